@@ -1,0 +1,84 @@
+# owl: the on-call incident toolkit. `make` builds ./owl; `make test` runs
+# every test; `make demo` shows it working. Missing Debian packages are
+# installed by .ci/deps (as root) before anything is built.
+
+CC      ?= cc
+PKGS     = lua5.4 libgit2 libcurl sqlite3 ncursesw libmicrohttpd jansson \
+           libcrypto libseccomp
+WARN     = -std=c11 -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
+
+LIB_SRC  = $(wildcard engine/*.c) $(wildcard integrations/*.c)
+TUI_SRC  = $(wildcard tui/*.c)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+
+OBJ      = $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(TUI_SRC))
+ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRC))
+ASAN_OBJ = $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(TUI_SRC))
+UNIT_BIN = $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
+
+DEPS_STAMP = build/.deps-build
+
+.PHONY: all deps asan test unit check-fmt fmt bench demo clean
+all: owl
+
+# Installs only what is missing; a stamp keeps it from asking dpkg each time.
+$(DEPS_STAMP): .ci/deps
+	@sh .ci/deps build
+	@mkdir -p build && touch $@
+deps: $(DEPS_STAMP)
+
+owl: $(DEPS_STAMP) $(OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lm
+
+build/obj/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "CC [asan] $<"
+	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
+
+# owl built with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: build/asan/owl
+build/asan/owl: $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $(ASAN_OBJ) $(PKG_LIBS) -lm
+
+build/asan/unit/%: tests/unit/%.c tests/unit/unit.h $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_LIB) \
+		$(PKG_LIBS) $$(pkg-config --libs cmocka) -lm
+
+unit: $(UNIT_BIN)
+
+# Unit tests (under ASan+UBSan) and shell integration tests, one TAP run;
+# prove's closing "Result: PASS" is the line CI reads.
+test: owl
+	@sh .ci/deps test
+	@$(MAKE) --no-print-directory unit
+	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
+		prove -j2 $(UNIT_BIN) tests/*.t
+
+bench: owl
+	@sh .ci/deps bench
+	@sh tests/bench/run.sh
+
+demo: owl
+	@sh .ci/deps test
+	@sh tests/demo.sh
+
+fmt:
+	clang-format -i $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard */*.h tests/unit/*.h)
+
+clean:
+	rm -rf build owl
+
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d)

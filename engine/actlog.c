@@ -1,0 +1,306 @@
+/* actlog.c: appending to and verifying the hash-chained action log
+ * (encoding documented in actlog.h). */
+#include "actlog.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "actor.h"
+#include "clock.h"
+
+static const char actlog_genesis[HASH_HEX_LEN] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static void
+actlog_field(struct hash_ctx *h, const char *p, size_t n, int null)
+{
+	unsigned char len[4];
+	uint32_t v = null ? UINT32_MAX : (uint32_t)n;
+
+	len[0] = (unsigned char)(v >> 24);
+	len[1] = (unsigned char)(v >> 16);
+	len[2] = (unsigned char)(v >> 8);
+	len[3] = (unsigned char)v;
+	hash_update(h, len, 4);
+	if (!null)
+		hash_update(h, p, n);
+}
+
+static void
+actlog_field_int(struct hash_ctx *h, int64_t v, int null)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%" PRId64, v);
+
+	actlog_field(h, num, (size_t)n, null);
+}
+
+static void
+actlog_field_str(struct hash_ctx *h, const char *s)
+{
+	actlog_field(h, s, s != NULL ? strlen(s) : 0, s == NULL);
+}
+
+/* Computes the hex hash of a row; -1 when libcrypto fails or prev_hash is
+ * not 64 hex digits. */
+static int
+actlog_hash(const struct actlog_entry *e, char out[HASH_HEX_LEN])
+{
+	static const char tag[] = "owl-actlog-v1";
+	unsigned char prev[HASH_LEN], md[HASH_LEN];
+	struct hash_ctx h;
+
+	if (e->prev_hash == NULL ||
+	    hash_unhex(e->prev_hash, prev, sizeof prev) == -1)
+		return -1;
+	if (hash_begin(&h) == -1)
+		return -1;
+	hash_update(&h, tag, sizeof tag); /* with its NUL */
+	hash_update(&h, prev, sizeof prev);
+	actlog_field_int(&h, e->id, 0);
+	actlog_field_int(&h, e->at_us, 0);
+	actlog_field_str(&h, e->actor);
+	actlog_field_int(&h, e->incident, e->incident == 0);
+	actlog_field_int(&h, e->run, e->run == 0);
+	actlog_field_str(&h, e->kind);
+	actlog_field_str(&h, e->detail);
+	hash_end(&h, md);
+	hash_hex(md, sizeof md, out);
+	return 0;
+}
+
+static int
+actlog_last(struct store *s, int64_t *id, char prev[HASH_HEX_LEN],
+    struct err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = store_stmt(s, "SELECT id, hash FROM actlog ORDER BY id DESC "
+	    "LIMIT 1", err);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(prev, HASH_HEX_LEN, "%s", h != NULL ? h : "");
+	} else if (rc == SQLITE_DONE) {
+		*id = 0;
+		memcpy(prev, actlog_genesis, HASH_HEX_LEN);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "action log");
+	return 0;
+}
+
+static void
+actlog_bind_id(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_int64(st, col, v);
+}
+
+int
+actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
+    struct err *err)
+{
+	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
+	struct actlog_entry e;
+	sqlite3_stmt *st;
+	int64_t last = 0;
+
+	if (n->actor == NULL)
+		actor_name(actor);
+	else
+		snprintf(actor, sizeof actor, "%s", n->actor);
+	if (store_begin(s, err) == -1)
+		return -1;
+	if (actlog_last(s, &last, prev, err) == -1)
+		goto fail;
+	e.id = last + 1;
+	e.at_us = clock_now_us();
+	e.actor = actor;
+	e.incident = n->incident;
+	e.run = n->run;
+	e.kind = n->kind;
+	e.detail = n->detail != NULL ? n->detail : "{}";
+	e.prev_hash = prev;
+	if (actlog_hash(&e, hash) == -1) {
+		err_set(err, ERR_FAILED, "action log: cannot hash entry %" PRId64
+		    " (previous hash damaged; run owl audit verify)", e.id);
+		goto fail;
+	}
+	st = store_stmt(s, "INSERT INTO actlog(id, at_us, actor, incident_id,"
+	    " run_id, kind, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+	    err);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, e.id);
+	sqlite3_bind_int64(st, 2, e.at_us);
+	sqlite3_bind_text(st, 3, e.actor, -1, SQLITE_STATIC);
+	actlog_bind_id(st, 4, e.incident);
+	actlog_bind_id(st, 5, e.run);
+	sqlite3_bind_text(st, 6, e.kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, e.detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlerr(s, err, "action log: append");
+		sqlite3_reset(st);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (id != NULL)
+		*id = e.id;
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+static void
+actlog_row(sqlite3_stmt *st, struct actlog_entry *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->at_us = sqlite3_column_int64(st, 1);
+	e->actor = (const char *)sqlite3_column_text(st, 2);
+	e->incident = sqlite3_column_int64(st, 3);
+	e->run = sqlite3_column_int64(st, 4);
+	e->kind = (const char *)sqlite3_column_text(st, 5);
+	e->detail = (const char *)sqlite3_column_text(st, 6);
+	e->prev_hash = (const char *)sqlite3_column_text(st, 7);
+	e->hash = (const char *)sqlite3_column_text(st, 8);
+}
+
+#define ACTLOG_COLS "id, at_us, actor, incident_id, run_id, kind, detail, " \
+	"prev_hash, hash"
+
+int
+actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
+    void *ctx, struct err *err)
+{
+	static const char sql[] = "SELECT * FROM (SELECT " ACTLOG_COLS
+	    " FROM actlog WHERE (?1 = 0 OR incident_id = ?1)"
+	    " AND (?2 = 0 OR run_id = ?2) AND id > ?3"
+	    " ORDER BY id DESC LIMIT ?4) ORDER BY id";
+	struct actlog_entry e;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->incident);
+	sqlite3_bind_int64(st, 2, f->run);
+	sqlite3_bind_int64(st, 3, f->after_id);
+	sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		actlog_row(st, &e);
+		if (fn(&e, ctx) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "action log");
+	return 0;
+}
+
+/* Checks one row against the one before it; fills c and returns 1 when
+ * it is bad. */
+static int
+actlog_check_row(const struct actlog_entry *e, int64_t prev_id,
+    const char *prev_hash, struct actlog_check *c)
+{
+	char want[HASH_HEX_LEN];
+
+	c->bad_id = e->id;
+	if (e->id > prev_id + 1) {
+		c->bad_id = prev_id + 1;
+		snprintf(c->why, sizeof c->why, "missing (the chain jumps from "
+		    "entry %" PRId64 " to %" PRId64 ")", prev_id, e->id);
+	} else if (e->id <= prev_id)
+		snprintf(c->why, sizeof c->why, "out of order after entry %"
+		    PRId64, prev_id);
+	else if (e->prev_hash == NULL || strcmp(e->prev_hash, prev_hash) != 0)
+		snprintf(c->why, sizeof c->why, "its prev_hash does not match "
+		    "the hash of entry %" PRId64, prev_id);
+	else if (e->hash == NULL || actlog_hash(e, want) == -1 ||
+	    strcmp(want, e->hash) != 0)
+		snprintf(c->why, sizeof c->why, "its content does not match "
+		    "its hash (changed after it was written)");
+	else {
+		c->bad_id = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+actlog_check_tail(struct store *s, int64_t last, struct actlog_check *c,
+    struct err *err)
+{
+	sqlite3_stmt *st;
+	int64_t seq = 0;
+	int rc;
+
+	st = store_stmt(s, "SELECT seq FROM sqlite_sequence WHERE name = "
+	    "'actlog'", err);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "action log");
+	if (seq > last) {
+		c->bad_id = last + 1;
+		snprintf(c->why, sizeof c->why, "entries %" PRId64 " to %"
+		    PRId64 " were removed from the end", last + 1, seq);
+	}
+	return 0;
+}
+
+int
+actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
+{
+	char prev[HASH_HEX_LEN];
+	struct actlog_entry e;
+	sqlite3_stmt *st;
+	int64_t prev_id = 0;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	memcpy(prev, actlog_genesis, sizeof prev);
+	if (store_exec(s, "BEGIN", err) == -1)
+		return -1;
+	st = store_stmt(s, "SELECT " ACTLOG_COLS " FROM actlog ORDER BY id",
+	    err);
+	if (st == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		actlog_row(st, &e);
+		c->count++;
+		if (actlog_check_row(&e, prev_id, prev, c))
+			break;
+		prev_id = e.id;
+		snprintf(prev, sizeof prev, "%s", e.hash);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_sqlerr(s, err, "action log");
+		goto fail;
+	}
+	if (c->bad_id == 0 && actlog_check_tail(s, prev_id, c, err) == -1)
+		goto fail;
+	return store_exec(s, "COMMIT", err);
+fail:
+	store_exec(s, "ROLLBACK", NULL);
+	return -1;
+}

@@ -1,0 +1,37 @@
+/* clock.h: owl's time: microseconds since the Unix epoch, UTC.
+ * Formats and parses RFC 3339 times and human durations ("30m", "1h30m"). */
+#ifndef OWL_CLOCK_H
+#define OWL_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define CLOCK_RFC3339_MAX 64
+#define CLOCK_US_PER_SEC INT64_C(1000000)
+
+/* Returns the current wall-clock time in microseconds, UTC. */
+int64_t clock_now_us(void);
+
+/* Returns a monotonic time in microseconds, for measuring durations. */
+int64_t clock_mono_us(void);
+
+/* Writes `us` as "2026-11-29T03:04:05.123456Z" into out (CLOCK_RFC3339_MAX
+ * bytes). With `frac` zero the fraction is left out ("...05Z"). */
+void clock_format(int64_t us, int frac, char out[CLOCK_RFC3339_MAX]);
+
+/* Parses an RFC 3339 time ("2026-11-29T03:04:05Z", fractions of any
+ * length, "+02:00" or the sloppy "+0200" offsets, 't'/'z' in lower case,
+ * a space instead of 'T'). Returns 0 and sets *us, or -1 with err set. */
+int clock_parse(const char *s, int64_t *us, struct err *err);
+
+/* Parses a duration: a sequence of NUMBER UNIT with units s, m, h, d, w
+ * ("90s", "30m", "1h30m", "2d"). A bare number means seconds. Returns 0
+ * and sets *us (positive), or -1 with err set. */
+int clock_parse_duration(const char *s, int64_t *us, struct err *err);
+
+/* Writes a short human age or duration ("42s", "3m", "2h", "5d") into out. */
+void clock_format_age(int64_t us, char *out, size_t n);
+
+#endif

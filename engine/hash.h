@@ -1,0 +1,38 @@
+/* hash.h: SHA-256 and HMAC-SHA256 (OpenSSL libcrypto), hex encoding and
+ * constant-time comparison, for the action log chain and webhook auth. */
+#ifndef OWL_HASH_H
+#define OWL_HASH_H
+
+#include <stddef.h>
+
+#define HASH_LEN 32
+#define HASH_HEX_LEN 65 /* 64 hex digits and a NUL */
+
+/* One SHA-256 computation fed in pieces. */
+struct hash_ctx {
+	void *md; /* EVP_MD_CTX */
+};
+
+/* Starts a SHA-256; returns 0, or -1 when libcrypto fails (out of memory). */
+int hash_begin(struct hash_ctx *h);
+void hash_update(struct hash_ctx *h, const void *p, size_t n);
+/* Finishes into out and releases the context. */
+void hash_end(struct hash_ctx *h, unsigned char out[HASH_LEN]);
+
+/* SHA-256 of one buffer. */
+void hash_sha256(const void *p, size_t n, unsigned char out[HASH_LEN]);
+
+/* HMAC-SHA256 of msg under key. Returns 0, or -1 on libcrypto failure. */
+int hash_hmac(const void *key, size_t keylen, const void *msg, size_t n,
+    unsigned char out[HASH_LEN]);
+
+/* Writes n bytes as lower-case hex (2n+1 bytes with the NUL). */
+void hash_hex(const unsigned char *p, size_t n, char *out);
+
+/* Parses exactly 2n hex digits into n bytes; 0 or -1. */
+int hash_unhex(const char *hex, unsigned char *out, size_t n);
+
+/* Compares n bytes in constant time; 0 when equal. */
+int hash_equal(const void *a, const void *b, size_t n);
+
+#endif

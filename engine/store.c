@@ -1,0 +1,348 @@
+/* store.c: opening, migrating and transacting on owl's SQLite database
+ * (see store.h). One connection per process; WAL lets the daemon, the TUI
+ * and commands share the file. */
+#define _POSIX_C_SOURCE 200809L
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "schema.h"
+
+#define STORE_BUSY_MS 10000
+
+struct store_stmt_slot {
+	const char *sql; /* the key: its address */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int depth;  /* nesting of store_begin */
+	int doomed; /* an inner level rolled back */
+	int nstmt, capstmt;
+	struct store_stmt_slot *stmts;
+};
+
+int
+store_sqlerr(struct store *s, struct err *err, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db) & 0xff;
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return err_set(err, ERR_FAILED,
+		    "%s: database is locked by another owl (%s)", what,
+		    sqlite3_errmsg(s->db));
+	return err_set(err, ERR_FAILED, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* Checks what is at path before SQLite touches it, so that a directory or
+ * a file of another kind is refused and left exactly as it was. */
+static int
+store_check_file(const char *path, int *exists, struct err *err)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	*exists = 0;
+	if (stat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode))
+		return err_set(err, ERR_USAGE, "%s: is a directory", path);
+	if (!S_ISREG(st.st_mode))
+		return err_set(err, ERR_USAGE, "%s: not a regular file", path);
+	*exists = 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
+	n = read(fd, head, sizeof head);
+	close(fd);
+	if (n == 0)
+		return 0; /* an empty file becomes a new database */
+	if (n != (ssize_t)sizeof head || memcmp(head, magic, sizeof head) != 0)
+		return err_set(err, ERR_USAGE, "%s: not an owl database "
+		    "(not SQLite)", path);
+	if (access(path, W_OK) == -1)
+		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+store_create_file(const char *path, struct err *err)
+{
+	int fd;
+
+	if (paths_mkparents(path, err) == -1)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno != EEXIST)
+		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return 0;
+}
+
+static int
+store_user_version(struct store *s, int *v, struct err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "read schema version");
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, err, "read schema version");
+	return 0;
+}
+
+static int
+store_migrate(struct store *s, struct err *err)
+{
+	char sql[64];
+	int v;
+
+	if (store_user_version(s, &v, err) == -1)
+		return -1;
+	if (v > schema_count)
+		return err_set(err, ERR_USAGE, "%s: database schema version %d "
+		    "is newer than this owl's (%d); upgrade owl", s->path, v,
+		    schema_count);
+	if (v == schema_count)
+		return 0;
+	if (store_begin(s, err) == -1)
+		return -1;
+	/* another process may have migrated while we waited for the lock */
+	if (store_user_version(s, &v, err) == -1)
+		goto fail;
+	for (; v < schema_count; v++) {
+		if (store_exec(s, schema_migrations[v], err) == -1) {
+			err_prefix(err, "schema migration %d: ", v + 1);
+			goto fail;
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(s, sql, err) == -1)
+			goto fail;
+	}
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+static int
+store_configure(struct store *s, struct err *err)
+{
+	static const char *const pragmas =
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA trusted_schema = OFF;"
+	    "PRAGMA journal_size_limit = 67108864;";
+	int on = 1;
+
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+	return store_exec(s, pragmas, err);
+}
+
+struct store *
+store_open(const char *path, struct err *err)
+{
+	struct store *s;
+	int exists;
+
+	if (store_check_file(path, &exists, err) == -1)
+		return NULL;
+	if (!exists && store_create_file(path, err) == -1)
+		return NULL;
+	if ((s = calloc(1, sizeof *s)) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		err_set(err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, NULL) != SQLITE_OK) {
+		if (s->db != NULL)
+			store_sqlerr(s, err, path);
+		else
+			err_set(err, ERR_FAILED, "%s: out of memory", path);
+		goto fail;
+	}
+	if (store_configure(s, err) == -1 || store_migrate(s, err) == -1) {
+		if (err->code != ERR_USAGE)
+			err_prefix(err, "%s: ", path);
+		goto fail;
+	}
+	return s;
+fail:
+	if (err->code == ERR_FAILED &&
+	    (sqlite3_errcode(s->db) == SQLITE_NOTADB ||
+	    sqlite3_errcode(s->db) == SQLITE_CORRUPT))
+		err->code = ERR_USAGE;
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < s->nstmt; i++)
+		sqlite3_finalize(s->stmts[i].stmt);
+	free(s->stmts);
+	if (s->db != NULL)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int
+store_begin(struct store *s, struct err *err)
+{
+	if (s->depth++ > 0)
+		return 0;
+	s->doomed = 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		s->depth = 0;
+		return store_sqlerr(s, err, "begin transaction");
+	}
+	return 0;
+}
+
+int
+store_commit(struct store *s, struct err *err)
+{
+	if (s->depth <= 0)
+		return err_set(err, ERR_FAILED, "commit without a transaction");
+	if (--s->depth > 0)
+		return 0;
+	if (s->doomed) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return err_set(err, ERR_FAILED, "transaction rolled back");
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, "commit");
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->depth <= 0)
+		return;
+	if (--s->depth > 0) {
+		s->doomed = 1;
+		return;
+	}
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_exec(struct store *s, const char *sql, struct err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(err, ERR_FAILED, "%s", msg != NULL ? msg :
+		    sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql, struct err *err)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < s->nstmt; i++) {
+		if (s->stmts[i].sql == sql) {
+			st = s->stmts[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, "prepare");
+		return NULL;
+	}
+	if (s->nstmt == s->capstmt) {
+		/* the program has a bounded number of SQL strings */
+		int cap = s->capstmt ? 2 * s->capstmt : 32;
+		struct store_stmt_slot *p;
+
+		p = realloc(s->stmts, (size_t)cap * sizeof *p);
+		if (p == NULL) {
+			sqlite3_finalize(st);
+			err_set(err, ERR_FAILED, "out of memory");
+			return NULL;
+		}
+		s->stmts = p;
+		s->capstmt = cap;
+	}
+	s->stmts[s->nstmt].sql = sql;
+	s->stmts[s->nstmt].stmt = st;
+	s->nstmt++;
+	return st;
+}
+
+int64_t
+store_data_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	st = store_stmt(s, "PRAGMA data_version", NULL);
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	return v;
+}
+
+int
+store_schema_version(void)
+{
+	return schema_count;
+}

@@ -1,0 +1,61 @@
+/* store.h: the SQLite database every owl process shares.
+ * Opens or creates it (mode 0600, parents created), sets WAL, busy
+ * timeout, foreign keys and FULL sync, and applies the schema migrations
+ * of schema.c in order. Write transactions nest: only the outermost
+ * store_begin/store_commit pair talks to SQLite. */
+#ifndef OWL_STORE_H
+#define OWL_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+
+/* Opens the database at path. A directory, an unreadable file, a file
+ * that is not SQLite, or a database from a newer owl: NULL with err set
+ * (ERR_USAGE) and the file untouched. Free with store_close(). */
+struct store *store_open(const char *path, struct err *err);
+
+/* Closes the database; accepts NULL. */
+void store_close(struct store *s);
+
+/* The underlying connection, borrowed. */
+sqlite3 *store_db(struct store *s);
+
+/* The path the store was opened with, borrowed. */
+const char *store_path(const struct store *s);
+
+/* Begins a write transaction (BEGIN IMMEDIATE, waiting up to the busy
+ * timeout for other writers), or joins the one already open. */
+int store_begin(struct store *s, struct err *err);
+
+/* Ends one store_begin level; the outermost commits. Fails (and rolls
+ * back) when an inner level called store_rollback. */
+int store_commit(struct store *s, struct err *err);
+
+/* Abandons the transaction: the outermost level rolls back, an inner one
+ * marks it so that the outermost commit fails. */
+void store_rollback(struct store *s);
+
+/* Runs SQL with no results. */
+int store_exec(struct store *s, const char *sql, struct err *err);
+
+/* Returns a prepared statement for sql, cached by the address of sql (so
+ * pass a string literal or other storage that lives as long as the
+ * store), reset and with bindings cleared. Borrowed: do not finalize;
+ * sqlite3_reset() it when done so that no read transaction stays open. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct err *err);
+
+/* Records the connection's last error in err as "what: message" and
+ * returns -1. SQLITE_BUSY/LOCKED/FULL/IOERR give ERR_FAILED. */
+int store_sqlerr(struct store *s, struct err *err, const char *what);
+
+/* Returns PRAGMA data_version: changes when another connection commits. */
+int64_t store_data_version(struct store *s);
+
+/* The schema version this owl writes (the number of migrations). */
+int store_schema_version(void);
+
+#endif

@@ -1,0 +1,73 @@
+/* cli.h: what the command modules of tui/ share: the parsed global
+ * options, the command table entry, option parsing with one-line errors,
+ * and printing errors as `owl: ...` with the exit code they carry. */
+#ifndef OWL_CLI_H
+#define OWL_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "engine/err.h"
+#include "engine/store.h"
+
+/* Options that every command accepts, before or after its name. */
+struct cli {
+	const char *db;     /* --db PATH */
+	const char *config; /* --config PATH */
+	int json;           /* --json, for commands that have it */
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *usage;   /* "audit verify | audit log [--json] ..." */
+	const char *summary; /* one line for `owl help` */
+	const char *help;    /* the rest of `owl help NAME` */
+	int (*run)(struct cli *cli, const struct cli_cmd *cmd, int argc,
+	    char **argv);
+};
+
+/* Exit codes (DESIGN.md). */
+#define CLI_OK 0
+#define CLI_FAILED 1
+#define CLI_USAGE 2
+#define CLI_REFUSED 3
+
+/* Option ids of the common options in CLI_COMMON_OPTS. */
+#define CLI_OPT_DB 0x1001
+#define CLI_OPT_CONFIG 0x1002
+#define CLI_OPT_HELP 'h'
+
+/* Append to a command's `struct option` array before its terminator. */
+#define CLI_COMMON_OPTS \
+	{ "db", required_argument, NULL, CLI_OPT_DB }, \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "help", no_argument, NULL, CLI_OPT_HELP }
+
+/* getopt_long for commands: handles --db, --config (into cli) and --help
+ * (prints the command's help, returns -2 with *rc = 0). A bad option
+ * prints a one-line error and returns -2 with *rc = 2. Returns the next
+ * command-specific option, or -1 at the end of the options. */
+int cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv, const char *shortopts, const struct option *longopts,
+    int *rc);
+
+/* Prints `owl: <message>` and a hint to stderr; returns CLI_USAGE. */
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints `owl: <err->msg>`; returns the exit code err carries. */
+int cli_fail(const struct err *err);
+
+/* Prints the full help of a command to f. */
+void cli_help(const struct cli_cmd *cmd, FILE *f);
+
+/* Opens the database that --db / $OWL_DB / the default name. */
+struct store *cli_store(const struct cli *cli, struct err *err);
+
+/* Parses an incident id: "42" or "INC-42". 0 and -1 on anything else. */
+int cli_incident_id(const char *s, long long *id);
+
+/* Parses a positive decimal count (e.g. --limit). */
+int cli_count(const char *s, long long *out);
+
+#endif

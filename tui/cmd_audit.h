@@ -1,0 +1,10 @@
+/* cmd_audit.h: `owl audit verify` and `owl audit log`. */
+#ifndef OWL_CMD_AUDIT_H
+#define OWL_CMD_AUDIT_H
+
+#include "cli.h"
+
+int cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv);
+
+#endif

@@ -1,0 +1,178 @@
+/* main.c: owl's entry point: global options, the command table and
+ * dispatch. The table drives `owl help`, so a command appears there only
+ * once it exists. */
+#include <curses.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_audit.h"
+#include "engine/buf.h"
+#include "integrations/libversions.h"
+
+#ifndef OWL_VERSION
+#define OWL_VERSION "0.1.0"
+#endif
+
+static int main_help(struct cli *, const struct cli_cmd *, int, char **);
+static int main_version(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct cli_cmd main_cmds[] = {
+	{ "audit", "audit verify | audit log [--json] [--limit N]",
+	  "Verify or print the hash-chained action log.",
+	  "  audit verify    walk the chain; exit 0 and 'ok: N entries' when\n"
+	  "                  intact, exit 3 naming the first bad entry when a\n"
+	  "                  row was changed, removed or reordered\n"
+	  "  audit log       every action, oldest first, one per line\n"
+	  "\nOptions:\n"
+	  "  --json          one JSON array of {id, at, actor, incident, run,\n"
+	  "                  kind, detail, prev_hash, hash}\n"
+	  "  --limit N       only the newest N entries\n",
+	  cmd_audit_run },
+	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
+	  NULL, main_help },
+	{ "version", "version",
+	  "Show owl's version and the versions of the libraries it runs on.",
+	  NULL, main_version },
+};
+
+#define MAIN_NCMDS (sizeof main_cmds / sizeof main_cmds[0])
+
+static const struct cli_cmd *
+main_find(const char *name)
+{
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		if (strcmp(main_cmds[i].name, name) == 0)
+			return &main_cmds[i];
+	return NULL;
+}
+
+static void
+main_usage(FILE *f)
+{
+	fputs("usage: owl [--db PATH] [--config PATH] COMMAND [ARGS]\n\n"
+	    "owl is the on-call console for AI systems in production.\n\n"
+	    "Commands:\n", f);
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", main_cmds[i].name,
+		    main_cmds[i].summary);
+	fputs("\nExit codes: 0 ok, 1 failed, 2 bad usage or input, 3 refused.\n"
+	    "Run 'owl help COMMAND' for a command's options.\n", f);
+}
+
+static int
+main_help(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 } };
+	const struct cli_cmd *c;
+	int rc = CLI_OK, o;
+
+	while ((o = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1)
+		if (o == -2)
+			return rc;
+	if (optind >= argc) {
+		main_usage(stdout);
+		return CLI_OK;
+	}
+	if (optind + 1 < argc)
+		return cli_usage(cmd, "help: one command at a time");
+	if ((c = main_find(argv[optind])) == NULL)
+		return cli_usage(NULL, "no command '%s'", argv[optind]);
+	cli_help(c, stdout);
+	return CLI_OK;
+}
+
+static int
+main_version(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 } };
+	struct err err;
+	const char *cv;
+	struct buf b;
+	int rc = CLI_OK, o;
+
+	while ((o = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1)
+		if (o == -2)
+			return rc;
+	if (optind < argc)
+		return cli_usage(cmd, "version: unexpected argument '%s'",
+		    argv[optind]);
+	err_init(&err);
+	buf_init(&b, 0);
+	if (libversions_format(&b, &err) == -1) {
+		buf_done(&b);
+		return cli_fail(&err);
+	}
+	cv = curses_version(); /* "ncurses 6.4.20221231" */
+	cv += strcspn(cv, "0123456789");
+	printf("owl %s\n%sncursesw %s\n", OWL_VERSION, buf_str(&b), cv);
+	buf_done(&b);
+	return CLI_OK;
+}
+
+/* Parses the global options that come before the command name. Returns
+ * the index of the command name, or -1 after printing an error (rc set). */
+static int
+main_globals(struct cli *cli, int argc, char **argv, int *rc)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			main_usage(stdout);
+			*rc = CLI_OK;
+			return -1;
+		}
+		if (strcmp(a, "--version") == 0)
+			return i; /* handled as the command "version" */
+		if (strcmp(a, "--db") == 0 || strcmp(a, "--config") == 0) {
+			if (i + 1 >= argc) {
+				*rc = cli_usage(NULL, "%s: option needs a value",
+				    a);
+				return -1;
+			}
+			if (a[2] == 'd')
+				cli->db = argv[++i];
+			else
+				cli->config = argv[++i];
+		} else if (strncmp(a, "--db=", 5) == 0) {
+			cli->db = a + 5;
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			cli->config = a + 9;
+		} else {
+			*rc = cli_usage(NULL, "unknown option %s", a);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		main_usage(stderr);
+		*rc = CLI_USAGE;
+		return -1;
+	}
+	return i;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	const struct cli_cmd *cmd;
+	const char *name;
+	int rc = CLI_OK, i;
+
+	setlocale(LC_ALL, "");
+	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
+		return rc;
+	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];
+	if ((cmd = main_find(name)) == NULL)
+		return cli_usage(NULL, "unknown command '%s'", name);
+	optind = 0; /* GNU getopt: start afresh on the command's arguments */
+	return cmd->run(&cli, cmd, argc - i, argv + i);
+}
