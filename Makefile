@@ -22,10 +22,12 @@ OBJ      = $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(TUI_SRC))
 ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRC))
 ASAN_OBJ = $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(TUI_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
+LIB_OBJ  = $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
+TOOL_BIN = $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
 
 DEPS_STAMP = build/.deps-build
 
-.PHONY: all deps asan test unit check-fmt fmt bench demo clean
+.PHONY: all deps asan test unit tools check-fmt fmt bench demo clean
 all: owl
 
 # Installs only what is missing; a stamp keeps it from asking dpkg each time.
@@ -59,16 +61,24 @@ build/asan/unit/%: tests/unit/%.c tests/unit/unit.h $(ASAN_LIB)
 
 unit: $(UNIT_BIN)
 
+# Helper programs the shell tests and benchmarks use (never installed).
+build/tools/%: tests/tools/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lm
+tools: $(TOOL_BIN)
+
 # Unit tests (under ASan+UBSan) and shell integration tests, one TAP run;
 # prove's closing "Result: PASS" is the line CI reads.
 test: owl
 	@sh .ci/deps test
-	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit tools
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
 		prove -j2 $(UNIT_BIN) tests/*.t
 
 bench: owl
 	@sh .ci/deps bench
+	@$(MAKE) --no-print-directory tools
 	@sh tests/bench/run.sh
 
 demo: owl

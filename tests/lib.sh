@@ -1,0 +1,78 @@
+# tests/lib.sh: a small TAP library for shell tests that drive ./owl.
+# Source it from a tests/*.t file; `prove` runs them. Each test file gets
+# a private temporary directory ($T) removed at exit, and an $OWL_DB in it.
+set -u
+
+OWL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OWL="$OWL_ROOT/owl"
+T=$(mktemp -d "${TMPDIR:-/tmp}/owl-test-XXXXXX")
+export OWL_DB="$T/owl.db" OWL_ACTOR=tester
+export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
+unset OWL_CONFIG OWL_RUNBOOKS SUDO_USER
+trap 'tap_cleanup' EXIT
+_tap_n=0
+_tap_fail=0
+_tap_cleanups=""
+
+# Runs a command at exit (servers the test started), before $T goes.
+tap_at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
+tap_cleanup() {
+	eval "$_tap_cleanups" 2>/dev/null
+	rm -rf "$T"
+}
+
+_tap_planned=0
+plan() { echo "1..$1"; _tap_planned=1; } # optional: done_testing plans too
+diag() { echo "# $*" | sed '2,$s/^/# /'; }
+
+ok() { # ok COND_STATUS NAME: passes when the status is 0
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"
+	else echo "not ok $_tap_n - $2"; _tap_fail=$((_tap_fail + 1)); fi
+}
+
+# run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+	"$@" >"$T/.out" 2>"$T/.err"
+	RC=$?
+	OUT=$(cat "$T/.out")
+	ERR=$(cat "$T/.err")
+}
+
+is() { # is GOT WANT NAME
+	if [ "$1" = "$2" ]; then ok 0 "$3"
+	else ok 1 "$3"; diag "got: '$1'"; diag "want: '$2'"; fi
+}
+
+like() { # like GOT REGEX NAME (extended grep)
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"
+	else ok 1 "$3"; diag "got: '$1'"; diag "want match: /$2/"; fi
+}
+
+unlike() { # unlike GOT REGEX NAME
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 1 "$3"; diag "got: '$1'"; diag "must not match: /$2/"
+	else ok 0 "$3"; fi
+}
+
+# wait_for SECONDS CMD...: retries CMD every 0.1 s until it succeeds or the
+# time runs out (bounded, for servers and background processes).
+wait_for() {
+	_w_end=$(( $(date +%s) + $1 )); shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$_w_end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# done_testing: ends the file; prints the plan when plan was not called.
+done_testing() {
+	[ "$_tap_planned" -eq 1 ] || echo "1..$_tap_n"
+	[ "$_tap_fail" -eq 0 ]
+}
