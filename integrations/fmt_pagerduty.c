@@ -88,8 +88,8 @@ fmt_pd_trigger(json_t *root, struct alert *a, struct err *err)
 	int rc = -1, level;
 
 	if (!json_is_object(p))
-		return err_set(err, ERR_USAGE, "payload: %s", p == NULL ?
-		    "missing" : "not an object");
+		return err_set(err, ERR_USAGE, "payload: %s", p == NULL ||
+		    json_is_null(p) ? "missing" : "not an object");
 	if (ingest_json_str(p, "payload", "summary", INGEST_REQUIRED |
 	    INGEST_NONEMPTY, INGEST_VALUE_MAX, &summary, err) == -1 ||
 	    ingest_json_str(p, "payload", "severity", INGEST_REQUIRED, 16, &sev,
