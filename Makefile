@@ -27,7 +27,7 @@ TOOL_BIN = $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
 
 DEPS_STAMP = build/.deps-build
 
-.PHONY: all deps asan test unit tools check-fmt fmt bench demo clean
+.PHONY: all deps asan test unit tools fuzz check-fmt fmt bench demo clean
 all: owl
 
 # Installs only what is missing; a stamp keeps it from asking dpkg each time.
@@ -87,6 +87,29 @@ bench: owl
 demo: owl
 	@sh .ci/deps test
 	@sh tests/demo.sh
+
+# libFuzzer harnesses (clang) for the parsers of untrusted input, each run
+# for FUZZ_SECONDS; corpora seeded from tests/fixtures/payloads.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB = $(filter-out integrations/serve% integrations/am_client%,$(LIB_SRC))
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "LD [fuzz] $@"
+	@clang $(WARN) -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) \
+		$(PKG_LIBS) -lm
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		c=build/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
+		for p in tests/fixtures/payloads/*.json; do \
+			for k in 0 1 2 3 4; do { printf "\\$$(printf %o $$k)"; \
+				cat $$p; } > $$c/$$k-$$(basename $$p); done; \
+		done; \
+		echo "fuzz $$f for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$c || exit 1; \
+	done
 
 FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard tests/tools/*.c) \
           $(wildcard engine/*.h integrations/*.h tui/*.h tests/unit/*.h)

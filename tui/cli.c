@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/paths.h"
+#include "engine/sanitize.h"
 
 int
 cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
@@ -28,7 +29,11 @@ cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 int
 cli_fail(const struct err *err)
 {
-	fprintf(stderr, "owl: %s\n", err->msg[0] ? err->msg : "failed");
+	/* messages may quote untrusted input: never let it reach the tty raw */
+	char *msg = sanitize_dup(err->msg[0] ? err->msg : "failed", 0);
+
+	fprintf(stderr, "owl: %s\n", msg != NULL ? msg : "failed");
+	free(msg);
 	return err->code != ERR_OK ? err->code : CLI_FAILED;
 }
 
