@@ -40,13 +40,13 @@ like "$OUT" "cannot address the cursor; use: owl incidents" \
 tui_start 100 30 "" "--env TEST"
 tui_wait_for "GPU queue backlog"
 ok $? "the list shows the seeded incidents"
-order=$(tui_capture | grep -E '^[CEWI] ' | sed 's/.*INC-\([0-9]*\).*/\1/' |
+order=$(tui_capture | grep -E '^[> ] [CEWI] ' | sed 's/.*INC-\([0-9]*\).*/\1/' |
 	tr '\n' ' ')
 is "$order" "4 1 3 2 " "critical newest first, then error, then warning"
 like "$(tui_capture | head -1)" " TEST .*4 FIRING 0 ACKED 0 SNOOZED.*UTC" \
 	"header: environment, counts by state, clock with zone"
 like "$(tui_capture | head -1)" "last alert <1m ago" "header: freshness"
-like "$(tui_capture | grep 'INC-4')" "^C FIRING +INC-4 NEW GPU queue backlog" \
+like "$(tui_capture | grep 'INC-4')" "^[> ] C FIRING +INC-4 +NEW GPU queue backlog" \
 	"severity letter, state, id, NEW mark, title"
 like "$(tui_capture | tail -1)" "j/k move  Enter open  a ack  r resolve" \
 	"the hint line shows the keys"
@@ -209,10 +209,10 @@ $TUI_TMUX set-buffer "clean"
 tui_wait_for 'inference down'
 scr=$(tui_capture)
 like "$scr" 'pwn\\x1b\]52;c;cHduZWQ=' "ESC is shown as \\x1b"
-like "$scr" '\\x0dspoof \\u202egnp\.exe' "CR and the bidi override are escaped"
+like "$scr" '\\x0dspoof \\u202egnp' "CR and the bidi override are escaped"
 unlike "$scr" "$rlo" "no raw bidi override on screen"
 is "$($TUI_TMUX show-buffer)" "clean" "the hostile OSC 52 did not reach the clipboard"
-cols=$(tui_capture | grep -E '^C FIRING' | python3 -c '
+cols=$(tui_capture | grep -E '^[> ] C FIRING' | python3 -c '
 import sys, unicodedata
 def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 print(sorted({w(l.rstrip("\n").rstrip()) for l in sys.stdin}))')
@@ -238,5 +238,28 @@ ok $? "changing keys are disabled"
 tui_keys q
 is "$(tui_wait_exit)" 0 "read-only session ends"
 like "$(tui_capture_all)" "no actions this session" "nothing done, and it says so"
+
+# --- a crash signal: the terminal is restored before the default action
+tui_start 80 24 "" ""
+tui_wait_for "INC-4"
+shpid=$($TUI_TMUX display-message -p -t t '#{pane_pid}')
+owlpid=$(pgrep -P "$shpid" -x owl)
+kill -SEGV "$owlpid"
+is "$(tui_wait_exit)" 139 "SIGSEGV still kills owl (core dumps and ASan keep working)"
+is "$(cat "$T/stty.after")" "$(cat "$T/stty.before")" \
+	"terminal modes restored after a crash"
+unlike "$(tui_capture_all)" "FIRING" "the alternate screen was left"
+
+# --- the terminal goes away (SSH dropped, SIGHUP ignored): owl ends
+tui_stop
+$TUI_TMUX new-session -d -s t -x 80 -y 24 \
+    "export TERM=xterm-256color LANG=C.UTF-8 OWL_DB='$OWL_DB'; \
+trap '' HUP; exec '$OWL' tui"
+tui_wait_for "INC-4"
+owlpid=$($TUI_TMUX display-message -p -t t '#{pane_pid}')
+$TUI_TMUX kill-server
+gone() { ! kill -0 "$owlpid" 2>/dev/null; }
+wait_for 5 gone
+ok $? "owl tui exits when its terminal vanishes, instead of spinning"
 
 done_testing

@@ -345,8 +345,8 @@ list_layout(const struct app *a, int cols, struct cols *c)
 	c->alerts = cols >= 50 ? 4 : 0;
 	c->age = 4;
 	c->who = cols >= 72 ? 10 : 0;
-	/* sev(1) state(8) id NEW(3) title alerts age who, spaces between */
-	c->title = cols - (1 + 1 + 8 + 1 + c->id + 1 + 3 + 1) -
+	/* gutter(2) sev(2) state(9) id NEW(3) title alerts age who */
+	c->title = cols - (2 + 2 + 9 + c->id + 1 + 3 + 1) -
 	    (c->alerts ? c->alerts + 1 : 0) - (c->age + 1) -
 	    (c->who ? c->who + 1 : 0);
 	if (c->title < 4)
@@ -376,41 +376,47 @@ list_severity(enum incident_severity s, const char **letter, int *style)
 	*style = s <= SEVERITY_CRITICAL ? styles[s] : SCREEN_NORMAL;
 }
 
+/* One row. The selection is a '>' in the gutter and reverse video on
+ * the severity, state and id cells only: moving it rewrites a few dozen
+ * cells, not two whole rows (bytes matter over a slow SSH link). */
 static void
 list_draw_row(struct app *a, const struct incident *inc, int y, int cols,
     const struct cols *c, int sel)
 {
 	struct screen *sc = a->sc;
-	int x = 0, st, flag = sel ? SCREEN_SEL : 0;
+	int x = 2, st, flag = sel ? SCREEN_SEL : 0;
 	char buf[64], age[16];
 	const char *s;
 
-	screen_fill(sc, y, 0, cols, flag);
+	(void)cols;
+	if (sel)
+		screen_text(sc, y, 0, 1, ">", SCREEN_BOLD);
 	list_severity(inc->severity, &s, &st);
-	x += screen_text(sc, y, x, 1, s, st | flag) + 1;
+	screen_text(sc, y, x, 2, s, st | flag | SCREEN_PAD);
+	x += 2;
 	list_state(inc, a->list.loaded_at, &s, &st);
-	screen_text(sc, y, x, 8, s, st | flag);
+	screen_text(sc, y, x, 9, s, st | flag | SCREEN_PAD);
 	x += 9;
 	snprintf(buf, sizeof buf, "INC-%" PRId64, inc->id);
-	screen_text(sc, y, x, c->id, buf, SCREEN_BOLD | flag);
+	screen_text(sc, y, x, c->id, buf, SCREEN_BOLD | flag | SCREEN_PAD);
 	x += c->id + 1;
 	if (list_is_new(a, inc))
-		screen_text(sc, y, x, 3, "NEW", SCREEN_NEW | flag);
+		screen_text(sc, y, x, 3, "NEW", SCREEN_NEW);
 	x += 4;
-	screen_text(sc, y, x, c->title, inc->title, flag);
+	screen_text(sc, y, x, c->title, inc->title, SCREEN_NORMAL);
 	x += c->title + 1;
 	if (c->alerts) {
 		snprintf(buf, sizeof buf, "%4" PRId64, inc->alert_count);
-		screen_text(sc, y, x, c->alerts, buf, flag);
+		screen_text(sc, y, x, c->alerts, buf, SCREEN_NORMAL);
 		x += c->alerts + 1;
 	}
 	text_age(clock_now_us() - inc->opened_at, age, sizeof age);
 	snprintf(buf, sizeof buf, "%4s", age);
-	screen_text(sc, y, x, c->age, buf, flag);
+	screen_text(sc, y, x, c->age, buf, SCREEN_NORMAL);
 	x += c->age + 1;
 	if (c->who)
 		screen_text(sc, y, x, c->who, inc->assignee ? inc->assignee :
-		    inc->acked_by ? inc->acked_by : "-", flag);
+		    inc->acked_by ? inc->acked_by : "-", SCREEN_NORMAL);
 }
 
 static void
@@ -421,7 +427,7 @@ list_draw(struct app *a, int head, int top, int rows, int cols)
 	char h[256];
 
 	list_layout(a, cols, &c);
-	snprintf(h, sizeof h, "S %-8s %-*s %-3s %-*s%s%s", "STATE", c.id,
+	snprintf(h, sizeof h, "  S %-8s %-*s %-3s %-*s%s%s", "STATE", c.id,
 	    "ID", "", c.title, "TITLE", c.alerts ? "   # " : "", " AGE");
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
 	if (c.who)
