@@ -228,9 +228,12 @@ tui_keys q
 tui_wait_exit >/dev/null
 
 # --- read-only
-tui_start 100 30 "" "--readonly"
+tui_start 100 30 "NO_COLOR=1" "--readonly"
 tui_wait_for "READONLY"
 ok $? "read-only says so in the header"
+sgr=$($TUI_TMUX capture-pane -e -p -t t)
+unlike "$sgr" "$(printf '\033')\\[([0-9;]*;)?3[0-7]m" "NO_COLOR: no colours"
+like "$sgr" "$(printf '\033')\\[([0-9;]*;)?7m" "the selection is still visible (reverse video)"
 unlike "$(tui_capture | tail -1)" " ack " "no changing key in the hint line"
 tui_keys a
 tui_wait_for "read-only: a (ack) is disabled"
