@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd_act.h"
 #include "cmd_audit.h"
+#include "cmd_tui.h"
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
 #include "engine/buf.h"
@@ -114,6 +115,19 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	  "                  version N (see owl show INC --json)\n",
 	  cmd_act_run },
+	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION]",
+	  "The incident console: live incidents, ack, resolve, note, undo.",
+	  "  Needs a terminal (for scripts and pipes use: owl incidents).\n"
+	  "  Press ? inside for every key of the current screen.\n"
+	  "\nOptions:\n"
+	  "  --readonly      watch only: every changing key is disabled\n"
+	  "  --env NAME      environment shown in the header (e.g. PROD);\n"
+	  "                  default $OWL_ENV\n"
+	  "  --stale DUR     show STALE when no alert arrived for this long\n"
+	  "                  (default 15m)\n"
+	  "\nOn exit it prints what you did in the session (a hand-over\n"
+	  "note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
+	  cmd_tui_run },
 	{ "version", "version",
 	  "Show owl's version and the versions of the libraries it runs on.",
 	  NULL, main_version },

@@ -1,0 +1,84 @@
+# tests/tui-lib.sh: drives `owl tui` in a detached tmux session of fixed
+# size on a private tmux server (tmux -L owl-test-PID, no user config),
+# with bounded waits on the rendered screen. Source it after lib.sh; the
+# server is killed at exit.
+TUI_SOCK="owl-test-$$"
+TUI_TMUX="tmux -L $TUI_SOCK -f /dev/null"
+TUI_EXIT="$T/tui.exit"
+
+tui_stop() {
+	$TUI_TMUX kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
+}
+tap_at_exit tui_stop
+
+# tui_start COLS ROWS 'ENV=... ' 'ARGS': runs `owl tui ARGS` in a fresh
+# session with TERM, locale and TZ pinned; its exit status goes to
+# $TUI_EXIT, and the terminal modes before and after to $T/stty.*.
+tui_start() {
+	tui_stop
+	rm -f "$TUI_EXIT" "$T/stty.before" "$T/stty.after"
+	$TUI_TMUX new-session -d -s t -x "$1" -y "$2" \
+	    "export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC \
+OWL_DB='$OWL_DB' OWL_ACTOR='$OWL_ACTOR' XDG_STATE_HOME='$XDG_STATE_HOME' \
+XDG_CONFIG_HOME='$XDG_CONFIG_HOME' $3; stty -g > $T/stty.before; \
+'$OWL' tui $4; echo \$? > $TUI_EXIT.tmp; stty -g > $T/stty.after; \
+mv $TUI_EXIT.tmp $TUI_EXIT"
+	$TUI_TMUX set-option -t t remain-on-exit on >/dev/null
+}
+
+tui_keys() { $TUI_TMUX send-keys -t t "$@"; }        # key names: Enter Escape Up
+tui_type() { $TUI_TMUX send-keys -t t -l -- "$1"; }  # literal text
+tui_capture() { $TUI_TMUX capture-pane -p -t t; }
+# with the scrollback: after exit, tmux's "Pane is dead" line may have
+# scrolled the screen
+tui_capture_all() { $TUI_TMUX capture-pane -p -S - -t t; }
+tui_resize() { $TUI_TMUX resize-window -t t -x "$1" -y "$2"; }
+
+# tui_wait_for TEXT [SECONDS]: 0 once TEXT (fixed string) is on screen;
+# on timeout the screen goes to the TAP diagnostics.
+tui_wait_for() {
+	_i=0
+	while [ "$_i" -lt $(( ${2:-5} * 20 )) ]; do
+		tui_capture | grep -qF -- "$1" && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	diag "timeout waiting for: $1"
+	diag "$(tui_capture)"
+	return 1
+}
+
+# tui_wait_gone TEXT [SECONDS]: 0 once TEXT is no longer on screen.
+tui_wait_gone() {
+	_i=0
+	while [ "$_i" -lt $(( ${2:-5} * 20 )) ]; do
+		tui_capture | grep -qF -- "$1" || return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	diag "timeout waiting for '$1' to go"
+	diag "$(tui_capture)"
+	return 1
+}
+
+# tui_wait_exit [SECONDS]: prints the exit status of owl tui.
+tui_wait_exit() {
+	_i=0
+	while [ "$_i" -lt $(( ${1:-5} * 20 )) ]; do
+		[ -s "$TUI_EXIT" ] && { cat "$TUI_EXIT"; return 0; }
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo timeout
+	return 1
+}
+
+# tui_maxwidth: the widest line on screen, in terminal columns (wide
+# characters count two).
+tui_maxwidth() {
+	tui_capture | python3 -c '
+import sys, unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(max([w(l.rstrip("\n")) for l in sys.stdin] or [0]))'
+}

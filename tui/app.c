@@ -1,0 +1,622 @@
+/* app.c: the loop and the frame of `owl tui`: one poll() loop over the
+ * keyboard and a timer that polls PRAGMA data_version; a frame (header,
+ * the view on top, message or prompt line, hint line) is drawn only when
+ * something changed; keys go through the one binding table (keys.c). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "text.h"
+#include "tui_int.h"
+
+#define APP_HEAD_SEGS 8
+
+void
+app_message(struct app *a, int style, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_style = style;
+	a->dirty = 1;
+}
+
+const struct view_ops *
+app_top(const struct app *a)
+{
+	return a->views[a->nviews - 1];
+}
+
+void
+app_push(struct app *a, const struct view_ops *v)
+{
+	/* the same screen again replaces itself (":open 7" on an incident) */
+	if (a->nviews > 0 && app_top(a) == v && v != &view_incidents_ops)
+		a->nviews--;
+	if (a->nviews < APP_VIEWS_MAX)
+		a->views[a->nviews++] = v;
+	a->dirty = 1;
+}
+
+void
+app_pop(struct app *a)
+{
+	const struct view_ops *v;
+
+	if (a->nviews <= 1)
+		return;
+	v = a->views[--a->nviews];
+	if (v->close)
+		v->close(a);
+	/* the screen below may show data that changed meanwhile */
+	app_top(a)->reload(a);
+	a->dirty = 1;
+}
+
+void
+app_time(int64_t us, int full, char *out, size_t n)
+{
+	time_t t = (time_t)(us / CLOCK_US_PER_SEC);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, full ? "%Y-%m-%d %H:%M:%S %Z" : "%H:%M %Z",
+	    &tm) == 0)
+		snprintf(out, n, "?");
+}
+
+struct seg {
+	char text[96];
+	int style;
+	int prio; /* 0 never dropped; higher numbers drop first */
+	int right;
+};
+
+static void
+app_seg(struct seg *s, int *n, int style, int prio, int right,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void
+app_seg(struct seg *s, int *n, int style, int prio, int right,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= APP_HEAD_SEGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s[*n].text, sizeof s[*n].text, fmt, ap);
+	va_end(ap);
+	s[*n].style = style;
+	s[*n].prio = prio;
+	s[*n].right = right;
+	(*n)++;
+}
+
+/* Header segments: environment, read-only, counts by state, the actor,
+ * the clock with its zone, and data freshness (STALE when quiet). */
+static int
+app_header_segs(struct app *a, struct seg *s)
+{
+	int64_t now = clock_now_us(), last = a->list.last_alert_at;
+	size_t firing = 0, acked = 0, snoozed = 0;
+	char clk[64], age[16];
+	int n = 0;
+
+	for (size_t i = 0; i < a->list.n; i++) {
+		const struct incident *inc = &a->list.incs[i];
+
+		if (inc->state == INCIDENT_RESOLVED)
+			continue;
+		if (inc->snoozed_until > now)
+			snoozed++;
+		else if (inc->state == INCIDENT_ACKNOWLEDGED)
+			acked++;
+		else
+			firing++;
+	}
+	if (a->env)
+		app_seg(s, &n, SCREEN_ENV, 0, 0, " %s ", a->env);
+	if (a->readonly)
+		app_seg(s, &n, SCREEN_ALARM, 0, 0, " READONLY ");
+	app_seg(s, &n, firing ? SCREEN_FIRING : SCREEN_NORMAL, 1, 0,
+	    "%zu FIRING", firing);
+	app_seg(s, &n, SCREEN_NORMAL, 2, 0, "%zu ACKED %zu SNOOZED", acked,
+	    snoozed);
+	text_age(now - last, age, sizeof age);
+	if (last == 0)
+		app_seg(s, &n, SCREEN_DIM, 4, 1, "no alerts yet");
+	else if (now - last > a->stale_us)
+		app_seg(s, &n, SCREEN_ALARM, 0, 1, " STALE: no alert for %s ",
+		    age);
+	else
+		app_seg(s, &n, SCREEN_NORMAL, 4, 1, "last alert %s ago", age);
+	app_seg(s, &n, SCREEN_DIM, 5, 1, "%s", a->actor);
+	app_time(now, 0, clk, sizeof clk);
+	app_seg(s, &n, SCREEN_BOLD, 3, 1, "%s", clk);
+	return n;
+}
+
+static void
+app_header(struct app *a, int cols)
+{
+	struct seg s[APP_HEAD_SEGS];
+	int n = app_header_segs(a, s), total, x = 0, rw = 0, worst;
+
+	for (;;) {
+		total = 0;
+		worst = -1;
+		for (int i = 0; i < n; i++) {
+			total += screen_width(a->sc, s[i].text) + 1;
+			if (s[i].prio > 0 && (worst < 0 ||
+			    s[i].prio > s[worst].prio))
+				worst = i;
+		}
+		if (total - 1 <= cols || worst < 0)
+			break;
+		memmove(&s[worst], &s[worst + 1], (size_t)(n - worst - 1) *
+		    sizeof *s);
+		n--;
+	}
+	for (int i = 0; i < n; i++)
+		if (s[i].right)
+			rw += screen_width(a->sc, s[i].text) + 1;
+	for (int i = 0; i < n; i++) {
+		if (s[i].right && x < cols - rw + 1)
+			x = cols - rw + 1;
+		x += screen_text(a->sc, 0, x, cols - x, s[i].text,
+		    s[i].style) + 1;
+	}
+}
+
+static void
+app_prompt_line(struct app *a, int y, int cols)
+{
+	int x, cw;
+	size_t start;
+
+	if (a->prompt == APP_PROMPT_CONFIRM) {
+		screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_ALARM);
+		return;
+	}
+	x = screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_BOLD);
+	cw = lineedit_view(&a->le, cols - x, &start);
+	screen_text(a->sc, y, x, cols - x, a->le.text + start, SCREEN_NORMAL);
+	screen_cursor(a->sc, y, x + cw);
+}
+
+static void
+app_hints(struct app *a, int y, int cols)
+{
+	char h[512];
+
+	if (a->prompt == APP_PROMPT_CONFIRM)
+		snprintf(h, sizeof h, "y yes  Enter/Esc/n/any other key: no");
+	else if (a->prompt != APP_PROMPT_NONE)
+		snprintf(h, sizeof h, "Enter done  Esc cancel  ^U clear  "
+		    "^A/^E start/end");
+	else
+		keys_hints(app_top(a)->keys, a->readonly, h, sizeof h);
+	screen_text(a->sc, y, 0, cols, h, SCREEN_BAR | SCREEN_PAD);
+}
+
+/* Draws one whole frame into the virtual screen and sends the changes. */
+static void
+app_frame(struct app *a)
+{
+	int rows, cols;
+	char small[96];
+
+	screen_size(a->sc, &rows, &cols);
+	screen_erase(a->sc);
+	if (rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS) {
+		snprintf(small, sizeof small, "terminal too small: need %dx%d, "
+		    "have %dx%d (q quits)", SCREEN_MIN_COLS, SCREEN_MIN_ROWS,
+		    cols, rows);
+		screen_text(a->sc, 0, 0, cols, small, SCREEN_ALARM);
+		screen_flush(a->sc);
+		return;
+	}
+	app_header(a, cols);
+	app_top(a)->draw(a, 1, 2, rows - 4, cols);
+	if (a->prompt != APP_PROMPT_NONE)
+		app_prompt_line(a, rows - 2, cols);
+	else if (a->msg[0])
+		screen_text(a->sc, rows - 2, 0, cols, a->msg, a->msg_style);
+	app_hints(a, rows - 1, cols);
+	screen_flush(a->sc);
+}
+
+/* The incident the action keys act on in the current screen; 0: none. */
+static int64_t
+app_target(const struct app *a)
+{
+	const struct incident *inc;
+
+	if (app_top(a) == &view_incident_ops)
+		return a->detail.id;
+	if (app_top(a) == &view_incidents_ops &&
+	    (inc = view_incidents_selected(a)) != NULL)
+		return inc->id;
+	return 0;
+}
+
+static void
+app_prompt(struct app *a, enum app_prompt kind, const char *label,
+    const char *text)
+{
+	a->prompt = kind;
+	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
+	lineedit_init(&a->le, text);
+	a->dirty = 1;
+}
+
+/* Asks for confirmation of act on id, or says why it cannot be done. */
+static void
+app_confirm(struct app *a, enum keys_action act, int64_t id, const char *dur)
+{
+	char q[APP_MSG_MAX];
+
+	if (act != KEYS_UNDO && id == 0) {
+		app_message(a, SCREEN_ALARM, "no incident selected");
+		return;
+	}
+	if (act_prepare(a, act, id, dur, q, sizeof q) == -1) {
+		app_message(a, SCREEN_ALARM, "%s", q);
+		return;
+	}
+	app_prompt(a, APP_PROMPT_CONFIRM, q, NULL);
+}
+
+/* After our own change: data_version does not move for our own writes,
+ * so reload by hand. */
+static void
+app_reload(struct app *a)
+{
+	view_incidents_load(a);
+	if (app_top(a) != &view_incidents_ops)
+		app_top(a)->reload(a);
+	a->dirty = 1;
+}
+
+static void app_command(struct app *a, char *line);
+static void app_set_filter(struct app *a, const char *text);
+
+static void
+app_do(struct app *a, enum keys_action act, int rows)
+{
+	const struct view_ops *top = app_top(a);
+	int64_t id = app_target(a);
+	char label[128], ids[48];
+
+	snprintf(ids, sizeof ids, "INC-%" PRId64, id);
+	switch (act) {
+	case KEYS_BACK: app_pop(a); return;
+	case KEYS_QUIT: a->quit = 1; return;
+	case KEYS_REDRAW: screen_redraw(a->sc); return;
+	case KEYS_HELP: view_help_open(a, top); return;
+	case KEYS_COMMAND: app_prompt(a, APP_PROMPT_COMMAND, ":", NULL); return;
+	case KEYS_LOG:
+		app_push(a, &view_log_ops);
+		view_log_ops.reload(a);
+		return;
+	case KEYS_FILTER:
+		app_prompt(a, APP_PROMPT_FILTER, "filter: ", top == &view_log_ops
+		    ? a->log.filter : a->list.filter);
+		return;
+	case KEYS_UNFILTER:
+		app_set_filter(a, "");
+		return;
+	case KEYS_ACK:
+	case KEYS_RESOLVE:
+	case KEYS_UNDO:
+		app_confirm(a, act, id, NULL);
+		return;
+	case KEYS_NOTE:
+	case KEYS_SNOOZE:
+		if (id == 0) {
+			app_message(a, SCREEN_ALARM, "no incident selected");
+			return;
+		}
+		a->target = id;
+		snprintf(label, sizeof label, act == KEYS_NOTE ? "note for %s: "
+		    : "snooze %s for (e.g. 30m, 2h): ", ids);
+		app_prompt(a, act == KEYS_NOTE ? APP_PROMPT_NOTE :
+		    APP_PROMPT_SNOOZE, label, act == KEYS_NOTE ? NULL : "30m");
+		return;
+	case KEYS_COPY:
+		if (id == 0 || screen_copy(a->sc, ids) == -1)
+			app_message(a, SCREEN_ALARM, "nothing copied");
+		else
+			app_message(a, SCREEN_OK, "copied %s (OSC 52)", ids);
+		return;
+	default:
+		top->action(a, act, rows);
+	}
+}
+
+/* The filter of the current screen changed (as you type). */
+static void
+app_set_filter(struct app *a, const char *text)
+{
+	const struct view_ops *top = app_top(a);
+	char *f = top == &view_log_ops ? a->log.filter : a->list.filter;
+
+	snprintf(f, LINEEDIT_MAX + 1, "%s", text);
+	if (top->filter)
+		top->filter(a);
+}
+
+static void
+app_edit_done(struct app *a, enum app_prompt kind, char *text)
+{
+	switch (kind) {
+	case APP_PROMPT_NOTE:
+		if (text[strspn(text, " ")] == '\0')
+			app_message(a, SCREEN_NORMAL, "empty note: nothing done");
+		else
+			act_note(a, a->target, text);
+		app_reload(a);
+		break;
+	case APP_PROMPT_SNOOZE:
+		app_confirm(a, KEYS_SNOOZE, a->target, text);
+		break;
+	case APP_PROMPT_COMMAND:
+		app_command(a, text);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+app_edit(struct app *a, int key)
+{
+	enum app_prompt kind = a->prompt;
+	enum lineedit_result r;
+	char text[LINEEDIT_MAX + 1];
+
+	/* pasted text is text: a newline in it never submits */
+	if (a->pasting && (key < 0x20 || key >= KEYS_K_BASE))
+		key = ' ';
+	r = lineedit_key(&a->le, key);
+	if (kind == APP_PROMPT_FILTER && (r == LINEEDIT_CHANGED ||
+	    r == LINEEDIT_CANCEL))
+		app_set_filter(a, r == LINEEDIT_CANCEL ? "" : a->le.text);
+	if (r != LINEEDIT_DONE && r != LINEEDIT_CANCEL)
+		return;
+	a->prompt = APP_PROMPT_NONE;
+	if (r == LINEEDIT_CANCEL) {
+		if (kind != APP_PROMPT_FILTER)
+			app_message(a, SCREEN_NORMAL, "cancelled: nothing done");
+		return;
+	}
+	memcpy(text, a->le.text, sizeof text);
+	app_edit_done(a, kind, text);
+}
+
+static void
+app_answer(struct app *a, int key)
+{
+	a->prompt = APP_PROMPT_NONE;
+	if (!a->pasting && (key == 'y' || key == 'Y')) {
+		act_run(a);
+		app_reload(a);
+	} else {
+		app_message(a, SCREEN_NORMAL, "cancelled: nothing done");
+	}
+}
+
+static void
+app_key(struct app *a, int key)
+{
+	const struct keys_binding *b;
+	int rows, cols;
+	char name[16];
+
+	a->dirty = 1;
+	if (key == KEYS_K_RESIZE)
+		return;
+	if (key == KEYS_K_PASTE_BEGIN || key == KEYS_K_PASTE_END) {
+		a->pasting = key == KEYS_K_PASTE_BEGIN;
+		if (a->pasting && a->prompt == APP_PROMPT_NONE)
+			app_message(a, SCREEN_NORMAL, "paste ignored: pasted "
+			    "text never fires keys");
+		return;
+	}
+	a->pause_until = clock_mono_us() + APP_PAUSE_US;
+	if (a->prompt == APP_PROMPT_CONFIRM) {
+		app_answer(a, key);
+		return;
+	}
+	if (a->prompt != APP_PROMPT_NONE) {
+		app_edit(a, key);
+		return;
+	}
+	if (a->pasting)
+		return;
+	a->msg[0] = '\0';
+	screen_size(a->sc, &rows, &cols);
+	if (key == KEYS_CTRL('c')) {
+		a->quit = 1;
+		return;
+	}
+	if ((b = keys_find(app_top(a)->keys, key)) == NULL) {
+		keys_name(key, name, sizeof name);
+		app_message(a, SCREEN_NORMAL, "unknown key %s: press ? for "
+		    "help", name);
+		return;
+	}
+	if (a->readonly && (b->flags & KEYS_WRITES)) {
+		keys_name(key, name, sizeof name);
+		app_message(a, SCREEN_ALARM, "read-only: %s (%s) is disabled",
+		    name, b->hint ? b->hint : "");
+		return;
+	}
+	app_do(a, b->action, rows - 4);
+}
+
+static const struct {
+	const char *name;
+	enum keys_action act;
+} app_cmds[] = {
+	{ "ack", KEYS_ACK }, { "resolve", KEYS_RESOLVE },
+	{ "snooze", KEYS_SNOOZE }, { "note", KEYS_NOTE }, { "undo", KEYS_UNDO },
+	{ "help", KEYS_HELP }, { "log", KEYS_LOG }, { "quit", KEYS_QUIT },
+	{ "q", KEYS_QUIT }, { "open", KEYS_OPEN }, { "sort", KEYS_SORT },
+};
+
+/* Runs a `:` command line: the CLI's verbs on an incident, the selected
+ * one when no id is given ("ack", "ack 42", "note INC-42 text"). */
+static void
+app_command(struct app *a, char *line)
+{
+	char *save = NULL, *verb = strtok_r(line, " ", &save), *arg, *rest;
+	int64_t id = app_target(a);
+	long long n;
+	size_t i;
+
+	if (verb == NULL)
+		return;
+	for (i = 0; i < sizeof app_cmds / sizeof app_cmds[0]; i++)
+		if (strcmp(verb, app_cmds[i].name) == 0)
+			break;
+	if (i == sizeof app_cmds / sizeof app_cmds[0]) {
+		app_message(a, SCREEN_ALARM, "unknown command '%s': try ack, "
+		    "resolve, note, snooze, undo, open, log, help, quit", verb);
+		return;
+	}
+	rest = save;
+	if ((arg = strtok_r(NULL, " ", &save)) != NULL &&
+	    cli_incident_id(arg, &n) == 0) {
+		id = n;
+		rest = save;
+	}
+	if (a->readonly && (app_cmds[i].act == KEYS_ACK || app_cmds[i].act ==
+	    KEYS_RESOLVE || app_cmds[i].act == KEYS_SNOOZE || app_cmds[i].act ==
+	    KEYS_NOTE || app_cmds[i].act == KEYS_UNDO)) {
+		app_message(a, SCREEN_ALARM, "read-only: :%s is disabled", verb);
+		return;
+	}
+	switch (app_cmds[i].act) {
+	case KEYS_OPEN:
+		if (id != 0)
+			app_open_incident(a, id);
+		return;
+	case KEYS_SNOOZE:
+		app_confirm(a, KEYS_SNOOZE, id, rest && *rest ? rest : "");
+		return;
+	case KEYS_NOTE:
+		if (rest == NULL || *rest == '\0')
+			app_message(a, SCREEN_ALARM, "usage: :note [INC] TEXT");
+		else if (id == 0)
+			app_message(a, SCREEN_ALARM, "no incident selected");
+		else {
+			act_note(a, id, rest);
+			app_reload(a);
+		}
+		return;
+	case KEYS_ACK:
+	case KEYS_RESOLVE:
+	case KEYS_UNDO:
+		app_confirm(a, app_cmds[i].act, id, NULL);
+		return;
+	case KEYS_SORT:
+		while (a->nviews > 1)
+			app_pop(a);
+		view_incidents_ops.action(a, KEYS_SORT, 1);
+		return;
+	default:
+		app_do(a, app_cmds[i].act, 1);
+	}
+}
+
+/* Timer work: new data (another process committed), the minute turned
+ * (clock and ages), a re-sort whose pause has ended. */
+static void
+app_tick(struct app *a)
+{
+	int64_t mono = clock_mono_us(), dv, minute;
+
+	if (mono - a->last_tick < APP_TICK_MS * 1000)
+		return;
+	a->last_tick = mono;
+	dv = store_data_version(a->store);
+	if (dv != a->data_version) {
+		a->data_version = dv;
+		view_incidents_load(a);
+		if (app_top(a) != &view_incidents_ops)
+			app_top(a)->reload(a);
+	}
+	minute = clock_now_us() / (60 * CLOCK_US_PER_SEC);
+	if (minute != a->minute) {
+		a->minute = minute;
+		a->dirty = 1;
+	}
+	if (view_incidents_tick(a))
+		a->dirty = 1;
+}
+
+static void
+app_bench(struct app *a, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fprintf(f, "%" PRId64 "\n", clock_mono_us() - a->started_at);
+		fclose(f);
+	}
+	a->quit = 1;
+}
+
+int
+app_run(struct app *a, const char *bench)
+{
+	enum screen_event ev;
+	int key;
+
+	a->minute = clock_now_us() / (60 * CLOCK_US_PER_SEC);
+	a->data_version = store_data_version(a->store);
+	a->last_tick = clock_mono_us();
+	app_push(a, &view_incidents_ops);
+	if (view_incidents_load(a) == -1)
+		return -1;
+	while (!a->quit) {
+		if (a->dirty) {
+			a->dirty = 0;
+			app_frame(a);
+			if (bench != NULL) {
+				app_bench(a, bench);
+				break;
+			}
+		}
+		ev = screen_next(a->sc, APP_TICK_MS, &key);
+		if (ev == SCREEN_QUIT)
+			break;
+		if (ev == SCREEN_KEY)
+			app_key(a, key);
+		app_tick(a);
+	}
+	return 0;
+}
+
+void
+app_done(struct app *a)
+{
+	while (a->nviews > 0) {
+		const struct view_ops *v = a->views[--a->nviews];
+
+		if (v->close)
+			v->close(a);
+	}
+	view_incidents_free(a);
+	view_incident_free(a);
+	pager_clear(&a->log.pg);
+	pager_clear(&a->help.pg);
+	act_journal_free(&a->journal);
+}

@@ -1,0 +1,107 @@
+/* cmd_tui.c: `owl tui`: options, the database, the terminal, the app
+ * loop, and the session summary printed once the terminal is restored. */
+#include "cmd_tui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_int.h"
+#include "engine/sanitize.h"
+
+#define CMD_TUI_STALE_DEFAULT "15m"
+
+/* Environment names are shown in a header block: short, printable. */
+static int
+cmd_tui_env_ok(const char *env)
+{
+	size_t n = strlen(env);
+
+	if (n == 0 || n > 24)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)env[i] <= 0x20 || env[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+cmd_tui_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv, struct app *a, int *rc)
+{
+	static const struct option opts[] = {
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "stale", required_argument, NULL, 's' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *stale = CMD_TUI_STALE_DEFAULT;
+	struct err err;
+	int o;
+
+	a->env = getenv("OWL_ENV");
+	while ((o = cli_getopt(cli, cmd, argc, argv, "", opts, rc)) != -1) {
+		if (o == -2)
+			return -1;
+		if (o == 'r')
+			a->readonly = 1;
+		else if (o == 'e')
+			a->env = optarg;
+		else if (o == 's')
+			stale = optarg;
+	}
+	if (optind < argc) {
+		*rc = cli_usage(cmd, "tui: unexpected argument '%s'",
+		    argv[optind]);
+		return -1;
+	}
+	if (a->env != NULL && *a->env == '\0')
+		a->env = NULL;
+	if (a->env != NULL && !cmd_tui_env_ok(a->env)) {
+		*rc = cli_usage(cmd, "tui: --env: a short name without spaces, "
+		    "like PROD");
+		return -1;
+	}
+	err_init(&err);
+	if (clock_parse_duration(stale, &a->stale_us, &err) == -1) {
+		*rc = cli_usage(cmd, "tui: --stale: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	struct app a;
+	struct err err;
+	int rc = CLI_OK;
+
+	memset(&a, 0, sizeof a);
+	a.started_at = clock_mono_us();
+	if (cmd_tui_options(cli, cmd, argc, argv, &a, &rc) == -1)
+		return rc;
+	actor_name(a.actor);
+	err_init(&err);
+	/* the terminal is checked before the database is touched */
+	if ((a.sc = screen_open(&err)) == NULL)
+		return cli_fail(&err);
+	if ((a.store = cli_store(cli, &err)) == NULL) {
+		screen_close(a.sc);
+		return cli_fail(&err);
+	}
+	if (app_run(&a, getenv("OWL_TUI_BENCH_FIRST_FRAME")) == -1)
+		rc = CLI_FAILED;
+	screen_close(a.sc);
+	if (rc != CLI_OK) {
+		char *msg = sanitize_dup(a.msg, 0);
+
+		fprintf(stderr, "owl: tui: %s\n", msg ? msg : "failed");
+		free(msg);
+	} else
+		act_summary(&a, stdout);
+	app_done(&a);
+	store_close(a.store);
+	return rc;
+}

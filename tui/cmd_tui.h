@@ -1,0 +1,11 @@
+/* cmd_tui.h: `owl tui`, the interactive incident console. */
+#ifndef OWL_CMD_TUI_H
+#define OWL_CMD_TUI_H
+
+#include "cli.h"
+
+/* Runs `owl tui [--readonly] [--env NAME] [--stale DURATION]`. */
+int cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv);
+
+#endif

@@ -1,0 +1,262 @@
+/* tui_int.h: what the parts of `owl tui` share: the application state
+ * (struct app), the view vtable (tig-style: incidents, incident, log,
+ * help), the pager the text screens use, and the session journal.
+ * Private to tui/. Only screen*.c include curses. */
+#ifndef OWL_TUI_INT_H
+#define OWL_TUI_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "keys.h"
+#include "lineedit.h"
+#include "screen.h"
+#include "engine/actor.h"
+#include "engine/clock.h"
+#include "engine/incident.h"
+#include "engine/store.h"
+
+#define APP_VIEWS_MAX 8
+#define APP_MSG_MAX 512
+#define APP_TITLE_MAX 160 /* bytes of a title quoted in a prompt */
+#define APP_PAUSE_US (3 * CLOCK_US_PER_SEC) /* no re-sort after a key */
+#define APP_TICK_MS 500   /* data_version poll */
+
+struct app;
+
+/* One screen: what it draws and which keys it takes (tig's view_ops). */
+struct view_ops {
+	const char *name;  /* "incidents", for the help screen */
+	unsigned keys;     /* its KEYS_V_* bit */
+	/* data changed in the database (another process, or us) */
+	void (*reload)(struct app *a);
+	/* draws its heading on row `head` and its body on rows [top,
+	 * top+rows) */
+	void (*draw)(struct app *a, int head, int top, int rows, int cols);
+	/* handles a navigation action; returns 0 when not handled */
+	int (*action)(struct app *a, enum keys_action act, int rows);
+	/* the filter text changed */
+	void (*filter)(struct app *a);
+	/* leaving the view */
+	void (*close)(struct app *a);
+};
+
+/* A line of a text screen (incident detail, log, help). */
+struct pager_line {
+	char *text;  /* untrusted text is fine: sanitised when drawn */
+	int style;   /* SCREEN_* */
+	int indent;  /* columns */
+};
+
+struct pager {
+	struct pager_line *lines;
+	size_t n, cap;
+	size_t *rows;   /* lines shown (after the filter) */
+	size_t nrows;
+	size_t top;     /* first shown row */
+};
+
+/* Session journal entry: one action done in this TUI session. */
+enum act_kind { ACT_ACK, ACT_RESOLVE, ACT_SNOOZE, ACT_NOTE, ACT_UNDO };
+
+struct act_entry {
+	int64_t at;       /* when, microseconds UTC */
+	enum act_kind kind;
+	int64_t id;
+	char *title;      /* as it was */
+	char *what;       /* "for 30m", the note, or what was undone */
+	int64_t version;  /* the incident's version right after */
+	int undone;       /* already undone */
+	enum act_kind undid; /* for ACT_UNDO: what it reversed */
+};
+
+struct act_journal {
+	struct act_entry *e;
+	size_t n, cap;
+};
+
+/* An action waiting for its confirmation. */
+struct act_pending {
+	enum keys_action act; /* KEYS_ACK, KEYS_RESOLVE, KEYS_SNOOZE, KEYS_UNDO */
+	int64_t id;
+	int64_t version;      /* as drawn: the check of check-then-act */
+	int64_t until;        /* snooze: until when */
+	char dur[32];         /* snooze: as typed */
+	char title[APP_TITLE_MAX];
+	size_t undo;          /* KEYS_UNDO: journal index */
+};
+
+enum app_prompt {
+	APP_PROMPT_NONE,
+	APP_PROMPT_FILTER,
+	APP_PROMPT_NOTE,
+	APP_PROMPT_SNOOZE,
+	APP_PROMPT_COMMAND,
+	APP_PROMPT_CONFIRM,
+};
+
+/* Incidents already looked at (Enter), with the alert time seen then:
+ * a later alert makes the incident NEW again. */
+struct app_seen {
+	int64_t id;
+	int64_t last_alert_at;
+};
+
+/* Label text of an incident's alerts, cached for the filter. */
+struct app_labels {
+	int64_t id;
+	int64_t last_alert_at;
+	char *text;
+};
+
+/* The incident list (home screen) and the data the header shows. */
+struct app_list {
+	struct incident *incs;
+	size_t n;
+	size_t *rows;       /* indexes into incs, filtered and sorted */
+	size_t nrows;
+	size_t sel, top;
+	int64_t sel_id;     /* selection is kept by incident id */
+	int sort;           /* APP_SORT_* */
+	int resort;         /* a re-sort waits for the pause to end */
+	char filter[LINEEDIT_MAX + 1];
+	struct app_seen *seen;
+	size_t nseen, capseen;
+	struct app_labels *labels; /* sorted by id */
+	size_t nlabels, caplabels;
+	int64_t last_alert_at;
+	int64_t loaded_at;
+};
+
+enum { APP_SORT_URGENCY, APP_SORT_NEWEST, APP_SORT_ALERTS, APP_SORT_ID,
+	APP_SORTS };
+
+struct app_detail {
+	int64_t id;
+	int have;              /* inc is loaded */
+	struct incident inc;
+	struct pager pg;
+};
+
+struct app_log {
+	struct pager pg;
+	char filter[LINEEDIT_MAX + 1];
+};
+
+struct app_help {
+	struct pager pg;
+	const struct view_ops *of; /* the screen whose keys it shows */
+};
+
+struct app {
+	struct store *store;
+	struct screen *sc;
+	const char *env;        /* environment name, NULL: none */
+	char actor[ACTOR_MAX];
+	int readonly;
+	int64_t stale_us;       /* no alert for this long: STALE */
+	int64_t started_at;
+	int64_t data_version;
+	int64_t pause_until;    /* monotonic: no re-sort until then */
+	int64_t minute;         /* the minute last drawn (clock, ages) */
+	int dirty;
+	int quit;
+	int pasting;            /* inside a bracketed paste */
+	int64_t target;         /* incident of an open note/snooze prompt */
+	int64_t last_tick;      /* monotonic time of the last data check */
+	const struct view_ops *views[APP_VIEWS_MAX];
+	int nviews;
+	enum app_prompt prompt;
+	char prompt_label[APP_MSG_MAX];
+	struct lineedit le;
+	struct act_pending pending;
+	char msg[APP_MSG_MAX];
+	int msg_style;
+	struct act_journal journal;
+	struct app_list list;
+	struct app_detail detail;
+	struct app_log log;
+	struct app_help help;
+};
+
+extern const struct view_ops view_incidents_ops;
+extern const struct view_ops view_incident_ops;
+extern const struct view_ops view_log_ops;
+extern const struct view_ops view_help_ops;
+
+/* app.c */
+/* Runs the TUI on an open store and screen until the user quits, a
+ * signal arrives or the terminal goes away. bench: when not NULL, the
+ * benchmark hook: write the microseconds to the first full frame into
+ * this file and stop. Returns 0, or -1 when the first load failed. */
+int app_run(struct app *a, const char *bench);
+/* Frees what the app holds (not the store or screen). */
+void app_done(struct app *a);
+/* Shows a one-line message under the screen (style SCREEN_*). */
+void app_message(struct app *a, int style, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Pushes a view (opening it), or pops the top one. */
+void app_push(struct app *a, const struct view_ops *v);
+void app_pop(struct app *a);
+/* The view on top. */
+const struct view_ops *app_top(const struct app *a);
+/* Formats a time as local "2026-11-29 03:04:05 UTC" (full) or
+ * "03:04 UTC" (short) into out. */
+void app_time(int64_t us, int full, char *out, size_t n);
+/* Opens the incident screen for id. */
+void app_open_incident(struct app *a, int64_t id);
+
+/* view_incidents.c */
+/* Loads the incident list; keeps the selection by id. -1 on error
+ * (shown as a message). */
+int view_incidents_load(struct app *a);
+/* The incident with this id in the loaded list, or NULL. */
+const struct incident *view_incidents_find(const struct app *a, int64_t id);
+/* The selected incident, or NULL. */
+const struct incident *view_incidents_selected(const struct app *a);
+/* Marks an incident as looked at (no NEW mark). */
+void view_incidents_seen(struct app *a, const struct incident *inc);
+/* Re-sorts when a pause has ended; returns nonzero when it did. */
+int view_incidents_tick(struct app *a);
+/* Frees the list. */
+void view_incidents_free(struct app *a);
+
+/* view_incident.c */
+/* Frees the detail state. */
+void view_incident_free(struct app *a);
+
+/* view_help.c: opens help on the keys of view `of`. */
+void view_help_open(struct app *a, const struct view_ops *of);
+
+/* pager.c */
+void pager_clear(struct pager *p);
+/* Appends a line (text copied; NULL text: empty line). */
+void pager_add(struct pager *p, int style, int indent, const char *text);
+/* Appends one pager line per '\n'-separated line of text. */
+void pager_add_lines(struct pager *p, int style, int indent,
+    const char *text);
+/* Recomputes the shown rows for a filter ("" shows all). */
+void pager_filter(struct pager *p, const char *filter);
+/* Draws rows [top, top+rows) of the shown lines. */
+void pager_draw(const struct pager *p, struct screen *sc, int top, int rows,
+    int cols);
+/* Scrolls for j/k/g/G/PgUp/PgDn; returns 0 when act is not scrolling. */
+int pager_scroll(struct pager *p, enum keys_action act, int rows);
+
+/* act.c */
+/* Prepares a.pending for act on incident id (ack, resolve, snooze with
+ * dur, undo). Writes the confirmation question into q (n bytes) and
+ * returns 0, or returns -1 with the reason why not in q. */
+int act_prepare(struct app *a, enum keys_action act, int64_t id,
+    const char *dur, char *q, size_t n);
+/* Runs the confirmed pending action with check-then-act; the outcome
+ * goes to the message line and, when done, into the journal. */
+void act_run(struct app *a);
+/* Adds a note now (no confirmation: typing it is deliberate). */
+void act_note(struct app *a, int64_t id, const char *text);
+/* Prints the session summary to f (after the terminal is restored). */
+void act_summary(const struct app *a, FILE *f);
+void act_journal_free(struct act_journal *j);
+
+#endif

@@ -1,0 +1,105 @@
+/* view_log.c: the global action log in `owl tui`, newest first,
+ * filterable as you type, and live. Reads the newest LOG_ROWS entries
+ * only, so a log of millions of rows opens as fast as a short one. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_int.h"
+#include "engine/actlog.h"
+
+#define LOG_ROWS 5000
+
+struct log_walk {
+	char **lines;
+	size_t n;
+};
+
+static int
+log_entry(const struct actlog_entry *e, void *ctx)
+{
+	struct log_walk *w = ctx;
+	char at[64], inc[32] = "-";
+
+	if (w->n >= LOG_ROWS)
+		return 1;
+	app_time(e->at_us, 1, at, sizeof at);
+	if (e->incident)
+		snprintf(inc, sizeof inc, "INC-%" PRId64, e->incident);
+	if (asprintf(&w->lines[w->n], "%s  %-10s %-8s %-16s %s", at, e->actor,
+	    inc, e->kind, e->detail ? e->detail : "") >= 0)
+		w->n++;
+	return 0;
+}
+
+static void
+log_reload(struct app *a)
+{
+	struct actlog_filter f = { .limit = LOG_ROWS };
+	struct log_walk w = { calloc(LOG_ROWS, sizeof(char *)), 0 };
+	struct pager *p = &a->log.pg;
+	size_t top = p->top;
+	struct err err;
+
+	err_init(&err);
+	pager_clear(p);
+	if (w.lines == NULL)
+		return;
+	if (actlog_each(a->store, &f, log_entry, &w, &err) == -1)
+		app_message(a, SCREEN_ALARM, "cannot read the log: %s",
+		    err.msg);
+	for (size_t i = w.n; i > 0; i--) {
+		pager_add(p, SCREEN_NORMAL, 0, w.lines[i - 1]);
+		free(w.lines[i - 1]);
+	}
+	free(w.lines);
+	pager_filter(p, a->log.filter);
+	p->top = top < p->nrows ? top : 0;
+	a->dirty = 1;
+}
+
+static void
+log_draw(struct app *a, int head, int top, int rows, int cols)
+{
+	char h[LINEEDIT_MAX + 128];
+
+	snprintf(h, sizeof h, "Action log: %zu of the newest %zu entries, "
+	    "newest first%s%s", a->log.pg.nrows, a->log.pg.n,
+	    a->log.filter[0] ? ", filter: " : "", a->log.filter);
+	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
+	if (a->log.pg.nrows == 0)
+		screen_text(a->sc, top, 2, cols - 2, a->log.pg.n ?
+		    "no entry matches the filter" : "the log is empty",
+		    SCREEN_DIM);
+	pager_draw(&a->log.pg, a->sc, top, rows, cols);
+}
+
+static int
+log_action(struct app *a, enum keys_action act, int rows)
+{
+	return pager_scroll(&a->log.pg, act, rows);
+}
+
+static void
+log_filter(struct app *a)
+{
+	pager_filter(&a->log.pg, a->log.filter);
+	a->log.pg.top = 0;
+}
+
+static void
+log_close(struct app *a)
+{
+	pager_clear(&a->log.pg);
+	a->log.filter[0] = '\0';
+}
+
+const struct view_ops view_log_ops = {
+	.name = "log",
+	.keys = KEYS_V_LOG,
+	.reload = log_reload,
+	.draw = log_draw,
+	.action = log_action,
+	.filter = log_filter,
+	.close = log_close,
+};
