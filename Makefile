@@ -37,7 +37,8 @@ $(DEPS_STAMP): .ci/deps
 deps: $(DEPS_STAMP)
 
 owl: $(DEPS_STAMP) $(OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lm
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lm
 
 build/obj/%.o: %.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -52,11 +53,13 @@ build/asan/%.o: %.c $(DEPS_STAMP)
 # owl built with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: build/asan/owl
 build/asan/owl: $(ASAN_OBJ)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $(ASAN_OBJ) $(PKG_LIBS) -lm
+	@echo "LD [asan] $@"
+	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $(ASAN_OBJ) $(PKG_LIBS) -lm
 
 build/asan/unit/%: tests/unit/%.c tests/unit/unit.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_LIB) \
+	@echo "LD [asan] $@"
+	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_LIB) \
 		$(PKG_LIBS) $$(pkg-config --libs cmocka) -lm
 
 unit: $(UNIT_BIN)
@@ -85,8 +88,13 @@ demo: owl
 	@sh .ci/deps test
 	@sh tests/demo.sh
 
+FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard tests/tools/*.c) \
+          $(wildcard engine/*.h integrations/*.h tui/*.h tests/unit/*.h)
 fmt:
-	clang-format -i $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard */*.h tests/unit/*.h)
+	clang-format -i $(FMT_SRC)
+# Fails when a file differs from .clang-format's layout.
+check-fmt:
+	@clang-format --dry-run --Werror $(FMT_SRC)
 
 clean:
 	rm -rf build owl

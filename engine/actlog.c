@@ -42,30 +42,28 @@ actlog_field_str(struct hash_ctx *h, const char *s)
 	actlog_field(h, s, s != NULL ? strlen(s) : 0, s == NULL);
 }
 
-/* Computes the hex hash of a row; -1 when libcrypto fails or prev_hash is
- * not 64 hex digits. */
+/* Computes the hex hash of a row with h, a context from hash_begin that
+ * is left ready for the next row; -1 when prev_hash is not 64 hex digits. */
 static int
-actlog_hash(const struct actlog_entry *e, char out[HASH_HEX_LEN])
+actlog_hash(struct hash_ctx *h, const struct actlog_entry *e,
+    char out[HASH_HEX_LEN])
 {
 	static const char tag[] = "owl-actlog-v1";
 	unsigned char prev[HASH_LEN], md[HASH_LEN];
-	struct hash_ctx h;
 
 	if (e->prev_hash == NULL ||
 	    hash_unhex(e->prev_hash, prev, sizeof prev) == -1)
 		return -1;
-	if (hash_begin(&h) == -1)
-		return -1;
-	hash_update(&h, tag, sizeof tag); /* with its NUL */
-	hash_update(&h, prev, sizeof prev);
-	actlog_field_int(&h, e->id, 0);
-	actlog_field_int(&h, e->at_us, 0);
-	actlog_field_str(&h, e->actor);
-	actlog_field_int(&h, e->incident, e->incident == 0);
-	actlog_field_int(&h, e->run, e->run == 0);
-	actlog_field_str(&h, e->kind);
-	actlog_field_str(&h, e->detail);
-	hash_end(&h, md);
+	hash_update(h, tag, sizeof tag); /* with its NUL */
+	hash_update(h, prev, sizeof prev);
+	actlog_field_int(h, e->id, 0);
+	actlog_field_int(h, e->at_us, 0);
+	actlog_field_str(h, e->actor);
+	actlog_field_int(h, e->incident, e->incident == 0);
+	actlog_field_int(h, e->run, e->run == 0);
+	actlog_field_str(h, e->kind);
+	actlog_field_str(h, e->detail);
+	hash_next(h, md);
 	hash_hex(md, sizeof md, out);
 	return 0;
 }
@@ -111,8 +109,10 @@ actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
 {
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
+	struct hash_ctx h;
 	sqlite3_stmt *st;
 	int64_t last = 0;
+	int rc;
 
 	if (n->actor == NULL)
 		actor_name(actor);
@@ -130,7 +130,13 @@ actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
 	e.kind = n->kind;
 	e.detail = n->detail != NULL ? n->detail : "{}";
 	e.prev_hash = prev;
-	if (actlog_hash(&e, hash) == -1) {
+	if (hash_begin(&h) == -1) {
+		err_set(err, ERR_FAILED, "action log: libcrypto failed");
+		goto fail;
+	}
+	rc = actlog_hash(&h, &e, hash);
+	hash_done(&h);
+	if (rc == -1) {
 		err_set(err, ERR_FAILED, "action log: cannot hash entry %" PRId64
 		    " (previous hash damaged; run owl audit verify)", e.id);
 		goto fail;
@@ -214,8 +220,8 @@ actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
 /* Checks one row against the one before it; fills c and returns 1 when
  * it is bad. */
 static int
-actlog_check_row(const struct actlog_entry *e, int64_t prev_id,
-    const char *prev_hash, struct actlog_check *c)
+actlog_check_row(struct hash_ctx *h, const struct actlog_entry *e,
+    int64_t prev_id, const char *prev_hash, struct actlog_check *c)
 {
 	char want[HASH_HEX_LEN];
 
@@ -230,7 +236,7 @@ actlog_check_row(const struct actlog_entry *e, int64_t prev_id,
 	else if (e->prev_hash == NULL || strcmp(e->prev_hash, prev_hash) != 0)
 		snprintf(c->why, sizeof c->why, "its prev_hash does not match "
 		    "the hash of entry %" PRId64, prev_id);
-	else if (e->hash == NULL || actlog_hash(e, want) == -1 ||
+	else if (e->hash == NULL || actlog_hash(h, e, want) == -1 ||
 	    strcmp(want, e->hash) != 0)
 		snprintf(c->why, sizeof c->why, "its content does not match "
 		    "its hash (changed after it was written)");
@@ -272,14 +278,19 @@ actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
 {
 	char prev[HASH_HEX_LEN];
 	struct actlog_entry e;
+	struct hash_ctx h;
 	sqlite3_stmt *st;
 	int64_t prev_id = 0;
 	int rc;
 
 	memset(c, 0, sizeof *c);
 	memcpy(prev, actlog_genesis, sizeof prev);
-	if (store_exec(s, "BEGIN", err) == -1)
+	if (hash_begin(&h) == -1)
+		return err_set(err, ERR_FAILED, "action log: libcrypto failed");
+	if (store_exec(s, "BEGIN", err) == -1) {
+		hash_done(&h);
 		return -1;
+	}
 	st = store_stmt(s, "SELECT " ACTLOG_COLS " FROM actlog ORDER BY id",
 	    err);
 	if (st == NULL)
@@ -287,7 +298,7 @@ actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		actlog_row(st, &e);
 		c->count++;
-		if (actlog_check_row(&e, prev_id, prev, c))
+		if (actlog_check_row(&h, &e, prev_id, prev, c))
 			break;
 		prev_id = e.id;
 		snprintf(prev, sizeof prev, "%s", e.hash);
@@ -299,8 +310,10 @@ actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
 	}
 	if (c->bad_id == 0 && actlog_check_tail(s, prev_id, c, err) == -1)
 		goto fail;
+	hash_done(&h);
 	return store_exec(s, "COMMIT", err);
 fail:
+	hash_done(&h);
 	store_exec(s, "ROLLBACK", NULL);
 	return -1;
 }

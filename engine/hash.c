@@ -9,15 +9,32 @@
 int
 hash_begin(struct hash_ctx *h)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-
-	h->md = md;
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(md);
-		h->md = NULL;
+	h->md = EVP_MD_CTX_new();
+	h->alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (h->md == NULL || h->alg == NULL ||
+	    EVP_DigestInit_ex2(h->md, h->alg, NULL) != 1) {
+		hash_done(h);
 		return -1;
 	}
 	return 0;
+}
+
+void
+hash_done(struct hash_ctx *h)
+{
+	EVP_MD_CTX_free(h->md);
+	EVP_MD_free(h->alg);
+	h->md = NULL;
+	h->alg = NULL;
+}
+
+void
+hash_next(struct hash_ctx *h, unsigned char out[HASH_LEN])
+{
+	unsigned int n = HASH_LEN;
+
+	EVP_DigestFinal_ex(h->md, out, &n);
+	EVP_DigestInit_ex2(h->md, h->alg, NULL);
 }
 
 void
@@ -32,8 +49,7 @@ hash_end(struct hash_ctx *h, unsigned char out[HASH_LEN])
 	unsigned int n = HASH_LEN;
 
 	EVP_DigestFinal_ex(h->md, out, &n);
-	EVP_MD_CTX_free(h->md);
-	h->md = NULL;
+	hash_done(h);
 }
 
 void

@@ -8,9 +8,10 @@
 #define HASH_LEN 32
 #define HASH_HEX_LEN 65 /* 64 hex digits and a NUL */
 
-/* One SHA-256 computation fed in pieces. */
+/* A SHA-256 computation fed in pieces; reusable for many digests. */
 struct hash_ctx {
-	void *md; /* EVP_MD_CTX */
+	void *md;  /* EVP_MD_CTX */
+	void *alg; /* EVP_MD, fetched once */
 };
 
 /* Starts a SHA-256; returns 0, or -1 when libcrypto fails (out of memory). */
@@ -18,6 +19,11 @@ int hash_begin(struct hash_ctx *h);
 void hash_update(struct hash_ctx *h, const void *p, size_t n);
 /* Finishes into out and releases the context. */
 void hash_end(struct hash_ctx *h, unsigned char out[HASH_LEN]);
+/* Finishes into out and starts the next digest on the same context
+ * (cheaper than hash_begin per digest); release it with hash_done. */
+void hash_next(struct hash_ctx *h, unsigned char out[HASH_LEN]);
+/* Releases a context without a digest; accepts one already released. */
+void hash_done(struct hash_ctx *h);
 
 /* SHA-256 of one buffer. */
 void hash_sha256(const void *p, size_t n, unsigned char out[HASH_LEN]);

@@ -21,6 +21,48 @@ const char *const schema_migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;"
 	"CREATE TRIGGER actlog_no_delete BEFORE DELETE ON actlog"
 	"  BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;",
+	/* 2: alerts and incidents (incident.c, incident_ingest.c). Times
+	 * are microseconds UTC; resolved_at and snoozed_until are NULL when
+	 * not set. An alert belongs to one incident; the same (source,
+	 * fingerprint) may come back later in a new incident. */
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  source TEXT NOT NULL,"
+	"  group_key TEXT NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  alert_count INTEGER NOT NULL DEFAULT 0,"
+	"  firing_count INTEGER NOT NULL DEFAULT 0,"
+	"  truncated_alerts INTEGER NOT NULL DEFAULT 0,"
+	"  opened_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  resolved_at INTEGER,"
+	"  last_alert_at INTEGER NOT NULL,"
+	"  acked_by TEXT,"
+	"  assignee TEXT,"
+	"  snoozed_until INTEGER,"
+	"  version INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX incidents_group ON incidents(source, group_key, id);"
+	"CREATE INDEX incidents_order ON incidents(state, severity, opened_at);"
+	"CREATE INDEX incidents_last_alert ON incidents(last_alert_at);"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+	"  source TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  resolved INTEGER NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  labels TEXT NOT NULL,"
+	"  annotations TEXT NOT NULL,"
+	"  starts_at INTEGER NOT NULL,"
+	"  ends_at INTEGER NOT NULL,"
+	"  generator_url TEXT,"
+	"  count INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  UNIQUE (source, fingerprint, incident_id));"
+	"CREATE INDEX alerts_incident ON alerts(incident_id, id);",
 };
 
 const int schema_count =

@@ -1,0 +1,270 @@
+/* test_actlog.c: the hash-chained action log (engine/actlog.c): appends,
+ * concurrent appends from several processes, and each way of tampering
+ * that `owl audit verify` must catch. */
+#include "unit.h"
+
+#include <sys/wait.h>
+
+#include "engine/actlog.h"
+#include "engine/store.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct err err;
+
+	f->dir = unit_tmpdir();
+	f->path = unit_path(f->dir, "owl.db");
+	err_init(&err);
+	f->s = store_open(f->path, &err);
+	assert_non_null(f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static void
+append_n(struct store *s, int n)
+{
+	struct actlog_new e = { .actor = "alice", .kind = "test.entry" };
+	char detail[64];
+	struct err err;
+	int64_t id;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(detail, sizeof detail, "{\"i\":%d}", i);
+		e.detail = detail;
+		e.incident = i % 3 == 0 ? 7 : 0;
+		e.run = i % 5 == 0 ? 11 : 0;
+		err_init(&err);
+		assert_int_equal(actlog_append(s, &e, &id, &err), 0);
+		assert_true(id > 0);
+	}
+}
+
+static void
+verify(struct store *s, int64_t count, int64_t bad)
+{
+	struct actlog_check c;
+	struct err err;
+
+	err_init(&err);
+	assert_int_equal(actlog_verify(s, &c, &err), 0);
+	if (c.bad_id != bad)
+		fprintf(stderr, "# bad_id %lld (%s), want %lld\n",
+		    (long long)c.bad_id, c.why, (long long)bad);
+	assert_int_equal(c.bad_id, bad);
+	if (bad == 0)
+		assert_int_equal(c.count, count);
+}
+
+/* Tampers behind owl's back: the triggers only stop accidents. */
+static void
+tamper(struct store *s, const char *sql)
+{
+	struct err err;
+
+	err_init(&err);
+	assert_int_equal(store_exec(s, "DROP TRIGGER IF EXISTS actlog_no_update;"
+	    "DROP TRIGGER IF EXISTS actlog_no_delete;", &err), 0);
+	assert_int_equal(store_exec(s, sql, &err), 0);
+}
+
+static void
+test_empty_and_intact(void **state)
+{
+	struct fixture *f = *state;
+
+	verify(f->s, 0, 0);
+	append_n(f->s, 50);
+	verify(f->s, 50, 0);
+}
+
+static void
+test_triggers_refuse_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	append_n(f->s, 3);
+	err_init(&err);
+	assert_int_equal(store_exec(f->s, "UPDATE actlog SET actor = 'eve'",
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "append-only"));
+	err_init(&err);
+	assert_int_equal(store_exec(f->s, "DELETE FROM actlog", &err), -1);
+	verify(f->s, 3, 0);
+}
+
+static void
+test_changed_row(void **state)
+{
+	struct fixture *f = *state;
+
+	append_n(f->s, 20);
+	tamper(f->s, "UPDATE actlog SET detail = '{\"i\":99}' WHERE id = 7");
+	verify(f->s, 0, 7);
+}
+
+static void
+test_changed_row_rehashed(void **state)
+{
+	struct fixture *f = *state;
+
+	/* the attacker rewrites row 7's hash too: row 8 no longer links */
+	append_n(f->s, 20);
+	tamper(f->s, "UPDATE actlog SET actor = 'eve', hash = "
+	    "'1111111111111111111111111111111111111111111111111111111111111111'"
+	    " WHERE id = 7");
+	verify(f->s, 0, 7);
+}
+
+static void
+test_deleted_row(void **state)
+{
+	struct fixture *f = *state;
+
+	append_n(f->s, 20);
+	tamper(f->s, "DELETE FROM actlog WHERE id = 12");
+	verify(f->s, 0, 12);
+}
+
+static void
+test_reordered_rows(void **state)
+{
+	struct fixture *f = *state;
+
+	append_n(f->s, 20);
+	tamper(f->s, "UPDATE actlog SET id = -5 WHERE id = 5;"
+	    "UPDATE actlog SET id = 5 WHERE id = 6;"
+	    "UPDATE actlog SET id = 6 WHERE id = -5;");
+	verify(f->s, 0, 5);
+}
+
+static void
+test_truncated_tail(void **state)
+{
+	struct fixture *f = *state;
+
+	append_n(f->s, 20);
+	tamper(f->s, "DELETE FROM actlog WHERE id > 17");
+	verify(f->s, 0, 18);
+}
+
+static int
+collect(const struct actlog_entry *e, void *ctx)
+{
+	int *n = ctx;
+
+	assert_non_null(e->hash);
+	assert_int_equal(strlen(e->hash), 64);
+	assert_string_equal(e->actor, "alice");
+	(*n)++;
+	return 0;
+}
+
+static void
+test_each_filters(void **state)
+{
+	struct fixture *f = *state;
+	struct actlog_filter flt = { 0 };
+	struct err err;
+	int n;
+
+	append_n(f->s, 30);
+
+
+	err_init(&err);
+	n = 0;
+	flt.incident = 7;
+	assert_int_equal(actlog_each(f->s, &flt, collect, &n, &err), 0);
+	assert_int_equal(n, 10); /* i % 3 == 0 for i in 0..29 */
+	n = 0;
+	flt.incident = 0;
+	flt.limit = 4;
+	assert_int_equal(actlog_each(f->s, &flt, collect, &n, &err), 0);
+	assert_int_equal(n, 4);
+}
+
+/* Four processes append 500 rows each at the same time; the chain must
+ * come out whole, with every row present. */
+static void
+test_concurrent_processes(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pids[4];
+	int status;
+
+	for (int p = 0; p < 4; p++) {
+		pids[p] = fork();
+		assert_true(pids[p] >= 0);
+		if (pids[p] == 0) {
+			struct actlog_new e = { .kind = "test.concurrent" };
+			struct store *s;
+			struct err err;
+
+			err_init(&err);
+			if ((s = store_open(f->path, &err)) == NULL)
+				_exit(1);
+			for (int i = 0; i < 500; i++)
+				if (actlog_append(s, &e, NULL, &err) == -1) {
+					fprintf(stderr, "# %s\n", err.msg);
+					_exit(1);
+				}
+			store_close(s);
+			_exit(0);
+		}
+	}
+	for (int p = 0; p < 4; p++) {
+		assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	verify(f->s, 2000, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty_and_intact, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_triggers_refuse_changes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_row, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_changed_row_rehashed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_row, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reordered_rows, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_tail, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_each_filters, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_processes, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests_name("actlog", tests, NULL, NULL);
+}

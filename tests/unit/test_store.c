@@ -1,0 +1,252 @@
+/* test_store.c: opening, creating and migrating the database
+ * (engine/store.c), nested transactions and the statement cache. */
+#include "unit.h"
+
+#include <sys/stat.h>
+
+#include "engine/schema.h"
+#include "engine/store.h"
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+
+	assert_non_null(f);
+	p = malloc(1 << 20);
+	assert_non_null(p);
+	*n = fread(p, 1, 1 << 20, f);
+	fclose(f);
+	return p;
+}
+
+static void
+test_create_mode_and_parents(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "a/b/c/owl.db");
+	struct store *s;
+	struct err err;
+	struct stat st;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	store_close(s);
+	/* reopening an existing database works and keeps the mode */
+	s = store_open(path, &err);
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_refuses_directory(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	assert_null(store_open(dir, &err));
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_refuses_other_files_untouched(void **state)
+{
+	static const char text[] = "this is not a database\n";
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "notes.txt"), *back;
+	struct err err;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	err_init(&err);
+	assert_null(store_open(path, &err));
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "not an owl database"));
+	back = slurp(path, &n);
+	assert_int_equal(n, strlen(text));
+	assert_memory_equal(back, text, n);
+	free(back);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_refuses_newer_schema(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	char *before, *after, sql[64];
+	size_t n1, n2;
+	struct store *s;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+	    store_schema_version() + 1);
+	assert_int_equal(store_exec(s, sql, &err), 0);
+	store_close(s);
+	before = slurp(path, &n1);
+	assert_null(store_open(path, &err));
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "is newer than this owl"));
+	after = slurp(path, &n2);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(before, after, n1);
+	free(before);
+	free(after);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static int
+count_rows(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM t", NULL);
+	int n;
+
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static void
+test_nested_transactions(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	struct store *s;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	assert_int_equal(store_exec(s, "CREATE TEMP TABLE t(x)", &err), 0);
+	/* inner commit does not commit; outer does */
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO t VALUES (1)", &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(sqlite3_get_autocommit(store_db(s)), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(count_rows(s), 1);
+	/* an inner rollback dooms the outer commit */
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO t VALUES (2)", &err), 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	store_rollback(s);
+	assert_int_equal(store_commit(s, &err), -1);
+	assert_int_equal(count_rows(s), 1);
+	/* commit without begin is an error, not a crash */
+	err_init(&err);
+	assert_int_equal(store_commit(s, &err), -1);
+	store_close(s);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_statement_cache(void **state)
+{
+	static const char sql[] = "SELECT ?1 + 1";
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	sqlite3_stmt *a, *b;
+	struct store *s;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	a = store_stmt(s, sql, &err);
+	assert_non_null(a);
+	sqlite3_bind_int(a, 1, 41);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	b = store_stmt(s, sql, &err);
+	assert_ptr_equal(a, b); /* cached, reset, bindings cleared */
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	sqlite3_reset(b);
+	assert_null(store_stmt(s, "SELECT FROM nothing", &err));
+	assert_int_equal(err.code, ERR_FAILED);
+	store_close(s);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_pragmas(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	sqlite3_stmt *st;
+	struct store *s;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	st = store_stmt(s, "PRAGMA journal_mode", &err);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_reset(st);
+	st = store_stmt(s, "PRAGMA foreign_keys", &err);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	sqlite3_reset(st);
+	st = store_stmt(s, "PRAGMA synchronous", &err);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2); /* FULL */
+	sqlite3_reset(st);
+	st = store_stmt(s, "PRAGMA user_version", &err);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), schema_count);
+	sqlite3_reset(st);
+	assert_true(store_data_version(s) > 0);
+	store_close(s);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_mode_and_parents),
+		cmocka_unit_test(test_refuses_directory),
+		cmocka_unit_test(test_refuses_other_files_untouched),
+		cmocka_unit_test(test_refuses_newer_schema),
+		cmocka_unit_test(test_nested_transactions),
+		cmocka_unit_test(test_statement_cache),
+		cmocka_unit_test(test_pragmas),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
