@@ -177,10 +177,10 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		return cli_fail(&err);
 	}
 	fprintf(stderr, "owl serve: listening on http://%s (database %s, "
-	    "auth: %s%s%s)\n", serve_address(sv), db,
-	    http_auth_has_tokens(o->auth) ? "tokens " : "",
-	    http_auth_has_secrets(o->auth) ? "hmac " : "",
-	    http_auth_enabled(o->auth) ? "" : "none");
+	    "auth: %s)\n", serve_address(sv), db,
+	    !http_auth_enabled(o->auth) ? "none" :
+	    !http_auth_has_secrets(o->auth) ? "tokens" :
+	    !http_auth_has_tokens(o->auth) ? "hmac" : "tokens, hmac");
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "owl serve: %s: draining, then exiting\n",
