@@ -16,6 +16,11 @@
 #define SERVE_WRITER_BUSY_MS 2000
 /* Idle this long after writing: run a passive WAL checkpoint. */
 #define SERVE_WRITER_IDLE_US (500 * 1000)
+/* Under load (the last commit ended less than LOAD ago), wait up to
+ * GATHER for the other requests in flight to join the transaction:
+ * fewer, fuller commits. An idle server commits at once. */
+#define SERVE_WRITER_LOAD_US 5000
+#define SERVE_WRITER_GATHER_US 1000
 
 int
 serve_enqueue(struct serve *sv, struct serve_job *job)
@@ -155,11 +160,37 @@ serve_writer_finish(struct serve *sv, struct serve_job *jobs)
 	}
 }
 
+static void
+serve_writer_deadline(struct timespec *ts, int64_t us)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += (long)(us % CLOCK_US_PER_SEC) * 1000;
+	ts->tv_sec += us / CLOCK_US_PER_SEC + ts->tv_nsec / 1000000000;
+	ts->tv_nsec %= 1000000000;
+}
+
+/* Under load, lets the requests still in flight join this batch (queue
+ * lock held). */
+static void
+serve_writer_gather(struct serve *sv, int64_t last_commit)
+{
+	struct timespec ts;
+
+	if (last_commit == 0 || clock_mono_us() - last_commit >
+	    SERVE_WRITER_LOAD_US)
+		return;
+	serve_writer_deadline(&ts, SERVE_WRITER_GATHER_US);
+	while (sv->qlen < sv->batch_max && !sv->wstop &&
+	    (long)sv->qlen < atomic_load(&sv->inflight))
+		if (pthread_cond_timedwait(&sv->qcond, &sv->qlock, &ts) != 0)
+			break;
+}
+
 /* Takes up to batch_max jobs off the queue; waits while it is empty.
  * Returns NULL when stopping with nothing left, or on an idle timeout
  * (*idle set). */
 static struct serve_job *
-serve_writer_take(struct serve *sv, int *idle)
+serve_writer_take(struct serve *sv, int64_t last_commit, int *idle)
 {
 	struct serve_job *head, *tail;
 	struct timespec ts;
@@ -168,16 +199,15 @@ serve_writer_take(struct serve *sv, int *idle)
 	*idle = 0;
 	pthread_mutex_lock(&sv->qlock);
 	while (sv->qhead == NULL && !sv->wstop) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += SERVE_WRITER_IDLE_US * 1000;
-		ts.tv_sec += ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
+		serve_writer_deadline(&ts, SERVE_WRITER_IDLE_US);
 		if (pthread_cond_timedwait(&sv->qcond, &sv->qlock, &ts) != 0 &&
 		    sv->qhead == NULL) {
 			*idle = 1;
 			break;
 		}
 	}
+	if (sv->qhead != NULL)
+		serve_writer_gather(sv, last_commit);
 	head = tail = sv->qhead;
 	if (head != NULL) {
 		for (n = 1; n < sv->batch_max && tail->next != NULL; n++)
@@ -197,10 +227,11 @@ serve_writer_main(void *arg)
 {
 	struct serve *sv = arg;
 	struct serve_job *jobs;
+	int64_t last_commit = 0;
 	int idle, dirty = 0;
 
 	for (;;) {
-		jobs = serve_writer_take(sv, &idle);
+		jobs = serve_writer_take(sv, last_commit, &idle);
 		if (jobs == NULL) {
 			if (idle && dirty) {
 				/* readers come and go: a passive checkpoint
@@ -216,6 +247,7 @@ serve_writer_main(void *arg)
 		}
 		serve_writer_batch(sv, jobs);
 		serve_writer_finish(sv, jobs);
+		last_commit = clock_mono_us();
 		dirty = 1;
 	}
 	return NULL;
