@@ -94,6 +94,8 @@ like "$(cat "$T/sil.json")" '\{"isEqual":true,"isRegex":false,"name":"instance",
 	"matching the alert's labels exactly"
 like "$("$OWL" silence "INC-$INC")" "^$SID $AMURL by tester until " \
 	"owl silence INC lists it on the incident"
+like "$("$OWL" show "INC-$INC")" "^silenced +$SID until " "owl show shows the silence"
+like "$("$OWL" show "INC-$INC" --json)" "\"silences\": \[" "owl show --json lists silences"
 run "$OWL" unsilence "INC-$INC"
 is "$RC" 0 "owl unsilence: exit 0"
 is "$(amtool --alertmanager.url="$AMURL" silence query -q)" "" \

@@ -123,7 +123,7 @@ out:
 static int
 cmd_silence_list(struct store *s, int64_t id)
 {
-	char until[CLOCK_RFC3339_MAX], *who;
+	char until[CLOCK_RFC3339_MAX], *who, *sid, *url;
 	struct silence *list = NULL;
 	struct err err;
 	size_t n = 0;
@@ -136,14 +136,68 @@ cmd_silence_list(struct store *s, int64_t id)
 	for (size_t i = 0; i < n; i++) {
 		clock_format(list[i].ends_at, 0, until);
 		who = sanitize_dup(list[i].created_by, 0);
-		printf("%s %s by %s until %s%s\n", list[i].silence_id,
-		    list[i].am_url, who ? who : "?", until,
+		sid = sanitize_dup(list[i].silence_id, 0);
+		url = sanitize_dup(list[i].am_url, 0);
+		printf("%s %s by %s until %s%s\n", sid ? sid : "?",
+		    url ? url : "?", who ? who : "?", until,
 		    list[i].expired_at ? " (expired)" :
 		    list[i].ends_at <= clock_now_us() ? " (ended)" : "");
 		free(who);
+		free(sid);
+		free(url);
 	}
 	silence_list_free(list, n);
 	return CLI_OK;
+}
+
+void
+cmd_silence_show(struct store *s, int64_t incident)
+{
+	char until[CLOCK_RFC3339_MAX];
+	struct silence *list = NULL;
+	struct err err;
+	size_t n = 0;
+
+	err_init(&err);
+	if (silence_list(s, incident, 1, &list, &n, &err) == -1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char *sid = sanitize_dup(list[i].silence_id, 0);
+
+		clock_format(list[i].ends_at, 0, until);
+		printf("%-10s %s until %s\n", i == 0 ? "silenced" : "",
+		    sid ? sid : "?", until);
+		free(sid);
+	}
+	silence_list_free(list, n);
+}
+
+json_t *
+cmd_silence_json(struct store *s, int64_t incident)
+{
+	char until[CLOCK_RFC3339_MAX], at[CLOCK_RFC3339_MAX];
+	char expired[CLOCK_RFC3339_MAX];
+	struct silence *list = NULL;
+	json_t *arr = json_array();
+	struct err err;
+	size_t n = 0;
+
+	err_init(&err);
+	if (arr == NULL || silence_list(s, incident, 0, &list, &n, &err) == -1)
+		return arr;
+	for (size_t i = 0; i < n; i++) {
+		clock_format(list[i].ends_at, 0, until);
+		clock_format(list[i].created_at, 0, at);
+		clock_format(list[i].expired_at, 0, expired);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s, "
+		    "s:s, s:s, s:s?}", "id", list[i].silence_id,
+		    "alertmanager", list[i].am_url, "fingerprint",
+		    list[i].fingerprint, "created_by", list[i].created_by,
+		    "created_at", at, "ends_at", until, "expired_at",
+		    list[i].expired_at ? expired : NULL));
+	}
+	silence_list_free(list, n);
+	return arr;
 }
 
 int

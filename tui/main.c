@@ -143,8 +143,10 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --json          the incident's fields (as owl incidents --json)\n"
 	  "                  plus \"alerts\" [{source, fingerprint, status,\n"
 	  "                  labels, annotations, starts_at, ends_at,\n"
-	  "                  generator_url, count, last_seen}] and \"log\"\n"
-	  "                  [{id, at, actor, kind, detail}]\n",
+	  "                  generator_url, count, last_seen}], \"log\"\n"
+	  "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
+	  "                  [{id, alertmanager, fingerprint, created_by,\n"
+	  "                  created_at, ends_at, expired_at}] (owl silence)\n",
 	  cmd_incidents_show },
 	{ "silence", "silence INC --for DUR [--comment TEXT] "
 	  "[--alertmanager URL] | silence INC",
