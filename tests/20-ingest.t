@@ -180,4 +180,22 @@ is "$(alerts '(len(d["alerts"]), d["alerts"][0]["count"], len(d["log"]))')" \
 run "$OWL" audit verify
 is "$RC" 0 "action log chain intact"
 
+# every fixture has its expectations here, and matches shared/ when a
+# copy of it sits beside the repository (as in CI)
+for f in "$P"/*.json; do
+	b=$(basename "$f")
+	grep -q "$b" "$0"
+	ok $? "$b: expectations written"
+	if [ -f "$OWL_ROOT/../shared/fixtures/payloads/$b" ]; then
+		cmp -s "$f" "$OWL_ROOT/../shared/fixtures/payloads/$b"
+		ok $? "$b: same as shared/fixtures"
+	fi
+done
+if [ -d "$OWL_ROOT/../shared/fixtures/payloads" ]; then
+	for f in "$OWL_ROOT"/../shared/fixtures/payloads/*.json; do
+		[ -f "$P/$(basename "$f")" ]
+		ok $? "shared $(basename "$f") copied into tests/fixtures"
+	done
+fi
+
 done_testing
