@@ -65,6 +65,10 @@ printf '%s:' "$NOW" >"$T/gsigned"; cat "$GF" >>"$T/gsigned"
 post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$T/gsigned")" \
 	-H "X-Grafana-Alerting-Timestamp: $NOW"
 is "$CODE" 200 "Grafana signature with a fresh timestamp: 200"
+post /v1/alerts/grafana "$GF" -X PUT -H "$BEARER"
+is "$CODE" 200 "Grafana may use PUT"
+post /v1/alerts/generic "$GF" -X PUT -H "$BEARER"
+is "$CODE" 405 "PUT elsewhere: 405"
 OLD=$((NOW - 600))
 printf '%s:' "$OLD" >"$T/gsigned"; cat "$GF" >>"$T/gsigned"
 post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$T/gsigned")" \
