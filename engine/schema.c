@@ -63,6 +63,29 @@ const char *const schema_migrations[] = {
 	"  last_seen INTEGER NOT NULL,"
 	"  UNIQUE (source, fingerprint, incident_id));"
 	"CREATE INDEX alerts_incident ON alerts(incident_id, id);",
+	/* 3: owl serve (engine/receiver.c, engine/silence.c): the alerts
+	 * each pulled Alertmanager listed last time, to resolve those that
+	 * disappear; and the Alertmanager silences owl made for incidents
+	 * (expired_at NULL until owl expired them). */
+	"CREATE TABLE pull_seen ("
+	"  url TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  seen INTEGER NOT NULL,"
+	"  seen_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (url, fingerprint)) WITHOUT ROWID;"
+	"CREATE INDEX pull_seen_fingerprint ON pull_seen(fingerprint);"
+	"CREATE TABLE silences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+	"  am_url TEXT NOT NULL,"
+	"  silence_id TEXT NOT NULL,"
+	"  fingerprint TEXT,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  ends_at INTEGER NOT NULL,"
+	"  expired_at INTEGER,"
+	"  UNIQUE (am_url, silence_id));"
+	"CREATE INDEX silences_incident ON silences(incident_id);",
 };
 
 const int schema_count =

@@ -43,6 +43,43 @@ store_sqlerr(struct store *s, struct err *err, const char *what)
 	return err_set(err, ERR_FAILED, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+/* Reads the first bytes of the file through SQLite's own VFS. A plain
+ * open()/close() here would drop every POSIX lock that other connections
+ * of this process hold on the database (howtocorrupt.html §2.2: close()
+ * cancels the process's locks on the file), after which another process
+ * may think it is alone and delete the live WAL. The unix VFS keeps the
+ * descriptor open until those locks are released. Sets *n to the number
+ * of bytes read (0 for an empty file); -1 when it cannot be read. */
+static int
+store_read_head(const char *path, char *head, int len, int *n)
+{
+	sqlite3_vfs *vfs;
+	sqlite3_file *f = NULL;
+	sqlite3_int64 size = 0;
+	char *full = NULL;
+	int out, rc = -1;
+
+	if (sqlite3_initialize() != SQLITE_OK ||
+	    (vfs = sqlite3_vfs_find(NULL)) == NULL ||
+	    (full = calloc(1, (size_t)vfs->mxPathname + 1)) == NULL ||
+	    (f = calloc(1, (size_t)vfs->szOsFile)) == NULL)
+		goto out;
+	if (vfs->xFullPathname(vfs, path, vfs->mxPathname + 1, full) !=
+	    SQLITE_OK || vfs->xOpen(vfs, full, f, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_MAIN_DB, &out) != SQLITE_OK)
+		goto out;
+	if (f->pMethods->xFileSize(f, &size) == SQLITE_OK) {
+		*n = size < len ? (int)size : len;
+		if (*n == 0 || f->pMethods->xRead(f, head, *n, 0) == SQLITE_OK)
+			rc = 0;
+	}
+	f->pMethods->xClose(f);
+out:
+	free(f);
+	free(full);
+	return rc;
+}
+
 /* Checks what is at path before SQLite touches it, so that a directory or
  * a file of another kind is refused and left exactly as it was. */
 static int
@@ -51,8 +88,7 @@ store_check_file(const char *path, int *exists, struct err *err)
 	static const char magic[16] = "SQLite format 3";
 	char head[16];
 	struct stat st;
-	ssize_t n;
-	int fd;
+	int n = 0;
 
 	*exists = 0;
 	if (stat(path, &st) == -1) {
@@ -65,13 +101,13 @@ store_check_file(const char *path, int *exists, struct err *err)
 	if (!S_ISREG(st.st_mode))
 		return err_set(err, ERR_USAGE, "%s: not a regular file", path);
 	*exists = 1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (access(path, R_OK) == -1)
 		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
-	n = read(fd, head, sizeof head);
-	close(fd);
+	if (store_read_head(path, head, (int)sizeof head, &n) == -1)
+		return err_set(err, ERR_USAGE, "%s: cannot read", path);
 	if (n == 0)
 		return 0; /* an empty file becomes a new database */
-	if (n != (ssize_t)sizeof head || memcmp(head, magic, sizeof head) != 0)
+	if (n != (int)sizeof head || memcmp(head, magic, sizeof head) != 0)
 		return err_set(err, ERR_USAGE, "%s: not an owl database "
 		    "(not SQLite)", path);
 	if (access(path, W_OK) == -1)

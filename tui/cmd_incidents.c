@@ -3,6 +3,7 @@
  * alerts and action log, as aligned text or DESIGN.md's JSON. All alert
  * text is sanitised before it reaches the terminal. */
 #include "cmd_incidents.h"
+#include "cmd_silence.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -272,6 +273,7 @@ cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
 	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1)
 		return -1;
 	cmd_show_head(inc);
+	cmd_silence_show(s, inc->id);
 	cmd_show_alerts(alerts, n);
 	incident_alerts_free(alerts, n);
 	printf("\nLog:\n");
@@ -297,6 +299,7 @@ cmd_show_json(struct store *s, const struct incident *inc, struct err *err)
 			goto oom;
 	json_object_set(o, "alerts", arr);
 	json_object_set(o, "log", log);
+	json_object_set_new(o, "silences", cmd_silence_json(s, inc->id));
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	rc = 0;

@@ -13,6 +13,8 @@
 #include "cmd_tui.h"
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
+#include "cmd_serve.h"
+#include "cmd_silence.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
 
@@ -98,15 +100,68 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	  "                  version N (see owl show INC --json)\n",
 	  cmd_act_run },
+	{ "serve", "serve [--listen ADDR:PORT] [--token-file F] "
+	  "[--hmac-secret-file F] [--pull URL]... [options]",
+	  "Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty, generic).",
+	  "Endpoints:\n"
+	  "  POST /v1/alerts/alertmanager   Alertmanager webhook (version 4)\n"
+	  "  POST /v1/alerts/grafana        Grafana webhook (POST or PUT)\n"
+	  "  POST /v1/alerts/generic        owl's generic JSON\n"
+	  "  POST /v2/enqueue               PagerDuty Events API v2 (202)\n"
+	  "  GET  /healthz, GET /metrics    liveness, Prometheus metrics\n"
+	  "A 2xx means the alerts are committed to disk; 400 bad payload, 401\n"
+	  "bad credentials, 404, 405, 413 body too large, 503 retry later.\n"
+	  "\nOptions:\n"
+	  "  --listen ADDR:PORT    where to listen (default 127.0.0.1:9095;\n"
+	  "                        port 0 picks a free one)\n"
+	  "  --token-file F        tokens, one per line: accepted as\n"
+	  "                        'Authorization: Bearer TOKEN', as the\n"
+	  "                        password of basic auth, and as PagerDuty's\n"
+	  "                        routing_key (repeatable)\n"
+	  "  --hmac-secret-file F  HMAC-SHA256 secrets, one per line, for\n"
+	  "                        'X-Owl-Signature: sha256=HEX' over the body\n"
+	  "                        and Grafana's X-Grafana-Alerting-Signature\n"
+	  "                        (+ X-Grafana-Alerting-Timestamp, 5 min)\n"
+	  "  --insecure            allow a non-loopback --listen without auth\n"
+	  "  --max-body SIZE       largest body (default 1M; 413 above)\n"
+	  "  --max-conns N         open connections (default 256)\n"
+	  "  --max-conns-per-ip N  per client address (default 64)\n"
+	  "  --request-timeout D   total time for one request, headers and\n"
+	  "                        body, or an idle keep-alive (default 10s)\n"
+	  "  --threads N           connection threads (default: cores)\n"
+	  "  --pull URL            also list this Alertmanager's alerts every\n"
+	  "                        --pull-interval and resolve the ones that\n"
+	  "                        disappear (repeatable)\n"
+	  "  --pull-interval D     default 15s; failures back off to 5m\n"
+	  "  -q, --quiet           no per-request log lines\n"
+	  "\nLogs one line per request to stderr (time, method, path, status,\n"
+	  "body bytes, milliseconds, client, credential). SIGTERM or SIGINT:\n"
+	  "stop accepting, finish and commit the requests in flight, exit 0.\n",
+	  cmd_serve_run },
 	{ "show", "show INC [--json]",
 	  "Show an incident, its alerts (labels, annotations) and its log.",
 	  "\nOptions:\n"
 	  "  --json          the incident's fields (as owl incidents --json)\n"
 	  "                  plus \"alerts\" [{source, fingerprint, status,\n"
 	  "                  labels, annotations, starts_at, ends_at,\n"
-	  "                  generator_url, count, last_seen}] and \"log\"\n"
-	  "                  [{id, at, actor, kind, detail}]\n",
+	  "                  generator_url, count, last_seen}], \"log\"\n"
+	  "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
+	  "                  [{id, alertmanager, fingerprint, created_by,\n"
+	  "                  created_at, ends_at, expired_at}] (owl silence)\n",
 	  cmd_incidents_show },
+	{ "silence", "silence INC --for DUR [--comment TEXT] "
+	  "[--alertmanager URL] | silence INC",
+	  "Silence an incident's alerts in Alertmanager, or list its silences.",
+	  "Creates one Alertmanager silence per firing alert of the incident,\n"
+	  "matching its labels exactly, created by the actor, and records the\n"
+	  "ids on the incident (and in the action log). owl serve expires them\n"
+	  "when the incident resolves. Without --for, lists the silences.\n"
+	  "\nOptions:\n"
+	  "  --for DUR             how long (30m, 2h, 1d)\n"
+	  "  --comment TEXT        the silence's comment (default: owl INC-N)\n"
+	  "  --alertmanager URL    which Alertmanager (default: the one\n"
+	  "                        owl serve --pull listed the alerts from)\n",
+	  cmd_silence_run },
 	{ "snooze", "snooze INC DURATION",
 	  "Snooze an incident for a while (30m, 1h30m, 2d).",
 	  "The incident shows as snoozed until then. A resolved or unknown\n"
@@ -128,6 +183,9 @@ static const struct cli_cmd main_cmds[] = {
 	  "\nOn exit it prints what you did in the session (a hand-over\n"
 	  "note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
 	  cmd_tui_run },
+	{ "unsilence", "unsilence INC",
+	  "Expire the Alertmanager silences owl made for an incident.", NULL,
+	  cmd_unsilence_run },
 	{ "version", "version",
 	  "Show owl's version and the versions of the libraries it runs on.",
 	  NULL, main_version },

@@ -1,0 +1,341 @@
+/* http_auth.c: credential checks for the webhook receiver (http_auth.h).
+ * Each check walks every configured key without stopping at a match, and
+ * compares fixed 32-byte digests, so timing reveals neither which key
+ * matched nor how much of a guess was right (SECURITY.md §2.4). */
+#include "http_auth.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/hash.h"
+
+struct http_auth_secret {
+	char *key;
+	size_t len;
+};
+
+struct http_auth {
+	unsigned char tokens[HTTP_AUTH_MAX_KEYS][HASH_LEN]; /* SHA-256 */
+	size_t ntokens;
+	struct http_auth_secret secrets[HTTP_AUTH_MAX_KEYS];
+	size_t nsecrets;
+};
+
+struct http_auth *
+http_auth_new(void)
+{
+	return calloc(1, sizeof(struct http_auth));
+}
+
+void
+http_auth_free(struct http_auth *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->nsecrets; i++) {
+		explicit_bzero(a->secrets[i].key, a->secrets[i].len);
+		free(a->secrets[i].key);
+	}
+	explicit_bzero(a, sizeof *a);
+	free(a);
+}
+
+int
+http_auth_add_token(struct http_auth *a, const char *tok, size_t n,
+    struct err *err)
+{
+	if (n == 0 || n > HTTP_AUTH_KEY_MAX)
+		return err_set(err, ERR_USAGE, "token: must be 1 to %d bytes",
+		    HTTP_AUTH_KEY_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)tok[i] <= ' ' || tok[i] == 0x7f)
+			return err_set(err, ERR_USAGE, "token: spaces and "
+			    "control characters are not allowed");
+	if (a->ntokens == HTTP_AUTH_MAX_KEYS)
+		return err_set(err, ERR_USAGE, "more than %d tokens",
+		    HTTP_AUTH_MAX_KEYS);
+	hash_sha256(tok, n, a->tokens[a->ntokens++]);
+	return 0;
+}
+
+int
+http_auth_add_secret(struct http_auth *a, const char *key, size_t n,
+    struct err *err)
+{
+	struct http_auth_secret *s;
+
+	if (n == 0 || n > HTTP_AUTH_KEY_MAX)
+		return err_set(err, ERR_USAGE, "secret: must be 1 to %d bytes",
+		    HTTP_AUTH_KEY_MAX);
+	if (a->nsecrets == HTTP_AUTH_MAX_KEYS)
+		return err_set(err, ERR_USAGE, "more than %d secrets",
+		    HTTP_AUTH_MAX_KEYS);
+	s = &a->secrets[a->nsecrets];
+	if ((s->key = malloc(n)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	memcpy(s->key, key, n);
+	s->len = n;
+	a->nsecrets++;
+	return 0;
+}
+
+typedef int http_auth_add_fn(struct http_auth *, const char *, size_t,
+    struct err *);
+
+/* Reads path line by line, handing each key to add. */
+static int
+http_auth_load(struct http_auth *a, const char *path, http_auth_add_fn *add,
+    struct err *err)
+{
+	char line[HTTP_AUTH_KEY_MAX + 2];
+	int nline = 0, added = 0, rc = -1;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strlen(line);
+
+		nline++;
+		if (n == sizeof line - 1 && line[n - 1] != '\n') {
+			err_set(err, ERR_USAGE, "%s:%d: line too long", path,
+			    nline);
+			goto out;
+		}
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+		    line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		if (add(a, line, n, err) == -1) {
+			err_prefix(err, "%s:%d: ", path, nline);
+			goto out;
+		}
+		added++;
+	}
+	if (ferror(f)) {
+		err_set(err, ERR_USAGE, "%s: read error", path);
+		goto out;
+	}
+	if (added == 0) {
+		err_set(err, ERR_USAGE, "%s: no key in the file", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(line, sizeof line);
+	fclose(f);
+	return rc;
+}
+
+int
+http_auth_load_tokens(struct http_auth *a, const char *path, struct err *err)
+{
+	return http_auth_load(a, path, http_auth_add_token, err);
+}
+
+int
+http_auth_load_secrets(struct http_auth *a, const char *path,
+    struct err *err)
+{
+	return http_auth_load(a, path, http_auth_add_secret, err);
+}
+
+int
+http_auth_enabled(const struct http_auth *a)
+{
+	return a != NULL && (a->ntokens > 0 || a->nsecrets > 0);
+}
+
+int
+http_auth_has_tokens(const struct http_auth *a)
+{
+	return a != NULL && a->ntokens > 0;
+}
+
+int
+http_auth_has_secrets(const struct http_auth *a)
+{
+	return a != NULL && a->nsecrets > 0;
+}
+
+enum http_auth_verdict
+http_auth_check_token(const struct http_auth *a, const char *tok, size_t n)
+{
+	unsigned char d[HASH_LEN];
+	int match = 0;
+
+	if (a == NULL || n == 0 || n > HTTP_AUTH_KEY_MAX)
+		return HTTP_AUTH_BAD;
+	hash_sha256(tok, n, d);
+	for (size_t i = 0; i < a->ntokens; i++)
+		match |= hash_equal(d, a->tokens[i], HASH_LEN) == 0;
+	return match ? HTTP_AUTH_OK : HTTP_AUTH_BAD;
+}
+
+static int
+http_auth_b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+long
+http_auth_unbase64(const char *in, size_t n, unsigned char *out, size_t outn)
+{
+	unsigned long acc = 0;
+	size_t len = 0;
+	int bits = 0;
+
+	while (n > 0 && in[n - 1] == '=')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		int v = http_auth_b64val((unsigned char)in[i]);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (len == outn)
+				return -1;
+			out[len++] = (unsigned char)(acc >> bits);
+		}
+	}
+	if (bits >= 6) /* a lone sixth character encodes no byte */
+		return -1;
+	return (long)len;
+}
+
+/* "Basic base64(user:password)": the password is the token. */
+static enum http_auth_verdict
+http_auth_check_basic(const struct http_auth *a, const char *b64, char *who,
+    size_t whon)
+{
+	unsigned char dec[2 * HTTP_AUTH_KEY_MAX + 2];
+	enum http_auth_verdict v;
+	unsigned char *colon;
+	long n;
+
+	n = http_auth_unbase64(b64, strlen(b64), dec, sizeof dec);
+	if (n <= 0 || (colon = memchr(dec, ':', (size_t)n)) == NULL)
+		return HTTP_AUTH_BAD;
+	v = http_auth_check_token(a, (char *)colon + 1,
+	    (size_t)(dec + n - colon - 1));
+	if (v == HTTP_AUTH_OK && who != NULL)
+		snprintf(who, whon, "basic:%.*s", (int)(colon - dec),
+		    (char *)dec);
+	explicit_bzero(dec, sizeof dec);
+	return v;
+}
+
+enum http_auth_verdict
+http_auth_check_header(const struct http_auth *a, const char *header,
+    char *who, size_t whon)
+{
+	const char *p;
+	size_t n;
+
+	if (header == NULL)
+		return HTTP_AUTH_NONE;
+	if (a == NULL || a->ntokens == 0)
+		return HTTP_AUTH_BAD;
+	if (strncasecmp(header, "Basic ", 6) == 0) {
+		for (p = header + 6; *p == ' '; p++)
+			;
+		return http_auth_check_basic(a, p, who, whon);
+	}
+	if (strncasecmp(header, "Bearer ", 7) != 0)
+		return HTTP_AUTH_BAD;
+	for (p = header + 7; *p == ' '; p++)
+		;
+	n = strlen(p);
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	if (http_auth_check_token(a, p, n) != HTTP_AUTH_OK)
+		return HTTP_AUTH_BAD;
+	if (who != NULL)
+		snprintf(who, whon, "bearer");
+	return HTTP_AUTH_OK;
+}
+
+/* Compares a presented hex MAC with HMAC(secret, pre || body) for every
+ * secret. */
+static enum http_auth_verdict
+http_auth_hmac_match(const struct http_auth *a, const char *hex,
+    const char *pre, size_t prelen, const void *body, size_t len)
+{
+	unsigned char want[HASH_LEN], got[HASH_LEN];
+	char *msg = NULL;
+	const void *m = body;
+	size_t mlen = len;
+	int match = 0;
+
+	if (a == NULL || a->nsecrets == 0 || hash_unhex(hex, want,
+	    HASH_LEN) == -1)
+		return HTTP_AUTH_BAD;
+	if (prelen > 0) {
+		if ((msg = malloc(prelen + len + 1)) == NULL)
+			return HTTP_AUTH_BAD;
+		memcpy(msg, pre, prelen);
+		memcpy(msg + prelen, body, len);
+		m = msg;
+		mlen = prelen + len;
+	}
+	for (size_t i = 0; i < a->nsecrets; i++) {
+		if (hash_hmac(a->secrets[i].key, a->secrets[i].len, m, mlen,
+		    got) == -1)
+			continue;
+		match |= hash_equal(got, want, HASH_LEN) == 0;
+	}
+	free(msg);
+	return match ? HTTP_AUTH_OK : HTTP_AUTH_BAD;
+}
+
+enum http_auth_verdict
+http_auth_check_owl_sig(const struct http_auth *a, const char *header,
+    const void *body, size_t len)
+{
+	if (header == NULL)
+		return HTTP_AUTH_NONE;
+	if (strncmp(header, "sha256=", 7) != 0)
+		return HTTP_AUTH_BAD;
+	return http_auth_hmac_match(a, header + 7, NULL, 0, body, len);
+}
+
+enum http_auth_verdict
+http_auth_check_grafana_sig(const struct http_auth *a, const char *sig,
+    const char *ts, int64_t now_s, const void *body, size_t len)
+{
+	char pre[32];
+	long long t;
+	char *end;
+
+	if (sig == NULL)
+		return HTTP_AUTH_NONE;
+	if (ts == NULL)
+		return http_auth_hmac_match(a, sig, NULL, 0, body, len);
+	if (*ts < '0' || *ts > '9' || strlen(ts) > 19)
+		return HTTP_AUTH_BAD;
+	errno = 0;
+	t = strtoll(ts, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return HTTP_AUTH_BAD;
+	if (t < now_s - HTTP_AUTH_MAX_SKEW || t > now_s + HTTP_AUTH_MAX_SKEW)
+		return HTTP_AUTH_BAD;
+	snprintf(pre, sizeof pre, "%s:", ts);
+	return http_auth_hmac_match(a, sig, pre, strlen(pre), body, len);
+}

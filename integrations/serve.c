@@ -1,0 +1,400 @@
+/* serve.c: starting and stopping `owl serve` (serve.h): the listening
+ * socket, the libmicrohttpd daemon with its limits, the registry of
+ * connections, and the reaper that enforces a TOTAL per-request
+ * deadline. MHD 0.9.75's own timeout is an idle timeout, which a client
+ * dripping a byte a second never trips (SECURITY.md §2.3); the reaper
+ * shuts such a socket down, and MHD then closes the connection. */
+#include "serve_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/clock.h"
+
+#define SERVE_REAP_EVERY_US (100 * 1000)
+#define SERVE_MEMORY_LIMIT (32 * 1024)
+
+void
+serve_log(struct serve *sv, int request, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (sv->cfg->log == NULL || (request && sv->cfg->quiet))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	sv->cfg->log(sv->cfg->log_ctx, line);
+}
+
+static void
+serve_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct serve *sv = cls;
+	char line[512];
+	size_t n;
+
+	vsnprintf(line, sizeof line, fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	serve_log(sv, 0, "http: %s", line);
+}
+
+/* Loopback: 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
+static int
+serve_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return 0;
+}
+
+/* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" (every interface). */
+static int
+serve_split(const char *listen, char *host, size_t hn, char *port,
+    size_t pn, struct err *err)
+{
+	const char *colon;
+
+	if (listen[0] == '[') {
+		const char *end = strchr(listen, ']');
+
+		if (end == NULL || end[1] != ':')
+			goto bad;
+		snprintf(host, hn, "%.*s", (int)(end - listen - 1), listen + 1);
+		colon = end + 1;
+	} else {
+		if ((colon = strrchr(listen, ':')) == NULL)
+			goto bad;
+		snprintf(host, hn, "%.*s", (int)(colon - listen), listen);
+	}
+	if (colon[1] == '\0' || strspn(colon + 1, "0123456789") !=
+	    strlen(colon + 1) || strlen(colon + 1) > 5)
+		goto bad;
+	snprintf(port, pn, "%s", colon + 1);
+	return 0;
+bad:
+	return err_set(err, ERR_USAGE, "--listen %s: want ADDR:PORT "
+	    "(e.g. 127.0.0.1:9095)", listen);
+}
+
+/* Writes the bound address as "127.0.0.1:9095" or "[::1]:9095". */
+static void
+serve_name(struct serve *sv, const struct sockaddr_storage *ss)
+{
+	char h[64];
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, h, sizeof h);
+		snprintf(sv->addr, sizeof sv->addr, "[%s]:%u", h,
+		    ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, h, sizeof h);
+		snprintf(sv->addr, sizeof sv->addr, "%s:%u", h,
+		    ntohs(s4->sin_port));
+	}
+}
+
+/* Binds and listens; sets sv->listen_fd and sv->addr. A non-loopback
+ * address without credentials is refused before anything is bound. */
+static int
+serve_bind(struct serve *sv, const char *listen_at, struct err *err)
+{
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char host[256], port[8];
+	int one = 1, rc;
+
+	if (serve_split(listen_at, host, sizeof host, port, sizeof port,
+	    err) == -1)
+		return -1;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai)) != 0)
+		return err_set(err, ERR_USAGE, "--listen %s: %s", listen_at,
+		    gai_strerror(rc));
+	if (!serve_is_loopback(ai->ai_addr) &&
+	    !http_auth_enabled(sv->cfg->auth) && !sv->cfg->insecure) {
+		freeaddrinfo(ai);
+		return err_set(err, ERR_REFUSED, "refusing to listen on %s "
+		    "without auth: give --token-file or --hmac-secret-file "
+		    "(or --insecure)", listen_at);
+	}
+	sv->listen_fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sv->listen_fd == -1 || setsockopt(sv->listen_fd, SOL_SOCKET,
+	    SO_REUSEADDR, &one, sizeof one) == -1 ||
+	    bind(sv->listen_fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(sv->listen_fd, SOMAXCONN) == -1 ||
+	    getsockname(sv->listen_fd, (struct sockaddr *)&ss, &sl) == -1) {
+		err_set(err, ERR_FAILED, "listen %s: %s", listen_at,
+		    strerror(errno));
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	serve_name(sv, &ss);
+	return 0;
+}
+
+static void
+serve_conn_notify(void *cls, struct MHD_Connection *c, void **sctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct serve *sv = cls;
+	struct serve_conn *sc = *sctx;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || (sc = calloc(1, sizeof *sc)) == NULL)
+			return;
+		sc->fd = ci->connect_fd;
+		atomic_store(&sc->start_us, clock_mono_us());
+		pthread_mutex_lock(&sv->connlock);
+		sc->next = sv->conns;
+		if (sv->conns != NULL)
+			sv->conns->prev = sc;
+		sv->conns = sc;
+		sv->nconns++;
+		pthread_mutex_unlock(&sv->connlock);
+		*sctx = sc;
+		return;
+	}
+	if (sc == NULL)
+		return;
+	/* MHD closes the socket after this returns: once unlinked under the
+	 * lock, the reaper can no longer touch an fd that may be reused */
+	pthread_mutex_lock(&sv->connlock);
+	if (sc->prev != NULL)
+		sc->prev->next = sc->next;
+	else
+		sv->conns = sc->next;
+	if (sc->next != NULL)
+		sc->next->prev = sc->prev;
+	sv->nconns--;
+	pthread_mutex_unlock(&sv->connlock);
+	free(sc);
+	*sctx = NULL;
+}
+
+void
+serve_conn_busy(struct MHD_Connection *c, int busy)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct serve_conn *sc;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (sc = ci->socket_context) == NULL)
+		return;
+	if (!busy)
+		atomic_store(&sc->start_us, clock_mono_us());
+	atomic_store(&sc->busy, busy);
+}
+
+/* Cuts every connection whose current request (or wait for one) has
+ * outlived the deadline, unless owl itself is working on it. */
+static void
+serve_reap(struct serve *sv)
+{
+	int64_t now = clock_mono_us();
+
+	pthread_mutex_lock(&sv->connlock);
+	for (struct serve_conn *sc = sv->conns; sc != NULL; sc = sc->next) {
+		if (sc->cut || atomic_load(&sc->busy) ||
+		    now - atomic_load(&sc->start_us) < sv->deadline_us)
+			continue;
+		shutdown(sc->fd, SHUT_RDWR);
+		sc->cut = 1;
+		atomic_fetch_add(&sv->m.timeouts, 1);
+	}
+	pthread_mutex_unlock(&sv->connlock);
+}
+
+static void *
+serve_reaper_main(void *arg)
+{
+	struct serve *sv = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&sv->connlock);
+	while (!sv->rstop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += SERVE_REAP_EVERY_US * 1000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&sv->ccond, &sv->connlock, &ts);
+		if (sv->rstop)
+			break;
+		pthread_mutex_unlock(&sv->connlock);
+		serve_reap(sv);
+		pthread_mutex_lock(&sv->connlock);
+	}
+	pthread_mutex_unlock(&sv->connlock);
+	return NULL;
+}
+
+static int
+serve_mhd_start(struct serve *sv, struct err *err)
+{
+	const struct serve_config *cfg = sv->cfg;
+	unsigned threads = cfg->threads, timeout_s;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (threads == 0)
+		threads = cores > 0 && cores < 16 ? (unsigned)cores : 2;
+	timeout_s = (unsigned)((sv->deadline_us + CLOCK_US_PER_SEC - 1) /
+	    CLOCK_US_PER_SEC);
+	sv->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    serve_http_handler, sv,
+	    MHD_OPTION_EXTERNAL_LOGGER, serve_mhd_log, sv,
+	    MHD_OPTION_LISTEN_SOCKET, sv->listen_fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    cfg->max_conns ? cfg->max_conns : 256u,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    cfg->max_conns_per_ip ? cfg->max_conns_per_ip : 64u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_MEMORY_LIMIT,
+	    MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, sv,
+	    MHD_OPTION_NOTIFY_CONNECTION, serve_conn_notify, sv,
+	    MHD_OPTION_END);
+	if (sv->mhd == NULL)
+		return err_set(err, ERR_FAILED, "cannot start the HTTP server "
+		    "on %s", sv->addr);
+	return 0;
+}
+
+static int
+serve_threads_start(struct serve *sv, struct err *err)
+{
+	if (serve_writer_start(sv, err) == -1)
+		return -1;
+	if (pthread_create(&sv->reaper, NULL, serve_reaper_main, sv) != 0)
+		return err_set(err, ERR_FAILED, "cannot start a thread");
+	sv->reaper_started = 1;
+	return serve_pull_start(sv, err);
+}
+
+struct serve *
+serve_start(const struct serve_config *cfg, struct err *err)
+{
+	struct serve *sv;
+
+	if ((sv = calloc(1, sizeof *sv)) == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	sv->cfg = cfg;
+	sv->listen_fd = -1;
+	sv->max_body = cfg->max_body ? cfg->max_body : SERVE_DEFAULT_MAX_BODY;
+	sv->deadline_us = cfg->request_timeout_us ? cfg->request_timeout_us :
+	    10 * CLOCK_US_PER_SEC;
+	sv->qmax = cfg->queue_max ? cfg->queue_max : 4096;
+	sv->batch_max = cfg->batch_max ? cfg->batch_max : 512;
+	pthread_mutex_init(&sv->qlock, NULL);
+	pthread_cond_init(&sv->qcond, NULL);
+	pthread_mutex_init(&sv->rlock, NULL);
+	pthread_mutex_init(&sv->connlock, NULL);
+	pthread_cond_init(&sv->ccond, NULL);
+	pthread_mutex_init(&sv->plock, NULL);
+	pthread_cond_init(&sv->pcond, NULL);
+	if (serve_bind(sv, cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN,
+	    err) == -1)
+		goto fail;
+	if (serve_threads_start(sv, err) == -1)
+		goto fail;
+	if ((sv->rstore = store_open(cfg->db_path, err)) == NULL)
+		goto fail;
+	store_exec(sv->rstore, "PRAGMA query_only = 1", NULL);
+	if (serve_mhd_start(sv, err) == -1)
+		goto fail;
+	return sv;
+fail:
+	serve_stop(sv, 0);
+	return NULL;
+}
+
+const char *
+serve_address(const struct serve *sv)
+{
+	return sv->addr;
+}
+
+/* Waits until no request is in flight, at most until deadline (mono). */
+static void
+serve_wait_idle(struct serve *sv, int64_t deadline)
+{
+	while (atomic_load(&sv->inflight) > 0 && clock_mono_us() < deadline)
+		usleep(5000);
+}
+
+void
+serve_stop(struct serve *sv, int64_t grace_us)
+{
+	int fd;
+
+	if (sv == NULL)
+		return;
+	atomic_store(&sv->draining, 1);
+	if (sv->mhd != NULL) {
+		/* once handed to MHD, the socket is MHD's unless quiesce
+		 * gives it back */
+		fd = MHD_quiesce_daemon(sv->mhd);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+		sv->listen_fd = -1;
+		serve_wait_idle(sv, clock_mono_us() + grace_us);
+	}
+	serve_pull_stop(sv);
+	serve_writer_stop(sv); /* commits and resumes whatever is queued */
+	if (sv->mhd != NULL) {
+		/* resumed requests still have their reply to send */
+		serve_wait_idle(sv, clock_mono_us() + CLOCK_US_PER_SEC);
+		MHD_stop_daemon(sv->mhd);
+	}
+	if (sv->reaper_started) {
+		pthread_mutex_lock(&sv->connlock);
+		sv->rstop = 1;
+		pthread_cond_broadcast(&sv->ccond);
+		pthread_mutex_unlock(&sv->connlock);
+		pthread_join(sv->reaper, NULL);
+	}
+	if (sv->listen_fd != -1)
+		close(sv->listen_fd);
+	store_close(sv->wstore);
+	store_close(sv->rstore);
+	pthread_mutex_destroy(&sv->qlock);
+	pthread_cond_destroy(&sv->qcond);
+	pthread_mutex_destroy(&sv->rlock);
+	pthread_mutex_destroy(&sv->connlock);
+	pthread_cond_destroy(&sv->ccond);
+	pthread_mutex_destroy(&sv->plock);
+	pthread_cond_destroy(&sv->pcond);
+	free(sv);
+}

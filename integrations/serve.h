@@ -1,0 +1,61 @@
+/* serve.h: `owl serve`, the webhook receiver (libmicrohttpd). Endpoints
+ * for Alertmanager, Grafana, generic JSON and PagerDuty Events v2; a 2xx
+ * only after the alerts are committed with synchronous=FULL, many
+ * requests per transaction (group commit in one writer thread); limits
+ * on connections, bodies and total request time; optional pull from
+ * Alertmanager's API. The caller (tui/cmd_serve.c) owns signals and
+ * the terminal; it gets log lines through a callback. */
+#ifndef OWL_SERVE_H
+#define OWL_SERVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/err.h"
+#include "integrations/http_auth.h"
+
+#define SERVE_DEFAULT_LISTEN "127.0.0.1:9095"
+#define SERVE_DEFAULT_MAX_BODY (1024 * 1024)
+#define SERVE_MAX_PULLS 16
+
+/* Receives one log line (no newline); called from any thread. */
+typedef void serve_log_fn(void *ctx, const char *line);
+
+struct serve_config {
+	const char *listen;          /* ADDR:PORT; NULL: the default */
+	const char *db_path;         /* the database */
+	size_t max_body;             /* bytes; 0: 1 MiB */
+	unsigned max_conns;          /* 0: 256 */
+	unsigned max_conns_per_ip;   /* 0: 64 */
+	unsigned threads;            /* connection threads; 0: cores */
+	int64_t request_timeout_us;  /* total per request; 0: 10 s */
+	size_t batch_max;            /* requests per transaction; 0: 512 */
+	size_t queue_max;            /* waiting requests; 0: 4096 */
+	int insecure;                /* allow non-loopback without auth */
+	const struct http_auth *auth; /* borrowed; NULL: no auth */
+	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
+	size_t npulls;
+	int64_t pull_interval_us;    /* 0: 15 s */
+	serve_log_fn *log;           /* NULL: silent */
+	void *log_ctx;
+	int quiet;                   /* no per-request lines, events only */
+};
+
+struct serve;
+
+/* Binds the listening socket, opens the database, starts the threads.
+ * A non-loopback address without any credential configured is refused
+ * (ERR_REFUSED) unless cfg->insecure. A busy port, a bad address or an
+ * unusable database: NULL with err set. cfg and what it points to must
+ * outlive the server. Stop with serve_stop(). */
+struct serve *serve_start(const struct serve_config *cfg, struct err *err);
+
+/* The address actually bound ("127.0.0.1:9095"), borrowed. */
+const char *serve_address(const struct serve *sv);
+
+/* Graceful stop: stops accepting, lets requests in flight finish and be
+ * committed (waiting at most grace_us for them), stops every thread,
+ * closes the database and frees sv. Accepts NULL. */
+void serve_stop(struct serve *sv, int64_t grace_us);
+
+#endif

@@ -1,0 +1,475 @@
+/* serve_http.c: one HTTP request of `owl serve`, from headers to reply.
+ * First call: route, method, Content-Length against the ceiling and
+ * header credentials, answered at once when wrong (the body is then
+ * never read). Body calls: into a bounded buffer. Last call: signature
+ * over the raw bytes, parse, queue for the writer and suspend; the
+ * writer resumes the connection after the commit and the reply goes. */
+#include "serve_int.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/buf.h"
+#include "engine/clock.h"
+#include "engine/receiver.h"
+
+struct serve_route {
+	const char *path;
+	enum serve_ep ep;
+	const char *allow; /* the methods, as the Allow header says them */
+	int format;        /* enum ingest_format; -1: not an ingest */
+};
+
+static const struct serve_route serve_routes[] = {
+	{ "/v1/alerts/alertmanager", SERVE_EP_ALERTMANAGER, "POST",
+	  INGEST_ALERTMANAGER },
+	/* Grafana's webhook contact point may be set to PUT */
+	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA },
+	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC },
+	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY },
+	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1 },
+	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1 },
+};
+
+#define SERVE_NROUTES (sizeof serve_routes / sizeof serve_routes[0])
+
+struct serve_req {
+	struct serve *sv;
+	struct MHD_Connection *conn;
+	const struct serve_route *route;
+	struct serve_job job;
+	struct ingest_batch *batch;
+	struct buf body;
+	int64_t t0;       /* monotonic, headers received */
+	int authed;
+	int too_big;
+	int queued;       /* suspended, waiting for the writer */
+	int status;       /* the reply sent */
+	char method[8];
+	char path[96];
+	char who[72];
+};
+
+static const struct serve_route *
+serve_http_route(const char *url)
+{
+	for (size_t i = 0; i < SERVE_NROUTES; i++)
+		if (strcmp(url, serve_routes[i].path) == 0)
+			return &serve_routes[i];
+	return NULL;
+}
+
+static int
+serve_http_method_ok(const struct serve_route *rt, const char *method)
+{
+	const char *p = strstr(rt->allow, method);
+	size_t n = strlen(method);
+
+	return p != NULL && (p[n] == '\0' || p[n] == ',') &&
+	    (p == rt->allow || p[-1] == ' ');
+}
+
+static void
+serve_http_peer(struct MHD_Connection *c, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(out, n, "-");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)n);
+}
+
+/* Queues a reply with body (len bytes, copied) and logs the request. */
+static enum MHD_Result
+serve_http_reply(struct serve_req *r, int status, const char *ctype,
+    const char *body, size_t len)
+{
+	struct serve *sv = r->sv;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char peer[64];
+
+	resp = MHD_create_response_from_buffer(len, (void *)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"owl\"");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->route != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+		    r->route->allow);
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	if (atomic_load(&sv->draining))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	r->status = status;
+	serve_metrics_request(&sv->m, r->route ? r->route->ep : SERVE_EP_OTHER,
+	    status);
+	if (sv->cfg->log != NULL && !sv->cfg->quiet) {
+		serve_http_peer(r->conn, peer, sizeof peer);
+		serve_log(sv, 1, "%s %s %d %zu %.1fms %s%s%s", r->method,
+		    r->path, status, r->body.len,
+		    (double)(clock_mono_us() - r->t0) / 1000.0, peer,
+		    r->who[0] ? " " : "", r->who);
+	}
+	return ret;
+}
+
+/* A one-line reason as the body; PagerDuty's error shape on its
+ * endpoint, so that its clients show the reason. */
+static enum MHD_Result
+serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum MHD_Result
+serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
+{
+	enum MHD_Result ret;
+	char msg[400];
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (r->route != NULL && r->route->ep == SERVE_EP_ENQUEUE &&
+	    status == MHD_HTTP_BAD_REQUEST) {
+		json_t *o = json_pack("{s:s, s:s, s:[s]}", "status",
+		    "invalid event", "message", "Event object is invalid",
+		    "errors", msg);
+
+		s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(o);
+		if (s != NULL) {
+			ret = serve_http_reply(r, status, "application/json", s,
+			    strlen(s));
+			free(s);
+			return ret;
+		}
+	}
+	strncat(msg, "\n", sizeof msg - strlen(msg) - 1);
+	return serve_http_reply(r, status, "text/plain; charset=utf-8", msg,
+	    strlen(msg));
+}
+
+static enum MHD_Result
+serve_http_metrics(struct serve_req *r)
+{
+	struct serve *sv = r->sv;
+	struct serve_gauges g = { .open_incidents = -1 };
+	const union MHD_DaemonInfo *di;
+	enum MHD_Result ret;
+	struct err err;
+	struct buf out;
+
+	err_init(&err);
+	pthread_mutex_lock(&sv->rlock);
+	if (sv->rstore != NULL)
+		g.open_incidents = receiver_open_incidents(sv->rstore);
+	pthread_mutex_unlock(&sv->rlock);
+	g.queue_depth = serve_queue_depth(sv);
+	di = MHD_get_daemon_info(sv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	g.connections = di != NULL ? di->num_connections : 0;
+	g.draining = atomic_load(&sv->draining);
+	buf_init(&out, 1024 * 1024);
+	if (serve_metrics_format(&sv->m, &g, &out, &err) == -1) {
+		buf_done(&out);
+		return serve_http_error(r, 500, "metrics: %s", err.msg);
+	}
+	ret = serve_http_reply(r, 200, "text/plain; version=0.0.4; "
+	    "charset=utf-8", buf_str(&out), out.len);
+	buf_done(&out);
+	return ret;
+}
+
+/* Checks the credentials that travel in headers. Returns a status to
+ * answer at once, or 0 to go on (r->authed says whether a body
+ * credential is still needed). */
+static int
+serve_http_header_auth(struct serve_req *r)
+{
+	const struct http_auth *a = r->sv->cfg->auth;
+	enum http_auth_verdict v;
+	const char *h;
+
+	if (!http_auth_enabled(a)) {
+		r->authed = 1;
+		return 0;
+	}
+	h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	v = http_auth_check_header(a, h, r->who, sizeof r->who);
+	if (v == HTTP_AUTH_BAD)
+		return MHD_HTTP_UNAUTHORIZED;
+	if (v == HTTP_AUTH_OK) {
+		r->authed = 1;
+		return 0;
+	}
+	/* signatures are checked over the body; PagerDuty's credential is
+	 * the routing_key inside it */
+	if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "X-Owl-Signature") != NULL ||
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "X-Grafana-Alerting-Signature") != NULL ||
+	    r->route->ep == SERVE_EP_ENQUEUE)
+		return 0;
+	return MHD_HTTP_UNAUTHORIZED;
+}
+
+/* First call: everything that can be decided from the headers. */
+static enum MHD_Result
+serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
+    const char *method, void **ctx)
+{
+	struct serve_req *r;
+	const char *cl;
+	int st;
+
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return MHD_NO;
+	*ctx = r;
+	atomic_fetch_add(&sv->inflight, 1);
+	r->sv = sv;
+	r->conn = c;
+	r->t0 = clock_mono_us();
+	buf_init(&r->body, sv->max_body);
+	snprintf(r->method, sizeof r->method, "%s", method);
+	snprintf(r->path, sizeof r->path, "%s", url);
+	for (char *p = r->path; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			*p = '?';
+	if ((r->route = serve_http_route(url)) == NULL)
+		return serve_http_error(r, MHD_HTTP_NOT_FOUND,
+		    "no such endpoint: %s", r->path);
+	if (!serve_http_method_ok(r->route, method))
+		return serve_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "%s takes %s", r->route->path, r->route->allow);
+	if (r->route->ep == SERVE_EP_HEALTHZ) {
+		if (atomic_load(&sv->draining))
+			return serve_http_error(r, 503, "draining");
+		return serve_http_reply(r, 200, "text/plain", "ok\n", 3);
+	}
+	if (r->route->ep == SERVE_EP_METRICS)
+		return serve_http_metrics(r);
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && strtoull(cl, NULL, 10) > sv->max_body)
+		return serve_http_error(r, 413,
+		    "body of %s bytes is over the limit of %zu", cl,
+		    sv->max_body);
+	if ((st = serve_http_header_auth(r)) != 0)
+		return serve_http_error(r, st, "%s", MHD_lookup_connection_value(
+		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) ?
+		    "bad credentials" : "missing credentials");
+	return MHD_YES;
+}
+
+static void
+serve_http_body(struct serve_req *r, const char *data, size_t n)
+{
+	if (r->too_big)
+		return;
+	if (buf_add(&r->body, data, n, NULL) == -1) {
+		r->too_big = 1; /* chunked, or past the limit: discard */
+		buf_done(&r->body);
+	}
+}
+
+/* PagerDuty senders put the credential in the body. */
+static enum http_auth_verdict
+serve_http_routing_key(struct serve_req *r)
+{
+	enum http_auth_verdict v = HTTP_AUTH_NONE;
+	json_t *root, *key;
+
+	root = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0,
+	    NULL);
+	key = json_object_get(root, "routing_key");
+	if (json_is_string(key)) {
+		v = http_auth_check_token(r->sv->cfg->auth,
+		    json_string_value(key), json_string_length(key));
+		if (v == HTTP_AUTH_OK)
+			snprintf(r->who, sizeof r->who, "routing_key");
+	}
+	json_decref(root);
+	return v;
+}
+
+/* Body credentials: owl's and Grafana's signatures, PagerDuty's key. */
+static int
+serve_http_body_auth(struct serve_req *r)
+{
+	const struct http_auth *a = r->sv->cfg->auth;
+	const char *body = r->body.data ? r->body.data : "";
+	enum http_auth_verdict v;
+	const char *sig;
+
+	sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "X-Owl-Signature");
+	v = http_auth_check_owl_sig(a, sig, body, r->body.len);
+	if (v == HTTP_AUTH_OK)
+		snprintf(r->who, sizeof r->who, "owl-signature");
+	if (v == HTTP_AUTH_NONE) {
+		sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+		    "X-Grafana-Alerting-Signature");
+		v = http_auth_check_grafana_sig(a, sig,
+		    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+		    "X-Grafana-Alerting-Timestamp"),
+		    clock_now_us() / CLOCK_US_PER_SEC, body, r->body.len);
+		if (v == HTTP_AUTH_OK)
+			snprintf(r->who, sizeof r->who, "grafana-signature");
+	}
+	if (v == HTTP_AUTH_NONE && r->route->ep == SERVE_EP_ENQUEUE)
+		v = serve_http_routing_key(r);
+	return v == HTTP_AUTH_OK ? 0 : -1;
+}
+
+/* The writer is done with the job: wake the connection (writer thread;
+ * r may be freed as soon as this returns). */
+static void
+serve_http_done(struct serve_job *job)
+{
+	struct serve_req *r = job->owner;
+
+	MHD_resume_connection(r->conn);
+}
+
+/* Last call: the whole body is here. */
+static enum MHD_Result
+serve_http_complete(struct serve_req *r)
+{
+	struct serve *sv = r->sv;
+	struct err err;
+
+	serve_conn_busy(r->conn, 1);
+	if (r->too_big)
+		return serve_http_error(r, 413,
+		    "body over the limit of %zu bytes", sv->max_body);
+	if (!r->authed && serve_http_body_auth(r) == -1)
+		return serve_http_error(r, MHD_HTTP_UNAUTHORIZED,
+		    "bad or missing credentials");
+	err_init(&err);
+	r->batch = ingest_parse((enum ingest_format)r->route->format,
+	    r->body.data ? r->body.data : "", r->body.len, &err);
+	if (r->batch == NULL)
+		return serve_http_error(r, err.code == ERR_USAGE ? 400 : 500,
+		    "%s", err.msg);
+	r->job.batch = r->batch;
+	r->job.actor = ingest_format_name((enum ingest_format)r->route->format);
+	r->job.ep = r->route->ep;
+	r->job.done = serve_http_done;
+	r->job.owner = r;
+	r->job.queued_us = clock_mono_us();
+	r->queued = 1;
+	/* suspend before the writer can see the job, so that its resume
+	 * always comes after this suspend */
+	MHD_suspend_connection(r->conn);
+	if (serve_enqueue(sv, &r->job) == -1) {
+		atomic_fetch_add(&sv->m.queue_full, 1);
+		r->job.status = 503;
+		snprintf(r->job.msg, sizeof r->job.msg, "write queue full, "
+		    "retry");
+		MHD_resume_connection(r->conn);
+	}
+	return MHD_YES;
+}
+
+/* Called again after the writer resumed the connection. */
+static enum MHD_Result
+serve_http_resumed(struct serve_req *r)
+{
+	char body[512], inc[40] = "";
+	const char *key;
+	int n;
+
+	if (r->job.status != 0)
+		return serve_http_error(r, r->job.status, "%s", r->job.msg);
+	if (r->route->ep == SERVE_EP_ENQUEUE) {
+		enum MHD_Result ret;
+		json_t *o;
+		char *s;
+
+		key = ingest_batch_dedup_key(r->batch);
+		o = json_pack("{s:s, s:s, s:s?}", "status", "success",
+		    "message", "Event processed", "dedup_key", key);
+		s = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		if (s == NULL)
+			return MHD_NO;
+		ret = serve_http_reply(r, MHD_HTTP_ACCEPTED, "application/json",
+		    s, strlen(s));
+		free(s);
+		return ret;
+	}
+	if (r->job.res.incident != 0)
+		snprintf(inc, sizeof inc, ",\"incident\":\"INC-%" PRId64 "\"",
+		    r->job.res.incident);
+	n = snprintf(body, sizeof body, "{\"status\":\"stored\",\"alerts\":%zu,"
+	    "\"new_alerts\":%zu%s}\n", r->job.res.alerts, r->job.res.new_alerts,
+	    inc);
+	return serve_http_reply(r, MHD_HTTP_OK, "application/json", body,
+	    (size_t)n);
+}
+
+enum MHD_Result
+serve_http_handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **ctx)
+{
+	struct serve_req *r = *ctx;
+
+	(void)version;
+	if (r == NULL)
+		return serve_http_begin(cls, c, url, method, ctx);
+	if (r->status != 0)
+		return MHD_YES; /* answered early; MHD drops the rest */
+	if (r->queued)
+		return serve_http_resumed(r);
+	if (*upload_size > 0) {
+		serve_http_body(r, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return serve_http_complete(r);
+}
+
+void
+serve_http_completed(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct serve *sv = cls;
+	struct serve_req *r = *ctx;
+
+	(void)toe;
+	serve_conn_busy(c, 0);
+	if (r == NULL)
+		return;
+	*ctx = NULL;
+	ingest_batch_free(r->batch);
+	buf_done(&r->body);
+	free(r);
+	atomic_fetch_sub(&sv->inflight, 1);
+}

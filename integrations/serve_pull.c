@@ -1,0 +1,314 @@
+/* serve_pull.c: the background thread of `owl serve` that talks to
+ * Alertmanager: every --pull-interval it lists each --pull source's
+ * alerts (GET /api/v2/alerts) and hands them to the writer, which
+ * resolves the ones that disappeared; a failing source is logged and
+ * retried with exponential backoff, never fatal. It also expires the
+ * silences owl created once their incident has resolved. */
+#include "serve_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/clock.h"
+#include "engine/silence.h"
+#include "integrations/am_client.h"
+
+#define SERVE_PULL_MAX_BODY (64 * 1024 * 1024)
+#define SERVE_PULL_TIMEOUT_MS 10000L
+#define SERVE_PULL_MAX_BACKOFF_US (5 * 60 * CLOCK_US_PER_SEC)
+#define SERVE_SILENCE_EVERY_US (2 * CLOCK_US_PER_SEC)
+
+struct serve_pull_src {
+	const char *url;
+	int64_t due;   /* monotonic */
+	int fails;
+};
+
+/* The pull's job is waited for by the puller itself. */
+struct serve_pull_wait {
+	struct serve_job job;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+};
+
+static void
+serve_pull_done(struct serve_job *job)
+{
+	struct serve_pull_wait *w = job->owner;
+
+	pthread_mutex_lock(&w->lock);
+	w->done = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void
+serve_pull_alerts_free(struct alert *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		alert_done(&a[i]);
+	free(a);
+}
+
+/* One gettable alert into a normalized alert. Alerts owl has not seen
+ * through a webhook are grouped as a root route grouping by alertname
+ * would group them; alerts already in an open incident stay there. */
+static int
+serve_pull_one_alert(json_t *o, struct alert *a, struct err *err)
+{
+	json_t *labels = json_object_get(o, "labels");
+	json_t *ann = json_object_get(o, "annotations");
+	json_t *fp = json_object_get(o, "fingerprint");
+	const char *starts = json_string_value(json_object_get(o, "startsAt"));
+	const char *gen = json_string_value(json_object_get(o, "generatorURL"));
+	const char *name;
+	struct buf gk;
+
+	memset(a, 0, sizeof *a);
+	a->source = "alertmanager";
+	if (!json_is_string(fp) || !json_is_object(labels))
+		return err_set(err, ERR_USAGE, "alert without fingerprint or "
+		    "labels");
+	if ((a->fingerprint = strdup(json_string_value(fp))) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (alert_set_maps(a, labels, json_is_object(ann) ? ann : NULL, 0,
+	    err) == -1)
+		return -1;
+	if (starts != NULL && clock_parse(starts, &a->starts_at, NULL) == -1)
+		a->starts_at = 0;
+	if (gen != NULL && gen[0] != '\0' &&
+	    (a->generator_url = strdup(gen)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	name = json_string_value(json_object_get(labels, "alertname"));
+	buf_init(&gk, 4096);
+	if (buf_printf(&gk, err, "{}:{alertname=\"%s\"}", name ? name : "") ==
+	    -1 || (a->group_key = buf_steal(&gk)) == NULL) {
+		buf_done(&gk);
+		return err_set(err, ERR_FAILED, "group key too long");
+	}
+	return 0;
+}
+
+/* Parses GET /api/v2/alerts. */
+static int
+serve_pull_parse(const struct buf *body, struct alert **out, size_t *n,
+    struct err *err)
+{
+	json_error_t je;
+	json_t *root, *o;
+	struct alert *a = NULL;
+	size_t i, len;
+
+	*n = 0;
+	root = json_loadb(buf_str(body), body->len, 0, &je);
+	if (!json_is_array(root)) {
+		json_decref(root);
+		return err_set(err, ERR_FAILED, "not a JSON array of alerts%s%s",
+		    root == NULL ? ": " : "", root == NULL ? je.text : "");
+	}
+	len = json_array_size(root);
+	if (len > 0 && (a = calloc(len, sizeof *a)) == NULL) {
+		json_decref(root);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	json_array_foreach(root, i, o) {
+		if (serve_pull_one_alert(o, &a[i], err) == -1) {
+			err_prefix(err, "alerts[%zu]: ", i);
+			serve_pull_alerts_free(a, i + 1);
+			json_decref(root);
+			return -1;
+		}
+	}
+	json_decref(root);
+	*out = a;
+	*n = len;
+	return 0;
+}
+
+/* Hands a pull to the writer and waits for its commit. */
+static int
+serve_pull_store(struct serve *sv, const char *url, struct alert *a,
+    size_t n, struct receiver_pull_result *res, struct err *err)
+{
+	struct serve_pull_wait w = { 0 };
+
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	w.job.pull_url = url;
+	w.job.alerts = a;
+	w.job.nalerts = n;
+	w.job.actor = "alertmanager-pull";
+	w.job.ep = SERVE_EP_OTHER;
+	w.job.done = serve_pull_done;
+	w.job.owner = &w;
+	w.job.queued_us = clock_mono_us();
+	if (serve_enqueue(sv, &w.job) == -1) {
+		w.job.status = 503;
+		snprintf(w.job.msg, sizeof w.job.msg, "write queue full");
+	} else {
+		pthread_mutex_lock(&w.lock);
+		while (!w.done)
+			pthread_cond_wait(&w.cond, &w.lock);
+		pthread_mutex_unlock(&w.lock);
+	}
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	*res = w.job.pull;
+	if (w.job.status != 0)
+		return err_set(err, ERR_FAILED, "%s", w.job.msg);
+	return 0;
+}
+
+static void
+serve_pull_source(struct serve *sv, struct serve_pull_src *src,
+    int64_t interval)
+{
+	struct receiver_pull_result res;
+	struct alert *a = NULL;
+	struct err err;
+	struct buf body;
+	int64_t backoff;
+	size_t n = 0;
+
+	err_init(&err);
+	buf_init(&body, SERVE_PULL_MAX_BODY);
+	if (am_client_alerts(src->url, &body, SERVE_PULL_TIMEOUT_MS,
+	    (const atomic_int *)&sv->draining, &err) == -1 ||
+	    serve_pull_parse(&body, &a, &n, &err) == -1 ||
+	    serve_pull_store(sv, src->url, a, n, &res, &err) == -1) {
+		src->fails++;
+		backoff = interval;
+		for (int i = 1; i < src->fails && backoff <
+		    SERVE_PULL_MAX_BACKOFF_US; i++)
+			backoff *= 2;
+		if (backoff > SERVE_PULL_MAX_BACKOFF_US)
+			backoff = SERVE_PULL_MAX_BACKOFF_US;
+		src->due = clock_mono_us() + backoff;
+		atomic_fetch_add(&sv->m.pull_errors, 1);
+		if (!atomic_load(&sv->draining))
+			serve_log(sv, 0, "pull %s: %s (retrying in %llds)",
+			    src->url, err.msg,
+			    (long long)(backoff / CLOCK_US_PER_SEC));
+	} else {
+		if (src->fails > 0 || res.resolved > 0 ||
+		    res.incidents_opened > 0)
+			serve_log(sv, 0, "pull %s: %zu alerts, %zu new, %zu "
+			    "resolved", src->url, res.alerts, res.new_alerts,
+			    res.resolved);
+		src->fails = 0;
+		src->due = clock_mono_us() + interval;
+		atomic_fetch_add(&sv->m.pull_ok, 1);
+	}
+	serve_pull_alerts_free(a, n);
+	buf_done(&body);
+}
+
+/* Expires, at their Alertmanager, the silences of resolved incidents. */
+static void
+serve_pull_silences(struct serve *sv, struct store *s)
+{
+	struct silence *due = NULL;
+	struct err err;
+	size_t n = 0;
+
+	err_init(&err);
+	if (silence_due(s, &due, &n, &err) == -1) {
+		serve_log(sv, 0, "silences: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n && !atomic_load(&sv->draining); i++) {
+		err_init(&err);
+		if (am_client_unsilence(due[i].am_url, due[i].silence_id, NULL,
+		    &err) == -1 || silence_expire(s, due[i].id, "owl-serve",
+		    "resolved", &err) == -1) {
+			serve_log(sv, 0, "silence %s of INC-%lld: %s",
+			    due[i].silence_id, (long long)due[i].incident,
+			    err.msg);
+			continue;
+		}
+		atomic_fetch_add(&sv->m.silences_expired, 1);
+		serve_log(sv, 0, "expired silence %s of INC-%lld (resolved)",
+		    due[i].silence_id, (long long)due[i].incident);
+	}
+	silence_list_free(due, n);
+}
+
+/* Sleeps until `until` (monotonic) or until stopped; 0 when stopped. */
+static int
+serve_pull_sleep(struct serve *sv, int64_t until)
+{
+	int64_t left = until - clock_mono_us();
+	struct timespec ts;
+	int stop;
+
+	pthread_mutex_lock(&sv->plock);
+	if (!sv->pstop && left > 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += left / CLOCK_US_PER_SEC;
+		ts.tv_nsec += (left % CLOCK_US_PER_SEC) * 1000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&sv->pcond, &sv->plock, &ts);
+	}
+	stop = sv->pstop;
+	pthread_mutex_unlock(&sv->plock);
+	return !stop;
+}
+
+static void *
+serve_pull_main(void *arg)
+{
+	struct serve *sv = arg;
+	const struct serve_config *cfg = sv->cfg;
+	struct serve_pull_src src[SERVE_MAX_PULLS];
+	int64_t interval = cfg->pull_interval_us ? cfg->pull_interval_us :
+	    15 * CLOCK_US_PER_SEC, next, now;
+	struct store *s;
+	struct err err;
+
+	err_init(&err);
+	/* its own connection: silence bookkeeping is small and rare */
+	if ((s = store_open(cfg->db_path, &err)) == NULL) {
+		serve_log(sv, 0, "pull: %s", err.msg);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->npulls; i++)
+		src[i] = (struct serve_pull_src){ cfg->pulls[i], 0, 0 };
+	do {
+		now = clock_mono_us();
+		next = now + SERVE_SILENCE_EVERY_US;
+		for (size_t i = 0; i < cfg->npulls; i++) {
+			if (src[i].due <= now)
+				serve_pull_source(sv, &src[i], interval);
+			if (src[i].due < next)
+				next = src[i].due;
+		}
+		serve_pull_silences(sv, s);
+	} while (serve_pull_sleep(sv, next));
+	store_close(s);
+	return NULL;
+}
+
+int
+serve_pull_start(struct serve *sv, struct err *err)
+{
+	if (pthread_create(&sv->puller, NULL, serve_pull_main, sv) != 0)
+		return err_set(err, ERR_FAILED, "cannot start a thread");
+	sv->puller_started = 1;
+	return 0;
+}
+
+void
+serve_pull_stop(struct serve *sv)
+{
+	if (!sv->puller_started)
+		return;
+	pthread_mutex_lock(&sv->plock);
+	sv->pstop = 1;
+	pthread_cond_broadcast(&sv->pcond);
+	pthread_mutex_unlock(&sv->plock);
+	pthread_join(sv->puller, NULL);
+	sv->puller_started = 0;
+}

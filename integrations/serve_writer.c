@@ -1,0 +1,282 @@
+/* serve_writer.c: the one thread that writes alerts for `owl serve`
+ * (group commit). Connection threads parse and queue jobs; the writer
+ * takes everything queued (up to batch_max), stores it in ONE write
+ * transaction on a synchronous=FULL connection, and only after COMMIT
+ * returns wakes each job's owner, so one fsync covers many requests
+ * and a 2xx always means "on disk" (SECURITY.md §2.5, §3.4). */
+#include "serve_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/clock.h"
+
+/* The writer gives up on a locked database after this long, so that the
+ * sender gets its 503 well before Alertmanager's 10 s cut-off. */
+#define SERVE_WRITER_BUSY_MS 2000
+/* Idle this long after writing: run a passive WAL checkpoint. */
+#define SERVE_WRITER_IDLE_US (500 * 1000)
+/* Under load (the last commit ended less than LOAD ago), wait up to
+ * GATHER for the other requests in flight to join the transaction:
+ * fewer, fuller commits. An idle server commits at once. */
+#define SERVE_WRITER_LOAD_US 5000
+#define SERVE_WRITER_GATHER_US 1000
+
+int
+serve_enqueue(struct serve *sv, struct serve_job *job)
+{
+	pthread_mutex_lock(&sv->qlock);
+	if (sv->qlen >= sv->qmax || sv->wstop) {
+		pthread_mutex_unlock(&sv->qlock);
+		return -1;
+	}
+	job->next = NULL;
+	if (sv->qtail != NULL)
+		sv->qtail->next = job;
+	else
+		sv->qhead = job;
+	sv->qtail = job;
+	sv->qlen++;
+	pthread_cond_signal(&sv->qcond);
+	pthread_mutex_unlock(&sv->qlock);
+	return 0;
+}
+
+size_t
+serve_queue_depth(struct serve *sv)
+{
+	size_t n;
+
+	pthread_mutex_lock(&sv->qlock);
+	n = sv->qlen;
+	pthread_mutex_unlock(&sv->qlock);
+	return n;
+}
+
+/* Applies one job inside the open transaction. */
+static int
+serve_writer_apply(struct serve *sv, struct serve_job *j, struct err *err)
+{
+	memset(&j->res, 0, sizeof j->res);
+	memset(&j->pull, 0, sizeof j->pull);
+	if (j->batch != NULL && ingest_store(sv->wstore, j->batch, j->actor,
+	    &j->res, err) == -1)
+		return -1;
+	if (j->pull_url != NULL && receiver_pull(sv->wstore, j->pull_url,
+	    j->alerts, j->nalerts, j->actor, &j->pull, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* Bad input found only while storing is the sender's fault (400);
+ * anything else is the database's (503: the sender retries). */
+static void
+serve_writer_fail(struct serve_job *j, const struct err *err)
+{
+	j->status = err->code == ERR_USAGE ? 400 : 503;
+	snprintf(j->msg, sizeof j->msg, "%s", err->msg[0] ? err->msg :
+	    "database error");
+}
+
+/* Stores one job in a transaction of its own. */
+static void
+serve_writer_single(struct serve *sv, struct serve_job *j)
+{
+	struct err err;
+
+	err_init(&err);
+	if (store_begin(sv->wstore, &err) == -1)
+		goto fail;
+	if (serve_writer_apply(sv, j, &err) == -1) {
+		store_rollback(sv->wstore);
+		goto fail;
+	}
+	if (store_commit(sv->wstore, &err) == -1)
+		goto fail;
+	atomic_fetch_add(&sv->m.commits, 1);
+	j->status = 0;
+	return;
+fail:
+	atomic_fetch_add(&sv->m.db_errors, 1);
+	serve_writer_fail(j, &err);
+}
+
+/* Stores a list of jobs in one transaction. When one job fails, the
+ * transaction is rolled back and each job is retried alone, so that one
+ * bad payload cannot fail the requests that share its transaction. */
+static void
+serve_writer_batch(struct serve *sv, struct serve_job *jobs)
+{
+	struct serve_job *j;
+	struct err err;
+
+	err_init(&err);
+	if (jobs->next == NULL) {
+		serve_writer_single(sv, jobs);
+		return;
+	}
+	if (store_begin(sv->wstore, &err) == -1)
+		goto all_fail;
+	for (j = jobs; j != NULL; j = j->next) {
+		if (serve_writer_apply(sv, j, &err) == -1) {
+			store_rollback(sv->wstore);
+			for (j = jobs; j != NULL; j = j->next)
+				serve_writer_single(sv, j);
+			return;
+		}
+	}
+	if (store_commit(sv->wstore, &err) == -1)
+		goto all_fail;
+	atomic_fetch_add(&sv->m.commits, 1);
+	for (j = jobs; j != NULL; j = j->next)
+		j->status = 0;
+	return;
+all_fail:
+	atomic_fetch_add(&sv->m.db_errors, 1);
+	for (j = jobs; j != NULL; j = j->next)
+		serve_writer_fail(j, &err);
+}
+
+/* Counts and hands back each job; the owner may free it at once. */
+static void
+serve_writer_finish(struct serve *sv, struct serve_job *jobs)
+{
+	int64_t now = clock_mono_us();
+	struct serve_job *j, *next;
+
+	for (j = jobs; j != NULL; j = next) {
+		next = j->next;
+		if (j->status == 0) {
+			atomic_fetch_add(&sv->m.committed, 1);
+			if (j->pull_url != NULL)
+				atomic_fetch_add(&sv->m.pulled_alerts,
+				    j->pull.alerts);
+			else
+				atomic_fetch_add(&sv->m.alerts[j->ep],
+				    j->res.alerts);
+		}
+		serve_metrics_latency(&sv->m, now - j->queued_us);
+		j->done(j);
+	}
+}
+
+static void
+serve_writer_deadline(struct timespec *ts, int64_t us)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += (long)(us % CLOCK_US_PER_SEC) * 1000;
+	ts->tv_sec += us / CLOCK_US_PER_SEC + ts->tv_nsec / 1000000000;
+	ts->tv_nsec %= 1000000000;
+}
+
+/* Under load, lets the requests still in flight join this batch (queue
+ * lock held). */
+static void
+serve_writer_gather(struct serve *sv, int64_t last_commit)
+{
+	struct timespec ts;
+
+	if (last_commit == 0 || clock_mono_us() - last_commit >
+	    SERVE_WRITER_LOAD_US)
+		return;
+	serve_writer_deadline(&ts, SERVE_WRITER_GATHER_US);
+	while (sv->qlen < sv->batch_max && !sv->wstop &&
+	    (long)sv->qlen < atomic_load(&sv->inflight))
+		if (pthread_cond_timedwait(&sv->qcond, &sv->qlock, &ts) != 0)
+			break;
+}
+
+/* Takes up to batch_max jobs off the queue; waits while it is empty.
+ * Returns NULL when stopping with nothing left, or on an idle timeout
+ * (*idle set). */
+static struct serve_job *
+serve_writer_take(struct serve *sv, int64_t last_commit, int *idle)
+{
+	struct serve_job *head, *tail;
+	struct timespec ts;
+	size_t n;
+
+	*idle = 0;
+	pthread_mutex_lock(&sv->qlock);
+	while (sv->qhead == NULL && !sv->wstop) {
+		serve_writer_deadline(&ts, SERVE_WRITER_IDLE_US);
+		if (pthread_cond_timedwait(&sv->qcond, &sv->qlock, &ts) != 0 &&
+		    sv->qhead == NULL) {
+			*idle = 1;
+			break;
+		}
+	}
+	if (sv->qhead != NULL)
+		serve_writer_gather(sv, last_commit);
+	head = tail = sv->qhead;
+	if (head != NULL) {
+		for (n = 1; n < sv->batch_max && tail->next != NULL; n++)
+			tail = tail->next;
+		sv->qhead = tail->next;
+		if (sv->qhead == NULL)
+			sv->qtail = NULL;
+		tail->next = NULL;
+		sv->qlen -= n;
+	}
+	pthread_mutex_unlock(&sv->qlock);
+	return head;
+}
+
+static void *
+serve_writer_main(void *arg)
+{
+	struct serve *sv = arg;
+	struct serve_job *jobs;
+	int64_t last_commit = 0;
+	int idle, dirty = 0;
+
+	for (;;) {
+		jobs = serve_writer_take(sv, last_commit, &idle);
+		if (jobs == NULL) {
+			if (idle && dirty) {
+				/* readers come and go: a passive checkpoint
+				 * never waits for them, and runs often enough
+				 * that the WAL is reset between bursts */
+				sqlite3_wal_checkpoint_v2(store_db(sv->wstore),
+				    NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+				dirty = 0;
+			}
+			if (!idle)
+				break; /* stopping and the queue is empty */
+			continue;
+		}
+		serve_writer_batch(sv, jobs);
+		serve_writer_finish(sv, jobs);
+		last_commit = clock_mono_us();
+		dirty = 1;
+	}
+	return NULL;
+}
+
+int
+serve_writer_start(struct serve *sv, struct err *err)
+{
+	if ((sv->wstore = store_open(sv->cfg->db_path, err)) == NULL)
+		return -1;
+	sqlite3_busy_timeout(store_db(sv->wstore), SERVE_WRITER_BUSY_MS);
+	if (store_exec(sv->wstore, "PRAGMA synchronous = FULL", err) == -1)
+		return -1;
+	if (pthread_create(&sv->writer, NULL, serve_writer_main, sv) != 0)
+		return err_set(err, ERR_FAILED, "cannot start the writer "
+		    "thread");
+	sv->writer_started = 1;
+	return 0;
+}
+
+void
+serve_writer_stop(struct serve *sv)
+{
+	if (!sv->writer_started)
+		return;
+	pthread_mutex_lock(&sv->qlock);
+	sv->wstop = 1;
+	pthread_cond_broadcast(&sv->qcond);
+	pthread_mutex_unlock(&sv->qlock);
+	pthread_join(sv->writer, NULL);
+	sv->writer_started = 0;
+}

@@ -1,0 +1,260 @@
+#!/bin/sh
+# 40-serve.t: `owl serve`, the webhook receiver: every status code, each
+# kind of credential, the body ceiling, slowloris against the total
+# deadline, 503 on a locked database, metrics, graceful SIGTERM with a
+# request in flight, and kill -9 during a storm losing no acked alert.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve-lib.sh"
+
+printf '# tokens\ns3cret-token\nR0UT1NGKEY0123456789abcdef012345\n' >"$T/tokens"
+printf 'hmac-key-1\n' >"$T/secrets"
+AM="$FIX/alertmanager-captured.json"
+BEARER="Authorization: Bearer s3cret-token"
+
+serve_start main --token-file "$T/tokens" --hmac-secret-file "$T/secrets" \
+	--max-body 64k --request-timeout 2s
+ok $? "owl serve starts on a loopback port"
+
+# --- routing and methods
+CODE=$(curl -sS -o "$T/.body" -w '%{http_code}' "$URL/healthz")
+is "$CODE" 200 "GET /healthz: 200 without credentials"
+CODE=$(curl -sS -o "$T/.body" -w '%{http_code}' -H "$BEARER" "$URL/v1/nope")
+is "$CODE" 404 "unknown path: 404"
+like "$(cat "$T/.body")" "no such endpoint: /v1/nope" "404 names the path"
+CODE=$(curl -sS -o /dev/null -D "$T/.hdrs" -w '%{http_code}' \
+	"$URL/v1/alerts/alertmanager")
+is "$CODE" 405 "GET on an ingest endpoint: 405"
+like "$(tr -d '\r' <"$T/.hdrs")" "^Allow: POST$" "405 says Allow: POST"
+post /healthz "$AM"
+is "$CODE" 405 "POST /healthz: 405"
+
+# --- credentials
+post /v1/alerts/alertmanager "$AM"
+is "$CODE" 401 "no credentials: 401"
+like "$HDRS" "^WWW-Authenticate: Bearer" "401 says how to authenticate"
+like "$BODY" "missing credentials" "401 body: missing credentials"
+post /v1/alerts/alertmanager "$AM" -H "Authorization: Bearer wrong"
+is "$CODE" 401 "wrong bearer token: 401"
+like "$BODY" "bad credentials" "401 body: bad credentials"
+is "$(q 'SELECT count(*) FROM alerts')" 0 "nothing stored from refused requests"
+post /v1/alerts/alertmanager "$AM" -H "$BEARER"
+is "$CODE" 200 "bearer token: 200"
+like "$BODY" '"status":"stored","alerts":1,"new_alerts":1,"incident":"INC-1"' \
+	"200 body says what was stored"
+is "$(q 'SELECT count(*) FROM alerts')" 1 "the alert is in the database"
+post /v1/alerts/alertmanager "$AM" -u "alertmanager:s3cret-token"
+is "$CODE" 200 "basic auth with the token as password: 200"
+post /v1/alerts/alertmanager "$AM" -u "alertmanager:nope"
+is "$CODE" 401 "basic auth with a wrong password: 401"
+is "$(q 'SELECT count(*), sum(count) FROM alerts')" "1|2" \
+	"a repeated delivery updates the alert, never duplicates it"
+
+SIG=$(hmac_hex hmac-key-1 "$AM")
+post /v1/alerts/alertmanager "$AM" -H "X-Owl-Signature: sha256=$SIG"
+is "$CODE" 200 "X-Owl-Signature over the body: 200"
+post /v1/alerts/alertmanager "$AM" -H "X-Owl-Signature: sha256=$(hmac_hex other "$AM")"
+is "$CODE" 401 "X-Owl-Signature with another key: 401"
+sed 's/DiskFull/DiskFu11/' "$AM" >"$T/tampered.json"
+post /v1/alerts/alertmanager "$T/tampered.json" -H "X-Owl-Signature: sha256=$SIG"
+is "$CODE" 401 "X-Owl-Signature over a changed body: 401"
+
+# Grafana signs "TIMESTAMP:BODY" with the timestamp in its own header
+GF="$FIX/grafana-webhook-docs-example.json"
+NOW=$(date +%s)
+printf '%s:' "$NOW" >"$T/gsigned"; cat "$GF" >>"$T/gsigned"
+post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$T/gsigned")" \
+	-H "X-Grafana-Alerting-Timestamp: $NOW"
+is "$CODE" 200 "Grafana signature with a fresh timestamp: 200"
+post /v1/alerts/grafana "$GF" -X PUT -H "$BEARER"
+is "$CODE" 200 "Grafana may use PUT"
+post /v1/alerts/generic "$GF" -X PUT -H "$BEARER"
+is "$CODE" 405 "PUT elsewhere: 405"
+OLD=$((NOW - 600))
+printf '%s:' "$OLD" >"$T/gsigned"; cat "$GF" >>"$T/gsigned"
+post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$T/gsigned")" \
+	-H "X-Grafana-Alerting-Timestamp: $OLD"
+is "$CODE" 401 "Grafana signature 10 minutes old: 401"
+
+# PagerDuty senders put the credential in the body, as routing_key
+sed 's/"routing_key": *"[^"]*"/"routing_key": "R0UT1NGKEY0123456789abcdef012345"/' \
+	"$FIX/pagerduty-events-v2-trigger.json" >"$T/pd.json"
+post /v2/enqueue "$T/pd.json"
+is "$CODE" 202 "PagerDuty event with a known routing_key: 202"
+is "$BODY" '{"status":"success","message":"Event processed","dedup_key":"samplekeyhere"}' \
+	"202 body as PagerDuty answers"
+post /v2/enqueue "$FIX/pagerduty-events-v2-trigger.json"
+is "$CODE" 401 "PagerDuty event with an unknown routing_key: 401"
+
+# --- bad input
+printf '{"version":"4","alerts":[' >"$T/bad.json"
+post /v1/alerts/alertmanager "$T/bad.json" -H "$BEARER"
+is "$CODE" 400 "truncated JSON: 400"
+is "$(printf '%s\n' "$BODY" | wc -l)" 1 "400 body is one line"
+like "$BODY" "^[^ ].{5,}" "400 says what is wrong"
+printf '{"routing_key":"R0UT1NGKEY0123456789abcdef012345","event_action":"explode"}' >"$T/pdbad.json"
+post /v2/enqueue "$T/pdbad.json"
+is "$CODE" 400 "PagerDuty event with a bad event_action: 400"
+like "$BODY" '^\{"status":"invalid event".*"errors":\[".*event_action' \
+	"400 on /v2/enqueue in PagerDuty's error shape"
+
+# --- body ceiling (64k here)
+python3 -c 'print("{\"alerts\":[\"" + "x" * 70000 + "\"]}")' >"$T/big.json"
+post /v1/alerts/alertmanager "$T/big.json" -H "$BEARER"
+is "$CODE" 413 "body over --max-body: 413"
+post /v1/alerts/alertmanager "$T/big.json" -H "$BEARER" -H "Transfer-Encoding: chunked"
+is "$CODE" 413 "chunked body over --max-body: 413"
+# a Content-Length of 100 MB and no body: answered at once, unread
+cat >"$T/cl.py" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: x\r\n"
+          b"Authorization: Bearer s3cret-token\r\n"
+          b"Content-Length: 100000000\r\n\r\n")
+print(s.recv(200).split(b"\r\n")[0].decode())
+EOF
+is "$(python3 "$T/cl.py" "$PORT")" "HTTP/1.1 413 Content Too Large" \
+	"Content-Length over the limit: 413 before any body byte"
+
+# --- slowloris: one byte every 0.3 s never finishes its headers; a
+# normal client is served meanwhile, and the drip is cut at the 2 s
+# total deadline although it is never idle
+cat >"$T/drip.py" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+req = b"POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40
+sent = 0
+try:
+    for b in req:
+        s.send(bytes([b])); sent += 1
+        time.sleep(0.3)
+    print("finished"); sys.exit(0)
+except OSError:
+    pass
+print("cut after", sent, "bytes")
+EOF
+python3 "$T/drip.py" "$PORT" >"$T/drip.out" 2>&1 &
+DRIP=$!
+tap_at_exit "kill $DRIP"
+sleep 0.5
+post /v1/alerts/alertmanager "$AM" -H "$BEARER"
+is "$CODE" 200 "a normal client is served while a slowloris drips"
+wait $DRIP
+like "$(cat "$T/drip.out")" "^cut after [0-9]+ bytes" \
+	"the dripping client is cut at the total deadline"
+like "$(curl -sS "$URL/metrics")" "owl_request_timeouts_total [1-9]" \
+	"the cut is counted in the metrics"
+
+# --- 503 while another process holds the write lock
+cat >"$T/lock.py" <<'EOF'
+import sqlite3, subprocess, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+r = subprocess.run(["curl", "-sS", "-m", "10", "-D", "-", "-o", "/dev/null",
+    "-H", "Authorization: Bearer s3cret-token", "--data-binary", "@" + sys.argv[3],
+    sys.argv[2] + "/v1/alerts/alertmanager"], capture_output=True, text=True)
+db.execute("ROLLBACK")
+print(r.stdout.replace("\r", ""))
+EOF
+OUT=$(python3 "$T/lock.py" "$OWL_DB" "$URL" "$AM")
+like "$OUT" "^HTTP/1.1 503" "database locked by another writer: 503"
+like "$OUT" "Retry-After: 1" "503 says when to retry"
+post /v1/alerts/alertmanager "$AM" -H "$BEARER"
+is "$CODE" 200 "after the lock is gone: 200 again"
+
+# --- metrics
+M=$(curl -sS "$URL/metrics")
+like "$M" 'owl_http_requests_total\{endpoint="alertmanager",code="401"\} [1-9]' \
+	"metrics: requests by endpoint and status"
+like "$M" 'owl_alerts_received_total\{endpoint="alertmanager"\} [1-9]' \
+	"metrics: alerts received"
+like "$M" 'owl_ingest_latency_seconds_bucket\{le="\+Inf"\} [1-9]' \
+	"metrics: ingest latency histogram"
+like "$M" 'owl_db_errors_total [1-9]' "metrics: database errors"
+like "$M" "owl_incidents_open $(q 'SELECT count(*) FROM incidents WHERE state <> 2')" \
+	"metrics: open incidents, as the database says"
+like "$(cat "$T/main.log")" \
+	"POST /v1/alerts/alertmanager 200 [0-9]+ [0-9.]+ms 127.0.0.1 bearer" \
+	"one log line per request: method, path, status, bytes, ms"
+
+# --- SIGTERM with a request in flight: it is answered and stored
+cat >"$T/inflight.py" <<'EOF'
+import os, socket, sys, time
+port, body, flag = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"POST /v1/alerts/generic HTTP/1.1\r\nHost: x\r\n"
+          b"Authorization: Bearer s3cret-token\r\nContent-Type: application/json\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+open(flag, "w").close()
+for _ in range(100):
+    if os.path.exists(flag + ".go"): break
+    time.sleep(0.05)
+s.sendall(body[10:])
+print(s.recv(1000).split(b"\r\n")[0].decode())
+EOF
+printf '{"id":"inflight-1","title":"Sent across SIGTERM","status":"firing"}' >"$T/gen.json"
+python3 "$T/inflight.py" "$PORT" "$T/gen.json" "$T/half" >"$T/inflight.out" 2>&1 &
+INF=$!
+tap_at_exit "kill $INF"
+wait_for 5 test -f "$T/half"
+kill -TERM "$PID"
+sleep 0.3
+touch "$T/half.go"
+wait $INF
+is "$(cat "$T/inflight.out")" "HTTP/1.1 200 OK" "a request in flight at SIGTERM is answered 200"
+serve_stop
+is "$STOP_RC" 0 "SIGTERM: exits 0 after draining"
+is "$(q "SELECT count(*) FROM alerts WHERE source = 'generic' AND fingerprint = 'inflight-1'")" 1 \
+	"the in-flight request's alert is committed"
+like "$(cat "$T/main.log")" "draining" "the log says it drains"
+
+# --- refusals at startup
+run "$OWL" serve --listen 0.0.0.0:0
+is "$RC" 3 "non-loopback listen without auth: refused (exit 3)"
+like "$ERR" "refusing to listen on 0.0.0.0:0 without auth" "refusal says why"
+run "$OWL" serve --listen nowhere
+is "$RC" 2 "a malformed --listen: exit 2"
+run "$OWL" serve --token-file "$T/nonexistent"
+is "$RC" 2 "a missing token file: exit 2"
+
+# --- kill -9 during a storm: every acknowledged alert is on disk
+serve_start storm --token-file "$T/tokens" --quiet
+cat >"$T/storm.py" <<'EOF'
+import http.client, json, sys, threading, time
+port, ackfile, stop = int(sys.argv[1]), sys.argv[2], time.time() + 30
+lock = threading.Lock()
+acked = open(ackfile, "w")
+def worker(w):
+    n = 0
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    while time.time() < stop:
+        n += 1
+        fp = "storm-%d-%d" % (w, n)
+        body = json.dumps({"id": fp, "title": "storm " + fp, "status": "firing"})
+        try:
+            conn.request("POST", "/v1/alerts/generic", body,
+                {"Authorization": "Bearer s3cret-token", "Content-Type": "application/json"})
+            r = conn.getresponse(); r.read()
+        except Exception:
+            return
+        if r.status == 200:
+            with lock:
+                acked.write(fp + "\n"); acked.flush()
+ts = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+for t in ts: t.start()
+for t in ts: t.join()
+EOF
+python3 "$T/storm.py" "$PORT" "$T/acked" &
+STORM=$!
+tap_at_exit "kill $STORM"
+wait_for 20 sh -c "[ \$(wc -l <'$T/acked') -ge 200 ]"
+kill -9 "$PID"
+wait $STORM
+ACKED=$(wc -l <"$T/acked")
+ok $([ "$ACKED" -ge 200 ]; echo $?) "the storm got $ACKED acknowledgements before kill -9"
+sort -u "$T/acked" >"$T/acked.sorted"
+q "SELECT fingerprint FROM alerts WHERE fingerprint LIKE 'storm-%'" | sort -u >"$T/stored"
+MISSING=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
+is "$MISSING" 0 "every acknowledged alert is in the database after kill -9"
+is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
+
+done_testing

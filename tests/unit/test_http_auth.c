@@ -1,0 +1,282 @@
+/* test_http_auth.c: the receiver's credential checks
+ * (integrations/http_auth.c): bearer, basic, owl and Grafana HMAC
+ * signatures with timestamps, routing keys, key files. */
+#include "unit.h"
+
+#include "engine/hash.h"
+#include "integrations/http_auth.h"
+
+static struct http_auth *
+auth_with(const char *tok, const char *secret)
+{
+	struct http_auth *a = http_auth_new();
+	struct err err;
+
+	assert_non_null(a);
+	err_init(&err);
+	if (tok != NULL)
+		assert_int_equal(http_auth_add_token(a, tok, strlen(tok), &err),
+		    0);
+	if (secret != NULL)
+		assert_int_equal(http_auth_add_secret(a, secret,
+		    strlen(secret), &err), 0);
+	return a;
+}
+
+static void
+sign(const char *secret, const char *msg, char hex[HASH_HEX_LEN])
+{
+	unsigned char mac[HASH_LEN];
+
+	assert_int_equal(hash_hmac(secret, strlen(secret), msg, strlen(msg),
+	    mac), 0);
+	hash_hex(mac, HASH_LEN, hex);
+}
+
+static void
+test_bearer(void **state)
+{
+	struct http_auth *a = auth_with("s3cret-token", NULL);
+	char who[64] = "";
+
+	(void)state;
+	assert_true(http_auth_enabled(a));
+	assert_int_equal(http_auth_check_header(a, NULL, who, sizeof who),
+	    HTTP_AUTH_NONE);
+	assert_int_equal(http_auth_check_header(a, "Bearer s3cret-token", who,
+	    sizeof who), HTTP_AUTH_OK);
+	assert_string_equal(who, "bearer");
+	assert_int_equal(http_auth_check_header(a, "bearer  s3cret-token ",
+	    NULL, 0), HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_header(a, "Bearer s3cret-toke", NULL,
+	    0), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Bearer s3cret-token2",
+	    NULL, 0), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Bearer ", NULL, 0),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Token s3cret-token", NULL,
+	    0), HTTP_AUTH_BAD);
+	http_auth_free(a);
+}
+
+static void
+test_basic(void **state)
+{
+	struct http_auth *a = auth_with("pw", NULL);
+	char who[64] = "";
+
+	(void)state;
+	/* "am:pw", the header FORMATS.md captured from Alertmanager */
+	assert_int_equal(http_auth_check_header(a, "Basic YW06cHc=", who,
+	    sizeof who), HTTP_AUTH_OK);
+	assert_string_equal(who, "basic:am");
+	/* "am:px" */
+	assert_int_equal(http_auth_check_header(a, "Basic YW06cHg=", NULL, 0),
+	    HTTP_AUTH_BAD);
+	/* "ampw": no colon */
+	assert_int_equal(http_auth_check_header(a, "Basic YW1wdw==", NULL, 0),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Basic !!!!", NULL, 0),
+	    HTTP_AUTH_BAD);
+	http_auth_free(a);
+}
+
+static void
+test_unbase64(void **state)
+{
+	unsigned char out[16];
+
+	(void)state;
+	assert_int_equal(http_auth_unbase64("YW06cHc=", 8, out, sizeof out), 5);
+	assert_memory_equal(out, "am:pw", 5);
+	assert_int_equal(http_auth_unbase64("YW06cHc", 7, out, sizeof out), 5);
+	assert_int_equal(http_auth_unbase64("", 0, out, sizeof out), 0);
+	assert_int_equal(http_auth_unbase64("Y", 1, out, sizeof out), -1);
+	assert_int_equal(http_auth_unbase64("YW06cHc=", 8, out, 4), -1);
+	assert_int_equal(http_auth_unbase64("YW:6", 4, out, sizeof out), -1);
+}
+
+static void
+test_owl_sig(void **state)
+{
+	const char *body = "{\"alerts\":[]}\n";
+	struct http_auth *a = auth_with(NULL, "k1");
+	char hex[HASH_HEX_LEN], hdr[80];
+
+	(void)state;
+	assert_false(http_auth_has_tokens(a));
+	sign("k1", body, hex);
+	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, strlen(body)),
+	    HTTP_AUTH_OK);
+	/* one byte of the body changed */
+	assert_int_equal(http_auth_check_owl_sig(a, hdr, body,
+	    strlen(body) - 1), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_owl_sig(a, hex, body, strlen(body)),
+	    HTTP_AUTH_BAD);
+	hdr[20] = hdr[20] == 'a' ? 'b' : 'a';
+	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, strlen(body)),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_owl_sig(a, "sha256=abc", body,
+	    strlen(body)), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_owl_sig(a, NULL, body, strlen(body)),
+	    HTTP_AUTH_NONE);
+	/* a token is not a signing key */
+	assert_int_equal(http_auth_check_header(a, "Bearer k1", NULL, 0),
+	    HTTP_AUTH_BAD);
+	http_auth_free(a);
+}
+
+static void
+test_rotation(void **state)
+{
+	const char *body = "x";
+	struct http_auth *a = auth_with(NULL, "old");
+	char hex[HASH_HEX_LEN], hdr[80];
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(http_auth_add_secret(a, "new", 3, &err), 0);
+	sign("old", body, hex);
+	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, 1),
+	    HTTP_AUTH_OK);
+	sign("new", body, hex);
+	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, 1),
+	    HTTP_AUTH_OK);
+	sign("other", body, hex);
+	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, 1),
+	    HTTP_AUTH_BAD);
+	http_auth_free(a);
+}
+
+static void
+test_grafana_sig(void **state)
+{
+	const char *body = "{\"version\":\"1\"}";
+	struct http_auth *a = auth_with(NULL, "gk");
+	char hex[HASH_HEX_LEN], msg[64];
+	int64_t now = 1764386497;
+
+	(void)state;
+	snprintf(msg, sizeof msg, "%lld:%s", (long long)now, body);
+	sign("gk", msg, hex);
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
+	    now, body, strlen(body)), HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
+	    now + 299, body, strlen(body)), HTTP_AUTH_OK);
+	/* stale and future timestamps */
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
+	    now + 301, body, strlen(body)), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
+	    now - 301, body, strlen(body)), HTTP_AUTH_BAD);
+	/* the timestamp is signed: changing it breaks the signature */
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386498",
+	    now, body, strlen(body)), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "-5", now, body,
+	    strlen(body)), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "17x", now, body,
+	    strlen(body)), HTTP_AUTH_BAD);
+	/* without a timestamp header: the body alone */
+	sign("gk", body, hex);
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, NULL, now, body,
+	    strlen(body)), HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_grafana_sig(a, NULL, NULL, now, body,
+	    strlen(body)), HTTP_AUTH_NONE);
+	http_auth_free(a);
+}
+
+static void
+test_routing_key(void **state)
+{
+	struct http_auth *a = auth_with("R0UT1NGKEY", NULL);
+
+	(void)state;
+	assert_int_equal(http_auth_check_token(a, "R0UT1NGKEY", 10),
+	    HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_token(a, "R0UT1NGKEX", 10),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_token(a, "", 0), HTTP_AUTH_BAD);
+	http_auth_free(a);
+}
+
+static void
+test_files(void **state)
+{
+	char *dir = unit_tmpdir(), *p = unit_path(dir, "tokens");
+	struct http_auth *a = http_auth_new();
+	struct err err;
+	FILE *f;
+
+	(void)state;
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("# owl tokens\n\nfirst\r\n  \nsecond  \n", f);
+	fclose(f);
+	err_init(&err);
+	assert_int_equal(http_auth_load_tokens(a, p, &err), 0);
+	assert_int_equal(http_auth_check_header(a, "Bearer first", NULL, 0),
+	    HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_header(a, "Bearer second", NULL, 0),
+	    HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_header(a, "Bearer # owl tokens",
+	    NULL, 0), HTTP_AUTH_BAD);
+
+	f = fopen(p, "w");
+	fputs("# nothing\n", f);
+	fclose(f);
+	err_init(&err);
+	assert_int_equal(http_auth_load_secrets(a, p, &err), -1);
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "no key"));
+
+	f = fopen(p, "w");
+	fputs("has space\n", f);
+	fclose(f);
+	err_init(&err);
+	assert_int_equal(http_auth_load_tokens(a, p, &err), -1);
+	assert_non_null(strstr(err.msg, ":1: token"));
+
+	err_init(&err);
+	assert_int_equal(http_auth_load_tokens(a, "/nonexistent/x", &err), -1);
+	assert_int_equal(err.code, ERR_USAGE);
+	http_auth_free(a);
+	free(p);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_nothing_configured(void **state)
+{
+	struct http_auth *a = http_auth_new();
+
+	(void)state;
+	assert_false(http_auth_enabled(a));
+	assert_false(http_auth_enabled(NULL));
+	assert_int_equal(http_auth_check_header(a, "Bearer x", NULL, 0),
+	    HTTP_AUTH_BAD);
+	http_auth_free(a);
+	http_auth_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bearer),
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_unbase64),
+		cmocka_unit_test(test_owl_sig),
+		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_grafana_sig),
+		cmocka_unit_test(test_routing_key),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_nothing_configured),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,234 @@
+/* cmd_serve.c: `owl serve`: parses the options, loads the credentials,
+ * starts the receiver (integrations/serve.c), prints its log lines to
+ * stderr, and on SIGTERM/SIGINT drains it and exits 0. */
+#include "cmd_serve.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/clock.h"
+#include "engine/paths.h"
+#include "integrations/am_client.h"
+#include "integrations/serve.h"
+
+/* One line to stderr in a single write, so that threads never mix. */
+static void
+cmd_serve_log(void *ctx, const char *line)
+{
+	char at[CLOCK_RFC3339_MAX], out[1200];
+	int n;
+
+	(void)ctx;
+	clock_format(clock_now_us(), 0, at);
+	n = snprintf(out, sizeof out, "%s %s\n", at, line);
+	if (n > (int)sizeof out - 1) {
+		n = (int)sizeof out - 1;
+		out[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, out, (size_t)n) < 0)
+		return; /* nowhere left to say it */
+}
+
+/* "1048576", "512k", "1M" into bytes. */
+static int
+cmd_serve_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		v *= 1024 * 1024, end++;
+	if (*end != '\0' || v == 0 || v > 1024ULL * 1024 * 1024)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+cmd_serve_uint(const char *s, unsigned *out)
+{
+	long long v;
+
+	if (cli_count(s, &v) == -1 || v > 100000)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+struct cmd_serve_opts {
+	struct serve_config cfg;
+	struct http_auth *auth;
+};
+
+/* Handles one serve option; CLI_OK or an exit code. */
+static int
+cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
+{
+	struct serve_config *cfg = &o->cfg;
+	struct err err;
+
+	err_init(&err);
+	switch (c) {
+	case 'l':
+		cfg->listen = optarg;
+		return CLI_OK;
+	case 't':
+		if (http_auth_load_tokens(o->auth, optarg, &err) == -1)
+			return cli_fail(&err);
+		return CLI_OK;
+	case 's':
+		if (http_auth_load_secrets(o->auth, optarg, &err) == -1)
+			return cli_fail(&err);
+		return CLI_OK;
+	case 'b':
+		if (cmd_serve_size(optarg, &cfg->max_body) == -1)
+			return cli_usage(cmd, "--max-body: '%s' is not a size "
+			    "such as 1048576, 512k or 1M", optarg);
+		return CLI_OK;
+	case 'c':
+		if (cmd_serve_uint(optarg, &cfg->max_conns) == -1)
+			return cli_usage(cmd, "--max-conns: bad number '%s'",
+			    optarg);
+		return CLI_OK;
+	case 'i':
+		if (cmd_serve_uint(optarg, &cfg->max_conns_per_ip) == -1)
+			return cli_usage(cmd, "--max-conns-per-ip: bad number "
+			    "'%s'", optarg);
+		return CLI_OK;
+	case 'T':
+		if (cmd_serve_uint(optarg, &cfg->threads) == -1 ||
+		    cfg->threads > 64)
+			return cli_usage(cmd, "--threads: want 1 to 64");
+		return CLI_OK;
+	case 'r':
+		if (clock_parse_duration(optarg, &cfg->request_timeout_us,
+		    &err) == -1)
+			return cli_usage(cmd, "--request-timeout: %s", err.msg);
+		return CLI_OK;
+	case 'p':
+		if (am_client_check_url(optarg, &err) == -1)
+			return cli_usage(cmd, "--pull: %s", err.msg);
+		if (cfg->npulls == SERVE_MAX_PULLS)
+			return cli_usage(cmd, "--pull: at most %d sources",
+			    SERVE_MAX_PULLS);
+		cfg->pulls[cfg->npulls++] = optarg;
+		return CLI_OK;
+	case 'P':
+		if (clock_parse_duration(optarg, &cfg->pull_interval_us,
+		    &err) == -1)
+			return cli_usage(cmd, "--pull-interval: %s", err.msg);
+		return CLI_OK;
+	case 'k':
+		cfg->insecure = 1;
+		return CLI_OK;
+	case 'q':
+		cfg->quiet = 1;
+		return CLI_OK;
+	}
+	return CLI_USAGE;
+}
+
+/* Blocks the stop signals in every thread (they inherit the mask) so
+ * that the main thread alone receives them with sigwait. */
+static void
+cmd_serve_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
+{
+	struct serve_config *cfg = &o->cfg;
+	struct serve *sv;
+	char *db = NULL;
+	struct err err;
+	sigset_t set;
+	int sig = 0;
+
+	err_init(&err);
+	if ((db = paths_db(cli->db, &err)) == NULL ||
+	    am_client_init(&err) == -1) {
+		free(db);
+		return cli_fail(&err);
+	}
+	cfg->db_path = db;
+	cfg->auth = o->auth;
+	cfg->log = cmd_serve_log;
+	cmd_serve_signals(&set);
+	if ((sv = serve_start(cfg, &err)) == NULL) {
+		free(db);
+		return cli_fail(&err);
+	}
+	fprintf(stderr, "owl serve: listening on http://%s (database %s, "
+	    "auth: %s)\n", serve_address(sv), db,
+	    !http_auth_enabled(o->auth) ? "none" :
+	    !http_auth_has_secrets(o->auth) ? "tokens" :
+	    !http_auth_has_tokens(o->auth) ? "hmac" : "tokens, hmac");
+	while (sigwait(&set, &sig) != 0)
+		;
+	fprintf(stderr, "owl serve: %s: draining, then exiting\n",
+	    strsignal(sig));
+	serve_stop(sv, (cfg->request_timeout_us ? cfg->request_timeout_us :
+	    10 * CLOCK_US_PER_SEC) + CLOCK_US_PER_SEC);
+	fprintf(stderr, "owl serve: stopped\n");
+	free(db);
+	return CLI_OK;
+}
+
+int
+cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "hmac-secret-file", required_argument, NULL, 's' },
+		{ "max-body", required_argument, NULL, 'b' },
+		{ "max-conns", required_argument, NULL, 'c' },
+		{ "max-conns-per-ip", required_argument, NULL, 'i' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "request-timeout", required_argument, NULL, 'r' },
+		{ "pull", required_argument, NULL, 'p' },
+		{ "pull-interval", required_argument, NULL, 'P' },
+		{ "insecure", no_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_serve_opts o = { 0 };
+	int c, rc = CLI_OK;
+
+	if ((o.auth = http_auth_new()) == NULL)
+		return CLI_FAILED;
+	while ((c = cli_getopt(cli, cmd, argc, argv, "l:q", opts, &rc)) !=
+	    -1) {
+		if (c == -2 || (rc = cmd_serve_opt(cmd, &o, c)) != CLI_OK)
+			goto out;
+	}
+	if (optind < argc) {
+		rc = cli_usage(cmd, "serve: unexpected argument '%s'",
+		    argv[optind]);
+		goto out;
+	}
+	rc = cmd_serve_main(cli, &o);
+out:
+	http_auth_free(o.auth);
+	return rc;
+}

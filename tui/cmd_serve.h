@@ -1,0 +1,10 @@
+/* cmd_serve.h: `owl serve`, the webhook receiver daemon. */
+#ifndef OWL_CMD_SERVE_H
+#define OWL_CMD_SERVE_H
+
+#include "cli.h"
+
+int cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv);
+
+#endif

@@ -1,0 +1,310 @@
+/* cmd_silence.c: `owl silence INC --for DUR` creates, in the incident's
+ * Alertmanager, one silence per firing alert matching its labels
+ * exactly, and records the ids on the incident; `owl silence INC` lists
+ * them; `owl unsilence INC` expires them. `owl serve` expires them by
+ * itself when the incident resolves. */
+#include "cmd_silence.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/actor.h"
+#include "engine/clock.h"
+#include "engine/incident.h"
+#include "engine/sanitize.h"
+#include "engine/silence.h"
+#include "integrations/am_client.h"
+
+/* Matchers for exactly this label set: name="value" for every label. */
+static json_t *
+cmd_silence_matchers(const char *labels_json)
+{
+	json_t *labels, *m, *v;
+	const char *k;
+
+	if ((labels = json_loads(labels_json, 0, NULL)) == NULL ||
+	    (m = json_array()) == NULL) {
+		json_decref(labels);
+		return NULL;
+	}
+	json_object_foreach(labels, k, v) {
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			continue; /* Alertmanager drops empty labels */
+		json_array_append_new(m, json_pack("{s:s, s:O, s:b, s:b}",
+		    "name", k, "value", v, "isRegex", 0, "isEqual", 1));
+	}
+	json_decref(labels);
+	if (json_array_size(m) == 0) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Which Alertmanager: --alertmanager, else the one owl pulled the
+ * incident's alerts from. */
+static int
+cmd_silence_url(struct store *s, int64_t id, const char *flag, char **url,
+    struct err *err)
+{
+	if (flag != NULL) {
+		if (am_client_check_url(flag, err) == -1)
+			return -1;
+		return (*url = strdup(flag)) != NULL ? 0 :
+		    err_set(err, ERR_FAILED, "out of memory");
+	}
+	if (silence_am_url(s, id, url, err) == -1)
+		return -1;
+	if (*url == NULL)
+		return err_set(err, ERR_USAGE, "INC-%" PRId64 ": which "
+		    "Alertmanager? give --alertmanager URL (owl knows it "
+		    "only for alerts that owl serve --pull listed)", id);
+	return 0;
+}
+
+static int
+cmd_silence_check(const struct incident *inc, struct err *err)
+{
+	if (inc->source == NULL || strcmp(inc->source, "alertmanager") != 0)
+		return err_set(err, ERR_FAILED, "INC-%" PRId64 " came from %s, "
+		    "not from an Alertmanager: nothing to silence", inc->id,
+		    inc->source ? inc->source : "?");
+	if (inc->state == INCIDENT_RESOLVED)
+		return err_set(err, ERR_FAILED, "INC-%" PRId64 " is already "
+		    "resolved", inc->id);
+	return 0;
+}
+
+/* Creates the silences; prints one line per silence. */
+static int
+cmd_silence_create(struct store *s, const struct incident *inc,
+    const char *url, int64_t dur, const char *comment, struct err *err)
+{
+	struct incident_alert *alerts = NULL;
+	char actor[ACTOR_MAX], id[AM_CLIENT_ID_MAX], until[CLOCK_RFC3339_MAX];
+	int64_t now = clock_now_us();
+	size_t n = 0, made = 0;
+	json_t *m;
+	int rc = -1;
+
+	actor_name(actor);
+	clock_format(now + dur, 0, until);
+	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (alerts[i].resolved)
+			continue;
+		if ((m = cmd_silence_matchers(alerts[i].labels_json)) == NULL)
+			continue;
+		rc = am_client_silence(url, m, now, now + dur, actor, comment,
+		    id, err);
+		json_decref(m);
+		if (rc == -1 || silence_add(s, inc->id, url, id,
+		    alerts[i].fingerprint, actor, now + dur, comment,
+		    err) == -1)
+			goto out;
+		printf("INC-%" PRId64 ": silence %s until %s\n", inc->id, id,
+		    until);
+		made++;
+	}
+	if (made == 0) {
+		err_set(err, ERR_FAILED, "INC-%" PRId64 " has no firing alert "
+		    "to silence", inc->id);
+		goto out;
+	}
+	rc = 0;
+out:
+	incident_alerts_free(alerts, n);
+	return rc;
+}
+
+static int
+cmd_silence_list(struct store *s, int64_t id)
+{
+	char until[CLOCK_RFC3339_MAX], *who, *sid, *url;
+	struct silence *list = NULL;
+	struct err err;
+	size_t n = 0;
+
+	err_init(&err);
+	if (silence_list(s, id, 0, &list, &n, &err) == -1)
+		return cli_fail(&err);
+	if (n == 0)
+		printf("INC-%" PRId64 ": no silences\n", id);
+	for (size_t i = 0; i < n; i++) {
+		clock_format(list[i].ends_at, 0, until);
+		who = sanitize_dup(list[i].created_by, 0);
+		sid = sanitize_dup(list[i].silence_id, 0);
+		url = sanitize_dup(list[i].am_url, 0);
+		printf("%s %s by %s until %s%s\n", sid ? sid : "?",
+		    url ? url : "?", who ? who : "?", until,
+		    list[i].expired_at ? " (expired)" :
+		    list[i].ends_at <= clock_now_us() ? " (ended)" : "");
+		free(who);
+		free(sid);
+		free(url);
+	}
+	silence_list_free(list, n);
+	return CLI_OK;
+}
+
+void
+cmd_silence_show(struct store *s, int64_t incident)
+{
+	char until[CLOCK_RFC3339_MAX];
+	struct silence *list = NULL;
+	struct err err;
+	size_t n = 0;
+
+	err_init(&err);
+	if (silence_list(s, incident, 1, &list, &n, &err) == -1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char *sid = sanitize_dup(list[i].silence_id, 0);
+
+		clock_format(list[i].ends_at, 0, until);
+		printf("%-10s %s until %s\n", i == 0 ? "silenced" : "",
+		    sid ? sid : "?", until);
+		free(sid);
+	}
+	silence_list_free(list, n);
+}
+
+json_t *
+cmd_silence_json(struct store *s, int64_t incident)
+{
+	char until[CLOCK_RFC3339_MAX], at[CLOCK_RFC3339_MAX];
+	char expired[CLOCK_RFC3339_MAX];
+	struct silence *list = NULL;
+	json_t *arr = json_array();
+	struct err err;
+	size_t n = 0;
+
+	err_init(&err);
+	if (arr == NULL || silence_list(s, incident, 0, &list, &n, &err) == -1)
+		return arr;
+	for (size_t i = 0; i < n; i++) {
+		clock_format(list[i].ends_at, 0, until);
+		clock_format(list[i].created_at, 0, at);
+		clock_format(list[i].expired_at, 0, expired);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s, "
+		    "s:s, s:s, s:s?}", "id", list[i].silence_id,
+		    "alertmanager", list[i].am_url, "fingerprint",
+		    list[i].fingerprint, "created_by", list[i].created_by,
+		    "created_at", at, "ends_at", until, "expired_at",
+		    list[i].expired_at ? expired : NULL));
+	}
+	silence_list_free(list, n);
+	return arr;
+}
+
+int
+cmd_silence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "comment", required_argument, NULL, 'm' },
+		{ "alertmanager", required_argument, NULL, 'a' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *comment = NULL, *url_flag = NULL;
+	struct incident inc = { 0 };
+	char *url = NULL, note[256];
+	struct store *s = NULL;
+	int64_t dur = 0;
+	long long id;
+	struct err err;
+	int c, rc = CLI_OK;
+
+	err_init(&err);
+	while ((c = cli_getopt(cli, cmd, argc, argv, "f:m:", opts, &rc)) !=
+	    -1) {
+		if (c == -2)
+			return rc;
+		if (c == 'f' && clock_parse_duration(optarg, &dur, &err) == -1)
+			return cli_usage(cmd, "--for: %s", err.msg);
+		if (c == 'm')
+			comment = optarg;
+		if (c == 'a')
+			url_flag = optarg;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "silence: give one incident");
+	if (cli_incident_id(argv[optind], &id) == -1)
+		return cli_usage(cmd, "silence: '%s' is not an incident id",
+		    argv[optind]);
+	if ((s = cli_store(cli, &err)) == NULL)
+		return cli_fail(&err);
+	if (dur == 0 && comment == NULL && url_flag == NULL) {
+		rc = cmd_silence_list(s, id);
+		goto out;
+	}
+	if (dur == 0) {
+		rc = cli_usage(cmd, "silence: say how long with --for DUR");
+		goto out;
+	}
+	snprintf(note, sizeof note, "owl INC-%lld", id);
+	if (incident_get(s, id, &inc, &err) == -1 ||
+	    cmd_silence_check(&inc, &err) == -1 ||
+	    cmd_silence_url(s, id, url_flag, &url, &err) == -1 ||
+	    am_client_init(&err) == -1 ||
+	    cmd_silence_create(s, &inc, url, dur, comment ? comment : note,
+	    &err) == -1)
+		rc = cli_fail(&err);
+out:
+	incident_done(&inc);
+	free(url);
+	store_close(s);
+	return rc;
+}
+
+int
+cmd_unsilence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 } };
+	struct silence *list = NULL;
+	struct store *s = NULL;
+	char actor[ACTOR_MAX];
+	size_t n = 0;
+	long long id;
+	struct err err;
+	int c, rc = CLI_OK;
+
+	err_init(&err);
+	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1)
+		if (c == -2)
+			return rc;
+	if (optind + 1 != argc || cli_incident_id(argv[optind], &id) == -1)
+		return cli_usage(cmd, "unsilence: give one incident");
+	if ((s = cli_store(cli, &err)) == NULL)
+		return cli_fail(&err);
+	actor_name(actor);
+	if (silence_list(s, id, 1, &list, &n, &err) == -1 ||
+	    am_client_init(&err) == -1)
+		goto fail;
+	if (n == 0) {
+		err_set(&err, ERR_FAILED, "INC-%lld has no active silence", id);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (am_client_unsilence(list[i].am_url, list[i].silence_id,
+		    NULL, &err) == -1 || silence_expire(s, list[i].id, actor,
+		    "unsilence", &err) == -1)
+			goto fail;
+		printf("INC-%lld: expired silence %s\n", id,
+		    list[i].silence_id);
+	}
+	goto out;
+fail:
+	rc = cli_fail(&err);
+out:
+	silence_list_free(list, n);
+	store_close(s);
+	return rc;
+}
