@@ -51,13 +51,16 @@ incident_last_entry(const struct actlog_entry *e, void *ctx)
 	struct incident_last *l = ctx;
 	char age[32], *actor;
 
+	/* notes do not change the version: name the change that did */
+	if (e->kind != NULL && strcmp(e->kind, "incident.note") == 0)
+		return 0;
 	clock_format_age(clock_now_us() - e->at_us, age, sizeof age);
 	actor = sanitize_dup(e->actor, 0);
 	snprintf(l->what, sizeof l->what, "%s by %s %s ago",
 	    incident_verb(e->kind != NULL ? e->kind : ""),
 	    actor != NULL ? actor : "?", age);
 	free(actor);
-	return 1;
+	return 0; /* oldest first: the last one seen is the newest */
 }
 
 /* Refuses when the incident changed since the actor's version, saying
@@ -66,7 +69,7 @@ static int
 incident_check_version(struct store *s, const struct incident *inc,
     const struct incident_act *a, struct err *err)
 {
-	struct actlog_filter f = { .incident = inc->id, .limit = 1 };
+	struct actlog_filter f = { .incident = inc->id, .limit = 50 };
 	struct incident_last l = { "changed" };
 
 	if (a == NULL || a->expect_version == 0 ||
@@ -118,14 +121,16 @@ incident_bind_time(sqlite3_stmt *st, int col, int64_t v)
 }
 
 /* Writes the changed incident, logs kind with detail (taken) and
- * commits; rolls back on failure. Frees inc either way. */
+ * commits; rolls back on failure. Frees inc either way. A note bumps
+ * updated_at but not the version: it changes nothing another engineer's
+ * ack or resolve was decided on, so it must not make theirs refused. */
 static int
 incident_act_end(struct store *s, struct incident *inc, const char *actor,
     const char *kind, json_t *detail, struct err *err)
 {
 	static const char sql[] = "UPDATE incidents SET state = ?,"
 	    " acked_by = ?, assignee = ?, snoozed_until = ?, resolved_at = ?,"
-	    " updated_at = ?, version = version + 1 WHERE id = ?";
+	    " updated_at = ?, version = version + ? WHERE id = ?";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -141,7 +146,8 @@ incident_act_end(struct store *s, struct incident *inc, const char *actor,
 	incident_bind_time(st, 4, inc->snoozed_until);
 	incident_bind_time(st, 5, inc->resolved_at);
 	sqlite3_bind_int64(st, 6, clock_now_us());
-	sqlite3_bind_int64(st, 7, inc->id);
+	sqlite3_bind_int(st, 7, strcmp(kind, "incident.note") != 0);
+	sqlite3_bind_int64(st, 8, inc->id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -222,7 +222,7 @@ fmt_api_group(struct alert *a, json_t *o, struct err *err)
 	const char *name = json_string_value(json_object_get(
 	    json_object_get(o, "labels"), "alertname"));
 
-	if (asprintf(&a->group_key, "api:{alertname=\"%s\"}",
+	if (asprintf(&a->group_key, "{}:{alertname=\"%s\"}",
 	    name != NULL ? name : "") == -1) {
 		a->group_key = NULL;
 		return err_set(err, ERR_FAILED, "out of memory");

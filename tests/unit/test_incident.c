@@ -352,9 +352,17 @@ test_actions(void **state)
 	assert_string_equal(inc.assignee, "bob");
 	assert_null(inc.acked_by);
 	incident_done(&inc);
-	/* check-then-act: someone else resolves first */
+	/* a colleague's note changes nothing an ack was decided on */
+	assert_int_equal(incident_note(f->s, id, "bob's note",
+	    &(struct incident_act){ .actor = "bob" }, &err), 0);
+	get(f->s, id, &inc);
+	assert_int_equal(inc.version, v);
+	incident_done(&inc);
+	/* check-then-act: someone else resolves first, then notes */
 	assert_int_equal(incident_resolve(f->s, id, &(struct incident_act){
 	    .actor = "bob" }, &err), 0);
+	assert_int_equal(incident_note(f->s, id, "closing",
+	    &(struct incident_act){ .actor = "carol" }, &err), 0);
 	act.expect_version = v;
 	assert_int_equal(incident_ack(f->s, id, &act, &err), -1);
 	assert_int_equal(err.code, ERR_REFUSED);
