@@ -1,11 +1,26 @@
 #!/bin/sh
-# tests/demo.sh: `make demo`. Runs owl on a throw-away database under /tmp
-# and removes it afterwards; everything it starts, it stops.
+# tests/demo.sh: `make demo`. Starts `owl serve` on loopback with a
+# throw-away database under /tmp, sends it a realistic alert storm from an
+# AI service (tests/demo/storm.sh) and opens `owl tui` on it while the
+# storm goes on. Quitting the TUI stops everything the demo started and
+# removes the database. Without a terminal it prints `owl incidents`
+# instead of opening the TUI.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-D=$(mktemp -d /tmp/owl-demo-XXXXXX)
-trap 'rm -rf "$D"' EXIT
-export OWL_DB="$D/owl.db"
+D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
+SERVE="" STORM=""
+cleanup() {
+	if [ -n "$STORM" ]; then
+		kill "$STORM" 2>/dev/null
+		pkill -P "$STORM" 2>/dev/null # its sleep or curl
+		wait "$STORM" 2>/dev/null
+	fi
+	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
+	rm -rf "$D"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export OWL_DB="$D/owl.db" OWL_ENV="${OWL_ENV:-DEMO}"
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$(printf '\033[1m') N=$(printf '\033[0m')
 else B="" N=""; fi
@@ -13,5 +28,44 @@ say() { printf '\n%s$ %s%s\n' "$B" "$*" "$N"; }
 
 say owl version
 ./owl version
+
+# A bearer token, as Alertmanager's http_config.authorization sends it.
+TOKEN=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$TOKEN" >"$D/tokens"
+say "owl serve --listen 127.0.0.1:0 --token-file tokens &"
+./owl serve --listen 127.0.0.1:0 --token-file "$D/tokens" --quiet \
+	2>"$D/serve.log" &
+SERVE=$!
+URL=""
+for _ in $(seq 50); do
+	URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$D/serve.log")
+	[ -n "$URL" ] && break
+	kill -0 "$SERVE" 2>/dev/null || break
+	sleep 0.1
+done
+if [ -z "$URL" ]; then
+	echo "demo: owl serve did not start:" >&2
+	cat "$D/serve.log" >&2
+	exit 1
+fi
+cat "$D/serve.log"
+
+say "tests/demo/storm.sh --url $URL   (an AI service in trouble)"
+if [ -t 0 ] && [ -t 1 ]; then
+	# the first round lands before the TUI opens; the rest arrive live
+	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 1 \
+		--interval 0
+	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 6 \
+		--interval 5 >/dev/null 2>&1 &
+	STORM=$!
+	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
+	sleep 1
+	./owl tui --env "$OWL_ENV"
+else
+	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 4 \
+		--interval 0.5
+	say "owl incidents   (no terminal here: run make demo in one for the TUI)"
+	./owl incidents
+fi
 say owl audit verify
 ./owl audit verify

@@ -31,7 +31,8 @@ case "$ROUNDS$INTERVAL" in *[!0-9.]*|"")
 esac
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/owl-storm-XXXXXX") || exit 1
-trap 'rm -rf "$WORK"' EXIT INT TERM
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
 FAILED=0
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 AM_EXT="http://alertmanager.ai-prod.internal:9093"

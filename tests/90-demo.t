@@ -1,0 +1,20 @@
+#!/bin/sh
+# 90-demo.t: `make demo`'s script, without a terminal: it starts owl
+# serve, sends the storm through it, shows the incidents, verifies the
+# log, and leaves nothing running and nothing behind in /tmp.
+. "$(dirname "$0")/lib.sh"
+
+before=$(ls -d /tmp/owl-demo-* 2>/dev/null | wc -l)
+run sh "$OWL_ROOT/tests/demo.sh" </dev/null
+is "$RC" 0 "the demo exits 0"
+like "$OUT" "listening on http://127\.0\.0\.1:[0-9]+" "it starts owl serve on loopback"
+like "$OUT" "LLM provider down" "the storm's incidents are listed"
+like "$OUT" "GPU queue backlog" "all of them"
+like "$OUT" "ok: [0-9]+ entries" "the action log verifies"
+after=$(ls -d /tmp/owl-demo-* 2>/dev/null | wc -l)
+is "$after" "$before" "its database is removed"
+sleep 0.2
+pgrep -f "owl-demo-" >/dev/null
+ok "$([ $? -ne 0 ]; echo $?)" "nothing it started is still running"
+
+done_testing
