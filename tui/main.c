@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rbsel.h"
 #include "cmd_audit.h"
+#include "cmd_runbooks.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
 
@@ -33,6 +35,23 @@ static const struct cli_cmd main_cmds[] = {
 	  cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	  NULL, main_help },
+	{ "runbooks",
+	  "runbooks sync | list | show NAME | log NAME [--json] [source]",
+	  "List, show and trace runbooks; sync a remote runbook repository.",
+	  "  runbooks list       every runbook: name, summary, params (* =\n"
+	  "                      required), match labels, and the commit read;\n"
+	  "                      exit 1 when one cannot be read (BROKEN)\n"
+	  "  runbooks show NAME  its declaration, origin, blob id and source\n"
+	  "  runbooks log NAME   the commits that changed it, newest first:\n"
+	  "                      id, date, author, subject\n"
+	  "  runbooks sync       fetch the remote into the mirror; print old ->\n"
+	  "                      new commit and the runbooks that changed. A\n"
+	  "                      failed fetch keeps the mirror as it was (exit 1)\n"
+	  "\nOptions:\n"
+	  "  --json          one JSON document\n"
+	  "  --limit N       runbooks log: only the newest N commits\n"
+	  RBSEL_HELP,
+	  cmd_runbooks_run },
 	{ "version", "version",
 	  "Show owl's version and the versions of the libraries it runs on.",
 	  NULL, main_version },

@@ -1,0 +1,134 @@
+/* rbsel.c: picks and opens the runbook source of a command (rbsel.h). */
+#include "rbsel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "engine/sanitize.h"
+
+int
+rbsel_option(struct rbsel *s, int opt, const char *arg)
+{
+	switch (opt) {
+	case RBSEL_OPT_RUNBOOKS: s->dir = arg; return 1;
+	case RBSEL_OPT_REPO: s->repo = arg; return 1;
+	case RBSEL_OPT_REF: s->ref = arg; return 1;
+	case RBSEL_OPT_REV: s->rev = arg; return 1;
+	case RBSEL_OPT_SUBDIR: s->subdir = arg; return 1;
+	case RBSEL_OPT_WORKTREE: s->worktree = 1; return 1;
+	default: return 0;
+	}
+}
+
+static int
+rbsel_isdir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+rbsel_pick(const struct rbsel *s, struct rbgit_opts *o, const char **dir,
+    struct err *err)
+{
+	const char *env = getenv("OWL_RUNBOOKS");
+	int flags_git = s->repo || s->ref || s->rev || s->worktree;
+
+	*o = (struct rbgit_opts){ 0 };
+	*dir = NULL;
+	if (s->dir != NULL && (flags_git || s->subdir))
+		return err_set(err, ERR_USAGE, "--runbooks DIR is a plain "
+		    "directory; --repo, --ref, --rev, --subdir and --worktree "
+		    "apply to a git repository");
+	if (s->dir != NULL) {
+		*dir = s->dir;
+		return 0;
+	}
+	o->ref = s->rev ? s->rev : s->ref;
+	o->subdir = s->subdir;
+	o->worktree = s->worktree;
+	if ((o->repo = s->repo) == NULL && env != NULL && *env != '\0') {
+		/* $OWL_RUNBOOKS: a plain directory unless it is a repo. */
+		if (!rbsource_git_is_url(env) && rbsel_isdir(env) &&
+		    !rbsource_git_is_repo(env) && !flags_git) {
+			*dir = env;
+			return 0;
+		}
+		o->repo = env;
+	}
+	if (o->repo == NULL && s->cfg_repo != NULL)
+		o->repo = s->cfg_repo;
+	if (o->repo == NULL && s->cfg_dir != NULL && !flags_git) {
+		*dir = s->cfg_dir;
+		return 0;
+	}
+	if (o->repo == NULL)
+		return err_set(err, ERR_USAGE, "no runbooks: give --runbooks "
+		    "DIR or --repo PATH|URL, set OWL_RUNBOOKS, or set "
+		    "runbooks.repo in the config");
+	/* The configured ref and folder go with the configured repo. */
+	if (o->repo == s->cfg_repo) {
+		if (o->ref == NULL && !o->worktree)
+			o->ref = s->cfg_ref;
+		if (o->subdir == NULL)
+			o->subdir = s->cfg_subdir;
+	}
+	return 1;
+}
+
+/* Warns about uncommitted runbook changes; a failure to tell is only
+ * reported, as the committed version is read either way. */
+static void
+rbsel_warn_dirty(struct rbsource *src)
+{
+	char first[RBSOURCE_PATH_MAX], *p, *repo;
+	struct err err;
+	int count = 0;
+
+	err_init(&err);
+	if (rbsource_git_changes(src, &count, first, &err) == -1) {
+		fprintf(stderr, "owl: warning: %s\n", err.msg);
+		return;
+	}
+	if (count == 0)
+		return;
+	p = sanitize_dup(first, 0);
+	repo = sanitize_dup(src->origin.repo, 0);
+	fprintf(stderr, "owl: warning: %s has uncommitted changes to "
+	    "runbooks (%s%s); using commit %.12s (--worktree to use the "
+	    "working files)\n", repo ? repo : "?", p ? p : "?",
+	    count > 1 ? " and more" : "", src->origin.commit);
+	free(p);
+	free(repo);
+}
+
+struct rbsource *
+rbsel_open(const struct rbsel *s, int quiet, struct err *err)
+{
+	struct rbgit_opts o;
+	struct rbsource *src;
+	const char *dir;
+	int git;
+
+	if ((git = rbsel_pick(s, &o, &dir, err)) == -1)
+		return NULL;
+	if (!git)
+		return rbsource_dir_open(dir, err);
+	if ((src = rbsource_git_open(&o, err)) == NULL)
+		return NULL;
+	if (!quiet && !o.worktree)
+		rbsel_warn_dirty(src);
+	return src;
+}
+
+int
+rbsel_verify(const struct rbsel *s, struct rbsource *src, char *signer,
+    size_t n, struct err *err)
+{
+	signer[0] = '\0';
+	if (!s->require_signed)
+		return 0;
+	return rbsource_git_verify(src, &s->trust, signer, n, err);
+}
