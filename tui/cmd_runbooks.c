@@ -462,6 +462,24 @@ out:
 	return rc;
 }
 
+/* With runbooks.require_signed, says when runs of this commit would be
+ * refused; reading it is still allowed. */
+static void
+cmd_rb_signature(const struct rbsel *sel, struct rbsource *src)
+{
+	char signer[256];
+	struct err err;
+
+	err_init(&err);
+	if (rbsel_verify(sel, src, signer, sizeof signer, &err) == -1) {
+		char *m = sanitize_dup(err.msg, 0);
+
+		fprintf(stderr, "owl: warning: runs would be refused: %s\n",
+		    m ? m : "?");
+		free(m);
+	}
+}
+
 int
 cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
@@ -474,6 +492,7 @@ cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rbsel sel = { .dir = NULL };
+	struct config *cfg = NULL;
 	struct rbsource *src;
 	long long limit = 0;
 	const char *sub, *name = NULL;
@@ -508,10 +527,21 @@ cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	if (limit && strcmp(sub, "log") != 0)
 		return cli_usage(cmd, "--limit applies to runbooks log");
 	err_init(&err);
-	if (strcmp(sub, "sync") == 0)
-		return cmd_rb_sync(cli, &sel, cli->json);
-	if ((src = rbsel_open(&sel, 0, &err)) == NULL)
+	if ((cfg = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&sel, cfg, &err) == -1) {
+		config_free(cfg);
 		return cli_fail(&err);
+	}
+	if (strcmp(sub, "sync") == 0) {
+		rc = cmd_rb_sync(cli, &sel, cli->json);
+		config_free(cfg);
+		return rc;
+	}
+	if ((src = rbsel_open(&sel, 0, &err)) == NULL) {
+		config_free(cfg);
+		return cli_fail(&err);
+	}
+	cmd_rb_signature(&sel, src);
 	if (strcmp(sub, "list") == 0)
 		rc = cmd_rb_list(src, cli->json);
 	else if (strcmp(sub, "show") == 0)
@@ -519,5 +549,6 @@ cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	else
 		rc = cmd_rb_log(src, name, cli->json, (int)limit);
 	rbsource_close(src);
+	config_free(cfg);
 	return rc;
 }

@@ -3,9 +3,44 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "engine/sanitize.h"
+
+/* Copies a trust file's path, relative to the config's folder. */
+static const char *
+rbsel_trust_path(const struct config *c, const char *v, char *out, size_t n)
+{
+	const char *cp = config_path(c), *slash = strrchr(cp, '/');
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	if (v[0] == '/' || slash == NULL)
+		snprintf(out, n, "%s", v);
+	else
+		snprintf(out, n, "%.*s/%s", (int)(slash - cp), cp, v);
+	return out;
+}
+
+int
+rbsel_config(struct rbsel *s, const struct config *c, struct err *err)
+{
+	const char *signers, *ring;
+
+	s->cfg_repo = config_str(c, "runbooks.repo", NULL, err);
+	s->cfg_ref = config_str(c, "runbooks.ref", NULL, err);
+	s->cfg_dir = config_str(c, "runbooks.dir", NULL, err);
+	s->cfg_subdir = config_str(c, "runbooks.subdir", NULL, err);
+	s->require_signed = config_bool(c, "runbooks.require_signed", 0, err);
+	signers = config_str(c, "runbooks.allowed_signers", NULL, err);
+	ring = config_str(c, "runbooks.gpg_keyring", NULL, err);
+	s->trust.allowed_signers = rbsel_trust_path(c, signers,
+	    s->signers_path, sizeof s->signers_path);
+	s->trust.gpg_keyring = rbsel_trust_path(c, ring, s->keyring_path,
+	    sizeof s->keyring_path);
+	return err_isset(err) ? -1 : 0;
+}
 
 int
 rbsel_option(struct rbsel *s, int opt, const char *arg)

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 
+#include "engine/config.h"
 #include "engine/err.h"
 #include "engine/rbsource.h"
 #include "integrations/rbsource_git.h"
@@ -23,6 +24,7 @@ struct rbsel {
 	const char *cfg_repo, *cfg_ref, *cfg_dir, *cfg_subdir;
 	int require_signed;
 	struct rbgit_trust trust;
+	char signers_path[4096], keyring_path[4096]; /* trust's storage */
 };
 
 #define RBSEL_OPT_RUNBOOKS 0x1101
@@ -55,6 +57,13 @@ struct rbsel {
 	"                  uncommitted changes included (recorded as dirty)\n" \
 	"  Without these: $OWL_RUNBOOKS, then runbooks = { repo, ref, dir }\n" \
 	"  in the config.\n"
+
+/* Reads the config's runbooks table into s: repo, ref, dir, subdir
+ * (borrowed from c, which must outlive s), require_signed, and the trust
+ * files allowed_signers and gpg_keyring (relative paths are taken from
+ * the config file's folder). A value of the wrong type: -1 with err set
+ * (ERR_USAGE). */
+int rbsel_config(struct rbsel *s, const struct config *c, struct err *err);
 
 /* Takes one option id of RBSEL_OPTS; returns 1 when it was one, else 0. */
 int rbsel_option(struct rbsel *s, int opt, const char *arg);
