@@ -16,26 +16,69 @@ struct rbgit_memo {
 	int set;
 };
 
+/* Finds `name` (n bytes) among the entries of a raw tree object
+ * ("<mode> <name>\0<20-byte id>"...), without building the parsed tree
+ * that git_tree_lookup would: the history walk reads thousands of trees. */
+static int
+rbgit_raw_entry(const unsigned char *p, size_t len, const char *name,
+    size_t n, git_oid *out, int *is_tree)
+{
+	const unsigned char *end = p + len, *sp, *nul;
+
+	while (p < end) {
+		if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL ||
+		    (nul = memchr(sp, '\0', (size_t)(end - sp))) == NULL ||
+		    end - nul < 21)
+			return -1;
+		if ((size_t)(nul - sp - 1) == n &&
+		    memcmp(sp + 1, name, n) == 0) {
+			*is_tree = *p == '4'; /* mode 40000 */
+			return git_oid_fromraw(out, nul + 1);
+		}
+		p = nul + 21;
+	}
+	return -1;
+}
+
 /* The blob id at path in commit c (zero when absent or not a blob). */
 static int
-rbgit_blob_at(git_commit *c, const char *path, struct rbgit_memo *m,
-    git_oid *out)
+rbgit_blob_at(git_repository *repo, git_commit *c, const char *path,
+    struct rbgit_memo *m, git_oid *out)
 {
-	git_tree *t = NULL;
-	git_tree_entry *e = NULL;
+	const char *comp = path, *slash;
+	git_odb_object *obj = NULL;
+	git_odb *odb = NULL;
+	git_oid id;
+	int is_tree = 1;
 
 	if (m->set && git_oid_equal(&m->commit, git_commit_id(c))) {
 		*out = m->blob;
 		return 0;
 	}
 	memset(out, 0, sizeof *out);
-	if (git_commit_tree(&t, c) != 0)
+	if (git_repository_odb(&odb, repo) != 0)
 		return -1;
-	if (git_tree_entry_bypath(&e, t, path) == 0 &&
-	    git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		git_oid_cpy(out, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	git_tree_free(t);
+	git_oid_cpy(&id, git_commit_tree_id(c));
+	for (;;) {
+		slash = strchr(comp, '/');
+		if (!is_tree || git_odb_read(&obj, odb, &id) != 0 ||
+		    git_odb_object_type(obj) != GIT_OBJECT_TREE ||
+		    rbgit_raw_entry(git_odb_object_data(obj),
+			git_odb_object_size(obj), comp,
+			slash ? (size_t)(slash - comp) : strlen(comp), &id,
+			&is_tree) != 0)
+			break; /* absent */
+		git_odb_object_free(obj);
+		obj = NULL;
+		if (slash == NULL) {
+			if (!is_tree)
+				git_oid_cpy(out, &id);
+			break;
+		}
+		comp = slash + 1;
+	}
+	git_odb_object_free(obj);
+	git_odb_free(odb);
 	git_oid_cpy(&m->commit, git_commit_id(c));
 	m->blob = *out;
 	m->set = 1;
@@ -45,7 +88,8 @@ rbgit_blob_at(git_commit *c, const char *path, struct rbgit_memo *m,
 /* 1 when commit c changed path: its blob differs from every parent's
  * (a root commit: when the path exists). 0 when not, -1 on error. */
 static int
-rbgit_changed(git_commit *c, const char *path, struct rbgit_memo *m)
+rbgit_changed(git_repository *repo, git_commit *c, const char *path,
+    struct rbgit_memo *m)
 {
 	git_oid mine, theirs, zero;
 	unsigned n = git_commit_parentcount(c);
@@ -53,14 +97,14 @@ rbgit_changed(git_commit *c, const char *path, struct rbgit_memo *m)
 	int same = 0;
 
 	memset(&zero, 0, sizeof zero);
-	if (rbgit_blob_at(c, path, m, &mine) == -1)
+	if (rbgit_blob_at(repo, c, path, m, &mine) == -1)
 		return -1;
 	if (n == 0)
 		return !git_oid_equal(&mine, &zero);
 	for (unsigned i = 0; i < n && !same; i++) {
 		if (git_commit_parent(&p, c, i) != 0)
 			return -1;
-		if (rbgit_blob_at(p, path, m, &theirs) == 0)
+		if (rbgit_blob_at(repo, p, path, m, &theirs) == 0)
 			same = git_oid_equal(&mine, &theirs);
 		git_commit_free(p);
 	}
@@ -112,7 +156,7 @@ rbsource_git_log(struct rbsource *src, const char *path, int limit,
 			rc = rbgit_fail(err, "runbooks: log");
 			break;
 		}
-		if ((ch = rbgit_changed(c, full, &memo)) == -1)
+		if ((ch = rbgit_changed(g->repo, c, full, &memo)) == -1)
 			rc = rbgit_fail(err, "runbooks: log");
 		else if (ch == 1) {
 			rc = rbgit_report(c, fn, ctx);
