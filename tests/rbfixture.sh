@@ -13,6 +13,9 @@
 #                   branch evil:   c3 + an empty commit signed with evil
 #   DIR/remote.git  a bare copy (served as file://DIR/remote.git)
 #   DIR/key, DIR/evil, DIR/allowed_signers  SSH keys and the trust file
+#   when gpg is installed: branch gpgsigned: c3 + an empty commit signed
+#   with a GPG key exported to DIR/trusted.gpg; DIR/other.gpg holds an
+#   unrelated key
 set -eu
 D=$1
 mkdir -p "$D"
@@ -68,3 +71,22 @@ git checkout -q -b evil main
 git -c gpg.format=ssh -c user.signingkey="$D/evil" commit -q -S \
 	--allow-empty -m "signed by someone else"
 git checkout -q main
+
+if command -v gpg >/dev/null 2>&1; then
+	export GNUPGHOME="$D/gnupg"
+	mkdir -m 700 "$GNUPGHOME" "$D/gnupg2"
+	chmod 700 "$D/gnupg2"
+	gpg --batch --quiet --passphrase '' --quick-gen-key \
+		'Ops <ops@example.com>' ed25519 sign never 2>/dev/null
+	gpg --batch --quiet --export >"$D/trusted.gpg"
+	GNUPGHOME="$D/gnupg2" gpg --batch --quiet --passphrase '' \
+		--quick-gen-key 'Mallory <m@example.com>' ed25519 sign never \
+		2>/dev/null
+	GNUPGHOME="$D/gnupg2" gpg --batch --quiet --export >"$D/other.gpg"
+	git checkout -q -b gpgsigned main
+	git -c user.signingkey=ops@example.com commit -q -S --allow-empty \
+		-m "signed with GPG"
+	git checkout -q main
+	gpgconf --kill gpg-agent 2>/dev/null || true
+	GNUPGHOME="$D/gnupg2" gpgconf --kill gpg-agent 2>/dev/null || true
+fi

@@ -408,6 +408,31 @@ test_signatures(void **state)
 }
 
 static void
+test_gpg_signatures(void **state)
+{
+	char ring[4200], other[4200];
+	struct rbgit_trust t = { .gpg_keyring = ring };
+	struct rbgit_trust bad = { .gpg_keyring = other };
+	struct rbsource *src;
+	char signer[128];
+	struct err err;
+
+	(void)state;
+	snprintf(ring, sizeof ring, "%s/trusted.gpg", fx);
+	snprintf(other, sizeof other, "%s/other.gpg", fx);
+	if (access(ring, R_OK) != 0)
+		skip(); /* no gpg on this machine */
+	src = open_at("gpgsigned", 0);
+	err_init(&err);
+	if (rbsource_git_verify(src, &t, signer, sizeof signer, &err) != 0)
+		fail_msg("verify gpgsigned: %s", err.msg);
+	assert_int_equal(strlen(signer), 40); /* the key's fingerprint */
+	rbsource_close(src);
+	verify_at("gpgsigned", &bad, "does not verify");
+	verify_at("signed", &t, "no runbooks.allowed_signers");
+}
+
+static void
 test_foreign_owner(void **state)
 {
 	char repo[4200];
@@ -437,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_sync),
 		cmocka_unit_test(test_signatures),
+		cmocka_unit_test(test_gpg_signatures),
 		cmocka_unit_test(test_foreign_owner),
 	};
 
