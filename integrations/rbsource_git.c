@@ -33,6 +33,25 @@ rbsource_git_is_url(const char *repo)
 	    strchr(repo, ':') > strchr(repo, '@');
 }
 
+char *
+rbsource_git_redact(const char *repo)
+{
+	const char *auth = strstr(repo, "://"), *at, *colon;
+	char *out;
+
+	if (auth == NULL)
+		return strdup(repo);
+	auth += 3;
+	at = auth + strcspn(auth, "/@");
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (*at != '@' || colon == NULL)
+		return strdup(repo);
+	if ((out = malloc(strlen(repo) + 4)) == NULL)
+		return NULL;
+	sprintf(out, "%.*s***%s", (int)(colon + 1 - repo), repo, at);
+	return out;
+}
+
 int
 rbgit_repo_open(git_repository **out, const char *path, struct err *err)
 {
@@ -445,7 +464,7 @@ rbsource_git_open(const struct rbgit_opts *o, struct err *err)
 		    "working files; it cannot be combined with --rev");
 		goto fail;
 	}
-	if ((src->origin.repo = strdup(o->repo)) == NULL ||
+	if ((src->origin.repo = rbsource_git_redact(o->repo)) == NULL ||
 	    (g->subdir = rbgit_subdir(o->subdir, err)) == NULL ||
 	    rbgit_open_repo(g, o, &path, err) == -1 ||
 	    rbgit_resolve(g->repo, o->ref, &g->commit, &src->origin.ref,

@@ -25,6 +25,11 @@ struct rbgit_opts {
 /* Returns nonzero when repo is a URL (to be mirrored), zero for a path. */
 int rbsource_git_is_url(const char *repo);
 
+/* Returns a copy of repo fit to print and log: a password in a URL's
+ * user part ("https://user:secret@host/x") becomes "***". malloc'd (free);
+ * NULL when out of memory. */
+char *rbsource_git_redact(const char *repo);
+
 /* Returns nonzero when `path` is the top of a git repository (working
  * tree or bare). */
 int rbsource_git_is_repo(const char *path);
@@ -71,7 +76,8 @@ int rbsource_git_log(struct rbsource *src, const char *path, int limit,
 typedef int (*rbgit_change_fn)(const char *name, char change, void *ctx);
 
 /* Compares the runbooks (NAME.lua at the top of the runbook folder) of
- * commit `old` (hex) with the source's commit, calling fn in name order.
+ * commit `old` (hex) with the source's commit, calling fn for the removed
+ * and modified ones, then the added ones, each in tree order.
  * Returns 0, fn's nonzero return, or -1 with err set. */
 int rbsource_git_diff(struct rbsource *src, const char *old,
     rbgit_change_fn fn, void *ctx, struct err *err);

@@ -223,8 +223,8 @@ rbgit_lookup_name(const git_tree *t, const char *name, git_oid *out)
 	return 0;
 }
 
-/* Calls fn for names of `a` missing from or different in `b` (change
- * `gone`/'M'), or only those missing when `missing_only`. */
+/* Calls fn for the runbooks of `a` missing from `b` (change `gone`) and,
+ * when `both`, for those whose blob differs ('M'). */
 static int
 rbgit_compare(const git_tree *a, const git_tree *b, char gone, int both,
     rbgit_change_fn fn, void *ctx)

@@ -95,11 +95,13 @@ rbgit_fetch(git_repository *repo, const char *url, struct err *err)
 	git_fetch_options fo;
 	git_remote *remote = NULL;
 	git_buf head = { 0 };
-	char what[300];
+	char what[300], *shown = rbsource_git_redact(url);
 	int tries = 0, rc = -1;
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	snprintf(what, sizeof what, "runbooks: fetch %.200s", url);
+	snprintf(what, sizeof what, "runbooks: fetch %.200s",
+	    shown ? shown : "(url)");
+	free(shown);
 	if (git_remote_lookup(&remote, repo, "origin") != 0)
 		return rbgit_fail(err, what);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
@@ -237,9 +239,8 @@ rbgit_sync_mirror(const struct rbgit_opts *o, struct rbgit_sync *s,
 	}
 	rbgit_commit_of(s->cache, o->ref, s->new);
 	if (s->new[0] == '\0') {
-		err_set(err, ERR_FAILED, "runbooks: %s has no %s%s",
-		    o->repo, o->ref ? "ref " : "default branch",
-		    o->ref ? o->ref : "");
+		err_set(err, ERR_FAILED, "runbooks: the remote has no %s%s",
+		    o->ref ? "ref " : "default branch", o->ref ? o->ref : "");
 		goto out;
 	}
 	rc = 0;

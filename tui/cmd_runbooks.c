@@ -380,13 +380,13 @@ cmd_rb_sync_log(struct cli *cli, json_t *detail, struct err *err)
 }
 
 static void
-cmd_rb_sync_print(const struct rbgit_opts *o, const struct rbgit_sync *s,
+cmd_rb_sync_print(const char *repo, const struct rbgit_sync *s,
     const json_t *changed)
 {
 	size_t i;
 	json_t *c;
 
-	cmd_rb_put(o->repo);
+	cmd_rb_put(repo);
 	if (s->old[0] == '\0')
 		printf(": new mirror at %.12s\n", s->new);
 	else if (strcmp(s->old, s->new) == 0)
@@ -415,6 +415,7 @@ cmd_rb_sync(struct cli *cli, const struct rbsel *sel, int json)
 	struct rbgit_opts o;
 	struct err err;
 	const char *dir;
+	char *shown = NULL;
 	int rc = CLI_FAILED;
 
 	err_init(&err);
@@ -436,7 +437,11 @@ cmd_rb_sync(struct cli *cli, const struct rbsel *sel, int json)
 		rbsource_git_diff(src, s.old, cmd_rb_change, changed, &err) !=
 		    0))
 		goto fail;
-	detail = json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:O}", "repo", o.repo,
+	if ((shown = rbsource_git_redact(o.repo)) == NULL) {
+		err_set(&err, ERR_FAILED, "out of memory");
+		goto fail;
+	}
+	detail = json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:O}", "repo", shown,
 	    "ref", o.ref, "old", s.old[0] ? s.old : NULL, "new", s.new,
 	    "local", s.local, "changed", changed);
 	if (detail == NULL || (!s.local && cmd_rb_sync_log(cli, detail,
@@ -445,11 +450,11 @@ cmd_rb_sync(struct cli *cli, const struct rbsel *sel, int json)
 	if (json)
 		cmd_rb_dump(detail);
 	else if (s.local) {
-		cmd_rb_put(o.repo);
+		cmd_rb_put(shown);
 		printf(": a local repository, read in place: at %.12s "
 		    "(nothing to fetch)\n", s.new);
 	} else
-		cmd_rb_sync_print(&o, &s, changed);
+		cmd_rb_sync_print(shown, &s, changed);
 	rc = CLI_OK;
 	goto out;
 fail:
@@ -459,6 +464,7 @@ out:
 	json_decref(changed);
 	json_decref(detail);
 	free(s.cache);
+	free(shown);
 	return rc;
 }
 

@@ -450,6 +450,32 @@ test_foreign_owner(void **state)
 	assert_non_null(strstr(err.msg, "owned by another user"));
 }
 
+static void
+test_redact(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "https://bot:s3cret@git.example.com/rb.git",
+		    "https://bot:***@git.example.com/rb.git" },
+		{ "https://bot@git.example.com/rb.git",
+		    "https://bot@git.example.com/rb.git" },
+		{ "ssh://git@host:22/rb.git", "ssh://git@host:22/rb.git" },
+		{ "https://host/a:b@c", "https://host/a:b@c" },
+		{ "/srv/runbooks", "/srv/runbooks" },
+	};
+	char *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = rbsource_git_redact(cases[i][0]);
+		assert_string_equal(r, cases[i][1]);
+		free(r);
+	}
+	assert_true(rbsource_git_is_url("git@github.com:o/r.git"));
+	assert_true(rbsource_git_is_url("file:///srv/r.git"));
+	assert_false(rbsource_git_is_url("/srv/a@b:c"));
+	assert_false(rbsource_git_is_url("runbooks"));
+}
+
 int
 main(void)
 {
@@ -464,6 +490,7 @@ main(void)
 		cmocka_unit_test(test_signatures),
 		cmocka_unit_test(test_gpg_signatures),
 		cmocka_unit_test(test_foreign_owner),
+		cmocka_unit_test(test_redact),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
