@@ -87,6 +87,8 @@ struct rbgit_sync {
 	char new[RBSOURCE_OID_HEX]; /* after */
 	char *cache;                /* the mirror's path (free()) */
 	int local;                  /* a local repository: nothing fetched */
+	int rewritten; /* new does not descend from old: history was
+			* rewritten (a force push) */
 };
 
 /* Fetches o->repo into its mirror (creating it the first time) and

@@ -185,6 +185,23 @@ rbgit_commit_of(const char *path, const char *ref, char *out)
 	git_repository_free(repo);
 }
 
+/* 1 when old and new are commits and new does not descend from old. */
+static int
+rbgit_rewritten(const char *path, const char *old, const char *new)
+{
+	git_repository *repo = NULL;
+	git_oid a, b;
+	int rc = 0;
+
+	if (old[0] == '\0' || new[0] == '\0' || strcmp(old, new) == 0 ||
+	    git_oid_fromstr(&a, old) != 0 || git_oid_fromstr(&b, new) != 0 ||
+	    git_repository_open_bare(&repo, path) != 0)
+		return 0;
+	rc = git_graph_descendant_of(repo, &b, &a) == 0;
+	git_repository_free(repo);
+	return rc;
+}
+
 static int
 rbgit_sync_local(const struct rbgit_opts *o, struct rbgit_sync *s,
     struct err *err)
@@ -238,6 +255,7 @@ rbgit_sync_mirror(const struct rbgit_opts *o, struct rbgit_sync *s,
 			goto out;
 	}
 	rbgit_commit_of(s->cache, o->ref, s->new);
+	s->rewritten = rbgit_rewritten(s->cache, s->old, s->new);
 	if (s->new[0] == '\0') {
 		err_set(err, ERR_FAILED, "runbooks: the remote has no %s%s",
 		    o->ref ? "ref " : "default branch", o->ref ? o->ref : "");

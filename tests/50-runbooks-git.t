@@ -140,9 +140,21 @@ is "$OUT" "$URL: $(echo "$C3" | cut -c1-12) -> $(echo "$C4" | cut -c1-12)
   M degrade
   + fresh
 2 runbooks changed" "sync prints old -> new and the runbooks that changed"
+is "$ERR" "" "a fast-forward sync does not warn"
 run "$OWL" audit log --json
 like "$OUT" "\"kind\": \"runbooks.sync\"" "sync is in the action log"
 like "$OUT" "\"new\": \"$C4\"" "...with the new commit"
+
+# A force push back to the old commit: synced, with a warning.
+g push -q -f ../remote.git "$C3:main"
+run "$OWL" runbooks sync --repo "$URL"
+is "$RC" 0 "a rewound remote syncs"
+like "$ERR" "^owl: warning: history was rewritten: $(echo "$C3" | cut -c1-12) does not descend from $(echo "$C4" | cut -c1-12)" \
+	"...with a warning that history was rewritten"
+like "$OUT" "^  - fresh" "...listing the runbook that went away"
+g push -q -f ../remote.git "$C4:main"
+run "$OWL" runbooks sync --repo "$URL"
+is "$RC" 0 "and forward again"
 
 kill "$(cat "$T/daemon.pid")" 2>/dev/null
 wait_for 5 sh -c "! git ls-remote '$URL'"

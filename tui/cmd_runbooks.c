@@ -404,6 +404,10 @@ cmd_rb_sync_print(const char *repo, const struct rbgit_sync *s,
 	if (s->old[0] && strcmp(s->old, s->new) != 0)
 		printf("%zu runbook%s changed\n", json_array_size(changed),
 		    json_array_size(changed) == 1 ? "" : "s");
+	if (s->rewritten)
+		fprintf(stderr, "owl: warning: history was rewritten: %.12s "
+		    "does not descend from %.12s (a force push?)\n", s->new,
+		    s->old);
 }
 
 static int
@@ -441,9 +445,9 @@ cmd_rb_sync(struct cli *cli, const struct rbsel *sel, int json)
 		err_set(&err, ERR_FAILED, "out of memory");
 		goto fail;
 	}
-	detail = json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:O}", "repo", shown,
-	    "ref", o.ref, "old", s.old[0] ? s.old : NULL, "new", s.new,
-	    "local", s.local, "changed", changed);
+	detail = json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:b, s:O}", "repo",
+	    shown, "ref", o.ref, "old", s.old[0] ? s.old : NULL, "new", s.new,
+	    "local", s.local, "rewritten", s.rewritten, "changed", changed);
 	if (detail == NULL || (!s.local && cmd_rb_sync_log(cli, detail,
 	    &err) == -1))
 		goto fail;
