@@ -226,13 +226,10 @@ rbmeta_require(lua_State *L)
 		return 1;
 	lua_pop(L, 1);
 	err_init(&err);
-	if (rbsource_module_path(mod, path, &err) == -1 || c->rs == NULL) {
-		snprintf(msg, sizeof msg, "%s", c->rs ? err.msg :
-		    "require: no runbook source");
-		return luaL_error(L, "%s", msg);
-	}
+	if (c->rs == NULL)
+		return luaL_error(L, "require: no runbook source");
 	buf_init(&b, RBSOURCE_FILE_MAX + 1);
-	if (rbsource_read(c->rs, path, &b, NULL, &err) == -1) {
+	if (rbsource_read_module(c->rs, mod, &b, path, NULL, &err) == -1) {
 		buf_done(&b);
 		snprintf(msg, sizeof msg, "require '%.100s': %s", mod, err.msg);
 		return luaL_error(L, "%s", msg);

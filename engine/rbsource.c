@@ -39,6 +39,16 @@ rbsource_read_runbook(struct rbsource *src, const char *name,
 	return rbsource_read(src, path, out, blob, err);
 }
 
+int
+rbsource_read_module(struct rbsource *src, const char *module,
+    struct buf *out, char *path, char blob[RBSOURCE_OID_HEX],
+    struct err *err)
+{
+	if (rbsource_module_path(module, path, err) == -1)
+		return -1;
+	return rbsource_read(src, path, out, blob, err);
+}
+
 void
 rbsource_close(struct rbsource *src)
 {

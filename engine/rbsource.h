@@ -74,6 +74,13 @@ int rbsource_read(struct rbsource *src, const char *path, struct buf *out,
 int rbsource_read_runbook(struct rbsource *src, const char *name,
     struct buf *out, char blob[RBSOURCE_OID_HEX], struct err *err);
 
+/* Reads the module `module` ("lib.k8s": lib/k8s.lua) for require, as
+ * rbsource_read; its path goes to path (RBSOURCE_PATH_MAX bytes). An
+ * invalid module name is ERR_USAGE. */
+int rbsource_read_module(struct rbsource *src, const char *module,
+    struct buf *out, char *path, char blob[RBSOURCE_OID_HEX],
+    struct err *err);
+
 /* Frees the source and its origin; accepts NULL. */
 void rbsource_close(struct rbsource *src);
 
