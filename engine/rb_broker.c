@@ -89,6 +89,8 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 	return -1;
 }
 
+static void rb_broker_cancel(struct rb_broker *b, int64_t now);
+
 static void
 rb_broker_event(struct rb_broker *b, const struct rb_event *ev)
 {
@@ -226,6 +228,7 @@ rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
 		    (b->cancel == NULL || *b->cancel == 0))
 			poll(NULL, 0, 50);
 	}
+	rb_broker_cancel(b, clock_mono_us());
 	return rb_broker_reply(b, json_object(), err);
 }
 
@@ -400,8 +403,8 @@ rb_broker_ended(struct rb_broker *b)
 		    "memory cap of %zu MiB", (long long)b->fx.run_id,
 		    b->mem_cap >> 20);
 	else
-		snprintf(b->error, sizeof b->error, "run %lld: the runbook "
-		    "worker %s", (long long)b->fx.run_id, how);
+		snprintf(b->error, sizeof b->error, "run %lld failed: the "
+		    "runbook worker %s", (long long)b->fx.run_id, how);
 }
 
 int

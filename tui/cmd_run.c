@@ -171,15 +171,19 @@ cmd_run_plan(const struct rb_run_result *r)
 
 	json_array_foreach(effects, i, e)
 		writes += json_is_true(json_object_get(e, "write"));
-	printf("\nPlan %" PRId64 " (%zu effects, %" PRId64 " writes; sha256 "
+	printf("\nPlan %" PRId64 " (%zu effects, %" PRId64 " write%s; sha256 "
 	    "%.12s):\n", r->plan_id, json_array_size(effects), writes,
+	    writes == 1 ? "" : "s",
 	    json_string_value(json_object_get(plan, "hash")));
 	json_array_foreach(effects, i, e) {
 		int64_t s = json_integer_value(json_object_get(e, "step"));
-		if (s != step) {
+		if (s != step && s == 0) {
+			puts("  -- between steps");
+			step = s;
+		} else if (s != step) {
 			printf("  %" PRId64 ". ", s);
-			cmd_run_print(s ? json_string_value(json_object_get(e,
-			    "step_name")) : "(outside any step)");
+			cmd_run_print(json_string_value(json_object_get(e,
+			    "step_name")));
 			putchar('\n');
 			step = s;
 		}
@@ -248,8 +252,11 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 	}
 	if (strcmp(r->status, "ok") != 0) {
 		err = sanitize_dup(r->error, 0);
-		fprintf(stderr, "owl: run %" PRId64 " %s: %s\n", r->run_id,
-		    r->status, err ? err : "");
+		if (err != NULL && strncmp(err, "run ", 4) == 0)
+			fprintf(stderr, "owl: %s\n", err);
+		else
+			fprintf(stderr, "owl: run %" PRId64 " %s: %s\n",
+			    r->run_id, r->status, err ? err : "");
 		free(err);
 	} else if (!cli->json) {
 		printf("ok: run %" PRId64 "%s\n", r->run_id, o->dry_run ?
