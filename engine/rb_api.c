@@ -293,6 +293,7 @@ rb_api_sleep_us(lua_State *L, int64_t us)
 	    "sleep", "us", (json_int_t)us));
 
 	json_decref(reply);
+	rb_vm_check_cancel(L);
 }
 
 static int

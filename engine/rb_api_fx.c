@@ -269,6 +269,14 @@ rb_api_argv(lua_State *L, json_t *req)
 	lua_Integer n;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	/* a read-only view (config.reload_argv): use the table it shows */
+	if (lua_getmetatable(L, 1)) {
+		if (lua_getfield(L, -1, "__owl_ro") == LUA_TTABLE)
+			lua_replace(L, 1);
+		else
+			lua_pop(L, 1);
+		lua_pop(L, 1);
+	}
 	n = (lua_Integer)lua_rawlen(L, 1);
 	if (n < 1) {
 		json_decref(req);

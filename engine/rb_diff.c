@@ -80,10 +80,10 @@ rb_diff_lcs(const struct rb_diff_line *a, size_t lo, size_t ah,
 		if (i < n && j < m && rb_diff_eq(&a[lo + i], &b[blo + j])) {
 			ops[o++] = (struct rb_diff_op){ ' ', lo + i };
 			i++, j++;
-		} else if (j < m && (i == n || T(i, j + 1) >= T(i + 1, j))) {
-			ops[o++] = (struct rb_diff_op){ '+', blo + j++ };
-		} else {
+		} else if (i < n && (j == m || T(i + 1, j) >= T(i, j + 1))) {
 			ops[o++] = (struct rb_diff_op){ '-', lo + i++ };
+		} else {
+			ops[o++] = (struct rb_diff_op){ '+', blo + j++ };
 		}
 	}
 #undef T

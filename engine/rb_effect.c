@@ -78,8 +78,8 @@ rb_effect_mask_json(const struct rb_effect *e, json_t *j, size_t cut)
 	}
 }
 
-static int
-rb_effect_txn(struct rb_effect *e, struct err *err)
+int
+rb_effect_begin(struct rb_effect *e, struct err *err)
 {
 	if (e->txn)
 		return 0;
@@ -97,6 +97,15 @@ rb_effect_flush(struct rb_effect *e, struct err *err)
 		return 0;
 	e->txn = 0;
 	return store_commit(e->store, err);
+}
+
+void
+rb_effect_abort(struct rb_effect *e)
+{
+	if (!e->txn)
+		return;
+	e->txn = 0;
+	store_rollback(e->store);
 }
 
 int
@@ -124,7 +133,7 @@ rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
 		goto out;
 	}
 	n.detail = m;
-	if (rb_effect_txn(e, err) == -1)
+	if (rb_effect_begin(e, err) == -1)
 		goto out;
 	rc = actlog_append(e->store, &n, NULL, err);
 out:

@@ -57,6 +57,12 @@ int rb_effect_confirm(struct rb_effect *e, const char *text, const char *answer,
 int rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
     struct err *err);
 
+/* Opens the batching transaction unless one is open. */
+int rb_effect_begin(struct rb_effect *e, struct err *err);
+
+/* Rolls the batching transaction back if one is open. */
+void rb_effect_abort(struct rb_effect *e);
+
 /* Commits the batching transaction if one is open. */
 int rb_effect_flush(struct rb_effect *e, struct err *err);
 

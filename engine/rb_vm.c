@@ -85,6 +85,13 @@ rb_vm_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
+void
+rb_vm_check_cancel(lua_State *L)
+{
+	if (rb_vm_cancel && rb_vm_get(L)->phase == RB_VM_RUNNING)
+		rb_vm_trip(L, RB_TRIP_CANCEL, "run cancelled");
+}
+
 int
 rb_vm_trip(lua_State *L, enum rb_vm_trip why, const char *msg)
 {

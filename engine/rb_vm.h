@@ -76,6 +76,10 @@ json_t *rb_vm_call(struct rb_vm *vm, json_t *msg);
  * instruction, and raises msg. Does not return. */
 int rb_vm_trip(lua_State *L, enum rb_vm_trip why, const char *msg);
 
+/* Raises the cancel now if the broker asked for it (after a reply, so
+ * that a cancel during a sleep or an effect takes effect at once). */
+void rb_vm_check_cancel(lua_State *L);
+
 /* Pushes a message handler for lua_pcall that turns any error value into
  * a string (with the secret-safe tostring). Returns its index. */
 int rb_vm_msgh(lua_State *L);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "rbsel.h"
 #include "cmd_audit.h"
+#include "cmd_run.h"
 #include "cmd_runbooks.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
@@ -35,6 +36,42 @@ static const struct cli_cmd main_cmds[] = {
 	  cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	  NULL, main_help },
+	{ "run", "run NAME [--dry-run [--offline]] [--param K=V]... "
+	  "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
+	  "[--runbooks DIR]",
+	  "Run a runbook, or dry-run it to see exactly what it would do.",
+	  "  The runbook is DIR/NAME.lua (DIR: --runbooks, else $OWL_RUNBOOKS,\n"
+	  "  else runbooks.dir in the config). It runs in a sandboxed worker\n"
+	  "  process; every effect is logged before and after, secrets are\n"
+	  "  masked. Progress is printed as it goes ([2/5] step ... ok 120 ms).\n"
+	  "\nOptions:\n"
+	  "  --dry-run       change nothing: reads run live, writes are\n"
+	  "                  recorded in a stored plan (file writes with a\n"
+	  "                  diff) and printed; confirm() is answered yes\n"
+	  "  --offline       with --dry-run: no reads either (HTTP reads\n"
+	  "                  answer 200 with an empty body)\n"
+	  "  --param K=V     a runbook parameter (repeat); unknown names and\n"
+	  "                  missing required ones are refused (exit 2)\n"
+	  "  --incident INC  run for an incident (42 or INC-42); the lease\n"
+	  "                  is on (runbook, incident)\n"
+	  "  --yes           answer yes to confirm() (needed without a\n"
+	  "                  terminal: else the run stops with exit 3)\n"
+	  "  --json          print one JSON document: run, runbook, commit,\n"
+	  "                  status, dry_run, plan {id, hash, effects},\n"
+	  "                  steps, error, departures\n"
+	  "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
+	  "                  runbook's timeout, else 10m\n"
+	  "  --no-undo       on failure, do not run the undo functions\n"
+	  "  --runbooks DIR  the runbook directory\n"
+	  "\nA live run ends by saying where it departed from the last dry-run\n"
+	  "plan of the same runbook and params. ^C cancels (undo runs); a\n"
+	  "second ^C stops the worker at once. A second live run of the same\n"
+	  "runbook for the same incident is refused (exit 3) while the first\n"
+	  "holds its lease.\n"
+	  "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
+	  "or a runbook that does not load, 3 refused (lease held, confirm\n"
+	  "without a terminal).\n",
+	  cmd_run_run },
 	{ "runbooks",
 	  "runbooks sync | list | show NAME | log NAME [--json] [source]",
 	  "List, show and trace runbooks; sync a remote runbook repository.",
