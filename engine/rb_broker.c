@@ -53,6 +53,32 @@ rb_broker_stop(struct rb_broker *b)
 	b->fd = -1;
 }
 
+static json_t *rb_broker_module(struct rb_broker *b, const char *name);
+static int rb_broker_reply(struct rb_broker *b, json_t *reply,
+    struct err *err);
+
+/* Receives the worker's first answer, serving the `require`s that the
+ * top of the runbook makes before it gets to runbook{}. */
+static int
+rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
+    json_t **m, struct err *err)
+{
+	for (;;) {
+		if (rb_proto_recv(b->fd, m, conf->load_deadline +
+		    RB_BROKER_SLACK_US, err) == -1)
+			return -1;
+		if (strcmp(rb_proto_type(*m), "require") != 0)
+			return 0;
+		if (rb_broker_reply(b, rb_broker_module(b, json_string_value(
+		    json_object_get(*m, "name"))), err) == -1) {
+			json_decref(*m);
+			*m = NULL;
+			return -1;
+		}
+		json_decref(*m);
+	}
+}
+
 int
 rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
     const struct rb_worker_limits *lim, json_t **out, struct err *err)
@@ -65,8 +91,7 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 	if (rb_worker_spawn(lim, rb_vm_main, (void *)conf, &b->pid, &b->fd,
 	    err) == -1)
 		return -1;
-	if (rb_proto_recv(b->fd, &m, conf->load_deadline + RB_BROKER_SLACK_US,
-	    err) == -1) {
+	if (rb_broker_recv_decl(b, conf, &m, err) == -1) {
 		char how[128];
 		rb_broker_reap(b, 1);
 		rb_worker_describe(b->wstatus, how, sizeof how);
@@ -232,6 +257,27 @@ rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
 	return rb_broker_reply(b, json_object(), err);
 }
 
+/* require(name) from the run's snapshot (the runbook's own commit). */
+static json_t *
+rb_broker_module_src(struct rb_broker *b, const char *name)
+{
+	char path[RBSOURCE_PATH_MAX];
+	struct err err;
+	struct buf src;
+	json_t *r;
+
+	err_init(&err);
+	buf_init(&src, RBSOURCE_FILE_MAX + 1);
+	if (rbsource_read_module(b->src, name ? name : "", &src, path, NULL,
+	    &err) == -1)
+		r = json_pack("{s:s}", "error", err.msg);
+	else
+		r = json_pack("{s:s%, s:s}", "source", buf_str(&src), src.len,
+		    "path", path);
+	buf_done(&src);
+	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
+}
+
 /* require(name): a .lua file under the runbook directory, never outside
  * it (symbolic links resolved). */
 static json_t *
@@ -244,6 +290,8 @@ rb_broker_module(struct rb_broker *b, const char *name)
 	ssize_t n;
 	int fd;
 
+	if (b->src != NULL)
+		return rb_broker_module_src(b, name);
 	snprintf(rel, sizeof rel, "%s", name ? name : "");
 	for (char *p = rel; *p; p++)
 		if (*p == '.')

@@ -27,6 +27,7 @@
 #include "rb_effect.h"
 #include "rb_vm.h"
 #include "rb_worker.h"
+#include "rbsource.h"
 
 enum rb_event_type {
 	RB_EV_STEP_BEGIN,
@@ -60,6 +61,7 @@ struct rb_broker {
 	struct rb_effect fx;          /* the chokepoint */
 	const struct rb_ui *ui;       /* may be NULL */
 	const char *dir;              /* where require() finds modules */
+	struct rbsource *src;         /* ...or this snapshot, when set */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 	int yes, dry_run;
 	int64_t total;                /* expected steps (0: unknown) */

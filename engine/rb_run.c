@@ -187,7 +187,36 @@ struct rb_run_ctx {
 	char sha[HASH_HEX_LEN];
 	char *params_text;
 	char source[4200];
+	char blob[RBSOURCE_OID_HEX]; /* the runbook's, from o->src */
 };
+
+/* The origin of the run for its log entry and document ({} when the
+ * runbook came from o->dir). */
+static json_t *
+rb_run_origin(const struct rb_run_ctx *c)
+{
+	return c->o->src ? rbsource_run_json(&c->o->src->origin, c->blob)
+			 : json_object();
+}
+
+/* Reads the runbook from o->src (its snapshot) or o->dir. */
+static int
+rb_run_load(struct rb_run_ctx *c, char **src, size_t *n, struct err *err)
+{
+	struct buf b;
+
+	if (c->o->src == NULL)
+		return rb_run_read(c->o->dir, c->o->name, src, n, err);
+	buf_init(&b, RBSOURCE_FILE_MAX + 1);
+	if (rbsource_read_runbook(c->o->src, c->o->name, &b, c->blob, err) ==
+	    -1) {
+		buf_done(&b);
+		return -1;
+	}
+	*n = b.len;
+	*src = buf_steal(&b);
+	return *src ? 0 : err_set(err, ERR_FAILED, "out of memory");
+}
 
 /* Inserts the run, takes the lease (live runs) and logs the start, all in
  * one transaction. */
@@ -200,12 +229,16 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 		.source_sha256 = c->sha, .params = c->params_text,
 		.incident = o->incident, .actor = c->b.fx.actor,
 		.dry_run = o->dry_run, .offline = o->offline };
+	const char *commit = o->src ? o->src->origin.commit : "";
+
+	n.commit = commit[0] ? commit : NULL;
 	struct rb_lease_prev prev;
 	int64_t id;
 
 	if (rb_effect_begin(&c->b.fx, err) == -1)
 		return -1;
-	if (rb_runs_insert(c->s, &n, &id, err) == -1)
+	if (rb_runs_insert(c->s, &n, &id, err) == -1 || (o->src &&
+	    rbsource_record_run(c->s, id, &o->src->origin, c->blob, err) == -1))
 		goto fail;
 	c->b.fx.run_id = id;
 	if (!o->dry_run) {
@@ -222,10 +255,11 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 			goto fail;
 	}
 	if (rb_effect_log(&c->b.fx, "run.start", json_pack("{s:s, s:s, s:s, "
-	    "s:O, s:b, s:b, s:I, s:n}", "runbook", o->name, "source",
+	    "s:O, s:b, s:b, s:I, s:s?, s:o}", "runbook", o->name, "source",
 	    c->source, "source_sha256", c->sha, "params", params, "dry_run",
 	    o->dry_run, "offline", o->offline, "timeout_s",
-	    (json_int_t)(timeout / 1000000), "commit"), err) == -1)
+	    (json_int_t)(timeout / 1000000), "commit", n.commit, "origin",
+	    rb_run_origin(c)), err) == -1)
 		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
 fail:
@@ -296,8 +330,10 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	r->plan_id = pid;
 	plan = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)pid, "hash",
 	    hash, "effects", c->b.fx.plan);
-	r->doc = json_pack("{s:I, s:s, s:n, s:s, s:b, s:o, s:O, s:s?, s:O?}",
-	    "run", (json_int_t)c->b.fx.run_id, "runbook", o->name, "commit",
+	r->doc = json_pack("{s:I, s:s, s:s?, s:o, s:s, s:b, s:o, s:O, s:s?, "
+	    "s:O?}", "run", (json_int_t)c->b.fx.run_id, "runbook", o->name,
+	    "commit", o->src && o->src->origin.commit[0] ?
+	    o->src->origin.commit : NULL, "origin", rb_run_origin(c),
 	    "status", c->b.status, "dry_run", o->dry_run, "plan", plan,
 	    "steps", c->b.steps, "error", c->b.error[0] ? c->b.error : NULL,
 	    "departures", r->departures);
@@ -392,13 +428,19 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	c->b.store = c->s;
 	c->b.ui = o->ui;
 	c->b.dir = o->dir;
+	c->b.src = o->src;
 	c->b.cancel = o->cancel;
 	c->b.yes = o->yes;
 	c->b.dry_run = o->dry_run;
 	c->b.mem_cap = o->mem_cap ? o->mem_cap : RB_RUN_MEM_CAP;
 	c->b.fd = -1;
 	c->b.undo_grace_us = RB_RUN_UNDO_GRACE_US;
-	snprintf(c->source, sizeof c->source, "dir:%s", o->dir);
+	if (o->src != NULL)
+		snprintf(c->source, sizeof c->source, "%s:%s",
+		    o->src->origin.kind == RBSOURCE_GIT ? "git" : "dir",
+		    o->src->origin.repo);
+	else
+		snprintf(c->source, sizeof c->source, "dir:%s", o->dir);
 	if ((c->b.steps = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	return 0;
@@ -419,7 +461,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	memset(r, 0, sizeof *r);
 	c.b.fd = -1;
 	if (rb_run_setup(&c, err) == -1 ||
-	    rb_run_read(o->dir, o->name, &src, &n, err) == -1)
+	    rb_run_load(&c, &src, &n, err) == -1)
 		goto out;
 	hash_sha256(src, n, md);
 	hash_hex(md, sizeof md, c.sha);

@@ -14,6 +14,7 @@
 #include "effects.h"
 #include "err.h"
 #include "rb_broker.h"
+#include "rbsource.h"
 #include "store.h"
 
 #define RB_RUN_TIMEOUT_US (INT64_C(600) * 1000000) /* 10 minutes */
@@ -22,6 +23,9 @@
 struct rb_run_opts {
 	const char *name;        /* runbook name: DIR/NAME.lua */
 	const char *dir;         /* the runbook directory */
+	struct rbsource *src;    /* when set, the runbook and its modules
+				  * come from it instead (one snapshot), and
+				  * its origin is recorded with the run */
 	const json_t *params;    /* {"name": "value"} from --param */
 	int64_t incident;        /* 0: none */
 	const json_t *incident_json; /* the bound incident, NULL: none */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "store.h"
 
 int
 rbsource_list(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
@@ -31,12 +32,17 @@ rbsource_read_runbook(struct rbsource *src, const char *name,
     struct buf *out, char blob[RBSOURCE_OID_HEX], struct err *err)
 {
 	char path[RBSOURCE_PATH_MAX];
+	struct err mine;
 
 	if (!rbsource_name_valid(name))
 		return err_set(err, ERR_USAGE,
 		    "'%.100s' is not a valid runbook name", name);
 	snprintf(path, sizeof path, "%s.lua", name);
-	return rbsource_read(src, path, out, blob, err);
+	err_init(&mine);
+	if (rbsource_read(src, path, out, blob, &mine) == 0)
+		return 0;
+	/* Naming a runbook that is not there is bad input (exit 2). */
+	return err_set(err, ERR_USAGE, "%s", mine.msg);
 }
 
 int
@@ -149,4 +155,39 @@ rbsource_origin_json(const struct rbsource_origin *o)
 	    o->kind == RBSOURCE_GIT ? "git" : "dir", "repo", o->repo, "ref",
 	    o->ref, "commit", o->commit[0] ? o->commit : NULL, "worktree",
 	    o->worktree, "dirty", o->dirty);
+}
+
+int
+rbsource_record_run(struct store *s, int64_t run_id,
+    const struct rbsource_origin *o, const char *blob, struct err *err)
+{
+	static const char sql[] = "UPDATE runs SET source_ref = ?, "
+				  "blob_id = ?, dirty = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if (o->ref != NULL)
+		sqlite3_bind_text(st, 1, o->ref, -1, SQLITE_STATIC);
+	if (blob != NULL && blob[0] != '\0')
+		sqlite3_bind_text(st, 2, blob, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, o->dirty);
+	sqlite3_bind_int64(st, 4, run_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "runs: origin");
+}
+
+json_t *
+rbsource_run_json(const struct rbsource_origin *o, const char *blob)
+{
+	json_t *j = rbsource_origin_json(o);
+
+	if (j != NULL && json_object_set_new(j, "blob", blob && *blob ?
+	    json_string(blob) : json_null()) == -1) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }

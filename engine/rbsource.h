@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "err.h"
@@ -69,8 +70,9 @@ int rbsource_list(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
 int rbsource_read(struct rbsource *src, const char *path, struct buf *out,
     char blob[RBSOURCE_OID_HEX], struct err *err);
 
-/* Reads the runbook NAME (NAME.lua). Same contract as rbsource_read;
- * an invalid name is ERR_USAGE. */
+/* Reads the runbook NAME (NAME.lua). Same contract as rbsource_read,
+ * but every failure is ERR_USAGE: the name given does not lead to a
+ * runbook. */
 int rbsource_read_runbook(struct rbsource *src, const char *name,
     struct buf *out, char blob[RBSOURCE_OID_HEX], struct err *err);
 
@@ -106,6 +108,18 @@ void rbsource_blob_id(const void *p, size_t n, char out[RBSOURCE_OID_HEX]);
  * "ref", "commit", "worktree", "dirty"} (absent values null), or NULL when
  * out of memory. The caller owns it (json_decref). */
 json_t *rbsource_origin_json(const struct rbsource_origin *o);
+
+struct store;
+
+/* Records on run `run_id` (a row of `runs`) the origin's ref, the blob id
+ * of the runbook and the dirty flag (runs.commit_id is set at insert).
+ * Joins the caller's transaction. 0, or -1 with err set. */
+int rbsource_record_run(struct store *s, int64_t run_id,
+    const struct rbsource_origin *o, const char *blob, struct err *err);
+
+/* Returns rbsource_origin_json plus "blob" (the runbook's), for the run's
+ * action-log entry and result document; NULL when out of memory. */
+json_t *rbsource_run_json(const struct rbsource_origin *o, const char *blob);
 
 /* Opens a plain directory as a source: unversioned (kind RBSOURCE_DIR,
  * no ref or commit). Reads never follow symbolic links. Returns NULL

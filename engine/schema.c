@@ -76,6 +76,12 @@ const char *const schema_migrations[] = {
 	"  acquired_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (runbook, incident_key));",
+	/* 3: where a run's runbook came from, beside runs.commit_id: the
+	 * ref, the runbook's blob id, and whether it was read from a working
+	 * tree with uncommitted changes (rbsource.h). */
+	"ALTER TABLE runs ADD COLUMN source_ref TEXT;"
+	"ALTER TABLE runs ADD COLUMN blob_id TEXT;"
+	"ALTER TABLE runs ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int schema_count =

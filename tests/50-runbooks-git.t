@@ -59,7 +59,8 @@ run "$OWL" runbooks show degrade --repo "$REPO" --rev nosuch
 is "$RC" 1 "an unknown rev fails"
 like "$ERR" "^owl: runbooks: no branch, tag or commit 'nosuch'$" "...saying so"
 run "$OWL" runbooks show nosuch --repo "$REPO"
-is "$RC" 1 "an unknown runbook fails"
+is "$RC" 2 "an unknown runbook is bad input"
+like "$ERR" "^owl: runbooks: nosuch.lua: no such file in commit" "...saying so"
 run "$OWL" runbooks show link --repo "$REPO"
 like "$ERR" "symbolic link" "a symlinked runbook is refused"
 run "$OWL" runbooks list
@@ -170,7 +171,58 @@ run "$OWL" runbooks sync --repo "$REPO"
 like "$OUT" "a local repository, read in place: at $(echo "$C3" | cut -c1-12)" \
 	"sync of a local repository fetches nothing"
 
-# --- signature policy (the refusal of runs is tested with owl run)
+# --- owl run reads the runbook and its modules from one commit
+C2=$(g rev-parse v2)
+B2=$(g rev-parse "v2:degrade.lua")
+runs() { sqlite3 "$OWL_DB" "SELECT commit_id, source_ref, blob_id, dirty FROM runs WHERE id = $1"; }
+run "$OWL" run degrade --repo "$REPO" --rev v1 --param reason=test --yes --json
+is "$RC" 0 "run --rev v1 exits 0"
+R1=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"])')
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); o=d["origin"]; print(d["commit"], o["ref"], o["blob"], o["kind"], o["dirty"])')" \
+	"$C1 refs/tags/v1 $B1 git False" "run --json: commit, ref and blob of v1"
+is "$(runs "$R1")" "$C1|refs/tags/v1|$B1|0" "the run row records v1's commit, ref and blob"
+run "$OWL" run degrade --repo "$REPO" --rev v2 --param reason=test --yes
+is "$RC" 0 "run --rev v2 exits 0"
+like "$OUT" "^degrade.lua from $REPO at refs/tags/v2 $(echo "$C2" | cut -c1-12) \(blob $(echo "$B2" | cut -c1-12)\)" \
+	"run prints the version it reads"
+like "$OUT" "log: version 2" "...and runs that version"
+R2=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")
+is "$(runs "$R2")" "$C2|refs/tags/v2|$B2|0" "the run row records v2's commit, ref and blob"
+run "$OWL" audit log --json
+like "$OUT" "\"kind\": \"run.start\"" "the run is in the action log"
+is "$(printf '%s' "$OUT" | python3 -c '
+import json,sys
+for e in json.load(sys.stdin):
+    if e["kind"] == "run.start" and e["run"] == '"$R2"':
+        o = e["detail"]["origin"]; print(e["detail"]["commit"], o["ref"], o["blob"])')" \
+	"$C2 refs/tags/v2 $B2" "run.start logs the commit, ref and blob"
+
+g checkout -q -b modv2 main
+echo 'return { greeting = "hello from the new lib.util" }' >"$REPO/lib/util.lua"
+g commit -q -am "new helper"
+g checkout -q main
+run "$OWL" run usehelper --repo "$REPO" --rev v1
+like "$OUT" "log: hello from lib.util$" "require reads the module from the run's commit (v1)"
+run "$OWL" run usehelper --repo "$REPO" --rev modv2
+like "$OUT" "log: hello from the new lib.util" "...and from modv2 at modv2"
+
+echo 'function run(p) log("uncommitted") end' >>"$REPO/degrade.lua"
+run "$OWL" run degrade --repo "$REPO" --param reason=x --dry-run
+is "$RC" 0 "a dry-run on a dirty tree exits 0"
+like "$ERR" "uncommitted changes to runbooks \(degrade.lua\); using commit" "...warning"
+like "$OUT" "log: version 2" "...running the committed version"
+is "$(runs "$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")")" \
+	"$C3|refs/heads/main|$(g rev-parse main:degrade.lua)|0" "...recorded as the commit, not dirty"
+run "$OWL" run degrade --repo "$REPO" --param reason=x --dry-run --worktree
+like "$OUT" "log: uncommitted" "--worktree runs the working file"
+like "$ERR" "^owl: note: dry-run of the working files of $REPO, with uncommitted changes; the run is logged as dirty" \
+	"--worktree: the dry-run says it reads dirty working files"
+is "$(runs "$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")")" \
+	"$C3|refs/heads/main|$(git hash-object "$REPO/degrade.lua")|1" \
+	"--worktree: the run row is dirty, with the working file's blob id"
+g checkout -q degrade.lua
+
+# --- signature policy
 cat >"$T/signed.lua" <<EOF
 return { runbooks = { repo = "$REPO", require_signed = true,
                       allowed_signers = "$FX/allowed_signers" } }
@@ -183,5 +235,19 @@ like "$ERR" "^owl: warning: runs would be refused: commit [0-9a-f]{12}: the sign
 run "$OWL" --config "$T/signed.lua" runbooks list
 like "$ERR" "runs would be refused: commit [0-9a-f]{12} is not signed" \
 	"require_signed: an unsigned commit is flagged"
+run "$OWL" --config "$T/signed.lua" run usehelper --rev signed
+is "$RC" 0 "require_signed: a run of a commit signed by an allowed key goes"
+run "$OWL" --config "$T/signed.lua" run usehelper --rev evil
+is "$RC" 3 "require_signed: a run of a commit signed by another key is refused (exit 3)"
+like "$ERR" "^owl: refused: commit $(g rev-parse evil | cut -c1-12): the signing key is not in $FX/allowed_signers$" \
+	"...with the reason"
+run "$OWL" --config "$T/signed.lua" run usehelper
+is "$RC" 3 "require_signed: a run of an unsigned commit is refused"
+like "$ERR" "^owl: refused: commit $(echo "$C3" | cut -c1-12) is not signed$" "...saying so"
+run "$OWL" audit log --json
+is "$(printf '%s' "$OUT" | python3 -c '
+import json,sys
+print(sum(1 for e in json.load(sys.stdin) if e["kind"] == "runbook.refused" and e["detail"]["runbook"] == "usehelper"))')" \
+	"2" "both refusals are in the action log"
 
 done_testing

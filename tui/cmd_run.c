@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rbdir.h"
+#include "rbsel.h"
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/rb_run.h"
@@ -268,7 +268,7 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 struct cmd_run_args {
 	struct rb_run_opts o;
 	json_t *params;
-	const char *dir;
+	struct rbsel sel; /* where the runbook comes from */
 	struct config *config;
 };
 
@@ -301,7 +301,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-undo", no_argument, NULL, 'U' },
-		{ "runbooks", required_argument, NULL, 'R' },
+		RBSEL_OPTS,
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -334,8 +334,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
 			a->o.no_undo = 1;
-		else if (c == 'R')
-			a->dir = optarg;
+		else
+			rbsel_option(&a->sel, c, optarg);
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "run: name a runbook");
@@ -398,17 +398,21 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	err_init(&err);
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
-	    (a.o.dir = rbdir_resolve(a.dir, a.config, &err)) == NULL ||
-	    (s = cli_store(cli, &err)) == NULL) {
+	    rbsel_config(&a.sel, a.config, &err) == -1 ||
+	    (s = cli_store(cli, &err)) == NULL ||
+	    (a.o.src = rbsel_open_run(&a.sel, s, a.o.name, a.o.dry_run, 0,
+		&err)) == NULL) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	a.o.config = a.config;
+	if (!cli->json)
+		rbsel_print_origin(a.o.src, a.o.name);
 	rc = cmd_run_go(cli, &a, s);
 out:
 	store_close(s);
 	config_free(a.config);
 	json_decref(a.params);
-	free((char *)a.o.dir);
+	rbsource_close(a.o.src);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/actlog.h"
 #include "engine/sanitize.h"
 
 /* Copies a trust file's path, relative to the config's folder. */
@@ -166,4 +167,79 @@ rbsel_verify(const struct rbsel *s, struct rbsource *src, char *signer,
 	if (!s->require_signed)
 		return 0;
 	return rbsource_git_verify(src, &s->trust, signer, n, err);
+}
+
+/* Logs a refused run: what was asked for, the commit, why. */
+static void
+rbsel_log_refusal(struct store *st, const char *name,
+    const struct rbsource *src, const char *why)
+{
+	struct actlog_new e = { .kind = "runbook.refused" };
+	json_t *d = rbsource_origin_json(&src->origin);
+	struct err err;
+	char *text;
+
+	if (d == NULL)
+		return;
+	json_object_set_new(d, "runbook", json_string(name));
+	json_object_set_new(d, "reason", json_string(why));
+	if ((text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
+		e.detail = text;
+		err_init(&err);
+		if (actlog_append(st, &e, NULL, &err) == -1)
+			fprintf(stderr, "owl: warning: %s\n", err.msg);
+	}
+	free(text);
+	json_decref(d);
+}
+
+struct rbsource *
+rbsel_open_run(const struct rbsel *s, struct store *st, const char *name,
+    int dry_run, int quiet, struct err *err)
+{
+	struct rbsource *src;
+	char signer[256], *repo;
+
+	if ((src = rbsel_open(s, quiet, err)) == NULL)
+		return NULL;
+	if (rbsel_verify(s, src, signer, sizeof signer, err) == -1) {
+		rbsel_log_refusal(st, name, src, err->msg);
+		err_prefix(err, "refused: ");
+		rbsource_close(src);
+		return NULL;
+	}
+	if (src->origin.dirty && !quiet) {
+		repo = sanitize_dup(src->origin.repo, 0);
+		fprintf(stderr, "owl: note: %s the working files of %s, with "
+		    "uncommitted changes; the run is logged as dirty\n",
+		    dry_run ? "dry-run of" : "running", repo ? repo : "?");
+		free(repo);
+	}
+	return src;
+}
+
+void
+rbsel_print_origin(struct rbsource *src, const char *name)
+{
+	const struct rbsource_origin *o = &src->origin;
+	char blob[RBSOURCE_OID_HEX] = "";
+	char *repo = sanitize_dup(o->repo, 0), *ref = sanitize_dup(o->ref, 0);
+	struct err err;
+	struct buf b;
+
+	err_init(&err);
+	buf_init(&b, RBSOURCE_FILE_MAX + 1);
+	if (rbsource_read_runbook(src, name, &b, blob, &err) == -1)
+		blob[0] = '\0'; /* the run itself reports it */
+	buf_done(&b);
+	if (o->kind == RBSOURCE_DIR)
+		printf("%s.lua from %s (plain directory, unversioned)\n", name,
+		    repo ? repo : "?");
+	else
+		printf("%s.lua from %s at %s %.12s%s%s%.12s%s\n", name,
+		    repo ? repo : "?", ref ? ref : "?", o->commit,
+		    o->dirty ? " + uncommitted working files (dirty)" : "",
+		    blob[0] ? " (blob " : "", blob, blob[0] ? ")" : "");
+	free(repo);
+	free(ref);
 }

@@ -10,6 +10,7 @@
 
 #include "engine/config.h"
 #include "engine/err.h"
+#include "engine/store.h"
 #include "engine/rbsource.h"
 #include "integrations/rbsource_git.h"
 
@@ -86,5 +87,17 @@ struct rbsource *rbsel_open(const struct rbsel *s, int quiet,
  * (ERR_REFUSED with the reason). */
 int rbsel_verify(const struct rbsel *s, struct rbsource *src, char *signer,
     size_t n, struct err *err);
+
+/* For `owl run NAME`: opens the selected source (warning about a dirty
+ * tree), applies runbooks.require_signed (a refusal is logged in the
+ * action log as runbook.refused with the commit and the reason, and
+ * returned as ERR_REFUSED), and notes on stderr when the working files
+ * of a dirty tree are used (unless quiet). NULL with err set. */
+struct rbsource *rbsel_open_run(const struct rbsel *s, struct store *st,
+    const char *name, int dry_run, int quiet, struct err *err);
+
+/* Prints which version of runbook `name` a run reads: "degrade.lua from
+ * REPO at REF COMMIT (blob B)", or "from DIR (plain directory)". */
+void rbsel_print_origin(struct rbsource *src, const char *name);
 
 #endif
