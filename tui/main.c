@@ -38,10 +38,13 @@ static const struct cli_cmd main_cmds[] = {
 	  NULL, main_help },
 	{ "run", "run NAME [--dry-run [--offline]] [--param K=V]... "
 	  "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
-	  "[--runbooks DIR]",
+	  "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
 	  "Run a runbook, or dry-run it to see exactly what it would do.",
-	  "  The runbook is DIR/NAME.lua (DIR: --runbooks, else $OWL_RUNBOOKS,\n"
-	  "  else runbooks.dir in the config). It runs in a sandboxed worker\n"
+	  "  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
+	  "  the commit, ref and blob id are recorded with the run, and so\n"
+	  "  are the modules it requires) or a plain directory (--runbooks).\n"
+	  "  With runbooks.require_signed, an unverified commit is refused\n"
+	  "  (exit 3, logged). It runs in a sandboxed worker\n"
 	  "  process; every effect is logged before and after, secrets are\n"
 	  "  masked. Progress is printed as it goes ([2/5] step ... ok 120 ms).\n"
 	  "\nOptions:\n"
@@ -57,12 +60,14 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --yes           answer yes to confirm() (needed without a\n"
 	  "                  terminal: else the run stops with exit 3)\n"
 	  "  --json          print one JSON document: run, runbook, commit,\n"
-	  "                  status, dry_run, plan {id, hash, effects},\n"
+	  "                  origin {kind, repo, ref, commit, blob,\n"
+	  "                  worktree, dirty}, status, dry_run, plan {id,\n"
+	  "                  hash, effects},\n"
 	  "                  steps, error, departures\n"
 	  "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
 	  "                  runbook's timeout, else 10m\n"
 	  "  --no-undo       on failure, do not run the undo functions\n"
-	  "  --runbooks DIR  the runbook directory\n"
+	  RBSEL_HELP
 	  "\nA live run ends by saying where it departed from the last dry-run\n"
 	  "plan of the same runbook and params. ^C cancels (undo runs); a\n"
 	  "second ^C stops the worker at once. A second live run of the same\n"
