@@ -250,7 +250,8 @@ rb_api_http(lua_State *L)
 	    json_object_get(reply, "headers") : json_object());
 	lua_setfield(L, -2, "headers");
 	body = json_object_get(reply, "body");
-	j = body ? json_loadb(json_string_value(body), json_string_length(body),
+	j = body && json_string_length(body) > 0 ? json_loadb(
+	    json_string_value(body), json_string_length(body),
 	    JSON_DECODE_ANY, NULL) : NULL;
 	if (j != NULL) {
 		rb_json_push(L, j);

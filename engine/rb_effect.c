@@ -54,6 +54,8 @@ rb_effect_mask_json(const struct rb_effect *e, json_t *j, size_t cut)
 	json_t *v;
 	size_t i;
 
+	if (cut == 0 && mask_count(e->secrets.mask) == 0)
+		return; /* nothing to mask, nothing to cut */
 	if (json_is_string(j)) {
 		char *m = NULL;
 		if (mask_count(e->secrets.mask) > 0)
@@ -127,12 +129,13 @@ rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
 
 	if (detail == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	s = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-	if (s == NULL || (m = mask_dup(e->secrets.mask, s)) == NULL) {
+	s = json_dumps(detail, JSON_COMPACT);
+	if (s == NULL || (mask_count(e->secrets.mask) > 0 &&
+	    (m = mask_dup(e->secrets.mask, s)) == NULL)) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
-	n.detail = m;
+	n.detail = m != NULL ? m : s;
 	if (rb_effect_begin(e, err) == -1)
 		goto out;
 	rc = actlog_append(e->store, &n, NULL, err);

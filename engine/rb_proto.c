@@ -11,7 +11,7 @@
 #include "clock.h"
 
 static int
-rb_proto_write(int fd, struct iovec *iov, int n, struct err *err)
+rb_proto_writev(int fd, struct iovec *iov, int n, struct err *err)
 {
 	ssize_t w;
 
@@ -62,9 +62,43 @@ rb_proto_send(int fd, const json_t *msg, struct err *err)
 	iov[0].iov_len = 4;
 	iov[1].iov_base = s;
 	iov[1].iov_len = n;
-	rc = rb_proto_write(fd, iov, 2, err);
+	rc = rb_proto_writev(fd, iov, 2, err);
 	free(s);
 	return rc;
+}
+
+int
+rb_proto_frame(const json_t *msg, struct buf *out, struct err *err)
+{
+	unsigned char head[4];
+	size_t n;
+	char *s;
+	int rc;
+
+	s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "runbook message: cannot "
+		    "encode");
+	n = strlen(s);
+	head[0] = (unsigned char)(n >> 24);
+	head[1] = (unsigned char)(n >> 16);
+	head[2] = (unsigned char)(n >> 8);
+	head[3] = (unsigned char)n;
+	rc = n > RB_PROTO_MAX ? err_set(err, ERR_FAILED, "runbook message "
+	    "too big") : 0;
+	if (rc == 0 && (buf_add(out, head, 4, err) == -1 ||
+	    buf_add(out, s, n, err) == -1))
+		rc = -1;
+	free(s);
+	return rc;
+}
+
+int
+rb_proto_write(int fd, const void *p, size_t n, struct err *err)
+{
+	struct iovec iov = { (void *)p, n };
+
+	return rb_proto_writev(fd, &iov, 1, err);
 }
 
 /* Reads exactly n bytes, waiting until the deadline. */

@@ -8,12 +8,19 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 
 #define RB_PROTO_MAX ((size_t)16 << 20) /* bytes per message */
 
 /* Sends msg. -1 with err set when the peer is gone or msg is too big. */
 int rb_proto_send(int fd, const json_t *msg, struct err *err);
+
+/* Appends msg, framed, to out (to send several in one write). */
+int rb_proto_frame(const json_t *msg, struct buf *out, struct err *err);
+
+/* Writes n bytes (framed messages) to fd. */
+int rb_proto_write(int fd, const void *p, size_t n, struct err *err);
 
 /* Receives one message into *msg (json_decref). Waits until the monotonic
  * time `deadline_us` (clock_mono_us; 0: forever); interrupted calls are

@@ -460,6 +460,10 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 
 	memset(r, 0, sizeof *r);
 	c.b.fd = -1;
+	/* A dry-run changes nothing outside: its records need to survive a
+	 * crash of owl, not a power loss, so no fsync per commit. */
+	if (o->dry_run)
+		store_exec(s, "PRAGMA synchronous = NORMAL", NULL);
 	if (rb_run_setup(&c, err) == -1 ||
 	    rb_run_load(&c, &src, &n, err) == -1)
 		goto out;
@@ -482,6 +486,8 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	r->exit_code = rb_run_exit(c.b.status);
 	rc = 0;
 out:
+	if (o->dry_run)
+		store_exec(s, "PRAGMA synchronous = FULL", NULL);
 	rb_broker_stop(&c.b);
 	json_decref(params);
 	json_decref(c.b.steps);

@@ -66,6 +66,8 @@ rb_vm_hook(lua_State *L, lua_Debug *ar)
 	int64_t deadline;
 
 	(void)ar;
+	if (vm->out.len > 0 && clock_mono_us() - vm->out_since > 50000)
+		rb_vm_flush(vm);
 	if (vm->trip != RB_TRIP_NONE && vm->phase != RB_VM_UNDO) {
 		lua_sethook(L, rb_vm_hook, LUA_MASKCOUNT, 1);
 		luaL_error(L, "%s", vm->trip_msg);
@@ -106,14 +108,30 @@ rb_vm_trip(lua_State *L, enum rb_vm_trip why, const char *msg)
 }
 
 void
+rb_vm_flush(struct rb_vm *vm)
+{
+	struct err err;
+
+	err_init(&err);
+	if (vm->out.len > 0 && rb_proto_write(vm->fd, vm->out.data,
+	    vm->out.len, &err) == -1)
+		_exit(RB_WORKER_EXIT_OK + 2);
+	buf_reset(&vm->out);
+}
+
+void
 rb_vm_send(struct rb_vm *vm, json_t *msg)
 {
 	struct err err;
 
 	err_init(&err);
-	if (msg == NULL || rb_proto_send(vm->fd, msg, &err) == -1)
+	if (vm->out.len == 0)
+		vm->out_since = clock_mono_us();
+	if (msg == NULL || rb_proto_frame(msg, &vm->out, &err) == -1)
 		_exit(RB_WORKER_EXIT_OK + 2);
 	json_decref(msg);
+	if (vm->out.len > ((size_t)64 << 10))
+		rb_vm_flush(vm);
 }
 
 json_t *
@@ -123,6 +141,7 @@ rb_vm_call(struct rb_vm *vm, json_t *msg)
 	json_t *reply;
 
 	rb_vm_send(vm, msg);
+	rb_vm_flush(vm);
 	err_init(&err);
 	if (rb_proto_recv(vm->fd, &reply, 0, &err) == -1)
 		_exit(RB_WORKER_EXIT_OK + 2);
@@ -167,6 +186,7 @@ rb_vm_done(struct rb_vm *vm, const char *status, const char *error)
 	rb_vm_send(vm, json_pack("{s:s, s:s, s:s?, s:s?}", "t", "done",
 	    "status", status, "error", error,
 	    "failed_step", vm->failed_step[0] ? vm->failed_step : NULL));
+	rb_vm_flush(vm);
 }
 
 /* Runs the undo functions of the completed steps, newest first. */
@@ -258,6 +278,7 @@ rb_vm_data(struct rb_vm *vm)
 		return 0;
 	}
 	rb_vm_send(vm, json_pack("{s:s, s:o}", "t", "data", "value", v));
+	rb_vm_flush(vm);
 	return 0;
 }
 
@@ -268,6 +289,7 @@ rb_vm_main(int fd, void *arg)
 	struct rb_vm vm = { .fd = fd, .conf = conf, .cap = conf->mem_cap };
 	lua_State *L;
 
+	buf_init(&vm.out, RB_PROTO_MAX + 64);
 	signal(SIGUSR1, rb_vm_on_cancel);
 	if ((L = lua_newstate(rb_vm_alloc, &vm)) == NULL)
 		return RB_WORKER_EXIT_MEMCAP;

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 enum rb_vm_mode {
 	RB_VM_RUN,  /* a runbook: decl, go, run(params), done */
 	RB_VM_DATA, /* a data file (runbook tests): its value as JSON */
@@ -54,6 +56,8 @@ struct rb_vm {
 	int failed;            /* a step failed: the run has failed */
 	char failed_step[128];
 	int undo_ref;          /* registry ref of the undo list */
+	struct buf out;        /* one-way messages not sent yet */
+	int64_t out_since;
 	int64_t undo_grace_us;
 };
 
@@ -64,9 +68,14 @@ int rb_vm_main(int fd, void *arg);
 /* The vm of a Lua state. */
 struct rb_vm *rb_vm_get(lua_State *L);
 
-/* Sends msg (taking ownership) to the broker without waiting. A lost
- * broker ends the worker. */
+/* Queues msg (taking ownership) for the broker without waiting: queued
+ * messages go with the next request, or within 50 ms (the hook), so a
+ * step's reports cost no extra wake-up of the broker. A lost broker ends
+ * the worker. */
 void rb_vm_send(struct rb_vm *vm, json_t *msg);
+
+/* Sends the queued messages now. */
+void rb_vm_flush(struct rb_vm *vm);
 
 /* Sends msg (taking ownership) and returns the broker's reply (the
  * caller json_decrefs it). A lost broker ends the worker. */
