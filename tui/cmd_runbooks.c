@@ -92,19 +92,17 @@ static json_t *
 cmd_rb_entry(const char *name, const json_t *meta, const char *blob,
     const struct rbsource_origin *o)
 {
-	json_t *e = json_object();
+	json_t *e = json_object(), *v;
 
 	if (e == NULL)
 		return NULL;
 	json_object_set_new(e, "name", json_string(name));
 	json_object_set(e, "summary", meta ? json_object_get(meta, "summary")
 				: NULL);
-	json_object_set_new(e, "params", json_deep_copy(meta &&
-		json_object_get(meta, "params") ? json_object_get(meta,
-		    "params") : json_object()));
-	json_object_set_new(e, "match", json_deep_copy(meta &&
-		json_object_get(meta, "match") ? json_object_get(meta, "match")
-					       : json_object()));
+	v = meta ? json_object_get(meta, "params") : NULL;
+	json_object_set_new(e, "params", v ? json_deep_copy(v) : json_object());
+	v = meta ? json_object_get(meta, "match") : NULL;
+	json_object_set_new(e, "match", v ? json_deep_copy(v) : json_object());
 	json_object_set(e, "timeout", meta ? json_object_get(meta, "timeout")
 				: NULL);
 	json_object_set_new(e, "commit", o->commit[0] ? json_string(o->commit)
