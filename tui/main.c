@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd_audit.h"
 #include "cmd_run.h"
+#include "cmd_test.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
 
@@ -70,6 +71,24 @@ static const struct cli_cmd main_cmds[] = {
 	  "or a runbook that does not load, 3 refused (lease held, confirm\n"
 	  "without a terminal).\n",
 	  cmd_run_run },
+	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
+	  "Run runbook tests against fake effects, with a dry-run fidelity check.",
+	  "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
+	  "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
+	  "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
+	  "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
+	  "  against the fakes and checks the expectations, then dry-runs it\n"
+	  "  and checks that the plan's writes are exactly the live run's.\n"
+	  "  Test runs go to a throwaway database, never the real log.\n"
+	  "  Without NAME: every runbook that has a test file.\n"
+	  "\nOptions:\n"
+	  "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
+	  "                  runbooks.dir in the config)\n"
+	  "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
+	  "                  planned_writes}\n"
+	  "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
+	  "missing or does not load.\n",
+	  cmd_test_run },
 	{ "version", "version",
 	  "Show owl's version and the versions of the libraries it runs on.",
 	  NULL, main_version },
