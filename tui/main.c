@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_act.h"
 #include "cmd_audit.h"
+#include "cmd_incidents.h"
+#include "cmd_ingest.h"
 #include "cmd_run.h"
 #include "cmd_test.h"
 #include "engine/buf.h"
@@ -22,6 +25,24 @@ static int main_help(struct cli *, const struct cli_cmd *, int, char **);
 static int main_version(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct cli_cmd main_cmds[] = {
+	{ "ack", "ack INC [--note TEXT]",
+	  "Acknowledge an incident: someone is on it.",
+	  "INC is 42 or INC-42. Logged with the actor ($OWL_ACTOR, else\n"
+	  "$SUDO_USER, else the login name). A resolved, unknown or already\n"
+	  "acknowledged incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --note TEXT     a note that goes into the same log entry\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
+	{ "assign", "assign INC WHO", "Assign an incident to someone.",
+	  "Logged with the actor and the previous assignee. A resolved or\n"
+	  "unknown incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --note TEXT     a note that goes into the same log entry\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
 	{ "audit", "audit verify | audit log [--json] [--limit N]",
 	  "Verify or print the hash-chained action log.",
 	  "  audit verify    walk the chain; exit 0 and 'ok: N entries' when\n"
@@ -35,6 +56,49 @@ static const struct cli_cmd main_cmds[] = {
 	  cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	  NULL, main_help },
+	{ "incidents", "incidents [--all] [--state S] [--json]",
+	  "List incidents, most severe and newest first.",
+	  "Shows open incidents (triggered or acknowledged): id, state\n"
+	  "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
+	  "\nOptions:\n"
+	  "  --all           include resolved incidents\n"
+	  "  --state S       only triggered, acknowledged or resolved ones\n"
+	  "  --json          one JSON array of {id, state, severity, title,\n"
+	  "                  source, group_key, alert_count, firing_count,\n"
+	  "                  truncated_alerts, opened_at, updated_at,\n"
+	  "                  resolved_at, last_alert_at, acked_by, assignee,\n"
+	  "                  snoozed_until, version}; times RFC 3339 UTC,\n"
+	  "                  absent values null\n",
+	  cmd_incidents_run },
+	{ "ingest", "ingest [--format F] [--json] [FILE|-]",
+	  "Store one alert payload (the receiver's parsers), from FILE or stdin.",
+	  "Formats: alertmanager (webhook v4, or an API v2 alert list),\n"
+	  "grafana (unified alerting webhook), pagerduty (Events API v2:\n"
+	  "trigger, acknowledge, resolve), generic (owl's JSON; Grafana\n"
+	  "OnCall formatted-webhook spellings too). Without --format the\n"
+	  "format is detected and named on stderr. Prints one line: format,\n"
+	  "alerts, incidents opened/reopened/resolved, the incident touched.\n"
+	  "A bad payload is refused as a whole (exit 2) with the field named,\n"
+	  "e.g. 'owl: alerts[3].startsAt: not an RFC 3339 time'.\n"
+	  "Limits: 64 MiB, nesting 64, 100000 alerts, 256 labels (and 256\n"
+	  "annotations) per alert, 1024-byte names, 65536-byte values.\n"
+	  "\nOptions:\n"
+	  "  --format F      alertmanager, grafana, pagerduty, generic, auto\n"
+	  "  --json          the summary as one JSON object\n",
+	  cmd_ingest_run },
+	{ "note", "note INC TEXT", "Add a note to an incident's log.",
+	  "Works on resolved incidents too. An unknown incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
+	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
+	  "A resolved or unknown incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --note TEXT     a note that goes into the same log entry\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
 	{ "run", "run NAME [--dry-run [--offline]] [--param K=V]... "
 	  "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
 	  "[--runbooks DIR]",
@@ -71,6 +135,23 @@ static const struct cli_cmd main_cmds[] = {
 	  "or a runbook that does not load, 3 refused (lease held, confirm\n"
 	  "without a terminal).\n",
 	  cmd_run_run },
+	{ "show", "show INC [--json]",
+	  "Show an incident, its alerts (labels, annotations) and its log.",
+	  "\nOptions:\n"
+	  "  --json          the incident's fields (as owl incidents --json)\n"
+	  "                  plus \"alerts\" [{source, fingerprint, status,\n"
+	  "                  labels, annotations, starts_at, ends_at,\n"
+	  "                  generator_url, count, last_seen}] and \"log\"\n"
+	  "                  [{id, at, actor, kind, detail}]\n",
+	  cmd_incidents_show },
+	{ "snooze", "snooze INC DURATION",
+	  "Snooze an incident for a while (30m, 1h30m, 2d).",
+	  "The incident shows as snoozed until then. A resolved or unknown\n"
+	  "incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
 	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
 	  "Run runbook tests against fake effects, with a dry-run fidelity check.",
 	  "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
