@@ -224,6 +224,14 @@ out:
 }
 
 struct config *
+config_from_json(const json_t *obj)
+{
+	if (!json_is_object(obj))
+		return NULL;
+	return config_new("", json_deep_copy(obj));
+}
+
+struct config *
 config_empty(void)
 {
 	return config_new("", json_object());

@@ -25,6 +25,10 @@ struct config *config_load(const char *flag, struct err *err);
 struct config *config_parse(const char *src, size_t n, const char *name,
     struct err *err);
 
+/* A config holding a copy of obj (a JSON object), e.g. a runbook test's
+ * config. NULL when out of memory or obj is not an object. */
+struct config *config_from_json(const json_t *obj);
+
 /* An empty config (all defaults). NULL when out of memory. */
 struct config *config_empty(void);
 

@@ -5,6 +5,7 @@
 #include "rb_api.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -326,12 +327,15 @@ rb_api_exec(lua_State *L)
 	lua_setfield(L, -2, "simulated");
 	json_decref(reply);
 	if (check && code != 0) {
+		char msg[400];
+		const char *e;
 		lua_getfield(L, -1, "stderr");
 		lua_rawgeti(L, 1, 1);
-		return luaL_error(L, "exec %s: exited %d%s%.200s",
-		    lua_tostring(L, -1), (int)code,
-		    lua_tostring(L, -2) && *lua_tostring(L, -2) ? ": " : "",
-		    lua_tostring(L, -2) ? lua_tostring(L, -2) : "");
+		e = lua_tostring(L, -2);
+		snprintf(msg, sizeof msg, "exec %s: exited %d%s%.200s",
+		    lua_tostring(L, -1), (int)code, e && *e ? ": " : "",
+		    e ? e : "");
+		return luaL_error(L, "%s", msg);
 	}
 	return 1;
 }

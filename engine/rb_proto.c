@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -16,7 +17,10 @@ rb_proto_writev(int fd, struct iovec *iov, int n, struct err *err)
 	ssize_t w;
 
 	while (n > 0) {
-		w = writev(fd, iov, n);
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+		/* MSG_NOSIGNAL: a worker that is gone is an error, not a
+		 * SIGPIPE that kills owl */
+		w = sendmsg(fd, &mh, MSG_NOSIGNAL);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1)

@@ -497,3 +497,30 @@ out:
 	free(src);
 	return rc;
 }
+
+int
+rb_run_data(const char *dir, const char *name, json_t **out, struct err *err)
+{
+	struct rb_worker_limits lim = { RB_RUN_MEM_CAP, 0 };
+	struct rb_broker b;
+	struct rb_vm_conf vc;
+	char chunk[200];
+	char *src;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if (rb_run_read(dir, name, &src, &n, err) == -1)
+		return -1;
+	memset(&b, 0, sizeof b);
+	b.fd = -1;
+	snprintf(chunk, sizeof chunk, "@%s.lua", name);
+	vc = (struct rb_vm_conf){ .mode = RB_VM_DATA, .name = name,
+		.chunkname = chunk, .source = src, .len = n,
+		.mem_cap = RB_RUN_MEM_CAP,
+		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US };
+	rc = rb_broker_start(&b, &vc, &lim, out, err);
+	rb_broker_stop(&b);
+	free(src);
+	return rc;
+}

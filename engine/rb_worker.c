@@ -40,7 +40,8 @@ static const int rb_worker_allowed[] = {
 	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getpid),
 	SCMP_SYS(gettid), SCMP_SYS(futex), SCMP_SYS(restart_syscall),
 	SCMP_SYS(sched_yield), SCMP_SYS(getrandom), SCMP_SYS(poll),
-	SCMP_SYS(ppoll), SCMP_SYS(sigaltstack),
+	SCMP_SYS(ppoll), SCMP_SYS(sigaltstack), SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg),
 };
 
 static int

@@ -9,9 +9,13 @@
 
 #include "cli.h"
 #include "rbsel.h"
+#include "cmd_act.h"
 #include "cmd_audit.h"
+#include "cmd_incidents.h"
+#include "cmd_ingest.h"
 #include "cmd_run.h"
 #include "cmd_runbooks.h"
+#include "cmd_test.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
 
@@ -23,6 +27,24 @@ static int main_help(struct cli *, const struct cli_cmd *, int, char **);
 static int main_version(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct cli_cmd main_cmds[] = {
+	{ "ack", "ack INC [--note TEXT]",
+	  "Acknowledge an incident: someone is on it.",
+	  "INC is 42 or INC-42. Logged with the actor ($OWL_ACTOR, else\n"
+	  "$SUDO_USER, else the login name). A resolved, unknown or already\n"
+	  "acknowledged incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --note TEXT     a note that goes into the same log entry\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
+	{ "assign", "assign INC WHO", "Assign an incident to someone.",
+	  "Logged with the actor and the previous assignee. A resolved or\n"
+	  "unknown incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --note TEXT     a note that goes into the same log entry\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
 	{ "audit", "audit verify | audit log [--json] [--limit N]",
 	  "Verify or print the hash-chained action log.",
 	  "  audit verify    walk the chain; exit 0 and 'ok: N entries' when\n"
@@ -36,6 +58,49 @@ static const struct cli_cmd main_cmds[] = {
 	  cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	  NULL, main_help },
+	{ "incidents", "incidents [--all] [--state S] [--json]",
+	  "List incidents, most severe and newest first.",
+	  "Shows open incidents (triggered or acknowledged): id, state\n"
+	  "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
+	  "\nOptions:\n"
+	  "  --all           include resolved incidents\n"
+	  "  --state S       only triggered, acknowledged or resolved ones\n"
+	  "  --json          one JSON array of {id, state, severity, title,\n"
+	  "                  source, group_key, alert_count, firing_count,\n"
+	  "                  truncated_alerts, opened_at, updated_at,\n"
+	  "                  resolved_at, last_alert_at, acked_by, assignee,\n"
+	  "                  snoozed_until, version}; times RFC 3339 UTC,\n"
+	  "                  absent values null\n",
+	  cmd_incidents_run },
+	{ "ingest", "ingest [--format F] [--json] [FILE|-]",
+	  "Store one alert payload (the receiver's parsers), from FILE or stdin.",
+	  "Formats: alertmanager (webhook v4, or an API v2 alert list),\n"
+	  "grafana (unified alerting webhook), pagerduty (Events API v2:\n"
+	  "trigger, acknowledge, resolve), generic (owl's JSON; Grafana\n"
+	  "OnCall formatted-webhook spellings too). Without --format the\n"
+	  "format is detected and named on stderr. Prints one line: format,\n"
+	  "alerts, incidents opened/reopened/resolved, the incident touched.\n"
+	  "A bad payload is refused as a whole (exit 2) with the field named,\n"
+	  "e.g. 'owl: alerts[3].startsAt: not an RFC 3339 time'.\n"
+	  "Limits: 64 MiB, nesting 64, 100000 alerts, 256 labels (and 256\n"
+	  "annotations) per alert, 1024-byte names, 65536-byte values.\n"
+	  "\nOptions:\n"
+	  "  --format F      alertmanager, grafana, pagerduty, generic, auto\n"
+	  "  --json          the summary as one JSON object\n",
+	  cmd_ingest_run },
+	{ "note", "note INC TEXT", "Add a note to an incident's log.",
+	  "Works on resolved incidents too. An unknown incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
+	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
+	  "A resolved or unknown incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --note TEXT     a note that goes into the same log entry\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
 	{ "run", "run NAME [--dry-run [--offline]] [--param K=V]... "
 	  "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
 	  "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
@@ -94,6 +159,41 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --limit N       runbooks log: only the newest N commits\n"
 	  RBSEL_HELP,
 	  cmd_runbooks_run },
+	{ "show", "show INC [--json]",
+	  "Show an incident, its alerts (labels, annotations) and its log.",
+	  "\nOptions:\n"
+	  "  --json          the incident's fields (as owl incidents --json)\n"
+	  "                  plus \"alerts\" [{source, fingerprint, status,\n"
+	  "                  labels, annotations, starts_at, ends_at,\n"
+	  "                  generator_url, count, last_seen}] and \"log\"\n"
+	  "                  [{id, at, actor, kind, detail}]\n",
+	  cmd_incidents_show },
+	{ "snooze", "snooze INC DURATION",
+	  "Snooze an incident for a while (30m, 1h30m, 2d).",
+	  "The incident shows as snoozed until then. A resolved or unknown\n"
+	  "incident: exit 1.\n"
+	  "\nOptions:\n"
+	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	  "                  version N (see owl show INC --json)\n",
+	  cmd_act_run },
+	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
+	  "Run runbook tests against fake effects, with a dry-run fidelity check.",
+	  "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
+	  "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
+	  "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
+	  "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
+	  "  against the fakes and checks the expectations, then dry-runs it\n"
+	  "  and checks that the plan's writes are exactly the live run's.\n"
+	  "  Test runs go to a throwaway database, never the real log.\n"
+	  "  Without NAME: every runbook that has a test file.\n"
+	  "\nOptions:\n"
+	  "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
+	  "                  runbooks.dir in the config)\n"
+	  "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
+	  "                  planned_writes}\n"
+	  "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
+	  "missing or does not load.\n",
+	  cmd_test_run },
 	{ "version", "version",
 	  "Show owl's version and the versions of the libraries it runs on.",
 	  NULL, main_version },

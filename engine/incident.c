@@ -1,0 +1,411 @@
+/* incident.c: reading incidents and their alerts (list, get, alerts,
+ * JSON forms). The actions live in incident_act.c, the ingest logic in
+ * incident_ingest.c. */
+#include "incident.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/actlog.h"
+#include "engine/clock.h"
+#include "engine/incident_int.h"
+
+static const char *const incident_states[] = {
+	[INCIDENT_TRIGGERED] = "triggered",
+	[INCIDENT_ACKNOWLEDGED] = "acknowledged",
+	[INCIDENT_RESOLVED] = "resolved",
+};
+
+static const char *const incident_severities[] = {
+	[SEVERITY_INFO] = "info",
+	[SEVERITY_WARNING] = "warning",
+	[SEVERITY_ERROR] = "error",
+	[SEVERITY_CRITICAL] = "critical",
+};
+
+const char *
+incident_state_name(enum incident_state s)
+{
+	if ((unsigned)s > INCIDENT_RESOLVED)
+		return "unknown";
+	return incident_states[s];
+}
+
+const char *
+incident_severity_name(enum incident_severity s)
+{
+	if ((unsigned)s > SEVERITY_CRITICAL)
+		return "unknown";
+	return incident_severities[s];
+}
+
+int
+incident_state_parse(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (int i = 0; i <= INCIDENT_RESOLVED; i++)
+		if (strcmp(name, incident_states[i]) == 0)
+			return i;
+	if (strcmp(name, "acked") == 0)
+		return INCIDENT_ACKNOWLEDGED;
+	return -1;
+}
+
+void
+incident_done(struct incident *inc)
+{
+	if (inc == NULL)
+		return;
+	free(inc->title);
+	free(inc->source);
+	free(inc->group_key);
+	free(inc->acked_by);
+	free(inc->assignee);
+	memset(inc, 0, sizeof *inc);
+}
+
+void
+incident_list_free(struct incident *list, size_t n)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		incident_done(&list[i]);
+	free(list);
+}
+
+/* A copy of a text column, NULL when the column is NULL; *oom set when
+ * the copy failed. */
+static char *
+incident_col_dup(sqlite3_stmt *st, int col, int *oom)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	if ((d = strdup(v)) == NULL)
+		*oom = 1;
+	return d;
+}
+
+int
+incident_row(sqlite3_stmt *st, struct incident *inc)
+{
+	int oom = 0;
+
+	memset(inc, 0, sizeof *inc);
+	inc->id = sqlite3_column_int64(st, 0);
+	inc->state = (enum incident_state)sqlite3_column_int(st, 1);
+	inc->severity = (enum incident_severity)sqlite3_column_int(st, 2);
+	inc->title = incident_col_dup(st, 3, &oom);
+	inc->source = incident_col_dup(st, 4, &oom);
+	inc->group_key = incident_col_dup(st, 5, &oom);
+	inc->alert_count = sqlite3_column_int64(st, 6);
+	inc->firing_count = sqlite3_column_int64(st, 7);
+	inc->truncated_alerts = sqlite3_column_int64(st, 8);
+	inc->opened_at = sqlite3_column_int64(st, 9);
+	inc->updated_at = sqlite3_column_int64(st, 10);
+	inc->resolved_at = sqlite3_column_int64(st, 11);
+	inc->last_alert_at = sqlite3_column_int64(st, 12);
+	inc->acked_by = incident_col_dup(st, 13, &oom);
+	inc->assignee = incident_col_dup(st, 14, &oom);
+	inc->snoozed_until = sqlite3_column_int64(st, 15);
+	inc->version = sqlite3_column_int64(st, 16);
+	if (oom) {
+		incident_done(inc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+incident_list(struct store *s, const struct incident_query *q,
+    struct incident **out, size_t *n, struct err *err)
+{
+	static const char sql[] = "SELECT " INCIDENT_COLS " FROM incidents"
+	    " WHERE (?1 OR state <> 2) AND (?2 < 0 OR state = ?2)"
+	    " ORDER BY severity DESC, opened_at DESC, id DESC LIMIT ?3";
+	struct incident *list = NULL, *p;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, q->all || q->state == INCIDENT_RESOLVED);
+	sqlite3_bind_int(st, 2, q->state);
+	sqlite3_bind_int64(st, 3, q->limit > 0 ? (int64_t)q->limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((p = realloc(list, cap * sizeof *p)) == NULL)
+				goto oom;
+			list = p;
+		}
+		if (incident_row(st, &list[len]) == -1)
+			goto oom;
+		len++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		incident_list_free(list, len);
+		return store_sqlerr(s, err, "incidents");
+	}
+	*out = list;
+	*n = len;
+	return 0;
+oom:
+	sqlite3_reset(st);
+	incident_list_free(list, len);
+	return err_set(err, ERR_FAILED, "out of memory");
+}
+
+int
+incident_get(struct store *s, int64_t id, struct incident *inc,
+    struct err *err)
+{
+	static const char sql[] = "SELECT " INCIDENT_COLS
+	    " FROM incidents WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	memset(inc, 0, sizeof *inc);
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (incident_row(st, inc) == -1)
+			ret = err_set(err, ERR_FAILED, "out of memory");
+	} else if (rc == SQLITE_DONE) {
+		ret = err_set(err, ERR_FAILED, "no incident INC-%lld",
+		    (long long)id);
+	} else {
+		ret = store_sqlerr(s, err, "incident");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+void
+incident_alerts_free(struct incident_alert *list, size_t n)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].source);
+		free(list[i].fingerprint);
+		free(list[i].labels_json);
+		free(list[i].annotations_json);
+		free(list[i].generator_url);
+	}
+	free(list);
+}
+
+static int
+incident_alert_row(sqlite3_stmt *st, struct incident_alert *a)
+{
+	int oom = 0;
+
+	memset(a, 0, sizeof *a);
+	a->source = incident_col_dup(st, 0, &oom);
+	a->fingerprint = incident_col_dup(st, 1, &oom);
+	a->resolved = sqlite3_column_int(st, 2);
+	a->labels_json = incident_col_dup(st, 3, &oom);
+	a->annotations_json = incident_col_dup(st, 4, &oom);
+	a->starts_at = sqlite3_column_int64(st, 5);
+	a->ends_at = sqlite3_column_int64(st, 6);
+	a->generator_url = incident_col_dup(st, 7, &oom);
+	a->count = sqlite3_column_int64(st, 8);
+	a->last_seen = sqlite3_column_int64(st, 9);
+	return oom ? -1 : 0;
+}
+
+int
+incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
+    size_t *n, struct err *err)
+{
+	static const char sql[] = "SELECT source, fingerprint, resolved,"
+	    " labels, annotations, starts_at, ends_at, generator_url, count,"
+	    " last_seen FROM alerts WHERE incident_id = ? ORDER BY id";
+	struct incident_alert *list = NULL, *p;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((p = realloc(list, cap * sizeof *p)) == NULL)
+				goto oom;
+			list = p;
+		}
+		len++;
+		if (incident_alert_row(st, &list[len - 1]) == -1)
+			goto oom;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		incident_alerts_free(list, len);
+		return store_sqlerr(s, err, "alerts");
+	}
+	*out = list;
+	*n = len;
+	return 0;
+oom:
+	sqlite3_reset(st);
+	incident_alerts_free(list, len);
+	return err_set(err, ERR_FAILED, "out of memory");
+}
+
+int64_t
+incident_last_alert_at(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	st = store_stmt(s, "SELECT max(last_alert_at) FROM incidents", NULL);
+	if (st == NULL)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int
+incident_is_snoozed(const struct incident *inc, int64_t now_us)
+{
+	return inc->state != INCIDENT_RESOLVED && inc->snoozed_until > now_us;
+}
+
+json_t *
+incident_jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *
+incident_jtime(int64_t us)
+{
+	char t[CLOCK_RFC3339_MAX];
+
+	if (us == 0)
+		return json_null();
+	clock_format(us, 1, t);
+	return json_string(t);
+}
+
+json_t *
+incident_to_json(const struct incident *inc)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I,"
+	    " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
+	    "id", (json_int_t)inc->id,
+	    "state", incident_state_name(inc->state),
+	    "severity", incident_severity_name(inc->severity),
+	    "title", incident_jstr(inc->title),
+	    "source", incident_jstr(inc->source),
+	    "group_key", incident_jstr(inc->group_key),
+	    "alert_count", (json_int_t)inc->alert_count,
+	    "firing_count", (json_int_t)inc->firing_count,
+	    "truncated_alerts", (json_int_t)inc->truncated_alerts,
+	    "opened_at", incident_jtime(inc->opened_at),
+	    "updated_at", incident_jtime(inc->updated_at),
+	    "resolved_at", incident_jtime(inc->resolved_at),
+	    "last_alert_at", incident_jtime(inc->last_alert_at),
+	    "acked_by", incident_jstr(inc->acked_by),
+	    "assignee", incident_jstr(inc->assignee),
+	    "snoozed_until", incident_jtime(inc->snoozed_until),
+	    "version", (json_int_t)inc->version);
+}
+
+/* Embeds stored JSON text; a text that does not parse (never written by
+ * owl) is kept as a string rather than lost. */
+static json_t *
+incident_jraw(const char *text)
+{
+	json_t *v;
+
+	if (text == NULL)
+		return json_null();
+	v = json_loads(text, JSON_DECODE_ANY, NULL);
+	return v != NULL ? v : json_string(text);
+}
+
+json_t *
+incident_alert_to_json(const struct incident_alert *a)
+{
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
+	    "source", incident_jstr(a->source),
+	    "fingerprint", incident_jstr(a->fingerprint),
+	    "status", a->resolved ? "resolved" : "firing",
+	    "labels", incident_jraw(a->labels_json),
+	    "annotations", incident_jraw(a->annotations_json),
+	    "starts_at", incident_jtime(a->starts_at),
+	    "ends_at", incident_jtime(a->ends_at),
+	    "generator_url", incident_jstr(a->generator_url),
+	    "count", (json_int_t)a->count,
+	    "last_seen", incident_jtime(a->last_seen));
+}
+
+static int
+incident_log_entry(const struct actlog_entry *e, void *ctx)
+{
+	json_t *o;
+
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o}", "id", (json_int_t)e->id,
+	    "at", incident_jtime(e->at_us), "actor", incident_jstr(e->actor),
+	    "kind", incident_jstr(e->kind), "detail",
+	    incident_jraw(e->detail));
+	if (o == NULL || json_array_append_new(ctx, o) == -1)
+		return 1;
+	return 0;
+}
+
+int
+incident_log_json(struct store *s, int64_t id, json_t **out,
+    struct err *err)
+{
+	struct actlog_filter f = { .incident = id };
+	json_t *arr;
+
+	*out = NULL;
+	if ((arr = json_array()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (actlog_each(s, &f, incident_log_entry, arr, err) == -1) {
+		json_decref(arr);
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}
+
+int
+incident_log(struct store *s, int64_t id, const char *actor,
+    const char *kind, json_t *detail, struct err *err)
+{
+	struct actlog_new e = { .actor = actor, .incident = id, .kind = kind };
+	char *text = NULL;
+	int rc;
+
+	if (detail != NULL) {
+		text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(detail);
+		if (text == NULL)
+			return err_set(err, ERR_FAILED, "out of memory");
+	}
+	e.detail = text;
+	rc = actlog_append(s, &e, NULL, err);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,159 @@
+/* incident.h: incidents: alerts grouped by group key, with a state
+ * machine (triggered -> acknowledged -> resolved, snoozed until a time),
+ * and every change written to the action log (engine/actlog.h).
+ *
+ * CONTRACT shared by the alerts/incidents work (implements it), the TUI
+ * and `owl serve` (consume it). Extend freely; do not change these
+ * signatures without telling the lead. */
+#ifndef OWL_INCIDENT_H
+#define OWL_INCIDENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "engine/err.h"
+#include "engine/store.h"
+
+enum incident_state {
+	INCIDENT_TRIGGERED,
+	INCIDENT_ACKNOWLEDGED,
+	INCIDENT_RESOLVED,
+};
+
+/* Ordered: a higher value is worse. */
+enum incident_severity {
+	SEVERITY_INFO,
+	SEVERITY_WARNING,
+	SEVERITY_ERROR,
+	SEVERITY_CRITICAL,
+};
+
+struct incident {
+	int64_t id;               /* shown as INC-<id> */
+	enum incident_state state;
+	enum incident_severity severity;
+	char *title;              /* untrusted: sanitise before showing */
+	char *source;             /* alertmanager|grafana|pagerduty|generic */
+	char *group_key;
+	int64_t alert_count;
+	int64_t firing_count;
+	int64_t truncated_alerts; /* alerts the sender left out */
+	int64_t opened_at;        /* microseconds, UTC (engine/clock.h) */
+	int64_t updated_at;
+	int64_t resolved_at;      /* 0: not resolved */
+	int64_t last_alert_at;    /* last delivery of any of its alerts */
+	char *acked_by;           /* NULL: nobody */
+	char *assignee;           /* NULL: nobody */
+	int64_t snoozed_until;    /* 0: not snoozed */
+	int64_t version;          /* +1 on every change (check-then-act) */
+};
+
+/* Frees the strings of one incident (not the struct); accepts NULL. */
+void incident_done(struct incident *inc);
+
+/* Frees an array from incident_list(); accepts NULL. */
+void incident_list_free(struct incident *list, size_t n);
+
+const char *incident_state_name(enum incident_state s);     /* "triggered" */
+const char *incident_severity_name(enum incident_severity s); /* "critical" */
+/* Parses a state name; -1 when unknown. */
+int incident_state_parse(const char *name);
+
+struct incident_query {
+	int all;      /* include resolved ones */
+	int state;    /* -1: any; else only this enum incident_state */
+	size_t limit; /* 0: no limit */
+};
+
+/* Lists incidents, most severe first, then newest first. *out is an
+ * array of *n incidents owned by the caller (incident_list_free). */
+int incident_list(struct store *s, const struct incident_query *q,
+    struct incident **out, size_t *n, struct err *err);
+
+/* Reads one incident into *inc (incident_done). An unknown id: -1 with
+ * ERR_FAILED and the message "no incident INC-<id>". */
+int incident_get(struct store *s, int64_t id, struct incident *inc,
+    struct err *err);
+
+/* Options of every action: who acts, the note that goes with it, and the
+ * version the actor saw (0: do not check). When expect_version is set and
+ * the incident has changed since, the action is refused (-1, ERR_REFUSED)
+ * and err says who did what ("INC-42 changed since you looked: resolved
+ * by bob 2m ago"). */
+struct incident_act {
+	const char *actor;      /* NULL: actor_name() */
+	const char *note;       /* NULL: none */
+	int64_t expect_version; /* 0: no check */
+};
+
+/* Each action changes the incident and appends one action-log entry with
+ * the actor and a before/after detail, in one transaction. Acting on a
+ * resolved incident (except incident_note and incident_reopen) fails
+ * with ERR_FAILED "INC-42 is already resolved". */
+int incident_ack(struct store *s, int64_t id, const struct incident_act *a,
+    struct err *err);
+int incident_resolve(struct store *s, int64_t id,
+    const struct incident_act *a, struct err *err);
+int incident_note(struct store *s, int64_t id, const char *text,
+    const struct incident_act *a, struct err *err);
+int incident_snooze(struct store *s, int64_t id, int64_t until_us,
+    const struct incident_act *a, struct err *err);
+int incident_assign(struct store *s, int64_t id, const char *who,
+    const struct incident_act *a, struct err *err);
+
+/* The reverse actions, for the TUI's undo key: acknowledged -> triggered,
+ * resolved -> triggered (or acknowledged when it was), snooze cleared. */
+int incident_unack(struct store *s, int64_t id, const struct incident_act *a,
+    struct err *err);
+int incident_reopen(struct store *s, int64_t id,
+    const struct incident_act *a, struct err *err);
+int incident_unsnooze(struct store *s, int64_t id,
+    const struct incident_act *a, struct err *err);
+
+/* One alert of an incident, for `owl show` and the TUI's incident screen. */
+struct incident_alert {
+	char *source;
+	char *fingerprint;
+	int resolved;
+	char *labels_json;      /* JSON object text */
+	char *annotations_json; /* JSON object text */
+	int64_t starts_at;      /* 0: unknown */
+	int64_t ends_at;        /* 0: not ended */
+	char *generator_url;    /* NULL: none */
+	int64_t count;          /* deliveries */
+	int64_t last_seen;
+};
+
+/* Lists the alerts of an incident (incident_alerts_free). */
+int incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
+    size_t *n, struct err *err);
+void incident_alerts_free(struct incident_alert *list, size_t n);
+
+/* Time of the newest alert delivery of any incident (0: none); the TUI
+ * shows it as data freshness. */
+int64_t incident_last_alert_at(struct store *s);
+
+/* --- Additions beyond the shared contract --- */
+
+/* Nonzero when the incident is snoozed at time now_us. */
+int incident_is_snoozed(const struct incident *inc, int64_t now_us);
+
+/* The incident as DESIGN.md's JSON object ("owl incidents --json"):
+ * times as RFC 3339 UTC strings, absent values null. New reference,
+ * NULL when out of memory. */
+json_t *incident_to_json(const struct incident *inc);
+
+/* One alert as {"source", "fingerprint", "status", "labels",
+ * "annotations", "starts_at", "ends_at", "generator_url", "count",
+ * "last_seen"}. New reference, NULL when out of memory. */
+json_t *incident_alert_to_json(const struct incident_alert *a);
+
+/* The incident's action-log entries, oldest first, as a JSON array of
+ * {"id", "at", "actor", "kind", "detail"} (detail embedded as JSON).
+ * *out is a new reference. */
+int incident_log_json(struct store *s, int64_t id, json_t **out,
+    struct err *err);
+
+#endif

@@ -1,0 +1,49 @@
+/* incident_ingest.h: storing normalized alerts: dedup by (source,
+ * fingerprint), grouping by (source, group key) into incidents, the
+ * flap guard and auto-resolve, each change written to the action log.
+ * integrations/ingest.c parses payloads into alerts and calls this. */
+#ifndef OWL_INCIDENT_INGEST_H
+#define OWL_INCIDENT_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/alert.h"
+#include "engine/err.h"
+#include "engine/store.h"
+
+enum incident_ingest_mode {
+	/* upsert every alert, opening or reopening incidents as needed */
+	INCIDENT_INGEST_UPSERT,
+	/* only mark alerts already known in an open incident as resolved;
+	 * unknown ones are dropped (a PagerDuty resolve event) */
+	INCIDENT_INGEST_RESOLVE,
+	/* acknowledge the open incident of each alert's (source, group key);
+	 * none open: dropped (a PagerDuty acknowledge event) */
+	INCIDENT_INGEST_ACK,
+};
+
+struct incident_ingest_opts {
+	const char *actor;         /* NULL: actor_name() */
+	enum incident_ingest_mode mode;
+	int64_t truncated;         /* alerts the sender left out; -1: unknown */
+};
+
+struct incident_ingest_result {
+	size_t alerts;             /* alerts stored (upserted or resolved) */
+	size_t new_alerts;         /* of which first seen */
+	size_t dropped;            /* ignored: nothing open to apply them to */
+	size_t incidents_opened;
+	size_t incidents_reopened; /* by the flap guard */
+	size_t incidents_resolved; /* because all their alerts resolved */
+	size_t incidents_acked;
+	int64_t incident;          /* the last incident touched, 0: none */
+};
+
+/* Stores n alerts (borrowed) in the caller's write transaction or its own
+ * (store_begin nests): all or nothing. res is filled (zeroed first). */
+int incident_ingest(struct store *s, const struct alert *alerts, size_t n,
+    const struct incident_ingest_opts *o, struct incident_ingest_result *res,
+    struct err *err);
+
+#endif

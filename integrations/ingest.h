@@ -1,0 +1,90 @@
+/* ingest.h: alert payloads in, incidents out. The same code serves
+ * `owl ingest` and every endpoint of `owl serve`.
+ *
+ * CONTRACT shared by the alerts/incidents work (implements it) and
+ * `owl serve` (consumes it). Parsing is split from storing so that the
+ * receiver parses and validates in its connection threads, without any
+ * lock, and commits many parsed payloads in one transaction (group
+ * commit) in its writer thread. */
+#ifndef OWL_INGEST_H
+#define OWL_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/err.h"
+#include "engine/store.h"
+
+/* Limits on what one payload may carry (documented in README.md). A
+ * payload over any of them is refused as a whole. */
+#define INGEST_BODY_MAX (64u * 1024 * 1024) /* bytes of JSON */
+#define INGEST_DEPTH_MAX 64                 /* nesting of [ and { */
+#define INGEST_ALERTS_MAX 100000            /* alerts per payload */
+#define INGEST_PAIRS_MAX 256  /* labels (or annotations) per alert */
+#define INGEST_NAME_MAX 1024  /* a label name, fingerprint or id */
+#define INGEST_VALUE_MAX (64 * 1024) /* a label or annotation value */
+#define INGEST_DEDUP_MAX 255  /* a PagerDuty dedup_key (as PagerDuty) */
+
+enum ingest_format {
+	INGEST_AUTO,
+	INGEST_ALERTMANAGER,
+	INGEST_GRAFANA,
+	INGEST_PAGERDUTY,
+	INGEST_GENERIC,
+};
+
+/* "alertmanager", "grafana", "pagerduty", "generic" (and "auto"). */
+const char *ingest_format_name(enum ingest_format f);
+/* Parses a format name; -1 when unknown. */
+int ingest_format_parse(const char *name);
+
+/* A payload parsed and validated, not yet stored: normalized alerts plus
+ * what the payload says about them (truncatedAlerts, PagerDuty action). */
+struct ingest_batch;
+
+/* Parses and validates a whole payload (len bytes, not NUL-terminated
+ * necessarily). INGEST_AUTO detects the format. Bad input: NULL with
+ * ERR_USAGE and a one-line reason naming the field
+ * ("alerts[3].startsAt: not an RFC 3339 time"); nothing is stored, ever,
+ * by a payload that fails here. Touches no database and no global state:
+ * safe to call from many threads at once. */
+struct ingest_batch *ingest_parse(enum ingest_format f, const char *body,
+    size_t len, struct err *err);
+
+/* The format of a parsed batch (the detected one for INGEST_AUTO). */
+enum ingest_format ingest_batch_format(const struct ingest_batch *b);
+
+/* Number of alerts in the batch. */
+size_t ingest_batch_alerts(const struct ingest_batch *b);
+
+/* For PagerDuty events: the dedup_key (given, or generated on trigger
+ * as PagerDuty does). NULL for other formats. Borrowed from the batch. */
+const char *ingest_batch_dedup_key(const struct ingest_batch *b);
+
+void ingest_batch_free(struct ingest_batch *b);
+
+/* For PagerDuty events: "trigger", "acknowledge" or "resolve"; NULL for
+ * other formats. */
+const char *ingest_batch_action(const struct ingest_batch *b);
+
+struct ingest_result {
+	size_t alerts;         /* alerts upserted */
+	size_t new_alerts;     /* of which first seen */
+	size_t incidents_opened;
+	size_t incidents_resolved;
+	int64_t incident;      /* the (last) incident touched */
+	/* additions beyond the shared contract: */
+	size_t incidents_reopened; /* by the flap guard (10 min) */
+	size_t incidents_acked;    /* by a PagerDuty acknowledge */
+	size_t dropped;            /* ack/resolve with nothing open */
+};
+
+/* Stores a parsed batch: upserts alerts by (source, fingerprint), groups
+ * them into incidents, drives the state machine, and appends the action
+ * log entries, inside the caller's write transaction if one is open
+ * (store_begin nests) or its own otherwise. actor NULL: actor_name().
+ * res may be NULL. */
+int ingest_store(struct store *s, const struct ingest_batch *b,
+    const char *actor, struct ingest_result *res, struct err *err);
+
+#endif

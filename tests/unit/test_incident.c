@@ -1,0 +1,436 @@
+/* test_incident.c: incidents from alerts (engine/incident_ingest.c) and
+ * the actions on them (engine/incident_act.c), through ingest_parse and
+ * ingest_store as the receiver uses them. */
+#include "unit.h"
+
+#include <jansson.h>
+
+#include "engine/actlog.h"
+#include "engine/incident.h"
+#include "engine/store.h"
+#include "integrations/ingest.h"
+
+struct fx {
+	char *dir;
+	struct store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct err err;
+	char *path;
+
+	err_init(&err);
+	f->dir = unit_tmpdir();
+	path = unit_path(f->dir, "owl.db");
+	f->s = store_open(path, &err);
+	free(path);
+	assert_non_null(f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->s);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Parses and stores a payload; asserts that it works. */
+static struct ingest_result
+put(struct store *s, enum ingest_format fmt, const char *body)
+{
+	struct ingest_result r;
+	struct ingest_batch *b;
+	struct err err;
+
+	err_init(&err);
+	b = ingest_parse(fmt, body, strlen(body), &err);
+	if (b == NULL)
+		fail_msg("parse: %s", err.msg);
+	if (ingest_store(s, b, "tester", &r, &err) == -1)
+		fail_msg("store: %s", err.msg);
+	ingest_batch_free(b);
+	return r;
+}
+
+/* An Alertmanager webhook with one alert per "fp:status" in alerts. */
+static char *
+am(const char *group, int truncated, const char *const *alerts, size_t n)
+{
+	json_t *arr = json_array(), *doc;
+	char fp[64], *text;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *colon = strchr(alerts[i], ':');
+		snprintf(fp, sizeof fp, "%.*s", (int)(colon - alerts[i]),
+		    alerts[i]);
+		json_array_append_new(arr, json_pack("{s:s, s:{s:s, s:s, s:s},"
+		    " s:{s:s}, s:s, s:s, s:s}", "status", colon + 1, "labels",
+		    "alertname", "DiskFull", "instance", fp, "severity",
+		    i == 1 ? "critical" : "warning", "annotations", "summary",
+		    "Disk full", "startsAt", "2026-11-29T15:52:42Z", "endsAt",
+		    strcmp(colon + 1, "resolved") == 0 ? "2026-11-29T16:00:00Z" :
+		    "0001-01-01T00:00:00Z", "fingerprint", fp));
+	}
+	doc = json_pack("{s:s, s:s, s:o, s:i}", "version", "4", "groupKey",
+	    group, "alerts", arr, "truncatedAlerts", truncated);
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+static struct ingest_result
+put_am(struct store *s, const char *group, const char *const *alerts,
+    size_t n)
+{
+	char *body = am(group, 0, alerts, n);
+	struct ingest_result r = put(s, INGEST_ALERTMANAGER, body);
+
+	free(body);
+	return r;
+}
+
+static void
+get(struct store *s, int64_t id, struct incident *inc)
+{
+	struct err err;
+
+	err_init(&err);
+	if (incident_get(s, id, inc, &err) == -1)
+		fail_msg("get: %s", err.msg);
+}
+
+static int64_t
+count_rows(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+test_dedup_100_times(void **state)
+{
+	struct fx *f = *state;
+	static const char *const a[] = { "aaaa:firing" };
+	struct incident_alert *al;
+	struct ingest_result r;
+	struct incident inc;
+	struct err err;
+	int64_t v = 0;
+	size_t n;
+
+	for (int i = 0; i < 100; i++) {
+		r = put_am(f->s, "g1", a, 1);
+		assert_int_equal(r.new_alerts, i == 0 ? 1 : 0);
+		assert_int_equal(r.incidents_opened, i == 0 ? 1 : 0);
+		if (i == 0) {
+			get(f->s, r.incident, &inc);
+			v = inc.version;
+			incident_done(&inc);
+		}
+	}
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 1);
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM incidents"), 1);
+	/* one open and one new alert entry, not one per delivery */
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM actlog"), 2);
+	err_init(&err);
+	assert_int_equal(incident_alerts(f->s, r.incident, &al, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(al[0].count, 100);
+	incident_alerts_free(al, n);
+	get(f->s, r.incident, &inc);
+	assert_int_equal(inc.version, v); /* re-deliveries change nothing */
+	assert_int_equal(inc.state, INCIDENT_TRIGGERED);
+	assert_string_equal(inc.title, "Disk full");
+	incident_done(&inc);
+}
+
+static void
+test_grouping_and_autoresolve(void **state)
+{
+	struct fx *f = *state;
+	static const char *const both[] = { "a1:firing", "a2:firing" };
+	static const char *const one[] = { "a1:resolved", "a2:firing" };
+	static const char *const none[] = { "a1:resolved", "a2:resolved" };
+	static const char *const other[] = { "b1:firing" };
+	struct ingest_result r1, r2;
+	struct incident inc;
+
+	r1 = put_am(f->s, "g1", both, 2);
+	r2 = put_am(f->s, "g2", other, 1);
+	assert_int_not_equal(r1.incident, r2.incident);
+	get(f->s, r1.incident, &inc);
+	assert_int_equal(inc.alert_count, 2);
+	assert_int_equal(inc.firing_count, 2);
+	assert_int_equal(inc.severity, SEVERITY_CRITICAL); /* worst of */
+	incident_done(&inc);
+	r1 = put_am(f->s, "g1", one, 2);
+	assert_int_equal(r1.incidents_resolved, 0);
+	get(f->s, r1.incident, &inc);
+	assert_int_equal(inc.firing_count, 1);
+	incident_done(&inc);
+	r1 = put_am(f->s, "g1", none, 2);
+	assert_int_equal(r1.incidents_resolved, 1);
+	get(f->s, r1.incident, &inc);
+	assert_int_equal(inc.state, INCIDENT_RESOLVED);
+	assert_true(inc.resolved_at > 0);
+	incident_done(&inc);
+	/* a re-sent resolve does not resolve again */
+	r1 = put_am(f->s, "g1", none, 2);
+	assert_int_equal(r1.incidents_resolved, 0);
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM actlog WHERE "
+	    "kind = 'incident.resolve'"), 1);
+}
+
+static void
+test_flap_guard(void **state)
+{
+	struct fx *f = *state;
+	static const char *const fire[] = { "c1:firing" };
+	static const char *const res[] = { "c1:resolved" };
+	struct ingest_result r1, r2;
+	struct err err;
+
+	r1 = put_am(f->s, "g", fire, 1);
+	put_am(f->s, "g", res, 1);
+	r2 = put_am(f->s, "g", fire, 1); /* within 10 minutes: same one */
+	assert_int_equal(r2.incident, r1.incident);
+	assert_int_equal(r2.incidents_reopened, 1);
+	assert_int_equal(r2.incidents_opened, 0);
+	put_am(f->s, "g", res, 1);
+	/* resolved 11 minutes ago: a new incident */
+	err_init(&err);
+	assert_int_equal(store_exec(f->s, "UPDATE incidents SET resolved_at ="
+	    " resolved_at - 660000000", &err), 0);
+	r2 = put_am(f->s, "g", fire, 1);
+	assert_int_not_equal(r2.incident, r1.incident);
+	assert_int_equal(r2.incidents_opened, 1);
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 2);
+}
+
+static void
+test_truncated_recorded(void **state)
+{
+	struct fx *f = *state;
+	static const char *const a[] = { "t1:firing" };
+	char *body = am("gt", 3, a, 1);
+	struct ingest_result r = put(f->s, INGEST_AUTO, body);
+	struct incident inc;
+
+	free(body);
+	get(f->s, r.incident, &inc);
+	assert_int_equal(inc.truncated_alerts, 3);
+	incident_done(&inc);
+}
+
+static void
+test_pagerduty_cycle(void **state)
+{
+	struct fx *f = *state;
+	struct ingest_result r;
+	struct incident inc;
+	int64_t id;
+
+	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	    "\"event_action\":\"trigger\",\"dedup_key\":\"srv01/HTTP\","
+	    "\"payload\":{\"summary\":\"HTTP down\",\"source\":\"srv01\","
+	    "\"severity\":\"error\"}}");
+	id = r.incident;
+	assert_int_equal(r.incidents_opened, 1);
+	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	    "\"event_action\":\"acknowledge\",\"dedup_key\":\"srv01/HTTP\"}");
+	assert_int_equal(r.incidents_acked, 1);
+	get(f->s, id, &inc);
+	assert_int_equal(inc.state, INCIDENT_ACKNOWLEDGED);
+	assert_string_equal(inc.acked_by, "tester");
+	assert_int_equal(inc.severity, SEVERITY_ERROR);
+	assert_string_equal(inc.title, "HTTP down");
+	incident_done(&inc);
+	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	    "\"event_action\":\"resolve\",\"dedup_key\":\"srv01/HTTP\"}");
+	assert_int_equal(r.incidents_resolved, 1);
+	get(f->s, id, &inc);
+	assert_int_equal(inc.state, INCIDENT_RESOLVED);
+	incident_done(&inc);
+	/* nothing open for this key: dropped, as PagerDuty does */
+	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	    "\"event_action\":\"resolve\",\"dedup_key\":\"nope\"}");
+	assert_int_equal(r.dropped, 1);
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM incidents"), 1);
+}
+
+static void
+test_pagerduty_generated_key(void **state)
+{
+	struct fx *f = *state;
+	static const char body[] = "{\"routing_key\":\"k\",\"event_action\":"
+	    "\"trigger\",\"payload\":{\"summary\":\"s\",\"source\":\"x\","
+	    "\"severity\":\"info\"}}";
+	struct ingest_batch *b1, *b2;
+	struct err err;
+
+	err_init(&err);
+	b1 = ingest_parse(INGEST_AUTO, body, strlen(body), &err);
+	b2 = ingest_parse(INGEST_AUTO, body, strlen(body), &err);
+	assert_non_null(b1);
+	assert_non_null(b2);
+	assert_int_equal(strlen(ingest_batch_dedup_key(b1)), 36);
+	assert_string_not_equal(ingest_batch_dedup_key(b1),
+	    ingest_batch_dedup_key(b2));
+	ingest_batch_free(b1);
+	ingest_batch_free(b2);
+	(void)f;
+}
+
+static void
+test_caller_transaction(void **state)
+{
+	struct fx *f = *state;
+	static const char *const a[] = { "x1:firing" };
+	char *body = am("gx", 0, a, 1);
+	struct ingest_batch *b;
+	struct err err;
+
+	err_init(&err);
+	b = ingest_parse(INGEST_ALERTMANAGER, body, strlen(body), &err);
+	free(body);
+	assert_non_null(b);
+	/* many batches, one transaction, rolled back: nothing stays */
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
+	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
+	store_rollback(f->s);
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 0);
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
+	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_int_equal(count_rows(f->s, "SELECT count FROM alerts"), 2);
+	ingest_batch_free(b);
+}
+
+static void
+test_actions(void **state)
+{
+	struct fx *f = *state;
+	static const char *const a[] = { "y1:firing" };
+	struct incident_act act = { .actor = "alice", .note = "on it" };
+	struct ingest_result r = put_am(f->s, "gy", a, 1);
+	struct incident inc;
+	struct err err;
+	int64_t id = r.incident, v;
+
+	err_init(&err);
+	assert_int_equal(incident_ack(f->s, id, &act, &err), 0);
+	assert_int_equal(incident_ack(f->s, id, &act, &err), -1);
+	assert_string_equal(err.msg, "INC-1 is already acknowledged by alice");
+	err_init(&err);
+	assert_int_equal(incident_unack(f->s, id, &act, &err), 0);
+	assert_int_equal(incident_snooze(f->s, id, INT64_C(1) << 60, &act,
+	    &err), 0);
+	assert_int_equal(incident_unsnooze(f->s, id, &act, &err), 0);
+	assert_int_equal(incident_assign(f->s, id, "bob", &act, &err), 0);
+	assert_int_equal(incident_note(f->s, id, "a note", &act, &err), 0);
+	get(f->s, id, &inc);
+	v = inc.version;
+	assert_string_equal(inc.assignee, "bob");
+	assert_null(inc.acked_by);
+	incident_done(&inc);
+	/* check-then-act: someone else resolves first */
+	assert_int_equal(incident_resolve(f->s, id, &(struct incident_act){
+	    .actor = "bob" }, &err), 0);
+	act.expect_version = v;
+	assert_int_equal(incident_ack(f->s, id, &act, &err), -1);
+	assert_int_equal(err.code, ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "INC-1 changed since you looked: "
+	    "resolved by bob"));
+	err_init(&err);
+	act.expect_version = 0;
+	assert_int_equal(incident_resolve(f->s, id, &act, &err), -1);
+	assert_string_equal(err.msg, "INC-1 is already resolved");
+	err_init(&err);
+	assert_int_equal(incident_note(f->s, id, "post", &act, &err), 0);
+	assert_int_equal(incident_reopen(f->s, id, &act, &err), 0);
+	get(f->s, id, &inc);
+	assert_int_equal(inc.state, INCIDENT_TRIGGERED);
+	incident_done(&inc);
+	assert_int_equal(incident_get(f->s, 99, &inc, &err), -1);
+	assert_string_equal(err.msg, "no incident INC-99");
+	/* every change: one entry with the actor */
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM actlog WHERE "
+	    "actor = 'alice'"), 8);
+}
+
+static void
+test_list_order(void **state)
+{
+	struct fx *f = *state;
+	static const char *const w[] = { "w1:firing" };
+	static const char *const c[] = { "c0:firing", "c1:firing" };
+	struct incident_query q = { .state = -1 };
+	struct incident *list;
+	struct err err;
+	size_t n;
+
+	put_am(f->s, "warn", w, 1);
+	put_am(f->s, "crit", c, 2);
+	put_am(f->s, "warn2", (const char *const[]){ "w2:firing" }, 1);
+	err_init(&err);
+	assert_int_equal(incident_list(f->s, &q, &list, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].group_key, "crit");
+	assert_string_equal(list[1].group_key, "warn2");
+	assert_string_equal(list[2].group_key, "warn");
+	incident_list_free(list, n);
+	assert_int_equal(incident_resolve(f->s, 2, NULL, &err), 0);
+	assert_int_equal(incident_list(f->s, &q, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	incident_list_free(list, n);
+	q.state = INCIDENT_RESOLVED;
+	assert_int_equal(incident_list(f->s, &q, &list, &n, &err), 0);
+	assert_int_equal(n, 1);
+	incident_list_free(list, n);
+	assert_true(incident_last_alert_at(f->s) > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dedup_100_times, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_grouping_and_autoresolve,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flap_guard, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_recorded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pagerduty_cycle, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pagerduty_generated_key,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller_transaction, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_order, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,260 @@
+/* test_ingest.c: the alert-format parsers (integrations/fmt_*.c) and
+ * ingest_parse: the normalized alert each format gives, detection,
+ * errors that name the field, and parsing from many threads at once. */
+#include "unit.h"
+
+#include <pthread.h>
+
+#include "integrations/ingest.h"
+#include "integrations/ingest_int.h"
+
+static struct ingest_batch *
+parse(enum ingest_format f, const char *body)
+{
+	struct ingest_batch *b;
+	struct err err;
+
+	err_init(&err);
+	b = ingest_parse(f, body, strlen(body), &err);
+	if (b == NULL)
+		fail_msg("parse: %s", err.msg);
+	return b;
+}
+
+static void
+parse_fails(enum ingest_format f, const char *body, const char *want)
+{
+	struct err err;
+
+	err_init(&err);
+	assert_null(ingest_parse(f, body, strlen(body), &err));
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_string_equal(err.msg, want);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	for (int f = INGEST_AUTO; f <= INGEST_GENERIC; f++)
+		assert_int_equal(ingest_format_parse(ingest_format_name(
+		    (enum ingest_format)f)), f);
+	assert_int_equal(ingest_format_parse("opsgenie"), -1);
+	assert_int_equal(alert_severity_parse("CRIT"), SEVERITY_CRITICAL);
+	assert_int_equal(alert_severity_parse("p3"), SEVERITY_WARNING);
+	assert_int_equal(alert_severity_parse("bogus"), -1);
+	assert_int_equal(incident_state_parse("acknowledged"),
+	    INCIDENT_ACKNOWLEDGED);
+	assert_int_equal(incident_state_parse("open"), -1);
+}
+
+static void
+test_alertmanager(void **state)
+{
+	static const char body[] = "{\"version\":\"4\",\"groupKey\":"
+	    "\"{}:{alertname=\\\"DiskFull\\\"}\",\"truncatedAlerts\":2,"
+	    "\"status\":\"firing\",\"alerts\":[{\"status\":\"resolved\","
+	    "\"labels\":{\"severity\":\"critical\",\"alertname\":\"DiskFull\"},"
+	    "\"annotations\":{},\"startsAt\":\"2026-11-29T15:52:42Z\","
+	    "\"endsAt\":\"2026-11-29T16:00:00+01:00\",\"generatorURL\":"
+	    "\"?orgId=1\",\"fingerprint\":\"abc\"},{\"status\":\"firing\","
+	    "\"labels\":{\"alertname\":\"DiskFull\"},\"annotations\":"
+	    "{\"title\":\"T\"},\"endsAt\":\"0001-01-01T00:00:00Z\"}]}";
+	struct ingest_batch *b = parse(INGEST_AUTO, body);
+	struct alert *a = b->alerts;
+
+	(void)state;
+	assert_int_equal(ingest_batch_format(b), INGEST_ALERTMANAGER);
+	assert_int_equal(ingest_batch_alerts(b), 2);
+	assert_null(ingest_batch_dedup_key(b));
+	assert_int_equal(b->truncated, 2);
+	assert_string_equal(a[0].source, "alertmanager");
+	assert_string_equal(a[0].fingerprint, "abc");
+	assert_string_equal(a[0].group_key, "{}:{alertname=\"DiskFull\"}");
+	assert_int_equal(a[0].resolved, 1); /* per alert, not the top */
+	assert_int_equal(a[0].severity, SEVERITY_CRITICAL);
+	assert_string_equal(a[0].labels_json,
+	    "{\"alertname\":\"DiskFull\",\"severity\":\"critical\"}");
+	assert_string_equal(a[0].title, "DiskFull");
+	assert_int_equal(a[0].starts_at, INT64_C(1795967562000000));
+	assert_int_equal(a[0].ends_at, INT64_C(1795964400000000));
+	assert_string_equal(a[0].generator_url, "?orgId=1"); /* lenient */
+	assert_int_equal(a[1].resolved, 0);
+	assert_int_equal(a[1].ends_at, 0);
+	assert_int_equal(a[1].starts_at, 0);
+	assert_string_equal(a[1].title, "T");
+	assert_int_equal(a[1].severity, SEVERITY_WARNING);
+	assert_string_equal(a[1].fingerprint, "744e61ca074bea90");
+	ingest_batch_free(b);
+}
+
+static void
+test_grafana(void **state)
+{
+	static const char body[] = "{\"version\":\"1\",\"orgId\":1,"
+	    "\"state\":\"alerting\",\"groupKey\":\"{}:{}\",\"alerts\":[{"
+	    "\"status\":\"firing\",\"labels\":{\"alertname\":\"CPU\"},"
+	    "\"annotations\":{\"summary\":\"hot\"},\"fingerprint\":\"f1\","
+	    "\"ruleUID\":\"r9\",\"dashboardURL\":\"http://d\",\"panelURL\":"
+	    "\"\",\"values\":{\"B\":44.5}}]}";
+	struct ingest_batch *b = parse(INGEST_AUTO, body);
+
+	(void)state;
+	assert_int_equal(ingest_batch_format(b), INGEST_GRAFANA);
+	assert_string_equal(b->alerts[0].source, "grafana");
+	assert_string_equal(b->alerts[0].fingerprint, "r9/f1");
+	assert_string_equal(b->alerts[0].annotations_json,
+	    "{\"dashboard_url\":\"http://d\",\"summary\":\"hot\","
+	    "\"values\":\"{\\\"B\\\":44.5}\"}");
+	assert_int_equal(b->truncated, -1);
+	ingest_batch_free(b);
+	parse_fails(INGEST_GRAFANA, "{\"groupKey\":\"g\",\"alerts\":[{"
+	    "\"status\":\"firing\"}]}", "alerts[0].fingerprint: missing");
+}
+
+static void
+test_pagerduty(void **state)
+{
+	static const char trig[] = "{\"routing_key\":\"k\",\"event_action\":"
+	    "\"trigger\",\"dedup_key\":\"srv01/HTTP\",\"client_url\":"
+	    "\"https://mon\",\"payload\":{\"summary\":\"HTTP down\","
+	    "\"source\":\"srv01\",\"severity\":\"warning\",\"timestamp\":"
+	    "\"2015-07-17T08:42:58.315+0000\",\"custom_details\":{\"n\":1.5,"
+	    "\"s\":\"x\",\"o\":{\"a\":[1]}}}}";
+	struct ingest_batch *b = parse(INGEST_AUTO, trig);
+	struct alert *a = b->alerts;
+
+	(void)state;
+	assert_int_equal(ingest_batch_format(b), INGEST_PAGERDUTY);
+	assert_string_equal(ingest_batch_action(b), "trigger");
+	assert_string_equal(ingest_batch_dedup_key(b), "srv01/HTTP");
+	assert_string_equal(a->fingerprint, "srv01/HTTP");
+	assert_string_equal(a->group_key, "srv01/HTTP");
+	assert_int_equal(a->severity, SEVERITY_WARNING);
+	assert_string_equal(a->title, "HTTP down");
+	assert_string_equal(a->generator_url, "https://mon");
+	assert_int_equal(a->starts_at, INT64_C(1437122578315000));
+	assert_string_equal(a->labels_json,
+	    "{\"severity\":\"warning\",\"source\":\"srv01\"}");
+	assert_string_equal(a->annotations_json, "{\"n\":\"1.5\",\"o\":"
+	    "\"{\\\"a\\\":[1]}\",\"s\":\"x\",\"summary\":\"HTTP down\"}");
+	ingest_batch_free(b);
+	b = parse(INGEST_PAGERDUTY, "{\"routing_key\":\"k\",\"dedup_key\":"
+	    "\"d\",\"event_action\":\"resolve\"}");
+	assert_string_equal(ingest_batch_action(b), "resolve");
+	assert_int_equal(b->alerts[0].resolved, 1);
+	ingest_batch_free(b);
+	parse_fails(INGEST_PAGERDUTY, "{\"routing_key\":\"k\",\"event_action\":"
+	    "\"resolve\"}", "dedup_key: missing");
+}
+
+static void
+test_generic(void **state)
+{
+	static const char one[] = "{\"alert_uid\":\"u1\",\"title\":\"Down\","
+	    "\"state\":\"OK\",\"message\":\"m\",\"link_to_upstream_details\":"
+	    "\"https://x\",\"timestamp\":\"2026-11-29T03:04:05Z\"}";
+	static const char arr[] = "[{\"id\":\"a\",\"status\":\"firing\","
+	    "\"group\":\"g\",\"severity\":\"critical\",\"labels\":{\"severity\":"
+	    "\"info\"}},{\"id\":\"b\",\"labels\":{\"alertname\":\"N\"}}]";
+	struct ingest_batch *b = parse(INGEST_AUTO, one);
+	struct alert *a = b->alerts;
+
+	(void)state;
+	assert_int_equal(ingest_batch_format(b), INGEST_GENERIC);
+	assert_string_equal(a->fingerprint, "u1");
+	assert_string_equal(a->group_key, "u1");
+	assert_int_equal(a->resolved, 1); /* OnCall: state "ok" */
+	assert_int_equal(a->ends_at, INT64_C(1795921445000000));
+	assert_string_equal(a->title, "Down");
+	assert_string_equal(a->generator_url, "https://x");
+	ingest_batch_free(b);
+	b = parse(INGEST_AUTO, arr);
+	a = b->alerts;
+	assert_int_equal(ingest_batch_alerts(b), 2);
+	assert_string_equal(a[0].group_key, "g");
+	assert_int_equal(a[0].severity, SEVERITY_CRITICAL); /* field wins */
+	assert_int_equal(a[1].resolved, 0);
+	assert_string_equal(a[1].title, "N");
+	ingest_batch_free(b);
+}
+
+static void
+test_errors_name_fields(void **state)
+{
+	(void)state;
+	parse_fails(INGEST_AUTO, "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
+	    "\"firing\"},{\"status\":\"firing\",\"startsAt\":\"x\"}]}",
+	    "alerts[1].startsAt: not an RFC 3339 time");
+	parse_fails(INGEST_AUTO, "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
+	    "\"firing\",\"labels\":{\"k\":\"\xc3\x28\"}}]}",
+	    "alerts[0].labels.k: not valid UTF-8");
+	parse_fails(INGEST_GENERIC, "{\"id\":\"\"}", "id: empty");
+	parse_fails(INGEST_AUTO, "[\"x\"]", "[0]: not a JSON object");
+	parse_fails(INGEST_AUTO, "{\"a\":1,\"a\":2}",
+	    "not valid JSON: line 1 column 10: duplicate object key near "
+	    "'\"a\"'");
+	/* jansson's "near" text is sanitised before it reaches a terminal */
+	parse_fails(INGEST_AUTO, "\x1b[2J", "not valid JSON: line 1 column 1: "
+	    "'[' or '{' expected near '\\x1b'");
+}
+
+struct job {
+	const char *body;
+	int ok;
+};
+
+static void *
+worker(void *p)
+{
+	struct job *j = p;
+	struct ingest_batch *b;
+	struct err err;
+
+	for (int i = 0; i < 200; i++) {
+		err_init(&err);
+		b = ingest_parse(INGEST_AUTO, j->body, strlen(j->body), &err);
+		if (b == NULL || ingest_batch_alerts(b) != 2)
+			j->ok = 0;
+		ingest_batch_free(b);
+	}
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	static const char body[] = "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
+	    "\"firing\",\"labels\":{\"a\":\"1\"}},{\"status\":\"resolved\","
+	    "\"labels\":{\"a\":\"2\"}}]}";
+	struct job jobs[4];
+	pthread_t t[4];
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		jobs[i].body = body;
+		jobs[i].ok = 1;
+		assert_int_equal(pthread_create(&t[i], NULL, worker, &jobs[i]),
+		    0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_true(jobs[i].ok);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_alertmanager),
+		cmocka_unit_test(test_grafana),
+		cmocka_unit_test(test_pagerduty),
+		cmocka_unit_test(test_generic),
+		cmocka_unit_test(test_errors_name_fields),
+		cmocka_unit_test(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

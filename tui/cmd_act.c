@@ -1,0 +1,114 @@
+/* cmd_act.c: `owl ack|resolve INC [--note T]`, `owl note INC TEXT`,
+ * `owl snooze INC DURATION`, `owl assign INC WHO`: one action each, done
+ * by the actor ($OWL_ACTOR, ...) and logged by engine/incident_act.c. */
+#include "cmd_act.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/actor.h"
+#include "engine/clock.h"
+#include "engine/incident.h"
+#include "engine/sanitize.h"
+
+/* The positional arguments each action takes after INC. */
+static int
+cmd_act_nargs(const char *name)
+{
+	if (strcmp(name, "note") == 0 || strcmp(name, "snooze") == 0 ||
+	    strcmp(name, "assign") == 0)
+		return 1;
+	return 0;
+}
+
+static int
+cmd_act_do(struct store *s, const char *name, int64_t id, const char *arg,
+    const struct incident_act *a, struct err *err)
+{
+	int64_t dur;
+
+	if (strcmp(name, "ack") == 0)
+		return incident_ack(s, id, a, err);
+	if (strcmp(name, "resolve") == 0)
+		return incident_resolve(s, id, a, err);
+	if (strcmp(name, "note") == 0)
+		return incident_note(s, id, arg, a, err);
+	if (strcmp(name, "assign") == 0)
+		return incident_assign(s, id, arg, a, err);
+	if (clock_parse_duration(arg, &dur, err) == -1) {
+		err->code = ERR_USAGE;
+		return -1;
+	}
+	return incident_snooze(s, id, clock_now_us() + dur, a, err);
+}
+
+/* Says what was done, on stdout. */
+static void
+cmd_act_report(const char *name, int64_t id, const char *arg,
+    const char *actor)
+{
+	char *safe = sanitize_dup(arg, 0);
+
+	if (strcmp(name, "ack") == 0)
+		printf("INC-%" PRId64 " acknowledged by %s\n", id, actor);
+	else if (strcmp(name, "resolve") == 0)
+		printf("INC-%" PRId64 " resolved by %s\n", id, actor);
+	else if (strcmp(name, "note") == 0)
+		printf("INC-%" PRId64 ": note added by %s\n", id, actor);
+	else if (strcmp(name, "assign") == 0)
+		printf("INC-%" PRId64 " assigned to %s by %s\n", id,
+		    safe ? safe : "?", actor);
+	else
+		printf("INC-%" PRId64 " snoozed for %s by %s\n", id,
+		    safe ? safe : "?", actor);
+	free(safe);
+}
+
+int
+cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "note", required_argument, NULL, 'n' },
+		{ "if-version", required_argument, NULL, 'V' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct incident_act a = { 0 };
+	int nargs = cmd_act_nargs(cmd->name), c, rc = CLI_OK;
+	char actor[ACTOR_MAX];
+	long long id, version;
+	struct store *s;
+	struct err err;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "n:V:", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		if (c == 'n')
+			a.note = optarg;
+		else if (c == 'V' && cli_count(optarg, &version) == -1)
+			return cli_usage(cmd, "--if-version: '%s' is not a "
+			    "positive number", optarg);
+		else if (c == 'V')
+			a.expect_version = version;
+	}
+	if (argc - optind != 1 + nargs)
+		return cli_usage(cmd, "usage: owl %s", cmd->usage);
+	if (cli_incident_id(argv[optind], &id) == -1)
+		return cli_usage(cmd, "'%s' is not an incident id (42 or "
+		    "INC-42)", argv[optind]);
+	actor_name(actor);
+	a.actor = actor;
+	err_init(&err);
+	if ((s = cli_store(cli, &err)) == NULL)
+		return cli_fail(&err);
+	if (cmd_act_do(s, cmd->name, id, nargs ? argv[optind + 1] : NULL, &a,
+	    &err) == -1)
+		rc = cli_fail(&err);
+	else
+		cmd_act_report(cmd->name, id, nargs ? argv[optind + 1] : NULL,
+		    actor);
+	store_close(s);
+	return rc;
+}

@@ -1,0 +1,356 @@
+/* cmd_incidents.c: `owl incidents` lists incidents (open ones by default,
+ * most severe and newest first) and `owl show INC` prints one with its
+ * alerts and action log, as aligned text or DESIGN.md's JSON. All alert
+ * text is sanitised before it reaches the terminal. */
+#include "cmd_incidents.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/actlog.h"
+#include "engine/clock.h"
+#include "engine/incident.h"
+#include "engine/sanitize.h"
+
+#define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
+
+/* The state column: snoozed incidents say so. */
+static const char *
+cmd_state(const struct incident *inc, int64_t now)
+{
+	return incident_is_snoozed(inc, now) ? "snoozed" :
+	    incident_state_name(inc->state);
+}
+
+static void
+cmd_incidents_table(const struct incident *list, size_t n, int all)
+{
+	int64_t now = clock_now_us();
+	char id[32], age[16];
+	int w = 3;
+	char *title;
+
+	if (n == 0) {
+		printf(all ? "no incidents\n" : "no open incidents\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int l = snprintf(id, sizeof id, "INC-%" PRId64, list[i].id);
+		if (l > w)
+			w = l;
+	}
+	printf("%-*s  %-12s  %-8s  %4s  %6s  %s\n", w, "ID", "STATE",
+	    "SEVERITY", "AGE", "ALERTS", "TITLE");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "INC-%" PRId64, list[i].id);
+		clock_format_age(now - list[i].opened_at, age, sizeof age);
+		title = sanitize_dup(list[i].title, 0);
+		printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s\n", w, id,
+		    cmd_state(&list[i], now),
+		    incident_severity_name(list[i].severity), age,
+		    list[i].alert_count, title != NULL ? title : "?");
+		free(title);
+	}
+}
+
+static int
+cmd_incidents_json(const struct incident *list, size_t n)
+{
+	json_t *arr = json_array(), *o;
+
+	if (arr == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if ((o = incident_to_json(&list[i])) == NULL ||
+		    json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return -1;
+		}
+	}
+	json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	putchar('\n');
+	json_decref(arr);
+	return 0;
+}
+
+int
+cmd_incidents_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "state", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct incident_query q = { .state = -1 };
+	struct incident *list = NULL;
+	struct store *s;
+	struct err err;
+	size_t n = 0;
+	int c, rc = CLI_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "as:j", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		if (c == 'a')
+			q.all = 1;
+		else if (c == 'j')
+			cli->json = 1;
+		else if (c == 's' && (q.state = incident_state_parse(optarg)) < 0)
+			return cli_usage(cmd, "--state: '%s' is not triggered, "
+			    "acknowledged or resolved", optarg);
+	}
+	if (optind < argc)
+		return cli_usage(cmd, "incidents: unexpected argument '%s'",
+		    argv[optind]);
+	err_init(&err);
+	if ((s = cli_store(cli, &err)) == NULL)
+		return cli_fail(&err);
+	if (incident_list(s, &q, &list, &n, &err) == -1) {
+		rc = cli_fail(&err);
+	} else if (cli->json) {
+		if (cmd_incidents_json(list, n) == -1) {
+			err_set(&err, ERR_FAILED, "out of memory");
+			rc = cli_fail(&err);
+		}
+	} else {
+		cmd_incidents_table(list, n, q.all || q.state >= 0);
+	}
+	incident_list_free(list, n);
+	store_close(s);
+	return rc;
+}
+
+/* Prints "  label  value" with the value sanitised; NULL prints "-". */
+static void
+cmd_field(const char *label, const char *value)
+{
+	char *v = sanitize_dup(value != NULL ? value : "-", 0);
+
+	printf("%-10s %s\n", label, v != NULL ? v : "?");
+	free(v);
+}
+
+static void
+cmd_time_field(const char *label, int64_t us, int64_t now)
+{
+	char t[CLOCK_RFC3339_MAX], age[16], line[128];
+
+	if (us == 0) {
+		cmd_field(label, NULL);
+		return;
+	}
+	clock_format(us, 0, t);
+	clock_format_age(now > us ? now - us : us - now, age, sizeof age);
+	snprintf(line, sizeof line, "%s (%s %s)", t, age,
+	    now >= us ? "ago" : "from now");
+	cmd_field(label, line);
+}
+
+static void
+cmd_show_head(const struct incident *inc)
+{
+	int64_t now = clock_now_us();
+	char line[128], *title = sanitize_dup(inc->title, 0);
+
+	printf("INC-%" PRId64 "  %s\n\n", inc->id, title ? title : "?");
+	free(title);
+	cmd_field("state", cmd_state(inc, now));
+	cmd_field("severity", incident_severity_name(inc->severity));
+	cmd_field("source", inc->source);
+	cmd_field("group", inc->group_key);
+	cmd_time_field("opened", inc->opened_at, now);
+	cmd_time_field("updated", inc->updated_at, now);
+	cmd_time_field("resolved", inc->resolved_at, now);
+	cmd_time_field("last alert", inc->last_alert_at, now);
+	snprintf(line, sizeof line, "%" PRId64 " (%" PRId64 " firing)",
+	    inc->alert_count, inc->firing_count);
+	cmd_field("alerts", line);
+	if (inc->truncated_alerts > 0) {
+		snprintf(line, sizeof line, "%" PRId64 " more alerts not shown "
+		    "by the sender", inc->truncated_alerts);
+		cmd_field("truncated", line);
+	}
+	cmd_field("acked by", inc->acked_by);
+	cmd_field("assignee", inc->assignee);
+	if (incident_is_snoozed(inc, now))
+		cmd_time_field("snoozed", inc->snoozed_until, now);
+}
+
+/* Prints "    name: value" for each entry of a stored JSON object, values
+ * sanitised with their newlines kept and indented. */
+static void
+cmd_show_map(const char *text, int inline_pairs)
+{
+	json_t *o = json_loads(text != NULL ? text : "{}", 0, NULL), *v;
+	const char *k;
+	char *sk, *sv;
+
+	json_object_foreach(o, k, v) {
+		sk = sanitize_dup(k, 0);
+		sv = sanitize_dup(json_string_value(v), inline_pairs ? 0 :
+		    SANITIZE_NEWLINES);
+		if (inline_pairs) {
+			printf(" %s=%s", sk ? sk : "?", sv ? sv : "?");
+		} else {
+			printf("    %s: ", sk ? sk : "?");
+			for (const char *p = sv ? sv : "?"; *p != '\0'; p++) {
+				putchar(*p);
+				if (*p == '\n')
+					fputs("      ", stdout);
+			}
+			putchar('\n');
+		}
+		free(sk);
+		free(sv);
+	}
+	json_decref(o);
+}
+
+static void
+cmd_show_alerts(const struct incident_alert *a, size_t n)
+{
+	char t[CLOCK_RFC3339_MAX], seen[16], *fp, *url;
+	int64_t now = clock_now_us();
+
+	printf("\nAlerts:\n");
+	for (size_t i = 0; i < n; i++) {
+		fp = sanitize_dup(a[i].fingerprint, 0);
+		clock_format(a[i].starts_at, 0, t);
+		clock_format_age(now - a[i].last_seen, seen, sizeof seen);
+		printf("  %-8s %s  since %s  seen %" PRId64 "x, last %s ago\n",
+		    a[i].resolved ? "resolved" : "firing", fp ? fp : "?", t,
+		    a[i].count, seen);
+		printf("    labels:");
+		cmd_show_map(a[i].labels_json, 1);
+		putchar('\n');
+		cmd_show_map(a[i].annotations_json, 0);
+		if (a[i].generator_url != NULL) {
+			url = sanitize_dup(a[i].generator_url, 0);
+			printf("    source: %s\n", url ? url : "?");
+			free(url);
+		}
+		free(fp);
+	}
+}
+
+static int
+cmd_show_log_line(const struct actlog_entry *e, void *ctx)
+{
+	char t[CLOCK_RFC3339_MAX], *actor, *kind, *detail;
+	size_t n;
+
+	(void)ctx;
+	clock_format(e->at_us, 0, t);
+	actor = sanitize_dup(e->actor, 0);
+	kind = sanitize_dup(e->kind, 0);
+	detail = sanitize_dup(e->detail, 0);
+	if (detail != NULL && (n = strlen(detail)) > CMD_DETAIL_MAX) {
+		n = CMD_DETAIL_MAX - 3;
+		while (n > 0 && (detail[n] & 0xc0) == 0x80)
+			n--; /* cut between characters */
+		strcpy(detail + n, "...");
+	}
+	printf("  %s  %-10s %-17s %s\n", t, actor ? actor : "?",
+	    kind ? kind : "?", detail ? detail : "?");
+	free(actor);
+	free(kind);
+	free(detail);
+	return 0;
+}
+
+static int
+cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
+{
+	struct actlog_filter f = { .incident = inc->id };
+	struct incident_alert *alerts;
+	size_t n;
+
+	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1)
+		return -1;
+	cmd_show_head(inc);
+	cmd_show_alerts(alerts, n);
+	incident_alerts_free(alerts, n);
+	printf("\nLog:\n");
+	return actlog_each(s, &f, cmd_show_log_line, NULL, err);
+}
+
+static int
+cmd_show_json(struct store *s, const struct incident *inc, struct err *err)
+{
+	struct incident_alert *alerts = NULL;
+	json_t *o = NULL, *arr = NULL, *log = NULL, *a;
+	size_t n = 0;
+	int rc = -1;
+
+	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1 ||
+	    incident_log_json(s, inc->id, &log, err) == -1)
+		goto out;
+	if ((o = incident_to_json(inc)) == NULL || (arr = json_array()) == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+		if ((a = incident_alert_to_json(&alerts[i])) == NULL ||
+		    json_array_append_new(arr, a) == -1)
+			goto oom;
+	json_object_set(o, "alerts", arr);
+	json_object_set(o, "log", log);
+	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	putchar('\n');
+	rc = 0;
+	goto out;
+oom:
+	err_set(err, ERR_FAILED, "out of memory");
+out:
+	incident_alerts_free(alerts, n);
+	json_decref(o);
+	json_decref(arr);
+	json_decref(log);
+	return rc;
+}
+
+int
+cmd_incidents_show(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct incident inc;
+	struct store *s;
+	struct err err;
+	long long id;
+	int c, rc = CLI_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "j", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		if (c == 'j')
+			cli->json = 1;
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "show: which incident?");
+	if (optind + 1 < argc)
+		return cli_usage(cmd, "show: unexpected argument '%s'",
+		    argv[optind + 1]);
+	if (cli_incident_id(argv[optind], &id) == -1)
+		return cli_usage(cmd, "'%s' is not an incident id (42 or "
+		    "INC-42)", argv[optind]);
+	err_init(&err);
+	if ((s = cli_store(cli, &err)) == NULL)
+		return cli_fail(&err);
+	if (incident_get(s, id, &inc, &err) == 0) {
+		if ((cli->json ? cmd_show_json(s, &inc, &err) :
+		    cmd_show_text(s, &inc, &err)) == -1)
+			rc = cli_fail(&err);
+		incident_done(&inc);
+	} else {
+		rc = cli_fail(&err);
+	}
+	store_close(s);
+	return rc;
+}

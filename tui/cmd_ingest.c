@@ -1,0 +1,166 @@
+/* cmd_ingest.c: `owl ingest [--format F] [FILE|-]`: reads one alert
+ * payload and stores it with the code the receiver uses, printing a
+ * one-line summary (or --json). */
+#include "cmd_ingest.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/buf.h"
+#include "engine/sanitize.h"
+#include "integrations/ingest.h"
+
+/* Reads all of f (named name) into b, refusing more than the limit. */
+static int
+cmd_ingest_read(FILE *f, const char *name, struct buf *b, struct err *err)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b->len + n > INGEST_BODY_MAX)
+			return err_set(err, ERR_USAGE, "%s: larger than %u MiB "
+			    "(the payload limit)", name, INGEST_BODY_MAX >> 20);
+		if (buf_add(b, chunk, n, err) == -1)
+			return -1;
+	}
+	if (ferror(f))
+		return err_set(err, ERR_USAGE, "%s: %s", name, strerror(errno));
+	return 0;
+}
+
+static int
+cmd_ingest_load(const char *path, struct buf *b, struct err *err)
+{
+	FILE *f;
+	int rc;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return cmd_ingest_read(stdin, "stdin", b, err);
+	if ((f = fopen(path, "rb")) == NULL)
+		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
+	rc = cmd_ingest_read(f, path, b, err);
+	fclose(f);
+	return rc;
+}
+
+static const char *
+cmd_ingest_s(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void
+cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
+{
+	const char *action = ingest_batch_action(b);
+	const char *key = ingest_batch_dedup_key(b);
+	char *safe = key != NULL ? sanitize_dup(key, 0) : NULL;
+
+	printf("%s%s%s: %zu alert%s (%zu new), %zu incident%s opened, "
+	    "%zu reopened, %zu resolved", ingest_format_name(
+	    ingest_batch_format(b)), action ? " " : "", action ? action : "",
+	    r->alerts, cmd_ingest_s(r->alerts), r->new_alerts,
+	    r->incidents_opened, cmd_ingest_s(r->incidents_opened),
+	    r->incidents_reopened, r->incidents_resolved);
+	if (r->incidents_acked > 0)
+		printf(", %zu acknowledged", r->incidents_acked);
+	if (r->dropped > 0)
+		printf(", %zu dropped (no open incident)", r->dropped);
+	if (r->incident != 0)
+		printf("; INC-%lld", (long long)r->incident);
+	if (safe != NULL)
+		printf("; dedup_key %s", safe);
+	putchar('\n');
+	free(safe);
+}
+
+static void
+cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
+{
+	const char *action = ingest_batch_action(b);
+	const char *key = ingest_batch_dedup_key(b);
+	json_t *o;
+
+	o = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:o}", "format", ingest_format_name(ingest_batch_format(b)),
+	    "action", action, "dedup_key", key,
+	    "alerts", (json_int_t)r->alerts,
+	    "new_alerts", (json_int_t)r->new_alerts,
+	    "incidents_opened", (json_int_t)r->incidents_opened,
+	    "incidents_reopened", (json_int_t)r->incidents_reopened,
+	    "incidents_resolved", (json_int_t)r->incidents_resolved,
+	    "incidents_acked", (json_int_t)r->incidents_acked,
+	    "dropped", (json_int_t)r->dropped,
+	    "incident", r->incident != 0 ? json_integer(r->incident) :
+	    json_null());
+	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	putchar('\n');
+	json_decref(o);
+}
+
+static int
+cmd_ingest_do(struct cli *cli, int format, const char *path)
+{
+	struct ingest_batch *batch = NULL;
+	struct ingest_result r;
+	struct store *s = NULL;
+	struct err err;
+	struct buf b;
+	int rc = CLI_OK;
+
+	err_init(&err);
+	buf_init(&b, INGEST_BODY_MAX + 1);
+	if (cmd_ingest_load(path, &b, &err) == -1 ||
+	    (batch = ingest_parse((enum ingest_format)format, buf_str(&b),
+	    b.len, &err)) == NULL)
+		goto fail;
+	if (format == INGEST_AUTO)
+		fprintf(stderr, "owl: detected format: %s\n",
+		    ingest_format_name(ingest_batch_format(batch)));
+	if ((s = cli_store(cli, &err)) == NULL ||
+	    ingest_store(s, batch, NULL, &r, &err) == -1)
+		goto fail;
+	if (cli->json)
+		cmd_ingest_json(batch, &r);
+	else
+		cmd_ingest_print(batch, &r);
+	goto out;
+fail:
+	rc = cli_fail(&err);
+out:
+	ingest_batch_free(batch);
+	store_close(s);
+	buf_done(&b);
+	return rc;
+}
+
+int
+cmd_ingest_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = CLI_OK, format = INGEST_AUTO;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "f:j", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		if (c == 'j')
+			cli->json = 1;
+		else if (c == 'f' &&
+		    (format = ingest_format_parse(optarg)) == -1)
+			return cli_usage(cmd, "--format: '%s' is not one of "
+			    "alertmanager, grafana, pagerduty, generic, auto",
+			    optarg);
+	}
+	if (optind + 1 < argc)
+		return cli_usage(cmd, "ingest: one payload at a time");
+	return cmd_ingest_do(cli, format, optind < argc ? argv[optind] : NULL);
+}

@@ -1,0 +1,11 @@
+/* cmd_ingest.h: `owl ingest`, alert payloads from a file or stdin. */
+#ifndef OWL_CMD_INGEST_H
+#define OWL_CMD_INGEST_H
+
+#include "cli.h"
+
+/* Runs `owl ingest`; returns the exit code. */
+int cmd_ingest_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv);
+
+#endif
