@@ -254,12 +254,15 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 		    err) == -1)
 			goto fail;
 	}
-	if (rb_effect_log(&c->b.fx, "run.start", json_pack("{s:s, s:s, s:s, "
-	    "s:O, s:b, s:b, s:I, s:s?, s:o}", "runbook", o->name, "source",
-	    c->source, "source_sha256", c->sha, "params", params, "dry_run",
-	    o->dry_run, "offline", o->offline, "timeout_s",
-	    (json_int_t)(timeout / 1000000), "commit", n.commit, "origin",
-	    rb_run_origin(c)), err) == -1)
+	/* The version first: `owl show` prints the start of the detail. */
+	if (rb_effect_log(&c->b.fx, "run.start", json_pack("{s:s, s:s?, s:s?, "
+	    "s:s?, s:b, s:s, s:s, s:O, s:b, s:b, s:I, s:o}", "runbook",
+	    o->name, "commit", n.commit, "ref", o->src ? o->src->origin.ref :
+	    NULL, "blob", c->blob[0] ? c->blob : NULL, "dirty", o->src ?
+	    o->src->origin.dirty : 0, "source", c->source, "source_sha256",
+	    c->sha, "params", params, "dry_run", o->dry_run, "offline",
+	    o->offline, "timeout_s", (json_int_t)(timeout / 1000000),
+	    "origin", rb_run_origin(c)), err) == -1)
 		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
 fail:

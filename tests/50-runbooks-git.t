@@ -197,6 +197,14 @@ for e in json.load(sys.stdin):
         o = e["detail"]["origin"]; print(e["detail"]["commit"], o["ref"], o["blob"])')" \
 	"$C2 refs/tags/v2 $B2" "run.start logs the commit, ref and blob"
 
+printf '{"alert_uid": "rb-1", "title": "LLM provider down", "state": "alerting"}' |
+	"$OWL" ingest --format generic - >/dev/null 2>&1
+run "$OWL" run degrade --repo "$REPO" --rev v1 --param reason=x --yes --incident 1
+is "$RC" 0 "a run bound to an incident exits 0"
+run "$OWL" show 1
+like "$OUT" "run.start +\{\"runbook\":\"degrade\",\"commit\":\"$C1\",\"ref\":\"refs/tags/v1\",\"blob\":\"$B1\"" \
+	"owl show prints the run's commit, ref and blob"
+
 g checkout -q -b modv2 main
 echo 'return { greeting = "hello from the new lib.util" }' >"$REPO/lib/util.lua"
 g commit -q -am "new helper"
