@@ -14,6 +14,7 @@
 #include "rbsel.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/rb_incident.h"
 #include "engine/rb_run.h"
 #include "engine/rb_runs.h"
 #include "engine/sanitize.h"
@@ -269,6 +270,7 @@ struct cmd_run_args {
 	struct rb_run_opts o;
 	json_t *params;
 	struct rbsel sel; /* where the runbook comes from */
+	json_t *incident;
 	struct config *config;
 };
 
@@ -406,10 +408,17 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 	a.o.config = a.config;
+	if (a.o.incident != 0 && (a.incident = rb_incident_json(s,
+	    a.o.incident, &err)) == NULL) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	a.o.incident_json = a.incident;
 	if (!cli->json)
 		rbsel_print_origin(a.o.src, a.o.name);
 	rc = cmd_run_go(cli, &a, s);
 out:
+	json_decref(a.incident);
 	store_close(s);
 	config_free(a.config);
 	json_decref(a.params);
