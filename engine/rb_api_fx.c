@@ -391,6 +391,33 @@ rb_api_file_write(lua_State *L)
 /* file.replace(path, pattern, repl [, {plain=, count=, allow_none=}]):
  * reads the file, applies string.gsub, writes it back; returns the
  * number of replacements. */
+/* Pushes the current content of the file at 1 for file.replace. In an
+ * offline dry-run the content is unknown: the write is planned as it is
+ * and 1 is returned (with the result, 0, pushed). */
+static int
+rb_api_replace_read(lua_State *L)
+{
+	json_t *req = rb_api_req(L, "file.read"), *reply;
+	int unknown, missing;
+
+	rb_api_set_str(L, req, "path", 1, "file.replace: the path");
+	reply = rb_api_effect(L, req);
+	unknown = json_is_true(json_object_get(reply, "unknown"));
+	missing = json_is_true(json_object_get(reply, "missing"));
+	if (!missing)
+		lua_pushstring(L, json_string_value(json_object_get(reply,
+		    "content")));
+	json_decref(reply);
+	if (missing)
+		return luaL_error(L, "file.replace %s: no such file",
+		    lua_tostring(L, 1));
+	if (!unknown)
+		return 0;
+	rb_api_write(L, 1, lua_gettop(L), rb_api_opts(L, 4), "replace", -1);
+	lua_pushinteger(L, 0);
+	return 1;
+}
+
 static int
 rb_api_file_replace(lua_State *L)
 {
@@ -409,12 +436,8 @@ rb_api_file_replace(lua_State *L)
 		lua_pop(L, 2);
 	}
 	lua_settop(L, 4);
-	lua_pushcfunction(L, rb_api_file_read);
-	lua_pushvalue(L, 1);
-	lua_call(L, 1, 1);
-	if (lua_isnil(L, -1))
-		return luaL_error(L, "file.replace %s: no such file",
-		    lua_tostring(L, 1));
+	if (rb_api_replace_read(L))
+		return 1; /* an offline dry-run: planned without content */
 	content = lua_gettop(L);
 	lua_pushvalue(L, lua_upvalueindex(1)); /* string.gsub */
 	lua_pushvalue(L, content);

@@ -110,6 +110,12 @@ like "$OUT" '^ +-model: gpt-5-bad$' "the diff removes the old pin"
 like "$OUT" '^ +\+model: gpt-4o-2024-08-06$' "the diff adds the new pin"
 cmp -s "$T/svc.yaml" "$T/svc.orig"
 ok $? "the dry-run left the file alone"
+run "$OWL" run rollback-model-pin --dry-run --offline --json \
+	--param config_file="$T/svc.yaml" --param to=x --param reload=false
+is "$RC" 1 "offline: the pin cannot be read, the check fails"
+run "$OWL" run degraded-mode --dry-run --offline --param reason=x
+is "$RC" 1 "offline: reads answer with an empty body"
+like "$OUT" 'http\.get .* -> 200 \(simulated\)' "offline reads are simulated, not made"
 "$OWL" run rollback-model-pin --dry-run --json --param config_file="$T/svc.yaml" \
 	--param to=gpt-4o-2024-08-06 --param reload=true >"$T/dry.json"
 "$OWL" run rollback-model-pin --json --param config_file="$T/svc.yaml" \

@@ -332,6 +332,43 @@ test_params_and_doc(void **state)
 	effects_free(fx);
 }
 
+/* --offline: nothing is read; a file.replace is planned without its
+ * diff. */
+static void
+test_offline(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_opts o = { .name = "t", .dir = f->dir, .dry_run = 1,
+		.offline = 1 };
+	json_t *fakes = json_pack("{s:{s:s}}", "files", "/etc/x", "a\n");
+	struct effects *fx = effects_fake_new(fakes);
+	json_t *params = json_object(), *e;
+	struct rb_run_result r;
+	struct err err;
+
+	write_file(f->dir, "t.lua", "runbook { summary = 't' }\n"
+	    "function run(p) step('e', function()\n"
+	    "  local r = http.get('http://x/')\n"
+	    "  check(r.simulated and r.body == '', 'a real read')\n"
+	    "  file.replace('/etc/x', 'a', 'b')\n"
+	    "end) end\n");
+	o.fx = fx;
+	o.params = params;
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+	assert_string_equal(r.status, "ok");
+	e = json_array_get(json_object_get(json_object_get(r.doc, "plan"),
+	    "effects"), 2);
+	assert_string_equal(json_string_value(json_object_get(e, "kind")),
+	    "file.replace");
+	assert_non_null(strstr(json_string_value(json_object_get(e, "diff")),
+	    "offline"));
+	json_decref(r.doc);
+	json_decref(params);
+	json_decref(fakes);
+	effects_free(fx);
+}
+
 int
 main(void)
 {
@@ -344,6 +381,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_masking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_params_and_doc, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
