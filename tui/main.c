@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rbsel.h"
 #include "cmd_act.h"
 #include "cmd_audit.h"
 #include "cmd_tui.h"
@@ -15,6 +16,9 @@
 #include "cmd_ingest.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
+#include "cmd_run.h"
+#include "cmd_runbooks.h"
+#include "cmd_test.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
 
@@ -100,6 +104,64 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	  "                  version N (see owl show INC --json)\n",
 	  cmd_act_run },
+	{ "run", "run NAME [--dry-run [--offline]] [--param K=V]... "
+	  "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
+	  "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
+	  "Run a runbook, or dry-run it to see exactly what it would do.",
+	  "  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
+	  "  the commit, ref and blob id are recorded with the run, and so\n"
+	  "  are the modules it requires) or a plain directory (--runbooks).\n"
+	  "  With runbooks.require_signed, an unverified commit is refused\n"
+	  "  (exit 3, logged). It runs in a sandboxed worker\n"
+	  "  process; every effect is logged before and after, secrets are\n"
+	  "  masked. Progress is printed as it goes ([2/5] step ... ok 120 ms).\n"
+	  "\nOptions:\n"
+	  "  --dry-run       change nothing: reads run live, writes are\n"
+	  "                  recorded in a stored plan (file writes with a\n"
+	  "                  diff) and printed; confirm() is answered yes\n"
+	  "  --offline       with --dry-run: no reads either (HTTP reads\n"
+	  "                  answer 200 with an empty body)\n"
+	  "  --param K=V     a runbook parameter (repeat); unknown names and\n"
+	  "                  missing required ones are refused (exit 2)\n"
+	  "  --incident INC  run for an incident (42 or INC-42); the lease\n"
+	  "                  is on (runbook, incident)\n"
+	  "  --yes           answer yes to confirm() (needed without a\n"
+	  "                  terminal: else the run stops with exit 3)\n"
+	  "  --json          print one JSON document: run, runbook, commit,\n"
+	  "                  origin {kind, repo, ref, commit, blob,\n"
+	  "                  worktree, dirty}, status, dry_run, plan {id,\n"
+	  "                  hash, effects},\n"
+	  "                  steps, error, departures\n"
+	  "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
+	  "                  runbook's timeout, else 10m\n"
+	  "  --no-undo       on failure, do not run the undo functions\n"
+	  RBSEL_HELP
+	  "\nA live run ends by saying where it departed from the last dry-run\n"
+	  "plan of the same runbook and params. ^C cancels (undo runs); a\n"
+	  "second ^C stops the worker at once. A second live run of the same\n"
+	  "runbook for the same incident is refused (exit 3) while the first\n"
+	  "holds its lease.\n"
+	  "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
+	  "or a runbook that does not load, 3 refused (lease held, confirm\n"
+	  "without a terminal).\n",
+	  cmd_run_run },
+	{ "runbooks",
+	  "runbooks sync | list | show NAME | log NAME [--json] [source]",
+	  "List, show and trace runbooks; sync a remote runbook repository.",
+	  "  runbooks list       every runbook: name, summary, params (* =\n"
+	  "                      required), match labels, and the commit read;\n"
+	  "                      exit 1 when one cannot be read (BROKEN)\n"
+	  "  runbooks show NAME  its declaration, origin, blob id and source\n"
+	  "  runbooks log NAME   the commits that changed it, newest first:\n"
+	  "                      id, date, author, subject\n"
+	  "  runbooks sync       fetch the remote into the mirror; print old ->\n"
+	  "                      new commit and the runbooks that changed. A\n"
+	  "                      failed fetch keeps the mirror as it was (exit 1)\n"
+	  "\nOptions:\n"
+	  "  --json          one JSON document\n"
+	  "  --limit N       runbooks log: only the newest N commits\n"
+	  RBSEL_HELP,
+	  cmd_runbooks_run },
 	{ "serve", "serve [--listen ADDR:PORT] [--token-file F] "
 	  "[--hmac-secret-file F] [--pull URL]... [options]",
 	  "Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty, generic).",
@@ -170,6 +232,24 @@ static const struct cli_cmd main_cmds[] = {
 	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	  "                  version N (see owl show INC --json)\n",
 	  cmd_act_run },
+	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
+	  "Run runbook tests against fake effects, with a dry-run fidelity check.",
+	  "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
+	  "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
+	  "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
+	  "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
+	  "  against the fakes and checks the expectations, then dry-runs it\n"
+	  "  and checks that the plan's writes are exactly the live run's.\n"
+	  "  Test runs go to a throwaway database, never the real log.\n"
+	  "  Without NAME: every runbook that has a test file.\n"
+	  "\nOptions:\n"
+	  "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
+	  "                  runbooks.dir in the config)\n"
+	  "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
+	  "                  planned_writes}\n"
+	  "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
+	  "missing or does not load.\n",
+	  cmd_test_run },
 	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION]",
 	  "The incident console: live incidents, ack, resolve, note, undo.",
 	  "  Needs a terminal (for scripts and pipes use: owl incidents).\n"

@@ -1,0 +1,111 @@
+/* effects.h: the one interface through which a runbook touches the
+ * world: a struct of function pointers implemented three times: live
+ * (integrations/effects_live.c: libcurl, posix_spawn, files), dry-run
+ * (effects_dry.c: reads go to an inner implementation, writes are
+ * simulated) and fake (effects_fake.c: answers from a test's
+ * declarations). Only the broker's chokepoint (rb_effect.c) calls it, so
+ * every call is logged before and after and every secret masked. */
+#ifndef OWL_EFFECTS_H
+#define OWL_EFFECTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define EFFECTS_BODY_MAX ((size_t)8 << 20)   /* HTTP bodies, files */
+#define EFFECTS_OUTPUT_MAX ((size_t)1 << 20) /* exec stdout/stderr each */
+
+/* A name and a value (the value may be a secret, resolved at the last
+ * moment by the chokepoint). */
+struct effects_kv {
+	const char *name;
+	const char *value;
+	size_t len;
+};
+
+struct effects_http {
+	const char *method; /* GET HEAD POST PUT PATCH DELETE */
+	const char *url;
+	const struct effects_kv *headers;
+	size_t nheaders;
+	const char *body; /* NULL: none */
+	size_t body_len;
+	int64_t timeout_us; /* 0: the default (30 s) */
+};
+
+struct effects_http_res {
+	long status;
+	struct buf body;  /* at most EFFECTS_BODY_MAX */
+	json_t *headers;  /* object, lower-case names; NULL: none */
+	int simulated;
+};
+
+struct effects_exec {
+	char *const *argv; /* NULL-terminated; argv[0] looked up in PATH */
+	const struct effects_kv *env; /* added to a minimal environment */
+	size_t nenv;
+	const char *stdin_data; /* NULL: /dev/null */
+	size_t stdin_len;
+	int64_t timeout_us; /* 0: the default (60 s) */
+	int read_only;      /* the runbook says it changes nothing */
+};
+
+struct effects_exec_res {
+	int code;      /* exit status; 128+N when killed by signal N */
+	int timed_out;
+	struct buf out, err; /* each at most EFFECTS_OUTPUT_MAX */
+	int simulated;
+};
+
+struct effects_file_res {
+	struct buf content;
+	int missing;   /* no such file */
+	int unknown;   /* an offline dry-run: content not read */
+	int simulated;
+};
+
+struct effects {
+	const char *name; /* "live", "dry-run", "fake" */
+	void *ctx;
+	/* Each returns 0 with the result filled (an HTTP error status or a
+	 * non-zero exit is a result, not a failure), or -1 with err set
+	 * when the effect could not be performed. Results are initialised
+	 * by the caller (effects_*_res_init) and freed with *_done. */
+	int (*http)(void *ctx, const struct effects_http *req,
+	    struct effects_http_res *res, struct err *err);
+	int (*exec)(void *ctx, const struct effects_exec *req,
+	    struct effects_exec_res *res, struct err *err);
+	int (*file_read)(void *ctx, const char *path,
+	    struct effects_file_res *res, struct err *err);
+	/* Writes atomically (temp file, fsync, rename). mode -1: keep the
+	 * existing file's mode, 0644 for a new one. */
+	int (*file_write)(void *ctx, const char *path, const char *data,
+	    size_t n, int mode, int *simulated, struct err *err);
+	/* Reads a named secret into value (the caller wipes and frees). */
+	int (*secret_get)(void *ctx, const char *name, struct buf *value,
+	    struct err *err);
+	int (*secret_put)(void *ctx, const char *name, const char *value,
+	    size_t n, int *simulated, struct err *err);
+	int (*notify)(void *ctx, const char *text, int *simulated,
+	    struct err *err);
+	void (*free)(void *ctx); /* NULL: nothing to free */
+};
+
+void effects_http_res_init(struct effects_http_res *r);
+void effects_http_res_done(struct effects_http_res *r);
+void effects_exec_res_init(struct effects_exec_res *r);
+void effects_exec_res_done(struct effects_exec_res *r);
+void effects_file_res_init(struct effects_file_res *r);
+void effects_file_res_done(struct effects_file_res *r);
+
+/* Frees an implementation made by one of the *_new functions; accepts
+ * NULL. */
+void effects_free(struct effects *fx);
+
+/* HTTP methods that only read (GET, HEAD). */
+int effects_http_is_read(const char *method);
+
+#endif

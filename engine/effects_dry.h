@@ -1,0 +1,17 @@
+/* effects_dry.h: the dry-run implementation of the effects interface:
+ * reads (HTTP GET/HEAD, file reads, read-only commands, secret reads) go
+ * to an inner implementation, unless offline; writes are not made and
+ * are answered with a plausible simulated result. The chokepoint
+ * records every write in the plan. */
+#ifndef OWL_EFFECTS_DRY_H
+#define OWL_EFFECTS_DRY_H
+
+#include "effects.h"
+
+/* A dry-run over inner (borrowed; must outlive it). With offline set
+ * nothing is read either: HTTP reads answer 200 with an empty body and
+ * file reads "unknown". NULL when out of memory; free with
+ * effects_free(). */
+struct effects *effects_dry_new(const struct effects *inner, int offline);
+
+#endif

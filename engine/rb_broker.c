@@ -1,0 +1,490 @@
+/* rb_broker.c: serving one runbook worker (see rb_broker.h). */
+#include "rb_broker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "rb_lease.h"
+#include "rb_proto.h"
+#include "rb_runs.h"
+#include "rb_worker.h"
+
+#define RB_BROKER_SLACK_US (INT64_C(2) * 1000000)  /* past the deadline */
+#define RB_BROKER_BATCH_US 20000                   /* longest log batch */
+#define RB_BROKER_MODULE_MAX (1 << 20)
+
+static void
+rb_broker_reap(struct rb_broker *b, int hard)
+{
+	if (b->reaped || b->pid <= 0)
+		return;
+	if (hard)
+		kill(b->pid, SIGKILL);
+	while (waitpid(b->pid, &b->wstatus, 0) == -1 && errno == EINTR)
+		;
+	b->reaped = 1;
+}
+
+void
+rb_broker_stop(struct rb_broker *b)
+{
+	struct err err;
+	json_t *m;
+
+	if (b->fd >= 0 && !b->reaped) {
+		err_init(&err);
+		m = json_pack("{s:s}", "t", "stop");
+		rb_proto_send(b->fd, m, &err);
+		json_decref(m);
+	}
+	rb_broker_reap(b, 1);
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+}
+
+static json_t *rb_broker_module(struct rb_broker *b, const char *name);
+static int rb_broker_reply(struct rb_broker *b, json_t *reply,
+    struct err *err);
+
+/* Receives the worker's first answer, serving the `require`s that the
+ * top of the runbook makes before it gets to runbook{}. */
+static int
+rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
+    json_t **m, struct err *err)
+{
+	for (;;) {
+		if (rb_proto_recv(b->fd, m, conf->load_deadline +
+		    RB_BROKER_SLACK_US, err) == -1)
+			return -1;
+		if (strcmp(rb_proto_type(*m), "require") != 0)
+			return 0;
+		if (rb_broker_reply(b, rb_broker_module(b, json_string_value(
+		    json_object_get(*m, "name"))), err) == -1) {
+			json_decref(*m);
+			*m = NULL;
+			return -1;
+		}
+		json_decref(*m);
+	}
+}
+
+int
+rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
+    const struct rb_worker_limits *lim, json_t **out, struct err *err)
+{
+	const char *t, *e;
+	json_t *m;
+
+	*out = NULL;
+	b->fd = -1;
+	if (rb_worker_spawn(lim, rb_vm_main, (void *)conf, &b->pid, &b->fd,
+	    err) == -1)
+		return -1;
+	if (rb_broker_recv_decl(b, conf, &m, err) == -1) {
+		char how[128];
+		rb_broker_reap(b, 1);
+		rb_worker_describe(b->wstatus, how, sizeof how);
+		err->code = ERR_OK;
+		return err_set(err, ERR_FAILED, "runbook %s: the worker %s "
+		    "while loading it", conf->name, how);
+	}
+	t = rb_proto_type(m);
+	if (strcmp(t, "decl") == 0 || strcmp(t, "data") == 0) {
+		*out = json_incref(json_object_get(m, strcmp(t, "decl") == 0 ?
+		    "decl" : "value"));
+		json_decref(m);
+		return 0;
+	}
+	e = json_string_value(json_object_get(m, "error"));
+	err_set(err, ERR_USAGE, "runbook %s: %s", conf->name, e ? e :
+	    "the worker sent nothing usable");
+	json_decref(m);
+	rb_broker_stop(b);
+	return -1;
+}
+
+static void rb_broker_cancel(struct rb_broker *b, int64_t now);
+
+static void
+rb_broker_event(struct rb_broker *b, const struct rb_event *ev)
+{
+	if (b->ui != NULL && b->ui->event != NULL)
+		b->ui->event(b->ui->ctx, ev);
+}
+
+static int
+rb_broker_reply(struct rb_broker *b, json_t *reply, struct err *err)
+{
+	int rc;
+
+	if (reply == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = rb_proto_send(b->fd, reply, err);
+	json_decref(reply);
+	return rc;
+}
+
+static int
+rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
+{
+	const char *ev = json_string_value(json_object_get(m, "event"));
+	const char *name = json_string_value(json_object_get(m, "name"));
+	const char *status = json_string_value(json_object_get(m, "status"));
+	const char *error = json_string_value(json_object_get(m, "error"));
+	int64_t i = json_integer_value(json_object_get(m, "i"));
+	int64_t ms = json_integer_value(json_object_get(m, "ms"));
+	int undo = json_is_true(json_object_get(m, "undo")), begin;
+	char *mname = rb_effect_mask(&b->fx, name ? name : "?");
+	char *merr = error ? rb_effect_mask(&b->fx, error) : NULL;
+	struct rb_event e = { .i = i, .undo = undo, .name = mname,
+		.status = status, .error = merr, .ms = ms };
+	int rc;
+
+	begin = ev != NULL && strcmp(ev, "begin") == 0;
+	if (b->total > 0 && i > b->total)
+		b->total = i; /* more steps than guessed (a loop) */
+	e.total = b->total;
+	e.type = begin ? RB_EV_STEP_BEGIN : RB_EV_STEP_END;
+	if (begin) {
+		b->step_seq++;
+		b->fx.step_i = (int)i;
+		b->fx.undo = undo;
+		snprintf(b->fx.step, sizeof b->fx.step, "%s", mname ? mname : "");
+	} else {
+		b->fx.step_i = 0;
+		json_array_append_new(b->steps, json_pack("{s:s, s:s, s:I, s:b}",
+		    "name", mname ? mname : "?", "status", status ? status : "?",
+		    "ms", (json_int_t)ms, "undo", undo));
+	}
+	rc = b->fx.run_id == 0 ? 0 : rb_runs_step(b->store, b->fx.run_id,
+	    b->step_seq, i, mname ? mname : "?", undo, begin ? "running" :
+	    status ? status : "failed", begin ? -1 : ms, merr, err);
+	if (rc == 0 && !begin)
+		rc = rb_effect_log(&b->fx, undo ? "run.undo" : "run.step",
+		    json_pack("{s:I, s:s, s:s, s:I, s:s?}", "i", (json_int_t)i,
+		    "name", mname ? mname : "?", "status", status ? status : "?",
+		    "ms", (json_int_t)ms, "error", merr), err);
+	rb_broker_event(b, &e);
+	free(mname);
+	free(merr);
+	return rc;
+}
+
+static int
+rb_broker_log(struct rb_broker *b, const json_t *m, struct err *err)
+{
+	char *text = rb_effect_mask(&b->fx, json_string_value(
+	    json_object_get(m, "text")));
+	struct rb_event e = { .type = RB_EV_LOG, .i = b->fx.step_i,
+		.text = text };
+	int rc;
+
+	rc = rb_effect_log(&b->fx, "run.log", json_pack("{s:s}", "text",
+	    text ? text : ""), err);
+	rb_broker_event(b, &e);
+	free(text);
+	return rc;
+}
+
+static int
+rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
+{
+	struct rb_event e = { .type = RB_EV_EFFECT, .i = b->fx.step_i };
+	json_t *reply = rb_effect_do(&b->fx, m);
+
+	e.effect = b->fx.last;
+	if (reply != NULL)
+		rb_broker_event(b, &e);
+	return rb_broker_reply(b, reply, err);
+}
+
+static int
+rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
+{
+	char *text = rb_effect_mask(&b->fx, json_string_value(
+	    json_object_get(m, "text")));
+	const char *answer = "yes";
+	int rc;
+
+	if (b->dry_run) {
+		rc = rb_effect_confirm(&b->fx, text ? text : "",
+		    "yes (dry-run)", err);
+	} else {
+		if (!b->yes) {
+			enum rb_confirm c = RB_CONFIRM_NOBODY;
+			rb_effect_flush(&b->fx, NULL);
+			if (b->ui != NULL && b->ui->confirm != NULL)
+				c = b->ui->confirm(b->ui->ctx, text ? text : "");
+			answer = c == RB_CONFIRM_YES ? "yes" :
+			    c == RB_CONFIRM_NO ? "no" : "nobody";
+		}
+		rc = rb_effect_log(&b->fx, "run.confirm", json_pack("{s:s, s:s, "
+		    "s:b}", "text", text ? text : "", "answer", answer, "yes_flag",
+		    b->yes), err);
+	}
+	free(text);
+	if (rc == -1)
+		answer = "nobody";
+	return rb_broker_reply(b, json_pack("{s:s}", "answer",
+	    strncmp(answer, "yes", 3) == 0 ? "yes" : answer), err) | rc;
+}
+
+/* Live sleeps happen here, where ^C and the deadline can cut them. */
+static int
+rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
+{
+	int64_t end = clock_mono_us() + json_integer_value(json_object_get(m,
+	    "us"));
+
+	if (!b->dry_run) {
+		rb_effect_flush(&b->fx, NULL);
+		while (clock_mono_us() < end && clock_mono_us() < b->deadline &&
+		    (b->cancel == NULL || *b->cancel == 0))
+			poll(NULL, 0, 50);
+	}
+	rb_broker_cancel(b, clock_mono_us());
+	return rb_broker_reply(b, json_object(), err);
+}
+
+/* require(name) from the run's snapshot (the runbook's own commit). */
+static json_t *
+rb_broker_module_src(struct rb_broker *b, const char *name)
+{
+	char path[RBSOURCE_PATH_MAX];
+	struct err err;
+	struct buf src;
+	json_t *r;
+
+	err_init(&err);
+	buf_init(&src, RBSOURCE_FILE_MAX + 1);
+	if (rbsource_read_module(b->src, name ? name : "", &src, path, NULL,
+	    &err) == -1)
+		r = json_pack("{s:s}", "error", err.msg);
+	else
+		r = json_pack("{s:s%, s:s}", "source", buf_str(&src), src.len,
+		    "path", path);
+	buf_done(&src);
+	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
+}
+
+/* require(name): a .lua file under the runbook directory, never outside
+ * it (symbolic links resolved). */
+static json_t *
+rb_broker_module(struct rb_broker *b, const char *name)
+{
+	char rel[256], path[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
+	struct buf src;
+	json_t *r = NULL;
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	if (b->src != NULL)
+		return rb_broker_module_src(b, name);
+	snprintf(rel, sizeof rel, "%s", name ? name : "");
+	for (char *p = rel; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	snprintf(path, sizeof path, "%s/%s.lua", b->dir, rel);
+	if (realpath(b->dir, dir) == NULL || realpath(path, real) == NULL)
+		return json_pack("{s:s}", "error", "no such module");
+	if (strncmp(real, dir, strlen(dir)) != 0 || real[strlen(dir)] != '/')
+		return json_pack("{s:s}", "error", "the module is outside the "
+		    "runbook directory");
+	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) == -1)
+		return json_pack("{s:s}", "error", strerror(errno));
+	buf_init(&src, RB_BROKER_MODULE_MAX);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		if (buf_add(&src, chunk, (size_t)n, NULL) == -1)
+			break;
+	close(fd);
+	if (n != 0)
+		r = json_pack("{s:s}", "error", "unreadable or too large");
+	else
+		r = json_pack("{s:s%, s:s}", "source", buf_str(&src), src.len,
+		    "path", real + strlen(dir) + 1);
+	buf_done(&src);
+	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
+}
+
+static int
+rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
+{
+	const char *t = rb_proto_type(m);
+
+	if (strcmp(t, "step") == 0)
+		return rb_broker_step(b, m, err);
+	if (strcmp(t, "log") == 0)
+		return rb_broker_log(b, m, err);
+	if (strcmp(t, "effect") == 0)
+		return rb_broker_effect(b, m, err);
+	if (strcmp(t, "confirm") == 0)
+		return rb_broker_confirm(b, m, err);
+	if (strcmp(t, "sleep") == 0)
+		return rb_broker_sleep(b, m, err);
+	if (strcmp(t, "require") == 0)
+		return rb_broker_reply(b, rb_broker_module(b, json_string_value(
+		    json_object_get(m, "name"))), err);
+	if (strcmp(t, "done") == 0) {
+		const char *s = json_string_value(json_object_get(m, "status"));
+		const char *e = json_string_value(json_object_get(m, "error"));
+		char *me = e ? rb_effect_mask(&b->fx, e) : NULL;
+		snprintf(b->status, sizeof b->status, "%s", s ? s : "failed");
+		snprintf(b->error, sizeof b->error, "%s", me ? me : "");
+		free(me);
+		b->done = 1;
+		return 0;
+	}
+	return err_set(err, ERR_FAILED, "runbook worker: unexpected message "
+	    "'%s'", t);
+}
+
+/* Once the run is stopping (deadline or ^C) the worker gets a short
+ * slack to show it is undoing, renewed by each message, up to the undo
+ * grace. */
+static void
+rb_broker_progress(struct rb_broker *b, int64_t now)
+{
+	int64_t want = now + RB_BROKER_SLACK_US;
+
+	if (b->stop_at == 0 && now >= b->deadline)
+		b->stop_at = b->deadline;
+	if (b->stop_at == 0)
+		return;
+	if (want > b->stop_at + b->undo_grace_us)
+		want = b->stop_at + b->undo_grace_us;
+	if (want > b->kill_at)
+		b->kill_at = want;
+}
+
+/* ^C: the first asks the worker to cancel (it trips at the next hook
+ * tick and runs undo), the second kills it. */
+static void
+rb_broker_cancel(struct rb_broker *b, int64_t now)
+{
+	if (b->cancel == NULL || *b->cancel <= b->cancels_sent)
+		return;
+	b->cancels_sent = *b->cancel;
+	if (b->cancels_sent == 1) {
+		kill(b->pid, SIGUSR1);
+		b->stop_at = now;
+		if (b->kill_at > now + RB_BROKER_SLACK_US)
+			b->kill_at = now + RB_BROKER_SLACK_US;
+	} else {
+		b->kill_at = now;
+	}
+}
+
+static void
+rb_broker_heartbeat(struct rb_broker *b, int64_t now)
+{
+	struct err err;
+
+	if (b->lease_runbook == NULL || now < b->next_beat)
+		return;
+	err_init(&err);
+	rb_lease_renew(b->store, b->lease_runbook, b->lease_incident,
+	    b->fx.run_id, &err);
+	b->next_beat = now + RB_LEASE_TTL_US / 3;
+}
+
+/* Waits for the worker's next message; 1 when one is readable, 0 when
+ * the time to kill it came. */
+static int
+rb_broker_wait(struct rb_broker *b)
+{
+	struct pollfd p = { .fd = b->fd, .events = POLLIN };
+	int64_t now, wait;
+
+	for (;;) {
+		now = clock_mono_us();
+		rb_broker_cancel(b, now);
+		rb_broker_heartbeat(b, now);
+		if (now >= b->kill_at)
+			return 0;
+		wait = b->kill_at - now;
+		if (b->next_beat != 0 && b->next_beat - now < wait)
+			wait = b->next_beat - now;
+		if (b->fx.txn) /* a batch is open: flush it if the worker idles */
+			wait = 1000;
+		if (poll(&p, 1, (int)(wait / 1000) + 1) > 0)
+			return 1;
+		if (b->fx.txn)
+			rb_effect_flush(&b->fx, NULL);
+	}
+}
+
+static void
+rb_broker_ended(struct rb_broker *b)
+{
+	char how[128];
+
+	rb_broker_reap(b, b->killed);
+	if (b->done)
+		return;
+	rb_worker_describe(b->wstatus, how, sizeof how);
+	snprintf(b->status, sizeof b->status, "%s", b->cancels_sent ?
+	    "cancelled" : "failed");
+	if (b->killed && b->cancels_sent)
+		snprintf(b->error, sizeof b->error, "run %lld cancelled: the "
+		    "worker was stopped (undo did not run)",
+		    (long long)b->fx.run_id);
+	else if (b->killed)
+		snprintf(b->error, sizeof b->error, "run %lld exceeded its "
+		    "timeout of %lld s: the worker was stopped (undo did not "
+		    "run)", (long long)b->fx.run_id,
+		    (long long)(b->timeout_us / 1000000));
+	else if (WIFEXITED(b->wstatus) &&
+	    WEXITSTATUS(b->wstatus) == RB_WORKER_EXIT_MEMCAP)
+		snprintf(b->error, sizeof b->error, "run %lld exceeded its "
+		    "memory cap of %zu MiB", (long long)b->fx.run_id,
+		    b->mem_cap >> 20);
+	else
+		snprintf(b->error, sizeof b->error, "run %lld failed: the "
+		    "runbook worker %s", (long long)b->fx.run_id, how);
+}
+
+int
+rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
+{
+	int64_t now = clock_mono_us();
+	json_t *m;
+	int rc = 0;
+
+	b->deadline = now + b->timeout_us;
+	b->kill_at = b->deadline + RB_BROKER_SLACK_US;
+	b->next_beat = b->lease_runbook ? now + RB_LEASE_TTL_US / 3 : 0;
+	json_object_set_new(go, "t", json_string("go"));
+	if (rb_broker_reply(b, go, err) == -1)
+		goto ended;
+	while (!b->done) {
+		struct err rerr;
+		if (!rb_broker_wait(b)) {
+			b->killed = 1;
+			break;
+		}
+		err_init(&rerr);
+		if (rb_proto_recv(b->fd, &m, b->kill_at, &rerr) == -1)
+			break; /* the worker died or stalled mid-message */
+		rb_broker_progress(b, clock_mono_us());
+		rc = rb_broker_message(b, m, err);
+		json_decref(m);
+		if (rc == -1)
+			break;
+		rb_effect_flush_old(&b->fx, RB_BROKER_BATCH_US, NULL);
+	}
+ended:
+	rb_broker_ended(b);
+	return rc;
+}

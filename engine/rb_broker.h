@@ -1,0 +1,102 @@
+/* rb_broker.h: the broker side of one run: forks the worker, answers its
+ * messages (effects through the chokepoint, confirm, sleep, require, step
+ * and log reports), enforces the wall-clock deadline by killing the
+ * worker, turns ^C into a cancel, and renews the run's lease.
+ *
+ * Messages (rb_proto.h), worker -> broker:
+ *   decl {decl}            the runbook{} table, after the chunk ran
+ *   step {event: begin|end, i, name, undo, status?, ms?, error?}
+ *   log {text}             one-way
+ *   effect {kind, ...}     -> {ok, ...}            (rb_effect.h)
+ *   confirm {text}         -> {answer: yes|no|nobody}
+ *   sleep {us}             -> {}
+ *   require {name}         -> {source, path} | {error}
+ *   done {status, error?, failed_step?}
+ *   data {value}           (RB_VM_DATA mode)
+ * broker -> worker: go {params, config, incident, dry_run, no_undo,
+ *   timeout_us, undo_grace_us} | stop {} */
+#ifndef OWL_RB_BROKER_H
+#define OWL_RB_BROKER_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "rb_effect.h"
+#include "rb_vm.h"
+#include "rb_worker.h"
+#include "rbsource.h"
+
+enum rb_event_type {
+	RB_EV_STEP_BEGIN,
+	RB_EV_STEP_END,
+	RB_EV_LOG,
+	RB_EV_EFFECT,
+};
+
+/* What the front end is told as the run goes; strings are masked and
+ * borrowed for the call (still untrusted: sanitise before printing). */
+struct rb_event {
+	enum rb_event_type type;
+	int64_t i, total; /* step number and the expected number of steps */
+	int undo;
+	const char *name, *status, *error, *text;
+	int64_t ms;
+	const json_t *effect; /* RB_EV_EFFECT: the plan entry */
+};
+
+enum rb_confirm { RB_CONFIRM_YES, RB_CONFIRM_NO, RB_CONFIRM_NOBODY };
+
+/* The front end (tui/): progress and the confirm prompt. */
+struct rb_ui {
+	void *ctx;
+	void (*event)(void *ctx, const struct rb_event *ev);
+	enum rb_confirm (*confirm)(void *ctx, const char *text);
+};
+
+struct rb_broker {
+	struct store *store;
+	struct rb_effect fx;          /* the chokepoint */
+	const struct rb_ui *ui;       /* may be NULL */
+	const char *dir;              /* where require() finds modules */
+	struct rbsource *src;         /* ...or this snapshot, when set */
+	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
+	int yes, dry_run;
+	int64_t total;                /* expected steps (0: unknown) */
+	const char *lease_runbook;    /* set when the run holds a lease */
+	int64_t lease_incident;
+
+	pid_t pid;
+	int fd;
+	int wstatus, reaped;
+	int64_t deadline, kill_at, timeout_us, undo_grace_us, next_beat;
+	int64_t stop_at;              /* when it began stopping (0: not) */
+	size_t mem_cap;
+	int cancels_sent, killed;
+
+	json_t *steps;                /* [{name, status, ms, undo?}] */
+	int64_t step_seq;
+	char status[16];              /* ok|failed|cancelled|refused */
+	char error[1024];             /* masked */
+	int done;
+};
+
+/* Forks the worker for conf (which must stay valid until the worker has
+ * read it: fork copies it) and waits for its declaration (or, in data
+ * mode, its value) until conf->load_deadline. *out is the caller's. A
+ * runbook that fails to load: -1 with ERR_USAGE and the Lua message. */
+int rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
+    const struct rb_worker_limits *lim, json_t **out, struct err *err);
+
+/* Sends "go" (takes ownership of go) and serves the worker until it is
+ * done, dies or is killed; fills status and error. -1 only when the
+ * broker itself fails (the database, the socket). */
+int rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err);
+
+/* Tells a started worker to stop (when the run is refused before "go"),
+ * kills it if needed, and reaps it. Safe to call twice. */
+void rb_broker_stop(struct rb_broker *b);
+
+#endif

@@ -1,0 +1,310 @@
+/* rb_effect.c: the chokepoint: log intent, perform, log result, record in
+ * the plan, answer the worker (see rb_effect.h). The per-kind work is in
+ * rb_effect_ops.c. */
+#include "rb_effect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "actlog.h"
+#include "clock.h"
+#include "engine_int.h"
+#include "mask.h"
+
+#define RB_EFFECT_LOG_TEXT 2048 /* longest string kept in a log detail */
+
+int
+rb_effect_init(struct rb_effect *e, struct store *s, const struct effects *fx,
+    int dry_run, struct err *err)
+{
+	memset(e, 0, sizeof *e);
+	e->store = s;
+	e->fx = fx;
+	e->dry_run = dry_run;
+	e->instant = strcmp(fx->name, "fake") == 0;
+	actor_name(e->actor);
+	if ((e->plan = json_array()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	return rb_secrets_init(&e->secrets, err);
+}
+
+void
+rb_effect_done(struct rb_effect *e)
+{
+	struct err err;
+
+	err_init(&err);
+	rb_effect_flush(e, &err);
+	rb_secrets_done(&e->secrets);
+	json_decref(e->plan);
+	e->plan = NULL;
+}
+
+char *
+rb_effect_mask(const struct rb_effect *e, const char *s)
+{
+	return mask_dup(e->secrets.mask, s);
+}
+
+/* Masks every string in j in place, and cuts long ones when cut > 0. */
+void
+rb_effect_mask_json(const struct rb_effect *e, json_t *j, size_t cut)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (cut == 0 && mask_count(e->secrets.mask) == 0)
+		return; /* nothing to mask, nothing to cut */
+	if (json_is_string(j)) {
+		char *m = NULL;
+		if (mask_count(e->secrets.mask) > 0)
+			m = mask_dup(e->secrets.mask, json_string_value(j));
+		if (m != NULL && cut > 0 && strlen(m) > cut)
+			strcpy(m + cut - 3, "...");
+		if (m != NULL)
+			json_string_set(j, m);
+		else if (cut > 0 && json_string_length(j) > cut) {
+			char *c = strndup(json_string_value(j), cut);
+			if (c != NULL)
+				json_string_setn(j, c, cut);
+			free(c);
+		}
+		free(m);
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			rb_effect_mask_json(e, v, cut);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			rb_effect_mask_json(e, v, cut);
+	}
+}
+
+int
+rb_effect_begin(struct rb_effect *e, struct err *err)
+{
+	if (e->txn)
+		return 0;
+	if (store_begin(e->store, err) == -1)
+		return -1;
+	e->txn = 1;
+	e->txn_since = clock_mono_us();
+	return 0;
+}
+
+int
+rb_effect_flush(struct rb_effect *e, struct err *err)
+{
+	if (!e->txn)
+		return 0;
+	e->txn = 0;
+	return store_commit(e->store, err);
+}
+
+void
+rb_effect_abort(struct rb_effect *e)
+{
+	if (!e->txn)
+		return;
+	e->txn = 0;
+	store_rollback(e->store);
+}
+
+int
+rb_effect_flush_old(struct rb_effect *e, int64_t max_us, struct err *err)
+{
+	if (e->txn && clock_mono_us() - e->txn_since > max_us)
+		return rb_effect_flush(e, err);
+	return 0;
+}
+
+int
+rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
+    struct err *err)
+{
+	struct actlog_new n = { .actor = e->actor, .incident = e->incident,
+		.run = e->run_id, .kind = kind };
+	char *s = NULL, *m = NULL;
+	int rc = -1;
+
+	if (detail == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	s = json_dumps(detail, JSON_COMPACT);
+	if (s == NULL || (mask_count(e->secrets.mask) > 0 &&
+	    (m = mask_dup(e->secrets.mask, s)) == NULL)) {
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	n.detail = m != NULL ? m : s;
+	if (rb_effect_begin(e, err) == -1)
+		goto out;
+	rc = actlog_append(e->store, &n, NULL, err);
+out:
+	json_decref(detail);
+	free(s);
+	free(m);
+	return rc;
+}
+
+/* A new plan entry describing the request; NULL with err set when the
+ * request is malformed. */
+static json_t *
+rb_effect_entry(struct rb_effect *e, const json_t *req, struct err *err)
+{
+	const char *kind = json_string_value(json_object_get(req, "kind"));
+	json_t *entry;
+	char target[1024];
+	char name[64];
+	int write;
+
+	if (kind == NULL)
+		return err_set(err, ERR_USAGE, "effect without a kind"), NULL;
+	if (rb_effect_describe(&e->secrets, kind, req, name, sizeof name,
+	    target, sizeof target, &write, err) == -1)
+		return NULL;
+	entry = json_pack("{s:I, s:s, s:s, s:b}", "seq", (json_int_t)e->seq,
+	    "kind", name, "target", target, "write", write);
+	if (entry == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	if (e->step_i > 0) {
+		json_object_set_new(entry, "step", json_integer(e->step_i));
+		json_object_set_new(entry, "step_name", json_string(e->step));
+	}
+	if (e->undo)
+		json_object_set_new(entry, "undo", json_true());
+	if (json_is_string(json_object_get(req, "method")))
+		json_object_set(entry, "method", json_object_get(req, "method"));
+	return entry;
+}
+
+static int
+rb_effect_intent(struct rb_effect *e, const json_t *entry, const json_t *req,
+    struct err *err)
+{
+	json_t *d = json_deep_copy(entry), *summary;
+
+	summary = rb_secrets_subst(&e->secrets, req, 0, err);
+	if (d == NULL || summary == NULL) {
+		json_decref(d);
+		json_decref(summary);
+		return -1;
+	}
+	json_object_del(summary, "t");
+	json_object_del(summary, "kind");
+	rb_effect_mask_json(e, summary, RB_EFFECT_LOG_TEXT);
+	json_object_set_new(d, "request", summary);
+	json_object_set_new(d, "dry_run", json_boolean(e->dry_run));
+	return rb_effect_log(e, "effect.intent", d, err);
+}
+
+/* Logs the result and completes the plan entry. */
+static int
+rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
+    int ok, int64_t ms, const char *error, struct err *err)
+{
+	json_t *d = c->result ? json_deep_copy(c->result) : json_object();
+	const char *k;
+	json_t *v;
+
+	json_object_set_new(d, "seq", json_integer(e->seq));
+	json_object_set_new(d, "ok", json_boolean(ok));
+	json_object_set_new(d, "ms", json_integer(ms));
+	json_object_set_new(d, "simulated", json_boolean(c->simulated));
+	if (error != NULL)
+		json_object_set_new(d, "error", json_string(error));
+	json_object_foreach(d, k, v)
+		if (strcmp(k, "seq") != 0 && strcmp(k, "bytes") != 0)
+			json_object_set(entry, k, v);
+	if (c->diff != NULL)
+		json_object_set_new(entry, "diff", json_incref(c->diff));
+	rb_effect_mask_json(e, entry, 0);
+	return rb_effect_log(e, "effect.result", d, err);
+}
+
+static json_t *
+rb_effect_fail_reply(struct rb_effect *e, const char *msg)
+{
+	char *m = rb_effect_mask(e, msg);
+	json_t *r = json_pack("{s:b, s:s}", "ok", 0, "error",
+	    m ? m : "failed");
+
+	free(m);
+	return r;
+}
+
+json_t *
+rb_effect_do(struct rb_effect *e, const json_t *req)
+{
+	struct rb_fx_call c = { .e = e, .req = req };
+	json_t *entry, *reply = NULL;
+	struct err err, lerr;
+	int64_t t0;
+	int rc;
+
+	err_init(&err);
+	err_init(&lerr);
+	e->seq++;
+	if ((entry = rb_effect_entry(e, req, &err)) == NULL)
+		return rb_effect_fail_reply(e, err.msg);
+	if (rb_effect_intent(e, entry, req, &lerr) == -1) {
+		json_decref(entry);
+		err_prefix(&lerr, "not done, could not log it: ");
+		return rb_effect_fail_reply(e, lerr.msg);
+	}
+	/* The intent is durable before anything real happens. */
+	if (!e->instant && !(e->dry_run &&
+	    json_is_true(json_object_get(entry, "write"))) &&
+	    rb_effect_flush(e, &lerr) == -1) {
+		json_decref(entry);
+		return rb_effect_fail_reply(e, lerr.msg);
+	}
+	c.reply = json_object();
+	c.result = json_object();
+	t0 = clock_mono_us();
+	rc = rb_effect_perform(&c, &err);
+	if (rb_effect_result(e, entry, &c, rc == 0,
+	    (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
+	    &lerr) == -1 && rc == 0) {
+		err_set(&err, ERR_FAILED, "%s", lerr.msg);
+		rc = -1;
+	}
+	json_array_append(e->plan, entry);
+	e->last = entry;
+	json_decref(entry);
+	if (rc == 0) {
+		reply = c.reply;
+		c.reply = NULL;
+		rb_effect_mask_json(e, reply, 0);
+		json_object_set_new(reply, "ok", json_true());
+		if (c.simulated)
+			json_object_set_new(reply, "simulated", json_true());
+	} else {
+		reply = rb_effect_fail_reply(e, err.msg);
+	}
+	json_decref(c.reply);
+	json_decref(c.result);
+	json_decref(c.diff);
+	return reply;
+}
+
+int
+rb_effect_confirm(struct rb_effect *e, const char *text, const char *answer,
+    struct err *err)
+{
+	json_t *entry;
+
+	e->seq++;
+	entry = json_pack("{s:I, s:s, s:s, s:b, s:s}", "seq",
+	    (json_int_t)e->seq, "kind", "confirm", "target", text, "write", 0,
+	    "answer", answer);
+	if (entry == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (e->step_i > 0) {
+		json_object_set_new(entry, "step", json_integer(e->step_i));
+		json_object_set_new(entry, "step_name", json_string(e->step));
+	}
+	rb_effect_mask_json(e, entry, 0);
+	json_array_append(e->plan, entry);
+	e->last = entry;
+	return rb_effect_log(e, "run.confirm", entry, err);
+}

@@ -1,0 +1,76 @@
+/* rb_effect.h: the one chokepoint every runbook effect passes, in the
+ * broker. For each request from the worker it appends an intent entry to
+ * the action log (committed before any real write is made), substitutes
+ * secret values at the last moment, calls the effects implementation,
+ * appends a result entry, records the effect in the run's plan (with a
+ * unified diff for file writes) and answers the worker. Everything it
+ * writes to the log, the plan or the reply is masked. */
+#ifndef OWL_RB_EFFECT_H
+#define OWL_RB_EFFECT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "effects.h"
+#include "err.h"
+#include "rb_secret.h"
+#include "store.h"
+
+struct rb_effect {
+	struct store *store;
+	int64_t run_id;   /* 0 until the run row exists */
+	int64_t incident; /* 0: none */
+	char actor[ACTOR_MAX];
+	const struct effects *fx;
+	int dry_run;
+	int instant;      /* fx never blocks (fakes): batch the log writes */
+	struct rb_secrets secrets;
+	json_t *plan;     /* array of effect entries, masked */
+	json_t *last;     /* the newest entry (borrowed from plan) */
+	int step_i, undo; /* the step running now (0: none) */
+	char step[256];
+	int64_t seq;
+	int txn;          /* a write transaction is open */
+	int64_t txn_since;
+};
+
+/* Prepares a chokepoint over fx (borrowed) for one run. */
+int rb_effect_init(struct rb_effect *e, struct store *s,
+    const struct effects *fx, int dry_run, struct err *err);
+
+/* Commits what is pending, wipes the secrets and frees the plan. */
+void rb_effect_done(struct rb_effect *e);
+
+/* Performs one effect request ({"t": "effect", "kind": ...}) and returns
+ * the reply for the worker: {"ok": true, ...} or {"ok": false, "error"}.
+ * NULL only when out of memory. A failure to log is a failed effect:
+ * nothing is done unlogged. */
+json_t *rb_effect_do(struct rb_effect *e, const json_t *req);
+
+/* Records a dry-run answer to confirm() in the plan and the log. */
+int rb_effect_confirm(struct rb_effect *e, const char *text, const char *answer,
+    struct err *err);
+
+/* Appends an action-log entry for the run (masked; takes ownership of
+ * detail), inside the batching transaction when one is open. */
+int rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
+    struct err *err);
+
+/* Opens the batching transaction unless one is open. */
+int rb_effect_begin(struct rb_effect *e, struct err *err);
+
+/* Rolls the batching transaction back if one is open. */
+void rb_effect_abort(struct rb_effect *e);
+
+/* Commits the batching transaction if one is open. */
+int rb_effect_flush(struct rb_effect *e, struct err *err);
+
+/* Commits when the batch has been open longer than max_us. */
+int rb_effect_flush_old(struct rb_effect *e, int64_t max_us,
+    struct err *err);
+
+/* A masked copy of s (free()); NULL when out of memory. */
+char *rb_effect_mask(const struct rb_effect *e, const char *s);
+
+#endif

@@ -1,0 +1,36 @@
+/* rb_proto.h: the messages between the broker (owl) and a runbook worker:
+ * one JSON object per message, framed by a 4-byte big-endian length, over
+ * a socketpair. Every message has a "t" (type) member; DESIGN.md and
+ * rb_broker.c list the types. */
+#ifndef OWL_RB_PROTO_H
+#define OWL_RB_PROTO_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define RB_PROTO_MAX ((size_t)16 << 20) /* bytes per message */
+
+/* Sends msg. -1 with err set when the peer is gone or msg is too big. */
+int rb_proto_send(int fd, const json_t *msg, struct err *err);
+
+/* Appends msg, framed, to out (to send several in one write). */
+int rb_proto_frame(const json_t *msg, struct buf *out, struct err *err);
+
+/* Writes n bytes (framed messages) to fd. */
+int rb_proto_write(int fd, const void *p, size_t n, struct err *err);
+
+/* Receives one message into *msg (json_decref). Waits until the monotonic
+ * time `deadline_us` (clock_mono_us; 0: forever); interrupted calls are
+ * retried. Returns 0, or -1 with err set: the peer closed (ERR_FAILED,
+ * "worker closed the connection"), a timeout, an oversize frame or bad
+ * JSON. */
+int rb_proto_recv(int fd, json_t **msg, int64_t deadline_us,
+    struct err *err);
+
+/* The "t" member of a message, or "" when absent. */
+const char *rb_proto_type(const json_t *msg);
+
+#endif

@@ -1,0 +1,446 @@
+/* rb_runs.c: run rows, steps, plans and the interrupted-run sweep (see
+ * rb_runs.h). */
+#include "rb_runs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actlog.h"
+#include "clock.h"
+#include "hash.h"
+#include "rb_lease.h"
+
+static int
+rb_runs_done(struct store *s, sqlite3_stmt *st, const char *what,
+    struct err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_sqlerr(s, err, what);
+	return 0;
+}
+
+static void
+rb_runs_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+int
+rb_runs_insert(struct store *s, const struct rb_runs_new *r, int64_t *id,
+    struct err *err)
+{
+	sqlite3_stmt *st;
+	char host[256];
+
+	rb_lease_host(host, sizeof host);
+	st = store_stmt(s, "INSERT INTO runs(runbook, source, commit_id, "
+	    "source_sha256, params, incident_id, actor, dry_run, offline, "
+	    "status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,?,"
+	    "'running',?,?,?)", err);
+	if (st == NULL)
+		return -1;
+	rb_runs_text(st, 1, r->runbook);
+	rb_runs_text(st, 2, r->source);
+	rb_runs_text(st, 3, r->commit);
+	rb_runs_text(st, 4, r->source_sha256);
+	rb_runs_text(st, 5, r->params);
+	if (r->incident != 0)
+		sqlite3_bind_int64(st, 6, r->incident);
+	rb_runs_text(st, 7, r->actor);
+	sqlite3_bind_int(st, 8, r->dry_run);
+	sqlite3_bind_int(st, 9, r->offline);
+	sqlite3_bind_int(st, 10, (int)getpid());
+	rb_runs_text(st, 11, host);
+	sqlite3_bind_int64(st, 12, clock_now_us());
+	if (rb_runs_done(s, st, "runs", err) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(store_db(s));
+	return 0;
+}
+
+int
+rb_runs_finish(struct store *s, int64_t id, const char *status,
+    const char *error, int64_t plan_id, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE runs SET status = ?, error = "
+	    "?, plan_id = ?, ended_at = ? WHERE id = ?", err);
+
+	if (st == NULL)
+		return -1;
+	rb_runs_text(st, 1, status);
+	rb_runs_text(st, 2, error);
+	if (plan_id != 0)
+		sqlite3_bind_int64(st, 3, plan_id);
+	sqlite3_bind_int64(st, 4, clock_now_us());
+	sqlite3_bind_int64(st, 5, id);
+	return rb_runs_done(s, st, "runs", err);
+}
+
+int
+rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
+    const char *name, int undo, const char *status, int64_t ms,
+    const char *error, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO run_steps(run_id, seq, "
+	    "idx, name, undo, status, started_at, ms, error) VALUES "
+	    "(?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, seq) DO UPDATE SET "
+	    "status = excluded.status, ms = excluded.ms, error = "
+	    "excluded.error", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_int64(st, 3, idx);
+	rb_runs_text(st, 4, name);
+	sqlite3_bind_int(st, 5, undo);
+	rb_runs_text(st, 6, status);
+	sqlite3_bind_int64(st, 7, clock_now_us());
+	if (ms >= 0)
+		sqlite3_bind_int64(st, 8, ms);
+	rb_runs_text(st, 9, error);
+	return rb_runs_done(s, st, "run steps", err);
+}
+
+/* The part of an effect that identifies it across runs. */
+static json_t *
+rb_runs_key(const json_t *e)
+{
+	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "kind",
+	    json_object_get(e, "kind"), "method", json_object_get(e, "method"),
+	    "target", json_object_get(e, "target"), "write",
+	    json_object_get(e, "write"), "diff", json_object_get(e, "diff"));
+}
+
+static void
+rb_runs_hash(const json_t *effects, char hash[65])
+{
+	unsigned char md[HASH_LEN];
+	json_t *keys = json_array(), *e;
+	size_t i;
+	char *s;
+
+	json_array_foreach(effects, i, e)
+		json_array_append_new(keys, rb_runs_key(e));
+	s = json_dumps(keys, JSON_COMPACT | JSON_SORT_KEYS);
+	hash_sha256(s ? s : "", s ? strlen(s) : 0, md);
+	hash_hex(md, sizeof md, hash);
+	free(s);
+	json_decref(keys);
+}
+
+int
+rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
+    const char *source_sha256, const char *params, int dry_run,
+    const json_t *effects, int64_t *id, char hash[65], struct err *err)
+{
+	sqlite3_stmt *st;
+	char *text;
+	int rc;
+
+	rb_runs_hash(effects, hash);
+	if ((text = json_dumps(effects, JSON_COMPACT)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	st = store_stmt(s, "INSERT INTO plans(run_id, runbook, source_sha256, "
+	    "params, dry_run, hash, effects, created_at) VALUES "
+	    "(?,?,?,?,?,?,?,?)", err);
+	if (st == NULL) {
+		free(text);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, run_id);
+	rb_runs_text(st, 2, runbook);
+	rb_runs_text(st, 3, source_sha256);
+	rb_runs_text(st, 4, params);
+	sqlite3_bind_int(st, 5, dry_run);
+	rb_runs_text(st, 6, hash);
+	rb_runs_text(st, 7, text);
+	sqlite3_bind_int64(st, 8, clock_now_us());
+	rc = rb_runs_done(s, st, "plans", err);
+	free(text);
+	*id = rc == 0 ? sqlite3_last_insert_rowid(store_db(s)) : 0;
+	return rc;
+}
+
+int
+rb_runs_plan_last(struct store *s, const char *runbook,
+    const char *source_sha256, const char *params, int64_t *id,
+    json_t **effects, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, effects FROM plans WHERE "
+	    "runbook = ? AND source_sha256 = ? AND params = ? AND dry_run = 1 "
+	    "ORDER BY id DESC LIMIT 1", err);
+	int rc;
+
+	*id = 0;
+	*effects = NULL;
+	if (st == NULL)
+		return -1;
+	rb_runs_text(st, 1, runbook);
+	rb_runs_text(st, 2, source_sha256);
+	rb_runs_text(st, 3, params);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*effects = json_loads((const char *)sqlite3_column_text(st, 1),
+		    0, NULL);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "plans");
+	return 0;
+}
+
+int
+rb_runs_plan_steps(struct store *s, const char *runbook,
+    const char *source_sha256)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT r.id FROM plans p JOIN runs "
+	    "r ON r.id = p.run_id WHERE p.runbook = ? AND p.source_sha256 = ? "
+	    "AND r.status = 'ok' ORDER BY p.id DESC LIMIT 1", NULL);
+	sqlite3_stmt *c;
+	int64_t run = 0;
+	int n = 0;
+
+	if (st == NULL)
+		return 0;
+	rb_runs_text(st, 1, runbook);
+	rb_runs_text(st, 2, source_sha256);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		run = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	c = store_stmt(s, "SELECT count(*) FROM run_steps WHERE run_id = ? "
+	    "AND undo = 0", NULL);
+	if (run == 0 || c == NULL)
+		return 0;
+	sqlite3_bind_int64(c, 1, run);
+	if (sqlite3_step(c) == SQLITE_ROW)
+		n = sqlite3_column_int(c, 0);
+	sqlite3_reset(c);
+	return n;
+}
+
+/* The write effects of a list as "kind target" strings. */
+static json_t *
+rb_runs_writes(const json_t *effects)
+{
+	json_t *out = json_array(), *e;
+	char key[1200];
+	size_t i;
+
+	json_array_foreach(effects, i, e) {
+		if (!json_is_true(json_object_get(e, "write")) ||
+		    json_is_true(json_object_get(e, "undo")))
+			continue;
+		snprintf(key, sizeof key, "%s %s",
+		    json_string_value(json_object_get(e, "kind")),
+		    json_string_value(json_object_get(e, "target")));
+		json_array_append_new(out, json_string(key));
+	}
+	return out;
+}
+
+static void
+rb_runs_depart(json_t *out, const char *what, const char *key)
+{
+	const char *sp = strchr(key, ' ');
+	char kind[64];
+
+	snprintf(kind, sizeof kind, "%.*s", sp ? (int)(sp - key) : 0, key);
+	json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "departure",
+	    what, "kind", kind, "target", sp ? sp + 1 : key));
+}
+
+json_t *
+rb_runs_departures(const json_t *planned, const json_t *done)
+{
+	json_t *p = rb_runs_writes(planned), *d = rb_runs_writes(done);
+	json_t *out = json_array();
+	size_t np = json_array_size(p), nd = json_array_size(d), i = 0, j = 0;
+
+	/* Walk both in order; a mismatch is an unplanned effect when the
+	 * planned one still comes later, else a planned one not done. */
+	while (i < np || j < nd) {
+		const char *a = i < np ? json_string_value(json_array_get(p, i))
+		    : NULL;
+		const char *b = j < nd ? json_string_value(json_array_get(d, j))
+		    : NULL;
+		size_t k;
+		if (a && b && strcmp(a, b) == 0) {
+			i++, j++;
+			continue;
+		}
+		for (k = i; b && k < np; k++)
+			if (strcmp(json_string_value(json_array_get(p, k)), b)
+			    == 0)
+				break;
+		if (b && k < np) { /* b comes later: a..k-1 were skipped */
+			for (; i < k; i++)
+				rb_runs_depart(out, "not done", json_string_value(
+				    json_array_get(p, i)));
+		} else if (b) {
+			rb_runs_depart(out, "unplanned", b);
+			j++;
+		} else {
+			rb_runs_depart(out, "not done", a);
+			i++;
+		}
+	}
+	json_decref(p);
+	json_decref(d);
+	return out;
+}
+
+struct rb_runs_scan {
+	json_t *intents; /* seq -> "kind target" */
+};
+
+static int
+rb_runs_scan_row(const struct actlog_entry *e, void *ctx)
+{
+	struct rb_runs_scan *sc = ctx;
+	json_t *d = json_loads(e->detail, 0, NULL);
+	char seq[24], what[600];
+
+	if (d == NULL)
+		return 0;
+	snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(
+	    json_object_get(d, "seq")));
+	if (strcmp(e->kind, "effect.intent") == 0) {
+		snprintf(what, sizeof what, "%s %s", json_string_value(
+		    json_object_get(d, "kind")), json_string_value(
+		    json_object_get(d, "target")));
+		json_object_set_new(sc->intents, seq, json_string(what));
+	} else if (strcmp(e->kind, "effect.result") == 0) {
+		json_object_del(sc->intents, seq);
+	}
+	json_decref(d);
+	return 0;
+}
+
+int
+rb_runs_inflight(struct store *s, int64_t run_id, char *out, size_t n,
+    struct err *err)
+{
+	struct actlog_filter f = { .run = run_id };
+	struct rb_runs_scan sc = { json_object() };
+	char step[300] = "";
+	sqlite3_stmt *st;
+	const char *k;
+	json_t *v;
+	int rc;
+
+	st = store_stmt(s, "SELECT name, undo FROM run_steps WHERE run_id = ? "
+	    "AND status = 'running' ORDER BY seq DESC LIMIT 1", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(step, sizeof step, " during %sstep '%s'",
+		    sqlite3_column_int(st, 1) ? "the undo of " : "",
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	rc = actlog_each(s, &f, rb_runs_scan_row, &sc, err);
+	snprintf(out, n, "%s", step);
+	json_object_foreach(sc.intents, k, v) {
+		size_t l = strlen(out);
+		snprintf(out + l, n - l, " (%s started, no result)",
+		    json_string_value(v));
+	}
+	json_decref(sc.intents);
+	return rc;
+}
+
+/* Decides whether a running run's process is gone. */
+static int
+rb_runs_gone(struct store *s, int64_t id, const char *host, int pid)
+{
+	sqlite3_stmt *st;
+	int64_t exp = -1;
+
+	if (rb_lease_dead(host, pid))
+		return 1;
+	st = store_stmt(s, "SELECT expires_at FROM leases WHERE run_id = ?",
+	    NULL);
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		exp = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return exp >= 0 && exp < clock_now_us();
+}
+
+static int
+rb_runs_interrupt(struct store *s, int64_t id, const char *runbook,
+    int64_t incident, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
+{
+	struct actlog_new n = { .incident = incident, .run = id,
+		.kind = "run.interrupted" };
+	char why[1200], msg[1300];
+	json_t *d;
+	char *ds;
+	int rc;
+
+	if (rb_runs_inflight(s, id, why, sizeof why, err) == -1)
+		return -1;
+	snprintf(msg, sizeof msg, "interrupted: its owl process died%s", why);
+	d = json_pack("{s:s, s:s}", "runbook", runbook, "why", msg);
+	ds = d ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	n.detail = ds;
+	rc = store_begin(s, err);
+	if (rc == 0 && (rb_runs_finish(s, id, "interrupted", msg, 0, err) ==
+	    -1 || actlog_append(s, &n, NULL, err) == -1)) {
+		store_rollback(s);
+		rc = -1;
+	} else if (rc == 0) {
+		rc = store_commit(s, err);
+	}
+	free(ds);
+	if (rc == 0 && fn != NULL)
+		fn(ctx, id, runbook, msg);
+	return rc;
+}
+
+int
+rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx,
+    struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, runbook, host, pid, "
+	    "incident_id FROM runs WHERE status = 'running'", err);
+	json_t *gone = json_array(), *g;
+	size_t i;
+	int rc = 0;
+
+	if (st == NULL) {
+		json_decref(gone);
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (rb_runs_gone(s, id, (const char *)sqlite3_column_text(st,
+		    2), sqlite3_column_int(st, 3)))
+			json_array_append_new(gone, json_pack("{s:I, s:s, s:I}",
+			    "id", (json_int_t)id, "runbook",
+			    (const char *)sqlite3_column_text(st, 1),
+			    "incident", (json_int_t)sqlite3_column_int64(st,
+			    4)));
+	}
+	sqlite3_reset(st);
+	json_array_foreach(gone, i, g)
+		if (rb_runs_interrupt(s, json_integer_value(json_object_get(g,
+		    "id")), json_string_value(json_object_get(g, "runbook")),
+		    json_integer_value(json_object_get(g, "incident")), fn, ctx,
+		    err) == -1)
+			rc = -1;
+	json_decref(gone);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/* rb_runs.h: the rows of runbook runs and their steps, stored plans, and
+ * finding runs left "running" by a process that died (marked
+ * "interrupted", naming the step and the effect whose intent has no
+ * result). */
+#ifndef OWL_RB_RUNS_H
+#define OWL_RB_RUNS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+struct rb_runs_new {
+	const char *runbook;
+	const char *source;   /* "dir:/path/to/runbooks" */
+	const char *commit;   /* NULL: not from a repository */
+	const char *source_sha256;
+	const char *params;   /* canonical JSON, masked */
+	int64_t incident;     /* 0: none */
+	const char *actor;
+	int dry_run, offline;
+};
+
+/* Inserts a run with status "running" (in the caller's transaction). */
+int rb_runs_insert(struct store *s, const struct rb_runs_new *r, int64_t *id,
+    struct err *err);
+
+/* Sets the final status, error (may be NULL) and plan. */
+int rb_runs_finish(struct store *s, int64_t id, const char *status,
+    const char *error, int64_t plan_id, struct err *err);
+
+/* Records a step event (begin: status "running"; end: final status). */
+int rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
+    const char *name, int undo, const char *status, int64_t ms,
+    const char *error, struct err *err);
+
+/* Stores a plan (effects array, masked) and returns its id and hash (64
+ * hex digits). The hash covers kind, method, target, write and diff of
+ * each effect, in order. */
+int rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
+    const char *source_sha256, const char *params, int dry_run,
+    const json_t *effects, int64_t *id, char hash[65], struct err *err);
+
+/* The newest dry-run plan for the same runbook source and params (*id 0
+ * and *effects NULL when none). *effects is the caller's. */
+int rb_runs_plan_last(struct store *s, const char *runbook,
+    const char *source_sha256, const char *params, int64_t *id,
+    json_t **effects, struct err *err);
+
+/* Number of steps of the newest plan of a runbook source (0: none). */
+int rb_runs_plan_steps(struct store *s, const char *runbook,
+    const char *source_sha256);
+
+/* Where a live run departed from its plan: write effects that were not
+ * planned, and planned ones that did not happen, as an array of
+ * {"departure": "unplanned"|"not done", "kind", "target"}. */
+json_t *rb_runs_departures(const json_t *planned, const json_t *done);
+
+/* Called for each run found interrupted. */
+typedef void rb_runs_sweep_fn(void *ctx, int64_t run_id, const char *runbook,
+    const char *why);
+
+/* Marks runs left "running" by a dead process (a dead pid on this host,
+ * or an expired lease elsewhere) as "interrupted", logs each with the
+ * step in flight and the effect whose intent has no result. */
+int rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx,
+    struct err *err);
+
+/* Describes why a run stopped: the step in flight and the effect whose
+ * intent has no result ("during step 'switch' (http.put http://x
+ * started, no result)"), into out. */
+int rb_runs_inflight(struct store *s, int64_t run_id, char *out, size_t n,
+    struct err *err);
+
+#endif

@@ -1,0 +1,96 @@
+/* rb_vm.h: the Lua side of a runbook worker: one lua_State per run under
+ * a capped allocator (over the cap the worker ends, it never sees NULL)
+ * and a count hook for the deadline and cancel that re-arms itself on
+ * every instruction once tripped, so pcall cannot swallow it. Runs the
+ * runbook's chunk, reports its declaration, runs run(params) with steps
+ * and undo, and asks the broker for every effect (rb_api.c). */
+#ifndef OWL_RB_VM_H
+#define OWL_RB_VM_H
+
+#include <jansson.h>
+#include <lua.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum rb_vm_mode {
+	RB_VM_RUN,  /* a runbook: decl, go, run(params), done */
+	RB_VM_DATA, /* a data file (runbook tests): its value as JSON */
+};
+
+/* What the broker gives the worker at fork time (copied memory). */
+struct rb_vm_conf {
+	enum rb_vm_mode mode;
+	const char *name;      /* runbook name, for messages */
+	const char *chunkname; /* "@degraded-mode.lua" */
+	const char *source;
+	size_t len;
+	size_t mem_cap;        /* bytes */
+	int64_t load_deadline; /* clock_mono_us() time the load must end */
+};
+
+enum rb_vm_phase { RB_VM_LOAD, RB_VM_RUNNING, RB_VM_UNDO };
+
+enum rb_vm_trip {
+	RB_TRIP_NONE,
+	RB_TRIP_CANCEL,   /* SIGUSR1 from the broker (^C) */
+	RB_TRIP_TIMEOUT,  /* past the deadline */
+	RB_TRIP_DECLINED, /* confirm() answered no */
+	RB_TRIP_REFUSED,  /* confirm() with nobody to answer */
+};
+
+/* The worker's state; its address is in lua_getextraspace. */
+struct rb_vm {
+	int fd;
+	lua_State *L;
+	const struct rb_vm_conf *conf;
+	size_t used, cap;
+	enum rb_vm_phase phase;
+	int64_t deadline;      /* clock_mono_us(); 0: none */
+	enum rb_vm_trip trip;
+	char trip_msg[256];
+	int dry_run, no_undo;
+	int in_step, nsteps;
+	int failed;            /* a step failed: the run has failed */
+	char failed_step[128];
+	int undo_ref;          /* registry ref of the undo list */
+	struct buf out;        /* one-way messages not sent yet */
+	int64_t out_since;
+	int64_t undo_grace_us;
+};
+
+/* The worker's main function (an rb_worker_fn; arg is a struct
+ * rb_vm_conf). Returns the worker's exit status. */
+int rb_vm_main(int fd, void *arg);
+
+/* The vm of a Lua state. */
+struct rb_vm *rb_vm_get(lua_State *L);
+
+/* Queues msg (taking ownership) for the broker without waiting: queued
+ * messages go with the next request, or within 50 ms (the hook), so a
+ * step's reports cost no extra wake-up of the broker. A lost broker ends
+ * the worker. */
+void rb_vm_send(struct rb_vm *vm, json_t *msg);
+
+/* Sends the queued messages now. */
+void rb_vm_flush(struct rb_vm *vm);
+
+/* Sends msg (taking ownership) and returns the broker's reply (the
+ * caller json_decrefs it). A lost broker ends the worker. */
+json_t *rb_vm_call(struct rb_vm *vm, json_t *msg);
+
+/* Stops the run: records why, re-arms the hook to fire on every
+ * instruction, and raises msg. Does not return. */
+int rb_vm_trip(lua_State *L, enum rb_vm_trip why, const char *msg);
+
+/* Raises the cancel now if the broker asked for it (after a reply, so
+ * that a cancel during a sleep or an effect takes effect at once). */
+void rb_vm_check_cancel(lua_State *L);
+
+/* Pushes a message handler for lua_pcall that turns any error value into
+ * a string (with the secret-safe tostring). Returns its index. */
+int rb_vm_msgh(lua_State *L);
+
+#endif

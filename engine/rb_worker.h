@@ -1,0 +1,47 @@
+/* rb_worker.h: the runbook worker process. The broker forks one worker
+ * per run; the worker keeps only its socket to the broker, drops into a
+ * new session, and confines itself (rlimits, no_new_privs, a seccomp
+ * allow-list) so that it can compute and talk to the broker, nothing
+ * else. SECURITY.md §1.9: the process, not the Lua VM, is the boundary. */
+#ifndef OWL_RB_WORKER_H
+#define OWL_RB_WORKER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Exit statuses a worker uses to say why it ended. */
+#define RB_WORKER_EXIT_OK 0
+#define RB_WORKER_EXIT_MEMCAP 86 /* the Lua allocator hit its cap */
+#define RB_WORKER_EXIT_SETUP 87  /* could not confine itself */
+
+struct rb_worker_limits {
+	size_t mem_cap; /* bytes the Lua state may hold */
+	int cpu_s;      /* RLIMIT_CPU, seconds (0: none) */
+};
+
+/* The function a worker runs once confined; its return value is the
+ * worker's exit status. fd is the socket to the broker. */
+typedef int rb_worker_fn(int fd, void *arg);
+
+/* Forks a worker that confines itself and calls fn(fd, arg). The parent
+ * gets the child's pid and its end of the socketpair (close-on-exec).
+ * Returns 0, or -1 with err set. The child never returns from here. */
+int rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
+    void *arg, pid_t *pid, int *fd, struct err *err);
+
+/* Confines the calling process: closes every descriptor but fd (moved to
+ * descriptor 3; returns the new number), new session, parent-death
+ * signal, rlimits (no files, no processes, address space, CPU), no core
+ * dumps, PR_SET_NO_NEW_PRIVS and the seccomp allow-list. After it, a
+ * forbidden system call kills the process with SIGSYS. Returns the new
+ * fd, or -1 with err set. Exposed for the unit tests. */
+int rb_worker_confine(int fd, const struct rb_worker_limits *lim,
+    struct err *err);
+
+/* Describes how a worker ended from its wait status, into out (n bytes):
+ * "exited 1", "killed by SIGSEGV", "hit its memory cap". */
+void rb_worker_describe(int status, char *out, size_t n);
+
+#endif

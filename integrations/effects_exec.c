@@ -1,0 +1,209 @@
+/* effects_exec.c: running commands for runbooks (see effects_exec.h). */
+#include "effects_exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/clock.h"
+
+#define EFFECTS_EXEC_TIMEOUT_US (INT64_C(60) * 1000000)
+#define EFFECTS_EXEC_MAX_ENV 80
+
+extern char **environ;
+
+/* PATH, HOME and LANG from owl's environment, then the runbook's. */
+static char **
+effects_exec_env(const struct effects_exec *req, struct err *err)
+{
+	static const char *const keep[] = { "PATH", "HOME", "LANG", "TZ",
+		NULL };
+	char **env = calloc(EFFECTS_EXEC_MAX_ENV + 1, sizeof *env);
+	size_t n = 0;
+
+	if (env == NULL || req->nenv > EFFECTS_EXEC_MAX_ENV - 4)
+		goto fail;
+	for (int i = 0; keep[i] != NULL; i++) {
+		const char *v = getenv(keep[i]);
+		if (v == NULL && strcmp(keep[i], "PATH") == 0)
+			v = "/usr/local/bin:/usr/bin:/bin";
+		if (v != NULL && asprintf(&env[n++], "%s=%s", keep[i], v) == -1)
+			goto fail;
+	}
+	for (size_t i = 0; i < req->nenv; i++) {
+		size_t kl = strlen(req->env[i].name);
+		if ((env[n] = malloc(kl + req->env[i].len + 2)) == NULL)
+			goto fail;
+		memcpy(env[n], req->env[i].name, kl);
+		env[n][kl] = '=';
+		memcpy(env[n] + kl + 1, req->env[i].value, req->env[i].len);
+		env[n][kl + 1 + req->env[i].len] = '\0';
+		n++;
+	}
+	return env;
+fail:
+	err_set(err, ERR_FAILED, "exec: too many environment variables or "
+	    "out of memory");
+	for (size_t i = 0; env != NULL && i < n; i++)
+		free(env[i]);
+	free(env);
+	return NULL;
+}
+
+static void
+effects_exec_env_free(char **env)
+{
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+		explicit_bzero(env[i], strlen(env[i]));
+		free(env[i]);
+	}
+	free(env);
+}
+
+/* Feeds stdin and drains stdout/stderr until both close or time runs
+ * out; output past the ceiling is read and dropped. */
+static void
+effects_exec_pump(const struct effects_exec *req, int in, int out, int er,
+    struct effects_exec_res *res, int64_t end)
+{
+	struct pollfd p[3] = { { out, POLLIN, 0 }, { er, POLLIN, 0 },
+		{ in, POLLOUT, 0 } };
+	size_t sent = 0;
+	char chunk[8192];
+	ssize_t r;
+
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		int64_t left = end - clock_mono_us();
+		if (left <= 0) {
+			res->timed_out = 1;
+			break;
+		}
+		if (poll(p, 3, (int)(left / 1000) + 1) == -1 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP |
+			    POLLERR)))
+				continue;
+			r = read(p[i].fd, chunk, sizeof chunk);
+			if (r > 0)
+				buf_add(i == 0 ? &res->out : &res->err, chunk,
+				    (size_t)r, NULL);
+			else if (r == 0 || errno != EINTR)
+				p[i].fd = -1;
+		}
+		if (p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLERR |
+		    POLLHUP))) {
+			r = write(in, req->stdin_data + sent, req->stdin_len -
+			    sent);
+			if (r > 0)
+				sent += (size_t)r;
+			if (r < 0 || sent >= req->stdin_len) {
+				close(in);
+				p[2].fd = -1;
+			}
+		}
+	}
+	if (p[2].fd >= 0)
+		close(in);
+}
+
+static int
+effects_exec_spawn(const struct effects_exec *req, char **env, int fds[3],
+    pid_t *pid, struct err *err)
+{
+	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int rc;
+
+	if (pipe2(pin, O_CLOEXEC) == -1 || pipe2(pout, O_CLOEXEC) == -1 ||
+	    pipe2(perr, O_CLOEXEC) == -1) {
+		rc = errno;
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	if (req->stdin_data != NULL)
+		posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+		    0);
+	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	{
+		sigset_t none, all;
+		sigemptyset(&none);
+		sigfillset(&all);
+		posix_spawnattr_setsigmask(&at, &none);
+		posix_spawnattr_setsigdefault(&at, &all);
+	}
+	rc = posix_spawnp(pid, req->argv[0], &fa, &at, req->argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc != 0)
+		goto fail;
+	close(pin[0]);
+	close(pout[1]);
+	close(perr[1]);
+	fds[0] = pin[1];
+	fds[1] = pout[0];
+	fds[2] = perr[0];
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (pin[i] >= 0)
+			close(pin[i]);
+		if (pout[i] >= 0)
+			close(pout[i]);
+		if (perr[i] >= 0)
+			close(perr[i]);
+	}
+	return err_set(err, ERR_FAILED, "exec %s: %s", req->argv[0],
+	    strerror(rc));
+}
+
+int
+effects_exec_do(const struct effects_exec *req, struct effects_exec_res *res,
+    struct err *err)
+{
+	int64_t end = clock_mono_us() + (req->timeout_us > 0 ?
+	    req->timeout_us : EFFECTS_EXEC_TIMEOUT_US);
+	char **env;
+	int fds[3], st = 0;
+	pid_t pid;
+
+	if ((env = effects_exec_env(req, err)) == NULL)
+		return -1;
+	if (effects_exec_spawn(req, env, fds, &pid, err) == -1) {
+		effects_exec_env_free(env);
+		return -1;
+	}
+	effects_exec_env_free(env);
+	if (req->stdin_data == NULL) {
+		close(fds[0]);
+		fds[0] = -1;
+	}
+	effects_exec_pump(req, fds[0], fds[1], fds[2], res, end);
+	if (res->timed_out)
+		kill(-pid, SIGKILL);
+	close(fds[1]);
+	close(fds[2]);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (WIFEXITED(st))
+		res->code = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		res->code = 128 + WTERMSIG(st);
+	return 0;
+}

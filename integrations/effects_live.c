@@ -1,0 +1,285 @@
+/* effects_live.c: effects performed for real (see effects_live.h). */
+#include "effects_live.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "effects_exec.h"
+#include "effects_http.h"
+#include "engine/paths.h"
+
+struct effects_live {
+	const struct config *config;
+	char *secret_dir;
+};
+
+static int
+effects_live_http(void *ctx, const struct effects_http *req,
+    struct effects_http_res *res, struct err *err)
+{
+	(void)ctx;
+	return effects_http_do(req, res, err);
+}
+
+static int
+effects_live_exec(void *ctx, const struct effects_exec *req,
+    struct effects_exec_res *res, struct err *err)
+{
+	(void)ctx;
+	return effects_exec_do(req, res, err);
+}
+
+static int
+effects_live_read_fd(int fd, const char *path, struct buf *out,
+    struct err *err)
+{
+	char chunk[16384];
+	ssize_t r;
+
+	while ((r = read(fd, chunk, sizeof chunk)) > 0)
+		if (buf_add(out, chunk, (size_t)r, err) == -1) {
+			err_prefix(err, "%s: ", path);
+			return -1;
+		}
+	if (r == -1)
+		return err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+effects_live_file_read(void *ctx, const char *path,
+    struct effects_file_res *res, struct err *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	(void)ctx;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		if (errno == ENOENT) {
+			res->missing = 1;
+			return 0;
+		}
+		return err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(err, ERR_FAILED, "%s: not a regular file", path);
+	}
+	rc = effects_live_read_fd(fd, path, &res->content, err);
+	close(fd);
+	return rc;
+}
+
+static int
+effects_live_sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, rc = -1;
+
+	if (copy == NULL)
+		return -1;
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+	{
+		rc = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+effects_live_write_file(const char *path, const char *data, size_t n,
+    int mode, struct err *err)
+{
+	char tmp[4200];
+	struct stat st;
+	size_t off = 0;
+	ssize_t w;
+	int fd;
+
+	if (mode < 0)
+		mode = stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644;
+	snprintf(tmp, sizeof tmp, "%s.owl-XXXXXX", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		return err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	if (fchmod(fd, (mode_t)mode) == -1)
+		goto fail;
+	while (off < n) {
+		if ((w = write(fd, data + off, n - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	effects_live_sync_dir(path);
+	return 0;
+fail:
+	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+static int
+effects_live_file_write(void *ctx, const char *path, const char *data,
+    size_t n, int mode, int *simulated, struct err *err)
+{
+	(void)ctx;
+	*simulated = 0;
+	return effects_live_write_file(path, data, n, mode, err);
+}
+
+static int
+effects_live_secret_file(const char *path, const char *name, struct buf *v,
+    struct err *err)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return err_set(err, ERR_FAILED, "secret %s: %s: %s", name, path,
+		    errno == ENOENT ? "no such secret" : strerror(errno));
+	rc = effects_live_read_fd(fd, path, v, err);
+	close(fd);
+	/* one trailing newline is an editor's, not the secret's */
+	if (rc == 0 && v->len > 0 && v->data[v->len - 1] == '\n')
+		v->data[--v->len] = '\0';
+	return rc;
+}
+
+static int
+effects_live_secret_get(void *ctx, const char *name, struct buf *value,
+    struct err *err)
+{
+	struct effects_live *l = ctx;
+	const json_t *src = NULL;
+	const char *env, *file;
+	char path[4200];
+
+	if (l->config != NULL) {
+		snprintf(path, sizeof path, "secrets.%s", name);
+		src = config_get(l->config, path);
+	}
+	if ((env = json_string_value(json_object_get(src, "env"))) != NULL) {
+		const char *v = getenv(env);
+		if (v == NULL)
+			return err_set(err, ERR_FAILED, "secret %s: $%s is not "
+			    "set", name, env);
+		return buf_adds(value, v, err);
+	}
+	if ((file = json_string_value(json_object_get(src, "file"))) != NULL)
+		return effects_live_secret_file(file, name, value, err);
+	snprintf(path, sizeof path, "%s/%s", l->secret_dir, name);
+	return effects_live_secret_file(path, name, value, err);
+}
+
+static int
+effects_live_secret_put(void *ctx, const char *name, const char *value,
+    size_t n, int *simulated, struct err *err)
+{
+	struct effects_live *l = ctx;
+	char path[4200];
+
+	*simulated = 0;
+	snprintf(path, sizeof path, "%s/%s", l->secret_dir, name);
+	if (paths_mkparents(path, err) == -1)
+		return -1;
+	return effects_live_write_file(path, value, n, 0600, err);
+}
+
+static int
+effects_live_notify(void *ctx, const char *text, int *simulated,
+    struct err *err)
+{
+	struct effects_live *l = ctx;
+	const char *url = l->config ? config_str(l->config, "notify.url", NULL,
+	    NULL) : NULL;
+	struct effects_kv h = { "Content-Type", "application/json", 16 };
+	struct effects_http req = { "POST", url, &h, 1, NULL, 0, 0 };
+	struct effects_http_res res;
+	json_t *body;
+	char *s;
+	int rc;
+
+	*simulated = 0;
+	if (url == NULL) /* no notifier configured: the log holds it */
+		return 0;
+	body = json_pack("{s:s, s:s}", "text", text, "source", "owl");
+	s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "notify: out of memory");
+	req.body = s;
+	req.body_len = strlen(s);
+	effects_http_res_init(&res);
+	rc = effects_http_do(&req, &res, err);
+	if (rc == 0 && (res.status < 200 || res.status > 299))
+		rc = err_set(err, ERR_FAILED, "notify: %s answered %ld", url,
+		    res.status);
+	effects_http_res_done(&res);
+	free(s);
+	return rc;
+}
+
+static void
+effects_live_free(void *ctx)
+{
+	struct effects_live *l = ctx;
+
+	free(l->secret_dir);
+	free(l);
+}
+
+struct effects *
+effects_live_new(const struct config *config, const char *secret_dir,
+    struct err *err)
+{
+	struct effects *fx = calloc(1, sizeof *fx);
+	struct effects_live *l = calloc(1, sizeof *l);
+	char *state;
+
+	if (fx == NULL || l == NULL)
+		goto oom;
+	l->config = config;
+	if (secret_dir != NULL) {
+		l->secret_dir = strdup(secret_dir);
+	} else if ((state = paths_state_dir(err)) != NULL) {
+		if (asprintf(&l->secret_dir, "%s/secrets", state) == -1)
+			l->secret_dir = NULL;
+		free(state);
+	} else {
+		goto fail;
+	}
+	if (l->secret_dir == NULL)
+		goto oom;
+	*fx = (struct effects){ .name = "live", .ctx = l,
+		.http = effects_live_http, .exec = effects_live_exec,
+		.file_read = effects_live_file_read,
+		.file_write = effects_live_file_write,
+		.secret_get = effects_live_secret_get,
+		.secret_put = effects_live_secret_put,
+		.notify = effects_live_notify, .free = effects_live_free };
+	return fx;
+oom:
+	err_set(err, ERR_FAILED, "out of memory");
+fail:
+	if (l != NULL)
+		free(l->secret_dir);
+	free(l);
+	free(fx);
+	return NULL;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# 41-runbook-test.t: `owl test`: the example runbooks' tests pass with
+# fakes; a failing expectation and a dry-run that plans other writes than
+# the live run makes are both caught; test runs stay out of the real log.
+. "$(dirname "$0")/lib.sh"
+
+run "$OWL" test --runbooks "$OWL_ROOT/runbooks"
+is "$RC" 0 "the example runbooks' tests pass"
+like "$OUT" "^ok +degraded-mode: switches a normal service to degraded" \
+	"names each test"
+like "$OUT" "^8 passed, 0 failed$" "counts them"
+test ! -e "$OWL_DB"
+ok $? "test runs never touch the real database"
+
+mkdir -p "$T/rb"
+printf '%s\n' 'runbook { summary = "diverge" }' \
+	'function run(p)' \
+	'  step("create", function()' \
+	'    local r = http.post("http://svc.test/things")' \
+	'    -- wrong on purpose: a dry-run answers 200, so it plans no PUT' \
+	'    if r.status == 201 then http.put("http://svc.test/things/1") end' \
+	'  end)' \
+	'end' >"$T/rb/diverge.lua"
+printf '%s\n' 'return {' \
+	'  { name = "creates", fakes = { http = { ["*"] = { status = 201 } } },' \
+	'    expect = { writes = { "http.post http://svc.test/things",' \
+	'                          "http.put http://svc.test/things/1" } } },' \
+	'  { name = "expects the wrong thing", fakes = { http = { ["*"] = { status = 201 } } },' \
+	'    expect = { status = "failed" } },' \
+	'}' >"$T/rb/diverge.test.lua"
+run "$OWL" test diverge --runbooks "$T/rb"
+is "$RC" 1 "failing tests exit 1"
+like "$OUT" "FAIL +diverge: creates: dry-run fidelity" \
+	"a plan that differs from the live run is caught"
+like "$OUT" "FAIL +diverge: expects the wrong thing: the run ended ok, not failed" \
+	"a wrong expectation is caught"
+
+run "$OWL" test diverge --runbooks "$T/rb" --json
+python3 -c 'import json,sys
+d = json.loads(sys.argv[1])
+assert len(d) == 2 and d[0]["ok"] is False
+assert d[0]["writes"] == ["http.post http://svc.test/things", "http.put http://svc.test/things/1"]
+assert d[0]["planned_writes"] == ["http.post http://svc.test/things"]' "$OUT"
+ok $? "--json shows the live and the planned writes"
+
+run "$OWL" test nosuch --runbooks "$T/rb"
+is "$RC" 2 "a runbook without a test file exits 2"
+
+printf 'os.exit(1)\nreturn { { name = "x" } }\n' >"$T/rb/evil.test.lua"
+printf 'runbook { summary = "e" }\nfunction run(p) end\n' >"$T/rb/evil.lua"
+run "$OWL" test evil --runbooks "$T/rb"
+is "$RC" 2 "a test file runs in the sandbox too"
+like "$ERR" "'os' is not available" "and cannot reach os"
+
+done_testing

@@ -1,0 +1,388 @@
+/* test_runbook.c: the runbook engine end to end with fake effects
+ * (engine/rb_run.c and everything under it): the sandbox escape table,
+ * bounds (deadline, memory cap, crashes), params, undo order, masking,
+ * and the JSON document. */
+#include "unit.h"
+
+#include <jansson.h>
+
+#include "engine/actlog.h"
+#include "engine/effects_fake.h"
+#include "engine/rb_run.h"
+#include "engine/store.h"
+
+struct fixture {
+	char *dir;
+	struct store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char *db;
+	struct err err;
+
+	f->dir = unit_tmpdir();
+	db = unit_path(f->dir, "owl.db");
+	err_init(&err);
+	f->s = store_open(db, &err);
+	free(db);
+	assert_non_null(f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char *p = unit_path(dir, name);
+	FILE *fp = fopen(p, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	free(p);
+}
+
+/* Runs `body` (the inside of run(p)) as runbook t.lua with fake effects;
+ * returns the result (doc is the caller's). */
+static void
+run_body(struct fixture *f, const char *body, const json_t *fakes,
+    int64_t timeout_us, int dry, struct rb_run_result *r)
+{
+	struct rb_run_opts o = { .name = "t", .dir = f->dir, .dry_run = dry,
+		.timeout_us = timeout_us, .yes = 1 };
+	struct effects *fx = effects_fake_new(fakes);
+	json_t *params = json_object();
+	char src[8192];
+	struct err err;
+
+	snprintf(src, sizeof src, "runbook { summary = 't' }\n"
+	    "function run(p)\n%s\nend\n", body);
+	write_file(f->dir, "t.lua", src);
+	o.fx = fx;
+	o.params = params;
+	err_init(&err);
+	if (rb_run(f->s, &o, r, &err) == -1) {
+		snprintf(r->status, sizeof r->status, "error");
+		snprintf(r->error, sizeof r->error, "%s", err.msg);
+	}
+	json_decref(params);
+	effects_free(fx);
+}
+
+static void
+expect_fail(struct fixture *f, const char *body, int64_t timeout_us,
+    const char *msg)
+{
+	struct rb_run_result r;
+
+	run_body(f, body, NULL, timeout_us, 0, &r);
+	if (strcmp(r.status, "ok") == 0 || strstr(r.error, msg) == NULL)
+		fail_msg("%s\n  status %s, error '%s', wanted '%s'", body,
+		    r.status, r.error, msg);
+	json_decref(r.doc);
+}
+
+static void
+test_escapes(void **state)
+{
+	static const struct {
+		const char *body, *msg;
+	} t[] = {
+		{ "os.execute('id')", "'os' is not available" },
+		{ "io.open('/etc/passwd')", "'io' is not available" },
+		{ "local f = function() end load(string.dump(f))()",
+		  "field 'dump'" },
+		{ "assert(load('\\27Lua\\84\\0\\25\\147'))()", "binary chunk" },
+		{ "local f = load('return os') f()", "'os' is not available" },
+		{ "assert(load('return x', 'x', 'b'))", "binary chunk" },
+		{ "debug.getregistry()", "'debug' is not available" },
+		{ "package.loadlib('libc.so.6', 'system')",
+		  "'package' is not available" },
+		{ "require 'os'", "require 'os': no such module" },
+		{ "getmetatable('').__index.upper = nil", "boolean value" },
+		{ "setmetatable({}, {__gc = function() while true do end end})",
+		  "__gc metamethods are not allowed" },
+		{ "collectgarbage('stop')", "only \"count\" and \"collect\"" },
+		{ "local x = string.rep('x', 1e10)", "resulting string too large" },
+		{ "local x = string.rep('x', 1e9)", "memory cap of 64 MiB" },
+		{ "local t = {} for i = 1, 1e8 do t[i] = {i} end",
+		  "memory cap of 64 MiB" },
+		{ "while true do pcall(function() while true do end end) end",
+		  "exceeded its timeout" },
+		{ "local s = string.rep('a', 1000) "
+		  "s:find(string.rep('a*', 3) .. 'b')", "worker was stopped" },
+		{ "local function f() return 1 + f() end f()", "memory cap" },
+		{ "local function f(n) if n > 0 then return f(n - 1) end end "
+		  "f(150000) error('deep ok')", "deep ok" },
+		{ "print('x')", "'print' is not available" },
+		{ "local y = undefined_thing", "undefined global 'undefined_thing'" },
+		{ "params.x = 1", "params is read-only" },
+		{ "rawset(params, 'x', 1)", "read-only" },
+		{ "local t = {} t.__index = t setmetatable(params, t)",
+		  "read-only" },
+		{ "local t = setmetatable({}, {__metatable = 1}) "
+		  "setmetatable(t, {})", "protected metatable" },
+		{ "step('a', function() step('b', function() end) end)",
+		  "cannot be nested" },
+		{ "exec({'echo', secret.generate()})", "never goes in argv" },
+		{ "http.get('file:///etc/passwd')", "must start with http://" },
+		{ "file.read('relative/path')", "must be absolute" },
+	};
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		expect_fail(f, t[i].body, 500000, t[i].msg);
+}
+
+/* SECURITY.md §0: Debian's Lua 5.4.4 crashes on these; the worker may
+ * die, the run fails cleanly and is logged, owl is unharmed. */
+static void
+test_known_crashes(void **state)
+{
+	static const char *const crash[] = {
+		"local function deep(n) if n > 0 then return deep(n-1) + 1 end "
+		"return 0 end\n"
+		"local t = setmetatable({}, {__concat = function(a, b) "
+		"deep(20000) return 'x' end})\n"
+		"for i = 1, 3 do local s = 'a' .. t .. 'b' end",
+		"local coro = false\n"
+		"for i = 1, 20000 do\n"
+		"  local previous = coro\n"
+		"  coro = coroutine.create(function()\n"
+		"    local cc <close> = setmetatable({}, {__close = function()\n"
+		"      if previous then assert(coroutine.close(previous)) end\n"
+		"    end})\n"
+		"    coroutine.yield()\n"
+		"  end)\n"
+		"  assert(coroutine.resume(coro))\n"
+		"end\n"
+		"coroutine.close(coro)",
+	};
+	struct fixture *f = *state;
+	struct rb_run_result r;
+	sqlite3_stmt *st;
+	struct err err;
+
+	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++) {
+		run_body(f, crash[i], NULL, 5000000, 0, &r);
+		assert_string_equal(r.status, "failed");
+		assert_true(r.run_id > 0);
+		err_init(&err);
+		st = store_stmt(f->s, "SELECT status, error FROM runs WHERE "
+		    "id = ?", &err);
+		sqlite3_bind_int64(st, 1, r.run_id);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal(sqlite3_column_text(st, 0), "failed");
+		assert_non_null(sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		json_decref(r.doc);
+	}
+}
+
+static void
+test_undo_order(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_result r;
+	json_t *steps, *fakes;
+	const char *names[] = { "c", "b", "a" };
+
+	fakes = json_pack("{s:{s:{s:i}}}", "http", "*", "status", 200);
+	run_body(f,
+	    "step('a', function() http.put('http://x/a') end, "
+	    "  {undo = function() http.delete('http://x/a') end})\n"
+	    "step('b', function() end, {undo = function() end})\n"
+	    "step('c', function() end, {undo = function() end})\n"
+	    "step('d', function() error('boom') end, "
+	    "  {undo = function() error('never') end})\n"
+	    "step('e', function() end)", fakes, 0, 0, &r);
+	json_decref(fakes);
+	assert_string_equal(r.status, "failed");
+	assert_non_null(strstr(r.error, "boom"));
+	steps = json_object_get(r.doc, "steps");
+	assert_int_equal(json_array_size(steps), 7); /* a b c d + 3 undos */
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(steps, 3), "status")), "failed");
+	for (int i = 0; i < 3; i++) {
+		json_t *s = json_array_get(steps, 4 + (size_t)i);
+		assert_true(json_is_true(json_object_get(s, "undo")));
+		assert_string_equal(json_string_value(json_object_get(s,
+		    "name")), names[i]);
+	}
+	/* the undo of 'a' really ran its effect */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(r.doc, "plan"), "effects"), 1),
+	    "kind")), "http.delete");
+	json_decref(r.doc);
+}
+
+static int
+count_rows(const struct actlog_entry *e, void *ctx)
+{
+	const char *secret = "s3cr3t-TOKEN-value-0001";
+
+	if (strstr(e->detail, secret) != NULL)
+		fail_msg("secret in the log: %s", e->detail);
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+test_masking(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_result r;
+	struct actlog_filter flt = { 0 };
+	struct err err;
+	json_t *fakes;
+	char *doc;
+	int n = 0;
+
+	/* The service echoes what it got: the reply is masked too. */
+	fakes = json_pack("{s:{s:s}, s:{s:{s:i, s:s}}, s:{s:{s:i}}}", "secrets",
+	    "API", "s3cr3t-TOKEN-value-0001", "http", "*", "status", 200,
+	    "body", "you sent s3cr3t-TOKEN-value-0001 and "
+	    "czNjcjN0LVRPS0VOLXZhbHVlLTAwMDE=", "exec", "*", "code", 0);
+	run_body(f,
+	    "local k = secret.get('API')\n"
+	    "step('use', function()\n"
+	    "  local r = http.post('http://svc/x', {headers = {\n"
+	    "    Authorization = 'Bearer ' .. k}, json = {key = k}})\n"
+	    "  log('got: ' .. r.body)\n"
+	    "  log('key is ' .. tostring(k) .. string.format(' %s', k))\n"
+	    "  log(json.encode({k = k}))\n"
+	    "  exec({'tool'}, {env = {KEY = k}, stdin = k})\n"
+	    "end)\n"
+	    "error('leak s3cr3t-TOKEN-value-0001 please')", fakes, 0, 0, &r);
+	json_decref(fakes);
+	assert_string_equal(r.status, "failed");
+	doc = json_dumps(r.doc, 0);
+	assert_null(strstr(doc, "s3cr3t-TOKEN-value-0001"));
+	assert_null(strstr(doc, "czNjcjN0LVRPS0VOLXZhbHVlLTAwMDE"));
+	assert_non_null(strstr(r.error, "leak *** please"));
+	free(doc);
+	err_init(&err);
+	assert_int_equal(actlog_each(f->s, &flt, count_rows, &n, &err), 0);
+	assert_true(n > 5);
+	json_decref(r.doc);
+}
+
+static void
+test_params_and_doc(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_opts o = { .name = "p", .dir = f->dir, .dry_run = 1 };
+	struct effects *fx = effects_fake_new(NULL);
+	struct rb_run_result r;
+	json_t *given;
+	struct err err;
+
+	write_file(f->dir, "p.lua", "runbook { summary = 'p', params = {\n"
+	    "  reason = { required = true }, n = { type = 'number', "
+	    "default = 1 } } }\n"
+	    "function run(p) step('s', function() "
+	    "file.write('/tmp/x', p.reason .. p.n) end) end\n");
+	o.fx = fx;
+	given = json_pack("{s:s}", "bogus", "1");
+	o.params = given;
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), -1);
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "unknown parameter 'bogus'"));
+	json_decref(given);
+	given = json_object();
+	o.params = given;
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "missing required parameter 'reason'"));
+	json_object_set_new(given, "reason", json_string("why"));
+	json_object_set_new(given, "n", json_string("7"));
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+	assert_string_equal(r.status, "ok");
+	assert_true(json_is_true(json_object_get(r.doc, "dry_run")));
+	assert_true(json_is_null(json_object_get(r.doc, "commit")));
+	assert_int_equal(json_integer_value(json_object_get(r.doc, "run")),
+	    r.run_id);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(r.doc, "plan"), "effects"), 0),
+	    "target")), "/tmp/x");
+	assert_non_null(strstr(json_string_value(json_object_get(
+	    json_array_get(json_object_get(json_object_get(r.doc, "plan"),
+	    "effects"), 0), "diff")), "+why7"));
+	assert_int_equal(strlen(json_string_value(json_object_get(
+	    json_object_get(r.doc, "plan"), "hash"))), 64);
+	json_decref(r.doc);
+	json_decref(given);
+	effects_free(fx);
+}
+
+/* --offline: nothing is read; a file.replace is planned without its
+ * diff. */
+static void
+test_offline(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_opts o = { .name = "t", .dir = f->dir, .dry_run = 1,
+		.offline = 1 };
+	json_t *fakes = json_pack("{s:{s:s}}", "files", "/etc/x", "a\n");
+	struct effects *fx = effects_fake_new(fakes);
+	json_t *params = json_object(), *e;
+	struct rb_run_result r;
+	struct err err;
+
+	write_file(f->dir, "t.lua", "runbook { summary = 't' }\n"
+	    "function run(p) step('e', function()\n"
+	    "  local r = http.get('http://x/')\n"
+	    "  check(r.simulated and r.body == '', 'a real read')\n"
+	    "  file.replace('/etc/x', 'a', 'b')\n"
+	    "end) end\n");
+	o.fx = fx;
+	o.params = params;
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+	assert_string_equal(r.status, "ok");
+	e = json_array_get(json_object_get(json_object_get(r.doc, "plan"),
+	    "effects"), 2);
+	assert_string_equal(json_string_value(json_object_get(e, "kind")),
+	    "file.replace");
+	assert_non_null(strstr(json_string_value(json_object_get(e, "diff")),
+	    "offline"));
+	json_decref(r.doc);
+	json_decref(params);
+	json_decref(fakes);
+	effects_free(fx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known_crashes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_undo_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_masking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_params_and_doc, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

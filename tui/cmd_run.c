@@ -1,0 +1,427 @@
+/* cmd_run.c: `owl run NAME`: runs a runbook (or dry-runs it), printing
+ * live progress, the plan of a dry-run, and where a live run departed
+ * from the last plan; or one JSON document with --json. */
+#include "cmd_run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rbsel.h"
+#include "engine/clock.h"
+#include "engine/config.h"
+#include "engine/rb_incident.h"
+#include "engine/rb_run.h"
+#include "engine/rb_runs.h"
+#include "engine/sanitize.h"
+#include "integrations/effects_live.h"
+
+static volatile sig_atomic_t cmd_run_cancel;
+
+static void
+cmd_run_on_sigint(int sig)
+{
+	(void)sig;
+	cmd_run_cancel++;
+}
+
+struct cmd_run_ui {
+	int quiet;     /* --json: nothing but the document on stdout */
+	int open;      /* a step line is waiting for its result */
+	int64_t total;
+};
+
+static void
+cmd_run_print(const char *s)
+{
+	char *clean = sanitize_dup(s, 0);
+
+	fputs(clean ? clean : "?", stdout);
+	free(clean);
+}
+
+static void
+cmd_run_close_line(struct cmd_run_ui *u)
+{
+	if (u->open)
+		putchar('\n');
+	u->open = 0;
+}
+
+static void
+cmd_run_step_head(const struct rb_event *ev)
+{
+	if (ev->undo)
+		printf("[undo %" PRId64 "] ", ev->i);
+	else if (ev->total > 0)
+		printf("[%" PRId64 "/%" PRId64 "] ", ev->i, ev->total);
+	else
+		printf("[%" PRId64 "] ", ev->i);
+	cmd_run_print(ev->name);
+	fputs(" ... ", stdout);
+}
+
+static void
+cmd_run_effect_line(const json_t *e)
+{
+	const json_t *status = json_object_get(e, "status");
+	const json_t *code = json_object_get(e, "code");
+
+	printf("      %s ", json_is_true(json_object_get(e, "write")) ?
+	    "write" : "read ");
+	cmd_run_print(json_string_value(json_object_get(e, "kind")));
+	putchar(' ');
+	cmd_run_print(json_string_value(json_object_get(e, "target")));
+	if (json_is_integer(status))
+		printf(" -> %" JSON_INTEGER_FORMAT, json_integer_value(status));
+	if (json_is_integer(code))
+		printf(" -> exit %" JSON_INTEGER_FORMAT, json_integer_value(code));
+	if (json_is_true(json_object_get(e, "simulated")))
+		fputs(" (simulated)", stdout);
+	if (json_is_string(json_object_get(e, "error"))) {
+		fputs(" failed: ", stdout);
+		cmd_run_print(json_string_value(json_object_get(e, "error")));
+	}
+	putchar('\n');
+}
+
+static void
+cmd_run_event(void *ctx, const struct rb_event *ev)
+{
+	struct cmd_run_ui *u = ctx;
+
+	if (u->quiet)
+		return;
+	switch (ev->type) {
+	case RB_EV_STEP_BEGIN:
+		cmd_run_close_line(u);
+		cmd_run_step_head(ev);
+		u->open = 1;
+		break;
+	case RB_EV_STEP_END:
+		if (!u->open)
+			cmd_run_step_head(ev);
+		printf("%s %" PRId64 " ms\n", ev->status, ev->ms);
+		if (ev->error != NULL) {
+			fputs("      ", stdout);
+			cmd_run_print(ev->error);
+			putchar('\n');
+		}
+		u->open = 0;
+		break;
+	case RB_EV_LOG:
+		cmd_run_close_line(u);
+		fputs("      log: ", stdout);
+		cmd_run_print(ev->text);
+		putchar('\n');
+		break;
+	case RB_EV_EFFECT:
+		cmd_run_close_line(u);
+		if (ev->effect != NULL)
+			cmd_run_effect_line(ev->effect);
+		break;
+	}
+	fflush(stdout);
+}
+
+/* confirm(): a y/N prompt when stdin is a terminal, else nobody. */
+static enum rb_confirm
+cmd_run_confirm(void *ctx, const char *text)
+{
+	struct cmd_run_ui *u = ctx;
+	char line[64];
+	char *clean;
+
+	if (!isatty(STDIN_FILENO))
+		return RB_CONFIRM_NOBODY;
+	cmd_run_close_line(u);
+	clean = sanitize_dup(text, 0);
+	fprintf(stderr, "%s [y/N] ", clean ? clean : "?");
+	free(clean);
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return RB_CONFIRM_NO;
+	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0 ?
+	    RB_CONFIRM_YES : RB_CONFIRM_NO;
+}
+
+static void
+cmd_run_diff(const char *diff)
+{
+	char *clean = sanitize_dup(diff, SANITIZE_NEWLINES);
+	char *line, *save = NULL;
+
+	for (line = strtok_r(clean, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		printf("           %s\n", line);
+	free(clean);
+}
+
+/* The plan of a dry-run: effects grouped by step, writes marked, diffs. */
+static void
+cmd_run_plan(const struct rb_run_result *r)
+{
+	const json_t *plan = json_object_get(r->doc, "plan"), *e;
+	const json_t *effects = json_object_get(plan, "effects");
+	int64_t step = -1, writes = 0;
+	size_t i;
+
+	json_array_foreach(effects, i, e)
+		writes += json_is_true(json_object_get(e, "write"));
+	printf("\nPlan %" PRId64 " (%zu effects, %" PRId64 " write%s; sha256 "
+	    "%.12s):\n", r->plan_id, json_array_size(effects), writes,
+	    writes == 1 ? "" : "s",
+	    json_string_value(json_object_get(plan, "hash")));
+	json_array_foreach(effects, i, e) {
+		int64_t s = json_integer_value(json_object_get(e, "step"));
+		if (s != step && s == 0) {
+			puts("  -- between steps");
+			step = s;
+		} else if (s != step) {
+			printf("  %" PRId64 ". ", s);
+			cmd_run_print(json_string_value(json_object_get(e,
+			    "step_name")));
+			putchar('\n');
+			step = s;
+		}
+		printf("     %s %-14s ", json_is_true(json_object_get(e,
+		    "write")) ? "*" : " ", json_string_value(json_object_get(e,
+		    "kind")));
+		cmd_run_print(json_string_value(json_object_get(e, "target")));
+		putchar('\n');
+		if (json_is_string(json_object_get(e, "diff")))
+			cmd_run_diff(json_string_value(json_object_get(e,
+			    "diff")));
+	}
+	if (json_array_size(effects) == 0)
+		puts("  (no effects)");
+}
+
+static void
+cmd_run_departures(const struct rb_run_result *r)
+{
+	const json_t *d;
+	size_t i;
+
+	if (r->compared_plan == 0) {
+		puts("No dry-run plan of this runbook version with these params "
+		    "to compare with.");
+		return;
+	}
+	if (json_array_size(r->departures) == 0) {
+		printf("As planned: the writes match plan %" PRId64 ".\n",
+		    r->compared_plan);
+		return;
+	}
+	printf("Departed from plan %" PRId64 ":\n", r->compared_plan);
+	json_array_foreach(r->departures, i, d) {
+		printf("  %-9s %s ", json_string_value(json_object_get(d,
+		    "departure")), json_string_value(json_object_get(d, "kind")));
+		cmd_run_print(json_string_value(json_object_get(d, "target")));
+		putchar('\n');
+	}
+}
+
+static void
+cmd_run_swept(void *ctx, int64_t id, const char *runbook, const char *why)
+{
+	char *clean = sanitize_dup(why, 0);
+
+	(void)ctx;
+	fprintf(stderr, "owl: note: run %" PRId64 " (%s) %s\n", id, runbook,
+	    clean ? clean : "");
+	free(clean);
+}
+
+static int
+cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
+    const struct rb_run_result *r)
+{
+	char *err;
+
+	if (cli->json) {
+		json_dumpf(r->doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		putchar('\n');
+	} else if (o->dry_run) {
+		cmd_run_plan(r);
+	} else if (strcmp(r->status, "ok") == 0) {
+		cmd_run_departures(r);
+	}
+	if (strcmp(r->status, "ok") != 0) {
+		err = sanitize_dup(r->error, 0);
+		if (err != NULL && strncmp(err, "run ", 4) == 0)
+			fprintf(stderr, "owl: %s\n", err);
+		else
+			fprintf(stderr, "owl: run %" PRId64 " %s: %s\n",
+			    r->run_id, r->status, err ? err : "");
+		free(err);
+	} else if (!cli->json) {
+		printf("ok: run %" PRId64 "%s\n", r->run_id, o->dry_run ?
+		    " (dry-run: nothing was changed)" : "");
+	}
+	return r->exit_code;
+}
+
+struct cmd_run_args {
+	struct rb_run_opts o;
+	json_t *params;
+	struct rbsel sel; /* where the runbook comes from */
+	json_t *incident;
+	struct config *config;
+};
+
+static int
+cmd_run_param(struct cmd_run_args *a, const struct cli_cmd *cmd,
+    const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char name[128];
+
+	if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof name)
+		return cli_usage(cmd, "--param: give NAME=VALUE, not '%s'", kv);
+	snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
+	if (json_stringn(eq + 1, strlen(eq + 1)) == NULL)
+		return cli_usage(cmd, "--param %s: not UTF-8 text", name);
+	json_object_set_new(a->params, name, json_string(eq + 1));
+	return CLI_OK;
+}
+
+static int
+cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv, struct cmd_run_args *a)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "incident", required_argument, NULL, 'i' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-undo", no_argument, NULL, 'U' },
+		RBSEL_OPTS,
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	long long inc;
+	struct err err;
+	int c, rc = CLI_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "np:y", opts, &rc)) !=
+	    -1) {
+		if (c == -2)
+			return rc;
+		err_init(&err);
+		if (c == 'n')
+			a->o.dry_run = 1;
+		else if (c == 'o')
+			a->o.offline = 1;
+		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
+			return CLI_USAGE;
+		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
+			return cli_usage(cmd, "--incident: '%s' is not an "
+			    "incident id", optarg);
+		else if (c == 'i')
+			a->o.incident = inc;
+		else if (c == 'y')
+			a->o.yes = 1;
+		else if (c == 'j')
+			cli->json = 1;
+		else if (c == 't' && clock_parse_duration(optarg,
+		    &a->o.timeout_us, &err) == -1)
+			return cli_usage(cmd, "--timeout: %s", err.msg);
+		else if (c == 'U')
+			a->o.no_undo = 1;
+		else
+			rbsel_option(&a->sel, c, optarg);
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "run: name a runbook");
+	a->o.name = argv[optind++];
+	if (optind < argc)
+		return cli_usage(cmd, "run: unexpected argument '%s'",
+		    argv[optind]);
+	if (a->o.offline && !a->o.dry_run)
+		return cli_usage(cmd, "--offline goes with --dry-run");
+	return CLI_OK;
+}
+
+static int
+cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
+{
+	struct cmd_run_ui u = { .quiet = cli->json };
+	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm };
+	struct sigaction sa, old;
+	struct rb_run_result r;
+	struct effects *live;
+	struct err err;
+	int rc;
+
+	err_init(&err);
+	if ((live = effects_live_new(a->config, NULL, &err)) == NULL)
+		return cli_fail(&err);
+	if (rb_runs_sweep(s, cmd_run_swept, NULL, &err) == -1)
+		err_init(&err); /* a failed sweep must not stop the run */
+	a->o.fx = live;
+	a->o.ui = &ui;
+	a->o.cancel = &cmd_run_cancel;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cmd_run_on_sigint;
+	sigaction(SIGINT, &sa, &old);
+	signal(SIGPIPE, SIG_IGN);
+	rc = rb_run(s, &a->o, &r, &err);
+	sigaction(SIGINT, &old, NULL);
+	if (u.open)
+		putchar('\n');
+	if (rc == -1)
+		rc = cli_fail(&err);
+	else
+		rc = cmd_run_report(cli, &a->o, &r);
+	json_decref(r.doc);
+	effects_free(live);
+	return rc;
+}
+
+int
+cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cmd_run_args a = { 0 };
+	struct store *s = NULL;
+	struct err err;
+	int rc;
+
+	a.params = json_object();
+	a.o.params = a.params;
+	if ((rc = cmd_run_opts(cli, cmd, argc, argv, &a)) != CLI_OK)
+		goto out;
+	err_init(&err);
+	if ((a.config = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&a.sel, a.config, &err) == -1 ||
+	    (s = cli_store(cli, &err)) == NULL ||
+	    (a.o.src = rbsel_open_run(&a.sel, s, a.o.name, a.o.dry_run, 0,
+		&err)) == NULL) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	a.o.config = a.config;
+	if (a.o.incident != 0 && (a.incident = rb_incident_json(s,
+	    a.o.incident, &err)) == NULL) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	a.o.incident_json = a.incident;
+	if (!cli->json)
+		rbsel_print_origin(a.o.src, a.o.name);
+	rc = cmd_run_go(cli, &a, s);
+out:
+	json_decref(a.incident);
+	store_close(s);
+	config_free(a.config);
+	json_decref(a.params);
+	rbsource_close(a.o.src);
+	return rc;
+}

@@ -1,0 +1,10 @@
+/* cmd_runbooks.h: `owl runbooks sync|list|show NAME|log NAME`. */
+#ifndef OWL_CMD_RUNBOOKS_H
+#define OWL_CMD_RUNBOOKS_H
+
+#include "cli.h"
+
+int cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv);
+
+#endif

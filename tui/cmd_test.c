@@ -1,0 +1,310 @@
+/* cmd_test.c: `owl test [NAME...]`: runs each runbook's tests (the cases
+ * its NAME.test.lua returns) against fake effects, in a throwaway
+ * database: the live run must end as expected, and its dry-run must plan
+ * exactly the writes the live run made (dry-run fidelity). */
+#include "cmd_test.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/config.h"
+#include "engine/effects_fake.h"
+#include "engine/rb_run.h"
+#include "engine/sanitize.h"
+#include "engine/store.h"
+#include "rbdir.h"
+
+struct cmd_test_ctx {
+	struct store *s;
+	const char *dir;
+	int json;
+	json_t *report; /* [{runbook, test, ok, why}] */
+	int failed, passed;
+};
+
+/* The write effects of a run as "kind target" lines. */
+static json_t *
+cmd_test_writes(const json_t *doc)
+{
+	const json_t *e;
+	json_t *out = json_array();
+	char line[1200];
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(doc, "plan"),
+	    "effects"), i, e) {
+		if (!json_is_true(json_object_get(e, "write")) ||
+		    json_is_true(json_object_get(e, "undo")))
+			continue;
+		snprintf(line, sizeof line, "%s %s", json_string_value(
+		    json_object_get(e, "kind")), json_string_value(
+		    json_object_get(e, "target")));
+		json_array_append_new(out, json_string(line));
+	}
+	return out;
+}
+
+/* --param values are text: numbers and booleans of a test are written
+ * as they would be typed. */
+static json_t *
+cmd_test_params(const json_t *p)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+
+	json_object_foreach((json_t *)p, k, v) {
+		char *s = json_is_string(v) ? strdup(json_string_value(v)) :
+		    json_dumps(v, JSON_ENCODE_ANY);
+		if (s != NULL)
+			json_object_set_new(out, k, json_string(s));
+		free(s);
+	}
+	return out;
+}
+
+static int
+cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
+    int dry, struct rb_run_result *r, char *why, size_t wn)
+{
+	struct rb_run_opts o = { .name = name, .dir = c->dir, .dry_run = dry,
+		.yes = 1 };
+	const json_t *cfg = json_object_get(t, "config");
+	struct config *config = cfg ? config_from_json(cfg) : config_empty();
+	struct effects *fx = effects_fake_new(json_object_get(t, "fakes"));
+	json_t *params = cmd_test_params(json_object_get(t, "params"));
+	struct err err;
+	int rc = 0;
+
+	o.fx = fx;
+	o.config = config;
+	o.params = params;
+	o.incident_json = json_object_get(t, "incident");
+	o.incident = json_integer_value(json_object_get(o.incident_json,
+	    "id"));
+	err_init(&err);
+	if (fx == NULL || config == NULL || rb_run(c->s, &o, r, &err) == -1) {
+		snprintf(why, wn, "%s did not start: %s", dry ? "the dry-run" :
+		    "the run", err.msg[0] ? err.msg : "out of memory");
+		rc = -1;
+	}
+	effects_free(fx);
+	config_free(config);
+	json_decref(params);
+	return rc;
+}
+
+/* Runs one case live and dry against fresh fakes; fills why on failure. */
+static int
+cmd_test_case(struct cmd_test_ctx *c, const char *name, const json_t *t,
+    char *why, size_t wn)
+{
+	const json_t *want = json_object_get(t, "expect");
+	const char *status = json_string_value(json_object_get(want,
+	    "status"));
+	const char *errs = json_string_value(json_object_get(want, "error"));
+	const json_t *writes = json_object_get(want, "writes");
+	struct rb_run_result live = { 0 }, dry = { 0 };
+	json_t *lw = NULL, *dw = NULL;
+	int ok = 0;
+
+	if (cmd_test_one_run(c, name, t, 0, &live, why, wn) == -1 ||
+	    cmd_test_one_run(c, name, t, 1, &dry, why, wn) == -1)
+		goto out;
+	lw = cmd_test_writes(live.doc);
+	dw = cmd_test_writes(dry.doc);
+	if (json_is_object(writes) && json_object_size(writes) == 0)
+		writes = lw && json_array_size(lw) == 0 ? lw : writes; /* {} */
+	if (strcmp(live.status, status ? status : "ok") != 0)
+		snprintf(why, wn, "the run ended %s, not %s%s%s", live.status,
+		    status ? status : "ok", live.error[0] ? ": " : "",
+		    live.error);
+	else if (errs != NULL && strstr(live.error, errs) == NULL)
+		snprintf(why, wn, "the error '%s' does not say '%s'",
+		    live.error, errs);
+	else if (writes != NULL && !json_equal(lw, writes)) {
+		char *got = json_dumps(lw, JSON_COMPACT);
+		snprintf(why, wn, "the writes were %s", got ? got : "?");
+		free(got);
+	}
+	else if (!json_equal(lw, dw))
+		snprintf(why, wn, "dry-run fidelity: the plan's writes differ "
+		    "from the live run's");
+	else
+		ok = 1;
+	if (c->json)
+		json_array_append_new(c->report, json_pack("{s:s, s:O?, s:b, "
+		    "s:s?, s:O, s:O}", "runbook", name, "test",
+		    json_object_get(t, "name"), "ok", ok, "why", ok ? NULL : why,
+		    "writes", lw, "planned_writes", dw));
+out:
+	json_decref(lw);
+	json_decref(dw);
+	json_decref(live.doc);
+	json_decref(dry.doc);
+	return ok;
+}
+
+static void
+cmd_test_print(struct cmd_test_ctx *c, const char *name, const char *test,
+    int ok, const char *why)
+{
+	char *t = sanitize_dup(test, 0), *w = sanitize_dup(why, 0);
+
+	if (c->json)
+		goto out;
+	if (ok)
+		printf("ok    %s: %s\n", name, t ? t : "?");
+	else
+		printf("FAIL  %s: %s: %s\n", name, t ? t : "?", w ? w : "?");
+out:
+	free(t);
+	free(w);
+}
+
+static int
+cmd_test_runbook(struct cmd_test_ctx *c, const char *name)
+{
+	char tname[200], why[1400];
+	const json_t *t;
+	struct err err;
+	json_t *cases;
+	size_t i;
+
+	snprintf(tname, sizeof tname, "%s.test", name);
+	err_init(&err);
+	if (rb_run_data(c->dir, tname, &cases, &err) == -1) {
+		fprintf(stderr, "owl: %s\n", err.msg);
+		return -1;
+	}
+	if (!json_is_array(cases) || json_array_size(cases) == 0) {
+		fprintf(stderr, "owl: %s.test.lua must return a list of tests\n",
+		    name);
+		json_decref(cases);
+		return -1;
+	}
+	json_array_foreach(cases, i, t) {
+		int ok;
+		why[0] = '\0';
+		ok = json_is_object(t) && cmd_test_case(c, name, t, why,
+		    sizeof why);
+		if (!json_is_object(t))
+			snprintf(why, sizeof why, "a test must be a table");
+		cmd_test_print(c, name, json_string_value(json_object_get(t,
+		    "name")) ? json_string_value(json_object_get(t, "name")) :
+		    "(unnamed)", ok, why);
+		ok ? c->passed++ : c->failed++;
+	}
+	json_decref(cases);
+	return 0;
+}
+
+/* Every runbook of the directory that has a NAME.test.lua. */
+static int
+cmd_test_all(struct cmd_test_ctx *c)
+{
+	struct dirent **list;
+	int n, rc = 0;
+
+	if ((n = scandir(c->dir, &list, NULL, alphasort)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		char *name = list[i]->d_name, *dot = strstr(name, ".test.lua");
+		if (dot != NULL && dot[9] == '\0' && name[0] != '.') {
+			*dot = '\0';
+			if (cmd_test_runbook(c, name) == -1)
+				rc = -1;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+/* A throwaway database: test runs never reach the real action log. */
+static struct store *
+cmd_test_store(char *dir, size_t n, struct err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[4200];
+
+	snprintf(dir, n, "%s/owl-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		err_set(err, ERR_FAILED, "cannot make a temporary directory");
+		return NULL;
+	}
+	snprintf(path, sizeof path, "%s/test.db", dir);
+	return store_open(path, err);
+}
+
+static void
+cmd_test_cleanup(const char *dir)
+{
+	const char *files[] = { "test.db", "test.db-wal", "test.db-shm" };
+	char path[4200];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int
+cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "runbooks", required_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_test_ctx c = { 0 };
+	const char *flag = NULL;
+	struct config *config;
+	char tmp[4200] = "";
+	struct err err;
+	char *dir = NULL;
+	int o, rc = CLI_OK, bad = 0;
+
+	while ((o = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1) {
+		if (o == -2)
+			return rc;
+		if (o == 'R')
+			flag = optarg;
+		else if (o == 'j')
+			c.json = 1;
+	}
+	err_init(&err);
+	if ((config = config_load(cli->config, &err)) == NULL ||
+	    (dir = rbdir_resolve(flag, config, &err)) == NULL ||
+	    (c.s = cmd_test_store(tmp, sizeof tmp, &err)) == NULL) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	c.dir = dir;
+	c.report = json_array();
+	if (optind >= argc)
+		bad = cmd_test_all(&c) == -1;
+	for (int i = optind; i < argc; i++)
+		bad |= cmd_test_runbook(&c, argv[i]) == -1;
+	if (c.json) {
+		json_dumpf(c.report, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		putchar('\n');
+	} else {
+		printf("%d passed, %d failed\n", c.passed, c.failed);
+	}
+	rc = bad ? CLI_USAGE : c.failed || c.passed == 0 ? CLI_FAILED : CLI_OK;
+out:
+	store_close(c.s);
+	if (tmp[0] != '\0')
+		cmd_test_cleanup(tmp);
+	json_decref(c.report);
+	config_free(config);
+	free(dir);
+	return rc;
+}

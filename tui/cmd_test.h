@@ -1,0 +1,10 @@
+/* cmd_test.h: `owl test [NAME...]`: runbook tests with fake effects. */
+#ifndef OWL_CMD_TEST_H
+#define OWL_CMD_TEST_H
+
+#include "cli.h"
+
+int cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv);
+
+#endif
