@@ -373,6 +373,9 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 	sa.sa_handler = cmd_run_on_sigint;
 	sigaction(SIGINT, &sa, &old);
 	signal(SIGPIPE, SIG_IGN);
+	/* Runs outlive the terminal: a dropped SSH connection must not
+	 * leave a run half done; it goes on and records everything. */
+	signal(SIGHUP, SIG_IGN);
 	rc = rb_run(s, &a->o, &r, &err);
 	sigaction(SIGINT, &old, NULL);
 	if (u.open)

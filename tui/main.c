@@ -140,7 +140,8 @@ static const struct cli_cmd main_cmds[] = {
 	  "plan of the same runbook and params. ^C cancels (undo runs); a\n"
 	  "second ^C stops the worker at once. A second live run of the same\n"
 	  "runbook for the same incident is refused (exit 3) while the first\n"
-	  "holds its lease.\n"
+	  "holds its lease. A hang-up (a dropped SSH connection) does not\n"
+	  "stop a run: it goes on and records everything in the database.\n"
 	  "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
 	  "or a runbook that does not load, 3 refused (lease held, confirm\n"
 	  "without a terminal).\n",

@@ -8,7 +8,9 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d "${TMPDIR:-/tmp}/owl-bench-XXXXXX")
 SRV=
-trap '[ -n "$SRV" ] && kill "$SRV"; rm -rf "$T"' EXIT
+cleanup() { [ -n "$SRV" ] && kill "$SRV"; rm -rf "$T"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 export OWL_DB="$T/owl.db" XDG_STATE_HOME="$T/state" \
 	XDG_CONFIG_HOME="$T/config" OWL_ACTOR=bench
 unset OWL_CONFIG OWL_RUNBOOKS
