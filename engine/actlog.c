@@ -109,19 +109,23 @@ actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
 {
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
+	struct store_tail *tail;
 	struct hash_ctx h;
 	sqlite3_stmt *st;
 	int64_t last = 0;
 	int rc;
 
-	if (n->actor == NULL)
-		actor_name(actor);
-	else
-		snprintf(actor, sizeof actor, "%s", n->actor);
+	snprintf(actor, sizeof actor, "%s",
+	    n->actor != NULL ? n->actor : store_actor(s));
 	if (store_begin(s, err) == -1)
 		return -1;
-	if (actlog_last(s, &last, prev, err) == -1)
+	tail = store_tail(s);
+	if (tail->txn != 0 && tail->txn == store_txn_serial(s)) {
+		last = tail->id;
+		memcpy(prev, tail->hash, HASH_HEX_LEN);
+	} else if (actlog_last(s, &last, prev, err) == -1) {
 		goto fail;
+	}
 	e.id = last + 1;
 	e.at_us = clock_now_us();
 	e.actor = actor;
@@ -163,6 +167,9 @@ actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
 	sqlite3_reset(st);
 	if (id != NULL)
 		*id = e.id;
+	tail->txn = store_txn_serial(s);
+	tail->id = e.id;
+	memcpy(tail->hash, hash, HASH_HEX_LEN);
 	return store_commit(s, err);
 fail:
 	store_rollback(s);

@@ -25,7 +25,7 @@
 
 /* A row to append; strings are borrowed for the call. */
 struct actlog_new {
-	const char *actor;  /* NULL: actor_name() */
+	const char *actor;  /* NULL: store_actor(), i.e. actor_name() */
 	int64_t incident;   /* 0: none */
 	int64_t run;        /* 0: none */
 	const char *kind;   /* e.g. "incident.ack", "effect.intent" */

@@ -33,6 +33,7 @@ rb_broker_reap(struct rb_broker *b, int hard)
 	while (waitpid(b->pid, &b->wstatus, 0) == -1 && errno == EINTR)
 		;
 	b->reaped = 1;
+	rb_worker_unpin(&b->cpus, &b->pinned);
 }
 
 void
@@ -91,6 +92,7 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 	if (rb_worker_spawn(lim, rb_vm_main, (void *)conf, &b->pid, &b->fd,
 	    err) == -1)
 		return -1;
+	rb_worker_pin(b->pid, &b->cpus, &b->pinned);
 	if (rb_broker_recv_decl(b, conf, &m, err) == -1) {
 		char how[128];
 		rb_broker_reap(b, 1);

@@ -71,6 +71,8 @@ struct rb_broker {
 	pid_t pid;
 	int fd;
 	int wstatus, reaped;
+	cpu_set_t cpus;               /* the broker's own, while pinned */
+	int pinned;
 	int64_t deadline, kill_at, timeout_us, undo_grace_us, next_beat;
 	int64_t stop_at;              /* when it began stopping (0: not) */
 	size_t mem_cap;

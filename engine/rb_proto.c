@@ -116,6 +116,19 @@ rb_proto_read(int fd, void *p, size_t n, int64_t deadline_us,
 	int timeout;
 
 	while (got < n) {
+		/* the broker first takes what is already there, without a
+		 * poll: most bodies arrive with their length (the worker, with
+		 * no deadline, blocks in read() and needs no recv()) */
+		if (deadline_us != 0) {
+			r = recv(fd, (char *)p + got, n - got, MSG_DONTWAIT);
+			if (r > 0) {
+				got += (size_t)r;
+				continue;
+			}
+			if (r == 0)
+				return err_set(err, ERR_FAILED, "worker closed "
+				    "the connection");
+		}
 		if (deadline_us != 0) {
 			int64_t left = deadline_us - clock_mono_us();
 			if (left <= 0)

@@ -185,6 +185,33 @@ rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
 }
 
 void
+rb_worker_pin(pid_t worker, cpu_set_t *saved, int *pinned)
+{
+	cpu_set_t one;
+	int cpu;
+
+	*pinned = 0;
+	if (sched_getaffinity(0, sizeof *saved, saved) == -1 ||
+	    CPU_COUNT(saved) < 2 || (cpu = sched_getcpu()) < 0 ||
+	    !CPU_ISSET(cpu, saved))
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof one, &one) == -1)
+		return;
+	*pinned = 1;
+	(void)sched_setaffinity(worker, sizeof one, &one);
+}
+
+void
+rb_worker_unpin(const cpu_set_t *saved, int *pinned)
+{
+	if (*pinned)
+		(void)sched_setaffinity(0, sizeof *saved, saved);
+	*pinned = 0;
+}
+
+void
 rb_worker_describe(int status, char *out, size_t n)
 {
 	if (WIFEXITED(status)) {

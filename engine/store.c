@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actor.h"
 #include "paths.h"
 #include "schema.h"
 
@@ -25,6 +26,10 @@ struct store_stmt_slot {
 struct store {
 	sqlite3 *db;
 	char *path;
+	char actor[ACTOR_MAX]; /* "" until first asked */
+	uint64_t txn_serial;   /* of the open write transaction, 0: none */
+	uint64_t txn_count;
+	struct store_tail tail;
 	int depth;  /* nesting of store_begin */
 	int doomed; /* an inner level rolled back */
 	int nstmt, capstmt;
@@ -274,6 +279,7 @@ store_begin(struct store *s, struct err *err)
 		s->depth = 0;
 		return store_sqlerr(s, err, "begin transaction");
 	}
+	s->txn_serial = ++s->txn_count;
 	return 0;
 }
 
@@ -284,6 +290,7 @@ store_commit(struct store *s, struct err *err)
 		return err_set(err, ERR_FAILED, "commit without a transaction");
 	if (--s->depth > 0)
 		return 0;
+	s->txn_serial = 0;
 	if (s->doomed) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return err_set(err, ERR_FAILED, "transaction rolled back");
@@ -306,6 +313,7 @@ store_rollback(struct store *s)
 		s->doomed = 1;
 		return;
 	}
+	s->txn_serial = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -375,6 +383,26 @@ store_data_version(struct store *s)
 	if (st != NULL)
 		sqlite3_reset(st);
 	return v;
+}
+
+struct store_tail *
+store_tail(struct store *s)
+{
+	return &s->tail;
+}
+
+uint64_t
+store_txn_serial(const struct store *s)
+{
+	return s->txn_serial;
+}
+
+const char *
+store_actor(struct store *s)
+{
+	if (s->actor[0] == '\0')
+		actor_name(s->actor);
+	return s->actor;
 }
 
 int

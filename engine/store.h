@@ -55,6 +55,24 @@ int store_sqlerr(struct store *s, struct err *err, const char *what);
 /* Returns PRAGMA data_version: changes when another connection commits. */
 int64_t store_data_version(struct store *s);
 
+/* The newest action-log entry this connection wrote, valid only while
+ * txn equals store_txn_serial(): inside one write transaction nobody else
+ * can append, so the next append needs no SELECT (actlog.c). */
+struct store_tail {
+	uint64_t txn;
+	int64_t id;
+	char hash[65];
+};
+struct store_tail *store_tail(struct store *s);
+
+/* A number that identifies the open write transaction (0: none). */
+uint64_t store_txn_serial(const struct store *s);
+
+/* The actor of this process (actor_name()), looked up once: reading the
+ * password database for every action-log entry would cost more than the
+ * entry itself. Borrowed. */
+const char *store_actor(struct store *s);
+
 /* The schema version this owl writes (the number of migrations). */
 int store_schema_version(void);
 
