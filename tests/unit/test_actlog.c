@@ -205,6 +205,37 @@ test_each_filters(void **state)
 	assert_int_equal(n, 4);
 }
 
+/* Appends inside one transaction reuse the cached tail; a rolled-back
+ * transaction must not leave a stale tail behind for the next one. */
+static void
+test_tail_cache_and_rollback(void **state)
+{
+	struct fixture *f = *state;
+	struct actlog_new e = { .actor = "bob", .kind = "test.tail" };
+	struct err err;
+	int64_t id;
+
+	err_init(&err);
+	assert_int_equal(store_begin(f->s, &err), 0);
+	append_n(f->s, 30);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	verify(f->s, 30, 0);
+	assert_int_equal(store_begin(f->s, &err), 0);
+	append_n(f->s, 5);
+	store_rollback(f->s);
+	assert_int_equal(actlog_append(f->s, &e, &id, &err), 0);
+	assert_int_equal(id, 31);
+	/* another connection appends between two of ours */
+	struct store *other = store_open(f->path, &err);
+	assert_non_null(other);
+	assert_int_equal(actlog_append(other, &e, &id, &err), 0);
+	assert_int_equal(id, 32);
+	store_close(other);
+	assert_int_equal(actlog_append(f->s, &e, &id, &err), 0);
+	assert_int_equal(id, 33);
+	verify(f->s, 33, 0);
+}
+
 /* Four processes append 500 rows each at the same time; the chain must
  * come out whole, with every row present. */
 static void
@@ -262,6 +293,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_each_filters, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_tail_cache_and_rollback,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_processes, setup,
 		    teardown),
 	};
