@@ -242,6 +242,25 @@ tui_keys q
 is "$(tui_wait_exit)" 0 "read-only session ends"
 like "$(tui_capture_all)" "no actions this session" "nothing done, and it says so"
 
+# --- the environment name: --env, else $OWL_ENV, else the config's env
+mkdir -p "$XDG_CONFIG_HOME/owl"
+echo 'return { env = "STAGING" }' >"$XDG_CONFIG_HOME/owl/config.lua"
+tui_start 80 24 "" ""
+tui_wait_for " STAGING "
+ok $? "the header shows the config's env"
+tui_keys q
+tui_wait_exit >/dev/null
+tui_start 80 24 "OWL_ENV=PROD" ""
+tui_wait_for " PROD "
+ok $? "\$OWL_ENV wins over the config"
+tui_keys q
+tui_wait_exit >/dev/null
+echo 'return { env = 42 }' >"$XDG_CONFIG_HOME/owl/config.lua"
+run script -qec "TERM=xterm '$OWL' tui" /dev/null
+is "$RC" 2 "a config env of the wrong type: exit 2"
+like "$OUT" "config: env: expected a string" "a config env of the wrong type: says so"
+rm "$XDG_CONFIG_HOME/owl/config.lua"
+
 # --- a crash signal: the terminal is restored before the default action
 tui_start 80 24 "" ""
 tui_wait_for "INC-4"

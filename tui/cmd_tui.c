@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tui_int.h"
+#include "engine/config.h"
 #include "engine/sanitize.h"
 
 #define CMD_TUI_STALE_DEFAULT "15m"
@@ -70,10 +71,42 @@ cmd_tui_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	return 0;
 }
 
+/* Without --env or $OWL_ENV, the environment name is the config's `env`
+ * (e.g. env = "PROD"), copied into buf. */
+static int
+cmd_tui_config_env(const struct cli *cli, const struct cli_cmd *cmd,
+    struct app *a, char *buf, size_t n)
+{
+	struct config *c;
+	const char *v;
+	struct err err;
+
+	err_init(&err);
+	if ((c = config_load(cli->config, &err)) == NULL)
+		return cli_fail(&err);
+	v = config_str(c, "env", NULL, &err);
+	if (err_isset(&err)) {
+		config_free(c);
+		return cli_fail(&err);
+	}
+	if (v != NULL && *v != '\0') {
+		if (!cmd_tui_env_ok(v)) {
+			config_free(c);
+			return cli_usage(cmd, "config: env: a short name without "
+			    "spaces, like PROD");
+		}
+		snprintf(buf, n, "%s", v);
+		a->env = buf;
+	}
+	config_free(c);
+	return CLI_OK;
+}
+
 int
 cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
+	char envbuf[32];
 	struct app a;
 	struct err err;
 	int rc = CLI_OK;
@@ -81,6 +114,10 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	memset(&a, 0, sizeof a);
 	a.started_at = clock_mono_us();
 	if (cmd_tui_options(cli, cmd, argc, argv, &a, &rc) == -1)
+		return rc;
+	if (a.env == NULL &&
+	    (rc = cmd_tui_config_env(cli, cmd, &a, envbuf, sizeof envbuf)) !=
+	    CLI_OK)
 		return rc;
 	actor_name(a.actor);
 	err_init(&err);

@@ -258,7 +258,7 @@ static const struct cli_cmd main_cmds[] = {
 	  "\nOptions:\n"
 	  "  --readonly      watch only: every changing key is disabled\n"
 	  "  --env NAME      environment shown in the header (e.g. PROD);\n"
-	  "                  default $OWL_ENV\n"
+	  "                  default $OWL_ENV, else the config's env\n"
 	  "  --stale DUR     show STALE when no alert arrived for this long\n"
 	  "                  (default 15m)\n"
 	  "\nOn exit it prints what you did in the session (a hand-over\n"
