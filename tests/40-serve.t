@@ -257,4 +257,22 @@ MISSING=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
 is "$MISSING" 0 "every acknowledged alert is in the database after kill -9"
 is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
 
+# --- the config file fills in what the flags leave unset
+mkdir -p "$XDG_CONFIG_HOME/owl"
+printf 'return { serve = { token_file = "%s" } }\n' "$T/tokens" \
+	>"$XDG_CONFIG_HOME/owl/config.lua"
+OWL_DB="$T/config.db" serve_start cfg
+ok $? "owl serve starts with the config's serve table"
+like "$(cat "$T/cfg.log")" "auth: tokens" "serve.token_file from the config enables auth"
+post /v1/alerts/alertmanager "$AM"
+is "$CODE" 401 "config tokens: no credentials, 401"
+post /v1/alerts/alertmanager "$AM" -H "$BEARER"
+is "$CODE" 200 "config tokens: the token from the file, 200"
+serve_stop
+echo 'return { serve = { pull = { "ftp://x" } } }' >"$XDG_CONFIG_HOME/owl/config.lua"
+run "$OWL" serve --listen 127.0.0.1:0
+is "$RC" 2 "a bad serve.pull in the config: exit 2"
+like "$ERR" "^owl: config: serve.pull: " "a bad serve.pull in the config: says where"
+rm "$XDG_CONFIG_HOME/owl/config.lua"
+
 done_testing

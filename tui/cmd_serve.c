@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/clock.h"
+#include "engine/config.h"
 #include "engine/paths.h"
 #include "integrations/am_client.h"
 #include "integrations/serve.h"
@@ -70,6 +71,8 @@ cmd_serve_uint(const char *s, unsigned *out)
 struct cmd_serve_opts {
 	struct serve_config cfg;
 	struct http_auth *auth;
+	int flag_tokens, flag_secrets; /* given on the command line */
+	struct config *file;           /* the config file, kept for its strings */
 };
 
 /* Handles one serve option; CLI_OK or an exit code. */
@@ -85,10 +88,12 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		cfg->listen = optarg;
 		return CLI_OK;
 	case 't':
+		o->flag_tokens = 1;
 		if (http_auth_load_tokens(o->auth, optarg, &err) == -1)
 			return cli_fail(&err);
 		return CLI_OK;
 	case 's':
+		o->flag_secrets = 1;
 		if (http_auth_load_secrets(o->auth, optarg, &err) == -1)
 			return cli_fail(&err);
 		return CLI_OK;
@@ -192,6 +197,66 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 	return CLI_OK;
 }
 
+/* Adds the --pull sources named by the config's serve.pull (a URL or a
+ * list of URLs). */
+static int
+cmd_serve_config_pulls(const struct cli_cmd *cmd, struct cmd_serve_opts *o,
+    const json_t *v)
+{
+	struct serve_config *cfg = &o->cfg;
+	struct err err;
+	size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
+
+	for (i = 0; i < n; i++) {
+		const json_t *u = json_is_array(v) ? json_array_get(v, i) : v;
+
+		err_init(&err);
+		if (!json_is_string(u))
+			return cli_usage(cmd, "config: serve.pull: expected a "
+			    "URL or a list of URLs");
+		if (am_client_check_url(json_string_value(u), &err) == -1)
+			return cli_usage(cmd, "config: serve.pull: %s",
+			    err.msg);
+		if (cfg->npulls == SERVE_MAX_PULLS)
+			return cli_usage(cmd, "config: serve.pull: at most %d "
+			    "sources", SERVE_MAX_PULLS);
+		cfg->pulls[cfg->npulls++] = json_string_value(u);
+	}
+	return CLI_OK;
+}
+
+/* The config file's serve = { listen, token_file, hmac_secret_file,
+ * pull } fill in what the command line left unset. */
+static int
+cmd_serve_config(const struct cli *cli, const struct cli_cmd *cmd,
+    struct cmd_serve_opts *o)
+{
+	const char *tokens, *secrets, *listen;
+	const json_t *pulls;
+	struct err err;
+
+	err_init(&err);
+	if ((o->file = config_load(cli->config, &err)) == NULL)
+		return cli_fail(&err);
+	listen = config_str(o->file, "serve.listen", NULL, &err);
+	tokens = config_str(o->file, "serve.token_file", NULL, &err);
+	secrets = config_str(o->file, "serve.hmac_secret_file", NULL, &err);
+	if (err_isset(&err))
+		return cli_fail(&err);
+	if (o->cfg.listen == NULL)
+		o->cfg.listen = listen;
+	if (tokens != NULL && !o->flag_tokens &&
+	    http_auth_load_tokens(o->auth, tokens, &err) == -1)
+		return cli_fail(&err);
+	if (secrets != NULL && !o->flag_secrets &&
+	    http_auth_load_secrets(o->auth, secrets, &err) == -1)
+		return cli_fail(&err);
+	pulls = config_get(o->file, "serve.pull");
+	if (pulls != NULL && o->cfg.npulls == 0)
+		return cmd_serve_config_pulls(cmd, o, pulls);
+	return CLI_OK;
+}
+
 int
 cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
@@ -227,8 +292,11 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		    argv[optind]);
 		goto out;
 	}
+	if ((rc = cmd_serve_config(cli, cmd, &o)) != CLI_OK)
+		goto out;
 	rc = cmd_serve_main(cli, &o);
 out:
 	http_auth_free(o.auth);
+	config_free(o.file);
 	return rc;
 }

@@ -197,6 +197,9 @@ static const struct cli_cmd main_cmds[] = {
 	  "                        disappear (repeatable)\n"
 	  "  --pull-interval D     default 15s; failures back off to 5m\n"
 	  "  -q, --quiet           no per-request log lines\n"
+	  "\nThe config file may set what the flags leave unset:\n"
+	  "  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"
+	  "            hmac_secret_file = \"...\", pull = { \"http://am:9093\" } }\n"
 	  "\nLogs one line per request to stderr (time, method, path, status,\n"
 	  "body bytes, milliseconds, client, credential). SIGTERM or SIGINT:\n"
 	  "stop accepting, finish and commit the requests in flight, exit 0.\n",
