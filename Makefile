@@ -75,7 +75,7 @@ tools: $(TOOL_BIN)
 # prove's closing "Result: PASS" is the line CI reads.
 test: owl
 	@sh .ci/deps test
-	@$(MAKE) --no-print-directory unit tools
+	@$(MAKE) --no-print-directory check-fmt unit tools
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
 		prove -j2 $(UNIT_BIN) tests/*.t
 
@@ -115,9 +115,11 @@ FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard tests/tools/*.c) \
           $(wildcard engine/*.h integrations/*.h tui/*.h tests/unit/*.h)
 fmt:
 	clang-format -i $(FMT_SRC)
-# Fails when a file differs from .clang-format's layout.
+# Fails when a file differs from .clang-format's layout (make fmt fixes it).
 check-fmt:
-	@clang-format --dry-run --Werror $(FMT_SRC)
+	@clang-format --dry-run --Werror $(FMT_SRC) || \
+		{ echo "owl: C files differ from .clang-format: run make fmt" >&2; \
+		exit 1; }
 
 clean:
 	rm -rf build owl

@@ -45,8 +45,8 @@ actlog_field_str(struct hash_ctx *h, const char *s)
 /* Computes the hex hash of a row with h, a context from hash_begin that
  * is left ready for the next row; -1 when prev_hash is not 64 hex digits. */
 static int
-actlog_hash(struct hash_ctx *h, const struct actlog_entry *e,
-    char out[HASH_HEX_LEN])
+actlog_hash(
+    struct hash_ctx *h, const struct actlog_entry *e, char out[HASH_HEX_LEN])
 {
 	static const char tag[] = "owl-actlog-v1";
 	unsigned char prev[HASH_LEN], md[HASH_LEN];
@@ -69,14 +69,16 @@ actlog_hash(struct hash_ctx *h, const struct actlog_entry *e,
 }
 
 static int
-actlog_last(struct store *s, int64_t *id, char prev[HASH_HEX_LEN],
-    struct err *err)
+actlog_last(
+    struct store *s, int64_t *id, char prev[HASH_HEX_LEN], struct err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	st = store_stmt(s, "SELECT id, hash FROM actlog ORDER BY id DESC "
-	    "LIMIT 1", err);
+	st = store_stmt(s,
+	    "SELECT id, hash FROM actlog ORDER BY id DESC "
+	    "LIMIT 1",
+	    err);
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
@@ -104,8 +106,8 @@ actlog_bind_id(sqlite3_stmt *st, int col, int64_t v)
 }
 
 int
-actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
-    struct err *err)
+actlog_append(
+    struct store *s, const struct actlog_new *n, int64_t *id, struct err *err)
 {
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
@@ -141,11 +143,14 @@ actlog_append(struct store *s, const struct actlog_new *n, int64_t *id,
 	rc = actlog_hash(&h, &e, hash);
 	hash_done(&h);
 	if (rc == -1) {
-		err_set(err, ERR_FAILED, "action log: cannot hash entry %" PRId64
-		    " (previous hash damaged; run owl audit verify)", e.id);
+		err_set(err, ERR_FAILED,
+		    "action log: cannot hash entry %" PRId64
+		    " (previous hash damaged; run owl audit verify)",
+		    e.id);
 		goto fail;
 	}
-	st = store_stmt(s, "INSERT INTO actlog(id, at_us, actor, incident_id,"
+	st = store_stmt(s,
+	    "INSERT INTO actlog(id, at_us, actor, incident_id,"
 	    " run_id, kind, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
 	    err);
 	if (st == NULL)
@@ -190,14 +195,16 @@ actlog_row(sqlite3_stmt *st, struct actlog_entry *e)
 	e->hash = (const char *)sqlite3_column_text(st, 8);
 }
 
-#define ACTLOG_COLS "id, at_us, actor, incident_id, run_id, kind, detail, " \
+#define ACTLOG_COLS                                                            \
+	"id, at_us, actor, incident_id, run_id, kind, detail, "                \
 	"prev_hash, hash"
 
 int
 actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err)
 {
-	static const char sql[] = "SELECT * FROM (SELECT " ACTLOG_COLS
+	static const char sql[] =
+	    "SELECT * FROM (SELECT " ACTLOG_COLS
 	    " FROM actlog WHERE (?1 = 0 OR incident_id = ?1)"
 	    " AND (?2 = 0 OR run_id = ?2) AND id > ?3"
 	    " ORDER BY id DESC LIMIT ?4) ORDER BY id";
@@ -235,17 +242,22 @@ actlog_check_row(struct hash_ctx *h, const struct actlog_entry *e,
 	c->bad_id = e->id;
 	if (e->id > prev_id + 1) {
 		c->bad_id = prev_id + 1;
-		snprintf(c->why, sizeof c->why, "missing (the chain jumps from "
-		    "entry %" PRId64 " to %" PRId64 ")", prev_id, e->id);
+		snprintf(c->why, sizeof c->why,
+		    "missing (the chain jumps from "
+		    "entry %" PRId64 " to %" PRId64 ")",
+		    prev_id, e->id);
 	} else if (e->id <= prev_id)
-		snprintf(c->why, sizeof c->why, "out of order after entry %"
-		    PRId64, prev_id);
+		snprintf(c->why, sizeof c->why,
+		    "out of order after entry %" PRId64, prev_id);
 	else if (e->prev_hash == NULL || strcmp(e->prev_hash, prev_hash) != 0)
-		snprintf(c->why, sizeof c->why, "its prev_hash does not match "
-		    "the hash of entry %" PRId64, prev_id);
+		snprintf(c->why, sizeof c->why,
+		    "its prev_hash does not match "
+		    "the hash of entry %" PRId64,
+		    prev_id);
 	else if (e->hash == NULL || actlog_hash(h, e, want) == -1 ||
 	    strcmp(want, e->hash) != 0)
-		snprintf(c->why, sizeof c->why, "its content does not match "
+		snprintf(c->why, sizeof c->why,
+		    "its content does not match "
 		    "its hash (changed after it was written)");
 	else {
 		c->bad_id = 0;
@@ -255,15 +267,17 @@ actlog_check_row(struct hash_ctx *h, const struct actlog_entry *e,
 }
 
 static int
-actlog_check_tail(struct store *s, int64_t last, struct actlog_check *c,
-    struct err *err)
+actlog_check_tail(
+    struct store *s, int64_t last, struct actlog_check *c, struct err *err)
 {
 	sqlite3_stmt *st;
 	int64_t seq = 0;
 	int rc;
 
-	st = store_stmt(s, "SELECT seq FROM sqlite_sequence WHERE name = "
-	    "'actlog'", err);
+	st = store_stmt(s,
+	    "SELECT seq FROM sqlite_sequence WHERE name = "
+	    "'actlog'",
+	    err);
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
@@ -274,8 +288,10 @@ actlog_check_tail(struct store *s, int64_t last, struct actlog_check *c,
 		return store_sqlerr(s, err, "action log");
 	if (seq > last) {
 		c->bad_id = last + 1;
-		snprintf(c->why, sizeof c->why, "entries %" PRId64 " to %"
-		    PRId64 " were removed from the end", last + 1, seq);
+		snprintf(c->why, sizeof c->why,
+		    "entries %" PRId64 " to %" PRId64
+		    " were removed from the end",
+		    last + 1, seq);
 	}
 	return 0;
 }
@@ -298,8 +314,8 @@ actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
 		hash_done(&h);
 		return -1;
 	}
-	st = store_stmt(s, "SELECT " ACTLOG_COLS " FROM actlog ORDER BY id",
-	    err);
+	st = store_stmt(
+	    s, "SELECT " ACTLOG_COLS " FROM actlog ORDER BY id", err);
 	if (st == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -25,10 +25,10 @@
 
 /* A row to append; strings are borrowed for the call. */
 struct actlog_new {
-	const char *actor;  /* NULL: store_actor(), i.e. actor_name() */
-	int64_t incident;   /* 0: none */
-	int64_t run;        /* 0: none */
-	const char *kind;   /* e.g. "incident.ack", "effect.intent" */
+	const char *actor; /* NULL: store_actor(), i.e. actor_name() */
+	int64_t incident; /* 0: none */
+	int64_t run; /* 0: none */
+	const char *kind; /* e.g. "incident.ack", "effect.intent" */
 	const char *detail; /* JSON text; NULL: "{}" */
 };
 
@@ -49,9 +49,9 @@ struct actlog_entry {
 /* Which rows actlog_each() visits, oldest first. */
 struct actlog_filter {
 	int64_t incident; /* 0: any */
-	int64_t run;      /* 0: any */
+	int64_t run; /* 0: any */
 	int64_t after_id; /* only ids greater than this */
-	int64_t limit;    /* 0: all; else only the newest `limit` rows */
+	int64_t limit; /* 0: all; else only the newest `limit` rows */
 };
 
 /* Returns nonzero to stop the iteration early. */
@@ -59,8 +59,8 @@ typedef int actlog_fn(const struct actlog_entry *e, void *ctx);
 
 /* Appends a row in the current write transaction, or in one of its own
  * when none is open (store_begin nests). Sets *id when id is not NULL. */
-int actlog_append(struct store *s, const struct actlog_new *e, int64_t *id,
-    struct err *err);
+int actlog_append(
+    struct store *s, const struct actlog_new *e, int64_t *id, struct err *err);
 
 /* Calls fn for each row that matches f, oldest first. */
 int actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
@@ -68,9 +68,9 @@ int actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
 
 /* The result of walking the chain. */
 struct actlog_check {
-	int64_t count;  /* rows checked */
+	int64_t count; /* rows checked */
 	int64_t bad_id; /* first bad row, 0 when intact */
-	char why[200];  /* what is wrong with it */
+	char why[200]; /* what is wrong with it */
 };
 
 /* Walks the whole chain in one read transaction. Returns 0 when it could

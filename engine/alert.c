@@ -27,19 +27,31 @@ alert_severity_parse(const char *word)
 		const char *word;
 		enum incident_severity sev;
 	} map[] = {
-		{ "critical", SEVERITY_CRITICAL }, { "crit", SEVERITY_CRITICAL },
-		{ "fatal", SEVERITY_CRITICAL }, { "emergency", SEVERITY_CRITICAL },
-		{ "alert", SEVERITY_CRITICAL }, { "page", SEVERITY_CRITICAL },
-		{ "high", SEVERITY_CRITICAL }, { "p1", SEVERITY_CRITICAL },
-		{ "error", SEVERITY_ERROR }, { "err", SEVERITY_ERROR },
-		{ "major", SEVERITY_ERROR }, { "p2", SEVERITY_ERROR },
-		{ "warning", SEVERITY_WARNING }, { "warn", SEVERITY_WARNING },
-		{ "minor", SEVERITY_WARNING }, { "medium", SEVERITY_WARNING },
+		{ "critical", SEVERITY_CRITICAL },
+		{ "crit", SEVERITY_CRITICAL },
+		{ "fatal", SEVERITY_CRITICAL },
+		{ "emergency", SEVERITY_CRITICAL },
+		{ "alert", SEVERITY_CRITICAL },
+		{ "page", SEVERITY_CRITICAL },
+		{ "high", SEVERITY_CRITICAL },
+		{ "p1", SEVERITY_CRITICAL },
+		{ "error", SEVERITY_ERROR },
+		{ "err", SEVERITY_ERROR },
+		{ "major", SEVERITY_ERROR },
+		{ "p2", SEVERITY_ERROR },
+		{ "warning", SEVERITY_WARNING },
+		{ "warn", SEVERITY_WARNING },
+		{ "minor", SEVERITY_WARNING },
+		{ "medium", SEVERITY_WARNING },
 		{ "p3", SEVERITY_WARNING },
-		{ "info", SEVERITY_INFO }, { "informational", SEVERITY_INFO },
-		{ "notice", SEVERITY_INFO }, { "low", SEVERITY_INFO },
-		{ "none", SEVERITY_INFO }, { "ok", SEVERITY_INFO },
-		{ "p4", SEVERITY_INFO }, { "p5", SEVERITY_INFO },
+		{ "info", SEVERITY_INFO },
+		{ "informational", SEVERITY_INFO },
+		{ "notice", SEVERITY_INFO },
+		{ "low", SEVERITY_INFO },
+		{ "none", SEVERITY_INFO },
+		{ "ok", SEVERITY_INFO },
+		{ "p4", SEVERITY_INFO },
+		{ "p5", SEVERITY_INFO },
 	};
 
 	if (word == NULL)
@@ -71,8 +83,8 @@ alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
 	free(a->annotations_json);
 	free(a->title);
 	a->labels_json = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
-	a->annotations_json = json_dumps(annotations,
-	    JSON_COMPACT | JSON_SORT_KEYS);
+	a->annotations_json =
+	    json_dumps(annotations, JSON_COMPACT | JSON_SORT_KEYS);
 	t = alert_get(annotations, "summary");
 	if (t == NULL)
 		t = alert_get(annotations, "title");
@@ -84,8 +96,8 @@ alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
 		return err_set(err, ERR_FAILED, "out of memory");
 	if (!severity_given) {
 		sev = alert_severity_parse(alert_get(labels, "severity"));
-		a->severity = sev >= 0 ? (enum incident_severity)sev :
-		    SEVERITY_WARNING;
+		a->severity =
+		    sev >= 0 ? (enum incident_severity)sev : SEVERITY_WARNING;
 	}
 	return 0;
 }

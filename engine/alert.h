@@ -13,18 +13,18 @@
 #include "engine/incident.h"
 
 struct alert {
-	const char *source;     /* static: "alertmanager", "grafana", ... */
-	char *fingerprint;      /* dedup key within the source */
-	char *group_key;        /* incidents group by (source, group_key) */
-	int resolved;           /* 0: firing */
+	const char *source; /* static: "alertmanager", "grafana", ... */
+	char *fingerprint; /* dedup key within the source */
+	char *group_key; /* incidents group by (source, group_key) */
+	int resolved; /* 0: firing */
 	enum incident_severity severity;
-	char *labels_json;      /* compact JSON object, keys sorted */
+	char *labels_json; /* compact JSON object, keys sorted */
 	char *annotations_json; /* compact JSON object, keys sorted */
-	char *title;            /* summary/title annotation, else alertname;
-	                         * NULL when neither exists */
-	int64_t starts_at;      /* 0: not given (storing uses "now") */
-	int64_t ends_at;        /* 0: not ended */
-	char *generator_url;    /* NULL: none */
+	char *title; /* summary/title annotation, else alertname;
+	              * NULL when neither exists */
+	int64_t starts_at; /* 0: not given (storing uses "now") */
+	int64_t ends_at; /* 0: not ended */
+	char *generator_url; /* NULL: none */
 };
 
 /* Frees the strings of one alert (not the struct); accepts NULL. */

@@ -10,7 +10,7 @@
 #include "err.h"
 
 struct buf {
-	char *data;   /* NUL-terminated; NULL until the first append */
+	char *data; /* NUL-terminated; NULL until the first append */
 	size_t len;
 	size_t cap;
 	size_t limit; /* most bytes it may hold; 0 = 64 MiB */
@@ -30,7 +30,7 @@ int buf_add(struct buf *b, const void *p, size_t n, struct err *err);
 int buf_adds(struct buf *b, const char *s, struct err *err);
 int buf_addc(struct buf *b, char c, struct err *err);
 int buf_printf(struct buf *b, struct err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int buf_vprintf(struct buf *b, struct err *err, const char *fmt, va_list ap);
 
 /* Returns the data, "" when empty; borrowed from the buffer. */

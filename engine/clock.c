@@ -107,8 +107,8 @@ clock_digits(const char **p, int n, int *out)
 static int
 clock_days_in_month(int y, int m)
 {
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dm[m - 1];
@@ -122,8 +122,7 @@ clock_parse(const char *s, int64_t *us, struct err *err)
 	int64_t frac = 0, scale = 100000;
 
 	if (clock_digits(&p, 4, &y) || *p++ != '-' ||
-	    clock_digits(&p, 2, &mo) || *p++ != '-' ||
-	    clock_digits(&p, 2, &d))
+	    clock_digits(&p, 2, &mo) || *p++ != '-' || clock_digits(&p, 2, &d))
 		goto bad;
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		goto bad;
@@ -162,7 +161,9 @@ clock_parse(const char *s, int64_t *us, struct err *err)
 	if (sec == 60)
 		sec = 59; /* a leap second is the last second of its minute */
 	*us = (clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - sign * (oh * 3600 + om * 60)) * CLOCK_US_PER_SEC + frac;
+	          sec - sign * (oh * 3600 + om * 60)) *
+	        CLOCK_US_PER_SEC +
+	    frac;
 	return 0;
 bad:
 	return err_set(err, ERR_USAGE, "not an RFC 3339 time");
@@ -187,11 +188,26 @@ clock_parse_duration(const char *s, int64_t *us, struct err *err)
 			n = n * 10 + (*p - '0');
 		}
 		switch (*p) {
-		case 's': unit = 1; p++; break;
-		case 'm': unit = 60; p++; break;
-		case 'h': unit = 3600; p++; break;
-		case 'd': unit = 86400; p++; break;
-		case 'w': unit = 7 * 86400; p++; break;
+		case 's':
+			unit = 1;
+			p++;
+			break;
+		case 'm':
+			unit = 60;
+			p++;
+			break;
+		case 'h':
+			unit = 3600;
+			p++;
+			break;
+		case 'd':
+			unit = 86400;
+			p++;
+			break;
+		case 'w':
+			unit = 7 * 86400;
+			p++;
+			break;
 		case '\0':
 			if (p != s + strspn(s, "0123456789"))
 				goto bad; /* "1h30" is ambiguous */

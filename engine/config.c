@@ -61,8 +61,10 @@ config_hook(lua_State *L, lua_Debug *ar)
 	m->insns += CONFIG_HOOK_EVERY;
 	if (m->insns > CONFIG_MAX_INSNS) {
 		lua_sethook(L, config_hook, LUA_MASKCOUNT, 1);
-		luaL_error(L, "the config runs too long (more than %d million "
-		    "instructions)", (int)(CONFIG_MAX_INSNS / 1000000));
+		luaL_error(L,
+		    "the config runs too long (more than %d million "
+		    "instructions)",
+		    (int)(CONFIG_MAX_INSNS / 1000000));
 	}
 }
 
@@ -72,9 +74,9 @@ config_hook(lua_State *L, lua_Debug *ar)
 static void
 config_env(lua_State *L)
 {
-	static const char *const base[] = { "assert", "error", "ipairs",
-		"next", "pairs", "select", "tonumber", "tostring", "type",
-		"rawequal", "rawget", "rawlen", "_VERSION", NULL };
+	static const char *const base[] = { "assert", "error", "ipairs", "next",
+		"pairs", "select", "tonumber", "tostring", "type", "rawequal",
+		"rawget", "rawlen", "_VERSION", NULL };
 	static const char *const strdrop[] = { "dump", "find", "match",
 		"gmatch", "gsub", NULL };
 	static const struct {
@@ -142,11 +144,13 @@ config_parse(const char *src, size_t n, const char *name, struct err *err)
 	if (lua_isnil(L, -1)) {
 		root = json_object();
 	} else if (!lua_istable(L, -1)) {
-		err_set(err, ERR_USAGE, "config %s: must return a table, not "
-		    "a %s", name, luaL_typename(L, -1));
+		err_set(err, ERR_USAGE,
+		    "config %s: must return a table, not "
+		    "a %s",
+		    name, luaL_typename(L, -1));
 		goto out;
-	} else if ((root = rb_json_from_lua(L, -1, RB_JSON_SECRETS_REFUSE,
-	    err)) == NULL) {
+	} else if ((root = rb_json_from_lua(
+	                L, -1, RB_JSON_SECRETS_REFUSE, err)) == NULL) {
 		err_prefix(err, "config %s: ", name);
 		goto out;
 	}
@@ -154,8 +158,8 @@ config_parse(const char *src, size_t n, const char *name, struct err *err)
 		err_set(err, ERR_FAILED, "config: out of memory");
 	goto out;
 lua_fail:
-	err_set(err, ERR_USAGE, "config: %s", lua_tostring(L, -1) ?
-	    lua_tostring(L, -1) : "error");
+	err_set(err, ERR_USAGE, "config: %s",
+	    lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
 out:
 	lua_close(L);
 	return c;
@@ -174,8 +178,8 @@ config_read(const char *path, struct buf *b, int *missing, struct err *err)
 			*missing = 1;
 			return 0;
 		}
-		return err_set(err, ERR_USAGE, "config %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_USAGE, "config %s: %s", path, strerror(errno));
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if (buf_add(b, chunk, n, err) == -1) {
@@ -287,8 +291,8 @@ config_type_err(const char *path, const char *want, struct err *err)
 }
 
 const char *
-config_str(const struct config *c, const char *path, const char *def,
-    struct err *err)
+config_str(
+    const struct config *c, const char *path, const char *def, struct err *err)
 {
 	const json_t *v = config_get(c, path);
 
@@ -302,8 +306,8 @@ config_str(const struct config *c, const char *path, const char *def,
 }
 
 double
-config_num(const struct config *c, const char *path, double def,
-    struct err *err)
+config_num(
+    const struct config *c, const char *path, double def, struct err *err)
 {
 	const json_t *v = config_get(c, path);
 
@@ -317,8 +321,7 @@ config_num(const struct config *c, const char *path, double def,
 }
 
 int
-config_bool(const struct config *c, const char *path, int def,
-    struct err *err)
+config_bool(const struct config *c, const char *path, int def, struct err *err)
 {
 	const json_t *v = config_get(c, path);
 

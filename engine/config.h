@@ -22,8 +22,8 @@ struct config;
 struct config *config_load(const char *flag, struct err *err);
 
 /* Evaluates config source text (name used in messages). Same rules. */
-struct config *config_parse(const char *src, size_t n, const char *name,
-    struct err *err);
+struct config *config_parse(
+    const char *src, size_t n, const char *name, struct err *err);
 
 /* A config holding a copy of obj (a JSON object), e.g. a runbook test's
  * config. NULL when out of memory or obj is not an object. */
@@ -48,12 +48,12 @@ const json_t *config_get(const struct config *c, const char *path);
 /* Typed getters: return the value, or `def` when the path is absent.
  * A value of the wrong type also gives `def` and sets err (ERR_USAGE,
  * "config: runbooks.dir: expected a string") when err is not NULL. */
-const char *config_str(const struct config *c, const char *path,
-    const char *def, struct err *err);
-double config_num(const struct config *c, const char *path, double def,
-    struct err *err);
-int config_bool(const struct config *c, const char *path, int def,
-    struct err *err);
+const char *config_str(
+    const struct config *c, const char *path, const char *def, struct err *err);
+double config_num(
+    const struct config *c, const char *path, double def, struct err *err);
+int config_bool(
+    const struct config *c, const char *path, int def, struct err *err);
 
 /* Pushes the config onto L as a read-only table (writes raise "config
  * is read-only"); this is the runbook's `config` global. Call it in

@@ -15,7 +15,7 @@
 #include "buf.h"
 #include "err.h"
 
-#define EFFECTS_BODY_MAX ((size_t)8 << 20)   /* HTTP bodies, files */
+#define EFFECTS_BODY_MAX ((size_t)8 << 20) /* HTTP bodies, files */
 #define EFFECTS_OUTPUT_MAX ((size_t)1 << 20) /* exec stdout/stderr each */
 
 /* A name and a value (the value may be a secret, resolved at the last
@@ -38,8 +38,8 @@ struct effects_http {
 
 struct effects_http_res {
 	long status;
-	struct buf body;  /* at most EFFECTS_BODY_MAX */
-	json_t *headers;  /* object, lower-case names; NULL: none */
+	struct buf body; /* at most EFFECTS_BODY_MAX */
+	json_t *headers; /* object, lower-case names; NULL: none */
 	int simulated;
 };
 
@@ -50,11 +50,11 @@ struct effects_exec {
 	const char *stdin_data; /* NULL: /dev/null */
 	size_t stdin_len;
 	int64_t timeout_us; /* 0: the default (60 s) */
-	int read_only;      /* the runbook says it changes nothing */
+	int read_only; /* the runbook says it changes nothing */
 };
 
 struct effects_exec_res {
-	int code;      /* exit status; 128+N when killed by signal N */
+	int code; /* exit status; 128+N when killed by signal N */
 	int timed_out;
 	struct buf out, err; /* each at most EFFECTS_OUTPUT_MAX */
 	int simulated;
@@ -62,8 +62,8 @@ struct effects_exec_res {
 
 struct effects_file_res {
 	struct buf content;
-	int missing;   /* no such file */
-	int unknown;   /* an offline dry-run: content not read */
+	int missing; /* no such file */
+	int unknown; /* an offline dry-run: content not read */
 	int simulated;
 };
 
@@ -85,12 +85,12 @@ struct effects {
 	int (*file_write)(void *ctx, const char *path, const char *data,
 	    size_t n, int mode, int *simulated, struct err *err);
 	/* Reads a named secret into value (the caller wipes and frees). */
-	int (*secret_get)(void *ctx, const char *name, struct buf *value,
-	    struct err *err);
+	int (*secret_get)(
+	    void *ctx, const char *name, struct buf *value, struct err *err);
 	int (*secret_put)(void *ctx, const char *name, const char *value,
 	    size_t n, int *simulated, struct err *err);
-	int (*notify)(void *ctx, const char *text, int *simulated,
-	    struct err *err);
+	int (*notify)(
+	    void *ctx, const char *text, int *simulated, struct err *err);
 	void (*free)(void *ctx); /* NULL: nothing to free */
 };
 

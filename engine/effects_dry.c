@@ -35,8 +35,8 @@ effects_dry_exec(void *ctx, const struct effects_exec *req,
 }
 
 static int
-effects_dry_file_read(void *ctx, const char *path,
-    struct effects_file_res *res, struct err *err)
+effects_dry_file_read(
+    void *ctx, const char *path, struct effects_file_res *res, struct err *err)
 {
 	struct effects_dry *d = ctx;
 
@@ -48,8 +48,8 @@ effects_dry_file_read(void *ctx, const char *path,
 }
 
 static int
-effects_dry_file_write(void *ctx, const char *path, const char *data,
-    size_t n, int mode, int *simulated, struct err *err)
+effects_dry_file_write(void *ctx, const char *path, const char *data, size_t n,
+    int mode, int *simulated, struct err *err)
 {
 	(void)ctx, (void)path, (void)data, (void)n, (void)mode, (void)err;
 	*simulated = 1;
@@ -57,8 +57,8 @@ effects_dry_file_write(void *ctx, const char *path, const char *data,
 }
 
 static int
-effects_dry_secret_get(void *ctx, const char *name, struct buf *value,
-    struct err *err)
+effects_dry_secret_get(
+    void *ctx, const char *name, struct buf *value, struct err *err)
 {
 	struct effects_dry *d = ctx;
 
@@ -66,8 +66,8 @@ effects_dry_secret_get(void *ctx, const char *name, struct buf *value,
 }
 
 static int
-effects_dry_secret_put(void *ctx, const char *name, const char *value,
-    size_t n, int *simulated, struct err *err)
+effects_dry_secret_put(void *ctx, const char *name, const char *value, size_t n,
+    int *simulated, struct err *err)
 {
 	(void)ctx, (void)name, (void)value, (void)n, (void)err;
 	*simulated = 1;
@@ -75,8 +75,7 @@ effects_dry_secret_put(void *ctx, const char *name, const char *value,
 }
 
 static int
-effects_dry_notify(void *ctx, const char *text, int *simulated,
-    struct err *err)
+effects_dry_notify(void *ctx, const char *text, int *simulated, struct err *err)
 {
 	(void)ctx, (void)text, (void)err;
 	*simulated = 1;
@@ -96,12 +95,15 @@ effects_dry_new(const struct effects *inner, int offline)
 	}
 	d->inner = inner;
 	d->offline = offline;
-	*fx = (struct effects){ .name = "dry-run", .ctx = d,
-		.http = effects_dry_http, .exec = effects_dry_exec,
+	*fx = (struct effects){ .name = "dry-run",
+		.ctx = d,
+		.http = effects_dry_http,
+		.exec = effects_dry_exec,
 		.file_read = effects_dry_file_read,
 		.file_write = effects_dry_file_write,
 		.secret_get = effects_dry_secret_get,
 		.secret_put = effects_dry_secret_put,
-		.notify = effects_dry_notify, .free = free };
+		.notify = effects_dry_notify,
+		.free = free };
 	return fx;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 struct effects_fake {
-	json_t *decl;  /* our copy: files and secrets change */
+	json_t *decl; /* our copy: files and secrets change */
 	json_t *calls; /* "http KEY" -> times answered */
 };
 
@@ -60,10 +60,11 @@ effects_fake_http(void *ctx, const struct effects_http *req,
 		int rc = s ? buf_adds(&res->body, s, err) : -1;
 		free(s);
 		if (rc == -1)
-			return err_set(err, ERR_FAILED, "fake: bad json answer");
+			return err_set(
+			    err, ERR_FAILED, "fake: bad json answer");
 	} else if (json_is_string(json_object_get(a, "body")) &&
 	    buf_adds(&res->body, json_string_value(json_object_get(a, "body")),
-	    err) == -1) {
+	        err) == -1) {
 		return -1;
 	}
 	return 0;
@@ -87,11 +88,11 @@ effects_fake_exec(void *ctx, const struct effects_exec *req,
 		goto out;
 	res->code = (int)json_integer_value(json_object_get(a, "code"));
 	if (json_is_string(json_object_get(a, "stdout")))
-		buf_adds(&res->out, json_string_value(json_object_get(a,
-		    "stdout")), NULL);
+		buf_adds(&res->out,
+		    json_string_value(json_object_get(a, "stdout")), NULL);
 	if (json_is_string(json_object_get(a, "stderr")))
-		buf_adds(&res->err, json_string_value(json_object_get(a,
-		    "stderr")), NULL);
+		buf_adds(&res->err,
+		    json_string_value(json_object_get(a, "stderr")), NULL);
 	rc = 0;
 out:
 	buf_done(&key);
@@ -99,19 +100,19 @@ out:
 }
 
 static int
-effects_fake_file_read(void *ctx, const char *path,
-    struct effects_file_res *res, struct err *err)
+effects_fake_file_read(
+    void *ctx, const char *path, struct effects_file_res *res, struct err *err)
 {
 	struct effects_fake *f = ctx;
-	const json_t *c = json_object_get(json_object_get(f->decl, "files"),
-	    path);
+	const json_t *c =
+	    json_object_get(json_object_get(f->decl, "files"), path);
 
 	if (!json_is_string(c)) {
 		res->missing = 1;
 		return 0;
 	}
-	return buf_add(&res->content, json_string_value(c),
-	    json_string_length(c), err);
+	return buf_add(
+	    &res->content, json_string_value(c), json_string_length(c), err);
 }
 
 /* Sets decl[section][name] = the text, creating the section. */
@@ -126,15 +127,15 @@ effects_fake_store(struct effects_fake *f, const char *section,
 		json_object_set_new(f->decl, section, sec);
 	}
 	if ((v = json_stringn(data, n)) == NULL)
-		return err_set(err, ERR_FAILED, "fake: %s is not UTF-8 text",
-		    name);
+		return err_set(
+		    err, ERR_FAILED, "fake: %s is not UTF-8 text", name);
 	json_object_set_new(sec, name, v);
 	return 0;
 }
 
 static int
-effects_fake_file_write(void *ctx, const char *path, const char *data,
-    size_t n, int mode, int *simulated, struct err *err)
+effects_fake_file_write(void *ctx, const char *path, const char *data, size_t n,
+    int mode, int *simulated, struct err *err)
 {
 	(void)mode;
 	*simulated = 0;
@@ -142,17 +143,16 @@ effects_fake_file_write(void *ctx, const char *path, const char *data,
 }
 
 static int
-effects_fake_secret_get(void *ctx, const char *name, struct buf *value,
-    struct err *err)
+effects_fake_secret_get(
+    void *ctx, const char *name, struct buf *value, struct err *err)
 {
 	struct effects_fake *f = ctx;
-	const json_t *v = json_object_get(json_object_get(f->decl, "secrets"),
-	    name);
+	const json_t *v =
+	    json_object_get(json_object_get(f->decl, "secrets"), name);
 
 	if (!json_is_string(v))
 		return err_set(err, ERR_FAILED, "no secret named %s", name);
-	return buf_add(value, json_string_value(v), json_string_length(v),
-	    err);
+	return buf_add(value, json_string_value(v), json_string_length(v), err);
 }
 
 static int
@@ -164,8 +164,8 @@ effects_fake_secret_put(void *ctx, const char *name, const char *value,
 }
 
 static int
-effects_fake_notify(void *ctx, const char *text, int *simulated,
-    struct err *err)
+effects_fake_notify(
+    void *ctx, const char *text, int *simulated, struct err *err)
 {
 	(void)ctx, (void)text, (void)err;
 	*simulated = 0;
@@ -194,13 +194,16 @@ effects_fake_new(const json_t *decl)
 	f->calls = json_object();
 	if (f->decl == NULL || f->calls == NULL || !json_is_object(f->decl))
 		goto fail;
-	*fx = (struct effects){ .name = "fake", .ctx = f,
-		.http = effects_fake_http, .exec = effects_fake_exec,
+	*fx = (struct effects){ .name = "fake",
+		.ctx = f,
+		.http = effects_fake_http,
+		.exec = effects_fake_exec,
 		.file_read = effects_fake_file_read,
 		.file_write = effects_fake_file_write,
 		.secret_get = effects_fake_secret_get,
 		.secret_put = effects_fake_secret_put,
-		.notify = effects_fake_notify, .free = effects_fake_free };
+		.notify = effects_fake_notify,
+		.free = effects_fake_free };
 	return fx;
 fail:
 	if (f != NULL) {

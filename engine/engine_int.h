@@ -12,9 +12,9 @@
 struct rb_fx_call {
 	struct rb_effect *e;
 	const json_t *req;
-	json_t *reply;  /* what the worker gets (masked by the caller) */
+	json_t *reply; /* what the worker gets (masked by the caller) */
 	json_t *result; /* what the result log entry and plan record */
-	json_t *diff;   /* a file write's unified diff, or NULL */
+	json_t *diff; /* a file write's unified diff, or NULL */
 	int simulated;
 };
 
@@ -22,8 +22,8 @@ struct rb_fx_call {
  * name) and whether it writes; -1 with err set (ERR_USAGE) when the
  * request is malformed. */
 int rb_effect_describe(const struct rb_secrets *s, const char *kind,
-    const json_t *req, char *name, size_t namelen, char *target,
-    size_t tlen, int *write, struct err *err);
+    const json_t *req, char *name, size_t namelen, char *target, size_t tlen,
+    int *write, struct err *err);
 
 /* Performs the effect with secret values substituted; 0, or -1 with err
  * set (the message is masked by the caller). */

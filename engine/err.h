@@ -9,8 +9,8 @@
 /* Error codes double as exit codes: see DESIGN.md "Exit codes". */
 enum err_code {
 	ERR_OK = 0,
-	ERR_FAILED = 1,  /* the operation failed: not found, step failed */
-	ERR_USAGE = 2,   /* bad usage or bad input */
+	ERR_FAILED = 1, /* the operation failed: not found, step failed */
+	ERR_USAGE = 2, /* bad usage or bad input */
 	ERR_REFUSED = 3, /* refused: lock held, chain broken, no confirm */
 };
 
@@ -28,12 +28,12 @@ void err_init(struct err *err);
  * earlier failure is already recorded (the first one wins). Always
  * returns -1 so callers can write `return err_set(...)`. err may be NULL. */
 int err_set(struct err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefixes the recorded message with context ("store: open x: ").
  * Does nothing when no error is recorded. */
 void err_prefix(struct err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Returns nonzero when a failure is recorded. */
 int err_isset(const struct err *err);

@@ -10,7 +10,7 @@
 
 /* A SHA-256 computation fed in pieces; reusable for many digests. */
 struct hash_ctx {
-	void *md;  /* EVP_MD_CTX */
+	void *md; /* EVP_MD_CTX */
 	void *alg; /* EVP_MD, fetched once */
 };
 

@@ -124,7 +124,8 @@ int
 incident_list(struct store *s, const struct incident_query *q,
     struct incident **out, size_t *n, struct err *err)
 {
-	static const char sql[] = "SELECT " INCIDENT_COLS " FROM incidents"
+	static const char sql[] =
+	    "SELECT " INCIDENT_COLS " FROM incidents"
 	    " WHERE (?1 OR state <> 2) AND (?2 < 0 OR state = ?2)"
 	    " ORDER BY severity DESC, opened_at DESC, id DESC LIMIT ?3";
 	struct incident *list = NULL, *p;
@@ -165,11 +166,10 @@ oom:
 }
 
 int
-incident_get(struct store *s, int64_t id, struct incident *inc,
-    struct err *err)
+incident_get(struct store *s, int64_t id, struct incident *inc, struct err *err)
 {
-	static const char sql[] = "SELECT " INCIDENT_COLS
-	    " FROM incidents WHERE id = ?";
+	static const char sql[] =
+	    "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?";
 	sqlite3_stmt *st;
 	int rc, ret = 0;
 
@@ -182,8 +182,8 @@ incident_get(struct store *s, int64_t id, struct incident *inc,
 		if (incident_row(st, inc) == -1)
 			ret = err_set(err, ERR_FAILED, "out of memory");
 	} else if (rc == SQLITE_DONE) {
-		ret = err_set(err, ERR_FAILED, "no incident INC-%lld",
-		    (long long)id);
+		ret = err_set(
+		    err, ERR_FAILED, "no incident INC-%lld", (long long)id);
 	} else {
 		ret = store_sqlerr(s, err, "incident");
 	}
@@ -229,7 +229,8 @@ int
 incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
     size_t *n, struct err *err)
 {
-	static const char sql[] = "SELECT source, fingerprint, resolved,"
+	static const char sql[] =
+	    "SELECT source, fingerprint, resolved,"
 	    " labels, annotations, starts_at, ends_at, generator_url, count,"
 	    " last_seen FROM alerts WHERE incident_id = ? ORDER BY id";
 	struct incident_alert *list = NULL, *p;
@@ -309,24 +310,22 @@ json_t *
 incident_to_json(const struct incident *inc)
 {
 	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I,"
-	    " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
-	    "id", (json_int_t)inc->id,
-	    "state", incident_state_name(inc->state),
-	    "severity", incident_severity_name(inc->severity),
-	    "title", incident_jstr(inc->title),
-	    "source", incident_jstr(inc->source),
-	    "group_key", incident_jstr(inc->group_key),
-	    "alert_count", (json_int_t)inc->alert_count,
-	    "firing_count", (json_int_t)inc->firing_count,
-	    "truncated_alerts", (json_int_t)inc->truncated_alerts,
-	    "opened_at", incident_jtime(inc->opened_at),
-	    "updated_at", incident_jtime(inc->updated_at),
-	    "resolved_at", incident_jtime(inc->resolved_at),
-	    "last_alert_at", incident_jtime(inc->last_alert_at),
-	    "acked_by", incident_jstr(inc->acked_by),
-	    "assignee", incident_jstr(inc->assignee),
-	    "snoozed_until", incident_jtime(inc->snoozed_until),
-	    "version", (json_int_t)inc->version);
+	                 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
+	    "id", (json_int_t)inc->id, "state", incident_state_name(inc->state),
+	    "severity", incident_severity_name(inc->severity), "title",
+	    incident_jstr(inc->title), "source", incident_jstr(inc->source),
+	    "group_key", incident_jstr(inc->group_key), "alert_count",
+	    (json_int_t)inc->alert_count, "firing_count",
+	    (json_int_t)inc->firing_count, "truncated_alerts",
+	    (json_int_t)inc->truncated_alerts, "opened_at",
+	    incident_jtime(inc->opened_at), "updated_at",
+	    incident_jtime(inc->updated_at), "resolved_at",
+	    incident_jtime(inc->resolved_at), "last_alert_at",
+	    incident_jtime(inc->last_alert_at), "acked_by",
+	    incident_jstr(inc->acked_by), "assignee",
+	    incident_jstr(inc->assignee), "snoozed_until",
+	    incident_jtime(inc->snoozed_until), "version",
+	    (json_int_t)inc->version);
 }
 
 /* Embeds stored JSON text; a text that does not parse (never written by
@@ -346,16 +345,14 @@ json_t *
 incident_alert_to_json(const struct incident_alert *a)
 {
 	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
-	    "source", incident_jstr(a->source),
-	    "fingerprint", incident_jstr(a->fingerprint),
-	    "status", a->resolved ? "resolved" : "firing",
-	    "labels", incident_jraw(a->labels_json),
-	    "annotations", incident_jraw(a->annotations_json),
-	    "starts_at", incident_jtime(a->starts_at),
-	    "ends_at", incident_jtime(a->ends_at),
-	    "generator_url", incident_jstr(a->generator_url),
-	    "count", (json_int_t)a->count,
-	    "last_seen", incident_jtime(a->last_seen));
+	    "source", incident_jstr(a->source), "fingerprint",
+	    incident_jstr(a->fingerprint), "status",
+	    a->resolved ? "resolved" : "firing", "labels",
+	    incident_jraw(a->labels_json), "annotations",
+	    incident_jraw(a->annotations_json), "starts_at",
+	    incident_jtime(a->starts_at), "ends_at", incident_jtime(a->ends_at),
+	    "generator_url", incident_jstr(a->generator_url), "count",
+	    (json_int_t)a->count, "last_seen", incident_jtime(a->last_seen));
 }
 
 static int
@@ -365,16 +362,14 @@ incident_log_entry(const struct actlog_entry *e, void *ctx)
 
 	o = json_pack("{s:I, s:o, s:o, s:o, s:o}", "id", (json_int_t)e->id,
 	    "at", incident_jtime(e->at_us), "actor", incident_jstr(e->actor),
-	    "kind", incident_jstr(e->kind), "detail",
-	    incident_jraw(e->detail));
+	    "kind", incident_jstr(e->kind), "detail", incident_jraw(e->detail));
 	if (o == NULL || json_array_append_new(ctx, o) == -1)
 		return 1;
 	return 0;
 }
 
 int
-incident_log_json(struct store *s, int64_t id, json_t **out,
-    struct err *err)
+incident_log_json(struct store *s, int64_t id, json_t **out, struct err *err)
 {
 	struct actlog_filter f = { .incident = id };
 	json_t *arr;
@@ -391,8 +386,8 @@ incident_log_json(struct store *s, int64_t id, json_t **out,
 }
 
 int
-incident_log(struct store *s, int64_t id, const char *actor,
-    const char *kind, json_t *detail, struct err *err)
+incident_log(struct store *s, int64_t id, const char *actor, const char *kind,
+    json_t *detail, struct err *err)
 {
 	struct actlog_new e = { .actor = actor, .incident = id, .kind = kind };
 	char *text = NULL;

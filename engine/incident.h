@@ -31,23 +31,23 @@ enum incident_severity {
 };
 
 struct incident {
-	int64_t id;               /* shown as INC-<id> */
+	int64_t id; /* shown as INC-<id> */
 	enum incident_state state;
 	enum incident_severity severity;
-	char *title;              /* untrusted: sanitise before showing */
-	char *source;             /* alertmanager|grafana|pagerduty|generic */
+	char *title; /* untrusted: sanitise before showing */
+	char *source; /* alertmanager|grafana|pagerduty|generic */
 	char *group_key;
 	int64_t alert_count;
 	int64_t firing_count;
 	int64_t truncated_alerts; /* alerts the sender left out */
-	int64_t opened_at;        /* microseconds, UTC (engine/clock.h) */
+	int64_t opened_at; /* microseconds, UTC (engine/clock.h) */
 	int64_t updated_at;
-	int64_t resolved_at;      /* 0: not resolved */
-	int64_t last_alert_at;    /* last delivery of any of its alerts */
-	char *acked_by;           /* NULL: nobody */
-	char *assignee;           /* NULL: nobody */
-	int64_t snoozed_until;    /* 0: not snoozed */
-	int64_t version;          /* +1 on every change (check-then-act) */
+	int64_t resolved_at; /* 0: not resolved */
+	int64_t last_alert_at; /* last delivery of any of its alerts */
+	char *acked_by; /* NULL: nobody */
+	char *assignee; /* NULL: nobody */
+	int64_t snoozed_until; /* 0: not snoozed */
+	int64_t version; /* +1 on every change (check-then-act) */
 };
 
 /* Frees the strings of one incident (not the struct); accepts NULL. */
@@ -56,14 +56,14 @@ void incident_done(struct incident *inc);
 /* Frees an array from incident_list(); accepts NULL. */
 void incident_list_free(struct incident *list, size_t n);
 
-const char *incident_state_name(enum incident_state s);     /* "triggered" */
+const char *incident_state_name(enum incident_state s); /* "triggered" */
 const char *incident_severity_name(enum incident_severity s); /* "critical" */
 /* Parses a state name; -1 when unknown. */
 int incident_state_parse(const char *name);
 
 struct incident_query {
-	int all;      /* include resolved ones */
-	int state;    /* -1: any; else only this enum incident_state */
+	int all; /* include resolved ones */
+	int state; /* -1: any; else only this enum incident_state */
 	size_t limit; /* 0: no limit */
 };
 
@@ -74,8 +74,8 @@ int incident_list(struct store *s, const struct incident_query *q,
 
 /* Reads one incident into *inc (incident_done). An unknown id: -1 with
  * ERR_FAILED and the message "no incident INC-<id>". */
-int incident_get(struct store *s, int64_t id, struct incident *inc,
-    struct err *err);
+int incident_get(
+    struct store *s, int64_t id, struct incident *inc, struct err *err);
 
 /* Options of every action: who acts, the note that goes with it, and the
  * version the actor saw (0: do not check). When expect_version is set and
@@ -83,8 +83,8 @@ int incident_get(struct store *s, int64_t id, struct incident *inc,
  * and err says who did what ("INC-42 changed since you looked: resolved
  * by bob 2m ago"). */
 struct incident_act {
-	const char *actor;      /* NULL: actor_name() */
-	const char *note;       /* NULL: none */
+	const char *actor; /* NULL: actor_name() */
+	const char *note; /* NULL: none */
 	int64_t expect_version; /* 0: no check */
 };
 
@@ -92,10 +92,10 @@ struct incident_act {
  * the actor and a before/after detail, in one transaction. Acting on a
  * resolved incident (except incident_note and incident_reopen) fails
  * with ERR_FAILED "INC-42 is already resolved". */
-int incident_ack(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err);
-int incident_resolve(struct store *s, int64_t id,
-    const struct incident_act *a, struct err *err);
+int incident_ack(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err);
+int incident_resolve(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err);
 int incident_note(struct store *s, int64_t id, const char *text,
     const struct incident_act *a, struct err *err);
 int incident_snooze(struct store *s, int64_t id, int64_t until_us,
@@ -105,24 +105,24 @@ int incident_assign(struct store *s, int64_t id, const char *who,
 
 /* The reverse actions, for the TUI's undo key: acknowledged -> triggered,
  * resolved -> triggered (or acknowledged when it was), snooze cleared. */
-int incident_unack(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err);
-int incident_reopen(struct store *s, int64_t id,
-    const struct incident_act *a, struct err *err);
-int incident_unsnooze(struct store *s, int64_t id,
-    const struct incident_act *a, struct err *err);
+int incident_unack(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err);
+int incident_reopen(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err);
+int incident_unsnooze(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err);
 
 /* One alert of an incident, for `owl show` and the TUI's incident screen. */
 struct incident_alert {
 	char *source;
 	char *fingerprint;
 	int resolved;
-	char *labels_json;      /* JSON object text */
+	char *labels_json; /* JSON object text */
 	char *annotations_json; /* JSON object text */
-	int64_t starts_at;      /* 0: unknown */
-	int64_t ends_at;        /* 0: not ended */
-	char *generator_url;    /* NULL: none */
-	int64_t count;          /* deliveries */
+	int64_t starts_at; /* 0: unknown */
+	int64_t ends_at; /* 0: not ended */
+	char *generator_url; /* NULL: none */
+	int64_t count; /* deliveries */
 	int64_t last_seen;
 };
 
@@ -153,7 +153,7 @@ json_t *incident_alert_to_json(const struct incident_alert *a);
 /* The incident's action-log entries, oldest first, as a JSON array of
  * {"id", "at", "actor", "kind", "detail"} (detail embedded as JSON).
  * *out is a new reference. */
-int incident_log_json(struct store *s, int64_t id, json_t **out,
-    struct err *err);
+int incident_log_json(
+    struct store *s, int64_t id, json_t **out, struct err *err);
 
 #endif

@@ -76,8 +76,10 @@ incident_check_version(struct store *s, const struct incident *inc,
 	    a->expect_version == inc->version)
 		return 0;
 	(void)actlog_each(s, &f, incident_last_entry, &l, NULL);
-	return err_set(err, ERR_REFUSED, "INC-%lld changed since you looked: "
-	    "%s", (long long)inc->id, l.what);
+	return err_set(err, ERR_REFUSED,
+	    "INC-%lld changed since you looked: "
+	    "%s",
+	    (long long)inc->id, l.what);
 }
 
 /* Starts an action: opens the transaction, reads the incident into inc
@@ -128,7 +130,8 @@ static int
 incident_act_end(struct store *s, struct incident *inc, const char *actor,
     const char *kind, json_t *detail, struct err *err)
 {
-	static const char sql[] = "UPDATE incidents SET state = ?,"
+	static const char sql[] =
+	    "UPDATE incidents SET state = ?,"
 	    " acked_by = ?, assignee = ?, snoozed_until = ?, resolved_at = ?,"
 	    " updated_at = ?, version = version + ? WHERE id = ?";
 	sqlite3_stmt *st;
@@ -215,10 +218,10 @@ incident_state_detail(enum incident_state before, const struct incident *inc,
 {
 	json_t *d;
 
-	d = json_pack("{s:{s:s}, s:{s:s, s:o}}",
-	    "before", "state", incident_state_name(before),
-	    "after", "state", incident_state_name(inc->state),
-	    "acked_by", incident_jstr(inc->acked_by));
+	d = json_pack("{s:{s:s}, s:{s:s, s:o}}", "before", "state",
+	    incident_state_name(before), "after", "state",
+	    incident_state_name(inc->state), "acked_by",
+	    incident_jstr(inc->acked_by));
 	if (d != NULL && a != NULL && a->note != NULL)
 		json_object_set_new(d, "note", json_string(a->note));
 	return d;
@@ -233,8 +236,8 @@ incident_check_note(const struct incident_act *a, struct err *err)
 }
 
 int
-incident_ack(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err)
+incident_ack(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err)
 {
 	char actor[ACTOR_MAX];
 	struct incident inc;
@@ -244,8 +247,9 @@ incident_ack(struct store *s, int64_t id, const struct incident_act *a,
 	    incident_act_begin(s, id, a, 0, &inc, err) == -1)
 		return -1;
 	if (inc.state == INCIDENT_ACKNOWLEDGED) {
-		err_set(err, ERR_FAILED, "INC-%lld is already acknowledged by %s",
-		    (long long)id, inc.acked_by != NULL ? inc.acked_by : "?");
+		err_set(err, ERR_FAILED,
+		    "INC-%lld is already acknowledged by %s", (long long)id,
+		    inc.acked_by != NULL ? inc.acked_by : "?");
 		goto fail;
 	}
 	inc.state = INCIDENT_ACKNOWLEDGED;
@@ -262,8 +266,8 @@ fail:
 }
 
 int
-incident_unack(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err)
+incident_unack(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err)
 {
 	char actor[ACTOR_MAX];
 	struct incident inc;
@@ -286,8 +290,8 @@ incident_unack(struct store *s, int64_t id, const struct incident_act *a,
 }
 
 int
-incident_resolve(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err)
+incident_resolve(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err)
 {
 	char actor[ACTOR_MAX];
 	struct incident inc;
@@ -309,8 +313,8 @@ incident_resolve(struct store *s, int64_t id, const struct incident_act *a,
 }
 
 int
-incident_reopen(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err)
+incident_reopen(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err)
 {
 	char actor[ACTOR_MAX];
 	struct incident inc;
@@ -321,14 +325,14 @@ incident_reopen(struct store *s, int64_t id, const struct incident_act *a,
 	    incident_act_begin(s, id, a, 1, &inc, err) == -1)
 		return -1;
 	if (inc.state != INCIDENT_RESOLVED) {
-		err_set(err, ERR_FAILED, "INC-%lld is not resolved",
-		    (long long)id);
+		err_set(
+		    err, ERR_FAILED, "INC-%lld is not resolved", (long long)id);
 		store_rollback(s);
 		incident_done(&inc);
 		return -1;
 	}
-	inc.state = inc.acked_by != NULL ? INCIDENT_ACKNOWLEDGED :
-	    INCIDENT_TRIGGERED;
+	inc.state =
+	    inc.acked_by != NULL ? INCIDENT_ACKNOWLEDGED : INCIDENT_TRIGGERED;
 	inc.resolved_at = 0;
 	d = incident_state_detail(INCIDENT_RESOLVED, &inc, a);
 	if (d != NULL)
@@ -375,22 +379,24 @@ incident_snooze(struct store *s, int64_t id, int64_t until_us,
 
 	incident_actor(a, actor);
 	if (until_us <= clock_now_us())
-		return err_set(err, ERR_USAGE, "snooze: the time is not in "
+		return err_set(err, ERR_USAGE,
+		    "snooze: the time is not in "
 		    "the future");
 	if (incident_check_note(a, err) == -1 ||
 	    incident_act_begin(s, id, a, 0, &inc, err) == -1)
 		return -1;
-	before = incident_is_snoozed(&inc, clock_now_us()) ?
-	    inc.snoozed_until : 0;
+	before =
+	    incident_is_snoozed(&inc, clock_now_us()) ? inc.snoozed_until : 0;
 	inc.snoozed_until = until_us;
 	return incident_act_end(s, &inc, actor, "incident.snooze",
 	    incident_field_detail("snoozed_until", incident_jtime(before),
-	    incident_jtime(until_us), a), err);
+	        incident_jtime(until_us), a),
+	    err);
 }
 
 int
-incident_unsnooze(struct store *s, int64_t id, const struct incident_act *a,
-    struct err *err)
+incident_unsnooze(
+    struct store *s, int64_t id, const struct incident_act *a, struct err *err)
 {
 	char actor[ACTOR_MAX];
 	struct incident inc;
@@ -401,8 +407,8 @@ incident_unsnooze(struct store *s, int64_t id, const struct incident_act *a,
 	    incident_act_begin(s, id, a, 0, &inc, err) == -1)
 		return -1;
 	if (!incident_is_snoozed(&inc, clock_now_us())) {
-		err_set(err, ERR_FAILED, "INC-%lld is not snoozed",
-		    (long long)id);
+		err_set(
+		    err, ERR_FAILED, "INC-%lld is not snoozed", (long long)id);
 		store_rollback(s);
 		incident_done(&inc);
 		return -1;
@@ -410,8 +416,9 @@ incident_unsnooze(struct store *s, int64_t id, const struct incident_act *a,
 	before = inc.snoozed_until;
 	inc.snoozed_until = 0;
 	return incident_act_end(s, &inc, actor, "incident.unsnooze",
-	    incident_field_detail("snoozed_until", incident_jtime(before),
-	    json_null(), a), err);
+	    incident_field_detail(
+	        "snoozed_until", incident_jtime(before), json_null(), a),
+	    err);
 }
 
 int

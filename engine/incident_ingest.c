@@ -26,7 +26,7 @@ struct ingest_ctx {
 	struct ingest_touch *touched;
 	size_t ntouched, cap;
 	const char *cache_group; /* the last group key decided, borrowed */
-	int64_t cache_id;        /* and its incident */
+	int64_t cache_id; /* and its incident */
 };
 
 /* What the database knows of an alert: its newest row. */
@@ -40,10 +40,11 @@ struct ingest_found {
 };
 
 static int
-ingest_find(struct ingest_ctx *c, const struct alert *a,
-    struct ingest_found *f, struct err *err)
+ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
+    struct err *err)
 {
-	static const char sql[] = "SELECT a.id, a.incident_id, a.resolved,"
+	static const char sql[] =
+	    "SELECT a.id, a.incident_id, a.resolved,"
 	    " a.starts_at, i.state FROM alerts a JOIN incidents i"
 	    " ON i.id = a.incident_id WHERE a.source = ? AND a.fingerprint = ?"
 	    " ORDER BY a.incident_id DESC LIMIT 1";
@@ -101,7 +102,8 @@ static int
 ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
     int *state, int64_t *resolved_at, struct err *err)
 {
-	static const char sql[] = "SELECT id, state, resolved_at FROM incidents"
+	static const char sql[] =
+	    "SELECT id, state, resolved_at FROM incidents"
 	    " WHERE source = ? AND group_key = ? ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
@@ -124,10 +126,11 @@ ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 }
 
 static int
-ingest_open(struct ingest_ctx *c, const struct alert *a, int64_t *id,
-    struct err *err)
+ingest_open(
+    struct ingest_ctx *c, const struct alert *a, int64_t *id, struct err *err)
 {
-	static const char sql[] = "INSERT INTO incidents(source, group_key,"
+	static const char sql[] =
+	    "INSERT INTO incidents(source, group_key,"
 	    " state, severity, title, truncated_alerts, opened_at, updated_at,"
 	    " last_alert_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)";
 	const char *title = a->title != NULL ? a->title : a->fingerprint;
@@ -152,16 +155,18 @@ ingest_open(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 	c->res->incidents_opened++;
 	return incident_log(c->s, *id, c->actor, "incident.open",
 	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
-	    "group_key", a->group_key, "title", title, "severity",
-	    incident_severity_name(a->severity), "state", "triggered"), err);
+	        "group_key", a->group_key, "title", title, "severity",
+	        incident_severity_name(a->severity), "state", "triggered"),
+	    err);
 }
 
 /* The flap guard: the group fired again soon after resolving. */
 static int
-ingest_reopen(struct ingest_ctx *c, int64_t id, const struct alert *a,
-    struct err *err)
+ingest_reopen(
+    struct ingest_ctx *c, int64_t id, const struct alert *a, struct err *err)
 {
-	static const char sql[] = "UPDATE incidents SET state = 0,"
+	static const char sql[] =
+	    "UPDATE incidents SET state = 0,"
 	    " resolved_at = NULL, acked_by = NULL, updated_at = ?,"
 	    " version = version + 1 WHERE id = ?";
 	sqlite3_stmt *st;
@@ -178,8 +183,9 @@ ingest_reopen(struct ingest_ctx *c, int64_t id, const struct alert *a,
 	c->res->incidents_reopened++;
 	return incident_log(c->s, id, c->actor, "incident.reopen",
 	    json_pack("{s:{s:s}, s:{s:s}, s:s, s:s}", "before", "state",
-	    "resolved", "after", "state", "triggered", "reason", "flap",
-	    "fingerprint", a->fingerprint), err);
+	        "resolved", "after", "state", "triggered", "reason", "flap",
+	        "fingerprint", a->fingerprint),
+	    err);
 }
 
 /* Chooses the incident of an alert by its group: the open one, the one
@@ -192,8 +198,8 @@ ingest_group(struct ingest_ctx *c, const struct alert *a, int64_t *target,
 	int64_t id, resolved_at = 0;
 	int state = 0;
 
-	if (c->cache_group != NULL && strcmp(c->cache_group,
-	    a->group_key) == 0) {
+	if (c->cache_group != NULL &&
+	    strcmp(c->cache_group, a->group_key) == 0) {
 		*target = c->cache_id;
 		return 0;
 	}
@@ -218,7 +224,8 @@ static int
 ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
 {
-	static const char sql[] = "INSERT INTO alerts(incident_id, source,"
+	static const char sql[] =
+	    "INSERT INTO alerts(incident_id, source,"
 	    " fingerprint, resolved, severity, labels, annotations, starts_at,"
 	    " ends_at, generator_url, count, first_seen, last_seen)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)";
@@ -251,21 +258,21 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	labels = json_loads(a->labels_json, 0, NULL);
 	ann = json_loads(a->annotations_json, 0, NULL);
 	return incident_log(c->s, incident, c->actor, "alert.new",
-	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
-	    "source", a->source, "fingerprint", a->fingerprint,
-	    "status", a->resolved ? "resolved" : "firing",
-	    "severity", incident_severity_name(a->severity),
-	    "labels", labels != NULL ? labels : json_object(),
-	    "annotations", ann != NULL ? ann : json_object(),
-	    "starts_at", incident_jtime(starts),
-	    "ends_at", incident_jtime(ends),
-	    "generator_url", incident_jstr(a->generator_url)), err);
+	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "source",
+	        a->source, "fingerprint", a->fingerprint, "status",
+	        a->resolved ? "resolved" : "firing", "severity",
+	        incident_severity_name(a->severity), "labels",
+	        labels != NULL ? labels : json_object(), "annotations",
+	        ann != NULL ? ann : json_object(), "starts_at",
+	        incident_jtime(starts), "ends_at", incident_jtime(ends),
+	        "generator_url", incident_jstr(a->generator_url)),
+	    err);
 }
 
 /* Logs an alert's change between firing and resolved. */
 static int
-ingest_transition(struct ingest_ctx *c, const struct alert *a,
-    int64_t incident, int64_t at, struct err *err)
+ingest_transition(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    int64_t at, struct err *err)
 {
 	const char *before = a->resolved ? "firing" : "resolved";
 	const char *after = a->resolved ? "resolved" : "firing";
@@ -273,21 +280,24 @@ ingest_transition(struct ingest_ctx *c, const struct alert *a,
 	return incident_log(c->s, incident, c->actor,
 	    a->resolved ? "alert.resolve" : "alert.refire",
 	    json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:o}}", "source", a->source,
-	    "fingerprint", a->fingerprint, "before", "status", before,
-	    "after", "status", after, a->resolved ? "ends_at" : "starts_at",
-	    incident_jtime(at)), err);
+	        "fingerprint", a->fingerprint, "before", "status", before,
+	        "after", "status", after, a->resolved ? "ends_at" : "starts_at",
+	        incident_jtime(at)),
+	    err);
 }
 
 static int
 ingest_update(struct ingest_ctx *c, const struct alert *a,
     const struct ingest_found *f, struct err *err)
 {
-	static const char full[] = "UPDATE alerts SET resolved = ?1,"
+	static const char full[] =
+	    "UPDATE alerts SET resolved = ?1,"
 	    " severity = ?2, labels = ?3, annotations = ?4, starts_at ="
 	    " CASE WHEN ?5 = 0 THEN starts_at ELSE ?5 END, ends_at = ?6,"
 	    " generator_url = ?7, count = count + 1, last_seen = ?8"
 	    " WHERE id = ?9";
-	static const char status_only[] = "UPDATE alerts SET resolved = ?1,"
+	static const char status_only[] =
+	    "UPDATE alerts SET resolved = ?1,"
 	    " ends_at = ?6, count = count + 1, last_seen = ?8 WHERE id = ?9";
 	int only = c->o->mode == INCIDENT_INGEST_RESOLVE;
 	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
@@ -303,12 +313,12 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	if (!only) {
 		sqlite3_bind_int(st, 2, (int)a->severity);
 		sqlite3_bind_text(st, 3, a->labels_json, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, a->annotations_json, -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(
+		    st, 4, a->annotations_json, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, a->starts_at);
 		if (a->generator_url != NULL)
-			sqlite3_bind_text(st, 7, a->generator_url, -1,
-			    SQLITE_STATIC);
+			sqlite3_bind_text(
+			    st, 7, a->generator_url, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -318,15 +328,17 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 		return ingest_touch(c, f->incident, 0, err);
 	if (ingest_touch(c, f->incident, 1, err) == -1)
 		return -1;
-	return ingest_transition(c, a, f->incident, a->resolved ? ends :
-	    (a->starts_at != 0 ? a->starts_at : c->now), err);
+	return ingest_transition(c, a, f->incident,
+	    a->resolved ? ends : (a->starts_at != 0 ? a->starts_at : c->now),
+	    err);
 }
 
 /* A PagerDuty acknowledge: the open incident of the alert's group. */
 static int
 ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 {
-	static const char sql[] = "UPDATE incidents SET state = 1,"
+	static const char sql[] =
+	    "UPDATE incidents SET state = 1,"
 	    " acked_by = ?, updated_at = ?, version = version + 1 WHERE id = ?";
 	int64_t id, resolved_at;
 	sqlite3_stmt *st;
@@ -353,8 +365,9 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	c->res->incidents_acked++;
 	return incident_log(c->s, id, c->actor, "incident.ack",
 	    json_pack("{s:{s:s}, s:{s:s, s:s}, s:s}", "before", "state",
-	    "triggered", "after", "state", "acknowledged", "acked_by",
-	    c->actor, "via", a->source), err);
+	        "triggered", "after", "state", "acknowledged", "acked_by",
+	        c->actor, "via", a->source),
+	    err);
 }
 
 /* Does an alert known in an incident stay with it? Yes while that
@@ -365,8 +378,8 @@ ingest_stays(const struct ingest_found *f, const struct alert *a)
 {
 	if (f->state != INCIDENT_RESOLVED || a->resolved)
 		return 1;
-	return !f->resolved && (a->starts_at == 0 ||
-	    a->starts_at == f->starts_at);
+	return !f->resolved &&
+	    (a->starts_at == 0 || a->starts_at == f->starts_at);
 }
 
 static int
@@ -402,10 +415,11 @@ struct ingest_agg {
 };
 
 static int
-ingest_aggregate(struct ingest_ctx *c, int64_t id, struct ingest_agg *g,
-    struct err *err)
+ingest_aggregate(
+    struct ingest_ctx *c, int64_t id, struct ingest_agg *g, struct err *err)
 {
-	static const char sql[] = "SELECT count(*), coalesce(sum(resolved = 0),"
+	static const char sql[] =
+	    "SELECT count(*), coalesce(sum(resolved = 0),"
 	    " 0), coalesce(max(severity), 0) FROM alerts WHERE incident_id = ?";
 	sqlite3_stmt *st;
 	int rc;
@@ -434,19 +448,21 @@ ingest_log_update(struct ingest_ctx *c, const struct incident *inc,
 	    inc->truncated_alerts == truncated)
 		return 0;
 	return incident_log(c->s, inc->id, c->actor, "incident.update",
-	    json_pack("{s:{s:s, s:I}, s:{s:s, s:I}}",
-	    "before", "severity", incident_severity_name(inc->severity),
-	    "truncated_alerts", (json_int_t)inc->truncated_alerts,
-	    "after", "severity", incident_severity_name(g->severity),
-	    "truncated_alerts", (json_int_t)truncated), err);
+	    json_pack("{s:{s:s, s:I}, s:{s:s, s:I}}", "before", "severity",
+	        incident_severity_name(inc->severity), "truncated_alerts",
+	        (json_int_t)inc->truncated_alerts, "after", "severity",
+	        incident_severity_name(g->severity), "truncated_alerts",
+	        (json_int_t)truncated),
+	    err);
 }
 
 /* Every alert resolved: the incident resolves itself. */
 static int
-ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
-    struct err *err)
+ingest_autoresolve(
+    struct ingest_ctx *c, const struct incident *inc, struct err *err)
 {
-	static const char sql[] = "UPDATE incidents SET state = 2,"
+	static const char sql[] =
+	    "UPDATE incidents SET state = 2,"
 	    " resolved_at = ?, snoozed_until = NULL, updated_at = ?,"
 	    " version = version + 1 WHERE id = ?";
 	sqlite3_stmt *st;
@@ -464,17 +480,19 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	c->res->incidents_resolved++;
 	return incident_log(c->s, inc->id, c->actor, "incident.resolve",
 	    json_pack("{s:{s:s}, s:{s:s}, s:b, s:s}", "before", "state",
-	    incident_state_name(inc->state), "after", "state", "resolved",
-	    "auto", 1, "reason", "all alerts resolved"), err);
+	        incident_state_name(inc->state), "after", "state", "resolved",
+	        "auto", 1, "reason", "all alerts resolved"),
+	    err);
 }
 
 /* Re-aggregates one touched incident: counts, worst severity, the
  * sender's truncation, last delivery; then the auto-resolve. */
 static int
-ingest_finish(struct ingest_ctx *c, const struct ingest_touch *t,
-    struct err *err)
+ingest_finish(
+    struct ingest_ctx *c, const struct ingest_touch *t, struct err *err)
 {
-	static const char sql[] = "UPDATE incidents SET alert_count = ?1,"
+	static const char sql[] =
+	    "UPDATE incidents SET alert_count = ?1,"
 	    " firing_count = ?2, severity = ?3, truncated_alerts = ?4,"
 	    " last_alert_at = ?5, updated_at = CASE WHEN ?6 THEN ?5"
 	    " ELSE updated_at END, version = version + ?6 WHERE id = ?7";

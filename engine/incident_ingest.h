@@ -24,20 +24,20 @@ enum incident_ingest_mode {
 };
 
 struct incident_ingest_opts {
-	const char *actor;         /* NULL: actor_name() */
+	const char *actor; /* NULL: actor_name() */
 	enum incident_ingest_mode mode;
-	int64_t truncated;         /* alerts the sender left out; -1: unknown */
+	int64_t truncated; /* alerts the sender left out; -1: unknown */
 };
 
 struct incident_ingest_result {
-	size_t alerts;             /* alerts stored (upserted or resolved) */
-	size_t new_alerts;         /* of which first seen */
-	size_t dropped;            /* ignored: nothing open to apply them to */
+	size_t alerts; /* alerts stored (upserted or resolved) */
+	size_t new_alerts; /* of which first seen */
+	size_t dropped; /* ignored: nothing open to apply them to */
 	size_t incidents_opened;
 	size_t incidents_reopened; /* by the flap guard */
 	size_t incidents_resolved; /* because all their alerts resolved */
 	size_t incidents_acked;
-	int64_t incident;          /* the last incident touched, 0: none */
+	int64_t incident; /* the last incident touched, 0: none */
 };
 
 /* Stores n alerts (borrowed) in the caller's write transaction or its own

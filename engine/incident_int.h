@@ -11,7 +11,8 @@
  * resolved reopens that incident instead of opening a new one. */
 #define INCIDENT_FLAP_US (INT64_C(10) * 60 * 1000000)
 
-#define INCIDENT_COLS "id, state, severity, title, source, group_key, " \
+#define INCIDENT_COLS                                                          \
+	"id, state, severity, title, source, group_key, "                      \
 	"alert_count, firing_count, truncated_alerts, opened_at, updated_at, " \
 	"resolved_at, last_alert_at, acked_by, assignee, snoozed_until, version"
 

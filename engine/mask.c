@@ -71,14 +71,14 @@ mask_pat_add(struct mask *m, const char *p, size_t n)
 static size_t
 mask_b64(const unsigned char *s, size_t n, int url, char *out)
 {
-	const char *abc = url ?
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" :
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *abc = url
+	    ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	    : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t o = 0;
 
 	for (size_t i = 0; i + 3 <= n; i += 3) {
-		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 |
-		    s[i + 2];
+		unsigned v =
+		    (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
 		out[o++] = abc[v >> 18 & 63];
 		out[o++] = abc[v >> 12 & 63];
 		out[o++] = abc[v >> 6 & 63];
@@ -94,8 +94,9 @@ mask_urlenc(const unsigned char *s, size_t n, char *out)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		if ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
 		    strchr("-._~", s[i]) != NULL) {
 			out[o++] = (char)s[i];
 		} else {
@@ -118,8 +119,8 @@ mask_encodings(struct mask *m, const unsigned char *v, size_t n, char *tmp)
 	 * alignments; the whole groups of each appear verbatim. */
 	for (size_t k = 0; k < 3 && k < n; k++)
 		for (int url = 0; url < 2; url++)
-			if (mask_pat_add(m, tmp, mask_b64(v + k, n - k, url,
-			    tmp)) == -1)
+			if (mask_pat_add(
+			        m, tmp, mask_b64(v + k, n - k, url, tmp)) == -1)
 				return -1;
 	if (mask_pat_add(m, tmp, mask_urlenc(v, n, tmp)) == -1)
 		return -1;
@@ -142,8 +143,10 @@ mask_add(struct mask *m, const char *value, size_t n, struct err *err)
 	int rc;
 
 	if (n < MASK_MIN_LEN)
-		return err_set(err, ERR_USAGE, "a secret must be at least %d "
-		    "bytes long to be masked reliably", MASK_MIN_LEN);
+		return err_set(err, ERR_USAGE,
+		    "a secret must be at least %d "
+		    "bytes long to be masked reliably",
+		    MASK_MIN_LEN);
 	if (mask_pat_add(m, value, n) == -1 ||
 	    (tmp = malloc(3 * n + 8)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
@@ -165,10 +168,11 @@ mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
 		const char *best = NULL;
 		size_t blen = 0;
 		for (size_t i = 0; i < m->n; i++) {
-			const char *hit = memmem(s + pos, n - pos, m->pats[i].p,
-			    m->pats[i].n);
-			if (hit != NULL && (best == NULL || hit < best ||
-			    (hit == best && m->pats[i].n > blen))) {
+			const char *hit = memmem(
+			    s + pos, n - pos, m->pats[i].p, m->pats[i].n);
+			if (hit != NULL &&
+			    (best == NULL || hit < best ||
+			        (hit == best && m->pats[i].n > blen))) {
 				best = hit;
 				blen = m->pats[i].n;
 			}
@@ -176,7 +180,8 @@ mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
 		if (best == NULL)
 			break;
 		if (buf_add(out, s + pos, (size_t)(best - (s + pos)), err) ==
-		    -1 || buf_adds(out, MASK_REPLACEMENT, err) == -1)
+		        -1 ||
+		    buf_adds(out, MASK_REPLACEMENT, err) == -1)
 			return -1;
 		pos = (size_t)(best - s) + blen;
 	}

@@ -11,7 +11,7 @@
 #include "buf.h"
 #include "err.h"
 
-#define MASK_MIN_LEN 8    /* shorter values would mask everything */
+#define MASK_MIN_LEN 8 /* shorter values would mask everything */
 #define MASK_REPLACEMENT "***"
 
 struct mask;

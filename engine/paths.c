@@ -42,8 +42,8 @@ paths_xdg(const char *xdg_var, const char *fallback, const char *leaf,
 	n = strlen(home) + strlen(fallback) + strlen(leaf) + 10;
 	if ((out = malloc(n)) == NULL)
 		goto oom;
-	snprintf(out, n, "%s/%s/owl%s%s", home, fallback, *leaf ? "/" : "",
-	    leaf);
+	snprintf(
+	    out, n, "%s/%s/owl%s%s", home, fallback, *leaf ? "/" : "", leaf);
 	return out;
 oom:
 	err_set(err, ERR_FAILED, "out of memory");
@@ -103,14 +103,15 @@ paths_mkparents(const char *path, struct err *err)
 		goto out;
 	}
 	*p = '\0';
-	for (p = dir + 1; ; p++) {
+	for (p = dir + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;
 		*p = '\0';
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			err_set(err, ERR_USAGE, "cannot create directory %s: %s",
-			    dir, strerror(errno));
+			err_set(err, ERR_USAGE,
+			    "cannot create directory %s: %s", dir,
+			    strerror(errno));
 			goto out;
 		}
 		*p = c;

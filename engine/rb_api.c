@@ -42,13 +42,13 @@ rb_api_duration(lua_State *L, int idx, const char *what)
 	if (lua_type(L, idx) == LUA_TNUMBER) {
 		s = lua_tonumber(L, idx);
 		if (!isfinite(s) || s < 0 || s > 1e7)
-			luaL_error(L, "%s: %f is not a duration in seconds",
-			    what, s);
+			luaL_error(
+			    L, "%s: %f is not a duration in seconds", what, s);
 		return (int64_t)(s * 1e6);
 	}
 	if (lua_type(L, idx) != LUA_TSTRING)
-		luaL_error(L, "%s: give seconds or a duration such as \"30s\"",
-		    what);
+		luaL_error(
+		    L, "%s: give seconds or a duration such as \"30s\"", what);
 	err_init(&err);
 	if (clock_parse_duration(lua_tostring(L, idx), &us, &err) == -1)
 		luaL_error(L, "%s: %s", what, err.msg);
@@ -62,7 +62,8 @@ rb_api_runbook(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (vm->phase != RB_VM_LOAD)
-		return luaL_error(L, "runbook{} belongs at the top of the file");
+		return luaL_error(
+		    L, "runbook{} belongs at the top of the file");
 	if (lua_getfield(L, LUA_REGISTRYINDEX, RB_API_DECL) != LUA_TNIL)
 		return luaL_error(L, "runbook{} is given twice");
 	lua_pushvalue(L, 1);
@@ -82,13 +83,15 @@ rb_api_decl(lua_State *L, struct err *err)
 	lua_pop(L, 2);
 	if (lua_getfield(L, LUA_REGISTRYINDEX, RB_API_DECL) != LUA_TTABLE) {
 		lua_pop(L, 1);
-		err_set(err, ERR_USAGE, "the runbook does not declare itself "
+		err_set(err, ERR_USAGE,
+		    "the runbook does not declare itself "
 		    "with runbook{ ... }");
 		return NULL;
 	}
 	if (!run) {
 		lua_pop(L, 1);
-		err_set(err, ERR_USAGE, "the runbook defines no function "
+		err_set(err, ERR_USAGE,
+		    "the runbook defines no function "
 		    "run(p)");
 		return NULL;
 	}
@@ -104,8 +107,8 @@ rb_api_step_msg(struct rb_vm *vm, const char *event, lua_Integer i,
     const char *name, int undo, const char *status, int64_t ms,
     const char *error)
 {
-	json_t *m = json_pack("{s:s, s:s, s:I, s:s, s:b}", "t", "step",
-	    "event", event, "i", (json_int_t)i, "name", name, "undo", undo);
+	json_t *m = json_pack("{s:s, s:s, s:I, s:s, s:b}", "t", "step", "event",
+	    event, "i", (json_int_t)i, "name", name, "undo", undo);
 
 	if (m != NULL && status != NULL)
 		json_object_set_new(m, "status", json_string(status));
@@ -113,8 +116,8 @@ rb_api_step_msg(struct rb_vm *vm, const char *event, lua_Integer i,
 		json_object_set_new(m, "ms", json_integer(ms));
 	if (m != NULL && error != NULL) {
 		json_t *e = json_string(error);
-		json_object_set_new(m, "error", e ? e :
-		    json_string("(error text is not UTF-8)"));
+		json_object_set_new(m, "error",
+		    e ? e : json_string("(error text is not UTF-8)"));
 	}
 	rb_vm_send(vm, m);
 }
@@ -143,12 +146,16 @@ rb_api_step_check(lua_State *L, struct rb_vm *vm, const char *name)
 	if (vm->in_step)
 		return luaL_error(L, "step '%s': steps cannot be nested", name);
 	if (vm->failed)
-		return luaL_error(L, "step '%s': the run already failed at "
-		    "step '%s'", name, vm->failed_step);
+		return luaL_error(L,
+		    "step '%s': the run already failed at "
+		    "step '%s'",
+		    name, vm->failed_step);
 	if (strlen(name) > RB_API_NAME_MAX ||
 	    !sanitize_is_utf8(name, strlen(name)))
-		return luaL_error(L, "step: the name must be UTF-8 text of at "
-		    "most %d bytes", RB_API_NAME_MAX);
+		return luaL_error(L,
+		    "step: the name must be UTF-8 text of at "
+		    "most %d bytes",
+		    RB_API_NAME_MAX);
 	return 0;
 }
 
@@ -168,8 +175,10 @@ rb_api_step(lua_State *L)
 		if (lua_getfield(L, 3, "undo") == LUA_TFUNCTION)
 			undo = lua_gettop(L);
 		else if (!lua_isnil(L, -1))
-			return luaL_error(L, "step '%s': undo must be a "
-			    "function", name);
+			return luaL_error(L,
+			    "step '%s': undo must be a "
+			    "function",
+			    name);
 	}
 	rb_api_step_check(L, vm, name);
 	i = ++vm->nsteps;
@@ -191,8 +200,10 @@ rb_api_step(lua_State *L)
 		vm->failed = 1;
 		snprintf(vm->failed_step, sizeof vm->failed_step, "%s", name);
 	}
-	rb_api_step_msg(vm, "end", i, name, 0, vm->trip == RB_TRIP_NONE ||
-	    vm->trip == RB_TRIP_TIMEOUT ? "failed" : "cancelled",
+	rb_api_step_msg(vm, "end", i, name, 0,
+	    vm->trip == RB_TRIP_NONE || vm->trip == RB_TRIP_TIMEOUT
+	        ? "failed"
+	        : "cancelled",
 	    (clock_mono_us() - t0) / 1000, lua_tostring(L, -1));
 	return lua_error(L);
 }
@@ -216,8 +227,8 @@ rb_api_run_undo(struct rb_vm *vm, int idx)
 	lua_getfield(L, idx, "fn");
 	rc = lua_pcall(L, 0, 0, -2);
 	rb_api_step_msg(vm, "end", i, name, 1, rc == LUA_OK ? "ok" : "failed",
-	    (clock_mono_us() - t0) / 1000, rc == LUA_OK ? NULL :
-	    lua_tostring(L, -1));
+	    (clock_mono_us() - t0) / 1000,
+	    rc == LUA_OK ? NULL : lua_tostring(L, -1));
 	lua_settop(L, idx);
 }
 
@@ -233,21 +244,25 @@ rb_api_confirm(lua_State *L)
 		json_decref(text);
 		return luaL_error(L, "confirm() belongs inside run()");
 	}
-	reply = rb_vm_call(vm, json_pack("{s:s, s:o}", "t", "confirm",
-	    "text", text));
+	reply = rb_vm_call(
+	    vm, json_pack("{s:s, s:o}", "t", "confirm", "text", text));
 	answer = json_string_value(json_object_get(reply, "answer"));
 	if (answer != NULL && strcmp(answer, "yes") == 0) {
 		json_decref(reply);
 		lua_pushboolean(L, 1);
 		return 1;
 	}
-	snprintf(msg, sizeof msg, "%s: %.200s", answer != NULL &&
-	    strcmp(answer, "no") == 0 ? "not confirmed" :
-	    "confirmation needed and nobody to answer (no terminal; use "
-	    "--yes)", lua_tostring(L, 1));
+	snprintf(msg, sizeof msg, "%s: %.200s",
+	    answer != NULL && strcmp(answer, "no") == 0
+	        ? "not confirmed"
+	        : "confirmation needed and nobody to answer (no terminal; use "
+	          "--yes)",
+	    lua_tostring(L, 1));
 	json_decref(reply);
-	return rb_vm_trip(L, answer != NULL && strcmp(answer, "no") == 0 ?
-	    RB_TRIP_DECLINED : RB_TRIP_REFUSED, msg);
+	return rb_vm_trip(L,
+	    answer != NULL && strcmp(answer, "no") == 0 ? RB_TRIP_DECLINED
+	                                                : RB_TRIP_REFUSED,
+	    msg);
 }
 
 static int
@@ -289,8 +304,8 @@ rb_api_log(lua_State *L)
 static void
 rb_api_sleep_us(lua_State *L, int64_t us)
 {
-	json_t *reply = rb_vm_call(rb_vm_get(L), json_pack("{s:s, s:I}", "t",
-	    "sleep", "us", (json_int_t)us));
+	json_t *reply = rb_vm_call(rb_vm_get(L),
+	    json_pack("{s:s, s:I}", "t", "sleep", "us", (json_int_t)us));
 
 	json_decref(reply);
 	rb_vm_check_cancel(L);
@@ -335,8 +350,10 @@ rb_api_wait_until(lua_State *L)
 			return 1;
 		}
 		if (clock_mono_us() - start >= timeout)
-			return luaL_error(L, "wait_until: the condition did "
-			    "not hold within %d s", (int)(timeout / 1000000));
+			return luaL_error(L,
+			    "wait_until: the condition did "
+			    "not hold within %d s",
+			    (int)(timeout / 1000000));
 		rb_api_sleep_us(L, every);
 	}
 }
@@ -352,15 +369,17 @@ rb_api_require(lua_State *L)
 	char chunk[300];
 
 	if (name[0] == '\0' || name[0] == '.' || strlen(name) > 100 ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_-.") != strlen(name) || strstr(name, "..") != NULL)
+	    strspn(name,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	        "0123456789_-.") != strlen(name) ||
+	    strstr(name, "..") != NULL)
 		return luaL_error(L, "require '%s': not a module name", name);
 	lua_getfield(L, LUA_REGISTRYINDEX, RB_API_LOADED);
 	if (lua_getfield(L, -1, name) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
-	reply = rb_vm_call(rb_vm_get(L), json_pack("{s:s, s:s}", "t",
-	    "require", "name", name));
+	reply = rb_vm_call(rb_vm_get(L),
+	    json_pack("{s:s, s:s}", "t", "require", "name", name));
 	if ((src = json_string_value(json_object_get(reply, "source"))) ==
 	    NULL) {
 		src = json_string_value(json_object_get(reply, "error"));
@@ -371,8 +390,9 @@ rb_api_require(lua_State *L)
 	}
 	snprintf(chunk, sizeof chunk, "@%s",
 	    json_string_value(json_object_get(reply, "path")));
-	if (rb_sandbox_load(L, src, json_string_length(json_object_get(reply,
-	    "source")), chunk) != LUA_OK) {
+	if (rb_sandbox_load(L, src,
+	        json_string_length(json_object_get(reply, "source")),
+	        chunk) != LUA_OK) {
 		json_decref(reply);
 		return lua_error(L);
 	}

@@ -31,7 +31,7 @@ rb_api_secret_parts(lua_State *L, int idx)
 	if (luaL_testudata(L, idx, RB_JSON_SECRET_MT) != NULL) {
 		lua_getiuservalue(L, idx, 1);
 		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1);
-		    i++) {
+		     i++) {
 			lua_rawgeti(L, -1, i);
 			lua_rawseti(L, -3, ++n);
 		}
@@ -118,15 +118,14 @@ rb_api_effect(lua_State *L, json_t *req)
 /* Adds the Lua value at idx to req under key (secrets as references);
  * on failure frees req and raises. */
 static void
-rb_api_set(lua_State *L, json_t *req, const char *key, int idx,
-    const char *what)
+rb_api_set(
+    lua_State *L, json_t *req, const char *key, int idx, const char *what)
 {
 	struct err err;
 	json_t *v;
 
 	err_init(&err);
-	if ((v = rb_json_from_lua(L, idx, RB_JSON_SECRETS_REF, &err)) ==
-	    NULL) {
+	if ((v = rb_json_from_lua(L, idx, RB_JSON_SECRETS_REF, &err)) == NULL) {
 		json_decref(req);
 		luaL_error(L, "%s: %s", what, err.msg);
 	}
@@ -135,8 +134,8 @@ rb_api_set(lua_State *L, json_t *req, const char *key, int idx,
 
 /* Like rb_api_set for a value that must be a string (never a secret). */
 static void
-rb_api_set_str(lua_State *L, json_t *req, const char *key, int idx,
-    const char *what)
+rb_api_set_str(
+    lua_State *L, json_t *req, const char *key, int idx, const char *what)
 {
 	if (lua_type(L, idx) != LUA_TSTRING) {
 		json_decref(req);
@@ -148,8 +147,8 @@ rb_api_set_str(lua_State *L, json_t *req, const char *key, int idx,
 
 /* Adds opts[field] (when present) to req, checking its Lua type. */
 static void
-rb_api_opt(lua_State *L, json_t *req, int opts, const char *field,
-    int type, const char *what)
+rb_api_opt(lua_State *L, json_t *req, int opts, const char *field, int type,
+    const char *what)
 {
 	int t;
 
@@ -247,13 +246,16 @@ rb_api_http(lua_State *L)
 	lua_pushboolean(L, status >= 200 && status < 300);
 	lua_setfield(L, -2, "ok");
 	rb_api_field(L, reply, "body");
-	rb_json_push(L, json_object_get(reply, "headers") ?
-	    json_object_get(reply, "headers") : json_object());
+	rb_json_push(L,
+	    json_object_get(reply, "headers")
+	        ? json_object_get(reply, "headers")
+	        : json_object());
 	lua_setfield(L, -2, "headers");
 	body = json_object_get(reply, "body");
-	j = body && json_string_length(body) > 0 ? json_loadb(
-	    json_string_value(body), json_string_length(body),
-	    JSON_DECODE_ANY, NULL) : NULL;
+	j = body && json_string_length(body) > 0
+	    ? json_loadb(json_string_value(body), json_string_length(body),
+	          JSON_DECODE_ANY, NULL)
+	    : NULL;
 	if (j != NULL) {
 		rb_json_push(L, j);
 		json_decref(j);
@@ -282,16 +284,19 @@ rb_api_argv(lua_State *L, json_t *req)
 	n = (lua_Integer)lua_rawlen(L, 1);
 	if (n < 1) {
 		json_decref(req);
-		luaL_error(L, "exec: argv must be a list such as {\"systemctl\", "
+		luaL_error(L,
+		    "exec: argv must be a list such as {\"systemctl\", "
 		    "\"restart\", \"x\"} (never a shell string)");
 	}
 	for (lua_Integer i = 1; i <= n; i++)
 		if (lua_rawgeti(L, 1, i) != LUA_TSTRING) {
 			json_decref(req);
 			luaL_error(L, "exec: argv[%d] must be a string%s",
-			    (int)i, lua_type(L, -1) == LUA_TUSERDATA ?
-			    " (a secret never goes in argv, where ps shows "
-			    "it: pass it in env or stdin)" : "");
+			    (int)i,
+			    lua_type(L, -1) == LUA_TUSERDATA
+			        ? " (a secret never goes in argv, where ps shows "
+			          "it: pass it in env or stdin)"
+			        : "");
 		} else {
 			lua_pop(L, 1);
 		}
@@ -354,8 +359,7 @@ rb_api_file_read(lua_State *L)
 		lua_pushliteral(L, "missing");
 		return 2;
 	}
-	lua_pushstring(L, json_string_value(json_object_get(reply,
-	    "content")));
+	lua_pushstring(L, json_string_value(json_object_get(reply, "content")));
 	json_decref(reply);
 	return 1;
 }
@@ -405,12 +409,12 @@ rb_api_replace_read(lua_State *L)
 	unknown = json_is_true(json_object_get(reply, "unknown"));
 	missing = json_is_true(json_object_get(reply, "missing"));
 	if (!missing)
-		lua_pushstring(L, json_string_value(json_object_get(reply,
-		    "content")));
+		lua_pushstring(
+		    L, json_string_value(json_object_get(reply, "content")));
 	json_decref(reply);
 	if (missing)
-		return luaL_error(L, "file.replace %s: no such file",
-		    lua_tostring(L, 1));
+		return luaL_error(
+		    L, "file.replace %s: no such file", lua_tostring(L, 1));
 	if (!unknown)
 		return 0;
 	rb_api_write(L, 1, lua_gettop(L), rb_api_opts(L, 4), "replace", -1);
@@ -486,8 +490,8 @@ rb_api_secret_generate(lua_State *L)
 	rb_api_opt(L, req, opts, "name", LUA_TSTRING, "secret.generate");
 	reply = rb_api_effect(L, req);
 	lua_createtable(L, 1, 0);
-	lua_pushinteger(L, json_integer_value(json_object_get(reply,
-	    "handle")));
+	lua_pushinteger(
+	    L, json_integer_value(json_object_get(reply, "handle")));
 	json_decref(reply);
 	lua_rawseti(L, -2, 1);
 	rb_api_secret_push(L);
@@ -503,8 +507,8 @@ rb_api_secret_get(lua_State *L)
 	rb_api_set_str(L, req, "name", 1, "secret.get: the name");
 	reply = rb_api_effect(L, req);
 	lua_createtable(L, 1, 0);
-	lua_pushinteger(L, json_integer_value(json_object_get(reply,
-	    "handle")));
+	lua_pushinteger(
+	    L, json_integer_value(json_object_get(reply, "handle")));
 	json_decref(reply);
 	lua_rawseti(L, -2, 1);
 	rb_api_secret_push(L);
@@ -519,7 +523,8 @@ rb_api_secret_put(lua_State *L)
 
 	if (luaL_testudata(L, 2, RB_JSON_SECRET_MT) == NULL) {
 		json_decref(req);
-		return luaL_error(L, "secret.put: give a secret value (from "
+		return luaL_error(L,
+		    "secret.put: give a secret value (from "
 		    "secret.generate or secret.get), not a %s",
 		    luaL_typename(L, 2));
 	}
@@ -546,8 +551,8 @@ rb_api_fx_open(lua_State *L, int env)
 {
 	static const char *const methods[] = { "get", "head", "post", "put",
 		"patch", "delete" };
-	static const luaL_Reg secret[] = {
-		{ "generate", rb_api_secret_generate },
+	static const luaL_Reg secret[] = { { "generate",
+		                               rb_api_secret_generate },
 		{ "get", rb_api_secret_get }, { "put", rb_api_secret_put },
 		{ NULL, NULL } };
 
@@ -556,8 +561,8 @@ rb_api_fx_open(lua_State *L, int env)
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
 		char up[8];
 		for (size_t k = 0; k <= strlen(methods[i]); k++)
-			up[k] = (char)(methods[i][k] >= 'a' ? methods[i][k] - 32 :
-			    methods[i][k]);
+			up[k] = (char)(methods[i][k] >= 'a' ? methods[i][k] - 32
+			                                    : methods[i][k]);
 		lua_pushstring(L, up);
 		lua_pushcclosure(L, rb_api_http, 1);
 		lua_setfield(L, -2, methods[i]);

@@ -19,8 +19,8 @@
 #include "rb_runs.h"
 #include "rb_worker.h"
 
-#define RB_BROKER_SLACK_US (INT64_C(2) * 1000000)  /* past the deadline */
-#define RB_BROKER_BATCH_US 20000                   /* longest log batch */
+#define RB_BROKER_SLACK_US (INT64_C(2) * 1000000) /* past the deadline */
+#define RB_BROKER_BATCH_US 20000 /* longest log batch */
 #define RB_BROKER_MODULE_MAX (1 << 20)
 
 static void
@@ -55,8 +55,7 @@ rb_broker_stop(struct rb_broker *b)
 }
 
 static json_t *rb_broker_module(struct rb_broker *b, const char *name);
-static int rb_broker_reply(struct rb_broker *b, json_t *reply,
-    struct err *err);
+static int rb_broker_reply(struct rb_broker *b, json_t *reply, struct err *err);
 
 /* Receives the worker's first answer, serving the `require`s that the
  * top of the runbook makes before it gets to runbook{}. */
@@ -65,13 +64,15 @@ rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
     json_t **m, struct err *err)
 {
 	for (;;) {
-		if (rb_proto_recv(b->fd, m, conf->load_deadline +
-		    RB_BROKER_SLACK_US, err) == -1)
+		if (rb_proto_recv(b->fd, m,
+		        conf->load_deadline + RB_BROKER_SLACK_US, err) == -1)
 			return -1;
 		if (strcmp(rb_proto_type(*m), "require") != 0)
 			return 0;
-		if (rb_broker_reply(b, rb_broker_module(b, json_string_value(
-		    json_object_get(*m, "name"))), err) == -1) {
+		if (rb_broker_reply(b,
+		        rb_broker_module(
+		            b, json_string_value(json_object_get(*m, "name"))),
+		        err) == -1) {
 			json_decref(*m);
 			*m = NULL;
 			return -1;
@@ -89,8 +90,8 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 
 	*out = NULL;
 	b->fd = -1;
-	if (rb_worker_spawn(lim, rb_vm_main, (void *)conf, &b->pid, &b->fd,
-	    err) == -1)
+	if (rb_worker_spawn(
+	        lim, rb_vm_main, (void *)conf, &b->pid, &b->fd, err) == -1)
 		return -1;
 	rb_worker_pin(b->pid, &b->cpus, &b->pinned);
 	if (rb_broker_recv_decl(b, conf, &m, err) == -1) {
@@ -98,19 +99,21 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 		rb_broker_reap(b, 1);
 		rb_worker_describe(b->wstatus, how, sizeof how);
 		err->code = ERR_OK;
-		return err_set(err, ERR_FAILED, "runbook %s: the worker %s "
-		    "while loading it", conf->name, how);
+		return err_set(err, ERR_FAILED,
+		    "runbook %s: the worker %s "
+		    "while loading it",
+		    conf->name, how);
 	}
 	t = rb_proto_type(m);
 	if (strcmp(t, "decl") == 0 || strcmp(t, "data") == 0) {
-		*out = json_incref(json_object_get(m, strcmp(t, "decl") == 0 ?
-		    "decl" : "value"));
+		*out = json_incref(json_object_get(
+		    m, strcmp(t, "decl") == 0 ? "decl" : "value"));
 		json_decref(m);
 		return 0;
 	}
 	e = json_string_value(json_object_get(m, "error"));
-	err_set(err, ERR_USAGE, "runbook %s: %s", conf->name, e ? e :
-	    "the worker sent nothing usable");
+	err_set(err, ERR_USAGE, "runbook %s: %s", conf->name,
+	    e ? e : "the worker sent nothing usable");
 	json_decref(m);
 	rb_broker_stop(b);
 	return -1;
@@ -149,8 +152,12 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 	int undo = json_is_true(json_object_get(m, "undo")), begin;
 	char *mname = rb_effect_mask(&b->fx, name ? name : "?");
 	char *merr = error ? rb_effect_mask(&b->fx, error) : NULL;
-	struct rb_event e = { .i = i, .undo = undo, .name = mname,
-		.status = status, .error = merr, .ms = ms };
+	struct rb_event e = { .i = i,
+		.undo = undo,
+		.name = mname,
+		.status = status,
+		.error = merr,
+		.ms = ms };
 	int rc;
 
 	begin = ev != NULL && strcmp(ev, "begin") == 0;
@@ -162,21 +169,29 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 		b->step_seq++;
 		b->fx.step_i = (int)i;
 		b->fx.undo = undo;
-		snprintf(b->fx.step, sizeof b->fx.step, "%s", mname ? mname : "");
+		snprintf(
+		    b->fx.step, sizeof b->fx.step, "%s", mname ? mname : "");
 	} else {
 		b->fx.step_i = 0;
-		json_array_append_new(b->steps, json_pack("{s:s, s:s, s:I, s:b}",
-		    "name", mname ? mname : "?", "status", status ? status : "?",
-		    "ms", (json_int_t)ms, "undo", undo));
+		json_array_append_new(b->steps,
+		    json_pack("{s:s, s:s, s:I, s:b}", "name",
+		        mname ? mname : "?", "status", status ? status : "?",
+		        "ms", (json_int_t)ms, "undo", undo));
 	}
-	rc = b->fx.run_id == 0 ? 0 : rb_runs_step(b->store, b->fx.run_id,
-	    b->step_seq, i, mname ? mname : "?", undo, begin ? "running" :
-	    status ? status : "failed", begin ? -1 : ms, merr, err);
+	rc = b->fx.run_id == 0 ? 0
+	                       : rb_runs_step(b->store, b->fx.run_id,
+	                             b->step_seq, i, mname ? mname : "?", undo,
+	                             begin        ? "running"
+	                                 : status ? status
+	                                          : "failed",
+	                             begin ? -1 : ms, merr, err);
 	if (rc == 0 && !begin)
 		rc = rb_effect_log(&b->fx, undo ? "run.undo" : "run.step",
 		    json_pack("{s:I, s:s, s:s, s:I, s:s?}", "i", (json_int_t)i,
-		    "name", mname ? mname : "?", "status", status ? status : "?",
-		    "ms", (json_int_t)ms, "error", merr), err);
+		        "name", mname ? mname : "?", "status",
+		        status ? status : "?", "ms", (json_int_t)ms, "error",
+		        merr),
+		    err);
 	rb_broker_event(b, &e);
 	free(mname);
 	free(merr);
@@ -186,14 +201,15 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 static int
 rb_broker_log(struct rb_broker *b, const json_t *m, struct err *err)
 {
-	char *text = rb_effect_mask(&b->fx, json_string_value(
-	    json_object_get(m, "text")));
-	struct rb_event e = { .type = RB_EV_LOG, .i = b->fx.step_i,
-		.text = text };
+	char *text = rb_effect_mask(
+	    &b->fx, json_string_value(json_object_get(m, "text")));
+	struct rb_event e = {
+		.type = RB_EV_LOG, .i = b->fx.step_i, .text = text
+	};
 	int rc;
 
-	rc = rb_effect_log(&b->fx, "run.log", json_pack("{s:s}", "text",
-	    text ? text : ""), err);
+	rc = rb_effect_log(&b->fx, "run.log",
+	    json_pack("{s:s}", "text", text ? text : ""), err);
 	rb_broker_event(b, &e);
 	free(text);
 	return rc;
@@ -214,40 +230,48 @@ rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
 static int
 rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 {
-	char *text = rb_effect_mask(&b->fx, json_string_value(
-	    json_object_get(m, "text")));
+	char *text = rb_effect_mask(
+	    &b->fx, json_string_value(json_object_get(m, "text")));
 	const char *answer = "yes";
 	int rc;
 
 	if (b->dry_run) {
-		rc = rb_effect_confirm(&b->fx, text ? text : "",
-		    "yes (dry-run)", err);
+		rc = rb_effect_confirm(
+		    &b->fx, text ? text : "", "yes (dry-run)", err);
 	} else {
 		if (!b->yes) {
 			enum rb_confirm c = RB_CONFIRM_NOBODY;
 			rb_effect_flush(&b->fx, NULL);
 			if (b->ui != NULL && b->ui->confirm != NULL)
-				c = b->ui->confirm(b->ui->ctx, text ? text : "");
-			answer = c == RB_CONFIRM_YES ? "yes" :
-			    c == RB_CONFIRM_NO ? "no" : "nobody";
+				c = b->ui->confirm(
+				    b->ui->ctx, text ? text : "");
+			answer = c == RB_CONFIRM_YES ? "yes"
+			    : c == RB_CONFIRM_NO     ? "no"
+			                             : "nobody";
 		}
-		rc = rb_effect_log(&b->fx, "run.confirm", json_pack("{s:s, s:s, "
-		    "s:b}", "text", text ? text : "", "answer", answer, "yes_flag",
-		    b->yes), err);
+		rc = rb_effect_log(&b->fx, "run.confirm",
+		    json_pack("{s:s, s:s, "
+		              "s:b}",
+		        "text", text ? text : "", "answer", answer, "yes_flag",
+		        b->yes),
+		    err);
 	}
 	free(text);
 	if (rc == -1)
 		answer = "nobody";
-	return rb_broker_reply(b, json_pack("{s:s}", "answer",
-	    strncmp(answer, "yes", 3) == 0 ? "yes" : answer), err) | rc;
+	return rb_broker_reply(b,
+	           json_pack("{s:s}", "answer",
+	               strncmp(answer, "yes", 3) == 0 ? "yes" : answer),
+	           err) |
+	    rc;
 }
 
 /* Live sleeps happen here, where ^C and the deadline can cut them. */
 static int
 rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
 {
-	int64_t end = clock_mono_us() + json_integer_value(json_object_get(m,
-	    "us"));
+	int64_t end =
+	    clock_mono_us() + json_integer_value(json_object_get(m, "us"));
 
 	if (!b->dry_run) {
 		rb_effect_flush(&b->fx, NULL);
@@ -270,8 +294,8 @@ rb_broker_module_src(struct rb_broker *b, const char *name)
 
 	err_init(&err);
 	buf_init(&src, RBSOURCE_FILE_MAX + 1);
-	if (rbsource_read_module(b->src, name ? name : "", &src, path, NULL,
-	    &err) == -1)
+	if (rbsource_read_module(
+	        b->src, name ? name : "", &src, path, NULL, &err) == -1)
 		r = json_pack("{s:s}", "error", err.msg);
 	else
 		r = json_pack("{s:s%, s:s}", "source", buf_str(&src), src.len,
@@ -302,7 +326,8 @@ rb_broker_module(struct rb_broker *b, const char *name)
 	if (realpath(b->dir, dir) == NULL || realpath(path, real) == NULL)
 		return json_pack("{s:s}", "error", "no such module");
 	if (strncmp(real, dir, strlen(dir)) != 0 || real[strlen(dir)] != '/')
-		return json_pack("{s:s}", "error", "the module is outside the "
+		return json_pack("{s:s}", "error",
+		    "the module is outside the "
 		    "runbook directory");
 	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) == -1)
 		return json_pack("{s:s}", "error", strerror(errno));
@@ -336,8 +361,10 @@ rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 	if (strcmp(t, "sleep") == 0)
 		return rb_broker_sleep(b, m, err);
 	if (strcmp(t, "require") == 0)
-		return rb_broker_reply(b, rb_broker_module(b, json_string_value(
-		    json_object_get(m, "name"))), err);
+		return rb_broker_reply(b,
+		    rb_broker_module(
+		        b, json_string_value(json_object_get(m, "name"))),
+		    err);
 	if (strcmp(t, "done") == 0) {
 		const char *s = json_string_value(json_object_get(m, "status"));
 		const char *e = json_string_value(json_object_get(m, "error"));
@@ -348,8 +375,10 @@ rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 		b->done = 1;
 		return 0;
 	}
-	return err_set(err, ERR_FAILED, "runbook worker: unexpected message "
-	    "'%s'", t);
+	return err_set(err, ERR_FAILED,
+	    "runbook worker: unexpected message "
+	    "'%s'",
+	    t);
 }
 
 /* Once the run is stopping (deadline or ^C) the worker gets a short
@@ -396,8 +425,8 @@ rb_broker_heartbeat(struct rb_broker *b, int64_t now)
 	if (b->lease_runbook == NULL || now < b->next_beat)
 		return;
 	err_init(&err);
-	rb_lease_renew(b->store, b->lease_runbook, b->lease_incident,
-	    b->fx.run_id, &err);
+	rb_lease_renew(
+	    b->store, b->lease_runbook, b->lease_incident, b->fx.run_id, &err);
 	b->next_beat = now + RB_LEASE_TTL_US / 3;
 }
 
@@ -418,7 +447,8 @@ rb_broker_wait(struct rb_broker *b)
 		wait = b->kill_at - now;
 		if (b->next_beat != 0 && b->next_beat - now < wait)
 			wait = b->next_beat - now;
-		if (b->fx.txn) /* a batch is open: flush it if the worker idles */
+		if (b->fx.txn) /* a batch is open: flush it if the worker idles
+		                */
 			wait = 1000;
 		if (poll(&p, 1, (int)(wait / 1000) + 1) > 0)
 			return 1;
@@ -436,25 +466,31 @@ rb_broker_ended(struct rb_broker *b)
 	if (b->done)
 		return;
 	rb_worker_describe(b->wstatus, how, sizeof how);
-	snprintf(b->status, sizeof b->status, "%s", b->cancels_sent ?
-	    "cancelled" : "failed");
+	snprintf(b->status, sizeof b->status, "%s",
+	    b->cancels_sent ? "cancelled" : "failed");
 	if (b->killed && b->cancels_sent)
-		snprintf(b->error, sizeof b->error, "run %lld cancelled: the "
+		snprintf(b->error, sizeof b->error,
+		    "run %lld cancelled: the "
 		    "worker was stopped (undo did not run)",
 		    (long long)b->fx.run_id);
 	else if (b->killed)
-		snprintf(b->error, sizeof b->error, "run %lld exceeded its "
+		snprintf(b->error, sizeof b->error,
+		    "run %lld exceeded its "
 		    "timeout of %lld s: the worker was stopped (undo did not "
-		    "run)", (long long)b->fx.run_id,
+		    "run)",
+		    (long long)b->fx.run_id,
 		    (long long)(b->timeout_us / 1000000));
 	else if (WIFEXITED(b->wstatus) &&
 	    WEXITSTATUS(b->wstatus) == RB_WORKER_EXIT_MEMCAP)
-		snprintf(b->error, sizeof b->error, "run %lld exceeded its "
-		    "memory cap of %zu MiB", (long long)b->fx.run_id,
-		    b->mem_cap >> 20);
+		snprintf(b->error, sizeof b->error,
+		    "run %lld exceeded its "
+		    "memory cap of %zu MiB",
+		    (long long)b->fx.run_id, b->mem_cap >> 20);
 	else
-		snprintf(b->error, sizeof b->error, "run %lld failed: the "
-		    "runbook worker %s", (long long)b->fx.run_id, how);
+		snprintf(b->error, sizeof b->error,
+		    "run %lld failed: the "
+		    "runbook worker %s",
+		    (long long)b->fx.run_id, how);
 }
 
 int

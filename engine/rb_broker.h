@@ -58,30 +58,30 @@ struct rb_ui {
 
 struct rb_broker {
 	struct store *store;
-	struct rb_effect fx;          /* the chokepoint */
-	const struct rb_ui *ui;       /* may be NULL */
-	const char *dir;              /* where require() finds modules */
-	struct rbsource *src;         /* ...or this snapshot, when set */
+	struct rb_effect fx; /* the chokepoint */
+	const struct rb_ui *ui; /* may be NULL */
+	const char *dir; /* where require() finds modules */
+	struct rbsource *src; /* ...or this snapshot, when set */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 	int yes, dry_run;
-	int64_t total;                /* expected steps (0: unknown) */
-	const char *lease_runbook;    /* set when the run holds a lease */
+	int64_t total; /* expected steps (0: unknown) */
+	const char *lease_runbook; /* set when the run holds a lease */
 	int64_t lease_incident;
 
 	pid_t pid;
 	int fd;
 	int wstatus, reaped;
-	cpu_set_t cpus;               /* the broker's own, while pinned */
+	cpu_set_t cpus; /* the broker's own, while pinned */
 	int pinned;
 	int64_t deadline, kill_at, timeout_us, undo_grace_us, next_beat;
-	int64_t stop_at;              /* when it began stopping (0: not) */
+	int64_t stop_at; /* when it began stopping (0: not) */
 	size_t mem_cap;
 	int cancels_sent, killed;
 
-	json_t *steps;                /* [{name, status, ms, undo?}] */
+	json_t *steps; /* [{name, status, ms, undo?}] */
 	int64_t step_seq;
-	char status[16];              /* ok|failed|cancelled|refused */
-	char error[1024];             /* masked */
+	char status[16]; /* ok|failed|cancelled|refused */
+	char error[1024]; /* masked */
 	int done;
 };
 

@@ -54,8 +54,8 @@ rb_diff_eq(const struct rb_diff_line *a, const struct rb_diff_line *b)
 /* Fills ops with the edit script of a[lo..ah) against b[lo..bh). */
 static size_t
 rb_diff_lcs(const struct rb_diff_line *a, size_t lo, size_t ah,
-    const struct rb_diff_line *b, size_t blo, size_t bh,
-    struct rb_diff_op *ops, size_t o)
+    const struct rb_diff_line *b, size_t blo, size_t bh, struct rb_diff_op *ops,
+    size_t o)
 {
 	size_t n = ah - lo, m = bh - blo, i, j;
 	unsigned *t = NULL;
@@ -72,9 +72,10 @@ rb_diff_lcs(const struct rb_diff_line *a, size_t lo, size_t ah,
 #define T(x, y) t[(x) * (m + 1) + (y)]
 	for (i = n; i-- > 0;)
 		for (j = m; j-- > 0;)
-			T(i, j) = rb_diff_eq(&a[lo + i], &b[blo + j]) ?
-			    T(i + 1, j + 1) + 1 : (T(i + 1, j) > T(i, j + 1) ?
-			    T(i + 1, j) : T(i, j + 1));
+			T(i, j) = rb_diff_eq(&a[lo + i], &b[blo + j])
+			    ? T(i + 1, j + 1) + 1
+			    : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j)
+			                                 : T(i, j + 1));
 	i = j = 0;
 	while (i < n || j < m) {
 		if (i < n && j < m && rb_diff_eq(&a[lo + i], &b[blo + j])) {
@@ -92,8 +93,8 @@ rb_diff_lcs(const struct rb_diff_line *a, size_t lo, size_t ah,
 }
 
 static int
-rb_diff_line_out(struct buf *out, char op, const struct rb_diff_line *l,
-    struct err *err)
+rb_diff_line_out(
+    struct buf *out, char op, const struct rb_diff_line *l, struct err *err)
 {
 	if (buf_addc(out, op, err) == -1 || buf_add(out, l->p, l->n, err) == -1)
 		return -1;
@@ -105,8 +106,8 @@ rb_diff_line_out(struct buf *out, char op, const struct rb_diff_line *l,
 /* Prints the hunks of an edit script. */
 static int
 rb_diff_hunks(const struct rb_diff_op *ops, size_t nops,
-    const struct rb_diff_line *a, const struct rb_diff_line *b,
-    struct buf *out, struct err *err)
+    const struct rb_diff_line *a, const struct rb_diff_line *b, struct buf *out,
+    struct err *err)
 {
 	size_t i = 0;
 
@@ -124,8 +125,8 @@ rb_diff_hunks(const struct rb_diff_op *ops, size_t nops,
 			else if (k - e > 2 * RB_DIFF_CONTEXT)
 				break;
 		}
-		e = e + RB_DIFF_CONTEXT + 1 < nops ? e + RB_DIFF_CONTEXT + 1 :
-		    nops;
+		e = e + RB_DIFF_CONTEXT + 1 < nops ? e + RB_DIFF_CONTEXT + 1
+		                                   : nops;
 		/* line numbers: count what precedes s */
 		for (k = 0; k < s; k++) {
 			al += ops[k].op != '+';
@@ -136,11 +137,13 @@ rb_diff_hunks(const struct rb_diff_op *ops, size_t nops,
 			bn += ops[k].op != '-';
 		}
 		if (buf_printf(out, err, "@@ -%zu,%zu +%zu,%zu @@\n",
-		    an ? al + 1 : al, an, bn ? bl + 1 : bl, bn) == -1)
+		        an ? al + 1 : al, an, bn ? bl + 1 : bl, bn) == -1)
 			return -1;
 		for (k = s; k < e; k++)
-			if (rb_diff_line_out(out, ops[k].op, ops[k].op == '+' ?
-			    &b[ops[k].line] : &a[ops[k].line], err) == -1)
+			if (rb_diff_line_out(out, ops[k].op,
+			        ops[k].op == '+' ? &b[ops[k].line]
+			                         : &a[ops[k].line],
+			        err) == -1)
 				return -1;
 		i = e;
 	}
@@ -176,7 +179,7 @@ rb_diff_unified(const char *a, size_t an, const char *b, size_t bn,
 	for (size_t i = na - suf; i < na; i++)
 		ops[nops++] = (struct rb_diff_op){ ' ', i };
 	if (buf_printf(out, err, "--- %s%s\n+++ b%s\n", a ? "a" : "",
-	    a ? path : "/dev/null", path) == -1)
+	        a ? path : "/dev/null", path) == -1)
 		goto out;
 	rc = rb_diff_hunks(ops, nops, la, lb, out, err);
 out:

@@ -72,11 +72,9 @@ rb_effect_mask_json(const struct rb_effect *e, json_t *j, size_t cut)
 		}
 		free(m);
 	} else if (json_is_object(j)) {
-		json_object_foreach(j, k, v)
-			rb_effect_mask_json(e, v, cut);
+		json_object_foreach(j, k, v) rb_effect_mask_json(e, v, cut);
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			rb_effect_mask_json(e, v, cut);
+		json_array_foreach(j, i, v) rb_effect_mask_json(e, v, cut);
 	}
 }
 
@@ -119,19 +117,22 @@ rb_effect_flush_old(struct rb_effect *e, int64_t max_us, struct err *err)
 }
 
 int
-rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
-    struct err *err)
+rb_effect_log(
+    struct rb_effect *e, const char *kind, json_t *detail, struct err *err)
 {
-	struct actlog_new n = { .actor = e->actor, .incident = e->incident,
-		.run = e->run_id, .kind = kind };
+	struct actlog_new n = { .actor = e->actor,
+		.incident = e->incident,
+		.run = e->run_id,
+		.kind = kind };
 	char *s = NULL, *m = NULL;
 	int rc = -1;
 
 	if (detail == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	s = json_dumps(detail, JSON_COMPACT);
-	if (s == NULL || (mask_count(e->secrets.mask) > 0 &&
-	    (m = mask_dup(e->secrets.mask, s)) == NULL)) {
+	if (s == NULL ||
+	    (mask_count(e->secrets.mask) > 0 &&
+	        (m = mask_dup(e->secrets.mask, s)) == NULL)) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
@@ -160,7 +161,7 @@ rb_effect_entry(struct rb_effect *e, const json_t *req, struct err *err)
 	if (kind == NULL)
 		return err_set(err, ERR_USAGE, "effect without a kind"), NULL;
 	if (rb_effect_describe(&e->secrets, kind, req, name, sizeof name,
-	    target, sizeof target, &write, err) == -1)
+	        target, sizeof target, &write, err) == -1)
 		return NULL;
 	entry = json_pack("{s:I, s:s, s:s, s:b}", "seq", (json_int_t)e->seq,
 	    "kind", name, "target", target, "write", write);
@@ -173,7 +174,8 @@ rb_effect_entry(struct rb_effect *e, const json_t *req, struct err *err)
 	if (e->undo)
 		json_object_set_new(entry, "undo", json_true());
 	if (json_is_string(json_object_get(req, "method")))
-		json_object_set(entry, "method", json_object_get(req, "method"));
+		json_object_set(
+		    entry, "method", json_object_get(req, "method"));
 	return entry;
 }
 
@@ -212,9 +214,8 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	json_object_set_new(d, "simulated", json_boolean(c->simulated));
 	if (error != NULL)
 		json_object_set_new(d, "error", json_string(error));
-	json_object_foreach(d, k, v)
-		if (strcmp(k, "seq") != 0 && strcmp(k, "bytes") != 0)
-			json_object_set(entry, k, v);
+	json_object_foreach(d, k, v) if (strcmp(k, "seq") != 0 &&
+	    strcmp(k, "bytes") != 0) json_object_set(entry, k, v);
 	if (c->diff != NULL)
 		json_object_set_new(entry, "diff", json_incref(c->diff));
 	rb_effect_mask_json(e, entry, 0);
@@ -225,8 +226,7 @@ static json_t *
 rb_effect_fail_reply(struct rb_effect *e, const char *msg)
 {
 	char *m = rb_effect_mask(e, msg);
-	json_t *r = json_pack("{s:b, s:s}", "ok", 0, "error",
-	    m ? m : "failed");
+	json_t *r = json_pack("{s:b, s:s}", "ok", 0, "error", m ? m : "failed");
 
 	free(m);
 	return r;
@@ -252,8 +252,8 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		return rb_effect_fail_reply(e, lerr.msg);
 	}
 	/* The intent is durable before anything real happens. */
-	if (!e->instant && !(e->dry_run &&
-	    json_is_true(json_object_get(entry, "write"))) &&
+	if (!e->instant &&
+	    !(e->dry_run && json_is_true(json_object_get(entry, "write"))) &&
 	    rb_effect_flush(e, &lerr) == -1) {
 		json_decref(entry);
 		return rb_effect_fail_reply(e, lerr.msg);
@@ -263,8 +263,9 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	t0 = clock_mono_us();
 	rc = rb_effect_perform(&c, &err);
 	if (rb_effect_result(e, entry, &c, rc == 0,
-	    (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
-	    &lerr) == -1 && rc == 0) {
+	        (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
+	        &lerr) == -1 &&
+	    rc == 0) {
 		err_set(&err, ERR_FAILED, "%s", lerr.msg);
 		rc = -1;
 	}
@@ -288,8 +289,8 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 }
 
 int
-rb_effect_confirm(struct rb_effect *e, const char *text, const char *answer,
-    struct err *err)
+rb_effect_confirm(
+    struct rb_effect *e, const char *text, const char *answer, struct err *err)
 {
 	json_t *entry;
 

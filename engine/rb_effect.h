@@ -19,19 +19,19 @@
 
 struct rb_effect {
 	struct store *store;
-	int64_t run_id;   /* 0 until the run row exists */
+	int64_t run_id; /* 0 until the run row exists */
 	int64_t incident; /* 0: none */
 	char actor[ACTOR_MAX];
 	const struct effects *fx;
 	int dry_run;
-	int instant;      /* fx never blocks (fakes): batch the log writes */
+	int instant; /* fx never blocks (fakes): batch the log writes */
 	struct rb_secrets secrets;
-	json_t *plan;     /* array of effect entries, masked */
-	json_t *last;     /* the newest entry (borrowed from plan) */
+	json_t *plan; /* array of effect entries, masked */
+	json_t *last; /* the newest entry (borrowed from plan) */
 	int step_i, undo; /* the step running now (0: none) */
 	char step[256];
 	int64_t seq;
-	int txn;          /* a write transaction is open */
+	int txn; /* a write transaction is open */
 	int64_t txn_since;
 };
 
@@ -49,13 +49,13 @@ void rb_effect_done(struct rb_effect *e);
 json_t *rb_effect_do(struct rb_effect *e, const json_t *req);
 
 /* Records a dry-run answer to confirm() in the plan and the log. */
-int rb_effect_confirm(struct rb_effect *e, const char *text, const char *answer,
-    struct err *err);
+int rb_effect_confirm(
+    struct rb_effect *e, const char *text, const char *answer, struct err *err);
 
 /* Appends an action-log entry for the run (masked; takes ownership of
  * detail), inside the batching transaction when one is open. */
-int rb_effect_log(struct rb_effect *e, const char *kind, json_t *detail,
-    struct err *err);
+int rb_effect_log(
+    struct rb_effect *e, const char *kind, json_t *detail, struct err *err);
 
 /* Opens the batching transaction unless one is open. */
 int rb_effect_begin(struct rb_effect *e, struct err *err);
@@ -67,8 +67,7 @@ void rb_effect_abort(struct rb_effect *e);
 int rb_effect_flush(struct rb_effect *e, struct err *err);
 
 /* Commits when the batch has been open longer than max_us. */
-int rb_effect_flush_old(struct rb_effect *e, int64_t max_us,
-    struct err *err);
+int rb_effect_flush_old(struct rb_effect *e, int64_t max_us, struct err *err);
 
 /* A masked copy of s (free()); NULL when out of memory. */
 char *rb_effect_mask(const struct rb_effect *e, const char *s);

@@ -28,9 +28,10 @@ rb_fx_name_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	return n > 0 && n <= 64 && s[0] != '.' && strspn(s,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-	    == n;
+	return n > 0 && n <= 64 && s[0] != '.' &&
+	    strspn(s,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	    n;
 }
 
 /* argv as one line, each argument quoted when it needs it. */
@@ -41,7 +42,8 @@ rb_fx_argv_text(const json_t *argv, char *out, size_t n)
 	size_t i, o = 0;
 
 	out[0] = '\0';
-	json_array_foreach(argv, i, a) {
+	json_array_foreach(argv, i, a)
+	{
 		const char *s = json_string_value(a);
 		int q = s[0] == '\0' || strpbrk(s, " \t\n'\"\\$`") != NULL;
 		int w = snprintf(out + o, n - o, "%s%s%s%s", i ? " " : "",
@@ -66,15 +68,17 @@ rb_fx_describe_http(const json_t *req, char *name, size_t nl, char *target,
 		known |= strcmp(m, methods[i]) == 0;
 	if (!known)
 		return err_set(err, ERR_USAGE, "http: unknown method");
-	if (url == NULL || (strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0) || strlen(url) >= tl ||
-	    strpbrk(url, " \r\n") != NULL)
-		return err_set(err, ERR_USAGE, "http: the URL must start with "
+	if (url == NULL ||
+	    (strncmp(url, "http://", 7) != 0 &&
+	        strncmp(url, "https://", 8) != 0) ||
+	    strlen(url) >= tl || strpbrk(url, " \r\n") != NULL)
+		return err_set(err, ERR_USAGE,
+		    "http: the URL must start with "
 		    "http:// or https:// (and hold no spaces)");
 	snprintf(name, nl, "http.");
 	for (size_t i = 0; m[i] && i + 6 < nl; i++)
 		name[5 + i] = (char)tolower((unsigned char)m[i]),
-		name[6 + i] = '\0';
+		         name[6 + i] = '\0';
 	snprintf(target, tl, "%s", url);
 	*write = strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
 	return 0;
@@ -91,36 +95,41 @@ rb_effect_describe(const struct rb_secrets *s, const char *kind,
 	(void)s;
 	*write = 0;
 	if (strcmp(kind, "http") == 0)
-		return rb_fx_describe_http(req, name, nl, target, tl, write,
-		    err);
+		return rb_fx_describe_http(
+		    req, name, nl, target, tl, write, err);
 	snprintf(name, nl, "%s", kind);
 	if (strcmp(kind, "exec") == 0) {
 		const json_t *argv = json_object_get(req, "argv");
 		if (!json_is_array(argv) || json_array_size(argv) == 0 ||
 		    json_array_size(argv) > RB_FX_MAX_ARGS)
 			return err_set(err, ERR_USAGE, "exec: bad argv");
-		json_array_foreach(argv, i, v)
-			if (!json_is_string(v) || strlen(json_string_value(v))
-			    != json_string_length(v))
-				return err_set(err, ERR_USAGE, "exec: argv "
-				    "must be strings");
+		json_array_foreach(argv, i, v) if (!json_is_string(v) ||
+		    strlen(json_string_value(v)) !=
+		        json_string_length(v)) return err_set(err, ERR_USAGE,
+		    "exec: argv "
+		    "must be strings");
 		rb_fx_argv_text(argv, target, tl);
 		*write = !json_is_true(json_object_get(req, "read_only"));
 		return 0;
 	}
 	if (strncmp(kind, "file.", 5) == 0) {
 		if (!rb_fx_path_ok(json_object_get(req, "path")))
-			return err_set(err, ERR_USAGE, "%s: the path must be "
-			    "absolute", kind);
-		snprintf(target, tl, "%s", json_string_value(json_object_get(req,
-		    "path")));
+			return err_set(err, ERR_USAGE,
+			    "%s: the path must be "
+			    "absolute",
+			    kind);
+		snprintf(target, tl, "%s",
+		    json_string_value(json_object_get(req, "path")));
 		if (strcmp(kind, "file.read") == 0)
 			return 0;
 		if (strcmp(kind, "file.write") != 0)
 			goto unknown;
 		v = json_object_get(req, "op");
-		snprintf(name, nl, "file.%s", json_is_string(v) && strcmp(
-		    json_string_value(v), "replace") == 0 ? "replace" : "write");
+		snprintf(name, nl, "file.%s",
+		    json_is_string(v) &&
+		            strcmp(json_string_value(v), "replace") == 0
+		        ? "replace"
+		        : "write");
 		*write = 1;
 		return 0;
 	}
@@ -129,8 +138,10 @@ rb_effect_describe(const struct rb_secrets *s, const char *kind,
 		if (strcmp(kind, "secret.generate") == 0 && n == NULL)
 			n = "generated";
 		if (!rb_fx_name_ok(n))
-			return err_set(err, ERR_USAGE, "%s: a secret name is 1-64 "
-			    "letters, digits, '_', '-' or '.'", kind);
+			return err_set(err, ERR_USAGE,
+			    "%s: a secret name is 1-64 "
+			    "letters, digits, '_', '-' or '.'",
+			    kind);
 		snprintf(target, tl, "%s", n);
 		*write = strcmp(kind, "secret.put") == 0;
 		if (*write || strcmp(kind, "secret.get") == 0 ||
@@ -140,8 +151,8 @@ rb_effect_describe(const struct rb_secrets *s, const char *kind,
 	}
 	if (strcmp(kind, "notify") == 0) {
 		v = json_object_get(req, "text");
-		snprintf(target, tl, "%.200s", json_is_string(v) ?
-		    json_string_value(v) : "");
+		snprintf(target, tl, "%.200s",
+		    json_is_string(v) ? json_string_value(v) : "");
 		*write = 1;
 		return 0;
 	}
@@ -163,8 +174,8 @@ rb_fx_text(const struct rb_effect *e, const char *s, size_t n)
 	if (mask_apply(e->secrets.mask, s ? s : "", s ? n : 0, &m, NULL) == -1)
 		goto out;
 	for (size_t i = 0; i < m.len;) {
-		size_t k = sanitize_utf8((const unsigned char *)m.data + i,
-		    m.len - i, &cp);
+		size_t k = sanitize_utf8(
+		    (const unsigned char *)m.data + i, m.len - i, &cp);
 		if (k == 0) {
 			buf_adds(&u, "\xef\xbf\xbd", NULL);
 			i++;
@@ -200,31 +211,36 @@ rb_fx_kv(struct rb_effect *e, const json_t *obj, struct effects_kv *kv,
 	if (obj == NULL)
 		return 0;
 	if (!json_is_object(obj) || json_object_size(obj) > RB_FX_MAX_KV)
-		return err_set(err, ERR_USAGE, "%s: expected a table of at most "
-		    "%d names", what, RB_FX_MAX_KV);
-	json_object_foreach((json_t *)obj, k, v) {
+		return err_set(err, ERR_USAGE,
+		    "%s: expected a table of at most "
+		    "%d names",
+		    what, RB_FX_MAX_KV);
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		buf_init(&vals[*n], (size_t)1 << 20);
 		if (rb_secrets_text(&e->secrets, v, &vals[*n], err) == -1) {
 			rb_fx_wipe(&vals[*n]);
-			return err_set(err, ERR_USAGE, "%s.%s: expected text",
-			    what, k);
+			return err_set(
+			    err, ERR_USAGE, "%s.%s: expected text", what, k);
 		}
 		kv[*n].name = k;
 		kv[*n].value = buf_str(&vals[*n]);
 		kv[*n].len = vals[*n].len;
 		(*n)++;
-		if (strpbrk(k, "\r\n:= ") != NULL || memchr(kv[*n - 1].value,
-		    '\n', kv[*n - 1].len) != NULL || memchr(kv[*n - 1].value,
-		    '\r', kv[*n - 1].len) != NULL)
-			return err_set(err, ERR_USAGE, "%s.%s: names and values "
-			    "cannot hold line breaks", what, k);
+		if (strpbrk(k, "\r\n:= ") != NULL ||
+		    memchr(kv[*n - 1].value, '\n', kv[*n - 1].len) != NULL ||
+		    memchr(kv[*n - 1].value, '\r', kv[*n - 1].len) != NULL)
+			return err_set(err, ERR_USAGE,
+			    "%s.%s: names and values "
+			    "cannot hold line breaks",
+			    what, k);
 	}
 	return 0;
 }
 
 static int
-rb_fx_body(struct rb_effect *e, const json_t *req, struct buf *body,
-    int *has, struct err *err)
+rb_fx_body(struct rb_effect *e, const json_t *req, struct buf *body, int *has,
+    struct err *err)
 {
 	const json_t *j = json_object_get(req, "json");
 	json_t *real;
@@ -234,8 +250,8 @@ rb_fx_body(struct rb_effect *e, const json_t *req, struct buf *body,
 	*has = 0;
 	if (json_object_get(req, "body") != NULL) {
 		*has = 1;
-		return rb_secrets_text(&e->secrets, json_object_get(req, "body"),
-		    body, err);
+		return rb_secrets_text(
+		    &e->secrets, json_object_get(req, "body"), body, err);
 	}
 	if (j == NULL)
 		return 0;
@@ -272,8 +288,9 @@ rb_fx_http(struct rb_fx_call *c, struct err *err)
 		goto out;
 	}
 	rc = -1;
-	if (has == 2 && json_object_get(json_object_get(c->req, "headers"),
-	    "Content-Type") == NULL)
+	if (has == 2 &&
+	    json_object_get(
+	        json_object_get(c->req, "headers"), "Content-Type") == NULL)
 		kv[n++] = (struct effects_kv){ "Content-Type",
 			"application/json", 16 };
 	h.method = json_string_value(json_object_get(c->req, "method"));
@@ -282,19 +299,19 @@ rb_fx_http(struct rb_fx_call *c, struct err *err)
 	h.nheaders = n;
 	h.body = has ? buf_str(&body) : NULL;
 	h.body_len = body.len;
-	h.timeout_us = json_integer_value(json_object_get(c->req,
-	    "timeout_us"));
+	h.timeout_us =
+	    json_integer_value(json_object_get(c->req, "timeout_us"));
 	if (c->e->fx->http(c->e->fx->ctx, &h, &res, err) == -1)
 		goto out;
 	c->simulated = res.simulated;
 	json_object_set_new(c->reply, "status", json_integer(res.status));
-	json_object_set_new(c->reply, "body", rb_fx_text(c->e, buf_str(
-	    &res.body), res.body.len));
+	json_object_set_new(c->reply, "body",
+	    rb_fx_text(c->e, buf_str(&res.body), res.body.len));
 	if (res.headers != NULL)
 		json_object_set(c->reply, "headers", res.headers);
 	json_object_set_new(c->result, "status", json_integer(res.status));
-	json_object_set_new(c->result, "bytes", json_integer(
-	    (json_int_t)res.body.len));
+	json_object_set_new(
+	    c->result, "bytes", json_integer((json_int_t)res.body.len));
 	rc = 0;
 out:
 	for (size_t i = 0; i < nvals; i++)
@@ -319,23 +336,22 @@ rb_fx_exec(struct rb_fx_call *c, struct err *err)
 
 	buf_init(&in, EFFECTS_BODY_MAX);
 	effects_exec_res_init(&res);
-	json_array_foreach(argv, i, a)
-		args[i] = (char *)json_string_value(a);
+	json_array_foreach(argv, i, a) args[i] = (char *)json_string_value(a);
 	args[json_array_size(argv)] = NULL;
-	if (rb_fx_kv(c->e, json_object_get(c->req, "env"), kv, vals, &n,
-	    "env", err) == -1)
+	if (rb_fx_kv(c->e, json_object_get(c->req, "env"), kv, vals, &n, "env",
+	        err) == -1)
 		goto out;
 	if (json_object_get(c->req, "stdin") != NULL &&
 	    rb_secrets_text(&c->e->secrets, json_object_get(c->req, "stdin"),
-	    &in, err) == -1)
+	        &in, err) == -1)
 		goto out;
 	x.argv = args;
 	x.env = kv;
 	x.nenv = n;
 	x.stdin_data = json_object_get(c->req, "stdin") ? buf_str(&in) : NULL;
 	x.stdin_len = in.len;
-	x.timeout_us = json_integer_value(json_object_get(c->req,
-	    "timeout_us"));
+	x.timeout_us =
+	    json_integer_value(json_object_get(c->req, "timeout_us"));
 	x.read_only = json_is_true(json_object_get(c->req, "read_only"));
 	if (c->e->fx->exec(c->e->fx->ctx, &x, &res, err) == -1)
 		goto out;
@@ -346,10 +362,10 @@ rb_fx_exec(struct rb_fx_call *c, struct err *err)
 		goto out;
 	}
 	json_object_set_new(c->reply, "code", json_integer(res.code));
-	json_object_set_new(c->reply, "stdout", rb_fx_text(c->e,
-	    buf_str(&res.out), res.out.len));
-	json_object_set_new(c->reply, "stderr", rb_fx_text(c->e,
-	    buf_str(&res.err), res.err.len));
+	json_object_set_new(c->reply, "stdout",
+	    rb_fx_text(c->e, buf_str(&res.out), res.out.len));
+	json_object_set_new(c->reply, "stderr",
+	    rb_fx_text(c->e, buf_str(&res.err), res.err.len));
 	rc = 0;
 out:
 	for (i = 0; i < n; i++)
@@ -374,10 +390,10 @@ rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 		json_object_set_new(c->reply, "missing", json_true());
 		json_object_set_new(c->result, "missing", json_true());
 	} else {
-		json_object_set_new(c->reply, "content", rb_fx_text(c->e,
-		    buf_str(&res.content), res.content.len));
-		json_object_set_new(c->result, "bytes", json_integer(
-		    (json_int_t)res.content.len));
+		json_object_set_new(c->reply, "content",
+		    rb_fx_text(c->e, buf_str(&res.content), res.content.len));
+		json_object_set_new(c->result, "bytes",
+		    json_integer((json_int_t)res.content.len));
 	}
 	if (res.unknown)
 		json_object_set_new(c->reply, "unknown", json_true());
@@ -405,19 +421,23 @@ rb_fx_file_diff(struct rb_fx_call *c, const char *path, const char *data,
 		goto out;
 	if (cur.unknown) {
 		c->diff = json_string("(offline: the current content was not "
-		    "read)");
+		                      "read)");
 		rc = 0;
 		goto out;
 	}
-	if (replace && mask_apply(c->e->secrets.mask, buf_str(&cur.content),
-	    cur.content.len, &m, err) == 0 && m.len != cur.content.len) {
-		err_set(err, ERR_FAILED, "file.replace %s: the file holds a "
+	if (replace &&
+	    mask_apply(c->e->secrets.mask, buf_str(&cur.content),
+	        cur.content.len, &m, err) == 0 &&
+	    m.len != cur.content.len) {
+		err_set(err, ERR_FAILED,
+		    "file.replace %s: the file holds a "
 		    "secret value, and the runbook only saw it masked; write "
-		    "it whole with file.write", path);
+		    "it whole with file.write",
+		    path);
 		goto out;
 	}
 	if (rb_diff_unified(cur.missing ? NULL : buf_str(&cur.content),
-	    cur.content.len, data, n, path, &d, err) == -1)
+	        cur.content.len, data, n, path, &d, err) == -1)
 		goto out;
 	json_object_set_new(c->result, "changed", json_boolean(d.len > 0));
 	c->diff = rb_fx_text(c->e, buf_str(&d), d.len);
@@ -443,22 +463,23 @@ rb_fx_file_write(struct rb_fx_call *c, struct err *err)
 	if (ms != NULL) {
 		long v = strtol(ms, &end, 8);
 		if (*ms == '\0' || *end != '\0' || v < 0 || v > 07777) {
-			err_set(err, ERR_USAGE, "file.write: mode must be octal "
+			err_set(err, ERR_USAGE,
+			    "file.write: mode must be octal "
 			    "such as \"0640\"");
 			goto out;
 		}
 		mode = (int)v;
 	}
 	if (rb_secrets_text(&c->e->secrets, json_object_get(c->req, "content"),
-	    &data, err) == -1)
+	        &data, err) == -1)
 		goto out;
-	if (rb_fx_file_diff(c, path, buf_str(&data), data.len, op != NULL &&
-	    strcmp(op, "replace") == 0, err) == -1)
+	if (rb_fx_file_diff(c, path, buf_str(&data), data.len,
+	        op != NULL && strcmp(op, "replace") == 0, err) == -1)
 		goto out;
-	json_object_set_new(c->result, "bytes", json_integer(
-	    (json_int_t)data.len));
+	json_object_set_new(
+	    c->result, "bytes", json_integer((json_int_t)data.len));
 	if (c->e->fx->file_write(c->e->fx->ctx, path, buf_str(&data), data.len,
-	    mode, &sim, err) == -1)
+	        mode, &sim, err) == -1)
 		goto out;
 	c->simulated = sim;
 	rc = 0;
@@ -472,25 +493,26 @@ rb_fx_secret(struct rb_fx_call *c, const char *kind, struct err *err)
 {
 	const char *name = json_string_value(json_object_get(c->req, "name"));
 	const json_t *bytes = json_object_get(c->req, "bytes");
-	const char *enc = json_string_value(json_object_get(c->req,
-	    "encoding"));
+	const char *enc =
+	    json_string_value(json_object_get(c->req, "encoding"));
 	struct buf v;
 	int64_t h = 0;
 	int rc = -1, sim = 0;
 
 	buf_init(&v, (size_t)1 << 16);
 	if (strcmp(kind, "secret.generate") == 0) {
-		rc = rb_secrets_generate(&c->e->secrets, name ? name :
-		    "generated", bytes ? (int)json_integer_value(bytes) : 32,
+		rc = rb_secrets_generate(&c->e->secrets,
+		    name ? name : "generated",
+		    bytes ? (int)json_integer_value(bytes) : 32,
 		    enc ? enc : "base64url", &h, err);
 	} else if (strcmp(kind, "secret.get") == 0) {
 		if (c->e->fx->secret_get(c->e->fx->ctx, name, &v, err) == 0)
-			rc = rb_secrets_add(&c->e->secrets, name, buf_str(&v),
-			    v.len, &h, err);
-	} else if (rb_secrets_text(&c->e->secrets, json_object_get(c->req,
-	    "value"), &v, err) == 0) {
-		rc = c->e->fx->secret_put(c->e->fx->ctx, name, buf_str(&v),
-		    v.len, &sim, err);
+			rc = rb_secrets_add(
+			    &c->e->secrets, name, buf_str(&v), v.len, &h, err);
+	} else if (rb_secrets_text(&c->e->secrets,
+	               json_object_get(c->req, "value"), &v, err) == 0) {
+		rc = c->e->fx->secret_put(
+		    c->e->fx->ctx, name, buf_str(&v), v.len, &sim, err);
 		c->simulated = sim;
 	}
 	if (rc == 0 && h != 0)
@@ -515,8 +537,9 @@ rb_effect_perform(struct rb_fx_call *c, struct err *err)
 		return rb_fx_file_write(c, err);
 	if (strncmp(kind, "secret.", 7) == 0)
 		return rb_fx_secret(c, kind, err);
-	if (c->e->fx->notify(c->e->fx->ctx, json_string_value(json_object_get(
-	    c->req, "text")), &sim, err) == -1)
+	if (c->e->fx->notify(c->e->fx->ctx,
+	        json_string_value(json_object_get(c->req, "text")), &sim,
+	        err) == -1)
 		return -1;
 	c->simulated = sim;
 	return 0;

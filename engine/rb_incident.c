@@ -32,13 +32,15 @@ rb_incident_alerts(const struct incident_alert *a, size_t n)
 	json_t *out = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, json_pack("{s:s?, s:s?, s:s, s:o, "
-		    "s:o, s:o, s:s?}", "source", a[i].source, "fingerprint",
-		    a[i].fingerprint, "status", a[i].resolved ? "resolved" :
-		    "firing", "labels", rb_incident_obj(a[i].labels_json),
-		    "annotations", rb_incident_obj(a[i].annotations_json),
-		    "starts_at", rb_incident_time(a[i].starts_at),
-		    "generator_url", a[i].generator_url));
+		json_array_append_new(out,
+		    json_pack("{s:s?, s:s?, s:s, s:o, "
+		              "s:o, s:o, s:s?}",
+		        "source", a[i].source, "fingerprint", a[i].fingerprint,
+		        "status", a[i].resolved ? "resolved" : "firing",
+		        "labels", rb_incident_obj(a[i].labels_json),
+		        "annotations", rb_incident_obj(a[i].annotations_json),
+		        "starts_at", rb_incident_time(a[i].starts_at),
+		        "generator_url", a[i].generator_url));
 	return out;
 }
 
@@ -60,16 +62,19 @@ rb_incident_json(struct store *s, int64_t id, struct err *err)
 	snprintf(ref, sizeof ref, "INC-%lld", (long long)id);
 	list = rb_incident_alerts(alerts, n);
 	j = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:o, "
-	    "s:o, s:s?, s:s?, s:O, s:o}", "id", (json_int_t)id, "ref", ref,
-	    "state", incident_state_name(inc.state), "severity",
-	    incident_severity_name(inc.severity), "title", inc.title,
-	    "source", inc.source, "group_key", inc.group_key, "alert_count",
+	              "s:o, s:s?, s:s?, s:O, s:o}",
+	    "id", (json_int_t)id, "ref", ref, "state",
+	    incident_state_name(inc.state), "severity",
+	    incident_severity_name(inc.severity), "title", inc.title, "source",
+	    inc.source, "group_key", inc.group_key, "alert_count",
 	    (json_int_t)inc.alert_count, "firing_count",
 	    (json_int_t)inc.firing_count, "opened_at",
 	    rb_incident_time(inc.opened_at), "updated_at",
 	    rb_incident_time(inc.updated_at), "acked_by", inc.acked_by,
-	    "assignee", inc.assignee, "labels", n > 0 ? json_object_get(
-	    json_array_get(list, 0), "labels") : json_object(), "alerts", list);
+	    "assignee", inc.assignee, "labels",
+	    n > 0 ? json_object_get(json_array_get(list, 0), "labels")
+	          : json_object(),
+	    "alerts", list);
 	incident_alerts_free(alerts, n);
 	incident_done(&inc);
 	if (j == NULL)

@@ -27,19 +27,19 @@ rb_json_path_push(struct rb_json_walk *w, const char *key, lua_Integer i)
 	size_t n = strlen(w->path);
 
 	if (key != NULL)
-		snprintf(w->path + n, sizeof w->path - n, "%s%s",
-		    n ? "." : "", key);
+		snprintf(
+		    w->path + n, sizeof w->path - n, "%s%s", n ? "." : "", key);
 	else
-		snprintf(w->path + n, sizeof w->path - n, "[%lld]",
-		    (long long)i);
+		snprintf(
+		    w->path + n, sizeof w->path - n, "[%lld]", (long long)i);
 	return n;
 }
 
 static json_t *
 rb_json_fail(struct rb_json_walk *w, const char *what)
 {
-	err_set(w->err, ERR_USAGE, "%s: %s", w->path[0] ? w->path : "value",
-	    what);
+	err_set(
+	    w->err, ERR_USAGE, "%s: %s", w->path[0] ? w->path : "value", what);
 	return NULL;
 }
 
@@ -65,8 +65,8 @@ rb_json_secret(struct rb_json_walk *w, int idx)
 		lua_rawgeti(L, -1, i);
 		if (lua_type(L, -1) == LUA_TNUMBER) {
 			if (parts != NULL)
-				json_array_append_new(parts,
-				    json_integer(lua_tointeger(L, -1)));
+				json_array_append_new(
+				    parts, json_integer(lua_tointeger(L, -1)));
 			else
 				buf_adds(&b, "***", NULL);
 		} else {
@@ -151,7 +151,8 @@ rb_json_object(struct rb_json_walk *w, int idx, int depth)
 		if (lua_type(L, -2) != LUA_TSTRING) {
 			lua_pop(L, 2);
 			json_decref(o);
-			return rb_json_fail(w, "a table mixes list items and "
+			return rb_json_fail(w,
+			    "a table mixes list items and "
 			    "named keys (or has non-string keys)");
 		}
 		k = lua_tolstring(L, -2, &klen);
@@ -203,20 +204,18 @@ rb_json_value(struct rb_json_walk *w, int idx, int depth)
 	double d;
 
 	switch (lua_type(L, idx)) {
-	case LUA_TNIL:
-		return json_null();
-	case LUA_TBOOLEAN:
-		return json_boolean(lua_toboolean(L, idx));
+	case LUA_TNIL: return json_null();
+	case LUA_TBOOLEAN: return json_boolean(lua_toboolean(L, idx));
 	case LUA_TNUMBER:
 		if (lua_isinteger(L, idx))
 			return json_integer(lua_tointeger(L, idx));
 		d = lua_tonumber(L, idx);
 		if (!isfinite(d))
-			return rb_json_fail(w, "NaN and infinity cannot be "
+			return rb_json_fail(w,
+			    "NaN and infinity cannot be "
 			    "JSON");
 		return json_real(d);
-	case LUA_TSTRING:
-	{
+	case LUA_TSTRING: {
 		json_t *js;
 
 		s = lua_tolstring(L, idx, &len);
@@ -224,8 +223,7 @@ rb_json_value(struct rb_json_walk *w, int idx, int depth)
 			return rb_json_fail(w, "not valid UTF-8 text");
 		return js;
 	}
-	case LUA_TTABLE:
-		return rb_json_table(w, idx, depth);
+	case LUA_TTABLE: return rb_json_table(w, idx, depth);
 	case LUA_TLIGHTUSERDATA:
 		if (lua_touserdata(L, idx) == NULL)
 			return json_null();
@@ -235,13 +233,15 @@ rb_json_value(struct rb_json_walk *w, int idx, int depth)
 			return rb_json_secret(w, idx);
 		break;
 	}
-	return rb_json_fail(w, lua_type(L, idx) == LUA_TFUNCTION ?
-	    "a function cannot be JSON" : "this kind of value cannot be JSON");
+	return rb_json_fail(w,
+	    lua_type(L, idx) == LUA_TFUNCTION
+	        ? "a function cannot be JSON"
+	        : "this kind of value cannot be JSON");
 }
 
 json_t *
-rb_json_from_lua(lua_State *L, int idx, enum rb_json_secrets sec,
-    struct err *err)
+rb_json_from_lua(
+    lua_State *L, int idx, enum rb_json_secrets sec, struct err *err)
 {
 	struct rb_json_walk w = { .L = L, .sec = sec, .err = err };
 
@@ -259,14 +259,16 @@ rb_json_push(lua_State *L, const json_t *j)
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
 		lua_createtable(L, 0, (int)json_object_size(j));
-		json_object_foreach((json_t *)j, k, v) {
+		json_object_foreach((json_t *)j, k, v)
+		{
 			rb_json_push(L, v);
 			lua_setfield(L, -2, k);
 		}
 		break;
 	case JSON_ARRAY:
 		lua_createtable(L, (int)json_array_size(j), 0);
-		json_array_foreach(j, i, v) {
+		json_array_foreach(j, i, v)
+		{
 			rb_json_push(L, v);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
@@ -277,24 +279,18 @@ rb_json_push(lua_State *L, const json_t *j)
 	case JSON_INTEGER:
 		lua_pushinteger(L, (lua_Integer)json_integer_value(j));
 		break;
-	case JSON_REAL:
-		lua_pushnumber(L, json_real_value(j));
-		break;
+	case JSON_REAL: lua_pushnumber(L, json_real_value(j)); break;
 	case JSON_TRUE:
-	case JSON_FALSE:
-		lua_pushboolean(L, json_is_true(j));
-		break;
-	default:
-		lua_pushlightuserdata(L, NULL);
-		break;
+	case JSON_FALSE: lua_pushboolean(L, json_is_true(j)); break;
+	default: lua_pushlightuserdata(L, NULL); break;
 	}
 }
 
 static int
 rb_json_ro_newindex(lua_State *L)
 {
-	return luaL_error(L, "%s is read-only",
-	    lua_tostring(L, lua_upvalueindex(1)));
+	return luaL_error(
+	    L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
 }
 
 static int

@@ -20,8 +20,8 @@
 /* What to do with a secret value met while converting. */
 enum rb_json_secrets {
 	RB_JSON_SECRETS_REFUSE, /* an error ("config" has none) */
-	RB_JSON_SECRETS_REF,    /* {"$owl_secret": parts}: the protocol */
-	RB_JSON_SECRETS_MASK,   /* the text with "***" for each handle */
+	RB_JSON_SECRETS_REF, /* {"$owl_secret": parts}: the protocol */
+	RB_JSON_SECRETS_MASK, /* the text with "***" for each handle */
 };
 
 /* Converts the Lua value at idx into a new JSON value (json_decref).
@@ -31,8 +31,8 @@ enum rb_json_secrets {
  * cycles and nesting past RB_JSON_MAX_DEPTH: NULL with err set naming
  * the path ("params.x: a function cannot be JSON"). Uses raw access, so
  * no metamethod runs (read-only views are seen through). */
-json_t *rb_json_from_lua(lua_State *L, int idx, enum rb_json_secrets sec,
-    struct err *err);
+json_t *rb_json_from_lua(
+    lua_State *L, int idx, enum rb_json_secrets sec, struct err *err);
 
 /* Pushes a JSON value as plain Lua tables (null as json.null). Raises a
  * Lua error on memory exhaustion; call it only in protected code. */

@@ -36,7 +36,8 @@ rb_lease_read(struct store *s, const char *runbook, int64_t incident,
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	st = store_stmt(s, "SELECT run_id, holder, pid, host, expires_at, "
+	st = store_stmt(s,
+	    "SELECT run_id, holder, pid, host, expires_at, "
 	    "acquired_at FROM leases WHERE runbook = ? AND incident_key = ?",
 	    err);
 	if (st == NULL)
@@ -77,9 +78,11 @@ rb_lease_refuse(struct store *s, const char *runbook, int64_t incident,
 	clock_format_age(clock_now_us() - started, age, sizeof age);
 	if (incident != 0)
 		snprintf(inc, sizeof inc, " for INC-%lld", (long long)incident);
-	return err_set(err, ERR_REFUSED, "%s is already running%s: run %lld "
-	    "by %s since %s (%s ago, pid %d on %s)", runbook, inc,
-	    (long long)p->run_id, p->holder, since, age, p->pid, p->host);
+	return err_set(err, ERR_REFUSED,
+	    "%s is already running%s: run %lld "
+	    "by %s since %s (%s ago, pid %d on %s)",
+	    runbook, inc, (long long)p->run_id, p->holder, since, age, p->pid,
+	    p->host);
 }
 
 int
@@ -98,9 +101,11 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 	    !rb_lease_dead(prev->host, prev->pid))
 		return rb_lease_refuse(s, runbook, incident, prev, err);
 	rb_lease_host(host, sizeof host);
-	st = store_stmt(s, "INSERT OR REPLACE INTO leases(runbook, "
+	st = store_stmt(s,
+	    "INSERT OR REPLACE INTO leases(runbook, "
 	    "incident_key, run_id, holder, pid, host, acquired_at, expires_at)"
-	    " VALUES (?,?,?,?,?,?,?,?)", err);
+	    " VALUES (?,?,?,?,?,?,?,?)",
+	    err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, runbook, -1, SQLITE_STATIC);
@@ -142,16 +147,18 @@ int
 rb_lease_renew(struct store *s, const char *runbook, int64_t incident,
     int64_t run_id, struct err *err)
 {
-	return rb_lease_exec(s, "UPDATE leases SET expires_at = ?1 WHERE "
-	    "runbook = ?2 AND incident_key = ?3 AND run_id = ?4", runbook,
-	    incident, run_id, err);
+	return rb_lease_exec(s,
+	    "UPDATE leases SET expires_at = ?1 WHERE "
+	    "runbook = ?2 AND incident_key = ?3 AND run_id = ?4",
+	    runbook, incident, run_id, err);
 }
 
 int
 rb_lease_release(struct store *s, const char *runbook, int64_t incident,
     int64_t run_id, struct err *err)
 {
-	return rb_lease_exec(s, "DELETE FROM leases WHERE ?1 IS NOT NULL AND "
-	    "runbook = ?2 AND incident_key = ?3 AND run_id = ?4", runbook,
-	    incident, run_id, err);
+	return rb_lease_exec(s,
+	    "DELETE FROM leases WHERE ?1 IS NOT NULL AND "
+	    "runbook = ?2 AND incident_key = ?3 AND run_id = ?4",
+	    runbook, incident, run_id, err);
 }

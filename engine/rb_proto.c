@@ -50,13 +50,16 @@ rb_proto_send(int fd, const json_t *msg, struct err *err)
 
 	s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (s == NULL)
-		return err_set(err, ERR_FAILED, "runbook message: cannot "
+		return err_set(err, ERR_FAILED,
+		    "runbook message: cannot "
 		    "encode");
 	n = strlen(s);
 	if (n > RB_PROTO_MAX) {
 		free(s);
-		return err_set(err, ERR_FAILED, "runbook message too big "
-		    "(%zu bytes, at most %zu)", n, RB_PROTO_MAX);
+		return err_set(err, ERR_FAILED,
+		    "runbook message too big "
+		    "(%zu bytes, at most %zu)",
+		    n, RB_PROTO_MAX);
 	}
 	head[0] = (unsigned char)(n >> 24);
 	head[1] = (unsigned char)(n >> 16);
@@ -81,17 +84,20 @@ rb_proto_frame(const json_t *msg, struct buf *out, struct err *err)
 
 	s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (s == NULL)
-		return err_set(err, ERR_FAILED, "runbook message: cannot "
+		return err_set(err, ERR_FAILED,
+		    "runbook message: cannot "
 		    "encode");
 	n = strlen(s);
 	head[0] = (unsigned char)(n >> 24);
 	head[1] = (unsigned char)(n >> 16);
 	head[2] = (unsigned char)(n >> 8);
 	head[3] = (unsigned char)n;
-	rc = n > RB_PROTO_MAX ? err_set(err, ERR_FAILED, "runbook message "
-	    "too big") : 0;
-	if (rc == 0 && (buf_add(out, head, 4, err) == -1 ||
-	    buf_add(out, s, n, err) == -1))
+	rc = n > RB_PROTO_MAX ? err_set(err, ERR_FAILED,
+	                            "runbook message "
+	                            "too big")
+	                      : 0;
+	if (rc == 0 &&
+	    (buf_add(out, head, 4, err) == -1 || buf_add(out, s, n, err) == -1))
 		rc = -1;
 	free(s);
 	return rc;
@@ -107,8 +113,7 @@ rb_proto_write(int fd, const void *p, size_t n, struct err *err)
 
 /* Reads exactly n bytes, waiting until the deadline. */
 static int
-rb_proto_read(int fd, void *p, size_t n, int64_t deadline_us,
-    struct err *err)
+rb_proto_read(int fd, void *p, size_t n, int64_t deadline_us, struct err *err)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	size_t got = 0;
@@ -126,18 +131,22 @@ rb_proto_read(int fd, void *p, size_t n, int64_t deadline_us,
 				continue;
 			}
 			if (r == 0)
-				return err_set(err, ERR_FAILED, "worker closed "
+				return err_set(err, ERR_FAILED,
+				    "worker closed "
 				    "the connection");
 		}
 		if (deadline_us != 0) {
 			int64_t left = deadline_us - clock_mono_us();
 			if (left <= 0)
-				return err_set(err, ERR_FAILED, "runbook "
+				return err_set(err, ERR_FAILED,
+				    "runbook "
 				    "worker: timed out");
 			timeout = (int)(left / 1000) + 1;
 			if (poll(&pfd, 1, timeout) == -1 && errno != EINTR)
-				return err_set(err, ERR_FAILED, "runbook "
-				    "worker: %s", strerror(errno));
+				return err_set(err, ERR_FAILED,
+				    "runbook "
+				    "worker: %s",
+				    strerror(errno));
 			if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 		}
@@ -148,7 +157,8 @@ rb_proto_read(int fd, void *p, size_t n, int64_t deadline_us,
 			return err_set(err, ERR_FAILED, "runbook worker: %s",
 			    strerror(errno));
 		if (r <= 0)
-			return err_set(err, ERR_FAILED, "worker closed the "
+			return err_set(err, ERR_FAILED,
+			    "worker closed the "
 			    "connection");
 		got += (size_t)r;
 	}
@@ -169,8 +179,10 @@ rb_proto_recv(int fd, json_t **msg, int64_t deadline_us, struct err *err)
 	n = (size_t)head[0] << 24 | (size_t)head[1] << 16 |
 	    (size_t)head[2] << 8 | head[3];
 	if (n > RB_PROTO_MAX)
-		return err_set(err, ERR_FAILED, "runbook message too big "
-		    "(%zu bytes)", n);
+		return err_set(err, ERR_FAILED,
+		    "runbook message too big "
+		    "(%zu bytes)",
+		    n);
 	if ((s = malloc(n + 1)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	if (rb_proto_read(fd, s, n, deadline_us, err) == -1) {
@@ -182,7 +194,8 @@ rb_proto_recv(int fd, json_t **msg, int64_t deadline_us, struct err *err)
 	if (*msg == NULL || !json_is_object(*msg)) {
 		json_decref(*msg);
 		*msg = NULL;
-		return err_set(err, ERR_FAILED, "runbook message: not a JSON "
+		return err_set(err, ERR_FAILED,
+		    "runbook message: not a JSON "
 		    "object");
 	}
 	return 0;

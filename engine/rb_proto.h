@@ -27,8 +27,7 @@ int rb_proto_write(int fd, const void *p, size_t n, struct err *err);
  * retried. Returns 0, or -1 with err set: the peer closed (ERR_FAILED,
  * "worker closed the connection"), a timeout, an oversize frame or bad
  * JSON. */
-int rb_proto_recv(int fd, json_t **msg, int64_t deadline_us,
-    struct err *err);
+int rb_proto_recv(int fd, json_t **msg, int64_t deadline_us, struct err *err);
 
 /* The "t" member of a message, or "" when absent. */
 const char *rb_proto_type(const json_t *msg);

@@ -23,8 +23,8 @@
 #define RB_RUN_UNDO_GRACE_US (INT64_C(30) * 1000000)
 
 int
-rb_run_read(const char *dir, const char *name, char **src, size_t *n,
-    struct err *err)
+rb_run_read(
+    const char *dir, const char *name, char **src, size_t *n, struct err *err)
 {
 	char path[4200], chunk[8192];
 	struct buf b;
@@ -33,10 +33,13 @@ rb_run_read(const char *dir, const char *name, char **src, size_t *n,
 
 	*src = NULL;
 	if (name[0] == '\0' || name[0] == '.' || strlen(name) > 100 ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_-.") != strlen(name))
-		return err_set(err, ERR_USAGE, "'%s' is not a runbook name "
-		    "(letters, digits, '_', '-', '.')", name);
+	    strspn(name,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	        "0123456789_-.") != strlen(name))
+		return err_set(err, ERR_USAGE,
+		    "'%s' is not a runbook name "
+		    "(letters, digits, '_', '-', '.')",
+		    name);
 	snprintf(path, sizeof path, "%s/%s.lua", dir, name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return err_set(err, ERR_USAGE, "no runbook %s in %s (%s)", name,
@@ -64,26 +67,30 @@ rb_run_decl_check(const json_t *decl, struct err *err)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)decl, k, v) {
+	json_object_foreach((json_t *)decl, k, v)
+	{
 		int known = 0;
 		for (int i = 0; keys[i] != NULL; i++)
 			known |= strcmp(k, keys[i]) == 0;
 		if (!known)
-			return err_set(err, ERR_USAGE, "runbook{}: unknown field "
+			return err_set(err, ERR_USAGE,
+			    "runbook{}: unknown field "
 			    "'%s' (known: summary, params, match, timeout, "
-			    "description, tags)", k);
+			    "description, tags)",
+			    k);
 	}
 	v = json_object_get(decl, "params");
 	if (v != NULL && !json_is_object(v))
-		return err_set(err, ERR_USAGE, "runbook{}: params must be a "
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: params must be a "
 		    "table of name = { required=, default=, description= }");
 	return 0;
 }
 
 /* Converts a --param value to the declared type. */
 static json_t *
-rb_run_typed(const char *name, const json_t *spec, const char *val,
-    struct err *err)
+rb_run_typed(
+    const char *name, const json_t *spec, const char *val, struct err *err)
 {
 	const char *type = json_string_value(json_object_get(spec, "type"));
 	char *end;
@@ -94,24 +101,31 @@ rb_run_typed(const char *name, const json_t *spec, const char *val,
 	if (strcmp(type, "number") == 0) {
 		d = strtod(val, &end);
 		if (*val == '\0' || *end != '\0')
-			return err_set(err, ERR_USAGE, "--param %s: '%s' is not "
-			    "a number", name, val), NULL;
-		return d == (double)(json_int_t)d ? json_integer((json_int_t)d) :
-		    json_real(d);
+			return err_set(err, ERR_USAGE,
+			           "--param %s: '%s' is not "
+			           "a number",
+			           name, val),
+			       NULL;
+		return d == (double)(json_int_t)d ? json_integer((json_int_t)d)
+		                                  : json_real(d);
 	}
 	if (strcmp(type, "boolean") == 0) {
 		if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
 			return json_boolean(val[0] == 't');
 		return err_set(err, ERR_USAGE, "--param %s: say true or false",
-		    name), NULL;
+		           name),
+		       NULL;
 	}
-	return err_set(err, ERR_USAGE, "runbook{}: params.%s.type must be "
-	    "string, number or boolean", name), NULL;
+	return err_set(err, ERR_USAGE,
+	           "runbook{}: params.%s.type must be "
+	           "string, number or boolean",
+	           name),
+	       NULL;
 }
 
 int
-rb_run_params(const json_t *decl, const json_t *given, json_t **out,
-    struct err *err)
+rb_run_params(
+    const json_t *decl, const json_t *given, json_t **out, struct err *err)
 {
 	const json_t *specs = json_object_get(decl, "params"), *spec, *v;
 	const char *k;
@@ -119,18 +133,22 @@ rb_run_params(const json_t *decl, const json_t *given, json_t **out,
 	*out = NULL;
 	if (rb_run_decl_check(decl, err) == -1)
 		return -1;
-	json_object_foreach((json_t *)given, k, v)
-		if (json_object_get(specs, k) == NULL)
-			return err_set(err, ERR_USAGE, "unknown parameter '%s' "
-			    "(this runbook takes: %s)", k, json_object_size(specs)
-			    ? "see owl runbooks show" : "none");
+	json_object_foreach((json_t *)given, k,
+	    v) if (json_object_get(specs, k) == NULL) return err_set(err,
+	    ERR_USAGE,
+	    "unknown parameter '%s' "
+	    "(this runbook takes: %s)",
+	    k, json_object_size(specs) ? "see owl runbooks show" : "none");
 	if ((*out = json_object()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	json_object_foreach((json_t *)specs, k, spec) {
+	json_object_foreach((json_t *)specs, k, spec)
+	{
 		json_t *val;
 		if (!json_is_object(spec)) {
-			err_set(err, ERR_USAGE, "runbook{}: params.%s must be a "
-			    "table", k);
+			err_set(err, ERR_USAGE,
+			    "runbook{}: params.%s must be a "
+			    "table",
+			    k);
 			goto fail;
 		}
 		v = json_object_get(given, k);
@@ -139,8 +157,10 @@ rb_run_params(const json_t *decl, const json_t *given, json_t **out,
 		else if ((v = json_object_get(spec, "default")) != NULL)
 			val = json_incref((json_t *)v);
 		else if (json_is_true(json_object_get(spec, "required"))) {
-			err_set(err, ERR_USAGE, "missing required parameter "
-			    "'%s' (give --param %s=VALUE)", k, k);
+			err_set(err, ERR_USAGE,
+			    "missing required parameter "
+			    "'%s' (give --param %s=VALUE)",
+			    k, k);
 			goto fail;
 		} else
 			continue;
@@ -156,8 +176,7 @@ fail:
 }
 
 static int64_t
-rb_run_timeout(const struct rb_run_opts *o, const json_t *decl,
-    struct err *err)
+rb_run_timeout(const struct rb_run_opts *o, const json_t *decl, struct err *err)
 {
 	const json_t *t = json_object_get(decl, "timeout");
 	int64_t us;
@@ -167,14 +186,16 @@ rb_run_timeout(const struct rb_run_opts *o, const json_t *decl,
 	if (json_is_number(t) && json_number_value(t) > 0)
 		return (int64_t)(json_number_value(t) * 1e6);
 	if (json_is_string(t)) {
-		if (clock_parse_duration(json_string_value(t), &us, err) == -1) {
+		if (clock_parse_duration(json_string_value(t), &us, err) ==
+		    -1) {
 			err_prefix(err, "runbook{} timeout: ");
 			return -1;
 		}
 		return us;
 	}
 	if (t != NULL)
-		return err_set(err, ERR_USAGE, "runbook{} timeout: give a "
+		return err_set(err, ERR_USAGE,
+		    "runbook{} timeout: give a "
 		    "duration such as \"5m\"");
 	return RB_RUN_TIMEOUT_US;
 }
@@ -196,7 +217,7 @@ static json_t *
 rb_run_origin(const struct rb_run_ctx *c)
 {
 	return c->o->src ? rbsource_run_json(&c->o->src->origin, c->blob)
-			 : json_object();
+	                 : json_object();
 }
 
 /* Reads the runbook from o->src (its snapshot) or o->dir. */
@@ -225,10 +246,14 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
     struct err *err)
 {
 	const struct rb_run_opts *o = c->o;
-	struct rb_runs_new n = { .runbook = o->name, .source = c->source,
-		.source_sha256 = c->sha, .params = c->params_text,
-		.incident = o->incident, .actor = c->b.fx.actor,
-		.dry_run = o->dry_run, .offline = o->offline };
+	struct rb_runs_new n = { .runbook = o->name,
+		.source = c->source,
+		.source_sha256 = c->sha,
+		.params = c->params_text,
+		.incident = o->incident,
+		.actor = c->b.fx.actor,
+		.dry_run = o->dry_run,
+		.offline = o->offline };
 	const char *commit = o->src ? o->src->origin.commit : "";
 
 	n.commit = commit[0] ? commit : NULL;
@@ -237,32 +262,40 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 
 	if (rb_effect_begin(&c->b.fx, err) == -1)
 		return -1;
-	if (rb_runs_insert(c->s, &n, &id, err) == -1 || (o->src &&
-	    rbsource_record_run(c->s, id, &o->src->origin, c->blob, err) == -1))
+	if (rb_runs_insert(c->s, &n, &id, err) == -1 ||
+	    (o->src &&
+	        rbsource_record_run(c->s, id, &o->src->origin, c->blob, err) ==
+	            -1))
 		goto fail;
 	c->b.fx.run_id = id;
 	if (!o->dry_run) {
 		if (rb_lease_acquire(c->s, o->name, o->incident, id,
-		    c->b.fx.actor, &prev, err) == -1)
+		        c->b.fx.actor, &prev, err) == -1)
 			goto fail;
 		c->b.lease_runbook = o->name;
 		c->b.lease_incident = o->incident;
-		if (prev.run_id != 0 && rb_effect_log(&c->b.fx,
-		    "run.lease_takeover", json_pack("{s:s, s:I, s:s, s:i, s:s}",
-		    "runbook", o->name, "previous_run", (json_int_t)prev.run_id,
-		    "holder", prev.holder, "pid", prev.pid, "host", prev.host),
-		    err) == -1)
+		if (prev.run_id != 0 &&
+		    rb_effect_log(&c->b.fx, "run.lease_takeover",
+		        json_pack("{s:s, s:I, s:s, s:i, s:s}", "runbook",
+		            o->name, "previous_run", (json_int_t)prev.run_id,
+		            "holder", prev.holder, "pid", prev.pid, "host",
+		            prev.host),
+		        err) == -1)
 			goto fail;
 	}
 	/* The version first: `owl show` prints the start of the detail. */
-	if (rb_effect_log(&c->b.fx, "run.start", json_pack("{s:s, s:s?, s:s?, "
-	    "s:s?, s:b, s:s, s:s, s:O, s:b, s:b, s:I, s:o}", "runbook",
-	    o->name, "commit", n.commit, "ref", o->src ? o->src->origin.ref :
-	    NULL, "blob", c->blob[0] ? c->blob : NULL, "dirty", o->src ?
-	    o->src->origin.dirty : 0, "source", c->source, "source_sha256",
-	    c->sha, "params", params, "dry_run", o->dry_run, "offline",
-	    o->offline, "timeout_s", (json_int_t)(timeout / 1000000),
-	    "origin", rb_run_origin(c)), err) == -1)
+	if (rb_effect_log(&c->b.fx, "run.start",
+	        json_pack("{s:s, s:s?, s:s?, "
+	                  "s:s?, s:b, s:s, s:s, s:O, s:b, s:b, s:I, s:o}",
+	            "runbook", o->name, "commit", n.commit, "ref",
+	            o->src ? o->src->origin.ref : NULL, "blob",
+	            c->blob[0] ? c->blob : NULL, "dirty",
+	            o->src ? o->src->origin.dirty : 0, "source", c->source,
+	            "source_sha256", c->sha, "params", params, "dry_run",
+	            o->dry_run, "offline", o->offline, "timeout_s",
+	            (json_int_t)(timeout / 1000000), "origin",
+	            rb_run_origin(c)),
+	        err) == -1)
 		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
 fail:
@@ -278,11 +311,11 @@ rb_run_go(struct rb_run_ctx *c, json_t *params, int64_t timeout)
 	const struct rb_run_opts *o = c->o;
 
 	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I}", "params",
-	    params, "config", o->config ? json_deep_copy(config_json(
-	    o->config)) : json_object(), "incident", o->incident_json,
-	    "dry_run", o->dry_run,
-	    "no_undo", o->no_undo, "timeout_us", (json_int_t)timeout,
-	    "undo_grace_us", (json_int_t)RB_RUN_UNDO_GRACE_US);
+	    params, "config",
+	    o->config ? json_deep_copy(config_json(o->config)) : json_object(),
+	    "incident", o->incident_json, "dry_run", o->dry_run, "no_undo",
+	    o->no_undo, "timeout_us", (json_int_t)timeout, "undo_grace_us",
+	    (json_int_t)RB_RUN_UNDO_GRACE_US);
 }
 
 static int
@@ -307,39 +340,45 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	int rc = -1;
 
 	rb_effect_flush(&c->b.fx, NULL);
-	if (!o->dry_run && rb_runs_plan_last(c->s, o->name, c->sha,
-	    c->params_text, &r->compared_plan, &planned, err) == -1)
+	if (!o->dry_run &&
+	    rb_runs_plan_last(c->s, o->name, c->sha, c->params_text,
+	        &r->compared_plan, &planned, err) == -1)
 		return -1;
 	if (rb_effect_begin(&c->b.fx, err) == -1)
 		goto out;
 	if (rb_runs_plan_store(c->s, c->b.fx.run_id, o->name, c->sha,
-	    c->params_text, o->dry_run, c->b.fx.plan, &pid, hash, err) == -1 ||
+	        c->params_text, o->dry_run, c->b.fx.plan, &pid, hash,
+	        err) == -1 ||
 	    rb_runs_finish(c->s, c->b.fx.run_id, c->b.status,
-	    c->b.error[0] ? c->b.error : NULL, pid, err) == -1)
+	        c->b.error[0] ? c->b.error : NULL, pid, err) == -1)
 		goto fail;
 	if (planned != NULL)
 		r->departures = rb_runs_departures(planned, c->b.fx.plan);
-	if (rb_effect_log(&c->b.fx, "run.end", json_pack("{s:s, s:s?, s:I, "
-	    "s:s, s:I, s:O?}", "status", c->b.status, "error", c->b.error[0] ?
-	    c->b.error : NULL, "plan", (json_int_t)pid, "plan_hash", hash,
-	    "compared_plan", (json_int_t)r->compared_plan, "departures",
-	    r->departures), err) == -1)
+	if (rb_effect_log(&c->b.fx, "run.end",
+	        json_pack("{s:s, s:s?, s:I, "
+	                  "s:s, s:I, s:O?}",
+	            "status", c->b.status, "error",
+	            c->b.error[0] ? c->b.error : NULL, "plan", (json_int_t)pid,
+	            "plan_hash", hash, "compared_plan",
+	            (json_int_t)r->compared_plan, "departures", r->departures),
+	        err) == -1)
 		goto fail;
-	if (c->b.lease_runbook != NULL && rb_lease_release(c->s, o->name,
-	    o->incident, c->b.fx.run_id, err) == -1)
+	if (c->b.lease_runbook != NULL &&
+	    rb_lease_release(c->s, o->name, o->incident, c->b.fx.run_id, err) ==
+	        -1)
 		goto fail;
 	if (rb_effect_flush(&c->b.fx, err) == -1)
 		goto out;
 	r->plan_id = pid;
-	plan = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)pid, "hash",
-	    hash, "effects", c->b.fx.plan);
+	plan = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)pid, "hash", hash,
+	    "effects", c->b.fx.plan);
 	r->doc = json_pack("{s:I, s:s, s:s?, s:o, s:s, s:b, s:o, s:O, s:s?, "
-	    "s:O?}", "run", (json_int_t)c->b.fx.run_id, "runbook", o->name,
-	    "commit", o->src && o->src->origin.commit[0] ?
-	    o->src->origin.commit : NULL, "origin", rb_run_origin(c),
-	    "status", c->b.status, "dry_run", o->dry_run, "plan", plan,
-	    "steps", c->b.steps, "error", c->b.error[0] ? c->b.error : NULL,
-	    "departures", r->departures);
+	                   "s:O?}",
+	    "run", (json_int_t)c->b.fx.run_id, "runbook", o->name, "commit",
+	    o->src && o->src->origin.commit[0] ? o->src->origin.commit : NULL,
+	    "origin", rb_run_origin(c), "status", c->b.status, "dry_run",
+	    o->dry_run, "plan", plan, "steps", c->b.steps, "error",
+	    c->b.error[0] ? c->b.error : NULL, "departures", r->departures);
 	json_decref(r->departures);
 	r->departures = json_object_get(r->doc, "departures");
 	rc = 0;
@@ -354,12 +393,15 @@ out:
 }
 
 static void
-rb_run_conf(struct rb_run_ctx *c, struct rb_vm_conf *vc, char *chunk,
-    size_t cn, const char *src, size_t n)
+rb_run_conf(struct rb_run_ctx *c, struct rb_vm_conf *vc, char *chunk, size_t cn,
+    const char *src, size_t n)
 {
 	snprintf(chunk, cn, "@%s.lua", c->o->name);
-	*vc = (struct rb_vm_conf){ .mode = RB_VM_RUN, .name = c->o->name,
-		.chunkname = chunk, .source = src, .len = n,
+	*vc = (struct rb_vm_conf){ .mode = RB_VM_RUN,
+		.name = c->o->name,
+		.chunkname = chunk,
+		.source = src,
+		.len = n,
 		.mem_cap = c->o->mem_cap ? c->o->mem_cap : RB_RUN_MEM_CAP,
 		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US };
 }
@@ -373,9 +415,11 @@ rb_run_count_steps(const char *src, size_t n)
 
 	for (size_t i = 0; i + 5 <= n; i++) {
 		size_t j = i + 4;
-		if (memcmp(src + i, "step", 4) != 0 || (i > 0 &&
-		    (isalnum((unsigned char)src[i - 1]) || src[i - 1] == '_' ||
-		    src[i - 1] == '.' || src[i - 1] == ':')))
+		if (memcmp(src + i, "step", 4) != 0 ||
+		    (i > 0 &&
+		        (isalnum((unsigned char)src[i - 1]) ||
+		            src[i - 1] == '_' || src[i - 1] == '.' ||
+		            src[i - 1] == ':')))
 			continue;
 		while (j < n && (src[j] == ' ' || src[j] == '\t'))
 			j++;
@@ -386,8 +430,8 @@ rb_run_count_steps(const char *src, size_t n)
 
 /* Forks the worker, reads the declaration, checks the params. */
 static int
-rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n,
-    json_t **params, int64_t *timeout, struct err *err)
+rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n, json_t **params,
+    int64_t *timeout, struct err *err)
 {
 	struct rb_worker_limits lim;
 	struct rb_vm_conf vc;
@@ -404,8 +448,8 @@ rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n,
 	if (rc == 0 && (*timeout = rb_run_timeout(c->o, decl, err)) == -1)
 		rc = -1;
 	if (rc == 0) {
-		c->params_text = json_dumps(*params, JSON_COMPACT |
-		    JSON_SORT_KEYS);
+		c->params_text =
+		    json_dumps(*params, JSON_COMPACT | JSON_SORT_KEYS);
 		c->b.total = rb_runs_plan_steps(c->s, c->o->name, c->sha);
 		if (c->b.total == 0)
 			c->b.total = rb_run_count_steps(src, n);
@@ -467,8 +511,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	 * crash of owl, not a power loss, so no fsync per commit. */
 	if (o->dry_run)
 		store_exec(s, "PRAGMA synchronous = NORMAL", NULL);
-	if (rb_run_setup(&c, err) == -1 ||
-	    rb_run_load(&c, &src, &n, err) == -1)
+	if (rb_run_setup(&c, err) == -1 || rb_run_load(&c, &src, &n, err) == -1)
 		goto out;
 	hash_sha256(src, n, md);
 	hash_hex(md, sizeof md, c.sha);
@@ -518,8 +561,11 @@ rb_run_data(const char *dir, const char *name, json_t **out, struct err *err)
 	memset(&b, 0, sizeof b);
 	b.fd = -1;
 	snprintf(chunk, sizeof chunk, "@%s.lua", name);
-	vc = (struct rb_vm_conf){ .mode = RB_VM_DATA, .name = name,
-		.chunkname = chunk, .source = src, .len = n,
+	vc = (struct rb_vm_conf){ .mode = RB_VM_DATA,
+		.name = name,
+		.chunkname = chunk,
+		.source = src,
+		.len = n,
 		.mem_cap = RB_RUN_MEM_CAP,
 		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US };
 	rc = rb_broker_start(&b, &vc, &lim, out, err);

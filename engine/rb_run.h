@@ -21,29 +21,29 @@
 #define RB_RUN_MEM_CAP ((size_t)64 << 20)
 
 struct rb_run_opts {
-	const char *name;        /* runbook name: DIR/NAME.lua */
-	const char *dir;         /* the runbook directory */
-	struct rbsource *src;    /* when set, the runbook and its modules
-				  * come from it instead (one snapshot), and
-				  * its origin is recorded with the run */
-	const json_t *params;    /* {"name": "value"} from --param */
-	int64_t incident;        /* 0: none */
+	const char *name; /* runbook name: DIR/NAME.lua */
+	const char *dir; /* the runbook directory */
+	struct rbsource *src; /* when set, the runbook and its modules
+	                       * come from it instead (one snapshot), and
+	                       * its origin is recorded with the run */
+	const json_t *params; /* {"name": "value"} from --param */
+	int64_t incident; /* 0: none */
 	const json_t *incident_json; /* the bound incident, NULL: none */
 	int dry_run, offline, yes, no_undo;
-	int64_t timeout_us;      /* 0: the runbook's, else 10 minutes */
-	size_t mem_cap;          /* 0: RB_RUN_MEM_CAP */
+	int64_t timeout_us; /* 0: the runbook's, else 10 minutes */
+	size_t mem_cap; /* 0: RB_RUN_MEM_CAP */
 	const struct config *config; /* may be NULL */
-	const struct effects *fx;    /* live (or fake); dry-run wraps it */
-	const struct rb_ui *ui;      /* may be NULL */
+	const struct effects *fx; /* live (or fake); dry-run wraps it */
+	const struct rb_ui *ui; /* may be NULL */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 };
 
 struct rb_run_result {
 	int64_t run_id;
-	char status[16];  /* ok|failed|cancelled|refused */
-	int exit_code;    /* 0 ok, 1 failed or cancelled, 3 refused */
+	char status[16]; /* ok|failed|cancelled|refused */
+	int exit_code; /* 0 ok, 1 failed or cancelled, 3 refused */
 	char error[1024]; /* masked; "" when ok */
-	json_t *doc;      /* the --json document; json_decref */
+	json_t *doc; /* the --json document; json_decref */
 	json_t *departures; /* borrowed from doc; NULL: no plan compared */
 	int64_t plan_id;
 	int64_t compared_plan; /* the dry-run plan compared with, 0: none */
@@ -58,19 +58,19 @@ int rb_run(struct store *s, const struct rb_run_opts *o,
 
 /* Reads DIR/NAME.lua into *src (malloc'd) after checking the name;
  * -1 with ERR_USAGE when it is not there. */
-int rb_run_read(const char *dir, const char *name, char **src, size_t *n,
-    struct err *err);
+int rb_run_read(
+    const char *dir, const char *name, char **src, size_t *n, struct err *err);
 
 /* Checks a runbook{} declaration and builds the params: declared
  * defaults, given values, types. Unknown or missing params: -1 with
  * ERR_USAGE. *out is the caller's. */
-int rb_run_params(const json_t *decl, const json_t *given, json_t **out,
-    struct err *err);
+int rb_run_params(
+    const json_t *decl, const json_t *given, json_t **out, struct err *err);
 
 /* Evaluates DIR/NAME.lua as data (a runbook test file) in a sandboxed
  * worker and returns the value it returns, as JSON (*out, the caller's).
  * A missing file: -1 with ERR_USAGE. */
-int rb_run_data(const char *dir, const char *name, json_t **out,
-    struct err *err);
+int rb_run_data(
+    const char *dir, const char *name, json_t **out, struct err *err);
 
 #endif

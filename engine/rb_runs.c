@@ -13,8 +13,8 @@
 #include "rb_lease.h"
 
 static int
-rb_runs_done(struct store *s, sqlite3_stmt *st, const char *what,
-    struct err *err)
+rb_runs_done(
+    struct store *s, sqlite3_stmt *st, const char *what, struct err *err)
 {
 	int rc = sqlite3_step(st);
 
@@ -34,17 +34,19 @@ rb_runs_text(sqlite3_stmt *st, int col, const char *s)
 }
 
 int
-rb_runs_insert(struct store *s, const struct rb_runs_new *r, int64_t *id,
-    struct err *err)
+rb_runs_insert(
+    struct store *s, const struct rb_runs_new *r, int64_t *id, struct err *err)
 {
 	sqlite3_stmt *st;
 	char host[256];
 
 	rb_lease_host(host, sizeof host);
-	st = store_stmt(s, "INSERT INTO runs(runbook, source, commit_id, "
+	st = store_stmt(s,
+	    "INSERT INTO runs(runbook, source, commit_id, "
 	    "source_sha256, params, incident_id, actor, dry_run, offline, "
 	    "status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,?,"
-	    "'running',?,?,?)", err);
+	    "'running',?,?,?)",
+	    err);
 	if (st == NULL)
 		return -1;
 	rb_runs_text(st, 1, r->runbook);
@@ -70,8 +72,10 @@ int
 rb_runs_finish(struct store *s, int64_t id, const char *status,
     const char *error, int64_t plan_id, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE runs SET status = ?, error = "
-	    "?, plan_id = ?, ended_at = ? WHERE id = ?", err);
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE runs SET status = ?, error = "
+	    "?, plan_id = ?, ended_at = ? WHERE id = ?",
+	    err);
 
 	if (st == NULL)
 		return -1;
@@ -89,11 +93,13 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
     const char *name, int undo, const char *status, int64_t ms,
     const char *error, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO run_steps(run_id, seq, "
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO run_steps(run_id, seq, "
 	    "idx, name, undo, status, started_at, ms, error) VALUES "
 	    "(?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, seq) DO UPDATE SET "
 	    "status = excluded.status, ms = excluded.ms, error = "
-	    "excluded.error", err);
+	    "excluded.error",
+	    err);
 
 	if (st == NULL)
 		return -1;
@@ -129,7 +135,7 @@ rb_runs_hash(const json_t *effects, char hash[65])
 	char *s;
 
 	json_array_foreach(effects, i, e)
-		json_array_append_new(keys, rb_runs_key(e));
+	    json_array_append_new(keys, rb_runs_key(e));
 	s = json_dumps(keys, JSON_COMPACT | JSON_SORT_KEYS);
 	hash_sha256(s ? s : "", s ? strlen(s) : 0, md);
 	hash_hex(md, sizeof md, hash);
@@ -149,9 +155,11 @@ rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
 	rb_runs_hash(effects, hash);
 	if ((text = json_dumps(effects, JSON_COMPACT)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	st = store_stmt(s, "INSERT INTO plans(run_id, runbook, source_sha256, "
+	st = store_stmt(s,
+	    "INSERT INTO plans(run_id, runbook, source_sha256, "
 	    "params, dry_run, hash, effects, created_at) VALUES "
-	    "(?,?,?,?,?,?,?,?)", err);
+	    "(?,?,?,?,?,?,?,?)",
+	    err);
 	if (st == NULL) {
 		free(text);
 		return -1;
@@ -175,9 +183,11 @@ rb_runs_plan_last(struct store *s, const char *runbook,
     const char *source_sha256, const char *params, int64_t *id,
     json_t **effects, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, effects FROM plans WHERE "
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT id, effects FROM plans WHERE "
 	    "runbook = ? AND source_sha256 = ? AND params = ? AND dry_run = 1 "
-	    "ORDER BY id DESC LIMIT 1", err);
+	    "ORDER BY id DESC LIMIT 1",
+	    err);
 	int rc;
 
 	*id = 0;
@@ -189,8 +199,8 @@ rb_runs_plan_last(struct store *s, const char *runbook,
 	rb_runs_text(st, 3, params);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
-		*effects = json_loads((const char *)sqlite3_column_text(st, 1),
-		    0, NULL);
+		*effects = json_loads(
+		    (const char *)sqlite3_column_text(st, 1), 0, NULL);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -199,12 +209,14 @@ rb_runs_plan_last(struct store *s, const char *runbook,
 }
 
 int
-rb_runs_plan_steps(struct store *s, const char *runbook,
-    const char *source_sha256)
+rb_runs_plan_steps(
+    struct store *s, const char *runbook, const char *source_sha256)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT r.id FROM plans p JOIN runs "
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT r.id FROM plans p JOIN runs "
 	    "r ON r.id = p.run_id WHERE p.runbook = ? AND p.source_sha256 = ? "
-	    "AND r.status = 'ok' ORDER BY p.id DESC LIMIT 1", NULL);
+	    "AND r.status = 'ok' ORDER BY p.id DESC LIMIT 1",
+	    NULL);
 	sqlite3_stmt *c;
 	int64_t run = 0;
 	int n = 0;
@@ -216,8 +228,10 @@ rb_runs_plan_steps(struct store *s, const char *runbook,
 	if (sqlite3_step(st) == SQLITE_ROW)
 		run = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	c = store_stmt(s, "SELECT count(*) FROM run_steps WHERE run_id = ? "
-	    "AND undo = 0", NULL);
+	c = store_stmt(s,
+	    "SELECT count(*) FROM run_steps WHERE run_id = ? "
+	    "AND undo = 0",
+	    NULL);
 	if (run == 0 || c == NULL)
 		return 0;
 	sqlite3_bind_int64(c, 1, run);
@@ -235,7 +249,8 @@ rb_runs_writes(const json_t *effects)
 	char key[1200];
 	size_t i;
 
-	json_array_foreach(effects, i, e) {
+	json_array_foreach(effects, i, e)
+	{
 		if (!json_is_true(json_object_get(e, "write")) ||
 		    json_is_true(json_object_get(e, "undo")))
 			continue;
@@ -254,8 +269,9 @@ rb_runs_depart(json_t *out, const char *what, const char *key)
 	char kind[64];
 
 	snprintf(kind, sizeof kind, "%.*s", sp ? (int)(sp - key) : 0, key);
-	json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "departure",
-	    what, "kind", kind, "target", sp ? sp + 1 : key));
+	json_array_append_new(out,
+	    json_pack("{s:s, s:s, s:s}", "departure", what, "kind", kind,
+	        "target", sp ? sp + 1 : key));
 }
 
 json_t *
@@ -268,23 +284,23 @@ rb_runs_departures(const json_t *planned, const json_t *done)
 	/* Walk both in order; a mismatch is an unplanned effect when the
 	 * planned one still comes later, else a planned one not done. */
 	while (i < np || j < nd) {
-		const char *a = i < np ? json_string_value(json_array_get(p, i))
-		    : NULL;
-		const char *b = j < nd ? json_string_value(json_array_get(d, j))
-		    : NULL;
+		const char *a =
+		    i < np ? json_string_value(json_array_get(p, i)) : NULL;
+		const char *b =
+		    j < nd ? json_string_value(json_array_get(d, j)) : NULL;
 		size_t k;
 		if (a && b && strcmp(a, b) == 0) {
 			i++, j++;
 			continue;
 		}
 		for (k = i; b && k < np; k++)
-			if (strcmp(json_string_value(json_array_get(p, k)), b)
-			    == 0)
+			if (strcmp(json_string_value(json_array_get(p, k)),
+			        b) == 0)
 				break;
 		if (b && k < np) { /* b comes later: a..k-1 were skipped */
 			for (; i < k; i++)
-				rb_runs_depart(out, "not done", json_string_value(
-				    json_array_get(p, i)));
+				rb_runs_depart(out, "not done",
+				    json_string_value(json_array_get(p, i)));
 		} else if (b) {
 			rb_runs_depart(out, "unplanned", b);
 			j++;
@@ -311,12 +327,12 @@ rb_runs_scan_row(const struct actlog_entry *e, void *ctx)
 
 	if (d == NULL)
 		return 0;
-	snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(
-	    json_object_get(d, "seq")));
+	snprintf(seq, sizeof seq, "%lld",
+	    (long long)json_integer_value(json_object_get(d, "seq")));
 	if (strcmp(e->kind, "effect.intent") == 0) {
-		snprintf(what, sizeof what, "%s %s", json_string_value(
-		    json_object_get(d, "kind")), json_string_value(
-		    json_object_get(d, "target")));
+		snprintf(what, sizeof what, "%s %s",
+		    json_string_value(json_object_get(d, "kind")),
+		    json_string_value(json_object_get(d, "target")));
 		json_object_set_new(sc->intents, seq, json_string(what));
 	} else if (strcmp(e->kind, "effect.result") == 0) {
 		json_object_del(sc->intents, seq);
@@ -326,8 +342,8 @@ rb_runs_scan_row(const struct actlog_entry *e, void *ctx)
 }
 
 int
-rb_runs_inflight(struct store *s, int64_t run_id, char *out, size_t n,
-    struct err *err)
+rb_runs_inflight(
+    struct store *s, int64_t run_id, char *out, size_t n, struct err *err)
 {
 	struct actlog_filter f = { .run = run_id };
 	struct rb_runs_scan sc = { json_object() };
@@ -337,8 +353,10 @@ rb_runs_inflight(struct store *s, int64_t run_id, char *out, size_t n,
 	json_t *v;
 	int rc;
 
-	st = store_stmt(s, "SELECT name, undo FROM run_steps WHERE run_id = ? "
-	    "AND status = 'running' ORDER BY seq DESC LIMIT 1", err);
+	st = store_stmt(s,
+	    "SELECT name, undo FROM run_steps WHERE run_id = ? "
+	    "AND status = 'running' ORDER BY seq DESC LIMIT 1",
+	    err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run_id);
@@ -349,7 +367,8 @@ rb_runs_inflight(struct store *s, int64_t run_id, char *out, size_t n,
 	sqlite3_reset(st);
 	rc = actlog_each(s, &f, rb_runs_scan_row, &sc, err);
 	snprintf(out, n, "%s", step);
-	json_object_foreach(sc.intents, k, v) {
+	json_object_foreach(sc.intents, k, v)
+	{
 		size_t l = strlen(out);
 		snprintf(out + l, n - l, " (%s started, no result)",
 		    json_string_value(v));
@@ -367,8 +386,8 @@ rb_runs_gone(struct store *s, int64_t id, const char *host, int pid)
 
 	if (rb_lease_dead(host, pid))
 		return 1;
-	st = store_stmt(s, "SELECT expires_at FROM leases WHERE run_id = ?",
-	    NULL);
+	st = store_stmt(
+	    s, "SELECT expires_at FROM leases WHERE run_id = ?", NULL);
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
@@ -382,8 +401,9 @@ static int
 rb_runs_interrupt(struct store *s, int64_t id, const char *runbook,
     int64_t incident, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 {
-	struct actlog_new n = { .incident = incident, .run = id,
-		.kind = "run.interrupted" };
+	struct actlog_new n = {
+		.incident = incident, .run = id, .kind = "run.interrupted"
+	};
 	char why[1200], msg[1300];
 	json_t *d;
 	char *ds;
@@ -397,8 +417,9 @@ rb_runs_interrupt(struct store *s, int64_t id, const char *runbook,
 	json_decref(d);
 	n.detail = ds;
 	rc = store_begin(s, err);
-	if (rc == 0 && (rb_runs_finish(s, id, "interrupted", msg, 0, err) ==
-	    -1 || actlog_append(s, &n, NULL, err) == -1)) {
+	if (rc == 0 &&
+	    (rb_runs_finish(s, id, "interrupted", msg, 0, err) == -1 ||
+	        actlog_append(s, &n, NULL, err) == -1)) {
 		store_rollback(s);
 		rc = -1;
 	} else if (rc == 0) {
@@ -411,11 +432,12 @@ rb_runs_interrupt(struct store *s, int64_t id, const char *runbook,
 }
 
 int
-rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx,
-    struct err *err)
+rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, runbook, host, pid, "
-	    "incident_id FROM runs WHERE status = 'running'", err);
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT id, runbook, host, pid, "
+	    "incident_id FROM runs WHERE status = 'running'",
+	    err);
 	json_t *gone = json_array(), *g;
 	size_t i;
 	int rc = 0;
@@ -426,21 +448,23 @@ rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx,
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
-		if (rb_runs_gone(s, id, (const char *)sqlite3_column_text(st,
-		    2), sqlite3_column_int(st, 3)))
-			json_array_append_new(gone, json_pack("{s:I, s:s, s:I}",
-			    "id", (json_int_t)id, "runbook",
-			    (const char *)sqlite3_column_text(st, 1),
-			    "incident", (json_int_t)sqlite3_column_int64(st,
-			    4)));
+		if (rb_runs_gone(s, id,
+		        (const char *)sqlite3_column_text(st, 2),
+		        sqlite3_column_int(st, 3)))
+			json_array_append_new(gone,
+			    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id,
+			        "runbook",
+			        (const char *)sqlite3_column_text(st, 1),
+			        "incident",
+			        (json_int_t)sqlite3_column_int64(st, 4)));
 	}
 	sqlite3_reset(st);
-	json_array_foreach(gone, i, g)
-		if (rb_runs_interrupt(s, json_integer_value(json_object_get(g,
-		    "id")), json_string_value(json_object_get(g, "runbook")),
-		    json_integer_value(json_object_get(g, "incident")), fn, ctx,
-		    err) == -1)
-			rc = -1;
+	json_array_foreach(gone, i,
+	    g) if (rb_runs_interrupt(s,
+	               json_integer_value(json_object_get(g, "id")),
+	               json_string_value(json_object_get(g, "runbook")),
+	               json_integer_value(json_object_get(g, "incident")), fn,
+	               ctx, err) == -1) rc = -1;
 	json_decref(gone);
 	return rc;
 }

@@ -13,18 +13,18 @@
 
 struct rb_runs_new {
 	const char *runbook;
-	const char *source;   /* "dir:/path/to/runbooks" */
-	const char *commit;   /* NULL: not from a repository */
+	const char *source; /* "dir:/path/to/runbooks" */
+	const char *commit; /* NULL: not from a repository */
 	const char *source_sha256;
-	const char *params;   /* canonical JSON, masked */
-	int64_t incident;     /* 0: none */
+	const char *params; /* canonical JSON, masked */
+	int64_t incident; /* 0: none */
 	const char *actor;
 	int dry_run, offline;
 };
 
 /* Inserts a run with status "running" (in the caller's transaction). */
-int rb_runs_insert(struct store *s, const struct rb_runs_new *r, int64_t *id,
-    struct err *err);
+int rb_runs_insert(
+    struct store *s, const struct rb_runs_new *r, int64_t *id, struct err *err);
 
 /* Sets the final status, error (may be NULL) and plan. */
 int rb_runs_finish(struct store *s, int64_t id, const char *status,
@@ -49,8 +49,8 @@ int rb_runs_plan_last(struct store *s, const char *runbook,
     json_t **effects, struct err *err);
 
 /* Number of steps of the newest plan of a runbook source (0: none). */
-int rb_runs_plan_steps(struct store *s, const char *runbook,
-    const char *source_sha256);
+int rb_runs_plan_steps(
+    struct store *s, const char *runbook, const char *source_sha256);
 
 /* Where a live run departed from its plan: write effects that were not
  * planned, and planned ones that did not happen, as an array of
@@ -58,19 +58,19 @@ int rb_runs_plan_steps(struct store *s, const char *runbook,
 json_t *rb_runs_departures(const json_t *planned, const json_t *done);
 
 /* Called for each run found interrupted. */
-typedef void rb_runs_sweep_fn(void *ctx, int64_t run_id, const char *runbook,
-    const char *why);
+typedef void rb_runs_sweep_fn(
+    void *ctx, int64_t run_id, const char *runbook, const char *why);
 
 /* Marks runs left "running" by a dead process (a dead pid on this host,
  * or an expired lease elsewhere) as "interrupted", logs each with the
  * step in flight and the effect whose intent has no result. */
-int rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx,
-    struct err *err);
+int rb_runs_sweep(
+    struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err);
 
 /* Describes why a run stopped: the step in flight and the effect whose
  * intent has no result ("during step 'switch' (http.put http://x
  * started, no result)"), into out. */
-int rb_runs_inflight(struct store *s, int64_t run_id, char *out, size_t n,
-    struct err *err);
+int rb_runs_inflight(
+    struct store *s, int64_t run_id, char *out, size_t n, struct err *err);
 
 #endif

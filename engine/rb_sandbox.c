@@ -24,10 +24,12 @@ rb_sandbox_undefined(lua_State *L)
 
 	for (int i = 0; name != NULL && rb_sandbox_missing[i] != NULL; i++)
 		if (strcmp(name, rb_sandbox_missing[i]) == 0)
-			return luaL_error(L, "'%s' is not available in "
-			    "runbooks (see runbooks/README.md, Sandbox)", name);
-	return luaL_error(L, "undefined global '%s'",
-	    name != NULL ? name : "?");
+			return luaL_error(L,
+			    "'%s' is not available in "
+			    "runbooks (see runbooks/README.md, Sandbox)",
+			    name);
+	return luaL_error(
+	    L, "undefined global '%s'", name != NULL ? name : "?");
 }
 
 /* load(chunk [, name [, mode [, env]]]): text only, and the sandbox as
@@ -43,7 +45,8 @@ rb_sandbox_load_fn(lua_State *L)
 
 	if (strchr(mode, 't') == NULL) {
 		luaL_pushfail(L);
-		lua_pushliteral(L, "attempt to load a binary chunk (runbooks "
+		lua_pushliteral(L,
+		    "attempt to load a binary chunk (runbooks "
 		    "load text only)");
 		return 2;
 	}
@@ -81,7 +84,8 @@ rb_sandbox_setmetatable(lua_State *L)
 		luaL_checktype(L, 2, LUA_TTABLE);
 		lua_pushliteral(L, "__gc");
 		if (lua_rawget(L, 2) != LUA_TNIL)
-			return luaL_error(L, "setmetatable: __gc metamethods "
+			return luaL_error(L,
+			    "setmetatable: __gc metamethods "
 			    "are not allowed in runbooks");
 	}
 	if (rb_sandbox_is_ro(L, 1))
@@ -122,7 +126,8 @@ rb_sandbox_collectgarbage(lua_State *L)
 		lua_pushinteger(L, 0);
 		return 1;
 	}
-	return luaL_error(L, "collectgarbage: only \"count\" and \"collect\" "
+	return luaL_error(L,
+	    "collectgarbage: only \"count\" and \"collect\" "
 	    "are allowed in runbooks");
 }
 
@@ -161,8 +166,7 @@ rb_sandbox_libs(lua_State *L, int env)
 void
 rb_sandbox_open(lua_State *L)
 {
-	static const luaL_Reg wrapped[] = {
-		{ "load", rb_sandbox_load_fn },
+	static const luaL_Reg wrapped[] = { { "load", rb_sandbox_load_fn },
 		{ "setmetatable", rb_sandbox_setmetatable },
 		{ "rawset", rb_sandbox_rawset },
 		{ "collectgarbage", rb_sandbox_collectgarbage },
@@ -192,8 +196,7 @@ rb_sandbox_open(lua_State *L)
 }
 
 int
-rb_sandbox_load(lua_State *L, const char *src, size_t n,
-    const char *chunkname)
+rb_sandbox_load(lua_State *L, const char *src, size_t n, const char *chunkname)
 {
 	return luaL_loadbufferx(L, src, n, chunkname, "t");
 }

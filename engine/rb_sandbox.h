@@ -16,7 +16,7 @@ void rb_sandbox_open(lua_State *L);
 
 /* Loads a text chunk (never bytecode) with the sandbox as its _ENV and
  * pushes the function, or the error message. Returns a lua_load status. */
-int rb_sandbox_load(lua_State *L, const char *src, size_t n,
-    const char *chunkname);
+int rb_sandbox_load(
+    lua_State *L, const char *src, size_t n, const char *chunkname);
 
 #endif

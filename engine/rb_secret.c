@@ -76,10 +76,12 @@ rb_secrets_generate(struct rb_secrets *s, const char *name, int bytes,
 	int rc;
 
 	if (bytes < 16 || bytes > 1024)
-		return err_set(err, ERR_USAGE, "secret.generate: bytes must be "
+		return err_set(err, ERR_USAGE,
+		    "secret.generate: bytes must be "
 		    "16 to 1024");
 	if (RAND_bytes(raw, bytes) != 1)
-		return err_set(err, ERR_FAILED, "secret.generate: no random "
+		return err_set(err, ERR_FAILED,
+		    "secret.generate: no random "
 		    "bytes from libcrypto");
 	if (strcmp(encoding, "hex") == 0) {
 		hash_hex(raw, (size_t)bytes, text);
@@ -97,7 +99,8 @@ rb_secrets_generate(struct rb_secrets *s, const char *name, int bytes,
 		}
 	} else {
 		explicit_bzero(raw, sizeof raw);
-		return err_set(err, ERR_USAGE, "secret.generate: encoding must "
+		return err_set(err, ERR_USAGE,
+		    "secret.generate: encoding must "
 		    "be base64url or hex");
 	}
 	rc = rb_secrets_add(s, name, text, o, handle, err);
@@ -130,16 +133,19 @@ rb_secrets_ref_text(const struct rb_secrets *s, const json_t *v, int reveal,
 	const struct rb_secret *e;
 	size_t i;
 
-	json_array_foreach(parts, i, p) {
+	json_array_foreach(parts, i, p)
+	{
 		if (json_is_string(p)) {
 			if (buf_add(out, json_string_value(p),
-			    json_string_length(p), err) == -1)
+			        json_string_length(p), err) == -1)
 				return -1;
 		} else if ((e = rb_secrets_find(s, json_integer_value(p))) ==
 		    NULL) {
-			return err_set(err, ERR_FAILED, "unknown secret handle");
+			return err_set(
+			    err, ERR_FAILED, "unknown secret handle");
 		} else if (buf_add(out, reveal ? e->value : MASK_REPLACEMENT,
-		    reveal ? e->len : strlen(MASK_REPLACEMENT), err) == -1) {
+		               reveal ? e->len : strlen(MASK_REPLACEMENT),
+		               err) == -1) {
 			return -1;
 		}
 	}
@@ -151,16 +157,16 @@ rb_secrets_text(const struct rb_secrets *s, const json_t *v, struct buf *out,
     struct err *err)
 {
 	if (json_is_string(v))
-		return buf_add(out, json_string_value(v), json_string_length(v),
-		    err);
+		return buf_add(
+		    out, json_string_value(v), json_string_length(v), err);
 	if (rb_secrets_is_ref(v))
 		return rb_secrets_ref_text(s, v, 1, out, err);
 	return err_set(err, ERR_USAGE, "expected text");
 }
 
 json_t *
-rb_secrets_subst(const struct rb_secrets *s, const json_t *v, int reveal,
-    struct err *err)
+rb_secrets_subst(
+    const struct rb_secrets *s, const json_t *v, int reveal, struct err *err)
 {
 	json_t *out, *c;
 	const char *k;
@@ -180,7 +186,8 @@ rb_secrets_subst(const struct rb_secrets *s, const json_t *v, int reveal,
 	}
 	if (json_is_object(v)) {
 		out = json_object();
-		json_object_foreach((json_t *)v, k, c) {
+		json_object_foreach((json_t *)v, k, c)
+		{
 			json_t *n = rb_secrets_subst(s, c, reveal, err);
 			if (n == NULL || out == NULL) {
 				json_decref(n);
@@ -193,7 +200,8 @@ rb_secrets_subst(const struct rb_secrets *s, const json_t *v, int reveal,
 	}
 	if (json_is_array(v)) {
 		out = json_array();
-		json_array_foreach(v, i, c) {
+		json_array_foreach(v, i, c)
+		{
 			json_t *n = rb_secrets_subst(s, c, reveal, err);
 			if (n == NULL || out == NULL) {
 				json_decref(n);

@@ -51,7 +51,7 @@ int rb_secrets_text(const struct rb_secrets *s, const json_t *v,
 
 /* A deep copy of v with every secret reference replaced by its value
  * (reveal) or by its "***" rendering (!reveal). NULL with err set. */
-json_t *rb_secrets_subst(const struct rb_secrets *s, const json_t *v,
-    int reveal, struct err *err);
+json_t *rb_secrets_subst(
+    const struct rb_secrets *s, const json_t *v, int reveal, struct err *err);
 
 #endif

@@ -74,16 +74,17 @@ rb_vm_hook(lua_State *L, lua_Debug *ar)
 	}
 	if (rb_vm_cancel && vm->phase == RB_VM_RUNNING)
 		rb_vm_trip(L, RB_TRIP_CANCEL, "run cancelled");
-	deadline = vm->phase == RB_VM_LOAD ? vm->conf->load_deadline :
-	    vm->deadline;
+	deadline =
+	    vm->phase == RB_VM_LOAD ? vm->conf->load_deadline : vm->deadline;
 	if (deadline != 0 && clock_mono_us() > deadline) {
 		if (vm->phase == RB_VM_UNDO) {
 			lua_sethook(L, rb_vm_hook, LUA_MASKCOUNT, 1);
 			luaL_error(L, "undo ran out of time");
 		}
-		rb_vm_trip(L, RB_TRIP_TIMEOUT, vm->phase == RB_VM_LOAD ?
-		    "loading the runbook took too long" :
-		    "run exceeded its timeout");
+		rb_vm_trip(L, RB_TRIP_TIMEOUT,
+		    vm->phase == RB_VM_LOAD
+		        ? "loading the runbook took too long"
+		        : "run exceeded its timeout");
 	}
 }
 
@@ -113,8 +114,8 @@ rb_vm_flush(struct rb_vm *vm)
 	struct err err;
 
 	err_init(&err);
-	if (vm->out.len > 0 && rb_proto_write(vm->fd, vm->out.data,
-	    vm->out.len, &err) == -1)
+	if (vm->out.len > 0 &&
+	    rb_proto_write(vm->fd, vm->out.data, vm->out.len, &err) == -1)
 		_exit(RB_WORKER_EXIT_OK + 2);
 	buf_reset(&vm->out);
 }
@@ -183,9 +184,10 @@ rb_vm_pcall(lua_State *L, int nargs, int nres)
 static void
 rb_vm_done(struct rb_vm *vm, const char *status, const char *error)
 {
-	rb_vm_send(vm, json_pack("{s:s, s:s, s:s?, s:s?}", "t", "done",
-	    "status", status, "error", error,
-	    "failed_step", vm->failed_step[0] ? vm->failed_step : NULL));
+	rb_vm_send(vm,
+	    json_pack("{s:s, s:s, s:s?, s:s?}", "t", "done", "status", status,
+	        "error", error, "failed_step",
+	        vm->failed_step[0] ? vm->failed_step : NULL));
 	rb_vm_flush(vm);
 }
 
@@ -217,8 +219,8 @@ rb_vm_go(struct rb_vm *vm, const json_t *go)
 
 	vm->dry_run = json_is_true(json_object_get(go, "dry_run"));
 	vm->no_undo = json_is_true(json_object_get(go, "no_undo"));
-	vm->undo_grace_us = json_integer_value(json_object_get(go,
-	    "undo_grace_us"));
+	vm->undo_grace_us =
+	    json_integer_value(json_object_get(go, "undo_grace_us"));
 	vm->deadline = timeout > 0 ? clock_mono_us() + timeout : 0;
 	rb_api_bind(L, go);
 	lua_getglobal(L, "run");
@@ -241,8 +243,7 @@ rb_vm_run(struct rb_vm *vm)
 		rb_vm_done(vm, "failed", err.msg);
 		return 0;
 	}
-	go = rb_vm_call(vm, json_pack("{s:s, s:o}", "t", "decl", "decl",
-	    decl));
+	go = rb_vm_call(vm, json_pack("{s:s, s:o}", "t", "decl", "decl", decl));
 	if (strcmp(rb_proto_type(go), "go") != 0) {
 		json_decref(go);
 		return 0;
@@ -302,8 +303,8 @@ rb_vm_main(int fd, void *arg)
 	lua_newtable(L);
 	vm.undo_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	if (rb_sandbox_load(L, conf->source, conf->len, conf->chunkname) !=
-	    LUA_OK || rb_vm_pcall(L, 0, conf->mode == RB_VM_DATA ? 1 : 0) !=
-	    LUA_OK) {
+	        LUA_OK ||
+	    rb_vm_pcall(L, 0, conf->mode == RB_VM_DATA ? 1 : 0) != LUA_OK) {
 		rb_vm_done(&vm, "failed", lua_tostring(L, -1));
 		return 0;
 	}

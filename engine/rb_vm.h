@@ -16,18 +16,18 @@
 #include "buf.h"
 
 enum rb_vm_mode {
-	RB_VM_RUN,  /* a runbook: decl, go, run(params), done */
+	RB_VM_RUN, /* a runbook: decl, go, run(params), done */
 	RB_VM_DATA, /* a data file (runbook tests): its value as JSON */
 };
 
 /* What the broker gives the worker at fork time (copied memory). */
 struct rb_vm_conf {
 	enum rb_vm_mode mode;
-	const char *name;      /* runbook name, for messages */
+	const char *name; /* runbook name, for messages */
 	const char *chunkname; /* "@degraded-mode.lua" */
 	const char *source;
 	size_t len;
-	size_t mem_cap;        /* bytes */
+	size_t mem_cap; /* bytes */
 	int64_t load_deadline; /* clock_mono_us() time the load must end */
 };
 
@@ -35,10 +35,10 @@ enum rb_vm_phase { RB_VM_LOAD, RB_VM_RUNNING, RB_VM_UNDO };
 
 enum rb_vm_trip {
 	RB_TRIP_NONE,
-	RB_TRIP_CANCEL,   /* SIGUSR1 from the broker (^C) */
-	RB_TRIP_TIMEOUT,  /* past the deadline */
+	RB_TRIP_CANCEL, /* SIGUSR1 from the broker (^C) */
+	RB_TRIP_TIMEOUT, /* past the deadline */
 	RB_TRIP_DECLINED, /* confirm() answered no */
-	RB_TRIP_REFUSED,  /* confirm() with nobody to answer */
+	RB_TRIP_REFUSED, /* confirm() with nobody to answer */
 };
 
 /* The worker's state; its address is in lua_getextraspace. */
@@ -48,15 +48,15 @@ struct rb_vm {
 	const struct rb_vm_conf *conf;
 	size_t used, cap;
 	enum rb_vm_phase phase;
-	int64_t deadline;      /* clock_mono_us(); 0: none */
+	int64_t deadline; /* clock_mono_us(); 0: none */
 	enum rb_vm_trip trip;
 	char trip_msg[256];
 	int dry_run, no_undo;
 	int in_step, nsteps;
-	int failed;            /* a step failed: the run has failed */
+	int failed; /* a step failed: the run has failed */
 	char failed_step[128];
-	int undo_ref;          /* registry ref of the undo list */
-	struct buf out;        /* one-way messages not sent yet */
+	int undo_ref; /* registry ref of the undo list */
+	struct buf out; /* one-way messages not sent yet */
 	int64_t out_since;
 	int64_t undo_grace_us;
 };

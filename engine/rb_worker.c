@@ -31,16 +31,34 @@
 
 /* The system calls a worker may make: memory, time, its socket, exit. */
 static const int rb_worker_allowed[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(close), SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
-	SCMP_SYS(madvise), SCMP_SYS(exit), SCMP_SYS(exit_group),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(read),
+	SCMP_SYS(write),
+	SCMP_SYS(readv),
+	SCMP_SYS(writev),
+	SCMP_SYS(close),
+	SCMP_SYS(brk),
+	SCMP_SYS(munmap),
+	SCMP_SYS(mremap),
+	SCMP_SYS(madvise),
+	SCMP_SYS(exit),
+	SCMP_SYS(exit_group),
+	SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigaction),
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getpid),
-	SCMP_SYS(gettid), SCMP_SYS(futex), SCMP_SYS(restart_syscall),
-	SCMP_SYS(sched_yield), SCMP_SYS(getrandom), SCMP_SYS(poll),
-	SCMP_SYS(ppoll), SCMP_SYS(sigaltstack), SCMP_SYS(sendmsg),
+	SCMP_SYS(clock_gettime),
+	SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(nanosleep),
+	SCMP_SYS(gettimeofday),
+	SCMP_SYS(getpid),
+	SCMP_SYS(gettid),
+	SCMP_SYS(futex),
+	SCMP_SYS(restart_syscall),
+	SCMP_SYS(sched_yield),
+	SCMP_SYS(getrandom),
+	SCMP_SYS(poll),
+	SCMP_SYS(ppoll),
+	SCMP_SYS(sigaltstack),
+	SCMP_SYS(sendmsg),
 	SCMP_SYS(recvmsg),
 };
 
@@ -52,16 +70,16 @@ rb_worker_seccomp(struct err *err)
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return err_set(err, ERR_FAILED, "seccomp: cannot initialise");
-	for (size_t i = 0; i < sizeof rb_worker_allowed /
-	    sizeof rb_worker_allowed[0]; i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, rb_worker_allowed[i],
-		    0) != 0)
+	for (size_t i = 0;
+	     i < sizeof rb_worker_allowed / sizeof rb_worker_allowed[0]; i++)
+		if (seccomp_rule_add(
+		        ctx, SCMP_ACT_ALLOW, rb_worker_allowed[i], 0) != 0)
 			goto out;
 	/* Memory may be mapped, but never executable. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
+	        SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0)
+	        SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0)
 		goto out;
 	if (seccomp_load(ctx) != 0)
 		goto out;
@@ -121,8 +139,7 @@ fail:
 }
 
 int
-rb_worker_confine(int fd, const struct rb_worker_limits *lim,
-    struct err *err)
+rb_worker_confine(int fd, const struct rb_worker_limits *lim, struct err *err)
 {
 	pid_t parent = getppid();
 
@@ -133,8 +150,8 @@ rb_worker_confine(int fd, const struct rb_worker_limits *lim,
 	signal(SIGPIPE, SIG_IGN);
 	if (fd != RB_WORKER_FD) {
 		if (dup2(fd, RB_WORKER_FD) == -1)
-			return err_set(err, ERR_FAILED, "dup2: %s",
-			    strerror(errno));
+			return err_set(
+			    err, ERR_FAILED, "dup2: %s", strerror(errno));
 		fd = RB_WORKER_FD;
 	}
 	/* jansson seeds its hash function from /dev/urandom on first use:
@@ -144,8 +161,8 @@ rb_worker_confine(int fd, const struct rb_worker_limits *lim,
 		return -1;
 	if (close_range(0, RB_WORKER_FD - 1, 0) == -1 ||
 	    close_range(RB_WORKER_FD + 1, ~0U, 0) == -1)
-		return err_set(err, ERR_FAILED, "close_range: %s",
-		    strerror(errno));
+		return err_set(
+		    err, ERR_FAILED, "close_range: %s", strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		return err_set(err, ERR_FAILED, "prctl: %s", strerror(errno));
@@ -155,16 +172,16 @@ rb_worker_confine(int fd, const struct rb_worker_limits *lim,
 }
 
 int
-rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
-    void *arg, pid_t *pid, int *fd, struct err *err)
+rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn, void *arg,
+    pid_t *pid, int *fd, struct err *err)
 {
 	struct err cerr;
 	int sv[2], cfd;
 	pid_t p;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
-		return err_set(err, ERR_FAILED, "socketpair: %s",
-		    strerror(errno));
+		return err_set(
+		    err, ERR_FAILED, "socketpair: %s", strerror(errno));
 	fflush(NULL);
 	if ((p = fork()) == -1) {
 		close(sv[0]);
@@ -222,15 +239,15 @@ rb_worker_describe(int status, char *out, size_t n)
 		case RB_WORKER_EXIT_SETUP:
 			snprintf(out, n, "could not confine itself");
 			break;
-		default:
-			snprintf(out, n, "exited %d", WEXITSTATUS(status));
+		default: snprintf(out, n, "exited %d", WEXITSTATUS(status));
 		}
 	} else if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		const char *name = sigabbrev_np(sig);
 		snprintf(out, n, "killed by SIG%s%s", name ? name : "?",
-		    sig == SIGSYS ? " (a forbidden system call)" :
-		    sig == SIGXCPU ? " (its CPU limit)" : "");
+		    sig == SIGSYS        ? " (a forbidden system call)"
+		        : sig == SIGXCPU ? " (its CPU limit)"
+		                         : "");
 	} else {
 		snprintf(out, n, "ended (status %d)", status);
 	}

@@ -15,11 +15,11 @@
 /* Exit statuses a worker uses to say why it ended. */
 #define RB_WORKER_EXIT_OK 0
 #define RB_WORKER_EXIT_MEMCAP 86 /* the Lua allocator hit its cap */
-#define RB_WORKER_EXIT_SETUP 87  /* could not confine itself */
+#define RB_WORKER_EXIT_SETUP 87 /* could not confine itself */
 
 struct rb_worker_limits {
 	size_t mem_cap; /* bytes the Lua state may hold */
-	int cpu_s;      /* RLIMIT_CPU, seconds (0: none) */
+	int cpu_s; /* RLIMIT_CPU, seconds (0: none) */
 };
 
 /* The function a worker runs once confined; its return value is the
@@ -38,8 +38,8 @@ int rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
  * dumps, PR_SET_NO_NEW_PRIVS and the seccomp allow-list. After it, a
  * forbidden system call kills the process with SIGSYS. Returns the new
  * fd, or -1 with err set. Exposed for the unit tests. */
-int rb_worker_confine(int fd, const struct rb_worker_limits *lim,
-    struct err *err);
+int rb_worker_confine(
+    int fd, const struct rb_worker_limits *lim, struct err *err);
 
 /* Broker and worker talk in lockstep: one waits while the other works.
  * Keeping both on the CPU the broker runs on turns each round trip's

@@ -74,8 +74,8 @@ rbmeta_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
-static json_t *rbmeta_tojson(lua_State *L, int idx, int depth,
-    struct rbmeta_ctx *c);
+static json_t *rbmeta_tojson(
+    lua_State *L, int idx, int depth, struct rbmeta_ctx *c);
 
 /* Converts the table at idx: an array when its keys are 1..n, else an
  * object with string keys. NULL with c->why set otherwise. */
@@ -112,7 +112,8 @@ rbmeta_table(lua_State *L, int idx, int depth, struct rbmeta_ctx *c)
 		const char *k;
 
 		if (lua_type(L, -2) != LUA_TSTRING) {
-			snprintf(c->why, sizeof c->why, "a table mixes list "
+			snprintf(c->why, sizeof c->why,
+			    "a table mixes list "
 			    "items and named fields");
 			lua_pop(L, 2);
 			goto fail;
@@ -121,8 +122,10 @@ rbmeta_table(lua_State *L, int idx, int depth, struct rbmeta_ctx *c)
 		if ((v = rbmeta_tojson(L, -1, depth + 1, c)) == NULL ||
 		    strlen(k) != kn || json_object_set_new(out, k, v) == -1) {
 			if (c->why[0] == '\0')
-				snprintf(c->why, sizeof c->why, "field name "
-				    "'%.40s' is not valid UTF-8", k);
+				snprintf(c->why, sizeof c->why,
+				    "field name "
+				    "'%.40s' is not valid UTF-8",
+				    k);
 			lua_pop(L, 2);
 			goto fail;
 		}
@@ -159,7 +162,8 @@ rbmeta_tojson(lua_State *L, int idx, int depth, struct rbmeta_ctx *c)
 	case LUA_TSTRING:
 		s = lua_tolstring(L, idx, &n);
 		if ((v = json_stringn(s, n)) == NULL)
-			snprintf(c->why, sizeof c->why, "a string is not "
+			snprintf(c->why, sizeof c->why,
+			    "a string is not "
 			    "valid UTF-8");
 		return v;
 	case LUA_TTABLE: return rbmeta_table(L, idx, depth, c);
@@ -187,8 +191,8 @@ rbmeta_runbook(lua_State *L)
 		snprintf(c->why, sizeof c->why, "expected named fields");
 	}
 	if (meta == NULL)
-		return luaL_error(L, "runbook{}: %s", c->why[0] ? c->why :
-		    "out of memory");
+		return luaL_error(
+		    L, "runbook{}: %s", c->why[0] ? c->why : "out of memory");
 	json_decref(c->meta);
 	c->meta = meta;
 	lua_pushlightuserdata(L, (void *)&rbmeta_stop);
@@ -257,9 +261,9 @@ rbmeta_require(lua_State *L)
 static int
 rbmeta_main(lua_State *L)
 {
-	static const char *const keep[] = { "assert", "error", "ipairs",
-		"next", "pairs", "rawequal", "rawget", "rawlen", "select",
-		"tonumber", "tostring", "type", NULL };
+	static const char *const keep[] = { "assert", "error", "ipairs", "next",
+		"pairs", "rawequal", "rawget", "rawlen", "select", "tonumber",
+		"tostring", "type", NULL };
 	const char *src = lua_touserdata(L, 1);
 	size_t n = (size_t)lua_tointeger(L, 2);
 	const char *name = lua_tostring(L, 3);
@@ -284,8 +288,8 @@ rbmeta_main(lua_State *L)
 }
 
 int
-rbmeta_eval(const char *name, const char *src, size_t n,
-    struct rbsource *rs, json_t **meta, struct err *err)
+rbmeta_eval(const char *name, const char *src, size_t n, struct rbsource *rs,
+    json_t **meta, struct err *err)
 {
 	struct rbmeta_ctx c = { 0 };
 	char chunk[RBSOURCE_PATH_MAX];
@@ -310,8 +314,10 @@ rbmeta_eval(const char *name, const char *src, size_t n,
 		c.meta = NULL;
 		rc = 0;
 	} else if (st == LUA_ERRMEM) {
-		err_set(err, ERR_USAGE, "%s: the declaration needs more than "
-		    "%d MiB", chunk, RBMETA_MEM_MAX >> 20);
+		err_set(err, ERR_USAGE,
+		    "%s: the declaration needs more than "
+		    "%d MiB",
+		    chunk, RBMETA_MEM_MAX >> 20);
 	} else {
 		const char *m = lua_tostring(L, -1);
 
@@ -323,8 +329,8 @@ rbmeta_eval(const char *name, const char *src, size_t n,
 }
 
 int
-rbmeta_load(struct rbsource *rs, const char *name, json_t **meta,
-    char *blob, struct buf *source, struct err *err)
+rbmeta_load(struct rbsource *rs, const char *name, json_t **meta, char *blob,
+    struct buf *source, struct err *err)
 {
 	char id[RBSOURCE_OID_HEX];
 	struct buf b;

@@ -14,7 +14,7 @@
 #include "rbsource.h"
 
 #define RBMETA_MEM_MAX (4 * 1024 * 1024) /* bytes per evaluation */
-#define RBMETA_STEPS_MAX 1000000         /* VM instructions per evaluation */
+#define RBMETA_STEPS_MAX 1000000 /* VM instructions per evaluation */
 
 /* Evaluates the declaration of the runbook `name` whose source is the n
  * bytes at src. `require` inside it loads modules from `rs` (the same

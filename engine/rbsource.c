@@ -11,8 +11,8 @@
 #include "store.h"
 
 int
-rbsource_list(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
-    struct err *err)
+rbsource_list(
+    struct rbsource *src, rbsource_entry_fn fn, void *ctx, struct err *err)
 {
 	return src->ops->list(src, fn, ctx, err);
 }
@@ -28,8 +28,8 @@ rbsource_read(struct rbsource *src, const char *path, struct buf *out,
 }
 
 int
-rbsource_read_runbook(struct rbsource *src, const char *name,
-    struct buf *out, char blob[RBSOURCE_OID_HEX], struct err *err)
+rbsource_read_runbook(struct rbsource *src, const char *name, struct buf *out,
+    char blob[RBSOURCE_OID_HEX], struct err *err)
 {
 	char path[RBSOURCE_PATH_MAX];
 	struct err mine;
@@ -46,9 +46,8 @@ rbsource_read_runbook(struct rbsource *src, const char *name,
 }
 
 int
-rbsource_read_module(struct rbsource *src, const char *module,
-    struct buf *out, char *path, char blob[RBSOURCE_OID_HEX],
-    struct err *err)
+rbsource_read_module(struct rbsource *src, const char *module, struct buf *out,
+    char *path, char blob[RBSOURCE_OID_HEX], struct err *err)
 {
 	if (rbsource_module_path(module, path, err) == -1)
 		return -1;
@@ -76,8 +75,8 @@ rbsource_comp_valid(const char *s, size_t n)
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-' ||
-			c == '.'))
+		        (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		        c == '.'))
 			return 0;
 	}
 	return 1;
@@ -100,8 +99,8 @@ rbsource_path_valid(const char *path)
 		return 0;
 	for (p = path;; p = slash + 1) {
 		slash = strchr(p, '/');
-		if (!rbsource_comp_valid(p, slash ? (size_t)(slash - p)
-						  : strlen(p)))
+		if (!rbsource_comp_valid(
+		        p, slash ? (size_t)(slash - p) : strlen(p)))
 			return 0;
 		if (slash == NULL)
 			return 1;
@@ -122,7 +121,8 @@ rbsource_module_path(const char *module, char *out, struct err *err)
 		return 0;
 bad:
 	out[0] = '\0';
-	return err_set(err, ERR_USAGE, "require: '%.100s' is not a valid "
+	return err_set(err, ERR_USAGE,
+	    "require: '%.100s' is not a valid "
 	    "module name (letters, digits, _ and -, dots between parts)",
 	    module ? module : "");
 }
@@ -162,7 +162,7 @@ rbsource_record_run(struct store *s, int64_t run_id,
     const struct rbsource_origin *o, const char *blob, struct err *err)
 {
 	static const char sql[] = "UPDATE runs SET source_ref = ?, "
-				  "blob_id = ?, dirty = ? WHERE id = ?";
+	                          "blob_id = ?, dirty = ? WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	int rc;
 
@@ -184,8 +184,9 @@ rbsource_run_json(const struct rbsource_origin *o, const char *blob)
 {
 	json_t *j = rbsource_origin_json(o);
 
-	if (j != NULL && json_object_set_new(j, "blob", blob && *blob ?
-	    json_string(blob) : json_null()) == -1) {
+	if (j != NULL &&
+	    json_object_set_new(j, "blob",
+	        blob && *blob ? json_string(blob) : json_null()) == -1) {
 		json_decref(j);
 		return NULL;
 	}

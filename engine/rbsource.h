@@ -14,9 +14,9 @@
 #include "buf.h"
 #include "err.h"
 
-#define RBSOURCE_OID_HEX 41             /* 40 hex digits (SHA-1) and a NUL */
+#define RBSOURCE_OID_HEX 41 /* 40 hex digits (SHA-1) and a NUL */
 #define RBSOURCE_FILE_MAX (1024 * 1024) /* largest runbook or module file */
-#define RBSOURCE_PATH_MAX 256           /* longest file path in a source */
+#define RBSOURCE_PATH_MAX 256 /* longest file path in a source */
 
 enum rbsource_kind {
 	RBSOURCE_DIR, /* a plain directory: unversioned */
@@ -28,11 +28,11 @@ enum rbsource_kind {
 struct rbsource_origin {
 	enum rbsource_kind kind;
 	char *repo; /* the directory, the repository path or its URL */
-	char *ref;  /* full ref name ("refs/tags/v1.0"), or the commit prefix
-		     * that was asked for; NULL for a directory */
+	char *ref; /* full ref name ("refs/tags/v1.0"), or the commit prefix
+	            * that was asked for; NULL for a directory */
 	char commit[RBSOURCE_OID_HEX]; /* the commit id; "" for a directory */
 	int worktree; /* files come from the working tree (--worktree) */
-	int dirty;    /* ...and it has uncommitted changes to runbook files */
+	int dirty; /* ...and it has uncommitted changes to runbook files */
 };
 
 struct rbsource;
@@ -40,8 +40,7 @@ struct rbsource;
 /* Called once per runbook by rbsource_list: its name (file name without
  * ".lua") and its blob id ("" when the source only knows it on reading).
  * A nonzero return stops the listing and is returned by rbsource_list. */
-typedef int (*rbsource_entry_fn)(const char *name, const char *blob,
-    void *ctx);
+typedef int (*rbsource_entry_fn)(const char *name, const char *blob, void *ctx);
 
 struct rbsource_ops {
 	int (*list)(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
@@ -59,8 +58,8 @@ struct rbsource {
 
 /* Lists the runbooks of the snapshot in name order, calling fn for each.
  * Returns 0, fn's nonzero return, or -1 with err set. */
-int rbsource_list(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
-    struct err *err);
+int rbsource_list(
+    struct rbsource *src, rbsource_entry_fn fn, void *ctx, struct err *err);
 
 /* Reads the file at `path` (relative, "restart.lua", "lib/k8s.lua") into
  * out (appended; at most RBSOURCE_FILE_MAX bytes) and its git blob id
@@ -80,8 +79,7 @@ int rbsource_read_runbook(struct rbsource *src, const char *name,
  * rbsource_read; its path goes to path (RBSOURCE_PATH_MAX bytes). An
  * invalid module name is ERR_USAGE. */
 int rbsource_read_module(struct rbsource *src, const char *module,
-    struct buf *out, char *path, char blob[RBSOURCE_OID_HEX],
-    struct err *err);
+    struct buf *out, char *path, char blob[RBSOURCE_OID_HEX], struct err *err);
 
 /* Frees the source and its origin; accepts NULL. */
 void rbsource_close(struct rbsource *src);

@@ -31,8 +31,8 @@ rbsource_dir_openat(const char *root, const char *path)
 	while ((slash = strchr(p, '/')) != NULL) {
 		memcpy(comp, p, (size_t)(slash - p));
 		comp[slash - p] = '\0';
-		fd = openat(dfd, comp,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(
+		    dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(dfd);
 		if (fd == -1)
 			return -1;
@@ -57,14 +57,16 @@ rbsource_dir_read(struct rbsource *src, const char *path, struct buf *out,
 
 	if ((fd = rbsource_dir_openat(d->root, path)) == -1) {
 		if (errno == ELOOP || errno == ENOTDIR)
-			return err_set(err, ERR_FAILED, "runbooks: %s: a "
-			    "symbolic link or not a file; refused", path);
+			return err_set(err, ERR_FAILED,
+			    "runbooks: %s: a "
+			    "symbolic link or not a file; refused",
+			    path);
 		return err_set(err, ERR_FAILED, "runbooks: %s: %s", path,
 		    errno == ENOENT ? "no such file" : strerror(errno));
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		err_set(err, ERR_FAILED, "runbooks: %s: not a regular file",
-		    path);
+		err_set(
+		    err, ERR_FAILED, "runbooks: %s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_size > RBSOURCE_FILE_MAX)
@@ -83,8 +85,8 @@ rbsource_dir_read(struct rbsource *src, const char *path, struct buf *out,
 			goto out;
 	}
 	if (blob != NULL)
-		rbsource_blob_id(out->data ? out->data + start : "",
-		    out->len - start, blob);
+		rbsource_blob_id(
+		    out->data ? out->data + start : "", out->len - start, blob);
 	rc = 0;
 	goto out;
 big:
@@ -104,8 +106,8 @@ rbsource_dir_cmp(const void *a, const void *b)
 /* Collects the names of the runbook files (regular NAME.lua, not links)
  * at the top of the directory, sorted. */
 static int
-rbsource_dir_names(const char *root, char ***namesp, size_t *np,
-    struct err *err)
+rbsource_dir_names(
+    const char *root, char ***namesp, size_t *np, struct err *err)
 {
 	char **names = NULL, **grown;
 	size_t n = 0, cap = 0, len;
@@ -115,8 +117,8 @@ rbsource_dir_names(const char *root, char ***namesp, size_t *np,
 	int dfd;
 
 	if ((dir = opendir(root)) == NULL)
-		return err_set(err, ERR_FAILED, "runbooks: %s: %s", root,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_FAILED, "runbooks: %s: %s", root, strerror(errno));
 	dfd = dirfd(dir);
 	while ((de = readdir(dir)) != NULL) {
 		len = strlen(de->d_name);
@@ -151,8 +153,8 @@ oom:
 }
 
 static int
-rbsource_dir_list(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
-    struct err *err)
+rbsource_dir_list(
+    struct rbsource *src, rbsource_entry_fn fn, void *ctx, struct err *err)
 {
 	struct rbsource_dir *d = src->impl;
 	char **names = NULL;
@@ -194,8 +196,10 @@ rbsource_dir_open(const char *dir, struct err *err)
 
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
 	    access(dir, R_OK | X_OK) == -1) {
-		err_set(err, ERR_USAGE, "runbooks: %s: not a readable "
-		    "directory", dir);
+		err_set(err, ERR_USAGE,
+		    "runbooks: %s: not a readable "
+		    "directory",
+		    dir);
 		return NULL;
 	}
 	src = calloc(1, sizeof *src);

@@ -18,8 +18,9 @@ receiver_mark(struct store *s, const char *url, const struct alert *alerts,
     size_t n, int64_t now, struct err *err)
 {
 	static const char reset[] = "UPDATE pull_seen SET seen = 0"
-	    " WHERE url = ?";
-	static const char mark[] = "INSERT INTO pull_seen(url, fingerprint,"
+	                            " WHERE url = ?";
+	static const char mark[] =
+	    "INSERT INTO pull_seen(url, fingerprint,"
 	    " seen, seen_at) VALUES (?, ?, 1, ?) ON CONFLICT(url, fingerprint)"
 	    " DO UPDATE SET seen = 1, seen_at = excluded.seen_at";
 	sqlite3_stmt *st;
@@ -36,8 +37,8 @@ receiver_mark(struct store *s, const char *url, const struct alert *alerts,
 		if ((st = store_stmt(s, mark, err)) == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, alerts[i].fingerprint, -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(
+		    st, 2, alerts[i].fingerprint, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, now);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
@@ -57,11 +58,11 @@ receiver_gone_free(struct alert *gone, size_t n)
 
 /* Reads the fingerprints of url left unseen, as resolved alerts. */
 static int
-receiver_gone(struct store *s, const char *url, int64_t now,
-    struct alert **out, size_t *n, struct err *err)
+receiver_gone(struct store *s, const char *url, int64_t now, struct alert **out,
+    size_t *n, struct err *err)
 {
 	static const char sql[] = "SELECT fingerprint FROM pull_seen"
-	    " WHERE url = ? AND seen = 0";
+	                          " WHERE url = ? AND seen = 0";
 	struct alert *gone = NULL, *p;
 	size_t cap = 0;
 	sqlite3_stmt *st;
@@ -80,8 +81,8 @@ receiver_gone(struct store *s, const char *url, int64_t now,
 		}
 		memset(&gone[*n], 0, sizeof gone[*n]);
 		gone[*n].source = "alertmanager";
-		gone[*n].fingerprint = strdup((const char *)
-		    sqlite3_column_text(st, 0));
+		gone[*n].fingerprint =
+		    strdup((const char *)sqlite3_column_text(st, 0));
 		gone[*n].group_key = (char *)"";
 		gone[*n].labels_json = (char *)"{}";
 		gone[*n].annotations_json = (char *)"{}";
@@ -108,7 +109,7 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
     int64_t now, struct receiver_pull_result *res, struct err *err)
 {
 	static const char forget[] = "DELETE FROM pull_seen"
-	    " WHERE url = ? AND seen = 0";
+	                             " WHERE url = ? AND seen = 0";
 	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_RESOLVE, -1 };
 	struct incident_ingest_result r;
 	struct alert *gone = NULL;
@@ -167,7 +168,7 @@ int64_t
 receiver_open_incidents(struct store *s)
 {
 	static const char sql[] = "SELECT count(*) FROM incidents"
-	    " WHERE state <> ?";
+	                          " WHERE state <> ?";
 	sqlite3_stmt *st;
 	int64_t n = -1;
 

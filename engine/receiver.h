@@ -13,9 +13,9 @@
 #include "engine/store.h"
 
 struct receiver_pull_result {
-	size_t alerts;    /* alerts listed and stored */
+	size_t alerts; /* alerts listed and stored */
 	size_t new_alerts;
-	size_t resolved;  /* alerts resolved because they disappeared */
+	size_t resolved; /* alerts resolved because they disappeared */
 	size_t incidents_opened;
 	size_t incidents_resolved;
 };

@@ -73,8 +73,8 @@ sanitize_is_format(unsigned cp)
 }
 
 int
-sanitize_term(struct buf *out, const char *s, size_t n, int flags,
-    struct err *err)
+sanitize_term(
+    struct buf *out, const char *s, size_t n, int flags, struct err *err)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char esc[16];
@@ -94,7 +94,8 @@ sanitize_term(struct buf *out, const char *s, size_t n, int flags,
 			return -1;
 		run = 0;
 		if (c < 0x80) {
-			if ((flags & SANITIZE_NEWLINES) && (c == '\n' || c == '\t')) {
+			if ((flags & SANITIZE_NEWLINES) &&
+			    (c == '\n' || c == '\t')) {
 				if (buf_addc(out, (char)c, err) == -1)
 					return -1;
 			} else {
@@ -109,10 +110,10 @@ sanitize_term(struct buf *out, const char *s, size_t n, int flags,
 		if (len == 0) {
 			snprintf(esc, sizeof esc, "\\x%02x", c);
 			len = 1;
-		} else if ((cp >= 0x80 && cp < 0xa0) || sanitize_is_format(cp) ||
-		    (flags & SANITIZE_ASCII)) {
-			snprintf(esc, sizeof esc, cp < 0x10000 ? "\\u%04x" :
-			    "\\U%08x", cp);
+		} else if ((cp >= 0x80 && cp < 0xa0) ||
+		    sanitize_is_format(cp) || (flags & SANITIZE_ASCII)) {
+			snprintf(esc, sizeof esc,
+			    cp < 0x10000 ? "\\u%04x" : "\\U%08x", cp);
 		} else {
 			esc[0] = '\0';
 			run = len; /* plain: copied with the next flush */

@@ -12,12 +12,12 @@
 #include "buf.h"
 
 #define SANITIZE_NEWLINES 0x1 /* keep '\n' and '\t' (multi-line output) */
-#define SANITIZE_ASCII 0x2    /* escape all non-ASCII too (LANG=C) */
+#define SANITIZE_ASCII 0x2 /* escape all non-ASCII too (LANG=C) */
 
 /* Appends the sanitised form of s (n bytes) to out. -1 with err set when
  * the buffer's ceiling is reached. */
-int sanitize_term(struct buf *out, const char *s, size_t n, int flags,
-    struct err *err);
+int sanitize_term(
+    struct buf *out, const char *s, size_t n, int flags, struct err *err);
 
 /* Returns the sanitised form of a NUL-terminated string, malloc'd (free
  * with free()); NULL when out of memory. NULL input gives "". */

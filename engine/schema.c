@@ -150,4 +150,4 @@ const char *const schema_migrations[] = {
 };
 
 const int schema_count =
-	(int)(sizeof schema_migrations / sizeof schema_migrations[0]);
+    (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -11,7 +11,8 @@
 #include "engine/clock.h"
 #include "engine/incident.h"
 
-#define SILENCE_COLS "id, incident_id, am_url, silence_id, fingerprint," \
+#define SILENCE_COLS                                                           \
+	"id, incident_id, am_url, silence_id, fingerprint,"                    \
 	" created_by, created_at, ends_at, expired_at"
 
 static int
@@ -22,8 +23,9 @@ silence_log(struct store *s, int64_t incident, const char *actor,
 	char *text;
 	int rc;
 
-	text = detail != NULL ? json_dumps(detail, JSON_COMPACT |
-	    JSON_SORT_KEYS) : NULL;
+	text = detail != NULL
+	    ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
+	    : NULL;
 	json_decref(detail);
 	if (text == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
@@ -41,7 +43,8 @@ silence_add(struct store *s, int64_t incident, const char *am_url,
     const char *silence_id, const char *fingerprint, const char *actor,
     int64_t ends_at, const char *comment, struct err *err)
 {
-	static const char sql[] = "INSERT INTO silences(incident_id, am_url,"
+	static const char sql[] =
+	    "INSERT INTO silences(incident_id, am_url,"
 	    " silence_id, fingerprint, created_by, created_at, ends_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
 	char until[CLOCK_RFC3339_MAX];
@@ -69,9 +72,10 @@ silence_add(struct store *s, int64_t incident, const char *am_url,
 	}
 	clock_format(ends_at, 0, until);
 	if (silence_log(s, incident, actor, "incident.silence",
-	    json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "alertmanager", am_url,
-	    "silence_id", silence_id, "fingerprint", fingerprint, "until",
-	    until, "comment", comment), err) == -1)
+	        json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "alertmanager", am_url,
+	            "silence_id", silence_id, "fingerprint", fingerprint,
+	            "until", until, "comment", comment),
+	        err) == -1)
 		goto fail;
 	return store_commit(s, err);
 fail:
@@ -101,8 +105,8 @@ silence_list_free(struct silence *list, size_t n)
 
 /* Reads every row of a prepared SELECT of SILENCE_COLS. */
 static int
-silence_read(struct store *s, sqlite3_stmt *st, struct silence **out,
-    size_t *n, struct err *err)
+silence_read(struct store *s, sqlite3_stmt *st, struct silence **out, size_t *n,
+    struct err *err)
 {
 	struct silence *list = NULL, *p, *x;
 	size_t cap = 0;
@@ -145,7 +149,8 @@ int
 silence_list(struct store *s, int64_t incident, int active_only,
     struct silence **out, size_t *n, struct err *err)
 {
-	static const char sql[] = "SELECT " SILENCE_COLS " FROM silences"
+	static const char sql[] =
+	    "SELECT " SILENCE_COLS " FROM silences"
 	    " WHERE (?1 = 0 OR incident_id = ?1) AND (?2 = 0 OR"
 	    " (expired_at IS NULL AND ends_at > ?3)) ORDER BY id";
 	sqlite3_stmt *st;
@@ -160,10 +165,10 @@ silence_list(struct store *s, int64_t incident, int active_only,
 }
 
 int
-silence_due(struct store *s, struct silence **out, size_t *n,
-    struct err *err)
+silence_due(struct store *s, struct silence **out, size_t *n, struct err *err)
 {
-	static const char sql[] = "SELECT " SILENCE_COLS " FROM silences"
+	static const char sql[] =
+	    "SELECT " SILENCE_COLS " FROM silences"
 	    " WHERE expired_at IS NULL AND ends_at > ?1 AND incident_id IN"
 	    " (SELECT id FROM incidents WHERE state = ?2) ORDER BY id";
 	sqlite3_stmt *st;
@@ -181,9 +186,9 @@ silence_expire(struct store *s, int64_t id, const char *actor,
     const char *reason, struct err *err)
 {
 	static const char get[] = "SELECT incident_id, silence_id FROM silences"
-	    " WHERE id = ?";
+	                          " WHERE id = ?";
 	static const char upd[] = "UPDATE silences SET expired_at = ?"
-	    " WHERE id = ?";
+	                          " WHERE id = ?";
 	int64_t incident = 0;
 	sqlite3_stmt *st;
 	char *sid = NULL;
@@ -214,8 +219,8 @@ silence_expire(struct store *s, int64_t id, const char *actor,
 		goto fail;
 	}
 	if (silence_log(s, incident, actor, "incident.unsilence",
-	    json_pack("{s:s, s:s}", "silence_id", sid, "reason", reason),
-	    err) == -1)
+	        json_pack("{s:s, s:s}", "silence_id", sid, "reason", reason),
+	        err) == -1)
 		goto fail;
 	free(sid);
 	return store_commit(s, err);
@@ -226,10 +231,10 @@ fail:
 }
 
 int
-silence_am_url(struct store *s, int64_t incident, char **url,
-    struct err *err)
+silence_am_url(struct store *s, int64_t incident, char **url, struct err *err)
 {
-	static const char sql[] = "SELECT p.url FROM alerts a JOIN pull_seen p"
+	static const char sql[] =
+	    "SELECT p.url FROM alerts a JOIN pull_seen p"
 	    " ON p.fingerprint = a.fingerprint WHERE a.incident_id = ? AND"
 	    " a.source = 'alertmanager' ORDER BY p.seen_at DESC LIMIT 1";
 	sqlite3_stmt *st;

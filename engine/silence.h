@@ -13,15 +13,15 @@
 #include "engine/store.h"
 
 struct silence {
-	int64_t id;           /* owl's row id */
+	int64_t id; /* owl's row id */
 	int64_t incident;
-	char *am_url;         /* the Alertmanager's base URL */
-	char *silence_id;     /* Alertmanager's id */
-	char *fingerprint;    /* the alert it matches; NULL: the group */
+	char *am_url; /* the Alertmanager's base URL */
+	char *silence_id; /* Alertmanager's id */
+	char *fingerprint; /* the alert it matches; NULL: the group */
 	char *created_by;
 	int64_t created_at;
 	int64_t ends_at;
-	int64_t expired_at;   /* 0: not expired by owl */
+	int64_t expired_at; /* 0: not expired by owl */
 };
 
 /* Records a silence created for an incident and logs "incident.silence"
@@ -37,8 +37,8 @@ int silence_list(struct store *s, int64_t incident, int active_only,
     struct silence **out, size_t *n, struct err *err);
 
 /* Active silences whose incident is resolved: to expire now. */
-int silence_due(struct store *s, struct silence **out, size_t *n,
-    struct err *err);
+int silence_due(
+    struct store *s, struct silence **out, size_t *n, struct err *err);
 
 void silence_list_free(struct silence *list, size_t n);
 
@@ -49,7 +49,7 @@ int silence_expire(struct store *s, int64_t id, const char *actor,
 
 /* The Alertmanager an incident's alerts were pulled from (`owl serve
  * --pull`), malloc'd into *url; *url NULL when no pull listed them. */
-int silence_am_url(struct store *s, int64_t incident, char **url,
-    struct err *err);
+int silence_am_url(
+    struct store *s, int64_t incident, char **url, struct err *err);
 
 #endif

@@ -27,10 +27,10 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	char actor[ACTOR_MAX]; /* "" until first asked */
-	uint64_t txn_serial;   /* of the open write transaction, 0: none */
+	uint64_t txn_serial; /* of the open write transaction, 0: none */
 	uint64_t txn_count;
 	struct store_tail tail;
-	int depth;  /* nesting of store_begin */
+	int depth; /* nesting of store_begin */
 	int doomed; /* an inner level rolled back */
 	int nstmt, capstmt;
 	struct store_stmt_slot *stmts;
@@ -70,8 +70,9 @@ store_read_head(const char *path, char *head, int len, int *n)
 	    (f = calloc(1, (size_t)vfs->szOsFile)) == NULL)
 		goto out;
 	if (vfs->xFullPathname(vfs, path, vfs->mxPathname + 1, full) !=
-	    SQLITE_OK || vfs->xOpen(vfs, full, f, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_MAIN_DB, &out) != SQLITE_OK)
+	        SQLITE_OK ||
+	    vfs->xOpen(vfs, full, f, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB,
+	        &out) != SQLITE_OK)
 		goto out;
 	if (f->pMethods->xFileSize(f, &size) == SQLITE_OK) {
 		*n = size < len ? (int)size : len;
@@ -113,8 +114,10 @@ store_check_file(const char *path, int *exists, struct err *err)
 	if (n == 0)
 		return 0; /* an empty file becomes a new database */
 	if (n != (int)sizeof head || memcmp(head, magic, sizeof head) != 0)
-		return err_set(err, ERR_USAGE, "%s: not an owl database "
-		    "(not SQLite)", path);
+		return err_set(err, ERR_USAGE,
+		    "%s: not an owl database "
+		    "(not SQLite)",
+		    path);
 	if (access(path, W_OK) == -1)
 		return err_set(err, ERR_USAGE, "%s: %s", path, strerror(errno));
 	return 0;
@@ -141,8 +144,8 @@ store_user_version(struct store *s, int *v, struct err *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return store_sqlerr(s, err, "read schema version");
 	rc = sqlite3_step(st);
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
@@ -161,9 +164,10 @@ store_migrate(struct store *s, struct err *err)
 	if (store_user_version(s, &v, err) == -1)
 		return -1;
 	if (v > schema_count)
-		return err_set(err, ERR_USAGE, "%s: database schema version %d "
-		    "is newer than this owl's (%d); upgrade owl", s->path, v,
-		    schema_count);
+		return err_set(err, ERR_USAGE,
+		    "%s: database schema version %d "
+		    "is newer than this owl's (%d); upgrade owl",
+		    s->path, v, schema_count);
 	if (v == schema_count)
 		return 0;
 	if (store_begin(s, err) == -1)
@@ -219,8 +223,10 @@ store_open(const char *path, struct err *err)
 		err_set(err, ERR_FAILED, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
+	            SQLITE_OPEN_EXRESCODE,
+	        NULL) != SQLITE_OK) {
 		if (s->db != NULL)
 			store_sqlerr(s, err, path);
 		else
@@ -236,7 +242,7 @@ store_open(const char *path, struct err *err)
 fail:
 	if (err->code == ERR_FAILED &&
 	    (sqlite3_errcode(s->db) == SQLITE_NOTADB ||
-	    sqlite3_errcode(s->db) == SQLITE_CORRUPT))
+	        sqlite3_errcode(s->db) == SQLITE_CORRUPT))
 		err->code = ERR_USAGE;
 	store_close(s);
 	return NULL;
@@ -324,8 +330,8 @@ store_exec(struct store *s, const char *sql, struct err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(err, ERR_FAILED, "%s", msg != NULL ? msg :
-		    sqlite3_errmsg(s->db));
+		err_set(err, ERR_FAILED, "%s",
+		    msg != NULL ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -347,7 +353,7 @@ store_stmt(struct store *s, const char *sql, struct err *err)
 		}
 	}
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK) {
+	        NULL) != SQLITE_OK) {
 		store_sqlerr(s, err, "prepare");
 		return NULL;
 	}

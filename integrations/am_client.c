@@ -33,10 +33,12 @@ int
 am_client_check_url(const char *url, struct err *err)
 {
 	if ((strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0) || strlen(url) > 1024 ||
-	    strpbrk(url, " \t\r\n") != NULL)
-		return err_set(err, ERR_USAGE, "'%s': want an Alertmanager "
-		    "URL such as http://127.0.0.1:9093", url);
+	        strncmp(url, "https://", 8) != 0) ||
+	    strlen(url) > 1024 || strpbrk(url, " \t\r\n") != NULL)
+		return err_set(err, ERR_USAGE,
+		    "'%s': want an Alertmanager "
+		    "URL such as http://127.0.0.1:9093",
+		    url);
 	return 0;
 }
 
@@ -53,8 +55,8 @@ am_client_write(char *p, size_t size, size_t n, void *ctx)
 }
 
 static int
-am_client_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c,
-    curl_off_t d)
+am_client_progress(
+    void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
 	struct am_client_req *r = ctx;
 
@@ -64,8 +66,8 @@ am_client_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c,
 
 /* "<base><path>" without a doubled slash. */
 static int
-am_client_url(struct buf *u, const char *base, const char *path,
-    struct err *err)
+am_client_url(
+    struct buf *u, const char *base, const char *path, struct err *err)
 {
 	size_t n = strlen(base);
 
@@ -129,8 +131,10 @@ am_client_do(const char *method, const char *url, const char *body,
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
 	if (r.overflow)
-		return err_set(err, ERR_FAILED, "alertmanager %s: answer "
-		    "larger than %zu bytes", url, out->limit);
+		return err_set(err, ERR_FAILED,
+		    "alertmanager %s: answer "
+		    "larger than %zu bytes",
+		    url, out->limit);
 	if (rc != CURLE_OK)
 		return err_set(err, ERR_FAILED, "alertmanager %s: %s", url,
 		    cerr[0] ? cerr : curl_easy_strerror(rc));
@@ -183,14 +187,16 @@ am_client_silence(const char *base, json_t *matchers, int64_t starts_us,
 	}
 	if (am_client_url(&u, base, "/api/v2/silences", err) == -1 ||
 	    am_client_do("POST", buf_str(&u), body, &out, 10000, NULL, &status,
-	    err) == -1)
+	        err) == -1)
 		goto out;
 	resp = json_loadb(buf_str(&out), out.len, 0, NULL);
 	sid = json_object_get(resp, "silenceID");
 	if (!json_is_string(sid) || json_string_length(sid) == 0 ||
 	    json_string_length(sid) >= AM_CLIENT_ID_MAX) {
-		err_set(err, ERR_FAILED, "alertmanager %s: no silenceID in "
-		    "its answer", buf_str(&u));
+		err_set(err, ERR_FAILED,
+		    "alertmanager %s: no silenceID in "
+		    "its answer",
+		    buf_str(&u));
 		goto out;
 	}
 	snprintf(id, AM_CLIENT_ID_MAX, "%s", json_string_value(sid));
@@ -205,8 +211,8 @@ out:
 }
 
 int
-am_client_unsilence(const char *base, const char *id, int *gone,
-    struct err *err)
+am_client_unsilence(
+    const char *base, const char *id, int *gone, struct err *err)
 {
 	struct buf u, out;
 	struct err e2;
@@ -226,8 +232,8 @@ am_client_unsilence(const char *base, const char *id, int *gone,
 	if (am_client_url(&u, base, "/api/v2/silence/", err) == -1 ||
 	    buf_adds(&u, esc, err) == -1)
 		goto out;
-	rc = am_client_do("DELETE", buf_str(&u), NULL, &out, 10000, NULL,
-	    &status, &e2);
+	rc = am_client_do(
+	    "DELETE", buf_str(&u), NULL, &out, 10000, NULL, &status, &e2);
 	if (rc == -1 && status == 404) {
 		rc = 0; /* gone already: expired and garbage-collected */
 		if (gone != NULL)

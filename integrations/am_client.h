@@ -38,7 +38,7 @@ int am_client_silence(const char *base, json_t *matchers, int64_t starts_us,
 /* DELETE <base>/api/v2/silence/<id>, which expires it. A silence that
  * Alertmanager no longer knows counts as expired (*gone set when gone is
  * not NULL). */
-int am_client_unsilence(const char *base, const char *id, int *gone,
-    struct err *err);
+int am_client_unsilence(
+    const char *base, const char *id, int *gone, struct err *err);
 
 #endif

@@ -49,7 +49,8 @@ effects_exec_env(const struct effects_exec *req, struct err *err)
 	}
 	return env;
 fail:
-	err_set(err, ERR_FAILED, "exec: too many environment variables or "
+	err_set(err, ERR_FAILED,
+	    "exec: too many environment variables or "
 	    "out of memory");
 	for (size_t i = 0; env != NULL && i < n; i++)
 		free(env[i]);
@@ -88,8 +89,8 @@ effects_exec_pump(const struct effects_exec *req, int in, int out, int er,
 		if (poll(p, 3, (int)(left / 1000) + 1) == -1 && errno != EINTR)
 			break;
 		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP |
-			    POLLERR)))
+			if (p[i].fd < 0 ||
+			    !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			r = read(p[i].fd, chunk, sizeof chunk);
 			if (r > 0)
@@ -98,10 +99,10 @@ effects_exec_pump(const struct effects_exec *req, int in, int out, int er,
 			else if (r == 0 || errno != EINTR)
 				p[i].fd = -1;
 		}
-		if (p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLERR |
-		    POLLHUP))) {
-			r = write(in, req->stdin_data + sent, req->stdin_len -
-			    sent);
+		if (p[2].fd >= 0 &&
+		    (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			r = write(
+			    in, req->stdin_data + sent, req->stdin_len - sent);
 			if (r > 0)
 				sent += (size_t)r;
 			if (r < 0 || sent >= req->stdin_len) {
@@ -133,14 +134,15 @@ effects_exec_spawn(const struct effects_exec *req, char **env, int fds[3],
 	if (req->stdin_data != NULL)
 		posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
 	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
-		    0);
+		posix_spawn_file_actions_addopen(
+		    &fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&at,
+	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+	        POSIX_SPAWN_SETSIGDEF);
 	{
 		sigset_t none, all;
 		sigemptyset(&none);
@@ -169,16 +171,16 @@ fail:
 		if (perr[i] >= 0)
 			close(perr[i]);
 	}
-	return err_set(err, ERR_FAILED, "exec %s: %s", req->argv[0],
-	    strerror(rc));
+	return err_set(
+	    err, ERR_FAILED, "exec %s: %s", req->argv[0], strerror(rc));
 }
 
 int
 effects_exec_do(const struct effects_exec *req, struct effects_exec_res *res,
     struct err *err)
 {
-	int64_t end = clock_mono_us() + (req->timeout_us > 0 ?
-	    req->timeout_us : EFFECTS_EXEC_TIMEOUT_US);
+	int64_t end = clock_mono_us() +
+	    (req->timeout_us > 0 ? req->timeout_us : EFFECTS_EXEC_TIMEOUT_US);
 	char **env;
 	int fds[3], st = 0;
 	pid_t pid;

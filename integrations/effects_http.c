@@ -63,10 +63,11 @@ effects_http_headers(const struct effects_http *req, struct err *err)
 	buf_init(&line, (size_t)1 << 20);
 	for (size_t i = 0; i < req->nheaders; i++) {
 		buf_reset(&line);
-		if (buf_printf(&line, err, "%s: ", req->headers[i].name) == -1 ||
+		if (buf_printf(&line, err, "%s: ", req->headers[i].name) ==
+		        -1 ||
 		    buf_add(&line, req->headers[i].value, req->headers[i].len,
-		    err) == -1 || (n = curl_slist_append(l, buf_str(&line))) ==
-		    NULL) {
+		        err) == -1 ||
+		    (n = curl_slist_append(l, buf_str(&line))) == NULL) {
 			curl_slist_free_all(l);
 			l = NULL;
 			err_set(err, ERR_FAILED, "http: out of memory");
@@ -84,30 +85,30 @@ static void
 effects_http_setup(CURL *c, const struct effects_http *req,
     struct effects_http_rx *rx, char *ebuf)
 {
-	long ms = req->timeout_us > 0 ? (long)(req->timeout_us / 1000) :
-	    EFFECTS_HTTP_TIMEOUT_MS;
+	long ms = req->timeout_us > 0 ? (long)(req->timeout_us / 1000)
+	                              : EFFECTS_HTTP_TIMEOUT_MS;
 
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms < 10000 ? ms :
-	    10000L);
+	curl_easy_setopt(
+	    c, CURLOPT_CONNECTTIMEOUT_MS, ms < 10000 ? ms : 10000L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, effects_http_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, rx);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, effects_http_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, rx);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "owl-runbook");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)EFFECTS_BODY_MAX);
+	curl_easy_setopt(
+	    c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)EFFECTS_BODY_MAX);
 	if (strcmp(req->method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(req->method, "GET") != 0)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 	if (req->body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)req->body_len);
+		curl_easy_setopt(
+		    c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 	} else if (strcmp(req->method, "POST") == 0 ||
 	    strcmp(req->method, "PUT") == 0 ||
@@ -141,9 +142,10 @@ effects_http_do(const struct effects_http *req, struct effects_http_res *res,
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
 	if (rx.over)
-		return err_set(err, ERR_FAILED, "http %s %s: the answer is "
-		    "larger than %zu bytes", req->method, req->url,
-		    (size_t)EFFECTS_BODY_MAX);
+		return err_set(err, ERR_FAILED,
+		    "http %s %s: the answer is "
+		    "larger than %zu bytes",
+		    req->method, req->url, (size_t)EFFECTS_BODY_MAX);
 	if (rc != CURLE_OK)
 		return err_set(err, ERR_FAILED, "http %s %s: %s", req->method,
 		    req->url, ebuf[0] ? ebuf : curl_easy_strerror(rc));

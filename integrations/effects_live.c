@@ -36,8 +36,7 @@ effects_live_exec(void *ctx, const struct effects_exec *req,
 }
 
 static int
-effects_live_read_fd(int fd, const char *path, struct buf *out,
-    struct err *err)
+effects_live_read_fd(int fd, const char *path, struct buf *out, struct err *err)
 {
 	char chunk[16384];
 	ssize_t r;
@@ -48,13 +47,14 @@ effects_live_read_fd(int fd, const char *path, struct buf *out,
 			return -1;
 		}
 	if (r == -1)
-		return err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+		return err_set(
+		    err, ERR_FAILED, "%s: %s", path, strerror(errno));
 	return 0;
 }
 
 static int
-effects_live_file_read(void *ctx, const char *path,
-    struct effects_file_res *res, struct err *err)
+effects_live_file_read(
+    void *ctx, const char *path, struct effects_file_res *res, struct err *err)
 {
 	struct stat st;
 	int fd, rc;
@@ -65,7 +65,8 @@ effects_live_file_read(void *ctx, const char *path,
 			res->missing = 1;
 			return 0;
 		}
-		return err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+		return err_set(
+		    err, ERR_FAILED, "%s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -84,8 +85,8 @@ effects_live_sync_dir(const char *path)
 
 	if (copy == NULL)
 		return -1;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-	{
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+	    0) {
 		rc = fsync(fd);
 		close(fd);
 	}
@@ -94,8 +95,8 @@ effects_live_sync_dir(const char *path)
 }
 
 int
-effects_live_write_file(const char *path, const char *data, size_t n,
-    int mode, struct err *err)
+effects_live_write_file(
+    const char *path, const char *data, size_t n, int mode, struct err *err)
 {
 	char tmp[4200];
 	struct stat st;
@@ -107,7 +108,8 @@ effects_live_write_file(const char *path, const char *data, size_t n,
 		mode = stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644;
 	snprintf(tmp, sizeof tmp, "%s.owl-XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+		return err_set(
+		    err, ERR_FAILED, "%s: %s", path, strerror(errno));
 	if (fchmod(fd, (mode_t)mode) == -1)
 		goto fail;
 	while (off < n) {
@@ -136,8 +138,8 @@ fail:
 }
 
 static int
-effects_live_file_write(void *ctx, const char *path, const char *data,
-    size_t n, int mode, int *simulated, struct err *err)
+effects_live_file_write(void *ctx, const char *path, const char *data, size_t n,
+    int mode, int *simulated, struct err *err)
 {
 	(void)ctx;
 	*simulated = 0;
@@ -145,8 +147,8 @@ effects_live_file_write(void *ctx, const char *path, const char *data,
 }
 
 static int
-effects_live_secret_file(const char *path, const char *name, struct buf *v,
-    struct err *err)
+effects_live_secret_file(
+    const char *path, const char *name, struct buf *v, struct err *err)
 {
 	int fd, rc;
 
@@ -162,8 +164,8 @@ effects_live_secret_file(const char *path, const char *name, struct buf *v,
 }
 
 static int
-effects_live_secret_get(void *ctx, const char *name, struct buf *value,
-    struct err *err)
+effects_live_secret_get(
+    void *ctx, const char *name, struct buf *value, struct err *err)
 {
 	struct effects_live *l = ctx;
 	const json_t *src = NULL;
@@ -177,8 +179,10 @@ effects_live_secret_get(void *ctx, const char *name, struct buf *value,
 	if ((env = json_string_value(json_object_get(src, "env"))) != NULL) {
 		const char *v = getenv(env);
 		if (v == NULL)
-			return err_set(err, ERR_FAILED, "secret %s: $%s is not "
-			    "set", name, env);
+			return err_set(err, ERR_FAILED,
+			    "secret %s: $%s is not "
+			    "set",
+			    name, env);
 		return buf_adds(value, v, err);
 	}
 	if ((file = json_string_value(json_object_get(src, "file"))) != NULL)
@@ -202,12 +206,12 @@ effects_live_secret_put(void *ctx, const char *name, const char *value,
 }
 
 static int
-effects_live_notify(void *ctx, const char *text, int *simulated,
-    struct err *err)
+effects_live_notify(
+    void *ctx, const char *text, int *simulated, struct err *err)
 {
 	struct effects_live *l = ctx;
-	const char *url = l->config ? config_str(l->config, "notify.url", NULL,
-	    NULL) : NULL;
+	const char *url =
+	    l->config ? config_str(l->config, "notify.url", NULL, NULL) : NULL;
 	struct effects_kv h = { "Content-Type", "application/json", 16 };
 	struct effects_http req = { "POST", url, &h, 1, NULL, 0, 0 };
 	struct effects_http_res res;
@@ -245,8 +249,8 @@ effects_live_free(void *ctx)
 }
 
 struct effects *
-effects_live_new(const struct config *config, const char *secret_dir,
-    struct err *err)
+effects_live_new(
+    const struct config *config, const char *secret_dir, struct err *err)
 {
 	struct effects *fx = calloc(1, sizeof *fx);
 	struct effects_live *l = calloc(1, sizeof *l);
@@ -266,13 +270,16 @@ effects_live_new(const struct config *config, const char *secret_dir,
 	}
 	if (l->secret_dir == NULL)
 		goto oom;
-	*fx = (struct effects){ .name = "live", .ctx = l,
-		.http = effects_live_http, .exec = effects_live_exec,
+	*fx = (struct effects){ .name = "live",
+		.ctx = l,
+		.http = effects_live_http,
+		.exec = effects_live_exec,
 		.file_read = effects_live_file_read,
 		.file_write = effects_live_file_write,
 		.secret_get = effects_live_secret_get,
 		.secret_put = effects_live_secret_put,
-		.notify = effects_live_notify, .free = effects_live_free };
+		.notify = effects_live_notify,
+		.free = effects_live_free };
 	return fx;
 oom:
 	err_set(err, ERR_FAILED, "out of memory");

@@ -13,13 +13,13 @@
  * notification webhook (notify.url). Secrets not named there live in
  * secret_dir (NULL: $XDG_STATE_HOME/owl/secrets), one 0600 file each.
  * NULL with err set; free with effects_free(). */
-struct effects *effects_live_new(const struct config *config,
-    const char *secret_dir, struct err *err);
+struct effects *effects_live_new(
+    const struct config *config, const char *secret_dir, struct err *err);
 
 /* Writes data to path atomically: a temporary file in the same
  * directory, fsync, rename, fsync of the directory. mode -1 keeps the
  * existing file's mode (0644 for a new file). */
-int effects_live_write_file(const char *path, const char *data, size_t n,
-    int mode, struct err *err);
+int effects_live_write_file(
+    const char *path, const char *data, size_t n, int mode, struct err *err);
 
 #endif

@@ -30,15 +30,15 @@ fmt_fingerprint(json_t *labels, char out[17], struct err *err)
 
 	if ((names = calloc(n + 1, sizeof *names)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	json_object_foreach(labels, k, v)
-		names[i++] = k;
+	json_object_foreach(labels, k, v) names[i++] = k;
 	qsort(names, n, sizeof *names, fmt_cmp_names);
 	for (i = 0; i < n; i++) {
 		const char *parts[2] = { names[i],
 			json_string_value(json_object_get(labels, names[i])) };
 		for (int p = 0; p < 2; p++) {
-			for (const unsigned char *c = (const unsigned char *)
-			    parts[p]; *c != '\0'; c++)
+			for (const unsigned char *c =
+			         (const unsigned char *)parts[p];
+			     *c != '\0'; c++)
 				h = (h ^ *c) * UINT64_C(0x100000001b3);
 			h = (h ^ 0xff) * UINT64_C(0x100000001b3);
 		}
@@ -51,8 +51,7 @@ fmt_fingerprint(json_t *labels, char out[17], struct err *err)
 /* Grafana's per-alert extras become annotations: the links, and the
  * query values as compact JSON. */
 static int
-fmt_grafana_extras(json_t *o, const char *where, json_t *ann,
-    struct err *err)
+fmt_grafana_extras(json_t *o, const char *where, json_t *ann, struct err *err)
 {
 	static const char *const urls[][2] = {
 		{ "dashboardURL", "dashboard_url" },
@@ -65,7 +64,7 @@ fmt_grafana_extras(json_t *o, const char *where, json_t *ann,
 
 	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
 		if (ingest_json_str(o, where, urls[i][0], 0, INGEST_VALUE_MAX,
-		    &s, err) == -1)
+		        &s, err) == -1)
 			return -1;
 		if (s != NULL && *s != '\0')
 			json_object_set_new(ann, urls[i][1], json_string(s));
@@ -100,26 +99,29 @@ fmt_status(json_t *o, const char *where, int *resolved, struct err *err)
 	else if (s != NULL && strcmp(s, "resolved") == 0)
 		*resolved = 1;
 	else
-		return err_set(err, ERR_USAGE, "%s: not \"firing\" or "
-		    "\"resolved\"", path);
+		return err_set(err, ERR_USAGE,
+		    "%s: not \"firing\" or "
+		    "\"resolved\"",
+		    path);
 	return 0;
 }
 
 /* The fingerprint: the given one (Grafana's cannot be recomputed, so it
  * is required there), else computed from the labels. */
 static int
-fmt_alert_fingerprint(json_t *o, const char *where, json_t *labels,
-    int grafana, struct alert *a, struct err *err)
+fmt_alert_fingerprint(json_t *o, const char *where, json_t *labels, int grafana,
+    struct alert *a, struct err *err)
 {
 	char fp[17];
 	const char *s, *rule = NULL;
 
-	if (ingest_json_str(o, where, "fingerprint", grafana ?
-	    INGEST_REQUIRED | INGEST_NONEMPTY : 0, INGEST_NAME_MAX, &s,
-	    err) == -1)
+	if (ingest_json_str(o, where, "fingerprint",
+	        grafana ? INGEST_REQUIRED | INGEST_NONEMPTY : 0,
+	        INGEST_NAME_MAX, &s, err) == -1)
 		return -1;
-	if (grafana && ingest_json_str(o, where, "ruleUID", 0, INGEST_NAME_MAX,
-	    &rule, err) == -1)
+	if (grafana &&
+	    ingest_json_str(
+	        o, where, "ruleUID", 0, INGEST_NAME_MAX, &rule, err) == -1)
 		return -1;
 	if (s == NULL || *s == '\0') {
 		if (fmt_fingerprint(labels, fp, err) == -1)
@@ -138,8 +140,8 @@ fmt_alert_fingerprint(json_t *o, const char *where, json_t *labels,
 
 /* Reads the fields every form of an Alertmanager alert has. */
 static int
-fmt_alert_common(json_t *o, const char *where, int grafana,
-    struct alert *a, struct err *err)
+fmt_alert_common(
+    json_t *o, const char *where, int grafana, struct alert *a, struct err *err)
 {
 	json_t *labels = NULL, *ann = NULL;
 	const char *url;
@@ -147,11 +149,11 @@ fmt_alert_common(json_t *o, const char *where, int grafana,
 
 	if (ingest_json_map(o, where, "labels", &labels, err) == -1 ||
 	    ingest_json_map(o, where, "annotations", &ann, err) == -1 ||
-	    ingest_json_time(o, where, "startsAt", 0, &a->starts_at,
-	    err) == -1 ||
+	    ingest_json_time(o, where, "startsAt", 0, &a->starts_at, err) ==
+	        -1 ||
 	    ingest_json_time(o, where, "endsAt", 0, &a->ends_at, err) == -1 ||
-	    ingest_json_str(o, where, "generatorURL", 0, INGEST_VALUE_MAX,
-	    &url, err) == -1 ||
+	    ingest_json_str(o, where, "generatorURL", 0, INGEST_VALUE_MAX, &url,
+	        err) == -1 ||
 	    fmt_alert_fingerprint(o, where, labels, grafana, a, err) == -1)
 		goto out;
 	if (url != NULL && *url != '\0' &&
@@ -175,8 +177,7 @@ out:
 
 /* The webhook envelope: groupKey, truncatedAlerts and the alerts. */
 static int
-fmt_webhook(json_t *root, struct ingest_batch *b, int grafana,
-    struct err *err)
+fmt_webhook(json_t *root, struct ingest_batch *b, int grafana, struct err *err)
 {
 	const char *source = grafana ? "grafana" : "alertmanager";
 	json_t *alerts, *trunc, *o;
@@ -188,23 +189,25 @@ fmt_webhook(json_t *root, struct ingest_batch *b, int grafana,
 	if (!json_is_object(root))
 		return err_set(err, ERR_USAGE, "not a JSON object");
 	if (ingest_json_str(root, "", "groupKey", INGEST_REQUIRED,
-	    INGEST_VALUE_MAX, &gk, err) == -1)
+	        INGEST_VALUE_MAX, &gk, err) == -1)
 		return -1;
 	trunc = json_object_get(root, "truncatedAlerts");
-	if (trunc != NULL && (!json_is_integer(trunc) ||
-	    json_integer_value(trunc) < 0))
-		return err_set(err, ERR_USAGE, "truncatedAlerts: not a "
+	if (trunc != NULL &&
+	    (!json_is_integer(trunc) || json_integer_value(trunc) < 0))
+		return err_set(err, ERR_USAGE,
+		    "truncatedAlerts: not a "
 		    "non-negative integer");
 	b->truncated = trunc != NULL ? json_integer_value(trunc) : -1;
 	alerts = json_object_get(root, "alerts");
 	if (!json_is_array(alerts))
-		return err_set(err, ERR_USAGE, "alerts: %s", alerts == NULL ?
-		    "missing" : "not an array");
-	json_array_foreach(alerts, i, o) {
+		return err_set(err, ERR_USAGE, "alerts: %s",
+		    alerts == NULL ? "missing" : "not an array");
+	json_array_foreach(alerts, i, o)
+	{
 		snprintf(where, sizeof where, "alerts[%zu]", i);
 		if (!json_is_object(o))
-			return err_set(err, ERR_USAGE, "%s: not an object",
-			    where);
+			return err_set(
+			    err, ERR_USAGE, "%s: not an object", where);
 		if ((a = ingest_batch_add(b, source, err)) == NULL ||
 		    fmt_status(o, where, &a->resolved, err) == -1 ||
 		    fmt_alert_common(o, where, grafana, a, err) == -1 ||
@@ -219,11 +222,11 @@ fmt_webhook(json_t *root, struct ingest_batch *b, int grafana,
 static int
 fmt_api_group(struct alert *a, json_t *o, struct err *err)
 {
-	const char *name = json_string_value(json_object_get(
-	    json_object_get(o, "labels"), "alertname"));
+	const char *name = json_string_value(
+	    json_object_get(json_object_get(o, "labels"), "alertname"));
 
 	if (asprintf(&a->group_key, "{}:{alertname=\"%s\"}",
-	    name != NULL ? name : "") == -1) {
+	        name != NULL ? name : "") == -1) {
 		a->group_key = NULL;
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
@@ -234,8 +237,8 @@ fmt_api_group(struct alert *a, json_t *o, struct err *err)
  * a group from GET /api/v2/alerts/groups): no per-alert status string;
  * an alert whose endsAt has passed is resolved. */
 static int
-fmt_api_alerts(json_t *root, const char *prefix, struct ingest_batch *b,
-    struct err *err)
+fmt_api_alerts(
+    json_t *root, const char *prefix, struct ingest_batch *b, struct err *err)
 {
 	char where[FMT_WHERE_MAX * 2];
 	int64_t now = clock_now_us();
@@ -243,11 +246,12 @@ fmt_api_alerts(json_t *root, const char *prefix, struct ingest_batch *b,
 	json_t *o;
 	size_t i;
 
-	json_array_foreach(root, i, o) {
+	json_array_foreach(root, i, o)
+	{
 		snprintf(where, sizeof where, "%s[%zu]", prefix, i);
 		if (!json_is_object(o))
-			return err_set(err, ERR_USAGE, "%s: not an object",
-			    where);
+			return err_set(
+			    err, ERR_USAGE, "%s: not an object", where);
 		if ((a = ingest_batch_add(b, "alertmanager", err)) == NULL ||
 		    fmt_alert_common(o, where, 0, a, err) == -1 ||
 		    fmt_api_group(a, o, err) == -1)
@@ -267,7 +271,8 @@ fmt_api_groups(json_t *root, struct ingest_batch *b, struct err *err)
 	json_t *g, *alerts;
 	size_t i;
 
-	json_array_foreach(root, i, g) {
+	json_array_foreach(root, i, g)
+	{
 		snprintf(where, sizeof where, "[%zu].alerts", i);
 		alerts = json_object_get(g, "alerts");
 		if (!json_is_array(alerts))
@@ -282,8 +287,8 @@ fmt_api_groups(json_t *root, struct ingest_batch *b, struct err *err)
 int
 fmt_alertmanager_parse(json_t *root, struct ingest_batch *b, struct err *err)
 {
-	if (json_is_array(root) && json_is_array(json_object_get(
-	    json_array_get(root, 0), "alerts")))
+	if (json_is_array(root) &&
+	    json_is_array(json_object_get(json_array_get(root, 0), "alerts")))
 		return fmt_api_groups(root, b, err);
 	if (json_is_array(root))
 		return fmt_api_alerts(root, "", b, err);

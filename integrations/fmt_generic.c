@@ -13,8 +13,7 @@
 #define FMT_WHERE_MAX 32
 
 static int
-fmt_generic_status(json_t *o, const char *where, int *resolved,
-    struct err *err)
+fmt_generic_status(json_t *o, const char *where, int *resolved, struct err *err)
 {
 	const char *status, *state;
 	char path[64];
@@ -26,8 +25,10 @@ fmt_generic_status(json_t *o, const char *where, int *resolved,
 		*resolved = strcmp(status, "resolved") == 0;
 		if (!*resolved && strcmp(status, "firing") != 0) {
 			ingest_path(path, sizeof path, where, "status");
-			return err_set(err, ERR_USAGE, "%s: not \"firing\" or "
-			    "\"resolved\"", path);
+			return err_set(err, ERR_USAGE,
+			    "%s: not \"firing\" or "
+			    "\"resolved\"",
+			    path);
 		}
 		return 0;
 	}
@@ -47,8 +48,8 @@ fmt_generic_texts(json_t *o, const char *where, json_t *ann, struct alert *a,
 	int level;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (ingest_json_str(o, where, keys[i], 0, INGEST_VALUE_MAX, &s,
-		    err) == -1)
+		if (ingest_json_str(
+		        o, where, keys[i], 0, INGEST_VALUE_MAX, &s, err) == -1)
 			return -1;
 		if (s != NULL && *s != '\0')
 			json_object_set_new(ann, keys[i], json_string(s));
@@ -59,8 +60,10 @@ fmt_generic_texts(json_t *o, const char *where, json_t *ann, struct alert *a,
 	if (s != NULL) {
 		if ((level = alert_severity_parse(s)) < 0) {
 			ingest_path(path, sizeof path, where, "severity");
-			return err_set(err, ERR_USAGE, "%s: not critical, "
-			    "error, warning or info", path);
+			return err_set(err, ERR_USAGE,
+			    "%s: not critical, "
+			    "error, warning or info",
+			    path);
 		}
 		a->severity = (enum incident_severity)level;
 	}
@@ -69,33 +72,35 @@ fmt_generic_texts(json_t *o, const char *where, json_t *ann, struct alert *a,
 
 /* id (or alert_uid), group, url (or link_to_upstream_details). */
 static int
-fmt_generic_ids(json_t *o, const char *where, struct alert *a,
-    struct err *err)
+fmt_generic_ids(json_t *o, const char *where, struct alert *a, struct err *err)
 {
 	const char *id, *group, *url;
 
-	if (ingest_json_str(o, where, "id", 0, INGEST_NAME_MAX, &id,
-	    err) == -1)
+	if (ingest_json_str(o, where, "id", 0, INGEST_NAME_MAX, &id, err) == -1)
 		return -1;
-	if (id == NULL && ingest_json_str(o, where, "alert_uid", 0,
-	    INGEST_NAME_MAX, &id, err) == -1)
+	if (id == NULL &&
+	    ingest_json_str(
+	        o, where, "alert_uid", 0, INGEST_NAME_MAX, &id, err) == -1)
 		return -1;
 	if (id == NULL)
-		return err_set(err, ERR_USAGE, "%s%sid: missing (or "
-		    "alert_uid)", where, *where ? "." : "");
+		return err_set(err, ERR_USAGE,
+		    "%s%sid: missing (or "
+		    "alert_uid)",
+		    where, *where ? "." : "");
 	if (*id == '\0')
-		return err_set(err, ERR_USAGE, "%s%sid: empty", where,
-		    *where ? "." : "");
-	if (ingest_json_str(o, where, "group", 0, INGEST_VALUE_MAX, &group,
-	    err) == -1 ||
-	    ingest_json_str(o, where, "url", 0, INGEST_VALUE_MAX, &url,
-	    err) == -1 ||
-	    (url == NULL && ingest_json_str(o, where,
-	    "link_to_upstream_details", 0, INGEST_VALUE_MAX, &url, err) == -1))
+		return err_set(
+		    err, ERR_USAGE, "%s%sid: empty", where, *where ? "." : "");
+	if (ingest_json_str(
+	        o, where, "group", 0, INGEST_VALUE_MAX, &group, err) == -1 ||
+	    ingest_json_str(o, where, "url", 0, INGEST_VALUE_MAX, &url, err) ==
+	        -1 ||
+	    (url == NULL &&
+	        ingest_json_str(o, where, "link_to_upstream_details", 0,
+	            INGEST_VALUE_MAX, &url, err) == -1))
 		return -1;
 	if (ingest_dup(&a->fingerprint, id, err) == -1 ||
-	    ingest_dup(&a->group_key, group != NULL && *group != '\0' ? group :
-	    id, err) == -1)
+	    ingest_dup(&a->group_key,
+	        group != NULL && *group != '\0' ? group : id, err) == -1)
 		return -1;
 	if (url != NULL && *url != '\0')
 		return ingest_dup(&a->generator_url, url, err);
@@ -103,8 +108,8 @@ fmt_generic_ids(json_t *o, const char *where, struct alert *a,
 }
 
 static int
-fmt_generic_one(json_t *o, const char *where, struct ingest_batch *b,
-    struct err *err)
+fmt_generic_one(
+    json_t *o, const char *where, struct ingest_batch *b, struct err *err)
 {
 	json_t *labels = NULL, *ann = NULL;
 	struct alert *a;
@@ -146,7 +151,8 @@ fmt_generic_parse(json_t *root, struct ingest_batch *b, struct err *err)
 
 	if (!json_is_array(root))
 		return fmt_generic_one(root, "", b, err);
-	json_array_foreach(root, i, o) {
+	json_array_foreach(root, i, o)
+	{
 		snprintf(where, sizeof where, "[%zu]", i);
 		if (fmt_generic_one(o, where, b, err) == -1)
 			return -1;

@@ -18,9 +18,11 @@ fmt_pd_uuid(char out[37], struct err *err)
 		return err_set(err, ERR_FAILED, "dedup_key: no random bytes");
 	r[6] = (r[6] & 0x0f) | 0x40;
 	r[8] = (r[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
-	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+	    r[11], r[12], r[13], r[14], r[15]);
 	return 0;
 }
 
@@ -36,25 +38,31 @@ fmt_pd_details(json_t *payload, json_t *ann, struct err *err)
 	if (d == NULL || json_is_null(d))
 		return 0;
 	if (!json_is_object(d))
-		return err_set(err, ERR_USAGE, "payload.custom_details: not an "
+		return err_set(err, ERR_USAGE,
+		    "payload.custom_details: not an "
 		    "object");
 	if (json_object_size(d) > INGEST_PAIRS_MAX - 1)
-		return err_set(err, ERR_USAGE, "payload.custom_details: more "
-		    "than %d entries", INGEST_PAIRS_MAX - 1);
-	json_object_foreach(d, k, v) {
+		return err_set(err, ERR_USAGE,
+		    "payload.custom_details: more "
+		    "than %d entries",
+		    INGEST_PAIRS_MAX - 1);
+	json_object_foreach(d, k, v)
+	{
 		if (strcmp(k, "summary") == 0 || strlen(k) > INGEST_NAME_MAX)
 			continue;
 		if (json_is_string(v))
 			text = strdup(json_string_value(v));
 		else
-			text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
-			    JSON_ENCODE_ANY);
+			text = json_dumps(
+			    v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 		if (text == NULL)
 			return err_set(err, ERR_FAILED, "out of memory");
 		if (strlen(text) > INGEST_VALUE_MAX) {
 			free(text);
-			return err_set(err, ERR_USAGE, "payload.custom_details: "
-			    "a value is longer than %d bytes", INGEST_VALUE_MAX);
+			return err_set(err, ERR_USAGE,
+			    "payload.custom_details: "
+			    "a value is longer than %d bytes",
+			    INGEST_VALUE_MAX);
 		}
 		json_object_set_new(ann, k, json_string(text));
 		free(text);
@@ -72,7 +80,7 @@ fmt_pd_labels(json_t *p, json_t *labels, struct err *err)
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (ingest_json_str(p, "payload", keys[i], 0, INGEST_VALUE_MAX,
-		    &s, err) == -1)
+		        &s, err) == -1)
 			return -1;
 		if (s != NULL && *s != '\0')
 			json_object_set_new(labels, keys[i], json_string(s));
@@ -88,21 +96,24 @@ fmt_pd_trigger(json_t *root, struct alert *a, struct err *err)
 	int rc = -1, level;
 
 	if (!json_is_object(p))
-		return err_set(err, ERR_USAGE, "payload: %s", p == NULL ||
-		    json_is_null(p) ? "missing" : "not an object");
-	if (ingest_json_str(p, "payload", "summary", INGEST_REQUIRED |
-	    INGEST_NONEMPTY, INGEST_VALUE_MAX, &summary, err) == -1 ||
+		return err_set(err, ERR_USAGE, "payload: %s",
+		    p == NULL || json_is_null(p) ? "missing" : "not an object");
+	if (ingest_json_str(p, "payload", "summary",
+	        INGEST_REQUIRED | INGEST_NONEMPTY, INGEST_VALUE_MAX, &summary,
+	        err) == -1 ||
 	    ingest_json_str(p, "payload", "severity", INGEST_REQUIRED, 16, &sev,
-	    err) == -1 ||
-	    ingest_json_time(p, "payload", "timestamp", 0, &a->starts_at,
-	    err) == -1 ||
-	    ingest_json_str(root, "", "client_url", 0, INGEST_VALUE_MAX, &url,
-	    err) == -1)
+	        err) == -1 ||
+	    ingest_json_time(
+	        p, "payload", "timestamp", 0, &a->starts_at, err) == -1 ||
+	    ingest_json_str(
+	        root, "", "client_url", 0, INGEST_VALUE_MAX, &url, err) == -1)
 		return -1;
 	level = alert_severity_parse(sev);
-	if (level < 0 || (strcmp(sev, "critical") != 0 && strcmp(sev, "error")
-	    != 0 && strcmp(sev, "warning") != 0 && strcmp(sev, "info") != 0))
-		return err_set(err, ERR_USAGE, "payload.severity: not critical, "
+	if (level < 0 ||
+	    (strcmp(sev, "critical") != 0 && strcmp(sev, "error") != 0 &&
+	        strcmp(sev, "warning") != 0 && strcmp(sev, "info") != 0))
+		return err_set(err, ERR_USAGE,
+		    "payload.severity: not critical, "
 		    "error, warning or info");
 	a->severity = (enum incident_severity)level;
 	labels = json_pack("{s:s}", "severity", sev);
@@ -114,7 +125,7 @@ fmt_pd_trigger(json_t *root, struct alert *a, struct err *err)
 	if (fmt_pd_labels(p, labels, err) == -1 ||
 	    fmt_pd_details(p, ann, err) == -1 ||
 	    (url != NULL && *url != '\0' &&
-	    ingest_dup(&a->generator_url, url, err) == -1))
+	        ingest_dup(&a->generator_url, url, err) == -1))
 		goto out;
 	rc = alert_set_maps(a, labels, ann, 1, err);
 out:
@@ -128,8 +139,8 @@ fmt_pd_action(json_t *root, enum ingest_action *act, struct err *err)
 {
 	const char *s;
 
-	if (ingest_json_str(root, "", "event_action", INGEST_REQUIRED, 32, &s,
-	    err) == -1)
+	if (ingest_json_str(
+	        root, "", "event_action", INGEST_REQUIRED, 32, &s, err) == -1)
 		return -1;
 	if (strcmp(s, "trigger") == 0)
 		*act = INGEST_ACTION_TRIGGER;
@@ -138,7 +149,8 @@ fmt_pd_action(json_t *root, enum ingest_action *act, struct err *err)
 	else if (strcmp(s, "resolve") == 0)
 		*act = INGEST_ACTION_RESOLVE;
 	else
-		return err_set(err, ERR_USAGE, "event_action: not \"trigger\", "
+		return err_set(err, ERR_USAGE,
+		    "event_action: not \"trigger\", "
 		    "\"acknowledge\" or \"resolve\"");
 	return 0;
 }
@@ -154,12 +166,15 @@ fmt_pagerduty_parse(json_t *root, struct ingest_batch *b, struct err *err)
 
 	if (!json_is_object(root))
 		return err_set(err, ERR_USAGE, "not a JSON object");
-	if (ingest_json_str(root, "", "routing_key", INGEST_REQUIRED |
-	    INGEST_NONEMPTY, INGEST_NAME_MAX, &routing, err) == -1 ||
+	if (ingest_json_str(root, "", "routing_key",
+	        INGEST_REQUIRED | INGEST_NONEMPTY, INGEST_NAME_MAX, &routing,
+	        err) == -1 ||
 	    fmt_pd_action(root, &b->action, err) == -1 ||
-	    ingest_json_str(root, "", "dedup_key", b->action ==
-	    INGEST_ACTION_TRIGGER ? 0 : INGEST_REQUIRED | INGEST_NONEMPTY,
-	    INGEST_DEDUP_MAX, &key, err) == -1)
+	    ingest_json_str(root, "", "dedup_key",
+	        b->action == INGEST_ACTION_TRIGGER
+	            ? 0
+	            : INGEST_REQUIRED | INGEST_NONEMPTY,
+	        INGEST_DEDUP_MAX, &key, err) == -1)
 		return -1;
 	if (key == NULL || *key == '\0') {
 		if (fmt_pd_uuid(uuid, err) == -1)

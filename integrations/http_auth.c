@@ -44,26 +44,27 @@ http_auth_free(struct http_auth *a)
 }
 
 int
-http_auth_add_token(struct http_auth *a, const char *tok, size_t n,
-    struct err *err)
+http_auth_add_token(
+    struct http_auth *a, const char *tok, size_t n, struct err *err)
 {
 	if (n == 0 || n > HTTP_AUTH_KEY_MAX)
 		return err_set(err, ERR_USAGE, "token: must be 1 to %d bytes",
 		    HTTP_AUTH_KEY_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)tok[i] <= ' ' || tok[i] == 0x7f)
-			return err_set(err, ERR_USAGE, "token: spaces and "
+			return err_set(err, ERR_USAGE,
+			    "token: spaces and "
 			    "control characters are not allowed");
 	if (a->ntokens == HTTP_AUTH_MAX_KEYS)
-		return err_set(err, ERR_USAGE, "more than %d tokens",
-		    HTTP_AUTH_MAX_KEYS);
+		return err_set(
+		    err, ERR_USAGE, "more than %d tokens", HTTP_AUTH_MAX_KEYS);
 	hash_sha256(tok, n, a->tokens[a->ntokens++]);
 	return 0;
 }
 
 int
-http_auth_add_secret(struct http_auth *a, const char *key, size_t n,
-    struct err *err)
+http_auth_add_secret(
+    struct http_auth *a, const char *key, size_t n, struct err *err)
 {
 	struct http_auth_secret *s;
 
@@ -71,8 +72,8 @@ http_auth_add_secret(struct http_auth *a, const char *key, size_t n,
 		return err_set(err, ERR_USAGE, "secret: must be 1 to %d bytes",
 		    HTTP_AUTH_KEY_MAX);
 	if (a->nsecrets == HTTP_AUTH_MAX_KEYS)
-		return err_set(err, ERR_USAGE, "more than %d secrets",
-		    HTTP_AUTH_MAX_KEYS);
+		return err_set(
+		    err, ERR_USAGE, "more than %d secrets", HTTP_AUTH_MAX_KEYS);
 	s = &a->secrets[a->nsecrets];
 	if ((s->key = malloc(n)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
@@ -82,8 +83,8 @@ http_auth_add_secret(struct http_auth *a, const char *key, size_t n,
 	return 0;
 }
 
-typedef int http_auth_add_fn(struct http_auth *, const char *, size_t,
-    struct err *);
+typedef int http_auth_add_fn(
+    struct http_auth *, const char *, size_t, struct err *);
 
 /* Reads path line by line, handing each key to add. */
 static int
@@ -105,8 +106,9 @@ http_auth_load(struct http_auth *a, const char *path, http_auth_add_fn *add,
 			    nline);
 			goto out;
 		}
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
-		    line[n - 1] == ' ' || line[n - 1] == '\t'))
+		while (n > 0 &&
+		    (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+		        line[n - 1] == ' ' || line[n - 1] == '\t'))
 			line[--n] = '\0';
 		if (n == 0 || line[0] == '#')
 			continue;
@@ -138,8 +140,7 @@ http_auth_load_tokens(struct http_auth *a, const char *path, struct err *err)
 }
 
 int
-http_auth_load_secrets(struct http_auth *a, const char *path,
-    struct err *err)
+http_auth_load_secrets(struct http_auth *a, const char *path, struct err *err)
 {
 	return http_auth_load(a, path, http_auth_add_secret, err);
 }
@@ -222,8 +223,8 @@ http_auth_unbase64(const char *in, size_t n, unsigned char *out, size_t outn)
 
 /* "Basic base64(user:password)": the password is the token. */
 static enum http_auth_verdict
-http_auth_check_basic(const struct http_auth *a, const char *b64, char *who,
-    size_t whon)
+http_auth_check_basic(
+    const struct http_auth *a, const char *b64, char *who, size_t whon)
 {
 	unsigned char dec[2 * HTTP_AUTH_KEY_MAX + 2];
 	enum http_auth_verdict v;
@@ -233,18 +234,18 @@ http_auth_check_basic(const struct http_auth *a, const char *b64, char *who,
 	n = http_auth_unbase64(b64, strlen(b64), dec, sizeof dec);
 	if (n <= 0 || (colon = memchr(dec, ':', (size_t)n)) == NULL)
 		return HTTP_AUTH_BAD;
-	v = http_auth_check_token(a, (char *)colon + 1,
-	    (size_t)(dec + n - colon - 1));
+	v = http_auth_check_token(
+	    a, (char *)colon + 1, (size_t)(dec + n - colon - 1));
 	if (v == HTTP_AUTH_OK && who != NULL)
-		snprintf(who, whon, "basic:%.*s", (int)(colon - dec),
-		    (char *)dec);
+		snprintf(
+		    who, whon, "basic:%.*s", (int)(colon - dec), (char *)dec);
 	explicit_bzero(dec, sizeof dec);
 	return v;
 }
 
 enum http_auth_verdict
-http_auth_check_header(const struct http_auth *a, const char *header,
-    char *who, size_t whon)
+http_auth_check_header(
+    const struct http_auth *a, const char *header, char *who, size_t whon)
 {
 	const char *p;
 	size_t n;
@@ -284,8 +285,8 @@ http_auth_hmac_match(const struct http_auth *a, const char *hex,
 	size_t mlen = len;
 	int match = 0;
 
-	if (a == NULL || a->nsecrets == 0 || hash_unhex(hex, want,
-	    HASH_LEN) == -1)
+	if (a == NULL || a->nsecrets == 0 ||
+	    hash_unhex(hex, want, HASH_LEN) == -1)
 		return HTTP_AUTH_BAD;
 	if (prelen > 0) {
 		if ((msg = malloc(prelen + len + 1)) == NULL)
@@ -297,7 +298,7 @@ http_auth_hmac_match(const struct http_auth *a, const char *hex,
 	}
 	for (size_t i = 0; i < a->nsecrets; i++) {
 		if (hash_hmac(a->secrets[i].key, a->secrets[i].len, m, mlen,
-		    got) == -1)
+		        got) == -1)
 			continue;
 		match |= hash_equal(got, want, HASH_LEN) == 0;
 	}
@@ -306,8 +307,8 @@ http_auth_hmac_match(const struct http_auth *a, const char *hex,
 }
 
 enum http_auth_verdict
-http_auth_check_owl_sig(const struct http_auth *a, const char *header,
-    const void *body, size_t len)
+http_auth_check_owl_sig(
+    const struct http_auth *a, const char *header, const void *body, size_t len)
 {
 	if (header == NULL)
 		return HTTP_AUTH_NONE;

@@ -20,8 +20,8 @@
 /* What a check found. */
 enum http_auth_verdict {
 	HTTP_AUTH_NONE, /* no such credential was presented */
-	HTTP_AUTH_OK,   /* presented and valid */
-	HTTP_AUTH_BAD,  /* presented and wrong, malformed or stale */
+	HTTP_AUTH_OK, /* presented and valid */
+	HTTP_AUTH_BAD, /* presented and wrong, malformed or stale */
 };
 
 struct http_auth;
@@ -33,20 +33,20 @@ void http_auth_free(struct http_auth *a);
 
 /* Adds one bearer token (n bytes, printable, no spaces). -1 with err set
  * (ERR_USAGE) when empty, too long, or past HTTP_AUTH_MAX_KEYS. */
-int http_auth_add_token(struct http_auth *a, const char *tok, size_t n,
-    struct err *err);
+int http_auth_add_token(
+    struct http_auth *a, const char *tok, size_t n, struct err *err);
 
 /* Adds one HMAC secret (n raw bytes); two may be active during rotation. */
-int http_auth_add_secret(struct http_auth *a, const char *key, size_t n,
-    struct err *err);
+int http_auth_add_secret(
+    struct http_auth *a, const char *key, size_t n, struct err *err);
 
 /* Reads a file with one token (or secret) per line; blank lines and lines
  * starting with '#' are skipped, trailing CR and spaces trimmed. -1 with
  * err set (ERR_USAGE) when unreadable or holding no key at all. */
-int http_auth_load_tokens(struct http_auth *a, const char *path,
-    struct err *err);
-int http_auth_load_secrets(struct http_auth *a, const char *path,
-    struct err *err);
+int http_auth_load_tokens(
+    struct http_auth *a, const char *path, struct err *err);
+int http_auth_load_secrets(
+    struct http_auth *a, const char *path, struct err *err);
 
 /* Nonzero when any credential is configured (else every request passes). */
 int http_auth_enabled(const struct http_auth *a);
@@ -57,12 +57,12 @@ int http_auth_has_secrets(const struct http_auth *a);
  * base64(user:TOKEN)". NULL header: HTTP_AUTH_NONE. On OK, writes who
  * authenticated ("bearer" or "basic:USER", USER cut to fit) into who
  * (whon bytes) when who is not NULL. */
-enum http_auth_verdict http_auth_check_header(const struct http_auth *a,
-    const char *header, char *who, size_t whon);
+enum http_auth_verdict http_auth_check_header(
+    const struct http_auth *a, const char *header, char *who, size_t whon);
 
 /* Checks a bare token (PagerDuty's routing_key) against the tokens. */
-enum http_auth_verdict http_auth_check_token(const struct http_auth *a,
-    const char *tok, size_t n);
+enum http_auth_verdict http_auth_check_token(
+    const struct http_auth *a, const char *tok, size_t n);
 
 /* Checks "X-Owl-Signature: sha256=<64 hex>" over the raw body against
  * every secret. NULL header: HTTP_AUTH_NONE. */
@@ -79,7 +79,7 @@ enum http_auth_verdict http_auth_check_grafana_sig(const struct http_auth *a,
 
 /* Decodes standard base64 (with or without padding) into out (outn bytes);
  * returns the length, or -1 on a bad character or a too small out. */
-long http_auth_unbase64(const char *in, size_t n, unsigned char *out,
-    size_t outn);
+long http_auth_unbase64(
+    const char *in, size_t n, unsigned char *out, size_t outn);
 
 #endif

@@ -50,8 +50,9 @@ ingest_detect(json_t *root, struct err *err)
 
 	if (json_is_array(root)) {
 		first = json_array_get(root, 0);
-		if (json_is_object(first) && (json_object_get(first, "labels") ||
-		    json_is_array(json_object_get(first, "alerts"))) &&
+		if (json_is_object(first) &&
+		    (json_object_get(first, "labels") ||
+		        json_is_array(json_object_get(first, "alerts"))) &&
 		    !json_object_get(first, "id") &&
 		    !json_object_get(first, "alert_uid"))
 			return INGEST_ALERTMANAGER;
@@ -73,7 +74,8 @@ ingest_detect(json_t *root, struct err *err)
 	if (json_object_get(root, "id") != NULL ||
 	    json_object_get(root, "alert_uid") != NULL)
 		return INGEST_GENERIC;
-	return err_set(err, ERR_USAGE, "unknown payload format (expected an "
+	return err_set(err, ERR_USAGE,
+	    "unknown payload format (expected an "
 	    "Alertmanager or Grafana webhook, a PagerDuty event or generic "
 	    "JSON with an id)");
 }
@@ -91,8 +93,8 @@ ingest_batch_free(struct ingest_batch *b)
 }
 
 struct ingest_batch *
-ingest_parse(enum ingest_format f, const char *body, size_t len,
-    struct err *err)
+ingest_parse(
+    enum ingest_format f, const char *body, size_t len, struct err *err)
 {
 	struct ingest_batch *b = NULL;
 	json_t *root = NULL;
@@ -115,18 +117,10 @@ ingest_parse(enum ingest_format f, const char *body, size_t len,
 	case INGEST_ALERTMANAGER:
 		rc = fmt_alertmanager_parse(root, b, err);
 		break;
-	case INGEST_GRAFANA:
-		rc = fmt_grafana_parse(root, b, err);
-		break;
-	case INGEST_PAGERDUTY:
-		rc = fmt_pagerduty_parse(root, b, err);
-		break;
-	case INGEST_GENERIC:
-		rc = fmt_generic_parse(root, b, err);
-		break;
-	default:
-		rc = err_set(err, ERR_USAGE, "unknown format");
-		break;
+	case INGEST_GRAFANA: rc = fmt_grafana_parse(root, b, err); break;
+	case INGEST_PAGERDUTY: rc = fmt_pagerduty_parse(root, b, err); break;
+	case INGEST_GENERIC: rc = fmt_generic_parse(root, b, err); break;
+	default: rc = err_set(err, ERR_USAGE, "unknown format"); break;
 	}
 	if (rc == -1)
 		goto fail;
@@ -160,23 +154,20 @@ const char *
 ingest_batch_action(const struct ingest_batch *b)
 {
 	switch (b->action) {
-	case INGEST_ACTION_TRIGGER:
-		return "trigger";
-	case INGEST_ACTION_ACKNOWLEDGE:
-		return "acknowledge";
-	case INGEST_ACTION_RESOLVE:
-		return "resolve";
-	default:
-		return NULL;
+	case INGEST_ACTION_TRIGGER: return "trigger";
+	case INGEST_ACTION_ACKNOWLEDGE: return "acknowledge";
+	case INGEST_ACTION_RESOLVE: return "resolve";
+	default: return NULL;
 	}
 }
 
 int
-ingest_store(struct store *s, const struct ingest_batch *b,
-    const char *actor, struct ingest_result *res, struct err *err)
+ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
+    struct ingest_result *res, struct err *err)
 {
 	struct incident_ingest_opts o = { .actor = actor,
-		.mode = INCIDENT_INGEST_UPSERT, .truncated = b->truncated };
+		.mode = INCIDENT_INGEST_UPSERT,
+		.truncated = b->truncated };
 	struct incident_ingest_result r;
 
 	if (b->action == INGEST_ACTION_ACKNOWLEDGE)

@@ -18,12 +18,12 @@
 /* Limits on what one payload may carry (documented in README.md). A
  * payload over any of them is refused as a whole. */
 #define INGEST_BODY_MAX (64u * 1024 * 1024) /* bytes of JSON */
-#define INGEST_DEPTH_MAX 64                 /* nesting of [ and { */
-#define INGEST_ALERTS_MAX 100000            /* alerts per payload */
-#define INGEST_PAIRS_MAX 256  /* labels (or annotations) per alert */
-#define INGEST_NAME_MAX 1024  /* a label name, fingerprint or id */
+#define INGEST_DEPTH_MAX 64 /* nesting of [ and { */
+#define INGEST_ALERTS_MAX 100000 /* alerts per payload */
+#define INGEST_PAIRS_MAX 256 /* labels (or annotations) per alert */
+#define INGEST_NAME_MAX 1024 /* a label name, fingerprint or id */
 #define INGEST_VALUE_MAX (64 * 1024) /* a label or annotation value */
-#define INGEST_DEDUP_MAX 255  /* a PagerDuty dedup_key (as PagerDuty) */
+#define INGEST_DEDUP_MAX 255 /* a PagerDuty dedup_key (as PagerDuty) */
 
 enum ingest_format {
 	INGEST_AUTO,
@@ -48,8 +48,8 @@ struct ingest_batch;
  * ("alerts[3].startsAt: not an RFC 3339 time"); nothing is stored, ever,
  * by a payload that fails here. Touches no database and no global state:
  * safe to call from many threads at once. */
-struct ingest_batch *ingest_parse(enum ingest_format f, const char *body,
-    size_t len, struct err *err);
+struct ingest_batch *ingest_parse(
+    enum ingest_format f, const char *body, size_t len, struct err *err);
 
 /* The format of a parsed batch (the detected one for INGEST_AUTO). */
 enum ingest_format ingest_batch_format(const struct ingest_batch *b);
@@ -68,15 +68,15 @@ void ingest_batch_free(struct ingest_batch *b);
 const char *ingest_batch_action(const struct ingest_batch *b);
 
 struct ingest_result {
-	size_t alerts;         /* alerts upserted */
-	size_t new_alerts;     /* of which first seen */
+	size_t alerts; /* alerts upserted */
+	size_t new_alerts; /* of which first seen */
 	size_t incidents_opened;
 	size_t incidents_resolved;
-	int64_t incident;      /* the (last) incident touched */
+	int64_t incident; /* the (last) incident touched */
 	/* additions beyond the shared contract: */
 	size_t incidents_reopened; /* by the flap guard (10 min) */
-	size_t incidents_acked;    /* by a PagerDuty acknowledge */
-	size_t dropped;            /* ack/resolve with nothing open */
+	size_t incidents_acked; /* by a PagerDuty acknowledge */
+	size_t dropped; /* ack/resolve with nothing open */
 };
 
 /* Stores a parsed batch: upserts alerts by (source, fingerprint), groups

@@ -21,21 +21,21 @@ struct ingest_batch {
 	enum ingest_format format;
 	struct alert *alerts;
 	size_t n;
-	int64_t truncated;        /* -1: the format does not say */
+	int64_t truncated; /* -1: the format does not say */
 	enum ingest_action action;
-	char *dedup_key;          /* PagerDuty */
+	char *dedup_key; /* PagerDuty */
 };
 
 /* Appends a zeroed alert of the given source to b; NULL when out of
  * memory or past INGEST_ALERTS_MAX (err set). */
-struct alert *ingest_batch_add(struct ingest_batch *b, const char *source,
-    struct err *err);
+struct alert *ingest_batch_add(
+    struct ingest_batch *b, const char *source, struct err *err);
 
 /* Parses body into *out, after refusing a body over INGEST_BODY_MAX,
  * nested deeper than INGEST_DEPTH_MAX or holding a NUL byte; JSON errors
  * name the field where they happen when they are inside one. */
-int ingest_json_load(const char *body, size_t len, json_t **out,
-    struct err *err);
+int ingest_json_load(
+    const char *body, size_t len, json_t **out, struct err *err);
 
 #define INGEST_REQUIRED 0x1 /* absent (or null) is an error */
 #define INGEST_NONEMPTY 0x2 /* "" is an error */
@@ -43,13 +43,13 @@ int ingest_json_load(const char *body, size_t len, json_t **out,
 /* Reads obj[key] as a string of at most max bytes into *out (borrowed
  * from obj; NULL when absent and not required). where is the path of
  * obj ("alerts[3]", or "" for the top level). */
-int ingest_json_str(json_t *obj, const char *where, const char *key,
-    int flags, size_t max, const char **out, struct err *err);
+int ingest_json_str(json_t *obj, const char *where, const char *key, int flags,
+    size_t max, const char **out, struct err *err);
 
 /* Reads obj[key] as an RFC 3339 time; absent, null, "" and Go's zero
  * time "0001-01-01T00:00:00Z" give 0. */
-int ingest_json_time(json_t *obj, const char *where, const char *key,
-    int flags, int64_t *us, struct err *err);
+int ingest_json_time(json_t *obj, const char *where, const char *key, int flags,
+    int64_t *us, struct err *err);
 
 /* Reads obj[key] as an object of strings (labels, annotations) within
  * the INGEST_PAIRS_MAX, INGEST_NAME_MAX and INGEST_VALUE_MAX limits.
@@ -64,11 +64,10 @@ int ingest_dup(char **dst, const char *s, struct err *err);
 void ingest_path(char *out, size_t n, const char *where, const char *key);
 
 /* The parsers, one per format: fill b from the parsed document root. */
-int fmt_alertmanager_parse(json_t *root, struct ingest_batch *b,
-    struct err *err);
+int fmt_alertmanager_parse(
+    json_t *root, struct ingest_batch *b, struct err *err);
 int fmt_grafana_parse(json_t *root, struct ingest_batch *b, struct err *err);
-int fmt_pagerduty_parse(json_t *root, struct ingest_batch *b,
-    struct err *err);
+int fmt_pagerduty_parse(json_t *root, struct ingest_batch *b, struct err *err);
 int fmt_generic_parse(json_t *root, struct ingest_batch *b, struct err *err);
 
 #endif

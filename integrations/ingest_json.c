@@ -55,9 +55,9 @@ ingest_batch_add(struct ingest_batch *b, const char *source, struct err *err)
 /* One open [ or { while scanning for a path. */
 struct ingest_frame {
 	int array;
-	size_t index;          /* arrays: the element */
-	size_t key, keylen;    /* objects: the current key in the body */
-	int in_value;          /* objects: past the key's ':' */
+	size_t index; /* arrays: the element */
+	size_t key, keylen; /* objects: the current key in the body */
+	int in_value; /* objects: past the key's ':' */
 };
 
 /* Appends the printable-ASCII form of a raw JSON key to out. */
@@ -188,7 +188,8 @@ ingest_json_load(const char *body, size_t len, json_t **out, struct err *err)
 
 	*out = NULL;
 	for (at = 0; at < len && body[at] != '\0' &&
-	    strchr(" \t\r\n", body[at]) != NULL; at++)
+	     strchr(" \t\r\n", body[at]) != NULL;
+	     at++)
 		;
 	if (at == len)
 		return err_set(err, ERR_USAGE, "empty payload");
@@ -198,14 +199,15 @@ ingest_json_load(const char *body, size_t len, json_t **out, struct err *err)
 	if ((at = ingest_prescan(body, len, &nul)) < len) {
 		ingest_path_at(body, at, path, sizeof path);
 		return err_set(err, ERR_USAGE, "%s%s%s", path,
-		    path[0] ? ": " : "", nul ? "contains a NUL byte" :
-		    "JSON nested deeper than 64 levels");
+		    path[0] ? ": " : "",
+		    nul ? "contains a NUL byte"
+		        : "JSON nested deeper than 64 levels");
 	}
 	*out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (*out != NULL)
 		return 0;
-	at = je.position > 0 && (size_t)je.position <= len ?
-	    (size_t)je.position : 0;
+	at = je.position > 0 && (size_t)je.position <= len ? (size_t)je.position
+	                                                   : 0;
 	ingest_path_at(body, at, path, sizeof path);
 	ingest_json_why(je.text, why, sizeof why);
 	if (path[0] != '\0')
@@ -235,8 +237,8 @@ ingest_json_str(json_t *obj, const char *where, const char *key, int flags,
 	if (n == 0 && (flags & INGEST_NONEMPTY))
 		return err_set(err, ERR_USAGE, "%s: empty", path);
 	if (n > max)
-		return err_set(err, ERR_USAGE, "%s: longer than %zu bytes",
-		    path, max);
+		return err_set(
+		    err, ERR_USAGE, "%s: longer than %zu bytes", path, max);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -249,15 +251,15 @@ ingest_json_time(json_t *obj, const char *where, const char *key, int flags,
 	const char *s;
 
 	*us = 0;
-	if (ingest_json_str(obj, where, key, flags, CLOCK_RFC3339_MAX, &s,
-	    err) == -1)
+	if (ingest_json_str(
+	        obj, where, key, flags, CLOCK_RFC3339_MAX, &s, err) == -1)
 		return -1;
 	if (s == NULL || *s == '\0')
 		return 0;
 	if (clock_parse(s, us, NULL) == -1) {
 		ingest_path(path, sizeof path, where, key);
-		return err_set(err, ERR_USAGE, "%s: not an RFC 3339 time",
-		    path);
+		return err_set(
+		    err, ERR_USAGE, "%s: not an RFC 3339 time", path);
 	}
 	if (*us <= INGEST_GO_ZERO_US)
 		*us = 0;
@@ -265,8 +267,8 @@ ingest_json_time(json_t *obj, const char *where, const char *key, int flags,
 }
 
 int
-ingest_json_map(json_t *obj, const char *where, const char *key,
-    json_t **out, struct err *err)
+ingest_json_map(json_t *obj, const char *where, const char *key, json_t **out,
+    struct err *err)
 {
 	char path[INGEST_PATH_MAX], sub[INGEST_PATH_MAX];
 	json_t *v = json_object_get(obj, key), *val;
@@ -276,25 +278,30 @@ ingest_json_map(json_t *obj, const char *where, const char *key,
 	ingest_path(path, sizeof path, where, key);
 	if (v == NULL || json_is_null(v)) {
 		*out = json_object();
-		return *out != NULL ? 0 : err_set(err, ERR_FAILED,
-		    "out of memory");
+		return *out != NULL ? 0
+		                    : err_set(err, ERR_FAILED, "out of memory");
 	}
 	if (!json_is_object(v))
 		return err_set(err, ERR_USAGE, "%s: not an object", path);
 	if (json_object_size(v) > INGEST_PAIRS_MAX)
 		return err_set(err, ERR_USAGE, "%s: more than %d entries", path,
 		    INGEST_PAIRS_MAX);
-	json_object_foreach(v, k, val) {
+	json_object_foreach(v, k, val)
+	{
 		if (strlen(k) > INGEST_NAME_MAX || *k == '\0')
-			return err_set(err, ERR_USAGE, "%s: a name is empty or "
-			    "longer than %d bytes", path, INGEST_NAME_MAX);
+			return err_set(err, ERR_USAGE,
+			    "%s: a name is empty or "
+			    "longer than %d bytes",
+			    path, INGEST_NAME_MAX);
 		snprintf(sub, sizeof sub, "%s", path);
 		ingest_path_key(sub, sizeof sub, k, strlen(k));
 		if (!json_is_string(val))
 			return err_set(err, ERR_USAGE, "%s: not a string", sub);
 		if (json_string_length(val) > INGEST_VALUE_MAX)
-			return err_set(err, ERR_USAGE, "%s: longer than %d "
-			    "bytes", sub, INGEST_VALUE_MAX);
+			return err_set(err, ERR_USAGE,
+			    "%s: longer than %d "
+			    "bytes",
+			    sub, INGEST_VALUE_MAX);
 	}
 	json_incref(v);
 	*out = v;

@@ -24,7 +24,8 @@ libversions_format(struct buf *out, struct err *err)
 	    "libmicrohttpd %s\n"
 	    "jansson %s\n"
 	    "openssl %s\n",
-	    sqlite3_libversion(), LUA_VERSION_MAJOR "." LUA_VERSION_MINOR "." LUA_VERSION_RELEASE, major, minor, rev,
-	    cv->version, MHD_get_version(), jansson_version_str(),
-	    OpenSSL_version(OPENSSL_VERSION_STRING));
+	    sqlite3_libversion(),
+	    LUA_VERSION_MAJOR "." LUA_VERSION_MINOR "." LUA_VERSION_RELEASE,
+	    major, minor, rev, cv->version, MHD_get_version(),
+	    jansson_version_str(), OpenSSL_version(OPENSSL_VERSION_STRING));
 }

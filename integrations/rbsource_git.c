@@ -22,8 +22,8 @@ rbgit_fail(struct err *err, const char *what)
 int
 rbsource_git_is_url(const char *repo)
 {
-	static const char *const schemes[] = { "file://", "https://",
-		"http://", "ssh://", "git://", NULL };
+	static const char *const schemes[] = { "file://", "https://", "http://",
+		"ssh://", "git://", NULL };
 
 	for (int i = 0; schemes[i] != NULL; i++)
 		if (strncmp(repo, schemes[i], strlen(schemes[i])) == 0)
@@ -57,20 +57,23 @@ rbgit_repo_open(git_repository **out, const char *path, struct err *err)
 {
 	const git_error *e;
 
-	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-		NULL) == 0)
+	if (git_repository_open_ext(
+	        out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
 		return 0;
 	e = git_error_last();
 	/* libgit2 1.5 reports a repository owned by someone else as "not
 	 * found" with this message (SECURITY.md §5.7). */
 	if (e != NULL && e->message != NULL &&
 	    strstr(e->message, "safe.directory") != NULL)
-		return err_set(err, ERR_FAILED, "runbooks: %s is owned by "
+		return err_set(err, ERR_FAILED,
+		    "runbooks: %s is owned by "
 		    "another user and libgit2 refuses it; run owl as its "
 		    "owner, or give its URL (file://...) to read a mirror",
 		    path);
-	return err_set(err, ERR_FAILED, "runbooks: %s: not a git repository "
-	    "(%s)", path, e && e->message ? e->message : "cannot open");
+	return err_set(err, ERR_FAILED,
+	    "runbooks: %s: not a git repository "
+	    "(%s)",
+	    path, e && e->message ? e->message : "cannot open");
 }
 
 int
@@ -80,8 +83,8 @@ rbsource_git_is_repo(const char *path)
 	int ok;
 
 	git_libgit2_init();
-	ok = git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL) == 0;
+	ok = git_repository_open_ext(
+	         &r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0;
 	git_repository_free(r);
 	git_libgit2_shutdown();
 	return ok;
@@ -93,8 +96,8 @@ rbgit_rev_valid(const char *rev)
 {
 	size_t n = strlen(rev);
 
-	if (n == 0 || n > RBGIT_REV_MAX || rev[0] == '-' ||
-	    strstr(rev, "..") || strstr(rev, "@{") || strstr(rev, "//"))
+	if (n == 0 || n > RBGIT_REV_MAX || rev[0] == '-' || strstr(rev, "..") ||
+	    strstr(rev, "@{") || strstr(rev, "//"))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)rev[i];
@@ -125,8 +128,8 @@ out:
 }
 
 static int
-rbgit_resolve_head(git_repository *repo, git_commit **out, char **refname,
-    struct err *err)
+rbgit_resolve_head(
+    git_repository *repo, git_commit **out, char **refname, struct err *err)
 {
 	git_reference *head = NULL;
 	git_object *obj = NULL;
@@ -138,8 +141,8 @@ rbgit_resolve_head(git_repository *repo, git_commit **out, char **refname,
 		goto out;
 	}
 	*out = (git_commit *)obj;
-	*refname = strdup(git_reference_is_branch(head) ?
-		git_reference_name(head) : "HEAD");
+	*refname = strdup(
+	    git_reference_is_branch(head) ? git_reference_name(head) : "HEAD");
 	rc = 0;
 out:
 	git_reference_free(head);
@@ -163,8 +166,10 @@ rbgit_resolve(git_repository *repo, const char *rev, git_commit **out,
 	if (rev == NULL || strcmp(rev, "HEAD") == 0)
 		return rbgit_resolve_head(repo, out, refname, err);
 	if (!rbgit_rev_valid(rev))
-		return err_set(err, ERR_USAGE, "'%.100s' is not a valid rev "
-		    "(a branch, a tag, or a commit prefix)", rev);
+		return err_set(err, ERR_USAGE,
+		    "'%.100s' is not a valid rev "
+		    "(a branch, a tag, or a commit prefix)",
+		    rev);
 	for (int i = 0; forms[i] != NULL; i++) {
 		if (i == 0 && strncmp(rev, "refs/", 5) != 0)
 			continue;
@@ -177,41 +182,48 @@ rbgit_resolve(git_repository *repo, const char *rev, git_commit **out,
 	n = strlen(rev);
 	if (n >= 4 && n <= 40 && strspn(rev, "0123456789abcdefABCDEF") == n &&
 	    git_oid_fromstrn(&oid, rev, n) == 0) {
-		rc = git_object_lookup_prefix(&obj, repo, &oid, n,
-		    GIT_OBJECT_COMMIT);
+		rc = git_object_lookup_prefix(
+		    &obj, repo, &oid, n, GIT_OBJECT_COMMIT);
 		if (rc == 0) {
 			*out = (git_commit *)obj;
 			*refname = strdup(rev);
 			return 0;
 		}
 		if (rc == GIT_EAMBIGUOUS)
-			return err_set(err, ERR_FAILED, "runbooks: commit "
-			    "prefix '%s' is ambiguous; give more digits", rev);
+			return err_set(err, ERR_FAILED,
+			    "runbooks: commit "
+			    "prefix '%s' is ambiguous; give more digits",
+			    rev);
 	}
-	return err_set(err, ERR_FAILED, "runbooks: no branch, tag or commit "
-	    "'%s'", rev);
+	return err_set(err, ERR_FAILED,
+	    "runbooks: no branch, tag or commit "
+	    "'%s'",
+	    rev);
 }
 
 /* Looks up path (below the runbook folder) in the commit's tree and
  * checks it is a regular blob. *entry is owned by the caller. */
 static int
-rbgit_entry(struct rbgit *g, const char *path, git_tree_entry **entry,
-    struct err *err)
+rbgit_entry(
+    struct rbgit *g, const char *path, git_tree_entry **entry, struct err *err)
 {
 	git_filemode_t mode;
 
 	if (git_tree_entry_bypath(entry, g->root, path) != 0)
-		return err_set(err, ERR_FAILED, "runbooks: %s: no such file "
-		    "in commit %.12s", path,
-		    git_oid_tostr_s(git_commit_id(g->commit)));
+		return err_set(err, ERR_FAILED,
+		    "runbooks: %s: no such file "
+		    "in commit %.12s",
+		    path, git_oid_tostr_s(git_commit_id(g->commit)));
 	mode = git_tree_entry_filemode(*entry);
 	if (git_tree_entry_type(*entry) != GIT_OBJECT_BLOB ||
 	    (mode != GIT_FILEMODE_BLOB &&
-		mode != GIT_FILEMODE_BLOB_EXECUTABLE)) {
+	        mode != GIT_FILEMODE_BLOB_EXECUTABLE)) {
 		git_tree_entry_free(*entry);
 		*entry = NULL;
-		return err_set(err, ERR_FAILED, "runbooks: %s: a symbolic "
-		    "link, submodule or directory, not a file; refused", path);
+		return err_set(err, ERR_FAILED,
+		    "runbooks: %s: a symbolic "
+		    "link, submodule or directory, not a file; refused",
+		    path);
 	}
 	return 0;
 }
@@ -240,7 +252,7 @@ rbgit_read(struct rbsource *src, const char *path, struct buf *out,
 	}
 	/* rawcontent is the stored bytes: no filters, no working tree. */
 	if (buf_add(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
-		err) == -1)
+	        err) == -1)
 		goto out;
 	if (blob != NULL)
 		git_oid_tostr(blob, RBSOURCE_OID_HEX, git_tree_entry_id(e));
@@ -266,8 +278,8 @@ rbgit_name_cmp(const void *a, const void *b)
 /* The runbooks of a tree (regular NAME.lua files at its top), sorted by
  * name; *out is malloc'd. */
 static int
-rbgit_names(const git_tree *tree, struct rbgit_name **out, size_t *np,
-    struct err *err)
+rbgit_names(
+    const git_tree *tree, struct rbgit_name **out, size_t *np, struct err *err)
 {
 	size_t count = git_tree_entrycount(tree), n = 0, len;
 	struct rbgit_name *v;
@@ -281,13 +293,13 @@ rbgit_names(const git_tree *tree, struct rbgit_name **out, size_t *np,
 
 		len = strlen(name);
 		if ((mode != GIT_FILEMODE_BLOB &&
-			mode != GIT_FILEMODE_BLOB_EXECUTABLE) ||
+		        mode != GIT_FILEMODE_BLOB_EXECUTABLE) ||
 		    !rbsource_path_valid(name) || strchr(name, '/'))
 			continue;
 		memcpy(v[n].name, name, len - 4);
 		v[n].name[len - 4] = '\0';
-		git_oid_tostr(v[n].blob, RBSOURCE_OID_HEX,
-		    git_tree_entry_id(e));
+		git_oid_tostr(
+		    v[n].blob, RBSOURCE_OID_HEX, git_tree_entry_id(e));
 		n++;
 	}
 	qsort(v, n, sizeof *v, rbgit_name_cmp);
@@ -297,8 +309,8 @@ rbgit_names(const git_tree *tree, struct rbgit_name **out, size_t *np,
 }
 
 static int
-rbgit_list(struct rbsource *src, rbsource_entry_fn fn, void *ctx,
-    struct err *err)
+rbgit_list(
+    struct rbsource *src, rbsource_entry_fn fn, void *ctx, struct err *err)
 {
 	struct rbgit *g = src->impl;
 	struct rbgit_name *v = NULL;
@@ -356,9 +368,10 @@ rbgit_root(struct rbgit *g, struct err *err)
 	if (git_tree_entry_bypath(&e, top, g->subdir) != 0 ||
 	    git_tree_entry_type(e) != GIT_OBJECT_TREE ||
 	    git_tree_lookup(&g->root, g->repo, git_tree_entry_id(e)) != 0)
-		err_set(err, ERR_FAILED, "runbooks: no folder '%s' in commit "
-		    "%.12s", g->subdir,
-		    git_oid_tostr_s(git_commit_id(g->commit)));
+		err_set(err, ERR_FAILED,
+		    "runbooks: no folder '%s' in commit "
+		    "%.12s",
+		    g->subdir, git_oid_tostr_s(git_commit_id(g->commit)));
 	else
 		rc = 0;
 	g->subdir[n - 1] = '/';
@@ -379,8 +392,10 @@ rbgit_subdir(const char *s, struct err *err)
 	while (n > 0 && s[n - 1] == '/')
 		n--;
 	if (n > 0 && (n > 200 || strstr(s, "..") || s[0] == '.')) {
-		err_set(err, ERR_USAGE, "runbooks: '%.100s' is not a valid "
-		    "folder", s);
+		err_set(err, ERR_USAGE,
+		    "runbooks: '%.100s' is not a valid "
+		    "folder",
+		    s);
 		return NULL;
 	}
 	if ((out = malloc(n + 2)) == NULL) {
@@ -401,7 +416,8 @@ rbgit_use_worktree(struct rbsource *src, struct rbgit *g, struct err *err)
 	int count = 0;
 
 	if (wd == NULL)
-		return err_set(err, ERR_USAGE, "runbooks: --worktree needs a "
+		return err_set(err, ERR_USAGE,
+		    "runbooks: --worktree needs a "
 		    "repository with a working tree; %s has none",
 		    src->origin.repo);
 	if (rbsource_git_changes(src, &count, NULL, err) == -1)
@@ -417,18 +433,19 @@ rbgit_use_worktree(struct rbsource *src, struct rbgit *g, struct err *err)
 }
 
 static int
-rbgit_open_repo(struct rbgit *g, const struct rbgit_opts *o, char **path,
-    struct err *err)
+rbgit_open_repo(
+    struct rbgit *g, const struct rbgit_opts *o, char **path, struct err *err)
 {
 	struct rbgit_sync s;
 
 	if (!rbsource_git_is_url(o->repo)) {
 		*path = strdup(o->repo);
 		return *path ? rbgit_repo_open(&g->repo, o->repo, err)
-			     : err_set(err, ERR_FAILED, "out of memory");
+		             : err_set(err, ERR_FAILED, "out of memory");
 	}
 	if (o->worktree)
-		return err_set(err, ERR_USAGE, "runbooks: --worktree reads a "
+		return err_set(err, ERR_USAGE,
+		    "runbooks: --worktree reads a "
 		    "local working tree, not a URL");
 	if ((*path = rbgit_cache_path(o->repo, o->state_dir, err)) == NULL)
 		return -1;
@@ -460,19 +477,20 @@ rbsource_git_open(const struct rbgit_opts *o, struct err *err)
 	src->impl = g;
 	src->origin.kind = RBSOURCE_GIT;
 	if (o->worktree && o->ref != NULL) {
-		err_set(err, ERR_USAGE, "runbooks: --worktree reads the "
+		err_set(err, ERR_USAGE,
+		    "runbooks: --worktree reads the "
 		    "working files; it cannot be combined with --rev");
 		goto fail;
 	}
 	if ((src->origin.repo = rbsource_git_redact(o->repo)) == NULL ||
 	    (g->subdir = rbgit_subdir(o->subdir, err)) == NULL ||
 	    rbgit_open_repo(g, o, &path, err) == -1 ||
-	    rbgit_resolve(g->repo, o->ref, &g->commit, &src->origin.ref,
-		err) == -1 ||
+	    rbgit_resolve(g->repo, o->ref, &g->commit, &src->origin.ref, err) ==
+	        -1 ||
 	    rbgit_root(g, err) == -1)
 		goto fail;
-	git_oid_tostr(src->origin.commit, RBSOURCE_OID_HEX,
-	    git_commit_id(g->commit));
+	git_oid_tostr(
+	    src->origin.commit, RBSOURCE_OID_HEX, git_commit_id(g->commit));
 	if (o->worktree && rbgit_use_worktree(src, g, err) == -1)
 		goto fail;
 	free(path);
@@ -485,8 +503,8 @@ fail:
 }
 
 int
-rbsource_git_changes(struct rbsource *src, int *count, char *first,
-    struct err *err)
+rbsource_git_changes(
+    struct rbsource *src, int *count, char *first, struct err *err)
 {
 	struct rbgit *g = src->impl;
 	git_status_options so;
@@ -499,8 +517,7 @@ rbsource_git_changes(struct rbsource *src, int *count, char *first,
 	const git_diff_delta *d;
 
 	*count = 0;
-	if (src->origin.kind != RBSOURCE_GIT ||
-	    git_repository_is_bare(g->repo))
+	if (src->origin.kind != RBSOURCE_GIT || git_repository_is_bare(g->repo))
 		return 0;
 	/* Only the checked-out commit has these working files. */
 	if (git_repository_head(&head, g->repo) != 0 ||
@@ -523,7 +540,7 @@ rbsource_git_changes(struct rbsource *src, int *count, char *first,
 	if (*count > 0 && first != NULL &&
 	    (e = git_status_byindex(st, 0)) != NULL) {
 		d = e->index_to_workdir ? e->index_to_workdir
-					: e->head_to_index;
+		                        : e->head_to_index;
 		snprintf(first, RBSOURCE_PATH_MAX, "%s",
 		    d && d->new_file.path ? d->new_file.path : "?");
 	}

@@ -14,11 +14,11 @@
 #include "engine/rbsource.h"
 
 struct rbgit_opts {
-	const char *repo;   /* local path, or file://, https://, ssh://, git:// */
-	const char *ref;    /* branch, tag, full ref or commit prefix; NULL:
-			     * the repository's HEAD */
+	const char *repo; /* local path, or file://, https://, ssh://, git:// */
+	const char *ref; /* branch, tag, full ref or commit prefix; NULL:
+	                  * the repository's HEAD */
 	const char *subdir; /* folder of the runbooks in the tree; NULL: top */
-	int worktree;       /* read the working files (local, non-bare only) */
+	int worktree; /* read the working files (local, non-bare only) */
 	const char *state_dir; /* mirrors go to STATE/runbooks/; NULL: owl's */
 };
 
@@ -42,21 +42,20 @@ int rbsource_git_is_repo(const char *path);
  * Errors: a bad rev is ERR_USAGE; an unknown rev, an ambiguous prefix, a
  * repository that cannot be opened or fetched: ERR_FAILED; all with err
  * set naming the repository. Close with rbsource_close. */
-struct rbsource *rbsource_git_open(const struct rbgit_opts *o,
-    struct err *err);
+struct rbsource *rbsource_git_open(const struct rbgit_opts *o, struct err *err);
 
 /* For a source opened on a local working tree without --worktree: counts
  * the uncommitted changes (modified, staged, untracked, deleted) under the
  * runbook folder when the commit read is the one checked out (otherwise
  * the working tree does not matter). Sets *count and, when count > 0, the
  * first changed path into first (RBSOURCE_PATH_MAX). 0, or -1 with err. */
-int rbsource_git_changes(struct rbsource *src, int *count, char *first,
-    struct err *err);
+int rbsource_git_changes(
+    struct rbsource *src, int *count, char *first, struct err *err);
 
 /* One commit of a runbook's history; strings borrowed for the call. */
 struct rbgit_commit {
 	char id[RBSOURCE_OID_HEX];
-	int64_t time_us;    /* commit time, UTC microseconds */
+	int64_t time_us; /* commit time, UTC microseconds */
 	const char *author; /* "Name <email>" */
 	const char *subject;
 };
@@ -79,16 +78,16 @@ typedef int (*rbgit_change_fn)(const char *name, char change, void *ctx);
  * commit `old` (hex) with the source's commit, calling fn for the removed
  * and modified ones, then the added ones, each in tree order.
  * Returns 0, fn's nonzero return, or -1 with err set. */
-int rbsource_git_diff(struct rbsource *src, const char *old,
-    rbgit_change_fn fn, void *ctx, struct err *err);
+int rbsource_git_diff(struct rbsource *src, const char *old, rbgit_change_fn fn,
+    void *ctx, struct err *err);
 
 struct rbgit_sync {
 	char old[RBSOURCE_OID_HEX]; /* before; "" when the mirror was new */
 	char new[RBSOURCE_OID_HEX]; /* after */
-	char *cache;                /* the mirror's path (free()) */
-	int local;                  /* a local repository: nothing fetched */
+	char *cache; /* the mirror's path (free()) */
+	int local; /* a local repository: nothing fetched */
 	int rewritten; /* new does not descend from old: history was
-			* rewritten (a force push) */
+	                * rewritten (a force push) */
 };
 
 /* Fetches o->repo into its mirror (creating it the first time) and
@@ -100,13 +99,13 @@ struct rbgit_sync {
  * temporary directory and renames it into place. A local path is not
  * fetched: sets s->local and both commits to its current one. Concurrent
  * syncs of one mirror wait for each other. Free s->cache. */
-int rbsource_git_sync(const struct rbgit_opts *o, struct rbgit_sync *s,
-    struct err *err);
+int rbsource_git_sync(
+    const struct rbgit_opts *o, struct rbgit_sync *s, struct err *err);
 
 /* Signature policy for runbooks.require_signed. */
 struct rbgit_trust {
 	const char *allowed_signers; /* ssh-keygen allowed_signers file */
-	const char *gpg_keyring;     /* keyring of trusted GPG keys (gpgv) */
+	const char *gpg_keyring; /* keyring of trusted GPG keys (gpgv) */
 };
 
 /* Verifies the signature of the source's commit: the `gpgsig` header and

@@ -12,9 +12,9 @@
 struct rbgit {
 	git_repository *repo;
 	git_commit *commit;
-	git_tree *root;          /* the runbook folder of the commit */
-	char *subdir;            /* "" or "dir/" (with the slash) */
-	struct rbsource *files;  /* --worktree: the working files */
+	git_tree *root; /* the runbook folder of the commit */
+	char *subdir; /* "" or "dir/" (with the slash) */
+	struct rbsource *files; /* --worktree: the working files */
 };
 
 /* Records libgit2's last error as "WHAT: message" (ERR_FAILED). */
@@ -22,8 +22,7 @@ int rbgit_fail(struct err *err, const char *what);
 
 /* The mirror directory of a URL: STATE/runbooks/<name>-<hash>.git,
  * malloc'd; NULL with err set. */
-char *rbgit_cache_path(const char *url, const char *state_dir,
-    struct err *err);
+char *rbgit_cache_path(const char *url, const char *state_dir, struct err *err);
 
 /* Opens a repository directory in place (no search upwards), translating
  * libgit2 1.5's ownership refusal into a clear message. */

@@ -20,8 +20,8 @@ struct rbgit_memo {
  * ("<mode> <name>\0<20-byte id>"...), without building the parsed tree
  * that git_tree_lookup would: the history walk reads thousands of trees. */
 static int
-rbgit_raw_entry(const unsigned char *p, size_t len, const char *name,
-    size_t n, git_oid *out, int *is_tree)
+rbgit_raw_entry(const unsigned char *p, size_t len, const char *name, size_t n,
+    git_oid *out, int *is_tree)
 {
 	const unsigned char *end = p + len, *sp, *nul;
 
@@ -64,9 +64,9 @@ rbgit_blob_at(git_repository *repo, git_commit *c, const char *path,
 		if (!is_tree || git_odb_read(&obj, odb, &id) != 0 ||
 		    git_odb_object_type(obj) != GIT_OBJECT_TREE ||
 		    rbgit_raw_entry(git_odb_object_data(obj),
-			git_odb_object_size(obj), comp,
-			slash ? (size_t)(slash - comp) : strlen(comp), &id,
-			&is_tree) != 0)
+		        git_odb_object_size(obj), comp,
+		        slash ? (size_t)(slash - comp) : strlen(comp), &id,
+		        &is_tree) != 0)
 			break; /* absent */
 		git_odb_object_free(obj);
 		obj = NULL;
@@ -88,8 +88,8 @@ rbgit_blob_at(git_repository *repo, git_commit *c, const char *path,
 /* 1 when commit c changed path: its blob differs from every parent's
  * (a root commit: when the path exists). 0 when not, -1 on error. */
 static int
-rbgit_changed(git_repository *repo, git_commit *c, const char *path,
-    struct rbgit_memo *m)
+rbgit_changed(
+    git_repository *repo, git_commit *c, const char *path, struct rbgit_memo *m)
 {
 	git_oid mine, theirs, zero;
 	unsigned n = git_commit_parentcount(c);
@@ -140,12 +140,13 @@ rbsource_git_log(struct rbsource *src, const char *path, int limit,
 	int rc = 0, shown = 0, ch;
 
 	if (src->origin.kind != RBSOURCE_GIT)
-		return err_set(err, ERR_USAGE, "runbooks: %s is a plain "
-		    "directory; it has no history", src->origin.repo);
+		return err_set(err, ERR_USAGE,
+		    "runbooks: %s is a plain "
+		    "directory; it has no history",
+		    src->origin.repo);
 	snprintf(full, sizeof full, "%s%s", g->subdir, path);
 	if (git_revwalk_new(&w, g->repo) != 0 ||
-	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) !=
-		0 ||
+	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) != 0 ||
 	    git_revwalk_push(w, git_commit_id(g->commit)) != 0) {
 		git_revwalk_free(w);
 		return rbgit_fail(err, "runbooks: log");
@@ -170,8 +171,7 @@ rbsource_git_log(struct rbsource *src, const char *path, int limit,
 
 /* The runbook folder's tree in commit `hex` (caller frees). */
 static int
-rbgit_tree_of(struct rbgit *g, const char *hex, git_tree **out,
-    struct err *err)
+rbgit_tree_of(struct rbgit *g, const char *hex, git_tree **out, struct err *err)
 {
 	git_commit *c = NULL;
 	git_tree *top = NULL;
@@ -243,8 +243,8 @@ rbgit_compare(const git_tree *a, const git_tree *b, char gone, int both,
 		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
 		    !rbsource_path_valid(file))
 			continue;
-		snprintf(name, sizeof name, "%.*s", (int)strlen(file) - 4,
-		    file);
+		snprintf(
+		    name, sizeof name, "%.*s", (int)strlen(file) - 4, file);
 		if (rbgit_lookup_name(b, name, &other) == -1)
 			rc = fn(name, gone, ctx);
 		else if (both && !git_oid_equal(&other, git_tree_entry_id(e)))
@@ -254,16 +254,18 @@ rbgit_compare(const git_tree *a, const git_tree *b, char gone, int both,
 }
 
 int
-rbsource_git_diff(struct rbsource *src, const char *old,
-    rbgit_change_fn fn, void *ctx, struct err *err)
+rbsource_git_diff(struct rbsource *src, const char *old, rbgit_change_fn fn,
+    void *ctx, struct err *err)
 {
 	struct rbgit *g = src->impl;
 	git_tree *before = NULL;
 	int rc;
 
 	if (src->origin.kind != RBSOURCE_GIT || g->files != NULL)
-		return err_set(err, ERR_USAGE, "runbooks: no commits to "
-		    "compare in %s", src->origin.repo);
+		return err_set(err, ERR_USAGE,
+		    "runbooks: no commits to "
+		    "compare in %s",
+		    src->origin.repo);
 	if (rbgit_tree_of(g, old, &before, err) == -1)
 		return -1;
 	/* Removed and modified (old side), then added (new side). */

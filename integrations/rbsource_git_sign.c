@@ -22,8 +22,8 @@
 #define RBSIGN_DEADLINE_MS 10000
 #define RBSIGN_OUT_MAX 8192
 
-static const char *const rbsign_path[] = { "/usr/local/bin", "/usr/bin",
-	"/bin", NULL };
+static const char *const rbsign_path[] = { "/usr/local/bin", "/usr/bin", "/bin",
+	NULL };
 
 /* Finds a tool in the fixed PATH; 0 and its path in out, or -1. */
 static int
@@ -83,8 +83,8 @@ rbsign_drain(int fd, char *out, size_t outn)
  * status, or -1 with err set (not found, could not start, killed at the
  * deadline). */
 static int
-rbsign_spawn(char **argv, const char *in, char *out, size_t outn,
-    struct err *err)
+rbsign_spawn(
+    char **argv, const char *in, char *out, size_t outn, struct err *err)
 {
 	static char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin",
 		"LC_ALL=C", NULL };
@@ -94,13 +94,15 @@ rbsign_spawn(char **argv, const char *in, char *out, size_t outn,
 	pid_t pid;
 
 	if (rbsign_which(argv[0], exe, sizeof exe) == -1)
-		return err_set(err, ERR_REFUSED, "signature check needs %s, "
-		    "which is not installed", argv[0]);
+		return err_set(err, ERR_REFUSED,
+		    "signature check needs %s, "
+		    "which is not installed",
+		    argv[0]);
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return err_set(err, ERR_FAILED, "pipe: %s", strerror(errno));
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null",
-	    O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(
+	    &fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
 	rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
@@ -117,8 +119,10 @@ rbsign_spawn(char **argv, const char *in, char *out, size_t outn,
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		;
 	if (rc == -1)
-		return err_set(err, ERR_REFUSED, "%s did not finish within "
-		    "%d s", argv[0], RBSIGN_DEADLINE_MS / 1000);
+		return err_set(err, ERR_REFUSED,
+		    "%s did not finish within "
+		    "%d s",
+		    argv[0], RBSIGN_DEADLINE_MS / 1000);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -146,12 +150,12 @@ rbsign_line(char *s)
 }
 
 static int
-rbsign_ssh(const char *dir, const struct rbgit_trust *t, char *signer,
-    size_t n, struct err *err)
+rbsign_ssh(const char *dir, const struct rbgit_trust *t, char *signer, size_t n,
+    struct err *err)
 {
 	char sig[4200], data[4200], out[RBSIGN_OUT_MAX];
-	char *find[] = { "ssh-keygen", "-Y", "find-principals", "-s", sig,
-		"-f", (char *)t->allowed_signers, NULL };
+	char *find[] = { "ssh-keygen", "-Y", "find-principals", "-s", sig, "-f",
+		(char *)t->allowed_signers, NULL };
 	char *verify[] = { "ssh-keygen", "-Y", "verify", "-f",
 		(char *)t->allowed_signers, "-I", out, "-n", "git", "-s", sig,
 		NULL };
@@ -165,23 +169,27 @@ rbsign_ssh(const char *dir, const struct rbgit_trust *t, char *signer,
 		return -1;
 	rbsign_line(out);
 	if (st != 0 || out[0] == '\0')
-		return err_set(err, ERR_REFUSED, "the signing key is not in "
-		    "%s", t->allowed_signers);
+		return err_set(err, ERR_REFUSED,
+		    "the signing key is not in "
+		    "%s",
+		    t->allowed_signers);
 	/* A valid signature by an unknown key is not enough: verify it for
 	 * that principal and the "git" namespace. */
 	if ((st = rbsign_spawn(verify, data, msg, sizeof msg, err)) == -1)
 		return -1;
 	rbsign_line(msg);
 	if (st != 0)
-		return err_set(err, ERR_REFUSED, "signature does not verify "
-		    "(%.200s)", msg);
+		return err_set(err, ERR_REFUSED,
+		    "signature does not verify "
+		    "(%.200s)",
+		    msg);
 	snprintf(signer, n, "%s", out);
 	return 0;
 }
 
 static int
-rbsign_gpg(const char *dir, const struct rbgit_trust *t, char *signer,
-    size_t n, struct err *err)
+rbsign_gpg(const char *dir, const struct rbgit_trust *t, char *signer, size_t n,
+    struct err *err)
 {
 	char sig[4200], data[4200], out[RBSIGN_OUT_MAX], ring[4200];
 	char *argv[] = { "gpgv", "--homedir", (char *)dir, "--keyring", ring,
@@ -198,8 +206,10 @@ rbsign_gpg(const char *dir, const struct rbgit_trust *t, char *signer,
 		return -1;
 	/* The exit status alone is not trusted: want VALIDSIG. */
 	if (st != 0 || (v = strstr(out, "[GNUPG:] VALIDSIG ")) == NULL)
-		return err_set(err, ERR_REFUSED, "GPG signature does not "
-		    "verify with the keyring %s", t->gpg_keyring);
+		return err_set(err, ERR_REFUSED,
+		    "GPG signature does not "
+		    "verify with the keyring %s",
+		    t->gpg_keyring);
 	v += strlen("[GNUPG:] VALIDSIG ");
 	v[strcspn(v, " \r\n")] = '\0';
 	snprintf(signer, n, "%s", v);
@@ -219,16 +229,17 @@ rbsign_check(const git_buf *s, const git_buf *d, const struct rbgit_trust *t,
 	if (!ssh && strncmp(s->ptr, "-----BEGIN PGP SIGNATURE-----", 29) != 0)
 		return err_set(err, ERR_REFUSED, "unknown signature format");
 	if (ssh && (t->allowed_signers == NULL || !*t->allowed_signers))
-		return err_set(err, ERR_REFUSED, "SSH-signed, but no "
+		return err_set(err, ERR_REFUSED,
+		    "SSH-signed, but no "
 		    "runbooks.allowed_signers file is configured");
 	if (!ssh && (t->gpg_keyring == NULL || !*t->gpg_keyring))
-		return err_set(err, ERR_REFUSED, "GPG-signed, but no "
+		return err_set(err, ERR_REFUSED,
+		    "GPG-signed, but no "
 		    "runbooks.gpg_keyring is configured");
 	snprintf(dir, sizeof dir, "%s/owl-sig-XXXXXX",
 	    base && *base == '/' ? base : "/tmp");
 	if (mkdtemp(dir) == NULL)
-		return err_set(err, ERR_FAILED, "%s: %s", dir,
-		    strerror(errno));
+		return err_set(err, ERR_FAILED, "%s: %s", dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/sig", dir);
 	if (rbsign_write(path, s->ptr, s->size) == -1)
 		goto io;
@@ -236,7 +247,7 @@ rbsign_check(const git_buf *s, const git_buf *d, const struct rbgit_trust *t,
 	if (rbsign_write(path, d->ptr, d->size) == -1)
 		goto io;
 	rc = ssh ? rbsign_ssh(dir, t, signer, n, err)
-		 : rbsign_gpg(dir, t, signer, n, err);
+	         : rbsign_gpg(dir, t, signer, n, err);
 	goto out;
 io:
 	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
@@ -256,11 +267,13 @@ rbsource_git_verify(struct rbsource *src, const struct rbgit_trust *t,
 
 	signer[0] = '\0';
 	if (src->origin.kind != RBSOURCE_GIT)
-		return err_set(err, ERR_REFUSED, "runbooks.require_signed: %s "
+		return err_set(err, ERR_REFUSED,
+		    "runbooks.require_signed: %s "
 		    "is a plain directory, which carries no signature",
 		    src->origin.repo);
 	if (g->files != NULL)
-		return err_set(err, ERR_REFUSED, "runbooks.require_signed: "
+		return err_set(err, ERR_REFUSED,
+		    "runbooks.require_signed: "
 		    "working files (--worktree) carry no signature");
 	git_oid_cpy(&id, git_commit_id(g->commit));
 	rc = git_commit_extract_signature(&sig, &data, g->repo, &id, NULL);

@@ -18,8 +18,7 @@
 #include "engine/paths.h"
 
 static int
-rbgit_rm_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+rbgit_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -60,7 +59,9 @@ rbgit_cache_path(const char *url, const char *state_dir, struct err *err)
 		base--;
 	for (p = base; p < end && n < 32; p++)
 		name[n++] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
-				   "RSTUVWXYZ0123456789_-", *p) && *p
+		                   "RSTUVWXYZ0123456789_-",
+		                *p) &&
+		        *p
 		    ? *p
 		    : '_';
 	name[n] = '\0';
@@ -141,9 +142,9 @@ rbgit_mirror_new(const char *url, const char *cache, struct err *err)
 	rbgit_rmtree(tmp);
 	if (git_repository_init(&repo, tmp, 1) != 0 ||
 	    git_remote_create_with_fetchspec(&remote, repo, "origin", url,
-		"+refs/heads/*:refs/heads/*") != 0 ||
-	    git_remote_add_fetch(repo, "origin",
-		"+refs/tags/*:refs/tags/*") != 0) {
+	        "+refs/heads/*:refs/heads/*") != 0 ||
+	    git_remote_add_fetch(repo, "origin", "+refs/tags/*:refs/tags/*") !=
+	        0) {
 		rbgit_fail(err, "runbooks: new mirror");
 		goto out;
 	}
@@ -203,8 +204,8 @@ rbgit_rewritten(const char *path, const char *old, const char *new)
 }
 
 static int
-rbgit_sync_local(const struct rbgit_opts *o, struct rbgit_sync *s,
-    struct err *err)
+rbgit_sync_local(
+    const struct rbgit_opts *o, struct rbgit_sync *s, struct err *err)
 {
 	git_repository *repo = NULL;
 	git_commit *c = NULL;
@@ -227,20 +228,18 @@ rbgit_sync_local(const struct rbgit_opts *o, struct rbgit_sync *s,
 }
 
 static int
-rbgit_sync_mirror(const struct rbgit_opts *o, struct rbgit_sync *s,
-    struct err *err)
+rbgit_sync_mirror(
+    const struct rbgit_opts *o, struct rbgit_sync *s, struct err *err)
 {
 	git_repository *repo = NULL;
 	char lockpath[4200];
 	int lock = -1, rc = -1;
 
-	if ((s->cache = rbgit_cache_path(o->repo, o->state_dir, err)) ==
-		NULL ||
+	if ((s->cache = rbgit_cache_path(o->repo, o->state_dir, err)) == NULL ||
 	    paths_mkparents(s->cache, err) == -1)
 		return -1;
 	snprintf(lockpath, sizeof lockpath, "%s.lock", s->cache);
-	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
-		-1 ||
+	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
 	    flock(lock, LOCK_EX) == -1) {
 		err_set(err, ERR_FAILED, "runbooks: %s: %s", lockpath,
 		    strerror(errno));
@@ -270,8 +269,8 @@ out:
 }
 
 int
-rbsource_git_sync(const struct rbgit_opts *o, struct rbgit_sync *s,
-    struct err *err)
+rbsource_git_sync(
+    const struct rbgit_opts *o, struct rbgit_sync *s, struct err *err)
 {
 	int rc;
 

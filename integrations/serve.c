@@ -55,8 +55,9 @@ static int
 serve_is_loopback(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
-		    >> 24) == 127;
+		return (ntohl(((const struct sockaddr_in *)sa)
+		                  ->sin_addr.s_addr) >>
+		           24) == 127;
 	if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a =
 		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
@@ -69,8 +70,8 @@ serve_is_loopback(const struct sockaddr *sa)
 
 /* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" (every interface). */
 static int
-serve_split(const char *listen, char *host, size_t hn, char *port,
-    size_t pn, struct err *err)
+serve_split(const char *listen, char *host, size_t hn, char *port, size_t pn,
+    struct err *err)
 {
 	const char *colon;
 
@@ -86,14 +87,17 @@ serve_split(const char *listen, char *host, size_t hn, char *port,
 			goto bad;
 		snprintf(host, hn, "%.*s", (int)(colon - listen), listen);
 	}
-	if (colon[1] == '\0' || strspn(colon + 1, "0123456789") !=
-	    strlen(colon + 1) || strlen(colon + 1) > 5)
+	if (colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	    strlen(colon + 1) > 5)
 		goto bad;
 	snprintf(port, pn, "%s", colon + 1);
 	return 0;
 bad:
-	return err_set(err, ERR_USAGE, "--listen %s: want ADDR:PORT "
-	    "(e.g. 127.0.0.1:9095)", listen);
+	return err_set(err, ERR_USAGE,
+	    "--listen %s: want ADDR:PORT "
+	    "(e.g. 127.0.0.1:9095)",
+	    listen);
 }
 
 /* Writes the bound address as "127.0.0.1:9095" or "[::1]:9095". */
@@ -112,8 +116,8 @@ serve_name(struct serve *sv, const struct sockaddr_storage *ss)
 		const struct sockaddr_in *s4 = (const void *)ss;
 
 		inet_ntop(AF_INET, &s4->sin_addr, h, sizeof h);
-		snprintf(sv->addr, sizeof sv->addr, "%s:%u", h,
-		    ntohs(s4->sin_port));
+		snprintf(
+		    sv->addr, sizeof sv->addr, "%s:%u", h, ntohs(s4->sin_port));
 	}
 }
 
@@ -128,8 +132,8 @@ serve_bind(struct serve *sv, const char *listen_at, struct err *err)
 	char host[256], port[8];
 	int one = 1, rc;
 
-	if (serve_split(listen_at, host, sizeof host, port, sizeof port,
-	    err) == -1)
+	if (serve_split(listen_at, host, sizeof host, port, sizeof port, err) ==
+	    -1)
 		return -1;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -140,13 +144,16 @@ serve_bind(struct serve *sv, const char *listen_at, struct err *err)
 	if (!serve_is_loopback(ai->ai_addr) &&
 	    !http_auth_enabled(sv->cfg->auth) && !sv->cfg->insecure) {
 		freeaddrinfo(ai);
-		return err_set(err, ERR_REFUSED, "refusing to listen on %s "
+		return err_set(err, ERR_REFUSED,
+		    "refusing to listen on %s "
 		    "without auth: give --token-file or --hmac-secret-file "
-		    "(or --insecure)", listen_at);
+		    "(or --insecure)",
+		    listen_at);
 	}
 	sv->listen_fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sv->listen_fd == -1 || setsockopt(sv->listen_fd, SOL_SOCKET,
-	    SO_REUSEADDR, &one, sizeof one) == -1 ||
+	if (sv->listen_fd == -1 ||
+	    setsockopt(sv->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	        sizeof one) == -1 ||
 	    bind(sv->listen_fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 	    listen(sv->listen_fd, SOMAXCONN) == -1 ||
 	    getsockname(sv->listen_fd, (struct sockaddr *)&ss, &sl) == -1) {
@@ -169,8 +176,8 @@ serve_conn_notify(void *cls, struct MHD_Connection *c, void **sctx,
 	const union MHD_ConnectionInfo *ci;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		ci = MHD_get_connection_info(c,
-		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		ci = MHD_get_connection_info(
+		    c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (ci == NULL || (sc = calloc(1, sizeof *sc)) == NULL)
 			return;
 		sc->fd = ci->connect_fd;
@@ -270,12 +277,10 @@ serve_mhd_start(struct serve *sv, struct err *err)
 	timeout_s = (unsigned)((sv->deadline_us + CLOCK_US_PER_SEC - 1) /
 	    CLOCK_US_PER_SEC);
 	sv->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	    serve_http_handler, sv,
-	    MHD_OPTION_EXTERNAL_LOGGER, serve_mhd_log, sv,
-	    MHD_OPTION_LISTEN_SOCKET, sv->listen_fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT,
+	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, serve_http_handler, sv, MHD_OPTION_EXTERNAL_LOGGER,
+	    serve_mhd_log, sv, MHD_OPTION_LISTEN_SOCKET, sv->listen_fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
 	    cfg->max_conns ? cfg->max_conns : 256u,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    cfg->max_conns_per_ip ? cfg->max_conns_per_ip : 64u,
@@ -285,8 +290,10 @@ serve_mhd_start(struct serve *sv, struct err *err)
 	    MHD_OPTION_NOTIFY_CONNECTION, serve_conn_notify, sv,
 	    MHD_OPTION_END);
 	if (sv->mhd == NULL)
-		return err_set(err, ERR_FAILED, "cannot start the HTTP server "
-		    "on %s", sv->addr);
+		return err_set(err, ERR_FAILED,
+		    "cannot start the HTTP server "
+		    "on %s",
+		    sv->addr);
 	return 0;
 }
 
@@ -313,8 +320,8 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	sv->cfg = cfg;
 	sv->listen_fd = -1;
 	sv->max_body = cfg->max_body ? cfg->max_body : SERVE_DEFAULT_MAX_BODY;
-	sv->deadline_us = cfg->request_timeout_us ? cfg->request_timeout_us :
-	    10 * CLOCK_US_PER_SEC;
+	sv->deadline_us = cfg->request_timeout_us ? cfg->request_timeout_us
+	                                          : 10 * CLOCK_US_PER_SEC;
 	sv->qmax = cfg->queue_max ? cfg->queue_max : 4096;
 	sv->batch_max = cfg->batch_max ? cfg->batch_max : 512;
 	pthread_mutex_init(&sv->qlock, NULL);
@@ -325,7 +332,7 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	pthread_mutex_init(&sv->plock, NULL);
 	pthread_cond_init(&sv->pcond, NULL);
 	if (serve_bind(sv, cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN,
-	    err) == -1)
+	        err) == -1)
 		goto fail;
 	if (serve_threads_start(sv, err) == -1)
 		goto fail;

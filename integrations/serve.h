@@ -22,23 +22,23 @@
 typedef void serve_log_fn(void *ctx, const char *line);
 
 struct serve_config {
-	const char *listen;          /* ADDR:PORT; NULL: the default */
-	const char *db_path;         /* the database */
-	size_t max_body;             /* bytes; 0: 1 MiB */
-	unsigned max_conns;          /* 0: 256 */
-	unsigned max_conns_per_ip;   /* 0: 64 */
-	unsigned threads;            /* connection threads; 0: cores */
-	int64_t request_timeout_us;  /* total per request; 0: 10 s */
-	size_t batch_max;            /* requests per transaction; 0: 512 */
-	size_t queue_max;            /* waiting requests; 0: 4096 */
-	int insecure;                /* allow non-loopback without auth */
+	const char *listen; /* ADDR:PORT; NULL: the default */
+	const char *db_path; /* the database */
+	size_t max_body; /* bytes; 0: 1 MiB */
+	unsigned max_conns; /* 0: 256 */
+	unsigned max_conns_per_ip; /* 0: 64 */
+	unsigned threads; /* connection threads; 0: cores */
+	int64_t request_timeout_us; /* total per request; 0: 10 s */
+	size_t batch_max; /* requests per transaction; 0: 512 */
+	size_t queue_max; /* waiting requests; 0: 4096 */
+	int insecure; /* allow non-loopback without auth */
 	const struct http_auth *auth; /* borrowed; NULL: no auth */
 	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
 	size_t npulls;
-	int64_t pull_interval_us;    /* 0: 15 s */
-	serve_log_fn *log;           /* NULL: silent */
+	int64_t pull_interval_us; /* 0: 15 s */
+	serve_log_fn *log; /* NULL: silent */
 	void *log_ctx;
-	int quiet;                   /* no per-request lines, events only */
+	int quiet; /* no per-request lines, events only */
 };
 
 struct serve;

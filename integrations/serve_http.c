@@ -23,12 +23,12 @@ struct serve_route {
 	const char *path;
 	enum serve_ep ep;
 	const char *allow; /* the methods, as the Allow header says them */
-	int format;        /* enum ingest_format; -1: not an ingest */
+	int format; /* enum ingest_format; -1: not an ingest */
 };
 
 static const struct serve_route serve_routes[] = {
 	{ "/v1/alerts/alertmanager", SERVE_EP_ALERTMANAGER, "POST",
-	  INGEST_ALERTMANAGER },
+	    INGEST_ALERTMANAGER },
 	/* Grafana's webhook contact point may be set to PUT */
 	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA },
 	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC },
@@ -46,11 +46,11 @@ struct serve_req {
 	struct serve_job job;
 	struct ingest_batch *batch;
 	struct buf body;
-	int64_t t0;       /* monotonic, headers received */
+	int64_t t0; /* monotonic, headers received */
 	int authed;
 	int too_big;
-	int queued;       /* suspended, waiting for the writer */
-	int status;       /* the reply sent */
+	int queued; /* suspended, waiting for the writer */
+	int status; /* the reply sent */
 	char method[8];
 	char path[96];
 	char who[72];
@@ -104,8 +104,8 @@ serve_http_reply(struct serve_req *r, int status, const char *ctype,
 	enum MHD_Result ret;
 	char peer[64];
 
-	resp = MHD_create_response_from_buffer(len, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
+	resp = MHD_create_response_from_buffer(
+	    len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
@@ -113,18 +113,18 @@ serve_http_reply(struct serve_req *r, int status, const char *ctype,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"owl\"");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->route != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-		    r->route->allow);
+		MHD_add_response_header(
+		    resp, MHD_HTTP_HEADER_ALLOW, r->route->allow);
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	if (atomic_load(&sv->draining))
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
-		    "close");
+		MHD_add_response_header(
+		    resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	r->status = status;
-	serve_metrics_request(&sv->m, r->route ? r->route->ep : SERVE_EP_OTHER,
-	    status);
+	serve_metrics_request(
+	    &sv->m, r->route ? r->route->ep : SERVE_EP_OTHER, status);
 	if (sv->cfg->log != NULL && !sv->cfg->quiet) {
 		serve_http_peer(r->conn, peer, sizeof peer);
 		serve_log(sv, 1, "%s %s %d %zu %.1fms %s%s%s", r->method,
@@ -137,9 +137,8 @@ serve_http_reply(struct serve_req *r, int status, const char *ctype,
 
 /* A one-line reason as the body; PagerDuty's error shape on its
  * endpoint, so that its clients show the reason. */
-static enum MHD_Result
-serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static enum MHD_Result serve_http_error(struct serve_req *r, int status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static enum MHD_Result
 serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
@@ -157,22 +156,22 @@ serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
 			*p = ' ';
 	if (r->route != NULL && r->route->ep == SERVE_EP_ENQUEUE &&
 	    status == MHD_HTTP_BAD_REQUEST) {
-		json_t *o = json_pack("{s:s, s:s, s:[s]}", "status",
-		    "invalid event", "message", "Event object is invalid",
-		    "errors", msg);
+		json_t *o =
+		    json_pack("{s:s, s:s, s:[s]}", "status", "invalid event",
+		        "message", "Event object is invalid", "errors", msg);
 
 		s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 		json_decref(o);
 		if (s != NULL) {
-			ret = serve_http_reply(r, status, "application/json", s,
-			    strlen(s));
+			ret = serve_http_reply(
+			    r, status, "application/json", s, strlen(s));
 			free(s);
 			return ret;
 		}
 	}
 	strncat(msg, "\n", sizeof msg - strlen(msg) - 1);
-	return serve_http_reply(r, status, "text/plain; charset=utf-8", msg,
-	    strlen(msg));
+	return serve_http_reply(
+	    r, status, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 
 static enum MHD_Result
@@ -199,8 +198,10 @@ serve_http_metrics(struct serve_req *r)
 		buf_done(&out);
 		return serve_http_error(r, 500, "metrics: %s", err.msg);
 	}
-	ret = serve_http_reply(r, 200, "text/plain; version=0.0.4; "
-	    "charset=utf-8", buf_str(&out), out.len);
+	ret = serve_http_reply(r, 200,
+	    "text/plain; version=0.0.4; "
+	    "charset=utf-8",
+	    buf_str(&out), out.len);
 	buf_done(&out);
 	return ret;
 }
@@ -219,8 +220,8 @@ serve_http_header_auth(struct serve_req *r)
 		r->authed = 1;
 		return 0;
 	}
-	h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION);
+	h = MHD_lookup_connection_value(
+	    r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	v = http_auth_check_header(a, h, r->who, sizeof r->who);
 	if (v == HTTP_AUTH_BAD)
 		return MHD_HTTP_UNAUTHORIZED;
@@ -230,10 +231,10 @@ serve_http_header_auth(struct serve_req *r)
 	}
 	/* signatures are checked over the body; PagerDuty's credential is
 	 * the routing_key inside it */
-	if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    "X-Owl-Signature") != NULL ||
+	if (MHD_lookup_connection_value(
+	        r->conn, MHD_HEADER_KIND, "X-Owl-Signature") != NULL ||
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    "X-Grafana-Alerting-Signature") != NULL ||
+	        "X-Grafana-Alerting-Signature") != NULL ||
 	    r->route->ep == SERVE_EP_ENQUEUE)
 		return 0;
 	return MHD_HTTP_UNAUTHORIZED;
@@ -262,8 +263,8 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			*p = '?';
 	if ((r->route = serve_http_route(url)) == NULL)
-		return serve_http_error(r, MHD_HTTP_NOT_FOUND,
-		    "no such endpoint: %s", r->path);
+		return serve_http_error(
+		    r, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", r->path);
 	if (!serve_http_method_ok(r->route, method))
 		return serve_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s takes %s", r->route->path, r->route->allow);
@@ -274,16 +275,18 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 	}
 	if (r->route->ep == SERVE_EP_METRICS)
 		return serve_http_metrics(r);
-	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	cl = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && strtoull(cl, NULL, 10) > sv->max_body)
 		return serve_http_error(r, 413,
 		    "body of %s bytes is over the limit of %zu", cl,
 		    sv->max_body);
 	if ((st = serve_http_header_auth(r)) != 0)
-		return serve_http_error(r, st, "%s", MHD_lookup_connection_value(
-		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) ?
-		    "bad credentials" : "missing credentials");
+		return serve_http_error(r, st, "%s",
+		    MHD_lookup_connection_value(
+		        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)
+		        ? "bad credentials"
+		        : "missing credentials");
 	return MHD_YES;
 }
 
@@ -305,8 +308,8 @@ serve_http_routing_key(struct serve_req *r)
 	enum http_auth_verdict v = HTTP_AUTH_NONE;
 	json_t *root, *key;
 
-	root = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0,
-	    NULL);
+	root =
+	    json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
 	key = json_object_get(root, "routing_key");
 	if (json_is_string(key)) {
 		v = http_auth_check_token(r->sv->cfg->auth,
@@ -327,17 +330,17 @@ serve_http_body_auth(struct serve_req *r)
 	enum http_auth_verdict v;
 	const char *sig;
 
-	sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    "X-Owl-Signature");
+	sig = MHD_lookup_connection_value(
+	    r->conn, MHD_HEADER_KIND, "X-Owl-Signature");
 	v = http_auth_check_owl_sig(a, sig, body, r->body.len);
 	if (v == HTTP_AUTH_OK)
 		snprintf(r->who, sizeof r->who, "owl-signature");
 	if (v == HTTP_AUTH_NONE) {
-		sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		    "X-Grafana-Alerting-Signature");
+		sig = MHD_lookup_connection_value(
+		    r->conn, MHD_HEADER_KIND, "X-Grafana-Alerting-Signature");
 		v = http_auth_check_grafana_sig(a, sig,
 		    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		    "X-Grafana-Alerting-Timestamp"),
+		        "X-Grafana-Alerting-Timestamp"),
 		    clock_now_us() / CLOCK_US_PER_SEC, body, r->body.len);
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "grafana-signature");
@@ -366,17 +369,17 @@ serve_http_complete(struct serve_req *r)
 
 	serve_conn_busy(r->conn, 1);
 	if (r->too_big)
-		return serve_http_error(r, 413,
-		    "body over the limit of %zu bytes", sv->max_body);
+		return serve_http_error(
+		    r, 413, "body over the limit of %zu bytes", sv->max_body);
 	if (!r->authed && serve_http_body_auth(r) == -1)
-		return serve_http_error(r, MHD_HTTP_UNAUTHORIZED,
-		    "bad or missing credentials");
+		return serve_http_error(
+		    r, MHD_HTTP_UNAUTHORIZED, "bad or missing credentials");
 	err_init(&err);
 	r->batch = ingest_parse((enum ingest_format)r->route->format,
 	    r->body.data ? r->body.data : "", r->body.len, &err);
 	if (r->batch == NULL)
-		return serve_http_error(r, err.code == ERR_USAGE ? 400 : 500,
-		    "%s", err.msg);
+		return serve_http_error(
+		    r, err.code == ERR_USAGE ? 400 : 500, "%s", err.msg);
 	r->job.batch = r->batch;
 	r->job.actor = ingest_format_name((enum ingest_format)r->route->format);
 	r->job.ep = r->route->ep;
@@ -390,7 +393,8 @@ serve_http_complete(struct serve_req *r)
 	if (serve_enqueue(sv, &r->job) == -1) {
 		atomic_fetch_add(&sv->m.queue_full, 1);
 		r->job.status = 503;
-		snprintf(r->job.msg, sizeof r->job.msg, "write queue full, "
+		snprintf(r->job.msg, sizeof r->job.msg,
+		    "write queue full, "
 		    "retry");
 		MHD_resume_connection(r->conn);
 	}
@@ -419,19 +423,20 @@ serve_http_resumed(struct serve_req *r)
 		json_decref(o);
 		if (s == NULL)
 			return MHD_NO;
-		ret = serve_http_reply(r, MHD_HTTP_ACCEPTED, "application/json",
-		    s, strlen(s));
+		ret = serve_http_reply(
+		    r, MHD_HTTP_ACCEPTED, "application/json", s, strlen(s));
 		free(s);
 		return ret;
 	}
 	if (r->job.res.incident != 0)
 		snprintf(inc, sizeof inc, ",\"incident\":\"INC-%" PRId64 "\"",
 		    r->job.res.incident);
-	n = snprintf(body, sizeof body, "{\"status\":\"stored\",\"alerts\":%zu,"
-	    "\"new_alerts\":%zu%s}\n", r->job.res.alerts, r->job.res.new_alerts,
-	    inc);
-	return serve_http_reply(r, MHD_HTTP_OK, "application/json", body,
-	    (size_t)n);
+	n = snprintf(body, sizeof body,
+	    "{\"status\":\"stored\",\"alerts\":%zu,"
+	    "\"new_alerts\":%zu%s}\n",
+	    r->job.res.alerts, r->job.res.new_alerts, inc);
+	return serve_http_reply(
+	    r, MHD_HTTP_OK, "application/json", body, (size_t)n);
 }
 
 enum MHD_Result

@@ -24,15 +24,15 @@ struct serve_job {
 	struct serve_job *next;
 	const struct ingest_batch *batch; /* a request's payload */
 	const char *actor;
-	enum serve_ep ep;                 /* whose counter; pull: OTHER */
-	const char *pull_url;             /* non-NULL: a pull */
-	const struct alert *alerts;       /* pull: the alerts listed */
+	enum serve_ep ep; /* whose counter; pull: OTHER */
+	const char *pull_url; /* non-NULL: a pull */
+	const struct alert *alerts; /* pull: the alerts listed */
 	size_t nalerts;
 	void (*done)(struct serve_job *job);
 	void *owner;
-	int64_t queued_us;                /* monotonic */
+	int64_t queued_us; /* monotonic */
 	/* results */
-	int status;                       /* 0 stored; else 400 or 503 */
+	int status; /* 0 stored; else 400 or 503 */
 	char msg[ERR_MSG_MAX];
 	struct ingest_result res;
 	struct receiver_pull_result pull;
@@ -43,8 +43,8 @@ struct serve_conn {
 	struct serve_conn *prev, *next;
 	int fd;
 	atomic_llong start_us; /* when the current request began */
-	atomic_int busy;       /* request received, owl is working on it */
-	int cut;               /* shut down at the deadline */
+	atomic_int busy; /* request received, owl is working on it */
+	int cut; /* shut down at the deadline */
 };
 
 struct serve {
@@ -56,7 +56,7 @@ struct serve {
 	size_t max_body;
 	int64_t deadline_us;
 	atomic_int draining;
-	atomic_long inflight;        /* requests begun, not completed */
+	atomic_long inflight; /* requests begun, not completed */
 
 	/* the writer (serve_writer.c) */
 	struct store *wstore;
@@ -90,7 +90,7 @@ struct serve {
 
 /* Logs an event line (always) or a request line (unless quiet). */
 void serve_log(struct serve *sv, int request, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Starts the writer thread on its own connection; -1 with err set. */
 int serve_writer_start(struct serve *sv, struct err *err);

@@ -6,19 +6,46 @@
 #include <stdio.h>
 
 static const char *const serve_metrics_eps[SERVE_EP_COUNT] = {
-	"alertmanager", "grafana", "generic", "enqueue", "healthz", "metrics",
+	"alertmanager",
+	"grafana",
+	"generic",
+	"enqueue",
+	"healthz",
+	"metrics",
 	"other",
 };
 
 /* The status codes owl serve answers with; the last slot is "other". */
 static const int serve_metrics_codes[SERVE_METRICS_NCODES] = {
-	200, 202, 400, 401, 404, 405, 411, 413, 415, 500, 503, 0,
+	200,
+	202,
+	400,
+	401,
+	404,
+	405,
+	411,
+	413,
+	415,
+	500,
+	503,
+	0,
 };
 
 /* Upper bounds of the latency buckets, microseconds. */
 static const int64_t serve_metrics_bounds[SERVE_METRICS_NBUCKETS - 1] = {
-	250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
-	500000, 1000000, 5000000,
+	250,
+	500,
+	1000,
+	2500,
+	5000,
+	10000,
+	25000,
+	50000,
+	100000,
+	250000,
+	500000,
+	1000000,
+	5000000,
 };
 
 #define SM_ADD(x, n) atomic_fetch_add_explicit(&(x), (n), memory_order_relaxed)
@@ -62,8 +89,8 @@ static int
 serve_metrics_head(struct buf *out, const char *name, const char *type,
     const char *help, struct err *err)
 {
-	return buf_printf(out, err, "# HELP %s %s\n# TYPE %s %s\n", name, help,
-	    name, type);
+	return buf_printf(
+	    out, err, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static int
@@ -76,11 +103,12 @@ serve_metrics_one(struct buf *out, const char *name, const char *type,
 }
 
 static int
-serve_metrics_requests(const struct serve_metrics *m, struct buf *out,
-    struct err *err)
+serve_metrics_requests(
+    const struct serve_metrics *m, struct buf *out, struct err *err)
 {
 	if (serve_metrics_head(out, "owl_http_requests_total", "counter",
-	    "HTTP requests answered, by endpoint and status code.", err) == -1)
+	        "HTTP requests answered, by endpoint and status code.",
+	        err) == -1)
 		return -1;
 	for (int e = 0; e < SERVE_EP_COUNT; e++) {
 		for (int c = 0; c < SERVE_METRICS_NCODES; c++) {
@@ -94,20 +122,22 @@ serve_metrics_requests(const struct serve_metrics *m, struct buf *out,
 				    serve_metrics_codes[c]);
 			else
 				snprintf(code, sizeof code, "other");
-			if (buf_printf(out, err, "owl_http_requests_total"
-			    "{endpoint=\"%s\",code=\"%s\"} %lu\n",
-			    serve_metrics_eps[e], code, v) == -1)
+			if (buf_printf(out, err,
+			        "owl_http_requests_total"
+			        "{endpoint=\"%s\",code=\"%s\"} %lu\n",
+			        serve_metrics_eps[e], code, v) == -1)
 				return -1;
 		}
 	}
 	if (serve_metrics_head(out, "owl_alerts_received_total", "counter",
-	    "Alerts committed to the database, by endpoint (pull: --pull).",
-	    err) == -1)
+	        "Alerts committed to the database, by endpoint (pull: --pull).",
+	        err) == -1)
 		return -1;
 	for (int e = 0; e < SERVE_EP_COUNT; e++)
-		if (e <= SERVE_EP_ENQUEUE && buf_printf(out, err,
-		    "owl_alerts_received_total{endpoint=\"%s\"} %lu\n",
-		    serve_metrics_eps[e], SM_GET(m->alerts[e])) == -1)
+		if (e <= SERVE_EP_ENQUEUE &&
+		    buf_printf(out, err,
+		        "owl_alerts_received_total{endpoint=\"%s\"} %lu\n",
+		        serve_metrics_eps[e], SM_GET(m->alerts[e])) == -1)
 			return -1;
 	return buf_printf(out, err,
 	    "owl_alerts_received_total{endpoint=\"pull\"} %lu\n",
@@ -115,24 +145,26 @@ serve_metrics_requests(const struct serve_metrics *m, struct buf *out,
 }
 
 static int
-serve_metrics_histogram(const struct serve_metrics *m, struct buf *out,
-    struct err *err)
+serve_metrics_histogram(
+    const struct serve_metrics *m, struct buf *out, struct err *err)
 {
 	const char *name = "owl_ingest_latency_seconds";
 	unsigned long cum = 0;
 
-	if (serve_metrics_head(out, name, "histogram", "Time from a request "
-	    "fully received to its commit being acknowledged.", err) == -1)
+	if (serve_metrics_head(out, name, "histogram",
+	        "Time from a request "
+	        "fully received to its commit being acknowledged.",
+	        err) == -1)
 		return -1;
 	for (int i = 0; i < SERVE_METRICS_NBUCKETS; i++) {
 		cum += SM_GET(m->latency[i]);
 		if (i < SERVE_METRICS_NBUCKETS - 1) {
 			if (buf_printf(out, err, "%s_bucket{le=\"%g\"} %lu\n",
-			    name, (double)serve_metrics_bounds[i] / 1e6,
-			    cum) == -1)
+			        name, (double)serve_metrics_bounds[i] / 1e6,
+			        cum) == -1)
 				return -1;
 		} else if (buf_printf(out, err, "%s_bucket{le=\"+Inf\"} %lu\n",
-		    name, cum) == -1)
+		               name, cum) == -1)
 			return -1;
 	}
 	return buf_printf(out, err, "%s_sum %.6f\n%s_count %lu\n", name,
@@ -147,40 +179,42 @@ serve_metrics_format(const struct serve_metrics *m,
 	if (serve_metrics_requests(m, out, err) == -1 ||
 	    serve_metrics_histogram(m, out, err) == -1 ||
 	    serve_metrics_one(out, "owl_commits_total", "counter",
-	    "Write transactions committed (each holds many requests).",
-	    SM_GET(m->commits), err) == -1 ||
+	        "Write transactions committed (each holds many requests).",
+	        SM_GET(m->commits), err) == -1 ||
 	    serve_metrics_one(out, "owl_committed_requests_total", "counter",
-	    "Requests and pulls whose alerts were committed.",
-	    SM_GET(m->committed), err) == -1 ||
+	        "Requests and pulls whose alerts were committed.",
+	        SM_GET(m->committed), err) == -1 ||
 	    serve_metrics_one(out, "owl_db_errors_total", "counter",
-	    "Transactions that failed (busy, full, I/O); answered 503.",
-	    SM_GET(m->db_errors), err) == -1 ||
+	        "Transactions that failed (busy, full, I/O); answered 503.",
+	        SM_GET(m->db_errors), err) == -1 ||
 	    serve_metrics_one(out, "owl_queue_full_total", "counter",
-	    "Requests refused with 503 because the write queue was full.",
-	    SM_GET(m->queue_full), err) == -1 ||
+	        "Requests refused with 503 because the write queue was full.",
+	        SM_GET(m->queue_full), err) == -1 ||
 	    serve_metrics_one(out, "owl_request_timeouts_total", "counter",
-	    "Connections closed at the total per-request deadline.",
-	    SM_GET(m->timeouts), err) == -1 ||
+	        "Connections closed at the total per-request deadline.",
+	        SM_GET(m->timeouts), err) == -1 ||
 	    serve_metrics_one(out, "owl_pull_success_total", "counter",
-	    "Successful pulls from Alertmanager (--pull).",
-	    SM_GET(m->pull_ok), err) == -1 ||
+	        "Successful pulls from Alertmanager (--pull).",
+	        SM_GET(m->pull_ok), err) == -1 ||
 	    serve_metrics_one(out, "owl_pull_errors_total", "counter",
-	    "Failed pulls from Alertmanager (--pull).",
-	    SM_GET(m->pull_errors), err) == -1 ||
+	        "Failed pulls from Alertmanager (--pull).",
+	        SM_GET(m->pull_errors), err) == -1 ||
 	    serve_metrics_one(out, "owl_silences_expired_total", "counter",
-	    "Alertmanager silences expired because their incident resolved.",
-	    SM_GET(m->silences_expired), err) == -1 ||
+	        "Alertmanager silences expired because their incident resolved.",
+	        SM_GET(m->silences_expired), err) == -1 ||
 	    serve_metrics_one(out, "owl_write_queue_depth", "gauge",
-	    "Requests waiting for the writer.", g->queue_depth, err) == -1 ||
+	        "Requests waiting for the writer.", g->queue_depth,
+	        err) == -1 ||
 	    serve_metrics_one(out, "owl_connections", "gauge",
-	    "Open client connections.", g->connections, err) == -1 ||
+	        "Open client connections.", g->connections, err) == -1 ||
 	    serve_metrics_one(out, "owl_draining", "gauge",
-	    "1 while shutting down gracefully.", (unsigned long)g->draining,
-	    err) == -1)
+	        "1 while shutting down gracefully.", (unsigned long)g->draining,
+	        err) == -1)
 		return -1;
-	if (g->open_incidents >= 0 && serve_metrics_one(out,
-	    "owl_incidents_open", "gauge", "Incidents not resolved.",
-	    (unsigned long)g->open_incidents, err) == -1)
+	if (g->open_incidents >= 0 &&
+	    serve_metrics_one(out, "owl_incidents_open", "gauge",
+	        "Incidents not resolved.", (unsigned long)g->open_incidents,
+	        err) == -1)
 		return -1;
 	return 0;
 }

@@ -29,16 +29,16 @@ enum serve_ep {
 
 struct serve_metrics {
 	atomic_ulong requests[SERVE_EP_COUNT][SERVE_METRICS_NCODES];
-	atomic_ulong alerts[SERVE_EP_COUNT];   /* alerts received and stored */
-	atomic_ulong pulled_alerts;            /* alerts stored by --pull */
+	atomic_ulong alerts[SERVE_EP_COUNT]; /* alerts received and stored */
+	atomic_ulong pulled_alerts; /* alerts stored by --pull */
 	atomic_ulong latency[SERVE_METRICS_NBUCKETS]; /* not cumulative */
 	atomic_ulong latency_count;
 	atomic_ulong latency_sum_us;
-	atomic_ulong commits;       /* transactions committed */
-	atomic_ulong committed;     /* requests and pulls committed */
-	atomic_ulong db_errors;     /* failed transactions */
-	atomic_ulong queue_full;    /* requests refused: queue full */
-	atomic_ulong timeouts;      /* connections cut at the deadline */
+	atomic_ulong commits; /* transactions committed */
+	atomic_ulong committed; /* requests and pulls committed */
+	atomic_ulong db_errors; /* failed transactions */
+	atomic_ulong queue_full; /* requests refused: queue full */
+	atomic_ulong timeouts; /* connections cut at the deadline */
 	atomic_ulong pull_ok;
 	atomic_ulong pull_errors;
 	atomic_ulong silences_expired;
@@ -48,8 +48,8 @@ struct serve_metrics {
 const char *serve_metrics_ep_name(enum serve_ep ep);
 
 /* Counts one reply. */
-void serve_metrics_request(struct serve_metrics *m, enum serve_ep ep,
-    int status);
+void serve_metrics_request(
+    struct serve_metrics *m, enum serve_ep ep, int status);
 
 /* Records one ingest latency: request received to commit acknowledged. */
 void serve_metrics_latency(struct serve_metrics *m, int64_t us);

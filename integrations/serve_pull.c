@@ -21,7 +21,7 @@
 
 struct serve_pull_src {
 	const char *url;
-	int64_t due;   /* monotonic */
+	int64_t due; /* monotonic */
 	int fails;
 };
 
@@ -69,12 +69,13 @@ serve_pull_one_alert(json_t *o, struct alert *a, struct err *err)
 	memset(a, 0, sizeof *a);
 	a->source = "alertmanager";
 	if (!json_is_string(fp) || !json_is_object(labels))
-		return err_set(err, ERR_USAGE, "alert without fingerprint or "
+		return err_set(err, ERR_USAGE,
+		    "alert without fingerprint or "
 		    "labels");
 	if ((a->fingerprint = strdup(json_string_value(fp))) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	if (alert_set_maps(a, labels, json_is_object(ann) ? ann : NULL, 0,
-	    err) == -1)
+	if (alert_set_maps(
+	        a, labels, json_is_object(ann) ? ann : NULL, 0, err) == -1)
 		return -1;
 	if (starts != NULL && clock_parse(starts, &a->starts_at, NULL) == -1)
 		a->starts_at = 0;
@@ -84,7 +85,8 @@ serve_pull_one_alert(json_t *o, struct alert *a, struct err *err)
 	name = json_string_value(json_object_get(labels, "alertname"));
 	buf_init(&gk, 4096);
 	if (buf_printf(&gk, err, "{}:{alertname=\"%s\"}", name ? name : "") ==
-	    -1 || (a->group_key = buf_steal(&gk)) == NULL) {
+	        -1 ||
+	    (a->group_key = buf_steal(&gk)) == NULL) {
 		buf_done(&gk);
 		return err_set(err, ERR_FAILED, "group key too long");
 	}
@@ -93,8 +95,8 @@ serve_pull_one_alert(json_t *o, struct alert *a, struct err *err)
 
 /* Parses GET /api/v2/alerts. */
 static int
-serve_pull_parse(const struct buf *body, struct alert **out, size_t *n,
-    struct err *err)
+serve_pull_parse(
+    const struct buf *body, struct alert **out, size_t *n, struct err *err)
 {
 	json_error_t je;
 	json_t *root, *o;
@@ -105,15 +107,17 @@ serve_pull_parse(const struct buf *body, struct alert **out, size_t *n,
 	root = json_loadb(buf_str(body), body->len, 0, &je);
 	if (!json_is_array(root)) {
 		json_decref(root);
-		return err_set(err, ERR_FAILED, "not a JSON array of alerts%s%s",
-		    root == NULL ? ": " : "", root == NULL ? je.text : "");
+		return err_set(err, ERR_FAILED,
+		    "not a JSON array of alerts%s%s", root == NULL ? ": " : "",
+		    root == NULL ? je.text : "");
 	}
 	len = json_array_size(root);
 	if (len > 0 && (a = calloc(len, sizeof *a)) == NULL) {
 		json_decref(root);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
-	json_array_foreach(root, i, o) {
+	json_array_foreach(root, i, o)
+	{
 		if (serve_pull_one_alert(o, &a[i], err) == -1) {
 			err_prefix(err, "alerts[%zu]: ", i);
 			serve_pull_alerts_free(a, i + 1);
@@ -129,8 +133,8 @@ serve_pull_parse(const struct buf *body, struct alert **out, size_t *n,
 
 /* Hands a pull to the writer and waits for its commit. */
 static int
-serve_pull_store(struct serve *sv, const char *url, struct alert *a,
-    size_t n, struct receiver_pull_result *res, struct err *err)
+serve_pull_store(struct serve *sv, const char *url, struct alert *a, size_t n,
+    struct receiver_pull_result *res, struct err *err)
 {
 	struct serve_pull_wait w = { 0 };
 
@@ -162,8 +166,8 @@ serve_pull_store(struct serve *sv, const char *url, struct alert *a,
 }
 
 static void
-serve_pull_source(struct serve *sv, struct serve_pull_src *src,
-    int64_t interval)
+serve_pull_source(
+    struct serve *sv, struct serve_pull_src *src, int64_t interval)
 {
 	struct receiver_pull_result res;
 	struct alert *a = NULL;
@@ -175,13 +179,13 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 	err_init(&err);
 	buf_init(&body, SERVE_PULL_MAX_BODY);
 	if (am_client_alerts(src->url, &body, SERVE_PULL_TIMEOUT_MS,
-	    (const atomic_int *)&sv->draining, &err) == -1 ||
+	        (const atomic_int *)&sv->draining, &err) == -1 ||
 	    serve_pull_parse(&body, &a, &n, &err) == -1 ||
 	    serve_pull_store(sv, src->url, a, n, &res, &err) == -1) {
 		src->fails++;
 		backoff = interval;
-		for (int i = 1; i < src->fails && backoff <
-		    SERVE_PULL_MAX_BACKOFF_US; i++)
+		for (int i = 1;
+		     i < src->fails && backoff < SERVE_PULL_MAX_BACKOFF_US; i++)
 			backoff *= 2;
 		if (backoff > SERVE_PULL_MAX_BACKOFF_US)
 			backoff = SERVE_PULL_MAX_BACKOFF_US;
@@ -194,9 +198,10 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 	} else {
 		if (src->fails > 0 || res.resolved > 0 ||
 		    res.incidents_opened > 0)
-			serve_log(sv, 0, "pull %s: %zu alerts, %zu new, %zu "
-			    "resolved", src->url, res.alerts, res.new_alerts,
-			    res.resolved);
+			serve_log(sv, 0,
+			    "pull %s: %zu alerts, %zu new, %zu "
+			    "resolved",
+			    src->url, res.alerts, res.new_alerts, res.resolved);
 		src->fails = 0;
 		src->due = clock_mono_us() + interval;
 		atomic_fetch_add(&sv->m.pull_ok, 1);
@@ -220,9 +225,10 @@ serve_pull_silences(struct serve *sv, struct store *s)
 	}
 	for (size_t i = 0; i < n && !atomic_load(&sv->draining); i++) {
 		err_init(&err);
-		if (am_client_unsilence(due[i].am_url, due[i].silence_id, NULL,
-		    &err) == -1 || silence_expire(s, due[i].id, "owl-serve",
-		    "resolved", &err) == -1) {
+		if (am_client_unsilence(
+		        due[i].am_url, due[i].silence_id, NULL, &err) == -1 ||
+		    silence_expire(
+		        s, due[i].id, "owl-serve", "resolved", &err) == -1) {
 			serve_log(sv, 0, "silence %s of INC-%lld: %s",
 			    due[i].silence_id, (long long)due[i].incident,
 			    err.msg);
@@ -263,8 +269,9 @@ serve_pull_main(void *arg)
 	struct serve *sv = arg;
 	const struct serve_config *cfg = sv->cfg;
 	struct serve_pull_src src[SERVE_MAX_PULLS];
-	int64_t interval = cfg->pull_interval_us ? cfg->pull_interval_us :
-	    15 * CLOCK_US_PER_SEC, next, now;
+	int64_t interval = cfg->pull_interval_us ? cfg->pull_interval_us
+	                                         : 15 * CLOCK_US_PER_SEC,
+	        next, now;
 	struct store *s;
 	struct err err;
 

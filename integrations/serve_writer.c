@@ -59,11 +59,12 @@ serve_writer_apply(struct serve *sv, struct serve_job *j, struct err *err)
 {
 	memset(&j->res, 0, sizeof j->res);
 	memset(&j->pull, 0, sizeof j->pull);
-	if (j->batch != NULL && ingest_store(sv->wstore, j->batch, j->actor,
-	    &j->res, err) == -1)
+	if (j->batch != NULL &&
+	    ingest_store(sv->wstore, j->batch, j->actor, &j->res, err) == -1)
 		return -1;
-	if (j->pull_url != NULL && receiver_pull(sv->wstore, j->pull_url,
-	    j->alerts, j->nalerts, j->actor, &j->pull, err) == -1)
+	if (j->pull_url != NULL &&
+	    receiver_pull(sv->wstore, j->pull_url, j->alerts, j->nalerts,
+	        j->actor, &j->pull, err) == -1)
 		return -1;
 	return 0;
 }
@@ -74,8 +75,8 @@ static void
 serve_writer_fail(struct serve_job *j, const struct err *err)
 {
 	j->status = err->code == ERR_USAGE ? 400 : 503;
-	snprintf(j->msg, sizeof j->msg, "%s", err->msg[0] ? err->msg :
-	    "database error");
+	snprintf(j->msg, sizeof j->msg, "%s",
+	    err->msg[0] ? err->msg : "database error");
 }
 
 /* Stores one job in a transaction of its own. */
@@ -149,11 +150,11 @@ serve_writer_finish(struct serve *sv, struct serve_job *jobs)
 		if (j->status == 0) {
 			atomic_fetch_add(&sv->m.committed, 1);
 			if (j->pull_url != NULL)
-				atomic_fetch_add(&sv->m.pulled_alerts,
-				    j->pull.alerts);
+				atomic_fetch_add(
+				    &sv->m.pulled_alerts, j->pull.alerts);
 			else
-				atomic_fetch_add(&sv->m.alerts[j->ep],
-				    j->res.alerts);
+				atomic_fetch_add(
+				    &sv->m.alerts[j->ep], j->res.alerts);
 		}
 		serve_metrics_latency(&sv->m, now - j->queued_us);
 		j->done(j);
@@ -176,8 +177,8 @@ serve_writer_gather(struct serve *sv, int64_t last_commit)
 {
 	struct timespec ts;
 
-	if (last_commit == 0 || clock_mono_us() - last_commit >
-	    SERVE_WRITER_LOAD_US)
+	if (last_commit == 0 ||
+	    clock_mono_us() - last_commit > SERVE_WRITER_LOAD_US)
 		return;
 	serve_writer_deadline(&ts, SERVE_WRITER_GATHER_US);
 	while (sv->qlen < sv->batch_max && !sv->wstop &&
@@ -238,7 +239,8 @@ serve_writer_main(void *arg)
 				 * never waits for them, and runs often enough
 				 * that the WAL is reset between bursts */
 				sqlite3_wal_checkpoint_v2(store_db(sv->wstore),
-				    NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+				    NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+				    NULL);
 				dirty = 0;
 			}
 			if (!idle)
@@ -262,7 +264,8 @@ serve_writer_start(struct serve *sv, struct err *err)
 	if (store_exec(sv->wstore, "PRAGMA synchronous = FULL", err) == -1)
 		return -1;
 	if (pthread_create(&sv->writer, NULL, serve_writer_main, sv) != 0)
-		return err_set(err, ERR_FAILED, "cannot start the writer "
+		return err_set(err, ERR_FAILED,
+		    "cannot start the writer "
 		    "thread");
 	sv->writer_started = 1;
 	return 0;

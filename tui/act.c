@@ -11,8 +11,11 @@
 #include "engine/sanitize.h"
 
 static const char *const act_done_verb[] = {
-	[ACT_ACK] = "acknowledged", [ACT_RESOLVE] = "resolved",
-	[ACT_SNOOZE] = "snoozed", [ACT_NOTE] = "noted", [ACT_UNDO] = "undid",
+	[ACT_ACK] = "acknowledged",
+	[ACT_RESOLVE] = "resolved",
+	[ACT_SNOOZE] = "snoozed",
+	[ACT_NOTE] = "noted",
+	[ACT_UNDO] = "undid",
 };
 
 /* Reads the incident as the user sees it: the list's copy (what was
@@ -63,9 +66,8 @@ act_undoable(const struct act_journal *j)
 	return j->n;
 }
 
-static int
-act_why(char *q, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int act_why(char *q, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int
 act_why(char *q, size_t n, const char *fmt, ...)
@@ -85,10 +87,12 @@ act_prepare_undo(struct app *a, char *q, size_t n, const char *env)
 	size_t u = act_undoable(&a->journal);
 	const struct act_entry *e;
 	static const char *const how[] = { [ACT_ACK] = "unacknowledge",
-		[ACT_RESOLVE] = "reopen", [ACT_SNOOZE] = "unsnooze" };
+		[ACT_RESOLVE] = "reopen",
+		[ACT_SNOOZE] = "unsnooze" };
 
 	if (u == a->journal.n)
-		return act_why(q, n, "nothing to undo: no ack, resolve or "
+		return act_why(q, n,
+		    "nothing to undo: no ack, resolve or "
 		    "snooze of yours in this session");
 	e = &a->journal.e[u];
 	p->undo = u;
@@ -102,8 +106,8 @@ act_prepare_undo(struct app *a, char *q, size_t n, const char *env)
 }
 
 int
-act_prepare(struct app *a, enum keys_action act, int64_t id,
-    const char *dur, char *q, size_t n)
+act_prepare(struct app *a, enum keys_action act, int64_t id, const char *dur,
+    char *q, size_t n)
 {
 	struct act_pending *p = &a->pending;
 	const char *env = a->env ? a->env : "";
@@ -125,8 +129,10 @@ act_prepare(struct app *a, enum keys_action act, int64_t id,
 	if (inc.state == INCIDENT_RESOLVED)
 		rc = act_why(q, n, "INC-%" PRId64 " is already resolved", id);
 	else if (act == KEYS_ACK && inc.state == INCIDENT_ACKNOWLEDGED)
-		rc = act_why(q, n, "INC-%" PRId64 " is already acknowledged "
-		    "by %s", id, inc.acked_by ? inc.acked_by : "someone");
+		rc = act_why(q, n,
+		    "INC-%" PRId64 " is already acknowledged "
+		    "by %s",
+		    id, inc.acked_by ? inc.acked_by : "someone");
 	else if (act == KEYS_ACK)
 		snprintf(q, n, "Acknowledge INC-%" PRId64 " '%s'%s%s? [y/N]",
 		    id, p->title, env[0] ? " in " : "", env);
@@ -139,9 +145,10 @@ act_prepare(struct app *a, enum keys_action act, int64_t id,
 		snprintf(p->dur, sizeof p->dur, "%s", dur);
 		p->until += clock_now_us();
 		app_time(p->until, 0, until, sizeof until);
-		snprintf(q, n, "Snooze INC-%" PRId64 " '%s'%s%s for %s (until "
-		    "%s)? [y/N]", id, p->title, env[0] ? " in " : "", env,
-		    p->dur, until);
+		snprintf(q, n,
+		    "Snooze INC-%" PRId64 " '%s'%s%s for %s (until "
+		    "%s)? [y/N]",
+		    id, p->title, env[0] ? " in " : "", env, p->dur, until);
 	}
 	incident_done(&inc);
 	return rc;
@@ -179,8 +186,8 @@ act_journal_add(struct app *a, enum act_kind kind, int64_t id,
 		/* our own change right after an earlier one does not
 		 * block undoing that one; anybody else's still does */
 		for (size_t i = 0; i + 1 < j->n; i++)
-			if (j->e[i].id == id && j->e[i].version ==
-			    inc.version - 1)
+			if (j->e[i].id == id &&
+			    j->e[i].version == inc.version - 1)
 				j->e[i].version = inc.version;
 		e->version = inc.version;
 		incident_done(&inc);
@@ -207,8 +214,7 @@ act_call(struct app *a, const struct act_pending *p, struct err *err)
 		if (e->kind == ACT_RESOLVE)
 			return incident_reopen(a->store, p->id, &opt, err);
 		return incident_unsnooze(a->store, p->id, &opt, err);
-	default:
-		return err_set(err, ERR_USAGE, "not an action");
+	default: return err_set(err, ERR_USAGE, "not an action");
 	}
 }
 
@@ -226,8 +232,8 @@ act_run(struct app *a)
 		return;
 	}
 	if (act_call(a, p, &err) == -1) {
-		app_message(a, SCREEN_ALARM, "refused, nothing done: %s",
-		    err.msg);
+		app_message(
+		    a, SCREEN_ALARM, "refused, nothing done: %s", err.msg);
 		return;
 	}
 	if (p->act == KEYS_UNDO) {
@@ -236,15 +242,19 @@ act_run(struct app *a)
 		snprintf(what, sizeof what, "%s", act_done_verb[undid]);
 		act_journal_add(a, ACT_UNDO, p->id, p->title, what);
 		a->journal.e[a->journal.n - 1].undid = undid;
-		app_message(a, SCREEN_OK, "undone: INC-%" PRId64 " is no longer "
-		    "%s", p->id, act_done_verb[undid]);
+		app_message(a, SCREEN_OK,
+		    "undone: INC-%" PRId64 " is no longer "
+		    "%s",
+		    p->id, act_done_verb[undid]);
 		return;
 	}
 	if (p->act == KEYS_SNOOZE)
 		snprintf(what, sizeof what, "for %s", p->dur);
-	act_journal_add(a, p->act == KEYS_ACK ? ACT_ACK : p->act ==
-	    KEYS_RESOLVE ? ACT_RESOLVE : ACT_SNOOZE, p->id, p->title,
-	    p->act == KEYS_SNOOZE ? what : NULL);
+	act_journal_add(a,
+	    p->act == KEYS_ACK           ? ACT_ACK
+	        : p->act == KEYS_RESOLVE ? ACT_RESOLVE
+	                                 : ACT_SNOOZE,
+	    p->id, p->title, p->act == KEYS_SNOOZE ? what : NULL);
 	app_message(a, SCREEN_OK, "%s INC-%" PRId64 " (u: undo)",
 	    act_done_verb[a->journal.e[a->journal.n - 1].kind], p->id);
 }
@@ -296,16 +306,17 @@ act_summary(const struct app *a, FILE *f)
 			fprintf(f, "  %s  undid: %s INC-%" PRId64 " '%s'\n", at,
 			    what ? what : "", e->id, title ? title : "");
 		else
-			fprintf(f, "  %s  %s INC-%" PRId64 " '%s'%s%s%s\n",
-			    at, act_done_verb[e->kind], e->id,
-			    title ? title : "", e->what ? (e->kind == ACT_NOTE
-			    ? ": " : " ") : "", e->what ? what : "",
-			    e->undone ? " (undone)" : "");
+			fprintf(f, "  %s  %s INC-%" PRId64 " '%s'%s%s%s\n", at,
+			    act_done_verb[e->kind], e->id, title ? title : "",
+			    e->what ? (e->kind == ACT_NOTE ? ": " : " ") : "",
+			    e->what ? what : "", e->undone ? " (undone)" : "");
 		free(title);
 		free(what);
 	}
-	fprintf(f, "owl tui: %zu ack, %zu resolve, %zu snooze, %zu note, "
-	    "%zu undo\n", count[ACT_ACK], count[ACT_RESOLVE], count[ACT_SNOOZE],
+	fprintf(f,
+	    "owl tui: %zu ack, %zu resolve, %zu snooze, %zu note, "
+	    "%zu undo\n",
+	    count[ACT_ACK], count[ACT_RESOLVE], count[ACT_SNOOZE],
 	    count[ACT_NOTE], count[ACT_UNDO]);
 }
 

@@ -65,8 +65,8 @@ app_time(int64_t us, int full, char *out, size_t n)
 	struct tm tm;
 
 	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(out, n, full ? "%Y-%m-%d %H:%M:%S %Z" : "%H:%M %Z",
-	    &tm) == 0)
+	    strftime(out, n, full ? "%Y-%m-%d %H:%M:%S %Z" : "%H:%M %Z", &tm) ==
+	        0)
 		snprintf(out, n, "?");
 }
 
@@ -77,13 +77,12 @@ struct seg {
 	int right;
 };
 
-static void
-app_seg(struct seg *s, int *n, int style, int prio, int right,
+static void app_seg(struct seg *s, int *n, int style, int prio, int right,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 static void
-app_seg(struct seg *s, int *n, int style, int prio, int right,
-    const char *fmt, ...)
+app_seg(
+    struct seg *s, int *n, int style, int prio, int right, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,8 +131,8 @@ app_header_segs(struct app *a, struct seg *s)
 	if (last == 0)
 		app_seg(s, &n, SCREEN_DIM, 4, 1, "no alerts yet");
 	else if (now - last > a->stale_us)
-		app_seg(s, &n, SCREEN_ALARM, 0, 1, " STALE: no alert for %s ",
-		    age);
+		app_seg(
+		    s, &n, SCREEN_ALARM, 0, 1, " STALE: no alert for %s ", age);
 	else
 		app_seg(s, &n, SCREEN_NORMAL, 4, 1, "last alert %s ago", age);
 	app_seg(s, &n, SCREEN_DIM, 5, 1, "%s", a->actor);
@@ -153,14 +152,14 @@ app_header(struct app *a, int cols)
 		worst = -1;
 		for (int i = 0; i < n; i++) {
 			total += screen_width(a->sc, s[i].text) + 1;
-			if (s[i].prio > 0 && (worst < 0 ||
-			    s[i].prio > s[worst].prio))
+			if (s[i].prio > 0 &&
+			    (worst < 0 || s[i].prio > s[worst].prio))
 				worst = i;
 		}
 		if (total - 1 <= cols || worst < 0)
 			break;
-		memmove(&s[worst], &s[worst + 1], (size_t)(n - worst - 1) *
-		    sizeof *s);
+		memmove(&s[worst], &s[worst + 1],
+		    (size_t)(n - worst - 1) * sizeof *s);
 		n--;
 	}
 	for (int i = 0; i < n; i++)
@@ -169,8 +168,8 @@ app_header(struct app *a, int cols)
 	for (int i = 0; i < n; i++) {
 		if (s[i].right && x < cols - rw + 1)
 			x = cols - rw + 1;
-		x += screen_text(a->sc, 0, x, cols - x, s[i].text,
-		    s[i].style) + 1;
+		x += screen_text(a->sc, 0, x, cols - x, s[i].text, s[i].style) +
+		    1;
 	}
 }
 
@@ -198,7 +197,8 @@ app_hints(struct app *a, int y, int cols)
 	if (a->prompt == APP_PROMPT_CONFIRM)
 		snprintf(h, sizeof h, "y yes  Enter/Esc/n/any other key: no");
 	else if (a->prompt != APP_PROMPT_NONE)
-		snprintf(h, sizeof h, "Enter done  Esc cancel  ^U clear  "
+		snprintf(h, sizeof h,
+		    "Enter done  Esc cancel  ^U clear  "
 		    "^A/^E start/end");
 	else
 		keys_hints(app_top(a)->keys, a->readonly, h, sizeof h);
@@ -215,9 +215,10 @@ app_frame(struct app *a)
 	screen_size(a->sc, &rows, &cols);
 	screen_erase(a->sc);
 	if (rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS) {
-		snprintf(small, sizeof small, "terminal too small: need %dx%d, "
-		    "have %dx%d (q quits)", SCREEN_MIN_COLS, SCREEN_MIN_ROWS,
-		    cols, rows);
+		snprintf(small, sizeof small,
+		    "terminal too small: need %dx%d, "
+		    "have %dx%d (q quits)",
+		    SCREEN_MIN_COLS, SCREEN_MIN_ROWS, cols, rows);
 		screen_text(a->sc, 0, 0, cols, small, SCREEN_ALARM);
 		screen_flush(a->sc);
 		return;
@@ -247,8 +248,8 @@ app_target(const struct app *a)
 }
 
 static void
-app_prompt(struct app *a, enum app_prompt kind, const char *label,
-    const char *text)
+app_prompt(
+    struct app *a, enum app_prompt kind, const char *label, const char *text)
 {
 	a->prompt = kind;
 	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
@@ -306,17 +307,13 @@ app_do(struct app *a, enum keys_action act, int rows)
 		view_log_ops.reload(a);
 		return;
 	case KEYS_FILTER:
-		app_prompt(a, APP_PROMPT_FILTER, "filter: ", top == &view_log_ops
-		    ? a->log.filter : a->list.filter);
+		app_prompt(a, APP_PROMPT_FILTER, "filter: ",
+		    top == &view_log_ops ? a->log.filter : a->list.filter);
 		return;
-	case KEYS_UNFILTER:
-		app_set_filter(a, "");
-		return;
+	case KEYS_UNFILTER: app_set_filter(a, ""); return;
 	case KEYS_ACK:
 	case KEYS_RESOLVE:
-	case KEYS_UNDO:
-		app_confirm(a, act, id, NULL);
-		return;
+	case KEYS_UNDO: app_confirm(a, act, id, NULL); return;
 	case KEYS_NOTE:
 	case KEYS_SNOOZE:
 		if (id == 0) {
@@ -324,10 +321,13 @@ app_do(struct app *a, enum keys_action act, int rows)
 			return;
 		}
 		a->target = id;
-		snprintf(label, sizeof label, act == KEYS_NOTE ? "note for %s: "
-		    : "snooze %s for (e.g. 30m, 2h): ", ids);
-		app_prompt(a, act == KEYS_NOTE ? APP_PROMPT_NOTE :
-		    APP_PROMPT_SNOOZE, label, act == KEYS_NOTE ? NULL : "30m");
+		snprintf(label, sizeof label,
+		    act == KEYS_NOTE ? "note for %s: "
+		                     : "snooze %s for (e.g. 30m, 2h): ",
+		    ids);
+		app_prompt(a,
+		    act == KEYS_NOTE ? APP_PROMPT_NOTE : APP_PROMPT_SNOOZE,
+		    label, act == KEYS_NOTE ? NULL : "30m");
 		return;
 	case KEYS_COPY:
 		if (id == 0 || screen_copy(a->sc, ids) == -1)
@@ -335,8 +335,7 @@ app_do(struct app *a, enum keys_action act, int rows)
 		else
 			app_message(a, SCREEN_OK, "copied %s (OSC 52)", ids);
 		return;
-	default:
-		top->action(a, act, rows);
+	default: top->action(a, act, rows);
 	}
 }
 
@@ -358,7 +357,8 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 	switch (kind) {
 	case APP_PROMPT_NOTE:
 		if (text[strspn(text, " ")] == '\0')
-			app_message(a, SCREEN_NORMAL, "empty note: nothing done");
+			app_message(
+			    a, SCREEN_NORMAL, "empty note: nothing done");
 		else
 			act_note(a, a->target, text);
 		app_reload(a);
@@ -366,11 +366,8 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 	case APP_PROMPT_SNOOZE:
 		app_confirm(a, KEYS_SNOOZE, a->target, text);
 		break;
-	case APP_PROMPT_COMMAND:
-		app_command(a, text);
-		break;
-	default:
-		break;
+	case APP_PROMPT_COMMAND: app_command(a, text); break;
+	default: break;
 	}
 }
 
@@ -385,15 +382,16 @@ app_edit(struct app *a, int key)
 	if (a->pasting && (key < 0x20 || key >= KEYS_K_BASE))
 		key = ' ';
 	r = lineedit_key(&a->le, key);
-	if (kind == APP_PROMPT_FILTER && (r == LINEEDIT_CHANGED ||
-	    r == LINEEDIT_CANCEL))
+	if (kind == APP_PROMPT_FILTER &&
+	    (r == LINEEDIT_CHANGED || r == LINEEDIT_CANCEL))
 		app_set_filter(a, r == LINEEDIT_CANCEL ? "" : a->le.text);
 	if (r != LINEEDIT_DONE && r != LINEEDIT_CANCEL)
 		return;
 	a->prompt = APP_PROMPT_NONE;
 	if (r == LINEEDIT_CANCEL) {
 		if (kind != APP_PROMPT_FILTER)
-			app_message(a, SCREEN_NORMAL, "cancelled: nothing done");
+			app_message(
+			    a, SCREEN_NORMAL, "cancelled: nothing done");
 		return;
 	}
 	memcpy(text, a->le.text, sizeof text);
@@ -425,7 +423,8 @@ app_key(struct app *a, int key)
 	if (key == KEYS_K_PASTE_BEGIN || key == KEYS_K_PASTE_END) {
 		a->pasting = key == KEYS_K_PASTE_BEGIN;
 		if (a->pasting && a->prompt == APP_PROMPT_NONE)
-			app_message(a, SCREEN_NORMAL, "paste ignored: pasted "
+			app_message(a, SCREEN_NORMAL,
+			    "paste ignored: pasted "
 			    "text never fires keys");
 		return;
 	}
@@ -448,8 +447,10 @@ app_key(struct app *a, int key)
 	}
 	if ((b = keys_find(app_top(a)->keys, key)) == NULL) {
 		keys_name(key, name, sizeof name);
-		app_message(a, SCREEN_NORMAL, "unknown key %s: press ? for "
-		    "help", name);
+		app_message(a, SCREEN_NORMAL,
+		    "unknown key %s: press ? for "
+		    "help",
+		    name);
 		return;
 	}
 	if (a->readonly && (b->flags & KEYS_WRITES)) {
@@ -465,10 +466,17 @@ static const struct {
 	const char *name;
 	enum keys_action act;
 } app_cmds[] = {
-	{ "ack", KEYS_ACK }, { "resolve", KEYS_RESOLVE },
-	{ "snooze", KEYS_SNOOZE }, { "note", KEYS_NOTE }, { "undo", KEYS_UNDO },
-	{ "help", KEYS_HELP }, { "log", KEYS_LOG }, { "quit", KEYS_QUIT },
-	{ "q", KEYS_QUIT }, { "open", KEYS_OPEN }, { "sort", KEYS_SORT },
+	{ "ack", KEYS_ACK },
+	{ "resolve", KEYS_RESOLVE },
+	{ "snooze", KEYS_SNOOZE },
+	{ "note", KEYS_NOTE },
+	{ "undo", KEYS_UNDO },
+	{ "help", KEYS_HELP },
+	{ "log", KEYS_LOG },
+	{ "quit", KEYS_QUIT },
+	{ "q", KEYS_QUIT },
+	{ "open", KEYS_OPEN },
+	{ "sort", KEYS_SORT },
 };
 
 /* Runs a `:` command line: the CLI's verbs on an incident, the selected
@@ -487,8 +495,10 @@ app_command(struct app *a, char *line)
 		if (strcmp(verb, app_cmds[i].name) == 0)
 			break;
 	if (i == sizeof app_cmds / sizeof app_cmds[0]) {
-		app_message(a, SCREEN_ALARM, "unknown command '%s': try ack, "
-		    "resolve, note, snooze, undo, open, log, help, quit", verb);
+		app_message(a, SCREEN_ALARM,
+		    "unknown command '%s': try ack, "
+		    "resolve, note, snooze, undo, open, log, help, quit",
+		    verb);
 		return;
 	}
 	rest = save;
@@ -497,10 +507,12 @@ app_command(struct app *a, char *line)
 		id = n;
 		rest = save;
 	}
-	if (a->readonly && (app_cmds[i].act == KEYS_ACK || app_cmds[i].act ==
-	    KEYS_RESOLVE || app_cmds[i].act == KEYS_SNOOZE || app_cmds[i].act ==
-	    KEYS_NOTE || app_cmds[i].act == KEYS_UNDO)) {
-		app_message(a, SCREEN_ALARM, "read-only: :%s is disabled", verb);
+	if (a->readonly &&
+	    (app_cmds[i].act == KEYS_ACK || app_cmds[i].act == KEYS_RESOLVE ||
+	        app_cmds[i].act == KEYS_SNOOZE ||
+	        app_cmds[i].act == KEYS_NOTE || app_cmds[i].act == KEYS_UNDO)) {
+		app_message(
+		    a, SCREEN_ALARM, "read-only: :%s is disabled", verb);
 		return;
 	}
 	switch (app_cmds[i].act) {
@@ -523,16 +535,13 @@ app_command(struct app *a, char *line)
 		return;
 	case KEYS_ACK:
 	case KEYS_RESOLVE:
-	case KEYS_UNDO:
-		app_confirm(a, app_cmds[i].act, id, NULL);
-		return;
+	case KEYS_UNDO: app_confirm(a, app_cmds[i].act, id, NULL); return;
 	case KEYS_SORT:
 		while (a->nviews > 1)
 			app_pop(a);
 		view_incidents_ops.action(a, KEYS_SORT, 1);
 		return;
-	default:
-		app_do(a, app_cmds[i].act, 1);
+	default: app_do(a, app_cmds[i].act, 1);
 	}
 }
 

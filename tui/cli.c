@@ -44,11 +44,12 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 	if (cmd->help != NULL && cmd->help[0] != '\0')
 		fprintf(f, "\n%s", cmd->help);
 	fputs("\nCommon options:\n"
-	    "  --db PATH       database (default: $OWL_DB, else\n"
-	    "                  $XDG_STATE_HOME/owl/owl.db)\n"
-	    "  --config PATH   config file (default: $OWL_CONFIG, else\n"
-	    "                  $XDG_CONFIG_HOME/owl/config.lua)\n"
-	    "  -h, --help      this help\n", f);
+	      "  --db PATH       database (default: $OWL_DB, else\n"
+	      "                  $XDG_STATE_HOME/owl/owl.db)\n"
+	      "  --config PATH   config file (default: $OWL_CONFIG, else\n"
+	      "                  $XDG_CONFIG_HOME/owl/config.lua)\n"
+	      "  -h, --help      this help\n",
+	    f);
 }
 
 int
@@ -62,30 +63,25 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	for (;;) {
 		c = getopt_long(argc, argv, opts, longopts, NULL);
 		switch (c) {
-		case CLI_OPT_DB:
-			cli->db = optarg;
-			continue;
-		case CLI_OPT_CONFIG:
-			cli->config = optarg;
-			continue;
+		case CLI_OPT_DB: cli->db = optarg; continue;
+		case CLI_OPT_CONFIG: cli->config = optarg; continue;
 		case CLI_OPT_HELP:
 			cli_help(cmd, stdout);
 			*rc = CLI_OK;
 			return -2;
 		case ':':
-			*rc = cli_usage(cmd, "%s: option needs a value",
-			    argv[optind - 1]);
+			*rc = cli_usage(
+			    cmd, "%s: option needs a value", argv[optind - 1]);
 			return -2;
 		case '?':
 			if (optopt != 0)
-				*rc = cli_usage(cmd, "unknown option -%c",
-				    optopt);
+				*rc = cli_usage(
+				    cmd, "unknown option -%c", optopt);
 			else
-				*rc = cli_usage(cmd, "unknown option %s",
-				    argv[optind - 1]);
+				*rc = cli_usage(
+				    cmd, "unknown option %s", argv[optind - 1]);
 			return -2;
-		default:
-			return c;
+		default: return c;
 		}
 	}
 }

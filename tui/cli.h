@@ -12,18 +12,18 @@
 
 /* Options that every command accepts, before or after its name. */
 struct cli {
-	const char *db;     /* --db PATH */
+	const char *db; /* --db PATH */
 	const char *config; /* --config PATH */
-	int json;           /* --json, for commands that have it */
+	int json; /* --json, for commands that have it */
 };
 
 struct cli_cmd {
 	const char *name;
-	const char *usage;   /* "audit verify | audit log [--json] ..." */
+	const char *usage; /* "audit verify | audit log [--json] ..." */
 	const char *summary; /* one line for `owl help` */
-	const char *help;    /* the rest of `owl help NAME` */
-	int (*run)(struct cli *cli, const struct cli_cmd *cmd, int argc,
-	    char **argv);
+	const char *help; /* the rest of `owl help NAME` */
+	int (*run)(
+	    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 };
 
 /* Exit codes (DESIGN.md). */
@@ -38,22 +38,23 @@ struct cli_cmd {
 #define CLI_OPT_HELP 'h'
 
 /* Append to a command's `struct option` array before its terminator. */
-#define CLI_COMMON_OPTS \
-	{ "db", required_argument, NULL, CLI_OPT_DB }, \
-	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
-	{ "help", no_argument, NULL, CLI_OPT_HELP }
+#define CLI_COMMON_OPTS                                                        \
+	{ "db", required_argument, NULL, CLI_OPT_DB },                         \
+	    { "config", required_argument, NULL, CLI_OPT_CONFIG },             \
+	{                                                                      \
+		"help", no_argument, NULL, CLI_OPT_HELP                        \
+	}
 
 /* getopt_long for commands: handles --db, --config (into cli) and --help
  * (prints the command's help, returns -2 with *rc = 0). A bad option
  * prints a one-line error and returns -2 with *rc = 2. Returns the next
  * command-specific option, or -1 at the end of the options. */
 int cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv, const char *shortopts, const struct option *longopts,
-    int *rc);
+    char **argv, const char *shortopts, const struct option *longopts, int *rc);
 
 /* Prints `owl: <message>` and a hint to stderr; returns CLI_USAGE. */
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Prints `owl: <err->msg>`; returns the exit code err carries. */
 int cli_fail(const struct err *err);

@@ -45,8 +45,7 @@ cmd_act_do(struct store *s, const char *name, int64_t id, const char *arg,
 
 /* Says what was done, on stdout. */
 static void
-cmd_act_report(const char *name, int64_t id, const char *arg,
-    const char *actor)
+cmd_act_report(const char *name, int64_t id, const char *arg, const char *actor)
 {
 	char *safe = sanitize_dup(arg, 0);
 
@@ -66,8 +65,7 @@ cmd_act_report(const char *name, int64_t id, const char *arg,
 }
 
 int
-cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "note", required_argument, NULL, 'n' },
@@ -82,33 +80,38 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	struct store *s;
 	struct err err;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "n:V:", opts, &rc)) != -1) {
+	while (
+	    (c = cli_getopt(cli, cmd, argc, argv, "n:V:", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'n')
 			a.note = optarg;
 		else if (c == 'V' && cli_count(optarg, &version) == -1)
-			return cli_usage(cmd, "--if-version: '%s' is not a "
-			    "positive number", optarg);
+			return cli_usage(cmd,
+			    "--if-version: '%s' is not a "
+			    "positive number",
+			    optarg);
 		else if (c == 'V')
 			a.expect_version = version;
 	}
 	if (argc - optind != 1 + nargs)
 		return cli_usage(cmd, "usage: owl %s", cmd->usage);
 	if (cli_incident_id(argv[optind], &id) == -1)
-		return cli_usage(cmd, "'%s' is not an incident id (42 or "
-		    "INC-42)", argv[optind]);
+		return cli_usage(cmd,
+		    "'%s' is not an incident id (42 or "
+		    "INC-42)",
+		    argv[optind]);
 	actor_name(actor);
 	a.actor = actor;
 	err_init(&err);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (cmd_act_do(s, cmd->name, id, nargs ? argv[optind + 1] : NULL, &a,
-	    &err) == -1)
+	        &err) == -1)
 		rc = cli_fail(&err);
 	else
-		cmd_act_report(cmd->name, id, nargs ? argv[optind + 1] : NULL,
-		    actor);
+		cmd_act_report(
+		    cmd->name, id, nargs ? argv[optind + 1] : NULL, actor);
 	store_close(s);
 	return rc;
 }

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 /* Runs the action named by cmd->name; returns the exit code. */
-int cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv);
+int cmd_act_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -21,8 +21,9 @@ cmd_audit_verify(struct store *s)
 	if (actlog_verify(s, &c, &err) == -1)
 		return cli_fail(&err);
 	if (c.bad_id != 0) {
-		fprintf(stderr, "owl: audit chain broken at entry %" PRId64
-		    ": %s\n", c.bad_id, c.why);
+		fprintf(stderr,
+		    "owl: audit chain broken at entry %" PRId64 ": %s\n",
+		    c.bad_id, c.why);
 		return CLI_REFUSED;
 	}
 	printf("ok: %" PRId64 " entries\n", c.count);
@@ -70,15 +71,15 @@ cmd_audit_json(const struct actlog_entry *e, void *ctx)
 	json_t *o, *detail;
 
 	clock_format(e->at_us, 1, at);
-	detail = json_loads(e->detail ? e->detail : "null",
-	    JSON_DECODE_ANY, NULL);
+	detail =
+	    json_loads(e->detail ? e->detail : "null", JSON_DECODE_ANY, NULL);
 	if (detail == NULL)
 		detail = json_string(e->detail);
-	o = json_pack("{s:I, s:s, s:s?, s:o, s:o, s:s?, s:o, s:s?, s:s?}",
-	    "id", (json_int_t)e->id, "at", at, "actor", e->actor,
-	    "incident", cmd_audit_idjson(e->incident),
-	    "run", cmd_audit_idjson(e->run), "kind", e->kind,
-	    "detail", detail, "prev_hash", e->prev_hash, "hash", e->hash);
+	o = json_pack("{s:I, s:s, s:s?, s:o, s:o, s:s?, s:o, s:s?, s:s?}", "id",
+	    (json_int_t)e->id, "at", at, "actor", e->actor, "incident",
+	    cmd_audit_idjson(e->incident), "run", cmd_audit_idjson(e->run),
+	    "kind", e->kind, "detail", detail, "prev_hash", e->prev_hash,
+	    "hash", e->hash);
 	if (o == NULL)
 		return 1;
 	json_array_append_new(ctx, o);
@@ -96,8 +97,8 @@ cmd_audit_log(struct store *s, int json, long long limit)
 	err_init(&err);
 	if (json && (arr = json_array()) == NULL)
 		return cli_fail(&err);
-	rc = actlog_each(s, &f, json ? cmd_audit_json : cmd_audit_line, arr,
-	    &err);
+	rc = actlog_each(
+	    s, &f, json ? cmd_audit_json : cmd_audit_line, arr, &err);
 	if (rc == -1) {
 		json_decref(arr);
 		return cli_fail(&err);
@@ -111,8 +112,7 @@ cmd_audit_log(struct store *s, int json, long long limit)
 }
 
 int
-cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -132,8 +132,10 @@ cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		if (c == 'j')
 			cli->json = 1;
 		else if (c == 'n' && cli_count(optarg, &limit) == -1)
-			return cli_usage(cmd, "--limit: '%s' is not a positive "
-			    "number", optarg);
+			return cli_usage(cmd,
+			    "--limit: '%s' is not a positive "
+			    "number",
+			    optarg);
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "audit: say verify or log");

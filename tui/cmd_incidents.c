@@ -20,8 +20,8 @@
 static const char *
 cmd_state(const struct incident *inc, int64_t now)
 {
-	return incident_is_snoozed(inc, now) ? "snoozed" :
-	    incident_state_name(inc->state);
+	return incident_is_snoozed(inc, now) ? "snoozed"
+	                                     : incident_state_name(inc->state);
 }
 
 static void
@@ -76,8 +76,8 @@ cmd_incidents_json(const struct incident *list, size_t n)
 }
 
 int
-cmd_incidents_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_incidents_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -93,20 +93,24 @@ cmd_incidents_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	size_t n = 0;
 	int c, rc = CLI_OK;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "as:j", opts, &rc)) != -1) {
+	while (
+	    (c = cli_getopt(cli, cmd, argc, argv, "as:j", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'a')
 			q.all = 1;
 		else if (c == 'j')
 			cli->json = 1;
-		else if (c == 's' && (q.state = incident_state_parse(optarg)) < 0)
-			return cli_usage(cmd, "--state: '%s' is not triggered, "
-			    "acknowledged or resolved", optarg);
+		else if (c == 's' &&
+		    (q.state = incident_state_parse(optarg)) < 0)
+			return cli_usage(cmd,
+			    "--state: '%s' is not triggered, "
+			    "acknowledged or resolved",
+			    optarg);
 	}
 	if (optind < argc)
-		return cli_usage(cmd, "incidents: unexpected argument '%s'",
-		    argv[optind]);
+		return cli_usage(
+		    cmd, "incidents: unexpected argument '%s'", argv[optind]);
 	err_init(&err);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
@@ -171,8 +175,10 @@ cmd_show_head(const struct incident *inc)
 	    inc->alert_count, inc->firing_count);
 	cmd_field("alerts", line);
 	if (inc->truncated_alerts > 0) {
-		snprintf(line, sizeof line, "%" PRId64 " more alerts not shown "
-		    "by the sender", inc->truncated_alerts);
+		snprintf(line, sizeof line,
+		    "%" PRId64 " more alerts not shown "
+		    "by the sender",
+		    inc->truncated_alerts);
 		cmd_field("truncated", line);
 	}
 	cmd_field("acked by", inc->acked_by);
@@ -190,10 +196,11 @@ cmd_show_map(const char *text, int inline_pairs)
 	const char *k;
 	char *sk, *sv;
 
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		sk = sanitize_dup(k, 0);
-		sv = sanitize_dup(json_string_value(v), inline_pairs ? 0 :
-		    SANITIZE_NEWLINES);
+		sv = sanitize_dup(
+		    json_string_value(v), inline_pairs ? 0 : SANITIZE_NEWLINES);
 		if (inline_pairs) {
 			printf(" %s=%s", sk ? sk : "?", sv ? sv : "?");
 		} else {
@@ -315,8 +322,8 @@ out:
 }
 
 int
-cmd_incidents_show(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_incidents_show(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -338,17 +345,19 @@ cmd_incidents_show(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	if (optind >= argc)
 		return cli_usage(cmd, "show: which incident?");
 	if (optind + 1 < argc)
-		return cli_usage(cmd, "show: unexpected argument '%s'",
-		    argv[optind + 1]);
+		return cli_usage(
+		    cmd, "show: unexpected argument '%s'", argv[optind + 1]);
 	if (cli_incident_id(argv[optind], &id) == -1)
-		return cli_usage(cmd, "'%s' is not an incident id (42 or "
-		    "INC-42)", argv[optind]);
+		return cli_usage(cmd,
+		    "'%s' is not an incident id (42 or "
+		    "INC-42)",
+		    argv[optind]);
 	err_init(&err);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (incident_get(s, id, &inc, &err) == 0) {
-		if ((cli->json ? cmd_show_json(s, &inc, &err) :
-		    cmd_show_text(s, &inc, &err)) == -1)
+		if ((cli->json ? cmd_show_json(s, &inc, &err)
+		               : cmd_show_text(s, &inc, &err)) == -1)
 			rc = cli_fail(&err);
 		incident_done(&inc);
 	} else {

@@ -6,9 +6,9 @@
 #include "cli.h"
 
 /* Run `owl incidents` and `owl show`; return the exit code. */
-int cmd_incidents_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv);
-int cmd_incidents_show(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv);
+int cmd_incidents_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_incidents_show(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

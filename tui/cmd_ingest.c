@@ -21,8 +21,10 @@ cmd_ingest_read(FILE *f, const char *name, struct buf *b, struct err *err)
 
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (b->len + n > INGEST_BODY_MAX)
-			return err_set(err, ERR_USAGE, "%s: larger than %u MiB "
-			    "(the payload limit)", name, INGEST_BODY_MAX >> 20);
+			return err_set(err, ERR_USAGE,
+			    "%s: larger than %u MiB "
+			    "(the payload limit)",
+			    name, INGEST_BODY_MAX >> 20);
 		if (buf_add(b, chunk, n, err) == -1)
 			return -1;
 	}
@@ -60,11 +62,12 @@ cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
 	char *safe = key != NULL ? sanitize_dup(key, 0) : NULL;
 
 	printf("%s%s%s: %zu alert%s (%zu new), %zu incident%s opened, "
-	    "%zu reopened, %zu resolved", ingest_format_name(
-	    ingest_batch_format(b)), action ? " " : "", action ? action : "",
-	    r->alerts, cmd_ingest_s(r->alerts), r->new_alerts,
-	    r->incidents_opened, cmd_ingest_s(r->incidents_opened),
-	    r->incidents_reopened, r->incidents_resolved);
+	       "%zu reopened, %zu resolved",
+	    ingest_format_name(ingest_batch_format(b)), action ? " " : "",
+	    action ? action : "", r->alerts, cmd_ingest_s(r->alerts),
+	    r->new_alerts, r->incidents_opened,
+	    cmd_ingest_s(r->incidents_opened), r->incidents_reopened,
+	    r->incidents_resolved);
 	if (r->incidents_acked > 0)
 		printf(", %zu acknowledged", r->incidents_acked);
 	if (r->dropped > 0)
@@ -85,17 +88,16 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:o}", "format", ingest_format_name(ingest_batch_format(b)),
-	    "action", action, "dedup_key", key,
-	    "alerts", (json_int_t)r->alerts,
-	    "new_alerts", (json_int_t)r->new_alerts,
-	    "incidents_opened", (json_int_t)r->incidents_opened,
-	    "incidents_reopened", (json_int_t)r->incidents_reopened,
-	    "incidents_resolved", (json_int_t)r->incidents_resolved,
-	    "incidents_acked", (json_int_t)r->incidents_acked,
-	    "dropped", (json_int_t)r->dropped,
-	    "incident", r->incident != 0 ? json_integer(r->incident) :
-	    json_null());
+	              " s:o}",
+	    "format", ingest_format_name(ingest_batch_format(b)), "action",
+	    action, "dedup_key", key, "alerts", (json_int_t)r->alerts,
+	    "new_alerts", (json_int_t)r->new_alerts, "incidents_opened",
+	    (json_int_t)r->incidents_opened, "incidents_reopened",
+	    (json_int_t)r->incidents_reopened, "incidents_resolved",
+	    (json_int_t)r->incidents_resolved, "incidents_acked",
+	    (json_int_t)r->incidents_acked, "dropped", (json_int_t)r->dropped,
+	    "incident",
+	    r->incident != 0 ? json_integer(r->incident) : json_null());
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	json_decref(o);
@@ -114,8 +116,8 @@ cmd_ingest_do(struct cli *cli, int format, const char *path)
 	err_init(&err);
 	buf_init(&b, INGEST_BODY_MAX + 1);
 	if (cmd_ingest_load(path, &b, &err) == -1 ||
-	    (batch = ingest_parse((enum ingest_format)format, buf_str(&b),
-	    b.len, &err)) == NULL)
+	    (batch = ingest_parse(
+	         (enum ingest_format)format, buf_str(&b), b.len, &err)) == NULL)
 		goto fail;
 	if (format == INGEST_AUTO)
 		fprintf(stderr, "owl: detected format: %s\n",
@@ -138,8 +140,8 @@ out:
 }
 
 int
-cmd_ingest_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_ingest_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -156,7 +158,8 @@ cmd_ingest_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			cli->json = 1;
 		else if (c == 'f' &&
 		    (format = ingest_format_parse(optarg)) == -1)
-			return cli_usage(cmd, "--format: '%s' is not one of "
+			return cli_usage(cmd,
+			    "--format: '%s' is not one of "
 			    "alertmanager, grafana, pagerduty, generic, auto",
 			    optarg);
 	}

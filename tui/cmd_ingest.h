@@ -5,7 +5,7 @@
 #include "cli.h"
 
 /* Runs `owl ingest`; returns the exit code. */
-int cmd_ingest_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv);
+int cmd_ingest_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -30,8 +30,8 @@ cmd_run_on_sigint(int sig)
 }
 
 struct cmd_run_ui {
-	int quiet;     /* --json: nothing but the document on stdout */
-	int open;      /* a step line is waiting for its result */
+	int quiet; /* --json: nothing but the document on stdout */
+	int open; /* a step line is waiting for its result */
 	int64_t total;
 };
 
@@ -71,15 +71,16 @@ cmd_run_effect_line(const json_t *e)
 	const json_t *status = json_object_get(e, "status");
 	const json_t *code = json_object_get(e, "code");
 
-	printf("      %s ", json_is_true(json_object_get(e, "write")) ?
-	    "write" : "read ");
+	printf("      %s ",
+	    json_is_true(json_object_get(e, "write")) ? "write" : "read ");
 	cmd_run_print(json_string_value(json_object_get(e, "kind")));
 	putchar(' ');
 	cmd_run_print(json_string_value(json_object_get(e, "target")));
 	if (json_is_integer(status))
 		printf(" -> %" JSON_INTEGER_FORMAT, json_integer_value(status));
 	if (json_is_integer(code))
-		printf(" -> exit %" JSON_INTEGER_FORMAT, json_integer_value(code));
+		printf(
+		    " -> exit %" JSON_INTEGER_FORMAT, json_integer_value(code));
 	if (json_is_true(json_object_get(e, "simulated")))
 		fputs(" (simulated)", stdout);
 	if (json_is_string(json_object_get(e, "error"))) {
@@ -145,8 +146,9 @@ cmd_run_confirm(void *ctx, const char *text)
 	fflush(stderr);
 	if (fgets(line, sizeof line, stdin) == NULL)
 		return RB_CONFIRM_NO;
-	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0 ?
-	    RB_CONFIRM_YES : RB_CONFIRM_NO;
+	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0
+	    ? RB_CONFIRM_YES
+	    : RB_CONFIRM_NO;
 }
 
 static void
@@ -156,7 +158,7 @@ cmd_run_diff(const char *diff)
 	char *line, *save = NULL;
 
 	for (line = strtok_r(clean, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
+	     line = strtok_r(NULL, "\n", &save))
 		printf("           %s\n", line);
 	free(clean);
 }
@@ -170,32 +172,34 @@ cmd_run_plan(const struct rb_run_result *r)
 	int64_t step = -1, writes = 0;
 	size_t i;
 
-	json_array_foreach(effects, i, e)
-		writes += json_is_true(json_object_get(e, "write"));
+	json_array_foreach(effects, i, e) writes +=
+	    json_is_true(json_object_get(e, "write"));
 	printf("\nPlan %" PRId64 " (%zu effects, %" PRId64 " write%s; sha256 "
-	    "%.12s):\n", r->plan_id, json_array_size(effects), writes,
+	       "%.12s):\n",
+	    r->plan_id, json_array_size(effects), writes,
 	    writes == 1 ? "" : "s",
 	    json_string_value(json_object_get(plan, "hash")));
-	json_array_foreach(effects, i, e) {
+	json_array_foreach(effects, i, e)
+	{
 		int64_t s = json_integer_value(json_object_get(e, "step"));
 		if (s != step && s == 0) {
 			puts("  -- between steps");
 			step = s;
 		} else if (s != step) {
 			printf("  %" PRId64 ". ", s);
-			cmd_run_print(json_string_value(json_object_get(e,
-			    "step_name")));
+			cmd_run_print(
+			    json_string_value(json_object_get(e, "step_name")));
 			putchar('\n');
 			step = s;
 		}
-		printf("     %s %-14s ", json_is_true(json_object_get(e,
-		    "write")) ? "*" : " ", json_string_value(json_object_get(e,
-		    "kind")));
+		printf("     %s %-14s ",
+		    json_is_true(json_object_get(e, "write")) ? "*" : " ",
+		    json_string_value(json_object_get(e, "kind")));
 		cmd_run_print(json_string_value(json_object_get(e, "target")));
 		putchar('\n');
 		if (json_is_string(json_object_get(e, "diff")))
-			cmd_run_diff(json_string_value(json_object_get(e,
-			    "diff")));
+			cmd_run_diff(
+			    json_string_value(json_object_get(e, "diff")));
 	}
 	if (json_array_size(effects) == 0)
 		puts("  (no effects)");
@@ -208,7 +212,8 @@ cmd_run_departures(const struct rb_run_result *r)
 	size_t i;
 
 	if (r->compared_plan == 0) {
-		puts("No dry-run plan of this runbook version with these params "
+		puts(
+		    "No dry-run plan of this runbook version with these params "
 		    "to compare with.");
 		return;
 	}
@@ -218,9 +223,11 @@ cmd_run_departures(const struct rb_run_result *r)
 		return;
 	}
 	printf("Departed from plan %" PRId64 ":\n", r->compared_plan);
-	json_array_foreach(r->departures, i, d) {
-		printf("  %-9s %s ", json_string_value(json_object_get(d,
-		    "departure")), json_string_value(json_object_get(d, "kind")));
+	json_array_foreach(r->departures, i, d)
+	{
+		printf("  %-9s %s ",
+		    json_string_value(json_object_get(d, "departure")),
+		    json_string_value(json_object_get(d, "kind")));
 		cmd_run_print(json_string_value(json_object_get(d, "target")));
 		putchar('\n');
 	}
@@ -260,8 +267,8 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 			    r->run_id, r->status, err ? err : "");
 		free(err);
 	} else if (!cli->json) {
-		printf("ok: run %" PRId64 "%s\n", r->run_id, o->dry_run ?
-		    " (dry-run: nothing was changed)" : "");
+		printf("ok: run %" PRId64 "%s\n", r->run_id,
+		    o->dry_run ? " (dry-run: nothing was changed)" : "");
 	}
 	return r->exit_code;
 }
@@ -275,8 +282,7 @@ struct cmd_run_args {
 };
 
 static int
-cmd_run_param(struct cmd_run_args *a, const struct cli_cmd *cmd,
-    const char *kv)
+cmd_run_param(struct cmd_run_args *a, const struct cli_cmd *cmd, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	char name[128];
@@ -291,8 +297,8 @@ cmd_run_param(struct cmd_run_args *a, const struct cli_cmd *cmd,
 }
 
 static int
-cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv, struct cmd_run_args *a)
+cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    struct cmd_run_args *a)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -311,8 +317,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	struct err err;
 	int c, rc = CLI_OK;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "np:y", opts, &rc)) !=
-	    -1) {
+	while (
+	    (c = cli_getopt(cli, cmd, argc, argv, "np:y", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		err_init(&err);
@@ -323,16 +329,18 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
 			return CLI_USAGE;
 		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
-			return cli_usage(cmd, "--incident: '%s' is not an "
-			    "incident id", optarg);
+			return cli_usage(cmd,
+			    "--incident: '%s' is not an "
+			    "incident id",
+			    optarg);
 		else if (c == 'i')
 			a->o.incident = inc;
 		else if (c == 'y')
 			a->o.yes = 1;
 		else if (c == 'j')
 			cli->json = 1;
-		else if (c == 't' && clock_parse_duration(optarg,
-		    &a->o.timeout_us, &err) == -1)
+		else if (c == 't' &&
+		    clock_parse_duration(optarg, &a->o.timeout_us, &err) == -1)
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
 			a->o.no_undo = 1;
@@ -343,8 +351,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		return cli_usage(cmd, "run: name a runbook");
 	a->o.name = argv[optind++];
 	if (optind < argc)
-		return cli_usage(cmd, "run: unexpected argument '%s'",
-		    argv[optind]);
+		return cli_usage(
+		    cmd, "run: unexpected argument '%s'", argv[optind]);
 	if (a->o.offline && !a->o.dry_run)
 		return cli_usage(cmd, "--offline goes with --dry-run");
 	return CLI_OK;
@@ -405,14 +413,14 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
 	    rbsel_config(&a.sel, a.config, &err) == -1 ||
 	    (s = cli_store(cli, &err)) == NULL ||
-	    (a.o.src = rbsel_open_run(&a.sel, s, a.o.name, a.o.dry_run, 0,
-		&err)) == NULL) {
+	    (a.o.src = rbsel_open_run(
+	         &a.sel, s, a.o.name, a.o.dry_run, 0, &err)) == NULL) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	a.o.config = a.config;
-	if (a.o.incident != 0 && (a.incident = rb_incident_json(s,
-	    a.o.incident, &err)) == NULL) {
+	if (a.o.incident != 0 &&
+	    (a.incident = rb_incident_json(s, a.o.incident, &err)) == NULL) {
 		rc = cli_fail(&err);
 		goto out;
 	}

@@ -27,8 +27,8 @@ cmd_rb_put(const char *s)
 static void
 cmd_rb_dump(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII |
-		JSON_SORT_KEYS);
+	json_dumpf(
+	    doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
 	putchar('\n');
 }
 
@@ -47,9 +47,7 @@ cmd_rb_keys(const json_t *o, int params, int pairs)
 	size_t n = 0;
 	json_t *v;
 
-	json_object_foreach((json_t *)o, k, v)
-		if (n < 64)
-			keys[n++] = k;
+	json_object_foreach((json_t *)o, k, v) if (n < 64) keys[n++] = k;
 	qsort(keys, n, sizeof *keys, cmd_rb_keycmp);
 	for (size_t i = 0; i < n; i++) {
 		v = json_object_get(o, keys[i]);
@@ -60,7 +58,7 @@ cmd_rb_keys(const json_t *o, int params, int pairs)
 		if (pairs) {
 			putchar('=');
 			cmd_rb_put(json_is_string(v) ? json_string_value(v)
-						     : "(not a string)");
+			                             : "(not a string)");
 		}
 	}
 }
@@ -77,8 +75,8 @@ cmd_rb_origin_line(const struct rbsource_origin *o)
 	cmd_rb_put(o->ref);
 	printf(" %.12s%s\n", o->commit,
 	    o->worktree ? (o->dirty ? " + uncommitted working files (dirty)"
-				    : " (working files)")
-			: "");
+	                            : " (working files)")
+	                : "");
 }
 
 struct cmd_rb_list {
@@ -97,16 +95,16 @@ cmd_rb_entry(const char *name, const json_t *meta, const char *blob,
 	if (e == NULL)
 		return NULL;
 	json_object_set_new(e, "name", json_string(name));
-	json_object_set(e, "summary", meta ? json_object_get(meta, "summary")
-				: NULL);
+	json_object_set(
+	    e, "summary", meta ? json_object_get(meta, "summary") : NULL);
 	v = meta ? json_object_get(meta, "params") : NULL;
 	json_object_set_new(e, "params", v ? json_deep_copy(v) : json_object());
 	v = meta ? json_object_get(meta, "match") : NULL;
 	json_object_set_new(e, "match", v ? json_deep_copy(v) : json_object());
-	json_object_set(e, "timeout", meta ? json_object_get(meta, "timeout")
-				: NULL);
-	json_object_set_new(e, "commit", o->commit[0] ? json_string(o->commit)
-				: json_null());
+	json_object_set(
+	    e, "timeout", meta ? json_object_get(meta, "timeout") : NULL);
+	json_object_set_new(
+	    e, "commit", o->commit[0] ? json_string(o->commit) : json_null());
 	json_object_set_new(e, "blob", json_string(blob));
 	/* Absent values are null, never missing. */
 	if (json_object_get(e, "summary") == NULL)
@@ -130,7 +128,7 @@ cmd_rb_list_one(const char *name, const char *blob, void *ctx)
 	    meta == NULL)
 		return 0; /* a module, not a runbook */
 	if ((e = cmd_rb_entry(name, meta, err_isset(&err) ? blob : id,
-		 &l->src->origin)) == NULL)
+	         &l->src->origin)) == NULL)
 		return 1;
 	if (err_isset(&err)) {
 		json_object_set_new(e, "error", json_string(err.msg));
@@ -150,7 +148,8 @@ cmd_rb_list_print(const struct cmd_rb_list *l)
 
 	fputs("runbooks from ", stdout);
 	cmd_rb_origin_line(&l->src->origin);
-	json_array_foreach(l->arr, i, e) {
+	json_array_foreach(l->arr, i, e)
+	{
 		printf("%-*s  ", l->width,
 		    json_string_value(json_object_get(e, "name")));
 		if ((v = json_object_get(e, "error")) != NULL) {
@@ -200,8 +199,10 @@ cmd_rb_list(struct rbsource *src, int json)
 		json_decref(l.arr);
 	}
 	if (l.broken > 0)
-		fprintf(stderr, "owl: %d runbook%s could not be read (marked "
-		    "BROKEN)\n", l.broken, l.broken > 1 ? "s" : "");
+		fprintf(stderr,
+		    "owl: %d runbook%s could not be read (marked "
+		    "BROKEN)\n",
+		    l.broken, l.broken > 1 ? "s" : "");
 	return l.broken > 0 ? CLI_FAILED : CLI_OK;
 }
 
@@ -211,7 +212,8 @@ cmd_rb_show_params(const json_t *params)
 	const char *k;
 	json_t *v, *d;
 
-	json_object_foreach((json_t *)params, k, v) {
+	json_object_foreach((json_t *)params, k, v)
+	{
 		fputs("  ", stdout);
 		cmd_rb_put(k);
 		if (json_is_true(json_object_get(v, "required")))
@@ -243,17 +245,19 @@ cmd_rb_show(struct rbsource *src, const char *name, int json)
 		goto out;
 	}
 	if (meta == NULL) {
-		err_set(&err, ERR_FAILED, "%s.lua declares no runbook{}: a "
-		    "module, not a runbook", name);
+		err_set(&err, ERR_FAILED,
+		    "%s.lua declares no runbook{}: a "
+		    "module, not a runbook",
+		    name);
 		rc = cli_fail(&err);
 		goto out;
 	}
 	e = cmd_rb_entry(name, meta, blob, &src->origin);
 	if (json) {
-		json_object_set_new(e, "source", rbsource_origin_json(
-		    &src->origin));
-		json_object_set_new(e, "text", json_stringn(buf_str(&text),
-		    text.len));
+		json_object_set_new(
+		    e, "source", rbsource_origin_json(&src->origin));
+		json_object_set_new(
+		    e, "text", json_stringn(buf_str(&text), text.len));
 		cmd_rb_dump(e);
 		json_decref(e);
 		goto out;
@@ -325,8 +329,10 @@ cmd_rb_log(struct rbsource *src, const char *name, int json, int limit)
 
 	err_init(&err);
 	if (!rbsource_name_valid(name)) {
-		err_set(&err, ERR_USAGE, "'%.100s' is not a valid runbook "
-		    "name", name);
+		err_set(&err, ERR_USAGE,
+		    "'%.100s' is not a valid runbook "
+		    "name",
+		    name);
 		return cli_fail(&err);
 	}
 	snprintf(path, sizeof path, "%s.lua", name);
@@ -336,8 +342,10 @@ cmd_rb_log(struct rbsource *src, const char *name, int json, int limit)
 	if (rc > 0)
 		err_set(&err, ERR_FAILED, "out of memory");
 	else if (rc == 0 && l.n == 0)
-		err_set(&err, ERR_FAILED, "no runbook %s in the history of "
-		    "commit %.12s", name, src->origin.commit);
+		err_set(&err, ERR_FAILED,
+		    "no runbook %s in the history of "
+		    "commit %.12s",
+		    name, src->origin.commit);
 	if (err_isset(&err)) {
 		json_decref(l.arr);
 		return cli_fail(&err);
@@ -352,7 +360,9 @@ static int
 cmd_rb_change(const char *name, char change, void *ctx)
 {
 	json_t *o = json_pack("{s:s, s:s}", "name", name, "change",
-	    change == '+' ? "added" : change == '-' ? "removed" : "modified");
+	    change == '+'       ? "added"
+	        : change == '-' ? "removed"
+	                        : "modified");
 
 	return o == NULL || json_array_append_new(ctx, o) == -1;
 }
@@ -366,8 +376,7 @@ cmd_rb_sync_log(struct cli *cli, json_t *detail, struct err *err)
 	char *text;
 	int rc = -1;
 
-	if ((text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)) ==
-	    NULL)
+	if ((text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	e.detail = text;
 	if ((s = cli_store(cli, err)) != NULL)
@@ -378,8 +387,8 @@ cmd_rb_sync_log(struct cli *cli, json_t *detail, struct err *err)
 }
 
 static void
-cmd_rb_sync_print(const char *repo, const struct rbgit_sync *s,
-    const json_t *changed)
+cmd_rb_sync_print(
+    const char *repo, const struct rbgit_sync *s, const json_t *changed)
 {
 	size_t i;
 	json_t *c;
@@ -391,21 +400,25 @@ cmd_rb_sync_print(const char *repo, const struct rbgit_sync *s,
 		printf(": up to date at %.12s\n", s->new);
 	else
 		printf(": %.12s -> %.12s\n", s->old, s->new);
-	json_array_foreach(changed, i, c) {
-		const char *what = json_string_value(json_object_get(c,
-		    "change"));
+	json_array_foreach(changed, i, c)
+	{
+		const char *what =
+		    json_string_value(json_object_get(c, "change"));
 
-		printf("  %c %s\n", what[0] == 'a' ? '+' : what[0] == 'r' ?
-			'-' : 'M', json_string_value(json_object_get(c,
-			"name")));
+		printf("  %c %s\n",
+		    what[0] == 'a'       ? '+'
+		        : what[0] == 'r' ? '-'
+		                         : 'M',
+		    json_string_value(json_object_get(c, "name")));
 	}
 	if (s->old[0] && strcmp(s->old, s->new) != 0)
 		printf("%zu runbook%s changed\n", json_array_size(changed),
 		    json_array_size(changed) == 1 ? "" : "s");
 	if (s->rewritten)
-		fprintf(stderr, "owl: warning: history was rewritten: %.12s "
-		    "does not descend from %.12s (a force push?)\n", s->new,
-		    s->old);
+		fprintf(stderr,
+		    "owl: warning: history was rewritten: %.12s "
+		    "does not descend from %.12s (a force push?)\n",
+		    s->new, s->old);
 }
 
 static int
@@ -424,20 +437,24 @@ cmd_rb_sync(struct cli *cli, const struct rbsel *sel, int json)
 	if (changed == NULL)
 		goto fail;
 	if (rbsel_pick(sel, &o, &dir, &err) == 0)
-		err_set(&err, ERR_USAGE, "runbooks sync: %s is a plain "
-		    "directory; there is nothing to sync", dir);
+		err_set(&err, ERR_USAGE,
+		    "runbooks sync: %s is a plain "
+		    "directory; there is nothing to sync",
+		    dir);
 	if (err_isset(&err))
 		goto fail;
 	if (rbsource_git_sync(&o, &s, &err) == -1) {
 		if (s.old[0] != '\0')
-			err_prefix(&err, "sync failed, the mirror keeps "
-			    "%.12s: ", s.old);
+			err_prefix(&err,
+			    "sync failed, the mirror keeps "
+			    "%.12s: ",
+			    s.old);
 		goto fail;
 	}
 	if (s.old[0] && strcmp(s.old, s.new) != 0 &&
 	    ((src = rbsource_git_open(&o, &err)) == NULL ||
-		rbsource_git_diff(src, s.old, cmd_rb_change, changed, &err) !=
-		    0))
+	        rbsource_git_diff(src, s.old, cmd_rb_change, changed, &err) !=
+	            0))
 		goto fail;
 	if ((shown = rbsource_git_redact(o.repo)) == NULL) {
 		err_set(&err, ERR_FAILED, "out of memory");
@@ -446,15 +463,16 @@ cmd_rb_sync(struct cli *cli, const struct rbsel *sel, int json)
 	detail = json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:b, s:O}", "repo",
 	    shown, "ref", o.ref, "old", s.old[0] ? s.old : NULL, "new", s.new,
 	    "local", s.local, "rewritten", s.rewritten, "changed", changed);
-	if (detail == NULL || (!s.local && cmd_rb_sync_log(cli, detail,
-	    &err) == -1))
+	if (detail == NULL ||
+	    (!s.local && cmd_rb_sync_log(cli, detail, &err) == -1))
 		goto fail;
 	if (json)
 		cmd_rb_dump(detail);
 	else if (s.local) {
 		cmd_rb_put(shown);
 		printf(": a local repository, read in place: at %.12s "
-		    "(nothing to fetch)\n", s.new);
+		       "(nothing to fetch)\n",
+		    s.new);
 	} else
 		cmd_rb_sync_print(shown, &s, changed);
 	rc = CLI_OK;
@@ -489,8 +507,8 @@ cmd_rb_signature(const struct rbsel *sel, struct rbsource *src)
 }
 
 int
-cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_runbooks_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -513,8 +531,10 @@ cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		if (c == 'j')
 			cli->json = 1;
 		else if (c == 'n' && cli_count(optarg, &limit) == -1)
-			return cli_usage(cmd, "--limit: '%s' is not a positive "
-			    "number", optarg);
+			return cli_usage(cmd,
+			    "--limit: '%s' is not a positive "
+			    "number",
+			    optarg);
 		else
 			rbsel_option(&sel, c, optarg);
 	}
@@ -523,12 +543,11 @@ cmd_runbooks_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	sub = argv[optind++];
 	if (strcmp(sub, "show") == 0 || strcmp(sub, "log") == 0) {
 		if (optind >= argc)
-			return cli_usage(cmd, "runbooks %s: which runbook?",
-			    sub);
+			return cli_usage(
+			    cmd, "runbooks %s: which runbook?", sub);
 		name = argv[optind++];
 	} else if (strcmp(sub, "sync") != 0 && strcmp(sub, "list") != 0)
-		return cli_usage(cmd, "runbooks: unknown subcommand '%s'",
-		    sub);
+		return cli_usage(cmd, "runbooks: unknown subcommand '%s'", sub);
 	if (optind < argc)
 		return cli_usage(cmd, "runbooks %s: unexpected argument '%s'",
 		    sub, argv[optind]);

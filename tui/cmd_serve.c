@@ -72,7 +72,7 @@ struct cmd_serve_opts {
 	struct serve_config cfg;
 	struct http_auth *auth;
 	int flag_tokens, flag_secrets; /* given on the command line */
-	struct config *file;           /* the config file, kept for its strings */
+	struct config *file; /* the config file, kept for its strings */
 };
 
 /* Handles one serve option; CLI_OK or an exit code. */
@@ -84,9 +84,7 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 
 	err_init(&err);
 	switch (c) {
-	case 'l':
-		cfg->listen = optarg;
-		return CLI_OK;
+	case 'l': cfg->listen = optarg; return CLI_OK;
 	case 't':
 		o->flag_tokens = 1;
 		if (http_auth_load_tokens(o->auth, optarg, &err) == -1)
@@ -99,18 +97,22 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		return CLI_OK;
 	case 'b':
 		if (cmd_serve_size(optarg, &cfg->max_body) == -1)
-			return cli_usage(cmd, "--max-body: '%s' is not a size "
-			    "such as 1048576, 512k or 1M", optarg);
+			return cli_usage(cmd,
+			    "--max-body: '%s' is not a size "
+			    "such as 1048576, 512k or 1M",
+			    optarg);
 		return CLI_OK;
 	case 'c':
 		if (cmd_serve_uint(optarg, &cfg->max_conns) == -1)
-			return cli_usage(cmd, "--max-conns: bad number '%s'",
-			    optarg);
+			return cli_usage(
+			    cmd, "--max-conns: bad number '%s'", optarg);
 		return CLI_OK;
 	case 'i':
 		if (cmd_serve_uint(optarg, &cfg->max_conns_per_ip) == -1)
-			return cli_usage(cmd, "--max-conns-per-ip: bad number "
-			    "'%s'", optarg);
+			return cli_usage(cmd,
+			    "--max-conns-per-ip: bad number "
+			    "'%s'",
+			    optarg);
 		return CLI_OK;
 	case 'T':
 		if (cmd_serve_uint(optarg, &cfg->threads) == -1 ||
@@ -118,29 +120,25 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 			return cli_usage(cmd, "--threads: want 1 to 64");
 		return CLI_OK;
 	case 'r':
-		if (clock_parse_duration(optarg, &cfg->request_timeout_us,
-		    &err) == -1)
+		if (clock_parse_duration(
+		        optarg, &cfg->request_timeout_us, &err) == -1)
 			return cli_usage(cmd, "--request-timeout: %s", err.msg);
 		return CLI_OK;
 	case 'p':
 		if (am_client_check_url(optarg, &err) == -1)
 			return cli_usage(cmd, "--pull: %s", err.msg);
 		if (cfg->npulls == SERVE_MAX_PULLS)
-			return cli_usage(cmd, "--pull: at most %d sources",
-			    SERVE_MAX_PULLS);
+			return cli_usage(
+			    cmd, "--pull: at most %d sources", SERVE_MAX_PULLS);
 		cfg->pulls[cfg->npulls++] = optarg;
 		return CLI_OK;
 	case 'P':
-		if (clock_parse_duration(optarg, &cfg->pull_interval_us,
-		    &err) == -1)
+		if (clock_parse_duration(
+		        optarg, &cfg->pull_interval_us, &err) == -1)
 			return cli_usage(cmd, "--pull-interval: %s", err.msg);
 		return CLI_OK;
-	case 'k':
-		cfg->insecure = 1;
-		return CLI_OK;
-	case 'q':
-		cfg->quiet = 1;
-		return CLI_OK;
+	case 'k': cfg->insecure = 1; return CLI_OK;
+	case 'q': cfg->quiet = 1; return CLI_OK;
 	}
 	return CLI_USAGE;
 }
@@ -181,17 +179,22 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		free(db);
 		return cli_fail(&err);
 	}
-	fprintf(stderr, "owl serve: listening on http://%s (database %s, "
-	    "auth: %s)\n", serve_address(sv), db,
-	    !http_auth_enabled(o->auth) ? "none" :
-	    !http_auth_has_secrets(o->auth) ? "tokens" :
-	    !http_auth_has_tokens(o->auth) ? "hmac" : "tokens, hmac");
+	fprintf(stderr,
+	    "owl serve: listening on http://%s (database %s, "
+	    "auth: %s)\n",
+	    serve_address(sv), db,
+	    !http_auth_enabled(o->auth)           ? "none"
+	        : !http_auth_has_secrets(o->auth) ? "tokens"
+	        : !http_auth_has_tokens(o->auth)  ? "hmac"
+	                                          : "tokens, hmac");
 	while (sigwait(&set, &sig) != 0)
 		;
-	fprintf(stderr, "owl serve: %s: draining, then exiting\n",
-	    strsignal(sig));
-	serve_stop(sv, (cfg->request_timeout_us ? cfg->request_timeout_us :
-	    10 * CLOCK_US_PER_SEC) + CLOCK_US_PER_SEC);
+	fprintf(
+	    stderr, "owl serve: %s: draining, then exiting\n", strsignal(sig));
+	serve_stop(sv,
+	    (cfg->request_timeout_us ? cfg->request_timeout_us
+	                             : 10 * CLOCK_US_PER_SEC) +
+	        CLOCK_US_PER_SEC);
 	fprintf(stderr, "owl serve: stopped\n");
 	free(db);
 	return CLI_OK;
@@ -200,8 +203,8 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 /* Adds the --pull sources named by the config's serve.pull (a URL or a
  * list of URLs). */
 static int
-cmd_serve_config_pulls(const struct cli_cmd *cmd, struct cmd_serve_opts *o,
-    const json_t *v)
+cmd_serve_config_pulls(
+    const struct cli_cmd *cmd, struct cmd_serve_opts *o, const json_t *v)
 {
 	struct serve_config *cfg = &o->cfg;
 	struct err err;
@@ -212,14 +215,17 @@ cmd_serve_config_pulls(const struct cli_cmd *cmd, struct cmd_serve_opts *o,
 
 		err_init(&err);
 		if (!json_is_string(u))
-			return cli_usage(cmd, "config: serve.pull: expected a "
+			return cli_usage(cmd,
+			    "config: serve.pull: expected a "
 			    "URL or a list of URLs");
 		if (am_client_check_url(json_string_value(u), &err) == -1)
-			return cli_usage(cmd, "config: serve.pull: %s",
-			    err.msg);
+			return cli_usage(
+			    cmd, "config: serve.pull: %s", err.msg);
 		if (cfg->npulls == SERVE_MAX_PULLS)
-			return cli_usage(cmd, "config: serve.pull: at most %d "
-			    "sources", SERVE_MAX_PULLS);
+			return cli_usage(cmd,
+			    "config: serve.pull: at most %d "
+			    "sources",
+			    SERVE_MAX_PULLS);
 		cfg->pulls[cfg->npulls++] = json_string_value(u);
 	}
 	return CLI_OK;
@@ -228,8 +234,8 @@ cmd_serve_config_pulls(const struct cli_cmd *cmd, struct cmd_serve_opts *o,
 /* The config file's serve = { listen, token_file, hmac_secret_file,
  * pull } fill in what the command line left unset. */
 static int
-cmd_serve_config(const struct cli *cli, const struct cli_cmd *cmd,
-    struct cmd_serve_opts *o)
+cmd_serve_config(
+    const struct cli *cli, const struct cli_cmd *cmd, struct cmd_serve_opts *o)
 {
 	const char *tokens, *secrets, *listen;
 	const json_t *pulls;
@@ -258,8 +264,7 @@ cmd_serve_config(const struct cli *cli, const struct cli_cmd *cmd,
 }
 
 int
-cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
@@ -282,14 +287,13 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 
 	if ((o.auth = http_auth_new()) == NULL)
 		return CLI_FAILED;
-	while ((c = cli_getopt(cli, cmd, argc, argv, "l:q", opts, &rc)) !=
-	    -1) {
+	while ((c = cli_getopt(cli, cmd, argc, argv, "l:q", opts, &rc)) != -1) {
 		if (c == -2 || (rc = cmd_serve_opt(cmd, &o, c)) != CLI_OK)
 			goto out;
 	}
 	if (optind < argc) {
-		rc = cli_usage(cmd, "serve: unexpected argument '%s'",
-		    argv[optind]);
+		rc = cli_usage(
+		    cmd, "serve: unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if ((rc = cmd_serve_config(cli, cmd, &o)) != CLI_OK)

@@ -29,11 +29,13 @@ cmd_silence_matchers(const char *labels_json)
 		json_decref(labels);
 		return NULL;
 	}
-	json_object_foreach(labels, k, v) {
+	json_object_foreach(labels, k, v)
+	{
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			continue; /* Alertmanager drops empty labels */
-		json_array_append_new(m, json_pack("{s:s, s:O, s:b, s:b}",
-		    "name", k, "value", v, "isRegex", 0, "isEqual", 1));
+		json_array_append_new(m,
+		    json_pack("{s:s, s:O, s:b, s:b}", "name", k, "value", v,
+		        "isRegex", 0, "isEqual", 1));
 	}
 	json_decref(labels);
 	if (json_array_size(m) == 0) {
@@ -46,21 +48,24 @@ cmd_silence_matchers(const char *labels_json)
 /* Which Alertmanager: --alertmanager, else the one owl pulled the
  * incident's alerts from. */
 static int
-cmd_silence_url(struct store *s, int64_t id, const char *flag, char **url,
-    struct err *err)
+cmd_silence_url(
+    struct store *s, int64_t id, const char *flag, char **url, struct err *err)
 {
 	if (flag != NULL) {
 		if (am_client_check_url(flag, err) == -1)
 			return -1;
-		return (*url = strdup(flag)) != NULL ? 0 :
-		    err_set(err, ERR_FAILED, "out of memory");
+		return (*url = strdup(flag)) != NULL
+		    ? 0
+		    : err_set(err, ERR_FAILED, "out of memory");
 	}
 	if (silence_am_url(s, id, url, err) == -1)
 		return -1;
 	if (*url == NULL)
-		return err_set(err, ERR_USAGE, "INC-%" PRId64 ": which "
+		return err_set(err, ERR_USAGE,
+		    "INC-%" PRId64 ": which "
 		    "Alertmanager? give --alertmanager URL (owl knows it "
-		    "only for alerts that owl serve --pull listed)", id);
+		    "only for alerts that owl serve --pull listed)",
+		    id);
 	return 0;
 }
 
@@ -68,19 +73,22 @@ static int
 cmd_silence_check(const struct incident *inc, struct err *err)
 {
 	if (inc->source == NULL || strcmp(inc->source, "alertmanager") != 0)
-		return err_set(err, ERR_FAILED, "INC-%" PRId64 " came from %s, "
-		    "not from an Alertmanager: nothing to silence", inc->id,
-		    inc->source ? inc->source : "?");
+		return err_set(err, ERR_FAILED,
+		    "INC-%" PRId64 " came from %s, "
+		    "not from an Alertmanager: nothing to silence",
+		    inc->id, inc->source ? inc->source : "?");
 	if (inc->state == INCIDENT_RESOLVED)
-		return err_set(err, ERR_FAILED, "INC-%" PRId64 " is already "
-		    "resolved", inc->id);
+		return err_set(err, ERR_FAILED,
+		    "INC-%" PRId64 " is already "
+		    "resolved",
+		    inc->id);
 	return 0;
 }
 
 /* Creates the silences; prints one line per silence. */
 static int
-cmd_silence_create(struct store *s, const struct incident *inc,
-    const char *url, int64_t dur, const char *comment, struct err *err)
+cmd_silence_create(struct store *s, const struct incident *inc, const char *url,
+    int64_t dur, const char *comment, struct err *err)
 {
 	struct incident_alert *alerts = NULL;
 	char actor[ACTOR_MAX], id[AM_CLIENT_ID_MAX], until[CLOCK_RFC3339_MAX];
@@ -98,20 +106,22 @@ cmd_silence_create(struct store *s, const struct incident *inc,
 			continue;
 		if ((m = cmd_silence_matchers(alerts[i].labels_json)) == NULL)
 			continue;
-		rc = am_client_silence(url, m, now, now + dur, actor, comment,
-		    id, err);
+		rc = am_client_silence(
+		    url, m, now, now + dur, actor, comment, id, err);
 		json_decref(m);
-		if (rc == -1 || silence_add(s, inc->id, url, id,
-		    alerts[i].fingerprint, actor, now + dur, comment,
-		    err) == -1)
+		if (rc == -1 ||
+		    silence_add(s, inc->id, url, id, alerts[i].fingerprint,
+		        actor, now + dur, comment, err) == -1)
 			goto out;
 		printf("INC-%" PRId64 ": silence %s until %s\n", inc->id, id,
 		    until);
 		made++;
 	}
 	if (made == 0) {
-		err_set(err, ERR_FAILED, "INC-%" PRId64 " has no firing alert "
-		    "to silence", inc->id);
+		err_set(err, ERR_FAILED,
+		    "INC-%" PRId64 " has no firing alert "
+		    "to silence",
+		    inc->id);
 		goto out;
 	}
 	rc = 0;
@@ -140,8 +150,9 @@ cmd_silence_list(struct store *s, int64_t id)
 		url = sanitize_dup(list[i].am_url, 0);
 		printf("%s %s by %s until %s%s\n", sid ? sid : "?",
 		    url ? url : "?", who ? who : "?", until,
-		    list[i].expired_at ? " (expired)" :
-		    list[i].ends_at <= clock_now_us() ? " (ended)" : "");
+		    list[i].expired_at                      ? " (expired)"
+		        : list[i].ends_at <= clock_now_us() ? " (ended)"
+		                                            : "");
 		free(who);
 		free(sid);
 		free(url);
@@ -189,20 +200,22 @@ cmd_silence_json(struct store *s, int64_t incident)
 		clock_format(list[i].ends_at, 0, until);
 		clock_format(list[i].created_at, 0, at);
 		clock_format(list[i].expired_at, 0, expired);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s, "
-		    "s:s, s:s, s:s?}", "id", list[i].silence_id,
-		    "alertmanager", list[i].am_url, "fingerprint",
-		    list[i].fingerprint, "created_by", list[i].created_by,
-		    "created_at", at, "ends_at", until, "expired_at",
-		    list[i].expired_at ? expired : NULL));
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:s, s:s?, s:s, "
+		              "s:s, s:s, s:s?}",
+		        "id", list[i].silence_id, "alertmanager",
+		        list[i].am_url, "fingerprint", list[i].fingerprint,
+		        "created_by", list[i].created_by, "created_at", at,
+		        "ends_at", until, "expired_at",
+		        list[i].expired_at ? expired : NULL));
 	}
 	silence_list_free(list, n);
 	return arr;
 }
 
 int
-cmd_silence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_silence_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "for", required_argument, NULL, 'f' },
@@ -221,8 +234,8 @@ cmd_silence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	int c, rc = CLI_OK;
 
 	err_init(&err);
-	while ((c = cli_getopt(cli, cmd, argc, argv, "f:m:", opts, &rc)) !=
-	    -1) {
+	while (
+	    (c = cli_getopt(cli, cmd, argc, argv, "f:m:", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'f' && clock_parse_duration(optarg, &dur, &err) == -1)
@@ -235,8 +248,8 @@ cmd_silence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "silence: give one incident");
 	if (cli_incident_id(argv[optind], &id) == -1)
-		return cli_usage(cmd, "silence: '%s' is not an incident id",
-		    argv[optind]);
+		return cli_usage(
+		    cmd, "silence: '%s' is not an incident id", argv[optind]);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (dur == 0 && comment == NULL && url_flag == NULL) {
@@ -252,8 +265,8 @@ cmd_silence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	    cmd_silence_check(&inc, &err) == -1 ||
 	    cmd_silence_url(s, id, url_flag, &url, &err) == -1 ||
 	    am_client_init(&err) == -1 ||
-	    cmd_silence_create(s, &inc, url, dur, comment ? comment : note,
-	    &err) == -1)
+	    cmd_silence_create(
+	        s, &inc, url, dur, comment ? comment : note, &err) == -1)
 		rc = cli_fail(&err);
 out:
 	incident_done(&inc);
@@ -263,8 +276,8 @@ out:
 }
 
 int
-cmd_unsilence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_unsilence_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 } };
@@ -293,12 +306,13 @@ cmd_unsilence_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (am_client_unsilence(list[i].am_url, list[i].silence_id,
-		    NULL, &err) == -1 || silence_expire(s, list[i].id, actor,
-		    "unsilence", &err) == -1)
+		if (am_client_unsilence(
+		        list[i].am_url, list[i].silence_id, NULL, &err) == -1 ||
+		    silence_expire(s, list[i].id, actor, "unsilence", &err) ==
+		        -1)
 			goto fail;
-		printf("INC-%lld: expired silence %s\n", id,
-		    list[i].silence_id);
+		printf(
+		    "INC-%lld: expired silence %s\n", id, list[i].silence_id);
 	}
 	goto out;
 fail:

@@ -35,14 +35,15 @@ cmd_test_writes(const json_t *doc)
 	char line[1200];
 	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(doc, "plan"),
-	    "effects"), i, e) {
+	json_array_foreach(
+	    json_object_get(json_object_get(doc, "plan"), "effects"), i, e)
+	{
 		if (!json_is_true(json_object_get(e, "write")) ||
 		    json_is_true(json_object_get(e, "undo")))
 			continue;
-		snprintf(line, sizeof line, "%s %s", json_string_value(
-		    json_object_get(e, "kind")), json_string_value(
-		    json_object_get(e, "target")));
+		snprintf(line, sizeof line, "%s %s",
+		    json_string_value(json_object_get(e, "kind")),
+		    json_string_value(json_object_get(e, "target")));
 		json_array_append_new(out, json_string(line));
 	}
 	return out;
@@ -56,9 +57,10 @@ cmd_test_params(const json_t *p)
 	json_t *out = json_object(), *v;
 	const char *k;
 
-	json_object_foreach((json_t *)p, k, v) {
-		char *s = json_is_string(v) ? strdup(json_string_value(v)) :
-		    json_dumps(v, JSON_ENCODE_ANY);
+	json_object_foreach((json_t *)p, k, v)
+	{
+		char *s = json_is_string(v) ? strdup(json_string_value(v))
+		                            : json_dumps(v, JSON_ENCODE_ANY);
 		if (s != NULL)
 			json_object_set_new(out, k, json_string(s));
 		free(s);
@@ -70,8 +72,9 @@ static int
 cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
     int dry, struct rb_run_result *r, char *why, size_t wn)
 {
-	struct rb_run_opts o = { .name = name, .dir = c->dir, .dry_run = dry,
-		.yes = 1 };
+	struct rb_run_opts o = {
+		.name = name, .dir = c->dir, .dry_run = dry, .yes = 1
+	};
 	const json_t *cfg = json_object_get(t, "config");
 	struct config *config = cfg ? config_from_json(cfg) : config_empty();
 	struct effects *fx = effects_fake_new(json_object_get(t, "fakes"));
@@ -83,12 +86,12 @@ cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
 	o.config = config;
 	o.params = params;
 	o.incident_json = json_object_get(t, "incident");
-	o.incident = json_integer_value(json_object_get(o.incident_json,
-	    "id"));
+	o.incident = json_integer_value(json_object_get(o.incident_json, "id"));
 	err_init(&err);
 	if (fx == NULL || config == NULL || rb_run(c->s, &o, r, &err) == -1) {
-		snprintf(why, wn, "%s did not start: %s", dry ? "the dry-run" :
-		    "the run", err.msg[0] ? err.msg : "out of memory");
+		snprintf(why, wn, "%s did not start: %s",
+		    dry ? "the dry-run" : "the run",
+		    err.msg[0] ? err.msg : "out of memory");
 		rc = -1;
 	}
 	effects_free(fx);
@@ -103,8 +106,7 @@ cmd_test_case(struct cmd_test_ctx *c, const char *name, const json_t *t,
     char *why, size_t wn)
 {
 	const json_t *want = json_object_get(t, "expect");
-	const char *status = json_string_value(json_object_get(want,
-	    "status"));
+	const char *status = json_string_value(json_object_get(want, "status"));
 	const char *errs = json_string_value(json_object_get(want, "error"));
 	const json_t *writes = json_object_get(want, "writes");
 	struct rb_run_result live = { 0 }, dry = { 0 };
@@ -129,17 +131,19 @@ cmd_test_case(struct cmd_test_ctx *c, const char *name, const json_t *t,
 		char *got = json_dumps(lw, JSON_COMPACT);
 		snprintf(why, wn, "the writes were %s", got ? got : "?");
 		free(got);
-	}
-	else if (!json_equal(lw, dw))
-		snprintf(why, wn, "dry-run fidelity: the plan's writes differ "
+	} else if (!json_equal(lw, dw))
+		snprintf(why, wn,
+		    "dry-run fidelity: the plan's writes differ "
 		    "from the live run's");
 	else
 		ok = 1;
 	if (c->json)
-		json_array_append_new(c->report, json_pack("{s:s, s:O?, s:b, "
-		    "s:s?, s:O, s:O}", "runbook", name, "test",
-		    json_object_get(t, "name"), "ok", ok, "why", ok ? NULL : why,
-		    "writes", lw, "planned_writes", dw));
+		json_array_append_new(c->report,
+		    json_pack("{s:s, s:O?, s:b, "
+		              "s:s?, s:O, s:O}",
+		        "runbook", name, "test", json_object_get(t, "name"),
+		        "ok", ok, "why", ok ? NULL : why, "writes", lw,
+		        "planned_writes", dw));
 out:
 	json_decref(lw);
 	json_decref(dw);
@@ -181,21 +185,24 @@ cmd_test_runbook(struct cmd_test_ctx *c, const char *name)
 		return -1;
 	}
 	if (!json_is_array(cases) || json_array_size(cases) == 0) {
-		fprintf(stderr, "owl: %s.test.lua must return a list of tests\n",
-		    name);
+		fprintf(stderr,
+		    "owl: %s.test.lua must return a list of tests\n", name);
 		json_decref(cases);
 		return -1;
 	}
-	json_array_foreach(cases, i, t) {
+	json_array_foreach(cases, i, t)
+	{
 		int ok;
 		why[0] = '\0';
-		ok = json_is_object(t) && cmd_test_case(c, name, t, why,
-		    sizeof why);
+		ok = json_is_object(t) &&
+		    cmd_test_case(c, name, t, why, sizeof why);
 		if (!json_is_object(t))
 			snprintf(why, sizeof why, "a test must be a table");
-		cmd_test_print(c, name, json_string_value(json_object_get(t,
-		    "name")) ? json_string_value(json_object_get(t, "name")) :
-		    "(unnamed)", ok, why);
+		cmd_test_print(c, name,
+		    json_string_value(json_object_get(t, "name"))
+		        ? json_string_value(json_object_get(t, "name"))
+		        : "(unnamed)",
+		    ok, why);
 		ok ? c->passed++ : c->failed++;
 	}
 	json_decref(cases);
@@ -293,7 +300,8 @@ cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		bad |= cmd_test_runbook(&c, argv[i]) == -1;
 	if (c.json) {
-		json_dumpf(c.report, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		json_dumpf(
+		    c.report, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 	} else {
 		printf("%d passed, %d failed\n", c.passed, c.failed);

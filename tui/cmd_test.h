@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-int cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv);
+int cmd_test_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -52,14 +52,15 @@ cmd_tui_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			stale = optarg;
 	}
 	if (optind < argc) {
-		*rc = cli_usage(cmd, "tui: unexpected argument '%s'",
-		    argv[optind]);
+		*rc = cli_usage(
+		    cmd, "tui: unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
 	if (a->env != NULL && *a->env == '\0')
 		a->env = NULL;
 	if (a->env != NULL && !cmd_tui_env_ok(a->env)) {
-		*rc = cli_usage(cmd, "tui: --env: a short name without spaces, "
+		*rc = cli_usage(cmd,
+		    "tui: --env: a short name without spaces, "
 		    "like PROD");
 		return -1;
 	}
@@ -92,7 +93,8 @@ cmd_tui_config_env(const struct cli *cli, const struct cli_cmd *cmd,
 	if (v != NULL && *v != '\0') {
 		if (!cmd_tui_env_ok(v)) {
 			config_free(c);
-			return cli_usage(cmd, "config: env: a short name without "
+			return cli_usage(cmd,
+			    "config: env: a short name without "
 			    "spaces, like PROD");
 		}
 		snprintf(buf, n, "%s", v);
@@ -103,8 +105,7 @@ cmd_tui_config_env(const struct cli *cli, const struct cli_cmd *cmd,
 }
 
 int
-cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	char envbuf[32];
 	struct app a;
@@ -117,7 +118,7 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		return rc;
 	if (a.env == NULL &&
 	    (rc = cmd_tui_config_env(cli, cmd, &a, envbuf, sizeof envbuf)) !=
-	    CLI_OK)
+	        CLI_OK)
 		return rc;
 	actor_name(a.actor);
 	err_init(&err);

@@ -5,7 +5,7 @@
 #include "cli.h"
 
 /* Runs `owl tui [--readonly] [--env NAME] [--stale DURATION]`. */
-int cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv);
+int cmd_tui_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -11,52 +11,49 @@
 
 const struct keys_binding keys_table[] = {
 	{ KEYS_DOWN, { 'j', KEYS_K_DOWN }, V_SCROLL, KEYS_HINT, "move",
-	  "move down one line" },
-	{ KEYS_UP, { 'k', KEYS_K_UP }, V_SCROLL, 0, NULL,
-	  "move up one line" },
+	    "move down one line" },
+	{ KEYS_UP, { 'k', KEYS_K_UP }, V_SCROLL, 0, NULL, "move up one line" },
 	{ KEYS_PGDN, { KEYS_K_PGDN, KEYS_CTRL('f'), ' ' }, V_SCROLL, 0, NULL,
-	  "move down one page" },
+	    "move down one page" },
 	{ KEYS_PGUP, { KEYS_K_PGUP, KEYS_CTRL('b') }, V_SCROLL, 0, NULL,
-	  "move up one page" },
-	{ KEYS_TOP, { 'g', KEYS_K_HOME }, V_SCROLL, 0, NULL,
-	  "go to the top" },
+	    "move up one page" },
+	{ KEYS_TOP, { 'g', KEYS_K_HOME }, V_SCROLL, 0, NULL, "go to the top" },
 	{ KEYS_BOTTOM, { 'G', KEYS_K_END }, V_SCROLL, 0, NULL,
-	  "go to the bottom" },
+	    "go to the bottom" },
 	{ KEYS_OPEN, { KEYS_K_ENTER }, KEYS_V_INCIDENTS, KEYS_HINT, "open",
-	  "open the selected incident" },
+	    "open the selected incident" },
 	{ KEYS_ACK, { 'a' }, V_ACT, KEYS_HINT | KEYS_WRITES, "ack",
-	  "acknowledge the incident (asks first)" },
+	    "acknowledge the incident (asks first)" },
 	{ KEYS_RESOLVE, { 'r' }, V_ACT, KEYS_HINT | KEYS_WRITES, "resolve",
-	  "resolve the incident (asks first)" },
+	    "resolve the incident (asks first)" },
 	{ KEYS_NOTE, { 'n' }, V_ACT, KEYS_HINT | KEYS_WRITES, "note",
-	  "add a note to the incident (one-line editor)" },
+	    "add a note to the incident (one-line editor)" },
 	{ KEYS_SNOOZE, { 'z' }, V_ACT, KEYS_HINT | KEYS_WRITES, "snooze",
-	  "snooze the incident for a duration such as 30m (asks first)" },
-	{ KEYS_UNDO, { 'u' }, V_ACT, KEYS_HINT | KEYS_WRITES,
-	  "undo", "undo your last ack, resolve or snooze (asks first)" },
+	    "snooze the incident for a duration such as 30m (asks first)" },
+	{ KEYS_UNDO, { 'u' }, V_ACT, KEYS_HINT | KEYS_WRITES, "undo",
+	    "undo your last ack, resolve or snooze (asks first)" },
 	{ KEYS_COPY, { 'y' }, V_ACT, 0, NULL,
-	  "copy the incident id to the clipboard (OSC 52; in tmux: "
-	  "set -g set-clipboard on)" },
+	    "copy the incident id to the clipboard (OSC 52; in tmux: "
+	    "set -g set-clipboard on)" },
 	{ KEYS_FILTER, { '/' }, V_LISTS, KEYS_HINT, "filter",
-	  "filter as you type (incidents: title, id and labels; log: any "
-	  "text); Enter keeps it, Esc in the editor clears it" },
+	    "filter as you type (incidents: title, id and labels; log: any "
+	    "text); Enter keeps it, Esc in the editor clears it" },
 	{ KEYS_UNFILTER, { KEYS_K_ESC }, KEYS_V_INCIDENTS, 0, NULL,
-	  "clear the filter" },
+	    "clear the filter" },
 	{ KEYS_SORT, { 's' }, KEYS_V_INCIDENTS, 0, NULL,
-	  "cycle the sort order: urgency, newest, most alerts, id" },
-	{ KEYS_LOG, { 'L' }, V_ACT, 0, NULL,
-	  "show the global action log" },
+	    "cycle the sort order: urgency, newest, most alerts, id" },
+	{ KEYS_LOG, { 'L' }, V_ACT, 0, NULL, "show the global action log" },
 	{ KEYS_COMMAND, { ':' }, KEYS_V_ALL, 0, NULL,
-	  "command line: ack|resolve|note|snooze|undo|open|log|help|quit "
-	  "(:ack 42, :note 42 text, :snooze 42 30m)" },
+	    "command line: ack|resolve|note|snooze|undo|open|log|help|quit "
+	    "(:ack 42, :note 42 text, :snooze 42 30m)" },
 	{ KEYS_HELP, { '?' }, KEYS_V_ALL & ~KEYS_V_HELP, KEYS_HINT, "help",
-	  "show every key of this screen" },
+	    "show every key of this screen" },
 	{ KEYS_BACK, { 'q', KEYS_K_ESC }, KEYS_V_ALL & ~KEYS_V_INCIDENTS,
-	  KEYS_HINT, "back", "go back to the previous screen" },
+	    KEYS_HINT, "back", "go back to the previous screen" },
 	{ KEYS_QUIT, { 'q' }, KEYS_V_INCIDENTS, KEYS_HINT, "quit",
-	  "quit and print a summary of what you did" },
+	    "quit and print a summary of what you did" },
 	{ KEYS_REDRAW, { KEYS_CTRL('l') }, KEYS_V_ALL, 0, NULL,
-	  "redraw the whole screen" },
+	    "redraw the whole screen" },
 };
 
 const size_t keys_count = sizeof keys_table / sizeof keys_table[0];
@@ -77,9 +74,9 @@ keys_find(unsigned view, int key)
 void
 keys_name(int key, char *out, size_t n)
 {
-	static const char *const special[] = { "Up", "Down", "Left",
-		"Right", "Home", "End", "PgUp", "PgDn", "Enter", "Esc",
-		"Backspace", "Delete", "Resize", "Paste", "Paste", "?" };
+	static const char *const special[] = { "Up", "Down", "Left", "Right",
+		"Home", "End", "PgUp", "PgDn", "Enter", "Esc", "Backspace",
+		"Delete", "Resize", "Paste", "Paste", "?" };
 
 	if (key >= KEYS_K_BASE && key <= KEYS_K_OTHER)
 		snprintf(out, n, "%s", special[key - KEYS_K_BASE]);
@@ -103,8 +100,8 @@ keys_names(const struct keys_binding *b, char *out, size_t n)
 		char name[16];
 
 		keys_name(b->keys[k], name, sizeof name);
-		o += snprintf(out + o, o < n ? n - o : 0, "%s%s",
-		    k ? "/" : "", name);
+		o += snprintf(
+		    out + o, o < n ? n - o : 0, "%s%s", k ? "/" : "", name);
 		if (o >= n)
 			return;
 	}
@@ -126,7 +123,7 @@ keys_hints(unsigned view, int readonly, char *out, size_t n)
 		keys_name(b->keys[0], name, sizeof name);
 		if (b->action == KEYS_DOWN)
 			snprintf(name, sizeof name, "j/k");
-		o += snprintf(out + o, n - o, "%s%s %s", o ? "  " : "", name,
-		    b->hint);
+		o += snprintf(
+		    out + o, n - o, "%s%s %s", o ? "  " : "", name, b->hint);
 	}
 }

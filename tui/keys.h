@@ -9,7 +9,7 @@
 
 /* Special keys, beyond the Unicode range; plain keys are their code
  * point, control keys their ASCII control code (KEYS_CTRL('l')). */
-#define KEYS_CTRL(c) ((c) & 0x1f)
+#define KEYS_CTRL(c) ((c)&0x1f)
 #define KEYS_K_BASE 0x110000
 enum {
 	KEYS_K_UP = KEYS_K_BASE,
@@ -64,17 +64,17 @@ enum keys_action {
 };
 
 #define KEYS_WRITES 0x1 /* changes data: disabled with --readonly */
-#define KEYS_HINT 0x2   /* shown in the bottom hint line */
+#define KEYS_HINT 0x2 /* shown in the bottom hint line */
 
 #define KEYS_PER_BINDING 3
 
 struct keys_binding {
 	enum keys_action action;
 	int keys[KEYS_PER_BINDING]; /* 0 ends the list */
-	unsigned views;             /* KEYS_V_* where it applies */
-	unsigned flags;             /* KEYS_WRITES, KEYS_HINT */
-	const char *hint;           /* short word for the hint line */
-	const char *help;           /* sentence for the help screen */
+	unsigned views; /* KEYS_V_* where it applies */
+	unsigned flags; /* KEYS_WRITES, KEYS_HINT */
+	const char *hint; /* short word for the hint line */
+	const char *help; /* sentence for the help screen */
 };
 
 /* The table, and its length. */

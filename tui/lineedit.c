@@ -53,8 +53,8 @@ lineedit_insert(struct lineedit *le, const char *s, size_t n)
 {
 	if (le->len + n > LINEEDIT_MAX)
 		return -1;
-	memmove(le->text + le->cur + n, le->text + le->cur,
-	    le->len - le->cur + 1);
+	memmove(
+	    le->text + le->cur + n, le->text + le->cur, le->len - le->cur + 1);
 	memcpy(le->text + le->cur, s, n);
 	le->len += n;
 	le->cur += n;
@@ -118,13 +118,9 @@ lineedit_move(struct lineedit *le, int key)
 		le->cur = lineedit_after(le, le->cur);
 		return LINEEDIT_CHANGED;
 	case KEYS_K_HOME:
-	case KEYS_CTRL('a'):
-		le->cur = 0;
-		return LINEEDIT_CHANGED;
+	case KEYS_CTRL('a'): le->cur = 0; return LINEEDIT_CHANGED;
 	case KEYS_K_END:
-	case KEYS_CTRL('e'):
-		le->cur = le->len;
-		return LINEEDIT_CHANGED;
+	case KEYS_CTRL('e'): le->cur = le->len; return LINEEDIT_CHANGED;
 	}
 	return LINEEDIT_UNHANDLED;
 }
@@ -136,12 +132,10 @@ lineedit_key(struct lineedit *le, int key)
 	size_t n;
 
 	switch (key) {
-	case KEYS_K_ENTER:
-		return LINEEDIT_DONE;
+	case KEYS_K_ENTER: return LINEEDIT_DONE;
 	case KEYS_K_ESC:
 	case KEYS_CTRL('c'):
-	case KEYS_CTRL('g'):
-		return LINEEDIT_CANCEL;
+	case KEYS_CTRL('g'): return LINEEDIT_CANCEL;
 	case KEYS_K_BACKSPACE:
 	case KEYS_CTRL('h'):
 	case 0x7f:
@@ -179,8 +173,8 @@ lineedit_cols(const struct lineedit *le, size_t a, size_t b)
 	unsigned cp;
 
 	while (a < b) {
-		size_t len = sanitize_utf8((const unsigned char *)le->text + a,
-		    b - a, &cp);
+		size_t len = sanitize_utf8(
+		    (const unsigned char *)le->text + a, b - a, &cp);
 
 		if (len == 0)
 			len = 1, cp = '?';

@@ -10,15 +10,15 @@
 
 struct lineedit {
 	char text[LINEEDIT_MAX + 1]; /* UTF-8, NUL-terminated */
-	size_t len;                  /* bytes */
-	size_t cur;                  /* cursor, a byte offset */
+	size_t len; /* bytes */
+	size_t cur; /* cursor, a byte offset */
 };
 
 enum lineedit_result {
 	LINEEDIT_UNHANDLED, /* not an editing key */
-	LINEEDIT_CHANGED,   /* text or cursor changed */
-	LINEEDIT_DONE,      /* Enter */
-	LINEEDIT_CANCEL,    /* Esc, ^C, ^G */
+	LINEEDIT_CHANGED, /* text or cursor changed */
+	LINEEDIT_DONE, /* Enter */
+	LINEEDIT_CANCEL, /* Esc, ^C, ^G */
 };
 
 /* Starts editing text (NULL: empty), cursor at the end. */

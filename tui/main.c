@@ -31,248 +31,249 @@ static int main_version(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct cli_cmd main_cmds[] = {
 	{ "ack", "ack INC [--note TEXT]",
-	  "Acknowledge an incident: someone is on it.",
-	  "INC is 42 or INC-42. Logged with the actor ($OWL_ACTOR, else\n"
-	  "$SUDO_USER, else the login name). A resolved, unknown or already\n"
-	  "acknowledged incident: exit 1.\n"
-	  "\nOptions:\n"
-	  "  --note TEXT     a note that goes into the same log entry\n"
-	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
-	  "                  version N (see owl show INC --json)\n",
-	  cmd_act_run },
+	    "Acknowledge an incident: someone is on it.",
+	    "INC is 42 or INC-42. Logged with the actor ($OWL_ACTOR, else\n"
+	    "$SUDO_USER, else the login name). A resolved, unknown or already\n"
+	    "acknowledged incident: exit 1.\n"
+	    "\nOptions:\n"
+	    "  --note TEXT     a note that goes into the same log entry\n"
+	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	    "                  version N (see owl show INC --json)\n",
+	    cmd_act_run },
 	{ "assign", "assign INC WHO", "Assign an incident to someone.",
-	  "Logged with the actor and the previous assignee. A resolved or\n"
-	  "unknown incident: exit 1.\n"
-	  "\nOptions:\n"
-	  "  --note TEXT     a note that goes into the same log entry\n"
-	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
-	  "                  version N (see owl show INC --json)\n",
-	  cmd_act_run },
+	    "Logged with the actor and the previous assignee. A resolved or\n"
+	    "unknown incident: exit 1.\n"
+	    "\nOptions:\n"
+	    "  --note TEXT     a note that goes into the same log entry\n"
+	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	    "                  version N (see owl show INC --json)\n",
+	    cmd_act_run },
 	{ "audit", "audit verify | audit log [--json] [--limit N]",
-	  "Verify or print the hash-chained action log.",
-	  "  audit verify    walk the chain; exit 0 and 'ok: N entries' when\n"
-	  "                  intact, exit 3 naming the first bad entry when a\n"
-	  "                  row was changed, removed or reordered\n"
-	  "  audit log       every action, oldest first, one per line\n"
-	  "\nOptions:\n"
-	  "  --json          one JSON array of {id, at, actor, incident, run,\n"
-	  "                  kind, detail, prev_hash, hash}\n"
-	  "  --limit N       only the newest N entries\n",
-	  cmd_audit_run },
+	    "Verify or print the hash-chained action log.",
+	    "  audit verify    walk the chain; exit 0 and 'ok: N entries' when\n"
+	    "                  intact, exit 3 naming the first bad entry when a\n"
+	    "                  row was changed, removed or reordered\n"
+	    "  audit log       every action, oldest first, one per line\n"
+	    "\nOptions:\n"
+	    "  --json          one JSON array of {id, at, actor, incident, run,\n"
+	    "                  kind, detail, prev_hash, hash}\n"
+	    "  --limit N       only the newest N entries\n",
+	    cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
-	  NULL, main_help },
+	    NULL, main_help },
 	{ "incidents", "incidents [--all] [--state S] [--json]",
-	  "List incidents, most severe and newest first.",
-	  "Shows open incidents (triggered or acknowledged): id, state\n"
-	  "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
-	  "\nOptions:\n"
-	  "  --all           include resolved incidents\n"
-	  "  --state S       only triggered, acknowledged or resolved ones\n"
-	  "  --json          one JSON array of {id, state, severity, title,\n"
-	  "                  source, group_key, alert_count, firing_count,\n"
-	  "                  truncated_alerts, opened_at, updated_at,\n"
-	  "                  resolved_at, last_alert_at, acked_by, assignee,\n"
-	  "                  snoozed_until, version}; times RFC 3339 UTC,\n"
-	  "                  absent values null\n",
-	  cmd_incidents_run },
+	    "List incidents, most severe and newest first.",
+	    "Shows open incidents (triggered or acknowledged): id, state\n"
+	    "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
+	    "\nOptions:\n"
+	    "  --all           include resolved incidents\n"
+	    "  --state S       only triggered, acknowledged or resolved ones\n"
+	    "  --json          one JSON array of {id, state, severity, title,\n"
+	    "                  source, group_key, alert_count, firing_count,\n"
+	    "                  truncated_alerts, opened_at, updated_at,\n"
+	    "                  resolved_at, last_alert_at, acked_by, assignee,\n"
+	    "                  snoozed_until, version}; times RFC 3339 UTC,\n"
+	    "                  absent values null\n",
+	    cmd_incidents_run },
 	{ "ingest", "ingest [--format F] [--json] [FILE|-]",
-	  "Store one alert payload (the receiver's parsers), from FILE or stdin.",
-	  "Formats: alertmanager (webhook v4, or an API v2 alert list),\n"
-	  "grafana (unified alerting webhook), pagerduty (Events API v2:\n"
-	  "trigger, acknowledge, resolve), generic (owl's JSON; Grafana\n"
-	  "OnCall formatted-webhook spellings too). Without --format the\n"
-	  "format is detected and named on stderr. Prints one line: format,\n"
-	  "alerts, incidents opened/reopened/resolved, the incident touched.\n"
-	  "A bad payload is refused as a whole (exit 2) with the field named,\n"
-	  "e.g. 'owl: alerts[3].startsAt: not an RFC 3339 time'.\n"
-	  "Limits: 64 MiB, nesting 64, 100000 alerts, 256 labels (and 256\n"
-	  "annotations) per alert, 1024-byte names, 65536-byte values.\n"
-	  "\nOptions:\n"
-	  "  --format F      alertmanager, grafana, pagerduty, generic, auto\n"
-	  "  --json          the summary as one JSON object\n",
-	  cmd_ingest_run },
+	    "Store one alert payload (the receiver's parsers), from FILE or stdin.",
+	    "Formats: alertmanager (webhook v4, or an API v2 alert list),\n"
+	    "grafana (unified alerting webhook), pagerduty (Events API v2:\n"
+	    "trigger, acknowledge, resolve), generic (owl's JSON; Grafana\n"
+	    "OnCall formatted-webhook spellings too). Without --format the\n"
+	    "format is detected and named on stderr. Prints one line: format,\n"
+	    "alerts, incidents opened/reopened/resolved, the incident touched.\n"
+	    "A bad payload is refused as a whole (exit 2) with the field named,\n"
+	    "e.g. 'owl: alerts[3].startsAt: not an RFC 3339 time'.\n"
+	    "Limits: 64 MiB, nesting 64, 100000 alerts, 256 labels (and 256\n"
+	    "annotations) per alert, 1024-byte names, 65536-byte values.\n"
+	    "\nOptions:\n"
+	    "  --format F      alertmanager, grafana, pagerduty, generic, auto\n"
+	    "  --json          the summary as one JSON object\n",
+	    cmd_ingest_run },
 	{ "note", "note INC TEXT", "Add a note to an incident's log.",
-	  "Works on resolved incidents too. An unknown incident: exit 1.\n"
-	  "\nOptions:\n"
-	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
-	  "                  version N (see owl show INC --json)\n",
-	  cmd_act_run },
+	    "Works on resolved incidents too. An unknown incident: exit 1.\n"
+	    "\nOptions:\n"
+	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	    "                  version N (see owl show INC --json)\n",
+	    cmd_act_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
-	  "A resolved or unknown incident: exit 1.\n"
-	  "\nOptions:\n"
-	  "  --note TEXT     a note that goes into the same log entry\n"
-	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
-	  "                  version N (see owl show INC --json)\n",
-	  cmd_act_run },
-	{ "run", "run NAME [--dry-run [--offline]] [--param K=V]... "
-	  "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
-	  "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
-	  "Run a runbook, or dry-run it to see exactly what it would do.",
-	  "  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
-	  "  the commit, ref and blob id are recorded with the run, and so\n"
-	  "  are the modules it requires) or a plain directory (--runbooks).\n"
-	  "  With runbooks.require_signed, an unverified commit is refused\n"
-	  "  (exit 3, logged). It runs in a sandboxed worker\n"
-	  "  process; every effect is logged before and after, secrets are\n"
-	  "  masked. Progress is printed as it goes ([2/5] step ... ok 120 ms).\n"
-	  "\nOptions:\n"
-	  "  --dry-run       change nothing: reads run live, writes are\n"
-	  "                  recorded in a stored plan (file writes with a\n"
-	  "                  diff) and printed; confirm() is answered yes\n"
-	  "  --offline       with --dry-run: no reads either (HTTP reads\n"
-	  "                  answer 200 with an empty body)\n"
-	  "  --param K=V     a runbook parameter (repeat); unknown names and\n"
-	  "                  missing required ones are refused (exit 2)\n"
-	  "  --incident INC  run for an incident (42 or INC-42); the lease\n"
-	  "                  is on (runbook, incident)\n"
-	  "  --yes           answer yes to confirm() (needed without a\n"
-	  "                  terminal: else the run stops with exit 3)\n"
-	  "  --json          print one JSON document: run, runbook, commit,\n"
-	  "                  origin {kind, repo, ref, commit, blob,\n"
-	  "                  worktree, dirty}, status, dry_run, plan {id,\n"
-	  "                  hash, effects},\n"
-	  "                  steps, error, departures\n"
-	  "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
-	  "                  runbook's timeout, else 10m\n"
-	  "  --no-undo       on failure, do not run the undo functions\n"
-	  RBSEL_HELP
-	  "\nA live run ends by saying where it departed from the last dry-run\n"
-	  "plan of the same runbook and params. ^C cancels (undo runs); a\n"
-	  "second ^C stops the worker at once. A second live run of the same\n"
-	  "runbook for the same incident is refused (exit 3) while the first\n"
-	  "holds its lease. A hang-up (a dropped SSH connection) does not\n"
-	  "stop a run: it goes on and records everything in the database.\n"
-	  "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
-	  "or a runbook that does not load, 3 refused (lease held, confirm\n"
-	  "without a terminal).\n",
-	  cmd_run_run },
+	    "A resolved or unknown incident: exit 1.\n"
+	    "\nOptions:\n"
+	    "  --note TEXT     a note that goes into the same log entry\n"
+	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	    "                  version N (see owl show INC --json)\n",
+	    cmd_act_run },
+	{ "run",
+	    "run NAME [--dry-run [--offline]] [--param K=V]... "
+	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
+	    "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
+	    "Run a runbook, or dry-run it to see exactly what it would do.",
+	    "  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
+	    "  the commit, ref and blob id are recorded with the run, and so\n"
+	    "  are the modules it requires) or a plain directory (--runbooks).\n"
+	    "  With runbooks.require_signed, an unverified commit is refused\n"
+	    "  (exit 3, logged). It runs in a sandboxed worker\n"
+	    "  process; every effect is logged before and after, secrets are\n"
+	    "  masked. Progress is printed as it goes ([2/5] step ... ok 120 ms).\n"
+	    "\nOptions:\n"
+	    "  --dry-run       change nothing: reads run live, writes are\n"
+	    "                  recorded in a stored plan (file writes with a\n"
+	    "                  diff) and printed; confirm() is answered yes\n"
+	    "  --offline       with --dry-run: no reads either (HTTP reads\n"
+	    "                  answer 200 with an empty body)\n"
+	    "  --param K=V     a runbook parameter (repeat); unknown names and\n"
+	    "                  missing required ones are refused (exit 2)\n"
+	    "  --incident INC  run for an incident (42 or INC-42); the lease\n"
+	    "                  is on (runbook, incident)\n"
+	    "  --yes           answer yes to confirm() (needed without a\n"
+	    "                  terminal: else the run stops with exit 3)\n"
+	    "  --json          print one JSON document: run, runbook, commit,\n"
+	    "                  origin {kind, repo, ref, commit, blob,\n"
+	    "                  worktree, dirty}, status, dry_run, plan {id,\n"
+	    "                  hash, effects},\n"
+	    "                  steps, error, departures\n"
+	    "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
+	    "                  runbook's timeout, else 10m\n"
+	    "  --no-undo       on failure, do not run the undo functions\n" RBSEL_HELP
+	    "\nA live run ends by saying where it departed from the last dry-run\n"
+	    "plan of the same runbook and params. ^C cancels (undo runs); a\n"
+	    "second ^C stops the worker at once. A second live run of the same\n"
+	    "runbook for the same incident is refused (exit 3) while the first\n"
+	    "holds its lease. A hang-up (a dropped SSH connection) does not\n"
+	    "stop a run: it goes on and records everything in the database.\n"
+	    "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
+	    "or a runbook that does not load, 3 refused (lease held, confirm\n"
+	    "without a terminal).\n",
+	    cmd_run_run },
 	{ "runbooks",
-	  "runbooks sync | list | show NAME | log NAME [--json] [source]",
-	  "List, show and trace runbooks; sync a remote runbook repository.",
-	  "  runbooks list       every runbook: name, summary, params (* =\n"
-	  "                      required), match labels, and the commit read;\n"
-	  "                      exit 1 when one cannot be read (BROKEN)\n"
-	  "  runbooks show NAME  its declaration, origin, blob id and source\n"
-	  "  runbooks log NAME   the commits that changed it, newest first:\n"
-	  "                      id, date, author, subject\n"
-	  "  runbooks sync       fetch the remote into the mirror; print old ->\n"
-	  "                      new commit and the runbooks that changed. A\n"
-	  "                      failed fetch keeps the mirror as it was (exit 1)\n"
-	  "\nOptions:\n"
-	  "  --json          one JSON document\n"
-	  "  --limit N       runbooks log: only the newest N commits\n"
-	  RBSEL_HELP,
-	  cmd_runbooks_run },
-	{ "serve", "serve [--listen ADDR:PORT] [--token-file F] "
-	  "[--hmac-secret-file F] [--pull URL]... [options]",
-	  "Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty, generic).",
-	  "Endpoints:\n"
-	  "  POST /v1/alerts/alertmanager   Alertmanager webhook (version 4)\n"
-	  "  POST /v1/alerts/grafana        Grafana webhook (POST or PUT)\n"
-	  "  POST /v1/alerts/generic        owl's generic JSON\n"
-	  "  POST /v2/enqueue               PagerDuty Events API v2 (202)\n"
-	  "  GET  /healthz, GET /metrics    liveness, Prometheus metrics\n"
-	  "A 2xx means the alerts are committed to disk; 400 bad payload, 401\n"
-	  "bad credentials, 404, 405, 413 body too large, 503 retry later.\n"
-	  "\nOptions:\n"
-	  "  --listen ADDR:PORT    where to listen (default 127.0.0.1:9095;\n"
-	  "                        port 0 picks a free one)\n"
-	  "  --token-file F        tokens, one per line: accepted as\n"
-	  "                        'Authorization: Bearer TOKEN', as the\n"
-	  "                        password of basic auth, and as PagerDuty's\n"
-	  "                        routing_key (repeatable)\n"
-	  "  --hmac-secret-file F  HMAC-SHA256 secrets, one per line, for\n"
-	  "                        'X-Owl-Signature: sha256=HEX' over the body\n"
-	  "                        and Grafana's X-Grafana-Alerting-Signature\n"
-	  "                        (+ X-Grafana-Alerting-Timestamp, 5 min)\n"
-	  "  --insecure            allow a non-loopback --listen without auth\n"
-	  "  --max-body SIZE       largest body (default 1M; 413 above)\n"
-	  "  --max-conns N         open connections (default 256)\n"
-	  "  --max-conns-per-ip N  per client address (default 64)\n"
-	  "  --request-timeout D   total time for one request, headers and\n"
-	  "                        body, or an idle keep-alive (default 10s)\n"
-	  "  --threads N           connection threads (default: cores)\n"
-	  "  --pull URL            also list this Alertmanager's alerts every\n"
-	  "                        --pull-interval and resolve the ones that\n"
-	  "                        disappear (repeatable)\n"
-	  "  --pull-interval D     default 15s; failures back off to 5m\n"
-	  "  -q, --quiet           no per-request log lines\n"
-	  "\nThe config file may set what the flags leave unset:\n"
-	  "  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"
-	  "            hmac_secret_file = \"...\", pull = { \"http://am:9093\" } }\n"
-	  "\nLogs one line per request to stderr (time, method, path, status,\n"
-	  "body bytes, milliseconds, client, credential). SIGTERM or SIGINT:\n"
-	  "stop accepting, finish and commit the requests in flight, exit 0.\n",
-	  cmd_serve_run },
+	    "runbooks sync | list | show NAME | log NAME [--json] [source]",
+	    "List, show and trace runbooks; sync a remote runbook repository.",
+	    "  runbooks list       every runbook: name, summary, params (* =\n"
+	    "                      required), match labels, and the commit read;\n"
+	    "                      exit 1 when one cannot be read (BROKEN)\n"
+	    "  runbooks show NAME  its declaration, origin, blob id and source\n"
+	    "  runbooks log NAME   the commits that changed it, newest first:\n"
+	    "                      id, date, author, subject\n"
+	    "  runbooks sync       fetch the remote into the mirror; print old ->\n"
+	    "                      new commit and the runbooks that changed. A\n"
+	    "                      failed fetch keeps the mirror as it was (exit 1)\n"
+	    "\nOptions:\n"
+	    "  --json          one JSON document\n"
+	    "  --limit N       runbooks log: only the newest N commits\n" RBSEL_HELP,
+	    cmd_runbooks_run },
+	{ "serve",
+	    "serve [--listen ADDR:PORT] [--token-file F] "
+	    "[--hmac-secret-file F] [--pull URL]... [options]",
+	    "Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty, generic).",
+	    "Endpoints:\n"
+	    "  POST /v1/alerts/alertmanager   Alertmanager webhook (version 4)\n"
+	    "  POST /v1/alerts/grafana        Grafana webhook (POST or PUT)\n"
+	    "  POST /v1/alerts/generic        owl's generic JSON\n"
+	    "  POST /v2/enqueue               PagerDuty Events API v2 (202)\n"
+	    "  GET  /healthz, GET /metrics    liveness, Prometheus metrics\n"
+	    "A 2xx means the alerts are committed to disk; 400 bad payload, 401\n"
+	    "bad credentials, 404, 405, 413 body too large, 503 retry later.\n"
+	    "\nOptions:\n"
+	    "  --listen ADDR:PORT    where to listen (default 127.0.0.1:9095;\n"
+	    "                        port 0 picks a free one)\n"
+	    "  --token-file F        tokens, one per line: accepted as\n"
+	    "                        'Authorization: Bearer TOKEN', as the\n"
+	    "                        password of basic auth, and as PagerDuty's\n"
+	    "                        routing_key (repeatable)\n"
+	    "  --hmac-secret-file F  HMAC-SHA256 secrets, one per line, for\n"
+	    "                        'X-Owl-Signature: sha256=HEX' over the body\n"
+	    "                        and Grafana's X-Grafana-Alerting-Signature\n"
+	    "                        (+ X-Grafana-Alerting-Timestamp, 5 min)\n"
+	    "  --insecure            allow a non-loopback --listen without auth\n"
+	    "  --max-body SIZE       largest body (default 1M; 413 above)\n"
+	    "  --max-conns N         open connections (default 256)\n"
+	    "  --max-conns-per-ip N  per client address (default 64)\n"
+	    "  --request-timeout D   total time for one request, headers and\n"
+	    "                        body, or an idle keep-alive (default 10s)\n"
+	    "  --threads N           connection threads (default: cores)\n"
+	    "  --pull URL            also list this Alertmanager's alerts every\n"
+	    "                        --pull-interval and resolve the ones that\n"
+	    "                        disappear (repeatable)\n"
+	    "  --pull-interval D     default 15s; failures back off to 5m\n"
+	    "  -q, --quiet           no per-request log lines\n"
+	    "\nThe config file may set what the flags leave unset:\n"
+	    "  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"
+	    "            hmac_secret_file = \"...\", pull = { \"http://am:9093\" } }\n"
+	    "\nLogs one line per request to stderr (time, method, path, status,\n"
+	    "body bytes, milliseconds, client, credential). SIGTERM or SIGINT:\n"
+	    "stop accepting, finish and commit the requests in flight, exit 0.\n",
+	    cmd_serve_run },
 	{ "show", "show INC [--json]",
-	  "Show an incident, its alerts (labels, annotations) and its log.",
-	  "\nOptions:\n"
-	  "  --json          the incident's fields (as owl incidents --json)\n"
-	  "                  plus \"alerts\" [{source, fingerprint, status,\n"
-	  "                  labels, annotations, starts_at, ends_at,\n"
-	  "                  generator_url, count, last_seen}], \"log\"\n"
-	  "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
-	  "                  [{id, alertmanager, fingerprint, created_by,\n"
-	  "                  created_at, ends_at, expired_at}] (owl silence)\n",
-	  cmd_incidents_show },
-	{ "silence", "silence INC --for DUR [--comment TEXT] "
-	  "[--alertmanager URL] | silence INC",
-	  "Silence an incident's alerts in Alertmanager, or list its silences.",
-	  "Creates one Alertmanager silence per firing alert of the incident,\n"
-	  "matching its labels exactly, created by the actor, and records the\n"
-	  "ids on the incident (and in the action log). owl serve expires them\n"
-	  "when the incident resolves. Without --for, lists the silences.\n"
-	  "\nOptions:\n"
-	  "  --for DUR             how long (30m, 2h, 1d)\n"
-	  "  --comment TEXT        the silence's comment (default: owl INC-N)\n"
-	  "  --alertmanager URL    which Alertmanager (default: the one\n"
-	  "                        owl serve --pull listed the alerts from)\n",
-	  cmd_silence_run },
+	    "Show an incident, its alerts (labels, annotations) and its log.",
+	    "\nOptions:\n"
+	    "  --json          the incident's fields (as owl incidents --json)\n"
+	    "                  plus \"alerts\" [{source, fingerprint, status,\n"
+	    "                  labels, annotations, starts_at, ends_at,\n"
+	    "                  generator_url, count, last_seen}], \"log\"\n"
+	    "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
+	    "                  [{id, alertmanager, fingerprint, created_by,\n"
+	    "                  created_at, ends_at, expired_at}] (owl silence)\n",
+	    cmd_incidents_show },
+	{ "silence",
+	    "silence INC --for DUR [--comment TEXT] "
+	    "[--alertmanager URL] | silence INC",
+	    "Silence an incident's alerts in Alertmanager, or list its silences.",
+	    "Creates one Alertmanager silence per firing alert of the incident,\n"
+	    "matching its labels exactly, created by the actor, and records the\n"
+	    "ids on the incident (and in the action log). owl serve expires them\n"
+	    "when the incident resolves. Without --for, lists the silences.\n"
+	    "\nOptions:\n"
+	    "  --for DUR             how long (30m, 2h, 1d)\n"
+	    "  --comment TEXT        the silence's comment (default: owl INC-N)\n"
+	    "  --alertmanager URL    which Alertmanager (default: the one\n"
+	    "                        owl serve --pull listed the alerts from)\n",
+	    cmd_silence_run },
 	{ "snooze", "snooze INC DURATION",
-	  "Snooze an incident for a while (30m, 1h30m, 2d).",
-	  "The incident shows as snoozed until then. A resolved or unknown\n"
-	  "incident: exit 1.\n"
-	  "\nOptions:\n"
-	  "  --if-version N  refuse (exit 3) when the incident changed since\n"
-	  "                  version N (see owl show INC --json)\n",
-	  cmd_act_run },
+	    "Snooze an incident for a while (30m, 1h30m, 2d).",
+	    "The incident shows as snoozed until then. A resolved or unknown\n"
+	    "incident: exit 1.\n"
+	    "\nOptions:\n"
+	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
+	    "                  version N (see owl show INC --json)\n",
+	    cmd_act_run },
 	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
-	  "Run runbook tests against fake effects, with a dry-run fidelity check.",
-	  "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
-	  "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
-	  "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
-	  "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
-	  "  against the fakes and checks the expectations, then dry-runs it\n"
-	  "  and checks that the plan's writes are exactly the live run's.\n"
-	  "  Test runs go to a throwaway database, never the real log.\n"
-	  "  Without NAME: every runbook that has a test file.\n"
-	  "\nOptions:\n"
-	  "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
-	  "                  runbooks.dir in the config)\n"
-	  "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
-	  "                  planned_writes}\n"
-	  "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
-	  "missing or does not load.\n",
-	  cmd_test_run },
+	    "Run runbook tests against fake effects, with a dry-run fidelity check.",
+	    "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
+	    "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
+	    "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
+	    "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
+	    "  against the fakes and checks the expectations, then dry-runs it\n"
+	    "  and checks that the plan's writes are exactly the live run's.\n"
+	    "  Test runs go to a throwaway database, never the real log.\n"
+	    "  Without NAME: every runbook that has a test file.\n"
+	    "\nOptions:\n"
+	    "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
+	    "                  runbooks.dir in the config)\n"
+	    "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
+	    "                  planned_writes}\n"
+	    "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
+	    "missing or does not load.\n",
+	    cmd_test_run },
 	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION]",
-	  "The incident console: live incidents, ack, resolve, note, undo.",
-	  "  Needs a terminal (for scripts and pipes use: owl incidents).\n"
-	  "  Press ? inside for every key of the current screen.\n"
-	  "\nOptions:\n"
-	  "  --readonly      watch only: every changing key is disabled\n"
-	  "  --env NAME      environment shown in the header (e.g. PROD);\n"
-	  "                  default $OWL_ENV, else the config's env\n"
-	  "  --stale DUR     show STALE when no alert arrived for this long\n"
-	  "                  (default 15m)\n"
-	  "\nOn exit it prints what you did in the session (a hand-over\n"
-	  "note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
-	  cmd_tui_run },
+	    "The incident console: live incidents, ack, resolve, note, undo.",
+	    "  Needs a terminal (for scripts and pipes use: owl incidents).\n"
+	    "  Press ? inside for every key of the current screen.\n"
+	    "\nOptions:\n"
+	    "  --readonly      watch only: every changing key is disabled\n"
+	    "  --env NAME      environment shown in the header (e.g. PROD);\n"
+	    "                  default $OWL_ENV, else the config's env\n"
+	    "  --stale DUR     show STALE when no alert arrived for this long\n"
+	    "                  (default 15m)\n"
+	    "\nOn exit it prints what you did in the session (a hand-over\n"
+	    "note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
+	    cmd_tui_run },
 	{ "unsilence", "unsilence INC",
-	  "Expire the Alertmanager silences owl made for an incident.", NULL,
-	  cmd_unsilence_run },
+	    "Expire the Alertmanager silences owl made for an incident.", NULL,
+	    cmd_unsilence_run },
 	{ "version", "version",
-	  "Show owl's version and the versions of the libraries it runs on.",
-	  NULL, main_version },
+	    "Show owl's version and the versions of the libraries it runs on.",
+	    NULL, main_version },
 };
 
 #define MAIN_NCMDS (sizeof main_cmds / sizeof main_cmds[0])
@@ -290,13 +291,15 @@ static void
 main_usage(FILE *f)
 {
 	fputs("usage: owl [--db PATH] [--config PATH] COMMAND [ARGS]\n\n"
-	    "owl is the on-call console for AI systems in production.\n\n"
-	    "Commands:\n", f);
+	      "owl is the on-call console for AI systems in production.\n\n"
+	      "Commands:\n",
+	    f);
 	for (size_t i = 0; i < MAIN_NCMDS; i++)
-		fprintf(f, "  %-10s %s\n", main_cmds[i].name,
-		    main_cmds[i].summary);
+		fprintf(
+		    f, "  %-10s %s\n", main_cmds[i].name, main_cmds[i].summary);
 	fputs("\nExit codes: 0 ok, 1 failed, 2 bad usage or input, 3 refused.\n"
-	    "Run 'owl help COMMAND' for a command's options.\n", f);
+	      "Run 'owl help COMMAND' for a command's options.\n",
+	    f);
 }
 
 static int
@@ -323,8 +326,7 @@ main_help(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 }
 
 static int
-main_version(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+main_version(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 } };
@@ -337,8 +339,8 @@ main_version(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		if (o == -2)
 			return rc;
 	if (optind < argc)
-		return cli_usage(cmd, "version: unexpected argument '%s'",
-		    argv[optind]);
+		return cli_usage(
+		    cmd, "version: unexpected argument '%s'", argv[optind]);
 	err_init(&err);
 	buf_init(&b, 0);
 	if (libversions_format(&b, &err) == -1) {
@@ -371,8 +373,8 @@ main_globals(struct cli *cli, int argc, char **argv, int *rc)
 			return i; /* handled as the command "version" */
 		if (strcmp(a, "--db") == 0 || strcmp(a, "--config") == 0) {
 			if (i + 1 >= argc) {
-				*rc = cli_usage(NULL, "%s: option needs a value",
-				    a);
+				*rc = cli_usage(
+				    NULL, "%s: option needs a value", a);
 				return -1;
 			}
 			if (a[2] == 'd')

@@ -76,8 +76,8 @@ pager_filter(struct pager *p, const char *filter)
 }
 
 void
-pager_draw(const struct pager *p, struct screen *sc, int top, int rows,
-    int cols)
+pager_draw(
+    const struct pager *p, struct screen *sc, int top, int rows, int cols)
 {
 	for (int r = 0; r < rows && p->top + (size_t)r < p->nrows; r++) {
 		const struct pager_line *l = &p->lines[p->rows[p->top + r]];
@@ -96,7 +96,8 @@ pager_scroll(struct pager *p, enum keys_action act, int rows)
 	switch (act) {
 	case KEYS_DOWN: p->top += p->top < last; break;
 	case KEYS_UP: p->top -= p->top > 0; break;
-	case KEYS_PGDN: p->top = p->top + page < last ? p->top + page : last;
+	case KEYS_PGDN:
+		p->top = p->top + page < last ? p->top + page : last;
 		break;
 	case KEYS_PGUP: p->top = p->top > page ? p->top - page : 0; break;
 	case KEYS_TOP: p->top = 0; break;

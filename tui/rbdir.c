@@ -20,7 +20,8 @@ rbdir_resolve(const char *flag, const struct config *c, struct err *err)
 		dir = config_str(c, "runbooks.dir", NULL, err);
 	if (dir == NULL) {
 		if (!err_isset(err))
-			err_set(err, ERR_USAGE, "no runbook directory: give "
+			err_set(err, ERR_USAGE,
+			    "no runbook directory: give "
 			    "--runbooks DIR, set OWL_RUNBOOKS, or set "
 			    "runbooks = { dir = ... } in the config");
 		return NULL;

@@ -10,7 +10,6 @@
 
 /* Returns the directory (malloc'd, free()), checked to be a directory;
  * NULL with err set (ERR_USAGE) when none is given or it is not there. */
-char *rbdir_resolve(const char *flag, const struct config *c,
-    struct err *err);
+char *rbdir_resolve(const char *flag, const struct config *c, struct err *err);
 
 #endif

@@ -36,10 +36,10 @@ rbsel_config(struct rbsel *s, const struct config *c, struct err *err)
 	s->require_signed = config_bool(c, "runbooks.require_signed", 0, err);
 	signers = config_str(c, "runbooks.allowed_signers", NULL, err);
 	ring = config_str(c, "runbooks.gpg_keyring", NULL, err);
-	s->trust.allowed_signers = rbsel_trust_path(c, signers,
-	    s->signers_path, sizeof s->signers_path);
-	s->trust.gpg_keyring = rbsel_trust_path(c, ring, s->keyring_path,
-	    sizeof s->keyring_path);
+	s->trust.allowed_signers = rbsel_trust_path(
+	    c, signers, s->signers_path, sizeof s->signers_path);
+	s->trust.gpg_keyring =
+	    rbsel_trust_path(c, ring, s->keyring_path, sizeof s->keyring_path);
 	return err_isset(err) ? -1 : 0;
 }
 
@@ -75,7 +75,8 @@ rbsel_pick(const struct rbsel *s, struct rbgit_opts *o, const char **dir,
 	*o = (struct rbgit_opts){ 0 };
 	*dir = NULL;
 	if (s->dir != NULL && (flags_git || s->subdir))
-		return err_set(err, ERR_USAGE, "--runbooks DIR is a plain "
+		return err_set(err, ERR_USAGE,
+		    "--runbooks DIR is a plain "
 		    "directory; --repo, --ref, --rev, --subdir and --worktree "
 		    "apply to a git repository");
 	if (s->dir != NULL) {
@@ -101,7 +102,8 @@ rbsel_pick(const struct rbsel *s, struct rbgit_opts *o, const char **dir,
 		return 0;
 	}
 	if (o->repo == NULL)
-		return err_set(err, ERR_USAGE, "no runbooks: give --runbooks "
+		return err_set(err, ERR_USAGE,
+		    "no runbooks: give --runbooks "
 		    "DIR or --repo PATH|URL, set OWL_RUNBOOKS, or set "
 		    "runbooks.repo in the config");
 	/* The configured ref and folder go with the configured repo. */
@@ -132,10 +134,12 @@ rbsel_warn_dirty(struct rbsource *src)
 		return;
 	p = sanitize_dup(first, 0);
 	repo = sanitize_dup(src->origin.repo, 0);
-	fprintf(stderr, "owl: warning: %s has uncommitted changes to "
+	fprintf(stderr,
+	    "owl: warning: %s has uncommitted changes to "
 	    "runbooks (%s%s); using commit %.12s (--worktree to use the "
-	    "working files)\n", repo ? repo : "?", p ? p : "?",
-	    count > 1 ? " and more" : "", src->origin.commit);
+	    "working files)\n",
+	    repo ? repo : "?", p ? p : "?", count > 1 ? " and more" : "",
+	    src->origin.commit);
 	free(p);
 	free(repo);
 }
@@ -210,7 +214,8 @@ rbsel_open_run(const struct rbsel *s, struct store *st, const char *name,
 	}
 	if (src->origin.dirty && !quiet) {
 		repo = sanitize_dup(src->origin.repo, 0);
-		fprintf(stderr, "owl: note: %s the working files of %s, with "
+		fprintf(stderr,
+		    "owl: note: %s the working files of %s, with "
 		    "uncommitted changes; the run is logged as dirty\n",
 		    dry_run ? "dry-run of" : "running", repo ? repo : "?");
 		free(repo);

@@ -15,12 +15,12 @@
 #include "integrations/rbsource_git.h"
 
 struct rbsel {
-	const char *dir;    /* --runbooks DIR */
-	const char *repo;   /* --repo PATH|URL */
-	const char *ref;    /* --ref REF */
-	const char *rev;    /* --rev REV (wins over --ref) */
+	const char *dir; /* --runbooks DIR */
+	const char *repo; /* --repo PATH|URL */
+	const char *ref; /* --ref REF */
+	const char *rev; /* --rev REV (wins over --ref) */
 	const char *subdir; /* --subdir DIR: the runbook folder in the repo */
-	int worktree;       /* --worktree */
+	int worktree; /* --worktree */
 	/* From the config (borrowed; NULL/0 when not set). */
 	const char *cfg_repo, *cfg_ref, *cfg_dir, *cfg_subdir;
 	int require_signed;
@@ -36,27 +36,29 @@ struct rbsel {
 #define RBSEL_OPT_SUBDIR 0x1106
 
 /* Append to a command's options (with CLI_COMMON_OPTS). */
-#define RBSEL_OPTS \
-	{ "runbooks", required_argument, NULL, RBSEL_OPT_RUNBOOKS }, \
-	{ "repo", required_argument, NULL, RBSEL_OPT_REPO }, \
-	{ "ref", required_argument, NULL, RBSEL_OPT_REF }, \
-	{ "rev", required_argument, NULL, RBSEL_OPT_REV }, \
-	{ "subdir", required_argument, NULL, RBSEL_OPT_SUBDIR }, \
-	{ "worktree", no_argument, NULL, RBSEL_OPT_WORKTREE }
+#define RBSEL_OPTS                                                             \
+	{ "runbooks", required_argument, NULL, RBSEL_OPT_RUNBOOKS },           \
+	    { "repo", required_argument, NULL, RBSEL_OPT_REPO },               \
+	    { "ref", required_argument, NULL, RBSEL_OPT_REF },                 \
+	    { "rev", required_argument, NULL, RBSEL_OPT_REV },                 \
+	    { "subdir", required_argument, NULL, RBSEL_OPT_SUBDIR },           \
+	{                                                                      \
+		"worktree", no_argument, NULL, RBSEL_OPT_WORKTREE              \
+	}
 
 /* The help lines for RBSEL_OPTS. */
-#define RBSEL_HELP \
+#define RBSEL_HELP                                                               \
 	"  --runbooks DIR  read runbooks from a plain directory (unversioned)\n" \
-	"  --repo PATH|URL a git repository: a local path is read in place,\n" \
+	"  --repo PATH|URL a git repository: a local path is read in place,\n"   \
 	"                  a URL (file://, https://, ssh://, git://) from its\n" \
-	"                  mirror under the state directory\n" \
-	"  --ref REF       branch, tag or commit to read (default: HEAD, or\n" \
-	"                  runbooks.ref in the config)\n" \
-	"  --rev REV       the same; wins over --ref\n" \
-	"  --subdir DIR    the folder of the runbooks in the repository\n" \
-	"  --worktree      read the working files of a local repository,\n" \
-	"                  uncommitted changes included (recorded as dirty)\n" \
-	"  Without these: $OWL_RUNBOOKS, then runbooks = { repo, ref, dir }\n" \
+	"                  mirror under the state directory\n"                   \
+	"  --ref REF       branch, tag or commit to read (default: HEAD, or\n"   \
+	"                  runbooks.ref in the config)\n"                        \
+	"  --rev REV       the same; wins over --ref\n"                          \
+	"  --subdir DIR    the folder of the runbooks in the repository\n"       \
+	"  --worktree      read the working files of a local repository,\n"      \
+	"                  uncommitted changes included (recorded as dirty)\n"   \
+	"  Without these: $OWL_RUNBOOKS, then runbooks = { repo, ref, dir }\n"   \
 	"  in the config.\n"
 
 /* Reads the config's runbooks table into s: repo, ref, dir, subdir
@@ -72,15 +74,14 @@ int rbsel_option(struct rbsel *s, int opt, const char *arg);
 /* Fills the git options from the selection. Returns 1 when the runbooks
  * come from git, 0 when from the plain directory *dir, -1 with err set
  * (ERR_USAGE) when nothing is selected or the choices conflict. */
-int rbsel_pick(const struct rbsel *s, struct rbgit_opts *o,
-    const char **dir, struct err *err);
+int rbsel_pick(const struct rbsel *s, struct rbgit_opts *o, const char **dir,
+    struct err *err);
 
 /* Opens the selected source. For a local working tree with uncommitted
  * changes to runbooks, prints a warning to stderr (unless quiet) and
  * reads the committed version. Close with rbsource_close; NULL with err
  * set. */
-struct rbsource *rbsel_open(const struct rbsel *s, int quiet,
-    struct err *err);
+struct rbsource *rbsel_open(const struct rbsel *s, int quiet, struct err *err);
 
 /* Applies runbooks.require_signed: 0 when not required or the commit's
  * signature verifies (signer filled, n bytes), else -1 with err set

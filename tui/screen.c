@@ -76,8 +76,7 @@ static void
 screen_signals(void)
 {
 	static const int quit[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	static const int crash[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
-		SIGILL };
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
@@ -111,20 +110,26 @@ screen_check(struct err *err)
 	int rc;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return err_set(err, ERR_USAGE, "tui needs a terminal on stdin "
+		return err_set(err, ERR_USAGE,
+		    "tui needs a terminal on stdin "
 		    "and stdout; for a plain list use: owl incidents");
 	if (term == NULL || *term == '\0')
-		return err_set(err, ERR_USAGE, "tui: TERM is not set; set it "
+		return err_set(err, ERR_USAGE,
+		    "tui: TERM is not set; set it "
 		    "(e.g. TERM=xterm-256color) or use: owl incidents");
 	if (setupterm(NULL, STDOUT_FILENO, &rc) != OK)
-		return err_set(err, ERR_USAGE, "tui: unknown terminal type "
+		return err_set(err, ERR_USAGE,
+		    "tui: unknown terminal type "
 		    "'%.40s'; set TERM (e.g. TERM=xterm-256color) or use: "
-		    "owl incidents", term);
+		    "owl incidents",
+		    term);
 	cup = tigetstr("cup");
 	if (cup == NULL || cup == (char *)-1 || tigetflag("hc") > 0) {
 		del_curterm(cur_term);
-		return err_set(err, ERR_USAGE, "tui: terminal '%.40s' cannot "
-		    "address the cursor; use: owl incidents", term);
+		return err_set(err, ERR_USAGE,
+		    "tui: terminal '%.40s' cannot "
+		    "address the cursor; use: owl incidents",
+		    term);
 	}
 	screen_restore_len = 0;
 	screen_restore_add("rmcup");
@@ -225,7 +230,8 @@ screen_open(struct err *err)
 	if (sc->term == NULL) {
 		screen_signals_reset();
 		free(sc);
-		err_set(err, ERR_USAGE, "tui: cannot open the terminal; use: "
+		err_set(err, ERR_USAGE,
+		    "tui: cannot open the terminal; use: "
 		    "owl incidents");
 		return NULL;
 	}
@@ -321,8 +327,9 @@ screen_next(struct screen *sc, int timeout_ms, int *key)
 	if (screen_quit_flag)
 		return SCREEN_QUIT;
 	if (rc == -1)
-		return errno == EINTR && screen_read(sc, key) ? SCREEN_KEY :
-		    SCREEN_TIMEOUT; /* EINTR: SIGWINCH gives KEY_RESIZE */
+		return errno == EINTR && screen_read(sc, key)
+		    ? SCREEN_KEY
+		    : SCREEN_TIMEOUT; /* EINTR: SIGWINCH gives KEY_RESIZE */
 	if (rc == 0)
 		return SCREEN_TIMEOUT;
 	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -355,7 +362,7 @@ int
 screen_copy(struct screen *sc, const char *text)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-	    "qrstuvwxyz0123456789+/";
+	                          "qrstuvwxyz0123456789+/";
 	const unsigned char *s = (const unsigned char *)text;
 	char out[400];
 	size_t n = strlen(text), o;

@@ -19,18 +19,18 @@ enum screen_style {
 	SCREEN_NORMAL,
 	SCREEN_BOLD,
 	SCREEN_DIM,
-	SCREEN_BAR,     /* the hint line */
-	SCREEN_ENV,     /* the environment block (PROD) */
-	SCREEN_ALARM,   /* STALE, READONLY, refusals */
-	SCREEN_CRIT,    /* severities */
+	SCREEN_BAR, /* the hint line */
+	SCREEN_ENV, /* the environment block (PROD) */
+	SCREEN_ALARM, /* STALE, READONLY, refusals */
+	SCREEN_CRIT, /* severities */
 	SCREEN_ERROR,
 	SCREEN_WARN,
 	SCREEN_INFO,
-	SCREEN_FIRING,  /* states */
+	SCREEN_FIRING, /* states */
 	SCREEN_ACKED,
 	SCREEN_RESOLVED,
 	SCREEN_NEW,
-	SCREEN_OK,      /* a message saying something worked */
+	SCREEN_OK, /* a message saying something worked */
 	SCREEN_STYLES
 };
 #define SCREEN_SEL 0x100 /* or'ed in: the selected row (reverse video) */
@@ -41,9 +41,9 @@ enum screen_style {
 
 /* What screen_next() saw. */
 enum screen_event {
-	SCREEN_KEY,     /* a key: *key is a keys.h code */
+	SCREEN_KEY, /* a key: *key is a keys.h code */
 	SCREEN_TIMEOUT, /* nothing within the timeout */
-	SCREEN_QUIT,    /* a signal asked to stop, or the terminal is gone */
+	SCREEN_QUIT, /* a signal asked to stop, or the terminal is gone */
 };
 
 /* Opens the terminal on stdin/stdout. Not a terminal, TERM=dumb, an
@@ -76,8 +76,8 @@ void screen_erase(struct screen *sc);
 /* Draws untrusted text at (y, x) in at most cols columns, sanitised
  * (controls, ESC, bidi shown as \x1b-style escapes) and cut with an
  * ellipsis. Returns the columns drawn. */
-int screen_text(struct screen *sc, int y, int x, int cols, const char *s,
-    int style);
+int screen_text(
+    struct screen *sc, int y, int x, int cols, const char *s, int style);
 
 /* Fills cols columns at (y, x) with spaces in style. */
 void screen_fill(struct screen *sc, int y, int x, int cols, int style);

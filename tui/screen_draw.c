@@ -94,8 +94,7 @@ screen_clean(const struct screen *sc, const char *s)
 }
 
 int
-screen_text(struct screen *sc, int y, int x, int cols, const char *s,
-    int style)
+screen_text(struct screen *sc, int y, int x, int cols, const char *s, int style)
 {
 	char out[SCREEN_LINE_MAX];
 	char *clean;

@@ -10,14 +10,14 @@
 
 struct screen {
 	SCREEN *term;
-	int ascii;              /* no UTF-8 locale: escape non-ASCII */
-	int color;              /* colours in use */
+	int ascii; /* no UTF-8 locale: escape non-ASCII */
+	int color; /* colours in use */
 	int rows, cols;
 	int cursor_y, cursor_x; /* this frame's cursor; -1 hidden */
 	int cursor_shown;
-	int stalls;             /* input reported, but no key: dead tty? */
-	int errfd;              /* memfd holding stderr meanwhile; -1 */
-	int saved_err;          /* the real stderr; -1 */
+	int stalls; /* input reported, but no key: dead tty? */
+	int errfd; /* memfd holding stderr meanwhile; -1 */
+	int saved_err; /* the real stderr; -1 */
 	attr_t attrs[SCREEN_STYLES];
 	short pairs[SCREEN_STYLES];
 };

@@ -51,8 +51,8 @@ text_width(const char *s)
 /* Appends the character at src (len bytes, shown as cp) to out when it
  * fits whole; returns the new length. */
 static size_t
-text_put(char *out, size_t cap, size_t o, const char *src, size_t len,
-    unsigned cp)
+text_put(
+    char *out, size_t cap, size_t o, const char *src, size_t len, unsigned cp)
 {
 	if (cp == '?' && *src != '?') {
 		src = "?";
@@ -85,8 +85,9 @@ text_fit(char *out, size_t cap, const char *s, int cols, int flags)
 			ellw = cols < 3 ? cols : 3;
 		else
 			ellw = cols < 1 ? 0 : 1;
-		ell = (flags & TEXT_ASCII) ? "..." + (3 - ellw) :
-		    ellw ? "\xe2\x80\xa6" : "";
+		ell = (flags & TEXT_ASCII) ? "..." + (3 - ellw)
+		    : ellw                 ? "\xe2\x80\xa6"
+		                           : "";
 		limit = cols - ellw;
 	}
 	/* a character that does not fit ends the copy, so the combining

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define TEXT_ASCII 0x1 /* ellipsis "...", anything non-ASCII becomes '?' */
-#define TEXT_PAD 0x2   /* pad with spaces to exactly `cols` columns */
+#define TEXT_PAD 0x2 /* pad with spaces to exactly `cols` columns */
 
 /* Returns the columns s takes on a terminal (wcwidth per character; a
  * character wcwidth cannot measure counts as one column). */

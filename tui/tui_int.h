@@ -21,14 +21,14 @@
 #define APP_MSG_MAX 512
 #define APP_TITLE_MAX 160 /* bytes of a title quoted in a prompt */
 #define APP_PAUSE_US (3 * CLOCK_US_PER_SEC) /* no re-sort after a key */
-#define APP_TICK_MS 500   /* data_version poll */
+#define APP_TICK_MS 500 /* data_version poll */
 
 struct app;
 
 /* One screen: what it draws and which keys it takes (tig's view_ops). */
 struct view_ops {
-	const char *name;  /* "incidents", for the help screen */
-	unsigned keys;     /* its KEYS_V_* bit */
+	const char *name; /* "incidents", for the help screen */
+	unsigned keys; /* its KEYS_V_* bit */
 	/* data changed in the database (another process, or us) */
 	void (*reload)(struct app *a);
 	/* draws its heading on row `head` and its body on rows [top,
@@ -44,30 +44,30 @@ struct view_ops {
 
 /* A line of a text screen (incident detail, log, help). */
 struct pager_line {
-	char *text;  /* untrusted text is fine: sanitised when drawn */
-	int style;   /* SCREEN_* */
-	int indent;  /* columns */
+	char *text; /* untrusted text is fine: sanitised when drawn */
+	int style; /* SCREEN_* */
+	int indent; /* columns */
 };
 
 struct pager {
 	struct pager_line *lines;
 	size_t n, cap;
-	size_t *rows;   /* lines shown (after the filter) */
+	size_t *rows; /* lines shown (after the filter) */
 	size_t nrows;
-	size_t top;     /* first shown row */
+	size_t top; /* first shown row */
 };
 
 /* Session journal entry: one action done in this TUI session. */
 enum act_kind { ACT_ACK, ACT_RESOLVE, ACT_SNOOZE, ACT_NOTE, ACT_UNDO };
 
 struct act_entry {
-	int64_t at;       /* when, microseconds UTC */
+	int64_t at; /* when, microseconds UTC */
 	enum act_kind kind;
 	int64_t id;
-	char *title;      /* as it was */
-	char *what;       /* "for 30m", the note, or what was undone */
-	int64_t version;  /* the incident's version right after */
-	int undone;       /* already undone */
+	char *title; /* as it was */
+	char *what; /* "for 30m", the note, or what was undone */
+	int64_t version; /* the incident's version right after */
+	int undone; /* already undone */
 	enum act_kind undid; /* for ACT_UNDO: what it reversed */
 };
 
@@ -78,13 +78,14 @@ struct act_journal {
 
 /* An action waiting for its confirmation. */
 struct act_pending {
-	enum keys_action act; /* KEYS_ACK, KEYS_RESOLVE, KEYS_SNOOZE, KEYS_UNDO */
+	enum keys_action
+	    act; /* KEYS_ACK, KEYS_RESOLVE, KEYS_SNOOZE, KEYS_UNDO */
 	int64_t id;
-	int64_t version;      /* as drawn: the check of check-then-act */
-	int64_t until;        /* snooze: until when */
-	char dur[32];         /* snooze: as typed */
+	int64_t version; /* as drawn: the check of check-then-act */
+	int64_t until; /* snooze: until when */
+	char dur[32]; /* snooze: as typed */
 	char title[APP_TITLE_MAX];
-	size_t undo;          /* KEYS_UNDO: journal index */
+	size_t undo; /* KEYS_UNDO: journal index */
 };
 
 enum app_prompt {
@@ -114,12 +115,12 @@ struct app_labels {
 struct app_list {
 	struct incident *incs;
 	size_t n;
-	size_t *rows;       /* indexes into incs, filtered and sorted */
+	size_t *rows; /* indexes into incs, filtered and sorted */
 	size_t nrows;
 	size_t sel, top;
-	int64_t sel_id;     /* selection is kept by incident id */
-	int sort;           /* APP_SORT_* */
-	int resort;         /* a re-sort waits for the pause to end */
+	int64_t sel_id; /* selection is kept by incident id */
+	int sort; /* APP_SORT_* */
+	int resort; /* a re-sort waits for the pause to end */
 	char filter[LINEEDIT_MAX + 1];
 	struct app_seen *seen;
 	size_t nseen, capseen;
@@ -129,12 +130,17 @@ struct app_list {
 	int64_t loaded_at;
 };
 
-enum { APP_SORT_URGENCY, APP_SORT_NEWEST, APP_SORT_ALERTS, APP_SORT_ID,
-	APP_SORTS };
+enum {
+	APP_SORT_URGENCY,
+	APP_SORT_NEWEST,
+	APP_SORT_ALERTS,
+	APP_SORT_ID,
+	APP_SORTS
+};
 
 struct app_detail {
 	int64_t id;
-	int have;              /* inc is loaded */
+	int have; /* inc is loaded */
 	struct incident inc;
 	struct pager pg;
 };
@@ -152,19 +158,19 @@ struct app_help {
 struct app {
 	struct store *store;
 	struct screen *sc;
-	const char *env;        /* environment name, NULL: none */
+	const char *env; /* environment name, NULL: none */
 	char actor[ACTOR_MAX];
 	int readonly;
-	int64_t stale_us;       /* no alert for this long: STALE */
+	int64_t stale_us; /* no alert for this long: STALE */
 	int64_t started_at;
 	int64_t data_version;
-	int64_t pause_until;    /* monotonic: no re-sort until then */
-	int64_t minute;         /* the minute last drawn (clock, ages) */
+	int64_t pause_until; /* monotonic: no re-sort until then */
+	int64_t minute; /* the minute last drawn (clock, ages) */
 	int dirty;
 	int quit;
-	int pasting;            /* inside a bracketed paste */
-	int64_t target;         /* incident of an open note/snooze prompt */
-	int64_t last_tick;      /* monotonic time of the last data check */
+	int pasting; /* inside a bracketed paste */
+	int64_t target; /* incident of an open note/snooze prompt */
+	int64_t last_tick; /* monotonic time of the last data check */
 	const struct view_ops *views[APP_VIEWS_MAX];
 	int nviews;
 	enum app_prompt prompt;
@@ -195,7 +201,7 @@ int app_run(struct app *a, const char *bench);
 void app_done(struct app *a);
 /* Shows a one-line message under the screen (style SCREEN_*). */
 void app_message(struct app *a, int style, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Pushes a view (opening it), or pops the top one. */
 void app_push(struct app *a, const struct view_ops *v);
 void app_pop(struct app *a);
@@ -234,13 +240,12 @@ void pager_clear(struct pager *p);
 /* Appends a line (text copied; NULL text: empty line). */
 void pager_add(struct pager *p, int style, int indent, const char *text);
 /* Appends one pager line per '\n'-separated line of text. */
-void pager_add_lines(struct pager *p, int style, int indent,
-    const char *text);
+void pager_add_lines(struct pager *p, int style, int indent, const char *text);
 /* Recomputes the shown rows for a filter ("" shows all). */
 void pager_filter(struct pager *p, const char *filter);
 /* Draws rows [top, top+rows) of the shown lines. */
-void pager_draw(const struct pager *p, struct screen *sc, int top, int rows,
-    int cols);
+void pager_draw(
+    const struct pager *p, struct screen *sc, int top, int rows, int cols);
 /* Scrolls for j/k/g/G/PgUp/PgDn; returns 0 when act is not scrolling. */
 int pager_scroll(struct pager *p, enum keys_action act, int rows);
 

@@ -28,13 +28,16 @@ help_build(struct app *a, const struct view_ops *of)
 		pager_add(p, off ? SCREEN_DIM : SCREEN_NORMAL, 2, line);
 	}
 	pager_add(p, SCREEN_NORMAL, 0, "");
-	pager_add(p, SCREEN_BOLD, 0, "In the one-line editor (note, filter, :)");
-	pager_add(p, SCREEN_NORMAL, 2, "Left/Right ^B/^F move, Home/End ^A/^E, "
+	pager_add(
+	    p, SCREEN_BOLD, 0, "In the one-line editor (note, filter, :)");
+	pager_add(p, SCREEN_NORMAL, 2,
+	    "Left/Right ^B/^F move, Home/End ^A/^E, "
 	    "Backspace/^H, Delete/^D, ^K kill to end, ^U kill to start, "
 	    "^W kill word, Enter done, Esc/^C/^G cancel");
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	pager_add(p, SCREEN_BOLD, 0, "Confirmations");
-	pager_add(p, SCREEN_NORMAL, 2, "only y confirms; Enter, Esc, n and "
+	pager_add(p, SCREEN_NORMAL, 2,
+	    "only y confirms; Enter, Esc, n and "
 	    "anything else cancel. Pasted text never fires keys.");
 	pager_filter(p, "");
 }

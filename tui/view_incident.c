@@ -14,9 +14,8 @@
 
 #define DETAIL_LOG_MAX 2000 /* newest timeline entries shown */
 
-static void
-detail_addf(struct pager *p, int style, int indent, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void detail_addf(struct pager *p, int style, int indent, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 static void
 detail_addf(struct pager *p, int style, int indent, const char *fmt, ...)
@@ -47,26 +46,31 @@ detail_head(struct app *a, const struct incident *inc)
 	text_age(clock_now_us() - inc->opened_at, age, sizeof age);
 	if (inc->snoozed_until > clock_now_us())
 		app_time(inc->snoozed_until, 1, until, sizeof until);
-	detail_addf(p, SCREEN_BOLD, 0, "INC-%" PRId64 "  %s", inc->id,
-	    inc->title);
-	detail_addf(p, SCREEN_NORMAL, 2, "state %s   severity %s   alerts %"
-	    PRId64 " (%" PRId64 " firing)%s", incident_state_name(inc->state),
+	detail_addf(
+	    p, SCREEN_BOLD, 0, "INC-%" PRId64 "  %s", inc->id, inc->title);
+	detail_addf(p, SCREEN_NORMAL, 2,
+	    "state %s   severity %s   alerts %" PRId64 " (%" PRId64
+	    " firing)%s",
+	    incident_state_name(inc->state),
 	    incident_severity_name(inc->severity), inc->alert_count,
-	    inc->firing_count, inc->truncated_alerts ? ", more left out "
-	    "by the sender" : "");
+	    inc->firing_count,
+	    inc->truncated_alerts ? ", more left out "
+	                            "by the sender"
+	                          : "");
 	detail_addf(p, SCREEN_NORMAL, 2, "opened %s (%s ago)", opened, age);
 	detail_addf(p, SCREEN_NORMAL, 2, "last alert %s", last);
-	detail_addf(p, SCREEN_NORMAL, 2, "acked by %s   assignee %s   "
-	    "snoozed until %s", detail_or(inc->acked_by),
-	    detail_or(inc->assignee), until);
+	detail_addf(p, SCREEN_NORMAL, 2,
+	    "acked by %s   assignee %s   "
+	    "snoozed until %s",
+	    detail_or(inc->acked_by), detail_or(inc->assignee), until);
 	detail_addf(p, SCREEN_DIM, 2, "source %s   group %s",
 	    detail_or(inc->source), detail_or(inc->group_key));
 }
 
 /* Adds "key = value" lines of a JSON object; URL values go to links. */
 static void
-detail_object(struct pager *p, const char *what, const char *text,
-    json_t *links)
+detail_object(
+    struct pager *p, const char *what, const char *text, json_t *links)
 {
 	json_t *o = json_loads(text ? text : "{}", 0, NULL);
 	const char *k;
@@ -77,7 +81,8 @@ detail_object(struct pager *p, const char *what, const char *text,
 		return;
 	}
 	pager_add(p, SCREEN_DIM, 4, what);
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		const char *s = json_is_string(v) ? json_string_value(v) : "";
 		char *line;
 
@@ -120,8 +125,9 @@ detail_alerts(struct app *a, int64_t id, json_t *links)
 		detail_object(p, "labels", al[i].labels_json, links);
 		detail_object(p, "annotations", al[i].annotations_json, links);
 		if (al[i].generator_url != NULL && *al[i].generator_url)
-			json_array_append_new(links, json_pack("[s,s]",
-			    "generator", al[i].generator_url));
+			json_array_append_new(links,
+			    json_pack(
+			        "[s,s]", "generator", al[i].generator_url));
 	}
 	incident_alerts_free(al, n);
 }
@@ -136,10 +142,9 @@ detail_links(struct pager *p, json_t *links)
 		return;
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	pager_add(p, SCREEN_BOLD, 0, "Links (text to copy)");
-	json_array_foreach(links, i, l)
-		detail_addf(p, SCREEN_NORMAL, 2, "%-12s %s",
-		    json_string_value(json_array_get(l, 0)),
-		    json_string_value(json_array_get(l, 1)));
+	json_array_foreach(links, i, l) detail_addf(p, SCREEN_NORMAL, 2,
+	    "%-12s %s", json_string_value(json_array_get(l, 0)),
+	    json_string_value(json_array_get(l, 1)));
 }
 
 /* What an action-log detail says, in a few words. */
@@ -150,10 +155,10 @@ detail_summary(const char *detail, char *out, size_t n)
 	const char *b, *af, *text, *note;
 
 	out[0] = '\0';
-	b = json_string_value(json_object_get(json_object_get(d, "before"),
-	    "state"));
-	af = json_string_value(json_object_get(json_object_get(d, "after"),
-	    "state"));
+	b = json_string_value(
+	    json_object_get(json_object_get(d, "before"), "state"));
+	af = json_string_value(
+	    json_object_get(json_object_get(d, "after"), "state"));
 	text = json_string_value(json_object_get(d, "text"));
 	note = json_string_value(json_object_get(d, "note"));
 	if (b && af)
@@ -183,12 +188,13 @@ detail_entry(const struct actlog_entry *e, void *ctx)
 	if (strncmp(kind, "incident.", 9) == 0)
 		kind += 9;
 	detail_summary(e->detail, what, sizeof what);
-	detail_addf(&w->a->detail.pg, SCREEN_NORMAL, 2, "%s  %-10s %-8s %s",
-	    at, e->actor, kind, what);
+	detail_addf(&w->a->detail.pg, SCREEN_NORMAL, 2, "%s  %-10s %-8s %s", at,
+	    e->actor, kind, what);
 	if (strcmp(e->kind, "incident.note") == 0 &&
 	    (d = json_loads(e->detail, 0, NULL)) != NULL) {
-		json_array_append_new(w->notes, json_pack("[s,s,O?]", at,
-		    e->actor, json_object_get(d, "text")));
+		json_array_append_new(w->notes,
+		    json_pack(
+		        "[s,s,O?]", at, e->actor, json_object_get(d, "text")));
 		json_decref(d);
 	}
 	return 0;
@@ -211,13 +217,15 @@ detail_timeline(struct app *a, int64_t id)
 		detail_addf(p, SCREEN_ALARM, 2, "%s", err.msg);
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	detail_addf(p, SCREEN_BOLD, 0, "Notes (%zu)", json_array_size(w.notes));
-	json_array_foreach(w.notes, i, nt) {
+	json_array_foreach(w.notes, i, nt)
+	{
 		char *line;
 
 		if (asprintf(&line, "%s %s: %s",
-		    json_string_value(json_array_get(nt, 0)),
-		    json_string_value(json_array_get(nt, 1)),
-		    detail_or(json_string_value(json_array_get(nt, 2)))) >= 0) {
+		        json_string_value(json_array_get(nt, 0)),
+		        json_string_value(json_array_get(nt, 1)),
+		        detail_or(json_string_value(json_array_get(nt, 2)))) >=
+		    0) {
 			pager_add_lines(p, SCREEN_NORMAL, 2, line);
 			free(line);
 		}

@@ -50,9 +50,7 @@ list_cmp(const void *pa, const void *pb, void *ctx)
 			return c;
 		c = list_cmp64(y->opened_at, x->opened_at);
 		break;
-	case APP_SORT_NEWEST:
-		c = list_cmp64(y->opened_at, x->opened_at);
-		break;
+	case APP_SORT_NEWEST: c = list_cmp64(y->opened_at, x->opened_at); break;
 	case APP_SORT_ALERTS:
 		c = list_cmp64(y->alert_count, x->alert_count);
 		break;
@@ -63,8 +61,8 @@ list_cmp(const void *pa, const void *pb, void *ctx)
 static int
 labels_cmp(const void *k, const void *e)
 {
-	return list_cmp64(*(const int64_t *)k,
-	    ((const struct app_labels *)e)->id);
+	return list_cmp64(
+	    *(const int64_t *)k, ((const struct app_labels *)e)->id);
 }
 
 /* "k=v k=v" of every alert's labels and annotations. */
@@ -84,15 +82,14 @@ labels_text(struct app *a, int64_t id)
 				al[i].annotations_json };
 
 			for (int j = 0; j < 2; j++) {
-				json_t *o = json_loads(jsons[j] ? jsons[j] :
-				    "{}", 0, NULL);
+				json_t *o = json_loads(
+				    jsons[j] ? jsons[j] : "{}", 0, NULL);
 				const char *k;
 				json_t *v;
 
-				json_object_foreach(o, k, v)
-					if (json_is_string(v))
-						buf_printf(&b, &err, "%s=%s ",
-						    k, json_string_value(v));
+				json_object_foreach(o, k,
+				    v) if (json_is_string(v)) buf_printf(&b,
+				    &err, "%s=%s ", k, json_string_value(v));
 				json_decref(o);
 			}
 		}
@@ -105,8 +102,8 @@ static const char *
 list_labels(struct app *a, const struct incident *inc)
 {
 	struct app_list *l = &a->list;
-	struct app_labels *e = bsearch(&inc->id, l->labels, l->nlabels,
-	    sizeof *l->labels, labels_cmp);
+	struct app_labels *e = bsearch(
+	    &inc->id, l->labels, l->nlabels, sizeof *l->labels, labels_cmp);
 	size_t i;
 
 	if (e != NULL && e->last_alert_at == inc->last_alert_at)
@@ -114,8 +111,8 @@ list_labels(struct app *a, const struct incident *inc)
 	if (e == NULL) {
 		if (l->nlabels == l->caplabels) {
 			size_t cap = l->caplabels ? l->caplabels * 2 : 256;
-			struct app_labels *nl = realloc(l->labels,
-			    cap * sizeof *nl);
+			struct app_labels *nl =
+			    realloc(l->labels, cap * sizeof *nl);
 
 			if (nl == NULL)
 				return NULL;
@@ -123,7 +120,7 @@ list_labels(struct app *a, const struct incident *inc)
 			l->caplabels = cap;
 		}
 		for (i = l->nlabels; i > 0 && l->labels[i - 1].id > inc->id;
-		    i--)
+		     i--)
 			l->labels[i] = l->labels[i - 1];
 		e = &l->labels[i];
 		l->nlabels++;
@@ -189,7 +186,8 @@ list_rows(struct app *a, const int64_t *old, size_t nold, int keep)
 		for (size_t i = 0; i < nold; i++) {
 			size_t k = list_index(l, old[i]);
 
-			if (k < l->n && !placed[k] && list_matches(a, &l->incs[k])) {
+			if (k < l->n && !placed[k] &&
+			    list_matches(a, &l->incs[k])) {
 				l->rows[n++] = k;
 				placed[k] = 1;
 			}
@@ -199,13 +197,14 @@ list_rows(struct app *a, const int64_t *old, size_t nold, int keep)
 		if (!placed[k] && list_matches(a, &l->incs[k]))
 			l->rows[n++] = k;
 	free(placed);
-	qsort_r(l->rows + first_new, n - first_new, sizeof *l->rows, list_cmp,
-	    a);
+	qsort_r(
+	    l->rows + first_new, n - first_new, sizeof *l->rows, list_cmp, a);
 	l->nrows = n;
 	l->resort = keep && first_new > 0 && n > first_new;
 	if (keep && !l->resort)
 		for (size_t r = 1; r < n && !l->resort; r++)
-			l->resort = list_cmp(&l->rows[r - 1], &l->rows[r], a) > 0;
+			l->resort =
+			    list_cmp(&l->rows[r - 1], &l->rows[r], a) > 0;
 	list_reselect(a);
 }
 
@@ -222,8 +221,8 @@ view_incidents_load(struct app *a)
 
 	err_init(&err);
 	if (incident_list(a->store, &q, &incs, &n, &err) == -1) {
-		app_message(a, SCREEN_ALARM, "cannot read incidents: %s",
-		    err.msg);
+		app_message(
+		    a, SCREEN_ALARM, "cannot read incidents: %s", err.msg);
 		return -1;
 	}
 	if ((rows = malloc((n ? n : 1) * sizeof *rows)) == NULL ||
@@ -291,7 +290,8 @@ view_incidents_seen(struct app *a, const struct incident *inc)
 	if (s == NULL) {
 		if (l->nseen == l->capseen) {
 			size_t cap = l->capseen ? l->capseen * 2 : 64;
-			struct app_seen *ns = realloc(l->seen, cap * sizeof *ns);
+			struct app_seen *ns =
+			    realloc(l->seen, cap * sizeof *ns);
 
 			if (ns == NULL)
 				return;
@@ -354,14 +354,26 @@ list_layout(const struct app *a, int cols, struct cols *c)
 }
 
 static void
-list_state(const struct incident *inc, int64_t now, const char **name,
-    int *style)
+list_state(
+    const struct incident *inc, int64_t now, const char **name, int *style)
 {
 	switch (list_rank(inc, now)) {
-	case 0: *name = "FIRING"; *style = SCREEN_FIRING; break;
-	case 1: *name = "ACKED"; *style = SCREEN_ACKED; break;
-	case 2: *name = "SNOOZED"; *style = SCREEN_DIM; break;
-	default: *name = "RESOLVED"; *style = SCREEN_RESOLVED; break;
+	case 0:
+		*name = "FIRING";
+		*style = SCREEN_FIRING;
+		break;
+	case 1:
+		*name = "ACKED";
+		*style = SCREEN_ACKED;
+		break;
+	case 2:
+		*name = "SNOOZED";
+		*style = SCREEN_DIM;
+		break;
+	default:
+		*name = "RESOLVED";
+		*style = SCREEN_RESOLVED;
+		break;
 	}
 }
 
@@ -415,8 +427,11 @@ list_draw_row(struct app *a, const struct incident *inc, int y, int cols,
 	screen_text(sc, y, x, c->age, buf, SCREEN_NORMAL);
 	x += c->age + 1;
 	if (c->who)
-		screen_text(sc, y, x, c->who, inc->assignee ? inc->assignee :
-		    inc->acked_by ? inc->acked_by : "-", SCREEN_NORMAL);
+		screen_text(sc, y, x, c->who,
+		    inc->assignee       ? inc->assignee
+		        : inc->acked_by ? inc->acked_by
+		                        : "-",
+		    SCREEN_NORMAL);
 }
 
 static void
@@ -431,11 +446,14 @@ list_draw(struct app *a, int head, int top, int rows, int cols)
 	    "ID", "", c.title, "TITLE", c.alerts ? "   # " : "", " AGE");
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
 	if (c.who)
-		screen_text(a->sc, head, cols - c.who, c.who, "WHO",
-		    SCREEN_BOLD);
+		screen_text(
+		    a->sc, head, cols - c.who, c.who, "WHO", SCREEN_BOLD);
 	if (l->nrows == 0) {
-		screen_text(a->sc, top, 2, cols - 2, l->n ? "no incident "
-		    "matches the filter" : "no open incidents", SCREEN_DIM);
+		screen_text(a->sc, top, 2, cols - 2,
+		    l->n ? "no incident "
+		           "matches the filter"
+		         : "no open incidents",
+		    SCREEN_DIM);
 		return;
 	}
 	if (rows > 0 && l->top + (size_t)rows > l->nrows)
@@ -459,7 +477,8 @@ list_action(struct app *a, enum keys_action act, int rows)
 	switch (act) {
 	case KEYS_DOWN: l->sel += l->sel < last; break;
 	case KEYS_UP: l->sel -= l->sel > 0; break;
-	case KEYS_PGDN: l->sel = l->sel + page < last ? l->sel + page : last;
+	case KEYS_PGDN:
+		l->sel = l->sel + page < last ? l->sel + page : last;
 		break;
 	case KEYS_PGUP: l->sel = l->sel > page ? l->sel - page : 0; break;
 	case KEYS_TOP: l->sel = 0; break;
@@ -467,15 +486,14 @@ list_action(struct app *a, enum keys_action act, int rows)
 	case KEYS_SORT:
 		l->sort = (l->sort + 1) % APP_SORTS;
 		list_rows(a, NULL, 0, 0);
-		app_message(a, SCREEN_NORMAL, "sorted by %s",
-		    sort_names[l->sort]);
+		app_message(
+		    a, SCREEN_NORMAL, "sorted by %s", sort_names[l->sort]);
 		return 1;
 	case KEYS_OPEN:
 		if (l->nrows)
 			app_open_incident(a, l->incs[l->rows[l->sel]].id);
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 	l->sel_id = l->nrows ? l->incs[l->rows[l->sel]].id : 0;
 	return 1;

@@ -27,7 +27,7 @@ log_entry(const struct actlog_entry *e, void *ctx)
 	if (e->incident)
 		snprintf(inc, sizeof inc, "INC-%" PRId64, e->incident);
 	if (asprintf(&w->lines[w->n], "%s  %-10s %-8s %-16s %s", at, e->actor,
-	    inc, e->kind, e->detail ? e->detail : "") >= 0)
+	        inc, e->kind, e->detail ? e->detail : "") >= 0)
 		w->n++;
 	return 0;
 }
@@ -46,8 +46,8 @@ log_reload(struct app *a)
 	if (w.lines == NULL)
 		return;
 	if (actlog_each(a->store, &f, log_entry, &w, &err) == -1)
-		app_message(a, SCREEN_ALARM, "cannot read the log: %s",
-		    err.msg);
+		app_message(
+		    a, SCREEN_ALARM, "cannot read the log: %s", err.msg);
 	for (size_t i = w.n; i > 0; i--) {
 		pager_add(p, SCREEN_NORMAL, 0, w.lines[i - 1]);
 		free(w.lines[i - 1]);
@@ -63,13 +63,16 @@ log_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	char h[LINEEDIT_MAX + 128];
 
-	snprintf(h, sizeof h, "Action log: %zu of the newest %zu entries, "
-	    "newest first%s%s", a->log.pg.nrows, a->log.pg.n,
-	    a->log.filter[0] ? ", filter: " : "", a->log.filter);
+	snprintf(h, sizeof h,
+	    "Action log: %zu of the newest %zu entries, "
+	    "newest first%s%s",
+	    a->log.pg.nrows, a->log.pg.n, a->log.filter[0] ? ", filter: " : "",
+	    a->log.filter);
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
 	if (a->log.pg.nrows == 0)
-		screen_text(a->sc, top, 2, cols - 2, a->log.pg.n ?
-		    "no entry matches the filter" : "the log is empty",
+		screen_text(a->sc, top, 2, cols - 2,
+		    a->log.pg.n ? "no entry matches the filter"
+		                : "the log is empty",
 		    SCREEN_DIM);
 	pager_draw(&a->log.pg, a->sc, top, rows, cols);
 }

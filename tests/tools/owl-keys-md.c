@@ -25,15 +25,15 @@ main(void)
 				snprintf(where, sizeof where, "all");
 				break;
 			} else if (b->views & (1u << k)) {
-				snprintf(where + strlen(where), sizeof where -
-				    strlen(where), "%s%s", where[0] ? ", " : "",
-				    views[k]);
+				snprintf(where + strlen(where),
+				    sizeof where - strlen(where), "%s%s",
+				    where[0] ? ", " : "", views[k]);
 			}
 		printf("| `%s` | %s | ", names, where);
 		for (const char *h = b->help; *h; h++)
 			fputs(*h == '|' ? "\\|" : (char[]){ *h, 0 }, stdout);
-		printf("%s |\n", (b->flags & KEYS_WRITES) ?
-		    " (off with `--readonly`)" : "");
+		printf("%s |\n",
+		    (b->flags & KEYS_WRITES) ? " (off with `--readonly`)" : "");
 	}
 	return 0;
 }

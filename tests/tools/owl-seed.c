@@ -24,13 +24,14 @@ seed_incidents(struct store *s, long n, struct err *err)
 	if (store_begin(s, err) == -1)
 		return -1;
 	for (long i = 0; i < n; i++) {
-		len = snprintf(body, sizeof body, "{\"id\":\"seed-%ld\","
+		len = snprintf(body, sizeof body,
+		    "{\"id\":\"seed-%ld\","
 		    "\"status\":\"firing\",\"title\":\"seeded incident %ld on "
 		    "gpu-node-%ld\",\"severity\":\"%s\",\"labels\":{\"service\":"
-		    "\"inference\",\"node\":\"gpu-node-%ld\"}}", i, i, i % 97,
-		    seed_sev[i % 4], i % 97);
-		if ((b = ingest_parse(INGEST_GENERIC, body, (size_t)len,
-		    err)) == NULL)
+		    "\"inference\",\"node\":\"gpu-node-%ld\"}}",
+		    i, i, i % 97, seed_sev[i % 4], i % 97);
+		if ((b = ingest_parse(
+		         INGEST_GENERIC, body, (size_t)len, err)) == NULL)
 			goto fail;
 		if (ingest_store(s, b, "owl-seed", NULL, err) == -1) {
 			ingest_batch_free(b);
@@ -81,8 +82,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "owl-seed: %s\n", err.msg);
 		return 1;
 	}
-	if (seed_incidents(s, inc, &err) == -1 || seed_log(s, logrows,
-	    &err) == -1) {
+	if (seed_incidents(s, inc, &err) == -1 ||
+	    seed_log(s, logrows, &err) == -1) {
 		fprintf(stderr, "owl-seed: %s\n", err.msg);
 		rc = 1;
 	}

@@ -84,8 +84,11 @@ tamper(struct store *s, const char *sql)
 	struct err err;
 
 	err_init(&err);
-	assert_int_equal(store_exec(s, "DROP TRIGGER IF EXISTS actlog_no_update;"
-	    "DROP TRIGGER IF EXISTS actlog_no_delete;", &err), 0);
+	assert_int_equal(store_exec(s,
+	                     "DROP TRIGGER IF EXISTS actlog_no_update;"
+	                     "DROP TRIGGER IF EXISTS actlog_no_delete;",
+	                     &err),
+	    0);
 	assert_int_equal(store_exec(s, sql, &err), 0);
 }
 
@@ -107,8 +110,8 @@ test_triggers_refuse_changes(void **state)
 
 	append_n(f->s, 3);
 	err_init(&err);
-	assert_int_equal(store_exec(f->s, "UPDATE actlog SET actor = 'eve'",
-	    &err), -1);
+	assert_int_equal(
+	    store_exec(f->s, "UPDATE actlog SET actor = 'eve'", &err), -1);
 	assert_non_null(strstr(err.msg, "append-only"));
 	err_init(&err);
 	assert_int_equal(store_exec(f->s, "DELETE FROM actlog", &err), -1);
@@ -132,7 +135,8 @@ test_changed_row_rehashed(void **state)
 
 	/* the attacker rewrites row 7's hash too: row 8 no longer links */
 	append_n(f->s, 20);
-	tamper(f->s, "UPDATE actlog SET actor = 'eve', hash = "
+	tamper(f->s,
+	    "UPDATE actlog SET actor = 'eve', hash = "
 	    "'1111111111111111111111111111111111111111111111111111111111111111'"
 	    " WHERE id = 7");
 	verify(f->s, 0, 7);
@@ -154,7 +158,8 @@ test_reordered_rows(void **state)
 	struct fixture *f = *state;
 
 	append_n(f->s, 20);
-	tamper(f->s, "UPDATE actlog SET id = -5 WHERE id = 5;"
+	tamper(f->s,
+	    "UPDATE actlog SET id = -5 WHERE id = 5;"
 	    "UPDATE actlog SET id = 5 WHERE id = 6;"
 	    "UPDATE actlog SET id = 6 WHERE id = -5;");
 	verify(f->s, 0, 5);
@@ -191,7 +196,6 @@ test_each_filters(void **state)
 	int n;
 
 	append_n(f->s, 30);
-
 
 	err_init(&err);
 	n = 0;
@@ -277,26 +281,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_empty_and_intact, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_triggers_refuse_changes,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_changed_row, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_changed_row_rehashed, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_deleted_row, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reordered_rows, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_tail, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_each_filters, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_tail_cache_and_rollback,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_processes, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_empty_and_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_triggers_refuse_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_changed_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_changed_row_rehashed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_deleted_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_reordered_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_truncated_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_each_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_tail_cache_and_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_concurrent_processes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("actlog", tests, NULL, NULL);

@@ -15,11 +15,11 @@ auth_with(const char *tok, const char *secret)
 	assert_non_null(a);
 	err_init(&err);
 	if (tok != NULL)
-		assert_int_equal(http_auth_add_token(a, tok, strlen(tok), &err),
-		    0);
+		assert_int_equal(
+		    http_auth_add_token(a, tok, strlen(tok), &err), 0);
 	if (secret != NULL)
-		assert_int_equal(http_auth_add_secret(a, secret,
-		    strlen(secret), &err), 0);
+		assert_int_equal(
+		    http_auth_add_secret(a, secret, strlen(secret), &err), 0);
 	return a;
 }
 
@@ -28,8 +28,8 @@ sign(const char *secret, const char *msg, char hex[HASH_HEX_LEN])
 {
 	unsigned char mac[HASH_LEN];
 
-	assert_int_equal(hash_hmac(secret, strlen(secret), msg, strlen(msg),
-	    mac), 0);
+	assert_int_equal(
+	    hash_hmac(secret, strlen(secret), msg, strlen(msg), mac), 0);
 	hash_hex(mac, HASH_LEN, hex);
 }
 
@@ -41,21 +41,26 @@ test_bearer(void **state)
 
 	(void)state;
 	assert_true(http_auth_enabled(a));
-	assert_int_equal(http_auth_check_header(a, NULL, who, sizeof who),
-	    HTTP_AUTH_NONE);
-	assert_int_equal(http_auth_check_header(a, "Bearer s3cret-token", who,
-	    sizeof who), HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_header(a, NULL, who, sizeof who), HTTP_AUTH_NONE);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer s3cret-token", who, sizeof who),
+	    HTTP_AUTH_OK);
 	assert_string_equal(who, "bearer");
-	assert_int_equal(http_auth_check_header(a, "bearer  s3cret-token ",
-	    NULL, 0), HTTP_AUTH_OK);
-	assert_int_equal(http_auth_check_header(a, "Bearer s3cret-toke", NULL,
-	    0), HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_header(a, "Bearer s3cret-token2",
-	    NULL, 0), HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_header(a, "Bearer ", NULL, 0),
+	assert_int_equal(
+	    http_auth_check_header(a, "bearer  s3cret-token ", NULL, 0),
+	    HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer s3cret-toke", NULL, 0),
 	    HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_header(a, "Token s3cret-token", NULL,
-	    0), HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer s3cret-token2", NULL, 0),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer ", NULL, 0), HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Token s3cret-token", NULL, 0),
+	    HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -67,8 +72,9 @@ test_basic(void **state)
 
 	(void)state;
 	/* "am:pw", the header FORMATS.md captured from Alertmanager */
-	assert_int_equal(http_auth_check_header(a, "Basic YW06cHc=", who,
-	    sizeof who), HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_header(a, "Basic YW06cHc=", who, sizeof who),
+	    HTTP_AUTH_OK);
 	assert_string_equal(who, "basic:am");
 	/* "am:px" */
 	assert_int_equal(http_auth_check_header(a, "Basic YW06cHg=", NULL, 0),
@@ -76,8 +82,8 @@ test_basic(void **state)
 	/* "ampw": no colon */
 	assert_int_equal(http_auth_check_header(a, "Basic YW1wdw==", NULL, 0),
 	    HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_header(a, "Basic !!!!", NULL, 0),
-	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Basic !!!!", NULL, 0), HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -107,23 +113,25 @@ test_owl_sig(void **state)
 	assert_false(http_auth_has_tokens(a));
 	sign("k1", body, hex);
 	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
-	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, strlen(body)),
-	    HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, body, strlen(body)), HTTP_AUTH_OK);
 	/* one byte of the body changed */
-	assert_int_equal(http_auth_check_owl_sig(a, hdr, body,
-	    strlen(body) - 1), HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_owl_sig(a, hex, body, strlen(body)),
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, body, strlen(body) - 1),
 	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hex, body, strlen(body)), HTTP_AUTH_BAD);
 	hdr[20] = hdr[20] == 'a' ? 'b' : 'a';
-	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, strlen(body)),
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, body, strlen(body)), HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, "sha256=abc", body, strlen(body)),
 	    HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_owl_sig(a, "sha256=abc", body,
-	    strlen(body)), HTTP_AUTH_BAD);
 	assert_int_equal(http_auth_check_owl_sig(a, NULL, body, strlen(body)),
 	    HTTP_AUTH_NONE);
 	/* a token is not a signing key */
-	assert_int_equal(http_auth_check_header(a, "Bearer k1", NULL, 0),
-	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer k1", NULL, 0), HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -140,16 +148,16 @@ test_rotation(void **state)
 	assert_int_equal(http_auth_add_secret(a, "new", 3, &err), 0);
 	sign("old", body, hex);
 	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
-	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, 1),
-	    HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, body, 1), HTTP_AUTH_OK);
 	sign("new", body, hex);
 	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
-	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, 1),
-	    HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, body, 1), HTTP_AUTH_OK);
 	sign("other", body, hex);
 	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
-	assert_int_equal(http_auth_check_owl_sig(a, hdr, body, 1),
-	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, body, 1), HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -164,28 +172,37 @@ test_grafana_sig(void **state)
 	(void)state;
 	snprintf(msg, sizeof msg, "%lld:%s", (long long)now, body);
 	sign("gk", msg, hex);
+	assert_int_equal(http_auth_check_grafana_sig(
+	                     a, hex, "1764386497", now, body, strlen(body)),
+	    HTTP_AUTH_OK);
 	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	    now, body, strlen(body)), HTTP_AUTH_OK);
-	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	    now + 299, body, strlen(body)), HTTP_AUTH_OK);
+	                     now + 299, body, strlen(body)),
+	    HTTP_AUTH_OK);
 	/* stale and future timestamps */
 	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	    now + 301, body, strlen(body)), HTTP_AUTH_BAD);
+	                     now + 301, body, strlen(body)),
+	    HTTP_AUTH_BAD);
 	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	    now - 301, body, strlen(body)), HTTP_AUTH_BAD);
+	                     now - 301, body, strlen(body)),
+	    HTTP_AUTH_BAD);
 	/* the timestamp is signed: changing it breaks the signature */
-	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386498",
-	    now, body, strlen(body)), HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_grafana_sig(a, hex, "-5", now, body,
-	    strlen(body)), HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_grafana_sig(a, hex, "17x", now, body,
-	    strlen(body)), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_grafana_sig(
+	                     a, hex, "1764386498", now, body, strlen(body)),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_grafana_sig(a, hex, "-5", now, body, strlen(body)),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_grafana_sig(a, hex, "17x", now, body, strlen(body)),
+	    HTTP_AUTH_BAD);
 	/* without a timestamp header: the body alone */
 	sign("gk", body, hex);
-	assert_int_equal(http_auth_check_grafana_sig(a, hex, NULL, now, body,
-	    strlen(body)), HTTP_AUTH_OK);
-	assert_int_equal(http_auth_check_grafana_sig(a, NULL, NULL, now, body,
-	    strlen(body)), HTTP_AUTH_NONE);
+	assert_int_equal(
+	    http_auth_check_grafana_sig(a, hex, NULL, now, body, strlen(body)),
+	    HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_grafana_sig(a, NULL, NULL, now, body, strlen(body)),
+	    HTTP_AUTH_NONE);
 	http_auth_free(a);
 }
 
@@ -195,10 +212,10 @@ test_routing_key(void **state)
 	struct http_auth *a = auth_with("R0UT1NGKEY", NULL);
 
 	(void)state;
-	assert_int_equal(http_auth_check_token(a, "R0UT1NGKEY", 10),
-	    HTTP_AUTH_OK);
-	assert_int_equal(http_auth_check_token(a, "R0UT1NGKEX", 10),
-	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_token(a, "R0UT1NGKEY", 10), HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_token(a, "R0UT1NGKEX", 10), HTTP_AUTH_BAD);
 	assert_int_equal(http_auth_check_token(a, "", 0), HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
@@ -218,12 +235,13 @@ test_files(void **state)
 	fclose(f);
 	err_init(&err);
 	assert_int_equal(http_auth_load_tokens(a, p, &err), 0);
-	assert_int_equal(http_auth_check_header(a, "Bearer first", NULL, 0),
-	    HTTP_AUTH_OK);
-	assert_int_equal(http_auth_check_header(a, "Bearer second", NULL, 0),
-	    HTTP_AUTH_OK);
-	assert_int_equal(http_auth_check_header(a, "Bearer # owl tokens",
-	    NULL, 0), HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer first", NULL, 0), HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer second", NULL, 0), HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer # owl tokens", NULL, 0),
+	    HTTP_AUTH_BAD);
 
 	f = fopen(p, "w");
 	fputs("# nothing\n", f);
@@ -257,8 +275,8 @@ test_nothing_configured(void **state)
 	(void)state;
 	assert_false(http_auth_enabled(a));
 	assert_false(http_auth_enabled(NULL));
-	assert_int_equal(http_auth_check_header(a, "Bearer x", NULL, 0),
-	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer x", NULL, 0), HTTP_AUTH_BAD);
 	http_auth_free(a);
 	http_auth_free(NULL);
 }

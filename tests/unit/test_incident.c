@@ -71,15 +71,20 @@ am(const char *group, int truncated, const char *const *alerts, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		const char *colon = strchr(alerts[i], ':');
-		snprintf(fp, sizeof fp, "%.*s", (int)(colon - alerts[i]),
-		    alerts[i]);
-		json_array_append_new(arr, json_pack("{s:s, s:{s:s, s:s, s:s},"
-		    " s:{s:s}, s:s, s:s, s:s}", "status", colon + 1, "labels",
-		    "alertname", "DiskFull", "instance", fp, "severity",
-		    i == 1 ? "critical" : "warning", "annotations", "summary",
-		    "Disk full", "startsAt", "2026-11-29T15:52:42Z", "endsAt",
-		    strcmp(colon + 1, "resolved") == 0 ? "2026-11-29T16:00:00Z" :
-		    "0001-01-01T00:00:00Z", "fingerprint", fp));
+		snprintf(
+		    fp, sizeof fp, "%.*s", (int)(colon - alerts[i]), alerts[i]);
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:{s:s, s:s, s:s},"
+		              " s:{s:s}, s:s, s:s, s:s}",
+		        "status", colon + 1, "labels", "alertname", "DiskFull",
+		        "instance", fp, "severity",
+		        i == 1 ? "critical" : "warning", "annotations",
+		        "summary", "Disk full", "startsAt",
+		        "2026-11-29T15:52:42Z", "endsAt",
+		        strcmp(colon + 1, "resolved") == 0
+		            ? "2026-11-29T16:00:00Z"
+		            : "0001-01-01T00:00:00Z",
+		        "fingerprint", fp));
 	}
 	doc = json_pack("{s:s, s:s, s:o, s:i}", "version", "4", "groupKey",
 	    group, "alerts", arr, "truncatedAlerts", truncated);
@@ -89,8 +94,7 @@ am(const char *group, int truncated, const char *const *alerts, size_t n)
 }
 
 static struct ingest_result
-put_am(struct store *s, const char *group, const char *const *alerts,
-    size_t n)
+put_am(struct store *s, const char *group, const char *const *alerts, size_t n)
 {
 	char *body = am(group, 0, alerts, n);
 	struct ingest_result r = put(s, INGEST_ALERTMANAGER, body);
@@ -115,8 +119,8 @@ count_rows(struct store *s, const char *sql)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
-	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -194,8 +198,10 @@ test_grouping_and_autoresolve(void **state)
 	/* a re-sent resolve does not resolve again */
 	r1 = put_am(f->s, "g1", none, 2);
 	assert_int_equal(r1.incidents_resolved, 0);
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM actlog WHERE "
-	    "kind = 'incident.resolve'"), 1);
+	assert_int_equal(count_rows(f->s,
+	                     "SELECT count(*) FROM actlog WHERE "
+	                     "kind = 'incident.resolve'"),
+	    1);
 }
 
 static void
@@ -216,8 +222,11 @@ test_flap_guard(void **state)
 	put_am(f->s, "g", res, 1);
 	/* resolved 11 minutes ago: a new incident */
 	err_init(&err);
-	assert_int_equal(store_exec(f->s, "UPDATE incidents SET resolved_at ="
-	    " resolved_at - 660000000", &err), 0);
+	assert_int_equal(store_exec(f->s,
+	                     "UPDATE incidents SET resolved_at ="
+	                     " resolved_at - 660000000",
+	                     &err),
+	    0);
 	r2 = put_am(f->s, "g", fire, 1);
 	assert_int_not_equal(r2.incident, r1.incident);
 	assert_int_equal(r2.incidents_opened, 1);
@@ -247,13 +256,15 @@ test_pagerduty_cycle(void **state)
 	struct incident inc;
 	int64_t id;
 
-	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	r = put(f->s, INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"trigger\",\"dedup_key\":\"srv01/HTTP\","
 	    "\"payload\":{\"summary\":\"HTTP down\",\"source\":\"srv01\","
 	    "\"severity\":\"error\"}}");
 	id = r.incident;
 	assert_int_equal(r.incidents_opened, 1);
-	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	r = put(f->s, INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"acknowledge\",\"dedup_key\":\"srv01/HTTP\"}");
 	assert_int_equal(r.incidents_acked, 1);
 	get(f->s, id, &inc);
@@ -262,14 +273,16 @@ test_pagerduty_cycle(void **state)
 	assert_int_equal(inc.severity, SEVERITY_ERROR);
 	assert_string_equal(inc.title, "HTTP down");
 	incident_done(&inc);
-	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	r = put(f->s, INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"resolve\",\"dedup_key\":\"srv01/HTTP\"}");
 	assert_int_equal(r.incidents_resolved, 1);
 	get(f->s, id, &inc);
 	assert_int_equal(inc.state, INCIDENT_RESOLVED);
 	incident_done(&inc);
 	/* nothing open for this key: dropped, as PagerDuty does */
-	r = put(f->s, INGEST_PAGERDUTY, "{\"routing_key\":\"k\","
+	r = put(f->s, INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"resolve\",\"dedup_key\":\"nope\"}");
 	assert_int_equal(r.dropped, 1);
 	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM incidents"), 1);
@@ -279,7 +292,8 @@ static void
 test_pagerduty_generated_key(void **state)
 {
 	struct fx *f = *state;
-	static const char body[] = "{\"routing_key\":\"k\",\"event_action\":"
+	static const char body[] =
+	    "{\"routing_key\":\"k\",\"event_action\":"
 	    "\"trigger\",\"payload\":{\"summary\":\"s\",\"source\":\"x\","
 	    "\"severity\":\"info\"}}";
 	struct ingest_batch *b1, *b2;
@@ -291,8 +305,8 @@ test_pagerduty_generated_key(void **state)
 	assert_non_null(b1);
 	assert_non_null(b2);
 	assert_int_equal(strlen(ingest_batch_dedup_key(b1)), 36);
-	assert_string_not_equal(ingest_batch_dedup_key(b1),
-	    ingest_batch_dedup_key(b2));
+	assert_string_not_equal(
+	    ingest_batch_dedup_key(b1), ingest_batch_dedup_key(b2));
 	ingest_batch_free(b1);
 	ingest_batch_free(b2);
 	(void)f;
@@ -342,8 +356,8 @@ test_actions(void **state)
 	assert_string_equal(err.msg, "INC-1 is already acknowledged by alice");
 	err_init(&err);
 	assert_int_equal(incident_unack(f->s, id, &act, &err), 0);
-	assert_int_equal(incident_snooze(f->s, id, INT64_C(1) << 60, &act,
-	    &err), 0);
+	assert_int_equal(
+	    incident_snooze(f->s, id, INT64_C(1) << 60, &act, &err), 0);
 	assert_int_equal(incident_unsnooze(f->s, id, &act, &err), 0);
 	assert_int_equal(incident_assign(f->s, id, "bob", &act, &err), 0);
 	assert_int_equal(incident_note(f->s, id, "a note", &act, &err), 0);
@@ -354,19 +368,23 @@ test_actions(void **state)
 	incident_done(&inc);
 	/* a colleague's note changes nothing an ack was decided on */
 	assert_int_equal(incident_note(f->s, id, "bob's note",
-	    &(struct incident_act){ .actor = "bob" }, &err), 0);
+	                     &(struct incident_act){ .actor = "bob" }, &err),
+	    0);
 	get(f->s, id, &inc);
 	assert_int_equal(inc.version, v);
 	incident_done(&inc);
 	/* check-then-act: someone else resolves first, then notes */
-	assert_int_equal(incident_resolve(f->s, id, &(struct incident_act){
-	    .actor = "bob" }, &err), 0);
+	assert_int_equal(incident_resolve(f->s, id,
+	                     &(struct incident_act){ .actor = "bob" }, &err),
+	    0);
 	assert_int_equal(incident_note(f->s, id, "closing",
-	    &(struct incident_act){ .actor = "carol" }, &err), 0);
+	                     &(struct incident_act){ .actor = "carol" }, &err),
+	    0);
 	act.expect_version = v;
 	assert_int_equal(incident_ack(f->s, id, &act, &err), -1);
 	assert_int_equal(err.code, ERR_REFUSED);
-	assert_non_null(strstr(err.msg, "INC-1 changed since you looked: "
+	assert_non_null(strstr(err.msg,
+	    "INC-1 changed since you looked: "
 	    "resolved by bob"));
 	err_init(&err);
 	act.expect_version = 0;
@@ -381,8 +399,10 @@ test_actions(void **state)
 	assert_int_equal(incident_get(f->s, 99, &inc, &err), -1);
 	assert_string_equal(err.msg, "no incident INC-99");
 	/* every change: one entry with the actor */
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM actlog WHERE "
-	    "actor = 'alice'"), 8);
+	assert_int_equal(count_rows(f->s,
+	                     "SELECT count(*) FROM actlog WHERE "
+	                     "actor = 'alice'"),
+	    8);
 }
 
 static void
@@ -421,23 +441,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_dedup_100_times, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_grouping_and_autoresolve,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flap_guard, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_recorded, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_pagerduty_cycle, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_pagerduty_generated_key,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_caller_transaction, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dedup_100_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_grouping_and_autoresolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_flap_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_truncated_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pagerduty_cycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pagerduty_generated_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_caller_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_order, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_list_order, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

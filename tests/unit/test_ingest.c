@@ -37,21 +37,23 @@ test_names(void **state)
 {
 	(void)state;
 	for (int f = INGEST_AUTO; f <= INGEST_GENERIC; f++)
-		assert_int_equal(ingest_format_parse(ingest_format_name(
-		    (enum ingest_format)f)), f);
+		assert_int_equal(ingest_format_parse(
+		                     ingest_format_name((enum ingest_format)f)),
+		    f);
 	assert_int_equal(ingest_format_parse("opsgenie"), -1);
 	assert_int_equal(alert_severity_parse("CRIT"), SEVERITY_CRITICAL);
 	assert_int_equal(alert_severity_parse("p3"), SEVERITY_WARNING);
 	assert_int_equal(alert_severity_parse("bogus"), -1);
-	assert_int_equal(incident_state_parse("acknowledged"),
-	    INCIDENT_ACKNOWLEDGED);
+	assert_int_equal(
+	    incident_state_parse("acknowledged"), INCIDENT_ACKNOWLEDGED);
 	assert_int_equal(incident_state_parse("open"), -1);
 }
 
 static void
 test_alertmanager(void **state)
 {
-	static const char body[] = "{\"version\":\"4\",\"groupKey\":"
+	static const char body[] =
+	    "{\"version\":\"4\",\"groupKey\":"
 	    "\"{}:{alertname=\\\"DiskFull\\\"}\",\"truncatedAlerts\":2,"
 	    "\"status\":\"firing\",\"alerts\":[{\"status\":\"resolved\","
 	    "\"labels\":{\"severity\":\"critical\",\"alertname\":\"DiskFull\"},"
@@ -91,7 +93,8 @@ test_alertmanager(void **state)
 static void
 test_grafana(void **state)
 {
-	static const char body[] = "{\"version\":\"1\",\"orgId\":1,"
+	static const char body[] =
+	    "{\"version\":\"1\",\"orgId\":1,"
 	    "\"state\":\"alerting\",\"groupKey\":\"{}:{}\",\"alerts\":[{"
 	    "\"status\":\"firing\",\"labels\":{\"alertname\":\"CPU\"},"
 	    "\"annotations\":{\"summary\":\"hot\"},\"fingerprint\":\"f1\","
@@ -108,14 +111,17 @@ test_grafana(void **state)
 	    "\"values\":\"{\\\"B\\\":44.5}\"}");
 	assert_int_equal(b->truncated, -1);
 	ingest_batch_free(b);
-	parse_fails(INGEST_GRAFANA, "{\"groupKey\":\"g\",\"alerts\":[{"
-	    "\"status\":\"firing\"}]}", "alerts[0].fingerprint: missing");
+	parse_fails(INGEST_GRAFANA,
+	    "{\"groupKey\":\"g\",\"alerts\":[{"
+	    "\"status\":\"firing\"}]}",
+	    "alerts[0].fingerprint: missing");
 }
 
 static void
 test_pagerduty(void **state)
 {
-	static const char trig[] = "{\"routing_key\":\"k\",\"event_action\":"
+	static const char trig[] =
+	    "{\"routing_key\":\"k\",\"event_action\":"
 	    "\"trigger\",\"dedup_key\":\"srv01/HTTP\",\"client_url\":"
 	    "\"https://mon\",\"payload\":{\"summary\":\"HTTP down\","
 	    "\"source\":\"srv01\",\"severity\":\"warning\",\"timestamp\":"
@@ -134,27 +140,33 @@ test_pagerduty(void **state)
 	assert_string_equal(a->title, "HTTP down");
 	assert_string_equal(a->generator_url, "https://mon");
 	assert_int_equal(a->starts_at, INT64_C(1437122578315000));
-	assert_string_equal(a->labels_json,
-	    "{\"severity\":\"warning\",\"source\":\"srv01\"}");
-	assert_string_equal(a->annotations_json, "{\"n\":\"1.5\",\"o\":"
+	assert_string_equal(
+	    a->labels_json, "{\"severity\":\"warning\",\"source\":\"srv01\"}");
+	assert_string_equal(a->annotations_json,
+	    "{\"n\":\"1.5\",\"o\":"
 	    "\"{\\\"a\\\":[1]}\",\"s\":\"x\",\"summary\":\"HTTP down\"}");
 	ingest_batch_free(b);
-	b = parse(INGEST_PAGERDUTY, "{\"routing_key\":\"k\",\"dedup_key\":"
+	b = parse(INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\",\"dedup_key\":"
 	    "\"d\",\"event_action\":\"resolve\"}");
 	assert_string_equal(ingest_batch_action(b), "resolve");
 	assert_int_equal(b->alerts[0].resolved, 1);
 	ingest_batch_free(b);
-	parse_fails(INGEST_PAGERDUTY, "{\"routing_key\":\"k\",\"event_action\":"
-	    "\"resolve\"}", "dedup_key: missing");
+	parse_fails(INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\",\"event_action\":"
+	    "\"resolve\"}",
+	    "dedup_key: missing");
 }
 
 static void
 test_generic(void **state)
 {
-	static const char one[] = "{\"alert_uid\":\"u1\",\"title\":\"Down\","
+	static const char one[] =
+	    "{\"alert_uid\":\"u1\",\"title\":\"Down\","
 	    "\"state\":\"OK\",\"message\":\"m\",\"link_to_upstream_details\":"
 	    "\"https://x\",\"timestamp\":\"2026-11-29T03:04:05Z\"}";
-	static const char arr[] = "[{\"id\":\"a\",\"status\":\"firing\","
+	static const char arr[] =
+	    "[{\"id\":\"a\",\"status\":\"firing\","
 	    "\"group\":\"g\",\"severity\":\"critical\",\"labels\":{\"severity\":"
 	    "\"info\"}},{\"id\":\"b\",\"labels\":{\"alertname\":\"N\"}}]";
 	struct ingest_batch *b = parse(INGEST_AUTO, one);
@@ -183,10 +195,12 @@ static void
 test_errors_name_fields(void **state)
 {
 	(void)state;
-	parse_fails(INGEST_AUTO, "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
+	parse_fails(INGEST_AUTO,
+	    "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
 	    "\"firing\"},{\"status\":\"firing\",\"startsAt\":\"x\"}]}",
 	    "alerts[1].startsAt: not an RFC 3339 time");
-	parse_fails(INGEST_AUTO, "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
+	parse_fails(INGEST_AUTO,
+	    "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
 	    "\"firing\",\"labels\":{\"k\":\"\xc3\x28\"}}]}",
 	    "alerts[0].labels.k: not valid UTF-8");
 	parse_fails(INGEST_GENERIC, "{\"id\":\"\"}", "id: empty");
@@ -195,7 +209,8 @@ test_errors_name_fields(void **state)
 	    "not valid JSON: line 1 column 10: duplicate object key near "
 	    "'\"a\"'");
 	/* jansson's "near" text is sanitised before it reaches a terminal */
-	parse_fails(INGEST_AUTO, "\x1b[2J", "not valid JSON: line 1 column 1: "
+	parse_fails(INGEST_AUTO, "\x1b[2J",
+	    "not valid JSON: line 1 column 1: "
 	    "'[' or '{' expected near '\\x1b'");
 }
 
@@ -224,7 +239,8 @@ worker(void *p)
 static void
 test_threads(void **state)
 {
-	static const char body[] = "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
+	static const char body[] =
+	    "{\"groupKey\":\"g\",\"alerts\":[{\"status\":"
 	    "\"firing\",\"labels\":{\"a\":\"1\"}},{\"status\":\"resolved\","
 	    "\"labels\":{\"a\":\"2\"}}]}";
 	struct job jobs[4];
@@ -234,8 +250,8 @@ test_threads(void **state)
 	for (int i = 0; i < 4; i++) {
 		jobs[i].body = body;
 		jobs[i].ok = 1;
-		assert_int_equal(pthread_create(&t[i], NULL, worker, &jobs[i]),
-		    0);
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, worker, &jobs[i]), 0);
 	}
 	for (int i = 0; i < 4; i++) {
 		pthread_join(t[i], NULL);

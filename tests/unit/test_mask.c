@@ -28,7 +28,7 @@ test_forms(void **state)
 		{ "q=hunter2-secret-42%21&x=1", "q=***&x=1" },
 		{ "nothing here", "nothing here" },
 		{ "twice hunter2-secret-42! and hunter2-secret-42!",
-		  "twice *** and ***" },
+		    "twice *** and ***" },
 	};
 	struct mask *m = mask_new();
 	struct err err;
@@ -76,33 +76,37 @@ static void
 test_diff(void **state)
 {
 	const char *a = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n"
-	    "15\n16\n17\n18\n19\n20\n";
+	                "15\n16\n17\n18\n19\n20\n";
 	const char *b = "1\n2\n3\n4\nfive\n6\n7\n8\n9\n10\n11\n12\n13\n14\n"
-	    "15\n16\n17\neighteen\n19\n20\n";
+	                "15\n16\n17\neighteen\n19\n20\n";
 	struct err err;
 	struct buf out;
 
 	(void)state;
 	err_init(&err);
 	buf_init(&out, 0);
-	assert_int_equal(rb_diff_unified(a, strlen(a), b, strlen(b), "/etc/x",
-	    &out, &err), 0);
+	assert_int_equal(
+	    rb_diff_unified(a, strlen(a), b, strlen(b), "/etc/x", &out, &err),
+	    0);
 	assert_string_equal(buf_str(&out),
 	    "--- a/etc/x\n+++ b/etc/x\n"
 	    "@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n"
 	    "@@ -15,6 +15,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n");
 	buf_reset(&out);
-	assert_int_equal(rb_diff_unified("x\n", 2, "x", 1, "/f", &out, &err),
-	    0);
-	assert_string_equal(buf_str(&out), "--- a/f\n+++ b/f\n"
+	assert_int_equal(
+	    rb_diff_unified("x\n", 2, "x", 1, "/f", &out, &err), 0);
+	assert_string_equal(buf_str(&out),
+	    "--- a/f\n+++ b/f\n"
 	    "@@ -1,1 +1,1 @@\n-x\n+x\n\\ No newline at end of file\n");
 	buf_reset(&out);
-	assert_int_equal(rb_diff_unified(a, strlen(a), a, strlen(a), "/etc/x",
-	    &out, &err), 0);
+	assert_int_equal(
+	    rb_diff_unified(a, strlen(a), a, strlen(a), "/etc/x", &out, &err),
+	    0);
 	assert_int_equal(out.len, 0);
-	assert_int_equal(rb_diff_unified(NULL, 0, "new\n", 4, "/n", &out,
-	    &err), 0);
-	assert_string_equal(buf_str(&out), "--- /dev/null\n+++ b/n\n"
+	assert_int_equal(
+	    rb_diff_unified(NULL, 0, "new\n", 4, "/n", &out, &err), 0);
+	assert_string_equal(buf_str(&out),
+	    "--- /dev/null\n+++ b/n\n"
 	    "@@ -0,0 +1,1 @@\n+new\n");
 	buf_done(&out);
 }

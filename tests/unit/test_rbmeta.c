@@ -28,9 +28,8 @@ eval_fails(const char *src, const char *want)
 	json_t *meta = NULL;
 
 	err_init(&err);
-	assert_int_equal(rbmeta_eval("t", src, strlen(src), NULL, &meta,
-			     &err),
-	    -1);
+	assert_int_equal(
+	    rbmeta_eval("t", src, strlen(src), NULL, &meta, &err), -1);
 	assert_null(meta);
 	if (strstr(err.msg, want) == NULL)
 		fail_msg("error '%s' lacks '%s'", err.msg, want);
@@ -44,19 +43,20 @@ test_declaration(void **state)
 
 	(void)state;
 	m = eval_ok("local n = 2\n"
-		    "runbook { summary = 'restart ' .. n, timeout = '5m',\n"
-		    "  params = { svc = { default = 'a' }, why = { required ="
-		    " true } },\n"
-		    "  match = { alertname = 'Down' }, steps = { 'a', 'b' } }\n"
-		    "function run() error('never runs') end\n"
-		    "error('top-level code after runbook{} never runs')\n");
+	            "runbook { summary = 'restart ' .. n, timeout = '5m',\n"
+	            "  params = { svc = { default = 'a' }, why = { required ="
+	            " true } },\n"
+	            "  match = { alertname = 'Down' }, steps = { 'a', 'b' } }\n"
+	            "function run() error('never runs') end\n"
+	            "error('top-level code after runbook{} never runs')\n");
 	assert_non_null(m);
-	assert_string_equal(json_string_value(json_object_get(m, "summary")),
-	    "restart 2");
-	assert_true(json_is_true(json_object_get(json_object_get(
-	    json_object_get(m, "params"), "why"), "required")));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-	    m, "match"), "alertname")), "Down");
+	assert_string_equal(
+	    json_string_value(json_object_get(m, "summary")), "restart 2");
+	assert_true(json_is_true(json_object_get(
+	    json_object_get(json_object_get(m, "params"), "why"), "required")));
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(m, "match"), "alertname")),
+	    "Down");
 	assert_int_equal(json_array_size(json_object_get(m, "steps")), 2);
 	json_decref(m);
 	/* A module: no runbook{} call. */
@@ -87,8 +87,7 @@ test_refusals(void **state)
 	eval_fails("while true do end", "instructions");
 	eval_fails("local s = 'x' while true do s = s .. s end", "MiB");
 	/* The stack grows into the memory cap before Lua's own limit. */
-	eval_fails("local function f(n) return 1 + f(n + 1) end f(1)",
-	    "MiB");
+	eval_fails("local function f(n) return 1 + f(n + 1) end f(1)", "MiB");
 }
 
 static void
@@ -100,9 +99,8 @@ test_binary_chunk(void **state)
 
 	(void)state;
 	err_init(&err);
-	assert_int_equal(rbmeta_eval("b", bin, sizeof bin - 1, NULL, &m,
-			     &err),
-	    -1);
+	assert_int_equal(
+	    rbmeta_eval("b", bin, sizeof bin - 1, NULL, &m, &err), -1);
 	assert_non_null(strstr(err.msg, "binary"));
 }
 
@@ -139,8 +137,9 @@ test_dir_source(void **state)
 
 	(void)state;
 	assert_int_equal(mkdir(lib, 0700), 0);
-	write_file(dir, "b.lua", "local u = require 'lib.u'\n"
-				 "runbook { summary = u.s }\n");
+	write_file(dir, "b.lua",
+	    "local u = require 'lib.u'\n"
+	    "runbook { summary = u.s }\n");
 	write_file(dir, "a.lua", "runbook { summary = 'A' }\n");
 	write_file(dir, "lib/u.lua", "return { s = 'from module' }\n");
 	write_file(dir, "notes.txt", "not a runbook\n");
@@ -153,8 +152,8 @@ test_dir_source(void **state)
 	assert_int_equal(rbsource_list(src, collect, names, &err), 0);
 	assert_string_equal(names, "a,b,"); /* sorted; no link, no .txt */
 	assert_int_equal(rbmeta_load(src, "b", &meta, blob, NULL, &err), 0);
-	assert_string_equal(json_string_value(json_object_get(meta,
-	    "summary")), "from module");
+	assert_string_equal(
+	    json_string_value(json_object_get(meta, "summary")), "from module");
 	json_decref(meta);
 	/* The blob id is git's: `printf 'runbook { summary = ..' |
 	 * git hash-object --stdin`. */
@@ -168,8 +167,8 @@ test_dir_source(void **state)
 	err_init(&err);
 	assert_int_equal(rbsource_read(src, "../x.lua", &b, blob, &err), -1);
 	err_init(&err);
-	assert_int_equal(rbsource_read_runbook(src, "../etc", &b, blob, &err),
-	    -1);
+	assert_int_equal(
+	    rbsource_read_runbook(src, "../etc", &b, blob, &err), -1);
 	assert_int_equal(err.code, ERR_USAGE);
 	buf_done(&b);
 	rbsource_close(src);

@@ -73,8 +73,9 @@ static struct rbsource *
 open_at(const char *ref, int worktree)
 {
 	char repo[4200];
-	struct rbgit_opts o = { .repo = repo, .ref = ref,
-		.worktree = worktree };
+	struct rbgit_opts o = {
+		.repo = repo, .ref = ref, .worktree = worktree
+	};
 	struct rbsource *src;
 	struct err err;
 
@@ -87,8 +88,7 @@ open_at(const char *ref, int worktree)
 
 /* Reads path from src and checks it contains want. */
 static void
-read_has(struct rbsource *src, const char *path, const char *want,
-    char *blob)
+read_has(struct rbsource *src, const char *path, const char *want, char *blob)
 {
 	struct err err;
 	struct buf b;
@@ -200,11 +200,10 @@ test_require_same_commit(void **state)
 
 	(void)state;
 	err_init(&err);
-	assert_int_equal(rbmeta_load(src, "usehelper", &meta, NULL, NULL,
-			     &err),
-	    0);
-	assert_string_equal(json_string_value(json_object_get(meta,
-	    "summary")), "uses a helper: hello from lib.util");
+	assert_int_equal(
+	    rbmeta_load(src, "usehelper", &meta, NULL, NULL, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(meta, "summary")),
+	    "uses a helper: hello from lib.util");
 	json_decref(meta);
 	rbsource_close(src);
 }
@@ -251,19 +250,17 @@ test_log_and_diff(void **state)
 
 	(void)state;
 	err_init(&err);
-	assert_int_equal(rbsource_git_log(src, "degrade.lua", 0, log_collect,
-			     &l, &err),
-	    0);
+	assert_int_equal(
+	    rbsource_git_log(src, "degrade.lua", 0, log_collect, &l, &err), 0);
 	assert_string_equal(l.subjects, "second version|first version|");
 	memset(&l, 0, sizeof l);
-	assert_int_equal(rbsource_git_log(src, "usehelper.lua", 1,
-			     log_collect, &l, &err),
+	assert_int_equal(
+	    rbsource_git_log(src, "usehelper.lua", 1, log_collect, &l, &err),
 	    0);
 	assert_string_equal(l.subjects, "touch helper user|");
 	rev_parse("v1", c1);
-	assert_int_equal(rbsource_git_diff(src, c1, diff_collect, changes,
-			     &err),
-	    0);
+	assert_int_equal(
+	    rbsource_git_diff(src, c1, diff_collect, changes, &err), 0);
 	assert_string_equal(changes, "Mdegrade,Musehelper,");
 	rbsource_close(src);
 }
@@ -348,7 +345,8 @@ test_sync(void **state)
 	sh("cd '%s/repo' && git checkout -q -b next main && echo '-- 3' >> "
 	   "degrade.lua && HOME='%s' git -c user.name=A -c user.email=a@b "
 	   "commit -q -am three && git push -q ../remote.git next:main && "
-	   "git checkout -q main", fx, fx);
+	   "git checkout -q main",
+	    fx, fx);
 	assert_int_equal(rbsource_git_sync(&o, &s, &err), 0);
 	assert_string_equal(s.old, c3);
 	assert_string_not_equal(s.new, c3);
@@ -386,8 +384,8 @@ verify_at(const char *ref, const struct rbgit_trust *t, const char *want)
 		assert_int_equal(rc, -1);
 		assert_int_equal(err.code, ERR_REFUSED);
 		if (strstr(err.msg, want) == NULL)
-			fail_msg("verify %s: '%s' lacks '%s'", ref, err.msg,
-			    want);
+			fail_msg(
+			    "verify %s: '%s' lacks '%s'", ref, err.msg, want);
 	}
 	rbsource_close(src);
 }

@@ -71,8 +71,8 @@ count(struct store *s, const char *sql)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
-	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -95,8 +95,8 @@ test_pull_resolves_vanished(void **state)
 {
 	struct fx *f = *state;
 	const char *am1 = "http://am1:9093", *am2 = "http://am2:9093";
-	struct alert two[2] = { pulled("aaaa", "Disk"), pulled("bbbb",
-	    "Disk") };
+	struct alert two[2] = { pulled("aaaa", "Disk"),
+		pulled("bbbb", "Disk") };
 	struct receiver_pull_result r;
 
 	pull(f->s, am1, two, 2, &r);
@@ -113,14 +113,18 @@ test_pull_resolves_vanished(void **state)
 	/* another Alertmanager that does not list them resolves nothing */
 	pull(f->s, am2, NULL, 0, &r);
 	assert_int_equal(r.resolved, 0);
-	assert_int_equal(count(f->s, "SELECT count(*) FROM alerts WHERE "
-	    "resolved = 0"), 2);
+	assert_int_equal(count(f->s,
+	                     "SELECT count(*) FROM alerts WHERE "
+	                     "resolved = 0"),
+	    2);
 
 	/* bbbb vanished from am1's list: resolved, incident still open */
 	pull(f->s, am1, two, 1, &r);
 	assert_int_equal(r.resolved, 1);
-	assert_int_equal(count(f->s, "SELECT resolved FROM alerts WHERE "
-	    "fingerprint = 'bbbb'"), 1);
+	assert_int_equal(count(f->s,
+	                     "SELECT resolved FROM alerts WHERE "
+	                     "fingerprint = 'bbbb'"),
+	    1);
 	assert_int_equal(receiver_open_incidents(f->s), 1);
 
 	/* and the last one: the incident resolves itself */
@@ -129,8 +133,10 @@ test_pull_resolves_vanished(void **state)
 	assert_int_equal(r.incidents_resolved, 1);
 	assert_int_equal(receiver_open_incidents(f->s), 0);
 	assert_int_equal(count(f->s, "SELECT count(*) FROM pull_seen"), 0);
-	assert_int_equal(count(f->s, "SELECT count(*) FROM actlog WHERE "
-	    "kind = 'alert.resolve' AND actor = 'tester'"), 2);
+	assert_int_equal(count(f->s,
+	                     "SELECT count(*) FROM actlog WHERE "
+	                     "kind = 'alert.resolve' AND actor = 'tester'"),
+	    2);
 }
 
 static void
@@ -153,8 +159,9 @@ test_silences(void **state)
 	assert_int_equal(silence_am_url(f->s, 99, &url, &err), 0);
 	assert_null(url);
 
-	assert_int_equal(silence_add(f->s, 1, "http://am:9093", "sid-1",
-	    "cccc", "tester", later, "looking", &err), 0);
+	assert_int_equal(silence_add(f->s, 1, "http://am:9093", "sid-1", "cccc",
+	                     "tester", later, "looking", &err),
+	    0);
 	assert_int_equal(silence_list(f->s, 1, 1, &list, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].silence_id, "sid-1");
@@ -172,8 +179,8 @@ test_silences(void **state)
 	assert_int_equal(receiver_open_incidents(f->s), 0);
 	assert_int_equal(silence_due(f->s, &list, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(silence_expire(f->s, list[0].id, "owl-serve",
-	    "resolved", &err), 0);
+	assert_int_equal(
+	    silence_expire(f->s, list[0].id, "owl-serve", "resolved", &err), 0);
 	silence_list_free(list, n);
 	assert_int_equal(silence_due(f->s, &list, &n, &err), 0);
 	assert_int_equal(n, 0);
@@ -185,9 +192,12 @@ test_silences(void **state)
 	assert_int_equal(n, 1);
 	assert_true(list[0].expired_at > 0);
 	silence_list_free(list, n);
-	assert_int_equal(count(f->s, "SELECT count(*) FROM actlog WHERE kind "
-	    "IN ('incident.silence', 'incident.unsilence') AND "
-	    "incident_id = 1"), 2);
+	assert_int_equal(
+	    count(f->s,
+	        "SELECT count(*) FROM actlog WHERE kind "
+	        "IN ('incident.silence', 'incident.unsilence') AND "
+	        "incident_id = 1"),
+	    2);
 	assert_int_equal(silence_expire(f->s, 42, "x", "y", &err), -1);
 }
 
@@ -204,13 +214,18 @@ test_second_open_keeps_locks(void **state)
 	struct err err;
 
 	err_init(&err);
-	assert_int_equal(store_exec(f->s, "CREATE TABLE t(x);"
-	    "INSERT INTO t VALUES (1)", &err), 0);
+	assert_int_equal(store_exec(f->s,
+	                     "CREATE TABLE t(x);"
+	                     "INSERT INTO t VALUES (1)",
+	                     &err),
+	    0);
 	other = store_open(f->path, &err);
 	assert_non_null(other);
 	/* another process opens and closes the database */
-	snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT count(*) FROM t' "
-	    ">/dev/null", f->path);
+	snprintf(cmd, sizeof cmd,
+	    "sqlite3 '%s' 'SELECT count(*) FROM t' "
+	    ">/dev/null",
+	    f->path);
 	assert_int_equal(system(cmd), 0);
 	wal = unit_path(f->dir, "owl.db-wal");
 	assert_int_equal(access(wal, F_OK), 0);
@@ -223,12 +238,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pull_resolves_vanished,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_silences, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_second_open_keeps_locks,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pull_resolves_vanished, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silences, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_second_open_keeps_locks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,15 +63,20 @@ static void
 run_body(struct fixture *f, const char *body, const json_t *fakes,
     int64_t timeout_us, int dry, struct rb_run_result *r)
 {
-	struct rb_run_opts o = { .name = "t", .dir = f->dir, .dry_run = dry,
-		.timeout_us = timeout_us, .yes = 1 };
+	struct rb_run_opts o = { .name = "t",
+		.dir = f->dir,
+		.dry_run = dry,
+		.timeout_us = timeout_us,
+		.yes = 1 };
 	struct effects *fx = effects_fake_new(fakes);
 	json_t *params = json_object();
 	char src[8192];
 	struct err err;
 
-	snprintf(src, sizeof src, "runbook { summary = 't' }\n"
-	    "function run(p)\n%s\nend\n", body);
+	snprintf(src, sizeof src,
+	    "runbook { summary = 't' }\n"
+	    "function run(p)\n%s\nend\n",
+	    body);
 	write_file(f->dir, "t.lua", src);
 	o.fx = fx;
 	o.params = params;
@@ -85,8 +90,8 @@ run_body(struct fixture *f, const char *body, const json_t *fakes,
 }
 
 static void
-expect_fail(struct fixture *f, const char *body, int64_t timeout_us,
-    const char *msg)
+expect_fail(
+    struct fixture *f, const char *body, int64_t timeout_us, const char *msg)
 {
 	struct rb_run_result r;
 
@@ -106,39 +111,44 @@ test_escapes(void **state)
 		{ "os.execute('id')", "'os' is not available" },
 		{ "io.open('/etc/passwd')", "'io' is not available" },
 		{ "local f = function() end load(string.dump(f))()",
-		  "field 'dump'" },
+		    "field 'dump'" },
 		{ "assert(load('\\27Lua\\84\\0\\25\\147'))()", "binary chunk" },
 		{ "local f = load('return os') f()", "'os' is not available" },
 		{ "assert(load('return x', 'x', 'b'))", "binary chunk" },
 		{ "debug.getregistry()", "'debug' is not available" },
 		{ "package.loadlib('libc.so.6', 'system')",
-		  "'package' is not available" },
+		    "'package' is not available" },
 		{ "require 'os'", "require 'os': no such module" },
 		{ "getmetatable('').__index.upper = nil", "boolean value" },
 		{ "setmetatable({}, {__gc = function() while true do end end})",
-		  "__gc metamethods are not allowed" },
+		    "__gc metamethods are not allowed" },
 		{ "collectgarbage('stop')", "only \"count\" and \"collect\"" },
-		{ "local x = string.rep('x', 1e10)", "resulting string too large" },
+		{ "local x = string.rep('x', 1e10)",
+		    "resulting string too large" },
 		{ "local x = string.rep('x', 1e9)", "memory cap of 64 MiB" },
 		{ "local t = {} for i = 1, 1e8 do t[i] = {i} end",
-		  "memory cap of 64 MiB" },
+		    "memory cap of 64 MiB" },
 		{ "while true do pcall(function() while true do end end) end",
-		  "exceeded its timeout" },
+		    "exceeded its timeout" },
 		{ "local s = string.rep('a', 1000) "
-		  "s:find(string.rep('a*', 3) .. 'b')", "worker was stopped" },
+		  "s:find(string.rep('a*', 3) .. 'b')",
+		    "worker was stopped" },
 		{ "local function f() return 1 + f() end f()", "memory cap" },
 		{ "local function f(n) if n > 0 then return f(n - 1) end end "
-		  "f(150000) error('deep ok')", "deep ok" },
+		  "f(150000) error('deep ok')",
+		    "deep ok" },
 		{ "print('x')", "'print' is not available" },
-		{ "local y = undefined_thing", "undefined global 'undefined_thing'" },
+		{ "local y = undefined_thing",
+		    "undefined global 'undefined_thing'" },
 		{ "params.x = 1", "params is read-only" },
 		{ "rawset(params, 'x', 1)", "read-only" },
 		{ "local t = {} t.__index = t setmetatable(params, t)",
-		  "read-only" },
+		    "read-only" },
 		{ "local t = setmetatable({}, {__metatable = 1}) "
-		  "setmetatable(t, {})", "protected metatable" },
+		  "setmetatable(t, {})",
+		    "protected metatable" },
 		{ "step('a', function() step('b', function() end) end)",
-		  "cannot be nested" },
+		    "cannot be nested" },
 		{ "exec({'echo', secret.generate()})", "never goes in argv" },
 		{ "http.get('file:///etc/passwd')", "must start with http://" },
 		{ "file.read('relative/path')", "must be absolute" },
@@ -183,8 +193,10 @@ test_known_crashes(void **state)
 		assert_string_equal(r.status, "failed");
 		assert_true(r.run_id > 0);
 		err_init(&err);
-		st = store_stmt(f->s, "SELECT status, error FROM runs WHERE "
-		    "id = ?", &err);
+		st = store_stmt(f->s,
+		    "SELECT status, error FROM runs WHERE "
+		    "id = ?",
+		    &err);
 		sqlite3_bind_int64(st, 1, r.run_id);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_string_equal(sqlite3_column_text(st, 0), "failed");
@@ -210,24 +222,30 @@ test_undo_order(void **state)
 	    "step('c', function() end, {undo = function() end})\n"
 	    "step('d', function() error('boom') end, "
 	    "  {undo = function() error('never') end})\n"
-	    "step('e', function() end)", fakes, 0, 0, &r);
+	    "step('e', function() end)",
+	    fakes, 0, 0, &r);
 	json_decref(fakes);
 	assert_string_equal(r.status, "failed");
 	assert_non_null(strstr(r.error, "boom"));
 	steps = json_object_get(r.doc, "steps");
 	assert_int_equal(json_array_size(steps), 7); /* a b c d + 3 undos */
 	assert_string_equal(json_string_value(json_object_get(
-	    json_array_get(steps, 3), "status")), "failed");
+	                        json_array_get(steps, 3), "status")),
+	    "failed");
 	for (int i = 0; i < 3; i++) {
 		json_t *s = json_array_get(steps, 4 + (size_t)i);
 		assert_true(json_is_true(json_object_get(s, "undo")));
-		assert_string_equal(json_string_value(json_object_get(s,
-		    "name")), names[i]);
+		assert_string_equal(
+		    json_string_value(json_object_get(s, "name")), names[i]);
 	}
 	/* the undo of 'a' really ran its effect */
-	assert_string_equal(json_string_value(json_object_get(json_array_get(
-	    json_object_get(json_object_get(r.doc, "plan"), "effects"), 1),
-	    "kind")), "http.delete");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_object_get(r.doc, "plan"), "effects"),
+	            1),
+	        "kind")),
+	    "http.delete");
 	json_decref(r.doc);
 }
 
@@ -256,8 +274,10 @@ test_masking(void **state)
 	/* The service echoes what it got: the reply is masked too. */
 	fakes = json_pack("{s:{s:s}, s:{s:{s:i, s:s}}, s:{s:{s:i}}}", "secrets",
 	    "API", "s3cr3t-TOKEN-value-0001", "http", "*", "status", 200,
-	    "body", "you sent s3cr3t-TOKEN-value-0001 and "
-	    "czNjcjN0LVRPS0VOLXZhbHVlLTAwMDE=", "exec", "*", "code", 0);
+	    "body",
+	    "you sent s3cr3t-TOKEN-value-0001 and "
+	    "czNjcjN0LVRPS0VOLXZhbHVlLTAwMDE=",
+	    "exec", "*", "code", 0);
 	run_body(f,
 	    "local k = secret.get('API')\n"
 	    "step('use', function()\n"
@@ -268,7 +288,8 @@ test_masking(void **state)
 	    "  log(json.encode({k = k}))\n"
 	    "  exec({'tool'}, {env = {KEY = k}, stdin = k})\n"
 	    "end)\n"
-	    "error('leak s3cr3t-TOKEN-value-0001 please')", fakes, 0, 0, &r);
+	    "error('leak s3cr3t-TOKEN-value-0001 please')",
+	    fakes, 0, 0, &r);
 	json_decref(fakes);
 	assert_string_equal(r.status, "failed");
 	doc = json_dumps(r.doc, 0);
@@ -292,7 +313,8 @@ test_params_and_doc(void **state)
 	json_t *given;
 	struct err err;
 
-	write_file(f->dir, "p.lua", "runbook { summary = 'p', params = {\n"
+	write_file(f->dir, "p.lua",
+	    "runbook { summary = 'p', params = {\n"
 	    "  reason = { required = true }, n = { type = 'number', "
 	    "default = 1 } } }\n"
 	    "function run(p) step('s', function() "
@@ -317,16 +339,25 @@ test_params_and_doc(void **state)
 	assert_string_equal(r.status, "ok");
 	assert_true(json_is_true(json_object_get(r.doc, "dry_run")));
 	assert_true(json_is_null(json_object_get(r.doc, "commit")));
-	assert_int_equal(json_integer_value(json_object_get(r.doc, "run")),
-	    r.run_id);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(
-	    json_object_get(json_object_get(r.doc, "plan"), "effects"), 0),
-	    "target")), "/tmp/x");
-	assert_non_null(strstr(json_string_value(json_object_get(
-	    json_array_get(json_object_get(json_object_get(r.doc, "plan"),
-	    "effects"), 0), "diff")), "+why7"));
+	assert_int_equal(
+	    json_integer_value(json_object_get(r.doc, "run")), r.run_id);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_object_get(r.doc, "plan"), "effects"),
+	            0),
+	        "target")),
+	    "/tmp/x");
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_object_get(r.doc, "plan"), "effects"),
+	            0),
+	        "diff")),
+	    "+why7"));
 	assert_int_equal(strlen(json_string_value(json_object_get(
-	    json_object_get(r.doc, "plan"), "hash"))), 64);
+	                     json_object_get(r.doc, "plan"), "hash"))),
+	    64);
 	json_decref(r.doc);
 	json_decref(given);
 	effects_free(fx);
@@ -338,15 +369,17 @@ static void
 test_offline(void **state)
 {
 	struct fixture *f = *state;
-	struct rb_run_opts o = { .name = "t", .dir = f->dir, .dry_run = 1,
-		.offline = 1 };
+	struct rb_run_opts o = {
+		.name = "t", .dir = f->dir, .dry_run = 1, .offline = 1
+	};
 	json_t *fakes = json_pack("{s:{s:s}}", "files", "/etc/x", "a\n");
 	struct effects *fx = effects_fake_new(fakes);
 	json_t *params = json_object(), *e;
 	struct rb_run_result r;
 	struct err err;
 
-	write_file(f->dir, "t.lua", "runbook { summary = 't' }\n"
+	write_file(f->dir, "t.lua",
+	    "runbook { summary = 't' }\n"
 	    "function run(p) step('e', function()\n"
 	    "  local r = http.get('http://x/')\n"
 	    "  check(r.simulated and r.body == '', 'a real read')\n"
@@ -357,12 +390,12 @@ test_offline(void **state)
 	err_init(&err);
 	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
 	assert_string_equal(r.status, "ok");
-	e = json_array_get(json_object_get(json_object_get(r.doc, "plan"),
-	    "effects"), 2);
-	assert_string_equal(json_string_value(json_object_get(e, "kind")),
-	    "file.replace");
-	assert_non_null(strstr(json_string_value(json_object_get(e, "diff")),
-	    "offline"));
+	e = json_array_get(
+	    json_object_get(json_object_get(r.doc, "plan"), "effects"), 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(e, "kind")), "file.replace");
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(e, "diff")), "offline"));
 	json_decref(r.doc);
 	json_decref(params);
 	json_decref(fakes);
@@ -374,13 +407,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_known_crashes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_undo_order, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_known_crashes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_undo_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masking, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_params_and_doc, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_params_and_doc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
 	};
 

@@ -48,20 +48,23 @@ test_sha256_vectors(void **state)
 	(void)state;
 	hash_sha256("abc", 3, md);
 	hash_hex(md, sizeof md, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(hash_begin(&h), 0);
 	hash_update(&h, "a", 1);
 	hash_update(&h, "bc", 2);
 	hash_end(&h, md);
 	hash_hex(md, sizeof md, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
 	/* RFC 4231 test case 2 */
-	assert_int_equal(hash_hmac("Jefe", 4, "what do ya want for nothing?",
-	    28, md), 0);
+	assert_int_equal(
+	    hash_hmac("Jefe", 4, "what do ya want for nothing?", 28, md), 0);
 	hash_hex(md, sizeof md, hex);
-	assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c7"
+	assert_string_equal(hex,
+	    "5bdcc146bf60754e6a042426089575c7"
 	    "5a003f089d2739839dec58b964ec3843");
 }
 
@@ -98,17 +101,23 @@ test_sanitize(void **state)
 {
 	(void)state;
 	check_sanitize("plain text", 0, "plain text");
-	check_sanitize("\x1b[2J\x1b]0;pwned\x07", 0,
-	    "\\x1b[2J\\x1b]0;pwned\\x07");
+	check_sanitize(
+	    "\x1b[2J\x1b]0;pwned\x07", 0, "\\x1b[2J\\x1b]0;pwned\\x07");
 	check_sanitize("a\rb\bc\td\ne", 0, "a\\x0db\\x08c\\x09d\\x0ae");
 	check_sanitize("a\tb\nc\r", SANITIZE_NEWLINES, "a\tb\nc\\x0d");
 	check_sanitize("del\x7f", 0, "del\\x7f");
 	/* C1 controls encoded in UTF-8: U+009B is CSI on some terminals */
-	check_sanitize("x\xc2\x9b" "31m", 0, "x\\u009b31m");
+	check_sanitize("x\xc2\x9b"
+	               "31m",
+	    0, "x\\u009b31m");
 	/* bidi override and isolate, zero-width space */
-	check_sanitize("abc\xe2\x80\xae" "fed", 0, "abc\\u202efed");
+	check_sanitize("abc\xe2\x80\xae"
+	               "fed",
+	    0, "abc\\u202efed");
 	check_sanitize("\xe2\x81\xa6x\xe2\x81\xa9", 0, "\\u2066x\\u2069");
-	check_sanitize("a\xe2\x80\x8b" "b", 0, "a\\u200bb");
+	check_sanitize("a\xe2\x80\x8b"
+	               "b",
+	    0, "a\\u200bb");
 	/* wide and emoji characters pass through */
 	check_sanitize("LLM \xe6\x95\x85\xe9\x9a\x9c \xf0\x9f\x94\xa5", 0,
 	    "LLM \xe6\x95\x85\xe9\x9a\x9c \xf0\x9f\x94\xa5");

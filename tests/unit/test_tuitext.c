@@ -16,9 +16,9 @@ test_width(void **state)
 {
 	(void)state;
 	assert_int_equal(text_width("abc"), 3);
-	assert_int_equal(text_width("推理"), 4);        /* wide */
-	assert_int_equal(text_width("e\xcc\x81"), 1);  /* e + combining */
-	assert_int_equal(text_width("\xff"), 1);       /* bad byte: '?' */
+	assert_int_equal(text_width("推理"), 4); /* wide */
+	assert_int_equal(text_width("e\xcc\x81"), 1); /* e + combining */
+	assert_int_equal(text_width("\xff"), 1); /* bad byte: '?' */
 	assert_int_equal(text_width(""), 0);
 }
 
@@ -34,8 +34,8 @@ test_fit(void **state)
 	assert_string_equal(out, "hello   ");
 	assert_int_equal(text_fit(out, sizeof out, "hello world", 8, 0), 8);
 	assert_string_equal(out, "hello w\xe2\x80\xa6");
-	assert_int_equal(text_fit(out, sizeof out, "hello world", 8,
-	    TEXT_ASCII), 8);
+	assert_int_equal(
+	    text_fit(out, sizeof out, "hello world", 8, TEXT_ASCII), 8);
 	assert_string_equal(out, "hello...");
 	/* a wide character never straddles the edge: padded instead */
 	assert_int_equal(text_fit(out, sizeof out, "ab推理服务", 6, 0), 6);
@@ -51,7 +51,10 @@ test_fit(void **state)
 	assert_int_equal(text_fit(out, sizeof out, "hello", 2, TEXT_ASCII), 2);
 	assert_string_equal(out, "..");
 	/* LANG=C: non-ASCII becomes '?' one column each */
-	text_fit(out, sizeof out, "\xc3\x9c" "ber", 10, TEXT_ASCII);
+	text_fit(out, sizeof out,
+	    "\xc3\x9c"
+	    "ber",
+	    10, TEXT_ASCII);
 	assert_string_equal(out, "?ber");
 	/* the output buffer's ceiling holds */
 	assert_int_equal(text_fit(out, 4, "abcdef", 10, 0), 6);
@@ -135,8 +138,8 @@ test_keys(void **state)
 	b = keys_find(KEYS_V_INCIDENTS, 'j');
 	assert_non_null(b);
 	assert_int_equal(b->action, KEYS_DOWN);
-	assert_int_equal(keys_find(KEYS_V_INCIDENTS, KEYS_K_DOWN)->action,
-	    KEYS_DOWN);
+	assert_int_equal(
+	    keys_find(KEYS_V_INCIDENTS, KEYS_K_DOWN)->action, KEYS_DOWN);
 	assert_int_equal(keys_find(KEYS_V_INCIDENTS, 'q')->action, KEYS_QUIT);
 	assert_int_equal(keys_find(KEYS_V_INCIDENT, 'q')->action, KEYS_BACK);
 	assert_null(keys_find(KEYS_V_LOG, 'a'));
@@ -153,11 +156,11 @@ test_keys(void **state)
 	/* no key means two things on one screen */
 	for (unsigned v = 1; v <= KEYS_V_HELP; v <<= 1)
 		for (size_t i = 0; i < keys_count; i++)
-			for (int k = 0; k < KEYS_PER_BINDING &&
-			    keys_table[i].keys[k]; k++)
+			for (int k = 0;
+			     k < KEYS_PER_BINDING && keys_table[i].keys[k]; k++)
 				if (keys_table[i].views & v)
-					assert_ptr_equal(keys_find(v,
-					    keys_table[i].keys[k]),
+					assert_ptr_equal(
+					    keys_find(v, keys_table[i].keys[k]),
 					    &keys_table[i]);
 	keys_hints(KEYS_V_INCIDENTS, 0, s, sizeof s);
 	assert_non_null(strstr(s, "a ack"));

@@ -78,14 +78,15 @@ test_forbidden_syscalls(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
 		err_init(&err);
-		assert_int_equal(rb_worker_spawn(&lim, fns[i], NULL, &pid, &fd,
-		    &err), 0);
+		assert_int_equal(
+		    rb_worker_spawn(&lim, fns[i], NULL, &pid, &fd, &err), 0);
 		st = wait_status(pid);
 		close(fd);
 		assert_true(WIFSIGNALED(st));
 		assert_int_equal(WTERMSIG(st), SIGSYS);
 		rb_worker_describe(st, what, sizeof what);
-		assert_string_equal(what, "killed by SIGSYS (a forbidden "
+		assert_string_equal(what,
+		    "killed by SIGSYS (a forbidden "
 		    "system call)");
 	}
 }
@@ -100,12 +101,11 @@ test_echo(void **state)
 
 	(void)state;
 	err_init(&err);
-	assert_int_equal(rb_worker_spawn(&lim, echo, NULL, &pid, &fd, &err),
-	    0);
+	assert_int_equal(rb_worker_spawn(&lim, echo, NULL, &pid, &fd, &err), 0);
 	m = json_pack("{s:s, s:s}", "t", "ping", "x", "\xc3\xa9");
 	assert_int_equal(rb_proto_send(fd, m, &err), 0);
-	assert_int_equal(rb_proto_recv(fd, &r, clock_mono_us() + 5000000,
-	    &err), 0);
+	assert_int_equal(
+	    rb_proto_recv(fd, &r, clock_mono_us() + 5000000, &err), 0);
 	assert_string_equal(rb_proto_type(r), "ping");
 	assert_true(json_is_true(json_object_get(r, "echo")));
 	json_decref(r);
@@ -134,8 +134,8 @@ test_frame_limits(void **state)
 	/* a stalled peer: the deadline ends the wait */
 	err_init(&err);
 	assert_int_equal(write(sv[0], "\0\0\0\x05{}", 6), 6);
-	assert_int_equal(rb_proto_recv(sv[1], &m, clock_mono_us() + 100000,
-	    &err), -1);
+	assert_int_equal(
+	    rb_proto_recv(sv[1], &m, clock_mono_us() + 100000, &err), -1);
 	assert_string_equal(err.msg, "runbook worker: timed out");
 	close(sv[0]);
 	close(sv[1]);
