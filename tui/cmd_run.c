@@ -286,13 +286,15 @@ cmd_run_param(struct cmd_run_args *a, const struct cli_cmd *cmd, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	char name[128];
+	json_t *v;
 
 	if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof name)
 		return cli_usage(cmd, "--param: give NAME=VALUE, not '%s'", kv);
 	snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
-	if (json_stringn(eq + 1, strlen(eq + 1)) == NULL)
+	if ((v = json_string(eq + 1)) == NULL)
 		return cli_usage(cmd, "--param %s: not UTF-8 text", name);
-	json_object_set_new(a->params, name, json_string(eq + 1));
+	if (json_object_set_new(a->params, name, v) == -1)
+		return cli_usage(cmd, "--param %s: not a UTF-8 name", name);
 	return CLI_OK;
 }
 
