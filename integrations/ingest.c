@@ -150,6 +150,13 @@ ingest_batch_dedup_key(const struct ingest_batch *b)
 	return b->dedup_key;
 }
 
+const struct alert *
+ingest_batch_alert_list(const struct ingest_batch *b, size_t *n)
+{
+	*n = b->n;
+	return b->alerts;
+}
+
 const char *
 ingest_batch_action(const struct ingest_batch *b)
 {

@@ -41,6 +41,7 @@ int ingest_format_parse(const char *name);
 /* A payload parsed and validated, not yet stored: normalized alerts plus
  * what the payload says about them (truncatedAlerts, PagerDuty action). */
 struct ingest_batch;
+struct alert;
 
 /* Parses and validates a whole payload (len bytes, not NUL-terminated
  * necessarily). INGEST_AUTO detects the format. Bad input: NULL with
@@ -60,6 +61,11 @@ size_t ingest_batch_alerts(const struct ingest_batch *b);
 /* For PagerDuty events: the dedup_key (given, or generated on trigger
  * as PagerDuty does). NULL for other formats. Borrowed from the batch. */
 const char *ingest_batch_dedup_key(const struct ingest_batch *b);
+
+/* The normalized alerts of a batch (*n of them), borrowed from it: for
+ * callers that store them their own way (owl serve --pull). */
+const struct alert *ingest_batch_alert_list(
+    const struct ingest_batch *b, size_t *n);
 
 void ingest_batch_free(struct ingest_batch *b);
 

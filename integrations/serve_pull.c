@@ -13,6 +13,7 @@
 #include "engine/clock.h"
 #include "engine/silence.h"
 #include "integrations/am_client.h"
+#include "integrations/ingest.h"
 
 #define SERVE_PULL_MAX_BODY (64 * 1024 * 1024)
 #define SERVE_PULL_TIMEOUT_MS 10000L
@@ -44,97 +45,10 @@ serve_pull_done(struct serve_job *job)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static void
-serve_pull_alerts_free(struct alert *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		alert_done(&a[i]);
-	free(a);
-}
-
-/* One gettable alert into a normalized alert. Alerts owl has not seen
- * through a webhook are grouped as a root route grouping by alertname
- * would group them; alerts already in an open incident stay there. */
-static int
-serve_pull_one_alert(json_t *o, struct alert *a, struct err *err)
-{
-	json_t *labels = json_object_get(o, "labels");
-	json_t *ann = json_object_get(o, "annotations");
-	json_t *fp = json_object_get(o, "fingerprint");
-	const char *starts = json_string_value(json_object_get(o, "startsAt"));
-	const char *gen = json_string_value(json_object_get(o, "generatorURL"));
-	const char *name;
-	struct buf gk;
-
-	memset(a, 0, sizeof *a);
-	a->source = "alertmanager";
-	if (!json_is_string(fp) || !json_is_object(labels))
-		return err_set(err, ERR_USAGE,
-		    "alert without fingerprint or "
-		    "labels");
-	if ((a->fingerprint = strdup(json_string_value(fp))) == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	if (alert_set_maps(
-	        a, labels, json_is_object(ann) ? ann : NULL, 0, err) == -1)
-		return -1;
-	if (starts != NULL && clock_parse(starts, &a->starts_at, NULL) == -1)
-		a->starts_at = 0;
-	if (gen != NULL && gen[0] != '\0' &&
-	    (a->generator_url = strdup(gen)) == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	name = json_string_value(json_object_get(labels, "alertname"));
-	buf_init(&gk, 4096);
-	if (buf_printf(&gk, err, "{}:{alertname=\"%s\"}", name ? name : "") ==
-	        -1 ||
-	    (a->group_key = buf_steal(&gk)) == NULL) {
-		buf_done(&gk);
-		return err_set(err, ERR_FAILED, "group key too long");
-	}
-	return 0;
-}
-
-/* Parses GET /api/v2/alerts. */
-static int
-serve_pull_parse(
-    const struct buf *body, struct alert **out, size_t *n, struct err *err)
-{
-	json_error_t je;
-	json_t *root, *o;
-	struct alert *a = NULL;
-	size_t i, len;
-
-	*n = 0;
-	root = json_loadb(buf_str(body), body->len, 0, &je);
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return err_set(err, ERR_FAILED,
-		    "not a JSON array of alerts%s%s", root == NULL ? ": " : "",
-		    root == NULL ? je.text : "");
-	}
-	len = json_array_size(root);
-	if (len > 0 && (a = calloc(len, sizeof *a)) == NULL) {
-		json_decref(root);
-		return err_set(err, ERR_FAILED, "out of memory");
-	}
-	json_array_foreach(root, i, o)
-	{
-		if (serve_pull_one_alert(o, &a[i], err) == -1) {
-			err_prefix(err, "alerts[%zu]: ", i);
-			serve_pull_alerts_free(a, i + 1);
-			json_decref(root);
-			return -1;
-		}
-	}
-	json_decref(root);
-	*out = a;
-	*n = len;
-	return 0;
-}
-
 /* Hands a pull to the writer and waits for its commit. */
 static int
-serve_pull_store(struct serve *sv, const char *url, struct alert *a, size_t n,
-    struct receiver_pull_result *res, struct err *err)
+serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
+    size_t n, struct receiver_pull_result *res, struct err *err)
 {
 	struct serve_pull_wait w = { 0 };
 
@@ -170,7 +84,8 @@ serve_pull_source(
     struct serve *sv, struct serve_pull_src *src, int64_t interval)
 {
 	struct receiver_pull_result res;
-	struct alert *a = NULL;
+	struct ingest_batch *batch = NULL;
+	const struct alert *a = NULL;
 	struct err err;
 	struct buf body;
 	int64_t backoff;
@@ -180,8 +95,10 @@ serve_pull_source(
 	buf_init(&body, SERVE_PULL_MAX_BODY);
 	if (am_client_alerts(src->url, &body, SERVE_PULL_TIMEOUT_MS,
 	        (const atomic_int *)&sv->draining, &err) == -1 ||
-	    serve_pull_parse(&body, &a, &n, &err) == -1 ||
-	    serve_pull_store(sv, src->url, a, n, &res, &err) == -1) {
+	    (batch = ingest_parse(INGEST_ALERTMANAGER, buf_str(&body), body.len,
+	         &err)) == NULL ||
+	    (a = ingest_batch_alert_list(batch, &n),
+	        serve_pull_store(sv, src->url, a, n, &res, &err)) == -1) {
 		src->fails++;
 		backoff = interval;
 		for (int i = 1;
@@ -206,7 +123,7 @@ serve_pull_source(
 		src->due = clock_mono_us() + interval;
 		atomic_fetch_add(&sv->m.pull_ok, 1);
 	}
-	serve_pull_alerts_free(a, n);
+	ingest_batch_free(batch);
 	buf_done(&body);
 }
 
