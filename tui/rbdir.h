@@ -1,7 +1,7 @@
-/* rbdir.h: which directory runbooks are read from: --runbooks DIR, else
- * $OWL_RUNBOOKS, else the config's runbooks.dir. (Versioned runbooks
- * from a git repository come with `runbooks = { repo = ..., ref = ... }`
- * in a later issue.) */
+/* rbdir.h: the directory `owl test` reads runbooks and their tests from:
+ * --runbooks DIR, else $OWL_RUNBOOKS, else the config's runbooks.dir.
+ * Runbook tests run on a checkout (CI, an author's tree), so they read
+ * files; `owl run` and `owl runbooks` pick any source with rbsel.h. */
 #ifndef OWL_RBDIR_H
 #define OWL_RBDIR_H
 
