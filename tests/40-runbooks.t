@@ -70,6 +70,35 @@ is "$RC" 3 "confirm without a terminal exits 3"
 like "$ERR" "nobody to answer .*--yes" "says to use --yes"
 is "$(mode)" normal "the refused run changed nothing"
 
+# --- confirm on a terminal: the prompt names the action; No is the default
+TM="tmux -L owl-rb-$$ -f /dev/null"
+tap_at_exit "$TM kill-server"
+tty_run() { # tty_run ANSWER: runs degraded-mode on a tmux terminal
+	rm -f "$T/tty.rc"
+	$TM kill-server 2>/dev/null
+	$TM new-session -d -x 100 -y 20 "env OWL_DB='$OWL_DB' \
+OWL_CONFIG='$OWL_CONFIG' OWL_RUNBOOKS='$OWL_RUNBOOKS' OWL_ACTOR=tester \
+XDG_STATE_HOME='$XDG_STATE_HOME' GATEWAY_ADMIN_TOKEN='$ADMIN' \
+'$OWL' run degraded-mode --param reason=tty; echo \$? >'$T/tty.rc'; sleep 30"
+	wait_for 10 sh -c "$TM capture-pane -p | grep -q 'y/N'"
+	_prompt=$?
+	$TM send-keys "$1" Enter
+	wait_for 10 test -s "$T/tty.rc"
+	return $_prompt
+}
+tty_run n
+ok $? "on a terminal, confirm() asks [y/N]"
+like "$($TM capture-pane -p)" "Switch assistant to degraded mode\? \[y/N\]" \
+	"the prompt says exactly what will happen"
+isnt_zero=$(cat "$T/tty.rc")
+ok "$([ "$isnt_zero" -ne 0 ]; echo $?)" "answering n stops the run (exit $isnt_zero)"
+is "$(mode)" normal "answering n changed nothing"
+tty_run y
+is "$(cat "$T/tty.rc")" 0 "answering y runs it"
+is "$(mode)" degraded "answering y switched the flag"
+setmode normal
+$TM kill-server 2>/dev/null
+
 # --- live run with --yes, compared with the plan
 run "$OWL" run degraded-mode --yes --json --param reason=down
 is "$RC" 0 "live run exits 0"
