@@ -12,6 +12,7 @@ runbook {
 }
 
 local function flag_url(p)
+  check(config.flags_url, "set flags_url in the config (the feature-flag service)")
   return config.flags_url .. "/v1/flags/" .. p.service
 end
 
