@@ -56,7 +56,7 @@ rb_proto_send(int fd, const json_t *msg, struct err *err)
 	n = strlen(s);
 	if (n > RB_PROTO_MAX) {
 		free(s);
-		return err_set(err, ERR_FAILED,
+		return err_set(err, ERR_USAGE,
 		    "runbook message too big "
 		    "(%zu bytes, at most %zu)",
 		    n, RB_PROTO_MAX);

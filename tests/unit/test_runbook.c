@@ -303,6 +303,39 @@ test_masking(void **state)
 	json_decref(r.doc);
 }
 
+/* An answer too big to hand to the worker (8 MiB of control characters
+ * is 48 MiB of JSON) fails the step cleanly, and undo runs, instead of
+ * leaving the worker waiting for an answer and owl for the worker. */
+static void
+test_huge_answer(void **state)
+{
+	struct fixture *f = *state;
+	size_t big = (size_t)8 << 20;
+	char *ctl = malloc(big);
+	struct rb_run_result r;
+	json_t *fakes, *steps;
+
+	alarm(120); /* a broker that waits forever fails the test */
+	memset(ctl, 1, big);
+	fakes = json_pack(
+	    "{s:{s:{s:s%}}}", "http", "GET http://x/big", "body", ctl, big);
+	free(ctl);
+	run_body(f,
+	    "step('u', function() end, {undo = function() log('undone') end})\n"
+	    "step('big', function() http.get('http://x/big') end)",
+	    fakes, 0, 0, &r);
+	json_decref(fakes);
+	alarm(0);
+	assert_string_equal(r.status, "failed");
+	if (strstr(r.error, "too big") == NULL)
+		fail_msg("error: %s", r.error);
+	steps = json_object_get(r.doc, "steps");
+	assert_int_equal(json_array_size(steps), 3);
+	assert_true(
+	    json_is_true(json_object_get(json_array_get(steps, 2), "undo")));
+	json_decref(r.doc);
+}
+
 static void
 test_params_and_doc(void **state)
 {
@@ -412,6 +445,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_undo_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masking, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_huge_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_params_and_doc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
