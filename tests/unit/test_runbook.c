@@ -303,6 +303,37 @@ test_masking(void **state)
 	json_decref(r.doc);
 }
 
+/* What the outside sends is data: NUL bytes (a binary file, an HTTP
+ * body) reach the runbook intact instead of ending the worker (and with
+ * it the undo). */
+static void
+test_binary_answers(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_result r;
+	json_t *fakes;
+
+	fakes = json_pack("{s:{s:s#}, s:{s:{s:s#}}}", "files", "/bin.dat",
+	    "a\0b", (int)3, "http", "GET http://x/nul", "body", "o\0k", (int)3);
+	run_body(f,
+	    "step('u', function() end, {undo = function() log('undone') end})\n"
+	    "step('r', function()\n"
+	    "  local c = file.read('/bin.dat')\n"
+	    "  check(#c == 3 and c:byte(2) == 0, 'file: ' .. #c)\n"
+	    "  local b = http.get('http://x/nul').body\n"
+	    "  check(#b == 3 and b:byte(2) == 0, 'http: ' .. #b)\n"
+	    "  error('read both')\n"
+	    "end)",
+	    fakes, 0, 0, &r);
+	json_decref(fakes);
+	assert_string_equal(r.status, "failed");
+	if (strstr(r.error, "read both") == NULL)
+		fail_msg("error: %s", r.error);
+	assert_int_equal(json_array_size(json_object_get(r.doc, "steps")),
+	    3); /* u, r, the undo of u */
+	json_decref(r.doc);
+}
+
 /* An answer too big to hand to the worker (8 MiB of control characters
  * is 48 MiB of JSON) fails the step cleanly, and undo runs, instead of
  * leaving the worker waiting for an answer and owl for the worker. */
@@ -445,6 +476,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_undo_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masking, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_binary_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_huge_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
