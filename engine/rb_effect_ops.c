@@ -440,7 +440,13 @@ rb_fx_file_diff(struct rb_fx_call *c, const char *path, const char *data,
 	        cur.content.len, data, n, path, &d, err) == -1)
 		goto out;
 	json_object_set_new(c->result, "changed", json_boolean(d.len > 0));
-	c->diff = rb_fx_text(c->e, buf_str(&d), d.len);
+	if (d.len > c->e->max_diffs - c->e->diff_bytes) {
+		c->diff = json_string("(diff not kept: this run's diffs "
+		                      "passed their ceiling)");
+	} else {
+		c->e->diff_bytes += d.len;
+		c->diff = rb_fx_text(c->e, buf_str(&d), d.len);
+	}
 	rc = 0;
 out:
 	rb_fx_wipe(&cur.content);

@@ -472,6 +472,10 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	if (rb_effect_init(&c->b.fx, c->s, fx, o->dry_run, err) == -1)
 		return -1;
 	c->b.fx.incident = o->incident;
+	if (o->max_effects > 0)
+		c->b.fx.max_effects = o->max_effects;
+	if (o->max_diffs > 0)
+		c->b.fx.max_diffs = o->max_diffs;
 	c->b.store = c->s;
 	c->b.ui = o->ui;
 	c->b.dir = o->dir;

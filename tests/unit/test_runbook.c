@@ -367,6 +367,56 @@ test_huge_answer(void **state)
 	json_decref(r.doc);
 }
 
+/* The plan lives in owl's memory and the database: a run that makes
+ * effects without end is refused past max_effects, and diffs past
+ * max_diffs bytes are not kept (both default to generous ceilings). */
+static void
+test_effect_ceilings(void **state)
+{
+	struct fixture *f = *state;
+	struct rb_run_opts o = { .name = "t",
+		.dir = f->dir,
+		.dry_run = 1,
+		.max_effects = 50,
+		.max_diffs = 100 };
+	json_t *fakes = json_pack("{s:{s:s}}", "files", "/f", "x\n");
+	struct effects *fx = effects_fake_new(fakes);
+	json_t *params = json_object(), *effects;
+	struct rb_run_result r;
+	struct err err;
+
+	write_file(f->dir, "t.lua",
+	    "runbook { summary = 't' }\n"
+	    "function run(p)\n"
+	    "  step('w', function()\n"
+	    "    file.write('/f', 'y\\n')\n"
+	    "    file.write('/f', string.rep('z', 200))\n"
+	    "  end)\n"
+	    "  step('r', function()\n"
+	    "    for i = 1, 1000 do file.read('/f') end\n"
+	    "  end)\n"
+	    "end\n");
+	o.fx = fx;
+	o.params = params;
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+	assert_string_equal(r.status, "failed");
+	if (strstr(r.error, "already made 50 effects") == NULL)
+		fail_msg("error: %s", r.error);
+	effects = json_object_get(json_object_get(r.doc, "plan"), "effects");
+	assert_int_equal(json_array_size(effects), 50);
+	assert_non_null(strstr(json_string_value(json_object_get(
+	                           json_array_get(effects, 0), "diff")),
+	    "+y"));
+	assert_non_null(strstr(json_string_value(json_object_get(
+	                           json_array_get(effects, 1), "diff")),
+	    "not kept"));
+	json_decref(r.doc);
+	json_decref(params);
+	json_decref(fakes);
+	effects_free(fx);
+}
+
 static void
 test_params_and_doc(void **state)
 {
@@ -480,6 +530,8 @@ main(void)
 		    test_binary_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_huge_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_effect_ceilings, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_params_and_doc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
