@@ -323,6 +323,7 @@ static json_t *
 rb_broker_module(struct rb_broker *b, const char *name)
 {
 	char rel[256], path[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
 	struct buf src;
 	json_t *r = NULL;
 	char chunk[8192];
@@ -342,8 +343,13 @@ rb_broker_module(struct rb_broker *b, const char *name)
 		return json_pack("{s:s}", "error",
 		    "the module is outside the "
 		    "runbook directory");
-	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK and a regular file: a FIFO must not hang the broker */
+	if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return json_pack("{s:s}", "error", strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return json_pack("{s:s}", "error", "not a regular file");
+	}
 	buf_init(&src, RB_BROKER_MODULE_MAX);
 	while ((n = read(fd, chunk, sizeof chunk)) > 0)
 		if (buf_add(&src, chunk, (size_t)n, NULL) == -1)
