@@ -553,6 +553,8 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 			break;
 		}
 		rb_broker_progress(b, clock_mono_us());
+		/* effects end by the deadline; once stopping, by the kill */
+		b->fx.deadline = b->stop_at ? b->kill_at : b->deadline;
 		rc = rb_broker_message(b, m, err);
 		json_decref(m);
 		if (rc == -1)

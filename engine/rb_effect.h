@@ -35,6 +35,8 @@ struct rb_effect {
 	char step[256];
 	int64_t seq;
 	int64_t max_effects; /* RB_EFFECT_MAX unless changed */
+	int64_t deadline; /* clock_mono_us(): no HTTP request or command
+	                   * runs past it (the run's); 0: none */
 	size_t diff_bytes, max_diffs; /* kept in the plan so far, at most */
 	int txn; /* a write transaction is open */
 	int64_t txn_since;
