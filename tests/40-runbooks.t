@@ -241,4 +241,12 @@ is "$RC" 1 "an effect longer than the run fails it"
 like "$ERR" "exec sleep: timed out" "the command was stopped at the deadline"
 like "$OUT" "log: undone" "and undo ran"
 
+mkfifo "$T/fifo"
+printf '%s\n' 'runbook { summary = "fifo" }' \
+	"function run(p) step('r', function() file.read('$T/fifo') end) end" \
+	>"$T/rb/fifo.lua"
+run timeout 30 "$OWL" run fifo --runbooks "$T/rb" --yes --timeout 5s
+is "$RC" 1 "file.read of a FIFO fails"
+like "$ERR" "fifo: not a regular file" "without waiting for a writer"
+
 done_testing
