@@ -162,18 +162,29 @@ int
 mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
     struct err *err)
 {
+	const char **next; /* each pattern's next hit at or after pos */
 	size_t pos = 0;
+	int rc = -1;
 
-	while (m != NULL && m->n > 0 && pos < n) {
+	if (m == NULL || m->n == 0)
+		return buf_add(out, s, n, err);
+	/* Each pattern is searched forward only: a text with many hits and
+	 * many patterns costs one pass per pattern, not one per hit. */
+	if ((next = malloc(m->n * sizeof *next)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	for (size_t i = 0; i < m->n; i++)
+		next[i] = memmem(s, n, m->pats[i].p, m->pats[i].n);
+	for (;;) {
 		const char *best = NULL;
 		size_t blen = 0;
 		for (size_t i = 0; i < m->n; i++) {
-			const char *hit = memmem(
-			    s + pos, n - pos, m->pats[i].p, m->pats[i].n);
-			if (hit != NULL &&
-			    (best == NULL || hit < best ||
-			        (hit == best && m->pats[i].n > blen))) {
-				best = hit;
+			if (next[i] != NULL && next[i] < s + pos)
+				next[i] = memmem(s + pos, n - pos, m->pats[i].p,
+				    m->pats[i].n);
+			if (next[i] != NULL &&
+			    (best == NULL || next[i] < best ||
+			        (next[i] == best && m->pats[i].n > blen))) {
+				best = next[i];
 				blen = m->pats[i].n;
 			}
 		}
@@ -182,10 +193,13 @@ mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
 		if (buf_add(out, s + pos, (size_t)(best - (s + pos)), err) ==
 		        -1 ||
 		    buf_adds(out, MASK_REPLACEMENT, err) == -1)
-			return -1;
+			goto out;
 		pos = (size_t)(best - s) + blen;
 	}
-	return buf_add(out, s + pos, n - pos, err);
+	rc = buf_add(out, s + pos, n - pos, err);
+out:
+	free(next);
+	return rc;
 }
 
 char *
