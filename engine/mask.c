@@ -140,7 +140,7 @@ int
 mask_add(struct mask *m, const char *value, size_t n, struct err *err)
 {
 	char *tmp;
-	int rc;
+	int rc, multi;
 
 	if (n < MASK_MIN_LEN)
 		return err_set(err, ERR_USAGE,
@@ -151,6 +151,23 @@ mask_add(struct mask *m, const char *value, size_t n, struct err *err)
 	    (tmp = malloc(3 * n + 8)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	rc = mask_encodings(m, (const unsigned char *)value, n, tmp);
+	/* A multi-line value (a PEM key) leaks a line at a time: each line
+	 * long enough is a pattern too (SECURITY.md 6.1). */
+	multi = memchr(value, '\n', n) != NULL;
+	for (size_t i = 0, j; rc == 0 && multi && i < n; i = j + 1) {
+		const char *nl = memchr(value + i, '\n', n - i);
+		size_t len;
+
+		j = nl ? (size_t)(nl - value) : n;
+		len = j - i;
+		if (len > 0 && value[i + len - 1] == '\r')
+			len--;
+		if (len >= MASK_MIN_LEN && len < n &&
+		    (mask_pat_add(m, value + i, len) == -1 ||
+		        mask_encodings(m, (const unsigned char *)value + i, len,
+		            tmp) == -1))
+			rc = -1;
+	}
 	explicit_bzero(tmp, 3 * n + 8);
 	free(tmp);
 	if (rc == -1)

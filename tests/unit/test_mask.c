@@ -49,6 +49,15 @@ test_forms(void **state)
 	out = masked(m, "{\"p\":\"pa\\\"ss-word-xyz\"}");
 	assert_string_equal(out, "{\"p\":\"***\"}");
 	free(out);
+	/* each line of a multi-line value (a PEM key) is masked alone */
+	assert_int_equal(mask_add(m,
+	                     "-----BEGIN KEY-----\r\nMIIEvQIBADANBgkq\r\n"
+	                     "-----END KEY-----\r\n",
+	                     58, &err),
+	    0);
+	out = masked(m, "line 2 is MIIEvQIBADANBgkq, 3 is -----END KEY-----.");
+	assert_string_equal(out, "line 2 is ***, 3 is ***.");
+	free(out);
 	mask_free(m);
 }
 
