@@ -17,6 +17,8 @@
 
 #define EFFECTS_BODY_MAX ((size_t)8 << 20) /* HTTP bodies, files */
 #define EFFECTS_OUTPUT_MAX ((size_t)1 << 20) /* exec stdout/stderr each */
+#define EFFECTS_HTTP_TIMEOUT_US (INT64_C(30) * 1000000) /* the defaults */
+#define EFFECTS_EXEC_TIMEOUT_US (INT64_C(60) * 1000000)
 
 /* A name and a value (the value may be a secret, resolved at the last
  * moment by the chokepoint). */

@@ -62,8 +62,8 @@ effects_fake_http(void *ctx, const struct effects_http *req,
 		if (rc == -1)
 			return err_set(
 			    err, ERR_FAILED, "fake: bad json answer");
-	} else if (json_is_string(json_object_get(a, "body")) &&
-	    buf_adds(&res->body, json_string_value(json_object_get(a, "body")),
+	} else if (json_is_string(j = json_object_get(a, "body")) &&
+	    buf_add(&res->body, json_string_value(j), json_string_length(j),
 	        err) == -1) {
 		return -1;
 	}

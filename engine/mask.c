@@ -140,7 +140,7 @@ int
 mask_add(struct mask *m, const char *value, size_t n, struct err *err)
 {
 	char *tmp;
-	int rc;
+	int rc, multi;
 
 	if (n < MASK_MIN_LEN)
 		return err_set(err, ERR_USAGE,
@@ -151,6 +151,23 @@ mask_add(struct mask *m, const char *value, size_t n, struct err *err)
 	    (tmp = malloc(3 * n + 8)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	rc = mask_encodings(m, (const unsigned char *)value, n, tmp);
+	/* A multi-line value (a PEM key) leaks a line at a time: each line
+	 * long enough is a pattern too (SECURITY.md 6.1). */
+	multi = memchr(value, '\n', n) != NULL;
+	for (size_t i = 0, j; rc == 0 && multi && i < n; i = j + 1) {
+		const char *nl = memchr(value + i, '\n', n - i);
+		size_t len;
+
+		j = nl ? (size_t)(nl - value) : n;
+		len = j - i;
+		if (len > 0 && value[i + len - 1] == '\r')
+			len--;
+		if (len >= MASK_MIN_LEN && len < n &&
+		    (mask_pat_add(m, value + i, len) == -1 ||
+		        mask_encodings(m, (const unsigned char *)value + i, len,
+		            tmp) == -1))
+			rc = -1;
+	}
 	explicit_bzero(tmp, 3 * n + 8);
 	free(tmp);
 	if (rc == -1)
@@ -162,18 +179,29 @@ int
 mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
     struct err *err)
 {
+	const char **next; /* each pattern's next hit at or after pos */
 	size_t pos = 0;
+	int rc = -1;
 
-	while (m != NULL && m->n > 0 && pos < n) {
+	if (m == NULL || m->n == 0)
+		return buf_add(out, s, n, err);
+	/* Each pattern is searched forward only: a text with many hits and
+	 * many patterns costs one pass per pattern, not one per hit. */
+	if ((next = malloc(m->n * sizeof *next)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	for (size_t i = 0; i < m->n; i++)
+		next[i] = memmem(s, n, m->pats[i].p, m->pats[i].n);
+	for (;;) {
 		const char *best = NULL;
 		size_t blen = 0;
 		for (size_t i = 0; i < m->n; i++) {
-			const char *hit = memmem(
-			    s + pos, n - pos, m->pats[i].p, m->pats[i].n);
-			if (hit != NULL &&
-			    (best == NULL || hit < best ||
-			        (hit == best && m->pats[i].n > blen))) {
-				best = hit;
+			if (next[i] != NULL && next[i] < s + pos)
+				next[i] = memmem(s + pos, n - pos, m->pats[i].p,
+				    m->pats[i].n);
+			if (next[i] != NULL &&
+			    (best == NULL || next[i] < best ||
+			        (next[i] == best && m->pats[i].n > blen))) {
+				best = next[i];
 				blen = m->pats[i].n;
 			}
 		}
@@ -182,10 +210,13 @@ mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
 		if (buf_add(out, s + pos, (size_t)(best - (s + pos)), err) ==
 		        -1 ||
 		    buf_adds(out, MASK_REPLACEMENT, err) == -1)
-			return -1;
+			goto out;
 		pos = (size_t)(best - s) + blen;
 	}
-	return buf_add(out, s + pos, n - pos, err);
+	rc = buf_add(out, s + pos, n - pos, err);
+out:
+	free(next);
+	return rc;
 }
 
 char *

@@ -1,7 +1,8 @@
 /* mask.h: registration-based secret masking (SECURITY.md §6.1). Every
  * secret value the broker learns is registered with its encoded forms
  * (base64 at the three byte alignments, base64url, URL-encoded,
- * JSON-escaped); every text bound for the action log, a plan, the
+ * JSON-escaped), and so is each line of a multi-line value; every text
+ * bound for the action log, a plan, the
  * terminal or a file of owl's passes mask_apply first. */
 #ifndef OWL_MASK_H
 #define OWL_MASK_H

@@ -205,6 +205,16 @@ rb_api_opts(lua_State *L, int idx)
 	return idx;
 }
 
+/* Pushes reply[key], a string that may hold NUL bytes ("" when absent). */
+static void
+rb_api_field_push(lua_State *L, const json_t *reply, const char *key)
+{
+	const json_t *v = json_object_get(reply, key);
+
+	lua_pushlstring(L, json_is_string(v) ? json_string_value(v) : "",
+	    json_is_string(v) ? json_string_length(v) : 0);
+}
+
 /* Pushes reply[key] as a string field of the table at the top. */
 static void
 rb_api_field(lua_State *L, const json_t *reply, const char *key)
@@ -359,7 +369,7 @@ rb_api_file_read(lua_State *L)
 		lua_pushliteral(L, "missing");
 		return 2;
 	}
-	lua_pushstring(L, json_string_value(json_object_get(reply, "content")));
+	rb_api_field_push(L, reply, "content");
 	json_decref(reply);
 	return 1;
 }
@@ -409,8 +419,7 @@ rb_api_replace_read(lua_State *L)
 	unknown = json_is_true(json_object_get(reply, "unknown"));
 	missing = json_is_true(json_object_get(reply, "missing"));
 	if (!missing)
-		lua_pushstring(
-		    L, json_string_value(json_object_get(reply, "content")));
+		rb_api_field_push(L, reply, "content");
 	json_decref(reply);
 	if (missing)
 		return luaL_error(

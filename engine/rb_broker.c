@@ -131,12 +131,25 @@ rb_broker_event(struct rb_broker *b, const struct rb_event *ev)
 static int
 rb_broker_reply(struct rb_broker *b, json_t *reply, struct err *err)
 {
+	struct err serr;
 	int rc;
 
 	if (reply == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	rc = rb_proto_send(b->fd, reply, err);
+	err_init(&serr);
+	rc = rb_proto_send(b->fd, reply, &serr);
 	json_decref(reply);
+	/* An answer too big to send (an HTTP body of control characters
+	 * grows six-fold as JSON) is a failed request, not a lost worker:
+	 * the worker waits for an answer, so it gets this one. */
+	if (rc == -1 && serr.code == ERR_USAGE) {
+		err_init(&serr);
+		reply = json_pack("{s:b, s:s}", "ok", 0, "error",
+		    "the answer is too big to hand to the runbook");
+		rc = rb_broker_reply(b, reply, &serr);
+	}
+	if (rc == -1)
+		err_set(err, serr.code, "%s", serr.msg);
 	return rc;
 }
 
@@ -310,6 +323,7 @@ static json_t *
 rb_broker_module(struct rb_broker *b, const char *name)
 {
 	char rel[256], path[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
 	struct buf src;
 	json_t *r = NULL;
 	char chunk[8192];
@@ -329,8 +343,13 @@ rb_broker_module(struct rb_broker *b, const char *name)
 		return json_pack("{s:s}", "error",
 		    "the module is outside the "
 		    "runbook directory");
-	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK and a regular file: a FIFO must not hang the broker */
+	if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return json_pack("{s:s}", "error", strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return json_pack("{s:s}", "error", "not a regular file");
+	}
 	buf_init(&src, RB_BROKER_MODULE_MAX);
 	while ((n = read(fd, chunk, sizeof chunk)) > 0)
 		if (buf_add(&src, chunk, (size_t)n, NULL) == -1)
@@ -462,10 +481,23 @@ rb_broker_ended(struct rb_broker *b)
 {
 	char how[128];
 
-	rb_broker_reap(b, b->killed);
+	/* Not done: the worker is dead already, or alive and waiting for
+	 * an answer it will never get (a broken message, a failed reply). */
+	rb_broker_reap(b, b->killed || !b->done);
 	if (b->done)
 		return;
 	rb_worker_describe(b->wstatus, how, sizeof how);
+	if (!b->killed && WIFSIGNALED(b->wstatus) &&
+	    WTERMSIG(b->wstatus) == SIGKILL && b->error[0] != '\0') {
+		char why[sizeof b->error];
+		snprintf(why, sizeof why, "%s", b->error);
+		snprintf(b->status, sizeof b->status, "failed");
+		snprintf(b->error, sizeof b->error,
+		    "run %lld failed: the "
+		    "runbook worker was stopped (undo did not run): %.400s",
+		    (long long)b->fx.run_id, why);
+		return;
+	}
 	snprintf(b->status, sizeof b->status, "%s",
 	    b->cancels_sent ? "cancelled" : "failed");
 	if (b->killed && b->cancels_sent)
@@ -513,9 +545,16 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 			break;
 		}
 		err_init(&rerr);
-		if (rb_proto_recv(b->fd, &m, b->kill_at, &rerr) == -1)
-			break; /* the worker died or stalled mid-message */
+		if (rb_proto_recv(b->fd, &m, b->kill_at, &rerr) == -1) {
+			/* the worker died, stalled mid-message or sent
+			 * something that is not a message: it gets no more
+			 * answers, so it must not wait for one */
+			snprintf(b->error, sizeof b->error, "%s", rerr.msg);
+			break;
+		}
 		rb_broker_progress(b, clock_mono_us());
+		/* effects end by the deadline; once stopping, by the kill */
+		b->fx.deadline = b->stop_at ? b->kill_at : b->deadline;
 		rc = rb_broker_message(b, m, err);
 		json_decref(m);
 		if (rc == -1)

@@ -21,6 +21,8 @@ rb_effect_init(struct rb_effect *e, struct store *s, const struct effects *fx,
 	e->store = s;
 	e->fx = fx;
 	e->dry_run = dry_run;
+	e->max_effects = RB_EFFECT_MAX;
+	e->max_diffs = RB_EFFECT_DIFFS_MAX;
 	e->instant = strcmp(fx->name, "fake") == 0;
 	actor_name(e->actor);
 	if ((e->plan = json_array()) == NULL)
@@ -243,6 +245,13 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 
 	err_init(&err);
 	err_init(&lerr);
+	if (e->seq >= e->max_effects) {
+		err_set(&err, ERR_FAILED,
+		    "refused: this run already made %lld effects, the most "
+		    "a run may make",
+		    (long long)e->seq);
+		return rb_effect_fail_reply(e, err.msg);
+	}
 	e->seq++;
 	if ((entry = rb_effect_entry(e, req, &err)) == NULL)
 		return rb_effect_fail_reply(e, err.msg);
@@ -294,6 +303,11 @@ rb_effect_confirm(
 {
 	json_t *entry;
 
+	if (e->seq >= e->max_effects)
+		return err_set(err, ERR_FAILED,
+		    "refused: this run already made %lld effects, the most "
+		    "a run may make",
+		    (long long)e->seq);
 	e->seq++;
 	entry = json_pack("{s:I, s:s, s:s, s:b, s:s}", "seq",
 	    (json_int_t)e->seq, "kind", "confirm", "target", text, "write", 0,

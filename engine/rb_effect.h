@@ -17,6 +17,9 @@
 #include "rb_secret.h"
 #include "store.h"
 
+#define RB_EFFECT_MAX 100000 /* effects (and confirms) per run */
+#define RB_EFFECT_DIFFS_MAX ((size_t)64 << 20) /* diff bytes kept per run */
+
 struct rb_effect {
 	struct store *store;
 	int64_t run_id; /* 0 until the run row exists */
@@ -31,6 +34,10 @@ struct rb_effect {
 	int step_i, undo; /* the step running now (0: none) */
 	char step[256];
 	int64_t seq;
+	int64_t max_effects; /* RB_EFFECT_MAX unless changed */
+	int64_t deadline; /* clock_mono_us(): no HTTP request or command
+	                   * runs past it (the run's); 0: none */
+	size_t diff_bytes, max_diffs; /* kept in the plan so far, at most */
 	int txn; /* a write transaction is open */
 	int64_t txn_since;
 };
@@ -45,7 +52,10 @@ void rb_effect_done(struct rb_effect *e);
 /* Performs one effect request ({"t": "effect", "kind": ...}) and returns
  * the reply for the worker: {"ok": true, ...} or {"ok": false, "error"}.
  * NULL only when out of memory. A failure to log is a failed effect:
- * nothing is done unlogged. */
+ * nothing is done unlogged. The plan is held in memory and stored, so a
+ * run is bounded: past max_effects (RB_EFFECT_MAX) effects each request
+ * fails, and past max_diffs (RB_EFFECT_DIFFS_MAX) bytes of diffs a
+ * write's diff is a note. */
 json_t *rb_effect_do(struct rb_effect *e, const json_t *req);
 
 /* Records a dry-run answer to confirm() in the plan and the log. */

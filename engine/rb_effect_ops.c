@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "engine_int.h"
 #include "mask.h"
 #include "rb_diff.h"
@@ -268,6 +269,24 @@ rb_fx_body(struct rb_effect *e, const json_t *req, struct buf *body, int *has,
 	return rc;
 }
 
+/* The request's timeout (or the default), cut to what is left of the
+ * run: a blocking effect must not outlive the run's deadline. */
+static int64_t
+rb_fx_timeout(const struct rb_fx_call *c, int64_t def)
+{
+	int64_t us = json_integer_value(json_object_get(c->req, "timeout_us"));
+	int64_t left;
+
+	if (us <= 0)
+		us = def;
+	if (c->e->deadline > 0) {
+		left = c->e->deadline - clock_mono_us();
+		if (us > left)
+			us = left > 1000 ? left : 1000;
+	}
+	return us;
+}
+
 static int
 rb_fx_http(struct rb_fx_call *c, struct err *err)
 {
@@ -299,8 +318,7 @@ rb_fx_http(struct rb_fx_call *c, struct err *err)
 	h.nheaders = n;
 	h.body = has ? buf_str(&body) : NULL;
 	h.body_len = body.len;
-	h.timeout_us =
-	    json_integer_value(json_object_get(c->req, "timeout_us"));
+	h.timeout_us = rb_fx_timeout(c, EFFECTS_HTTP_TIMEOUT_US);
 	if (c->e->fx->http(c->e->fx->ctx, &h, &res, err) == -1)
 		goto out;
 	c->simulated = res.simulated;
@@ -350,8 +368,7 @@ rb_fx_exec(struct rb_fx_call *c, struct err *err)
 	x.nenv = n;
 	x.stdin_data = json_object_get(c->req, "stdin") ? buf_str(&in) : NULL;
 	x.stdin_len = in.len;
-	x.timeout_us =
-	    json_integer_value(json_object_get(c->req, "timeout_us"));
+	x.timeout_us = rb_fx_timeout(c, EFFECTS_EXEC_TIMEOUT_US);
 	x.read_only = json_is_true(json_object_get(c->req, "read_only"));
 	if (c->e->fx->exec(c->e->fx->ctx, &x, &res, err) == -1)
 		goto out;
@@ -440,7 +457,13 @@ rb_fx_file_diff(struct rb_fx_call *c, const char *path, const char *data,
 	        cur.content.len, data, n, path, &d, err) == -1)
 		goto out;
 	json_object_set_new(c->result, "changed", json_boolean(d.len > 0));
-	c->diff = rb_fx_text(c->e, buf_str(&d), d.len);
+	if (d.len > c->e->max_diffs - c->e->diff_bytes) {
+		c->diff = json_string("(diff not kept: this run's diffs "
+		                      "passed their ceiling)");
+	} else {
+		c->e->diff_bytes += d.len;
+		c->diff = rb_fx_text(c->e, buf_str(&d), d.len);
+	}
 	rc = 0;
 out:
 	rb_fx_wipe(&cur.content);

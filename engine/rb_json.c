@@ -156,6 +156,11 @@ rb_json_object(struct rb_json_walk *w, int idx, int depth)
 			    "named keys (or has non-string keys)");
 		}
 		k = lua_tolstring(L, -2, &klen);
+		if (strlen(k) != klen) {
+			lua_pop(L, 2);
+			json_decref(o);
+			return rb_json_fail(w, "a key holds a NUL byte");
+		}
 		old = rb_json_path_push(w, k, 0);
 		v = rb_json_value(w, lua_gettop(L), depth + 1);
 		w->path[old] = '\0';

@@ -56,7 +56,7 @@ rb_proto_send(int fd, const json_t *msg, struct err *err)
 	n = strlen(s);
 	if (n > RB_PROTO_MAX) {
 		free(s);
-		return err_set(err, ERR_FAILED,
+		return err_set(err, ERR_USAGE,
 		    "runbook message too big "
 		    "(%zu bytes, at most %zu)",
 		    n, RB_PROTO_MAX);
@@ -189,7 +189,9 @@ rb_proto_recv(int fd, json_t **msg, int64_t deadline_us, struct err *err)
 		free(s);
 		return -1;
 	}
-	*msg = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
+	/* NUL bytes are data (a binary file, an HTTP body, exec output):
+	 * refusing them would end the run on what the outside sent. */
+	*msg = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	free(s);
 	if (*msg == NULL || !json_is_object(*msg)) {
 		json_decref(*msg);

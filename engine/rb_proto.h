@@ -13,7 +13,8 @@
 
 #define RB_PROTO_MAX ((size_t)16 << 20) /* bytes per message */
 
-/* Sends msg. -1 with err set when the peer is gone or msg is too big. */
+/* Sends msg. -1 with err set when the peer is gone (ERR_FAILED) or msg
+ * is too big (ERR_USAGE: nothing was sent, the peer is still there). */
 int rb_proto_send(int fd, const json_t *msg, struct err *err);
 
 /* Appends msg, framed, to out (to send several in one write). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "actlog.h"
@@ -27,6 +28,7 @@ rb_run_read(
     const char *dir, const char *name, char **src, size_t *n, struct err *err)
 {
 	char path[4200], chunk[8192];
+	struct stat st;
 	struct buf b;
 	ssize_t r;
 	int fd;
@@ -41,9 +43,15 @@ rb_run_read(
 		    "(letters, digits, '_', '-', '.')",
 		    name);
 	snprintf(path, sizeof path, "%s/%s.lua", dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO in the directory must not hang owl in open() */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return err_set(err, ERR_USAGE, "no runbook %s in %s (%s)", name,
 		    dir, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(
+		    err, ERR_USAGE, "runbook %s: not a regular file", name);
+	}
 	buf_init(&b, RB_RUN_SOURCE_MAX);
 	while ((r = read(fd, chunk, sizeof chunk)) > 0)
 		if (buf_add(&b, chunk, (size_t)r, err) == -1)
@@ -472,6 +480,10 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	if (rb_effect_init(&c->b.fx, c->s, fx, o->dry_run, err) == -1)
 		return -1;
 	c->b.fx.incident = o->incident;
+	if (o->max_effects > 0)
+		c->b.fx.max_effects = o->max_effects;
+	if (o->max_diffs > 0)
+		c->b.fx.max_diffs = o->max_diffs;
 	c->b.store = c->s;
 	c->b.ui = o->ui;
 	c->b.dir = o->dir;

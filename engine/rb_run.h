@@ -32,6 +32,9 @@ struct rb_run_opts {
 	int dry_run, offline, yes, no_undo;
 	int64_t timeout_us; /* 0: the runbook's, else 10 minutes */
 	size_t mem_cap; /* 0: RB_RUN_MEM_CAP */
+	int64_t max_effects; /* 0: RB_EFFECT_MAX */
+	size_t
+	    max_diffs; /* diff bytes kept in the plan; 0: RB_EFFECT_DIFFS_MAX */
 	const struct config *config; /* may be NULL */
 	const struct effects *fx; /* live (or fake); dry-run wraps it */
 	const struct rb_ui *ui; /* may be NULL */

@@ -4,8 +4,9 @@
  * string methods (no pattern matching to stall in C), no __gc and no
  * __concat; the chunk is text only; a count hook ends it after
  * RBMETA_STEPS_MAX instructions and re-arms itself so nothing can swallow
- * the stop; the allocator refuses to pass RBMETA_MEM_MAX. runbook{} turns
- * its table into JSON and stops the evaluation there. */
+ * the stop, and so does a wall-clock budget; the allocator refuses to
+ * pass RBMETA_MEM_MAX. runbook{} turns its table into JSON and stops the
+ * evaluation there. */
 #include "rbmeta.h"
 
 #include <lauxlib.h>
@@ -16,13 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RBMETA_HOOK_EVERY 1000
+#include "clock.h"
+
+#define RBMETA_HOOK_EVERY 100 /* one instruction can copy 4 MiB */
 #define RBMETA_NODES_MAX 10000
 #define RBMETA_DEPTH_MAX 16
 
 struct rbmeta_ctx {
 	size_t used;
 	long steps;
+	int64_t deadline; /* clock_mono_us() */
 	struct rbsource *rs;
 	json_t *meta; /* set by runbook{} */
 	int nodes;
@@ -71,6 +75,13 @@ rbmeta_hook(lua_State *L, lua_Debug *ar)
 		lua_sethook(L, rbmeta_hook, LUA_MASKCOUNT, 1);
 		luaL_error(L, "the declaration ran past %d instructions",
 		    RBMETA_STEPS_MAX);
+	}
+	/* Instructions are not time: concatenating megabyte strings in a
+	 * loop ran 10 s within the instruction budget. */
+	if (clock_mono_us() > c->deadline) {
+		lua_sethook(L, rbmeta_hook, LUA_MASKCOUNT, 1);
+		luaL_error(L, "the declaration ran past %d ms",
+		    RBMETA_TIME_MAX_US / 1000);
 	}
 }
 
@@ -298,6 +309,7 @@ rbmeta_eval(const char *name, const char *src, size_t n, struct rbsource *rs,
 
 	*meta = NULL;
 	c.rs = rs;
+	c.deadline = clock_mono_us() + RBMETA_TIME_MAX_US;
 	snprintf(chunk, sizeof chunk, "%s.lua", name);
 	if ((L = lua_newstate(rbmeta_alloc, &c)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");

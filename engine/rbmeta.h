@@ -2,9 +2,9 @@
  * of its file (summary, params, match, timeout), read without running the
  * runbook: the file is evaluated in a minimal Lua state (text chunks only,
  * only side-effect-free base functions, no string library and no
- * metatables, an instruction budget and a memory cap) that stops at the
- * runbook{} call. `runbooks list` reads hundreds of these, so each costs
- * one small state, not a worker process. */
+ * metatables, an instruction and a time budget and a memory cap) that
+ * stops at the runbook{} call. `runbooks list` reads hundreds of these, so each
+ * costs one small state, not a worker process. */
 #ifndef OWL_RBMETA_H
 #define OWL_RBMETA_H
 
@@ -15,6 +15,7 @@
 
 #define RBMETA_MEM_MAX (4 * 1024 * 1024) /* bytes per evaluation */
 #define RBMETA_STEPS_MAX 1000000 /* VM instructions per evaluation */
+#define RBMETA_TIME_MAX_US 500000 /* wall-clock time per evaluation */
 
 /* Evaluates the declaration of the runbook `name` whose source is the n
  * bytes at src. `require` inside it loads modules from `rs` (the same

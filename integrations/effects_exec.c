@@ -14,7 +14,6 @@
 
 #include "engine/clock.h"
 
-#define EFFECTS_EXEC_TIMEOUT_US (INT64_C(60) * 1000000)
 #define EFFECTS_EXEC_MAX_ENV 80
 
 extern char **environ;

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EFFECTS_HTTP_TIMEOUT_MS 30000L
-
 struct effects_http_rx {
 	struct effects_http_res *res;
 	int over;
@@ -86,7 +84,7 @@ effects_http_setup(CURL *c, const struct effects_http *req,
     struct effects_http_rx *rx, char *ebuf)
 {
 	long ms = req->timeout_us > 0 ? (long)(req->timeout_us / 1000)
-	                              : EFFECTS_HTTP_TIMEOUT_MS;
+	                              : (long)(EFFECTS_HTTP_TIMEOUT_US / 1000);
 
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

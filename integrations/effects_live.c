@@ -60,7 +60,9 @@ effects_live_file_read(
 	int fd, rc;
 
 	(void)ctx;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: open() of a FIFO would wait, outside any deadline */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
 		if (errno == ENOENT) {
 			res->missing = 1;
 			return 0;

@@ -235,12 +235,28 @@ rbgit_read(struct rbsource *src, const char *path, struct buf *out,
 	struct rbgit *g = src->impl;
 	git_tree_entry *e = NULL;
 	git_blob *b = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t size;
 	int rc = -1;
 
 	if (g->files != NULL)
 		return g->files->ops->read(g->files, path, out, blob, err);
 	if (rbgit_entry(g, path, &e, err) == -1)
 		return -1;
+	/* The size from the object's header first: git_blob_lookup inflates
+	 * the whole blob, and a repository of a few hundred KiB can hold a
+	 * blob of gigabytes (zeroes compress well). */
+	if (git_repository_odb(&odb, g->repo) != 0 ||
+	    git_odb_read_header(&size, &type, odb, git_tree_entry_id(e)) != 0) {
+		rbgit_fail(err, path);
+		goto out;
+	}
+	if (size > RBSOURCE_FILE_MAX) {
+		err_set(err, ERR_FAILED, "runbooks: %s: larger than %d bytes",
+		    path, RBSOURCE_FILE_MAX);
+		goto out;
+	}
 	if (git_blob_lookup(&b, g->repo, git_tree_entry_id(e)) != 0) {
 		rbgit_fail(err, path);
 		goto out;
@@ -259,6 +275,7 @@ rbgit_read(struct rbsource *src, const char *path, struct buf *out,
 	rc = 0;
 out:
 	git_blob_free(b);
+	git_odb_free(odb);
 	git_tree_entry_free(e);
 	return rc;
 }

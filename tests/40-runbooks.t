@@ -229,4 +229,24 @@ run "$OWL" run spin --runbooks "$T/rb" --yes --timeout 1s
 is "$RC" 1 "a run past its deadline fails"
 like "$ERR" "exceeded its timeout" "says it ran out of time"
 
+# A command (or HTTP request) asking for a longer timeout than the run
+# has left is cut at the run's deadline, and undo still runs.
+printf '%s\n' 'runbook { summary = "long exec" }' \
+	'function run(p)' \
+	'  step("u", function() end, { undo = function() log("undone") end })' \
+	'  step("x", function() exec({ "sleep", "120" }, { timeout = "1h" }) end)' \
+	'end' >"$T/rb/longexec.lua"
+run timeout 30 "$OWL" run longexec --runbooks "$T/rb" --yes --timeout 1s
+is "$RC" 1 "an effect longer than the run fails it"
+like "$ERR" "exec sleep: timed out" "the command was stopped at the deadline"
+like "$OUT" "log: undone" "and undo ran"
+
+mkfifo "$T/fifo"
+printf '%s\n' 'runbook { summary = "fifo" }' \
+	"function run(p) step('r', function() file.read('$T/fifo') end) end" \
+	>"$T/rb/fifo.lua"
+run timeout 30 "$OWL" run fifo --runbooks "$T/rb" --yes --timeout 5s
+is "$RC" 1 "file.read of a FIFO fails"
+like "$ERR" "fifo: not a regular file" "without waiting for a writer"
+
 done_testing

@@ -52,4 +52,32 @@ run "$OWL" test evil --runbooks "$T/rb"
 is "$RC" 2 "a test file runs in the sandbox too"
 like "$ERR" "'os' is not available" "and cannot reach os"
 
+# Test files are the repository's: their errors and their names reach
+# the terminal only sanitised.
+mkdir -p "$T/esc"
+printf 'runbook { summary = "e" }\nfunction run(p) end\n' >"$T/esc/e.lua"
+printf 'error("\\27]0;owned\\7\\27[2J")\n' >"$T/esc/e.test.lua"
+esc=$(printf '\033')
+cp "$T/esc/e.lua" "$T/esc/x${esc}[2J.lua"
+printf 'return { { name = "n" } }\n' >"$T/esc/x${esc}[2J.test.lua"
+run "$OWL" test --runbooks "$T/esc"
+is "$RC" 2 "a test file that raises exits 2"
+like "$ERR" 'e.test.lua:1: .x1b]0;owned' "its error is shown, escaped"
+case "$OUT$ERR" in *"$esc"*) ok 1 "no raw ESC reaches the terminal" ;;
+*) ok 0 "no raw ESC reaches the terminal" ;; esac
+
+# A FIFO where a test file or a module should be: refused, not waited on.
+mkdir -p "$T/fifo"
+printf 'local m = require("lib")\nrunbook { summary = "f" }\nfunction run(p) end\n' \
+	>"$T/fifo/f.lua"
+printf 'return { { name = "n" } }\n' >"$T/fifo/f.test.lua"
+mkfifo "$T/fifo/lib.lua" "$T/fifo/g.test.lua"
+cp "$T/fifo/f.lua" "$T/fifo/g.lua"
+run timeout 20 "$OWL" test f --runbooks "$T/fifo"
+is "$RC" 1 "a module that is a FIFO fails the test"
+like "$OUT" "require 'lib': not a regular file" "and says why"
+run timeout 20 "$OWL" test g --runbooks "$T/fifo"
+is "$RC" 2 "a test file that is a FIFO is refused"
+like "$ERR" "g.test: not a regular file" "and says why"
+
 done_testing

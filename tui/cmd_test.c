@@ -14,6 +14,7 @@
 #include "engine/config.h"
 #include "engine/effects_fake.h"
 #include "engine/rb_run.h"
+#include "engine/rbsource.h"
 #include "engine/sanitize.h"
 #include "engine/store.h"
 #include "rbdir.h"
@@ -181,7 +182,7 @@ cmd_test_runbook(struct cmd_test_ctx *c, const char *name)
 	snprintf(tname, sizeof tname, "%s.test", name);
 	err_init(&err);
 	if (rb_run_data(c->dir, tname, &cases, &err) == -1) {
-		fprintf(stderr, "owl: %s\n", err.msg);
+		cli_fail(&err); /* quotes the test file's own error text */
 		return -1;
 	}
 	if (!json_is_array(cases) || json_array_size(cases) == 0) {
@@ -222,6 +223,10 @@ cmd_test_all(struct cmd_test_ctx *c)
 		char *name = list[i]->d_name, *dot = strstr(name, ".test.lua");
 		if (dot != NULL && dot[9] == '\0' && name[0] != '.') {
 			*dot = '\0';
+			if (!rbsource_name_valid(name)) {
+				free(list[i]);
+				continue; /* not a runbook's: never printed */
+			}
 			if (cmd_test_runbook(c, name) == -1)
 				rc = -1;
 		}

@@ -86,6 +86,11 @@ test_refusals(void **state)
 	/* Bounds: a busy loop, a memory bomb, deep recursion. */
 	eval_fails("while true do end", "instructions");
 	eval_fails("local s = 'x' while true do s = s .. s end", "MiB");
+	/* Few instructions, each copying a megabyte: stopped by the clock,
+	 * not after the instruction budget (about 10 s of copying). */
+	eval_fails("local x = 'x' for i = 1, 20 do x = x .. x end "
+	           "for i = 1, 1e6 do local y = x .. 'y' end",
+	    "ran past 500 ms");
 	/* The stack grows into the memory cap before Lua's own limit. */
 	eval_fails("local function f(n) return 1 + f(n + 1) end f(1)", "MiB");
 }

@@ -318,6 +318,21 @@ test_oversized(void **state)
 	src = open_at("big", 0);
 	read_fails(src, "big.lua", "larger than");
 	rbsource_close(src);
+	/* A blob whose header says 4 GB (zeroes compress a thousandfold,
+	 * so a small repository can hold one): refused from its header,
+	 * never inflated. The object is only a header and a few bytes. */
+	sh("cd '%s/repo' && python3 -c 'import zlib, os; "
+	   "os.makedirs(\".git/objects/ab\", exist_ok=True); "
+	   "open(\".git/objects/ab/\" + \"ab\" * 19, \"wb\").write("
+	   "zlib.compress(b\"blob 4000000000\\0\" + b\"-- \" * 9))' && "
+	   "t=$(printf '100644 blob %%s\\thuge.lua\\n' $(printf 'ab%%.0s' "
+	   "$(seq 20)) | git mktree --missing) && "
+	   "c=$(HOME='%s' git -c user.name=A -c user.email=a@b commit-tree "
+	   "-m huge $t) && git update-ref refs/heads/huge $c",
+	    fx, fx);
+	src = open_at("huge", 0);
+	read_fails(src, "huge.lua", "larger than");
+	rbsource_close(src);
 }
 
 static void
