@@ -170,7 +170,9 @@ rb_proto_in_room(struct rb_proto_in *in, size_t n, struct err *err)
 	return 0;
 }
 
-/* Waits for the socket to be readable, until the deadline (0: forever).
+/* Waits for the socket to be readable, until the deadline (0: forever):
+ * 1 when it is, 0 when interrupted or timed out (the caller retries), -1
+ * past the deadline or on error.
  * A wait in poll(), unlike one in read(), is not woken each time the
  * peer takes bytes we sent (a unix socket's writer and reader share one
  * wait queue): that would cost two context switches per round trip. */
@@ -178,7 +180,7 @@ static int
 rb_proto_wait(int fd, int64_t deadline_us, struct err *err)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int timeout = -1;
+	int timeout = -1, n;
 
 	if (deadline_us != 0) {
 		int64_t left = deadline_us - clock_mono_us();
@@ -187,10 +189,10 @@ rb_proto_wait(int fd, int64_t deadline_us, struct err *err)
 			    err, ERR_FAILED, "runbook worker: timed out");
 		timeout = (int)(left / 1000) + 1;
 	}
-	if (poll(&pfd, 1, timeout) == -1 && errno != EINTR)
+	if ((n = poll(&pfd, 1, timeout)) == -1 && errno != EINTR)
 		return err_set(
 		    err, ERR_FAILED, "runbook worker: %s", strerror(errno));
-	return 0;
+	return n > 0;
 }
 
 /* Reads what has arrived (one byte or more), waiting until the deadline.
@@ -200,7 +202,7 @@ rb_proto_wait(int fd, int64_t deadline_us, struct err *err)
 static int
 rb_proto_in_fill(struct rb_proto_in *in, int64_t deadline_us, struct err *err)
 {
-	int polled = 0;
+	int polled = 0; /* poll() said readable */
 	ssize_t r;
 
 	for (;;) {
@@ -220,9 +222,8 @@ rb_proto_in_fill(struct rb_proto_in *in, int64_t deadline_us, struct err *err)
 				return err_set(err, ERR_FAILED,
 				    "runbook worker: %s", strerror(errno));
 		}
-		if (rb_proto_wait(in->fd, deadline_us, err) == -1)
+		if ((polled = rb_proto_wait(in->fd, deadline_us, err)) == -1)
 			return -1;
-		polled = 1;
 	}
 }
 
