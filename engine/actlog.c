@@ -112,7 +112,6 @@ actlog_append(
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
 	struct store_tail *tail;
-	struct hash_ctx h;
 	sqlite3_stmt *st;
 	int64_t last = 0;
 	int rc;
@@ -136,12 +135,11 @@ actlog_append(
 	e.kind = n->kind;
 	e.detail = n->detail != NULL ? n->detail : "{}";
 	e.prev_hash = prev;
-	if (hash_begin(&h) == -1) {
+	if (tail->h.md == NULL && hash_begin(&tail->h) == -1) {
 		err_set(err, ERR_FAILED, "action log: libcrypto failed");
 		goto fail;
 	}
-	rc = actlog_hash(&h, &e, hash);
-	hash_done(&h);
+	rc = actlog_hash(&tail->h, &e, hash);
 	if (rc == -1) {
 		err_set(err, ERR_FAILED,
 		    "action log: cannot hash entry %" PRId64

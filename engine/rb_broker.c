@@ -52,6 +52,7 @@ rb_broker_stop(struct rb_broker *b)
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;
+	rb_proto_in_done(&b->in);
 }
 
 static json_t *rb_broker_module(struct rb_broker *b, const char *name);
@@ -64,7 +65,7 @@ rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
     json_t **m, struct err *err)
 {
 	for (;;) {
-		if (rb_proto_recv(b->fd, m,
+		if (rb_proto_recv(&b->in, m,
 		        conf->load_deadline + RB_BROKER_SLACK_US, err) == -1)
 			return -1;
 		if (strcmp(rb_proto_type(*m), "require") != 0)
@@ -93,6 +94,7 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 	if (rb_worker_spawn(
 	        lim, rb_vm_main, (void *)conf, &b->pid, &b->fd, err) == -1)
 		return -1;
+	rb_proto_in_init(&b->in, b->fd);
 	rb_worker_pin(b->pid, &b->cpus, &b->pinned);
 	if (rb_broker_recv_decl(b, conf, &m, err) == -1) {
 		char how[128];
@@ -459,6 +461,8 @@ rb_broker_wait(struct rb_broker *b)
 
 	for (;;) {
 		now = clock_mono_us();
+		if (rb_proto_in_ready(&b->in) && now < b->kill_at)
+			return 1; /* no system call for a batch's next one */
 		rb_broker_cancel(b, now);
 		rb_broker_heartbeat(b, now);
 		if (now >= b->kill_at)
@@ -545,7 +549,7 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 			break;
 		}
 		err_init(&rerr);
-		if (rb_proto_recv(b->fd, &m, b->kill_at, &rerr) == -1) {
+		if (rb_proto_recv(&b->in, &m, b->kill_at, &rerr) == -1) {
 			/* the worker died, stalled mid-message or sent
 			 * something that is not a message: it gets no more
 			 * answers, so it must not wait for one */

@@ -70,6 +70,7 @@ struct rb_broker {
 
 	pid_t pid;
 	int fd;
+	struct rb_proto_in in; /* reads fd */
 	int wstatus, reaped;
 	cpu_set_t cpus; /* the broker's own, while pinned */
 	int pinned;

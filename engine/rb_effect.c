@@ -185,7 +185,9 @@ static int
 rb_effect_intent(struct rb_effect *e, const json_t *entry, const json_t *req,
     struct err *err)
 {
-	json_t *d = json_deep_copy(entry), *summary;
+	/* a shallow copy: the entry's members are not changed before this
+	 * detail is written out */
+	json_t *d = json_copy((json_t *)entry), *summary;
 
 	summary = rb_secrets_subst(&e->secrets, req, 0, err);
 	if (d == NULL || summary == NULL) {
@@ -206,7 +208,8 @@ static int
 rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
     int ok, int64_t ms, const char *error, struct err *err)
 {
-	json_t *d = c->result ? json_deep_copy(c->result) : json_object();
+	/* the call's own result object, nobody else's: completed in place */
+	json_t *d = c->result ? json_incref(c->result) : json_object();
 	const char *k;
 	json_t *v;
 

@@ -111,88 +111,165 @@ rb_proto_write(int fd, const void *p, size_t n, struct err *err)
 	return rb_proto_writev(fd, &iov, 1, err);
 }
 
-/* Reads exactly n bytes, waiting until the deadline. */
+#define RB_PROTO_CHUNK ((size_t)16 << 10) /* the usual buffer */
+
+void
+rb_proto_in_init(struct rb_proto_in *in, int fd)
+{
+	memset(in, 0, sizeof *in);
+	in->fd = fd;
+}
+
+void
+rb_proto_in_done(struct rb_proto_in *in)
+{
+	free(in->p);
+	in->p = NULL;
+	in->off = in->len = in->cap = 0;
+}
+
+static size_t
+rb_proto_len(const unsigned char *head)
+{
+	return (size_t)head[0] << 24 | (size_t)head[1] << 16 |
+	    (size_t)head[2] << 8 | head[3];
+}
+
+int
+rb_proto_in_ready(const struct rb_proto_in *in)
+{
+	size_t have = in->len - in->off, n;
+
+	if (have < 4)
+		return 0;
+	n = rb_proto_len(in->p + in->off);
+	return n > RB_PROTO_MAX || have - 4 >= n; /* too big: say so now */
+}
+
+/* Makes room for n unread bytes, moving them to the front or growing. */
 static int
-rb_proto_read(int fd, void *p, size_t n, int64_t deadline_us, struct err *err)
+rb_proto_in_room(struct rb_proto_in *in, size_t n, struct err *err)
+{
+	size_t have = in->len - in->off;
+	unsigned char *p;
+
+	if (in->cap - in->off >= n)
+		return 0;
+	if (have > 0)
+		memmove(in->p, in->p + in->off, have);
+	in->off = 0;
+	in->len = have;
+	if (in->cap >= n)
+		return 0;
+	if (n < RB_PROTO_CHUNK)
+		n = RB_PROTO_CHUNK;
+	if ((p = realloc(in->p, n)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	in->p = p;
+	in->cap = n;
+	return 0;
+}
+
+/* Waits for the socket to be readable, until the deadline (0: forever):
+ * 1 when it is, 0 when interrupted or timed out (the caller retries), -1
+ * past the deadline or on error.
+ * A wait in poll(), unlike one in read(), is not woken each time the
+ * peer takes bytes we sent (a unix socket's writer and reader share one
+ * wait queue): that would cost two context switches per round trip. */
+static int
+rb_proto_wait(int fd, int64_t deadline_us, struct err *err)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	size_t got = 0;
-	ssize_t r;
-	int timeout;
+	int timeout = -1, n;
 
-	while (got < n) {
-		/* the broker first takes what is already there, without a
-		 * poll: most bodies arrive with their length (the worker, with
-		 * no deadline, blocks in read() and needs no recv()) */
-		if (deadline_us != 0) {
-			r = recv(fd, (char *)p + got, n - got, MSG_DONTWAIT);
-			if (r > 0) {
-				got += (size_t)r;
-				continue;
-			}
-			if (r == 0)
-				return err_set(err, ERR_FAILED,
-				    "worker closed "
-				    "the connection");
-		}
-		if (deadline_us != 0) {
-			int64_t left = deadline_us - clock_mono_us();
-			if (left <= 0)
-				return err_set(err, ERR_FAILED,
-				    "runbook "
-				    "worker: timed out");
-			timeout = (int)(left / 1000) + 1;
-			if (poll(&pfd, 1, timeout) == -1 && errno != EINTR)
-				return err_set(err, ERR_FAILED,
-				    "runbook "
-				    "worker: %s",
-				    strerror(errno));
-			if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-		}
-		r = read(fd, (char *)p + got, n - got);
-		if (r == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r == -1 && errno != ECONNRESET)
-			return err_set(err, ERR_FAILED, "runbook worker: %s",
-			    strerror(errno));
-		if (r <= 0)
-			return err_set(err, ERR_FAILED,
-			    "worker closed the "
-			    "connection");
-		got += (size_t)r;
+	if (deadline_us != 0) {
+		int64_t left = deadline_us - clock_mono_us();
+		if (left <= 0)
+			return err_set(
+			    err, ERR_FAILED, "runbook worker: timed out");
+		timeout = (int)(left / 1000) + 1;
 	}
+	if ((n = poll(&pfd, 1, timeout)) == -1 && errno != EINTR)
+		return err_set(
+		    err, ERR_FAILED, "runbook worker: %s", strerror(errno));
+	return n > 0;
+}
+
+/* Reads what has arrived (one byte or more), waiting until the deadline.
+ * The broker (with a deadline) first takes what is already there without
+ * a poll: most messages come in batches; the worker (without) may only
+ * read(), not recv(). */
+static int
+rb_proto_in_fill(struct rb_proto_in *in, int64_t deadline_us, struct err *err)
+{
+	int polled = 0; /* poll() said readable */
+	ssize_t r;
+
+	for (;;) {
+		if (deadline_us != 0 || polled) {
+			void *p = in->p + in->len;
+			size_t n = in->cap - in->len;
+			r = deadline_us != 0 ? recv(in->fd, p, n, MSG_DONTWAIT)
+			                     : read(in->fd, p, n);
+			if (r > 0) {
+				in->len += (size_t)r;
+				return 0;
+			}
+			if (r == 0 || errno == ECONNRESET)
+				return err_set(err, ERR_FAILED,
+				    "worker closed the connection");
+			if (errno != EINTR && errno != EAGAIN)
+				return err_set(err, ERR_FAILED,
+				    "runbook worker: %s", strerror(errno));
+		}
+		if ((polled = rb_proto_wait(in->fd, deadline_us, err)) == -1)
+			return -1;
+	}
+}
+
+/* Buffers n unread bytes. */
+static int
+rb_proto_in_need(
+    struct rb_proto_in *in, size_t n, int64_t deadline_us, struct err *err)
+{
+	if (in->len - in->off >= n)
+		return 0;
+	if (rb_proto_in_room(in, n, err) == -1)
+		return -1;
+	while (in->len - in->off < n)
+		if (rb_proto_in_fill(in, deadline_us, err) == -1)
+			return -1;
 	return 0;
 }
 
 int
-rb_proto_recv(int fd, json_t **msg, int64_t deadline_us, struct err *err)
+rb_proto_recv(
+    struct rb_proto_in *in, json_t **msg, int64_t deadline_us, struct err *err)
 {
-	unsigned char head[4];
 	json_error_t jerr;
 	size_t n;
-	char *s;
 
 	*msg = NULL;
-	if (rb_proto_read(fd, head, 4, deadline_us, err) == -1)
+	if (rb_proto_in_need(in, 4, deadline_us, err) == -1)
 		return -1;
-	n = (size_t)head[0] << 24 | (size_t)head[1] << 16 |
-	    (size_t)head[2] << 8 | head[3];
+	n = rb_proto_len(in->p + in->off);
 	if (n > RB_PROTO_MAX)
 		return err_set(err, ERR_FAILED,
 		    "runbook message too big "
 		    "(%zu bytes)",
 		    n);
-	if ((s = malloc(n + 1)) == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	if (rb_proto_read(fd, s, n, deadline_us, err) == -1) {
-		free(s);
+	if (rb_proto_in_need(in, 4 + n, deadline_us, err) == -1)
 		return -1;
-	}
 	/* NUL bytes are data (a binary file, an HTTP body, exec output):
 	 * refusing them would end the run on what the outside sent. */
-	*msg = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-	free(s);
+	*msg = json_loadb((const char *)in->p + in->off + 4, n,
+	    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	in->off += 4 + n;
+	if (in->off == in->len) {
+		in->off = in->len = 0;
+		if (in->cap > 4 * RB_PROTO_CHUNK) /* after a big one */
+			rb_proto_in_done(in);
+	}
 	if (*msg == NULL || !json_is_object(*msg)) {
 		json_decref(*msg);
 		*msg = NULL;

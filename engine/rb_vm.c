@@ -144,7 +144,7 @@ rb_vm_call(struct rb_vm *vm, json_t *msg)
 	rb_vm_send(vm, msg);
 	rb_vm_flush(vm);
 	err_init(&err);
-	if (rb_proto_recv(vm->fd, &reply, 0, &err) == -1)
+	if (rb_proto_recv(&vm->in, &reply, 0, &err) == -1)
 		_exit(RB_WORKER_EXIT_OK + 2);
 	return reply;
 }
@@ -291,6 +291,7 @@ rb_vm_main(int fd, void *arg)
 	lua_State *L;
 
 	buf_init(&vm.out, RB_PROTO_MAX + 64);
+	rb_proto_in_init(&vm.in, fd);
 	signal(SIGUSR1, rb_vm_on_cancel);
 	if ((L = lua_newstate(rb_vm_alloc, &vm)) == NULL)
 		return RB_WORKER_EXIT_MEMCAP;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "rb_proto.h"
 
 enum rb_vm_mode {
 	RB_VM_RUN, /* a runbook: decl, go, run(params), done */
@@ -57,6 +58,7 @@ struct rb_vm {
 	char failed_step[128];
 	int undo_ref; /* registry ref of the undo list */
 	struct buf out; /* one-way messages not sent yet */
+	struct rb_proto_in in; /* what the broker sent */
 	int64_t out_since;
 	int64_t undo_grace_us;
 };

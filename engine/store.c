@@ -256,6 +256,7 @@ store_close(struct store *s)
 	for (int i = 0; i < s->nstmt; i++)
 		sqlite3_finalize(s->stmts[i].stmt);
 	free(s->stmts);
+	hash_done(&s->tail.h);
 	if (s->db != NULL)
 		sqlite3_close_v2(s->db);
 	free(s->path);

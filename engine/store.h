@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "hash.h"
 
 struct store;
 
@@ -62,6 +63,8 @@ struct store_tail {
 	uint64_t txn;
 	int64_t id;
 	char hash[65];
+	struct hash_ctx h; /* actlog's SHA-256, kept for the next append
+	                      (set up once; store_close releases it) */
 };
 struct store_tail *store_tail(struct store *s);
 

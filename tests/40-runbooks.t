@@ -71,11 +71,11 @@ like "$ERR" "nobody to answer .*--yes" "says to use --yes"
 is "$(mode)" normal "the refused run changed nothing"
 
 # --- confirm on a terminal: the prompt names the action; No is the default
-TM="tmux -L owl-rb-$$ -f /dev/null"
-tap_at_exit "$TM kill-server"
-tty_run() { # tty_run ANSWER: runs degraded-mode on a tmux terminal
+tty_run() { # tty_run ANSWER: runs degraded-mode on a tmux terminal, on a
+	# server of its own (a server still exiting refuses a new session)
+	TM="tmux -L owl-rb-$$-$1 -f /dev/null"
+	tap_at_exit "$TM kill-server"
 	rm -f "$T/tty.rc"
-	$TM kill-server 2>/dev/null
 	$TM new-session -d -x 100 -y 20 "env OWL_DB='$OWL_DB' \
 OWL_CONFIG='$OWL_CONFIG' OWL_RUNBOOKS='$OWL_RUNBOOKS' OWL_ACTOR=tester \
 XDG_STATE_HOME='$XDG_STATE_HOME' GATEWAY_ADMIN_TOKEN='$ADMIN' \

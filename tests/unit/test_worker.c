@@ -51,13 +51,16 @@ try_fork(int fd, void *arg)
 static int
 echo(int fd, void *arg)
 {
+	struct rb_proto_in in;
 	struct err err;
 	json_t *m;
 
 	(void)arg;
 	err_init(&err);
-	if (rb_proto_recv(fd, &m, 0, &err) == -1)
+	rb_proto_in_init(&in, fd);
+	if (rb_proto_recv(&in, &m, 0, &err) == -1)
 		return 3;
+	rb_proto_in_done(&in);
 	json_object_set_new(m, "echo", json_true());
 	if (rb_proto_send(fd, m, &err) == -1)
 		return 4;
@@ -94,6 +97,7 @@ test_forbidden_syscalls(void **state)
 static void
 test_echo(void **state)
 {
+	struct rb_proto_in in;
 	struct err err;
 	json_t *m, *r;
 	pid_t pid;
@@ -102,18 +106,20 @@ test_echo(void **state)
 	(void)state;
 	err_init(&err);
 	assert_int_equal(rb_worker_spawn(&lim, echo, NULL, &pid, &fd, &err), 0);
+	rb_proto_in_init(&in, fd);
 	m = json_pack("{s:s, s:s}", "t", "ping", "x", "\xc3\xa9");
 	assert_int_equal(rb_proto_send(fd, m, &err), 0);
 	assert_int_equal(
-	    rb_proto_recv(fd, &r, clock_mono_us() + 5000000, &err), 0);
+	    rb_proto_recv(&in, &r, clock_mono_us() + 5000000, &err), 0);
 	assert_string_equal(rb_proto_type(r), "ping");
 	assert_true(json_is_true(json_object_get(r, "echo")));
 	json_decref(r);
 	assert_int_equal(wait_status(pid), 0);
 	/* the peer is gone: a clear error, not a hang */
-	assert_int_equal(rb_proto_recv(fd, &r, 0, &err), -1);
+	assert_int_equal(rb_proto_recv(&in, &r, 0, &err), -1);
 	assert_string_equal(err.msg, "worker closed the connection");
 	json_decref(m);
+	rb_proto_in_done(&in);
 	close(fd);
 }
 
@@ -121,6 +127,7 @@ static void
 test_frame_limits(void **state)
 {
 	unsigned char big[4] = { 0x7f, 0xff, 0xff, 0xff };
+	struct rb_proto_in in;
 	struct err err;
 	json_t *m;
 	int sv[2];
@@ -129,15 +136,85 @@ test_frame_limits(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[0], big, 4), 4);
 	err_init(&err);
-	assert_int_equal(rb_proto_recv(sv[1], &m, 0, &err), -1);
+	rb_proto_in_init(&in, sv[1]);
+	assert_int_equal(rb_proto_recv(&in, &m, 0, &err), -1);
 	assert_non_null(strstr(err.msg, "too big"));
+	rb_proto_in_done(&in);
 	/* a stalled peer: the deadline ends the wait */
 	err_init(&err);
+	rb_proto_in_init(&in, sv[1]);
 	assert_int_equal(write(sv[0], "\0\0\0\x05{}", 6), 6);
 	assert_int_equal(
-	    rb_proto_recv(sv[1], &m, clock_mono_us() + 100000, &err), -1);
+	    rb_proto_recv(&in, &m, clock_mono_us() + 100000, &err), -1);
 	assert_string_equal(err.msg, "runbook worker: timed out");
+	rb_proto_in_done(&in);
 	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Several messages in one write are read in one system call and handed
+ * out one by one; a message cut anywhere is put together; a message
+ * larger than the usual buffer grows it. */
+static void
+test_buffered(void **state)
+{
+	static char text[100000];
+	struct rb_proto_in in;
+	struct buf out;
+	struct err err;
+	json_t *m;
+	int sv[2];
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	rb_proto_in_init(&in, sv[1]);
+	buf_init(&out, RB_PROTO_MAX + 64);
+	memset(text, 'x', sizeof text - 1);
+	for (int i = 0; i < 3; i++) {
+		m = json_pack("{s:s, s:i, s:s}", "t", "n", "i", i, "text",
+		    i == 1 ? text : "short");
+		assert_int_equal(rb_proto_frame(m, &out, &err), 0);
+		json_decref(m);
+	}
+	assert_false(rb_proto_in_ready(&in));
+	/* everything but the last byte, then the last byte */
+	assert_int_equal(rb_proto_write(sv[0], out.data, out.len - 1, &err), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+		    rb_proto_recv(&in, &m, clock_mono_us() + 5000000, &err), 0);
+		assert_int_equal(
+		    json_integer_value(json_object_get(m, "i")), i);
+		assert_int_equal(
+		    strlen(json_string_value(json_object_get(m, "text"))),
+		    i == 1 ? sizeof text - 1 : 5);
+		json_decref(m);
+	}
+	assert_false(rb_proto_in_ready(&in));
+	assert_int_equal(
+	    rb_proto_write(sv[0], out.data + out.len - 1, 1, &err), 0);
+	assert_int_equal(rb_proto_recv(&in, &m, 0, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "i")), 2);
+	json_decref(m);
+	/* two in one write: the second needs no system call */
+	buf_reset(&out);
+	for (int i = 0; i < 2; i++) {
+		m = json_pack("{s:s, s:i}", "t", "n", "i", 10 + i);
+		assert_int_equal(rb_proto_frame(m, &out, &err), 0);
+		json_decref(m);
+	}
+	assert_int_equal(rb_proto_write(sv[0], out.data, out.len, &err), 0);
+	assert_int_equal(rb_proto_recv(&in, &m, 0, &err), 0);
+	json_decref(m);
+	assert_true(rb_proto_in_ready(&in));
+	close(sv[0]); /* already read: still handed out */
+	assert_int_equal(rb_proto_recv(&in, &m, 0, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "i")), 11);
+	json_decref(m);
+	assert_int_equal(rb_proto_recv(&in, &m, 0, &err), -1);
+	assert_string_equal(err.msg, "worker closed the connection");
+	rb_proto_in_done(&in);
+	buf_done(&out);
 	close(sv[1]);
 }
 
@@ -148,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_forbidden_syscalls),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_frame_limits),
+		cmocka_unit_test(test_buffered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
