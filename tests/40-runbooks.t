@@ -227,7 +227,7 @@ printf '%s\n' 'runbook { summary = "spin" }' \
 	>"$T/rb/spin.lua"
 run "$OWL" run spin --runbooks "$T/rb" --yes --timeout 1s
 is "$RC" 1 "a run past its deadline fails"
-like "$ERR" "exceeded its timeout" "says it ran out of time"
+like "$ERR" "^owl: run [0-9]+ exceeded its timeout" "says which run ran out of time"
 
 # A command (or HTTP request) asking for a longer timeout than the run
 # has left is cut at the run's deadline, and undo still runs.

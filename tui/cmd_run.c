@@ -3,6 +3,7 @@
  * from the last plan; or one JSON document with --json. */
 #include "cmd_run.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -260,8 +261,12 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 	}
 	if (strcmp(r->status, "ok") != 0) {
 		err = sanitize_dup(r->error, 0);
-		if (err != NULL && strncmp(err, "run ", 4) == 0)
+		if (err != NULL && strncmp(err, "run ", 4) == 0 &&
+		    isdigit((unsigned char)err[4]))
 			fprintf(stderr, "owl: %s\n", err);
+		else if (err != NULL && strncmp(err, "run ", 4) == 0)
+			fprintf(stderr, "owl: run %" PRId64 " %s\n", r->run_id,
+			    err + 4); /* "run exceeded its timeout" */
 		else
 			fprintf(stderr, "owl: run %" PRId64 " %s: %s\n",
 			    r->run_id, r->status, err ? err : "");
