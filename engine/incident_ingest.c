@@ -71,6 +71,39 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	return 0;
 }
 
+/* The alert's row in incident `in`, when it has one there besides its
+ * newest: an alert that moved to another group (a routing change, or a
+ * pull's group) and then fired again while its first group could
+ * reopen. f->found is cleared when there is none. */
+static int
+ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
+    struct ingest_found *f, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT id, resolved, starts_at FROM alerts"
+	    " WHERE source = ? AND fingerprint = ? AND incident_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, in);
+	rc = sqlite3_step(st);
+	f->found = rc == SQLITE_ROW;
+	if (f->found) {
+		f->alert_id = sqlite3_column_int64(st, 0);
+		f->incident = in;
+		f->resolved = sqlite3_column_int(st, 1);
+		f->starts_at = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(c->s, err, "alerts");
+	return 0;
+}
+
 /* Marks an incident as touched by this batch. */
 static int
 ingest_touch(struct ingest_ctx *c, int64_t id, int changed, struct err *err)
@@ -401,6 +434,9 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	if (f.found && ingest_stays(&f, a))
 		target = f.incident;
 	else if (ingest_group(c, a, &target, err) == -1)
+		return -1;
+	if (f.found && f.incident != target &&
+	    ingest_find_in(c, a, target, &f, err) == -1)
 		return -1;
 	if (f.found && f.incident == target)
 		return ingest_update(c, a, &f, err);
