@@ -175,6 +175,18 @@ like "$M" "owl_incidents_open $(q 'SELECT count(*) FROM incidents WHERE state <>
 like "$(cat "$T/main.log")" \
 	"POST /v1/alerts/alertmanager 200 [0-9]+ [0-9.]+ms 127.0.0.1 bearer" \
 	"one log line per request: method, path, status, bytes, ms"
+# what clients send reaches the log sanitised: a C1 CSI and an RTL
+# override in the path (anyone), escapes in a basic-auth user name
+curl -sS -o /dev/null "$URL/v1/%c2%9b31m%e2%80%aeevil"
+post /v1/alerts/alertmanager "$AM" \
+	-H "Authorization: Basic $(printf '\033]0;x\007:s3cret-token' | base64)"
+is "$CODE" 200 "a basic-auth user name with escapes: accepted"
+like "$(cat "$T/main.log")" 'GET /v1/\\u009b31m\\u202eevil 404' \
+	"log: a path's controls are shown escaped"
+like "$(cat "$T/main.log")" 'basic:\\x1b\]0;x\\x07' \
+	"log: a user name's controls are shown escaped"
+is "$(LC_ALL=C grep -c "$(printf '\033\\|\302\233\\|\342\200\256')" "$T/main.log")" 0 \
+	"log: no raw ESC, C1 or bidi control"
 
 # --- SIGTERM with a request in flight: it is answered and stored
 cat >"$T/inflight.py" <<'EOF'

@@ -13,19 +13,25 @@
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/paths.h"
+#include "engine/sanitize.h"
 #include "integrations/am_client.h"
 #include "integrations/serve.h"
 
-/* One line to stderr in a single write, so that threads never mix. */
+/* One line to stderr in a single write, so that threads never mix. The
+ * line quotes what clients sent (the path, a basic-auth user): it is
+ * sanitised, or a request could write escape sequences to a terminal. */
 static void
 cmd_serve_log(void *ctx, const char *line)
 {
-	char at[CLOCK_RFC3339_MAX], out[1200];
+	char at[CLOCK_RFC3339_MAX], out[1200], *safe;
 	int n;
 
 	(void)ctx;
 	clock_format(clock_now_us(), 0, at);
-	n = snprintf(out, sizeof out, "%s %s\n", at, line);
+	safe = sanitize_dup(line, 0);
+	n = snprintf(out, sizeof out, "%s %s\n", at,
+	    safe != NULL ? safe : "(log line lost: out of memory)");
+	free(safe);
 	if (n > (int)sizeof out - 1) {
 		n = (int)sizeof out - 1;
 		out[n - 1] = '\n';
