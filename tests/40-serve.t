@@ -172,6 +172,8 @@ like "$M" 'owl_ingest_latency_seconds_bucket\{le="\+Inf"\} [1-9]' \
 like "$M" 'owl_db_errors_total [1-9]' "metrics: database errors"
 like "$M" "owl_incidents_open $(q 'SELECT count(*) FROM incidents WHERE state <> 2')" \
 	"metrics: open incidents, as the database says"
+like "$(printf '%s\n' "$M" | python3 "$OWL_ROOT/tests/promcheck.py")" "^ok: " \
+	"metrics: valid Prometheus text format (strict checker)"
 like "$(cat "$T/main.log")" \
 	"POST /v1/alerts/alertmanager 200 [0-9]+ [0-9.]+ms 127.0.0.1 bearer" \
 	"one log line per request: method, path, status, bytes, ms"
@@ -268,6 +270,24 @@ q "SELECT fingerprint FROM alerts WHERE fingerprint LIKE 'storm-%'" | sort -u >"
 MISSING=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
 is "$MISSING" 0 "every acknowledged alert is in the database after kill -9"
 is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
+
+# --- a decimal-comma locale (LANG=de_DE.UTF-8 and the like) stays out
+# of /metrics: Prometheus refuses "0,00025"
+printf 'LC_NUMERIC\ndecimal_point ","\nthousands_sep ""\ngrouping -1\nEND LC_NUMERIC\n' \
+	>"$T/comma.src"
+mkdir -p "$T/loc"
+localedef -c -f UTF-8 -i "$T/comma.src" "$T/loc/comma" >/dev/null 2>&1
+is "$(LOCPATH="$T/loc" LC_ALL=comma python3 -c 'import locale
+locale.setlocale(locale.LC_ALL, ""); print(locale.localeconv()["decimal_point"])')" \
+	"," "the test locale has a decimal comma"
+SERVE_ENV="LOCPATH=$T/loc LC_ALL=comma" OWL_DB="$T/comma.db" serve_start comma --quiet
+post /v1/alerts/generic "$T/gen.json"
+M=$(curl -sS "$URL/metrics")
+like "$M" 'owl_ingest_latency_seconds_bucket\{le="0\.00025"\}' \
+	"metrics under a decimal-comma locale: le with a point"
+like "$(printf '%s\n' "$M" | python3 "$OWL_ROOT/tests/promcheck.py")" "^ok: " \
+	"metrics under a decimal-comma locale: valid for Prometheus"
+serve_stop
 
 # --- the config file fills in what the flags leave unset
 mkdir -p "$XDG_CONFIG_HOME/owl"
