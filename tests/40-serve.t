@@ -271,6 +271,23 @@ MISSING=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
 is "$MISSING" 0 "every acknowledged alert is in the database after kill -9"
 is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
 
+# --- past the file size limit (ulimit -f, systemd's LimitFSIZE=) a write
+# fails with EFBIG: a 503 to retry, and the daemon lives on (SIGXFSZ
+# killed it, with every request in flight)
+OWL_DB="$T/fsize.db" serve_start fsize --quiet
+prlimit --pid "$PID" --fsize=200000:
+python3 -c 'import json; print(json.dumps([{"id": "wide-%d" % i,
+    "title": "x" * 2000, "status": "firing"} for i in range(100)]))' >"$T/wide.json"
+post /v1/alerts/generic "$T/wide.json"
+is "$CODE" 503 "a write past the file size limit: 503"
+is "$(curl -sS "$URL/healthz")" ok "...and owl serve lives on"
+prlimit --pid "$PID" --fsize=unlimited:
+post /v1/alerts/generic "$T/wide.json"
+is "$CODE" 200 "the limit lifted: 200 again"
+serve_stop
+is "$STOP_RC:$(OWL_DB="$T/fsize.db" q 'PRAGMA integrity_check')" 0:ok \
+	"then a clean stop and an intact database"
+
 # --- a decimal-comma locale (LANG=de_DE.UTF-8 and the like) stays out
 # of /metrics: Prometheus refuses "0,00025"
 printf 'LC_NUMERIC\ndecimal_point ","\nthousands_sep ""\ngrouping -1\nEND LC_NUMERIC\n' \

@@ -150,7 +150,9 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 }
 
 /* Blocks the stop signals in every thread (they inherit the mask) so
- * that the main thread alone receives them with sigwait. */
+ * that the main thread alone receives them with sigwait. A write past
+ * RLIMIT_FSIZE fails with EFBIG (the sender gets its 503) instead of
+ * SIGXFSZ killing the daemon with every request in flight. */
 static void
 cmd_serve_signals(sigset_t *set)
 {
@@ -159,6 +161,7 @@ cmd_serve_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int
