@@ -268,6 +268,44 @@ test_flap_after_regroup(void **state)
 	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 2);
 }
 
+/* One payload whose alerts alternate between groups: each incident is
+ * aggregated once (opened at version 1, one bump for the batch), with
+ * all its alerts counted. */
+static void
+test_interleaved_groups(void **state)
+{
+	struct fx *f = *state;
+	struct ingest_result r;
+	struct incident inc;
+
+	r = put(f->s, INGEST_GENERIC,
+	    "[{\"id\":\"x1\",\"group\":\"X\"},"
+	    "{\"id\":\"y1\",\"group\":\"Y\"},"
+	    "{\"id\":\"x2\",\"group\":\"X\"},"
+	    "{\"id\":\"y2\",\"group\":\"Y\",\"status\":\"resolved\"},"
+	    "{\"id\":\"x3\",\"group\":\"X\"}]");
+	assert_int_equal(r.incidents_opened, 2);
+	assert_int_equal(r.incident, 1); /* the last alert's */
+	get(f->s, 1, &inc);
+	assert_int_equal(inc.alert_count, 3);
+	assert_int_equal(inc.firing_count, 3);
+	assert_int_equal(inc.version, 2);
+	incident_done(&inc);
+	get(f->s, 2, &inc);
+	assert_int_equal(inc.alert_count, 2);
+	assert_int_equal(inc.firing_count, 1);
+	assert_int_equal(inc.version, 2);
+	incident_done(&inc);
+	r = put(f->s, INGEST_GENERIC,
+	    "[{\"id\":\"y1\",\"group\":\"Y\",\"status\":\"resolved\"},"
+	    "{\"id\":\"x1\",\"group\":\"X\"},"
+	    "{\"id\":\"y2\",\"group\":\"Y\",\"status\":\"resolved\"}]");
+	assert_int_equal(r.incidents_resolved, 1);
+	get(f->s, 2, &inc);
+	assert_int_equal(inc.state, INCIDENT_RESOLVED);
+	incident_done(&inc);
+}
+
 static void
 test_truncated_recorded(void **state)
 {
@@ -484,6 +522,8 @@ main(void)
 		    test_flap_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_flap_after_regroup, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_interleaved_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_truncated_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(
