@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/clock.h"
+#include "engine/sanitize.h"
 #include "engine/silence.h"
 #include "integrations/am_client.h"
 #include "integrations/ingest.h"
@@ -86,6 +87,7 @@ serve_pull_source(
 	struct receiver_pull_result res;
 	struct ingest_batch *batch = NULL;
 	const struct alert *a = NULL;
+	char shown[1100];
 	struct err err;
 	struct buf body;
 	int64_t backoff;
@@ -110,15 +112,16 @@ serve_pull_source(
 		atomic_fetch_add(&sv->m.pull_errors, 1);
 		if (!atomic_load(&sv->draining))
 			serve_log(sv, 0, "pull %s: %s (retrying in %llds)",
-			    src->url, err.msg,
-			    (long long)(backoff / CLOCK_US_PER_SEC));
+			    sanitize_url(src->url, shown, sizeof shown),
+			    err.msg, (long long)(backoff / CLOCK_US_PER_SEC));
 	} else {
 		if (src->fails > 0 || res.resolved > 0 ||
 		    res.incidents_opened > 0)
 			serve_log(sv, 0,
 			    "pull %s: %zu alerts, %zu new, %zu "
 			    "resolved",
-			    src->url, res.alerts, res.new_alerts, res.resolved);
+			    sanitize_url(src->url, shown, sizeof shown),
+			    res.alerts, res.new_alerts, res.resolved);
 		src->fails = 0;
 		src->due = clock_mono_us() + interval;
 		atomic_fetch_add(&sv->m.pull_ok, 1);

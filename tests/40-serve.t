@@ -306,6 +306,14 @@ like "$(printf '%s\n' "$M" | python3 "$OWL_ROOT/tests/promcheck.py")" "^ok: " \
 	"metrics under a decimal-comma locale: valid for Prometheus"
 serve_stop
 
+# --- an Alertmanager URL with credentials: the log never shows them
+OWL_DB="$T/pull.db" serve_start pullcred --pull "http://admin:hunter2@127.0.0.1:1"
+wait_for 10 grep -q "pull http" "$T/pullcred.log"
+like "$(cat "$T/pullcred.log")" 'pull http://\*\*\*@127\.0\.0\.1:1: alertmanager http://\*\*\*@127' \
+	"a failing pull is logged with the URL's credentials masked"
+unlike "$(cat "$T/pullcred.log")" "hunter2" "...and the password nowhere"
+serve_stop
+
 # --- the config file fills in what the flags leave unset
 mkdir -p "$XDG_CONFIG_HOME/owl"
 printf 'return { serve = { token_file = "%s" } }\n' "$T/tokens" \
