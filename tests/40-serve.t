@@ -314,6 +314,44 @@ like "$(cat "$T/pullcred.log")" 'pull http://\*\*\*@127\.0\.0\.1:1: alertmanager
 unlike "$(cat "$T/pullcred.log")" "hunter2" "...and the password nowhere"
 serve_stop
 
+# --- expiring silences at an Alertmanager that fails: one try per round
+# and Alertmanager, then a pause (one that hangs, 10 s a request, held up
+# every --pull while it was tried for each silence, every 2 s)
+cat >"$T/fakeam.py" <<'EOF'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def answer(self, code, body):
+        open(sys.argv[2], "a").write(self.command + " " + self.path + "\n")
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self): self.answer(200, b"[]")
+    def do_DELETE(self): self.answer(500, b"broken")
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+EOF
+AMPORT=$(free_port)
+python3 "$T/fakeam.py" "$AMPORT" "$T/fakeam.hits" &
+tap_at_exit "kill $!"
+wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$AMPORT/api/v2/alerts"
+SILDB="$T/sil.db"
+OWL_DB="$SILDB" "$OWL" ingest "$AM" >/dev/null 2>&1
+sqlite3 "$SILDB" "INSERT INTO silences(incident_id, am_url, silence_id,
+	created_by, created_at, ends_at) VALUES
+	(1, 'http://127.0.0.1:$AMPORT', 's-1', 't', 0, 4102444800000000),
+	(1, 'http://127.0.0.1:$AMPORT', 's-2', 't', 0, 4102444800000000)"
+OWL_DB="$SILDB" "$OWL" resolve 1 >/dev/null
+OWL_DB="$SILDB" serve_start silfail --pull "http://127.0.0.1:$AMPORT" \
+	--pull-interval 1s
+wait_for 10 grep -q "silence s-1 of INC-1" "$T/silfail.log"
+wait_for 10 sh -c "curl -sS '$URL/metrics' | grep -q 'owl_pull_success_total [2-9]'"
+like "$(cat "$T/silfail.log")" "silence s-1 of INC-1: alertmanager .*HTTP 500: broken" \
+	"a failed expiry is logged"
+is "$(grep -c DELETE "$T/fakeam.hits")" 1 \
+	"the failing Alertmanager is not tried again for its next silence"
+serve_stop
+
 # --- the config file fills in what the flags leave unset
 mkdir -p "$XDG_CONFIG_HOME/owl"
 printf 'return { serve = { token_file = "%s" } }\n' "$T/tokens" \
