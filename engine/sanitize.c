@@ -144,3 +144,21 @@ sanitize_dup(const char *s, int flags)
 	}
 	return buf_steal(&b);
 }
+
+char *
+sanitize_url(const char *url, char *out, size_t n)
+{
+	const char *auth = strstr(url, "://"), *at = NULL;
+	size_t len;
+
+	if (auth != NULL) {
+		auth += 3;
+		len = strcspn(auth, "/?#");
+		at = memrchr(auth, '@', len);
+	}
+	if (at == NULL)
+		snprintf(out, n, "%s", url);
+	else
+		snprintf(out, n, "%.*s***%s", (int)(auth - url), url, at);
+	return out;
+}

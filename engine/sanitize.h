@@ -23,6 +23,12 @@ int sanitize_term(
  * with free()); NULL when out of memory. NULL input gives "". */
 char *sanitize_dup(const char *s, int flags);
 
+/* Writes url into out (n bytes, cut to fit) with its userinfo, if any,
+ * replaced by "***" (http COLON-SLASH-SLASH admin:pw@am:9093 becomes
+ * ***@am:9093 after the scheme): a form fit for logs, messages and the
+ * action log, which must never keep a password. Returns out. */
+char *sanitize_url(const char *url, char *out, size_t n);
+
 /* Decodes one UTF-8 sequence at s (n bytes available). Returns its length
  * and sets *cp, or 0 when the bytes are not valid UTF-8 (overlong forms,
  * surrogates and values past U+10FFFF are invalid). */

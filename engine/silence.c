@@ -10,6 +10,7 @@
 #include "engine/actlog.h"
 #include "engine/clock.h"
 #include "engine/incident.h"
+#include "engine/sanitize.h"
 
 #define SILENCE_COLS                                                           \
 	"id, incident_id, am_url, silence_id, fingerprint,"                    \
@@ -47,7 +48,7 @@ silence_add(struct store *s, int64_t incident, const char *am_url,
 	    "INSERT INTO silences(incident_id, am_url,"
 	    " silence_id, fingerprint, created_by, created_at, ends_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
-	char until[CLOCK_RFC3339_MAX];
+	char until[CLOCK_RFC3339_MAX], shown[1100];
 	const char *who = actor;
 	sqlite3_stmt *st;
 	int rc;
@@ -71,8 +72,10 @@ silence_add(struct store *s, int64_t incident, const char *am_url,
 		goto fail;
 	}
 	clock_format(ends_at, 0, until);
+	/* the action log is permanent: the URL without its credentials */
+	sanitize_url(am_url, shown, sizeof shown);
 	if (silence_log(s, incident, actor, "incident.silence",
-	        json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "alertmanager", am_url,
+	        json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "alertmanager", shown,
 	            "silence_id", silence_id, "fingerprint", fingerprint,
 	            "until", until, "comment", comment),
 	        err) == -1)

@@ -99,7 +99,7 @@ am_client_do(const char *method, const char *url, const char *body,
     struct err *err)
 {
 	struct am_client_req r = { out, cancel, 0 };
-	char cerr[CURL_ERROR_SIZE] = "", snip[256];
+	char cerr[CURL_ERROR_SIZE] = "", snip[256], shown[1100];
 	struct curl_slist *hdr = NULL;
 	CURLcode rc;
 	CURL *c;
@@ -130,18 +130,19 @@ am_client_do(const char *method, const char *url, const char *body,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
+	sanitize_url(url, shown, sizeof shown); /* no password in messages */
 	if (r.overflow)
 		return err_set(err, ERR_FAILED,
 		    "alertmanager %s: answer "
 		    "larger than %zu bytes",
-		    url, out->limit);
+		    shown, out->limit);
 	if (rc != CURLE_OK)
-		return err_set(err, ERR_FAILED, "alertmanager %s: %s", url,
+		return err_set(err, ERR_FAILED, "alertmanager %s: %s", shown,
 		    cerr[0] ? cerr : curl_easy_strerror(rc));
 	if (*status < 200 || *status > 299) {
 		am_client_snippet(out, snip, sizeof snip);
 		return err_set(err, ERR_FAILED, "alertmanager %s: HTTP %ld%s%s",
-		    url, *status, snip[0] ? ": " : "", snip);
+		    shown, *status, snip[0] ? ": " : "", snip);
 	}
 	return 0;
 }
@@ -167,7 +168,7 @@ am_client_silence(const char *base, json_t *matchers, int64_t starts_us,
     int64_t ends_us, const char *created_by, const char *comment, char *id,
     struct err *err)
 {
-	char starts[CLOCK_RFC3339_MAX], ends[CLOCK_RFC3339_MAX];
+	char starts[CLOCK_RFC3339_MAX], ends[CLOCK_RFC3339_MAX], shown[1100];
 	json_t *req, *resp = NULL, *sid;
 	struct buf u, out;
 	char *body = NULL;
@@ -196,7 +197,7 @@ am_client_silence(const char *base, json_t *matchers, int64_t starts_us,
 		err_set(err, ERR_FAILED,
 		    "alertmanager %s: no silenceID in "
 		    "its answer",
-		    buf_str(&u));
+		    sanitize_url(buf_str(&u), shown, sizeof shown));
 		goto out;
 	}
 	snprintf(id, AM_CLIENT_ID_MAX, "%s", json_string_value(sid));

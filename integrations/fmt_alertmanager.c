@@ -198,6 +198,10 @@ fmt_webhook(json_t *root, struct ingest_batch *b, int grafana, struct err *err)
 		    "truncatedAlerts: not a "
 		    "non-negative integer");
 	b->truncated = trunc != NULL ? json_integer_value(trunc) : -1;
+	/* one copy for the whole group: a copy per alert would turn a 64 KiB
+	 * groupKey and 40,000 tiny alerts (1 MiB) into gigabytes */
+	if (ingest_dup(&b->group_key, gk, err) == -1)
+		return -1;
 	alerts = json_object_get(root, "alerts");
 	if (!json_is_array(alerts))
 		return err_set(err, ERR_USAGE, "alerts: %s",
@@ -210,9 +214,9 @@ fmt_webhook(json_t *root, struct ingest_batch *b, int grafana, struct err *err)
 			    err, ERR_USAGE, "%s: not an object", where);
 		if ((a = ingest_batch_add(b, source, err)) == NULL ||
 		    fmt_status(o, where, &a->resolved, err) == -1 ||
-		    fmt_alert_common(o, where, grafana, a, err) == -1 ||
-		    ingest_dup(&a->group_key, gk, err) == -1)
+		    fmt_alert_common(o, where, grafana, a, err) == -1)
 			return -1;
+		a->group_key = b->group_key;
 	}
 	return 0;
 }

@@ -85,10 +85,14 @@ ingest_batch_free(struct ingest_batch *b)
 {
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->alerts[i].group_key == b->group_key)
+			b->alerts[i].group_key = NULL; /* borrowed */
 		alert_done(&b->alerts[i]);
+	}
 	free(b->alerts);
 	free(b->dedup_key);
+	free(b->group_key);
 	free(b);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/clock.h"
+#include "engine/sanitize.h"
 #include "engine/silence.h"
 #include "integrations/am_client.h"
 #include "integrations/ingest.h"
@@ -19,6 +20,9 @@
 #define SERVE_PULL_TIMEOUT_MS 10000L
 #define SERVE_PULL_MAX_BACKOFF_US (5 * 60 * CLOCK_US_PER_SEC)
 #define SERVE_SILENCE_EVERY_US (2 * CLOCK_US_PER_SEC)
+/* After a failed expiry, the next round waits this long: an Alertmanager
+ * that hangs (10 s per request) must not hold up the pulls every round. */
+#define SERVE_SILENCE_RETRY_US (60 * CLOCK_US_PER_SEC)
 
 struct serve_pull_src {
 	const char *url;
@@ -86,6 +90,7 @@ serve_pull_source(
 	struct receiver_pull_result res;
 	struct ingest_batch *batch = NULL;
 	const struct alert *a = NULL;
+	char shown[1100];
 	struct err err;
 	struct buf body;
 	int64_t backoff;
@@ -110,15 +115,16 @@ serve_pull_source(
 		atomic_fetch_add(&sv->m.pull_errors, 1);
 		if (!atomic_load(&sv->draining))
 			serve_log(sv, 0, "pull %s: %s (retrying in %llds)",
-			    src->url, err.msg,
-			    (long long)(backoff / CLOCK_US_PER_SEC));
+			    sanitize_url(src->url, shown, sizeof shown),
+			    err.msg, (long long)(backoff / CLOCK_US_PER_SEC));
 	} else {
 		if (src->fails > 0 || res.resolved > 0 ||
 		    res.incidents_opened > 0)
 			serve_log(sv, 0,
 			    "pull %s: %zu alerts, %zu new, %zu "
 			    "resolved",
-			    src->url, res.alerts, res.new_alerts, res.resolved);
+			    sanitize_url(src->url, shown, sizeof shown),
+			    res.alerts, res.new_alerts, res.resolved);
 		src->fails = 0;
 		src->due = clock_mono_us() + interval;
 		atomic_fetch_add(&sv->m.pull_ok, 1);
@@ -127,20 +133,42 @@ serve_pull_source(
 	buf_done(&body);
 }
 
-/* Expires, at their Alertmanager, the silences of resolved incidents. */
-static void
+/* Has an Alertmanager that failed this round (failed[j], j < i) the
+ * URL of due[i]? */
+static int
+serve_pull_failed_before(
+    const struct silence *due, const char *failed, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (failed[j] && strcmp(due[j].am_url, due[i].am_url) == 0)
+			return 1;
+	return 0;
+}
+
+/* Expires, at their Alertmanager, the silences of resolved incidents.
+ * Once an Alertmanager fails, its other silences wait for the next
+ * round. Returns the number of failures. */
+static int
 serve_pull_silences(struct serve *sv, struct store *s)
 {
 	struct silence *due = NULL;
+	char *failed = NULL;
 	struct err err;
 	size_t n = 0;
+	int fails = 0;
 
 	err_init(&err);
 	if (silence_due(s, &due, &n, &err) == -1) {
 		serve_log(sv, 0, "silences: %s", err.msg);
-		return;
+		return 1;
+	}
+	if (n > 0 && (failed = calloc(n, 1)) == NULL) {
+		silence_list_free(due, n);
+		return 1;
 	}
 	for (size_t i = 0; i < n && !atomic_load(&sv->draining); i++) {
+		if (serve_pull_failed_before(due, failed, i))
+			continue;
 		err_init(&err);
 		if (am_client_unsilence(
 		        due[i].am_url, due[i].silence_id, NULL, &err) == -1 ||
@@ -149,13 +177,17 @@ serve_pull_silences(struct serve *sv, struct store *s)
 			serve_log(sv, 0, "silence %s of INC-%lld: %s",
 			    due[i].silence_id, (long long)due[i].incident,
 			    err.msg);
+			failed[i] = 1;
+			fails++;
 			continue;
 		}
 		atomic_fetch_add(&sv->m.silences_expired, 1);
 		serve_log(sv, 0, "expired silence %s of INC-%lld (resolved)",
 		    due[i].silence_id, (long long)due[i].incident);
 	}
+	free(failed);
 	silence_list_free(due, n);
+	return fails;
 }
 
 /* Sleeps until `until` (monotonic) or until stopped; 0 when stopped. */
@@ -188,7 +220,7 @@ serve_pull_main(void *arg)
 	struct serve_pull_src src[SERVE_MAX_PULLS];
 	int64_t interval = cfg->pull_interval_us ? cfg->pull_interval_us
 	                                         : 15 * CLOCK_US_PER_SEC,
-	        next, now;
+	        next, now, silences_at = 0;
 	struct store *s;
 	struct err err;
 
@@ -209,7 +241,8 @@ serve_pull_main(void *arg)
 			if (src[i].due < next)
 				next = src[i].due;
 		}
-		serve_pull_silences(sv, s);
+		if (now >= silences_at && serve_pull_silences(sv, s) > 0)
+			silences_at = clock_mono_us() + SERVE_SILENCE_RETRY_US;
 	} while (serve_pull_sleep(sv, next));
 	store_close(s);
 	return NULL;

@@ -41,6 +41,15 @@ is "$RC:$ERR" "2:owl: stdin: larger than 64 MiB (the payload limit)" \
 	"stdin over 64 MiB refused"
 rm -f "$T/huge.json"
 
+# a 64 KiB groupKey shared by 46,000 tiny alerts (1 MB): the alerts share
+# one copy of it (a copy each took 3 GB); 256 MB of address space is ample
+python3 -c 'import sys; n = 46000
+sys.stdout.write("{\"groupKey\":\"%s\",\"alerts\":[%s]}" % ("g" * 65536,
+    ",".join(["{\"status\":\"firing\"}"] * n)))' >"$T/amp.json"
+run sh -c "ulimit -v 262144; OWL_DB='$T/amp.db' '$OWL' ingest --format alertmanager '$T/amp.json'"
+is "$RC:$OUT" "0:alertmanager: 46000 alerts (1 new), 1 incident opened, 0 reopened, 0 resolved; INC-1" \
+	"a long groupKey over many alerts is not copied per alert"
+
 run "$OWL" ingest "$T/nonexistent.json"
 is "$RC:$ERR" "2:owl: $T/nonexistent.json: No such file or directory" "missing file"
 run "$OWL" ingest --format yaml "$T/half.json"

@@ -172,9 +172,23 @@ like "$M" 'owl_ingest_latency_seconds_bucket\{le="\+Inf"\} [1-9]' \
 like "$M" 'owl_db_errors_total [1-9]' "metrics: database errors"
 like "$M" "owl_incidents_open $(q 'SELECT count(*) FROM incidents WHERE state <> 2')" \
 	"metrics: open incidents, as the database says"
+like "$(printf '%s\n' "$M" | python3 "$OWL_ROOT/tests/promcheck.py")" "^ok: " \
+	"metrics: valid Prometheus text format (strict checker)"
 like "$(cat "$T/main.log")" \
 	"POST /v1/alerts/alertmanager 200 [0-9]+ [0-9.]+ms 127.0.0.1 bearer" \
 	"one log line per request: method, path, status, bytes, ms"
+# what clients send reaches the log sanitised: a C1 CSI and an RTL
+# override in the path (anyone), escapes in a basic-auth user name
+curl -sS -o /dev/null "$URL/v1/%c2%9b31m%e2%80%aeevil"
+post /v1/alerts/alertmanager "$AM" \
+	-H "Authorization: Basic $(printf '\033]0;x\007:s3cret-token' | base64)"
+is "$CODE" 200 "a basic-auth user name with escapes: accepted"
+like "$(cat "$T/main.log")" 'GET /v1/\\u009b31m\\u202eevil 404' \
+	"log: a path's controls are shown escaped"
+like "$(cat "$T/main.log")" 'basic:\\x1b\]0;x\\x07' \
+	"log: a user name's controls are shown escaped"
+is "$(LC_ALL=C grep -c "$(printf '\033\\|\302\233\\|\342\200\256')" "$T/main.log")" 0 \
+	"log: no raw ESC, C1 or bidi control"
 
 # --- SIGTERM with a request in flight: it is answered and stored
 cat >"$T/inflight.py" <<'EOF'
@@ -256,6 +270,87 @@ q "SELECT fingerprint FROM alerts WHERE fingerprint LIKE 'storm-%'" | sort -u >"
 MISSING=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
 is "$MISSING" 0 "every acknowledged alert is in the database after kill -9"
 is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
+
+# --- past the file size limit (ulimit -f, systemd's LimitFSIZE=) a write
+# fails with EFBIG: a 503 to retry, and the daemon lives on (SIGXFSZ
+# killed it, with every request in flight)
+OWL_DB="$T/fsize.db" serve_start fsize --quiet
+prlimit --pid "$PID" --fsize=200000:
+python3 -c 'import json; print(json.dumps([{"id": "wide-%d" % i,
+    "title": "x" * 2000, "status": "firing"} for i in range(100)]))' >"$T/wide.json"
+post /v1/alerts/generic "$T/wide.json"
+is "$CODE" 503 "a write past the file size limit: 503"
+is "$(curl -sS "$URL/healthz")" ok "...and owl serve lives on"
+prlimit --pid "$PID" --fsize=unlimited:
+post /v1/alerts/generic "$T/wide.json"
+is "$CODE" 200 "the limit lifted: 200 again"
+serve_stop
+is "$STOP_RC:$(OWL_DB="$T/fsize.db" q 'PRAGMA integrity_check')" 0:ok \
+	"then a clean stop and an intact database"
+
+# --- a decimal-comma locale (LANG=de_DE.UTF-8 and the like) stays out
+# of /metrics: Prometheus refuses "0,00025"
+printf 'LC_NUMERIC\ndecimal_point ","\nthousands_sep ""\ngrouping -1\nEND LC_NUMERIC\n' \
+	>"$T/comma.src"
+mkdir -p "$T/loc"
+localedef -c -f UTF-8 -i "$T/comma.src" "$T/loc/comma" >/dev/null 2>&1
+is "$(LOCPATH="$T/loc" LC_ALL=comma python3 -c 'import locale
+locale.setlocale(locale.LC_ALL, ""); print(locale.localeconv()["decimal_point"])')" \
+	"," "the test locale has a decimal comma"
+SERVE_ENV="LOCPATH=$T/loc LC_ALL=comma" OWL_DB="$T/comma.db" serve_start comma --quiet
+post /v1/alerts/generic "$T/gen.json"
+M=$(curl -sS "$URL/metrics")
+like "$M" 'owl_ingest_latency_seconds_bucket\{le="0\.00025"\}' \
+	"metrics under a decimal-comma locale: le with a point"
+like "$(printf '%s\n' "$M" | python3 "$OWL_ROOT/tests/promcheck.py")" "^ok: " \
+	"metrics under a decimal-comma locale: valid for Prometheus"
+serve_stop
+
+# --- an Alertmanager URL with credentials: the log never shows them
+OWL_DB="$T/pull.db" serve_start pullcred --pull "http://admin:hunter2@127.0.0.1:1"
+wait_for 10 grep -q "pull http" "$T/pullcred.log"
+like "$(cat "$T/pullcred.log")" 'pull http://\*\*\*@127\.0\.0\.1:1: alertmanager http://\*\*\*@127' \
+	"a failing pull is logged with the URL's credentials masked"
+unlike "$(cat "$T/pullcred.log")" "hunter2" "...and the password nowhere"
+serve_stop
+
+# --- expiring silences at an Alertmanager that fails: one try per round
+# and Alertmanager, then a pause (one that hangs, 10 s a request, held up
+# every --pull while it was tried for each silence, every 2 s)
+cat >"$T/fakeam.py" <<'EOF'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def answer(self, code, body):
+        open(sys.argv[2], "a").write(self.command + " " + self.path + "\n")
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self): self.answer(200, b"[]")
+    def do_DELETE(self): self.answer(500, b"broken")
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+EOF
+AMPORT=$(free_port)
+python3 "$T/fakeam.py" "$AMPORT" "$T/fakeam.hits" &
+tap_at_exit "kill $!"
+wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$AMPORT/api/v2/alerts"
+SILDB="$T/sil.db"
+OWL_DB="$SILDB" "$OWL" ingest "$AM" >/dev/null 2>&1
+sqlite3 "$SILDB" "INSERT INTO silences(incident_id, am_url, silence_id,
+	created_by, created_at, ends_at) VALUES
+	(1, 'http://127.0.0.1:$AMPORT', 's-1', 't', 0, 4102444800000000),
+	(1, 'http://127.0.0.1:$AMPORT', 's-2', 't', 0, 4102444800000000)"
+OWL_DB="$SILDB" "$OWL" resolve 1 >/dev/null
+OWL_DB="$SILDB" serve_start silfail --pull "http://127.0.0.1:$AMPORT" \
+	--pull-interval 1s
+wait_for 10 grep -q "silence s-1 of INC-1" "$T/silfail.log"
+wait_for 10 sh -c "curl -sS '$URL/metrics' | grep -q 'owl_pull_success_total [2-9]'"
+like "$(cat "$T/silfail.log")" "silence s-1 of INC-1: alertmanager .*HTTP 500: broken" \
+	"a failed expiry is logged"
+is "$(grep -c DELETE "$T/fakeam.hits")" 1 \
+	"the failing Alertmanager is not tried again for its next silence"
+serve_stop
 
 # --- the config file fills in what the flags leave unset
 mkdir -p "$XDG_CONFIG_HOME/owl"

@@ -6,9 +6,12 @@ FIX="$OWL_ROOT/tests/fixtures/payloads"
 
 # serve_start NAME ARGS...: starts `owl serve --listen 127.0.0.1:0 ARGS`
 # with its log in $T/NAME.log; sets PORT, PID and URL once it listens.
+# SERVE_ENV: VAR=VALUE words for owl's environment only (no spaces).
 serve_start() {
 	_name=$1; shift
-	"$OWL" serve --listen 127.0.0.1:0 "$@" 2>"$T/$_name.log" &
+	# shellcheck disable=SC2086
+	env ${SERVE_ENV:-} "$OWL" serve --listen 127.0.0.1:0 "$@" \
+		2>"$T/$_name.log" &
 	PID=$!
 	tap_at_exit "kill -9 $PID"
 	PORT=""

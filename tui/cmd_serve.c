@@ -13,19 +13,25 @@
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/paths.h"
+#include "engine/sanitize.h"
 #include "integrations/am_client.h"
 #include "integrations/serve.h"
 
-/* One line to stderr in a single write, so that threads never mix. */
+/* One line to stderr in a single write, so that threads never mix. The
+ * line quotes what clients sent (the path, a basic-auth user): it is
+ * sanitised, or a request could write escape sequences to a terminal. */
 static void
 cmd_serve_log(void *ctx, const char *line)
 {
-	char at[CLOCK_RFC3339_MAX], out[1200];
+	char at[CLOCK_RFC3339_MAX], out[1200], *safe;
 	int n;
 
 	(void)ctx;
 	clock_format(clock_now_us(), 0, at);
-	n = snprintf(out, sizeof out, "%s %s\n", at, line);
+	safe = sanitize_dup(line, 0);
+	n = snprintf(out, sizeof out, "%s %s\n", at,
+	    safe != NULL ? safe : "(log line lost: out of memory)");
+	free(safe);
 	if (n > (int)sizeof out - 1) {
 		n = (int)sizeof out - 1;
 		out[n - 1] = '\n';
@@ -144,7 +150,9 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 }
 
 /* Blocks the stop signals in every thread (they inherit the mask) so
- * that the main thread alone receives them with sigwait. */
+ * that the main thread alone receives them with sigwait. A write past
+ * RLIMIT_FSIZE fails with EFBIG (the sender gets its 503) instead of
+ * SIGXFSZ killing the daemon with every request in flight. */
 static void
 cmd_serve_signals(sigset_t *set)
 {
@@ -153,6 +161,7 @@ cmd_serve_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int

@@ -133,6 +133,7 @@ out:
 static int
 cmd_silence_list(struct store *s, int64_t id)
 {
+	char shown[1100];
 	char until[CLOCK_RFC3339_MAX], *who, *sid, *url;
 	struct silence *list = NULL;
 	struct err err;
@@ -147,7 +148,8 @@ cmd_silence_list(struct store *s, int64_t id)
 		clock_format(list[i].ends_at, 0, until);
 		who = sanitize_dup(list[i].created_by, 0);
 		sid = sanitize_dup(list[i].silence_id, 0);
-		url = sanitize_dup(list[i].am_url, 0);
+		url = sanitize_dup(
+		    sanitize_url(list[i].am_url, shown, sizeof shown), 0);
 		printf("%s %s by %s until %s%s\n", sid ? sid : "?",
 		    url ? url : "?", who ? who : "?", until,
 		    list[i].expired_at                      ? " (expired)"
@@ -186,6 +188,7 @@ cmd_silence_show(struct store *s, int64_t incident)
 json_t *
 cmd_silence_json(struct store *s, int64_t incident)
 {
+	char shown[1100];
 	char until[CLOCK_RFC3339_MAX], at[CLOCK_RFC3339_MAX];
 	char expired[CLOCK_RFC3339_MAX];
 	struct silence *list = NULL;
@@ -204,10 +207,10 @@ cmd_silence_json(struct store *s, int64_t incident)
 		    json_pack("{s:s, s:s, s:s?, s:s, "
 		              "s:s, s:s, s:s?}",
 		        "id", list[i].silence_id, "alertmanager",
-		        list[i].am_url, "fingerprint", list[i].fingerprint,
-		        "created_by", list[i].created_by, "created_at", at,
-		        "ends_at", until, "expired_at",
-		        list[i].expired_at ? expired : NULL));
+		        sanitize_url(list[i].am_url, shown, sizeof shown),
+		        "fingerprint", list[i].fingerprint, "created_by",
+		        list[i].created_by, "created_at", at, "ends_at", until,
+		        "expired_at", list[i].expired_at ? expired : NULL));
 	}
 	silence_list_free(list, n);
 	return arr;

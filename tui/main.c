@@ -407,6 +407,10 @@ main(int argc, char **argv)
 	int rc = CLI_OK, i;
 
 	setlocale(LC_ALL, "");
+	/* the user's locale for text, never for numbers: owl's outputs are
+	 * read by programs (/metrics, JSON, logs), and a decimal comma
+	 * (LANG=de_DE.UTF-8) made Prometheus refuse every scrape */
+	setlocale(LC_NUMERIC, "C");
 	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
 		return rc;
 	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];

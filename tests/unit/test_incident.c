@@ -233,6 +233,79 @@ test_flap_guard(void **state)
 	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 2);
 }
 
+/* An alert that moved to another group and back fires while its first
+ * group's incident can still reopen: it rejoins its own row there (it
+ * once failed on the alerts UNIQUE index, which owl serve answered with
+ * 503 until the 10 minutes had passed). */
+static void
+test_flap_after_regroup(void **state)
+{
+	struct fx *f = *state;
+	static const char *const seq[][2] = {
+		{ "firing", "G1" },
+		{ "resolved", "G1" },
+		{ "firing", "G2" },
+		{ "resolved", "G2" },
+		{ "firing", "G1" },
+	};
+	struct ingest_result r = { 0 };
+	char body[128];
+
+	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		snprintf(body, sizeof body,
+		    "{\"id\":\"moving\",\"status\":\"%s\","
+		    "\"group\":\"%s\"}",
+		    seq[i][0], seq[i][1]);
+		r = put(f->s, INGEST_GENERIC, body);
+	}
+	assert_int_equal(r.incident, 1);
+	assert_int_equal(r.incidents_reopened, 1);
+	assert_int_equal(r.new_alerts, 0);
+	assert_int_equal(count_rows(f->s,
+	                     "SELECT count(*) FROM alerts WHERE"
+	                     " incident_id = 1 AND resolved = 0"),
+	    1);
+	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 2);
+}
+
+/* One payload whose alerts alternate between groups: each incident is
+ * aggregated once (opened at version 1, one bump for the batch), with
+ * all its alerts counted. */
+static void
+test_interleaved_groups(void **state)
+{
+	struct fx *f = *state;
+	struct ingest_result r;
+	struct incident inc;
+
+	r = put(f->s, INGEST_GENERIC,
+	    "[{\"id\":\"x1\",\"group\":\"X\"},"
+	    "{\"id\":\"y1\",\"group\":\"Y\"},"
+	    "{\"id\":\"x2\",\"group\":\"X\"},"
+	    "{\"id\":\"y2\",\"group\":\"Y\",\"status\":\"resolved\"},"
+	    "{\"id\":\"x3\",\"group\":\"X\"}]");
+	assert_int_equal(r.incidents_opened, 2);
+	assert_int_equal(r.incident, 1); /* the last alert's */
+	get(f->s, 1, &inc);
+	assert_int_equal(inc.alert_count, 3);
+	assert_int_equal(inc.firing_count, 3);
+	assert_int_equal(inc.version, 2);
+	incident_done(&inc);
+	get(f->s, 2, &inc);
+	assert_int_equal(inc.alert_count, 2);
+	assert_int_equal(inc.firing_count, 1);
+	assert_int_equal(inc.version, 2);
+	incident_done(&inc);
+	r = put(f->s, INGEST_GENERIC,
+	    "[{\"id\":\"y1\",\"group\":\"Y\",\"status\":\"resolved\"},"
+	    "{\"id\":\"x1\",\"group\":\"X\"},"
+	    "{\"id\":\"y2\",\"group\":\"Y\",\"status\":\"resolved\"}]");
+	assert_int_equal(r.incidents_resolved, 1);
+	get(f->s, 2, &inc);
+	assert_int_equal(inc.state, INCIDENT_RESOLVED);
+	incident_done(&inc);
+}
+
 static void
 test_truncated_recorded(void **state)
 {
@@ -447,6 +520,10 @@ main(void)
 		    test_grouping_and_autoresolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_flap_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_flap_after_regroup, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_interleaved_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_truncated_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -199,6 +199,24 @@ test_silences(void **state)
 	        "incident_id = 1"),
 	    2);
 	assert_int_equal(silence_expire(f->s, 42, "x", "y", &err), -1);
+
+	/* an Alertmanager behind basic auth: the silence keeps the URL it
+	 * needs to expire it, the permanent action log never the password */
+	assert_int_equal(silence_add(f->s, 1, "http://admin:hunter2@am:9093",
+	                     "sid-2", "cccc", "tester", later, NULL, &err),
+	    0);
+	assert_int_equal(count(f->s,
+	                     "SELECT count(*) FROM silences WHERE"
+	                     " am_url = 'http://admin:hunter2@am:9093'"),
+	    1);
+	assert_int_equal(count(f->s,
+	                     "SELECT count(*) FROM actlog WHERE"
+	                     " detail LIKE '%hunter2%'"),
+	    0);
+	assert_int_equal(count(f->s,
+	                     "SELECT count(*) FROM actlog WHERE detail LIKE"
+	                     " '%\"http://***@am:9093\"%'"),
+	    1);
 }
 
 /* A second store_open of the same file in one process must not drop

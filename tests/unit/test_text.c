@@ -131,6 +131,30 @@ test_sanitize(void **state)
 	check_sanitize(NULL, 0, "");
 }
 
+/* URLs shown in messages and the action log lose their credentials. */
+static void
+test_sanitize_url(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "http://am:9093", "http://am:9093" },
+		{ "http://admin:pw@am:9093/x", "http://***@am:9093/x" },
+		{ "https://token@am", "https://***@am" },
+		{ "http://u:p@w@am/a@b?c@d", "http://***@am/a@b?c@d" },
+		{ "http://am/path@x", "http://am/path@x" },
+		{ "http://am?q=a@b", "http://am?q=a@b" },
+		{ "not a url @ all", "not a url @ all" },
+	};
+	char out[64], small[12];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(
+		    sanitize_url(cases[i][0], out, sizeof out), cases[i][1]);
+	assert_string_equal(
+	    sanitize_url("http://a:secret@h", small, sizeof small),
+	    "http://***@"); /* cut, never the password */
+}
+
 static void
 test_utf8_validation(void **state)
 {
@@ -168,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_hex_and_equal),
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_sanitize_url),
 		cmocka_unit_test(test_utf8_validation),
 		cmocka_unit_test(test_err_first_wins),
 	};
