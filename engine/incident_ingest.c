@@ -195,7 +195,6 @@ ingest_open(
 	    " last_alert_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)";
 	const char *title = a->title != NULL ? a->title : a->fingerprint;
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
@@ -207,10 +206,8 @@ ingest_open(
 	sqlite3_bind_int64(st, 6, c->now);
 	sqlite3_bind_int64(st, 7, c->now);
 	sqlite3_bind_int64(st, 8, c->now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(c->s, err, "open incident");
+	if (store_step_done(c->s, st, "open incident", err) == -1)
+		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(c->s));
 	c->res->incidents_opened++;
 	return incident_log(c->s, *id, c->actor, "incident.open",
@@ -230,16 +227,13 @@ ingest_reopen(
 	    " resolved_at = NULL, acked_by = NULL, updated_at = ?,"
 	    " version = version + 1 WHERE id = ?";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->now);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(c->s, err, "reopen incident");
+	if (store_step_done(c->s, st, "reopen incident", err) == -1)
+		return -1;
 	c->res->incidents_reopened++;
 	return incident_log(c->s, id, c->actor, "incident.reopen",
 	    json_pack("{s:{s:s}, s:{s:s}, s:s, s:s}", "before", "state",
@@ -293,7 +287,6 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
 	sqlite3_stmt *st;
 	json_t *labels, *ann;
-	int rc;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
@@ -310,10 +303,8 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 		sqlite3_bind_text(st, 10, a->generator_url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, c->now);
 	sqlite3_bind_int64(st, 12, c->now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(c->s, err, "store alert");
+	if (store_step_done(c->s, st, "store alert", err) == -1)
+		return -1;
 	c->res->new_alerts++;
 	labels = json_loads(a->labels_json, 0, NULL);
 	ann = json_loads(a->annotations_json, 0, NULL);
@@ -362,7 +353,6 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	int only = c->o->mode == INCIDENT_INGEST_RESOLVE;
 	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_stmt(c->s, only ? status_only : full, err)) == NULL)
 		return -1;
@@ -380,10 +370,8 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 			sqlite3_bind_text(
 			    st, 7, a->generator_url, -1, SQLITE_STATIC);
 	}
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(c->s, err, "update alert");
+	if (store_step_done(c->s, st, "update alert", err) == -1)
+		return -1;
 	if (f->resolved == a->resolved)
 		return ingest_touch(c, f->incident, 0, err);
 	if (ingest_touch(c, f->incident, 1, err) == -1)
@@ -402,7 +390,7 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	    " acked_by = ?, updated_at = ?, version = version + 1 WHERE id = ?";
 	int64_t id, resolved_at;
 	sqlite3_stmt *st;
-	int state = 0, rc;
+	int state = 0;
 
 	if (ingest_group_find(c, a, &id, &state, &resolved_at, err) == -1)
 		return -1;
@@ -418,10 +406,8 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	sqlite3_bind_text(st, 1, c->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, c->now);
 	sqlite3_bind_int64(st, 3, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(c->s, err, "acknowledge incident");
+	if (store_step_done(c->s, st, "acknowledge incident", err) == -1)
+		return -1;
 	c->res->incidents_acked++;
 	return incident_log(c->s, id, c->actor, "incident.ack",
 	    json_pack("{s:{s:s}, s:{s:s, s:s}, s:s}", "before", "state",
@@ -529,17 +515,14 @@ ingest_autoresolve(
 	    " resolved_at = ?, snoozed_until = NULL, updated_at = ?,"
 	    " version = version + 1 WHERE id = ?";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->now);
 	sqlite3_bind_int64(st, 2, c->now);
 	sqlite3_bind_int64(st, 3, inc->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(c->s, err, "resolve incident");
+	if (store_step_done(c->s, st, "resolve incident", err) == -1)
+		return -1;
 	c->res->incidents_resolved++;
 	return incident_log(c->s, inc->id, c->actor, "incident.resolve",
 	    json_pack("{s:{s:s}, s:{s:s}, s:b, s:s}", "before", "state",

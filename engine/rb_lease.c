@@ -93,7 +93,6 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 	int64_t now = clock_now_us();
 	char host[256];
 	sqlite3_stmt *st;
-	int rc;
 
 	if (rb_lease_read(s, runbook, incident, prev, err) == -1)
 		return -1;
@@ -116,11 +115,7 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 	sqlite3_bind_text(st, 6, host, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, now);
 	sqlite3_bind_int64(st, 8, now + RB_LEASE_TTL_US);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "lease");
-	return 0;
+	return store_step_done(s, st, "lease", err);
 }
 
 static int
@@ -128,7 +123,6 @@ rb_lease_exec(struct store *s, const char *sql, const char *runbook,
     int64_t incident, int64_t run_id, struct err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
 
 	if (st == NULL)
 		return -1;
@@ -136,11 +130,7 @@ rb_lease_exec(struct store *s, const char *sql, const char *runbook,
 	sqlite3_bind_text(st, 2, runbook, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, incident);
 	sqlite3_bind_int64(st, 4, run_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "lease");
-	return 0;
+	return store_step_done(s, st, "lease", err);
 }
 
 int

@@ -12,18 +12,6 @@
 #include "hash.h"
 #include "rb_lease.h"
 
-static int
-rb_runs_done(
-    struct store *s, sqlite3_stmt *st, const char *what, struct err *err)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_sqlerr(s, err, what);
-	return 0;
-}
-
 static void
 rb_runs_text(sqlite3_stmt *st, int col, const char *s)
 {
@@ -62,7 +50,7 @@ rb_runs_insert(
 	sqlite3_bind_int(st, 10, (int)getpid());
 	rb_runs_text(st, 11, host);
 	sqlite3_bind_int64(st, 12, clock_now_us());
-	if (rb_runs_done(s, st, "runs", err) == -1)
+	if (store_step_done(s, st, "runs", err) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(s));
 	return 0;
@@ -85,7 +73,7 @@ rb_runs_finish(struct store *s, int64_t id, const char *status,
 		sqlite3_bind_int64(st, 3, plan_id);
 	sqlite3_bind_int64(st, 4, clock_now_us());
 	sqlite3_bind_int64(st, 5, id);
-	return rb_runs_done(s, st, "runs", err);
+	return store_step_done(s, st, "runs", err);
 }
 
 int
@@ -113,7 +101,7 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 	if (ms >= 0)
 		sqlite3_bind_int64(st, 8, ms);
 	rb_runs_text(st, 9, error);
-	return rb_runs_done(s, st, "run steps", err);
+	return store_step_done(s, st, "run steps", err);
 }
 
 /* The part of an effect that identifies it across runs, its members in
@@ -174,7 +162,7 @@ rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
 	rb_runs_text(st, 6, hash);
 	rb_runs_text(st, 7, text);
 	sqlite3_bind_int64(st, 8, clock_now_us());
-	rc = rb_runs_done(s, st, "plans", err);
+	rc = store_step_done(s, st, "plans", err);
 	free(text);
 	*id = rc == 0 ? sqlite3_last_insert_rowid(store_db(s)) : 0;
 	return rc;

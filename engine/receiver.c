@@ -24,15 +24,12 @@ receiver_mark(struct store *s, const char *url, const struct alert *alerts,
 	    " seen, seen_at) VALUES (?, ?, 1, ?) ON CONFLICT(url, fingerprint)"
 	    " DO UPDATE SET seen = 1, seen_at = excluded.seen_at";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_stmt(s, reset, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "pull_seen");
+	if (store_step_done(s, st, "pull_seen", err) == -1)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if ((st = store_stmt(s, mark, err)) == NULL)
 			return -1;
@@ -40,10 +37,8 @@ receiver_mark(struct store *s, const char *url, const struct alert *alerts,
 		sqlite3_bind_text(
 		    st, 2, alerts[i].fingerprint, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, now);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_sqlerr(s, err, "pull_seen");
+		if (store_step_done(s, st, "pull_seen", err) == -1)
+			return -1;
 	}
 	return 0;
 }

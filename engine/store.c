@@ -378,6 +378,18 @@ store_stmt(struct store *s, const char *sql, struct err *err)
 	return st;
 }
 
+int
+store_step_done(
+    struct store *s, sqlite3_stmt *st, const char *what, struct err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_sqlerr(s, err, what);
+	return 0;
+}
+
 int64_t
 store_data_version(struct store *s)
 {

@@ -49,6 +49,11 @@ int store_exec(struct store *s, const char *sql, struct err *err);
  * sqlite3_reset() it when done so that no read transaction stays open. */
 sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct err *err);
 
+/* Steps a statement that returns no rows (INSERT, UPDATE, DELETE) once
+ * and resets it. -1 with err set ("what: message") when it failed. */
+int store_step_done(
+    struct store *s, sqlite3_stmt *st, const char *what, struct err *err);
+
 /* Records the connection's last error in err as "what: message" and
  * returns -1. SQLITE_BUSY/LOCKED/FULL/IOERR give ERR_FAILED. */
 int store_sqlerr(struct store *s, struct err *err, const char *what);
