@@ -541,7 +541,8 @@ ingest_finish(
 	    "UPDATE incidents SET alert_count = ?1,"
 	    " firing_count = ?2, severity = ?3, truncated_alerts = ?4,"
 	    " last_alert_at = ?5, updated_at = CASE WHEN ?6 THEN ?5"
-	    " ELSE updated_at END, version = version + ?6 WHERE id = ?7";
+	    " ELSE updated_at END, version = version + ?6,"
+	    " sender_url = coalesce(?8, sender_url) WHERE id = ?7";
 	struct incident inc;
 	struct ingest_agg g = { 0, 0, 0 };
 	int64_t trunc;
@@ -566,6 +567,8 @@ ingest_finish(
 	sqlite3_bind_int64(st, 5, c->now);
 	sqlite3_bind_int(st, 6, changed);
 	sqlite3_bind_int64(st, 7, t->id);
+	if (c->o->sender_url != NULL)
+		sqlite3_bind_text(st, 8, c->o->sender_url, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -27,6 +27,9 @@ struct incident_ingest_opts {
 	const char *actor; /* NULL: actor_name() */
 	enum incident_ingest_mode mode;
 	int64_t truncated; /* alerts the sender left out; -1: unknown */
+	const char *sender_url; /* the sender's URL (Alertmanager's
+	                           externalURL) for the touched incidents;
+	                           NULL: leave theirs as it is */
 };
 
 struct incident_ingest_result {

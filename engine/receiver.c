@@ -105,7 +105,8 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
 {
 	static const char forget[] = "DELETE FROM pull_seen"
 	                             " WHERE url = ? AND seen = 0";
-	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_RESOLVE, -1 };
+	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_RESOLVE, -1,
+		NULL };
 	struct incident_ingest_result r;
 	struct alert *gone = NULL;
 	sqlite3_stmt *st;
@@ -135,7 +136,8 @@ receiver_pull(struct store *s, const char *url, const struct alert *alerts,
     size_t n, const char *actor, struct receiver_pull_result *res,
     struct err *err)
 {
-	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_UPSERT, -1 };
+	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_UPSERT, -1,
+		NULL };
 	struct incident_ingest_result r;
 	int64_t now = clock_now_us();
 

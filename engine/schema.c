@@ -147,6 +147,9 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE runs ADD COLUMN source_ref TEXT;"
 	"ALTER TABLE runs ADD COLUMN blob_id TEXT;"
 	"ALTER TABLE runs ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0;",
+	/* 6: the URL of the Alertmanager that sent an incident's alerts
+	 * (its externalURL), where `owl silence` creates silences. */
+	"ALTER TABLE incidents ADD COLUMN sender_url TEXT;",
 };
 
 const int schema_count =

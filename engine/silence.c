@@ -236,10 +236,14 @@ fail:
 int
 silence_am_url(struct store *s, int64_t incident, char **url, struct err *err)
 {
+	/* the one owl pulls from (it reaches it), else the sender's own */
 	static const char sql[] =
-	    "SELECT p.url FROM alerts a JOIN pull_seen p"
-	    " ON p.fingerprint = a.fingerprint WHERE a.incident_id = ? AND"
-	    " a.source = 'alertmanager' ORDER BY p.seen_at DESC LIMIT 1";
+	    "SELECT url FROM (SELECT p.url AS url, 0 AS k, p.seen_at AS t"
+	    " FROM alerts a JOIN pull_seen p ON p.fingerprint = a.fingerprint"
+	    " WHERE a.incident_id = ?1 AND a.source = 'alertmanager'"
+	    " UNION ALL SELECT sender_url, 1, 0 FROM incidents"
+	    " WHERE id = ?1 AND sender_url IS NOT NULL)"
+	    " ORDER BY k, t DESC LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 

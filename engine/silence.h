@@ -47,8 +47,9 @@ void silence_list_free(struct silence *list, size_t n);
 int silence_expire(struct store *s, int64_t id, const char *actor,
     const char *reason, struct err *err);
 
-/* The Alertmanager an incident's alerts were pulled from (`owl serve
- * --pull`), malloc'd into *url; *url NULL when no pull listed them. */
+/* The Alertmanager of an incident, malloc'd into *url: the one its alerts
+ * were pulled from (`owl serve --pull`), else the externalURL its webhook
+ * deliveries named; *url NULL when neither is known. */
 int silence_am_url(
     struct store *s, int64_t incident, char **url, struct err *err);
 

@@ -175,6 +175,24 @@ out:
 	return rc;
 }
 
+/* Alertmanager's externalURL (--web.external-url): the Alertmanager that
+ * sent the group, where `owl silence` creates its silences. Kept only when
+ * it is an http(s) URL; anything else is ignored, not an error, since the
+ * alerts themselves are fine without it. */
+static int
+fmt_sender_url(json_t *root, struct ingest_batch *b, struct err *err)
+{
+	const char *u;
+
+	if (ingest_json_str(
+	        root, "", "externalURL", 0, INGEST_NAME_MAX, &u, err) == -1)
+		return -1;
+	if (u == NULL ||
+	    (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0))
+		return 0;
+	return ingest_dup(&b->sender_url, u, err);
+}
+
 /* The webhook envelope: groupKey, truncatedAlerts and the alerts. */
 static int
 fmt_webhook(json_t *root, struct ingest_batch *b, int grafana, struct err *err)
@@ -198,6 +216,8 @@ fmt_webhook(json_t *root, struct ingest_batch *b, int grafana, struct err *err)
 		    "truncatedAlerts: not a "
 		    "non-negative integer");
 	b->truncated = trunc != NULL ? json_integer_value(trunc) : -1;
+	if (!grafana && fmt_sender_url(root, b, err) == -1)
+		return -1;
 	/* one copy for the whole group: a copy per alert would turn a 64 KiB
 	 * groupKey and 40,000 tiny alerts (1 MiB) into gigabytes */
 	if (ingest_dup(&b->group_key, gk, err) == -1)

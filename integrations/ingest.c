@@ -93,6 +93,7 @@ ingest_batch_free(struct ingest_batch *b)
 	free(b->alerts);
 	free(b->dedup_key);
 	free(b->group_key);
+	free(b->sender_url);
 	free(b);
 }
 
@@ -178,7 +179,8 @@ ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
 {
 	struct incident_ingest_opts o = { .actor = actor,
 		.mode = INCIDENT_INGEST_UPSERT,
-		.truncated = b->truncated };
+		.truncated = b->truncated,
+		.sender_url = b->sender_url };
 	struct incident_ingest_result r;
 
 	if (b->action == INGEST_ACTION_ACKNOWLEDGE)

@@ -24,6 +24,7 @@ struct ingest_batch {
 	int64_t truncated; /* -1: the format does not say */
 	enum ingest_action action;
 	char *dedup_key; /* PagerDuty */
+	char *sender_url; /* Alertmanager's externalURL, NULL: not given */
 	char *group_key; /* a webhook's groupKey: its alerts borrow it */
 };
 

@@ -198,4 +198,21 @@ if [ -d "$OWL_ROOT/../shared/fixtures/payloads" ]; then
 	done
 fi
 
+# --- the sender's URL: Alertmanager's externalURL, kept for owl silence
+SD="$T/sender.db"
+"$OWL" --db "$SD" ingest "$P/alertmanager-captured.json" >/dev/null 2>&1
+is "$(sqlite3 "$SD" 'SELECT sender_url FROM incidents')" "http://127.0.0.1:9093" \
+	"an Alertmanager webhook's externalURL is kept on its incident"
+sed 's#"externalURL":"[^"]*"#"externalURL":"javascript:alert(1)"#' \
+	"$P/alertmanager-captured.json" >"$T/badurl.json"
+rm -f "$SD"*
+run "$OWL" --db "$SD" ingest "$T/badurl.json"
+is "$RC" 0 "an externalURL that is not http(s) does not fail the payload"
+is "$(sqlite3 "$SD" 'SELECT coalesce(sender_url, "none") FROM incidents')" "none" \
+	"and is not kept"
+rm -f "$SD"*
+"$OWL" --db "$SD" ingest "$P/grafana-webhook-docs-example.json" >/dev/null 2>&1
+is "$(sqlite3 "$SD" 'SELECT coalesce(sender_url, "none") FROM incidents LIMIT 1')" "none" \
+	"Grafana's externalURL is Grafana, not an Alertmanager: not kept"
+
 done_testing

@@ -80,9 +80,12 @@ like "$(cat "$T/phase1.log")" "POST /v1/alerts/alertmanager 200 .* bearer" \
 is "$(q "SELECT title FROM incidents WHERE id = $INC")" "WebhookProbe fired on gpu-7" \
 	"the incident's title is the alert's summary"
 
-# --- owl silence / unsilence with an explicit Alertmanager
-run "$OWL" silence "INC-$INC" --for 2h --comment "looking at it" --alertmanager "$AMURL"
-is "$RC" 0 "owl silence --for 2h: exit 0"
+# --- owl silence / unsilence at the Alertmanager whose webhook sent the
+# incident (its externalURL, --web.external-url above)
+is "$(q "SELECT sender_url FROM incidents WHERE id = $INC")" "$AMURL" \
+	"the webhook's externalURL is kept on the incident"
+run "$OWL" silence "INC-$INC" --for 2h --comment "looking at it"
+is "$RC" 0 "owl silence --for 2h, no --alertmanager: exit 0"
 SID=$(printf '%s\n' "$OUT" | sed -n 's/^INC-[0-9]*: silence \([^ ]*\) until .*/\1/p')
 like "$SID" "^[0-9a-f-]{36}$" "owl silence prints the silence id"
 like "$(amtool --alertmanager.url="$AMURL" silence query -q)" "^$SID$" \

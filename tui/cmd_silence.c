@@ -46,7 +46,7 @@ cmd_silence_matchers(const char *labels_json)
 }
 
 /* Which Alertmanager: --alertmanager, else the one owl pulled the
- * incident's alerts from. */
+ * incident's alerts from, else the one whose webhook sent them. */
 static int
 cmd_silence_url(
     struct store *s, int64_t id, const char *flag, char **url, struct err *err)
@@ -63,8 +63,8 @@ cmd_silence_url(
 	if (*url == NULL)
 		return err_set(err, ERR_USAGE,
 		    "INC-%" PRId64 ": which "
-		    "Alertmanager? give --alertmanager URL (owl knows it "
-		    "only for alerts that owl serve --pull listed)",
+		    "Alertmanager? give --alertmanager URL (its webhooks "
+		    "named none and owl serve --pull never listed them)",
 		    id);
 	return 0;
 }

@@ -227,7 +227,9 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --for DUR             how long (30m, 2h, 1d)\n"
 	    "  --comment TEXT        the silence's comment (default: owl INC-N)\n"
 	    "  --alertmanager URL    which Alertmanager (default: the one\n"
-	    "                        owl serve --pull listed the alerts from)\n",
+	    "                        owl serve --pull listed the alerts from,\n"
+	    "                        else the externalURL of the Alertmanager\n"
+	    "                        whose webhook sent them)\n",
 	    cmd_silence_run },
 	{ "snooze", "snooze INC DURATION",
 	    "Snooze an incident for a while (30m, 1h30m, 2d).",
