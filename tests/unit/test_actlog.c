@@ -8,40 +8,6 @@
 #include "engine/actlog.h"
 #include "engine/store.h"
 
-struct fixture {
-	char *dir;
-	char *path;
-	struct store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	struct err err;
-
-	f->dir = unit_tmpdir();
-	f->path = unit_path(f->dir, "owl.db");
-	err_init(&err);
-	f->s = store_open(f->path, &err);
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->s);
-	unit_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
-
 static void
 append_n(struct store *s, int n)
 {
@@ -95,7 +61,7 @@ tamper(struct store *s, const char *sql)
 static void
 test_empty_and_intact(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	verify(f->s, 0, 0);
 	append_n(f->s, 50);
@@ -105,7 +71,7 @@ test_empty_and_intact(void **state)
 static void
 test_triggers_refuse_changes(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct err err;
 
 	append_n(f->s, 3);
@@ -121,7 +87,7 @@ test_triggers_refuse_changes(void **state)
 static void
 test_changed_row(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	append_n(f->s, 20);
 	tamper(f->s, "UPDATE actlog SET detail = '{\"i\":99}' WHERE id = 7");
@@ -131,7 +97,7 @@ test_changed_row(void **state)
 static void
 test_changed_row_rehashed(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	/* the attacker rewrites row 7's hash too: row 8 no longer links */
 	append_n(f->s, 20);
@@ -145,7 +111,7 @@ test_changed_row_rehashed(void **state)
 static void
 test_deleted_row(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	append_n(f->s, 20);
 	tamper(f->s, "DELETE FROM actlog WHERE id = 12");
@@ -155,7 +121,7 @@ test_deleted_row(void **state)
 static void
 test_reordered_rows(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	append_n(f->s, 20);
 	tamper(f->s,
@@ -168,7 +134,7 @@ test_reordered_rows(void **state)
 static void
 test_truncated_tail(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	append_n(f->s, 20);
 	tamper(f->s, "DELETE FROM actlog WHERE id > 17");
@@ -190,7 +156,7 @@ collect(const struct actlog_entry *e, void *ctx)
 static void
 test_each_filters(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct actlog_filter flt = { 0 };
 	struct err err;
 	int n;
@@ -214,7 +180,7 @@ test_each_filters(void **state)
 static void
 test_tail_cache_and_rollback(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct actlog_new e = { .actor = "bob", .kind = "test.tail" };
 	struct err err;
 	int64_t id;
@@ -245,7 +211,7 @@ test_tail_cache_and_rollback(void **state)
 static void
 test_concurrent_processes(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	pid_t pids[4];
 	int status;
 
@@ -282,25 +248,25 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_empty_and_intact, setup, teardown),
+		    test_empty_and_intact, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_triggers_refuse_changes,
+		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_triggers_refuse_changes, setup, teardown),
+		    test_changed_row, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_changed_row, setup, teardown),
+		    test_changed_row_rehashed, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_changed_row_rehashed, setup, teardown),
+		    test_deleted_row, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_deleted_row, setup, teardown),
+		    test_reordered_rows, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_reordered_rows, setup, teardown),
+		    test_truncated_tail, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_truncated_tail, setup, teardown),
+		    test_each_filters, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_tail_cache_and_rollback,
+		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_each_filters, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_tail_cache_and_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_concurrent_processes, setup, teardown),
+		    test_concurrent_processes, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests_name("actlog", tests, NULL, NULL);

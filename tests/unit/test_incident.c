@@ -10,40 +10,6 @@
 #include "engine/store.h"
 #include "integrations/ingest.h"
 
-struct fx {
-	char *dir;
-	struct store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct err err;
-	char *path;
-
-	err_init(&err);
-	f->dir = unit_tmpdir();
-	path = unit_path(f->dir, "owl.db");
-	f->s = store_open(path, &err);
-	free(path);
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->s);
-	unit_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Parses and stores a payload; asserts that it works. */
 static struct ingest_result
 put(struct store *s, enum ingest_format fmt, const char *body)
@@ -130,7 +96,7 @@ count_rows(struct store *s, const char *sql)
 static void
 test_dedup_100_times(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const a[] = { "aaaa:firing" };
 	struct incident_alert *al;
 	struct ingest_result r;
@@ -168,7 +134,7 @@ test_dedup_100_times(void **state)
 static void
 test_grouping_and_autoresolve(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const both[] = { "a1:firing", "a2:firing" };
 	static const char *const one[] = { "a1:resolved", "a2:firing" };
 	static const char *const none[] = { "a1:resolved", "a2:resolved" };
@@ -207,7 +173,7 @@ test_grouping_and_autoresolve(void **state)
 static void
 test_flap_guard(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const fire[] = { "c1:firing" };
 	static const char *const res[] = { "c1:resolved" };
 	struct ingest_result r1, r2;
@@ -240,7 +206,7 @@ test_flap_guard(void **state)
 static void
 test_flap_after_regroup(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const seq[][2] = {
 		{ "firing", "G1" },
 		{ "resolved", "G1" },
@@ -274,7 +240,7 @@ test_flap_after_regroup(void **state)
 static void
 test_interleaved_groups(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	struct ingest_result r;
 	struct incident inc;
 
@@ -309,7 +275,7 @@ test_interleaved_groups(void **state)
 static void
 test_truncated_recorded(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const a[] = { "t1:firing" };
 	char *body = am("gt", 3, a, 1);
 	struct ingest_result r = put(f->s, INGEST_AUTO, body);
@@ -324,7 +290,7 @@ test_truncated_recorded(void **state)
 static void
 test_pagerduty_cycle(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	struct ingest_result r;
 	struct incident inc;
 	int64_t id;
@@ -364,7 +330,7 @@ test_pagerduty_cycle(void **state)
 static void
 test_pagerduty_generated_key(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char body[] =
 	    "{\"routing_key\":\"k\",\"event_action\":"
 	    "\"trigger\",\"payload\":{\"summary\":\"s\",\"source\":\"x\","
@@ -388,7 +354,7 @@ test_pagerduty_generated_key(void **state)
 static void
 test_caller_transaction(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const a[] = { "x1:firing" };
 	char *body = am("gx", 0, a, 1);
 	struct ingest_batch *b;
@@ -415,7 +381,7 @@ test_caller_transaction(void **state)
 static void
 test_actions(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const a[] = { "y1:firing" };
 	struct incident_act act = { .actor = "alice", .note = "on it" };
 	struct ingest_result r = put_am(f->s, "gy", a, 1);
@@ -481,7 +447,7 @@ test_actions(void **state)
 static void
 test_list_order(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	static const char *const w[] = { "w1:firing" };
 	static const char *const c[] = { "c0:firing", "c1:firing" };
 	struct incident_query q = { .state = -1 };
@@ -515,26 +481,27 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_dedup_100_times, setup, teardown),
+		    test_dedup_100_times, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_grouping_and_autoresolve,
+		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_grouping_and_autoresolve, setup, teardown),
+		    test_flap_guard, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_flap_guard, setup, teardown),
+		    test_flap_after_regroup, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_flap_after_regroup, setup, teardown),
+		    test_interleaved_groups, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_interleaved_groups, setup, teardown),
+		    test_truncated_recorded, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_truncated_recorded, setup, teardown),
+		    test_pagerduty_cycle, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_pagerduty_generated_key,
+		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_pagerduty_cycle, setup, teardown),
+		    test_caller_transaction, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_pagerduty_generated_key, setup, teardown),
+		    test_actions, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_caller_transaction, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_list_order, setup, teardown),
+		    test_list_order, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,40 +10,6 @@
 #include "engine/silence.h"
 #include "engine/store.h"
 
-struct fx {
-	char *dir;
-	char *path;
-	struct store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct err err;
-
-	err_init(&err);
-	f->dir = unit_tmpdir();
-	f->path = unit_path(f->dir, "owl.db");
-	f->s = store_open(f->path, &err);
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->s);
-	unit_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
-
 /* A pulled alert as serve_pull.c builds it. */
 static struct alert
 pulled(const char *fp, const char *name)
@@ -93,7 +59,7 @@ pull(struct store *s, const char *url, struct alert *a, size_t n,
 static void
 test_pull_resolves_vanished(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	const char *am1 = "http://am1:9093", *am2 = "http://am2:9093";
 	struct alert two[2] = { pulled("aaaa", "Disk"),
 		pulled("bbbb", "Disk") };
@@ -142,7 +108,7 @@ test_pull_resolves_vanished(void **state)
 static void
 test_silences(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	struct alert one = pulled("cccc", "Disk");
 	struct receiver_pull_result r;
 	struct silence *list = NULL;
@@ -226,7 +192,7 @@ test_silences(void **state)
 static void
 test_second_open_keeps_locks(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db *f = *state;
 	struct store *other;
 	char *wal, cmd[4200];
 	struct err err;
@@ -256,11 +222,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pull_resolves_vanished,
+		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_pull_resolves_vanished, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_silences, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_second_open_keeps_locks, setup, teardown),
+		    test_silences, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_second_open_keeps_locks,
+		    unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

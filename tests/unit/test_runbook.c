@@ -11,40 +11,6 @@
 #include "engine/rb_run.h"
 #include "engine/store.h"
 
-struct fixture {
-	char *dir;
-	struct store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	char *db;
-	struct err err;
-
-	f->dir = unit_tmpdir();
-	db = unit_path(f->dir, "owl.db");
-	err_init(&err);
-	f->s = store_open(db, &err);
-	free(db);
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->s);
-	unit_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 static void
 write_file(const char *dir, const char *name, const char *text)
 {
@@ -60,7 +26,7 @@ write_file(const char *dir, const char *name, const char *text)
 /* Runs `body` (the inside of run(p)) as runbook t.lua with fake effects;
  * returns the result (doc is the caller's). */
 static void
-run_body(struct fixture *f, const char *body, const json_t *fakes,
+run_body(struct unit_db *f, const char *body, const json_t *fakes,
     int64_t timeout_us, int dry, struct rb_run_result *r)
 {
 	struct rb_run_opts o = { .name = "t",
@@ -91,7 +57,7 @@ run_body(struct fixture *f, const char *body, const json_t *fakes,
 
 static void
 expect_fail(
-    struct fixture *f, const char *body, int64_t timeout_us, const char *msg)
+    struct unit_db *f, const char *body, int64_t timeout_us, const char *msg)
 {
 	struct rb_run_result r;
 
@@ -156,7 +122,7 @@ test_escapes(void **state)
 		"local t = {} for i = 1, 1e8 do t[i] = {i} end",
 		"local function f() return 1 + f() end f()",
 	};
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		expect_fail(f, t[i].body, 500000, t[i].msg);
@@ -188,7 +154,7 @@ test_known_crashes(void **state)
 		"end\n"
 		"coroutine.close(coro)",
 	};
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_result r;
 	sqlite3_stmt *st;
 	struct err err;
@@ -214,7 +180,7 @@ test_known_crashes(void **state)
 static void
 test_undo_order(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_result r;
 	json_t *steps, *fakes;
 	const char *names[] = { "c", "b", "a" };
@@ -268,7 +234,7 @@ count_rows(const struct actlog_entry *e, void *ctx)
 static void
 test_masking(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_result r;
 	struct actlog_filter flt = { 0 };
 	struct err err;
@@ -314,7 +280,7 @@ test_masking(void **state)
 static void
 test_binary_answers(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_result r;
 	json_t *fakes;
 
@@ -345,7 +311,7 @@ test_binary_answers(void **state)
 static void
 test_huge_answer(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	size_t big = (size_t)8 << 20;
 	char *ctl = malloc(big);
 	struct rb_run_result r;
@@ -378,7 +344,7 @@ test_huge_answer(void **state)
 static void
 test_effect_ceilings(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_opts o = { .name = "t",
 		.dir = f->dir,
 		.dry_run = 1,
@@ -425,7 +391,7 @@ test_effect_ceilings(void **state)
 static void
 test_params_and_doc(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_opts o = { .name = "p", .dir = f->dir, .dry_run = 1 };
 	struct effects *fx = effects_fake_new(NULL);
 	struct rb_run_result r;
@@ -487,7 +453,7 @@ test_params_and_doc(void **state)
 static void
 test_offline(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct rb_run_opts o = {
 		.name = "t", .dir = f->dir, .dry_run = 1, .offline = 1
 	};
@@ -525,21 +491,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_known_crashes, setup, teardown),
+		    test_escapes, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_undo_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_masking, setup, teardown),
+		    test_known_crashes, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_binary_answers, setup, teardown),
+		    test_undo_order, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_huge_answer, setup, teardown),
+		    test_masking, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_effect_ceilings, setup, teardown),
+		    test_binary_answers, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_params_and_doc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
+		    test_huge_answer, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_effect_ceilings, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_params_and_doc, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_offline, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

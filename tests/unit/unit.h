@@ -14,6 +14,9 @@
 
 #include <cmocka.h>
 
+#include "engine/err.h"
+#include "engine/store.h"
+
 /* Makes a fresh directory under $TMPDIR (or /tmp) for one test; the
  * caller frees the returned path and removes the tree with unit_rmtree. */
 static inline char *
@@ -54,6 +57,45 @@ unit_rmtree(const char *dir)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "# could not remove %s\n", dir);
+}
+
+/* A fresh database in its own temporary directory: pass unit_db_setup
+ * and unit_db_teardown to cmocka; *state is then a struct unit_db. */
+struct unit_db {
+	char *dir;
+	char *path;
+	struct store *s;
+};
+
+static inline int
+unit_db_setup(void **state)
+{
+	struct unit_db *f = calloc(1, sizeof *f);
+	struct err err;
+
+	assert_non_null(f);
+	f->dir = unit_tmpdir();
+	f->path = unit_path(f->dir, "owl.db");
+	err_init(&err);
+	f->s = store_open(f->path, &err);
+	if (f->s == NULL)
+		fprintf(stderr, "# %s\n", err.msg);
+	assert_non_null(f->s);
+	*state = f;
+	return 0;
+}
+
+static inline int
+unit_db_teardown(void **state)
+{
+	struct unit_db *f = *state;
+
+	store_close(f->s);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
 }
 
 #endif
