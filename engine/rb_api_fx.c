@@ -487,41 +487,42 @@ rb_api_file_replace(lua_State *L)
 	return 1;
 }
 
+/* Pushes the secret handle a secret.generate or secret.get reply names;
+ * takes the reply, released before anything that may raise. */
+static int
+rb_api_secret_handle(lua_State *L, json_t *reply)
+{
+	lua_Integer h = json_integer_value(json_object_get(reply, "handle"));
+
+	json_decref(reply);
+	lua_createtable(L, 1, 0);
+	lua_pushinteger(L, h);
+	lua_rawseti(L, -2, 1);
+	rb_api_secret_push(L);
+	return 1;
+}
+
 /* secret.generate([{bytes = 32, encoding = "base64url"|"hex"}]) */
 static int
 rb_api_secret_generate(lua_State *L)
 {
 	int opts = rb_api_opts(L, 1);
-	json_t *req = rb_api_req(L, "secret.generate"), *reply;
+	json_t *req = rb_api_req(L, "secret.generate");
 
 	rb_api_opt(L, req, opts, "bytes", LUA_TNUMBER, "secret.generate");
 	rb_api_opt(L, req, opts, "encoding", LUA_TSTRING, "secret.generate");
 	rb_api_opt(L, req, opts, "name", LUA_TSTRING, "secret.generate");
-	reply = rb_api_effect(L, req);
-	lua_createtable(L, 1, 0);
-	lua_pushinteger(
-	    L, json_integer_value(json_object_get(reply, "handle")));
-	json_decref(reply);
-	lua_rawseti(L, -2, 1);
-	rb_api_secret_push(L);
-	return 1;
+	return rb_api_secret_handle(L, rb_api_effect(L, req));
 }
 
 /* secret.get(name) */
 static int
 rb_api_secret_get(lua_State *L)
 {
-	json_t *req = rb_api_req(L, "secret.get"), *reply;
+	json_t *req = rb_api_req(L, "secret.get");
 
 	rb_api_set_str(L, req, "name", 1, "secret.get: the name");
-	reply = rb_api_effect(L, req);
-	lua_createtable(L, 1, 0);
-	lua_pushinteger(
-	    L, json_integer_value(json_object_get(reply, "handle")));
-	json_decref(reply);
-	lua_rawseti(L, -2, 1);
-	rb_api_secret_push(L);
-	return 1;
+	return rb_api_secret_handle(L, rb_api_effect(L, req));
 }
 
 /* secret.put(name, value): stores a secret value under name. */
