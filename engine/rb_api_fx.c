@@ -412,18 +412,24 @@ static int
 rb_api_replace_read(lua_State *L)
 {
 	json_t *req = rb_api_req(L, "file.read"), *reply;
-	int unknown, missing;
+	int unknown, missing, binary;
 
 	rb_api_set_str(L, req, "path", 1, "file.replace: the path");
 	reply = rb_api_effect(L, req);
 	unknown = json_is_true(json_object_get(reply, "unknown"));
 	missing = json_is_true(json_object_get(reply, "missing"));
-	if (!missing)
+	binary = json_is_true(json_object_get(reply, "binary"));
+	if (!missing && !binary)
 		rb_api_field_push(L, reply, "content");
 	json_decref(reply);
 	if (missing)
 		return luaL_error(
 		    L, "file.replace %s: no such file", lua_tostring(L, 1));
+	if (binary)
+		return luaL_error(L,
+		    "file.replace %s: not UTF-8 text (rewriting it would "
+		    "damage it); use file.write",
+		    lua_tostring(L, 1));
 	if (!unknown)
 		return 0;
 	rb_api_write(L, 1, lua_gettop(L), rb_api_opts(L, 4), "replace", -1);

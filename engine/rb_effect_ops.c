@@ -392,6 +392,20 @@ out:
 	return rc;
 }
 
+/* Nonzero when the n bytes at s are UTF-8 text (NUL bytes allowed). */
+static int
+rb_fx_is_text(const char *s, size_t n)
+{
+	unsigned cp;
+	size_t k;
+
+	for (size_t i = 0; i < n; i += k)
+		if ((k = sanitize_utf8(
+		         (const unsigned char *)s + i, n - i, &cp)) == 0)
+			return 0;
+	return 1;
+}
+
 static int
 rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 {
@@ -411,6 +425,9 @@ rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 		    rb_fx_text(c->e, buf_str(&res.content), res.content.len));
 		json_object_set_new(c->result, "bytes",
 		    json_integer((json_int_t)res.content.len));
+		/* file.replace must not write back what travelled lossy */
+		if (!rb_fx_is_text(buf_str(&res.content), res.content.len))
+			json_object_set_new(c->reply, "binary", json_true());
 	}
 	if (res.unknown)
 		json_object_set_new(c->reply, "unknown", json_true());

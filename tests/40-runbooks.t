@@ -249,4 +249,17 @@ run timeout 30 "$OWL" run fifo --runbooks "$T/rb" --yes --timeout 5s
 is "$RC" 1 "file.read of a FIFO fails"
 like "$ERR" "fifo: not a regular file" "without waiting for a writer"
 
+# --- file.replace never rewrites a file that is not UTF-8 text
+printf 'model = caf\351\n' >"$T/latin1.conf"
+cp "$T/latin1.conf" "$T/latin1.orig"
+printf '%s\n' 'runbook { summary = "replace in a Latin-1 file", params = { f = { required = true } } }' \
+	'function run(p) step("edit", function() file.replace(p.f, "caf", "tea") end) end' \
+	>"$T/rb/latin1.lua"
+run "$OWL" run latin1 --runbooks "$T/rb" --yes --param f="$T/latin1.conf"
+is "$RC" 1 "file.replace on a Latin-1 file fails"
+like "$OUT$ERR" "not UTF-8 text \(rewriting it would damage it\); use file.write" \
+	"and says why"
+cmp -s "$T/latin1.conf" "$T/latin1.orig"
+ok $? "the Latin-1 file is untouched"
+
 done_testing
