@@ -133,8 +133,8 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
 
 int
 receiver_pull(struct store *s, const char *url, const struct alert *alerts,
-    size_t n, const char *actor, struct receiver_pull_result *res,
-    struct err *err)
+    size_t n, int resolve_gone, const char *actor,
+    struct receiver_pull_result *res, struct err *err)
 {
 	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_UPSERT, -1,
 		NULL };
@@ -153,7 +153,8 @@ receiver_pull(struct store *s, const char *url, const struct alert *alerts,
 		res->incidents_resolved = r.incidents_resolved;
 	}
 	if (receiver_mark(s, url, alerts, n, now, err) == -1 ||
-	    receiver_resolve_gone(s, url, actor, now, res, err) == -1)
+	    (resolve_gone &&
+	        receiver_resolve_gone(s, url, actor, now, res, err) == -1))
 		goto fail;
 	return store_commit(s, err);
 fail:

@@ -24,10 +24,13 @@ struct receiver_pull_result {
  * (borrowed; source "alertmanager", each with its group key set; an
  * alert already in an open incident stays there), then resolves every
  * alert that an earlier pull from the same url listed and this one does
- * not. Joins the caller's write transaction or opens its own. */
+ * not, unless resolve_gone is 0 (an Alertmanager that has just restarted
+ * has forgotten alerts that are still firing: they are resolved only if
+ * a later pull still misses them). Joins the caller's write transaction or
+ * opens its own. */
 int receiver_pull(struct store *s, const char *url, const struct alert *alerts,
-    size_t n, const char *actor, struct receiver_pull_result *res,
-    struct err *err);
+    size_t n, int resolve_gone, const char *actor,
+    struct receiver_pull_result *res, struct err *err);
 
 /* Incidents not resolved; -1 when the database cannot say. Runs one
  * short read (no transaction is left open). */

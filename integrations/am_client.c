@@ -164,6 +164,37 @@ am_client_alerts(const char *base, struct buf *out, long timeout_ms,
 }
 
 int
+am_client_started(const char *base, long timeout_ms, const atomic_int *cancel,
+    int64_t *started_us, struct err *err)
+{
+	struct buf u, out;
+	json_t *resp = NULL;
+	const char *up;
+	long status;
+	int rc = -1;
+
+	buf_init(&u, 4096);
+	buf_init(&out, AM_CLIENT_SMALL);
+	if (am_client_url(&u, base, "/api/v2/status", err) == -1 ||
+	    am_client_do("GET", buf_str(&u), NULL, &out, timeout_ms, cancel,
+	        &status, err) == -1)
+		goto out;
+	resp = json_loadb(buf_str(&out), out.len, 0, NULL);
+	up = json_string_value(json_object_get(resp, "uptime"));
+	if (up == NULL || clock_parse(up, started_us, NULL) == -1) {
+		err_set(err, ERR_FAILED,
+		    "status: no start time (\"uptime\") in the answer");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(resp);
+	buf_done(&u);
+	buf_done(&out);
+	return rc;
+}
+
+int
 am_client_silence(const char *base, json_t *matchers, int64_t starts_us,
     int64_t ends_us, const char *created_by, const char *comment, char *id,
     struct err *err)

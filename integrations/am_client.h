@@ -28,6 +28,12 @@ int am_client_check_url(const char *url, struct err *err);
 int am_client_alerts(const char *base, struct buf *out, long timeout_ms,
     const atomic_int *cancel, struct err *err);
 
+/* GET <base>/api/v2/status: *started_us is when that Alertmanager
+ * started (its "uptime" field). Same timeout and cancel as
+ * am_client_alerts. */
+int am_client_started(const char *base, long timeout_ms,
+    const atomic_int *cancel, int64_t *started_us, struct err *err);
+
 /* POST <base>/api/v2/silences with matchers (a JSON array of
  * {name, value, isRegex, isEqual}, borrowed), from starts_us to ends_us.
  * Writes the new silence id into id (AM_CLIENT_ID_MAX bytes). */

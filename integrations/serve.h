@@ -36,6 +36,8 @@ struct serve_config {
 	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
 	size_t npulls;
 	int64_t pull_interval_us; /* 0: 15 s */
+	int64_t pull_grace_us; /* resolve nothing while the Alertmanager has
+	                          been up less than this; -1: 0, 0: 3 min */
 	serve_log_fn *log; /* NULL: silent */
 	void *log_ctx;
 	int quiet; /* no per-request lines, events only */

@@ -28,6 +28,7 @@ struct serve_job {
 	const char *pull_url; /* non-NULL: a pull */
 	const struct alert *alerts; /* pull: the alerts listed */
 	size_t nalerts;
+	int pull_resolve; /* pull: resolve the alerts it no longer lists */
 	void (*done)(struct serve_job *job);
 	void *owner;
 	int64_t queued_us; /* monotonic */

@@ -28,6 +28,7 @@ struct serve_pull_src {
 	const char *url;
 	int64_t due; /* monotonic */
 	int fails;
+	int unsettled; /* said that it is not resolving; say it once */
 };
 
 /* The pull's job is waited for by the puller itself. */
@@ -52,7 +53,7 @@ serve_pull_done(struct serve_job *job)
 /* Hands a pull to the writer and waits for its commit. */
 static int
 serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
-    size_t n, struct receiver_pull_result *res, struct err *err)
+    size_t n, int resolve, struct receiver_pull_result *res, struct err *err)
 {
 	struct serve_pull_wait w = { 0 };
 
@@ -61,6 +62,7 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 	w.job.pull_url = url;
 	w.job.alerts = a;
 	w.job.nalerts = n;
+	w.job.pull_resolve = resolve;
 	w.job.actor = "alertmanager-pull";
 	w.job.ep = SERVE_EP_OTHER;
 	w.job.done = serve_pull_done;
@@ -83,9 +85,49 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 	return 0;
 }
 
+/* Whether this Alertmanager has been up for the grace period. One that
+ * restarted has forgotten every alert (they live in memory only) until
+ * Prometheus sends them again: resolving what it no longer lists would
+ * resolve everything, and expire owl's silences with it. Unknown (the
+ * status cannot be read) counts as not settled. */
+static int
+serve_pull_settled(struct serve *sv, struct serve_pull_src *src, int64_t grace)
+{
+	int64_t started, up;
+	char shown[1100];
+	struct err err;
+
+	if (grace <= 0)
+		return 1;
+	err_init(&err);
+	if (am_client_started(src->url, SERVE_PULL_TIMEOUT_MS,
+	        (const atomic_int *)&sv->draining, &started, &err) == -1) {
+		if (!src->unsettled++)
+			serve_log(sv, 0,
+			    "pull %s: %s; not resolving vanished alerts",
+			    sanitize_url(src->url, shown, sizeof shown),
+			    err.msg);
+		return 0;
+	}
+	up = clock_now_us() - started;
+	if (up >= grace) {
+		src->unsettled = 0;
+		return 1;
+	}
+	if (src->unsettled++)
+		return 0;
+	serve_log(sv, 0,
+	    "pull %s: Alertmanager started %llds ago; vanished alerts are "
+	    "resolved once it has been up %llds",
+	    sanitize_url(src->url, shown, sizeof shown),
+	    (long long)(up / CLOCK_US_PER_SEC),
+	    (long long)(grace / CLOCK_US_PER_SEC));
+	return 0;
+}
+
 static void
-serve_pull_source(
-    struct serve *sv, struct serve_pull_src *src, int64_t interval)
+serve_pull_source(struct serve *sv, struct serve_pull_src *src,
+    int64_t interval, int64_t grace)
 {
 	struct receiver_pull_result res;
 	struct ingest_batch *batch = NULL;
@@ -103,7 +145,8 @@ serve_pull_source(
 	    (batch = ingest_parse(INGEST_ALERTMANAGER, buf_str(&body), body.len,
 	         &err)) == NULL ||
 	    (a = ingest_batch_alert_list(batch, &n),
-	        serve_pull_store(sv, src->url, a, n, &res, &err)) == -1) {
+	        serve_pull_store(sv, src->url, a, n,
+	            serve_pull_settled(sv, src, grace), &res, &err)) == -1) {
 		src->fails++;
 		backoff = interval;
 		for (int i = 1;
@@ -221,6 +264,9 @@ serve_pull_main(void *arg)
 	int64_t interval = cfg->pull_interval_us ? cfg->pull_interval_us
 	                                         : 15 * CLOCK_US_PER_SEC,
 	        next, now, silences_at = 0;
+	int64_t grace = cfg->pull_grace_us < 0 ? 0
+	    : cfg->pull_grace_us               ? cfg->pull_grace_us
+	                                       : 3 * 60 * CLOCK_US_PER_SEC;
 	struct store *s;
 	struct err err;
 
@@ -231,13 +277,13 @@ serve_pull_main(void *arg)
 		return NULL;
 	}
 	for (size_t i = 0; i < cfg->npulls; i++)
-		src[i] = (struct serve_pull_src){ cfg->pulls[i], 0, 0 };
+		src[i] = (struct serve_pull_src){ cfg->pulls[i], 0, 0, 0 };
 	do {
 		now = clock_mono_us();
 		next = now + SERVE_SILENCE_EVERY_US;
 		for (size_t i = 0; i < cfg->npulls; i++) {
 			if (src[i].due <= now)
-				serve_pull_source(sv, &src[i], interval);
+				serve_pull_source(sv, &src[i], interval, grace);
 			if (src[i].due < next)
 				next = src[i].due;
 		}

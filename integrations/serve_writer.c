@@ -64,7 +64,7 @@ serve_writer_apply(struct serve *sv, struct serve_job *j, struct err *err)
 		return -1;
 	if (j->pull_url != NULL &&
 	    receiver_pull(sv->wstore, j->pull_url, j->alerts, j->nalerts,
-	        j->actor, &j->pull, err) == -1)
+	        j->pull_resolve, j->actor, &j->pull, err) == -1)
 		return -1;
 	return 0;
 }

@@ -131,7 +131,9 @@ serve_stop
 is "$STOP_RC" 0 "owl serve stops cleanly"
 
 # --- --pull: an alert routed nowhere (no webhook ever) and silenced
-serve_start phase2 --token-file "$T/tokens" --pull "$AMURL" --pull-interval 1s
+# (--pull-grace 0: this Alertmanager started seconds ago, see below)
+serve_start phase2 --token-file "$T/tokens" --pull "$AMURL" --pull-interval 1s \
+	--pull-grace 0
 ok $? "owl serve --pull starts"
 PL="group_key = '{}:{alertname=\"PullProbe\"}'"
 am_post PullProbe pull
@@ -162,6 +164,35 @@ CODE=$(curl -sS -o /dev/null -w '%{http_code}' "$URL/healthz")
 is "$CODE" 200 "and owl serve keeps serving"
 serve_stop
 is "$STOP_RC" 0 "owl serve stops cleanly"
+
+# --- an Alertmanager that restarts has forgotten its alerts until
+# Prometheus sends them again: owl resolves nothing while it settles
+am_start() {
+	"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
+		--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
+		--web.external-url="$AMURL" --log.level=warn >>"$T/am.log" 2>&1 &
+	AMPID=$!
+	tap_at_exit "kill $AMPID"
+	wait_for 15 curl -sf "$AMURL/-/ready"
+}
+am_start
+serve_start phase3 --token-file "$T/tokens" --pull "$AMURL" --pull-interval 1s
+RL="group_key = '{}:{alertname=\"RestartProbe\"}'"
+am_post RestartProbe pull
+wait_for 20 has_state "$RL" 0
+ok $? "--pull found the alert before the restart"
+kill "$AMPID"; wait "$AMPID" 2>/dev/null
+am_start
+ok $? "Alertmanager restarted, with no alerts"
+wait_for 15 grep -q "Alertmanager started [0-9]*s ago; vanished alerts are resolved once it has been up 180s" "$T/phase3.log"
+ok $? "owl says it will not resolve while the Alertmanager settles"
+before=$(curl -sS "$URL/metrics" | sed -n 's/^owl_pull_success_total //p')
+wait_for 15 sh -c "[ \$(curl -sS '$URL/metrics' | sed -n 's/^owl_pull_success_total //p') -ge \$(( $before + 3 )) ]"
+ok $? "owl went on pulling the restarted Alertmanager"
+is "$(q "SELECT state FROM incidents WHERE $RL")" 0 \
+	"the alert it forgot is not resolved (no false resolve, silences kept)"
+serve_stop
+kill "$AMPID"; wait "$AMPID" 2>/dev/null
 is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
 
 done_testing

@@ -138,6 +138,15 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 			    cmd, "--pull: at most %d sources", SERVE_MAX_PULLS);
 		cfg->pulls[cfg->npulls++] = optarg;
 		return CLI_OK;
+	case 'G':
+		if (strcmp(optarg, "0") == 0 || strcmp(optarg, "0s") == 0) {
+			cfg->pull_grace_us = -1;
+			return CLI_OK;
+		}
+		if (clock_parse_duration(optarg, &cfg->pull_grace_us, &err) ==
+		    -1)
+			return cli_usage(cmd, "--pull-grace: %s", err.msg);
+		return CLI_OK;
 	case 'P':
 		if (clock_parse_duration(
 		        optarg, &cfg->pull_interval_us, &err) == -1)
@@ -286,6 +295,7 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "request-timeout", required_argument, NULL, 'r' },
 		{ "pull", required_argument, NULL, 'p' },
 		{ "pull-interval", required_argument, NULL, 'P' },
+		{ "pull-grace", required_argument, NULL, 'G' },
 		{ "insecure", no_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_COMMON_OPTS,

@@ -46,14 +46,21 @@ count(struct store *s, const char *sql)
 }
 
 static void
-pull(struct store *s, const char *url, struct alert *a, size_t n,
-    struct receiver_pull_result *r)
+pull_as(struct store *s, const char *url, struct alert *a, size_t n,
+    int resolve, struct receiver_pull_result *r)
 {
 	struct err err;
 
 	err_init(&err);
-	if (receiver_pull(s, url, a, n, "tester", r, &err) == -1)
+	if (receiver_pull(s, url, a, n, resolve, "tester", r, &err) == -1)
 		fail_msg("pull: %s", err.msg);
+}
+
+static void
+pull(struct store *s, const char *url, struct alert *a, size_t n,
+    struct receiver_pull_result *r)
+{
+	pull_as(s, url, a, n, 1, r);
 }
 
 static void
@@ -78,6 +85,17 @@ test_pull_resolves_vanished(void **state)
 
 	/* another Alertmanager that does not list them resolves nothing */
 	pull(f->s, am2, NULL, 0, &r);
+	assert_int_equal(r.resolved, 0);
+	assert_int_equal(count(f->s,
+	                     "SELECT count(*) FROM alerts WHERE "
+	                     "resolved = 0"),
+	    2);
+
+	/* am1 restarted and lists nothing yet: while it settles, nothing is
+	 * resolved, and what it lists again counts as seen */
+	pull_as(f->s, am1, NULL, 0, 0, &r);
+	assert_int_equal(r.resolved, 0);
+	pull_as(f->s, am1, two, 2, 0, &r);
 	assert_int_equal(r.resolved, 0);
 	assert_int_equal(count(f->s,
 	                     "SELECT count(*) FROM alerts WHERE "
