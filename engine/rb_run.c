@@ -572,6 +572,7 @@ rb_run_data(const char *dir, const char *name, json_t **out, struct err *err)
 		return -1;
 	memset(&b, 0, sizeof b);
 	b.fd = -1;
+	b.dir = dir; /* a test file may require() helpers beside it */
 	snprintf(chunk, sizeof chunk, "@%s.lua", name);
 	vc = (struct rb_vm_conf){ .mode = RB_VM_DATA,
 		.name = name,

@@ -80,4 +80,16 @@ run timeout 20 "$OWL" test g --runbooks "$T/fifo"
 is "$RC" 2 "a test file that is a FIFO is refused"
 like "$ERR" "g.test: not a regular file" "and says why"
 
+# A test file may require() a helper module beside it, as runbooks do.
+mkdir -p "$T/req"
+printf 'runbook { summary = "r" }\nfunction run(p) step("post", function() http.post("http://svc.test/x") end) end\n' \
+	>"$T/req/r.lua"
+printf 'local M = {}\nfunction M.created() return { http = { ["*"] = { status = 201 } } } end\nreturn M\n' \
+	>"$T/req/fakes.lua"
+printf 'local f = require "fakes"\nreturn { { name = "uses a helper", fakes = f.created(),\n  expect = { writes = { "http.post http://svc.test/x" } } } }\n' \
+	>"$T/req/r.test.lua"
+run "$OWL" test r --runbooks "$T/req"
+is "$RC" 0 "a test file that requires a helper module runs"
+like "$OUT" "^ok +r: uses a helper" "and its test passes"
+
 done_testing
