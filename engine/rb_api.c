@@ -238,6 +238,7 @@ rb_api_confirm(lua_State *L)
 	struct rb_vm *vm = rb_vm_get(L);
 	json_t *text = rb_api_jstr(L, 1, "confirm"), *reply;
 	const char *answer;
+	int yes, declined;
 	char msg[300];
 
 	if (vm->phase != RB_VM_RUNNING) {
@@ -247,22 +248,20 @@ rb_api_confirm(lua_State *L)
 	reply = rb_vm_call(
 	    vm, json_pack("{s:s, s:o}", "t", "confirm", "text", text));
 	answer = json_string_value(json_object_get(reply, "answer"));
-	if (answer != NULL && strcmp(answer, "yes") == 0) {
-		json_decref(reply);
+	yes = answer != NULL && strcmp(answer, "yes") == 0;
+	declined = answer != NULL && strcmp(answer, "no") == 0;
+	json_decref(reply); /* answer went with it */
+	if (yes) {
 		lua_pushboolean(L, 1);
 		return 1;
 	}
 	snprintf(msg, sizeof msg, "%s: %.200s",
-	    answer != NULL && strcmp(answer, "no") == 0
-	        ? "not confirmed"
-	        : "confirmation needed and nobody to answer (no terminal; use "
-	          "--yes)",
+	    declined ? "not confirmed"
+	             : "confirmation needed and nobody to answer (no terminal; "
+	               "use --yes)",
 	    lua_tostring(L, 1));
-	json_decref(reply);
-	return rb_vm_trip(L,
-	    answer != NULL && strcmp(answer, "no") == 0 ? RB_TRIP_DECLINED
-	                                                : RB_TRIP_REFUSED,
-	    msg);
+	return rb_vm_trip(
+	    L, declined ? RB_TRIP_DECLINED : RB_TRIP_REFUSED, msg);
 }
 
 static int

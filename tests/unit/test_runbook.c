@@ -68,6 +68,48 @@ expect_fail(
 	json_decref(r.doc);
 }
 
+static enum rb_confirm
+answer_no(void *ctx, const char *text)
+{
+	(void)ctx;
+	(void)text;
+	return RB_CONFIRM_NO;
+}
+
+/* confirm() answered no, or by nobody (no terminal, no --yes): the run
+ * stops, refused or declined, with the question in the error (the
+ * answer must not be read after its reply was freed). */
+static void
+test_confirm_answers(void **state)
+{
+	struct unit_db *f = *state;
+	static const struct rb_ui no = { NULL, NULL, answer_no };
+	struct rb_run_opts o = { .name = "c", .dir = f->dir };
+	struct rb_run_result r;
+	struct effects *fx = effects_fake_new(NULL);
+	json_t *params = json_object();
+	struct err err;
+
+	write_file(f->dir, "c.lua",
+	    "runbook { summary = 'c' }\n"
+	    "function run(p) confirm('flip the flag?') end\n");
+	o.fx = fx;
+	o.params = params;
+	err_init(&err);
+	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+	assert_string_equal(r.status, "refused");
+	assert_non_null(strstr(r.error, "nobody to answer"));
+	assert_non_null(strstr(r.error, "flip the flag?"));
+	json_decref(r.doc);
+	o.ui = &no;
+	assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+	assert_string_equal(r.status, "cancelled");
+	assert_non_null(strstr(r.error, "not confirmed: flip the flag?"));
+	json_decref(r.doc);
+	json_decref(params);
+	effects_free(fx);
+}
+
 static void
 test_escapes(void **state)
 {
@@ -491,6 +533,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_confirm_answers, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_escapes, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
