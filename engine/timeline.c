@@ -186,6 +186,13 @@ tl_head(struct timeline *t, size_t i)
 	}
 }
 
+/* s, or dflt when s is NULL. */
+static const char *
+tl_or(const char *s, const char *dflt)
+{
+	return s != NULL ? s : dflt;
+}
+
 /* " by WHO" unless WHO is empty. */
 static int
 tl_by(struct buf *b, const char *who, struct err *err)
@@ -201,6 +208,9 @@ tl_note(struct buf *b, const json_t *d, struct err *err)
 	return n && *n ? buf_printf(b, err, ": %s", n) : 0;
 }
 
+static int tl_text_incident_more(struct buf *b, const struct timeline_event *ev,
+    const json_t *d, struct err *err);
+
 static int
 tl_text_incident(struct buf *b, const struct timeline_event *ev,
     const json_t *d, struct err *err)
@@ -209,15 +219,17 @@ tl_text_incident(struct buf *b, const struct timeline_event *ev,
 
 	if (strcmp(k, "open") == 0)
 		return buf_printf(b, err, "incident opened: %s (%s, from %s)",
-		    tl_str(d, "title") ?: "?", tl_str(d, "severity") ?: "?",
-		    tl_str(d, "source") ?: "?");
+		    tl_or(tl_str(d, "title"), "?"),
+		    tl_or(tl_str(d, "severity"), "?"),
+		    tl_or(tl_str(d, "source"), "?"));
 	if (strcmp(k, "ack") == 0 || strcmp(k, "unack") == 0) {
 		const char *via = tl_str(d, "via");
 		if (buf_printf(b, err, "%s",
 		        *k == 'a' ? "acknowledged"
 		                  : "acknowledgement withdrawn") == -1 ||
 		    tl_by(b,
-		        *k == 'a' ? tl_str2(d, "after", "acked_by") ?: a : a,
+		        *k == 'a' ? tl_or(tl_str2(d, "after", "acked_by"), a)
+		                  : a,
 		        err) == -1 ||
 		    (via && buf_printf(b, err, " via %s", via) == -1))
 			return -1;
@@ -226,7 +238,7 @@ tl_text_incident(struct buf *b, const struct timeline_event *ev,
 	if (strcmp(k, "resolve") == 0) {
 		if (json_is_true(json_object_get(d, "auto")))
 			return buf_printf(b, err, "resolved automatically: %s",
-			    tl_str(d, "reason") ?: "all alerts resolved");
+			    tl_or(tl_str(d, "reason"), "all alerts resolved"));
 		if (buf_adds(b, "resolved", err) == -1 ||
 		    tl_by(b, a, err) == -1)
 			return -1;
@@ -242,8 +254,19 @@ tl_text_incident(struct buf *b, const struct timeline_event *ev,
 	}
 	if (strcmp(k, "update") == 0)
 		return buf_printf(b, err, "severity %s -> %s",
-		    tl_str2(d, "before", "severity") ?: "?",
-		    tl_str2(d, "after", "severity") ?: "?");
+		    tl_or(tl_str2(d, "before", "severity"), "?"),
+		    tl_or(tl_str2(d, "after", "severity"), "?"));
+	return tl_text_incident_more(b, ev, d, err);
+}
+
+/* The incident kinds that change who or when: snooze, assign, notes and
+ * silences. */
+static int
+tl_text_incident_more(struct buf *b, const struct timeline_event *ev,
+    const json_t *d, struct err *err)
+{
+	const char *k = ev->kind + 9, *a = ev->actor;
+
 	if (strcmp(k, "snooze") == 0 || strcmp(k, "unsnooze") == 0) {
 		const char *u = tl_str2(d, "after", "snoozed_until");
 		if (buf_printf(b, err, "%s",
@@ -256,24 +279,26 @@ tl_text_incident(struct buf *b, const struct timeline_event *ev,
 	}
 	if (strcmp(k, "assign") == 0) {
 		const char *w = tl_str2(d, "after", "assignee");
-		if (buf_printf(b, err, "%s %s by %s",
-		        w ? "assigned to" : "unassigned", w ? w : "", a) == -1)
+		if ((w ? buf_printf(b, err, "assigned to %s", w)
+		       : buf_adds(b, "unassigned", err)) == -1 ||
+		    tl_by(b, a, err) == -1)
 			return -1;
 		return tl_note(b, d, err);
 	}
 	if (strcmp(k, "note") == 0)
 		return buf_printf(
-		    b, err, "note by %s: %s", a, tl_str(d, "text") ?: "");
+		    b, err, "note by %s: %s", a, tl_or(tl_str(d, "text"), ""));
 	if (strcmp(k, "silence") == 0)
 		return buf_printf(b, err,
 		    "silenced in Alertmanager by %s until %s (silence %s)%s%s",
-		    a, tl_str(d, "until") ?: "?",
-		    tl_str(d, "silence_id") ?: "?",
+		    a, tl_or(tl_str(d, "until"), "?"),
+		    tl_or(tl_str(d, "silence_id"), "?"),
 		    tl_str(d, "comment") ? ": " : "",
-		    tl_str(d, "comment") ?: "");
+		    tl_or(tl_str(d, "comment"), ""));
 	if (strcmp(k, "unsilence") == 0)
 		return buf_printf(b, err, "silence %s removed: %s",
-		    tl_str(d, "silence_id") ?: "?", tl_str(d, "reason") ?: "?");
+		    tl_or(tl_str(d, "silence_id"), "?"),
+		    tl_or(tl_str(d, "reason"), "?"));
 	return 1;
 }
 
@@ -292,8 +317,9 @@ tl_text_alert(struct buf *b, const struct timeline_event *ev, const json_t *d,
 		name = fp ? fp : "?";
 	if (strcmp(k, "new") == 0)
 		return buf_printf(b, err, "alert %s %s (%s)%s%s", name,
-		    tl_str(d, "status") ?: "?", tl_str(d, "severity") ?: "?",
-		    sum ? ": " : "", sum ? sum : "");
+		    tl_or(tl_str(d, "status"), "?"),
+		    tl_or(tl_str(d, "severity"), "?"), sum ? ": " : "",
+		    sum ? sum : "");
 	if (strcmp(k, "resolve") == 0)
 		return buf_printf(b, err, "alert %s resolved", name);
 	if (strcmp(k, "refire") == 0)
@@ -320,7 +346,7 @@ tl_text_run(struct buf *b, const struct timeline_event *ev, const json_t *d,
     const json_t *run, struct err *err)
 {
 	const char *k = ev->kind + 4, *e = tl_str(d, "error");
-	const char *rb = tl_str(run, "runbook") ?: "?";
+	const char *rb = tl_or(tl_str(run, "runbook"), "?");
 	json_int_t ms = json_integer_value(json_object_get(d, "ms"));
 
 	if (strcmp(k, "start") == 0) {
@@ -340,27 +366,31 @@ tl_text_run(struct buf *b, const struct timeline_event *ev, const json_t *d,
 		    *k == 's' ? "step" : "undo step",
 		    json_integer_value(json_object_get(d, "i")),
 		    json_integer_value(json_object_get(run, "steps")),
-		    tl_str(d, "name") ?: "?", tl_str(d, "status") ?: "?", ms,
-		    e ? ": " : "", e ? e : "");
+		    tl_or(tl_str(d, "name"), "?"),
+		    tl_or(tl_str(d, "status"), "?"), ms, e ? ": " : "",
+		    e ? e : "");
 	if (strcmp(k, "log") == 0)
-		return buf_printf(b, err, "log: %s", tl_str(d, "text") ?: "");
+		return buf_printf(
+		    b, err, "log: %s", tl_or(tl_str(d, "text"), ""));
 	if (strcmp(k, "confirm") == 0)
 		return buf_printf(b, err, "confirm \"%s\": %s%s",
-		    tl_str(d, "text") ?: "", tl_str(d, "answer") ?: "?",
+		    tl_or(tl_str(d, "text"), ""),
+		    tl_or(tl_str(d, "answer"), "?"),
 		    json_is_true(json_object_get(d, "yes_flag")) ? " (--yes)"
 		                                                 : "");
 	if (strcmp(k, "end") == 0)
 		return buf_printf(b, err, "runbook %s ended: %s%s%s", rb,
-		    tl_str(d, "status") ?: "?", e ? ": " : "", e ? e : "");
+		    tl_or(tl_str(d, "status"), "?"), e ? ": " : "", e ? e : "");
 	if (strcmp(k, "interrupted") == 0)
 		return buf_printf(b, err, "runbook %s interrupted%s%s", rb,
-		    tl_str(d, "reason") ? ": " : "", tl_str(d, "reason") ?: "");
+		    tl_str(d, "reason") ? ": " : "",
+		    tl_or(tl_str(d, "reason"), ""));
 	if (strcmp(k, "lease_takeover") == 0)
 		return buf_printf(b, err,
 		    "runbook %s took over the lease of run %" JSON_INTEGER_FORMAT
 		    " (%s, gone)",
 		    rb, json_integer_value(json_object_get(d, "previous_run")),
-		    tl_str(d, "holder") ?: "?");
+		    tl_or(tl_str(d, "holder"), "?"));
 	return 1;
 }
 
@@ -376,8 +406,8 @@ tl_text_effect(struct buf *b, const struct timeline_event *ev, const json_t *d,
 		tl_fxkey(key, sizeof key, ev->run, d);
 		in = json_object_get(json_object_get(ctx, "fx"), key);
 	}
-	if (buf_printf(b, err, "%s %s", tl_str(in, "kind") ?: "effect",
-	        tl_str(in, "target") ?: "?") == -1)
+	if (buf_printf(b, err, "%s %s", tl_or(tl_str(in, "kind"), "effect"),
+	        tl_or(tl_str(in, "target"), "?")) == -1)
 		return -1;
 	if (strcmp(ev->kind, "effect.intent") == 0)
 		return buf_printf(b, err, ": started%s",

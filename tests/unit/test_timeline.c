@@ -118,12 +118,19 @@ test_reopen_clears_resolve(void **state)
 	add(&t, 3, 9, "owl", 0, "incident.reopen",
 	    "{\"after\":{\"state\":\"triggered\"},\"reason\":\"flap\"}");
 	add(&t, 4, 10, "owl", 0, "incident.note", "not json");
+	add(&t, 5, 11, "bob", 0, "incident.assign",
+	    "{\"before\":{\"assignee\":null},\"after\":{\"assignee\":"
+	    "\"carol\"}}");
+	add(&t, 6, 12, "bob", 0, "incident.assign",
+	    "{\"after\":{\"assignee\":null},\"note\":\"off shift\"}");
 	err_init(&err);
 	assert_int_equal(timeline_finish(&t, &err), 0);
 	assert_string_equal(t.ev[1].text, "resolved by bob: done");
 	assert_string_equal(
 	    t.ev[2].text, "reopened: an alert fired again (flap)");
 	assert_string_equal(t.ev[3].text, "note by owl: ");
+	assert_string_equal(t.ev[4].text, "assigned to carol by bob");
+	assert_string_equal(t.ev[5].text, "unassigned by bob: off shift");
 	assert_int_equal(t.head.resolved_us, 0);
 	assert_string_equal(t.head.state, "triggered");
 	assert_int_equal(t.head.acked_us, 0);
