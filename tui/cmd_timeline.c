@@ -33,7 +33,7 @@ enum tl_fmt { TL_MD, TL_JSON, TL_CSV, TL_HTML };
 /* The rows of the header table: label and value (malloc'd). */
 struct tl_row {
 	const char *label;
-	char value[200];
+	char value[4096]; /* past the longest title (sanitised) */
 };
 
 static void
