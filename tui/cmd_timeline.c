@@ -58,6 +58,22 @@ tl_span(int64_t from, int64_t to, char *out, size_t n)
 		timeline_duration(to - from, out, n);
 }
 
+/* Drops a UTF-8 sequence that snprintf cut at the end of s (s was valid
+ * UTF-8 before the cut: sanitize_dup makes it so). */
+static void
+tl_trim(char *s)
+{
+	size_t n = strlen(s), i = n;
+	unsigned cp;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)s[i - 1] >= 0xC0 &&
+	    sanitize_utf8((const unsigned char *)s + i - 1, n - i + 1, &cp) ==
+	        0)
+		s[i - 1] = '\0';
+}
+
 /* Fills the header rows (at most 12); returns their number. Untrusted
  * values are sanitised. */
 static size_t
@@ -72,7 +88,8 @@ tl_rows(const struct tl_doc *d, struct tl_row *r)
 	snprintf(r[n++].value, sizeof r->value, "INC-%" PRId64, h->incident);
 	r[n].label = "Title";
 	s = sanitize_dup(h->title ? h->title : "?", 0);
-	snprintf(r[n++].value, sizeof r->value, "%s", s ? s : "?");
+	snprintf(r[n].value, sizeof r->value, "%s", s ? s : "?");
+	tl_trim(r[n++].value);
 	free(s);
 	r[n].label = "Severity";
 	s = sanitize_dup(h->severity ? h->severity : "?", 0);
