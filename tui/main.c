@@ -19,6 +19,7 @@
 #include "cmd_run.h"
 #include "cmd_runbooks.h"
 #include "cmd_test.h"
+#include "cmd_timeline.h"
 #include "engine/buf.h"
 #include "integrations/libversions.h"
 
@@ -262,6 +263,24 @@ static const struct cli_cmd main_cmds[] = {
 	    "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
 	    "missing or does not load.\n",
 	    cmd_test_run },
+	{ "timeline", "timeline INC [--format md|json|csv|html] [-o FILE]",
+	    "Export the postmortem timeline of an incident.",
+	    "Rebuilt from the action log alone: the incident's key times\n"
+	    "(first alert, opened, acknowledged, resolved, duration, time to\n"
+	    "acknowledge, time to resolve) and one line per log entry (time\n"
+	    "UTC, actor, what happened, entry id and hash), runbook runs\n"
+	    "bound to it (owl run --incident) with their steps and effects.\n"
+	    "The chain is verified first: when it is broken the export still\n"
+	    "happens, says so (md/html banner, json chain.verified false),\n"
+	    "and owl exits 3. An unknown incident exits 1.\n"
+	    "\nOptions:\n"
+	    "  -f, --format F  md (Markdown, the default), json (one document:\n"
+	    "                  incident, events, chain), csv (RFC 4180, one\n"
+	    "                  row per event) or html (one self-contained file)\n"
+	    "  -o, --output FILE\n"
+	    "                  write FILE atomically (mode 0644) instead of\n"
+	    "                  stdout\n",
+	    cmd_timeline_run },
 	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION]",
 	    "The incident console: live incidents, ack, resolve, note, undo.",
 	    "  Needs a terminal (for scripts and pipes use: owl incidents).\n"

@@ -1,0 +1,134 @@
+#!/bin/sh
+# 60-timeline.t: `owl timeline INC` in each format over a real log: an
+# ingested incident, an ack with a note, a hostile note, a runbook run
+# bound to the incident, a resolve; a tampered log still exports, says
+# so and exits 3.
+. "$(dirname "$0")/lib.sh"
+
+"$OWL" ingest "$OWL_ROOT/tests/fixtures/payloads/alertmanager-captured.json" \
+	>/dev/null 2>&1
+OWL_ACTOR=alice "$OWL" ack INC-1 --note "on it" >/dev/null
+hostile=$(printf '| <script> "quoted",\n newline')
+OWL_ACTOR=alice "$OWL" note 1 "$hostile" >/dev/null
+mkdir -p "$T/rb"
+printf '%s\n' 'runbook { summary = "write a file" }' 'function run(p)' \
+	"  step(\"write it\", function() file.write(\"$T/out.txt\", \"hi\\\\n\") end)" \
+	'  step("say", function() log("done") end)' 'end' >"$T/rb/fix.lua"
+run env OWL_ACTOR=bob "$OWL" run fix --runbooks "$T/rb" --incident 1 --yes
+is "$RC" 0 "a runbook run bound to the incident"
+OWL_ACTOR=alice "$OWL" resolve 1 --note "fixed" >/dev/null
+
+# md
+run "$OWL" timeline INC-1
+is "$RC" 0 "md: exit 0"
+like "$OUT" "^# INC-1: Disk /var is 97% full on db-1$" "md: a title"
+like "$OUT" "^\| Acknowledged \| 20[0-9-]+T[0-9:]+Z \|$" "md: the ack time"
+like "$OUT" "^\| Time to acknowledge \| [0-9]+s \|$" "md: time to acknowledge"
+like "$OUT" "^\| Action log \| verified \([0-9]+ entries\), head [0-9a-f]{64} \|$" \
+	"md: the chain verified"
+like "$OUT" "\| alice \| acknowledged by alice: on it \|" "md: the ack line"
+like "$OUT" '\| alice \| note by alice: \\\| &lt;script&gt; "quoted",<br> newline \|' \
+	"md: the hostile note escaped on one row"
+like "$OUT" "\| bob \| runbook fix \(unversioned, blob [0-9a-f]{7}\) started by bob \|" \
+	"md: the run's start"
+like "$OUT" "\| step 1/2 write it ok [0-9]+ ms \|" "md: its first step"
+like "$OUT" "file.write $T/out.txt -&gt; ok, changed [0-9]+ ms" "md: its effect"
+like "$OUT" "\| runbook fix ended: ok \|" "md: its end"
+like "$OUT" "\| resolved by alice: fixed \|" "md: the resolve"
+rows=$(printf '%s\n' "$OUT" | sed -n '/^## Timeline/,$p' | grep -c '^|')
+bad=$(printf '%s\n' "$OUT" | sed -n '/^## Timeline/,$p' | grep '^|' |
+	sed 's/\\|//g' | awk -F'|' 'NF != 7' | wc -l)
+is "$bad" 0 "md: every timeline row has five cells"
+entries=$("$OWL" audit log | awk '$4 == "INC-1"' | wc -l)
+is "$rows" "$((entries + 2))" "md: one row per log entry of the incident"
+
+# json
+"$OWL" timeline 1 --format json >"$T/t.json"
+is "$?" 0 "json: exit 0"
+run python3 - "$T/t.json" "$entries" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"incident", "events", "chain"}, d.keys()
+inc = d["incident"]
+assert inc["id"] == 1 and inc["state"] == "resolved", inc
+assert inc["title"] == "Disk /var is 97% full on db-1", inc
+for k in ("opened_at", "acknowledged_at", "resolved_at"):
+    assert inc[k].endswith("Z"), k
+assert inc["time_to_acknowledge_s"] >= 0 and inc["duration_s"] >= 0
+ev = d["events"]
+assert len(ev) == int(sys.argv[2]), len(ev)
+for e in ev:
+    assert {"at", "actor", "kind", "text", "entry", "hash"} <= set(e), e
+    assert len(e["hash"]) == 64
+ids = [e["entry"] for e in ev]
+assert ids == sorted(ids) and len(set(ids)) == len(ids), ids
+assert ev[0]["kind"] == "incident.open" and ev[-1]["kind"] == "incident.resolve"
+assert any(e["text"] == 'note by alice: | <script> "quoted",\n newline' for e in ev)
+kinds = [e["kind"] for e in ev]
+for k in ("run.start", "effect.intent", "effect.result", "run.step", "run.end"):
+    assert k in kinds, k
+assert d["chain"]["verified"] is True and len(d["chain"]["head"]) == 64
+print("ok")
+PY
+is "$OUT" "ok" "json: the documented shape, every entry in order"
+is "$ERR" "" "json: no complaint from python"
+
+# csv
+"$OWL" timeline 1 -f csv >"$T/t.csv"
+run python3 - "$T/t.csv" "$entries" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0] == ["at", "actor", "kind", "text", "entry", "hash", "run"], rows[0]
+assert len(rows) == int(sys.argv[2]) + 1, len(rows)
+assert all(len(r) == 7 for r in rows)
+assert ['note by alice: | <script> "quoted",\n newline'] == [r[3] for r in rows if r[2] == "incident.note"]
+print("ok")
+PY
+is "$OUT" "ok" "csv: parses to one row per entry, the note intact"
+is "$ERR" "" "csv: no complaint from python"
+
+# html, to a file
+run "$OWL" timeline 1 --format html -o "$T/t.html"
+is "$RC" 0 "html -o: exit 0"
+is "$OUT" "" "html -o: nothing on stdout"
+is "$(stat -c %a "$T/t.html")" 644 "html -o: mode 0644"
+ls "$T" | grep -q '\.tmp\.' 
+is "$?" 1 "html -o: no temporary file left"
+html=$(cat "$T/t.html")
+like "$html" "^<!DOCTYPE html>" "html: a document"
+like "$html" "note by alice: \| &lt;script&gt; &quot;quoted&quot;," "html: the note escaped"
+unlike "$html" "<script" "html: no raw script tag"
+unlike "$html" "(src|href)=" "html: no external assets"
+unlike "$html" 'class="broken"' "html: no banner when the chain is intact"
+
+# errors
+run "$OWL" timeline INC-99
+is "$RC" 1 "unknown incident: exit 1"
+is "$ERR" "owl: no incident INC-99" "unknown incident: says so"
+run "$OWL" timeline 1 --format xml
+is "$RC" 2 "bad format: exit 2"
+like "$ERR" "^owl: --format: 'xml' is not one of md, json, csv, html \(see: owl help timeline\)$" \
+	"bad format: a hint"
+run "$OWL" timeline
+is "$RC" 2 "no incident given: exit 2"
+
+# a tampered log
+untrigger="DROP TRIGGER actlog_no_update; DROP TRIGGER actlog_no_delete;"
+cp "$OWL_DB" "$T/tampered.db"
+rm -f "$T/tampered.db-wal" "$T/tampered.db-shm"
+sqlite3 "$T/tampered.db" "$untrigger UPDATE actlog SET actor = 'mallory' WHERE id = 3"
+run "$OWL" --db "$T/tampered.db" timeline 1
+is "$RC" 3 "tampered: exit 3"
+like "$ERR" "^owl: audit chain broken at entry 3" "tampered: says so on stderr"
+like "$OUT" "^> \*\*WARNING: the action log's hash chain is broken at entry 3" \
+	"tampered: md banner"
+like "$OUT" "\| mallory \| acknowledged by alice: on it \|" "tampered: still exported"
+run "$OWL" --db "$T/tampered.db" timeline 1 -f json
+is "$RC" 3 "tampered json: exit 3"
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["chain"]["verified"])')" \
+	"False" "tampered json: verified false"
+run "$OWL" --db "$T/tampered.db" timeline 1 -f html -o "$T/bad.html"
+is "$RC" 3 "tampered html: exit 3"
+like "$(cat "$T/bad.html")" 'class="broken"' "tampered html: the banner"
+
+done_testing

@@ -1,0 +1,214 @@
+/* test_timeline.c: the postmortem timeline's event texts, header and
+ * escaping (engine/timeline.c), over hand-made log entries. */
+#include "unit.h"
+
+#include <string.h>
+
+#include "engine/timeline.h"
+
+/* Adds one entry to t: id, seconds after a fixed start, actor, run, kind
+ * and detail. */
+static void
+add(struct timeline *t, int64_t id, int64_t sec, const char *actor, int64_t run,
+    const char *kind, const char *detail)
+{
+	struct actlog_entry e = { .id = id,
+		.at_us = INT64_C(1764386400000000) + sec * 1000000,
+		.actor = actor,
+		.incident = 7,
+		.run = run,
+		.kind = kind,
+		.detail = detail,
+		.prev_hash = "0",
+		.hash = "abc123" };
+	struct err err;
+
+	err_init(&err);
+	assert_int_equal(timeline_add(t, &e, &err), 0);
+}
+
+static void
+test_texts(void **state)
+{
+	struct timeline t;
+	struct err err;
+
+	(void)state;
+	timeline_init(&t, 7);
+	add(&t, 1, 0, "owl", 0, "incident.open",
+	    "{\"title\":\"LLM provider down\",\"severity\":\"critical\","
+	    "\"source\":\"alertmanager\",\"state\":\"triggered\"}");
+	add(&t, 2, 0, "owl", 0, "alert.new",
+	    "{\"fingerprint\":\"f1\",\"status\":\"firing\",\"severity\":"
+	    "\"critical\",\"labels\":{\"alertname\":\"LLMProviderDown\"},"
+	    "\"starts_at\":\"2025-11-29T03:19:00Z\"}");
+	add(&t, 3, 60, "alice", 0, "incident.ack",
+	    "{\"before\":{\"state\":\"triggered\"},\"after\":{\"state\":"
+	    "\"acknowledged\",\"acked_by\":\"alice\"},\"note\":\"on it\"}");
+	add(&t, 4, 70, "bob", 9, "run.start",
+	    "{\"runbook\":\"degraded-mode\",\"commit\":"
+	    "\"3f2a9c1d00000000000000000000000000000000\",\"dry_run\":false}");
+	add(&t, 5, 71, "bob", 9, "effect.intent",
+	    "{\"seq\":1,\"kind\":\"http.put\",\"target\":\"https://flags/x\","
+	    "\"dry_run\":false}");
+	add(&t, 6, 72, "bob", 9, "effect.result",
+	    "{\"seq\":1,\"status\":200,\"ok\":true,\"ms\":40}");
+	add(&t, 7, 72, "bob", 9, "run.step",
+	    "{\"i\":1,\"name\":\"switch to degraded\",\"status\":\"ok\","
+	    "\"ms\":120}");
+	add(&t, 8, 73, "bob", 9, "run.step",
+	    "{\"i\":2,\"name\":\"verify\",\"status\":\"failed\",\"ms\":5,"
+	    "\"error\":\"boom\"}");
+	add(&t, 9, 74, "bob", 9, "run.end", "{\"status\":\"failed\"}");
+	add(&t, 10, 200, "owl", 0, "alert.resolve",
+	    "{\"fingerprint\":\"f1\",\"before\":{\"status\":\"firing\"}}");
+	add(&t, 11, 200, "owl", 0, "incident.resolve",
+	    "{\"before\":{\"state\":\"acknowledged\"},\"after\":{\"state\":"
+	    "\"resolved\"},\"auto\":true}");
+	add(&t, 12, 201, "carol", 0, "something.new", "{\"x\":1}");
+	err_init(&err);
+	assert_int_equal(timeline_finish(&t, &err), 0);
+	assert_int_equal(t.n, 12);
+	assert_string_equal(t.ev[0].text,
+	    "incident opened: LLM provider down (critical, from alertmanager)");
+	assert_string_equal(
+	    t.ev[1].text, "alert LLMProviderDown firing (critical)");
+	assert_string_equal(t.ev[2].text, "acknowledged by alice: on it");
+	assert_string_equal(t.ev[3].text,
+	    "runbook degraded-mode (commit 3f2a9c1) started by bob");
+	assert_string_equal(t.ev[4].text, "http.put https://flags/x: started");
+	assert_string_equal(
+	    t.ev[5].text, "http.put https://flags/x -> 200 40 ms");
+	assert_string_equal(
+	    t.ev[6].text, "step 1/2 switch to degraded ok 120 ms");
+	assert_string_equal(t.ev[7].text, "step 2/2 verify failed 5 ms: boom");
+	assert_string_equal(
+	    t.ev[8].text, "runbook degraded-mode ended: failed");
+	assert_string_equal(t.ev[9].text, "alert LLMProviderDown resolved");
+	assert_string_equal(
+	    t.ev[10].text, "resolved automatically: all alerts resolved");
+	assert_string_equal(t.ev[11].text, "something.new {\"x\":1}");
+	assert_int_equal(t.ev[3].run, 9);
+	assert_int_equal(t.ev[3].entry, 4);
+	assert_string_equal(t.ev[3].hash, "abc123");
+	/* the header */
+	assert_string_equal(t.head.title, "LLM provider down");
+	assert_string_equal(t.head.state, "resolved");
+	assert_int_equal(t.head.opened_us, INT64_C(1764386400000000));
+	assert_int_equal(t.head.started_us, INT64_C(1764386340000000));
+	assert_int_equal(t.head.acked_us - t.head.opened_us, 60000000);
+	assert_int_equal(t.head.resolved_us - t.head.opened_us, 200000000);
+	assert_true(t.head.resolved_auto);
+	timeline_free(&t);
+}
+
+static void
+test_reopen_clears_resolve(void **state)
+{
+	struct timeline t;
+	struct err err;
+
+	(void)state;
+	timeline_init(&t, 7);
+	add(&t, 1, 0, "owl", 0, "incident.open",
+	    "{\"title\":\"t\",\"severity\":\"warning\",\"state\":\"triggered\"}");
+	add(&t, 2, 5, "bob", 0, "incident.resolve",
+	    "{\"after\":{\"state\":\"resolved\"},\"auto\":false,\"note\":"
+	    "\"done\"}");
+	add(&t, 3, 9, "owl", 0, "incident.reopen",
+	    "{\"after\":{\"state\":\"triggered\"},\"reason\":\"flap\"}");
+	add(&t, 4, 10, "owl", 0, "incident.note", "not json");
+	add(&t, 5, 11, "bob", 0, "incident.assign",
+	    "{\"before\":{\"assignee\":null},\"after\":{\"assignee\":"
+	    "\"carol\"}}");
+	add(&t, 6, 12, "bob", 0, "incident.assign",
+	    "{\"after\":{\"assignee\":null},\"note\":\"off shift\"}");
+	err_init(&err);
+	assert_int_equal(timeline_finish(&t, &err), 0);
+	assert_string_equal(t.ev[1].text, "resolved by bob: done");
+	assert_string_equal(
+	    t.ev[2].text, "reopened: an alert fired again (flap)");
+	assert_string_equal(t.ev[3].text, "note by owl: ");
+	assert_string_equal(t.ev[4].text, "assigned to carol by bob");
+	assert_string_equal(t.ev[5].text, "unassigned by bob: off shift");
+	assert_int_equal(t.head.resolved_us, 0);
+	assert_string_equal(t.head.state, "triggered");
+	assert_int_equal(t.head.acked_us, 0);
+	timeline_free(&t);
+}
+
+/* The escaped form of s by fn. */
+static char *
+esc(int (*fn)(struct buf *, const char *, struct err *), const char *s)
+{
+	struct buf b;
+	struct err err;
+	char *r;
+
+	buf_init(&b, 0);
+	err_init(&err);
+	assert_int_equal(fn(&b, s, &err), 0);
+	r = buf_steal(&b);
+	buf_done(&b);
+	return r;
+}
+
+static void
+test_escaping(void **state)
+{
+	static const char hostile[] = "| <script> \"quoted\", \n newline";
+	char *s;
+
+	(void)state;
+	s = esc(timeline_esc_md, hostile);
+	assert_string_equal(s, "\\| &lt;script&gt; \"quoted\", <br> newline");
+	free(s);
+	s = esc(timeline_esc_md, "a*b_c`d[e]f\\g&h");
+	assert_string_equal(s, "a\\*b\\_c\\`d\\[e\\]f\\\\g&amp;h");
+	free(s);
+	s = esc(timeline_esc_csv, hostile);
+	assert_string_equal(s, "\"| <script> \"\"quoted\"\", \n newline\"");
+	free(s);
+	s = esc(timeline_esc_csv, "plain text");
+	assert_string_equal(s, "plain text");
+	free(s);
+	s = esc(timeline_esc_csv, " padded");
+	assert_string_equal(s, "\" padded\"");
+	free(s);
+	s = esc(timeline_esc_html, "<script>alert('x')</script> & \"q\"");
+	assert_string_equal(s,
+	    "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+	    " &amp; &quot;q&quot;");
+	free(s);
+}
+
+static void
+test_duration(void **state)
+{
+	char out[32];
+
+	(void)state;
+	timeline_duration(42 * INT64_C(1000000), out, sizeof out);
+	assert_string_equal(out, "42s");
+	timeline_duration(185 * INT64_C(1000000), out, sizeof out);
+	assert_string_equal(out, "3m 05s");
+	timeline_duration(7384 * INT64_C(1000000), out, sizeof out);
+	assert_string_equal(out, "2h 03m 04s");
+	timeline_duration(93780 * INT64_C(1000000), out, sizeof out);
+	assert_string_equal(out, "1d 2h 03m");
+	timeline_duration(-5, out, sizeof out);
+	assert_string_equal(out, "0s");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_reopen_clears_resolve),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_duration),
+	};
+
+	return cmocka_run_group_tests_name("timeline", tests, NULL, NULL);
+}
