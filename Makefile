@@ -27,7 +27,7 @@ TOOL_BIN = $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
 
 DEPS_STAMP = build/.deps-build
 
-.PHONY: all deps asan test unit tools fuzz check-fmt fmt bench demo clean
+.PHONY: all deps asan test test-asan unit tools fuzz check-fmt fmt bench demo clean
 all: owl
 
 # Installs only what is missing; a stamp keeps it from asking dpkg each time.
@@ -78,6 +78,15 @@ test: owl
 	@$(MAKE) --no-print-directory check-fmt unit tools
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
 		prove -j2 $(UNIT_BIN) tests/*.t
+
+# The shell tests again, against build/asan/owl (AddressSanitizer and
+# UndefinedBehaviorSanitizer on every path the tests drive: the receiver,
+# the TUI, the runbook worker). Slower (minutes); not part of make test.
+test-asan: owl asan
+	@sh .ci/deps test
+	@$(MAKE) --no-print-directory tools
+	OWL_BIN=$(CURDIR)/build/asan/owl ASAN_OPTIONS=detect_leaks=0 \
+		prove -j2 tests/*.t
 
 bench: owl
 	@sh .ci/deps bench

@@ -319,7 +319,8 @@ rbgit_names(
 		    v[n].blob, RBSOURCE_OID_HEX, git_tree_entry_id(e));
 		n++;
 	}
-	qsort(v, n, sizeof *v, rbgit_name_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, rbgit_name_cmp);
 	*out = v;
 	*np = n;
 	return 0;

@@ -4,7 +4,9 @@
 set -u
 
 OWL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OWL="$OWL_ROOT/owl"
+# OWL_BIN runs the tests against another build (make test-asan: ASan+UBSan)
+OWL="${OWL_BIN:-$OWL_ROOT/owl}"
+case "$OWL" in */asan/*) OWL_ASAN=1 ;; *) OWL_ASAN=0 ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/owl-test-XXXXXX")
 export OWL_DB="$T/owl.db" OWL_ACTOR=tester
 export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"

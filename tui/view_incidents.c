@@ -102,8 +102,11 @@ static const char *
 list_labels(struct app *a, const struct incident *inc)
 {
 	struct app_list *l = &a->list;
-	struct app_labels *e = bsearch(
-	    &inc->id, l->labels, l->nlabels, sizeof *l->labels, labels_cmp);
+	/* bsearch may not be given NULL, even for no elements */
+	struct app_labels *e = l->nlabels == 0
+	    ? NULL
+	    : bsearch(&inc->id, l->labels, l->nlabels, sizeof *l->labels,
+	          labels_cmp);
 	size_t i;
 
 	if (e != NULL && e->last_alert_at == inc->last_alert_at)
@@ -197,8 +200,9 @@ list_rows(struct app *a, const int64_t *old, size_t nold, int keep)
 		if (!placed[k] && list_matches(a, &l->incs[k]))
 			l->rows[n++] = k;
 	free(placed);
-	qsort_r(
-	    l->rows + first_new, n - first_new, sizeof *l->rows, list_cmp, a);
+	if (n - first_new > 1) /* qsort_r may not be given NULL rows */
+		qsort_r(l->rows + first_new, n - first_new, sizeof *l->rows,
+		    list_cmp, a);
 	l->nrows = n;
 	l->resort = keep && first_new > 0 && n > first_new;
 	if (keep && !l->resort)
