@@ -79,20 +79,6 @@ get(struct store *s, int64_t id, struct incident *inc)
 		fail_msg("get: %s", err.msg);
 }
 
-static int64_t
-count_rows(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static void
 test_dedup_100_times(void **state)
 {
@@ -115,10 +101,11 @@ test_dedup_100_times(void **state)
 			incident_done(&inc);
 		}
 	}
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 1);
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM incidents"), 1);
+	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM alerts"), 1);
+	assert_int_equal(
+	    unit_scalar(f->s, "SELECT count(*) FROM incidents"), 1);
 	/* one open and one new alert entry, not one per delivery */
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM actlog"), 2);
+	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM actlog"), 2);
 	err_init(&err);
 	assert_int_equal(incident_alerts(f->s, r.incident, &al, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -164,7 +151,7 @@ test_grouping_and_autoresolve(void **state)
 	/* a re-sent resolve does not resolve again */
 	r1 = put_am(f->s, "g1", none, 2);
 	assert_int_equal(r1.incidents_resolved, 0);
-	assert_int_equal(count_rows(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM actlog WHERE "
 	                     "kind = 'incident.resolve'"),
 	    1);
@@ -196,7 +183,7 @@ test_flap_guard(void **state)
 	r2 = put_am(f->s, "g", fire, 1);
 	assert_int_not_equal(r2.incident, r1.incident);
 	assert_int_equal(r2.incidents_opened, 1);
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 2);
+	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM alerts"), 2);
 }
 
 /* An alert that moved to another group and back fires while its first
@@ -227,11 +214,11 @@ test_flap_after_regroup(void **state)
 	assert_int_equal(r.incident, 1);
 	assert_int_equal(r.incidents_reopened, 1);
 	assert_int_equal(r.new_alerts, 0);
-	assert_int_equal(count_rows(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM alerts WHERE"
 	                     " incident_id = 1 AND resolved = 0"),
 	    1);
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 2);
+	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM alerts"), 2);
 }
 
 /* One payload whose alerts alternate between groups: each incident is
@@ -324,7 +311,8 @@ test_pagerduty_cycle(void **state)
 	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"resolve\",\"dedup_key\":\"nope\"}");
 	assert_int_equal(r.dropped, 1);
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM incidents"), 1);
+	assert_int_equal(
+	    unit_scalar(f->s, "SELECT count(*) FROM incidents"), 1);
 }
 
 static void
@@ -369,12 +357,12 @@ test_caller_transaction(void **state)
 	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
 	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
 	store_rollback(f->s);
-	assert_int_equal(count_rows(f->s, "SELECT count(*) FROM alerts"), 0);
+	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM alerts"), 0);
 	assert_int_equal(store_begin(f->s, &err), 0);
 	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
 	assert_int_equal(ingest_store(f->s, b, NULL, NULL, &err), 0);
 	assert_int_equal(store_commit(f->s, &err), 0);
-	assert_int_equal(count_rows(f->s, "SELECT count FROM alerts"), 2);
+	assert_int_equal(unit_scalar(f->s, "SELECT count FROM alerts"), 2);
 	ingest_batch_free(b);
 }
 
@@ -438,7 +426,7 @@ test_actions(void **state)
 	assert_int_equal(incident_get(f->s, 99, &inc, &err), -1);
 	assert_string_equal(err.msg, "no incident INC-99");
 	/* every change: one entry with the actor */
-	assert_int_equal(count_rows(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM actlog WHERE "
 	                     "actor = 'alice'"),
 	    8);

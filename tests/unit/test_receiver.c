@@ -31,20 +31,6 @@ pulled(const char *fp, const char *name)
 	return a;
 }
 
-static int64_t
-count(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static void
 pull_as(struct store *s, const char *url, struct alert *a, size_t n,
     int resolve, struct receiver_pull_result *r)
@@ -86,7 +72,7 @@ test_pull_resolves_vanished(void **state)
 	/* another Alertmanager that does not list them resolves nothing */
 	pull(f->s, am2, NULL, 0, &r);
 	assert_int_equal(r.resolved, 0);
-	assert_int_equal(count(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM alerts WHERE "
 	                     "resolved = 0"),
 	    2);
@@ -97,7 +83,7 @@ test_pull_resolves_vanished(void **state)
 	assert_int_equal(r.resolved, 0);
 	pull_as(f->s, am1, two, 2, 0, &r);
 	assert_int_equal(r.resolved, 0);
-	assert_int_equal(count(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM alerts WHERE "
 	                     "resolved = 0"),
 	    2);
@@ -105,7 +91,7 @@ test_pull_resolves_vanished(void **state)
 	/* bbbb vanished from am1's list: resolved, incident still open */
 	pull(f->s, am1, two, 1, &r);
 	assert_int_equal(r.resolved, 1);
-	assert_int_equal(count(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT resolved FROM alerts WHERE "
 	                     "fingerprint = 'bbbb'"),
 	    1);
@@ -116,8 +102,9 @@ test_pull_resolves_vanished(void **state)
 	assert_int_equal(r.resolved, 1);
 	assert_int_equal(r.incidents_resolved, 1);
 	assert_int_equal(receiver_open_incidents(f->s), 0);
-	assert_int_equal(count(f->s, "SELECT count(*) FROM pull_seen"), 0);
-	assert_int_equal(count(f->s,
+	assert_int_equal(
+	    unit_scalar(f->s, "SELECT count(*) FROM pull_seen"), 0);
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM actlog WHERE "
 	                     "kind = 'alert.resolve' AND actor = 'tester'"),
 	    2);
@@ -177,7 +164,7 @@ test_silences(void **state)
 	assert_true(list[0].expired_at > 0);
 	silence_list_free(list, n);
 	assert_int_equal(
-	    count(f->s,
+	    unit_scalar(f->s,
 	        "SELECT count(*) FROM actlog WHERE kind "
 	        "IN ('incident.silence', 'incident.unsilence') AND "
 	        "incident_id = 1"),
@@ -189,15 +176,15 @@ test_silences(void **state)
 	assert_int_equal(silence_add(f->s, 1, "http://admin:hunter2@am:9093",
 	                     "sid-2", "cccc", "tester", later, NULL, &err),
 	    0);
-	assert_int_equal(count(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM silences WHERE"
 	                     " am_url = 'http://admin:hunter2@am:9093'"),
 	    1);
-	assert_int_equal(count(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM actlog WHERE"
 	                     " detail LIKE '%hunter2%'"),
 	    0);
-	assert_int_equal(count(f->s,
+	assert_int_equal(unit_scalar(f->s,
 	                     "SELECT count(*) FROM actlog WHERE detail LIKE"
 	                     " '%\"http://***@am:9093\"%'"),
 	    1);
@@ -233,7 +220,7 @@ test_second_open_keeps_locks(void **state)
 	assert_int_equal(access(wal, F_OK), 0);
 	free(wal);
 	store_close(other);
-	assert_int_equal(count(f->s, "SELECT count(*) FROM t"), 1);
+	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM t"), 1);
 }
 
 int

@@ -59,6 +59,22 @@ unit_rmtree(const char *dir)
 		fprintf(stderr, "# could not remove %s\n", dir);
 }
 
+/* The first column of the first row of sql (a count, a state), -1 when
+ * there is no row. */
+static inline int64_t
+unit_scalar(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* A fresh database in its own temporary directory: pass unit_db_setup
  * and unit_db_teardown to cmocka; *state is then a struct unit_db. */
 struct unit_db {
