@@ -9,6 +9,7 @@
 #define OWL_EFFECTS_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,10 @@ struct effects_http {
 	const char *body; /* NULL: none */
 	size_t body_len;
 	int64_t timeout_us; /* 0: the default (30 s) */
+	/* ^C: the request is cut short once *cancel differs from
+	 * cancel_seen (the count when it started); NULL: never */
+	const volatile sig_atomic_t *cancel;
+	sig_atomic_t cancel_seen;
 };
 
 struct effects_http_res {
@@ -53,11 +58,14 @@ struct effects_exec {
 	size_t stdin_len;
 	int64_t timeout_us; /* 0: the default (60 s) */
 	int read_only; /* the runbook says it changes nothing */
+	const volatile sig_atomic_t *cancel; /* as in effects_http */
+	sig_atomic_t cancel_seen;
 };
 
 struct effects_exec_res {
 	int code; /* exit status; 128+N when killed by signal N */
 	int timed_out;
+	int cancelled; /* cut short by ^C (killed) */
 	struct buf out, err; /* each at most EFFECTS_OUTPUT_MAX */
 	int simulated;
 };

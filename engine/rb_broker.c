@@ -538,6 +538,7 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 
 	b->deadline = now + b->timeout_us;
 	b->kill_at = b->deadline + RB_BROKER_SLACK_US;
+	b->fx.cancel = b->cancel;
 	b->next_beat = b->lease_runbook ? now + RB_LEASE_TTL_US / 3 : 0;
 	json_object_set_new(go, "t", json_string("go"));
 	if (rb_broker_reply(b, go, err) == -1)

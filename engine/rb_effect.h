@@ -37,6 +37,8 @@ struct rb_effect {
 	int64_t max_effects; /* RB_EFFECT_MAX unless changed */
 	int64_t deadline; /* clock_mono_us(): no HTTP request or command
 	                   * runs past it (the run's); 0: none */
+	volatile sig_atomic_t *cancel; /* ^C count: a new ^C cuts short
+	                                * the request in flight; NULL */
 	size_t diff_bytes, max_diffs; /* kept in the plan so far, at most */
 	int txn; /* a write transaction is open */
 	int64_t txn_since;

@@ -319,6 +319,8 @@ rb_fx_http(struct rb_fx_call *c, struct err *err)
 	h.body = has ? buf_str(&body) : NULL;
 	h.body_len = body.len;
 	h.timeout_us = rb_fx_timeout(c, EFFECTS_HTTP_TIMEOUT_US);
+	h.cancel = c->e->cancel;
+	h.cancel_seen = c->e->cancel != NULL ? *c->e->cancel : 0;
 	if (c->e->fx->http(c->e->fx->ctx, &h, &res, err) == -1)
 		goto out;
 	c->simulated = res.simulated;
@@ -370,12 +372,15 @@ rb_fx_exec(struct rb_fx_call *c, struct err *err)
 	x.stdin_len = in.len;
 	x.timeout_us = rb_fx_timeout(c, EFFECTS_EXEC_TIMEOUT_US);
 	x.read_only = json_is_true(json_object_get(c->req, "read_only"));
+	x.cancel = c->e->cancel;
+	x.cancel_seen = c->e->cancel != NULL ? *c->e->cancel : 0;
 	if (c->e->fx->exec(c->e->fx->ctx, &x, &res, err) == -1)
 		goto out;
 	c->simulated = res.simulated;
 	json_object_set_new(c->result, "code", json_integer(res.code));
-	if (res.timed_out) {
-		err_set(err, ERR_FAILED, "exec %s: timed out", args[0]);
+	if (res.timed_out || res.cancelled) {
+		err_set(err, ERR_FAILED, "exec %s: %s", args[0],
+		    res.cancelled ? "cancelled (^C)" : "timed out");
 		goto out;
 	}
 	json_object_set_new(c->reply, "code", json_integer(res.code));

@@ -85,6 +85,14 @@ effects_exec_pump(const struct effects_exec *req, int in, int out, int er,
 			res->timed_out = 1;
 			break;
 		}
+		if (req->cancel != NULL && *req->cancel != req->cancel_seen) {
+			res->cancelled = 1;
+			break;
+		}
+		/* a ^C interrupts poll(); the cap covers one that came just
+		 * before it */
+		if (left > 250000)
+			left = 250000;
 		if (poll(p, 3, (int)(left / 1000) + 1) == -1 && errno != EINTR)
 			break;
 		for (int i = 0; i < 2; i++) {
@@ -196,7 +204,7 @@ effects_exec_do(const struct effects_exec *req, struct effects_exec_res *res,
 		fds[0] = -1;
 	}
 	effects_exec_pump(req, fds[0], fds[1], fds[2], res, end);
-	if (res->timed_out)
+	if (res->timed_out || res->cancelled)
 		kill(-pid, SIGKILL);
 	close(fds[1]);
 	close(fds[2]);

@@ -79,6 +79,21 @@ effects_http_headers(const struct effects_http *req, struct err *err)
 	return l;
 }
 
+/* curl calls this about once a second, and at every transfer event: a
+ * new ^C since the request started aborts it. */
+static int
+effects_http_progress(
+    void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
+{
+	const struct effects_http *req = ud;
+
+	(void)dlt;
+	(void)dln;
+	(void)ult;
+	(void)uln;
+	return req->cancel != NULL && *req->cancel != req->cancel_seen;
+}
+
 static void
 effects_http_setup(CURL *c, const struct effects_http *req,
     struct effects_http_rx *rx, char *ebuf)
@@ -98,6 +113,12 @@ effects_http_setup(CURL *c, const struct effects_http *req,
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, effects_http_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, rx);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "owl-runbook");
+	if (req->cancel != NULL) {
+		curl_easy_setopt(
+		    c, CURLOPT_XFERINFOFUNCTION, effects_http_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)req);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	curl_easy_setopt(
 	    c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)EFFECTS_BODY_MAX);
 	if (strcmp(req->method, "HEAD") == 0)
@@ -144,6 +165,9 @@ effects_http_do(const struct effects_http *req, struct effects_http_res *res,
 		    "http %s %s: the answer is "
 		    "larger than %zu bytes",
 		    req->method, req->url, (size_t)EFFECTS_BODY_MAX);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return err_set(err, ERR_FAILED, "http %s %s: cancelled (^C)",
+		    req->method, req->url);
 	if (rc != CURLE_OK)
 		return err_set(err, ERR_FAILED, "http %s %s: %s", req->method,
 		    req->url, ebuf[0] ? ebuf : curl_easy_strerror(rc));

@@ -215,7 +215,9 @@ effects_live_notify(
 	const char *url =
 	    l->config ? config_str(l->config, "notify.url", NULL, NULL) : NULL;
 	struct effects_kv h = { "Content-Type", "application/json", 16 };
-	struct effects_http req = { "POST", url, &h, 1, NULL, 0, 0 };
+	struct effects_http req = {
+		.method = "POST", .url = url, .headers = &h, .nheaders = 1
+	};
 	struct effects_http_res res;
 	json_t *body;
 	char *s;

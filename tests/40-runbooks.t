@@ -206,6 +206,38 @@ like "$(cat "$T/slow.out")" 'log: undone' "undo ran after the cancel"
 is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM leases WHERE runbook='slow'")" 0 \
 	"the lease is released"
 
+# --- ^C cuts short a command or an HTTP request in flight, then undo runs
+HANG=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+time.sleep(120)' "$HANG" &
+HANGPID=$!
+tap_at_exit "kill $HANGPID"
+printf '%s\n' 'runbook { summary = "stuck", params = { how = { required = true } } }' \
+	'function run(p)' \
+	'  step("prepare", function() log("prepared") end,' \
+	'    { undo = function() log("undone") end })' \
+	'  step("stuck", function()' \
+	'    if p.how == "exec" then exec({ "sleep", "120" }, { timeout = "300s" })' \
+	"    else http.get(\"http://127.0.0.1:$HANG/never\", { timeout = \"300s\" }) end" \
+	'  end)' \
+	'end' >"$T/rb/stuck.lua"
+for how in exec http; do
+	"$OWL" run stuck --runbooks "$T/rb" --yes --param how=$how \
+		>"$T/stuck.out" 2>&1 &
+	STUCK=$!
+	tap_at_exit "kill -9 $STUCK"
+	wait_for 10 grep -q 'stuck \.\.\.' "$T/stuck.out"
+	sleep 0.5 # inside the command or the request
+	kill -INT "$STUCK"
+	gone() { ! kill -0 "$STUCK" 2>/dev/null; }
+	wait_for 15 gone
+	ok $? "$how: ^C ends a run stuck in a long $how well before its timeout"
+	wait "$STUCK" 2>/dev/null
+	like "$(cat "$T/stuck.out")" "cancelled \(\^C\)" "$how: the effect says it was cancelled"
+	like "$(cat "$T/stuck.out")" 'log: undone' "$how: undo ran after the cancel"
+done
+
 # --- a crashed owl: its run is found interrupted, its lease taken over
 "$OWL" run slow --runbooks "$T/rb" --yes >"$T/slow2.out" 2>&1 &
 SLOW=$!
