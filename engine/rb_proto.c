@@ -39,6 +39,32 @@ rb_proto_writev(int fd, struct iovec *iov, int n, struct err *err)
 	return 0;
 }
 
+/* Encodes msg as compact JSON into *s (malloc'd) with its 4-byte length
+ * header. A message over RB_PROTO_MAX is ERR_USAGE: the broker answers a
+ * worker's request that way instead of ending the run. */
+static int
+rb_proto_encode(const json_t *msg, char **s, size_t *n, unsigned char head[4],
+    struct err *err)
+{
+	*s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (*s == NULL)
+		return err_set(
+		    err, ERR_FAILED, "runbook message: cannot encode");
+	*n = strlen(*s);
+	if (*n > RB_PROTO_MAX) {
+		free(*s);
+		*s = NULL;
+		return err_set(err, ERR_USAGE,
+		    "runbook message too big (%zu bytes, at most %zu)", *n,
+		    RB_PROTO_MAX);
+	}
+	head[0] = (unsigned char)(*n >> 24);
+	head[1] = (unsigned char)(*n >> 16);
+	head[2] = (unsigned char)(*n >> 8);
+	head[3] = (unsigned char)*n;
+	return 0;
+}
+
 int
 rb_proto_send(int fd, const json_t *msg, struct err *err)
 {
@@ -48,23 +74,8 @@ rb_proto_send(int fd, const json_t *msg, struct err *err)
 	char *s;
 	int rc;
 
-	s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (s == NULL)
-		return err_set(err, ERR_FAILED,
-		    "runbook message: cannot "
-		    "encode");
-	n = strlen(s);
-	if (n > RB_PROTO_MAX) {
-		free(s);
-		return err_set(err, ERR_USAGE,
-		    "runbook message too big "
-		    "(%zu bytes, at most %zu)",
-		    n, RB_PROTO_MAX);
-	}
-	head[0] = (unsigned char)(n >> 24);
-	head[1] = (unsigned char)(n >> 16);
-	head[2] = (unsigned char)(n >> 8);
-	head[3] = (unsigned char)n;
+	if (rb_proto_encode(msg, &s, &n, head, err) == -1)
+		return -1;
 	iov[0].iov_base = head;
 	iov[0].iov_len = 4;
 	iov[1].iov_base = s;
@@ -80,24 +91,11 @@ rb_proto_frame(const json_t *msg, struct buf *out, struct err *err)
 	unsigned char head[4];
 	size_t n;
 	char *s;
-	int rc;
+	int rc = 0;
 
-	s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (s == NULL)
-		return err_set(err, ERR_FAILED,
-		    "runbook message: cannot "
-		    "encode");
-	n = strlen(s);
-	head[0] = (unsigned char)(n >> 24);
-	head[1] = (unsigned char)(n >> 16);
-	head[2] = (unsigned char)(n >> 8);
-	head[3] = (unsigned char)n;
-	rc = n > RB_PROTO_MAX ? err_set(err, ERR_FAILED,
-	                            "runbook message "
-	                            "too big")
-	                      : 0;
-	if (rc == 0 &&
-	    (buf_add(out, head, 4, err) == -1 || buf_add(out, s, n, err) == -1))
+	if (rb_proto_encode(msg, &s, &n, head, err) == -1)
+		return -1;
+	if (buf_add(out, head, 4, err) == -1 || buf_add(out, s, n, err) == -1)
 		rc = -1;
 	free(s);
 	return rc;
