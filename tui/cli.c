@@ -67,7 +67,7 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		case CLI_OPT_CONFIG: cli->config = optarg; continue;
 		case CLI_OPT_HELP:
 			cli_help(cmd, stdout);
-			*rc = CLI_OK;
+			*rc = CLI_DONE;
 			return -2;
 		case ':':
 			*rc = cli_usage(
