@@ -68,8 +68,14 @@ int cli_fail(const struct err *err);
 /* Prints the full help of a command to f. */
 void cli_help(const struct cli_cmd *cmd, FILE *f);
 
-/* Opens the database that --db / $OWL_DB / the default name. */
+/* Opens the database that --db / $OWL_DB / the default name, creating
+ * it when there is none (the commands that bring data in: ingest, serve,
+ * run, runbooks sync). */
 struct store *cli_store(const struct cli *cli, struct err *err);
+
+/* Opens that database only when it exists (store_open_existing): for the
+ * commands that read it or act on an incident in it. */
+struct store *cli_store_existing(const struct cli *cli, struct err *err);
 
 /* Parses an incident id: "42" or "INC-42". 0 and -1 on anything else. */
 int cli_incident_id(const char *s, long long *id);
