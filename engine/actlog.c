@@ -76,8 +76,8 @@ actlog_last(
 	int rc;
 
 	st = store_stmt(s,
-	    "SELECT id, hash FROM actlog ORDER BY id DESC "
-	    "LIMIT 1",
+	    "SELECT id, hash FROM actlog WHERE id ="
+	    " (SELECT max(id) FROM actlog)",
 	    err);
 	if (st == NULL)
 		return -1;
@@ -197,25 +197,56 @@ actlog_row(sqlite3_stmt *st, struct actlog_entry *e)
 	"id, at_us, actor, incident_id, run_id, kind, detail, "                \
 	"prev_hash, hash"
 
+/* One statement per filter shape, each served by its index: by incident
+ * (actlog_incident), by run (actlog_run; an incident as well is a filter
+ * on the run's few rows), or all (the rowid); the newest `limit` rows,
+ * or every row in order with no sort. A catch-all
+ * "(?1 = 0 OR incident_id = ?1)" made SQLite scan every row. */
+#define ACTLOG_W_ALL "id > ?3"
+#define ACTLOG_W_INC "incident_id = ?1 AND id > ?3"
+#define ACTLOG_W_RUN "run_id = ?2 AND id > ?3"
+#define ACTLOG_W_BOTH "run_id = ?2 AND +incident_id = ?1 AND id > ?3"
+#define ACTLOG_EVERY(w)                                                        \
+	"SELECT " ACTLOG_COLS " FROM actlog WHERE " w " ORDER BY id"
+#define ACTLOG_NEWEST(w)                                                       \
+	"SELECT * FROM (SELECT " ACTLOG_COLS " FROM actlog WHERE " w           \
+	" ORDER BY id DESC LIMIT ?4) ORDER BY id"
+
+static const char *const actlog_shapes[] = {
+	ACTLOG_EVERY(ACTLOG_W_ALL),
+	ACTLOG_EVERY(ACTLOG_W_INC),
+	ACTLOG_EVERY(ACTLOG_W_RUN),
+	ACTLOG_EVERY(ACTLOG_W_BOTH),
+	ACTLOG_NEWEST(ACTLOG_W_ALL),
+	ACTLOG_NEWEST(ACTLOG_W_INC),
+	ACTLOG_NEWEST(ACTLOG_W_RUN),
+	ACTLOG_NEWEST(ACTLOG_W_BOTH),
+};
+
+const char *
+actlog_each_sql(const struct actlog_filter *f)
+{
+	return actlog_shapes[(f->incident != 0) + 2 * (f->run != 0) +
+	    4 * (f->limit > 0)];
+}
+
 int
 actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT * FROM (SELECT " ACTLOG_COLS
-	    " FROM actlog WHERE (?1 = 0 OR incident_id = ?1)"
-	    " AND (?2 = 0 OR run_id = ?2) AND id > ?3"
-	    " ORDER BY id DESC LIMIT ?4) ORDER BY id";
 	struct actlog_entry e;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	if ((st = store_stmt(s, actlog_each_sql(f), err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, f->incident);
-	sqlite3_bind_int64(st, 2, f->run);
+	if (f->incident != 0)
+		sqlite3_bind_int64(st, 1, f->incident);
+	if (f->run != 0)
+		sqlite3_bind_int64(st, 2, f->run);
 	sqlite3_bind_int64(st, 3, f->after_id);
-	sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
+	if (f->limit > 0)
+		sqlite3_bind_int64(st, 4, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		actlog_row(st, &e);
 		if (fn(&e, ctx) != 0) {

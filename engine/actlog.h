@@ -62,9 +62,14 @@ typedef int actlog_fn(const struct actlog_entry *e, void *ctx);
 int actlog_append(
     struct store *s, const struct actlog_new *e, int64_t *id, struct err *err);
 
-/* Calls fn for each row that matches f, oldest first. */
+/* Calls fn for each row that matches f, oldest first. Each filter
+ * shape has its own statement, served by an index (never a scan of the
+ * whole log). */
 int actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err);
+
+/* The SQL text actlog_each() runs for f (for EXPLAIN QUERY PLAN tests). */
+const char *actlog_each_sql(const struct actlog_filter *f);
 
 /* The result of walking the chain. */
 struct actlog_check {
