@@ -177,6 +177,13 @@ const char *const schema_migrations[] = {
 	"  WHERE a.incident_id = incidents.id AND j.type = 'text' UNION"
 	"  SELECT j.key, j.value FROM alerts a, json_each(a.annotations) j"
 	"  WHERE a.incident_id = incidents.id AND j.type = 'text')), '');",
+	/* 8: the newest entry of the action log that a walk of the chain
+	 * found intact (actlog.c): later checks start from it. */
+	"CREATE TABLE actlog_checkpoint ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  entry INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  at_us INTEGER NOT NULL);",
 };
 
 const int schema_count =
