@@ -74,7 +74,7 @@ tl_trim(char *s)
 		s[i - 1] = '\0';
 }
 
-/* Fills the header rows (at most 12); returns their number. Untrusted
+/* Fills the header rows (at most 13); returns their number. Untrusted
  * values are sanitised. */
 static size_t
 tl_rows(const struct tl_doc *d, struct tl_row *r)
@@ -117,8 +117,13 @@ tl_rows(const struct tl_doc *d, struct tl_row *r)
 		    sizeof r->value);
 	r[n].label = "Time to acknowledge";
 	tl_span(h->opened_us, h->acked_us, r[n++].value, sizeof r->value);
+	if (h->ended_us != 0) {
+		r[n].label = "Last alert ended";
+		tl_time(h->ended_us, r[n++].value, sizeof r->value);
+	}
 	r[n].label = "Time to resolve";
-	tl_span(start, h->resolved_us, r[n++].value, sizeof r->value);
+	tl_span(start, h->ended_us ? h->ended_us : h->resolved_us, r[n++].value,
+	    sizeof r->value);
 	r[n].label = "Action log";
 	if (d->chk.bad_id == 0)
 		snprintf(r[n++].value, sizeof r->value,
@@ -255,9 +260,11 @@ tl_json(const struct tl_doc *d, struct buf *b, struct err *err)
 	    h->resolved_us ? tl_jspan(h->opened_us, h->resolved_us)
 	                   : json_null(),
 	    "time_to_acknowledge_s", tl_jspan(h->opened_us, h->acked_us),
-	    "time_to_resolve_s", tl_jspan(start, h->resolved_us), "events", ev,
-	    "chain", "verified", d->chk.bad_id == 0, "head", d->head, "entries",
-	    (json_int_t)d->chk.count, "broken_at", (json_int_t)d->chk.bad_id);
+	    "time_to_resolve_s",
+	    tl_jspan(start, h->ended_us ? h->ended_us : h->resolved_us),
+	    "events", ev, "chain", "verified", d->chk.bad_id == 0, "head",
+	    d->head, "entries", (json_int_t)d->chk.count, "broken_at",
+	    (json_int_t)d->chk.bad_id);
 	if (doc == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	s = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
