@@ -30,7 +30,14 @@ struct alert {
 	int64_t ends_at; /* the sender's time; 0: not ended, or (resolved)
 	                  * not given */
 	char *generator_url; /* NULL: none */
+	char *match_text; /* "k=v k=v " of labels and annotations, at most
+	                   * ALERT_MATCH_MAX bytes, for the TUI's filter;
+	                   * NULL: none */
 };
+
+/* The most bytes of "k=v " text kept per alert and per incident. */
+#define ALERT_MATCH_MAX 4096
+#define ALERT_MATCH_MAX_SQL "4096" /* the same, in SQL text */
 
 /* Frees the strings of one alert (not the struct); accepts NULL. */
 void alert_done(struct alert *a);
@@ -57,12 +64,12 @@ int alert_severity_parse(const json_t *map, const char *word);
 int alert_set_severity(
     struct alert *a, const json_t *map, const char *word, struct err *err);
 
-/* Sets labels_json and annotations_json from two JSON objects of string
- * values (borrowed), and derives what the alert does not say itself:
- * the title (annotation "summary", else "title", else label "alertname")
- * and, unless severity_given, the severity from the label "severity"
- * through map as alert_set_severity does (absent: warning). -1 with err
- * set when out of memory. */
+/* Sets labels_json, annotations_json and match_text from two JSON objects
+ * of string values (borrowed), and derives what the alert does not say
+ * itself: the title (annotation "summary", else "title", else label
+ * "alertname") and, unless severity_given, the severity from the label
+ * "severity" through map as alert_set_severity does (absent: warning).
+ * -1 with err set when out of memory. */
 int alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
     const json_t *map, int severity_given, struct err *err);
 
