@@ -19,6 +19,7 @@ struct ingest_touch {
 	int changed; /* something worth a version bump happened */
 	int64_t first_start; /* earliest starts_at of its alerts here; 0 */
 	int64_t last_end; /* latest ends_at of its alerts resolved here; 0 */
+	int64_t added; /* alerts new to the incident */
 };
 
 struct ingest_ctx {
@@ -166,6 +167,7 @@ static void
 ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
 {
 	into->changed |= t->changed;
+	into->added += t->added;
 	if (t->first_start != 0 &&
 	    (into->first_start == 0 || t->first_start < into->first_start))
 		into->first_start = t->first_start;
@@ -562,6 +564,7 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 		return ingest_update(c, a, &f, err);
 	if (ingest_touch(c, target, 1, err) == -1)
 		return -1;
+	c->touched[c->ntouched - 1].added++;
 	return ingest_insert(c, a, target, err);
 }
 
@@ -664,7 +667,12 @@ ingest_finish(
 		return -1;
 	if (ingest_aggregate(c, t->id, &g, err) == -1)
 		goto out;
-	trunc = c->o->truncated >= 0 ? c->o->truncated : inc.truncated_alerts;
+	/* what the sender says it left out; when it says nothing (the
+	 * Alertmanager API lists every alert), each alert new to the
+	 * incident is one of those: the note goes once all are known */
+	trunc = c->o->truncated >= 0          ? c->o->truncated
+	    : inc.truncated_alerts > t->added ? inc.truncated_alerts - t->added
+	                                      : 0;
 	changed = t->changed || g.count != inc.alert_count ||
 	    g.firing != inc.firing_count || g.severity != (int)inc.severity ||
 	    trunc != inc.truncated_alerts;
