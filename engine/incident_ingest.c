@@ -12,9 +12,16 @@
 #include "engine/clock.h"
 #include "engine/incident_int.h"
 
+/* An incident the batch touched, and what its alerts did to its
+ * aggregates: kept incrementally, so a request costs the same whatever
+ * the incident's size. */
 struct ingest_touch {
 	int64_t id;
 	int changed; /* something worth a version bump happened */
+	int64_t dcount; /* alerts added */
+	int64_t dfiring; /* change in firing alerts */
+	int sev; /* the worst severity an alert now has; -1: none */
+	int lowered; /* the highest severity an alert left; -1: none */
 };
 
 struct ingest_ctx {
@@ -36,18 +43,49 @@ struct ingest_found {
 	int64_t incident;
 	int resolved;
 	int64_t starts_at;
+	int severity;
+	int same; /* labels, annotations and the rest as the alert says */
 	enum incident_state state; /* of its incident */
 };
+
+/* Columns 0-6 of both lookups: what ingest_found needs. */
+#define INGEST_FOUND_COLS                                                      \
+	"a.id, a.resolved, a.starts_at, a.severity, a.labels, a.annotations, " \
+	"a.generator_url"
+
+static int
+ingest_text_eq(sqlite3_stmt *st, int col, const char *v)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t == NULL || v == NULL ? t == v : strcmp(t, v) == 0;
+}
+
+/* Fills f from a row of INGEST_FOUND_COLS. */
+static void
+ingest_found_row(
+    sqlite3_stmt *st, const struct alert *a, struct ingest_found *f)
+{
+	f->found = 1;
+	f->alert_id = sqlite3_column_int64(st, 0);
+	f->resolved = sqlite3_column_int(st, 1);
+	f->starts_at = sqlite3_column_int64(st, 2);
+	f->severity = sqlite3_column_int(st, 3);
+	f->same = f->severity == (int)a->severity &&
+	    (a->starts_at == 0 || a->starts_at == f->starts_at) &&
+	    ingest_text_eq(st, 4, a->labels_json) &&
+	    ingest_text_eq(st, 5, a->annotations_json) &&
+	    ingest_text_eq(st, 6, a->generator_url);
+}
 
 static int
 ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
     struct err *err)
 {
 	static const char sql[] =
-	    "SELECT a.id, a.incident_id, a.resolved,"
-	    " a.starts_at, i.state FROM alerts a JOIN incidents i"
-	    " ON i.id = a.incident_id WHERE a.source = ? AND a.fingerprint = ?"
-	    " ORDER BY a.incident_id DESC LIMIT 1";
+	    "SELECT " INGEST_FOUND_COLS ", a.incident_id, i.state FROM alerts a"
+	    " JOIN incidents i ON i.id = a.incident_id WHERE a.source = ? AND"
+	    " a.fingerprint = ? ORDER BY a.incident_id DESC LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -58,12 +96,9 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		f->found = 1;
-		f->alert_id = sqlite3_column_int64(st, 0);
-		f->incident = sqlite3_column_int64(st, 1);
-		f->resolved = sqlite3_column_int(st, 2);
-		f->starts_at = sqlite3_column_int64(st, 3);
-		f->state = (enum incident_state)sqlite3_column_int(st, 4);
+		ingest_found_row(st, a, f);
+		f->incident = sqlite3_column_int64(st, 7);
+		f->state = (enum incident_state)sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -79,9 +114,9 @@ static int
 ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
     struct ingest_found *f, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT id, resolved, starts_at FROM alerts"
-	    " WHERE source = ? AND fingerprint = ? AND incident_id = ?";
+	static const char sql[] = "SELECT " INGEST_FOUND_COLS " FROM alerts a"
+	                          " WHERE source = ? AND fingerprint = ? AND"
+	                          " incident_id = ?";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -91,12 +126,10 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, in);
 	rc = sqlite3_step(st);
-	f->found = rc == SQLITE_ROW;
-	if (f->found) {
-		f->alert_id = sqlite3_column_int64(st, 0);
+	f->found = 0;
+	if (rc == SQLITE_ROW) {
+		ingest_found_row(st, a, f);
 		f->incident = in;
-		f->resolved = sqlite3_column_int(st, 1);
-		f->starts_at = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -124,10 +157,33 @@ ingest_touch(struct ingest_ctx *c, int64_t id, int changed, struct err *err)
 			return err_set(err, ERR_FAILED, "out of memory");
 		c->touched = p;
 	}
+	memset(&c->touched[c->ntouched], 0, sizeof *c->touched);
 	c->touched[c->ntouched].id = id;
 	c->touched[c->ntouched].changed = changed;
+	c->touched[c->ntouched].sev = -1;
+	c->touched[c->ntouched].lowered = -1;
 	c->ntouched++;
 	return 0;
+}
+
+static int
+ingest_max(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Folds what one alert did into its incident's entry (the last one:
+ * ingest_touch has just put it there). */
+static void
+ingest_delta(
+    struct ingest_ctx *c, int64_t dcount, int64_t dfiring, int sev, int lowered)
+{
+	struct ingest_touch *t = &c->touched[c->ntouched - 1];
+
+	t->dcount += dcount;
+	t->dfiring += dfiring;
+	t->sev = ingest_max(t->sev, sev);
+	t->lowered = ingest_max(t->lowered, lowered);
 }
 
 static int
@@ -149,9 +205,15 @@ ingest_touch_merge(struct ingest_ctx *c)
 		return;
 	qsort(c->touched, c->ntouched, sizeof *c->touched, ingest_touch_cmp);
 	for (i = 1; i < c->ntouched; i++) {
-		if (c->touched[i].id == c->touched[n].id)
-			c->touched[n].changed |= c->touched[i].changed;
-		else
+		struct ingest_touch *a = &c->touched[n], *b = &c->touched[i];
+
+		if (b->id == a->id) {
+			a->changed |= b->changed;
+			a->dcount += b->dcount;
+			a->dfiring += b->dfiring;
+			a->sev = ingest_max(a->sev, b->sev);
+			a->lowered = ingest_max(a->lowered, b->lowered);
+		} else
 			c->touched[++n] = c->touched[i];
 	}
 	c->ntouched = n + 1;
@@ -295,6 +357,41 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	return store_step_done(c->s, st, "incident text", err);
 }
 
+/* Logs a new alert. Its labels and annotations go into the detail as
+ * the compact JSON text they were stored as, not parsed and dumped
+ * again: {"annotations":A,"labels":L, then the other fields}. */
+static int
+ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    int64_t starts, int64_t ends, struct err *err)
+{
+	json_t *rest;
+	char *r = NULL, *text = NULL;
+	int rc = -1;
+
+	rest = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "source",
+	    a->source, "fingerprint", a->fingerprint, "status",
+	    a->resolved ? "resolved" : "firing", "severity",
+	    incident_severity_name(a->severity), "starts_at",
+	    incident_jtime(starts), "ends_at", incident_jtime(ends),
+	    "generator_url", incident_jstr(a->generator_url));
+	if (rest == NULL ||
+	    (r = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+	    asprintf(&text, "{\"annotations\":%s,\"labels\":%s,%s",
+	        a->annotations_json ? a->annotations_json : "{}",
+	        a->labels_json ? a->labels_json : "{}", r + 1) == -1) {
+		text = NULL;
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	rc =
+	    incident_log_text(c->s, incident, c->actor, "alert.new", text, err);
+out:
+	json_decref(rest);
+	free(r);
+	free(text);
+	return rc;
+}
+
 static int
 ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
@@ -307,7 +404,6 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	int64_t starts = a->starts_at != 0 ? a->starts_at : c->now;
 	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
 	sqlite3_stmt *st;
-	json_t *labels, *ann;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
@@ -328,18 +424,7 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	    ingest_match_text(c, a, incident, err) == -1)
 		return -1;
 	c->res->new_alerts++;
-	labels = json_loads(a->labels_json, 0, NULL);
-	ann = json_loads(a->annotations_json, 0, NULL);
-	return incident_log(c->s, incident, c->actor, "alert.new",
-	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "source",
-	        a->source, "fingerprint", a->fingerprint, "status",
-	        a->resolved ? "resolved" : "firing", "severity",
-	        incident_severity_name(a->severity), "labels",
-	        labels != NULL ? labels : json_object(), "annotations",
-	        ann != NULL ? ann : json_object(), "starts_at",
-	        incident_jtime(starts), "ends_at", incident_jtime(ends),
-	        "generator_url", incident_jstr(a->generator_url)),
-	    err);
+	return ingest_log_new(c, a, incident, starts, ends, err);
 }
 
 /* Logs an alert's change between firing and resolved. */
@@ -372,7 +457,9 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	static const char status_only[] =
 	    "UPDATE alerts SET resolved = ?1,"
 	    " ends_at = ?6, count = count + 1, last_seen = ?8 WHERE id = ?9";
-	int only = c->o->mode == INCIDENT_INGEST_RESOLVE;
+	/* a resolve-only delivery, or one that says what is stored already
+	 * (Alertmanager re-sends whole groups): a count-only update */
+	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same;
 	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
 	sqlite3_stmt *st;
 
@@ -392,12 +479,16 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 			sqlite3_bind_text(
 			    st, 7, a->generator_url, -1, SQLITE_STATIC);
 	}
-	if (store_step_done(c->s, st, "update alert", err) == -1)
+	if (store_step_done(c->s, st, "update alert", err) == -1 ||
+	    ingest_touch(c, f->incident, f->resolved != a->resolved, err) == -1)
 		return -1;
+	if (only)
+		ingest_delta(c, 0, f->resolved - a->resolved, -1, -1);
+	else
+		ingest_delta(c, 0, f->resolved - a->resolved, (int)a->severity,
+		    (int)a->severity < f->severity ? f->severity : -1);
 	if (f->resolved == a->resolved)
-		return ingest_touch(c, f->incident, 0, err);
-	if (ingest_touch(c, f->incident, 1, err) == -1)
-		return -1;
+		return 0;
 	return ingest_transition(c, a, f->incident,
 	    a->resolved ? ends : (a->starts_at != 0 ? a->starts_at : c->now),
 	    err);
@@ -477,6 +568,7 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 		return ingest_update(c, a, &f, err);
 	if (ingest_touch(c, target, 1, err) == -1)
 		return -1;
+	ingest_delta(c, 1, !a->resolved, (int)a->severity, -1);
 	return ingest_insert(c, a, target, err);
 }
 
@@ -553,8 +645,9 @@ ingest_autoresolve(
 	    err);
 }
 
-/* Re-aggregates one touched incident: counts, worst severity, the
- * sender's truncation, last delivery; then the auto-resolve. */
+/* Updates one touched incident from its deltas: counts, worst
+ * severity, the sender's truncation, last delivery; then the
+ * auto-resolve. */
 static int
 ingest_finish(
     struct ingest_ctx *c, const struct ingest_touch *t, struct err *err)
@@ -573,7 +666,13 @@ ingest_finish(
 
 	if (incident_get(c->s, t->id, &inc, err) == -1)
 		return -1;
-	if (ingest_aggregate(c, t->id, &g, err) == -1)
+	g.count = inc.alert_count + t->dcount;
+	g.firing = inc.firing_count + t->dfiring;
+	g.severity = ingest_max((int)inc.severity, t->sev);
+	/* the alert holding the worst severity was lowered: only then are
+	 * the incident's alerts read again */
+	if (t->lowered >= (int)inc.severity &&
+	    ingest_aggregate(c, t->id, &g, err) == -1)
 		goto out;
 	trunc = c->o->truncated >= 0 ? c->o->truncated : inc.truncated_alerts;
 	changed = t->changed || g.count != inc.alert_count ||

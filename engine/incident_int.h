@@ -25,6 +25,10 @@ int incident_row(sqlite3_stmt *st, struct incident *inc);
 int incident_log(struct store *s, int64_t id, const char *actor,
     const char *kind, json_t *detail, struct err *err);
 
+/* The same with the detail as JSON text (borrowed). */
+int incident_log_text(struct store *s, int64_t id, const char *actor,
+    const char *kind, const char *detail, struct err *err);
+
 /* A JSON string for s, or null when s is NULL. */
 json_t *incident_jstr(const char *s);
 
