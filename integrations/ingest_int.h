@@ -20,7 +20,7 @@ enum ingest_action {
 struct ingest_batch {
 	enum ingest_format format;
 	struct alert *alerts;
-	size_t n;
+	size_t n, cap; /* alerts used, allocated */
 	int64_t truncated; /* -1: the format does not say */
 	enum ingest_action action;
 	char *dedup_key; /* PagerDuty */

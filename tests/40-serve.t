@@ -116,8 +116,8 @@ is "$(python3 "$T/cl.py" "$PORT")" "HTTP/1.1 413 Content Too Large" \
 	"Content-Length over the limit: 413 before any body byte"
 
 # --- slowloris: one byte every 0.3 s never finishes its headers; a
-# normal client is served meanwhile, and the drip is cut at the 2 s
-# total deadline although it is never idle
+# normal client is served meanwhile, and the drip is cut at the header
+# deadline (2 s) although it is never idle
 cat >"$T/drip.py" <<'EOF'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
@@ -140,9 +140,31 @@ post /v1/alerts/alertmanager "$AM" -H "$BEARER"
 is "$CODE" 200 "a normal client is served while a slowloris drips"
 wait $DRIP
 like "$(cat "$T/drip.out")" "^cut after [0-9]+ bytes" \
-	"the dripping client is cut at the total deadline"
-like "$(curl -sS "$URL/metrics")" "owl_request_timeouts_total [1-9]" \
+	"the dripping client is cut at the header deadline"
+like "$(curl -sS "$URL/metrics")" "owl_header_timeouts_total [1-9]" \
 	"the cut is counted in the metrics"
+# the body's own deadline (--request-timeout 2s): headers sent at once,
+# then the body a byte every 0.3 s
+cat >"$T/dripbody.py" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: x\r\n"
+          b"Authorization: Bearer s3cret-token\r\nContent-Length: 100\r\n\r\n")
+sent = 0
+try:
+    for _ in range(40):
+        s.send(b" "); sent += 1
+        time.sleep(0.3)
+    print("finished"); sys.exit(0)
+except OSError:
+    pass
+print("cut after", sent, "body bytes")
+EOF
+python3 "$T/dripbody.py" "$PORT" >"$T/dripbody.out" 2>&1
+like "$(cat "$T/dripbody.out")" "^cut after [0-9]+ body bytes" \
+	"a body dripping a byte every 0.3 s is cut at --request-timeout"
+like "$(curl -sS "$URL/metrics")" "owl_request_timeouts_total [1-9]" \
+	"that cut is counted apart"
 
 # --- 503 while another process holds the write lock
 cat >"$T/lock.py" <<'EOF'
