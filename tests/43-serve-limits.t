@@ -26,7 +26,7 @@ serve_stop
 
 # --- idle connections past an address's share: its own oldest idle
 # connection goes first, other addresses are untouched
-serve_start share --quiet --max-conns 64 --max-conns-per-ip 8
+serve_start share --quiet --max-conns 64 --max-conns-per-ip 8 --header-timeout 30s
 cat >"$T/share.py" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
