@@ -412,8 +412,9 @@ serve_http_process(struct serve_req *r)
 		    "bad or missing credentials");
 		goto fail;
 	}
-	r->batch = ingest_parse((enum ingest_format)r->route->format,
-	    r->body.data ? r->body.data : "", r->body.len, &err);
+	r->batch = ingest_parse_opts((enum ingest_format)r->route->format,
+	    r->body.data ? r->body.data : "", r->body.len, sv->cfg->ingest,
+	    &err);
 	buf_done(&r->body); /* the batch holds what is kept of it */
 	if (r->batch == NULL) {
 		r->job.status = err.code == ERR_USAGE ? 400 : 500;

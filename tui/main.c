@@ -62,13 +62,15 @@ static const struct cli_cmd main_cmds[] = {
 	    cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	    NULL, main_help },
-	{ "incidents", "incidents [--all] [--state S] [--json]",
+	{ "incidents", "incidents [--all] [--state S] [--limit N] [--json]",
 	    "List incidents, most severe and newest first.",
 	    "Shows open incidents (triggered or acknowledged): id, state\n"
 	    "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
 	    "\nOptions:\n"
 	    "  --all           include resolved incidents\n"
 	    "  --state S       only triggered, acknowledged or resolved ones\n"
+	    "  --limit N       the first N only (rows are streamed in order\n"
+	    "                  off an index: the first screen comes at once)\n"
 	    "  --json          one JSON array of {id, state, severity, title,\n"
 	    "                  source, group_key, alert_count, firing_count,\n"
 	    "                  truncated_alerts, opened_at, updated_at,\n"
@@ -448,5 +450,6 @@ main(int argc, char **argv)
 	if ((cmd = main_find(name)) == NULL)
 		return cli_usage(NULL, "unknown command '%s'", name);
 	optind = 0; /* GNU getopt: start afresh on the command's arguments */
-	return cmd->run(&cli, cmd, argc - i, argv + i);
+	rc = cmd->run(&cli, cmd, argc - i, argv + i);
+	return rc == CLI_DONE ? CLI_OK : rc;
 }
