@@ -12,11 +12,12 @@
 
 #include "engine/words.h"
 #include "engine/actlog.h"
+#include "engine/actlog_text.h"
 #include "engine/clock.h"
 #include "engine/incident.h"
+#include "engine/rb_runs.h"
 #include "engine/sanitize.h"
 
-#define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
 #define CMD_WHO_COLS 12 /* the ASSIGNEE column of `owl incidents` */
 
 /* The state column: snoozed incidents say so. */
@@ -308,28 +309,69 @@ cmd_show_alerts(const struct incident_alert *a, size_t n)
 	}
 }
 
+/* Prints text indented: its line breaks continue under the first line. */
+static void
+cmd_show_indented(const char *text, int indent)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		putchar(*p);
+		if (*p == '\n')
+			printf("%*s", indent, "");
+	}
+	putchar('\n');
+}
+
+/* Pass one of the log: what later entries' sentences need. */
+static int
+cmd_show_log_learn(const struct actlog_entry *e, void *ctx)
+{
+	return actlog_text_learn(ctx, e, NULL) == -1;
+}
+
+/* Pass two: "  TIME  ACTOR  SENTENCE" (actlog_text.h), sanitised. */
 static int
 cmd_show_log_line(const struct actlog_entry *e, void *ctx)
 {
-	char t[CLOCK_RFC3339_MAX], *actor, *kind, *detail;
-	size_t n;
+	char t[CLOCK_RFC3339_MAX], *actor, *line, *text;
+	int w;
 
-	(void)ctx;
 	clock_format(e->at_us, 0, t);
+	if ((line = actlog_text_dup(ctx, e)) == NULL)
+		return 1;
 	actor = sanitize_dup(e->actor, 0);
-	kind = sanitize_dup(e->kind, 0);
-	detail = sanitize_dup(e->detail, 0);
-	if (detail != NULL && (n = strlen(detail)) > CMD_DETAIL_MAX) {
-		n = CMD_DETAIL_MAX - 3;
-		while (n > 0 && (detail[n] & 0xc0) == 0x80)
-			n--; /* cut between characters */
-		strcpy(detail + n, "...");
-	}
-	printf("  %s  %-10s %-17s %s\n", t, actor ? actor : "?",
-	    kind ? kind : "?", detail ? detail : "?");
+	text = sanitize_dup(line, SANITIZE_NEWLINES);
+	w = printf("  %s  %-10s ", t, actor ? actor : "?");
+	cmd_show_indented(text ? text : "?", w > 0 ? w : 0);
 	free(actor);
-	free(kind);
-	free(detail);
+	free(text);
+	free(line);
+	return 0;
+}
+
+/* One run bound to the incident: id, start, runbook, actor, outcome. */
+static int
+cmd_show_run(const struct rb_runs_row *r, void *ctx)
+{
+	char t[CLOCK_RFC3339_MAX], *rb, *actor, *error;
+	int *n = ctx;
+
+	if ((*n)++ == 0)
+		printf("\nRuns:\n");
+	clock_format(r->started_at, 0, t);
+	rb = sanitize_dup(r->runbook, 0);
+	actor = sanitize_dup(r->actor, 0);
+	error = r->error != NULL ? sanitize_dup(r->error, 0) : NULL;
+	printf("  run %-4" PRId64 " %s  %s by %s: %s%s", r->id, t,
+	    rb ? rb : "?", actor ? actor : "?", r->dry_run ? "dry-run " : "",
+	    r->status ? r->status : "?");
+	if (r->dry_run && r->plan_id > 0)
+		printf(" (plan %" PRId64 ")", r->plan_id);
+	if (error != NULL)
+		printf(": %s", error);
+	putchar('\n');
+	free(rb);
+	free(actor);
+	free(error);
 	return 0;
 }
 
@@ -338,6 +380,8 @@ cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
 {
 	struct actlog_filter f = { .incident = inc->id };
 	struct incident_alert *alerts;
+	struct actlog_text *at;
+	int runs = 0, rc = -1;
 	size_t n;
 
 	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1)
@@ -346,8 +390,16 @@ cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
 	cmd_silence_show(s, inc->id);
 	cmd_show_alerts(alerts, n);
 	incident_alerts_free(alerts, n);
+	if (rb_runs_of_incident(s, inc->id, cmd_show_run, &runs, err) == -1)
+		return -1;
+	if ((at = actlog_text_new()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
 	printf("\nLog:\n");
-	return actlog_each(s, &f, cmd_show_log_line, NULL, err);
+	if (actlog_each(s, &f, cmd_show_log_learn, at, err) == 0 &&
+	    actlog_each(s, &f, cmd_show_log_line, at, err) == 0)
+		rc = 0;
+	actlog_text_free(at);
+	return rc;
 }
 
 static int

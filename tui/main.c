@@ -220,7 +220,12 @@ static const struct cli_cmd main_cmds[] = {
 	    "stop accepting, finish and commit the requests in flight, exit 0.\n",
 	    cmd_serve_run },
 	{ "show", "show INC [--json]",
-	    "Show an incident, its alerts (labels, annotations) and its log.",
+	    "Show an incident, its alerts, its runs and its log.",
+	    "Prints the incident's fields, its silences, its alerts (labels,\n"
+	    "annotations), the runs bound to it (owl run --incident: id,\n"
+	    "start, runbook, actor, outcome) and its action log as sentences\n"
+	    "(\"acknowledged by alice: on it\"), as the TUI and the timeline\n"
+	    "tell them.\n"
 	    "\nOptions:\n"
 	    "  --json          the incident's fields (as owl incidents --json)\n"
 	    "                  plus \"alerts\" [{source, fingerprint, status,\n"
