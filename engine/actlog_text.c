@@ -443,9 +443,11 @@ static int
 at_version(struct buf *b, const json_t *d, struct err *err)
 {
 	const char *c = at_str(d, "commit"), *blob = at_str(d, "blob");
+	const char *ref = at_str(d, "ref");
 
 	if (c != NULL)
-		return buf_printf(b, err, "commit %.7s%s", c,
+		return buf_printf(b, err, "%s%scommit %.7s%s", ref ? ref : "",
+		    ref ? ", " : "", c,
 		    json_is_true(json_object_get(d, "dirty")) ? ", dirty" : "");
 	if (blob != NULL)
 		return buf_printf(b, err, "unversioned, blob %.7s", blob);
@@ -529,6 +531,8 @@ at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 {
 	const char *why = at_or(at_str(v->d, "why"), at_str(v->d, "reason"));
 
+	if (why != NULL && strncmp(why, "interrupted: ", 13) == 0)
+		why += 13; /* said already */
 	if (strcmp(v->k, "log") == 0)
 		return buf_printf(
 		    b, err, "log: %s", at_or(at_str(v->d, "text"), ""));

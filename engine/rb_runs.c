@@ -465,7 +465,8 @@ rb_runs_of_incident(struct store *s, int64_t incident, rb_runs_row_fn *fn,
 {
 	static const char sql[] =
 	    "SELECT id, runbook, actor, status, error, dry_run,"
-	    " started_at, coalesce(ended_at, 0), coalesce(plan_id, 0)"
+	    " started_at, coalesce(ended_at, 0), coalesce(plan_id, 0),"
+	    " commit_id, source_ref, blob_id, dirty"
 	    " FROM runs WHERE incident_id = ? ORDER BY id";
 	struct rb_runs_row r;
 	sqlite3_stmt *st;
@@ -484,6 +485,10 @@ rb_runs_of_incident(struct store *s, int64_t incident, rb_runs_row_fn *fn,
 		r.started_at = sqlite3_column_int64(st, 6);
 		r.ended_at = sqlite3_column_int64(st, 7);
 		r.plan_id = sqlite3_column_int64(st, 8);
+		r.commit = (const char *)sqlite3_column_text(st, 9);
+		r.ref = (const char *)sqlite3_column_text(st, 10);
+		r.blob = (const char *)sqlite3_column_text(st, 11);
+		r.dirty = sqlite3_column_int(st, 12);
 		stop = fn(&r, ctx);
 	}
 	sqlite3_reset(st);

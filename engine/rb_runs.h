@@ -83,6 +83,10 @@ struct rb_runs_row {
 	int dry_run;
 	int64_t started_at, ended_at; /* ended_at 0: not ended */
 	int64_t plan_id; /* 0: none */
+	const char *commit; /* the runbook's version: NULL when none */
+	const char *ref; /* the ref asked for, NULL when none */
+	const char *blob; /* the runbook file's blob id, NULL when none */
+	int dirty; /* read from uncommitted working files */
 };
 
 /* Returns nonzero to stop. */

@@ -200,8 +200,9 @@ printf '%s\n' 'runbook { summary = "noop", params = { why = {} } }' \
 "$OWL" run noop --runbooks "$T/rb" --incident 1 --dry-run >/dev/null 2>&1
 run "$OWL" show 1
 like "$OUT" "^Runs:$" "show: a runs section"
-like "$OUT" "^  run [0-9]+ +20[0-9-]+T[0-9:]+Z  noop by tester: ok$" "show: a run: runbook, actor, outcome, time"
-like "$OUT" "^  run [0-9]+ +20[0-9-]+T[0-9:]+Z  noop by tester: dry-run ok \(plan [0-9]+\)$" \
+like "$OUT" "^  run [0-9]+ +20[0-9-]+T[0-9:]+Z  noop \(unversioned, blob [0-9a-f]{12}\) by tester: ok$" \
+	"show: a run: runbook and version, actor, outcome, time"
+like "$OUT" "^  run [0-9]+ +20[0-9-]+T[0-9:]+Z  noop \(unversioned, blob [0-9a-f]{12}\) by tester: dry-run ok \(plan [0-9]+\)$" \
 	"show: a dry-run with its plan"
 like "$OUT" "^  20[0-9-]+T[0-9:]+Z  tester +acknowledged by tester: on it$" "show: the log as sentences"
 like "$OUT" "tester +run [0-9]+ step 1/1 look: ok [0-9]+ ms$" "show: a run's step"

@@ -348,11 +348,29 @@ cmd_show_log_line(const struct actlog_entry *e, void *ctx)
 	return 0;
 }
 
-/* One run bound to the incident: id, start, runbook, actor, outcome. */
+/* The error of a run without its status repeated ("interrupted: its
+ * owl process died ..." of an interrupted run), sanitised; NULL when
+ * none. */
+static char *
+cmd_run_error(const struct rb_runs_row *r, const char *st)
+{
+	size_t sl = strlen(st);
+
+	if (r->error == NULL)
+		return NULL;
+	if (strncmp(r->error, st, sl) == 0 &&
+	    strncmp(r->error + sl, ": ", 2) == 0)
+		return sanitize_dup(r->error + sl + 2, 0);
+	return sanitize_dup(r->error, 0);
+}
+
+/* One run bound to the incident: id, start, runbook and its version,
+ * actor, outcome. */
 static int
 cmd_show_run(const struct rb_runs_row *r, void *ctx)
 {
-	char t[CLOCK_RFC3339_MAX], *rb, *actor, *error;
+	const char *st = r->status ? r->status : "?";
+	char t[CLOCK_RFC3339_MAX], *rb, *actor, *error, *ref;
 	int *n = ctx;
 
 	if ((*n)++ == 0)
@@ -360,10 +378,17 @@ cmd_show_run(const struct rb_runs_row *r, void *ctx)
 	clock_format(r->started_at, 0, t);
 	rb = sanitize_dup(r->runbook, 0);
 	actor = sanitize_dup(r->actor, 0);
-	error = r->error != NULL ? sanitize_dup(r->error, 0) : NULL;
-	printf("  run %-4" PRId64 " %s  %s by %s: %s%s", r->id, t,
-	    rb ? rb : "?", actor ? actor : "?", r->dry_run ? "dry-run " : "",
-	    r->status ? r->status : "?");
+	ref = r->ref != NULL ? sanitize_dup(r->ref, 0) : NULL;
+	error = cmd_run_error(r, st);
+	printf("  run %-4" PRId64 " %s  %s", r->id, t, rb ? rb : "?");
+	if (r->commit != NULL)
+		printf(" (%s%s%.12s%s%s%.12s)", ref ? ref : "",
+		    ref ? " at " : "", r->commit, r->dirty ? ", dirty" : "",
+		    r->blob ? ", blob " : "", r->blob ? r->blob : "");
+	else if (r->blob != NULL)
+		printf(" (unversioned, blob %.12s)", r->blob);
+	printf(" by %s: %s%s", actor ? actor : "?",
+	    r->dry_run ? "dry-run " : "", st);
 	if (r->dry_run && r->plan_id > 0)
 		printf(" (plan %" PRId64 ")", r->plan_id);
 	if (error != NULL)
@@ -371,6 +396,7 @@ cmd_show_run(const struct rb_runs_row *r, void *ctx)
 	putchar('\n');
 	free(rb);
 	free(actor);
+	free(ref);
 	free(error);
 	return 0;
 }

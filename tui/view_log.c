@@ -80,10 +80,10 @@ log_draw(struct app *a, int head, int top, int rows, int cols)
 	char h[LINEEDIT_MAX + 128];
 
 	snprintf(h, sizeof h,
-	    "Action log: %zu of the newest %zu entries, "
+	    "Action log: %zu of the newest %zu entr%s, "
 	    "newest first%s%s",
-	    a->log.pg.nrows, a->log.pg.n, a->log.filter[0] ? ", filter: " : "",
-	    a->log.filter);
+	    a->log.pg.nrows, a->log.pg.n, a->log.pg.n == 1 ? "y" : "ies",
+	    a->log.filter[0] ? ", filter: " : "", a->log.filter);
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
 	if (a->log.pg.nrows == 0)
 		screen_text(a->sc, top, 2, cols - 2,

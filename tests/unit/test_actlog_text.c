@@ -267,8 +267,8 @@ test_run_kinds(void **state)
 	                        "{\"runbook\":\"degraded-mode\",\"why\":"
 	                        "\"interrupted: its owl process died during "
 	                        "step 'switch'\"}"),
-	    "run 9 degraded-mode interrupted: interrupted: its owl process died "
-	    "during step 'switch'");
+	    "run 9 degraded-mode interrupted: its owl process died during step "
+	    "'switch'");
 	actlog_text_free(t);
 }
 
