@@ -137,6 +137,19 @@ struct pages_alarm {
 int pages_alarm(
     struct store *s, int64_t since, struct pages_alarm *a, struct err *err);
 
+/* Where one page stands. */
+struct pages_status {
+	char state[16]; /* pending, sent, undeliverable, cancelled */
+	char channel[16]; /* the last channel tried ("" none) */
+	int attempts;
+	int64_t next_try_at;
+	char error[256]; /* the last failure ("" none) */
+};
+
+/* Reads page id's status; an unknown id: -1, ERR_FAILED. */
+int pages_status(
+    struct store *s, int64_t id, struct pages_status *st, struct err *err);
+
 /* The pager lease in paging_state: one owl serve delivers at a time.
  * Takes or renews the lease for holder ("host:pid") until now + ttl
  * when it is free, expired, ours, or held by a process of this host

@@ -247,3 +247,33 @@ pages_lease_release(struct store *s, const char *holder, struct err *err)
 	sqlite3_bind_text(st, 1, holder, -1, SQLITE_STATIC);
 	return store_step_done(s, st, "release the pager lease", err);
 }
+
+int
+pages_status(
+    struct store *s, int64_t id, struct pages_status *ps, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT state, coalesce(channel, ''), attempts, next_try_at,"
+	    " coalesce(error, '') FROM pages WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(ps, 0, sizeof *ps);
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(ps->state, sizeof ps->state, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		snprintf(ps->channel, sizeof ps->channel, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		ps->attempts = sqlite3_column_int(st, 2);
+		ps->next_try_at = sqlite3_column_int64(st, 3);
+		snprintf(ps->error, sizeof ps->error, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(err, ERR_FAILED, "no page %lld", (long long)id);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "read page");
+}
