@@ -246,19 +246,20 @@ pager_lead(struct pager *p)
 		pager_log(p, "paging: %s", err.msg);
 		return 0;
 	}
-	if (got && p->leader != 1) {
+	if (got && p->leader != 1)
 		pager_log(p,
 		    "paging: this owl serve pages (%zu escalation policies, "
 		    "%zu rotations, %zu people)",
 		    p->esc.n, p->oc.nrot, json_object_size(p->oc.people));
-		if (pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
-		    freed > 0)
-			pager_log(p,
-			    "paging: %zu pages were being sent when the last "
-			    "owl serve died; sending them again (same page "
-			    "ids)",
-			    freed);
-	} else if (!got && p->leader != 0) {
+	/* pages an owl serve or owl page of this host was sending when it
+	 * died: sent again at once, under the same page id */
+	if (got && pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
+	    freed > 0)
+		pager_log(p,
+		    "paging: %zu page(s) were being sent by an owl that died; "
+		    "sending again (same page id, same Idempotency-Key)",
+		    freed);
+	if (!got && p->leader != 0) {
 		pager_log(p, "paging: %s pages; standing by", other);
 	}
 	p->leader = got;

@@ -261,7 +261,11 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  generator_url, count, last_seen}], \"log\"\n"
 	    "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
 	    "                  [{id, alertmanager, fingerprint, created_by,\n"
-	    "                  created_at, ends_at, expired_at}] (owl silence)\n",
+	    "                  created_at, ends_at, expired_at}] (owl silence),\n"
+	    "                  \"pages\" [{id, kind, to, via, level, origin,\n"
+	    "                  actor, state, channel, attempts, text, created_at,\n"
+	    "                  done_at, error}] and \"escalation\" {policy,\n"
+	    "                  state, level, loop, next_at} or null\n",
 	    cmd_incidents_show },
 	{ "silence",
 	    "silence INC --for DUR [--comment TEXT] "
