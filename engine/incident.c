@@ -113,6 +113,8 @@ incident_row(sqlite3_stmt *st, struct incident *inc)
 	inc->assignee = incident_col_dup(st, 14, &oom);
 	inc->snoozed_until = sqlite3_column_int64(st, 15);
 	inc->version = sqlite3_column_int64(st, 16);
+	inc->started_at = sqlite3_column_int64(st, 17);
+	inc->ended_at = sqlite3_column_int64(st, 18);
 	if (oom) {
 		incident_done(inc);
 		return -1;
@@ -120,49 +122,52 @@ incident_row(sqlite3_stmt *st, struct incident *inc)
 	return 0;
 }
 
+struct incident_collect {
+	struct incident *list;
+	size_t len, cap;
+	int oom;
+};
+
+static int
+incident_collect(struct incident *inc, void *ctx)
+{
+	struct incident_collect *c = ctx;
+	struct incident *p;
+
+	if (c->len == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+
+		if ((p = realloc(c->list, cap * sizeof *p)) == NULL) {
+			c->oom = 1;
+			return 1;
+		}
+		c->list = p;
+		c->cap = cap;
+	}
+	c->list[c->len++] = *inc;
+	memset(inc, 0, sizeof *inc); /* the strings are the list's now */
+	return 0;
+}
+
 int
 incident_list(struct store *s, const struct incident_query *q,
     struct incident **out, size_t *n, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT " INCIDENT_COLS " FROM incidents"
-	    " WHERE (?1 OR state <> 2) AND (?2 < 0 OR state = ?2)"
-	    " ORDER BY severity DESC, opened_at DESC, id DESC LIMIT ?3";
-	struct incident *list = NULL, *p;
-	size_t len = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	struct incident_page p = { .order = INCIDENT_ORDER_SEVERITY,
+		.all = q->all || q->state == INCIDENT_RESOLVED,
+		.state = q->state,
+		.limit = (int64_t)q->limit };
+	struct incident_collect c = { NULL, 0, 0, 0 };
 
 	*out = NULL;
 	*n = 0;
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, q->all || q->state == INCIDENT_RESOLVED);
-	sqlite3_bind_int(st, 2, q->state);
-	sqlite3_bind_int64(st, 3, q->limit > 0 ? (int64_t)q->limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((p = realloc(list, cap * sizeof *p)) == NULL)
-				goto oom;
-			list = p;
-		}
-		if (incident_row(st, &list[len]) == -1)
-			goto oom;
-		len++;
+	if (incident_each(s, &p, incident_collect, &c, err) == -1 || c.oom) {
+		incident_list_free(c.list, c.len);
+		return c.oom ? err_set(err, ERR_FAILED, "out of memory") : -1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		incident_list_free(list, len);
-		return store_sqlerr(s, err, "incidents");
-	}
-	*out = list;
-	*n = len;
+	*out = c.list;
+	*n = c.len;
 	return 0;
-oom:
-	sqlite3_reset(st);
-	incident_list_free(list, len);
-	return err_set(err, ERR_FAILED, "out of memory");
 }
 
 int
@@ -202,6 +207,8 @@ incident_alerts_free(struct incident_alert *list, size_t n)
 		free(list[i].labels_json);
 		free(list[i].annotations_json);
 		free(list[i].generator_url);
+		free(list[i].severity);
+		free(list[i].severity_raw);
 	}
 	free(list);
 }
@@ -222,6 +229,15 @@ incident_alert_row(sqlite3_stmt *st, struct incident_alert *a)
 	a->generator_url = incident_col_dup(st, 7, &oom);
 	a->count = sqlite3_column_int64(st, 8);
 	a->last_seen = sqlite3_column_int64(st, 9);
+	a->severity = strdup(incident_severity_name(
+	    (enum incident_severity)sqlite3_column_int(st, 10)));
+	if (a->severity == NULL)
+		oom = 1;
+	a->severity_raw = incident_col_dup(st, 11, &oom);
+	a->received_starts = sqlite3_column_int64(st, 12);
+	a->received_ends = sqlite3_column_int64(st, 13);
+	a->starts_given = (sqlite3_column_int(st, 14) & 1) != 0;
+	a->ends_given = (sqlite3_column_int(st, 14) & 2) != 0;
 	return oom ? -1 : 0;
 }
 
@@ -232,7 +248,9 @@ incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
 	static const char sql[] =
 	    "SELECT source, fingerprint, resolved,"
 	    " labels, annotations, starts_at, ends_at, generator_url, count,"
-	    " last_seen FROM alerts WHERE incident_id = ? ORDER BY id";
+	    " last_seen, severity, severity_raw, received_starts,"
+	    " received_ends, times_given FROM alerts WHERE incident_id = ?"
+	    " ORDER BY id";
 	struct incident_alert *list = NULL, *p;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *st;
@@ -310,7 +328,7 @@ json_t *
 incident_to_json(const struct incident *inc)
 {
 	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I,"
-	                 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
+	                 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
 	    "id", (json_int_t)inc->id, "state", incident_state_name(inc->state),
 	    "severity", incident_severity_name(inc->severity), "title",
 	    incident_jstr(inc->title), "source", incident_jstr(inc->source),
@@ -325,7 +343,10 @@ incident_to_json(const struct incident *inc)
 	    incident_jstr(inc->acked_by), "assignee",
 	    incident_jstr(inc->assignee), "snoozed_until",
 	    incident_jtime(inc->snoozed_until), "version",
-	    (json_int_t)inc->version);
+	    (json_int_t)inc->version, "started_at",
+	    incident_jtime(inc->started_at), "ended_at",
+	    incident_jtime(
+	        inc->state == INCIDENT_RESOLVED ? inc->ended_at : 0));
 }
 
 /* Embeds stored JSON text; a text that does not parse (never written by
@@ -344,7 +365,8 @@ incident_jraw(const char *text)
 json_t *
 incident_alert_to_json(const struct incident_alert *a)
 {
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o,"
+	                 " s:s?, s:o, s:o, s:o}",
 	    "source", incident_jstr(a->source), "fingerprint",
 	    incident_jstr(a->fingerprint), "status",
 	    a->resolved ? "resolved" : "firing", "labels",
@@ -352,7 +374,11 @@ incident_alert_to_json(const struct incident_alert *a)
 	    incident_jraw(a->annotations_json), "starts_at",
 	    incident_jtime(a->starts_at), "ends_at", incident_jtime(a->ends_at),
 	    "generator_url", incident_jstr(a->generator_url), "count",
-	    (json_int_t)a->count, "last_seen", incident_jtime(a->last_seen));
+	    (json_int_t)a->count, "last_seen", incident_jtime(a->last_seen),
+	    "severity", a->severity, "severity_raw",
+	    incident_jstr(a->severity_raw), "received_starts_at",
+	    incident_jtime(a->received_starts), "received_ends_at",
+	    incident_jtime(a->received_ends));
 }
 
 static int

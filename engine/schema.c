@@ -150,7 +150,61 @@ const char *const schema_migrations[] = {
 	/* 6: the URL of the Alertmanager that sent an incident's alerts
 	 * (its externalURL), where `owl silence` creates silences. */
 	"ALTER TABLE incidents ADD COLUMN sender_url TEXT;",
-	/* 7: paging (oncall_override.c, escalation.c, pages.c): overrides
+	/* 7: storm-proof reads (incident_page.c). An index per list order,
+	 * so a page is an index walk with no sort: the default list
+	 * (severity, newest) of open incidents and of all, by state, the
+	 * snoozed ones, newest, most alerts, by id; and the "k=v" text of
+	 * an incident's alerts (bounded, alert.h ALERT_MATCH_MAX) that the
+	 * TUI's filter searches instead of every alert. */
+	"DROP INDEX incidents_order;"
+	"CREATE INDEX incidents_order ON incidents(state, severity,"
+	"  opened_at, id);"
+	"CREATE INDEX incidents_open ON incidents(severity, opened_at, id)"
+	"  WHERE state <> 2;"
+	"CREATE INDEX incidents_all ON incidents(severity, opened_at, id);"
+	"CREATE INDEX incidents_snoozed ON incidents(severity, opened_at, id,"
+	"  snoozed_until, state) WHERE snoozed_until IS NOT NULL AND state <> 2;"
+	"CREATE INDEX incidents_newest ON incidents(opened_at, id)"
+	"  WHERE state <> 2;"
+	"CREATE INDEX incidents_alerts ON incidents(alert_count, id)"
+	"  WHERE state <> 2;"
+	"CREATE INDEX incidents_open_id ON incidents(id) WHERE state <> 2;"
+	"ALTER TABLE incidents ADD COLUMN match_text TEXT NOT NULL"
+	"  DEFAULT '';"
+	"UPDATE incidents SET match_text = coalesce((SELECT substr("
+	"  group_concat(k || '=' || v || ' ', ''), 1, 4096) FROM ("
+	"  SELECT j.key AS k, j.value AS v FROM alerts a, json_each(a.labels) j"
+	"  WHERE a.incident_id = incidents.id AND j.type = 'text' UNION"
+	"  SELECT j.key, j.value FROM alerts a, json_each(a.annotations) j"
+	"  WHERE a.incident_id = incidents.id AND j.type = 'text')), '');",
+	/* 8: the newest entry of the action log that a walk of the chain
+	 * found intact (actlog.c): later checks start from it. */
+	"CREATE TABLE actlog_checkpoint ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  entry INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  at_us INTEGER NOT NULL);",
+	/* 9: order and staleness (incident_ingest.c). An alert's starts_at
+	 * and ends_at are the sender's times when times_given says so (1:
+	 * starts_at, 2: ends_at; else the time owl received the event),
+	 * received_starts/received_ends when owl received the event that
+	 * began or ended its episode; severity_raw the sender's word when
+	 * it is not one of owl's four. An incident's started_at and
+	 * ended_at come from its alerts (first startsAt, last endsAt),
+	 * beside opened_at and resolved_at, owl's own times. */
+	"ALTER TABLE alerts ADD COLUMN times_given INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN received_starts INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN received_ends INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN severity_raw TEXT;"
+	"UPDATE alerts SET received_starts = first_seen,"
+	"  received_ends = CASE WHEN resolved THEN last_seen END;"
+	"ALTER TABLE incidents ADD COLUMN started_at INTEGER;"
+	"ALTER TABLE incidents ADD COLUMN ended_at INTEGER;"
+	"UPDATE incidents SET started_at = (SELECT min(starts_at) FROM alerts"
+	"  WHERE incident_id = incidents.id), ended_at = CASE WHEN state = 2"
+	"  THEN (SELECT max(ends_at) FROM alerts"
+	"  WHERE incident_id = incidents.id) END;",
+	/* 10: paging (oncall_override.c, escalation.c, pages.c): overrides
 	 * of who is on call; one escalation per incident (the level it is
 	 * at, when the next one is due); every page to one person, with the
 	 * channel it is on and when it is tried next (the attempts are in

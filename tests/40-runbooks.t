@@ -213,6 +213,10 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
 time.sleep(120)' "$HANG" &
 HANGPID=$!
 tap_at_exit "kill $HANGPID"
+# the listener must be up before a run connects (python starts slowly on
+# a loaded machine; a refused connection is not a request in flight)
+wait_for 20 python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$HANG"
 printf '%s\n' 'runbook { summary = "stuck", params = { how = { required = true } } }' \
 	'function run(p)' \
 	'  step("prepare", function() log("prepared") end,' \

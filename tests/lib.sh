@@ -11,6 +11,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/owl-test-XXXXXX")
 export OWL_DB="$T/owl.db" OWL_ACTOR=tester
 export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
 unset OWL_CONFIG OWL_RUNBOOKS SUDO_USER
+# Debian's python3 (its packages, e.g. aiosmtpd, live there), first in
+# PATH: a version manager's shim (pyenv) costs several shells per call.
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$T/bin" && ln -s /usr/bin/python3 "$T/bin/python3"
+	PATH="$T/bin:$PATH"
+	export PATH
+fi
 trap 'tap_cleanup' EXIT
 _tap_n=0
 _tap_fail=0

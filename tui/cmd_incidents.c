@@ -26,55 +26,68 @@ cmd_state(const struct incident *inc, int64_t now)
 	                                     : incident_state_name(inc->state);
 }
 
-static void
-cmd_incidents_table(const struct incident *list, size_t n, int all)
-{
-	int64_t now = clock_now_us();
-	char id[32], age[16];
-	int w = 3;
-	char *title;
+/* Streams the list: each row is printed as it is read, so the first
+ * screen comes at once and memory stays flat however many there are. */
+struct cmd_list {
+	int json, w;
+	size_t n;
+	int64_t now;
+	int failed;
+};
 
-	if (n == 0) {
-		printf(all ? "no incidents\n" : "no open incidents\n");
-		return;
+static int
+cmd_incidents_row(struct incident *inc, void *ctx)
+{
+	struct cmd_list *c = ctx;
+	char id[32], age[16], *title, *js;
+	json_t *o;
+
+	if (c->json) {
+		if ((o = incident_to_json(inc)) == NULL ||
+		    (js = json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+		        NULL) {
+			json_decref(o);
+			c->failed = 1;
+			return 1;
+		}
+		printf("%s%s", c->n ? ",\n" : "[\n", js);
+		free(js);
+		json_decref(o);
+		c->n++;
+		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		int l = snprintf(id, sizeof id, "INC-%" PRId64, list[i].id);
-		if (l > w)
-			w = l;
-	}
-	printf("%-*s  %-12s  %-8s  %4s  %6s  %s\n", w, "ID", "STATE",
-	    "SEVERITY", "AGE", "ALERTS", "TITLE");
-	for (size_t i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "INC-%" PRId64, list[i].id);
-		clock_format_age(now - list[i].opened_at, age, sizeof age);
-		title = sanitize_dup(list[i].title, 0);
-		printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s\n", w, id,
-		    cmd_state(&list[i], now),
-		    incident_severity_name(list[i].severity), age,
-		    list[i].alert_count, title != NULL ? title : "?");
-		free(title);
-	}
+	if (c->n++ == 0)
+		printf("%-*s  %-12s  %-8s  %4s  %6s  %s\n", c->w, "ID", "STATE",
+		    "SEVERITY", "AGE", "ALERTS", "TITLE");
+	snprintf(id, sizeof id, "INC-%" PRId64, inc->id);
+	clock_format_age(c->now - inc->opened_at, age, sizeof age);
+	title = sanitize_dup(inc->title, 0);
+	printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s\n", c->w, id,
+	    cmd_state(inc, c->now), incident_severity_name(inc->severity), age,
+	    inc->alert_count, title != NULL ? title : "?");
+	free(title);
+	return 0;
 }
 
 static int
-cmd_incidents_json(const struct incident *list, size_t n)
+cmd_incidents_list(
+    struct store *s, const struct incident_page *p, int json, struct err *err)
 {
-	json_t *arr = json_array(), *o;
+	struct cmd_list c = { .json = json, .now = clock_now_us() };
+	int rc;
 
-	if (arr == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if ((o = incident_to_json(&list[i])) == NULL ||
-		    json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return -1;
-		}
-	}
-	json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	putchar('\n');
-	json_decref(arr);
-	return 0;
+	c.w = snprintf(NULL, 0, "INC-%" PRId64, incident_max_id(s));
+	if (c.w < 3)
+		c.w = 3;
+	rc = incident_each(s, p, cmd_incidents_row, &c, err);
+	if (rc == 0 && c.failed)
+		rc = err_set(err, ERR_FAILED, "out of memory");
+	if (json)
+		printf("%s\n", c.n ? "\n]" : "[]");
+	else if (c.n == 0 && rc == 0)
+		printf(p->all || p->state >= 0 ? "no incidents\n"
+		                               : "no open incidents\n");
+	return rc;
 }
 
 int
@@ -85,24 +98,30 @@ cmd_incidents_run(
 		{ "all", no_argument, NULL, 'a' },
 		{ "state", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "limit", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct incident_query q = { .state = -1 };
-	struct incident *list = NULL;
+	struct incident_page q = { .order = INCIDENT_ORDER_SEVERITY,
+		.state = -1 };
 	struct store *s;
 	struct err err;
-	size_t n = 0;
+	char *end;
 	int c, rc = CLI_OK;
 
 	while (
-	    (c = cli_getopt(cli, cmd, argc, argv, "as:j", opts, &rc)) != -1) {
+	    (c = cli_getopt(cli, cmd, argc, argv, "as:jn:", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'a')
 			q.all = 1;
 		else if (c == 'j')
 			cli->json = 1;
+		else if (c == 'n' &&
+		    ((q.limit = strtoll(optarg, &end, 10)) <= 0 ||
+		        *end != '\0'))
+			return cli_usage(cmd,
+			    "--limit: '%s' is not a positive number", optarg);
 		else if (c == 's' &&
 		    (q.state = incident_state_parse(optarg)) < 0)
 			return cli_usage(cmd,
@@ -116,17 +135,10 @@ cmd_incidents_run(
 	err_init(&err);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
-	if (incident_list(s, &q, &list, &n, &err) == -1) {
+	if (q.state == INCIDENT_RESOLVED)
+		q.all = 1;
+	if (cmd_incidents_list(s, &q, cli->json, &err) == -1)
 		rc = cli_fail(&err);
-	} else if (cli->json) {
-		if (cmd_incidents_json(list, n) == -1) {
-			err_set(&err, ERR_FAILED, "out of memory");
-			rc = cli_fail(&err);
-		}
-	} else {
-		cmd_incidents_table(list, n, q.all || q.state >= 0);
-	}
-	incident_list_free(list, n);
 	store_close(s);
 	return rc;
 }
@@ -169,9 +181,18 @@ cmd_show_head(const struct incident *inc)
 	cmd_field("severity", incident_severity_name(inc->severity));
 	cmd_field("source", inc->source);
 	cmd_field("group", inc->group_key);
+	cmd_time_field("started", inc->started_at, now);
 	cmd_time_field("opened", inc->opened_at, now);
-	cmd_time_field("updated", inc->updated_at, now);
+	if (inc->state == INCIDENT_RESOLVED && inc->ended_at != 0) {
+		cmd_time_field("ended", inc->ended_at, now);
+		if (inc->started_at != 0 && inc->ended_at >= inc->started_at) {
+			clock_format_age(
+			    inc->ended_at - inc->started_at, line, sizeof line);
+			cmd_field("lasted", line);
+		}
+	}
 	cmd_time_field("resolved", inc->resolved_at, now);
+	cmd_time_field("updated", inc->updated_at, now);
 	cmd_time_field("last alert", inc->last_alert_at, now);
 	snprintf(line, sizeof line, "%" PRId64 " (%" PRId64 " firing)",
 	    inc->alert_count, inc->firing_count);
@@ -220,20 +241,52 @@ cmd_show_map(const char *text, int inline_pairs)
 	json_decref(o);
 }
 
+/* "  started 2026-...Z (received 2026-...Z)" for one of an alert's
+ * times: the sender's, with owl's beside it when they differ. */
+static void
+cmd_show_alert_time(const char *what, int64_t at, int given, int64_t rx)
+{
+	char t[CLOCK_RFC3339_MAX], r[CLOCK_RFC3339_MAX];
+
+	if (at == 0)
+		return;
+	clock_format(at, 0, t);
+	if (!given) {
+		printf(
+		    "    %s %s (received; the sender gave no time)\n", what, t);
+		return;
+	}
+	if (rx != 0)
+		clock_format(rx, 0, r);
+	if (rx == 0 || strcmp(r, t) == 0) {
+		printf("    %s %s\n", what, t);
+		return;
+	}
+	printf("    %s %s (received %s)\n", what, t, r);
+}
+
 static void
 cmd_show_alerts(const struct incident_alert *a, size_t n)
 {
-	char t[CLOCK_RFC3339_MAX], seen[16], *fp, *url;
+	char seen[16], *fp, *url, *raw;
 	int64_t now = clock_now_us();
 
 	printf("\nAlerts:\n");
 	for (size_t i = 0; i < n; i++) {
 		fp = sanitize_dup(a[i].fingerprint, 0);
-		clock_format(a[i].starts_at, 0, t);
+		raw = a[i].severity_raw ? sanitize_dup(a[i].severity_raw, 0)
+		                        : NULL;
 		clock_format_age(now - a[i].last_seen, seen, sizeof seen);
-		printf("  %-8s %s  since %s  seen %" PRId64 "x, last %s ago\n",
-		    a[i].resolved ? "resolved" : "firing", fp ? fp : "?", t,
-		    a[i].count, seen);
+		printf("  %-8s %s  %s%s%s%s  seen %" PRId64 "x, last %s ago\n",
+		    a[i].resolved ? "resolved" : "firing", fp ? fp : "?",
+		    a[i].severity ? a[i].severity : "?", raw ? " (\"" : "",
+		    raw ? raw : "", raw ? "\")" : "", a[i].count, seen);
+		free(raw);
+		cmd_show_alert_time("started", a[i].starts_at,
+		    a[i].starts_given, a[i].received_starts);
+		if (a[i].resolved)
+			cmd_show_alert_time("ended", a[i].ends_at,
+			    a[i].ends_given, a[i].received_ends);
 		printf("    labels:");
 		cmd_show_map(a[i].labels_json, 1);
 		putchar('\n');
