@@ -23,22 +23,33 @@
 #include "engine/receiver.h"
 #include "integrations/pager.h"
 
+/* Answers a request that carries nothing to store (a GET), once the
+ * request is complete: answered then, the connection is kept alive. */
+typedef enum MHD_Result serve_get_fn(struct serve_req *r);
+
+static serve_get_fn serve_http_healthz, serve_http_metrics;
+
+/* The endpoints. An ingest endpoint names its format; the others answer
+ * with their get function. */
 struct serve_route {
 	const char *path;
 	enum serve_ep ep;
 	const char *allow; /* the methods, as the Allow header says them */
 	int format; /* enum ingest_format; -1: not an ingest */
+	serve_get_fn *get;
 };
 
 static const struct serve_route serve_routes[] = {
 	{ "/v1/alerts/alertmanager", SERVE_EP_ALERTMANAGER, "POST",
-	    INGEST_ALERTMANAGER },
+	    INGEST_ALERTMANAGER, NULL },
 	/* Grafana's webhook contact point may be set to PUT */
-	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA },
-	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC },
-	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY },
-	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1 },
-	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1 },
+	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA,
+	    NULL },
+	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC,
+	    NULL },
+	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY, NULL },
+	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1, serve_http_healthz },
+	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1, serve_http_metrics },
 };
 
 #define SERVE_NROUTES (sizeof serve_routes / sizeof serve_routes[0])
@@ -160,6 +171,14 @@ serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
 	strncat(msg, "\n", sizeof msg - strlen(msg) - 1);
 	return serve_http_reply(
 	    r, status, "text/plain; charset=utf-8", msg, strlen(msg));
+}
+
+static enum MHD_Result
+serve_http_healthz(struct serve_req *r)
+{
+	if (atomic_load(&r->sv->draining))
+		return serve_http_error(r, 503, "draining");
+	return serve_http_reply(r, 200, "text/plain", "ok\n", 3);
 }
 
 static enum MHD_Result
@@ -299,13 +318,8 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 	if (!serve_http_method_ok(r->route, method))
 		return serve_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s takes %s", r->route->path, r->route->allow);
-	if (r->route->ep == SERVE_EP_HEALTHZ) {
-		if (atomic_load(&sv->draining))
-			return serve_http_error(r, 503, "draining");
-		return serve_http_reply(r, 200, "text/plain", "ok\n", 3);
-	}
-	if (r->route->ep == SERVE_EP_METRICS)
-		return serve_http_metrics(r);
+	if (r->route->get != NULL)
+		return MHD_YES; /* answered when complete */
 	cl = MHD_lookup_connection_value(
 	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && strtoull(cl, NULL, 10) > sv->max_body)
@@ -325,7 +339,7 @@ static void
 serve_http_body(struct serve_req *r, const char *data, size_t n)
 {
 	r->body_len += n;
-	if (r->too_big || r->shed)
+	if (r->too_big || r->shed || r->route->get != NULL)
 		return;
 	if (r->reserved < r->body_len) {
 		/* chunked: take each piece from the budget as it comes */
@@ -447,6 +461,8 @@ serve_http_complete(struct serve_req *r)
 {
 	struct serve *sv = r->sv;
 
+	if (r->route->get != NULL)
+		return r->route->get(r);
 	if (r->too_big)
 		return serve_http_error(
 		    r, 413, "body over the limit of %zu bytes", sv->max_body);

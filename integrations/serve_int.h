@@ -58,6 +58,7 @@ struct serve_conn {
 	atomic_llong start_us; /* when the current phase began */
 	atomic_int phase; /* enum serve_phase */
 	int cut; /* shut down (deadline or eviction) */
+	struct serve_tls_cred *tls; /* the certificate its handshake used */
 };
 
 struct serve_route;
@@ -88,6 +89,7 @@ struct serve {
 	const struct serve_config *cfg;
 	struct serve_metrics m;
 	struct MHD_Daemon *mhd;
+	struct serve_tls *tls; /* NULL: plain HTTP */
 	int listen_fd;
 	char addr[96];
 	size_t max_body;
@@ -177,6 +179,15 @@ void serve_conn_phase(struct MHD_Connection *c, enum serve_phase phase);
 /* Reserves n body bytes of the in-flight budget; -1 when over it. */
 int serve_budget_take(struct serve *sv, size_t n);
 void serve_budget_give(struct serve *sv, size_t n);
+
+/* TLS (serve_tls.c): loads --tls-cert and --tls-key when configured
+ * (0 and nothing done otherwise); frees them; drops a connection's use
+ * of the certificate its handshake took (at its close); and the
+ * certificate callback to give MHD (MHD_OPTION_HTTPS_CERT_CALLBACK). */
+int serve_tls_open(struct serve *sv, struct err *err);
+void serve_tls_close(struct serve *sv);
+void serve_tls_release(struct serve *sv, struct serve_tls_cred *c);
+void *serve_tls_callback(void);
 
 /* The parser threads (serve_parse.c): a received request is checked
  * (body credentials), parsed and handed to the writer away from MHD's
