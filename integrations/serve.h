@@ -30,6 +30,7 @@ typedef void serve_log_fn(void *ctx, const char *line);
 struct serve_config {
 	const char *listen; /* ADDR:PORT; NULL: the default */
 	const char *db_path; /* the database */
+	const char *version; /* owl's, for owl_build_info; NULL: unknown */
 	size_t max_body; /* bytes; 0: 1 MiB */
 	unsigned max_conns; /* 0: 1024 */
 	unsigned max_conns_per_ip; /* 0: half of max_conns */

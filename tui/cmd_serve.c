@@ -245,6 +245,7 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		return cli_fail(&err);
 	}
 	cfg->db_path = db;
+	cfg->version = OWL_VERSION;
 	cfg->auth = o->auth;
 	cfg->log = cmd_serve_log;
 	cmd_serve_signals(&set);

@@ -26,10 +26,6 @@
 #include "engine/words.h"
 #include "integrations/libversions.h"
 
-#ifndef OWL_VERSION
-#define OWL_VERSION "0.1.0"
-#endif
-
 static int main_help(struct cli *, const struct cli_cmd *, int, char **);
 static int main_version(struct cli *, const struct cli_cmd *, int, char **);
 
