@@ -239,7 +239,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --token-file F        tokens, one per line: accepted as\n"
 	    "                        'Authorization: Bearer TOKEN', as the\n"
 	    "                        password of basic auth, and as PagerDuty's\n"
-	    "                        routing_key (repeatable)\n"
+	    "                        routing_key (repeatable); 'TOKEN /PATH...'\n"
+	    "                        limits it to those endpoints\n"
 	    "  --hmac-secret-file F  HMAC-SHA256 secrets, one per line, for\n"
 	    "                        'X-Owl-Signature: t=TS,v1=HEX' (HMAC of\n"
 	    "                        \"TS.BODY\") and Grafana's signature with\n"
@@ -306,7 +307,9 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --alertmanager URL    which Alertmanager (default: the one\n"
 	    "                        owl serve --pull listed the alerts from,\n"
 	    "                        else the externalURL of the Alertmanager\n"
-	    "                        whose webhook sent them)\n",
+	    "                        whose webhook sent them, if the config\n"
+	    "                        lists it: alertmanagers = { URL... } or\n"
+	    "                        serve.pull; refused otherwise, exit 3)\n",
 	    cmd_silence_run },
 	{ "snooze", "snooze INC DURATION",
 	    "Snooze an incident for a while (30m, 1h30m, 2d).",
