@@ -88,6 +88,7 @@ struct timeline_stream {
 	struct hash_ctx h;
 	struct store *s;
 	int oom;
+	int need_names; /* some entry names an alert only by fingerprint */
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log
