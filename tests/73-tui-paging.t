@@ -1,7 +1,9 @@
 #!/bin/sh
 # 73-tui-paging.t: the incident list pages: `owl incidents --limit`, and
 # the TUI with 1,000 open incidents reads the rows it shows plus a
-# margin, yet G, g, PgDn, counts, sort and filter see every incident.
+# margin, yet G, g, PgDn, counts, sort and filter see every incident;
+# `owl show` of a big incident prints a screenful unless --all, and its
+# --json is streamed whole.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui-lib.sh"
 
@@ -61,5 +63,28 @@ ok $? "Esc: INC-501 still selected"
 tui_keys q
 tui_wait_exit
 ok $? "q quits"
+
+# owl show of an incident of 150 alerts
+python3 -c 'import json
+print(json.dumps([{"labels": {"alertname": "Big", "instance": "n%d" % i},
+  "startsAt": "2026-11-29T15:52:42Z"} for i in range(150)]))' >"$T/big.json"
+"$OWL" ingest --format alertmanager "$T/big.json" >/dev/null
+big=$("$OWL" incidents --json | python3 -c 'import json,sys
+print([i["id"] for i in json.load(sys.stdin) if i["title"] == "Big"][0])')
+run "$OWL" show "$big"
+is "$RC" 0 "show: exit 0"
+is "$(printf '%s\n' "$OUT" | grep -c '^  firing ')" 100 "show: the first 100 alerts"
+like "$OUT" "^  \.\.\. 50 more alerts \(owl show INC-$big --all\)" "show: says what it left out"
+like "$OUT" "^  \.\.\. 51 older entries \(owl show INC-$big --all\)" "show: and of the log"
+run "$OWL" show "$big" --all
+is "$(printf '%s\n' "$OUT" | grep -c '^  firing ')" 150 "show --all: every alert"
+run "$OWL" show "$big" --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["alerts"]), len(d["log"]), d["alert_count"])')" \
+	"150 151 150" "show --json: streamed, every alert and log entry"
+run "$OWL" show "$big" --json --limit 10
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["alerts"]), len(d["log"]))')" \
+	"10 10" "show --json --limit 10"
+run "$OWL" show "$big" --limit x
+is "$RC" 2 "show --limit x: exit 2"
 
 done_testing
