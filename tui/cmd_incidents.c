@@ -13,7 +13,9 @@
 #include "engine/words.h"
 #include "engine/actlog.h"
 #include "engine/clock.h"
+#include "engine/escalation.h"
 #include "engine/incident.h"
+#include "engine/pages.h"
 #include "engine/sanitize.h"
 
 #define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
@@ -415,7 +417,7 @@ cmd_show_json(
     struct store *s, const struct incident *inc, int64_t limit, struct err *err)
 {
 	struct actlog_filter f = { .incident = inc->id, .limit = limit };
-	json_t *o = incident_to_json(inc), *sil;
+	json_t *o = incident_to_json(inc), *rest = NULL, *a;
 	char *head = NULL, *tail = NULL;
 	size_t n = 0, len;
 	int rc = -1;
@@ -434,18 +436,28 @@ cmd_show_json(
 	n = 0;
 	if (actlog_each(s, &f, cmd_show_jlog, &n, err) == -1)
 		goto out;
-	sil = cmd_silence_json(s, inc->id);
-	tail = sil != NULL ? json_dumps(sil, JSON_ENSURE_ASCII) : NULL;
-	json_decref(sil);
-	if (tail == NULL)
+	/* the small parts: silences, pages, escalation */
+	if ((rest = json_object()) == NULL)
 		goto oom;
-	printf("%s],\n  \"silences\": %s\n}\n", n ? "\n  " : "", tail);
+	json_object_set_new(rest, "silences", cmd_silence_json(s, inc->id));
+	if (pages_json(s, inc->id, 0, &a, err) == -1)
+		goto out;
+	json_object_set_new(rest, "pages", a);
+	if (escalation_json(s, inc->id, &a, err) == -1)
+		goto out;
+	json_object_set_new(rest, "escalation", a);
+	if ((tail = json_dumps(rest, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+	    NULL)
+		goto oom;
+	/* its members after the streamed ones: "{\n  ..." less the brace */
+	printf("%s],\n%s\n", n ? "\n  " : "", tail + 2);
 	rc = 0;
 	goto out;
 oom:
 	err_set(err, ERR_FAILED, "out of memory");
 out:
 	json_decref(o);
+	json_decref(rest);
 	free(head);
 	free(tail);
 	return rc;
