@@ -278,9 +278,13 @@ static const struct cli_cmd main_cmds[] = {
 	    "stop accepting, finish and commit the requests in flight, exit 0.\n"
 	    "SIGHUP: reload the TLS certificate (open connections keep theirs).\n",
 	    cmd_serve_run },
-	{ "show", "show INC [--json]",
+	{ "show", "show INC [--all] [--limit N] [--json]",
 	    "Show an incident, its alerts (labels, annotations) and its log.",
+	    "As text: the first 100 alerts and the newest 100 log entries,\n"
+	    "and how many more there are.\n"
 	    "\nOptions:\n"
+	    "  --all           every alert and log entry\n"
+	    "  --limit N       the first N alerts, the newest N entries\n"
 	    "  --json          the incident's fields (as owl incidents --json)\n"
 	    "                  plus \"alerts\" [{source, fingerprint, status,\n"
 	    "                  labels, annotations, starts_at, ends_at,\n"
