@@ -88,7 +88,7 @@ struct timeline_stream {
 	struct actlog_text *text; /* the sentences, and what pass one told */
 	struct hash_ctx h;
 	struct store *s;
-	int oom;
+	int need_names; /* some entry names an alert only by fingerprint */
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log
