@@ -4,8 +4,6 @@
  * timeline_load. */
 #include "timeline.h"
 
-#include "pages.h"
-
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
