@@ -228,8 +228,8 @@ pager_escalate(struct pager *p)
 	struct escalation_stats st;
 	struct err err;
 
-	if (p->esc.n == 0)
-		return;
+	/* with no policy the tick still follows the log: a page sent by
+	 * hand through PagerDuty is resolved there when its incident is */
 	err_init(&err);
 	if (escalation_tick(p->s, &p->esc, &p->oc, clock_now_us(), &st, &err) ==
 	    -1) {
