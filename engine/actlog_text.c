@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pages.h"
+
 /* The labels an alert's description shows, in bytes, past its name. */
 #define ACTLOG_TEXT_LABELS_MAX 160
 
@@ -617,119 +619,10 @@ at_runbooks_sync(struct buf *b, const struct at_ev *v, struct err *err)
 	    at_or(new, "?"), n, n == 1 ? "" : "s");
 }
 
-/* "escalation critical-path level 2 of 3: paged alice, bob" and the
- * start and stop of an escalation. */
-static int
-at_escalation(struct buf *b, const struct at_ev *v, struct err *err)
-{
-	const char *pol = at_or(at_str(v->d, "policy"), "?");
-	const char *why = at_str(v->d, "reason");
-	const json_t *x;
-	size_t i, n;
-
-	if (strcmp(v->k, "start") == 0)
-		return buf_printf(b, err,
-		    "escalation %s started (%" JSON_INTEGER_FORMAT
-		    " level%s)%s%s",
-		    pol, at_int(v->d, "levels"),
-		    at_int(v->d, "levels") == 1 ? "" : "s", why ? ": " : "",
-		    at_or(why, ""));
-	if (strcmp(v->k, "stop") == 0)
-		return buf_printf(b, err,
-		    "escalation %s stopped at level %" JSON_INTEGER_FORMAT
-		    "%s%s",
-		    pol, at_int(v->d, "level"), why ? ": " : "",
-		    at_or(why, ""));
-	if (buf_printf(b, err,
-	        "escalation %s level %" JSON_INTEGER_FORMAT
-	        " of %" JSON_INTEGER_FORMAT,
-	        pol, at_int(v->d, "level"), at_int(v->d, "of")) == -1 ||
-	    (at_int(v->d, "loop") > 1 &&
-	        buf_printf(b, err, " (round %" JSON_INTEGER_FORMAT ")",
-	            at_int(v->d, "loop")) == -1))
-		return -1;
-	x = json_object_get(v->d, "paged");
-	n = json_array_size(x);
-	if (buf_adds(b, n ? ": paged " : ": nobody paged", err) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (buf_printf(b, err, "%s%s", i ? ", " : "",
-		        at_or(json_string_value(json_array_get(x, i)), "?")) ==
-		    -1)
-			return -1;
-	x = json_object_get(v->d, "nobody");
-	for (i = 0; i < json_array_size(x); i++)
-		if (buf_printf(b, err, "%s%s",
-		        i ? ", " : "; no one on call for ",
-		        at_or(json_string_value(json_array_get(x, i)), "?")) ==
-		    -1)
-			return -1;
-	return 0;
-}
-
-static int
-at_paging_start(struct buf *b, const struct at_ev *v, struct err *err)
-{
-	json_int_t n = at_int(v->d, "open_not_paged");
-
-	return buf_printf(b, err,
-	    "paging switched on; %" JSON_INTEGER_FORMAT
-	    " open incident%s not paged (opened before)",
-	    n, n == 1 ? "" : "s");
-}
-
-/* page.WHAT and page.resolve.WHAT: a page (or a PagerDuty resolve) to
- * someone, queued, sent, failed, undeliverable or cancelled. */
-static int
-at_page(struct buf *b, const struct at_ev *v, struct err *err)
-{
-	const char *what = strncmp(v->k, "resolve.", 8) == 0 ? v->k + 8 : v->k;
-	const char *ch = at_or(at_str(v->d, "channel"), at_str(v->d, "via"));
-	const char *e = at_or(at_str(v->d, "error"), at_str(v->d, "reason"));
-	json_int_t lvl = at_int(v->d, "level");
-
-	if (buf_printf(b, err, "%s %" JSON_INTEGER_FORMAT " to %s %s",
-	        what == v->k ? "page" : "resolve notice", at_int(v->d, "page"),
-	        at_or(at_str(v->d, "to"), "?"), what) == -1 ||
-	    (ch && buf_printf(b, err, " via %s", ch) == -1) ||
-	    (lvl > 0 && strcmp(what, "queued") == 0 &&
-	        buf_printf(b, err, " (level %" JSON_INTEGER_FORMAT ")", lvl) ==
-	            -1) ||
-	    (at_int(v->d, "attempt") > 0 &&
-	        buf_printf(b, err, " (attempt %" JSON_INTEGER_FORMAT ")",
-	            at_int(v->d, "attempt")) == -1) ||
-	    (strcmp(what, "undeliverable") == 0 &&
-	        buf_printf(b, err, " after %" JSON_INTEGER_FORMAT " attempt%s",
-	            at_int(v->d, "attempts"),
-	            at_int(v->d, "attempts") == 1 ? "" : "s") == -1))
-		return -1;
-	if (e != NULL)
-		return buf_printf(b, err, ": %s", e);
-	return strcmp(what, "queued") == 0 && at_str(v->d, "text")
-	    ? buf_printf(b, err, ": %s", at_str(v->d, "text"))
-	    : 0;
-}
-
-static int
-at_override(struct buf *b, const struct at_ev *v, struct err *err)
-{
-	const char *note = at_str(v->d, "note");
-
-	if (strcmp(v->k, "override.remove") == 0)
-		return buf_printf(b, err,
-		    "on-call override %" JSON_INTEGER_FORMAT " removed by %s",
-		    at_int(v->d, "override"), v->actor);
-	return buf_printf(b, err,
-	    "on-call override %" JSON_INTEGER_FORMAT
-	    " by %s: %s on call for %s from %s to %s%s%s",
-	    at_int(v->d, "override"), v->actor, at_or(at_str(v->d, "who"), "?"),
-	    at_or(at_str(v->d, "rotation"), "?"),
-	    at_or(at_str(v->d, "from"), "?"), at_or(at_str(v->d, "to"), "?"),
-	    note ? ": " : "", at_or(note, ""));
-}
-
 /* Each kind the code writes and what says it (tests/15-cli-edges.t
- * checks that every kind logged anywhere is here). */
+ * checks that every kind logged anywhere is here); paging's own kinds
+ * (page.*, escalation.*, paging.start, oncall.override*) are said by
+ * pages_text (pages.h). */
 static const struct at_kind {
 	const char *kind;
 	int run; /* an entry of a run: "run N " first */
@@ -763,22 +656,6 @@ static const struct at_kind {
 	{ "effect.result", 1, at_effect },
 	{ "runbook.refused", 0, at_runbook_refused },
 	{ "runbooks.sync", 0, at_runbooks_sync },
-	{ "escalation.start", 0, at_escalation },
-	{ "escalation.stop", 0, at_escalation },
-	{ "escalation.level", 0, at_escalation },
-	{ "paging.start", 0, at_paging_start },
-	{ "page.queued", 0, at_page },
-	{ "page.sent", 0, at_page },
-	{ "page.failed", 0, at_page },
-	{ "page.undeliverable", 0, at_page },
-	{ "page.cancelled", 0, at_page },
-	{ "page.resolve.queued", 0, at_page },
-	{ "page.resolve.sent", 0, at_page },
-	{ "page.resolve.failed", 0, at_page },
-	{ "page.resolve.undeliverable", 0, at_page },
-	{ "page.resolve.cancelled", 0, at_page },
-	{ "oncall.override", 0, at_override },
-	{ "oncall.override.remove", 0, at_override },
 };
 
 static const struct at_kind *
@@ -798,7 +675,7 @@ at_sentence(struct buf *b, const struct at_ev *v, struct err *err)
 	int rc;
 
 	if (k == NULL)
-		return 1;
+		return pages_text(v->e->kind ? v->e->kind : "", v->d, b, err);
 	if (k->run && at_runhead(b, v, err) == -1)
 		return -1;
 	if ((rc = k->fn(b, v, err)) == 1)
