@@ -204,6 +204,17 @@ const char *const schema_migrations[] = {
 	"  WHERE incident_id = incidents.id), ended_at = CASE WHEN state = 2"
 	"  THEN (SELECT max(ends_at) FROM alerts"
 	"  WHERE incident_id = incidents.id) END;",
+	/* 10: change events (change.c): a deploy, a config push, stored
+	 * once and attached as context to the incidents of their time. */
+	"CREATE TABLE changes ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at_us INTEGER NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  source TEXT,"
+	"  summary TEXT NOT NULL,"
+	"  details TEXT NOT NULL,"
+	"  links TEXT NOT NULL);"
+	"CREATE INDEX changes_at ON changes(at_us);",
 };
 
 const int schema_count =

@@ -4,26 +4,35 @@
  * engine/incident_ingest.c. */
 #include "integrations/ingest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/incident_ingest.h"
 #include "integrations/ingest_int.h"
 
-static const char *const ingest_formats[] = {
-	[INGEST_AUTO] = "auto",
-	[INGEST_ALERTMANAGER] = "alertmanager",
-	[INGEST_GRAFANA] = "grafana",
-	[INGEST_PAGERDUTY] = "pagerduty",
-	[INGEST_GENERIC] = "generic",
+typedef int ingest_parse_fn(
+    json_t *root, struct ingest_batch *b, struct err *err);
+
+/* Each format: its name and its parser (fmt_*.c). */
+static const struct ingest_fmt {
+	const char *name;
+	ingest_parse_fn *parse;
+} ingest_fmts[INGEST_FORMAT_COUNT] = {
+	[INGEST_AUTO] = { "auto", NULL },
+	[INGEST_ALERTMANAGER] = { "alertmanager", fmt_alertmanager_parse },
+	[INGEST_GRAFANA] = { "grafana", fmt_grafana_parse },
+	[INGEST_PAGERDUTY] = { "pagerduty", fmt_pagerduty_parse },
+	[INGEST_GENERIC] = { "generic", fmt_generic_parse },
+	[INGEST_PAGERDUTY_CHANGE] = { "pagerduty-change", fmt_pd_change_parse },
 };
 
 const char *
 ingest_format_name(enum ingest_format f)
 {
-	if ((unsigned)f > INGEST_GENERIC)
+	if ((unsigned)f >= INGEST_FORMAT_COUNT)
 		return "unknown";
-	return ingest_formats[f];
+	return ingest_fmts[f].name;
 }
 
 int
@@ -31,10 +40,17 @@ ingest_format_parse(const char *name)
 {
 	if (name == NULL)
 		return -1;
-	for (int i = 0; i <= INGEST_GENERIC; i++)
-		if (strcmp(name, ingest_formats[i]) == 0)
+	for (int i = 0; i < INGEST_FORMAT_COUNT; i++)
+		if (strcmp(name, ingest_fmts[i].name) == 0)
 			return i;
 	return -1;
+}
+
+const char *
+ingest_format_names(void)
+{
+	return "alertmanager, grafana, pagerduty, pagerduty-change, generic, "
+	       "auto";
 }
 
 /* Tells the format from the document's shape: a PagerDuty event has
@@ -60,6 +76,10 @@ ingest_detect(json_t *root, struct err *err)
 	}
 	if (!json_is_object(root))
 		return err_set(err, ERR_USAGE, "not a JSON object or array");
+	if (json_object_get(root, "event_action") == NULL &&
+	    json_object_get(root, "routing_key") != NULL &&
+	    json_is_object(json_object_get(root, "payload")))
+		return INGEST_PAGERDUTY_CHANGE;
 	if (json_object_get(root, "event_action") != NULL ||
 	    json_object_get(root, "routing_key") != NULL)
 		return INGEST_PAGERDUTY;
@@ -157,6 +177,8 @@ ingest_batch_free(struct ingest_batch *b)
 		alert_done(&b->alerts[i]);
 	}
 	free(b->alerts);
+	change_event_done(b->change);
+	free(b->change);
 	free(b->dedup_key);
 	free(b->group_key);
 	free(b->sender_url);
@@ -192,15 +214,10 @@ ingest_parse_opts(enum ingest_format f, const char *body, size_t len,
 	b->format = f;
 	b->truncated = -1;
 	b->sevmap = o != NULL ? o->sevmap : NULL;
-	switch (f) {
-	case INGEST_ALERTMANAGER:
-		rc = fmt_alertmanager_parse(root, b, err);
-		break;
-	case INGEST_GRAFANA: rc = fmt_grafana_parse(root, b, err); break;
-	case INGEST_PAGERDUTY: rc = fmt_pagerduty_parse(root, b, err); break;
-	case INGEST_GENERIC: rc = fmt_generic_parse(root, b, err); break;
-	default: rc = err_set(err, ERR_USAGE, "unknown format"); break;
-	}
+	if ((unsigned)f < INGEST_FORMAT_COUNT && ingest_fmts[f].parse != NULL)
+		rc = ingest_fmts[f].parse(root, b, err);
+	else
+		rc = err_set(err, ERR_USAGE, "unknown format");
 	if (rc == -1)
 		goto fail;
 	b->sevmap = NULL; /* the options need not outlive the parse */
@@ -258,6 +275,20 @@ ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
 		.sender_url = b->sender_url };
 	struct incident_ingest_result r;
 
+	if (b->change != NULL) {
+		int64_t id;
+		size_t attached;
+
+		if (change_store(s, b->change, actor, &id, &attached, err) ==
+		    -1)
+			return -1;
+		if (res != NULL) {
+			memset(res, 0, sizeof *res);
+			res->change = id;
+			res->change_incidents = attached;
+		}
+		return 0;
+	}
 	if (b->action == INGEST_ACTION_ACKNOWLEDGE)
 		o.mode = INCIDENT_INGEST_ACK;
 	else if (b->action == INGEST_ACTION_RESOLVE)
@@ -277,4 +308,50 @@ ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
 		res->stale = r.stale;
 	}
 	return 0;
+}
+
+int
+ingest_reply(const struct ingest_batch *b, const struct ingest_result *r,
+    struct buf *out, struct err *err)
+{
+	json_t *o;
+	char *s;
+	int status = 200;
+
+	switch (b->format) {
+	case INGEST_PAGERDUTY: /* as PagerDuty answers */
+		status = 202;
+		o = json_pack("{s:s, s:s, s:s?}", "status", "success",
+		    "message", "Event processed", "dedup_key", b->dedup_key);
+		break;
+	case INGEST_PAGERDUTY_CHANGE:
+		status = 202;
+		o = json_pack("{s:s, s:s, s:I}", "status", "success", "message",
+		    "Change event processed", "id", (json_int_t)r->change);
+		break;
+	default:
+		o = json_pack("{s:s, s:I, s:I}", "status", "stored", "alerts",
+		    (json_int_t)r->alerts, "new_alerts",
+		    (json_int_t)r->new_alerts);
+		if (o != NULL && r->stale > 0)
+			json_object_set_new(
+			    o, "stale", json_integer((json_int_t)r->stale));
+		if (o != NULL && r->incident != 0) {
+			s = NULL;
+			if (asprintf(&s, "INC-%lld", (long long)r->incident) >
+			    0)
+				json_object_set_new(
+				    o, "incident", json_string(s));
+			free(s);
+		}
+		break;
+	}
+	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (buf_adds(out, s, err) == -1 || buf_addc(out, '\n', err) == -1)
+		status = -1;
+	free(s);
+	return status;
 }

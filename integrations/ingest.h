@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/buf.h"
 #include "engine/config.h"
 #include "engine/err.h"
 #include "engine/store.h"
@@ -32,12 +33,18 @@ enum ingest_format {
 	INGEST_GRAFANA,
 	INGEST_PAGERDUTY,
 	INGEST_GENERIC,
+	INGEST_PAGERDUTY_CHANGE, /* POST /v2/change/enqueue */
+	INGEST_FORMAT_COUNT
 };
 
-/* "alertmanager", "grafana", "pagerduty", "generic" (and "auto"). */
+/* "alertmanager", "grafana", "pagerduty", "generic", "pagerduty-change",
+ * ... (and "auto"). */
 const char *ingest_format_name(enum ingest_format f);
 /* Parses a format name; -1 when unknown. */
 int ingest_format_parse(const char *name);
+/* The names of the formats `owl ingest --format` takes, ", "-separated
+ * (for its usage message). */
+const char *ingest_format_names(void);
 
 /* A payload parsed and validated, not yet stored: normalized alerts plus
  * what the payload says about them (truncatedAlerts, PagerDuty action). */
@@ -99,7 +106,15 @@ struct ingest_result {
 	size_t incidents_acked; /* by a PagerDuty acknowledge */
 	size_t dropped; /* ack/resolve with nothing open */
 	size_t stale; /* older than what is stored: logged, not applied */
+	int64_t change; /* a change event: its id; 0: none */
+	size_t change_incidents; /* the incidents it was attached to */
 };
+
+/* The reply owl serve sends for a stored batch, as the sender expects
+ * it (PagerDuty's 202 {"status":"success",...}, owl's 200 {"status":
+ * "stored",...}): the HTTP status, and the body into out. */
+int ingest_reply(const struct ingest_batch *b, const struct ingest_result *r,
+    struct buf *out, struct err *err);
 
 /* Stores a parsed batch: upserts alerts by (source, fingerprint), groups
  * them into incidents, drives the state machine, and appends the action

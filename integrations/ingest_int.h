@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "engine/alert.h"
+#include "engine/change.h"
 #include "integrations/ingest.h"
 
 enum ingest_action {
@@ -31,6 +32,7 @@ struct ingest_batch {
 	char *dedup_key; /* PagerDuty */
 	char *sender_url; /* Alertmanager's externalURL, NULL: not given */
 	char *group_key; /* a webhook's groupKey: its alerts borrow it */
+	struct change_event *change; /* a change event instead of alerts */
 };
 
 /* Appends a zeroed alert of the given source to b; NULL when out of
@@ -64,6 +66,11 @@ int ingest_json_time(json_t *obj, const char *where, const char *key, int flags,
 int ingest_json_map(json_t *obj, const char *where, const char *key,
     json_t **out, struct err *err);
 
+/* Compact JSON text of v with sorted keys and every real in its
+ * shortest form ("0.42"), for values kept as annotations. NULL when out
+ * of memory; free() it. */
+char *ingest_json_text(const json_t *v);
+
 /* Copies s into *dst (NULL stays NULL); -1 with err when out of memory. */
 int ingest_dup(char **dst, const char *s, struct err *err);
 
@@ -76,5 +83,6 @@ int fmt_alertmanager_parse(
 int fmt_grafana_parse(json_t *root, struct ingest_batch *b, struct err *err);
 int fmt_pagerduty_parse(json_t *root, struct ingest_batch *b, struct err *err);
 int fmt_generic_parse(json_t *root, struct ingest_batch *b, struct err *err);
+int fmt_pd_change_parse(json_t *root, struct ingest_batch *b, struct err *err);
 
 #endif

@@ -33,6 +33,8 @@ static const struct serve_route serve_routes[] = {
 	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA },
 	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC },
 	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY },
+	{ "/v2/change/enqueue", SERVE_EP_CHANGE, "POST",
+	    INGEST_PAGERDUTY_CHANGE },
 	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1 },
 	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1 },
 };
@@ -55,6 +57,16 @@ struct serve_req {
 	char path[96];
 	char who[72];
 };
+
+/* PagerDuty's endpoints: its senders put the credential in the body
+ * (routing_key) and read errors in its JSON shape. */
+static int
+serve_http_pd(const struct serve_req *r)
+{
+	return r->route != NULL &&
+	    (r->route->ep == SERVE_EP_ENQUEUE ||
+	        r->route->ep == SERVE_EP_CHANGE);
+}
 
 static const struct serve_route *
 serve_http_route(const char *url)
@@ -154,8 +166,7 @@ serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	if (r->route != NULL && r->route->ep == SERVE_EP_ENQUEUE &&
-	    status == MHD_HTTP_BAD_REQUEST) {
+	if (serve_http_pd(r) && status == MHD_HTTP_BAD_REQUEST) {
 		json_t *o =
 		    json_pack("{s:s, s:s, s:[s]}", "status", "invalid event",
 		        "message", "Event object is invalid", "errors", msg);
@@ -235,7 +246,7 @@ serve_http_header_auth(struct serve_req *r)
 	        r->conn, MHD_HEADER_KIND, "X-Owl-Signature") != NULL ||
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	        "X-Grafana-Alerting-Signature") != NULL ||
-	    r->route->ep == SERVE_EP_ENQUEUE)
+	    serve_http_pd(r))
 		return 0;
 	return MHD_HTTP_UNAUTHORIZED;
 }
@@ -345,7 +356,7 @@ serve_http_body_auth(struct serve_req *r)
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "grafana-signature");
 	}
-	if (v == HTTP_AUTH_NONE && r->route->ep == SERVE_EP_ENQUEUE)
+	if (v == HTTP_AUTH_NONE && serve_http_pd(r))
 		v = serve_http_routing_key(r);
 	return v == HTTP_AUTH_OK ? 0 : -1;
 }
@@ -402,42 +413,28 @@ serve_http_complete(struct serve_req *r)
 	return MHD_YES;
 }
 
-/* Called again after the writer resumed the connection. */
+/* Called again after the writer resumed the connection: the reply the
+ * sender expects for what was stored (ingest_reply). */
 static enum MHD_Result
 serve_http_resumed(struct serve_req *r)
 {
-	char body[512], inc[40] = "";
-	const char *key;
-	int n;
+	enum MHD_Result ret;
+	struct err err;
+	struct buf out;
+	int status;
 
 	if (r->job.status != 0)
 		return serve_http_error(r, r->job.status, "%s", r->job.msg);
-	if (r->route->ep == SERVE_EP_ENQUEUE) {
-		enum MHD_Result ret;
-		json_t *o;
-		char *s;
-
-		key = ingest_batch_dedup_key(r->batch);
-		o = json_pack("{s:s, s:s, s:s?}", "status", "success",
-		    "message", "Event processed", "dedup_key", key);
-		s = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		if (s == NULL)
-			return MHD_NO;
-		ret = serve_http_reply(
-		    r, MHD_HTTP_ACCEPTED, "application/json", s, strlen(s));
-		free(s);
-		return ret;
+	err_init(&err);
+	buf_init(&out, 64 * 1024);
+	if ((status = ingest_reply(r->batch, &r->job.res, &out, &err)) == -1) {
+		buf_done(&out);
+		return serve_http_error(r, 500, "%s", err.msg);
 	}
-	if (r->job.res.incident != 0)
-		snprintf(inc, sizeof inc, ",\"incident\":\"INC-%" PRId64 "\"",
-		    r->job.res.incident);
-	n = snprintf(body, sizeof body,
-	    "{\"status\":\"stored\",\"alerts\":%zu,"
-	    "\"new_alerts\":%zu%s}\n",
-	    r->job.res.alerts, r->job.res.new_alerts, inc);
-	return serve_http_reply(
-	    r, MHD_HTTP_OK, "application/json", body, (size_t)n);
+	ret = serve_http_reply(
+	    r, status, "application/json", buf_str(&out), out.len);
+	buf_done(&out);
+	return ret;
 }
 
 enum MHD_Result

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/actlog.h"
+#include "engine/change.h"
 #include "engine/clock.h"
 #include "engine/incident.h"
 #include "engine/sanitize.h"
@@ -323,6 +324,48 @@ cmd_show_log_line(const struct actlog_entry *e, void *ctx)
 	return 0;
 }
 
+/* "Changes:" with what changed just before and while it was open. */
+static int
+cmd_show_changes(struct store *s, const struct incident *inc, struct err *err)
+{
+	struct change_row *rows;
+	char t[CLOCK_RFC3339_MAX], *sum, *src;
+	size_t n;
+
+	if (change_context(s, inc, &rows, &n, err) == -1)
+		return -1;
+	if (n > 0)
+		printf("\nChanges (from 1h before it started):\n");
+	for (size_t i = 0; i < n; i++) {
+		clock_format(rows[i].at, 0, t);
+		sum = sanitize_dup(rows[i].summary, 0);
+		src = rows[i].source ? sanitize_dup(rows[i].source, 0) : NULL;
+		printf("  %s  %s%s%s%s\n", t, sum ? sum : "?",
+		    src ? " (from " : "", src ? src : "", src ? ")" : "");
+		free(sum);
+		free(src);
+	}
+	change_list_free(rows, n);
+	return 0;
+}
+
+static json_t *
+cmd_show_changes_json(struct store *s, const struct incident *inc)
+{
+	struct change_row *rows;
+	json_t *arr = json_array();
+	struct err err;
+	size_t n;
+
+	err_init(&err);
+	if (arr == NULL || change_context(s, inc, &rows, &n, &err) == -1)
+		return arr;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, change_row_to_json(&rows[i]));
+	change_list_free(rows, n);
+	return arr;
+}
+
 static int
 cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
 {
@@ -336,6 +379,8 @@ cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
 	cmd_silence_show(s, inc->id);
 	cmd_show_alerts(alerts, n);
 	incident_alerts_free(alerts, n);
+	if (cmd_show_changes(s, inc, err) == -1)
+		return -1;
 	printf("\nLog:\n");
 	return actlog_each(s, &f, cmd_show_log_line, NULL, err);
 }
@@ -360,6 +405,7 @@ cmd_show_json(struct store *s, const struct incident *inc, struct err *err)
 	json_object_set(o, "alerts", arr);
 	json_object_set(o, "log", log);
 	json_object_set_new(o, "silences", cmd_silence_json(s, inc->id));
+	json_object_set_new(o, "changes", cmd_show_changes_json(s, inc));
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	rc = 0;

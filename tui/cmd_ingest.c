@@ -58,6 +58,13 @@ cmd_ingest_s(size_t n)
 static void
 cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
 {
+	if (r->change != 0) {
+		printf("%s: change %lld stored, attached to %zu incident%s\n",
+		    ingest_format_name(ingest_batch_format(b)),
+		    (long long)r->change, r->change_incidents,
+		    cmd_ingest_s(r->change_incidents));
+		return;
+	}
 	const char *action = ingest_batch_action(b);
 	const char *key = ingest_batch_dedup_key(b);
 	char *safe = key != NULL ? sanitize_dup(key, 0) : NULL;
@@ -93,7 +100,7 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	              " s:I, s:o}",
+	              " s:I, s:o, s:o, s:I}",
 	    "format", ingest_format_name(ingest_batch_format(b)), "action",
 	    action, "dedup_key", key, "alerts", (json_int_t)r->alerts,
 	    "new_alerts", (json_int_t)r->new_alerts, "incidents_opened",
@@ -102,7 +109,9 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 	    (json_int_t)r->incidents_resolved, "incidents_acked",
 	    (json_int_t)r->incidents_acked, "dropped", (json_int_t)r->dropped,
 	    "stale", (json_int_t)r->stale, "incident",
-	    r->incident != 0 ? json_integer(r->incident) : json_null());
+	    r->incident != 0 ? json_integer(r->incident) : json_null(),
+	    "change", r->change != 0 ? json_integer(r->change) : json_null(),
+	    "change_incidents", (json_int_t)r->change_incidents);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	json_decref(o);
@@ -169,10 +178,8 @@ cmd_ingest_run(
 			cli->json = 1;
 		else if (c == 'f' &&
 		    (format = ingest_format_parse(optarg)) == -1)
-			return cli_usage(cmd,
-			    "--format: '%s' is not one of "
-			    "alertmanager, grafana, pagerduty, generic, auto",
-			    optarg);
+			return cli_usage(cmd, "--format: '%s' is not one of %s",
+			    optarg, ingest_format_names());
 	}
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "ingest: one payload at a time");
