@@ -25,7 +25,9 @@ ingest() {
 		is "$ERR" "owl: detected format: $4" "$1: detected $4"
 	else
 		is "$ERR" "$3" "$1: error"
-		is "$("$OWL" incidents --all --json)" "[]" "$1: nothing stored"
+		# no database made at all, or an empty one
+		is "$(test -e "$OWL_DB" && "$OWL" incidents --all --json || echo '[]')" \
+			"[]" "$1: nothing stored"
 	fi
 }
 

@@ -6,6 +6,7 @@
 P="$OWL_ROOT/tests/fixtures/payloads"
 q() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
+newdb
 run "$OWL" incidents
 is "$RC:$OUT" "0:no open incidents" "empty database"
 run "$OWL" incidents --json

@@ -64,6 +64,10 @@ unlike() { # unlike GOT REGEX NAME
 	else ok 0 "$3"; fi
 }
 
+# newdb [PATH]: makes an empty owl database at PATH (default $OWL_DB):
+# the commands that only read never create one.
+newdb() { "$OWL_ROOT/build/tools/owl-append" "${1:-$OWL_DB}" 0; }
+
 # wait_for SECONDS CMD...: retries CMD every 0.1 s until it succeeds or the
 # time runs out (bounded, for servers and background processes).
 wait_for() {

@@ -132,7 +132,7 @@ cmd_incidents_run(
 		return cli_usage(
 		    cmd, "incidents: unexpected argument '%s'", argv[optind]);
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (q.state == INCIDENT_RESOLVED)
 		q.all = 1;
@@ -452,7 +452,7 @@ cmd_incidents_show(
 		    "INC-42)",
 		    argv[optind]);
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (incident_get(s, id, &inc, &err) == 0) {
 		if ((cli->json ? cmd_show_json(s, &inc, &err)

@@ -654,7 +654,7 @@ cmd_timeline_run(
 		    argv[optind + 1]);
 	err_init(&err);
 	memset(&d, 0, sizeof d);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (tl_load(s, id, &d, &err) == -1 ||
 	    tl_emit(s, &d, fmt, out, &err) == -1)
