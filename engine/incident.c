@@ -412,6 +412,17 @@ incident_log_json(struct store *s, int64_t id, json_t **out, struct err *err)
 }
 
 int
+incident_log_text(struct store *s, int64_t id, const char *actor,
+    const char *kind, const char *detail, struct err *err)
+{
+	struct actlog_new e = {
+		.actor = actor, .incident = id, .kind = kind, .detail = detail
+	};
+
+	return actlog_append(s, &e, NULL, err);
+}
+
+int
 incident_log(struct store *s, int64_t id, const char *actor, const char *kind,
     json_t *detail, struct err *err)
 {

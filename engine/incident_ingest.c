@@ -15,9 +15,16 @@
 #include "engine/clock.h"
 #include "engine/incident_int.h"
 
+/* An incident the batch touched, and what its alerts did to its
+ * aggregates: kept incrementally, so a request costs the same whatever
+ * the incident's size. */
 struct ingest_touch {
 	int64_t id;
 	int changed; /* something worth a version bump happened */
+	int64_t dcount; /* alerts added */
+	int64_t dfiring; /* change in firing alerts */
+	int sev; /* the worst severity an alert now has; -1: none */
+	int lowered; /* the highest severity an alert left; -1: none */
 	int64_t first_start; /* earliest starts_at of its alerts here; 0 */
 	int64_t last_end; /* latest ends_at of its alerts resolved here; 0 */
 };
@@ -40,18 +47,32 @@ struct ingest_found {
 	int64_t alert_id;
 	int64_t incident;
 	struct incident_times t; /* its status and times */
+	int severity;
+	int same; /* labels, annotations and the rest as the event says */
 	enum incident_state state; /* of its incident */
 };
 
 /* Reads the alert columns every lookup selects, from column 0:
  * id, resolved, starts_at, ends_at, times_given, received_starts,
- * received_ends. */
+ * received_ends, severity, labels, annotations, generator_url,
+ * severity_raw. */
 #define INGEST_FOUND_COLS                                                      \
 	"a.id, a.resolved, a.starts_at, a.ends_at, a.times_given,"             \
-	" a.received_starts, a.received_ends"
+	" a.received_starts, a.received_ends, a.severity, a.labels,"           \
+	" a.annotations, a.generator_url, a.severity_raw"
+#define INGEST_FOUND_N 12
+
+static int
+ingest_text_eq(sqlite3_stmt *st, int col, const char *v)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t == NULL || v == NULL ? t == v : strcmp(t, v) == 0;
+}
 
 static void
-ingest_found_row(sqlite3_stmt *st, struct ingest_found *f)
+ingest_found_row(
+    sqlite3_stmt *st, const struct alert *a, struct ingest_found *f)
 {
 	f->found = 1;
 	f->alert_id = sqlite3_column_int64(st, 0);
@@ -61,6 +82,12 @@ ingest_found_row(sqlite3_stmt *st, struct ingest_found *f)
 	f->t.given = sqlite3_column_int(st, 4);
 	f->t.rx_starts = sqlite3_column_int64(st, 5);
 	f->t.rx_ends = sqlite3_column_int64(st, 6);
+	f->severity = sqlite3_column_int(st, 7);
+	f->same = f->severity == (int)a->severity &&
+	    ingest_text_eq(st, 8, a->labels_json) &&
+	    ingest_text_eq(st, 9, a->annotations_json) &&
+	    ingest_text_eq(st, 10, a->generator_url) &&
+	    ingest_text_eq(st, 11, a->severity_raw);
 }
 
 static int
@@ -82,9 +109,10 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		ingest_found_row(st, f);
-		f->incident = sqlite3_column_int64(st, 7);
-		f->state = (enum incident_state)sqlite3_column_int(st, 8);
+		ingest_found_row(st, a, f);
+		f->incident = sqlite3_column_int64(st, INGEST_FOUND_N);
+		f->state = (enum incident_state)sqlite3_column_int(
+		    st, INGEST_FOUND_N + 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -114,7 +142,7 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 	rc = sqlite3_step(st);
 	f->found = 0;
 	if (rc == SQLITE_ROW) {
-		ingest_found_row(st, f);
+		ingest_found_row(st, a, f);
 		f->incident = in;
 	}
 	sqlite3_reset(st);
@@ -143,9 +171,11 @@ ingest_touch(struct ingest_ctx *c, int64_t id, int changed, struct err *err)
 			return err_set(err, ERR_FAILED, "out of memory");
 		c->touched = p;
 	}
-	memset(&c->touched[c->ntouched], 0, sizeof c->touched[0]);
+	memset(&c->touched[c->ntouched], 0, sizeof *c->touched);
 	c->touched[c->ntouched].id = id;
 	c->touched[c->ntouched].changed = changed;
+	c->touched[c->ntouched].sev = -1;
+	c->touched[c->ntouched].lowered = -1;
 	c->ntouched++;
 	return 0;
 }
@@ -163,15 +193,39 @@ ingest_touch_times(struct ingest_ctx *c, int64_t starts, int64_t ends)
 		t->last_end = ends;
 }
 
+static int
+ingest_max(int a, int b)
+{
+	return a > b ? a : b;
+}
+
 static void
 ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
 {
 	into->changed |= t->changed;
+	into->dcount += t->dcount;
+	into->dfiring += t->dfiring;
+	into->sev = ingest_max(into->sev, t->sev);
+	into->lowered = ingest_max(into->lowered, t->lowered);
 	if (t->first_start != 0 &&
 	    (into->first_start == 0 || t->first_start < into->first_start))
 		into->first_start = t->first_start;
 	if (t->last_end > into->last_end)
 		into->last_end = t->last_end;
+}
+
+/* Folds what one alert did into its incident's entry (the last one:
+ * ingest_touch has just put it there). */
+static void
+ingest_delta(
+    struct ingest_ctx *c, int64_t dcount, int64_t dfiring, int sev, int lowered)
+{
+	struct ingest_touch *t = &c->touched[c->ntouched - 1];
+
+	t->dcount += dcount;
+	t->dfiring += dfiring;
+	t->sev = ingest_max(t->sev, sev);
+	t->lowered = ingest_max(t->lowered, lowered);
 }
 
 static int
@@ -343,6 +397,42 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	return store_step_done(c->s, st, "incident text", err);
 }
 
+/* Logs a new alert. Its labels and annotations go into the detail as
+ * the compact JSON text they were stored as, not parsed and dumped
+ * again: {"annotations":A,"labels":L, then the other fields}. */
+static int
+ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    int64_t starts, int64_t ends, struct err *err)
+{
+	json_t *rest;
+	char *r = NULL, *text = NULL;
+	int rc = -1;
+
+	rest = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "source",
+	    a->source, "fingerprint", a->fingerprint, "status",
+	    a->resolved ? "resolved" : "firing", "severity",
+	    incident_severity_name(a->severity), "severity_raw",
+	    a->severity_raw, "starts_at", incident_jtime(starts), "ends_at",
+	    incident_jtime(ends), "generator_url",
+	    incident_jstr(a->generator_url));
+	if (rest == NULL ||
+	    (r = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+	    asprintf(&text, "{\"annotations\":%s,\"labels\":%s,%s",
+	        a->annotations_json ? a->annotations_json : "{}",
+	        a->labels_json ? a->labels_json : "{}", r + 1) == -1) {
+		text = NULL;
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	rc =
+	    incident_log_text(c->s, incident, c->actor, "alert.new", text, err);
+out:
+	json_decref(rest);
+	free(r);
+	free(text);
+	return rc;
+}
+
 static int
 ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
@@ -355,7 +445,6 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)";
 	struct incident_times t;
 	sqlite3_stmt *st;
-	json_t *labels, *ann;
 
 	incident_times_new(a, c->now, &t);
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
@@ -384,19 +473,7 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 		return -1;
 	c->res->new_alerts++;
 	ingest_touch_times(c, t.starts, t.ends);
-	labels = json_loads(a->labels_json, 0, NULL);
-	ann = json_loads(a->annotations_json, 0, NULL);
-	return incident_log(c->s, incident, c->actor, "alert.new",
-	    json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o}",
-	        "source", a->source, "fingerprint", a->fingerprint, "status",
-	        a->resolved ? "resolved" : "firing", "severity",
-	        incident_severity_name(a->severity), "severity_raw",
-	        a->severity_raw, "labels",
-	        labels != NULL ? labels : json_object(), "annotations",
-	        ann != NULL ? ann : json_object(), "starts_at",
-	        incident_jtime(t.starts), "ends_at", incident_jtime(t.ends),
-	        "generator_url", incident_jstr(a->generator_url)),
-	    err);
+	return ingest_log_new(c, a, incident, t.starts, t.ends, err);
 }
 
 /* Logs an alert's change between firing and resolved. */
@@ -431,7 +508,9 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
 	    " times_given = ?10, received_starts = ?11, received_ends = ?12"
 	    " WHERE id = ?9";
-	int only = c->o->mode == INCIDENT_INGEST_RESOLVE, rc = -1;
+	/* a resolve-only delivery, or one that says what is stored already
+	 * (Alertmanager re-sends whole groups): its times and counts only */
+	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same, rc = -1;
 	struct incident_merged m = { 0 };
 	struct incident_times t;
 	sqlite3_stmt *st;
@@ -471,6 +550,12 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	    ingest_touch(c, f->incident,
 	        f->t.resolved != a->resolved || m.changed, err) == -1)
 		goto out;
+	if (only)
+		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);
+	else
+		ingest_delta(c, 0, f->t.resolved - a->resolved,
+		    (int)a->severity,
+		    (int)a->severity < f->severity ? f->severity : -1);
 	ingest_touch_times(c, t.starts, t.ends);
 	rc = f->t.resolved == a->resolved
 	    ? 0
@@ -577,6 +662,7 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 		return ingest_update(c, a, &f, err);
 	if (ingest_touch(c, target, 1, err) == -1)
 		return -1;
+	ingest_delta(c, 1, !a->resolved, (int)a->severity, -1);
 	return ingest_insert(c, a, target, err);
 }
 
@@ -656,8 +742,9 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	    err);
 }
 
-/* Re-aggregates one touched incident: counts, worst severity, the
- * sender's truncation, last delivery; then the auto-resolve. */
+/* Updates one touched incident from its deltas: counts, worst
+ * severity, the sender's truncation, last delivery; then the
+ * auto-resolve. */
 static int
 ingest_finish(
     struct ingest_ctx *c, const struct ingest_touch *t, struct err *err)
@@ -677,7 +764,13 @@ ingest_finish(
 
 	if (incident_get(c->s, t->id, &inc, err) == -1)
 		return -1;
-	if (ingest_aggregate(c, t->id, &g, err) == -1)
+	g.count = inc.alert_count + t->dcount;
+	g.firing = inc.firing_count + t->dfiring;
+	g.severity = ingest_max((int)inc.severity, t->sev);
+	/* the alert holding the worst severity was lowered: only then are
+	 * the incident's alerts read again */
+	if (t->lowered >= (int)inc.severity &&
+	    ingest_aggregate(c, t->id, &g, err) == -1)
 		goto out;
 	trunc = c->o->truncated >= 0 ? c->o->truncated : inc.truncated_alerts;
 	changed = t->changed || g.count != inc.alert_count ||

@@ -31,6 +31,10 @@ int incident_row(sqlite3_stmt *st, struct incident *inc);
 int incident_log(struct store *s, int64_t id, const char *actor,
     const char *kind, json_t *detail, struct err *err);
 
+/* The same with the detail as JSON text (borrowed). */
+int incident_log_text(struct store *s, int64_t id, const char *actor,
+    const char *kind, const char *detail, struct err *err);
+
 /* Bits of alerts.times_given: which of an alert's times are the
  * sender's own (the others are when owl received the event). */
 #define INCIDENT_GIVEN_START 1
