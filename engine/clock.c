@@ -173,8 +173,14 @@ int
 clock_parse_duration(const char *s, int64_t *us, struct err *err)
 {
 	const char *p = s;
-	int64_t total = 0;
+	int64_t total = 0, positive;
 
+	if (*p == '-' && p[1] != '\0' &&
+	    clock_parse_duration(p + 1, &positive, NULL) == 0)
+		return err_set(err, ERR_USAGE,
+		    "'%s' is a negative duration; give a positive one (e.g. "
+		    "30m)",
+		    s);
 	if (*p == '\0')
 		goto bad;
 	while (*p != '\0') {

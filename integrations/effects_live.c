@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "effects_exec.h"
 #include "effects_http.h"
+#include "engine/atomicfile.h"
 #include "engine/paths.h"
 
 struct effects_live {
@@ -79,64 +79,11 @@ effects_live_file_read(
 	return rc;
 }
 
-static int
-effects_live_sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, rc = -1;
-
-	if (copy == NULL)
-		return -1;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
-	    0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(copy);
-	return rc;
-}
-
 int
 effects_live_write_file(
     const char *path, const char *data, size_t n, int mode, struct err *err)
 {
-	char tmp[4200];
-	struct stat st;
-	size_t off = 0;
-	ssize_t w;
-	int fd;
-
-	if (mode < 0)
-		mode = stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644;
-	snprintf(tmp, sizeof tmp, "%s.owl-XXXXXX", path);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return err_set(
-		    err, ERR_FAILED, "%s: %s", path, strerror(errno));
-	if (fchmod(fd, (mode_t)mode) == -1)
-		goto fail;
-	while (off < n) {
-		if ((w = write(fd, data + off, n - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	effects_live_sync_dir(path);
-	return 0;
-fail:
-	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
+	return atomicfile_put(path, data, n, mode, err);
 }
 
 static int

@@ -16,9 +16,9 @@
 struct effects *effects_live_new(
     const struct config *config, const char *secret_dir, struct err *err);
 
-/* Writes data to path atomically: a temporary file in the same
- * directory, fsync, rename, fsync of the directory. mode -1 keeps the
- * existing file's mode (0644 for a new file). */
+/* Writes data to path atomically (engine/atomicfile.h): a temporary
+ * file in the same directory, fsync, rename, fsync of the directory.
+ * mode -1 keeps the existing file's mode (0644 for a new file). */
 int effects_live_write_file(
     const char *path, const char *data, size_t n, int mode, struct err *err);
 

@@ -46,13 +46,6 @@ ingest_format_parse(const char *name)
 	return -1;
 }
 
-const char *
-ingest_format_names(void)
-{
-	return "alertmanager, grafana, pagerduty, pagerduty-change, generic, "
-	       "auto";
-}
-
 /* Tells the format from the document's shape: a PagerDuty event has
  * event_action; a webhook has alerts (Grafana adds orgId, state and
  * version "1"); an array of objects with labels (alerts) or alerts

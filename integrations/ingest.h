@@ -42,9 +42,6 @@ enum ingest_format {
 const char *ingest_format_name(enum ingest_format f);
 /* Parses a format name; -1 when unknown. */
 int ingest_format_parse(const char *name);
-/* The names of the formats `owl ingest --format` takes, ", "-separated
- * (for its usage message). */
-const char *ingest_format_names(void);
 
 /* A payload parsed and validated, not yet stored: normalized alerts plus
  * what the payload says about them (truncatedAlerts, PagerDuty action). */

@@ -132,6 +132,18 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		        optarg, &cfg->request_timeout_us, &err) == -1)
 			return cli_usage(cmd, "--request-timeout: %s", err.msg);
 		return CLI_OK;
+	case 'H':
+		if (clock_parse_duration(
+		        optarg, &cfg->header_timeout_us, &err) == -1)
+			return cli_usage(cmd, "--header-timeout: %s", err.msg);
+		return CLI_OK;
+	case 'm':
+		if (cmd_serve_size(optarg, &cfg->max_inflight) == -1)
+			return cli_usage(cmd,
+			    "--max-inflight: '%s' is not a size "
+			    "such as 64M",
+			    optarg);
+		return CLI_OK;
 	case 'p':
 		if (am_client_check_url(optarg, &err) == -1)
 			return cli_usage(cmd, "--pull: %s", err.msg);
@@ -297,6 +309,8 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "max-conns-per-ip", required_argument, NULL, 'i' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "request-timeout", required_argument, NULL, 'r' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "max-inflight", required_argument, NULL, 'm' },
 		{ "pull", required_argument, NULL, 'p' },
 		{ "pull-interval", required_argument, NULL, 'P' },
 		{ "pull-grace", required_argument, NULL, 'G' },

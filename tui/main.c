@@ -21,6 +21,7 @@
 #include "cmd_test.h"
 #include "cmd_timeline.h"
 #include "engine/buf.h"
+#include "engine/words.h"
 #include "integrations/libversions.h"
 
 #ifndef OWL_VERSION
@@ -65,7 +66,8 @@ static const struct cli_cmd main_cmds[] = {
 	{ "incidents", "incidents [--all] [--state S] [--limit N] [--json]",
 	    "List incidents, most severe and newest first.",
 	    "Shows open incidents (triggered or acknowledged): id, state\n"
-	    "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
+	    "(\"snoozed\" while snoozed), severity, age, alert count,\n"
+	    "assignee (cut at 12 columns; --json has it whole), title.\n"
 	    "\nOptions:\n"
 	    "  --all           include resolved incidents\n"
 	    "  --state S       only triggered, acknowledged or resolved ones\n"
@@ -190,10 +192,15 @@ static const struct cli_cmd main_cmds[] = {
 	    "                        (+ X-Grafana-Alerting-Timestamp, 5 min)\n"
 	    "  --insecure            allow a non-loopback --listen without auth\n"
 	    "  --max-body SIZE       largest body (default 1M; 413 above)\n"
-	    "  --max-conns N         open connections (default 256)\n"
-	    "  --max-conns-per-ip N  per client address (default 64)\n"
-	    "  --request-timeout D   total time for one request, headers and\n"
-	    "                        body, or an idle keep-alive (default 10s)\n"
+	    "  --max-inflight SIZE   body bytes in flight, all requests\n"
+	    "                        (default 64M; 503 + Retry-After above)\n"
+	    "  --max-conns N         open connections (default 1024); when\n"
+	    "                        full, the oldest idle one is closed\n"
+	    "  --max-conns-per-ip N  per client address (default: half)\n"
+	    "  --header-timeout D    time for the request line and headers,\n"
+	    "                        also an idle keep-alive (default 2s)\n"
+	    "  --request-timeout D   time for the body, and for the reply\n"
+	    "                        (default 10s)\n"
 	    "  --threads N           connection threads (default: cores)\n"
 	    "  --pull URL            also list this Alertmanager's alerts every\n"
 	    "                        --pull-interval and resolve the ones that\n"
@@ -315,6 +322,19 @@ main_find(const char *name)
 	return NULL;
 }
 
+/* "owl: unknown command 'X'; did you mean 'Y'? (commands: ...)" */
+static int
+main_unknown(const char *name)
+{
+	const char *names[MAIN_NCMDS];
+	char hint[400];
+
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		names[i] = main_cmds[i].name;
+	words_hint(hint, sizeof hint, name, names, MAIN_NCMDS, "commands", "");
+	return cli_usage_bare("unknown command '%s'%s", name, hint);
+}
+
 static void
 main_usage(FILE *f)
 {
@@ -348,7 +368,7 @@ main_help(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "help: one command at a time");
 	if ((c = main_find(argv[optind])) == NULL)
-		return cli_usage(NULL, "no command '%s'", argv[optind]);
+		return main_unknown(argv[optind]);
 	cli_help(c, stdout);
 	return CLI_OK;
 }
@@ -443,7 +463,7 @@ main(int argc, char **argv)
 		return rc;
 	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];
 	if ((cmd = main_find(name)) == NULL)
-		return cli_usage(NULL, "unknown command '%s'", name);
+		return main_unknown(name);
 	optind = 0; /* GNU getopt: start afresh on the command's arguments */
 	rc = cmd->run(&cli, cmd, argc - i, argv + i);
 	return rc == CLI_DONE ? CLI_OK : rc;
