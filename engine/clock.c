@@ -28,7 +28,7 @@ clock_mono_us(void)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil), so no time zone or timegm() is involved. */
-static int64_t
+int64_t
 clock_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
@@ -41,7 +41,7 @@ clock_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
+void
 clock_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;

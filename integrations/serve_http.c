@@ -21,6 +21,7 @@
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/receiver.h"
+#include "integrations/pager.h"
 
 struct serve_route {
 	const char *path;
@@ -198,6 +199,10 @@ serve_http_metrics(struct serve_req *r)
 		buf_done(&out);
 		return serve_http_error(r, 500, "metrics: %s", err.msg);
 	}
+	pthread_mutex_lock(&sv->rlock);
+	if (sv->rstore != NULL && pager_metrics_format(sv->rstore, &out, &err))
+		atomic_fetch_add(&sv->m.db_errors, 1);
+	pthread_mutex_unlock(&sv->rlock);
 	ret = serve_http_reply(r, 200,
 	    "text/plain; version=0.0.4; "
 	    "charset=utf-8",

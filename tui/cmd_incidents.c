@@ -14,7 +14,9 @@
 #include "engine/actlog.h"
 #include "engine/change.h"
 #include "engine/clock.h"
+#include "engine/escalation.h"
 #include "engine/incident.h"
+#include "engine/pages.h"
 #include "engine/sanitize.h"
 
 #define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
@@ -416,6 +418,12 @@ cmd_show_json(struct store *s, const struct incident *inc, struct err *err)
 	json_object_set(o, "log", log);
 	json_object_set_new(o, "silences", cmd_silence_json(s, inc->id));
 	json_object_set_new(o, "changes", cmd_show_changes_json(s, inc));
+	if (pages_json(s, inc->id, 0, &a, err) == -1)
+		goto out;
+	json_object_set_new(o, "pages", a);
+	if (escalation_json(s, inc->id, &a, err) == -1)
+		goto out;
+	json_object_set_new(o, "escalation", a);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	rc = 0;

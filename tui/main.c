@@ -14,6 +14,7 @@
 #include "cmd_tui.h"
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
+#include "cmd_oncall.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
 #include "cmd_run.h"
@@ -21,6 +22,7 @@
 #include "cmd_test.h"
 #include "cmd_timeline.h"
 #include "engine/buf.h"
+#include "engine/tzone.h"
 #include "engine/words.h"
 #include "integrations/libversions.h"
 
@@ -102,6 +104,46 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
+	{ "oncall",
+	    "oncall [--at T] [--json] | oncall override WHO --rotation R "
+	    "(--to T | --for DUR) [--from T] [--note TEXT] | oncall override "
+	    "--remove ID | oncall overrides [--json]",
+	    "Who is on call now (or at T), per rotation, and who is next.",
+	    "For each rotation of the config (oncall.rotations): who is on\n"
+	    "call, since when, who takes over next and when, in the\n"
+	    "rotation's zone and in UTC. Overrides (the config's and those\n"
+	    "made here) are applied; the newest wins.\n"
+	    "\nOptions:\n"
+	    "  --at T          at another time: now, or RFC 3339 (e.g.\n"
+	    "                  2026-03-29T09:00:00+02:00)\n"
+	    "  --json          one JSON document: {at, rotations: [{name, tz,\n"
+	    "                  shift, start, handoff, people, now: {person,\n"
+	    "                  since, since_local, override}, next: {person,\n"
+	    "                  at, at_local}}]}\n"
+	    "\noncall override WHO: WHO (a person of oncall.people) is on call\n"
+	    "for --rotation R from --from T (default now) to --to T or for\n"
+	    "--for DUR (8h, 2d); logged as oncall.override, shown in the TUI.\n"
+	    "  --note TEXT     why (logged)\n"
+	    "  --remove ID     end override ID early (oncall overrides lists\n"
+	    "                  them)\n"
+	    "\nExit codes: 0 ok, 1 no rotation configured, 2 bad usage.\n",
+	    cmd_oncall_run },
+	{ "page", "page WHO|ROTATION TEXT [--incident INC]",
+	    "Page someone (or whoever is on call for a rotation) now.",
+	    "Sends TEXT to WHO (a person of oncall.people) or to the person on\n"
+	    "call for ROTATION, from this process: on the person's channels\n"
+	    "in order (oncall.people.NAME.order, else pagerduty, slack,\n"
+	    "webhook, email), each retried with backoff\n"
+	    "(oncall.delivery.attempts, backoff) before the next. Every\n"
+	    "attempt is printed and logged (page.queued, page.sent,\n"
+	    "page.failed, page.undeliverable). ^C leaves the page pending\n"
+	    "for a running owl serve.\n"
+	    "\nOptions:\n"
+	    "  --incident INC  the page is about INC (42 or INC-42): shown\n"
+	    "                  with it, and PagerDuty's dedup key is INC's\n"
+	    "\nExit codes: 0 delivered, 1 undeliverable (or nobody on call),\n"
+	    "2 bad usage (an unknown WHO).\n",
+	    cmd_page_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
 	    "\nOptions:\n"
@@ -228,7 +270,11 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  generator_url, count, last_seen}], \"log\"\n"
 	    "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
 	    "                  [{id, alertmanager, fingerprint, created_by,\n"
-	    "                  created_at, ends_at, expired_at}] (owl silence)\n",
+	    "                  created_at, ends_at, expired_at}] (owl silence),\n"
+	    "                  \"pages\" [{id, kind, to, via, level, origin,\n"
+	    "                  actor, state, channel, attempts, text, created_at,\n"
+	    "                  done_at, error}] and \"escalation\" {policy,\n"
+	    "                  state, level, loop, next_at} or null\n",
 	    cmd_incidents_show },
 	{ "silence",
 	    "silence INC --for DUR [--comment TEXT] "
@@ -459,6 +505,7 @@ main(int argc, char **argv)
 	 * read by programs (/metrics, JSON, logs), and a decimal comma
 	 * (LANG=de_DE.UTF-8) made Prometheus refuse every scrape */
 	setlocale(LC_NUMERIC, "C");
+	tzone_init(); /* before any thread: see engine/tzone.h */
 	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
 		return rc;
 	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];
