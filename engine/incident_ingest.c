@@ -83,7 +83,7 @@ ingest_found_row(
 	f->t.rx_starts = sqlite3_column_int64(st, 5);
 	f->t.rx_ends = sqlite3_column_int64(st, 6);
 	f->severity = sqlite3_column_int(st, 7);
-	f->same = f->severity == (int)a->severity &&
+	f->same = (a->severity_kept || f->severity == (int)a->severity) &&
 	    ingest_text_eq(st, 8, a->labels_json) &&
 	    ingest_text_eq(st, 9, a->annotations_json) &&
 	    ingest_text_eq(st, 10, a->generator_url) &&
@@ -501,8 +501,9 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	    "UPDATE alerts SET resolved = ?1,"
 	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
 	    " times_given = ?10, received_starts = ?11, received_ends = ?12,"
-	    " severity = ?2, labels = ?3, annotations = ?4,"
-	    " generator_url = ?7, severity_raw = ?13 WHERE id = ?9";
+	    " severity = ?2, labels = ?3, annotations = ?4, generator_url = ?7,"
+	    " severity_raw = CASE WHEN ?14 THEN severity_raw ELSE ?13 END"
+	    " WHERE id = ?9";
 	static const char status_only[] =
 	    "UPDATE alerts SET resolved = ?1,"
 	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
@@ -511,6 +512,7 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	/* a resolve-only delivery, or one that says what is stored already
 	 * (Alertmanager re-sends whole groups): its times and counts only */
 	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same, rc = -1;
+	int sev = a->severity_kept ? f->severity : (int)a->severity;
 	struct incident_merged m = { 0 };
 	struct incident_times t;
 	sqlite3_stmt *st;
@@ -534,7 +536,8 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	if (!only) {
 		const char *url = a->merge ? m.generator_url : a->generator_url;
 
-		sqlite3_bind_int(st, 2, (int)a->severity);
+		sqlite3_bind_int(st, 2, sev);
+		sqlite3_bind_int(st, 14, a->severity_kept);
 		sqlite3_bind_text(st, 3, a->merge ? m.labels : a->labels_json,
 		    -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4,
@@ -553,9 +556,8 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	if (only)
 		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);
 	else
-		ingest_delta(c, 0, f->t.resolved - a->resolved,
-		    (int)a->severity,
-		    (int)a->severity < f->severity ? f->severity : -1);
+		ingest_delta(c, 0, f->t.resolved - a->resolved, sev,
+		    sev < f->severity ? f->severity : -1);
 	ingest_touch_times(c, t.starts, t.ends);
 	rc = f->t.resolved == a->resolved
 	    ? 0

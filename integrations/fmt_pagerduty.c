@@ -6,25 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-
-/* A random UUID (version 4), the form PagerDuty's generated keys take. */
-static int
-fmt_pd_uuid(char out[37], struct err *err)
-{
-	unsigned char r[16];
-
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-		return err_set(err, ERR_FAILED, "dedup_key: no random bytes");
-	r[6] = (r[6] & 0x0f) | 0x40;
-	r[8] = (r[8] & 0x3f) | 0x80;
-	snprintf(out, 37,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-	    r[11], r[12], r[13], r[14], r[15]);
-	return 0;
-}
 
 /* custom_details (any JSON object) as annotations: strings as they are,
  * other values as compact JSON with numbers as they were sent. */
@@ -282,7 +263,7 @@ fmt_pagerduty_parse(json_t *root, struct ingest_batch *b, struct err *err)
 	        INGEST_DEDUP_MAX, &key, err) == -1)
 		return -1;
 	if (key == NULL || *key == '\0') {
-		if (fmt_pd_uuid(uuid, err) == -1)
+		if (ingest_uuid(uuid, err) == -1)
 			return -1;
 		key = uuid;
 	}

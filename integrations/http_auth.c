@@ -5,6 +5,7 @@
 #include "http_auth.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,9 +260,14 @@ http_auth_check_header(
 			;
 		return http_auth_check_basic(a, p, who, whon);
 	}
-	if (strncasecmp(header, "Bearer ", 7) != 0)
+	/* Opsgenie's clients send the key as "GenieKey KEY" */
+	if (strncasecmp(header, "Bearer ", 7) == 0)
+		p = header + 7;
+	else if (strncasecmp(header, "GenieKey ", 9) == 0)
+		p = header + 9;
+	else
 		return HTTP_AUTH_BAD;
-	for (p = header + 7; *p == ' '; p++)
+	for (; *p == ' '; p++)
 		;
 	n = strlen(p);
 	while (n > 0 && p[n - 1] == ' ')
@@ -269,7 +275,9 @@ http_auth_check_header(
 	if (http_auth_check_token(a, p, n) != HTTP_AUTH_OK)
 		return HTTP_AUTH_BAD;
 	if (who != NULL)
-		snprintf(who, whon, "bearer");
+		snprintf(who, whon, "%s",
+		    tolower((unsigned char)*header) == 'g' ? "geniekey"
+		                                           : "bearer");
 	return HTTP_AUTH_OK;
 }
 

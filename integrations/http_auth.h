@@ -53,7 +53,8 @@ int http_auth_enabled(const struct http_auth *a);
 int http_auth_has_tokens(const struct http_auth *a);
 int http_auth_has_secrets(const struct http_auth *a);
 
-/* Checks an Authorization header value: "Bearer TOKEN" or "Basic
+/* Checks an Authorization header value: "Bearer TOKEN", "GenieKey
+ * TOKEN" (Opsgenie's clients) or "Basic
  * base64(user:TOKEN)". NULL header: HTTP_AUTH_NONE. On OK, writes who
  * authenticated ("bearer" or "basic:USER", USER cut to fit) into who
  * (whon bytes) when who is not NULL. */

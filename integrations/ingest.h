@@ -34,6 +34,15 @@ enum ingest_format {
 	INGEST_PAGERDUTY,
 	INGEST_GENERIC,
 	INGEST_PAGERDUTY_CHANGE, /* POST /v2/change/enqueue */
+	INGEST_SNS, /* Amazon SNS (CloudWatch alarms) */
+	INGEST_DATADOG,
+	INGEST_SENTRY, /* metric alerts */
+	INGEST_UPTIME_KUMA,
+	INGEST_GRAFANA_LEGACY, /* pre-unified alerting */
+	INGEST_OPSGENIE, /* POST /v2/alerts */
+	INGEST_OPSGENIE_CLOSE, /* POST /v2/alerts/{id}/close */
+	INGEST_OPSGENIE_ACK, /* POST /v2/alerts/{id}/acknowledge */
+	INGEST_MAPPING, /* the config's mapping named by the argument */
 	INGEST_FORMAT_COUNT
 };
 
@@ -58,21 +67,38 @@ struct ingest_batch *ingest_parse(
     enum ingest_format f, const char *body, size_t len, struct err *err);
 
 /* What the config changes in parsing: severity_map (sender's words to
- * owl's four severities). Built once from the config, validated (a bad
- * entry: NULL with ERR_USAGE naming it, "config: severity_map.sev0:
- * 'urgent' is not critical, error, warning or info"), then shared
- * read-only by every thread. cfg NULL: the defaults. Free with
- * ingest_opts_free (accepts NULL). */
+ * owl's four severities), mappings (JSON pointers for other senders),
+ * sns (the topics whose subscriptions owl confirms). Built once from the
+ * config, validated (a bad entry: NULL with ERR_USAGE naming it,
+ * "config: severity_map.sev0: 'urgent' is not critical, error, warning
+ * or info"), then shared read-only by every thread. cfg NULL: the
+ * defaults. Free with ingest_opts_free (accepts NULL). */
 struct ingest_opts;
 struct ingest_opts *ingest_opts_new(const struct config *cfg, struct err *err);
 void ingest_opts_free(struct ingest_opts *o);
 
-/* ingest_parse with the config's options (o NULL: the defaults). */
-struct ingest_batch *ingest_parse_opts(enum ingest_format f, const char *body,
-    size_t len, const struct ingest_opts *o, struct err *err);
+/* ingest_parse with the config's options (o NULL: the defaults) and
+ * what the URL names for formats that take it (arg: the Opsgenie alert
+ * id of a close or an acknowledge, the mapping's name; else NULL). */
+struct ingest_batch *ingest_parse_opts(enum ingest_format f, const char *arg,
+    const char *body, size_t len, const struct ingest_opts *o, struct err *err);
+
+/* What a parsed batch needs done outside the database before it is
+ * stored: an SNS SubscriptionConfirmation is confirmed (GET its
+ * SubscribeURL with libcurl) when its topic is one the config allows
+ * (sns.topics) and the URL is Amazon's (or sns.endpoint's); otherwise
+ * -1 with ERR_REFUSED naming what to add to the config. A failed
+ * confirmation: -1 with ERR_FAILED (the sender retries). Nothing to do
+ * for other batches. */
+int ingest_prepare(
+    struct ingest_batch *b, const struct ingest_opts *o, struct err *err);
 
 /* The format of a parsed batch (the detected one for INGEST_AUTO). */
 enum ingest_format ingest_batch_format(const struct ingest_batch *b);
+
+/* What sent it, for summaries and as the actor: the format's name, or
+ * "mapping:NAME". Borrowed from the batch. */
+const char *ingest_batch_name(const struct ingest_batch *b);
 
 /* Number of alerts in the batch. */
 size_t ingest_batch_alerts(const struct ingest_batch *b);
@@ -104,6 +130,7 @@ struct ingest_result {
 	size_t dropped; /* ack/resolve with nothing open */
 	size_t stale; /* older than what is stored: logged, not applied */
 	int64_t change; /* a change event: its id; 0: none */
+	int confirmed; /* an SNS subscription confirmed */
 	size_t change_incidents; /* the incidents it was attached to */
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "engine/buf.h"
 #include "engine/clock.h"
@@ -405,4 +406,21 @@ ingest_json_text(const json_t *v)
 		return NULL;
 	}
 	return buf_steal(&b);
+}
+
+int
+ingest_uuid(char out[37], struct err *err)
+{
+	unsigned char r[16];
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		return err_set(err, ERR_FAILED, "dedup_key: no random bytes");
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+	    r[11], r[12], r[13], r[14], r[15]);
+	return 0;
 }

@@ -39,17 +39,53 @@ static const struct serve_route serve_routes[] = {
 	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY },
 	{ "/v2/change/enqueue", SERVE_EP_CHANGE, "POST",
 	    INGEST_PAGERDUTY_CHANGE },
+	/* the other senders; a '*' segment is the request's argument */
+	{ "/v1/alerts/sns", SERVE_EP_SENDERS, "POST", INGEST_SNS },
+	{ "/v1/alerts/datadog", SERVE_EP_SENDERS, "POST", INGEST_DATADOG },
+	{ "/v1/alerts/sentry", SERVE_EP_SENDERS, "POST", INGEST_SENTRY },
+	{ "/v1/alerts/uptime-kuma", SERVE_EP_SENDERS, "POST",
+	    INGEST_UPTIME_KUMA },
+	{ "/v1/alerts/grafana-legacy", SERVE_EP_SENDERS, "POST, PUT",
+	    INGEST_GRAFANA_LEGACY },
+	{ "/v1/alerts/mapping/*", SERVE_EP_SENDERS, "POST, PUT",
+	    INGEST_MAPPING },
+	{ "/v2/alerts", SERVE_EP_SENDERS, "POST", INGEST_OPSGENIE },
+	{ "/v2/alerts/*/close", SERVE_EP_SENDERS, "POST",
+	    INGEST_OPSGENIE_CLOSE },
+	{ "/v2/alerts/*/acknowledge", SERVE_EP_SENDERS, "POST",
+	    INGEST_OPSGENIE_ACK },
 	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1 },
 	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1 },
 };
 
 #define SERVE_NROUTES (sizeof serve_routes / sizeof serve_routes[0])
 
+/* Does url match the route's path, whose '*' stands for one non-empty
+ * segment (copied into arg)? */
+static int
+serve_http_match(const char *path, const char *url, char *arg, size_t n)
+{
+	const char *star = strchr(path, '*');
+	size_t pre, seg;
+
+	if (star == NULL)
+		return strcmp(path, url) == 0;
+	pre = (size_t)(star - path);
+	if (strncmp(path, url, pre) != 0)
+		return 0;
+	seg = strcspn(url + pre, "/");
+	if (seg == 0 || seg >= n || strcmp(url + pre + seg, star + 1) != 0)
+		return 0;
+	memcpy(arg, url + pre, seg);
+	arg[seg] = '\0';
+	return 1;
+}
+
 static const struct serve_route *
-serve_http_route(const char *url)
+serve_http_route(const char *url, char *arg, size_t n)
 {
 	for (size_t i = 0; i < SERVE_NROUTES; i++)
-		if (strcmp(url, serve_routes[i].path) == 0)
+		if (serve_http_match(serve_routes[i].path, url, arg, n))
 			return &serve_routes[i];
 	return NULL;
 }
@@ -62,6 +98,34 @@ serve_http_pd(const struct serve_req *r)
 	return r->route != NULL &&
 	    (r->route->ep == SERVE_EP_ENQUEUE ||
 	        r->route->ep == SERVE_EP_CHANGE);
+}
+
+/* The headers of Grafana's HMAC signature (its hmacConfig header and
+ * timestampHeader may name others: the config's serve.grafana_*). */
+static const char *
+serve_http_grafana_sig(const struct serve *sv)
+{
+	return sv->cfg->grafana_sig_header ? sv->cfg->grafana_sig_header
+	                                   : "X-Grafana-Alerting-Signature";
+}
+
+static const char *
+serve_http_grafana_ts(const struct serve *sv)
+{
+	return sv->cfg->grafana_ts_header ? sv->cfg->grafana_ts_header
+	                                  : "X-Grafana-Alerting-Timestamp";
+}
+
+/* An Opsgenie close or acknowledge by tiny id, which owl never gave. */
+static int
+serve_http_opsgenie_tiny(const struct serve_req *r)
+{
+	const char *t = MHD_lookup_connection_value(
+	    r->conn, MHD_GET_ARGUMENT_KIND, "identifierType");
+
+	return (r->route->format == INGEST_OPSGENIE_CLOSE ||
+	           r->route->format == INGEST_OPSGENIE_ACK) &&
+	    t != NULL && strcmp(t, "tiny") == 0;
 }
 
 static int
@@ -239,7 +303,7 @@ serve_http_header_auth(struct serve_req *r)
 	if (MHD_lookup_connection_value(
 	        r->conn, MHD_HEADER_KIND, "X-Owl-Signature") != NULL ||
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	        "X-Grafana-Alerting-Signature") != NULL ||
+	        serve_http_grafana_sig(r->sv)) != NULL ||
 	    serve_http_pd(r))
 		return 0;
 	return MHD_HTTP_UNAUTHORIZED;
@@ -304,12 +368,16 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 	for (char *p = r->path; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			*p = '?';
-	if ((r->route = serve_http_route(url)) == NULL)
+	if ((r->route = serve_http_route(url, r->arg, sizeof r->arg)) == NULL)
 		return serve_http_error(
 		    r, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", r->path);
 	if (!serve_http_method_ok(r->route, method))
 		return serve_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s takes %s", r->route->path, r->route->allow);
+	if (serve_http_opsgenie_tiny(r))
+		return serve_http_error(r, MHD_HTTP_BAD_REQUEST,
+		    "identifierType tiny: owl knows its alerts by alias (the "
+		    "id it returns); close by alias");
 	if (r->route->ep == SERVE_EP_HEALTHZ) {
 		if (atomic_load(&sv->draining))
 			return serve_http_error(r, 503, "draining");
@@ -389,10 +457,10 @@ serve_http_body_auth(struct serve_req *r)
 		snprintf(r->who, sizeof r->who, "owl-signature");
 	if (v == HTTP_AUTH_NONE) {
 		sig = MHD_lookup_connection_value(
-		    r->conn, MHD_HEADER_KIND, "X-Grafana-Alerting-Signature");
+		    r->conn, MHD_HEADER_KIND, serve_http_grafana_sig(r->sv));
 		v = http_auth_check_grafana_sig(a, sig,
-		    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		        "X-Grafana-Alerting-Timestamp"),
+		    MHD_lookup_connection_value(
+		        r->conn, MHD_HEADER_KIND, serve_http_grafana_ts(r->sv)),
 		    clock_now_us() / CLOCK_US_PER_SEC, body, r->body.len);
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "grafana-signature");
@@ -429,16 +497,19 @@ serve_http_process(struct serve_req *r)
 		goto fail;
 	}
 	r->batch = ingest_parse_opts((enum ingest_format)r->route->format,
-	    r->body.data ? r->body.data : "", r->body.len, sv->cfg->ingest,
-	    &err);
+	    r->arg[0] ? r->arg : NULL, r->body.data ? r->body.data : "",
+	    r->body.len, sv->cfg->ingest, &err);
 	buf_done(&r->body); /* the batch holds what is kept of it */
-	if (r->batch == NULL) {
-		r->job.status = err.code == ERR_USAGE ? 400 : 500;
+	if (r->batch == NULL ||
+	    ingest_prepare(r->batch, sv->cfg->ingest, &err) == -1) {
+		r->job.status = err.code == ERR_USAGE ? 400
+		    : err.code == ERR_REFUSED         ? 403
+		                                      : 503;
 		snprintf(r->job.msg, sizeof r->job.msg, "%s", err.msg);
 		goto fail;
 	}
 	r->job.batch = r->batch;
-	r->job.actor = ingest_format_name((enum ingest_format)r->route->format);
+	r->job.actor = ingest_batch_name(r->batch);
 	r->job.ep = r->route->ep;
 	r->job.done = serve_http_done;
 	r->job.owner = r;

@@ -59,11 +59,14 @@ cmd_ingest_s(size_t n)
 static void
 cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
 {
+	if (r->confirmed) {
+		printf("%s: subscription confirmed\n", ingest_batch_name(b));
+		return;
+	}
 	if (r->change != 0) {
 		printf("%s: change %lld stored, attached to %zu incident%s\n",
-		    ingest_format_name(ingest_batch_format(b)),
-		    (long long)r->change, r->change_incidents,
-		    cmd_ingest_s(r->change_incidents));
+		    ingest_batch_name(b), (long long)r->change,
+		    r->change_incidents, cmd_ingest_s(r->change_incidents));
 		return;
 	}
 	const char *action = ingest_batch_action(b);
@@ -72,11 +75,10 @@ cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
 
 	printf("%s%s%s: %zu alert%s (%zu new), %zu incident%s opened, "
 	       "%zu reopened, %zu resolved",
-	    ingest_format_name(ingest_batch_format(b)), action ? " " : "",
-	    action ? action : "", r->alerts, cmd_ingest_s(r->alerts),
-	    r->new_alerts, r->incidents_opened,
-	    cmd_ingest_s(r->incidents_opened), r->incidents_reopened,
-	    r->incidents_resolved);
+	    ingest_batch_name(b), action ? " " : "", action ? action : "",
+	    r->alerts, cmd_ingest_s(r->alerts), r->new_alerts,
+	    r->incidents_opened, cmd_ingest_s(r->incidents_opened),
+	    r->incidents_reopened, r->incidents_resolved);
 	if (r->incidents_acked > 0)
 		printf(", %zu acknowledged", r->incidents_acked);
 	if (r->dropped > 0)
@@ -102,9 +104,9 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 
 	o = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 	              " s:I, s:o, s:o, s:I}",
-	    "format", ingest_format_name(ingest_batch_format(b)), "action",
-	    action, "dedup_key", key, "alerts", (json_int_t)r->alerts,
-	    "new_alerts", (json_int_t)r->new_alerts, "incidents_opened",
+	    "format", ingest_batch_name(b), "action", action, "dedup_key", key,
+	    "alerts", (json_int_t)r->alerts, "new_alerts",
+	    (json_int_t)r->new_alerts, "incidents_opened",
 	    (json_int_t)r->incidents_opened, "incidents_reopened",
 	    (json_int_t)r->incidents_reopened, "incidents_resolved",
 	    (json_int_t)r->incidents_resolved, "incidents_acked",
@@ -119,7 +121,7 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 }
 
 static int
-cmd_ingest_do(struct cli *cli, int format, const char *path)
+cmd_ingest_do(struct cli *cli, int format, const char *arg, const char *path)
 {
 	struct ingest_batch *batch = NULL;
 	struct ingest_opts *opts = NULL;
@@ -135,8 +137,9 @@ cmd_ingest_do(struct cli *cli, int format, const char *path)
 	if ((cfg = config_load(cli->config, &err)) == NULL ||
 	    (opts = ingest_opts_new(cfg, &err)) == NULL ||
 	    cmd_ingest_load(path, &b, &err) == -1 ||
-	    (batch = ingest_parse_opts((enum ingest_format)format, buf_str(&b),
-	         b.len, opts, &err)) == NULL)
+	    (batch = ingest_parse_opts((enum ingest_format)format, arg,
+	         buf_str(&b), b.len, opts, &err)) == NULL ||
+	    ingest_prepare(batch, opts, &err) == -1)
 		goto fail;
 	if (format == INGEST_AUTO)
 		fprintf(stderr, "owl: detected format: %s\n",
@@ -187,17 +190,33 @@ cmd_ingest_run(
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc = CLI_OK, format = INGEST_AUTO;
+	char name[64];
+	const char *arg = NULL;
 
 	while ((c = cli_getopt(cli, cmd, argc, argv, "f:j", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
-		if (c == 'j')
+		if (c == 'j') {
 			cli->json = 1;
-		else if (c == 'f' &&
-		    (format = ingest_format_parse(optarg)) == -1)
+			continue;
+		}
+		/* FORMAT[:ARG]: mapping:NAME, opsgenie-close:ALIAS */
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(optarg, ":"),
+		    optarg);
+		arg = strchr(optarg, ':') ? strchr(optarg, ':') + 1 : NULL;
+		if ((format = ingest_format_parse(name)) == -1)
 			return cmd_ingest_bad_format(cmd, optarg);
+		if ((format == INGEST_MAPPING ||
+		        format == INGEST_OPSGENIE_CLOSE ||
+		        format == INGEST_OPSGENIE_ACK) &&
+		    (arg == NULL || *arg == '\0'))
+			return cli_usage(cmd,
+			    "--format %s: which one? (%s:NAME; mapping names "
+			    "are the config's mappings)",
+			    name, name);
 	}
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "ingest: one payload at a time");
-	return cmd_ingest_do(cli, format, optind < argc ? argv[optind] : NULL);
+	return cmd_ingest_do(
+	    cli, format, arg, optind < argc ? argv[optind] : NULL);
 }

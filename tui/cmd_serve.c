@@ -304,6 +304,10 @@ cmd_serve_config(
 	listen = config_str(o->file, "serve.listen", NULL, &err);
 	tokens = config_str(o->file, "serve.token_file", NULL, &err);
 	secrets = config_str(o->file, "serve.hmac_secret_file", NULL, &err);
+	o->cfg.grafana_sig_header =
+	    config_str(o->file, "serve.grafana_signature_header", NULL, &err);
+	o->cfg.grafana_ts_header =
+	    config_str(o->file, "serve.grafana_timestamp_header", NULL, &err);
 	if (err_isset(&err) ||
 	    (o->ingest = ingest_opts_new(o->file, &err)) == NULL)
 		return cli_fail(&err);

@@ -40,7 +40,7 @@ test_names(void **state)
 		assert_int_equal(ingest_format_parse(
 		                     ingest_format_name((enum ingest_format)f)),
 		    f);
-	assert_int_equal(ingest_format_parse("opsgenie"), -1);
+	assert_int_equal(ingest_format_parse("nagios"), -1);
 	assert_int_equal(alert_severity_parse(NULL, "CRIT"), SEVERITY_CRITICAL);
 	assert_int_equal(alert_severity_parse(NULL, "p3"), SEVERITY_WARNING);
 	assert_int_equal(alert_severity_parse(NULL, "bogus"), -1);
@@ -63,7 +63,8 @@ sev_case(
 
 	err_init(&err);
 	snprintf(body, sizeof body, "{\"id\":\"x\",\"severity\":\"%s\"}", word);
-	b = ingest_parse_opts(INGEST_GENERIC, body, strlen(body), o, &err);
+	b = ingest_parse_opts(
+	    INGEST_GENERIC, NULL, body, strlen(body), o, &err);
 	if (b == NULL)
 		fail_msg("%s: refused: %s", word, err.msg);
 	a = ingest_batch_alert_list(b, &n);
