@@ -112,7 +112,8 @@ wait_for 20 python3 -c 'import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$SNSPORT"
 cat >"$T/owl.lua" <<EOF
 return {
-  serve = { grafana_signature_header = "X-Owl-Grafana-Sig" },
+  serve = { grafana_signature_header = "X-Owl-Grafana-Sig",
+            grafana_timestamp_header = "X-Owl-Grafana-Ts" },
   sns = { topics = { "arn:aws:sns:ap-northeast-2:xxxxxxxxxxx:sin-topic_admin_all-dev" },
           endpoint = "http://127.0.0.1:$SNSPORT/confirm/" },
 }
@@ -177,11 +178,15 @@ is "$CODE:$(q "SELECT state FROM incidents WHERE id = $og")" "202:2" \
 post /v2/alerts "$S/opsgenie-create-alert.json" -H "Authorization: GenieKey wrong"
 is "$CODE" 401 "a wrong GenieKey: 401"
 
-# Grafana's signature under the header its hmacConfig names
-sig=$(hmac_hex grafana-hmac "$S/grafana-12-nodata.json")
-post /v1/alerts/grafana "$S/grafana-12-nodata.json" -H "X-Owl-Grafana-Sig: $sig"
-is "$CODE" 200 "Grafana HMAC under the configured header name"
-post /v1/alerts/grafana "$S/grafana-12-nodata.json" -H "X-Owl-Grafana-Sig: 00$sig"
+# Grafana's signature under the headers its hmacConfig names
+ts=$(date +%s)
+{ printf '%s:' "$ts"; cat "$S/grafana-12-nodata.json"; } >"$T/signed"
+sig=$(hmac_hex grafana-hmac "$T/signed")
+post /v1/alerts/grafana "$S/grafana-12-nodata.json" -H "X-Owl-Grafana-Sig: $sig" \
+	-H "X-Owl-Grafana-Ts: $ts"
+is "$CODE" 200 "Grafana HMAC under the configured header names"
+post /v1/alerts/grafana "$S/grafana-12-nodata.json" -H "X-Owl-Grafana-Sig: 00$sig" \
+	-H "X-Owl-Grafana-Ts: $ts"
 is "$CODE" 401 "...and a bad one is refused"
 serve_stop
 is "$STOP_RC" 0 "owl serve stops"
