@@ -375,7 +375,7 @@ at_alert(struct buf *b, const struct at_ev *v, struct err *err)
 {
 	const char *fp = at_str(v->d, "fingerprint"), *seen;
 
-	if (json_object_get(v->d, "labels") != NULL)
+	if (strcmp(v->e->kind, "alert.new") == 0)
 		return at_describe(b, v->d, err);
 	seen = fp ? at_str(json_object_get(v->t->mem, "fp"), fp) : NULL;
 	return buf_adds(b, at_or(seen, at_or(fp, "?")), err);
@@ -410,12 +410,60 @@ at_alert_change(struct buf *b, const struct at_ev *v, struct err *err)
 static int
 at_alert_stale(struct buf *b, const struct at_ev *v, struct err *err)
 {
-	if (buf_adds(b, "stale alert event not applied: ", err) == -1 ||
+	if (buf_printf(b, err, "late %s of alert ",
+	        at_or(at_str2(v->d, "event", "status"), "event")) == -1 ||
 	    at_alert(b, v, err) == -1)
 		return -1;
-	return buf_printf(b, err, " (%s): %s",
-	    at_or(at_str2(v->d, "event", "status"), "?"),
+	return buf_printf(b, err, " ignored: %s",
 	    at_or(at_str(v->d, "reason"), "older than what is stored"));
+}
+
+/* "alert X updated: a, b changed; c added; its URL" (the sender changed
+ * an alert's labels, annotations or link in place). */
+static int
+at_alert_update(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	static const char *const parts[] = { "labels", "annotations" };
+	static const char *const how[] = { "changed", "added" };
+	const char *k, *sep = ": ";
+	json_t *o, *x;
+
+	if (buf_adds(b, "alert ", err) == -1 || at_alert(b, v, err) == -1 ||
+	    buf_adds(b, " updated", err) == -1)
+		return -1;
+	for (int h = 0; h < 2; h++) {
+		int any = 0;
+
+		for (int p = 0; p < 2; p++) {
+			o = json_object_get(
+			    json_object_get(v->d, parts[p]), how[h]);
+			json_object_foreach(o, k, x)
+			{
+				if (buf_printf(b, err, "%s%s", any ? ", " : sep,
+				        k) == -1)
+					return -1;
+				any = 1;
+			}
+		}
+		if (any && buf_printf(b, err, " %s", how[h]) == -1)
+			return -1;
+		if (any)
+			sep = "; ";
+	}
+	if (json_object_get(v->d, "generator_url") != NULL)
+		return buf_printf(b, err, "%sits URL", sep);
+	return 0;
+}
+
+/* A change (a deploy, a config push) near the incident. */
+static int
+at_change(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *at = at_str(v->d, "at"), *src = at_str(v->d, "source");
+
+	return buf_printf(b, err, "change%s%s: %s%s%s%s", at ? " at " : "",
+	    at_or(at, ""), at_or(at_str(v->d, "summary"), "?"),
+	    src ? " (from " : "", at_or(src, ""), src ? ")" : "");
 }
 
 /* "run 7 " for an entry of a run. */
@@ -640,10 +688,12 @@ static const struct at_kind {
 	{ "incident.note", 0, at_note_entry },
 	{ "incident.silence", 0, at_silence },
 	{ "incident.unsilence", 0, at_silence },
+	{ "incident.change", 0, at_change },
 	{ "alert.new", 0, at_alert_new },
 	{ "alert.resolve", 0, at_alert_change },
 	{ "alert.refire", 0, at_alert_change },
 	{ "alert.stale", 0, at_alert_stale },
+	{ "alert.update", 0, at_alert_update },
 	{ "run.start", 1, at_run_start },
 	{ "run.step", 1, at_run_step },
 	{ "run.undo", 1, at_run_step },

@@ -120,6 +120,12 @@ test_incident_kinds(void **state)
 	        "}"),
 	    "silenced in Alertmanager by alice until 2026-11-29T05:00:00Z "
 	    "(silence s-1): deploy");
+	assert_string_equal(
+	    say(t, 0, "ci", "incident.change",
+	        "{\"change\":4,\"at\":\"2026-11-29T02:55:00Z\","
+	        "\"summary\":\"deploy assistant v2.3\",\"source\":"
+	        "\"argo\",\"before\":true}"),
+	    "change at 2026-11-29T02:55:00Z: deploy assistant v2.3 (from argo)");
 	assert_string_equal(say(t, 0, "owl", "incident.unsilence",
 	                        "{\"silence_id\":\"s-1\",\"reason\":\"incident "
 	                        "resolved\"}"),
@@ -157,8 +163,16 @@ test_alert_kinds(void **state)
 	                        "{\"fingerprint\":\"f1\",\"reason\":\"older "
 	                        "than the stored resolve\",\"event\":{"
 	                        "\"status\":\"firing\"}}"),
-	    "stale alert event not applied: LLMProviderDown provider=openai "
-	    "region=eu-west-1 (firing): older than the stored resolve");
+	    "late firing of alert LLMProviderDown provider=openai "
+	    "region=eu-west-1 ignored: older than the stored resolve");
+	/* an update's "labels" is what changed, not the alert's labels */
+	assert_string_equal(say(t, 0, "owl", "alert.update",
+	                        "{\"fingerprint\":\"f1\",\"labels\":{"
+	                        "\"changed\":{\"pod\":{}},\"added\":{\"zone\":"
+	                        "{}}},\"annotations\":{\"changed\":{"
+	                        "\"summary\":{}}},\"generator_url\":{}}"),
+	    "alert LLMProviderDown provider=openai region=eu-west-1 updated: "
+	    "pod, summary changed; zone added; its URL");
 	/* one the renderer never saw: its fingerprint */
 	assert_string_equal(
 	    say(t, 0, "owl", "alert.resolve", "{\"fingerprint\":\"f9\"}"),
