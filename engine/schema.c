@@ -278,7 +278,10 @@ const char *const schema_migrations[] = {
 	"  summary TEXT NOT NULL,"
 	"  details TEXT NOT NULL,"
 	"  links TEXT NOT NULL);"
-	"CREATE INDEX changes_at ON changes(at_us);",
+	"CREATE INDEX changes_at ON changes(at_us);"
+	/* and the labels an Alertmanager group is made of (groupLabels):
+	 * what `owl silence` silences by when the sender truncated it */
+	"ALTER TABLE incidents ADD COLUMN group_labels TEXT;",
 };
 
 const int schema_count =
