@@ -125,7 +125,8 @@ rb_api_set(
 	json_t *v;
 
 	err_init(&err);
-	if ((v = rb_json_from_lua(L, idx, RB_JSON_SECRETS_REF, &err)) == NULL) {
+	if ((v = rb_json_from_lua_ref(
+	         L, idx, rb_vm_get(L)->conf->ref_key, &err)) == NULL) {
 		json_decref(req);
 		luaL_error(L, "%s: %s", what, err.msg);
 	}

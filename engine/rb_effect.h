@@ -12,8 +12,10 @@
 #include <stdint.h>
 
 #include "actor.h"
+#include "config.h"
 #include "effects.h"
 #include "err.h"
+#include "rb_guard.h"
 #include "rb_secret.h"
 #include "store.h"
 
@@ -29,6 +31,7 @@ struct rb_effect {
 	int dry_run;
 	int instant; /* fx never blocks (fakes): batch the log writes */
 	struct rb_secrets secrets;
+	struct rb_guard guard; /* which files runbooks may touch */
 	json_t *plan; /* array of effect entries, masked */
 	json_t *last; /* the newest entry (borrowed from plan) */
 	int step_i, undo; /* the step running now (0: none) */
@@ -44,9 +47,19 @@ struct rb_effect {
 	int64_t txn_since;
 };
 
-/* Prepares a chokepoint over fx (borrowed) for one run. */
+/* Prepares a chokepoint over fx (borrowed) for one run, with the file
+ * policy of config (may be NULL: the defaults; rb_guard.h). -1 with err
+ * set (ERR_USAGE for a bad policy in the config). */
 int rb_effect_init(struct rb_effect *e, struct store *s,
-    const struct effects *fx, int dry_run, struct err *err);
+    const struct effects *fx, int dry_run, const struct config *config,
+    struct err *err);
+
+/* Registers every secret value fx can give with the run's masker, so
+ * that none shows anywhere from the run's start, even one the runbook
+ * never asks for (a value under MASK_MIN_LEN bytes cannot be masked and
+ * is skipped). Call it after the worker is forked: the worker must not
+ * hold a copy of the values. */
+int rb_effect_preload(struct rb_effect *e, struct err *err);
 
 /* Commits what is pending, wipes the secrets and frees the plan. */
 void rb_effect_done(struct rb_effect *e);

@@ -415,11 +415,14 @@ static int
 rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 {
 	const char *path = json_string_value(json_object_get(c->req, "path"));
+	char real[RB_GUARD_PATH_MAX];
 	struct effects_file_res res;
 	int rc = -1;
 
 	effects_file_res_init(&res);
-	if (c->e->fx->file_read(c->e->fx->ctx, path, &res, err) == -1)
+	if (rb_guard_file(&c->e->guard, "file.read", path, 0, real, sizeof real,
+	        err) == -1 ||
+	    c->e->fx->file_read(c->e->fx->ctx, real, &res, err) == -1)
 		goto out;
 	c->simulated = res.simulated;
 	if (res.missing) {
@@ -501,10 +504,17 @@ rb_fx_file_write(struct rb_fx_call *c, struct err *err)
 	const char *op = json_string_value(json_object_get(c->req, "op"));
 	const char *ms = json_string_value(json_object_get(c->req, "mode"));
 	int mode = -1, sim = 0, rc = -1;
+	char real[RB_GUARD_PATH_MAX];
 	struct buf data;
 	char *end;
 
 	buf_init(&data, EFFECTS_BODY_MAX);
+	if (rb_guard_file(&c->e->guard,
+	        op != NULL && strcmp(op, "replace") == 0 ? "file.replace"
+	                                                 : "file.write",
+	        path, 1, real, sizeof real, err) == -1)
+		goto out;
+	path = real;
 	if (ms != NULL) {
 		long v = strtol(ms, &end, 8);
 		if (*ms == '\0' || *end != '\0' || v < 0 || v > 07777) {

@@ -411,7 +411,8 @@ rb_run_conf(struct rb_run_ctx *c, struct rb_vm_conf *vc, char *chunk, size_t cn,
 		.source = src,
 		.len = n,
 		.mem_cap = c->o->mem_cap ? c->o->mem_cap : RB_RUN_MEM_CAP,
-		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US };
+		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US,
+		.ref_key = c->b.fx.secrets.key };
 }
 
 /* A first guess at the number of steps for the progress lines, when no
@@ -477,7 +478,8 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 			return err_set(err, ERR_FAILED, "out of memory");
 		fx = c->dry;
 	}
-	if (rb_effect_init(&c->b.fx, c->s, fx, o->dry_run, err) == -1)
+	if (rb_effect_init(&c->b.fx, c->s, fx, o->dry_run, o->config, err) ==
+	    -1)
 		return -1;
 	c->b.fx.incident = o->incident;
 	if (o->max_effects > 0)
@@ -527,7 +529,10 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 		goto out;
 	hash_sha256(src, n, md);
 	hash_hex(md, sizeof md, c.sha);
+	/* The worker is forked first, so that it holds no copy of the
+	 * secret values the masker learns next. */
 	if (rb_run_prepare(&c, src, n, &params, &timeout, err) == -1 ||
+	    rb_effect_preload(&c.b.fx, err) == -1 ||
 	    rb_run_begin(&c, params, timeout, err) == -1) {
 		rb_broker_stop(&c.b);
 		goto out;

@@ -30,6 +30,8 @@ struct rb_vm_conf {
 	size_t len;
 	size_t mem_cap; /* bytes */
 	int64_t load_deadline; /* clock_mono_us() time the load must end */
+	const char *ref_key; /* secret references' key (rb_json.h); NULL:
+	                      * secrets cannot be sent */
 };
 
 enum rb_vm_phase { RB_VM_LOAD, RB_VM_RUNNING, RB_VM_UNDO };

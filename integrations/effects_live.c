@@ -1,6 +1,7 @@
 /* effects_live.c: effects performed for real (see effects_live.h). */
 #include "effects_live.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,9 +15,24 @@
 #include "effects_http.h"
 #include "engine/paths.h"
 
+#define EFFECTS_LIVE_SECRET_MAX ((size_t)1 << 16) /* bytes per secret */
+#define EFFECTS_LIVE_SECRETS_MAX 4096 /* files read from the directory */
+
+extern char **environ;
+
+/* An environment variable taken out of the environment (see
+ * effects_live_env_take). */
+struct effects_live_env {
+	char *var;
+	char *value;
+	size_t len;
+};
+
 struct effects_live {
 	const struct config *config;
 	char *secret_dir;
+	struct effects_live_env *env;
+	size_t nenv;
 };
 
 static int
@@ -152,11 +168,21 @@ static int
 effects_live_secret_file(
     const char *path, const char *name, struct buf *v, struct err *err)
 {
+	struct stat st;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	/* O_NONBLOCK: a FIFO must not hang the run in open() */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) ==
+	    -1)
 		return err_set(err, ERR_FAILED, "secret %s: %s: %s", name, path,
 		    errno == ENOENT ? "no such secret" : strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(err, ERR_FAILED,
+		    "secret %s: %s: not a regular "
+		    "file",
+		    name, path);
+	}
 	rc = effects_live_read_fd(fd, path, v, err);
 	close(fd);
 	/* one trailing newline is an editor's, not the secret's */
@@ -165,11 +191,48 @@ effects_live_secret_file(
 	return rc;
 }
 
+/* Takes the secret variable var out of the process environment: its
+ * value is kept here for secret_get, the bytes of every copy in the
+ * environment block are overwritten (/proc/PID/environ shows the block
+ * as it is now) and the variable is removed, so that no process started
+ * later inherits it. NULL when it is not set. */
+static const struct effects_live_env *
+effects_live_env_take(struct effects_live *l, const char *var)
+{
+	size_t n = strlen(var);
+	struct effects_live_env *nv, *e;
+	const char *v;
+
+	for (size_t i = 0; i < l->nenv; i++)
+		if (strcmp(l->env[i].var, var) == 0)
+			return &l->env[i];
+	if ((v = getenv(var)) == NULL ||
+	    (nv = realloc(l->env, (l->nenv + 1) * sizeof *nv)) == NULL)
+		return NULL;
+	l->env = nv;
+	e = &nv[l->nenv];
+	e->len = strlen(v);
+	e->var = strdup(var);
+	if ((e->value = malloc(e->len + 1)) == NULL || e->var == NULL) {
+		free(e->var);
+		free(e->value);
+		return NULL;
+	}
+	memcpy(e->value, v, e->len + 1);
+	for (char **p = environ; p != NULL && *p != NULL; p++)
+		if (strncmp(*p, var, n) == 0 && (*p)[n] == '=')
+			explicit_bzero(*p + n + 1, strlen(*p + n + 1));
+	unsetenv(var);
+	l->nenv++;
+	return e;
+}
+
 static int
 effects_live_secret_get(
     void *ctx, const char *name, struct buf *value, struct err *err)
 {
 	struct effects_live *l = ctx;
+	const struct effects_live_env *e;
 	const json_t *src = NULL;
 	const char *env, *file;
 	char path[4200];
@@ -179,18 +242,72 @@ effects_live_secret_get(
 		src = config_get(l->config, path);
 	}
 	if ((env = json_string_value(json_object_get(src, "env"))) != NULL) {
-		const char *v = getenv(env);
-		if (v == NULL)
+		if ((e = effects_live_env_take(l, env)) == NULL)
 			return err_set(err, ERR_FAILED,
 			    "secret %s: $%s is not "
 			    "set",
 			    name, env);
-		return buf_adds(value, v, err);
+		return buf_add(value, e->value, e->len, err);
 	}
 	if ((file = json_string_value(json_object_get(src, "file"))) != NULL)
 		return effects_live_secret_file(file, name, value, err);
 	snprintf(path, sizeof path, "%s/%s", l->secret_dir, name);
 	return effects_live_secret_file(path, name, value, err);
+}
+
+/* Reads one secret (as secret_get does, or from the file at path) and
+ * hands it to fn. */
+static int
+effects_live_secret_one(struct effects_live *l, const char *name,
+    const char *path, effects_secret_fn *fn, void *arg)
+{
+	struct err err;
+	struct buf v;
+	int rc = 0;
+
+	err_init(&err);
+	buf_init(&v, EFFECTS_LIVE_SECRET_MAX);
+	if ((path ? effects_live_secret_file(path, name, &v, &err)
+	          : effects_live_secret_get(l, name, &v, &err)) == 0)
+		rc = fn(arg, name, buf_str(&v), v.len);
+	if (v.data != NULL)
+		explicit_bzero(v.data, v.cap);
+	buf_done(&v);
+	return rc;
+}
+
+static int
+effects_live_secret_each(
+    void *ctx, effects_secret_fn *fn, void *arg, struct err *err)
+{
+	struct effects_live *l = ctx;
+	const json_t *secrets =
+	    l->config ? config_get(l->config, "secrets") : NULL;
+	struct dirent *d;
+	const json_t *v;
+	const char *k;
+	size_t count = 0;
+	DIR *dir;
+
+	(void)err;
+	json_object_foreach((json_t *)secrets, k, v)
+	{
+		if (effects_live_secret_one(l, k, NULL, fn, arg) != 0)
+			return 0;
+	}
+	if ((dir = opendir(l->secret_dir)) == NULL)
+		return 0; /* no directory: no secret there */
+	while (
+	    (d = readdir(dir)) != NULL && count++ < EFFECTS_LIVE_SECRETS_MAX) {
+		char path[4200];
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", l->secret_dir, d->d_name);
+		if (effects_live_secret_one(l, d->d_name, path, fn, arg) != 0)
+			break;
+	}
+	closedir(dir);
+	return 0;
 }
 
 static int
@@ -248,6 +365,12 @@ effects_live_free(void *ctx)
 {
 	struct effects_live *l = ctx;
 
+	for (size_t i = 0; i < l->nenv; i++) {
+		explicit_bzero(l->env[i].value, l->env[i].len);
+		free(l->env[i].value);
+		free(l->env[i].var);
+	}
+	free(l->env);
 	free(l->secret_dir);
 	free(l);
 }
@@ -283,6 +406,7 @@ effects_live_new(
 		.secret_get = effects_live_secret_get,
 		.secret_put = effects_live_secret_put,
 		.notify = effects_live_notify,
+		.secret_each = effects_live_secret_each,
 		.free = effects_live_free };
 	return fx;
 oom:

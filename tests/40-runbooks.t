@@ -213,6 +213,8 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
 time.sleep(120)' "$HANG" &
 HANGPID=$!
 tap_at_exit "kill $HANGPID"
+wait_for 10 python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$HANG"
 printf '%s\n' 'runbook { summary = "stuck", params = { how = { required = true } } }' \
 	'function run(p)' \
 	'  step("prepare", function() log("prepared") end,' \
