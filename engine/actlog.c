@@ -76,8 +76,8 @@ actlog_last(
 	int rc;
 
 	st = store_stmt(s,
-	    "SELECT id, hash FROM actlog ORDER BY id DESC "
-	    "LIMIT 1",
+	    "SELECT id, hash FROM actlog WHERE id ="
+	    " (SELECT max(id) FROM actlog)",
 	    err);
 	if (st == NULL)
 		return -1;
@@ -197,25 +197,56 @@ actlog_row(sqlite3_stmt *st, struct actlog_entry *e)
 	"id, at_us, actor, incident_id, run_id, kind, detail, "                \
 	"prev_hash, hash"
 
+/* One statement per filter shape, each served by its index: by incident
+ * (actlog_incident), by run (actlog_run; an incident as well is a filter
+ * on the run's few rows), or all (the rowid); the newest `limit` rows,
+ * or every row in order with no sort. A catch-all
+ * "(?1 = 0 OR incident_id = ?1)" made SQLite scan every row. */
+#define ACTLOG_W_ALL "id > ?3"
+#define ACTLOG_W_INC "incident_id = ?1 AND id > ?3"
+#define ACTLOG_W_RUN "run_id = ?2 AND id > ?3"
+#define ACTLOG_W_BOTH "run_id = ?2 AND +incident_id = ?1 AND id > ?3"
+#define ACTLOG_EVERY(w)                                                        \
+	"SELECT " ACTLOG_COLS " FROM actlog WHERE " w " ORDER BY id"
+#define ACTLOG_NEWEST(w)                                                       \
+	"SELECT * FROM (SELECT " ACTLOG_COLS " FROM actlog WHERE " w           \
+	" ORDER BY id DESC LIMIT ?4) ORDER BY id"
+
+static const char *const actlog_shapes[] = {
+	ACTLOG_EVERY(ACTLOG_W_ALL),
+	ACTLOG_EVERY(ACTLOG_W_INC),
+	ACTLOG_EVERY(ACTLOG_W_RUN),
+	ACTLOG_EVERY(ACTLOG_W_BOTH),
+	ACTLOG_NEWEST(ACTLOG_W_ALL),
+	ACTLOG_NEWEST(ACTLOG_W_INC),
+	ACTLOG_NEWEST(ACTLOG_W_RUN),
+	ACTLOG_NEWEST(ACTLOG_W_BOTH),
+};
+
+const char *
+actlog_each_sql(const struct actlog_filter *f)
+{
+	return actlog_shapes[(f->incident != 0) + 2 * (f->run != 0) +
+	    4 * (f->limit > 0)];
+}
+
 int
 actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT * FROM (SELECT " ACTLOG_COLS
-	    " FROM actlog WHERE (?1 = 0 OR incident_id = ?1)"
-	    " AND (?2 = 0 OR run_id = ?2) AND id > ?3"
-	    " ORDER BY id DESC LIMIT ?4) ORDER BY id";
 	struct actlog_entry e;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	if ((st = store_stmt(s, actlog_each_sql(f), err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, f->incident);
-	sqlite3_bind_int64(st, 2, f->run);
+	if (f->incident != 0)
+		sqlite3_bind_int64(st, 1, f->incident);
+	if (f->run != 0)
+		sqlite3_bind_int64(st, 2, f->run);
 	sqlite3_bind_int64(st, 3, f->after_id);
-	sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
+	if (f->limit > 0)
+		sqlite3_bind_int64(st, 4, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		actlog_row(st, &e);
 		if (fn(&e, ctx) != 0) {
@@ -294,28 +325,81 @@ actlog_check_tail(
 	return 0;
 }
 
-int
-actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
+/* Remembers the newest intact entry; a failure (a read-only database, a
+ * busy writer) only means the next check walks further. */
+static void
+actlog_checkpoint_save(struct store *s, int64_t id, const char *hash)
 {
+	sqlite3_stmt *st;
+
+	st = store_stmt(s,
+	    "INSERT OR REPLACE INTO actlog_checkpoint(one, entry, hash, at_us)"
+	    " VALUES (1, ?, ?, ?)",
+	    NULL);
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, clock_now_us());
+	(void)sqlite3_step(st);
+	sqlite3_reset(st);
+}
+
+/* The checkpoint, when there is one and its entry still has the hash it
+ * had when it was checked: *from is then its id and prev its hash. */
+static int
+actlog_checkpoint_load(
+    struct store *s, int64_t *from, char prev[HASH_HEX_LEN], struct err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*from = 0;
+	st = store_stmt(s,
+	    "SELECT c.entry, c.hash FROM actlog_checkpoint c JOIN actlog a"
+	    " ON a.id = c.entry AND a.hash = c.hash",
+	    err);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*from = sqlite3_column_int64(st, 0);
+		snprintf(prev, HASH_HEX_LEN, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "action log");
+	return 0;
+}
+
+/* Walks the chain from entry `from` (0: the start; else prev is its
+ * hash), in one read transaction; saves the checkpoint when intact. */
+static int
+actlog_walk(struct store *s, int64_t from, const char *prev_hash,
+    struct actlog_check *c, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT " ACTLOG_COLS " FROM actlog WHERE id > ? ORDER BY id";
 	char prev[HASH_HEX_LEN];
 	struct actlog_entry e;
 	struct hash_ctx h;
 	sqlite3_stmt *st;
-	int64_t prev_id = 0;
+	int64_t prev_id = from;
 	int rc;
 
 	memset(c, 0, sizeof *c);
-	memcpy(prev, actlog_genesis, sizeof prev);
+	memcpy(prev, prev_hash, sizeof prev);
+	c->count = from;
 	if (hash_begin(&h) == -1)
 		return err_set(err, ERR_FAILED, "action log: libcrypto failed");
 	if (store_exec(s, "BEGIN", err) == -1) {
 		hash_done(&h);
 		return -1;
 	}
-	st = store_stmt(
-	    s, "SELECT " ACTLOG_COLS " FROM actlog ORDER BY id", err);
-	if (st == NULL)
+	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
+	sqlite3_bind_int64(st, 1, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		actlog_row(st, &e);
 		c->count++;
@@ -332,9 +416,42 @@ actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
 	if (c->bad_id == 0 && actlog_check_tail(s, prev_id, c, err) == -1)
 		goto fail;
 	hash_done(&h);
-	return store_exec(s, "COMMIT", err);
+	memcpy(c->head, prev, sizeof c->head);
+	if (store_exec(s, "COMMIT", err) == -1)
+		return -1;
+	if (c->bad_id == 0 && prev_id > from)
+		actlog_checkpoint_save(s, prev_id, prev);
+	return 0;
 fail:
 	hash_done(&h);
 	store_exec(s, "ROLLBACK", NULL);
 	return -1;
+}
+
+int
+actlog_verify(struct store *s, struct actlog_check *c, struct err *err)
+{
+	return actlog_walk(s, 0, actlog_genesis, c, err);
+}
+
+int
+actlog_verify_since(struct store *s, struct actlog_check *c, struct err *err)
+{
+	char prev[HASH_HEX_LEN];
+	int64_t from;
+
+	if (actlog_checkpoint_load(s, &from, prev, err) == -1)
+		return -1;
+	if (from == 0)
+		return actlog_verify(s, c, err);
+	return actlog_walk(s, from, prev, c, err);
+}
+
+int
+actlog_entry_ok(struct hash_ctx *h, const struct actlog_entry *e)
+{
+	char want[HASH_HEX_LEN];
+
+	return e->hash != NULL && actlog_hash(h, e, want) == 0 &&
+	    strcmp(want, e->hash) == 0;
 }

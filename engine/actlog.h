@@ -62,19 +62,38 @@ typedef int actlog_fn(const struct actlog_entry *e, void *ctx);
 int actlog_append(
     struct store *s, const struct actlog_new *e, int64_t *id, struct err *err);
 
-/* Calls fn for each row that matches f, oldest first. */
+/* Calls fn for each row that matches f, oldest first. Each filter
+ * shape has its own statement, served by an index (never a scan of the
+ * whole log). */
 int actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err);
+
+/* The SQL text actlog_each() runs for f (for EXPLAIN QUERY PLAN tests). */
+const char *actlog_each_sql(const struct actlog_filter *f);
 
 /* The result of walking the chain. */
 struct actlog_check {
 	int64_t count; /* rows checked */
 	int64_t bad_id; /* first bad row, 0 when intact */
 	char why[200]; /* what is wrong with it */
+	char head[HASH_HEX_LEN]; /* the hash of the last row checked */
 };
 
 /* Walks the whole chain in one read transaction. Returns 0 when it could
  * be read (then look at c->bad_id), -1 with err set when it could not. */
 int actlog_verify(struct store *s, struct actlog_check *c, struct err *err);
+
+/* The same from the checkpoint: the newest entry a walk found intact,
+ * provided it still has the hash it had then (else from the start).
+ * Each intact walk moves the checkpoint to its last row. c->count is
+ * then the number of entries up to the last. An entry changed before
+ * the checkpoint is found by actlog_verify (owl audit verify), and by
+ * actlog_entry_ok on the rows a reader uses. */
+int actlog_verify_since(
+    struct store *s, struct actlog_check *c, struct err *err);
+
+/* Nonzero when the row's hash matches its own content and prev_hash
+ * (h: a context from hash_begin, left ready for the next row). */
+int actlog_entry_ok(struct hash_ctx *h, const struct actlog_entry *e);
 
 #endif

@@ -2,6 +2,8 @@
  * severity and title (see alert.h). */
 #include "alert.h"
 
+#include "engine/buf.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +19,7 @@ alert_done(struct alert *a)
 	free(a->annotations_json);
 	free(a->title);
 	free(a->generator_url);
+	free(a->match_text);
 	memset(a, 0, sizeof *a);
 }
 
@@ -72,16 +75,40 @@ alert_get(json_t *obj, const char *key)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/* Appends "k=v " for each string of o to b while it fits in the cap. */
+static void
+alert_match_add(struct buf *b, json_t *o)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+	{
+		const char *sv = json_string_value(v);
+
+		if (sv == NULL ||
+		    b->len + strlen(k) + strlen(sv) + 2 > ALERT_MATCH_MAX)
+			continue;
+		buf_printf(b, NULL, "%s=%s ", k, sv);
+	}
+}
+
 int
 alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
     int severity_given, struct err *err)
 {
 	const char *t;
+	struct buf m;
 	int sev;
 
 	free(a->labels_json);
 	free(a->annotations_json);
 	free(a->title);
+	free(a->match_text);
+	buf_init(&m, ALERT_MATCH_MAX + 1);
+	alert_match_add(&m, labels);
+	alert_match_add(&m, annotations);
+	a->match_text = buf_steal(&m);
 	a->labels_json = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
 	a->annotations_json =
 	    json_dumps(annotations, JSON_COMPACT | JSON_SORT_KEYS);

@@ -25,7 +25,14 @@ struct alert {
 	int64_t starts_at; /* 0: not given (storing uses "now") */
 	int64_t ends_at; /* 0: not ended */
 	char *generator_url; /* NULL: none */
+	char *match_text; /* "k=v k=v " of labels and annotations, at most
+	                   * ALERT_MATCH_MAX bytes, for the TUI's filter;
+	                   * NULL: none */
 };
+
+/* The most bytes of "k=v " text kept per alert and per incident. */
+#define ALERT_MATCH_MAX 4096
+#define ALERT_MATCH_MAX_SQL "4096" /* the same, in SQL text */
 
 /* Frees the strings of one alert (not the struct); accepts NULL. */
 void alert_done(struct alert *a);
@@ -37,11 +44,11 @@ void alert_done(struct alert *a);
  * Returns -1 for anything else. */
 int alert_severity_parse(const char *word);
 
-/* Sets labels_json and annotations_json from two JSON objects of string
- * values (borrowed), and derives what the alert does not say itself:
- * the title (annotation "summary", else "title", else label "alertname")
- * and, unless severity_given, the severity from the label "severity"
- * (unknown or absent: warning). -1 with err set when out of memory. */
+/* Sets labels_json, annotations_json and match_text from two JSON objects of
+ * string values (borrowed), and derives what the alert does not say itself: the
+ * title (annotation "summary", else "title", else label "alertname") and,
+ * unless severity_given, the severity from the label "severity" (unknown or
+ * absent: warning). -1 with err set when out of memory. */
 int alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
     int severity_given, struct err *err);
 

@@ -120,49 +120,52 @@ incident_row(sqlite3_stmt *st, struct incident *inc)
 	return 0;
 }
 
+struct incident_collect {
+	struct incident *list;
+	size_t len, cap;
+	int oom;
+};
+
+static int
+incident_collect(struct incident *inc, void *ctx)
+{
+	struct incident_collect *c = ctx;
+	struct incident *p;
+
+	if (c->len == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+
+		if ((p = realloc(c->list, cap * sizeof *p)) == NULL) {
+			c->oom = 1;
+			return 1;
+		}
+		c->list = p;
+		c->cap = cap;
+	}
+	c->list[c->len++] = *inc;
+	memset(inc, 0, sizeof *inc); /* the strings are the list's now */
+	return 0;
+}
+
 int
 incident_list(struct store *s, const struct incident_query *q,
     struct incident **out, size_t *n, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT " INCIDENT_COLS " FROM incidents"
-	    " WHERE (?1 OR state <> 2) AND (?2 < 0 OR state = ?2)"
-	    " ORDER BY severity DESC, opened_at DESC, id DESC LIMIT ?3";
-	struct incident *list = NULL, *p;
-	size_t len = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	struct incident_page p = { .order = INCIDENT_ORDER_SEVERITY,
+		.all = q->all || q->state == INCIDENT_RESOLVED,
+		.state = q->state,
+		.limit = (int64_t)q->limit };
+	struct incident_collect c = { NULL, 0, 0, 0 };
 
 	*out = NULL;
 	*n = 0;
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, q->all || q->state == INCIDENT_RESOLVED);
-	sqlite3_bind_int(st, 2, q->state);
-	sqlite3_bind_int64(st, 3, q->limit > 0 ? (int64_t)q->limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((p = realloc(list, cap * sizeof *p)) == NULL)
-				goto oom;
-			list = p;
-		}
-		if (incident_row(st, &list[len]) == -1)
-			goto oom;
-		len++;
+	if (incident_each(s, &p, incident_collect, &c, err) == -1 || c.oom) {
+		incident_list_free(c.list, c.len);
+		return c.oom ? err_set(err, ERR_FAILED, "out of memory") : -1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		incident_list_free(list, len);
-		return store_sqlerr(s, err, "incidents");
-	}
-	*out = list;
-	*n = len;
+	*out = c.list;
+	*n = c.len;
 	return 0;
-oom:
-	sqlite3_reset(st);
-	incident_list_free(list, len);
-	return err_set(err, ERR_FAILED, "out of memory");
 }
 
 int

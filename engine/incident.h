@@ -72,6 +72,52 @@ struct incident_query {
 int incident_list(struct store *s, const struct incident_query *q,
     struct incident **out, size_t *n, struct err *err);
 
+/* The orders of a page of incidents; each is an index walk. */
+enum incident_order {
+	INCIDENT_ORDER_SEVERITY, /* worst first, then newest (owl incidents) */
+	INCIDENT_ORDER_URGENCY, /* open ones: firing, acknowledged, snoozed;
+	                         * each worst first, then newest (the TUI) */
+	INCIDENT_ORDER_NEWEST, /* open ones, newest first */
+	INCIDENT_ORDER_ALERTS, /* open ones, most alerts first */
+	INCIDENT_ORDER_ID, /* open ones, highest id first */
+};
+
+/* Which rows incident_each() visits. all and state apply to
+ * INCIDENT_ORDER_SEVERITY only (the others list open incidents). */
+struct incident_page {
+	enum incident_order order;
+	int all; /* include resolved ones */
+	int state; /* -1: any; else only this enum incident_state */
+	const char *filter; /* NULL or "": all; else a case-insensitive
+	                     * substring of the title, "INC-<id>" or an
+	                     * alert's "key=value" (incident.match_text) */
+	int64_t now; /* what "snoozed" is measured against */
+	int64_t offset; /* rows skipped (an index walk, no sort) */
+	int64_t limit; /* 0: every row */
+};
+
+/* Called with each row, borrowed: fn may keep its strings by copying
+ * *inc and zeroing it. Returns nonzero to stop. */
+typedef int incident_fn(struct incident *inc, void *ctx);
+
+/* Calls fn for each incident of the page, in its order. Memory and time
+ * depend on offset + limit, not on how many incidents there are. */
+int incident_each(struct store *s, const struct incident_page *p,
+    incident_fn *fn, void *ctx, struct err *err);
+
+/* Counts of the open incidents (firing = triggered and not snoozed,
+ * acked = acknowledged and not snoozed, snoozed), and rows: how many
+ * rows incident_each() would visit with no offset or limit. */
+struct incident_counts {
+	int64_t firing, acked, snoozed;
+	int64_t rows;
+};
+int incident_count(struct store *s, const struct incident_page *p,
+    struct incident_counts *c, struct err *err);
+
+/* The highest incident id (0: none), for column widths. */
+int64_t incident_max_id(struct store *s);
+
 /* Reads one incident into *inc (incident_done). An unknown id: -1 with
  * ERR_FAILED and the message "no incident INC-<id>". */
 int incident_get(

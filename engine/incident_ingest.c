@@ -274,6 +274,27 @@ ingest_group(struct ingest_ctx *c, const struct alert *a, int64_t *target,
 	return ingest_touch(c, *target, 1, err);
 }
 
+/* Adds a new alert's "k=v" text to its incident's, for the TUI's filter,
+ * while it fits (ALERT_MATCH_MAX) and is not there already. */
+static int
+ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    struct err *err)
+{
+	static const char sql[] =
+	    "UPDATE incidents SET match_text = match_text || ?1 WHERE id = ?2"
+	    " AND length(match_text) + length(?1) <= " ALERT_MATCH_MAX_SQL
+	    " AND instr(match_text, ?1) = 0";
+	sqlite3_stmt *st;
+
+	if (a->match_text == NULL || *a->match_text == '\0')
+		return 0;
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a->match_text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, incident);
+	return store_step_done(c->s, st, "incident text", err);
+}
+
 static int
 ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
@@ -303,7 +324,8 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 		sqlite3_bind_text(st, 10, a->generator_url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, c->now);
 	sqlite3_bind_int64(st, 12, c->now);
-	if (store_step_done(c->s, st, "store alert", err) == -1)
+	if (store_step_done(c->s, st, "store alert", err) == -1 ||
+	    ingest_match_text(c, a, incident, err) == -1)
 		return -1;
 	c->res->new_alerts++;
 	labels = json_loads(a->labels_json, 0, NULL);

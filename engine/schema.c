@@ -150,6 +150,40 @@ const char *const schema_migrations[] = {
 	/* 6: the URL of the Alertmanager that sent an incident's alerts
 	 * (its externalURL), where `owl silence` creates silences. */
 	"ALTER TABLE incidents ADD COLUMN sender_url TEXT;",
+	/* 7: storm-proof reads (incident_page.c). An index per list order,
+	 * so a page is an index walk with no sort: the default list
+	 * (severity, newest) of open incidents and of all, by state, the
+	 * snoozed ones, newest, most alerts, by id; and the "k=v" text of
+	 * an incident's alerts (bounded, alert.h ALERT_MATCH_MAX) that the
+	 * TUI's filter searches instead of every alert. */
+	"DROP INDEX incidents_order;"
+	"CREATE INDEX incidents_order ON incidents(state, severity,"
+	"  opened_at, id);"
+	"CREATE INDEX incidents_open ON incidents(severity, opened_at, id)"
+	"  WHERE state <> 2;"
+	"CREATE INDEX incidents_all ON incidents(severity, opened_at, id);"
+	"CREATE INDEX incidents_snoozed ON incidents(severity, opened_at, id,"
+	"  snoozed_until, state) WHERE snoozed_until IS NOT NULL AND state <> 2;"
+	"CREATE INDEX incidents_newest ON incidents(opened_at, id)"
+	"  WHERE state <> 2;"
+	"CREATE INDEX incidents_alerts ON incidents(alert_count, id)"
+	"  WHERE state <> 2;"
+	"CREATE INDEX incidents_open_id ON incidents(id) WHERE state <> 2;"
+	"ALTER TABLE incidents ADD COLUMN match_text TEXT NOT NULL"
+	"  DEFAULT '';"
+	"UPDATE incidents SET match_text = coalesce((SELECT substr("
+	"  group_concat(k || '=' || v || ' ', ''), 1, 4096) FROM ("
+	"  SELECT j.key AS k, j.value AS v FROM alerts a, json_each(a.labels) j"
+	"  WHERE a.incident_id = incidents.id AND j.type = 'text' UNION"
+	"  SELECT j.key, j.value FROM alerts a, json_each(a.annotations) j"
+	"  WHERE a.incident_id = incidents.id AND j.type = 'text')), '');",
+	/* 8: the newest entry of the action log that a walk of the chain
+	 * found intact (actlog.c): later checks start from it. */
+	"CREATE TABLE actlog_checkpoint ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  entry INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  at_us INTEGER NOT NULL);",
 };
 
 const int schema_count =

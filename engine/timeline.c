@@ -110,53 +110,60 @@ tl_fxkey(char *out, size_t n, int64_t run, const json_t *d)
 	    (int64_t)json_integer_value(json_object_get(d, "seq")));
 }
 
-/* First pass: alert names by fingerprint, runbook names and step counts
- * by run, effects by run and sequence number. */
-static int
-tl_context(struct timeline *t, json_t *ctx)
+/* The first pass's context: alert names by fingerprint, runbook names
+ * and step counts by run, effects by run and sequence number. */
+static json_t *
+tl_context_new(void)
 {
-	json_t *fps = json_object(), *runs = json_object(), *fx = json_object();
-	char key[64];
+	json_t *ctx = json_object();
 
-	json_object_set_new(ctx, "fp", fps);
-	json_object_set_new(ctx, "runs", runs);
-	json_object_set_new(ctx, "fx", fx);
-	if (fps == NULL || runs == NULL || fx == NULL)
-		return -1;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct timeline_event *ev = &t->ev[i];
-		json_t *d = json_array_get(t->details, i), *r;
-		const char *fp = tl_str(d, "fingerprint");
-		const char *name = tl_str2(d, "labels", "alertname");
-
-		if (strcmp(ev->kind, "alert.new") == 0 && fp && name)
-			json_object_set_new(fps, fp, json_string(name));
-		snprintf(key, sizeof key, "%" PRId64, ev->run);
-		if (ev->run != 0 && json_object_get(runs, key) == NULL)
-			json_object_set_new(runs, key, json_object());
-		r = json_object_get(runs, key);
-		if (strcmp(ev->kind, "run.start") == 0)
-			json_object_set(
-			    r, "runbook", json_object_get(d, "runbook"));
-		if (strcmp(ev->kind, "run.step") == 0 &&
-		    json_integer_value(json_object_get(d, "i")) >
-		        json_integer_value(json_object_get(r, "steps")))
-			json_object_set(r, "steps", json_object_get(d, "i"));
-		if (strcmp(ev->kind, "effect.intent") == 0) {
-			tl_fxkey(key, sizeof key, ev->run, d);
-			json_object_set(fx, key, d);
-		}
+	if (ctx == NULL)
+		return NULL;
+	if (json_object_set_new(ctx, "fp", json_object()) == -1 ||
+	    json_object_set_new(ctx, "runs", json_object()) == -1 ||
+	    json_object_set_new(ctx, "fx", json_object()) == -1) {
+		json_decref(ctx);
+		return NULL;
 	}
-	return 0;
+	return ctx;
 }
 
-/* Updates the header with event i. */
+/* Adds what one event tells to the context. */
 static void
-tl_head(struct timeline *t, size_t i)
+tl_context_add(json_t *ctx, const struct timeline_event *ev, json_t *d)
 {
-	struct timeline_head *h = &t->head;
-	const struct timeline_event *ev = &t->ev[i];
-	json_t *d = json_array_get(t->details, i);
+	json_t *fps = json_object_get(ctx, "fp");
+	json_t *runs = json_object_get(ctx, "runs");
+	const char *fp = tl_str(d, "fingerprint");
+	const char *name = tl_str2(d, "labels", "alertname");
+	char key[64];
+	json_t *r;
+
+	if (strcmp(ev->kind, "alert.new") == 0 && fp && name)
+		json_object_set_new(fps, fp, json_string(name));
+	if (ev->run == 0)
+		return;
+	snprintf(key, sizeof key, "%" PRId64, ev->run);
+	if (json_object_get(runs, key) == NULL)
+		json_object_set_new(runs, key, json_object());
+	r = json_object_get(runs, key);
+	if (strcmp(ev->kind, "run.start") == 0)
+		json_object_set(r, "runbook", json_object_get(d, "runbook"));
+	if (strcmp(ev->kind, "run.step") == 0 &&
+	    json_integer_value(json_object_get(d, "i")) >
+	        json_integer_value(json_object_get(r, "steps")))
+		json_object_set(r, "steps", json_object_get(d, "i"));
+	if (strcmp(ev->kind, "effect.intent") == 0) {
+		tl_fxkey(key, sizeof key, ev->run, d);
+		json_object_set(json_object_get(ctx, "fx"), key, d);
+	}
+}
+
+/* Updates the header with one event. */
+static void
+tl_head(
+    struct timeline_head *h, const struct timeline_event *ev, const json_t *d)
+{
 	const char *k = ev->kind, *st = tl_str2(d, "after", "state");
 	int64_t us;
 
@@ -437,13 +444,11 @@ tl_text_effect(struct buf *b, const struct timeline_event *ev, const json_t *d,
 	    json_integer_value(json_object_get(d, "ms")));
 }
 
-/* The text of event i into b. */
+/* The text of one event into b. */
 static int
-tl_text(struct timeline *t, size_t i, const json_t *ctx, struct buf *b,
-    struct err *err)
+tl_text(const struct timeline_event *ev, const json_t *d, const json_t *ctx,
+    struct buf *b, struct err *err)
 {
-	const struct timeline_event *ev = &t->ev[i];
-	const json_t *d = json_array_get(t->details, i);
 	char key[32];
 	char *s;
 	int rc = 1;
@@ -468,34 +473,46 @@ tl_text(struct timeline *t, size_t i, const json_t *ctx, struct buf *b,
 	return rc;
 }
 
+/* Sets ev->text (malloc'd) to the event's line, cut at
+ * TIMELINE_TEXT_MAX; b is scratch. */
+static int
+tl_line(struct timeline_event *ev, const json_t *d, const json_t *ctx,
+    struct buf *b, struct err *err)
+{
+	struct err e2;
+
+	err_init(&e2);
+	buf_reset(b);
+	/* a text past the ceiling is cut, not an error */
+	tl_text(ev, d, ctx, b, &e2);
+	free(ev->text);
+	if ((ev->text = strdup(buf_str(b))) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (strlen(ev->text) > TIMELINE_TEXT_MAX)
+		strcpy(ev->text + TIMELINE_TEXT_MAX - 3, "...");
+	return 0;
+}
+
 int
 timeline_finish(struct timeline *t, struct err *err)
 {
-	json_t *ctx = json_object();
+	json_t *ctx = tl_context_new();
 	struct buf b;
 	int rc = -1;
 
 	buf_init(&b, TIMELINE_TEXT_MAX * 8);
-	if (ctx == NULL || tl_context(t, ctx) == -1) {
+	if (ctx == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < t->n; i++)
+		tl_context_add(ctx, &t->ev[i], json_array_get(t->details, i));
 	for (size_t i = 0; i < t->n; i++) {
-		struct err e2;
+		json_t *d = json_array_get(t->details, i);
 
-		err_init(&e2);
-		buf_reset(&b);
-		tl_head(t, i);
-		/* a text past the ceiling is cut, not an error */
-		tl_text(t, i, ctx, &b, &e2);
-		free(t->ev[i].text);
-		t->ev[i].text = strdup(buf_str(&b));
-		if (t->ev[i].text == NULL) {
-			err_set(err, ERR_FAILED, "out of memory");
+		tl_head(&t->head, &t->ev[i], d);
+		if (tl_line(&t->ev[i], d, ctx, &b, err) == -1)
 			goto out;
-		}
-		if (strlen(t->ev[i].text) > TIMELINE_TEXT_MAX)
-			strcpy(t->ev[i].text + TIMELINE_TEXT_MAX - 3, "...");
 	}
 	rc = 0;
 out:
@@ -526,6 +543,147 @@ timeline_load(
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%" PRId64, incident);
 	return timeline_finish(t, err);
+}
+
+/* --- Streaming: two passes over the log, one event in memory --- */
+
+/* The parsed detail of an entry: an object, {} when it is not one. */
+static json_t *
+tl_detail(const struct actlog_entry *e)
+{
+	json_t *d =
+	    json_loads(e->detail ? e->detail : "{}", JSON_DECODE_ANY, NULL);
+
+	if (d == NULL || !json_is_object(d)) {
+		json_decref(d);
+		d = json_object(); /* an unparsable detail tells nothing */
+	}
+	return d;
+}
+
+/* A borrowed event over the entry (text not set). */
+static void
+tl_event(struct timeline_event *ev, const struct actlog_entry *e)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->entry = e->id;
+	ev->at_us = e->at_us;
+	ev->run = e->run;
+	ev->actor = (char *)(e->actor ? e->actor : "");
+	ev->kind = (char *)(e->kind ? e->kind : "");
+	snprintf(ev->hash, sizeof ev->hash, "%s", e->hash ? e->hash : "");
+}
+
+/* Only these kinds tell the header or the context anything. */
+static int
+tl_pass1_kind(const char *k)
+{
+	return strncmp(k, "incident.", 9) == 0 || strcmp(k, "alert.new") == 0 ||
+	    strncmp(k, "run.", 4) == 0 || strcmp(k, "effect.intent") == 0;
+}
+
+static int
+tl_pass1(const struct actlog_entry *e, void *arg)
+{
+	struct timeline_stream *ts = arg;
+	struct timeline_event ev;
+	json_t *d;
+
+	if (ts->bad_id == 0 && !actlog_entry_ok(&ts->h, e))
+		ts->bad_id = e->id;
+	ts->n++;
+	tl_event(&ev, e);
+	if (!tl_pass1_kind(ev.kind))
+		return 0;
+	if ((d = tl_detail(e)) == NULL) {
+		ts->oom = 1;
+		return 1;
+	}
+	tl_head(&ts->head, &ev, d);
+	tl_context_add(ts->ctx, &ev, d);
+	json_decref(d);
+	return 0;
+}
+
+int
+timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
+    struct err *err)
+{
+	struct actlog_filter f = { .incident = incident };
+
+	memset(ts, 0, sizeof *ts);
+	ts->s = s;
+	ts->head.incident = incident;
+	if ((ts->ctx = tl_context_new()) == NULL || hash_begin(&ts->h) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (actlog_each(s, &f, tl_pass1, ts, err) == -1)
+		return -1;
+	if (ts->oom)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (ts->n == 0)
+		return err_set(
+		    err, ERR_FAILED, "no incident INC-%" PRId64, incident);
+	return 0;
+}
+
+struct tl_pass2 {
+	struct timeline_stream *ts;
+	timeline_fn *fn;
+	void *ctx;
+	struct buf b;
+	struct err *err;
+	int failed;
+};
+
+static int
+tl_pass2(const struct actlog_entry *e, void *arg)
+{
+	struct tl_pass2 *p = arg;
+	struct timeline_event ev;
+	json_t *d = tl_detail(e);
+	int rc;
+
+	tl_event(&ev, e);
+	if (d == NULL || tl_line(&ev, d, p->ts->ctx, &p->b, p->err) == -1) {
+		json_decref(d);
+		err_set(p->err, ERR_FAILED, "out of memory");
+		p->failed = 1;
+		return 1;
+	}
+	json_decref(d);
+	rc = p->fn(&ev, p->ctx);
+	free(ev.text);
+	if (rc != 0)
+		p->failed = 1;
+	return rc;
+}
+
+int
+timeline_each(
+    struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err)
+{
+	struct actlog_filter f = { .incident = ts->head.incident };
+	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
+	int rc;
+
+	buf_init(&p.b, TIMELINE_TEXT_MAX * 8);
+	rc = actlog_each(ts->s, &f, tl_pass2, &p, err);
+	buf_done(&p.b);
+	if (rc == 0 && p.failed && !err_isset(err))
+		err_set(err, ERR_FAILED, "timeline: write failed");
+	return rc == -1 || p.failed ? -1 : 0;
+}
+
+void
+timeline_close(struct timeline_stream *ts)
+{
+	json_decref(ts->ctx);
+	hash_done(&ts->h);
+	free(ts->head.title);
+	free(ts->head.severity);
+	free(ts->head.state);
+	free(ts->head.source);
+	memset(ts, 0, sizeof *ts);
 }
 
 int

@@ -13,6 +13,7 @@
 #include "actlog.h"
 #include "buf.h"
 #include "err.h"
+#include "hash.h"
 #include "store.h"
 
 /* The most entries one timeline holds; more is an error, not a cut. */
@@ -70,6 +71,37 @@ int timeline_finish(struct timeline *t, struct err *err);
  * set (ERR_FAILED "no incident INC-N") when the log has none. */
 int timeline_load(
     struct store *s, int64_t incident, struct timeline *t, struct err *err);
+
+/* A timeline for export, streamed: timeline_open() reads the
+ * incident's entries once for the header and the context (names of
+ * alerts, runs, effects), and checks each entry's hash against its
+ * content; timeline_each() reads them again and gives one event at a
+ * time. Memory does not grow with the number of events, but for the
+ * context (a name per alert). */
+struct timeline_stream {
+	struct timeline_head head;
+	int64_t n; /* events */
+	int64_t bad_id; /* first entry whose hash does not match, 0: none */
+	json_t *ctx;
+	struct hash_ctx h;
+	struct store *s;
+	int oom;
+};
+
+/* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log
+ * has no entry of the incident; timeline_close() in every case. */
+int timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
+    struct err *err);
+
+/* Called with each event, borrowed for the call (text set). Returns
+ * nonzero to stop (timeline_each then fails). */
+typedef int timeline_fn(const struct timeline_event *ev, void *ctx);
+
+/* Pass two: fn for each event, oldest first. */
+int timeline_each(
+    struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err);
+
+void timeline_close(struct timeline_stream *ts);
 
 /* Escapes for a Markdown table cell: the Markdown specials and '|' with a
  * backslash, '<', '>' and '&' as entities, a line break as <br>. */

@@ -131,4 +131,22 @@ run "$OWL" --db "$T/tampered.db" timeline 1 -f html -o "$T/bad.html"
 is "$RC" 3 "tampered html: exit 3"
 like "$(cat "$T/bad.html")" 'class="broken"' "tampered html: the banner"
 
+# the checkpoint: a timeline walks the chain from the newest entry found
+# intact, and still finds a change after it, or in the incident's rows
+cp "$OWL_DB" "$T/cp.db"
+rm -f "$T/cp.db-wal" "$T/cp.db-shm"
+is "$(sqlite3 "$T/cp.db" 'SELECT entry = (SELECT max(id) FROM actlog) FROM actlog_checkpoint')" \
+	1 "checkpoint: at the newest entry after a clean export"
+"$OWL" --db "$T/cp.db" ingest --format generic - >/dev/null <<'J'
+{"id":"other","title":"another incident","status":"firing"}
+J
+other=$(sqlite3 "$T/cp.db" "SELECT max(id) FROM actlog")
+sqlite3 "$T/cp.db" "$untrigger UPDATE actlog SET detail = '{}' WHERE id = $other"
+run "$OWL" --db "$T/cp.db" timeline 1
+is "$RC" 3 "checkpoint: a change after it, in another incident, is found"
+like "$ERR" "broken at entry $other" "checkpoint: names the entry"
+run "$OWL" --db "$T/cp.db" timeline 1 -f json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["chain"]["broken_at"], len(d["events"]))')" \
+	"$other $entries" "checkpoint: streamed json parses, every event, broken_at"
+
 done_testing

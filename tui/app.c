@@ -103,30 +103,20 @@ static int
 app_header_segs(struct app *a, struct seg *s)
 {
 	int64_t now = clock_now_us(), last = a->list.last_alert_at;
-	size_t firing = 0, acked = 0, snoozed = 0;
+	int64_t firing = a->list.counts.firing;
+	int64_t acked = a->list.counts.acked;
+	int64_t snoozed = a->list.counts.snoozed;
 	char clk[64], age[16];
 	int n = 0;
 
-	for (size_t i = 0; i < a->list.n; i++) {
-		const struct incident *inc = &a->list.incs[i];
-
-		if (inc->state == INCIDENT_RESOLVED)
-			continue;
-		if (inc->snoozed_until > now)
-			snoozed++;
-		else if (inc->state == INCIDENT_ACKNOWLEDGED)
-			acked++;
-		else
-			firing++;
-	}
 	if (a->env)
 		app_seg(s, &n, SCREEN_ENV, 0, 0, " %s ", a->env);
 	if (a->readonly)
 		app_seg(s, &n, SCREEN_ALARM, 0, 0, " READONLY ");
 	app_seg(s, &n, firing ? SCREEN_FIRING : SCREEN_NORMAL, 1, 0,
-	    "%zu FIRING", firing);
-	app_seg(s, &n, SCREEN_NORMAL, 2, 0, "%zu ACKED %zu SNOOZED", acked,
-	    snoozed);
+	    "%" PRId64 " FIRING", firing);
+	app_seg(s, &n, SCREEN_NORMAL, 2, 0,
+	    "%" PRId64 " ACKED %" PRId64 " SNOOZED", acked, snoozed);
 	text_age(now - last, age, sizeof age);
 	if (last == 0)
 		app_seg(s, &n, SCREEN_DIM, 4, 1, "no alerts yet");

@@ -24,55 +24,68 @@ cmd_state(const struct incident *inc, int64_t now)
 	                                     : incident_state_name(inc->state);
 }
 
-static void
-cmd_incidents_table(const struct incident *list, size_t n, int all)
-{
-	int64_t now = clock_now_us();
-	char id[32], age[16];
-	int w = 3;
-	char *title;
+/* Streams the list: each row is printed as it is read, so the first
+ * screen comes at once and memory stays flat however many there are. */
+struct cmd_list {
+	int json, w;
+	size_t n;
+	int64_t now;
+	int failed;
+};
 
-	if (n == 0) {
-		printf(all ? "no incidents\n" : "no open incidents\n");
-		return;
+static int
+cmd_incidents_row(struct incident *inc, void *ctx)
+{
+	struct cmd_list *c = ctx;
+	char id[32], age[16], *title, *js;
+	json_t *o;
+
+	if (c->json) {
+		if ((o = incident_to_json(inc)) == NULL ||
+		    (js = json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+		        NULL) {
+			json_decref(o);
+			c->failed = 1;
+			return 1;
+		}
+		printf("%s%s", c->n ? ",\n" : "[\n", js);
+		free(js);
+		json_decref(o);
+		c->n++;
+		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		int l = snprintf(id, sizeof id, "INC-%" PRId64, list[i].id);
-		if (l > w)
-			w = l;
-	}
-	printf("%-*s  %-12s  %-8s  %4s  %6s  %s\n", w, "ID", "STATE",
-	    "SEVERITY", "AGE", "ALERTS", "TITLE");
-	for (size_t i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "INC-%" PRId64, list[i].id);
-		clock_format_age(now - list[i].opened_at, age, sizeof age);
-		title = sanitize_dup(list[i].title, 0);
-		printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s\n", w, id,
-		    cmd_state(&list[i], now),
-		    incident_severity_name(list[i].severity), age,
-		    list[i].alert_count, title != NULL ? title : "?");
-		free(title);
-	}
+	if (c->n++ == 0)
+		printf("%-*s  %-12s  %-8s  %4s  %6s  %s\n", c->w, "ID", "STATE",
+		    "SEVERITY", "AGE", "ALERTS", "TITLE");
+	snprintf(id, sizeof id, "INC-%" PRId64, inc->id);
+	clock_format_age(c->now - inc->opened_at, age, sizeof age);
+	title = sanitize_dup(inc->title, 0);
+	printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s\n", c->w, id,
+	    cmd_state(inc, c->now), incident_severity_name(inc->severity), age,
+	    inc->alert_count, title != NULL ? title : "?");
+	free(title);
+	return 0;
 }
 
 static int
-cmd_incidents_json(const struct incident *list, size_t n)
+cmd_incidents_list(
+    struct store *s, const struct incident_page *p, int json, struct err *err)
 {
-	json_t *arr = json_array(), *o;
+	struct cmd_list c = { .json = json, .now = clock_now_us() };
+	int rc;
 
-	if (arr == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if ((o = incident_to_json(&list[i])) == NULL ||
-		    json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return -1;
-		}
-	}
-	json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	putchar('\n');
-	json_decref(arr);
-	return 0;
+	c.w = snprintf(NULL, 0, "INC-%" PRId64, incident_max_id(s));
+	if (c.w < 3)
+		c.w = 3;
+	rc = incident_each(s, p, cmd_incidents_row, &c, err);
+	if (rc == 0 && c.failed)
+		rc = err_set(err, ERR_FAILED, "out of memory");
+	if (json)
+		printf("%s\n", c.n ? "\n]" : "[]");
+	else if (c.n == 0 && rc == 0)
+		printf(p->all || p->state >= 0 ? "no incidents\n"
+		                               : "no open incidents\n");
+	return rc;
 }
 
 int
@@ -83,24 +96,30 @@ cmd_incidents_run(
 		{ "all", no_argument, NULL, 'a' },
 		{ "state", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "limit", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct incident_query q = { .state = -1 };
-	struct incident *list = NULL;
+	struct incident_page q = { .order = INCIDENT_ORDER_SEVERITY,
+		.state = -1 };
 	struct store *s;
 	struct err err;
-	size_t n = 0;
+	char *end;
 	int c, rc = CLI_OK;
 
 	while (
-	    (c = cli_getopt(cli, cmd, argc, argv, "as:j", opts, &rc)) != -1) {
+	    (c = cli_getopt(cli, cmd, argc, argv, "as:jn:", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'a')
 			q.all = 1;
 		else if (c == 'j')
 			cli->json = 1;
+		else if (c == 'n' &&
+		    ((q.limit = strtoll(optarg, &end, 10)) <= 0 ||
+		        *end != '\0'))
+			return cli_usage(cmd,
+			    "--limit: '%s' is not a positive number", optarg);
 		else if (c == 's' &&
 		    (q.state = incident_state_parse(optarg)) < 0)
 			return cli_usage(cmd,
@@ -114,17 +133,10 @@ cmd_incidents_run(
 	err_init(&err);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
-	if (incident_list(s, &q, &list, &n, &err) == -1) {
+	if (q.state == INCIDENT_RESOLVED)
+		q.all = 1;
+	if (cmd_incidents_list(s, &q, cli->json, &err) == -1)
 		rc = cli_fail(&err);
-	} else if (cli->json) {
-		if (cmd_incidents_json(list, n) == -1) {
-			err_set(&err, ERR_FAILED, "out of memory");
-			rc = cli_fail(&err);
-		}
-	} else {
-		cmd_incidents_table(list, n, q.all || q.state >= 0);
-	}
-	incident_list_free(list, n);
 	store_close(s);
 	return rc;
 }

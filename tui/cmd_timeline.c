@@ -18,14 +18,26 @@
 #include "engine/sanitize.h"
 #include "engine/timeline.h"
 
-/* The largest export owl writes. */
-#define TL_OUT_MAX ((size_t)1 << 30)
+/* The most bytes one piece of an export (the header, one event) takes
+ * in memory; the export itself is streamed and has no ceiling. */
+#define TL_PIECE_MAX ((size_t)1 << 20)
 
 /* What every format is given. */
 struct tl_doc {
-	struct timeline t;
+	struct timeline_stream t;
 	struct actlog_check chk;
 	char head[65]; /* the hash of the newest row of the whole log */
+};
+
+/* Where an export goes, one piece at a time. */
+struct tl_sink {
+	FILE *f;
+	struct buf b;
+	const struct tl_doc *d;
+	int (*row)(const struct timeline_event *e, size_t i, struct buf *b,
+	    struct err *err);
+	size_t i;
+	struct err *err;
 };
 
 enum tl_fmt { TL_MD, TL_JSON, TL_CSV, TL_HTML };
@@ -168,7 +180,7 @@ tl_md(const struct tl_doc *d, struct buf *b, struct err *err)
 {
 	struct tl_row r[16];
 	size_t nr = tl_rows(d, r);
-	char at[CLOCK_RFC3339_MAX], id[32], warn[400];
+	char warn[400];
 
 	if (buf_adds(b, "# ", err) == -1 ||
 	    timeline_esc_md(b, r[0].value, err) ||
@@ -190,22 +202,26 @@ tl_md(const struct tl_doc *d, struct buf *b, struct err *err)
 		    tl_md_cell(b, r[i].value, err) == -1 ||
 		    buf_adds(b, "|\n", err) == -1)
 			return -1;
-	if (buf_adds(b,
-	        "\n## Timeline\n\n| Time (UTC) | Actor | Event | Entry | Hash "
-	        "|\n|---|---|---|---|---|\n",
-	        err) == -1)
+	return buf_adds(b,
+	    "\n## Timeline\n\n| Time (UTC) | Actor | Event | Entry | Hash "
+	    "|\n|---|---|---|---|---|\n",
+	    err);
+}
+
+static int
+tl_md_row(
+    const struct timeline_event *e, size_t i, struct buf *b, struct err *err)
+{
+	char at[CLOCK_RFC3339_MAX], id[32];
+
+	(void)i;
+	clock_format(e->at_us, 0, at);
+	snprintf(id, sizeof id, "%" PRId64, e->entry);
+	if (tl_md_cell(b, at, err) == -1 ||
+	    tl_md_cell(b, e->actor, err) == -1 ||
+	    tl_md_cell(b, e->text, err) == -1 || tl_md_cell(b, id, err) == -1 ||
+	    buf_printf(b, err, "| `%s` |\n", e->hash) == -1)
 		return -1;
-	for (size_t i = 0; i < d->t.n; i++) {
-		const struct timeline_event *e = &d->t.ev[i];
-		clock_format(e->at_us, 0, at);
-		snprintf(id, sizeof id, "%" PRId64, e->entry);
-		if (tl_md_cell(b, at, err) == -1 ||
-		    tl_md_cell(b, e->actor, err) == -1 ||
-		    tl_md_cell(b, e->text, err) == -1 ||
-		    tl_md_cell(b, id, err) == -1 ||
-		    buf_printf(b, err, "| `%s` |\n", e->hash) == -1)
-			return -1;
-	}
 	return 0;
 }
 
@@ -226,45 +242,73 @@ tl_jspan(int64_t from, int64_t to)
 	return from && to ? json_integer((to - from) / 1000000) : json_null();
 }
 
+/* The document is {"incident": {...}, "events": [...], "chain": {...}};
+ * the events are written one by one, one a line. */
 static int
 tl_json(const struct tl_doc *d, struct buf *b, struct err *err)
 {
 	const struct timeline_head *h = &d->t.head;
 	int64_t start = h->started_us ? h->started_us : h->opened_us;
-	json_t *doc, *ev = json_array();
-	char at[CLOCK_RFC3339_MAX], *s;
+	json_t *inc;
+	char *s;
 	int rc;
 
-	for (size_t i = 0; ev && i < d->t.n; i++) {
-		const struct timeline_event *e = &d->t.ev[i];
-		clock_format(e->at_us, 1, at);
-		json_array_append_new(ev,
-		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "at", at,
-		        "actor", e->actor, "kind", e->kind, "text", e->text,
-		        "entry", (json_int_t)e->entry, "hash", e->hash, "run",
-		        e->run ? json_integer(e->run) : json_null()));
-	}
-	doc = json_pack("{s:{s:I, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, "
-	                "s:b, s:o, s:o, s:o}, s:o, s:{s:b, s:s, s:I, s:I}}",
-	    "incident", "id", (json_int_t)h->incident, "title", h->title,
-	    "severity", h->severity, "state", h->state, "source", h->source,
-	    "started_at", tl_jtime(h->started_us), "opened_at",
-	    tl_jtime(h->opened_us), "acknowledged_at", tl_jtime(h->acked_us),
-	    "resolved_at", tl_jtime(h->resolved_us), "resolved_automatically",
+	inc = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, "
+	                "s:b, s:o, s:o, s:o}",
+	    "id", (json_int_t)h->incident, "title", h->title, "severity",
+	    h->severity, "state", h->state, "source", h->source, "started_at",
+	    tl_jtime(h->started_us), "opened_at", tl_jtime(h->opened_us),
+	    "acknowledged_at", tl_jtime(h->acked_us), "resolved_at",
+	    tl_jtime(h->resolved_us), "resolved_automatically",
 	    h->resolved_us && h->resolved_auto, "duration_s",
 	    h->resolved_us ? tl_jspan(h->opened_us, h->resolved_us)
 	                   : json_null(),
 	    "time_to_acknowledge_s", tl_jspan(h->opened_us, h->acked_us),
-	    "time_to_resolve_s", tl_jspan(start, h->resolved_us), "events", ev,
-	    "chain", "verified", d->chk.bad_id == 0, "head", d->head, "entries",
-	    (json_int_t)d->chk.count, "broken_at", (json_int_t)d->chk.bad_id);
-	if (doc == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	s = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	json_decref(doc);
+	    "time_to_resolve_s", tl_jspan(start, h->resolved_us));
+	s = inc ? json_dumps(inc, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
+	json_decref(inc);
 	if (s == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	rc = buf_adds(b, s, err) == -1 || buf_addc(b, '\n', err) == -1 ? -1 : 0;
+	rc = buf_printf(b, err, "{\n\"incident\": %s,\n\"events\": [", s);
+	free(s);
+	return rc;
+}
+
+static int
+tl_json_row(
+    const struct timeline_event *e, size_t i, struct buf *b, struct err *err)
+{
+	char at[CLOCK_RFC3339_MAX], *s;
+	json_t *o;
+	int rc;
+
+	clock_format(e->at_us, 1, at);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "at", at, "actor",
+	    e->actor, "kind", e->kind, "text", e->text, "entry",
+	    (json_int_t)e->entry, "hash", e->hash, "run",
+	    e->run ? json_integer(e->run) : json_null());
+	s = o ? json_dumps(o, JSON_ENSURE_ASCII) : NULL;
+	json_decref(o);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = buf_printf(b, err, "%s\n  %s", i ? "," : "", s);
+	free(s);
+	return rc;
+}
+
+static int
+tl_json_tail(const struct tl_doc *d, struct buf *b, struct err *err)
+{
+	json_t *c = json_pack("{s:b, s:s, s:I, s:I}", "verified",
+	    d->chk.bad_id == 0, "head", d->head, "entries",
+	    (json_int_t)d->chk.count, "broken_at", (json_int_t)d->chk.bad_id);
+	char *s = c ? json_dumps(c, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
+	int rc;
+
+	json_decref(c);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = buf_printf(b, err, "\n],\n\"chain\": %s\n}\n", s);
 	free(s);
 	return rc;
 }
@@ -272,12 +316,18 @@ tl_json(const struct tl_doc *d, struct buf *b, struct err *err)
 static int
 tl_csv(const struct tl_doc *d, struct buf *b, struct err *err)
 {
+	(void)d;
+	return buf_adds(b, "at,actor,kind,text,entry,hash,run\r\n", err);
+}
+
+static int
+tl_csv_row(
+    const struct timeline_event *e, size_t i, struct buf *b, struct err *err)
+{
 	char at[CLOCK_RFC3339_MAX], id[32], run[32];
 
-	if (buf_adds(b, "at,actor,kind,text,entry,hash,run\r\n", err) == -1)
-		return -1;
-	for (size_t i = 0; i < d->t.n; i++) {
-		const struct timeline_event *e = &d->t.ev[i];
+	(void)i;
+	{
 		const char *f[7] = { at, e->actor, e->kind, e->text, id,
 			e->hash, run };
 		clock_format(e->at_us, 1, at);
@@ -336,7 +386,7 @@ tl_html(const struct tl_doc *d, struct buf *b, struct err *err)
 {
 	struct tl_row r[16];
 	size_t nr = tl_rows(d, r);
-	char at[CLOCK_RFC3339_MAX], id[32], warn[400];
+	char warn[400];
 	int rc = 0;
 
 	rc |= buf_adds(b, tl_html_head, err);
@@ -362,8 +412,18 @@ tl_html(const struct tl_doc *d, struct buf *b, struct err *err)
 	    "<tr><th>Time (UTC)</th><th>Actor</th><th>Event</th>"
 	    "<th>Entry</th><th>Hash</th></tr>\n",
 	    err);
-	for (size_t i = 0; i < d->t.n && rc == 0; i++) {
-		const struct timeline_event *e = &d->t.ev[i];
+	return rc ? -1 : 0;
+}
+
+static int
+tl_html_row(
+    const struct timeline_event *e, size_t i, struct buf *b, struct err *err)
+{
+	char at[CLOCK_RFC3339_MAX], id[32];
+	int rc = 0;
+
+	(void)i;
+	{
 		clock_format(e->at_us, 0, at);
 		snprintf(id, sizeof id, "%" PRId64, e->entry);
 		rc |= buf_adds(b, "<tr>", err);
@@ -377,53 +437,35 @@ tl_html(const struct tl_doc *d, struct buf *b, struct err *err)
 		rc |= timeline_esc_html(b, e->hash, err);
 		rc |= buf_adds(b, "</code></td></tr>\n", err);
 	}
-	rc |= buf_adds(b, "</table>\n</body>\n</html>\n", err);
 	return rc ? -1 : 0;
 }
 
-/* Writes the n bytes at p to path atomically: a temporary file in the
- * same directory, mode 0644, fsync'd, then renamed over path. */
 static int
-tl_write(const char *path, const char *p, size_t n, struct err *err)
+tl_html_tail(const struct tl_doc *d, struct buf *b, struct err *err)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 16);
-	int fd = -1, rc = -1;
+	(void)d;
+	return buf_adds(b, "</table>\n</body>\n</html>\n", err);
+}
 
-	if (tmp == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0644) == -1)
-		goto fail;
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, p + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
-	return rc;
+/* Sends the piece in the sink's buffer on and empties it. */
+static int
+tl_flush(struct tl_sink *k)
+{
+	if (fwrite(buf_str(&k->b), 1, k->b.len, k->f) != k->b.len)
+		return err_set(
+		    k->err, ERR_FAILED, "write: %s", strerror(errno));
+	buf_reset(&k->b);
+	return 0;
+}
+
+static int
+tl_sink_row(const struct timeline_event *e, void *ctx)
+{
+	struct tl_sink *k = ctx;
+
+	if (k->row(e, k->i++, &k->b, k->err) == -1)
+		return 1;
+	return k->b.len >= 65536 && tl_flush(k) == -1;
 }
 
 static int
@@ -433,16 +475,29 @@ tl_headhash(const struct actlog_entry *e, void *ctx)
 	return 0;
 }
 
-/* Verifies the chain and loads the incident's timeline into d. */
+/* Verifies the chain from its checkpoint, and reads the incident's
+ * header (pass one), checking each of its entries against its hash. */
 static int
 tl_load(struct store *s, int64_t id, struct tl_doc *d, struct err *err)
 {
-	struct actlog_filter last = { .limit = 1 };
-
-	if (actlog_verify(s, &d->chk, err) == -1 ||
-	    actlog_each(s, &last, tl_headhash, d->head, err) == -1)
+	if (actlog_verify_since(s, &d->chk, err) == -1)
 		return -1;
-	return timeline_load(s, id, &d->t, err);
+	snprintf(d->head, sizeof d->head, "%s", d->chk.head);
+	if (d->chk.bad_id != 0) {
+		struct actlog_filter last = { .limit = 1 };
+
+		if (actlog_each(s, &last, tl_headhash, d->head, err) == -1)
+			return -1;
+	}
+	if (timeline_open(s, id, &d->t, err) == -1)
+		return -1;
+	if (d->chk.bad_id == 0 && d->t.bad_id != 0) {
+		d->chk.bad_id = d->t.bad_id;
+		snprintf(d->chk.why, sizeof d->chk.why,
+		    "its content does not match its hash (changed after it "
+		    "was written)");
+	}
+	return 0;
 }
 
 static int
@@ -462,27 +517,95 @@ tl_format(const char *name, enum tl_fmt *f)
 	return -1;
 }
 
-/* Renders d in format f and prints it or writes it to out. */
-static int
-tl_emit(const struct tl_doc *d, enum tl_fmt f, const char *out, struct err *err)
-{
-	static int (*const fns[])(const struct tl_doc *, struct buf *,
-	    struct err *) = { tl_md, tl_json, tl_csv, tl_html };
-	struct buf b;
-	int rc = -1;
+/* Each format: the header, one event, the end. */
+struct tl_format {
+	int (*head)(const struct tl_doc *d, struct buf *b, struct err *err);
+	int (*row)(const struct timeline_event *e, size_t i, struct buf *b,
+	    struct err *err);
+	int (*tail)(const struct tl_doc *d, struct buf *b, struct err *err);
+};
 
-	buf_init(&b, TL_OUT_MAX);
-	if (fns[f](d, &b, err) == -1)
+static const struct tl_format tl_formats[] = {
+	[TL_MD] = { tl_md, tl_md_row, NULL },
+	[TL_JSON] = { tl_json, tl_json_row, tl_json_tail },
+	[TL_CSV] = { tl_csv, tl_csv_row, NULL },
+	[TL_HTML] = { tl_html, tl_html_row, tl_html_tail },
+};
+
+/* Streams d in format f to k->f: the header, each event as it is read
+ * (pass two), the end. */
+static int
+tl_render(struct store *s, struct tl_doc *d, enum tl_fmt f, struct tl_sink *k)
+{
+	const struct tl_format *fm = &tl_formats[f];
+
+	(void)s;
+	k->row = fm->row;
+	if (fm->head(d, &k->b, k->err) == -1 || tl_flush(k) == -1 ||
+	    timeline_each(&d->t, tl_sink_row, k, k->err) == -1 ||
+	    (fm->tail != NULL && fm->tail(d, &k->b, k->err) == -1) ||
+	    tl_flush(k) == -1)
+		return -1;
+	return 0;
+}
+
+/* Prints the export, or writes it to path atomically: a temporary file
+ * in the same directory, mode 0644, fsync'd, then renamed over path. */
+static int
+tl_emit(struct store *s, struct tl_doc *d, enum tl_fmt f, const char *path,
+    struct err *err)
+{
+	struct tl_sink k = { .d = d, .err = err };
+	size_t len = path ? strlen(path) : 0;
+	char *tmp = NULL;
+	int fd = -1, rc = -1;
+
+	buf_init(&k.b, TL_PIECE_MAX);
+	if (path == NULL) {
+		k.f = stdout;
+		rc = tl_render(s, d, f, &k);
+		if (rc == 0 && fflush(stdout) != 0)
+			rc = err_set(
+			    err, ERR_FAILED, "stdout: %s", strerror(errno));
 		goto out;
-	if (out != NULL)
-		rc = tl_write(out, buf_str(&b), b.len, err);
-	else if (fwrite(buf_str(&b), 1, b.len, stdout) != b.len ||
-	    fflush(stdout) != 0)
-		rc = err_set(err, ERR_FAILED, "stdout: %s", strerror(errno));
-	else
-		rc = 0;
+	}
+	if ((tmp = malloc(len + 16)) == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0644) == -1 || (k.f = fdopen(fd, "w")) == NULL)
+		goto fail;
+	fd = -1;
+	if (tl_render(s, d, f, &k) == -1) {
+		unlink(tmp);
+		goto out;
+	}
+	if (fflush(k.f) != 0 || fsync(fileno(k.f)) == -1)
+		goto fail;
+	if (fclose(k.f) != 0) {
+		k.f = NULL;
+		goto fail;
+	}
+	k.f = NULL;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	unlink(tmp);
 out:
-	buf_done(&b);
+	if (k.f != NULL && k.f != stdout)
+		fclose(k.f);
+	if (fd != -1)
+		close(fd);
+	free(tmp);
+	buf_done(&k.b);
 	return rc;
 }
 
@@ -527,7 +650,8 @@ cmd_timeline_run(
 	memset(&d, 0, sizeof d);
 	if ((s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
-	if (tl_load(s, id, &d, &err) == -1 || tl_emit(&d, fmt, out, &err) == -1)
+	if (tl_load(s, id, &d, &err) == -1 ||
+	    tl_emit(s, &d, fmt, out, &err) == -1)
 		rc = cli_fail(&err);
 	else if (d.chk.bad_id != 0) {
 		fprintf(stderr,
@@ -536,7 +660,7 @@ cmd_timeline_run(
 		    d.chk.bad_id, d.chk.why);
 		rc = CLI_REFUSED;
 	}
-	timeline_free(&d.t);
+	timeline_close(&d.t);
 	store_close(s);
 	return rc;
 }

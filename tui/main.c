@@ -62,13 +62,15 @@ static const struct cli_cmd main_cmds[] = {
 	    cmd_audit_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	    NULL, main_help },
-	{ "incidents", "incidents [--all] [--state S] [--json]",
+	{ "incidents", "incidents [--all] [--state S] [--limit N] [--json]",
 	    "List incidents, most severe and newest first.",
 	    "Shows open incidents (triggered or acknowledged): id, state\n"
 	    "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
 	    "\nOptions:\n"
 	    "  --all           include resolved incidents\n"
 	    "  --state S       only triggered, acknowledged or resolved ones\n"
+	    "  --limit N       the first N only (rows are streamed in order\n"
+	    "                  off an index: the first screen comes at once)\n"
 	    "  --json          one JSON array of {id, state, severity, title,\n"
 	    "                  source, group_key, alert_count, firing_count,\n"
 	    "                  truncated_alerts, opened_at, updated_at,\n"

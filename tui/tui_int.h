@@ -104,28 +104,21 @@ struct app_seen {
 	int64_t last_alert_at;
 };
 
-/* Label text of an incident's alerts, cached for the filter. */
-struct app_labels {
-	int64_t id;
-	int64_t last_alert_at;
-	char *text;
-};
-
 /* The incident list (home screen) and the data the header shows. */
 struct app_list {
-	struct incident *incs;
-	size_t n;
-	size_t *rows; /* indexes into incs, filtered and sorted */
-	size_t nrows;
-	size_t sel, top;
+	struct incident *incs; /* the loaded window: rows base .. base+n-1 */
+	size_t n, cap;
+	size_t base;
+	size_t nrows; /* rows in the whole (filtered, sorted) list */
+	size_t screen; /* rows the last frame showed */
+	struct incident_counts counts; /* for the header */
+	size_t sel, top; /* positions in the whole list */
 	int64_t sel_id; /* selection is kept by incident id */
 	int sort; /* APP_SORT_* */
 	int resort; /* a re-sort waits for the pause to end */
 	char filter[LINEEDIT_MAX + 1];
 	struct app_seen *seen;
 	size_t nseen, capseen;
-	struct app_labels *labels; /* sorted by id */
-	size_t nlabels, caplabels;
 	int64_t last_alert_at;
 	int64_t loaded_at;
 };

@@ -3,15 +3,11 @@
  * id, and re-sorting waits a few seconds after a key press so the row
  * under the cursor never changes under the finger. */
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
 #include "tui_int.h"
-#include "engine/buf.h"
-
-#define LABELS_MAX 4096 /* bytes of label text kept per incident */
 
 static const char *const sort_names[APP_SORTS] = { "urgency", "newest",
 	"most alerts", "id" };
@@ -27,128 +23,55 @@ list_rank(const struct incident *inc, int64_t now)
 	return inc->state == INCIDENT_ACKNOWLEDGED ? 1 : 0;
 }
 
-static int
-list_cmp64(int64_t a, int64_t b)
+/* Rows read beyond the screen on either side, so that moving the
+ * cursor a few rows reads nothing. */
+#define LIST_MARGIN 64
+
+static const enum incident_order list_orders[APP_SORTS] = {
+	[APP_SORT_URGENCY] = INCIDENT_ORDER_URGENCY,
+	[APP_SORT_NEWEST] = INCIDENT_ORDER_NEWEST,
+	[APP_SORT_ALERTS] = INCIDENT_ORDER_ALERTS,
+	[APP_SORT_ID] = INCIDENT_ORDER_ID,
+};
+
+static void
+list_page(const struct app *a, struct incident_page *p)
 {
-	return a < b ? -1 : a > b;
+	memset(p, 0, sizeof *p);
+	p->order = list_orders[a->list.sort];
+	p->state = -1;
+	p->filter = a->list.filter;
+	p->now = a->list.loaded_at;
+}
+
+static void
+list_clear(struct app_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		incident_done(&l->incs[i]);
+	l->n = 0;
 }
 
 static int
-list_cmp(const void *pa, const void *pb, void *ctx)
+list_take(struct incident *inc, void *ctx)
 {
-	const struct app *a = ctx;
-	const struct incident *x = &a->list.incs[*(const size_t *)pa];
-	const struct incident *y = &a->list.incs[*(const size_t *)pb];
-	int64_t now = a->list.loaded_at;
-	int c = 0;
+	struct app_list *l = ctx;
+	struct incident *p;
 
-	switch (a->list.sort) {
-	case APP_SORT_URGENCY:
-		if ((c = list_rank(x, now) - list_rank(y, now)) != 0)
-			return c;
-		if ((c = (int)y->severity - (int)x->severity) != 0)
-			return c;
-		c = list_cmp64(y->opened_at, x->opened_at);
-		break;
-	case APP_SORT_NEWEST: c = list_cmp64(y->opened_at, x->opened_at); break;
-	case APP_SORT_ALERTS:
-		c = list_cmp64(y->alert_count, x->alert_count);
-		break;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 128;
+
+		if ((p = realloc(l->incs, cap * sizeof *p)) == NULL)
+			return 1;
+		l->incs = p;
+		l->cap = cap;
 	}
-	return c != 0 ? c : list_cmp64(y->id, x->id);
+	l->incs[l->n++] = *inc;
+	memset(inc, 0, sizeof *inc); /* its strings are the window's now */
+	return 0;
 }
 
-static int
-labels_cmp(const void *k, const void *e)
-{
-	return list_cmp64(
-	    *(const int64_t *)k, ((const struct app_labels *)e)->id);
-}
-
-/* "k=v k=v" of every alert's labels and annotations. */
-static char *
-labels_text(struct app *a, int64_t id)
-{
-	struct incident_alert *al = NULL;
-	struct err err;
-	size_t n = 0;
-	struct buf b;
-
-	err_init(&err);
-	buf_init(&b, LABELS_MAX);
-	if (incident_alerts(a->store, id, &al, &n, &err) == 0)
-		for (size_t i = 0; i < n; i++) {
-			const char *jsons[2] = { al[i].labels_json,
-				al[i].annotations_json };
-
-			for (int j = 0; j < 2; j++) {
-				json_t *o = json_loads(
-				    jsons[j] ? jsons[j] : "{}", 0, NULL);
-				const char *k;
-				json_t *v;
-
-				json_object_foreach(o, k,
-				    v) if (json_is_string(v)) buf_printf(&b,
-				    &err, "%s=%s ", k, json_string_value(v));
-				json_decref(o);
-			}
-		}
-	incident_alerts_free(al, n);
-	return buf_steal(&b);
-}
-
-/* The cached label text of inc, refreshed when it got a new alert. */
-static const char *
-list_labels(struct app *a, const struct incident *inc)
-{
-	struct app_list *l = &a->list;
-	/* bsearch may not be given NULL, even for no elements */
-	struct app_labels *e = l->nlabels == 0
-	    ? NULL
-	    : bsearch(&inc->id, l->labels, l->nlabels, sizeof *l->labels,
-	          labels_cmp);
-	size_t i;
-
-	if (e != NULL && e->last_alert_at == inc->last_alert_at)
-		return e->text;
-	if (e == NULL) {
-		if (l->nlabels == l->caplabels) {
-			size_t cap = l->caplabels ? l->caplabels * 2 : 256;
-			struct app_labels *nl =
-			    realloc(l->labels, cap * sizeof *nl);
-
-			if (nl == NULL)
-				return NULL;
-			l->labels = nl;
-			l->caplabels = cap;
-		}
-		for (i = l->nlabels; i > 0 && l->labels[i - 1].id > inc->id;
-		     i--)
-			l->labels[i] = l->labels[i - 1];
-		e = &l->labels[i];
-		l->nlabels++;
-		e->id = inc->id;
-		e->text = NULL;
-	}
-	free(e->text);
-	e->text = labels_text(a, inc->id);
-	e->last_alert_at = inc->last_alert_at;
-	return e->text;
-}
-
-static int
-list_matches(struct app *a, const struct incident *inc)
-{
-	const char *f = a->list.filter;
-	char id[32];
-
-	if (*f == '\0' || text_match(inc->title, f))
-		return 1;
-	snprintf(id, sizeof id, "INC-%" PRId64, inc->id);
-	return text_match(id, f) || text_match(list_labels(a, inc), f);
-}
-
-/* Index in incs of the incident with this id; n when none. */
+/* Index in the window of the incident with this id; n when none. */
 static size_t
 list_index(const struct app_list *l, int64_t id)
 {
@@ -158,97 +81,82 @@ list_index(const struct app_list *l, int64_t id)
 	return l->n;
 }
 
-/* Puts the selection back on sel_id after the rows changed. */
-static void
-list_reselect(struct app *a)
+/* Reads the counts and the window of rows around the cursor: the
+ * screen and a margin on both sides (an index walk: its cost does not
+ * grow with the number of incidents). The selection follows its
+ * incident when it is still in the window. */
+static int
+list_fetch(struct app *a)
 {
 	struct app_list *l = &a->list;
+	size_t screen = l->screen ? l->screen : 50, k;
+	struct incident_page p;
+	struct err err;
 
-	for (size_t r = 0; r < l->nrows; r++)
-		if (l->incs[l->rows[r]].id == l->sel_id) {
-			l->sel = r;
-			return;
-		}
+	err_init(&err);
+	l->loaded_at = clock_now_us();
+	list_page(a, &p);
+	if (incident_count(a->store, &p, &l->counts, &err) == -1)
+		goto fail;
+	l->nrows = (size_t)l->counts.rows;
 	if (l->sel >= l->nrows)
 		l->sel = l->nrows ? l->nrows - 1 : 0;
-	l->sel_id = l->nrows ? l->incs[l->rows[l->sel]].id : 0;
+	l->base = l->top > LIST_MARGIN ? l->top - LIST_MARGIN : 0;
+	if (l->sel < l->base || l->sel >= l->top + screen)
+		l->base = l->sel > LIST_MARGIN + screen / 2
+		    ? l->sel - LIST_MARGIN - screen / 2
+		    : 0;
+	p.offset = (int64_t)l->base;
+	p.limit = (int64_t)(screen + 2 * LIST_MARGIN);
+	list_clear(l);
+	if (incident_each(a->store, &p, list_take, l, &err) == -1)
+		goto fail;
+	if ((k = list_index(l, l->sel_id)) < l->n)
+		l->sel = l->base + k;
+	else if (l->sel >= l->base + l->n)
+		l->sel = l->n ? l->base + l->n - 1 : 0;
+	l->sel_id = l->n ? l->incs[l->sel - l->base].id : 0;
+	l->resort = 0;
+	a->dirty = 1;
+	return 0;
+fail:
+	app_message(a, SCREEN_ALARM, "cannot read incidents: %s", err.msg);
+	return -1;
 }
 
-/* Rebuilds the rows: filtered, then sorted, or (during a pause) in the
- * old order with newcomers after them. */
+/* During the pause after a key press: the rows stay where they are
+ * (nothing moves under the finger); each shows its incident as it is
+ * now. The new order comes when the pause ends. */
 static void
-list_rows(struct app *a, const int64_t *old, size_t nold, int keep)
+list_refresh_in_place(struct app *a)
 {
 	struct app_list *l = &a->list;
-	size_t n = 0, first_new;
-	char *placed = calloc(l->n ? l->n : 1, 1);
+	struct incident_page p;
+	struct incident inc;
+	struct err err;
 
-	if (placed == NULL)
-		return;
-	if (keep)
-		for (size_t i = 0; i < nold; i++) {
-			size_t k = list_index(l, old[i]);
-
-			if (k < l->n && !placed[k] &&
-			    list_matches(a, &l->incs[k])) {
-				l->rows[n++] = k;
-				placed[k] = 1;
-			}
-		}
-	first_new = n;
-	for (size_t k = 0; k < l->n; k++)
-		if (!placed[k] && list_matches(a, &l->incs[k]))
-			l->rows[n++] = k;
-	free(placed);
-	if (n - first_new > 1) /* qsort_r may not be given NULL rows */
-		qsort_r(l->rows + first_new, n - first_new, sizeof *l->rows,
-		    list_cmp, a);
-	l->nrows = n;
-	l->resort = keep && first_new > 0 && n > first_new;
-	if (keep && !l->resort)
-		for (size_t r = 1; r < n && !l->resort; r++)
-			l->resort =
-			    list_cmp(&l->rows[r - 1], &l->rows[r], a) > 0;
-	list_reselect(a);
+	err_init(&err);
+	list_page(a, &p);
+	(void)incident_count(a->store, &p, &l->counts, &err);
+	for (size_t i = 0; i < l->n; i++) {
+		if (incident_get(a->store, l->incs[i].id, &inc, &err) == -1)
+			break;
+		incident_done(&l->incs[i]);
+		l->incs[i] = inc;
+	}
+	l->resort = 1;
+	a->dirty = 1;
 }
 
 int
 view_incidents_load(struct app *a)
 {
-	struct incident_query q = { .all = 0, .state = -1 };
-	struct app_list *l = &a->list;
-	struct incident *incs = NULL;
-	int64_t *old = NULL;
-	size_t n = 0, *rows, nold = l->nrows;
-	struct err err;
-	int keep;
-
-	err_init(&err);
-	if (incident_list(a->store, &q, &incs, &n, &err) == -1) {
-		app_message(
-		    a, SCREEN_ALARM, "cannot read incidents: %s", err.msg);
-		return -1;
+	a->list.last_alert_at = incident_last_alert_at(a->store);
+	if (a->list.n > 0 && clock_mono_us() < a->pause_until) {
+		list_refresh_in_place(a);
+		return 0;
 	}
-	if ((rows = malloc((n ? n : 1) * sizeof *rows)) == NULL ||
-	    (nold && (old = malloc(nold * sizeof *old)) == NULL)) {
-		free(rows);
-		incident_list_free(incs, n);
-		return -1;
-	}
-	for (size_t r = 0; r < nold; r++)
-		old[r] = l->incs[l->rows[r]].id;
-	incident_list_free(l->incs, l->n);
-	free(l->rows);
-	l->incs = incs;
-	l->n = n;
-	l->rows = rows;
-	l->loaded_at = clock_now_us();
-	l->last_alert_at = incident_last_alert_at(a->store);
-	keep = clock_mono_us() < a->pause_until;
-	list_rows(a, old, nold, keep);
-	free(old);
-	a->dirty = 1;
-	return 0;
+	return list_fetch(a);
 }
 
 int
@@ -256,7 +164,7 @@ view_incidents_tick(struct app *a)
 {
 	if (!a->list.resort || clock_mono_us() < a->pause_until)
 		return 0;
-	list_rows(a, NULL, 0, 0);
+	list_fetch(a);
 	return 1;
 }
 
@@ -273,7 +181,9 @@ view_incidents_selected(const struct app *a)
 {
 	const struct app_list *l = &a->list;
 
-	return l->nrows ? &l->incs[l->rows[l->sel]] : NULL;
+	if (l->nrows == 0 || l->sel < l->base || l->sel >= l->base + l->n)
+		return NULL;
+	return &l->incs[l->sel - l->base];
 }
 
 static struct app_seen *
@@ -323,12 +233,9 @@ view_incidents_free(struct app *a)
 {
 	struct app_list *l = &a->list;
 
-	incident_list_free(l->incs, l->n);
-	free(l->rows);
+	list_clear(l);
+	free(l->incs);
 	free(l->seen);
-	for (size_t i = 0; i < l->nlabels; i++)
-		free(l->labels[i].text);
-	free(l->labels);
 	memset(l, 0, sizeof *l);
 }
 
@@ -438,13 +345,39 @@ list_draw_row(struct app *a, const struct incident *inc, int y, int cols,
 		    SCREEN_NORMAL);
 }
 
+/* Reads a new window when the screen's rows are not all in it. */
+static void
+list_ensure(struct app *a, size_t rows)
+{
+	struct app_list *l = &a->list;
+	size_t end = l->top + rows < l->nrows ? l->top + rows : l->nrows;
+
+	l->screen = rows;
+	if (l->top < l->base || end > l->base + l->n)
+		list_fetch(a);
+}
+
+static void
+list_scroll(struct app_list *l, size_t rows)
+{
+	if (rows > 0 && l->top + rows > l->nrows)
+		l->top = l->nrows > rows ? l->nrows - rows : 0;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (rows > 0 && l->sel >= l->top + rows)
+		l->top = l->sel - rows + 1;
+}
+
 static void
 list_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	struct app_list *l = &a->list;
+	size_t nr = rows > 0 ? (size_t)rows : 0;
 	struct cols c;
 	char h[256];
 
+	list_scroll(l, nr);
+	list_ensure(a, nr);
 	list_layout(a, cols, &c);
 	snprintf(h, sizeof h, "  S %-8s %-*s %-3s %-*s%s%s", "STATE", c.id,
 	    "ID", "", c.title, "TITLE", c.alerts ? "   # " : "", " AGE");
@@ -454,21 +387,19 @@ list_draw(struct app *a, int head, int top, int rows, int cols)
 		    a->sc, head, cols - c.who, c.who, "WHO", SCREEN_BOLD);
 	if (l->nrows == 0) {
 		screen_text(a->sc, top, 2, cols - 2,
-		    l->n ? "no incident "
-		           "matches the filter"
-		         : "no open incidents",
+		    l->filter[0] != '\0' ? "no incident matches the filter"
+		                         : "no open incidents",
 		    SCREEN_DIM);
 		return;
 	}
-	if (rows > 0 && l->top + (size_t)rows > l->nrows)
-		l->top = l->nrows > (size_t)rows ? l->nrows - (size_t)rows : 0;
-	if (l->sel < l->top)
-		l->top = l->sel;
-	if (rows > 0 && l->sel >= l->top + (size_t)rows)
-		l->top = l->sel - (size_t)rows + 1;
-	for (int r = 0; r < rows && l->top + (size_t)r < l->nrows; r++)
-		list_draw_row(a, &l->incs[l->rows[l->top + r]], top + r, cols,
-		    &c, l->top + (size_t)r == l->sel);
+	for (size_t r = 0; r < nr && l->top + r < l->nrows; r++) {
+		size_t i = l->top + r;
+
+		if (i < l->base || i >= l->base + l->n)
+			break;
+		list_draw_row(a, &l->incs[i - l->base], top + (int)r, cols, &c,
+		    i == l->sel);
+	}
 }
 
 static int
@@ -477,6 +408,7 @@ list_action(struct app *a, enum keys_action act, int rows)
 	struct app_list *l = &a->list;
 	size_t page = rows > 1 ? (size_t)rows - 1 : 1;
 	size_t last = l->nrows ? l->nrows - 1 : 0;
+	const struct incident *inc;
 
 	switch (act) {
 	case KEYS_DOWN: l->sel += l->sel < last; break;
@@ -489,24 +421,31 @@ list_action(struct app *a, enum keys_action act, int rows)
 	case KEYS_BOTTOM: l->sel = last; break;
 	case KEYS_SORT:
 		l->sort = (l->sort + 1) % APP_SORTS;
-		list_rows(a, NULL, 0, 0);
+		l->sel = l->top = 0;
+		l->sel_id = 0;
+		list_fetch(a);
 		app_message(
 		    a, SCREEN_NORMAL, "sorted by %s", sort_names[l->sort]);
 		return 1;
 	case KEYS_OPEN:
-		if (l->nrows)
-			app_open_incident(a, l->incs[l->rows[l->sel]].id);
+		if ((inc = view_incidents_selected(a)) != NULL)
+			app_open_incident(a, inc->id);
 		return 1;
 	default: return 0;
 	}
-	l->sel_id = l->nrows ? l->incs[l->rows[l->sel]].id : 0;
+	list_scroll(l, l->screen);
+	list_ensure(a, l->screen);
+	inc = view_incidents_selected(a);
+	l->sel_id = inc != NULL ? inc->id : 0;
 	return 1;
 }
 
+/* A new filter text: the list from its top, matching rows only. */
 static void
 list_filter(struct app *a)
 {
-	list_rows(a, NULL, 0, 0);
+	a->list.sel = a->list.top = 0;
+	list_fetch(a);
 }
 
 static void
