@@ -155,6 +155,44 @@ rb_broker_reply(struct rb_broker *b, json_t *reply, struct err *err)
 	return rc;
 }
 
+/* Whether step i completed and its undo has not run yet (it may write
+ * after the run failed, once). */
+static int
+rb_broker_take_undo(struct rb_broker *b, int64_t i)
+{
+	const json_t *v;
+	size_t k;
+
+	json_array_foreach(b->undoable, k, v)
+	{
+		if (json_integer_value(v) == i) {
+			json_array_remove(b->undoable, k);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Keeps what the end of a step means for later writes: a completed step
+ * may be undone; the first failed one stops every write but undo (a
+ * runbook that catches the error with pcall must not go on changing
+ * things), and its message is the run's if the run ends without one. */
+static void
+rb_broker_step_ended(struct rb_broker *b, int64_t i, int undo,
+    const char *status, const char *name, const char *error)
+{
+	if (undo || status == NULL)
+		return;
+	if (strcmp(status, "ok") == 0) {
+		json_array_append_new(b->undoable, json_integer(i));
+	} else if (strcmp(status, "failed") == 0 && !b->fx.failed) {
+		b->fx.failed = 1;
+		snprintf(b->fx.failed_msg, sizeof b->fx.failed_msg,
+		    "step '%.100s' failed: %.380s", name ? name : "?",
+		    error ? error : "no message");
+	}
+}
+
 static int
 rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 {
@@ -184,10 +222,13 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 		b->step_seq++;
 		b->fx.step_i = (int)i;
 		b->fx.undo = undo;
+		b->fx.undo_ok = undo && rb_broker_take_undo(b, i);
 		snprintf(
 		    b->fx.step, sizeof b->fx.step, "%s", mname ? mname : "");
 	} else {
+		rb_broker_step_ended(b, i, undo, status, mname, merr);
 		b->fx.step_i = 0;
+		b->fx.undo_ok = 0;
 		json_array_append_new(b->steps,
 		    json_pack("{s:s, s:s, s:I, s:b}", "name",
 		        mname ? mname : "?", "status", status ? status : "?",
@@ -392,6 +433,12 @@ rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 		char *me = e ? rb_effect_mask(&b->fx, e) : NULL;
 		snprintf(b->status, sizeof b->status, "%s", s ? s : "failed");
 		snprintf(b->error, sizeof b->error, "%s", me ? me : "");
+		/* a run that caught its step's failure ends without a
+		 * message: the step's is the reason */
+		if (b->error[0] == '\0' && strcmp(b->status, "ok") != 0 &&
+		    b->fx.failed)
+			snprintf(
+			    b->error, sizeof b->error, "%s", b->fx.failed_msg);
 		free(me);
 		b->done = 1;
 		return 0;

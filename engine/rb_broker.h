@@ -80,6 +80,8 @@ struct rb_broker {
 	int cancels_sent, killed;
 
 	json_t *steps; /* [{name, status, ms, undo?}] */
+	json_t *undoable; /* numbers of the steps that completed, whose
+	                   * undo may still write */
 	int64_t step_seq;
 	char status[16]; /* ok|failed|cancelled|refused */
 	char error[1024]; /* masked */

@@ -313,7 +313,14 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	c.reply = json_object();
 	c.result = json_object();
 	t0 = clock_mono_us();
-	rc = rb_effect_perform(&c, &err);
+	if (e->failed && !e->undo_ok &&
+	    json_is_true(json_object_get(entry, "write")))
+		rc = err_set(&err, ERR_REFUSED,
+		    "refused: the run already failed (%s); no write but undo "
+		    "is made now",
+		    e->failed_msg);
+	else
+		rc = rb_effect_perform(&c, &err);
 	if (rb_effect_result(e, entry, &c, rc == 0,
 	        (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
 	        &lerr) == -1 &&

@@ -36,6 +36,10 @@ struct rb_effect {
 	json_t *last; /* the newest entry (borrowed from plan) */
 	int step_i, undo; /* the step running now (0: none) */
 	char step[256];
+	/* After the first failed step no write but undo is made: undo_ok
+	 * is set while the undo of a step that completed runs. */
+	int failed, undo_ok;
+	char failed_msg[512]; /* the failed step's message, masked */
 	int64_t seq;
 	int64_t max_effects; /* RB_EFFECT_MAX unless changed */
 	int64_t deadline; /* clock_mono_us(): no HTTP request or command

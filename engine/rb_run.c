@@ -502,7 +502,8 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 		    o->src->origin.repo);
 	else
 		snprintf(c->source, sizeof c->source, "dir:%s", o->dir);
-	if ((c->b.steps = json_array()) == NULL)
+	if ((c->b.steps = json_array()) == NULL ||
+	    (c->b.undoable = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	return 0;
 }
@@ -554,6 +555,7 @@ out:
 	rb_broker_stop(&c.b);
 	json_decref(params);
 	json_decref(c.b.steps);
+	json_decref(c.b.undoable);
 	rb_effect_done(&c.b.fx);
 	effects_free(c.dry);
 	free(c.params_text);

@@ -131,6 +131,57 @@ rb_sandbox_collectgarbage(lua_State *L)
 	    "are allowed in runbooks");
 }
 
+void
+rb_sandbox_reserve_stack(lua_State *L, int slots)
+{
+	(void)lua_checkstack(L, slots);
+}
+
+/* coroutine.create(f): the new thread gets its stack reserve. */
+static int
+rb_sandbox_co_create(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	rb_sandbox_reserve_stack(lua_tothread(L, -1), RB_SANDBOX_STACK_CO);
+	return 1;
+}
+
+/* coroutine.wrap(f): the same for the thread inside the function. */
+static int
+rb_sandbox_co_wrap(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	if (lua_getupvalue(L, -1, 1) != NULL) {
+		if (lua_type(L, -1) == LUA_TTHREAD)
+			rb_sandbox_reserve_stack(
+			    lua_tothread(L, -1), RB_SANDBOX_STACK_CO);
+		lua_pop(L, 1);
+	}
+	return 1;
+}
+
+static void
+rb_sandbox_coroutine(lua_State *L, int env)
+{
+	static const struct {
+		const char *name;
+		lua_CFunction fn;
+	} wrap[] = { { "create", rb_sandbox_co_create },
+		{ "wrap", rb_sandbox_co_wrap } };
+
+	lua_getfield(L, env, LUA_COLIBNAME);
+	for (size_t i = 0; i < sizeof wrap / sizeof wrap[0]; i++) {
+		lua_getfield(L, -1, wrap[i].name);
+		lua_pushcclosure(L, wrap[i].fn, 1);
+		lua_setfield(L, -2, wrap[i].name);
+	}
+	lua_pop(L, 1);
+}
+
 static void
 rb_sandbox_libs(lua_State *L, int env)
 {
@@ -151,6 +202,7 @@ rb_sandbox_libs(lua_State *L, int env)
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
 	lua_pop(L, 1);
+	rb_sandbox_coroutine(L, env);
 	/* Hide the string metatable: getmetatable("") gives false, so its
 	 * __index (the string table of every string) cannot be replaced
 	 * through it. */

@@ -9,6 +9,21 @@
 
 #include <lua.h>
 
+/* Stack slots reserved for a runbook's main thread and for each of its
+ * coroutines (rb_sandbox_reserve_stack). */
+#define RB_SANDBOX_STACK_MAIN (1 << 16)
+#define RB_SANDBOX_STACK_CO (1 << 12)
+
+/* Debian's Lua 5.4.4 (CVE-2022-33099 patched without upstream's 603b2c64)
+ * loses the result of a concatenation of three or more values when a
+ * __concat metamethod (a secret's) grows the stack: `b .. "/" .. key`
+ * silently yields b, so `http.delete(b .. "/" .. key)` would delete the
+ * service root. Reserving stack slots up front (held by the thread's
+ * base frame, so the collector never shrinks them) means no call within
+ * that depth reallocates the stack. Call from C, on a thread that runs
+ * no Lua function yet. */
+void rb_sandbox_reserve_stack(lua_State *L, int slots);
+
 /* Opens the safe libraries in L and makes the sandbox table the state's
  * global table (so no chunk can reach anything else). Leaves the stack
  * as it was. Call before any runbook code runs. */

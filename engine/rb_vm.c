@@ -298,6 +298,7 @@ rb_vm_main(int fd, void *arg)
 	vm.L = L;
 	*(struct rb_vm **)lua_getextraspace(L) = &vm;
 	lua_gc(L, LUA_GCINC, 120, 200, 0); /* collect early: the cap is hard */
+	rb_sandbox_reserve_stack(L, RB_SANDBOX_STACK_MAIN);
 	lua_sethook(L, rb_vm_hook, LUA_MASKCOUNT, RB_VM_HOOK_EVERY);
 	rb_sandbox_open(L);
 	rb_api_open(L);
