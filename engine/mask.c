@@ -379,6 +379,24 @@ out:
 	return rc;
 }
 
+int
+mask_contains(const struct mask *m, const char *s, size_t n)
+{
+	struct mask_ranges r = { 0 };
+	int found;
+
+	if (m == NULL)
+		return 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (memmem(s, n, m->pats[i].p, m->pats[i].n) != NULL)
+			return 1;
+	/* a failure to look (out of memory) counts as found: the caller
+	 * then shows less, never more */
+	found = mask_find_wrapped(m, s, n, &r) == -1 || r.n > 0;
+	free(r.v);
+	return found;
+}
+
 char *
 mask_dup(const struct mask *m, const char *s)
 {

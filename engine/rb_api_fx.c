@@ -103,7 +103,13 @@ rb_api_effect(lua_State *L, json_t *req)
 		json_decref(req);
 		luaL_error(L, "effects belong inside run() or a step");
 	}
-	reply = rb_vm_call(rb_vm_get(L), req);
+	/* a request too big to send (a 20 MB body) fails the effect, so
+	 * the step fails and undo runs; it must not end the worker */
+	if ((reply = rb_vm_call(rb_vm_get(L), req)) == NULL)
+		return luaL_error(L,
+		           "request too large (a request is at most %d MiB)",
+		           (int)(RB_PROTO_MAX >> 20)),
+		       NULL;
 	if (json_is_true(json_object_get(reply, "ok")))
 		return reply;
 	e = json_string_value(json_object_get(reply, "error"));

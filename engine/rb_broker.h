@@ -25,6 +25,7 @@
 
 #include "err.h"
 #include "rb_effect.h"
+#include "rb_lease.h"
 #include "rb_vm.h"
 #include "rb_worker.h"
 #include "rbsource.h"
@@ -74,11 +75,13 @@ struct rb_broker {
 	int wstatus, reaped;
 	cpu_set_t cpus; /* the broker's own, while pinned */
 	int pinned;
-	int64_t deadline, kill_at, timeout_us, undo_grace_us, next_beat;
+	int64_t deadline, kill_at, timeout_us, undo_grace_us;
+	struct rb_lease_keeper *keeper; /* renews the lease while serving */
 	int64_t stop_at; /* when it began stopping (0: not) */
 	size_t mem_cap;
 	int cancels_sent, killed;
 
+	int64_t logs, logs_dropped; /* log() lines recorded, not recorded */
 	json_t *steps; /* [{name, status, ms, undo?}] */
 	json_t *undoable; /* numbers of the steps that completed, whose
 	                   * undo may still write */

@@ -20,6 +20,9 @@
 #include "store.h"
 
 #define RB_EFFECT_MAX 100000 /* effects (and confirms) per run */
+/* The plan's note on a read_only exec that a dry-run simulated. */
+#define RB_EFFECT_DRY_EXEC_NOTE                                                \
+	"would run (not allowed in dry-run by the config)"
 #define RB_EFFECT_DIFFS_MAX ((size_t)64 << 20) /* diff bytes kept per run */
 
 struct rb_effect {

@@ -181,6 +181,61 @@ rb_guard_roots(const struct config *c, const char *key, char *const *def,
 	return 0;
 }
 
+/* Keeps dry_run.exec after checking its shape. */
+static int
+rb_guard_dry_init(struct rb_guard *g, const struct config *c, struct err *err)
+{
+	const json_t *list = c ? config_get(c, "dry_run.exec") : NULL, *e, *w;
+	size_t i, k;
+
+	if (list == NULL)
+		return 0;
+	if (!json_is_array(list))
+		return err_set(err, ERR_USAGE,
+		    "config: dry_run.exec: expected a list of commands such as "
+		    "{ { \"kubectl\", \"get\" }, { \"cat\" } }");
+	json_array_foreach(list, i, e)
+	{
+		if (!json_is_array(e) || json_array_size(e) == 0)
+			return err_set(err, ERR_USAGE,
+			    "config: dry_run.exec[%zu]: expected a list of "
+			    "words such as { \"kubectl\", \"get\" }",
+			    i + 1);
+		json_array_foreach(e, k,
+		    w) if (!json_is_string(w)) return err_set(err, ERR_USAGE,
+		    "config: dry_run.exec[%zu][%zu]: expected "
+		    "a string",
+		    i + 1, k + 1);
+	}
+	if ((g->dry_exec = json_deep_copy(list)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	return 0;
+}
+
+int
+rb_guard_dry_exec(
+    const struct rb_guard *g, const json_t *argv, const json_t *env)
+{
+	const json_t *e, *w;
+	const char *k;
+	size_t i, j;
+
+	json_object_foreach((json_t *)env, k, w)
+	{
+		if (strncmp(k, "LD_", 3) == 0 || strcmp(k, "GCONV_PATH") == 0)
+			return 0;
+	}
+	json_array_foreach(g->dry_exec, i, e)
+	{
+		int match = json_array_size(e) <= json_array_size(argv);
+		json_array_foreach(e, j, w) match =
+		    match && json_equal((json_t *)w, json_array_get(argv, j));
+		if (match)
+			return 1;
+	}
+	return 0;
+}
+
 int
 rb_guard_init(struct rb_guard *g, const struct config *c, const char *db_path,
     struct err *err)
@@ -202,7 +257,8 @@ rb_guard_init(struct rb_guard *g, const struct config *c, const char *db_path,
 			goto oom;
 	if (rb_guard_deny_owl(g, c, db_path) != 0)
 		goto oom;
-	if (rb_guard_roots(c, "runbooks.read_paths", def, ndef, &g->read,
+	if (rb_guard_dry_init(g, c, err) == -1 ||
+	    rb_guard_roots(c, "runbooks.read_paths", def, ndef, &g->read,
 	        &g->nread, err) == -1)
 		goto fail;
 	/* writes go where reads may, unless the config says otherwise */
@@ -232,6 +288,7 @@ rb_guard_done(struct rb_guard *g)
 	free(g->deny);
 	free(g->read);
 	free(g->write);
+	json_decref(g->dry_exec);
 	memset(g, 0, sizeof *g);
 }
 

@@ -189,23 +189,38 @@ rb_run_timeout(const struct rb_run_opts *o, const json_t *decl, struct err *err)
 	const json_t *t = json_object_get(decl, "timeout");
 	int64_t us;
 
-	if (o->timeout_us > 0)
-		return o->timeout_us;
-	if (json_is_number(t) && json_number_value(t) > 0)
-		return (int64_t)(json_number_value(t) * 1e6);
+	if (o->timeout_us > RB_RUN_TIMEOUT_MAX_US)
+		return err_set(err, ERR_USAGE, "--timeout: at most 7 days");
+	/* the declaration is checked even when --timeout wins */
+	if (json_is_number(t)) {
+		/* compared as a double: 1e13 seconds does not fit in the
+		 * microseconds of an int64_t */
+		double d = json_number_value(t);
+		if (!(d > 0) || d * 1e6 > (double)RB_RUN_TIMEOUT_MAX_US)
+			return err_set(err, ERR_USAGE,
+			    "runbook{} timeout: %g is not a number of seconds "
+			    "from 1 µs to 7 days",
+			    d);
+		us = (int64_t)(d * 1e6);
+		return o->timeout_us > 0 ? o->timeout_us : us;
+	}
 	if (json_is_string(t)) {
 		if (clock_parse_duration(json_string_value(t), &us, err) ==
 		    -1) {
 			err_prefix(err, "runbook{} timeout: ");
 			return -1;
 		}
-		return us;
+		if (us > RB_RUN_TIMEOUT_MAX_US)
+			return err_set(err, ERR_USAGE,
+			    "runbook{} timeout: %s is longer than 7 days",
+			    json_string_value(t));
+		return o->timeout_us > 0 ? o->timeout_us : us;
 	}
 	if (t != NULL)
 		return err_set(err, ERR_USAGE,
 		    "runbook{} timeout: give a "
 		    "duration such as \"5m\"");
-	return RB_RUN_TIMEOUT_US;
+	return o->timeout_us > 0 ? o->timeout_us : RB_RUN_TIMEOUT_US;
 }
 
 struct rb_run_ctx {

@@ -184,6 +184,11 @@ const char *const schema_migrations[] = {
 	"  entry INTEGER NOT NULL,"
 	"  hash TEXT NOT NULL,"
 	"  at_us INTEGER NOT NULL);",
+	/* 9: the identity of the process running a run or holding a lease
+	 * (boot id and start time, rb_lease.h), so that a pid reused by
+	 * another process is not taken for it. */
+	"ALTER TABLE runs ADD COLUMN proc TEXT;"
+	"ALTER TABLE leases ADD COLUMN holder_proc TEXT;",
 };
 
 const int schema_count =

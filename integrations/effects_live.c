@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "effects_exec.h"
@@ -112,6 +113,91 @@ effects_live_sync_dir(const char *path)
 	return rc;
 }
 
+/* The names of path's extended attributes (ACLs are some), NUL-separated,
+ * into *list (malloc'd); 0 with *n = 0 when the file system has none. */
+static int
+effects_live_xattr_names(const char *path, int fd, char **list, ssize_t *n)
+{
+	*list = NULL;
+	for (int tries = 0; tries < 4; tries++) {
+		ssize_t want =
+		    path ? listxattr(path, NULL, 0) : flistxattr(fd, NULL, 0);
+		if (want == -1 && (errno == ENOTSUP || errno == ENOSYS)) {
+			*n = 0;
+			return 0;
+		}
+		if (want <= 0) {
+			*n = want == 0 ? 0 : -1;
+			return (int)*n;
+		}
+		if ((*list = malloc((size_t)want)) == NULL)
+			return -1;
+		*n = path ? listxattr(path, *list, (size_t)want)
+		          : flistxattr(fd, *list, (size_t)want);
+		if (*n >= 0)
+			return 0;
+		free(*list);
+		*list = NULL;
+		if (errno != ERANGE) /* it grew meanwhile: again */
+			return -1;
+	}
+	return -1;
+}
+
+/* Gives the temporary file at fd what the file it replaces has: its
+ * owner and group, and its extended attributes (POSIX ACLs, labels);
+ * drops those the new file got from its directory. A file whose owner or
+ * attributes cannot be kept is not written (-1). */
+static int
+effects_live_keep(
+    int fd, const char *path, const struct stat *st, struct err *err)
+{
+	char *names = NULL, *mine = NULL, val[65536];
+	ssize_t n = 0, m = 0, len;
+	int rc = -1;
+
+	if ((st->st_uid != geteuid() || st->st_gid != getegid()) &&
+	    fchown(fd, st->st_uid, st->st_gid) == -1)
+		return err_set(err, ERR_FAILED,
+		    "%s: cannot keep its owner and group (%lu:%lu): %s; not "
+		    "written",
+		    path, (unsigned long)st->st_uid, (unsigned long)st->st_gid,
+		    strerror(errno));
+	if (effects_live_xattr_names(path, -1, &names, &n) == -1 ||
+	    effects_live_xattr_names(NULL, fd, &mine, &m) == -1) {
+		err_set(err, ERR_FAILED,
+		    "%s: cannot read its extended "
+		    "attributes: %s; not written",
+		    path, strerror(errno));
+		goto out;
+	}
+	for (ssize_t i = 0; i < m; i += (ssize_t)strlen(mine + i) + 1)
+		if (fgetxattr(fd, mine + i, NULL, 0) >= 0 &&
+		    getxattr(path, mine + i, NULL, 0) == -1 &&
+		    fremovexattr(fd, mine + i) == -1) {
+			err_set(err, ERR_FAILED,
+			    "%s: cannot drop the extended "
+			    "attribute %s it does not have: %s; not written",
+			    path, mine + i, strerror(errno));
+			goto out;
+		}
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
+		if ((len = getxattr(path, names + i, val, sizeof val)) == -1 ||
+		    fsetxattr(fd, names + i, val, (size_t)len, 0) == -1) {
+			err_set(err, ERR_FAILED,
+			    "%s: cannot keep its extended "
+			    "attribute %s: %s; not written",
+			    path, names + i, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(names);
+	free(mine);
+	return rc;
+}
+
 int
 effects_live_write_file(
     const char *path, const char *data, size_t n, int mode, struct err *err)
@@ -120,14 +206,22 @@ effects_live_write_file(
 	struct stat st;
 	size_t off = 0;
 	ssize_t w;
-	int fd;
+	int fd, exists;
 
+	exists = stat(path, &st) == 0 && S_ISREG(st.st_mode);
 	if (mode < 0)
-		mode = stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644;
+		mode = exists ? (int)(st.st_mode & 07777) : 0644;
 	snprintf(tmp, sizeof tmp, "%s.owl-XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return err_set(
 		    err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	/* owner first (it may clear set-id bits), then attributes (an ACL
+	 * sets mode bits too), then the mode */
+	if (exists && effects_live_keep(fd, path, &st, err) == -1) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
 	if (fchmod(fd, (mode_t)mode) == -1)
 		goto fail;
 	while (off < n) {

@@ -29,11 +29,9 @@ static void
 run_src(struct unit_db *f, const char *src, const json_t *fakes, int dry,
     struct rb_run_result *r)
 {
-	struct rb_run_opts o = { .name = "t",
-		.dir = f->dir,
-		.dry_run = dry,
-		.timeout_us = 60000000,
-		.yes = 1 };
+	struct rb_run_opts o = {
+		.name = "t", .dir = f->dir, .dry_run = dry, .yes = 1
+	};
 	struct effects *fx = effects_fake_new(fakes);
 	json_t *params = json_object();
 	struct err err;
@@ -206,6 +204,102 @@ test_concat_never_lost(void **state)
 	json_decref(r.doc);
 }
 
+/* A request too big for the worker's channel (a 20 MB body) fails the
+ * effect, so the step fails and undo runs; the worker goes on. */
+static void
+test_request_too_large(void **state)
+{
+	struct unit_db *f = *state;
+	json_t *fakes = fakes_any(), *steps, *s;
+	struct rb_run_result r;
+	int undone = 0;
+	size_t i;
+
+	run_src(f,
+	    "runbook { summary = 't' }\n"
+	    "function run(p)\n"
+	    "  step('a', function() end, { undo = function() log('u') end })\n"
+	    "  step('b', function()\n"
+	    "    http.post('http://x/big', { body = string.rep('x', 20e6) })\n"
+	    "  end)\n"
+	    "end\n",
+	    fakes, 0, &r);
+	assert_string_equal(r.status, "failed");
+	if (strstr(r.error, "request too large") == NULL)
+		fail_msg("error: %s", r.error);
+	steps = json_object_get(r.doc, "steps");
+	json_array_foreach(steps, i, s) undone +=
+	    json_is_true(json_object_get(s, "undo")) &&
+	    strcmp(json_string_value(json_object_get(s, "status")), "ok") == 0;
+	assert_int_equal(undone, 1);
+	json_decref(r.doc);
+	json_decref(fakes);
+}
+
+/* runbook { timeout = 1e13 } overflowed to a negative timeout. */
+static void
+test_timeout_bounded(void **state)
+{
+	static const char *const t[] = { "1e13", "-5", "'30d'", "8 * 86400" };
+	struct unit_db *f = *state;
+	struct rb_run_result r;
+	char src[200];
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(src, sizeof src,
+		    "runbook { summary = 't', timeout = %s }\n"
+		    "function run(p) end\n",
+		    t[i]);
+		run_src(f, src, NULL, 0, &r);
+		if (strcmp(r.status, "error") != 0 ||
+		    strstr(r.error, "7 days") == NULL)
+			fail_msg("timeout %s: %s %s", t[i], r.status, r.error);
+		json_decref(r.doc);
+	}
+	run_src(f,
+	    "runbook { summary = 't', timeout = 7 * 86400 }\n"
+	    "function run(p) end\n",
+	    NULL, 0, &r);
+	assert_string_equal(r.status, "ok");
+	json_decref(r.doc);
+}
+
+/* log() has a ceiling per run, like effects, and says so in the log. */
+static void
+test_log_cap(void **state)
+{
+	struct unit_db *f = *state;
+	struct rb_run_result r;
+	sqlite3_stmt *st;
+	struct err err;
+	int n = 0, capped = 0, dropped = 0;
+
+	run_src(f,
+	    "runbook { summary = 't' }\n"
+	    "function run(p) for i = 1, 10050 do log('line', i) end end\n",
+	    NULL, 0, &r);
+	assert_string_equal(r.status, "ok");
+	err_init(&err);
+	st = store_stmt(f->s,
+	    "SELECT detail FROM actlog WHERE run_id = ? AND kind = 'run.log'",
+	    &err);
+	assert_non_null(st);
+	sqlite3_bind_int64(st, 1, r.run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		n++;
+		capped +=
+		    strstr(d, "reached its cap of 10000 log lines") != NULL;
+		dropped +=
+		    strstr(d, "50 more log lines were not recorded") != NULL;
+	}
+	sqlite3_reset(st);
+	assert_int_equal(n, 10001);
+	assert_int_equal(capped, 1);
+	assert_int_equal(dropped, 1);
+	json_decref(r.doc);
+}
+
 int
 main(void)
 {
@@ -214,6 +308,12 @@ main(void)
 		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_concat_never_lost, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_request_too_large, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_timeout_bounded, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_cap, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
