@@ -18,12 +18,17 @@ struct alert {
 	char *group_key; /* incidents group by (source, group_key) */
 	int resolved; /* 0: firing */
 	enum incident_severity severity;
+	char *severity_raw; /* the sender's word when it is not one of
+	                     * owl's four names ("P1", "sev2", "disaster");
+	                     * NULL otherwise */
 	char *labels_json; /* compact JSON object, keys sorted */
 	char *annotations_json; /* compact JSON object, keys sorted */
 	char *title; /* summary/title annotation, else alertname;
 	              * NULL when neither exists */
-	int64_t starts_at; /* 0: not given (storing uses "now") */
-	int64_t ends_at; /* 0: not ended */
+	int64_t starts_at; /* the sender's time; 0: not given (storing
+	                    * uses the time owl received it) */
+	int64_t ends_at; /* the sender's time; 0: not ended, or (resolved)
+	                  * not given */
 	char *generator_url; /* NULL: none */
 	char *match_text; /* "k=v k=v " of labels and annotations, at most
 	                   * ALERT_MATCH_MAX bytes, for the TUI's filter;
@@ -37,19 +42,35 @@ struct alert {
 /* Frees the strings of one alert (not the struct); accepts NULL. */
 void alert_done(struct alert *a);
 
-/* Maps a severity word as senders spell it to owl's four levels:
- * critical (also crit, fatal, emergency, alert, page, high, p1),
- * error (err, major, p2), warning (warn, minor, medium, p3), info (info,
- * informational, notice, low, none, ok, p4, p5), case-insensitive.
- * Returns -1 for anything else. */
-int alert_severity_parse(const char *word);
+/* Longest severity word kept (longer ones are cut at a character). */
+#define ALERT_SEVERITY_WORD_MAX 64
 
-/* Sets labels_json, annotations_json and match_text from two JSON objects of
- * string values (borrowed), and derives what the alert does not say itself: the
- * title (annotation "summary", else "title", else label "alertname") and,
- * unless severity_given, the severity from the label "severity" (unknown or
- * absent: warning). -1 with err set when out of memory. */
+/* Writes the key a severity word is looked up by into out (n bytes):
+ * lower case, without '-', '_', ' ' and '.': "SEV-2" -> "sev2",
+ * "Not classified" -> "notclassified". */
+void alert_severity_key(const char *word, char *out, size_t n);
+
+/* Maps a severity word as senders spell it to owl's four levels, case-
+ * insensitively: first through map (severity_map in the config, keys
+ * made by alert_severity_key, values integers 0-3; NULL: none), then
+ * the built-in table (README "Severity"). Returns -1 for a word neither
+ * knows. */
+int alert_severity_parse(const json_t *map, const char *word);
+
+/* Sets a->severity from a sender's word: its level, or warning when the
+ * word is unknown (a page is never refused for its severity). The raw
+ * word is kept in a->severity_raw unless it is one of owl's four names.
+ * -1 with err set when out of memory. */
+int alert_set_severity(
+    struct alert *a, const json_t *map, const char *word, struct err *err);
+
+/* Sets labels_json, annotations_json and match_text from two JSON objects
+ * of string values (borrowed), and derives what the alert does not say
+ * itself: the title (annotation "summary", else "title", else label
+ * "alertname") and, unless severity_given, the severity from the label
+ * "severity" through map as alert_set_severity does (absent: warning).
+ * -1 with err set when out of memory. */
 int alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
-    int severity_given, struct err *err);
+    const json_t *map, int severity_given, struct err *err);
 
 #endif

@@ -113,6 +113,8 @@ incident_row(sqlite3_stmt *st, struct incident *inc)
 	inc->assignee = incident_col_dup(st, 14, &oom);
 	inc->snoozed_until = sqlite3_column_int64(st, 15);
 	inc->version = sqlite3_column_int64(st, 16);
+	inc->started_at = sqlite3_column_int64(st, 17);
+	inc->ended_at = sqlite3_column_int64(st, 18);
 	if (oom) {
 		incident_done(inc);
 		return -1;
@@ -205,6 +207,8 @@ incident_alerts_free(struct incident_alert *list, size_t n)
 		free(list[i].labels_json);
 		free(list[i].annotations_json);
 		free(list[i].generator_url);
+		free(list[i].severity);
+		free(list[i].severity_raw);
 	}
 	free(list);
 }
@@ -225,6 +229,15 @@ incident_alert_row(sqlite3_stmt *st, struct incident_alert *a)
 	a->generator_url = incident_col_dup(st, 7, &oom);
 	a->count = sqlite3_column_int64(st, 8);
 	a->last_seen = sqlite3_column_int64(st, 9);
+	a->severity = strdup(incident_severity_name(
+	    (enum incident_severity)sqlite3_column_int(st, 10)));
+	if (a->severity == NULL)
+		oom = 1;
+	a->severity_raw = incident_col_dup(st, 11, &oom);
+	a->received_starts = sqlite3_column_int64(st, 12);
+	a->received_ends = sqlite3_column_int64(st, 13);
+	a->starts_given = (sqlite3_column_int(st, 14) & 1) != 0;
+	a->ends_given = (sqlite3_column_int(st, 14) & 2) != 0;
 	return oom ? -1 : 0;
 }
 
@@ -235,7 +248,9 @@ incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
 	static const char sql[] =
 	    "SELECT source, fingerprint, resolved,"
 	    " labels, annotations, starts_at, ends_at, generator_url, count,"
-	    " last_seen FROM alerts WHERE incident_id = ? ORDER BY id";
+	    " last_seen, severity, severity_raw, received_starts,"
+	    " received_ends, times_given FROM alerts WHERE incident_id = ?"
+	    " ORDER BY id";
 	struct incident_alert *list = NULL, *p;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *st;
@@ -313,7 +328,7 @@ json_t *
 incident_to_json(const struct incident *inc)
 {
 	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I,"
-	                 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
+	                 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
 	    "id", (json_int_t)inc->id, "state", incident_state_name(inc->state),
 	    "severity", incident_severity_name(inc->severity), "title",
 	    incident_jstr(inc->title), "source", incident_jstr(inc->source),
@@ -328,7 +343,10 @@ incident_to_json(const struct incident *inc)
 	    incident_jstr(inc->acked_by), "assignee",
 	    incident_jstr(inc->assignee), "snoozed_until",
 	    incident_jtime(inc->snoozed_until), "version",
-	    (json_int_t)inc->version);
+	    (json_int_t)inc->version, "started_at",
+	    incident_jtime(inc->started_at), "ended_at",
+	    incident_jtime(
+	        inc->state == INCIDENT_RESOLVED ? inc->ended_at : 0));
 }
 
 /* Embeds stored JSON text; a text that does not parse (never written by
@@ -347,7 +365,8 @@ incident_jraw(const char *text)
 json_t *
 incident_alert_to_json(const struct incident_alert *a)
 {
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o,"
+	                 " s:s?, s:o, s:o, s:o}",
 	    "source", incident_jstr(a->source), "fingerprint",
 	    incident_jstr(a->fingerprint), "status",
 	    a->resolved ? "resolved" : "firing", "labels",
@@ -355,7 +374,11 @@ incident_alert_to_json(const struct incident_alert *a)
 	    incident_jraw(a->annotations_json), "starts_at",
 	    incident_jtime(a->starts_at), "ends_at", incident_jtime(a->ends_at),
 	    "generator_url", incident_jstr(a->generator_url), "count",
-	    (json_int_t)a->count, "last_seen", incident_jtime(a->last_seen));
+	    (json_int_t)a->count, "last_seen", incident_jtime(a->last_seen),
+	    "severity", a->severity, "severity_raw",
+	    incident_jstr(a->severity_raw), "received_starts_at",
+	    incident_jtime(a->received_starts), "received_ends_at",
+	    incident_jtime(a->received_ends));
 }
 
 static int
@@ -386,6 +409,17 @@ incident_log_json(struct store *s, int64_t id, json_t **out, struct err *err)
 	}
 	*out = arr;
 	return 0;
+}
+
+int
+incident_log_text(struct store *s, int64_t id, const char *actor,
+    const char *kind, const char *detail, struct err *err)
+{
+	struct actlog_new e = {
+		.actor = actor, .incident = id, .kind = kind, .detail = detail
+	};
+
+	return actlog_append(s, &e, NULL, err);
 }
 
 int

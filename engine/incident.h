@@ -48,6 +48,11 @@ struct incident {
 	char *assignee; /* NULL: nobody */
 	int64_t snoozed_until; /* 0: not snoozed */
 	int64_t version; /* +1 on every change (check-then-act) */
+	/* the alerts' own times, beside owl's opened_at and resolved_at:
+	 * the first startsAt, and the last endsAt (meaningful once
+	 * resolved); 0: not known */
+	int64_t started_at;
+	int64_t ended_at;
 };
 
 /* Frees the strings of one incident (not the struct); accepts NULL. */
@@ -170,6 +175,12 @@ struct incident_alert {
 	char *generator_url; /* NULL: none */
 	int64_t count; /* deliveries */
 	int64_t last_seen;
+	char *severity; /* its severity name */
+	char *severity_raw; /* the sender's word, NULL: one of the four */
+	int64_t received_starts; /* when owl received its start; 0: ? */
+	int64_t received_ends; /* and its end; 0: not ended or unknown */
+	int starts_given; /* starts_at is the sender's, not owl's */
+	int ends_given;
 };
 
 /* Lists the alerts of an incident (incident_alerts_free). */

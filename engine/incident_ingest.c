@@ -1,8 +1,10 @@
 /* incident_ingest.c: alerts in, incidents out (see incident_ingest.h).
  * Each alert is looked up by (source, fingerprint) through the unique
- * index; a re-delivery only bumps count and last_seen, a state change
- * (new, resolved, firing again) is one action-log entry. Incidents
- * touched by the batch are re-aggregated once at the end. */
+ * index; an event older than what is stored (by the sender's own times)
+ * is logged as alert.stale and changes nothing; a re-delivery only bumps
+ * count and last_seen, a state change (new, resolved, firing again) is
+ * one action-log entry. Incidents touched by the batch are re-aggregated
+ * once at the end. */
 #include "incident_ingest.h"
 
 #include <stdlib.h>
@@ -12,9 +14,18 @@
 #include "engine/clock.h"
 #include "engine/incident_int.h"
 
+/* An incident the batch touched, and what its alerts did to its
+ * aggregates: kept incrementally, so a request costs the same whatever
+ * the incident's size. */
 struct ingest_touch {
 	int64_t id;
 	int changed; /* something worth a version bump happened */
+	int64_t dcount; /* alerts added */
+	int64_t dfiring; /* change in firing alerts */
+	int sev; /* the worst severity an alert now has; -1: none */
+	int lowered; /* the highest severity an alert left; -1: none */
+	int64_t first_start; /* earliest starts_at of its alerts here; 0 */
+	int64_t last_end; /* latest ends_at of its alerts resolved here; 0 */
 };
 
 struct ingest_ctx {
@@ -34,18 +45,57 @@ struct ingest_found {
 	int found;
 	int64_t alert_id;
 	int64_t incident;
-	int resolved;
-	int64_t starts_at;
+	struct incident_times t; /* its status and times */
+	int severity;
+	int same; /* labels, annotations and the rest as the event says */
 	enum incident_state state; /* of its incident */
 };
+
+/* Reads the alert columns every lookup selects, from column 0:
+ * id, resolved, starts_at, ends_at, times_given, received_starts,
+ * received_ends, severity, labels, annotations, generator_url,
+ * severity_raw. */
+#define INGEST_FOUND_COLS                                                      \
+	"a.id, a.resolved, a.starts_at, a.ends_at, a.times_given,"             \
+	" a.received_starts, a.received_ends, a.severity, a.labels,"           \
+	" a.annotations, a.generator_url, a.severity_raw"
+#define INGEST_FOUND_N 12
+
+static int
+ingest_text_eq(sqlite3_stmt *st, int col, const char *v)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t == NULL || v == NULL ? t == v : strcmp(t, v) == 0;
+}
+
+static void
+ingest_found_row(
+    sqlite3_stmt *st, const struct alert *a, struct ingest_found *f)
+{
+	f->found = 1;
+	f->alert_id = sqlite3_column_int64(st, 0);
+	f->t.resolved = sqlite3_column_int(st, 1);
+	f->t.starts = sqlite3_column_int64(st, 2);
+	f->t.ends = sqlite3_column_int64(st, 3);
+	f->t.given = sqlite3_column_int(st, 4);
+	f->t.rx_starts = sqlite3_column_int64(st, 5);
+	f->t.rx_ends = sqlite3_column_int64(st, 6);
+	f->severity = sqlite3_column_int(st, 7);
+	f->same = f->severity == (int)a->severity &&
+	    ingest_text_eq(st, 8, a->labels_json) &&
+	    ingest_text_eq(st, 9, a->annotations_json) &&
+	    ingest_text_eq(st, 10, a->generator_url) &&
+	    ingest_text_eq(st, 11, a->severity_raw);
+}
 
 static int
 ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
     struct err *err)
 {
 	static const char sql[] =
-	    "SELECT a.id, a.incident_id, a.resolved,"
-	    " a.starts_at, i.state FROM alerts a JOIN incidents i"
+	    "SELECT " INGEST_FOUND_COLS ", a.incident_id, i.state"
+	    " FROM alerts a JOIN incidents i"
 	    " ON i.id = a.incident_id WHERE a.source = ? AND a.fingerprint = ?"
 	    " ORDER BY a.incident_id DESC LIMIT 1";
 	sqlite3_stmt *st;
@@ -58,12 +108,10 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		f->found = 1;
-		f->alert_id = sqlite3_column_int64(st, 0);
-		f->incident = sqlite3_column_int64(st, 1);
-		f->resolved = sqlite3_column_int(st, 2);
-		f->starts_at = sqlite3_column_int64(st, 3);
-		f->state = (enum incident_state)sqlite3_column_int(st, 4);
+		ingest_found_row(st, a, f);
+		f->incident = sqlite3_column_int64(st, INGEST_FOUND_N);
+		f->state = (enum incident_state)sqlite3_column_int(
+		    st, INGEST_FOUND_N + 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -80,7 +128,7 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
     struct ingest_found *f, struct err *err)
 {
 	static const char sql[] =
-	    "SELECT id, resolved, starts_at FROM alerts"
+	    "SELECT " INGEST_FOUND_COLS " FROM alerts a"
 	    " WHERE source = ? AND fingerprint = ? AND incident_id = ?";
 	sqlite3_stmt *st;
 	int rc;
@@ -91,12 +139,10 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, in);
 	rc = sqlite3_step(st);
-	f->found = rc == SQLITE_ROW;
-	if (f->found) {
-		f->alert_id = sqlite3_column_int64(st, 0);
+	f->found = 0;
+	if (rc == SQLITE_ROW) {
+		ingest_found_row(st, a, f);
 		f->incident = in;
-		f->resolved = sqlite3_column_int(st, 1);
-		f->starts_at = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -124,10 +170,61 @@ ingest_touch(struct ingest_ctx *c, int64_t id, int changed, struct err *err)
 			return err_set(err, ERR_FAILED, "out of memory");
 		c->touched = p;
 	}
+	memset(&c->touched[c->ntouched], 0, sizeof *c->touched);
 	c->touched[c->ntouched].id = id;
 	c->touched[c->ntouched].changed = changed;
+	c->touched[c->ntouched].sev = -1;
+	c->touched[c->ntouched].lowered = -1;
 	c->ntouched++;
 	return 0;
+}
+
+/* Keeps the alert's times for its incident's (touched last) first
+ * start and last end. */
+static void
+ingest_touch_times(struct ingest_ctx *c, int64_t starts, int64_t ends)
+{
+	struct ingest_touch *t = &c->touched[c->ntouched - 1];
+
+	if (starts != 0 && (t->first_start == 0 || starts < t->first_start))
+		t->first_start = starts;
+	if (ends > t->last_end)
+		t->last_end = ends;
+}
+
+static int
+ingest_max(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static void
+ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
+{
+	into->changed |= t->changed;
+	into->dcount += t->dcount;
+	into->dfiring += t->dfiring;
+	into->sev = ingest_max(into->sev, t->sev);
+	into->lowered = ingest_max(into->lowered, t->lowered);
+	if (t->first_start != 0 &&
+	    (into->first_start == 0 || t->first_start < into->first_start))
+		into->first_start = t->first_start;
+	if (t->last_end > into->last_end)
+		into->last_end = t->last_end;
+}
+
+/* Folds what one alert did into its incident's entry (the last one:
+ * ingest_touch has just put it there). */
+static void
+ingest_delta(
+    struct ingest_ctx *c, int64_t dcount, int64_t dfiring, int sev, int lowered)
+{
+	struct ingest_touch *t = &c->touched[c->ntouched - 1];
+
+	t->dcount += dcount;
+	t->dfiring += dfiring;
+	t->sev = ingest_max(t->sev, sev);
+	t->lowered = ingest_max(t->lowered, lowered);
 }
 
 static int
@@ -150,7 +247,7 @@ ingest_touch_merge(struct ingest_ctx *c)
 	qsort(c->touched, c->ntouched, sizeof *c->touched, ingest_touch_cmp);
 	for (i = 1; i < c->ntouched; i++) {
 		if (c->touched[i].id == c->touched[n].id)
-			c->touched[n].changed |= c->touched[i].changed;
+			ingest_touch_fold(&c->touched[n], &c->touched[i]);
 		else
 			c->touched[++n] = c->touched[i];
 	}
@@ -224,8 +321,8 @@ ingest_reopen(
 {
 	static const char sql[] =
 	    "UPDATE incidents SET state = 0,"
-	    " resolved_at = NULL, acked_by = NULL, updated_at = ?,"
-	    " version = version + 1 WHERE id = ?";
+	    " resolved_at = NULL, ended_at = NULL, acked_by = NULL,"
+	    " updated_at = ?, version = version + 1 WHERE id = ?";
 	sqlite3_stmt *st;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
@@ -295,6 +392,42 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	return store_step_done(c->s, st, "incident text", err);
 }
 
+/* Logs a new alert. Its labels and annotations go into the detail as
+ * the compact JSON text they were stored as, not parsed and dumped
+ * again: {"annotations":A,"labels":L, then the other fields}. */
+static int
+ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    int64_t starts, int64_t ends, struct err *err)
+{
+	json_t *rest;
+	char *r = NULL, *text = NULL;
+	int rc = -1;
+
+	rest = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "source",
+	    a->source, "fingerprint", a->fingerprint, "status",
+	    a->resolved ? "resolved" : "firing", "severity",
+	    incident_severity_name(a->severity), "severity_raw",
+	    a->severity_raw, "starts_at", incident_jtime(starts), "ends_at",
+	    incident_jtime(ends), "generator_url",
+	    incident_jstr(a->generator_url));
+	if (rest == NULL ||
+	    (r = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+	    asprintf(&text, "{\"annotations\":%s,\"labels\":%s,%s",
+	        a->annotations_json ? a->annotations_json : "{}",
+	        a->labels_json ? a->labels_json : "{}", r + 1) == -1) {
+		text = NULL;
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	rc =
+	    incident_log_text(c->s, incident, c->actor, "alert.new", text, err);
+out:
+	json_decref(rest);
+	free(r);
+	free(text);
+	return rc;
+}
+
 static int
 ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
@@ -302,13 +435,13 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	static const char sql[] =
 	    "INSERT INTO alerts(incident_id, source,"
 	    " fingerprint, resolved, severity, labels, annotations, starts_at,"
-	    " ends_at, generator_url, count, first_seen, last_seen)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)";
-	int64_t starts = a->starts_at != 0 ? a->starts_at : c->now;
-	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
+	    " ends_at, generator_url, count, first_seen, last_seen,"
+	    " times_given, received_starts, received_ends, severity_raw)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)";
+	struct incident_times t;
 	sqlite3_stmt *st;
-	json_t *labels, *ann;
 
+	incident_times_new(a, c->now, &t);
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, incident);
@@ -318,28 +451,24 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	sqlite3_bind_int(st, 5, (int)a->severity);
 	sqlite3_bind_text(st, 6, a->labels_json, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, a->annotations_json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, starts);
-	sqlite3_bind_int64(st, 9, ends);
+	sqlite3_bind_int64(st, 8, t.starts);
+	sqlite3_bind_int64(st, 9, t.ends);
 	if (a->generator_url != NULL)
 		sqlite3_bind_text(st, 10, a->generator_url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, c->now);
 	sqlite3_bind_int64(st, 12, c->now);
+	sqlite3_bind_int(st, 13, t.given);
+	sqlite3_bind_int64(st, 14, t.rx_starts);
+	if (t.rx_ends != 0)
+		sqlite3_bind_int64(st, 15, t.rx_ends);
+	if (a->severity_raw != NULL)
+		sqlite3_bind_text(st, 16, a->severity_raw, -1, SQLITE_STATIC);
 	if (store_step_done(c->s, st, "store alert", err) == -1 ||
 	    ingest_match_text(c, a, incident, err) == -1)
 		return -1;
 	c->res->new_alerts++;
-	labels = json_loads(a->labels_json, 0, NULL);
-	ann = json_loads(a->annotations_json, 0, NULL);
-	return incident_log(c->s, incident, c->actor, "alert.new",
-	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "source",
-	        a->source, "fingerprint", a->fingerprint, "status",
-	        a->resolved ? "resolved" : "firing", "severity",
-	        incident_severity_name(a->severity), "labels",
-	        labels != NULL ? labels : json_object(), "annotations",
-	        ann != NULL ? ann : json_object(), "starts_at",
-	        incident_jtime(starts), "ends_at", incident_jtime(ends),
-	        "generator_url", incident_jstr(a->generator_url)),
-	    err);
+	ingest_touch_times(c, t.starts, t.ends);
+	return ingest_log_new(c, a, incident, t.starts, t.ends, err);
 }
 
 /* Logs an alert's change between firing and resolved. */
@@ -365,41 +494,78 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 {
 	static const char full[] =
 	    "UPDATE alerts SET resolved = ?1,"
-	    " severity = ?2, labels = ?3, annotations = ?4, starts_at ="
-	    " CASE WHEN ?5 = 0 THEN starts_at ELSE ?5 END, ends_at = ?6,"
-	    " generator_url = ?7, count = count + 1, last_seen = ?8"
-	    " WHERE id = ?9";
+	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
+	    " times_given = ?10, received_starts = ?11, received_ends = ?12,"
+	    " severity = ?2, labels = ?3, annotations = ?4,"
+	    " generator_url = ?7, severity_raw = ?13 WHERE id = ?9";
 	static const char status_only[] =
 	    "UPDATE alerts SET resolved = ?1,"
-	    " ends_at = ?6, count = count + 1, last_seen = ?8 WHERE id = ?9";
-	int only = c->o->mode == INCIDENT_INGEST_RESOLVE;
-	int64_t ends = a->ends_at == 0 && a->resolved ? c->now : a->ends_at;
+	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
+	    " times_given = ?10, received_starts = ?11, received_ends = ?12"
+	    " WHERE id = ?9";
+	/* a resolve-only delivery, or one that says what is stored already
+	 * (Alertmanager re-sends whole groups): its times and counts only */
+	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same;
+	struct incident_times t;
 	sqlite3_stmt *st;
 
+	incident_times_apply(&f->t, a, c->now, &t);
 	if ((st = store_stmt(c->s, only ? status_only : full, err)) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, a->resolved);
-	sqlite3_bind_int64(st, 6, ends);
+	sqlite3_bind_int64(st, 5, t.starts);
+	sqlite3_bind_int64(st, 6, t.ends);
 	sqlite3_bind_int64(st, 8, c->now);
 	sqlite3_bind_int64(st, 9, f->alert_id);
+	sqlite3_bind_int(st, 10, t.given);
+	sqlite3_bind_int64(st, 11, t.rx_starts);
+	if (t.rx_ends != 0)
+		sqlite3_bind_int64(st, 12, t.rx_ends);
 	if (!only) {
 		sqlite3_bind_int(st, 2, (int)a->severity);
 		sqlite3_bind_text(st, 3, a->labels_json, -1, SQLITE_STATIC);
 		sqlite3_bind_text(
 		    st, 4, a->annotations_json, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, a->starts_at);
 		if (a->generator_url != NULL)
 			sqlite3_bind_text(
 			    st, 7, a->generator_url, -1, SQLITE_STATIC);
+		if (a->severity_raw != NULL)
+			sqlite3_bind_text(
+			    st, 13, a->severity_raw, -1, SQLITE_STATIC);
 	}
-	if (store_step_done(c->s, st, "update alert", err) == -1)
+	if (store_step_done(c->s, st, "update alert", err) == -1 ||
+	    ingest_touch(c, f->incident, f->t.resolved != a->resolved, err) ==
+	        -1)
 		return -1;
-	if (f->resolved == a->resolved)
-		return ingest_touch(c, f->incident, 0, err);
-	if (ingest_touch(c, f->incident, 1, err) == -1)
-		return -1;
-	return ingest_transition(c, a, f->incident,
-	    a->resolved ? ends : (a->starts_at != 0 ? a->starts_at : c->now),
+	if (only)
+		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);
+	else
+		ingest_delta(c, 0, f->t.resolved - a->resolved,
+		    (int)a->severity,
+		    (int)a->severity < f->severity ? f->severity : -1);
+	ingest_touch_times(c, t.starts, t.ends);
+	if (f->t.resolved == a->resolved)
+		return 0;
+	return ingest_transition(
+	    c, a, f->incident, a->resolved ? t.ends : t.starts, err);
+}
+
+/* A stale event: one action-log entry with both times, nothing else. */
+static int
+ingest_stale(struct ingest_ctx *c, const struct alert *a,
+    const struct ingest_found *f, const char *why, struct err *err)
+{
+	c->res->stale++;
+	c->res->incident = f->incident;
+	return incident_log(c->s, f->incident, c->actor, "alert.stale",
+	    json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:o}, s:{s:s, s:o, s:o}}",
+	        "source", a->source, "fingerprint", a->fingerprint, "reason",
+	        why, "event", "status", a->resolved ? "resolved" : "firing",
+	        "starts_at", incident_jtime(a->starts_at), "ends_at",
+	        incident_jtime(a->resolved ? a->ends_at : 0), "stored",
+	        "status", f->t.resolved ? "resolved" : "firing", "starts_at",
+	        incident_jtime(f->t.starts), "ends_at",
+	        incident_jtime(f->t.resolved ? f->t.ends : 0)),
 	    err);
 }
 
@@ -446,8 +612,8 @@ ingest_stays(const struct ingest_found *f, const struct alert *a)
 {
 	if (f->state != INCIDENT_RESOLVED || a->resolved)
 		return 1;
-	return !f->resolved &&
-	    (a->starts_at == 0 || a->starts_at == f->starts_at);
+	return !f->t.resolved &&
+	    (a->starts_at == 0 || a->starts_at == f->t.starts);
 }
 
 static int
@@ -455,6 +621,7 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 {
 	struct ingest_found f;
 	int64_t target = 0;
+	const char *why;
 
 	if (c->o->mode == INCIDENT_INGEST_ACK)
 		return ingest_ack(c, a, err);
@@ -465,6 +632,8 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 		c->res->dropped++;
 		return 0;
 	}
+	if (f.found && (why = incident_stale_why(&f.t, a)) != NULL)
+		return ingest_stale(c, a, &f, why, err);
 	c->res->alerts++;
 	if (f.found && ingest_stays(&f, a))
 		target = f.incident;
@@ -477,6 +646,7 @@ ingest_one(struct ingest_ctx *c, const struct alert *a, struct err *err)
 		return ingest_update(c, a, &f, err);
 	if (ingest_touch(c, target, 1, err) == -1)
 		return -1;
+	ingest_delta(c, 1, !a->resolved, (int)a->severity, -1);
 	return ingest_insert(c, a, target, err);
 }
 
@@ -527,10 +697,11 @@ ingest_log_update(struct ingest_ctx *c, const struct incident *inc,
 	    err);
 }
 
-/* Every alert resolved: the incident resolves itself. */
+/* Every alert resolved: the incident resolves itself. Its times are
+ * its alerts' (first start, last end); resolved_at is when owl saw it. */
 static int
-ingest_autoresolve(
-    struct ingest_ctx *c, const struct incident *inc, struct err *err)
+ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
+    int64_t started, int64_t ended, struct err *err)
 {
 	static const char sql[] =
 	    "UPDATE incidents SET state = 2,"
@@ -547,14 +718,17 @@ ingest_autoresolve(
 		return -1;
 	c->res->incidents_resolved++;
 	return incident_log(c->s, inc->id, c->actor, "incident.resolve",
-	    json_pack("{s:{s:s}, s:{s:s}, s:b, s:s}", "before", "state",
-	        incident_state_name(inc->state), "after", "state", "resolved",
-	        "auto", 1, "reason", "all alerts resolved"),
+	    json_pack("{s:{s:s}, s:{s:s}, s:b, s:s, s:o, s:o}", "before",
+	        "state", incident_state_name(inc->state), "after", "state",
+	        "resolved", "auto", 1, "reason", "all alerts resolved",
+	        "started_at", incident_jtime(started), "ended_at",
+	        incident_jtime(ended)),
 	    err);
 }
 
-/* Re-aggregates one touched incident: counts, worst severity, the
- * sender's truncation, last delivery; then the auto-resolve. */
+/* Updates one touched incident from its deltas: counts, worst
+ * severity, the sender's truncation, last delivery; then the
+ * auto-resolve. */
 static int
 ingest_finish(
     struct ingest_ctx *c, const struct ingest_touch *t, struct err *err)
@@ -564,16 +738,23 @@ ingest_finish(
 	    " firing_count = ?2, severity = ?3, truncated_alerts = ?4,"
 	    " last_alert_at = ?5, updated_at = CASE WHEN ?6 THEN ?5"
 	    " ELSE updated_at END, version = version + ?6,"
-	    " sender_url = coalesce(?8, sender_url) WHERE id = ?7";
+	    " sender_url = coalesce(?8, sender_url), started_at = ?9,"
+	    " ended_at = ?10 WHERE id = ?7";
 	struct incident inc;
 	struct ingest_agg g = { 0, 0, 0 };
-	int64_t trunc;
+	int64_t trunc, started, ended;
 	sqlite3_stmt *st;
 	int changed, rc = -1;
 
 	if (incident_get(c->s, t->id, &inc, err) == -1)
 		return -1;
-	if (ingest_aggregate(c, t->id, &g, err) == -1)
+	g.count = inc.alert_count + t->dcount;
+	g.firing = inc.firing_count + t->dfiring;
+	g.severity = ingest_max((int)inc.severity, t->sev);
+	/* the alert holding the worst severity was lowered: only then are
+	 * the incident's alerts read again */
+	if (t->lowered >= (int)inc.severity &&
+	    ingest_aggregate(c, t->id, &g, err) == -1)
 		goto out;
 	trunc = c->o->truncated >= 0 ? c->o->truncated : inc.truncated_alerts;
 	changed = t->changed || g.count != inc.alert_count ||
@@ -591,6 +772,14 @@ ingest_finish(
 	sqlite3_bind_int64(st, 7, t->id);
 	if (c->o->sender_url != NULL)
 		sqlite3_bind_text(st, 8, c->o->sender_url, -1, SQLITE_STATIC);
+	started = inc.started_at;
+	if (t->first_start != 0 && (started == 0 || t->first_start < started))
+		started = t->first_start;
+	ended = t->last_end > inc.ended_at ? t->last_end : inc.ended_at;
+	if (started != 0)
+		sqlite3_bind_int64(st, 9, started);
+	if (ended != 0)
+		sqlite3_bind_int64(st, 10, ended);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -599,7 +788,7 @@ ingest_finish(
 	}
 	rc = 0;
 	if (inc.state != INCIDENT_RESOLVED && g.count > 0 && g.firing == 0)
-		rc = ingest_autoresolve(c, &inc, err);
+		rc = ingest_autoresolve(c, &inc, started, ended, err);
 out:
 	incident_done(&inc);
 	return rc;

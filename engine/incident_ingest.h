@@ -40,6 +40,7 @@ struct incident_ingest_result {
 	size_t incidents_reopened; /* by the flap guard */
 	size_t incidents_resolved; /* because all their alerts resolved */
 	size_t incidents_acked;
+	size_t stale; /* older than what is stored: logged, not applied */
 	int64_t incident; /* the last incident touched, 0: none */
 };
 

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "engine/alert.h"
 #include "engine/incident.h"
 
 /* Flap guard: a group that fires again this soon after its incident
@@ -14,7 +15,8 @@
 #define INCIDENT_COLS                                                          \
 	"id, state, severity, title, source, group_key, "                      \
 	"alert_count, firing_count, truncated_alerts, opened_at, updated_at, " \
-	"resolved_at, last_alert_at, acked_by, assignee, snoozed_until, version"
+	"resolved_at, last_alert_at, acked_by, assignee, snoozed_until, "      \
+	"version, started_at, ended_at"
 
 /* Fills inc from a row selected with INCIDENT_COLS first; -1 when out of
  * memory. */
@@ -24,6 +26,36 @@ int incident_row(sqlite3_stmt *st, struct incident *inc);
  * (takes ownership of detail; NULL: "{}"). actor NULL: actor_name(). */
 int incident_log(struct store *s, int64_t id, const char *actor,
     const char *kind, json_t *detail, struct err *err);
+
+/* The same with the detail as JSON text (borrowed). */
+int incident_log_text(struct store *s, int64_t id, const char *actor,
+    const char *kind, const char *detail, struct err *err);
+
+/* Bits of alerts.times_given: which of an alert's times are the
+ * sender's own (the others are when owl received the event). */
+#define INCIDENT_GIVEN_START 1
+#define INCIDENT_GIVEN_END 2
+
+/* An alert's status and times as stored (incident_order.c). */
+struct incident_times {
+	int resolved;
+	int64_t starts, ends; /* ends 0 while firing */
+	int64_t rx_starts, rx_ends; /* when owl received them; 0: none */
+	int given; /* INCIDENT_GIVEN_* */
+};
+
+/* Why event a is older than what is stored (README "Order and
+ * staleness"), or NULL when it is to be applied. */
+const char *incident_stale_why(
+    const struct incident_times *stored, const struct alert *a);
+
+/* The times of a new alert from event a, received at now. */
+void incident_times_new(
+    const struct alert *a, int64_t now, struct incident_times *out);
+
+/* The times after applying event a (not stale) to stored, at now. */
+void incident_times_apply(const struct incident_times *stored,
+    const struct alert *a, int64_t now, struct incident_times *out);
 
 /* A JSON string for s, or null when s is NULL. */
 json_t *incident_jstr(const char *s);

@@ -184,7 +184,27 @@ const char *const schema_migrations[] = {
 	"  entry INTEGER NOT NULL,"
 	"  hash TEXT NOT NULL,"
 	"  at_us INTEGER NOT NULL);",
-	/* 9: the identity of the process running a run or holding a lease
+	/* 9: order and staleness (incident_ingest.c). An alert's starts_at
+	 * and ends_at are the sender's times when times_given says so (1:
+	 * starts_at, 2: ends_at; else the time owl received the event),
+	 * received_starts/received_ends when owl received the event that
+	 * began or ended its episode; severity_raw the sender's word when
+	 * it is not one of owl's four. An incident's started_at and
+	 * ended_at come from its alerts (first startsAt, last endsAt),
+	 * beside opened_at and resolved_at, owl's own times. */
+	"ALTER TABLE alerts ADD COLUMN times_given INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN received_starts INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN received_ends INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN severity_raw TEXT;"
+	"UPDATE alerts SET received_starts = first_seen,"
+	"  received_ends = CASE WHEN resolved THEN last_seen END;"
+	"ALTER TABLE incidents ADD COLUMN started_at INTEGER;"
+	"ALTER TABLE incidents ADD COLUMN ended_at INTEGER;"
+	"UPDATE incidents SET started_at = (SELECT min(starts_at) FROM alerts"
+	"  WHERE incident_id = incidents.id), ended_at = CASE WHEN state = 2"
+	"  THEN (SELECT max(ends_at) FROM alerts"
+	"  WHERE incident_id = incidents.id) END;",
+	/* 10: the identity of the process running a run or holding a lease
 	 * (boot id and start time, rb_lease.h), so that a pid reused by
 	 * another process is not taken for it. */
 	"ALTER TABLE runs ADD COLUMN proc TEXT;"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,13 +208,53 @@ store_configure(struct store *s, struct err *err)
 	return store_exec(s, pragmas, err);
 }
 
-struct store *
-store_open(const char *path, struct err *err)
+/* A value such as postgresql://user:pass@host/db is not a file path:
+ * taking it for one made a directory tree named "postgresql:". Only the
+ * scheme is quoted back: the rest may hold a password. */
+static int
+store_check_url(const char *path, struct err *err)
+{
+	size_t n = strspn(path,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	if (n == 0 || strncmp(path + n, "://", 3) != 0)
+		return 0;
+	if ((n == 10 && strncasecmp(path, "postgresql", n) == 0) ||
+	    (n == 8 && strncasecmp(path, "postgres", n) == 0))
+		return err_set(err, ERR_USAGE,
+		    "%.*s://...: PostgreSQL databases are not supported yet; "
+		    "give --db (or OWL_DB) a SQLite file path",
+		    (int)n, path);
+	return err_set(err, ERR_USAGE,
+	    "%.*s://...: a URL, not a database file; give --db (or OWL_DB) "
+	    "a SQLite file path",
+	    (int)n, path);
+}
+
+/* Is there a database at path? A missing or empty file is none. */
+static int
+store_check_exists(const char *path, struct err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1 && errno != ENOENT)
+		return 0; /* store_check_file names the problem */
+	if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0))
+		return 0;
+	return err_set(err, ERR_USAGE,
+	    "no database at %s (run owl serve or owl ingest to create one)",
+	    path);
+}
+
+static struct store *
+store_open_mode(const char *path, int create, struct err *err)
 {
 	struct store *s;
 	int exists;
 
-	if (store_check_file(path, &exists, err) == -1)
+	if (store_check_url(path, err) == -1 ||
+	    (!create && store_check_exists(path, err) == -1) ||
+	    store_check_file(path, &exists, err) == -1)
 		return NULL;
 	if (!exists && store_create_file(path, err) == -1)
 		return NULL;
@@ -246,6 +287,18 @@ fail:
 		err->code = ERR_USAGE;
 	store_close(s);
 	return NULL;
+}
+
+struct store *
+store_open(const char *path, struct err *err)
+{
+	return store_open_mode(path, 1, err);
+}
+
+struct store *
+store_open_existing(const char *path, struct err *err)
+{
+	return store_open_mode(path, 0, err);
 }
 
 void

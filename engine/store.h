@@ -14,10 +14,19 @@
 
 struct store;
 
-/* Opens the database at path. A directory, an unreadable file, a file
- * that is not SQLite, or a database from a newer owl: NULL with err set
+/* Opens the database at path, creating it (and its parent directories)
+ * when there is none. A directory, an unreadable file, a file that is not
+ * SQLite, a database from a newer owl, or a URL (postgresql://... is not
+ * supported yet; nothing is created for it): NULL with err set
  * (ERR_USAGE) and the file untouched. Free with store_close(). */
 struct store *store_open(const char *path, struct err *err);
+
+/* Opens the database at path as store_open does, but never creates one:
+ * no file there, or an empty one, is NULL with err set (ERR_USAGE, "no
+ * database at PATH (run owl serve or owl ingest to create one)"). For
+ * the commands that only read or act on what is there, so that a
+ * mistyped path is said, not silently made into an empty database. */
+struct store *store_open_existing(const char *path, struct err *err);
 
 /* Closes the database; accepts NULL. */
 void store_close(struct store *s);

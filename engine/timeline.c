@@ -185,11 +185,17 @@ tl_head(
 	if (strcmp(k, "incident.resolve") == 0) {
 		h->resolved_us = ev->at_us;
 		h->resolved_auto = json_is_true(json_object_get(d, "auto"));
+		/* the alerts' own end: an alert that ended 14 s after it
+		 * started, received a week late, took 14 s to resolve */
+		h->ended_us = 0;
+		if (tl_str(d, "ended_at") != NULL &&
+		    clock_parse(tl_str(d, "ended_at"), &us, NULL) == 0)
+			h->ended_us = us;
 	}
 	if (strncmp(k, "incident.", 9) == 0 && st != NULL) {
 		tl_set(&h->state, st);
 		if (strcmp(st, "resolved") != 0)
-			h->resolved_us = 0;
+			h->resolved_us = h->ended_us = 0;
 	}
 }
 
@@ -331,6 +337,10 @@ tl_text_alert(struct buf *b, const struct timeline_event *ev, const json_t *d,
 		return buf_printf(b, err, "alert %s resolved", name);
 	if (strcmp(k, "refire") == 0)
 		return buf_printf(b, err, "alert %s firing again", name);
+	if (strcmp(k, "stale") == 0)
+		return buf_printf(b, err, "late %s of alert %s ignored: %s",
+		    tl_or(tl_str2(d, "event", "status"), "event"), name,
+		    tl_or(tl_str(d, "reason"), "older than what is stored"));
 	return 1;
 }
 

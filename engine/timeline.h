@@ -43,6 +43,8 @@ struct timeline_head {
 	int64_t acked_us; /* first acknowledgement */
 	int64_t resolved_us; /* last resolve, when it is still resolved */
 	int resolved_auto; /* that resolve was automatic */
+	int64_t ended_us; /* the last endsAt of its alerts, as that
+	                     automatic resolve says (0: not said) */
 };
 
 struct timeline {

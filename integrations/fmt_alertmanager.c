@@ -140,8 +140,8 @@ fmt_alert_fingerprint(json_t *o, const char *where, json_t *labels, int grafana,
 
 /* Reads the fields every form of an Alertmanager alert has. */
 static int
-fmt_alert_common(
-    json_t *o, const char *where, int grafana, struct alert *a, struct err *err)
+fmt_alert_common(json_t *o, const char *where, int grafana,
+    const json_t *sevmap, struct alert *a, struct err *err)
 {
 	json_t *labels = NULL, *ann = NULL;
 	const char *url;
@@ -168,7 +168,7 @@ fmt_alert_common(
 		if (ann == NULL || fmt_grafana_extras(o, where, ann, err) == -1)
 			goto out;
 	}
-	rc = alert_set_maps(a, labels, ann, 0, err);
+	rc = alert_set_maps(a, labels, ann, sevmap, 0, err);
 out:
 	json_decref(labels);
 	json_decref(ann);
@@ -234,7 +234,8 @@ fmt_webhook(json_t *root, struct ingest_batch *b, int grafana, struct err *err)
 			    err, ERR_USAGE, "%s: not an object", where);
 		if ((a = ingest_batch_add(b, source, err)) == NULL ||
 		    fmt_status(o, where, &a->resolved, err) == -1 ||
-		    fmt_alert_common(o, where, grafana, a, err) == -1)
+		    fmt_alert_common(o, where, grafana, b->sevmap, a, err) ==
+		        -1)
 			return -1;
 		a->group_key = b->group_key;
 	}
@@ -277,7 +278,7 @@ fmt_api_alerts(
 			return err_set(
 			    err, ERR_USAGE, "%s: not an object", where);
 		if ((a = ingest_batch_add(b, "alertmanager", err)) == NULL ||
-		    fmt_alert_common(o, where, 0, a, err) == -1 ||
+		    fmt_alert_common(o, where, 0, b->sevmap, a, err) == -1 ||
 		    fmt_api_group(a, o, err) == -1)
 			return -1;
 		a->resolved = a->ends_at != 0 && a->ends_at <= now;

@@ -40,12 +40,10 @@ fmt_generic_status(json_t *o, const char *where, int *resolved, struct err *err)
 /* The strings that become annotations, and the severity override. */
 static int
 fmt_generic_texts(json_t *o, const char *where, json_t *ann, struct alert *a,
-    int *sev_given, struct err *err)
+    const json_t *sevmap, int *sev_given, struct err *err)
 {
 	static const char *const keys[] = { "title", "message", "image_url" };
 	const char *s;
-	char path[64];
-	int level;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (ingest_json_str(
@@ -54,20 +52,12 @@ fmt_generic_texts(json_t *o, const char *where, json_t *ann, struct alert *a,
 		if (s != NULL && *s != '\0')
 			json_object_set_new(ann, keys[i], json_string(s));
 	}
-	if (ingest_json_str(o, where, "severity", 0, 32, &s, err) == -1)
+	/* any word: an unknown one is a warning, never a refused page */
+	if (ingest_json_str(
+	        o, where, "severity", 0, INGEST_VALUE_MAX, &s, err) == -1)
 		return -1;
-	*sev_given = s != NULL;
-	if (s != NULL) {
-		if ((level = alert_severity_parse(s)) < 0) {
-			ingest_path(path, sizeof path, where, "severity");
-			return err_set(err, ERR_USAGE,
-			    "%s: not critical, "
-			    "error, warning or info",
-			    path);
-		}
-		a->severity = (enum incident_severity)level;
-	}
-	return 0;
+	*sev_given = s != NULL && *s != '\0';
+	return *sev_given ? alert_set_severity(a, sevmap, s, err) : 0;
 }
 
 /* id (or alert_uid), group, url (or link_to_upstream_details). */
@@ -133,9 +123,10 @@ fmt_generic_one(
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
-	if (fmt_generic_texts(o, where, ann, a, &sev_given, err) == -1)
+	if (fmt_generic_texts(o, where, ann, a, b->sevmap, &sev_given, err) ==
+	    -1)
 		goto out;
-	rc = alert_set_maps(a, labels, ann, sev_given, err);
+	rc = alert_set_maps(a, labels, ann, b->sevmap, sev_given, err);
 out:
 	json_decref(labels);
 	json_decref(ann);

@@ -89,11 +89,12 @@ fmt_pd_labels(json_t *p, json_t *labels, struct err *err)
 }
 
 static int
-fmt_pd_trigger(json_t *root, struct alert *a, struct err *err)
+fmt_pd_trigger(
+    json_t *root, const json_t *sevmap, struct alert *a, struct err *err)
 {
 	json_t *p = json_object_get(root, "payload"), *labels, *ann;
 	const char *summary, *sev, *url;
-	int rc = -1, level;
+	int rc = -1;
 
 	if (!json_is_object(p))
 		return err_set(err, ERR_USAGE, "payload: %s",
@@ -101,22 +102,21 @@ fmt_pd_trigger(json_t *root, struct alert *a, struct err *err)
 	if (ingest_json_str(p, "payload", "summary",
 	        INGEST_REQUIRED | INGEST_NONEMPTY, INGEST_VALUE_MAX, &summary,
 	        err) == -1 ||
-	    ingest_json_str(p, "payload", "severity", INGEST_REQUIRED, 16, &sev,
+	    ingest_json_str(p, "payload", "severity", 0, INGEST_VALUE_MAX, &sev,
 	        err) == -1 ||
 	    ingest_json_time(
 	        p, "payload", "timestamp", 0, &a->starts_at, err) == -1 ||
 	    ingest_json_str(
 	        root, "", "client_url", 0, INGEST_VALUE_MAX, &url, err) == -1)
 		return -1;
-	level = alert_severity_parse(sev);
-	if (level < 0 ||
-	    (strcmp(sev, "critical") != 0 && strcmp(sev, "error") != 0 &&
-	        strcmp(sev, "warning") != 0 && strcmp(sev, "info") != 0))
-		return err_set(err, ERR_USAGE,
-		    "payload.severity: not critical, "
-		    "error, warning or info");
-	a->severity = (enum incident_severity)level;
-	labels = json_pack("{s:s}", "severity", sev);
+	/* PagerDuty refuses anything but its four words; a templated
+	 * severity (Alertmanager's pagerduty_configs) can be any word, and
+	 * a refused page is lost: map it, unknown is a warning */
+	if (alert_set_severity(a, sevmap, sev, err) == -1)
+		return -1;
+	labels = json_pack("{s:s}", "severity",
+	    sev != NULL && *sev != '\0' ? sev
+	                                : incident_severity_name(a->severity));
 	ann = json_pack("{s:s}", "summary", summary);
 	if (labels == NULL || ann == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
@@ -127,7 +127,7 @@ fmt_pd_trigger(json_t *root, struct alert *a, struct err *err)
 	    (url != NULL && *url != '\0' &&
 	        ingest_dup(&a->generator_url, url, err) == -1))
 		goto out;
-	rc = alert_set_maps(a, labels, ann, 1, err);
+	rc = alert_set_maps(a, labels, ann, NULL, 1, err);
 out:
 	json_decref(labels);
 	json_decref(ann);
@@ -188,10 +188,10 @@ fmt_pagerduty_parse(json_t *root, struct ingest_batch *b, struct err *err)
 		return -1;
 	a->resolved = b->action == INGEST_ACTION_RESOLVE;
 	if (b->action == INGEST_ACTION_TRIGGER)
-		return fmt_pd_trigger(root, a, err);
+		return fmt_pd_trigger(root, b->sevmap, a, err);
 	if ((empty = json_object()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	rc = alert_set_maps(a, empty, empty, 1, err);
+	rc = alert_set_maps(a, empty, empty, NULL, 1, err);
 	json_decref(empty);
 	return rc;
 }

@@ -80,6 +80,72 @@ ingest_detect(json_t *root, struct err *err)
 	    "JSON with an id)");
 }
 
+/* config severity_map = { WORD = "critical"|"error"|"warning"|"info" }
+ * into o->sevmap, keyed as alert_severity_parse looks words up. */
+static int
+ingest_opts_sevmap(
+    struct ingest_opts *o, const struct config *cfg, struct err *err)
+{
+	const json_t *m = cfg != NULL ? config_get(cfg, "severity_map") : NULL;
+	char key[ALERT_SEVERITY_WORD_MAX + 1];
+	const char *k, *name;
+	json_t *v;
+	int level;
+
+	if (m == NULL)
+		return 0;
+	if (!json_is_object(m))
+		return err_set(err, ERR_USAGE,
+		    "config: severity_map: expected a table of WORD = "
+		    "\"critical\"|\"error\"|\"warning\"|\"info\"");
+	json_object_foreach((json_t *)m, k, v)
+	{
+		name = json_string_value(v);
+		level = -1;
+		for (int i = SEVERITY_INFO; name && i <= SEVERITY_CRITICAL; i++)
+			if (strcmp(name,
+			        incident_severity_name(
+			            (enum incident_severity)i)) == 0)
+				level = i;
+		alert_severity_key(k, key, sizeof key);
+		if (level < 0 || key[0] == '\0')
+			return err_set(err, ERR_USAGE,
+			    "config: severity_map.%.64s: %s", k,
+			    key[0] == '\0' ? "not a word"
+			                   : "not \"critical\", \"error\", "
+			                     "\"warning\" or \"info\"");
+		if (json_object_set_new(o->sevmap, key, json_integer(level)))
+			return err_set(err, ERR_FAILED, "out of memory");
+	}
+	return 0;
+}
+
+struct ingest_opts *
+ingest_opts_new(const struct config *cfg, struct err *err)
+{
+	struct ingest_opts *o = calloc(1, sizeof *o);
+
+	if (o == NULL || (o->sevmap = json_object()) == NULL) {
+		free(o);
+		err_set(err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	if (ingest_opts_sevmap(o, cfg, err) == -1) {
+		ingest_opts_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+void
+ingest_opts_free(struct ingest_opts *o)
+{
+	if (o == NULL)
+		return;
+	json_decref(o->sevmap);
+	free(o);
+}
+
 void
 ingest_batch_free(struct ingest_batch *b)
 {
@@ -101,6 +167,13 @@ struct ingest_batch *
 ingest_parse(
     enum ingest_format f, const char *body, size_t len, struct err *err)
 {
+	return ingest_parse_opts(f, body, len, NULL, err);
+}
+
+struct ingest_batch *
+ingest_parse_opts(enum ingest_format f, const char *body, size_t len,
+    const struct ingest_opts *o, struct err *err)
+{
 	struct ingest_batch *b = NULL;
 	json_t *root = NULL;
 	int rc, detected;
@@ -118,6 +191,7 @@ ingest_parse(
 	}
 	b->format = f;
 	b->truncated = -1;
+	b->sevmap = o != NULL ? o->sevmap : NULL;
 	switch (f) {
 	case INGEST_ALERTMANAGER:
 		rc = fmt_alertmanager_parse(root, b, err);
@@ -129,6 +203,7 @@ ingest_parse(
 	}
 	if (rc == -1)
 		goto fail;
+	b->sevmap = NULL; /* the options need not outlive the parse */
 	json_decref(root);
 	return b;
 fail:
@@ -199,6 +274,7 @@ ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
 		res->incidents_reopened = r.incidents_reopened;
 		res->incidents_acked = r.incidents_acked;
 		res->dropped = r.dropped;
+		res->stale = r.stale;
 	}
 	return 0;
 }

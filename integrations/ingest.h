@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/config.h"
 #include "engine/err.h"
 #include "engine/store.h"
 
@@ -52,6 +53,20 @@ struct alert;
 struct ingest_batch *ingest_parse(
     enum ingest_format f, const char *body, size_t len, struct err *err);
 
+/* What the config changes in parsing: severity_map (sender's words to
+ * owl's four severities). Built once from the config, validated (a bad
+ * entry: NULL with ERR_USAGE naming it, "config: severity_map.sev0:
+ * 'urgent' is not critical, error, warning or info"), then shared
+ * read-only by every thread. cfg NULL: the defaults. Free with
+ * ingest_opts_free (accepts NULL). */
+struct ingest_opts;
+struct ingest_opts *ingest_opts_new(const struct config *cfg, struct err *err);
+void ingest_opts_free(struct ingest_opts *o);
+
+/* ingest_parse with the config's options (o NULL: the defaults). */
+struct ingest_batch *ingest_parse_opts(enum ingest_format f, const char *body,
+    size_t len, const struct ingest_opts *o, struct err *err);
+
 /* The format of a parsed batch (the detected one for INGEST_AUTO). */
 enum ingest_format ingest_batch_format(const struct ingest_batch *b);
 
@@ -83,6 +98,7 @@ struct ingest_result {
 	size_t incidents_reopened; /* by the flap guard (10 min) */
 	size_t incidents_acked; /* by a PagerDuty acknowledge */
 	size_t dropped; /* ack/resolve with nothing open */
+	size_t stale; /* older than what is stored: logged, not applied */
 };
 
 /* Stores a parsed batch: upserts alerts by (source, fingerprint), groups

@@ -17,8 +17,13 @@ enum ingest_action {
 	INGEST_ACTION_RESOLVE,
 };
 
+struct ingest_opts {
+	json_t *sevmap; /* alert_severity_key(word) -> level; never NULL */
+};
+
 struct ingest_batch {
 	enum ingest_format format;
+	const json_t *sevmap; /* while parsing: the config's severity_map */
 	struct alert *alerts;
 	size_t n;
 	int64_t truncated; /* -1: the format does not say */

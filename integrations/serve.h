@@ -14,6 +14,8 @@
 #include "engine/err.h"
 #include "integrations/http_auth.h"
 
+struct ingest_opts;
+
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:9095"
 #define SERVE_DEFAULT_MAX_BODY (1024 * 1024)
 #define SERVE_MAX_PULLS 16
@@ -33,6 +35,7 @@ struct serve_config {
 	size_t queue_max; /* waiting requests; 0: 4096 */
 	int insecure; /* allow non-loopback without auth */
 	const struct http_auth *auth; /* borrowed; NULL: no auth */
+	const struct ingest_opts *ingest; /* borrowed; NULL: defaults */
 	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
 	size_t npulls;
 	int64_t pull_interval_us; /* 0: 15 s */

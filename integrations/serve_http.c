@@ -375,8 +375,9 @@ serve_http_complete(struct serve_req *r)
 		return serve_http_error(
 		    r, MHD_HTTP_UNAUTHORIZED, "bad or missing credentials");
 	err_init(&err);
-	r->batch = ingest_parse((enum ingest_format)r->route->format,
-	    r->body.data ? r->body.data : "", r->body.len, &err);
+	r->batch = ingest_parse_opts((enum ingest_format)r->route->format,
+	    r->body.data ? r->body.data : "", r->body.len, sv->cfg->ingest,
+	    &err);
 	if (r->batch == NULL)
 		return serve_http_error(
 		    r, err.code == ERR_USAGE ? 400 : 500, "%s", err.msg);

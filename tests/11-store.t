@@ -3,26 +3,60 @@
 # paths that must be refused with one line, exit 2, the file untouched.
 . "$(dirname "$0")/lib.sh"
 
-# --db, else $OWL_DB, else $XDG_STATE_HOME/owl/owl.db, else ~/.local/state
-run "$OWL" --db "$T/flag/x.db" audit verify
+# --db, else $OWL_DB, else $XDG_STATE_HOME/owl/owl.db, else ~/.local/state;
+# created by the commands that bring data in (here: ingest).
+mk() { printf '{"id": "disk-full"}' | "$OWL" "$@" ingest --format generic -; }
+run mk --db "$T/flag/x.db"
 is "$RC" 0 "--db creates a new database"
 ok "$([ -f "$T/flag/x.db" ]; echo $?)" "--db: created with its parent directories"
 is "$(stat -c %a "$T/flag/x.db")" 600 "created with mode 0600"
 
-run "$OWL" audit verify
+run mk
 ok "$([ -f "$OWL_DB" ]; echo $?)" "\$OWL_DB is used without --db"
 
 unset OWL_DB
-run "$OWL" audit verify
+run mk
 ok "$([ -f "$XDG_STATE_HOME/owl/owl.db" ]; echo $?)" \
 	"\$XDG_STATE_HOME/owl/owl.db is the default"
 run env -u XDG_STATE_HOME HOME="$T/home" "$OWL" audit verify
-ok "$([ -f "$T/home/.local/state/owl/owl.db" ]; echo $?)" \
-	"~/.local/state/owl/owl.db without XDG_STATE_HOME"
+is "$RC:$ERR" "2:owl: no database at $T/home/.local/state/owl/owl.db (run owl serve or owl ingest to create one)" \
+	"~/.local/state/owl/owl.db without XDG_STATE_HOME (named when missing)"
 export OWL_DB="$T/owl.db"
 
-run "$OWL" audit verify --db "$T/after.db"
+printf '{"id": "disk-full"}' >"$T/alert.json"
+run "$OWL" ingest --format generic "$T/alert.json" --db "$T/after.db"
 ok "$([ -f "$T/after.db" ]; echo $?)" "--db also works after the command"
+
+# A mistyped path is said, never made into a new empty database: the
+# commands that read or act on incidents need one that exists.
+for c in "incidents" "show 1" "timeline 1" "audit verify" "audit log" \
+	"ack 1" "resolve 1" "note 1 x" "snooze 1 5m" "assign 1 bob" \
+	"silence 1" "unsilence 1"; do
+	run "$OWL" --db "$T/typo/owl.db" $c
+	is "$RC:$ERR" "2:owl: no database at $T/typo/owl.db (run owl serve or owl ingest to create one)" \
+		"$c on a missing database: exit 2, says so"
+done
+ok "$([ ! -e "$T/typo" ]; echo $?)" "nothing created for a missing database"
+: >"$T/empty.db"
+run "$OWL" --db "$T/empty.db" incidents
+is "$RC:$(stat -c %s "$T/empty.db")" "2:0" "an empty file is no database either, and stays empty"
+run env OWL_DB="$T/typo/owl.db" TERM=xterm script -qec "$OWL tui" /dev/null
+like "$OUT" "owl: no database at $T/typo/owl.db" "tui on a missing database says so"
+
+# A URL is not a path: no directory "postgresql:" made, no password echoed.
+cd "$T" || exit 1
+for c in incidents "ingest $T/alert.json"; do
+	run "$OWL" --db "postgresql://owl:s3cret@db.example/owl" $c
+	is "$RC:$(printf '%s\n' "$ERR" | tail -1)" "2:owl: postgresql://...: PostgreSQL databases are not supported yet; give --db (or OWL_DB) a SQLite file path" \
+		"$c --db postgresql://...: exit 2, says it is not supported yet"
+done
+run env OWL_DB="postgres://db/owl" "$OWL" ingest "$T/alert.json"
+is "$RC" 2 "OWL_DB=postgres://...: exit 2"
+run "$OWL" --db "https://db.example/owl.db" incidents
+like "$ERR" "^owl: https://...: a URL, not a database file" "another URL: refused"
+ok "$([ ! -e "$T/postgresql:" ] && [ ! -e "$T/postgres:" ] && [ ! -e "$T/https:" ]; echo $?)" \
+	"no directory named after a URL scheme"
+cd "$OWL_ROOT" || exit 1
 
 # A directory, a file that is not SQLite, an unreadable file.
 mkdir "$T/dir"

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 APPEND="$OWL_ROOT/build/tools/owl-append"
 
+newdb
 run "$OWL" audit verify
 is "$OUT" "ok: 0 entries" "an empty log verifies"
 

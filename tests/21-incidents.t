@@ -6,6 +6,7 @@
 P="$OWL_ROOT/tests/fixtures/payloads"
 q() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
+newdb
 run "$OWL" incidents
 is "$RC:$OUT" "0:no open incidents" "empty database"
 run "$OWL" incidents --json
@@ -26,7 +27,7 @@ like "$OUT" "^INC-3 +triggered +critical +[0-9]+s +1 +Disk /var is 97% full on d
 
 run "$OWL" incidents --json
 is "$(printf '%s' "$OUT" | q 'sorted(d[0].keys())')" \
-	"['acked_by', 'alert_count', 'assignee', 'firing_count', 'group_key', 'id', 'last_alert_at', 'opened_at', 'resolved_at', 'severity', 'snoozed_until', 'source', 'state', 'title', 'truncated_alerts', 'updated_at', 'version']" \
+	"['acked_by', 'alert_count', 'assignee', 'ended_at', 'firing_count', 'group_key', 'id', 'last_alert_at', 'opened_at', 'resolved_at', 'severity', 'snoozed_until', 'source', 'started_at', 'state', 'title', 'truncated_alerts', 'updated_at', 'version']" \
 	"--json fields"
 is "$(printf '%s' "$OUT" | q '(d[0]["id"], d[0]["acked_by"], d[0]["snoozed_until"], d[0]["resolved_at"])')" \
 	"(3, None, None, None)" "absent values are null"
@@ -42,7 +43,7 @@ like "$OUT" "incident.open" "log shown"
 unlike "$OUT" "$(printf '\033')" "no raw escape in show"
 run "$OWL" show 2 --json
 is "$(printf '%s' "$OUT" | q 'sorted(d["alerts"][0].keys())')" \
-	"['annotations', 'count', 'ends_at', 'fingerprint', 'generator_url', 'labels', 'last_seen', 'source', 'starts_at', 'status']" \
+	"['annotations', 'count', 'ends_at', 'fingerprint', 'generator_url', 'labels', 'last_seen', 'received_ends_at', 'received_starts_at', 'severity', 'severity_raw', 'source', 'starts_at', 'status']" \
 	"show --json alert fields"
 is "$(printf '%s' "$OUT" | q '[a["status"] for a in d["alerts"]]')" "['resolved', 'firing']" \
 	"alert status"

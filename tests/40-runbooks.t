@@ -210,17 +210,18 @@ is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM leases WHERE runbook='slow'")" 0 \
 HANG=$(free_port)
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-time.sleep(120)' "$HANG" &
+open(sys.argv[2] + ".ready", "w").close()
+while True:
+    c, _ = s.accept(); open(sys.argv[2], "w").close()' "$HANG" "$T/in-http" &
 HANGPID=$!
 tap_at_exit "kill $HANGPID"
-wait_for 10 python3 -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$HANG"
+wait_for 20 test -e "$T/in-http.ready"
 printf '%s\n' 'runbook { summary = "stuck", params = { how = { required = true } } }' \
 	'function run(p)' \
 	'  step("prepare", function() log("prepared") end,' \
 	'    { undo = function() log("undone") end })' \
 	'  step("stuck", function()' \
-	'    if p.how == "exec" then exec({ "sleep", "120" }, { timeout = "300s" })' \
+	"    if p.how == \"exec\" then exec({ \"sh\", \"-c\", \"touch $T/in-exec; exec sleep 120\" }, { timeout = \"300s\" })" \
 	"    else http.get(\"http://127.0.0.1:$HANG/never\", { timeout = \"300s\" }) end" \
 	'  end)' \
 	'end' >"$T/rb/stuck.lua"
@@ -230,7 +231,8 @@ for how in exec http; do
 	STUCK=$!
 	tap_at_exit "kill -9 $STUCK"
 	wait_for 10 grep -q 'stuck \.\.\.' "$T/stuck.out"
-	sleep 0.5 # inside the command or the request
+	# inside the command or the request (it says so), not before it
+	wait_for 20 test -e "$T/in-$how"
 	kill -INT "$STUCK"
 	gone() { ! kill -0 "$STUCK" 2>/dev/null; }
 	wait_for 15 gone

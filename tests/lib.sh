@@ -11,6 +11,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/owl-test-XXXXXX")
 export OWL_DB="$T/owl.db" OWL_ACTOR=tester
 export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
 unset OWL_CONFIG OWL_RUNBOOKS SUDO_USER
+# Debian's python3 (its packages, e.g. aiosmtpd, live there), first in
+# PATH: a version manager's shim (pyenv) costs several shells per call.
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$T/bin" && ln -s /usr/bin/python3 "$T/bin/python3"
+	PATH="$T/bin:$PATH"
+	export PATH
+fi
 trap 'tap_cleanup' EXIT
 _tap_n=0
 _tap_fail=0
@@ -56,6 +63,10 @@ unlike() { # unlike GOT REGEX NAME
 		ok 1 "$3"; diag "got: '$1'"; diag "must not match: /$2/"
 	else ok 0 "$3"; fi
 }
+
+# newdb [PATH]: makes an empty owl database at PATH (default $OWL_DB):
+# the commands that only read never create one.
+newdb() { "$OWL_ROOT/build/tools/owl-append" "${1:-$OWL_DB}" 0; }
 
 # wait_for SECONDS CMD...: retries CMD every 0.1 s until it succeeds or the
 # time runs out (bounded, for servers and background processes).

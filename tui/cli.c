@@ -67,7 +67,7 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		case CLI_OPT_CONFIG: cli->config = optarg; continue;
 		case CLI_OPT_HELP:
 			cli_help(cmd, stdout);
-			*rc = CLI_OK;
+			*rc = CLI_DONE;
 			return -2;
 		case ':':
 			*rc = cli_usage(
@@ -86,17 +86,29 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	}
 }
 
-struct store *
-cli_store(const struct cli *cli, struct err *err)
+static struct store *
+cli_store_open(const struct cli *cli, int create, struct err *err)
 {
 	struct store *s;
 	char *path;
 
 	if ((path = paths_db(cli->db, err)) == NULL)
 		return NULL;
-	s = store_open(path, err);
+	s = create ? store_open(path, err) : store_open_existing(path, err);
 	free(path);
 	return s;
+}
+
+struct store *
+cli_store(const struct cli *cli, struct err *err)
+{
+	return cli_store_open(cli, 1, err);
+}
+
+struct store *
+cli_store_existing(const struct cli *cli, struct err *err)
+{
+	return cli_store_open(cli, 0, err);
 }
 
 static int

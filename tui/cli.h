@@ -31,6 +31,11 @@ struct cli_cmd {
 #define CLI_FAILED 1
 #define CLI_USAGE 2
 #define CLI_REFUSED 3
+/* Not an exit code: the command has finished early with nothing more to
+ * do (it printed its --help). Returned up through the command's own
+ * helpers like a failure, so that nothing after option parsing runs;
+ * main() exits 0 for it. */
+#define CLI_DONE 100
 
 /* Option ids of the common options in CLI_COMMON_OPTS. */
 #define CLI_OPT_DB 0x1001
@@ -46,9 +51,10 @@ struct cli_cmd {
 	}
 
 /* getopt_long for commands: handles --db, --config (into cli) and --help
- * (prints the command's help, returns -2 with *rc = 0). A bad option
- * prints a one-line error and returns -2 with *rc = 2. Returns the next
- * command-specific option, or -1 at the end of the options. */
+ * (prints the command's help, returns -2 with *rc = CLI_DONE). A bad
+ * option prints a one-line error and returns -2 with *rc = 2. Returns the
+ * next command-specific option, or -1 at the end of the options. On -2
+ * the caller returns *rc as it is (never CLI_OK: nothing else may run). */
 int cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv, const char *shortopts, const struct option *longopts, int *rc);
 
@@ -62,8 +68,14 @@ int cli_fail(const struct err *err);
 /* Prints the full help of a command to f. */
 void cli_help(const struct cli_cmd *cmd, FILE *f);
 
-/* Opens the database that --db / $OWL_DB / the default name. */
+/* Opens the database that --db / $OWL_DB / the default name, creating
+ * it when there is none (the commands that bring data in: ingest, serve,
+ * run, runbooks sync). */
 struct store *cli_store(const struct cli *cli, struct err *err);
+
+/* Opens that database only when it exists (store_open_existing): for the
+ * commands that read it or act on an incident in it. */
+struct store *cli_store_existing(const struct cli *cli, struct err *err);
 
 /* Parses an incident id: "42" or "INC-42". 0 and -1 on anything else. */
 int cli_incident_id(const char *s, long long *id);

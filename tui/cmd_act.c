@@ -104,7 +104,7 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	actor_name(actor);
 	a.actor = actor;
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (cmd_act_do(s, cmd->name, id, nargs ? argv[optind + 1] : NULL, &a,
 	        &err) == -1)

@@ -148,7 +148,7 @@ cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (strcmp(sub, "verify") == 0 && (cli->json || limit))
 		return cli_usage(cmd, "audit verify takes no options");
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (strcmp(sub, "verify") == 0)
 		rc = cmd_audit_verify(s);

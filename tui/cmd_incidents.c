@@ -131,7 +131,7 @@ cmd_incidents_run(
 		return cli_usage(
 		    cmd, "incidents: unexpected argument '%s'", argv[optind]);
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (q.state == INCIDENT_RESOLVED)
 		q.all = 1;
@@ -179,9 +179,18 @@ cmd_show_head(const struct incident *inc)
 	cmd_field("severity", incident_severity_name(inc->severity));
 	cmd_field("source", inc->source);
 	cmd_field("group", inc->group_key);
+	cmd_time_field("started", inc->started_at, now);
 	cmd_time_field("opened", inc->opened_at, now);
-	cmd_time_field("updated", inc->updated_at, now);
+	if (inc->state == INCIDENT_RESOLVED && inc->ended_at != 0) {
+		cmd_time_field("ended", inc->ended_at, now);
+		if (inc->started_at != 0 && inc->ended_at >= inc->started_at) {
+			clock_format_age(
+			    inc->ended_at - inc->started_at, line, sizeof line);
+			cmd_field("lasted", line);
+		}
+	}
 	cmd_time_field("resolved", inc->resolved_at, now);
+	cmd_time_field("updated", inc->updated_at, now);
 	cmd_time_field("last alert", inc->last_alert_at, now);
 	snprintf(line, sizeof line, "%" PRId64 " (%" PRId64 " firing)",
 	    inc->alert_count, inc->firing_count);
@@ -230,20 +239,52 @@ cmd_show_map(const char *text, int inline_pairs)
 	json_decref(o);
 }
 
+/* "  started 2026-...Z (received 2026-...Z)" for one of an alert's
+ * times: the sender's, with owl's beside it when they differ. */
+static void
+cmd_show_alert_time(const char *what, int64_t at, int given, int64_t rx)
+{
+	char t[CLOCK_RFC3339_MAX], r[CLOCK_RFC3339_MAX];
+
+	if (at == 0)
+		return;
+	clock_format(at, 0, t);
+	if (!given) {
+		printf(
+		    "    %s %s (received; the sender gave no time)\n", what, t);
+		return;
+	}
+	if (rx != 0)
+		clock_format(rx, 0, r);
+	if (rx == 0 || strcmp(r, t) == 0) {
+		printf("    %s %s\n", what, t);
+		return;
+	}
+	printf("    %s %s (received %s)\n", what, t, r);
+}
+
 static void
 cmd_show_alerts(const struct incident_alert *a, size_t n)
 {
-	char t[CLOCK_RFC3339_MAX], seen[16], *fp, *url;
+	char seen[16], *fp, *url, *raw;
 	int64_t now = clock_now_us();
 
 	printf("\nAlerts:\n");
 	for (size_t i = 0; i < n; i++) {
 		fp = sanitize_dup(a[i].fingerprint, 0);
-		clock_format(a[i].starts_at, 0, t);
+		raw = a[i].severity_raw ? sanitize_dup(a[i].severity_raw, 0)
+		                        : NULL;
 		clock_format_age(now - a[i].last_seen, seen, sizeof seen);
-		printf("  %-8s %s  since %s  seen %" PRId64 "x, last %s ago\n",
-		    a[i].resolved ? "resolved" : "firing", fp ? fp : "?", t,
-		    a[i].count, seen);
+		printf("  %-8s %s  %s%s%s%s  seen %" PRId64 "x, last %s ago\n",
+		    a[i].resolved ? "resolved" : "firing", fp ? fp : "?",
+		    a[i].severity ? a[i].severity : "?", raw ? " (\"" : "",
+		    raw ? raw : "", raw ? "\")" : "", a[i].count, seen);
+		free(raw);
+		cmd_show_alert_time("started", a[i].starts_at,
+		    a[i].starts_given, a[i].received_starts);
+		if (a[i].resolved)
+			cmd_show_alert_time("ended", a[i].ends_at,
+			    a[i].ends_given, a[i].received_ends);
 		printf("    labels:");
 		cmd_show_map(a[i].labels_json, 1);
 		putchar('\n');
@@ -365,7 +406,7 @@ cmd_incidents_show(
 		    "INC-42)",
 		    argv[optind]);
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (incident_get(s, id, &inc, &err) == 0) {
 		if ((cli->json ? cmd_show_json(s, &inc, &err)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/buf.h"
+#include "engine/config.h"
 #include "engine/sanitize.h"
 #include "integrations/ingest.h"
 
@@ -72,6 +73,10 @@ cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
 		printf(", %zu acknowledged", r->incidents_acked);
 	if (r->dropped > 0)
 		printf(", %zu dropped (no open incident)", r->dropped);
+	if (r->stale > 0)
+		printf(", %zu stale (older than what is stored; logged, not "
+		       "applied)",
+		    r->stale);
 	if (r->incident != 0)
 		printf("; INC-%lld", (long long)r->incident);
 	if (safe != NULL)
@@ -88,7 +93,7 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	              " s:o}",
+	              " s:I, s:o}",
 	    "format", ingest_format_name(ingest_batch_format(b)), "action",
 	    action, "dedup_key", key, "alerts", (json_int_t)r->alerts,
 	    "new_alerts", (json_int_t)r->new_alerts, "incidents_opened",
@@ -96,7 +101,7 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 	    (json_int_t)r->incidents_reopened, "incidents_resolved",
 	    (json_int_t)r->incidents_resolved, "incidents_acked",
 	    (json_int_t)r->incidents_acked, "dropped", (json_int_t)r->dropped,
-	    "incident",
+	    "stale", (json_int_t)r->stale, "incident",
 	    r->incident != 0 ? json_integer(r->incident) : json_null());
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
@@ -107,6 +112,8 @@ static int
 cmd_ingest_do(struct cli *cli, int format, const char *path)
 {
 	struct ingest_batch *batch = NULL;
+	struct ingest_opts *opts = NULL;
+	struct config *cfg = NULL;
 	struct ingest_result r;
 	struct store *s = NULL;
 	struct err err;
@@ -115,9 +122,11 @@ cmd_ingest_do(struct cli *cli, int format, const char *path)
 
 	err_init(&err);
 	buf_init(&b, INGEST_BODY_MAX + 1);
-	if (cmd_ingest_load(path, &b, &err) == -1 ||
-	    (batch = ingest_parse(
-	         (enum ingest_format)format, buf_str(&b), b.len, &err)) == NULL)
+	if ((cfg = config_load(cli->config, &err)) == NULL ||
+	    (opts = ingest_opts_new(cfg, &err)) == NULL ||
+	    cmd_ingest_load(path, &b, &err) == -1 ||
+	    (batch = ingest_parse_opts((enum ingest_format)format, buf_str(&b),
+	         b.len, opts, &err)) == NULL)
 		goto fail;
 	if (format == INGEST_AUTO)
 		fprintf(stderr, "owl: detected format: %s\n",
@@ -134,6 +143,8 @@ fail:
 	rc = cli_fail(&err);
 out:
 	ingest_batch_free(batch);
+	ingest_opts_free(opts);
+	config_free(cfg);
 	store_close(s);
 	buf_done(&b);
 	return rc;

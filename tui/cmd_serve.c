@@ -15,6 +15,7 @@
 #include "engine/paths.h"
 #include "engine/sanitize.h"
 #include "integrations/am_client.h"
+#include "integrations/ingest.h"
 #include "integrations/serve.h"
 
 /* One line to stderr in a single write, so that threads never mix. The
@@ -79,6 +80,7 @@ struct cmd_serve_opts {
 	struct http_auth *auth;
 	int flag_tokens, flag_secrets; /* given on the command line */
 	struct config *file; /* the config file, kept for its strings */
+	struct ingest_opts *ingest; /* what the config changes in parsing */
 };
 
 /* Handles one serve option; CLI_OK or an exit code. */
@@ -265,8 +267,10 @@ cmd_serve_config(
 	listen = config_str(o->file, "serve.listen", NULL, &err);
 	tokens = config_str(o->file, "serve.token_file", NULL, &err);
 	secrets = config_str(o->file, "serve.hmac_secret_file", NULL, &err);
-	if (err_isset(&err))
+	if (err_isset(&err) ||
+	    (o->ingest = ingest_opts_new(o->file, &err)) == NULL)
 		return cli_fail(&err);
+	o->cfg.ingest = o->ingest;
 	if (o->cfg.listen == NULL)
 		o->cfg.listen = listen;
 	if (tokens != NULL && !o->flag_tokens &&
@@ -320,6 +324,7 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	rc = cmd_serve_main(cli, &o);
 out:
 	http_auth_free(o.auth);
+	ingest_opts_free(o.ingest);
 	config_free(o.file);
 	return rc;
 }

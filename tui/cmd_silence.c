@@ -253,7 +253,7 @@ cmd_silence_run(
 	if (cli_incident_id(argv[optind], &id) == -1)
 		return cli_usage(
 		    cmd, "silence: '%s' is not an incident id", argv[optind]);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (dur == 0 && comment == NULL && url_flag == NULL) {
 		rc = cmd_silence_list(s, id);
@@ -298,7 +298,7 @@ cmd_unsilence_run(
 			return rc;
 	if (optind + 1 != argc || cli_incident_id(argv[optind], &id) == -1)
 		return cli_usage(cmd, "unsilence: give one incident");
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	actor_name(actor);
 	if (silence_list(s, id, 1, &list, &n, &err) == -1 ||

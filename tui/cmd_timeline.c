@@ -86,7 +86,7 @@ tl_trim(char *s)
 		s[i - 1] = '\0';
 }
 
-/* Fills the header rows (at most 12); returns their number. Untrusted
+/* Fills the header rows (at most 13); returns their number. Untrusted
  * values are sanitised. */
 static size_t
 tl_rows(const struct tl_doc *d, struct tl_row *r)
@@ -129,8 +129,13 @@ tl_rows(const struct tl_doc *d, struct tl_row *r)
 		    sizeof r->value);
 	r[n].label = "Time to acknowledge";
 	tl_span(h->opened_us, h->acked_us, r[n++].value, sizeof r->value);
+	if (h->ended_us != 0) {
+		r[n].label = "Last alert ended";
+		tl_time(h->ended_us, r[n++].value, sizeof r->value);
+	}
 	r[n].label = "Time to resolve";
-	tl_span(start, h->resolved_us, r[n++].value, sizeof r->value);
+	tl_span(start, h->ended_us ? h->ended_us : h->resolved_us, r[n++].value,
+	    sizeof r->value);
 	r[n].label = "Action log";
 	if (d->chk.bad_id == 0)
 		snprintf(r[n++].value, sizeof r->value,
@@ -264,7 +269,8 @@ tl_json(const struct tl_doc *d, struct buf *b, struct err *err)
 	    h->resolved_us ? tl_jspan(h->opened_us, h->resolved_us)
 	                   : json_null(),
 	    "time_to_acknowledge_s", tl_jspan(h->opened_us, h->acked_us),
-	    "time_to_resolve_s", tl_jspan(start, h->resolved_us));
+	    "time_to_resolve_s",
+	    tl_jspan(start, h->ended_us ? h->ended_us : h->resolved_us));
 	s = inc ? json_dumps(inc, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
 	json_decref(inc);
 	if (s == NULL)
@@ -663,7 +669,7 @@ cmd_timeline_run(
 		    argv[optind + 1]);
 	err_init(&err);
 	memset(&d, 0, sizeof d);
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (tl_load(s, id, &d, &err) == -1 ||
 	    tl_emit(s, &d, fmt, out, &err) == -1)

@@ -125,7 +125,7 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	/* the terminal is checked before the database is touched */
 	if ((a.sc = screen_open(&err)) == NULL)
 		return cli_fail(&err);
-	if ((a.store = cli_store(cli, &err)) == NULL) {
+	if ((a.store = cli_store_existing(cli, &err)) == NULL) {
 		screen_close(a.sc);
 		return cli_fail(&err);
 	}

@@ -445,5 +445,6 @@ main(int argc, char **argv)
 	if ((cmd = main_find(name)) == NULL)
 		return cli_usage(NULL, "unknown command '%s'", name);
 	optind = 0; /* GNU getopt: start afresh on the command's arguments */
-	return cmd->run(&cli, cmd, argc - i, argv + i);
+	rc = cmd->run(&cli, cmd, argc - i, argv + i);
+	return rc == CLI_DONE ? CLI_OK : rc;
 }

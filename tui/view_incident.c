@@ -39,7 +39,7 @@ static void
 detail_head(struct app *a, const struct incident *inc)
 {
 	struct pager *p = &a->detail.pg;
-	char opened[64], last[64], age[16], until[64] = "-";
+	char opened[64], last[64], age[16], until[64] = "-", started[64];
 
 	app_time(inc->opened_at, 1, opened, sizeof opened);
 	app_time(inc->last_alert_at, 1, last, sizeof last);
@@ -57,7 +57,17 @@ detail_head(struct app *a, const struct incident *inc)
 	    inc->truncated_alerts ? ", more left out "
 	                            "by the sender"
 	                          : "");
+	if (inc->started_at != 0) {
+		app_time(inc->started_at, 1, started, sizeof started);
+		detail_addf(
+		    p, SCREEN_NORMAL, 2, "started %s (first alert)", started);
+	}
 	detail_addf(p, SCREEN_NORMAL, 2, "opened %s (%s ago)", opened, age);
+	if (inc->state == INCIDENT_RESOLVED && inc->ended_at != 0) {
+		app_time(inc->ended_at, 1, started, sizeof started);
+		detail_addf(
+		    p, SCREEN_NORMAL, 2, "ended %s (last alert)", started);
+	}
 	detail_addf(p, SCREEN_NORMAL, 2, "last alert %s", last);
 	detail_addf(p, SCREEN_NORMAL, 2,
 	    "acked by %s   assignee %s   "
@@ -118,10 +128,12 @@ detail_alerts(struct app *a, int64_t id, json_t *links)
 		if (al[i].starts_at)
 			app_time(al[i].starts_at, 1, since, sizeof since);
 		detail_addf(p, al[i].resolved ? SCREEN_RESOLVED : SCREEN_FIRING,
-		    2, "%s  %s/%s  since %s, delivered %" PRId64 "x",
+		    2, "%s  %s/%s  %s%s%s%s  since %s, delivered %" PRId64 "x",
 		    al[i].resolved ? "resolved" : "FIRING",
 		    detail_or(al[i].source), detail_or(al[i].fingerprint),
-		    since, al[i].count);
+		    detail_or(al[i].severity), al[i].severity_raw ? " (" : "",
+		    al[i].severity_raw ? al[i].severity_raw : "",
+		    al[i].severity_raw ? ")" : "", since, al[i].count);
 		detail_object(p, "labels", al[i].labels_json, links);
 		detail_object(p, "annotations", al[i].annotations_json, links);
 		if (al[i].generator_url != NULL && *al[i].generator_url)

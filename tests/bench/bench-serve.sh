@@ -1,18 +1,24 @@
 #!/bin/sh
 # bench-serve.sh: `owl serve` (durable: 2xx after COMMIT with
-# synchronous=FULL) against Debian's Alertmanager 0.25 POST /api/v2/alerts
-# (in memory, never fsyncs), side by side and alternating, same load:
-# wrk, 32 connections on loopback, 10 s per run, bodies of 10 distinct
-# alerts cycling through 100 groups (serve-bodies.lua). Prints alerts/s,
-# p50, p99 and peak RSS for both, and the ratio owl/Alertmanager.
-# Figures only: nothing is asserted.
+# synchronous=FULL) against Debian's Alertmanager 0.25 (in memory, never
+# fsyncs), the same bytes to both: the alert lists Prometheus POSTs to
+# /api/v2/alerts (am-lists.lua), 10 alerts a request, in two shapes:
+#   growing: a pool of 10,000 alerts in 10 alertnames (10 incidents that
+#            grow to 1,000 alerts each, then every delivery repeats);
+#   new:     every request a new alertname (a new incident each).
+# Each run starts a fresh process with empty state (a new Alertmanager, a
+# new owl database); runs alternate (which goes first swaps each round);
+# wrk, 32 connections on loopback, DUR seconds. Prints each run, then the
+# medians of the rounds, the ratio owl/Alertmanager and the load average.
+# BENCH_QUICK=1: 3 rounds of 4 s. Figures only: nothing is asserted.
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
-DUR=${BENCH_SERVE_DURATION:-10}
-ROUNDS=${BENCH_SERVE_ROUNDS:-2}
+if [ -n "${BENCH_QUICK:-}" ]; then DUR=4 ROUNDS=3; else DUR=10 ROUNDS=5; fi
+DUR=${BENCH_SERVE_DURATION:-$DUR}
+ROUNDS=${BENCH_SERVE_ROUNDS:-$ROUNDS}
 CONNS=32
 AMBIN=/usr/bin/prometheus-alertmanager
-LUA="$ROOT/tests/bench/serve-bodies.lua"
+LUA="$ROOT/tests/bench/am-lists.lua"
 
 for t in wrk python3 curl; do
 	command -v $t >/dev/null || { echo "   $t is not installed"; exit 1; }
@@ -20,90 +26,65 @@ done
 [ -x "$AMBIN" ] || { echo "   prometheus-alertmanager is not installed"; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/owl-bench-serve-XXXXXX")
-AMPID=""; OWLPID=""
+PID=""
 cleanup() {
-	[ -n "$AMPID" ] && kill "$AMPID" 2>/dev/null
-	[ -n "$OWLPID" ] && kill "$OWLPID" 2>/dev/null
-	wait 2>/dev/null
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT INT TERM
+. "$ROOT/tests/bench/peers.sh"
 
-port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_url() { # URL: up to 15 s
-	i=0
-	while ! curl -sf -o /dev/null "$1"; do
-		i=$((i + 1)); [ $i -ge 150 ] && return 1; sleep 0.1
-	done
-}
-hwm_mib() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-
-# Alertmanager: its receiver sends nothing, so it only ingests.
-AMPORT=$(port)
-mkdir -p "$W/am"
-printf 'route:\n  receiver: none\nreceivers:\n  - name: none\n' >"$W/am.yml"
-"$AMBIN" --config.file="$W/am.yml" --storage.path="$W/am" \
-	--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
-	--log.level=error >"$W/am.log" 2>&1 &
-AMPID=$!
-wait_url "http://127.0.0.1:$AMPORT/-/ready" || { echo "   alertmanager did not start"; exit 1; }
-
-# owl serve: bearer auth, per-request log lines kept (to a file)
-echo "bench-token" >"$W/tokens"
-OWL_DB="$W/owl.db" "$ROOT/owl" serve --listen 127.0.0.1:0 \
-	--token-file "$W/tokens" 2>"$W/owl.log" &
-OWLPID=$!
-i=0
-while ! grep -q "listening on" "$W/owl.log"; do
-	i=$((i + 1)); [ $i -ge 150 ] && { echo "   owl serve did not start"; exit 1; }
-	sleep 0.1
-done
-OWLPORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/owl.log")
-
-# run NAME FORMAT URL AUTH: one wrk run; appends its RESULT line to NAME.res
+# run SYS SHAPE: a fresh receiver, one wrk run, its RESULT and peak RSS
+# appended to SYS-SHAPE.res
 run() {
-	FORMAT=$2 AUTH="$4" wrk -t2 -c$CONNS -d"${DUR}s" -s "$LUA" "$3" \
-		>"$W/wrk.out" 2>&1
+	start_"$1" || return 1
+	THREADS=2 SHAPE=$2 POOL=10000 GROUPS=10 AUTH="$AUTHZ" \
+		wrk -t2 -c$CONNS -d"${DUR}s" -s "$LUA" "$URL" >"$W/wrk.out" 2>&1
 	res=$(grep "^RESULT" "$W/wrk.out")
+	rss=$(hwm_mib "$PID")
+	stop_peer
 	[ -n "$res" ] || { echo "   wrk failed:"; sed 's/^/   /' "$W/wrk.out"; return 1; }
-	echo "$res" >>"$W/$1.res"
-	echo "$res" | awk -v n="$1" '{
+	echo "$res rss=$rss" >>"$W/$1-$2.res"
+	echo "$res rss=$rss" | awk -v n="$1 $2" '{
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "   %-13s %8.0f alerts/s  p50 %6.2f ms  p99 %6.2f ms  errors %d non-2xx %d\n",
+		printf "   %-18s %8.0f alerts/s  p50 %7.2f ms  p99 %7.2f ms  errors %d non-2xx %d  RSS %s MiB\n",
 		    n, v["requests"] * 10 / (v["duration_us"] / 1e6),
-		    v["p50_us"] / 1000, v["p99_us"] / 1000, v["errors"], v["non2xx"] }'
+		    v["p50_us"] / 1000, v["p99_us"] / 1000, v["errors"], v["non2xx"], v["rss"] }'
 }
 
-echo "   $CONNS connections, ${DUR}s per run, $ROUNDS rounds, 10 alerts per request"
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   $CONNS connections, ${DUR}s a run, $ROUNDS rounds, 10 alerts a request, fresh process a run"
 r=1
-while [ $r -le "$ROUNDS" ]; do
-	run alertmanager am-api "http://127.0.0.1:$AMPORT/api/v2/alerts" "" || exit 1
-	run owl webhook "http://127.0.0.1:$OWLPORT/v1/alerts/alertmanager" \
-		"Bearer bench-token" || exit 1
+while [ "$r" -le "$ROUNDS" ]; do
+	for shape in growing new; do
+		if [ $((r % 2)) = 1 ]; then order="am owl"; else order="owl am"; fi
+		for sys in $order; do run "$sys" "$shape" || exit 1; done
+	done
 	r=$((r + 1))
 done
-AMRSS=$(hwm_mib "$AMPID")
-OWLRSS=$(hwm_mib "$OWLPID")
-ROWS=$(sqlite3 "$W/owl.db" "SELECT count(*) || ' alerts, ' || sum(count) || ' deliveries' FROM alerts" 2>/dev/null)
-SYNC=$(grep -c . "$W/owl.log")
 
-# means over the rounds
-summary() { # NAME RSS
-	awk -v n="$1" -v rss="$2" '{
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		rate += v["requests"] * 10 / (v["duration_us"] / 1e6)
-		p50 += v["p50_us"]; p99 += v["p99_us"]; k++ }
-		END { printf "%s %.0f %.2f %.2f %s\n", n, rate / k, p50 / k / 1000,
-		    p99 / k / 1000, rss }' "$W/$1.res"
+# median NAME FIELD: the median of a field over the rounds
+median() {
+	awk -v f="$2" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		x = f == "rate" ? v["requests"] * 10 / (v["duration_us"] / 1e6) : v[f]
+		print x }' "$W/$1.res" | sort -g | awk '{ a[NR] = $1 }
+		END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
-summary alertmanager "$AMRSS" >"$W/sum"
-summary owl "$OWLRSS" >>"$W/sum"
 echo
-awk '{ printf "   %-13s %8.0f alerts/s  p50 %6.2f ms  p99 %6.2f ms  peak RSS %6.1f MiB\n",
-	$1 " (mean)", $2, $3, $4, $5 }' "$W/sum"
-awk 'NR == 1 { a = $2; a99 = $4; arss = $5 } NR == 2 {
-	printf "   owl/alertmanager: throughput x%.2f, p99 x%.2f, peak RSS x%.2f\n",
-	    $2 / a, $4 / a99, $5 / arss }' "$W/sum"
-echo "   owl stored: $ROWS (durable, synchronous=FULL; $SYNC log lines)"
+echo "   medians of $ROUNDS rounds:"
+for shape in growing new; do
+	for sys in am owl; do
+		printf '   %-18s %8.0f alerts/s  p50 %7.2f ms  p99 %7.2f ms  RSS %6.1f MiB\n' \
+			"$sys $shape" "$(median "$sys-$shape" rate)" \
+			"$(awk -v x="$(median "$sys-$shape" p50_us)" 'BEGIN { print x / 1000 }')" \
+			"$(awk -v x="$(median "$sys-$shape" p99_us)" 'BEGIN { print x / 1000 }')" \
+			"$(median "$sys-$shape" rss)"
+	done
+	awk -v o="$(median "owl-$shape" rate)" -v a="$(median "am-$shape" rate)" \
+		-v o99="$(median "owl-$shape" p99_us)" -v a99="$(median "am-$shape" p99_us)" \
+		-v orss="$(median "owl-$shape" rss)" -v arss="$(median "am-$shape" rss)" \
+		-v s="$shape" 'BEGIN {
+		printf "   owl/alertmanager (%s): throughput x%.2f, p99 x%.2f, peak RSS x%.2f\n",
+		    s, o / a, o99 / a99, orss / arss }'
+done
+echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

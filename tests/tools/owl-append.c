@@ -2,7 +2,8 @@
  * database, as owl's own commands do, so that shell tests can build logs
  * and hammer the chain from many processes. Not installed.
  * usage: owl-append DB N [KIND [batch]]; with "batch" all N entries go in
- * one transaction (fast seeding for benchmarks). */
+ * one transaction (fast seeding for benchmarks). N = 0 makes an empty
+ * database (owl's read-only commands never create one). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ main(int argc, char **argv)
 	struct err err;
 	long n;
 
-	if (argc < 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
+	if (argc < 3 || (n = strtol(argv[2], NULL, 10)) < 0) {
 		fprintf(stderr, "usage: owl-append DB N [KIND]\n");
 		return 2;
 	}

@@ -28,27 +28,39 @@ put(struct store *s, enum ingest_format fmt, const char *body)
 	return r;
 }
 
-/* An Alertmanager webhook with one alert per "fp:status" in alerts. */
+/* An Alertmanager webhook with one alert per "fp:status" in alerts;
+ * "fp:status@HH:MM" sets the time of day of its startsAt (firing) or
+ * endsAt (resolved) on 2026-11-29. */
 static char *
 am(const char *group, int truncated, const char *const *alerts, size_t n)
 {
 	json_t *arr = json_array(), *doc;
-	char fp[64], *text;
+	char fp[64], status[16], at[32], *text;
+	const char *colon, *when;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *colon = strchr(alerts[i], ':');
+		colon = strchr(alerts[i], ':');
+		when = strchr(colon + 1, '@');
 		snprintf(
 		    fp, sizeof fp, "%.*s", (int)(colon - alerts[i]), alerts[i]);
+		snprintf(status, sizeof status, "%.*s",
+		    when ? (int)(when - colon - 1) : (int)strlen(colon + 1),
+		    colon + 1);
+		snprintf(at, sizeof at, "2026-11-29T%s:00Z",
+		    when ? when + 1 : "16:00");
 		json_array_append_new(arr,
 		    json_pack("{s:s, s:{s:s, s:s, s:s},"
 		              " s:{s:s}, s:s, s:s, s:s}",
-		        "status", colon + 1, "labels", "alertname", "DiskFull",
+		        "status", status, "labels", "alertname", "DiskFull",
 		        "instance", fp, "severity",
 		        i == 1 ? "critical" : "warning", "annotations",
 		        "summary", "Disk full", "startsAt",
-		        "2026-11-29T15:52:42Z", "endsAt",
-		        strcmp(colon + 1, "resolved") == 0
-		            ? "2026-11-29T16:00:00Z"
+		        when && strcmp(status, "firing") == 0
+		            ? at
+		            : "2026-11-29T15:52:42Z",
+		        "endsAt",
+		        strcmp(status, "resolved") == 0
+		            ? at
 		            : "0001-01-01T00:00:00Z",
 		        "fingerprint", fp));
 	}
@@ -163,16 +175,19 @@ test_flap_guard(void **state)
 	struct unit_db *f = *state;
 	static const char *const fire[] = { "c1:firing" };
 	static const char *const res[] = { "c1:resolved" };
+	static const char *const fire2[] = { "c1:firing@16:01" };
+	static const char *const res2[] = { "c1:resolved@16:02" };
+	static const char *const fire3[] = { "c1:firing@16:03" };
 	struct ingest_result r1, r2;
 	struct err err;
 
 	r1 = put_am(f->s, "g", fire, 1);
 	put_am(f->s, "g", res, 1);
-	r2 = put_am(f->s, "g", fire, 1); /* within 10 minutes: same one */
+	r2 = put_am(f->s, "g", fire2, 1); /* within 10 minutes: same one */
 	assert_int_equal(r2.incident, r1.incident);
 	assert_int_equal(r2.incidents_reopened, 1);
 	assert_int_equal(r2.incidents_opened, 0);
-	put_am(f->s, "g", res, 1);
+	put_am(f->s, "g", res2, 1);
 	/* resolved 11 minutes ago: a new incident */
 	err_init(&err);
 	assert_int_equal(store_exec(f->s,
@@ -180,7 +195,7 @@ test_flap_guard(void **state)
 	                     " resolved_at - 660000000",
 	                     &err),
 	    0);
-	r2 = put_am(f->s, "g", fire, 1);
+	r2 = put_am(f->s, "g", fire3, 1);
 	assert_int_not_equal(r2.incident, r1.incident);
 	assert_int_equal(r2.incidents_opened, 1);
 	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM alerts"), 2);

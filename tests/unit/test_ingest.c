@@ -41,12 +41,100 @@ test_names(void **state)
 		                     ingest_format_name((enum ingest_format)f)),
 		    f);
 	assert_int_equal(ingest_format_parse("opsgenie"), -1);
-	assert_int_equal(alert_severity_parse("CRIT"), SEVERITY_CRITICAL);
-	assert_int_equal(alert_severity_parse("p3"), SEVERITY_WARNING);
-	assert_int_equal(alert_severity_parse("bogus"), -1);
+	assert_int_equal(alert_severity_parse(NULL, "CRIT"), SEVERITY_CRITICAL);
+	assert_int_equal(alert_severity_parse(NULL, "p3"), SEVERITY_WARNING);
+	assert_int_equal(alert_severity_parse(NULL, "bogus"), -1);
 	assert_int_equal(
 	    incident_state_parse("acknowledged"), INCIDENT_ACKNOWLEDGED);
 	assert_int_equal(incident_state_parse("open"), -1);
+}
+
+/* Parses one generic alert with the given severity word under opts
+ * and checks the level and the raw word kept. */
+static void
+sev_case(
+    const struct ingest_opts *o, const char *word, int want, const char *raw)
+{
+	const struct alert *a;
+	struct ingest_batch *b;
+	struct err err;
+	char body[256];
+	size_t n;
+
+	err_init(&err);
+	snprintf(body, sizeof body, "{\"id\":\"x\",\"severity\":\"%s\"}", word);
+	b = ingest_parse_opts(INGEST_GENERIC, body, strlen(body), o, &err);
+	if (b == NULL)
+		fail_msg("%s: refused: %s", word, err.msg);
+	a = ingest_batch_alert_list(b, &n);
+	assert_int_equal(n, 1);
+	if ((int)a->severity != want)
+		fail_msg("%s: level %d, want %d", word, (int)a->severity, want);
+	if (raw == NULL)
+		assert_null(a->severity_raw);
+	else
+		assert_string_equal(a->severity_raw, raw);
+	ingest_batch_free(b);
+}
+
+/* No severity word costs a page: the built-in table, case and dashes
+ * ignored; unknown words are warnings with the word kept; the config's
+ * severity_map comes first. */
+static void
+test_severity(void **state)
+{
+	static const char cfgsrc[] =
+	    "return { severity_map = { urgent = 'critical',"
+	    " ['SEV-3'] = 'info' } }";
+	static const struct {
+		const char *word;
+		int want;
+		const char *raw;
+	} cases[] = {
+		{ "critical", SEVERITY_CRITICAL, NULL },
+		{ "info", SEVERITY_INFO, NULL },
+		{ "sev1", SEVERITY_CRITICAL, "sev1" },
+		{ "SEV-2", SEVERITY_ERROR, "SEV-2" },
+		{ "Sev 3", SEVERITY_WARNING, "Sev 3" },
+		{ "P1", SEVERITY_CRITICAL, "P1" },
+		{ "p5", SEVERITY_INFO, "p5" },
+		{ "disaster", SEVERITY_CRITICAL, "disaster" },
+		{ "average", SEVERITY_ERROR, "average" },
+		{ "Not classified", SEVERITY_INFO, "Not classified" },
+		{ "page", SEVERITY_CRITICAL, "page" },
+		{ "Warning", SEVERITY_WARNING, "Warning" },
+		{ "high", SEVERITY_ERROR, "high" },
+		{ "medium", SEVERITY_WARNING, "medium" },
+		{ "low", SEVERITY_INFO, "low" },
+		{ "error", SEVERITY_ERROR, NULL },
+		{ "urgent", SEVERITY_WARNING, "urgent" },
+		{ "\u00e9lev\u00e9", SEVERITY_WARNING, "\xc3\xa9lev\xc3\xa9" },
+	};
+	struct ingest_opts *o;
+	struct config *cfg;
+	struct err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		sev_case(NULL, cases[i].word, cases[i].want, cases[i].raw);
+	err_init(&err);
+	cfg = config_parse(cfgsrc, strlen(cfgsrc), "t.lua", &err);
+	assert_non_null(cfg);
+	o = ingest_opts_new(cfg, &err);
+	assert_non_null(o);
+	sev_case(o, "Urgent", SEVERITY_CRITICAL, "Urgent");
+	sev_case(o, "sev3", SEVERITY_INFO, "sev3"); /* the map wins */
+	sev_case(o, "P1", SEVERITY_CRITICAL, "P1");
+	ingest_opts_free(o);
+	config_free(cfg);
+	cfg = config_parse(
+	    "return { severity_map = { sev0 = 'loud' } }", 43, "t.lua", &err);
+	assert_non_null(cfg);
+	assert_null(ingest_opts_new(cfg, &err));
+	assert_string_equal(err.msg,
+	    "config: severity_map.sev0: not \"critical\", \"error\", "
+	    "\"warning\" or \"info\"");
+	config_free(cfg);
 }
 
 static void
@@ -264,6 +352,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_alertmanager),
 		cmocka_unit_test(test_grafana),
 		cmocka_unit_test(test_pagerduty),

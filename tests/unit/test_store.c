@@ -48,6 +48,75 @@ test_create_mode_and_parents(void **state)
 }
 
 static void
+test_open_existing_never_creates(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "a/owl.db");
+	char *empty = unit_path(dir, "empty.db");
+	struct store *s;
+	struct err err;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	err_init(&err);
+	assert_null(store_open_existing(path, &err));
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "no database at "));
+	assert_non_null(strstr(err.msg, "run owl serve or owl ingest"));
+	assert_int_equal(stat(path, &st), -1); /* nor its directory */
+	assert_non_null(f = fopen(empty, "w"));
+	fclose(f);
+	err_init(&err);
+	assert_null(store_open_existing(empty, &err));
+	assert_int_equal(stat(empty, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* once created, it opens */
+	err_init(&err);
+	assert_non_null(s = store_open(path, &err));
+	store_close(s);
+	assert_non_null(s = store_open_existing(path, &err));
+	store_close(s);
+	free(path);
+	free(empty);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_refuses_urls(void **state)
+{
+	static const char *const urls[] = { "postgresql://u:pw@db/owl",
+		"postgres://db/owl", "PostgreSQL://db", "https://x/owl.db" };
+	char *dir = unit_tmpdir(), cwd[4096];
+	struct err err;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(dir), 0);
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		err_init(&err);
+		assert_null(store_open(urls[i], &err));
+		assert_int_equal(err.code, ERR_USAGE);
+		assert_null(strstr(err.msg, "pw")); /* no password echoed */
+		assert_non_null(strstr(err.msg,
+		    i < 3 ? "PostgreSQL databases "
+		            "are not supported yet"
+		          : "a URL, not a database"));
+	}
+	assert_int_equal(stat("postgresql:", &st), -1);
+	assert_int_equal(stat("https:", &st), -1);
+	/* a relative path with a colon is still a path */
+	err_init(&err);
+	struct store *s = store_open("a:b.db", &err);
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(chdir(cwd), 0);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
 test_refuses_directory(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -243,6 +312,8 @@ main(void)
 		cmocka_unit_test(test_refuses_directory),
 		cmocka_unit_test(test_refuses_other_files_untouched),
 		cmocka_unit_test(test_refuses_newer_schema),
+		cmocka_unit_test(test_open_existing_never_creates),
+		cmocka_unit_test(test_refuses_urls),
 		cmocka_unit_test(test_nested_transactions),
 		cmocka_unit_test(test_statement_cache),
 		cmocka_unit_test(test_pragmas),
