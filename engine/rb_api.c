@@ -298,7 +298,7 @@ rb_api_check(lua_State *L)
 	if (lua_isnoneornil(L, 2))
 		lua_pushliteral(L, "check failed");
 	else
-		luaL_tolstring(L, 2, NULL);
+		rb_sandbox_tostring(L, 2, NULL);
 	lua_concat(L, 2);
 	return lua_error(L);
 }
@@ -315,7 +315,7 @@ rb_api_log(lua_State *L)
 	for (int i = 1; i <= n; i++) {
 		if (i > 1)
 			luaL_addchar(&b, ' ');
-		luaL_tolstring(L, i, NULL);
+		rb_sandbox_tostring(L, i, NULL);
 		luaL_addvalue(&b);
 	}
 	luaL_pushresult(&b);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rb_json.h"
+#include "rb_sandbox.h"
 
 /* ---- secret values: parts are strings and handle numbers ---- */
 
@@ -563,7 +564,7 @@ rb_api_notify(lua_State *L)
 {
 	json_t *req = rb_api_req(L, "notify");
 
-	luaL_tolstring(L, 1, NULL);
+	rb_sandbox_tostring(L, 1, NULL);
 	rb_api_set_str(L, req, "text", -1, "notify");
 	json_decref(rb_api_effect(L, req));
 	return 0;

@@ -439,7 +439,7 @@ rb_broker_module(struct rb_broker *b, const char *name)
 	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
 }
 
-static int
+int
 rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 {
 	const char *t = rb_proto_type(m);

@@ -103,6 +103,13 @@ int rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
  * broker itself fails (the database, the socket). */
 int rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err);
 
+/* Handles one message from the worker (m is borrowed): a step or log
+ * report, an effect through the chokepoint, confirm, sleep, require,
+ * done; answers on b->fd. -1 with err set when the message is not one
+ * the worker may send, or the broker itself fails. (rb_broker_serve's
+ * loop; public for tests/fuzz/fuzz_broker.c.) */
+int rb_broker_message(struct rb_broker *b, json_t *m, struct err *err);
+
 /* Tells a started worker to stop (when the run is refused before "go"),
  * kills it if needed, and reaps it. Safe to call twice. */
 void rb_broker_stop(struct rb_broker *b);

@@ -24,6 +24,12 @@
  * no Lua function yet. */
 void rb_sandbox_reserve_stack(lua_State *L, int slots);
 
+/* Pushes the text of the value at idx as tostring() does, without an
+ * address: a table, function, thread or userdata without __tostring
+ * shows as its type (or __name), never "table: 0x55d2...", so a runbook
+ * learns nothing of the worker's memory layout. Returns the string. */
+const char *rb_sandbox_tostring(lua_State *L, int idx, size_t *len);
+
 /* Opens the safe libraries in L and makes the sandbox table the state's
  * global table (so no chunk can reach anything else). Leaves the stack
  * as it was. Call before any runbook code runs. */

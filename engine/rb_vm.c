@@ -167,7 +167,7 @@ static int
 rb_vm_msgh_fn(lua_State *L)
 {
 	if (lua_type(L, 1) != LUA_TSTRING) {
-		luaL_tolstring(L, 1, NULL);
+		rb_sandbox_tostring(L, 1, NULL);
 		lua_replace(L, 1);
 	}
 	lua_settop(L, 1);

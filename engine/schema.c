@@ -207,8 +207,10 @@ const char *const schema_migrations[] = {
 	/* 10: the identity of the process running a run or holding a lease
 	 * (boot id and start time, rb_lease.h), so that a pid reused by
 	 * another process is not taken for it. */
-	"ALTER TABLE runs ADD COLUMN proc TEXT;"
-	"ALTER TABLE leases ADD COLUMN holder_proc TEXT;",
+	/* (in parentheses: clang takes two literals ending an array for a
+	 * missing comma) */
+	("ALTER TABLE runs ADD COLUMN proc TEXT;"
+	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
 };
 
 const int schema_count =

@@ -35,7 +35,6 @@ printf 'token: %s\n' "$FILESECRET" >"$T/ok/copy1"
 printf 'token: %s\n' "$DIRSECRET" >"$T/ok/copy2"
 printf 'token: %s\n' "$ENVSECRET" >"$T/ok/copy3"
 ln -s "$T/state/owl/secrets" "$T/ok/link"
-"$OWL" incidents >/dev/null # creates the database
 
 # --- file.read of owl's own files and the kernel's process files
 cat >"$T/rb/peek.lua" <<'EOF'

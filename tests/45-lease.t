@@ -21,12 +21,13 @@ function run(p)
   step("after the answer", function() log("answered") end)
 end
 EOF
+# the database, before anything looks into it
+"$OWL" run ask --runbooks "$T/rb" --dry-run >/dev/null
 now() { date +%s; }
 # until_s T: sleeps until the clock reaches T (seconds since the epoch)
 until_s() { while [ "$(now)" -lt "$1" ]; do sleep 0.5; done; }
 lease() { sqlite3 "$OWL_DB" "SELECT run_id FROM leases WHERE runbook = '$1'"; }
 status() { sqlite3 "$OWL_DB" "SELECT status FROM runs WHERE id = $1"; }
-"$OWL" incidents >/dev/null # creates the database
 
 # --- A1: a 40 s command
 "$OWL" run longexec --runbooks "$T/rb" --yes >"$T/a1.out" 2>&1 &

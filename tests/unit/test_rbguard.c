@@ -300,6 +300,63 @@ test_log_cap(void **state)
 	json_decref(r.doc);
 }
 
+/* The worker reveals no address to a runbook (it would help an exploit
+ * of the VM): tostring, string.format, error values, log. */
+static void
+test_no_addresses(void **state)
+{
+	struct unit_db *f = *state;
+	struct rb_run_result r;
+	sqlite3_stmt *st;
+	struct err err;
+	int n = 0;
+
+	run_src(f,
+	    "runbook { summary = 't' }\n"
+	    "function run(p)\n"
+	    "  log(tostring({}), tostring(function() end), tostring(print),\n"
+	    "    tostring(coroutine.create(function() end)), tostring(params))\n"
+	    "  log(string.format('%s %s %5s', {}, string.rep, params))\n"
+	    "  log(pcall(string.format, '%p', {}))\n"
+	    "  log(pcall(check, false, {}))\n"
+	    "  log({}, function() end)\n"
+	    "  log(select(2, pcall(step, 'x', function() error({}) end)))\n"
+	    "end\n",
+	    NULL, 1, &r);
+	assert_string_equal(r.status, "failed"); /* print is not there */
+	json_decref(r.doc);
+	run_src(f,
+	    "runbook { summary = 't' }\n"
+	    "function run(p)\n"
+	    "  log(tostring({}), tostring(function() end),\n"
+	    "    tostring(coroutine.create(function() end)), tostring(params))\n"
+	    "  log(string.format('%s %s %5s', {}, string.rep, params))\n"
+	    "  log(pcall(string.format, '%p', {}))\n"
+	    "  log(pcall(check, false, {}))\n"
+	    "  log({}, function() end)\n"
+	    "  log(select(2, pcall(step, 'x', function() error({}) end)))\n"
+	    "end\n",
+	    NULL, 1, &r);
+	err_init(&err);
+	st = store_stmt(f->s,
+	    "SELECT detail FROM actlog WHERE run_id = ? AND kind = 'run.log'",
+	    &err);
+	assert_non_null(st);
+	sqlite3_bind_int64(st, 1, r.run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		n++;
+		if (strstr(d, "0x") != NULL)
+			fail_msg("an address in: %s", d);
+		if (n == 3 &&
+		    strstr(d, "%p (an address) is not available") == NULL)
+			fail_msg("%%p: %s", d);
+	}
+	sqlite3_reset(st);
+	assert_int_equal(n, 6);
+	json_decref(r.doc);
+}
+
 int
 main(void)
 {
@@ -314,6 +371,8 @@ main(void)
 		    test_timeout_bounded, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_log_cap, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_no_addresses, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
