@@ -28,7 +28,7 @@ clock_mono_us(void)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil), so no time zone or timegm() is involved. */
-static int64_t
+int64_t
 clock_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
@@ -41,7 +41,7 @@ clock_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
+void
 clock_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
@@ -173,8 +173,14 @@ int
 clock_parse_duration(const char *s, int64_t *us, struct err *err)
 {
 	const char *p = s;
-	int64_t total = 0;
+	int64_t total = 0, positive;
 
+	if (*p == '-' && p[1] != '\0' &&
+	    clock_parse_duration(p + 1, &positive, NULL) == 0)
+		return err_set(err, ERR_USAGE,
+		    "'%s' is a negative duration; give a positive one (e.g. "
+		    "30m)",
+		    s);
 	if (*p == '\0')
 		goto bad;
 	while (*p != '\0') {

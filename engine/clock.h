@@ -31,6 +31,11 @@ int clock_parse(const char *s, int64_t *us, struct err *err);
  * and sets *us (positive), or -1 with err set. */
 int clock_parse_duration(const char *s, int64_t *us, struct err *err);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back: no
+ * time zone involved (calendar arithmetic for rotations). */
+int64_t clock_days_from_civil(int64_t y, int m, int d);
+void clock_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 /* Writes a short human age or duration ("42s", "3m", "2h", "5d") into out. */
 void clock_format_age(int64_t us, char *out, size_t n);
 

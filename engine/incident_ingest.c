@@ -756,7 +756,13 @@ ingest_finish(
 	if (t->lowered >= (int)inc.severity &&
 	    ingest_aggregate(c, t->id, &g, err) == -1)
 		goto out;
-	trunc = c->o->truncated >= 0 ? c->o->truncated : inc.truncated_alerts;
+	/* what the sender says it left out; when it says nothing (the
+	 * Alertmanager API lists every alert), each alert new to the
+	 * incident is one of those: the note goes once all are known */
+	trunc = c->o->truncated >= 0 ? c->o->truncated
+	    : inc.truncated_alerts > t->dcount
+	    ? inc.truncated_alerts - t->dcount
+	    : 0;
 	changed = t->changed || g.count != inc.alert_count ||
 	    g.firing != inc.firing_count || g.severity != (int)inc.severity ||
 	    trunc != inc.truncated_alerts;

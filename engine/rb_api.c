@@ -14,6 +14,7 @@
 #include "rb_proto.h"
 #include "rb_sandbox.h"
 #include "sanitize.h"
+#include "words.h"
 
 #define RB_API_DECL "owl.decl"
 #define RB_API_LOADED "owl.loaded"
@@ -505,6 +506,70 @@ rb_api_open(lua_State *L)
 	lua_pop(L, 1);
 }
 
+static int
+rb_api_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* params.NAME: the value; nil for a declared parameter that was not
+ * given and has no default; an error for a name the runbook does not
+ * declare (p.reasn for p.reason would otherwise be a quiet nil), as for
+ * an undefined global. Upvalues: the values, the declared params. */
+static int
+rb_api_params_index(lua_State *L)
+{
+	const char *names[64], *k;
+	char hint[300];
+	size_t n = 0;
+
+	lua_settop(L, 2);
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL ||
+	    lua_type(L, 2) != LUA_TSTRING)
+		return 1;
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_settop(L, 2);
+	k = lua_tostring(L, 2);
+	/* the keys stay alive in the declaration while their names are used */
+	lua_pushnil(L);
+	while (lua_next(L, lua_upvalueindex(2)) != 0) {
+		lua_pop(L, 1);
+		if (n < 64 && lua_type(L, -1) == LUA_TSTRING)
+			names[n++] = lua_tostring(L, -1);
+	}
+	if (n > 1)
+		qsort(names, n, sizeof *names, rb_api_strcmp);
+	words_hint(hint, sizeof hint, k, names, n, "declared", "");
+	return luaL_error(L, "undeclared parameter '%s'%s", k, hint);
+}
+
+/* Makes the frozen params table at the top of the stack strict (see
+ * rb_api_params_index). */
+static void
+rb_api_params_strict(lua_State *L)
+{
+	if (!lua_getmetatable(L, -1))
+		return;
+	lua_getfield(L, -1, "__owl_ro"); /* the values */
+	if (lua_getfield(L, LUA_REGISTRYINDEX, RB_API_DECL) == LUA_TTABLE)
+		lua_getfield(L, -1, "params");
+	else
+		lua_pushnil(L);
+	lua_remove(L, -2); /* the declaration */
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		lua_newtable(L); /* no params declared */
+	}
+	lua_pushcclosure(L, rb_api_params_index, 2);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+}
+
 void
 rb_api_bind(lua_State *L, const json_t *go)
 {
@@ -518,6 +583,8 @@ rb_api_bind(lua_State *L, const json_t *go)
 			lua_pushboolean(L, 0);
 		else
 			rb_json_push_ro(L, v, names[i]);
+		if (i == 0 && lua_istable(L, -1))
+			rb_api_params_strict(L);
 		lua_setfield(L, -2, names[i]);
 	}
 	lua_pop(L, 1);

@@ -321,6 +321,43 @@ rb_api_argv(lua_State *L, json_t *req)
 	rb_api_set(L, req, "argv", 1, "exec");
 }
 
+/* Copies a command's stderr into out (n bytes) as one line for an error
+ * message: line breaks become "; ", other whitespace runs one space,
+ * none at the ends (a trailing newline showed as a literal \x0a), cut
+ * between UTF-8 characters with "..." when longer. */
+static void
+rb_api_oneline(const char *s, char *out, size_t n)
+{
+	size_t o = 0, cut = n > 4 ? n - 4 : 0;
+	int nl = 0, sp = 0;
+
+	for (; s != NULL && *s != '\0' && o < cut; s++) {
+		if (*s == '\n' || *s == '\r') {
+			nl = o > 0;
+		} else if (*s == ' ' || *s == '\t') {
+			sp = o > 0;
+		} else {
+			if (nl && o + 2 < cut) {
+				out[o++] = ';';
+				out[o++] = ' ';
+			} else if ((nl || sp) && o + 1 < cut)
+				out[o++] = ' ';
+			nl = sp = 0;
+			out[o++] = *s;
+		}
+	}
+	if (s != NULL && *s != '\0' && o >= cut) {
+		while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+			o--; /* a cut UTF-8 sequence: drop it whole */
+		if (o > 0 && (unsigned char)out[o - 1] >= 0xC0)
+			o--;
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	if (n > 0)
+		out[o < n ? o : n - 1] = '\0';
+}
+
 /* exec(argv [, {env=, stdin=, timeout=, read_only=, check=}]) */
 static int
 rb_api_exec(lua_State *L)
@@ -350,14 +387,12 @@ rb_api_exec(lua_State *L)
 	lua_setfield(L, -2, "simulated");
 	json_decref(reply);
 	if (check && code != 0) {
-		char msg[400];
-		const char *e;
+		char msg[400], e[204];
 		lua_getfield(L, -1, "stderr");
 		lua_rawgeti(L, 1, 1);
-		e = lua_tostring(L, -2);
-		snprintf(msg, sizeof msg, "exec %s: exited %d%s%.200s",
-		    lua_tostring(L, -1), (int)code, e && *e ? ": " : "",
-		    e ? e : "");
+		rb_api_oneline(lua_tostring(L, -2), e, sizeof e);
+		snprintf(msg, sizeof msg, "exec %s: exited %d%s%s",
+		    lua_tostring(L, -1), (int)code, *e ? ": " : "", e);
 		return luaL_error(L, "%s", msg);
 	}
 	return 1;

@@ -18,6 +18,7 @@
 #include "rb_lease.h"
 #include "rb_runs.h"
 #include "rb_worker.h"
+#include "words.h"
 
 #define RB_RUN_SOURCE_MAX (1 << 20)
 #define RB_RUN_LOAD_US (INT64_C(10) * 1000000)
@@ -131,6 +132,29 @@ rb_run_typed(
 	       NULL;
 }
 
+static int
+rb_run_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "unknown parameter 'servce'; did you mean 'service'? (this runbook
+ * takes: reason, service)" */
+static int
+rb_run_unknown_param(const json_t *specs, const char *name, struct err *err)
+{
+	const char *names[64], *k;
+	char hint[300];
+	size_t n = 0;
+	json_t *v;
+
+	json_object_foreach((json_t *)specs, k, v) if (n < 64) names[n++] = k;
+	if (n > 1)
+		qsort(names, n, sizeof *names, rb_run_strcmp);
+	words_hint(hint, sizeof hint, name, names, n, "this runbook takes", "");
+	return err_set(err, ERR_USAGE, "unknown parameter '%s'%s", name, hint);
+}
+
 int
 rb_run_params(
     const json_t *decl, const json_t *given, json_t **out, struct err *err)
@@ -141,12 +165,11 @@ rb_run_params(
 	*out = NULL;
 	if (rb_run_decl_check(decl, err) == -1)
 		return -1;
-	json_object_foreach((json_t *)given, k,
-	    v) if (json_object_get(specs, k) == NULL) return err_set(err,
-	    ERR_USAGE,
-	    "unknown parameter '%s' "
-	    "(this runbook takes: %s)",
-	    k, json_object_size(specs) ? "see owl runbooks show" : "none");
+	json_object_foreach((json_t *)given, k, v)
+	{
+		if (json_object_get(specs, k) == NULL)
+			return rb_run_unknown_param(specs, k, err);
+	}
 	if ((*out = json_object()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	json_object_foreach((json_t *)specs, k, spec)

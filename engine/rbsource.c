@@ -9,6 +9,7 @@
 
 #include "hash.h"
 #include "store.h"
+#include "words.h"
 
 int
 rbsource_list(
@@ -27,6 +28,59 @@ rbsource_read(struct rbsource *src, const char *path, struct buf *out,
 	return src->ops->read(src, path, out, blob, err);
 }
 
+/* The runbook names of a source, for "did you mean". */
+struct rbsource_names {
+	char *names[RBSOURCE_HINT_NAMES];
+	size_t n;
+	int found; /* the name asked for is among them */
+	const char *want;
+};
+
+static int
+rbsource_name_add(const char *name, const char *blob, void *ctx)
+{
+	struct rbsource_names *l = ctx;
+
+	(void)blob;
+	size_t n = strlen(name);
+
+	if (strcmp(name, l->want) == 0)
+		l->found = 1;
+	if (n > 5 && strcmp(name + n - 5, ".test") == 0)
+		return 0; /* NAME.test.lua holds the tests of NAME */
+	if (l->n < RBSOURCE_HINT_NAMES && (l->names[l->n] = strdup(name)))
+		l->n++;
+	return 0;
+}
+
+/* A runbook that is not there: "no runbook 'X' in REPO; did you mean
+ * 'Y'? (runbooks: ...)". A runbook that is there but could not be read
+ * keeps the reader's message. */
+static int
+rbsource_not_found(struct rbsource *src, const char *name,
+    const struct err *why, struct err *err)
+{
+	struct rbsource_names l = { .want = name };
+	char hint[300];
+	struct err e2;
+
+	err_init(&e2);
+	if (strstr(why->msg, RBSOURCE_MISSING) == NULL ||
+	    rbsource_list(src, rbsource_name_add, &l, &e2) != 0 || l.found) {
+		err_set(err, ERR_USAGE, "%s", why->msg);
+		goto out;
+	}
+	words_hint(hint, sizeof hint, name, (const char *const *)l.names, l.n,
+	    "runbooks", "");
+	err_set(err, ERR_USAGE, "no runbook '%s' in %.200s%s%.12s%s", name,
+	    src->origin.repo != NULL ? src->origin.repo : "the runbooks",
+	    src->origin.commit[0] ? " at " : "", src->origin.commit, hint);
+out:
+	for (size_t i = 0; i < l.n; i++)
+		free(l.names[i]);
+	return -1;
+}
+
 int
 rbsource_read_runbook(struct rbsource *src, const char *name, struct buf *out,
     char blob[RBSOURCE_OID_HEX], struct err *err)
@@ -42,7 +96,7 @@ rbsource_read_runbook(struct rbsource *src, const char *name, struct buf *out,
 	if (rbsource_read(src, path, out, blob, &mine) == 0)
 		return 0;
 	/* Naming a runbook that is not there is bad input (exit 2). */
-	return err_set(err, ERR_USAGE, "%s", mine.msg);
+	return rbsource_not_found(src, name, &mine, err);
 }
 
 int

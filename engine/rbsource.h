@@ -17,6 +17,10 @@
 #define RBSOURCE_OID_HEX 41 /* 40 hex digits (SHA-1) and a NUL */
 #define RBSOURCE_FILE_MAX (1024 * 1024) /* largest runbook or module file */
 #define RBSOURCE_PATH_MAX 256 /* longest file path in a source */
+#define RBSOURCE_HINT_NAMES 256 /* runbook names a "did you mean" weighs */
+/* What a source's read says of a file that is not there (and only of
+ * such a file): rbsource_read_runbook turns it into "no runbook". */
+#define RBSOURCE_MISSING "no such file"
 
 enum rbsource_kind {
 	RBSOURCE_DIR, /* a plain directory: unversioned */
@@ -65,13 +69,16 @@ int rbsource_list(
  * out (appended; at most RBSOURCE_FILE_MAX bytes) and its git blob id
  * into blob. A path that is not valid (rbsource_path_valid), absent, not
  * a regular file (symlink, submodule, directory) or too big: -1 with err
- * set (ERR_FAILED, naming the path). */
+ * set (ERR_FAILED, naming the path; for an absent file the message holds
+ * RBSOURCE_MISSING). */
 int rbsource_read(struct rbsource *src, const char *path, struct buf *out,
     char blob[RBSOURCE_OID_HEX], struct err *err);
 
 /* Reads the runbook NAME (NAME.lua). Same contract as rbsource_read,
  * but every failure is ERR_USAGE: the name given does not lead to a
- * runbook. */
+ * runbook. When the source has no runbook NAME the message says so,
+ * with the closest name and the list ("no runbook 'restrat' in DIR; did
+ * you mean 'restart'? (runbooks: ...)"). */
 int rbsource_read_runbook(struct rbsource *src, const char *name,
     struct buf *out, char blob[RBSOURCE_OID_HEX], struct err *err);
 

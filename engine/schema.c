@@ -204,7 +204,64 @@ const char *const schema_migrations[] = {
 	"  WHERE incident_id = incidents.id), ended_at = CASE WHEN state = 2"
 	"  THEN (SELECT max(ends_at) FROM alerts"
 	"  WHERE incident_id = incidents.id) END;",
-	/* 10: the identity of the process running a run or holding a lease
+	/* 10: paging (oncall_override.c, escalation.c, pages.c): overrides
+	 * of who is on call; one escalation per incident (the level it is
+	 * at, when the next one is due); every page to one person, with the
+	 * channel it is on and when it is tried next (the attempts are in
+	 * the action log); the pager's cursor in the action log and its
+	 * lease, in paging_state. */
+	"CREATE TABLE oncall_overrides ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  rotation TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  from_us INTEGER NOT NULL,"
+	"  to_us INTEGER NOT NULL,"
+	"  note TEXT,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  removed_by TEXT,"
+	"  removed_at INTEGER);"
+	"CREATE TABLE escalations ("
+	"  incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),"
+	"  policy TEXT,"
+	"  state TEXT NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  loop INTEGER NOT NULL,"
+	"  base_us INTEGER NOT NULL,"
+	"  next_at INTEGER,"
+	"  paused_at INTEGER,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX escalations_due ON escalations(state, next_at);"
+	"CREATE TABLE pages ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  incident_id INTEGER REFERENCES incidents(id),"
+	"  kind TEXT NOT NULL,"
+	"  person TEXT NOT NULL,"
+	"  via TEXT,"
+	"  level INTEGER,"
+	"  text TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  channel TEXT,"
+	"  chan_idx INTEGER NOT NULL DEFAULT 0,"
+	"  chan_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try_at INTEGER NOT NULL,"
+	"  claim TEXT,"
+	"  claimed_until INTEGER,"
+	"  closed INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  done_at INTEGER,"
+	"  error TEXT);"
+	"CREATE INDEX pages_due ON pages(state, next_try_at);"
+	"CREATE INDEX pages_incident ON pages(incident_id)"
+	"  WHERE incident_id IS NOT NULL;"
+	"CREATE INDEX pages_created ON pages(created_at);"
+	"CREATE TABLE paging_state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL) WITHOUT ROWID;",
+	/* 11: the identity of the process running a run or holding a lease
 	 * (boot id and start time, rb_lease.h), so that a pid reused by
 	 * another process is not taken for it. */
 	/* (in parentheses: clang takes two literals ending an array for a

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "effects_exec.h"
 #include "effects_http.h"
+#include "engine/atomicfile.h"
 #include "engine/paths.h"
 
 #define EFFECTS_LIVE_SECRET_MAX ((size_t)1 << 16) /* bytes per secret */
@@ -93,23 +93,6 @@ effects_live_file_read(
 	}
 	rc = effects_live_read_fd(fd, path, &res->content, err);
 	close(fd);
-	return rc;
-}
-
-static int
-effects_live_sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, rc = -1;
-
-	if (copy == NULL)
-		return -1;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
-	    0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(copy);
 	return rc;
 }
 
@@ -202,51 +185,26 @@ int
 effects_live_write_file(
     const char *path, const char *data, size_t n, int mode, struct err *err)
 {
-	char tmp[4200];
+	struct atomicfile f;
 	struct stat st;
-	size_t off = 0;
-	ssize_t w;
-	int fd, exists;
+	int exists;
 
 	exists = stat(path, &st) == 0 && S_ISREG(st.st_mode);
 	if (mode < 0)
 		mode = exists ? (int)(st.st_mode & 07777) : 0644;
-	snprintf(tmp, sizeof tmp, "%s.owl-XXXXXX", path);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return err_set(
-		    err, ERR_FAILED, "%s: %s", path, strerror(errno));
+	if (atomicfile_open(&f, path, mode, err) == -1)
+		return -1;
 	/* owner first (it may clear set-id bits), then attributes (an ACL
-	 * sets mode bits too), then the mode */
-	if (exists && effects_live_keep(fd, path, &st, err) == -1) {
-		close(fd);
-		unlink(tmp);
+	 * sets mode bits too), then the mode again */
+	if ((exists &&
+	        effects_live_keep(atomicfile_fd(&f), path, &st, err) == -1) ||
+	    (fchmod(atomicfile_fd(&f), (mode_t)mode) == -1 &&
+	        err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno))) ||
+	    atomicfile_write(&f, data, n, err) == -1) {
+		atomicfile_abort(&f);
 		return -1;
 	}
-	if (fchmod(fd, (mode_t)mode) == -1)
-		goto fail;
-	while (off < n) {
-		if ((w = write(fd, data + off, n - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	effects_live_sync_dir(path);
-	return 0;
-fail:
-	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
+	return atomicfile_commit(&f, err);
 }
 
 static int

@@ -25,7 +25,7 @@ struct ingest_batch {
 	enum ingest_format format;
 	const json_t *sevmap; /* while parsing: the config's severity_map */
 	struct alert *alerts;
-	size_t n;
+	size_t n, cap; /* alerts used, allocated */
 	int64_t truncated; /* -1: the format does not say */
 	enum ingest_action action;
 	char *dedup_key; /* PagerDuty */

@@ -40,12 +40,20 @@ ingest_batch_add(struct ingest_batch *b, const char *source, struct err *err)
 		    INGEST_ALERTS_MAX);
 		return NULL;
 	}
-	p = realloc(b->alerts, (b->n + 1) * sizeof *p);
-	if (p == NULL) {
-		err_set(err, ERR_FAILED, "out of memory");
-		return NULL;
+	if (b->n == b->cap) {
+		/* geometric: one realloc per element made a payload of
+		 * 100,000 alerts quadratic */
+		size_t cap = b->cap ? b->cap * 2 : 16;
+
+		if (cap > INGEST_ALERTS_MAX)
+			cap = INGEST_ALERTS_MAX;
+		if ((p = realloc(b->alerts, cap * sizeof *p)) == NULL) {
+			err_set(err, ERR_FAILED, "out of memory");
+			return NULL;
+		}
+		b->alerts = p;
+		b->cap = cap;
 	}
-	b->alerts = p;
 	p = &b->alerts[b->n++];
 	memset(p, 0, sizeof *p);
 	p->source = source;

@@ -1,9 +1,7 @@
 /* serve.c: starting and stopping `owl serve` (serve.h): the listening
- * socket, the libmicrohttpd daemon with its limits, the registry of
- * connections, and the reaper that enforces a TOTAL per-request
- * deadline. MHD 0.9.75's own timeout is an idle timeout, which a client
- * dripping a byte a second never trips (SECURITY.md §2.3); the reaper
- * shuts such a socket down, and MHD then closes the connection. */
+ * socket, the libmicrohttpd daemon with its limits, and the threads
+ * around it (connection reaper, parsers, writer, puller) in the order
+ * they must start and stop. */
 #include "serve_int.h"
 
 #include <arpa/inet.h>
@@ -14,13 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine/clock.h"
 
-#define SERVE_REAP_EVERY_US (100 * 1000)
 #define SERVE_MEMORY_LIMIT (32 * 1024)
+/* Descriptors owl needs beside its connections: databases, WAL and shm
+ * files, epoll and pipes of MHD's threads, libcurl for --pull. */
+#define SERVE_FD_RESERVE 64
 
 void
 serve_log(struct serve *sv, int request, const char *fmt, ...)
@@ -167,102 +168,45 @@ serve_bind(struct serve *sv, const char *listen_at, struct err *err)
 	return 0;
 }
 
+/* MHD's hard limit: owl's, plus room for connections already cut and
+ * not yet closed; MHD splits it evenly over its threads. */
+static unsigned
+serve_mhd_limit(const struct serve *sv, unsigned threads)
+{
+	unsigned n = sv->max_conns + sv->max_conns / 4 + 16;
+
+	return n < threads * 8 ? threads * 8 : n;
+}
+
+/* Lets the process hold the connections: raises the soft limit on open
+ * files towards the hard one, and lowers max_conns to what fits. */
 static void
-serve_conn_notify(void *cls, struct MHD_Connection *c, void **sctx,
-    enum MHD_ConnectionNotificationCode code)
+serve_fd_limit(struct serve *sv)
 {
-	struct serve *sv = cls;
-	struct serve_conn *sc = *sctx;
-	const union MHD_ConnectionInfo *ci;
+	struct rlimit rl;
+	rlim_t want =
+	    (rlim_t)sv->max_conns + sv->max_conns / 4 + 16 + SERVE_FD_RESERVE;
 
-	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		ci = MHD_get_connection_info(
-		    c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci == NULL || (sc = calloc(1, sizeof *sc)) == NULL)
-			return;
-		sc->fd = ci->connect_fd;
-		atomic_store(&sc->start_us, clock_mono_us());
-		pthread_mutex_lock(&sv->connlock);
-		sc->next = sv->conns;
-		if (sv->conns != NULL)
-			sv->conns->prev = sc;
-		sv->conns = sc;
-		sv->nconns++;
-		pthread_mutex_unlock(&sv->connlock);
-		*sctx = sc;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+		    ? want
+		    : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (sc == NULL)
+	if (rl.rlim_cur >= want)
 		return;
-	/* MHD closes the socket after this returns: once unlinked under the
-	 * lock, the reaper can no longer touch an fd that may be reused */
-	pthread_mutex_lock(&sv->connlock);
-	if (sc->prev != NULL)
-		sc->prev->next = sc->next;
-	else
-		sv->conns = sc->next;
-	if (sc->next != NULL)
-		sc->next->prev = sc->prev;
-	sv->nconns--;
-	pthread_mutex_unlock(&sv->connlock);
-	free(sc);
-	*sctx = NULL;
-}
-
-void
-serve_conn_busy(struct MHD_Connection *c, int busy)
-{
-	const union MHD_ConnectionInfo *ci;
-	struct serve_conn *sc;
-
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci == NULL || (sc = ci->socket_context) == NULL)
-		return;
-	if (!busy)
-		atomic_store(&sc->start_us, clock_mono_us());
-	atomic_store(&sc->busy, busy);
-}
-
-/* Cuts every connection whose current request (or wait for one) has
- * outlived the deadline, unless owl itself is working on it. */
-static void
-serve_reap(struct serve *sv)
-{
-	int64_t now = clock_mono_us();
-
-	pthread_mutex_lock(&sv->connlock);
-	for (struct serve_conn *sc = sv->conns; sc != NULL; sc = sc->next) {
-		if (sc->cut || atomic_load(&sc->busy) ||
-		    now - atomic_load(&sc->start_us) < sv->deadline_us)
-			continue;
-		shutdown(sc->fd, SHUT_RDWR);
-		sc->cut = 1;
-		atomic_fetch_add(&sv->m.timeouts, 1);
-	}
-	pthread_mutex_unlock(&sv->connlock);
-}
-
-static void *
-serve_reaper_main(void *arg)
-{
-	struct serve *sv = arg;
-	struct timespec ts;
-
-	pthread_mutex_lock(&sv->connlock);
-	while (!sv->rstop) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += SERVE_REAP_EVERY_US * 1000;
-		ts.tv_sec += ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
-		pthread_cond_timedwait(&sv->ccond, &sv->connlock, &ts);
-		if (sv->rstop)
-			break;
-		pthread_mutex_unlock(&sv->connlock);
-		serve_reap(sv);
-		pthread_mutex_lock(&sv->connlock);
-	}
-	pthread_mutex_unlock(&sv->connlock);
-	return NULL;
+	sv->max_conns = rl.rlim_cur > 2 * SERVE_FD_RESERVE
+	    ? (unsigned)((rl.rlim_cur - SERVE_FD_RESERVE - 16) * 4 / 5)
+	    : 16;
+	if (sv->max_conns_per_ip > sv->max_conns)
+		sv->max_conns_per_ip = sv->max_conns;
+	serve_log(sv, 0,
+	    "open files limited to %llu: at most %u connections "
+	    "(raise the hard limit: ulimit -Hn, LimitNOFILE=)",
+	    (unsigned long long)rl.rlim_cur, sv->max_conns);
 }
 
 static int
@@ -276,19 +220,18 @@ serve_mhd_start(struct serve *sv, struct err *err)
 		threads = cores > 0 && cores < 16 ? (unsigned)cores : 2;
 	timeout_s = (unsigned)((sv->deadline_us + CLOCK_US_PER_SEC - 1) /
 	    CLOCK_US_PER_SEC);
+	/* MHD's own limits sit above owl's (serve_conn.c), which evicts
+	 * idle connections before MHD would refuse a new one */
 	sv->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
 	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, serve_http_handler, sv, MHD_OPTION_EXTERNAL_LOGGER,
 	    serve_mhd_log, sv, MHD_OPTION_LISTEN_SOCKET, sv->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-	    cfg->max_conns ? cfg->max_conns : 256u,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    cfg->max_conns_per_ip ? cfg->max_conns_per_ip : 64u,
-	    MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_MEMORY_LIMIT,
-	    MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, sv,
-	    MHD_OPTION_NOTIFY_CONNECTION, serve_conn_notify, sv,
-	    MHD_OPTION_END);
+	    serve_mhd_limit(sv, threads), MHD_OPTION_CONNECTION_TIMEOUT,
+	    timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)SERVE_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
+	    serve_http_completed, sv, MHD_OPTION_NOTIFY_CONNECTION,
+	    serve_conn_notify, sv, MHD_OPTION_END);
 	if (sv->mhd == NULL)
 		return err_set(err, ERR_FAILED,
 		    "cannot start the HTTP server "
@@ -300,11 +243,10 @@ serve_mhd_start(struct serve *sv, struct err *err)
 static int
 serve_threads_start(struct serve *sv, struct err *err)
 {
-	if (serve_writer_start(sv, err) == -1)
+	if (serve_writer_start(sv, err) == -1 ||
+	    serve_parse_start(sv, err) == -1 ||
+	    serve_conn_reaper_start(sv, err) == -1)
 		return -1;
-	if (pthread_create(&sv->reaper, NULL, serve_reaper_main, sv) != 0)
-		return err_set(err, ERR_FAILED, "cannot start a thread");
-	sv->reaper_started = 1;
 	return serve_pull_start(sv, err);
 }
 
@@ -322,6 +264,18 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	sv->max_body = cfg->max_body ? cfg->max_body : SERVE_DEFAULT_MAX_BODY;
 	sv->deadline_us = cfg->request_timeout_us ? cfg->request_timeout_us
 	                                          : 10 * CLOCK_US_PER_SEC;
+	sv->head_deadline_us = cfg->header_timeout_us ? cfg->header_timeout_us
+	                                              : 2 * CLOCK_US_PER_SEC;
+	sv->max_conns =
+	    cfg->max_conns ? cfg->max_conns : SERVE_DEFAULT_MAX_CONNS;
+	sv->max_conns_per_ip =
+	    cfg->max_conns_per_ip ? cfg->max_conns_per_ip : sv->max_conns / 2;
+	if (sv->max_conns_per_ip > sv->max_conns)
+		sv->max_conns_per_ip = sv->max_conns;
+	sv->budget =
+	    cfg->max_inflight ? cfg->max_inflight : SERVE_DEFAULT_BUDGET;
+	if (sv->budget < sv->max_body)
+		sv->budget = sv->max_body;
 	sv->qmax = cfg->queue_max ? cfg->queue_max : 4096;
 	sv->batch_max = cfg->batch_max ? cfg->batch_max : 512;
 	pthread_mutex_init(&sv->qlock, NULL);
@@ -331,6 +285,9 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	pthread_cond_init(&sv->ccond, NULL);
 	pthread_mutex_init(&sv->plock, NULL);
 	pthread_cond_init(&sv->pcond, NULL);
+	pthread_mutex_init(&sv->parse_lock, NULL);
+	pthread_cond_init(&sv->parse_cond, NULL);
+	serve_fd_limit(sv);
 	if (serve_bind(sv, cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN,
 	        err) == -1)
 		goto fail;
@@ -379,19 +336,14 @@ serve_stop(struct serve *sv, int64_t grace_us)
 		serve_wait_idle(sv, clock_mono_us() + grace_us);
 	}
 	serve_pull_stop(sv);
+	serve_parse_stop(sv); /* hands what it parsed to the writer */
 	serve_writer_stop(sv); /* commits and resumes whatever is queued */
 	if (sv->mhd != NULL) {
 		/* resumed requests still have their reply to send */
 		serve_wait_idle(sv, clock_mono_us() + CLOCK_US_PER_SEC);
 		MHD_stop_daemon(sv->mhd);
 	}
-	if (sv->reaper_started) {
-		pthread_mutex_lock(&sv->connlock);
-		sv->rstop = 1;
-		pthread_cond_broadcast(&sv->ccond);
-		pthread_mutex_unlock(&sv->connlock);
-		pthread_join(sv->reaper, NULL);
-	}
+	serve_conn_reaper_stop(sv);
 	if (sv->listen_fd != -1)
 		close(sv->listen_fd);
 	store_close(sv->wstore);
@@ -403,5 +355,7 @@ serve_stop(struct serve *sv, int64_t grace_us)
 	pthread_cond_destroy(&sv->ccond);
 	pthread_mutex_destroy(&sv->plock);
 	pthread_cond_destroy(&sv->pcond);
+	pthread_mutex_destroy(&sv->parse_lock);
+	pthread_cond_destroy(&sv->parse_cond);
 	free(sv);
 }

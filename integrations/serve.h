@@ -2,9 +2,10 @@
  * for Alertmanager, Grafana, generic JSON and PagerDuty Events v2; a 2xx
  * only after the alerts are committed with synchronous=FULL, many
  * requests per transaction (group commit in one writer thread); limits
- * on connections, bodies and total request time; optional pull from
- * Alertmanager's API. The caller (tui/cmd_serve.c) owns signals and
- * the terminal; it gets log lines through a callback. */
+ * on connections (the oldest idle one gives way to a newcomer), header
+ * and body time, body size and body bytes in flight (503 past them);
+ * optional pull from Alertmanager's API. The caller (tui/cmd_serve.c) owns
+ * signals and the terminal; it gets log lines through a callback. */
 #ifndef OWL_SERVE_H
 #define OWL_SERVE_H
 
@@ -19,6 +20,9 @@ struct ingest_opts;
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:9095"
 #define SERVE_DEFAULT_MAX_BODY (1024 * 1024)
 #define SERVE_MAX_PULLS 16
+#define SERVE_MAX_PARSERS 16
+#define SERVE_DEFAULT_MAX_CONNS 1024
+#define SERVE_DEFAULT_BUDGET (64 * 1024 * 1024)
 
 /* Receives one log line (no newline); called from any thread. */
 typedef void serve_log_fn(void *ctx, const char *line);
@@ -27,10 +31,13 @@ struct serve_config {
 	const char *listen; /* ADDR:PORT; NULL: the default */
 	const char *db_path; /* the database */
 	size_t max_body; /* bytes; 0: 1 MiB */
-	unsigned max_conns; /* 0: 256 */
-	unsigned max_conns_per_ip; /* 0: 64 */
+	unsigned max_conns; /* 0: 1024 */
+	unsigned max_conns_per_ip; /* 0: half of max_conns */
 	unsigned threads; /* connection threads; 0: cores */
-	int64_t request_timeout_us; /* total per request; 0: 10 s */
+	unsigned parsers; /* parser threads; 0: cores */
+	int64_t request_timeout_us; /* body and reply; 0: 10 s */
+	int64_t header_timeout_us; /* request line and headers; 0: 2 s */
+	size_t max_inflight; /* body bytes in flight; 0: 64 MiB */
 	size_t batch_max; /* requests per transaction; 0: 512 */
 	size_t queue_max; /* waiting requests; 0: 4096 */
 	int insecure; /* allow non-loopback without auth */

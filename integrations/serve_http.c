@@ -1,9 +1,12 @@
 /* serve_http.c: one HTTP request of `owl serve`, from headers to reply.
  * First call: route, method, Content-Length against the ceiling and
  * header credentials, answered at once when wrong (the body is then
- * never read). Body calls: into a bounded buffer. Last call: signature
- * over the raw bytes, parse, queue for the writer and suspend; the
- * writer resumes the connection after the commit and the reply goes. */
+ * never read), and the body's bytes taken from the budget of bodies in
+ * flight (past it, the body is read and dropped and the answer is 503).
+ * Body calls: into a bounded buffer. Last call: suspend and queue for a
+ * parser thread (serve_parse.c), which checks signatures over the raw
+ * bytes, parses and queues for the writer; whoever finishes resumes the
+ * connection and the reply goes. */
 #include "serve_int.h"
 
 #include <arpa/inet.h>
@@ -18,6 +21,7 @@
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/receiver.h"
+#include "integrations/pager.h"
 
 struct serve_route {
 	const char *path;
@@ -38,23 +42,6 @@ static const struct serve_route serve_routes[] = {
 };
 
 #define SERVE_NROUTES (sizeof serve_routes / sizeof serve_routes[0])
-
-struct serve_req {
-	struct serve *sv;
-	struct MHD_Connection *conn;
-	const struct serve_route *route;
-	struct serve_job job;
-	struct ingest_batch *batch;
-	struct buf body;
-	int64_t t0; /* monotonic, headers received */
-	int authed;
-	int too_big;
-	int queued; /* suspended, waiting for the writer */
-	int status; /* the reply sent */
-	char method[8];
-	char path[96];
-	char who[72];
-};
 
 static const struct serve_route *
 serve_http_route(const char *url)
@@ -123,12 +110,13 @@ serve_http_reply(struct serve_req *r, int status, const char *ctype,
 	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	r->status = status;
+	serve_conn_phase(r->conn, SERVE_PHASE_REPLY);
 	serve_metrics_request(
 	    &sv->m, r->route ? r->route->ep : SERVE_EP_OTHER, status);
 	if (sv->cfg->log != NULL && !sv->cfg->quiet) {
 		serve_http_peer(r->conn, peer, sizeof peer);
 		serve_log(sv, 1, "%s %s %d %zu %.1fms %s%s%s", r->method,
-		    r->path, status, r->body.len,
+		    r->path, status, r->body_len,
 		    (double)(clock_mono_us() - r->t0) / 1000.0, peer,
 		    r->who[0] ? " " : "", r->who);
 	}
@@ -190,6 +178,8 @@ serve_http_metrics(struct serve_req *r)
 		g.open_incidents = receiver_open_incidents(sv->rstore);
 	pthread_mutex_unlock(&sv->rlock);
 	g.queue_depth = serve_queue_depth(sv);
+	g.parse_depth = serve_parse_depth(sv);
+	g.body_bytes = atomic_load(&sv->budget_used);
 	di = MHD_get_daemon_info(sv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	g.connections = di != NULL ? di->num_connections : 0;
 	g.draining = atomic_load(&sv->draining);
@@ -198,6 +188,10 @@ serve_http_metrics(struct serve_req *r)
 		buf_done(&out);
 		return serve_http_error(r, 500, "metrics: %s", err.msg);
 	}
+	pthread_mutex_lock(&sv->rlock);
+	if (sv->rstore != NULL && pager_metrics_format(sv->rstore, &out, &err))
+		atomic_fetch_add(&sv->m.db_errors, 1);
+	pthread_mutex_unlock(&sv->rlock);
 	ret = serve_http_reply(r, 200,
 	    "text/plain; version=0.0.4; "
 	    "charset=utf-8",
@@ -240,6 +234,42 @@ serve_http_header_auth(struct serve_req *r)
 	return MHD_HTTP_UNAUTHORIZED;
 }
 
+static enum MHD_Result
+serve_http_shed(struct serve_req *r)
+{
+	atomic_fetch_add(&r->sv->m.shed, 1);
+	return serve_http_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+	    "owl is receiving more than %zu bytes of bodies at once: retry",
+	    r->sv->budget);
+}
+
+/* Takes a body announced by Content-Length from the budget of bodies in
+ * flight. Past it, the body is read and dropped, then 503 (a sender
+ * that waits for "100 Continue" is answered at once): a closed
+ * connection is no answer, and senders retry a 503. */
+static enum MHD_Result
+serve_http_reserve(struct serve_req *r, const char *cl)
+{
+	struct serve *sv = r->sv;
+	const char *expect;
+	size_t n;
+
+	if (cl == NULL)
+		return MHD_YES; /* chunked: taken as it comes */
+	n = (size_t)strtoull(cl, NULL, 10);
+	if (serve_budget_take(sv, n) == 0) {
+		r->reserved = n;
+		buf_init(&r->body, n ? n : 1); /* no further than announced */
+		return MHD_YES;
+	}
+	r->shed = 1;
+	expect = MHD_lookup_connection_value(
+	    r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+	if (expect != NULL && strcasecmp(expect, "100-continue") == 0)
+		return serve_http_shed(r);
+	return MHD_YES;
+}
+
 /* First call: everything that can be decided from the headers. */
 static enum MHD_Result
 serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
@@ -253,6 +283,7 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 		return MHD_NO;
 	*ctx = r;
 	atomic_fetch_add(&sv->inflight, 1);
+	serve_conn_phase(c, SERVE_PHASE_BODY);
 	r->sv = sv;
 	r->conn = c;
 	r->t0 = clock_mono_us();
@@ -287,14 +318,24 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 		        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)
 		        ? "bad credentials"
 		        : "missing credentials");
-	return MHD_YES;
+	return serve_http_reserve(r, cl);
 }
 
 static void
 serve_http_body(struct serve_req *r, const char *data, size_t n)
 {
-	if (r->too_big)
+	r->body_len += n;
+	if (r->too_big || r->shed)
 		return;
+	if (r->reserved < r->body_len) {
+		/* chunked: take each piece from the budget as it comes */
+		if (serve_budget_take(r->sv, r->body_len - r->reserved) == -1) {
+			r->shed = 1;
+			buf_done(&r->body);
+			return;
+		}
+		r->reserved = r->body_len;
+	}
 	if (buf_add(&r->body, data, n, NULL) == -1) {
 		r->too_big = 1; /* chunked, or past the limit: discard */
 		buf_done(&r->body);
@@ -360,45 +401,63 @@ serve_http_done(struct serve_job *job)
 	MHD_resume_connection(r->conn);
 }
 
-/* Last call: the whole body is here. */
-static enum MHD_Result
-serve_http_complete(struct serve_req *r)
+/* A parser's work (parser thread): body credentials, parse, and the
+ * hand-over to the writer; on a failure the reason goes in the job and
+ * the connection is resumed to answer it. */
+void
+serve_http_process(struct serve_req *r)
 {
 	struct serve *sv = r->sv;
 	struct err err;
 
-	serve_conn_busy(r->conn, 1);
-	if (r->too_big)
-		return serve_http_error(
-		    r, 413, "body over the limit of %zu bytes", sv->max_body);
-	if (!r->authed && serve_http_body_auth(r) == -1)
-		return serve_http_error(
-		    r, MHD_HTTP_UNAUTHORIZED, "bad or missing credentials");
 	err_init(&err);
+	if (!r->authed && serve_http_body_auth(r) == -1) {
+		r->job.status = MHD_HTTP_UNAUTHORIZED;
+		snprintf(r->job.msg, sizeof r->job.msg,
+		    "bad or missing credentials");
+		goto fail;
+	}
 	r->batch = ingest_parse_opts((enum ingest_format)r->route->format,
 	    r->body.data ? r->body.data : "", r->body.len, sv->cfg->ingest,
 	    &err);
-	if (r->batch == NULL)
-		return serve_http_error(
-		    r, err.code == ERR_USAGE ? 400 : 500, "%s", err.msg);
+	buf_done(&r->body); /* the batch holds what is kept of it */
+	if (r->batch == NULL) {
+		r->job.status = err.code == ERR_USAGE ? 400 : 500;
+		snprintf(r->job.msg, sizeof r->job.msg, "%s", err.msg);
+		goto fail;
+	}
 	r->job.batch = r->batch;
 	r->job.actor = ingest_format_name((enum ingest_format)r->route->format);
 	r->job.ep = r->route->ep;
 	r->job.done = serve_http_done;
 	r->job.owner = r;
 	r->job.queued_us = clock_mono_us();
-	r->queued = 1;
-	/* suspend before the writer can see the job, so that its resume
+	if (serve_enqueue(sv, &r->job) == 0)
+		return;
+	atomic_fetch_add(&sv->m.queue_full, 1);
+	r->job.status = 503;
+	snprintf(r->job.msg, sizeof r->job.msg, "write queue full, retry");
+fail:
+	MHD_resume_connection(r->conn);
+}
+
+/* Last call: the whole body is here. */
+static enum MHD_Result
+serve_http_complete(struct serve_req *r)
+{
+	struct serve *sv = r->sv;
+
+	if (r->too_big)
+		return serve_http_error(
+		    r, 413, "body over the limit of %zu bytes", sv->max_body);
+	if (r->shed)
+		return serve_http_shed(r);
+	serve_conn_phase(r->conn, SERVE_PHASE_BUSY);
+	r->suspended = 1;
+	/* suspend before a parser can see the request, so that its resume
 	 * always comes after this suspend */
 	MHD_suspend_connection(r->conn);
-	if (serve_enqueue(sv, &r->job) == -1) {
-		atomic_fetch_add(&sv->m.queue_full, 1);
-		r->job.status = 503;
-		snprintf(r->job.msg, sizeof r->job.msg,
-		    "write queue full, "
-		    "retry");
-		MHD_resume_connection(r->conn);
-	}
+	serve_parse_queue(sv, r);
 	return MHD_YES;
 }
 
@@ -452,7 +511,7 @@ serve_http_handler(void *cls, struct MHD_Connection *c, const char *url,
 		return serve_http_begin(cls, c, url, method, ctx);
 	if (r->status != 0)
 		return MHD_YES; /* answered early; MHD drops the rest */
-	if (r->queued)
+	if (r->suspended)
 		return serve_http_resumed(r);
 	if (*upload_size > 0) {
 		serve_http_body(r, upload, *upload_size);
@@ -470,10 +529,11 @@ serve_http_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	struct serve_req *r = *ctx;
 
 	(void)toe;
-	serve_conn_busy(c, 0);
+	serve_conn_phase(c, SERVE_PHASE_HEAD);
 	if (r == NULL)
 		return;
 	*ctx = NULL;
+	serve_budget_give(sv, r->reserved);
 	ingest_batch_free(r->batch);
 	buf_done(&r->body);
 	free(r);

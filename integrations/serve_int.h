@@ -1,7 +1,8 @@
 /* serve_int.h: what the parts of `owl serve` share: the server struct,
- * the write queue's jobs (serve_writer.c), the connection registry that
- * enforces the total request deadline (serve.c), the HTTP handler
- * (serve_http.c) and the Alertmanager puller (serve_pull.c). */
+ * the write queue's jobs (serve_writer.c), the connection registry with
+ * its deadlines and eviction (serve_conn.c), the parser threads
+ * (serve_parse.c), the HTTP handler (serve_http.c) and the Alertmanager
+ * puller (serve_pull.c). */
 #ifndef OWL_SERVE_INT_H
 #define OWL_SERVE_INT_H
 
@@ -11,6 +12,7 @@
 
 #include <microhttpd.h>
 
+#include "engine/buf.h"
 #include "engine/receiver.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
@@ -39,13 +41,47 @@ struct serve_job {
 	struct receiver_pull_result pull;
 };
 
-/* A client connection, for the deadline (serve.c). */
+/* Where a connection is in its request, for its deadline. */
+enum serve_phase {
+	SERVE_PHASE_HEAD, /* waiting for a request line and headers (idle) */
+	SERVE_PHASE_BODY, /* headers in, receiving the body */
+	SERVE_PHASE_BUSY, /* owl is parsing or committing: no deadline */
+	SERVE_PHASE_REPLY, /* the reply is queued, being sent */
+};
+
+/* A client connection (serve_conn.c). */
 struct serve_conn {
 	struct serve_conn *prev, *next;
+	struct serve *sv;
 	int fd;
-	atomic_llong start_us; /* when the current request began */
-	atomic_int busy; /* request received, owl is working on it */
-	int cut; /* shut down at the deadline */
+	unsigned char addr[17]; /* family byte + address: per-client count */
+	atomic_llong start_us; /* when the current phase began */
+	atomic_int phase; /* enum serve_phase */
+	int cut; /* shut down (deadline or eviction) */
+};
+
+struct serve_route;
+
+/* One HTTP request, from its headers to its reply (serve_http.c). */
+struct serve_req {
+	struct serve_req *next; /* the parse queue */
+	struct serve *sv;
+	struct MHD_Connection *conn;
+	const struct serve_route *route;
+	struct serve_job job;
+	struct ingest_batch *batch;
+	struct buf body;
+	size_t body_len; /* bytes received, kept or not */
+	size_t reserved; /* of the budget of bodies in flight */
+	int64_t t0; /* monotonic, headers received */
+	int authed;
+	int too_big; /* past --max-body: 413 */
+	int shed; /* past the budget: body discarded, 503 */
+	int suspended; /* with a parser or the writer */
+	int status; /* the reply sent */
+	char method[8];
+	char path[96];
+	char who[72];
 };
 
 struct serve {
@@ -55,9 +91,22 @@ struct serve {
 	int listen_fd;
 	char addr[96];
 	size_t max_body;
-	int64_t deadline_us;
+	int64_t deadline_us; /* receiving a body, sending a reply */
+	int64_t head_deadline_us; /* request line and headers */
+	unsigned max_conns, max_conns_per_ip;
+	size_t budget; /* body bytes in flight, at most */
+	atomic_size_t budget_used;
 	atomic_int draining;
 	atomic_long inflight; /* requests begun, not completed */
+
+	/* the parsers (serve_parse.c) */
+	pthread_t parsers[SERVE_MAX_PARSERS];
+	unsigned nparsers;
+	pthread_mutex_t parse_lock;
+	pthread_cond_t parse_cond;
+	struct serve_req *phead, *ptail;
+	size_t plen;
+	int parse_stop;
 
 	/* the writer (serve_writer.c) */
 	struct store *wstore;
@@ -77,7 +126,7 @@ struct serve {
 	pthread_mutex_t connlock;
 	pthread_cond_t ccond;
 	struct serve_conn *conns;
-	size_t nconns;
+	size_t nconns, ncut; /* registered; of which cut, not yet closed */
 	pthread_t reaper;
 	int reaper_started, rstop;
 
@@ -112,9 +161,35 @@ enum MHD_Result serve_http_handler(void *cls, struct MHD_Connection *c,
 void serve_http_completed(void *cls, struct MHD_Connection *c, void **ctx,
     enum MHD_RequestTerminationCode toe);
 
-/* Marks the connection's request as received (deadline paused) or done
- * (deadline restarts for the next request on a kept-alive connection). */
-void serve_conn_busy(struct MHD_Connection *c, int busy);
+/* The connection registry (serve_conn.c): MHD's connection notifier
+ * registers each connection and, when the server is full, evicts the
+ * oldest idle one (or refuses the newcomer when its address is over its
+ * share and has nothing idle); the reaper cuts connections past their
+ * phase's deadline. */
+void serve_conn_notify(void *cls, struct MHD_Connection *c, void **sctx,
+    enum MHD_ConnectionNotificationCode code);
+int serve_conn_reaper_start(struct serve *sv, struct err *err);
+void serve_conn_reaper_stop(struct serve *sv);
+
+/* Moves the connection's request to a phase; its deadline restarts. */
+void serve_conn_phase(struct MHD_Connection *c, enum serve_phase phase);
+
+/* Reserves n body bytes of the in-flight budget; -1 when over it. */
+int serve_budget_take(struct serve *sv, size_t n);
+void serve_budget_give(struct serve *sv, size_t n);
+
+/* The parser threads (serve_parse.c): a received request is checked
+ * (body credentials), parsed and handed to the writer away from MHD's
+ * threads, so that one large payload holds up no other connection. */
+int serve_parse_start(struct serve *sv, struct err *err);
+void serve_parse_stop(struct serve *sv);
+void serve_parse_queue(struct serve *sv, struct serve_req *r);
+size_t serve_parse_depth(struct serve *sv);
+
+/* serve_http.c, for the parsers: checks a request's body credentials,
+ * parses it and queues it for the writer; on any failure sets its
+ * status and resumes it. */
+void serve_http_process(struct serve_req *r);
 
 /* Starts and stops the puller when cfg->npulls > 0 or silences need
  * expiring (serve_pull.c). */

@@ -191,8 +191,21 @@ serve_metrics_format(const struct serve_metrics *m,
 	        "Requests refused with 503 because the write queue was full.",
 	        SM_GET(m->queue_full), err) == -1 ||
 	    serve_metrics_one(out, "owl_request_timeouts_total", "counter",
-	        "Connections closed at the total per-request deadline.",
+	        "Connections closed at the deadline of a body or reply.",
 	        SM_GET(m->timeouts), err) == -1 ||
+	    serve_metrics_one(out, "owl_header_timeouts_total", "counter",
+	        "Connections closed at the deadline of the request line and "
+	        "headers.",
+	        SM_GET(m->head_timeouts), err) == -1 ||
+	    serve_metrics_one(out, "owl_connections_evicted_total", "counter",
+	        "Idle connections closed to make room for a new one.",
+	        SM_GET(m->evicted), err) == -1 ||
+	    serve_metrics_one(out, "owl_connections_refused_total", "counter",
+	        "New connections closed: at the limit with none idle.",
+	        SM_GET(m->refused), err) == -1 ||
+	    serve_metrics_one(out, "owl_body_budget_shed_total", "counter",
+	        "Requests answered 503: bodies in flight over the budget.",
+	        SM_GET(m->shed), err) == -1 ||
 	    serve_metrics_one(out, "owl_pull_success_total", "counter",
 	        "Successful pulls from Alertmanager (--pull).",
 	        SM_GET(m->pull_ok), err) == -1 ||
@@ -205,6 +218,12 @@ serve_metrics_format(const struct serve_metrics *m,
 	    serve_metrics_one(out, "owl_write_queue_depth", "gauge",
 	        "Requests waiting for the writer.", g->queue_depth,
 	        err) == -1 ||
+	    serve_metrics_one(out, "owl_parse_queue_depth", "gauge",
+	        "Requests received, waiting for a parser thread.",
+	        g->parse_depth, err) == -1 ||
+	    serve_metrics_one(out, "owl_body_bytes_in_flight", "gauge",
+	        "Body bytes received or announced, not yet answered.",
+	        g->body_bytes, err) == -1 ||
 	    serve_metrics_one(out, "owl_connections", "gauge",
 	        "Open client connections.", g->connections, err) == -1 ||
 	    serve_metrics_one(out, "owl_draining", "gauge",

@@ -38,7 +38,11 @@ struct serve_metrics {
 	atomic_ulong committed; /* requests and pulls committed */
 	atomic_ulong db_errors; /* failed transactions */
 	atomic_ulong queue_full; /* requests refused: queue full */
-	atomic_ulong timeouts; /* connections cut at the deadline */
+	atomic_ulong timeouts; /* connections cut at the body deadline */
+	atomic_ulong head_timeouts; /* ... at the header deadline */
+	atomic_ulong evicted; /* idle connections closed for a newcomer */
+	atomic_ulong refused; /* newcomers closed: nothing idle to evict */
+	atomic_ulong shed; /* 503: over the budget of bodies in flight */
 	atomic_ulong pull_ok;
 	atomic_ulong pull_errors;
 	atomic_ulong silences_expired;
@@ -58,7 +62,9 @@ void serve_metrics_latency(struct serve_metrics *m, int64_t us);
 struct serve_gauges {
 	int64_t open_incidents;
 	size_t queue_depth;
+	size_t parse_depth;
 	size_t connections;
+	size_t body_bytes; /* body bytes in flight (the budget used) */
 	int draining;
 };
 

@@ -21,6 +21,10 @@
  * fewer, fuller commits. An idle server commits at once. */
 #define SERVE_WRITER_LOAD_US 5000
 #define SERVE_WRITER_GATHER_US 1000
+/* Payloads with more alerts than this are stored in a transaction after
+ * the one of the small payloads taken with them: storing 100,000 alerts
+ * takes seconds, and the senders of small payloads need not wait. */
+#define SERVE_WRITER_LARGE 1000
 
 int
 serve_enqueue(struct serve *sv, struct serve_job *job)
@@ -161,6 +165,40 @@ serve_writer_finish(struct serve *sv, struct serve_job *jobs)
 	}
 }
 
+static size_t
+serve_writer_size(const struct serve_job *j)
+{
+	return j->batch != NULL ? ingest_batch_alerts(j->batch) : j->nalerts;
+}
+
+/* Stores the jobs taken: the small ones together, then the large ones. */
+static void
+serve_writer_store(struct serve *sv, struct serve_job *jobs)
+{
+	struct serve_job *small = NULL, **st = &small, *large = NULL,
+	                 **lt = &large, *j, *next;
+
+	for (j = jobs; j != NULL; j = next) {
+		next = j->next;
+		j->next = NULL;
+		if (serve_writer_size(j) > SERVE_WRITER_LARGE) {
+			*lt = j;
+			lt = &j->next;
+		} else {
+			*st = j;
+			st = &j->next;
+		}
+	}
+	if (small != NULL) {
+		serve_writer_batch(sv, small);
+		serve_writer_finish(sv, small);
+	}
+	if (large != NULL) {
+		serve_writer_batch(sv, large);
+		serve_writer_finish(sv, large);
+	}
+}
+
 static void
 serve_writer_deadline(struct timespec *ts, int64_t us)
 {
@@ -247,8 +285,7 @@ serve_writer_main(void *arg)
 				break; /* stopping and the queue is empty */
 			continue;
 		}
-		serve_writer_batch(sv, jobs);
-		serve_writer_finish(sv, jobs);
+		serve_writer_store(sv, jobs);
 		last_commit = clock_mono_us();
 		dirty = 1;
 	}

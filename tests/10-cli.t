@@ -23,8 +23,8 @@ is "$OUT" "$("$OWL" help audit)" "audit --help is help audit"
 
 run "$OWL" frobnicate
 is "$RC" 2 "unknown command exits 2"
-is "$ERR" "owl: unknown command 'frobnicate' (see: owl help)" \
-	"unknown command: one line with a hint"
+like "$ERR" "^owl: unknown command 'frobnicate' \(commands: ack, .*, version\)$" \
+	"unknown command: one line with the commands"
 
 run "$OWL" audit verify --frob
 is "$RC" 2 "unknown option exits 2"

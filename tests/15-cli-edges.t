@@ -37,4 +37,159 @@ run env OWL_RUNBOOKS="$T/rbdir" "$OWL" run --help
 is "$RC:$ERR" "0:" "run --help with \$OWL_RUNBOOKS a directory: exit 0, no error"
 unlike "$OUT" "null" "run --help with \$OWL_RUNBOOKS: no '(null)'"
 
+# --- "did you mean": the closest known word, and the known ones
+run "$OWL" incidnets
+is "$RC" 2 "unknown command: exit 2"
+like "$ERR" "^owl: unknown command 'incidnets'; did you mean 'incidents'\? \(commands: ack, assign, audit, .*timeline, tui, unsilence, version\)$" \
+	"unknown command: the closest one and the list"
+run "$OWL" frobnicate
+is "$ERR" "$(printf '%s' "$ERR" | grep -v 'did you mean')" "nothing close: no guess"
+like "$ERR" "^owl: unknown command 'frobnicate' \(commands: ack, " "nothing close: the list"
+run "$OWL" help snoze
+like "$RC:$ERR" "^2:owl: unknown command 'snoze'; did you mean 'snooze'\?" "help with a typo"
+run "$OWL" "$(printf 'x\033[2J')"
+unlike "$ERR" "$(printf '\033')" "an unknown command is quoted sanitised"
+
+mkdir -p "$T/rb"
+printf '%s\n' 'runbook { summary = "restart", params = { service = { default = "assistant" }, reason = { required = true }, force = {} } }' \
+	'function run(p)' \
+	'  step("look", function()' \
+	'    log("force " .. tostring(p.force))' \
+	'    log("why " .. p.reasn)' \
+	'  end)' \
+	'end' >"$T/rb/restart.lua"
+printf '%s\n' 'runbook { summary = "drain" }' 'function run(p) end' >"$T/rb/drain.lua"
+printf 'return {}\n' >"$T/rb/restart.test.lua"
+run "$OWL" run restrat --runbooks "$T/rb" --dry-run
+is "$RC" 2 "unknown runbook: exit 2"
+is "$ERR" "owl: no runbook 'restrat' in $T/rb; did you mean 'restart'? (runbooks: drain, restart)" \
+	"unknown runbook: the closest one and the list (no test files)"
+is "$OUT" "" "unknown runbook: no 'restrat.lua from ...' line"
+run "$OWL" runbooks show drian --runbooks "$T/rb"
+like "$ERR" "no runbook 'drian' in .*; did you mean 'drain'\?" "runbooks show: the same"
+run "$OWL" run restart --runbooks "$T/rb" --dry-run --param servce=x --param reason=r
+is "$RC:$ERR" "2:owl: unknown parameter 'servce'; did you mean 'service'? (this runbook takes: force, reason, service)" \
+	"unknown --param: the closest one and the declared ones"
+run "$OWL" run drain --runbooks "$T/rb" --dry-run --param x=1
+is "$ERR" "owl: unknown parameter 'x' (this runbook takes: none)" "a runbook with no params says so"
+run "$OWL" run restart --runbooks "$T/rb" --dry-run --param reason=r
+is "$RC" 1 "p.reasn (a typo of a declared param): the run fails"
+like "$OUT" "log: force nil" "a declared param that was not given is nil"
+like "$ERR" "restart.lua:5: undeclared parameter 'reasn'; did you mean 'reason'\? \(declared: force, reason, service\)$" \
+	"p.reasn: an error naming the declared params"
+
+newdb
+run "$OWL" timeline 1 --format jsn
+is "$RC:$ERR" "2:owl: --format: 'jsn' is not a format; did you mean 'json'? (formats: md, json, csv, html) (see: owl help timeline)" \
+	"timeline --format typo"
+run "$OWL" ingest --format alertmanger /dev/null
+like "$RC:$ERR" "^2:owl: --format: 'alertmanger' is not a format; did you mean 'alertmanager'\? \(formats: alertmanager, grafana, pagerduty, generic, auto\)" \
+	"ingest --format typo"
+
+# --- whole option names only: --not is not --note, --stat not --state
+printf '{"id": "disk-full", "title": "Disk full"}' | "$OWL" ingest --format generic - >/dev/null 2>&1
+run "$OWL" ack 1 --not "x"
+is "$RC:$ERR" "2:owl: unknown option --not; did you mean --note? (see: owl help ack)" \
+	"--not is refused, not taken for --note"
+is "$("$OWL" incidents --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["acked_by"])')" \
+	"None" "nothing was done"
+run "$OWL" incidents --stat resolved
+is "$RC:$ERR" "2:owl: unknown option --stat; did you mean --state? (see: owl help incidents)" "--stat is refused"
+run "$OWL" incidents --sta=resolved
+like "$ERR" "^owl: unknown option --sta; did you mean --state\?" "--sta=V is refused"
+run "$OWL" run restart --runbooks "$T/rb" --dry --param reason=r
+like "$RC:$ERR" "^2:owl: unknown option --dry; did you mean --dry-run\?" "--dry is refused"
+run "$OWL" run restart --r "$T/rb"
+like "$RC:$ERR" "^2:owl: unknown option --r" "an ambiguous prefix is refused"
+run "$OWL" incidents --state=resolved --json
+is "$RC" 0 "whole names work, with = too"
+run "$OWL" ack 1 --note "on it"
+is "$RC" 0 "--note in full works"
+
+# --- negative durations are refused as such
+run "$OWL" snooze 1 -5m
+is "$RC:$ERR" "2:owl: snooze: '-5m' is a negative duration; snooze for a positive one (e.g. 30m) (see: owl help snooze)" \
+	"snooze 1 -5m: a negative duration, not 'unknown option -5'"
+run "$OWL" snooze 1 -- -5m
+is "$RC:$ERR" "2:owl: '-5m' is a negative duration; give a positive one (e.g. 30m)" "after --: the same"
+run "$OWL" silence 1 --for -1h
+like "$RC:$ERR" "^2:owl: --for: '-1h' is a negative duration" "--for -1h"
+run "$OWL" note 1 -3
+like "$RC:$ERR" "^2:owl: '-3' is negative: durations and counts are positive \(text that starts with '-' goes after --\)" \
+	"a negative number elsewhere: said, with the way out"
+run "$OWL" note 1 -- "-1 from me"
+is "$RC" 0 "text that starts with '-' after --"
+
+# --- counts agree in number
+printf '%s\n' 'runbook { summary = "one write" }' 'function run(p)' \
+	"  step(\"write\", function() file.write(\"$T/one.txt\", \"x\") end)" \
+	'end' >"$T/rb/onewrite.lua"
+run "$OWL" run onewrite --runbooks "$T/rb" --dry-run
+like "$OUT" "^Plan [0-9]+, made by dry-run run [0-9]+ \(1 effect, 1 write; sha256 [0-9a-f]{12}\):$" \
+	"1 effect, 1 write; the plan says which run made it"
+plan=$(printf '%s\n' "$OUT" | sed -n 's/^Plan \([0-9]*\), made by dry-run run \([0-9]*\).*/\1 \2/p')
+like "$OUT" "^ok: run ${plan#* } \(dry-run: nothing was changed; its writes are plan ${plan% *}\)$" \
+	"the ok line names the run and its plan"
+run "$OWL" run drain --runbooks "$T/rb" --dry-run
+like "$OUT" "\(0 effects, 0 writes;" "0 effects, 0 writes"
+cat >"$T/trunc.json" <<'JSON'
+{"version": "4", "status": "firing", "receiver": "owl",
+ "groupKey": "{}:{alertname=\"LLMProviderDown\"}", "truncatedAlerts": 1,
+ "externalURL": "http://127.0.0.1:9",
+ "alerts": [{"status": "firing", "labels": {"alertname": "LLMProviderDown",
+   "region": "eu-west-1", "severity": "critical"},
+   "annotations": {"summary": "LLM provider down"},
+   "startsAt": "2026-11-29T03:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+   "fingerprint": "aaaa000000000001"}]}
+JSON
+run "$OWL" ingest "$T/trunc.json"
+inc=$(printf '%s\n' "$OUT" | sed -n 's/.*; INC-\([0-9]*\)$/\1/p')
+run "$OWL" show "$inc"
+like "$OUT" "^truncated +1 more alert not shown by the sender$" "1 more alert (not alerts)"
+run "$OWL" audit verify
+like "$OUT" "^ok: [0-9]+ entries$" "audit: entries"
+newdb "$T/one.db"
+"$OWL_ROOT/build/tools/owl-append" "$T/one.db" 1
+run "$OWL" --db "$T/one.db" audit verify
+is "$OUT" "ok: 1 entry" "audit: 1 entry"
+
+# --- the truncation note goes once the sender's API delivered them all
+cat >"$T/api.json" <<'JSON'
+[{"labels": {"alertname": "LLMProviderDown", "region": "eu-west-1", "severity": "critical"},
+  "annotations": {"summary": "LLM provider down"}, "startsAt": "2026-11-29T03:00:00Z",
+  "endsAt": "2099-01-01T00:00:00Z", "fingerprint": "aaaa000000000001",
+  "status": {"state": "active"}},
+ {"labels": {"alertname": "LLMProviderDown", "region": "us-east-1", "severity": "critical"},
+  "annotations": {"summary": "LLM provider down"}, "startsAt": "2026-11-29T03:00:00Z",
+  "endsAt": "2099-01-01T00:00:00Z", "fingerprint": "aaaa000000000002",
+  "status": {"state": "active"}}]
+JSON
+run "$OWL" ingest --format alertmanager "$T/api.json"
+is "$RC" 0 "the API list is ingested"
+run "$OWL" show "$inc" --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["alert_count"], d["truncated_alerts"])')" \
+	"2 0" "every alert known: the truncation note is gone"
+run "$OWL" show "$inc"
+unlike "$OUT" "^truncated" "owl show no longer says alerts are missing"
+run "$OWL" ingest "$T/trunc.json"
+is "$("$OWL" show "$inc" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["truncated_alerts"])')" \
+	"1" "the sender saying so again: the note is back"
+
+# --- an exec error's text is one clean line
+printf '%s\n' 'runbook { summary = "fails" }' 'function run(p)' \
+	'  step("run it", function() exec({ "sh", "-c", "echo first >&2; echo \"  second  \" >&2; exit 3" }) end)' \
+	'end' >"$T/rb/fails.lua"
+run "$OWL" run fails --runbooks "$T/rb" --yes
+is "$RC" 1 "a failing command fails the run"
+like "$ERR" "exec sh: exited 3: first; second$" "stderr as one line, no trailing newline"
+unlike "$OUT$ERR" 'x0a' "no literal \\x0a"
+
+# --- owl incidents shows the assignee
+"$OWL" assign 1 carol >/dev/null
+"$OWL" assign "$inc" "a-very-long-name-for-an-assignee" >/dev/null
+run "$OWL" incidents
+like "$OUT" "^ID +STATE +SEVERITY +AGE +ALERTS +ASSIGNEE +TITLE$" "the ASSIGNEE column"
+like "$OUT" "^INC-1 +acknowledged +[a-z]+ +[0-9a-z<]+ +1 +carol +Disk full$" "the assignee shown"
+like "$OUT" "^INC-$inc .* a-very-long… +LLM provider down$" "a long name is cut, the title stays aligned"
+
 done_testing

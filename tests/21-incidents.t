@@ -21,8 +21,8 @@ run "$OWL" incidents
 is "$RC" 0 "incidents exits 0"
 is "$(printf '%s\n' "$OUT" | awk '{print $1}' | tr '\n' ' ')" "ID INC-3 INC-4 INC-2 INC-1 " \
 	"most severe first, then newest"
-like "$OUT" "^ID +STATE +SEVERITY +AGE +ALERTS +TITLE$" "header"
-like "$OUT" "^INC-3 +triggered +critical +[0-9]+s +1 +Disk /var is 97% full on db-1$" \
+like "$OUT" "^ID +STATE +SEVERITY +AGE +ALERTS +ASSIGNEE +TITLE$" "header"
+like "$OUT" "^INC-3 +triggered +critical +[0-9]+s +1 +- +Disk /var is 97% full on db-1$" \
 	"one aligned line per incident"
 
 run "$OWL" incidents --json

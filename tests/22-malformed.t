@@ -57,6 +57,6 @@ run "$OWL" ingest "$T/nonexistent.json"
 is "$RC:$ERR" "2:owl: $T/nonexistent.json: No such file or directory" "missing file"
 run "$OWL" ingest --format yaml "$T/half.json"
 is "$RC" 2 "unknown --format"
-like "$ERR" "^owl: --format: 'yaml' is not one of" "unknown --format named"
+like "$ERR" "^owl: --format: 'yaml' is not a format \(formats: alertmanager, " "unknown --format named"
 
 done_testing

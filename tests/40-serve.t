@@ -116,8 +116,8 @@ is "$(python3 "$T/cl.py" "$PORT")" "HTTP/1.1 413 Content Too Large" \
 	"Content-Length over the limit: 413 before any body byte"
 
 # --- slowloris: one byte every 0.3 s never finishes its headers; a
-# normal client is served meanwhile, and the drip is cut at the 2 s
-# total deadline although it is never idle
+# normal client is served meanwhile, and the drip is cut at the header
+# deadline (2 s) although it is never idle
 cat >"$T/drip.py" <<'EOF'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
@@ -140,9 +140,31 @@ post /v1/alerts/alertmanager "$AM" -H "$BEARER"
 is "$CODE" 200 "a normal client is served while a slowloris drips"
 wait $DRIP
 like "$(cat "$T/drip.out")" "^cut after [0-9]+ bytes" \
-	"the dripping client is cut at the total deadline"
-like "$(curl -sS "$URL/metrics")" "owl_request_timeouts_total [1-9]" \
+	"the dripping client is cut at the header deadline"
+like "$(curl -sS "$URL/metrics")" "owl_header_timeouts_total [1-9]" \
 	"the cut is counted in the metrics"
+# the body's own deadline (--request-timeout 2s): headers sent at once,
+# then the body a byte every 0.3 s
+cat >"$T/dripbody.py" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: x\r\n"
+          b"Authorization: Bearer s3cret-token\r\nContent-Length: 100\r\n\r\n")
+sent = 0
+try:
+    for _ in range(40):
+        s.send(b" "); sent += 1
+        time.sleep(0.3)
+    print("finished"); sys.exit(0)
+except OSError:
+    pass
+print("cut after", sent, "body bytes")
+EOF
+python3 "$T/dripbody.py" "$PORT" >"$T/dripbody.out" 2>&1
+like "$(cat "$T/dripbody.out")" "^cut after [0-9]+ body bytes" \
+	"a body dripping a byte every 0.3 s is cut at --request-timeout"
+like "$(curl -sS "$URL/metrics")" "owl_request_timeouts_total [1-9]" \
+	"that cut is counted apart"
 
 # --- 503 while another process holds the write lock
 cat >"$T/lock.py" <<'EOF'
@@ -190,36 +212,55 @@ like "$(cat "$T/main.log")" 'basic:\\x1b\]0;x\\x07' \
 is "$(LC_ALL=C grep -c "$(printf '\033\\|\302\233\\|\342\200\256')" "$T/main.log")" 0 \
 	"log: no raw ESC, C1 or bidi control"
 
-# --- SIGTERM with a request in flight: it is answered and stored
+# --- SIGTERM with a request in flight: it is answered and stored. Its
+# own server, with a body deadline that a loaded machine cannot reach
+serve_stop
+is "$STOP_RC" 0 "SIGTERM with nothing in flight: exits 0"
+serve_start drain --token-file "$T/tokens" --request-timeout 60s
 cat >"$T/inflight.py" <<'EOF'
 import os, socket, sys, time
 port, body, flag = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3]
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s = socket.create_connection(("127.0.0.1", port), timeout=60)
 s.sendall(b"POST /v1/alerts/generic HTTP/1.1\r\nHost: x\r\n"
           b"Authorization: Bearer s3cret-token\r\nContent-Type: application/json\r\n"
           b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
 open(flag, "w").close()
-for _ in range(100):
+for _ in range(1200):
     if os.path.exists(flag + ".go"): break
     time.sleep(0.05)
+else:
+    print("never told to go on"); sys.exit(1)
 s.sendall(body[10:])
 print(s.recv(1000).split(b"\r\n")[0].decode())
 EOF
 printf '{"id":"inflight-1","title":"Sent across SIGTERM","status":"firing"}' >"$T/gen.json"
+LEN=$(wc -c <"$T/gen.json")
 python3 "$T/inflight.py" "$PORT" "$T/gen.json" "$T/half" >"$T/inflight.out" 2>&1 &
 INF=$!
 tap_at_exit "kill $INF"
-wait_for 5 test -f "$T/half"
+wait_for 30 test -f "$T/half"
+ok $? "a client sent the headers and 10 of $LEN body bytes"
+# owl has the request: its announced body is counted in flight
+wait_for 30 sh -c "curl -sS -m 5 '$URL/metrics' | grep -qx 'owl_body_bytes_in_flight $LEN'"
+ok $? "owl holds that request (owl_body_bytes_in_flight $LEN)"
 kill -TERM "$PID"
-sleep 0.3
+wait_for 30 grep -q "draining" "$T/drain.log"
+ok $? "SIGTERM: the log says it drains"
+# draining: the listening socket is closed, the request is still open
+wait_for 30 sh -c "! curl -sS -m 5 -o /dev/null '$URL/healthz'"
+ok $? "while draining, new connections are refused"
+is "$(cat "$T/inflight.out")" "" "the request in flight has no answer yet"
 touch "$T/half.go"
 wait $INF
-is "$(cat "$T/inflight.out")" "HTTP/1.1 200 OK" "a request in flight at SIGTERM is answered 200"
+is "$(cat "$T/inflight.out")" "HTTP/1.1 200 OK" \
+	"the rest of its body sent after SIGTERM, the request is answered 200"
 serve_stop
 is "$STOP_RC" 0 "SIGTERM: exits 0 after draining"
 is "$(q "SELECT count(*) FROM alerts WHERE source = 'generic' AND fingerprint = 'inflight-1'")" 1 \
 	"the in-flight request's alert is committed"
-like "$(cat "$T/main.log")" "draining" "the log says it drains"
+is "$(awk -v len="$LEN" '/draining/ { d = 1 }
+	$0 ~ "POST /v1/alerts/generic 200 " len " " { print d ? "after" : "before" }' \
+	"$T/drain.log")" "after" "the log shows it answered after the drain began"
 
 # --- refusals at startup
 run "$OWL" serve --listen 0.0.0.0:0

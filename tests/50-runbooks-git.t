@@ -60,7 +60,8 @@ is "$RC" 1 "an unknown rev fails"
 like "$ERR" "^owl: runbooks: no branch, tag or commit 'nosuch'$" "...saying so"
 run "$OWL" runbooks show nosuch --repo "$REPO"
 is "$RC" 2 "an unknown runbook is bad input"
-like "$ERR" "^owl: runbooks: nosuch.lua: no such file in commit" "...saying so"
+like "$ERR" "^owl: no runbook 'nosuch' in $REPO at [0-9a-f]{12} \(runbooks: degrade, usehelper\)$" \
+	"...saying so, with the commit and the runbooks there"
 run "$OWL" runbooks show link --repo "$REPO"
 like "$ERR" "symbolic link" "a symlinked runbook is refused"
 run "$OWL" runbooks list

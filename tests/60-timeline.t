@@ -68,6 +68,7 @@ kinds = [e["kind"] for e in ev]
 for k in ("run.start", "effect.intent", "effect.result", "run.step", "run.end"):
     assert k in kinds, k
 assert d["chain"]["verified"] is True and len(d["chain"]["head"]) == 64
+assert d["chain"]["broken_at"] is None, d["chain"]  # absent: null, not 0
 print("ok")
 PY
 is "$OUT" "ok" "json: the documented shape, every entry in order"
@@ -107,7 +108,7 @@ is "$RC" 1 "unknown incident: exit 1"
 is "$ERR" "owl: no incident INC-99" "unknown incident: says so"
 run "$OWL" timeline 1 --format xml
 is "$RC" 2 "bad format: exit 2"
-like "$ERR" "^owl: --format: 'xml' is not one of md, json, csv, html \(see: owl help timeline\)$" \
+like "$ERR" "^owl: --format: 'xml' is not a format \(formats: md, json, csv, html\) \(see: owl help timeline\)$" \
 	"bad format: a hint"
 run "$OWL" timeline
 is "$RC" 2 "no incident given: exit 2"

@@ -7,22 +7,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/clock.h"
 #include "engine/paths.h"
 #include "engine/sanitize.h"
+#include "engine/words.h"
+
+/* Prints "owl: " and the message, sanitised (it may quote an argument:
+ * never let that reach the terminal raw), without the newline. */
+static void
+cli_vsay(const char *fmt, va_list ap)
+{
+	char msg[ERR_MSG_MAX], *clean;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	clean = sanitize_dup(msg, 0);
+	fprintf(stderr, "owl: %s", clean != NULL ? clean : msg);
+	free(clean);
+}
 
 int
 cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("owl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vsay(fmt, ap);
 	va_end(ap);
 	if (cmd != NULL)
 		fprintf(stderr, " (see: owl help %s)\n", cmd->name);
 	else
 		fputs(" (see: owl help)\n", stderr);
+	return CLI_USAGE;
+}
+
+int
+cli_usage_bare(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vsay(fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	return CLI_USAGE;
 }
 
@@ -52,16 +78,96 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 	    f);
 }
 
+/* The long option names of opts, for "did you mean". */
+static size_t
+cli_optnames(const struct option *opts, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (; opts->name != NULL && n < max; opts++)
+		names[n++] = opts->name;
+	return n;
+}
+
+/* An unknown long option (or an abbreviation of one: only whole names
+ * are taken, so that --not is never quietly --note): says which, with
+ * the closest option. */
+static int
+cli_bad_long(
+    const struct cli_cmd *cmd, const char *tok, const struct option *opts)
+{
+	const char *names[64], *pick;
+	char name[WORDS_MAX + 1];
+	size_t n = cli_optnames(opts, names, 64);
+
+	snprintf(
+	    name, sizeof name, "%.*s", (int)strcspn(tok + 2, "="), tok + 2);
+	if ((pick = words_closest(name, names, n)) != NULL)
+		return cli_usage(
+		    cmd, "unknown option --%s; did you mean --%s?", name, pick);
+	return cli_usage(
+	    cmd, "unknown option %.*s", (int)strcspn(tok, "="), tok);
+}
+
+/* "-5m" or "-3": getopt took a negative value for options. */
+static int
+cli_bad_negative(const struct cli_cmd *cmd, const char *tok)
+{
+	int64_t us;
+
+	if (tok[0] != '-' || tok[1] == '\0')
+		return cli_usage(cmd, "unknown option -%c", optopt);
+	if (clock_parse_duration(tok + 1, &us, NULL) == 0)
+		return cli_usage(cmd,
+		    "'%s' is negative: durations and counts are positive "
+		    "(text that starts with '-' goes after --)",
+		    tok);
+	return cli_usage(cmd,
+	    "unknown option '%s' (text that starts with '-' goes after --)",
+	    tok);
+}
+
+/* The option token getopt_long just took: "--name", "--name=value",
+ * "-x" or a cluster; its value may have been the next argument. */
+static const char *
+cli_token(int argc, char **argv)
+{
+	if (optarg != NULL && optind >= 2 && optind <= argc &&
+	    optarg == argv[optind - 1])
+		return argv[optind - 2];
+	return optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+}
+
+/* The unknown short option optopt: the token that holds it is the
+ * current argument when getopt stopped inside a cluster ("-5m"), else
+ * the one before. */
+static const char *
+cli_short_token(int argc, char **argv)
+{
+	if (optind < argc && argv[optind][0] == '-' &&
+	    strchr(argv[optind] + 1, optopt) != NULL)
+		return argv[optind];
+	return optind >= 1 ? argv[optind - 1] : "";
+}
+
 int
 cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     const char *shortopts, const struct option *longopts, int *rc)
 {
+	const char *tok;
 	char opts[64];
-	int c;
+	int c, li;
 
 	snprintf(opts, sizeof opts, ":h%s", shortopts);
 	for (;;) {
-		c = getopt_long(argc, argv, opts, longopts, NULL);
+		li = -1;
+		c = getopt_long(argc, argv, opts, longopts, &li);
+		tok = c == -1 ? "" : cli_token(argc, argv);
+		if (li >= 0 && strncmp(tok, "--", 2) == 0 &&
+		    strlen(longopts[li].name) != strcspn(tok + 2, "=")) {
+			*rc = cli_bad_long(cmd, tok, longopts);
+			return -2;
+		}
 		switch (c) {
 		case CLI_OPT_DB: cli->db = optarg; continue;
 		case CLI_OPT_CONFIG: cli->config = optarg; continue;
@@ -74,12 +180,15 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			    cmd, "%s: option needs a value", argv[optind - 1]);
 			return -2;
 		case '?':
-			if (optopt != 0)
+			if (optopt >= '0' && optopt <= '9')
+				*rc = cli_bad_negative(
+				    cmd, cli_short_token(argc, argv));
+			else if (optopt != 0)
 				*rc = cli_usage(
 				    cmd, "unknown option -%c", optopt);
 			else
-				*rc = cli_usage(
-				    cmd, "unknown option %s", argv[optind - 1]);
+				*rc = cli_bad_long(
+				    cmd, argv[optind - 1], longopts);
 			return -2;
 		default: return c;
 		}

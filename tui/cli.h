@@ -58,9 +58,14 @@ struct cli_cmd {
 int cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv, const char *shortopts, const struct option *longopts, int *rc);
 
-/* Prints `owl: <message>` and a hint to stderr; returns CLI_USAGE. */
+/* Prints `owl: <message>` and a hint to stderr; returns CLI_USAGE. The
+ * message is sanitised for the terminal (it may quote an argument). */
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The same without the "(see: owl help ...)" hint, for a message that
+ * already says what to do. */
+int cli_usage_bare(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints `owl: <err->msg>`; returns the exit code err carries. */
 int cli_fail(const struct err *err);

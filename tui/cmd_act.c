@@ -64,6 +64,26 @@ cmd_act_report(const char *name, int64_t id, const char *arg, const char *actor)
 	free(safe);
 }
 
+/* `owl snooze 1 -5m`: getopt would take -5m for options ("unknown
+ * option -5"); a negative duration is refused as one. */
+static int
+cmd_act_negative(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	int64_t us;
+
+	if (strcmp(cmd->name, "snooze") != 0)
+		return CLI_OK;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (argv[i][0] == '-' && argv[i][1] >= '0' &&
+		    argv[i][1] <= '9' &&
+		    clock_parse_duration(argv[i] + 1, &us, NULL) == 0)
+			return cli_usage(cmd,
+			    "snooze: '%s' is a negative duration; snooze for "
+			    "a positive one (e.g. 30m)",
+			    argv[i]);
+	return CLI_OK;
+}
+
 int
 cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -80,6 +100,8 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	struct store *s;
 	struct err err;
 
+	if ((rc = cmd_act_negative(cmd, argc, argv)) != CLI_OK)
+		return rc;
 	while (
 	    (c = cli_getopt(cli, cmd, argc, argv, "n:V:", opts, &rc)) != -1) {
 		if (c == -2)

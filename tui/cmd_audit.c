@@ -26,7 +26,7 @@ cmd_audit_verify(struct store *s)
 		    c.bad_id, c.why);
 		return CLI_REFUSED;
 	}
-	printf("ok: %" PRId64 " entries\n", c.count);
+	printf("ok: %" PRId64 " entr%s\n", c.count, c.count == 1 ? "y" : "ies");
 	return CLI_OK;
 }
 

@@ -4,17 +4,22 @@
  * text is sanitised before it reaches the terminal. */
 #include "cmd_incidents.h"
 #include "cmd_silence.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/words.h"
 #include "engine/actlog.h"
 #include "engine/clock.h"
+#include "engine/escalation.h"
 #include "engine/incident.h"
+#include "engine/pages.h"
 #include "engine/sanitize.h"
 
 #define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
+#define CMD_WHO_COLS 12 /* the ASSIGNEE column of `owl incidents` */
 
 /* The state column: snoozed incidents say so. */
 static const char *
@@ -37,7 +42,7 @@ static int
 cmd_incidents_row(struct incident *inc, void *ctx)
 {
 	struct cmd_list *c = ctx;
-	char id[32], age[16], *title, *js;
+	char id[32], age[16], whocol[4 * CMD_WHO_COLS + 1], *title, *who, *js;
 	json_t *o;
 
 	if (c->json) {
@@ -55,15 +60,22 @@ cmd_incidents_row(struct incident *inc, void *ctx)
 		return 0;
 	}
 	if (c->n++ == 0)
-		printf("%-*s  %-12s  %-8s  %4s  %6s  %s\n", c->w, "ID", "STATE",
-		    "SEVERITY", "AGE", "ALERTS", "TITLE");
+		printf("%-*s  %-12s  %-8s  %4s  %6s  %-*s  %s\n", c->w, "ID",
+		    "STATE", "SEVERITY", "AGE", "ALERTS", CMD_WHO_COLS,
+		    "ASSIGNEE", "TITLE");
 	snprintf(id, sizeof id, "INC-%" PRId64, inc->id);
 	clock_format_age(c->now - inc->opened_at, age, sizeof age);
 	title = sanitize_dup(inc->title, 0);
-	printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s\n", c->w, id,
+	who = sanitize_dup(inc->assignee != NULL ? inc->assignee : "-", 0);
+	/* rows stream, so the column has a width of its own: a longer name
+	 * is cut with an ellipsis (owl show and --json give it whole) */
+	text_fit(whocol, sizeof whocol, who != NULL ? who : "?", CMD_WHO_COLS,
+	    TEXT_PAD);
+	printf("%-*s  %-12s  %-8s  %4s  %6" PRId64 "  %s  %s\n", c->w, id,
 	    cmd_state(inc, c->now), incident_severity_name(inc->severity), age,
-	    inc->alert_count, title != NULL ? title : "?");
+	    inc->alert_count, whocol, title != NULL ? title : "?");
 	free(title);
+	free(who);
 	return 0;
 }
 
@@ -197,9 +209,9 @@ cmd_show_head(const struct incident *inc)
 	cmd_field("alerts", line);
 	if (inc->truncated_alerts > 0) {
 		snprintf(line, sizeof line,
-		    "%" PRId64 " more alerts not shown "
+		    "%" PRId64 " more alert%s not shown "
 		    "by the sender",
-		    inc->truncated_alerts);
+		    inc->truncated_alerts, words_s(inc->truncated_alerts));
 		cmd_field("truncated", line);
 	}
 	cmd_field("acked by", inc->acked_by);
@@ -360,6 +372,12 @@ cmd_show_json(struct store *s, const struct incident *inc, struct err *err)
 	json_object_set(o, "alerts", arr);
 	json_object_set(o, "log", log);
 	json_object_set_new(o, "silences", cmd_silence_json(s, inc->id));
+	if (pages_json(s, inc->id, 0, &a, err) == -1)
+		goto out;
+	json_object_set_new(o, "pages", a);
+	if (escalation_json(s, inc->id, &a, err) == -1)
+		goto out;
+	json_object_set_new(o, "escalation", a);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	rc = 0;

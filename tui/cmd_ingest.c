@@ -11,6 +11,7 @@
 #include "engine/buf.h"
 #include "engine/config.h"
 #include "engine/sanitize.h"
+#include "engine/words.h"
 #include "integrations/ingest.h"
 
 /* Reads all of f (named name) into b, refusing more than the limit. */
@@ -150,6 +151,22 @@ out:
 	return rc;
 }
 
+/* "--format: 'alertmanger' is not a format; did you mean
+ * 'alertmanager'? (formats: ...)" */
+static int
+cmd_ingest_bad_format(const struct cli_cmd *cmd, const char *name)
+{
+	const char *names[INGEST_GENERIC + 1];
+	char hint[300];
+
+	for (int i = 0; i <= INGEST_GENERIC; i++)
+		names[i] = ingest_format_name((enum ingest_format)(
+		    (i + 1) % (INGEST_GENERIC + 1))); /* "auto" last */
+	words_hint(
+	    hint, sizeof hint, name, names, INGEST_GENERIC + 1, "formats", "");
+	return cli_usage(cmd, "--format: '%s' is not a format%s", name, hint);
+}
+
 int
 cmd_ingest_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
@@ -169,10 +186,7 @@ cmd_ingest_run(
 			cli->json = 1;
 		else if (c == 'f' &&
 		    (format = ingest_format_parse(optarg)) == -1)
-			return cli_usage(cmd,
-			    "--format: '%s' is not one of "
-			    "alertmanager, grafana, pagerduty, generic, auto",
-			    optarg);
+			return cmd_ingest_bad_format(cmd, optarg);
 	}
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "ingest: one payload at a time");

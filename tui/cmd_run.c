@@ -19,6 +19,7 @@
 #include "engine/rb_run.h"
 #include "engine/rb_runs.h"
 #include "engine/sanitize.h"
+#include "engine/words.h"
 #include "integrations/effects_live.h"
 
 static volatile sig_atomic_t cmd_run_cancel;
@@ -179,10 +180,12 @@ cmd_run_plan(const struct rb_run_result *r)
 
 	json_array_foreach(effects, i, e) writes +=
 	    json_is_true(json_object_get(e, "write"));
-	printf("\nPlan %" PRId64 " (%zu effects, %" PRId64 " write%s; sha256 "
-	       "%.12s):\n",
-	    r->plan_id, json_array_size(effects), writes,
-	    writes == 1 ? "" : "s",
+	/* the plan and the run have numbers of their own: say which is
+	 * which, so that "plan 22" beside "run 23" is not read as a mismatch */
+	printf("\nPlan %" PRId64 ", made by dry-run run %" PRId64
+	       " (%zu effect%s, %" PRId64 " write%s; sha256 %.12s):\n",
+	    r->plan_id, r->run_id, json_array_size(effects),
+	    words_s((int64_t)json_array_size(effects)), writes, words_s(writes),
 	    json_string_value(json_object_get(plan, "hash")));
 	json_array_foreach(effects, i, e)
 	{
@@ -282,8 +285,12 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 			    r->run_id, r->status, err ? err : "");
 		free(err);
 	} else if (!cli->json) {
-		printf("ok: run %" PRId64 "%s\n", r->run_id,
-		    o->dry_run ? " (dry-run: nothing was changed)" : "");
+		if (o->dry_run)
+			printf("ok: run %" PRId64 " (dry-run: nothing was "
+			       "changed; its writes are plan %" PRId64 ")\n",
+			    r->run_id, r->plan_id);
+		else
+			printf("ok: run %" PRId64 "\n", r->run_id);
 	}
 	return r->exit_code;
 }

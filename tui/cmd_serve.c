@@ -16,6 +16,7 @@
 #include "engine/sanitize.h"
 #include "integrations/am_client.h"
 #include "integrations/ingest.h"
+#include "integrations/pager.h"
 #include "integrations/serve.h"
 
 /* One line to stderr in a single write, so that threads never mix. The
@@ -132,6 +133,18 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		        optarg, &cfg->request_timeout_us, &err) == -1)
 			return cli_usage(cmd, "--request-timeout: %s", err.msg);
 		return CLI_OK;
+	case 'H':
+		if (clock_parse_duration(
+		        optarg, &cfg->header_timeout_us, &err) == -1)
+			return cli_usage(cmd, "--header-timeout: %s", err.msg);
+		return CLI_OK;
+	case 'm':
+		if (cmd_serve_size(optarg, &cfg->max_inflight) == -1)
+			return cli_usage(cmd,
+			    "--max-inflight: '%s' is not a size "
+			    "such as 64M",
+			    optarg);
+		return CLI_OK;
 	case 'p':
 		if (am_client_check_url(optarg, &err) == -1)
 			return cli_usage(cmd, "--pull: %s", err.msg);
@@ -175,11 +188,29 @@ cmd_serve_signals(sigset_t *set)
 	signal(SIGXFSZ, SIG_IGN);
 }
 
+/* Paging (integrations/pager.c) beside the receiver, when the config
+ * has people or escalation: NULL otherwise, or on error (rc set). */
+static struct pager *
+cmd_serve_pager(struct cmd_serve_opts *o, const char *db, int *rc)
+{
+	struct pager_config pc = { db, o->file, cmd_serve_log, NULL, 0 };
+	struct pager *p;
+	struct err err;
+
+	err_init(&err);
+	*rc = CLI_OK;
+	if ((p = pager_start(&pc, &err)) == NULL && err_isset(&err))
+		*rc = cli_fail(&err);
+	return p;
+}
+
 static int
 cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 {
 	struct serve_config *cfg = &o->cfg;
+	struct pager *pager;
 	struct serve *sv;
+	int rc;
 	char *db = NULL;
 	struct err err;
 	sigset_t set;
@@ -199,6 +230,11 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		free(db);
 		return cli_fail(&err);
 	}
+	if ((pager = cmd_serve_pager(o, db, &rc)) == NULL && rc != CLI_OK) {
+		serve_stop(sv, 0);
+		free(db);
+		return rc;
+	}
 	fprintf(stderr,
 	    "owl serve: listening on http://%s (database %s, "
 	    "auth: %s)\n",
@@ -211,6 +247,7 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		;
 	fprintf(
 	    stderr, "owl serve: %s: draining, then exiting\n", strsignal(sig));
+	pager_stop(pager);
 	serve_stop(sv,
 	    (cfg->request_timeout_us ? cfg->request_timeout_us
 	                             : 10 * CLOCK_US_PER_SEC) +
@@ -297,6 +334,8 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "max-conns-per-ip", required_argument, NULL, 'i' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "request-timeout", required_argument, NULL, 'r' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "max-inflight", required_argument, NULL, 'm' },
 		{ "pull", required_argument, NULL, 'p' },
 		{ "pull-interval", required_argument, NULL, 'P' },
 		{ "pull-grace", required_argument, NULL, 'G' },

@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "engine/actlog.h"
+#include "engine/atomicfile.h"
 #include "engine/clock.h"
 #include "engine/sanitize.h"
 #include "engine/timeline.h"
+#include "engine/words.h"
 
 /* The most bytes one piece of an export (the header, one event) takes
  * in memory; the export itself is streamed and has no ceiling. */
@@ -31,7 +33,8 @@ struct tl_doc {
 
 /* Where an export goes, one piece at a time. */
 struct tl_sink {
-	FILE *f;
+	FILE *f; /* stdout, or */
+	struct atomicfile *af; /* -o FILE */
 	struct buf b;
 	const struct tl_doc *d;
 	int (*row)(const struct timeline_event *e, size_t i, struct buf *b,
@@ -139,8 +142,8 @@ tl_rows(const struct tl_doc *d, struct tl_row *r)
 	r[n].label = "Action log";
 	if (d->chk.bad_id == 0)
 		snprintf(r[n++].value, sizeof r->value,
-		    "verified (%" PRId64 " entries), head %s", d->chk.count,
-		    d->head);
+		    "verified (%" PRId64 " entr%s), head %s", d->chk.count,
+		    d->chk.count == 1 ? "y" : "ies", d->head);
 	else
 		snprintf(r[n++].value, sizeof r->value,
 		    "BROKEN at entry %" PRId64, d->chk.bad_id);
@@ -305,9 +308,12 @@ tl_json_row(
 static int
 tl_json_tail(const struct tl_doc *d, struct buf *b, struct err *err)
 {
-	json_t *c = json_pack("{s:b, s:s, s:I, s:I}", "verified",
+	/* absent values are null: an intact chain is broken nowhere, not at
+	 * entry 0 */
+	json_t *c = json_pack("{s:b, s:s, s:I, s:o}", "verified",
 	    d->chk.bad_id == 0, "head", d->head, "entries",
-	    (json_int_t)d->chk.count, "broken_at", (json_int_t)d->chk.bad_id);
+	    (json_int_t)d->chk.count, "broken_at",
+	    d->chk.bad_id != 0 ? json_integer(d->chk.bad_id) : json_null());
 	char *s = c ? json_dumps(c, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
 	int rc;
 
@@ -472,7 +478,11 @@ tl_html_tail(const struct tl_doc *d, struct buf *b, struct err *err)
 static int
 tl_flush(struct tl_sink *k)
 {
-	if (fwrite(buf_str(&k->b), 1, k->b.len, k->f) != k->b.len)
+	if (k->af != NULL) {
+		if (atomicfile_write(k->af, buf_str(&k->b), k->b.len, k->err) ==
+		    -1)
+			return -1;
+	} else if (fwrite(buf_str(&k->b), 1, k->b.len, k->f) != k->b.len)
 		return err_set(
 		    k->err, ERR_FAILED, "write: %s", strerror(errno));
 	buf_reset(&k->b);
@@ -570,16 +580,14 @@ tl_render(struct store *s, struct tl_doc *d, enum tl_fmt f, struct tl_sink *k)
 	return 0;
 }
 
-/* Prints the export, or writes it to path atomically: a temporary file
- * in the same directory, mode 0644, fsync'd, then renamed over path. */
+/* Prints the export, or writes it to path atomically (mode 0644). */
 static int
 tl_emit(struct store *s, struct tl_doc *d, enum tl_fmt f, const char *path,
     struct err *err)
 {
 	struct tl_sink k = { .d = d, .err = err };
-	size_t len = path ? strlen(path) : 0;
-	char *tmp = NULL;
-	int fd = -1, rc = -1;
+	struct atomicfile af;
+	int rc = -1;
 
 	buf_init(&k.b, TL_PIECE_MAX);
 	if (path == NULL) {
@@ -588,46 +596,27 @@ tl_emit(struct store *s, struct tl_doc *d, enum tl_fmt f, const char *path,
 		if (rc == 0 && fflush(stdout) != 0)
 			rc = err_set(
 			    err, ERR_FAILED, "stdout: %s", strerror(errno));
-		goto out;
+	} else if (atomicfile_open(&af, path, 0644, err) == 0) {
+		k.af = &af;
+		if ((rc = tl_render(s, d, f, &k)) == 0)
+			rc = atomicfile_commit(&af, err);
+		else
+			atomicfile_abort(&af);
 	}
-	if ((tmp = malloc(len + 16)) == NULL) {
-		err_set(err, ERR_FAILED, "out of memory");
-		goto out;
-	}
-	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0644) == -1 || (k.f = fdopen(fd, "w")) == NULL)
-		goto fail;
-	fd = -1;
-	if (tl_render(s, d, f, &k) == -1) {
-		unlink(tmp);
-		goto out;
-	}
-	if (fflush(k.f) != 0 || fsync(fileno(k.f)) == -1)
-		goto fail;
-	if (fclose(k.f) != 0) {
-		k.f = NULL;
-		goto fail;
-	}
-	k.f = NULL;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno));
-	unlink(tmp);
-out:
-	if (k.f != NULL && k.f != stdout)
-		fclose(k.f);
-	if (fd != -1)
-		close(fd);
-	free(tmp);
 	buf_done(&k.b);
 	return rc;
+}
+
+/* "--format: 'jsn' is not a format; did you mean 'json'? (formats: md,
+ * json, csv, html)" */
+static int
+tl_bad_format(const struct cli_cmd *cmd, const char *name)
+{
+	static const char *const names[] = { "md", "json", "csv", "html" };
+	char hint[200];
+
+	words_hint(hint, sizeof hint, name, names, 4, "formats", "");
+	return cli_usage(cmd, "--format: '%s' is not a format%s", name, hint);
 }
 
 int
@@ -653,9 +642,7 @@ cmd_timeline_run(
 		if (c == -2)
 			return rc;
 		if (c == 'f' && tl_format(optarg, &fmt) == -1)
-			return cli_usage(cmd,
-			    "--format: '%s' is not one of md, json, csv, html",
-			    optarg);
+			return tl_bad_format(cmd, optarg);
 		if (c == 'o')
 			out = optarg;
 	}

@@ -14,6 +14,7 @@
 #include "cmd_tui.h"
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
+#include "cmd_oncall.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
 #include "cmd_run.h"
@@ -21,6 +22,8 @@
 #include "cmd_test.h"
 #include "cmd_timeline.h"
 #include "engine/buf.h"
+#include "engine/tzone.h"
+#include "engine/words.h"
 #include "integrations/libversions.h"
 
 #ifndef OWL_VERSION
@@ -65,7 +68,8 @@ static const struct cli_cmd main_cmds[] = {
 	{ "incidents", "incidents [--all] [--state S] [--limit N] [--json]",
 	    "List incidents, most severe and newest first.",
 	    "Shows open incidents (triggered or acknowledged): id, state\n"
-	    "(\"snoozed\" while snoozed), severity, age, alert count, title.\n"
+	    "(\"snoozed\" while snoozed), severity, age, alert count,\n"
+	    "assignee (cut at 12 columns; --json has it whole), title.\n"
 	    "\nOptions:\n"
 	    "  --all           include resolved incidents\n"
 	    "  --state S       only triggered, acknowledged or resolved ones\n"
@@ -100,6 +104,46 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
+	{ "oncall",
+	    "oncall [--at T] [--json] | oncall override WHO --rotation R "
+	    "(--to T | --for DUR) [--from T] [--note TEXT] | oncall override "
+	    "--remove ID | oncall overrides [--json]",
+	    "Who is on call now (or at T), per rotation, and who is next.",
+	    "For each rotation of the config (oncall.rotations): who is on\n"
+	    "call, since when, who takes over next and when, in the\n"
+	    "rotation's zone and in UTC. Overrides (the config's and those\n"
+	    "made here) are applied; the newest wins.\n"
+	    "\nOptions:\n"
+	    "  --at T          at another time: now, or RFC 3339 (e.g.\n"
+	    "                  2026-03-29T09:00:00+02:00)\n"
+	    "  --json          one JSON document: {at, rotations: [{name, tz,\n"
+	    "                  shift, start, handoff, people, now: {person,\n"
+	    "                  since, since_local, override}, next: {person,\n"
+	    "                  at, at_local}}]}\n"
+	    "\noncall override WHO: WHO (a person of oncall.people) is on call\n"
+	    "for --rotation R from --from T (default now) to --to T or for\n"
+	    "--for DUR (8h, 2d); logged as oncall.override, shown in the TUI.\n"
+	    "  --note TEXT     why (logged)\n"
+	    "  --remove ID     end override ID early (oncall overrides lists\n"
+	    "                  them)\n"
+	    "\nExit codes: 0 ok, 1 no rotation configured, 2 bad usage.\n",
+	    cmd_oncall_run },
+	{ "page", "page WHO|ROTATION TEXT [--incident INC]",
+	    "Page someone (or whoever is on call for a rotation) now.",
+	    "Sends TEXT to WHO (a person of oncall.people) or to the person on\n"
+	    "call for ROTATION, from this process: on the person's channels\n"
+	    "in order (oncall.people.NAME.order, else pagerduty, slack,\n"
+	    "webhook, email), each retried with backoff\n"
+	    "(oncall.delivery.attempts, backoff) before the next. Every\n"
+	    "attempt is printed and logged (page.queued, page.sent,\n"
+	    "page.failed, page.undeliverable). ^C leaves the page pending\n"
+	    "for a running owl serve.\n"
+	    "\nOptions:\n"
+	    "  --incident INC  the page is about INC (42 or INC-42): shown\n"
+	    "                  with it, and PagerDuty's dedup key is INC's\n"
+	    "\nExit codes: 0 delivered, 1 undeliverable (or nobody on call),\n"
+	    "2 bad usage (an unknown WHO).\n",
+	    cmd_page_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
 	    "\nOptions:\n"
@@ -190,10 +234,15 @@ static const struct cli_cmd main_cmds[] = {
 	    "                        (+ X-Grafana-Alerting-Timestamp, 5 min)\n"
 	    "  --insecure            allow a non-loopback --listen without auth\n"
 	    "  --max-body SIZE       largest body (default 1M; 413 above)\n"
-	    "  --max-conns N         open connections (default 256)\n"
-	    "  --max-conns-per-ip N  per client address (default 64)\n"
-	    "  --request-timeout D   total time for one request, headers and\n"
-	    "                        body, or an idle keep-alive (default 10s)\n"
+	    "  --max-inflight SIZE   body bytes in flight, all requests\n"
+	    "                        (default 64M; 503 + Retry-After above)\n"
+	    "  --max-conns N         open connections (default 1024); when\n"
+	    "                        full, the oldest idle one is closed\n"
+	    "  --max-conns-per-ip N  per client address (default: half)\n"
+	    "  --header-timeout D    time for the request line and headers,\n"
+	    "                        also an idle keep-alive (default 2s)\n"
+	    "  --request-timeout D   time for the body, and for the reply\n"
+	    "                        (default 10s)\n"
 	    "  --threads N           connection threads (default: cores)\n"
 	    "  --pull URL            also list this Alertmanager's alerts every\n"
 	    "                        --pull-interval and resolve the ones that\n"
@@ -221,7 +270,11 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  generator_url, count, last_seen}], \"log\"\n"
 	    "                  [{id, at, actor, kind, detail}] and \"silences\"\n"
 	    "                  [{id, alertmanager, fingerprint, created_by,\n"
-	    "                  created_at, ends_at, expired_at}] (owl silence)\n",
+	    "                  created_at, ends_at, expired_at}] (owl silence),\n"
+	    "                  \"pages\" [{id, kind, to, via, level, origin,\n"
+	    "                  actor, state, channel, attempts, text, created_at,\n"
+	    "                  done_at, error}] and \"escalation\" {policy,\n"
+	    "                  state, level, loop, next_at} or null\n",
 	    cmd_incidents_show },
 	{ "silence",
 	    "silence INC --for DUR [--comment TEXT] "
@@ -315,6 +368,19 @@ main_find(const char *name)
 	return NULL;
 }
 
+/* "owl: unknown command 'X'; did you mean 'Y'? (commands: ...)" */
+static int
+main_unknown(const char *name)
+{
+	const char *names[MAIN_NCMDS];
+	char hint[400];
+
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		names[i] = main_cmds[i].name;
+	words_hint(hint, sizeof hint, name, names, MAIN_NCMDS, "commands", "");
+	return cli_usage_bare("unknown command '%s'%s", name, hint);
+}
+
 static void
 main_usage(FILE *f)
 {
@@ -348,7 +414,7 @@ main_help(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "help: one command at a time");
 	if ((c = main_find(argv[optind])) == NULL)
-		return cli_usage(NULL, "no command '%s'", argv[optind]);
+		return main_unknown(argv[optind]);
 	cli_help(c, stdout);
 	return CLI_OK;
 }
@@ -439,11 +505,12 @@ main(int argc, char **argv)
 	 * read by programs (/metrics, JSON, logs), and a decimal comma
 	 * (LANG=de_DE.UTF-8) made Prometheus refuse every scrape */
 	setlocale(LC_NUMERIC, "C");
+	tzone_init(); /* before any thread: see engine/tzone.h */
 	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
 		return rc;
 	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];
 	if ((cmd = main_find(name)) == NULL)
-		return cli_usage(NULL, "unknown command '%s'", name);
+		return main_unknown(name);
 	optind = 0; /* GNU getopt: start afresh on the command's arguments */
 	rc = cmd->run(&cli, cmd, argc - i, argv + i);
 	return rc == CLI_DONE ? CLI_OK : rc;

@@ -234,8 +234,12 @@ rbsel_print_origin(struct rbsource *src, const char *name)
 
 	err_init(&err);
 	buf_init(&b, RBSOURCE_FILE_MAX + 1);
-	if (rbsource_read_runbook(src, name, &b, blob, &err) == -1)
-		blob[0] = '\0'; /* the run itself reports it */
+	if (rbsource_read_runbook(src, name, &b, blob, &err) == -1) {
+		buf_done(&b); /* no such runbook: the run itself says so */
+		free(repo);
+		free(ref);
+		return;
+	}
 	buf_done(&b);
 	if (o->kind == RBSOURCE_DIR)
 		printf("%s.lua from %s (plain directory, unversioned)\n", name,

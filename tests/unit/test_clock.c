@@ -101,7 +101,7 @@ test_durations(void **state)
 		{ "45", 45 },
 	};
 	static const char *const bad[] = { "", "0", "0m", "m", "1x", "1h30",
-		"-5m", "1.5h", "99999999999999999999h" };
+		"-", "--5m", "1.5h", "99999999999999999999h" };
 	struct err err;
 	int64_t us;
 
@@ -116,6 +116,12 @@ test_durations(void **state)
 		assert_int_equal(clock_parse_duration(bad[i], &us, &err), -1);
 		assert_non_null(strstr(err.msg, "is not a duration"));
 	}
+	/* a negative one is said to be one */
+	err_init(&err);
+	assert_int_equal(clock_parse_duration("-5m", &us, &err), -1);
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_string_equal(err.msg,
+	    "'-5m' is a negative duration; give a positive one (e.g. 30m)");
 }
 
 static void

@@ -1,0 +1,279 @@
+/* pages_read.c: what is read back from the pages table (the pages of
+ * an incident or of a time span, the /metrics counts, the TUI's alarm)
+ * and the pager lease in paging_state (see pages.h). */
+#include "pages.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+static json_t *
+pages_read_time(sqlite3_stmt *st, int i)
+{
+	char at[CLOCK_RFC3339_MAX];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	clock_format(sqlite3_column_int64(st, i), 0, at);
+	return json_string(at);
+}
+
+static json_t *
+pages_read_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? json_string((const char *)t) : json_null();
+}
+
+static json_t *
+pages_read_row(sqlite3_stmt *st)
+{
+	json_t *level = sqlite3_column_type(st, 5) == SQLITE_NULL
+	    ? json_null()
+	    : json_integer(sqlite3_column_int(st, 5) + 1);
+
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	                 " s:i, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0), "incident",
+	    sqlite3_column_type(st, 1) == SQLITE_NULL
+	        ? json_null()
+	        : json_integer(sqlite3_column_int64(st, 1)),
+	    "kind", pages_read_text(st, 2), "to", pages_read_text(st, 3), "via",
+	    pages_read_text(st, 4), "level", level, "origin",
+	    pages_read_text(st, 6), "actor", pages_read_text(st, 7), "state",
+	    pages_read_text(st, 8), "channel", pages_read_text(st, 9),
+	    "attempts", sqlite3_column_int(st, 10), "text",
+	    pages_read_text(st, 11), "created_at", pages_read_time(st, 12),
+	    "done_at", pages_read_time(st, 13), "error",
+	    pages_read_text(st, 14));
+}
+
+#define PAGES_READ_COLS                                                        \
+	"id, incident_id, kind, person, via, level, origin, actor, state,"     \
+	" channel, attempts, text, created_at, done_at, error"
+
+int
+pages_json(struct store *s, int64_t incident, int64_t since, json_t **out,
+    struct err *err)
+{
+	static const char by_inc[] =
+	    "SELECT " PAGES_READ_COLS " FROM pages WHERE incident_id = ?"
+	    " ORDER BY id";
+	static const char by_time[] =
+	    "SELECT " PAGES_READ_COLS " FROM pages WHERE created_at >= ?"
+	    " ORDER BY id";
+	sqlite3_stmt *st;
+	json_t *a, *row;
+	int rc;
+
+	if ((a = json_array()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if ((st = store_stmt(s, incident ? by_inc : by_time, err)) == NULL) {
+		json_decref(a);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, incident ? incident : since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((row = pages_read_row(st)) == NULL ||
+		    json_array_append_new(a, row) == -1) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return rc == SQLITE_NOMEM
+		    ? err_set(err, ERR_FAILED, "out of memory")
+		    : store_sqlerr(s, err, "list pages");
+	}
+	*out = a;
+	return 0;
+}
+
+int
+pages_counts(struct store *s, json_t **sent, int64_t *failed, struct err *err)
+{
+	static const char by_chan[] =
+	    "SELECT channel, count(*) FROM pages WHERE state = 'sent' AND"
+	    " kind = 'page' GROUP BY channel ORDER BY channel";
+	static const char undeliv[] =
+	    "SELECT count(*) FROM pages WHERE state = 'undeliverable' AND"
+	    " kind = 'page'";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((*sent = json_object()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if ((st = store_stmt(s, by_chan, err)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_text(st, 0) != NULL)
+			json_object_set_new(*sent,
+			    (const char *)sqlite3_column_text(st, 0),
+			    json_integer(sqlite3_column_int64(st, 1)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = store_stmt(s, undeliv, err)) == NULL)
+		goto sqlfail;
+	rc = sqlite3_step(st);
+	*failed = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		goto sqlfail;
+	return 0;
+sqlfail:
+	store_sqlerr(s, err, "count pages");
+fail:
+	json_decref(*sent);
+	*sent = NULL;
+	return -1;
+}
+
+int
+pages_alarm(
+    struct store *s, int64_t since, struct pages_alarm *a, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT p.person, coalesce(p.incident_id, 0), p.done_at"
+	    " FROM pages p LEFT JOIN incidents i ON i.id = p.incident_id"
+	    " WHERE p.state = 'undeliverable' AND p.kind = 'page' AND"
+	    " p.done_at >= ? AND (i.id IS NULL OR i.state != 2)"
+	    " ORDER BY p.done_at DESC";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (a->count++ > 0)
+			continue;
+		snprintf(a->person, sizeof a->person, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		a->incident = sqlite3_column_int64(st, 1);
+		a->at = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0
+	                         : store_sqlerr(s, err, "undelivered pages");
+}
+
+/* Whether the lease holder "host:pid" is a process of host that is
+ * gone (kill -9 of the last owl serve). */
+static int
+pages_holder_dead(const char *holder, const char *host)
+{
+	size_t hl = strlen(host);
+	long pid;
+
+	if (strncmp(holder, host, hl) != 0 || holder[hl] != ':')
+		return 0;
+	pid = strtol(holder + hl + 1, NULL, 10);
+	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == -1 &&
+	    errno == ESRCH;
+}
+
+int
+pages_lease(struct store *s, const char *holder, const char *host, int64_t now,
+    int64_t ttl, int *got, char *other, struct err *err)
+{
+	static const char sel[] =
+	    "SELECT value FROM paging_state WHERE key = 'pager'";
+	static const char put[] =
+	    "INSERT OR REPLACE INTO paging_state(key, value) VALUES"
+	    " ('pager', ?)";
+	json_t *v = NULL;
+	const char *cur;
+	sqlite3_stmt *st;
+	char *value;
+	int64_t until;
+
+	*got = 0;
+	other[0] = '\0';
+	if (store_begin(s, err) == -1)
+		return -1;
+	if ((st = store_stmt(s, sel, err)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = json_loads(
+		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_reset(st);
+	cur = json_string_value(json_object_get(v, "holder"));
+	until = json_integer_value(json_object_get(v, "until"));
+	if (cur != NULL && strcmp(cur, holder) != 0 && until > now &&
+	    !pages_holder_dead(cur, host)) {
+		snprintf(other, 128, "%s", cur);
+		json_decref(v);
+		return store_commit(s, err);
+	}
+	json_decref(v);
+	v = json_pack(
+	    "{s:s, s:I}", "holder", holder, "until", (json_int_t)(now + ttl));
+	value = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
+	json_decref(v);
+	if (value == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		goto fail;
+	}
+	if ((st = store_stmt(s, put, err)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, value, -1, free);
+	value = NULL;
+	if (store_step_done(s, st, "take the pager lease", err) == -1)
+		goto fail;
+	*got = 1;
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+pages_lease_release(struct store *s, const char *holder, struct err *err)
+{
+	static const char sql[] =
+	    "DELETE FROM paging_state WHERE key = 'pager' AND"
+	    " json_extract(value, '$.holder') = ?";
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, holder, -1, SQLITE_STATIC);
+	return store_step_done(s, st, "release the pager lease", err);
+}
+
+int
+pages_status(
+    struct store *s, int64_t id, struct pages_status *ps, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT state, coalesce(channel, ''), attempts, next_try_at,"
+	    " coalesce(error, '') FROM pages WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(ps, 0, sizeof *ps);
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(ps->state, sizeof ps->state, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		snprintf(ps->channel, sizeof ps->channel, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		ps->attempts = sqlite3_column_int(st, 2);
+		ps->next_try_at = sqlite3_column_int64(st, 3);
+		snprintf(ps->error, sizeof ps->error, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(err, ERR_FAILED, "no page %lld", (long long)id);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "read page");
+}

@@ -1,0 +1,394 @@
+/* pager.c: the paging thread of `owl serve` and the delivery of one
+ * attempt (see pager.h). Pages due in one tick are sent in parallel
+ * threads (a channel that hangs until its timeout holds up nobody
+ * else's page); their results are recorded by the pager thread, which
+ * owns the database connection. */
+#include "pager.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/clock.h"
+#include "engine/incident.h"
+
+#define PAGER_BATCH 16
+#define PAGER_LEASE_US (30 * CLOCK_US_PER_SEC)
+
+struct pager {
+	struct pager_config cfg;
+	struct oncall oc;
+	struct escalation esc;
+	struct page_send *ps;
+	struct store *s;
+	char host[128], holder[192];
+	int leader; /* holds the lease; -1: not known yet */
+	pthread_t th;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stop;
+};
+
+/* One page being sent this tick. */
+struct pager_job {
+	struct page_send *ps;
+	struct pages_due *d;
+	const char *chans[PAGE_SEND_MAX_CHANNELS];
+	int nchan;
+	const char *channel; /* this attempt's; NULL: nothing to try */
+	char severity[16];
+	int status;
+	int ok;
+	struct err err;
+	pthread_t th;
+	int threaded;
+};
+
+void
+pager_holder(char *holder, size_t n, char *host, size_t hn)
+{
+	char h[128] = "localhost";
+
+	if (gethostname(h, sizeof h - 1) != 0)
+		snprintf(h, sizeof h, "localhost");
+	h[sizeof h - 1] = '\0';
+	snprintf(holder, n, "%s:%ld", h, (long)getpid());
+	snprintf(host, hn, "%s", h);
+}
+
+static void
+pager_log(struct pager *p, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (p->cfg.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	p->cfg.log(p->cfg.log_ctx, line);
+}
+
+/* Which channel this attempt uses: a resolve its own, a page the
+ * person's chan_idx-th. */
+static void
+pager_job_init(struct pager_job *j, struct store *s, struct page_send *ps,
+    struct pages_due *d)
+{
+	struct incident inc;
+
+	memset(j, 0, sizeof *j);
+	j->ps = ps;
+	j->d = d;
+	err_init(&j->err);
+	j->nchan = page_send_channels(ps, d->person, j->chans);
+	if (strcmp(d->kind, PAGES_KIND_RESOLVE) == 0) {
+		int has = 0;
+
+		for (int i = 0; i < j->nchan; i++)
+			has |= strcmp(j->chans[i], d->channel) == 0;
+		j->nchan = has;
+		j->channel = has ? "pagerduty" : NULL;
+	} else if (d->chan_idx < j->nchan) {
+		j->channel = j->chans[d->chan_idx];
+	} else {
+		j->nchan = 0;
+	}
+	if (d->incident > 0 && incident_get(s, d->incident, &inc, NULL) == 0) {
+		snprintf(j->severity, sizeof j->severity, "%s",
+		    incident_severity_name(inc.severity));
+		incident_done(&inc);
+	}
+}
+
+static void *
+pager_job_run(void *arg)
+{
+	struct pager_job *j = arg;
+	struct page_msg m = { j->d->id, j->d->incident, j->d->kind,
+		j->d->person, j->d->text, j->severity[0] ? j->severity : NULL,
+		j->d->attempts + 1 };
+
+	if (j->channel == NULL) {
+		err_set(&j->err, ERR_FAILED, "%s has no %s configured",
+		    j->d->person,
+		    strcmp(j->d->kind, PAGES_KIND_RESOLVE) == 0
+		        ? "pagerduty channel"
+		        : "channel (see oncall.people)");
+		return NULL;
+	}
+	j->ok = page_send_one(j->ps, j->channel, &m, &j->status, &j->err) == 0;
+	return NULL;
+}
+
+/* Records a job's result; line says what happened. */
+static int
+pager_job_record(struct store *s, struct pager_job *j, int64_t now, int *final,
+    char *line, size_t linesz, struct err *err)
+{
+	struct pages_retry r = page_send_retry(j->ps);
+	struct pages_attempt a = { j->channel, j->nchan,
+		j->ok ? NULL : j->err.msg, j->status };
+	struct pages_status st;
+	const char *what = strcmp(j->d->kind, PAGES_KIND_RESOLVE) == 0
+	    ? "pagerduty resolve"
+	    : "page";
+
+	if (pages_record(s, j->d, &a, &r, now, final, err) == -1)
+		return -1;
+	if (j->ok) {
+		snprintf(line, linesz,
+		    "%s %lld to %s via %s: sent (attempt %d)", what,
+		    (long long)j->d->id, j->d->person, j->channel,
+		    j->d->attempts);
+		return 0;
+	}
+	if (pages_status(s, j->d->id, &st, NULL) == -1)
+		st.state[0] = '\0';
+	snprintf(line, linesz, "%s %lld to %s: %s (attempt %d)%s", what,
+	    (long long)j->d->id, j->d->person, j->err.msg, j->d->attempts,
+	    *final ? (strcmp(st.state, "cancelled") == 0
+	                     ? "; cancelled meanwhile"
+	                     : "; UNDELIVERABLE: no channel left")
+	           : "");
+	return 0;
+}
+
+int
+pager_attempt(struct store *s, struct page_send *ps, struct pages_due *d,
+    int64_t now, int *final, char *line, size_t linesz, struct err *err)
+{
+	struct pager_job j;
+
+	pager_job_init(&j, s, ps, d);
+	pager_job_run(&j);
+	return pager_job_record(s, &j, now, final, line, linesz, err);
+}
+
+/* Sends every page due, each in its own thread, then records them. */
+static void
+pager_deliver(struct pager *p)
+{
+	struct pager_job jobs[PAGER_BATCH];
+	struct pages_due *d = NULL;
+	char line[1024];
+	struct err err;
+	size_t n = 0;
+	int final;
+
+	err_init(&err);
+	if (pages_claim(p->s, clock_now_us(), p->holder,
+	        2 * page_send_timeout(p->ps) + 10 * CLOCK_US_PER_SEC,
+	        PAGER_BATCH, 0, &d, &n, &err) == -1) {
+		pager_log(p, "paging: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pager_job_init(&jobs[i], p->s, p->ps, &d[i]);
+		jobs[i].threaded = n > 1 &&
+		    pthread_create(
+		        &jobs[i].th, NULL, pager_job_run, &jobs[i]) == 0;
+		if (!jobs[i].threaded)
+			pager_job_run(&jobs[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].threaded)
+			pthread_join(jobs[i].th, NULL);
+		err_init(&err);
+		if (pager_job_record(p->s, &jobs[i], clock_now_us(), &final,
+		        line, sizeof line, &err) == -1)
+			pager_log(p, "paging: page %lld: %s",
+			    (long long)d[i].id, err.msg);
+		else
+			pager_log(p, "%s", line);
+	}
+	pages_due_free(d, n);
+}
+
+static void
+pager_escalate(struct pager *p)
+{
+	struct escalation_stats st;
+	struct err err;
+
+	if (p->esc.n == 0)
+		return;
+	err_init(&err);
+	if (escalation_tick(p->s, &p->esc, &p->oc, clock_now_us(), &st, &err) ==
+	    -1) {
+		pager_log(p, "escalation: %s", err.msg);
+		return;
+	}
+	if (st.levels > 0 || st.stopped > 0 || st.resolves > 0)
+		pager_log(p,
+		    "escalation: %zu started, %zu levels fired (%zu pages), "
+		    "%zu stopped, %zu PagerDuty resolves",
+		    st.started, st.levels, st.pages, st.stopped, st.resolves);
+}
+
+/* Takes or keeps the lease; 1 when this owl serve pages. */
+static int
+pager_lead(struct pager *p)
+{
+	char other[128];
+	struct err err;
+	size_t freed;
+	int got;
+
+	err_init(&err);
+	if (pages_lease(p->s, p->holder, p->host, clock_now_us(),
+	        PAGER_LEASE_US, &got, other, &err) == -1) {
+		pager_log(p, "paging: %s", err.msg);
+		return 0;
+	}
+	if (got && p->leader != 1)
+		pager_log(p,
+		    "paging: this owl serve pages (%zu escalation policies, "
+		    "%zu rotations, %zu people)",
+		    p->esc.n, p->oc.nrot, json_object_size(p->oc.people));
+	/* pages an owl serve or owl page of this host was sending when it
+	 * died: sent again at once, under the same page id */
+	if (got && pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
+	    freed > 0)
+		pager_log(p,
+		    "paging: %zu page(s) were being sent by an owl that died; "
+		    "sending again (same page id, same Idempotency-Key)",
+		    freed);
+	if (!got && p->leader != 0) {
+		pager_log(p, "paging: %s pages; standing by", other);
+	}
+	p->leader = got;
+	return got;
+}
+
+static int
+pager_sleep(struct pager *p)
+{
+	int64_t tick = p->cfg.tick_us ? p->cfg.tick_us : CLOCK_US_PER_SEC;
+	struct timespec ts;
+	int stop;
+
+	pthread_mutex_lock(&p->lock);
+	if (!p->stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += tick / CLOCK_US_PER_SEC;
+		ts.tv_nsec += (tick % CLOCK_US_PER_SEC) * 1000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+	}
+	stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return !stop;
+}
+
+static void *
+pager_main(void *arg)
+{
+	struct pager *p = arg;
+
+	do {
+		if (!pager_lead(p))
+			continue;
+		pager_escalate(p);
+		pager_deliver(p);
+	} while (pager_sleep(p));
+	if (p->leader == 1)
+		pages_lease_release(p->s, p->holder, NULL);
+	return NULL;
+}
+
+static void
+pager_free(struct pager *p)
+{
+	page_send_free(p->ps);
+	escalation_done(&p->esc);
+	oncall_done(&p->oc);
+	store_close(p->s);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
+
+struct pager *
+pager_start(const struct pager_config *cfg, struct err *err)
+{
+	struct pager *p = calloc(1, sizeof *p);
+
+	if (p == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	p->cfg = *cfg;
+	p->leader = -1;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	pager_holder(p->holder, sizeof p->holder, p->host, sizeof p->host);
+	if (oncall_load(cfg->config, &p->oc, err) == -1 ||
+	    escalation_load(cfg->config, &p->oc, &p->esc, err) == -1 ||
+	    (p->ps = page_send_new(cfg->config, &p->oc, err)) == NULL)
+		goto fail;
+	if (p->esc.n == 0 && json_object_size(p->oc.people) == 0)
+		goto fail; /* nothing to page: no thread */
+	if ((p->s = store_open(cfg->db_path, err)) == NULL)
+		goto fail;
+	if (pthread_create(&p->th, NULL, pager_main, p) != 0) {
+		err_set(err, ERR_FAILED, "cannot start the paging thread");
+		goto fail;
+	}
+	p->started = 1;
+	return p;
+fail:
+	pager_free(p);
+	return NULL;
+}
+
+void
+pager_stop(struct pager *p)
+{
+	if (p == NULL)
+		return;
+	if (p->started) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = 1;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->th, NULL);
+	}
+	pager_free(p);
+}
+
+int
+pager_metrics_format(struct store *s, struct buf *out, struct err *err)
+{
+	static const char *const chans[] = { "email", "pagerduty", "slack",
+		"webhook" };
+	int64_t failed = 0;
+	json_t *sent = NULL;
+	int rc;
+
+	if (pages_counts(s, &sent, &failed, err) == -1)
+		return -1;
+	rc = buf_adds(out,
+	    "# HELP owl_pages_sent_total Pages delivered, by the channel that "
+	    "took them.\n# TYPE owl_pages_sent_total counter\n",
+	    err);
+	for (size_t i = 0; rc == 0 && i < sizeof chans / sizeof chans[0]; i++)
+		rc = buf_printf(out, err,
+		    "owl_pages_sent_total{channel=\"%s\"} %lld\n", chans[i],
+		    (long long)json_integer_value(
+		        json_object_get(sent, chans[i])));
+	if (rc == 0)
+		rc = buf_printf(out, err,
+		    "# HELP owl_pages_failed_total Pages that no channel could "
+		    "deliver.\n# TYPE owl_pages_failed_total counter\n"
+		    "owl_pages_failed_total %lld\n",
+		    (long long)failed);
+	json_decref(sent);
+	return rc;
+}
