@@ -3,6 +3,7 @@
  * plenty. */
 #include "mask.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,17 +286,17 @@ mask_range_add(struct mask_ranges *r, size_t a, size_t b)
 /* Every place pattern p occurs in s (n bytes); map, when not NULL, gives
  * each byte's position in the original text. */
 static int
-mask_find(const struct mask_pat *p, const char *s, size_t n, const size_t *map,
-    struct mask_ranges *r)
+mask_find(const struct mask_pat *p, const char *s, size_t n,
+    const uint32_t *map, struct mask_ranges *r)
 {
 	const char *h = s;
 
 	while ((h = memmem(h, n - (size_t)(h - s), p->p, p->n)) != NULL) {
 		size_t a = (size_t)(h - s), b = a + p->n;
-		if (mask_range_add(
-		        r, map ? map[a] : a, map ? map[b - 1] + 1 : b) == -1)
+		if (mask_range_add(r, map ? map[a] : a,
+		        map ? (size_t)map[b - 1] + 1 : b) == -1)
 			return -1;
-		h++;
+		h += p->n;
 	}
 	return 0;
 }
@@ -307,18 +308,19 @@ static int
 mask_find_wrapped(
     const struct mask *m, const char *s, size_t n, struct mask_ranges *r)
 {
-	size_t *map = NULL, o = 0;
+	uint32_t *map = NULL;
 	char *flat = NULL;
+	size_t o = 0;
 	int rc = -1;
 
-	if (memchr(s, '\n', n) == NULL)
+	if (memchr(s, '\n', n) == NULL || n > UINT32_MAX)
 		return 0;
 	if ((flat = malloc(n)) == NULL ||
 	    (map = malloc(n * sizeof *map)) == NULL)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != '\n' && s[i] != '\r') {
-			map[o] = i;
+			map[o] = (uint32_t)i;
 			flat[o++] = s[i];
 		}
 	rc = 0;
