@@ -4,7 +4,7 @@
 
 CC      ?= cc
 PKGS     = lua5.4 libgit2 libcurl sqlite3 ncursesw libmicrohttpd jansson \
-           libcrypto libseccomp
+           libcrypto libseccomp gnutls
 WARN     = -std=c11 -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \

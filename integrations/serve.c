@@ -215,6 +215,13 @@ serve_mhd_start(struct serve *sv, struct err *err)
 	const struct serve_config *cfg = sv->cfg;
 	unsigned threads = cfg->threads, timeout_s;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_CERT_CALLBACK, 0, serve_tls_callback() },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (sv->tls == NULL)
+		tls[0].option = MHD_OPTION_END;
 
 	if (threads == 0)
 		threads = cores > 0 && cores < 16 ? (unsigned)cores : 2;
@@ -223,7 +230,8 @@ serve_mhd_start(struct serve *sv, struct err *err)
 	/* MHD's own limits sit above owl's (serve_conn.c), which evicts
 	 * idle connections before MHD would refuse a new one */
 	sv->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
-	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+	        (sv->tls != NULL ? MHD_USE_TLS : 0),
 	    0, NULL, NULL, serve_http_handler, sv, MHD_OPTION_EXTERNAL_LOGGER,
 	    serve_mhd_log, sv, MHD_OPTION_LISTEN_SOCKET, sv->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -231,7 +239,7 @@ serve_mhd_start(struct serve *sv, struct err *err)
 	    timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)SERVE_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
 	    serve_http_completed, sv, MHD_OPTION_NOTIFY_CONNECTION,
-	    serve_conn_notify, sv, MHD_OPTION_END);
+	    serve_conn_notify, sv, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (sv->mhd == NULL)
 		return err_set(err, ERR_FAILED,
 		    "cannot start the HTTP server "
@@ -288,7 +296,8 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	pthread_mutex_init(&sv->parse_lock, NULL);
 	pthread_cond_init(&sv->parse_cond, NULL);
 	serve_fd_limit(sv);
-	if (serve_bind(sv, cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN,
+	if (serve_tls_open(sv, err) == -1 ||
+	    serve_bind(sv, cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN,
 	        err) == -1)
 		goto fail;
 	if (serve_threads_start(sv, err) == -1)
@@ -308,6 +317,12 @@ const char *
 serve_address(const struct serve *sv)
 {
 	return sv->addr;
+}
+
+const char *
+serve_scheme(const struct serve *sv)
+{
+	return sv->tls != NULL ? "https" : "http";
 }
 
 /* Waits until no request is in flight, at most until deadline (mono). */
@@ -348,6 +363,7 @@ serve_stop(struct serve *sv, int64_t grace_us)
 		close(sv->listen_fd);
 	store_close(sv->wstore);
 	store_close(sv->rstore);
+	serve_tls_close(sv);
 	pthread_mutex_destroy(&sv->qlock);
 	pthread_cond_destroy(&sv->qcond);
 	pthread_mutex_destroy(&sv->rlock);

@@ -30,6 +30,7 @@ typedef void serve_log_fn(void *ctx, const char *line);
 struct serve_config {
 	const char *listen; /* ADDR:PORT; NULL: the default */
 	const char *db_path; /* the database */
+	const char *version; /* owl's, for owl_build_info; NULL: unknown */
 	size_t max_body; /* bytes; 0: 1 MiB */
 	unsigned max_conns; /* 0: 1024 */
 	unsigned max_conns_per_ip; /* 0: half of max_conns */
@@ -41,6 +42,8 @@ struct serve_config {
 	size_t batch_max; /* requests per transaction; 0: 512 */
 	size_t queue_max; /* waiting requests; 0: 4096 */
 	int insecure; /* allow non-loopback without auth */
+	const char *tls_cert; /* PEM chain, leaf first; NULL: plain HTTP */
+	const char *tls_key; /* PEM private key of the leaf */
 	const struct http_auth *auth; /* borrowed; NULL: no auth */
 	const struct ingest_opts *ingest; /* borrowed; NULL: defaults */
 	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
@@ -64,6 +67,15 @@ struct serve *serve_start(const struct serve_config *cfg, struct err *err);
 
 /* The address actually bound ("127.0.0.1:9095"), borrowed. */
 const char *serve_address(const struct serve *sv);
+
+/* "https" with TLS, else "http". */
+const char *serve_scheme(const struct serve *sv);
+
+/* Loads --tls-cert and --tls-key again (SIGHUP): new handshakes get the
+ * new certificate, open connections keep theirs. On success info (n
+ * bytes) says what was loaded; on failure the old certificate stays and
+ * err says why. */
+int serve_reload_tls(struct serve *sv, char *info, size_t n, struct err *err);
 
 /* Graceful stop: stops accepting, lets requests in flight finish and be
  * committed (waiting at most grace_us for them), stops every thread,

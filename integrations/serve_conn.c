@@ -160,6 +160,7 @@ serve_conn_notify(void *cls, struct MHD_Connection *c, void **sctx,
 	if (sc->cut)
 		sv->ncut--;
 	pthread_mutex_unlock(&sv->connlock);
+	serve_tls_release(sv, sc->tls);
 	free(sc);
 	*sctx = NULL;
 }

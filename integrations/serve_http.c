@@ -23,22 +23,22 @@
 #include "engine/receiver.h"
 #include "integrations/pager.h"
 
-struct serve_route {
-	const char *path;
-	enum serve_ep ep;
-	const char *allow; /* the methods, as the Allow header says them */
-	int format; /* enum ingest_format; -1: not an ingest */
-};
+static serve_get_fn serve_http_healthz, serve_http_metrics;
 
 static const struct serve_route serve_routes[] = {
 	{ "/v1/alerts/alertmanager", SERVE_EP_ALERTMANAGER, "POST",
-	    INGEST_ALERTMANAGER },
+	    INGEST_ALERTMANAGER, NULL, 0 },
 	/* Grafana's webhook contact point may be set to PUT */
-	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA },
-	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC },
-	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY },
-	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1 },
-	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1 },
+	{ "/v1/alerts/grafana", SERVE_EP_GRAFANA, "POST, PUT", INGEST_GRAFANA,
+	    NULL, 0 },
+	{ "/v1/alerts/generic", SERVE_EP_GENERIC, "POST", INGEST_GENERIC, NULL,
+	    0 },
+	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY, NULL,
+	    SERVE_ROUTE_ROUTING_KEY },
+	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1, serve_http_healthz,
+	    0 },
+	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1, serve_http_metrics,
+	    0 },
 };
 
 #define SERVE_NROUTES (sizeof serve_routes / sizeof serve_routes[0])
@@ -46,8 +46,14 @@ static const struct serve_route serve_routes[] = {
 static const struct serve_route *
 serve_http_route(const char *url)
 {
+	size_t n = strlen(url);
+
+	/* "/v2/enqueue/" is "/v2/enqueue": senders' URL templates add it */
+	if (n > 1 && url[n - 1] == '/')
+		n--;
 	for (size_t i = 0; i < SERVE_NROUTES; i++)
-		if (strcmp(url, serve_routes[i].path) == 0)
+		if (strncmp(url, serve_routes[i].path, n) == 0 &&
+		    serve_routes[i].path[n] == '\0')
 			return &serve_routes[i];
 	return NULL;
 }
@@ -62,104 +68,12 @@ serve_http_method_ok(const struct serve_route *rt, const char *method)
 	    (p == rt->allow || p[-1] == ' ');
 }
 
-static void
-serve_http_peer(struct MHD_Connection *c, char *out, size_t n)
-{
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-
-	snprintf(out, n, "-");
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-		    out, (socklen_t)n);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-		    (socklen_t)n);
-}
-
-/* Queues a reply with body (len bytes, copied) and logs the request. */
 static enum MHD_Result
-serve_http_reply(struct serve_req *r, int status, const char *ctype,
-    const char *body, size_t len)
+serve_http_healthz(struct serve_req *r)
 {
-	struct serve *sv = r->sv;
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	char peer[64];
-
-	resp = MHD_create_response_from_buffer(
-	    len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-		    "Bearer realm=\"owl\"");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->route != NULL)
-		MHD_add_response_header(
-		    resp, MHD_HTTP_HEADER_ALLOW, r->route->allow);
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-	if (atomic_load(&sv->draining))
-		MHD_add_response_header(
-		    resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
-	MHD_destroy_response(resp);
-	r->status = status;
-	serve_conn_phase(r->conn, SERVE_PHASE_REPLY);
-	serve_metrics_request(
-	    &sv->m, r->route ? r->route->ep : SERVE_EP_OTHER, status);
-	if (sv->cfg->log != NULL && !sv->cfg->quiet) {
-		serve_http_peer(r->conn, peer, sizeof peer);
-		serve_log(sv, 1, "%s %s %d %zu %.1fms %s%s%s", r->method,
-		    r->path, status, r->body_len,
-		    (double)(clock_mono_us() - r->t0) / 1000.0, peer,
-		    r->who[0] ? " " : "", r->who);
-	}
-	return ret;
-}
-
-/* A one-line reason as the body; PagerDuty's error shape on its
- * endpoint, so that its clients show the reason. */
-static enum MHD_Result serve_http_error(struct serve_req *r, int status,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static enum MHD_Result
-serve_http_error(struct serve_req *r, int status, const char *fmt, ...)
-{
-	enum MHD_Result ret;
-	char msg[400];
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	for (char *p = msg; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	if (r->route != NULL && r->route->ep == SERVE_EP_ENQUEUE &&
-	    status == MHD_HTTP_BAD_REQUEST) {
-		json_t *o =
-		    json_pack("{s:s, s:s, s:[s]}", "status", "invalid event",
-		        "message", "Event object is invalid", "errors", msg);
-
-		s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-		json_decref(o);
-		if (s != NULL) {
-			ret = serve_http_reply(
-			    r, status, "application/json", s, strlen(s));
-			free(s);
-			return ret;
-		}
-	}
-	strncat(msg, "\n", sizeof msg - strlen(msg) - 1);
-	return serve_http_reply(
-	    r, status, "text/plain; charset=utf-8", msg, strlen(msg));
+	if (atomic_load(&r->sv->draining))
+		return serve_http_error(r, 503, "draining");
+	return serve_http_reply(r, 200, "text/plain", "ok\n", 3);
 }
 
 static enum MHD_Result
@@ -180,6 +94,7 @@ serve_http_metrics(struct serve_req *r)
 	g.queue_depth = serve_queue_depth(sv);
 	g.parse_depth = serve_parse_depth(sv);
 	g.body_bytes = atomic_load(&sv->budget_used);
+	g.version = sv->cfg->version;
 	di = MHD_get_daemon_info(sv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	g.connections = di != NULL ? di->num_connections : 0;
 	g.draining = atomic_load(&sv->draining);
@@ -217,6 +132,8 @@ serve_http_header_auth(struct serve_req *r)
 	h = MHD_lookup_connection_value(
 	    r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	v = http_auth_check_header(a, h, r->who, sizeof r->who);
+	if (v == HTTP_AUTH_BAD && (r->route->flags & SERVE_ROUTE_ROUTING_KEY))
+		v = HTTP_AUTH_NONE; /* not ours: the routing_key decides */
 	if (v == HTTP_AUTH_BAD)
 		return MHD_HTTP_UNAUTHORIZED;
 	if (v == HTTP_AUTH_OK) {
@@ -229,7 +146,7 @@ serve_http_header_auth(struct serve_req *r)
 	        r->conn, MHD_HEADER_KIND, "X-Owl-Signature") != NULL ||
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	        "X-Grafana-Alerting-Signature") != NULL ||
-	    r->route->ep == SERVE_EP_ENQUEUE)
+	    (r->route->flags & SERVE_ROUTE_ROUTING_KEY))
 		return 0;
 	return MHD_HTTP_UNAUTHORIZED;
 }
@@ -299,13 +216,8 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 	if (!serve_http_method_ok(r->route, method))
 		return serve_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s takes %s", r->route->path, r->route->allow);
-	if (r->route->ep == SERVE_EP_HEALTHZ) {
-		if (atomic_load(&sv->draining))
-			return serve_http_error(r, 503, "draining");
-		return serve_http_reply(r, 200, "text/plain", "ok\n", 3);
-	}
-	if (r->route->ep == SERVE_EP_METRICS)
-		return serve_http_metrics(r);
+	if (r->route->get != NULL)
+		return MHD_YES; /* answered when complete */
 	cl = MHD_lookup_connection_value(
 	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && strtoull(cl, NULL, 10) > sv->max_body)
@@ -325,7 +237,7 @@ static void
 serve_http_body(struct serve_req *r, const char *data, size_t n)
 {
 	r->body_len += n;
-	if (r->too_big || r->shed)
+	if (r->too_big || r->shed || r->route->get != NULL)
 		return;
 	if (r->reserved < r->body_len) {
 		/* chunked: take each piece from the budget as it comes */
@@ -386,7 +298,7 @@ serve_http_body_auth(struct serve_req *r)
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "grafana-signature");
 	}
-	if (v == HTTP_AUTH_NONE && r->route->ep == SERVE_EP_ENQUEUE)
+	if (v == HTTP_AUTH_NONE && (r->route->flags & SERVE_ROUTE_ROUTING_KEY))
 		v = serve_http_routing_key(r);
 	return v == HTTP_AUTH_OK ? 0 : -1;
 }
@@ -447,6 +359,8 @@ serve_http_complete(struct serve_req *r)
 {
 	struct serve *sv = r->sv;
 
+	if (r->route->get != NULL)
+		return r->route->get(r);
 	if (r->too_big)
 		return serve_http_error(
 		    r, 413, "body over the limit of %zu bytes", sv->max_body);

@@ -58,9 +58,30 @@ struct serve_conn {
 	atomic_llong start_us; /* when the current phase began */
 	atomic_int phase; /* enum serve_phase */
 	int cut; /* shut down (deadline or eviction) */
+	struct serve_tls_cred *tls; /* the certificate its handshake used */
 };
 
-struct serve_route;
+struct serve_req;
+
+/* Answers a request that carries nothing to store (a GET), once the
+ * request is complete: answered then, the connection is kept alive. */
+typedef enum MHD_Result serve_get_fn(struct serve_req *r);
+
+/* The credential is PagerDuty's routing_key in the body; an
+ * Authorization header that is not an owl credential is ignored
+ * (node-pagerduty sends "Token token=..."). */
+#define SERVE_ROUTE_ROUTING_KEY 0x1
+
+/* An endpoint (serve_http.c's table). An ingest endpoint names its
+ * format; the others answer with their get function. */
+struct serve_route {
+	const char *path; /* also matched with one trailing slash */
+	enum serve_ep ep;
+	const char *allow; /* the methods, as the Allow header says them */
+	int format; /* enum ingest_format; -1: not an ingest */
+	serve_get_fn *get;
+	unsigned flags; /* SERVE_ROUTE_* */
+};
 
 /* One HTTP request, from its headers to its reply (serve_http.c). */
 struct serve_req {
@@ -88,6 +109,7 @@ struct serve {
 	const struct serve_config *cfg;
 	struct serve_metrics m;
 	struct MHD_Daemon *mhd;
+	struct serve_tls *tls; /* NULL: plain HTTP */
 	int listen_fd;
 	char addr[96];
 	size_t max_body;
@@ -177,6 +199,26 @@ void serve_conn_phase(struct MHD_Connection *c, enum serve_phase phase);
 /* Reserves n body bytes of the in-flight budget; -1 when over it. */
 int serve_budget_take(struct serve *sv, size_t n);
 void serve_budget_give(struct serve *sv, size_t n);
+
+/* TLS (serve_tls.c): loads --tls-cert and --tls-key when configured
+ * (0 and nothing done otherwise); frees them; drops a connection's use
+ * of the certificate its handshake took (at its close); and the
+ * certificate callback to give MHD (MHD_OPTION_HTTPS_CERT_CALLBACK). */
+int serve_tls_open(struct serve *sv, struct err *err);
+void serve_tls_close(struct serve *sv);
+void serve_tls_release(struct serve *sv, struct serve_tls_cred *c);
+void *serve_tls_callback(void);
+
+/* Replies (serve_reply.c). serve_http_reply queues a reply with body
+ * (len bytes, copied) and logs the request; serve_http_error answers
+ * a one-line reason, in PagerDuty's JSON error shape under /v2/;
+ * serve_pd_error_json builds that shape for a status and a reason
+ * (free it; NULL when out of memory). */
+enum MHD_Result serve_http_reply(struct serve_req *r, int status,
+    const char *ctype, const char *body, size_t len);
+enum MHD_Result serve_http_error(struct serve_req *r, int status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+char *serve_pd_error_json(int status, const char *reason);
 
 /* The parser threads (serve_parse.c): a received request is checked
  * (body credentials), parsed and handed to the writer away from MHD's

@@ -3,7 +3,15 @@
  * moment ahead of another, which Prometheus tolerates. */
 #include "serve_metrics.h"
 
+#include <dirent.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static const char *const serve_metrics_eps[SERVE_EP_COUNT] = {
 	"alertmanager",
@@ -172,6 +180,136 @@ serve_metrics_histogram(
 	    SM_GET(m->latency_count));
 }
 
+/* A label value with \, " and newlines escaped, cut to fit. */
+static void
+serve_metrics_label(char *out, size_t n, const char *v)
+{
+	size_t o = 0;
+
+	for (; v != NULL && *v != '\0' && o + 3 < n; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			out[o++] = '\\';
+		out[o++] = *v == '\n' ? 'n' : *v;
+	}
+	out[o] = '\0';
+}
+
+/* owl_build_info: 1, with owl's version and its libraries' as labels. */
+static int
+serve_metrics_build(const char *version, struct buf *out, struct err *err)
+{
+	char v[64];
+
+	serve_metrics_label(v, sizeof v, version ? version : "unknown");
+	if (serve_metrics_head(out, "owl_build_info", "gauge",
+	        "owl's version and its libraries' (always 1).", err) == -1)
+		return -1;
+	return buf_printf(out, err,
+	    "owl_build_info{version=\"%s\",libmicrohttpd=\"%s\","
+	    "gnutls=\"%s\",sqlite=\"%s\"} 1\n",
+	    v, MHD_get_version(), gnutls_check_version(NULL),
+	    sqlite3_libversion());
+}
+
+/* What /proc says of this process: CPU seconds, memory, start time. */
+struct serve_proc {
+	double cpu_s, start_s;
+	unsigned long long vsize, rss;
+	long open_fds;
+	unsigned long long max_fds;
+};
+
+/* Reads /proc/self/stat (after the command's parenthesis: fields 14-15
+ * utime/stime, 22 starttime in ticks after boot, 23 vsize, 24 rss in
+ * pages) and /proc/stat's btime. -1 when /proc is not there. */
+static int
+serve_proc_stat(struct serve_proc *p)
+{
+	unsigned long long ut = 0, st = 0, start = 0, btime = 0;
+	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	char buf[1024], *q;
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/stat", "re")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((q = strrchr(buf, ')')) == NULL ||
+	    sscanf(q + 2,
+	        "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	        "%*d %*d %*d %*d %*d %*d %llu %llu %llu",
+	        &ut, &st, &start, &p->vsize, &p->rss) != 5)
+		return -1;
+	if ((f = fopen("/proc/stat", "re")) != NULL) {
+		while (fgets(buf, sizeof buf, f) != NULL)
+			if (sscanf(buf, "btime %llu", &btime) == 1)
+				break;
+		fclose(f);
+	}
+	if (tick <= 0)
+		tick = 100;
+	p->cpu_s = (double)(ut + st) / (double)tick;
+	p->start_s = (double)btime + (double)start / (double)tick;
+	p->rss *= page > 0 ? (unsigned long long)page : 4096;
+	return 0;
+}
+
+static void
+serve_proc_fds(struct serve_proc *p)
+{
+	struct rlimit rl;
+	struct dirent *e;
+	DIR *d;
+
+	p->open_fds = 0;
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			p->open_fds += e->d_name[0] != '.';
+		closedir(d);
+		p->open_fds--; /* the directory being read */
+	}
+	p->max_fds =
+	    getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    ? (unsigned long long)rl.rlim_cur
+	    : 0;
+}
+
+/* The process_* metrics that Prometheus's client libraries export. */
+static int
+serve_metrics_process(struct buf *out, struct err *err)
+{
+	struct serve_proc p = { 0 };
+
+	if (serve_proc_stat(&p) == -1)
+		return 0; /* no /proc: left out */
+	serve_proc_fds(&p);
+	if (serve_metrics_head(out, "process_cpu_seconds_total", "counter",
+	        "Total user and system CPU time spent in seconds.",
+	        err) == -1 ||
+	    buf_printf(out, err, "process_cpu_seconds_total %.2f\n", p.cpu_s) ==
+	        -1 ||
+	    serve_metrics_one(out, "process_open_fds", "gauge",
+	        "Number of open file descriptors.", (unsigned long)p.open_fds,
+	        err) == -1 ||
+	    serve_metrics_one(out, "process_max_fds", "gauge",
+	        "Maximum number of open file descriptors.",
+	        (unsigned long)p.max_fds, err) == -1 ||
+	    serve_metrics_one(out, "process_virtual_memory_bytes", "gauge",
+	        "Virtual memory size in bytes.", (unsigned long)p.vsize,
+	        err) == -1 ||
+	    serve_metrics_one(out, "process_resident_memory_bytes", "gauge",
+	        "Resident memory size in bytes.", (unsigned long)p.rss,
+	        err) == -1 ||
+	    serve_metrics_head(out, "process_start_time_seconds", "gauge",
+	        "Start time of the process since unix epoch in seconds.",
+	        err) == -1)
+		return -1;
+	return buf_printf(
+	    out, err, "process_start_time_seconds %.2f\n", p.start_s);
+}
+
 int
 serve_metrics_format(const struct serve_metrics *m,
     const struct serve_gauges *g, struct buf *out, struct err *err)
@@ -235,5 +373,7 @@ serve_metrics_format(const struct serve_metrics *m,
 	        "Incidents not resolved.", (unsigned long)g->open_incidents,
 	        err) == -1)
 		return -1;
-	return 0;
+	if (serve_metrics_build(g->version, out, err) == -1)
+		return -1;
+	return serve_metrics_process(out, err);
 }

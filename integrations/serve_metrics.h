@@ -65,10 +65,13 @@ struct serve_gauges {
 	size_t parse_depth;
 	size_t connections;
 	size_t body_bytes; /* body bytes in flight (the budget used) */
+	const char *version; /* owl's, for owl_build_info */
 	int draining;
 };
 
-/* Appends the Prometheus text exposition (version 0.0.4) to out. */
+/* Appends the Prometheus text exposition (version 0.0.4) to out: owl's
+ * counters and gauges, owl_build_info, and the process_* metrics of
+ * Prometheus's client libraries (from /proc). */
 int serve_metrics_format(const struct serve_metrics *m,
     const struct serve_gauges *g, struct buf *out, struct err *err);
 

@@ -85,6 +85,8 @@ is "$BODY" '{"status":"success","message":"Event processed","dedup_key":"samplek
 post /v2/enqueue "$FIX/pagerduty-events-v2-trigger.json"
 is "$CODE" 401 "PagerDuty event with an unknown routing_key: 401"
 
+printf '{"id":"slash-1","title":"Posted with a trailing slash","status":"firing"}' >"$T/gen0.json"
+
 # --- bad input
 printf '{"version":"4","alerts":[' >"$T/bad.json"
 post /v1/alerts/alertmanager "$T/bad.json" -H "$BEARER"
@@ -171,9 +173,10 @@ cat >"$T/lock.py" <<'EOF'
 import sqlite3, subprocess, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN IMMEDIATE")
-r = subprocess.run(["curl", "-sS", "-m", "10", "-D", "-", "-o", "/dev/null",
+path = sys.argv[4] if len(sys.argv) > 4 else "/v1/alerts/alertmanager"
+r = subprocess.run(["curl", "-sS", "-m", "10", "-D", "-",
     "-H", "Authorization: Bearer s3cret-token", "--data-binary", "@" + sys.argv[3],
-    sys.argv[2] + "/v1/alerts/alertmanager"], capture_output=True, text=True)
+    sys.argv[2] + path], capture_output=True, text=True)
 db.execute("ROLLBACK")
 print(r.stdout.replace("\r", ""))
 EOF
@@ -182,6 +185,67 @@ like "$OUT" "^HTTP/1.1 503" "database locked by another writer: 503"
 like "$OUT" "Retry-After: 1" "503 says when to retry"
 post /v1/alerts/alertmanager "$AM" -H "$BEARER"
 is "$CODE" 200 "after the lock is gone: 200 again"
+
+# --- every error under /v2/ in PagerDuty's JSON shape (pdjs crashed on a
+# text 404, Zabbix reports a "non-JSON object")
+# pdcheck: the body is {"status": S, "message": M, "errors": [REASON]}
+pdcheck() {
+	printf '%s' "$1" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+assert sorted(d) == ["errors", "message", "status"], d
+assert isinstance(d["status"], str) and isinstance(d["message"], str)
+assert isinstance(d["errors"], list) and all(isinstance(e, str) for e in d["errors"])
+print("pd:", d["errors"][0])'
+}
+OUT=$(python3 "$T/lock.py" "$OWL_DB" "$URL" "$T/pd.json" /v2/enqueue)
+like "$OUT" "^HTTP/1.1 503" "/v2/enqueue, database locked: 503"
+like "$OUT" "Content-Type: application/json" "...as JSON"
+like "$(pdcheck "$(printf '%s\n' "$OUT" | sed '1,/^$/d')")" "^pd: .*locked" \
+	"...in PagerDuty's error shape, with the reason"
+post /v2/enqueue "$FIX/pagerduty-events-v2-trigger.json"
+is "$CODE:$(pdcheck "$BODY")" "401:pd: bad or missing credentials" \
+	"/v2/enqueue 401 in PagerDuty's error shape"
+post /v2/nope "$T/pd.json"
+is "$CODE:$(pdcheck "$BODY")" "404:pd: no such endpoint: /v2/nope" \
+	"/v2/ 404 in PagerDuty's error shape"
+like "$HDRS" "Content-Type: application/json" "...as JSON"
+CODE=$(curl -sS -o "$T/.body" -w '%{http_code}' "$URL/v2/enqueue")
+is "$CODE:$(pdcheck "$(cat "$T/.body")")" "405:pd: /v2/enqueue takes POST" \
+	"/v2/ 405 in PagerDuty's error shape"
+python3 -c 'import json; print(json.dumps({"routing_key": "R0UT1NGKEY0123456789abcdef012345",
+    "event_action": "trigger", "payload": {"summary": "x" * 70000}}))' >"$T/pdbig.json"
+post /v2/enqueue "$T/pdbig.json"
+like "$CODE:$(pdcheck "$BODY")" "^413:pd: body of [0-9]+ bytes is over the limit" \
+	"/v2/ 413 in PagerDuty's error shape"
+post /v1/nope "$T/pd.json"
+is "$CODE:$BODY" "404:no such endpoint: /v1/nope" "elsewhere errors stay one line of text"
+
+# --- node-pagerduty sends "Authorization: Token token=..." to the Events
+# API: on /v2/ a header that is not an owl credential is ignored and the
+# routing_key decides
+post /v2/enqueue "$T/pd.json" -H "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"
+is "$CODE" 202 "node-pagerduty's Token header, a valid routing_key: 202"
+post /v2/enqueue "$T/pd.json" -H "Authorization: Bearer not-an-owl-token"
+is "$CODE" 202 "a foreign bearer token, a valid routing_key: 202"
+post /v2/enqueue "$FIX/pagerduty-events-v2-trigger.json" \
+	-H "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"
+is "$CODE" 401 "a Token header and an unknown routing_key: 401"
+post /v1/alerts/alertmanager "$AM" -H "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"
+is "$CODE" 401 "elsewhere a header that is not an owl credential: 401"
+
+# --- a trailing slash on every endpoint
+post /v1/alerts/alertmanager/ "$AM" -H "$BEARER"
+is "$CODE" 200 "POST /v1/alerts/alertmanager/: 200"
+post /v1/alerts/grafana/ "$GF" -H "$BEARER"
+is "$CODE" 200 "POST /v1/alerts/grafana/: 200"
+post /v1/alerts/generic/ "$T/gen0.json" -H "$BEARER"
+is "$CODE" 200 "POST /v1/alerts/generic/: 200"
+post /v2/enqueue/ "$T/pd.json"
+is "$CODE" 202 "POST /v2/enqueue/: 202"
+is "$(curl -sS "$URL/healthz/")" ok "GET /healthz/: ok"
+like "$(curl -sS "$URL/metrics/")" "^# HELP " "GET /metrics/: the metrics"
+post /v1/alerts/generic// "$T/gen0.json" -H "$BEARER"
+is "$CODE" 404 "two trailing slashes: 404"
 
 # --- metrics
 M=$(curl -sS "$URL/metrics")
@@ -196,6 +260,18 @@ like "$M" "owl_incidents_open $(q 'SELECT count(*) FROM incidents WHERE state <>
 	"metrics: open incidents, as the database says"
 like "$(printf '%s\n' "$M" | python3 "$OWL_ROOT/tests/promcheck.py")" "^ok: " \
 	"metrics: valid Prometheus text format (strict checker)"
+like "$M" "owl_build_info\\{version=\"$("$OWL" version | sed -n '1s/^owl //p')\",libmicrohttpd=\"0\\.9\\.[0-9]+\",gnutls=\"[0-9.]+\",sqlite=\"3\\.[0-9.]+\"\\} 1" \
+	"metrics: owl_build_info with owl's version and its libraries'"
+printf '%s\n' "$M" | python3 -c 'import sys, time
+m = {l.split()[0]: float(l.split()[1]) for l in sys.stdin if l.startswith("process_")}
+rss, fds, mx, cpu, start = (m.get(k, -1) for k in ("process_resident_memory_bytes",
+    "process_open_fds", "process_max_fds", "process_cpu_seconds_total",
+    "process_start_time_seconds"))
+now = time.time()
+ok = 1 << 20 < rss < 1 << 32 and 5 < fds < mx and 0 < cpu < 3600 and now - 3600 < start <= now + 1
+print("process ok" if ok else "process wrong: %r" % m)' >"$T/proc.out"
+is "$(cat "$T/proc.out")" "process ok" \
+	"metrics: process_* (RSS, CPU, open and max fds, start time) hold plausible values"
 like "$(cat "$T/main.log")" \
 	"POST /v1/alerts/alertmanager 200 [0-9]+ [0-9.]+ms 127.0.0.1 bearer" \
 	"one log line per request: method, path, status, bytes, ms"

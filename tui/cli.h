@@ -10,6 +10,11 @@
 #include "engine/err.h"
 #include "engine/store.h"
 
+/* owl's version (`owl version`, owl serve's owl_build_info). */
+#ifndef OWL_VERSION
+#define OWL_VERSION "0.1.0"
+#endif
+
 /* Options that every command accepts, before or after its name. */
 struct cli {
 	const char *db; /* --db PATH */

@@ -167,14 +167,16 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		        optarg, &cfg->pull_interval_us, &err) == -1)
 			return cli_usage(cmd, "--pull-interval: %s", err.msg);
 		return CLI_OK;
+	case 'C': cfg->tls_cert = optarg; return CLI_OK;
+	case 'K': cfg->tls_key = optarg; return CLI_OK;
 	case 'k': cfg->insecure = 1; return CLI_OK;
 	case 'q': cfg->quiet = 1; return CLI_OK;
 	}
 	return CLI_USAGE;
 }
 
-/* Blocks the stop signals in every thread (they inherit the mask) so
- * that the main thread alone receives them with sigwait. A write past
+/* Blocks the stop signals and SIGHUP in every thread (they inherit the
+ * mask) so that the main thread alone receives them with sigwait. A write past
  * RLIMIT_FSIZE fails with EFBIG (the sender gets its 503) instead of
  * SIGXFSZ killing the daemon with every request in flight. */
 static void
@@ -183,9 +185,29 @@ cmd_serve_signals(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+}
+
+/* SIGHUP: the TLS certificate is read again; open connections keep
+ * theirs. A failure keeps the old one and says why. */
+static void
+cmd_serve_reload(struct serve *sv)
+{
+	char info[512], line[700];
+	struct err err;
+
+	err_init(&err);
+	if (serve_reload_tls(sv, info, sizeof info, &err) == -1)
+		snprintf(line, sizeof line, "SIGHUP: %s", err.msg);
+	else
+		snprintf(line, sizeof line,
+		    "SIGHUP: TLS certificate reloaded "
+		    "from %s",
+		    info);
+	cmd_serve_log(NULL, line);
 }
 
 /* Paging (integrations/pager.c) beside the receiver, when the config
@@ -223,6 +245,7 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		return cli_fail(&err);
 	}
 	cfg->db_path = db;
+	cfg->version = OWL_VERSION;
 	cfg->auth = o->auth;
 	cfg->log = cmd_serve_log;
 	cmd_serve_signals(&set);
@@ -236,15 +259,20 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		return rc;
 	}
 	fprintf(stderr,
-	    "owl serve: listening on http://%s (database %s, "
+	    "owl serve: listening on %s://%s (database %s, "
 	    "auth: %s)\n",
-	    serve_address(sv), db,
+	    serve_scheme(sv), serve_address(sv), db,
 	    !http_auth_enabled(o->auth)           ? "none"
 	        : !http_auth_has_secrets(o->auth) ? "tokens"
 	        : !http_auth_has_tokens(o->auth)  ? "hmac"
 	                                          : "tokens, hmac");
-	while (sigwait(&set, &sig) != 0)
-		;
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		cmd_serve_reload(sv);
+	}
 	fprintf(
 	    stderr, "owl serve: %s: draining, then exiting\n", strsignal(sig));
 	pager_stop(pager);
@@ -289,12 +317,12 @@ cmd_serve_config_pulls(
 }
 
 /* The config file's serve = { listen, token_file, hmac_secret_file,
- * pull } fill in what the command line left unset. */
+ * tls_cert, tls_key, pull } fill in what the command line left unset. */
 static int
 cmd_serve_config(
     const struct cli *cli, const struct cli_cmd *cmd, struct cmd_serve_opts *o)
 {
-	const char *tokens, *secrets, *listen;
+	const char *tokens, *secrets, *listen, *cert, *key;
 	const json_t *pulls;
 	struct err err;
 
@@ -302,6 +330,8 @@ cmd_serve_config(
 	if ((o->file = config_load(cli->config, &err)) == NULL)
 		return cli_fail(&err);
 	listen = config_str(o->file, "serve.listen", NULL, &err);
+	cert = config_str(o->file, "serve.tls_cert", NULL, &err);
+	key = config_str(o->file, "serve.tls_key", NULL, &err);
 	tokens = config_str(o->file, "serve.token_file", NULL, &err);
 	secrets = config_str(o->file, "serve.hmac_secret_file", NULL, &err);
 	if (err_isset(&err) ||
@@ -310,6 +340,10 @@ cmd_serve_config(
 	o->cfg.ingest = o->ingest;
 	if (o->cfg.listen == NULL)
 		o->cfg.listen = listen;
+	if (o->cfg.tls_cert == NULL && o->cfg.tls_key == NULL) {
+		o->cfg.tls_cert = cert;
+		o->cfg.tls_key = key;
+	}
 	if (tokens != NULL && !o->flag_tokens &&
 	    http_auth_load_tokens(o->auth, tokens, &err) == -1)
 		return cli_fail(&err);
@@ -340,6 +374,8 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "pull-interval", required_argument, NULL, 'P' },
 		{ "pull-grace", required_argument, NULL, 'G' },
 		{ "insecure", no_argument, NULL, 'k' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },

@@ -26,10 +26,6 @@
 #include "engine/words.h"
 #include "integrations/libversions.h"
 
-#ifndef OWL_VERSION
-#define OWL_VERSION "0.1.0"
-#endif
-
 static int main_help(struct cli *, const struct cli_cmd *, int, char **);
 static int main_version(struct cli *, const struct cli_cmd *, int, char **);
 
@@ -233,6 +229,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                        and Grafana's X-Grafana-Alerting-Signature\n"
 	    "                        (+ X-Grafana-Alerting-Timestamp, 5 min)\n"
 	    "  --insecure            allow a non-loopback --listen without auth\n"
+	    "  --tls-cert FILE       serve HTTPS: PEM certificate (chain after\n"
+	    "  --tls-key FILE        it) and its key; SIGHUP reloads them\n"
 	    "  --max-body SIZE       largest body (default 1M; 413 above)\n"
 	    "  --max-inflight SIZE   body bytes in flight, all requests\n"
 	    "                        (default 64M; 503 + Retry-After above)\n"
@@ -256,10 +254,12 @@ static const struct cli_cmd main_cmds[] = {
 	    "  -q, --quiet           no per-request log lines\n"
 	    "\nThe config file may set what the flags leave unset:\n"
 	    "  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"
-	    "            hmac_secret_file = \"...\", pull = { \"http://am:9093\" } }\n"
+	    "            hmac_secret_file = \"...\", tls_cert = \"...\",\n"
+	    "            tls_key = \"...\", pull = { \"http://am:9093\" } }\n"
 	    "\nLogs one line per request to stderr (time, method, path, status,\n"
 	    "body bytes, milliseconds, client, credential). SIGTERM or SIGINT:\n"
-	    "stop accepting, finish and commit the requests in flight, exit 0.\n",
+	    "stop accepting, finish and commit the requests in flight, exit 0.\n"
+	    "SIGHUP: reload the TLS certificate (open connections keep theirs).\n",
 	    cmd_serve_run },
 	{ "show", "show INC [--json]",
 	    "Show an incident, its alerts (labels, annotations) and its log.",
