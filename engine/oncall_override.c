@@ -245,9 +245,10 @@ oncall_walk(const struct oncall_rotation *r, const struct oncall_layer *l,
 			return -1;
 		*next = h.person;
 		if (!oncall_same(h.person, g->person))
-			break;
+			return 0;
 		g->to = h.to;
 	}
+	g->to = INT64_MAX; /* the same person as far as we look: no end */
 	return 0;
 }
 

@@ -11,6 +11,10 @@ like "$OUT" "listening on http://127\.0\.0\.1:[0-9]+" "it starts owl serve on lo
 like "$OUT" "LLM provider down" "the storm's incidents are listed"
 like "$OUT" "GPU queue backlog" "all of them"
 like "$OUT" "ok: [0-9]+ entries" "the action log verifies"
+like "$OUT" "\[sink\] [0-9:]+ INC-[0-9]+ \[critical\] LLM provider down.*level 1 of 2" \
+	"owl pages the person on call through the demo Slack sink"
+like "$OUT" "now   (ada|grace) " "owl oncall shows who is on call"
+like "$OUT" "# Hand-off: the last 1h" "and the hand-off report is shown"
 after=$(ls -d /tmp/owl-demo-* 2>/dev/null | wc -l)
 is "$after" "$before" "its database is removed"
 sleep 0.2

@@ -4,11 +4,14 @@
 # AI service (tests/demo/storm.sh) and opens `owl tui` on it while the
 # storm goes on. Quitting the TUI stops everything the demo started and
 # removes the database. Without a terminal it prints `owl incidents`
-# instead of opening the TUI.
+# instead of opening the TUI. owl pages the people on call for the
+# critical incidents through a demo Slack-compatible webhook on loopback
+# (tests/pagesink.py): its messages go to sink.txt, to watch live with
+# tail -f, and are printed at the end.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
-SERVE="" STORM=""
+SERVE="" STORM="" SINK=""
 cleanup() {
 	if [ -n "$STORM" ]; then
 		kill "$STORM" 2>/dev/null
@@ -16,6 +19,7 @@ cleanup() {
 		wait "$STORM" 2>/dev/null
 	fi
 	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
+	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -32,6 +36,39 @@ say owl version
 # A bearer token, as Alertmanager's http_config.authorization sends it.
 TOKEN=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$TOKEN" >"$D/tokens"
+# A Slack-compatible incoming webhook (Mattermost and Rocket.Chat take the
+# same {"text": ...}) where the pages of the demo land.
+python3 tests/pagesink.py --port-file "$D/sink.port" --log "$D/sink.json" \
+	--watch >"$D/sink.txt" 2>&1 &
+SINK=$!
+for _ in $(seq 50); do
+	[ -s "$D/sink.port" ] && break
+	sleep 0.1
+done
+HOOK="http://127.0.0.1:$(cat "$D/sink.port" 2>/dev/null)/hooks"
+cat >"$D/config.lua" <<EOF
+return {
+  oncall = {
+    rotations = {
+      primary = { people = { "ada", "grace" }, start = "2026-01-05",
+                  shift = "1d", handoff = "09:00", tz = "UTC" },
+      secondary = { people = { "linus", "margaret" }, start = "2026-01-05",
+                    shift = "1w", handoff = "Mon 09:00", tz = "Europe/Berlin" },
+    },
+    people = { ada = { slack = "$HOOK/ada" }, grace = { slack = "$HOOK/grace" },
+               linus = { slack = "$HOOK/linus" },
+               margaret = { slack = "$HOOK/margaret" } },
+  },
+  escalation = { policies = { { name = "critical", severity = "critical",
+    levels = { { after = "0s", notify = "primary" },
+               { after = "30s", notify = "secondary" } } } } },
+}
+EOF
+export OWL_CONFIG="$D/config.lua"
+say "cat config.lua   (who is on call, and how they are paged)"
+sed -n '2,13p' "$D/config.lua"
+say "owl oncall"
+./owl oncall
 say "owl serve --listen 127.0.0.1:0 --token-file tokens &"
 ./owl serve --listen 127.0.0.1:0 --token-file "$D/tokens" --quiet \
 	2>"$D/serve.log" &
@@ -59,13 +96,25 @@ if [ -t 0 ] && [ -t 1 ]; then
 		--interval 5 >/dev/null 2>&1 &
 	STORM=$!
 	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
-	sleep 1
+	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
+	printf '  tail -f %s\n' "$D/sink.txt"
+	sleep 3
 	./owl tui --env "$OWL_ENV"
+	say "cat sink.txt   (what the demo Slack sink got)"
+	cat "$D/sink.txt"
 else
 	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 4 \
 		--interval 0.5
 	say "owl incidents   (no terminal here: run make demo in one for the TUI)"
 	./owl incidents
+	for _ in $(seq 150); do
+		[ "$(grep -c '\[sink\]' "$D/sink.txt")" -ge 2 ] && break
+		sleep 0.1
+	done
+	say "cat sink.txt   (what the demo Slack sink got: owl paged the people on call)"
+	cat "$D/sink.txt"
+	say "owl handoff --since 1h   (the report for the next person)"
+	./owl handoff --since 1h | sed -n '1,30p'
 fi
 say owl audit verify
 ./owl audit verify

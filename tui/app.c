@@ -12,7 +12,7 @@
 #include "text.h"
 #include "tui_int.h"
 
-#define APP_HEAD_SEGS 8
+#define APP_HEAD_SEGS 10
 
 void
 app_message(struct app *a, int style, const char *fmt, ...)
@@ -113,8 +113,12 @@ app_header_segs(struct app *a, struct seg *s)
 		app_seg(s, &n, SCREEN_ENV, 0, 0, " %s ", a->env);
 	if (a->readonly)
 		app_seg(s, &n, SCREEN_ALARM, 0, 0, " READONLY ");
+	if (a->paging.alarm[0])
+		app_seg(s, &n, SCREEN_ALARM, 0, 0, " %s ", a->paging.alarm);
 	app_seg(s, &n, firing ? SCREEN_FIRING : SCREEN_NORMAL, 1, 0,
 	    "%" PRId64 " FIRING", firing);
+	if (a->paging.override[0])
+		app_seg(s, &n, SCREEN_BOLD, 3, 0, "%s", a->paging.override);
 	app_seg(s, &n, SCREEN_NORMAL, 2, 0,
 	    "%" PRId64 " ACKED %" PRId64 " SNOOZED", acked, snoozed);
 	text_age(now - last, age, sizeof age);
@@ -556,12 +560,14 @@ app_tick(struct app *a)
 	if (dv != a->data_version) {
 		a->data_version = dv;
 		view_incidents_load(a);
+		paging_load(a);
 		if (app_top(a) != &view_incidents_ops)
 			app_top(a)->reload(a);
 	}
 	minute = clock_now_us() / (60 * CLOCK_US_PER_SEC);
 	if (minute != a->minute) {
 		a->minute = minute;
+		paging_load(a); /* overrides begin and end with the clock */
 		a->dirty = 1;
 	}
 	if (view_incidents_tick(a))
@@ -592,6 +598,7 @@ app_run(struct app *a, const char *bench)
 	app_push(a, &view_incidents_ops);
 	if (view_incidents_load(a) == -1)
 		return -1;
+	paging_load(a);
 	while (!a->quit) {
 		if (a->dirty) {
 			a->dirty = 0;

@@ -101,6 +101,10 @@ cmd_oncall_print(const struct oncall_rotation *r, const struct oncall_who *w)
 		clock_format(w->since, 0, a);
 		printf(" since %s (%s)", local, a);
 	}
+	if (w->until == INT64_MAX) {
+		printf("\n  next  nobody else (one person)\n");
+		return;
+	}
 	printf("\n  next  %-12s", w->next[0] ? w->next : "nobody");
 	if (oncall_format_local(r->tz, w->until, local, NULL, NULL) == 0) {
 		clock_format(w->until, 0, a);

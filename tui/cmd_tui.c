@@ -137,8 +137,10 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 
 		fprintf(stderr, "owl: tui: %s\n", msg ? msg : "failed");
 		free(msg);
-	} else
+	} else {
 		act_summary(&a, stdout);
+		paging_summary(&a, stdout);
+	}
 	app_done(&a);
 	store_close(a.store);
 	return rc;

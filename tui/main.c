@@ -59,6 +59,22 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  kind, detail, prev_hash, hash}\n"
 	    "  --limit N       only the newest N entries\n",
 	    cmd_audit_run },
+	{ "handoff", "handoff [--since DUR] [--format md|json]",
+	    "The shift report for the next person on call.",
+	    "Over the last DUR (default 12h): who is on call now and next,\n"
+	    "the incidents still open (with their age), those opened,\n"
+	    "reopened, acknowledged and resolved, the pages sent and to whom\n"
+	    "(and through what, and those that failed), the runbooks run\n"
+	    "and their outcomes, and the notes. From the action log and the\n"
+	    "database; untrusted text is made safe and escaped.\n"
+	    "\nOptions:\n"
+	    "  --since DUR     how far back (8h, 12h, 1d)\n"
+	    "  -f, --format F  md (Markdown, the default) or json (one\n"
+	    "                  document: since, until, oncall, open, opened,\n"
+	    "                  reopened, acknowledged, resolved, pages, runs,\n"
+	    "                  notes)\n"
+	    "  --json          the same as --format json\n",
+	    cmd_handoff_run },
 	{ "help", "help [COMMAND]", "Show the commands, or one command's help.",
 	    NULL, main_help },
 	{ "incidents", "incidents [--all] [--state S] [--limit N] [--json]",

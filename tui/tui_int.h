@@ -148,6 +148,12 @@ struct app_help {
 	const struct view_ops *of; /* the screen whose keys it shows */
 };
 
+/* What the header shows of paging (view_paging.c). */
+struct app_paging {
+	char alarm[160]; /* a page no channel delivered; "" none */
+	char override[160]; /* the override in force; "" none */
+};
+
 struct app {
 	struct store *store;
 	struct screen *sc;
@@ -179,12 +185,21 @@ struct app {
 	struct app_detail detail;
 	struct app_log log;
 	struct app_help help;
+	struct app_paging paging;
 };
 
 extern const struct view_ops view_incidents_ops;
 extern const struct view_ops view_incident_ops;
 extern const struct view_ops view_log_ops;
 extern const struct view_ops view_help_ops;
+
+/* view_paging.c */
+/* Reads the header's paging alarm and override. */
+void paging_load(struct app *a);
+/* Adds the "Paged" section of incident id to p (nothing when none). */
+void paging_detail(struct app *a, struct pager *p, int64_t id);
+/* The exit summary's line pointing to `owl handoff`. */
+void paging_summary(const struct app *a, FILE *f);
 
 /* app.c */
 /* Runs the TUI on an open store and screen until the user quits, a

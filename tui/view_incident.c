@@ -268,6 +268,7 @@ detail_reload(struct app *a)
 	links = json_array();
 	detail_head(a, &d->inc);
 	detail_alerts(a, d->id, links);
+	paging_detail(a, &d->pg, d->id);
 	detail_links(&d->pg, links);
 	json_decref(links);
 	detail_timeline(a, d->id);
