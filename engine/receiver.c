@@ -162,6 +162,36 @@ fail:
 	return -1;
 }
 
+int
+receiver_signature_use(struct store *s, const unsigned char *mac, size_t mlen,
+    int64_t until_us, struct err *err)
+{
+	static const char sql[] = "INSERT INTO signatures_seen(mac, until_us)"
+	                          " VALUES (?, ?) ON CONFLICT(mac) DO NOTHING";
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, mac, (int)mlen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, until_us);
+	if (store_step_done(s, st, "signatures_seen", err) == -1)
+		return -1;
+	return sqlite3_changes(store_db(s)) == 0;
+}
+
+int
+receiver_signatures_purge(struct store *s, int64_t now_us, struct err *err)
+{
+	static const char sql[] = "DELETE FROM signatures_seen"
+	                          " WHERE until_us < ?";
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_us);
+	return store_step_done(s, st, "signatures_seen", err);
+}
+
 int64_t
 receiver_open_incidents(struct store *s)
 {

@@ -32,6 +32,17 @@ int receiver_pull(struct store *s, const char *url, const struct alert *alerts,
     size_t n, int resolve_gone, const char *actor,
     struct receiver_pull_result *res, struct err *err);
 
+/* The replay cache: records the MAC of a signed delivery (mlen bytes)
+ * as used until until_us (wall clock), in the caller's transaction, so
+ * that it is forgotten if the delivery's alerts are not committed.
+ * Returns 1 when it was recorded already (a replay: store nothing), 0
+ * when new, -1 with err set. */
+int receiver_signature_use(struct store *s, const unsigned char *mac,
+    size_t mlen, int64_t until_us, struct err *err);
+
+/* Forgets the signatures recorded until before now_us; -1 on error. */
+int receiver_signatures_purge(struct store *s, int64_t now_us, struct err *err);
+
 /* Incidents not resolved; -1 when the database cannot say. Runs one
  * short read (no transaction is left open). */
 int64_t receiver_open_incidents(struct store *s);

@@ -261,7 +261,14 @@ const char *const schema_migrations[] = {
 	"CREATE TABLE paging_state ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL) WITHOUT ROWID;",
-	/* 11: the identity of the process running a run or holding a lease
+	/* 11: the replay cache of owl serve (receiver.c): each signature
+	 * (the MAC of a signed delivery) it accepted, until its signed time
+	 * leaves the window; recorded in the transaction of the alerts. */
+	"CREATE TABLE signatures_seen ("
+	"  mac BLOB PRIMARY KEY,"
+	"  until_us INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX signatures_seen_until ON signatures_seen(until_us);",
+	/* 12: the identity of the process running a run or holding a lease
 	 * (boot id and start time, rb_lease.h), so that a pid reused by
 	 * another process is not taken for it. */
 	/* (in parentheses: clang takes two literals ending an array for a

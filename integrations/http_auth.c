@@ -274,69 +274,157 @@ http_auth_check_header(
 }
 
 /* Compares a presented hex MAC with HMAC(secret, pre || body) for every
- * secret. */
+ * secret; on OK copies the MAC into sig. */
 static enum http_auth_verdict
 http_auth_hmac_match(const struct http_auth *a, const char *hex,
-    const char *pre, size_t prelen, const void *body, size_t len)
+    const char *pre, size_t prelen, const void *body, size_t len,
+    struct http_auth_sig *sig)
 {
 	unsigned char want[HASH_LEN], got[HASH_LEN];
 	char *msg = NULL;
-	const void *m = body;
-	size_t mlen = len;
 	int match = 0;
 
 	if (a == NULL || a->nsecrets == 0 ||
 	    hash_unhex(hex, want, HASH_LEN) == -1)
 		return HTTP_AUTH_BAD;
-	if (prelen > 0) {
-		if ((msg = malloc(prelen + len + 1)) == NULL)
-			return HTTP_AUTH_BAD;
-		memcpy(msg, pre, prelen);
+	if ((msg = malloc(prelen + len + 1)) == NULL)
+		return HTTP_AUTH_BAD;
+	memcpy(msg, pre, prelen);
+	if (len > 0)
 		memcpy(msg + prelen, body, len);
-		m = msg;
-		mlen = prelen + len;
-	}
 	for (size_t i = 0; i < a->nsecrets; i++) {
-		if (hash_hmac(a->secrets[i].key, a->secrets[i].len, m, mlen,
-		        got) == -1)
+		if (hash_hmac(a->secrets[i].key, a->secrets[i].len, msg,
+		        prelen + len, got) == -1)
 			continue;
 		match |= hash_equal(got, want, HASH_LEN) == 0;
 	}
 	free(msg);
-	return match ? HTTP_AUTH_OK : HTTP_AUTH_BAD;
+	if (!match)
+		return HTTP_AUTH_BAD;
+	if (sig != NULL)
+		memcpy(sig->mac, want, HASH_LEN);
+	return HTTP_AUTH_OK;
+}
+
+/* Parses a Unix time of at most 12 digits into *t; -1 when it is not. */
+static int
+http_auth_time(const char *s, size_t n, int64_t *t)
+{
+	int64_t v = 0;
+
+	if (n == 0 || n > 12)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*t = v;
+	return 0;
+}
+
+static enum http_auth_verdict
+http_auth_bad(struct http_auth_sig *sig, const char *why)
+{
+	if (sig != NULL)
+		sig->why = why;
+	return HTTP_AUTH_BAD;
+}
+
+/* The signed time against the clock. */
+static int
+http_auth_fresh(int64_t t, int64_t now_s)
+{
+	return t >= now_s - HTTP_AUTH_MAX_SKEW &&
+	    t <= now_s + HTTP_AUTH_MAX_SKEW;
 }
 
 enum http_auth_verdict
-http_auth_check_owl_sig(
-    const struct http_auth *a, const char *header, const void *body, size_t len)
+http_auth_check_owl_sig(const struct http_auth *a, const char *header,
+    int64_t now_s, const void *body, size_t len, struct http_auth_sig *sig)
 {
+	const char *t = NULL, *v1 = NULL, *p = header;
+	size_t tn = 0;
+	char pre[24];
+	int64_t ts;
+
 	if (header == NULL)
 		return HTTP_AUTH_NONE;
-	if (strncmp(header, "sha256=", 7) != 0)
-		return HTTP_AUTH_BAD;
-	return http_auth_hmac_match(a, header + 7, NULL, 0, body, len);
+	if (strncmp(header, "sha256=", 7) == 0)
+		return http_auth_bad(sig,
+		    "X-Owl-Signature: sha256= signs the body alone and could "
+		    "be replayed for ever: send t=UNIX_TIME,v1=HMAC of "
+		    "\"UNIX_TIME.BODY\" (see owl's README)");
+	/* "t=TS,v1=HEX" in either order, spaces after the comma allowed */
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+
+		if (strncmp(p, "t=", 2) == 0 && t == NULL) {
+			t = p + 2;
+			tn = n - 2;
+		} else if (strncmp(p, "v1=", 3) == 0 && v1 == NULL &&
+		    n == 3 + 2 * HASH_LEN)
+			v1 = p + 3;
+		else
+			return http_auth_bad(
+			    sig, "X-Owl-Signature: want t=UNIX_TIME,v1=HEX");
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	if (t == NULL || v1 == NULL || http_auth_time(t, tn, &ts) == -1)
+		return http_auth_bad(
+		    sig, "X-Owl-Signature: want t=UNIX_TIME,v1=HEX");
+	if (!http_auth_fresh(ts, now_s))
+		return http_auth_bad(sig,
+		    "X-Owl-Signature: t= is more than 300 s from owl's clock "
+		    "(a replay, or a clock to set right)");
+	snprintf(pre, sizeof pre, "%lld.", (long long)ts);
+	{
+		char hex[2 * HASH_LEN + 1];
+
+		memcpy(hex, v1, 2 * HASH_LEN);
+		hex[2 * HASH_LEN] = '\0';
+		if (http_auth_hmac_match(a, hex, pre, strlen(pre), body, len,
+		        sig) != HTTP_AUTH_OK)
+			return http_auth_bad(sig,
+			    "X-Owl-Signature does not match the body with any "
+			    "secret");
+	}
+	if (sig != NULL)
+		sig->ts = ts;
+	return HTTP_AUTH_OK;
 }
 
 enum http_auth_verdict
 http_auth_check_grafana_sig(const struct http_auth *a, const char *sig,
-    const char *ts, int64_t now_s, const void *body, size_t len)
+    const char *ts, int64_t now_s, const void *body, size_t len,
+    struct http_auth_sig *out)
 {
-	char pre[32];
-	long long t;
-	char *end;
+	char pre[24];
+	int64_t t;
 
 	if (sig == NULL)
 		return HTTP_AUTH_NONE;
 	if (ts == NULL)
-		return http_auth_hmac_match(a, sig, NULL, 0, body, len);
-	if (*ts < '0' || *ts > '9' || strlen(ts) > 19)
-		return HTTP_AUTH_BAD;
-	errno = 0;
-	t = strtoll(ts, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return HTTP_AUTH_BAD;
-	if (t < now_s - HTTP_AUTH_MAX_SKEW || t > now_s + HTTP_AUTH_MAX_SKEW)
-		return HTTP_AUTH_BAD;
-	snprintf(pre, sizeof pre, "%s:", ts);
-	return http_auth_hmac_match(a, sig, pre, strlen(pre), body, len);
+		return http_auth_bad(out,
+		    "X-Grafana-Alerting-Signature without a timestamp could be "
+		    "replayed for ever: set the contact point's HMAC timestamp "
+		    "header to X-Grafana-Alerting-Timestamp");
+	if (http_auth_time(ts, strlen(ts), &t) == -1)
+		return http_auth_bad(
+		    out, "X-Grafana-Alerting-Timestamp: not a Unix time");
+	if (!http_auth_fresh(t, now_s))
+		return http_auth_bad(out,
+		    "X-Grafana-Alerting-Timestamp is more than 300 s from "
+		    "owl's clock (a replay, or a clock to set right)");
+	snprintf(pre, sizeof pre, "%lld:", (long long)t);
+	if (http_auth_hmac_match(a, sig, pre, strlen(pre), body, len, out) !=
+	    HTTP_AUTH_OK)
+		return http_auth_bad(out,
+		    "X-Grafana-Alerting-Signature does not match the body with "
+		    "any secret");
+	if (out != NULL)
+		out->ts = t;
+	return HTTP_AUTH_OK;
 }

@@ -9,12 +9,13 @@
 #include <stdint.h>
 
 #include "engine/err.h"
+#include "engine/hash.h"
 
 /* Largest number of tokens or secrets, and the longest of each. */
 #define HTTP_AUTH_MAX_KEYS 64
 #define HTTP_AUTH_KEY_MAX 1024
 
-/* Grafana timestamps older or newer than this are refused (seconds). */
+/* Signed timestamps older or newer than this are refused (seconds). */
 #define HTTP_AUTH_MAX_SKEW 300
 
 /* What a check found. */
@@ -64,18 +65,33 @@ enum http_auth_verdict http_auth_check_header(
 enum http_auth_verdict http_auth_check_token(
     const struct http_auth *a, const char *tok, size_t n);
 
-/* Checks "X-Owl-Signature: sha256=<64 hex>" over the raw body against
- * every secret. NULL header: HTTP_AUTH_NONE. */
-enum http_auth_verdict http_auth_check_owl_sig(const struct http_auth *a,
-    const char *header, const void *body, size_t len);
+/* What a signature check found beyond its verdict: on OK the MAC
+ * presented and its signed time, for the replay cache (a MAC is used
+ * once: owl serve records it until the time leaves the window); on BAD
+ * a one-line reason for the sender (static). */
+struct http_auth_sig {
+	unsigned char mac[HASH_LEN];
+	int64_t ts; /* Unix seconds */
+	const char *why;
+};
 
-/* Checks Grafana's "X-Grafana-Alerting-Signature: <64 hex>": the HMAC of
- * "TS:" + body when the timestamp header ts (Unix seconds) is given, of
- * the body alone otherwise. A timestamp more than HTTP_AUTH_MAX_SKEW
- * seconds away from now_s is BAD. NULL sig: HTTP_AUTH_NONE. */
+/* Checks "X-Owl-Signature: t=TS,v1=HEX": HEX is the HMAC-SHA256 of
+ * "TS." followed by the raw body, with any secret; TS (Unix seconds) is
+ * within HTTP_AUTH_MAX_SKEW of now_s. The old "sha256=HEX" over the body
+ * alone is BAD: it could be replayed for ever. NULL header:
+ * HTTP_AUTH_NONE. sig may be NULL. */
+enum http_auth_verdict http_auth_check_owl_sig(const struct http_auth *a,
+    const char *header, int64_t now_s, const void *body, size_t len,
+    struct http_auth_sig *sig);
+
+/* Checks Grafana's "X-Grafana-Alerting-Signature: <64 hex>": the HMAC
+ * of "TS:" + body with the timestamp header ts (Unix seconds) within
+ * HTTP_AUTH_MAX_SKEW of now_s. Without a timestamp it is BAD (the body
+ * alone could be replayed for ever). NULL sig: HTTP_AUTH_NONE. out may
+ * be NULL. */
 enum http_auth_verdict http_auth_check_grafana_sig(const struct http_auth *a,
     const char *sig, const char *ts, int64_t now_s, const void *body,
-    size_t len);
+    size_t len, struct http_auth_sig *out);
 
 /* Decodes standard base64 (with or without padding) into out (outn bytes);
  * returns the length, or -1 on a bad character or a too small out. */

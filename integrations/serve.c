@@ -295,6 +295,7 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	pthread_cond_init(&sv->pcond, NULL);
 	pthread_mutex_init(&sv->parse_lock, NULL);
 	pthread_cond_init(&sv->parse_cond, NULL);
+	pthread_mutex_init(&sv->hlock, NULL);
 	serve_fd_limit(sv);
 	if (serve_tls_open(sv, err) == -1 ||
 	    serve_bind(sv, cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN,
@@ -302,7 +303,8 @@ serve_start(const struct serve_config *cfg, struct err *err)
 		goto fail;
 	if (serve_threads_start(sv, err) == -1)
 		goto fail;
-	if ((sv->rstore = store_open(cfg->db_path, err)) == NULL)
+	if ((sv->rstore = store_open(cfg->db_path, err)) == NULL ||
+	    serve_health_open(sv, err) == -1)
 		goto fail;
 	store_exec(sv->rstore, "PRAGMA query_only = 1", NULL);
 	if (serve_mhd_start(sv, err) == -1)
@@ -363,6 +365,7 @@ serve_stop(struct serve *sv, int64_t grace_us)
 		close(sv->listen_fd);
 	store_close(sv->wstore);
 	store_close(sv->rstore);
+	serve_health_close(sv);
 	serve_tls_close(sv);
 	pthread_mutex_destroy(&sv->qlock);
 	pthread_cond_destroy(&sv->qcond);
@@ -373,5 +376,6 @@ serve_stop(struct serve *sv, int64_t grace_us)
 	pthread_cond_destroy(&sv->pcond);
 	pthread_mutex_destroy(&sv->parse_lock);
 	pthread_cond_destroy(&sv->parse_cond);
+	pthread_mutex_destroy(&sv->hlock);
 	free(sv);
 }

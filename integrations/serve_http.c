@@ -71,8 +71,10 @@ serve_http_method_ok(const struct serve_route *rt, const char *method)
 static enum MHD_Result
 serve_http_healthz(struct serve_req *r)
 {
-	if (atomic_load(&r->sv->draining))
-		return serve_http_error(r, 503, "draining");
+	char why[ERR_MSG_MAX];
+
+	if (serve_health_check(r->sv, why, sizeof why) == -1)
+		return serve_http_error(r, 503, "%s", why);
 	return serve_http_reply(r, 200, "text/plain", "ok\n", 3);
 }
 
@@ -274,32 +276,46 @@ serve_http_routing_key(struct serve_req *r)
 	return v;
 }
 
-/* Body credentials: owl's and Grafana's signatures, PagerDuty's key. */
+/* Body credentials: owl's and Grafana's signatures, PagerDuty's key.
+ * A valid signature goes to the writer, which records it in the same
+ * transaction as the alerts: a second delivery of it changes nothing.
+ * On failure *why says why, for the sender. */
 static int
-serve_http_body_auth(struct serve_req *r)
+serve_http_body_auth(struct serve_req *r, const char **why)
 {
 	const struct http_auth *a = r->sv->cfg->auth;
 	const char *body = r->body.data ? r->body.data : "";
+	int64_t now_s = clock_now_us() / CLOCK_US_PER_SEC;
+	struct http_auth_sig sig = { .why = NULL };
 	enum http_auth_verdict v;
-	const char *sig;
+	const char *h;
 
-	sig = MHD_lookup_connection_value(
+	h = MHD_lookup_connection_value(
 	    r->conn, MHD_HEADER_KIND, "X-Owl-Signature");
-	v = http_auth_check_owl_sig(a, sig, body, r->body.len);
+	v = http_auth_check_owl_sig(a, h, now_s, body, r->body.len, &sig);
 	if (v == HTTP_AUTH_OK)
 		snprintf(r->who, sizeof r->who, "owl-signature");
 	if (v == HTTP_AUTH_NONE) {
-		sig = MHD_lookup_connection_value(
+		h = MHD_lookup_connection_value(
 		    r->conn, MHD_HEADER_KIND, "X-Grafana-Alerting-Signature");
-		v = http_auth_check_grafana_sig(a, sig,
+		v = http_auth_check_grafana_sig(a, h,
 		    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 		        "X-Grafana-Alerting-Timestamp"),
-		    clock_now_us() / CLOCK_US_PER_SEC, body, r->body.len);
+		    now_s, body, r->body.len, &sig);
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "grafana-signature");
 	}
+	if (v == HTTP_AUTH_OK) {
+		r->job.signed_once = 1;
+		memcpy(r->job.sig_mac, sig.mac, sizeof r->job.sig_mac);
+		/* kept while the signed time is inside the window */
+		r->job.sig_until_us =
+		    (sig.ts + HTTP_AUTH_MAX_SKEW + 60) * CLOCK_US_PER_SEC;
+		return 0;
+	}
 	if (v == HTTP_AUTH_NONE && (r->route->flags & SERVE_ROUTE_ROUTING_KEY))
 		v = serve_http_routing_key(r);
+	*why = sig.why != NULL ? sig.why : "bad or missing credentials";
 	return v == HTTP_AUTH_OK ? 0 : -1;
 }
 
@@ -320,13 +336,13 @@ void
 serve_http_process(struct serve_req *r)
 {
 	struct serve *sv = r->sv;
+	const char *why = NULL;
 	struct err err;
 
 	err_init(&err);
-	if (!r->authed && serve_http_body_auth(r) == -1) {
+	if (!r->authed && serve_http_body_auth(r, &why) == -1) {
 		r->job.status = MHD_HTTP_UNAUTHORIZED;
-		snprintf(r->job.msg, sizeof r->job.msg,
-		    "bad or missing credentials");
+		snprintf(r->job.msg, sizeof r->job.msg, "%s", why);
 		goto fail;
 	}
 	r->batch = ingest_parse_opts((enum ingest_format)r->route->format,
@@ -379,12 +395,23 @@ serve_http_complete(struct serve_req *r)
 static enum MHD_Result
 serve_http_resumed(struct serve_req *r)
 {
+	static const char dup[] = "{\"status\":\"duplicate\",\"alerts\":0,"
+	                          "\"new_alerts\":0}\n";
 	char body[512], inc[40] = "";
 	const char *key;
 	int n;
 
 	if (r->job.status != 0)
 		return serve_http_error(r, r->job.status, "%s", r->job.msg);
+	if (r->job.replayed) {
+		/* stored when first delivered; applied again it would
+		 * re-open or re-resolve what changed since */
+		atomic_fetch_add(&r->sv->m.replays, 1);
+		strncat(r->who, " replay, not applied",
+		    sizeof r->who - strlen(r->who) - 1);
+		return serve_http_reply(
+		    r, MHD_HTTP_OK, "application/json", dup, sizeof dup - 1);
+	}
 	if (r->route->ep == SERVE_EP_ENQUEUE) {
 		enum MHD_Result ret;
 		json_t *o;

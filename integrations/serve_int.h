@@ -31,11 +31,15 @@ struct serve_job {
 	const struct alert *alerts; /* pull: the alerts listed */
 	size_t nalerts;
 	int pull_resolve; /* pull: resolve the alerts it no longer lists */
+	int signed_once; /* a signature to record as used (replay cache) */
+	unsigned char sig_mac[32];
+	int64_t sig_until_us; /* wall clock: recorded until then */
 	void (*done)(struct serve_job *job);
 	void *owner;
 	int64_t queued_us; /* monotonic */
 	/* results */
-	int status; /* 0 stored; else 400 or 503 */
+	int status; /* 0 stored; else 400, 401 or 503 */
+	int replayed; /* its signature was used before: nothing applied */
 	char msg[ERR_MSG_MAX];
 	struct ingest_result res;
 	struct receiver_pull_result pull;
@@ -144,6 +148,14 @@ struct serve {
 	struct store *rstore;
 	pthread_mutex_t rlock;
 
+	/* health (serve_health.c) */
+	pthread_mutex_t hlock;
+	struct store *hstore; /* probes the write lock */
+	int64_t hfail_us; /* the last write failed then; 0: it did not */
+	char hfail[ERR_MSG_MAX];
+	int64_t hprobe_us; /* the last probe; its finding ("": fine) */
+	char hprobe[ERR_MSG_MAX];
+
 	/* connections and the deadline reaper (serve.c) */
 	pthread_mutex_t connlock;
 	pthread_cond_t ccond;
@@ -219,6 +231,15 @@ enum MHD_Result serve_http_reply(struct serve_req *r, int status,
 enum MHD_Result serve_http_error(struct serve_req *r, int status,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *serve_pd_error_json(int status, const char *reason);
+
+/* Health (serve_health.c): opens and closes the probe's connection;
+ * the writer reports each transaction (err NULL: committed; a database
+ * error marks owl unhealthy, bad input does not); check: 0 when owl can
+ * store alerts now, else -1 with why (n bytes) saying what is wrong. */
+int serve_health_open(struct serve *sv, struct err *err);
+void serve_health_close(struct serve *sv);
+void serve_health_write(struct serve *sv, const struct err *err);
+int serve_health_check(struct serve *sv, char *why, size_t n);
 
 /* The parser threads (serve_parse.c): a received request is checked
  * (body credentials), parsed and handed to the writer away from MHD's

@@ -341,6 +341,10 @@ serve_metrics_format(const struct serve_metrics *m,
 	    serve_metrics_one(out, "owl_connections_refused_total", "counter",
 	        "New connections closed: at the limit with none idle.",
 	        SM_GET(m->refused), err) == -1 ||
+	    serve_metrics_one(out, "owl_signature_replays_total", "counter",
+	        "Signed deliveries whose signature was used before "
+	        "(answered, not applied).",
+	        SM_GET(m->replays), err) == -1 ||
 	    serve_metrics_one(out, "owl_body_budget_shed_total", "counter",
 	        "Requests answered 503: bodies in flight over the budget.",
 	        SM_GET(m->shed), err) == -1 ||

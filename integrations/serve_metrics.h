@@ -43,6 +43,7 @@ struct serve_metrics {
 	atomic_ulong evicted; /* idle connections closed for a newcomer */
 	atomic_ulong refused; /* newcomers closed: nothing idle to evict */
 	atomic_ulong shed; /* 503: over the budget of bodies in flight */
+	atomic_ulong replays; /* signatures used a second time */
 	atomic_ulong pull_ok;
 	atomic_ulong pull_errors;
 	atomic_ulong silences_expired;

@@ -25,6 +25,8 @@
  * the one of the small payloads taken with them: storing 100,000 alerts
  * takes seconds, and the senders of small payloads need not wait. */
 #define SERVE_WRITER_LARGE 1000
+/* How often the replay cache is purged (when idle). */
+#define SERVE_WRITER_PURGE_US (60 * CLOCK_US_PER_SEC)
 
 int
 serve_enqueue(struct serve *sv, struct serve_job *job)
@@ -63,6 +65,11 @@ serve_writer_apply(struct serve *sv, struct serve_job *j, struct err *err)
 {
 	memset(&j->res, 0, sizeof j->res);
 	memset(&j->pull, 0, sizeof j->pull);
+	j->replayed = 0;
+	if (j->signed_once &&
+	    (j->replayed = receiver_signature_use(sv->wstore, j->sig_mac,
+	         sizeof j->sig_mac, j->sig_until_us, err)) != 0)
+		return j->replayed == 1 ? 0 : -1;
 	if (j->batch != NULL &&
 	    ingest_store(sv->wstore, j->batch, j->actor, &j->res, err) == -1)
 		return -1;
@@ -83,26 +90,44 @@ serve_writer_fail(struct serve_job *j, const struct err *err)
 	    err->msg[0] ? err->msg : "database error");
 }
 
+/* Whether the last failure was a lock held by another process: /healthz
+ * probes for that itself (serve_health.c), while a full disk or an I/O
+ * error is known only from the failed write. */
+static int
+serve_writer_busy(struct serve *sv)
+{
+	int rc = sqlite3_extended_errcode(store_db(sv->wstore)) & 0xff;
+
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
 /* Stores one job in a transaction of its own. */
 static void
 serve_writer_single(struct serve *sv, struct serve_job *j)
 {
 	struct err err;
+	int busy = -1;
 
 	err_init(&err);
 	if (store_begin(sv->wstore, &err) == -1)
 		goto fail;
 	if (serve_writer_apply(sv, j, &err) == -1) {
+		busy = serve_writer_busy(sv);
 		store_rollback(sv->wstore);
 		goto fail;
 	}
 	if (store_commit(sv->wstore, &err) == -1)
 		goto fail;
 	atomic_fetch_add(&sv->m.commits, 1);
+	serve_health_write(sv, NULL);
 	j->status = 0;
 	return;
 fail:
 	atomic_fetch_add(&sv->m.db_errors, 1);
+	if (busy < 0)
+		busy = serve_writer_busy(sv);
+	if (!busy)
+		serve_health_write(sv, &err);
 	serve_writer_fail(j, &err);
 }
 
@@ -133,11 +158,14 @@ serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 	if (store_commit(sv->wstore, &err) == -1)
 		goto all_fail;
 	atomic_fetch_add(&sv->m.commits, 1);
+	serve_health_write(sv, NULL);
 	for (j = jobs; j != NULL; j = j->next)
 		j->status = 0;
 	return;
 all_fail:
 	atomic_fetch_add(&sv->m.db_errors, 1);
+	if (!serve_writer_busy(sv))
+		serve_health_write(sv, &err);
 	for (j = jobs; j != NULL; j = j->next)
 		serve_writer_fail(j, &err);
 }
@@ -261,12 +289,29 @@ serve_writer_take(struct serve *sv, int64_t last_commit, int *idle)
 	return head;
 }
 
+/* Idle after writing: checkpoints the WAL, and now and then forgets the
+ * signatures out of the window. */
+static void
+serve_writer_idle(struct serve *sv, int64_t *last_purge)
+{
+	int64_t now = clock_mono_us();
+	struct err err;
+
+	err_init(&err);
+	if (now - *last_purge >= SERVE_WRITER_PURGE_US) {
+		receiver_signatures_purge(sv->wstore, clock_now_us(), &err);
+		*last_purge = now;
+	}
+	sqlite3_wal_checkpoint_v2(
+	    store_db(sv->wstore), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 static void *
 serve_writer_main(void *arg)
 {
 	struct serve *sv = arg;
 	struct serve_job *jobs;
-	int64_t last_commit = 0;
+	int64_t last_commit = 0, last_purge = 0;
 	int idle, dirty = 0;
 
 	for (;;) {
@@ -276,9 +321,7 @@ serve_writer_main(void *arg)
 				/* readers come and go: a passive checkpoint
 				 * never waits for them, and runs often enough
 				 * that the WAL is reset between bursts */
-				sqlite3_wal_checkpoint_v2(store_db(sv->wstore),
-				    NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
-				    NULL);
+				serve_writer_idle(sv, &last_purge);
 				dirty = 0;
 			}
 			if (!idle)

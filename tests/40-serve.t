@@ -49,22 +49,62 @@ is "$CODE" 401 "basic auth with a wrong password: 401"
 is "$(q 'SELECT count(*), sum(count) FROM alerts')" "1|2" \
 	"a repeated delivery updates the alert, never duplicates it"
 
-SIG=$(hmac_hex hmac-key-1 "$AM")
-post /v1/alerts/alertmanager "$AM" -H "X-Owl-Signature: sha256=$SIG"
-is "$CODE" 200 "X-Owl-Signature over the body: 200"
-post /v1/alerts/alertmanager "$AM" -H "X-Owl-Signature: sha256=$(hmac_hex other "$AM")"
+# owl's signature: X-Owl-Signature: t=TS,v1=HMAC of "TS." + the body;
+# each signature is used once (replay cache), TS within 5 minutes
+# owlsig SECRET FILE [TS]: the header's value
+owlsig() {
+	_ts=${3:-$(date +%s)}
+	printf '%s.' "$_ts" >"$T/osigned"
+	cat "$2" >>"$T/osigned"
+	printf 't=%s,v1=%s' "$_ts" "$(hmac_hex "$1" "$T/osigned")"
+}
+printf '{"id":"sig-1","title":"Signed","status":"firing"}' >"$T/sfire.json"
+printf '{"id":"sig-1","title":"Signed","status":"resolved"}' >"$T/sres.json"
+FIRE_SIG=$(owlsig hmac-key-1 "$T/sfire.json")
+post /v1/alerts/generic "$T/sfire.json" -H "X-Owl-Signature: $FIRE_SIG"
+is "$CODE" 200 "X-Owl-Signature t=,v1= over the timestamp and body: 200"
+like "$BODY" '"status":"stored"' "...stored"
+post /v1/alerts/generic "$T/sres.json" -H "X-Owl-Signature: $(owlsig hmac-key-1 "$T/sres.json")"
+is "$CODE" 200 "a signed resolve: 200"
+SIGINC="(SELECT incident_id FROM alerts WHERE fingerprint = 'sig-1')"
+is "$(q "SELECT state FROM incidents WHERE id = $SIGINC")" 2 "...resolved the incident"
+# the firing delivery captured and sent again: answered, not applied
+post /v1/alerts/generic "$T/sfire.json" -H "X-Owl-Signature: $FIRE_SIG"
+is "$CODE:$BODY" '200:{"status":"duplicate","alerts":0,"new_alerts":0}' \
+	"the same signed delivery again: 200 duplicate"
+is "$(q "SELECT state FROM incidents WHERE id = $SIGINC")" 2 \
+	"...and the replayed firing does not reopen the incident"
+is "$(q "SELECT count FROM alerts WHERE fingerprint = 'sig-1'")" 2 \
+	"...nor count as a delivery"
+like "$(cat "$T/main.log")" "POST /v1/alerts/generic 200 .* owl-signature replay, not applied" \
+	"the log names the replay"
+like "$(curl -sS "$URL/metrics")" "owl_signature_replays_total 1" "...and so do the metrics"
+post /v1/alerts/generic "$T/sfire.json" -H "X-Owl-Signature: $(owlsig other "$T/sfire.json")"
 is "$CODE" 401 "X-Owl-Signature with another key: 401"
-sed 's/DiskFull/DiskFu11/' "$AM" >"$T/tampered.json"
-post /v1/alerts/alertmanager "$T/tampered.json" -H "X-Owl-Signature: sha256=$SIG"
+like "$BODY" "does not match the body" "...saying it does not match"
+sed 's/Signed/Sighed/' "$T/sfire.json" >"$T/tampered.json"
+post /v1/alerts/generic "$T/tampered.json" -H "X-Owl-Signature: $FIRE_SIG"
 is "$CODE" 401 "X-Owl-Signature over a changed body: 401"
+post /v1/alerts/generic "$T/sfire.json" \
+	-H "X-Owl-Signature: $(owlsig hmac-key-1 "$T/sfire.json" $(($(date +%s) - 600)))"
+is "$CODE" 401 "X-Owl-Signature signed 10 minutes ago: 401"
+like "$BODY" "more than 300 s from owl's clock" "...saying why"
+post /v1/alerts/alertmanager "$AM" -H "X-Owl-Signature: sha256=$(hmac_hex hmac-key-1 "$AM")"
+is "$CODE" 401 "the old sha256= form (body alone, replayable for ever): 401"
+like "$BODY" "sha256= signs the body alone and could be replayed for ever: send t=UNIX_TIME,v1=" \
+	"...saying what to send instead"
 
 # Grafana signs "TIMESTAMP:BODY" with the timestamp in its own header
 GF="$FIX/grafana-webhook-docs-example.json"
 NOW=$(date +%s)
 printf '%s:' "$NOW" >"$T/gsigned"; cat "$GF" >>"$T/gsigned"
-post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$T/gsigned")" \
+GSIG=$(hmac_hex hmac-key-1 "$T/gsigned")
+post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $GSIG" \
 	-H "X-Grafana-Alerting-Timestamp: $NOW"
 is "$CODE" 200 "Grafana signature with a fresh timestamp: 200"
+post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $GSIG" \
+	-H "X-Grafana-Alerting-Timestamp: $NOW"
+like "$CODE:$BODY" '^200:\{"status":"duplicate"' "the same Grafana delivery again: duplicate"
 post /v1/alerts/grafana "$GF" -X PUT -H "$BEARER"
 is "$CODE" 200 "Grafana may use PUT"
 post /v1/alerts/generic "$GF" -X PUT -H "$BEARER"
@@ -74,6 +114,9 @@ printf '%s:' "$OLD" >"$T/gsigned"; cat "$GF" >>"$T/gsigned"
 post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$T/gsigned")" \
 	-H "X-Grafana-Alerting-Timestamp: $OLD"
 is "$CODE" 401 "Grafana signature 10 minutes old: 401"
+post /v1/alerts/grafana "$GF" -H "X-Grafana-Alerting-Signature: $(hmac_hex hmac-key-1 "$GF")"
+is "$CODE" 401 "Grafana signature without a timestamp (replayable for ever): 401"
+like "$BODY" "set the contact point's HMAC timestamp header" "...saying how to fix it"
 
 # PagerDuty senders put the credential in the body, as routing_key
 sed 's/"routing_key": *"[^"]*"/"routing_key": "R0UT1NGKEY0123456789abcdef012345"/' \
@@ -185,6 +228,39 @@ like "$OUT" "^HTTP/1.1 503" "database locked by another writer: 503"
 like "$OUT" "Retry-After: 1" "503 says when to retry"
 post /v1/alerts/alertmanager "$AM" -H "$BEARER"
 is "$CODE" 200 "after the lock is gone: 200 again"
+# /healthz while another process holds the lock: 503, then ok again
+cat >"$T/lockhealth.py" <<'EOF'
+import sqlite3, sys, time, urllib.request, urllib.error
+def health():
+    try:
+        with urllib.request.urlopen(sys.argv[2] + "/healthz", timeout=10) as r:
+            return r.status, r.read().decode().strip()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode().strip()
+def until(code):
+    end = time.time() + 20
+    while time.time() < end:
+        got = health()
+        if got[0] == code:
+            return got
+        time.sleep(0.2)
+    return got
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+locked = until(503)
+req = urllib.request.Request(sys.argv[2] + "/v1/alerts/generic",
+    data=b'{"id":"during-lock","title":"t","status":"firing"}',
+    headers={"Authorization": "Bearer s3cret-token"})
+try:
+    post = urllib.request.urlopen(req, timeout=10).status
+except urllib.error.HTTPError as e:
+    post = e.code
+db.execute("ROLLBACK")
+print("locked: %d %s; post: %d; free: %d %s" % (locked + (post,) + until(200)))
+EOF
+like "$(python3 "$T/lockhealth.py" "$OWL_DB" "$URL")" \
+	"^locked: 503 database: database is locked \(held by another process\?\); post: 503; free: 200 ok$" \
+	"/healthz: 503 while another process holds the write lock, 200 once it is gone (no write needed)"
 
 # --- every error under /v2/ in PagerDuty's JSON shape (pdjs crashed on a
 # text 404, Zabbix reports a "non-JSON object")
@@ -397,10 +473,13 @@ python3 -c 'import json; print(json.dumps([{"id": "wide-%d" % i,
     "title": "x" * 2000, "status": "firing"} for i in range(100)]))' >"$T/wide.json"
 post /v1/alerts/generic "$T/wide.json"
 is "$CODE" 503 "a write past the file size limit: 503"
-is "$(curl -sS "$URL/healthz")" ok "...and owl serve lives on"
+CODE=$(curl -sS -o "$T/.body" -w '%{http_code}' "$URL/healthz")
+is "$CODE" 503 "...and owl serve lives on, /healthz says it cannot store (503)"
+like "$(cat "$T/.body")" "^database: the last write failed: " "...and why"
 prlimit --pid "$PID" --fsize=unlimited:
 post /v1/alerts/generic "$T/wide.json"
 is "$CODE" 200 "the limit lifted: 200 again"
+is "$(curl -sS "$URL/healthz")" ok "...and /healthz is ok again"
 serve_stop
 is "$STOP_RC:$(OWL_DB="$T/fsize.db" q 'PRAGMA integrity_check')" 0:ok \
 	"then a clean stop and an intact database"

@@ -131,7 +131,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		break;
 	case 1:
-		fz_verdict(http_auth_check_owl_sig(fz_auth(), hdr, body, bn));
+		fz_verdict(http_auth_check_owl_sig(
+		    fz_auth(), hdr, 1800000000, body, bn, NULL));
 		break;
 	case 2: {
 		/* the body's first line is the timestamp */
@@ -140,7 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ts != NULL) {
 			ts[strcspn(ts, "\n")] = '\0';
 			fz_verdict(http_auth_check_grafana_sig(
-			    fz_auth(), hdr, ts, 1800000000, body, bn));
+			    fz_auth(), hdr, ts, 1800000000, body, bn, NULL));
 		}
 		free(ts);
 		break;

@@ -102,32 +102,91 @@ test_unbase64(void **state)
 	assert_int_equal(http_auth_unbase64("YW:6", 4, out, sizeof out), -1);
 }
 
+/* "t=TS,v1=HEX" with HEX the HMAC of "TS." + body under secret. */
+static void
+owl_header(
+    const char *secret, long long ts, const char *body, char *hdr, size_t n)
+{
+	char msg[256], hex[HASH_HEX_LEN];
+
+	snprintf(msg, sizeof msg, "%lld.%s", ts, body);
+	sign(secret, msg, hex);
+	snprintf(hdr, n, "t=%lld,v1=%s", ts, hex);
+}
+
 static void
 test_owl_sig(void **state)
 {
 	const char *body = "{\"alerts\":[]}\n";
 	struct http_auth *a = auth_with(NULL, "k1");
-	char hex[HASH_HEX_LEN], hdr[80];
+	struct http_auth_sig sig;
+	char hex[HASH_HEX_LEN], hdr[120], alt[120];
+	int64_t now = 1764386497;
+	unsigned char mac[HASH_LEN];
 
 	(void)state;
 	assert_false(http_auth_has_tokens(a));
+	owl_header("k1", now, body, hdr, sizeof hdr);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, now, body, strlen(body), &sig),
+	    HTTP_AUTH_OK);
+	/* what the replay cache records: the MAC presented, its time */
+	assert_int_equal(hash_unhex(strchr(hdr, 'v') + 3, mac, HASH_LEN), 0);
+	assert_memory_equal(sig.mac, mac, HASH_LEN);
+	assert_int_equal(sig.ts, now);
+	/* either order, a space after the comma */
+	snprintf(alt, sizeof alt, "%s, %.*s", strchr(hdr, 'v'),
+	    (int)(strchr(hdr, ',') - hdr), hdr);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, alt, now, body, strlen(body), NULL),
+	    HTTP_AUTH_OK);
+	/* inside the window on both sides, not beyond */
+	assert_int_equal(http_auth_check_owl_sig(
+	                     a, hdr, now + 300, body, strlen(body), NULL),
+	    HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_owl_sig(
+	                     a, hdr, now - 300, body, strlen(body), NULL),
+	    HTTP_AUTH_OK);
+	sig.why = NULL;
+	assert_int_equal(http_auth_check_owl_sig(
+	                     a, hdr, now + 301, body, strlen(body), &sig),
+	    HTTP_AUTH_BAD);
+	assert_non_null(strstr(sig.why, "more than 300 s"));
+	assert_int_equal(http_auth_check_owl_sig(
+	                     a, hdr, now - 301, body, strlen(body), NULL),
+	    HTTP_AUTH_BAD);
+	/* one byte of the body changed; the time changed */
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, hdr, now, body, strlen(body) - 1, NULL),
+	    HTTP_AUTH_BAD);
+	snprintf(
+	    alt, sizeof alt, "t=%lld%s", (long long)now + 1, strchr(hdr, ','));
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, alt, now, body, strlen(body), NULL),
+	    HTTP_AUTH_BAD);
+	/* the old form over the body alone could be replayed for ever */
 	sign("k1", body, hex);
-	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	snprintf(alt, sizeof alt, "sha256=%s", hex);
+	sig.why = NULL;
 	assert_int_equal(
-	    http_auth_check_owl_sig(a, hdr, body, strlen(body)), HTTP_AUTH_OK);
-	/* one byte of the body changed */
+	    http_auth_check_owl_sig(a, alt, now, body, strlen(body), &sig),
+	    HTTP_AUTH_BAD);
+	assert_non_null(strstr(sig.why, "replayed for ever"));
+	/* malformed */
 	assert_int_equal(
-	    http_auth_check_owl_sig(a, hdr, body, strlen(body) - 1),
+	    http_auth_check_owl_sig(a, hex, now, body, strlen(body), NULL),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_owl_sig(
+	                     a, "t=1,v1=abc", now, body, strlen(body), NULL),
 	    HTTP_AUTH_BAD);
 	assert_int_equal(
-	    http_auth_check_owl_sig(a, hex, body, strlen(body)), HTTP_AUTH_BAD);
-	hdr[20] = hdr[20] == 'a' ? 'b' : 'a';
-	assert_int_equal(
-	    http_auth_check_owl_sig(a, hdr, body, strlen(body)), HTTP_AUTH_BAD);
-	assert_int_equal(
-	    http_auth_check_owl_sig(a, "sha256=abc", body, strlen(body)),
+	    http_auth_check_owl_sig(a, "t=,v1=", now, body, strlen(body), NULL),
 	    HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_owl_sig(a, NULL, body, strlen(body)),
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, "", now, body, strlen(body), NULL),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_owl_sig(a, NULL, now, body, strlen(body), NULL),
 	    HTTP_AUTH_NONE);
 	/* a token is not a signing key */
 	assert_int_equal(
@@ -140,24 +199,21 @@ test_rotation(void **state)
 {
 	const char *body = "x";
 	struct http_auth *a = auth_with(NULL, "old");
-	char hex[HASH_HEX_LEN], hdr[80];
+	char hdr[120];
 	struct err err;
 
 	(void)state;
 	err_init(&err);
 	assert_int_equal(http_auth_add_secret(a, "new", 3, &err), 0);
-	sign("old", body, hex);
-	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	owl_header("old", 100, body, hdr, sizeof hdr);
 	assert_int_equal(
-	    http_auth_check_owl_sig(a, hdr, body, 1), HTTP_AUTH_OK);
-	sign("new", body, hex);
-	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	    http_auth_check_owl_sig(a, hdr, 100, body, 1, NULL), HTTP_AUTH_OK);
+	owl_header("new", 100, body, hdr, sizeof hdr);
 	assert_int_equal(
-	    http_auth_check_owl_sig(a, hdr, body, 1), HTTP_AUTH_OK);
-	sign("other", body, hex);
-	snprintf(hdr, sizeof hdr, "sha256=%s", hex);
+	    http_auth_check_owl_sig(a, hdr, 100, body, 1, NULL), HTTP_AUTH_OK);
+	owl_header("other", 100, body, hdr, sizeof hdr);
 	assert_int_equal(
-	    http_auth_check_owl_sig(a, hdr, body, 1), HTTP_AUTH_BAD);
+	    http_auth_check_owl_sig(a, hdr, 100, body, 1, NULL), HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -167,41 +223,46 @@ test_grafana_sig(void **state)
 	const char *body = "{\"version\":\"1\"}";
 	struct http_auth *a = auth_with(NULL, "gk");
 	char hex[HASH_HEX_LEN], msg[64];
+	struct http_auth_sig sig;
 	int64_t now = 1764386497;
 
 	(void)state;
 	snprintf(msg, sizeof msg, "%lld:%s", (long long)now, body);
 	sign("gk", msg, hex);
-	assert_int_equal(http_auth_check_grafana_sig(
-	                     a, hex, "1764386497", now, body, strlen(body)),
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497", now,
+	                     body, strlen(body), &sig),
 	    HTTP_AUTH_OK);
+	assert_int_equal(sig.ts, now);
 	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	                     now + 299, body, strlen(body)),
+	                     now + 299, body, strlen(body), NULL),
 	    HTTP_AUTH_OK);
 	/* stale and future timestamps */
 	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	                     now + 301, body, strlen(body)),
+	                     now + 301, body, strlen(body), NULL),
 	    HTTP_AUTH_BAD);
 	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386497",
-	                     now - 301, body, strlen(body)),
+	                     now - 301, body, strlen(body), NULL),
 	    HTTP_AUTH_BAD);
 	/* the timestamp is signed: changing it breaks the signature */
+	assert_int_equal(http_auth_check_grafana_sig(a, hex, "1764386498", now,
+	                     body, strlen(body), NULL),
+	    HTTP_AUTH_BAD);
 	assert_int_equal(http_auth_check_grafana_sig(
-	                     a, hex, "1764386498", now, body, strlen(body)),
+	                     a, hex, "-5", now, body, strlen(body), NULL),
 	    HTTP_AUTH_BAD);
-	assert_int_equal(
-	    http_auth_check_grafana_sig(a, hex, "-5", now, body, strlen(body)),
+	assert_int_equal(http_auth_check_grafana_sig(
+	                     a, hex, "17x", now, body, strlen(body), NULL),
 	    HTTP_AUTH_BAD);
-	assert_int_equal(
-	    http_auth_check_grafana_sig(a, hex, "17x", now, body, strlen(body)),
-	    HTTP_AUTH_BAD);
-	/* without a timestamp header: the body alone */
+	/* without a timestamp header the body alone could be replayed for
+	 * ever: refused, saying how to fix it */
 	sign("gk", body, hex);
-	assert_int_equal(
-	    http_auth_check_grafana_sig(a, hex, NULL, now, body, strlen(body)),
-	    HTTP_AUTH_OK);
-	assert_int_equal(
-	    http_auth_check_grafana_sig(a, NULL, NULL, now, body, strlen(body)),
+	sig.why = NULL;
+	assert_int_equal(http_auth_check_grafana_sig(
+	                     a, hex, NULL, now, body, strlen(body), &sig),
+	    HTTP_AUTH_BAD);
+	assert_non_null(strstr(sig.why, "timestamp header"));
+	assert_int_equal(http_auth_check_grafana_sig(
+	                     a, NULL, NULL, now, body, strlen(body), NULL),
 	    HTTP_AUTH_NONE);
 	http_auth_free(a);
 }

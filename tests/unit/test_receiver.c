@@ -1,6 +1,7 @@
 /* test_receiver.c: what owl serve keeps in the database besides ingest:
  * pulls that resolve vanished alerts (engine/receiver.c), the silences
- * owl made (engine/silence.c), and store_open beside an open connection
+ * owl made (engine/silence.c), the replay cache of signed deliveries
+ * (engine/receiver.c), and store_open beside an open connection
  * not dropping that connection's locks (engine/store.c). */
 #include "unit.h"
 
@@ -223,6 +224,37 @@ test_second_open_keeps_locks(void **state)
 	assert_int_equal(unit_scalar(f->s, "SELECT count(*) FROM t"), 1);
 }
 
+/* The replay cache: a signature is new once; a second use within the
+ * transaction or later is a replay; a rolled-back use is forgotten (a
+ * delivery whose alerts were not committed may be retried); purged once
+ * out of the window. */
+static void
+test_signature_replays(void **state)
+{
+	struct unit_db *f = *state;
+	unsigned char a[32], b[32];
+	struct err err;
+
+	memset(a, 0xa5, sizeof a);
+	memset(b, 0x5a, sizeof b);
+	err_init(&err);
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(receiver_signature_use(f->s, a, 32, 1000, &err), 0);
+	assert_int_equal(receiver_signature_use(f->s, a, 32, 1000, &err), 1);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_int_equal(receiver_signature_use(f->s, a, 32, 1000, &err), 1);
+	/* rolled back: as if never seen */
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(receiver_signature_use(f->s, b, 32, 5000, &err), 0);
+	store_rollback(f->s);
+	assert_int_equal(receiver_signature_use(f->s, b, 32, 5000, &err), 0);
+	/* out of the window */
+	assert_int_equal(receiver_signatures_purge(f->s, 2000, &err), 0);
+	assert_int_equal(
+	    unit_scalar(f->s, "SELECT count(*) FROM signatures_seen"), 1);
+	assert_int_equal(receiver_signature_use(f->s, b, 32, 5000, &err), 1);
+}
+
 int
 main(void)
 {
@@ -233,6 +265,8 @@ main(void)
 		    test_silences, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_second_open_keeps_locks,
 		    unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_signature_replays, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
