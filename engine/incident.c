@@ -196,20 +196,26 @@ incident_get(struct store *s, int64_t id, struct incident *inc, struct err *err)
 	return ret;
 }
 
+static void
+incident_alerts_free_one(struct incident_alert *a)
+{
+	free(a->source);
+	free(a->fingerprint);
+	free(a->labels_json);
+	free(a->annotations_json);
+	free(a->generator_url);
+	free(a->severity);
+	free(a->severity_raw);
+	memset(a, 0, sizeof *a);
+}
+
 void
 incident_alerts_free(struct incident_alert *list, size_t n)
 {
 	if (list == NULL)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		free(list[i].source);
-		free(list[i].fingerprint);
-		free(list[i].labels_json);
-		free(list[i].annotations_json);
-		free(list[i].generator_url);
-		free(list[i].severity);
-		free(list[i].severity_raw);
-	}
+	for (size_t i = 0; i < n; i++)
+		incident_alerts_free_one(&list[i]);
 	free(list);
 }
 
@@ -242,48 +248,82 @@ incident_alert_row(sqlite3_stmt *st, struct incident_alert *a)
 }
 
 int
-incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
-    size_t *n, struct err *err)
+incident_alerts_each(struct store *s, int64_t id, int64_t limit,
+    incident_alert_fn *fn, void *ctx, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT source, fingerprint, resolved,"
 	    " labels, annotations, starts_at, ends_at, generator_url, count,"
 	    " last_seen, severity, severity_raw, received_starts,"
 	    " received_ends, times_given FROM alerts WHERE incident_id = ?"
-	    " ORDER BY id";
-	struct incident_alert *list = NULL, *p;
-	size_t len = 0, cap = 0;
+	    " ORDER BY id LIMIT ?";
+	struct incident_alert a;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, stop = 0;
 
-	*out = NULL;
-	*n = 0;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((p = realloc(list, cap * sizeof *p)) == NULL)
-				goto oom;
-			list = p;
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (incident_alert_row(st, &a) == -1) {
+			incident_alerts_free_one(&a);
+			sqlite3_reset(st);
+			return err_set(err, ERR_FAILED, "out of memory");
 		}
-		len++;
-		if (incident_alert_row(st, &list[len - 1]) == -1)
-			goto oom;
+		stop = fn(&a, ctx) != 0;
+		incident_alerts_free_one(&a);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		incident_alerts_free(list, len);
+	if (!stop && rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "alerts");
-	}
-	*out = list;
-	*n = len;
 	return 0;
-oom:
-	sqlite3_reset(st);
-	incident_alerts_free(list, len);
-	return err_set(err, ERR_FAILED, "out of memory");
+}
+
+struct incident_alerts_list {
+	struct incident_alert *list;
+	size_t len, cap;
+	int oom;
+};
+
+static int
+incident_alerts_take(struct incident_alert *a, void *ctx)
+{
+	struct incident_alerts_list *l = ctx;
+	struct incident_alert *p;
+
+	if (l->len == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+
+		if ((p = realloc(l->list, cap * sizeof *p)) == NULL) {
+			l->oom = 1;
+			return 1;
+		}
+		l->list = p;
+		l->cap = cap;
+	}
+	l->list[l->len++] = *a;
+	memset(a, 0, sizeof *a);
+	return 0;
+}
+
+int
+incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
+    size_t *n, struct err *err)
+{
+	struct incident_alerts_list l = { NULL, 0, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (incident_alerts_each(s, id, 0, incident_alerts_take, &l, err) ==
+	        -1 ||
+	    l.oom) {
+		incident_alerts_free(l.list, l.len);
+		return l.oom ? err_set(err, ERR_FAILED, "out of memory") : -1;
+	}
+	*out = l.list;
+	*n = l.len;
+	return 0;
 }
 
 int64_t
@@ -381,14 +421,19 @@ incident_alert_to_json(const struct incident_alert *a)
 	    incident_jtime(a->received_ends));
 }
 
+json_t *
+incident_log_entry_to_json(const struct actlog_entry *e)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o}", "id", (json_int_t)e->id,
+	    "at", incident_jtime(e->at_us), "actor", incident_jstr(e->actor),
+	    "kind", incident_jstr(e->kind), "detail", incident_jraw(e->detail));
+}
+
 static int
 incident_log_entry(const struct actlog_entry *e, void *ctx)
 {
-	json_t *o;
+	json_t *o = incident_log_entry_to_json(e);
 
-	o = json_pack("{s:I, s:o, s:o, s:o, s:o}", "id", (json_int_t)e->id,
-	    "at", incident_jtime(e->at_us), "actor", incident_jstr(e->actor),
-	    "kind", incident_jstr(e->kind), "detail", incident_jraw(e->detail));
 	if (o == NULL || json_array_append_new(ctx, o) == -1)
 		return 1;
 	return 0;

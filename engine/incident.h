@@ -188,6 +188,15 @@ int incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
     size_t *n, struct err *err);
 void incident_alerts_free(struct incident_alert *list, size_t n);
 
+/* Called with each alert, borrowed (fn may keep its strings by copying
+ * *a and zeroing it). Returns nonzero to stop. */
+typedef int incident_alert_fn(struct incident_alert *a, void *ctx);
+
+/* Streams the first `limit` alerts of an incident (0: all), oldest
+ * first: memory does not grow with the incident. */
+int incident_alerts_each(struct store *s, int64_t id, int64_t limit,
+    incident_alert_fn *fn, void *ctx, struct err *err);
+
 /* Time of the newest alert delivery of any incident (0: none); the TUI
  * shows it as data freshness. */
 int64_t incident_last_alert_at(struct store *s);
@@ -212,5 +221,9 @@ json_t *incident_alert_to_json(const struct incident_alert *a);
  * *out is a new reference. */
 int incident_log_json(
     struct store *s, int64_t id, json_t **out, struct err *err);
+
+/* One entry of that array. New reference, NULL when out of memory. */
+struct actlog_entry;
+json_t *incident_log_entry_to_json(const struct actlog_entry *e);
 
 #endif

@@ -234,11 +234,12 @@ fail:
 }
 
 int
-silence_am_url(struct store *s, int64_t incident, char **url, struct err *err)
+silence_am_url(struct store *s, int64_t incident, char **url, int *from_sender,
+    struct err *err)
 {
 	/* the one owl pulls from (it reaches it), else the sender's own */
 	static const char sql[] =
-	    "SELECT url FROM (SELECT p.url AS url, 0 AS k, p.seen_at AS t"
+	    "SELECT url, k FROM (SELECT p.url AS url, 0 AS k, p.seen_at AS t"
 	    " FROM alerts a JOIN pull_seen p ON p.fingerprint = a.fingerprint"
 	    " WHERE a.incident_id = ?1 AND a.source = 'alertmanager'"
 	    " UNION ALL SELECT sender_url, 1, 0 FROM incidents"
@@ -254,6 +255,8 @@ silence_am_url(struct store *s, int64_t incident, char **url, struct err *err)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (*url = silence_col(st, 0)) == NULL)
 		rc = SQLITE_NOMEM;
+	if (rc == SQLITE_ROW && from_sender != NULL)
+		*from_sender = sqlite3_column_int(st, 1);
 	sqlite3_reset(st);
 	if (rc == SQLITE_NOMEM)
 		return err_set(err, ERR_FAILED, "out of memory");

@@ -49,8 +49,9 @@ int silence_expire(struct store *s, int64_t id, const char *actor,
 
 /* The Alertmanager of an incident, malloc'd into *url: the one its alerts
  * were pulled from (`owl serve --pull`), else the externalURL its webhook
- * deliveries named; *url NULL when neither is known. */
-int silence_am_url(
-    struct store *s, int64_t incident, char **url, struct err *err);
+ * deliveries named (*from_sender 1, when not NULL: whoever could post
+ * the webhook chose it); *url NULL when neither is known. */
+int silence_am_url(struct store *s, int64_t incident, char **url,
+    int *from_sender, struct err *err);
 
 #endif

@@ -584,56 +584,143 @@ tl_event(struct timeline_event *ev, const struct actlog_entry *e)
 	snprintf(ev->hash, sizeof ev->hash, "%s", e->hash ? e->hash : "");
 }
 
-/* Only these kinds tell the header or the context anything. */
+/* Only these kinds tell the header or the context anything; the many
+ * alert.new entries of a storm are read by SQL (tl_pass1_sql). */
 static int
 tl_pass1_kind(const char *k)
 {
-	return strncmp(k, "incident.", 9) == 0 || strcmp(k, "alert.new") == 0 ||
-	    strncmp(k, "run.", 4) == 0 || strcmp(k, "effect.intent") == 0;
+	return strncmp(k, "incident.", 9) == 0 || strncmp(k, "run.", 4) == 0 ||
+	    strcmp(k, "effect.intent") == 0;
 }
 
+/* The alert names by fingerprint, for the lines of alert.resolve and
+ * alert.refire (their entries name no alert): read, only when there are
+ * such lines, by SQLite's JSON reader over the incident's index, with no
+ * tree built per entry. */
 static int
-tl_pass1(const struct actlog_entry *e, void *arg)
+tl_names(struct timeline_stream *ts, struct err *err)
 {
-	struct timeline_stream *ts = arg;
+	static const char sql[] =
+	    "SELECT json_extract(detail, '$.fingerprint'),"
+	    " json_extract(detail, '$.labels.alertname') FROM actlog"
+	    " WHERE incident_id = ? AND kind = 'alert.new'"
+	    " AND json_valid(detail)";
+	json_t *fps = json_object_get(ts->ctx, "fp");
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(ts->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *fp = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		if (fp != NULL && name != NULL &&
+		    json_object_set_new(fps, fp, json_string(name)) == -1) {
+			sqlite3_reset(st);
+			return err_set(err, ERR_FAILED, "out of memory");
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(ts->s, err, "action log");
+	return 0;
+}
+
+/* One entry of pass one: checked against its hash, counted, and what
+ * it tells the header and the context. */
+static int
+tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e,
+    const char *starts)
+{
 	struct timeline_event ev;
 	json_t *d;
+
+	int64_t us;
 
 	if (ts->bad_id == 0 && !actlog_entry_ok(&ts->h, e))
 		ts->bad_id = e->id;
 	ts->n++;
+	if (starts != NULL) { /* an alert.new: only its start counts here */
+		if (clock_parse(starts, &us, NULL) == 0 &&
+		    (ts->head.started_us == 0 || us < ts->head.started_us))
+			ts->head.started_us = us;
+		return 0;
+	}
 	tl_event(&ev, e);
+	if (strcmp(ev.kind, "alert.resolve") == 0 ||
+	    strcmp(ev.kind, "alert.refire") == 0)
+		ts->need_names = 1;
 	if (!tl_pass1_kind(ev.kind))
 		return 0;
-	if ((d = tl_detail(e)) == NULL) {
-		ts->oom = 1;
-		return 1;
-	}
+	if ((d = tl_detail(e)) == NULL)
+		return -1;
 	tl_head(&ts->head, &ev, d);
 	tl_context_add(ts->ctx, &ev, d);
 	json_decref(d);
 	return 0;
 }
 
+/* Pass one reads every column (the hash check needs them) and, of an
+ * alert.new entry, its starts_at (column 9, by SQLite's JSON reader). */
+static const char tl_pass1_sql[] =
+    "SELECT id, at_us, actor, incident_id, run_id, kind, detail, prev_hash,"
+    " hash, CASE WHEN kind = 'alert.new' AND json_valid(detail) THEN"
+    " coalesce(json_extract(detail, '$.starts_at'), '') END FROM actlog"
+    " WHERE incident_id = ? ORDER BY id";
+
+static const char *
+tl_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Fills e from columns 0-8 of pass one or two. */
+static void
+tl_entry(sqlite3_stmt *st, struct actlog_entry *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->at_us = sqlite3_column_int64(st, 1);
+	e->actor = tl_col(st, 2);
+	e->incident = sqlite3_column_int64(st, 3);
+	e->run = sqlite3_column_int64(st, 4);
+	e->kind = tl_col(st, 5);
+	e->detail = tl_col(st, 6);
+	e->prev_hash = tl_col(st, 7);
+	e->hash = tl_col(st, 8);
+}
+
 int
 timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
     struct err *err)
 {
-	struct actlog_filter f = { .incident = incident };
+	struct actlog_entry e;
+	sqlite3_stmt *st;
+	int rc;
 
 	memset(ts, 0, sizeof *ts);
 	ts->s = s;
 	ts->head.incident = incident;
 	if ((ts->ctx = tl_context_new()) == NULL || hash_begin(&ts->h) == -1)
 		return err_set(err, ERR_FAILED, "out of memory");
-	if (actlog_each(s, &f, tl_pass1, ts, err) == -1)
+	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
-	if (ts->oom)
-		return err_set(err, ERR_FAILED, "out of memory");
+	sqlite3_bind_int64(st, 1, incident);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tl_entry(st, &e);
+		if (tl_pass1(ts, &e, tl_col(st, 9)) == -1) {
+			sqlite3_reset(st);
+			return err_set(err, ERR_FAILED, "out of memory");
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "action log");
 	if (ts->n == 0)
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%" PRId64, incident);
-	return 0;
+	return ts->need_names ? tl_names(ts, err) : 0;
 }
 
 struct tl_pass2 {
@@ -645,12 +732,11 @@ struct tl_pass2 {
 	int failed;
 };
 
+/* One event of pass two: its text, then the writer. */
 static int
-tl_pass2(const struct actlog_entry *e, void *arg)
+tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, json_t *d)
 {
-	struct tl_pass2 *p = arg;
 	struct timeline_event ev;
-	json_t *d = tl_detail(e);
 	int rc;
 
 	tl_event(&ev, e);
@@ -668,20 +754,63 @@ tl_pass2(const struct actlog_entry *e, void *arg)
 	return rc;
 }
 
+/* Pass two reads the incident's rows in order; of an alert.new entry
+ * (most of a storm) it reads only what its line says, with one call of
+ * SQLite's JSON reader, instead of a tree of the whole detail: column 9
+ * is then [fingerprint, alertname, summary, status, severity] and
+ * column 6 (the detail) NULL. */
+static const char tl_pass2_sql[] =
+    "SELECT id, at_us, actor, incident_id, run_id, kind,"
+    " CASE WHEN n THEN NULL ELSE detail END, prev_hash, hash,"
+    " CASE WHEN n THEN json_extract(detail, '$.fingerprint',"
+    " '$.labels.alertname', '$.annotations.summary', '$.status',"
+    " '$.severity') END"
+    " FROM (SELECT *, kind = 'alert.new' AND json_valid(detail) AS n"
+    " FROM actlog WHERE incident_id = ?) ORDER BY id";
+
+/* The detail of an alert.new row, from the fields SQL read. */
+static json_t *
+tl_alert_new(const char *fields)
+{
+	json_t *f = json_loads(fields, 0, NULL), *d;
+
+	d = json_pack("{s:O?, s:{s:O?}, s:{s:O?}, s:O?, s:O?}", "fingerprint",
+	    json_array_get(f, 0), "labels", "alertname", json_array_get(f, 1),
+	    "annotations", "summary", json_array_get(f, 2), "status",
+	    json_array_get(f, 3), "severity", json_array_get(f, 4));
+	json_decref(f);
+	return d;
+}
+
 int
 timeline_each(
     struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err)
 {
-	struct actlog_filter f = { .incident = ts->head.incident };
 	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
+	struct actlog_entry e;
+	sqlite3_stmt *st;
 	int rc;
 
+	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
 	buf_init(&p.b, TIMELINE_TEXT_MAX * 8);
-	rc = actlog_each(ts->s, &f, tl_pass2, &p, err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tl_entry(st, &e);
+		if (tl_pass2(&p, &e,
+		        tl_col(st, 9) != NULL ? tl_alert_new(tl_col(st, 9))
+		                              : tl_detail(&e)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
 	buf_done(&p.b);
-	if (rc == 0 && p.failed && !err_isset(err))
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(ts->s, err, "action log");
+	if (p.failed && !err_isset(err))
 		err_set(err, ERR_FAILED, "timeline: write failed");
-	return rc == -1 || p.failed ? -1 : 0;
+	return p.failed ? -1 : 0;
 }
 
 void

@@ -87,7 +87,7 @@ struct timeline_stream {
 	json_t *ctx;
 	struct hash_ctx h;
 	struct store *s;
-	int oom;
+	int need_names; /* some entry names an alert only by fingerprint */
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log

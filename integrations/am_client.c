@@ -4,10 +4,12 @@
  * and sanitised (its bodies echo what was sent). */
 #include "am_client.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/clock.h"
 #include "engine/sanitize.h"
@@ -40,6 +42,53 @@ am_client_check_url(const char *url, struct err *err)
 		    "URL such as http://127.0.0.1:9093",
 		    url);
 	return 0;
+}
+
+/* "scheme://host:port/path" of url, lower-case but for the path, no
+ * user info, query or fragment, the default port and a trailing slash
+ * left out. */
+static void
+am_client_norm(const char *url, char *out, size_t n)
+{
+	const char *sep = strstr(url, "://"), *auth, *end, *at, *port;
+	size_t o = 0, k;
+	int https;
+
+	out[0] = '\0';
+	if (sep == NULL || n < 16)
+		return;
+	https = (size_t)(sep - url) == 5 && strncasecmp(url, "https", 5) == 0;
+	o = (size_t)snprintf(out, n, "%s://", https ? "https" : "http");
+	auth = sep + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (at = auth; (at = memchr(at, '@', (size_t)(end - at))) != NULL;
+	     auth = ++at)
+		;
+	port = memchr(auth, ':', (size_t)(end - auth));
+	k = (size_t)((port != NULL ? port : end) - auth);
+	for (size_t i = 0; i < k && o + 1 < n; i++)
+		out[o++] = (char)tolower((unsigned char)auth[i]);
+	if (port != NULL &&
+	    !((https && end - port == 4 && strncmp(port, ":443", 4) == 0) ||
+	        (!https && end - port == 3 && strncmp(port, ":80", 3) == 0)))
+		for (const char *p = port; p < end && o + 1 < n; p++)
+			out[o++] = *p;
+	k = strcspn(end, "?#");
+	while (k > 0 && end[k - 1] == '/')
+		k--;
+	for (size_t i = 0; i < k && o + 1 < n; i++)
+		out[o++] = end[i];
+	out[o] = '\0';
+}
+
+int
+am_client_same_url(const char *a, const char *b)
+{
+	char na[1100], nb[1100];
+
+	am_client_norm(a, na, sizeof na);
+	am_client_norm(b, nb, sizeof nb);
+	return na[0] != '\0' && strcmp(na, nb) == 0;
 }
 
 static size_t

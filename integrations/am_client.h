@@ -21,6 +21,11 @@ int am_client_init(struct err *err);
 /* Checks that url is an http(s) base URL; -1 with ERR_USAGE otherwise. */
 int am_client_check_url(const char *url, struct err *err);
 
+/* Whether two base URLs name the same Alertmanager: scheme, host and
+ * port (case-insensitive, the default port implied) and path (a
+ * trailing slash aside), whatever user name and password either holds. */
+int am_client_same_url(const char *a, const char *b);
+
 /* GET <base>/api/v2/alerts into out (its ceiling bounds the body).
  * Gives up after timeout_ms, or as soon as *cancel becomes nonzero
  * (cancel may be NULL). -1 with err set (ERR_FAILED) naming the URL and

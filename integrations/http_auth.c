@@ -17,8 +17,15 @@ struct http_auth_secret {
 	size_t len;
 };
 
+/* A token's endpoints: none means every endpoint. */
+struct http_auth_scope {
+	char path[HTTP_AUTH_MAX_SCOPES][HTTP_AUTH_SCOPE_MAX + 1];
+	size_t n;
+};
+
 struct http_auth {
 	unsigned char tokens[HTTP_AUTH_MAX_KEYS][HASH_LEN]; /* SHA-256 */
+	struct http_auth_scope scopes[HTTP_AUTH_MAX_KEYS];
 	size_t ntokens;
 	struct http_auth_secret secrets[HTTP_AUTH_MAX_KEYS];
 	size_t nsecrets;
@@ -83,6 +90,60 @@ http_auth_add_secret(
 	return 0;
 }
 
+int
+http_auth_scope_token(struct http_auth *a, const char *path, struct err *err)
+{
+	struct http_auth_scope *sc;
+	size_t n = strlen(path);
+
+	if (a->ntokens == 0)
+		return err_set(err, ERR_USAGE, "an endpoint before any token");
+	sc = &a->scopes[a->ntokens - 1];
+	if (path[0] != '/' || n > HTTP_AUTH_SCOPE_MAX ||
+	    strpbrk(path, " \t") != NULL)
+		return err_set(err, ERR_USAGE,
+		    "'%s': want an endpoint such as /v1/alerts/alertmanager",
+		    path);
+	if (sc->n == HTTP_AUTH_MAX_SCOPES)
+		return err_set(err, ERR_USAGE,
+		    "more than %d endpoints for a token", HTTP_AUTH_MAX_SCOPES);
+	while (n > 1 && path[n - 1] == '/')
+		n--; /* "/v2/enqueue/" is "/v2/enqueue" */
+	memcpy(sc->path[sc->n], path, n);
+	sc->path[sc->n++][n] = '\0';
+	return 0;
+}
+
+/* A token file's line: "TOKEN [ENDPOINT]...", the endpoints it may post
+ * to (none: every one). */
+static int
+http_auth_add_token_line(
+    struct http_auth *a, const char *line, size_t n, struct err *err)
+{
+	size_t tn = strcspn(line, " \t");
+	const char *p = line + tn;
+	char path[HTTP_AUTH_SCOPE_MAX + 2];
+
+	if (http_auth_add_token(a, line, tn < n ? tn : n, err) == -1)
+		return -1;
+	for (;;) {
+		size_t k;
+
+		p += strspn(p, " \t");
+		if ((k = strcspn(p, " \t")) == 0)
+			return 0;
+		if (k > HTTP_AUTH_SCOPE_MAX)
+			return err_set(err, ERR_USAGE,
+			    "an endpoint longer than %d bytes",
+			    HTTP_AUTH_SCOPE_MAX);
+		memcpy(path, p, k);
+		path[k] = '\0';
+		if (http_auth_scope_token(a, path, err) == -1)
+			return -1;
+		p += k;
+	}
+}
+
 typedef int http_auth_add_fn(
     struct http_auth *, const char *, size_t, struct err *);
 
@@ -136,7 +197,7 @@ out:
 int
 http_auth_load_tokens(struct http_auth *a, const char *path, struct err *err)
 {
-	return http_auth_load(a, path, http_auth_add_token, err);
+	return http_auth_load(a, path, http_auth_add_token_line, err);
 }
 
 int
@@ -163,8 +224,21 @@ http_auth_has_secrets(const struct http_auth *a)
 	return a != NULL && a->nsecrets > 0;
 }
 
+/* Whether token i may post to endpoint (NULL: only an unscoped one). */
+static int
+http_auth_in_scope(const struct http_auth *a, size_t i, const char *endpoint)
+{
+	const struct http_auth_scope *sc = &a->scopes[i];
+	int in = sc->n == 0;
+
+	for (size_t k = 0; k < sc->n && endpoint != NULL; k++)
+		in |= strcmp(sc->path[k], endpoint) == 0;
+	return in;
+}
+
 enum http_auth_verdict
-http_auth_check_token(const struct http_auth *a, const char *tok, size_t n)
+http_auth_check_token(
+    const struct http_auth *a, const char *tok, size_t n, const char *endpoint)
 {
 	unsigned char d[HASH_LEN];
 	int match = 0;
@@ -173,7 +247,8 @@ http_auth_check_token(const struct http_auth *a, const char *tok, size_t n)
 		return HTTP_AUTH_BAD;
 	hash_sha256(tok, n, d);
 	for (size_t i = 0; i < a->ntokens; i++)
-		match |= hash_equal(d, a->tokens[i], HASH_LEN) == 0;
+		match |= (hash_equal(d, a->tokens[i], HASH_LEN) == 0) &
+		    http_auth_in_scope(a, i, endpoint);
 	return match ? HTTP_AUTH_OK : HTTP_AUTH_BAD;
 }
 
@@ -223,8 +298,8 @@ http_auth_unbase64(const char *in, size_t n, unsigned char *out, size_t outn)
 
 /* "Basic base64(user:password)": the password is the token. */
 static enum http_auth_verdict
-http_auth_check_basic(
-    const struct http_auth *a, const char *b64, char *who, size_t whon)
+http_auth_check_basic(const struct http_auth *a, const char *b64,
+    const char *endpoint, char *who, size_t whon)
 {
 	unsigned char dec[2 * HTTP_AUTH_KEY_MAX + 2];
 	enum http_auth_verdict v;
@@ -235,7 +310,7 @@ http_auth_check_basic(
 	if (n <= 0 || (colon = memchr(dec, ':', (size_t)n)) == NULL)
 		return HTTP_AUTH_BAD;
 	v = http_auth_check_token(
-	    a, (char *)colon + 1, (size_t)(dec + n - colon - 1));
+	    a, (char *)colon + 1, (size_t)(dec + n - colon - 1), endpoint);
 	if (v == HTTP_AUTH_OK && who != NULL)
 		snprintf(
 		    who, whon, "basic:%.*s", (int)(colon - dec), (char *)dec);
@@ -244,8 +319,8 @@ http_auth_check_basic(
 }
 
 enum http_auth_verdict
-http_auth_check_header(
-    const struct http_auth *a, const char *header, char *who, size_t whon)
+http_auth_check_header(const struct http_auth *a, const char *header,
+    const char *endpoint, char *who, size_t whon)
 {
 	const char *p;
 	size_t n;
@@ -257,7 +332,7 @@ http_auth_check_header(
 	if (strncasecmp(header, "Basic ", 6) == 0) {
 		for (p = header + 6; *p == ' '; p++)
 			;
-		return http_auth_check_basic(a, p, who, whon);
+		return http_auth_check_basic(a, p, endpoint, who, whon);
 	}
 	if (strncasecmp(header, "Bearer ", 7) != 0)
 		return HTTP_AUTH_BAD;
@@ -266,7 +341,7 @@ http_auth_check_header(
 	n = strlen(p);
 	while (n > 0 && p[n - 1] == ' ')
 		n--;
-	if (http_auth_check_token(a, p, n) != HTTP_AUTH_OK)
+	if (http_auth_check_token(a, p, n, endpoint) != HTTP_AUTH_OK)
 		return HTTP_AUTH_BAD;
 	if (who != NULL)
 		snprintf(who, whon, "bearer");

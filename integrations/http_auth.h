@@ -11,9 +11,12 @@
 #include "engine/err.h"
 #include "engine/hash.h"
 
-/* Largest number of tokens or secrets, and the longest of each. */
+/* Largest number of tokens or secrets, and the longest of each; the
+ * endpoints a token may be limited to, and the longest path. */
 #define HTTP_AUTH_MAX_KEYS 64
 #define HTTP_AUTH_KEY_MAX 1024
+#define HTTP_AUTH_MAX_SCOPES 8
+#define HTTP_AUTH_SCOPE_MAX 63
 
 /* Signed timestamps older or newer than this are refused (seconds). */
 #define HTTP_AUTH_MAX_SKEW 300
@@ -41,9 +44,18 @@ int http_auth_add_token(
 int http_auth_add_secret(
     struct http_auth *a, const char *key, size_t n, struct err *err);
 
+/* Limits a token to an endpoint ("/v1/alerts/alertmanager"): the last
+ * token added may then be used there, and on the other endpoints it is
+ * limited to, only. -1 with err set (ERR_USAGE) when there is no token,
+ * the path is not one, or past HTTP_AUTH_MAX_SCOPES. */
+int http_auth_scope_token(
+    struct http_auth *a, const char *path, struct err *err);
+
 /* Reads a file with one token (or secret) per line; blank lines and lines
- * starting with '#' are skipped, trailing CR and spaces trimmed. -1 with
- * err set (ERR_USAGE) when unreadable or holding no key at all. */
+ * starting with '#' are skipped, trailing CR and spaces trimmed. A token
+ * line may name the endpoints the token is limited to, after it:
+ * "TOKEN /v1/alerts/alertmanager /v2/enqueue". -1 with err set
+ * (ERR_USAGE) when unreadable or holding no key at all. */
 int http_auth_load_tokens(
     struct http_auth *a, const char *path, struct err *err);
 int http_auth_load_secrets(
@@ -55,15 +67,18 @@ int http_auth_has_tokens(const struct http_auth *a);
 int http_auth_has_secrets(const struct http_auth *a);
 
 /* Checks an Authorization header value: "Bearer TOKEN" or "Basic
- * base64(user:TOKEN)". NULL header: HTTP_AUTH_NONE. On OK, writes who
- * authenticated ("bearer" or "basic:USER", USER cut to fit) into who
- * (whon bytes) when who is not NULL. */
-enum http_auth_verdict http_auth_check_header(
-    const struct http_auth *a, const char *header, char *who, size_t whon);
+ * base64(user:TOKEN)", for a request to endpoint (a token limited to
+ * other endpoints is BAD there; NULL: only tokens limited to none pass).
+ * NULL header: HTTP_AUTH_NONE. On OK, writes who authenticated
+ * ("bearer" or "basic:USER", USER cut to fit) into who (whon bytes)
+ * when who is not NULL. */
+enum http_auth_verdict http_auth_check_header(const struct http_auth *a,
+    const char *header, const char *endpoint, char *who, size_t whon);
 
-/* Checks a bare token (PagerDuty's routing_key) against the tokens. */
+/* Checks a bare token (PagerDuty's routing_key) against the tokens, for
+ * a request to endpoint (as above). */
 enum http_auth_verdict http_auth_check_token(
-    const struct http_auth *a, const char *tok, size_t n);
+    const struct http_auth *a, const char *tok, size_t n, const char *endpoint);
 
 /* What a signature check found beyond its verdict: on OK the MAC
  * presented and its signed time, for the replay cache (a MAC is used

@@ -133,7 +133,7 @@ serve_http_header_auth(struct serve_req *r)
 	}
 	h = MHD_lookup_connection_value(
 	    r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	v = http_auth_check_header(a, h, r->who, sizeof r->who);
+	v = http_auth_check_header(a, h, r->route->path, r->who, sizeof r->who);
 	if (v == HTTP_AUTH_BAD && (r->route->flags & SERVE_ROUTE_ROUTING_KEY))
 		v = HTTP_AUTH_NONE; /* not ours: the routing_key decides */
 	if (v == HTTP_AUTH_BAD)
@@ -268,7 +268,8 @@ serve_http_routing_key(struct serve_req *r)
 	key = json_object_get(root, "routing_key");
 	if (json_is_string(key)) {
 		v = http_auth_check_token(r->sv->cfg->auth,
-		    json_string_value(key), json_string_length(key));
+		    json_string_value(key), json_string_length(key),
+		    r->route->path);
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "routing_key");
 	}

@@ -85,7 +85,12 @@ is "$(q "SELECT title FROM incidents WHERE id = $INC")" "WebhookProbe fired on g
 is "$(q "SELECT sender_url FROM incidents WHERE id = $INC")" "$AMURL" \
 	"the webhook's externalURL is kept on the incident"
 run "$OWL" silence "INC-$INC" --for 2h --comment "looking at it"
-is "$RC" 0 "owl silence --for 2h, no --alertmanager: exit 0"
+is "$RC" 3 "owl silence to a webhook's externalURL the config does not list: refused"
+like "$ERR" "named the Alertmanager $AMURL, which the config does not list" "...saying so"
+mkdir -p "$XDG_CONFIG_HOME/owl"
+printf 'return { alertmanagers = { "%s/" } }\n' "$AMURL" >"$XDG_CONFIG_HOME/owl/config.lua"
+run "$OWL" silence "INC-$INC" --for 2h --comment "looking at it"
+is "$RC" 0 "owl silence --for 2h, no --alertmanager, the config lists it: exit 0"
 SID=$(printf '%s\n' "$OUT" | sed -n 's/^INC-[0-9]*: silence \([^ ]*\) until .*/\1/p')
 like "$SID" "^[0-9a-f-]{36}$" "owl silence prints the silence id"
 like "$(amtool --alertmanager.url="$AMURL" silence query -q)" "^$SID$" \
@@ -95,8 +100,8 @@ like "$(cat "$T/sil.json")" '"createdBy":"tester"' "created by the actor"
 like "$(cat "$T/sil.json")" '"comment":"looking at it"' "with the comment"
 like "$(cat "$T/sil.json")" '\{"isEqual":true,"isRegex":false,"name":"instance","value":"gpu-7:9400"\}' \
 	"matching the alert's labels exactly"
-like "$("$OWL" silence "INC-$INC")" "^$SID $AMURL by tester until " \
-	"owl silence INC lists it on the incident"
+like "$("$OWL" silence "INC-$INC")" "^$SID $AMURL/ by tester until " \
+	"owl silence INC lists it on the incident, at the config's URL"
 like "$("$OWL" show "INC-$INC")" "^silenced +$SID until " "owl show shows the silence"
 like "$("$OWL" show "INC-$INC" --json)" "\"silences\": \[" "owl show --json lists silences"
 run "$OWL" unsilence "INC-$INC"

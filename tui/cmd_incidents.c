@@ -19,6 +19,7 @@
 #include "engine/sanitize.h"
 
 #define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
+#define CMD_SHOW_LIMIT 100 /* alerts and log lines `owl show` prints */
 #define CMD_WHO_COLS 12 /* the ASSIGNEE column of `owl incidents` */
 
 /* The state column: snoozed incidents say so. */
@@ -275,39 +276,41 @@ cmd_show_alert_time(const char *what, int64_t at, int given, int64_t rx)
 	printf("    %s %s (received %s)\n", what, t, r);
 }
 
-static void
-cmd_show_alerts(const struct incident_alert *a, size_t n)
+/* Prints one alert (incident_alert_fn). */
+static int
+cmd_show_alert(struct incident_alert *one, void *ctx)
 {
+	const struct incident_alert *a = one;
 	char seen[16], *fp, *url, *raw;
 	int64_t now = clock_now_us();
 
-	printf("\nAlerts:\n");
-	for (size_t i = 0; i < n; i++) {
-		fp = sanitize_dup(a[i].fingerprint, 0);
-		raw = a[i].severity_raw ? sanitize_dup(a[i].severity_raw, 0)
-		                        : NULL;
-		clock_format_age(now - a[i].last_seen, seen, sizeof seen);
+	(void)ctx;
+	{
+		fp = sanitize_dup(a->fingerprint, 0);
+		raw = a->severity_raw ? sanitize_dup(a->severity_raw, 0) : NULL;
+		clock_format_age(now - a->last_seen, seen, sizeof seen);
 		printf("  %-8s %s  %s%s%s%s  seen %" PRId64 "x, last %s ago\n",
-		    a[i].resolved ? "resolved" : "firing", fp ? fp : "?",
-		    a[i].severity ? a[i].severity : "?", raw ? " (\"" : "",
-		    raw ? raw : "", raw ? "\")" : "", a[i].count, seen);
+		    a->resolved ? "resolved" : "firing", fp ? fp : "?",
+		    a->severity ? a->severity : "?", raw ? " (\"" : "",
+		    raw ? raw : "", raw ? "\")" : "", a->count, seen);
 		free(raw);
-		cmd_show_alert_time("started", a[i].starts_at,
-		    a[i].starts_given, a[i].received_starts);
-		if (a[i].resolved)
-			cmd_show_alert_time("ended", a[i].ends_at,
-			    a[i].ends_given, a[i].received_ends);
+		cmd_show_alert_time("started", a->starts_at, a->starts_given,
+		    a->received_starts);
+		if (a->resolved)
+			cmd_show_alert_time("ended", a->ends_at, a->ends_given,
+			    a->received_ends);
 		printf("    labels:");
-		cmd_show_map(a[i].labels_json, 1);
+		cmd_show_map(a->labels_json, 1);
 		putchar('\n');
-		cmd_show_map(a[i].annotations_json, 0);
-		if (a[i].generator_url != NULL) {
-			url = sanitize_dup(a[i].generator_url, 0);
+		cmd_show_map(a->annotations_json, 0);
+		if (a->generator_url != NULL) {
+			url = sanitize_dup(a->generator_url, 0);
 			printf("    source: %s\n", url ? url : "?");
 			free(url);
 		}
 		free(fp);
 	}
+	return 0;
 }
 
 static int
@@ -335,60 +338,128 @@ cmd_show_log_line(const struct actlog_entry *e, void *ctx)
 	return 0;
 }
 
-static int
-cmd_show_text(struct store *s, const struct incident *inc, struct err *err)
+/* The number of action-log entries of an incident (its index). */
+static int64_t
+cmd_show_log_count(struct store *s, int64_t id)
 {
-	struct actlog_filter f = { .incident = inc->id };
-	struct incident_alert *alerts;
-	size_t n;
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT count(*) FROM actlog WHERE incident_id = ?", NULL);
+	int64_t n = 0;
 
-	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1)
-		return -1;
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* The text form: the first `limit` alerts and the newest `limit` log
+ * entries (0: all), each printed as it is read; what was left out is
+ * said, with the way to see it. */
+static int
+cmd_show_text(
+    struct store *s, const struct incident *inc, int64_t limit, struct err *err)
+{
+	struct actlog_filter f = { .incident = inc->id, .limit = limit };
+	int64_t nlog;
+
 	cmd_show_head(inc);
 	cmd_silence_show(s, inc->id);
-	cmd_show_alerts(alerts, n);
-	incident_alerts_free(alerts, n);
+	printf("\nAlerts:\n");
+	if (incident_alerts_each(
+	        s, inc->id, limit, cmd_show_alert, NULL, err) == -1)
+		return -1;
+	if (limit > 0 && inc->alert_count > limit)
+		printf("  ... %" PRId64 " more alerts (owl show INC-%" PRId64
+		       " --all)\n",
+		    inc->alert_count - limit, inc->id);
 	printf("\nLog:\n");
+	if (limit > 0 && (nlog = cmd_show_log_count(s, inc->id)) > limit)
+		printf("  ... %" PRId64 " older entries (owl show INC-%" PRId64
+		       " --all)\n",
+		    nlog - limit, inc->id);
 	return actlog_each(s, &f, cmd_show_log_line, NULL, err);
 }
 
+/* Prints one JSON value of an array streamed a line each. */
 static int
-cmd_show_json(struct store *s, const struct incident *inc, struct err *err)
+cmd_show_jitem(json_t *o, size_t *n)
 {
-	struct incident_alert *alerts = NULL;
-	json_t *o = NULL, *arr = NULL, *log = NULL, *a;
-	size_t n = 0;
+	char *t = o != NULL ? json_dumps(o, JSON_ENSURE_ASCII) : NULL;
+
+	json_decref(o);
+	if (t == NULL)
+		return 1;
+	printf("%s\n    %s", (*n)++ ? "," : "", t);
+	free(t);
+	return 0;
+}
+
+static int
+cmd_show_jalert(struct incident_alert *a, void *ctx)
+{
+	return cmd_show_jitem(incident_alert_to_json(a), ctx);
+}
+
+static int
+cmd_show_jlog(const struct actlog_entry *e, void *ctx)
+{
+	return cmd_show_jitem(incident_log_entry_to_json(e), ctx);
+}
+
+/* DESIGN.md's shape, streamed: the incident's fields, then "alerts" and
+ * "log" an element at a time (memory does not grow with the incident),
+ * then "silences". limit: as cmd_show_text, 0 for all. */
+static int
+cmd_show_json(
+    struct store *s, const struct incident *inc, int64_t limit, struct err *err)
+{
+	struct actlog_filter f = { .incident = inc->id, .limit = limit };
+	json_t *o = incident_to_json(inc), *rest = NULL, *a;
+	char *head = NULL, *tail = NULL;
+	size_t n = 0, len;
 	int rc = -1;
 
-	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1 ||
-	    incident_log_json(s, inc->id, &log, err) == -1)
-		goto out;
-	if ((o = incident_to_json(inc)) == NULL || (arr = json_array()) == NULL)
+	if (o == NULL ||
+	    (head = json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+	        NULL ||
+	    (len = strlen(head)) < 2)
 		goto oom;
-	for (size_t i = 0; i < n; i++)
-		if ((a = incident_alert_to_json(&alerts[i])) == NULL ||
-		    json_array_append_new(arr, a) == -1)
-			goto oom;
-	json_object_set(o, "alerts", arr);
-	json_object_set(o, "log", log);
-	json_object_set_new(o, "silences", cmd_silence_json(s, inc->id));
+	head[len - 2] = '\0'; /* the closing "\n}" */
+	printf("%s,\n  \"alerts\": [", head);
+	if (incident_alerts_each(s, inc->id, limit, cmd_show_jalert, &n, err) ==
+	    -1)
+		goto out;
+	printf("%s],\n  \"log\": [", n ? "\n  " : "");
+	n = 0;
+	if (actlog_each(s, &f, cmd_show_jlog, &n, err) == -1)
+		goto out;
+	/* the small parts: silences, pages, escalation */
+	if ((rest = json_object()) == NULL)
+		goto oom;
+	json_object_set_new(rest, "silences", cmd_silence_json(s, inc->id));
 	if (pages_json(s, inc->id, 0, &a, err) == -1)
 		goto out;
-	json_object_set_new(o, "pages", a);
+	json_object_set_new(rest, "pages", a);
 	if (escalation_json(s, inc->id, &a, err) == -1)
 		goto out;
-	json_object_set_new(o, "escalation", a);
-	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	putchar('\n');
+	json_object_set_new(rest, "escalation", a);
+	if ((tail = json_dumps(rest, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+	    NULL)
+		goto oom;
+	/* its members after the streamed ones: "{\n  ..." less the brace */
+	printf("%s],\n%s\n", n ? "\n  " : "", tail + 2);
 	rc = 0;
 	goto out;
 oom:
 	err_set(err, ERR_FAILED, "out of memory");
 out:
-	incident_alerts_free(alerts, n);
 	json_decref(o);
-	json_decref(arr);
-	json_decref(log);
+	json_decref(rest);
+	free(head);
+	free(tail);
 	return rc;
 }
 
@@ -398,6 +469,8 @@ cmd_incidents_show(
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "limit", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -405,14 +478,26 @@ cmd_incidents_show(
 	struct store *s;
 	struct err err;
 	long long id;
+	int64_t limit = -1;
+	char *end;
 	int c, rc = CLI_OK;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "j", opts, &rc)) != -1) {
+	while (
+	    (c = cli_getopt(cli, cmd, argc, argv, "jan:", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'j')
 			cli->json = 1;
+		else if (c == 'a')
+			limit = 0;
+		else if (c == 'n' &&
+		    ((limit = strtoll(optarg, &end, 10)) <= 0 || *end != '\0'))
+			return cli_usage(cmd,
+			    "--limit: '%s' is not a positive number", optarg);
 	}
+	/* text: a screenful by default; JSON: everything unless limited */
+	if (limit < 0)
+		limit = cli->json ? 0 : CMD_SHOW_LIMIT;
 	if (optind >= argc)
 		return cli_usage(cmd, "show: which incident?");
 	if (optind + 1 < argc)
@@ -427,8 +512,8 @@ cmd_incidents_show(
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (incident_get(s, id, &inc, &err) == 0) {
-		if ((cli->json ? cmd_show_json(s, &inc, &err)
-		               : cmd_show_text(s, &inc, &err)) == -1)
+		if ((cli->json ? cmd_show_json(s, &inc, limit, &err)
+		               : cmd_show_text(s, &inc, limit, &err)) == -1)
 			rc = cli_fail(&err);
 		incident_done(&inc);
 	} else {

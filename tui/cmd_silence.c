@@ -12,6 +12,7 @@
 
 #include "engine/actor.h"
 #include "engine/clock.h"
+#include "engine/config.h"
 #include "engine/incident.h"
 #include "engine/sanitize.h"
 #include "engine/silence.h"
@@ -45,12 +46,38 @@ cmd_silence_matchers(const char *labels_json)
 	return m;
 }
 
-/* Which Alertmanager: --alertmanager, else the one owl pulled the
- * incident's alerts from, else the one whose webhook sent them. */
-static int
-cmd_silence_url(
-    struct store *s, int64_t id, const char *flag, char **url, struct err *err)
+/* The config's URL that names the same Alertmanager as url (a string
+ * or a list of strings at key), borrowed; NULL when none does. */
+static const char *
+cmd_silence_known(const struct config *cfg, const char *key, const char *url)
 {
+	const json_t *v = config_get(cfg, key);
+	size_t n = json_is_array(v) ? json_array_size(v) : 1;
+
+	for (size_t i = 0; v != NULL && i < n; i++) {
+		const json_t *u = json_is_array(v) ? json_array_get(v, i) : v;
+
+		if (json_is_string(u) &&
+		    am_client_same_url(json_string_value(u), url))
+			return json_string_value(u);
+	}
+	return NULL;
+}
+
+/* Which Alertmanager: --alertmanager, else the one owl pulled the
+ * incident's alerts from, else the one whose webhook sent them, but
+ * only when the config knows it (alertmanagers, serve.pull): whoever can
+ * post a webhook names its externalURL, and owl silence would send
+ * there. The config's own URL is used (with its credentials). */
+static int
+cmd_silence_url(const struct cli *cli, struct store *s, int64_t id,
+    const char *flag, char **url, struct err *err)
+{
+	struct config *cfg = NULL;
+	const char *known;
+	char shown[1100];
+	int from_sender = 0;
+
 	if (flag != NULL) {
 		if (am_client_check_url(flag, err) == -1)
 			return -1;
@@ -58,7 +85,7 @@ cmd_silence_url(
 		    ? 0
 		    : err_set(err, ERR_FAILED, "out of memory");
 	}
-	if (silence_am_url(s, id, url, err) == -1)
+	if (silence_am_url(s, id, url, &from_sender, err) == -1)
 		return -1;
 	if (*url == NULL)
 		return err_set(err, ERR_USAGE,
@@ -66,7 +93,29 @@ cmd_silence_url(
 		    "Alertmanager? give --alertmanager URL (its webhooks "
 		    "named none and owl serve --pull never listed them)",
 		    id);
-	return 0;
+	if (!from_sender)
+		return 0;
+	if ((cfg = config_load(cli->config, err)) == NULL)
+		return -1;
+	if ((known = cmd_silence_known(cfg, "alertmanagers", *url)) == NULL)
+		known = cmd_silence_known(cfg, "serve.pull", *url);
+	if (known == NULL) {
+		char *safe =
+		    sanitize_dup(sanitize_url(*url, shown, sizeof shown), 0);
+
+		err_set(err, ERR_REFUSED,
+		    "INC-%" PRId64 ": its webhook named the Alertmanager %s, "
+		    "which the config does not list: add it to alertmanagers "
+		    "= { ... } (or serve.pull), or give --alertmanager URL",
+		    id, safe ? safe : "?");
+		free(safe);
+		config_free(cfg);
+		return -1;
+	}
+	free(*url);
+	*url = strdup(known);
+	config_free(cfg);
+	return *url != NULL ? 0 : err_set(err, ERR_FAILED, "out of memory");
 }
 
 static int
@@ -266,7 +315,7 @@ cmd_silence_run(
 	snprintf(note, sizeof note, "owl INC-%lld", id);
 	if (incident_get(s, id, &inc, &err) == -1 ||
 	    cmd_silence_check(&inc, &err) == -1 ||
-	    cmd_silence_url(s, id, url_flag, &url, &err) == -1 ||
+	    cmd_silence_url(cli, s, id, url_flag, &url, &err) == -1 ||
 	    am_client_init(&err) == -1 ||
 	    cmd_silence_create(
 	        s, &inc, url, dur, comment ? comment : note, &err) == -1)

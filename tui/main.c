@@ -239,7 +239,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --token-file F        tokens, one per line: accepted as\n"
 	    "                        'Authorization: Bearer TOKEN', as the\n"
 	    "                        password of basic auth, and as PagerDuty's\n"
-	    "                        routing_key (repeatable)\n"
+	    "                        routing_key (repeatable); 'TOKEN /PATH...'\n"
+	    "                        limits it to those endpoints\n"
 	    "  --hmac-secret-file F  HMAC-SHA256 secrets, one per line, for\n"
 	    "                        'X-Owl-Signature: t=TS,v1=HEX' (HMAC of\n"
 	    "                        \"TS.BODY\") and Grafana's signature with\n"
@@ -277,9 +278,13 @@ static const struct cli_cmd main_cmds[] = {
 	    "stop accepting, finish and commit the requests in flight, exit 0.\n"
 	    "SIGHUP: reload the TLS certificate (open connections keep theirs).\n",
 	    cmd_serve_run },
-	{ "show", "show INC [--json]",
+	{ "show", "show INC [--all] [--limit N] [--json]",
 	    "Show an incident, its alerts (labels, annotations) and its log.",
+	    "As text: the first 100 alerts and the newest 100 log entries,\n"
+	    "and how many more there are.\n"
 	    "\nOptions:\n"
+	    "  --all           every alert and log entry\n"
+	    "  --limit N       the first N alerts, the newest N entries\n"
 	    "  --json          the incident's fields (as owl incidents --json)\n"
 	    "                  plus \"alerts\" [{source, fingerprint, status,\n"
 	    "                  labels, annotations, starts_at, ends_at,\n"
@@ -306,7 +311,9 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --alertmanager URL    which Alertmanager (default: the one\n"
 	    "                        owl serve --pull listed the alerts from,\n"
 	    "                        else the externalURL of the Alertmanager\n"
-	    "                        whose webhook sent them)\n",
+	    "                        whose webhook sent them, if the config\n"
+	    "                        lists it: alertmanagers = { URL... } or\n"
+	    "                        serve.pull; refused otherwise, exit 3)\n",
 	    cmd_silence_run },
 	{ "snooze", "snooze INC DURATION",
 	    "Snooze an incident for a while (30m, 1h30m, 2d).",

@@ -79,7 +79,7 @@ for r in $(seq "$rounds"); do
 	b=$(us)
 	echo $((b - a)) >>"$T/ans.us"
 	grep -q "skipping" "$T/ansible.out" &&
-		echo "   (ansible skipped a task: $(grep -c skipping "$T/ansible.out"))"
+		echo "   (ansible skipped $(grep -c skipping "$T/ansible.out") commands in --check; owl simulates them too)"
 	reset_work
 	a=$(us)
 	./owl run bench20 --runbooks "$RB" --dry-run --param dir="$T/work" \

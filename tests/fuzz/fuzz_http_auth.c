@@ -90,7 +90,7 @@ fz_roundtrip(const char *s, size_t n)
 		memcpy(plain + n + 1, fz_token, sizeof fz_token);
 		memcpy(enc, "Basic ", 6);
 		fz_base64((unsigned char *)plain, strlen(plain), enc + 6);
-		if (http_auth_check_header(fz_auth(), enc, who, sizeof who) !=
+		if (http_auth_check_header(fz_auth(), enc, NULL, who, sizeof who) !=
 		        HTTP_AUTH_OK ||
 		    strncmp(who, "basic:", 6) != 0)
 			__builtin_trap();
@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 5) {
 	case 0:
 		memset(who, 0, sizeof who);
-		v = http_auth_check_header(fz_auth(), hdr, who, whon);
+		v = http_auth_check_header(fz_auth(), hdr, NULL, who, whon);
 		fz_verdict(v);
 		w = strlen(who);
 		if (v == HTTP_AUTH_OK &&
@@ -147,7 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 3:
-		fz_verdict(http_auth_check_token(fz_auth(), hdr, strlen(hdr)));
+		fz_verdict(http_auth_check_token(fz_auth(), hdr, strlen(hdr), NULL));
 		break;
 	default: fz_roundtrip((const char *)data + 1, size - 1); break;
 	}

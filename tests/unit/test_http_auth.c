@@ -41,25 +41,25 @@ test_bearer(void **state)
 
 	(void)state;
 	assert_true(http_auth_enabled(a));
-	assert_int_equal(
-	    http_auth_check_header(a, NULL, who, sizeof who), HTTP_AUTH_NONE);
-	assert_int_equal(
-	    http_auth_check_header(a, "Bearer s3cret-token", who, sizeof who),
+	assert_int_equal(http_auth_check_header(a, NULL, NULL, who, sizeof who),
+	    HTTP_AUTH_NONE);
+	assert_int_equal(http_auth_check_header(
+	                     a, "Bearer s3cret-token", NULL, who, sizeof who),
 	    HTTP_AUTH_OK);
 	assert_string_equal(who, "bearer");
 	assert_int_equal(
-	    http_auth_check_header(a, "bearer  s3cret-token ", NULL, 0),
+	    http_auth_check_header(a, "bearer  s3cret-token ", NULL, NULL, 0),
 	    HTTP_AUTH_OK);
 	assert_int_equal(
-	    http_auth_check_header(a, "Bearer s3cret-toke", NULL, 0),
+	    http_auth_check_header(a, "Bearer s3cret-toke", NULL, NULL, 0),
 	    HTTP_AUTH_BAD);
 	assert_int_equal(
-	    http_auth_check_header(a, "Bearer s3cret-token2", NULL, 0),
+	    http_auth_check_header(a, "Bearer s3cret-token2", NULL, NULL, 0),
 	    HTTP_AUTH_BAD);
 	assert_int_equal(
-	    http_auth_check_header(a, "Bearer ", NULL, 0), HTTP_AUTH_BAD);
+	    http_auth_check_header(a, "Bearer ", NULL, NULL, 0), HTTP_AUTH_BAD);
 	assert_int_equal(
-	    http_auth_check_header(a, "Token s3cret-token", NULL, 0),
+	    http_auth_check_header(a, "Token s3cret-token", NULL, NULL, 0),
 	    HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
@@ -73,17 +73,19 @@ test_basic(void **state)
 	(void)state;
 	/* "am:pw", the header FORMATS.md captured from Alertmanager */
 	assert_int_equal(
-	    http_auth_check_header(a, "Basic YW06cHc=", who, sizeof who),
+	    http_auth_check_header(a, "Basic YW06cHc=", NULL, who, sizeof who),
 	    HTTP_AUTH_OK);
 	assert_string_equal(who, "basic:am");
 	/* "am:px" */
-	assert_int_equal(http_auth_check_header(a, "Basic YW06cHg=", NULL, 0),
+	assert_int_equal(
+	    http_auth_check_header(a, "Basic YW06cHg=", NULL, NULL, 0),
 	    HTTP_AUTH_BAD);
 	/* "ampw": no colon */
-	assert_int_equal(http_auth_check_header(a, "Basic YW1wdw==", NULL, 0),
-	    HTTP_AUTH_BAD);
 	assert_int_equal(
-	    http_auth_check_header(a, "Basic !!!!", NULL, 0), HTTP_AUTH_BAD);
+	    http_auth_check_header(a, "Basic YW1wdw==", NULL, NULL, 0),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Basic !!!!", NULL, NULL, 0),
+	    HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -189,8 +191,8 @@ test_owl_sig(void **state)
 	    http_auth_check_owl_sig(a, NULL, now, body, strlen(body), NULL),
 	    HTTP_AUTH_NONE);
 	/* a token is not a signing key */
-	assert_int_equal(
-	    http_auth_check_header(a, "Bearer k1", NULL, 0), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Bearer k1", NULL, NULL, 0),
+	    HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -274,10 +276,10 @@ test_routing_key(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    http_auth_check_token(a, "R0UT1NGKEY", 10), HTTP_AUTH_OK);
+	    http_auth_check_token(a, "R0UT1NGKEY", 10, NULL), HTTP_AUTH_OK);
 	assert_int_equal(
-	    http_auth_check_token(a, "R0UT1NGKEX", 10), HTTP_AUTH_BAD);
-	assert_int_equal(http_auth_check_token(a, "", 0), HTTP_AUTH_BAD);
+	    http_auth_check_token(a, "R0UT1NGKEX", 10, NULL), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_token(a, "", 0, NULL), HTTP_AUTH_BAD);
 	http_auth_free(a);
 }
 
@@ -297,11 +299,13 @@ test_files(void **state)
 	err_init(&err);
 	assert_int_equal(http_auth_load_tokens(a, p, &err), 0);
 	assert_int_equal(
-	    http_auth_check_header(a, "Bearer first", NULL, 0), HTTP_AUTH_OK);
+	    http_auth_check_header(a, "Bearer first", NULL, NULL, 0),
+	    HTTP_AUTH_OK);
 	assert_int_equal(
-	    http_auth_check_header(a, "Bearer second", NULL, 0), HTTP_AUTH_OK);
+	    http_auth_check_header(a, "Bearer second", NULL, NULL, 0),
+	    HTTP_AUTH_OK);
 	assert_int_equal(
-	    http_auth_check_header(a, "Bearer # owl tokens", NULL, 0),
+	    http_auth_check_header(a, "Bearer # owl tokens", NULL, NULL, 0),
 	    HTTP_AUTH_BAD);
 
 	f = fopen(p, "w");
@@ -312,15 +316,65 @@ test_files(void **state)
 	assert_int_equal(err.code, ERR_USAGE);
 	assert_non_null(strstr(err.msg, "no key"));
 
+	/* after a token, only endpoints */
 	f = fopen(p, "w");
 	fputs("has space\n", f);
 	fclose(f);
 	err_init(&err);
 	assert_int_equal(http_auth_load_tokens(a, p, &err), -1);
-	assert_non_null(strstr(err.msg, ":1: token"));
+	assert_non_null(strstr(err.msg, ":1: 'space': want an endpoint"));
 
 	err_init(&err);
 	assert_int_equal(http_auth_load_tokens(a, "/nonexistent/x", &err), -1);
+	assert_int_equal(err.code, ERR_USAGE);
+	http_auth_free(a);
+	free(p);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* A token limited to endpoints passes there only, as a bearer token,
+ * basic auth's password or a routing_key; an unlimited one everywhere. */
+static void
+test_scopes(void **state)
+{
+	char *dir = unit_tmpdir(), *p = unit_path(dir, "tokens");
+	struct http_auth *a = http_auth_new();
+	const char *am = "/v1/alerts/alertmanager", *gen = "/v1/alerts/generic";
+	struct err err;
+	FILE *f;
+
+	(void)state;
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("am-only /v1/alerts/alertmanager\t/v2/enqueue/\nall\n", f);
+	fclose(f);
+	err_init(&err);
+	assert_int_equal(http_auth_load_tokens(a, p, &err), 0);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer am-only", am, NULL, 0),
+	    HTTP_AUTH_OK);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer am-only", gen, NULL, 0),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Bearer am-only", NULL, NULL, 0),
+	    HTTP_AUTH_BAD);
+	assert_int_equal(
+	    http_auth_check_header(a, "Basic YW06YW0tb25seQ==", gen, NULL, 0),
+	    HTTP_AUTH_BAD); /* am:am-only */
+	assert_int_equal(http_auth_check_token(a, "am-only", 7, "/v2/enqueue"),
+	    HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_header(a, "Bearer all", gen, NULL, 0),
+	    HTTP_AUTH_OK);
+	assert_int_equal(http_auth_check_header(a, "Bearer all", NULL, NULL, 0),
+	    HTTP_AUTH_OK);
+	/* an endpoint with no token before it, and a bad one */
+	http_auth_free(a);
+	a = http_auth_new();
+	assert_int_equal(http_auth_scope_token(a, "/v2/enqueue", &err), -1);
+	assert_int_equal(http_auth_add_token(a, "t", 1, &err), 0);
+	assert_int_equal(http_auth_scope_token(a, "v2/enqueue", &err), -1);
 	assert_int_equal(err.code, ERR_USAGE);
 	http_auth_free(a);
 	free(p);
@@ -336,8 +390,8 @@ test_nothing_configured(void **state)
 	(void)state;
 	assert_false(http_auth_enabled(a));
 	assert_false(http_auth_enabled(NULL));
-	assert_int_equal(
-	    http_auth_check_header(a, "Bearer x", NULL, 0), HTTP_AUTH_BAD);
+	assert_int_equal(http_auth_check_header(a, "Bearer x", NULL, NULL, 0),
+	    HTTP_AUTH_BAD);
 	http_auth_free(a);
 	http_auth_free(NULL);
 }
@@ -354,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_grafana_sig),
 		cmocka_unit_test(test_routing_key),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_scopes),
 		cmocka_unit_test(test_nothing_configured),
 	};
 

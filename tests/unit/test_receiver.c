@@ -119,16 +119,18 @@ test_silences(void **state)
 	struct receiver_pull_result r;
 	struct silence *list = NULL;
 	char *url = NULL;
+	int from_sender = -1;
 	int64_t later = INT64_C(4102444800000000); /* 2100 */
 	struct err err;
 	size_t n = 0;
 
 	pull(f->s, "http://am:9093/", &one, 1, &r);
 	err_init(&err);
-	assert_int_equal(silence_am_url(f->s, 1, &url, &err), 0);
+	assert_int_equal(silence_am_url(f->s, 1, &url, &from_sender, &err), 0);
 	assert_string_equal(url, "http://am:9093/");
+	assert_int_equal(from_sender, 0); /* --pull listed it */
 	free(url);
-	assert_int_equal(silence_am_url(f->s, 99, &url, &err), 0);
+	assert_int_equal(silence_am_url(f->s, 99, &url, NULL, &err), 0);
 	assert_null(url);
 
 	assert_int_equal(silence_add(f->s, 1, "http://am:9093", "sid-1", "cccc",
