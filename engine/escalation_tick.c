@@ -226,6 +226,9 @@ esc_start(struct esc_ctx *c, const struct incident *inc, int64_t at,
 	const struct escalation_policy *p = esc_match(c, inc);
 	struct esc_row r = { .incident = inc->id };
 
+	if (c->e->n == 0)
+		return 0; /* no escalation configured: only resolves to send */
+
 	snprintf(r.state, sizeof r.state, "%s", p ? "active" : "none");
 	snprintf(r.policy, sizeof r.policy, "%s", p ? p->name : "");
 	r.base = at;

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "err.h"
 #include "store.h"
 
@@ -149,6 +150,13 @@ struct pages_status {
 /* Reads page id's status; an unknown id: -1, ERR_FAILED. */
 int pages_status(
     struct store *s, int64_t id, struct pages_status *st, struct err *err);
+
+/* The sentence of a paging action-log entry (page.*, escalation.*,
+ * paging.start, oncall.override*) for the timeline, appended to b:
+ * "paged bob via slack: failed (attempt 2): slack: HTTP 500". Returns
+ * 1 when kind is not one of them (nothing appended), else 0 or -1. */
+int pages_text(
+    const char *kind, const json_t *d, struct buf *b, struct err *err);
 
 /* The pager lease in paging_state: one owl serve delivers at a time.
  * Takes or renews the lease for holder ("host:pid") until now + ttl

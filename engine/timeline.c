@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "pages.h"
 
 void
 timeline_init(struct timeline *t, int64_t incident)
@@ -473,6 +474,8 @@ tl_text(const struct timeline_event *ev, const json_t *d, const json_t *ctx,
 		    json_object_get(json_object_get(ctx, "runs"), key), err);
 	else if (strncmp(ev->kind, "effect.", 7) == 0)
 		rc = tl_text_effect(b, ev, d, ctx, err);
+	else
+		rc = pages_text(ev->kind, d, b, err);
 	if (rc != 1)
 		return rc;
 	/* a kind this version does not know: its name and its detail */

@@ -15,7 +15,7 @@
 #include "engine/clock.h"
 #include "engine/incident.h"
 
-#define PAGER_BATCH 16
+#define PAGER_BATCH 64
 #define PAGER_LEASE_US (30 * CLOCK_US_PER_SEC)
 
 struct pager {
@@ -170,8 +170,9 @@ pager_attempt(struct store *s, struct page_send *ps, struct pages_due *d,
 	return pager_job_record(s, &j, now, final, line, linesz, err);
 }
 
-/* Sends every page due, each in its own thread, then records them. */
-static void
+/* Sends up to PAGER_BATCH pages due, each in its own thread, then
+ * records them. Returns how many were sent or tried. */
+static size_t
 pager_deliver(struct pager *p)
 {
 	struct pager_job jobs[PAGER_BATCH];
@@ -179,14 +180,14 @@ pager_deliver(struct pager *p)
 	char line[1024];
 	struct err err;
 	size_t n = 0;
-	int final;
+	int final, batch;
 
 	err_init(&err);
 	if (pages_claim(p->s, clock_now_us(), p->holder,
 	        2 * page_send_timeout(p->ps) + 10 * CLOCK_US_PER_SEC,
 	        PAGER_BATCH, 0, &d, &n, &err) == -1) {
 		pager_log(p, "paging: %s", err.msg);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		pager_job_init(&jobs[i], p->s, p->ps, &d[i]);
@@ -196,9 +197,13 @@ pager_deliver(struct pager *p)
 		if (!jobs[i].threaded)
 			pager_job_run(&jobs[i]);
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (jobs[i].threaded)
 			pthread_join(jobs[i].th, NULL);
+	/* one commit (one fsync) for the batch's results, not one each */
+	err_init(&err);
+	batch = n > 1 && store_begin(p->s, &err) == 0;
+	for (size_t i = 0; i < n; i++) {
 		err_init(&err);
 		if (pager_job_record(p->s, &jobs[i], clock_now_us(), &final,
 		        line, sizeof line, &err) == -1)
@@ -207,7 +212,14 @@ pager_deliver(struct pager *p)
 		else
 			pager_log(p, "%s", line);
 	}
+	err_init(&err);
+	if (batch && store_commit(p->s, &err) == -1)
+		pager_log(p,
+		    "paging: recording %zu results failed: %s; those pages "
+		    "are tried again when their claim runs out",
+		    n, err.msg);
 	pages_due_free(d, n);
+	return n;
 }
 
 static void
@@ -216,8 +228,8 @@ pager_escalate(struct pager *p)
 	struct escalation_stats st;
 	struct err err;
 
-	if (p->esc.n == 0)
-		return;
+	/* with no policy the tick still follows the log: a page sent by
+	 * hand through PagerDuty is resolved there when its incident is */
 	err_init(&err);
 	if (escalation_tick(p->s, &p->esc, &p->oc, clock_now_us(), &st, &err) ==
 	    -1) {
@@ -267,6 +279,17 @@ pager_lead(struct pager *p)
 }
 
 static int
+pager_stopping(struct pager *p)
+{
+	int stop;
+
+	pthread_mutex_lock(&p->lock);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
+static int
 pager_sleep(struct pager *p)
 {
 	int64_t tick = p->cfg.tick_us ? p->cfg.tick_us : CLOCK_US_PER_SEC;
@@ -296,7 +319,10 @@ pager_main(void *arg)
 		if (!pager_lead(p))
 			continue;
 		pager_escalate(p);
-		pager_deliver(p);
+		/* a storm's backlog goes out batch after batch, not one batch
+		 * a tick; stopping still waits for the batch in flight only */
+		while (pager_deliver(p) == PAGER_BATCH && !pager_stopping(p))
+			;
 	} while (pager_sleep(p));
 	if (p->leader == 1)
 		pages_lease_release(p->s, p->holder, NULL);

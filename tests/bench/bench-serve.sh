@@ -6,6 +6,8 @@
 #   growing: a pool of 10,000 alerts in 10 alertnames (10 incidents that
 #            grow to 1,000 alerts each, then every delivery repeats);
 #   new:     every request a new alertname (a new incident each).
+#   new+tls: "new" again with both serving HTTPS (one certificate, RSA
+#            2048; wrk keeps its connections open: one handshake each).
 # Each run starts a fresh process with empty state (a new Alertmanager, a
 # new owl database); runs alternate (which goes first swaps each round);
 # wrk, 32 connections on loopback, DUR seconds. Prints each run, then the
@@ -35,10 +37,11 @@ trap cleanup EXIT INT TERM
 . "$ROOT/tests/bench/peers.sh"
 
 # run SYS SHAPE: a fresh receiver, one wrk run, its RESULT and peak RSS
-# appended to SYS-SHAPE.res
+# appended to SYS-SHAPE.res (SHAPE+tls: SHAPE over HTTPS)
 run() {
+	case $2 in *+tls) TLS=1 ;; *) TLS=0 ;; esac
 	start_"$1" || return 1
-	THREADS=2 SHAPE=$2 POOL=10000 GROUPS=10 AUTH="$AUTHZ" \
+	THREADS=2 SHAPE=${2%+tls} POOL=10000 GROUPS=10 AUTH="$AUTHZ" \
 		wrk -t2 -c$CONNS -d"${DUR}s" -s "$LUA" "$URL" >"$W/wrk.out" 2>&1
 	res=$(grep "^RESULT" "$W/wrk.out")
 	rss=$(hwm_mib "$PID")
@@ -56,7 +59,7 @@ echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   $CONNS connections, ${DUR}s a run, $ROUNDS rounds, 10 alerts a request, fresh process a run"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	for shape in growing new; do
+	for shape in growing new new+tls; do
 		if [ $((r % 2)) = 1 ]; then order="am owl"; else order="owl am"; fi
 		for sys in $order; do run "$sys" "$shape" || exit 1; done
 	done
@@ -72,7 +75,7 @@ median() {
 }
 echo
 echo "   medians of $ROUNDS rounds:"
-for shape in growing new; do
+for shape in growing new new+tls; do
 	for sys in am owl; do
 		printf '   %-18s %8.0f alerts/s  p50 %7.2f ms  p99 %7.2f ms  RSS %6.1f MiB\n' \
 			"$sys $shape" "$(median "$sys-$shape" rate)" \

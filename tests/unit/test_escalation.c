@@ -312,6 +312,44 @@ test_resolve_and_flap(void **state)
 	    1);
 }
 
+/* Without any escalation policy, a page sent by hand through PagerDuty
+ * for an incident is still resolved there when the incident resolves. */
+static void
+test_resolve_without_policy(void **state)
+{
+	struct fx *f = *state;
+	struct pages_attempt ok = { "pagerduty", 1, NULL, 202 };
+	struct pages_retry r = { 3, CLOCK_US_PER_SEC, 60 * CLOCK_US_PER_SEC };
+	struct pages_new p = { 0, PAGES_KIND_PAGE, "alice", NULL, -1, "look",
+		"manual", "tester", NULL };
+	struct pages_due *d;
+	int64_t inc;
+	size_t n;
+	int final;
+
+	setup_cfg(f, "nil");
+	assert_int_equal(f->esc.n, 0);
+	tick(f, 0);
+	inc = fire(f, "man", "critical", "firing");
+	f->t0 = clock_now_us();
+	p.incident = inc;
+	assert_int_equal(pages_queue(f->db.s, &p, f->t0, NULL, NULL), 0);
+	assert_int_equal(tick(f, 1).levels, 0);
+	assert_int_equal(count(f,
+	                     "SELECT count(*) FROM escalations WHERE"
+	                     " incident_id = %lld",
+	                     inc),
+	    0);
+	assert_int_equal(
+	    pages_claim(f->db.s, f->t0 + 1, "h:1", MIN, 10, 0, &d, &n, NULL),
+	    0);
+	assert_int_equal(
+	    pages_record(f->db.s, &d[0], &ok, &r, f->t0 + 2, &final, NULL), 0);
+	pages_due_free(d, n);
+	fire(f, "man", "critical", "resolved");
+	assert_int_equal(tick(f, 3).resolves, 1);
+}
+
 /* A restart (the database closed and opened again) or a tick that
  * crashed before its commit: each level still fires exactly once; a
  * long outage catches up every level due, once. */
@@ -552,6 +590,8 @@ main(void)
 		    test_snooze_pauses, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_resolve_and_flap, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_resolve_without_policy, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_restart_once, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
