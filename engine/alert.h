@@ -30,6 +30,11 @@ struct alert {
 	int64_t ends_at; /* the sender's time; 0: not ended, or (resolved)
 	                  * not given */
 	char *generator_url; /* NULL: none */
+	int severity_kept; /* the event says nothing of its severity (a
+	                    * resolve of most senders): the stored one stays */
+	int merge; /* a re-delivery adds and updates labels, annotations
+	            * and the URL, never removes or nulls them (PagerDuty
+	            * re-triggers); logged as alert.update */
 	char *match_text; /* "k=v k=v " of labels and annotations, at most
 	                   * ALERT_MATCH_MAX bytes, for the TUI's filter;
 	                   * NULL: none */

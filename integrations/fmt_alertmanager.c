@@ -48,40 +48,71 @@ fmt_fingerprint(json_t *labels, char out[17], struct err *err)
 	return 0;
 }
 
-/* Grafana's per-alert extras become annotations: the links, and the
- * query values as compact JSON. */
+/* Grafana's per-alert extras become annotations: the links, the image,
+ * the query values (compact JSON, numbers as sent) and their legacy
+ * string, the enrichments. */
 static int
 fmt_grafana_extras(json_t *o, const char *where, json_t *ann, struct err *err)
 {
-	static const char *const urls[][2] = {
+	static const char *const strs[][2] = {
 		{ "dashboardURL", "dashboard_url" },
 		{ "panelURL", "panel_url" },
 		{ "silenceURL", "silence_url" },
+		{ "imageURL", "image_url" },
+		{ "valueString", "value_string" },
 	};
-	json_t *values = json_object_get(o, "values");
+	static const char *const objs[][2] = {
+		{ "values", "values" },
+		{ "enrichments", "enrichments" },
+	};
 	char path[64], *text;
 	const char *s;
+	json_t *v;
 
-	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
-		if (ingest_json_str(o, where, urls[i][0], 0, INGEST_VALUE_MAX,
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		if (ingest_json_str(o, where, strs[i][0], 0, INGEST_VALUE_MAX,
 		        &s, err) == -1)
 			return -1;
 		if (s != NULL && *s != '\0')
-			json_object_set_new(ann, urls[i][1], json_string(s));
+			json_object_set_new(ann, strs[i][1], json_string(s));
 	}
-	if (values == NULL || json_is_null(values))
-		return 0;
-	ingest_path(path, sizeof path, where, "values");
-	if (!json_is_object(values))
-		return err_set(err, ERR_USAGE, "%s: not an object", path);
-	text = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS);
-	if (text == NULL || strlen(text) > INGEST_VALUE_MAX) {
+	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+		v = json_object_get(o, objs[i][0]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		ingest_path(path, sizeof path, where, objs[i][0]);
+		if (!json_is_object(v))
+			return err_set(
+			    err, ERR_USAGE, "%s: not an object", path);
+		if (json_object_size(v) == 0)
+			continue;
+		text = ingest_json_text(v);
+		if (text == NULL || strlen(text) > INGEST_VALUE_MAX) {
+			free(text);
+			return err_set(err, ERR_USAGE, "%s: too large", path);
+		}
+		json_object_set_new(ann, objs[i][1], json_string(text));
 		free(text);
-		return err_set(err, ERR_USAGE, "%s: too large", path);
 	}
-	json_object_set_new(ann, "values", json_string(text));
-	free(text);
 	return 0;
+}
+
+/* Grafana's "Test" button (a contact point's test notification): it
+ * never resolves, so it is stored resolved, labelled test=true. */
+static void
+fmt_grafana_test(json_t *labels, json_t *ann, struct alert *a)
+{
+	const char *n = json_string_value(json_object_get(labels, "alertname"));
+	const char *i = json_string_value(json_object_get(labels, "instance"));
+	const char *s = json_string_value(json_object_get(ann, "summary"));
+
+	if (n == NULL || i == NULL || s == NULL ||
+	    strcmp(n, "TestAlert") != 0 || strcmp(i, "Grafana") != 0 ||
+	    strcmp(s, "Notification test") != 0)
+		return;
+	a->resolved = 1;
+	a->ends_at = a->starts_at;
+	json_object_set_new(labels, "test", json_string("true"));
 }
 
 static int
@@ -167,6 +198,13 @@ fmt_alert_common(json_t *o, const char *where, int grafana,
 		ann = copy;
 		if (ann == NULL || fmt_grafana_extras(o, where, ann, err) == -1)
 			goto out;
+		copy = json_copy(labels);
+		json_decref(labels);
+		if ((labels = copy) == NULL) {
+			err_set(err, ERR_FAILED, "out of memory");
+			goto out;
+		}
+		fmt_grafana_test(labels, ann, a);
 	}
 	rc = alert_set_maps(a, labels, ann, sevmap, 0, err);
 out:

@@ -142,8 +142,8 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 	buf_init(&body, SERVE_PULL_MAX_BODY);
 	if (am_client_alerts(src->url, &body, SERVE_PULL_TIMEOUT_MS,
 	        (const atomic_int *)&sv->draining, &err) == -1 ||
-	    (batch = ingest_parse_opts(INGEST_ALERTMANAGER, buf_str(&body),
-	         body.len, sv->cfg->ingest, &err)) == NULL ||
+	    (batch = ingest_parse_opts(INGEST_ALERTMANAGER, NULL,
+	         buf_str(&body), body.len, sv->cfg->ingest, &err)) == NULL ||
 	    (a = ingest_batch_alert_list(batch, &n),
 	        serve_pull_store(sv, src->url, a, n,
 	            serve_pull_settled(sv, src, grace), &res, &err)) == -1) {

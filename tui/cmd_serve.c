@@ -334,6 +334,10 @@ cmd_serve_config(
 	key = config_str(o->file, "serve.tls_key", NULL, &err);
 	tokens = config_str(o->file, "serve.token_file", NULL, &err);
 	secrets = config_str(o->file, "serve.hmac_secret_file", NULL, &err);
+	o->cfg.grafana_sig_header =
+	    config_str(o->file, "serve.grafana_signature_header", NULL, &err);
+	o->cfg.grafana_ts_header =
+	    config_str(o->file, "serve.grafana_timestamp_header", NULL, &err);
 	if (err_isset(&err) ||
 	    (o->ingest = ingest_opts_new(o->file, &err)) == NULL)
 		return cli_fail(&err);
