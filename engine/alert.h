@@ -16,6 +16,8 @@ struct alert {
 	const char *source; /* static: "alertmanager", "grafana", ... */
 	char *fingerprint; /* dedup key within the source */
 	char *group_key; /* incidents group by (source, group_key) */
+	char *group_labels; /* the sender's group labels, a JSON object
+	                     * (Alertmanager's groupLabels); NULL: unknown */
 	int resolved; /* 0: firing */
 	enum incident_severity severity;
 	char *severity_raw; /* the sender's word when it is not one of

@@ -290,7 +290,7 @@ ingest_open(
 	static const char sql[] =
 	    "INSERT INTO incidents(source, group_key,"
 	    " state, severity, title, truncated_alerts, opened_at, updated_at,"
-	    " last_alert_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)";
+	    " last_alert_at, group_labels) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)";
 	const char *title = a->title != NULL ? a->title : a->fingerprint;
 	sqlite3_stmt *st;
 
@@ -304,6 +304,8 @@ ingest_open(
 	sqlite3_bind_int64(st, 6, c->now);
 	sqlite3_bind_int64(st, 7, c->now);
 	sqlite3_bind_int64(st, 8, c->now);
+	if (a->group_labels != NULL)
+		sqlite3_bind_text(st, 9, a->group_labels, -1, SQLITE_STATIC);
 	if (store_step_done(c->s, st, "open incident", err) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(c->s));

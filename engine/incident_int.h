@@ -20,7 +20,7 @@
 	"id, state, severity, title, source, group_key, "                      \
 	"alert_count, firing_count, truncated_alerts, opened_at, updated_at, " \
 	"resolved_at, last_alert_at, acked_by, assignee, snoozed_until, "      \
-	"version, started_at, ended_at"
+	"version, started_at, ended_at, group_labels"
 
 /* Fills inc from a row selected with INCIDENT_COLS first; -1 when out of
  * memory. */

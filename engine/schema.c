@@ -278,7 +278,10 @@ const char *const schema_migrations[] = {
 	"  summary TEXT NOT NULL,"
 	"  details TEXT NOT NULL,"
 	"  links TEXT NOT NULL);"
-	"CREATE INDEX changes_at ON changes(at_us);",
+	"CREATE INDEX changes_at ON changes(at_us);"
+	/* and the labels an Alertmanager group is made of (groupLabels):
+	 * what `owl silence` silences by when the sender truncated it */
+	"ALTER TABLE incidents ADD COLUMN group_labels TEXT;",
 	/* 13: the identity of the process running a run or holding a lease
 	 * (boot id and start time, rb_lease.h), so that a pid reused by
 	 * another process is not taken for it. */

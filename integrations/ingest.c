@@ -267,6 +267,8 @@ ingest_batch_free(struct ingest_batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->alerts[i].group_key == b->group_key)
 			b->alerts[i].group_key = NULL; /* borrowed */
+		if (b->alerts[i].group_labels == b->group_labels)
+			b->alerts[i].group_labels = NULL;
 		alert_done(&b->alerts[i]);
 	}
 	free(b->alerts);
@@ -277,6 +279,7 @@ ingest_batch_free(struct ingest_batch *b)
 	free(b->confirm_url);
 	free(b->dedup_key);
 	free(b->group_key);
+	free(b->group_labels);
 	free(b->sender_url);
 	free(b);
 }

@@ -39,6 +39,7 @@ struct ingest_batch {
 	char *dedup_key; /* PagerDuty */
 	char *sender_url; /* Alertmanager's externalURL, NULL: not given */
 	char *group_key; /* a webhook's groupKey: its alerts borrow it */
+	char *group_labels; /* and its groupLabels (JSON), borrowed too */
 	struct change_event *change; /* a change event instead of alerts */
 	char *name; /* "mapping:NAME"; NULL: the format's name */
 	char *confirm_topic; /* an SNS SubscriptionConfirmation: its topic */

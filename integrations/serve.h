@@ -51,6 +51,7 @@ struct serve_config {
 	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
 	size_t npulls;
 	int64_t pull_interval_us; /* 0: 15 s */
+	const char *pull_receiver; /* only its groups; NULL: all */
 	int64_t pull_grace_us; /* resolve nothing while the Alertmanager has
 	                          been up less than this; -1: 0, 0: 3 min */
 	serve_log_fn *log; /* NULL: silent */

@@ -162,6 +162,7 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		    -1)
 			return cli_usage(cmd, "--pull-grace: %s", err.msg);
 		return CLI_OK;
+	case 'R': cfg->pull_receiver = optarg; return CLI_OK;
 	case 'P':
 		if (clock_parse_duration(
 		        optarg, &cfg->pull_interval_us, &err) == -1)
@@ -377,6 +378,7 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "pull", required_argument, NULL, 'p' },
 		{ "pull-interval", required_argument, NULL, 'P' },
 		{ "pull-grace", required_argument, NULL, 'G' },
+		{ "pull-receiver", required_argument, NULL, 'R' },
 		{ "insecure", no_argument, NULL, 'k' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },

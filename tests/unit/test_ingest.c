@@ -169,6 +169,32 @@ test_json_text(void **state)
 	}
 }
 
+/* A pulled group's key is the one Alertmanager's root route gives it
+ * (names sorted, values quoted as Go does), its labels kept. */
+static void
+test_api_group_key(void **state)
+{
+	static const char body[] =
+	    "[{\"labels\":{\"team\":\"d\\\"b\",\"alertname\":\"X\"},"
+	    "\"receiver\":{\"name\":\"owl\"},\"alerts\":[{\"labels\":"
+	    "{\"alertname\":\"X\",\"team\":\"d\\\"b\"},\"annotations\":{},"
+	    "\"startsAt\":\"2026-11-29T15:52:42Z\",\"endsAt\":"
+	    "\"2099-01-01T00:00:00Z\",\"fingerprint\":\"f1\"}]}]";
+	struct ingest_batch *b;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	b = ingest_parse(INGEST_ALERTMANAGER, body, strlen(body), &err);
+	if (b == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(
+	    b->alerts[0].group_key, "{}:{alertname=\"X\", team=\"d\\\"b\"}");
+	assert_string_equal(b->alerts[0].group_labels,
+	    "{\"alertname\":\"X\",\"team\":\"d\\\"b\"}");
+	ingest_batch_free(b);
+}
+
 static void
 test_alertmanager(void **state)
 {
@@ -386,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_json_text),
+		cmocka_unit_test(test_api_group_key),
 		cmocka_unit_test(test_alertmanager),
 		cmocka_unit_test(test_grafana),
 		cmocka_unit_test(test_pagerduty),
