@@ -282,6 +282,13 @@ const char *const schema_migrations[] = {
 	/* and the labels an Alertmanager group is made of (groupLabels):
 	 * what `owl silence` silences by when the sender truncated it */
 	"ALTER TABLE incidents ADD COLUMN group_labels TEXT;",
+	/* 13: the identity of the process running a run or holding a lease
+	 * (boot id and start time, rb_lease.h), so that a pid reused by
+	 * another process is not taken for it. */
+	/* (in parentheses: clang takes two literals ending an array for a
+	 * missing comma) */
+	("ALTER TABLE runs ADD COLUMN proc TEXT;"
+	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
 };
 
 const int schema_count =

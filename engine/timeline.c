@@ -902,9 +902,15 @@ int
 timeline_esc_csv(struct buf *out, const char *s, struct err *err)
 {
 	size_t n = s ? strlen(s) : 0;
+	/* a cell a spreadsheet would take for a formula (an actor named
+	 * "=HYPERLINK(...)") is neutralised with a leading quote */
+	int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	int quote = n > 0 &&
 	    (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ');
 	int rc = quote ? buf_addc(out, '"', err) : 0;
+
+	if (rc == 0 && formula)
+		rc = buf_addc(out, '\'', err);
 
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = s[i] == '"' ? buf_adds(out, "\"\"", err)
