@@ -98,10 +98,13 @@ demo: owl
 	@sh tests/demo.sh
 
 # libFuzzer harnesses (clang) for the parsers of untrusted input, each run
-# for FUZZ_SECONDS; corpora seeded from tests/fixtures/payloads.
+# for FUZZ_SECONDS (FUZZ_RUN picks some: FUZZ_RUN=build/fuzz/fuzz_broker);
+# corpora seeded from tests/fixtures/payloads, the example runbooks
+# (fuzz_rbmeta) and tests/fuzz/seeds/NAME.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_RUN ?= $(FUZZ_BIN)
 FUZZ_LIB = $(filter-out integrations/serve% integrations/am_client%,$(LIB_SRC))
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -110,12 +113,17 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) \
 		$(PKG_LIBS) -lm
 fuzz: $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do \
-		c=build/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
-		for p in tests/fixtures/payloads/*.json; do \
+	@sh .ci/deps fuzz
+	@for f in $(FUZZ_RUN); do \
+		n=$$(basename $$f); c=build/fuzz/corpus-$$n; mkdir -p $$c; \
+		case $$n in \
+		fuzz_rbmeta) cp runbooks/*.lua tests/bench/runbooks/*.lua $$c/;; \
+		*) for p in tests/fixtures/payloads/*.json; do \
 			for k in 0 1 2 3 4; do { printf "\\$$(printf %o $$k)"; \
 				cat $$p; } > $$c/$$k-$$(basename $$p); done; \
-		done; \
+		done;; \
+		esac; \
+		[ -d tests/fuzz/seeds/$$n ] && cp tests/fuzz/seeds/$$n/* $$c/; \
 		echo "fuzz $$f for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$c || exit 1; \
 	done

@@ -15,6 +15,7 @@ alert_done(struct alert *a)
 		return;
 	free(a->fingerprint);
 	free(a->group_key);
+	free(a->group_labels);
 	free(a->labels_json);
 	free(a->annotations_json);
 	free(a->title);

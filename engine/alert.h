@@ -16,6 +16,8 @@ struct alert {
 	const char *source; /* static: "alertmanager", "grafana", ... */
 	char *fingerprint; /* dedup key within the source */
 	char *group_key; /* incidents group by (source, group_key) */
+	char *group_labels; /* the sender's group labels, a JSON object
+	                     * (Alertmanager's groupLabels); NULL: unknown */
 	int resolved; /* 0: firing */
 	enum incident_severity severity;
 	char *severity_raw; /* the sender's word when it is not one of
@@ -30,6 +32,11 @@ struct alert {
 	int64_t ends_at; /* the sender's time; 0: not ended, or (resolved)
 	                  * not given */
 	char *generator_url; /* NULL: none */
+	int severity_kept; /* the event says nothing of its severity (a
+	                    * resolve of most senders): the stored one stays */
+	int merge; /* a re-delivery adds and updates labels, annotations
+	            * and the URL, never removes or nulls them (PagerDuty
+	            * re-triggers); logged as alert.update */
 	char *match_text; /* "k=v k=v " of labels and annotations, at most
 	                   * ALERT_MATCH_MAX bytes, for the TUI's filter;
 	                   * NULL: none */

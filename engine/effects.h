@@ -77,6 +77,11 @@ struct effects_file_res {
 	int simulated;
 };
 
+/* Called for each secret value an implementation can give (see
+ * secret_each); nonzero stops the walk. The value is borrowed. */
+typedef int effects_secret_fn(
+    void *arg, const char *name, const char *value, size_t n);
+
 struct effects {
 	const char *name; /* "live", "dry-run", "fake" */
 	void *ctx;
@@ -101,6 +106,14 @@ struct effects {
 	    size_t n, int *simulated, struct err *err);
 	int (*notify)(
 	    void *ctx, const char *text, int *simulated, struct err *err);
+	/* Calls fn with every secret value it could give to secret_get
+	 * (the config's sources and owl's secret directory; a test's
+	 * fakes), so that a run masks all of them from its start; a source
+	 * that cannot be read is skipped. The live implementation then
+	 * removes the environment variables it read from the process
+	 * environment (keeping their values for secret_get). */
+	int (*secret_each)(
+	    void *ctx, effects_secret_fn *fn, void *arg, struct err *err);
 	void (*free)(void *ctx); /* NULL: nothing to free */
 };
 

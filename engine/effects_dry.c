@@ -82,6 +82,15 @@ effects_dry_notify(void *ctx, const char *text, int *simulated, struct err *err)
 	return 0;
 }
 
+static int
+effects_dry_secret_each(
+    void *ctx, effects_secret_fn *fn, void *arg, struct err *err)
+{
+	struct effects_dry *d = ctx;
+
+	return d->inner->secret_each(d->inner->ctx, fn, arg, err);
+}
+
 struct effects *
 effects_dry_new(const struct effects *inner, int offline)
 {
@@ -104,6 +113,7 @@ effects_dry_new(const struct effects *inner, int offline)
 		.secret_get = effects_dry_secret_get,
 		.secret_put = effects_dry_secret_put,
 		.notify = effects_dry_notify,
+		.secret_each = effects_dry_secret_each,
 		.free = free };
 	return fx;
 }

@@ -172,6 +172,25 @@ effects_fake_notify(
 	return 0;
 }
 
+static int
+effects_fake_secret_each(
+    void *ctx, effects_secret_fn *fn, void *arg, struct err *err)
+{
+	struct effects_fake *f = ctx;
+	const json_t *v;
+	const char *k;
+
+	(void)err;
+	json_object_foreach(json_object_get(f->decl, "secrets"), k, v)
+	{
+		if (json_is_string(v) &&
+		    fn(arg, k, json_string_value(v), json_string_length(v)) !=
+		        0)
+			break;
+	}
+	return 0;
+}
+
 static void
 effects_fake_free(void *ctx)
 {
@@ -203,6 +222,7 @@ effects_fake_new(const json_t *decl)
 		.secret_get = effects_fake_secret_get,
 		.secret_put = effects_fake_secret_put,
 		.notify = effects_fake_notify,
+		.secret_each = effects_fake_secret_each,
 		.free = effects_fake_free };
 	return fx;
 fail:

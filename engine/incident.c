@@ -62,6 +62,7 @@ incident_done(struct incident *inc)
 	free(inc->group_key);
 	free(inc->acked_by);
 	free(inc->assignee);
+	free(inc->group_labels);
 	memset(inc, 0, sizeof *inc);
 }
 
@@ -115,6 +116,7 @@ incident_row(sqlite3_stmt *st, struct incident *inc)
 	inc->version = sqlite3_column_int64(st, 16);
 	inc->started_at = sqlite3_column_int64(st, 17);
 	inc->ended_at = sqlite3_column_int64(st, 18);
+	inc->group_labels = incident_col_dup(st, 19, &oom);
 	if (oom) {
 		incident_done(inc);
 		return -1;

@@ -53,6 +53,8 @@ struct incident {
 	 * resolved); 0: not known */
 	int64_t started_at;
 	int64_t ended_at;
+	char *group_labels; /* the sender's group labels, a JSON object
+	                       (Alertmanager's groupLabels); NULL: unknown */
 };
 
 /* Frees the strings of one incident (not the struct); accepts NULL. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/actor.h"
+#include "engine/change.h"
 #include "engine/clock.h"
 #include "engine/incident_int.h"
 
@@ -82,7 +83,7 @@ ingest_found_row(
 	f->t.rx_starts = sqlite3_column_int64(st, 5);
 	f->t.rx_ends = sqlite3_column_int64(st, 6);
 	f->severity = sqlite3_column_int(st, 7);
-	f->same = f->severity == (int)a->severity &&
+	f->same = (a->severity_kept || f->severity == (int)a->severity) &&
 	    ingest_text_eq(st, 8, a->labels_json) &&
 	    ingest_text_eq(st, 9, a->annotations_json) &&
 	    ingest_text_eq(st, 10, a->generator_url) &&
@@ -289,7 +290,7 @@ ingest_open(
 	static const char sql[] =
 	    "INSERT INTO incidents(source, group_key,"
 	    " state, severity, title, truncated_alerts, opened_at, updated_at,"
-	    " last_alert_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)";
+	    " last_alert_at, group_labels) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)";
 	const char *title = a->title != NULL ? a->title : a->fingerprint;
 	sqlite3_stmt *st;
 
@@ -303,15 +304,21 @@ ingest_open(
 	sqlite3_bind_int64(st, 6, c->now);
 	sqlite3_bind_int64(st, 7, c->now);
 	sqlite3_bind_int64(st, 8, c->now);
+	if (a->group_labels != NULL)
+		sqlite3_bind_text(st, 9, a->group_labels, -1, SQLITE_STATIC);
 	if (store_step_done(c->s, st, "open incident", err) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(c->s));
 	c->res->incidents_opened++;
-	return incident_log(c->s, *id, c->actor, "incident.open",
-	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
-	        "group_key", a->group_key, "title", title, "severity",
-	        incident_severity_name(a->severity), "state", "triggered"),
-	    err);
+	if (incident_log(c->s, *id, c->actor, "incident.open",
+	        json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
+	            "group_key", a->group_key, "title", title, "severity",
+	            incident_severity_name(a->severity), "state", "triggered"),
+	        err) == -1)
+		return -1;
+	/* what changed just before it broke */
+	return change_attach_recent(c->s, *id,
+	    a->starts_at != 0 ? a->starts_at : c->now, c->actor, err);
 }
 
 /* The flap guard: the group fired again soon after resolving. */
@@ -496,8 +503,9 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	    "UPDATE alerts SET resolved = ?1,"
 	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
 	    " times_given = ?10, received_starts = ?11, received_ends = ?12,"
-	    " severity = ?2, labels = ?3, annotations = ?4,"
-	    " generator_url = ?7, severity_raw = ?13 WHERE id = ?9";
+	    " severity = ?2, labels = ?3, annotations = ?4, generator_url = ?7,"
+	    " severity_raw = CASE WHEN ?14 THEN severity_raw ELSE ?13 END"
+	    " WHERE id = ?9";
 	static const char status_only[] =
 	    "UPDATE alerts SET resolved = ?1,"
 	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
@@ -505,13 +513,19 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	    " WHERE id = ?9";
 	/* a resolve-only delivery, or one that says what is stored already
 	 * (Alertmanager re-sends whole groups): its times and counts only */
-	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same;
+	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same, rc = -1;
+	int sev = a->severity_kept ? f->severity : (int)a->severity;
+	struct incident_merged m = { 0 };
 	struct incident_times t;
 	sqlite3_stmt *st;
 
 	incident_times_apply(&f->t, a, c->now, &t);
-	if ((st = store_stmt(c->s, only ? status_only : full, err)) == NULL)
+	if (a->merge && !only &&
+	    incident_merge(
+	        c->s, f->alert_id, f->incident, c->actor, a, &m, err) == -1)
 		return -1;
+	if ((st = store_stmt(c->s, only ? status_only : full, err)) == NULL)
+		goto out;
 	sqlite3_bind_int(st, 1, a->resolved);
 	sqlite3_bind_int64(st, 5, t.starts);
 	sqlite3_bind_int64(st, 6, t.ends);
@@ -522,32 +536,38 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	if (t.rx_ends != 0)
 		sqlite3_bind_int64(st, 12, t.rx_ends);
 	if (!only) {
-		sqlite3_bind_int(st, 2, (int)a->severity);
-		sqlite3_bind_text(st, 3, a->labels_json, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 4, a->annotations_json, -1, SQLITE_STATIC);
-		if (a->generator_url != NULL)
-			sqlite3_bind_text(
-			    st, 7, a->generator_url, -1, SQLITE_STATIC);
+		const char *url = a->merge ? m.generator_url : a->generator_url;
+
+		sqlite3_bind_int(st, 2, sev);
+		sqlite3_bind_int(st, 14, a->severity_kept);
+		sqlite3_bind_text(st, 3, a->merge ? m.labels : a->labels_json,
+		    -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4,
+		    a->merge ? m.annotations : a->annotations_json, -1,
+		    SQLITE_STATIC);
+		if (url != NULL)
+			sqlite3_bind_text(st, 7, url, -1, SQLITE_STATIC);
 		if (a->severity_raw != NULL)
 			sqlite3_bind_text(
 			    st, 13, a->severity_raw, -1, SQLITE_STATIC);
 	}
 	if (store_step_done(c->s, st, "update alert", err) == -1 ||
-	    ingest_touch(c, f->incident, f->t.resolved != a->resolved, err) ==
-	        -1)
-		return -1;
+	    ingest_touch(c, f->incident,
+	        f->t.resolved != a->resolved || m.changed, err) == -1)
+		goto out;
 	if (only)
 		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);
 	else
-		ingest_delta(c, 0, f->t.resolved - a->resolved,
-		    (int)a->severity,
-		    (int)a->severity < f->severity ? f->severity : -1);
+		ingest_delta(c, 0, f->t.resolved - a->resolved, sev,
+		    sev < f->severity ? f->severity : -1);
 	ingest_touch_times(c, t.starts, t.ends);
-	if (f->t.resolved == a->resolved)
-		return 0;
-	return ingest_transition(
-	    c, a, f->incident, a->resolved ? t.ends : t.starts, err);
+	rc = f->t.resolved == a->resolved
+	    ? 0
+	    : ingest_transition(
+	          c, a, f->incident, a->resolved ? t.ends : t.starts, err);
+out:
+	incident_merged_done(&m);
+	return rc;
 }
 
 /* A stale event: one action-log entry with both times, nothing else. */

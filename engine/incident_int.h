@@ -10,13 +10,17 @@
 
 /* Flap guard: a group that fires again this soon after its incident
  * resolved reopens that incident instead of opening a new one. */
+/* A number as SQL text: INCIDENT_STR(CHANGE_FANOUT_MAX). */
+#define INCIDENT_STR_(x) #x
+#define INCIDENT_STR(x) INCIDENT_STR_(x)
+
 #define INCIDENT_FLAP_US (INT64_C(10) * 60 * 1000000)
 
 #define INCIDENT_COLS                                                          \
 	"id, state, severity, title, source, group_key, "                      \
 	"alert_count, firing_count, truncated_alerts, opened_at, updated_at, " \
 	"resolved_at, last_alert_at, acked_by, assignee, snoozed_until, "      \
-	"version, started_at, ended_at"
+	"version, started_at, ended_at, group_labels"
 
 /* Fills inc from a row selected with INCIDENT_COLS first; -1 when out of
  * memory. */
@@ -56,6 +60,22 @@ void incident_times_new(
 /* The times after applying event a (not stale) to stored, at now. */
 void incident_times_apply(const struct incident_times *stored,
     const struct alert *a, int64_t now, struct incident_times *out);
+
+/* An alert's labels, annotations and URL after a merging re-delivery
+ * (incident_merge.c). */
+struct incident_merged {
+	char *labels, *annotations, *generator_url;
+	int changed; /* something was added or changed (and logged) */
+};
+
+/* Merges event a (a->merge) into the stored alert alert_id of
+ * incident: what a adds or changes wins, nothing is removed; logs one
+ * alert.update with what changed (nothing when nothing did). out is
+ * filled (incident_merged_done). */
+int incident_merge(struct store *s, int64_t alert_id, int64_t incident,
+    const char *actor, const struct alert *a, struct incident_merged *out,
+    struct err *err);
+void incident_merged_done(struct incident_merged *m);
 
 /* A JSON string for s, or null when s is NULL. */
 json_t *incident_jstr(const char *s);

@@ -36,6 +36,10 @@ size_t mask_count(const struct mask *m);
 int mask_apply(const struct mask *m, const char *s, size_t n, struct buf *out,
     struct err *err);
 
+/* Nonzero when s (n bytes) holds a registered pattern (mask_apply would
+ * change it). */
+int mask_contains(const struct mask *m, const char *s, size_t n);
+
 /* Returns a masked copy of a NUL-terminated string (free()); NULL when
  * out of memory. m may be NULL (plain copy). */
 char *mask_dup(const struct mask *m, const char *s);

@@ -19,6 +19,28 @@
 #define RB_API_DECL "owl.decl"
 #define RB_API_LOADED "owl.loaded"
 #define RB_API_NAME_MAX 200
+#define RB_API_TEXT_MAX ((size_t)64 << 10) /* a log line, a step's error */
+
+/* A JSON string of s (n bytes), cut to its first max bytes at a
+ * character with " (cut)" after it; NULL when s is not UTF-8 text. */
+static json_t *
+rb_api_cut(const char *s, size_t n, size_t max)
+{
+	json_t *j;
+	char *c;
+
+	if (n <= max)
+		return json_stringn(s, n);
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	if ((c = malloc(max + 8)) == NULL)
+		return NULL;
+	memcpy(c, s, max);
+	memcpy(c + max, " (cut)", 6);
+	j = json_stringn(c, max + 6);
+	free(c);
+	return j;
+}
 
 /* A string argument as JSON; raises when it is not UTF-8 text. */
 static json_t *
@@ -116,7 +138,7 @@ rb_api_step_msg(struct rb_vm *vm, const char *event, lua_Integer i,
 	if (m != NULL && ms >= 0)
 		json_object_set_new(m, "ms", json_integer(ms));
 	if (m != NULL && error != NULL) {
-		json_t *e = json_string(error);
+		json_t *e = rb_api_cut(error, strlen(error), RB_API_TEXT_MAX);
 		json_object_set_new(m, "error",
 		    e ? e : json_string("(error text is not UTF-8)"));
 	}
@@ -248,6 +270,8 @@ rb_api_confirm(lua_State *L)
 	}
 	reply = rb_vm_call(
 	    vm, json_pack("{s:s, s:o}", "t", "confirm", "text", text));
+	if (reply == NULL)
+		return luaL_error(L, "confirm: the question is too long");
 	answer = json_string_value(json_object_get(reply, "answer"));
 	yes = answer != NULL && strcmp(answer, "yes") == 0;
 	declined = answer != NULL && strcmp(answer, "no") == 0;
@@ -275,7 +299,7 @@ rb_api_check(lua_State *L)
 	if (lua_isnoneornil(L, 2))
 		lua_pushliteral(L, "check failed");
 	else
-		luaL_tolstring(L, 2, NULL);
+		rb_sandbox_tostring(L, 2, NULL);
 	lua_concat(L, 2);
 	return lua_error(L);
 }
@@ -292,11 +316,13 @@ rb_api_log(lua_State *L)
 	for (int i = 1; i <= n; i++) {
 		if (i > 1)
 			luaL_addchar(&b, ' ');
-		luaL_tolstring(L, i, NULL);
+		rb_sandbox_tostring(L, i, NULL);
 		luaL_addvalue(&b);
 	}
 	luaL_pushresult(&b);
-	text = rb_api_jstr(L, -1, "log");
+	if ((text = rb_api_cut(lua_tostring(L, -1), lua_rawlen(L, -1),
+	         RB_API_TEXT_MAX)) == NULL)
+		return luaL_error(L, "log: not valid UTF-8 text");
 	rb_vm_send(vm, json_pack("{s:s, s:o}", "t", "log", "text", text));
 	return 0;
 }

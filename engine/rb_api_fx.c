@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rb_json.h"
+#include "rb_sandbox.h"
 
 /* ---- secret values: parts are strings and handle numbers ---- */
 
@@ -103,7 +104,13 @@ rb_api_effect(lua_State *L, json_t *req)
 		json_decref(req);
 		luaL_error(L, "effects belong inside run() or a step");
 	}
-	reply = rb_vm_call(rb_vm_get(L), req);
+	/* a request too big to send (a 20 MB body) fails the effect, so
+	 * the step fails and undo runs; it must not end the worker */
+	if ((reply = rb_vm_call(rb_vm_get(L), req)) == NULL)
+		return luaL_error(L,
+		           "request too large (a request is at most %d MiB)",
+		           (int)(RB_PROTO_MAX >> 20)),
+		       NULL;
 	if (json_is_true(json_object_get(reply, "ok")))
 		return reply;
 	e = json_string_value(json_object_get(reply, "error"));
@@ -125,7 +132,8 @@ rb_api_set(
 	json_t *v;
 
 	err_init(&err);
-	if ((v = rb_json_from_lua(L, idx, RB_JSON_SECRETS_REF, &err)) == NULL) {
+	if ((v = rb_json_from_lua_ref(
+	         L, idx, rb_vm_get(L)->conf->ref_key, &err)) == NULL) {
 		json_decref(req);
 		luaL_error(L, "%s: %s", what, err.msg);
 	}
@@ -591,7 +599,7 @@ rb_api_notify(lua_State *L)
 {
 	json_t *req = rb_api_req(L, "notify");
 
-	luaL_tolstring(L, 1, NULL);
+	rb_sandbox_tostring(L, 1, NULL);
 	rb_api_set_str(L, req, "text", -1, "notify");
 	json_decref(rb_api_effect(L, req));
 	return 0;

@@ -22,6 +22,7 @@
 #define RB_BROKER_SLACK_US (INT64_C(2) * 1000000) /* past the deadline */
 #define RB_BROKER_BATCH_US 20000 /* longest log batch */
 #define RB_BROKER_MODULE_MAX (1 << 20)
+#define RB_BROKER_LOG_MAX 10000 /* log() lines recorded per run */
 
 static void
 rb_broker_reap(struct rb_broker *b, int hard)
@@ -155,6 +156,44 @@ rb_broker_reply(struct rb_broker *b, json_t *reply, struct err *err)
 	return rc;
 }
 
+/* Whether step i completed and its undo has not run yet (it may write
+ * after the run failed, once). */
+static int
+rb_broker_take_undo(struct rb_broker *b, int64_t i)
+{
+	const json_t *v;
+	size_t k;
+
+	json_array_foreach(b->undoable, k, v)
+	{
+		if (json_integer_value(v) == i) {
+			json_array_remove(b->undoable, k);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Keeps what the end of a step means for later writes: a completed step
+ * may be undone; the first failed one stops every write but undo (a
+ * runbook that catches the error with pcall must not go on changing
+ * things), and its message is the run's if the run ends without one. */
+static void
+rb_broker_step_ended(struct rb_broker *b, int64_t i, int undo,
+    const char *status, const char *name, const char *error)
+{
+	if (undo || status == NULL)
+		return;
+	if (strcmp(status, "ok") == 0) {
+		json_array_append_new(b->undoable, json_integer(i));
+	} else if (strcmp(status, "failed") == 0 && !b->fx.failed) {
+		b->fx.failed = 1;
+		snprintf(b->fx.failed_msg, sizeof b->fx.failed_msg,
+		    "step '%.100s' failed: %.380s", name ? name : "?",
+		    error ? error : "no message");
+	}
+}
+
 static int
 rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 {
@@ -184,10 +223,13 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 		b->step_seq++;
 		b->fx.step_i = (int)i;
 		b->fx.undo = undo;
+		b->fx.undo_ok = undo && rb_broker_take_undo(b, i);
 		snprintf(
 		    b->fx.step, sizeof b->fx.step, "%s", mname ? mname : "");
 	} else {
+		rb_broker_step_ended(b, i, undo, status, mname, merr);
 		b->fx.step_i = 0;
+		b->fx.undo_ok = 0;
 		json_array_append_new(b->steps,
 		    json_pack("{s:s, s:s, s:I, s:b}", "name",
 		        mname ? mname : "?", "status", status ? status : "?",
@@ -213,15 +255,46 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 	return rc;
 }
 
+/* At the end of a run that passed its log cap: how many lines went. */
+static void
+rb_broker_log_dropped(struct rb_broker *b)
+{
+	struct rb_event e = { .type = RB_EV_LOG };
+	char text[160];
+
+	snprintf(text, sizeof text,
+	    "%lld more log lines were not recorded (the cap is %d per run)",
+	    (long long)b->logs_dropped, RB_BROKER_LOG_MAX);
+	e.text = text;
+	rb_effect_log(
+	    &b->fx, "run.log", json_pack("{s:s}", "text", text), NULL);
+	rb_broker_event(b, &e);
+}
+
 static int
 rb_broker_log(struct rb_broker *b, const json_t *m, struct err *err)
 {
-	char *text = rb_effect_mask(
-	    &b->fx, json_string_value(json_object_get(m, "text")));
-	struct rb_event e = {
-		.type = RB_EV_LOG, .i = b->fx.step_i, .text = text
-	};
+	char *text, cap[160];
+	struct rb_event e = { .type = RB_EV_LOG, .i = b->fx.step_i };
 	int rc;
+
+	/* every line is a row of the action log: a run has a ceiling, like
+	 * its effects, and says so where the lines stop */
+	if (b->logs >= RB_BROKER_LOG_MAX) {
+		b->logs_dropped++;
+		return 0;
+	}
+	if (++b->logs == RB_BROKER_LOG_MAX) {
+		snprintf(cap, sizeof cap,
+		    "this run reached its cap of %d log lines: "
+		    "the lines after this one are not recorded",
+		    RB_BROKER_LOG_MAX);
+		text = strdup(cap);
+	} else {
+		text = rb_effect_mask(
+		    &b->fx, json_string_value(json_object_get(m, "text")));
+	}
+	e.text = text;
 
 	rc = rb_effect_log(&b->fx, "run.log",
 	    json_pack("{s:s}", "text", text ? text : ""), err);
@@ -366,7 +439,7 @@ rb_broker_module(struct rb_broker *b, const char *name)
 	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
 }
 
-static int
+int
 rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 {
 	const char *t = rb_proto_type(m);
@@ -392,6 +465,14 @@ rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 		char *me = e ? rb_effect_mask(&b->fx, e) : NULL;
 		snprintf(b->status, sizeof b->status, "%s", s ? s : "failed");
 		snprintf(b->error, sizeof b->error, "%s", me ? me : "");
+		if (b->logs_dropped > 0)
+			rb_broker_log_dropped(b);
+		/* a run that caught its step's failure ends without a
+		 * message: the step's is the reason */
+		if (b->error[0] == '\0' && strcmp(b->status, "ok") != 0 &&
+		    b->fx.failed)
+			snprintf(
+			    b->error, sizeof b->error, "%s", b->fx.failed_msg);
 		free(me);
 		b->done = 1;
 		return 0;
@@ -438,19 +519,6 @@ rb_broker_cancel(struct rb_broker *b, int64_t now)
 	}
 }
 
-static void
-rb_broker_heartbeat(struct rb_broker *b, int64_t now)
-{
-	struct err err;
-
-	if (b->lease_runbook == NULL || now < b->next_beat)
-		return;
-	err_init(&err);
-	rb_lease_renew(
-	    b->store, b->lease_runbook, b->lease_incident, b->fx.run_id, &err);
-	b->next_beat = now + RB_LEASE_TTL_US / 3;
-}
-
 /* Waits for the worker's next message; 1 when one is readable, 0 when
  * the time to kill it came. */
 static int
@@ -464,12 +532,11 @@ rb_broker_wait(struct rb_broker *b)
 		if (rb_proto_in_ready(&b->in) && now < b->kill_at)
 			return 1; /* no system call for a batch's next one */
 		rb_broker_cancel(b, now);
-		rb_broker_heartbeat(b, now);
 		if (now >= b->kill_at)
 			return 0;
 		wait = b->kill_at - now;
-		if (b->next_beat != 0 && b->next_beat - now < wait)
-			wait = b->next_beat - now;
+		if (wait > 60 * INT64_C(1000000)) /* poll() takes an int */
+			wait = 60 * INT64_C(1000000);
 		if (b->fx.txn) /* a batch is open: flush it if the worker idles
 		                */
 			wait = 1000;
@@ -539,7 +606,16 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 	b->deadline = now + b->timeout_us;
 	b->kill_at = b->deadline + RB_BROKER_SLACK_US;
 	b->fx.cancel = b->cancel;
-	b->next_beat = b->lease_runbook ? now + RB_LEASE_TTL_US / 3 : 0;
+	/* the lease is renewed from a timer, whatever blocks this thread
+	 * (a long command or request, a sleep, a confirm() prompt) */
+	if (b->lease_runbook != NULL &&
+	    (b->keeper = rb_lease_keeper_start(store_path(b->store),
+	         b->lease_runbook, b->lease_incident, b->fx.run_id, err)) ==
+	        NULL) {
+		json_decref(go);
+		rc = -1;
+		goto ended;
+	}
 	json_object_set_new(go, "t", json_string("go"));
 	if (rb_broker_reply(b, go, err) == -1)
 		goto ended;
@@ -568,5 +644,7 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 	}
 ended:
 	rb_broker_ended(b);
+	rb_lease_keeper_stop(b->keeper);
+	b->keeper = NULL;
 	return rc;
 }

@@ -25,6 +25,7 @@
 
 #include "err.h"
 #include "rb_effect.h"
+#include "rb_lease.h"
 #include "rb_vm.h"
 #include "rb_worker.h"
 #include "rbsource.h"
@@ -74,12 +75,16 @@ struct rb_broker {
 	int wstatus, reaped;
 	cpu_set_t cpus; /* the broker's own, while pinned */
 	int pinned;
-	int64_t deadline, kill_at, timeout_us, undo_grace_us, next_beat;
+	int64_t deadline, kill_at, timeout_us, undo_grace_us;
+	struct rb_lease_keeper *keeper; /* renews the lease while serving */
 	int64_t stop_at; /* when it began stopping (0: not) */
 	size_t mem_cap;
 	int cancels_sent, killed;
 
+	int64_t logs, logs_dropped; /* log() lines recorded, not recorded */
 	json_t *steps; /* [{name, status, ms, undo?}] */
+	json_t *undoable; /* numbers of the steps that completed, whose
+	                   * undo may still write */
 	int64_t step_seq;
 	char status[16]; /* ok|failed|cancelled|refused */
 	char error[1024]; /* masked */
@@ -97,6 +102,13 @@ int rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
  * done, dies or is killed; fills status and error. -1 only when the
  * broker itself fails (the database, the socket). */
 int rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err);
+
+/* Handles one message from the worker (m is borrowed): a step or log
+ * report, an effect through the chokepoint, confirm, sleep, require,
+ * done; answers on b->fd. -1 with err set when the message is not one
+ * the worker may send, or the broker itself fails. (rb_broker_serve's
+ * loop; public for tests/fuzz/fuzz_broker.c.) */
+int rb_broker_message(struct rb_broker *b, json_t *m, struct err *err);
 
 /* Tells a started worker to stop (when the run is refused before "go"),
  * kills it if needed, and reaps it. Safe to call twice. */

@@ -15,7 +15,7 @@
 
 int
 rb_effect_init(struct rb_effect *e, struct store *s, const struct effects *fx,
-    int dry_run, struct err *err)
+    int dry_run, const struct config *config, struct err *err)
 {
 	memset(e, 0, sizeof *e);
 	e->store = s;
@@ -27,7 +27,46 @@ rb_effect_init(struct rb_effect *e, struct store *s, const struct effects *fx,
 	actor_name(e->actor);
 	if ((e->plan = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
+	if (rb_guard_init(&e->guard, config, s ? store_path(s) : NULL, err) ==
+	    -1)
+		return -1;
 	return rb_secrets_init(&e->secrets, err);
+}
+
+struct rb_effect_preload {
+	struct rb_effect *e;
+	struct err *err;
+	int failed;
+};
+
+static int
+rb_effect_preload_one(void *arg, const char *name, const char *value, size_t n)
+{
+	struct rb_effect_preload *p = arg;
+
+	/* too short to mask: secret.get refuses it, so no handle leads to
+	 * it either */
+	if (n >= MASK_MIN_LEN &&
+	    mask_add(p->e->secrets.mask, value, n, p->err) == -1) {
+		err_prefix(p->err, "secret %s: ", name);
+		p->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+rb_effect_preload(struct rb_effect *e, struct err *err)
+{
+	struct rb_effect_preload p = { e, err, 0 };
+
+	if (e->fx->secret_each == NULL)
+		return 0;
+	if (e->fx->secret_each(e->fx->ctx, rb_effect_preload_one, &p, err) ==
+	        -1 ||
+	    p.failed)
+		return -1;
+	return 0;
 }
 
 void
@@ -38,6 +77,7 @@ rb_effect_done(struct rb_effect *e)
 	err_init(&err);
 	rb_effect_flush(e, &err);
 	rb_secrets_done(&e->secrets);
+	rb_guard_done(&e->guard);
 	json_decref(e->plan);
 	e->plan = NULL;
 }
@@ -273,7 +313,14 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	c.reply = json_object();
 	c.result = json_object();
 	t0 = clock_mono_us();
-	rc = rb_effect_perform(&c, &err);
+	if (e->failed && !e->undo_ok &&
+	    json_is_true(json_object_get(entry, "write")))
+		rc = err_set(&err, ERR_REFUSED,
+		    "refused: the run already failed (%s); no write but undo "
+		    "is made now",
+		    e->failed_msg);
+	else
+		rc = rb_effect_perform(&c, &err);
 	if (rb_effect_result(e, entry, &c, rc == 0,
 	        (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
 	        &lerr) == -1 &&

@@ -12,12 +12,17 @@
 #include <stdint.h>
 
 #include "actor.h"
+#include "config.h"
 #include "effects.h"
 #include "err.h"
+#include "rb_guard.h"
 #include "rb_secret.h"
 #include "store.h"
 
 #define RB_EFFECT_MAX 100000 /* effects (and confirms) per run */
+/* The plan's note on a read_only exec that a dry-run simulated. */
+#define RB_EFFECT_DRY_EXEC_NOTE                                                \
+	"would run (not allowed in dry-run by the config)"
 #define RB_EFFECT_DIFFS_MAX ((size_t)64 << 20) /* diff bytes kept per run */
 
 struct rb_effect {
@@ -29,10 +34,15 @@ struct rb_effect {
 	int dry_run;
 	int instant; /* fx never blocks (fakes): batch the log writes */
 	struct rb_secrets secrets;
+	struct rb_guard guard; /* which files runbooks may touch */
 	json_t *plan; /* array of effect entries, masked */
 	json_t *last; /* the newest entry (borrowed from plan) */
 	int step_i, undo; /* the step running now (0: none) */
 	char step[256];
+	/* After the first failed step no write but undo is made: undo_ok
+	 * is set while the undo of a step that completed runs. */
+	int failed, undo_ok;
+	char failed_msg[512]; /* the failed step's message, masked */
 	int64_t seq;
 	int64_t max_effects; /* RB_EFFECT_MAX unless changed */
 	int64_t deadline; /* clock_mono_us(): no HTTP request or command
@@ -44,9 +54,19 @@ struct rb_effect {
 	int64_t txn_since;
 };
 
-/* Prepares a chokepoint over fx (borrowed) for one run. */
+/* Prepares a chokepoint over fx (borrowed) for one run, with the file
+ * policy of config (may be NULL: the defaults; rb_guard.h). -1 with err
+ * set (ERR_USAGE for a bad policy in the config). */
 int rb_effect_init(struct rb_effect *e, struct store *s,
-    const struct effects *fx, int dry_run, struct err *err);
+    const struct effects *fx, int dry_run, const struct config *config,
+    struct err *err);
+
+/* Registers every secret value fx can give with the run's masker, so
+ * that none shows anywhere from the run's start, even one the runbook
+ * never asks for (a value under MASK_MIN_LEN bytes cannot be masked and
+ * is skipped). Call it after the worker is forked: the worker must not
+ * hold a copy of the values. */
+int rb_effect_preload(struct rb_effect *e, struct err *err);
 
 /* Commits what is pending, wipes the secrets and frees the plan. */
 void rb_effect_done(struct rb_effect *e);

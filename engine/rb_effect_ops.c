@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "engine_int.h"
+#include "hash.h"
 #include "mask.h"
 #include "rb_diff.h"
 #include "sanitize.h"
@@ -372,6 +373,16 @@ rb_fx_exec(struct rb_fx_call *c, struct err *err)
 	x.stdin_len = in.len;
 	x.timeout_us = rb_fx_timeout(c, EFFECTS_EXEC_TIMEOUT_US);
 	x.read_only = json_is_true(json_object_get(c->req, "read_only"));
+	/* A dry-run of an unreviewed runbook must not be code execution:
+	 * the runbook cannot be the one to decide a command is harmless,
+	 * only the operator's config can. */
+	if (c->e->dry_run && x.read_only &&
+	    !rb_guard_dry_exec(
+	        &c->e->guard, argv, json_object_get(c->req, "env"))) {
+		x.read_only = 0; /* simulated, as a write is */
+		json_object_set_new(
+		    c->result, "note", json_string(RB_EFFECT_DRY_EXEC_NOTE));
+	}
 	x.cancel = c->e->cancel;
 	x.cancel_seen = c->e->cancel != NULL ? *c->e->cancel : 0;
 	if (c->e->fx->exec(c->e->fx->ctx, &x, &res, err) == -1)
@@ -415,11 +426,14 @@ static int
 rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 {
 	const char *path = json_string_value(json_object_get(c->req, "path"));
+	char real[RB_GUARD_PATH_MAX];
 	struct effects_file_res res;
 	int rc = -1;
 
 	effects_file_res_init(&res);
-	if (c->e->fx->file_read(c->e->fx->ctx, path, &res, err) == -1)
+	if (rb_guard_file(&c->e->guard, "file.read", path, 0, real, sizeof real,
+	        err) == -1 ||
+	    c->e->fx->file_read(c->e->fx->ctx, real, &res, err) == -1)
 		goto out;
 	c->simulated = res.simulated;
 	if (res.missing) {
@@ -440,6 +454,38 @@ rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 out:
 	effects_file_res_done(&res);
 	return rc;
+}
+
+/* The plan's account of a write whose old or new content holds a secret
+ * (a key rotation writing the key file whole): a diff would print the
+ * old key, which the masker may not know; hashes and sizes only. */
+static int
+rb_fx_secret_diff(struct rb_fx_call *c, const struct effects_file_res *cur,
+    const char *data, size_t n)
+{
+	unsigned char md[HASH_LEN];
+	char old[HASH_HEX_LEN] = "none", new[HASH_HEX_LEN], text[400];
+	int same;
+
+	hash_sha256(data, n, md);
+	hash_hex(md, sizeof md, new);
+	if (!cur->missing) {
+		hash_sha256(buf_str(&cur->content), cur->content.len, md);
+		hash_hex(md, sizeof md, old);
+	}
+	same = !cur->missing && strcmp(old, new) == 0;
+	if (same)
+		snprintf(text, sizeof text,
+		    "content unchanged (holds a secret): SHA-256 %s, %zu bytes",
+		    new, n);
+	else
+		snprintf(text, sizeof text,
+		    "content changed (holds a secret): SHA-256 %s -> %s, %zu "
+		    "-> %zu bytes",
+		    old, new, cur->missing ? (size_t)0 : cur->content.len, n);
+	json_object_set_new(c->result, "changed", json_boolean(!same));
+	c->diff = json_string(text);
+	return 0;
 }
 
 /* Reads the current content for the diff; refuses a read-modify-write
@@ -475,6 +521,14 @@ rb_fx_file_diff(struct rb_fx_call *c, const char *path, const char *data,
 		    path);
 		goto out;
 	}
+	if (rb_guard_is_secret(&c->e->guard, path) ||
+	    mask_contains(c->e->secrets.mask, data, n) ||
+	    (!cur.missing &&
+	        mask_contains(c->e->secrets.mask, buf_str(&cur.content),
+	            cur.content.len))) {
+		rc = rb_fx_secret_diff(c, &cur, data, n);
+		goto out;
+	}
 	if (rb_diff_unified(cur.missing ? NULL : buf_str(&cur.content),
 	        cur.content.len, data, n, path, &d, err) == -1)
 		goto out;
@@ -501,10 +555,17 @@ rb_fx_file_write(struct rb_fx_call *c, struct err *err)
 	const char *op = json_string_value(json_object_get(c->req, "op"));
 	const char *ms = json_string_value(json_object_get(c->req, "mode"));
 	int mode = -1, sim = 0, rc = -1;
+	char real[RB_GUARD_PATH_MAX];
 	struct buf data;
 	char *end;
 
 	buf_init(&data, EFFECTS_BODY_MAX);
+	if (rb_guard_file(&c->e->guard,
+	        op != NULL && strcmp(op, "replace") == 0 ? "file.replace"
+	                                                 : "file.write",
+	        path, 1, real, sizeof real, err) == -1)
+		goto out;
+	path = real;
 	if (ms != NULL) {
 		long v = strtol(ms, &end, 8);
 		if (*ms == '\0' || *end != '\0' || v < 0 || v > 07777) {

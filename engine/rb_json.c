@@ -13,6 +13,7 @@
 struct rb_json_walk {
 	lua_State *L;
 	enum rb_json_secrets sec;
+	const char *key; /* RB_JSON_SECRETS_REF: the run's reference key */
 	struct err *err;
 	char path[256];
 };
@@ -53,7 +54,8 @@ rb_json_secret(struct rb_json_walk *w, int idx)
 	struct buf b;
 	lua_Integer n;
 
-	if (w->sec == RB_JSON_SECRETS_REFUSE)
+	if (w->sec == RB_JSON_SECRETS_REFUSE ||
+	    (w->sec == RB_JSON_SECRETS_REF && w->key == NULL))
 		return rb_json_fail(w, "a secret cannot be stored here");
 	lua_getiuservalue(L, idx, 1);
 	n = (lua_Integer)lua_rawlen(L, -1);
@@ -80,7 +82,7 @@ rb_json_secret(struct rb_json_walk *w, int idx)
 		lua_pop(L, 1);
 	}
 	if (parts != NULL) {
-		out = json_pack("{s:o}", RB_JSON_SECRET_KEY, parts);
+		out = json_pack("{s:o}", w->key, parts);
 		parts = NULL;
 	} else {
 		out = json_stringn(buf_str(&b), b.len);
@@ -249,6 +251,16 @@ rb_json_from_lua(
     lua_State *L, int idx, enum rb_json_secrets sec, struct err *err)
 {
 	struct rb_json_walk w = { .L = L, .sec = sec, .err = err };
+
+	return rb_json_value(&w, lua_absindex(L, idx), 0);
+}
+
+json_t *
+rb_json_from_lua_ref(lua_State *L, int idx, const char *key, struct err *err)
+{
+	struct rb_json_walk w = {
+		.L = L, .sec = RB_JSON_SECRETS_REF, .key = key, .err = err
+	};
 
 	return rb_json_value(&w, lua_absindex(L, idx), 0);
 }

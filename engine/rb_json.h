@@ -12,15 +12,19 @@
 /* The metatable name of secret values in a runbook's Lua state
  * (rb_api.c makes them; they hold handles, never the value). */
 #define RB_JSON_SECRET_MT "owl.secret"
-/* The JSON key a secret value is sent under in the protocol:
- * {"$owl_secret": ["Bearer ", 3]} (strings and handle numbers). */
-#define RB_JSON_SECRET_KEY "$owl_secret"
+/* A secret value travels in the protocol as {KEY: ["Bearer ", 3]}
+ * (strings and handle numbers), KEY being "$owl_secret:" and 32 random
+ * hex digits chosen by the broker for each run: the worker's C code
+ * knows it, Lua never sees it, so no data (a decoded HTTP answer, a
+ * json.decode) can name a secret (rb_secret.h). */
+#define RB_JSON_SECRET_PREFIX "$owl_secret:"
 #define RB_JSON_MAX_DEPTH 64
 
 /* What to do with a secret value met while converting. */
 enum rb_json_secrets {
 	RB_JSON_SECRETS_REFUSE, /* an error ("config" has none) */
-	RB_JSON_SECRETS_REF, /* {"$owl_secret": parts}: the protocol */
+	RB_JSON_SECRETS_REF, /* {KEY: parts}: the protocol (use
+	                      * rb_json_from_lua_ref) */
 	RB_JSON_SECRETS_MASK, /* the text with "***" for each handle */
 };
 
@@ -33,6 +37,11 @@ enum rb_json_secrets {
  * no metamethod runs (read-only views are seen through). */
 json_t *rb_json_from_lua(
     lua_State *L, int idx, enum rb_json_secrets sec, struct err *err);
+
+/* rb_json_from_lua in RB_JSON_SECRETS_REF mode: secret values become
+ * {key: parts}, key being the run's reference key. */
+json_t *rb_json_from_lua_ref(
+    lua_State *L, int idx, const char *key, struct err *err);
 
 /* Pushes a JSON value as plain Lua tables (null as json.null). Raises a
  * Lua error on memory exhaustion; call it only in protected code. */

@@ -2,9 +2,12 @@
 #include "rb_lease.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -17,15 +20,65 @@ rb_lease_host(char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-int
-rb_lease_dead(const char *host, int pid)
+/* Reads the first line of path into out (n bytes), without the newline;
+ * "" when it cannot. */
+static void
+rb_lease_line(const char *path, char *out, size_t n)
 {
-	char me[256];
+	FILE *f = fopen(path, "re");
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(out, (int)n, f) == NULL)
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+void
+rb_lease_proc(int pid, char *out, size_t n)
+{
+	char path[64], boot[64], stat[1024];
+	const char *p;
+	int field = 2;
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	rb_lease_line(path, stat, sizeof stat);
+	rb_lease_line("/proc/sys/kernel/random/boot_id", boot, sizeof boot);
+	/* field 22, the start time in clock ticks since boot; the name in
+	 * field 2 may hold spaces and parentheses: count from its end */
+	if ((p = strrchr(stat, ')')) == NULL)
+		return;
+	while (*p != '\0' && field < 22)
+		if (*p++ == ' ')
+			field++;
+	if (field != 22 || *p == '\0')
+		return;
+	snprintf(out, n, "%s:%.*s", boot, (int)strcspn(p, " "), p);
+}
+
+enum rb_lease_life
+rb_lease_life(const char *host, int pid, const char *proc)
+{
+	char me[256], now[RB_LEASE_PROC_MAX];
 
 	rb_lease_host(me, sizeof me);
-	if (strcmp(host, me) != 0 || pid <= 0)
-		return 0;
-	return kill(pid, 0) == -1 && errno == ESRCH;
+	if (host == NULL || strcmp(host, me) != 0 || pid <= 0)
+		return RB_LEASE_UNKNOWN;
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return RB_LEASE_DEAD;
+	if (proc == NULL || proc[0] == '\0')
+		return RB_LEASE_ALIVE; /* recorded before identities were */
+	rb_lease_proc(pid, now, sizeof now);
+	return strcmp(now, proc) == 0 ? RB_LEASE_ALIVE : RB_LEASE_DEAD;
+}
+
+int
+rb_lease_dead(const char *host, int pid, const char *proc)
+{
+	return rb_lease_life(host, pid, proc) == RB_LEASE_DEAD;
 }
 
 static int
@@ -38,7 +91,7 @@ rb_lease_read(struct store *s, const char *runbook, int64_t incident,
 	memset(p, 0, sizeof *p);
 	st = store_stmt(s,
 	    "SELECT run_id, holder, pid, host, expires_at, "
-	    "acquired_at FROM leases WHERE runbook = ? AND incident_key = ?",
+	    "holder_proc FROM leases WHERE runbook = ? AND incident_key = ?",
 	    err);
 	if (st == NULL)
 		return -1;
@@ -52,6 +105,10 @@ rb_lease_read(struct store *s, const char *runbook, int64_t incident,
 		snprintf(p->host, sizeof p->host, "%s",
 		    (const char *)sqlite3_column_text(st, 3));
 		p->expires_at = sqlite3_column_int64(st, 4);
+		snprintf(p->proc, sizeof p->proc, "%s",
+		    sqlite3_column_type(st, 5) == SQLITE_TEXT
+		        ? (const char *)sqlite3_column_text(st, 5)
+		        : "");
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -90,20 +147,29 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
     int64_t run_id, const char *actor, struct rb_lease_prev *prev,
     struct err *err)
 {
+	char host[256], me[RB_LEASE_PROC_MAX];
 	int64_t now = clock_now_us();
-	char host[256];
+	enum rb_lease_life life;
 	sqlite3_stmt *st;
 
 	if (rb_lease_read(s, runbook, incident, prev, err) == -1)
 		return -1;
-	if (prev->run_id != 0 && prev->expires_at > now &&
-	    !rb_lease_dead(prev->host, prev->pid))
+	rb_lease_proc(getpid(), me, sizeof me);
+	life = rb_lease_life(prev->host, prev->pid, prev->proc);
+	/* a holder alive on this host keeps its lease, expired or not
+	 * (stopped with ^Z, or its timer starved); one that is this very
+	 * process was left by an earlier run of it */
+	if (prev->run_id != 0 &&
+	    (life == RB_LEASE_ALIVE ||
+	        (life == RB_LEASE_UNKNOWN && prev->expires_at > now)) &&
+	    !(life == RB_LEASE_ALIVE && prev->pid == getpid() &&
+	        strcmp(prev->proc, me) == 0))
 		return rb_lease_refuse(s, runbook, incident, prev, err);
 	rb_lease_host(host, sizeof host);
 	st = store_stmt(s,
 	    "INSERT OR REPLACE INTO leases(runbook, "
-	    "incident_key, run_id, holder, pid, host, acquired_at, expires_at)"
-	    " VALUES (?,?,?,?,?,?,?,?)",
+	    "incident_key, run_id, holder, pid, host, acquired_at, expires_at,"
+	    " holder_proc) VALUES (?,?,?,?,?,?,?,?,?)",
 	    err);
 	if (st == NULL)
 		return -1;
@@ -115,6 +181,7 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 	sqlite3_bind_text(st, 6, host, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, now);
 	sqlite3_bind_int64(st, 8, now + RB_LEASE_TTL_US);
+	sqlite3_bind_text(st, 9, me, -1, SQLITE_STATIC);
 	return store_step_done(s, st, "lease", err);
 }
 
@@ -151,4 +218,103 @@ rb_lease_release(struct store *s, const char *runbook, int64_t incident,
 	    "DELETE FROM leases WHERE ?1 IS NOT NULL AND "
 	    "runbook = ?2 AND incident_key = ?3 AND run_id = ?4",
 	    runbook, incident, run_id, err);
+}
+
+struct rb_lease_keeper {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+	char *db, *runbook;
+	int64_t incident, run_id;
+};
+
+static void *
+rb_lease_keeper_main(void *arg)
+{
+	struct rb_lease_keeper *k = arg;
+	struct store *s;
+	struct timespec at;
+	struct err err;
+
+	err_init(&err);
+	s = store_open(k->db, &err);
+	pthread_mutex_lock(&k->mu);
+	while (!k->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_sec += RB_LEASE_TTL_US / 3 / 1000000;
+		if (pthread_cond_timedwait(&k->cv, &k->mu, &at) != ETIMEDOUT ||
+		    k->stop)
+			continue;
+		pthread_mutex_unlock(&k->mu);
+		err_init(&err);
+		if (s != NULL)
+			rb_lease_renew(
+			    s, k->runbook, k->incident, k->run_id, &err);
+		pthread_mutex_lock(&k->mu);
+	}
+	pthread_mutex_unlock(&k->mu);
+	store_close(s);
+	return NULL;
+}
+
+static void
+rb_lease_keeper_free(struct rb_lease_keeper *k)
+{
+	pthread_cond_destroy(&k->cv);
+	pthread_mutex_destroy(&k->mu);
+	free(k->db);
+	free(k->runbook);
+	free(k);
+}
+
+struct rb_lease_keeper *
+rb_lease_keeper_start(const char *db_path, const char *runbook,
+    int64_t incident, int64_t run_id, struct err *err)
+{
+	struct rb_lease_keeper *k = calloc(1, sizeof *k);
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int rc;
+
+	if (k == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	k->db = strdup(db_path);
+	k->runbook = strdup(runbook);
+	k->incident = incident;
+	k->run_id = run_id;
+	if (k->db == NULL || k->runbook == NULL) {
+		rb_lease_keeper_free(k);
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	}
+	/* signals (^C) stay with the thread that runs the run */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&k->thread, NULL, rb_lease_keeper_main, k);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		rb_lease_keeper_free(k);
+		return err_set(
+		           err, ERR_FAILED, "lease timer: %s", strerror(rc)),
+		       NULL;
+	}
+	return k;
+}
+
+void
+rb_lease_keeper_stop(struct rb_lease_keeper *k)
+{
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = 1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->thread, NULL);
+	rb_lease_keeper_free(k);
 }

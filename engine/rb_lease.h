@@ -1,8 +1,12 @@
 /* rb_lease.h: the lease a live run holds on (runbook, incident), so that
  * two engineers cannot run the same runbook for the same incident at
- * once. A lease has a TTL that the running broker renews (heartbeat); a
- * lease whose holder died (a dead pid on this host, or an expired TTL) is
- * taken over, and the takeover is logged. */
+ * once. A lease has a TTL that the running broker renews from a timer
+ * while the run lives (rb_lease_keeper), whatever the run is doing. A
+ * holder on this host is known by its pid and the process's start (boot
+ * id and start time, so that a reused pid is not taken for it): while it
+ * lives its lease is never taken over, expired or not; a holder that
+ * died, or on another host whose lease expired, is taken over, and the
+ * takeover is logged. */
 #ifndef OWL_RB_LEASE_H
 #define OWL_RB_LEASE_H
 
@@ -13,14 +17,19 @@
 
 #define RB_LEASE_TTL_US (INT64_C(30) * 1000000)
 
+#define RB_LEASE_PROC_MAX 64 /* "BOOT-ID:START-TICKS" */
+
 /* Who held a lease that was taken over. */
 struct rb_lease_prev {
 	int64_t run_id; /* 0: there was none */
 	char holder[64];
 	int pid;
 	char host[256];
+	char proc[RB_LEASE_PROC_MAX]; /* the holder's process identity */
 	int64_t expires_at;
 };
+
+enum rb_lease_life { RB_LEASE_UNKNOWN, RB_LEASE_ALIVE, RB_LEASE_DEAD };
 
 /* Takes the lease for run_id, inside the caller's transaction. A live
  * holder: -1 with ERR_REFUSED and a message naming the holder, the run
@@ -37,9 +46,31 @@ int rb_lease_renew(struct store *s, const char *runbook, int64_t incident,
 int rb_lease_release(struct store *s, const char *runbook, int64_t incident,
     int64_t run_id, struct err *err);
 
-/* Nonzero when pid on host is known to be dead (same host, no such
- * process). */
-int rb_lease_dead(const char *host, int pid);
+/* Whether the process pid with identity proc (rb_lease_proc; NULL or
+ * "": unknown, the pid alone decides) on host is alive: unknown for
+ * another host. */
+enum rb_lease_life rb_lease_life(const char *host, int pid, const char *proc);
+
+/* Nonzero when pid on host is known to be dead. */
+int rb_lease_dead(const char *host, int pid, const char *proc);
+
+/* The identity of process pid on this machine ("BOOT-ID:START-TICKS")
+ * into out; "" when it cannot be read (no such process). */
+void rb_lease_proc(int pid, char *out, size_t n);
+
+/* A timer that renews a lease while a run lives: a thread with its own
+ * database connection, so that a long command, HTTP request, sleep or
+ * confirm() prompt never lets the lease expire. */
+struct rb_lease_keeper;
+
+/* Starts renewing (runbook, incident) for run_id in the database at
+ * db_path every RB_LEASE_TTL_US / 3. NULL with err set. Strings are
+ * copied. */
+struct rb_lease_keeper *rb_lease_keeper_start(const char *db_path,
+    const char *runbook, int64_t incident, int64_t run_id, struct err *err);
+
+/* Stops the timer and waits for it; accepts NULL. */
+void rb_lease_keeper_stop(struct rb_lease_keeper *k);
 
 /* This machine's name (for leases and runs), into out. */
 void rb_lease_host(char *out, size_t n);

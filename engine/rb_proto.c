@@ -93,10 +93,17 @@ rb_proto_frame(const json_t *msg, struct buf *out, struct err *err)
 	char *s;
 	int rc = 0;
 
+	size_t old = out->len;
+
 	if (rb_proto_encode(msg, &s, &n, head, err) == -1)
 		return -1;
-	if (buf_add(out, head, 4, err) == -1 || buf_add(out, s, n, err) == -1)
+	/* all or nothing: half a frame would garble the stream */
+	if (buf_add(out, head, 4, err) == -1 || buf_add(out, s, n, err) == -1) {
+		out->len = old;
+		if (out->data != NULL)
+			out->data[old] = '\0';
 		rc = -1;
+	}
 	free(s);
 	return rc;
 }

@@ -17,7 +17,9 @@
  * is too big (ERR_USAGE: nothing was sent, the peer is still there). */
 int rb_proto_send(int fd, const json_t *msg, struct err *err);
 
-/* Appends msg, framed, to out (to send several in one write). */
+/* Appends msg, framed, to out (to send several in one write); on
+ * failure nothing is appended (ERR_USAGE: msg is over RB_PROTO_MAX, or
+ * out's ceiling is reached). */
 int rb_proto_frame(const json_t *msg, struct buf *out, struct err *err);
 
 /* Writes n bytes (framed messages) to fd. */

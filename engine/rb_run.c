@@ -212,23 +212,38 @@ rb_run_timeout(const struct rb_run_opts *o, const json_t *decl, struct err *err)
 	const json_t *t = json_object_get(decl, "timeout");
 	int64_t us;
 
-	if (o->timeout_us > 0)
-		return o->timeout_us;
-	if (json_is_number(t) && json_number_value(t) > 0)
-		return (int64_t)(json_number_value(t) * 1e6);
+	if (o->timeout_us > RB_RUN_TIMEOUT_MAX_US)
+		return err_set(err, ERR_USAGE, "--timeout: at most 7 days");
+	/* the declaration is checked even when --timeout wins */
+	if (json_is_number(t)) {
+		/* compared as a double: 1e13 seconds does not fit in the
+		 * microseconds of an int64_t */
+		double d = json_number_value(t);
+		if (!(d > 0) || d * 1e6 > (double)RB_RUN_TIMEOUT_MAX_US)
+			return err_set(err, ERR_USAGE,
+			    "runbook{} timeout: %g is not a number of seconds "
+			    "from 1 µs to 7 days",
+			    d);
+		us = (int64_t)(d * 1e6);
+		return o->timeout_us > 0 ? o->timeout_us : us;
+	}
 	if (json_is_string(t)) {
 		if (clock_parse_duration(json_string_value(t), &us, err) ==
 		    -1) {
 			err_prefix(err, "runbook{} timeout: ");
 			return -1;
 		}
-		return us;
+		if (us > RB_RUN_TIMEOUT_MAX_US)
+			return err_set(err, ERR_USAGE,
+			    "runbook{} timeout: %s is longer than 7 days",
+			    json_string_value(t));
+		return o->timeout_us > 0 ? o->timeout_us : us;
 	}
 	if (t != NULL)
 		return err_set(err, ERR_USAGE,
 		    "runbook{} timeout: give a "
 		    "duration such as \"5m\"");
-	return RB_RUN_TIMEOUT_US;
+	return o->timeout_us > 0 ? o->timeout_us : RB_RUN_TIMEOUT_US;
 }
 
 struct rb_run_ctx {
@@ -434,7 +449,8 @@ rb_run_conf(struct rb_run_ctx *c, struct rb_vm_conf *vc, char *chunk, size_t cn,
 		.source = src,
 		.len = n,
 		.mem_cap = c->o->mem_cap ? c->o->mem_cap : RB_RUN_MEM_CAP,
-		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US };
+		.load_deadline = clock_mono_us() + RB_RUN_LOAD_US,
+		.ref_key = c->b.fx.secrets.key };
 }
 
 /* A first guess at the number of steps for the progress lines, when no
@@ -500,7 +516,8 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 			return err_set(err, ERR_FAILED, "out of memory");
 		fx = c->dry;
 	}
-	if (rb_effect_init(&c->b.fx, c->s, fx, o->dry_run, err) == -1)
+	if (rb_effect_init(&c->b.fx, c->s, fx, o->dry_run, o->config, err) ==
+	    -1)
 		return -1;
 	c->b.fx.incident = o->incident;
 	if (o->max_effects > 0)
@@ -523,7 +540,8 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 		    o->src->origin.repo);
 	else
 		snprintf(c->source, sizeof c->source, "dir:%s", o->dir);
-	if ((c->b.steps = json_array()) == NULL)
+	if ((c->b.steps = json_array()) == NULL ||
+	    (c->b.undoable = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	return 0;
 }
@@ -550,7 +568,10 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 		goto out;
 	hash_sha256(src, n, md);
 	hash_hex(md, sizeof md, c.sha);
+	/* The worker is forked first, so that it holds no copy of the
+	 * secret values the masker learns next. */
 	if (rb_run_prepare(&c, src, n, &params, &timeout, err) == -1 ||
+	    rb_effect_preload(&c.b.fx, err) == -1 ||
 	    rb_run_begin(&c, params, timeout, err) == -1) {
 		rb_broker_stop(&c.b);
 		goto out;
@@ -572,6 +593,7 @@ out:
 	rb_broker_stop(&c.b);
 	json_decref(params);
 	json_decref(c.b.steps);
+	json_decref(c.b.undoable);
 	rb_effect_done(&c.b.fx);
 	effects_free(c.dry);
 	free(c.params_text);

@@ -18,6 +18,7 @@
 #include "store.h"
 
 #define RB_RUN_TIMEOUT_US (INT64_C(600) * 1000000) /* 10 minutes */
+#define RB_RUN_TIMEOUT_MAX_US (INT64_C(7) * 86400 * 1000000) /* 7 days */
 #define RB_RUN_MEM_CAP ((size_t)64 << 20)
 
 struct rb_run_opts {

@@ -25,15 +25,15 @@ int
 rb_runs_insert(
     struct store *s, const struct rb_runs_new *r, int64_t *id, struct err *err)
 {
+	char host[256], proc[RB_LEASE_PROC_MAX];
 	sqlite3_stmt *st;
-	char host[256];
 
 	rb_lease_host(host, sizeof host);
 	st = store_stmt(s,
 	    "INSERT INTO runs(runbook, source, commit_id, "
 	    "source_sha256, params, incident_id, actor, dry_run, offline, "
-	    "status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,?,"
-	    "'running',?,?,?)",
+	    "status, pid, host, started_at, proc) VALUES (?,?,?,?,?,?,?,?,?,"
+	    "'running',?,?,?,?)",
 	    err);
 	if (st == NULL)
 		return -1;
@@ -50,6 +50,8 @@ rb_runs_insert(
 	sqlite3_bind_int(st, 10, (int)getpid());
 	rb_runs_text(st, 11, host);
 	sqlite3_bind_int64(st, 12, clock_now_us());
+	rb_lease_proc(getpid(), proc, sizeof proc);
+	rb_runs_text(st, 13, proc);
 	if (store_step_done(s, st, "runs", err) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(s));
@@ -367,15 +369,18 @@ rb_runs_inflight(
 	return rc;
 }
 
-/* Decides whether a running run's process is gone. */
+/* Decides whether a running run's process is gone: on this host, by its
+ * process (pid and identity); elsewhere, by its lease's expiry. */
 static int
-rb_runs_gone(struct store *s, int64_t id, const char *host, int pid)
+rb_runs_gone(
+    struct store *s, int64_t id, const char *host, int pid, const char *proc)
 {
+	enum rb_lease_life life = rb_lease_life(host, pid, proc);
 	sqlite3_stmt *st;
 	int64_t exp = -1;
 
-	if (rb_lease_dead(host, pid))
-		return 1;
+	if (life != RB_LEASE_UNKNOWN)
+		return life == RB_LEASE_DEAD;
 	st = store_stmt(
 	    s, "SELECT expires_at FROM leases WHERE run_id = ?", NULL);
 	if (st == NULL)
@@ -426,7 +431,7 @@ rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT id, runbook, host, pid, "
-	    "incident_id FROM runs WHERE status = 'running'",
+	    "incident_id, proc FROM runs WHERE status = 'running'",
 	    err);
 	json_t *gone = json_array(), *g;
 	size_t i;
@@ -440,7 +445,8 @@ rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 		int64_t id = sqlite3_column_int64(st, 0);
 		if (rb_runs_gone(s, id,
 		        (const char *)sqlite3_column_text(st, 2),
-		        sqlite3_column_int(st, 3)))
+		        sqlite3_column_int(st, 3),
+		        (const char *)sqlite3_column_text(st, 5)))
 			json_array_append_new(gone,
 			    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id,
 			        "runbook",

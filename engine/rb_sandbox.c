@@ -9,8 +9,8 @@
 /* Globals kept from the base library as they are. */
 static const char *const rb_sandbox_base[] = { "assert", "error",
 	"getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal",
-	"rawget", "rawlen", "select", "tonumber", "tostring", "type", "xpcall",
-	"_VERSION", NULL };
+	"rawget", "rawlen", "select", "tonumber", "type", "xpcall", "_VERSION",
+	NULL };
 
 /* Names a runbook may reach for by habit; the error says why not. */
 static const char *const rb_sandbox_missing[] = { "io", "os", "debug",
@@ -131,6 +131,126 @@ rb_sandbox_collectgarbage(lua_State *L)
 	    "are allowed in runbooks");
 }
 
+const char *
+rb_sandbox_tostring(lua_State *L, int idx, size_t *len)
+{
+	int t = lua_type(L, idx);
+
+	idx = lua_absindex(L, idx);
+	if ((t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD ||
+	        t == LUA_TUSERDATA || t == LUA_TLIGHTUSERDATA) &&
+	    luaL_getmetafield(L, idx, "__tostring") == LUA_TNIL) {
+		int name = luaL_getmetafield(L, idx, "__name");
+		if (name == LUA_TSTRING) {
+			lua_pushstring(L, lua_tostring(L, -1));
+			lua_remove(L, -2);
+			return lua_tolstring(L, -1, len);
+		}
+		if (name != LUA_TNIL)
+			lua_pop(L, 1);
+		lua_pushstring(L,
+		    t == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL
+		        ? "null"
+		        : lua_typename(L, t));
+		return lua_tolstring(L, -1, len);
+	}
+	if (t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD ||
+	    t == LUA_TUSERDATA || t == LUA_TLIGHTUSERDATA)
+		lua_pop(L, 1); /* the __tostring luaL_getmetafield pushed */
+	return luaL_tolstring(L, idx, len);
+}
+
+static int
+rb_sandbox_tostring_fn(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	rb_sandbox_tostring(L, 1, NULL);
+	return 1;
+}
+
+/* string.format without addresses: %p is refused, and a value that %s
+ * would show with its address is shown as tostring() does here. */
+static int
+rb_sandbox_format(lua_State *L)
+{
+	const char *fmt = luaL_checkstring(L, 1);
+	int n = lua_gettop(L);
+
+	for (const char *p = strchr(fmt, '%'); p != NULL; p = strchr(p, '%')) {
+		p++;
+		p += strspn(p, "-+ #0123456789.");
+		if (*p == 'p')
+			return luaL_error(L,
+			    "string.format: %%p (an address) is not available "
+			    "in runbooks");
+		if (*p == '%')
+			p++;
+	}
+	for (int i = 2; i <= n; i++) {
+		int t = lua_type(L, i);
+		if (t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD ||
+		    t == LUA_TUSERDATA || t == LUA_TLIGHTUSERDATA) {
+			rb_sandbox_tostring(L, i, NULL);
+			lua_replace(L, i);
+		}
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, 1);
+	return 1;
+}
+
+void
+rb_sandbox_reserve_stack(lua_State *L, int slots)
+{
+	(void)lua_checkstack(L, slots);
+}
+
+/* coroutine.create(f): the new thread gets its stack reserve. */
+static int
+rb_sandbox_co_create(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	rb_sandbox_reserve_stack(lua_tothread(L, -1), RB_SANDBOX_STACK_CO);
+	return 1;
+}
+
+/* coroutine.wrap(f): the same for the thread inside the function. */
+static int
+rb_sandbox_co_wrap(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	if (lua_getupvalue(L, -1, 1) != NULL) {
+		if (lua_type(L, -1) == LUA_TTHREAD)
+			rb_sandbox_reserve_stack(
+			    lua_tothread(L, -1), RB_SANDBOX_STACK_CO);
+		lua_pop(L, 1);
+	}
+	return 1;
+}
+
+static void
+rb_sandbox_coroutine(lua_State *L, int env)
+{
+	static const struct {
+		const char *name;
+		lua_CFunction fn;
+	} wrap[] = { { "create", rb_sandbox_co_create },
+		{ "wrap", rb_sandbox_co_wrap } };
+
+	lua_getfield(L, env, LUA_COLIBNAME);
+	for (size_t i = 0; i < sizeof wrap / sizeof wrap[0]; i++) {
+		lua_getfield(L, -1, wrap[i].name);
+		lua_pushcclosure(L, wrap[i].fn, 1);
+		lua_setfield(L, -2, wrap[i].name);
+	}
+	lua_pop(L, 1);
+}
+
 static void
 rb_sandbox_libs(lua_State *L, int env)
 {
@@ -150,7 +270,11 @@ rb_sandbox_libs(lua_State *L, int env)
 	lua_getfield(L, env, LUA_STRLIBNAME);
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
+	lua_getfield(L, -1, "format");
+	lua_pushcclosure(L, rb_sandbox_format, 1);
+	lua_setfield(L, -2, "format");
 	lua_pop(L, 1);
+	rb_sandbox_coroutine(L, env);
 	/* Hide the string metatable: getmetatable("") gives false, so its
 	 * __index (the string table of every string) cannot be replaced
 	 * through it. */
@@ -167,6 +291,7 @@ void
 rb_sandbox_open(lua_State *L)
 {
 	static const luaL_Reg wrapped[] = { { "load", rb_sandbox_load_fn },
+		{ "tostring", rb_sandbox_tostring_fn },
 		{ "setmetatable", rb_sandbox_setmetatable },
 		{ "rawset", rb_sandbox_rawset },
 		{ "collectgarbage", rb_sandbox_collectgarbage },

@@ -11,7 +11,14 @@
 int
 rb_secrets_init(struct rb_secrets *s, struct err *err)
 {
+	unsigned char r[16];
+
 	memset(s, 0, sizeof *s);
+	if (RAND_bytes(r, sizeof r) != 1)
+		return err_set(
+		    err, ERR_FAILED, "no random bytes from libcrypto");
+	memcpy(s->key, RB_JSON_SECRET_PREFIX, sizeof RB_JSON_SECRET_PREFIX - 1);
+	hash_hex(r, sizeof r, s->key + sizeof RB_JSON_SECRET_PREFIX - 1);
 	if ((s->mask = mask_new()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	return 0;
@@ -110,10 +117,10 @@ rb_secrets_generate(struct rb_secrets *s, const char *name, int bytes,
 }
 
 int
-rb_secrets_is_ref(const json_t *v)
+rb_secrets_is_ref(const struct rb_secrets *s, const json_t *v)
 {
 	return json_is_object(v) && json_object_size(v) == 1 &&
-	    json_is_array(json_object_get(v, RB_JSON_SECRET_KEY));
+	    s->key[0] != '\0' && json_is_array(json_object_get(v, s->key));
 }
 
 static const struct rb_secret *
@@ -129,7 +136,7 @@ static int
 rb_secrets_ref_text(const struct rb_secrets *s, const json_t *v, int reveal,
     struct buf *out, struct err *err)
 {
-	const json_t *parts = json_object_get(v, RB_JSON_SECRET_KEY), *p;
+	const json_t *parts = json_object_get(v, s->key), *p;
 	const struct rb_secret *e;
 	size_t i;
 
@@ -159,7 +166,7 @@ rb_secrets_text(const struct rb_secrets *s, const json_t *v, struct buf *out,
 	if (json_is_string(v))
 		return buf_add(
 		    out, json_string_value(v), json_string_length(v), err);
-	if (rb_secrets_is_ref(v))
+	if (rb_secrets_is_ref(s, v))
 		return rb_secrets_ref_text(s, v, 1, out, err);
 	return err_set(err, ERR_USAGE, "expected text");
 }
@@ -173,7 +180,7 @@ rb_secrets_subst(
 	struct buf b;
 	size_t i;
 
-	if (rb_secrets_is_ref(v)) {
+	if (rb_secrets_is_ref(s, v)) {
 		buf_init(&b, (size_t)1 << 20);
 		out = NULL;
 		if (rb_secrets_ref_text(s, v, reveal, &b, err) == 0 &&

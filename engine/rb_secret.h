@@ -1,7 +1,9 @@
 /* rb_secret.h: the broker's secret table for one run. The worker holds
  * only handles (numbers); values live here, are registered with the
- * masker the moment they are known, and are substituted into a request
- * at the last moment (rb_effect.c). Wiped when the run ends. */
+ * masker the moment they are known (every configured secret before the
+ * run starts), and are substituted into a request at the last moment
+ * (rb_effect.c). A reference is {KEY: parts} with this run's random KEY
+ * (rb_json.h), so data cannot forge one. Wiped when the run ends. */
 #ifndef OWL_RB_SECRET_H
 #define OWL_RB_SECRET_H
 
@@ -11,6 +13,7 @@
 #include "buf.h"
 #include "err.h"
 #include "mask.h"
+#include "rb_json.h"
 
 struct rb_secret {
 	int64_t handle;
@@ -19,13 +22,17 @@ struct rb_secret {
 	size_t len;
 };
 
+#define RB_SECRETS_KEY_LEN (sizeof RB_JSON_SECRET_PREFIX - 1 + 32)
+
 struct rb_secrets {
 	struct rb_secret *v;
 	size_t n, cap;
 	struct mask *mask;
+	char key[RB_SECRETS_KEY_LEN + 1]; /* this run's reference key */
 };
 
-/* Starts an empty table with a new masker; -1 when out of memory. */
+/* Starts an empty table with a new masker and a new random reference
+ * key; -1 when out of memory or without random bytes. */
 int rb_secrets_init(struct rb_secrets *s, struct err *err);
 
 /* Wipes every value and frees. */
@@ -41,8 +48,9 @@ int rb_secrets_add(struct rb_secrets *s, const char *name, const char *value,
 int rb_secrets_generate(struct rb_secrets *s, const char *name, int bytes,
     const char *encoding, int64_t *handle, struct err *err);
 
-/* Returns nonzero when v is a secret reference {"$owl_secret": [...]}. */
-int rb_secrets_is_ref(const json_t *v);
+/* Returns nonzero when v is a secret reference of this run: an object
+ * with the one member {key: [...]}. */
+int rb_secrets_is_ref(const struct rb_secrets *s, const json_t *v);
 
 /* Appends the text of v (a string, or a secret reference with its
  * values substituted) to out. An unknown handle or another type: -1. */

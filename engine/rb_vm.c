@@ -120,19 +120,32 @@ rb_vm_flush(struct rb_vm *vm)
 	buf_reset(&vm->out);
 }
 
-void
+int
 rb_vm_send(struct rb_vm *vm, json_t *msg)
 {
 	struct err err;
+	int rc;
 
 	err_init(&err);
+	if (msg == NULL)
+		_exit(RB_WORKER_EXIT_OK + 2);
 	if (vm->out.len == 0)
 		vm->out_since = clock_mono_us();
-	if (msg == NULL || rb_proto_frame(msg, &vm->out, &err) == -1)
-		_exit(RB_WORKER_EXIT_OK + 2);
+	rc = rb_proto_frame(msg, &vm->out, &err);
+	if (rc == -1 && vm->out.len > 0) { /* no room behind the queue */
+		rb_vm_flush(vm);
+		err_init(&err);
+		vm->out_since = clock_mono_us();
+		rc = rb_proto_frame(msg, &vm->out, &err);
+	}
 	json_decref(msg);
+	if (rc == -1 && err.code == ERR_USAGE)
+		return -1; /* too big: the caller fails what it was doing */
+	if (rc == -1)
+		_exit(RB_WORKER_EXIT_OK + 2);
 	if (vm->out.len > ((size_t)64 << 10))
 		rb_vm_flush(vm);
+	return 0;
 }
 
 json_t *
@@ -141,7 +154,8 @@ rb_vm_call(struct rb_vm *vm, json_t *msg)
 	struct err err;
 	json_t *reply;
 
-	rb_vm_send(vm, msg);
+	if (rb_vm_send(vm, msg) == -1)
+		return NULL;
 	rb_vm_flush(vm);
 	err_init(&err);
 	if (rb_proto_recv(&vm->in, &reply, 0, &err) == -1)
@@ -153,7 +167,7 @@ static int
 rb_vm_msgh_fn(lua_State *L)
 {
 	if (lua_type(L, 1) != LUA_TSTRING) {
-		luaL_tolstring(L, 1, NULL);
+		rb_sandbox_tostring(L, 1, NULL);
 		lua_replace(L, 1);
 	}
 	lua_settop(L, 1);
@@ -184,6 +198,17 @@ rb_vm_pcall(lua_State *L, int nargs, int nres)
 static void
 rb_vm_done(struct rb_vm *vm, const char *status, const char *error)
 {
+	char cut[4096];
+
+	/* an error message of any size (error(string.rep(...))) still
+	 * ends the run properly */
+	if (error != NULL && strlen(error) >= sizeof cut) {
+		size_t n = sizeof cut - 8;
+		while (n > 0 && ((unsigned char)error[n] & 0xc0) == 0x80)
+			n--;
+		snprintf(cut, sizeof cut, "%.*s (cut)", (int)n, error);
+		error = cut;
+	}
 	rb_vm_send(vm,
 	    json_pack("{s:s, s:s, s:s?, s:s?}", "t", "done", "status", status,
 	        "error", error, "failed_step",
@@ -244,6 +269,11 @@ rb_vm_run(struct rb_vm *vm)
 		return 0;
 	}
 	go = rb_vm_call(vm, json_pack("{s:s, s:o}", "t", "decl", "decl", decl));
+	if (go == NULL) {
+		rb_vm_done(
+		    vm, "failed", "runbook{}: the declaration is too large");
+		return 0;
+	}
 	if (strcmp(rb_proto_type(go), "go") != 0) {
 		json_decref(go);
 		return 0;
@@ -278,7 +308,9 @@ rb_vm_data(struct rb_vm *vm)
 		rb_vm_done(vm, "failed", err.msg);
 		return 0;
 	}
-	rb_vm_send(vm, json_pack("{s:s, s:o}", "t", "data", "value", v));
+	if (rb_vm_send(vm, json_pack("{s:s, s:o}", "t", "data", "value", v)) ==
+	    -1)
+		rb_vm_done(vm, "failed", "the value is too large");
 	rb_vm_flush(vm);
 	return 0;
 }
@@ -298,6 +330,7 @@ rb_vm_main(int fd, void *arg)
 	vm.L = L;
 	*(struct rb_vm **)lua_getextraspace(L) = &vm;
 	lua_gc(L, LUA_GCINC, 120, 200, 0); /* collect early: the cap is hard */
+	rb_sandbox_reserve_stack(L, RB_SANDBOX_STACK_MAIN);
 	lua_sethook(L, rb_vm_hook, LUA_MASKCOUNT, RB_VM_HOOK_EVERY);
 	rb_sandbox_open(L);
 	rb_api_open(L);

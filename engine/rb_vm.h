@@ -30,6 +30,8 @@ struct rb_vm_conf {
 	size_t len;
 	size_t mem_cap; /* bytes */
 	int64_t load_deadline; /* clock_mono_us() time the load must end */
+	const char *ref_key; /* secret references' key (rb_json.h); NULL:
+	                      * secrets cannot be sent */
 };
 
 enum rb_vm_phase { RB_VM_LOAD, RB_VM_RUNNING, RB_VM_UNDO };
@@ -72,15 +74,17 @@ struct rb_vm *rb_vm_get(lua_State *L);
 
 /* Queues msg (taking ownership) for the broker without waiting: queued
  * messages go with the next request, or within 50 ms (the hook), so a
- * step's reports cost no extra wake-up of the broker. A lost broker ends
- * the worker. */
-void rb_vm_send(struct rb_vm *vm, json_t *msg);
+ * step's reports cost no extra wake-up of the broker. -1 when msg is
+ * too big to send (over RB_PROTO_MAX): nothing was queued, the caller
+ * fails what it was doing. A lost broker ends the worker. */
+int rb_vm_send(struct rb_vm *vm, json_t *msg);
 
 /* Sends the queued messages now. */
 void rb_vm_flush(struct rb_vm *vm);
 
 /* Sends msg (taking ownership) and returns the broker's reply (the
- * caller json_decrefs it). A lost broker ends the worker. */
+ * caller json_decrefs it); NULL when msg is too big to send. A lost
+ * broker ends the worker. */
 json_t *rb_vm_call(struct rb_vm *vm, json_t *msg);
 
 /* Stops the run: records why, re-arms the hook to fire on every

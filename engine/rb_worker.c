@@ -138,6 +138,20 @@ fail:
 	return err_set(err, ERR_FAILED, "setrlimit: %s", strerror(errno));
 }
 
+extern char **environ;
+
+/* The worker is forked from the broker and so holds a copy of its
+ * environment: wipe the bytes and drop it (nothing in the worker reads
+ * it, and a runbook that got hold of the process's memory must not find
+ * values there). */
+static void
+rb_worker_scrub_env(void)
+{
+	for (char **p = environ; p != NULL && *p != NULL; p++)
+		explicit_bzero(*p, strlen(*p));
+	clearenv();
+}
+
 int
 rb_worker_confine(int fd, const struct rb_worker_limits *lim, struct err *err)
 {
@@ -157,6 +171,7 @@ rb_worker_confine(int fd, const struct rb_worker_limits *lim, struct err *err)
 	/* jansson seeds its hash function from /dev/urandom on first use:
 	 * do it now, while files can still be opened. */
 	json_object_seed(0);
+	rb_worker_scrub_env();
 	if (rb_worker_rlimits(lim, err) == -1)
 		return -1;
 	if (close_range(0, RB_WORKER_FD - 1, 0) == -1 ||

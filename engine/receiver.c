@@ -131,6 +131,105 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "pull_seen");
 }
 
+/* The group key of the open incident that already holds an alert of
+ * fingerprint fp (a webhook delivered it first), in *key (malloc'd);
+ * NULL when none does. */
+static int
+receiver_known_group(
+    struct store *s, const char *fp, char **key, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT i.group_key FROM alerts a JOIN incidents i"
+	    " ON i.id = a.incident_id WHERE a.source = 'alertmanager'"
+	    " AND a.fingerprint = ? AND i.state <> 2"
+	    " ORDER BY a.incident_id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	*key = NULL;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW &&
+	    (*key = strdup((const char *)sqlite3_column_text(st, 0))) == NULL)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_NOMEM)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "alerts");
+	return 0;
+}
+
+/* A pulled group whose alerts a webhook already put in an open incident
+ * joins that incident: the webhook's group key names its route
+ * (`{}/{team="db"}:{...}`), which the API does not say, and one
+ * Alertmanager group must be one incident whichever way it came.
+ * Fills keys[i] with the key each alert of a joined group takes (owned;
+ * NULL: its own). Alerts of a group are consecutive in a pull. */
+static int
+receiver_join(struct store *s, const struct alert *alerts, size_t n,
+    char **keys, struct err *err)
+{
+	size_t i = 0, j, k;
+	char *key;
+
+	while (i < n) {
+		for (j = i; j < n && alerts[j].group_key != NULL &&
+		     alerts[i].group_key != NULL &&
+		     strcmp(alerts[j].group_key, alerts[i].group_key) == 0;
+		     j++)
+			;
+		if (j == i)
+			j = i + 1;
+		key = NULL;
+		for (k = i; k < j && key == NULL; k++)
+			if (receiver_known_group(
+			        s, alerts[k].fingerprint, &key, err) == -1)
+				return -1;
+		if (key != NULL && strcmp(key, alerts[i].group_key) != 0)
+			for (k = i; k < j; k++)
+				if ((keys[k] = strdup(key)) == NULL) {
+					free(key);
+					return err_set(
+					    err, ERR_FAILED, "out of memory");
+				}
+		free(key);
+		i = j;
+	}
+	return 0;
+}
+
+/* incident_ingest of a pull, with the joined groups' keys. */
+static int
+receiver_upsert(struct store *s, const struct alert *alerts, size_t n,
+    const struct incident_ingest_opts *o, struct incident_ingest_result *r,
+    struct err *err)
+{
+	struct alert *copy = calloc(n, sizeof *copy);
+	char **keys = calloc(n, sizeof *keys);
+	int rc = -1;
+
+	if (copy == NULL || keys == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	if (receiver_join(s, alerts, n, keys, err) == -1)
+		goto out;
+	memcpy(copy, alerts, n * sizeof *copy); /* shallow: borrowed */
+	for (size_t i = 0; i < n; i++)
+		if (keys[i] != NULL)
+			copy[i].group_key = keys[i];
+	rc = incident_ingest(s, copy, n, o, r, err);
+out:
+	for (size_t i = 0; keys != NULL && i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(copy);
+	return rc;
+}
+
 int
 receiver_pull(struct store *s, const char *url, const struct alert *alerts,
     size_t n, int resolve_gone, const char *actor,
@@ -144,7 +243,7 @@ receiver_pull(struct store *s, const char *url, const struct alert *alerts,
 	memset(res, 0, sizeof *res);
 	if (store_begin(s, err) == -1)
 		return -1;
-	if (n > 0 && incident_ingest(s, alerts, n, &o, &r, err) == -1)
+	if (n > 0 && receiver_upsert(s, alerts, n, &o, &r, err) == -1)
 		goto fail;
 	if (n > 0) {
 		res->alerts = r.alerts;

@@ -268,6 +268,27 @@ const char *const schema_migrations[] = {
 	"  mac BLOB PRIMARY KEY,"
 	"  until_us INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX signatures_seen_until ON signatures_seen(until_us);",
+	/* 12: change events (change.c): a deploy, a config push, stored
+	 * once and attached as context to the incidents of their time. */
+	"CREATE TABLE changes ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at_us INTEGER NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  source TEXT,"
+	"  summary TEXT NOT NULL,"
+	"  details TEXT NOT NULL,"
+	"  links TEXT NOT NULL);"
+	"CREATE INDEX changes_at ON changes(at_us);"
+	/* and the labels an Alertmanager group is made of (groupLabels):
+	 * what `owl silence` silences by when the sender truncated it */
+	"ALTER TABLE incidents ADD COLUMN group_labels TEXT;",
+	/* 13: the identity of the process running a run or holding a lease
+	 * (boot id and start time, rb_lease.h), so that a pid reused by
+	 * another process is not taken for it. */
+	/* (in parentheses: clang takes two literals ending an array for a
+	 * missing comma) */
+	("ALTER TABLE runs ADD COLUMN proc TEXT;"
+	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
 };
 
 const int schema_count =

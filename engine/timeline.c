@@ -302,6 +302,13 @@ tl_text_incident_more(struct buf *b, const struct timeline_event *ev,
 	if (strcmp(k, "note") == 0)
 		return buf_printf(
 		    b, err, "note by %s: %s", a, tl_or(tl_str(d, "text"), ""));
+	if (strcmp(k, "change") == 0) /* a deploy, a config push */
+		return buf_printf(b, err, "change%s%s: %s%s%s%s",
+		    tl_str(d, "at") ? " at " : "", tl_or(tl_str(d, "at"), ""),
+		    tl_or(tl_str(d, "summary"), "?"),
+		    tl_str(d, "source") ? " (from " : "",
+		    tl_or(tl_str(d, "source"), ""),
+		    tl_str(d, "source") ? ")" : "");
 	if (strcmp(k, "silence") == 0)
 		return buf_printf(b, err,
 		    "silenced in Alertmanager by %s until %s (silence %s)%s%s",
@@ -314,6 +321,43 @@ tl_text_incident_more(struct buf *b, const struct timeline_event *ev,
 		    tl_or(tl_str(d, "silence_id"), "?"),
 		    tl_or(tl_str(d, "reason"), "?"));
 	return 1;
+}
+
+/* "alert X updated: a, b changed; c added" from an alert.update. */
+static int
+tl_text_alert_update(
+    struct buf *b, const char *name, const json_t *d, struct err *err)
+{
+	static const char *const parts[] = { "labels", "annotations" };
+	static const char *const how[] = { "changed", "added" };
+	const char *k, *sep = ": ";
+	json_t *o, *v;
+
+	if (buf_printf(b, err, "alert %s updated", name) == -1)
+		return -1;
+	for (int h = 0; h < 2; h++) {
+		int any = 0;
+
+		for (int p = 0; p < 2; p++) {
+			o = json_object_get(
+			    json_object_get(d, parts[p]), how[h]);
+			json_object_foreach(o, k, v)
+			{
+				if (buf_printf(b, err, "%s%s", any ? ", " : sep,
+				        k) == -1)
+					return -1;
+				any = 1;
+			}
+		}
+		if (any && buf_printf(b, err, " %s", how[h]) == -1)
+			return -1;
+		if (any)
+			sep = "; ";
+	}
+	if (json_object_get(d, "generator_url") != NULL &&
+	    buf_printf(b, err, "%sits URL", sep) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -338,6 +382,8 @@ tl_text_alert(struct buf *b, const struct timeline_event *ev, const json_t *d,
 		return buf_printf(b, err, "alert %s resolved", name);
 	if (strcmp(k, "refire") == 0)
 		return buf_printf(b, err, "alert %s firing again", name);
+	if (strcmp(k, "update") == 0)
+		return tl_text_alert_update(b, name, d, err);
 	if (strcmp(k, "stale") == 0)
 		return buf_printf(b, err, "late %s of alert %s ignored: %s",
 		    tl_or(tl_str2(d, "event", "status"), "event"), name,
@@ -856,9 +902,15 @@ int
 timeline_esc_csv(struct buf *out, const char *s, struct err *err)
 {
 	size_t n = s ? strlen(s) : 0;
+	/* a cell a spreadsheet would take for a formula (an actor named
+	 * "=HYPERLINK(...)") is neutralised with a leading quote */
+	int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	int quote = n > 0 &&
 	    (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ');
 	int rc = quote ? buf_addc(out, '"', err) : 0;
+
+	if (rc == 0 && formula)
+		rc = buf_addc(out, '\'', err);
 
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = s[i] == '"' ? buf_adds(out, "\"\"", err)

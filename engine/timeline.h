@@ -110,7 +110,8 @@ void timeline_close(struct timeline_stream *ts);
 int timeline_esc_md(struct buf *out, const char *s, struct err *err);
 
 /* Appends one RFC 4180 field: quoted (with "" for ") when it holds a
- * comma, a quote, CR or LF, or leading/trailing spaces. */
+ * comma, a quote, CR or LF, or leading/trailing spaces; a field starting
+ * with = + - @ TAB or CR (a spreadsheet formula) gets a leading '. */
 int timeline_esc_csv(struct buf *out, const char *s, struct err *err);
 
 /* Writes a duration as "42s", "3m 05s", "2h 03m 04s" or "1d 2h 03m". */

@@ -197,17 +197,28 @@ am_client_do(const char *method, const char *url, const char *body,
 }
 
 int
-am_client_alerts(const char *base, struct buf *out, long timeout_ms,
-    const atomic_int *cancel, struct err *err)
+am_client_alerts(const char *base, const char *receiver, struct buf *out,
+    long timeout_ms, const atomic_int *cancel, struct err *err)
 {
+	char *esc = NULL;
 	struct buf u;
 	long status;
 	int rc = -1;
 
 	buf_init(&u, 4096);
-	if (am_client_url(&u, base, "/api/v2/alerts", err) == 0)
+	if (receiver != NULL &&
+	    (esc = curl_easy_escape(NULL, receiver, 0)) == NULL) {
+		buf_done(&u);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	/* the groups, as Alertmanager routes them: their labels and
+	 * receiver are the incidents' groups; ?receiver= is a regex */
+	if (am_client_url(&u, base, "/api/v2/alerts/groups", err) == 0 &&
+	    (esc == NULL ||
+	        buf_printf(&u, err, "?receiver=%%5E%s%%24", esc) == 0))
 		rc = am_client_do("GET", buf_str(&u), NULL, out, timeout_ms,
 		    cancel, &status, err);
+	curl_free(esc);
 	buf_done(&u);
 	return rc;
 }

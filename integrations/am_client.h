@@ -26,12 +26,13 @@ int am_client_check_url(const char *url, struct err *err);
  * trailing slash aside), whatever user name and password either holds. */
 int am_client_same_url(const char *a, const char *b);
 
-/* GET <base>/api/v2/alerts into out (its ceiling bounds the body).
- * Gives up after timeout_ms, or as soon as *cancel becomes nonzero
- * (cancel may be NULL). -1 with err set (ERR_FAILED) naming the URL and
- * the reason: unreachable, HTTP status, body too large. */
-int am_client_alerts(const char *base, struct buf *out, long timeout_ms,
-    const atomic_int *cancel, struct err *err);
+/* GET <base>/api/v2/alerts/groups (only receiver's, when not NULL)
+ * into out (its ceiling bounds the body). Gives up after timeout_ms, or
+ * as soon as *cancel becomes nonzero (cancel may be NULL). -1 with err
+ * set (ERR_FAILED) naming the URL and the reason: unreachable, HTTP
+ * status, body too large. */
+int am_client_alerts(const char *base, const char *receiver, struct buf *out,
+    long timeout_ms, const atomic_int *cancel, struct err *err);
 
 /* GET <base>/api/v2/status: *started_us is when that Alertmanager
  * started (its "uptime" field). Same timeout and cancel as

@@ -1,12 +1,14 @@
 /* effects_live.c: effects performed for real (see effects_live.h). */
 #include "effects_live.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "effects_exec.h"
@@ -14,9 +16,24 @@
 #include "engine/atomicfile.h"
 #include "engine/paths.h"
 
+#define EFFECTS_LIVE_SECRET_MAX ((size_t)1 << 16) /* bytes per secret */
+#define EFFECTS_LIVE_SECRETS_MAX 4096 /* files read from the directory */
+
+extern char **environ;
+
+/* An environment variable taken out of the environment (see
+ * effects_live_env_take). */
+struct effects_live_env {
+	char *var;
+	char *value;
+	size_t len;
+};
+
 struct effects_live {
 	const struct config *config;
 	char *secret_dir;
+	struct effects_live_env *env;
+	size_t nenv;
 };
 
 static int
@@ -79,11 +96,115 @@ effects_live_file_read(
 	return rc;
 }
 
+/* The names of path's extended attributes (ACLs are some), NUL-separated,
+ * into *list (malloc'd); 0 with *n = 0 when the file system has none. */
+static int
+effects_live_xattr_names(const char *path, int fd, char **list, ssize_t *n)
+{
+	*list = NULL;
+	for (int tries = 0; tries < 4; tries++) {
+		ssize_t want =
+		    path ? listxattr(path, NULL, 0) : flistxattr(fd, NULL, 0);
+		if (want == -1 && (errno == ENOTSUP || errno == ENOSYS)) {
+			*n = 0;
+			return 0;
+		}
+		if (want <= 0) {
+			*n = want == 0 ? 0 : -1;
+			return (int)*n;
+		}
+		if ((*list = malloc((size_t)want)) == NULL)
+			return -1;
+		*n = path ? listxattr(path, *list, (size_t)want)
+		          : flistxattr(fd, *list, (size_t)want);
+		if (*n >= 0)
+			return 0;
+		free(*list);
+		*list = NULL;
+		if (errno != ERANGE) /* it grew meanwhile: again */
+			return -1;
+	}
+	return -1;
+}
+
+/* Gives the temporary file at fd what the file it replaces has: its
+ * owner and group, and its extended attributes (POSIX ACLs, labels);
+ * drops those the new file got from its directory. A file whose owner or
+ * attributes cannot be kept is not written (-1). */
+static int
+effects_live_keep(
+    int fd, const char *path, const struct stat *st, struct err *err)
+{
+	char *names = NULL, *mine = NULL, val[65536];
+	ssize_t n = 0, m = 0, len;
+	int rc = -1;
+
+	if ((st->st_uid != geteuid() || st->st_gid != getegid()) &&
+	    fchown(fd, st->st_uid, st->st_gid) == -1)
+		return err_set(err, ERR_FAILED,
+		    "%s: cannot keep its owner and group (%lu:%lu): %s; not "
+		    "written",
+		    path, (unsigned long)st->st_uid, (unsigned long)st->st_gid,
+		    strerror(errno));
+	if (effects_live_xattr_names(path, -1, &names, &n) == -1 ||
+	    effects_live_xattr_names(NULL, fd, &mine, &m) == -1) {
+		err_set(err, ERR_FAILED,
+		    "%s: cannot read its extended "
+		    "attributes: %s; not written",
+		    path, strerror(errno));
+		goto out;
+	}
+	for (ssize_t i = 0; i < m; i += (ssize_t)strlen(mine + i) + 1)
+		if (fgetxattr(fd, mine + i, NULL, 0) >= 0 &&
+		    getxattr(path, mine + i, NULL, 0) == -1 &&
+		    fremovexattr(fd, mine + i) == -1) {
+			err_set(err, ERR_FAILED,
+			    "%s: cannot drop the extended "
+			    "attribute %s it does not have: %s; not written",
+			    path, mine + i, strerror(errno));
+			goto out;
+		}
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
+		if ((len = getxattr(path, names + i, val, sizeof val)) == -1 ||
+		    fsetxattr(fd, names + i, val, (size_t)len, 0) == -1) {
+			err_set(err, ERR_FAILED,
+			    "%s: cannot keep its extended "
+			    "attribute %s: %s; not written",
+			    path, names + i, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(names);
+	free(mine);
+	return rc;
+}
+
 int
 effects_live_write_file(
     const char *path, const char *data, size_t n, int mode, struct err *err)
 {
-	return atomicfile_put(path, data, n, mode, err);
+	struct atomicfile f;
+	struct stat st;
+	int exists;
+
+	exists = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (mode < 0)
+		mode = exists ? (int)(st.st_mode & 07777) : 0644;
+	if (atomicfile_open(&f, path, mode, err) == -1)
+		return -1;
+	/* owner first (it may clear set-id bits), then attributes (an ACL
+	 * sets mode bits too), then the mode again */
+	if ((exists &&
+	        effects_live_keep(atomicfile_fd(&f), path, &st, err) == -1) ||
+	    (fchmod(atomicfile_fd(&f), (mode_t)mode) == -1 &&
+	        err_set(err, ERR_FAILED, "%s: %s", path, strerror(errno))) ||
+	    atomicfile_write(&f, data, n, err) == -1) {
+		atomicfile_abort(&f);
+		return -1;
+	}
+	return atomicfile_commit(&f, err);
 }
 
 static int
@@ -99,11 +220,21 @@ static int
 effects_live_secret_file(
     const char *path, const char *name, struct buf *v, struct err *err)
 {
+	struct stat st;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	/* O_NONBLOCK: a FIFO must not hang the run in open() */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) ==
+	    -1)
 		return err_set(err, ERR_FAILED, "secret %s: %s: %s", name, path,
 		    errno == ENOENT ? "no such secret" : strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(err, ERR_FAILED,
+		    "secret %s: %s: not a regular "
+		    "file",
+		    name, path);
+	}
 	rc = effects_live_read_fd(fd, path, v, err);
 	close(fd);
 	/* one trailing newline is an editor's, not the secret's */
@@ -112,11 +243,48 @@ effects_live_secret_file(
 	return rc;
 }
 
+/* Takes the secret variable var out of the process environment: its
+ * value is kept here for secret_get, the bytes of every copy in the
+ * environment block are overwritten (/proc/PID/environ shows the block
+ * as it is now) and the variable is removed, so that no process started
+ * later inherits it. NULL when it is not set. */
+static const struct effects_live_env *
+effects_live_env_take(struct effects_live *l, const char *var)
+{
+	size_t n = strlen(var);
+	struct effects_live_env *nv, *e;
+	const char *v;
+
+	for (size_t i = 0; i < l->nenv; i++)
+		if (strcmp(l->env[i].var, var) == 0)
+			return &l->env[i];
+	if ((v = getenv(var)) == NULL ||
+	    (nv = realloc(l->env, (l->nenv + 1) * sizeof *nv)) == NULL)
+		return NULL;
+	l->env = nv;
+	e = &nv[l->nenv];
+	e->len = strlen(v);
+	e->var = strdup(var);
+	if ((e->value = malloc(e->len + 1)) == NULL || e->var == NULL) {
+		free(e->var);
+		free(e->value);
+		return NULL;
+	}
+	memcpy(e->value, v, e->len + 1);
+	for (char **p = environ; p != NULL && *p != NULL; p++)
+		if (strncmp(*p, var, n) == 0 && (*p)[n] == '=')
+			explicit_bzero(*p + n + 1, strlen(*p + n + 1));
+	unsetenv(var);
+	l->nenv++;
+	return e;
+}
+
 static int
 effects_live_secret_get(
     void *ctx, const char *name, struct buf *value, struct err *err)
 {
 	struct effects_live *l = ctx;
+	const struct effects_live_env *e;
 	const json_t *src = NULL;
 	const char *env, *file;
 	char path[4200];
@@ -126,18 +294,72 @@ effects_live_secret_get(
 		src = config_get(l->config, path);
 	}
 	if ((env = json_string_value(json_object_get(src, "env"))) != NULL) {
-		const char *v = getenv(env);
-		if (v == NULL)
+		if ((e = effects_live_env_take(l, env)) == NULL)
 			return err_set(err, ERR_FAILED,
 			    "secret %s: $%s is not "
 			    "set",
 			    name, env);
-		return buf_adds(value, v, err);
+		return buf_add(value, e->value, e->len, err);
 	}
 	if ((file = json_string_value(json_object_get(src, "file"))) != NULL)
 		return effects_live_secret_file(file, name, value, err);
 	snprintf(path, sizeof path, "%s/%s", l->secret_dir, name);
 	return effects_live_secret_file(path, name, value, err);
+}
+
+/* Reads one secret (as secret_get does, or from the file at path) and
+ * hands it to fn. */
+static int
+effects_live_secret_one(struct effects_live *l, const char *name,
+    const char *path, effects_secret_fn *fn, void *arg)
+{
+	struct err err;
+	struct buf v;
+	int rc = 0;
+
+	err_init(&err);
+	buf_init(&v, EFFECTS_LIVE_SECRET_MAX);
+	if ((path ? effects_live_secret_file(path, name, &v, &err)
+	          : effects_live_secret_get(l, name, &v, &err)) == 0)
+		rc = fn(arg, name, buf_str(&v), v.len);
+	if (v.data != NULL)
+		explicit_bzero(v.data, v.cap);
+	buf_done(&v);
+	return rc;
+}
+
+static int
+effects_live_secret_each(
+    void *ctx, effects_secret_fn *fn, void *arg, struct err *err)
+{
+	struct effects_live *l = ctx;
+	const json_t *secrets =
+	    l->config ? config_get(l->config, "secrets") : NULL;
+	struct dirent *d;
+	const json_t *v;
+	const char *k;
+	size_t count = 0;
+	DIR *dir;
+
+	(void)err;
+	json_object_foreach((json_t *)secrets, k, v)
+	{
+		if (effects_live_secret_one(l, k, NULL, fn, arg) != 0)
+			return 0;
+	}
+	if ((dir = opendir(l->secret_dir)) == NULL)
+		return 0; /* no directory: no secret there */
+	while (
+	    (d = readdir(dir)) != NULL && count++ < EFFECTS_LIVE_SECRETS_MAX) {
+		char path[4200];
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", l->secret_dir, d->d_name);
+		if (effects_live_secret_one(l, d->d_name, path, fn, arg) != 0)
+			break;
+	}
+	closedir(dir);
+	return 0;
 }
 
 static int
@@ -195,6 +417,12 @@ effects_live_free(void *ctx)
 {
 	struct effects_live *l = ctx;
 
+	for (size_t i = 0; i < l->nenv; i++) {
+		explicit_bzero(l->env[i].value, l->env[i].len);
+		free(l->env[i].value);
+		free(l->env[i].var);
+	}
+	free(l->env);
 	free(l->secret_dir);
 	free(l);
 }
@@ -230,6 +458,7 @@ effects_live_new(
 		.secret_get = effects_live_secret_get,
 		.secret_put = effects_live_secret_put,
 		.notify = effects_live_notify,
+		.secret_each = effects_live_secret_each,
 		.free = effects_live_free };
 	return fx;
 oom:

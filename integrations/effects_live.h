@@ -18,7 +18,10 @@ struct effects *effects_live_new(
 
 /* Writes data to path atomically (engine/atomicfile.h): a temporary
  * file in the same directory, fsync, rename, fsync of the directory.
- * mode -1 keeps the existing file's mode (0644 for a new file). */
+ * mode -1 keeps the existing file's mode (0644 for a new file). An
+ * existing file's owner, group and extended attributes (POSIX ACLs) are
+ * kept; when they cannot be (owl is not root, or not the owner), nothing
+ * is written and err says why. */
 int effects_live_write_file(
     const char *path, const char *data, size_t n, int mode, struct err *err);
 

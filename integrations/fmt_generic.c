@@ -127,6 +127,9 @@ fmt_generic_one(
 	    -1)
 		goto out;
 	rc = alert_set_maps(a, labels, ann, b->sevmap, sev_given, err);
+	/* a resolve that names no severity keeps the alert's */
+	a->severity_kept = a->resolved && !sev_given &&
+	    json_object_get(labels, "severity") == NULL;
 out:
 	json_decref(labels);
 	json_decref(ann);

@@ -5,6 +5,7 @@
 #include "http_auth.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,9 +335,14 @@ http_auth_check_header(const struct http_auth *a, const char *header,
 			;
 		return http_auth_check_basic(a, p, endpoint, who, whon);
 	}
-	if (strncasecmp(header, "Bearer ", 7) != 0)
+	/* Opsgenie's clients send the key as "GenieKey KEY" */
+	if (strncasecmp(header, "Bearer ", 7) == 0)
+		p = header + 7;
+	else if (strncasecmp(header, "GenieKey ", 9) == 0)
+		p = header + 9;
+	else
 		return HTTP_AUTH_BAD;
-	for (p = header + 7; *p == ' '; p++)
+	for (; *p == ' '; p++)
 		;
 	n = strlen(p);
 	while (n > 0 && p[n - 1] == ' ')
@@ -344,7 +350,9 @@ http_auth_check_header(const struct http_auth *a, const char *header,
 	if (http_auth_check_token(a, p, n, endpoint) != HTTP_AUTH_OK)
 		return HTTP_AUTH_BAD;
 	if (who != NULL)
-		snprintf(who, whon, "bearer");
+		snprintf(who, whon, "%s",
+		    tolower((unsigned char)*header) == 'g' ? "geniekey"
+		                                           : "bearer");
 	return HTTP_AUTH_OK;
 }
 

@@ -66,7 +66,8 @@ int http_auth_enabled(const struct http_auth *a);
 int http_auth_has_tokens(const struct http_auth *a);
 int http_auth_has_secrets(const struct http_auth *a);
 
-/* Checks an Authorization header value: "Bearer TOKEN" or "Basic
+/* Checks an Authorization header value: "Bearer TOKEN", "GenieKey
+ * TOKEN" (Opsgenie's clients) or "Basic
  * base64(user:TOKEN)", for a request to endpoint (a token limited to
  * other endpoints is BAD there; NULL: only tokens limited to none pass).
  * NULL header: HTTP_AUTH_NONE. On OK, writes who authenticated

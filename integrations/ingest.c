@@ -4,26 +4,89 @@
  * engine/incident_ingest.c. */
 #include "integrations/ingest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/actlog.h"
 #include "engine/incident_ingest.h"
 #include "integrations/ingest_int.h"
 
-static const char *const ingest_formats[] = {
-	[INGEST_AUTO] = "auto",
-	[INGEST_ALERTMANAGER] = "alertmanager",
-	[INGEST_GRAFANA] = "grafana",
-	[INGEST_PAGERDUTY] = "pagerduty",
-	[INGEST_GENERIC] = "generic",
+typedef int ingest_parse_fn(
+    json_t *root, struct ingest_batch *b, struct err *err);
+
+/* Each format: its name and its parser (fmt_*.c). */
+static const struct ingest_fmt {
+	const char *name;
+	ingest_parse_fn *parse;
+} ingest_fmts[INGEST_FORMAT_COUNT] = {
+	[INGEST_AUTO] = { "auto", NULL },
+	[INGEST_ALERTMANAGER] = { "alertmanager", fmt_alertmanager_parse },
+	[INGEST_GRAFANA] = { "grafana", fmt_grafana_parse },
+	[INGEST_PAGERDUTY] = { "pagerduty", fmt_pagerduty_parse },
+	[INGEST_GENERIC] = { "generic", fmt_generic_parse },
+	[INGEST_PAGERDUTY_CHANGE] = { "pagerduty-change", fmt_pd_change_parse },
+	[INGEST_SNS] = { "sns", fmt_sns_parse },
+	[INGEST_DATADOG] = { "datadog", fmt_datadog_parse },
+	[INGEST_SENTRY] = { "sentry", fmt_sentry_parse },
+	[INGEST_UPTIME_KUMA] = { "uptime-kuma", fmt_kuma_parse },
+	[INGEST_GRAFANA_LEGACY] = { "grafana-legacy",
+	    fmt_grafana_legacy_parse },
+	[INGEST_OPSGENIE] = { "opsgenie", fmt_opsgenie_parse },
+	[INGEST_OPSGENIE_CLOSE] = { "opsgenie-close",
+	    fmt_opsgenie_close_parse },
+	[INGEST_OPSGENIE_ACK] = { "opsgenie-ack", fmt_opsgenie_ack_parse },
+	[INGEST_MAPPING] = { "mapping", fmt_mapping_parse },
 };
+
+/* "found: a, b, c" of the first keys of an object, for a hint. */
+static void
+ingest_found_keys(json_t *root, char *out, size_t n)
+{
+	const char *k;
+	size_t len = 0, i = 0;
+	json_t *v;
+
+	out[0] = '\0';
+	if (!json_is_object(root)) {
+		snprintf(out, n, "a JSON %s",
+		    json_is_array(root) ? "array" : "value");
+		return;
+	}
+	json_object_foreach(root, k, v)
+	{
+		if (i++ == 8 || len + strlen(k) + 8 >= n) {
+			snprintf(out + len, n - len, ", ...");
+			break;
+		}
+		len += (size_t)snprintf(
+		    out + len, n - len, "%s%.40s", len ? ", " : "fields ", k);
+	}
+	if (i == 0)
+		snprintf(out, n, "an empty object");
+}
+
+/* The one-line refusal of a payload owl cannot understand: what it
+ * found, and how to map it. */
+static int
+ingest_unknown(json_t *root, const char *what, struct err *err)
+{
+	char found[200];
+
+	ingest_found_keys(root, found, sizeof found);
+	return err_set(err, ERR_USAGE,
+	    "%s (found %s): send owl's generic JSON ({\"id\", \"title\", "
+	    "\"status\"}) or map it with the config's mappings and "
+	    "/v1/alerts/mapping/NAME (README \"Mappings\")",
+	    what, found);
+}
 
 const char *
 ingest_format_name(enum ingest_format f)
 {
-	if ((unsigned)f > INGEST_GENERIC)
+	if ((unsigned)f >= INGEST_FORMAT_COUNT)
 		return "unknown";
-	return ingest_formats[f];
+	return ingest_fmts[f].name;
 }
 
 int
@@ -31,8 +94,8 @@ ingest_format_parse(const char *name)
 {
 	if (name == NULL)
 		return -1;
-	for (int i = 0; i <= INGEST_GENERIC; i++)
-		if (strcmp(name, ingest_formats[i]) == 0)
+	for (int i = 0; i < INGEST_FORMAT_COUNT; i++)
+		if (strcmp(name, ingest_fmts[i].name) == 0)
 			return i;
 	return -1;
 }
@@ -47,6 +110,7 @@ ingest_detect(json_t *root, struct err *err)
 {
 	const char *version;
 	json_t *first;
+	int detected;
 
 	if (json_is_array(root)) {
 		first = json_array_get(root, 0);
@@ -60,6 +124,12 @@ ingest_detect(json_t *root, struct err *err)
 	}
 	if (!json_is_object(root))
 		return err_set(err, ERR_USAGE, "not a JSON object or array");
+	if ((detected = fmt_sender_detect(root)) >= 0)
+		return detected;
+	if (json_object_get(root, "event_action") == NULL &&
+	    json_object_get(root, "routing_key") != NULL &&
+	    json_is_object(json_object_get(root, "payload")))
+		return INGEST_PAGERDUTY_CHANGE;
 	if (json_object_get(root, "event_action") != NULL ||
 	    json_object_get(root, "routing_key") != NULL)
 		return INGEST_PAGERDUTY;
@@ -74,10 +144,12 @@ ingest_detect(json_t *root, struct err *err)
 	if (json_object_get(root, "id") != NULL ||
 	    json_object_get(root, "alert_uid") != NULL)
 		return INGEST_GENERIC;
-	return err_set(err, ERR_USAGE,
-	    "unknown payload format (expected an "
-	    "Alertmanager or Grafana webhook, a PagerDuty event or generic "
-	    "JSON with an id)");
+	if (json_object_get(root, "message") != NULL &&
+	    (json_object_get(root, "alias") != NULL ||
+	        json_object_get(root, "priority") != NULL ||
+	        json_object_get(root, "responders") != NULL))
+		return INGEST_OPSGENIE;
+	return ingest_unknown(root, "not a payload owl knows", err);
 }
 
 /* config severity_map = { WORD = "critical"|"error"|"warning"|"info" }
@@ -120,6 +192,41 @@ ingest_opts_sevmap(
 	return 0;
 }
 
+/* sns = { topics = { ARN, ... }, endpoint = URL }: the topics whose
+ * SubscriptionConfirmation owl confirms, and a SubscribeURL prefix
+ * allowed besides Amazon's (LocalStack, a test). */
+static int
+ingest_opts_sns(
+    struct ingest_opts *o, const struct config *cfg, struct err *err)
+{
+	const json_t *t = cfg ? config_get(cfg, "sns.topics") : NULL, *v;
+	const char *ep =
+	    cfg ? config_str(cfg, "sns.endpoint", NULL, err) : NULL;
+	size_t i;
+
+	if (err_isset(err))
+		return -1;
+	if (t != NULL && !json_is_array(t))
+		return err_set(err, ERR_USAGE,
+		    "config: sns.topics: expected a list of topic ARNs");
+	json_array_foreach(t, i, v)
+	{
+		if (!json_is_string(v) ||
+		    strncmp(json_string_value(v), "arn:", 4) != 0)
+			return err_set(err, ERR_USAGE,
+			    "config: sns.topics[%zu]: not a topic ARN "
+			    "(arn:aws:sns:REGION:ACCOUNT:NAME)",
+			    i + 1);
+	}
+	if (t != NULL && (o->sns_topics = json_deep_copy(t)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (ep != NULL && strncmp(ep, "http://", 7) != 0 &&
+	    strncmp(ep, "https://", 8) != 0)
+		return err_set(
+		    err, ERR_USAGE, "config: sns.endpoint: not an http(s) URL");
+	return ep != NULL ? ingest_dup(&o->sns_endpoint, ep, err) : 0;
+}
+
 struct ingest_opts *
 ingest_opts_new(const struct config *cfg, struct err *err)
 {
@@ -130,7 +237,10 @@ ingest_opts_new(const struct config *cfg, struct err *err)
 		err_set(err, ERR_FAILED, "out of memory");
 		return NULL;
 	}
-	if (ingest_opts_sevmap(o, cfg, err) == -1) {
+	if (ingest_opts_sevmap(o, cfg, err) == -1 ||
+	    ingest_mappings_load(cfg ? config_get(cfg, "mappings") : NULL,
+	        &o->mappings, err) == -1 ||
+	    ingest_opts_sns(o, cfg, err) == -1) {
 		ingest_opts_free(o);
 		return NULL;
 	}
@@ -143,6 +253,9 @@ ingest_opts_free(struct ingest_opts *o)
 	if (o == NULL)
 		return;
 	json_decref(o->sevmap);
+	ingest_mappings_free(o->mappings);
+	json_decref(o->sns_topics);
+	free(o->sns_endpoint);
 	free(o);
 }
 
@@ -154,11 +267,19 @@ ingest_batch_free(struct ingest_batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->alerts[i].group_key == b->group_key)
 			b->alerts[i].group_key = NULL; /* borrowed */
+		if (b->alerts[i].group_labels == b->group_labels)
+			b->alerts[i].group_labels = NULL;
 		alert_done(&b->alerts[i]);
 	}
 	free(b->alerts);
+	change_event_done(b->change);
+	free(b->change);
+	free(b->name);
+	free(b->confirm_topic);
+	free(b->confirm_url);
 	free(b->dedup_key);
 	free(b->group_key);
+	free(b->group_labels);
 	free(b->sender_url);
 	free(b);
 }
@@ -167,21 +288,84 @@ struct ingest_batch *
 ingest_parse(
     enum ingest_format f, const char *body, size_t len, struct err *err)
 {
-	return ingest_parse_opts(f, body, len, NULL, err);
+	return ingest_parse_opts(f, NULL, body, len, NULL, err);
+}
+
+/* Whether body is only white space (an Opsgenie close may have none). */
+static int
+ingest_blank(const char *body, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (strchr(" \t\r\n", body[i]) == NULL || body[i] == '\0')
+			return 0;
+	return 1;
+}
+
+/* Does o have a key owl's generic JSON does not know? */
+static int
+ingest_generic_strange(json_t *o)
+{
+	static const char *const known[] = { "id", "alert_uid", "title",
+		"message", "status", "state", "severity", "group", "labels",
+		"url", "link_to_upstream_details", "timestamp", "image_url" };
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(o, k, v)
+	{
+		for (i = 0; i < sizeof known / sizeof known[0]; i++)
+			if (strcmp(k, known[i]) == 0)
+				break;
+		if (i == sizeof known / sizeof known[0])
+			return 1;
+	}
+	return 0;
+}
+
+/* The generic endpoint: another sender's payload is recognised (Datadog
+ * pointed at a "generic webhook"); owl's own is refused when it has
+ * nothing to show (no title or message) and fields owl does not know:
+ * someone else's payload whose id would become the title. */
+static int
+ingest_generic_format(json_t *root, struct err *err)
+{
+	int detected = fmt_sender_detect(root);
+
+	if (detected >= 0)
+		return detected;
+	if (!json_is_object(root) || json_object_get(root, "title") != NULL ||
+	    json_object_get(root, "message") != NULL ||
+	    json_object_get(json_object_get(root, "labels"), "alertname") !=
+	        NULL ||
+	    !ingest_generic_strange(root))
+		return INGEST_GENERIC;
+	if (json_object_get(root, "id") == NULL &&
+	    json_object_get(root, "alert_uid") == NULL)
+		return ingest_unknown(root, "generic: no id and no title", err);
+	return ingest_unknown(
+	    root, "generic: an id but no title or message", err);
 }
 
 struct ingest_batch *
-ingest_parse_opts(enum ingest_format f, const char *body, size_t len,
-    const struct ingest_opts *o, struct err *err)
+ingest_parse_opts(enum ingest_format f, const char *arg, const char *body,
+    size_t len, const struct ingest_opts *o, struct err *err)
 {
 	struct ingest_batch *b = NULL;
 	json_t *root = NULL;
 	int rc, detected;
 
-	if (ingest_json_load(body, len, &root, err) == -1)
+	if ((f == INGEST_OPSGENIE_CLOSE || f == INGEST_OPSGENIE_ACK) &&
+	    ingest_blank(body, len))
+		root = json_object(); /* no body: nothing to say but the id */
+	else if (ingest_json_load(body, len, &root, err) == -1)
 		return NULL;
 	if (f == INGEST_AUTO) {
 		if ((detected = ingest_detect(root, err)) == -1)
+			goto fail;
+		f = (enum ingest_format)detected;
+	} else if (f == INGEST_GENERIC) {
+		if ((detected = ingest_generic_format(root, err)) == -1)
 			goto fail;
 		f = (enum ingest_format)detected;
 	}
@@ -192,18 +376,25 @@ ingest_parse_opts(enum ingest_format f, const char *body, size_t len,
 	b->format = f;
 	b->truncated = -1;
 	b->sevmap = o != NULL ? o->sevmap : NULL;
-	switch (f) {
-	case INGEST_ALERTMANAGER:
-		rc = fmt_alertmanager_parse(root, b, err);
-		break;
-	case INGEST_GRAFANA: rc = fmt_grafana_parse(root, b, err); break;
-	case INGEST_PAGERDUTY: rc = fmt_pagerduty_parse(root, b, err); break;
-	case INGEST_GENERIC: rc = fmt_generic_parse(root, b, err); break;
-	default: rc = err_set(err, ERR_USAGE, "unknown format"); break;
+	b->arg = arg;
+	if (f == INGEST_MAPPING && arg != NULL && o != NULL)
+		b->mapping = ingest_mapping_find(o->mappings, arg);
+	if (f == INGEST_MAPPING && arg != NULL &&
+	    asprintf(&b->name, "mapping:%.64s", arg) == -1) {
+		b->name = NULL;
+		err_set(err, ERR_FAILED, "out of memory");
+		goto fail;
 	}
+	if ((unsigned)f < INGEST_FORMAT_COUNT && ingest_fmts[f].parse != NULL)
+		rc = ingest_fmts[f].parse(root, b, err);
+	else
+		rc = err_set(err, ERR_USAGE, "unknown format");
 	if (rc == -1)
 		goto fail;
-	b->sevmap = NULL; /* the options need not outlive the parse */
+	/* the options and the argument need not outlive the parse */
+	b->sevmap = NULL;
+	b->arg = NULL;
+	b->mapping = NULL;
 	json_decref(root);
 	return b;
 fail:
@@ -216,6 +407,12 @@ enum ingest_format
 ingest_batch_format(const struct ingest_batch *b)
 {
 	return b->format;
+}
+
+const char *
+ingest_batch_name(const struct ingest_batch *b)
+{
+	return b->name != NULL ? b->name : ingest_format_name(b->format);
 }
 
 size_t
@@ -248,6 +445,29 @@ ingest_batch_action(const struct ingest_batch *b)
 	}
 }
 
+/* An SNS subscription confirmed: one entry in the action log. */
+static int
+ingest_store_confirm(struct store *s, const struct ingest_batch *b,
+    const char *actor, struct ingest_result *res, struct err *err)
+{
+	struct actlog_new e = { .actor = actor, .kind = "sns.subscribe" };
+	json_t *d = json_pack(
+	    "{s:s, s:b}", "topic", b->confirm_topic, "confirmed", b->confirmed);
+	int rc;
+
+	if (res != NULL) {
+		memset(res, 0, sizeof *res);
+		res->confirmed = b->confirmed;
+	}
+	e.detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(d);
+	if (e.detail == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = actlog_append(s, &e, NULL, err);
+	free((char *)e.detail);
+	return rc;
+}
+
 int
 ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
     struct ingest_result *res, struct err *err)
@@ -258,6 +478,22 @@ ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
 		.sender_url = b->sender_url };
 	struct incident_ingest_result r;
 
+	if (b->confirm_topic != NULL)
+		return ingest_store_confirm(s, b, actor, res, err);
+	if (b->change != NULL) {
+		int64_t id;
+		size_t attached;
+
+		if (change_store(s, b->change, actor, &id, &attached, err) ==
+		    -1)
+			return -1;
+		if (res != NULL) {
+			memset(res, 0, sizeof *res);
+			res->change = id;
+			res->change_incidents = attached;
+		}
+		return 0;
+	}
 	if (b->action == INGEST_ACTION_ACKNOWLEDGE)
 		o.mode = INCIDENT_INGEST_ACK;
 	else if (b->action == INGEST_ACTION_RESOLVE)
@@ -277,4 +513,67 @@ ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
 		res->stale = r.stale;
 	}
 	return 0;
+}
+
+int
+ingest_reply(const struct ingest_batch *b, const struct ingest_result *r,
+    struct buf *out, struct err *err)
+{
+	json_t *o;
+	char *s, uuid[37];
+	int status = 200;
+
+	switch (b->format) {
+	case INGEST_PAGERDUTY: /* as PagerDuty answers */
+		status = 202;
+		o = json_pack("{s:s, s:s, s:s?}", "status", "success",
+		    "message", "Event processed", "dedup_key", b->dedup_key);
+		break;
+	case INGEST_PAGERDUTY_CHANGE:
+		status = 202;
+		o = json_pack("{s:s, s:s, s:I}", "status", "success", "message",
+		    "Change event processed", "id", (json_int_t)r->change);
+		break;
+	case INGEST_OPSGENIE: /* as Opsgenie's asynchronous API answers */
+	case INGEST_OPSGENIE_CLOSE:
+	case INGEST_OPSGENIE_ACK:
+		status = 202;
+		if (ingest_uuid(uuid, err) == -1)
+			return -1;
+		o = json_pack("{s:s, s:f, s:s, s:s?}", "result",
+		    "Request will be processed", "took", 0.0, "requestId", uuid,
+		    "alias", b->dedup_key);
+		break;
+	case INGEST_SNS:
+		if (b->confirm_topic != NULL) {
+			o = json_pack("{s:s, s:s}", "status", "confirmed",
+			    "topic", b->confirm_topic);
+			break;
+		}
+		/* fall through */
+	default:
+		o = json_pack("{s:s, s:I, s:I}", "status", "stored", "alerts",
+		    (json_int_t)r->alerts, "new_alerts",
+		    (json_int_t)r->new_alerts);
+		if (o != NULL && r->stale > 0)
+			json_object_set_new(
+			    o, "stale", json_integer((json_int_t)r->stale));
+		if (o != NULL && r->incident != 0) {
+			s = NULL;
+			if (asprintf(&s, "INC-%lld", (long long)r->incident) >
+			    0)
+				json_object_set_new(
+				    o, "incident", json_string(s));
+			free(s);
+		}
+		break;
+	}
+	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (buf_adds(out, s, err) == -1 || buf_addc(out, '\n', err) == -1)
+		status = -1;
+	free(s);
+	return status;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/buf.h"
 #include "engine/config.h"
 #include "engine/err.h"
 #include "engine/store.h"
@@ -32,9 +33,21 @@ enum ingest_format {
 	INGEST_GRAFANA,
 	INGEST_PAGERDUTY,
 	INGEST_GENERIC,
+	INGEST_PAGERDUTY_CHANGE, /* POST /v2/change/enqueue */
+	INGEST_SNS, /* Amazon SNS (CloudWatch alarms) */
+	INGEST_DATADOG,
+	INGEST_SENTRY, /* metric alerts */
+	INGEST_UPTIME_KUMA,
+	INGEST_GRAFANA_LEGACY, /* pre-unified alerting */
+	INGEST_OPSGENIE, /* POST /v2/alerts */
+	INGEST_OPSGENIE_CLOSE, /* POST /v2/alerts/{id}/close */
+	INGEST_OPSGENIE_ACK, /* POST /v2/alerts/{id}/acknowledge */
+	INGEST_MAPPING, /* the config's mapping named by the argument */
+	INGEST_FORMAT_COUNT
 };
 
-/* "alertmanager", "grafana", "pagerduty", "generic" (and "auto"). */
+/* "alertmanager", "grafana", "pagerduty", "generic", "pagerduty-change",
+ * ... (and "auto"). */
 const char *ingest_format_name(enum ingest_format f);
 /* Parses a format name; -1 when unknown. */
 int ingest_format_parse(const char *name);
@@ -54,21 +67,38 @@ struct ingest_batch *ingest_parse(
     enum ingest_format f, const char *body, size_t len, struct err *err);
 
 /* What the config changes in parsing: severity_map (sender's words to
- * owl's four severities). Built once from the config, validated (a bad
- * entry: NULL with ERR_USAGE naming it, "config: severity_map.sev0:
- * 'urgent' is not critical, error, warning or info"), then shared
- * read-only by every thread. cfg NULL: the defaults. Free with
- * ingest_opts_free (accepts NULL). */
+ * owl's four severities), mappings (JSON pointers for other senders),
+ * sns (the topics whose subscriptions owl confirms). Built once from the
+ * config, validated (a bad entry: NULL with ERR_USAGE naming it,
+ * "config: severity_map.sev0: 'urgent' is not critical, error, warning
+ * or info"), then shared read-only by every thread. cfg NULL: the
+ * defaults. Free with ingest_opts_free (accepts NULL). */
 struct ingest_opts;
 struct ingest_opts *ingest_opts_new(const struct config *cfg, struct err *err);
 void ingest_opts_free(struct ingest_opts *o);
 
-/* ingest_parse with the config's options (o NULL: the defaults). */
-struct ingest_batch *ingest_parse_opts(enum ingest_format f, const char *body,
-    size_t len, const struct ingest_opts *o, struct err *err);
+/* ingest_parse with the config's options (o NULL: the defaults) and
+ * what the URL names for formats that take it (arg: the Opsgenie alert
+ * id of a close or an acknowledge, the mapping's name; else NULL). */
+struct ingest_batch *ingest_parse_opts(enum ingest_format f, const char *arg,
+    const char *body, size_t len, const struct ingest_opts *o, struct err *err);
+
+/* What a parsed batch needs done outside the database before it is
+ * stored: an SNS SubscriptionConfirmation is confirmed (GET its
+ * SubscribeURL with libcurl) when its topic is one the config allows
+ * (sns.topics) and the URL is Amazon's (or sns.endpoint's); otherwise
+ * -1 with ERR_REFUSED naming what to add to the config. A failed
+ * confirmation: -1 with ERR_FAILED (the sender retries). Nothing to do
+ * for other batches. */
+int ingest_prepare(
+    struct ingest_batch *b, const struct ingest_opts *o, struct err *err);
 
 /* The format of a parsed batch (the detected one for INGEST_AUTO). */
 enum ingest_format ingest_batch_format(const struct ingest_batch *b);
+
+/* What sent it, for summaries and as the actor: the format's name, or
+ * "mapping:NAME". Borrowed from the batch. */
+const char *ingest_batch_name(const struct ingest_batch *b);
 
 /* Number of alerts in the batch. */
 size_t ingest_batch_alerts(const struct ingest_batch *b);
@@ -99,7 +129,16 @@ struct ingest_result {
 	size_t incidents_acked; /* by a PagerDuty acknowledge */
 	size_t dropped; /* ack/resolve with nothing open */
 	size_t stale; /* older than what is stored: logged, not applied */
+	int64_t change; /* a change event: its id; 0: none */
+	int confirmed; /* an SNS subscription confirmed */
+	size_t change_incidents; /* the incidents it was attached to */
 };
+
+/* The reply owl serve sends for a stored batch, as the sender expects
+ * it (PagerDuty's 202 {"status":"success",...}, owl's 200 {"status":
+ * "stored",...}): the HTTP status, and the body into out. */
+int ingest_reply(const struct ingest_batch *b, const struct ingest_result *r,
+    struct buf *out, struct err *err);
 
 /* Stores a parsed batch: upserts alerts by (source, fingerprint), groups
  * them into incidents, drives the state machine, and appends the action

@@ -3,10 +3,13 @@
  * of the field where jansson stopped when a payload does not parse. */
 #include "integrations/ingest_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/sanitize.h"
 
@@ -58,6 +61,12 @@ ingest_batch_add(struct ingest_batch *b, const char *source, struct err *err)
 	memset(p, 0, sizeof *p);
 	p->source = source;
 	return p;
+}
+
+static int
+ingest_cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* One open [ or { while scanning for a path. */
@@ -313,5 +322,105 @@ ingest_json_map(json_t *obj, const char *where, const char *key, json_t **out,
 	}
 	json_incref(v);
 	*out = v;
+	return 0;
+}
+
+/* Writes the shortest text that reads back as the same double: "0.42",
+ * not jansson's "%.17g" "0.41999999999999998"; a whole number keeps
+ * ".0" so that it stays a real. */
+static int
+ingest_real(struct buf *b, double d)
+{
+	char t[40];
+
+	if (!isfinite(d))
+		return buf_adds(b, "null", NULL);
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(t, sizeof t, "%.*g", prec, d);
+		if (strtod(t, NULL) == d)
+			break;
+	}
+	if (strpbrk(t, ".eE") == NULL)
+		strcat(t, ".0");
+	return buf_adds(b, t, NULL);
+}
+
+static int
+ingest_text_add(struct buf *b, const json_t *v, int depth)
+{
+	const char **keys;
+	size_t i, n;
+	char *s;
+	int rc = 0;
+
+	if (depth > INGEST_DEPTH_MAX)
+		return -1;
+	switch (json_typeof(v)) {
+	case JSON_REAL: return ingest_real(b, json_real_value(v));
+	case JSON_ARRAY:
+		rc = buf_addc(b, '[', NULL);
+		for (i = 0; rc == 0 && i < json_array_size(v); i++)
+			rc = (i > 0 ? buf_addc(b, ',', NULL) : 0) ||
+			    ingest_text_add(b, json_array_get(v, i), depth + 1);
+		return rc || buf_addc(b, ']', NULL) ? -1 : 0;
+	case JSON_OBJECT:
+		n = json_object_size(v);
+		if ((keys = calloc(n + 1, sizeof *keys)) == NULL)
+			return -1;
+		i = 0;
+		for (void *it = json_object_iter((json_t *)v); it && i < n;
+		     it = json_object_iter_next((json_t *)v, it))
+			keys[i++] = json_object_iter_key(it);
+		qsort(keys, i, sizeof *keys, ingest_cmp_keys);
+		rc = buf_addc(b, '{', NULL);
+		for (size_t k = 0; rc == 0 && k < i; k++) {
+			json_t *key = json_string(keys[k]);
+
+			s = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
+			json_decref(key);
+			rc = s == NULL || (k > 0 && buf_addc(b, ',', NULL)) ||
+			    buf_adds(b, s, NULL) || buf_addc(b, ':', NULL) ||
+			    ingest_text_add(
+			        b, json_object_get(v, keys[k]), depth + 1);
+			free(s);
+		}
+		free(keys);
+		return rc || buf_addc(b, '}', NULL) ? -1 : 0;
+	default:
+		if ((s = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
+			return -1;
+		rc = buf_adds(b, s, NULL);
+		free(s);
+		return rc;
+	}
+}
+
+char *
+ingest_json_text(const json_t *v)
+{
+	struct buf b;
+
+	buf_init(&b, INGEST_BODY_MAX);
+	if (ingest_text_add(&b, v, 0) == -1) {
+		buf_done(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+int
+ingest_uuid(char out[37], struct err *err)
+{
+	unsigned char r[16];
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		return err_set(err, ERR_FAILED, "dedup_key: no random bytes");
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+	    r[11], r[12], r[13], r[14], r[15]);
 	return 0;
 }

@@ -149,17 +149,61 @@ out:
 	return rc;
 }
 
-int
-rbgit_resolve(git_repository *repo, const char *rev, git_commit **out,
-    char **refname, struct err *err)
+/* A commit by hex object id (4 to 40 digits): 1 found, 0 not an id or
+ * no such commit, -1 with err set (an ambiguous prefix). */
+static int
+rbgit_resolve_oid(
+    git_repository *repo, const char *rev, git_commit **out, struct err *err)
+{
+	size_t n = strlen(rev);
+	git_object *obj;
+	git_oid oid;
+	int rc;
+
+	if (n < 4 || n > GIT_OID_HEXSZ ||
+	    strspn(rev, "0123456789abcdefABCDEF") != n ||
+	    git_oid_fromstrn(&oid, rev, n) != 0)
+		return 0;
+	rc = git_object_lookup_prefix(&obj, repo, &oid, n, GIT_OBJECT_COMMIT);
+	if (rc == 0) {
+		*out = (git_commit *)obj;
+		return 1;
+	}
+	if (rc == GIT_EAMBIGUOUS)
+		return err_set(err, ERR_FAILED,
+		    "runbooks: commit "
+		    "prefix '%s' is ambiguous; give more digits",
+		    rev);
+	return 0;
+}
+
+/* A branch, tag or remote-tracking branch named rev: 0 found. */
+static int
+rbgit_resolve_ref(
+    git_repository *repo, const char *rev, git_commit **out, char **refname)
 {
 	static const char *const forms[] = { "%s", "refs/heads/%s",
 		"refs/tags/%s", "refs/remotes/%s", NULL };
 	char name[RBGIT_REV_MAX + 32];
-	size_t n;
-	git_oid oid;
-	git_object *obj;
-	int rc;
+
+	for (int i = 0; forms[i] != NULL; i++) {
+		if (i == 0 && strncmp(rev, "refs/", 5) != 0)
+			continue;
+		snprintf(name, sizeof name, forms[i], rev);
+		if (rbgit_peel(repo, name, out) == 0) {
+			*refname = strdup(name);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+rbgit_resolve(git_repository *repo, const char *rev, git_commit **out,
+    char **refname, struct err *err)
+{
+	git_commit *byref = NULL, *byid = NULL;
+	int id;
 
 	*out = NULL;
 	*refname = NULL;
@@ -170,30 +214,36 @@ rbgit_resolve(git_repository *repo, const char *rev, git_commit **out,
 		    "'%.100s' is not a valid rev "
 		    "(a branch, a tag, or a commit prefix)",
 		    rev);
-	for (int i = 0; forms[i] != NULL; i++) {
-		if (i == 0 && strncmp(rev, "refs/", 5) != 0)
-			continue;
-		snprintf(name, sizeof name, forms[i], rev);
-		if (rbgit_peel(repo, name, out) == 0) {
-			*refname = strdup(name);
-			return 0;
-		}
+	/* A full object id is that commit: whoever may push a branch or a
+	 * tag named like it must not redirect a pinned run. */
+	if ((id = rbgit_resolve_oid(repo, rev, &byid, err)) == -1)
+		return -1;
+	if (id == 1 && strlen(rev) == GIT_OID_HEXSZ) {
+		*out = byid;
+		*refname = strdup(rev);
+		return 0;
 	}
-	n = strlen(rev);
-	if (n >= 4 && n <= 40 && strspn(rev, "0123456789abcdefABCDEF") == n &&
-	    git_oid_fromstrn(&oid, rev, n) == 0) {
-		rc = git_object_lookup_prefix(
-		    &obj, repo, &oid, n, GIT_OBJECT_COMMIT);
-		if (rc == 0) {
-			*out = (git_commit *)obj;
-			*refname = strdup(rev);
-			return 0;
-		}
-		if (rc == GIT_EAMBIGUOUS)
+	if (rbgit_resolve_ref(repo, rev, &byref, refname) == 0) {
+		if (id == 1 &&
+		    !git_oid_equal(git_commit_id(byref), git_commit_id(byid))) {
+			git_commit_free(byref);
+			git_commit_free(byid);
+			free(*refname);
+			*refname = NULL;
 			return err_set(err, ERR_FAILED,
-			    "runbooks: commit "
-			    "prefix '%s' is ambiguous; give more digits",
-			    rev);
+			    "runbooks: '%s' is ambiguous: it names a branch or "
+			    "tag and a different commit; give the full commit "
+			    "id or the full ref (refs/heads/%s)",
+			    rev, rev);
+		}
+		git_commit_free(byid);
+		*out = byref;
+		return 0;
+	}
+	if (id == 1) {
+		*out = byid;
+		*refname = strdup(rev);
+		return 0;
 	}
 	return err_set(err, ERR_FAILED,
 	    "runbooks: no branch, tag or commit "

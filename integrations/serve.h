@@ -46,9 +46,12 @@ struct serve_config {
 	const char *tls_key; /* PEM private key of the leaf */
 	const struct http_auth *auth; /* borrowed; NULL: no auth */
 	const struct ingest_opts *ingest; /* borrowed; NULL: defaults */
+	const char *grafana_sig_header; /* NULL: X-Grafana-Alerting-Signature */
+	const char *grafana_ts_header; /* NULL: X-Grafana-Alerting-Timestamp */
 	const char *pulls[SERVE_MAX_PULLS]; /* Alertmanager base URLs */
 	size_t npulls;
 	int64_t pull_interval_us; /* 0: 15 s */
+	const char *pull_receiver; /* only its groups; NULL: all */
 	int64_t pull_grace_us; /* resolve nothing while the Alertmanager has
 	                          been up less than this; -1: 0, 0: 3 min */
 	serve_log_fn *log; /* NULL: silent */

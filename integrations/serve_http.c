@@ -33,6 +33,25 @@ static const struct serve_route serve_routes[] = {
 	    0 },
 	{ "/v2/enqueue", SERVE_EP_ENQUEUE, "POST", INGEST_PAGERDUTY, NULL,
 	    SERVE_ROUTE_ROUTING_KEY },
+	{ "/v2/change/enqueue", SERVE_EP_CHANGE, "POST",
+	    INGEST_PAGERDUTY_CHANGE, NULL, SERVE_ROUTE_ROUTING_KEY },
+	/* the other senders; a '*' segment is the request's argument */
+	{ "/v1/alerts/sns", SERVE_EP_SENDERS, "POST", INGEST_SNS, NULL, 0 },
+	{ "/v1/alerts/datadog", SERVE_EP_SENDERS, "POST", INGEST_DATADOG, NULL,
+	    0 },
+	{ "/v1/alerts/sentry", SERVE_EP_SENDERS, "POST", INGEST_SENTRY, NULL,
+	    0 },
+	{ "/v1/alerts/uptime-kuma", SERVE_EP_SENDERS, "POST",
+	    INGEST_UPTIME_KUMA, NULL, 0 },
+	{ "/v1/alerts/grafana-legacy", SERVE_EP_SENDERS, "POST, PUT",
+	    INGEST_GRAFANA_LEGACY, NULL, 0 },
+	{ "/v1/alerts/mapping/*", SERVE_EP_SENDERS, "POST, PUT", INGEST_MAPPING,
+	    NULL, 0 },
+	{ "/v2/alerts", SERVE_EP_SENDERS, "POST", INGEST_OPSGENIE, NULL, 0 },
+	{ "/v2/alerts/*/close", SERVE_EP_SENDERS, "POST", INGEST_OPSGENIE_CLOSE,
+	    NULL, 0 },
+	{ "/v2/alerts/*/acknowledge", SERVE_EP_SENDERS, "POST",
+	    INGEST_OPSGENIE_ACK, NULL, 0 },
 	{ "/healthz", SERVE_EP_HEALTHZ, "GET, HEAD", -1, serve_http_healthz,
 	    0 },
 	{ "/metrics", SERVE_EP_METRICS, "GET, HEAD", -1, serve_http_metrics,
@@ -41,8 +60,33 @@ static const struct serve_route serve_routes[] = {
 
 #define SERVE_NROUTES (sizeof serve_routes / sizeof serve_routes[0])
 
+/* Does url (its first n bytes) match the route's path, whose '*'
+ * stands for one non-empty segment (copied into arg)? */
+static int
+serve_http_match(
+    const char *path, const char *url, size_t n, char *arg, size_t argn)
+{
+	const char *star = strchr(path, '*');
+	size_t pre, seg;
+
+	if (star == NULL)
+		return strncmp(url, path, n) == 0 && path[n] == '\0';
+	pre = (size_t)(star - path);
+	if (n < pre || strncmp(path, url, pre) != 0)
+		return 0;
+	seg = strcspn(url + pre, "/");
+	if (pre + seg > n)
+		seg = n - pre;
+	if (seg == 0 || seg >= argn || strlen(star + 1) != n - pre - seg ||
+	    strncmp(url + pre + seg, star + 1, n - pre - seg) != 0)
+		return 0;
+	memcpy(arg, url + pre, seg);
+	arg[seg] = '\0';
+	return 1;
+}
+
 static const struct serve_route *
-serve_http_route(const char *url)
+serve_http_route(const char *url, char *arg, size_t argn)
 {
 	size_t n = strlen(url);
 
@@ -50,10 +94,37 @@ serve_http_route(const char *url)
 	if (n > 1 && url[n - 1] == '/')
 		n--;
 	for (size_t i = 0; i < SERVE_NROUTES; i++)
-		if (strncmp(url, serve_routes[i].path, n) == 0 &&
-		    serve_routes[i].path[n] == '\0')
+		if (serve_http_match(serve_routes[i].path, url, n, arg, argn))
 			return &serve_routes[i];
 	return NULL;
+}
+
+/* The headers of Grafana's HMAC signature (its hmacConfig header and
+ * timestampHeader may name others: the config's serve.grafana_*). */
+static const char *
+serve_http_grafana_sig(const struct serve *sv)
+{
+	return sv->cfg->grafana_sig_header ? sv->cfg->grafana_sig_header
+	                                   : "X-Grafana-Alerting-Signature";
+}
+
+static const char *
+serve_http_grafana_ts(const struct serve *sv)
+{
+	return sv->cfg->grafana_ts_header ? sv->cfg->grafana_ts_header
+	                                  : "X-Grafana-Alerting-Timestamp";
+}
+
+/* An Opsgenie close or acknowledge by tiny id, which owl never gave. */
+static int
+serve_http_opsgenie_tiny(const struct serve_req *r)
+{
+	const char *t = MHD_lookup_connection_value(
+	    r->conn, MHD_GET_ARGUMENT_KIND, "identifierType");
+
+	return (r->route->format == INGEST_OPSGENIE_CLOSE ||
+	           r->route->format == INGEST_OPSGENIE_ACK) &&
+	    t != NULL && strcmp(t, "tiny") == 0;
 }
 
 static int
@@ -145,7 +216,7 @@ serve_http_header_auth(struct serve_req *r)
 	if (MHD_lookup_connection_value(
 	        r->conn, MHD_HEADER_KIND, "X-Owl-Signature") != NULL ||
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	        "X-Grafana-Alerting-Signature") != NULL ||
+	        serve_http_grafana_sig(r->sv)) != NULL ||
 	    (r->route->flags & SERVE_ROUTE_ROUTING_KEY))
 		return 0;
 	return MHD_HTTP_UNAUTHORIZED;
@@ -210,12 +281,16 @@ serve_http_begin(struct serve *sv, struct MHD_Connection *c, const char *url,
 	for (char *p = r->path; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			*p = '?';
-	if ((r->route = serve_http_route(url)) == NULL)
+	if ((r->route = serve_http_route(url, r->arg, sizeof r->arg)) == NULL)
 		return serve_http_error(
 		    r, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", r->path);
 	if (!serve_http_method_ok(r->route, method))
 		return serve_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s takes %s", r->route->path, r->route->allow);
+	if (serve_http_opsgenie_tiny(r))
+		return serve_http_error(r, MHD_HTTP_BAD_REQUEST,
+		    "identifierType tiny: owl knows its alerts by alias (the "
+		    "id it returns); close by alias");
 	if (r->route->get != NULL)
 		return MHD_YES; /* answered when complete */
 	cl = MHD_lookup_connection_value(
@@ -296,10 +371,10 @@ serve_http_body_auth(struct serve_req *r, const char **why)
 		snprintf(r->who, sizeof r->who, "owl-signature");
 	if (v == HTTP_AUTH_NONE) {
 		h = MHD_lookup_connection_value(
-		    r->conn, MHD_HEADER_KIND, "X-Grafana-Alerting-Signature");
+		    r->conn, MHD_HEADER_KIND, serve_http_grafana_sig(r->sv));
 		v = http_auth_check_grafana_sig(a, h,
-		    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		        "X-Grafana-Alerting-Timestamp"),
+		    MHD_lookup_connection_value(
+		        r->conn, MHD_HEADER_KIND, serve_http_grafana_ts(r->sv)),
 		    now_s, body, r->body.len, &sig);
 		if (v == HTTP_AUTH_OK)
 			snprintf(r->who, sizeof r->who, "grafana-signature");
@@ -345,16 +420,20 @@ serve_http_process(struct serve_req *r)
 		goto fail;
 	}
 	r->batch = ingest_parse_opts((enum ingest_format)r->route->format,
-	    r->body.data ? r->body.data : "", r->body.len, sv->cfg->ingest,
-	    &err);
+	    r->arg[0] ? r->arg : NULL, r->body.data ? r->body.data : "",
+	    r->body.len, sv->cfg->ingest, &err);
 	buf_done(&r->body); /* the batch holds what is kept of it */
-	if (r->batch == NULL) {
-		r->job.status = err.code == ERR_USAGE ? 400 : 500;
+	/* an SNS subscription is confirmed here, off the writer */
+	if (r->batch == NULL ||
+	    ingest_prepare(r->batch, sv->cfg->ingest, &err) == -1) {
+		r->job.status = err.code == ERR_USAGE ? 400
+		    : err.code == ERR_REFUSED         ? 403
+		                                      : 503;
 		snprintf(r->job.msg, sizeof r->job.msg, "%s", err.msg);
 		goto fail;
 	}
 	r->job.batch = r->batch;
-	r->job.actor = ingest_format_name((enum ingest_format)r->route->format);
+	r->job.actor = ingest_batch_name(r->batch);
 	r->job.ep = r->route->ep;
 	r->job.done = serve_http_done;
 	r->job.owner = r;
@@ -390,15 +469,17 @@ serve_http_complete(struct serve_req *r)
 	return MHD_YES;
 }
 
-/* Called again after the writer resumed the connection. */
+/* Called again after the writer resumed the connection: the reply the
+ * sender expects for what was stored (ingest_reply). */
 static enum MHD_Result
 serve_http_resumed(struct serve_req *r)
 {
 	static const char dup[] = "{\"status\":\"duplicate\",\"alerts\":0,"
 	                          "\"new_alerts\":0}\n";
-	char body[512], inc[40] = "";
-	const char *key;
-	int n;
+	enum MHD_Result ret;
+	struct err err;
+	struct buf out;
+	int status;
 
 	if (r->job.status != 0)
 		return serve_http_error(r, r->job.status, "%s", r->job.msg);
@@ -411,32 +492,16 @@ serve_http_resumed(struct serve_req *r)
 		return serve_http_reply(
 		    r, MHD_HTTP_OK, "application/json", dup, sizeof dup - 1);
 	}
-	if (r->route->ep == SERVE_EP_ENQUEUE) {
-		enum MHD_Result ret;
-		json_t *o;
-		char *s;
-
-		key = ingest_batch_dedup_key(r->batch);
-		o = json_pack("{s:s, s:s, s:s?}", "status", "success",
-		    "message", "Event processed", "dedup_key", key);
-		s = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		if (s == NULL)
-			return MHD_NO;
-		ret = serve_http_reply(
-		    r, MHD_HTTP_ACCEPTED, "application/json", s, strlen(s));
-		free(s);
-		return ret;
+	err_init(&err);
+	buf_init(&out, 64 * 1024);
+	if ((status = ingest_reply(r->batch, &r->job.res, &out, &err)) == -1) {
+		buf_done(&out);
+		return serve_http_error(r, 500, "%s", err.msg);
 	}
-	if (r->job.res.incident != 0)
-		snprintf(inc, sizeof inc, ",\"incident\":\"INC-%" PRId64 "\"",
-		    r->job.res.incident);
-	n = snprintf(body, sizeof body,
-	    "{\"status\":\"stored\",\"alerts\":%zu,"
-	    "\"new_alerts\":%zu%s}\n",
-	    r->job.res.alerts, r->job.res.new_alerts, inc);
-	return serve_http_reply(
-	    r, MHD_HTTP_OK, "application/json", body, (size_t)n);
+	ret = serve_http_reply(
+	    r, status, "application/json", buf_str(&out), out.len);
+	buf_done(&out);
+	return ret;
 }
 
 enum MHD_Result

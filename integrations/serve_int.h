@@ -107,6 +107,7 @@ struct serve_req {
 	char method[8];
 	char path[96];
 	char who[72];
+	char arg[256]; /* the route's '*' segment (an alert id, a name) */
 };
 
 struct serve {

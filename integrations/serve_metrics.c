@@ -18,6 +18,8 @@ static const char *const serve_metrics_eps[SERVE_EP_COUNT] = {
 	"grafana",
 	"generic",
 	"enqueue",
+	"change",
+	"senders",
 	"healthz",
 	"metrics",
 	"other",
@@ -142,7 +144,7 @@ serve_metrics_requests(
 	        err) == -1)
 		return -1;
 	for (int e = 0; e < SERVE_EP_COUNT; e++)
-		if (e <= SERVE_EP_ENQUEUE &&
+		if (e <= SERVE_EP_SENDERS &&
 		    buf_printf(out, err,
 		        "owl_alerts_received_total{endpoint=\"%s\"} %lu\n",
 		        serve_metrics_eps[e], SM_GET(m->alerts[e])) == -1)

@@ -18,6 +18,8 @@ enum serve_ep {
 	SERVE_EP_GRAFANA,
 	SERVE_EP_GENERIC,
 	SERVE_EP_ENQUEUE,
+	SERVE_EP_CHANGE, /* /v2/change/enqueue */
+	SERVE_EP_SENDERS, /* the other senders' endpoints */
 	SERVE_EP_HEALTHZ,
 	SERVE_EP_METRICS,
 	SERVE_EP_OTHER,

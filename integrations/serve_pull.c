@@ -1,6 +1,6 @@
 /* serve_pull.c: the background thread of `owl serve` that talks to
  * Alertmanager: every --pull-interval it lists each --pull source's
- * alerts (GET /api/v2/alerts) and hands them to the writer, which
+ * alert groups (GET /api/v2/alerts/groups) and hands them to the writer, which
  * resolves the ones that disappeared; a failing source is logged and
  * retried with exponential backoff, never fatal. It also expires the
  * silences owl created once their incident has resolved. */
@@ -140,10 +140,12 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 
 	err_init(&err);
 	buf_init(&body, SERVE_PULL_MAX_BODY);
-	if (am_client_alerts(src->url, &body, SERVE_PULL_TIMEOUT_MS,
-	        (const atomic_int *)&sv->draining, &err) == -1 ||
-	    (batch = ingest_parse_opts(INGEST_ALERTMANAGER, buf_str(&body),
-	         body.len, sv->cfg->ingest, &err)) == NULL ||
+	if (am_client_alerts(src->url, sv->cfg->pull_receiver, &body,
+	        SERVE_PULL_TIMEOUT_MS, (const atomic_int *)&sv->draining,
+	        &err) == -1 ||
+	    (batch = ingest_parse_opts(INGEST_ALERTMANAGER,
+	         sv->cfg->pull_receiver, buf_str(&body), body.len,
+	         sv->cfg->ingest, &err)) == NULL ||
 	    (a = ingest_batch_alert_list(batch, &n),
 	        serve_pull_store(sv, src->url, a, n,
 	            serve_pull_settled(sv, src, grace), &res, &err)) == -1) {

@@ -102,10 +102,12 @@ done
 
 ingest alertmanager-api-v2-get-silences.captured.json 2 \
 	"owl: [0].status: not a string"
-for f in alertmanager-api-v2-post-silence.request.json \
-    alertmanager-api-v2-post-silence.response.captured.json \
-    pagerduty-events-v2-response-202.json pagerduty-events-v2-response-error.json; do
-	ingest "$f" 2 "owl: unknown payload format (expected an Alertmanager or Grafana webhook, a PagerDuty event or generic JSON with an id)"
+hint='send owl'"'"'s generic JSON ({"id", "title", "status"}) or map it with the config'"'"'s mappings and /v1/alerts/mapping/NAME (README "Mappings")'
+for f in "alertmanager-api-v2-post-silence.request.json:matchers, startsAt, endsAt, createdBy, comment" \
+    "alertmanager-api-v2-post-silence.response.captured.json:silenceID" \
+    "pagerduty-events-v2-response-202.json:status, message, dedup_key" \
+    "pagerduty-events-v2-response-error.json:status, message, errors"; do
+	ingest "${f%%:*}" 2 "owl: not a payload owl knows (found fields ${f#*:}): $hint"
 done
 
 ingest grafana-webhook-docs-example.json 0 \

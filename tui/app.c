@@ -416,12 +416,19 @@ app_key(struct app *a, int key)
 		return;
 	if (key == KEYS_K_PASTE_BEGIN || key == KEYS_K_PASTE_END) {
 		a->pasting = key == KEYS_K_PASTE_BEGIN;
+		a->paste_tail = key == KEYS_K_PASTE_END;
 		if (a->pasting && a->prompt == APP_PROMPT_NONE)
 			app_message(a, SCREEN_NORMAL,
 			    "paste ignored: pasted "
 			    "text never fires keys");
 		return;
 	}
+	/* A paste that carries ESC[201~ ends early: what follows it in the
+	 * same read is still pasted text (an "ay" that would acknowledge),
+	 * not the operator typing. */
+	if (a->paste_tail && screen_key_queued(a->sc))
+		return;
+	a->paste_tail = 0;
 	a->pause_until = clock_mono_us() + APP_PAUSE_US;
 	if (a->prompt == APP_PROMPT_CONFIRM) {
 		app_answer(a, key);

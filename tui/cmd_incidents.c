@@ -12,6 +12,7 @@
 
 #include "engine/words.h"
 #include "engine/actlog.h"
+#include "engine/change.h"
 #include "engine/clock.h"
 #include "engine/escalation.h"
 #include "engine/incident.h"
@@ -338,6 +339,48 @@ cmd_show_log_line(const struct actlog_entry *e, void *ctx)
 	return 0;
 }
 
+/* "Changes:" with what changed just before and while it was open. */
+static int
+cmd_show_changes(struct store *s, const struct incident *inc, struct err *err)
+{
+	struct change_row *rows;
+	char t[CLOCK_RFC3339_MAX], *sum, *src;
+	size_t n;
+
+	if (change_context(s, inc, &rows, &n, err) == -1)
+		return -1;
+	if (n > 0)
+		printf("\nChanges (from 1h before it started):\n");
+	for (size_t i = 0; i < n; i++) {
+		clock_format(rows[i].at, 0, t);
+		sum = sanitize_dup(rows[i].summary, 0);
+		src = rows[i].source ? sanitize_dup(rows[i].source, 0) : NULL;
+		printf("  %s  %s%s%s%s\n", t, sum ? sum : "?",
+		    src ? " (from " : "", src ? src : "", src ? ")" : "");
+		free(sum);
+		free(src);
+	}
+	change_list_free(rows, n);
+	return 0;
+}
+
+static json_t *
+cmd_show_changes_json(struct store *s, const struct incident *inc)
+{
+	struct change_row *rows;
+	json_t *arr = json_array();
+	struct err err;
+	size_t n;
+
+	err_init(&err);
+	if (arr == NULL || change_context(s, inc, &rows, &n, &err) == -1)
+		return arr;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, change_row_to_json(&rows[i]));
+	change_list_free(rows, n);
+	return arr;
+}
+
 /* The number of action-log entries of an incident (its index). */
 static int64_t
 cmd_show_log_count(struct store *s, int64_t id)
@@ -375,6 +418,8 @@ cmd_show_text(
 		printf("  ... %" PRId64 " more alerts (owl show INC-%" PRId64
 		       " --all)\n",
 		    inc->alert_count - limit, inc->id);
+	if (cmd_show_changes(s, inc, err) == -1)
+		return -1;
 	printf("\nLog:\n");
 	if (limit > 0 && (nlog = cmd_show_log_count(s, inc->id)) > limit)
 		printf("  ... %" PRId64 " older entries (owl show INC-%" PRId64
@@ -440,6 +485,7 @@ cmd_show_json(
 	if ((rest = json_object()) == NULL)
 		goto oom;
 	json_object_set_new(rest, "silences", cmd_silence_json(s, inc->id));
+	json_object_set_new(rest, "changes", cmd_show_changes_json(s, inc));
 	if (pages_json(s, inc->id, 0, &a, err) == -1)
 		goto out;
 	json_object_set_new(rest, "pages", a);

@@ -59,17 +59,26 @@ cmd_ingest_s(size_t n)
 static void
 cmd_ingest_print(const struct ingest_batch *b, const struct ingest_result *r)
 {
+	if (r->confirmed) {
+		printf("%s: subscription confirmed\n", ingest_batch_name(b));
+		return;
+	}
+	if (r->change != 0) {
+		printf("%s: change %lld stored, attached to %zu incident%s\n",
+		    ingest_batch_name(b), (long long)r->change,
+		    r->change_incidents, cmd_ingest_s(r->change_incidents));
+		return;
+	}
 	const char *action = ingest_batch_action(b);
 	const char *key = ingest_batch_dedup_key(b);
 	char *safe = key != NULL ? sanitize_dup(key, 0) : NULL;
 
 	printf("%s%s%s: %zu alert%s (%zu new), %zu incident%s opened, "
 	       "%zu reopened, %zu resolved",
-	    ingest_format_name(ingest_batch_format(b)), action ? " " : "",
-	    action ? action : "", r->alerts, cmd_ingest_s(r->alerts),
-	    r->new_alerts, r->incidents_opened,
-	    cmd_ingest_s(r->incidents_opened), r->incidents_reopened,
-	    r->incidents_resolved);
+	    ingest_batch_name(b), action ? " " : "", action ? action : "",
+	    r->alerts, cmd_ingest_s(r->alerts), r->new_alerts,
+	    r->incidents_opened, cmd_ingest_s(r->incidents_opened),
+	    r->incidents_reopened, r->incidents_resolved);
 	if (r->incidents_acked > 0)
 		printf(", %zu acknowledged", r->incidents_acked);
 	if (r->dropped > 0)
@@ -94,23 +103,25 @@ cmd_ingest_json(const struct ingest_batch *b, const struct ingest_result *r)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	              " s:I, s:o}",
-	    "format", ingest_format_name(ingest_batch_format(b)), "action",
-	    action, "dedup_key", key, "alerts", (json_int_t)r->alerts,
-	    "new_alerts", (json_int_t)r->new_alerts, "incidents_opened",
+	              " s:I, s:o, s:o, s:I}",
+	    "format", ingest_batch_name(b), "action", action, "dedup_key", key,
+	    "alerts", (json_int_t)r->alerts, "new_alerts",
+	    (json_int_t)r->new_alerts, "incidents_opened",
 	    (json_int_t)r->incidents_opened, "incidents_reopened",
 	    (json_int_t)r->incidents_reopened, "incidents_resolved",
 	    (json_int_t)r->incidents_resolved, "incidents_acked",
 	    (json_int_t)r->incidents_acked, "dropped", (json_int_t)r->dropped,
 	    "stale", (json_int_t)r->stale, "incident",
-	    r->incident != 0 ? json_integer(r->incident) : json_null());
+	    r->incident != 0 ? json_integer(r->incident) : json_null(),
+	    "change", r->change != 0 ? json_integer(r->change) : json_null(),
+	    "change_incidents", (json_int_t)r->change_incidents);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
 	json_decref(o);
 }
 
 static int
-cmd_ingest_do(struct cli *cli, int format, const char *path)
+cmd_ingest_do(struct cli *cli, int format, const char *arg, const char *path)
 {
 	struct ingest_batch *batch = NULL;
 	struct ingest_opts *opts = NULL;
@@ -126,8 +137,9 @@ cmd_ingest_do(struct cli *cli, int format, const char *path)
 	if ((cfg = config_load(cli->config, &err)) == NULL ||
 	    (opts = ingest_opts_new(cfg, &err)) == NULL ||
 	    cmd_ingest_load(path, &b, &err) == -1 ||
-	    (batch = ingest_parse_opts((enum ingest_format)format, buf_str(&b),
-	         b.len, opts, &err)) == NULL)
+	    (batch = ingest_parse_opts((enum ingest_format)format, arg,
+	         buf_str(&b), b.len, opts, &err)) == NULL ||
+	    ingest_prepare(batch, opts, &err) == -1)
 		goto fail;
 	if (format == INGEST_AUTO)
 		fprintf(stderr, "owl: detected format: %s\n",
@@ -156,14 +168,14 @@ out:
 static int
 cmd_ingest_bad_format(const struct cli_cmd *cmd, const char *name)
 {
-	const char *names[INGEST_GENERIC + 1];
-	char hint[300];
+	const char *names[INGEST_FORMAT_COUNT];
+	char hint[400];
 
-	for (int i = 0; i <= INGEST_GENERIC; i++)
+	for (int i = 0; i < INGEST_FORMAT_COUNT; i++)
 		names[i] = ingest_format_name((enum ingest_format)(
-		    (i + 1) % (INGEST_GENERIC + 1))); /* "auto" last */
+		    (i + 1) % INGEST_FORMAT_COUNT)); /* "auto" last */
 	words_hint(
-	    hint, sizeof hint, name, names, INGEST_GENERIC + 1, "formats", "");
+	    hint, sizeof hint, name, names, INGEST_FORMAT_COUNT, "formats", "");
 	return cli_usage(cmd, "--format: '%s' is not a format%s", name, hint);
 }
 
@@ -178,17 +190,33 @@ cmd_ingest_run(
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc = CLI_OK, format = INGEST_AUTO;
+	char name[64];
+	const char *arg = NULL;
 
 	while ((c = cli_getopt(cli, cmd, argc, argv, "f:j", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
-		if (c == 'j')
+		if (c == 'j') {
 			cli->json = 1;
-		else if (c == 'f' &&
-		    (format = ingest_format_parse(optarg)) == -1)
+			continue;
+		}
+		/* FORMAT[:ARG]: mapping:NAME, opsgenie-close:ALIAS */
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(optarg, ":"),
+		    optarg);
+		arg = strchr(optarg, ':') ? strchr(optarg, ':') + 1 : NULL;
+		if ((format = ingest_format_parse(name)) == -1)
 			return cmd_ingest_bad_format(cmd, optarg);
+		if ((format == INGEST_MAPPING ||
+		        format == INGEST_OPSGENIE_CLOSE ||
+		        format == INGEST_OPSGENIE_ACK) &&
+		    (arg == NULL || *arg == '\0'))
+			return cli_usage(cmd,
+			    "--format %s: which one? (%s:NAME; mapping names "
+			    "are the config's mappings)",
+			    name, name);
 	}
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "ingest: one payload at a time");
-	return cmd_ingest_do(cli, format, optind < argc ? argv[optind] : NULL);
+	return cmd_ingest_do(
+	    cli, format, arg, optind < argc ? argv[optind] : NULL);
 }

@@ -85,6 +85,10 @@ cmd_run_effect_line(const json_t *e)
 		    " -> exit %" JSON_INTEGER_FORMAT, json_integer_value(code));
 	if (json_is_true(json_object_get(e, "simulated")))
 		fputs(" (simulated)", stdout);
+	if (json_is_string(json_object_get(e, "note"))) {
+		putchar(' ');
+		cmd_run_print(json_string_value(json_object_get(e, "note")));
+	}
 	if (json_is_string(json_object_get(e, "error"))) {
 		fputs(" failed: ", stdout);
 		cmd_run_print(json_string_value(json_object_get(e, "error")));
@@ -201,6 +205,12 @@ cmd_run_plan(const struct rb_run_result *r)
 		    json_string_value(json_object_get(e, "kind")));
 		cmd_run_print(json_string_value(json_object_get(e, "target")));
 		putchar('\n');
+		if (json_is_string(json_object_get(e, "note"))) {
+			fputs("           ", stdout);
+			cmd_run_print(
+			    json_string_value(json_object_get(e, "note")));
+			putchar('\n');
+		}
 		if (json_is_string(json_object_get(e, "diff")))
 			cmd_run_diff(
 			    json_string_value(json_object_get(e, "diff")));

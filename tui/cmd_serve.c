@@ -162,6 +162,7 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		    -1)
 			return cli_usage(cmd, "--pull-grace: %s", err.msg);
 		return CLI_OK;
+	case 'R': cfg->pull_receiver = optarg; return CLI_OK;
 	case 'P':
 		if (clock_parse_duration(
 		        optarg, &cfg->pull_interval_us, &err) == -1)
@@ -334,6 +335,10 @@ cmd_serve_config(
 	key = config_str(o->file, "serve.tls_key", NULL, &err);
 	tokens = config_str(o->file, "serve.token_file", NULL, &err);
 	secrets = config_str(o->file, "serve.hmac_secret_file", NULL, &err);
+	o->cfg.grafana_sig_header =
+	    config_str(o->file, "serve.grafana_signature_header", NULL, &err);
+	o->cfg.grafana_ts_header =
+	    config_str(o->file, "serve.grafana_timestamp_header", NULL, &err);
 	if (err_isset(&err) ||
 	    (o->ingest = ingest_opts_new(o->file, &err)) == NULL)
 		return cli_fail(&err);
@@ -373,6 +378,7 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "pull", required_argument, NULL, 'p' },
 		{ "pull-interval", required_argument, NULL, 'P' },
 		{ "pull-grace", required_argument, NULL, 'G' },
+		{ "pull-receiver", required_argument, NULL, 'R' },
 		{ "insecure", no_argument, NULL, 'k' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },

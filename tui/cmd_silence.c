@@ -1,6 +1,7 @@
 /* cmd_silence.c: `owl silence INC --for DUR` creates, in the incident's
  * Alertmanager, one silence per firing alert matching its labels
- * exactly, and records the ids on the incident; `owl silence INC` lists
+ * exactly (or, for a group Alertmanager truncated, one silence of the
+ * group's labels), and records the ids on the incident; `owl silence INC` lists
  * them; `owl unsilence INC` expires them. `owl serve` expires them by
  * itself when the incident resolves. */
 #include "cmd_silence.h"
@@ -134,6 +135,45 @@ cmd_silence_check(const struct incident *inc, struct err *err)
 	return 0;
 }
 
+/* A group Alertmanager truncated (max_alerts): owl has seen only some
+ * of its alerts, so silencing those would leave the others paging.
+ * Silence the group by its labels instead (one silence), or refuse when
+ * they would match more than the group or are unknown. */
+static int
+cmd_silence_group(struct store *s, const struct incident *inc, const char *url,
+    int64_t dur, const char *comment, struct err *err)
+{
+	char actor[ACTOR_MAX], id[AM_CLIENT_ID_MAX], until[CLOCK_RFC3339_MAX];
+	int64_t now = clock_now_us();
+	json_t *m;
+	int rc;
+
+	if (inc->group_labels == NULL ||
+	    (m = cmd_silence_matchers(inc->group_labels)) == NULL)
+		return err_set(err, ERR_REFUSED,
+		    "INC-%" PRId64 ": Alertmanager left out %" PRId64
+		    " of its alerts, and %s: silencing only the alerts owl saw "
+		    "would leave the others paging; silence the group in "
+		    "Alertmanager (amtool silence add)",
+		    inc->id, inc->truncated_alerts,
+		    inc->group_labels == NULL
+		        ? "owl does not know the group's labels"
+		        : "the group has no labels to silence it by "
+		          "(group_by: [])");
+	actor_name(actor);
+	clock_format(now + dur, 0, until);
+	rc = am_client_silence(url, m, now, now + dur, actor, comment, id, err);
+	json_decref(m);
+	if (rc == -1 ||
+	    silence_add(s, inc->id, url, id, NULL, actor, now + dur, comment,
+	        err) == -1)
+		return -1;
+	printf("INC-%" PRId64 ": silence %s of the whole group (Alertmanager "
+	       "left out %" PRId64 " of its alerts) until %s\n",
+	    inc->id, id, inc->truncated_alerts, until);
+	return 0;
+}
+
 /* Creates the silences; prints one line per silence. */
 static int
 cmd_silence_create(struct store *s, const struct incident *inc, const char *url,
@@ -146,6 +186,8 @@ cmd_silence_create(struct store *s, const struct incident *inc, const char *url,
 	json_t *m;
 	int rc = -1;
 
+	if (inc->truncated_alerts > 0)
+		return cmd_silence_group(s, inc, url, dur, comment, err);
 	actor_name(actor);
 	clock_format(now + dur, 0, until);
 	if (incident_alerts(s, inc->id, &alerts, &n, err) == -1)

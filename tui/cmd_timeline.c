@@ -363,6 +363,21 @@ tl_csv_row(
 	return 0;
 }
 
+/* Untrusted text for HTML: sanitised (no terminal escapes, C1 or bidi
+ * controls reach the file or, without -o, the terminal), then escaped. */
+static int
+tl_html_text(struct buf *b, const char *s, struct err *err)
+{
+	char *c = tl_clean(s);
+	int rc;
+
+	if (c == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = timeline_esc_html(b, c, err);
+	free(c);
+	return rc;
+}
+
 /* An HTML table cell with the sanitised, escaped text. */
 static int
 tl_html_cell(struct buf *b, const char *tag, const char *s, struct err *err)
@@ -411,7 +426,7 @@ tl_html(const struct tl_doc *d, struct buf *b, struct err *err)
 		rc |= buf_adds(b, "</div>\n", err);
 	}
 	rc |= buf_printf(b, err, "<h1>%s: ", r[0].value);
-	rc |= timeline_esc_html(b, r[1].value, err);
+	rc |= tl_html_text(b, r[1].value, err);
 	rc |= buf_adds(b, "</h1>\n<table class=\"head\">\n", err);
 	for (size_t i = 0; i < nr && rc == 0; i++) {
 		rc |= buf_adds(b, "<tr>", err);
@@ -442,7 +457,7 @@ tl_html_row(
 		rc |= tl_html_cell(b, "td", at, err);
 		rc |= tl_html_cell(b, "td", e->actor, err);
 		rc |= buf_adds(b, "<td class=\"text\">", err);
-		rc |= timeline_esc_html(b, e->text, err);
+		rc |= tl_html_text(b, e->text, err);
 		rc |= buf_adds(b, "</td>", err);
 		rc |= tl_html_cell(b, "td", id, err);
 		rc |= buf_adds(b, "<td><code>", err);

@@ -268,6 +268,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                        (a restarted one has forgotten its alerts\n"
 	    "                        until Prometheus re-sends them; default\n"
 	    "                        3m, 0 to resolve at once)\n"
+	    "  --pull-receiver NAME  pull only the groups Alertmanager routes\n"
+	    "                        to this receiver (a regex)\n"
 	    "  -q, --quiet           no per-request log lines\n"
 	    "\nThe config file may set what the flags leave unset:\n"
 	    "  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"

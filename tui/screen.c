@@ -321,8 +321,10 @@ screen_next(struct screen *sc, int timeout_ms, int *key)
 		return SCREEN_QUIT;
 	if (screen_read(sc, key)) {
 		sc->stalls = 0;
+		sc->queued = 1;
 		return SCREEN_KEY;
 	}
+	sc->queued = 0;
 	rc = poll(&p, 1, timeout_ms);
 	if (screen_quit_flag)
 		return SCREEN_QUIT;
@@ -343,6 +345,12 @@ screen_next(struct screen *sc, int timeout_ms, int *key)
 	if (++sc->stalls > SCREEN_STALLS_MAX || !isatty(STDIN_FILENO))
 		return SCREEN_QUIT;
 	return SCREEN_TIMEOUT;
+}
+
+int
+screen_key_queued(const struct screen *sc)
+{
+	return sc->queued;
 }
 
 void

@@ -63,6 +63,11 @@ void screen_close(struct screen *sc);
  * ncurses has buffered come first, without waiting. */
 enum screen_event screen_next(struct screen *sc, int timeout_ms, int *key);
 
+/* Nonzero when the key screen_next() returned last was already there
+ * (buffered, in the same read as the key before it), zero when it came
+ * after a wait. */
+int screen_key_queued(const struct screen *sc);
+
 /* The terminal size (updated on KEYS_K_RESIZE). */
 void screen_size(const struct screen *sc, int *rows, int *cols);
 

@@ -16,6 +16,7 @@ struct screen {
 	int cursor_y, cursor_x; /* this frame's cursor; -1 hidden */
 	int cursor_shown;
 	int stalls; /* input reported, but no key: dead tty? */
+	int queued; /* the last key was there already, no wait for it */
 	int errfd; /* memfd holding stderr meanwhile; -1 */
 	int saved_err; /* the real stderr; -1 */
 	attr_t attrs[SCREEN_STYLES];

@@ -168,6 +168,8 @@ struct app {
 	int dirty;
 	int quit;
 	int pasting; /* inside a bracketed paste */
+	int paste_tail; /* a paste just ended: keys that came with it are
+	                 * its tail (ESC[201~ inside a paste), not typing */
 	int64_t target; /* incident of an open note/snooze prompt */
 	int64_t last_tick; /* monotonic time of the last data check */
 	const struct view_ops *views[APP_VIEWS_MAX];

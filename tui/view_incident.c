@@ -172,6 +172,10 @@ detail_summary(const char *detail, char *out, size_t n)
 	af = json_string_value(
 	    json_object_get(json_object_get(d, "after"), "state"));
 	text = json_string_value(json_object_get(d, "text"));
+	if (text == NULL) /* a change event: what changed */
+		text = json_string_value(json_object_get(d, "summary"));
+	if (text == NULL) /* a stale event: why it was ignored */
+		text = json_string_value(json_object_get(d, "reason"));
 	note = json_string_value(json_object_get(d, "note"));
 	if (b && af)
 		snprintf(out, n, "%s -> %s", b, af);

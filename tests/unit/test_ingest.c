@@ -40,7 +40,7 @@ test_names(void **state)
 		assert_int_equal(ingest_format_parse(
 		                     ingest_format_name((enum ingest_format)f)),
 		    f);
-	assert_int_equal(ingest_format_parse("opsgenie"), -1);
+	assert_int_equal(ingest_format_parse("nagios"), -1);
 	assert_int_equal(alert_severity_parse(NULL, "CRIT"), SEVERITY_CRITICAL);
 	assert_int_equal(alert_severity_parse(NULL, "p3"), SEVERITY_WARNING);
 	assert_int_equal(alert_severity_parse(NULL, "bogus"), -1);
@@ -63,7 +63,8 @@ sev_case(
 
 	err_init(&err);
 	snprintf(body, sizeof body, "{\"id\":\"x\",\"severity\":\"%s\"}", word);
-	b = ingest_parse_opts(INGEST_GENERIC, body, strlen(body), o, &err);
+	b = ingest_parse_opts(
+	    INGEST_GENERIC, NULL, body, strlen(body), o, &err);
 	if (b == NULL)
 		fail_msg("%s: refused: %s", word, err.msg);
 	a = ingest_batch_alert_list(b, &n);
@@ -135,6 +136,63 @@ test_severity(void **state)
 	    "config: severity_map.sev0: not \"critical\", \"error\", "
 	    "\"warning\" or \"info\"");
 	config_free(cfg);
+}
+
+/* Values kept as annotations keep numbers as they were sent. */
+static void
+test_json_text(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "0.42", "0.42" },
+		{ "0.1", "0.1" },
+		{ "1e300", "1e+300" },
+		{ "2.0", "2.0" },
+		{ "-0.000123", "-0.000123" },
+		{ "123456789012345678", "123456789012345678" },
+		{ "{\"b\":[0.3,true,null],\"a\":\"\\u00e9\\n\"}",
+		    "{\"a\":\"\u00e9\\n\",\"b\":[0.3,true,null]}" },
+	};
+	json_t *v;
+	char *t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		v = json_loads(cases[i].in, JSON_DECODE_ANY, NULL);
+		assert_non_null(v);
+		t = ingest_json_text(v);
+		assert_non_null(t);
+		assert_string_equal(t, cases[i].out);
+		free(t);
+		json_decref(v);
+	}
+}
+
+/* A pulled group's key is the one Alertmanager's root route gives it
+ * (names sorted, values quoted as Go does), its labels kept. */
+static void
+test_api_group_key(void **state)
+{
+	static const char body[] =
+	    "[{\"labels\":{\"team\":\"d\\\"b\",\"alertname\":\"X\"},"
+	    "\"receiver\":{\"name\":\"owl\"},\"alerts\":[{\"labels\":"
+	    "{\"alertname\":\"X\",\"team\":\"d\\\"b\"},\"annotations\":{},"
+	    "\"startsAt\":\"2026-11-29T15:52:42Z\",\"endsAt\":"
+	    "\"2099-01-01T00:00:00Z\",\"fingerprint\":\"f1\"}]}]";
+	struct ingest_batch *b;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	b = ingest_parse(INGEST_ALERTMANAGER, body, strlen(body), &err);
+	if (b == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(
+	    b->alerts[0].group_key, "{}:{alertname=\"X\", team=\"d\\\"b\"}");
+	assert_string_equal(b->alerts[0].group_labels,
+	    "{\"alertname\":\"X\",\"team\":\"d\\\"b\"}");
+	ingest_batch_free(b);
 }
 
 static void
@@ -231,7 +289,7 @@ test_pagerduty(void **state)
 	assert_string_equal(
 	    a->labels_json, "{\"severity\":\"warning\",\"source\":\"srv01\"}");
 	assert_string_equal(a->annotations_json,
-	    "{\"n\":\"1.5\",\"o\":"
+	    "{\"client_url\":\"https://mon\",\"n\":\"1.5\",\"o\":"
 	    "\"{\\\"a\\\":[1]}\",\"s\":\"x\",\"summary\":\"HTTP down\"}");
 	ingest_batch_free(b);
 	b = parse(INGEST_PAGERDUTY,
@@ -353,6 +411,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_severity),
+		cmocka_unit_test(test_json_text),
+		cmocka_unit_test(test_api_group_key),
 		cmocka_unit_test(test_alertmanager),
 		cmocka_unit_test(test_grafana),
 		cmocka_unit_test(test_pagerduty),

@@ -2,6 +2,8 @@
  * dry-run plans (engine/rb_diff.c). */
 #include "unit.h"
 
+#include <openssl/evp.h>
+
 #include "engine/mask.h"
 #include "engine/rb_diff.h"
 
@@ -58,6 +60,63 @@ test_forms(void **state)
 	out = masked(m, "line 2 is MIIEvQIBADANBgkq, 3 is -----END KEY-----.");
 	assert_string_equal(out, "line 2 is ***, 3 is ***.");
 	free(out);
+	mask_free(m);
+}
+
+/* How services echo a secret back: JSON as Go writes it (<>& as \u00XX),
+ * as PHP does (\/, non-ASCII as \uXXXX), lower-case percent-encoding,
+ * spaces as +, and base64 wrapped by MIME (76 columns) or PEM (64). */
+static void
+test_echoed_forms(void **state)
+{
+	static const char v[] = "p@ss/w<rd>&\xc3\xa9 key-1";
+	static const char *const in[] = {
+		"{\"k\":\"p@ss/w\\u003crd\\u003e\\u0026\xc3\xa9 key-1\"}",
+		"{\"k\":\"p@ss\\/w<rd>&\\u00e9 key-1\"}",
+		"{\"k\":\"p@ss\\/w\\u003Crd\\u003E\\u0026\\u00E9 key-1\"}",
+		"q=p%40ss%2fw%3crd%3e%26%c3%a9%20key-1&x",
+		"q=p%40ss%2Fw%3Crd%3E%26%C3%A9+key-1&x",
+		"/path/p%40ss/w%3Crd%3E%26%C3%A9%20key-1?x",
+	};
+	unsigned char raw[300], b64[500];
+	char wrapped[700];
+	struct mask *m = mask_new();
+	struct err err;
+	char *out;
+	int n;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(mask_add(m, v, strlen(v), &err), 0);
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		out = masked(m, in[i]);
+		if (strstr(out, "***") == NULL || strstr(out, "key") != NULL)
+			fail_msg("%s -> %s: not masked", in[i], out);
+		free(out);
+	}
+	/* a MIME body: 0..2 bytes before the secret, lines of 76 or 64 */
+	for (int pre = 0; pre < 40; pre++)
+		for (int width = 64; width <= 76; width += 12) {
+			size_t o = 0;
+			memset(raw, 'x', (size_t)pre);
+			memcpy(raw + pre, v, strlen(v));
+			memset(raw + pre + strlen(v), 'y', 60);
+			n = EVP_EncodeBlock(
+			    b64, raw, pre + (int)strlen(v) + 60);
+			for (int k = 0; k < n; k++) {
+				if (k > 0 && k % width == 0) {
+					wrapped[o++] = '\r';
+					wrapped[o++] = '\n';
+				}
+				wrapped[o++] = (char)b64[k];
+			}
+			wrapped[o] = '\0';
+			out = masked(m, wrapped);
+			if (strstr(out, "***") == NULL)
+				fail_msg("prefix %d, width %d: %s not masked",
+				    pre, width, wrapped);
+			free(out);
+		}
 	mask_free(m);
 }
 
@@ -158,6 +217,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_echoed_forms),
 		cmocka_unit_test(test_many_hits),
 		cmocka_unit_test(test_short_refused),
 		cmocka_unit_test(test_diff),

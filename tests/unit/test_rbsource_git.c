@@ -162,6 +162,39 @@ test_revs(void **state)
 	rbsource_close(open_at("refs/tags/v2", 0));
 }
 
+/* A pinned commit id is that commit, even when a branch or a tag is
+ * named like it; a shorter prefix naming both a ref and another commit
+ * is refused as ambiguous. */
+static void
+test_pinned_commit(void **state)
+{
+	char c1[RBSOURCE_OID_HEX], blob[RBSOURCE_OID_HEX], prefix[16];
+	char repo[4200];
+	struct rbgit_opts o = { .repo = repo };
+	struct rbsource *src;
+	struct err err;
+
+	(void)state;
+	rev_parse("v1", c1);
+	c1[40] = '\0';
+	snprintf(prefix, sizeof prefix, "%.10s", c1);
+	snprintf(repo, sizeof repo, "%s/repo", fx);
+	sh("git -C '%s' update-ref refs/heads/%s v2 && "
+	   "git -C '%s' update-ref refs/tags/%s v2",
+	    repo, c1, repo, prefix);
+	src = open_at(c1, 0);
+	assert_string_equal(src->origin.commit, c1);
+	read_has(src, "degrade.lua", "version 1", blob);
+	rbsource_close(src);
+	o.ref = prefix;
+	err_init(&err);
+	assert_null(rbsource_git_open(&o, &err));
+	assert_non_null(strstr(err.msg, "is ambiguous"));
+	sh("git -C '%s' update-ref -d refs/heads/%s && "
+	   "git -C '%s' update-ref -d refs/tags/%s",
+	    repo, c1, repo, prefix);
+}
+
 static void
 test_bad_revs(void **state)
 {
@@ -495,6 +528,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_revs),
 		cmocka_unit_test(test_bad_revs),
+		cmocka_unit_test(test_pinned_commit),
 		cmocka_unit_test(test_require_same_commit),
 		cmocka_unit_test(test_log_and_diff),
 		cmocka_unit_test(test_dirty_worktree),

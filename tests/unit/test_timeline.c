@@ -175,6 +175,22 @@ test_escaping(void **state)
 	s = esc(timeline_esc_csv, " padded");
 	assert_string_equal(s, "\" padded\"");
 	free(s);
+	/* spreadsheet formulas are neutralised (an actor's name) */
+	s = esc(timeline_esc_csv, "=HYPERLINK(\"http://x\")");
+	assert_string_equal(s, "\"'=HYPERLINK(\"\"http://x\"\")\"");
+	free(s);
+	s = esc(timeline_esc_csv, "+1+cmd|' /C calc'!A0");
+	assert_string_equal(s, "'+1+cmd|' /C calc'!A0");
+	free(s);
+	s = esc(timeline_esc_csv, "-2");
+	assert_string_equal(s, "'-2");
+	free(s);
+	s = esc(timeline_esc_csv, "@SUM(A1)");
+	assert_string_equal(s, "'@SUM(A1)");
+	free(s);
+	s = esc(timeline_esc_csv, "a=b");
+	assert_string_equal(s, "a=b");
+	free(s);
 	s = esc(timeline_esc_html, "<script>alert('x')</script> & \"q\"");
 	assert_string_equal(s,
 	    "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"

