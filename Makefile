@@ -27,7 +27,9 @@ ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRC))
 ASAN_OBJ = $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(TUI_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
 LIB_OBJ  = $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
-TOOL_BIN = $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
+TOOL_BIN = $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c)) \
+           build/tools/gateway
+GW_SRC   = $(wildcard tests/demo/gateway/*.c)
 
 DEPS_STAMP = build/.deps-build
 
@@ -73,6 +75,12 @@ build/tools/%: tests/tools/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lm
+# The demo AI gateway (tests/demo/gateway): test and demo scaffolding,
+# linked with nothing of owl's.
+build/tools/gateway: $(GW_SRC) tests/demo/gateway/gw.h $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -pthread -o $@ $(GW_SRC) $(PKG_LIBS) -lm
 tools: $(TOOL_BIN)
 
 # Unit tests (under ASan+UBSan) and shell integration tests, one TAP run;
@@ -133,6 +141,7 @@ fuzz: $(FUZZ_BIN)
 	done
 
 FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard tests/tools/*.c) \
+          $(GW_SRC) tests/demo/gateway/gw.h \
           $(wildcard engine/*.h engine/worker/*.h integrations/*.h tui/*.h \
           tests/unit/*.h)
 fmt:

@@ -464,3 +464,41 @@ rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 	json_decref(gone);
 	return rc;
 }
+
+int
+rb_runs_of_incident(struct store *s, int64_t incident, rb_runs_row_fn *fn,
+    void *ctx, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT id, runbook, actor, status, error, dry_run,"
+	    " started_at, coalesce(ended_at, 0), coalesce(plan_id, 0),"
+	    " commit_id, source_ref, blob_id, dirty"
+	    " FROM runs WHERE incident_id = ? ORDER BY id";
+	struct rb_runs_row r;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0);
+		r.runbook = (const char *)sqlite3_column_text(st, 1);
+		r.actor = (const char *)sqlite3_column_text(st, 2);
+		r.status = (const char *)sqlite3_column_text(st, 3);
+		r.error = (const char *)sqlite3_column_text(st, 4);
+		r.dry_run = sqlite3_column_int(st, 5);
+		r.started_at = sqlite3_column_int64(st, 6);
+		r.ended_at = sqlite3_column_int64(st, 7);
+		r.plan_id = sqlite3_column_int64(st, 8);
+		r.commit = (const char *)sqlite3_column_text(st, 9);
+		r.ref = (const char *)sqlite3_column_text(st, 10);
+		r.blob = (const char *)sqlite3_column_text(st, 11);
+		r.dirty = sqlite3_column_int(st, 12);
+		stop = fn(&r, ctx);
+	}
+	sqlite3_reset(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "runs");
+	return 0;
+}

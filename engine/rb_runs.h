@@ -73,4 +73,28 @@ int rb_runs_sweep(
 int rb_runs_inflight(
     struct store *s, int64_t run_id, char *out, size_t n, struct err *err);
 
+/* A run as `owl show` lists it; strings are borrowed for the call. */
+struct rb_runs_row {
+	int64_t id;
+	const char *runbook;
+	const char *actor;
+	const char *status; /* running, ok, failed, ..., interrupted */
+	const char *error; /* NULL when none */
+	int dry_run;
+	int64_t started_at, ended_at; /* ended_at 0: not ended */
+	int64_t plan_id; /* 0: none */
+	const char *commit; /* the runbook's version: NULL when none */
+	const char *ref; /* the ref asked for, NULL when none */
+	const char *blob; /* the runbook file's blob id, NULL when none */
+	int dirty; /* read from uncommitted working files */
+};
+
+/* Returns nonzero to stop. */
+typedef int rb_runs_row_fn(const struct rb_runs_row *r, void *ctx);
+
+/* Calls fn for each run bound to the incident (owl run --incident),
+ * oldest first. 0, or -1 with err set. */
+int rb_runs_of_incident(struct store *s, int64_t incident, rb_runs_row_fn *fn,
+    void *ctx, struct err *err);
+
 #endif

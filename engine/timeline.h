@@ -1,7 +1,7 @@
 /* timeline.h: the postmortem timeline of an incident, rebuilt from the
  * action log alone: one event per log entry (time, actor, kind, one human
- * line, the entry's id and hash) and the incident's header (title,
- * severity, opened/acknowledged/resolved times). Also the escaping that
+ * line (actlog_text.h), the entry's id and hash) and the incident's header
+ * (title, severity, opened/acknowledged/resolved times). Also the escaping that
  * each export format needs (Markdown, CSV, HTML). */
 #ifndef OWL_TIMELINE_H
 #define OWL_TIMELINE_H
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "actlog.h"
+#include "actlog_text.h"
 #include "buf.h"
 #include "err.h"
 #include "hash.h"
@@ -18,8 +19,8 @@
 
 /* The most entries one timeline holds; more is an error, not a cut. */
 #define TIMELINE_MAX_EVENTS 200000
-/* The longest event text; longer ones end in "...". */
-#define TIMELINE_TEXT_MAX 2000
+/* The longest event text; longer ones end in "..." (actlog_text.h). */
+#define TIMELINE_TEXT_MAX ACTLOG_TEXT_MAX
 
 struct timeline_event {
 	int64_t entry; /* action-log id */
@@ -84,7 +85,7 @@ struct timeline_stream {
 	struct timeline_head head;
 	int64_t n; /* events */
 	int64_t bad_id; /* first entry whose hash does not match, 0: none */
-	json_t *ctx;
+	struct actlog_text *text; /* the sentences, and what pass one told */
 	struct hash_ctx h;
 	struct store *s;
 	int need_names; /* some entry names an alert only by fingerprint */

@@ -9,10 +9,8 @@
  * connection and the reply goes. */
 #include "serve_int.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -192,4 +192,45 @@ like "$OUT" "^ID +STATE +SEVERITY +AGE +ALERTS +ASSIGNEE +TITLE$" "the ASSIGNEE 
 like "$OUT" "^INC-1 +acknowledged +[a-z]+ +[0-9a-z<]+ +1 +carol +Disk full$" "the assignee shown"
 like "$OUT" "^INC-$inc .* a-very-long… +LLM provider down$" "a long name is cut, the title stays aligned"
 
+# --- owl show: a runs section, the log as sentences (the renderer the
+# TUI and the timeline use), --json unchanged
+printf '%s\n' 'runbook { summary = "noop", params = { why = {} } }' \
+	'function run(p) step("look", function() log("looked") end) end' >"$T/rb/noop.lua"
+"$OWL" run noop --runbooks "$T/rb" --incident 1 --yes >/dev/null 2>&1
+"$OWL" run noop --runbooks "$T/rb" --incident 1 --dry-run >/dev/null 2>&1
+run "$OWL" show 1
+like "$OUT" "^Runs:$" "show: a runs section"
+like "$OUT" "^  run [0-9]+ +20[0-9-]+T[0-9:]+Z  noop \(unversioned, blob [0-9a-f]{12}\) by tester: ok$" \
+	"show: a run: runbook and version, actor, outcome, time"
+like "$OUT" "^  run [0-9]+ +20[0-9-]+T[0-9:]+Z  noop \(unversioned, blob [0-9a-f]{12}\) by tester: dry-run ok \(plan [0-9]+\)$" \
+	"show: a dry-run with its plan"
+like "$OUT" "^  20[0-9-]+T[0-9:]+Z  tester +acknowledged by tester: on it$" "show: the log as sentences"
+like "$OUT" "tester +run [0-9]+ step 1/1 look: ok [0-9]+ ms$" "show: a run's step"
+unlike "$OUT" "incident\.ack|\{\"" "show: no raw kinds or JSON in the text"
+run "$OWL" show 3 2>/dev/null
+run "$OWL" show 1 --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d["log"][0].keys()), "runs" in d)')" \
+	"['actor', 'at', 'detail', 'id', 'kind'] False" "show --json: unchanged"
+# the timeline says the same as owl show, sentence for sentence
+run "$OWL" timeline 1 --format json
+printf '%s' "$OUT" | python3 -c 'import json,sys; [print(e["text"]) for e in json.load(sys.stdin)["events"] if "\n" not in e["text"]]' >"$T/tl.txt"
+"$OWL" show 1 | sed -n '/^Log:/,$p' | sed 's/^  [0-9TZ:-]*  [^ ]* *//' >"$T/show.txt"
+missing=$(grep -vxFf "$T/show.txt" "$T/tl.txt")
+is "$missing" "" "every timeline event reads the same in owl show"
+ok "$([ "$(wc -l <"$T/tl.txt")" -gt 8 ]; echo $?)" "...and there are events to compare"
+
+# --- every kind of entry the code writes has a sentence of its own
+# (kinds are literals of these families; the rest of the list are file
+# names and config keys; paging's kinds are said by engine/pages_text.c,
+# which the renderer hands them to)
+kinds=$(grep -rhoE '"(incident|alert|run|effect|runbook|runbooks)\.[a-z_.]+"' \
+	"$OWL_ROOT/engine" "$OWL_ROOT/integrations" "$OWL_ROOT/tui" --include='*.c' |
+	tr -d '"' | sort -u | grep -vE '\.[ch]$' |
+	grep -vxE 'runbooks\.(dir|repo|ref|subdir|require_signed|allowed_signers|gpg_keyring|read_paths|write_paths)')
+nokind=""
+for k in $kinds; do
+	grep -q "{ \"$k\"," "$OWL_ROOT/engine/actlog_text.c" || nokind="$nokind $k"
+done
+is "$nokind" "" "actlog_text knows every kind the code logs"
+
 done_testing

@@ -39,7 +39,7 @@ is "$RC" 0 "show exits 0"
 like "$OUT" "^truncated +3 more alerts not shown by the sender$" "truncation shown"
 like "$OUT" "^  resolved +3764180bf635abae" "resolved alert listed"
 like "$OUT" "service=数据库连接池耗尽" "labels shown"
-like "$OUT" "incident.open" "log shown"
+like "$OUT" "  incident opened: " "log shown, as sentences"
 unlike "$OUT" "$(printf '\033')" "no raw escape in show"
 run "$OWL" show 2 --json
 is "$(printf '%s' "$OUT" | q 'sorted(d["alerts"][0].keys())')" \

@@ -58,8 +58,18 @@ is "$(alert 1 '[l["detail"] for l in d["log"] if l["kind"] == "alert.update"]')"
 run "$OWL" ingest "$T/t3.json"
 is "$(alert 1 'len([l for l in d["log"] if l["kind"] == "alert.update"])')" 1 \
 	"the same re-trigger again changes nothing and logs nothing"
-like "$("$OWL" timeline 1)" "alert gpu-7 updated: temp changed; fan added" \
+like "$("$OWL" timeline 1)" "alert gpu-7( [^|]*)? updated: temp changed; fan added" \
 	"the timeline says what the re-trigger changed"
+
+# payload.timestamp orders a dedup_key's events: a late resolve of an
+# earlier trigger does not resolve a newer one
+printf '{"routing_key":"k","event_action":"trigger","dedup_key":"ts","payload":{"summary":"s","source":"h","severity":"error","timestamp":"2026-11-29T16:00:00.000+0000"}}' >"$T/ts1.json"
+printf '{"routing_key":"k","event_action":"trigger","dedup_key":"ts","payload":{"summary":"s","source":"h","severity":"error","timestamp":"2026-11-29T15:00:00.000+0000"}}' >"$T/ts0.json"
+run "$OWL" ingest "$T/ts1.json"
+run "$OWL" ingest "$T/ts0.json"
+like "$OUT" "0 alerts \(0 new\), .*1 stale" "a re-trigger with an older payload.timestamp is stale"
+is "$("$OWL" show 3 --json | jq 'd["alerts"][0]["starts_at"]')" "2026-11-29T16:00:00.000000Z" \
+	"...and the alert keeps its newer start"
 
 # change events through owl serve
 export OWL_DB="$T/serve.db"

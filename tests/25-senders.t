@@ -69,6 +69,19 @@ like "$OUT" "panel_url: http://grafana.example.com/d/llm\?orgId=1&viewPanel=4" \
 like "$OUT" "dashboard_url: http://grafana.example.com/d/llm\?orgId=1" \
 	"Grafana dashboardURL shown"
 like "$OUT" 'enrichments: \{"owner":"ml-platform"\}' "Grafana enrichments kept"
+# ...and by the TUI's incident screen
+. "$(dirname "$0")/tui-lib.sh"
+tui_start 200 60 "" ""
+tui_wait_for "No data for token spend" 10
+ok $? "owl tui lists the Grafana incident"
+tui_keys Enter
+tui_wait_for "image_url = http://grafana.example.com/public/img/attachments/x.png"
+ok $? "the TUI shows Grafana's imageURL"
+tui_wait_for "panel_url = http://grafana.example.com/d/llm?orgId=1&viewPanel=4"
+ok $? "...its panelURL"
+tui_wait_for "dashboard_url = http://grafana.example.com/d/llm?orgId=1"
+ok $? "...its dashboardURL"
+tui_stop
 printf '%s' "$(cat "$S/grafana-test-button.json")" | sed \
 	-e 's/"TestAlert"/"GPUHot"/g' -e 's/"values":null/"values":{"B":0.42,"C":1}/' \
 	-e 's/Notification test/GPU hot/g' >"$T/gv.json"

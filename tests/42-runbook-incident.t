@@ -39,8 +39,10 @@ wait "$SLOW" 2>/dev/null
 run "$OWL" run slow --runbooks "$T/rb" --param secs=0 --incident 1
 is "$RC" 0 "after the holder died, the lease is taken over"
 run "$OWL" show 1
-like "$OUT" "run.interrupted .*during step 'wait'" \
+like "$OUT" "run [0-9]+ slow interrupted: its owl process died during step 'wait'" \
 	"owl show names the step the interrupted run was in"
-like "$OUT" "run.lease_takeover" "and the takeover"
+like "$OUT" "^  run [0-9]+ +[0-9TZ:-]+  slow \(unversioned, blob [0-9a-f]{12}\) by tester: interrupted: its owl process died during step 'wait'" \
+	"...in its runs, once"
+like "$OUT" "run [0-9]+ slow took over the lease of run [0-9]+ \(tester, gone\)" "and the takeover"
 
 done_testing

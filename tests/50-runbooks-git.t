@@ -203,8 +203,10 @@ printf '{"alert_uid": "rb-1", "title": "LLM provider down", "state": "alerting"}
 run "$OWL" run degrade --repo "$REPO" --rev v1 --param reason=x --yes --incident 1
 is "$RC" 0 "a run bound to an incident exits 0"
 run "$OWL" show 1
-like "$OUT" "run.start +\{\"runbook\":\"degrade\",\"commit\":\"$C1\",\"ref\":\"refs/tags/v1\",\"blob\":\"$B1\"" \
+like "$OUT" "^  run [0-9]+ +[0-9TZ:-]+  degrade \(refs/tags/v1 at $(printf %.12s "$C1"), blob $(printf %.12s "$B1")\) by tester: ok$" \
 	"owl show prints the run's commit, ref and blob"
+like "$OUT" "run [0-9]+ degrade \(refs/tags/v1, commit $(printf %.7s "$C1")\) started by tester" \
+	"...and its log says which version started"
 
 g checkout -q -b modv2 main
 echo 'return { greeting = "hello from the new lib.util" }' >"$REPO/lib/util.lua"

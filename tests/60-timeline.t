@@ -29,11 +29,11 @@ like "$OUT" "^\| Action log \| verified \([0-9]+ entries\), head [0-9a-f]{64} \|
 like "$OUT" "\| alice \| acknowledged by alice: on it \|" "md: the ack line"
 like "$OUT" '\| alice \| note by alice: \\\| &lt;script&gt; "quoted",<br> newline \|' \
 	"md: the hostile note escaped on one row"
-like "$OUT" "\| bob \| runbook fix \(unversioned, blob [0-9a-f]{7}\) started by bob \|" \
+like "$OUT" "\| bob \| run [0-9]+ fix \(unversioned, blob [0-9a-f]{7}\) started by bob \|" \
 	"md: the run's start"
-like "$OUT" "\| step 1/2 write it ok [0-9]+ ms \|" "md: its first step"
+like "$OUT" "\| run [0-9]+ step 1/2 write it: ok [0-9]+ ms \|" "md: its first step"
 like "$OUT" "file.write $T/out.txt -&gt; ok, changed [0-9]+ ms" "md: its effect"
-like "$OUT" "\| runbook fix ended: ok \|" "md: its end"
+like "$OUT" "\| run [0-9]+ fix ended: ok \|" "md: its end"
 like "$OUT" "\| resolved by alice: fixed \|" "md: the resolve"
 rows=$(printf '%s\n' "$OUT" | sed -n '/^## Timeline/,$p' | grep -c '^|')
 bad=$(printf '%s\n' "$OUT" | sed -n '/^## Timeline/,$p' | grep '^|' |

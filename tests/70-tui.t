@@ -180,10 +180,11 @@ like "$(tui_capture)" "a +acknowledge the incident" "help lists the keys"
 tui_keys q
 tui_keys L
 tui_wait_for "Action log"
-like "$(tui_capture)" "tester +INC-1 +incident.unack" "the log screen shows actions"
+like "$(tui_capture)" "tester +INC-1 +acknowledgement withdrawn by tester" \
+	"the log screen shows actions, as sentences"
 tui_keys /
 tui_type "bob"
-tui_wait_gone "incident.unack"
+tui_wait_gone "acknowledgement withdrawn"
 ok $? "the log filters"
 tui_keys Escape
 tui_keys q
@@ -253,6 +254,14 @@ unlike "$(tui_capture | tail -1)" " ack " "no changing key in the hint line"
 tui_keys a
 tui_wait_for "read-only: a (ack) is disabled"
 ok $? "changing keys are disabled"
+tui_keys :
+tui_type "open 1"
+tui_keys Enter
+tui_wait_for "Timeline (action log"
+like "$(tui_capture)" "tester +acknowledgement withdrawn by tester" \
+	"the incident screen tells its log in sentences (as owl show does)"
+tui_keys q
+tui_wait_for "READONLY"
 tui_keys q
 is "$(tui_wait_exit)" 0 "read-only session ends"
 like "$(tui_capture_all)" "no actions this session" "nothing done, and it says so"

@@ -12,14 +12,15 @@
 
 #include "engine/words.h"
 #include "engine/actlog.h"
+#include "engine/actlog_text.h"
 #include "engine/change.h"
 #include "engine/clock.h"
 #include "engine/escalation.h"
 #include "engine/incident.h"
 #include "engine/pages.h"
+#include "engine/rb_runs.h"
 #include "engine/sanitize.h"
 
-#define CMD_DETAIL_MAX 160 /* log detail shown per line in `owl show` */
 #define CMD_SHOW_LIMIT 100 /* alerts and log lines `owl show` prints */
 #define CMD_WHO_COLS 12 /* the ASSIGNEE column of `owl incidents` */
 
@@ -314,28 +315,95 @@ cmd_show_alert(struct incident_alert *one, void *ctx)
 	return 0;
 }
 
+/* Prints text indented: its line breaks continue under the first line. */
+static void
+cmd_show_indented(const char *text, int indent)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		putchar(*p);
+		if (*p == '\n')
+			printf("%*s", indent, "");
+	}
+	putchar('\n');
+}
+
+/* Pass one of the log: what later entries' sentences need. */
+static int
+cmd_show_log_learn(const struct actlog_entry *e, void *ctx)
+{
+	return actlog_text_learn(ctx, e, NULL) == -1;
+}
+
+/* Pass two: "  TIME  ACTOR  SENTENCE" (actlog_text.h), sanitised. */
 static int
 cmd_show_log_line(const struct actlog_entry *e, void *ctx)
 {
-	char t[CLOCK_RFC3339_MAX], *actor, *kind, *detail;
-	size_t n;
+	char t[CLOCK_RFC3339_MAX], *actor, *line, *text;
+	int w;
 
-	(void)ctx;
 	clock_format(e->at_us, 0, t);
+	if ((line = actlog_text_dup(ctx, e)) == NULL)
+		return 1;
 	actor = sanitize_dup(e->actor, 0);
-	kind = sanitize_dup(e->kind, 0);
-	detail = sanitize_dup(e->detail, 0);
-	if (detail != NULL && (n = strlen(detail)) > CMD_DETAIL_MAX) {
-		n = CMD_DETAIL_MAX - 3;
-		while (n > 0 && (detail[n] & 0xc0) == 0x80)
-			n--; /* cut between characters */
-		strcpy(detail + n, "...");
-	}
-	printf("  %s  %-10s %-17s %s\n", t, actor ? actor : "?",
-	    kind ? kind : "?", detail ? detail : "?");
+	text = sanitize_dup(line, SANITIZE_NEWLINES);
+	w = printf("  %s  %-10s ", t, actor ? actor : "?");
+	cmd_show_indented(text ? text : "?", w > 0 ? w : 0);
 	free(actor);
-	free(kind);
-	free(detail);
+	free(text);
+	free(line);
+	return 0;
+}
+
+/* The error of a run without its status repeated ("interrupted: its
+ * owl process died ..." of an interrupted run), sanitised; NULL when
+ * none. */
+static char *
+cmd_run_error(const struct rb_runs_row *r, const char *st)
+{
+	size_t sl = strlen(st);
+
+	if (r->error == NULL)
+		return NULL;
+	if (strncmp(r->error, st, sl) == 0 &&
+	    strncmp(r->error + sl, ": ", 2) == 0)
+		return sanitize_dup(r->error + sl + 2, 0);
+	return sanitize_dup(r->error, 0);
+}
+
+/* One run bound to the incident: id, start, runbook and its version,
+ * actor, outcome. */
+static int
+cmd_show_run(const struct rb_runs_row *r, void *ctx)
+{
+	const char *st = r->status ? r->status : "?";
+	char t[CLOCK_RFC3339_MAX], *rb, *actor, *error, *ref;
+	int *n = ctx;
+
+	if ((*n)++ == 0)
+		printf("\nRuns:\n");
+	clock_format(r->started_at, 0, t);
+	rb = sanitize_dup(r->runbook, 0);
+	actor = sanitize_dup(r->actor, 0);
+	ref = r->ref != NULL ? sanitize_dup(r->ref, 0) : NULL;
+	error = cmd_run_error(r, st);
+	printf("  run %-4" PRId64 " %s  %s", r->id, t, rb ? rb : "?");
+	if (r->commit != NULL)
+		printf(" (%s%s%.12s%s%s%.12s)", ref ? ref : "",
+		    ref ? " at " : "", r->commit, r->dirty ? ", dirty" : "",
+		    r->blob ? ", blob " : "", r->blob ? r->blob : "");
+	else if (r->blob != NULL)
+		printf(" (unversioned, blob %.12s)", r->blob);
+	printf(" by %s: %s%s", actor ? actor : "?",
+	    r->dry_run ? "dry-run " : "", st);
+	if (r->dry_run && r->plan_id > 0)
+		printf(" (plan %" PRId64 ")", r->plan_id);
+	if (error != NULL)
+		printf(": %s", error);
+	putchar('\n');
+	free(rb);
+	free(actor);
+	free(ref);
+	free(error);
 	return 0;
 }
 
@@ -406,6 +474,8 @@ cmd_show_text(
     struct store *s, const struct incident *inc, int64_t limit, struct err *err)
 {
 	struct actlog_filter f = { .incident = inc->id, .limit = limit };
+	struct actlog_text *at;
+	int runs = 0, rc = -1;
 	int64_t nlog;
 
 	cmd_show_head(inc);
@@ -415,17 +485,27 @@ cmd_show_text(
 	        s, inc->id, limit, cmd_show_alert, NULL, err) == -1)
 		return -1;
 	if (limit > 0 && inc->alert_count > limit)
-		printf("  ... %" PRId64 " more alerts (owl show INC-%" PRId64
+		printf("  ... %" PRId64 " more alert%s (owl show INC-%" PRId64
 		       " --all)\n",
-		    inc->alert_count - limit, inc->id);
+		    inc->alert_count - limit, words_s(inc->alert_count - limit),
+		    inc->id);
 	if (cmd_show_changes(s, inc, err) == -1)
+		return -1;
+	if (rb_runs_of_incident(s, inc->id, cmd_show_run, &runs, err) == -1)
 		return -1;
 	printf("\nLog:\n");
 	if (limit > 0 && (nlog = cmd_show_log_count(s, inc->id)) > limit)
-		printf("  ... %" PRId64 " older entries (owl show INC-%" PRId64
+		printf("  ... %" PRId64 " older entr%s (owl show INC-%" PRId64
 		       " --all)\n",
-		    nlog - limit, inc->id);
-	return actlog_each(s, &f, cmd_show_log_line, NULL, err);
+		    nlog - limit, nlog - limit == 1 ? "y" : "ies", inc->id);
+	if ((at = actlog_text_new()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	/* two passes: a run's steps are told "2/5" */
+	if (actlog_each(s, &f, cmd_show_log_learn, at, err) == 0 &&
+	    actlog_each(s, &f, cmd_show_log_line, at, err) == 0)
+		rc = 0;
+	actlog_text_free(at);
+	return rc;
 }
 
 /* Prints one JSON value of an array streamed a line each. */

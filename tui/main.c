@@ -281,9 +281,13 @@ static const struct cli_cmd main_cmds[] = {
 	    "SIGHUP: reload the TLS certificate (open connections keep theirs).\n",
 	    cmd_serve_run },
 	{ "show", "show INC [--all] [--limit N] [--json]",
-	    "Show an incident, its alerts (labels, annotations) and its log.",
-	    "As text: the first 100 alerts and the newest 100 log entries,\n"
-	    "and how many more there are.\n"
+	    "Show an incident, its alerts, its runs and its log.",
+	    "Prints the incident's fields, its silences, its alerts (labels,\n"
+	    "annotations), the runs bound to it (owl run --incident: id,\n"
+	    "start, runbook, actor, outcome) and its action log as sentences\n"
+	    "(\"acknowledged by alice: on it\"), as the TUI and the timeline\n"
+	    "tell them. As text: the first 100 alerts and the newest 100 log\n"
+	    "entries, and how many more there are.\n"
 	    "\nOptions:\n"
 	    "  --all           every alert and log entry\n"
 	    "  --limit N       the first N alerts, the newest N entries\n"

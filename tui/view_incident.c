@@ -10,6 +10,7 @@
 #include "text.h"
 #include "tui_int.h"
 #include "engine/actlog.h"
+#include "engine/actlog_text.h"
 #include "engine/buf.h"
 
 #define DETAIL_LOG_MAX 2000 /* newest timeline entries shown */
@@ -159,53 +160,38 @@ detail_links(struct pager *p, json_t *links)
 	    json_string_value(json_array_get(l, 1)));
 }
 
-/* What an action-log detail says, in a few words. */
-static void
-detail_summary(const char *detail, char *out, size_t n)
-{
-	json_t *d = json_loads(detail ? detail : "{}", 0, NULL);
-	const char *b, *af, *text, *note;
-
-	out[0] = '\0';
-	b = json_string_value(
-	    json_object_get(json_object_get(d, "before"), "state"));
-	af = json_string_value(
-	    json_object_get(json_object_get(d, "after"), "state"));
-	text = json_string_value(json_object_get(d, "text"));
-	if (text == NULL) /* a change event: what changed */
-		text = json_string_value(json_object_get(d, "summary"));
-	if (text == NULL) /* a stale event: why it was ignored */
-		text = json_string_value(json_object_get(d, "reason"));
-	note = json_string_value(json_object_get(d, "note"));
-	if (b && af)
-		snprintf(out, n, "%s -> %s", b, af);
-	if (text || note)
-		snprintf(out + strlen(out), n - strlen(out), "%s\"%s\"",
-		    out[0] ? "  " : "", text ? text : note);
-	if (!b && !text && !note && d != NULL)
-		snprintf(out, n, "%s", detail ? detail : "");
-	json_decref(d);
-}
-
 struct detail_walk {
 	struct app *a;
 	json_t *notes;
+	struct actlog_text *text;
 };
 
+/* Pass one: what the sentences of later entries need. */
+static int
+detail_learn(const struct actlog_entry *e, void *ctx)
+{
+	struct detail_walk *w = ctx;
+
+	return actlog_text_learn(w->text, e, NULL) == -1;
+}
+
+/* Pass two: time, actor and the entry's sentence (engine/actlog_text.h,
+ * as owl show and the timeline say it), continued lines indented. */
 static int
 detail_entry(const struct actlog_entry *e, void *ctx)
 {
 	struct detail_walk *w = ctx;
-	const char *kind = e->kind;
-	char at[64], what[1024];
+	char at[64], *line, *head;
 	json_t *d;
 
 	app_time(e->at_us, 1, at, sizeof at);
-	if (strncmp(kind, "incident.", 9) == 0)
-		kind += 9;
-	detail_summary(e->detail, what, sizeof what);
-	detail_addf(&w->a->detail.pg, SCREEN_NORMAL, 2, "%s  %-10s %-8s %s", at,
-	    e->actor, kind, what);
+	if ((line = actlog_text_dup(w->text, e)) == NULL)
+		return 1;
+	if (asprintf(&head, "%s  %-10s %s", at, e->actor, line) >= 0) {
+		pager_add_lines(&w->a->detail.pg, SCREEN_NORMAL, 2, head);
+		free(head);
+	}
+	free(line);
 	if (strcmp(e->kind, "incident.note") == 0 &&
 	    (d = json_loads(e->detail, 0, NULL)) != NULL) {
 		json_array_append_new(w->notes,
@@ -220,7 +206,7 @@ static void
 detail_timeline(struct app *a, int64_t id)
 {
 	struct actlog_filter f = { .incident = id, .limit = DETAIL_LOG_MAX };
-	struct detail_walk w = { a, json_array() };
+	struct detail_walk w = { a, json_array(), actlog_text_new() };
 	struct pager *p = &a->detail.pg;
 	struct err err;
 	size_t i;
@@ -229,8 +215,12 @@ detail_timeline(struct app *a, int64_t id)
 	err_init(&err);
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	pager_add(p, SCREEN_BOLD, 0, "Timeline (action log, oldest first)");
-	if (actlog_each(a->store, &f, detail_entry, &w, &err) == -1)
-		detail_addf(p, SCREEN_ALARM, 2, "%s", err.msg);
+	if (w.text == NULL ||
+	    actlog_each(a->store, &f, detail_learn, &w, &err) == -1 ||
+	    actlog_each(a->store, &f, detail_entry, &w, &err) == -1)
+		detail_addf(p, SCREEN_ALARM, 2, "%s",
+		    w.text == NULL ? "out of memory" : err.msg);
+	actlog_text_free(w.text);
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	detail_addf(p, SCREEN_BOLD, 0, "Notes (%zu)", json_array_size(w.notes));
 	json_array_foreach(w.notes, i, nt)

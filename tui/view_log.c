@@ -7,28 +7,39 @@
 
 #include "tui_int.h"
 #include "engine/actlog.h"
+#include "engine/actlog_text.h"
 
 #define LOG_ROWS 5000
 
 struct log_walk {
 	char **lines;
 	size_t n;
+	struct actlog_text *text;
 };
 
+/* One line per entry: time, actor, incident and the entry's sentence
+ * (engine/actlog_text.h, as owl show and the timeline say it), its line
+ * breaks as spaces. One pass: a run's step shows without the count. */
 static int
 log_entry(const struct actlog_entry *e, void *ctx)
 {
 	struct log_walk *w = ctx;
-	char at[64], inc[32] = "-";
+	char at[64], inc[32] = "-", *line;
 
 	if (w->n >= LOG_ROWS)
 		return 1;
 	app_time(e->at_us, 1, at, sizeof at);
 	if (e->incident)
 		snprintf(inc, sizeof inc, "INC-%" PRId64, e->incident);
-	if (asprintf(&w->lines[w->n], "%s  %-10s %-8s %-16s %s", at, e->actor,
-	        inc, e->kind, e->detail ? e->detail : "") >= 0)
+	if ((line = actlog_text_dup(w->text, e)) == NULL)
+		return 1;
+	for (char *c = line; *c != '\0'; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	if (asprintf(&w->lines[w->n], "%s  %-10s %-8s %s", at, e->actor, inc,
+	        line) >= 0)
 		w->n++;
+	free(line);
 	return 0;
 }
 
@@ -36,15 +47,19 @@ static void
 log_reload(struct app *a)
 {
 	struct actlog_filter f = { .limit = LOG_ROWS };
-	struct log_walk w = { calloc(LOG_ROWS, sizeof(char *)), 0 };
+	struct log_walk w = { calloc(LOG_ROWS, sizeof(char *)), 0,
+		actlog_text_new() };
 	struct pager *p = &a->log.pg;
 	size_t top = p->top;
 	struct err err;
 
 	err_init(&err);
 	pager_clear(p);
-	if (w.lines == NULL)
+	if (w.lines == NULL || w.text == NULL) {
+		free(w.lines);
+		actlog_text_free(w.text);
 		return;
+	}
 	if (actlog_each(a->store, &f, log_entry, &w, &err) == -1)
 		app_message(
 		    a, SCREEN_ALARM, "cannot read the log: %s", err.msg);
@@ -53,6 +68,7 @@ log_reload(struct app *a)
 		free(w.lines[i - 1]);
 	}
 	free(w.lines);
+	actlog_text_free(w.text);
 	pager_filter(p, a->log.filter);
 	p->top = top < p->nrows ? top : 0;
 	a->dirty = 1;
@@ -64,10 +80,10 @@ log_draw(struct app *a, int head, int top, int rows, int cols)
 	char h[LINEEDIT_MAX + 128];
 
 	snprintf(h, sizeof h,
-	    "Action log: %zu of the newest %zu entries, "
+	    "Action log: %zu of the newest %zu entr%s, "
 	    "newest first%s%s",
-	    a->log.pg.nrows, a->log.pg.n, a->log.filter[0] ? ", filter: " : "",
-	    a->log.filter);
+	    a->log.pg.nrows, a->log.pg.n, a->log.pg.n == 1 ? "y" : "ies",
+	    a->log.filter[0] ? ", filter: " : "", a->log.filter);
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
 	if (a->log.pg.nrows == 0)
 		screen_text(a->sc, top, 2, cols - 2,

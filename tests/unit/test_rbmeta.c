@@ -8,6 +8,10 @@
 #include "engine/rbmeta.h"
 #include "engine/rbsource.h"
 
+/* 256 bytes of Lua string literal */
+#define X16 "xxxxxxxxxxxxxxxx"
+#define X256 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16
+
 static json_t *
 eval_ok(const char *src)
 {
@@ -85,7 +89,10 @@ test_refusals(void **state)
 	eval_fails("runbook { s = '\\xff' }", "UTF-8");
 	/* Bounds: a busy loop, a memory bomb, deep recursion. */
 	eval_fails("while true do end", "instructions");
-	eval_fails("local s = 'x' while true do s = s .. s end", "MiB");
+	/* from 256 bytes the cap is passed in 14 doublings, within the
+	 * first hundred instructions, before the clock is ever looked at:
+	 * from one byte, a loaded machine could run past 500 ms first */
+	eval_fails("local s = '" X256 "' while true do s = s .. s end", "MiB");
 	/* Few instructions, each copying a megabyte: stopped by the clock,
 	 * not after the instruction budget (about 10 s of copying). */
 	eval_fails("local x = 'x' for i = 1, 20 do x = x .. x end "

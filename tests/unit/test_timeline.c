@@ -72,19 +72,20 @@ test_texts(void **state)
 	assert_string_equal(t.ev[0].text,
 	    "incident opened: LLM provider down (critical, from alertmanager)");
 	assert_string_equal(
-	    t.ev[1].text, "alert LLMProviderDown firing (critical)");
+	    t.ev[1].text, "alert fired: LLMProviderDown (critical)");
 	assert_string_equal(t.ev[2].text, "acknowledged by alice: on it");
 	assert_string_equal(t.ev[3].text,
-	    "runbook degraded-mode (commit 3f2a9c1) started by bob");
-	assert_string_equal(t.ev[4].text, "http.put https://flags/x: started");
+	    "run 9 degraded-mode (commit 3f2a9c1) started by bob");
 	assert_string_equal(
-	    t.ev[5].text, "http.put https://flags/x -> 200 40 ms");
+	    t.ev[4].text, "run 9 http.put https://flags/x: started");
 	assert_string_equal(
-	    t.ev[6].text, "step 1/2 switch to degraded ok 120 ms");
-	assert_string_equal(t.ev[7].text, "step 2/2 verify failed 5 ms: boom");
+	    t.ev[5].text, "run 9 http.put https://flags/x -> 200 40 ms");
 	assert_string_equal(
-	    t.ev[8].text, "runbook degraded-mode ended: failed");
-	assert_string_equal(t.ev[9].text, "alert LLMProviderDown resolved");
+	    t.ev[6].text, "run 9 step 1/2 switch to degraded: ok 120 ms");
+	assert_string_equal(
+	    t.ev[7].text, "run 9 step 2/2 verify: failed 5 ms: boom");
+	assert_string_equal(t.ev[8].text, "run 9 degraded-mode ended: failed");
+	assert_string_equal(t.ev[9].text, "alert resolved: LLMProviderDown");
 	assert_string_equal(
 	    t.ev[10].text, "resolved automatically: all alerts resolved");
 	assert_string_equal(t.ev[11].text, "something.new {\"x\":1}");

@@ -1,0 +1,795 @@
+/* actlog_text.c: one sentence per action-log entry (see actlog_text.h).
+ * The memory of earlier entries is a JSON object: "fp" (fingerprint ->
+ * the alert's description), "runs" (run id -> {runbook, steps, dry_run})
+ * and "fx" ("RUN:SEQ" -> the effect's intent detail). */
+#include "actlog_text.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pages.h"
+
+/* The labels an alert's description shows, in bytes, past its name. */
+#define ACTLOG_TEXT_LABELS_MAX 160
+
+struct actlog_text {
+	json_t *mem;
+	int ahead; /* actlog_text_learn was called: a pass went before */
+	struct buf line; /* scratch for one sentence, before the cut */
+};
+
+/* The sentence of one entry: the entry, its parsed detail, the memory. */
+struct at_ev {
+	const struct actlog_entry *e;
+	const json_t *d;
+	const char *k; /* the kind past its "incident." (etc.) prefix */
+	const char *actor;
+	struct actlog_text *t;
+};
+
+struct actlog_text *
+actlog_text_new(void)
+{
+	struct actlog_text *t = calloc(1, sizeof *t);
+
+	if (t == NULL)
+		return NULL;
+	if ((t->mem = json_object()) == NULL ||
+	    json_object_set_new(t->mem, "fp", json_object()) == -1 ||
+	    json_object_set_new(t->mem, "runs", json_object()) == -1 ||
+	    json_object_set_new(t->mem, "fx", json_object()) == -1) {
+		actlog_text_free(t);
+		return NULL;
+	}
+	buf_init(&t->line, (size_t)ACTLOG_TEXT_MAX * 8);
+	return t;
+}
+
+void
+actlog_text_free(struct actlog_text *t)
+{
+	if (t == NULL)
+		return;
+	json_decref(t->mem);
+	buf_done(&t->line);
+	free(t);
+}
+
+/* The string at o.k, or NULL. */
+static const char *
+at_str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* The string at o.a.b, or NULL. */
+static const char *
+at_str2(const json_t *o, const char *a, const char *b)
+{
+	return json_string_value(json_object_get(json_object_get(o, a), b));
+}
+
+/* s, or dflt when s is NULL. */
+static const char *
+at_or(const char *s, const char *dflt)
+{
+	return s != NULL ? s : dflt;
+}
+
+static json_int_t
+at_int(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* The parsed detail of e: an object ({} when it is not one). */
+static json_t *
+at_parse(const struct actlog_entry *e)
+{
+	json_t *d =
+	    json_loads(e->detail ? e->detail : "{}", JSON_DECODE_ANY, NULL);
+
+	if (d != NULL && !json_is_object(d)) {
+		json_decref(d);
+		d = NULL;
+	}
+	return d != NULL ? d : json_object();
+}
+
+static int
+at_labelcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An alert's description: its name, then the labels that tell it from
+ * its neighbours (all but alertname and severity, by name), as far as
+ * they fit: "LLMProviderDown region=eu-west-1". */
+static int
+at_describe(struct buf *b, const json_t *d, struct err *err)
+{
+	const json_t *labels = json_object_get(d, "labels"), *v;
+	const char *keys[64], *k;
+	size_t n = 0, start;
+
+	if (buf_adds(b,
+	        at_or(at_str(labels, "alertname"),
+	            at_or(at_str(d, "fingerprint"), "?")),
+	        err) == -1)
+		return -1;
+	json_object_foreach((json_t *)labels, k, v)
+	{
+		if (n < 64 && json_is_string(v) &&
+		    strcmp(k, "alertname") != 0 && strcmp(k, "severity") != 0)
+			keys[n++] = k;
+	}
+	if (n > 1)
+		qsort(keys, n, sizeof *keys, at_labelcmp);
+	start = b->len;
+	for (size_t i = 0; i < n; i++) {
+		const char *val = at_str(labels, keys[i]);
+		if (b->len - start + strlen(keys[i]) + strlen(val) + 2 >
+		    ACTLOG_TEXT_LABELS_MAX)
+			return buf_adds(b, " ...", err);
+		if (buf_printf(b, err, " %s=%s", keys[i], val) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The key of an effect in mem.fx: "RUN:SEQ". */
+static void
+at_fxkey(char *out, size_t n, int64_t run, const json_t *d)
+{
+	snprintf(
+	    out, n, "%" PRId64 ":%" JSON_INTEGER_FORMAT, run, at_int(d, "seq"));
+}
+
+/* mem.runs[run], created when absent; NULL when out of memory. */
+static json_t *
+at_run(struct actlog_text *t, int64_t run)
+{
+	json_t *runs = json_object_get(t->mem, "runs"), *r;
+	char key[32];
+
+	snprintf(key, sizeof key, "%" PRId64, run);
+	if ((r = json_object_get(runs, key)) != NULL)
+		return r;
+	if ((r = json_object()) == NULL ||
+	    json_object_set_new(runs, key, r) == -1)
+		return NULL;
+	return r;
+}
+
+static int
+at_learn(struct actlog_text *t, const struct actlog_entry *e, const json_t *d)
+{
+	const char *k = e->kind ? e->kind : "", *fp = at_str(d, "fingerprint");
+	char key[64];
+	struct buf b;
+	json_t *r;
+	int rc = 0;
+
+	if (strcmp(k, "alert.new") == 0 && fp != NULL) {
+		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
+		rc = at_describe(&b, d, NULL) == -1 ||
+		        json_object_set_new(json_object_get(t->mem, "fp"), fp,
+		            json_string(buf_str(&b))) == -1
+		    ? -1
+		    : 0;
+		buf_done(&b);
+		return rc;
+	}
+	if (e->run == 0 ||
+	    (strncmp(k, "run.", 4) != 0 && strcmp(k, "effect.intent") != 0))
+		return 0;
+	if ((r = at_run(t, e->run)) == NULL)
+		return -1;
+	if (strcmp(k, "run.start") == 0) {
+		json_object_set(r, "runbook", json_object_get(d, "runbook"));
+		json_object_set(r, "dry_run", json_object_get(d, "dry_run"));
+	}
+	if (strcmp(k, "run.step") == 0 && at_int(d, "i") > at_int(r, "steps"))
+		json_object_set(r, "steps", json_object_get(d, "i"));
+	if (strcmp(k, "effect.intent") == 0) {
+		at_fxkey(key, sizeof key, e->run, d);
+		rc = json_object_set(
+		    json_object_get(t->mem, "fx"), key, (json_t *)d);
+	}
+	return rc;
+}
+
+int
+actlog_text_learn(
+    struct actlog_text *t, const struct actlog_entry *e, const json_t *detail)
+{
+	json_t *mine = detail == NULL ? at_parse(e) : NULL;
+	int rc;
+
+	if (detail == NULL && mine == NULL)
+		return -1;
+	t->ahead = 1;
+	rc = at_learn(t, e, detail != NULL ? detail : mine);
+	json_decref(mine);
+	return rc;
+}
+
+/* " by WHO" unless WHO is empty. */
+static int
+at_by(struct buf *b, const char *who, struct err *err)
+{
+	return who && *who ? buf_printf(b, err, " by %s", who) : 0;
+}
+
+/* ": NOTE" when the detail has a note. */
+static int
+at_note(struct buf *b, const json_t *d, struct err *err)
+{
+	const char *n = at_str(d, "note");
+
+	return n && *n ? buf_printf(b, err, ": %s", n) : 0;
+}
+
+/* Who acted and why: " by WHO: NOTE". */
+static int
+at_by_note(struct buf *b, const char *who, const json_t *d, struct err *err)
+{
+	return at_by(b, who, err) == -1 ? -1 : at_note(b, d, err);
+}
+
+static int
+at_ack(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *via = at_str(v->d, "via");
+
+	if (*v->k == 'u')
+		return buf_adds(b, "acknowledgement withdrawn", err) == -1
+		    ? -1
+		    : at_by_note(b, v->actor, v->d, err);
+	if (buf_adds(b, "acknowledged", err) == -1 ||
+	    at_by(b, at_or(at_str2(v->d, "after", "acked_by"), v->actor),
+	        err) == -1 ||
+	    (via && buf_printf(b, err, " via %s", via) == -1))
+		return -1;
+	return at_note(b, v->d, err);
+}
+
+static int
+at_resolve(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	if (json_is_true(json_object_get(v->d, "auto")))
+		return buf_printf(b, err, "resolved automatically: %s",
+		    at_or(at_str(v->d, "reason"), "all alerts resolved"));
+	return buf_adds(b, "resolved", err) == -1
+	    ? -1
+	    : at_by_note(b, v->actor, v->d, err);
+}
+
+static int
+at_reopen(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *r = at_str(v->d, "reason");
+
+	if (r && strcmp(r, "flap") == 0)
+		return buf_adds(
+		    b, "reopened: an alert fired again (flap)", err);
+	/* "manual" is an undo of the resolve: nothing more to say */
+	if (buf_adds(b, "reopened", err) == -1 || at_by(b, v->actor, err) == -1)
+		return -1;
+	return r && *r && strcmp(r, "manual") != 0
+	    ? buf_printf(b, err, ": %s", r)
+	    : at_note(b, v->d, err);
+}
+
+/* A change of the worst severity and/or of the alerts the sender left
+ * out. */
+static int
+at_update(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const json_t *bt = json_object_get(
+	    json_object_get(v->d, "before"), "truncated_alerts");
+	const json_t *at =
+	    json_object_get(json_object_get(v->d, "after"), "truncated_alerts");
+	const char *bs = at_str2(v->d, "before", "severity");
+	const char *as = at_str2(v->d, "after", "severity");
+	int sev = bs && as && strcmp(bs, as) != 0;
+	json_int_t n = json_integer_value(at);
+
+	if (!sev &&
+	    (!json_is_integer(at) || json_equal((json_t *)bt, (json_t *)at)))
+		return buf_adds(b, "updated", err);
+	if (sev &&
+	    buf_printf(b, err, "severity %s -> %s", at_or(bs, "?"),
+	        at_or(as, "?")) == -1)
+		return -1;
+	if (!json_is_integer(at) || json_equal((json_t *)bt, (json_t *)at))
+		return 0;
+	if (sev && buf_adds(b, "; ", err) == -1)
+		return -1;
+	if (n > 0)
+		return buf_printf(b, err,
+		    "the sender left out %" JSON_INTEGER_FORMAT " alert%s", n,
+		    n == 1 ? "" : "s");
+	return buf_adds(b, "every alert of the sender known", err);
+}
+
+static int
+at_snooze(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *u = at_str2(v->d, "after", "snoozed_until");
+
+	if (buf_adds(b, *v->k == 's' ? "snoozed" : "unsnoozed", err) == -1 ||
+	    (*v->k == 's' && u && buf_printf(b, err, " until %s", u) == -1))
+		return -1;
+	return at_by_note(b, v->actor, v->d, err);
+}
+
+static int
+at_assign(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *w = at_str2(v->d, "after", "assignee");
+
+	if ((w ? buf_printf(b, err, "assigned to %s", w)
+	       : buf_adds(b, "unassigned", err)) == -1)
+		return -1;
+	return at_by_note(b, v->actor, v->d, err);
+}
+
+static int
+at_note_entry(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return buf_printf(b, err, "note by %s: %s", v->actor,
+	    at_or(at_str(v->d, "text"), ""));
+}
+
+static int
+at_silence(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *c = at_str(v->d, "comment");
+
+	if (*v->k == 'u')
+		return buf_printf(b, err, "silence %s removed: %s",
+		    at_or(at_str(v->d, "silence_id"), "?"),
+		    at_or(at_str(v->d, "reason"), "?"));
+	return buf_printf(b, err,
+	    "silenced in Alertmanager by %s until %s (silence %s)%s%s",
+	    v->actor, at_or(at_str(v->d, "until"), "?"),
+	    at_or(at_str(v->d, "silence_id"), "?"), c ? ": " : "",
+	    at_or(c, ""));
+}
+
+static int
+at_open(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return buf_printf(b, err, "incident opened: %s (%s, from %s)",
+	    at_or(at_str(v->d, "title"), "?"),
+	    at_or(at_str(v->d, "severity"), "?"),
+	    at_or(at_str(v->d, "source"), "?"));
+}
+
+/* The description of the alert of a detail: from its labels when it has
+ * them, else from its alert.new, else its fingerprint. */
+static int
+at_alert(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *fp = at_str(v->d, "fingerprint"), *seen;
+
+	if (strcmp(v->e->kind, "alert.new") == 0)
+		return at_describe(b, v->d, err);
+	seen = fp ? at_str(json_object_get(v->t->mem, "fp"), fp) : NULL;
+	return buf_adds(b, at_or(seen, at_or(fp, "?")), err);
+}
+
+static int
+at_alert_new(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *st = at_str(v->d, "status");
+	const char *sum = at_str2(v->d, "annotations", "summary");
+
+	if (buf_adds(b,
+	        st && strcmp(st, "resolved") == 0 ? "alert arrived resolved: "
+	                                          : "alert fired: ",
+	        err) == -1 ||
+	    at_alert(b, v, err) == -1 ||
+	    buf_printf(b, err, " (%s)", at_or(at_str(v->d, "severity"), "?")) ==
+	        -1)
+		return -1;
+	return sum && *sum ? buf_printf(b, err, ": %s", sum) : 0;
+}
+
+static int
+at_alert_change(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *what = strcmp(v->k, "resolve") == 0 ? "alert resolved: "
+	                                                : "alert fired again: ";
+
+	return buf_adds(b, what, err) == -1 ? -1 : at_alert(b, v, err);
+}
+
+static int
+at_alert_stale(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	if (buf_printf(b, err, "late %s of alert ",
+	        at_or(at_str2(v->d, "event", "status"), "event")) == -1 ||
+	    at_alert(b, v, err) == -1)
+		return -1;
+	return buf_printf(b, err, " ignored: %s",
+	    at_or(at_str(v->d, "reason"), "older than what is stored"));
+}
+
+/* "alert X updated: a, b changed; c added; its URL" (the sender changed
+ * an alert's labels, annotations or link in place). */
+static int
+at_alert_update(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	static const char *const parts[] = { "labels", "annotations" };
+	static const char *const how[] = { "changed", "added" };
+	const char *k, *sep = ": ";
+	json_t *o, *x;
+
+	if (buf_adds(b, "alert ", err) == -1 || at_alert(b, v, err) == -1 ||
+	    buf_adds(b, " updated", err) == -1)
+		return -1;
+	for (int h = 0; h < 2; h++) {
+		int any = 0;
+
+		for (int p = 0; p < 2; p++) {
+			o = json_object_get(
+			    json_object_get(v->d, parts[p]), how[h]);
+			json_object_foreach(o, k, x)
+			{
+				if (buf_printf(b, err, "%s%s", any ? ", " : sep,
+				        k) == -1)
+					return -1;
+				any = 1;
+			}
+		}
+		if (any && buf_printf(b, err, " %s", how[h]) == -1)
+			return -1;
+		if (any)
+			sep = "; ";
+	}
+	if (json_object_get(v->d, "generator_url") != NULL)
+		return buf_printf(b, err, "%sits URL", sep);
+	return 0;
+}
+
+/* A change (a deploy, a config push) near the incident. */
+static int
+at_change(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *at = at_str(v->d, "at"), *src = at_str(v->d, "source");
+
+	return buf_printf(b, err, "change%s%s: %s%s%s%s", at ? " at " : "",
+	    at_or(at, ""), at_or(at_str(v->d, "summary"), "?"),
+	    src ? " (from " : "", at_or(src, ""), src ? ")" : "");
+}
+
+/* "run 7 " for an entry of a run. */
+static int
+at_runhead(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return v->e->run != 0
+	    ? buf_printf(b, err, "run %" PRId64 " ", v->e->run)
+	    : 0;
+}
+
+/* The runbook of the entry's run. */
+static const char *
+at_runbook(const struct at_ev *v)
+{
+	char key[32];
+	const json_t *r;
+
+	snprintf(key, sizeof key, "%" PRId64, v->e->run);
+	r = json_object_get(json_object_get(v->t->mem, "runs"), key);
+	return at_or(at_str(r, "runbook"), at_or(at_str(v->d, "runbook"), "?"));
+}
+
+/* "commit 3f2a9c1", else "unversioned, blob acd4ce9", else
+ * "unversioned". */
+static int
+at_version(struct buf *b, const json_t *d, struct err *err)
+{
+	const char *c = at_str(d, "commit"), *blob = at_str(d, "blob");
+	const char *ref = at_str(d, "ref");
+
+	if (c != NULL)
+		return buf_printf(b, err, "%s%scommit %.7s%s", ref ? ref : "",
+		    ref ? ", " : "", c,
+		    json_is_true(json_object_get(d, "dirty")) ? ", dirty" : "");
+	if (blob != NULL)
+		return buf_printf(b, err, "unversioned, blob %.7s", blob);
+	return buf_adds(b, "unversioned", err);
+}
+
+static int
+at_run_start(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	if (buf_printf(b, err, "%s (", at_runbook(v)) == -1 ||
+	    at_version(b, v->d, err) == -1 ||
+	    buf_printf(b, err, ") started by %s", v->actor) == -1)
+		return -1;
+	return json_is_true(json_object_get(v->d, "dry_run"))
+	    ? buf_adds(b, " as a dry-run", err)
+	    : 0;
+}
+
+static int
+at_run_step(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *e = at_str(v->d, "error");
+	char key[32];
+	json_int_t n;
+
+	snprintf(key, sizeof key, "%" PRId64, v->e->run);
+	n = at_int(
+	    json_object_get(json_object_get(v->t->mem, "runs"), key), "steps");
+	if (buf_printf(b, err, "%s %" JSON_INTEGER_FORMAT,
+	        *v->k == 's' ? "step" : "undo of step",
+	        at_int(v->d, "i")) == -1 ||
+	    (*v->k == 's' && v->t->ahead && n >= at_int(v->d, "i") &&
+	        buf_printf(b, err, "/%" JSON_INTEGER_FORMAT, n) == -1))
+		return -1;
+	return buf_printf(b, err, " %s: %s %" JSON_INTEGER_FORMAT " ms%s%s",
+	    at_or(at_str(v->d, "name"), "?"),
+	    at_or(at_str(v->d, "status"), "?"), at_int(v->d, "ms"),
+	    e ? ": " : "", at_or(e, ""));
+}
+
+static int
+at_run_end(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *e = at_str(v->d, "error");
+	json_int_t plan = at_int(v->d, "plan");
+	json_int_t cmp = at_int(v->d, "compared_plan");
+	char key[32];
+	int dry;
+
+	snprintf(key, sizeof key, "%" PRId64, v->e->run);
+	dry = json_is_true(json_object_get(
+	    json_object_get(json_object_get(v->t->mem, "runs"), key),
+	    "dry_run"));
+	if (buf_printf(b, err, "%s %sended: %s%s%s", at_runbook(v),
+	        dry ? "dry-run " : "", at_or(at_str(v->d, "status"), "?"),
+	        e ? ": " : "", at_or(e, "")) == -1)
+		return -1;
+	if (dry && plan > 0)
+		return buf_printf(b, err,
+		    "; its writes are plan %" JSON_INTEGER_FORMAT, plan);
+	if (!dry && cmp > 0)
+		return buf_printf(b, err, "; %s plan %" JSON_INTEGER_FORMAT,
+		    json_array_size(json_object_get(v->d, "departures")) == 0
+		        ? "as planned in"
+		        : "departed from",
+		    cmp);
+	return 0;
+}
+
+static int
+at_run_confirm(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return buf_printf(b, err, "confirm \"%s\": %s%s",
+	    at_or(at_str(v->d, "text"), at_or(at_str(v->d, "target"), "")),
+	    at_or(at_str(v->d, "answer"), "?"),
+	    json_is_true(json_object_get(v->d, "yes_flag")) ? " (--yes)" : "");
+}
+
+static int
+at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *why = at_or(at_str(v->d, "why"), at_str(v->d, "reason"));
+
+	if (why != NULL && strncmp(why, "interrupted: ", 13) == 0)
+		why += 13; /* said already */
+	if (strcmp(v->k, "log") == 0)
+		return buf_printf(
+		    b, err, "log: %s", at_or(at_str(v->d, "text"), ""));
+	if (strcmp(v->k, "confirm") == 0)
+		return at_run_confirm(b, v, err);
+	if (strcmp(v->k, "interrupted") == 0)
+		return buf_printf(b, err, "%s interrupted%s%s", at_runbook(v),
+		    why ? ": " : "", at_or(why, ""));
+	if (strcmp(v->k, "lease_takeover") == 0)
+		return buf_printf(b, err,
+		    "%s took over the lease of run %" JSON_INTEGER_FORMAT
+		    " (%s, gone)",
+		    at_runbook(v), at_int(v->d, "previous_run"),
+		    at_or(at_str(v->d, "holder"), "?"));
+	return 1;
+}
+
+static int
+at_effect(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const json_t *in = v->d, *x;
+	char key[64];
+
+	if (*v->k == 'r') {
+		at_fxkey(key, sizeof key, v->e->run, v->d);
+		in = json_object_get(json_object_get(v->t->mem, "fx"), key);
+	}
+	if (buf_printf(b, err, "%s %s", at_or(at_str(in, "kind"), "effect"),
+	        at_or(at_str(in, "target"), "?")) == -1)
+		return -1;
+	if (*v->k == 'i')
+		return buf_printf(b, err, ": started%s",
+		    json_is_true(json_object_get(v->d, "dry_run"))
+		        ? " (dry-run)"
+		        : "");
+	if (json_is_integer(x = json_object_get(v->d, "status")))
+		buf_printf(
+		    b, err, " -> %" JSON_INTEGER_FORMAT, json_integer_value(x));
+	else if (json_is_integer(x = json_object_get(v->d, "code")))
+		buf_printf(b, err, " -> exit %" JSON_INTEGER_FORMAT,
+		    json_integer_value(x));
+	else
+		buf_adds(b,
+		    json_is_true(json_object_get(v->d, "ok")) ? " -> ok"
+		                                              : " -> failed",
+		    err);
+	if (at_str(v->d, "error") != NULL)
+		buf_printf(b, err, ": %s", at_str(v->d, "error"));
+	if (json_is_true(json_object_get(v->d, "changed")))
+		buf_adds(b, ", changed", err);
+	if (json_is_true(json_object_get(v->d, "simulated")))
+		buf_adds(b, " (simulated)", err);
+	return buf_printf(
+	    b, err, " %" JSON_INTEGER_FORMAT " ms", at_int(v->d, "ms"));
+}
+
+static int
+at_runbook_refused(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	if (buf_printf(b, err, "runbook %s refused (",
+	        at_or(at_str(v->d, "runbook"), "?")) == -1 ||
+	    at_version(b, v->d, err) == -1)
+		return -1;
+	return buf_printf(b, err, "): %s", at_or(at_str(v->d, "reason"), "?"));
+}
+
+static int
+at_runbooks_sync(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const char *old = at_str(v->d, "old"), *new = at_str(v->d, "new");
+	size_t n = json_array_size(json_object_get(v->d, "changed"));
+
+	if (buf_printf(b, err, "runbooks synced by %s from %s: ", v->actor,
+	        at_or(at_str(v->d, "repo"), "?")) == -1)
+		return -1;
+	if (old == NULL)
+		return buf_printf(
+		    b, err, "new mirror at %.12s", at_or(new, "?"));
+	if (new != NULL && strcmp(old, new) == 0)
+		return buf_printf(b, err, "up to date at %.12s", new);
+	return buf_printf(b, err, "%.12s -> %.12s (%zu runbook%s changed)", old,
+	    at_or(new, "?"), n, n == 1 ? "" : "s");
+}
+
+/* Each kind the code writes and what says it (tests/15-cli-edges.t
+ * checks that every kind logged anywhere is here); paging's own kinds
+ * (page.*, escalation.*, paging.start, oncall.override*) are said by
+ * pages_text (pages.h). */
+static const struct at_kind {
+	const char *kind;
+	int run; /* an entry of a run: "run N " first */
+	int (*fn)(struct buf *b, const struct at_ev *v, struct err *err);
+} at_kinds[] = {
+	{ "incident.open", 0, at_open },
+	{ "incident.ack", 0, at_ack },
+	{ "incident.unack", 0, at_ack },
+	{ "incident.resolve", 0, at_resolve },
+	{ "incident.reopen", 0, at_reopen },
+	{ "incident.update", 0, at_update },
+	{ "incident.snooze", 0, at_snooze },
+	{ "incident.unsnooze", 0, at_snooze },
+	{ "incident.assign", 0, at_assign },
+	{ "incident.note", 0, at_note_entry },
+	{ "incident.silence", 0, at_silence },
+	{ "incident.unsilence", 0, at_silence },
+	{ "incident.change", 0, at_change },
+	{ "alert.new", 0, at_alert_new },
+	{ "alert.resolve", 0, at_alert_change },
+	{ "alert.refire", 0, at_alert_change },
+	{ "alert.stale", 0, at_alert_stale },
+	{ "alert.update", 0, at_alert_update },
+	{ "run.start", 1, at_run_start },
+	{ "run.step", 1, at_run_step },
+	{ "run.undo", 1, at_run_step },
+	{ "run.end", 1, at_run_end },
+	{ "run.log", 1, at_run_other },
+	{ "run.confirm", 1, at_run_other },
+	{ "run.interrupted", 1, at_run_other },
+	{ "run.lease_takeover", 1, at_run_other },
+	{ "effect.intent", 1, at_effect },
+	{ "effect.result", 1, at_effect },
+	{ "runbook.refused", 0, at_runbook_refused },
+	{ "runbooks.sync", 0, at_runbooks_sync },
+};
+
+static const struct at_kind *
+at_find(const char *kind)
+{
+	for (size_t i = 0; i < sizeof at_kinds / sizeof at_kinds[0]; i++)
+		if (strcmp(kind, at_kinds[i].kind) == 0)
+			return &at_kinds[i];
+	return NULL;
+}
+
+/* The sentence of v into b (reset first); 1 when the kind is not known. */
+static int
+at_sentence(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const struct at_kind *k = at_find(v->e->kind ? v->e->kind : "");
+	int rc;
+
+	if (k == NULL)
+		return pages_text(v->e->kind ? v->e->kind : "", v->d, b, err);
+	if (k->run && at_runhead(b, v, err) == -1)
+		return -1;
+	if ((rc = k->fn(b, v, err)) == 1)
+		buf_reset(b);
+	return rc;
+}
+
+/* Appends s to out, at most ACTLOG_TEXT_MAX bytes, cut between UTF-8
+ * characters with "...". */
+static int
+at_cut(struct buf *out, const char *s, size_t n, struct err *err)
+{
+	if (n <= ACTLOG_TEXT_MAX)
+		return buf_add(out, s, n, err);
+	n = ACTLOG_TEXT_MAX - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--; /* s[n] continues a character: cut before its start */
+	if (buf_add(out, s, n, err) == -1)
+		return -1;
+	return buf_adds(out, "...", err);
+}
+
+int
+actlog_text_line(struct actlog_text *t, const struct actlog_entry *e,
+    const json_t *detail, struct buf *out, struct err *err)
+{
+	json_t *mine = detail == NULL ? at_parse(e) : NULL;
+	struct at_ev v = { e, detail != NULL ? detail : mine, NULL,
+		e->actor ? e->actor : "", t };
+	const char *kind = e->kind ? e->kind : "";
+	struct err scratch;
+	char *dump;
+	int rc;
+
+	if (v.d == NULL || at_learn(t, e, v.d) == -1) {
+		json_decref(mine);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	v.k = strchr(kind, '.') ? strchr(kind, '.') + 1 : kind;
+	buf_reset(&t->line);
+	err_init(&scratch);
+	/* a sentence past the scratch's ceiling is cut, not an error */
+	if ((rc = at_sentence(&t->line, &v, &scratch)) == 1) {
+		/* a kind this version does not know: its name and detail */
+		dump = json_dumps(v.d, JSON_COMPACT | JSON_SORT_KEYS);
+		buf_printf(
+		    &t->line, &scratch, "%s %s", kind, dump ? dump : "{}");
+		free(dump);
+	}
+	json_decref(mine);
+	return at_cut(out, buf_str(&t->line), t->line.len, err);
+}
+
+char *
+actlog_text_dup(struct actlog_text *t, const struct actlog_entry *e)
+{
+	struct buf b;
+	struct err err;
+
+	buf_init(&b, ACTLOG_TEXT_MAX + 1);
+	err_init(&err);
+	if (actlog_text_line(t, e, NULL, &b, &err) == -1) {
+		buf_done(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
