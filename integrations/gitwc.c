@@ -71,6 +71,7 @@ gitwc_free(struct gitwc *w)
 	if (w == NULL)
 		return;
 	git_repository_free(w->repo);
+	git_libgit2_shutdown(); /* the init of gitwc_checkout */
 	if (w->dir != NULL)
 		nftw(w->dir, gitwc_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	for (size_t i = 0; i < w->nstage; i++)
@@ -216,6 +217,7 @@ gitwc_checkout(const char *url, const char *branch, const char *dir,
 		err_set(err, ERR_FAILED, "out of memory");
 		return NULL;
 	}
+	git_libgit2_init(); /* reference-counted: gitwc_free shuts down */
 	snprintf(ref, sizeof ref, "refs/heads/%s", branch ? branch : "");
 	if (branch == NULL || strlen(branch) > 200 ||
 	    git_reference_name_is_valid(&valid, ref) != 0 || !valid) {

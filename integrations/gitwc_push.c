@@ -375,8 +375,11 @@ gitwc_fixture(const char *dir, const char *branch,
 	char ref[300];
 	int rc = -1;
 
-	if (git_repository_init(&repo, dir, 1) != 0)
-		return gitwc_fail(err, "git: fixture");
+	git_libgit2_init();
+	if (git_repository_init(&repo, dir, 1) != 0) {
+		gitwc_fail(err, "git: fixture");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (gitwc_fixture_add(repo, branch, &head, i > 0, &commits[i],
 		        GITWC_FIXTURE_T0 + (int64_t)i * 3600, err) == -1)
@@ -389,6 +392,7 @@ gitwc_fixture(const char *dir, const char *branch,
 	rc = 0;
 out:
 	git_repository_free(repo);
+	git_libgit2_shutdown();
 	return rc;
 }
 
@@ -402,6 +406,7 @@ gitwc_fixture_push(const char *dir, const char *branch,
 	char ref[300];
 	int rc = -1;
 
+	git_libgit2_init();
 	snprintf(ref, sizeof ref, "refs/heads/%s", branch);
 	if (git_repository_open_bare(&repo, dir) != 0 ||
 	    git_reference_lookup(&r, repo, ref) != 0) {
@@ -414,5 +419,6 @@ gitwc_fixture_push(const char *dir, const char *branch,
 out:
 	git_reference_free(r);
 	git_repository_free(repo);
+	git_libgit2_shutdown();
 	return rc;
 }
