@@ -588,6 +588,15 @@ at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 		    b, err, "log: %s", at_or(at_str(v->d, "text"), ""));
 	if (strcmp(v->k, "confirm") == 0)
 		return at_run_confirm(b, v, err);
+	if (strcmp(v->k, "question") == 0)
+		return buf_printf(b, err, "asks \"%s\" (waiting for an answer)",
+		    at_or(at_str(v->d, "text"), ""));
+	if (strcmp(v->k, "answer") == 0)
+		return buf_printf(b, err, "answered %s by %s",
+		    json_is_true(json_object_get(v->d, "yes")) ? "yes" : "no",
+		    v->actor);
+	if (strcmp(v->k, "cancel_asked") == 0)
+		return buf_printf(b, err, "cancel asked by %s", v->actor);
 	if (strcmp(v->k, "interrupted") == 0)
 		return buf_printf(b, err, "%s interrupted%s%s", at_runbook(v),
 		    why ? ": " : "", at_or(why, ""));
@@ -700,6 +709,9 @@ static const struct at_kind {
 	{ "run.end", 1, at_run_end },
 	{ "run.log", 1, at_run_other },
 	{ "run.confirm", 1, at_run_other },
+	{ "run.question", 1, at_run_other },
+	{ "run.answer", 1, at_run_other },
+	{ "run.cancel_asked", 1, at_run_other },
 	{ "run.interrupted", 1, at_run_other },
 	{ "run.lease_takeover", 1, at_run_other },
 	{ "effect.intent", 1, at_effect },

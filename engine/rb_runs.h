@@ -87,6 +87,11 @@ struct rb_runs_row {
 	const char *ref; /* the ref asked for, NULL when none */
 	const char *blob; /* the runbook file's blob id, NULL when none */
 	int dirty; /* read from uncommitted working files */
+	/* rb_runs_each only (0/NULL from rb_runs_of_incident): */
+	int64_t incident; /* 0: none */
+	int64_t pid;
+	const char *host;
+	const char *params; /* canonical JSON, masked */
 };
 
 /* Returns nonzero to stop. */
@@ -96,5 +101,37 @@ typedef int rb_runs_row_fn(const struct rb_runs_row *r, void *ctx);
  * oldest first. 0, or -1 with err set. */
 int rb_runs_of_incident(struct store *s, int64_t incident, rb_runs_row_fn *fn,
     void *ctx, struct err *err);
+
+/* Which runs rb_runs_each lists: running ones first, then newest. */
+struct rb_runs_query {
+	int64_t incident; /* 0: any */
+	int64_t run; /* 0: any; else only this one */
+	const char *status; /* NULL: any; "running", "ok", ... */
+	int64_t limit; /* 0: all */
+};
+
+int rb_runs_each(struct store *s, const struct rb_runs_query *q,
+    rb_runs_row_fn *fn, void *ctx, struct err *err);
+
+/* One step event of a run (a row of run_steps), borrowed for the call. */
+struct rb_runs_step_row {
+	int64_t seq, idx;
+	const char *name;
+	int undo;
+	const char *status; /* running, ok, failed, ... */
+	int64_t started_at, ms; /* ms -1: still running */
+	const char *error; /* NULL: none */
+};
+
+typedef int rb_runs_step_fn(const struct rb_runs_step_row *r, void *ctx);
+
+/* The effects of a stored plan (*effects NULL when there is none; the
+ * caller's). */
+int rb_runs_plan_effects(
+    struct store *s, int64_t plan, json_t **effects, struct err *err);
+
+/* The steps of a run in order, calling fn for each. */
+int rb_runs_steps(struct store *s, int64_t run, rb_runs_step_fn *fn, void *ctx,
+    struct err *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include "text.h"
 #include "tui_int.h"
 #include "engine/actlog.h"
+#include "engine/rb_ask.h"
 
 #define APP_HEAD_SEGS 10
 
@@ -176,10 +177,12 @@ app_prompt_line(struct app *a, int y, int cols)
 	int x, cw;
 	size_t start;
 
-	if (a->prompt == APP_PROMPT_CONFIRM || a->prompt == APP_PROMPT_CHOICE) {
+	if (a->prompt == APP_PROMPT_CONFIRM || a->prompt == APP_PROMPT_CHOICE ||
+	    a->prompt == APP_PROMPT_ANSWER ||
+	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
 		screen_text(a->sc, y, 0, cols, a->prompt_label,
-		    a->prompt == APP_PROMPT_CONFIRM ? SCREEN_ALARM
-		                                    : SCREEN_BOLD);
+		    a->prompt == APP_PROMPT_CHOICE ? SCREEN_BOLD
+		                                   : SCREEN_ALARM);
 		return;
 	}
 	x = screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_BOLD);
@@ -201,6 +204,20 @@ app_hints(struct app *a, int y, int cols)
 		snprintf(h, sizeof h, "y yes  Enter/Esc/n/any other key: no");
 	else if (a->prompt == APP_PROMPT_CHOICE)
 		snprintf(h, sizeof h, "press a letter  Esc/other: cancel");
+	else if (a->prompt == APP_PROMPT_ANSWER)
+		snprintf(h, sizeof h, "y yes  n no  Esc/other: answer later");
+	else if (a->prompt == APP_PROMPT_CANCELRUN)
+		snprintf(h, sizeof h, "y cancel the run  any other key: no");
+	else if (a->prompt == APP_PROMPT_QUIT)
+		snprintf(h, sizeof h,
+		    "d detach: quit, runs go on  c cancel them and quit  other: "
+		    "stay");
+	else if (a->prompt == APP_PROMPT_RUNBOOK ||
+	    a->prompt == APP_PROMPT_PARAM)
+		snprintf(h, sizeof h,
+		    "Tab %s  Enter next  Esc cancel  ^U clear",
+		    a->prompt == APP_PROMPT_RUNBOOK ? "next runbook"
+		                                    : "label values");
 	else if (a->prompt == APP_PROMPT_ASSIGN)
 		snprintf(h, sizeof h,
 		    "Tab next name  Enter assign  Esc cancel  ^U clear");
@@ -294,6 +311,7 @@ app_reload(struct app *a)
 }
 
 static void app_command(struct app *a, char *line);
+static void app_apply(struct app *a);
 static void app_set_filter(struct app *a, const char *text);
 
 /* Opens the assign editor, with the names from the log offered by Tab. */
@@ -350,6 +368,94 @@ app_assign_tab(struct app *a)
 	}
 	app_message(
 	    a, SCREEN_NORMAL, "no name in the log starts with '%s'", nm->typed);
+}
+
+/* a after a dry-run: the same runbook and params, for real. */
+static void
+app_apply(struct app *a)
+{
+	char msg[APP_MSG_MAX];
+	int64_t id;
+
+	if (!a->run.dry_run || strcmp(a->run.status, "ok") != 0) {
+		app_message(a, SCREEN_NORMAL,
+		    "a applies a dry-run that ended ok (this is run %" PRId64
+		    ", %s%s)",
+		    a->run.id, a->run.dry_run ? "" : "live, ", a->run.status);
+		return;
+	}
+	id = run_start(a, a->run.runbook, a->run.params, a->run.incident, 0,
+	    msg, sizeof msg);
+	if (id < 0) {
+		app_message(a, SCREEN_ALARM, "%s", msg);
+		return;
+	}
+	if (a->nmine < APP_MINE_MAX)
+		a->mine[a->nmine++] = id;
+	app_pop(a);
+	app_open_run(a, id);
+	app_message(a, SCREEN_OK, "%s", msg);
+}
+
+/* The answer to a run's confirm(), or to the questions about runs. */
+static void
+app_run_key(struct app *a, int key)
+{
+	enum app_prompt kind = a->prompt;
+	char msg[APP_MSG_MAX];
+	struct err err;
+
+	a->prompt = APP_PROMPT_NONE;
+	err_init(&err);
+	if (a->pasting)
+		key = 0;
+	if (kind == APP_PROMPT_ANSWER) {
+		if (key != 'y' && key != 'Y' && key != 'n' && key != 'N') {
+			a->run.dismissed = a->run.ask_n;
+			app_message(a, SCREEN_NORMAL,
+			    "not answered: it still waits (y/n here later: "
+			    "press Enter on it in g r, or owl answer %" PRId64
+			    " yes|no)",
+			    a->run.id);
+			return;
+		}
+		if (a->readonly)
+			app_message(a, SCREEN_ALARM, "read-only: not answered");
+		else if (rb_ask_answer(a->store, a->run.id,
+		             key == 'y' || key == 'Y', a->actor, &err) == -1)
+			app_message(
+			    a, SCREEN_ALARM, "not answered: %s", err.msg);
+		else
+			app_message(a, SCREEN_OK, "answered %s",
+			    key == 'y' || key == 'Y' ? "yes" : "no");
+		app_top(a)->reload(a);
+		return;
+	}
+	if (kind == APP_PROMPT_CANCELRUN) {
+		if (key != 'y' && key != 'Y') {
+			app_message(
+			    a, SCREEN_NORMAL, "cancelled: nothing done");
+			return;
+		}
+		run_cancel(a, a->run.id, msg, sizeof msg);
+		app_message(a, SCREEN_WARN, "%s", msg);
+		return;
+	}
+	/* APP_PROMPT_QUIT */
+	if (key == 'd') {
+		a->quit = 1;
+	} else if (key == 'c') {
+		for (int i = 0; i < a->nmine; i++) {
+			a->run.id = a->mine[i];
+			a->run.status[0] = '\0';
+			view_run_ops.reload(a);
+			if (strcmp(a->run.status, "running") == 0)
+				run_cancel(a, a->mine[i], msg, sizeof msg);
+		}
+		a->quit = 1;
+	} else {
+		app_message(a, SCREEN_NORMAL, "not quitting");
+	}
 }
 
 /* y: asks what to copy, offering the links the incident has. */
@@ -429,12 +535,11 @@ app_do(struct app *a, enum keys_action act, int rows)
 {
 	const struct view_ops *top = app_top(a);
 	int64_t id = app_target(a);
-	char label[128], ids[48];
+	char label[APP_MSG_MAX], ids[48];
 
 	snprintf(ids, sizeof ids, "INC-%" PRId64, id);
 	switch (act) {
 	case KEYS_BACK: app_pop(a); return;
-	case KEYS_QUIT: a->quit = 1; return;
 	case KEYS_REDRAW: screen_redraw(a->sc); return;
 	case KEYS_HELP: view_help_open(a, top); return;
 	case KEYS_COMMAND: app_prompt(a, APP_PROMPT_COMMAND, ":", NULL); return;
@@ -480,6 +585,49 @@ app_do(struct app *a, enum keys_action act, int rows)
 		                     : "resolved incidents hidden");
 		return;
 	case KEYS_COPY: app_copy_ask(a, id); return;
+	case KEYS_RUN:
+		if (id == 0) {
+			app_message(a, SCREEN_ALARM, "no incident selected");
+			return;
+		}
+		form_begin(a, id, NULL);
+		return;
+	case KEYS_RUNS: app_open_runs(a); return;
+	case KEYS_CANCEL:
+		if (strcmp(a->run.status, "running") != 0) {
+			app_message(a, SCREEN_NORMAL,
+			    "run %" PRId64 " has ended (%s): nothing to cancel",
+			    a->run.id, a->run.status);
+			return;
+		}
+		snprintf(label, sizeof label,
+		    "Cancel run %" PRId64 " %s (its undo runs)? [y/N]",
+		    a->run.id, a->run.runbook);
+		app_prompt(a, APP_PROMPT_CANCELRUN, label, NULL);
+		return;
+	case KEYS_APPLY: app_apply(a); return;
+	case KEYS_EDIT:
+		if (!a->run.dry_run) {
+			app_message(a, SCREEN_NORMAL,
+			    "e edits the params of a dry-run");
+			return;
+		}
+		form_edit(a, a->run.runbook, a->run.params, a->run.incident);
+		return;
+	case KEYS_QUIT:
+		if (app_runs_in_progress(a) > 0) {
+			snprintf(label, sizeof label,
+			    "%d run%s you started still running: d detach (%s "
+			    "on), c cancel, other: stay",
+			    app_runs_in_progress(a),
+			    app_runs_in_progress(a) == 1 ? "" : "s",
+			    app_runs_in_progress(a) == 1 ? "it goes"
+			                                 : "they go");
+			app_prompt(a, APP_PROMPT_QUIT, label, NULL);
+			return;
+		}
+		a->quit = 1;
+		return;
 	default: top->action(a, act, rows);
 	}
 }
@@ -519,6 +667,8 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 			act_assign(a, a->target, text + strspn(text, " "));
 		app_reload(a);
 		break;
+	case APP_PROMPT_RUNBOOK:
+	case APP_PROMPT_PARAM: form_done(a, text); break;
 	case APP_PROMPT_ACKNOTE:
 		/* the ack was confirmed before the note was typed */
 		snprintf(a->pending.note, sizeof a->pending.note, "%s", text);
@@ -543,6 +693,11 @@ app_edit(struct app *a, int key)
 		app_assign_tab(a);
 		return;
 	}
+	if ((kind == APP_PROMPT_RUNBOOK || kind == APP_PROMPT_PARAM) &&
+	    key == '\t') {
+		form_tab(a);
+		return;
+	}
 	if (kind == APP_PROMPT_ASSIGN)
 		a->names.next = 0; /* typing starts a new completion */
 	r = lineedit_key(&a->le, key);
@@ -553,6 +708,8 @@ app_edit(struct app *a, int key)
 		return;
 	a->prompt = APP_PROMPT_NONE;
 	if (r == LINEEDIT_CANCEL) {
+		if (kind == APP_PROMPT_RUNBOOK || kind == APP_PROMPT_PARAM)
+			form_free(a);
 		if (kind != APP_PROMPT_FILTER)
 			app_message(
 			    a, SCREEN_NORMAL, "cancelled: nothing done");
@@ -617,6 +774,11 @@ app_key(struct app *a, int key)
 		app_copy_pick(a, a->pasting ? 0 : key);
 		return;
 	}
+	if (a->prompt == APP_PROMPT_ANSWER ||
+	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
+		app_run_key(a, key);
+		return;
+	}
 	if (a->prompt != APP_PROMPT_NONE) {
 		app_edit(a, key);
 		return;
@@ -626,9 +788,16 @@ app_key(struct app *a, int key)
 	a->msg[0] = '\0';
 	screen_size(a->sc, &rows, &cols);
 	if (key == KEYS_CTRL('c')) {
-		a->quit = 1;
+		app_do(a, KEYS_QUIT, rows - 4);
 		return;
 	}
+	/* g r: the runs screen (g alone already went to the top) */
+	if (a->g_prefix && key == 'r') {
+		a->g_prefix = 0;
+		app_open_runs(a);
+		return;
+	}
+	a->g_prefix = key == 'g';
 	if ((b = keys_find(app_top(a)->keys, key)) == NULL) {
 		keys_name(key, name, sizeof name);
 		app_message(a, SCREEN_NORMAL,
@@ -664,6 +833,8 @@ static const struct {
 	{ "assign", KEYS_ASSIGN },
 	{ "resolved", KEYS_RESOLVED },
 	{ "copy", KEYS_COPY },
+	{ "run", KEYS_RUN },
+	{ "runs", KEYS_RUNS },
 };
 
 /* Runs a `:` command line: the CLI's verbs on an incident, the selected
@@ -722,6 +893,16 @@ app_command(struct app *a, char *line)
 			act_note(a, id, rest);
 			app_reload(a);
 		}
+		return;
+	case KEYS_RUN:
+		if (a->readonly)
+			app_message(
+			    a, SCREEN_ALARM, "read-only: :run is disabled");
+		else if (id == 0)
+			app_message(a, SCREEN_ALARM,
+			    "no incident selected (:run works on an incident)");
+		else
+			form_begin(a, id, rest && *rest ? rest : NULL);
 		return;
 	case KEYS_ASSIGN:
 		if (rest == NULL || *rest == '\0')
@@ -883,6 +1064,9 @@ app_done(struct app *a)
 	pager_clear(&a->log.pg);
 	pager_clear(&a->help.pg);
 	act_journal_free(&a->journal);
+	view_run_free(a);
+	view_runs_free(a);
+	form_free(a);
 	actlog_people_free(a->names.v, a->names.n);
 	a->names.v = NULL;
 	a->names.n = 0;

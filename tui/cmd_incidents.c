@@ -19,6 +19,7 @@
 #include "engine/incident.h"
 #include "engine/pages.h"
 #include "engine/rb_runs.h"
+#include "integrations/rbsuggest.h"
 #include "engine/sanitize.h"
 
 #define CMD_SHOW_LIMIT 100 /* alerts and log lines `owl show` prints */
@@ -407,6 +408,72 @@ cmd_show_run(const struct rb_runs_row *r, void *ctx)
 	return 0;
 }
 
+/* The runbooks suggested for the incident (integrations/rbsuggest.h),
+ * or why there are none; never fails `owl show`. */
+static json_t *
+cmd_show_suggest(const struct cli *cli, struct store *s, int64_t id,
+    const char **why, char *errbuf, size_t n)
+{
+	struct config *c;
+	struct err err;
+	json_t *out;
+
+	err_init(&err);
+	*why = NULL;
+	if ((c = config_load(cli->config, &err)) == NULL ||
+	    (out = rbsuggest_configured(s, c, id, why, &err)) == NULL) {
+		snprintf(errbuf, n, "cannot read the runbooks: %s", err.msg);
+		*why = errbuf;
+		out = json_array();
+	}
+	config_free(c);
+	return out;
+}
+
+static void
+cmd_show_suggest_text(const json_t *sug, const char *why)
+{
+	size_t i;
+	json_t *e;
+
+	printf("\nSuggested runbooks:\n");
+	if (why != NULL) {
+		char *w = sanitize_dup(why, 0);
+
+		printf("  none: %s\n", w ? w : "?");
+		free(w);
+		return;
+	}
+	if (json_array_size(sug) == 0)
+		printf("  none: no runbook's match fits these alerts\n");
+	json_array_foreach(sug, i, e)
+	{
+		const char *commit =
+		    json_string_value(json_object_get(e, "commit"));
+		char *name = sanitize_dup(
+		    json_string_value(json_object_get(e, "name")), 0);
+		char *sum = sanitize_dup(
+		    json_string_value(json_object_get(e, "summary")), 0);
+		char *m = json_dumps(json_object_get(e, "match"),
+		    JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+		char *ms = sanitize_dup(m, 0);
+
+		printf("  %-20s %s\n", name ? name : "?", sum ? sum : "-");
+		printf("  %-20s match %s, %" JSON_INTEGER_FORMAT
+		       " firing alert%s; %s%.12s\n",
+		    "", ms ? ms : "?",
+		    json_integer_value(json_object_get(e, "alerts")),
+		    json_integer_value(json_object_get(e, "alerts")) == 1 ? ""
+		                                                          : "s",
+		    commit ? "commit " : "unversioned", commit ? commit : "");
+		free(name);
+		free(sum);
+		free(m);
+		free(ms);
+	}
+	printf("  run one: owl run NAME --incident ID (--dry-run first)\n");
+}
+
 /* "Changes:" with what changed just before and while it was open. */
 static int
 cmd_show_changes(struct store *s, const struct incident *inc, struct err *err)
@@ -470,8 +537,8 @@ cmd_show_log_count(struct store *s, int64_t id)
  * entries (0: all), each printed as it is read; what was left out is
  * said, with the way to see it. */
 static int
-cmd_show_text(
-    struct store *s, const struct incident *inc, int64_t limit, struct err *err)
+cmd_show_text(struct store *s, const struct incident *inc, int64_t limit,
+    const json_t *sug, const char *why, struct err *err)
 {
 	struct actlog_filter f = { .incident = inc->id, .limit = limit };
 	struct actlog_text *at;
@@ -489,6 +556,7 @@ cmd_show_text(
 		       " --all)\n",
 		    inc->alert_count - limit, words_s(inc->alert_count - limit),
 		    inc->id);
+	cmd_show_suggest_text(sug, why);
 	if (cmd_show_changes(s, inc, err) == -1)
 		return -1;
 	if (rb_runs_of_incident(s, inc->id, cmd_show_run, &runs, err) == -1)
@@ -538,8 +606,8 @@ cmd_show_jlog(const struct actlog_entry *e, void *ctx)
  * "log" an element at a time (memory does not grow with the incident),
  * then "silences". limit: as cmd_show_text, 0 for all. */
 static int
-cmd_show_json(
-    struct store *s, const struct incident *inc, int64_t limit, struct err *err)
+cmd_show_json(struct store *s, const struct incident *inc, int64_t limit,
+    json_t *sug, const char *why, struct err *err)
 {
 	struct actlog_filter f = { .incident = inc->id, .limit = limit };
 	json_t *o = incident_to_json(inc), *rest = NULL, *a;
@@ -566,6 +634,9 @@ cmd_show_json(
 		goto oom;
 	json_object_set_new(rest, "silences", cmd_silence_json(s, inc->id));
 	json_object_set_new(rest, "changes", cmd_show_changes_json(s, inc));
+	json_object_set(rest, "suggested_runbooks", sug);
+	json_object_set_new(rest, "suggested_runbooks_note",
+	    why ? json_string(why) : json_null());
 	if (pages_json(s, inc->id, 0, &a, err) == -1)
 		goto out;
 	json_object_set_new(rest, "pages", a);
@@ -605,7 +676,9 @@ cmd_incidents_show(
 	struct err err;
 	long long id;
 	int64_t limit = -1;
-	char *end;
+	char *end, whybuf[600];
+	const char *why;
+	json_t *sug;
 	int c, rc = CLI_OK;
 
 	while (
@@ -638,9 +711,12 @@ cmd_incidents_show(
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (incident_get(s, id, &inc, &err) == 0) {
-		if ((cli->json ? cmd_show_json(s, &inc, limit, &err)
-		               : cmd_show_text(s, &inc, limit, &err)) == -1)
+		sug = cmd_show_suggest(cli, s, id, &why, whybuf, sizeof whybuf);
+		if ((cli->json ? cmd_show_json(s, &inc, limit, sug, why, &err)
+		               : cmd_show_text(
+		                     s, &inc, limit, sug, why, &err)) == -1)
 			rc = cli_fail(&err);
+		json_decref(sug);
 		incident_done(&inc);
 	} else {
 		rc = cli_fail(&err);

@@ -10,11 +10,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "integrations/rbsel.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/rb_ask.h"
 #include "engine/rb_run.h"
 #include "engine/sanitize.h"
 #include "engine/words.h"
@@ -33,7 +36,41 @@ struct cmd_run_ui {
 	int quiet; /* --json: nothing but the document on stdout */
 	int open; /* a step line is waiting for its result */
 	int64_t total;
+	/* --detach: the run's own process */
+	struct store *store;
+	int report_fd; /* tells the starter the run id, then closed; -1 */
+	int64_t run_id;
+	int64_t wait_us; /* how long confirm() waits for an answer */
 };
+
+/* --detach: the id of our run (the newest running one of this pid),
+ * told once to the process that started us. */
+static void
+cmd_run_detached_id(struct cmd_run_ui *u)
+{
+	static const char sql[] = "SELECT id FROM runs WHERE pid = ?"
+	                          " ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	char line[64];
+	ssize_t w;
+	int n;
+
+	if (u->store == NULL || u->run_id != 0)
+		return;
+	if ((st = store_stmt(u->store, sql, NULL)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
+	if (sqlite3_step(st) == SQLITE_ROW)
+		u->run_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (u->run_id != 0 && u->report_fd != -1) {
+		n = snprintf(line, sizeof line, "run %" PRId64 "\n", u->run_id);
+		w = write(u->report_fd, line, (size_t)n);
+		(void)w;
+		close(u->report_fd);
+		u->report_fd = -1;
+	}
+}
 
 static void
 cmd_run_print(const char *s)
@@ -99,6 +136,7 @@ cmd_run_event(void *ctx, const struct rb_event *ev)
 {
 	struct cmd_run_ui *u = ctx;
 
+	cmd_run_detached_id(u);
 	if (u->quiet)
 		return;
 	switch (ev->type) {
@@ -133,6 +171,35 @@ cmd_run_event(void *ctx, const struct rb_event *ev)
 	fflush(stdout);
 }
 
+/* --detach: confirm() asked in the action log (engine/rb_ask.h), waited
+ * on until any TUI or `owl answer` answers, ^C (cancel) or the run's
+ * timeout. */
+static enum rb_confirm
+cmd_run_confirm_db(struct cmd_run_ui *u, const char *text)
+{
+	int64_t n, until = clock_mono_us() + u->wait_us;
+	char who[128];
+	struct err err;
+	int yes;
+
+	err_init(&err);
+	cmd_run_detached_id(u);
+	if (u->run_id == 0 ||
+	    rb_ask_question(u->store, u->run_id, text, &n, &err) == -1)
+		return RB_CONFIRM_NOBODY;
+	while (!cmd_run_cancel && clock_mono_us() < until) {
+		yes = rb_ask_answer_of(
+		    u->store, u->run_id, n, who, sizeof who, &err);
+		if (yes >= 0)
+			return yes ? RB_CONFIRM_YES : RB_CONFIRM_NO;
+		if (yes == -2)
+			break;
+		usleep(200 * 1000);
+	}
+	/* cancelled while it waited: not confirmed */
+	return cmd_run_cancel ? RB_CONFIRM_NO : RB_CONFIRM_NOBODY;
+}
+
 /* confirm(): a y/N prompt when stdin is a terminal, else nobody. */
 static enum rb_confirm
 cmd_run_confirm(void *ctx, const char *text)
@@ -141,6 +208,8 @@ cmd_run_confirm(void *ctx, const char *text)
 	char line[64];
 	char *clean;
 
+	if (u->store != NULL)
+		return cmd_run_confirm_db(u, text);
 	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
@@ -296,6 +365,8 @@ struct cmd_run_args {
 	json_t *params;
 	struct rbsel sel; /* where the runbook comes from */
 	struct config *config;
+	int detach; /* --detach */
+	int report_fd; /* --detach, in the run's process: see cmd_run_ui */
 };
 
 static int
@@ -328,6 +399,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-undo", no_argument, NULL, 'U' },
+		{ "detach", no_argument, NULL, 'D' },
 		RBSEL_OPTS,
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -364,6 +436,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
 			a->q.o.no_undo = 1;
+		else if (c == 'D')
+			a->detach = 1;
 		else
 			rbsel_option(&a->sel, c, optarg);
 	}
@@ -381,7 +455,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 static int
 cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 {
-	struct cmd_run_ui u = { .quiet = cli->json };
+	struct cmd_run_ui u = { .quiet = cli->json || a->detach,
+		.report_fd = -1 };
 	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm };
 	struct sigaction sa, old;
 	struct rb_run_result r;
@@ -398,8 +473,25 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = cmd_run_on_sigint;
 	sigaction(SIGINT, &sa, &old);
+	if (a->detach) {
+		u.store = s;
+		u.report_fd = a->report_fd;
+		u.wait_us = a->q.o.timeout_us > 0 ? a->q.o.timeout_us
+		                                  : RB_RUN_TIMEOUT_US;
+	}
 	rc = runner_run(s, &a->q, &r, &err);
 	sigaction(SIGINT, &old, NULL);
+	if (a->detach) {
+		if (rc == 0 && u.run_id == 0 && u.report_fd != -1)
+			dprintf(u.report_fd, "run %" PRId64 "\n", r.run_id);
+		else if (rc == -1 && u.report_fd != -1)
+			dprintf(
+			    u.report_fd, "error %d %s\n", err.code, err.msg);
+		if (u.report_fd != -1)
+			close(u.report_fd);
+		json_decref(r.doc);
+		return rc == -1 ? CLI_FAILED : CLI_OK;
+	}
 	if (u.open)
 		putchar('\n');
 	if (rc == -1)
@@ -408,6 +500,111 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 		rc = cmd_run_report(cli, &a->q.o, &r);
 	json_decref(r.doc);
 	return rc;
+}
+
+/* --detach, in the starter: reads "run N" (or "error CODE MSG") from
+ * the run's process and says where to follow it. */
+static int
+cmd_run_detach_wait(struct cli *cli, int fd, pid_t pid)
+{
+	char buf[1200];
+	size_t n = 0;
+	ssize_t r;
+	long long id;
+	int code;
+
+	while (n + 1 < sizeof buf &&
+	    (r = read(fd, buf + n, sizeof buf - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+		if (memchr(buf, '\n', n) != NULL)
+			break;
+	}
+	buf[n] = '\0';
+	close(fd);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (sscanf(buf, "run %lld", &id) == 1) {
+		if (cli->json)
+			printf(
+			    "{\"run\": %lld, \"pid\": %ld}\n", id, (long)pid);
+		else
+			printf(
+			    "run %lld started in its own process (pid %ld); "
+			    "follow: owl runs show %lld; answer a confirm(): "
+			    "owl answer %lld yes|no\n",
+			    id, (long)pid, id, id);
+		return CLI_OK;
+	}
+	if (sscanf(buf, "error %d %n", &code, &(int){ 0 }) == 1) {
+		char *msg = sanitize_dup(
+		    strchr(buf + 6, ' ') ? strchr(buf + 6, ' ') + 1 : "", 0);
+
+		fprintf(stderr, "owl: %s\n", msg ? msg : "?");
+		free(msg);
+		return code == ERR_USAGE  ? CLI_USAGE
+		    : code == ERR_REFUSED ? CLI_REFUSED
+		                          : CLI_FAILED;
+	}
+	fprintf(stderr,
+	    "owl: run: the run's process ended before it "
+	    "started the run\n");
+	return CLI_FAILED;
+}
+
+/* --detach: the run goes on in a process of its own (new session,
+ * SIGHUP ignored, no terminal); this one returns once it has started.
+ * Returns 1 in the run's process (go on running), or the exit code of
+ * the starter. */
+static int
+cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
+{
+	int fds[2], devnull;
+	pid_t mid, pid = 0;
+	ssize_t r;
+
+	fflush(NULL);
+	if (pipe(fds) == -1) {
+		fprintf(stderr, "owl: run: pipe: %s\n", strerror(errno));
+		return CLI_FAILED;
+	}
+	if ((mid = fork()) == -1) {
+		fprintf(stderr, "owl: run: fork: %s\n", strerror(errno));
+		return CLI_FAILED;
+	}
+	if (mid == 0) {
+		/* the middle process: a new session, then the run's process
+		 * as its child, whose pid goes up the pipe */
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if ((pid = fork()) != 0) {
+			r = write(fds[1], &pid, sizeof pid);
+			(void)r;
+			_exit(pid == -1);
+		}
+		close(fds[0]);
+		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDOUT_FILENO);
+			dup2(devnull, STDERR_FILENO);
+			if (devnull > STDERR_FILENO)
+				close(devnull);
+		}
+		a->report_fd = fds[1];
+		return 1;
+	}
+	close(fds[1]);
+	while (waitpid(mid, NULL, 0) == -1 && errno == EINTR)
+		;
+	if (read(fds[0], &pid, sizeof pid) != (ssize_t)sizeof pid || pid <= 0) {
+		close(fds[0]);
+		fprintf(
+		    stderr, "owl: run: could not start the run's process\n");
+		return CLI_FAILED;
+	}
+	return cmd_run_detach_wait(cli, fds[0], pid);
 }
 
 int
@@ -420,7 +617,10 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 
 	a.params = json_object();
 	a.q.o.params = a.params;
+	a.report_fd = -1;
 	if ((rc = cmd_run_opts(cli, cmd, argc, argv, &a)) != CLI_OK)
+		goto out;
+	if (a.detach && (rc = cmd_run_detach(cli, &a)) != 1)
 		goto out;
 	err_init(&err);
 	a.sel.note = cli_note;

@@ -118,18 +118,14 @@ cmd_tui_config(const struct cli *cli, const struct cli_cmd *cmd, struct app *a,
 		config_free(c);
 		return rc;
 	}
-	if (a->env != NULL) {
-		config_free(c);
+	a->config = c; /* runbooks: suggestions and runs; freed at exit */
+	if (a->env != NULL)
 		return CLI_OK;
-	}
 	v = config_str(c, "env", NULL, &err);
-	if (err_isset(&err)) {
-		config_free(c);
+	if (err_isset(&err))
 		return cli_fail(&err);
-	}
 	if (v != NULL && *v != '\0') {
 		if (!cmd_tui_env_ok(v)) {
-			config_free(c);
 			return cli_usage(cmd,
 			    "config: env: a short name without "
 			    "spaces, like PROD");
@@ -137,7 +133,6 @@ cmd_tui_config(const struct cli *cli, const struct cli_cmd *cmd, struct app *a,
 		snprintf(buf, n, "%s", v);
 		a->env = buf;
 	}
-	config_free(c);
 	return CLI_OK;
 }
 
@@ -154,17 +149,23 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (cmd_tui_options(cli, cmd, argc, argv, &a, &quiet, &rc) == -1)
 		return rc;
 	if ((rc = cmd_tui_config(cli, cmd, &a, envbuf, sizeof envbuf)) !=
-	    CLI_OK)
+	    CLI_OK) {
+		config_free((struct config *)a.config);
 		return rc;
+	}
 	if (quiet)
 		a.bell = 0;
 	actor_name(a.actor);
+	a.config_flag = cli->config;
 	err_init(&err);
 	/* the terminal is checked before the database is touched */
-	if ((a.sc = screen_open(&err)) == NULL)
+	if ((a.sc = screen_open(&err)) == NULL) {
+		config_free((struct config *)a.config);
 		return cli_fail(&err);
+	}
 	if ((a.store = cli_store_existing(cli, &err)) == NULL) {
 		screen_close(a.sc);
+		config_free((struct config *)a.config);
 		return cli_fail(&err);
 	}
 	if (app_run(&a, getenv("OWL_TUI_BENCH_FIRST_FRAME")) == -1)
@@ -181,5 +182,6 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	app_done(&a);
 	store_close(a.store);
+	config_free((struct config *)a.config);
 	return rc;
 }

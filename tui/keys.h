@@ -37,7 +37,7 @@ enum {
 #define KEYS_V_HELP 0x8
 #define KEYS_V_RUNS 0x10
 #define KEYS_V_RUN 0x20
-#define KEYS_V_ALL 0xf
+#define KEYS_V_ALL 0x3f
 
 enum keys_action {
 	KEYS_NONE,
@@ -70,6 +70,8 @@ enum keys_action {
 	KEYS_RUNS,
 	KEYS_CANCEL,
 	KEYS_FOLLOW,
+	KEYS_APPLY,
+	KEYS_EDIT,
 };
 
 #define KEYS_WRITES 0x1 /* changes data: disabled with --readonly */

@@ -19,6 +19,7 @@
 #include "cmd_silence.h"
 #include "cmd_run.h"
 #include "cmd_runbooks.h"
+#include "cmd_runs.h"
 #include "cmd_test.h"
 #include "cmd_timeline.h"
 #include "engine/buf.h"
@@ -166,6 +167,7 @@ static const struct cli_cmd main_cmds[] = {
 	{ "run",
 	    "run NAME [--dry-run [--offline]] [--param K=V]... "
 	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
+	    "[--detach] "
 	    "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
 	    "Run a runbook, or dry-run it to see exactly what it would do.",
 	    "  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
@@ -194,7 +196,12 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  steps, error, departures\n"
 	    "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
 	    "                  runbook's timeout, else 10m\n"
-	    "  --no-undo       on failure, do not run the undo functions\n" RBSEL_HELP
+	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "  --detach        run in a process of its own (new session, no\n"
+	    "                  terminal) and return once it has started: it\n"
+	    "                  prints the run id; confirm() waits for owl\n"
+	    "                  answer RUN yes|no or a TUI; owl runs show RUN\n"
+	    "                  follows it\n" RBSEL_HELP
 	    "\nA live run ends by saying where it departed from the last dry-run\n"
 	    "plan of the same runbook and params. ^C cancels (undo runs); a\n"
 	    "second ^C stops the worker at once. A second live run of the same\n"
@@ -205,6 +212,27 @@ static const struct cli_cmd main_cmds[] = {
 	    "or a runbook that does not load, 3 refused (lease held, confirm\n"
 	    "without a terminal).\n",
 	    cmd_run_run },
+	{ "runs",
+	    "runs [--incident INC] [--state S] [--json] | runs show RUN [--json]",
+	    "List the runbook runs, running first; or show one as it goes.",
+	    "  A run is its own process and writes every step, log() line and\n"
+	    "  confirm() question to the database: any terminal can follow it.\n"
+	    "  owl runs show RUN: its steps with status and duration, its log\n"
+	    "  lines, the question it waits on (answer with owl answer).\n"
+	    "\nOptions:\n"
+	    "  --incident INC  only the runs for this incident\n"
+	    "  --state S       only the runs in this state: running, ok,\n"
+	    "                  failed, cancelled, refused, interrupted\n"
+	    "  --json          one JSON document (an array; show: an object\n"
+	    "                  with steps, log and waiting_for)\n",
+	    cmd_runs_run },
+	{ "answer", "answer RUN yes|no",
+	    "Answer the confirm() a run without a terminal waits on.",
+	    "  Runs started with owl run --detach or from the TUI ask their\n"
+	    "  confirm() questions through the database; the first answer\n"
+	    "  wins and is logged with its actor; a run that waits on no\n"
+	    "  question refuses the answer (exit 3).\n",
+	    cmd_answer_run },
 	{ "runbooks",
 	    "runbooks sync | list | show NAME | log NAME [--json] [source]",
 	    "List, show and trace runbooks; sync a remote runbook repository.",

@@ -16,6 +16,8 @@
 #include "engine/clock.h"
 #include "engine/incident.h"
 #include "engine/store.h"
+#include "engine/config.h"
+#include <jansson.h>
 
 #define APP_VIEWS_MAX 8
 #define APP_MSG_MAX 512
@@ -108,6 +110,11 @@ enum app_prompt {
 	APP_PROMPT_ASSIGN,
 	APP_PROMPT_ACKNOTE, /* the note of a confirmed ack */
 	APP_PROMPT_CHOICE, /* one key picks (y's links) */
+	APP_PROMPT_RUNBOOK, /* R: which runbook */
+	APP_PROMPT_PARAM, /* R: one param */
+	APP_PROMPT_ANSWER, /* a run's confirm(): y, n, Esc later */
+	APP_PROMPT_CANCELRUN, /* c: y cancels */
+	APP_PROMPT_QUIT, /* runs in progress: d detach, c cancel */
 };
 
 /* Incidents already looked at (Enter), with the alert time seen then:
@@ -148,6 +155,8 @@ enum {
 
 struct app_detail {
 	int64_t id;
+	json_t *sug; /* suggested runbooks (rbsuggest.h), read on open */
+	char sug_why[600]; /* why there are none to suggest, "" */
 	int have; /* inc is loaded */
 	int expanded; /* the whole alert table (e) */
 	struct incident inc;
@@ -181,6 +190,42 @@ struct app_names {
 	char typed[LINEEDIT_MAX + 1]; /* the prefix Tab completes */
 };
 
+/* The live run view (view_run.c): one run, followed in the database. */
+struct app_run {
+	int64_t id;
+	char runbook[128], status[16], host[256], error[512], actor[128];
+	int dry_run;
+	int64_t pid, incident, started_at, ended_at, plan;
+	json_t *params; /* as the run got them */
+	struct pager pg;
+	int follow; /* the view stays at the end as lines come */
+	int rows; /* body rows of the last frame */
+	int64_t ask_n; /* the question it waits on, 0: none */
+	int64_t dismissed; /* a question put off with Esc */
+	char ask[1024];
+};
+
+/* The runs screen (view_runs.c). */
+struct app_runs {
+	json_t *rows; /* [{id, runbook, status, ...}], running first */
+	size_t sel, top;
+};
+
+/* A runbook run being set up from the incident screen (R): the runbook,
+ * then each param in turn, then the dry-run. */
+struct app_form {
+	char name[128];
+	int64_t incident;
+	json_t *decl; /* the runbook's params declaration */
+	json_t *values; /* what was typed so far */
+	json_t *names; /* runbooks offered by Tab: suggested first */
+	size_t next; /* Tab */
+	const char *param; /* the param being asked, NULL: the runbook */
+	size_t pi; /* its index in decl */
+};
+
+#define APP_MINE_MAX 32 /* runs started here, asked about at quit */
+
 /* What the header shows of paging (view_paging.c). */
 struct app_paging {
 	char alarm[160]; /* a page no channel delivered; "" none */
@@ -189,6 +234,7 @@ struct app_paging {
 
 struct app {
 	struct store *store;
+	const struct config *config; /* may be NULL */
 	struct screen *sc;
 	const char *env; /* environment name, NULL: none */
 	char actor[ACTOR_MAX];
@@ -209,6 +255,12 @@ struct app {
 	int g_prefix; /* the last key was g: g r opens the runs */
 	struct app_links links;
 	struct app_names names;
+	const char *config_flag; /* --config, passed on to runs */
+	struct app_run run;
+	struct app_runs runs;
+	struct app_form form;
+	int64_t mine[APP_MINE_MAX]; /* runs started from this TUI */
+	int nmine;
 	int64_t last_tick; /* monotonic time of the last data check */
 	const struct view_ops *views[APP_VIEWS_MAX];
 	int nviews;
@@ -230,6 +282,39 @@ extern const struct view_ops view_incidents_ops;
 extern const struct view_ops view_incident_ops;
 extern const struct view_ops view_log_ops;
 extern const struct view_ops view_help_ops;
+extern const struct view_ops view_run_ops;
+extern const struct view_ops view_runs_ops;
+
+/* view_run.c */
+/* Opens the live view of run id. */
+void app_open_run(struct app *a, int64_t id);
+/* Reads what the run wrote since (state, steps, log, question). */
+void view_run_free(struct app *a);
+/* view_runs.c */
+void app_open_runs(struct app *a);
+void view_runs_free(struct app *a);
+/* The runs started here that are still running (their count). */
+int app_runs_in_progress(struct app *a);
+
+/* run_start.c */
+/* Starts `owl run NAME --detach` (a process of its own); returns the run
+ * id, or -1 with why in msg. */
+int64_t run_start(struct app *a, const char *name, const json_t *params,
+    int64_t incident, int dry_run, char *msg, size_t n);
+/* Cancels the open run (a->run) with SIGINT to its process; -1 with why. */
+int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
+
+/* run_form.c */
+/* R: asks which runbook (suggested first). */
+void form_begin(struct app *a, int64_t incident, const char *name);
+/* Enter in the runbook or param editor. */
+void form_done(struct app *a, const char *text);
+/* Tab in the runbook or param editor. */
+void form_tab(struct app *a);
+/* e after a dry-run: the params again, as the run had them. */
+void form_edit(
+    struct app *a, const char *name, const json_t *params, int64_t incident);
+void form_free(struct app *a);
 
 /* view_paging.c */
 /* Reads the header's paging alarm and override. */

@@ -13,6 +13,7 @@
 #include "engine/actlog.h"
 #include "engine/actlog_text.h"
 #include "engine/buf.h"
+#include "integrations/rbsuggest.h"
 
 #define DETAIL_LOG_MAX 2000 /* newest timeline entries shown */
 
@@ -86,6 +87,63 @@ detail_head(struct app *a, const struct incident *inc, const char *storm)
 	    detail_or(inc->acked_by), detail_or(inc->assignee), until);
 	detail_addf(p, SCREEN_DIM, 2, "source %s   group %s",
 	    detail_or(inc->source), detail_or(inc->group_key));
+}
+
+/* The runbooks whose match fits, read once when the screen opens. */
+static void
+detail_suggest_load(struct app *a)
+{
+	struct app_detail *d = &a->detail;
+	const char *why = NULL;
+	struct err err;
+
+	err_init(&err);
+	json_decref(d->sug);
+	d->sug_why[0] = '\0';
+	d->sug = rbsuggest_configured(a->store, a->config, d->id, &why, &err);
+	if (d->sug == NULL)
+		snprintf(d->sug_why, sizeof d->sug_why,
+		    "cannot read the runbooks: %s", err.msg);
+	else if (why != NULL)
+		snprintf(d->sug_why, sizeof d->sug_why, "%s", why);
+}
+
+static void
+detail_suggest(struct app *a)
+{
+	struct app_detail *d = &a->detail;
+	struct pager *p = &d->pg;
+	size_t i;
+	json_t *e;
+
+	pager_add(p, SCREEN_NORMAL, 0, "");
+	pager_add(p, SCREEN_BOLD, 0, "Suggested runbooks (R runs one)");
+	if (d->sug_why[0] != '\0') {
+		detail_addf(p, SCREEN_DIM, 2, "none: %s", d->sug_why);
+		return;
+	}
+	if (json_array_size(d->sug) == 0)
+		pager_add(p, SCREEN_DIM, 2,
+		    "none: no runbook's match fits these alerts (R lists all)");
+	json_array_foreach(d->sug, i, e)
+	{
+		const char *commit =
+		    json_string_value(json_object_get(e, "commit"));
+		char *m = json_dumps(
+		    json_object_get(e, "match"), JSON_COMPACT | JSON_SORT_KEYS);
+
+		detail_addf(p, SCREEN_OK, 2, "%-20s %s",
+		    json_string_value(json_object_get(e, "name")),
+		    detail_or(
+		        json_string_value(json_object_get(e, "summary"))));
+		detail_addf(p, SCREEN_DIM, 23,
+		    "match %s \u00b7 %" JSON_INTEGER_FORMAT
+		    " firing \u00b7 %s%.12s",
+		    m ? m : "?",
+		    json_integer_value(json_object_get(e, "alerts")),
+		    commit ? "commit " : "unversioned", commit ? commit : "");
+		free(m);
+	}
 }
 
 struct detail_walk {
@@ -194,6 +252,7 @@ detail_reload(struct app *a)
 		pager_add(&d->pg, alerts.lines[i].style, alerts.lines[i].indent,
 		    alerts.lines[i].text);
 	pager_clear(&alerts);
+	detail_suggest(a);
 	paging_detail(a, &d->pg, d->id);
 	detail_timeline(a, d->id);
 	pager_filter(&d->pg, "");
@@ -210,6 +269,7 @@ app_open_incident(struct app *a, int64_t id)
 	a->detail.id = id;
 	a->detail.expanded = 0;
 	app_push(a, &view_incident_ops);
+	detail_suggest_load(a);
 	detail_reload(a);
 	if ((inc = view_incidents_find(a, id)) != NULL)
 		view_incidents_seen(a, inc);
@@ -220,6 +280,8 @@ app_open_incident(struct app *a, int64_t id)
 void
 view_incident_free(struct app *a)
 {
+	json_decref(a->detail.sug);
+	a->detail.sug = NULL;
 	if (a->detail.have)
 		incident_done(&a->detail.inc);
 	a->detail.have = 0;

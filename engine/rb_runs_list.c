@@ -1,0 +1,115 @@
+/* rb_runs_list.c: reading runs back for `owl runs`, `owl runs show` and
+ * the TUI's runs screens: the runs (running first) and their steps. */
+#include "rb_runs.h"
+
+#include <stdio.h>
+
+static void
+rb_runs_list_row(sqlite3_stmt *st, struct rb_runs_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->runbook = (const char *)sqlite3_column_text(st, 1);
+	r->actor = (const char *)sqlite3_column_text(st, 2);
+	r->status = (const char *)sqlite3_column_text(st, 3);
+	r->error = (const char *)sqlite3_column_text(st, 4);
+	r->dry_run = sqlite3_column_int(st, 5);
+	r->started_at = sqlite3_column_int64(st, 6);
+	r->ended_at = sqlite3_column_int64(st, 7);
+	r->plan_id = sqlite3_column_int64(st, 8);
+	r->commit = (const char *)sqlite3_column_text(st, 9);
+	r->ref = (const char *)sqlite3_column_text(st, 10);
+	r->blob = (const char *)sqlite3_column_text(st, 11);
+	r->dirty = sqlite3_column_int(st, 12);
+	r->incident = sqlite3_column_int64(st, 13);
+	r->pid = sqlite3_column_int64(st, 14);
+	r->host = (const char *)sqlite3_column_text(st, 15);
+	r->params = (const char *)sqlite3_column_text(st, 16);
+}
+
+int
+rb_runs_each(struct store *s, const struct rb_runs_query *q, rb_runs_row_fn *fn,
+    void *ctx, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT id, runbook, actor, status, error, dry_run,"
+	    " started_at, coalesce(ended_at, 0), coalesce(plan_id, 0),"
+	    " commit_id, source_ref, blob_id, dirty,"
+	    " coalesce(incident_id, 0), pid, host, params"
+	    " FROM runs WHERE (?1 = 0 OR incident_id = ?1)"
+	    " AND (?2 = 0 OR id = ?2) AND (?3 IS NULL OR status = ?3)"
+	    " ORDER BY status = 'running' DESC, id DESC LIMIT ?4";
+	struct rb_runs_row r;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, q->incident);
+	sqlite3_bind_int64(st, 2, q->run);
+	if (q->status != NULL)
+		sqlite3_bind_text(st, 3, q->status, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, q->limit > 0 ? q->limit : -1);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rb_runs_list_row(st, &r);
+		stop = fn(&r, ctx);
+	}
+	sqlite3_reset(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "runs");
+	return 0;
+}
+
+int
+rb_runs_steps(struct store *s, int64_t run, rb_runs_step_fn *fn, void *ctx,
+    struct err *err)
+{
+	static const char sql[] =
+	    "SELECT seq, idx, name, undo, status, started_at,"
+	    " coalesce(ms, -1), error FROM run_steps WHERE run_id = ?"
+	    " ORDER BY seq";
+	struct rb_runs_step_row r;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.seq = sqlite3_column_int64(st, 0);
+		r.idx = sqlite3_column_int64(st, 1);
+		r.name = (const char *)sqlite3_column_text(st, 2);
+		r.undo = sqlite3_column_int(st, 3);
+		r.status = (const char *)sqlite3_column_text(st, 4);
+		r.started_at = sqlite3_column_int64(st, 5);
+		r.ms = sqlite3_column_int64(st, 6);
+		r.error = (const char *)sqlite3_column_text(st, 7);
+		stop = fn(&r, ctx);
+	}
+	sqlite3_reset(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "run steps");
+	return 0;
+}
+
+int
+rb_runs_plan_effects(
+    struct store *s, int64_t plan, json_t **effects, struct err *err)
+{
+	static const char sql[] = "SELECT effects FROM plans WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	*effects = NULL;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, plan);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*effects = json_loads(
+		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "plans");
+	return 0;
+}

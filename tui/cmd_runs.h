@@ -1,0 +1,13 @@
+/* cmd_runs.h: `owl runs [--incident INC] [--state S] [--json]`, `owl runs
+ * show RUN [--json]` and `owl answer RUN yes|no`. */
+#ifndef OWL_CMD_RUNS_H
+#define OWL_CMD_RUNS_H
+
+#include "cli.h"
+
+int cmd_runs_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_answer_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+
+#endif

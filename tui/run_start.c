@@ -1,0 +1,175 @@
+/* run_start.c: how the TUI starts, answers and cancels runs. A run is
+ * never a child of the TUI: it is `owl run NAME --detach`, a process of
+ * its own in its own session (DESIGN "Runs outlive the terminal"), which
+ * writes everything to the database that the TUI reads back; killing
+ * the TUI or losing the terminal does not touch it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tui_int.h"
+#include "engine/actlog.h"
+#include "engine/rb_ask.h"
+#include "engine/rb_lease.h"
+#include "engine/rb_runs.h"
+
+#define RUN_START_ARGS_MAX 96
+#define RUN_START_WAIT_MS 60000 /* for the run's process to start */
+
+/* Reads what fd says until it closes or the deadline passes. */
+static void
+run_start_read(int fd, char *out, size_t n)
+{
+	size_t o = 0;
+	int64_t end = clock_mono_us() + RUN_START_WAIT_MS * INT64_C(1000);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+
+	out[0] = '\0';
+	while (o + 1 < n && clock_mono_us() < end) {
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if ((r = read(fd, out + o, n - 1 - o)) <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		o += (size_t)r;
+	}
+	out[o] = '\0';
+}
+
+int64_t
+run_start(struct app *a, const char *name, const json_t *params,
+    int64_t incident, int dry_run, char *msg, size_t n)
+{
+	char *argv[RUN_START_ARGS_MAX], inc[32], out[2048], *kv[40];
+	int fds[2], errfds[2], k = 0, nkv = 0, devnull;
+	const char *key;
+	json_t *v, *doc;
+	int64_t id = -1;
+	pid_t pid;
+
+	argv[k++] = "owl";
+	argv[k++] = "run";
+	argv[k++] = (char *)name;
+	argv[k++] = "--detach";
+	argv[k++] = "--json";
+	argv[k++] = "--db";
+	argv[k++] = (char *)store_path(a->store);
+	if (a->config_flag != NULL) {
+		argv[k++] = "--config";
+		argv[k++] = (char *)a->config_flag;
+	}
+	if (incident != 0) {
+		snprintf(inc, sizeof inc, "%" PRId64, incident);
+		argv[k++] = "--incident";
+		argv[k++] = inc;
+	}
+	if (dry_run)
+		argv[k++] = "--dry-run";
+	json_object_foreach((json_t *)params, key, v)
+	{
+		if (nkv >= 40 || k + 2 >= RUN_START_ARGS_MAX)
+			break;
+		if (asprintf(&kv[nkv], "%s=%s", key,
+		        json_is_string(v) ? json_string_value(v) : "") < 0)
+			break;
+		argv[k++] = "--param";
+		argv[k++] = kv[nkv++];
+	}
+	argv[k] = NULL;
+	if (pipe2(fds, O_CLOEXEC) == -1 || pipe2(errfds, O_CLOEXEC) == -1) {
+		snprintf(msg, n, "cannot start the run: %s", strerror(errno));
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(msg, n, "cannot start the run: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		close(errfds[0]);
+		close(errfds[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
+			dup2(devnull, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(errfds[1], STDERR_FILENO);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	close(errfds[1]);
+	run_start_read(fds[0], out, sizeof out);
+	close(fds[0]);
+	if ((doc = json_loads(out, 0, NULL)) != NULL &&
+	    json_is_integer(json_object_get(doc, "run"))) {
+		id = json_integer_value(json_object_get(doc, "run"));
+		snprintf(msg, n, "run %" PRId64 " started: %s%s", id, name,
+		    dry_run ? " (dry-run)" : "");
+	} else {
+		run_start_read(errfds[0], out, sizeof out);
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(msg, n, "run not started: %s",
+		    strncmp(out, "owl: ", 5) == 0 ? out + 5 : out);
+	}
+	json_decref(doc);
+	close(errfds[0]);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+out:
+	for (int i = 0; i < nkv; i++)
+		free(kv[i]);
+	return id;
+}
+
+int
+run_cancel(struct app *a, int64_t run, char *msg, size_t n)
+{
+	struct actlog_new e = { .actor = a->actor,
+		.run = run,
+		.kind = "run.cancel_asked",
+		.detail = "{}" };
+	char host[256];
+	struct err err;
+	int ok = -1;
+
+	err_init(&err);
+	rb_lease_host(host, sizeof host);
+	if (a->run.status[0] != '\0' && strcmp(a->run.status, "running") != 0) {
+		snprintf(msg, n,
+		    "run %" PRId64 " has ended (%s): nothing to "
+		    "cancel",
+		    run, a->run.status);
+		return -1;
+	}
+	if (strcmp(a->run.host, host) != 0) {
+		snprintf(msg, n,
+		    "run %" PRId64 " runs on %s: cancel it there "
+		    "(kill -INT %" PRId64 ")",
+		    run, a->run.host, a->run.pid);
+		return -1;
+	}
+	if (a->run.pid > 0 && kill((pid_t)a->run.pid, SIGINT) == 0) {
+		ok = 0;
+		(void)actlog_append(a->store, &e, NULL, &err);
+		snprintf(
+		    msg, n, "cancelling run %" PRId64 ": its undo runs", run);
+	} else {
+		snprintf(msg, n,
+		    "cannot signal run %" PRId64 " (pid %" PRId64 "): %s", run,
+		    a->run.pid, strerror(errno));
+	}
+	return ok;
+}

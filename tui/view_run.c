@@ -1,0 +1,340 @@
+/* view_run.c: the live run view of `owl tui`: a run followed through the
+ * database (it is a process of its own): its state, its steps with
+ * status and duration as they happen, undo steps as they run, its log()
+ * lines streaming (follow mode; scrolling pauses it, f or G resumes), a
+ * finished dry-run's plan with request bodies and diffs (a applies it,
+ * e edits the params), the confirm() it waits on as a modal any TUI can
+ * answer, and c to cancel. Outcomes in the engine's words. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "tui_int.h"
+#include "engine/actlog.h"
+#include "engine/actlog_text.h"
+#include "engine/rb_ask.h"
+#include "engine/rb_runs.h"
+
+#define RUN_LOG_MAX 2000 /* newest log entries shown */
+
+static void run_addf(struct pager *p, int style, int indent, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+run_addf(struct pager *p, int style, int indent, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	pager_add(p, style, indent, line);
+}
+
+static int
+run_take(const struct rb_runs_row *r, void *ctx)
+{
+	struct app_run *v = ctx;
+
+	snprintf(v->runbook, sizeof v->runbook, "%s", r->runbook);
+	snprintf(v->status, sizeof v->status, "%s", r->status);
+	snprintf(v->host, sizeof v->host, "%s", r->host ? r->host : "");
+	snprintf(v->error, sizeof v->error, "%s", r->error ? r->error : "");
+	snprintf(v->actor, sizeof v->actor, "%s", r->actor);
+	v->dry_run = r->dry_run;
+	v->pid = r->pid;
+	v->incident = r->incident;
+	v->started_at = r->started_at;
+	v->ended_at = r->ended_at;
+	v->plan = r->plan_id;
+	json_decref(v->params);
+	v->params = json_loads(r->params ? r->params : "{}", 0, NULL);
+	return 1;
+}
+
+/* The outcome in the engine's words, and its style. */
+static int
+run_style(const char *status)
+{
+	if (strcmp(status, "ok") == 0)
+		return SCREEN_OK;
+	if (strcmp(status, "running") == 0)
+		return SCREEN_ACKED;
+	if (strcmp(status, "cancelled") == 0)
+		return SCREEN_WARN;
+	return SCREEN_ALARM;
+}
+
+static int
+run_step(const struct rb_runs_step_row *r, void *ctx)
+{
+	struct pager *p = ctx;
+	char took[32] = "";
+
+	if (r->ms >= 0)
+		snprintf(took, sizeof took, " %" PRId64 " ms", r->ms);
+	else if (strcmp(r->status, "running") == 0) {
+		text_age(
+		    clock_now_us() - r->started_at, took + 1, sizeof took - 1);
+		took[0] = ' ';
+	}
+	run_addf(p, run_style(r->status), 2, "%s%-3" PRId64 " %-28s %s%s%s%s",
+	    r->undo ? "undo " : "", r->idx, r->name, r->status, took,
+	    r->error ? ": " : "", r->error ? r->error : "");
+	return 0;
+}
+
+struct run_walk {
+	struct pager *p;
+	struct actlog_text *text;
+};
+
+static int
+run_learn(const struct actlog_entry *e, void *ctx)
+{
+	struct run_walk *w = ctx;
+
+	return actlog_text_learn(w->text, e, NULL) == -1;
+}
+
+/* Each entry in the words of the log (engine/actlog_text.h); log()
+ * lines as they are. */
+static int
+run_entry(const struct actlog_entry *e, void *ctx)
+{
+	struct run_walk *w = ctx;
+	char at[64], *line;
+
+	app_time(e->at_us, 0, at, sizeof at);
+	if (strcmp(e->kind, "run.step") == 0 ||
+	    strcmp(e->kind, "run.undo") == 0)
+		return 0; /* the steps are above */
+	if ((line = actlog_text_dup(w->text, e)) == NULL)
+		return 1;
+	for (char *c = line; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	run_addf(w->p,
+	    strcmp(e->kind, "run.log") == 0 ? SCREEN_NORMAL : SCREEN_DIM, 2,
+	    "%s  %s", at, line);
+	free(line);
+	return 0;
+}
+
+/* A finished dry-run: the plan, each write with its request and diff. */
+static void
+run_plan(struct app *a, struct pager *p)
+{
+	json_t *effects = NULL, *e, *req;
+	struct err err;
+	size_t i, writes = 0;
+
+	err_init(&err);
+	if (a->run.plan == 0 ||
+	    rb_runs_plan_effects(a->store, a->run.plan, &effects, &err) == -1 ||
+	    !json_is_array(effects)) {
+		json_decref(effects);
+		return;
+	}
+	json_array_foreach(effects, i, e) writes +=
+	    json_is_true(json_object_get(e, "write"));
+	pager_add(p, SCREEN_NORMAL, 0, "");
+	run_addf(p, SCREEN_BOLD, 0,
+	    "Plan %" PRId64 ": %zu effect%s, %zu write%s%s", a->run.plan,
+	    json_array_size(effects), json_array_size(effects) == 1 ? "" : "s",
+	    writes, writes == 1 ? "" : "s",
+	    strcmp(a->run.status, "ok") == 0 ? "  (a: apply  e: edit params)"
+	                                     : "");
+	json_array_foreach(effects, i, e)
+	{
+		const char *diff =
+		    json_string_value(json_object_get(e, "diff"));
+		char *body;
+
+		run_addf(p,
+		    json_is_true(json_object_get(e, "write")) ? SCREEN_WARN
+		                                              : SCREEN_DIM,
+		    2, "%s %s %s",
+		    json_is_true(json_object_get(e, "write")) ? "write"
+		                                              : "read ",
+		    json_string_value(json_object_get(e, "kind")) ?: "?",
+		    json_string_value(json_object_get(e, "target")) ?: "");
+		req = json_object_get(e, "request");
+		if (req == NULL)
+			req = json_object_get(e, "json");
+		if (req != NULL &&
+		    (body = json_dumps(req, JSON_INDENT(2) | JSON_SORT_KEYS)) !=
+		        NULL) {
+			pager_add_lines(p, SCREEN_DIM, 8, body);
+			free(body);
+		}
+		if (diff != NULL)
+			pager_add_lines(p, SCREEN_NORMAL, 8, diff);
+	}
+	json_decref(effects);
+}
+
+static void
+run_reload(struct app *a)
+{
+	struct app_run *v = &a->run;
+	struct rb_runs_query q = { .run = v->id };
+	struct actlog_filter f = { .run = v->id, .limit = RUN_LOG_MAX };
+	struct run_walk w = { &v->pg, actlog_text_new() };
+	size_t top = v->pg.top;
+	char took[32];
+	struct err err;
+	int64_t n;
+
+	err_init(&err);
+	pager_clear(&v->pg);
+	v->status[0] = '\0';
+	if (rb_runs_each(a->store, &q, run_take, v, &err) == -1 ||
+	    v->status[0] == '\0') {
+		run_addf(&v->pg, SCREEN_ALARM, 0, "run %" PRId64 ": %s", v->id,
+		    err_isset(&err) ? err.msg : "no such run");
+		goto out;
+	}
+	text_age((v->ended_at ? v->ended_at : clock_now_us()) - v->started_at,
+	    took, sizeof took);
+	run_addf(&v->pg, SCREEN_BOLD, 0, "run %" PRId64 "  %s%s", v->id,
+	    v->runbook, v->dry_run ? " (dry-run)" : "");
+	run_addf(&v->pg, run_style(v->status) | SCREEN_SEL, 2, " %s%s%s ",
+	    strcmp(v->status, "failed") == 0 && strstr(v->error, "rollback")
+	        ? "rollback failed"
+	        : v->status,
+	    v->error[0] ? ": " : "", v->error);
+	run_addf(&v->pg, SCREEN_NORMAL, 2,
+	    "by %s  %s %s  pid %" PRId64 " on %s%s", v->actor,
+	    v->ended_at ? "took" : "running for", took, v->pid, v->host,
+	    v->incident ? "" : "");
+	if (v->incident)
+		run_addf(
+		    &v->pg, SCREEN_NORMAL, 2, "for INC-%" PRId64, v->incident);
+	if (v->params != NULL && json_object_size(v->params) > 0) {
+		char *ps = json_dumps(v->params, JSON_COMPACT | JSON_SORT_KEYS);
+
+		run_addf(&v->pg, SCREEN_DIM, 2, "params %s", ps ? ps : "?");
+		free(ps);
+	}
+	pager_add(&v->pg, SCREEN_NORMAL, 0, "");
+	pager_add(&v->pg, SCREEN_BOLD, 0, "Steps");
+	if (rb_runs_steps(a->store, v->id, run_step, &v->pg, &err) == -1)
+		run_addf(&v->pg, SCREEN_ALARM, 2, "%s", err.msg);
+	if (v->dry_run && strcmp(v->status, "running") != 0)
+		run_plan(a, &v->pg);
+	pager_add(&v->pg, SCREEN_NORMAL, 0, "");
+	run_addf(&v->pg, SCREEN_BOLD, 0, "Log%s",
+	    v->follow ? " (following)" : " (paused: f follows)");
+	if (w.text == NULL ||
+	    actlog_each(a->store, &f, run_learn, &w, &err) == -1 ||
+	    actlog_each(a->store, &f, run_entry, &w, &err) == -1)
+		run_addf(&v->pg, SCREEN_ALARM, 2, "%s",
+		    w.text == NULL ? "out of memory" : err.msg);
+	v->ask_n = 0;
+	if (rb_ask_pending(a->store, v->id, &n, v->ask, sizeof v->ask, &err) ==
+	    1)
+		v->ask_n = n;
+out:
+	actlog_text_free(w.text);
+	pager_filter(&v->pg, "");
+	if (v->follow && v->rows > 0)
+		v->pg.top = v->pg.nrows > (size_t)v->rows
+		    ? v->pg.nrows - (size_t)v->rows
+		    : 0;
+	else
+		v->pg.top = top < v->pg.nrows ? top : 0;
+	/* answered elsewhere (another TUI, owl answer): the modal goes */
+	if (a->prompt == APP_PROMPT_ANSWER && v->ask_n == 0) {
+		a->prompt = APP_PROMPT_NONE;
+		app_message(a, SCREEN_NORMAL,
+		    "run %" PRId64 ": answered "
+		    "elsewhere",
+		    v->id);
+	}
+	/* a question opens as a modal, once, in this view */
+	if (v->ask_n != 0 && v->ask_n != v->dismissed &&
+	    a->prompt == APP_PROMPT_NONE && app_top(a) == &view_run_ops) {
+		a->prompt = APP_PROMPT_ANSWER;
+		snprintf(a->prompt_label, sizeof a->prompt_label,
+		    "run %" PRId64 " asks: %.400s [y/N]", v->id, v->ask);
+	}
+	a->dirty = 1;
+}
+
+void
+app_open_run(struct app *a, int64_t id)
+{
+	view_run_free(a);
+	a->run.id = id;
+	a->run.follow = 1;
+	a->run.dismissed = 0;
+	app_push(a, &view_run_ops);
+	run_reload(a);
+}
+
+void
+view_run_free(struct app *a)
+{
+	pager_clear(&a->run.pg);
+	json_decref(a->run.params);
+	a->run.params = NULL;
+}
+
+static void
+run_draw(struct app *a, int head, int top, int rows, int cols)
+{
+	char h[96];
+	struct app_run *v = &a->run;
+
+	if (v->rows != rows) {
+		v->rows = rows;
+		if (v->follow)
+			v->pg.top = v->pg.nrows > (size_t)rows
+			    ? v->pg.nrows - (size_t)rows
+			    : 0;
+	}
+	snprintf(h, sizeof h, "Run %" PRId64 " %s", v->id,
+	    v->follow ? "(following)" : "(paused)");
+	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
+	pager_draw(&v->pg, a->sc, top, rows, cols);
+}
+
+static int
+run_action(struct app *a, enum keys_action act, int rows)
+{
+	struct app_run *v = &a->run;
+
+	if (act == KEYS_FOLLOW || act == KEYS_BOTTOM) {
+		v->follow = 1;
+		run_reload(a);
+		return 1;
+	}
+	if (pager_scroll(&v->pg, act, rows)) {
+		size_t last =
+		    v->pg.nrows > (size_t)rows ? v->pg.nrows - (size_t)rows : 0;
+
+		v->follow = v->pg.top >= last && act != KEYS_UP &&
+		    act != KEYS_PGUP && act != KEYS_TOP;
+		a->dirty = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+run_close(struct app *a)
+{
+	view_run_free(a);
+}
+
+const struct view_ops view_run_ops = {
+	.name = "run",
+	.keys = KEYS_V_RUN,
+	.reload = run_reload,
+	.draw = run_draw,
+	.action = run_action,
+	.close = run_close,
+};
