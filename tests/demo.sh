@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
-SERVE="" STORM="" SINK=""
+SERVE="" STORM="" SINK="" FLAGS=""
 cleanup() {
 	if [ -n "$STORM" ]; then
 		kill "$STORM" 2>/dev/null
@@ -20,6 +20,7 @@ cleanup() {
 	fi
 	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
 	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
+	[ -n "$FLAGS" ] && kill "$FLAGS" 2>/dev/null && wait "$FLAGS" 2>/dev/null
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -30,6 +31,7 @@ if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$(printf '\033[1m') N=$(printf '\0
 else B="" N=""; fi
 say() { printf '\n%s$ %s%s\n' "$B" "$*" "$N"; }
 
+echo "demo directory: $D (removed at the end)"
 say owl version
 ./owl version
 
@@ -46,6 +48,12 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 HOOK="http://127.0.0.1:$(cat "$D/sink.port" 2>/dev/null)/hooks"
+# The assistant's feature-flag service, where the degraded-mode runbook
+# switches it (tests/flagsvc.py, loopback only).
+FPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+python3 tests/flagsvc.py "$FPORT" "demo-admin" "$D/flags.seen" \
+	>"$D/flags.log" 2>&1 &
+FLAGS=$!
 cat >"$D/config.lua" <<EOF
 return {
   oncall = {
@@ -62,6 +70,11 @@ return {
   escalation = { policies = { { name = "critical", severity = "critical",
     levels = { { after = "0s", notify = "primary" },
                { after = "30s", notify = "secondary" } } } } },
+  -- runbooks from this repository's runbooks/, suggested on the incident
+  -- screen by their match labels (R runs one: dry-run first, a applies)
+  runbooks = { dir = "$PWD/runbooks" },
+  flags_url = "http://127.0.0.1:$FPORT",
+  notify = { url = "$HOOK/ops" },
 }
 EOF
 export OWL_CONFIG="$D/config.lua"
@@ -92,10 +105,14 @@ if [ -t 0 ] && [ -t 1 ]; then
 	# the first round lands before the TUI opens; the rest arrive live
 	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 1 \
 		--interval 0
-	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 6 \
+	# and it keeps going for as long as the demo is open
+	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 100000 \
 		--interval 5 >/dev/null 2>&1 &
 	STORM=$!
 	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
+	printf 'Open "LLM provider down" (Enter): degraded-mode is suggested.\n'
+	printf 'R runs it: fill the reason, it dry-runs first; a applies it,\n'
+	printf 'y answers its confirm(); g r shows every run.\n'
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
 	sleep 3
@@ -107,6 +124,11 @@ else
 		--interval 0.5
 	say "owl incidents   (no terminal here: run make demo in one for the TUI)"
 	./owl incidents
+	LLM=$(./owl incidents | sed -n 's/.*INC-\([0-9]*\) .*LLM provider down.*/\1/p' | head -1)
+	say "owl show INC-$LLM   (the runbook its match labels suggest)"
+	./owl show "$LLM" | sed -n '/Suggested runbooks:/,/^$/p'
+	say "owl run degraded-mode --incident $LLM --param reason=\"provider down\" --yes"
+	./owl run degraded-mode --incident "$LLM" --param reason="provider down" --yes
 	for _ in $(seq 150); do
 		[ "$(grep -c '\[sink\]' "$D/sink.txt")" -ge 2 ] && break
 		sleep 0.1
