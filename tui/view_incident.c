@@ -116,6 +116,9 @@ detail_suggest(struct app *a)
 	size_t i;
 	json_t *e;
 
+	/* no runbooks configured: nothing to say on every incident */
+	if (d->sug != NULL && d->sug_why[0] != '\0')
+		return;
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	pager_add(p, SCREEN_BOLD, 0, "Suggested runbooks (R runs one)");
 	if (d->sug_why[0] != '\0') {
