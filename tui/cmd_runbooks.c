@@ -225,7 +225,19 @@ cmd_rb_show_params(const json_t *params)
 			cmd_rb_put(s ? s : "?");
 			free(s);
 		}
+		if (json_is_string(d = json_object_get(v, "type"))) {
+			fputs(" (", stdout);
+			cmd_rb_put(json_string_value(d));
+			putchar(')');
+		}
 		putchar('\n');
+		/* what the author says the param is for: the one place an
+		 * operator at 3 AM learns what to pass */
+		if (json_is_string(d = json_object_get(v, "description"))) {
+			fputs("      ", stdout);
+			cmd_rb_put(json_string_value(d));
+			putchar('\n');
+		}
 	}
 }
 

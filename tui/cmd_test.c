@@ -101,6 +101,21 @@ cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
 	return rc;
 }
 
+/* Whether the plan dw holds the live run's writes lw: the same list, or,
+ * when the live run stopped early (a step failed, it was cancelled), the
+ * live writes as the plan's first ones: a dry-run answers its writes as
+ * the runbook declares them, so it plans the whole way through. */
+static int
+cmd_test_faithful(const json_t *lw, const json_t *dw, int stopped)
+{
+	if (!stopped || json_array_size(lw) > json_array_size(dw))
+		return json_equal(lw, dw);
+	for (size_t i = 0; i < json_array_size(lw); i++)
+		if (!json_equal(json_array_get(lw, i), json_array_get(dw, i)))
+			return 0;
+	return 1;
+}
+
 /* Runs one case live and dry against fresh fakes; fills why on failure. */
 static int
 cmd_test_case(struct cmd_test_ctx *c, const char *name, const json_t *t,
@@ -132,7 +147,7 @@ cmd_test_case(struct cmd_test_ctx *c, const char *name, const json_t *t,
 		char *got = json_dumps(lw, JSON_COMPACT);
 		snprintf(why, wn, "the writes were %s", got ? got : "?");
 		free(got);
-	} else if (!json_equal(lw, dw))
+	} else if (!cmd_test_faithful(lw, dw, strcmp(live.status, "ok") != 0))
 		snprintf(why, wn,
 		    "dry-run fidelity: the plan's writes differ "
 		    "from the live run's");
