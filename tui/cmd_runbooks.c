@@ -124,6 +124,8 @@ cmd_rb_list_one(const char *name, const char *blob, void *ctx)
 
 	(void)blob;
 	err_init(&err);
+	if (strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".test") == 0)
+		return 0; /* NAME.test.lua: the tests of NAME (owl test) */
 	if (rbmeta_load(l->src, name, &meta, id, NULL, &err) == 0 &&
 	    meta == NULL)
 		return 0; /* a module, not a runbook */
