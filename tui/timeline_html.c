@@ -47,7 +47,7 @@ static const char ht_head[] =
     "vertical-align:top}\nth{background:#f2f2f2}\n"
     "table.summary th{width:14em}\n"
     "ul.narrative{list-style:none;padding-left:0}\n"
-    "ul.narrative li{margin:2px 0;white-space:pre-wrap}\n"
+    "ul.narrative li{margin:2px 0}\n.x{white-space:pre-wrap}\n"
     "ul.run{list-style:none;padding-left:2.2em;border-left:3px solid #bbb;"
     "margin:2px 0 6px 0.4em}\n"
     ".t{font-family:monospace;color:#555}\n"
@@ -217,7 +217,9 @@ ht_line(const struct timeline_line *l, void *ctx)
 		    l->mark == TIMELINE_OK ? "<span class=\"ok\">✓</span> "
 		                           : "<span class=\"failed\">✗</span> ",
 		    err);
+	rc |= buf_adds(b, "<span class=\"x\">", err);
 	rc |= ht_text(b, l->text, err);
+	rc |= buf_adds(b, "</span>", err);
 	if (l->extra != NULL) {
 		rc |= buf_adds(b, " <span class=\"extra\">(", err);
 		rc |= ht_text(b, l->extra, err);
