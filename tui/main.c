@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rbsel.h"
+#include "integrations/rbsel.h"
 #include "cmd_act.h"
 #include "cmd_audit.h"
 #include "cmd_tui.h"
