@@ -230,6 +230,7 @@ effects_fake_new(const json_t *decl)
 	if (f->decl == NULL || f->calls == NULL || !json_is_object(f->decl))
 		goto fail;
 	*fx = (struct effects){ .name = "fake",
+		.caps = EFFECTS_INSTANT,
 		.ctx = f,
 		.http = effects_fake_http,
 		.exec = effects_fake_exec,

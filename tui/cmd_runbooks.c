@@ -12,7 +12,7 @@
 #include "engine/clock.h"
 #include "engine/rbmeta.h"
 #include "engine/sanitize.h"
-#include "rbsel.h"
+#include "integrations/rbsel.h"
 
 /* Prints untrusted text (from a repository) safely, one line. */
 static void
@@ -531,7 +531,7 @@ cmd_runbooks_run(
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rbsel sel = { .dir = NULL };
+	struct rbsel sel = { .note = cli_note };
 	struct config *cfg = NULL;
 	struct rbsource *src;
 	long long limit = 0;

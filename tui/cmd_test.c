@@ -17,6 +17,7 @@
 #include "engine/rbsource.h"
 #include "engine/sanitize.h"
 #include "engine/store.h"
+#include "integrations/runner.h"
 #include "rbdir.h"
 
 struct cmd_test_ctx {
@@ -74,9 +75,10 @@ static int
 cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
     int dry, struct rb_run_result *r, char *why, size_t wn)
 {
-	struct rb_run_opts o = {
-		.name = name, .dir = c->dir, .dry_run = dry, .yes = 1
+	struct runner_req q = {
+		.o = { .name = name, .dir = c->dir, .dry_run = dry, .yes = 1 }
 	};
+	struct rb_run_opts *o = &q.o;
 	const json_t *cfg = json_object_get(t, "config");
 	struct config *config = cfg ? config_from_json(cfg) : config_empty();
 	struct effects *fx = effects_fake_new(json_object_get(t, "fakes"));
@@ -84,13 +86,15 @@ cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
 	struct err err;
 	int rc = 0;
 
-	o.fx = fx;
-	o.config = config;
-	o.params = params;
-	o.incident_json = json_object_get(t, "incident");
-	o.incident = json_integer_value(json_object_get(o.incident_json, "id"));
+	o->fx = fx;
+	o->config = config;
+	o->params = params;
+	o->incident_json = json_object_get(t, "incident");
+	o->incident =
+	    json_integer_value(json_object_get(o->incident_json, "id"));
 	err_init(&err);
-	if (fx == NULL || config == NULL || rb_run(c->s, &o, r, &err) == -1) {
+	if (fx == NULL || config == NULL ||
+	    runner_run(c->s, &q, r, &err) == -1) {
 		snprintf(why, wn, "%s did not start: %s",
 		    dry ? "the dry-run" : "the run",
 		    err.msg[0] ? err.msg : "out of memory");
