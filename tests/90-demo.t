@@ -18,7 +18,7 @@ like "$OUT" "now   (ada|grace) " "owl oncall shows who is on call"
 like "$OUT" "# Hand-off: the last 1h" "and the hand-off report is shown"
 like "$OUT" "Suggested runbooks:
   degraded-mode " "the LLM outage suggests degraded-mode"
-like "$OUT" "\[4/4\] announce \.\.\. ok" "which runs against the demo flag service"
+like "$OUT" "\] switch to degraded mode \.\.\. ok" "which switches the demo gateway"
 like "$OUT" "ok: run [0-9]+" "and ends ok"
 dir=$(printf '%s\n' "$OUT" | sed -n 's/^demo directory: \([^ ]*\) .*/\1/p')
 like "$dir" "^/tmp/owl-demo-" "the demo names its directory"

@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
-SERVE="" STORM="" SINK="" FLAGS=""
+SERVE="" STORM="" SINK="" GW=""
 cleanup() {
 	if [ -n "$STORM" ]; then
 		kill "$STORM" 2>/dev/null
@@ -20,7 +20,7 @@ cleanup() {
 	fi
 	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
 	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
-	[ -n "$FLAGS" ] && kill "$FLAGS" 2>/dev/null && wait "$FLAGS" 2>/dev/null
+	[ -n "$GW" ] && kill "$GW" 2>/dev/null && wait "$GW" 2>/dev/null
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -48,12 +48,17 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 HOOK="http://127.0.0.1:$(cat "$D/sink.port" 2>/dev/null)/hooks"
-# The assistant's feature-flag service, where the degraded-mode runbook
-# switches it (tests/flagsvc.py, loopback only).
-FPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-python3 tests/flagsvc.py "$FPORT" "demo-admin" "$D/flags.seen" \
-	>"$D/flags.log" 2>&1 &
-FLAGS=$!
+# The demo AI gateway (tests/demo/gateway, loopback only), its provider
+# down: the degraded-mode runbook switches the assistant there.
+make --no-print-directory build/tools/gateway >/dev/null 2>&1
+od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$D/gw-admin"
+build/tools/gateway --port-file "$D/gw.port" --admin-token-file "$D/gw-admin" \
+	--quiet --provider-down --fallback-model small-local 2>"$D/gw.log" &
+GW=$!
+for _ in $(seq 50); do
+	[ -s "$D/gw.port" ] && break
+	sleep 0.1
+done
 cat >"$D/config.lua" <<EOF
 return {
   oncall = {
@@ -73,7 +78,8 @@ return {
   -- runbooks from this repository's runbooks/, suggested on the incident
   -- screen by their match labels (R runs one: dry-run first, a applies)
   runbooks = { dir = "$PWD/runbooks" },
-  flags_url = "http://127.0.0.1:$FPORT",
+  gateway_url = "http://127.0.0.1:$(cat "$D/gw.port" 2>/dev/null)",
+  secrets = { gateway_admin = { file = "$D/gw-admin" } },
   notify = { url = "$HOOK/ops" },
 }
 EOF
