@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
-SERVE="" STORM="" SINK="" GW=""
+SERVE="" STORM="" SINK=""
 cleanup() {
 	if [ -n "$STORM" ]; then
 		kill "$STORM" 2>/dev/null
@@ -20,7 +20,6 @@ cleanup() {
 	fi
 	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
 	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
-	[ -n "$GW" ] && kill "$GW" 2>/dev/null && wait "$GW" 2>/dev/null
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -31,7 +30,6 @@ if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$(printf '\033[1m') N=$(printf '\0
 else B="" N=""; fi
 say() { printf '\n%s$ %s%s\n' "$B" "$*" "$N"; }
 
-echo "demo directory: $D (removed at the end)"
 say owl version
 ./owl version
 
@@ -48,17 +46,6 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 HOOK="http://127.0.0.1:$(cat "$D/sink.port" 2>/dev/null)/hooks"
-# The demo AI gateway (tests/demo/gateway, loopback only), its provider
-# down: the degraded-mode runbook switches the assistant there.
-make --no-print-directory build/tools/gateway >/dev/null 2>&1
-od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$D/gw-admin"
-build/tools/gateway --port-file "$D/gw.port" --admin-token-file "$D/gw-admin" \
-	--quiet --provider-down --fallback-model small-local 2>"$D/gw.log" &
-GW=$!
-for _ in $(seq 50); do
-	[ -s "$D/gw.port" ] && break
-	sleep 0.1
-done
 cat >"$D/config.lua" <<EOF
 return {
   oncall = {
@@ -75,12 +62,6 @@ return {
   escalation = { policies = { { name = "critical", severity = "critical",
     levels = { { after = "0s", notify = "primary" },
                { after = "30s", notify = "secondary" } } } } },
-  -- runbooks from this repository's runbooks/, suggested on the incident
-  -- screen by their match labels (R runs one: dry-run first, a applies)
-  runbooks = { dir = "$PWD/runbooks" },
-  gateway_url = "http://127.0.0.1:$(cat "$D/gw.port" 2>/dev/null)",
-  secrets = { gateway_admin = { file = "$D/gw-admin" } },
-  notify = { url = "$HOOK/ops" },
 }
 EOF
 export OWL_CONFIG="$D/config.lua"
@@ -111,14 +92,10 @@ if [ -t 0 ] && [ -t 1 ]; then
 	# the first round lands before the TUI opens; the rest arrive live
 	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 1 \
 		--interval 0
-	# and it keeps going for as long as the demo is open
-	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 100000 \
+	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 6 \
 		--interval 5 >/dev/null 2>&1 &
 	STORM=$!
 	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
-	printf 'Open "LLM provider down" (Enter): degraded-mode is suggested.\n'
-	printf 'R runs it: fill the reason, it dry-runs first; a applies it,\n'
-	printf 'y answers its confirm(); g r shows every run.\n'
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
 	sleep 3
@@ -130,11 +107,6 @@ else
 		--interval 0.5
 	say "owl incidents   (no terminal here: run make demo in one for the TUI)"
 	./owl incidents
-	LLM=$(./owl incidents | sed -n 's/.*INC-\([0-9]*\) .*LLM provider down.*/\1/p' | head -1)
-	say "owl show INC-$LLM   (the runbook its match labels suggest)"
-	./owl show "$LLM" | sed -n '/Suggested runbooks:/,/^$/p'
-	say "owl run degraded-mode --incident $LLM --param reason=\"provider down\" --yes"
-	./owl run degraded-mode --incident "$LLM" --param reason="provider down" --yes
 	for _ in $(seq 150); do
 		[ "$(grep -c '\[sink\]' "$D/sink.txt")" -ge 2 ] && break
 		sleep 0.1
