@@ -210,6 +210,29 @@ out:
 	return rc;
 }
 
+/* Adds a write's "payload" (what it sends, in full) and "secrets" (the
+ * names of the secrets it uses) to its plan entry. */
+static int
+rb_effect_show(struct rb_effect *e, const struct rb_fx_call *c, json_t *entry,
+    struct err *err)
+{
+	json_t *names, *p;
+
+	if (c->kind->show == NULL)
+		return 0;
+	if ((names = json_array()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if ((p = c->kind->show(e, c->req, names, err)) == NULL) {
+		json_decref(names);
+		return -1;
+	}
+	json_object_set_new(entry, "payload", p);
+	if (json_array_size(names) > 0)
+		json_object_set(entry, "secrets", names);
+	json_decref(names);
+	return 0;
+}
+
 /* A new plan entry describing the request (c->desc filled); NULL with
  * err set when the request is malformed. */
 static json_t *
@@ -233,6 +256,10 @@ rb_effect_entry(struct rb_effect *e, struct rb_fx_call *c, struct err *err)
 	if (json_is_string(json_object_get(c->req, "method")))
 		json_object_set(
 		    entry, "method", json_object_get(c->req, "method"));
+	if (c->desc.write && rb_effect_show(e, c, entry, err) == -1) {
+		json_decref(entry);
+		return NULL;
+	}
 	return entry;
 }
 
@@ -252,6 +279,7 @@ rb_effect_intent(struct rb_effect *e, const json_t *entry, const json_t *req,
 	}
 	json_object_del(summary, "t");
 	json_object_del(summary, "kind");
+	json_object_del(d, "payload"); /* the request says it */
 	rb_effect_mask_json(e, summary, RB_EFFECT_LOG_TEXT);
 	json_object_set_new(d, "request", summary);
 	json_object_set_new(d, "dry_run", json_boolean(e->dry_run));
@@ -278,6 +306,8 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	    strcmp(k, "bytes") != 0) json_object_set(entry, k, v);
 	if (c->diff != NULL)
 		json_object_set_new(entry, "diff", json_incref(c->diff));
+	if (c->seen != NULL)
+		json_object_set_new(entry, "read", json_incref(c->seen));
 	rb_effect_mask_json(e, entry, 0);
 	return rb_effect_log(e, "effect.result", d, err);
 }
@@ -359,6 +389,7 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	json_decref(c.reply);
 	json_decref(c.result);
 	json_decref(c.diff);
+	json_decref(c.seen);
 	return reply;
 }
 

@@ -3,6 +3,8 @@
  * from the last plan; or one JSON document with --json. */
 #include "cmd_run.h"
 
+#include "cmd_plan.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -155,25 +157,13 @@ cmd_run_confirm(void *ctx, const char *text)
 	    : RB_CONFIRM_NO;
 }
 
-static void
-cmd_run_diff(const char *diff)
-{
-	char *clean = sanitize_dup(diff, SANITIZE_NEWLINES);
-	char *line, *save = NULL;
-
-	for (line = strtok_r(clean, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save))
-		printf("           %s\n", line);
-	free(clean);
-}
-
-/* The plan of a dry-run: effects grouped by step, writes marked, diffs. */
+/* The plan of a dry-run: its id and hash, then every effect in full. */
 static void
 cmd_run_plan(const struct rb_run_result *r)
 {
 	const json_t *plan = json_object_get(r->doc, "plan"), *e;
 	const json_t *effects = json_object_get(plan, "effects");
-	int64_t step = -1, writes = 0;
+	int64_t writes = 0;
 	size_t i;
 
 	json_array_foreach(effects, i, e) writes +=
@@ -181,40 +171,11 @@ cmd_run_plan(const struct rb_run_result *r)
 	/* the plan and the run have numbers of their own: say which is
 	 * which, so that "plan 22" beside "run 23" is not read as a mismatch */
 	printf("\nPlan %" PRId64 ", made by dry-run run %" PRId64
-	       " (%zu effect%s, %" PRId64 " write%s; sha256 %.12s):\n",
+	       " (%zu effect%s, %" PRId64 " write%s)\nhash %s\n",
 	    r->plan_id, r->run_id, json_array_size(effects),
 	    words_s((int64_t)json_array_size(effects)), writes, words_s(writes),
 	    json_string_value(json_object_get(plan, "hash")));
-	json_array_foreach(effects, i, e)
-	{
-		int64_t s = json_integer_value(json_object_get(e, "step"));
-		if (s != step && s == 0) {
-			puts("  -- between steps");
-			step = s;
-		} else if (s != step) {
-			printf("  %" PRId64 ". ", s);
-			cmd_run_print(
-			    json_string_value(json_object_get(e, "step_name")));
-			putchar('\n');
-			step = s;
-		}
-		printf("     %s %-14s ",
-		    json_is_true(json_object_get(e, "write")) ? "*" : " ",
-		    json_string_value(json_object_get(e, "kind")));
-		cmd_run_print(json_string_value(json_object_get(e, "target")));
-		putchar('\n');
-		if (json_is_string(json_object_get(e, "note"))) {
-			fputs("           ", stdout);
-			cmd_run_print(
-			    json_string_value(json_object_get(e, "note")));
-			putchar('\n');
-		}
-		if (json_is_string(json_object_get(e, "diff")))
-			cmd_run_diff(
-			    json_string_value(json_object_get(e, "diff")));
-	}
-	if (json_array_size(effects) == 0)
-		puts("  (no effects)");
+	cmd_plan_effects(effects);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
 #include "cmd_oncall.h"
+#include "cmd_plan.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
 #include "cmd_run.h"
@@ -156,6 +157,32 @@ static const struct cli_cmd main_cmds[] = {
 	    "\nExit codes: 0 delivered, 1 undeliverable (or nobody on call),\n"
 	    "2 bad usage (an unknown WHO).\n",
 	    cmd_page_run },
+	{ "plan", "plan show PLAN [--json] | plan diff A B [--json]",
+	    "Show a stored plan in full, or what changed between two plans.",
+	    "Every dry-run (and every run) is stored as a plan: the runbook,\n"
+	    "its commit and blob, the resolved params, every effect in order\n"
+	    "with every write in full (HTTP method, URL, headers with secrets\n"
+	    "as ***, the JSON body pretty-printed, other bodies as text or\n"
+	    "size + SHA-256; exec argv, env names, stdin hash; file diffs;\n"
+	    "secret.put names; notifications), what each read saw, and the\n"
+	    "preconditions (the reads made before the first write). The hash\n"
+	    "covers every write in full (secrets by name, never by value).\n"
+	    "\n  plan show PLAN   the plan, its hash, params, preconditions\n"
+	    "  plan diff A B    writes added, removed and changed from plan A\n"
+	    "                   to plan B, with a diff of each changed write;\n"
+	    "                   exit 1 when they differ (like diff(1))\n"
+	    "\nOptions:\n"
+	    "  --json          one JSON document\n",
+	    cmd_plan_run },
+	{ "plans", "plans [--incident INC] [--limit N] [--json]",
+	    "List stored plans, newest first.",
+	    "Each plan: id, hash, dry-run or live, writes, runbook, incident,\n"
+	    "when and by whom.\n"
+	    "\nOptions:\n"
+	    "  --incident INC  only the plans of runs for this incident\n"
+	    "  --limit N       at most N plans (default 50)\n"
+	    "  --json          one JSON document\n",
+	    cmd_plans_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
 	    "\nOptions:\n"
