@@ -3,6 +3,7 @@
  * the table of effect kinds (rb_fx.h). */
 #include "rb_effect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,6 +313,17 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	return rb_effect_log(e, "effect.result", d, err);
 }
 
+/* A refusal of `owl apply`: no write but undo is made from now on. */
+static int
+rb_effect_refuse(struct rb_effect *e, const struct err *err)
+{
+	if (!e->failed) {
+		e->failed = 1;
+		snprintf(e->failed_msg, sizeof e->failed_msg, "%s", err->msg);
+	}
+	return -1;
+}
+
 static json_t *
 rb_effect_fail_reply(struct rb_effect *e, const char *msg)
 {
@@ -364,8 +376,15 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		    "refused: the run already failed (%s); no write but undo "
 		    "is made now",
 		    e->failed_msg);
+	else if (e->apply != NULL && !e->undo && c.desc.write &&
+	    rb_apply_write(e->apply, entry, &err) == -1)
+		rc = rb_effect_refuse(e, &err);
 	else
 		rc = c.kind->perform(&c, &err);
+	if (rc == 0 && e->apply != NULL && !e->undo && !c.desc.write &&
+	    c.seen != NULL &&
+	    rb_apply_read(e->apply, entry, c.seen, &err) == -1)
+		rc = rb_effect_refuse(e, &err);
 	if (rb_effect_result(e, entry, &c, rc == 0,
 	        (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
 	        &lerr) == -1 &&

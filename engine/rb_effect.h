@@ -15,6 +15,7 @@
 #include "config.h"
 #include "effects.h"
 #include "err.h"
+#include "rb_apply.h"
 #include "rb_guard.h"
 #include "rb_secret.h"
 #include "store.h"
@@ -56,6 +57,8 @@ struct rb_effect {
 	 * stop (the broker does), with this message. */
 	int log_failed;
 	char log_error[512];
+	/* `owl apply`: the plan this run is held to (borrowed), or NULL */
+	struct rb_apply *apply;
 };
 
 /* Prepares a chokepoint over fx (borrowed) for one run, with the file

@@ -118,6 +118,28 @@ out:
 	return rc;
 }
 
+static int
+rb_fx_exec_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of an environment, sorted (at most RB_FX_MAX_KV). */
+static json_t *
+rb_fx_exec_names(const json_t *env)
+{
+	const char *names[RB_FX_MAX_KV], *k;
+	json_t *keys = json_array(), *x;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)env, k, x) if (n < RB_FX_MAX_KV)
+	    names[n++] = k;
+	qsort(names, n, sizeof *names, rb_fx_exec_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(keys, json_string(names[i]));
+	return keys;
+}
+
 /* A command in full: argv, the names of its environment (the values
  * enter the plan's hash through env_sha256, secrets as "***"), and its
  * standard input's size and SHA-256. */
@@ -129,8 +151,6 @@ rb_fx_exec_show(
 	const json_t *in = json_object_get(req, "stdin");
 	json_t *p = json_pack("{s:O}", "argv", json_object_get(req, "argv"));
 	json_t *v = NULL, *keys;
-	const char *k;
-	json_t *x;
 	char *dump;
 
 	if (p == NULL)
@@ -138,9 +158,7 @@ rb_fx_exec_show(
 	if (json_is_object(env)) {
 		if ((v = rb_secrets_show(&e->secrets, env, names, err)) == NULL)
 			goto fail;
-		keys = json_array();
-		json_object_foreach(v, k, x)
-		    json_array_append_new(keys, json_string(k));
+		keys = rb_fx_exec_names(v);
 		json_object_set_new(p, "env", keys);
 		dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 		rb_fx_show_hash(

@@ -41,6 +41,27 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
+	{ "apply", "apply PLAN [--yes] [--json] [--timeout D] [--no-undo]",
+	    "Run a stored dry-run plan live, exactly as planned.",
+	    "Runs the plan's runbook (the same commit and blob: another\n"
+	    "version is refused), with its params and incident. Before the\n"
+	    "first write, the reads the plan made before its first write\n"
+	    "(its preconditions) are made again and must see what the plan\n"
+	    "saw; a difference refuses the run (exit 3) and names the read:\n"
+	    "  GET http://gw/v1/flags/assistant: mode was \"normal\", now\n"
+	    "  \"degraded\"\n"
+	    "Each write must be the plan's next write, payload and all: any\n"
+	    "other (or a different body) stops the run before that write,\n"
+	    "and the undo of the steps done runs.\n"
+	    "\nOptions:\n"
+	    "  --yes           answer yes to confirm() (needed without a\n"
+	    "                  terminal)\n"
+	    "  --json          one JSON document, as owl run --json\n"
+	    "  --timeout D     wall-clock limit (default: the runbook's)\n"
+	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
+	    "stale plan, another runbook version, a write not in the plan).\n",
+	    cmd_apply_run },
 	{ "assign", "assign INC WHO", "Assign an incident to someone.",
 	    "Logged with the actor and the previous assignee. A resolved or\n"
 	    "unknown incident: exit 1.\n"
@@ -191,7 +212,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
 	{ "run",
-	    "run NAME [--dry-run [--offline]] [--param K=V]... "
+	    "run NAME [--dry-run [--offline] [--detailed-exitcode]] "
+	    "[--param K=V]... "
 	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
 	    "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
 	    "Run a runbook, or dry-run it to see exactly what it would do.",
@@ -208,6 +230,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  diff) and printed; confirm() is answered yes\n"
 	    "  --offline       with --dry-run: no reads either (HTTP reads\n"
 	    "                  answer 200 with an empty body)\n"
+	    "  --detailed-exitcode  with --dry-run, a CI gate: exit 0 when no\n"
+	    "                  write is planned, 2 when writes are, 1 on error\n"
 	    "  --param K=V     a runbook parameter (repeat); unknown names and\n"
 	    "                  missing required ones are refused (exit 2)\n"
 	    "  --incident INC  run for an incident (42 or INC-42); the lease\n"
