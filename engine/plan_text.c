@@ -334,7 +334,7 @@ plan_read_change(const json_t *was, const json_t *now, char *out, size_t n)
 	const json_t *bb = json_object_get(now, "body");
 	json_t *ja = NULL, *jb = NULL;
 
-	if (!json_equal(sa, sb) ||
+	if (!((sa == NULL && sb == NULL) || json_equal(sa, sb)) ||
 	    json_is_true(json_object_get(was, "missing")) !=
 	        json_is_true(json_object_get(now, "missing"))) {
 		if (json_is_integer(sa) && json_is_integer(sb))
