@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "paths.h"
 
@@ -88,11 +89,23 @@ static int
 rb_guard_deny(struct rb_guard *g, const char *path, const char *why, int secret,
     int writable)
 {
-	char real[RB_GUARD_PATH_MAX];
+	char real[RB_GUARD_PATH_MAX], cwd[PATH_MAX], abs[2 * PATH_MAX + 2];
 	struct rb_guard_path *nv;
 
-	if (path == NULL || path[0] != '/')
+	if (path == NULL || path[0] == '\0')
 		return 0;
+	/* a relative path (--db owl.db, a config's { file = "key" }) is
+	 * opened from owl's working directory: guard that file, not none */
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return -1;
+		if (strlen(path) > PATH_MAX) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+		path = abs;
+	}
 	rb_guard_resolve(path, real, sizeof real);
 	nv = realloc(g->deny, (g->ndeny + 1) * sizeof *nv);
 	if (nv == NULL)
@@ -269,8 +282,9 @@ rb_guard_init(struct rb_guard *g, const struct config *c, const char *db_path,
 	        def, ndef, &g->write, &g->nwrite, err) == -1)
 		goto fail;
 	return 0;
-oom:
-	err_set(err, ERR_FAILED, "out of memory");
+oom: /* malloc, or getcwd for a relative path of owl's files */
+	err_set(err, ERR_FAILED, "runbooks: cannot guard owl's files: %s",
+	    strerror(errno));
 fail:
 	rb_guard_done(g);
 	return -1;

@@ -59,6 +59,20 @@ like "$OUT" "off limits to runbooks \(devices\)" "the refusal says why"
 run "$OWL" run peek --runbooks "$T/rb" --param f="$T/ok/link/stored"
 is "$RC" 1 "a live run is refused too"
 
+# --- owl's files named by relative paths (--db owl.db, a config's
+# { file = "key" }) are opened from the working directory: guarded too
+printf 'return { url = "%s", secrets = { rel = { file = "rel.secret" } } }\n' \
+	"$URL" >"$T/rel.lua"
+printf 'short\n' >"$T/rel.secret"
+cp "$OWL_DB" "$T/rel.db"
+for f in "$T/rel.db" "$T/rel.secret" "$T/rel.lua"; do
+	run sh -c 'cd "$1" && OWL_DB=rel.db OWL_CONFIG=rel.lua "$2" run peek \
+		--runbooks "$1/rb" --dry-run --param f="$3"' - "$T" "$OWL" "$f"
+	like "$OUT" "refused: .* is off limits to runbooks" \
+		"file.read $(basename "$f") named relatively by owl: refused"
+done
+unlike "$(cat "$T/rec/requests")" "c=short" "the unmaskable short secret was never sent"
+
 # --- reads stay under runbooks.read_paths
 mkdir -p "$T/home"
 printf 'outside\n' >"$T/home/x"
