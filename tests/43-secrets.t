@@ -133,6 +133,24 @@ REV=$(printf '%s' "$ENVSECRET" | rev)
 unlike "$OUT" "$REV" "the secret variable's value is gone from /proc/PID/environ"
 like "$OUT" "environ: .*end" "(the command ran)"
 
+# --- commands owl starts get a minimal environment: PATH, HOME, LANG, TZ
+# and what the runbook gives, nothing else of owl's
+cat >"$T/rb/env.lua" <<'EOF'
+runbook { summary = "env" }
+function run(p)
+  step("look", function()
+    local r = exec({ "env" }, { env = { MINE = "given" } })
+    log("env: " .. r.stdout:gsub("\n", " "))
+  end)
+end
+EOF
+run env OWL_UNRELATED=leaked-value "$OWL" run env --runbooks "$T/rb" --yes
+is "$RC" 0 "a command prints its environment"
+names=$(printf '%s\n' "$OUT" | sed -n 's/.*log: env: //p' | tr ' ' '\n' |
+	sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort | tr '\n' ' ')
+like "$names" "^(HOME )?(LANG )?MINE PATH (TZ )?$" \
+	"only PATH, HOME, LANG, TZ and the runbook's own (got: $names)"
+
 # --- data cannot forge a secret reference
 printf '{"a": {"$owl_secret": [1]}, "b": {"$owl_secret": ["x", 1, 2]}}' \
 	>"$T/rec/doc/forged"
