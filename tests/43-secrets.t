@@ -94,6 +94,18 @@ run env OWL_CONFIG="$T/bad.lua" "$OWL" run peek --runbooks "$T/rb" \
 	--dry-run --param f=/etc/hostname
 is "$RC" 2 "read_paths that is not a list is a config error"
 like "$ERR" "runbooks.read_paths: expected a list" "and says so"
+# writes stay under runbooks.write_paths (default: read_paths)
+mkdir -p "$T/wonly"
+printf 'return { runbooks = { write_paths = { "%s/wonly" } } }\n' "$T" >"$T/wp.lua"
+printf '%s\n' 'runbook { summary = "put", params = { f = { required = true } } }' \
+	'function run(p) step("w", function() file.write(p.f, "x\n") end) end' >"$T/rb/put.lua"
+run env OWL_CONFIG="$T/wp.lua" "$OWL" run put --runbooks "$T/rb" --yes --param f="$T/ok/new"
+is "$RC" 1 "a write outside runbooks.write_paths is refused"
+like "$OUT" "outside the paths runbooks may write \(runbooks.write_paths: $T/wonly\)" \
+	"the refusal names the allowed paths"
+ok "$([ ! -e "$T/ok/new" ]; echo $?)" "nothing was written"
+run env OWL_CONFIG="$T/wp.lua" "$OWL" run put --runbooks "$T/rb" --yes --param f="$T/wonly/new"
+is "$RC:$(cat "$T/wonly/new")" "0:x" "a write under runbooks.write_paths is made"
 
 # --- every configured secret is masked from the start, also in a copy
 : >"$T/rec/requests"
