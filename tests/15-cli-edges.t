@@ -67,6 +67,9 @@ is "$ERR" "owl: no runbook 'restrat' in $T/rb; did you mean 'restart'? (runbooks
 is "$OUT" "" "unknown runbook: no 'restrat.lua from ...' line"
 run "$OWL" runbooks show drian --runbooks "$T/rb"
 like "$ERR" "no runbook 'drian' in .*; did you mean 'drain'\?" "runbooks show: the same"
+run "$OWL" test restrat --runbooks "$T/rb"
+is "$RC:$ERR" "2:owl: no tests for 'restrat' in $T/rb (no restrat.test.lua); did you mean 'restart'? (tested: restart)" \
+	"owl test NAME: the closest runbook that has tests"
 run "$OWL" run restart --runbooks "$T/rb" --dry-run --param servce=x --param reason=r
 is "$RC:$ERR" "2:owl: unknown parameter 'servce'; did you mean 'service'? (this runbook takes: force, reason, service)" \
 	"unknown --param: the closest one and the declared ones"
