@@ -136,11 +136,11 @@ cmd_oncall_show(struct cli *cli, int64_t at, int json)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (none != NULL)
-		fprintf(stderr,
-		    "owl: no database at %s: overrides made with owl oncall "
+	if (none != NULL) /* a note, not a failure (printed sanitised) */
+		(void)cli_usage_bare(
+		    "no database at %s: overrides made with owl oncall "
 		    "override are not included (run owl serve or owl ingest "
-		    "to create one)\n",
+		    "to create one)",
 		    none);
 	rots = json_array();
 	for (size_t i = 0; i < oc.nrot; i++) {
