@@ -73,6 +73,8 @@ is "$RC" 1 "a rotation with nobody on call yet: exit 1"
 like "$ERR" "nobody is on call for future" "saying so"
 run "$OWL" page zed "hi"
 is "$RC" 2 "an unknown person: exit 2"
+run "$OWL" --db "$T/typo/owl.db" page zed "hi"
+is "$RC:$([ -e "$T/typo" ]; echo $?)" "2:1" "...said before any database is made"
 
 # 500, 500: retried with backoff, then the next channel (signed webhook).
 run "$OWL" page bob "model latency p99 12s"
