@@ -139,6 +139,14 @@ rb_guard_deny_db(struct rb_guard *g, const char *db)
 static int
 rb_guard_deny_owl(struct rb_guard *g, const struct config *c, const char *db)
 {
+	static const struct {
+		const char *key, *why;
+	} serve_keys[] = {
+		{ "serve.token_file", "owl serve's tokens, serve.token_file" },
+		{ "serve.hmac_secret_file",
+		    "owl serve's HMAC secrets, serve.hmac_secret_file" },
+		{ "serve.tls_key", "owl serve's TLS key, serve.tls_key" },
+	};
 	const json_t *secrets = c ? config_get(c, "secrets") : NULL, *v;
 	char *state = paths_state_dir(NULL), sdir[RB_GUARD_PATH_MAX];
 	const char *k;
@@ -161,6 +169,13 @@ rb_guard_deny_owl(struct rb_guard *g, const struct config *c, const char *db)
 		rc |=
 		    rb_guard_deny(g, f, "a secret file of owl's config", 1, 1);
 	}
+	/* owl serve's credentials named by the config: with a webhook
+	 * token or HMAC secret a runbook could post alerts as a sender */
+	for (size_t i = 0;
+	     c != NULL && i < sizeof serve_keys / sizeof serve_keys[0]; i++)
+		rc |= rb_guard_deny(g,
+		    json_string_value(config_get(c, serve_keys[i].key)),
+		    serve_keys[i].why, 1, 0);
 	return rc;
 }
 

@@ -73,6 +73,21 @@ for f in "$T/rel.db" "$T/rel.secret" "$T/rel.lua"; do
 done
 unlike "$(cat "$T/rec/requests")" "c=short" "the unmaskable short secret was never sent"
 
+# --- owl serve's credentials named by the config (webhook tokens, HMAC
+# secrets, the TLS key): with them a runbook could post alerts as a sender
+printf 'tok-0123456789abcdef\n' >"$T/ok/tokens"
+printf 'hmac-0123456789abcdef\n' >"$T/ok/hmac"
+printf 'not really a key\n' >"$T/ok/tls.key"
+sed "s|^  url = |  serve = { token_file = \"$T/ok/tokens\", hmac_secret_file = \"$T/ok/hmac\", tls_key = \"$T/ok/tls.key\" }, url = |" \
+	"$T/config.lua" >"$T/serve.lua"
+for f in tokens hmac tls.key; do
+	run env OWL_CONFIG="$T/serve.lua" "$OWL" run peek --runbooks "$T/rb" \
+		--dry-run --param f="$T/ok/$f"
+	like "$OUT" "refused: .* is off limits to runbooks \(owl serve's" \
+		"file.read of serve's $f named by the config: refused"
+done
+unlike "$(cat "$T/rec/requests")" "0123456789abcdef" "no credential of owl serve was sent"
+
 # --- reads stay under runbooks.read_paths
 mkdir -p "$T/home"
 printf 'outside\n' >"$T/home/x"
