@@ -88,6 +88,42 @@ for f in tokens hmac tls.key; do
 done
 unlike "$(cat "$T/rec/requests")" "0123456789abcdef" "no credential of owl serve was sent"
 
+# --- credentials in the config are not the runbook's: owl's sections that
+# hold them (oncall's channel URLs, serve, alertmanagers) are withheld from
+# `config`, and a URL's password anywhere else shows as ***
+cat >"$T/cred.lua" <<EOF
+return {
+  url = "$URL",
+  gateway = "http://admin:gw-pass-0123456789@127.0.0.1:9/v1",
+  alertmanagers = { "http://owl:am-pass-0123456789@127.0.0.1:9/" },
+  serve = { pull = "http://u:pull-pass-0123456789@127.0.0.1:9" },
+  oncall = { people = { a = { slack = "https://hooks.example/services/T0/B0/slack-tok-0123456789" } } },
+}
+EOF
+cat >"$T/rb/cfg.lua" <<'EOF'
+runbook { summary = "config" }
+function run(p)
+  step("look", function()
+    local c = json.encode(config)
+    log("config: " .. c)
+    http.get(config.url .. "/leak?c=" .. c:gsub("[^%w]", "_"))
+  end)
+end
+EOF
+: >"$T/rec/requests"
+run env OWL_CONFIG="$T/cred.lua" "$OWL" run cfg --runbooks "$T/rb" --dry-run
+is "$RC" 0 "a runbook reads its config"
+like "$OUT" 'config: .*"gateway":"http://admin:\*\*\*@127.0.0.1:9/v1"' \
+	"a URL's password in the config shows as ***"
+unlike "$OUT" '"(alertmanagers|serve|oncall)"' "owl's credential sections are withheld"
+sqlite3 "$OWL_DB" .dump >"$T/db2.dump"
+leaks=""
+for s in gw-pass am-pass pull-pass slack-tok; do
+	grep -q -- "$s" "$T/rec/requests" "$T/db2.dump" && leaks="$leaks $s"
+	printf '%s' "$OUT" | grep -q -- "$s" && leaks="$leaks $s"
+done
+is "$leaks" "" "no credential of the config was printed, logged or sent"
+
 # --- reads stay under runbooks.read_paths
 mkdir -p "$T/home"
 printf 'outside\n' >"$T/home/x"
