@@ -132,9 +132,10 @@ json_t *
 rb_effect_config(struct rb_effect *e, const json_t *config, struct err *err)
 {
 	/* owl's own sections that hold credentials: paging's channel URLs
-	 * (a Slack webhook's URL is its credential) and SMTP, owl serve's
-	 * credential files and pull sources, the Alertmanagers */
-	static const char *const owl_only[] = { "oncall", "serve",
+	 * (a Slack webhook's URL is its credential) and SMTP, notify()'s
+	 * URL, owl serve's credential files and pull sources, the
+	 * Alertmanagers */
+	static const char *const owl_only[] = { "oncall", "notify", "serve",
 		"alertmanagers" };
 	json_t *copy = config != NULL ? json_deep_copy(config) : json_object();
 

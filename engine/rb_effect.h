@@ -70,7 +70,7 @@ int rb_effect_preload(struct rb_effect *e, struct err *err);
 
 /* The config as the worker gets it: a copy of config (may be NULL: an
  * empty table) without owl's own sections that hold credentials
- * (oncall, serve, alertmanagers), where the password of every URL
+ * (oncall, notify, serve, alertmanagers), where the password of every URL
  * ("https://u:PW@host") is "***", each also taught to the masker. The
  * caller owns it (json_decref); NULL with err set on failure. */
 json_t *rb_effect_config(

@@ -98,6 +98,7 @@ return {
   alertmanagers = { "http://owl:am-pass-0123456789@127.0.0.1:9/" },
   serve = { pull = "http://u:pull-pass-0123456789@127.0.0.1:9" },
   oncall = { people = { a = { slack = "https://hooks.example/services/T0/B0/slack-tok-0123456789" } } },
+  notify = { url = "https://hooks.example/services/T0/B1/notify-tok-0123456789" },
 }
 EOF
 cat >"$T/rb/cfg.lua" <<'EOF'
@@ -115,10 +116,10 @@ run env OWL_CONFIG="$T/cred.lua" "$OWL" run cfg --runbooks "$T/rb" --dry-run
 is "$RC" 0 "a runbook reads its config"
 like "$OUT" 'config: .*"gateway":"http://admin:\*\*\*@127.0.0.1:9/v1"' \
 	"a URL's password in the config shows as ***"
-unlike "$OUT" '"(alertmanagers|serve|oncall)"' "owl's credential sections are withheld"
+unlike "$OUT" '"(alertmanagers|serve|oncall|notify)"' "owl's credential sections are withheld"
 sqlite3 "$OWL_DB" .dump >"$T/db2.dump"
 leaks=""
-for s in gw-pass am-pass pull-pass slack-tok; do
+for s in gw-pass am-pass pull-pass slack-tok notify-tok; do
 	grep -q -- "$s" "$T/rec/requests" "$T/db2.dump" && leaks="$leaks $s"
 	printf '%s' "$OUT" | grep -q -- "$s" && leaks="$leaks $s"
 done
