@@ -14,7 +14,11 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 
-LIB_SRC  = $(wildcard engine/*.c) $(wildcard integrations/*.c)
+# engine/worker/ is the runbook worker's side (the Lua VM, the runbook API,
+# the sandbox, the protocol): tests/05-layers.t checks that none of it
+# includes the store, the action log or the effects interface.
+LIB_SRC  = $(wildcard engine/*.c) $(wildcard engine/worker/*.c) \
+           $(wildcard integrations/*.c)
 TUI_SRC  = $(wildcard tui/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
@@ -138,7 +142,8 @@ fuzz: $(FUZZ_BIN)
 
 FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard tests/tools/*.c) \
           $(GW_SRC) tests/demo/gateway/gw.h \
-          $(wildcard engine/*.h integrations/*.h tui/*.h tests/unit/*.h)
+          $(wildcard engine/*.h engine/worker/*.h integrations/*.h tui/*.h \
+          tests/unit/*.h)
 fmt:
 	clang-format -i $(FMT_SRC)
 # Fails when a file differs from .clang-format's layout (make fmt fixes it).

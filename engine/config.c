@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "paths.h"
-#include "rb_json.h"
+#include "worker/rb_json.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 #define CONFIG_MEM_CAP ((size_t)16 << 20)

@@ -82,8 +82,17 @@ struct effects_file_res {
 typedef int effects_secret_fn(
     void *arg, const char *name, const char *value, size_t n);
 
+/* Capabilities of an implementation (struct effects.caps): callers ask
+ * for what an implementation does, never for its name. */
+#define EFFECTS_INSTANT                                                        \
+	0x1u /* answers at once and never blocks (fakes):                      \
+	      * log writes may be batched, sleep() takes no                    \
+	      * real time */
+#define EFFECTS_SIMULATES 0x2u /* writes are recorded, not made (dry-run) */
+
 struct effects {
-	const char *name; /* "live", "dry-run", "fake" */
+	const char *name; /* "live", "dry-run", "fake": for messages only */
+	unsigned caps; /* EFFECTS_* */
 	void *ctx;
 	/* Each returns 0 with the result filled (an HTTP error status or a
 	 * non-zero exit is a result, not a failure), or -1 with err set

@@ -105,6 +105,7 @@ effects_dry_new(const struct effects *inner, int offline)
 	d->inner = inner;
 	d->offline = offline;
 	*fx = (struct effects){ .name = "dry-run",
+		.caps = EFFECTS_SIMULATES | (inner->caps & EFFECTS_INSTANT),
 		.ctx = d,
 		.http = effects_dry_http,
 		.exec = effects_dry_exec,

@@ -15,9 +15,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "rb_lease.h"
-#include "rb_proto.h"
+#include "worker/rb_proto.h"
 #include "rb_runs.h"
-#include "rb_worker.h"
+#include "worker/rb_worker.h"
 
 #define RB_BROKER_SLACK_US (INT64_C(2) * 1000000) /* past the deadline */
 #define RB_BROKER_BATCH_US 20000 /* longest log batch */
@@ -256,8 +256,8 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 }
 
 /* At the end of a run that passed its log cap: how many lines went. */
-static void
-rb_broker_log_dropped(struct rb_broker *b)
+static int
+rb_broker_log_dropped(struct rb_broker *b, struct err *err)
 {
 	struct rb_event e = { .type = RB_EV_LOG };
 	char text[160];
@@ -267,9 +267,9 @@ rb_broker_log_dropped(struct rb_broker *b)
 	    (long long)b->logs_dropped,
 	    b->logs_dropped == 1 ? " was" : "s were", RB_BROKER_LOG_MAX);
 	e.text = text;
-	rb_effect_log(
-	    &b->fx, "run.log", json_pack("{s:s}", "text", text), NULL);
 	rb_broker_event(b, &e);
+	return rb_effect_log(
+	    &b->fx, "run.log", json_pack("{s:s}", "text", text), err);
 }
 
 static int
@@ -330,7 +330,11 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 	} else {
 		if (!b->yes) {
 			enum rb_confirm c = RB_CONFIRM_NOBODY;
-			rb_effect_flush(&b->fx, NULL);
+			/* the log is on disk while the prompt waits */
+			if (rb_effect_flush(&b->fx, err) == -1) {
+				free(text);
+				return -1;
+			}
 			if (b->ui != NULL && b->ui->confirm != NULL)
 				c = b->ui->confirm(
 				    b->ui->ctx, text ? text : "");
@@ -355,19 +359,26 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 	    rc;
 }
 
-/* Live sleeps happen here, where ^C and the deadline can cut them. */
+/* Live sleeps happen here, where ^C and the deadline can cut them. A
+ * dry-run does not wait, nor does a run over effects that answer at once
+ * (a test's fakes): the worker is told the time it skipped, so that a
+ * wait_until() over fakes times out as it would, at once. */
 static int
 rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
 {
-	int64_t end =
-	    clock_mono_us() + json_integer_value(json_object_get(m, "us"));
+	int64_t us = json_integer_value(json_object_get(m, "us"));
+	int64_t end = clock_mono_us() + us;
 
-	if (!b->dry_run) {
-		rb_effect_flush(&b->fx, NULL);
-		while (clock_mono_us() < end && clock_mono_us() < b->deadline &&
-		    (b->cancel == NULL || *b->cancel == 0))
-			poll(NULL, 0, 50);
+	if (b->dry_run || b->fx.instant) {
+		rb_broker_cancel(b, clock_mono_us());
+		return rb_broker_reply(
+		    b, json_pack("{s:I}", "skipped_us", (json_int_t)us), err);
 	}
+	if (rb_effect_flush(&b->fx, err) == -1)
+		return -1;
+	while (clock_mono_us() < end && clock_mono_us() < b->deadline &&
+	    (b->cancel == NULL || *b->cancel == 0))
+		poll(NULL, 0, 50);
 	rb_broker_cancel(b, clock_mono_us());
 	return rb_broker_reply(b, json_object(), err);
 }
@@ -466,8 +477,8 @@ rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 		char *me = e ? rb_effect_mask(&b->fx, e) : NULL;
 		snprintf(b->status, sizeof b->status, "%s", s ? s : "failed");
 		snprintf(b->error, sizeof b->error, "%s", me ? me : "");
-		if (b->logs_dropped > 0)
-			rb_broker_log_dropped(b);
+		if (b->logs_dropped > 0 && rb_broker_log_dropped(b, err) == -1)
+			return -1;
 		/* a run that caught its step's failure ends without a
 		 * message: the step's is the reason */
 		if (b->error[0] == '\0' && strcmp(b->status, "ok") != 0 &&
@@ -521,9 +532,10 @@ rb_broker_cancel(struct rb_broker *b, int64_t now)
 }
 
 /* Waits for the worker's next message; 1 when one is readable, 0 when
- * the time to kill it came. */
+ * the time to kill it came, -1 with err set when the pending log entries
+ * could not be committed. */
 static int
-rb_broker_wait(struct rb_broker *b)
+rb_broker_wait(struct rb_broker *b, struct err *err)
 {
 	struct pollfd p = { .fd = b->fd, .events = POLLIN };
 	int64_t now, wait;
@@ -543,8 +555,8 @@ rb_broker_wait(struct rb_broker *b)
 			wait = 1000;
 		if (poll(&p, 1, (int)(wait / 1000) + 1) > 0)
 			return 1;
-		if (b->fx.txn)
-			rb_effect_flush(&b->fx, NULL);
+		if (b->fx.txn && rb_effect_flush(&b->fx, err) == -1)
+			return -1;
 	}
 }
 
@@ -622,7 +634,12 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 		goto ended;
 	while (!b->done) {
 		struct err rerr;
-		if (!rb_broker_wait(b)) {
+		int w = rb_broker_wait(b, err);
+		if (w == -1) {
+			rc = -1;
+			break;
+		}
+		if (w == 0) {
 			b->killed = 1;
 			break;
 		}
@@ -639,9 +656,14 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 		b->fx.deadline = b->stop_at ? b->kill_at : b->deadline;
 		rc = rb_broker_message(b, m, err);
 		json_decref(m);
+		/* a failed commit fails the run: nothing goes on unlogged */
+		if (rc == 0 && b->fx.log_failed)
+			rc = err_set(err, ERR_FAILED, "%s", b->fx.log_error);
+		if (rc == 0 &&
+		    rb_effect_flush_old(&b->fx, RB_BROKER_BATCH_US, err) == -1)
+			rc = -1;
 		if (rc == -1)
 			break;
-		rb_effect_flush_old(&b->fx, RB_BROKER_BATCH_US, NULL);
 	}
 ended:
 	rb_broker_ended(b);

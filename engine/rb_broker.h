@@ -9,7 +9,7 @@
  *   log {text}             one-way
  *   effect {kind, ...}     -> {ok, ...}            (rb_effect.h)
  *   confirm {text}         -> {answer: yes|no|nobody}
- *   sleep {us}             -> {}
+ *   sleep {us}             -> {skipped_us?} (not waited: dry-run, fakes)
  *   require {name}         -> {source, path} | {error}
  *   done {status, error?, failed_step?}
  *   data {value}           (RB_VM_DATA mode)
@@ -26,8 +26,8 @@
 #include "err.h"
 #include "rb_effect.h"
 #include "rb_lease.h"
-#include "rb_vm.h"
-#include "rb_worker.h"
+#include "worker/rb_vm.h"
+#include "worker/rb_worker.h"
 #include "rbsource.h"
 
 enum rb_event_type {

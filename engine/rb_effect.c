@@ -1,6 +1,6 @@
 /* rb_effect.c: the chokepoint: log intent, perform, log result, record in
  * the plan, answer the worker (see rb_effect.h). The per-kind work is in
- * rb_effect_ops.c. */
+ * the table of effect kinds (rb_fx.h). */
 #include "rb_effect.h"
 
 #include <stdio.h>
@@ -9,8 +9,8 @@
 
 #include "actlog.h"
 #include "clock.h"
-#include "engine_int.h"
 #include "mask.h"
+#include "rb_fx.h"
 
 #define RB_EFFECT_LOG_TEXT 2048 /* longest string kept in a log detail */
 
@@ -24,7 +24,7 @@ rb_effect_init(struct rb_effect *e, struct store *s, const struct effects *fx,
 	e->dry_run = dry_run;
 	e->max_effects = RB_EFFECT_MAX;
 	e->max_diffs = RB_EFFECT_DIFFS_MAX;
-	e->instant = strcmp(fx->name, "fake") == 0;
+	e->instant = (fx->caps & EFFECTS_INSTANT) != 0;
 	actor_name(e->actor);
 	if ((e->plan = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
@@ -203,13 +203,28 @@ rb_effect_mask_json(const struct rb_effect *e, json_t *j, size_t cut)
 	}
 }
 
+/* Keeps the first failure to write the log: the run stops on it. */
+static void
+rb_effect_log_failed(struct rb_effect *e, const struct err *err)
+{
+	if (e->log_failed)
+		return;
+	e->log_failed = 1;
+	snprintf(e->log_error, sizeof e->log_error,
+	    "the action log could not be written (%.400s): the run was "
+	    "stopped",
+	    err->msg[0] ? err->msg : "unknown error");
+}
+
 int
 rb_effect_begin(struct rb_effect *e, struct err *err)
 {
 	if (e->txn)
 		return 0;
-	if (store_begin(e->store, err) == -1)
+	if (store_begin(e->store, err) == -1) {
+		rb_effect_log_failed(e, err);
 		return -1;
+	}
 	e->txn = 1;
 	e->txn_since = clock_mono_us();
 	return 0;
@@ -221,7 +236,11 @@ rb_effect_flush(struct rb_effect *e, struct err *err)
 	if (!e->txn)
 		return 0;
 	e->txn = 0;
-	return store_commit(e->store, err);
+	if (store_commit(e->store, err) == -1) {
+		rb_effect_log_failed(e, err);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -266,30 +285,26 @@ rb_effect_log(
 		goto out;
 	rc = actlog_append(e->store, &n, NULL, err);
 out:
+	if (rc == -1)
+		rb_effect_log_failed(e, err);
 	json_decref(detail);
 	free(s);
 	free(m);
 	return rc;
 }
 
-/* A new plan entry describing the request; NULL with err set when the
- * request is malformed. */
+/* A new plan entry describing the request (c->desc filled); NULL with
+ * err set when the request is malformed. */
 static json_t *
-rb_effect_entry(struct rb_effect *e, const json_t *req, struct err *err)
+rb_effect_entry(struct rb_effect *e, struct rb_fx_call *c, struct err *err)
 {
-	const char *kind = json_string_value(json_object_get(req, "kind"));
 	json_t *entry;
-	char target[1024];
-	char name[64];
-	int write;
 
-	if (kind == NULL)
-		return err_set(err, ERR_USAGE, "effect without a kind"), NULL;
-	if (rb_effect_describe(&e->secrets, kind, req, name, sizeof name,
-	        target, sizeof target, &write, err) == -1)
+	if (rb_fx_describe(c, err) == -1)
 		return NULL;
-	entry = json_pack("{s:I, s:s, s:s, s:b}", "seq", (json_int_t)e->seq,
-	    "kind", name, "target", target, "write", write);
+	entry =
+	    json_pack("{s:I, s:s, s:s, s:b}", "seq", (json_int_t)e->seq, "kind",
+	        c->desc.name, "target", c->desc.target, "write", c->desc.write);
 	if (entry == NULL)
 		return err_set(err, ERR_FAILED, "out of memory"), NULL;
 	if (e->step_i > 0) {
@@ -298,9 +313,9 @@ rb_effect_entry(struct rb_effect *e, const json_t *req, struct err *err)
 	}
 	if (e->undo)
 		json_object_set_new(entry, "undo", json_true());
-	if (json_is_string(json_object_get(req, "method")))
+	if (json_is_string(json_object_get(c->req, "method")))
 		json_object_set(
-		    entry, "method", json_object_get(req, "method"));
+		    entry, "method", json_object_get(c->req, "method"));
 	return entry;
 }
 
@@ -337,7 +352,7 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	json_t *v;
 
 	json_object_set_new(d, "seq", json_integer(e->seq));
-	json_object_set_new(d, "ok", json_boolean(ok));
+	json_object_set_new(d, "ok", json_boolean(ok && !c->failed));
 	json_object_set_new(d, "ms", json_integer(ms));
 	json_object_set_new(d, "simulated", json_boolean(c->simulated));
 	if (error != NULL)
@@ -379,7 +394,7 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		return rb_effect_fail_reply(e, err.msg);
 	}
 	e->seq++;
-	if ((entry = rb_effect_entry(e, req, &err)) == NULL)
+	if ((entry = rb_effect_entry(e, &c, &err)) == NULL)
 		return rb_effect_fail_reply(e, err.msg);
 	if (rb_effect_intent(e, entry, req, &lerr) == -1) {
 		json_decref(entry);
@@ -403,7 +418,7 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		    "is made now",
 		    e->failed_msg);
 	else
-		rc = rb_effect_perform(&c, &err);
+		rc = c.kind->perform(&c, &err);
 	if (rb_effect_result(e, entry, &c, rc == 0,
 	        (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
 	        &lerr) == -1 &&

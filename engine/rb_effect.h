@@ -52,6 +52,10 @@ struct rb_effect {
 	size_t diff_bytes, max_diffs; /* kept in the plan so far, at most */
 	int txn; /* a write transaction is open */
 	int64_t txn_since;
+	/* An entry could not be written to the action log: the run must
+	 * stop (the broker does), with this message. */
+	int log_failed;
+	char log_error[512];
 };
 
 /* Prepares a chokepoint over fx (borrowed) for one run, with the file
@@ -108,6 +112,10 @@ int rb_effect_flush(struct rb_effect *e, struct err *err);
 
 /* Commits when the batch has been open longer than max_us. */
 int rb_effect_flush_old(struct rb_effect *e, int64_t max_us, struct err *err);
+
+/* Masks every string of j in place; cuts strings longer than cut bytes
+ * when cut > 0. */
+void rb_effect_mask_json(const struct rb_effect *e, json_t *j, size_t cut);
 
 /* A masked copy of s (free()); NULL when out of memory. */
 char *rb_effect_mask(const struct rb_effect *e, const char *s);

@@ -17,7 +17,7 @@
 #include "hash.h"
 #include "rb_lease.h"
 #include "rb_runs.h"
-#include "rb_worker.h"
+#include "worker/rb_worker.h"
 #include "words.h"
 
 #define RB_RUN_SOURCE_MAX (1 << 20)
@@ -385,7 +385,8 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	int64_t pid = 0;
 	int rc = -1;
 
-	rb_effect_flush(&c->b.fx, NULL);
+	if (rb_effect_flush(&c->b.fx, err) == -1)
+		return -1;
 	if (!o->dry_run &&
 	    rb_runs_plan_last(c->s, o->name, c->sha, c->params_text,
 	        &r->compared_plan, &planned, err) == -1)
@@ -580,8 +581,13 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	}
 	c.b.timeout_us = timeout;
 	if (rb_broker_serve(&c.b, rb_run_go(&c, params, cfg, timeout), err) ==
-	    -1)
+	    -1) {
+		/* the broker failed (the database, the socket): the run
+		 * failed, and says why */
 		snprintf(c.b.status, sizeof c.b.status, "failed");
+		snprintf(c.b.error, sizeof c.b.error, "%s", err->msg);
+		err_init(err);
+	}
 	params = cfg = NULL; /* the go message took them */
 	if (rb_run_finish(&c, r, err) == -1)
 		goto out;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hash.h"
-#include "rb_json.h"
+#include "worker/rb_json.h"
 
 int
 rb_secrets_init(struct rb_secrets *s, struct err *err)

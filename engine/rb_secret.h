@@ -13,7 +13,7 @@
 #include "buf.h"
 #include "err.h"
 #include "mask.h"
-#include "rb_json.h"
+#include "worker/rb_json.h"
 
 struct rb_secret {
 	int64_t handle;

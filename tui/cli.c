@@ -64,6 +64,16 @@ cli_fail(const struct err *err)
 }
 
 void
+cli_note(void *ctx, const char *text)
+{
+	char *msg = sanitize_dup(text, 0);
+
+	(void)ctx;
+	fprintf(stderr, "owl: %s\n", msg != NULL ? msg : "?");
+	free(msg);
+}
+
+void
 cli_help(const struct cli_cmd *cmd, FILE *f)
 {
 	fprintf(f, "usage: owl %s\n\n%s\n", cmd->usage, cmd->summary);

@@ -82,6 +82,10 @@ int cli_usage_bare(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints `owl: <err->msg>`; returns the exit code err carries. */
 int cli_fail(const struct err *err);
 
+/* Prints a note or warning from below the command line (rbsel.h,
+ * runner.h) to stderr as "owl: TEXT", sanitised; ctx is unused. */
+void cli_note(void *ctx, const char *text);
+
 /* Prints the full help of a command to f. */
 void cli_help(const struct cli_cmd *cmd, FILE *f);
 

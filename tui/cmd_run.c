@@ -12,15 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rbsel.h"
+#include "integrations/rbsel.h"
 #include "engine/clock.h"
 #include "engine/config.h"
-#include "engine/rb_incident.h"
 #include "engine/rb_run.h"
-#include "engine/rb_runs.h"
 #include "engine/sanitize.h"
 #include "engine/words.h"
-#include "integrations/effects_live.h"
+#include "integrations/runner.h"
 
 static volatile sig_atomic_t cmd_run_cancel;
 
@@ -247,15 +245,13 @@ cmd_run_departures(const struct rb_run_result *r)
 	}
 }
 
+/* Which version runs, before it starts (not with --json). */
 static void
-cmd_run_swept(void *ctx, int64_t id, const char *runbook, const char *why)
+cmd_run_origin(void *ctx, const char *text)
 {
-	char *clean = sanitize_dup(why, 0);
-
 	(void)ctx;
-	fprintf(stderr, "owl: note: run %" PRId64 " (%s) %s\n", id, runbook,
-	    clean ? clean : "");
-	free(clean);
+	cmd_run_print(text);
+	putchar('\n');
 }
 
 static int
@@ -296,10 +292,9 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 }
 
 struct cmd_run_args {
-	struct rb_run_opts o;
+	struct runner_req q;
 	json_t *params;
 	struct rbsel sel; /* where the runbook comes from */
-	json_t *incident;
 	struct config *config;
 };
 
@@ -347,9 +342,9 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			return rc;
 		err_init(&err);
 		if (c == 'n')
-			a->o.dry_run = 1;
+			a->q.o.dry_run = 1;
 		else if (c == 'o')
-			a->o.offline = 1;
+			a->q.o.offline = 1;
 		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
 			return CLI_USAGE;
 		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
@@ -358,26 +353,27 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			    "incident id",
 			    optarg);
 		else if (c == 'i')
-			a->o.incident = inc;
+			a->q.o.incident = inc;
 		else if (c == 'y')
-			a->o.yes = 1;
+			a->q.o.yes = 1;
 		else if (c == 'j')
 			cli->json = 1;
 		else if (c == 't' &&
-		    clock_parse_duration(optarg, &a->o.timeout_us, &err) == -1)
+		    clock_parse_duration(optarg, &a->q.o.timeout_us, &err) ==
+		        -1)
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
-			a->o.no_undo = 1;
+			a->q.o.no_undo = 1;
 		else
 			rbsel_option(&a->sel, c, optarg);
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "run: name a runbook");
-	a->o.name = argv[optind++];
+	a->q.o.name = argv[optind++];
 	if (optind < argc)
 		return cli_usage(
 		    cmd, "run: unexpected argument '%s'", argv[optind]);
-	if (a->o.offline && !a->o.dry_run)
+	if (a->q.o.offline && !a->q.o.dry_run)
 		return cli_usage(cmd, "--offline goes with --dry-run");
 	return CLI_OK;
 }
@@ -389,35 +385,28 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm };
 	struct sigaction sa, old;
 	struct rb_run_result r;
-	struct effects *live;
 	struct err err;
 	int rc;
 
 	err_init(&err);
-	if ((live = effects_live_new(a->config, NULL, &err)) == NULL)
-		return cli_fail(&err);
-	if (rb_runs_sweep(s, cmd_run_swept, NULL, &err) == -1)
-		err_init(&err); /* a failed sweep must not stop the run */
-	a->o.fx = live;
-	a->o.ui = &ui;
-	a->o.cancel = &cmd_run_cancel;
+	a->q.o.ui = &ui;
+	a->q.o.cancel = &cmd_run_cancel;
+	a->q.sel = &a->sel;
+	a->q.config = a->config;
+	a->q.note = cli_note;
+	a->q.origin = cli->json ? NULL : cmd_run_origin;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = cmd_run_on_sigint;
 	sigaction(SIGINT, &sa, &old);
-	signal(SIGPIPE, SIG_IGN);
-	/* Runs outlive the terminal: a dropped SSH connection must not
-	 * leave a run half done; it goes on and records everything. */
-	signal(SIGHUP, SIG_IGN);
-	rc = rb_run(s, &a->o, &r, &err);
+	rc = runner_run(s, &a->q, &r, &err);
 	sigaction(SIGINT, &old, NULL);
 	if (u.open)
 		putchar('\n');
 	if (rc == -1)
 		rc = cli_fail(&err);
 	else
-		rc = cmd_run_report(cli, &a->o, &r);
+		rc = cmd_run_report(cli, &a->q.o, &r);
 	json_decref(r.doc);
-	effects_free(live);
 	return rc;
 }
 
@@ -430,33 +419,21 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	int rc;
 
 	a.params = json_object();
-	a.o.params = a.params;
+	a.q.o.params = a.params;
 	if ((rc = cmd_run_opts(cli, cmd, argc, argv, &a)) != CLI_OK)
 		goto out;
 	err_init(&err);
+	a.sel.note = cli_note;
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
 	    rbsel_config(&a.sel, a.config, &err) == -1 ||
-	    (s = cli_store(cli, &err)) == NULL ||
-	    (a.o.src = rbsel_open_run(
-	         &a.sel, s, a.o.name, a.o.dry_run, 0, &err)) == NULL) {
+	    (s = cli_store(cli, &err)) == NULL) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	a.o.config = a.config;
-	if (a.o.incident != 0 &&
-	    (a.incident = rb_incident_json(s, a.o.incident, &err)) == NULL) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	a.o.incident_json = a.incident;
-	if (!cli->json)
-		rbsel_print_origin(a.o.src, a.o.name);
 	rc = cmd_run_go(cli, &a, s);
 out:
-	json_decref(a.incident);
 	store_close(s);
 	config_free(a.config);
 	json_decref(a.params);
-	rbsource_close(a.o.src);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /* fuzz_broker.c: libFuzzer harness for the broker's side of the worker
- * protocol (engine/rb_proto.c framing and JSON, engine/rb_broker.c and
+ * protocol (engine/worker/rb_proto.c framing and JSON, engine/rb_broker.c and
  * the chokepoint engine/rb_effect*.c), which read what a runbook worker
  * sends: a worker whose Lua VM is subverted sends anything. The input's
  * first byte picks the shape: '0' and JSON messages one per line (the
@@ -17,7 +17,7 @@
 #include "engine/clock.h"
 #include "engine/effects_fake.h"
 #include "engine/rb_broker.h"
-#include "engine/rb_proto.h"
+#include "engine/worker/rb_proto.h"
 #include "engine/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
-/* test_worker.c: the worker's confinement (engine/rb_worker.c) and the
- * message framing (engine/rb_proto.c). */
+/* test_worker.c: the worker's confinement (engine/worker/rb_worker.c) and the
+ * message framing (engine/worker/rb_proto.c). */
 #include "unit.h"
 
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 
 #include "engine/clock.h"
-#include "engine/rb_proto.h"
-#include "engine/rb_worker.h"
+#include "engine/worker/rb_proto.h"
+#include "engine/worker/rb_worker.h"
 
 extern char **environ;
 

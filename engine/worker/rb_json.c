@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
+#include "engine/buf.h"
 
 struct rb_json_walk {
 	lua_State *L;

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <lua.h>
 
-#include "err.h"
+#include "engine/err.h"
 #include "rb_vm.h"
 
 /* Adds the API to the sandbox's global table. */

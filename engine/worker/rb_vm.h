@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "engine/buf.h"
 #include "rb_proto.h"
 
 enum rb_vm_mode {
@@ -63,6 +63,7 @@ struct rb_vm {
 	struct rb_proto_in in; /* what the broker sent */
 	int64_t out_since;
 	int64_t undo_grace_us;
+	int64_t skipped_us; /* sleep() time the broker did not wait */
 };
 
 /* The worker's main function (an rb_worker_fn; arg is a struct

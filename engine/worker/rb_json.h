@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <lua.h>
 
-#include "err.h"
+#include "engine/err.h"
 
 /* The metatable name of secret values in a runbook's Lua state
  * (rb_api.c makes them; they hold handles, never the value). */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "engine/clock.h"
 #include "rb_api.h"
 #include "rb_json.h"
 #include "rb_proto.h"

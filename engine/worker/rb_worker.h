@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "engine/err.h"
 
 /* Exit statuses a worker uses to say why it ended. */
 #define RB_WORKER_EXIT_OK 0

@@ -1,8 +1,11 @@
-/* rbsel.h: which runbooks a command reads. `--runbooks DIR` (a plain
- * directory), else `--repo PATH|URL` with `--ref`/`--rev`, else
- * $OWL_RUNBOOKS (a URL, a repository, or a plain directory), else the
- * config's runbooks table (repo, ref, dir). Shared by every runbook
- * command (runbooks, run). */
+/* rbsel.h: which runbooks a command reads, and the policy on opening
+ * them. `--runbooks DIR` (a plain directory), else `--repo PATH|URL`
+ * with `--ref`/`--rev`, else $OWL_RUNBOOKS (a URL, a repository, or a
+ * plain directory), else the config's runbooks table (repo, ref, dir).
+ * Opening a source for a run applies runbooks.require_signed and logs a
+ * refusal. Shared by every runbook command (runbooks, run, apply, test)
+ * through runner.h; what it has to say (a dirty tree) goes to a note
+ * callback, never to the terminal. */
 #ifndef OWL_RBSEL_H
 #define OWL_RBSEL_H
 
@@ -10,9 +13,13 @@
 
 #include "engine/config.h"
 #include "engine/err.h"
-#include "engine/store.h"
 #include "engine/rbsource.h"
+#include "engine/store.h"
 #include "integrations/rbsource_git.h"
+
+/* Told what a user should know (a warning, a note), one line, not
+ * sanitised. */
+typedef void rbsel_note_fn(void *ctx, const char *text);
 
 struct rbsel {
 	const char *dir; /* --runbooks DIR */
@@ -26,6 +33,8 @@ struct rbsel {
 	int require_signed;
 	struct rbgit_trust trust;
 	char signers_path[4096], keyring_path[4096]; /* trust's storage */
+	rbsel_note_fn *note; /* NULL: notes are dropped */
+	void *note_ctx;
 };
 
 #define RBSEL_OPT_RUNBOOKS 0x1101
@@ -78,9 +87,8 @@ int rbsel_pick(const struct rbsel *s, struct rbgit_opts *o, const char **dir,
     struct err *err);
 
 /* Opens the selected source. For a local working tree with uncommitted
- * changes to runbooks, prints a warning to stderr (unless quiet) and
- * reads the committed version. Close with rbsource_close; NULL with err
- * set. */
+ * changes to runbooks, notes a warning (unless quiet) and reads the
+ * committed version. Close with rbsource_close; NULL with err set. */
 struct rbsource *rbsel_open(const struct rbsel *s, int quiet, struct err *err);
 
 /* Applies runbooks.require_signed: 0 when not required or the commit's
@@ -89,16 +97,18 @@ struct rbsource *rbsel_open(const struct rbsel *s, int quiet, struct err *err);
 int rbsel_verify(const struct rbsel *s, struct rbsource *src, char *signer,
     size_t n, struct err *err);
 
-/* For `owl run NAME`: opens the selected source (warning about a dirty
+/* For a run of `name`: opens the selected source (warning about a dirty
  * tree), applies runbooks.require_signed (a refusal is logged in the
  * action log as runbook.refused with the commit and the reason, and
- * returned as ERR_REFUSED), and notes on stderr when the working files
- * of a dirty tree are used (unless quiet). NULL with err set. */
+ * returned as ERR_REFUSED), and notes when the working files of a dirty
+ * tree are used (unless quiet). NULL with err set. */
 struct rbsource *rbsel_open_run(const struct rbsel *s, struct store *st,
     const char *name, int dry_run, int quiet, struct err *err);
 
-/* Prints which version of runbook `name` a run reads: "degrade.lua from
- * REPO at REF COMMIT (blob B)", or "from DIR (plain directory)". */
-void rbsel_print_origin(struct rbsource *src, const char *name);
+/* Which version of runbook `name` a run reads, into out (n bytes):
+ * "degrade.lua from REPO at REF COMMIT (blob B)", or "from DIR (plain
+ * directory, unversioned)"; "" when the runbook is not there. */
+void rbsel_origin_text(
+    struct rbsource *src, const char *name, char *out, size_t n);
 
 #endif

@@ -8,8 +8,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "err.h"
+#include "engine/buf.h"
+#include "engine/err.h"
 
 #define RB_PROTO_MAX ((size_t)16 << 20) /* bytes per message */
 

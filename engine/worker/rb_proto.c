@@ -9,7 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "engine/clock.h"
 
 static int
 rb_proto_writev(int fd, struct iovec *iov, int n, struct err *err)

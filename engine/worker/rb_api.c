@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
+#include "engine/clock.h"
 #include "rb_json.h"
 #include "rb_proto.h"
 #include "rb_sandbox.h"
-#include "sanitize.h"
-#include "words.h"
+#include "engine/sanitize.h"
+#include "engine/words.h"
 
 #define RB_API_DECL "owl.decl"
 #define RB_API_LOADED "owl.loaded"
@@ -330,11 +330,23 @@ rb_api_log(lua_State *L)
 static void
 rb_api_sleep_us(lua_State *L, int64_t us)
 {
-	json_t *reply = rb_vm_call(rb_vm_get(L),
-	    json_pack("{s:s, s:I}", "t", "sleep", "us", (json_int_t)us));
+	struct rb_vm *vm = rb_vm_get(L);
+	json_t *reply = rb_vm_call(
+	    vm, json_pack("{s:s, s:I}", "t", "sleep", "us", (json_int_t)us));
+	int64_t skipped =
+	    json_integer_value(json_object_get(reply, "skipped_us"));
 
+	if (skipped > 0 && skipped <= us)
+		vm->skipped_us += skipped;
 	json_decref(reply);
 	rb_vm_check_cancel(L);
+}
+
+/* The run's time: the clock, plus the sleeps that were not waited. */
+static int64_t
+rb_api_now(lua_State *L)
+{
+	return clock_mono_us() + rb_vm_get(L)->skipped_us;
 }
 
 static int
@@ -355,7 +367,7 @@ rb_api_wait_until(lua_State *L)
 {
 	struct rb_vm *vm = rb_vm_get(L);
 	int64_t timeout = 60 * CLOCK_US_PER_SEC, every = 5 * CLOCK_US_PER_SEC;
-	int64_t start = clock_mono_us();
+	int64_t start = rb_api_now(L);
 
 	luaL_checktype(L, 1, LUA_TFUNCTION);
 	if (lua_istable(L, 2)) {
@@ -375,7 +387,7 @@ rb_api_wait_until(lua_State *L)
 			lua_pushboolean(L, 1);
 			return 1;
 		}
-		if (clock_mono_us() - start >= timeout)
+		if (rb_api_now(L) - start >= timeout)
 			return luaL_error(L,
 			    "wait_until: the condition did "
 			    "not hold within %d s",

@@ -1,13 +1,27 @@
 /* rbsel.c: picks and opens the runbook source of a command (rbsel.h). */
 #include "rbsel.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "engine/actlog.h"
-#include "engine/sanitize.h"
+
+static void
+rbsel_note(const struct rbsel *s, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	if (s->note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	s->note(s->note_ctx, text);
+}
 
 /* Copies a trust file's path, relative to the config's folder. */
 static const char *
@@ -119,29 +133,24 @@ rbsel_pick(const struct rbsel *s, struct rbgit_opts *o, const char **dir,
 /* Warns about uncommitted runbook changes; a failure to tell is only
  * reported, as the committed version is read either way. */
 static void
-rbsel_warn_dirty(struct rbsource *src)
+rbsel_warn_dirty(const struct rbsel *s, struct rbsource *src)
 {
-	char first[RBSOURCE_PATH_MAX], *p, *repo;
+	char first[RBSOURCE_PATH_MAX];
 	struct err err;
 	int count = 0;
 
 	err_init(&err);
 	if (rbsource_git_changes(src, &count, first, &err) == -1) {
-		fprintf(stderr, "owl: warning: %s\n", err.msg);
+		rbsel_note(s, "warning: %s", err.msg);
 		return;
 	}
 	if (count == 0)
 		return;
-	p = sanitize_dup(first, 0);
-	repo = sanitize_dup(src->origin.repo, 0);
-	fprintf(stderr,
-	    "owl: warning: %s has uncommitted changes to "
-	    "runbooks (%s%s); using commit %.12s (--worktree to use the "
-	    "working files)\n",
-	    repo ? repo : "?", p ? p : "?", count > 1 ? " and more" : "",
+	rbsel_note(s,
+	    "warning: %s has uncommitted changes to runbooks (%s%s); using "
+	    "commit %.12s (--worktree to use the working files)",
+	    src->origin.repo, first, count > 1 ? " and more" : "",
 	    src->origin.commit);
-	free(p);
-	free(repo);
 }
 
 struct rbsource *
@@ -159,7 +168,7 @@ rbsel_open(const struct rbsel *s, int quiet, struct err *err)
 	if ((src = rbsource_git_open(&o, err)) == NULL)
 		return NULL;
 	if (!quiet && !o.worktree)
-		rbsel_warn_dirty(src);
+		rbsel_warn_dirty(s, src);
 	return src;
 }
 
@@ -175,7 +184,7 @@ rbsel_verify(const struct rbsel *s, struct rbsource *src, char *signer,
 
 /* Logs a refused run: what was asked for, the commit, why. */
 static void
-rbsel_log_refusal(struct store *st, const char *name,
+rbsel_log_refusal(const struct rbsel *s, struct store *st, const char *name,
     const struct rbsource *src, const char *why)
 {
 	struct actlog_new e = { .kind = "runbook.refused" };
@@ -191,7 +200,8 @@ rbsel_log_refusal(struct store *st, const char *name,
 		e.detail = text;
 		err_init(&err);
 		if (actlog_append(st, &e, NULL, &err) == -1)
-			fprintf(stderr, "owl: warning: %s\n", err.msg);
+			rbsel_note(s, "warning: the refusal was not logged: %s",
+			    err.msg);
 	}
 	free(text);
 	json_decref(d);
@@ -202,53 +212,47 @@ rbsel_open_run(const struct rbsel *s, struct store *st, const char *name,
     int dry_run, int quiet, struct err *err)
 {
 	struct rbsource *src;
-	char signer[256], *repo;
+	char signer[256];
 
 	if ((src = rbsel_open(s, quiet, err)) == NULL)
 		return NULL;
 	if (rbsel_verify(s, src, signer, sizeof signer, err) == -1) {
-		rbsel_log_refusal(st, name, src, err->msg);
+		rbsel_log_refusal(s, st, name, src, err->msg);
 		err_prefix(err, "refused: ");
 		rbsource_close(src);
 		return NULL;
 	}
-	if (src->origin.dirty && !quiet) {
-		repo = sanitize_dup(src->origin.repo, 0);
-		fprintf(stderr,
-		    "owl: note: %s the working files of %s, with "
-		    "uncommitted changes; the run is logged as dirty\n",
-		    dry_run ? "dry-run of" : "running", repo ? repo : "?");
-		free(repo);
-	}
+	if (src->origin.dirty && !quiet)
+		rbsel_note(s,
+		    "note: %s the working files of %s, with uncommitted "
+		    "changes; the run is logged as dirty",
+		    dry_run ? "dry-run of" : "running", src->origin.repo);
 	return src;
 }
 
 void
-rbsel_print_origin(struct rbsource *src, const char *name)
+rbsel_origin_text(struct rbsource *src, const char *name, char *out, size_t n)
 {
 	const struct rbsource_origin *o = &src->origin;
 	char blob[RBSOURCE_OID_HEX] = "";
-	char *repo = sanitize_dup(o->repo, 0), *ref = sanitize_dup(o->ref, 0);
 	struct err err;
 	struct buf b;
 
+	out[0] = '\0';
 	err_init(&err);
 	buf_init(&b, RBSOURCE_FILE_MAX + 1);
 	if (rbsource_read_runbook(src, name, &b, blob, &err) == -1) {
 		buf_done(&b); /* no such runbook: the run itself says so */
-		free(repo);
-		free(ref);
 		return;
 	}
 	buf_done(&b);
 	if (o->kind == RBSOURCE_DIR)
-		printf("%s.lua from %s (plain directory, unversioned)\n", name,
-		    repo ? repo : "?");
+		snprintf(out, n,
+		    "%s.lua from %s (plain directory, unversioned)", name,
+		    o->repo ? o->repo : "?");
 	else
-		printf("%s.lua from %s at %s %.12s%s%s%.12s%s\n", name,
-		    repo ? repo : "?", ref ? ref : "?", o->commit,
+		snprintf(out, n, "%s.lua from %s at %s %.12s%s%s%.12s%s", name,
+		    o->repo ? o->repo : "?", o->ref ? o->ref : "?", o->commit,
 		    o->dirty ? " + uncommitted working files (dirty)" : "",
 		    blob[0] ? " (blob " : "", blob, blob[0] ? ")" : "");
-	free(repo);
-	free(ref);
 }

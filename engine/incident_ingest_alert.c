@@ -1,0 +1,302 @@
+/* incident_ingest_alert.c: the alert rows of incident_ingest: looking an
+ * alert up by (source, fingerprint), storing a new one (its alert.new
+ * entry, the incident's filter text) and applying an event to a known
+ * one (times, counts, a PagerDuty merge, alert.resolve/alert.refire). */
+#include "incident_ingest_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/incident_int.h"
+
+/* Reads the alert columns every lookup selects, from column 0:
+ * id, resolved, starts_at, ends_at, times_given, received_starts,
+ * received_ends, severity, labels, annotations, generator_url,
+ * severity_raw. */
+#define INGEST_FOUND_COLS                                                      \
+	"a.id, a.resolved, a.starts_at, a.ends_at, a.times_given,"             \
+	" a.received_starts, a.received_ends, a.severity, a.labels,"           \
+	" a.annotations, a.generator_url, a.severity_raw"
+#define INGEST_FOUND_N 12
+
+static int
+ingest_text_eq(sqlite3_stmt *st, int col, const char *v)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t == NULL || v == NULL ? t == v : strcmp(t, v) == 0;
+}
+
+static void
+ingest_found_row(
+    sqlite3_stmt *st, const struct alert *a, struct ingest_found *f)
+{
+	f->found = 1;
+	f->alert_id = sqlite3_column_int64(st, 0);
+	f->t.resolved = sqlite3_column_int(st, 1);
+	f->t.starts = sqlite3_column_int64(st, 2);
+	f->t.ends = sqlite3_column_int64(st, 3);
+	f->t.given = sqlite3_column_int(st, 4);
+	f->t.rx_starts = sqlite3_column_int64(st, 5);
+	f->t.rx_ends = sqlite3_column_int64(st, 6);
+	f->severity = sqlite3_column_int(st, 7);
+	f->same = (a->severity_kept || f->severity == (int)a->severity) &&
+	    ingest_text_eq(st, 8, a->labels_json) &&
+	    ingest_text_eq(st, 9, a->annotations_json) &&
+	    ingest_text_eq(st, 10, a->generator_url) &&
+	    ingest_text_eq(st, 11, a->severity_raw);
+}
+
+int
+ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
+    struct err *err)
+{
+	static const char sql[] =
+	    "SELECT " INGEST_FOUND_COLS ", a.incident_id, i.state"
+	    " FROM alerts a JOIN incidents i"
+	    " ON i.id = a.incident_id WHERE a.source = ? AND a.fingerprint = ?"
+	    " ORDER BY a.incident_id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ingest_found_row(st, a, f);
+		f->incident = sqlite3_column_int64(st, INGEST_FOUND_N);
+		f->state = (enum incident_state)sqlite3_column_int(
+		    st, INGEST_FOUND_N + 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(c->s, err, "alerts");
+	return 0;
+}
+
+/* The alert's row in incident `in`, when it has one there besides its
+ * newest: an alert that moved to another group (a routing change, or a
+ * pull's group) and then fired again while its first group could
+ * reopen. f->found is cleared when there is none. */
+int
+ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
+    struct ingest_found *f, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT " INGEST_FOUND_COLS " FROM alerts a"
+	    " WHERE source = ? AND fingerprint = ? AND incident_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, in);
+	rc = sqlite3_step(st);
+	f->found = 0;
+	if (rc == SQLITE_ROW) {
+		ingest_found_row(st, a, f);
+		f->incident = in;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(c->s, err, "alerts");
+	return 0;
+}
+
+/* Adds a new alert's "k=v" text to its incident's, for the TUI's filter,
+ * while it fits (ALERT_MATCH_MAX) and is not there already. */
+static int
+ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    struct err *err)
+{
+	static const char sql[] =
+	    "UPDATE incidents SET match_text = match_text || ?1 WHERE id = ?2"
+	    " AND length(match_text) + length(?1) <= " ALERT_MATCH_MAX_SQL
+	    " AND instr(match_text, ?1) = 0";
+	sqlite3_stmt *st;
+
+	if (a->match_text == NULL || *a->match_text == '\0')
+		return 0;
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a->match_text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, incident);
+	return store_step_done(c->s, st, "incident text", err);
+}
+
+/* Logs a new alert. Its labels and annotations go into the detail as
+ * the compact JSON text they were stored as, not parsed and dumped
+ * again: {"annotations":A,"labels":L, then the other fields}. */
+static int
+ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    int64_t starts, int64_t ends, struct err *err)
+{
+	json_t *rest;
+	char *r = NULL, *text = NULL;
+	int rc = -1;
+
+	rest = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "source",
+	    a->source, "fingerprint", a->fingerprint, "status",
+	    a->resolved ? "resolved" : "firing", "severity",
+	    incident_severity_name(a->severity), "severity_raw",
+	    a->severity_raw, "starts_at", incident_jtime(starts), "ends_at",
+	    incident_jtime(ends), "generator_url",
+	    incident_jstr(a->generator_url));
+	if (rest == NULL ||
+	    (r = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+	    asprintf(&text, "{\"annotations\":%s,\"labels\":%s,%s",
+	        a->annotations_json ? a->annotations_json : "{}",
+	        a->labels_json ? a->labels_json : "{}", r + 1) == -1) {
+		text = NULL;
+		err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	rc =
+	    incident_log_text(c->s, incident, c->actor, "alert.new", text, err);
+out:
+	json_decref(rest);
+	free(r);
+	free(text);
+	return rc;
+}
+
+int
+ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    struct err *err)
+{
+	static const char sql[] =
+	    "INSERT INTO alerts(incident_id, source,"
+	    " fingerprint, resolved, severity, labels, annotations, starts_at,"
+	    " ends_at, generator_url, count, first_seen, last_seen,"
+	    " times_given, received_starts, received_ends, severity_raw)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)";
+	struct incident_times t;
+	sqlite3_stmt *st;
+
+	incident_times_new(a, c->now, &t);
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	sqlite3_bind_text(st, 2, a->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, a->resolved);
+	sqlite3_bind_int(st, 5, (int)a->severity);
+	sqlite3_bind_text(st, 6, a->labels_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->annotations_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, t.starts);
+	sqlite3_bind_int64(st, 9, t.ends);
+	if (a->generator_url != NULL)
+		sqlite3_bind_text(st, 10, a->generator_url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, c->now);
+	sqlite3_bind_int64(st, 12, c->now);
+	sqlite3_bind_int(st, 13, t.given);
+	sqlite3_bind_int64(st, 14, t.rx_starts);
+	if (t.rx_ends != 0)
+		sqlite3_bind_int64(st, 15, t.rx_ends);
+	if (a->severity_raw != NULL)
+		sqlite3_bind_text(st, 16, a->severity_raw, -1, SQLITE_STATIC);
+	if (store_step_done(c->s, st, "store alert", err) == -1 ||
+	    ingest_match_text(c, a, incident, err) == -1)
+		return -1;
+	c->res->new_alerts++;
+	ingest_touch_times(c, t.starts, t.ends);
+	return ingest_log_new(c, a, incident, t.starts, t.ends, err);
+}
+
+/* Logs an alert's change between firing and resolved. */
+static int
+ingest_transition(struct ingest_ctx *c, const struct alert *a, int64_t incident,
+    int64_t at, struct err *err)
+{
+	const char *before = a->resolved ? "firing" : "resolved";
+	const char *after = a->resolved ? "resolved" : "firing";
+
+	return incident_log(c->s, incident, c->actor,
+	    a->resolved ? "alert.resolve" : "alert.refire",
+	    json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:o}}", "source", a->source,
+	        "fingerprint", a->fingerprint, "before", "status", before,
+	        "after", "status", after, a->resolved ? "ends_at" : "starts_at",
+	        incident_jtime(at)),
+	    err);
+}
+
+int
+ingest_update(struct ingest_ctx *c, const struct alert *a,
+    const struct ingest_found *f, struct err *err)
+{
+	static const char full[] =
+	    "UPDATE alerts SET resolved = ?1,"
+	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
+	    " times_given = ?10, received_starts = ?11, received_ends = ?12,"
+	    " severity = ?2, labels = ?3, annotations = ?4, generator_url = ?7,"
+	    " severity_raw = CASE WHEN ?14 THEN severity_raw ELSE ?13 END"
+	    " WHERE id = ?9";
+	static const char status_only[] =
+	    "UPDATE alerts SET resolved = ?1,"
+	    " starts_at = ?5, ends_at = ?6, count = count + 1, last_seen = ?8,"
+	    " times_given = ?10, received_starts = ?11, received_ends = ?12"
+	    " WHERE id = ?9";
+	/* a resolve-only delivery, or one that says what is stored already
+	 * (Alertmanager re-sends whole groups): its times and counts only */
+	int only = c->o->mode == INCIDENT_INGEST_RESOLVE || f->same, rc = -1;
+	int sev = a->severity_kept ? f->severity : (int)a->severity;
+	struct incident_merged m = { 0 };
+	struct incident_times t;
+	sqlite3_stmt *st;
+
+	incident_times_apply(&f->t, a, c->now, &t);
+	if (a->merge && !only &&
+	    incident_merge(
+	        c->s, f->alert_id, f->incident, c->actor, a, &m, err) == -1)
+		return -1;
+	if ((st = store_stmt(c->s, only ? status_only : full, err)) == NULL)
+		goto out;
+	sqlite3_bind_int(st, 1, a->resolved);
+	sqlite3_bind_int64(st, 5, t.starts);
+	sqlite3_bind_int64(st, 6, t.ends);
+	sqlite3_bind_int64(st, 8, c->now);
+	sqlite3_bind_int64(st, 9, f->alert_id);
+	sqlite3_bind_int(st, 10, t.given);
+	sqlite3_bind_int64(st, 11, t.rx_starts);
+	if (t.rx_ends != 0)
+		sqlite3_bind_int64(st, 12, t.rx_ends);
+	if (!only) {
+		const char *url = a->merge ? m.generator_url : a->generator_url;
+
+		sqlite3_bind_int(st, 2, sev);
+		sqlite3_bind_int(st, 14, a->severity_kept);
+		sqlite3_bind_text(st, 3, a->merge ? m.labels : a->labels_json,
+		    -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4,
+		    a->merge ? m.annotations : a->annotations_json, -1,
+		    SQLITE_STATIC);
+		if (url != NULL)
+			sqlite3_bind_text(st, 7, url, -1, SQLITE_STATIC);
+		if (a->severity_raw != NULL)
+			sqlite3_bind_text(
+			    st, 13, a->severity_raw, -1, SQLITE_STATIC);
+	}
+	if (store_step_done(c->s, st, "update alert", err) == -1 ||
+	    ingest_touch(c, f->incident,
+	        f->t.resolved != a->resolved || m.changed, err) == -1)
+		goto out;
+	if (only)
+		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);
+	else
+		ingest_delta(c, 0, f->t.resolved - a->resolved, sev,
+		    sev < f->severity ? f->severity : -1);
+	ingest_touch_times(c, t.starts, t.ends);
+	rc = f->t.resolved == a->resolved
+	    ? 0
+	    : ingest_transition(
+	          c, a, f->incident, a->resolved ? t.ends : t.starts, err);
+out:
+	incident_merged_done(&m);
+	return rc;
+}

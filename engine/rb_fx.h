@@ -1,0 +1,101 @@
+/* rb_fx.h: the effect kinds of the chokepoint (rb_effect.c), in one
+ * table: each kind's name, whether it reads or writes, how a request is
+ * checked and described (the name shown, its target, what a write
+ * leases) and how it is performed. A new effect is one more entry in
+ * rb_fx.c and a file rb_fx_KIND.c; nothing else dispatches on kinds. */
+#ifndef OWL_RB_FX_H
+#define OWL_RB_FX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "effects.h"
+#include "err.h"
+#include "rb_effect.h"
+
+#define RB_FX_MAX_ARGS 256
+#define RB_FX_MAX_KV 64
+#define RB_FX_TARGET_MAX 1024
+
+enum rb_fx_access {
+	RB_FX_READ, /* never changes anything */
+	RB_FX_WRITE, /* always a write */
+	RB_FX_BY_REQUEST, /* describe() decides (an HTTP method, read_only) */
+};
+
+/* What the chokepoint knows of a request before performing it. */
+struct rb_fx_desc {
+	char name[64]; /* shown and logged: "http.put", "file.replace" */
+	char target[RB_FX_TARGET_MAX]; /* URL, argv, path, secret name */
+	int write;
+	/* what a write holds a lease on ("url:http://h:80/p", "file:/p",
+	 * "secret:NAME"); "" when nothing is leased */
+	char lease[RB_FX_TARGET_MAX + 16];
+};
+
+/* One effect being performed by the chokepoint. */
+struct rb_fx_call {
+	struct rb_effect *e;
+	const json_t *req;
+	const struct rb_fx_kind *kind;
+	struct rb_fx_desc desc;
+	json_t *reply; /* what the worker gets (masked by the caller) */
+	json_t *result; /* what the result log entry and plan record */
+	json_t *diff; /* a file write's unified diff, or NULL */
+	int simulated;
+	int failed; /* performed, but its result says it failed (an exec
+	             * that exited non-zero): "ok": false in the log */
+};
+
+struct rb_fx_kind {
+	const char *name; /* the request's "kind" */
+	enum rb_fx_access access;
+	/* Checks the request and fills d (d->write is preset from
+	 * access); -1 with err set (ERR_USAGE) when it is malformed. */
+	int (*describe)(
+	    const json_t *req, struct rb_fx_desc *d, struct err *err);
+	/* Performs it with secret values substituted: 0, or -1 with err
+	 * set (the message is masked by the caller). */
+	int (*perform)(struct rb_fx_call *c, struct err *err);
+};
+
+/* The kind named name, NULL when there is none. */
+const struct rb_fx_kind *rb_fx_kind(const char *name);
+
+/* Fills c->kind and c->desc for c->req; -1 with err set (ERR_USAGE) for
+ * an unknown kind or a malformed request. */
+int rb_fx_describe(struct rb_fx_call *c, struct err *err);
+
+/* The kinds (rb_fx_http.c, rb_fx_exec.c, rb_fx_file.c, rb_fx_secret.c). */
+extern const struct rb_fx_kind rb_fx_http_kind, rb_fx_exec_kind,
+    rb_fx_file_read_kind, rb_fx_file_write_kind, rb_fx_secret_get_kind,
+    rb_fx_secret_generate_kind, rb_fx_secret_put_kind, rb_fx_notify_kind;
+
+/* Helpers shared by the kinds. */
+
+/* A reply string: masked, made valid UTF-8 (bad bytes become U+FFFD) so
+ * that it travels as JSON. NULL when out of memory. */
+json_t *rb_fx_text(const struct rb_effect *e, const char *s, size_t n);
+
+/* Wipes a buffer that may have held a secret value, and frees it. */
+void rb_fx_wipe(struct buf *b);
+
+/* Resolves an object of name -> text-or-secret into kv (at most
+ * RB_FX_MAX_KV; the values in vals, wiped with rb_fx_wipe by the
+ * caller, *n of them). */
+int rb_fx_kv(struct rb_effect *e, const json_t *obj, struct effects_kv *kv,
+    struct buf *vals, size_t *n, const char *what, struct err *err);
+
+/* The request's timeout_us (or def), cut to what is left of the run. */
+int64_t rb_fx_timeout(const struct rb_fx_call *c, int64_t def);
+
+/* Nonzero when p is an absolute path without NUL bytes. */
+int rb_fx_path_ok(const json_t *p);
+
+/* Nonzero when s is a secret name: 1-64 letters, digits, '_', '-', '.'
+ * not starting with '.'. */
+int rb_fx_name_ok(const char *s);
+
+#endif

@@ -1,0 +1,131 @@
+/* rb_fx_http.c: the http effect of the chokepoint (rb_fx.h): GET and
+ * HEAD read, POST, PUT, PATCH and DELETE write; headers and bodies get
+ * their secret values at the last moment. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rb_fx.h"
+
+static int
+rb_fx_http_describe(const json_t *req, struct rb_fx_desc *d, struct err *err)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT",
+		"PATCH", "DELETE", NULL };
+	const char *m = json_string_value(json_object_get(req, "method"));
+	const char *url = json_string_value(json_object_get(req, "url"));
+	int known = 0;
+
+	for (int i = 0; m != NULL && methods[i] != NULL; i++)
+		known |= strcmp(m, methods[i]) == 0;
+	if (!known)
+		return err_set(err, ERR_USAGE, "http: unknown method");
+	if (url == NULL ||
+	    (strncmp(url, "http://", 7) != 0 &&
+	        strncmp(url, "https://", 8) != 0) ||
+	    strlen(url) >= sizeof d->target || strpbrk(url, " \r\n") != NULL)
+		return err_set(err, ERR_USAGE,
+		    "http: the URL must start with "
+		    "http:// or https:// (and hold no spaces)");
+	snprintf(d->name, sizeof d->name, "http.");
+	for (size_t i = 0; m[i] && i + 6 < sizeof d->name; i++)
+		d->name[5 + i] = (char)tolower((unsigned char)m[i]),
+		            d->name[6 + i] = '\0';
+	snprintf(d->target, sizeof d->target, "%s", url);
+	d->write = !effects_http_is_read(m);
+	if (d->write)
+		snprintf(d->lease, sizeof d->lease, "url:%s", url);
+	return 0;
+}
+
+static int
+rb_fx_http_body(struct rb_effect *e, const json_t *req, struct buf *body,
+    int *has, struct err *err)
+{
+	const json_t *j = json_object_get(req, "json");
+	json_t *real;
+	char *s;
+	int rc;
+
+	*has = 0;
+	if (json_object_get(req, "body") != NULL) {
+		*has = 1;
+		return rb_secrets_text(
+		    &e->secrets, json_object_get(req, "body"), body, err);
+	}
+	if (j == NULL)
+		return 0;
+	*has = 2;
+	if ((real = rb_secrets_subst(&e->secrets, j, 1, err)) == NULL)
+		return -1;
+	s = json_dumps(real, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(real);
+	if (s == NULL)
+		return err_set(err, ERR_FAILED, "http: cannot encode json");
+	rc = buf_adds(body, s, err);
+	explicit_bzero(s, strlen(s));
+	free(s);
+	return rc;
+}
+
+static int
+rb_fx_http_perform(struct rb_fx_call *c, struct err *err)
+{
+	struct effects_kv kv[RB_FX_MAX_KV + 1];
+	struct buf vals[RB_FX_MAX_KV], body;
+	struct effects_http_res res;
+	struct effects_http h = { 0 };
+	size_t n = 0, nvals = 0;
+	int has, rc = -1;
+
+	buf_init(&body, EFFECTS_BODY_MAX);
+	effects_http_res_init(&res);
+	rc = rb_fx_kv(c->e, json_object_get(c->req, "headers"), kv, vals, &n,
+	    "headers", err);
+	nvals = n;
+	if (rc == -1 || rb_fx_http_body(c->e, c->req, &body, &has, err) == -1) {
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (has == 2 &&
+	    json_object_get(
+	        json_object_get(c->req, "headers"), "Content-Type") == NULL)
+		kv[n++] = (struct effects_kv){ "Content-Type",
+			"application/json", 16 };
+	h.method = json_string_value(json_object_get(c->req, "method"));
+	h.url = json_string_value(json_object_get(c->req, "url"));
+	h.headers = kv;
+	h.nheaders = n;
+	h.body = has ? buf_str(&body) : NULL;
+	h.body_len = body.len;
+	h.timeout_us = rb_fx_timeout(c, EFFECTS_HTTP_TIMEOUT_US);
+	h.cancel = c->e->cancel;
+	h.cancel_seen = c->e->cancel != NULL ? *c->e->cancel : 0;
+	if (c->e->fx->http(c->e->fx->ctx, &h, &res, err) == -1)
+		goto out;
+	c->simulated = res.simulated;
+	json_object_set_new(c->reply, "status", json_integer(res.status));
+	json_object_set_new(c->reply, "body",
+	    rb_fx_text(c->e, buf_str(&res.body), res.body.len));
+	if (res.headers != NULL)
+		json_object_set(c->reply, "headers", res.headers);
+	json_object_set_new(c->result, "status", json_integer(res.status));
+	json_object_set_new(
+	    c->result, "bytes", json_integer((json_int_t)res.body.len));
+	rc = 0;
+out:
+	for (size_t i = 0; i < nvals; i++)
+		rb_fx_wipe(&vals[i]);
+	rb_fx_wipe(&body);
+	effects_http_res_done(&res);
+	return rc;
+}
+
+const struct rb_fx_kind rb_fx_http_kind = {
+	.name = "http",
+	.access = RB_FX_BY_REQUEST,
+	.describe = rb_fx_http_describe,
+	.perform = rb_fx_http_perform,
+};
