@@ -107,7 +107,8 @@ at_labelcmp(const void *a, const void *b)
  * its neighbours (all but alertname and severity, by name), as far as
  * they fit: "LLMProviderDown region=eu-west-1". */
 static int
-at_describe(struct buf *b, const json_t *d, struct err *err)
+at_describe(
+    struct buf *b, const json_t *d, const json_t *common, struct err *err)
 {
 	const json_t *labels = json_object_get(d, "labels"), *v;
 	const char *keys[64], *k;
@@ -121,7 +122,8 @@ at_describe(struct buf *b, const json_t *d, struct err *err)
 	json_object_foreach((json_t *)labels, k, v)
 	{
 		if (n < 64 && json_is_string(v) &&
-		    strcmp(k, "alertname") != 0 && strcmp(k, "severity") != 0)
+		    strcmp(k, "alertname") != 0 && strcmp(k, "severity") != 0 &&
+		    !json_equal(v, json_object_get(common, k)))
 			keys[n++] = k;
 	}
 	if (n > 1)
@@ -173,7 +175,8 @@ at_learn(struct actlog_text *t, const struct actlog_entry *e, const json_t *d)
 
 	if (strcmp(k, "alert.new") == 0 && fp != NULL) {
 		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
-		rc = at_describe(&b, d, NULL) == -1 ||
+		rc = at_describe(&b, d, json_object_get(t->mem, "common"),
+		         NULL) == -1 ||
 		        json_object_set_new(json_object_get(t->mem, "fp"), fp,
 		            json_string(buf_str(&b))) == -1
 		    ? -1
@@ -376,7 +379,8 @@ at_alert(struct buf *b, const struct at_ev *v, struct err *err)
 	const char *fp = at_str(v->d, "fingerprint"), *seen;
 
 	if (strcmp(v->e->kind, "alert.new") == 0)
-		return at_describe(b, v->d, err);
+		return at_describe(
+		    b, v->d, json_object_get(v->t->mem, "common"), err);
 	seen = fp ? at_str(json_object_get(v->t->mem, "fp"), fp) : NULL;
 	return buf_adds(b, at_or(seen, at_or(fp, "?")), err);
 }
@@ -777,6 +781,26 @@ actlog_text_line(struct actlog_text *t, const struct actlog_entry *e,
 	}
 	json_decref(mine);
 	return at_cut(out, buf_str(&t->line), t->line.len, err);
+}
+
+int
+actlog_text_alert(struct actlog_text *t, const json_t *labels, struct buf *out,
+    struct err *err)
+{
+	json_t *d = json_pack("{s:O?}", "labels", (json_t *)labels);
+	int rc;
+
+	if (d == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = at_describe(out, d, json_object_get(t->mem, "common"), err);
+	json_decref(d);
+	return rc;
+}
+
+int
+actlog_text_common(struct actlog_text *t, const json_t *labels)
+{
+	return json_object_set(t->mem, "common", (json_t *)labels);
 }
 
 char *

@@ -53,6 +53,18 @@ int actlog_text_learn(
 int actlog_text_line(struct actlog_text *t, const struct actlog_entry *e,
     const json_t *detail, struct buf *out, struct err *err);
 
+/* The labels (an object, borrowed: a reference is kept) that every
+ * alert of the incident has with the same value: alerts are then told
+ * by the labels that tell them apart ("LLMProviderDown
+ * region=eu-west-1", not also "service=gateway team=ml"). 0, or -1
+ * when out of memory. */
+int actlog_text_common(struct actlog_text *t, const json_t *labels);
+
+/* Appends the description of an alert with these labels: its name and
+ * the labels that tell it from its siblings. */
+int actlog_text_alert(struct actlog_text *t, const json_t *labels,
+    struct buf *out, struct err *err);
+
 /* The sentence of e as a string (malloc'd: free()), learning e; NULL
  * when out of memory. */
 char *actlog_text_dup(struct actlog_text *t, const struct actlog_entry *e);

@@ -32,6 +32,8 @@ timeline_free(struct timeline *t)
 	free(t->head.severity);
 	free(t->head.state);
 	free(t->head.source);
+	free(t->head.acked_by);
+	free(t->head.mitigated_by);
 	memset(t, 0, sizeof *t);
 }
 
@@ -110,6 +112,11 @@ tl_head(
 {
 	const char *k = ev->kind, *st = tl_str2(d, "after", "state");
 	int64_t us;
+
+	if (h->first_id == 0)
+		h->first_id = ev->entry;
+	h->last_id = ev->entry;
+	h->last_us = ev->at_us;
 
 	if (strcmp(k, "incident.open") == 0) {
 		h->opened_us = ev->at_us;
@@ -269,7 +276,8 @@ static int
 tl_pass1_kind(const char *k)
 {
 	return strncmp(k, "incident.", 9) == 0 || strncmp(k, "run.", 4) == 0 ||
-	    strcmp(k, "effect.intent") == 0;
+	    strcmp(k, "effect.intent") == 0 || strcmp(k, "page.sent") == 0 ||
+	    strcmp(k, "alert.resolve") == 0 || strcmp(k, "alert.refire") == 0;
 }
 
 /* The alerts' names and labels by fingerprint, for the lines of
@@ -310,45 +318,52 @@ tl_names(struct timeline_stream *ts, struct err *err)
 }
 
 /* One entry of pass one: checked against its hash, counted, and what
- * it tells the header and the context. */
+ * it tells the header, the model and the context. */
 static int
-tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e,
-    const char *starts)
+tl_pass1(
+    struct timeline_stream *ts, const struct actlog_entry *e, const char *alert)
 {
 	struct timeline_event ev;
-	int64_t us;
 	json_t *d;
 	int rc;
 
 	if (ts->bad_id == 0 && !actlog_entry_ok(&ts->h, e))
 		ts->bad_id = e->id;
 	ts->n++;
-	if (starts != NULL) { /* an alert.new: only its start counts here */
-		if (clock_parse(starts, &us, NULL) == 0 &&
-		    (ts->head.started_us == 0 || us < ts->head.started_us))
-			ts->head.started_us = us;
-		return 0;
-	}
 	tl_event(&ev, e);
+	if (ts->head.first_id == 0)
+		ts->head.first_id = e->id;
+	ts->head.last_id = e->id;
+	ts->head.last_us = e->at_us;
+	if (alert != NULL) /* an alert.new: what SQL read of it */
+		return timeline_model_alert(ts, &ev, alert) == -1 ||
+		        timeline_model_add(ts, &ev, NULL) == -1
+		    ? -1
+		    : 0;
 	if (strcmp(ev.kind, "alert.resolve") == 0 ||
 	    strcmp(ev.kind, "alert.refire") == 0)
 		ts->need_names = 1;
 	if (!tl_pass1_kind(ev.kind))
-		return 0;
+		return timeline_model_add(ts, &ev, NULL);
 	if ((d = tl_detail(e)) == NULL)
 		return -1;
 	tl_head(&ts->head, &ev, d);
-	rc = actlog_text_learn(ts->text, e, d);
+	rc = actlog_text_learn(ts->text, e, d) == -1 ||
+	        timeline_model_add(ts, &ev, d) == -1
+	    ? -1
+	    : 0;
 	json_decref(d);
 	return rc;
 }
 
 /* Pass one reads every column (the hash check needs them) and, of an
- * alert.new entry, its starts_at (column 9, by SQLite's JSON reader). */
+ * alert.new entry, what the model needs (column 9, by SQLite's JSON
+ * reader: [starts_at, fingerprint, labels, severity, status, ends_at]). */
 static const char tl_pass1_sql[] =
     "SELECT id, at_us, actor, incident_id, run_id, kind, detail, prev_hash,"
     " hash, CASE WHEN kind = 'alert.new' AND json_valid(detail) THEN"
-    " coalesce(json_extract(detail, '$.starts_at'), '') END FROM actlog"
+    " json_extract(detail, '$.starts_at', '$.fingerprint', '$.labels',"
+    " '$.severity', '$.status', '$.ends_at') END FROM actlog"
     " WHERE incident_id = ? ORDER BY id";
 
 static const char *
@@ -401,6 +416,10 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	if (ts->n == 0)
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%" PRId64, incident);
+	/* the alerts are told by the labels that tell them apart */
+	if (ts->m.common != NULL &&
+	    actlog_text_common(ts->text, ts->m.common) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
 	return ts->need_names ? tl_names(ts, err) : 0;
 }
 
@@ -411,6 +430,7 @@ struct tl_pass2 {
 	struct buf b;
 	struct err *err;
 	int failed;
+	int valid; /* the row's detail is a JSON object */
 };
 
 /* One event of pass two: its text, then the writer. */
@@ -421,14 +441,17 @@ tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, json_t *d)
 	int rc;
 
 	tl_event(&ev, e);
+	ev.detail = d;
+	ev.detail_json = e->detail ? e->detail : "{}";
+	ev.detail_valid = p->valid;
 	if (d == NULL || tl_line(p->ts->text, &ev, e, d, &p->b, p->err) == -1) {
 		json_decref(d);
 		err_set(p->err, ERR_FAILED, "out of memory");
 		p->failed = 1;
 		return 1;
 	}
-	json_decref(d);
 	rc = p->fn(&ev, p->ctx);
+	json_decref(d);
 	free(ev.text);
 	if (rc != 0)
 		p->failed = 1;
@@ -439,15 +462,17 @@ tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, json_t *d)
  * (most of a storm) it reads only what its line says, with one call of
  * SQLite's JSON reader, instead of a tree of the whole detail (the
  * annotations are most of it): column 9 is then [fingerprint, labels,
- * summary, status, severity] and column 6 (the detail) NULL. */
-static const char tl_pass2_sql[] =
-    "SELECT id, at_us, actor, incident_id, run_id, kind,"
-    " CASE WHEN n THEN NULL ELSE detail END, prev_hash, hash,"
-    " CASE WHEN n THEN json_extract(detail, '$.fingerprint',"
-    " '$.labels', '$.annotations.summary', '$.status',"
-    " '$.severity') END"
-    " FROM (SELECT *, kind = 'alert.new' AND json_valid(detail) AS n"
-    " FROM actlog WHERE incident_id = ?) ORDER BY id";
+ * summary, status, severity]. Column 10 says whether the detail is a
+ * JSON object (the JSON export embeds it as it is). */
+#define TL_PASS2_SQL(where)                                                    \
+	"SELECT id, at_us, actor, incident_id, run_id, kind, detail,"          \
+	" prev_hash, hash, CASE WHEN n THEN json_extract(detail,"              \
+	" '$.fingerprint', '$.labels', '$.annotations.summary', '$.status',"   \
+	" '$.severity') END, v FROM (SELECT *, json_valid(detail) AND"         \
+	" json_type(detail) = 'object' AS v, kind = 'alert.new' AND"           \
+	" json_valid(detail) AS n FROM actlog WHERE " where ") ORDER BY id"
+static const char tl_pass2_sql[] = TL_PASS2_SQL("incident_id = ?");
+static const char tl_run_sql[] = TL_PASS2_SQL("run_id = ? AND incident_id = ?");
 
 /* The detail of an alert.new row, from the fields SQL read. */
 static json_t *
@@ -463,21 +488,19 @@ tl_alert_new(const char *fields)
 	return d;
 }
 
-int
-timeline_each(
-    struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err)
+/* Pass two over the rows of st (bound). */
+static int
+tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
+    void *ctx, struct err *err)
 {
-	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
+	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0, 0 };
 	struct actlog_entry e;
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, ts->head.incident);
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tl_entry(st, &e);
+		p.valid = sqlite3_column_int(st, 10);
 		if (tl_pass2(&p, &e,
 		        tl_col(st, 9) != NULL ? tl_alert_new(tl_col(st, 9))
 		                              : tl_detail(&e)) != 0) {
@@ -494,6 +517,98 @@ timeline_each(
 	return p.failed ? -1 : 0;
 }
 
+int
+timeline_each(
+    struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
+	return tl_each(ts, st, fn, ctx, err);
+}
+
+int
+timeline_each_run(struct timeline_stream *ts, int64_t run, timeline_fn *fn,
+    void *ctx, struct err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(ts->s, tl_run_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, ts->head.incident);
+	return tl_each(ts, st, fn, ctx, err);
+}
+
+int
+timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
+    struct err *err)
+{
+	static const char sql[] = "SELECT id, hash FROM actlog"
+	                          " WHERE incident_id = ? ORDER BY id";
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((st = store_stmt(ts->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int64(st, 0), tl_col(st, 1), ctx);
+	sqlite3_reset(st);
+	if (stop)
+		return err_isset(err)
+		    ? -1
+		    : err_set(err, ERR_FAILED, "timeline: write failed");
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(ts->s, err, "action log");
+}
+
+int
+timeline_window(struct store *s, int64_t since, int64_t until, size_t max,
+    int64_t **ids, size_t *n, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT id FROM incidents WHERE opened_at <= ?2 AND"
+	    " (resolved_at IS NULL OR resolved_at >= ?1) ORDER BY opened_at,"
+	    " id LIMIT ?3";
+	sqlite3_stmt *st;
+	int64_t *a = NULL, *g;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((g = realloc(a, cap * sizeof *a)) == NULL) {
+				sqlite3_reset(st);
+				free(a);
+				*n = 0;
+				return err_set(
+				    err, ERR_FAILED, "out of memory");
+			}
+			a = g;
+		}
+		a[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	*ids = a;
+	if (rc != SQLITE_DONE) {
+		free(a);
+		*ids = NULL;
+		*n = 0;
+		return store_sqlerr(s, err, "incidents");
+	}
+	return 0;
+}
+
 void
 timeline_close(struct timeline_stream *ts)
 {
@@ -503,6 +618,9 @@ timeline_close(struct timeline_stream *ts)
 	free(ts->head.severity);
 	free(ts->head.state);
 	free(ts->head.source);
+	free(ts->head.acked_by);
+	free(ts->head.mitigated_by);
+	timeline_model_free(&ts->m);
 	memset(ts, 0, sizeof *ts);
 }
 

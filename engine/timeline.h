@@ -30,6 +30,9 @@ struct timeline_event {
 	char *kind;
 	char *text; /* one human line, unescaped; set by timeline_finish */
 	char hash[65];
+	const json_t *detail; /* parsed; set in pass two (borrowed) */
+	const char *detail_json; /* the stored text, in pass two */
+	int detail_valid; /* detail_json is a JSON object */
 };
 
 /* The incident as its log tells it; times are 0 when unknown or not yet. */
@@ -39,15 +42,21 @@ struct timeline_head {
 	char *severity; /* the worst, as last updated */
 	char *state; /* the state after the last state change */
 	char *source;
-	int64_t started_us; /* earliest starts_at of its alerts */
-	int64_t opened_us;
+	int64_t started_us; /* earliest starts_at of its alerts (their own) */
+	int64_t opened_us; /* when owl received the first alert */
 	int64_t acked_us; /* first acknowledgement */
+	char *acked_by;
+	int64_t mitigated_us; /* first run that ended ok (not a dry-run), or
+	                         first note saying "mitigated..." */
+	char *mitigated_by; /* "run 7 degraded-mode" or "note by alice" */
 	int64_t resolved_us; /* last resolve, when it is still resolved */
 	int resolved_auto; /* that resolve was automatic */
 	int64_t ended_us; /* the last endsAt of its alerts, as that
 	                     automatic resolve says (0: not said) */
+	int64_t first_id, last_id; /* the incident's first and last entry */
+	int64_t last_us; /* the time of its last entry */
+	int64_t alerts, pages, runs, notes; /* counts */
 };
-
 struct timeline {
 	struct timeline_head head;
 	struct timeline_event *ev;
@@ -75,20 +84,105 @@ int timeline_finish(struct timeline *t, struct err *err);
 int timeline_load(
     struct store *s, int64_t incident, struct timeline *t, struct err *err);
 
+/* The picture and the model of a timeline, read in pass one, bounded:
+ * past each maximum the rest is counted, not kept. */
+#define TIMELINE_LANES_MAX 40 /* alert lanes */
+#define TIMELINE_SPANS_MAX 12 /* firing spans of one alert */
+#define TIMELINE_RUNS_MAX 16 /* run lanes */
+#define TIMELINE_BARS_MAX 48 /* step bars of one run */
+#define TIMELINE_MARKS_MAX 400
+#define TIMELINE_PEOPLE_MAX 64
+#define TIMELINE_CHANGES_MAX 20
+#define TIMELINE_COMMON_MAX 12 /* labels common to every alert */
+
+struct timeline_span {
+	int64_t from_us, to_us; /* to 0: still firing */
+};
+
+/* One alert's lane: its description (the labels that tell it from its
+ * siblings), severity and firing spans, in the alerts' own times. */
+struct timeline_alert {
+	char *fp, *name, *severity;
+	json_t *labels;
+	struct timeline_span span[TIMELINE_SPANS_MAX];
+	size_t nspan;
+};
+
+/* One step (or undo) of a run: it ended at at_us after ms. */
+struct timeline_bar {
+	int64_t at_us, ms;
+	int i, undo, ok;
+	char *name;
+};
+
+struct timeline_run {
+	int64_t run, start_us, end_us;
+	char *runbook, *actor, *status; /* status NULL: not ended */
+	int dry_run, rollback_failed;
+	struct timeline_bar bar[TIMELINE_BARS_MAX];
+	size_t nbar;
+};
+
+/* A mark on the picture: an acknowledgement, a note, a page, a change,
+ * an assignment, a resolve, a reopen. */
+enum timeline_mark_kind {
+	TIMELINE_MARK_ACK,
+	TIMELINE_MARK_NOTE,
+	TIMELINE_MARK_PAGE,
+	TIMELINE_MARK_CHANGE,
+	TIMELINE_MARK_OTHER,
+};
+
+struct timeline_mark {
+	int64_t at_us, entry;
+	enum timeline_mark_kind kind;
+	char *label; /* the entry's actor or summary */
+};
+
+/* Who did what. */
+struct timeline_person {
+	char *actor;
+	int64_t n, first_us, last_us;
+	int human; /* acted on the incident (ack, note, run...) */
+};
+
+/* A change (deploy) reported before the first alert. */
+struct timeline_change {
+	int64_t at_us, entry;
+	char *summary, *source;
+};
+
+struct timeline_model {
+	struct timeline_alert alert[TIMELINE_LANES_MAX];
+	size_t nalert, more_alerts;
+	struct timeline_run run[TIMELINE_RUNS_MAX];
+	size_t nrun, more_runs;
+	struct timeline_mark mark[TIMELINE_MARKS_MAX];
+	size_t nmark, more_marks;
+	struct timeline_person person[TIMELINE_PEOPLE_MAX];
+	size_t nperson, more_people;
+	struct timeline_change change[TIMELINE_CHANGES_MAX];
+	size_t nchange;
+	json_t *common; /* labels every alert has, same value: {k: v} */
+	json_t *services; /* the values of their "service" labels */
+};
+
 /* A timeline for export, streamed: timeline_open() reads the
- * incident's entries once for the header and the context (names of
- * alerts, runs, effects), and checks each entry's hash against its
- * content; timeline_each() reads them again and gives one event at a
- * time. Memory does not grow with the number of events, but for the
- * context (a name per alert). */
+ * incident's entries once for the header, the model and the context
+ * (names of alerts, runs, effects), and checks each entry's hash
+ * against its content; timeline_each() reads them again and gives one
+ * event at a time. Memory does not grow with the number of events, but
+ * for the context (a name per alert). */
 struct timeline_stream {
 	struct timeline_head head;
+	struct timeline_model m;
 	int64_t n; /* events */
 	int64_t bad_id; /* first entry whose hash does not match, 0: none */
 	struct actlog_text *text; /* the sentences, and what pass one told */
 	struct hash_ctx h;
 	struct store *s;
 	int need_names; /* some entry names an alert only by fingerprint */
+	int have_common; /* m.common was started */
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log
@@ -105,6 +199,74 @@ int timeline_each(
     struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err);
 
 void timeline_close(struct timeline_stream *ts);
+
+/* Where an event shows: in every export (a human action, a run's start
+ * or end), in the narrative (the default), or only with --full. */
+enum timeline_shown {
+	TIMELINE_SUMMARY,
+	TIMELINE_NARRATIVE,
+	TIMELINE_FULL,
+};
+
+/* How an event turned out: a step, an effect, an undo, a run. */
+enum timeline_outcome {
+	TIMELINE_NONE,
+	TIMELINE_OK,
+	TIMELINE_FAILED,
+};
+
+/* One line of the narrative: an event, told by its sentence (ev->text),
+ * at level 0, or at level 1 inside its run's block (the block starts
+ * with the run's start line). */
+struct timeline_line {
+	const struct timeline_event *ev;
+	const char *text; /* ev->text, less "run N " inside a block */
+	int level;
+	enum timeline_shown shown;
+	enum timeline_outcome mark;
+	int rollback_failed; /* an undo that failed, or a run that had one */
+	const char *extra; /* said after the text: "params: a=1", "after
+	                      3s", or NULL */
+};
+
+typedef int timeline_line_fn(const struct timeline_line *l, void *ctx);
+
+/* Classifies an event (its detail set): where it shows, its outcome,
+ * whether it is a failed undo. */
+void timeline_classify(const struct timeline_event *ev,
+    enum timeline_shown *shown, enum timeline_outcome *mark, int *rb_failed);
+
+/* Pass two as a narrative: the lines of `mode` (TIMELINE_SUMMARY:
+ * human actions and runs' starts and ends; TIMELINE_NARRATIVE: every
+ * meaningful event, each run one block, an effect's intent and result
+ * one line, the changes before the first alert left to the model;
+ * TIMELINE_FULL: every entry, in log order). */
+int timeline_narrate(struct timeline_stream *ts, enum timeline_shown mode,
+    timeline_line_fn *fn, void *ctx, struct err *err);
+
+/* Pass two over the entries of one run of the incident only. */
+int timeline_each_run(struct timeline_stream *ts, int64_t run, timeline_fn *fn,
+    void *ctx, struct err *err);
+
+/* Pass three: each entry's id and hash, for the appendix. */
+typedef int timeline_hash_fn(int64_t entry, const char *hash, void *ctx);
+int timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
+    struct err *err);
+
+/* The incidents that were open at some time in [since, until] (opened
+ * before until, not resolved before since), oldest first, at most max.
+ * *ids is malloc'd. */
+int timeline_window(struct store *s, int64_t since, int64_t until, size_t max,
+    int64_t **ids, size_t *n, struct err *err);
+
+/* Model helpers (timeline_model.c), for pass one. */
+void timeline_model_free(struct timeline_model *m);
+int timeline_model_add(struct timeline_stream *ts,
+    const struct timeline_event *ev, const json_t *d);
+/* An alert.new of pass one, from the fields SQL read: [starts_at,
+ * fingerprint, labels, severity, status, ends_at]. */
+int timeline_model_alert(struct timeline_stream *ts,
+    const struct timeline_event *ev, const char *fields);
 
 /* Escapes for a Markdown table cell: the Markdown specials and '|' with a
  * backslash, '<', '>' and '&' as entities, a line break as <br>. */

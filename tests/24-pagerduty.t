@@ -114,8 +114,11 @@ like "$OUT" "Deploy api v1.2.3 \(from ci\)" "owl show lists the deploy"
 like "$OUT" "Rollback api to v1.2.2" "...and the rollback"
 is "$("$OWL" show "$inc" --json | jq '[c["summary"] for c in d["changes"]]')" \
 	"['Deploy api v1.2.3', 'Rollback api to v1.2.2']" "show --json: changes"
-like "$("$OWL" timeline "$inc")" "change at [0-9T:.-]*Z: Deploy api v1.2.3 \(from ci\)" \
-	"the timeline has the deploy"
+tl=$("$OWL" timeline "$inc")
+like "$tl" "^- [0-9:]{8} \([0-9dhms ]+ before\) Deploy api v1.2.3 \(from ci\) \`#[0-9]+\`$" \
+	"the timeline has the deploy, before the first alert"
+like "$tl" "^- [0-9:]{8} change at [0-9T:.-]*Z: Rollback api to v1.2.2 \(from ci\) \`#" \
+	"...and the rollback in its narrative"
 serve_stop
 is "$STOP_RC" 0 "owl serve stops"
 

@@ -22,25 +22,36 @@ OWL_ACTOR=alice "$OWL" resolve 1 --note "fixed" >/dev/null
 run "$OWL" timeline INC-1
 is "$RC" 0 "md: exit 0"
 like "$OUT" "^# INC-1: Disk /var is 97% full on db-1$" "md: a title"
-like "$OUT" "^\| Acknowledged \| 20[0-9-]+T[0-9:]+Z \|$" "md: the ack time"
-like "$OUT" "^\| Time to acknowledge \| [0-9]+s \|$" "md: time to acknowledge"
-like "$OUT" "^\| Action log \| verified \([0-9]+ entries\), head [0-9a-f]{64} \|$" \
+like "$OUT" "^- \*\*Acknowledged:\*\* 20[0-9-]+T[0-9:]+Z by alice$" "md: the ack time"
+like "$OUT" "^- \*\*Time to acknowledge:\*\* [0-9dhms ]+$" "md: time to acknowledge"
+like "$OUT" "^- \*\*Audit chain:\*\* verified: entries 1-[0-9]+ intact \(chain of [0-9]+ entries, head [0-9a-f]{12}\)$" \
 	"md: the chain verified"
-like "$OUT" "\| alice \| acknowledged by alice: on it \|" "md: the ack line"
-like "$OUT" '\| alice \| note by alice: \\\| &lt;script&gt; "quoted",<br> newline \|' \
-	"md: the hostile note escaped on one row"
-like "$OUT" "\| bob \| run [0-9]+ fix \(unversioned, blob [0-9a-f]{7}\) started by bob \|" \
-	"md: the run's start"
-like "$OUT" "\| run [0-9]+ step 1/2 write it: ok [0-9]+ ms \|" "md: its first step"
-like "$OUT" "file.write $T/out.txt -&gt; ok, changed [0-9]+ ms" "md: its effect"
-like "$OUT" "\| run [0-9]+ fix ended: ok \|" "md: its end"
-like "$OUT" "\| resolved by alice: fixed \|" "md: the resolve"
-rows=$(printf '%s\n' "$OUT" | sed -n '/^## Timeline/,$p' | grep -c '^|')
-bad=$(printf '%s\n' "$OUT" | sed -n '/^## Timeline/,$p' | grep '^|' |
-	sed 's/\\|//g' | awk -F'|' 'NF != 7' | wc -l)
-is "$bad" 0 "md: every timeline row has five cells"
+like "$OUT" "^- [0-9:]{8} acknowledged by alice: on it \`#3 [0-9a-f]{8}\`$" "md: the ack line"
+like "$OUT" '^- [0-9:]{8} note by alice: \\| \\<script> "quoted",  $' \
+	"md: the hostile note escaped, no HTML entity"
+like "$OUT" '^   *newline `#4 ' "md: its second line stays in the item"
+like "$OUT" "^- [0-9:]{8} run [0-9]+ fix \(unversioned, blob [0-9a-f]{7}\) started by bob " "md: the run's block"
+like "$OUT" "^    - [0-9:]{8} ✓ step 1/2 write it: ok [0-9]+ ms " "md: its first step, in the block"
+like "$OUT" "^    - [0-9:]{8} ✓ file.write $T/out.txt -> ok, changed [0-9]+ ms " \
+	"md: its effect, intent and result one line, no entity"
+unlike "$OUT" "file.write $T/out.txt: started" "md: no separate intent line"
+like "$OUT" "^    - [0-9:]{8} ✓ fix ended: ok \(after [0-9.]+ s" "md: its end"
+like "$OUT" "^- [0-9:]{8} resolved by alice: fixed " "md: the resolve"
+like "$OUT" "^## Impact$" "md: the sections for the author"
+like "$OUT" "^## Action items$" "md: down to the action items"
 entries=$("$OWL" audit log | awk '$4 == "INC-1"' | wc -l)
-is "$rows" "$((entries + 2))" "md: one row per log entry of the incident"
+rows=$(printf '%s\n' "$OUT" | sed -n '/^## Appendix/,$p' | grep -c '^| [0-9]')
+is "$rows" "$entries" "md: every entry's full hash in the appendix"
+unlike "$OUT" "&(gt|lt|amp);" "md: no HTML entities"
+run "$OWL" timeline INC-1 --full
+fl=$(printf '%s\n' "$OUT" | sed -n '/^## Narrative/,/^## Impact/p' | grep -c '^- [0-9]')
+is "$fl" "$entries" "md --full: one line per entry"
+run "$OWL" timeline INC-1 --summary
+like "$OUT" "acknowledged by alice" "md --summary: the human actions"
+unlike "$OUT" "step 1/2" "md --summary: no steps"
+like "$OUT" "fix ended: ok" "md --summary: the run's end"
+run "$OWL" timeline INC-1 --summary --full
+is "$RC" 2 "--summary and --full: exit 2"
 
 # json
 "$OWL" timeline 1 --format json >"$T/t.json"
@@ -48,7 +59,8 @@ is "$?" 0 "json: exit 0"
 run python3 - "$T/t.json" "$entries" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"incident", "events", "chain"}, d.keys()
+assert {"version", "incident", "participants", "alerts", "runs", "changes", "events", "chain"} == set(d) - {"more_alerts"}, d.keys()
+assert d["version"] == 2
 inc = d["incident"]
 assert inc["id"] == 1 and inc["state"] == "resolved", inc
 assert inc["title"] == "Disk /var is 97% full on db-1", inc
@@ -58,8 +70,9 @@ assert inc["time_to_acknowledge_s"] >= 0 and inc["duration_s"] >= 0
 ev = d["events"]
 assert len(ev) == int(sys.argv[2]), len(ev)
 for e in ev:
-    assert {"at", "actor", "kind", "text", "entry", "hash"} <= set(e), e
-    assert len(e["hash"]) == 64
+    assert {"at", "actor", "kind", "text", "entry", "hash", "run", "shown",
+            "outcome", "rollback_failed", "detail"} == set(e), e
+    assert len(e["hash"]) == 64 and isinstance(e["detail"], dict)
 ids = [e["entry"] for e in ev]
 assert ids == sorted(ids) and len(set(ids)) == len(ids), ids
 assert ev[0]["kind"] == "incident.open" and ev[-1]["kind"] == "incident.resolve"
@@ -79,9 +92,10 @@ is "$ERR" "" "json: no complaint from python"
 run python3 - "$T/t.csv" "$entries" <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-assert rows[0] == ["at", "actor", "kind", "text", "entry", "hash", "run"], rows[0]
+assert rows[0] == ["at", "actor", "kind", "text", "entry", "hash", "run",
+    "incident", "shown", "outcome", "rollback_failed", "detail"], rows[0]
 assert len(rows) == int(sys.argv[2]) + 1, len(rows)
-assert all(len(r) == 7 for r in rows)
+assert all(len(r) == 12 for r in rows)
 assert ['note by alice: | <script> "quoted",\n newline'] == [r[3] for r in rows if r[2] == "incident.note"]
 print("ok")
 PY
@@ -123,7 +137,7 @@ is "$RC" 3 "tampered: exit 3"
 like "$ERR" "^owl: audit chain broken at entry 3" "tampered: says so on stderr"
 like "$OUT" "^> \*\*WARNING: the action log's hash chain is broken at entry 3" \
 	"tampered: md banner"
-like "$OUT" "\| mallory \| acknowledged by alice: on it \|" "tampered: still exported"
+like "$OUT" "acknowledged by alice: on it" "tampered: still exported"
 run "$OWL" --db "$T/tampered.db" timeline 1 -f json
 is "$RC" 3 "tampered json: exit 3"
 is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["chain"]["verified"])')" \

@@ -82,8 +82,8 @@ is "$got" "exhausted 3 alice:pagerduty:sent bob:slack:sent lead:slack:sent" \
 	"owl show --json has the escalation and who was paged through what"
 
 tl=$("$OWL" timeline 1)
-like "$tl" "\| owl \| escalation level 2 of 3: paging bob \|" "the timeline says which level paged whom"
-like "$tl" "\| owl \| page to alice sent via pagerduty \(attempt 1\) \|" "and through what, at which attempt"
+like "$tl" "^- [0-9:]{8} escalation level 2 of 3: paging bob \`#" "the timeline says which level paged whom"
+like "$tl" "^- [0-9:]{8} ✓ page to alice sent via pagerduty \(attempt 1\) \`#" "and through what, at which attempt"
 
 # INC-2: acknowledged after level 1: level 2 never comes.
 alert gpu firing
