@@ -95,7 +95,7 @@ like "$OUT" "started    $S0" "owl show: started is the alert's start"
 like "$OUT" "lasted     14s" "owl show: it lasted 14s, not a week"
 like "$OUT" "opened     [0-9T:-]+Z \\([0-9]+s ago\\)" "...opened (received, seconds ago) is kept beside it"
 run "$OWL" timeline 1
-like "$OUT" "\\| Time to resolve \\| 14s \\|" "the timeline's time to resolve is 14s"
-like "$OUT" "\\| Last alert ended \\| $E0 \\|" "...from the alert's end"
+like "$OUT" "Time to resolve:\\*\\* 14s" "the timeline's time to resolve is 14s"
+like "$OUT" "Resolved:\\*\\* $E0 \\(received " "...from the alert's end, received beside it"
 
 done_testing
