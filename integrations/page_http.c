@@ -8,7 +8,7 @@
  * never in an error. */
 #include "page_int.h"
 
-#include <curl/curl.h>
+#include "integrations/lazy_curl.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +60,12 @@ page_http_post(struct page_send *ps, const char *channel, const char *url,
 	long ms = (long)(ps->timeout_us / 1000), code = 0;
 	struct buf ans;
 	CURLcode rc;
+	struct err le;
 	CURL *c;
 
+	err_init(&le);
+	if (lazy_load(LAZY_CURL, &le) == -1)
+		return page_fail(ps, err, channel, "%s", le.msg);
 	if ((c = curl_easy_init()) == NULL)
 		return page_fail(ps, err, channel, "cannot start libcurl");
 	buf_init(&ans, PAGE_HTTP_ANSWER_MAX + 1);
