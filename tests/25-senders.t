@@ -75,11 +75,12 @@ tui_start 200 60 "" ""
 tui_wait_for "No data for token spend" 10
 ok $? "owl tui lists the Grafana incident"
 tui_keys Enter
-tui_wait_for "image_url = http://grafana.example.com/public/img/attachments/x.png"
+# the Links section (y copies; each link once): name, padded, URL
+tui_wait_for "image_url      http://grafana.example.com/public/img/attachments/x.png"
 ok $? "the TUI shows Grafana's imageURL"
-tui_wait_for "panel_url = http://grafana.example.com/d/llm?orgId=1&viewPanel=4"
+tui_wait_for "panel_url      http://grafana.example.com/d/llm?orgId=1&viewPanel=4"
 ok $? "...its panelURL"
-tui_wait_for "dashboard_url = http://grafana.example.com/d/llm?orgId=1"
+tui_wait_for "dashboard_url  http://grafana.example.com/d/llm?orgId=1"
 ok $? "...its dashboardURL"
 tui_stop
 printf '%s' "$(cat "$S/grafana-test-button.json")" | sed \
