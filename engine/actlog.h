@@ -73,6 +73,16 @@ int actlog_append_at(struct store *s, const struct actlog_new *e, int64_t at_us,
 int actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err);
 
+/* The people seen acting on incidents (ack, note, assign, resolve,
+ * snooze) among the newest ACTLOG_PEOPLE_SCAN log entries, and the
+ * assignees of recently updated incidents: up to max names, most
+ * recent first, into a malloc'd array of malloc'd strings (*n of them;
+ * free with actlog_people_free). */
+#define ACTLOG_PEOPLE_SCAN 20000
+int actlog_people(
+    struct store *s, size_t max, char ***out, size_t *n, struct err *err);
+void actlog_people_free(char **v, size_t n);
+
 /* The SQL text actlog_each() runs for f (for EXPLAIN QUERY PLAN tests). */
 const char *actlog_each_sql(const struct actlog_filter *f);
 

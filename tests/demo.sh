@@ -74,8 +74,6 @@ EOF
 export OWL_CONFIG="$D/config.lua"
 say "cat config.lua   (who is on call, and how they are paged)"
 sed -n '2,13p' "$D/config.lua"
-say "owl oncall"
-./owl oncall
 say "owl serve --listen 127.0.0.1:0 --token-file tokens &"
 ./owl serve --listen 127.0.0.1:0 --token-file "$D/tokens" --quiet \
 	2>"$D/serve.log" &
@@ -93,6 +91,8 @@ if [ -z "$URL" ]; then
 	exit 1
 fi
 cat "$D/serve.log"
+say "owl oncall"
+./owl oncall
 
 say "tests/demo/storm.sh --url $URL   (an AI service in trouble)"
 if [ -t 0 ] && [ -t 1 ]; then
