@@ -110,6 +110,13 @@ int
 actlog_append(
     struct store *s, const struct actlog_new *n, int64_t *id, struct err *err)
 {
+	return actlog_append_at(s, n, 0, id, err);
+}
+
+int
+actlog_append_at(struct store *s, const struct actlog_new *n, int64_t at_us,
+    int64_t *id, struct err *err)
+{
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
 	struct store_tail *tail;
@@ -129,7 +136,7 @@ actlog_append(
 		goto fail;
 	}
 	e.id = last + 1;
-	e.at_us = clock_now_us();
+	e.at_us = at_us != 0 ? at_us : clock_now_us();
 	e.actor = actor;
 	e.incident = n->incident;
 	e.run = n->run;

@@ -62,6 +62,11 @@ typedef int actlog_fn(const struct actlog_entry *e, void *ctx);
 int actlog_append(
     struct store *s, const struct actlog_new *e, int64_t *id, struct err *err);
 
+/* The same at a given time (0: now): for the test tools that write a
+ * log with fixed times (its hashes are then the same on every run). */
+int actlog_append_at(struct store *s, const struct actlog_new *e, int64_t at_us,
+    int64_t *id, struct err *err);
+
 /* Calls fn for each row that matches f, oldest first. Each filter
  * shape has its own statement, served by an index (never a scan of the
  * whole log). */

@@ -78,8 +78,8 @@ cmd_act_negative(const struct cli_cmd *cmd, int argc, char **argv)
 		    argv[i][1] <= '9' &&
 		    clock_parse_duration(argv[i] + 1, &us, NULL) == 0)
 			return cli_usage(cmd,
-			    "snooze: '%s' is a negative duration; snooze for "
-			    "a positive one (e.g. 30m)",
+			    "snooze: '%s' is a negative duration; give a "
+			    "positive one (e.g. 30m)",
 			    argv[i]);
 	return CLI_OK;
 }
