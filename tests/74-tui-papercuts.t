@@ -70,7 +70,7 @@ OWL_ACTOR=bob "$OWL" ack 3 >/dev/null
 # --- snooze on the command line: a bare number is refused, with a hint
 run "$OWL" snooze 1 30
 is "$RC" 2 "owl snooze 1 30: exit 2"
-like "$ERR" "^owl: '30' has no unit: 30m is 30 minutes, 30s seconds" \
+like "$ERR" "^owl: snooze: '30' has no unit: 30m is 30 minutes, 30s seconds" \
 	"says why, and what to type"
 is "$(field 1 snoozed_until)" "None" "nothing was snoozed"
 run "$OWL" snooze 1 30m

@@ -130,7 +130,7 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	/* a bad duration is the user's to fix, before the database */
 	if (strcmp(cmd->name, "snooze") == 0 &&
 	    clock_parse_duration_unit(argv[optind + 1], &dur, &err) == -1)
-		return cli_fail(&err);
+		return cli_usage(cmd, "snooze: %s", err.msg);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (cmd_act_do(s, cmd->name, id, nargs ? argv[optind + 1] : NULL, &a,

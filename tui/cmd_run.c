@@ -378,7 +378,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-undo", no_argument, NULL, 'U' },
-		{ "detach", no_argument, NULL, 'D' },
+		{ "detach", no_argument, NULL, 'B' },
 		RBSEL_OPTS,
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -417,7 +417,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
 			a->q.o.no_undo = 1;
-		else if (c == 'D')
+		else if (c == 'B')
 			a->detach = 1;
 		else
 			rbsel_option(&a->sel, c, optarg);
