@@ -6,7 +6,7 @@
  * and the incident and run in a trailer; git.push is the write that
  * reaches the world (never forced), and git.revert, its undo, pushes
  * revert commits on top. Credentials come from secrets and are never
- * shown: a URL's user:password@ is cut from every target. */
+ * shown; a URL that holds them is refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,29 @@
 
 #define RB_FX_GIT_MSG_MAX 8192 /* a commit message */
 
-/* The target of every git effect: the URL without credentials, the
- * branch, and for a file its path ("URL ref path"). */
+/* Nonzero when url carries credentials: any user part in an http(s)
+ * URL (a token as the user name works there), a password elsewhere
+ * (ssh://git@host is a user, not a secret). They belong in a secret:
+ * the request is logged as it is. */
+static int
+rb_fx_git_url_has_cred(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *at;
+	size_t hostlen;
+
+	if (scheme == NULL)
+		return 0;
+	host = scheme + 3;
+	hostlen = strcspn(host, "/");
+	if ((at = memchr(host, '@', hostlen)) == NULL)
+		return 0;
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return 1;
+	return memchr(host, ':', (size_t)(at - host)) != NULL;
+}
+
+/* The target of every git effect: the URL, the branch, and for a file
+ * its path ("URL ref path"). */
 static int
 rb_fx_git_describe(const json_t *req, struct rb_fx_desc *d, struct err *err)
 {
@@ -26,30 +47,25 @@ rb_fx_git_describe(const json_t *req, struct rb_fx_desc *d, struct err *err)
 	const char *ref = json_string_value(json_object_get(req, "ref"));
 	const char *path = json_string_value(json_object_get(req, "path"));
 	const char *op = json_string_value(json_object_get(req, "op"));
-	const char *at, *scheme;
-	size_t keep;
 
-	if (url == NULL || *url == '\0' || ref == NULL || *ref == '\0')
+	if (url == NULL || *url == '\0' || ref == NULL || *ref == '\0' ||
+	    (strcmp(d->name, "git.checkout") != 0 &&
+	        !json_is_integer(json_object_get(req, "handle"))))
 		return err_set(err, ERR_USAGE,
 		    "%s: give a checkout (from git.checkout)", d->name);
-	if (strcmp(d->name, "git.checkout") != 0 &&
-	    !json_is_integer(json_object_get(req, "handle")))
+	if (rb_fx_git_url_has_cred(url))
 		return err_set(err, ERR_USAGE,
-		    "%s: give a checkout (from git.checkout)", d->name);
-	scheme = strstr(url, "://");
-	at = scheme ? strchr(scheme + 3, '@') : NULL;
-	if (at != NULL && strcspn(scheme + 3, "/") < (size_t)(at - scheme - 3))
-		at = NULL; /* an @ in the path, not credentials */
-	keep = at ? (size_t)(scheme + 3 - url) : strlen(url);
-	snprintf(d->target, sizeof d->target, "%.*s%s %.200s%s%.512s",
-	    (int)(keep > 600 ? 600 : keep), url, at ? at + 1 : "", ref,
+		    "git.checkout: the URL holds credentials; give them as a "
+		    "secret instead ({ token = secret.get(NAME) }), which owl "
+		    "never shows");
+	snprintf(d->target, sizeof d->target, "%.600s %.200s%s%.200s", url, ref,
 	    path ? " " : "", path ? path : "");
 	if (op != NULL && strcmp(op, "replace") == 0)
 		snprintf(d->name, sizeof d->name, "git.replace");
 	if (strcmp(d->name, "git.push") == 0 ||
 	    strcmp(d->name, "git.revert") == 0)
-		snprintf(d->lease, sizeof d->lease, "git:%.*s%s#%.200s",
-		    (int)(keep > 600 ? 600 : keep), url, at ? at + 1 : "", ref);
+		snprintf(
+		    d->lease, sizeof d->lease, "git:%.600s#%.200s", url, ref);
 	return 0;
 }
 

@@ -407,4 +407,20 @@ unlike "$(git -C "$BARE" log --format=%s main)" "^pin x$" "and no commit of ours
 is "$(j /v1/flags/assistant 'd["mode"]+" "+d["reason"]')" "normal undo: race" \
 	"the steps before the race were undone"
 
+# credentials in a URL are refused before anything is logged
+cat >"$T/rb/credurl.lua" <<'EOF2'
+runbook { summary = "a token in the URL" }
+function run(p)
+  step("checkout", function()
+    git.checkout("https://x-access-token:tok-in-url-0123456789@127.0.0.1:9/ai-config.git")
+  end)
+end
+EOF2
+run "$OWL" run credurl --runbooks "$T/rb" --yes
+is "$RC" 1 "a URL holding credentials fails the step"
+like "$OUT$ERR" "the URL holds credentials; give them as a secret" "and says where they go"
+unlike "$OUT$ERR" "tok-in-url-0123456789" "the token is not shown"
+run "$OWL" audit log
+unlike "$OUT" "tok-in-url-0123456789" "nor logged"
+
 done_testing
