@@ -289,6 +289,10 @@ const char *const schema_migrations[] = {
 	 * missing comma) */
 	("ALTER TABLE runs ADD COLUMN proc TEXT;"
 	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
+	/* 14: the incident list with the resolved ones shown (the TUI's R):
+	 * newest and most alerts over every state, each off its index. */
+	("CREATE INDEX incidents_newest_all ON incidents(opened_at, id);"
+	 "CREATE INDEX incidents_alerts_all ON incidents(alert_count, id);"),
 };
 
 const int schema_count =
