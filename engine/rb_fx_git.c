@@ -120,6 +120,9 @@ rb_fx_git_checkout(struct rb_fx_call *c, struct err *err)
 	json_object_set_new(c->reply, "handle", json_integer(res.handle));
 	json_object_set_new(c->reply, "commit", json_string(res.id));
 	json_object_set_new(c->result, "commit", json_string(res.id));
+	/* what the plan was made against: a branch that moved since makes
+	 * the plan stale (owl apply) */
+	rb_fx_saw(c, -1, res.id, strlen(res.id));
 	rc = 0;
 out:
 	effects_git_res_done(&res);
@@ -148,6 +151,10 @@ rb_fx_git_read(struct rb_fx_call *c, struct err *err)
 		json_object_set_new(c->result, "bytes",
 		    json_integer((json_int_t)res.content.len));
 	}
+	rb_fx_saw(c, res.missing ? -2 : -1, buf_str(&res.content),
+	    res.missing ? 0 : res.content.len);
+	if (res.missing && c->seen != NULL)
+		json_object_set_new(c->seen, "missing", json_true());
 	rc = 0;
 out:
 	rb_fx_wipe(&res.content);
@@ -193,6 +200,12 @@ rb_fx_git_log(struct rb_fx_call *c, struct err *err)
 	if (c->e->fx->git(c->e->fx->ctx, &g, &res, err) == -1)
 		goto out;
 	json_object_set_new(c->reply, "log", rb_fx_git_masked(c, res.log));
+	{
+		char *t = json_dumps(res.log, JSON_COMPACT | JSON_SORT_KEYS);
+		if (t != NULL)
+			rb_fx_saw(c, -1, t, strlen(t));
+		free(t);
+	}
 	json_object_set_new(c->result, "commits",
 	    json_integer((json_int_t)json_array_size(res.log)));
 	rc = 0;
@@ -454,6 +467,41 @@ out:
 	return rc;
 }
 
+/* A git write in full, for the plan and its hash: a staged file's path
+ * and content (its SHA-256; the diff shows the lines), or a commit's
+ * message as the runbook gave it (the trailer names the run, which
+ * differs between a plan and its apply). */
+static json_t *
+rb_fx_git_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	const json_t *content = json_object_get(req, "content");
+	const json_t *msg = json_object_get(req, "message");
+	json_t *p = json_object(), *v;
+
+	if (p == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	if (json_is_string(json_object_get(req, "path")))
+		json_object_set(p, "path", json_object_get(req, "path"));
+	if (content != NULL) {
+		v = rb_secrets_show(&e->secrets, content, names, err);
+		if (v == NULL || !json_is_string(v)) {
+			json_decref(v);
+			json_decref(p);
+			return err_set(err, ERR_USAGE,
+			           "git.write: the content must be text"),
+			       NULL;
+		}
+		rb_fx_show_hash(
+		    p, "content", json_string_value(v), json_string_length(v));
+		json_decref(v);
+	}
+	if (json_is_string(msg))
+		rb_fx_show_blob(p, "message", json_string_value(msg),
+		    json_string_length(msg));
+	return p;
+}
+
 const struct rb_fx_kind rb_fx_git_checkout_kind = {
 	.name = "git.checkout",
 	.access = RB_FX_READ,
@@ -480,6 +528,7 @@ const struct rb_fx_kind rb_fx_git_write_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_git_describe,
 	.perform = rb_fx_git_write,
+	.show = rb_fx_git_show,
 };
 
 const struct rb_fx_kind rb_fx_git_commit_kind = {
@@ -487,6 +536,7 @@ const struct rb_fx_kind rb_fx_git_commit_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_git_describe,
 	.perform = rb_fx_git_commit,
+	.show = rb_fx_git_show,
 };
 
 const struct rb_fx_kind rb_fx_git_push_kind = {

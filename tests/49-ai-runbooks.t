@@ -353,7 +353,7 @@ pin gpt-4o-2024-08-06 "pin gpt-4o-2024-08-06 again"
 git -C "$T/wc" push -q "$BARE" main
 wait_for 20 served gpt-4o-2024-08-06
 H2=$(head_of)
-fault '{"method":"GET","path":"/v1/model","status":503,"after":1}'
+fault '{"method":"GET","path":"/v1/model","status":503}'
 owlrun rollback-model-pin --param wait=3s
 is "$RC" 1 "rollback-model-pin: a pin the gateway never reports fails the run"
 nofault
@@ -422,6 +422,29 @@ like "$OUT$ERR" "the URL holds credentials; give them as a secret" "and says whe
 unlike "$OUT$ERR" "tok-in-url-0123456789" "the token is not shown"
 run "$OWL" audit log
 unlike "$OUT" "tok-in-url-0123456789" "nor logged"
+
+# owl apply: the stored plan of a rollback, run as planned; a branch
+# that moved since the plan makes it stale
+wait_for 20 served gpt-4.1-2025-04-14
+run "$OWL" run rollback-model-pin --runbooks "$RB" --dry-run --json
+is "$RC" 0 "rollback-model-pin: a plan to pin back to gpt-4o-2024-08-06"
+PLAN=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["plan"]["id"])')
+run "$OWL" apply "$PLAN" --yes
+is "$RC" 0 "owl apply runs the rollback's plan"
+is "$(pin_at)" gpt-4o-2024-08-06 "and the repository has the planned pin"
+wait_for 20 served gpt-4o-2024-08-06
+ok $? "which the gateway serves"
+run "$OWL" run rollback-model-pin --runbooks "$RB" --dry-run --json
+PLAN=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["plan"]["id"])')
+git -C "$T/wc" pull -q "$BARE" main
+printf 'someone else\n' >"$T/wc/OWNERS"
+git -C "$T/wc" add -A && git -C "$T/wc" commit -q -m "owners" &&
+	git -C "$T/wc" push -q "$BARE" main
+H3=$(head_of)
+run "$OWL" apply "$PLAN" --yes
+is "$RC" 3 "owl apply refuses a plan made before someone else pushed"
+like "$OUT$ERR" "git.checkout $REPO main" "naming the checkout that changed"
+is "$(head_of)" "$H3" "and pushes nothing"
 
 # an HTTP Git host that wants a token (git http-backend behind Basic
 # authentication): the token comes from a secret, works, and shows nowhere
