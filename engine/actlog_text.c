@@ -655,6 +655,15 @@ at_runbook_refused(struct buf *b, const struct at_ev *v, struct err *err)
 }
 
 static int
+at_plan_approve(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return buf_printf(b, err,
+	    "plan %" JSON_INTEGER_FORMAT " (%s, hash %.12s) approved by %s",
+	    at_int(v->d, "plan"), at_or(at_str(v->d, "runbook"), "?"),
+	    at_or(at_str(v->d, "hash"), "?"), v->actor);
+}
+
+static int
 at_runbooks_sync(struct buf *b, const struct at_ev *v, struct err *err)
 {
 	const char *old = at_str(v->d, "old"), *new = at_str(v->d, "new");
@@ -712,6 +721,7 @@ static const struct at_kind {
 	{ "effect.result", 1, at_effect },
 	{ "runbook.refused", 0, at_runbook_refused },
 	{ "runbooks.sync", 0, at_runbooks_sync },
+	{ "plan.approve", 0, at_plan_approve },
 };
 
 static const struct at_kind *

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "effects_dry.h"
 #include "hash.h"
+#include "plan.h"
 #include "rb_lease.h"
 #include "rb_runs.h"
 #include "worker/rb_worker.h"
@@ -72,7 +73,7 @@ static int
 rb_run_decl_check(const json_t *decl, struct err *err)
 {
 	static const char *const keys[] = { "summary", "params", "match",
-		"timeout", "description", "tags", NULL };
+		"timeout", "description", "tags", "approval", NULL };
 	const char *k;
 	json_t *v;
 
@@ -85,9 +86,16 @@ rb_run_decl_check(const json_t *decl, struct err *err)
 			return err_set(err, ERR_USAGE,
 			    "runbook{}: unknown field "
 			    "'%s' (known: summary, params, match, timeout, "
-			    "description, tags)",
+			    "description, tags, approval)",
 			    k);
 	}
+	v = json_object_get(decl, "approval");
+	if (v != NULL &&
+	    (!json_is_string(v) ||
+	        (strcmp(json_string_value(v), "two-person") != 0 &&
+	            strcmp(json_string_value(v), "none") != 0)))
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: approval must be \"two-person\" or \"none\"");
 	v = json_object_get(decl, "params");
 	if (v != NULL && !json_is_object(v))
 		return err_set(err, ERR_USAGE,
@@ -256,6 +264,8 @@ struct rb_run_ctx {
 	char source[4200];
 	char blob[RBSOURCE_OID_HEX]; /* the runbook's, from o->src */
 	struct rb_apply apply; /* when o->apply is set */
+	char approval[16]; /* the runbook's approval, "" when none */
+	char *approved_by; /* who approved the plan applied, or NULL */
 };
 
 /* The origin of the run for its log entry and document ({} when the
@@ -346,8 +356,8 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 		goto fail;
 	if (o->apply != NULL &&
 	    rb_effect_log(&c->b.fx, "run.apply",
-	        json_pack("{s:I, s:s}", "plan", (json_int_t)o->apply->id,
-	            "plan_hash", o->apply->hash),
+	        json_pack("{s:I, s:s, s:s?}", "plan", (json_int_t)o->apply->id,
+	            "plan_hash", o->apply->hash, "approved_by", c->approved_by),
 	        err) == -1)
 		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
@@ -486,6 +496,30 @@ rb_run_count_steps(const char *src, size_t n)
 	return count;
 }
 
+/* `owl apply` of a runbook that declares approval = "two-person": the
+ * plan must have been approved, at its hash, by another person than the
+ * one applying it. */
+static int
+rb_run_approved(struct rb_run_ctx *c, struct err *err)
+{
+	const struct rb_run_plan *p = c->o->apply;
+	char by[ACTOR_MAX];
+	int rc;
+
+	rc = plan_approved(
+	    c->s, p->id, p->hash, c->b.fx.actor, by, sizeof by, err);
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		return err_set(err, ERR_REFUSED,
+		    "plan %lld needs another person's approval (runbook %s "
+		    "declares approval = \"two-person\"): someone else runs "
+		    "owl approve %lld",
+		    (long long)p->id, c->o->name, (long long)p->id);
+	c->approved_by = strdup(by);
+	return 0;
+}
+
 /* Forks the worker, reads the declaration, checks the params. */
 static int
 rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n, json_t **params,
@@ -503,6 +537,12 @@ rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n, json_t **params,
 	if (rb_broker_start(&c->b, &vc, &lim, &decl, err) == -1)
 		return -1;
 	rc = rb_run_params(decl, c->o->params, params, err);
+	if (rc == 0 && json_is_string(json_object_get(decl, "approval")))
+		snprintf(c->approval, sizeof c->approval, "%s",
+		    json_string_value(json_object_get(decl, "approval")));
+	if (rc == 0 && c->o->apply != NULL &&
+	    strcmp(c->approval, "two-person") == 0)
+		rc = rb_run_approved(c, err);
 	if (rc == 0 && (*timeout = rb_run_timeout(c->o, decl, err)) == -1)
 		rc = -1;
 	if (rc == 0) {
@@ -630,6 +670,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	snprintf(r->status, sizeof r->status, "%s", c.b.status);
 	snprintf(r->error, sizeof r->error, "%s", c.b.error);
 	r->exit_code = rb_run_exit(c.b.status);
+	snprintf(r->approval, sizeof r->approval, "%s", c.approval);
 	rc = 0;
 out:
 	if (o->dry_run)
@@ -640,6 +681,7 @@ out:
 	json_decref(c.b.undoable);
 	rb_effect_done(&c.b.fx);
 	rb_apply_done(&c.apply);
+	free(c.approved_by);
 	effects_free(c.dry);
 	free(c.params_text);
 	free(src);

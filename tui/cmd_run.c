@@ -258,10 +258,19 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 			    r->run_id, r->status, err ? err : "");
 		free(err);
 	} else if (!cli->json) {
-		if (o->dry_run)
+		if (o->dry_run && strcmp(r->approval, "two-person") == 0)
 			printf("ok: run %" PRId64 " (dry-run: nothing was "
-			       "changed; its writes are plan %" PRId64 ")\n",
-			    r->run_id, r->plan_id);
+			       "changed; its writes are plan %" PRId64 ")\n"
+			       "This runbook needs another person's approval: "
+			       "owl approve %" PRId64
+			       ", then owl apply %" PRId64 "\n",
+			    r->run_id, r->plan_id, r->plan_id, r->plan_id);
+		else if (o->dry_run)
+			printf("ok: run %" PRId64 " (dry-run: nothing was "
+			       "changed; its writes are plan %" PRId64 ")\n"
+			       "Apply exactly this plan: owl apply %" PRId64
+			       "\n",
+			    r->run_id, r->plan_id, r->plan_id);
 		else
 			printf("ok: run %" PRId64 "\n", r->run_id);
 	}

@@ -62,6 +62,14 @@ static const struct cli_cmd main_cmds[] = {
 	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
 	    "stale plan, another runbook version, a write not in the plan).\n",
 	    cmd_apply_run },
+	{ "approve", "approve PLAN",
+	    "Approve a plan for another person to apply (two-person rule).",
+	    "A runbook that declares approval = \"two-person\" is applied\n"
+	    "(owl apply PLAN) only after owl approve PLAN by another person\n"
+	    "than the one applying it, from any terminal. The approval is\n"
+	    "bound to the plan's hash and logged (plan.approve). Approving\n"
+	    "your own dry-run's plan is refused (exit 3).\n",
+	    cmd_approve_run },
 	{ "assign", "assign INC WHO", "Assign an incident to someone.",
 	    "Logged with the actor and the previous assignee. A resolved or\n"
 	    "unknown incident: exit 1.\n"
