@@ -320,6 +320,10 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 {
 	char *text = rb_effect_mask(
 	    &b->fx, json_string_value(json_object_get(m, "text")));
+	char *target = json_is_string(json_object_get(m, "target"))
+	    ? rb_effect_mask(
+	          &b->fx, json_string_value(json_object_get(m, "target")))
+	    : NULL;
 	const char *answer = "yes";
 	int rc;
 
@@ -332,9 +336,15 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 			/* the log is on disk while the prompt waits */
 			if (rb_effect_flush(&b->fx, err) == -1) {
 				free(text);
+				free(target);
 				return -1;
 			}
-			if (b->ui != NULL && b->ui->confirm != NULL)
+			if (target != NULL && b->ui != NULL &&
+			    b->ui->confirm_target != NULL)
+				c = b->ui->confirm_target(
+				    b->ui->ctx, text ? text : "", target);
+			else if (target == NULL && b->ui != NULL &&
+			    b->ui->confirm != NULL)
 				c = b->ui->confirm(
 				    b->ui->ctx, text ? text : "");
 			answer = c == RB_CONFIRM_YES ? "yes"
@@ -342,13 +352,12 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 			                             : "nobody";
 		}
 		rc = rb_effect_log(&b->fx, "run.confirm",
-		    json_pack("{s:s, s:s, "
-		              "s:b}",
-		        "text", text ? text : "", "answer", answer, "yes_flag",
-		        b->yes),
+		    json_pack("{s:s, s:s, s:b, s:s?}", "text", text ? text : "",
+		        "answer", answer, "yes_flag", b->yes, "target", target),
 		    err);
 	}
 	free(text);
+	free(target);
 	if (rc == -1)
 		answer = "nobody";
 	return rb_broker_reply(b,

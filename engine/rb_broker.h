@@ -55,6 +55,10 @@ struct rb_ui {
 	void *ctx;
 	void (*event)(void *ctx, const struct rb_event *ev);
 	enum rb_confirm (*confirm)(void *ctx, const char *text);
+	/* A confirm({ type = "target" }): the operator must type target.
+	 * NULL: nobody can answer it here (the run is refused). */
+	enum rb_confirm (*confirm_target)(
+	    void *ctx, const char *text, const char *target);
 };
 
 struct rb_broker {

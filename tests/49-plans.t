@@ -269,4 +269,46 @@ run "$OWL" run two --runbooks "$T/rb" --dry-run
 is "$RC" 2 "an unknown approval is refused"
 like "$ERR" 'approval must be "two-person" or "none"' "saying what it may be"
 
+# --- confirm({ type = "target" }): the operator types the target's name
+cat >"$T/rb/typed.lua" <<'EOF'
+runbook { summary = "typed" }
+function run(p)
+  confirm("Switch typed to degraded?", { type = "target", target = "typed" })
+  step("switch", function()
+    http.put(config.flags_url .. "/v1/flags/typed", { json = { mode = "degraded" } })
+  end)
+end
+EOF
+run "$OWL" run typed --runbooks "$T/rb"
+is "$RC" 3 "a target confirm without a terminal is refused (exit 3)"
+typed_run() { # typed_run ANSWER: runs typed on a tmux terminal
+	TM="tmux -L owl-plans-$$-$1 -f /dev/null"
+	tap_at_exit "$TM kill-server"
+	rm -f "$T/tty.rc"
+	$TM new-session -d -x 100 -y 20 "env OWL_DB='$OWL_DB' \
+OWL_CONFIG='$OWL_CONFIG' OWL_ACTOR=tester XDG_STATE_HOME='$XDG_STATE_HOME' \
+'$OWL' run typed --runbooks '$T/rb'; echo \$? >'$T/tty.rc'; sleep 30"
+	wait_for 10 sh -c "$TM capture-pane -p | grep -q 'Type typed to confirm'"
+	_prompt=$?
+	$TM send-keys "$1" Enter
+	wait_for 10 test -s "$T/tty.rc"
+	return $_prompt
+}
+typed_run y
+ok $? "on a terminal it asks to type the target's name"
+isnt "$(cat "$T/tty.rc")" 0 "answering y is not enough"
+is "$(mode typed)" normal "and changes nothing"
+$TM kill-server 2>/dev/null
+typed_run typed
+is "$(cat "$T/tty.rc")" 0 "typing the name runs it"
+is "$(mode typed)" degraded "and the write is made"
+$TM kill-server 2>/dev/null
+cat >"$T/rb/typed2.lua" <<'EOF'
+runbook { summary = "typed2" }
+function run(p) confirm("x", { type = "target", targt = "x" }) end
+EOF
+run "$OWL" run typed2 --runbooks "$T/rb" --yes
+is "$RC" 1 "a misspelt confirm option fails the run"
+like "$OUT$ERR" "confirm: unknown option 'targt'" "naming it"
+
 done_testing
