@@ -16,6 +16,7 @@
 #include "cmd_ingest.h"
 #include "cmd_oncall.h"
 #include "cmd_plan.h"
+#include "cmd_recover.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
 #include "cmd_run.h"
@@ -212,6 +213,23 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --limit N       at most N plans (default 50)\n"
 	    "  --json          one JSON document\n",
 	    cmd_plans_run },
+	{ "recover", "recover RUN [--recheck] [--resolve --note TEXT] [--json]",
+	    "Look into a crashed or killed run, and resolve it.",
+	    "Lists the run's steps from its journal (the intent and result\n"
+	    "the chokepoint logs around every effect): done, failed, unknown\n"
+	    "(begun and never ended: a write whose intent has no result may\n"
+	    "or may not have happened) and not started (steps of the newest\n"
+	    "dry-run plan of the same runbook and params never begun). A run\n"
+	    "whose owl process is gone is marked interrupted first.\n"
+	    "\nOptions:\n"
+	    "  --recheck        read again what the unknown steps touched\n"
+	    "                   (their HTTP reads, and a GET of the URLs they\n"
+	    "                   wrote), and log what was seen\n"
+	    "  --resolve --note TEXT  mark the run resolved by hand, with what\n"
+	    "                   you found and did (logged as run.recover)\n"
+	    "  --json           one JSON document\n"
+	    "\nExit codes: 0 ok, 2 no such run, 3 the run is not interrupted.\n",
+	    cmd_recover_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
 	    "\nOptions:\n"

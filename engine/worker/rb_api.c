@@ -305,8 +305,8 @@ rb_api_confirm(lua_State *L)
 		return luaL_error(L, "confirm() belongs inside run()");
 	}
 	reply = rb_vm_call(vm,
-	    json_pack("{s:s, s:o, s:s?}", "t", "confirm", "text", text, "target",
-	        target));
+	    json_pack("{s:s, s:o, s:s?}", "t", "confirm", "text", text,
+	        "target", target));
 	if (reply == NULL)
 		return luaL_error(L, "confirm: the question is too long");
 	answer = json_string_value(json_object_get(reply, "answer"));
