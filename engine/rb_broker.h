@@ -89,8 +89,10 @@ struct rb_broker {
 	json_t *steps; /* [{name, status, ms, undo?}] */
 	json_t *undoable; /* numbers of the steps that completed, whose
 	                   * undo may still write */
+	json_t *undo_failed; /* the steps whose undo failed ("'name':
+	                      * error"): the run ends rollback-failed */
 	int64_t step_seq;
-	char status[16]; /* ok|failed|cancelled|refused */
+	char status[16]; /* ok|failed|rollback-failed|cancelled|refused */
 	char error[1024]; /* masked */
 	int done;
 };

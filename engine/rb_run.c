@@ -592,7 +592,8 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	else
 		snprintf(c->source, sizeof c->source, "dir:%s", o->dir);
 	if ((c->b.steps = json_array()) == NULL ||
-	    (c->b.undoable = json_array()) == NULL)
+	    (c->b.undoable = json_array()) == NULL ||
+	    (c->b.undo_failed = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	return 0;
 }
@@ -679,6 +680,7 @@ out:
 	json_decref(params);
 	json_decref(c.b.steps);
 	json_decref(c.b.undoable);
+	json_decref(c.b.undo_failed);
 	rb_effect_done(&c.b.fx);
 	rb_apply_done(&c.apply);
 	free(c.approved_by);

@@ -80,4 +80,32 @@ like "$ERR" "run 1 is ok, not interrupted" "and says so"
 run "$OWL" recover 99
 is "$RC" 2 "an unknown run: exit 2"
 
+# --- runs that fail are told truthfully: a failed undo is not a rollback
+mkdir -p "$T/files"
+cat >"$T/rb/halfway.lua" <<EOF
+runbook { summary = "fails, and so does its undo", params = { undo_ok = { default = "no" } } }
+function run(p)
+  step("write", function() file.write("$T/files/a", "changed\n") end,
+    { undo = function()
+        check(p.undo_ok == "yes", "cannot restore $T/files/a")
+        file.write("$T/files/a", "original\n")
+      end })
+  step("break", function() check(false, "the service did not come back") end)
+end
+EOF
+printf 'original\n' >"$T/files/a"
+run "$OWL" run halfway --runbooks "$T/rb" --yes
+is "$RC" 1 "a run whose undo failed exits 1"
+like "$ERR" "rollback-failed: .*the service did not come back; rollback failed, the world is half-changed: steps left undone: 'write' \(.*cannot restore" \
+	"its last line says rollback-failed and names the step left undone"
+is "$(cat "$T/files/a")" changed "(the file is indeed still changed)"
+run "$OWL" plans --json
+like "$OUT" '"status": "rollback-failed"' "the run's status is rollback-failed"
+printf 'original\n' >"$T/files/a"
+run "$OWL" run halfway --runbooks "$T/rb" --yes --param undo_ok=yes
+is "$RC" 1 "a run rolled back cleanly exits 1 too"
+like "$ERR" "failed: .*the service did not come back" "and is failed"
+unlike "$ERR" "rollback" "not rollback-failed"
+is "$(cat "$T/files/a")" original "(the file is restored)"
+
 done_testing

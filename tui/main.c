@@ -278,6 +278,10 @@ static const struct cli_cmd main_cmds[] = {
 	    "runbook for the same incident is refused (exit 3) while the first\n"
 	    "holds its lease. A hang-up (a dropped SSH connection) does not\n"
 	    "stop a run: it goes on and records everything in the database.\n"
+	    "\nOutcomes: ok; failed (the undo of the steps done completed);\n"
+	    "rollback-failed (an undo failed: the world is half-changed, and\n"
+	    "the last line names the steps left undone); cancelled;\n"
+	    "interrupted (owl died: see owl recover RUN).\n"
 	    "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
 	    "or a runbook that does not load, 3 refused (lease held, confirm\n"
 	    "without a terminal).\n",
