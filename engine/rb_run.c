@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "rb_lease.h"
 #include "rb_runs.h"
+#include "rbmeta.h"
 #include "worker/rb_worker.h"
 #include "words.h"
 
@@ -67,41 +68,6 @@ rb_run_read(
 	*n = b.len;
 	*src = buf_steal(&b);
 	return *src ? 0 : err_set(err, ERR_FAILED, "out of memory");
-}
-
-static int
-rb_run_decl_check(const json_t *decl, struct err *err)
-{
-	static const char *const keys[] = { "summary", "params", "match",
-		"timeout", "description", "tags", "approval", NULL };
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)decl, k, v)
-	{
-		int known = 0;
-		for (int i = 0; keys[i] != NULL; i++)
-			known |= strcmp(k, keys[i]) == 0;
-		if (!known)
-			return err_set(err, ERR_USAGE,
-			    "runbook{}: unknown field "
-			    "'%s' (known: summary, params, match, timeout, "
-			    "description, tags, approval)",
-			    k);
-	}
-	v = json_object_get(decl, "approval");
-	if (v != NULL &&
-	    (!json_is_string(v) ||
-	        (strcmp(json_string_value(v), "two-person") != 0 &&
-	            strcmp(json_string_value(v), "none") != 0)))
-		return err_set(err, ERR_USAGE,
-		    "runbook{}: approval must be \"two-person\" or \"none\"");
-	v = json_object_get(decl, "params");
-	if (v != NULL && !json_is_object(v))
-		return err_set(err, ERR_USAGE,
-		    "runbook{}: params must be a "
-		    "table of name = { required=, default=, description= }");
-	return 0;
 }
 
 /* Converts a --param value to the declared type. */
@@ -171,7 +137,7 @@ rb_run_params(
 	const char *k;
 
 	*out = NULL;
-	if (rb_run_decl_check(decl, err) == -1)
+	if (rbmeta_check(decl, err) == -1)
 		return -1;
 	json_object_foreach((json_t *)given, k, v)
 	{

@@ -311,4 +311,18 @@ run "$OWL" run typed2 --runbooks "$T/rb" --yes
 is "$RC" 1 "a misspelt confirm option fails the run"
 like "$OUT$ERR" "confirm: unknown option 'targt'" "naming it"
 
+# --- one validator: a typo inside params is refused by run and list alike
+mkdir -p "$T/rbv"
+cat >"$T/rbv/typo.lua" <<'EOF'
+runbook { summary = "typo", params = { reason = { requird = true } } }
+function run(p) end
+EOF
+run "$OWL" run typo --runbooks "$T/rbv" --dry-run
+is "$RC" 2 "a typo inside params is refused (exit 2)"
+like "$ERR" "runbook\{\}: params.reason: unknown field 'requird' \(known: required, default, description, type\)" \
+	"naming the field"
+run "$OWL" runbooks list --runbooks "$T/rbv"
+like "$OUT" "typo +BROKEN: .*params.reason: unknown field 'requird'" \
+	"owl runbooks list shows it broken with the same message"
+
 done_testing
