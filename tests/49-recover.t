@@ -108,4 +108,24 @@ like "$ERR" "failed: .*the service did not come back" "and is failed"
 unlike "$ERR" "rollback" "not rollback-failed"
 is "$(cat "$T/files/a")" original "(the file is restored)"
 
+# --- kill -9 of owl during an exec: the command dies with its run
+cat >"$T/rb/long.lua" <<EOF
+runbook { summary = "a long command" }
+function run(p)
+  step("wait", function()
+    exec({ "sh", "-c", "echo \$\$ >'$T/child.pid'; exec sleep 60" })
+  end)
+end
+EOF
+"$OWL" run long --runbooks "$T/rb" --yes >"$T/long.out" 2>&1 &
+OWLPID=$!
+wait_for 30 test -s "$T/child.pid"
+ok $? "the command runs"
+CHILD=$(cat "$T/child.pid")
+kill -9 "$OWLPID"
+wait "$OWLPID" 2>/dev/null
+wait_for 10 sh -c "! kill -0 $CHILD"
+ok $? "kill -9 of owl ends the command too (not re-parented to init)"
+kill -9 "$CHILD" 2>/dev/null
+
 done_testing
