@@ -400,6 +400,9 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	    rb_lease_release(c->s, o->name, o->incident, c->b.fx.run_id, err) ==
 	        -1)
 		goto fail;
+	if (!o->dry_run &&
+	    rb_lease_release_run(c->s, c->b.fx.run_id, err) == -1)
+		goto fail;
 	if (rb_effect_flush(&c->b.fx, err) == -1)
 		goto out;
 	r->plan_id = pid;
@@ -626,9 +629,9 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 		snprintf(c.b.error, sizeof c.b.error, "%s", err->msg);
 		err_init(err);
 	}
-	if (o->apply != NULL && c.apply.refused) {
+	if (c.b.fx.refused[0] != '\0') {
 		snprintf(c.b.status, sizeof c.b.status, "refused");
-		snprintf(c.b.error, sizeof c.b.error, "%s", c.apply.msg);
+		snprintf(c.b.error, sizeof c.b.error, "%s", c.b.fx.refused);
 	}
 	params = NULL; /* the go message took it */
 	if (rb_run_finish(&c, r, err) == -1)
