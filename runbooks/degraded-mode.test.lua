@@ -31,9 +31,22 @@ return {
     params = { reason = "flaky" },
     config = { flags_url = flags },
     fakes = { http = {
-      ["GET " .. url] = { status = 500, body = "oops" },
+      -- normal before the switch, and still normal after it
+      ["GET " .. url] = { status = 200, json = { mode = "normal" } },
       ["PUT " .. url] = { status = 200 },
     } },
-    expect = { status = "failed", error = "flag service answered 500" },
+    expect = { status = "failed", error = "wait_until",
+      writes = { "http.put " .. url },
+      undo_writes = { "http.put " .. url } },
+  },
+  {
+    name = "stops at a flag service that fails",
+    params = { reason = "oops" },
+    config = { flags_url = flags },
+    fakes = { http = {
+      ["GET " .. url] = { status = 500, body = "oops" },
+    } },
+    expect = { status = "failed", error = "flag service answered 500",
+      writes = {}, undo_writes = {} },
   },
 }

@@ -8,7 +8,7 @@ run "$OWL" test --runbooks "$OWL_ROOT/runbooks"
 is "$RC" 0 "the example runbooks' tests pass"
 like "$OUT" "^ok +degraded-mode: switches a normal service to degraded" \
 	"names each test"
-like "$OUT" "^8 passed, 0 failed$" "counts them"
+like "$OUT" "^9 passed, 0 failed$" "counts them"
 test ! -e "$OWL_DB"
 ok $? "test runs never touch the real database"
 

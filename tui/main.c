@@ -414,7 +414,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "Run runbook tests against fake effects, with a dry-run fidelity check.",
 	    "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
 	    "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
-	    "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
+	    "  expect = { status=, error=, writes = {\"http.put URL\", ...},\n"
+	    "  undo_writes = {...} } }\n"
 	    "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
 	    "  against the fakes and checks the expectations, then dry-runs it\n"
 	    "  and checks that the plan's writes are exactly the live run's.\n"
