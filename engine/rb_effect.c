@@ -10,6 +10,7 @@
 #include "actlog.h"
 #include "clock.h"
 #include "mask.h"
+#include "rb_lease.h"
 #include "rb_fx.h"
 
 #define RB_EFFECT_LOG_TEXT 2048 /* longest string kept in a log detail */
@@ -313,7 +314,8 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	return rb_effect_log(e, "effect.result", d, err);
 }
 
-/* A refusal of `owl apply`: no write but undo is made from now on. */
+/* A refusal (a stale plan, a write not in it, a held target): no write
+ * but undo is made from now on, and the run ends refused. */
 static int
 rb_effect_refuse(struct rb_effect *e, const struct err *err)
 {
@@ -321,7 +323,34 @@ rb_effect_refuse(struct rb_effect *e, const struct err *err)
 		e->failed = 1;
 		snprintf(e->failed_msg, sizeof e->failed_msg, "%s", err->msg);
 	}
+	if (err->code == ERR_REFUSED && e->refused[0] == '\0')
+		snprintf(e->refused, sizeof e->refused, "%s", err->msg);
 	return -1;
+}
+
+/* Takes the lease of the target a live write is about to change, before
+ * it is changed; a takeover of a dead holder's is logged. */
+static int
+rb_effect_lease(
+    struct rb_effect *e, const struct rb_fx_call *c, struct err *err)
+{
+	struct rb_lease_prev prev;
+
+	if (rb_effect_begin(e, err) == -1)
+		return -1;
+	if (rb_lease_target(e->store, c->desc.lease, e->run_id, e->actor, &prev,
+	        err) == -1) {
+		rb_effect_abort(e);
+		return -1;
+	}
+	if (prev.run_id != 0 &&
+	    rb_effect_log(e, "run.lease_takeover",
+	        json_pack("{s:s, s:I, s:s, s:i, s:s}", "target", c->desc.lease,
+	            "previous_run", (json_int_t)prev.run_id, "holder",
+	            prev.holder, "pid", prev.pid, "host", prev.host),
+	        err) == -1)
+		return -1;
+	return rb_effect_flush(e, err);
 }
 
 static json_t *
@@ -378,6 +407,9 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		    e->failed_msg);
 	else if (e->apply != NULL && !e->undo && c.desc.write &&
 	    rb_apply_write(e->apply, entry, &err) == -1)
+		rc = rb_effect_refuse(e, &err);
+	else if (c.desc.write && !e->dry_run && !e->instant && e->run_id != 0 &&
+	    c.desc.lease[0] != '\0' && rb_effect_lease(e, &c, &err) == -1)
 		rc = rb_effect_refuse(e, &err);
 	else
 		rc = c.kind->perform(&c, &err);

@@ -60,6 +60,7 @@ struct rb_run_result {
 	json_t *departures; /* borrowed from doc; NULL: no plan compared */
 	int64_t plan_id;
 	int64_t compared_plan; /* the dry-run plan compared with, 0: none */
+	char approval[16]; /* the runbook's approval{}, "" when none */
 };
 
 /* Runs a runbook. Returns 0 when the run took place (see r->status and

@@ -287,8 +287,16 @@ const char *const schema_migrations[] = {
 	 * another process is not taken for it. */
 	/* (in parentheses: clang takes two literals ending an array for a
 	 * missing comma) */
-	("ALTER TABLE runs ADD COLUMN proc TEXT;"
-	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
+	"ALTER TABLE runs ADD COLUMN proc TEXT;"
+	"ALTER TABLE leases ADD COLUMN holder_proc TEXT;",
+	/* 14: approvals of plans (plan.c): who approved which plan, bound
+	 * to its hash, for runbooks that declare approval = "two-person". */
+	("CREATE TABLE plan_approvals ("
+	 "  plan_id INTEGER NOT NULL REFERENCES plans(id),"
+	 "  hash TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL,"
+	 "  at INTEGER NOT NULL,"
+	 "  PRIMARY KEY (plan_id, actor));"),
 };
 
 const int schema_count =

@@ -40,7 +40,7 @@ unlike "$OUT" "null" "run --help with \$OWL_RUNBOOKS: no '(null)'"
 # --- "did you mean": the closest known word, and the known ones
 run "$OWL" incidnets
 is "$RC" 2 "unknown command: exit 2"
-like "$ERR" "^owl: unknown command 'incidnets'; did you mean 'incidents'\? \(commands: ack, assign, audit, .*timeline, tui, unsilence, version\)$" \
+like "$ERR" "^owl: unknown command 'incidnets'; did you mean 'incidents'\? \(commands: ack, apply, approve, assign, audit, .*timeline, tui, unsilence, version\)$" \
 	"unknown command: the closest one and the list"
 run "$OWL" frobnicate
 is "$ERR" "$(printf '%s' "$ERR" | grep -v 'did you mean')" "nothing close: no guess"
@@ -125,13 +125,13 @@ printf '%s\n' 'runbook { summary = "one write" }' 'function run(p)' \
 	"  step(\"write\", function() file.write(\"$T/one.txt\", \"x\") end)" \
 	'end' >"$T/rb/onewrite.lua"
 run "$OWL" run onewrite --runbooks "$T/rb" --dry-run
-like "$OUT" "^Plan [0-9]+, made by dry-run run [0-9]+ \(1 effect, 1 write; sha256 [0-9a-f]{12}\):$" \
+like "$OUT" "^Plan [0-9]+, made by dry-run run [0-9]+ \(1 effect, 1 write\)$" \
 	"1 effect, 1 write; the plan says which run made it"
 plan=$(printf '%s\n' "$OUT" | sed -n 's/^Plan \([0-9]*\), made by dry-run run \([0-9]*\).*/\1 \2/p')
 like "$OUT" "^ok: run ${plan#* } \(dry-run: nothing was changed; its writes are plan ${plan% *}\)$" \
 	"the ok line names the run and its plan"
 run "$OWL" run drain --runbooks "$T/rb" --dry-run
-like "$OUT" "\(0 effects, 0 writes;" "0 effects, 0 writes"
+like "$OUT" "\(0 effects, 0 writes\)$" "0 effects, 0 writes"
 cat >"$T/trunc.json" <<'JSON'
 {"version": "4", "status": "firing", "receiver": "owl",
  "groupKey": "{}:{alertname=\"LLMProviderDown\"}", "truncatedAlerts": 1,

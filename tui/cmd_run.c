@@ -136,6 +136,33 @@ cmd_run_event(void *ctx, const struct rb_event *ev)
 	fflush(stdout);
 }
 
+/* confirm({ type = "target" }): the operator types the target's name
+ * (k9s style) on a terminal; anything else declines. */
+static enum rb_confirm
+cmd_run_confirm_target(void *ctx, const char *text, const char *target)
+{
+	struct cmd_run_ui *u = ctx;
+	char line[256], *clean, *ctarget;
+	size_t n;
+
+	if (!isatty(STDIN_FILENO))
+		return RB_CONFIRM_NOBODY;
+	cmd_run_close_line(u);
+	clean = sanitize_dup(text, 0);
+	ctarget = sanitize_dup(target, 0);
+	fprintf(stderr, "%s\nType %s to confirm: ", clean ? clean : "?",
+	    ctarget ? ctarget : "?");
+	free(clean);
+	free(ctarget);
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return RB_CONFIRM_NO;
+	n = strlen(line);
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	return strcmp(line, target) == 0 ? RB_CONFIRM_YES : RB_CONFIRM_NO;
+}
+
 /* confirm(): a y/N prompt when stdin is a terminal, else nobody. */
 static enum rb_confirm
 cmd_run_confirm(void *ctx, const char *text)
@@ -258,10 +285,19 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 			    r->run_id, r->status, err ? err : "");
 		free(err);
 	} else if (!cli->json) {
-		if (o->dry_run)
+		if (o->dry_run && strcmp(r->approval, "two-person") == 0)
 			printf("ok: run %" PRId64 " (dry-run: nothing was "
-			       "changed; its writes are plan %" PRId64 ")\n",
-			    r->run_id, r->plan_id);
+			       "changed; its writes are plan %" PRId64 ")\n"
+			       "This runbook needs another person's approval: "
+			       "owl approve %" PRId64
+			       ", then owl apply %" PRId64 "\n",
+			    r->run_id, r->plan_id, r->plan_id, r->plan_id);
+		else if (o->dry_run)
+			printf("ok: run %" PRId64 " (dry-run: nothing was "
+			       "changed; its writes are plan %" PRId64 ")\n"
+			       "Apply exactly this plan: owl apply %" PRId64
+			       "\n",
+			    r->run_id, r->plan_id, r->plan_id);
 		else
 			printf("ok: run %" PRId64 "\n", r->run_id);
 	}
@@ -366,7 +402,8 @@ static int
 cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 {
 	struct cmd_run_ui u = { .quiet = cli->json };
-	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm };
+	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm,
+		cmd_run_confirm_target };
 	struct sigaction sa, old;
 	struct rb_run_result r;
 	struct err err;

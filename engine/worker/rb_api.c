@@ -255,10 +255,46 @@ rb_api_run_undo(struct rb_vm *vm, int idx)
 	lua_settop(L, idx);
 }
 
+/* confirm()'s options: NULL, or { type = "target", target = NAME }: the
+ * operator types NAME, not just y. Leaves NAME on the stack. */
+static const char *
+rb_api_confirm_target(lua_State *L)
+{
+	const char *type, *target, *k;
+
+	if (lua_isnoneornil(L, 2))
+		return NULL;
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_pushnil(L);
+	while (lua_next(L, 2) != 0) {
+		k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+		if (strcmp(k, "type") != 0 && strcmp(k, "target") != 0)
+			return luaL_error(L,
+			           "confirm: unknown option '%s' (known: type, "
+			           "target)",
+			           k),
+			       NULL;
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "type");
+	type = lua_tostring(L, -1);
+	if (type == NULL || strcmp(type, "target") != 0)
+		return luaL_error(L, "confirm: type must be \"target\""), NULL;
+	lua_getfield(L, 2, "target");
+	target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	if (target == NULL || *target == '\0' || strlen(target) > 200)
+		return luaL_error(L,
+		           "confirm: { type = \"target\" } needs target = "
+		           "the name the operator types (1-200 bytes)"),
+		       NULL;
+	return target;
+}
+
 static int
 rb_api_confirm(lua_State *L)
 {
 	struct rb_vm *vm = rb_vm_get(L);
+	const char *target = rb_api_confirm_target(L);
 	json_t *text = rb_api_jstr(L, 1, "confirm"), *reply;
 	const char *answer;
 	int yes, declined;
@@ -268,8 +304,9 @@ rb_api_confirm(lua_State *L)
 		json_decref(text);
 		return luaL_error(L, "confirm() belongs inside run()");
 	}
-	reply = rb_vm_call(
-	    vm, json_pack("{s:s, s:o}", "t", "confirm", "text", text));
+	reply = rb_vm_call(vm,
+	    json_pack("{s:s, s:o, s:s?}", "t", "confirm", "text", text,
+	        "target", target));
 	if (reply == NULL)
 		return luaL_error(L, "confirm: the question is too long");
 	answer = json_string_value(json_object_get(reply, "answer"));
