@@ -165,19 +165,19 @@ plan_list(
 	/* two statements, one per shape: each uses its index */
 	sqlite3_stmt *st = store_stmt(s,
 	    incident > 0 ? "SELECT " PLAN_COLS " FROM runs r JOIN plans p ON "
-	                   "p.run_id = r.id WHERE r.incident_id = ? "
-	                   "ORDER BY p.id DESC LIMIT ?"
+	                   "p.run_id = r.id WHERE r.incident_id = ?2 "
+	                   "ORDER BY p.id DESC LIMIT ?1"
 	                 : "SELECT " PLAN_COLS " FROM plans p JOIN runs r ON "
-	                   "r.id = p.run_id WHERE ?1 IS NOT NULL "
-	                   "ORDER BY p.id DESC LIMIT ?",
+	                   "r.id = p.run_id ORDER BY p.id DESC LIMIT ?1",
 	    err);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int(st, 1, limit);
+	if (incident > 0)
+		sqlite3_bind_int64(st, 2, incident);
 	*out = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t inc = sqlite3_column_int64(st, 2);

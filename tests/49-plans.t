@@ -124,6 +124,13 @@ like "$OUT" '"change": "changed"' "plan diff --json"
 run "$OWL" plans
 is "$RC" 0 "owl plans"
 like "$OUT" "^3 +[0-9a-f]{12} +dry-run +6 +writes +all " "lists the newest plan first"
+printf '%s' '{"id":"a1","title":"LLM provider down","status":"firing"}' |
+	"$OWL" ingest --format generic >/dev/null
+run "$OWL" run all --runbooks "$T/rb" --dry-run --incident 1
+IP=$(printf '%s\n' "$OUT" | sed -n 's/^Plan \([0-9]*\),.*/\1/p')
+run "$OWL" plans --incident INC-1 --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)])')" \
+	"[$IP]" "owl plans --incident lists only that incident's plans"
 run "$OWL" plan show 99
 is "$RC" 2 "an unknown plan: exit 2"
 like "$ERR" "^owl: no plan 99 \(see: owl plans\)" "and says where to look"

@@ -353,13 +353,12 @@ cmd_approve_run(
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	actor_name(actor);
-	if (plan_get(s, id, &p, &err) == -1 ||
-	    (!p.dry_run &&
-	        err_set(&err, ERR_USAGE,
-	            "plan %lld records live run %lld: approve the plan of a "
-	            "dry-run",
-	            id, (long long)p.run_id) == -1) ||
-	    plan_approve(s, &p, actor, &err) == -1) {
+	if (plan_get(s, id, &p, &err) == 0 && !p.dry_run)
+		err_set(&err, ERR_USAGE,
+		    "plan %lld records live run %lld: approve the plan of a "
+		    "dry-run",
+		    id, (long long)p.run_id);
+	if (err_isset(&err) || plan_approve(s, &p, actor, &err) == -1) {
 		rc = cli_fail(&err);
 	} else {
 		printf("approved plan %lld (hash %s) as ", id, p.hash);
