@@ -3,6 +3,7 @@
  * the table of effect kinds (rb_fx.h). */
 #include "rb_effect.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,14 +335,28 @@ static int
 rb_effect_lease(
     struct rb_effect *e, const struct rb_fx_call *c, struct err *err)
 {
+	int cancels = e->cancel != NULL ? *e->cancel : 0;
 	struct rb_lease_prev prev;
 
-	if (rb_effect_begin(e, err) == -1)
-		return -1;
-	if (rb_lease_target(e->store, c->desc.lease, e->run_id, e->actor, &prev,
-	        err) == -1) {
+	for (;;) {
+		if (rb_effect_begin(e, err) == -1)
+			return -1;
+		if (rb_lease_target(e->store, c->desc.lease, e->run_id,
+		        e->actor, &prev, err) == 0)
+			break;
 		rb_effect_abort(e);
-		return -1;
+		if (!e->wait_leases || err->code != ERR_REFUSED)
+			return -1;
+		if (e->cancel != NULL && *e->cancel != cancels) {
+			err_prefix(err, "cancelled (^C) while waiting: ");
+			return -1;
+		}
+		if (e->deadline > 0 && clock_mono_us() > e->deadline) {
+			err_prefix(err, "the run's time ran out waiting: ");
+			return -1;
+		}
+		poll(NULL, 0, 200);
+		err_init(err);
 	}
 	if (prev.run_id != 0 &&
 	    rb_effect_log(e, "run.lease_takeover",

@@ -540,6 +540,7 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	    -1)
 		return -1;
 	c->b.fx.incident = o->incident;
+	c->b.fx.wait_leases = o->wait;
 	if (o->max_effects > 0)
 		c->b.fx.max_effects = o->max_effects;
 	if (o->max_diffs > 0)

@@ -49,6 +49,7 @@ struct rb_run_opts {
 	const struct rb_ui *ui; /* may be NULL */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 	const struct rb_run_plan *apply; /* NULL: not an apply */
+	int wait; /* a target another run holds: wait for it (--wait) */
 };
 
 struct rb_run_result {

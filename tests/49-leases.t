@@ -70,4 +70,29 @@ is "$RC" 0 "a dry-run is not refused by a held target"
 touch "$T/hold/release"
 wait "$FIRST"
 
+# --wait: the second run waits for the target instead of being refused
+rm -f "$T/hold/put-started" "$T/hold/release"
+OWL_ACTOR=alice "$OWL" run first --runbooks "$T/rb" --yes >"$T/first.out" 2>&1 &
+FIRST=$!
+wait_for 30 test -e "$T/hold/put-started"
+OWL_ACTOR=bob "$OWL" run second --runbooks "$T/rb" --yes --wait >"$T/second.out" 2>&1 &
+SECOND=$!
+intent() { [ "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog a JOIN runs r
+	ON r.id = a.run_id WHERE r.actor = 'bob' AND r.status = 'running'
+	AND a.kind = 'effect.intent'")" = 1 ]; }
+wait_for 30 intent
+ok $? "bob's run reached its write"
+puts=$(wc -l <"$T/hold/puts")
+wait_for 2 sh -c "[ \$(wc -l <'$T/hold/puts') -gt $puts ]"
+isnt_rc=$?
+ok "$([ "$isnt_rc" -ne 0 ]; echo $?)" \
+	"with --wait, it does not write while alice's run holds the target"
+kill -0 "$SECOND"
+ok $? "and keeps waiting"
+touch "$T/hold/release"
+wait "$FIRST"
+wait "$SECOND"
+is "$?" 0 "and goes once alice's run ended"
+is "$(curl -sf "$URL/v1/flags/assistant")" '{"mode": "second"}' "writing after it"
+
 done_testing

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """holdsvc.py: a flag service that holds a PUT open, for the crash test
 (127.0.0.1 only). GET /v1/flags/NAME -> {"mode"}; PUT /v1/flags/NAME
-writes DIR/put-started, waits (at most 60 s) for DIR/release, then sets
+writes DIR/put-started (and a line to DIR/puts), waits (at most 60 s) for DIR/release, then sets
 the flag. GET /healthz.
 
 usage: holdsvc.py PORT DIR"""
@@ -40,6 +40,8 @@ class H(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(n) or b"{}")
         open(os.path.join(DIR, "put-started"), "w").close()
+        with open(os.path.join(DIR, "puts"), "a") as f:
+            f.write(self.path + "\n")
         end = time.time() + 60
         while not os.path.exists(os.path.join(DIR, "release")) and time.time() < end:
             time.sleep(0.05)

@@ -337,6 +337,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "detailed-exitcode", no_argument, NULL, 'D' },
+		{ "wait", no_argument, NULL, 'W' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "incident", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -362,6 +363,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			a->q.o.offline = 1;
 		else if (c == 'D')
 			a->detailed = 1;
+		else if (c == 'W')
+			a->q.o.wait = 1;
 		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
 			return CLI_USAGE;
 		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
@@ -494,6 +497,7 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-undo", no_argument, NULL, 'U' },
+		{ "wait", no_argument, NULL, 'W' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -514,6 +518,8 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
 			a->q.o.no_undo = 1;
+		else if (c == 'W')
+			a->q.o.wait = 1;
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "apply: name a plan (see: owl plans)");

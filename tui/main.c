@@ -42,7 +42,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
-	{ "apply", "apply PLAN [--yes] [--json] [--timeout D] [--no-undo]",
+	{ "apply",
+	    "apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait]",
 	    "Run a stored dry-run plan live, exactly as planned.",
 	    "Runs the plan's runbook (the same commit and blob: another\n"
 	    "version is refused), with its params and incident. Before the\n"
@@ -60,6 +61,7 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document, as owl run --json\n"
 	    "  --timeout D     wall-clock limit (default: the runbook's)\n"
 	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "  --wait          wait for a target another run is changing\n"
 	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
 	    "stale plan, another runbook version, a write not in the plan).\n",
 	    cmd_apply_run },
@@ -240,7 +242,7 @@ static const struct cli_cmd main_cmds[] = {
 	{ "run",
 	    "run NAME [--dry-run [--offline] [--detailed-exitcode]] "
 	    "[--param K=V]... "
-	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
+	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] [--wait] "
 	    "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
 	    "Run a runbook, or dry-run it to see exactly what it would do.",
 	    "  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
@@ -274,7 +276,9 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  steps, error, departures\n"
 	    "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
 	    "                  runbook's timeout, else 10m\n"
-	    "  --no-undo       on failure, do not run the undo functions\n" RBSEL_HELP
+	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "  --wait          a target (URL, file, secret) another run is\n"
+	    "                  changing: wait for it instead of refusing\n" RBSEL_HELP
 	    "\nA live run ends by saying where it departed from the last dry-run\n"
 	    "plan of the same runbook and params. ^C cancels (undo runs); a\n"
 	    "second ^C stops the worker at once. A second live run of the same\n"
