@@ -149,13 +149,16 @@ rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 	sqlite3_stmt *st;
 	json_t *steps = json_array();
 	char *runbook = NULL, *status = NULL, *sha = NULL, *params = NULL;
+	char *source = NULL, *commit = NULL;
+	int64_t incident = 0;
+	json_t *pj;
 	int64_t last = 0;
 	int rc = -1;
 
 	*out = NULL;
 	st = store_stmt(s,
-	    "SELECT runbook, status, source_sha256, params FROM runs WHERE "
-	    "id = ?",
+	    "SELECT runbook, status, source_sha256, params, source, commit_id, "
+	    "coalesce(incident_id, 0) FROM runs WHERE id = ?",
 	    err);
 	if (st == NULL)
 		goto out;
@@ -165,6 +168,11 @@ rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 		status = strdup((const char *)sqlite3_column_text(st, 1));
 		sha = strdup((const char *)sqlite3_column_text(st, 2));
 		params = strdup((const char *)sqlite3_column_text(st, 3));
+		source = strdup((const char *)sqlite3_column_text(st, 4));
+		if (sqlite3_column_type(st, 5) == SQLITE_TEXT)
+			commit =
+			    strdup((const char *)sqlite3_column_text(st, 5));
+		incident = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_reset(st);
 	if (runbook == NULL || status == NULL || sha == NULL ||
@@ -177,9 +185,13 @@ rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 	    rb_recover_steps(s, id, r.order, steps, &last, err) == -1 ||
 	    rb_recover_rest(s, runbook, sha, params, last, steps, err) == -1)
 		goto out;
-	*out = json_pack("{s:I, s:s, s:s, s:O?, s:O}", "run", (json_int_t)id,
-	    "runbook", runbook, "status", status, "resolved", r.resolved,
-	    "steps", steps);
+	pj = json_loads(params, 0, NULL);
+	*out = json_pack("{s:I, s:s, s:s, s:O?, s:O, s:s?, s:s?, s:s, s:o, "
+	                 "s:I}",
+	    "run", (json_int_t)id, "runbook", runbook, "status", status,
+	    "resolved", r.resolved, "steps", steps, "source", source, "commit",
+	    commit, "source_sha256", sha, "params", pj ? pj : json_object(),
+	    "incident", (json_int_t)incident);
 	rc = *out ? 0 : err_set(err, ERR_FAILED, "out of memory");
 out:
 	json_decref(r.effects);
@@ -190,6 +202,8 @@ out:
 	free(status);
 	free(sha);
 	free(params);
+	free(source);
+	free(commit);
 	return rc;
 }
 

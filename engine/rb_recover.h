@@ -14,7 +14,8 @@
 #include "err.h"
 #include "store.h"
 
-/* The journal of run id as {"run", "runbook", "status", "resolved"
+/* The journal of run id as {"run", "runbook", "source", "commit",
+ * "source_sha256", "params", "incident", "status", "resolved"
  * (null, or {"actor", "note", "at"}), "steps": [{"i", "name", "undo",
  * "state": "done"|"failed"|"unknown"|"not started", "effects": [{"seq",
  * "kind", "target", "write", "result": "ok"|"failed"|null, "request"}]}]}

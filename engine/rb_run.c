@@ -339,12 +339,12 @@ rb_run_go(struct rb_run_ctx *c, json_t *params, int64_t timeout)
 {
 	const struct rb_run_opts *o = c->o;
 
-	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I}", "params",
+	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I}", "params",
 	    params, "config",
 	    o->config ? json_deep_copy(config_json(o->config)) : json_object(),
 	    "incident", o->incident_json, "dry_run", o->dry_run, "no_undo",
 	    o->no_undo, "timeout_us", (json_int_t)timeout, "undo_grace_us",
-	    (json_int_t)RB_RUN_UNDO_GRACE_US);
+	    (json_int_t)RB_RUN_UNDO_GRACE_US, "replay", (json_int_t)o->replay);
 }
 
 static int
@@ -568,6 +568,27 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	return 0;
 }
 
+/* `owl recover --undo`: the runbook the interrupted run ran, live, and
+ * no write but the undo of the steps it did. */
+static int
+rb_run_replay_init(struct rb_run_ctx *c, struct err *err)
+{
+	const struct rb_run_opts *o = c->o;
+
+	if (o->dry_run)
+		return err_set(err, ERR_USAGE, "a recovery is live");
+	if (o->replay_sha256 != NULL && strcmp(o->replay_sha256, c->sha) != 0)
+		return err_set(err, ERR_REFUSED,
+		    "run %lld ran another version of runbook %s (sha256 "
+		    "%.12s, now %.12s): its undo cannot be run from this one",
+		    (long long)o->replay_of, o->name, o->replay_sha256, c->sha);
+	c->b.fx.failed = 1;
+	snprintf(c->b.fx.failed_msg, sizeof c->b.fx.failed_msg,
+	    "recovering run %lld: no write but the undo of its steps done",
+	    (long long)o->replay_of);
+	return 0;
+}
+
 /* `owl apply`: the runbook must be the one the plan was made from. */
 static int
 rb_run_apply_init(struct rb_run_ctx *c, struct err *err)
@@ -613,6 +634,8 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	hash_sha256(src, n, md);
 	hash_hex(md, sizeof md, c.sha);
 	if (o->apply != NULL && rb_run_apply_init(&c, err) == -1)
+		goto out;
+	if (o->replay > 0 && rb_run_replay_init(&c, err) == -1)
 		goto out;
 	/* The worker is forked first, so that it holds no copy of the
 	 * secret values the masker learns next. */

@@ -50,6 +50,12 @@ struct rb_run_opts {
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 	const struct rb_run_plan *apply; /* NULL: not an apply */
 	int wait; /* a target another run holds: wait for it (--wait) */
+	/* `owl recover RUN --undo`: the number of steps the interrupted run
+	 * did, whose undo runs (nothing else is written), and the runbook
+	 * it ran (another version is refused); 0 / NULL otherwise */
+	int64_t replay;
+	int64_t replay_of;
+	const char *replay_sha256;
 };
 
 struct rb_run_result {

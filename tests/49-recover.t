@@ -80,6 +80,40 @@ like "$ERR" "run 1 is ok, not interrupted" "and says so"
 run "$OWL" recover 99
 is "$RC" 2 "an unknown run: exit 2"
 
+# --- --undo: the undo of the steps the killed run did, newest first
+rm -f "$T/hold/put-started" "$T/hold/release"
+mkdir -p "$T/files"
+printf 'original\n' >"$T/files/b"
+cat >"$T/rb/twostep.lua" <<EOF
+runbook { summary = "file, then a held PUT" }
+function run(p)
+  confirm("go?")
+  step("write", function() file.write("$T/files/b", "changed\n") end,
+    { undo = function() file.write("$T/files/b", "original\n") end })
+  step("switch", function()
+    http.put(config.flags_url .. "/v1/flags/other", { json = { mode = "x" } })
+  end, { undo = function() notify("never: this step did not finish") end })
+  step("after", function() file.write("$T/files/b", "after\n") end)
+end
+EOF
+"$OWL" run twostep --runbooks "$T/rb" --yes >"$T/two.out" 2>&1 &
+OWLPID=$!
+wait_for 30 test -e "$T/hold/put-started"
+kill -9 "$OWLPID"
+wait "$OWLPID" 2>/dev/null
+touch "$T/hold/release"
+is "$(cat "$T/files/b")" changed "(the killed run changed the file)"
+TWO=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE runbook = 'twostep'")
+run "$OWL" recover "$TWO" --undo
+is "$RC" 0 "--undo runs the undo of the steps done"
+like "$OUT" "Undoing the 1 step run $TWO did" "saying what it undoes"
+like "$OUT" "undid what run $TWO did" "and that it did"
+is "$(cat "$T/files/b")" original "the file is restored"
+run "$OWL" audit log --limit 100000
+unlike "$OUT" "never: this step did not finish" "the unfinished step's undo did not run"
+like "$OUT" "run-$TWO run.recover \\{\"recovery_run\":[0-9]+,\"outcome\":\"undone\",\"choice\":\"undo\"" \
+	"the undo is logged on the interrupted run, with its recovery run"
+
 # --- runs that fail are told truthfully: a failed undo is not a rollback
 mkdir -p "$T/files"
 cat >"$T/rb/halfway.lua" <<EOF

@@ -13,6 +13,7 @@
 #include "engine/sanitize.h"
 #include "integrations/effects_live.h"
 #include "integrations/runner.h"
+#include "cmd_run.h"
 
 static void
 cmd_recover_put(const char *s)
@@ -166,6 +167,37 @@ cmd_recover_recheck(
 	return rc;
 }
 
+/* --undo: the undo of the steps the run did, newest first, in a new
+ * run; the choice and its outcome are logged on the interrupted run. */
+static int
+cmd_recover_undo(
+    struct cli *cli, struct store *s, const json_t *doc, const char *actor)
+{
+	int64_t id = json_integer_value(json_object_get(doc, "run"));
+	char status[32] = "";
+	struct err err;
+	int64_t ran = 0;
+	int rc;
+
+	err_init(&err);
+	if (strcmp(json_string_value(json_object_get(doc, "status")),
+	        "interrupted") != 0) {
+		err_set(&err, ERR_REFUSED,
+		    "run %lld is %s, not interrupted: there is nothing to "
+		    "recover",
+		    (long long)id,
+		    json_string_value(json_object_get(doc, "status")));
+		return cli_fail(&err);
+	}
+	rc = cmd_run_recover_undo(cli, s, doc, &ran, status, sizeof status);
+	if (rb_recover_log(s, id, actor, "undo", NULL,
+	        json_pack("{s:I, s:s}", "recovery_run", (json_int_t)ran,
+	            "outcome", status),
+	        &err) == -1)
+		return cli_fail(&err);
+	return rc;
+}
+
 int
 cmd_recover_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
@@ -173,13 +205,14 @@ cmd_recover_run(
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "recheck", no_argument, NULL, 'r' },
+		{ "undo", no_argument, NULL, 'u' },
 		{ "resolve", no_argument, NULL, 'R' },
 		{ "note", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *note = NULL;
-	int c, rc = CLI_OK, recheck = 0, resolve = 0;
+	int c, rc = CLI_OK, recheck = 0, resolve = 0, undo = 0;
 	char actor[ACTOR_MAX], *end;
 	struct store *s;
 	struct err err;
@@ -193,6 +226,8 @@ cmd_recover_run(
 			cli->json = 1;
 		else if (c == 'r')
 			recheck = 1;
+		else if (c == 'u')
+			undo = 1;
 		else if (c == 'R')
 			resolve = 1;
 		else if (c == 'n')
@@ -232,6 +267,8 @@ cmd_recover_run(
 	}
 	if (recheck)
 		rc = cmd_recover_recheck(cli, s, doc, actor);
+	if (rc == CLI_OK && undo)
+		rc = cmd_recover_undo(cli, s, doc, actor);
 out:
 	json_decref(doc);
 	store_close(s);

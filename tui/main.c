@@ -215,7 +215,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --limit N       at most N plans (default 50)\n"
 	    "  --json          one JSON document\n",
 	    cmd_plans_run },
-	{ "recover", "recover RUN [--recheck] [--resolve --note TEXT] [--json]",
+	{ "recover",
+	    "recover RUN [--recheck] [--undo] [--resolve --note TEXT] [--json]",
 	    "Look into a crashed or killed run, and resolve it.",
 	    "Lists the run's steps from its journal (the intent and result\n"
 	    "the chokepoint logs around every effect): done, failed, unknown\n"
@@ -227,6 +228,10 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --recheck        read again what the unknown steps touched\n"
 	    "                   (their HTTP reads, and a GET of the URLs they\n"
 	    "                   wrote), and log what was seen\n"
+	    "  --undo           run the undo of the steps it did, newest\n"
+	    "                   first (the same runbook version and params;\n"
+	    "                   the steps are not run again, nothing else is\n"
+	    "                   written); the unknown step's undo is not run\n"
 	    "  --resolve --note TEXT  mark the run resolved by hand, with what\n"
 	    "                   you found and did (logged as run.recover)\n"
 	    "  --json           one JSON document\n"

@@ -182,6 +182,28 @@ rb_api_step_check(lua_State *L, struct rb_vm *vm, const char *name)
 	return 0;
 }
 
+/* A recovery's step (vm->replay): one the interrupted run did is not run
+ * again, only its undo recorded; at the first one it did not do, the run
+ * stops, and the undo of those it did runs, newest first. */
+static int
+rb_api_step_replay(
+    lua_State *L, struct rb_vm *vm, lua_Integer i, const char *name, int undo)
+{
+	if (i <= vm->replay) {
+		rb_api_step_msg(vm, "begin", i, name, 0, NULL, -1, NULL);
+		rb_api_step_msg(vm, "end", i, name, 0, "ok", 0, NULL);
+		if (undo)
+			rb_api_push_undo(L, vm, i, undo);
+		return 0;
+	}
+	vm->failed = 1;
+	snprintf(vm->failed_step, sizeof vm->failed_step, "%s", name);
+	return luaL_error(L,
+	    "recover: stopped before step %d '%s', which the interrupted "
+	    "run did not finish; undoing the %d before it",
+	    (int)i, name, (int)vm->replay);
+}
+
 /* step(name, fn [, {undo = fn}]) */
 static int
 rb_api_step(lua_State *L)
@@ -205,6 +227,8 @@ rb_api_step(lua_State *L)
 	}
 	rb_api_step_check(L, vm, name);
 	i = ++vm->nsteps;
+	if (vm->replay > 0)
+		return rb_api_step_replay(L, vm, i, name, undo);
 	rb_api_step_msg(vm, "begin", i, name, 0, NULL, -1, NULL);
 	vm->in_step = 1;
 	t0 = clock_mono_us();
