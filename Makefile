@@ -3,8 +3,11 @@
 # installed by .ci/deps (as root) before anything is built.
 
 CC      ?= cc
-PKGS     = lua5.4 libgit2 libcurl sqlite3 ncursesw libmicrohttpd jansson \
-           libcrypto libseccomp gnutls
+# LAZY_PKGS are not linked: owl loads them when a command uses them
+# (integrations/lazy.h); only their headers are used at build time.
+LINK_PKGS = lua5.4 sqlite3 ncursesw jansson libcrypto libseccomp
+LAZY_PKGS = libgit2 libcurl libmicrohttpd gnutls
+PKGS     = $(LINK_PKGS) $(LAZY_PKGS)
 WARN     = -std=c11 -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -12,6 +15,8 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS       = -Wl,--as-needed $(shell pkg-config --libs $(LINK_PKGS) \
+             2>/dev/null) -pthread -ldl -lm
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 
 # engine/worker/ is the runbook worker's side (the Lua VM, the runbook API,
@@ -33,6 +38,15 @@ GW_SRC   = $(wildcard tests/demo/gateway/*.c)
 
 DEPS_STAMP = build/.deps-build
 
+# The lazily loaded libraries' names (integrations/lazy/NAME.def) as macros
+# calling through their tables, and the sonames they were built against.
+LAZY_DEF = $(wildcard integrations/lazy/*.def)
+LAZY_GEN = $(patsubst integrations/lazy/%.def,build/gen/lazy/%.h,$(LAZY_DEF)) \
+           build/gen/lazy/sonames.h
+.SECONDARY: $(LAZY_GEN)
+LAZY_HINT = { echo "owl: an undefined git_, curl_, MHD_ or gnutls_ name?" \
+            "add it to integrations/lazy/NAME.def" >&2; exit 1; }
+
 .PHONY: all deps asan test test-asan unit tools fuzz check-fmt fmt bench demo clean
 all: owl
 
@@ -44,14 +58,22 @@ deps: $(DEPS_STAMP)
 
 owl: $(DEPS_STAMP) $(OBJ)
 	@echo "LD $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lm
+	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS) || $(LAZY_HINT)
 
-build/obj/%.o: %.c $(DEPS_STAMP)
+build/gen/lazy/%.h: integrations/lazy/%.def
+	@mkdir -p $(dir $@)
+	@sed -n 's/^LAZY(\([A-Za-z0-9_]*\))$$/#undef \1\n#define \1 (*lazy_$*.\1)/p' \
+		$< >$@.tmp && mv $@.tmp $@
+build/gen/lazy/sonames.h: integrations/lazy/sonames.sh $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@sh integrations/lazy/sonames.sh "$(CC)" >$@.tmp && mv $@.tmp $@
+
+build/obj/%.o: %.c $(DEPS_STAMP) | $(LAZY_GEN)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(DEPS_STAMP)
+build/asan/%.o: %.c $(DEPS_STAMP) | $(LAZY_GEN)
 	@mkdir -p $(dir $@)
 	@echo "CC [asan] $<"
 	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
@@ -60,13 +82,13 @@ build/asan/%.o: %.c $(DEPS_STAMP)
 asan: build/asan/owl
 build/asan/owl: $(ASAN_OBJ)
 	@echo "LD [asan] $@"
-	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $(ASAN_OBJ) $(PKG_LIBS) -lm
+	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $(ASAN_OBJ) $(LIBS) || $(LAZY_HINT)
 
 build/asan/unit/%: tests/unit/%.c tests/unit/unit.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	@echo "LD [asan] $@"
 	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_LIB) \
-		$(PKG_LIBS) $$(pkg-config --libs cmocka) -lm
+		$(LIBS) $$(pkg-config --libs cmocka) || $(LAZY_HINT)
 
 unit: $(UNIT_BIN)
 
@@ -74,7 +96,7 @@ unit: $(UNIT_BIN)
 build/tools/%: tests/tools/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lm
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) || $(LAZY_HINT)
 # The demo AI gateway (tests/demo/gateway): test and demo scaffolding,
 # linked with nothing of owl's.
 build/tools/gateway: $(GW_SRC) tests/demo/gateway/gw.h $(DEPS_STAMP)
@@ -118,12 +140,12 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUN ?= $(FUZZ_BIN)
 FUZZ_LIB = $(filter-out integrations/serve% integrations/am_client%,$(LIB_SRC))
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP) $(LAZY_GEN)
 	@mkdir -p $(dir $@)
 	@echo "LD [fuzz] $@"
 	@clang $(WARN) -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) \
-		$(PKG_LIBS) -lm
+		$(LIBS)
 fuzz: $(FUZZ_BIN)
 	@sh .ci/deps fuzz
 	@for f in $(FUZZ_RUN); do \

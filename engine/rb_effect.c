@@ -72,6 +72,88 @@ rb_effect_preload(struct rb_effect *e, struct err *err)
 	return 0;
 }
 
+/* The password of a URL's userinfo in s ("scheme://user:PW@host/..."):
+ * its start and length, or NULL. */
+static const char *
+rb_effect_url_pw(const char *s, size_t *n)
+{
+	const char *a = strstr(s, "://"), *at, *colon;
+	size_t auth;
+
+	if (a == NULL)
+		return NULL;
+	a += 3;
+	auth = strcspn(a, "/?#");
+	for (at = a + auth; at > a && at[-1] != '@'; at--)
+		;
+	if (at == a)
+		return NULL;
+	at--; /* the last '@' of the authority */
+	if ((colon = memchr(a, ':', (size_t)(at - a))) == NULL)
+		return NULL;
+	*n = (size_t)(at - colon - 1);
+	return colon + 1;
+}
+
+/* Masks the passwords of URLs in j (a copy of the config): each becomes
+ * "***" in j and, long enough, is taught to the masker. */
+static int
+rb_effect_config_walk(struct rb_effect *e, json_t *j, struct err *err)
+{
+	const char *k, *s, *pw;
+	size_t i, n = 0;
+	json_t *v;
+	char *out;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+		{
+			if (rb_effect_config_walk(e, v, err) == -1)
+				return -1;
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+		{
+			if (rb_effect_config_walk(e, v, err) == -1)
+				return -1;
+		}
+	} else if (json_is_string(j) && (s = json_string_value(j)) != NULL &&
+	    (pw = rb_effect_url_pw(s, &n)) != NULL && n > 0) {
+		if (n >= MASK_MIN_LEN &&
+		    mask_add(e->secrets.mask, pw, n, err) == -1)
+			return -1;
+		if (asprintf(&out, "%.*s***%s", (int)(pw - s), s, pw + n) == -1)
+			return err_set(err, ERR_FAILED, "out of memory");
+		json_string_set(j, out);
+		free(out);
+	}
+	return 0;
+}
+
+json_t *
+rb_effect_config(struct rb_effect *e, const json_t *config, struct err *err)
+{
+	/* owl's own sections that hold credentials: paging's channel URLs
+	 * (a Slack webhook's URL is its credential) and SMTP, notify()'s
+	 * URL, owl serve's credential files and pull sources, the
+	 * Alertmanagers */
+	static const char *const owl_only[] = { "oncall", "notify", "serve",
+		"alertmanagers" };
+	json_t *copy = config != NULL ? json_deep_copy(config) : json_object();
+
+	if (copy == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof owl_only / sizeof owl_only[0]; i++)
+		json_object_del(copy, owl_only[i]);
+	if (rb_effect_config_walk(e, copy, err) == -1) {
+		json_decref(copy);
+		return NULL;
+	}
+	return copy;
+}
+
 void
 rb_effect_done(struct rb_effect *e)
 {

@@ -81,6 +81,14 @@ int rb_effect_init(struct rb_effect *e, struct store *s,
  * hold a copy of the values. */
 int rb_effect_preload(struct rb_effect *e, struct err *err);
 
+/* The config as the worker gets it: a copy of config (may be NULL: an
+ * empty table) without owl's own sections that hold credentials
+ * (oncall, notify, serve, alertmanagers), where the password of every URL
+ * ("https://u:PW@host") is "***", each also taught to the masker. The
+ * caller owns it (json_decref); NULL with err set on failure. */
+json_t *rb_effect_config(
+    struct rb_effect *e, const json_t *config, struct err *err);
+
 /* Commits what is pending, wipes the secrets and frees the plan. */
 void rb_effect_done(struct rb_effect *e);
 

@@ -20,6 +20,13 @@ static const struct rb_fx_kind *const rb_fx_kinds[] = {
 	&rb_fx_secret_generate_kind,
 	&rb_fx_secret_put_kind,
 	&rb_fx_notify_kind,
+	&rb_fx_git_checkout_kind,
+	&rb_fx_git_read_kind,
+	&rb_fx_git_log_kind,
+	&rb_fx_git_write_kind,
+	&rb_fx_git_commit_kind,
+	&rb_fx_git_push_kind,
+	&rb_fx_git_revert_kind,
 };
 
 const struct rb_fx_kind *

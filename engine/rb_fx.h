@@ -81,6 +81,11 @@ extern const struct rb_fx_kind rb_fx_http_kind, rb_fx_exec_kind,
     rb_fx_file_read_kind, rb_fx_file_write_kind, rb_fx_secret_get_kind,
     rb_fx_secret_generate_kind, rb_fx_secret_put_kind, rb_fx_notify_kind;
 
+/* The git kinds (rb_fx_git.c). */
+extern const struct rb_fx_kind rb_fx_git_checkout_kind, rb_fx_git_read_kind,
+    rb_fx_git_log_kind, rb_fx_git_write_kind, rb_fx_git_commit_kind,
+    rb_fx_git_push_kind, rb_fx_git_revert_kind;
+
 /* Helpers shared by the kinds. */
 
 /* A reply string: masked, made valid UTF-8 (bad bytes become U+FFFD) so

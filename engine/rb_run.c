@@ -334,16 +334,16 @@ fail:
 	return -1;
 }
 
+/* Takes params and cfg. */
 static json_t *
-rb_run_go(struct rb_run_ctx *c, json_t *params, int64_t timeout)
+rb_run_go(struct rb_run_ctx *c, json_t *params, json_t *cfg, int64_t timeout)
 {
 	const struct rb_run_opts *o = c->o;
 
 	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I}", "params",
-	    params, "config",
-	    o->config ? json_deep_copy(config_json(o->config)) : json_object(),
-	    "incident", o->incident_json, "dry_run", o->dry_run, "no_undo",
-	    o->no_undo, "timeout_us", (json_int_t)timeout, "undo_grace_us",
+	    params, "config", cfg, "incident", o->incident_json, "dry_run",
+	    o->dry_run, "no_undo", o->no_undo, "timeout_us",
+	    (json_int_t)timeout, "undo_grace_us",
 	    (json_int_t)RB_RUN_UNDO_GRACE_US, "replay", (json_int_t)o->replay);
 }
 
@@ -617,7 +617,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 {
 	struct rb_run_ctx c = { .o = o, .s = s };
 	unsigned char md[HASH_LEN];
-	json_t *params = NULL;
+	json_t *params = NULL, *cfg = NULL;
 	int64_t timeout = 0;
 	char *src = NULL;
 	size_t n = 0;
@@ -641,12 +641,15 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	 * secret values the masker learns next. */
 	if (rb_run_prepare(&c, src, n, &params, &timeout, err) == -1 ||
 	    rb_effect_preload(&c.b.fx, err) == -1 ||
+	    (cfg = rb_effect_config(&c.b.fx,
+	         o->config ? config_json(o->config) : NULL, err)) == NULL ||
 	    rb_run_begin(&c, params, timeout, err) == -1) {
 		rb_broker_stop(&c.b);
 		goto out;
 	}
 	c.b.timeout_us = timeout;
-	if (rb_broker_serve(&c.b, rb_run_go(&c, params, timeout), err) == -1) {
+	if (rb_broker_serve(&c.b, rb_run_go(&c, params, cfg, timeout), err) ==
+	    -1) {
 		/* the broker failed (the database, the socket): the run
 		 * failed, and says why */
 		snprintf(c.b.status, sizeof c.b.status, "failed");
@@ -657,7 +660,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 		snprintf(c.b.status, sizeof c.b.status, "refused");
 		snprintf(c.b.error, sizeof c.b.error, "%s", c.b.fx.refused);
 	}
-	params = NULL; /* the go message took it */
+	params = cfg = NULL; /* the go message took them */
 	if (rb_run_finish(&c, r, err) == -1)
 		goto out;
 	r->run_id = c.b.fx.run_id;
@@ -671,6 +674,7 @@ out:
 		store_exec(s, "PRAGMA synchronous = FULL", NULL);
 	rb_broker_stop(&c.b);
 	json_decref(params);
+	json_decref(cfg);
 	json_decref(c.b.steps);
 	json_decref(c.b.undoable);
 	json_decref(c.b.undo_failed);

@@ -5,7 +5,7 @@
 #include "am_client.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
+#include "integrations/lazy_curl.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +26,8 @@ struct am_client_req {
 int
 am_client_init(struct err *err)
 {
+	if (lazy_load(LAZY_CURL, err) == -1)
+		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(err, ERR_FAILED, "libcurl: cannot initialise");
 	return 0;
@@ -154,6 +156,8 @@ am_client_do(const char *method, const char *url, const char *body,
 	CURL *c;
 
 	*status = 0;
+	if (lazy_load(LAZY_CURL, err) == -1)
+		return -1;
 	if ((c = curl_easy_init()) == NULL)
 		return err_set(err, ERR_FAILED, "libcurl: out of memory");
 	curl_easy_setopt(c, CURLOPT_URL, url);

@@ -3,7 +3,7 @@
 #include "effects_http.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
+#include "integrations/lazy_curl.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +147,10 @@ effects_http_do(const struct effects_http *req, struct effects_http_res *res,
 	CURLcode rc;
 	CURL *c;
 
+	if (lazy_load(LAZY_CURL, err) == -1) {
+		err_prefix(err, "http: ");
+		return -1;
+	}
 	if ((c = curl_easy_init()) == NULL)
 		return err_set(err, ERR_FAILED, "http: cannot start libcurl");
 	hdr = effects_http_headers(req, err);

@@ -217,6 +217,10 @@ gitwc_checkout(const char *url, const char *branch, const char *dir,
 		err_set(err, ERR_FAILED, "out of memory");
 		return NULL;
 	}
+	if (lazy_load(LAZY_GIT2, err) == -1) {
+		free(w);
+		return NULL;
+	}
 	git_libgit2_init(); /* reference-counted: gitwc_free shuts down */
 	snprintf(ref, sizeof ref, "refs/heads/%s", branch ? branch : "");
 	if (branch == NULL || strlen(branch) > 200 ||
@@ -233,6 +237,13 @@ gitwc_checkout(const char *url, const char *branch, const char *dir,
 fail:
 	gitwc_free(w);
 	return NULL;
+}
+
+int
+gitwc_head(const struct gitwc *w, char id[GITWC_ID_HEX])
+{
+	git_oid_tostr(id, GITWC_ID_HEX, &w->head);
+	return 0;
 }
 
 static struct gitwc_stage *

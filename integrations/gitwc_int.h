@@ -4,7 +4,7 @@
 #ifndef OWL_GITWC_INT_H
 #define OWL_GITWC_INT_H
 
-#include <git2.h>
+#include "integrations/lazy_git2.h"
 
 #include "gitwc.h"
 

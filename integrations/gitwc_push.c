@@ -375,6 +375,8 @@ gitwc_fixture(const char *dir, const char *branch,
 	char ref[300];
 	int rc = -1;
 
+	if (lazy_load(LAZY_GIT2, err) == -1)
+		return -1;
 	git_libgit2_init();
 	if (git_repository_init(&repo, dir, 1) != 0) {
 		gitwc_fail(err, "git: fixture");
@@ -406,6 +408,8 @@ gitwc_fixture_push(const char *dir, const char *branch,
 	char ref[300];
 	int rc = -1;
 
+	if (lazy_load(LAZY_GIT2, err) == -1)
+		return -1;
 	git_libgit2_init();
 	snprintf(ref, sizeof ref, "refs/heads/%s", branch);
 	if (git_repository_open_bare(&repo, dir) != 0 ||

@@ -6,7 +6,7 @@
  * anyone can post such a message, and owl must not fetch what it says. */
 #include "integrations/ingest_int.h"
 
-#include <curl/curl.h>
+#include "integrations/lazy_curl.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -71,6 +71,10 @@ sns_get(const char *url, struct err *err)
 	CURLcode rc;
 	CURL *c;
 
+	if (lazy_load(LAZY_CURL, err) == -1) {
+		err_prefix(err, "sns: ");
+		return -1;
+	}
 	if ((c = curl_easy_init()) == NULL)
 		return err_set(err, ERR_FAILED, "sns: out of memory");
 	curl_easy_setopt(c, CURLOPT_URL, url);

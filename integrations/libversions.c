@@ -1,31 +1,51 @@
-/* libversions.c: run-time versions of the linked libraries. */
+/* libversions.c: run-time versions of the libraries owl uses; the lazily
+ * loaded ones (integrations/lazy.h) are loaded to ask them. */
 #include "libversions.h"
 
-#include <curl/curl.h>
-#include <git2.h>
 #include <jansson.h>
 #include <lua.h>
-#include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <sqlite3.h>
+#include <stdio.h>
+
+#include "integrations/lazy_curl.h"
+#include "integrations/lazy_git2.h"
+#include "integrations/lazy_mhd.h"
+
+/* "name version", or "name not available (why)" when it does not load. */
+static int
+libversions_lazy(struct buf *out, const char *name, enum lazy_lib lib,
+    const char *version, struct err *err)
+{
+	if (version == NULL)
+		return buf_printf(out, err, "%s not available (%s)\n", name,
+		    lazy_soname(lib));
+	return buf_printf(out, err, "%s %s\n", name, version);
+}
 
 int
 libversions_format(struct buf *out, struct err *err)
 {
-	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	char git[32] = "";
+	const char *curl = NULL, *mhd = NULL;
 	int major = 0, minor = 0, rev = 0;
 
-	git_libgit2_version(&major, &minor, &rev);
-	return buf_printf(out, err,
-	    "sqlite %s\n"
-	    "lua %s\n"
-	    "libgit2 %d.%d.%d\n"
-	    "libcurl %s\n"
-	    "libmicrohttpd %s\n"
-	    "jansson %s\n"
-	    "openssl %s\n",
-	    sqlite3_libversion(),
-	    LUA_VERSION_MAJOR "." LUA_VERSION_MINOR "." LUA_VERSION_RELEASE,
-	    major, minor, rev, cv->version, MHD_get_version(),
+	if (lazy_load(LAZY_GIT2, NULL) == 0) {
+		git_libgit2_version(&major, &minor, &rev);
+		snprintf(git, sizeof git, "%d.%d.%d", major, minor, rev);
+	}
+	if (lazy_load(LAZY_CURL, NULL) == 0)
+		curl = curl_version_info(CURLVERSION_NOW)->version;
+	if (lazy_load(LAZY_MHD, NULL) == 0)
+		mhd = MHD_get_version();
+	if (buf_printf(out, err, "sqlite %s\nlua %s\n", sqlite3_libversion(),
+	        LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
+	                          "." LUA_VERSION_RELEASE) == -1 ||
+	    libversions_lazy(
+	        out, "libgit2", LAZY_GIT2, *git ? git : NULL, err) == -1 ||
+	    libversions_lazy(out, "libcurl", LAZY_CURL, curl, err) == -1 ||
+	    libversions_lazy(out, "libmicrohttpd", LAZY_MHD, mhd, err) == -1)
+		return -1;
+	return buf_printf(out, err, "jansson %s\nopenssl %s\n",
 	    jansson_version_str(), OpenSSL_version(OPENSSL_VERSION_STRING));
 }

@@ -6,7 +6,8 @@
 #include "engine/buf.h"
 
 /* Appends "name version\n" lines for SQLite, Lua, libgit2, libcurl,
- * libmicrohttpd, jansson and OpenSSL to out. */
+ * libmicrohttpd, jansson and OpenSSL to out (loading the lazy ones; one
+ * that does not load is "NAME not available (SONAME)"). */
 int libversions_format(struct buf *out, struct err *err);
 
 #endif

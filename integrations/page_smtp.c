@@ -5,7 +5,7 @@
  * alert text (controls removed, non-ASCII subjects RFC 2047-encoded). */
 #include "page_int.h"
 
-#include <curl/curl.h>
+#include "integrations/lazy_curl.h"
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,14 +188,20 @@ page_smtp_email(struct page_send *ps, const json_t *cfg,
 	struct buf msg, user, pass;
 	long code = 0;
 	CURLcode rc;
+	struct err le;
 	CURL *c = NULL;
 	int ret = -1;
 
+	err_init(&le);
 	buf_init(&msg, 64 * 1024);
 	buf_init(&user, 4096);
 	buf_init(&pass, 4096);
 	if (ps->smtp == NULL || to == NULL) {
 		page_fail(ps, err, "email", "no oncall.smtp configured");
+		goto out;
+	}
+	if (lazy_load(LAZY_CURL, &le) == -1) {
+		page_fail(ps, err, "email", "%s", le.msg);
 		goto out;
 	}
 	snprintf(mfrom, sizeof mfrom, "<%s>", from);

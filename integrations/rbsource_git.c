@@ -4,9 +4,11 @@
  * runbooks that changed between two commits. */
 #include "rbsource_git_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RBGIT_REV_MAX 200
 
@@ -76,12 +78,39 @@ rbgit_repo_open(git_repository **out, const char *path, struct err *err)
 	    path, e && e->message ? e->message : "cannot open");
 }
 
+/* Whether path has what a git repository has: a .git entry (a work tree)
+ * or HEAD with objects/ and refs/ (a bare one). Only then is libgit2
+ * loaded to tell: a plain directory of runbooks never loads it. */
+static int
+rbgit_looks_like_repo(const char *path)
+{
+	static const char *const bare[] = { "HEAD", "objects", "refs" };
+	char p[PATH_MAX];
+	size_t i;
+
+	if (snprintf(p, sizeof p, "%s/.git", path) >= (int)sizeof p)
+		return 1; /* let libgit2 tell */
+	if (access(p, F_OK) == 0)
+		return 1;
+	for (i = 0; i < sizeof bare / sizeof bare[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", path, bare[i]);
+		if (access(p, F_OK) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 int
 rbsource_git_is_repo(const char *path)
 {
 	git_repository *r = NULL;
 	int ok;
 
+	if (!rbgit_looks_like_repo(path))
+		return 0;
+	/* Unable to tell: say yes, so that opening it reports why. */
+	if (lazy_load(LAZY_GIT2, NULL) == -1)
+		return 1;
 	git_libgit2_init();
 	ok = git_repository_open_ext(
 	         &r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0;
@@ -533,6 +562,11 @@ rbsource_git_open(const struct rbgit_opts *o, struct err *err)
 	struct rbgit *g = calloc(1, sizeof *g);
 	char *path = NULL;
 
+	if (lazy_load(LAZY_GIT2, err) == -1) {
+		free(src);
+		free(g);
+		return NULL;
+	}
 	git_libgit2_init(); /* reference-counted; rbgit_close shuts down */
 	if (src == NULL || g == NULL) {
 		free(src);

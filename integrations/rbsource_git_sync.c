@@ -275,6 +275,8 @@ rbsource_git_sync(
 	int rc;
 
 	memset(s, 0, sizeof *s);
+	if (lazy_load(LAZY_GIT2, err) == -1)
+		return -1;
 	git_libgit2_init();
 	if (rbsource_git_is_url(o->repo))
 		rc = rbgit_sync_mirror(o, s, err);

@@ -263,6 +263,9 @@ serve_start(const struct serve_config *cfg, struct err *err)
 {
 	struct serve *sv;
 
+	/* GnuTLS comes with libmicrohttpd: loading it costs nothing more. */
+	if (lazy_load(LAZY_MHD, err) == -1 || lazy_load(LAZY_GNUTLS, err) == -1)
+		return NULL;
 	if ((sv = calloc(1, sizeof *sv)) == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		return NULL;

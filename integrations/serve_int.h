@@ -10,7 +10,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include <microhttpd.h>
+#include "integrations/lazy_mhd.h"
 
 #include "engine/buf.h"
 #include "engine/receiver.h"

@@ -4,14 +4,15 @@
 #include "serve_metrics.h"
 
 #include <dirent.h>
-#include <gnutls/gnutls.h>
-#include <microhttpd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "integrations/lazy_gnutls.h"
+#include "integrations/lazy_mhd.h"
 
 static const char *const serve_metrics_eps[SERVE_EP_COUNT] = {
 	"alertmanager",

@@ -17,9 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gnutls/abstract.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
+#include "integrations/lazy_gnutls.h"
 
 #define SERVE_TLS_MAX_CHAIN 16
 #define SERVE_TLS_MAX_FILE (1024 * 1024)
@@ -72,14 +70,14 @@ serve_tls_read(
 		return err_set(err, ERR_USAGE,
 		    "%s %s: not a PEM file of 1 byte to 1 MiB", what, path);
 	}
-	if ((d->data = gnutls_malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((d->data = malloc((size_t)st.st_size + 1)) == NULL) {
 		close(fd);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
 	n = read(fd, d->data, (size_t)st.st_size);
 	close(fd);
 	if (n != st.st_size) {
-		gnutls_free(d->data);
+		free(d->data);
 		d->data = NULL;
 		return err_set(err, ERR_USAGE, "%s %s: short read", what, path);
 	}
@@ -164,8 +162,8 @@ fail:
 out:
 	if (kd.data != NULL)
 		explicit_bzero(kd.data, kd.size);
-	gnutls_free(kd.data);
-	gnutls_free(cd.data);
+	free(kd.data);
+	free(cd.data);
 	return c;
 }
 

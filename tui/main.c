@@ -473,7 +473,7 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  write FILE atomically (mode 0644) instead of\n"
 	    "                  stdout\n",
 	    cmd_timeline_run },
-	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION]",
+	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION] [--quiet]",
 	    "The incident console: live incidents, ack, resolve, note, undo.",
 	    "  Needs a terminal (for scripts and pipes use: owl incidents).\n"
 	    "  Press ? inside for every key of the current screen.\n"
@@ -483,6 +483,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  default $OWL_ENV, else the config's env\n"
 	    "  --stale DUR     show STALE when no alert arrived for this long\n"
 	    "                  (default 15m)\n"
+	    "  --quiet         no bell for a new critical incident (the\n"
+	    "                  config's tui.bell: \"bell\", \"flash\", \"off\")\n"
 	    "\nOn exit it prints what you did in the session (a hand-over\n"
 	    "note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
 	    cmd_tui_run },

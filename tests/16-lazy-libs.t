@@ -1,0 +1,61 @@
+#!/bin/sh
+# 16-lazy-libs.t: owl does not link libgit2, libcurl, libmicrohttpd or
+# GnuTLS (each costs every command its load, ~16 ms of CPU for the four
+# and their dependencies): a command loads one only when it uses it
+# (integrations/lazy.h), and a plain-directory runbook run never loads
+# libgit2.
+. "$(dirname "$0")/lib.sh"
+
+LAZY='lib(git2|curl|microhttpd|gnutls)\.so'
+
+# the libraries the dynamic loader opened for a command (LD_DEBUG=files)
+loaded() {
+	LD_DEBUG=files "$@" 2>&1 >/dev/null |
+		sed -n 's/.*file=\([^ ]*\) .*/\1/p' | sort -u | tr '\n' ' '
+}
+
+run readelf -d "$OWL"
+is "$RC" 0 "readelf reads owl"
+like "$OUT" 'NEEDED.*libsqlite3' "owl links SQLite"
+unlike "$OUT" "NEEDED.*$LAZY" "but none of libgit2, libcurl, libmicrohttpd, GnuTLS"
+
+L=$(loaded "$OWL" --help)
+like "$L" 'libsqlite3' "LD_DEBUG sees what owl --help loads"
+unlike "$L" "$LAZY" "owl --help loads none of them"
+
+newdb
+L=$(loaded "$OWL" incidents)
+unlike "$L" "$LAZY" "owl incidents loads none of them"
+
+mkdir -p "$T/rb"
+cat >"$T/rb/hello.lua" <<'LUA'
+runbook { summary = "hello" }
+function run(p)
+  step("say", function() log("hi") end)
+end
+LUA
+run "$OWL" run hello --runbooks "$T/rb" --dry-run
+is "$RC" 0 "a plain-directory dry-run works"
+L=$(loaded "$OWL" run hello --runbooks "$T/rb" --dry-run)
+unlike "$L" "$LAZY" "and loads none of them"
+L=$(OWL_RUNBOOKS="$T/rb" loaded "$OWL" run hello --dry-run)
+unlike "$L" 'libgit2' "nor does \$OWL_RUNBOOKS naming a plain directory load libgit2"
+
+# a git repository: libgit2 is loaded then, and works
+git -C "$T/rb" init -q && git -C "$T/rb" add -A &&
+	git -C "$T/rb" -c user.name=t -c user.email=t@x commit -q -m one
+ok $? "the runbooks become a git repository"
+run env OWL_RUNBOOKS="$T/rb" "$OWL" run hello --dry-run
+is "$RC" 0 "a dry-run from the repository works"
+like "$OUT" 'hi' "and runs the committed runbook"
+L=$(OWL_RUNBOOKS="$T/rb" loaded "$OWL" run hello --dry-run)
+like "$L" 'libgit2\.so' "it loads libgit2"
+unlike "$L" 'libmicrohttpd' "and not libmicrohttpd"
+
+run "$OWL" version
+is "$RC" 0 "owl version works"
+like "$OUT" 'libgit2 [0-9]+\.[0-9]+' "it loads libgit2 to show its version"
+like "$OUT" 'libcurl [0-9]+\.[0-9]+' "and libcurl's"
+like "$OUT" 'libmicrohttpd [0-9]+\.[0-9]+' "and libmicrohttpd's"
+
+done_testing
