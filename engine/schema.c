@@ -287,12 +287,20 @@ const char *const schema_migrations[] = {
 	 * another process is not taken for it. */
 	/* (in parentheses: clang takes two literals ending an array for a
 	 * missing comma) */
-	("ALTER TABLE runs ADD COLUMN proc TEXT;"
-	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
+	"ALTER TABLE runs ADD COLUMN proc TEXT;"
+	"ALTER TABLE leases ADD COLUMN holder_proc TEXT;",
 	/* 14: the incident list with the resolved ones shown (the TUI's R):
 	 * newest and most alerts over every state, each off its index. */
-	("CREATE INDEX incidents_newest_all ON incidents(opened_at, id);"
-	 "CREATE INDEX incidents_alerts_all ON incidents(alert_count, id);"),
+	"CREATE INDEX incidents_newest_all ON incidents(opened_at, id);"
+	"CREATE INDEX incidents_alerts_all ON incidents(alert_count, id);",
+	/* 15: approvals of plans (plan.c): who approved which plan, bound
+	 * to its hash, for runbooks that declare approval = "two-person". */
+	("CREATE TABLE plan_approvals ("
+	 "  plan_id INTEGER NOT NULL REFERENCES plans(id),"
+	 "  hash TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL,"
+	 "  at INTEGER NOT NULL,"
+	 "  PRIMARY KEY (plan_id, actor));"),
 };
 
 const int schema_count =

@@ -93,4 +93,31 @@ echo "   20 tasks (5 GETs live on both sides), dry-run with diffs, median of $ro
 echo "     ansible-playbook --check --diff: $((ans / 1000)) ms"
 echo "     owl run --dry-run:               $((owl / 1000)).$(( (owl % 1000) / 100 )) ms (target < 20 ms)"
 echo "     ratio ansible/owl: $((ans / (owl > 0 ? owl : 1)))x (target >= 300x)"
+
+# --- live: owl apply of a stored plan vs ansible-playbook (no --check)
+: >"$T/ansl.us"
+: >"$T/apply.us"
+for r in $(seq "$rounds"); do
+	reset_work
+	a=$(us)
+	ansible-playbook -i localhost, --diff \
+		-e "dir=$T/work" -e "url=$URL" tests/bench/ansible-20.yml \
+		>"$T/ansible.out" 2>&1 || { echo "   ansible failed:"; tail -5 "$T/ansible.out"; exit 1; }
+	b=$(us)
+	echo $((b - a)) >>"$T/ansl.us"
+	reset_work
+	plan=$(./owl run bench20 --runbooks "$RB" --dry-run --param dir="$T/work" \
+		--param url="$URL" | sed -n 's/^Plan \([0-9]*\),.*/\1/p')
+	[ -n "$plan" ] || { echo "   owl dry-run made no plan"; exit 1; }
+	a=$(us)
+	./owl apply "$plan" --yes >"$T/apply.out" 2>&1 ||
+		{ echo "   owl apply failed:"; tail -5 "$T/apply.out"; exit 1; }
+	b=$(us)
+	echo $((b - a)) >>"$T/apply.us"
+done
+ansl=$(med "$T/ansl.us") apply=$(med "$T/apply.us")
+echo "   the same 20 tasks live, median of $rounds alternated rounds:"
+echo "     ansible-playbook --diff:          $((ansl / 1000)) ms"
+echo "     owl apply PLAN (held to the plan): $((apply / 1000)).$(( (apply % 1000) / 100 )) ms"
+echo "     ratio ansible/owl: $((ansl / (apply > 0 ? apply : 1)))x"
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
