@@ -4,8 +4,8 @@
 # fields its other notifications change: Datadog's $ALERT_TRANSITION
 # (Triggered with its priority, Warn, No Data, Recovered), Sentry's
 # critical -> warning -> resolved, CloudWatch's INSUFFICIENT_DATA, other
-# SNS messages and SNS's raw message delivery, Uptime Kuma's pending and maintenance, Grafana
-# legacy's alerting/no_data/ok with its image and values; and late
+# SNS messages and SNS's raw message delivery, Uptime Kuma's pending and
+# maintenance, Grafana legacy's alerting/no_data/ok with its image and values; and late
 # deliveries (SNS and webhooks do not keep order) put in their place by
 # the sender's own times.
 . "$(dirname "$0")/lib.sh"
