@@ -289,6 +289,30 @@ const char *const schema_migrations[] = {
 	 * missing comma) */
 	("ALTER TABLE runs ADD COLUMN proc TEXT;"
 	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
+	/* 14: how many incidents are in each state, kept by triggers, so
+	 * that the list's counts (the TUI's header, every frame's paging)
+	 * cost a row, not a walk of 100,000 open incidents. */
+	("CREATE TABLE incident_counts ("
+	 "  state INTEGER PRIMARY KEY,"
+	 "  n INTEGER NOT NULL);"
+	 "INSERT INTO incident_counts(state, n)"
+	 "  SELECT state, count(*) FROM incidents GROUP BY state;"
+	 "CREATE TRIGGER incident_counts_insert AFTER INSERT ON incidents"
+	 " BEGIN"
+	 "  INSERT INTO incident_counts(state, n) VALUES (new.state, 1)"
+	 "   ON CONFLICT(state) DO UPDATE SET n = n + 1;"
+	 " END;"
+	 "CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents"
+	 " BEGIN"
+	 "  UPDATE incident_counts SET n = n - 1 WHERE state = old.state;"
+	 " END;"
+	 "CREATE TRIGGER incident_counts_state AFTER UPDATE OF state"
+	 " ON incidents WHEN new.state IS NOT old.state"
+	 " BEGIN"
+	 "  UPDATE incident_counts SET n = n - 1 WHERE state = old.state;"
+	 "  INSERT INTO incident_counts(state, n) VALUES (new.state, 1)"
+	 "   ON CONFLICT(state) DO UPDATE SET n = n + 1;"
+	 " END;"),
 };
 
 const int schema_count =
