@@ -163,12 +163,28 @@ effects_fake_secret_put(void *ctx, const char *name, const char *value,
 	return effects_fake_store(ctx, "secrets", name, value, n, err);
 }
 
+/* fakes.notify = { error = "..." } makes every notification fail with
+ * that message (a dead chat webhook); a list is used in order. */
 static int
 effects_fake_notify(
     void *ctx, const char *text, int *simulated, struct err *err)
 {
-	(void)ctx, (void)text, (void)err;
+	struct effects_fake *f = ctx;
+	const json_t *a = json_object_get(f->decl, "notify"), *e;
+	json_int_t n;
+
+	(void)text;
 	*simulated = 0;
+	if (json_is_array(a)) {
+		n = json_integer_value(json_object_get(f->calls, "notify"));
+		json_object_set_new(f->calls, "notify", json_integer(n + 1));
+		if ((size_t)n >= json_array_size(a))
+			n = (json_int_t)json_array_size(a) - 1;
+		a = json_array_get(a, (size_t)n);
+	}
+	if (json_is_string(e = json_object_get(a, "error")))
+		return err_set(
+		    err, ERR_FAILED, "notify: %s", json_string_value(e));
 	return 0;
 }
 

@@ -1,42 +1,65 @@
--- degraded-mode: switch an AI service to degraded mode (cached answers
--- only) at the feature-flag service when its LLM provider is down, and
--- switch it back if anything after the switch fails.
+-- degraded-mode: the LLM provider is down (or failing): switch the
+-- service to degraded mode at the AI gateway (a fallback model that needs
+-- no provider, or cached answers only), verify with the gateway's health
+-- probe that completions are served again, tell the channel. A failed
+-- notification is reported, never a reason to undo the mitigation.
+-- normal-mode switches back once the provider answers again.
 runbook {
-  summary = "Switch an AI service to degraded mode (cached answers only)",
+  summary = "Switch an AI service to degraded mode at its gateway, verify, notify",
   params  = {
-    service = { default = "assistant", description = "the service's flag" },
-    reason  = { required = true, description = "why: goes to the log and the notification" },
+    reason  = { required = true,
+                description = "why: kept by the gateway, in the log and the notification" },
+    service = { default = "assistant",
+                description = "the service whose mode the gateway switches" },
+    mode    = { default = "degraded",
+                description = "degraded (the fallback model) or cached (cached answers only)" },
+    verify_timeout = { default = "60s",
+                description = "how long the health probe may take to pass before the switch is undone" },
   },
   match   = { alertname = "LLMProviderDown" },
   timeout = "5m",
 }
 
-local function flag_url(p)
-  check(config.flags_url, "set flags_url in the config (the feature-flag service)")
-  return config.flags_url .. "/v1/flags/" .. p.service
-end
+local gw = require "lib.gateway"
 
 function run(p)
-  step("read current mode", function()
-    local r = http.get(flag_url(p))
-    check(r.status == 200, "flag service answered " .. r.status)
-    log("mode is " .. r.json.mode)
-    check(r.json.mode ~= "degraded", p.service .. " is already degraded")
+  check(p.mode == "degraded" or p.mode == "cached",
+    "mode is degraded or cached, not '" .. p.mode .. "'")
+  local flag = gw.url("/v1/flags/" .. p.service)
+  local admin
+
+  step("read the service's mode", function()
+    local r = http.get(flag, { expect = 200 })
+    log(p.service .. " is in " .. r.json.mode .. " mode")
+    check(r.json.mode == "normal", p.service .. " is already in " ..
+      r.json.mode .. " mode (" .. tostring(r.json.reason) ..
+      "): nothing to do; normal-mode switches it back")
+    local h = http.get(gw.url("/v1/provider/health"))
+    log("the provider is " .. (h.json and h.json.provider or "unknown") ..
+        " (" .. h.status .. ")")
+    admin = gw.admin()
   end)
-  confirm("Switch " .. p.service .. " to degraded mode?")
-  step("switch to degraded", function()
-    local r = http.put(flag_url(p), { json = { mode = "degraded", reason = p.reason } })
-    check(r.ok, "flag service refused the switch: " .. r.status)
+
+  confirm("Switch " .. p.service .. " to " .. p.mode .. " mode?")
+
+  step("switch to " .. p.mode .. " mode", function()
+    http.put(flag, { headers = admin, expect = 200,
+      json = { mode = p.mode, reason = p.reason } })
   end, { undo = function()
-    http.put(flag_url(p), { json = { mode = "normal", reason = "undo: " .. p.reason } })
+    http.put(flag, { headers = admin, expect = 200,
+      json = { mode = "normal", reason = "undo: " .. p.reason } })
   end })
-  step("verify", function()
+
+  step("verify with the health probe", function()
     -- a dry-run calls this once and goes on: its switch was not made
     wait_until(function()
-      return http.get(flag_url(p)).json.mode == "degraded"
-    end, { timeout = "30s", interval = "1s" })
+      local r = http.get(gw.url("/v1/health"))
+      return r.status == 200 and r.json.mode == p.mode
+    end, { timeout = p.verify_timeout, interval = "1s" })
   end)
-  step("announce", function()
-    notify(p.service .. " is in degraded mode: " .. p.reason)
+
+  step("notify", function()
+    gw.announce(p.service .. " is in " .. p.mode .. " mode: " .. p.reason ..
+      " (owl run normal-mode switches it back)")
   end)
 end

@@ -9,7 +9,7 @@ runbook {
     reload      = { type = "boolean", default = false,
                     description = "then run config.reload_argv (e.g. systemctl reload)" },
   },
-  match   = { alertname = "EvalScoreDrop" },
+  match   = { suite = "nightly" },
   timeout = "5m",
 }
 

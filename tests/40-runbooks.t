@@ -1,6 +1,7 @@
 #!/bin/sh
 # 40-runbooks.t: owl run end to end against a real HTTP service on
-# 127.0.0.1 (tests/flagsvc.py): the example runbooks dry-run and live,
+# 127.0.0.1 (tests/flagsvc.py): the first example runbooks (kept in
+# tests/fixtures/flagsvc-runbooks) dry-run and live,
 # dry-run fidelity, confirm without a terminal, params, masking of every
 # secret, the lease (refusal, ^C cancel with undo, takeover after a
 # crash), the deadline.
@@ -25,7 +26,8 @@ printf 'return { flags_url = "%s", gateway_url = "%s",\n' "$URL" "$URL" \
 printf '  secrets = { gateway_admin = { env = "GATEWAY_ADMIN_TOKEN" } },\n' \
 	>>"$T/config.lua"
 printf '  reload_argv = { "true" } }\n' >>"$T/config.lua"
-export OWL_CONFIG="$T/config.lua" OWL_RUNBOOKS="$OWL_ROOT/runbooks"
+export OWL_CONFIG="$T/config.lua" \
+	OWL_RUNBOOKS="$OWL_ROOT/tests/fixtures/flagsvc-runbooks"
 mode() { curl -sf "$URL/v1/flags/assistant" | python3 -c \
 	'import json,sys; print(json.load(sys.stdin)["mode"])'; }
 setmode() { curl -sf -X PUT -d "{\"mode\":\"$1\"}" \

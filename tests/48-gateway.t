@@ -196,6 +196,23 @@ wait_for 20 finished
 ok $? "a job ends done at its total"
 like "$(call GET /v1/batches/9)" '^404 ' "an unknown job is 404"
 
+# --- injected faults: a probe that breaks, after N requests pass
+like "$(call PUT /v1/sim/fault '{"method":"GET","path":"/v1/health","status":503,"after":1,"count":2}')" \
+	'^201 ' "a fault is injected"
+like "$(call GET /v1/health)" '^200 ' "the first request passes (after = 1)"
+like "$(call GET /v1/health)" '^503 .*injected fault' "then it fails"
+like "$(call GET /v1/health)" '^503 ' "count = 2 times"
+like "$(call GET /v1/health)" '^200 ' "then it passes again"
+like "$(call GET /v1/flags/assistant)" '^200 ' "other paths never failed"
+like "$(call PUT /v1/sim/fault '{"method":"POST","path":"/v1/chat/completions","status":500}')" \
+	'^201 ' "a fault until cleared"
+like "$(complete "$KEY")" '^500 ' "completions fail"
+like "$(complete "$KEY")" '^500 ' "and keep failing"
+like "$(call DELETE /v1/sim/fault)" '^204' "DELETE clears the faults"
+like "$(complete "$KEY")" '^401 .*revoked' "completions answer as before (this key was revoked above)"
+like "$(call PUT /v1/sim/fault '{"method":"GET","status":503}')" '^400 ' \
+	"a fault without a path is 400"
+
 # --- HTTP edges
 like "$(call GET /v1/nope)" '^404 ' "an unknown path is 404"
 like "$(call DELETE /v1/health)" '^405 ' "a wrong method is 405"

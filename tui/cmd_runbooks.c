@@ -124,6 +124,8 @@ cmd_rb_list_one(const char *name, const char *blob, void *ctx)
 
 	(void)blob;
 	err_init(&err);
+	if (strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".test") == 0)
+		return 0; /* NAME.test.lua: the tests of NAME (owl test) */
 	if (rbmeta_load(l->src, name, &meta, id, NULL, &err) == 0 &&
 	    meta == NULL)
 		return 0; /* a module, not a runbook */
@@ -225,7 +227,19 @@ cmd_rb_show_params(const json_t *params)
 			cmd_rb_put(s ? s : "?");
 			free(s);
 		}
+		if (json_is_string(d = json_object_get(v, "type"))) {
+			fputs(" (", stdout);
+			cmd_rb_put(json_string_value(d));
+			putchar(')');
+		}
 		putchar('\n');
+		/* what the author says the param is for: the one place an
+		 * operator at 3 AM learns what to pass */
+		if (json_is_string(d = json_object_get(v, "description"))) {
+			fputs("      ", stdout);
+			cmd_rb_put(json_string_value(d));
+			putchar('\n');
+		}
 	}
 }
 

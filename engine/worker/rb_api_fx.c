@@ -235,16 +235,92 @@ rb_api_field(lua_State *L, const json_t *reply, const char *key)
 	}
 }
 
-/* http.METHOD(url [, {headers=, json=, body=, timeout=}]) */
+#define RB_API_EXPECT_MAX 8 /* statuses one `expect` may list */
+
+static void rb_api_oneline(const char *s, char *out, size_t n);
+
+/* opts.expect: the status (or list of statuses) the runbook expects;
+ * fills want and returns how many (0: none). Raises on a bad value.
+ * Call before building a request. */
+static int
+rb_api_expect(lua_State *L, int opts, long want[RB_API_EXPECT_MAX])
+{
+	int n = 0, t;
+
+	if (opts == 0 || (t = lua_getfield(L, opts, "expect")) == LUA_TNIL) {
+		if (opts != 0)
+			lua_pop(L, 1);
+		return 0;
+	}
+	if (t == LUA_TNUMBER) {
+		want[n++] = (long)lua_tointeger(L, -1);
+	} else if (t == LUA_TTABLE) {
+		lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= len && n < RB_API_EXPECT_MAX;
+		     i++) {
+			lua_rawgeti(L, -1, i);
+			want[n++] = lua_isinteger(L, -1)
+			    ? (long)lua_tointeger(L, -1)
+			    : 0;
+			lua_pop(L, 1);
+		}
+		if (len > RB_API_EXPECT_MAX)
+			n = 0;
+	}
+	lua_pop(L, 1);
+	for (int i = 0; i < n; i++)
+		if (want[i] < 100 || want[i] > 599)
+			n = 0;
+	if (n == 0)
+		luaL_error(L,
+		    "http: expect must be an HTTP status (201) or a list of "
+		    "at most %d ({200, 204})",
+		    RB_API_EXPECT_MAX);
+	return n;
+}
+
+/* With `expect`: a dry-run's simulated write answers the first status
+ * expected (what the real endpoint would), and a live answer with
+ * another status fails the step, naming it and the body's start. */
+static void
+rb_api_expect_check(lua_State *L, json_t *reply, const char *method,
+    const long *want, int nwant, long *status)
+{
+	char excerpt[160];
+	const json_t *body;
+
+	if (nwant == 0)
+		return;
+	if (json_is_true(json_object_get(reply, "simulated"))) {
+		*status = want[0];
+		return;
+	}
+	for (int i = 0; i < nwant; i++)
+		if (*status == want[i])
+			return;
+	body = json_object_get(reply, "body");
+	rb_api_oneline(json_is_string(body) ? json_string_value(body) : "",
+	    excerpt, sizeof excerpt);
+	json_decref(reply);
+	luaL_error(L, "http.%s %s: answered %d, expected %d%s%s%s", method,
+	    lua_tostring(L, 1), (int)*status, (int)want[0],
+	    nwant > 1 ? " (or another listed)" : "", *excerpt ? ": " : "",
+	    excerpt);
+}
+
+/* http.METHOD(url [, {headers=, json=, body=, timeout=, expect=}]) */
 static int
 rb_api_http(lua_State *L)
 {
 	const char *method = lua_tostring(L, lua_upvalueindex(1));
 	int opts = rb_api_opts(L, 2);
 	int64_t timeout = rb_api_timeout(L, opts);
+	long want[RB_API_EXPECT_MAX];
+	int nwant = rb_api_expect(L, opts, want);
 	json_t *req = rb_api_req(L, "http"), *reply, *j;
 	const json_t *body;
 	long status;
+	char lower[8];
 
 	rb_api_set_timeout(req, timeout);
 	json_object_set_new(req, "method", json_string(method));
@@ -256,8 +332,17 @@ rb_api_http(lua_State *L)
 		json_decref(req);
 		return luaL_error(L, "http: give json or body, not both");
 	}
+	if (nwant > 0)
+		json_object_set_new(req, "expect", json_integer(want[0]));
 	reply = rb_api_effect(L, req);
 	status = (long)json_integer_value(json_object_get(reply, "status"));
+	for (size_t i = 0; i < sizeof lower; i++)
+		if ((lower[i] = (char)(method[i] >= 'A' && method[i] <= 'Z'
+		             ? method[i] + 32
+		             : method[i])) == '\0')
+			break;
+	lower[sizeof lower - 1] = '\0';
+	rb_api_expect_check(L, reply, lower, want, nwant, &status);
 	lua_createtable(L, 0, 6);
 	lua_pushinteger(L, status);
 	lua_setfield(L, -2, "status");

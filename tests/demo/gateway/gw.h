@@ -71,8 +71,21 @@ struct gw_opts {
 	int quiet; /* no request log on stderr */
 };
 
+#define GW_FAULTS_MAX 8
+
+/* An injected fault (PUT /v1/sim/fault): requests METHOD PATH (exact)
+ * answer status after `after` more of them have passed, `count` times
+ * (-1: until cleared). */
+struct gw_fault {
+	char method[8], path[GW_MSG_MAX];
+	int status;
+	long after, count;
+};
+
 struct gw {
 	pthread_mutex_t mu;
+	struct gw_fault faults[GW_FAULTS_MAX];
+	int nfaults;
 	const struct gw_opts *o;
 	char admin[GW_KEY_MAX + 1]; /* the admin token; "" refuses admin */
 	enum gw_mode mode;

@@ -407,6 +407,71 @@ gw_sim_provider_put(struct gw_call *c)
 	gw_ok(c, 200, json_pack("{s:b}", "up", c->g->provider_up));
 }
 
+/* PUT /v1/sim/fault {"method","path","status","after","count"}: the
+ * next requests METHOD PATH fail with status (a probe that breaks, an
+ * endpoint that errors), after `after` more pass, `count` times (default:
+ * until DELETE /v1/sim/fault). */
+static void
+gw_sim_fault_put(struct gw_call *c)
+{
+	const char *m = gw_in_str(c, "method"), *path = gw_in_str(c, "path");
+	json_t *st = json_object_get(c->in, "status");
+	json_t *af = json_object_get(c->in, "after");
+	json_t *ct = json_object_get(c->in, "count");
+	struct gw_fault *f;
+
+	if (m == NULL || strlen(m) >= sizeof f->method || path == NULL ||
+	    path[0] != '/' || strlen(path) >= sizeof f->path ||
+	    !json_is_integer(st) || json_integer_value(st) < 400 ||
+	    json_integer_value(st) > 599 || (af && !json_is_integer(af)) ||
+	    (ct && !json_is_integer(ct))) {
+		gw_err(c, 400,
+		    "give method, path (exact), status (400-599), and "
+		    "optionally after and count");
+		return;
+	}
+	if (c->g->nfaults == GW_FAULTS_MAX) {
+		gw_err(c, 409, "at most %d faults", GW_FAULTS_MAX);
+		return;
+	}
+	f = &c->g->faults[c->g->nfaults++];
+	snprintf(f->method, sizeof f->method, "%s", m);
+	snprintf(f->path, sizeof f->path, "%s", path);
+	f->status = (int)json_integer_value(st);
+	f->after = af ? (long)json_integer_value(af) : 0;
+	f->count = ct ? (long)json_integer_value(ct) : -1;
+	gw_ok(c, 201, json_pack("{s:i}", "faults", c->g->nfaults));
+}
+
+static void
+gw_sim_fault_clear(struct gw_call *c)
+{
+	c->g->nfaults = 0;
+	gw_ok(c, 204, NULL);
+}
+
+/* An injected fault for this request: 1 with c->out filled. */
+static int
+gw_fault_hit(struct gw_call *c)
+{
+	for (int i = 0; i < c->g->nfaults; i++) {
+		struct gw_fault *f = &c->g->faults[i];
+
+		if (strcmp(f->method, c->method) != 0 ||
+		    strcmp(f->path, c->path) != 0 || f->count == 0)
+			continue;
+		if (f->after > 0) {
+			f->after--;
+			continue;
+		}
+		if (f->count > 0)
+			f->count--;
+		gw_err(c, f->status, "injected fault (PUT /v1/sim/fault)");
+		return 1;
+	}
+	return 0;
+}
+
 static void
 gw_sim_spend(struct gw_call *c)
 {
@@ -442,6 +507,8 @@ static const struct gw_route gw_routes[] = {
 	{ "GET", "/v1/sim/provider", GW_OPEN, gw_sim_provider_get },
 	{ "PUT", "/v1/sim/provider", GW_OPEN, gw_sim_provider_put },
 	{ "POST", "/v1/sim/spend", GW_OPEN, gw_sim_spend },
+	{ "PUT", "/v1/sim/fault", GW_OPEN, gw_sim_fault_put },
+	{ "DELETE", "/v1/sim/fault", GW_OPEN, gw_sim_fault_clear },
 };
 
 /* Matches path against pattern; a `*` takes one non-empty segment, copied
@@ -502,6 +569,8 @@ gw_dispatch(struct gw_call *c, const char *body, size_t len)
 		return;
 	}
 	c->arg = arg;
+	if (gw_fault_hit(c))
+		return;
 	if (r->auth == GW_ADMIN && !gw_admin_ok(c->g, c->bearer)) {
 		gw_err(c, 401, "admin token required");
 		return;

@@ -1,0 +1,268 @@
+#!/bin/sh
+# 49-ai-runbooks.t: every shipped runbook run live against the demo AI
+# gateway (tests/demo/gateway) on 127.0.0.1: a dry-run (the gateway is
+# unchanged, the plan lists the writes), the run (the gateway's state is
+# what the runbook says), and its undo (a fault injected at the gateway
+# makes the verification fail; the undo puts the state back), checking
+# the gateway's state after each. Keys never show in the output, the
+# plan or the database; a dead chat webhook never undoes a mitigation.
+. "$(dirname "$0")/lib.sh"
+
+GW="$OWL_ROOT/build/tools/gateway"
+RB="$OWL_ROOT/runbooks"
+ADMIN=admin-token-0123456789abcdef
+KEY=assistant-key-0123456789abcdef
+printf '%s\n' "$ADMIN" >"$T/admin"
+printf '%s' "$KEY" >"$T/key"
+mkdir -p "$XDG_STATE_HOME/owl/secrets"
+chmod 700 "$XDG_STATE_HOME/owl" "$XDG_STATE_HOME/owl/secrets"
+printf '%s' "$KEY" >"$XDG_STATE_HOME/owl/secrets/assistant_api_key"
+chmod 600 "$XDG_STATE_HOME/owl/secrets/assistant_api_key"
+
+"$GW" --port-file "$T/port" --admin-token-file "$T/admin" --quiet \
+	--key assistant="$T/key" --provider-down --fallback-model small-local \
+	--batch nightly-embeddings:100000000:50 --batch agent-loop:100000000:500 \
+	2>"$T/gw.err" &
+GWPID=$!
+tap_at_exit "kill $GWPID 2>/dev/null"
+wait_for 20 test -s "$T/port"
+ok $? "the demo gateway is up"
+U="http://127.0.0.1:$(cat "$T/port")"
+
+python3 "$OWL_ROOT/tests/pagesink.py" --port-file "$T/sink.port" \
+	--log "$T/sink.json" >/dev/null 2>&1 &
+tap_at_exit "kill $! 2>/dev/null"
+wait_for 20 test -s "$T/sink.port"
+HOOK="http://127.0.0.1:$(cat "$T/sink.port")/hooks/ops"
+DEAD="http://127.0.0.1:$(free_port)/hooks/ops"
+
+# config NOTIFY_URL: the owl config the runbooks read
+config() {
+	cat >"$T/config.lua" <<EOF
+return {
+  gateway_url = "$U",
+  secrets = { gateway_admin = { file = "$T/admin" } },
+  notify = { url = "$1" },
+}
+EOF
+}
+config "$HOOK"
+export OWL_CONFIG="$T/config.lua"
+
+# j PATH PYEXPR: PYEXPR of the gateway's JSON answer (d)
+j() { curl -s "$U$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
+# call METHOD PATH [BODY [TOKEN]]: prints "STATUS BODY"
+call() {
+	curl -s -X "$1" -o "$T/body" -w '%{http_code}' \
+		${4:+-H "Authorization: Bearer $4"} ${3:+-d "$3"} "$U$2"
+	printf ' %s' "$(cat "$T/body")"
+}
+fault() { call PUT /v1/sim/fault "$1" >/dev/null; }
+nofault() { call DELETE /v1/sim/fault >/dev/null; }
+owlrun() { run "$OWL" run "$@" --runbooks "$RB" --yes; }
+# planned RUNBOOK: the writes of the newest plan, one "kind target" a line
+planned() {
+	printf '%s' "$OUT" | python3 -c 'import json,sys
+for e in json.load(sys.stdin)["plan"]["effects"]:
+    if e["write"]: print(e["kind"], e["target"])'
+}
+
+# --- the tests of every shipped runbook pass under owl test
+run "$OWL" test --runbooks "$RB"
+is "$RC" 0 "owl test passes for the shipped runbooks"
+for f in "$RB"/*.lua; do
+	n=$(basename "$f" .lua)
+	case "$n" in *.test) continue ;; esac
+	test -f "$RB/$n.test.lua"
+	ok $? "$n has its tests ($n.test.lua)"
+	like "$OUT" "^ok +$n: " "owl test ran $n's tests"
+done
+run "$OWL" runbooks list --runbooks "$RB"
+is "$RC" 0 "runbooks list reads every shipped runbook"
+unlike "$OUT" "BROKEN|\.test " "and lists no test file as a runbook"
+run "$OWL" runbooks show cost-ceiling --runbooks "$RB"
+like "$OUT" "^  rate_limit \(number\)$" "runbooks show prints a param's type"
+like "$OUT" "^      completions per minute at most \(below the current limit\)$" \
+	"and its description"
+
+# --- degraded-mode: dry-run, run, normal-mode, undo
+is "$(j /v1/health 'd["status"]')" failing "the provider is down: the probe fails"
+run "$OWL" run degraded-mode --runbooks "$RB" --dry-run --json \
+	--param reason="provider down"
+is "$RC" 0 "degraded-mode: the dry-run exits 0"
+is "$(planned)" "http.put $U/v1/flags/assistant
+notify assistant is in degraded mode: provider down (owl run normal-mode switches it back)" \
+	"degraded-mode: the plan lists the switch and the notification"
+is "$(j /v1/flags/assistant 'd["mode"]')" normal "degraded-mode: the dry-run switched nothing"
+owlrun degraded-mode --param reason="provider down"
+is "$RC" 0 "degraded-mode: the run exits 0"
+is "$(j /v1/flags/assistant 'd["mode"]+" "+d["reason"]')" "degraded provider down" \
+	"degraded-mode: the gateway is in degraded mode, with the reason"
+is "$(j /v1/health 'd["status"]+" "+d["model"]')" "ok small-local" \
+	"degraded-mode: completions are served by the fallback model"
+like "$(call POST /v1/chat/completions '{}' "$KEY")" '^200 .*"degraded":true' \
+	"degraded-mode: a real completion succeeds"
+wait_for 10 grep -q "assistant is in degraded mode" "$T/sink.json"
+ok $? "degraded-mode: the channel was told"
+owlrun degraded-mode --param reason="again"
+is "$RC" 1 "degraded-mode: a second run fails"
+like "$OUT$ERR" "already in degraded mode \(provider down\)" "and says why"
+
+owlrun normal-mode
+is "$RC" 1 "normal-mode: refused while the provider is down"
+like "$OUT$ERR" "the provider is still down \(503\): staying in degraded mode" "and says so"
+is "$(j /v1/flags/assistant 'd["mode"]')" degraded "normal-mode: the service stays degraded"
+call PUT /v1/sim/provider '{"up":true}' >/dev/null
+run "$OWL" run normal-mode --runbooks "$RB" --dry-run --json
+is "$(planned)" "http.put $U/v1/flags/assistant
+notify assistant is back in normal mode: the provider recovered" \
+	"normal-mode: the plan lists the switch and the notification"
+is "$(j /v1/flags/assistant 'd["mode"]')" degraded "normal-mode: the dry-run switched nothing"
+owlrun normal-mode
+is "$RC" 0 "normal-mode: the run exits 0 once the provider answers"
+is "$(j /v1/health 'd["status"]+" "+d["mode"]')" "ok normal" \
+	"normal-mode: the gateway serves in normal mode"
+
+# undo: the probe keeps failing after the switch
+fault '{"method":"GET","path":"/v1/health","status":503}'
+owlrun degraded-mode --param reason="flaky" --param verify_timeout=2s
+is "$RC" 1 "degraded-mode: a probe that never passes fails the run"
+like "$OUT$ERR" "undo" "and the undo runs"
+is "$(j /v1/flags/assistant 'd["mode"]+" "+d["reason"]')" "normal undo: flaky" \
+	"degraded-mode: the undo switched the service back to normal"
+nofault
+owlrun degraded-mode --param reason="provider down again"
+is "$RC" 0 "degraded-mode: again, to test normal-mode's undo"
+fault '{"method":"GET","path":"/v1/health","status":503}'
+owlrun normal-mode --param verify_timeout=2s
+is "$RC" 1 "normal-mode: a probe that fails in normal mode fails the run"
+is "$(j /v1/flags/assistant 'd["mode"]')" degraded \
+	"normal-mode: the undo put the service back in degraded mode"
+nofault
+
+# a dead chat webhook: reported, the mitigation stays
+owlrun normal-mode
+is "$RC" 0 "back to normal"
+config "$DEAD"
+owlrun degraded-mode --param reason="provider down"
+is "$RC" 0 "degraded-mode: a failed notification does not fail the run"
+like "$OUT$ERR" "WARNING: the notification failed .*the change stays in place" \
+	"degraded-mode: the failed notification is reported"
+is "$(j /v1/flags/assistant 'd["mode"]')" degraded \
+	"degraded-mode: the mitigation stays in place"
+config "$HOOK"
+owlrun normal-mode
+is "$RC" 0 "and back to normal"
+
+# --- cost-ceiling: dry-run, refused, run, undo
+call POST /v1/sim/spend '{"usd":300}' >/dev/null
+run "$OWL" run cost-ceiling --runbooks "$RB" --dry-run --json \
+	--param reason="runaway agent" --param rate_limit=60 --param model=gpt-4o-mini
+is "$RC" 0 "cost-ceiling: the dry-run exits 0"
+is "$(planned)" "http.put $U/v1/limits
+notify spend ceiling on the gateway: 60 completions/min, model gpt-4o-mini until +4h: runaway agent" \
+	"cost-ceiling: the plan lists the ceiling and the notification"
+is "$(j /v1/limits 'd["rate_limit"], d["model"]')" "600 None" \
+	"cost-ceiling: the dry-run changed no limit"
+owlrun cost-ceiling --param reason="typo" --param rate_limit=6000
+is "$RC" 1 "cost-ceiling: a ceiling above the current limit is refused"
+like "$OUT$ERR" "a ceiling of 6000/min is above the current limit of 600/min" "and says why"
+owlrun cost-ceiling --param reason="runaway agent" --param rate_limit=60 \
+	--param model=gpt-4o-mini --param duration=2h
+is "$RC" 0 "cost-ceiling: the run exits 0"
+is "$(j /v1/limits 'd["rate_limit"], d["model"], d["reason"]')" \
+	"60 gpt-4o-mini runaway agent" "cost-ceiling: the gateway has the ceiling"
+UNTIL=$(j /v1/limits 'd["until"]')
+python3 -c 'import sys,datetime as t
+u = t.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=t.timezone.utc)
+left = (u - t.datetime.now(t.timezone.utc)).total_seconds()
+sys.exit(0 if 7000 < left <= 7200 else 1)' "$UNTIL"
+ok $? "cost-ceiling: until two hours from now ($UNTIL)"
+# undo: the gateway stops answering its limits after the change
+fault '{"method":"GET","path":"/v1/limits","status":503,"after":1}'
+owlrun cost-ceiling --param reason="tighter" --param rate_limit=10 --param verify_timeout=2s
+is "$RC" 1 "cost-ceiling: a ceiling that cannot be verified fails the run"
+nofault
+is "$(j /v1/limits 'd["rate_limit"], d["model"], d["until"], d["reason"]')" \
+	"60 gpt-4o-mini $UNTIL undo: tighter" \
+	"cost-ceiling: the undo restored the ceiling that was in place, until the same time"
+
+# --- pause-batch: dry-run, run, undo
+done_of() { j "/v1/batches/$1" 'd["done"]'; }
+state_of() { j "/v1/batches/$1" 'd["state"]'; }
+advanced() { test "$(done_of "$1")" -gt "$2"; }
+call POST /v1/sim/spend '{"usd":1}' >/dev/null
+run "$OWL" run pause-batch --runbooks "$RB" --dry-run --json --param reason="loop"
+is "$RC" 0 "pause-batch: the dry-run exits 0"
+like "$(planned)" "^http.post $U/v1/batches/2/pause$" \
+	"pause-batch: the plan pauses the job that spent the most (agent-loop)"
+D0=$(done_of 2)
+wait_for 20 advanced 2 "$D0"
+ok $? "pause-batch: after the dry-run the job still runs"
+owlrun pause-batch --param reason="loop"
+is "$RC" 0 "pause-batch: the run exits 0"
+is "$(state_of 2)" paused "pause-batch: the job is paused"
+P=$(done_of 2)
+wait_for 20 advanced 1 "$(done_of 1)"
+ok $? "pause-batch: the other job runs on"
+is "$(done_of 2)" "$P" "pause-batch: the paused job does not move"
+like "$(j /v1/batches/2 'd["paused_reason"]')" "^loop$" "pause-batch: the gateway keeps why"
+owlrun pause-batch --param reason="again" --param job=agent-loop
+is "$RC" 1 "pause-batch: a paused job is left alone"
+like "$OUT$ERR" "job agent-loop is paused, not running" "and says so"
+# undo: the job's state cannot be read after the pause
+fault '{"method":"GET","path":"/v1/batches/1","status":503}'
+owlrun pause-batch --param reason="check" --param job=nightly-embeddings \
+	--param verify_timeout=2s
+is "$RC" 1 "pause-batch: a pause that cannot be verified fails the run"
+nofault
+is "$(state_of 1)" running "pause-batch: the undo resumed the job"
+
+# --- rotate-api-key: dry-run, undo, run
+nkeys() { j /v1/keys 'len(d["keys"])' ; }
+c_keys() { curl -s -H "Authorization: Bearer $ADMIN" "$U/v1/keys"; }
+nkeys() { c_keys | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["keys"]))'; }
+unknown() { c_keys | python3 -c 'import json,sys; print(json.load(sys.stdin)["unknown_key_calls"])'; }
+K0=$(nkeys) U0=$(unknown)
+run "$OWL" run rotate-api-key --runbooks "$RB" --dry-run --json
+is "$RC" 0 "rotate-api-key: the dry-run exits 0"
+is "$(planned)" "http.post $U/v1/keys
+http.post $U/v1/chat/completions
+secret.put assistant_api_key
+http.delete $U/v1/keys/1
+notify the assistant provider key was rotated (scheduled rotation); the old key is revoked" \
+	"rotate-api-key: the plan lists every write, the revocation last"
+is "$(nkeys) $(unknown)" "$K0 $U0" \
+	"rotate-api-key: the dry-run registered no key and sent no unregistered key"
+is "$(cat "$XDG_STATE_HOME/owl/secrets/assistant_api_key")" "$KEY" \
+	"rotate-api-key: the dry-run stored nothing"
+# undo: the new key fails its real call
+fault '{"method":"POST","path":"/v1/chat/completions","status":500}'
+owlrun rotate-api-key
+is "$RC" 1 "rotate-api-key: a new key that fails a real call fails the run"
+nofault
+is "$(c_keys | python3 -c 'import json,sys
+print(" ".join("%s:%s" % (k["id"], k["active"]) for k in json.load(sys.stdin)["keys"]))')" \
+	"1:True 2:False" "rotate-api-key: the undo revoked the new key; the old one is active"
+is "$(cat "$XDG_STATE_HOME/owl/secrets/assistant_api_key")" "$KEY" \
+	"rotate-api-key: the stored key is unchanged"
+like "$(call POST /v1/chat/completions '{}' "$KEY")" '^200 ' "rotate-api-key: the old key still works"
+owlrun rotate-api-key --param reason="key leaked in a log"
+is "$RC" 0 "rotate-api-key: the run exits 0"
+ROUT="$OUT$ERR"
+NEW=$(cat "$XDG_STATE_HOME/owl/secrets/assistant_api_key")
+test -n "$NEW" && test "$NEW" != "$KEY"
+ok $? "rotate-api-key: a new key is stored"
+like "$(call POST /v1/chat/completions '{}' "$NEW")" '^200 ' "rotate-api-key: the new key works"
+like "$(call POST /v1/chat/completions '{}' "$KEY")" '^401 .*revoked' \
+	"rotate-api-key: the old key is revoked"
+is "$(c_keys | python3 -c 'import json,sys
+print(" ".join("%s:%s" % (k["id"], k["active"]) for k in json.load(sys.stdin)["keys"]))')" \
+	"1:False 2:False 3:True" "rotate-api-key: the gateway lists the old key revoked, the new active"
+unlike "$ROUT" "$NEW|$KEY" "rotate-api-key: no key in the output"
+run "$OWL" audit log
+unlike "$OUT" "$NEW|$KEY" "rotate-api-key: no key in the action log"
+if grep -qa -e "$NEW" -e "$KEY" "$OWL_DB"* 2>/dev/null; then ok 1 "no key in the database files"
+else ok 0 "rotate-api-key: no key in the database files"; fi
+
+done_testing
