@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "actor.h"
@@ -109,6 +110,13 @@ int
 actlog_append(
     struct store *s, const struct actlog_new *n, int64_t *id, struct err *err)
 {
+	return actlog_append_at(s, n, 0, id, err);
+}
+
+int
+actlog_append_at(struct store *s, const struct actlog_new *n, int64_t at_us,
+    int64_t *id, struct err *err)
+{
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
 	struct store_tail *tail;
@@ -128,7 +136,7 @@ actlog_append(
 		goto fail;
 	}
 	e.id = last + 1;
-	e.at_us = clock_now_us();
+	e.at_us = at_us != 0 ? at_us : clock_now_us();
 	e.actor = actor;
 	e.incident = n->incident;
 	e.run = n->run;
@@ -454,4 +462,58 @@ actlog_entry_ok(struct hash_ctx *h, const struct actlog_entry *e)
 
 	return e->hash != NULL && actlog_hash(h, e, want) == 0 &&
 	    strcmp(want, e->hash) == 0;
+}
+
+int
+actlog_people(
+    struct store *s, size_t max, char ***out, size_t *n, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT who FROM ("
+	    " SELECT actor AS who, max(id) AS seen FROM ("
+	    "  SELECT id, actor, kind FROM actlog ORDER BY id DESC LIMIT ?1)"
+	    " WHERE kind IN ('incident.ack', 'incident.note',"
+	    "  'incident.assign', 'incident.resolve', 'incident.snooze')"
+	    " GROUP BY actor"
+	    " UNION ALL"
+	    " SELECT assignee, 0 FROM ("
+	    "  SELECT assignee FROM incidents WHERE assignee IS NOT NULL"
+	    "  AND assignee <> '' ORDER BY updated_at DESC LIMIT 1000))"
+	    " GROUP BY who ORDER BY max(seen) DESC, who LIMIT ?2";
+	sqlite3_stmt *st;
+	char **v;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((v = calloc(max ? max : 1, sizeof *v)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if ((st = store_stmt(s, sql, err)) == NULL) {
+		free(v);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, ACTLOG_PEOPLE_SCAN);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		const char *who = (const char *)sqlite3_column_text(st, 0);
+
+		if (who != NULL && (v[*n] = strdup(who)) != NULL)
+			(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		actlog_people_free(v, *n);
+		*n = 0;
+		return store_sqlerr(s, err, "action log");
+	}
+	*out = v;
+	return 0;
+}
+
+void
+actlog_people_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

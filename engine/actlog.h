@@ -62,11 +62,26 @@ typedef int actlog_fn(const struct actlog_entry *e, void *ctx);
 int actlog_append(
     struct store *s, const struct actlog_new *e, int64_t *id, struct err *err);
 
+/* The same at a given time (0: now): for the test tools that write a
+ * log with fixed times (its hashes are then the same on every run). */
+int actlog_append_at(struct store *s, const struct actlog_new *e, int64_t at_us,
+    int64_t *id, struct err *err);
+
 /* Calls fn for each row that matches f, oldest first. Each filter
  * shape has its own statement, served by an index (never a scan of the
  * whole log). */
 int actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err);
+
+/* The people seen acting on incidents (ack, note, assign, resolve,
+ * snooze) among the newest ACTLOG_PEOPLE_SCAN log entries, and the
+ * assignees of recently updated incidents: up to max names, most
+ * recent first, into a malloc'd array of malloc'd strings (*n of them;
+ * free with actlog_people_free). */
+#define ACTLOG_PEOPLE_SCAN 20000
+int actlog_people(
+    struct store *s, size_t max, char ***out, size_t *n, struct err *err);
+void actlog_people_free(char **v, size_t n);
 
 /* The SQL text actlog_each() runs for f (for EXPLAIN QUERY PLAN tests). */
 const char *actlog_each_sql(const struct actlog_filter *f);

@@ -601,6 +601,11 @@ at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 		    " (%s, gone)",
 		    at_runbook(v), at_int(v->d, "previous_run"),
 		    at_or(at_str(v->d, "holder"), "?"));
+	if (strcmp(v->k, "apply") == 0)
+		return buf_printf(b, err,
+		    "%s applies plan %" JSON_INTEGER_FORMAT " (hash %.12s)",
+		    at_runbook(v), at_int(v->d, "plan"),
+		    at_or(at_str(v->d, "plan_hash"), "?"));
 	return 1;
 }
 
@@ -706,6 +711,7 @@ static const struct at_kind {
 	{ "run.confirm", 1, at_run_other },
 	{ "run.interrupted", 1, at_run_other },
 	{ "run.lease_takeover", 1, at_run_other },
+	{ "run.apply", 1, at_run_other },
 	{ "effect.intent", 1, at_effect },
 	{ "effect.result", 1, at_effect },
 	{ "runbook.refused", 0, at_runbook_refused },

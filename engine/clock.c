@@ -234,6 +234,17 @@ bad:
 	    "'%s' is not a duration (e.g. 90s, 30m, 2h, 1h30m, 1d)", s);
 }
 
+int
+clock_parse_duration_unit(const char *s, int64_t *us, struct err *err)
+{
+	if (*s != '\0' && s[strspn(s, "0123456789")] == '\0')
+		return err_set(err, ERR_USAGE,
+		    "'%.20s' has no unit: %.20sm is %.20s minutes, %.20ss seconds, %.20sh "
+		    "hours",
+		    s, s, s, s, s);
+	return clock_parse_duration(s, us, err);
+}
+
 void
 clock_format_age(int64_t us, char *out, size_t n)
 {

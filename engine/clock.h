@@ -31,6 +31,10 @@ int clock_parse(const char *s, int64_t *us, struct err *err);
  * and sets *us (positive), or -1 with err set. */
 int clock_parse_duration(const char *s, int64_t *us, struct err *err);
 
+/* The same, for a person's input: a bare number is refused with a hint
+ * ("'30' has no unit: 30m is 30 minutes, 30s seconds, 30h hours"). */
+int clock_parse_duration_unit(const char *s, int64_t *us, struct err *err);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back: no
  * time zone involved (calendar arithmetic for rotations). */
 int64_t clock_days_from_civil(int64_t y, int m, int d);

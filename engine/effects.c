@@ -49,6 +49,21 @@ effects_file_res_done(struct effects_file_res *r)
 }
 
 void
+effects_git_res_init(struct effects_git_res *r)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->content, EFFECTS_BODY_MAX);
+}
+
+void
+effects_git_res_done(struct effects_git_res *r)
+{
+	buf_done(&r->content);
+	json_decref(r->log);
+	r->log = NULL;
+}
+
+void
 effects_free(struct effects *fx)
 {
 	if (fx == NULL)

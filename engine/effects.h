@@ -77,6 +77,51 @@ struct effects_file_res {
 	int simulated;
 };
 
+/* The git effect: each checkout is a private work copy that the
+ * implementation keeps, named by a small handle, until it is freed. */
+enum effects_git_op {
+	EFFECTS_GIT_CHECKOUT, /* url, ref, credentials -> handle, id */
+	EFFECTS_GIT_READ, /* handle, path -> content or missing */
+	EFFECTS_GIT_WRITE, /* handle, path, data: staged in the copy */
+	EFFECTS_GIT_LOG, /* handle, path, limit -> log (newest first) */
+	EFFECTS_GIT_COMMIT, /* handle, message, name, email -> id */
+	EFFECTS_GIT_OUTGOING, /* handle -> log: the commits push would send */
+	EFFECTS_GIT_PUSH, /* handle -> from, id (never forced) */
+	EFFECTS_GIT_REVERT, /* handle, message (a trailer), name, email -> id */
+};
+
+#define EFFECTS_GIT_ID 41 /* a commit id in hex and its NUL */
+
+struct effects_git {
+	enum effects_git_op op;
+	int handle;
+	const char *url, *ref;
+	const char *user; /* credentials, secret values: never logged */
+	const char *token;
+	size_t token_len;
+	const char *ssh_key;
+	size_t ssh_key_len;
+	const char *path;
+	const char *data;
+	size_t len;
+	int limit;
+	const char *message, *name, *email;
+};
+
+struct effects_git_res {
+	int handle;
+	struct buf content; /* read: at most EFFECTS_BODY_MAX */
+	int missing;
+	/* log: [{"commit", "author", "email", "time", "subject",
+	 * "content" (null: deleted)}]; outgoing: the same without content */
+	json_t *log;
+	char id[EFFECTS_GIT_ID], from[EFFECTS_GIT_ID];
+	int simulated;
+};
+
+void effects_git_res_init(struct effects_git_res *r);
+void effects_git_res_done(struct effects_git_res *r);
+
 /* Called for each secret value an implementation can give (see
  * secret_each); nonzero stops the walk. The value is borrowed. */
 typedef int effects_secret_fn(
@@ -121,6 +166,10 @@ struct effects {
 	 * that cannot be read is skipped. The live implementation then
 	 * removes the environment variables it read from the process
 	 * environment (keeping their values for secret_get). */
+	/* The git effect (see effects_git): 0 with res filled, -1 with err
+	 * set; NULL when the implementation has none. */
+	int (*git)(void *ctx, const struct effects_git *req,
+	    struct effects_git_res *res, struct err *err);
 	int (*secret_each)(
 	    void *ctx, effects_secret_fn *fn, void *arg, struct err *err);
 	void (*free)(void *ctx); /* NULL: nothing to free */

@@ -47,6 +47,28 @@ effects_dry_file_read(
 	return 0;
 }
 
+/* The work copy is private: a checkout, its reads, edits and commits
+ * are made (the plan's diffs and later reads see them); a push and a
+ * revert, which reach the remote, are not. */
+static int
+effects_dry_git(void *ctx, const struct effects_git *req,
+    struct effects_git_res *res, struct err *err)
+{
+	struct effects_dry *d = ctx;
+
+	if (req->op == EFFECTS_GIT_PUSH || req->op == EFFECTS_GIT_REVERT) {
+		res->simulated = 1;
+		return 0;
+	}
+	if (d->offline && req->op == EFFECTS_GIT_CHECKOUT)
+		return err_set(err, ERR_FAILED,
+		    "git.checkout: an --offline dry-run reads nothing, and "
+		    "a config repository must be read: drop --offline");
+	if (d->inner->git == NULL)
+		return err_set(err, ERR_FAILED, "git: not available here");
+	return d->inner->git(d->inner->ctx, req, res, err);
+}
+
 static int
 effects_dry_file_write(void *ctx, const char *path, const char *data, size_t n,
     int mode, int *simulated, struct err *err)
@@ -114,6 +136,7 @@ effects_dry_new(const struct effects *inner, int offline)
 		.secret_get = effects_dry_secret_get,
 		.secret_put = effects_dry_secret_put,
 		.notify = effects_dry_notify,
+		.git = effects_dry_git,
 		.secret_each = effects_dry_secret_each,
 		.free = free };
 	return fx;

@@ -9,7 +9,17 @@
 struct effects_fake {
 	json_t *decl; /* our copy: files and secrets change */
 	json_t *calls; /* "http KEY" -> times answered */
+	struct effects_fake_git *git; /* the checkouts made */
 };
+
+static int
+effects_fake_git_op(void *ctx, const struct effects_git *req,
+    struct effects_git_res *res, struct err *err)
+{
+	struct effects_fake *f = ctx;
+
+	return effects_fake_git(f->git, f->decl, req, res, err);
+}
 
 /* Picks the answer for key in section: a list is used in order. */
 static const json_t *
@@ -214,6 +224,7 @@ effects_fake_free(void *ctx)
 
 	json_decref(f->decl);
 	json_decref(f->calls);
+	effects_fake_git_free(f->git);
 	free(f);
 }
 
@@ -227,7 +238,9 @@ effects_fake_new(const json_t *decl)
 		goto fail;
 	f->decl = decl ? json_deep_copy(decl) : json_object();
 	f->calls = json_object();
-	if (f->decl == NULL || f->calls == NULL || !json_is_object(f->decl))
+	f->git = effects_fake_git_new();
+	if (f->decl == NULL || f->calls == NULL || f->git == NULL ||
+	    !json_is_object(f->decl))
 		goto fail;
 	*fx = (struct effects){ .name = "fake",
 		.caps = EFFECTS_INSTANT,
@@ -239,6 +252,7 @@ effects_fake_new(const json_t *decl)
 		.secret_get = effects_fake_secret_get,
 		.secret_put = effects_fake_secret_put,
 		.notify = effects_fake_notify,
+		.git = effects_fake_git_op,
 		.secret_each = effects_fake_secret_each,
 		.free = effects_fake_free };
 	return fx;
@@ -246,6 +260,7 @@ fail:
 	if (f != NULL) {
 		json_decref(f->decl);
 		json_decref(f->calls);
+		effects_fake_git_free(f->git);
 	}
 	free(f);
 	free(fx);

@@ -7,7 +7,9 @@
  *     "exec":    { "kubectl rollout status x": {"code": 0,
  *                    "stdout": "..."} , "*": {...} },
  *     "files":   { "/etc/app.yaml": "content" },    -- a tiny filesystem
- *     "secrets": { "OPENAI_KEY": "sk-test-0123456789" } }
+ *     "secrets": { "OPENAI_KEY": "sk-test-0123456789" },
+ *     "notify":  { "error": "..." },    -- every notification fails
+ *     "git":     { URL: {...} } }       -- see effects_fake_git below
  *
  * A list of answers is used in order, the last one repeating (a flag
  * that reads "normal" and then "degraded"). Writes change the fake
@@ -23,5 +25,18 @@
 /* A fake answering from decl (copied). NULL when out of memory; free
  * with effects_free(). */
 struct effects *effects_fake_new(const json_t *decl);
+
+/* The fake git effect (effects_fake_git.c): "git": { URL: { "ref":
+ * "main", "commit": ID, "files": { PATH: CONTENT }, "history": { PATH:
+ * [{commit, author, email, time, subject, content}, ...] (newest
+ * first) }, "push": {"error": "..."} | [answer, ...], "revert": the same
+ * } }. Edits and commits change the checkout's copy; a declared push
+ * error fails the push (a push race). */
+struct effects_fake_git;
+struct effects_fake_git *effects_fake_git_new(void);
+void effects_fake_git_free(struct effects_fake_git *g);
+int effects_fake_git(struct effects_fake_git *g, const json_t *decl,
+    const struct effects_git *req, struct effects_git_res *res,
+    struct err *err);
 
 #endif

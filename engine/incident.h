@@ -89,8 +89,9 @@ enum incident_order {
 	INCIDENT_ORDER_ID, /* open ones, highest id first */
 };
 
-/* Which rows incident_each() visits. all and state apply to
- * INCIDENT_ORDER_SEVERITY only (the others list open incidents). */
+/* Which rows incident_each() visits. state applies to
+ * INCIDENT_ORDER_SEVERITY only; all takes the resolved ones in (the
+ * urgency order lists them last). */
 struct incident_page {
 	enum incident_order order;
 	int all; /* include resolved ones */

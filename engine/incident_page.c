@@ -48,6 +48,9 @@ enum page_shape_id {
 	SHAPE_NEWEST,
 	SHAPE_ALERTS,
 	SHAPE_ID,
+	SHAPE_NEWEST_ALL,
+	SHAPE_ALERTS_ALL,
+	SHAPE_ID_ALL,
 };
 
 static const struct page_shape page_shapes[] = {
@@ -61,7 +64,14 @@ static const struct page_shape page_shapes[] = {
 	[SHAPE_ALERTS] =
 	    PAGE_SHAPE(W_OPEN, " ORDER BY alert_count DESC, id DESC"),
 	[SHAPE_ID] = PAGE_SHAPE(W_OPEN, " ORDER BY id DESC"),
+	[SHAPE_NEWEST_ALL] =
+	    PAGE_SHAPE(W_ALL, " ORDER BY opened_at DESC, id DESC"),
+	[SHAPE_ALERTS_ALL] =
+	    PAGE_SHAPE(W_ALL, " ORDER BY alert_count DESC, id DESC"),
+	[SHAPE_ID_ALL] = PAGE_SHAPE(W_ALL, " ORDER BY id DESC"),
 };
+
+#define PAGE_SEGS_MAX 4
 
 /* The walks of one order, in turn; state is ?1 for the walk. */
 struct page_seg {
@@ -69,7 +79,9 @@ struct page_seg {
 	int state;
 };
 
-/* Fills segs for p; returns their number. */
+/* Fills segs for p (PAGE_SEGS_MAX at most); returns their number. With
+ * p->all, the urgency order ends with the resolved ones and the other
+ * orders take them in. */
 static size_t
 page_segs(const struct incident_page *p, struct page_seg *segs)
 {
@@ -79,10 +91,19 @@ page_segs(const struct incident_page *p, struct page_seg *segs)
 		segs[1] =
 		    (struct page_seg){ SHAPE_AWAKE, INCIDENT_ACKNOWLEDGED };
 		segs[2] = (struct page_seg){ SHAPE_SNOOZED, 0 };
-		return 3;
-	case INCIDENT_ORDER_NEWEST: segs[0].shape = SHAPE_NEWEST; break;
-	case INCIDENT_ORDER_ALERTS: segs[0].shape = SHAPE_ALERTS; break;
-	case INCIDENT_ORDER_ID: segs[0].shape = SHAPE_ID; break;
+		if (!p->all)
+			return 3;
+		segs[3] = (struct page_seg){ SHAPE_STATE, INCIDENT_RESOLVED };
+		return 4;
+	case INCIDENT_ORDER_NEWEST:
+		segs[0].shape = p->all ? SHAPE_NEWEST_ALL : SHAPE_NEWEST;
+		break;
+	case INCIDENT_ORDER_ALERTS:
+		segs[0].shape = p->all ? SHAPE_ALERTS_ALL : SHAPE_ALERTS;
+		break;
+	case INCIDENT_ORDER_ID:
+		segs[0].shape = p->all ? SHAPE_ID_ALL : SHAPE_ID;
+		break;
 	default:
 		segs[0].shape = p->state >= 0 ? SHAPE_STATE
 		    : p->all                  ? SHAPE_ALL
@@ -182,7 +203,10 @@ page_seg_count(struct store *s, const struct incident_page *p,
 		return 0;
 	case SHAPE_SNOOZED:
 		return page_count_sql(s, snoozed, p, 0, NULL, n, err);
-	case SHAPE_ALL: return page_count_sql(s, all, p, 0, NULL, n, err);
+	case SHAPE_ALL:
+	case SHAPE_NEWEST_ALL:
+	case SHAPE_ALERTS_ALL:
+	case SHAPE_ID_ALL: return page_count_sql(s, all, p, 0, NULL, n, err);
 	default: return page_count_sql(s, open, p, 0, NULL, n, err);
 	}
 }
@@ -192,7 +216,7 @@ incident_count(struct store *s, const struct incident_page *p,
     struct incident_counts *c, struct err *err)
 {
 	struct incident_page u = *p;
-	struct page_seg segs[3];
+	struct page_seg segs[PAGE_SEGS_MAX];
 	size_t n;
 	int64_t v;
 	char *pat = NULL;
@@ -203,6 +227,7 @@ incident_count(struct store *s, const struct incident_page *p,
 		return err_set(err, ERR_FAILED, "out of memory");
 	/* the header's counts: every open incident, unfiltered */
 	u.order = INCIDENT_ORDER_URGENCY;
+	u.all = 0;
 	page_segs(&u, segs);
 	if (page_seg_count(s, &u, &segs[0], NULL, &c->firing, err) == -1 ||
 	    page_seg_count(s, &u, &segs[1], NULL, &c->acked, err) == -1 ||
@@ -210,7 +235,7 @@ incident_count(struct store *s, const struct incident_page *p,
 		goto out;
 	n = page_segs(p, segs);
 	for (size_t i = 0; i < n; i++) {
-		if (pat == NULL && p->order == INCIDENT_ORDER_URGENCY)
+		if (pat == NULL && p->order == INCIDENT_ORDER_URGENCY && i < 3)
 			v = i == 0 ? c->firing : i == 1 ? c->acked : c->snoozed;
 		else if (page_seg_count(s, p, &segs[i], pat, &v, err) == -1)
 			goto out;
@@ -265,7 +290,7 @@ int
 incident_each(struct store *s, const struct incident_page *p, incident_fn *fn,
     void *ctx, struct err *err)
 {
-	struct page_seg segs[3];
+	struct page_seg segs[PAGE_SEGS_MAX];
 	size_t n = page_segs(p, segs);
 	int64_t skip = p->offset, limit = p->limit > 0 ? p->limit : -1, v;
 	char *pat = NULL;

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "words.h"
+
 static const char *
 pages_str(const json_t *d, const char *k)
 {
@@ -34,11 +36,13 @@ static int
 pages_text_escalation(
     const char *k, const json_t *d, struct buf *b, struct err *err)
 {
+	long long n =
+	    (long long)json_integer_value(json_object_get(d, "levels"));
+
 	if (strcmp(k, "start") == 0)
 		return buf_printf(b, err,
-		    "escalation started (policy %s, %lld levels, on %s)",
-		    pages_str(d, "policy"),
-		    (long long)json_integer_value(json_object_get(d, "levels")),
+		    "escalation started (policy %s, %lld level%s, on %s)",
+		    pages_str(d, "policy"), n, words_s(n),
 		    pages_str(d, "reason"));
 	if (strcmp(k, "stop") == 0)
 		return buf_printf(b, err,
@@ -70,6 +74,8 @@ pages_text_page(
 	const char *what = resolve ? "PagerDuty resolve for" : "page to";
 	long long att =
 	    (long long)json_integer_value(json_object_get(d, "attempt"));
+	long long tries =
+	    (long long)json_integer_value(json_object_get(d, "attempts"));
 
 	if (strcmp(k, "queued") == 0)
 		return buf_printf(b, err, "%s %s%s%s queued: %s", what,
@@ -90,10 +96,8 @@ pages_text_page(
 		    pages_str(d, "error"));
 	if (strcmp(k, "undeliverable") == 0)
 		return buf_printf(b, err,
-		    "%s %s UNDELIVERABLE after %lld attempts: %s", what,
-		    pages_str(d, "to"),
-		    (long long)json_integer_value(
-		        json_object_get(d, "attempts")),
+		    "%s %s UNDELIVERABLE after %lld attempt%s: %s", what,
+		    pages_str(d, "to"), tries, words_s(tries),
 		    pages_str(d, "error"));
 	if (strcmp(k, "cancelled") == 0)
 		return buf_printf(b, err, "%s %s cancelled: %s", what,
@@ -119,10 +123,13 @@ pages_text(const char *kind, const json_t *d, struct buf *b, struct err *err)
 		return buf_printf(b, err, "override %lld removed",
 		    (long long)json_integer_value(
 		        json_object_get(d, "override")));
-	if (strcmp(kind, "paging.start") == 0)
+	if (strcmp(kind, "paging.start") == 0) {
+		long long n = (long long)json_integer_value(
+		    json_object_get(d, "open_not_paged"));
+
 		return buf_printf(b, err,
-		    "paging switched on (%lld open incidents not paged)",
-		    (long long)json_integer_value(
-		        json_object_get(d, "open_not_paged")));
+		    "paging switched on (%lld open incident%s not paged)", n,
+		    words_s(n));
+	}
 	return 1;
 }

@@ -263,8 +263,9 @@ rb_broker_log_dropped(struct rb_broker *b, struct err *err)
 	char text[160];
 
 	snprintf(text, sizeof text,
-	    "%lld more log lines were not recorded (the cap is %d per run)",
-	    (long long)b->logs_dropped, RB_BROKER_LOG_MAX);
+	    "%lld more log line%s not recorded (the cap is %d per run)",
+	    (long long)b->logs_dropped,
+	    b->logs_dropped == 1 ? " was" : "s were", RB_BROKER_LOG_MAX);
 	e.text = text;
 	rb_broker_event(b, &e);
 	return rb_effect_log(

@@ -3,6 +3,7 @@
  * the table of effect kinds (rb_fx.h). */
 #include "rb_effect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,88 @@ rb_effect_preload(struct rb_effect *e, struct err *err)
 	    p.failed)
 		return -1;
 	return 0;
+}
+
+/* The password of a URL's userinfo in s ("scheme://user:PW@host/..."):
+ * its start and length, or NULL. */
+static const char *
+rb_effect_url_pw(const char *s, size_t *n)
+{
+	const char *a = strstr(s, "://"), *at, *colon;
+	size_t auth;
+
+	if (a == NULL)
+		return NULL;
+	a += 3;
+	auth = strcspn(a, "/?#");
+	for (at = a + auth; at > a && at[-1] != '@'; at--)
+		;
+	if (at == a)
+		return NULL;
+	at--; /* the last '@' of the authority */
+	if ((colon = memchr(a, ':', (size_t)(at - a))) == NULL)
+		return NULL;
+	*n = (size_t)(at - colon - 1);
+	return colon + 1;
+}
+
+/* Masks the passwords of URLs in j (a copy of the config): each becomes
+ * "***" in j and, long enough, is taught to the masker. */
+static int
+rb_effect_config_walk(struct rb_effect *e, json_t *j, struct err *err)
+{
+	const char *k, *s, *pw;
+	size_t i, n = 0;
+	json_t *v;
+	char *out;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+		{
+			if (rb_effect_config_walk(e, v, err) == -1)
+				return -1;
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+		{
+			if (rb_effect_config_walk(e, v, err) == -1)
+				return -1;
+		}
+	} else if (json_is_string(j) && (s = json_string_value(j)) != NULL &&
+	    (pw = rb_effect_url_pw(s, &n)) != NULL && n > 0) {
+		if (n >= MASK_MIN_LEN &&
+		    mask_add(e->secrets.mask, pw, n, err) == -1)
+			return -1;
+		if (asprintf(&out, "%.*s***%s", (int)(pw - s), s, pw + n) == -1)
+			return err_set(err, ERR_FAILED, "out of memory");
+		json_string_set(j, out);
+		free(out);
+	}
+	return 0;
+}
+
+json_t *
+rb_effect_config(struct rb_effect *e, const json_t *config, struct err *err)
+{
+	/* owl's own sections that hold credentials: paging's channel URLs
+	 * (a Slack webhook's URL is its credential) and SMTP, notify()'s
+	 * URL, owl serve's credential files and pull sources, the
+	 * Alertmanagers */
+	static const char *const owl_only[] = { "oncall", "notify", "serve",
+		"alertmanagers" };
+	json_t *copy = config != NULL ? json_deep_copy(config) : json_object();
+
+	if (copy == NULL) {
+		err_set(err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof owl_only / sizeof owl_only[0]; i++)
+		json_object_del(copy, owl_only[i]);
+	if (rb_effect_config_walk(e, copy, err) == -1) {
+		json_decref(copy);
+		return NULL;
+	}
+	return copy;
 }
 
 void
@@ -210,6 +293,29 @@ out:
 	return rc;
 }
 
+/* Adds a write's "payload" (what it sends, in full) and "secrets" (the
+ * names of the secrets it uses) to its plan entry. */
+static int
+rb_effect_show(struct rb_effect *e, const struct rb_fx_call *c, json_t *entry,
+    struct err *err)
+{
+	json_t *names, *p;
+
+	if (c->kind->show == NULL)
+		return 0;
+	if ((names = json_array()) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if ((p = c->kind->show(e, c->req, names, err)) == NULL) {
+		json_decref(names);
+		return -1;
+	}
+	json_object_set_new(entry, "payload", p);
+	if (json_array_size(names) > 0)
+		json_object_set(entry, "secrets", names);
+	json_decref(names);
+	return 0;
+}
+
 /* A new plan entry describing the request (c->desc filled); NULL with
  * err set when the request is malformed. */
 static json_t *
@@ -233,6 +339,10 @@ rb_effect_entry(struct rb_effect *e, struct rb_fx_call *c, struct err *err)
 	if (json_is_string(json_object_get(c->req, "method")))
 		json_object_set(
 		    entry, "method", json_object_get(c->req, "method"));
+	if (c->desc.write && rb_effect_show(e, c, entry, err) == -1) {
+		json_decref(entry);
+		return NULL;
+	}
 	return entry;
 }
 
@@ -252,6 +362,7 @@ rb_effect_intent(struct rb_effect *e, const json_t *entry, const json_t *req,
 	}
 	json_object_del(summary, "t");
 	json_object_del(summary, "kind");
+	json_object_del(d, "payload"); /* the request says it */
 	rb_effect_mask_json(e, summary, RB_EFFECT_LOG_TEXT);
 	json_object_set_new(d, "request", summary);
 	json_object_set_new(d, "dry_run", json_boolean(e->dry_run));
@@ -278,8 +389,21 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	    strcmp(k, "bytes") != 0) json_object_set(entry, k, v);
 	if (c->diff != NULL)
 		json_object_set_new(entry, "diff", json_incref(c->diff));
+	if (c->seen != NULL)
+		json_object_set_new(entry, "read", json_incref(c->seen));
 	rb_effect_mask_json(e, entry, 0);
 	return rb_effect_log(e, "effect.result", d, err);
+}
+
+/* A refusal of `owl apply`: no write but undo is made from now on. */
+static int
+rb_effect_refuse(struct rb_effect *e, const struct err *err)
+{
+	if (!e->failed) {
+		e->failed = 1;
+		snprintf(e->failed_msg, sizeof e->failed_msg, "%s", err->msg);
+	}
+	return -1;
 }
 
 static json_t *
@@ -334,8 +458,15 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		    "refused: the run already failed (%s); no write but undo "
 		    "is made now",
 		    e->failed_msg);
+	else if (e->apply != NULL && !e->undo && c.desc.write &&
+	    rb_apply_write(e->apply, entry, &err) == -1)
+		rc = rb_effect_refuse(e, &err);
 	else
 		rc = c.kind->perform(&c, &err);
+	if (rc == 0 && e->apply != NULL && !e->undo && !c.desc.write &&
+	    c.seen != NULL &&
+	    rb_apply_read(e->apply, entry, c.seen, &err) == -1)
+		rc = rb_effect_refuse(e, &err);
 	if (rb_effect_result(e, entry, &c, rc == 0,
 	        (clock_mono_us() - t0) / 1000, rc == 0 ? NULL : err.msg,
 	        &lerr) == -1 &&
@@ -359,6 +490,7 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	json_decref(c.reply);
 	json_decref(c.result);
 	json_decref(c.diff);
+	json_decref(c.seen);
 	return reply;
 }
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "effects.h"
 #include "err.h"
+#include "rb_apply.h"
 #include "rb_guard.h"
 #include "rb_secret.h"
 #include "store.h"
@@ -56,6 +57,8 @@ struct rb_effect {
 	 * stop (the broker does), with this message. */
 	int log_failed;
 	char log_error[512];
+	/* `owl apply`: the plan this run is held to (borrowed), or NULL */
+	struct rb_apply *apply;
 };
 
 /* Prepares a chokepoint over fx (borrowed) for one run, with the file
@@ -71,6 +74,14 @@ int rb_effect_init(struct rb_effect *e, struct store *s,
  * is skipped). Call it after the worker is forked: the worker must not
  * hold a copy of the values. */
 int rb_effect_preload(struct rb_effect *e, struct err *err);
+
+/* The config as the worker gets it: a copy of config (may be NULL: an
+ * empty table) without owl's own sections that hold credentials
+ * (oncall, notify, serve, alertmanagers), where the password of every URL
+ * ("https://u:PW@host") is "***", each also taught to the masker. The
+ * caller owns it (json_decref); NULL with err set on failure. */
+json_t *rb_effect_config(
+    struct rb_effect *e, const json_t *config, struct err *err);
 
 /* Commits what is pending, wipes the secrets and frees the plan. */
 void rb_effect_done(struct rb_effect *e);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "hash.h"
 #include "mask.h"
 #include "sanitize.h"
 
@@ -19,6 +20,13 @@ static const struct rb_fx_kind *const rb_fx_kinds[] = {
 	&rb_fx_secret_generate_kind,
 	&rb_fx_secret_put_kind,
 	&rb_fx_notify_kind,
+	&rb_fx_git_checkout_kind,
+	&rb_fx_git_read_kind,
+	&rb_fx_git_log_kind,
+	&rb_fx_git_write_kind,
+	&rb_fx_git_commit_kind,
+	&rb_fx_git_push_kind,
+	&rb_fx_git_revert_kind,
 };
 
 const struct rb_fx_kind *
@@ -156,4 +164,73 @@ rb_fx_timeout(const struct rb_fx_call *c, int64_t def)
 			us = left > 1000 ? left : 1000;
 	}
 	return us;
+}
+
+/* Nonzero when s is text a plan can show: UTF-8, no control bytes but
+ * tab and line breaks. */
+static int
+rb_fx_printable(const char *s, size_t n)
+{
+	unsigned cp;
+	size_t k;
+
+	for (size_t i = 0; i < n; i += k) {
+		if ((k = sanitize_utf8(
+		         (const unsigned char *)s + i, n - i, &cp)) == 0)
+			return 0;
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+		    cp == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+void
+rb_fx_show_blob(json_t *obj, const char *key, const char *s, size_t n)
+{
+	if (n <= RB_FX_SHOW_TEXT && rb_fx_printable(s, n))
+		json_object_set_new(obj, key, json_stringn(s, n));
+	else
+		rb_fx_show_hash(obj, key, s, n);
+}
+
+void
+rb_fx_show_hash(json_t *obj, const char *key, const char *s, size_t n)
+{
+	unsigned char md[HASH_LEN];
+	char hex[HASH_HEX_LEN];
+
+	hash_sha256(s, n, md);
+	hash_hex(md, sizeof md, hex);
+	json_object_set_new(obj, key,
+	    json_pack("{s:I, s:s}", "bytes", (json_int_t)n, "sha256", hex));
+}
+
+void
+rb_fx_saw(struct rb_fx_call *c, int status, const char *data, size_t n)
+{
+	json_t *t = rb_fx_text(c->e, data, n);
+	const char *s = t ? json_string_value(t) : "";
+	size_t tn = t ? json_string_length(t) : 0;
+	unsigned char md[HASH_LEN];
+	char hex[HASH_HEX_LEN], head[32];
+	struct hash_ctx h;
+
+	if (t == NULL || hash_begin(&h) == -1) {
+		json_decref(t);
+		return;
+	}
+	snprintf(head, sizeof head, "%d\n", status);
+	hash_update(&h, head, strlen(head));
+	hash_update(&h, s, tn);
+	hash_end(&h, md);
+	hash_hex(md, sizeof md, hex);
+	json_decref(c->seen);
+	c->seen =
+	    json_pack("{s:I, s:s}", "bytes", (json_int_t)n, "sha256", hex);
+	if (c->seen != NULL && status >= 0)
+		json_object_set_new(c->seen, "status", json_integer(status));
+	if (c->seen != NULL && tn <= RB_FX_SHOW_TEXT && rb_fx_printable(s, tn))
+		json_object_set(c->seen, "body", t);
+	json_decref(t);
 }

@@ -44,6 +44,8 @@ struct rb_fx_call {
 	json_t *reply; /* what the worker gets (masked by the caller) */
 	json_t *result; /* what the result log entry and plan record */
 	json_t *diff; /* a file write's unified diff, or NULL */
+	json_t *seen; /* what a read saw, for the plan's preconditions
+	               * ({"status"?, "bytes", "sha256", "body"?}), or NULL */
 	int simulated;
 	int failed; /* performed, but its result says it failed (an exec
 	             * that exited non-zero): "ok": false in the log */
@@ -59,6 +61,12 @@ struct rb_fx_kind {
 	/* Performs it with secret values substituted: 0, or -1 with err
 	 * set (the message is masked by the caller). */
 	int (*perform)(struct rb_fx_call *c, struct err *err);
+	/* A write in full, for the plan and its hash (NULL: nothing more
+	 * than its target): secret values as "***", the names of the
+	 * secrets used appended to names. NULL with err set. May be NULL
+	 * for a kind whose target says it all. */
+	json_t *(*show)(struct rb_effect *e, const json_t *req, json_t *names,
+	    struct err *err);
 };
 
 /* The kind named name, NULL when there is none. */
@@ -72,6 +80,11 @@ int rb_fx_describe(struct rb_fx_call *c, struct err *err);
 extern const struct rb_fx_kind rb_fx_http_kind, rb_fx_exec_kind,
     rb_fx_file_read_kind, rb_fx_file_write_kind, rb_fx_secret_get_kind,
     rb_fx_secret_generate_kind, rb_fx_secret_put_kind, rb_fx_notify_kind;
+
+/* The git kinds (rb_fx_git.c). */
+extern const struct rb_fx_kind rb_fx_git_checkout_kind, rb_fx_git_read_kind,
+    rb_fx_git_log_kind, rb_fx_git_write_kind, rb_fx_git_commit_kind,
+    rb_fx_git_push_kind, rb_fx_git_revert_kind;
 
 /* Helpers shared by the kinds. */
 
@@ -90,6 +103,19 @@ int rb_fx_kv(struct rb_effect *e, const json_t *obj, struct effects_kv *kv,
 
 /* The request's timeout_us (or def), cut to what is left of the run. */
 int64_t rb_fx_timeout(const struct rb_fx_call *c, int64_t def);
+
+/* Sets key in obj to the text s (n bytes) when it is at most
+ * RB_FX_SHOW_TEXT bytes of printable UTF-8, else to {"bytes", "sha256"}. */
+#define RB_FX_SHOW_TEXT 16384
+void rb_fx_show_blob(json_t *obj, const char *key, const char *s, size_t n);
+
+/* Sets key in obj to {"bytes": n, "sha256"} of the n bytes at s. */
+void rb_fx_show_hash(json_t *obj, const char *key, const char *s, size_t n);
+
+/* c->seen for a read that got data (n bytes) and, when status >= 0, a
+ * status (HTTP status, exit code): its SHA-256 (of the status line and
+ * the masked data), size and, when short text, the masked data. */
+void rb_fx_saw(struct rb_fx_call *c, int status, const char *data, size_t n);
 
 /* Nonzero when p is an absolute path without NUL bytes. */
 int rb_fx_path_ok(const json_t *p);

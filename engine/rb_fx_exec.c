@@ -102,6 +102,8 @@ rb_fx_exec_perform(struct rb_fx_call *c, struct err *err)
 		goto out;
 	}
 	c->failed = res.code != 0;
+	if (!c->desc.write && !res.simulated)
+		rb_fx_saw(c, res.code, buf_str(&res.out), res.out.len);
 	json_object_set_new(c->reply, "code", json_integer(res.code));
 	json_object_set_new(c->reply, "stdout",
 	    rb_fx_text(c->e, buf_str(&res.out), res.out.len));
@@ -116,9 +118,76 @@ out:
 	return rc;
 }
 
+static int
+rb_fx_exec_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of an environment, sorted (at most RB_FX_MAX_KV). */
+static json_t *
+rb_fx_exec_names(const json_t *env)
+{
+	const char *names[RB_FX_MAX_KV], *k;
+	json_t *keys = json_array(), *x;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)env, k, x) if (n < RB_FX_MAX_KV)
+	    names[n++] = k;
+	qsort(names, n, sizeof *names, rb_fx_exec_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(keys, json_string(names[i]));
+	return keys;
+}
+
+/* A command in full: argv, the names of its environment (the values
+ * enter the plan's hash through env_sha256, secrets as "***"), and its
+ * standard input's size and SHA-256. */
+static json_t *
+rb_fx_exec_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	const json_t *env = json_object_get(req, "env");
+	const json_t *in = json_object_get(req, "stdin");
+	json_t *p = json_pack("{s:O}", "argv", json_object_get(req, "argv"));
+	json_t *v = NULL, *keys;
+	char *dump;
+
+	if (p == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	if (json_is_object(env)) {
+		if ((v = rb_secrets_show(&e->secrets, env, names, err)) == NULL)
+			goto fail;
+		keys = rb_fx_exec_names(v);
+		json_object_set_new(p, "env", keys);
+		dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+		rb_fx_show_hash(
+		    p, "env_values", dump ? dump : "", dump ? strlen(dump) : 0);
+		free(dump);
+		json_decref(v);
+	}
+	if (in != NULL) {
+		if ((v = rb_secrets_show(&e->secrets, in, names, err)) ==
+		        NULL ||
+		    !json_is_string(v)) {
+			json_decref(v);
+			err_set(err, ERR_USAGE, "exec: stdin must be text");
+			goto fail;
+		}
+		rb_fx_show_hash(
+		    p, "stdin", json_string_value(v), json_string_length(v));
+		json_decref(v);
+	}
+	return p;
+fail:
+	json_decref(p);
+	return NULL;
+}
+
 const struct rb_fx_kind rb_fx_exec_kind = {
 	.name = "exec",
 	.access = RB_FX_BY_REQUEST,
 	.describe = rb_fx_exec_describe,
 	.perform = rb_fx_exec_perform,
+	.show = rb_fx_exec_show,
 };

@@ -72,6 +72,12 @@ rb_fx_file_read(struct rb_fx_call *c, struct err *err)
 	}
 	if (res.unknown)
 		json_object_set_new(c->reply, "unknown", json_true());
+	if (!res.simulated && !res.unknown) {
+		rb_fx_saw(c, res.missing ? -2 : -1, buf_str(&res.content),
+		    res.missing ? 0 : res.content.len);
+		if (res.missing && c->seen != NULL)
+			json_object_set_new(c->seen, "missing", json_true());
+	}
 	rc = 0;
 out:
 	effects_file_res_done(&res);
@@ -215,6 +221,33 @@ out:
 	return rc;
 }
 
+/* A file write in full: its path, mode, and the new content's size and
+ * SHA-256 (secrets as "***"; the plan's diff shows the lines). */
+static json_t *
+rb_fx_file_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	json_t *p = json_pack("{s:O, s:O?}", "path",
+	    json_object_get(req, "path"), "mode", json_object_get(req, "mode"));
+	json_t *v;
+
+	if (p == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	v = rb_secrets_show(
+	    &e->secrets, json_object_get(req, "content"), names, err);
+	if (v == NULL || !json_is_string(v)) {
+		json_decref(v);
+		json_decref(p);
+		return err_set(
+		           err, ERR_USAGE, "file.write: content must be text"),
+		       NULL;
+	}
+	rb_fx_show_hash(
+	    p, "content", json_string_value(v), json_string_length(v));
+	json_decref(v);
+	return p;
+}
+
 const struct rb_fx_kind rb_fx_file_read_kind = {
 	.name = "file.read",
 	.access = RB_FX_READ,
@@ -227,4 +260,5 @@ const struct rb_fx_kind rb_fx_file_write_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_file_describe,
 	.perform = rb_fx_file_write,
+	.show = rb_fx_file_show,
 };

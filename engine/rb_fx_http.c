@@ -114,6 +114,8 @@ rb_fx_http_perform(struct rb_fx_call *c, struct err *err)
 	json_object_set_new(c->result, "status", json_integer(res.status));
 	json_object_set_new(
 	    c->result, "bytes", json_integer((json_int_t)res.body.len));
+	if (!c->desc.write && !res.simulated)
+		rb_fx_saw(c, res.status, buf_str(&res.body), res.body.len);
 	rc = 0;
 out:
 	for (size_t i = 0; i < nvals; i++)
@@ -123,9 +125,52 @@ out:
 	return rc;
 }
 
+/* A write in full: method, URL, headers (secrets as "***"), the body
+ * (JSON as a value, printed pretty; other text; or size and SHA-256). */
+static json_t *
+rb_fx_http_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	const json_t *h = json_object_get(req, "headers");
+	const json_t *j = json_object_get(req, "json");
+	const json_t *body = json_object_get(req, "body");
+	json_t *p, *v = NULL;
+
+	p = json_pack("{s:O, s:O}", "method", json_object_get(req, "method"),
+	    "url", json_object_get(req, "url"));
+	if (p == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	if (h != NULL) {
+		if ((v = rb_secrets_show(&e->secrets, h, names, err)) == NULL)
+			goto fail;
+		json_object_set_new(p, "headers", v);
+	}
+	if (body != NULL) {
+		if ((v = rb_secrets_show(&e->secrets, body, names, err)) ==
+		        NULL ||
+		    !json_is_string(v)) {
+			json_decref(v);
+			err_set(err, ERR_USAGE, "http: body must be text");
+			goto fail;
+		}
+		rb_fx_show_blob(
+		    p, "body", json_string_value(v), json_string_length(v));
+		json_decref(v);
+	} else if (j != NULL) {
+		if ((v = rb_secrets_show(&e->secrets, j, names, err)) == NULL)
+			goto fail;
+		json_object_set_new(p, "json", v);
+	}
+	return p;
+fail:
+	json_decref(p);
+	return NULL;
+}
+
 const struct rb_fx_kind rb_fx_http_kind = {
 	.name = "http",
 	.access = RB_FX_BY_REQUEST,
 	.describe = rb_fx_http_describe,
 	.perform = rb_fx_http_perform,
+	.show = rb_fx_http_show,
 };

@@ -107,6 +107,32 @@ rb_fx_notify(struct rb_fx_call *c, struct err *err)
 	return 0;
 }
 
+/* secret.put in full: the name written, and the names of the secrets its
+ * value comes from (never a value). */
+static json_t *
+rb_fx_secret_put_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	json_t *v = rb_secrets_show(
+	    &e->secrets, json_object_get(req, "value"), names, err);
+
+	if (v == NULL)
+		return NULL;
+	json_decref(v);
+	return json_pack("{s:O}", "name", json_object_get(req, "name"));
+}
+
+/* notify in full: the whole text (the target is its first 200 bytes). */
+static json_t *
+rb_fx_notify_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	(void)e;
+	(void)names;
+	(void)err;
+	return json_pack("{s:O?}", "text", json_object_get(req, "text"));
+}
+
 const struct rb_fx_kind rb_fx_secret_get_kind = {
 	.name = "secret.get",
 	.access = RB_FX_READ,
@@ -126,6 +152,7 @@ const struct rb_fx_kind rb_fx_secret_put_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_secret_describe,
 	.perform = rb_fx_secret_put,
+	.show = rb_fx_secret_put_show,
 };
 
 const struct rb_fx_kind rb_fx_notify_kind = {
@@ -133,4 +160,5 @@ const struct rb_fx_kind rb_fx_notify_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_notify_describe,
 	.perform = rb_fx_notify,
+	.show = rb_fx_notify_show,
 };

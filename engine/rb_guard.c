@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "paths.h"
 
@@ -88,11 +89,23 @@ static int
 rb_guard_deny(struct rb_guard *g, const char *path, const char *why, int secret,
     int writable)
 {
-	char real[RB_GUARD_PATH_MAX];
+	char real[RB_GUARD_PATH_MAX], cwd[PATH_MAX], abs[2 * PATH_MAX + 2];
 	struct rb_guard_path *nv;
 
-	if (path == NULL || path[0] != '/')
+	if (path == NULL || path[0] == '\0')
 		return 0;
+	/* a relative path (--db owl.db, a config's { file = "key" }) is
+	 * opened from owl's working directory: guard that file, not none */
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return -1;
+		if (strlen(path) > PATH_MAX) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+		path = abs;
+	}
 	rb_guard_resolve(path, real, sizeof real);
 	nv = realloc(g->deny, (g->ndeny + 1) * sizeof *nv);
 	if (nv == NULL)
@@ -126,6 +139,14 @@ rb_guard_deny_db(struct rb_guard *g, const char *db)
 static int
 rb_guard_deny_owl(struct rb_guard *g, const struct config *c, const char *db)
 {
+	static const struct {
+		const char *key, *why;
+	} serve_keys[] = {
+		{ "serve.token_file", "owl serve's tokens, serve.token_file" },
+		{ "serve.hmac_secret_file",
+		    "owl serve's HMAC secrets, serve.hmac_secret_file" },
+		{ "serve.tls_key", "owl serve's TLS key, serve.tls_key" },
+	};
 	const json_t *secrets = c ? config_get(c, "secrets") : NULL, *v;
 	char *state = paths_state_dir(NULL), sdir[RB_GUARD_PATH_MAX];
 	const char *k;
@@ -148,6 +169,13 @@ rb_guard_deny_owl(struct rb_guard *g, const struct config *c, const char *db)
 		rc |=
 		    rb_guard_deny(g, f, "a secret file of owl's config", 1, 1);
 	}
+	/* owl serve's credentials named by the config: with a webhook
+	 * token or HMAC secret a runbook could post alerts as a sender */
+	for (size_t i = 0;
+	     c != NULL && i < sizeof serve_keys / sizeof serve_keys[0]; i++)
+		rc |= rb_guard_deny(g,
+		    json_string_value(config_get(c, serve_keys[i].key)),
+		    serve_keys[i].why, 1, 0);
 	return rc;
 }
 
@@ -269,8 +297,9 @@ rb_guard_init(struct rb_guard *g, const struct config *c, const char *db_path,
 	        def, ndef, &g->write, &g->nwrite, err) == -1)
 		goto fail;
 	return 0;
-oom:
-	err_set(err, ERR_FAILED, "out of memory");
+oom: /* malloc, or getcwd for a relative path of owl's files */
+	err_set(err, ERR_FAILED, "runbooks: cannot guard owl's files: %s",
+	    strerror(errno));
 fail:
 	rb_guard_done(g);
 	return -1;

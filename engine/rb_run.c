@@ -255,6 +255,7 @@ struct rb_run_ctx {
 	char *params_text;
 	char source[4200];
 	char blob[RBSOURCE_OID_HEX]; /* the runbook's, from o->src */
+	struct rb_apply apply; /* when o->apply is set */
 };
 
 /* The origin of the run for its log entry and document ({} when the
@@ -343,6 +344,12 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 	            rb_run_origin(c)),
 	        err) == -1)
 		goto fail;
+	if (o->apply != NULL &&
+	    rb_effect_log(&c->b.fx, "run.apply",
+	        json_pack("{s:I, s:s}", "plan", (json_int_t)o->apply->id,
+	            "plan_hash", o->apply->hash),
+	        err) == -1)
+		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
 fail:
 	rb_effect_abort(&c->b.fx);
@@ -351,16 +358,16 @@ fail:
 	return -1;
 }
 
+/* Takes params and cfg. */
 static json_t *
-rb_run_go(struct rb_run_ctx *c, json_t *params, int64_t timeout)
+rb_run_go(struct rb_run_ctx *c, json_t *params, json_t *cfg, int64_t timeout)
 {
 	const struct rb_run_opts *o = c->o;
 
 	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I}", "params",
-	    params, "config",
-	    o->config ? json_deep_copy(config_json(o->config)) : json_object(),
-	    "incident", o->incident_json, "dry_run", o->dry_run, "no_undo",
-	    o->no_undo, "timeout_us", (json_int_t)timeout, "undo_grace_us",
+	    params, "config", cfg, "incident", o->incident_json, "dry_run",
+	    o->dry_run, "no_undo", o->no_undo, "timeout_us",
+	    (json_int_t)timeout, "undo_grace_us",
 	    (json_int_t)RB_RUN_UNDO_GRACE_US);
 }
 
@@ -387,7 +394,10 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 
 	if (rb_effect_flush(&c->b.fx, err) == -1)
 		return -1;
-	if (!o->dry_run &&
+	if (o->apply != NULL) {
+		r->compared_plan = o->apply->id;
+		planned = json_incref((json_t *)o->apply->effects);
+	} else if (!o->dry_run &&
 	    rb_runs_plan_last(c->s, o->name, c->sha, c->params_text,
 	        &r->compared_plan, &planned, err) == -1)
 		return -1;
@@ -547,13 +557,35 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	return 0;
 }
 
+/* `owl apply`: the runbook must be the one the plan was made from. */
+static int
+rb_run_apply_init(struct rb_run_ctx *c, struct err *err)
+{
+	const struct rb_run_plan *p = c->o->apply;
+
+	if (c->o->dry_run)
+		return err_set(
+		    err, ERR_USAGE, "a plan is applied live, not dry-run");
+	if (strcmp(p->source_sha256, c->sha) != 0)
+		return err_set(err, ERR_REFUSED,
+		    "plan %lld was made from another version of runbook %s "
+		    "(sha256 %.12s, now %.12s); make a new plan with "
+		    "owl run %s --dry-run",
+		    (long long)p->id, c->o->name, p->source_sha256, c->sha,
+		    c->o->name);
+	if (rb_apply_init(&c->apply, p->id, p->effects, err) == -1)
+		return -1;
+	c->b.fx.apply = &c->apply;
+	return 0;
+}
+
 int
 rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
     struct err *err)
 {
 	struct rb_run_ctx c = { .o = o, .s = s };
 	unsigned char md[HASH_LEN];
-	json_t *params = NULL;
+	json_t *params = NULL, *cfg = NULL;
 	int64_t timeout = 0;
 	char *src = NULL;
 	size_t n = 0;
@@ -569,23 +601,32 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 		goto out;
 	hash_sha256(src, n, md);
 	hash_hex(md, sizeof md, c.sha);
+	if (o->apply != NULL && rb_run_apply_init(&c, err) == -1)
+		goto out;
 	/* The worker is forked first, so that it holds no copy of the
 	 * secret values the masker learns next. */
 	if (rb_run_prepare(&c, src, n, &params, &timeout, err) == -1 ||
 	    rb_effect_preload(&c.b.fx, err) == -1 ||
+	    (cfg = rb_effect_config(&c.b.fx,
+	         o->config ? config_json(o->config) : NULL, err)) == NULL ||
 	    rb_run_begin(&c, params, timeout, err) == -1) {
 		rb_broker_stop(&c.b);
 		goto out;
 	}
 	c.b.timeout_us = timeout;
-	if (rb_broker_serve(&c.b, rb_run_go(&c, params, timeout), err) == -1) {
+	if (rb_broker_serve(&c.b, rb_run_go(&c, params, cfg, timeout), err) ==
+	    -1) {
 		/* the broker failed (the database, the socket): the run
 		 * failed, and says why */
 		snprintf(c.b.status, sizeof c.b.status, "failed");
 		snprintf(c.b.error, sizeof c.b.error, "%s", err->msg);
 		err_init(err);
 	}
-	params = NULL; /* the go message took it */
+	if (o->apply != NULL && c.apply.refused) {
+		snprintf(c.b.status, sizeof c.b.status, "refused");
+		snprintf(c.b.error, sizeof c.b.error, "%s", c.apply.msg);
+	}
+	params = cfg = NULL; /* the go message took them */
 	if (rb_run_finish(&c, r, err) == -1)
 		goto out;
 	r->run_id = c.b.fx.run_id;
@@ -598,9 +639,11 @@ out:
 		store_exec(s, "PRAGMA synchronous = FULL", NULL);
 	rb_broker_stop(&c.b);
 	json_decref(params);
+	json_decref(cfg);
 	json_decref(c.b.steps);
 	json_decref(c.b.undoable);
 	rb_effect_done(&c.b.fx);
+	rb_apply_done(&c.apply);
 	effects_free(c.dry);
 	free(c.params_text);
 	free(src);

@@ -21,6 +21,14 @@
 #define RB_RUN_TIMEOUT_MAX_US (INT64_C(7) * 86400 * 1000000) /* 7 days */
 #define RB_RUN_MEM_CAP ((size_t)64 << 20)
 
+/* `owl apply PLAN`: the stored plan a live run is held to (rb_apply.h). */
+struct rb_run_plan {
+	int64_t id;
+	const char *hash;
+	const char *source_sha256; /* the runbook the plan was made from */
+	const json_t *effects;
+};
+
 struct rb_run_opts {
 	const char *name; /* runbook name: DIR/NAME.lua */
 	const char *dir; /* the runbook directory */
@@ -40,6 +48,7 @@ struct rb_run_opts {
 	const struct effects *fx; /* live (or fake); dry-run wraps it */
 	const struct rb_ui *ui; /* may be NULL */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
+	const struct rb_run_plan *apply; /* NULL: not an apply */
 };
 
 struct rb_run_result {

@@ -106,15 +106,14 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 	return store_step_done(s, st, "run steps", err);
 }
 
-/* The part of an effect that identifies it across runs, its members in
- * sorted order (jansson keeps the order of insertion): dumped as it is,
- * it is the JSON_SORT_KEYS text without the cost of sorting. */
-static json_t *
+json_t *
 rb_runs_key(const json_t *e)
 {
-	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "diff",
+	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "diff",
 	    json_object_get(e, "diff"), "kind", json_object_get(e, "kind"),
-	    "method", json_object_get(e, "method"), "target",
+	    "method", json_object_get(e, "method"), "payload",
+	    json_object_get(e, "payload"), "secrets",
+	    json_object_get(e, "secrets"), "target",
 	    json_object_get(e, "target"), "write", json_object_get(e, "write"));
 }
 
@@ -128,7 +127,7 @@ rb_runs_hash(const json_t *effects, char hash[65])
 
 	json_array_foreach(effects, i, e)
 	    json_array_append_new(keys, rb_runs_key(e));
-	s = json_dumps(keys, JSON_COMPACT);
+	s = json_dumps(keys, JSON_COMPACT | JSON_SORT_KEYS);
 	hash_sha256(s ? s : "", s ? strlen(s) : 0, md);
 	hash_hex(md, sizeof md, hash);
 	free(s);

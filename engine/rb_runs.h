@@ -35,6 +35,11 @@ int rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
     const char *name, int undo, const char *status, int64_t ms,
     const char *error, struct err *err);
 
+/* The part of a plan entry that its plan's hash covers (and that two
+ * plans compare): kind, target, method, write, payload (every byte a
+ * write sends, secrets as their names), diff; the caller's. */
+json_t *rb_runs_key(const json_t *e);
+
 /* Stores a plan (effects array, masked) and returns its id and hash (64
  * hex digits). The hash covers kind, method, target, write and diff of
  * each effect, in order. */

@@ -171,9 +171,25 @@ rb_secrets_text(const struct rb_secrets *s, const json_t *v, struct buf *out,
 	return err_set(err, ERR_USAGE, "expected text");
 }
 
-json_t *
-rb_secrets_subst(
-    const struct rb_secrets *s, const json_t *v, int reveal, struct err *err)
+/* Appends the names of the handles a reference uses to names. */
+static void
+rb_secrets_ref_names(const struct rb_secrets *s, const json_t *v, json_t *names)
+{
+	const json_t *parts = json_object_get(v, s->key), *p;
+	const struct rb_secret *e;
+	size_t i;
+
+	json_array_foreach(parts, i, p)
+	{
+		if (!json_is_string(p) &&
+		    (e = rb_secrets_find(s, json_integer_value(p))) != NULL)
+			json_array_append_new(names, json_string(e->name));
+	}
+}
+
+static json_t *
+rb_secrets_walk(const struct rb_secrets *s, const json_t *v, int reveal,
+    json_t *names, struct err *err)
 {
 	json_t *out, *c;
 	const char *k;
@@ -181,6 +197,8 @@ rb_secrets_subst(
 	size_t i;
 
 	if (rb_secrets_is_ref(s, v)) {
+		if (names != NULL)
+			rb_secrets_ref_names(s, v, names);
 		buf_init(&b, (size_t)1 << 20);
 		out = NULL;
 		if (rb_secrets_ref_text(s, v, reveal, &b, err) == 0 &&
@@ -195,7 +213,7 @@ rb_secrets_subst(
 		out = json_object();
 		json_object_foreach((json_t *)v, k, c)
 		{
-			json_t *n = rb_secrets_subst(s, c, reveal, err);
+			json_t *n = rb_secrets_walk(s, c, reveal, names, err);
 			if (n == NULL || out == NULL) {
 				json_decref(n);
 				json_decref(out);
@@ -209,7 +227,7 @@ rb_secrets_subst(
 		out = json_array();
 		json_array_foreach(v, i, c)
 		{
-			json_t *n = rb_secrets_subst(s, c, reveal, err);
+			json_t *n = rb_secrets_walk(s, c, reveal, names, err);
 			if (n == NULL || out == NULL) {
 				json_decref(n);
 				json_decref(out);
@@ -220,4 +238,18 @@ rb_secrets_subst(
 		return out;
 	}
 	return json_deep_copy(v);
+}
+
+json_t *
+rb_secrets_subst(
+    const struct rb_secrets *s, const json_t *v, int reveal, struct err *err)
+{
+	return rb_secrets_walk(s, v, reveal, NULL, err);
+}
+
+json_t *
+rb_secrets_show(
+    const struct rb_secrets *s, const json_t *v, json_t *names, struct err *err)
+{
+	return rb_secrets_walk(s, v, 0, names, err);
 }

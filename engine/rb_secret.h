@@ -62,4 +62,10 @@ int rb_secrets_text(const struct rb_secrets *s, const json_t *v,
 json_t *rb_secrets_subst(
     const struct rb_secrets *s, const json_t *v, int reveal, struct err *err);
 
+/* Like rb_secrets_subst(!reveal) ("***" for each value), appending to
+ * names (an array) the name of each secret v refers to, in order: what a
+ * plan shows and hashes of a write holding secrets. */
+json_t *rb_secrets_show(const struct rb_secrets *s, const json_t *v,
+    json_t *names, struct err *err);
+
 #endif

@@ -289,7 +289,11 @@ const char *const schema_migrations[] = {
 	 * missing comma) */
 	("ALTER TABLE runs ADD COLUMN proc TEXT;"
 	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
-	/* 14: how many incidents are in each state, kept by triggers, so
+	/* 14: the incident list with the resolved ones shown (the TUI's R):
+	 * newest and most alerts over every state, each off its index. */
+	("CREATE INDEX incidents_newest_all ON incidents(opened_at, id);"
+	 "CREATE INDEX incidents_alerts_all ON incidents(alert_count, id);"),
+	/* 15: how many incidents are in each state, kept by triggers, so
 	 * that the list's counts (the TUI's header, every frame's paging)
 	 * cost a row, not a walk of 100,000 open incidents. */
 	("CREATE TABLE incident_counts ("

@@ -246,6 +246,16 @@ store_check_exists(const char *path, struct err *err)
 	    path);
 }
 
+int
+store_missing(const char *path)
+{
+	struct err err;
+
+	err_init(&err);
+	return store_check_url(path, &err) == 0 &&
+	    store_check_exists(path, &err) == -1;
+}
+
 static struct store *
 store_open_mode(const char *path, int create, struct err *err)
 {

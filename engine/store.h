@@ -28,6 +28,11 @@ struct store *store_open(const char *path, struct err *err);
  * mistyped path is said, not silently made into an empty database. */
 struct store *store_open_existing(const char *path, struct err *err);
 
+/* 1 when there is no database at path (no file there, or an empty one:
+ * what store_open_existing refuses as "no database at PATH"); 0 when
+ * there is something (which may still fail to open) or path is a URL. */
+int store_missing(const char *path);
+
 /* Closes the database; accepts NULL. */
 void store_close(struct store *s);
 

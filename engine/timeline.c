@@ -340,13 +340,19 @@ tl_pass1(
 		        timeline_model_add(ts, &ev, NULL) == -1
 		    ? -1
 		    : 0;
-	if (strcmp(ev.kind, "alert.resolve") == 0 ||
-	    strcmp(ev.kind, "alert.refire") == 0)
-		ts->need_names = 1;
 	if (!tl_pass1_kind(ev.kind))
 		return timeline_model_add(ts, &ev, NULL);
 	if ((d = tl_detail(e)) == NULL)
 		return -1;
+	/* pass two learns each alert's name from its alert.new, in log
+	 * order: only an alert whose alert.new comes later or elsewhere
+	 * needs the names read first */
+	if ((strcmp(ev.kind, "alert.resolve") == 0 ||
+	        strcmp(ev.kind, "alert.refire") == 0) &&
+	    json_object_get(ts->seen,
+	        tl_str(d, "fingerprint") ? tl_str(d, "fingerprint") : "") ==
+	        NULL)
+		ts->need_names = 1;
 	tl_head(&ts->head, &ev, d);
 	rc = actlog_text_learn(ts->text, e, d) == -1 ||
 	        timeline_model_add(ts, &ev, d) == -1
@@ -398,7 +404,8 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	memset(ts, 0, sizeof *ts);
 	ts->s = s;
 	ts->head.incident = incident;
-	if ((ts->text = actlog_text_new()) == NULL || hash_begin(&ts->h) == -1)
+	if ((ts->text = actlog_text_new()) == NULL ||
+	    (ts->seen = json_object()) == NULL || hash_begin(&ts->h) == -1)
 		return err_set(err, ERR_FAILED, "out of memory");
 	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
@@ -621,6 +628,7 @@ timeline_close(struct timeline_stream *ts)
 	free(ts->head.acked_by);
 	free(ts->head.mitigated_by);
 	timeline_model_free(&ts->m);
+	json_decref(ts->seen);
 	memset(ts, 0, sizeof *ts);
 }
 

@@ -160,7 +160,7 @@ struct timeline_model {
 	struct timeline_mark mark[TIMELINE_MARKS_MAX];
 	size_t nmark, more_marks;
 	struct timeline_person person[TIMELINE_PEOPLE_MAX];
-	size_t nperson, more_people;
+	size_t nperson, more_people, last_person;
 	struct timeline_change change[TIMELINE_CHANGES_MAX];
 	size_t nchange;
 	json_t *common; /* labels every alert has, same value: {k: v} */
@@ -182,6 +182,7 @@ struct timeline_stream {
 	struct hash_ctx h;
 	struct store *s;
 	int need_names; /* some entry names an alert only by fingerprint */
+	json_t *seen; /* the fingerprints of the alert.new entries read */
 	int have_common; /* m.common was started */
 };
 

@@ -105,6 +105,7 @@ tm_common(struct timeline_stream *ts, const json_t *labels)
 		json_object_foreach((json_t *)labels, k, v)
 		{
 			if (json_is_string(v) && strcmp(k, "alertname") != 0 &&
+			    strcmp(k, "severity") != 0 &&
 			    json_object_size(m->common) < TIMELINE_COMMON_MAX &&
 			    json_object_set(m->common, k, v) == -1)
 				return -1;
@@ -171,6 +172,9 @@ timeline_model_alert(struct timeline_stream *ts,
 	    (ts->head.started_us == 0 || start < ts->head.started_us))
 		ts->head.started_us = start;
 	if (json_is_object(labels) && tm_common(ts, labels) == -1)
+		rc = -1;
+	if (fp != NULL && ts->seen != NULL &&
+	    json_object_set_new(ts->seen, fp, json_true()) == -1)
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {
 		if (m->nalert == TIMELINE_LANES_MAX) {
@@ -246,6 +250,9 @@ tm_person(
 	    (strcmp(ev->kind, "incident.resolve") == 0 &&
 	        !json_is_true(json_object_get(d, "auto")));
 
+	if (m->last_person < m->nperson &&
+	    strcmp(m->person[m->last_person].actor, ev->actor) == 0)
+		p = &m->person[m->last_person];
 	for (size_t i = 0; i < m->nperson && p == NULL; i++)
 		if (strcmp(m->person[i].actor, ev->actor) == 0)
 			p = &m->person[i];
@@ -261,6 +268,7 @@ tm_person(
 		p->first_us = ev->at_us;
 		m->nperson++;
 	}
+	m->last_person = (size_t)(p - m->person);
 	p->n++;
 	p->last_us = ev->at_us;
 	p->human |= human;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
 static const char *
 tn_str(const json_t *o, const char *k)
 {
@@ -263,6 +265,26 @@ tn_run(struct tn *t, int64_t run)
 	return rc;
 }
 
+/* "ended 09:06:00, received 2d 0h 00m later" of an alert's resolve
+ * that owl received a minute or more after the alert's own end. */
+static const char *
+tn_late(struct tn *t, const struct timeline_event *ev)
+{
+	const char *ends = json_string_value(
+	    json_object_get(json_object_get(ev->detail, "after"), "ends_at"));
+	char late[40];
+	int64_t us;
+
+	if (strcmp(ev->kind, "alert.resolve") != 0 || ends == NULL ||
+	    clock_parse(ends, &us, NULL) == -1 ||
+	    ev->at_us - us < 60 * CLOCK_US_PER_SEC)
+		return NULL;
+	timeline_duration(ev->at_us - us, late, sizeof late);
+	snprintf(t->extra, sizeof t->extra, "ended %s, received %s later", ends,
+	    late);
+	return t->extra;
+}
+
 static int
 tn_event(const struct timeline_event *ev, void *ctx)
 {
@@ -286,7 +308,9 @@ tn_event(const struct timeline_event *ev, void *ctx)
 	    json_is_true(json_object_get(ev->detail, "before")))
 		return 0;
 	timeline_classify(ev, &shown, &mark, &rb);
-	return shown <= t->mode ? tn_emit(t, ev, 0, NULL, 0) : 0;
+	if (shown > t->mode)
+		return 0;
+	return tn_emit(t, ev, 0, tn_late(t, ev), 0);
 }
 
 int

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "effects_exec.h"
+#include "effects_git.h"
 #include "effects_http.h"
 #include "engine/atomicfile.h"
 #include "engine/paths.h"
@@ -32,6 +33,7 @@ struct effects_live_env {
 struct effects_live {
 	const struct config *config;
 	char *secret_dir;
+	struct effects_git_live *git; /* the work copies, made at first use */
 	struct effects_live_env *env;
 	size_t nenv;
 };
@@ -412,10 +414,31 @@ effects_live_notify(
 	return rc;
 }
 
+/* git: private work copies under the state directory (STATE/git). */
+static int
+effects_live_git(void *ctx, const struct effects_git *req,
+    struct effects_git_res *res, struct err *err)
+{
+	struct effects_live *l = ctx;
+	char *state;
+
+	if (l->git == NULL) {
+		if ((state = paths_state_dir(err)) == NULL)
+			return -1;
+		l->git = effects_git_live_new(state, err);
+		free(state);
+		if (l->git == NULL)
+			return -1;
+	}
+	return effects_git_live_do(l->git, req, res, err);
+}
+
 static void
 effects_live_free(void *ctx)
 {
 	struct effects_live *l = ctx;
+
+	effects_git_live_free(l->git);
 
 	for (size_t i = 0; i < l->nenv; i++) {
 		explicit_bzero(l->env[i].value, l->env[i].len);
@@ -458,6 +481,7 @@ effects_live_new(
 		.secret_get = effects_live_secret_get,
 		.secret_put = effects_live_secret_put,
 		.notify = effects_live_notify,
+		.git = effects_live_git,
 		.secret_each = effects_live_secret_each,
 		.free = effects_live_free };
 	return fx;

@@ -239,6 +239,13 @@ fail:
 	return NULL;
 }
 
+int
+gitwc_head(const struct gitwc *w, char id[GITWC_ID_HEX])
+{
+	git_oid_tostr(id, GITWC_ID_HEX, &w->head);
+	return 0;
+}
+
 static struct gitwc_stage *
 gitwc_staged_find(struct gitwc *w, const char *path)
 {

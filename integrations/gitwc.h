@@ -38,6 +38,9 @@ struct gitwc;
 struct gitwc *gitwc_checkout(const char *url, const char *branch,
     const char *dir, const struct gitwc_cred *cred, struct err *err);
 
+/* The commit the work copy is at (its checkout and own commits). */
+int gitwc_head(const struct gitwc *w, char id[GITWC_ID_HEX]);
+
 /* Frees w, wipes its credentials and removes its directory; NULL ok. */
 void gitwc_free(struct gitwc *w);
 

@@ -2,7 +2,7 @@
  * Slack-compatible incoming webhook ({"text": ...}, which Mattermost and
  * Rocket.Chat accept too), PagerDuty Events API v2 (trigger, then
  * resolve with the same dedup_key), and a generic JSON webhook signed
- * with HMAC-SHA256 (X-Owl-Signature: sha256=HEX over the body, the
+ * with HMAC-SHA256 (X-Owl-Signature: t=TS,v1=HEX over "TS.BODY", the
  * scheme owl's own receiver checks). No redirects, http(s) only, a
  * deadline, a ceiling on the answer, and the URL (it may hold a token)
  * never in an error. */
@@ -15,6 +15,9 @@
 
 #include "engine/clock.h"
 #include "engine/hash.h"
+
+/* "X-Owl-Signature: t=" 20 digits ",v1=" 64 hex digits */
+#define PAGE_HTTP_SIG_MAX 128
 
 #define PAGE_HTTP_ANSWER_MAX 4096
 #define PAGE_PD_URL "https://events.pagerduty.com/v2/enqueue"
@@ -196,13 +199,41 @@ page_http_pagerduty(struct page_send *ps, const json_t *cfg,
 	return rc;
 }
 
+/* "X-Owl-Signature: t=TS,v1=HEX": HMAC-SHA256 of "TS.BODY", the scheme
+ * owl's receiver checks (a signature over the body alone could be
+ * replayed for ever; a receiver keeps a window and a replay cache). */
+static int
+page_http_sign(struct page_send *ps, const struct buf *key, const char *body,
+    char sig[PAGE_HTTP_SIG_MAX], struct err *err)
+{
+	long long ts = (long long)(clock_now_us() / CLOCK_US_PER_SEC);
+	unsigned char mac[HASH_LEN];
+	struct buf msg;
+	struct err e2;
+	int n, rc;
+
+	err_init(&e2);
+	buf_init(&msg, 0);
+	rc = buf_printf(&msg, &e2, "%lld.", ts) == -1 ||
+	        buf_adds(&msg, body, &e2) == -1 ||
+	        hash_hmac(key->data, key->len, msg.data, msg.len, mac) == -1
+	    ? -1
+	    : 0;
+	buf_done(&msg);
+	if (rc == -1)
+		return page_fail(ps, err, "webhook", "HMAC failed");
+	n = snprintf(sig, PAGE_HTTP_SIG_MAX, "X-Owl-Signature: t=%lld,v1=", ts);
+	hash_hex(mac, HASH_LEN, sig + n);
+	return 0;
+}
+
 int
 page_http_webhook(struct page_send *ps, const json_t *cfg,
     const struct page_msg *m, int *status, struct err *err)
 {
 	const json_t *secret = json_object_get(cfg, "secret");
-	unsigned char mac[HASH_LEN];
-	char at[CLOCK_RFC3339_MAX], sig[100], id[64], idem[80], *body = NULL;
+	char at[CLOCK_RFC3339_MAX], sig[PAGE_HTTP_SIG_MAX], id[64], idem[80];
+	char *body = NULL;
 	const char *hdrs[4] = { id, idem, NULL, NULL };
 	struct buf url, key;
 	json_t *doc;
@@ -227,16 +258,10 @@ page_http_webhook(struct page_send *ps, const json_t *cfg,
 	snprintf(id, sizeof id, "X-Owl-Page-Id: %lld", (long long)m->page);
 	snprintf(idem, sizeof idem, "Idempotency-Key: owl-page-%lld-%s",
 	    (long long)m->page, m->kind);
-	if (secret != NULL) {
-		if (hash_hmac(key.data, key.len, body, strlen(body), mac) ==
-		    -1) {
-			page_fail(ps, err, "webhook", "HMAC failed");
-			goto out;
-		}
-		memcpy(sig, "X-Owl-Signature: sha256=", 24);
-		hash_hex(mac, HASH_LEN, sig + 24);
+	if (secret != NULL && page_http_sign(ps, &key, body, sig, err) == -1)
+		goto out;
+	if (secret != NULL)
 		hdrs[2] = sig;
-	}
 	rc = page_http_post(
 	    ps, "webhook", buf_str(&url), body, hdrs, status, err);
 out:

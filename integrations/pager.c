@@ -14,6 +14,7 @@
 
 #include "engine/clock.h"
 #include "engine/incident.h"
+#include "engine/words.h"
 
 #define PAGER_BATCH 64
 #define PAGER_LEASE_US (30 * CLOCK_US_PER_SEC)
@@ -215,9 +216,11 @@ pager_deliver(struct pager *p)
 	err_init(&err);
 	if (batch && store_commit(p->s, &err) == -1)
 		pager_log(p,
-		    "paging: recording %zu results failed: %s; those pages "
-		    "are tried again when their claim runs out",
-		    n, err.msg);
+		    "paging: recording %zu result%s failed: %s; %s "
+		    "tried again when %s claim runs out",
+		    n, words_s((int64_t)n), err.msg,
+		    n == 1 ? "that page is" : "those pages are",
+		    n == 1 ? "its" : "their");
 	pages_due_free(d, n);
 	return n;
 }
@@ -238,9 +241,11 @@ pager_escalate(struct pager *p)
 	}
 	if (st.levels > 0 || st.stopped > 0 || st.resolves > 0)
 		pager_log(p,
-		    "escalation: %zu started, %zu levels fired (%zu pages), "
-		    "%zu stopped, %zu PagerDuty resolves",
-		    st.started, st.levels, st.pages, st.stopped, st.resolves);
+		    "escalation: %zu started, %zu level%s fired (%zu "
+		    "page%s), %zu stopped, %zu PagerDuty resolve%s",
+		    st.started, st.levels, words_s((int64_t)st.levels),
+		    st.pages, words_s((int64_t)st.pages), st.stopped,
+		    st.resolves, words_s((int64_t)st.resolves));
 }
 
 /* Takes or keeps the lease; 1 when this owl serve pages. */
@@ -260,17 +265,20 @@ pager_lead(struct pager *p)
 	}
 	if (got && p->leader != 1)
 		pager_log(p,
-		    "paging: this owl serve pages (%zu escalation policies, "
-		    "%zu rotations, %zu people)",
-		    p->esc.n, p->oc.nrot, json_object_size(p->oc.people));
+		    "paging: this owl serve pages (%zu escalation polic%s, "
+		    "%zu rotation%s, %zu %s)",
+		    p->esc.n, p->esc.n == 1 ? "y" : "ies", p->oc.nrot,
+		    words_s((int64_t)p->oc.nrot),
+		    json_object_size(p->oc.people),
+		    json_object_size(p->oc.people) == 1 ? "person" : "people");
 	/* pages an owl serve or owl page of this host was sending when it
 	 * died: sent again at once, under the same page id */
 	if (got && pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
 	    freed > 0)
 		pager_log(p,
-		    "paging: %zu page(s) were being sent by an owl that died; "
+		    "paging: %zu page%s being sent by an owl that died; "
 		    "sending again (same page id, same Idempotency-Key)",
-		    freed);
+		    freed, freed == 1 ? " was" : "s were");
 	if (!got && p->leader != 0) {
 		pager_log(p, "paging: %s pages; standing by", other);
 	}

@@ -104,3 +104,26 @@ out:
 	}
 	return rc;
 }
+
+int
+runner_plan_source(
+    struct rbsel *sel, const char *source, const char *commit, struct err *err)
+{
+	sel->dir = sel->repo = sel->ref = sel->rev = sel->subdir = NULL;
+	sel->worktree = 0;
+	if (strncmp(source, "dir:", 4) == 0) {
+		sel->dir = source + 4;
+		return 0;
+	}
+	if (strncmp(source, "git:", 4) != 0 || commit == NULL)
+		return err_set(err, ERR_USAGE,
+		    "the plan's runbook came from '%s', which owl cannot "
+		    "read again at a fixed version",
+		    source);
+	sel->repo = source + 4;
+	sel->rev = commit;
+	/* the configured folder goes with the configured repository */
+	if (sel->cfg_repo != NULL && strcmp(sel->cfg_repo, sel->repo) == 0)
+		sel->subdir = sel->cfg_subdir;
+	return 0;
+}

@@ -41,4 +41,12 @@ void runner_sweep(struct store *s, rbsel_note_fn *note, void *ctx);
 int runner_run(struct store *s, struct runner_req *q, struct rb_run_result *r,
     struct err *err);
 
+/* Points sel at where a stored plan's runbook came from (its source
+ * "git:REPO" at its commit, or "dir:DIR"), so that `owl apply` reads
+ * the very runbook the plan was made from (rb_run then checks its
+ * SHA-256). source and commit are borrowed and must outlive sel. -1
+ * with err set (ERR_USAGE) for a source it cannot read again. */
+int runner_plan_source(
+    struct rbsel *sel, const char *source, const char *commit, struct err *err);
+
 #endif

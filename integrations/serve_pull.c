@@ -13,6 +13,7 @@
 #include "engine/clock.h"
 #include "engine/sanitize.h"
 #include "engine/silence.h"
+#include "engine/words.h"
 #include "integrations/am_client.h"
 #include "integrations/ingest.h"
 
@@ -166,10 +167,11 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 		if (src->fails > 0 || res.resolved > 0 ||
 		    res.incidents_opened > 0)
 			serve_log(sv, 0,
-			    "pull %s: %zu alerts, %zu new, %zu "
+			    "pull %s: %zu alert%s, %zu new, %zu "
 			    "resolved",
 			    sanitize_url(src->url, shown, sizeof shown),
-			    res.alerts, res.new_alerts, res.resolved);
+			    res.alerts, words_s((int64_t)res.alerts),
+			    res.new_alerts, res.resolved);
 		src->fails = 0;
 		src->due = clock_mono_us() + interval;
 		atomic_fetch_add(&sv->m.pull_ok, 1);

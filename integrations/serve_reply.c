@@ -85,9 +85,15 @@ serve_http_reply(struct serve_req *r, int status, const char *ctype,
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	if (status == MHD_HTTP_UNAUTHORIZED)
+	/* both schemes owl takes: a sender that sends its credentials
+	 * only when challenged (Amazon SNS, with user:password in the
+	 * subscription's URL) answers a Basic challenge, never a Bearer */
+	if (status == MHD_HTTP_UNAUTHORIZED) {
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"owl\"");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Basic realm=\"owl\", charset=\"UTF-8\"");
+	}
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->route != NULL)
 		MHD_add_response_header(
 		    resp, MHD_HTTP_HEADER_ALLOW, r->route->allow);

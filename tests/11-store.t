@@ -31,7 +31,7 @@ ok "$([ -f "$T/after.db" ]; echo $?)" "--db also works after the command"
 # commands that read or act on incidents need one that exists.
 for c in "incidents" "show 1" "timeline 1" "audit verify" "audit log" \
 	"ack 1" "resolve 1" "note 1 x" "snooze 1 5m" "assign 1 bob" \
-	"silence 1" "unsilence 1"; do
+	"silence 1" "unsilence 1" "handoff" "oncall overrides"; do
 	run "$OWL" --db "$T/typo/owl.db" $c
 	is "$RC:$ERR" "2:owl: no database at $T/typo/owl.db (run owl serve or owl ingest to create one)" \
 		"$c on a missing database: exit 2, says so"
@@ -40,7 +40,7 @@ ok "$([ ! -e "$T/typo" ]; echo $?)" "nothing created for a missing database"
 : >"$T/empty.db"
 run "$OWL" --db "$T/empty.db" incidents
 is "$RC:$(stat -c %s "$T/empty.db")" "2:0" "an empty file is no database either, and stays empty"
-run env OWL_DB="$T/typo/owl.db" TERM=xterm script -qec "$OWL tui" /dev/null
+run env OWL_DB="$T/typo/owl.db" TERM=xterm timeout -s KILL 20 script -qec "$OWL tui" /dev/null
 like "$OUT" "owl: no database at $T/typo/owl.db" "tui on a missing database says so"
 
 # A URL is not a path: no directory "postgresql:" made, no password echoed.

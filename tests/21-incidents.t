@@ -69,7 +69,7 @@ is "$RC:$OUT" "0:INC-3 snoozed for 30m by tester" "snooze"
 run "$OWL" incidents
 like "$OUT" "^INC-3 +snoozed " "snoozed shown"
 run "$OWL" snooze 3 soon
-is "$RC:$ERR" "2:owl: 'soon' is not a duration (e.g. 90s, 30m, 2h, 1h30m, 1d)" "bad duration"
+is "$RC:$ERR" "2:owl: snooze: 'soon' is not a duration (e.g. 90s, 30m, 2h, 1h30m, 1d) (see: owl help snooze)" "bad duration"
 run "$OWL" assign 3 bob
 is "$RC:$OUT" "0:INC-3 assigned to bob by tester" "assign"
 run "$OWL" note 3 "disk replaced"

@@ -81,4 +81,21 @@ like "$(q "SELECT detail FROM actlog WHERE kind = 'alert.stale'")" \
 serve_stop
 is "$STOP_RC" 0 "owl serve stops"
 
+# incident times come from the alerts: an alert that ended 14 s after it
+# started, both notifications delivered a week late, lasted 14 s
+export OWL_DB="$T/times.db"
+S0=$(date -u -d '-7 days' +%Y-%m-%dT%H:%M:%SZ)
+E0=$(date -u -d "$S0 14 sec" +%Y-%m-%dT%H:%M:%SZ)
+printf '{"id":"gpu-7","title":"GPU 7 hot","status":"firing","timestamp":"%s"}' "$S0" >"$T/t1.json"
+printf '{"id":"gpu-7","title":"GPU 7 hot","status":"resolved","timestamp":"%s"}' "$E0" >"$T/t2.json"
+run "$OWL" ingest "$T/t1.json"
+run "$OWL" ingest "$T/t2.json"
+run "$OWL" show 1
+like "$OUT" "started    $S0" "owl show: started is the alert's start"
+like "$OUT" "lasted     14s" "owl show: it lasted 14s, not a week"
+like "$OUT" "opened     [0-9T:-]+Z \\([0-9]+s ago\\)" "...opened (received, seconds ago) is kept beside it"
+run "$OWL" timeline 1
+like "$OUT" "Time to resolve:\\*\\* 14s" "the timeline's time to resolve is 14s"
+like "$OUT" "Resolved:\\*\\* $E0 \\(received " "...from the alert's end, received beside it"
+
 done_testing

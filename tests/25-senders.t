@@ -75,11 +75,12 @@ tui_start 200 60 "" ""
 tui_wait_for "No data for token spend" 10
 ok $? "owl tui lists the Grafana incident"
 tui_keys Enter
-tui_wait_for "image_url = http://grafana.example.com/public/img/attachments/x.png"
+# the Links section (y copies; each link once): name, padded, URL
+tui_wait_for "image_url      http://grafana.example.com/public/img/attachments/x.png"
 ok $? "the TUI shows Grafana's imageURL"
-tui_wait_for "panel_url = http://grafana.example.com/d/llm?orgId=1&viewPanel=4"
+tui_wait_for "panel_url      http://grafana.example.com/d/llm?orgId=1&viewPanel=4"
 ok $? "...its panelURL"
-tui_wait_for "dashboard_url = http://grafana.example.com/d/llm?orgId=1"
+tui_wait_for "dashboard_url  http://grafana.example.com/d/llm?orgId=1"
 ok $? "...its dashboardURL"
 tui_stop
 printf '%s' "$(cat "$S/grafana-test-button.json")" | sed \
@@ -137,6 +138,27 @@ ok $? "owl serve starts"
 B="-H Authorization:Bearer\ s3cret"
 post /v1/alerts/sns "$S/sns-cloudwatch-alarm-notification.json" -u "sns:s3cret"
 is "$CODE" 200 "/v1/alerts/sns: CloudWatch ALARM stored (basic auth in the URL)"
+# SNS sends the user:password of the subscription's URL only when a 401
+# challenges it for Basic (a Bearer-only challenge lost every page)
+sns_challenged() {
+	python3 -c 'import sys, urllib.request
+url, body = sys.argv[1], open(sys.argv[2], "rb").read()
+mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+mgr.add_password(None, url, "sns", "s3cret")
+op = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
+req = urllib.request.Request(url, data=body, headers={
+    "Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification"})
+try:
+    print(op.open(req, timeout=10).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except ValueError as e:
+    print(e)' "$URL/v1/alerts/sns" "$1" 2>&1
+}
+is "$(sns_challenged "$S/sns-cloudwatch-ok-notification.json")" 200 \
+	"/v1/alerts/sns: a sender that answers a Basic challenge (as SNS does) gets through"
+like "$(curl -sS -D - -o /dev/null -X POST "$URL/v1/alerts/sns" | tr -d '\r')" \
+	"WWW-Authenticate: Basic realm=\"owl\"" "...the 401 challenges for Basic too"
 post /v1/alerts/generic "$S/sentry-metric-critical.json" -H "Authorization: Bearer s3cret"
 is "$CODE:$(printf '%s' "$BODY" | jq 'd["status"]')" "200:stored" \
 	"/v1/alerts/generic: Sentry recognised"

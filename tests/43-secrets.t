@@ -59,6 +59,72 @@ like "$OUT" "off limits to runbooks \(devices\)" "the refusal says why"
 run "$OWL" run peek --runbooks "$T/rb" --param f="$T/ok/link/stored"
 is "$RC" 1 "a live run is refused too"
 
+# --- owl's files named by relative paths (--db owl.db, a config's
+# { file = "key" }) are opened from the working directory: guarded too
+printf 'return { url = "%s", secrets = { rel = { file = "rel.secret" } } }\n' \
+	"$URL" >"$T/rel.lua"
+printf 'short\n' >"$T/rel.secret"
+cp "$OWL_DB" "$T/rel.db"
+for f in "$T/rel.db" "$T/rel.secret" "$T/rel.lua"; do
+	run sh -c 'cd "$1" && OWL_DB=rel.db OWL_CONFIG=rel.lua "$2" run peek \
+		--runbooks "$1/rb" --dry-run --param f="$3"' - "$T" "$OWL" "$f"
+	like "$OUT" "refused: .* is off limits to runbooks" \
+		"file.read $(basename "$f") named relatively by owl: refused"
+done
+unlike "$(cat "$T/rec/requests")" "c=short" "the unmaskable short secret was never sent"
+
+# --- owl serve's credentials named by the config (webhook tokens, HMAC
+# secrets, the TLS key): with them a runbook could post alerts as a sender
+printf 'tok-0123456789abcdef\n' >"$T/ok/tokens"
+printf 'hmac-0123456789abcdef\n' >"$T/ok/hmac"
+printf 'not really a key\n' >"$T/ok/tls.key"
+sed "s|^  url = |  serve = { token_file = \"$T/ok/tokens\", hmac_secret_file = \"$T/ok/hmac\", tls_key = \"$T/ok/tls.key\" }, url = |" \
+	"$T/config.lua" >"$T/serve.lua"
+for f in tokens hmac tls.key; do
+	run env OWL_CONFIG="$T/serve.lua" "$OWL" run peek --runbooks "$T/rb" \
+		--dry-run --param f="$T/ok/$f"
+	like "$OUT" "refused: .* is off limits to runbooks \(owl serve's" \
+		"file.read of serve's $f named by the config: refused"
+done
+unlike "$(cat "$T/rec/requests")" "0123456789abcdef" "no credential of owl serve was sent"
+
+# --- credentials in the config are not the runbook's: owl's sections that
+# hold them (oncall's channel URLs, serve, alertmanagers) are withheld from
+# `config`, and a URL's password anywhere else shows as ***
+cat >"$T/cred.lua" <<EOF
+return {
+  url = "$URL",
+  gateway = "http://admin:gw-pass-0123456789@127.0.0.1:9/v1",
+  alertmanagers = { "http://owl:am-pass-0123456789@127.0.0.1:9/" },
+  serve = { pull = "http://u:pull-pass-0123456789@127.0.0.1:9" },
+  oncall = { people = { a = { slack = "https://hooks.example/services/T0/B0/slack-tok-0123456789" } } },
+  notify = { url = "https://hooks.example/services/T0/B1/notify-tok-0123456789" },
+}
+EOF
+cat >"$T/rb/cfg.lua" <<'EOF'
+runbook { summary = "config" }
+function run(p)
+  step("look", function()
+    local c = json.encode(config)
+    log("config: " .. c)
+    http.get(config.url .. "/leak?c=" .. c:gsub("[^%w]", "_"))
+  end)
+end
+EOF
+: >"$T/rec/requests"
+run env OWL_CONFIG="$T/cred.lua" "$OWL" run cfg --runbooks "$T/rb" --dry-run
+is "$RC" 0 "a runbook reads its config"
+like "$OUT" 'config: .*"gateway":"http://admin:\*\*\*@127.0.0.1:9/v1"' \
+	"a URL's password in the config shows as ***"
+unlike "$OUT" '"(alertmanagers|serve|oncall|notify)"' "owl's credential sections are withheld"
+sqlite3 "$OWL_DB" .dump >"$T/db2.dump"
+leaks=""
+for s in gw-pass am-pass pull-pass slack-tok notify-tok; do
+	grep -q -- "$s" "$T/rec/requests" "$T/db2.dump" && leaks="$leaks $s"
+	printf '%s' "$OUT" | grep -q -- "$s" && leaks="$leaks $s"
+done
+is "$leaks" "" "no credential of the config was printed, logged or sent"
+
 # --- reads stay under runbooks.read_paths
 mkdir -p "$T/home"
 printf 'outside\n' >"$T/home/x"
@@ -80,6 +146,18 @@ run env OWL_CONFIG="$T/bad.lua" "$OWL" run peek --runbooks "$T/rb" \
 	--dry-run --param f=/etc/hostname
 is "$RC" 2 "read_paths that is not a list is a config error"
 like "$ERR" "runbooks.read_paths: expected a list" "and says so"
+# writes stay under runbooks.write_paths (default: read_paths)
+mkdir -p "$T/wonly"
+printf 'return { runbooks = { write_paths = { "%s/wonly" } } }\n' "$T" >"$T/wp.lua"
+printf '%s\n' 'runbook { summary = "put", params = { f = { required = true } } }' \
+	'function run(p) step("w", function() file.write(p.f, "x\n") end) end' >"$T/rb/put.lua"
+run env OWL_CONFIG="$T/wp.lua" "$OWL" run put --runbooks "$T/rb" --yes --param f="$T/ok/new"
+is "$RC" 1 "a write outside runbooks.write_paths is refused"
+like "$OUT" "outside the paths runbooks may write \(runbooks.write_paths: $T/wonly\)" \
+	"the refusal names the allowed paths"
+ok "$([ ! -e "$T/ok/new" ]; echo $?)" "nothing was written"
+run env OWL_CONFIG="$T/wp.lua" "$OWL" run put --runbooks "$T/rb" --yes --param f="$T/wonly/new"
+is "$RC:$(cat "$T/wonly/new")" "0:x" "a write under runbooks.write_paths is made"
 
 # --- every configured secret is masked from the start, also in a copy
 : >"$T/rec/requests"
@@ -118,6 +196,24 @@ is "$RC" 0 "a live command can look at the broker's environment"
 REV=$(printf '%s' "$ENVSECRET" | rev)
 unlike "$OUT" "$REV" "the secret variable's value is gone from /proc/PID/environ"
 like "$OUT" "environ: .*end" "(the command ran)"
+
+# --- commands owl starts get a minimal environment: PATH, HOME, LANG, TZ
+# and what the runbook gives, nothing else of owl's
+cat >"$T/rb/env.lua" <<'EOF'
+runbook { summary = "env" }
+function run(p)
+  step("look", function()
+    local r = exec({ "env" }, { env = { MINE = "given" } })
+    log("env: " .. r.stdout:gsub("\n", " "))
+  end)
+end
+EOF
+run env OWL_UNRELATED=leaked-value "$OWL" run env --runbooks "$T/rb" --yes
+is "$RC" 0 "a command prints its environment"
+names=$(printf '%s\n' "$OUT" | sed -n 's/.*log: env: //p' | tr ' ' '\n' |
+	sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort | tr '\n' ' ')
+like "$names" "^(HOME )?(LANG )?MINE PATH (TZ )?$" \
+	"only PATH, HOME, LANG, TZ and the runbook's own (got: $names)"
 
 # --- data cannot forge a secret reference
 printf '{"a": {"$owl_secret": [1]}, "b": {"$owl_secret": ["x", 1, 2]}}' \

@@ -98,6 +98,15 @@ is "$RC" 0 "a dry-run writing a configured secret file ends ok"
 like "$OUT" "content changed \(holds a secret\): SHA-256 [0-9a-f]{64} -> [0-9a-f]{64}, 6 -> 15 bytes" \
 	"a configured secret file is shown as hashes"
 unlike "$OUT" '-short' "its old content is not shown"
+# a file whose old content holds a configured secret's value, rewritten
+# as plain text: hashes too (a diff would show the old line, masked or not)
+printf 'return { secrets = { k = { env = "OWL_T_KEY" } } }\n' >"$T/envkey.lua"
+printf 'key: env-key-value-0123456789\n' >"$T/app.conf"
+run env OWL_T_KEY=env-key-value-0123456789 OWL_CONFIG="$T/envkey.lua" \
+	"$OWL" run plain --runbooks "$T/rb" --dry-run --param f="$T/app.conf"
+like "$OUT" "content changed \(holds a secret\): SHA-256 [0-9a-f]{64} -> [0-9a-f]{64}, 30 -> 15 bytes" \
+	"old content holding a known secret: hashes, not a diff"
+unlike "$OUT" "^ +-key:" "the old line is not shown"
 printf 'model: a\n' >"$T/plain.yaml"
 run "$OWL" run plain --runbooks "$T/rb" --dry-run --param f="$T/plain.yaml"
 like "$OUT" '^ +-model: a$' "a file without a secret still gets its diff"

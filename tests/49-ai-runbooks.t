@@ -1,11 +1,14 @@
 #!/bin/sh
 # 49-ai-runbooks.t: every shipped runbook run live against the demo AI
-# gateway (tests/demo/gateway) on 127.0.0.1: a dry-run (the gateway is
-# unchanged, the plan lists the writes), the run (the gateway's state is
-# what the runbook says), and its undo (a fault injected at the gateway
-# makes the verification fail; the undo puts the state back), checking
-# the gateway's state after each. Keys never show in the output, the
-# plan or the database; a dead chat webhook never undoes a mitigation.
+# gateway (tests/demo/gateway) on 127.0.0.1 and a real config repository
+# (a bare repository the gateway re-reads, served to owl by git daemon on
+# loopback): a dry-run (nothing changes, the plan lists the writes, with
+# the diff and the commit message), the run (the gateway's state and the
+# repository are what the runbook says), and its undo (a fault injected
+# at the gateway makes the verification fail; the undo puts the state
+# back: a revert commit for a push), checking after each. A push race
+# fails the step with undo. Keys never show in the output, the log or the
+# database; a dead chat webhook never undoes a mitigation.
 . "$(dirname "$0")/lib.sh"
 
 GW="$OWL_ROOT/build/tools/gateway"
@@ -19,7 +22,36 @@ chmod 700 "$XDG_STATE_HOME/owl" "$XDG_STATE_HOME/owl/secrets"
 printf '%s' "$KEY" >"$XDG_STATE_HOME/owl/secrets/assistant_api_key"
 chmod 600 "$XDG_STATE_HOME/owl/secrets/assistant_api_key"
 
+# the config repository a GitOps tool deploys: a bare repository the
+# gateway re-reads, served to owl by git daemon on loopback (pushes on)
+export HOME="$T" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com
+export GIT_COMMITTER_NAME=Alice GIT_COMMITTER_EMAIL=alice@example.com
+mkdir -p "$T/git" "$T/wc/services"
+BARE="$T/git/ai-config.git"
+git init -q --bare -b main "$BARE"
+git init -q -b main "$T/wc"
+# pin MODEL MESSAGE: commits a new pin in the operator's clone
+pin() {
+	printf 'name: assistant\nfallback_model: small-local\nmodel: %s\n' "$1" \
+		>"$T/wc/services/assistant.yaml"
+	git -C "$T/wc" add -A && git -C "$T/wc" commit -q -m "$2"
+}
+pin gpt-4o-2024-05-13 "pin gpt-4o-2024-05-13"
+pin gpt-4o-2024-08-06 "pin gpt-4o-2024-08-06 (a new snapshot)"
+git -C "$T/wc" push -q "$BARE" main
+ok $? "a config repository with two pins"
+GPORT=$(free_port)
+git daemon --base-path="$T/git" --export-all --enable=receive-pack \
+	--listen=127.0.0.1 --port="$GPORT" --reuseaddr \
+	--pid-file="$T/gitd.pid" "$T/git" >/dev/null 2>&1 &
+tap_at_exit "kill $! 2>/dev/null"
+REPO="git://127.0.0.1:$GPORT/ai-config.git"
+wait_for 20 git ls-remote "$REPO"
+ok $? "git daemon serves it"
+
 "$GW" --port-file "$T/port" --admin-token-file "$T/admin" --quiet \
+	--config-repo "$BARE" --sync-interval 200 \
 	--key assistant="$T/key" --provider-down --fallback-model small-local \
 	--batch nightly-embeddings:100000000:50 --batch agent-loop:100000000:500 \
 	2>"$T/gw.err" &
@@ -43,6 +75,7 @@ return {
   gateway_url = "$U",
   secrets = { gateway_admin = { file = "$T/admin" } },
   notify = { url = "$1" },
+  config_repo = "$REPO",
 }
 EOF
 }
@@ -264,5 +297,114 @@ run "$OWL" audit log
 unlike "$OUT" "$NEW|$KEY" "rotate-api-key: no key in the action log"
 if grep -qa -e "$NEW" -e "$KEY" "$OWL_DB"* 2>/dev/null; then ok 1 "no key in the database files"
 else ok 0 "rotate-api-key: no key in the database files"; fi
+
+# --- rollback-model-pin: dry-run, run, undo, a push race
+head_of() { git -C "$BARE" rev-parse main; }
+pin_at() { git -C "$BARE" show "main:services/assistant.yaml" | sed -n 's/^model: //p'; }
+served() { test "$(j /v1/model 'd["model"]')" = "$1"; }
+wait_for 20 served gpt-4o-2024-08-06
+ok $? "rollback-model-pin: the gateway serves the pin of the repository"
+H0=$(head_of)
+run "$OWL" run rollback-model-pin --runbooks "$RB" --dry-run --json
+is "$RC" 0 "rollback-model-pin: the dry-run exits 0"
+is "$(planned)" "git.replace $REPO main services/assistant.yaml
+git.commit $REPO main
+git.push $REPO main
+notify assistant is pinned back to gpt-4o-2024-05-13 (from gpt-4o-2024-08-06)" \
+	"rollback-model-pin: the plan lists the edit, the commit, the push"
+DIFF=$(printf '%s' "$OUT" | python3 -c 'import json,sys
+for e in json.load(sys.stdin)["plan"]["effects"]:
+    if e.get("diff"): print(e["kind"]); print(e["diff"])')
+like "$DIFF" "^-model: gpt-4o-2024-08-06$" "rollback-model-pin: the plan shows the diff (old pin)"
+like "$DIFF" "^\+model: gpt-4o-2024-05-13$" "rollback-model-pin: the plan shows the diff (new pin)"
+like "$DIFF" "^Roll back the model pin of assistant to gpt-4o-2024-05-13$" \
+	"rollback-model-pin: the plan shows the commit message"
+like "$DIFF" "^1 commit to push:" "rollback-model-pin: the plan lists the commits the push sends"
+is "$(head_of)" "$H0" "rollback-model-pin: the dry-run pushed nothing"
+test -z "$(ls "$XDG_STATE_HOME/owl/git" 2>/dev/null)"
+ok $? "rollback-model-pin: the private work copy is gone after the run"
+
+printf '%s\n' '{"id":"eval-nightly","status":"firing","severity":"error",' \
+	'"title":"Eval score drop","labels":{"service":"assistant","suite":"nightly"}}' \
+	>"$T/eval.json"
+run "$OWL" ingest --format generic "$T/eval.json"
+is "$RC" 0 "an eval alert opens an incident"
+INC=$("$OWL" incidents --json | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+l = d["incidents"] if isinstance(d, dict) else d
+print([i["id"] for i in l if i["title"] == "Eval score drop"][0])')
+OWL_ACTOR=dana owlrun rollback-model-pin --incident "$INC" --param wait=30s
+is "$RC" 0 "rollback-model-pin: the run exits 0"
+is "$(pin_at)" gpt-4o-2024-05-13 "rollback-model-pin: the repository pins the previous model"
+is "$(git -C "$BARE" log -1 --format='%an|%s' main)" \
+	"dana|Roll back the model pin of assistant to gpt-4o-2024-05-13" \
+	"rollback-model-pin: the commit's author is the actor"
+like "$(git -C "$BARE" log -1 --format=%b main)" "^Owl-Incident: INC-$INC$" \
+	"rollback-model-pin: the incident is in a trailer"
+like "$(git -C "$BARE" log -1 --format=%b main)" "^Owl-Run: [0-9]+$" "and the run"
+git -C "$BARE" merge-base --is-ancestor "$H0" main
+ok $? "rollback-model-pin: pushed on top (no history rewritten)"
+is "$(j /v1/model 'd["model"]')" gpt-4o-2024-05-13 \
+	"rollback-model-pin: the gateway serves the new pin (the run waited for it)"
+
+# undo: the gateway stops reporting its pin after the push
+git -C "$T/wc" pull -q "$BARE" main
+pin gpt-4o-2024-08-06 "pin gpt-4o-2024-08-06 again"
+git -C "$T/wc" push -q "$BARE" main
+wait_for 20 served gpt-4o-2024-08-06
+H2=$(head_of)
+fault '{"method":"GET","path":"/v1/model","status":503,"after":1}'
+owlrun rollback-model-pin --param wait=3s
+is "$RC" 1 "rollback-model-pin: a pin the gateway never reports fails the run"
+nofault
+is "$(git -C "$BARE" log -2 --format=%s main)" "Revert \"Roll back the model pin of assistant to gpt-4o-2024-05-13\"
+Roll back the model pin of assistant to gpt-4o-2024-05-13" \
+	"rollback-model-pin: the undo pushed a revert commit on top of the push"
+is "$(pin_at)" gpt-4o-2024-08-06 "rollback-model-pin: the pin is back"
+git -C "$BARE" merge-base --is-ancestor "$H2" main
+ok $? "rollback-model-pin: nothing rewritten"
+wait_for 20 served gpt-4o-2024-08-06
+ok $? "rollback-model-pin: the gateway serves the old pin again"
+
+# a push race: someone pushes between the checkout and the push; the
+# step fails, nothing of ours lands, the steps before are undone
+mkdir -p "$T/rb"
+sed -e "s|@REPO@|$REPO|g" -e "s|@U@|$U|g" -e "s|@WC@|$T/wc|g" \
+	-e "s|@BARE@|$BARE|g" >"$T/rb/race.lua" <<'EOF'
+runbook { summary = "a push race" }
+local function admin()
+  return { Authorization = "Bearer " .. secret.get("gateway_admin") }
+end
+function run(p)
+  local h
+  step("degrade", function()
+    h = git.checkout("@REPO@")
+    http.put("@U@/v1/flags/assistant", { expect = 200, headers = admin(),
+      json = { mode = "degraded", reason = "race" } })
+  end, { undo = function()
+    http.put("@U@/v1/flags/assistant", { expect = 200, headers = admin(),
+      json = { mode = "normal", reason = "undo: race" } })
+  end })
+  step("someone else pushes", function()
+    exec({ "git", "-C", "@WC@", "push", "-q", "@BARE@", "main" })
+  end)
+  step("pin", function()
+    git.replace(h, "services/assistant.yaml", "model: [^\n]+", "model: x",
+      { count = 1 })
+    git.commit(h, "pin x")
+    git.push(h)
+  end, { undo = function() git.revert(h) end })
+end
+EOF
+git -C "$T/wc" pull -q "$BARE" main
+pin gpt-4.1-2025-04-14 "their pin"
+run "$OWL" run race --runbooks "$T/rb" --yes
+is "$RC" 1 "a push race fails the step"
+like "$OUT$ERR" "someone else pushed first" "and says so"
+is "$(git -C "$BARE" log -1 --format=%s main)" "their pin" \
+	"the remote keeps their push"
+unlike "$(git -C "$BARE" log --format=%s main)" "^pin x$" "and no commit of ours"
+is "$(j /v1/flags/assistant 'd["mode"]+" "+d["reason"]')" "normal undo: race" \
+	"the steps before the race were undone"
 
 done_testing

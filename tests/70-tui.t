@@ -144,10 +144,13 @@ is "$(state_of 3)" "resolved None" "the other's resolve stands"
 unlike "$("$OWL" audit log | grep 'INC-3 incident.ack')" "." \
 	"no ack was logged"
 
-# --- y copies the id with OSC 52
+# --- y copies the id with OSC 52 (y, then i: the id)
 $TUI_TMUX set-option -s set-clipboard on
 tui_keys g y
-tui_wait_for "copied INC-4 (OSC 52)"
+tui_wait_for "copy from INC-4: i id  g generator"
+ok $? "y asks what to copy, offering the links the incident has"
+tui_keys i
+tui_wait_for "copied the id INC-4 (OSC 52)"
 ok $? "y says what it copied"
 is "$($TUI_TMUX show-buffer 2>/dev/null)" "INC-4" "the terminal got INC-4"
 

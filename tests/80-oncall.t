@@ -64,6 +64,19 @@ like "$OUT" "samoa .*
   next  dave +from  2011-12-31 Sat 09:00 \+14 \(2011-12-30T19:00:00Z\)" \
 	"and dave takes over at 09:00 on the far side of the date line"
 
+# No database yet: the config answers, and owl says overrides are not
+# included (none is created: a mistyped --db is not a new database).
+ok "$([ ! -e "$OWL_DB" ]; echo $?)" "owl oncall made no database"
+like "$ERR" "^owl: no database at $OWL_DB: overrides made with owl oncall override are not included" \
+	"and says the overrides a database would hold are not included"
+run "$OWL" oncall override dave --rotation primary --for 2h
+is "$RC:$ERR" "2:owl: no database at $OWL_DB (run owl serve or owl ingest to create one)" \
+	"an override needs the database owl serve reads: none is made for it"
+run "$OWL" oncall overrides
+is "$RC" 2 "owl oncall overrides on no database: exit 2"
+ok "$([ ! -e "$OWL_DB" ]; echo $?)" "still no database"
+newdb
+
 # Overrides: made, shown, listed, logged, removed.
 run "$OWL" oncall override dave --rotation primary --for 2h --note "alice at the dentist"
 is "$RC" 0 "override exits 0"

@@ -73,6 +73,8 @@ is "$RC" 1 "a rotation with nobody on call yet: exit 1"
 like "$ERR" "nobody is on call for future" "saying so"
 run "$OWL" page zed "hi"
 is "$RC" 2 "an unknown person: exit 2"
+run "$OWL" --db "$T/typo/owl.db" page zed "hi"
+is "$RC:$([ -e "$T/typo" ]; echo $?)" "2:1" "...said before any database is made"
 
 # 500, 500: retried with backoff, then the next channel (signed webhook).
 run "$OWL" page bob "model latency p99 12s"
@@ -83,20 +85,24 @@ like "$ERR" "page 3 to bob: slack: HTTP 500.*\(attempt 1\)
 	"two attempts on slack, then the webhook"
 is "$(sink_count flaky "d['path'] == '/hooks/bob'")" 2 "slack was tried twice"
 sig=$(python3 - "$T/ok.log" "$WH_KEY" <<'EOF'
-import hashlib, hmac, json, sys
+import hashlib, hmac, json, sys, time
 for line in open(sys.argv[1]):
     d = json.loads(line)
     if d["path"] != "/owl":
         continue
-    want = "sha256=" + hmac.new(sys.argv[2].encode(), d["body"].encode(),
-                                hashlib.sha256).hexdigest()
+    # t=TS,v1=HMAC("TS." + body): the scheme owl's receiver checks (a
+    # signature over the body alone could be replayed for ever)
+    got = dict(kv.split("=", 1) for kv in d["headers"].get("x-owl-signature", "").split(","))
+    ts = got.get("t", "0")
+    want = hmac.new(sys.argv[2].encode(), (ts + "." + d["body"]).encode(),
+                    hashlib.sha256).hexdigest()
     b = json.loads(d["body"])
-    print(d["headers"].get("x-owl-signature") == want, b["to"], b["text"],
+    print(got.get("v1") == want and abs(time.time() - int(ts)) < 300, b["to"], b["text"],
           b["attempt"], d["headers"].get("idempotency-key"))
 EOF
 )
 is "$sig" "True bob model latency p99 12s 3 owl-page-3-page" \
-	"the webhook is HMAC-SHA256 signed over the body, with an Idempotency-Key"
+	"the webhook is HMAC-SHA256 signed over a timestamp and the body, with an Idempotency-Key"
 first=$(sqlite3 "$OWL_DB" "SELECT at_us FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' ORDER BY id LIMIT 1")
 second=$(sqlite3 "$OWL_DB" "SELECT at_us FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' ORDER BY id LIMIT 1 OFFSET 1")
 ok "$([ $((second - first)) -ge 950000 ]; echo $?)" "the retry waited the backoff (1s)"

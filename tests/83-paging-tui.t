@@ -81,4 +81,26 @@ is "$RC" 2 "a bad format: exit 2"
 run "$OWL" handoff --since soon
 is "$RC" 2 "a bad --since: exit 2"
 
+# the rest of the shift: an incident acknowledged and still open (with its
+# age), runbooks run and their outcomes
+printf '[{"id": "b1", "group": "gpu", "title": "GPU queue backlog", "status": "firing"}]' |
+	"$OWL" ingest --format generic >/dev/null 2>&1
+"$OWL" ack 2 >/dev/null 2>&1
+mkdir -p "$T/rb"
+printf '%s\n' 'runbook { summary = "look" }' \
+	'function run(p) step("look", function() log("looked") end) end' >"$T/rb/look.lua"
+printf '%s\n' 'runbook { summary = "breaks" }' \
+	'function run(p) step("try", function() error("no capacity") end) end' >"$T/rb/breaks.lua"
+"$OWL" run look --runbooks "$T/rb" --incident 2 --yes >/dev/null 2>&1
+"$OWL" run breaks --runbooks "$T/rb" --incident 2 --yes >/dev/null 2>&1
+run "$OWL" handoff --since 2h
+like "$OUT" "## Still open \(1\)" "still open: one incident"
+like "$OUT" "^\| INC-2 \| [a-z]+ \| acknowledged \| [0-9]+[smh] \| tester \| GPU queue backlog \|$" \
+	"...with its state, age and who acknowledged it"
+like "$OUT" "## Acknowledged \(1\)" "incidents acknowledged"
+like "$OUT" "## Runbooks run \(2\)" "runbooks run"
+like "$OUT" "^\| [0-9-]+ [0-9:]+Z \| look \| INC-2 \| tester \| ok \|$" "...a run that went well"
+like "$OUT" "^\| [0-9-]+ [0-9:]+Z \| breaks \| INC-2 \| tester \| failed: .*no capacity \|$" \
+	"...and one that failed, with why"
+
 done_testing

@@ -15,6 +15,11 @@ like "$OUT" "\[sink\] [0-9:]+ INC-[0-9]+ \[critical\] LLM provider down.*level 1
 	"owl pages the person on call through the demo Slack sink"
 like "$OUT" "now   (ada|grace) " "owl oncall shows who is on call"
 like "$OUT" "# Hand-off: the last 1h" "and the hand-off report is shown"
+like "$OUT" "The postmortem timeline of the demo incident:" "it says where the demo incident's timeline is"
+html=$(printf '%s\n' "$OUT" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p')
+ok "$([ -s "$html" ]; echo $?)" "...and writes it: $html"
+like "$(cat "$html" 2>/dev/null)" '<svg class="picture"' "...an HTML timeline with its picture"
+like "$(cat "${html%.html}.md" 2>/dev/null)" "^- [0-9:]{8} acknowledged by ada: " "...and its Markdown, with the ack"
 after=$(ls -d /tmp/owl-demo-* 2>/dev/null | wc -l)
 is "$after" "$before" "its database is removed"
 sleep 0.2

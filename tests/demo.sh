@@ -7,11 +7,14 @@
 # instead of opening the TUI. owl pages the people on call for the
 # critical incidents through a demo Slack-compatible webhook on loopback
 # (tests/pagesink.py): its messages go to sink.txt, to watch live with
-# tail -f, and are printed at the end.
+# tail -f, and are printed at the end. On exit it writes the postmortem
+# timeline of the "LLM provider down" incident (owl timeline --format
+# html, with its Markdown beside it) under build/demo/ and prints its
+# path.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
-SERVE="" STORM="" SINK=""
+SERVE="" STORM="" SINK="" TIMELINE=""
 cleanup() {
 	if [ -n "$STORM" ]; then
 		kill "$STORM" 2>/dev/null
@@ -21,6 +24,10 @@ cleanup() {
 	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
 	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
 	rm -rf "$D"
+	if [ -n "$TIMELINE" ]; then
+		printf '\n%sThe postmortem timeline of the demo incident:%s\n' "$B" "$N"
+		printf '  %s\n  %s\n' "$TIMELINE" "${TIMELINE%.html}.md"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -67,8 +74,6 @@ EOF
 export OWL_CONFIG="$D/config.lua"
 say "cat config.lua   (who is on call, and how they are paged)"
 sed -n '2,13p' "$D/config.lua"
-say "owl oncall"
-./owl oncall
 say "owl serve --listen 127.0.0.1:0 --token-file tokens &"
 ./owl serve --listen 127.0.0.1:0 --token-file "$D/tokens" --quiet \
 	2>"$D/serve.log" &
@@ -86,6 +91,8 @@ if [ -z "$URL" ]; then
 	exit 1
 fi
 cat "$D/serve.log"
+say "owl oncall"
+./owl oncall
 
 say "tests/demo/storm.sh --url $URL   (an AI service in trouble)"
 if [ -t 0 ] && [ -t 1 ]; then
@@ -115,6 +122,24 @@ else
 	cat "$D/sink.txt"
 	say "owl handoff --since 1h   (the report for the next person)"
 	./owl handoff --since 1h | sed -n '1,30p'
+fi
+# the demo incident's postmortem timeline, kept after the demo
+inc=$(./owl incidents --all --json | python3 -c 'import json, sys
+for i in json.load(sys.stdin):
+    if i["title"].startswith("LLM provider down"):
+        print(i["id"]); break')
+if [ -n "$inc" ]; then
+	if ! [ -t 0 ] || ! [ -t 1 ]; then
+		say "owl ack $inc; owl note $inc ...   (what a person would do)"
+		OWL_ACTOR=ada ./owl ack "$inc" --note "looking: provider 5xx in every region"
+		OWL_ACTOR=ada ./owl note "$inc" "mitigated: traffic moved to the fallback provider"
+	fi
+	mkdir -p build/demo
+	out="$PWD/build/demo/timeline-INC-$inc.html"
+	say "owl timeline $inc --format html -o $out"
+	./owl timeline "$inc" --format html -o "$out" &&
+		./owl timeline "$inc" -o "${out%.html}.md" && TIMELINE=$out
+	sed -n '1,/^## Participants/p' "${out%.html}.md" | sed '$d'
 fi
 say owl audit verify
 ./owl audit verify

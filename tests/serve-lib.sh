@@ -15,7 +15,7 @@ serve_start() {
 	PID=$!
 	tap_at_exit "kill -9 $PID"
 	PORT=""
-	if wait_for 10 grep -q "listening on" "$T/$_name.log"; then
+	if wait_for 30 grep -q "listening on" "$T/$_name.log"; then
 		PORT=$(sed -n 's/.*listening on https\{0,1\}:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 			"$T/$_name.log")
 	fi

@@ -15,6 +15,7 @@ static const char *const act_done_verb[] = {
 	[ACT_RESOLVE] = "resolved",
 	[ACT_SNOOZE] = "snoozed",
 	[ACT_NOTE] = "noted",
+	[ACT_ASSIGN] = "assigned",
 	[ACT_UNDO] = "undid",
 };
 
@@ -60,7 +61,8 @@ act_undoable(const struct act_journal *j)
 	for (size_t i = j->n; i > 0; i--) {
 		const struct act_entry *e = &j->e[i - 1];
 
-		if (e->kind != ACT_NOTE && e->kind != ACT_UNDO && !e->undone)
+		if (e->kind != ACT_NOTE && e->kind != ACT_UNDO &&
+		    e->kind != ACT_ASSIGN && !e->undone)
 			return i - 1;
 	}
 	return j->n;
@@ -139,7 +141,7 @@ act_prepare(struct app *a, enum keys_action act, int64_t id, const char *dur,
 	else if (act == KEYS_RESOLVE)
 		snprintf(q, n, "Resolve INC-%" PRId64 " '%s'%s%s? [y/N]", id,
 		    p->title, env[0] ? " in " : "", env);
-	else if (clock_parse_duration(dur, &p->until, &err) == -1) {
+	else if (clock_parse_duration_unit(dur, &p->until, &err) == -1) {
 		rc = act_why(q, n, "snooze: %s", err.msg);
 	} else {
 		snprintf(p->dur, sizeof p->dur, "%s", dur);
@@ -199,6 +201,7 @@ static int
 act_call(struct app *a, const struct act_pending *p, struct err *err)
 {
 	struct incident_act opt = { .actor = a->actor,
+		.note = p->note[0] ? p->note : NULL,
 		.expect_version = p->version };
 	const struct act_entry *e;
 
@@ -254,9 +257,13 @@ act_run(struct app *a)
 	    p->act == KEYS_ACK           ? ACT_ACK
 	        : p->act == KEYS_RESOLVE ? ACT_RESOLVE
 	                                 : ACT_SNOOZE,
-	    p->id, p->title, p->act == KEYS_SNOOZE ? what : NULL);
-	app_message(a, SCREEN_OK, "%s INC-%" PRId64 " (u: undo)",
-	    act_done_verb[a->journal.e[a->journal.n - 1].kind], p->id);
+	    p->id, p->title,
+	    p->act == KEYS_SNOOZE ? what
+	        : p->note[0]      ? p->note
+	                          : NULL);
+	app_message(a, SCREEN_OK, "%s INC-%" PRId64 "%s (u: undo)",
+	    act_done_verb[a->journal.e[a->journal.n - 1].kind], p->id,
+	    p->note[0] ? " with your note" : "");
 }
 
 void
@@ -279,6 +286,33 @@ act_note(struct app *a, int64_t id, const char *text)
 	act_journal_add(a, ACT_NOTE, id, inc.title, text);
 	incident_done(&inc);
 	app_message(a, SCREEN_OK, "noted on INC-%" PRId64, id);
+}
+
+void
+act_assign(struct app *a, int64_t id, const char *who)
+{
+	struct incident_act opt = { .actor = a->actor };
+	struct incident inc;
+	struct err err;
+
+	err_init(&err);
+	if (a->readonly) {
+		app_message(a, SCREEN_ALARM, "read-only: nothing done");
+		return;
+	}
+	if (act_lookup(a, id, &inc, &err) == -1)
+		goto fail;
+	opt.expect_version = inc.version;
+	if (incident_assign(a->store, id, who, &opt, &err) == -1) {
+		incident_done(&inc);
+		goto fail;
+	}
+	act_journal_add(a, ACT_ASSIGN, id, inc.title, who);
+	incident_done(&inc);
+	app_message(a, SCREEN_OK, "assigned INC-%" PRId64 " to %s", id, who);
+	return;
+fail:
+	app_message(a, SCREEN_ALARM, "not assigned: %s", err.msg);
 }
 
 void
@@ -308,16 +342,21 @@ act_summary(const struct app *a, FILE *f)
 		else
 			fprintf(f, "  %s  %s INC-%" PRId64 " '%s'%s%s%s\n", at,
 			    act_done_verb[e->kind], e->id, title ? title : "",
-			    e->what ? (e->kind == ACT_NOTE ? ": " : " ") : "",
+			    e->what
+			        ? (e->kind == ACT_NOTE            ? ": "
+			                  : e->kind == ACT_ASSIGN ? " to "
+			                  : e->kind == ACT_ACK    ? ", noting: "
+			                                          : " ")
+			        : "",
 			    e->what ? what : "", e->undone ? " (undone)" : "");
 		free(title);
 		free(what);
 	}
 	fprintf(f,
 	    "owl tui: %zu ack, %zu resolve, %zu snooze, %zu note, "
-	    "%zu undo\n",
+	    "%zu assign, %zu undo\n",
 	    count[ACT_ACK], count[ACT_RESOLVE], count[ACT_SNOOZE],
-	    count[ACT_NOTE], count[ACT_UNDO]);
+	    count[ACT_NOTE], count[ACT_ASSIGN], count[ACT_UNDO]);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "text.h"
 #include "tui_int.h"
+#include "engine/actlog.h"
 
 #define APP_HEAD_SEGS 10
 
@@ -106,7 +107,7 @@ app_header_segs(struct app *a, struct seg *s)
 	int64_t firing = a->list.counts.firing;
 	int64_t acked = a->list.counts.acked;
 	int64_t snoozed = a->list.counts.snoozed;
-	char clk[64], age[16];
+	char clk[64], age[16], shown[96];
 	int n = 0;
 
 	if (a->env)
@@ -121,6 +122,8 @@ app_header_segs(struct app *a, struct seg *s)
 		app_seg(s, &n, SCREEN_BOLD, 3, 0, "%s", a->paging.override);
 	app_seg(s, &n, SCREEN_NORMAL, 2, 0,
 	    "%" PRId64 " ACKED %" PRId64 " SNOOZED", acked, snoozed);
+	if (view_incidents_status(a, shown, sizeof shown))
+		app_seg(s, &n, SCREEN_WARN | SCREEN_SEL, 0, 0, " %s ", shown);
 	text_age(now - last, age, sizeof age);
 	if (last == 0)
 		app_seg(s, &n, SCREEN_DIM, 4, 1, "no alerts yet");
@@ -173,8 +176,10 @@ app_prompt_line(struct app *a, int y, int cols)
 	int x, cw;
 	size_t start;
 
-	if (a->prompt == APP_PROMPT_CONFIRM) {
-		screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_ALARM);
+	if (a->prompt == APP_PROMPT_CONFIRM || a->prompt == APP_PROMPT_CHOICE) {
+		screen_text(a->sc, y, 0, cols, a->prompt_label,
+		    a->prompt == APP_PROMPT_CONFIRM ? SCREEN_ALARM
+		                                    : SCREEN_BOLD);
 		return;
 	}
 	x = screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_BOLD);
@@ -188,14 +193,23 @@ app_hints(struct app *a, int y, int cols)
 {
 	char h[512];
 
-	if (a->prompt == APP_PROMPT_CONFIRM)
+	if (a->prompt == APP_PROMPT_CONFIRM && a->pending.act == KEYS_ACK &&
+	    a->pending.note[0] == '\0')
+		snprintf(h, sizeof h,
+		    "y yes  m yes, with a note  Enter/Esc/n/other: no");
+	else if (a->prompt == APP_PROMPT_CONFIRM)
 		snprintf(h, sizeof h, "y yes  Enter/Esc/n/any other key: no");
+	else if (a->prompt == APP_PROMPT_CHOICE)
+		snprintf(h, sizeof h, "press a letter  Esc/other: cancel");
+	else if (a->prompt == APP_PROMPT_ASSIGN)
+		snprintf(h, sizeof h,
+		    "Tab next name  Enter assign  Esc cancel  ^U clear");
 	else if (a->prompt != APP_PROMPT_NONE)
 		snprintf(h, sizeof h,
 		    "Enter done  Esc cancel  ^U clear  "
 		    "^A/^E start/end");
 	else
-		keys_hints(app_top(a)->keys, a->readonly, h, sizeof h);
+		keys_hints(app_top(a)->keys, a->readonly, cols, h, sizeof h);
 	screen_text(a->sc, y, 0, cols, h, SCREEN_BAR | SCREEN_PAD);
 }
 
@@ -282,6 +296,134 @@ app_reload(struct app *a)
 static void app_command(struct app *a, char *line);
 static void app_set_filter(struct app *a, const char *text);
 
+/* Opens the assign editor, with the names from the log offered by Tab. */
+static void
+app_assign_prompt(struct app *a, const char *ids)
+{
+	char label[APP_MSG_MAX];
+	struct err err;
+	size_t o;
+
+	err_init(&err);
+	actlog_people_free(a->names.v, a->names.n);
+	a->names.v = NULL;
+	a->names.n = a->names.next = 0;
+	a->names.typed[0] = '\0';
+	(void)actlog_people(a->store, 32, &a->names.v, &a->names.n, &err);
+	o = (size_t)snprintf(label, sizeof label, "assign %s to", ids);
+	for (size_t i = 0; i < a->names.n && i < 4 && o < sizeof label; i++)
+		o += (size_t)snprintf(label + o, sizeof label - o, "%s%s",
+		    i ? ", " : " (Tab: ", a->names.v[i]);
+	if (a->names.n > 4 && o < sizeof label)
+		o += (size_t)snprintf(label + o, sizeof label - o, ", ...");
+	if (a->names.n > 0 && o < sizeof label)
+		o += (size_t)snprintf(label + o, sizeof label - o, ")");
+	if (o < sizeof label)
+		snprintf(label + o, sizeof label - o, ": ");
+	app_prompt(a, APP_PROMPT_ASSIGN, label, NULL);
+}
+
+/* Tab in the assign editor: the next name that starts with what was
+ * typed before the first Tab. */
+static void
+app_assign_tab(struct app *a)
+{
+	struct app_names *nm = &a->names;
+	size_t len;
+
+	if (nm->n == 0) {
+		app_message(
+		    a, SCREEN_NORMAL, "no names in the log yet: type one");
+		return;
+	}
+	if (nm->next == 0)
+		snprintf(nm->typed, sizeof nm->typed, "%s", a->le.text);
+	len = strlen(nm->typed);
+	for (size_t k = 0; k < nm->n; k++) {
+		size_t i = (nm->next + k) % nm->n;
+
+		if (strncmp(nm->v[i], nm->typed, len) == 0) {
+			lineedit_init(&a->le, nm->v[i]);
+			nm->next = i + 1;
+			return;
+		}
+	}
+	app_message(
+	    a, SCREEN_NORMAL, "no name in the log starts with '%s'", nm->typed);
+}
+
+/* y: asks what to copy, offering the links the incident has. */
+static void
+app_copy_ask(struct app *a, int64_t id)
+{
+	struct app_links *l = &a->links;
+	char q[APP_MSG_MAX];
+	struct err err;
+
+	err_init(&err);
+	if (id == 0) {
+		app_message(
+		    a, SCREEN_ALARM, "no incident selected: nothing copied");
+		return;
+	}
+	if (!(app_top(a) == &view_incident_ops && a->detail.id == id) &&
+	    view_alerts_links(a, id, &err) == -1) {
+		app_message(
+		    a, SCREEN_ALARM, "cannot read the links: %s", err.msg);
+		return;
+	}
+	a->target = id;
+	snprintf(q, sizeof q, "copy from INC-%" PRId64 ": i id%s%s%s", id,
+	    l->dashboard[0] ? "  d dashboard" : "",
+	    l->runbook[0] ? "  r runbook" : "",
+	    l->generator[0] ? "  g generator" : "");
+	app_prompt(a, APP_PROMPT_CHOICE, q, NULL);
+}
+
+/* The answer to y's question. */
+static void
+app_copy_pick(struct app *a, int key)
+{
+	struct app_links *l = &a->links;
+	const char *what = NULL, *text = NULL;
+
+	a->prompt = APP_PROMPT_NONE;
+	switch (key) {
+	case 'i':
+		what = "id";
+		text = l->id;
+		break;
+	case 'd':
+		what = "dashboard link";
+		text = l->dashboard;
+		break;
+	case 'r':
+		what = "runbook link";
+		text = l->runbook;
+		break;
+	case 'g':
+		what = "generator link";
+		text = l->generator;
+		break;
+	}
+	if (what == NULL) {
+		app_message(a, SCREEN_NORMAL, "cancelled: nothing copied");
+		return;
+	}
+	if (text[0] == '\0') {
+		app_message(a, SCREEN_ALARM,
+		    "INC-%" PRId64 " has no %s: nothing copied", a->target,
+		    what);
+		return;
+	}
+	if (screen_copy(a->sc, text) == -1)
+		app_message(
+		    a, SCREEN_ALARM, "nothing copied: %s too long", what);
+	else
+		app_message(
+		    a, SCREEN_OK, "copied the %s %s (OSC 52)", what, text);
+}
+
 static void
 app_do(struct app *a, enum keys_action act, int rows)
 {
@@ -310,25 +452,34 @@ app_do(struct app *a, enum keys_action act, int rows)
 	case KEYS_UNDO: app_confirm(a, act, id, NULL); return;
 	case KEYS_NOTE:
 	case KEYS_SNOOZE:
+	case KEYS_ASSIGN:
 		if (id == 0) {
 			app_message(a, SCREEN_ALARM, "no incident selected");
 			return;
 		}
 		a->target = id;
+		if (act == KEYS_ASSIGN) {
+			app_assign_prompt(a, ids);
+			return;
+		}
 		snprintf(label, sizeof label,
 		    act == KEYS_NOTE ? "note for %s: "
 		                     : "snooze %s for (e.g. 30m, 2h): ",
 		    ids);
+		/* empty: what is typed is the duration ("2h", not "30m2h") */
 		app_prompt(a,
 		    act == KEYS_NOTE ? APP_PROMPT_NOTE : APP_PROMPT_SNOOZE,
-		    label, act == KEYS_NOTE ? NULL : "30m");
+		    label, NULL);
 		return;
-	case KEYS_COPY:
-		if (id == 0 || screen_copy(a->sc, ids) == -1)
-			app_message(a, SCREEN_ALARM, "nothing copied");
-		else
-			app_message(a, SCREEN_OK, "copied %s (OSC 52)", ids);
+	case KEYS_RESOLVED:
+		a->list.resolved = !a->list.resolved;
+		a->list.sel = a->list.top = 0;
+		view_incidents_load(a);
+		app_message(a, SCREEN_NORMAL,
+		    a->list.resolved ? "resolved incidents shown (R hides)"
+		                     : "resolved incidents hidden");
 		return;
+	case KEYS_COPY: app_copy_ask(a, id); return;
 	default: top->action(a, act, rows);
 	}
 }
@@ -361,6 +512,19 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 		app_confirm(a, KEYS_SNOOZE, a->target, text);
 		break;
 	case APP_PROMPT_COMMAND: app_command(a, text); break;
+	case APP_PROMPT_ASSIGN:
+		if (text[strspn(text, " ")] == '\0')
+			app_message(a, SCREEN_NORMAL, "no name: nothing done");
+		else
+			act_assign(a, a->target, text + strspn(text, " "));
+		app_reload(a);
+		break;
+	case APP_PROMPT_ACKNOTE:
+		/* the ack was confirmed before the note was typed */
+		snprintf(a->pending.note, sizeof a->pending.note, "%s", text);
+		act_run(a);
+		app_reload(a);
+		break;
 	default: break;
 	}
 }
@@ -375,6 +539,12 @@ app_edit(struct app *a, int key)
 	/* pasted text is text: a newline in it never submits */
 	if (a->pasting && (key < 0x20 || key >= KEYS_K_BASE))
 		key = ' ';
+	if (kind == APP_PROMPT_ASSIGN && key == '\t') {
+		app_assign_tab(a);
+		return;
+	}
+	if (kind == APP_PROMPT_ASSIGN)
+		a->names.next = 0; /* typing starts a new completion */
 	r = lineedit_key(&a->le, key);
 	if (kind == APP_PROMPT_FILTER &&
 	    (r == LINEEDIT_CHANGED || r == LINEEDIT_CANCEL))
@@ -395,7 +565,16 @@ app_edit(struct app *a, int key)
 static void
 app_answer(struct app *a, int key)
 {
+	char label[APP_MSG_MAX];
+
 	a->prompt = APP_PROMPT_NONE;
+	if (!a->pasting && key == 'm' && a->pending.act == KEYS_ACK &&
+	    a->pending.note[0] == '\0') {
+		snprintf(label, sizeof label,
+		    "ack INC-%" PRId64 " with note: ", a->pending.id);
+		app_prompt(a, APP_PROMPT_ACKNOTE, label, NULL);
+		return;
+	}
 	if (!a->pasting && (key == 'y' || key == 'Y')) {
 		act_run(a);
 		app_reload(a);
@@ -432,6 +611,10 @@ app_key(struct app *a, int key)
 	a->pause_until = clock_mono_us() + APP_PAUSE_US;
 	if (a->prompt == APP_PROMPT_CONFIRM) {
 		app_answer(a, key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_CHOICE) {
+		app_copy_pick(a, a->pasting ? 0 : key);
 		return;
 	}
 	if (a->prompt != APP_PROMPT_NONE) {
@@ -478,6 +661,9 @@ static const struct {
 	{ "q", KEYS_QUIT },
 	{ "open", KEYS_OPEN },
 	{ "sort", KEYS_SORT },
+	{ "assign", KEYS_ASSIGN },
+	{ "resolved", KEYS_RESOLVED },
+	{ "copy", KEYS_COPY },
 };
 
 /* Runs a `:` command line: the CLI's verbs on an incident, the selected
@@ -497,8 +683,8 @@ app_command(struct app *a, char *line)
 			break;
 	if (i == sizeof app_cmds / sizeof app_cmds[0]) {
 		app_message(a, SCREEN_ALARM,
-		    "unknown command '%s': try ack, "
-		    "resolve, note, snooze, undo, open, log, help, quit",
+		    "unknown command '%s': try ack, resolve, note, snooze, "
+		    "assign, undo, open, resolved, log, help, quit",
 		    verb);
 		return;
 	}
@@ -507,11 +693,14 @@ app_command(struct app *a, char *line)
 	    cli_incident_id(arg, &n) == 0) {
 		id = n;
 		rest = save;
+	} else if (arg != NULL && save == arg + strlen(arg) + 1) {
+		arg[strlen(arg)] = ' '; /* not an id: part of the text */
 	}
 	if (a->readonly &&
 	    (app_cmds[i].act == KEYS_ACK || app_cmds[i].act == KEYS_RESOLVE ||
 	        app_cmds[i].act == KEYS_SNOOZE ||
-	        app_cmds[i].act == KEYS_NOTE || app_cmds[i].act == KEYS_UNDO)) {
+	        app_cmds[i].act == KEYS_NOTE || app_cmds[i].act == KEYS_UNDO ||
+	        app_cmds[i].act == KEYS_ASSIGN)) {
 		app_message(
 		    a, SCREEN_ALARM, "read-only: :%s is disabled", verb);
 		return;
@@ -534,7 +723,30 @@ app_command(struct app *a, char *line)
 			app_reload(a);
 		}
 		return;
+	case KEYS_ASSIGN:
+		if (rest == NULL || *rest == '\0')
+			app_do(a, KEYS_ASSIGN, 1);
+		else if (id == 0)
+			app_message(a, SCREEN_ALARM, "no incident selected");
+		else {
+			act_assign(a, id, rest);
+			app_reload(a);
+		}
+		return;
 	case KEYS_ACK:
+		app_confirm(a, KEYS_ACK, id, NULL);
+		if (a->prompt == APP_PROMPT_CONFIRM && rest != NULL &&
+		    *rest != '\0') {
+			snprintf(a->pending.note, sizeof a->pending.note, "%s",
+			    rest);
+			snprintf(a->prompt_label, sizeof a->prompt_label,
+			    "Acknowledge INC-%" PRId64
+			    " '%s'%s%s with the note "
+			    "'%.60s'? [y/N]",
+			    id, a->pending.title, a->env ? " in " : "",
+			    a->env ? a->env : "", rest);
+		}
+		return;
 	case KEYS_RESOLVE:
 	case KEYS_UNDO: app_confirm(a, app_cmds[i].act, id, NULL); return;
 	case KEYS_SORT:
@@ -544,6 +756,43 @@ app_command(struct app *a, char *line)
 		return;
 	default: app_do(a, app_cmds[i].act, 1);
 	}
+}
+
+/* A new critical incident (not yet resolved) since the last look rings
+ * the bell or flashes, per tui.bell (off with --quiet), and says which. */
+static void
+app_bell_check(struct app *a)
+{
+	int64_t max = incident_max_id(a->store), from, ring = 0;
+	struct incident inc;
+	struct err err;
+	char title[APP_TITLE_MAX] = "";
+
+	if (max <= a->bell_max_id)
+		return;
+	from = a->bell_max_id + 1;
+	if (max - from >= APP_BELL_SCAN)
+		from = max - APP_BELL_SCAN + 1;
+	a->bell_max_id = max;
+	err_init(&err);
+	for (int64_t id = from; id <= max; id++) {
+		if (incident_get(a->store, id, &inc, &err) == -1)
+			continue;
+		if (inc.severity == SEVERITY_CRITICAL &&
+		    inc.state != INCIDENT_RESOLVED && ring == 0) {
+			ring = id;
+			snprintf(title, sizeof title, "%s",
+			    inc.title ? inc.title : "");
+		}
+		incident_done(&inc);
+	}
+	if (ring == 0)
+		return;
+	if (a->bell)
+		screen_alert(a->sc, a->bell == 2);
+	if (a->prompt == APP_PROMPT_NONE)
+		app_message(a, SCREEN_ALARM,
+		    "new critical incident INC-%" PRId64 ": %s", ring, title);
 }
 
 /* Timer work: new data (another process committed), the minute turned
@@ -560,6 +809,7 @@ app_tick(struct app *a)
 	if (dv != a->data_version) {
 		a->data_version = dv;
 		view_incidents_load(a);
+		app_bell_check(a);
 		paging_load(a);
 		if (app_top(a) != &view_incidents_ops)
 			app_top(a)->reload(a);
@@ -595,6 +845,7 @@ app_run(struct app *a, const char *bench)
 	a->minute = clock_now_us() / (60 * CLOCK_US_PER_SEC);
 	a->data_version = store_data_version(a->store);
 	a->last_tick = clock_mono_us();
+	a->bell_max_id = incident_max_id(a->store);
 	app_push(a, &view_incidents_ops);
 	if (view_incidents_load(a) == -1)
 		return -1;
@@ -632,4 +883,7 @@ app_done(struct app *a)
 	pager_clear(&a->log.pg);
 	pager_clear(&a->help.pg);
 	act_journal_free(&a->journal);
+	actlog_people_free(a->names.v, a->names.n);
+	a->names.v = NULL;
+	a->names.n = 0;
 }

@@ -119,6 +119,16 @@ cli_bad_long(
 	    cmd, "unknown option %.*s", (int)strcspn(tok, "="), tok);
 }
 
+int
+cli_bad_word(const struct cli_cmd *cmd, const char *pre, const char *word,
+    const char *post, const char *const *known, size_t n, const char *label)
+{
+	char hint[300];
+
+	words_hint(hint, sizeof hint, word, known, n, label, "");
+	return cli_usage(cmd, "%s'%s'%s%s", pre, word, post, hint);
+}
+
 /* "-5m" or "-3": getopt took a negative value for options. */
 static int
 cli_bad_negative(const struct cli_cmd *cmd, const char *tok)
@@ -227,6 +237,22 @@ cli_store(const struct cli *cli, struct err *err)
 struct store *
 cli_store_existing(const struct cli *cli, struct err *err)
 {
+	return cli_store_open(cli, 0, err);
+}
+
+struct store *
+cli_store_if_any(const struct cli *cli, char **none, struct err *err)
+{
+	char *path;
+
+	*none = NULL;
+	if ((path = paths_db(cli->db, err)) == NULL)
+		return NULL;
+	if (store_missing(path)) {
+		*none = path;
+		return NULL;
+	}
+	free(path);
 	return cli_store_open(cli, 0, err);
 }
 

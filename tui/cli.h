@@ -70,6 +70,13 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 
 /* The same without the "(see: owl help ...)" hint, for a message that
  * already says what to do. */
+/* Prints "owl: PRE'WORD'POST; did you mean 'X'? (LABEL: a, b) (see: owl
+ * help CMD)" (the suggestion only when one of `known` is close) and
+ * returns CLI_USAGE: an unknown subcommand, or an option's value that is
+ * not one of the known ones. */
+int cli_bad_word(const struct cli_cmd *cmd, const char *pre, const char *word,
+    const char *post, const char *const *known, size_t n, const char *label);
+
 int cli_usage_bare(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints `owl: <err->msg>`; returns the exit code err carries. */
@@ -90,6 +97,13 @@ struct store *cli_store(const struct cli *cli, struct err *err);
 /* Opens that database only when it exists (store_open_existing): for the
  * commands that read it or act on an incident in it. */
 struct store *cli_store_existing(const struct cli *cli, struct err *err);
+
+/* Like cli_store_existing, but no database there is not an error: NULL
+ * with err untouched and *none its path (free it), for a command that
+ * can say something useful without one (owl oncall: the config's
+ * rotations). Else *none is NULL. */
+struct store *cli_store_if_any(
+    const struct cli *cli, char **none, struct err *err);
 
 /* Parses an incident id: "42" or "INC-42". 0 and -1 on anything else. */
 int cli_incident_id(const char *s, long long *id);

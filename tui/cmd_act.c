@@ -36,7 +36,7 @@ cmd_act_do(struct store *s, const char *name, int64_t id, const char *arg,
 		return incident_note(s, id, arg, a, err);
 	if (strcmp(name, "assign") == 0)
 		return incident_assign(s, id, arg, a, err);
-	if (clock_parse_duration(arg, &dur, err) == -1) {
+	if (clock_parse_duration_unit(arg, &dur, err) == -1) {
 		err->code = ERR_USAGE;
 		return -1;
 	}
@@ -78,8 +78,8 @@ cmd_act_negative(const struct cli_cmd *cmd, int argc, char **argv)
 		    argv[i][1] <= '9' &&
 		    clock_parse_duration(argv[i] + 1, &us, NULL) == 0)
 			return cli_usage(cmd,
-			    "snooze: '%s' is a negative duration; snooze for "
-			    "a positive one (e.g. 30m)",
+			    "snooze: '%s' is a negative duration; give a "
+			    "positive one (e.g. 30m)",
 			    argv[i]);
 	return CLI_OK;
 }
@@ -97,6 +97,7 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	int nargs = cmd_act_nargs(cmd->name), c, rc = CLI_OK;
 	char actor[ACTOR_MAX];
 	long long id, version;
+	int64_t dur;
 	struct store *s;
 	struct err err;
 
@@ -126,6 +127,10 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	actor_name(actor);
 	a.actor = actor;
 	err_init(&err);
+	/* a bad duration is the user's to fix, before the database */
+	if (strcmp(cmd->name, "snooze") == 0 &&
+	    clock_parse_duration_unit(argv[optind + 1], &dur, &err) == -1)
+		return cli_usage(cmd, "snooze: %s", err.msg);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (cmd_act_do(s, cmd->name, id, nargs ? argv[optind + 1] : NULL, &a,

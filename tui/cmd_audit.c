@@ -123,6 +123,7 @@ cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	long long limit = 0;
 	struct store *s;
 	struct err err;
+	static const char *const subs[] = { "verify", "log" };
 	const char *sub;
 	int c, rc = CLI_OK;
 
@@ -141,7 +142,8 @@ cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "audit: say verify or log");
 	sub = argv[optind++];
 	if (strcmp(sub, "verify") != 0 && strcmp(sub, "log") != 0)
-		return cli_usage(cmd, "audit: unknown subcommand '%s'", sub);
+		return cli_bad_word(cmd, "audit: unknown subcommand ", sub, "",
+		    subs, 2, "subcommands");
 	if (optind < argc)
 		return cli_usage(cmd, "audit %s: unexpected argument '%s'", sub,
 		    argv[optind]);

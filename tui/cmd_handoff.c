@@ -258,7 +258,7 @@ handoff_run(struct cli *cli, const char *since_text, int64_t since_us, int json)
 	memset(&oc, 0, sizeof oc);
 	if ((c = config_load(cli->config, &err)) == NULL ||
 	    oncall_load(c, &oc, &err) == -1 ||
-	    (s = cli_store(cli, &err)) == NULL ||
+	    (s = cli_store_existing(cli, &err)) == NULL ||
 	    handoff_build(s, &oc, now - since_us, now, &doc, &err) == -1) {
 		rc = cli_fail(&err);
 		goto out;
@@ -288,6 +288,7 @@ cmd_handoff_run(
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const formats[] = { "md", "json" };
 	const char *since = "12h";
 	int64_t since_us;
 	int rc = CLI_OK, c, json = 0;
@@ -303,9 +304,8 @@ cmd_handoff_run(
 		else if (c == 'f' && strcmp(optarg, "json") == 0)
 			json = 1;
 		else if (c == 'f' && strcmp(optarg, "md") != 0)
-			return cli_usage(cmd,
-			    "--format: '%s' is not a format (md, json)",
-			    optarg);
+			return cli_bad_word(cmd, "--format: ", optarg,
+			    " is not a format", formats, 2, "formats");
 	}
 	if (optind < argc)
 		return cli_usage(

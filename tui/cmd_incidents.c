@@ -115,6 +115,8 @@ cmd_incidents_run(
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const states[] = { "triggered", "acknowledged",
+		"resolved" };
 	struct incident_page q = { .order = INCIDENT_ORDER_SEVERITY,
 		.state = -1 };
 	struct store *s;
@@ -137,10 +139,8 @@ cmd_incidents_run(
 			    "--limit: '%s' is not a positive number", optarg);
 		else if (c == 's' &&
 		    (q.state = incident_state_parse(optarg)) < 0)
-			return cli_usage(cmd,
-			    "--state: '%s' is not triggered, "
-			    "acknowledged or resolved",
-			    optarg);
+			return cli_bad_word(cmd, "--state: ", optarg,
+			    " is not a state", states, 3, "states");
 	}
 	if (optind < argc)
 		return cli_usage(

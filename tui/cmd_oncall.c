@@ -11,6 +11,7 @@
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/oncall.h"
+#include "engine/words.h"
 
 /* "now" or an RFC 3339 time. */
 static int
@@ -119,7 +120,7 @@ cmd_oncall_show(struct cli *cli, int64_t at, int json)
 	json_t *doc = NULL, *rots = NULL;
 	struct store *s = NULL;
 	struct config *c = NULL;
-	char when[CLOCK_RFC3339_MAX];
+	char when[CLOCK_RFC3339_MAX], *none = NULL;
 	struct oncall oc;
 	struct oncall_who w;
 	struct err err;
@@ -128,10 +129,19 @@ cmd_oncall_show(struct cli *cli, int64_t at, int json)
 	err_init(&err);
 	if ((rc = cmd_oncall_load(cli, &c, &oc)) != CLI_OK)
 		goto out;
-	if ((s = cli_store(cli, &err)) == NULL) {
+	/* no database yet: the config's rotations still answer, said to be
+	 * without the overrides a database would hold (never created here:
+	 * a mistyped --db must not become a new empty one) */
+	if ((s = cli_store_if_any(cli, &none, &err)) == NULL && none == NULL) {
 		rc = cli_fail(&err);
 		goto out;
 	}
+	if (none != NULL) /* a note, not a failure (printed sanitised) */
+		(void)cli_usage_bare(
+		    "no database at %s: overrides made with owl oncall "
+		    "override are not included (run owl serve or owl ingest "
+		    "to create one)",
+		    none);
 	rots = json_array();
 	for (size_t i = 0; i < oc.nrot; i++) {
 		if (oncall_who(s, &oc, &oc.rot[i], at, &w, &err) == -1) {
@@ -153,6 +163,7 @@ cmd_oncall_show(struct cli *cli, int64_t at, int json)
 out:
 	json_decref(doc);
 	json_decref(rots);
+	free(none);
 	store_close(s);
 	oncall_done(&oc);
 	config_free(c);
@@ -251,7 +262,7 @@ cmd_oncall_override(
 	err_init(&err);
 	if ((rc = cmd_oncall_load(cli, &c, &oc)) != CLI_OK)
 		goto out;
-	if ((s = cli_store(cli, &err)) == NULL)
+	if ((s = cli_store_existing(cli, &err)) == NULL)
 		rc = cli_fail(&err);
 	else if (o.remove != 0)
 		rc = oncall_override_remove(
@@ -279,7 +290,7 @@ cmd_oncall_overrides(struct cli *cli, int json)
 	size_t n = 0;
 
 	err_init(&err);
-	if ((s = cli_store(cli, &err)) == NULL ||
+	if ((s = cli_store_existing(cli, &err)) == NULL ||
 	    oncall_override_list(s, NULL, clock_now_us(), &v, &n, &err) == -1) {
 		store_close(s);
 		json_decref(arr);
@@ -321,11 +332,17 @@ cmd_oncall_run(
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const subs[] = { "override", "overrides" };
 	int64_t at = clock_now_us();
 	int rc = CLI_OK, c, json = 0;
 
 	if (argc > 1 && strcmp(argv[1], "override") == 0)
 		return cmd_oncall_override(cli, cmd, argc - 1, argv + 1);
+	/* a typo of a subcommand, before its options read as oncall's */
+	if (argc > 1 && strcmp(argv[1], "overrides") != 0 &&
+	    words_closest(argv[1], subs, 2) != NULL)
+		return cli_bad_word(cmd, "oncall: unknown subcommand ", argv[1],
+		    "", subs, 2, "subcommands");
 	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;

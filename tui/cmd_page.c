@@ -153,7 +153,14 @@ cmd_page_go(
 	if ((p->c = config_load(cli->config, &err)) == NULL ||
 	    oncall_load(p->c, &p->oc, &err) == -1 ||
 	    (p->ps = page_send_new(p->c, &p->oc, &err)) == NULL ||
-	    am_client_init(&err) == -1 || (p->s = cli_store(cli, &err)) == NULL)
+	    am_client_init(&err) == -1)
+		return cli_fail(&err);
+	/* a name the config does not know is said before any database is
+	 * opened (or made) */
+	if (escalation_person(
+	        NULL, &p->oc, p->who, clock_now_us(), person, &rot, &err) == -1)
+		return cli_usage(cmd, "page: %s", err.msg);
+	if ((p->s = cli_store(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (escalation_person(
 	        p->s, &p->oc, p->who, clock_now_us(), person, &rot, &err) == -1)

@@ -3,6 +3,8 @@
  * from the last plan; or one JSON document with --json. */
 #include "cmd_run.h"
 
+#include "cmd_plan.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +17,7 @@
 #include "integrations/rbsel.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/plan.h"
 #include "engine/rb_run.h"
 #include "engine/sanitize.h"
 #include "engine/words.h"
@@ -155,25 +158,28 @@ cmd_run_confirm(void *ctx, const char *text)
 	    : RB_CONFIRM_NO;
 }
 
-static void
-cmd_run_diff(const char *diff)
+/* The writes a run's plan holds (undo excluded). */
+static int64_t
+cmd_run_writes(const struct rb_run_result *r)
 {
-	char *clean = sanitize_dup(diff, SANITIZE_NEWLINES);
-	char *line, *save = NULL;
+	const json_t *e,
+	    *fx = json_object_get(json_object_get(r->doc, "plan"), "effects");
+	int64_t n = 0;
+	size_t i;
 
-	for (line = strtok_r(clean, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save))
-		printf("           %s\n", line);
-	free(clean);
+	json_array_foreach(fx, i, e) n +=
+	    json_is_true(json_object_get(e, "write")) &&
+	    !json_is_true(json_object_get(e, "undo"));
+	return n;
 }
 
-/* The plan of a dry-run: effects grouped by step, writes marked, diffs. */
+/* The plan of a dry-run: its id and hash, then every effect in full. */
 static void
 cmd_run_plan(const struct rb_run_result *r)
 {
 	const json_t *plan = json_object_get(r->doc, "plan"), *e;
 	const json_t *effects = json_object_get(plan, "effects");
-	int64_t step = -1, writes = 0;
+	int64_t writes = 0;
 	size_t i;
 
 	json_array_foreach(effects, i, e) writes +=
@@ -181,40 +187,11 @@ cmd_run_plan(const struct rb_run_result *r)
 	/* the plan and the run have numbers of their own: say which is
 	 * which, so that "plan 22" beside "run 23" is not read as a mismatch */
 	printf("\nPlan %" PRId64 ", made by dry-run run %" PRId64
-	       " (%zu effect%s, %" PRId64 " write%s; sha256 %.12s):\n",
+	       " (%zu effect%s, %" PRId64 " write%s)\nhash %s\n",
 	    r->plan_id, r->run_id, json_array_size(effects),
 	    words_s((int64_t)json_array_size(effects)), writes, words_s(writes),
 	    json_string_value(json_object_get(plan, "hash")));
-	json_array_foreach(effects, i, e)
-	{
-		int64_t s = json_integer_value(json_object_get(e, "step"));
-		if (s != step && s == 0) {
-			puts("  -- between steps");
-			step = s;
-		} else if (s != step) {
-			printf("  %" PRId64 ". ", s);
-			cmd_run_print(
-			    json_string_value(json_object_get(e, "step_name")));
-			putchar('\n');
-			step = s;
-		}
-		printf("     %s %-14s ",
-		    json_is_true(json_object_get(e, "write")) ? "*" : " ",
-		    json_string_value(json_object_get(e, "kind")));
-		cmd_run_print(json_string_value(json_object_get(e, "target")));
-		putchar('\n');
-		if (json_is_string(json_object_get(e, "note"))) {
-			fputs("           ", stdout);
-			cmd_run_print(
-			    json_string_value(json_object_get(e, "note")));
-			putchar('\n');
-		}
-		if (json_is_string(json_object_get(e, "diff")))
-			cmd_run_diff(
-			    json_string_value(json_object_get(e, "diff")));
-	}
-	if (json_array_size(effects) == 0)
-		puts("  (no effects)");
+	cmd_plan_effects(effects);
 }
 
 static void
@@ -293,6 +270,7 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 
 struct cmd_run_args {
 	struct runner_req q;
+	int detailed; /* --detailed-exitcode: 2 when writes are planned */
 	json_t *params;
 	struct rbsel sel; /* where the runbook comes from */
 	struct config *config;
@@ -322,6 +300,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "detailed-exitcode", no_argument, NULL, 'D' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "incident", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -345,6 +324,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			a->q.o.dry_run = 1;
 		else if (c == 'o')
 			a->q.o.offline = 1;
+		else if (c == 'D')
+			a->detailed = 1;
 		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
 			return CLI_USAGE;
 		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
@@ -375,6 +356,9 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		    cmd, "run: unexpected argument '%s'", argv[optind]);
 	if (a->q.o.offline && !a->q.o.dry_run)
 		return cli_usage(cmd, "--offline goes with --dry-run");
+	if (a->detailed && !a->q.o.dry_run)
+		return cli_usage(
+		    cmd, "--detailed-exitcode goes with --dry-run");
 	return CLI_OK;
 }
 
@@ -406,6 +390,11 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 		rc = cli_fail(&err);
 	else
 		rc = cmd_run_report(cli, &a->q.o, &r);
+	/* a CI gate: 0 nothing to change, 2 writes planned, 1 an error */
+	if (a->detailed && rc == CLI_OK && cmd_run_writes(&r) > 0)
+		rc = 2;
+	else if (a->detailed && rc != CLI_OK)
+		rc = CLI_FAILED;
 	json_decref(r.doc);
 	return rc;
 }
@@ -432,6 +421,120 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	rc = cmd_run_go(cli, &a, s);
 out:
+	store_close(s);
+	config_free(a.config);
+	json_decref(a.params);
+	return rc;
+}
+
+/* The plan's resolved params as --param values (text), which rb_run
+ * converts back to their declared types. */
+static int
+cmd_apply_params(json_t *out, const json_t *params)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)params, k, v)
+	{
+		char *text = json_is_string(v)
+		    ? strdup(json_string_value(v))
+		    : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text == NULL)
+			return -1;
+		json_object_set_new(out, k, json_string(text));
+		free(text);
+	}
+	return 0;
+}
+
+static int
+cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv, struct cmd_run_args *a, long long *id)
+{
+	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-undo", no_argument, NULL, 'U' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct err err;
+	int c, rc = CLI_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "y", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		err_init(&err);
+		if (c == 'y')
+			a->q.o.yes = 1;
+		else if (c == 'j')
+			cli->json = 1;
+		else if (c == 't' &&
+		    clock_parse_duration(optarg, &a->q.o.timeout_us, &err) ==
+		        -1)
+			return cli_usage(cmd, "--timeout: %s", err.msg);
+		else if (c == 'U')
+			a->q.o.no_undo = 1;
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "apply: name a plan (see: owl plans)");
+	if (cmd_plan_id(argv[optind], id) == -1)
+		return cli_usage(
+		    cmd, "apply: '%s' is not a plan id", argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage(
+		    cmd, "apply: unexpected argument '%s'", argv[optind + 1]);
+	return CLI_OK;
+}
+
+int
+cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cmd_run_args a = { 0 };
+	struct rb_run_plan rp;
+	struct store *s = NULL;
+	struct plan p = { 0 };
+	long long id = 0;
+	struct err err;
+	int rc;
+
+	a.params = json_object();
+	a.q.o.params = a.params;
+	if ((rc = cmd_apply_opts(cli, cmd, argc, argv, &a, &id)) != CLI_OK)
+		goto out;
+	err_init(&err);
+	a.sel.note = cli_note;
+	if ((a.config = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&a.sel, a.config, &err) == -1 ||
+	    (s = cli_store_existing(cli, &err)) == NULL ||
+	    plan_get(s, id, &p, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (!p.dry_run) {
+		rc = cli_usage_bare("plan %lld records live run %lld; apply "
+		                    "the plan of a dry-run (see: owl plans)",
+		    id, (long long)p.run_id);
+		goto out;
+	}
+	if (runner_plan_source(&a.sel, p.source, p.commit, &err) == -1 ||
+	    cmd_apply_params(a.params, p.params) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rp = (struct rb_run_plan){ p.id, p.hash, p.source_sha256, p.effects };
+	a.q.o.name = p.runbook;
+	a.q.o.incident = p.incident;
+	a.q.o.apply = &rp;
+	if (!cli->json) {
+		printf("Applying plan %lld (hash %s)\n", id, p.hash);
+		fflush(stdout);
+	}
+	rc = cmd_run_go(cli, &a, s);
+out:
+	plan_done(&p);
 	store_close(s);
 	config_free(a.config);
 	json_decref(a.params);

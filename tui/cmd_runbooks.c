@@ -535,6 +535,7 @@ cmd_runbooks_run(
 	struct config *cfg = NULL;
 	struct rbsource *src;
 	long long limit = 0;
+	static const char *const subs[] = { "sync", "list", "show", "log" };
 	const char *sub, *name = NULL;
 	struct err err;
 	int c, rc = CLI_OK;
@@ -561,7 +562,8 @@ cmd_runbooks_run(
 			    cmd, "runbooks %s: which runbook?", sub);
 		name = argv[optind++];
 	} else if (strcmp(sub, "sync") != 0 && strcmp(sub, "list") != 0)
-		return cli_usage(cmd, "runbooks: unknown subcommand '%s'", sub);
+		return cli_bad_word(cmd, "runbooks: unknown subcommand ", sub,
+		    "", subs, 4, "subcommands");
 	if (optind < argc)
 		return cli_usage(cmd, "runbooks %s: unexpected argument '%s'",
 		    sub, argv[optind]);

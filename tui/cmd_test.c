@@ -5,6 +5,7 @@
 #include "cmd_test.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "engine/rbsource.h"
 #include "engine/sanitize.h"
 #include "engine/store.h"
+#include "engine/words.h"
 #include "integrations/runner.h"
 #include "rbdir.h"
 
@@ -199,16 +201,50 @@ out:
 	free(w);
 }
 
+/* NAME.test.lua is not there: "owl: no tests for 'X' in DIR (no
+ * X.test.lua); did you mean 'Y'? (tested: a, b)". Returns -1. */
+static int
+cmd_test_missing(const struct cmd_test_ctx *c, const char *name)
+{
+	const char *names[64];
+	char hint[300];
+	struct dirent **list;
+	size_t k = 0;
+	int n;
+
+	n = scandir(c->dir, &list, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char *f = list[i]->d_name, *dot = strstr(f, ".test.lua");
+		if (dot != NULL && dot[9] == '\0' && f[0] != '.' &&
+		    k < sizeof names / sizeof names[0]) {
+			*dot = '\0';
+			if (rbsource_name_valid(f))
+				names[k++] = f;
+		}
+	}
+	words_hint(hint, sizeof hint, name, names, k, "tested", "");
+	cli_usage_bare("no tests for '%s' in %s (no %s.test.lua)%s", name,
+	    c->dir, name, hint);
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return -1;
+}
+
 static int
 cmd_test_runbook(struct cmd_test_ctx *c, const char *name)
 {
-	char tname[200], why[1400];
+	char tname[200], why[1400], path[4200];
 	const json_t *t;
 	struct err err;
 	json_t *cases;
 	size_t i;
 
 	snprintf(tname, sizeof tname, "%s.test", name);
+	snprintf(path, sizeof path, "%s/%s.lua", c->dir, tname);
+	if (rbsource_name_valid(name) && access(path, F_OK) == -1 &&
+	    errno == ENOENT)
+		return cmd_test_missing(c, name);
 	err_init(&err);
 	if (rb_run_data(c->dir, tname, &cases, &err) == -1) {
 		cli_fail(&err); /* quotes the test file's own error text */

@@ -27,12 +27,13 @@ cmd_tui_env_ok(const char *env)
 
 static int
 cmd_tui_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv, struct app *a, int *rc)
+    char **argv, struct app *a, int *quiet, int *rc)
 {
 	static const struct option opts[] = {
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "stale", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -50,6 +51,8 @@ cmd_tui_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			a->env = optarg;
 		else if (o == 's')
 			stale = optarg;
+		else if (o == 'q')
+			*quiet = 1;
 	}
 	if (optind < argc) {
 		*rc = cli_usage(
@@ -72,19 +75,53 @@ cmd_tui_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	return 0;
 }
 
-/* Without --env or $OWL_ENV, the environment name is the config's `env`
- * (e.g. env = "PROD"), copied into buf. */
+/* tui.bell: "bell" (the default, or true), "flash", or "off" (false). */
 static int
-cmd_tui_config_env(const struct cli *cli, const struct cli_cmd *cmd,
-    struct app *a, char *buf, size_t n)
+cmd_tui_config_bell(
+    const struct cli_cmd *cmd, const struct config *c, struct app *a)
+{
+	static const char *const names[] = { "off", "bell", "flash" };
+	const json_t *v = config_get(c, "tui.bell");
+
+	a->bell = 1;
+	if (v == NULL)
+		return CLI_OK;
+	if (json_is_boolean(v)) {
+		a->bell = json_is_true(v);
+		return CLI_OK;
+	}
+	for (int i = 0; json_is_string(v) && i < 3; i++)
+		if (strcmp(json_string_value(v), names[i]) == 0) {
+			a->bell = i;
+			return CLI_OK;
+		}
+	return cli_usage(cmd,
+	    "config: tui.bell: \"bell\", \"flash\" or \"off\" (or true, "
+	    "false)");
+}
+
+/* Without --env or $OWL_ENV, the environment name is the config's `env`
+ * (e.g. env = "PROD"), copied into buf; and the bell (tui.bell). */
+static int
+cmd_tui_config(const struct cli *cli, const struct cli_cmd *cmd, struct app *a,
+    char *buf, size_t n)
 {
 	struct config *c;
 	const char *v;
 	struct err err;
+	int rc;
 
 	err_init(&err);
 	if ((c = config_load(cli->config, &err)) == NULL)
 		return cli_fail(&err);
+	if ((rc = cmd_tui_config_bell(cmd, c, a)) != CLI_OK) {
+		config_free(c);
+		return rc;
+	}
+	if (a->env != NULL) {
+		config_free(c);
+		return CLI_OK;
+	}
 	v = config_str(c, "env", NULL, &err);
 	if (err_isset(&err)) {
 		config_free(c);
@@ -110,16 +147,17 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	char envbuf[32];
 	struct app a;
 	struct err err;
-	int rc = CLI_OK;
+	int rc = CLI_OK, quiet = 0;
 
 	memset(&a, 0, sizeof a);
 	a.started_at = clock_mono_us();
-	if (cmd_tui_options(cli, cmd, argc, argv, &a, &rc) == -1)
+	if (cmd_tui_options(cli, cmd, argc, argv, &a, &quiet, &rc) == -1)
 		return rc;
-	if (a.env == NULL &&
-	    (rc = cmd_tui_config_env(cli, cmd, &a, envbuf, sizeof envbuf)) !=
-	        CLI_OK)
+	if ((rc = cmd_tui_config(cli, cmd, &a, envbuf, sizeof envbuf)) !=
+	    CLI_OK)
 		return rc;
+	if (quiet)
+		a.bell = 0;
 	actor_name(a.actor);
 	err_init(&err);
 	/* the terminal is checked before the database is touched */

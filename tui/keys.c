@@ -32,9 +32,12 @@ const struct keys_binding keys_table[] = {
 	    "snooze the incident for a duration such as 30m (asks first)" },
 	{ KEYS_UNDO, { 'u' }, V_ACT, KEYS_HINT | KEYS_WRITES, "undo",
 	    "undo your last ack, resolve or snooze (asks first)" },
+	{ KEYS_ASSIGN, { 'A' }, V_ACT, KEYS_WRITES, NULL,
+	    "assign the incident (one-line editor; Tab offers the names "
+	    "seen in the log)" },
 	{ KEYS_COPY, { 'y' }, V_ACT, 0, NULL,
-	    "copy the incident id to the clipboard (OSC 52; in tmux: "
-	    "set -g set-clipboard on)" },
+	    "copy, then i: the id, d: the dashboard, r: the runbook, g: the "
+	    "generator link (OSC 52; in tmux: set -g set-clipboard on)" },
 	{ KEYS_FILTER, { '/' }, V_LISTS, KEYS_HINT, "filter",
 	    "filter as you type (incidents: title, id and labels; log: any "
 	    "text); Enter keeps it, Esc in the editor clears it" },
@@ -42,10 +45,15 @@ const struct keys_binding keys_table[] = {
 	    "clear the filter" },
 	{ KEYS_SORT, { 's' }, KEYS_V_INCIDENTS, 0, NULL,
 	    "cycle the sort order: urgency, newest, most alerts, id" },
+	{ KEYS_RESOLVED, { 'R' }, KEYS_V_INCIDENTS, 0, NULL,
+	    "show or hide resolved incidents (after the open ones)" },
+	{ KEYS_EXPAND, { 'e' }, KEYS_V_INCIDENT, 0, NULL,
+	    "expand or collapse the alert table" },
 	{ KEYS_LOG, { 'L' }, V_ACT, 0, NULL, "show the global action log" },
 	{ KEYS_COMMAND, { ':' }, KEYS_V_ALL, 0, NULL,
-	    "command line: ack|resolve|note|snooze|undo|open|log|help|quit "
-	    "(:ack 42, :note 42 text, :snooze 42 30m)" },
+	    "command line: ack|resolve|note|snooze|assign|undo|open|resolved|"
+	    "copy|log|help|quit (:ack 42 on it, :note 42 text, :snooze 42 "
+	    "30m, :assign 42 alice)" },
 	{ KEYS_HELP, { '?' }, KEYS_V_ALL & ~KEYS_V_HELP, KEYS_HINT, "help",
 	    "show every key of this screen" },
 	{ KEYS_BACK, { 'q', KEYS_K_ESC }, KEYS_V_ALL & ~KEYS_V_INCIDENTS,
@@ -107,23 +115,52 @@ keys_names(const struct keys_binding *b, char *out, size_t n)
 	}
 }
 
-void
-keys_hints(unsigned view, int readonly, char *out, size_t n)
+/* The binding that always stays in the hint line. */
+static int
+keys_kept(const struct keys_binding *b)
 {
-	size_t o = 0;
+	return b->action == KEYS_HELP || b->action == KEYS_QUIT ||
+	    b->action == KEYS_BACK;
+}
+
+static size_t
+keys_hint_one(const struct keys_binding *b, char *out, size_t n)
+{
+	char name[16];
+
+	keys_name(b->keys[0], name, sizeof name);
+	if (b->action == KEYS_DOWN)
+		snprintf(name, sizeof name, "j/k");
+	return (size_t)snprintf(out, n, "%s %s", name, b->hint);
+}
+
+void
+keys_hints(unsigned view, int readonly, int width, char *out, size_t n)
+{
+	size_t o = 0, kept = 0, w;
+	char one[64];
 
 	out[0] = '\0';
-	for (size_t i = 0; i < keys_count && o < n; i++) {
+	/* the width the kept ones need, with their separators */
+	for (size_t i = 0; i < keys_count; i++) {
 		const struct keys_binding *b = &keys_table[i];
-		char name[16];
 
-		if (!(b->views & view) || !(b->flags & KEYS_HINT) ||
-		    (readonly && (b->flags & KEYS_WRITES)))
-			continue;
-		keys_name(b->keys[0], name, sizeof name);
-		if (b->action == KEYS_DOWN)
-			snprintf(name, sizeof name, "j/k");
-		o += snprintf(
-		    out + o, n - o, "%s%s %s", o ? "  " : "", name, b->hint);
+		if ((b->views & view) && (b->flags & KEYS_HINT) && keys_kept(b))
+			kept += keys_hint_one(b, one, sizeof one) + 2;
 	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < keys_count && o < n; i++) {
+			const struct keys_binding *b = &keys_table[i];
+
+			if (!(b->views & view) || !(b->flags & KEYS_HINT) ||
+			    (readonly && (b->flags & KEYS_WRITES)) ||
+			    keys_kept(b) != pass)
+				continue;
+			w = keys_hint_one(b, one, sizeof one);
+			if (pass == 0 && width > 0 &&
+			    o + (o ? 2 : 0) + w + kept > (size_t)width)
+				continue;
+			o += snprintf(
+			    out + o, n - o, "%s%s", o ? "  " : "", one);
+		}
 }

@@ -35,6 +35,8 @@ enum {
 #define KEYS_V_INCIDENT 0x2
 #define KEYS_V_LOG 0x4
 #define KEYS_V_HELP 0x8
+#define KEYS_V_RUNS 0x10
+#define KEYS_V_RUN 0x20
 #define KEYS_V_ALL 0xf
 
 enum keys_action {
@@ -61,6 +63,13 @@ enum keys_action {
 	KEYS_LOG,
 	KEYS_HELP,
 	KEYS_REDRAW,
+	KEYS_ASSIGN,
+	KEYS_RESOLVED,
+	KEYS_EXPAND,
+	KEYS_RUN,
+	KEYS_RUNS,
+	KEYS_CANCEL,
+	KEYS_FOLLOW,
 };
 
 #define KEYS_WRITES 0x1 /* changes data: disabled with --readonly */
@@ -93,7 +102,8 @@ void keys_names(const struct keys_binding *b, char *out, size_t n);
 
 /* Writes the hint line of view into out (n bytes): "key word" pairs of
  * the KEYS_HINT bindings, separated by two spaces, leaving out the
- * KEYS_WRITES ones when readonly. */
-void keys_hints(unsigned view, int readonly, char *out, size_t n);
+ * KEYS_WRITES ones when readonly, and as many as fit in width columns
+ * (0: no limit): help and quit (or back) always stay, at the end. */
+void keys_hints(unsigned view, int readonly, int width, char *out, size_t n);
 
 #endif

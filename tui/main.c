@@ -15,6 +15,7 @@
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
 #include "cmd_oncall.h"
+#include "cmd_plan.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
 #include "cmd_run.h"
@@ -40,6 +41,27 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
+	{ "apply", "apply PLAN [--yes] [--json] [--timeout D] [--no-undo]",
+	    "Run a stored dry-run plan live, exactly as planned.",
+	    "Runs the plan's runbook (the same commit and blob: another\n"
+	    "version is refused), with its params and incident. Before the\n"
+	    "first write, the reads the plan made before its first write\n"
+	    "(its preconditions) are made again and must see what the plan\n"
+	    "saw; a difference refuses the run (exit 3) and names the read:\n"
+	    "  GET http://gw/v1/flags/assistant: mode was \"normal\", now\n"
+	    "  \"degraded\"\n"
+	    "Each write must be the plan's next write, payload and all: any\n"
+	    "other (or a different body) stops the run before that write,\n"
+	    "and the undo of the steps done runs.\n"
+	    "\nOptions:\n"
+	    "  --yes           answer yes to confirm() (needed without a\n"
+	    "                  terminal)\n"
+	    "  --json          one JSON document, as owl run --json\n"
+	    "  --timeout D     wall-clock limit (default: the runbook's)\n"
+	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
+	    "stale plan, another runbook version, a write not in the plan).\n",
+	    cmd_apply_run },
 	{ "assign", "assign INC WHO", "Assign an incident to someone.",
 	    "Logged with the actor and the previous assignee. A resolved or\n"
 	    "unknown incident: exit 1.\n"
@@ -156,6 +178,32 @@ static const struct cli_cmd main_cmds[] = {
 	    "\nExit codes: 0 delivered, 1 undeliverable (or nobody on call),\n"
 	    "2 bad usage (an unknown WHO).\n",
 	    cmd_page_run },
+	{ "plan", "plan show PLAN [--json] | plan diff A B [--json]",
+	    "Show a stored plan in full, or what changed between two plans.",
+	    "Every dry-run (and every run) is stored as a plan: the runbook,\n"
+	    "its commit and blob, the resolved params, every effect in order\n"
+	    "with every write in full (HTTP method, URL, headers with secrets\n"
+	    "as ***, the JSON body pretty-printed, other bodies as text or\n"
+	    "size + SHA-256; exec argv, env names, stdin hash; file diffs;\n"
+	    "secret.put names; notifications), what each read saw, and the\n"
+	    "preconditions (the reads made before the first write). The hash\n"
+	    "covers every write in full (secrets by name, never by value).\n"
+	    "\n  plan show PLAN   the plan, its hash, params, preconditions\n"
+	    "  plan diff A B    writes added, removed and changed from plan A\n"
+	    "                   to plan B, with a diff of each changed write;\n"
+	    "                   exit 1 when they differ (like diff(1))\n"
+	    "\nOptions:\n"
+	    "  --json          one JSON document\n",
+	    cmd_plan_run },
+	{ "plans", "plans [--incident INC] [--limit N] [--json]",
+	    "List stored plans, newest first.",
+	    "Each plan: id, hash, dry-run or live, writes, runbook, incident,\n"
+	    "when and by whom.\n"
+	    "\nOptions:\n"
+	    "  --incident INC  only the plans of runs for this incident\n"
+	    "  --limit N       at most N plans (default 50)\n"
+	    "  --json          one JSON document\n",
+	    cmd_plans_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
 	    "\nOptions:\n"
@@ -164,7 +212,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
 	{ "run",
-	    "run NAME [--dry-run [--offline]] [--param K=V]... "
+	    "run NAME [--dry-run [--offline] [--detailed-exitcode]] "
+	    "[--param K=V]... "
 	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
 	    "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
 	    "Run a runbook, or dry-run it to see exactly what it would do.",
@@ -181,6 +230,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  diff) and printed; confirm() is answered yes\n"
 	    "  --offline       with --dry-run: no reads either (HTTP reads\n"
 	    "                  answer 200 with an empty body)\n"
+	    "  --detailed-exitcode  with --dry-run, a CI gate: exit 0 when no\n"
+	    "                  write is planned, 2 when writes are, 1 on error\n"
 	    "  --param K=V     a runbook parameter (repeat); unknown names and\n"
 	    "                  missing required ones are refused (exit 2)\n"
 	    "  --incident INC  run for an incident (42 or INC-42); the lease\n"
@@ -379,7 +430,7 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  write FILE atomically (mode 0644) instead of\n"
 	    "                  stdout\n",
 	    cmd_timeline_run },
-	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION]",
+	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION] [--quiet]",
 	    "The incident console: live incidents, ack, resolve, note, undo.",
 	    "  Needs a terminal (for scripts and pipes use: owl incidents).\n"
 	    "  Press ? inside for every key of the current screen.\n"
@@ -389,6 +440,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  default $OWL_ENV, else the config's env\n"
 	    "  --stale DUR     show STALE when no alert arrived for this long\n"
 	    "                  (default 15m)\n"
+	    "  --quiet         no bell for a new critical incident (the\n"
+	    "                  config's tui.bell: \"bell\", \"flash\", \"off\")\n"
 	    "\nOn exit it prints what you did in the session (a hand-over\n"
 	    "note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
 	    cmd_tui_run },

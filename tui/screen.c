@@ -372,12 +372,12 @@ screen_copy(struct screen *sc, const char *text)
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
 	                          "qrstuvwxyz0123456789+/";
 	const unsigned char *s = (const unsigned char *)text;
-	char out[400];
+	char out[1400];
 	size_t n = strlen(text), o;
 	ssize_t w;
 
 	(void)sc;
-	if (n > 256)
+	if (n > 1024)
 		return -1;
 	o = (size_t)snprintf(out, sizeof out, "\033]52;c;");
 	for (size_t i = 0; i < n; i += 3) {

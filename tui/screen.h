@@ -97,6 +97,10 @@ void screen_cursor(struct screen *sc, int y, int x);
 void screen_flush(struct screen *sc);
 
 /* Forces the next flush to repaint everything (Ctrl-L). */
+/* Rings the terminal bell, or flashes the screen when flash is set
+ * (either falls back to the other where the terminal lacks it). */
+void screen_alert(struct screen *sc, int flash);
+
 void screen_redraw(struct screen *sc);
 
 /* Copies text to the clipboard of the terminal with OSC 52. text must be

@@ -168,3 +168,13 @@ screen_redraw(struct screen *sc)
 	(void)sc;
 	clearok(curscr, TRUE);
 }
+
+void
+screen_alert(struct screen *sc, int flash_it)
+{
+	(void)sc;
+	if (flash_it)
+		flash();
+	else
+		beep();
+}

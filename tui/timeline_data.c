@@ -191,39 +191,98 @@ struct dj_ev {
 	size_t i;
 };
 
+/* Nonzero when s is printable ASCII with nothing JSON escapes. */
+static int
+dj_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f ||
+		    *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/* Appends s as a JSON string, ASCII only. */
+static int
+dj_str(struct buf *b, const char *s, struct err *err)
+{
+	json_t *j;
+	char *t;
+	int rc;
+
+	if (dj_plain(s))
+		return buf_printf(b, err, "\"%s\"", s);
+	j = json_string(s);
+	t = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	json_decref(j);
+	if (t == NULL) /* not UTF-8: jansson refuses it; say so */
+		return buf_adds(b, "\"(not UTF-8)\"", err);
+	rc = buf_adds(b, t, err);
+	free(t);
+	return rc;
+}
+
+/* Appends the detail as logged: as it is when it is a JSON object in
+ * ASCII (owl writes them so), else re-encoded, else as a string. */
+static int
+dj_detail(struct buf *b, const struct timeline_event *e, struct err *err)
+{
+	const char *d = e->detail_json ? e->detail_json : "{}";
+	json_t *j;
+	char *t;
+	int rc;
+
+	for (const char *p = d; e->detail_valid; p++) {
+		if (*p == '\0')
+			return buf_adds(b, d, err);
+		if ((unsigned char)*p >= 0x7f || (unsigned char)*p < 0x20)
+			break;
+	}
+	j = e->detail_valid ? json_loads(d, 0, NULL) : NULL;
+	t = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(j);
+	if (t == NULL)
+		return dj_str(b, d, err);
+	rc = buf_adds(b, t, err);
+	free(t);
+	return rc;
+}
+
 /* One entry: its fields, its detail as stored (an object), where it
- * shows and how it turned out. */
+ * shows and how it turned out; one line. */
 static int
 dj_event(const struct timeline_event *e, void *ctx)
 {
 	struct dj_ev *x = ctx;
+	struct buf *b = &x->o->b;
+	struct err *err = x->o->err;
 	enum timeline_shown shown;
 	enum timeline_outcome mark;
-	char at[CLOCK_RFC3339_MAX], *s;
-	json_t *o, *det;
-	int rb, rc;
+	char at[CLOCK_RFC3339_MAX], run[32];
+	const char *out;
+	int rb, rc = 0;
 
 	timeline_classify(e, &shown, &mark, &rb);
+	out = tl_outcome(mark);
 	clock_format(e->at_us, 1, at);
-	det = e->detail_valid ? json_loads(e->detail_json, 0, NULL) : NULL;
-	if (det == NULL) /* not JSON: the stored text, as a string */
-		det = json_string(e->detail_json ? e->detail_json : "");
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:s, s:s?, s:b, "
-	              "s:o}",
-	    "at", at, "actor", e->actor, "kind", e->kind, "text", e->text,
-	    "entry", (json_int_t)e->entry, "hash", e->hash, "run",
-	    e->run ? json_integer(e->run) : json_null(), "shown",
-	    tl_shown(shown), "outcome", tl_outcome(mark), "rollback_failed", rb,
-	    "detail", det ? det : json_object());
-	s = o ? json_dumps(o, JSON_ENSURE_ASCII | JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (s == NULL) {
-		err_set(x->o->err, ERR_FAILED, "out of memory");
-		return 1;
-	}
-	rc = buf_printf(&x->o->b, x->o->err, "%s\n  %s", x->i++ ? "," : "", s);
-	free(s);
-	return rc == -1 || tl_maybe(x->o) == -1;
+	snprintf(run, sizeof run, "%" PRId64, e->run);
+	rc |= buf_printf(
+	    b, err, "%s\n  {\"at\":\"%s\",\"actor\":", x->i++ ? "," : "", at);
+	rc |= dj_str(b, e->actor, err);
+	rc |= buf_adds(b, ",\"kind\":", err);
+	rc |= dj_str(b, e->kind, err);
+	rc |= buf_adds(b, ",\"text\":", err);
+	rc |= dj_str(b, e->text, err);
+	rc |= buf_printf(b, err,
+	    ",\"entry\":%" PRId64 ",\"hash\":\"%s\",\"run\":%s,"
+	    "\"shown\":\"%s\",\"outcome\":%s%s%s,\"rollback_failed\":%s,"
+	    "\"detail\":",
+	    e->entry, e->hash, e->run ? run : "null", tl_shown(shown),
+	    out ? "\"" : "", out ? out : "null", out ? "\"" : "",
+	    rb ? "true" : "false");
+	rc |= dj_detail(b, e, err);
+	rc |= buf_addc(b, '}', err);
+	return rc != 0 || tl_maybe(x->o) == -1;
 }
 
 static int

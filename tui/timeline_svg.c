@@ -188,18 +188,6 @@ sv_keys(struct sv *v, const struct tl_doc *d, int bottom)
 		    at);
 		row = (row + 1) % 3;
 	}
-	if (h->ended_us &&
-	    h->resolved_us - h->ended_us > 60 * CLOCK_US_PER_SEC) {
-		char late[40];
-
-		timeline_duration(
-		    h->resolved_us - h->ended_us, late, sizeof late);
-		v->rc |= buf_printf(v->b, v->err,
-		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\" "
-		    "text-anchor=\"end\">resolve received %s after the "
-		    "alerts ended &#8594;</text>\n",
-		    SV_W - SV_R, SV_TOP - 8, late);
-	}
 	v->rc |= buf_adds(v->b, "</g>\n", v->err);
 }
 
@@ -207,9 +195,9 @@ static void
 sv_label(struct sv *v, int y, const char *s, const char *cls)
 {
 	v->rc |= buf_printf(v->b, v->err,
-	    "<text x=\"6\" y=\"%d\" font-size=\"12\" class=\"%s\">", y + 15,
-	    cls);
-	sv_text(v, s, 40);
+	    "<text x=\"6\" y=\"%d\" font-size=\"11\" class=\"%s\"%s>", y + 15,
+	    cls, strstr(cls, "failed") != NULL ? " fill=\"#c62828\"" : "");
+	sv_text(v, s, 46);
 	v->rc |= buf_adds(v->b, "</text>\n", v->err);
 }
 
@@ -292,9 +280,9 @@ sv_run(struct sv *v, const struct timeline_run *r, int y)
 {
 	char label[300];
 
-	snprintf(label, sizeof label, "run %" PRId64 " %s (%s)%s", r->run,
+	snprintf(label, sizeof label, "run %" PRId64 " %s: %s%s", r->run,
 	    r->runbook, r->status ? r->status : "running",
-	    r->rollback_failed ? " rollback failed" : "");
+	    r->rollback_failed ? ", rollback failed" : "");
 	v->rc |= buf_printf(v->b, v->err, "<g class=\"lane run\">\n");
 	sv_label(v, y, label,
 	    r->rollback_failed || (r->status && strcmp(r->status, "ok") != 0)
@@ -399,6 +387,19 @@ tl_svg(struct buf *b, const struct tl_doc *d, struct err *err)
 	v.rc |= buf_printf(b, err, sv_legend, 6, ly, 22, ly + 9, 90, ly, 106,
 	    ly + 9, 160, ly, 176, ly + 9, 245, ly, 261, ly + 9, 330, ly, 346,
 	    ly + 9, 420, ly + 9);
+	if (d->t.head.ended_us &&
+	    d->t.head.resolved_us - d->t.head.ended_us >
+	        60 * CLOCK_US_PER_SEC) {
+		char late[40];
+
+		timeline_duration(d->t.head.resolved_us - d->t.head.ended_us,
+		    late, sizeof late);
+		v.rc |= buf_printf(b, err,
+		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\" "
+		    "text-anchor=\"end\">resolve received %s after the "
+		    "alerts ended &#8594;</text>\n",
+		    SV_W - SV_R, ly + 9, late);
+	}
 	v.rc |= buf_adds(b, "</svg>\n", err);
 	return v.rc ? -1 : 0;
 }

@@ -22,6 +22,8 @@
 #define APP_TITLE_MAX 160 /* bytes of a title quoted in a prompt */
 #define APP_PAUSE_US (3 * CLOCK_US_PER_SEC) /* no re-sort after a key */
 #define APP_TICK_MS 500 /* data_version poll */
+#define APP_LINK_MAX 1024 /* bytes of a link y copies */
+#define APP_BELL_SCAN 64 /* new incidents looked at for the bell */
 
 struct app;
 
@@ -58,7 +60,14 @@ struct pager {
 };
 
 /* Session journal entry: one action done in this TUI session. */
-enum act_kind { ACT_ACK, ACT_RESOLVE, ACT_SNOOZE, ACT_NOTE, ACT_UNDO };
+enum act_kind {
+	ACT_ACK,
+	ACT_RESOLVE,
+	ACT_SNOOZE,
+	ACT_NOTE,
+	ACT_ASSIGN,
+	ACT_UNDO
+};
 
 struct act_entry {
 	int64_t at; /* when, microseconds UTC */
@@ -86,6 +95,7 @@ struct act_pending {
 	char dur[32]; /* snooze: as typed */
 	char title[APP_TITLE_MAX];
 	size_t undo; /* KEYS_UNDO: journal index */
+	char note[LINEEDIT_MAX + 1]; /* KEYS_ACK: the note with it; "" none */
 };
 
 enum app_prompt {
@@ -95,6 +105,9 @@ enum app_prompt {
 	APP_PROMPT_SNOOZE,
 	APP_PROMPT_COMMAND,
 	APP_PROMPT_CONFIRM,
+	APP_PROMPT_ASSIGN,
+	APP_PROMPT_ACKNOTE, /* the note of a confirmed ack */
+	APP_PROMPT_CHOICE, /* one key picks (y's links) */
 };
 
 /* Incidents already looked at (Enter), with the alert time seen then:
@@ -117,6 +130,8 @@ struct app_list {
 	int sort; /* APP_SORT_* */
 	int resort; /* a re-sort waits for the pause to end */
 	char filter[LINEEDIT_MAX + 1];
+	int resolved; /* resolved incidents shown too (R) */
+	int64_t total; /* rows without the filter */
 	struct app_seen *seen;
 	size_t nseen, capseen;
 	int64_t last_alert_at;
@@ -134,6 +149,7 @@ enum {
 struct app_detail {
 	int64_t id;
 	int have; /* inc is loaded */
+	int expanded; /* the whole alert table (e) */
 	struct incident inc;
 	struct pager pg;
 };
@@ -146,6 +162,23 @@ struct app_log {
 struct app_help {
 	struct pager pg;
 	const struct view_ops *of; /* the screen whose keys it shows */
+};
+
+/* What `y` can copy of the incident in view (an empty string: none). */
+struct app_links {
+	char id[32];
+	char dashboard[APP_LINK_MAX];
+	char runbook[APP_LINK_MAX];
+	char generator[APP_LINK_MAX];
+};
+
+/* Names offered by Tab in the assign editor: the log's actors and
+ * assignees, most recent first. */
+struct app_names {
+	char **v;
+	size_t n;
+	size_t next; /* the one Tab gives next */
+	char typed[LINEEDIT_MAX + 1]; /* the prefix Tab completes */
 };
 
 /* What the header shows of paging (view_paging.c). */
@@ -171,6 +204,11 @@ struct app {
 	int paste_tail; /* a paste just ended: keys that came with it are
 	                 * its tail (ESC[201~ inside a paste), not typing */
 	int64_t target; /* incident of an open note/snooze prompt */
+	int bell; /* 0 off, 1 bell, 2 flash: a new critical incident */
+	int64_t bell_max_id; /* incidents up to this id were looked at */
+	int g_prefix; /* the last key was g: g r opens the runs */
+	struct app_links links;
+	struct app_names names;
 	int64_t last_tick; /* monotonic time of the last data check */
 	const struct view_ops *views[APP_VIEWS_MAX];
 	int nviews;
@@ -237,10 +275,21 @@ void view_incidents_seen(struct app *a, const struct incident *inc);
 int view_incidents_tick(struct app *a);
 /* Frees the list. */
 void view_incidents_free(struct app *a);
+/* What the header says of a filter, a sort other than urgency and the
+ * resolved ones shown ("filter: eu · 3 of 7 shown"); 0 when none. */
+int view_incidents_status(const struct app *a, char *out, size_t n);
 
 /* view_incident.c */
 /* Frees the detail state. */
 void view_incident_free(struct app *a);
+
+/* view_alerts.c */
+/* Adds the alert table and the links of inc to p, and sets a->links;
+ * storm gets what a storm's alerts share ("" when not a storm). */
+void view_alerts_add(struct app *a, struct pager *p, const struct incident *inc,
+    int expanded, char *storm, size_t storm_n);
+/* Reads the links of incident id into a->links. -1 with err set. */
+int view_alerts_links(struct app *a, int64_t id, struct err *err);
 
 /* view_help.c: opens help on the keys of view `of`. */
 void view_help_open(struct app *a, const struct view_ops *of);
@@ -270,6 +319,9 @@ int act_prepare(struct app *a, enum keys_action act, int64_t id,
 void act_run(struct app *a);
 /* Adds a note now (no confirmation: typing it is deliberate). */
 void act_note(struct app *a, int64_t id, const char *text);
+/* Assigns the incident to who now (no confirmation: typing the name is
+ * deliberate). */
+void act_assign(struct app *a, int64_t id, const char *who);
 /* Prints the session summary to f (after the terminal is restored). */
 void act_summary(const struct app *a, FILE *f);
 void act_journal_free(struct act_journal *j);

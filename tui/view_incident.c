@@ -1,7 +1,8 @@
 /* view_incident.c: one incident in `owl tui`: its state, the labels and
  * annotations of each alert, links to copy (generator and dashboard
  * URLs, shown as text, never as terminal hyperlinks), its action-log
- * timeline and notes. Live: redrawn when the database changes. */
+ * timeline and notes (the alert table and links: view_alerts.c). Live:
+ * redrawn when the database changes. */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ detail_or(const char *s)
 }
 
 static void
-detail_head(struct app *a, const struct incident *inc)
+detail_head(struct app *a, const struct incident *inc, const char *storm)
 {
 	struct pager *p = &a->detail.pg;
 	char opened[64], last[64], age[16], until[64] = "-", started[64];
@@ -47,8 +48,17 @@ detail_head(struct app *a, const struct incident *inc)
 	text_age(clock_now_us() - inc->opened_at, age, sizeof age);
 	if (inc->snoozed_until > clock_now_us())
 		app_time(inc->snoozed_until, 1, until, sizeof until);
-	detail_addf(
-	    p, SCREEN_BOLD, 0, "INC-%" PRId64 "  %s", inc->id, inc->title);
+	if (storm[0] != '\0') {
+		/* a storm is named by what its alerts share, not by the
+		 * first of them */
+		detail_addf(p, SCREEN_BOLD, 0,
+		    "INC-%" PRId64 "  %s (%" PRId64 " alerts)", inc->id, storm,
+		    inc->alert_count);
+		detail_addf(p, SCREEN_DIM, 2, "first alert: %s", inc->title);
+	} else {
+		detail_addf(p, SCREEN_BOLD, 0, "INC-%" PRId64 "  %s", inc->id,
+		    inc->title);
+	}
 	detail_addf(p, SCREEN_NORMAL, 2,
 	    "state %s   severity %s   alerts %" PRId64 " (%" PRId64
 	    " firing)%s",
@@ -76,88 +86,6 @@ detail_head(struct app *a, const struct incident *inc)
 	    detail_or(inc->acked_by), detail_or(inc->assignee), until);
 	detail_addf(p, SCREEN_DIM, 2, "source %s   group %s",
 	    detail_or(inc->source), detail_or(inc->group_key));
-}
-
-/* Adds "key = value" lines of a JSON object; URL values go to links. */
-static void
-detail_object(
-    struct pager *p, const char *what, const char *text, json_t *links)
-{
-	json_t *o = json_loads(text ? text : "{}", 0, NULL);
-	const char *k;
-	json_t *v;
-
-	if (!json_is_object(o) || json_object_size(o) == 0) {
-		json_decref(o);
-		return;
-	}
-	pager_add(p, SCREEN_DIM, 4, what);
-	json_object_foreach(o, k, v)
-	{
-		const char *s = json_is_string(v) ? json_string_value(v) : "";
-		char *line;
-
-		if (strncmp(s, "http://", 7) == 0 ||
-		    strncmp(s, "https://", 8) == 0)
-			json_array_append_new(links, json_pack("[s,s]", k, s));
-		if (asprintf(&line, "%s = %s", k, s) >= 0) {
-			pager_add_lines(p, SCREEN_NORMAL, 6, line);
-			free(line);
-		}
-	}
-	json_decref(o);
-}
-
-static void
-detail_alerts(struct app *a, int64_t id, json_t *links)
-{
-	struct pager *p = &a->detail.pg;
-	struct incident_alert *al = NULL;
-	struct err err;
-	size_t n = 0;
-
-	err_init(&err);
-	pager_add(p, SCREEN_NORMAL, 0, "");
-	if (incident_alerts(a->store, id, &al, &n, &err) == -1) {
-		detail_addf(p, SCREEN_ALARM, 0, "alerts: %s", err.msg);
-		return;
-	}
-	detail_addf(p, SCREEN_BOLD, 0, "Alerts (%zu)", n);
-	for (size_t i = 0; i < n; i++) {
-		char since[64] = "?";
-
-		if (al[i].starts_at)
-			app_time(al[i].starts_at, 1, since, sizeof since);
-		detail_addf(p, al[i].resolved ? SCREEN_RESOLVED : SCREEN_FIRING,
-		    2, "%s  %s/%s  %s%s%s%s  since %s, delivered %" PRId64 "x",
-		    al[i].resolved ? "resolved" : "FIRING",
-		    detail_or(al[i].source), detail_or(al[i].fingerprint),
-		    detail_or(al[i].severity), al[i].severity_raw ? " (" : "",
-		    al[i].severity_raw ? al[i].severity_raw : "",
-		    al[i].severity_raw ? ")" : "", since, al[i].count);
-		detail_object(p, "labels", al[i].labels_json, links);
-		detail_object(p, "annotations", al[i].annotations_json, links);
-		if (al[i].generator_url != NULL && *al[i].generator_url)
-			json_array_append_new(links,
-			    json_pack(
-			        "[s,s]", "generator", al[i].generator_url));
-	}
-	incident_alerts_free(al, n);
-}
-
-static void
-detail_links(struct pager *p, json_t *links)
-{
-	size_t i;
-	json_t *l;
-
-	if (json_array_size(links) == 0)
-		return;
-	pager_add(p, SCREEN_NORMAL, 0, "");
-	pager_add(p, SCREEN_BOLD, 0, "Links (text to copy)");
-	json_array_foreach(links, i, l) detail_addf(p, SCREEN_NORMAL, 2,
-	    "%-12s %s", json_string_value(json_array_get(l, 0)),
-	    json_string_value(json_array_get(l, 1)));
 }
 
 struct detail_walk {
@@ -245,8 +173,9 @@ detail_reload(struct app *a)
 {
 	struct app_detail *d = &a->detail;
 	size_t top = d->pg.top;
+	struct pager alerts = { 0 };
+	char storm[256];
 	struct err err;
-	json_t *links;
 
 	err_init(&err);
 	if (d->have)
@@ -259,12 +188,13 @@ detail_reload(struct app *a)
 		return;
 	}
 	d->have = 1;
-	links = json_array();
-	detail_head(a, &d->inc);
-	detail_alerts(a, d->id, links);
+	view_alerts_add(a, &alerts, &d->inc, d->expanded, storm, sizeof storm);
+	detail_head(a, &d->inc, storm);
+	for (size_t i = 0; i < alerts.n; i++)
+		pager_add(&d->pg, alerts.lines[i].style, alerts.lines[i].indent,
+		    alerts.lines[i].text);
+	pager_clear(&alerts);
 	paging_detail(a, &d->pg, d->id);
-	detail_links(&d->pg, links);
-	json_decref(links);
 	detail_timeline(a, d->id);
 	pager_filter(&d->pg, "");
 	d->pg.top = top < d->pg.nrows ? top : 0;
@@ -278,6 +208,7 @@ app_open_incident(struct app *a, int64_t id)
 
 	view_incident_free(a);
 	a->detail.id = id;
+	a->detail.expanded = 0;
 	app_push(a, &view_incident_ops);
 	detail_reload(a);
 	if ((inc = view_incidents_find(a, id)) != NULL)
@@ -308,6 +239,11 @@ detail_draw(struct app *a, int head, int top, int rows, int cols)
 static int
 detail_action(struct app *a, enum keys_action act, int rows)
 {
+	if (act == KEYS_EXPAND) {
+		a->detail.expanded = !a->detail.expanded;
+		detail_reload(a);
+		return 1;
+	}
 	return pager_scroll(&a->detail.pg, act, rows);
 }
 

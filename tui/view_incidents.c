@@ -40,6 +40,7 @@ list_page(const struct app *a, struct incident_page *p)
 	memset(p, 0, sizeof *p);
 	p->order = list_orders[a->list.sort];
 	p->state = -1;
+	p->all = a->list.resolved;
 	p->filter = a->list.filter;
 	p->now = a->list.loaded_at;
 }
@@ -81,6 +82,58 @@ list_index(const struct app_list *l, int64_t id)
 	return l->n;
 }
 
+/* The rows without the filter (the "of M" of "N of M shown"). */
+static int
+list_total(const struct app *a, int64_t *total, struct err *err)
+{
+	struct incident_counts c;
+	struct incident_page p;
+
+	if (a->list.filter[0] == '\0') {
+		*total = a->list.counts.rows;
+		return 0;
+	}
+	list_page(a, &p);
+	p.filter = NULL;
+	if (incident_count(a->store, &p, &c, err) == -1)
+		return -1;
+	*total = c.rows;
+	return 0;
+}
+
+int
+view_incidents_status(const struct app *a, char *out, size_t n)
+{
+	const struct app_list *l = &a->list;
+	char f[40];
+	size_t len = strlen(l->filter), o = 0;
+
+	if (l->filter[0] == '\0' && l->sort == APP_SORT_URGENCY && !l->resolved)
+		return 0;
+	out[0] = '\0';
+	if (len > 24) { /* cut on a character boundary */
+		len = 24;
+		while (
+		    len > 0 && ((unsigned char)l->filter[len] & 0xc0) == 0x80)
+			len--;
+	}
+	snprintf(f, sizeof f, "%.*s%s", (int)len, l->filter,
+	    len < strlen(l->filter) ? "..." : "");
+	if (l->filter[0] != '\0')
+		o += (size_t)snprintf(out + o, n - o, "filter: %s \u00b7 ", f);
+	if (l->sort != APP_SORT_URGENCY && o < n)
+		o += (size_t)snprintf(
+		    out + o, n - o, "sort: %s \u00b7 ", sort_names[l->sort]);
+	if (l->resolved && o < n)
+		o += (size_t)snprintf(out + o, n - o, "+resolved \u00b7 ");
+	if (o < n && l->filter[0] != '\0')
+		snprintf(out + o, n - o, "%zu of %" PRId64 " shown", l->nrows,
+		    l->total);
+	else if (o < n)
+		snprintf(out + o, n - o, "%zu shown", l->nrows);
+	return 1;
+}
+
 /* Reads the counts and the window of rows around the cursor: the
  * screen and a margin on both sides (an index walk: its cost does not
  * grow with the number of incidents). The selection follows its
@@ -99,6 +152,8 @@ list_fetch(struct app *a)
 	if (incident_count(a->store, &p, &l->counts, &err) == -1)
 		goto fail;
 	l->nrows = (size_t)l->counts.rows;
+	if (list_total(a, &l->total, &err) == -1)
+		goto fail;
 	if (l->sel >= l->nrows)
 		l->sel = l->nrows ? l->nrows - 1 : 0;
 	l->base = l->top > LIST_MARGIN ? l->top - LIST_MARGIN : 0;
@@ -388,7 +443,9 @@ list_draw(struct app *a, int head, int top, int rows, int cols)
 	if (l->nrows == 0) {
 		screen_text(a->sc, top, 2, cols - 2,
 		    l->filter[0] != '\0' ? "no incident matches the filter"
-		                         : "no open incidents",
+		        : l->resolved
+		        ? "no incidents"
+		        : "no open incidents (R shows the resolved ones)",
 		    SCREEN_DIM);
 		return;
 	}

@@ -512,6 +512,7 @@ rb_api_open(lua_State *L)
 	luaL_setfuncs(L, fns, 0);
 	rb_api_json_open(L, env);
 	rb_api_fx_open(L, env);
+	rb_api_git_open(L, env);
 	/* Bound at "go"; until then reading them is not an error. */
 	lua_pushboolean(L, 0);
 	lua_setfield(L, env, "incident");

@@ -18,6 +18,10 @@ void rb_api_open(lua_State *L);
  * secret value type. Called by rb_api_open. */
 void rb_api_fx_open(lua_State *L, int env);
 
+/* Adds the git table (checkout, read, write, replace, log, commit, push,
+ * revert; rb_api_git.c). Called by rb_api_open. */
+void rb_api_git_open(lua_State *L, int env);
+
 /* The runbook's declaration (the table given to runbook{}), checked for
  * a `run` function, as JSON; NULL with err set. */
 json_t *rb_api_decl(lua_State *L, struct err *err);

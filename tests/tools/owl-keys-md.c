@@ -11,7 +11,7 @@ int
 main(void)
 {
 	static const char *const views[] = { "incidents", "incident", "log",
-		"help" };
+		"help", "runs", "run" };
 	char names[64], where[64];
 
 	printf("| keys | screens | what it does |\n|---|---|---|\n");
@@ -20,7 +20,7 @@ main(void)
 
 		keys_names(b, names, sizeof names);
 		where[0] = '\0';
-		for (unsigned k = 0; k < 4; k++)
+		for (unsigned k = 0; k < 6; k++)
 			if (b->views == KEYS_V_ALL) {
 				snprintf(where, sizeof where, "all");
 				break;

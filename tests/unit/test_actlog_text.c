@@ -395,6 +395,26 @@ test_paging_kinds(void **state)
 	assert_string_equal(
 	    say(t, 0, "carol", "oncall.override.remove", "{\"override\":3}"),
 	    "override 3 removed");
+	/* counts agree in number */
+	assert_string_equal(say(t, 0, "owl", "escalation.start",
+	                        "{\"policy\":\"p\",\"levels\":1,"
+	                        "\"reason\":\"opened\"}"),
+	    "escalation started (policy p, 1 level, on opened)");
+	assert_string_equal(say(t, 0, "owl", "escalation.start",
+	                        "{\"policy\":\"p\",\"levels\":3,"
+	                        "\"reason\":\"opened\"}"),
+	    "escalation started (policy p, 3 levels, on opened)");
+	assert_string_equal(say(t, 0, "owl", "page.undeliverable",
+	                        "{\"to\":\"erin\",\"attempts\":1,"
+	                        "\"error\":\"refused\"}"),
+	    "page to erin UNDELIVERABLE after 1 attempt: refused");
+	assert_string_equal(say(t, 0, "owl", "page.undeliverable",
+	                        "{\"to\":\"erin\",\"attempts\":4,"
+	                        "\"error\":\"refused\"}"),
+	    "page to erin UNDELIVERABLE after 4 attempts: refused");
+	assert_string_equal(
+	    say(t, 0, "owl", "paging.start", "{\"open_not_paged\":1}"),
+	    "paging switched on (1 open incident not paged)");
 	/* a paging kind it does not know either: the fallback */
 	assert_string_equal(say(t, 0, "owl", "page.frobbed", "{\"x\":1}"),
 	    "page.frobbed {\"x\":1}");

@@ -122,6 +122,14 @@ test_durations(void **state)
 	assert_int_equal(err.code, ERR_USAGE);
 	assert_string_equal(err.msg,
 	    "'-5m' is a negative duration; give a positive one (e.g. 30m)");
+	/* a person's input needs a unit: `owl snooze 1 30` */
+	err_init(&err);
+	assert_int_equal(clock_parse_duration_unit("30", &us, &err), -1);
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_string_equal(err.msg,
+	    "'30' has no unit: 30m is 30 minutes, 30s seconds, 30h hours");
+	assert_int_equal(clock_parse_duration_unit("2h", &us, &err), 0);
+	assert_int_equal(us, 2 * 3600 * CLOCK_US_PER_SEC);
 }
 
 static void

@@ -298,6 +298,20 @@ test_log_cap(void **state)
 	assert_int_equal(capped, 1);
 	assert_int_equal(dropped, 1);
 	json_decref(r.doc);
+	/* one line over: said in the singular */
+	run_src(f,
+	    "runbook { summary = 't' }\n"
+	    "function run(p) for i = 1, 10001 do log('line', i) end end\n",
+	    NULL, 0, &r);
+	assert_string_equal(r.status, "ok");
+	sqlite3_bind_int64(st, 1, r.run_id);
+	dropped = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		dropped += strstr((const char *)sqlite3_column_text(st, 0),
+		               "1 more log line was not recorded") != NULL;
+	sqlite3_reset(st);
+	assert_int_equal(dropped, 1);
+	json_decref(r.doc);
 }
 
 /* The worker reveals no address to a runbook (it would help an exploit

@@ -148,13 +148,14 @@ test_keys(void **state)
 	for (size_t i = 0; i < keys_count; i++) {
 		enum keys_action a = keys_table[i].action;
 		int writes = a == KEYS_ACK || a == KEYS_RESOLVE ||
-		    a == KEYS_NOTE || a == KEYS_SNOOZE || a == KEYS_UNDO;
+		    a == KEYS_NOTE || a == KEYS_SNOOZE || a == KEYS_UNDO ||
+		    a == KEYS_ASSIGN || a == KEYS_RUN || a == KEYS_CANCEL;
 
 		assert_int_equal(!!(keys_table[i].flags & KEYS_WRITES), writes);
 		assert_non_null(keys_table[i].help);
 	}
 	/* no key means two things on one screen */
-	for (unsigned v = 1; v <= KEYS_V_HELP; v <<= 1)
+	for (unsigned v = 1; v <= KEYS_V_RUN; v <<= 1)
 		for (size_t i = 0; i < keys_count; i++)
 			for (int k = 0;
 			     k < KEYS_PER_BINDING && keys_table[i].keys[k]; k++)
@@ -162,11 +163,20 @@ test_keys(void **state)
 					assert_ptr_equal(
 					    keys_find(v, keys_table[i].keys[k]),
 					    &keys_table[i]);
-	keys_hints(KEYS_V_INCIDENTS, 0, s, sizeof s);
+	keys_hints(KEYS_V_INCIDENTS, 0, 0, s, sizeof s);
 	assert_non_null(strstr(s, "a ack"));
-	keys_hints(KEYS_V_INCIDENTS, 1, s, sizeof s);
+	keys_hints(KEYS_V_INCIDENTS, 1, 0, s, sizeof s);
 	assert_null(strstr(s, "a ack"));
 	assert_non_null(strstr(s, "q quit"));
+	/* narrow: help and quit stay, at the end, within the width */
+	for (int w = 40; w <= 200; w++) {
+		keys_hints(KEYS_V_INCIDENTS, 0, w, s, sizeof s);
+		assert_true(strlen(s) <= (size_t)w);
+		assert_non_null(strstr(s, "? help  q quit"));
+		keys_hints(KEYS_V_INCIDENT, 0, w, s, sizeof s);
+		assert_true(strlen(s) <= (size_t)w);
+		assert_non_null(strstr(s, "? help  q back"));
+	}
 	keys_names(keys_find(KEYS_V_LOG, 'j'), s, sizeof s);
 	assert_string_equal(s, "j/Down");
 	keys_name(KEYS_CTRL('l'), s, sizeof s);

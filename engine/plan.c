@@ -1,0 +1,205 @@
+/* plan.c: stored plans read back, listed, shown in full and compared
+ * (see plan.h). */
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rb_diff.h"
+#include "rb_runs.h"
+
+#define PLAN_COLS                                                              \
+	"p.id, p.run_id, coalesce(r.incident_id, 0), p.created_at, "           \
+	"p.dry_run, p.hash, p.source_sha256, p.runbook, r.source, "            \
+	"r.commit_id, r.source_ref, r.blob_id, r.actor, r.status, "            \
+	"p.params, p.effects"
+
+static char *
+plan_col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? strdup(s) : NULL;
+}
+
+int
+plan_get(struct store *s, int64_t id, struct plan *p, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT " PLAN_COLS " FROM plans p JOIN runs r ON r.id = p.run_id "
+	    "WHERE p.id = ?",
+	    err);
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(s, err, "plans");
+		return err_set(err, ERR_USAGE, "no plan %lld (see: owl plans)",
+		    (long long)id);
+	}
+	p->id = sqlite3_column_int64(st, 0);
+	p->run_id = sqlite3_column_int64(st, 1);
+	p->incident = sqlite3_column_int64(st, 2);
+	p->created_at = sqlite3_column_int64(st, 3);
+	p->dry_run = sqlite3_column_int(st, 4);
+	snprintf(p->hash, sizeof p->hash, "%s",
+	    (const char *)sqlite3_column_text(st, 5));
+	snprintf(p->source_sha256, sizeof p->source_sha256, "%s",
+	    (const char *)sqlite3_column_text(st, 6));
+	p->runbook = plan_col(st, 7);
+	p->source = plan_col(st, 8);
+	p->commit = plan_col(st, 9);
+	p->ref = plan_col(st, 10);
+	p->blob = plan_col(st, 11);
+	p->actor = plan_col(st, 12);
+	p->status = plan_col(st, 13);
+	p->params =
+	    json_loads((const char *)sqlite3_column_text(st, 14), 0, NULL);
+	p->effects =
+	    json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL);
+	sqlite3_reset(st);
+	if (p->runbook == NULL || p->source == NULL || p->params == NULL ||
+	    p->effects == NULL) {
+		plan_done(p);
+		return err_set(err, ERR_FAILED, "plan %lld: unreadable row",
+		    (long long)id);
+	}
+	return 0;
+}
+
+void
+plan_done(struct plan *p)
+{
+	if (p == NULL)
+		return;
+	free(p->runbook);
+	free(p->source);
+	free(p->commit);
+	free(p->ref);
+	free(p->blob);
+	free(p->actor);
+	free(p->status);
+	json_decref(p->params);
+	json_decref(p->effects);
+	memset(p, 0, sizeof *p);
+}
+
+json_t *
+plan_preconditions(const json_t *effects)
+{
+	json_t *out = json_array(), *e, *r;
+	size_t i;
+
+	json_array_foreach(effects, i, e)
+	{
+		if (json_is_true(json_object_get(e, "write")))
+			break;
+		if ((r = json_object_get(e, "read")) == NULL)
+			continue;
+		json_array_append_new(out,
+		    json_pack("{s:O, s:O, s:O, s:O?, s:O}", "seq",
+		        json_object_get(e, "seq"), "kind",
+		        json_object_get(e, "kind"), "target",
+		        json_object_get(e, "target"), "status",
+		        json_object_get(r, "status"), "sha256",
+		        json_object_get(r, "sha256")));
+	}
+	return out;
+}
+
+static json_t *
+plan_time(int64_t us)
+{
+	char t[40];
+	time_t s = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(t);
+}
+
+json_t *
+plan_json(const struct plan *p)
+{
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, "
+	                 "s:O, s:s?, s:o, s:b, s:o, s:s?, s:o, s:O}",
+	    "id", (json_int_t)p->id, "hash", p->hash, "run",
+	    (json_int_t)p->run_id, "runbook", p->runbook, "source", p->source,
+	    "commit", p->commit, "ref", p->ref, "blob", p->blob,
+	    "source_sha256", p->source_sha256, "params", p->params, "actor",
+	    p->actor, "incident",
+	    p->incident ? json_integer(p->incident) : json_null(), "dry_run",
+	    p->dry_run, "created_at", plan_time(p->created_at), "status",
+	    p->status, "preconditions", plan_preconditions(p->effects),
+	    "effects", p->effects);
+}
+
+static int64_t
+plan_writes(const char *effects)
+{
+	json_t *e = json_loads(effects ? effects : "[]", 0, NULL), *x;
+	int64_t n = 0;
+	size_t i;
+
+	json_array_foreach(e, i, x) n +=
+	    json_is_true(json_object_get(x, "write")) &&
+	    !json_is_true(json_object_get(x, "undo"));
+	json_decref(e);
+	return n;
+}
+
+int
+plan_list(
+    struct store *s, int64_t incident, int limit, json_t **out, struct err *err)
+{
+	/* two statements, one per shape: each uses its index */
+	sqlite3_stmt *st = store_stmt(s,
+	    incident > 0 ? "SELECT " PLAN_COLS " FROM runs r JOIN plans p ON "
+	                   "p.run_id = r.id WHERE r.incident_id = ? "
+	                   "ORDER BY p.id DESC LIMIT ?"
+	                 : "SELECT " PLAN_COLS " FROM plans p JOIN runs r ON "
+	                   "r.id = p.run_id WHERE ?1 IS NOT NULL "
+	                   "ORDER BY p.id DESC LIMIT ?",
+	    err);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	sqlite3_bind_int(st, 2, limit);
+	*out = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t inc = sqlite3_column_int64(st, 2);
+		json_array_append_new(*out,
+		    json_pack("{s:I, s:s, s:I, s:s, s:s?, s:s?, s:o, s:b, s:I, "
+		              "s:o, s:s?}",
+		        "id", (json_int_t)sqlite3_column_int64(st, 0), "hash",
+		        (const char *)sqlite3_column_text(st, 5), "run",
+		        (json_int_t)sqlite3_column_int64(st, 1), "runbook",
+		        (const char *)sqlite3_column_text(st, 7), "commit",
+		        (const char *)sqlite3_column_text(st, 9), "actor",
+		        (const char *)sqlite3_column_text(st, 12), "incident",
+		        inc ? json_integer(inc) : json_null(), "dry_run",
+		        sqlite3_column_int(st, 4), "writes",
+		        (json_int_t)plan_writes(
+		            (const char *)sqlite3_column_text(st, 15)),
+		        "created_at", plan_time(sqlite3_column_int64(st, 3)),
+		        "status", (const char *)sqlite3_column_text(st, 13)));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return store_sqlerr(s, err, "plans");
+	}
+	return 0;
+}
