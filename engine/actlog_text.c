@@ -610,6 +610,11 @@ at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 		    " (%s, gone)",
 		    at_runbook(v), at_int(v->d, "previous_run"),
 		    at_or(at_str(v->d, "holder"), "?"));
+	if (strcmp(v->k, "recover") == 0)
+		return buf_printf(b, err, "%s recovered by %s: %s%s%s",
+		    at_runbook(v), v->actor, at_or(at_str(v->d, "choice"), "?"),
+		    at_str(v->d, "note") ? ": " : "",
+		    at_or(at_str(v->d, "note"), ""));
 	if (strcmp(v->k, "apply") == 0)
 		return buf_printf(b, err,
 		    "%s applies plan %" JSON_INTEGER_FORMAT " (hash %.12s)",
@@ -665,6 +670,15 @@ at_runbook_refused(struct buf *b, const struct at_ev *v, struct err *err)
 	    at_version(b, v->d, err) == -1)
 		return -1;
 	return buf_printf(b, err, "): %s", at_or(at_str(v->d, "reason"), "?"));
+}
+
+static int
+at_plan_approve(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return buf_printf(b, err,
+	    "plan %" JSON_INTEGER_FORMAT " (%s, hash %.12s) approved by %s",
+	    at_int(v->d, "plan"), at_or(at_str(v->d, "runbook"), "?"),
+	    at_or(at_str(v->d, "hash"), "?"), v->actor);
 }
 
 static int
@@ -724,10 +738,12 @@ static const struct at_kind {
 	{ "run.interrupted", 1, at_run_other },
 	{ "run.lease_takeover", 1, at_run_other },
 	{ "run.apply", 1, at_run_other },
+	{ "run.recover", 1, at_run_other },
 	{ "effect.intent", 1, at_effect },
 	{ "effect.result", 1, at_effect },
 	{ "runbook.refused", 0, at_runbook_refused },
 	{ "runbooks.sync", 0, at_runbooks_sync },
+	{ "plan.approve", 0, at_plan_approve },
 };
 
 static const struct at_kind *

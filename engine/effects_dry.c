@@ -16,6 +16,15 @@ effects_dry_http(void *ctx, const struct effects_http *req,
 
 	if (effects_http_is_read(req->method) && !d->offline)
 		return d->inner->http(d->inner->ctx, req, res, err);
+	/* --offline makes no reads: a made-up answer would only mislead
+	 * the runbook (an empty body, a nil field), so the read fails
+	 * saying why and what to do instead */
+	if (effects_http_is_read(req->method))
+		return err_set(err, ERR_FAILED,
+		    "offline dry-run: %s %.400s was not read (drop --offline "
+		    "to let the dry-run read, or preview the runbook against "
+		    "its test fakes with owl test)",
+		    req->method, req->url);
 	res->status = 200;
 	res->simulated = 1;
 	return 0;

@@ -9,8 +9,10 @@
 #include "effects.h"
 
 /* A dry-run over inner (borrowed; must outlive it). With offline set
- * nothing is read either: HTTP reads answer 200 with an empty body and
- * file reads "unknown". NULL when out of memory; free with
+ * nothing is read either: an HTTP read fails ("offline dry-run: GET URL
+ * was not read ..."), file reads are "unknown" (a file write's diff says
+ * the current content was not read) and read-only commands are
+ * simulated. NULL when out of memory; free with
  * effects_free(). */
 struct effects *effects_dry_new(const struct effects *inner, int offline);
 

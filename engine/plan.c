@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "actlog.h"
+#include "clock.h"
 #include "rb_diff.h"
 #include "rb_runs.h"
 
@@ -163,19 +165,19 @@ plan_list(
 	/* two statements, one per shape: each uses its index */
 	sqlite3_stmt *st = store_stmt(s,
 	    incident > 0 ? "SELECT " PLAN_COLS " FROM runs r JOIN plans p ON "
-	                   "p.run_id = r.id WHERE r.incident_id = ? "
-	                   "ORDER BY p.id DESC LIMIT ?"
+	                   "p.run_id = r.id WHERE r.incident_id = ?2 "
+	                   "ORDER BY p.id DESC LIMIT ?1"
 	                 : "SELECT " PLAN_COLS " FROM plans p JOIN runs r ON "
-	                   "r.id = p.run_id WHERE ?1 IS NOT NULL "
-	                   "ORDER BY p.id DESC LIMIT ?",
+	                   "r.id = p.run_id ORDER BY p.id DESC LIMIT ?1",
 	    err);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int(st, 1, limit);
+	if (incident > 0)
+		sqlite3_bind_int64(st, 2, incident);
 	*out = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t inc = sqlite3_column_int64(st, 2);
@@ -202,4 +204,83 @@ plan_list(
 		return store_sqlerr(s, err, "plans");
 	}
 	return 0;
+}
+
+int
+plan_approve(
+    struct store *s, const struct plan *p, const char *actor, struct err *err)
+{
+	struct actlog_new n = { .actor = actor,
+		.incident = p->incident,
+		.run = p->run_id,
+		.kind = "plan.approve" };
+	sqlite3_stmt *st;
+	char *detail;
+	json_t *d;
+	int rc = -1;
+
+	if (p->actor != NULL && strcmp(p->actor, actor) == 0)
+		return err_set(err, ERR_REFUSED,
+		    "plan %lld is yours (you made its dry-run): another "
+		    "person must approve it",
+		    (long long)p->id);
+	d = json_pack("{s:I, s:s, s:s}", "plan", (json_int_t)p->id, "hash",
+	    p->hash, "runbook", p->runbook);
+	detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	if (detail == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	n.detail = detail;
+	if (store_begin(s, err) == -1)
+		goto out;
+	st = store_stmt(s,
+	    "INSERT OR IGNORE INTO plan_approvals(plan_id, hash, actor, at) "
+	    "VALUES (?, ?, ?, ?)",
+	    err);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_text(st, 2, p->hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, clock_now_us());
+	if (store_step_done(s, st, "plan approvals", err) == -1)
+		goto fail;
+	if (sqlite3_changes(store_db(s)) == 0) {
+		err_set(err, ERR_REFUSED, "%s approved plan %lld already",
+		    actor, (long long)p->id);
+		goto fail;
+	}
+	if (actlog_append(s, &n, NULL, err) == -1)
+		goto fail;
+	rc = store_commit(s, err);
+	goto out;
+fail:
+	store_rollback(s);
+out:
+	free(detail);
+	return rc;
+}
+
+int
+plan_approved(struct store *s, int64_t id, const char *hash, const char *actor,
+    char *by, size_t n, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT actor FROM plan_approvals WHERE plan_id = ? AND hash = ? "
+	    "AND actor <> ? ORDER BY at LIMIT 1",
+	    err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(by, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "plan approvals");
 }

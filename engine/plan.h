@@ -65,4 +65,16 @@ json_t *plan_diff(const json_t *a, const json_t *b, struct err *err);
 void plan_read_change(
     const json_t *was, const json_t *now, char *out, size_t n);
 
+/* Records actor's approval of plan p, bound to its hash, and logs it
+ * (plan.approve), in one transaction. The plan's own author, or an
+ * approval already given: -1 with ERR_REFUSED saying so. */
+int plan_approve(
+    struct store *s, const struct plan *p, const char *actor, struct err *err);
+
+/* Whether someone other than actor approved plan id at hash: 1 with
+ * their name in by (n bytes), 0 when nobody did, -1 with err set. An
+ * approval given at another hash does not count. */
+int plan_approved(struct store *s, int64_t id, const char *hash,
+    const char *actor, char *by, size_t n, struct err *err);
+
 #endif

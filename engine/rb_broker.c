@@ -182,6 +182,13 @@ static void
 rb_broker_step_ended(struct rb_broker *b, int64_t i, int undo,
     const char *status, const char *name, const char *error)
 {
+	char what[600];
+
+	if (undo && status != NULL && strcmp(status, "ok") != 0) {
+		snprintf(what, sizeof what, "'%.100s' (%.480s)",
+		    name ? name : "?", error ? error : status);
+		json_array_append_new(b->undo_failed, json_string(what));
+	}
 	if (undo || status == NULL)
 		return;
 	if (strcmp(status, "ok") == 0) {
@@ -255,6 +262,32 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 	return rc;
 }
 
+/* A run whose undo did not complete is not a clean rollback: it ends
+ * rollback-failed, and its message names the steps left undone. */
+static void
+rb_broker_rollback_failed(struct rb_broker *b)
+{
+	char why[sizeof b->error], left[700] = "";
+	const json_t *v;
+	size_t i, n;
+
+	if (json_array_size(b->undo_failed) == 0 ||
+	    strcmp(b->status, "ok") == 0 || strcmp(b->status, "refused") == 0)
+		return;
+	json_array_foreach(b->undo_failed, i, v)
+	{
+		n = strlen(left);
+		snprintf(left + n, sizeof left - n, "%s%s", i ? ", " : "",
+		    json_string_value(v));
+	}
+	snprintf(why, sizeof why, "%s", b->error);
+	snprintf(b->status, sizeof b->status, "rollback-failed");
+	snprintf(b->error, sizeof b->error,
+	    "%.300s; rollback failed, the world is half-changed: steps left "
+	    "undone: %s",
+	    why[0] ? why : "the run failed", left);
+}
+
 /* At the end of a run that passed its log cap: how many lines went. */
 static int
 rb_broker_log_dropped(struct rb_broker *b, struct err *err)
@@ -321,6 +354,10 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 {
 	char *text = rb_effect_mask(
 	    &b->fx, json_string_value(json_object_get(m, "text")));
+	char *target = json_is_string(json_object_get(m, "target"))
+	    ? rb_effect_mask(
+	          &b->fx, json_string_value(json_object_get(m, "target")))
+	    : NULL;
 	const char *answer = "yes";
 	int rc;
 
@@ -333,9 +370,15 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 			/* the log is on disk while the prompt waits */
 			if (rb_effect_flush(&b->fx, err) == -1) {
 				free(text);
+				free(target);
 				return -1;
 			}
-			if (b->ui != NULL && b->ui->confirm != NULL)
+			if (target != NULL && b->ui != NULL &&
+			    b->ui->confirm_target != NULL)
+				c = b->ui->confirm_target(
+				    b->ui->ctx, text ? text : "", target);
+			else if (target == NULL && b->ui != NULL &&
+			    b->ui->confirm != NULL)
 				c = b->ui->confirm(
 				    b->ui->ctx, text ? text : "");
 			answer = c == RB_CONFIRM_YES ? "yes"
@@ -343,13 +386,12 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 			                             : "nobody";
 		}
 		rc = rb_effect_log(&b->fx, "run.confirm",
-		    json_pack("{s:s, s:s, "
-		              "s:b}",
-		        "text", text ? text : "", "answer", answer, "yes_flag",
-		        b->yes),
+		    json_pack("{s:s, s:s, s:b, s:s?}", "text", text ? text : "",
+		        "answer", answer, "yes_flag", b->yes, "target", target),
 		    err);
 	}
 	free(text);
+	free(target);
 	if (rc == -1)
 		answer = "nobody";
 	return rb_broker_reply(b,
@@ -485,6 +527,7 @@ rb_broker_message(struct rb_broker *b, json_t *m, struct err *err)
 		    b->fx.failed)
 			snprintf(
 			    b->error, sizeof b->error, "%s", b->fx.failed_msg);
+		rb_broker_rollback_failed(b);
 		free(me);
 		b->done = 1;
 		return 0;

@@ -55,6 +55,10 @@ struct rb_ui {
 	void *ctx;
 	void (*event)(void *ctx, const struct rb_event *ev);
 	enum rb_confirm (*confirm)(void *ctx, const char *text);
+	/* A confirm({ type = "target" }): the operator must type target.
+	 * NULL: nobody can answer it here (the run is refused). */
+	enum rb_confirm (*confirm_target)(
+	    void *ctx, const char *text, const char *target);
 };
 
 struct rb_broker {
@@ -85,8 +89,10 @@ struct rb_broker {
 	json_t *steps; /* [{name, status, ms, undo?}] */
 	json_t *undoable; /* numbers of the steps that completed, whose
 	                   * undo may still write */
+	json_t *undo_failed; /* the steps whose undo failed ("'name':
+	                      * error"): the run ends rollback-failed */
 	int64_t step_seq;
-	char status[16]; /* ok|failed|cancelled|refused */
+	char status[16]; /* ok|failed|rollback-failed|cancelled|refused */
 	char error[1024]; /* masked */
 	int done;
 };

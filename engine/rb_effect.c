@@ -3,6 +3,7 @@
  * the table of effect kinds (rb_fx.h). */
 #include "rb_effect.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "actlog.h"
 #include "clock.h"
 #include "mask.h"
+#include "rb_lease.h"
 #include "rb_fx.h"
 
 #define RB_EFFECT_LOG_TEXT 2048 /* longest string kept in a log detail */
@@ -395,7 +397,8 @@ rb_effect_result(struct rb_effect *e, json_t *entry, struct rb_fx_call *c,
 	return rb_effect_log(e, "effect.result", d, err);
 }
 
-/* A refusal of `owl apply`: no write but undo is made from now on. */
+/* A refusal (a stale plan, a write not in it, a held target): no write
+ * but undo is made from now on, and the run ends refused. */
 static int
 rb_effect_refuse(struct rb_effect *e, const struct err *err)
 {
@@ -403,7 +406,48 @@ rb_effect_refuse(struct rb_effect *e, const struct err *err)
 		e->failed = 1;
 		snprintf(e->failed_msg, sizeof e->failed_msg, "%s", err->msg);
 	}
+	if (err->code == ERR_REFUSED && e->refused[0] == '\0')
+		snprintf(e->refused, sizeof e->refused, "%s", err->msg);
 	return -1;
+}
+
+/* Takes the lease of the target a live write is about to change, before
+ * it is changed; a takeover of a dead holder's is logged. */
+static int
+rb_effect_lease(
+    struct rb_effect *e, const struct rb_fx_call *c, struct err *err)
+{
+	int cancels = e->cancel != NULL ? *e->cancel : 0;
+	struct rb_lease_prev prev;
+
+	for (;;) {
+		if (rb_effect_begin(e, err) == -1)
+			return -1;
+		if (rb_lease_target(e->store, c->desc.lease, e->run_id,
+		        e->actor, &prev, err) == 0)
+			break;
+		rb_effect_abort(e);
+		if (!e->wait_leases || err->code != ERR_REFUSED)
+			return -1;
+		if (e->cancel != NULL && *e->cancel != cancels) {
+			err_prefix(err, "cancelled (^C) while waiting: ");
+			return -1;
+		}
+		if (e->deadline > 0 && clock_mono_us() > e->deadline) {
+			err_prefix(err, "the run's time ran out waiting: ");
+			return -1;
+		}
+		poll(NULL, 0, 200);
+		err_init(err);
+	}
+	if (prev.run_id != 0 &&
+	    rb_effect_log(e, "run.lease_takeover",
+	        json_pack("{s:s, s:I, s:s, s:i, s:s}", "target", c->desc.lease,
+	            "previous_run", (json_int_t)prev.run_id, "holder",
+	            prev.holder, "pid", prev.pid, "host", prev.host),
+	        err) == -1)
+		return -1;
+	return rb_effect_flush(e, err);
 }
 
 static json_t *
@@ -460,6 +504,9 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		    e->failed_msg);
 	else if (e->apply != NULL && !e->undo && c.desc.write &&
 	    rb_apply_write(e->apply, entry, &err) == -1)
+		rc = rb_effect_refuse(e, &err);
+	else if (c.desc.write && !e->dry_run && !e->instant && e->run_id != 0 &&
+	    c.desc.lease[0] != '\0' && rb_effect_lease(e, &c, &err) == -1)
 		rc = rb_effect_refuse(e, &err);
 	else
 		rc = c.kind->perform(&c, &err);

@@ -59,6 +59,12 @@ struct rb_effect {
 	char log_error[512];
 	/* `owl apply`: the plan this run is held to (borrowed), or NULL */
 	struct rb_apply *apply;
+	/* Why the run was refused (a stale plan, a write not in it, a
+	 * target another run holds): it ends "refused", exit 3; "" */
+	char refused[1024];
+	/* --wait: a write to a target another run holds waits for it (to
+	 * the deadline or ^C) instead of being refused */
+	int wait_leases;
 };
 
 /* Prepares a chokepoint over fx (borrowed) for one run, with the file

@@ -204,10 +204,61 @@ int
 rb_lease_renew(struct store *s, const char *runbook, int64_t incident,
     int64_t run_id, struct err *err)
 {
+	/* the run's own lease, and those of the targets it writes */
 	return rb_lease_exec(s,
-	    "UPDATE leases SET expires_at = ?1 WHERE "
-	    "runbook = ?2 AND incident_key = ?3 AND run_id = ?4",
+	    "UPDATE leases SET expires_at = ?1 WHERE run_id = ?4 AND "
+	    "((runbook = ?2 AND incident_key = ?3) OR "
+	    "(runbook LIKE 'target:%' AND incident_key = 0))",
 	    runbook, incident, run_id, err);
+}
+
+int
+rb_lease_release_run(struct store *s, int64_t run_id, struct err *err)
+{
+	return rb_lease_exec(s,
+	    "DELETE FROM leases WHERE ?1 IS NOT NULL AND ?2 IS NOT NULL AND "
+	    "?3 IS NOT NULL AND run_id = ?4 AND runbook LIKE 'target:%'",
+	    "", 0, run_id, err);
+}
+
+int
+rb_lease_target(struct store *s, const char *target, int64_t run_id,
+    const char *actor, struct rb_lease_prev *prev, struct err *err)
+{
+	char key[1200], since[CLOCK_RFC3339_MAX], runbook[200] = "?";
+	int64_t started = 0;
+	sqlite3_stmt *st;
+
+	snprintf(key, sizeof key, "target:%s", target);
+	memset(prev, 0, sizeof *prev);
+	if (rb_lease_read(s, key, 0, prev, err) == -1)
+		return -1;
+	if (prev->run_id == run_id) {
+		prev->run_id = 0;
+		return 0;
+	}
+	if (rb_lease_acquire(s, key, 0, run_id, actor, prev, err) == 0)
+		return 0;
+	if (err->code != ERR_REFUSED)
+		return -1;
+	st = store_stmt(
+	    s, "SELECT runbook, started_at FROM runs WHERE id = ?", NULL);
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, prev->run_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(runbook, sizeof runbook, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+			started = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_reset(st);
+	}
+	clock_format(started, 0, since);
+	err_init(err);
+	return err_set(err, ERR_REFUSED,
+	    "%.600s is being changed by run %lld (%s, by %s since %s, pid "
+	    "%d on %s); try again when it ends",
+	    target, (long long)prev->run_id, runbook, prev->holder, since,
+	    prev->pid, prev->host);
 }
 
 int

@@ -46,6 +46,20 @@ int rb_lease_renew(struct store *s, const char *runbook, int64_t incident,
 int rb_lease_release(struct store *s, const char *runbook, int64_t incident,
     int64_t run_id, struct err *err);
 
+/* Takes the lease of a target run_id is about to write (rb_fx.h's
+ * lease: "url:http://h:80/p", "file:/p", "secret:NAME"), held until the
+ * run ends (rb_lease_release_run) and renewed with the run's own lease,
+ * whatever runbook or incident another run comes from. Already the
+ * run's: 0. Held by another live run: -1 with ERR_REFUSED naming the
+ * target and the holder (run, runbook, actor, since when). A dead or
+ * expired holder's lease is taken over (*prev filled, run_id 0 when
+ * there was none). Call it inside a write transaction. */
+int rb_lease_target(struct store *s, const char *target, int64_t run_id,
+    const char *actor, struct rb_lease_prev *prev, struct err *err);
+
+/* Drops every lease run_id holds (its targets'). */
+int rb_lease_release_run(struct store *s, int64_t run_id, struct err *err);
+
 /* Whether the process pid with identity proc (rb_lease_proc; NULL or
  * "": unknown, the pid alone decides) on host is alive: unknown for
  * another host. */

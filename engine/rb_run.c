@@ -15,8 +15,10 @@
 #include "clock.h"
 #include "effects_dry.h"
 #include "hash.h"
+#include "plan.h"
 #include "rb_lease.h"
 #include "rb_runs.h"
+#include "rbmeta.h"
 #include "worker/rb_worker.h"
 #include "words.h"
 
@@ -66,34 +68,6 @@ rb_run_read(
 	*n = b.len;
 	*src = buf_steal(&b);
 	return *src ? 0 : err_set(err, ERR_FAILED, "out of memory");
-}
-
-static int
-rb_run_decl_check(const json_t *decl, struct err *err)
-{
-	static const char *const keys[] = { "summary", "params", "match",
-		"timeout", "description", "tags", NULL };
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)decl, k, v)
-	{
-		int known = 0;
-		for (int i = 0; keys[i] != NULL; i++)
-			known |= strcmp(k, keys[i]) == 0;
-		if (!known)
-			return err_set(err, ERR_USAGE,
-			    "runbook{}: unknown field "
-			    "'%s' (known: summary, params, match, timeout, "
-			    "description, tags)",
-			    k);
-	}
-	v = json_object_get(decl, "params");
-	if (v != NULL && !json_is_object(v))
-		return err_set(err, ERR_USAGE,
-		    "runbook{}: params must be a "
-		    "table of name = { required=, default=, description= }");
-	return 0;
 }
 
 /* Converts a --param value to the declared type. */
@@ -163,7 +137,7 @@ rb_run_params(
 	const char *k;
 
 	*out = NULL;
-	if (rb_run_decl_check(decl, err) == -1)
+	if (rbmeta_check(decl, err) == -1)
 		return -1;
 	json_object_foreach((json_t *)given, k, v)
 	{
@@ -256,6 +230,8 @@ struct rb_run_ctx {
 	char source[4200];
 	char blob[RBSOURCE_OID_HEX]; /* the runbook's, from o->src */
 	struct rb_apply apply; /* when o->apply is set */
+	char approval[16]; /* the runbook's approval, "" when none */
+	char *approved_by; /* who approved the plan applied, or NULL */
 };
 
 /* The origin of the run for its log entry and document ({} when the
@@ -346,8 +322,8 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 		goto fail;
 	if (o->apply != NULL &&
 	    rb_effect_log(&c->b.fx, "run.apply",
-	        json_pack("{s:I, s:s}", "plan", (json_int_t)o->apply->id,
-	            "plan_hash", o->apply->hash),
+	        json_pack("{s:I, s:s, s:s?}", "plan", (json_int_t)o->apply->id,
+	            "plan_hash", o->apply->hash, "approved_by", c->approved_by),
 	        err) == -1)
 		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
@@ -364,11 +340,11 @@ rb_run_go(struct rb_run_ctx *c, json_t *params, json_t *cfg, int64_t timeout)
 {
 	const struct rb_run_opts *o = c->o;
 
-	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I}", "params",
+	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I}", "params",
 	    params, "config", cfg, "incident", o->incident_json, "dry_run",
 	    o->dry_run, "no_undo", o->no_undo, "timeout_us",
 	    (json_int_t)timeout, "undo_grace_us",
-	    (json_int_t)RB_RUN_UNDO_GRACE_US);
+	    (json_int_t)RB_RUN_UNDO_GRACE_US, "replay", (json_int_t)o->replay);
 }
 
 static int
@@ -423,6 +399,9 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	if (c->b.lease_runbook != NULL &&
 	    rb_lease_release(c->s, o->name, o->incident, c->b.fx.run_id, err) ==
 	        -1)
+		goto fail;
+	if (!o->dry_run &&
+	    rb_lease_release_run(c->s, c->b.fx.run_id, err) == -1)
 		goto fail;
 	if (rb_effect_flush(&c->b.fx, err) == -1)
 		goto out;
@@ -486,6 +465,30 @@ rb_run_count_steps(const char *src, size_t n)
 	return count;
 }
 
+/* `owl apply` of a runbook that declares approval = "two-person": the
+ * plan must have been approved, at its hash, by another person than the
+ * one applying it. */
+static int
+rb_run_approved(struct rb_run_ctx *c, struct err *err)
+{
+	const struct rb_run_plan *p = c->o->apply;
+	char by[ACTOR_MAX];
+	int rc;
+
+	rc = plan_approved(
+	    c->s, p->id, p->hash, c->b.fx.actor, by, sizeof by, err);
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		return err_set(err, ERR_REFUSED,
+		    "plan %lld needs another person's approval (runbook %s "
+		    "declares approval = \"two-person\"): someone else runs "
+		    "owl approve %lld",
+		    (long long)p->id, c->o->name, (long long)p->id);
+	c->approved_by = strdup(by);
+	return 0;
+}
+
 /* Forks the worker, reads the declaration, checks the params. */
 static int
 rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n, json_t **params,
@@ -503,6 +506,12 @@ rb_run_prepare(struct rb_run_ctx *c, const char *src, size_t n, json_t **params,
 	if (rb_broker_start(&c->b, &vc, &lim, &decl, err) == -1)
 		return -1;
 	rc = rb_run_params(decl, c->o->params, params, err);
+	if (rc == 0 && json_is_string(json_object_get(decl, "approval")))
+		snprintf(c->approval, sizeof c->approval, "%s",
+		    json_string_value(json_object_get(decl, "approval")));
+	if (rc == 0 && c->o->apply != NULL &&
+	    strcmp(c->approval, "two-person") == 0)
+		rc = rb_run_approved(c, err);
 	if (rc == 0 && (*timeout = rb_run_timeout(c->o, decl, err)) == -1)
 		rc = -1;
 	if (rc == 0) {
@@ -531,6 +540,7 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	    -1)
 		return -1;
 	c->b.fx.incident = o->incident;
+	c->b.fx.wait_leases = o->wait;
 	if (o->max_effects > 0)
 		c->b.fx.max_effects = o->max_effects;
 	if (o->max_diffs > 0)
@@ -552,8 +562,30 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	else
 		snprintf(c->source, sizeof c->source, "dir:%s", o->dir);
 	if ((c->b.steps = json_array()) == NULL ||
-	    (c->b.undoable = json_array()) == NULL)
+	    (c->b.undoable = json_array()) == NULL ||
+	    (c->b.undo_failed = json_array()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
+	return 0;
+}
+
+/* `owl recover --undo`: the runbook the interrupted run ran, live, and
+ * no write but the undo of the steps it did. */
+static int
+rb_run_replay_init(struct rb_run_ctx *c, struct err *err)
+{
+	const struct rb_run_opts *o = c->o;
+
+	if (o->dry_run)
+		return err_set(err, ERR_USAGE, "a recovery is live");
+	if (o->replay_sha256 != NULL && strcmp(o->replay_sha256, c->sha) != 0)
+		return err_set(err, ERR_REFUSED,
+		    "run %lld ran another version of runbook %s (sha256 "
+		    "%.12s, now %.12s): its undo cannot be run from this one",
+		    (long long)o->replay_of, o->name, o->replay_sha256, c->sha);
+	c->b.fx.failed = 1;
+	snprintf(c->b.fx.failed_msg, sizeof c->b.fx.failed_msg,
+	    "recovering run %lld: no write but the undo of its steps done",
+	    (long long)o->replay_of);
 	return 0;
 }
 
@@ -603,6 +635,8 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	hash_hex(md, sizeof md, c.sha);
 	if (o->apply != NULL && rb_run_apply_init(&c, err) == -1)
 		goto out;
+	if (o->replay > 0 && rb_run_replay_init(&c, err) == -1)
+		goto out;
 	/* The worker is forked first, so that it holds no copy of the
 	 * secret values the masker learns next. */
 	if (rb_run_prepare(&c, src, n, &params, &timeout, err) == -1 ||
@@ -622,9 +656,9 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 		snprintf(c.b.error, sizeof c.b.error, "%s", err->msg);
 		err_init(err);
 	}
-	if (o->apply != NULL && c.apply.refused) {
+	if (c.b.fx.refused[0] != '\0') {
 		snprintf(c.b.status, sizeof c.b.status, "refused");
-		snprintf(c.b.error, sizeof c.b.error, "%s", c.apply.msg);
+		snprintf(c.b.error, sizeof c.b.error, "%s", c.b.fx.refused);
 	}
 	params = cfg = NULL; /* the go message took them */
 	if (rb_run_finish(&c, r, err) == -1)
@@ -633,6 +667,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	snprintf(r->status, sizeof r->status, "%s", c.b.status);
 	snprintf(r->error, sizeof r->error, "%s", c.b.error);
 	r->exit_code = rb_run_exit(c.b.status);
+	snprintf(r->approval, sizeof r->approval, "%s", c.approval);
 	rc = 0;
 out:
 	if (o->dry_run)
@@ -642,8 +677,10 @@ out:
 	json_decref(cfg);
 	json_decref(c.b.steps);
 	json_decref(c.b.undoable);
+	json_decref(c.b.undo_failed);
 	rb_effect_done(&c.b.fx);
 	rb_apply_done(&c.apply);
+	free(c.approved_by);
 	effects_free(c.dry);
 	free(c.params_text);
 	free(src);

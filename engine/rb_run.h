@@ -49,6 +49,13 @@ struct rb_run_opts {
 	const struct rb_ui *ui; /* may be NULL */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 	const struct rb_run_plan *apply; /* NULL: not an apply */
+	int wait; /* a target another run holds: wait for it (--wait) */
+	/* `owl recover RUN --undo`: the number of steps the interrupted run
+	 * did, whose undo runs (nothing else is written), and the runbook
+	 * it ran (another version is refused); 0 / NULL otherwise */
+	int64_t replay;
+	int64_t replay_of;
+	const char *replay_sha256;
 };
 
 struct rb_run_result {
@@ -60,6 +67,7 @@ struct rb_run_result {
 	json_t *departures; /* borrowed from doc; NULL: no plan compared */
 	int64_t plan_id;
 	int64_t compared_plan; /* the dry-run plan compared with, 0: none */
+	char approval[16]; /* the runbook's approval{}, "" when none */
 };
 
 /* Runs a runbook. Returns 0 when the run took place (see r->status and

@@ -353,10 +353,104 @@ rbmeta_load(struct rbsource *rs, const char *name, json_t **meta, char *blob,
 	rc = rbsource_read_runbook(rs, name, &b, id, err);
 	if (rc == 0)
 		rc = rbmeta_eval(name, buf_str(&b), b.len, rs, meta, err);
+	if (rc == 0 && *meta != NULL && (rc = rbmeta_check(*meta, err)) == -1) {
+		json_decref(*meta);
+		*meta = NULL;
+	}
 	if (rc == 0 && blob != NULL)
 		memcpy(blob, id, RBSOURCE_OID_HEX);
 	if (rc == 0 && source != NULL)
 		rc = buf_add(source, buf_str(&b), b.len, err);
 	buf_done(&b);
 	return rc;
+}
+
+/* Whether k is one of the NULL-terminated keys. */
+static int
+rbmeta_known(const char *k, const char *const *keys)
+{
+	for (int i = 0; keys[i] != NULL; i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+rbmeta_check_param(const char *name, const json_t *spec, struct err *err)
+{
+	static const char *const keys[] = { "required", "default",
+		"description", "type", NULL };
+	const json_t *t = json_object_get(spec, "type");
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(spec))
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: params.%s must be a table of required=, "
+		    "default=, description=, type=",
+		    name);
+	json_object_foreach((json_t *)spec, k, v)
+	{
+		if (!rbmeta_known(k, keys))
+			return err_set(err, ERR_USAGE,
+			    "runbook{}: params.%s: unknown field '%s' (known: "
+			    "required, default, description, type)",
+			    name, k);
+	}
+	v = json_object_get(spec, "required");
+	if (v != NULL && !json_is_boolean(v))
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: params.%s.required must be true or false",
+		    name);
+	if (t != NULL &&
+	    (!json_is_string(t) ||
+	        !rbmeta_known(json_string_value(t),
+	            (const char *const[]){
+	                "string", "number", "boolean", NULL })))
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: params.%s.type must be string, number or "
+		    "boolean",
+		    name);
+	return 0;
+}
+
+int
+rbmeta_check(const json_t *decl, struct err *err)
+{
+	static const char *const keys[] = { "summary", "params", "match",
+		"timeout", "description", "tags", "approval", NULL };
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)decl, k, v)
+	{
+		if (!rbmeta_known(k, keys))
+			return err_set(err, ERR_USAGE,
+			    "runbook{}: unknown field '%s' (known: summary, "
+			    "params, match, timeout, description, tags, "
+			    "approval)",
+			    k);
+	}
+	v = json_object_get(decl, "approval");
+	if (v != NULL &&
+	    (!json_is_string(v) ||
+	        !rbmeta_known(json_string_value(v),
+	            (const char *const[]){ "two-person", "none", NULL })))
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: approval must be \"two-person\" or \"none\"");
+	v = json_object_get(decl, "params");
+	if (v != NULL && !json_is_object(v) &&
+	    !(json_is_array(v) && json_array_size(v) == 0))
+		return err_set(err, ERR_USAGE,
+		    "runbook{}: params must be a "
+		    "table of name = { required=, default=, description= }");
+	if (json_is_object(v)) {
+		const json_t *params = v;
+		json_object_foreach((json_t *)params, k, v)
+		{
+			if (rbmeta_check_param(k, v, err) == -1)
+				return -1;
+		}
+	}
+	return 0;
 }

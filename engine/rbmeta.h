@@ -35,4 +35,11 @@ int rbmeta_eval(const char *name, const char *src, size_t n,
 int rbmeta_load(struct rbsource *rs, const char *name, json_t **meta,
     char *blob, struct buf *source, struct err *err);
 
+/* The one validator of a declaration (owl run, owl test and owl
+ * runbooks list say the same): only known fields at every level of
+ * runbook{} (summary, params, match, timeout, description, tags,
+ * approval; in each param required, default, description, type), and
+ * their types. -1 with err set (ERR_USAGE, "runbook{}: ..."). */
+int rbmeta_check(const json_t *decl, struct err *err);
+
 #endif

@@ -5,10 +5,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,46 +123,76 @@ effects_exec_pump(const struct effects_exec *req, int in, int out, int er,
 		close(in);
 }
 
+/* In the child, between fork and exec (async-signal-safe calls only):
+ * its own process group (a timeout or ^C kills the whole group), death
+ * with owl (PR_SET_PDEATHSIG: a `kill -9` of owl must not leave the
+ * command running, re-parented to init), default signals, the pipes as
+ * 0, 1, 2 and nothing else open. An exec failure's errno goes to ep. */
+static void __attribute__((noreturn))
+effects_exec_child(const struct effects_exec *req, char **env, pid_t parent,
+    int in, int out, int errfd, int ep)
+{
+	sigset_t none;
+	int e;
+
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(127);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (in < 0)
+		in = open("/dev/null", O_RDONLY);
+	if (in < 0 || dup2(in, 0) == -1 || dup2(out, 1) == -1 ||
+	    dup2(errfd, 2) == -1 || dup2(ep, 3) == -1)
+		goto fail;
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	execvpe(req->argv[0], req->argv, env);
+fail:
+	e = errno;
+	if (write(3, &e, sizeof e) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 static int
 effects_exec_spawn(const struct effects_exec *req, char **env, int fds[3],
     pid_t *pid, struct err *err)
 {
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	int rc;
+	int ep[2] = { -1, -1 }, rc = 0, e;
+	pid_t parent = getpid();
+	ssize_t r;
 
 	if (pipe2(pin, O_CLOEXEC) == -1 || pipe2(pout, O_CLOEXEC) == -1 ||
-	    pipe2(perr, O_CLOEXEC) == -1) {
+	    pipe2(perr, O_CLOEXEC) == -1 || pipe2(ep, O_CLOEXEC) == -1) {
 		rc = errno;
 		goto fail;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	if (req->stdin_data != NULL)
-		posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
-	else
-		posix_spawn_file_actions_addopen(
-		    &fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at,
-	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	        POSIX_SPAWN_SETSIGDEF);
-	{
-		sigset_t none, all;
-		sigemptyset(&none);
-		sigfillset(&all);
-		posix_spawnattr_setsigmask(&at, &none);
-		posix_spawnattr_setsigdefault(&at, &all);
-	}
-	rc = posix_spawnp(pid, req->argv[0], &fa, &at, req->argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	if (rc != 0)
+	if ((*pid = fork()) == -1) {
+		rc = errno;
 		goto fail;
+	}
+	if (*pid == 0)
+		effects_exec_child(req, env, parent,
+		    req->stdin_data != NULL ? pin[0] : -1, pout[1], perr[1],
+		    ep[1]);
+	/* the child's own group, from this side too: no race with a kill
+	 * of the group before the child got to setpgid */
+	setpgid(*pid, *pid);
+	close(ep[1]);
+	ep[1] = -1;
+	while ((r = read(ep[0], &e, sizeof e)) == -1 && errno == EINTR)
+		;
+	if (r == (ssize_t)sizeof e) { /* exec failed */
+		while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		rc = e;
+		goto fail;
+	}
+	close(ep[0]);
 	close(pin[0]);
 	close(pout[1]);
 	close(perr[1]);
@@ -177,6 +208,8 @@ fail:
 			close(pout[i]);
 		if (perr[i] >= 0)
 			close(perr[i]);
+		if (ep[i] >= 0)
+			close(ep[i]);
 	}
 	return err_set(
 	    err, ERR_FAILED, "exec %s: %s", req->argv[0], strerror(rc));
@@ -189,8 +222,8 @@ effects_exec_do(const struct effects_exec *req, struct effects_exec_res *res,
 	int64_t end = clock_mono_us() +
 	    (req->timeout_us > 0 ? req->timeout_us : EFFECTS_EXEC_TIMEOUT_US);
 	char **env;
-	int fds[3], st = 0;
-	pid_t pid;
+	int fds[3] = { -1, -1, -1 }, st = 0;
+	pid_t pid = -1;
 
 	if ((env = effects_exec_env(req, err)) == NULL)
 		return -1;

@@ -40,7 +40,7 @@ unlike "$OUT" "null" "run --help with \$OWL_RUNBOOKS: no '(null)'"
 # --- "did you mean": the closest known word, and the known ones
 run "$OWL" incidnets
 is "$RC" 2 "unknown command: exit 2"
-like "$ERR" "^owl: unknown command 'incidnets'; did you mean 'incidents'\? \(commands: ack, apply, assign, audit, .*timeline, tui, unsilence, version\)$" \
+like "$ERR" "^owl: unknown command 'incidnets'; did you mean 'incidents'\? \(commands: ack, apply, approve, assign, audit, .*timeline, tui, unsilence, version\)$" \
 	"unknown command: the closest one and the list"
 run "$OWL" frobnicate
 is "$ERR" "$(printf '%s' "$ERR" | grep -v 'did you mean')" "nothing close: no guess"

@@ -145,8 +145,9 @@ run "$OWL" run rollback-model-pin --dry-run --offline --json \
 	--param config_file="$T/svc.yaml" --param to=x --param reload=false
 is "$RC" 1 "offline: the pin cannot be read, the check fails"
 run "$OWL" run degraded-mode --dry-run --offline --param reason=x
-is "$RC" 1 "offline: reads answer with an empty body"
-like "$OUT" 'http\.get .* -> 200 \(simulated\)' "offline reads are simulated, not made"
+is "$RC" 1 "offline: an HTTP read is not made, and the run stops there"
+like "$OUT" 'http\.get .* failed: offline dry-run: GET http://.* was not read \(drop --offline' \
+	"saying so, and what to do instead"
 "$OWL" run rollback-model-pin --dry-run --json --param config_file="$T/svc.yaml" \
 	--param to=gpt-4o-2024-08-06 --param reload=true >"$T/dry.json"
 "$OWL" run rollback-model-pin --json --param config_file="$T/svc.yaml" \

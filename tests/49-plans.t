@@ -124,6 +124,13 @@ like "$OUT" '"change": "changed"' "plan diff --json"
 run "$OWL" plans
 is "$RC" 0 "owl plans"
 like "$OUT" "^3 +[0-9a-f]{12} +dry-run +6 +writes +all " "lists the newest plan first"
+printf '%s' '{"id":"a1","title":"LLM provider down","status":"firing"}' |
+	"$OWL" ingest --format generic >/dev/null
+run "$OWL" run all --runbooks "$T/rb" --dry-run --incident 1
+IP=$(printf '%s\n' "$OUT" | sed -n 's/^Plan \([0-9]*\),.*/\1/p')
+run "$OWL" plans --incident INC-1 --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)])')" \
+	"[$IP]" "owl plans --incident lists only that incident's plans"
 run "$OWL" plan show 99
 is "$RC" 2 "an unknown plan: exit 2"
 like "$ERR" "^owl: no plan 99 \(see: owl plans\)" "and says where to look"
@@ -215,5 +222,114 @@ is "$RC" 2 "a live run's record cannot be applied"
 like "$ERR" "apply the plan of a dry-run" "and says what to do"
 run "$OWL" apply nope
 is "$RC" 2 "apply of a bad id: exit 2"
+
+# --- approvals: approval = "two-person"
+cat >"$T/rb/two.lua" <<'EOF'
+runbook { summary = "needs two", approval = "two-person" }
+function run(p)
+  step("switch", function()
+    http.put(config.flags_url .. "/v1/flags/two", { json = { mode = "degraded" } })
+  end)
+end
+EOF
+run env OWL_ACTOR=alice "$OWL" run two --runbooks "$T/rb" --dry-run
+is "$RC" 0 "alice dry-runs a two-person runbook"
+like "$OUT" "needs another person's approval: owl approve [0-9]+, then owl apply" \
+	"the dry-run says it needs an approval"
+TP=$(printf '%s\n' "$OUT" | sed -n 's/^Plan \([0-9]*\),.*/\1/p')
+run env OWL_ACTOR=alice "$OWL" apply "$TP" --yes
+is "$RC" 3 "applying it unapproved is refused (exit 3)"
+like "$ERR" "plan $TP needs another person's approval .*owl approve $TP" "saying what to do"
+run env OWL_ACTOR=alice "$OWL" approve "$TP"
+is "$RC" 3 "alice cannot approve her own plan"
+like "$ERR" "is yours" "and is told so"
+run env OWL_ACTOR=bob "$OWL" approve "$TP"
+is "$RC" 0 "bob approves it"
+like "$OUT" "approved plan $TP \(hash [0-9a-f]{64}\) as bob" "bound to the hash"
+run env OWL_ACTOR=bob "$OWL" approve "$TP"
+is "$RC" 3 "approving twice is refused"
+run env OWL_ACTOR=bob "$OWL" apply "$TP" --yes
+is "$RC" 3 "bob cannot apply on his own approval"
+is "$(mode two 2>/dev/null)" normal "nothing written so far"
+python3 - "$OWL_DB" "$TP" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE plan_approvals SET hash = 'x' || hash WHERE plan_id = ?", (int(sys.argv[2]),))
+db.commit()
+EOF
+run env OWL_ACTOR=alice "$OWL" apply "$TP" --yes
+is "$RC" 3 "an approval given at another hash does not count"
+python3 - "$OWL_DB" "$TP" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE plan_approvals SET hash = substr(hash, 2) WHERE plan_id = ?", (int(sys.argv[2]),))
+db.commit()
+EOF
+run env OWL_ACTOR=alice "$OWL" apply "$TP" --yes
+is "$RC" 0 "alice applies it with bob's approval"
+is "$(mode two)" degraded "the write was made"
+run "$OWL" audit log --limit 100000
+like "$OUT" "plan.approve" "the approval is in the action log"
+like "$OUT" '"approved_by":"bob"' "and the apply names the approver"
+sed -i 's/two-person/three/' "$T/rb/two.lua"
+run "$OWL" run two --runbooks "$T/rb" --dry-run
+is "$RC" 2 "an unknown approval is refused"
+like "$ERR" 'approval must be "two-person" or "none"' "saying what it may be"
+
+# --- confirm({ type = "target" }): the operator types the target's name
+cat >"$T/rb/typed.lua" <<'EOF'
+runbook { summary = "typed" }
+function run(p)
+  confirm("Switch typed to degraded?", { type = "target", target = "typed" })
+  step("switch", function()
+    http.put(config.flags_url .. "/v1/flags/typed", { json = { mode = "degraded" } })
+  end)
+end
+EOF
+run "$OWL" run typed --runbooks "$T/rb"
+is "$RC" 3 "a target confirm without a terminal is refused (exit 3)"
+typed_run() { # typed_run ANSWER: runs typed on a tmux terminal
+	TM="tmux -L owl-plans-$$-$1 -f /dev/null"
+	tap_at_exit "$TM kill-server"
+	rm -f "$T/tty.rc"
+	$TM new-session -d -x 100 -y 20 "env OWL_DB='$OWL_DB' \
+OWL_CONFIG='$OWL_CONFIG' OWL_ACTOR=tester XDG_STATE_HOME='$XDG_STATE_HOME' \
+'$OWL' run typed --runbooks '$T/rb'; echo \$? >'$T/tty.rc'; sleep 30"
+	wait_for 10 sh -c "$TM capture-pane -p | grep -q 'Type typed to confirm'"
+	_prompt=$?
+	$TM send-keys "$1" Enter
+	wait_for 10 test -s "$T/tty.rc"
+	return $_prompt
+}
+typed_run y
+ok $? "on a terminal it asks to type the target's name"
+isnt "$(cat "$T/tty.rc")" 0 "answering y is not enough"
+is "$(mode typed)" normal "and changes nothing"
+$TM kill-server 2>/dev/null
+typed_run typed
+is "$(cat "$T/tty.rc")" 0 "typing the name runs it"
+is "$(mode typed)" degraded "and the write is made"
+$TM kill-server 2>/dev/null
+cat >"$T/rb/typed2.lua" <<'EOF'
+runbook { summary = "typed2" }
+function run(p) confirm("x", { type = "target", targt = "x" }) end
+EOF
+run "$OWL" run typed2 --runbooks "$T/rb" --yes
+is "$RC" 1 "a misspelt confirm option fails the run"
+like "$OUT$ERR" "confirm: unknown option 'targt'" "naming it"
+
+# --- one validator: a typo inside params is refused by run and list alike
+mkdir -p "$T/rbv"
+cat >"$T/rbv/typo.lua" <<'EOF'
+runbook { summary = "typo", params = { reason = { requird = true } } }
+function run(p) end
+EOF
+run "$OWL" run typo --runbooks "$T/rbv" --dry-run
+is "$RC" 2 "a typo inside params is refused (exit 2)"
+like "$ERR" "runbook\{\}: params.reason: unknown field 'requird' \(known: required, default, description, type\)" \
+	"naming the field"
+run "$OWL" runbooks list --runbooks "$T/rbv"
+like "$OUT" "typo +BROKEN: .*params.reason: unknown field 'requird'" \
+	"owl runbooks list shows it broken with the same message"
 
 done_testing

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/actor.h"
 #include "engine/plan.h"
 #include "engine/sanitize.h"
 #include "engine/words.h"
@@ -323,6 +324,49 @@ cmd_plans_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		putchar('\n');
 	}
 	json_decref(list);
+	store_close(s);
+	return rc;
+}
+
+int
+cmd_approve_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	char actor[ACTOR_MAX];
+	struct plan p = { 0 };
+	struct store *s;
+	struct err err;
+	long long id;
+	int c, rc = CLI_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1)
+		if (c == -2)
+			return rc;
+	if (optind + 1 != argc || cmd_plan_id(argv[optind], &id) == -1)
+		return cli_usage(
+		    cmd, "approve: name one plan (see: owl plans)");
+	err_init(&err);
+	if ((s = cli_store_existing(cli, &err)) == NULL)
+		return cli_fail(&err);
+	actor_name(actor);
+	if (plan_get(s, id, &p, &err) == 0 && !p.dry_run)
+		err_set(&err, ERR_USAGE,
+		    "plan %lld records live run %lld: approve the plan of a "
+		    "dry-run",
+		    id, (long long)p.run_id);
+	if (err_isset(&err) || plan_approve(s, &p, actor, &err) == -1) {
+		rc = cli_fail(&err);
+	} else {
+		printf("approved plan %lld (hash %s) as ", id, p.hash);
+		cmd_plan_put(actor);
+		printf("\nSomeone other than you may now run: owl apply %lld\n",
+		    id);
+	}
+	plan_done(&p);
 	store_close(s);
 	return rc;
 }

@@ -9,6 +9,8 @@
 
 int cmd_plan_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_approve_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_plans_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 

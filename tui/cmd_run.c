@@ -203,6 +203,35 @@ cmd_run_confirm_db(struct cmd_run_ui *u, const char *text)
 	return cmd_run_cancel ? RB_CONFIRM_NO : RB_CONFIRM_NOBODY;
 }
 
+/* confirm({ type = "target" }): the operator types the target's name
+ * (k9s style) on a terminal; anything else declines. */
+static enum rb_confirm
+cmd_run_confirm_target(void *ctx, const char *text, const char *target)
+{
+	struct cmd_run_ui *u = ctx;
+	char line[256], *clean, *ctarget;
+	size_t n;
+
+	/* a detached run has no terminal to type on: nobody answers (the
+	 * run stops before the change); typing it from the TUI is to come */
+	if (u->store != NULL || !isatty(STDIN_FILENO))
+		return RB_CONFIRM_NOBODY;
+	cmd_run_close_line(u);
+	clean = sanitize_dup(text, 0);
+	ctarget = sanitize_dup(target, 0);
+	fprintf(stderr, "%s\nType %s to confirm: ", clean ? clean : "?",
+	    ctarget ? ctarget : "?");
+	free(clean);
+	free(ctarget);
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return RB_CONFIRM_NO;
+	n = strlen(line);
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	return strcmp(line, target) == 0 ? RB_CONFIRM_YES : RB_CONFIRM_NO;
+}
+
 /* confirm(): a y/N prompt when stdin is a terminal, else nobody. */
 static enum rb_confirm
 cmd_run_confirm(void *ctx, const char *text)
@@ -306,6 +335,21 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 {
 	char *err;
 
+	/* a recovery ends "failed" by design once the undo ran to the end */
+	if (o->replay > 0 && strcmp(r->status, "failed") == 0) {
+		if (cli->json) {
+			json_dumpf(
+			    r->doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+			putchar('\n');
+		} else {
+			printf("ok: run %" PRId64 " undid what run %" PRId64
+			       " did (the undo of its %" PRId64
+			       " step%s done, newest first)\n",
+			    r->run_id, o->replay_of, o->replay,
+			    words_s(o->replay));
+		}
+		return CLI_OK;
+	}
 	if (cli->json) {
 		json_dumpf(r->doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
@@ -327,10 +371,19 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 			    r->run_id, r->status, err ? err : "");
 		free(err);
 	} else if (!cli->json) {
-		if (o->dry_run)
+		if (o->dry_run && strcmp(r->approval, "two-person") == 0)
 			printf("ok: run %" PRId64 " (dry-run: nothing was "
-			       "changed; its writes are plan %" PRId64 ")\n",
-			    r->run_id, r->plan_id);
+			       "changed; its writes are plan %" PRId64 ")\n"
+			       "This runbook needs another person's approval: "
+			       "owl approve %" PRId64
+			       ", then owl apply %" PRId64 "\n",
+			    r->run_id, r->plan_id, r->plan_id, r->plan_id);
+		else if (o->dry_run)
+			printf("ok: run %" PRId64 " (dry-run: nothing was "
+			       "changed; its writes are plan %" PRId64 ")\n"
+			       "Apply exactly this plan: owl apply %" PRId64
+			       "\n",
+			    r->run_id, r->plan_id, r->plan_id);
 		else
 			printf("ok: run %" PRId64 "\n", r->run_id);
 	}
@@ -340,6 +393,8 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 struct cmd_run_args {
 	struct runner_req q;
 	int detailed; /* --detailed-exitcode: 2 when writes are planned */
+	int64_t ran; /* the run that took place, 0: none */
+	char ran_status[24];
 	json_t *params;
 	struct rbsel sel; /* where the runbook comes from */
 	struct config *config;
@@ -372,6 +427,7 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "detailed-exitcode", no_argument, NULL, 'D' },
+		{ "wait", no_argument, NULL, 'W' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "incident", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -398,6 +454,8 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			a->q.o.offline = 1;
 		else if (c == 'D')
 			a->detailed = 1;
+		else if (c == 'W')
+			a->q.o.wait = 1;
 		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
 			return CLI_USAGE;
 		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
@@ -441,7 +499,8 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 {
 	struct cmd_run_ui u = { .quiet = cli->json || a->detach,
 		.report_fd = -1 };
-	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm };
+	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm,
+		cmd_run_confirm_target };
 	struct sigaction sa, old;
 	struct rb_run_result r;
 	struct err err;
@@ -465,6 +524,9 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 	}
 	rc = runner_run(s, &a->q, &r, &err);
 	sigaction(SIGINT, &old, NULL);
+	a->ran = rc == 0 ? r.run_id : 0;
+	snprintf(a->ran_status, sizeof a->ran_status, "%s",
+	    rc == 0 ? r.status : "not started");
 	if (a->detach) {
 		if (rc == 0 && u.run_id == 0 && u.report_fd != -1)
 			dprintf(u.report_fd, "run %" PRId64 "\n", r.run_id);
@@ -657,6 +719,7 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-undo", no_argument, NULL, 'U' },
+		{ "wait", no_argument, NULL, 'W' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -677,6 +740,8 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			return cli_usage(cmd, "--timeout: %s", err.msg);
 		else if (c == 'U')
 			a->q.o.no_undo = 1;
+		else if (c == 'W')
+			a->q.o.wait = 1;
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "apply: name a plan (see: owl plans)");
@@ -736,6 +801,68 @@ cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 out:
 	plan_done(&p);
 	store_close(s);
+	config_free(a.config);
+	json_decref(a.params);
+	return rc;
+}
+
+int
+cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
+    int64_t *ran, char *status, size_t n)
+{
+	struct cmd_run_args a = { 0 };
+	const json_t *st;
+	int64_t done = 0;
+	struct err err;
+	size_t i;
+	int rc;
+
+	json_array_foreach(json_object_get(doc, "steps"), i, st)
+	{
+		if (json_is_true(json_object_get(st, "undo")))
+			continue;
+		if (strcmp(json_string_value(json_object_get(st, "state")),
+		        "done") != 0)
+			break;
+		done = json_integer_value(json_object_get(st, "i"));
+	}
+	*ran = 0;
+	if (done == 0) {
+		puts("Nothing to undo: the run finished no step.");
+		snprintf(status, n, "nothing to undo");
+		return CLI_OK;
+	}
+	err_init(&err);
+	a.params = json_object();
+	a.q.o.params = a.params;
+	a.sel.note = cli_note;
+	if (cmd_apply_params(a.params, json_object_get(doc, "params")) == -1 ||
+	    (a.config = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&a.sel, a.config, &err) == -1 ||
+	    runner_plan_source(&a.sel,
+	        json_string_value(json_object_get(doc, "source")),
+	        json_string_value(json_object_get(doc, "commit")),
+	        &err) == -1) {
+		rc = err_isset(&err) ? cli_fail(&err) : CLI_FAILED;
+		goto out;
+	}
+	a.q.o.name = json_string_value(json_object_get(doc, "runbook"));
+	a.q.o.incident = json_integer_value(json_object_get(doc, "incident"));
+	a.q.o.yes = 1;
+	a.q.o.replay = done;
+	a.q.o.replay_of = json_integer_value(json_object_get(doc, "run"));
+	a.q.o.replay_sha256 =
+	    json_string_value(json_object_get(doc, "source_sha256"));
+	printf("Undoing the %" PRId64 " step%s run %" PRId64
+	       " did, newest first:\n",
+	    done, words_s(done), a.q.o.replay_of);
+	fflush(stdout);
+	rc = cmd_run_go(cli, &a, s);
+	*ran = a.ran;
+	/* its undo ran to the end: what a recovery is for */
+	snprintf(status, n, "%s",
+	    strcmp(a.ran_status, "failed") == 0 ? "undone" : a.ran_status);
+out:
 	config_free(a.config);
 	json_decref(a.params);
 	return rc;

@@ -2,6 +2,9 @@
 #ifndef OWL_CMD_RUN_H
 #define OWL_CMD_RUN_H
 
+#include <jansson.h>
+#include <stdint.h>
+
 #include "cli.h"
 
 int cmd_run_run(
@@ -11,5 +14,12 @@ int cmd_run_run(
  * held to it (engine/rb_apply.h). */
 int cmd_apply_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+
+/* `owl recover RUN --undo` (cmd_recover.c): runs the interrupted run's
+ * runbook (doc: rb_recover_list's) again, replaying the steps it did
+ * without running them, and runs their undo, newest first; nothing else
+ * is written. *ran is the recovery run (0: none), status its outcome. */
+int cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
+    int64_t *ran, char *status, size_t n);
 
 #endif

@@ -16,6 +16,7 @@
 #include "cmd_ingest.h"
 #include "cmd_oncall.h"
 #include "cmd_plan.h"
+#include "cmd_recover.h"
 #include "cmd_serve.h"
 #include "cmd_silence.h"
 #include "cmd_run.h"
@@ -42,7 +43,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
-	{ "apply", "apply PLAN [--yes] [--json] [--timeout D] [--no-undo]",
+	{ "apply",
+	    "apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait]",
 	    "Run a stored dry-run plan live, exactly as planned.",
 	    "Runs the plan's runbook (the same commit and blob: another\n"
 	    "version is refused), with its params and incident. Before the\n"
@@ -60,9 +62,18 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document, as owl run --json\n"
 	    "  --timeout D     wall-clock limit (default: the runbook's)\n"
 	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "  --wait          wait for a target another run is changing\n"
 	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
 	    "stale plan, another runbook version, a write not in the plan).\n",
 	    cmd_apply_run },
+	{ "approve", "approve PLAN",
+	    "Approve a plan for another person to apply (two-person rule).",
+	    "A runbook that declares approval = \"two-person\" is applied\n"
+	    "(owl apply PLAN) only after owl approve PLAN by another person\n"
+	    "than the one applying it, from any terminal. The approval is\n"
+	    "bound to the plan's hash and logged (plan.approve). Approving\n"
+	    "your own dry-run's plan is refused (exit 3).\n",
+	    cmd_approve_run },
 	{ "assign", "assign INC WHO", "Assign an incident to someone.",
 	    "Logged with the actor and the previous assignee. A resolved or\n"
 	    "unknown incident: exit 1.\n"
@@ -205,6 +216,28 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --limit N       at most N plans (default 50)\n"
 	    "  --json          one JSON document\n",
 	    cmd_plans_run },
+	{ "recover",
+	    "recover RUN [--recheck] [--undo] [--resolve --note TEXT] [--json]",
+	    "Look into a crashed or killed run, and resolve it.",
+	    "Lists the run's steps from its journal (the intent and result\n"
+	    "the chokepoint logs around every effect): done, failed, unknown\n"
+	    "(begun and never ended: a write whose intent has no result may\n"
+	    "or may not have happened) and not started (steps of the newest\n"
+	    "dry-run plan of the same runbook and params never begun). A run\n"
+	    "whose owl process is gone is marked interrupted first.\n"
+	    "\nOptions:\n"
+	    "  --recheck        read again what the unknown steps touched\n"
+	    "                   (their HTTP reads, and a GET of the URLs they\n"
+	    "                   wrote), and log what was seen\n"
+	    "  --undo           run the undo of the steps it did, newest\n"
+	    "                   first (the same runbook version and params;\n"
+	    "                   the steps are not run again, nothing else is\n"
+	    "                   written); the unknown step's undo is not run\n"
+	    "  --resolve --note TEXT  mark the run resolved by hand, with what\n"
+	    "                   you found and did (logged as run.recover)\n"
+	    "  --json           one JSON document\n"
+	    "\nExit codes: 0 ok, 2 no such run, 3 the run is not interrupted.\n",
+	    cmd_recover_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
 	    "\nOptions:\n"
@@ -215,7 +248,7 @@ static const struct cli_cmd main_cmds[] = {
 	{ "run",
 	    "run NAME [--dry-run [--offline] [--detailed-exitcode]] "
 	    "[--param K=V]... "
-	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] "
+	    "[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] [--wait] "
 	    "[--detach] "
 	    "[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
 	    "Run a runbook, or dry-run it to see exactly what it would do.",
@@ -230,8 +263,11 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --dry-run       change nothing: reads run live, writes are\n"
 	    "                  recorded in a stored plan (file writes with a\n"
 	    "                  diff) and printed; confirm() is answered yes\n"
-	    "  --offline       with --dry-run: no reads either (HTTP reads\n"
-	    "                  answer 200 with an empty body)\n"
+	    "  --offline       with --dry-run: no reads either: an HTTP read\n"
+	    "                  fails the step saying it was not made (a made-up\n"
+	    "                  answer would mislead the runbook), file reads\n"
+	    "                  are unknown; a runbook that reads before it\n"
+	    "                  writes needs the network (or owl test NAME)\n"
 	    "  --detailed-exitcode  with --dry-run, a CI gate: exit 0 when no\n"
 	    "                  write is planned, 2 when writes are, 1 on error\n"
 	    "  --param K=V     a runbook parameter (repeat); unknown names and\n"
@@ -248,6 +284,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
 	    "                  runbook's timeout, else 10m\n"
 	    "  --no-undo       on failure, do not run the undo functions\n"
+	    "  --wait          a target (URL, file, secret) another run is\n"
+	    "                  changing: wait for it instead of refusing\n"
 	    "  --detach        run in a process of its own (new session, no\n"
 	    "                  terminal) and return once it has started: it\n"
 	    "                  prints the run id; confirm() waits for owl\n"
@@ -259,6 +297,10 @@ static const struct cli_cmd main_cmds[] = {
 	    "runbook for the same incident is refused (exit 3) while the first\n"
 	    "holds its lease. A hang-up (a dropped SSH connection) does not\n"
 	    "stop a run: it goes on and records everything in the database.\n"
+	    "\nOutcomes: ok; failed (the undo of the steps done completed);\n"
+	    "rollback-failed (an undo failed: the world is half-changed, and\n"
+	    "the last line names the steps left undone); cancelled;\n"
+	    "interrupted (owl died: see owl recover RUN).\n"
 	    "\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
 	    "or a runbook that does not load, 3 refused (lease held, confirm\n"
 	    "without a terminal).\n",
@@ -412,7 +454,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "Run runbook tests against fake effects, with a dry-run fidelity check.",
 	    "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
 	    "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
-	    "  expect = { status=, error=, writes = {\"http.put URL\", ...} } }\n"
+	    "  expect = { status=, error=, writes = {\"http.put URL\", ...},\n"
+	    "  undo = {...} } }\n"
 	    "  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
 	    "  against the fakes and checks the expectations, then dry-runs it\n"
 	    "  and checks that the plan's writes are exactly the live run's.\n"

@@ -182,6 +182,28 @@ rb_api_step_check(lua_State *L, struct rb_vm *vm, const char *name)
 	return 0;
 }
 
+/* A recovery's step (vm->replay): one the interrupted run did is not run
+ * again, only its undo recorded; at the first one it did not do, the run
+ * stops, and the undo of those it did runs, newest first. */
+static int
+rb_api_step_replay(
+    lua_State *L, struct rb_vm *vm, lua_Integer i, const char *name, int undo)
+{
+	if (i <= vm->replay) {
+		rb_api_step_msg(vm, "begin", i, name, 0, NULL, -1, NULL);
+		rb_api_step_msg(vm, "end", i, name, 0, "ok", 0, NULL);
+		if (undo)
+			rb_api_push_undo(L, vm, i, undo);
+		return 0;
+	}
+	vm->failed = 1;
+	snprintf(vm->failed_step, sizeof vm->failed_step, "%s", name);
+	return luaL_error(L,
+	    "recover: stopped before step %d '%s', which the interrupted "
+	    "run did not finish; undoing the %d before it",
+	    (int)i, name, (int)vm->replay);
+}
+
 /* step(name, fn [, {undo = fn}]) */
 static int
 rb_api_step(lua_State *L)
@@ -205,6 +227,8 @@ rb_api_step(lua_State *L)
 	}
 	rb_api_step_check(L, vm, name);
 	i = ++vm->nsteps;
+	if (vm->replay > 0)
+		return rb_api_step_replay(L, vm, i, name, undo);
 	rb_api_step_msg(vm, "begin", i, name, 0, NULL, -1, NULL);
 	vm->in_step = 1;
 	t0 = clock_mono_us();
@@ -255,10 +279,46 @@ rb_api_run_undo(struct rb_vm *vm, int idx)
 	lua_settop(L, idx);
 }
 
+/* confirm()'s options: NULL, or { type = "target", target = NAME }: the
+ * operator types NAME, not just y. Leaves NAME on the stack. */
+static const char *
+rb_api_confirm_target(lua_State *L)
+{
+	const char *type, *target, *k;
+
+	if (lua_isnoneornil(L, 2))
+		return NULL;
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_pushnil(L);
+	while (lua_next(L, 2) != 0) {
+		k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+		if (strcmp(k, "type") != 0 && strcmp(k, "target") != 0)
+			return luaL_error(L,
+			           "confirm: unknown option '%s' (known: type, "
+			           "target)",
+			           k),
+			       NULL;
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "type");
+	type = lua_tostring(L, -1);
+	if (type == NULL || strcmp(type, "target") != 0)
+		return luaL_error(L, "confirm: type must be \"target\""), NULL;
+	lua_getfield(L, 2, "target");
+	target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	if (target == NULL || *target == '\0' || strlen(target) > 200)
+		return luaL_error(L,
+		           "confirm: { type = \"target\" } needs target = "
+		           "the name the operator types (1-200 bytes)"),
+		       NULL;
+	return target;
+}
+
 static int
 rb_api_confirm(lua_State *L)
 {
 	struct rb_vm *vm = rb_vm_get(L);
+	const char *target = rb_api_confirm_target(L);
 	json_t *text = rb_api_jstr(L, 1, "confirm"), *reply;
 	const char *answer;
 	int yes, declined;
@@ -268,8 +328,9 @@ rb_api_confirm(lua_State *L)
 		json_decref(text);
 		return luaL_error(L, "confirm() belongs inside run()");
 	}
-	reply = rb_vm_call(
-	    vm, json_pack("{s:s, s:o}", "t", "confirm", "text", text));
+	reply = rb_vm_call(vm,
+	    json_pack("{s:s, s:o, s:s?}", "t", "confirm", "text", text,
+	        "target", target));
 	if (reply == NULL)
 		return luaL_error(L, "confirm: the question is too long");
 	answer = json_string_value(json_object_get(reply, "answer"));

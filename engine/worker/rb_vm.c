@@ -244,6 +244,7 @@ rb_vm_go(struct rb_vm *vm, const json_t *go)
 
 	vm->dry_run = json_is_true(json_object_get(go, "dry_run"));
 	vm->no_undo = json_is_true(json_object_get(go, "no_undo"));
+	vm->replay = json_integer_value(json_object_get(go, "replay"));
 	vm->undo_grace_us =
 	    json_integer_value(json_object_get(go, "undo_grace_us"));
 	vm->deadline = timeout > 0 ? clock_mono_us() + timeout : 0;
@@ -289,6 +290,11 @@ rb_vm_run(struct rb_vm *vm)
 		status = "failed";
 		if (vm->trip == RB_TRIP_TIMEOUT)
 			error = vm->trip_msg;
+	}
+	/* a recovery that replayed every step still undoes them */
+	if (vm->replay > 0 && strcmp(status, "ok") == 0) {
+		status = "failed";
+		error = "recover: undoing the steps the interrupted run did";
 	}
 	if (strcmp(status, "ok") != 0 && !vm->no_undo)
 		rb_vm_undo(vm);

@@ -55,6 +55,10 @@ struct rb_vm {
 	enum rb_vm_trip trip;
 	char trip_msg[256];
 	int dry_run, no_undo;
+	/* `owl recover RUN --undo`: the first `replay` steps were done by
+	 * the interrupted run: step() records their undo without running
+	 * them, and the run stops before the next one (0: a normal run) */
+	int64_t replay;
 	int in_step, nsteps;
 	int failed; /* a step failed: the run has failed */
 	char failed_step[128];

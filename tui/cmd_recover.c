@@ -1,0 +1,276 @@
+/* cmd_recover.c: `owl recover RUN [--recheck] [--resolve --note TEXT]
+ * [--json]` (engine/rb_recover.h). */
+#include "cmd_recover.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/actor.h"
+#include "engine/config.h"
+#include "engine/hash.h"
+#include "engine/rb_recover.h"
+#include "engine/sanitize.h"
+#include "integrations/effects_live.h"
+#include "integrations/runner.h"
+#include "cmd_run.h"
+
+static void
+cmd_recover_put(const char *s)
+{
+	char *clean = sanitize_dup(s ? s : "", 0);
+
+	fputs(clean ? clean : "?", stdout);
+	free(clean);
+}
+
+static void
+cmd_recover_print(const json_t *doc)
+{
+	const json_t *st, *e, *res = json_object_get(doc, "resolved");
+	size_t i, k;
+
+	printf("Run %" PRId64 " (",
+	    (int64_t)json_integer_value(json_object_get(doc, "run")));
+	cmd_recover_put(json_string_value(json_object_get(doc, "runbook")));
+	printf("), %s\n", json_string_value(json_object_get(doc, "status")));
+	json_array_foreach(json_object_get(doc, "steps"), i, st)
+	{
+		printf("  %-12s %s%" PRId64 ". ",
+		    json_string_value(json_object_get(st, "state")),
+		    json_is_true(json_object_get(st, "undo")) ? "undo of " : "",
+		    (int64_t)json_integer_value(json_object_get(st, "i")));
+		cmd_recover_put(json_string_value(json_object_get(st, "name")));
+		putchar('\n');
+		json_array_foreach(json_object_get(st, "effects"), k, e)
+		{
+			const char *r =
+			    json_string_value(json_object_get(e, "result"));
+			printf("      %s %-12s ",
+			    json_is_true(json_object_get(e, "write")) ? "*"
+			                                              : " ",
+			    json_string_value(json_object_get(e, "kind")));
+			cmd_recover_put(
+			    json_string_value(json_object_get(e, "target")));
+			printf(" -> %s\n",
+			    r ? r
+			      : "started, no result: may or may not have "
+			        "happened");
+		}
+	}
+	if (res != NULL) {
+		fputs("Resolved by ", stdout);
+		cmd_recover_put(
+		    json_string_value(json_object_get(res, "actor")));
+		fputs(": ", stdout);
+		cmd_recover_put(
+		    json_string_value(json_object_get(res, "note")));
+		putchar('\n');
+	} else if (strcmp(json_string_value(json_object_get(doc, "status")),
+	               "interrupted") == 0) {
+		printf(
+		    "Next: owl recover %" PRId64 " --recheck (look at what "
+		    "the unknown steps touched), then --resolve --note TEXT\n",
+		    (int64_t)json_integer_value(json_object_get(doc, "run")));
+	}
+}
+
+/* GETs one URL an unknown step touched; appends what it saw to seen. */
+static void
+cmd_recover_get(const struct effects *fx, const char *url, json_t *seen)
+{
+	struct effects_http h = { .method = "GET", .url = url };
+	unsigned char md[HASH_LEN];
+	char hex[HASH_HEX_LEN];
+	struct effects_http_res res;
+	struct err err;
+
+	err_init(&err);
+	effects_http_res_init(&res);
+	fputs("  GET ", stdout);
+	cmd_recover_put(url);
+	if (fx->http(fx->ctx, &h, &res, &err) == -1) {
+		fputs(" failed: ", stdout);
+		cmd_recover_put(err.msg);
+		putchar('\n');
+		json_array_append_new(seen,
+		    json_pack("{s:s, s:s}", "url", url, "error", err.msg));
+	} else {
+		hash_sha256(buf_str(&res.body), res.body.len, md);
+		hash_hex(md, sizeof md, hex);
+		printf(" -> %ld: %.*s%s\n", res.status,
+		    (int)(res.body.len > 200 ? 200 : res.body.len),
+		    buf_str(&res.body), res.body.len > 200 ? "..." : "");
+		json_array_append_new(seen,
+		    json_pack("{s:s, s:i, s:s}", "url", url, "status",
+		        (int)res.status, "sha256", hex));
+	}
+	effects_http_res_done(&res);
+}
+
+/* Repeats the reads of the unknown steps, and reads what their HTTP
+ * writes changed (GET of the same URL), so the operator sees the world
+ * as it is; what was seen is logged. Requests that carried headers are
+ * not repeated (their secrets are not in the log). */
+static int
+cmd_recover_recheck(
+    struct cli *cli, struct store *s, const json_t *doc, const char *actor)
+{
+	const json_t *st, *e;
+	struct effects *fx;
+	struct config *config;
+	json_t *seen = json_array(), *urls = json_object();
+	struct err err;
+	size_t i, k;
+	int rc = CLI_OK;
+
+	err_init(&err);
+	if ((config = config_load(cli->config, &err)) == NULL ||
+	    (fx = effects_live_new(config, NULL, &err)) == NULL) {
+		config_free(config);
+		json_decref(seen);
+		json_decref(urls);
+		return cli_fail(&err);
+	}
+	puts("Re-check of the unknown steps:");
+	json_array_foreach(json_object_get(doc, "steps"), i, st)
+	{
+		if (strcmp(json_string_value(json_object_get(st, "state")),
+		        "unknown") != 0)
+			continue;
+		json_array_foreach(json_object_get(st, "effects"), k, e)
+		{
+			const char *kind =
+			    json_string_value(json_object_get(e, "kind"));
+			const char *url =
+			    json_string_value(json_object_get(e, "target"));
+			if (kind == NULL || strncmp(kind, "http.", 5) != 0 ||
+			    url == NULL ||
+			    json_object_get(json_object_get(e, "request"),
+			        "headers") != NULL ||
+			    json_object_get(urls, url) != NULL)
+				continue;
+			json_object_set_new(urls, url, json_true());
+			cmd_recover_get(fx, url, seen);
+		}
+	}
+	if (json_array_size(seen) == 0)
+		puts("  (nothing an unknown step touched can be read again)");
+	if (rb_recover_log(s, json_integer_value(json_object_get(doc, "run")),
+	        actor, "recheck", NULL, json_pack("{s:O}", "seen", seen),
+	        &err) == -1)
+		rc = cli_fail(&err);
+	json_decref(seen);
+	json_decref(urls);
+	effects_free(fx);
+	config_free(config);
+	return rc;
+}
+
+/* --undo: the undo of the steps the run did, newest first, in a new
+ * run; the choice and its outcome are logged on the interrupted run. */
+static int
+cmd_recover_undo(
+    struct cli *cli, struct store *s, const json_t *doc, const char *actor)
+{
+	int64_t id = json_integer_value(json_object_get(doc, "run"));
+	char status[32] = "";
+	struct err err;
+	int64_t ran = 0;
+	int rc;
+
+	err_init(&err);
+	if (strcmp(json_string_value(json_object_get(doc, "status")),
+	        "interrupted") != 0) {
+		err_set(&err, ERR_REFUSED,
+		    "run %lld is %s, not interrupted: there is nothing to "
+		    "recover",
+		    (long long)id,
+		    json_string_value(json_object_get(doc, "status")));
+		return cli_fail(&err);
+	}
+	rc = cmd_run_recover_undo(cli, s, doc, &ran, status, sizeof status);
+	if (rb_recover_log(s, id, actor, "undo", NULL,
+	        json_pack("{s:I, s:s}", "recovery_run", (json_int_t)ran,
+	            "outcome", status),
+	        &err) == -1)
+		return cli_fail(&err);
+	return rc;
+}
+
+int
+cmd_recover_run(
+    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "recheck", no_argument, NULL, 'r' },
+		{ "undo", no_argument, NULL, 'u' },
+		{ "resolve", no_argument, NULL, 'R' },
+		{ "note", required_argument, NULL, 'n' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *note = NULL;
+	int c, rc = CLI_OK, recheck = 0, resolve = 0, undo = 0;
+	char actor[ACTOR_MAX], *end;
+	struct store *s;
+	struct err err;
+	json_t *doc = NULL;
+	long long id;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		if (c == 'j')
+			cli->json = 1;
+		else if (c == 'r')
+			recheck = 1;
+		else if (c == 'u')
+			undo = 1;
+		else if (c == 'R')
+			resolve = 1;
+		else if (c == 'n')
+			note = optarg;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "recover: name one run (see: owl runs)");
+	id = strtoll(argv[optind], &end, 10);
+	if (*argv[optind] == '\0' || *end != '\0' || id <= 0)
+		return cli_usage(
+		    cmd, "recover: '%s' is not a run id", argv[optind]);
+	if (resolve && (note == NULL || *note == '\0'))
+		return cli_usage(cmd,
+		    "--resolve needs --note TEXT: say what you found and did");
+	if (note != NULL && !resolve)
+		return cli_usage(cmd, "--note goes with --resolve");
+	err_init(&err);
+	if ((s = cli_store_existing(cli, &err)) == NULL)
+		return cli_fail(&err);
+	actor_name(actor);
+	/* a run its dead process left "running" is interrupted first */
+	runner_sweep(s, cli_note, NULL);
+	if (resolve &&
+	    rb_recover_log(s, id, actor, "resolved", note, NULL, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (rb_recover_list(s, id, &doc, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (cli->json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		putchar('\n');
+	} else {
+		cmd_recover_print(doc);
+	}
+	if (recheck)
+		rc = cmd_recover_recheck(cli, s, doc, actor);
+	if (rc == CLI_OK && undo)
+		rc = cmd_recover_undo(cli, s, doc, actor);
+out:
+	json_decref(doc);
+	store_close(s);
+	return rc;
+}
