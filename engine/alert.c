@@ -154,11 +154,19 @@ alert_match_add(struct buf *b, json_t *o)
 	json_object_foreach(o, k, v)
 	{
 		const char *sv = json_string_value(v);
+		size_t kn, vn;
 
-		if (sv == NULL ||
-		    b->len + strlen(k) + strlen(sv) + 2 > ALERT_MATCH_MAX)
+		if (sv == NULL)
 			continue;
-		buf_printf(b, NULL, "%s=%s ", k, sv);
+		kn = strlen(k);
+		vn = strlen(sv);
+		/* (no printf: this runs for every label of every alert) */
+		if (b->len + kn + vn + 2 > ALERT_MATCH_MAX)
+			continue;
+		buf_add(b, k, kn, NULL);
+		buf_addc(b, '=', NULL);
+		buf_add(b, sv, vn, NULL);
+		buf_addc(b, ' ', NULL);
 	}
 }
 

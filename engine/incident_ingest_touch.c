@@ -314,6 +314,45 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	    err);
 }
 
+/* Reads what finishing an incident needs of it (no text: a touched
+ * incident is read once a request, the text is neither needed nor
+ * copied); the other members of inc are zero. */
+static int
+ingest_finish_read(
+    struct ingest_ctx *c, int64_t id, struct incident *inc, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT state, severity, alert_count, firing_count,"
+	    " truncated_alerts, started_at, ended_at FROM incidents"
+	    " WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(inc, 0, sizeof *inc);
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		inc->id = id;
+		inc->state = (enum incident_state)sqlite3_column_int(st, 0);
+		inc->severity =
+		    (enum incident_severity)sqlite3_column_int(st, 1);
+		inc->alert_count = sqlite3_column_int64(st, 2);
+		inc->firing_count = sqlite3_column_int64(st, 3);
+		inc->truncated_alerts = sqlite3_column_int64(st, 4);
+		inc->started_at = sqlite3_column_int64(st, 5);
+		inc->ended_at = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(
+		    err, ERR_FAILED, "no incident INC-%lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(c->s, err, "incident");
+	return 0;
+}
+
 /* Updates one touched incident from its deltas: counts, worst
  * severity, the sender's truncation, last delivery; then the
  * auto-resolve. */
@@ -334,7 +373,7 @@ ingest_finish(
 	sqlite3_stmt *st;
 	int changed, rc = -1;
 
-	if (incident_get(c->s, t->id, &inc, err) == -1)
+	if (ingest_finish_read(c, t->id, &inc, err) == -1)
 		return -1;
 	g.count = inc.alert_count + t->dcount;
 	g.firing = inc.firing_count + t->dfiring;

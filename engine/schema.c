@@ -287,13 +287,37 @@ const char *const schema_migrations[] = {
 	 * another process is not taken for it. */
 	/* (in parentheses: clang takes two literals ending an array for a
 	 * missing comma) */
-	"ALTER TABLE runs ADD COLUMN proc TEXT;"
-	"ALTER TABLE leases ADD COLUMN holder_proc TEXT;",
+	("ALTER TABLE runs ADD COLUMN proc TEXT;"
+	 "ALTER TABLE leases ADD COLUMN holder_proc TEXT;"),
 	/* 14: the incident list with the resolved ones shown (the TUI's R):
 	 * newest and most alerts over every state, each off its index. */
-	"CREATE INDEX incidents_newest_all ON incidents(opened_at, id);"
-	"CREATE INDEX incidents_alerts_all ON incidents(alert_count, id);",
-	/* 15: approvals of plans (plan.c): who approved which plan, bound
+	("CREATE INDEX incidents_newest_all ON incidents(opened_at, id);"
+	 "CREATE INDEX incidents_alerts_all ON incidents(alert_count, id);"),
+	/* 15: how many incidents are in each state, kept by triggers, so
+	 * that the list's counts (the TUI's header, every frame's paging)
+	 * cost a row, not a walk of 100,000 open incidents. */
+	("CREATE TABLE incident_counts ("
+	 "  state INTEGER PRIMARY KEY,"
+	 "  n INTEGER NOT NULL);"
+	 "INSERT INTO incident_counts(state, n)"
+	 "  SELECT state, count(*) FROM incidents GROUP BY state;"
+	 "CREATE TRIGGER incident_counts_insert AFTER INSERT ON incidents"
+	 " BEGIN"
+	 "  INSERT INTO incident_counts(state, n) VALUES (new.state, 1)"
+	 "   ON CONFLICT(state) DO UPDATE SET n = n + 1;"
+	 " END;"
+	 "CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents"
+	 " BEGIN"
+	 "  UPDATE incident_counts SET n = n - 1 WHERE state = old.state;"
+	 " END;"
+	 "CREATE TRIGGER incident_counts_state AFTER UPDATE OF state"
+	 " ON incidents WHEN new.state IS NOT old.state"
+	 " BEGIN"
+	 "  UPDATE incident_counts SET n = n - 1 WHERE state = old.state;"
+	 "  INSERT INTO incident_counts(state, n) VALUES (new.state, 1)"
+	 "   ON CONFLICT(state) DO UPDATE SET n = n + 1;"
+	 " END;"),
+	/* 16: approvals of plans (plan.c): who approved which plan, bound
 	 * to its hash, for runbooks that declare approval = "two-person". */
 	("CREATE TABLE plan_approvals ("
 	 "  plan_id INTEGER NOT NULL REFERENCES plans(id),"

@@ -243,18 +243,28 @@ timeline_load(
 
 /* --- Streaming: two passes over the log, one event in memory --- */
 
-/* The parsed detail of an entry: an object, {} when it is not one. */
+/* The parsed detail of an entry: an object, {} when it is not one;
+ * *ok says whether it was. */
 static json_t *
-tl_detail(const struct actlog_entry *e)
+tl_detail_ok(const struct actlog_entry *e, int *ok)
 {
 	json_t *d =
 	    json_loads(e->detail ? e->detail : "{}", JSON_DECODE_ANY, NULL);
 
-	if (d == NULL || !json_is_object(d)) {
+	*ok = d != NULL && json_is_object(d);
+	if (!*ok) {
 		json_decref(d);
 		d = json_object(); /* an unparsable detail tells nothing */
 	}
 	return d;
+}
+
+static json_t *
+tl_detail(const struct actlog_entry *e)
+{
+	int ok;
+
+	return tl_detail_ok(e, &ok);
 }
 
 /* A borrowed event over the entry (text not set). */
@@ -320,8 +330,8 @@ tl_names(struct timeline_stream *ts, struct err *err)
 /* One entry of pass one: checked against its hash, counted, and what
  * it tells the header, the model and the context. */
 static int
-tl_pass1(
-    struct timeline_stream *ts, const struct actlog_entry *e, const char *alert)
+tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e,
+    const char *alert, const char *labels, const char *change)
 {
 	struct timeline_event ev;
 	json_t *d;
@@ -336,7 +346,12 @@ tl_pass1(
 	ts->head.last_id = e->id;
 	ts->head.last_us = e->at_us;
 	if (alert != NULL) /* an alert.new: what SQL read of it */
-		return timeline_model_alert(ts, &ev, alert) == -1 ||
+		return timeline_model_alert(ts, &ev, alert, labels) == -1 ||
+		        timeline_model_add(ts, &ev, NULL) == -1
+		    ? -1
+		    : 0;
+	if (change != NULL) /* an alert's resolve or refire */
+		return timeline_model_change(ts, &ev, change) == -1 ||
 		        timeline_model_add(ts, &ev, NULL) == -1
 		    ? -1
 		    : 0;
@@ -344,15 +359,6 @@ tl_pass1(
 		return timeline_model_add(ts, &ev, NULL);
 	if ((d = tl_detail(e)) == NULL)
 		return -1;
-	/* pass two learns each alert's name from its alert.new, in log
-	 * order: only an alert whose alert.new comes later or elsewhere
-	 * needs the names read first */
-	if ((strcmp(ev.kind, "alert.resolve") == 0 ||
-	        strcmp(ev.kind, "alert.refire") == 0) &&
-	    json_object_get(ts->seen,
-	        tl_str(d, "fingerprint") ? tl_str(d, "fingerprint") : "") ==
-	        NULL)
-		ts->need_names = 1;
 	tl_head(&ts->head, &ev, d);
 	rc = actlog_text_learn(ts->text, e, d) == -1 ||
 	        timeline_model_add(ts, &ev, d) == -1
@@ -363,14 +369,20 @@ tl_pass1(
 }
 
 /* Pass one reads every column (the hash check needs them) and, of an
- * alert.new entry, what the model needs (column 9, by SQLite's JSON
- * reader: [starts_at, fingerprint, labels, severity, status, ends_at]). */
+ * alert.new entry, what the model needs (by SQLite's JSON reader:
+ * column 9 [starts_at, fingerprint, severity, status, ends_at], column
+ * 10 its labels) and of an alert's resolve or refire (column 11
+ * [fingerprint, ends_at, starts_at]). */
 static const char tl_pass1_sql[] =
     "SELECT id, at_us, actor, incident_id, run_id, kind, detail, prev_hash,"
-    " hash, CASE WHEN kind = 'alert.new' AND json_valid(detail) THEN"
-    " json_extract(detail, '$.starts_at', '$.fingerprint', '$.labels',"
-    " '$.severity', '$.status', '$.ends_at') END FROM actlog"
-    " WHERE incident_id = ? ORDER BY id";
+    " hash, CASE WHEN n THEN json_extract(detail, '$.starts_at',"
+    " '$.fingerprint', '$.severity', '$.status', '$.ends_at') END,"
+    " CASE WHEN n THEN json_extract(detail, '$.labels') END,"
+    " CASE WHEN kind IN ('alert.resolve', 'alert.refire') AND"
+    " json_valid(detail) THEN json_extract(detail, '$.fingerprint',"
+    " '$.after.ends_at', '$.after.starts_at') END FROM (SELECT *,"
+    " kind = 'alert.new' AND json_valid(detail) AS n FROM actlog"
+    " WHERE incident_id = ?) ORDER BY id";
 
 static const char *
 tl_col(sqlite3_stmt *st, int i)
@@ -412,7 +424,8 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	sqlite3_bind_int64(st, 1, incident);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tl_entry(st, &e);
-		if (tl_pass1(ts, &e, tl_col(st, 9)) == -1) {
+		if (tl_pass1(ts, &e, tl_col(st, 9), tl_col(st, 10),
+		        tl_col(st, 11)) == -1) {
 			sqlite3_reset(st);
 			return err_set(err, ERR_FAILED, "out of memory");
 		}
@@ -468,29 +481,59 @@ tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, json_t *d)
 /* Pass two reads the incident's rows in order; of an alert.new entry
  * (most of a storm) it reads only what its line says, with one call of
  * SQLite's JSON reader, instead of a tree of the whole detail (the
- * annotations are most of it): column 9 is then [fingerprint, labels,
- * summary, status, severity]. Column 10 says whether the detail is a
- * JSON object (the JSON export embeds it as it is). */
+ * annotations are most of it): column 9 is then [fingerprint, summary,
+ * status, severity] and column 11 its labels; of an alert's resolve or
+ * refire, column 10 [fingerprint, ends_at, starts_at]. */
 #define TL_PASS2_SQL(where)                                                    \
 	"SELECT id, at_us, actor, incident_id, run_id, kind, detail,"          \
-	" prev_hash, hash, CASE WHEN n THEN json_extract(detail,"              \
-	" '$.fingerprint', '$.labels', '$.annotations.summary', '$.status',"   \
-	" '$.severity') END, v FROM (SELECT *, json_valid(detail) AND"         \
-	" json_type(detail) = 'object' AS v, kind = 'alert.new' AND"           \
-	" json_valid(detail) AS n FROM actlog WHERE " where ") ORDER BY id"
+	" prev_hash, hash, CASE WHEN kind = 'alert.new' AND"                   \
+	" json_valid(detail) THEN json_extract(detail, '$.fingerprint',"       \
+	" '$.annotations.summary', '$.status', '$.severity') END,"             \
+	" CASE WHEN kind IN ('alert.resolve', 'alert.refire') AND"             \
+	" json_valid(detail) THEN json_extract(detail, '$.fingerprint',"       \
+	" '$.after.ends_at', '$.after.starts_at') END, CASE WHEN kind ="       \
+	" 'alert.new' AND json_valid(detail) THEN json_extract(detail,"        \
+	" '$.labels') END FROM actlog WHERE " where " ORDER BY id"
 static const char tl_pass2_sql[] = TL_PASS2_SQL("incident_id = ?");
 static const char tl_run_sql[] = TL_PASS2_SQL("run_id = ? AND incident_id = ?");
 
-/* The detail of an alert.new row, from the fields SQL read. */
+/* The detail of an alert.new row, from the fields SQL read:
+ * [fingerprint, summary, status, severity] and the labels. */
 static json_t *
-tl_alert_new(const char *fields)
+tl_alert_new(const char *fields, const char *labels)
 {
-	json_t *f = json_loads(fields, 0, NULL), *d;
+	const char *v[4] = { NULL, NULL, NULL, NULL };
+	json_t *f = NULL, *l = timeline_labels(labels), *d;
+	char scratch[2048];
 
-	d = json_pack("{s:O?, s:O?, s:{s:O?}, s:O?, s:O?}", "fingerprint",
-	    json_array_get(f, 0), "labels", json_array_get(f, 1), "annotations",
-	    "summary", json_array_get(f, 2), "status", json_array_get(f, 3),
-	    "severity", json_array_get(f, 4));
+	if (timeline_strs(fields, scratch, sizeof scratch, v, 4) != 4) {
+		f = json_loads(fields, 0, NULL);
+		for (size_t i = 0; i < 4; i++)
+			v[i] = json_string_value(json_array_get(f, i));
+	}
+	d = json_pack("{s:s?, s:o?, s:{s:s?}, s:s?, s:s?}", "fingerprint", v[0],
+	    "labels", l, "annotations", "summary", v[1], "status", v[2],
+	    "severity", v[3]);
+	json_decref(f);
+	return d;
+}
+
+/* The detail of an alert's resolve or refire, from the fields SQL
+ * read: what its line and the narrative use. */
+static json_t *
+tl_alert_change(const char *fields)
+{
+	const char *v[3] = { NULL, NULL, NULL };
+	char scratch[512];
+	json_t *f = NULL, *d;
+
+	if (timeline_strs(fields, scratch, sizeof scratch, v, 3) != 3) {
+		f = json_loads(fields, 0, NULL);
+		for (size_t i = 0; i < 3; i++)
+			v[i] = json_string_value(json_array_get(f, i));
+	}
+	d = json_pack("{s:s?, s:{s:s?, s:s?}}", "fingerprint", v[0], "after",
+	    "ends_at", v[1], "starts_at", v[2]);
 	json_decref(f);
 	return d;
 }
@@ -507,10 +550,15 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tl_entry(st, &e);
-		p.valid = sqlite3_column_int(st, 10);
+		/* an alert.new SQL read is valid JSON; another entry is
+		 * valid when jansson reads an object from it */
+		p.valid = tl_col(st, 9) != NULL || tl_col(st, 10) != NULL;
 		if (tl_pass2(&p, &e,
-		        tl_col(st, 9) != NULL ? tl_alert_new(tl_col(st, 9))
-		                              : tl_detail(&e)) != 0) {
+		        tl_col(st, 9) != NULL
+		            ? tl_alert_new(tl_col(st, 9), tl_col(st, 11))
+		            : tl_col(st, 10) != NULL
+		            ? tl_alert_change(tl_col(st, 10))
+		            : tl_detail_ok(&e, &p.valid)) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -670,9 +718,16 @@ timeline_esc_csv(struct buf *out, const char *s, struct err *err)
 	if (rc == 0 && formula)
 		rc = buf_addc(out, '\'', err);
 
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = s[i] == '"' ? buf_adds(out, "\"\"", err)
-		                 : buf_addc(out, s[i], err);
+	for (size_t i = 0, j; i < n && rc == 0; i = j) {
+		/* runs without a quote in one copy, a quote doubled */
+		for (j = i; j < n && s[j] != '"'; j++)
+			;
+		rc = buf_add(out, s + i, j - i, err);
+		if (rc == 0 && j < n) {
+			rc = buf_adds(out, "\"\"", err);
+			j++;
+		}
+	}
 	if (rc == 0 && quote)
 		rc = buf_addc(out, '"', err);
 	return rc;
@@ -684,6 +739,13 @@ timeline_esc_html(struct buf *out, const char *s, struct err *err)
 	int rc = 0;
 
 	for (; s && *s && rc == 0; s++) {
+		size_t run = strcspn(s, "&<>\"'");
+
+		if (run > 0) { /* nothing to escape: one copy */
+			rc = buf_add(out, s, run, err);
+			s += run - 1;
+			continue;
+		}
 		switch (*s) {
 		case '&': rc = buf_adds(out, "&amp;", err); break;
 		case '<': rc = buf_adds(out, "&lt;", err); break;

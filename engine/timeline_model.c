@@ -41,6 +41,86 @@ tm_time(const char *s)
 	return s != NULL && clock_parse(s, &us, NULL) == 0 ? us : 0;
 }
 
+int
+timeline_strs(const char *s, char *buf, size_t n, const char **out, int max)
+{
+	size_t len = 0;
+	int k = 0;
+
+	if (s == NULL || *s++ != '[')
+		return -1;
+	while (*s != ']' && k < max) {
+		if (strncmp(s, "null", 4) == 0) {
+			out[k++] = NULL;
+			s += 4;
+		} else if (*s == '"') {
+			out[k++] = buf + len;
+			for (s++; *s != '"'; s++) {
+				if (*s == '\\' || *s == '\0' || len + 1 >= n)
+					return -1;
+				buf[len++] = *s;
+			}
+			buf[len++] = '\0';
+			s++;
+		} else {
+			return -1;
+		}
+		if (*s == ',')
+			s++;
+	}
+	return *s == ']' ? k : -1;
+}
+
+/* The same through jansson (f keeps the strings). */
+static int
+tm_strs_json(const char *s, json_t **f, const char **out, int max)
+{
+	int k;
+
+	if ((*f = json_loads(s ? s : "[]", 0, NULL)) == NULL)
+		return -1;
+	for (k = 0; k < max && (size_t)k < json_array_size(*f); k++)
+		out[k] = json_string_value(json_array_get(*f, (size_t)k));
+	return k;
+}
+
+json_t *
+timeline_labels(const char *s)
+{
+	const char *p = s, *key, *val;
+	size_t kn, vn;
+	char kb[256];
+	json_t *o;
+
+	if (p == NULL || *p++ != '{' || (o = json_object()) == NULL)
+		return s ? json_loads(s, 0, NULL) : NULL;
+	while (*p == '"') {
+		key = ++p;
+		while (*p != '"' && *p != '\\' && *p != '\0')
+			p++;
+		if (*p != '"' || p[1] != ':' || p[2] != '"')
+			goto slow;
+		kn = (size_t)(p - key);
+		val = p += 3;
+		while (*p != '"' && *p != '\\' && *p != '\0')
+			p++;
+		if (*p != '"' || kn >= sizeof kb)
+			goto slow;
+		vn = (size_t)(p - val);
+		memcpy(kb, key, kn);
+		kb[kn] = '\0';
+		if (json_object_set_new(o, kb, json_stringn(val, vn)) == -1)
+			goto slow;
+		if (*++p == ',')
+			p++;
+	}
+	if (*p == '}' && p[1] == '\0')
+		return o;
+slow: /* escapes, numbers, nesting: jansson reads it */
+	json_decref(o);
+	return json_loads(s, 0, NULL);
+}
+
 void
 timeline_model_free(struct timeline_model *m)
 {
@@ -153,24 +233,29 @@ tm_end(struct timeline_alert *a, int64_t at)
 
 int
 timeline_model_alert(struct timeline_stream *ts,
-    const struct timeline_event *ev, const char *fields)
+    const struct timeline_event *ev, const char *fields, const char *lab)
 {
-	json_t *f = json_loads(fields ? fields : "[]", 0, NULL);
-	const json_t *labels = json_array_get(f, 2);
+	const char *v[5] = { NULL, NULL, NULL, NULL, NULL };
+	char scratch[512];
+	json_t *f = NULL, *labels = NULL;
 	struct timeline_model *m = &ts->m;
 	struct timeline_alert *a;
-	int64_t start = tm_time(json_string_value(json_array_get(f, 0)));
-	int64_t end = tm_time(json_string_value(json_array_get(f, 5)));
-	const char *fp = json_string_value(json_array_get(f, 1));
-	const char *st = json_string_value(json_array_get(f, 4));
+	int64_t start, end;
+	const char *fp, *st;
 	int rc = 0;
 
-	if (f == NULL)
+	if (timeline_strs(fields, scratch, sizeof scratch, v, 5) != 5 &&
+	    tm_strs_json(fields, &f, v, 5) == -1)
 		return 0; /* an unreadable detail tells nothing */
+	start = tm_time(v[0]);
+	end = tm_time(v[4]);
+	fp = v[1];
+	st = v[3];
 	ts->head.alerts++;
 	if (start != 0 &&
 	    (ts->head.started_us == 0 || start < ts->head.started_us))
 		ts->head.started_us = start;
+	labels = timeline_labels(lab);
 	if (json_is_object(labels) && tm_common(ts, labels) == -1)
 		rc = -1;
 	if (fp != NULL && ts->seen != NULL &&
@@ -184,9 +269,8 @@ timeline_model_alert(struct timeline_stream *ts,
 			memset(a, 0, sizeof *a);
 			a->fp = tm_dup(fp);
 			a->name = tm_dup(tm_str(labels, "alertname"));
-			a->severity =
-			    tm_dup(json_string_value(json_array_get(f, 3)));
-			a->labels = json_incref((json_t *)labels);
+			a->severity = tm_dup(v[2]);
+			a->labels = json_incref(labels);
 			if (a->fp == NULL || a->name == NULL ||
 			    a->severity == NULL) {
 				free(a->fp);
@@ -202,6 +286,7 @@ timeline_model_alert(struct timeline_stream *ts,
 			}
 		}
 	}
+	json_decref(labels);
 	json_decref(f);
 	return rc;
 }
@@ -351,6 +436,37 @@ tm_run_event(struct timeline_stream *ts, const struct timeline_event *ev,
 	if ((b->name = tm_dup(tm_str(d, "name"))) == NULL)
 		return -1;
 	r->nbar++;
+	return 0;
+}
+
+int
+timeline_model_change(struct timeline_stream *ts,
+    const struct timeline_event *ev, const char *fields)
+{
+	const char *v[3] = { NULL, NULL, NULL };
+	char scratch[512];
+	json_t *f = NULL;
+	struct timeline_alert *a;
+	int64_t at;
+
+	if (timeline_strs(fields, scratch, sizeof scratch, v, 3) != 3 &&
+	    tm_strs_json(fields, &f, v, 3) == -1)
+		return 0;
+	/* pass two learns each alert's name from its alert.new, in log
+	 * order: only an alert whose alert.new comes later or elsewhere
+	 * needs the names read first */
+	if (v[0] != NULL && json_object_get(ts->seen, v[0]) == NULL)
+		ts->need_names = 1;
+	if ((a = tm_alert(&ts->m, v[0])) != NULL) {
+		if (strcmp(ev->kind, "alert.resolve") == 0) {
+			at = tm_time(v[1]);
+			tm_end(a, at ? at : ev->at_us);
+		} else {
+			at = tm_time(v[2]);
+			tm_fire(a, at ? at : ev->at_us);
+		}
+	}
+	json_decref(f);
 	return 0;
 }
 

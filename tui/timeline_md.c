@@ -23,7 +23,15 @@ md_text(struct buf *b, const char *s, const char *indent, struct err *err)
 	int rc = 0;
 
 	for (size_t i = 0; s && s[i] && rc == 0; i++) {
-		char c = s[i];
+		size_t run = strcspn(s + i, "\\`*[]<|_\n\r#>+-=~");
+		char c;
+
+		if (run > 0) { /* nothing Markdown reads: one copy */
+			rc = buf_add(b, s + i, run, err);
+			i += run - 1;
+			continue;
+		}
+		c = s[i];
 		int edge = i == 0 || !isalnum((unsigned char)s[i - 1]) ||
 		    !isalnum((unsigned char)s[i + 1]);
 

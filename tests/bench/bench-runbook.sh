@@ -16,25 +16,30 @@ export OWL_DB="$T/owl.db" XDG_STATE_HOME="$T/state" \
 unset OWL_CONFIG OWL_RUNBOOKS
 RB=tests/bench/runbooks
 
-us() { echo $(($(date +%s%N) / 1000)); }
 
 # --- engine overhead: 1,000 steps, one simulated write each
 ./owl run bench1000 --runbooks "$RB" --dry-run --param n=1 >/dev/null ||
 	{ echo "   owl run failed"; exit 1; }
-best0=999999999
-best=999999999
-for i in 1 2 3; do
-	a=$(us); ./owl run bench1000 --runbooks "$RB" --dry-run --param n=0 \
-		>/dev/null; b=$(us)
-	[ $((b - a)) -lt "$best0" ] && best0=$((b - a))
-	a=$(us); ./owl run bench1000 --runbooks "$RB" --dry-run >/dev/null
-	b=$(us)
-	[ $((b - a)) -lt "$best" ] && best=$((b - a))
+# cpurun.py: wall and CPU (user + system, the worker included) of a run;
+# medcol FILE COLUMN: the median of a column
+cpurun() { python3 tests/bench/cpurun.py "$@"; }
+medcol() {
+	awk -v c="$2" '{ print $c }' "$1" | sort -n |
+		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+: >"$T/e0"
+: >"$T/e1"
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in 1 2 3 4 5; do
+	cpurun ./owl run bench1000 --runbooks "$RB" --dry-run --param n=0 >>"$T/e0"
+	cpurun ./owl run bench1000 --runbooks "$RB" --dry-run >>"$T/e1"
 done
-per=$(( (best - best0) / 1000 ))
-echo "   1,000-step dry-run: $((best / 1000)) ms total, empty run $((best0 / 1000)) ms"
-echo "   per step with one effect (worker round trips, chokepoint, intent +"
-echo "   result + step log entries, plan): $per µs (target < 50 µs)"
+w0=$(medcol "$T/e0" 1) w1=$(medcol "$T/e1" 1)
+c0=$(medcol "$T/e0" 2) c1=$(medcol "$T/e1" 2)
+echo "   1,000-step dry-run, median of 5 alternated: $((w1 / 1000)) ms wall, $((c1 / 1000)) ms CPU;"
+echo "   empty run $((w0 / 1000)) ms wall, $((c0 / 1000)) ms CPU"
+echo "   per step with one effect (worker round trip, chokepoint, intent +"
+echo "   result + step log entries, plan): $(( (w1 - w0) / 1000 )) µs wall, $(( (c1 - c0) / 1000 )) µs CPU (target < 50 µs)"
 n=$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog")
 echo "   (the action log now holds $n entries)"
 
@@ -69,55 +74,47 @@ rounds=5
 [ -n "${BENCH_QUICK:-}" ] && rounds=3
 : >"$T/ans.us"
 : >"$T/owl.us"
-echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
 	reset_work
-	a=$(us)
-	ansible-playbook -i localhost, --check --diff \
-		-e "dir=$T/work" -e "url=$URL" tests/bench/ansible-20.yml \
-		>"$T/ansible.out" 2>&1 || { echo "   ansible failed:"; tail -5 "$T/ansible.out"; exit 1; }
-	b=$(us)
-	echo $((b - a)) >>"$T/ans.us"
-	grep -q "skipping" "$T/ansible.out" &&
-		echo "   (ansible skipped $(grep -c skipping "$T/ansible.out") commands in --check; owl simulates them too)"
+	res=$(cpurun ansible-playbook -i localhost, --check --diff \
+		-e "dir=$T/work" -e "url=$URL" tests/bench/ansible-20.yml)
+	case $res in *" 0") ;; *) echo "   ansible failed ($res)"; exit 1 ;; esac
+	echo "$res" >>"$T/ans.us"
 	reset_work
-	a=$(us)
-	./owl run bench20 --runbooks "$RB" --dry-run --param dir="$T/work" \
-		--param url="$URL" >"$T/owl.out" 2>&1 || { echo "   owl failed:"; tail -5 "$T/owl.out"; exit 1; }
-	b=$(us)
-	echo $((b - a)) >>"$T/owl.us"
+	res=$(cpurun ./owl run bench20 --runbooks "$RB" --dry-run \
+		--param dir="$T/work" --param url="$URL")
+	case $res in *" 0") ;; *) echo "   owl failed ($res)"; exit 1 ;; esac
+	echo "$res" >>"$T/owl.us"
 done
-med() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-ans=$(med "$T/ans.us") owl=$(med "$T/owl.us")
+ans=$(medcol "$T/ans.us" 1) owl=$(medcol "$T/owl.us" 1)
+ansc=$(medcol "$T/ans.us" 2) owlc=$(medcol "$T/owl.us" 2)
 echo "   20 tasks (5 GETs live on both sides), dry-run with diffs, median of $rounds alternated rounds:"
-echo "     ansible-playbook --check --diff: $((ans / 1000)) ms"
-echo "     owl run --dry-run:               $((owl / 1000)).$(( (owl % 1000) / 100 )) ms (target < 20 ms)"
-echo "     ratio ansible/owl: $((ans / (owl > 0 ? owl : 1)))x (target >= 300x)"
+echo "     ansible-playbook --check --diff: $((ans / 1000)) ms wall, $((ansc / 1000)) ms CPU"
+echo "     owl run --dry-run:               $((owl / 1000)).$(( (owl % 1000) / 100 )) ms wall, $((owlc / 1000)).$(( (owlc % 1000) / 100 )) ms CPU (target < 20 ms)"
+echo "     ratio ansible/owl: $((ans / (owl > 0 ? owl : 1)))x wall, $((ansc / (owlc > 0 ? owlc : 1)))x CPU (target >= 300x)"
 
 # --- live: owl apply of a stored plan vs ansible-playbook (no --check)
 : >"$T/ansl.us"
 : >"$T/apply.us"
 for r in $(seq "$rounds"); do
 	reset_work
-	a=$(us)
-	ansible-playbook -i localhost, --diff \
-		-e "dir=$T/work" -e "url=$URL" tests/bench/ansible-20.yml \
-		>"$T/ansible.out" 2>&1 || { echo "   ansible failed:"; tail -5 "$T/ansible.out"; exit 1; }
-	b=$(us)
-	echo $((b - a)) >>"$T/ansl.us"
+	res=$(cpurun ansible-playbook -i localhost, --diff \
+		-e "dir=$T/work" -e "url=$URL" tests/bench/ansible-20.yml)
+	case $res in *" 0") ;; *) echo "   ansible failed ($res)"; exit 1 ;; esac
+	echo "$res" >>"$T/ansl.us"
 	reset_work
 	plan=$(./owl run bench20 --runbooks "$RB" --dry-run --param dir="$T/work" \
 		--param url="$URL" | sed -n 's/^Plan \([0-9]*\),.*/\1/p')
 	[ -n "$plan" ] || { echo "   owl dry-run made no plan"; exit 1; }
-	a=$(us)
-	./owl apply "$plan" --yes >"$T/apply.out" 2>&1 ||
-		{ echo "   owl apply failed:"; tail -5 "$T/apply.out"; exit 1; }
-	b=$(us)
-	echo $((b - a)) >>"$T/apply.us"
+	res=$(cpurun ./owl apply "$plan" --yes)
+	case $res in *" 0") ;; *) echo "   owl apply failed ($res)"; exit 1 ;; esac
+	echo "$res" >>"$T/apply.us"
 done
-ansl=$(med "$T/ansl.us") apply=$(med "$T/apply.us")
+ansl=$(medcol "$T/ansl.us" 1) apply=$(medcol "$T/apply.us" 1)
+anslc=$(medcol "$T/ansl.us" 2) applyc=$(medcol "$T/apply.us" 2)
 echo "   the same 20 tasks live, median of $rounds alternated rounds:"
-echo "     ansible-playbook --diff:          $((ansl / 1000)) ms"
-echo "     owl apply PLAN (held to the plan): $((apply / 1000)).$(( (apply % 1000) / 100 )) ms"
-echo "     ratio ansible/owl: $((ansl / (apply > 0 ? apply : 1)))x"
+echo "     ansible-playbook --diff:           $((ansl / 1000)) ms wall, $((anslc / 1000)) ms CPU"
+echo "     owl apply PLAN (held to the plan): $((apply / 1000)).$(( (apply % 1000) / 100 )) ms wall, $((applyc / 1000)).$(( (applyc % 1000) / 100 )) ms CPU"
+echo "     ratio ansible/owl: $((ansl / (apply > 0 ? apply : 1)))x wall, $((anslc / (applyc > 0 ? applyc : 1)))x CPU"
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

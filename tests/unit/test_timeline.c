@@ -217,6 +217,49 @@ test_duration(void **state)
 	assert_string_equal(out, "0s");
 }
 
+/* The fast readers of what SQLite's json_extract gives: simple arrays
+ * and flat label objects are read without jansson's parser, anything
+ * else falls back to it with the same result. */
+static void
+test_fast_readers(void **state)
+{
+	const char *v[4];
+	char buf[64];
+	json_t *l;
+
+	(void)state;
+	assert_int_equal(
+	    timeline_strs("[\"a\",null,\"b c\"]", buf, sizeof buf, v, 4), 3);
+	assert_string_equal(v[0], "a");
+	assert_null(v[1]);
+	assert_string_equal(v[2], "b c");
+	assert_int_equal(timeline_strs("[]", buf, sizeof buf, v, 4), 0);
+	/* escapes, numbers, too long: not for the fast reader */
+	assert_int_equal(
+	    timeline_strs("[\"a\\\"b\"]", buf, sizeof buf, v, 4), -1);
+	assert_int_equal(timeline_strs("[1]", buf, sizeof buf, v, 4), -1);
+	assert_int_equal(timeline_strs("[\"0123456789\"]", buf, 8, v, 4), -1);
+	assert_int_equal(timeline_strs(NULL, buf, sizeof buf, v, 4), -1);
+
+	l = timeline_labels("{\"alertname\":\"X\",\"region\":\"eu\"}");
+	assert_non_null(l);
+	assert_int_equal(json_object_size(l), 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(l, "region")), "eu");
+	json_decref(l);
+	l = timeline_labels("{\"a\":\"q\\\"t\",\"n\":\"\\u00e9\"}");
+	assert_non_null(l); /* escapes: jansson reads them */
+	assert_string_equal(json_string_value(json_object_get(l, "a")), "q\"t");
+	assert_string_equal(
+	    json_string_value(json_object_get(l, "n")), "\xc3\xa9");
+	json_decref(l);
+	l = timeline_labels("{}");
+	assert_int_equal(json_object_size(l), 0);
+	json_decref(l);
+	assert_null(timeline_labels("{\"a\":"));
+	assert_null(timeline_labels(NULL));
+}
+
 int
 main(void)
 {
@@ -225,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_reopen_clears_resolve),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_fast_readers),
 	};
 
 	return cmocka_run_group_tests_name("timeline", tests, NULL, NULL);
