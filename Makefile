@@ -129,6 +129,7 @@ bench: owl
 
 demo: owl
 	@sh .ci/deps test
+	@$(MAKE) --no-print-directory build/tools/gateway
 	@sh tests/demo.sh
 
 # libFuzzer harnesses (clang) for the parsers of untrusted input, each run

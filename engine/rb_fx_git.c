@@ -6,7 +6,7 @@
  * and the incident and run in a trailer; git.push is the write that
  * reaches the world (never forced), and git.revert, its undo, pushes
  * revert commits on top. Credentials come from secrets and are never
- * shown: a URL's user:password@ is cut from every target. */
+ * shown; a URL that holds them is refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,29 @@
 
 #define RB_FX_GIT_MSG_MAX 8192 /* a commit message */
 
-/* The target of every git effect: the URL without credentials, the
- * branch, and for a file its path ("URL ref path"). */
+/* Nonzero when url carries credentials: any user part in an http(s)
+ * URL (a token as the user name works there), a password elsewhere
+ * (ssh://git@host is a user, not a secret). They belong in a secret:
+ * the request is logged as it is. */
+static int
+rb_fx_git_url_has_cred(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *at;
+	size_t hostlen;
+
+	if (scheme == NULL)
+		return 0;
+	host = scheme + 3;
+	hostlen = strcspn(host, "/");
+	if ((at = memchr(host, '@', hostlen)) == NULL)
+		return 0;
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return 1;
+	return memchr(host, ':', (size_t)(at - host)) != NULL;
+}
+
+/* The target of every git effect: the URL, the branch, and for a file
+ * its path ("URL ref path"). */
 static int
 rb_fx_git_describe(const json_t *req, struct rb_fx_desc *d, struct err *err)
 {
@@ -26,30 +47,25 @@ rb_fx_git_describe(const json_t *req, struct rb_fx_desc *d, struct err *err)
 	const char *ref = json_string_value(json_object_get(req, "ref"));
 	const char *path = json_string_value(json_object_get(req, "path"));
 	const char *op = json_string_value(json_object_get(req, "op"));
-	const char *at, *scheme;
-	size_t keep;
 
-	if (url == NULL || *url == '\0' || ref == NULL || *ref == '\0')
+	if (url == NULL || *url == '\0' || ref == NULL || *ref == '\0' ||
+	    (strcmp(d->name, "git.checkout") != 0 &&
+	        !json_is_integer(json_object_get(req, "handle"))))
 		return err_set(err, ERR_USAGE,
 		    "%s: give a checkout (from git.checkout)", d->name);
-	if (strcmp(d->name, "git.checkout") != 0 &&
-	    !json_is_integer(json_object_get(req, "handle")))
+	if (rb_fx_git_url_has_cred(url))
 		return err_set(err, ERR_USAGE,
-		    "%s: give a checkout (from git.checkout)", d->name);
-	scheme = strstr(url, "://");
-	at = scheme ? strchr(scheme + 3, '@') : NULL;
-	if (at != NULL && strcspn(scheme + 3, "/") < (size_t)(at - scheme - 3))
-		at = NULL; /* an @ in the path, not credentials */
-	keep = at ? (size_t)(scheme + 3 - url) : strlen(url);
-	snprintf(d->target, sizeof d->target, "%.*s%s %.200s%s%.512s",
-	    (int)(keep > 600 ? 600 : keep), url, at ? at + 1 : "", ref,
+		    "git.checkout: the URL holds credentials; give them as a "
+		    "secret instead ({ token = secret.get(NAME) }), which owl "
+		    "never shows");
+	snprintf(d->target, sizeof d->target, "%.600s %.200s%s%.200s", url, ref,
 	    path ? " " : "", path ? path : "");
 	if (op != NULL && strcmp(op, "replace") == 0)
 		snprintf(d->name, sizeof d->name, "git.replace");
 	if (strcmp(d->name, "git.push") == 0 ||
 	    strcmp(d->name, "git.revert") == 0)
-		snprintf(d->lease, sizeof d->lease, "git:%.*s%s#%.200s",
-		    (int)(keep > 600 ? 600 : keep), url, at ? at + 1 : "", ref);
+		snprintf(
+		    d->lease, sizeof d->lease, "git:%.600s#%.200s", url, ref);
 	return 0;
 }
 
@@ -104,6 +120,9 @@ rb_fx_git_checkout(struct rb_fx_call *c, struct err *err)
 	json_object_set_new(c->reply, "handle", json_integer(res.handle));
 	json_object_set_new(c->reply, "commit", json_string(res.id));
 	json_object_set_new(c->result, "commit", json_string(res.id));
+	/* what the plan was made against: a branch that moved since makes
+	 * the plan stale (owl apply) */
+	rb_fx_saw(c, -1, res.id, strlen(res.id));
 	rc = 0;
 out:
 	effects_git_res_done(&res);
@@ -132,6 +151,10 @@ rb_fx_git_read(struct rb_fx_call *c, struct err *err)
 		json_object_set_new(c->result, "bytes",
 		    json_integer((json_int_t)res.content.len));
 	}
+	rb_fx_saw(c, res.missing ? -2 : -1, buf_str(&res.content),
+	    res.missing ? 0 : res.content.len);
+	if (res.missing && c->seen != NULL)
+		json_object_set_new(c->seen, "missing", json_true());
 	rc = 0;
 out:
 	rb_fx_wipe(&res.content);
@@ -177,6 +200,12 @@ rb_fx_git_log(struct rb_fx_call *c, struct err *err)
 	if (c->e->fx->git(c->e->fx->ctx, &g, &res, err) == -1)
 		goto out;
 	json_object_set_new(c->reply, "log", rb_fx_git_masked(c, res.log));
+	{
+		char *t = json_dumps(res.log, JSON_COMPACT | JSON_SORT_KEYS);
+		if (t != NULL)
+			rb_fx_saw(c, -1, t, strlen(t));
+		free(t);
+	}
 	json_object_set_new(c->result, "commits",
 	    json_integer((json_int_t)json_array_size(res.log)));
 	rc = 0;
@@ -438,6 +467,41 @@ out:
 	return rc;
 }
 
+/* A git write in full, for the plan and its hash: a staged file's path
+ * and content (its SHA-256; the diff shows the lines), or a commit's
+ * message as the runbook gave it (the trailer names the run, which
+ * differs between a plan and its apply). */
+static json_t *
+rb_fx_git_show(
+    struct rb_effect *e, const json_t *req, json_t *names, struct err *err)
+{
+	const json_t *content = json_object_get(req, "content");
+	const json_t *msg = json_object_get(req, "message");
+	json_t *p = json_object(), *v;
+
+	if (p == NULL)
+		return err_set(err, ERR_FAILED, "out of memory"), NULL;
+	if (json_is_string(json_object_get(req, "path")))
+		json_object_set(p, "path", json_object_get(req, "path"));
+	if (content != NULL) {
+		v = rb_secrets_show(&e->secrets, content, names, err);
+		if (v == NULL || !json_is_string(v)) {
+			json_decref(v);
+			json_decref(p);
+			return err_set(err, ERR_USAGE,
+			           "git.write: the content must be text"),
+			       NULL;
+		}
+		rb_fx_show_hash(
+		    p, "content", json_string_value(v), json_string_length(v));
+		json_decref(v);
+	}
+	if (json_is_string(msg))
+		rb_fx_show_blob(p, "message", json_string_value(msg),
+		    json_string_length(msg));
+	return p;
+}
+
 const struct rb_fx_kind rb_fx_git_checkout_kind = {
 	.name = "git.checkout",
 	.access = RB_FX_READ,
@@ -464,6 +528,7 @@ const struct rb_fx_kind rb_fx_git_write_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_git_describe,
 	.perform = rb_fx_git_write,
+	.show = rb_fx_git_show,
 };
 
 const struct rb_fx_kind rb_fx_git_commit_kind = {
@@ -471,6 +536,7 @@ const struct rb_fx_kind rb_fx_git_commit_kind = {
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_git_describe,
 	.perform = rb_fx_git_commit,
+	.show = rb_fx_git_show,
 };
 
 const struct rb_fx_kind rb_fx_git_push_kind = {

@@ -125,6 +125,12 @@ fmt_sns_parse(json_t *root, struct ingest_batch *b, struct err *err)
 	json_t *m;
 	int rc;
 
+	/* raw message delivery (a subscription attribute SNS offers for
+	 * HTTP/S): the CloudWatch alarm itself, without SNS's envelope */
+	if (json_is_object(root) && json_object_get(root, "Type") == NULL &&
+	    json_object_get(root, "AlarmName") != NULL &&
+	    json_object_get(root, "NewStateValue") != NULL)
+		return fmt_sns_alarm(root, root, b, err);
 	if (ingest_json_str(root, "", "Type", INGEST_REQUIRED | INGEST_NONEMPTY,
 	        64, &type, err) == -1 ||
 	    ingest_json_str(root, "", "TopicArn",
@@ -485,7 +491,8 @@ fmt_sender_detect(json_t *root)
 
 	if (!json_is_object(root))
 		return -1;
-	if (type != NULL && fmt_has(root, "TopicArn"))
+	if ((type != NULL && fmt_has(root, "TopicArn")) ||
+	    (fmt_has(root, "AlarmName") && fmt_has(root, "NewStateValue")))
 		return INGEST_SNS;
 	if (fmt_has(root, "action") && fmt_has(root, "data") &&
 	    (fmt_has(root, "installation") || fmt_has(root, "actor")))

@@ -110,6 +110,22 @@ gitwc_cred(git_credential **out, const char *url, const char *user,
 	return GIT_PASSTHROUGH;
 }
 
+int
+gitwc_fail_remote(const struct gitwc *w, struct err *err, const char *what)
+{
+	if (w->cred_tries > 1)
+		return err_set(err, ERR_FAILED,
+		    "%s: the credentials were refused (check the token or "
+		    "key the runbook gave)",
+		    what);
+	if (w->cred_tries == 1 && w->token == NULL && w->ssh_key == NULL)
+		return err_set(err, ERR_FAILED,
+		    "%s: the remote wants credentials: give git.checkout a "
+		    "token or an ssh_key (from a secret)",
+		    what);
+	return gitwc_fail(err, what);
+}
+
 void
 gitwc_callbacks(struct gitwc *w, git_remote_callbacks *cb)
 {
@@ -133,7 +149,7 @@ gitwc_fetch(struct gitwc *w, struct err *err)
 	snprintf(what, sizeof what, "git: fetch %.300s", w->shown);
 	if (git_remote_lookup(&remote, w->repo, "origin") != 0 ||
 	    git_remote_fetch(remote, NULL, &fo, NULL) != 0) {
-		gitwc_fail(err, what);
+		gitwc_fail_remote(w, err, what);
 		goto out;
 	}
 	snprintf(spec, sizeof spec, "refs/remotes/origin/%s", w->branch);

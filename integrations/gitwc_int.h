@@ -38,6 +38,12 @@ struct gitwc {
 /* Records libgit2's last error as "WHAT: message" (ERR_FAILED). */
 int gitwc_fail(struct err *err, const char *what);
 
+/* Records the failure of an operation on the remote (fetch, push):
+ * "WHAT: the credentials were refused" when the remote asked for them
+ * again after ours, "WHAT: the remote wants credentials" when it asked
+ * and we had none, else libgit2's message. */
+int gitwc_fail_remote(const struct gitwc *w, struct err *err, const char *what);
+
 /* Sets the credential callback (once per operation) of w on cb. */
 void gitwc_callbacks(struct gitwc *w, git_remote_callbacks *cb);
 

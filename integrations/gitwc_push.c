@@ -114,7 +114,7 @@ gitwc_push_id(struct gitwc *w, const git_oid *id, int *raced, struct err *err)
 		goto out;
 	}
 	if (e != 0) {
-		gitwc_fail(err, what);
+		gitwc_fail_remote(w, err, what);
 		goto out;
 	}
 	if (ps.msg[0] != '\0') {

@@ -96,10 +96,6 @@ function run(p)
           " at " .. from.time .. " (" .. from.commit:sub(1, 12) .. " " ..
           from.subject .. ")")
     end
-    local r = http.get(gw.url("/v1/model"))
-    if r.status == 200 then
-      log("the gateway serves " .. tostring(r.json.model))
-    end
   end)
 
   confirm("Pin " .. p.service .. " back from " .. current .. " to " .. target ..

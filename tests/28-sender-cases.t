@@ -3,9 +3,9 @@
 # fire/resolve pair (25-senders.t), from its real sample with the
 # fields its other notifications change: Datadog's $ALERT_TRANSITION
 # (Triggered with its priority, Warn, No Data, Recovered), Sentry's
-# critical -> warning -> resolved, CloudWatch's INSUFFICIENT_DATA and
-# other SNS messages, Uptime Kuma's pending and maintenance, Grafana
-# legacy's alerting/no_data/ok with its image and values; and late
+# critical -> warning -> resolved, CloudWatch's INSUFFICIENT_DATA, other
+# SNS messages and SNS's raw message delivery, Uptime Kuma's pending and
+# maintenance, Grafana legacy's alerting/no_data/ok with its image and values; and late
 # deliveries (SNS and webhooks do not keep order) put in their place by
 # the sender's own times.
 . "$(dirname "$0")/lib.sh"
@@ -94,6 +94,20 @@ is "$RC:$(st)" "0:[('triggered', 'warning')]" "another SNS message: a firing ale
 is "$("$OWL" show 1 --json | jq "(d['title'], d['alerts'][0]['fingerprint'], d['alerts'][0]['annotations']['message'])")" \
 	"('Nightly backup failed', 'arn:aws:sns:ap-northeast-2:xxxxxxxxxxx:sin-topic_admin_all-dev/Nightly backup failed', 'backup of db-1 failed\\nexit 2')" \
 	"...titled by its subject, keyed by topic and subject, its message kept"
+
+# SNS's raw message delivery (a subscription attribute): the alarm
+# itself, without the envelope, recognised and resolved the same way
+fresh
+python3 -c 'import json, sys
+for f, o in zip(sys.argv[1::2], sys.argv[2::2]):
+    open(o, "w").write(json.load(open(f))["Message"])' \
+	"$S/sns-cloudwatch-alarm-notification.json" "$T/raw-alarm.json" \
+	"$S/sns-cloudwatch-ok-notification.json" "$T/raw-ok.json"
+feed raw-alarm
+is "$RC:$ERR:$(st)" "0:owl: detected format: sns:[('triggered', 'error')]" \
+	"SNS raw delivery: the CloudWatch alarm alone is recognised and fires"
+run "$OWL" ingest --format sns "$T/raw-ok.json"
+is "$RC:$(st)" "0:[('resolved', 'error')]" "...its OK resolves the same alert"
 
 # --- Uptime Kuma: pending fires as a warning, maintenance resolves
 fresh

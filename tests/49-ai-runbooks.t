@@ -353,7 +353,7 @@ pin gpt-4o-2024-08-06 "pin gpt-4o-2024-08-06 again"
 git -C "$T/wc" push -q "$BARE" main
 wait_for 20 served gpt-4o-2024-08-06
 H2=$(head_of)
-fault '{"method":"GET","path":"/v1/model","status":503,"after":1}'
+fault '{"method":"GET","path":"/v1/model","status":503}'
 owlrun rollback-model-pin --param wait=3s
 is "$RC" 1 "rollback-model-pin: a pin the gateway never reports fails the run"
 nofault
@@ -406,5 +406,92 @@ is "$(git -C "$BARE" log -1 --format=%s main)" "their pin" \
 unlike "$(git -C "$BARE" log --format=%s main)" "^pin x$" "and no commit of ours"
 is "$(j /v1/flags/assistant 'd["mode"]+" "+d["reason"]')" "normal undo: race" \
 	"the steps before the race were undone"
+
+# credentials in a URL are refused before anything is logged
+cat >"$T/rb/credurl.lua" <<'EOF2'
+runbook { summary = "a token in the URL" }
+function run(p)
+  step("checkout", function()
+    git.checkout("https://x-access-token:tok-in-url-0123456789@127.0.0.1:9/ai-config.git")
+  end)
+end
+EOF2
+run "$OWL" run credurl --runbooks "$T/rb" --yes
+is "$RC" 1 "a URL holding credentials fails the step"
+like "$OUT$ERR" "the URL holds credentials; give them as a secret" "and says where they go"
+unlike "$OUT$ERR" "tok-in-url-0123456789" "the token is not shown"
+run "$OWL" audit log
+unlike "$OUT" "tok-in-url-0123456789" "nor logged"
+
+# owl apply: the stored plan of a rollback, run as planned; a branch
+# that moved since the plan makes it stale
+wait_for 20 served gpt-4.1-2025-04-14
+run "$OWL" run rollback-model-pin --runbooks "$RB" --dry-run --json
+is "$RC" 0 "rollback-model-pin: a plan to pin back to gpt-4o-2024-08-06"
+PLAN=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["plan"]["id"])')
+run "$OWL" apply "$PLAN" --yes
+is "$RC" 0 "owl apply runs the rollback's plan"
+is "$(pin_at)" gpt-4o-2024-08-06 "and the repository has the planned pin"
+wait_for 20 served gpt-4o-2024-08-06
+ok $? "which the gateway serves"
+run "$OWL" run rollback-model-pin --runbooks "$RB" --dry-run --json
+PLAN=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["plan"]["id"])')
+git -C "$T/wc" pull -q "$BARE" main
+printf 'someone else\n' >"$T/wc/OWNERS"
+git -C "$T/wc" add -A && git -C "$T/wc" commit -q -m "owners" &&
+	git -C "$T/wc" push -q "$BARE" main
+H3=$(head_of)
+run "$OWL" apply "$PLAN" --yes
+is "$RC" 3 "owl apply refuses a plan made before someone else pushed"
+like "$OUT$ERR" "git.checkout $REPO main" "naming the checkout that changed"
+is "$(head_of)" "$H3" "and pushes nothing"
+
+# an HTTP Git host that wants a token (git http-backend behind Basic
+# authentication): the token comes from a secret, works, and shows nowhere
+HTOKEN=ghp-token-for-tests-0123456789abcdef
+printf '%s' "$HTOKEN" >"$XDG_STATE_HOME/owl/secrets/config_repo_token"
+chmod 600 "$XDG_STATE_HOME/owl/secrets/config_repo_token"
+printf '%s' "$HTOKEN" >"$T/htoken"
+python3 "$OWL_ROOT/tests/githttp.py" --root "$T/git" --port-file "$T/http.port" \
+	--user x-access-token --token-file "$T/htoken" --log "$T/http.log" &
+tap_at_exit "kill $! 2>/dev/null"
+wait_for 20 test -s "$T/http.port"
+HREPO="http://127.0.0.1:$(cat "$T/http.port")/ai-config.git"
+cat >"$T/rb/token.lua" <<'EOF'
+runbook { summary = "push over HTTPS with a token",
+  params = { repo = { required = true }, secret = { default = "config_repo_token" } } }
+function run(p)
+  step("push", function()
+    local h = git.checkout(p.repo, { token = secret.get(p.secret) })
+    git.write(h, "NOTES.md", "pushed with a token\n")
+    git.commit(h, "a note")
+    git.push(h)
+  end)
+end
+EOF
+run "$OWL" run token --runbooks "$T/rb" --yes --param repo="$HREPO"
+is "$RC" 0 "git: a push with a token from a secret (HTTP Basic, as Git hosts take it)"
+is "$(git -C "$BARE" log -1 --format=%s main)" "a note" "it reached the repository"
+like "$(cat "$T/http.log")" "^GET /ai-config.git/info/refs\?service=git-upload-pack 401$" \
+	"the server asked for credentials"
+like "$(cat "$T/http.log")" "^POST /ai-config.git/git-receive-pack 200$" "and took the push"
+printf '%s' "wrong-token-for-tests-0000" >"$XDG_STATE_HOME/owl/secrets/bad_token"
+chmod 600 "$XDG_STATE_HOME/owl/secrets/bad_token"
+run "$OWL" run token --runbooks "$T/rb" --yes --param repo="$HREPO" --param secret=bad_token
+is "$RC" 1 "git: a wrong token fails the step"
+like "$OUT$ERR" "git: fetch http://127.0.0.1:[0-9]+/ai-config.git: the credentials were refused" \
+	"naming the repository and why"
+printf '%s\n' 'runbook { summary = "no token", params = { repo = { required = true } } }' \
+	'function run(p) step("read", function() git.checkout(p.repo) end) end' \
+	>"$T/rb/notoken.lua"
+run "$OWL" run notoken --runbooks "$T/rb" --param repo="$HREPO"
+is "$RC" 1 "git: a repository that wants a token fails without one"
+like "$OUT$ERR" "the remote wants credentials: give git.checkout a token or an ssh_key" \
+	"and says what to give"
+run "$OWL" audit log
+unlike "$OUT" "$HTOKEN|wrong-token-for-tests" "git: no token in the action log"
+if grep -qa -e "$HTOKEN" -e "wrong-token-for-tests" "$OWL_DB"* 2>/dev/null; then
+	ok 1 "git: no token in the database files"
+else ok 0 "git: no token in the database files"; fi
 
 done_testing

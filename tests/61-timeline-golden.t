@@ -70,6 +70,8 @@ is "$(grep -o '<rect class="step' "$T/inc.html" | wc -l)" 4 "svg: a bar per step
 is "$(grep -o '<rect class="step failed' "$T/inc.html" | wc -l)" 2 "svg: the failed step and undo marked"
 is "$(grep -o '<rect class="firing"' "$T/inc.html" | wc -l)" 3 "svg: a firing span per alert"
 like "$html" "resolve received 2d 0h 00m after the alerts ended" "svg: the late resolve said, not drawn"
+like "$html" 'class="label failed" fill="#c62828">run 1 rollback failed: degraded-mode<' \
+	"svg: the run whose undo failed says so first, in red"
 
 # the HTML rendered as a person sees it: headless Chromium, no network
 if command -v chromium >/dev/null 2>&1; then

@@ -11,11 +11,26 @@
 # timeline of the "LLM provider down" incident (owl timeline --format
 # html, with its Markdown beside it) under build/demo/ and prints its
 # path.
+#
+# The assistant's AI gateway (tests/demo/gateway) runs too, with its LLM
+# provider down: a probe of its health endpoint (what Prometheus'
+# blackbox exporter would do) fires LLMProviderDown while completions
+# fail and resolves it once they are served again. The fix is the
+# shipped runbook degraded-mode: without a terminal the demo runs it for
+# the incident (owl run degraded-mode --incident INC), and the alert
+# resolves; in the TUI, run it from another terminal with the command
+# the demo prints (running it from the TUI is "Fix it from the incident").
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
-SERVE="" STORM="" SINK="" TIMELINE=""
+SERVE="" STORM="" SINK="" TIMELINE="" GATEWAY="" PROBE=""
 cleanup() {
+	if [ -n "$PROBE" ]; then
+		kill "$PROBE" 2>/dev/null
+		pkill -P "$PROBE" 2>/dev/null # its sleep or curl
+		wait "$PROBE" 2>/dev/null
+	fi
+	[ -n "$GATEWAY" ] && kill "$GATEWAY" 2>/dev/null && wait "$GATEWAY" 2>/dev/null
 	if [ -n "$STORM" ]; then
 		kill "$STORM" 2>/dev/null
 		pkill -P "$STORM" 2>/dev/null # its sleep or curl
@@ -32,6 +47,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export OWL_DB="$D/owl.db" OWL_ENV="${OWL_ENV:-DEMO}"
+export OWL_RUNBOOKS="$(pwd)/runbooks" # the shipped runbooks
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$(printf '\033[1m') N=$(printf '\033[0m')
 else B="" N=""; fi
@@ -53,8 +69,22 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 HOOK="http://127.0.0.1:$(cat "$D/sink.port" 2>/dev/null)/hooks"
+# The assistant's AI gateway, its provider down (tests/demo/gateway).
+od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$D/gateway-admin"
+od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$D/assistant.key"
+build/tools/gateway --port-file "$D/gateway.port" --quiet \
+	--admin-token-file "$D/gateway-admin" --key assistant="$D/assistant.key" \
+	--fallback-model small-local --provider-down 2>"$D/gateway.log" &
+GATEWAY=$!
+for _ in $(seq 50); do
+	[ -s "$D/gateway.port" ] && break
+	sleep 0.1
+done
+GW="http://127.0.0.1:$(cat "$D/gateway.port" 2>/dev/null)"
 cat >"$D/config.lua" <<EOF
 return {
+  gateway_url = "$GW",
+  secrets = { gateway_admin = { file = "$D/gateway-admin" } },
   oncall = {
     rotations = {
       primary = { people = { "ada", "grace" }, start = "2026-01-05",
@@ -94,6 +124,45 @@ cat "$D/serve.log"
 say "owl oncall"
 ./owl oncall
 
+# probe: every second, what a completion gets from the gateway; the
+# alert fires while it fails and resolves when it is served again
+probe() {
+	last=""
+	while :; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+			"$GW/v1/health")
+		st=firing
+		[ "$code" = 200 ] && st=resolved
+		if [ "$st" != "$last" ]; then
+			printf '{"id":"gateway-probe-assistant","status":"%s","severity":"critical","title":"LLM provider down: the assistant gateway fails completions","message":"GET %s/v1/health answers %s","labels":{"alertname":"LLMProviderDown","service":"assistant","probe":"gateway"}}\n' \
+				"$st" "$GW" "$code" >"$D/probe.json"
+			curl -fsS --max-time 5 -H "Authorization: Bearer $TOKEN" \
+				-H 'Content-Type: application/json' \
+				--data-binary "@$D/probe.json" \
+				"$URL/v1/alerts/generic" >/dev/null && last=$st
+		fi
+		sleep 1
+	done
+}
+say "the assistant's AI gateway at $GW: its provider is down"
+curl -s "$GW/v1/health"; echo
+probe &
+PROBE=$!
+# probe_state: the state of the incident the probe opened
+probe_state() {
+	./owl incidents --all --json | python3 -c 'import json,sys
+st = [i["state"] for i in json.load(sys.stdin)
+      if i["title"].startswith("LLM provider down: the assistant gateway")]
+print(st[0] if st else "")'
+}
+# probe_incident: the id of the incident the probe opened
+probe_incident() {
+	./owl incidents --all --json | python3 -c 'import json,sys
+ids = [i["id"] for i in json.load(sys.stdin)
+       if i["title"].startswith("LLM provider down: the assistant gateway")]
+print(ids[0] if ids else "")'
+}
+
 say "tests/demo/storm.sh --url $URL   (an AI service in trouble)"
 if [ -t 0 ] && [ -t 1 ]; then
 	# the first round lands before the TUI opens; the rest arrive live
@@ -105,6 +174,10 @@ if [ -t 0 ] && [ -t 1 ]; then
 	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
+	printf 'The fix for the gateway probe'"'"'s LLMProviderDown, from another terminal:\n'
+	printf '  cd %s && OWL_DB=%s OWL_CONFIG=%s OWL_RUNBOOKS=%s ./owl run degraded-mode --incident INC-%s --param reason="provider down"\n' \
+		"$(pwd)" "$OWL_DB" "$OWL_CONFIG" "$OWL_RUNBOOKS" "$(probe_incident)"
+	printf '(the alert resolves in the TUI once the gateway serves again)\n'
 	sleep 3
 	./owl tui --env "$OWL_ENV"
 	say "cat sink.txt   (what the demo Slack sink got)"
@@ -114,6 +187,23 @@ else
 		--interval 0.5
 	say "owl incidents   (no terminal here: run make demo in one for the TUI)"
 	./owl incidents
+	for _ in $(seq 100); do
+		[ -n "$(probe_incident)" ] && break
+		sleep 0.1
+	done
+	INC=$(probe_incident)
+	say "owl run degraded-mode --incident INC-$INC --param reason=\"provider down\" --yes"
+	./owl run degraded-mode --incident "$INC" --param reason="provider down" \
+		--yes
+	# the probe sees the completions served and resolves the alert
+	for _ in $(seq 150); do
+		[ "$(probe_state)" = resolved ] && break
+		sleep 0.1
+	done
+	say "curl $GW/v1/health   (completions are served, by the fallback model)"
+	curl -s "$GW/v1/health"; echo
+	say "owl show INC-$INC   (the probe's alert resolved)"
+	./owl show "$INC" | sed -n '1,40p'
 	for _ in $(seq 150); do
 		[ "$(grep -c '\[sink\]' "$D/sink.txt")" -ge 2 ] && break
 		sleep 0.1
@@ -126,7 +216,7 @@ fi
 # the demo incident's postmortem timeline, kept after the demo
 inc=$(./owl incidents --all --json | python3 -c 'import json, sys
 for i in json.load(sys.stdin):
-    if i["title"].startswith("LLM provider down"):
+    if i["title"] == "LLM provider down":
         print(i["id"]); break')
 if [ -n "$inc" ]; then
 	if ! [ -t 0 ] || ! [ -t 1 ]; then

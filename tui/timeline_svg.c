@@ -3,7 +3,7 @@
  * alert's own times, coloured by severity), one lane per runbook run (a
  * bar per step, failed ones red and crossed, undos purple), a lane of
  * marks (acks, notes, pages, changes, other actions), and a time axis
- * with the summary's key times. 1200 units wide: it scales to the page
+ * with the summary's key times. 1000 units wide: it scales to the page
  * (1280 px screens, A4 paper). */
 #include "timeline_fmt.h"
 
@@ -13,8 +13,8 @@
 
 #include "engine/clock.h"
 
-#define SV_W 1200
-#define SV_L 270 /* the labels' column */
+#define SV_W 1000
+#define SV_L 240 /* the labels' column */
 #define SV_R 24
 #define SV_LANE 22
 #define SV_TOP 58 /* the key times' labels */
@@ -145,7 +145,7 @@ sv_axis(struct sv *v, int y, int top)
 		v->rc |= buf_printf(v->b, v->err,
 		    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
 		    "stroke=\"#e0e0e0\"/><text x=\"%.1f\" y=\"%d\" "
-		    "text-anchor=\"middle\" font-size=\"11\">%.*s</text>\n",
+		    "text-anchor=\"middle\" font-size=\"12\">%.*s</text>\n",
 		    x, top, x, y, x, y + 14,
 		    step >= 86400 * CLOCK_US_PER_SEC ? 10 : 8,
 		    step >= 86400 * CLOCK_US_PER_SEC ? at : at + 11);
@@ -181,7 +181,7 @@ sv_keys(struct sv *v, const struct tl_doc *d, int bottom)
 		v->rc |= buf_printf(v->b, v->err,
 		    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
 		    "stroke=\"%s\" stroke-dasharray=\"4 3\"/>"
-		    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"%s\" "
+		    "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"%s\" "
 		    "text-anchor=\"%s\">%s %s</text>\n",
 		    x, 12 + row * 14, x, bottom, k[i].color, x, 10 + row * 14,
 		    k[i].color, x > SV_W - 200 ? "end" : "start", k[i].label,
@@ -195,9 +195,9 @@ static void
 sv_label(struct sv *v, int y, const char *s, const char *cls)
 {
 	v->rc |= buf_printf(v->b, v->err,
-	    "<text x=\"6\" y=\"%d\" font-size=\"11\" class=\"%s\"%s>", y + 15,
+	    "<text x=\"6\" y=\"%d\" font-size=\"12\" class=\"%s\"%s>", y + 15,
 	    cls, strstr(cls, "failed") != NULL ? " fill=\"#c62828\"" : "");
-	sv_text(v, s, 46);
+	sv_text(v, s, 36);
 	v->rc |= buf_adds(v->b, "</text>\n", v->err);
 }
 
@@ -280,9 +280,13 @@ sv_run(struct sv *v, const struct timeline_run *r, int y)
 {
 	char label[300];
 
-	snprintf(label, sizeof label, "run %" PRId64 " %s: %s%s", r->run,
-	    r->runbook, r->status ? r->status : "running",
-	    r->rollback_failed ? ", rollback failed" : "");
+	/* what matters first: a rollback that failed is never cut off */
+	if (r->rollback_failed)
+		snprintf(label, sizeof label,
+		    "run %" PRId64 " rollback failed: %s", r->run, r->runbook);
+	else
+		snprintf(label, sizeof label, "run %" PRId64 " %s: %s", r->run,
+		    r->runbook, r->status ? r->status : "running");
 	v->rc |= buf_printf(v->b, v->err, "<g class=\"lane run\">\n");
 	sv_label(v, y, label,
 	    r->rollback_failed || (r->status && strcmp(r->status, "ok") != 0)
