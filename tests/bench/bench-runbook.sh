@@ -112,8 +112,9 @@ for r in $(seq "$rounds"); do
 	echo "$res" >>"$T/apply.us"
 done
 ansl=$(medcol "$T/ansl.us" 1) apply=$(medcol "$T/apply.us" 1)
+anslc=$(medcol "$T/ansl.us" 2) applyc=$(medcol "$T/apply.us" 2)
 echo "   the same 20 tasks live, median of $rounds alternated rounds:"
-echo "     ansible-playbook --diff:           $((ansl / 1000)) ms"
-echo "     owl apply PLAN (held to the plan): $((apply / 1000)).$(( (apply % 1000) / 100 )) ms"
-echo "     ratio ansible/owl: $((ansl / (apply > 0 ? apply : 1)))x"
+echo "     ansible-playbook --diff:           $((ansl / 1000)) ms wall, $((anslc / 1000)) ms CPU"
+echo "     owl apply PLAN (held to the plan): $((apply / 1000)).$(( (apply % 1000) / 100 )) ms wall, $((applyc / 1000)).$(( (applyc % 1000) / 100 )) ms CPU"
+echo "     ratio ansible/owl: $((ansl / (apply > 0 ? apply : 1)))x wall, $((anslc / (applyc > 0 ? applyc : 1)))x CPU"
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
