@@ -1,7 +1,8 @@
 /* actlog_text.c: one sentence per action-log entry (see actlog_text.h).
- * The memory of earlier entries is a JSON object: "fp" (fingerprint ->
- * the alert's description), "runs" (run id -> {runbook, steps, dry_run})
- * and "fx" ("RUN:SEQ" -> the effect's intent detail). */
+ * The memory of earlier entries: the alerts' descriptions by fingerprint
+ * (a strmap: a storm has 100,000), and a JSON object: "runs" (run id ->
+ * {runbook, steps, dry_run}) and "fx" ("RUN:SEQ" -> the effect's intent
+ * detail). */
 #include "actlog_text.h"
 #include "actlog_text_int.h"
 
@@ -22,7 +23,7 @@ actlog_text_new(void)
 	if (t == NULL)
 		return NULL;
 	if ((t->mem = json_object()) == NULL ||
-	    json_object_set_new(t->mem, "fp", json_object()) == -1 ||
+	    (t->fp = strmap_new()) == NULL ||
 	    json_object_set_new(t->mem, "runs", json_object()) == -1 ||
 	    json_object_set_new(t->mem, "fx", json_object()) == -1) {
 		actlog_text_free(t);
@@ -38,6 +39,7 @@ actlog_text_free(struct actlog_text *t)
 	if (t == NULL)
 		return;
 	json_decref(t->mem);
+	strmap_free(t->fp);
 	buf_done(&t->line);
 	free(t);
 }
@@ -163,8 +165,7 @@ at_learn(struct actlog_text *t, const struct actlog_entry *e, const json_t *d)
 		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
 		rc = at_describe(&b, d, json_object_get(t->mem, "common"),
 		         NULL) == -1 ||
-		        json_object_set_new(json_object_get(t->mem, "fp"), fp,
-		            json_string(buf_str(&b))) == -1
+		        strmap_set(t->fp, fp, buf_str(&b)) == -1
 		    ? -1
 		    : 0;
 		buf_done(&b);
@@ -367,7 +368,7 @@ at_alert(struct buf *b, const struct at_ev *v, struct err *err)
 	if (strcmp(v->e->kind, "alert.new") == 0)
 		return at_describe(
 		    b, v->d, json_object_get(v->t->mem, "common"), err);
-	seen = fp ? at_str(json_object_get(v->t->mem, "fp"), fp) : NULL;
+	seen = fp ? strmap_get(v->t->fp, fp) : NULL;
 	return buf_adds(b, at_or(seen, at_or(fp, "?")), err);
 }
 

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "actlog.h"
@@ -16,6 +17,7 @@
 #include "err.h"
 #include "hash.h"
 #include "store.h"
+#include "strmap.h"
 
 /* The most entries one timeline holds; more is an error, not a cut. */
 #define TIMELINE_MAX_EVENTS 200000
@@ -182,8 +184,15 @@ struct timeline_stream {
 	struct hash_ctx h;
 	struct store *s;
 	int need_names; /* some entry names an alert only by fingerprint */
-	json_t *seen; /* the fingerprints of the alert.new entries read */
+	struct strmap *seen; /* the fingerprints of the alert.new entries
+	                        read */
 	int have_common; /* m.common was started */
+	/* pass two keeps each entry's id and hash in a temporary file for
+	 * pass three when spool_hashes is set (timeline_narrate sets it):
+	 * the log is then read twice, not three times */
+	int spool_hashes, spooled;
+	int64_t nspool; /* entries in the spool */
+	FILE *spool;
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log

@@ -259,7 +259,7 @@ timeline_model_alert(struct timeline_stream *ts,
 	if (json_is_object(labels) && tm_common(ts, labels) == -1)
 		rc = -1;
 	if (fp != NULL && ts->seen != NULL &&
-	    json_object_set_new(ts->seen, fp, json_true()) == -1)
+	    strmap_set(ts->seen, fp, NULL) == -1)
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {
 		if (m->nalert == TIMELINE_LANES_MAX) {
@@ -455,7 +455,7 @@ timeline_model_change(struct timeline_stream *ts,
 	/* pass two learns each alert's name from its alert.new, in log
 	 * order: only an alert whose alert.new comes later or elsewhere
 	 * needs the names read first */
-	if (v[0] != NULL && json_object_get(ts->seen, v[0]) == NULL)
+	if (v[0] != NULL && strmap_get(ts->seen, v[0]) == NULL)
 		ts->need_names = 1;
 	if ((a = tm_alert(&ts->m, v[0])) != NULL) {
 		if (strcmp(ev->kind, "alert.resolve") == 0) {

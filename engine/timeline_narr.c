@@ -320,7 +320,10 @@ timeline_narrate(struct timeline_stream *ts, enum timeline_shown mode,
 	struct tn t = {
 		.ts = ts, .mode = mode, .fn = fn, .ctx = ctx, .err = err
 	};
-	int rc = timeline_each(ts, tn_event, &t, err);
+	int rc;
+
+	ts->spool_hashes = 1; /* for timeline_hashes after */
+	rc = timeline_each(ts, tn_event, &t, err);
 
 	tn_unhold(&t.held);
 	free(t.done);

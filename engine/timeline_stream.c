@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jscan.h"
 
@@ -45,7 +46,9 @@ tl_event(struct timeline_event *ev, const struct actlog_entry *e)
 	ev->run = e->run;
 	ev->actor = (char *)(e->actor ? e->actor : "");
 	ev->kind = (char *)(e->kind ? e->kind : "");
-	snprintf(ev->hash, sizeof ev->hash, "%s", e->hash ? e->hash : "");
+	if (e->hash != NULL)
+		memcpy(
+		    ev->hash, e->hash, strnlen(e->hash, sizeof ev->hash - 1));
 }
 
 /* Only these kinds tell the header or the context anything; the many
@@ -295,7 +298,7 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	ts->s = s;
 	ts->head.incident = incident;
 	if ((ts->text = actlog_text_new()) == NULL ||
-	    (ts->seen = json_object()) == NULL || hash_begin(&ts->h) == -1)
+	    (ts->seen = strmap_new()) == NULL || hash_begin(&ts->h) == -1)
 		return err_set(err, ERR_FAILED, "out of memory");
 	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
@@ -412,10 +415,70 @@ tl_alert_change(const char *fields)
 	return d;
 }
 
+/* Starts the spool of pass two's hashes when it is wanted. */
+static void
+tl_spool_start(struct timeline_stream *ts)
+{
+	ts->spooled = 0;
+	ts->nspool = 0;
+	if (!ts->spool_hashes)
+		return;
+	if (ts->spool == NULL)
+		ts->spool = tmpfile();
+	else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
+	    ftruncate(fileno(ts->spool), 0) != 0) {
+		fclose(ts->spool);
+		ts->spool = NULL;
+	}
+}
+
+/* Keeps an entry's id and hash; a failure only means pass three reads
+ * the log. */
+static void
+tl_spool(struct timeline_stream *ts, const struct actlog_entry *e)
+{
+	uint32_t n = e->hash ? (uint32_t)strlen(e->hash) : UINT32_MAX;
+
+	if (ts->spool == NULL)
+		return;
+	if (n > 255 || fwrite(&e->id, sizeof e->id, 1, ts->spool) != 1 ||
+	    fwrite(&n, sizeof n, 1, ts->spool) != 1 ||
+	    fwrite(e->hash, 1, n, ts->spool) != n) {
+		fclose(ts->spool);
+		ts->spool = NULL;
+		return;
+	}
+	ts->nspool++;
+}
+
+/* Pass three from the spool: 0, 1 when fn stopped, -1 when the spool
+ * could not be read back (then the log is read). */
+static int
+tl_spooled(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx)
+{
+	char hash[256];
+	int64_t id;
+	uint32_t n;
+
+	if (!ts->spooled || fflush(ts->spool) != 0 ||
+	    fseek(ts->spool, 0, SEEK_SET) != 0)
+		return -1;
+	for (int64_t i = 0; i < ts->nspool; i++) {
+		if (fread(&id, sizeof id, 1, ts->spool) != 1 ||
+		    fread(&n, sizeof n, 1, ts->spool) != 1 || n > 255 ||
+		    fread(hash, 1, n, ts->spool) != n)
+			return i == 0 ? -1 : 1;
+		hash[n] = '\0';
+		if (fn(id, hash, ctx) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Pass two over the rows of st (bound). */
 static int
 tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
-    void *ctx, struct err *err)
+    void *ctx, struct err *err, int spool)
 {
 	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0, 0 };
 	struct actlog_entry e;
@@ -423,8 +486,12 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 	int rc, a;
 
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
+	if (spool)
+		tl_spool_start(ts);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tl_entry(st, &e);
+		if (spool)
+			tl_spool(ts, &e);
 		tl_read_done(&r);
 		a = tl_alert_kind(e.kind ? e.kind : "");
 		if (a >= 0 &&
@@ -452,6 +519,7 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 		return store_sqlerr(ts->s, err, "action log");
 	if (p.failed && !err_isset(err))
 		err_set(err, ERR_FAILED, "timeline: write failed");
+	ts->spooled = spool && !p.failed && ts->spool != NULL;
 	return p.failed ? -1 : 0;
 }
 
@@ -464,7 +532,7 @@ timeline_each(
 	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ts->head.incident);
-	return tl_each(ts, st, fn, ctx, err);
+	return tl_each(ts, st, fn, ctx, err, 1);
 }
 
 int
@@ -477,7 +545,7 @@ timeline_each_run(struct timeline_stream *ts, int64_t run, timeline_fn *fn,
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, ts->head.incident);
-	return tl_each(ts, st, fn, ctx, err);
+	return tl_each(ts, st, fn, ctx, err, 0);
 }
 
 int
@@ -489,12 +557,18 @@ timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
+	if ((rc = tl_spooled(ts, fn, ctx)) >= 0) {
+		stop = rc;
+		rc = SQLITE_DONE;
+		goto out;
+	}
 	if ((st = store_stmt(ts->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ts->head.incident);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		stop = fn(sqlite3_column_int64(st, 0), tl_col(st, 1), ctx);
 	sqlite3_reset(st);
+out:
 	if (stop)
 		return err_isset(err)
 		    ? -1
@@ -514,6 +588,8 @@ timeline_close(struct timeline_stream *ts)
 	free(ts->head.acked_by);
 	free(ts->head.mitigated_by);
 	timeline_model_free(&ts->m);
-	json_decref(ts->seen);
+	strmap_free(ts->seen);
+	if (ts->spool != NULL)
+		fclose(ts->spool);
 	memset(ts, 0, sizeof *ts);
 }
