@@ -270,8 +270,7 @@ tn_run(struct tn *t, int64_t run)
 static const char *
 tn_late(struct tn *t, const struct timeline_event *ev)
 {
-	const char *ends = json_string_value(
-	    json_object_get(json_object_get(ev->detail, "after"), "ends_at"));
+	const char *ends = ev->alert_ends;
 	char late[40];
 	int64_t us;
 
