@@ -370,7 +370,7 @@ app_assign_tab(struct app *a)
 	    a, SCREEN_NORMAL, "no name in the log starts with '%s'", nm->typed);
 }
 
-/* a after a dry-run: the same runbook and params, for real. */
+/* a after a dry-run: exactly its plan, for real (owl apply PLAN). */
 static void
 app_apply(struct app *a)
 {
@@ -384,8 +384,13 @@ app_apply(struct app *a)
 		    a->run.id, a->run.dry_run ? "" : "live, ", a->run.status);
 		return;
 	}
-	id = run_start(a, a->run.runbook, a->run.params, a->run.incident, 0,
-	    msg, sizeof msg);
+	if (a->run.plan == 0) {
+		app_message(a, SCREEN_ALARM,
+		    "run %" PRId64 " made no plan: nothing to apply",
+		    a->run.id);
+		return;
+	}
+	id = run_apply(a, a->run.plan, msg, sizeof msg);
 	if (id < 0) {
 		app_message(a, SCREEN_ALARM, "%s", msg);
 		return;

@@ -594,11 +594,18 @@ cmd_run_detach_wait(struct cli *cli, int fd, pid_t pid)
 	return CLI_FAILED;
 }
 
-/* --detach: the run goes on in a process of its own (new session,
- * SIGHUP ignored, no terminal); this one returns once it has started.
- * Returns 1 in the run's process (go on running), or the exit code of
- * the starter. */
-static int
+int
+cmd_run_detach_fail(struct cmd_run_args *a, const struct err *err)
+{
+	if (a->report_fd != -1) {
+		dprintf(a->report_fd, "error %d %s\n", err->code, err->msg);
+		close(a->report_fd);
+		a->report_fd = -1;
+	}
+	return CLI_FAILED;
+}
+
+int
 cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
 {
 	int fds[2], devnull;
@@ -667,7 +674,8 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
 	    rbsel_config(&a.sel, a.config, &err) == -1 ||
 	    (s = cli_store(cli, &err)) == NULL) {
-		rc = cli_fail(&err);
+		rc = a.report_fd != -1 ? cmd_run_detach_fail(&a, &err)
+		                       : cli_fail(&err);
 		goto out;
 	}
 	rc = cmd_run_go(cli, &a, s);

@@ -44,7 +44,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
 	{ "apply",
-	    "apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait]",
+	    "apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait] "
+	    "[--detach]",
 	    "Run a stored dry-run plan live, exactly as planned.",
 	    "Runs the plan's runbook (the same commit and blob: another\n"
 	    "version is refused), with its params and incident. Before the\n"
@@ -63,6 +64,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --timeout D     wall-clock limit (default: the runbook's)\n"
 	    "  --no-undo       on failure, do not run the undo functions\n"
 	    "  --wait          wait for a target another run is changing\n"
+	    "  --detach        run it in a process of its own (new session,\n"
+	    "                  no terminal), as owl run --detach\n"
 	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
 	    "stale plan, another runbook version, a write not in the plan).\n",
 	    cmd_apply_run },

@@ -301,6 +301,9 @@ int app_runs_in_progress(struct app *a);
  * id, or -1 with why in msg. */
 int64_t run_start(struct app *a, const char *name, const json_t *params,
     int64_t incident, int dry_run, char *msg, size_t n);
+/* Starts `owl apply PLAN --detach`: exactly the plan of a dry-run;
+ * returns the run id, or -1 with why in msg. */
+int64_t run_apply(struct app *a, int64_t plan, char *msg, size_t n);
 /* Cancels the open run (a->run) with SIGINT to its process; -1 with why. */
 int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
 
