@@ -129,4 +129,109 @@ tui_wait_for "FIRING"
 tui_keys q
 is "$(tui_wait_exit)" 0 "the TUI quits"
 
+# --- confirm({ type = "target" }) from the command line
+wait_question() { # wait_question RUN: until it waits on a question
+	_i=0
+	while [ "$_i" -lt 200 ]; do
+		[ "$("$OWL" runs show "$1" --json | jq1 'd["waiting_for"]')" != "None" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+run "$OWL" run drop --incident 1 --detach
+r2=$(printf '%s' "$OUT" | sed 's/^run \([0-9]*\).*/\1/')
+remember_pid "$r2"
+wait_question "$r2"
+ok $? "a detached run waits on its target confirm() (not: nobody)"
+run "$OWL" runs show "$r2"
+like "$OUT" "it wants its target typed out: sessions" "runs show names the target to type"
+like "$OUT" "owl answer $r2 yes --target NAME" "and how to answer"
+is "$("$OWL" runs show "$r2" --json | jq1 'd["waiting_target"]')" sessions \
+	"--json: waiting_target"
+run "$OWL" answer "$r2" yes
+is "$RC" 3 "owl answer yes without the target: refused (exit 3)"
+like "$ERR" "asks for its target typed out" "saying why"
+run "$OWL" answer "$r2" yes --target session
+is "$RC" 3 "a wrong target: refused"
+run "$OWL" answer "$r2" no --target sessions
+is "$RC" 2 "--target goes with yes (exit 2)"
+is "$("$OWL" runs show "$r2" --json | jq1 'd["waiting_target"]')" sessions \
+	"after the refusals it still waits"
+OWL_ACTOR=carol run "$OWL" answer "$r2" yes --target sessions
+is "$RC" 0 "the target typed out: answered"
+wait_status "$r2" ok
+ok $? "and the run goes on to the end"
+is "$(cat "$T/files/dropped")" sessions "(it did the change)"
+like "$("$OWL" runs show "$r2")" "asks: Drop table sessions\? \(type the target: sessions\)" \
+	"runs show: the question names its target"
+
+# --- the TUI: a text field, a wrong name refused (160x48)
+rm -f "$T/files/dropped"
+tui_start 160 48 "OWL_RUNBOOKS='$RB'" ""
+tui_wait_for "FIRING"
+"$OWL" run drop --incident 1 --param table=users --detach >/dev/null
+r3=$(last_run)
+remember_pid "$r3"
+wait_question "$r3"
+tui_keys g r
+tui_wait_for "run-$r3"
+tui_keys g Enter
+tui_wait_for "run $r3: type users to confirm:"
+ok $? "160x48: the target confirm() is a text field naming what to type"
+like "$(tui_capture)" "waits for an answer: Drop table users\? \(type users to confirm\)" \
+	"the run view says what it waits for"
+like "$(tui_capture)" "the name \+ Enter: yes  Enter alone: no  Esc: answer later" \
+	"the hint line says how to answer"
+tui_type "y"
+tui_keys Enter
+tui_wait_for "'y' is not it: type users:"
+ok $? "y is not an answer: refused, the field stays"
+tui_type "user"
+tui_keys Enter
+tui_wait_for "'user' is not it: type users:"
+ok $? "a wrong name is refused"
+is "$("$OWL" runs show "$r3" --json | jq1 'd["waiting_target"]')" users \
+	"refused names answer nothing: it still waits"
+test ! -e "$T/files/dropped"
+ok $? "(nothing changed)"
+tui_type "users"
+tui_keys Enter
+tui_wait_for "answered yes"
+ok $? "the right name confirms"
+wait_status "$r3" ok
+ok $? "the run goes on to the end"
+is "$(cat "$T/files/dropped")" users "(it did the change)"
+like "$("$OWL" audit log | grep "run-$r3 run.answer")" ' tester .*"target":"users"' \
+	"the answer is logged with its actor and the name typed"
+tui_wait_for "answered yes by tester, typing users"
+ok $? "the run's log says who answered and what they typed"
+
+# 80x24: Esc puts it off, Enter alone says no
+rm -f "$T/files/dropped"
+"$OWL" run drop --incident 1 --param table=orders --detach >/dev/null
+r4=$(last_run)
+remember_pid "$r4"
+wait_question "$r4"
+tui_resize 80 24
+tui_keys q
+tui_wait_for "run-$r4"
+tui_keys g Enter
+tui_wait_for "run $r4: type orders to confirm:"
+ok $? "80x24: the text field"
+tui_keys Escape
+tui_wait_for "not answered: it still waits"
+ok $? "Esc: answer later"
+tui_keys q
+tui_wait_for "run-$r4"
+tui_keys g Enter
+tui_wait_for "run $r4: type orders to confirm:"
+tui_keys Enter
+tui_wait_for "answered no"
+ok $? "Enter alone answers no"
+wait_status "$r4" cancelled
+ok $? "declined: the run stops before the change"
+test ! -e "$T/files/dropped"
+ok $? "(nothing changed)"
+
 done_testing

@@ -322,12 +322,17 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document (an array; show: an object\n"
 	    "                  with steps, log and waiting_for)\n",
 	    cmd_runs_run },
-	{ "answer", "answer RUN yes|no",
+	{ "answer", "answer RUN yes|no [--target NAME]",
 	    "Answer the confirm() a run without a terminal waits on.",
 	    "  Runs started with owl run --detach or from the TUI ask their\n"
 	    "  confirm() questions through the database; the first answer\n"
 	    "  wins and is logged with its actor; a run that waits on no\n"
-	    "  question refuses the answer (exit 3).\n",
+	    "  question refuses the answer (exit 3).\n"
+	    "\nOptions:\n"
+	    "  --target NAME   a confirm({ type = \"target\" }) is answered\n"
+	    "                  yes only with its target typed out (owl runs\n"
+	    "                  show RUN names it); another name, or none, is\n"
+	    "                  refused (exit 3)\n",
 	    cmd_answer_run },
 	{ "runbooks",
 	    "runbooks sync | list | show NAME | log NAME [--json] [source]",
