@@ -521,7 +521,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --until T       ...until T (default: now)\n"
 	    "  -o, --output FILE\n"
 	    "                  write FILE atomically (mode 0644) instead of\n"
-	    "                  stdout\n",
+	    "                  stdout; a device or a pipe (/dev/null) is\n"
+	    "                  written into, not replaced\n",
 	    cmd_timeline_run },
 	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION] [--quiet]",
 	    "The incident console: live incidents, ack, resolve, note, undo.",
