@@ -249,6 +249,10 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 	                                 : status ? status
 	                                          : "failed",
 	                             begin ? -1 : ms, merr, err);
+	if (rc == 0 && begin && b->fx.run_id != 0 &&
+	    json_is_true(json_object_get(m, "idempotent")))
+		rc = rb_runs_step_idempotent(
+		    b->store, b->fx.run_id, b->step_seq, err);
 	if (rc == 0 && !begin)
 		rc = rb_effect_log(&b->fx, undo ? "run.undo" : "run.step",
 		    json_pack("{s:I, s:s, s:s, s:I, s:s?}", "i", (json_int_t)i,

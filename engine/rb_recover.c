@@ -89,8 +89,8 @@ rb_recover_steps(struct store *s, int64_t id, const json_t *order,
     json_t *steps, int64_t *last, struct err *err)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT idx, name, undo, status FROM run_steps WHERE run_id = ? "
-	    "ORDER BY seq",
+	    "SELECT idx, name, undo, status, idempotent FROM run_steps "
+	    "WHERE run_id = ? ORDER BY seq",
 	    err);
 	int rc;
 
@@ -105,10 +105,11 @@ rb_recover_steps(struct store *s, int64_t id, const json_t *order,
 		if (!undo && i > *last)
 			*last = i;
 		json_array_append_new(steps,
-		    json_pack("{s:I, s:s, s:b, s:s, s:o}", "i", (json_int_t)i,
-		        "name", (const char *)sqlite3_column_text(st, 1),
-		        "undo", undo, "state", rb_recover_state(status),
-		        "effects", fx));
+		    json_pack("{s:I, s:s, s:b, s:s, s:b, s:o}", "i",
+		        (json_int_t)i, "name",
+		        (const char *)sqlite3_column_text(st, 1), "undo", undo,
+		        "state", rb_recover_state(status), "idempotent",
+		        sqlite3_column_int(st, 4), "effects", fx));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "run steps");
@@ -133,9 +134,10 @@ rb_recover_rest(struct store *s, const char *runbook, const char *sha,
 			continue;
 		seen = i;
 		json_array_append_new(steps,
-		    json_pack("{s:I, s:O, s:b, s:s, s:[]}", "i", (json_int_t)i,
-		        "name", json_object_get(e, "step_name"), "undo", 0,
-		        "state", "not started", "effects"));
+		    json_pack("{s:I, s:O, s:b, s:s, s:b, s:[]}", "i",
+		        (json_int_t)i, "name", json_object_get(e, "step_name"),
+		        "undo", 0, "state", "not started", "idempotent", 0,
+		        "effects"));
 	}
 	json_decref(plan);
 	return 0;

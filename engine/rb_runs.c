@@ -107,6 +107,21 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 	return store_step_done(s, st, "run steps", err);
 }
 
+int
+rb_runs_step_idempotent(
+    struct store *s, int64_t run_id, int64_t seq, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE run_steps SET idempotent = 1 WHERE run_id = ? AND seq = ?",
+	    err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, seq);
+	return store_step_done(s, st, "run steps", err);
+}
+
 json_t *
 rb_runs_key(const json_t *e)
 {

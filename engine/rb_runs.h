@@ -35,6 +35,10 @@ int rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
     const char *name, int undo, const char *status, int64_t ms,
     const char *error, struct err *err);
 
+/* Marks the step begun as event seq as declared idempotent = true. */
+int rb_runs_step_idempotent(
+    struct store *s, int64_t run_id, int64_t seq, struct err *err);
+
 /* The part of a plan entry that its plan's hash covers (and that two
  * plans compare): kind, target, method, write, payload (every byte a
  * write sends, secrets as their names), diff (unless its kind says the

@@ -220,7 +220,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document\n",
 	    cmd_plans_run },
 	{ "recover",
-	    "recover RUN [--recheck] [--undo] [--resolve --note TEXT] [--json]",
+	    "recover RUN [--recheck] [--undo | --retry | --resolve --note TEXT]\n"
+	    "                  [--json]",
 	    "Look into a crashed or killed run, and resolve it.",
 	    "Lists the run's steps from its journal (the intent and result\n"
 	    "the chokepoint logs around every effect): done, failed, unknown\n"
@@ -236,10 +237,18 @@ static const struct cli_cmd main_cmds[] = {
 	    "                   first (the same runbook version and params;\n"
 	    "                   the steps are not run again, nothing else is\n"
 	    "                   written); the unknown step's undo is not run\n"
+	    "  --retry          run the step it did not finish again, and on\n"
+	    "                   from there (the same runbook version and\n"
+	    "                   params; the steps done are not run again): a\n"
+	    "                   step that had begun only when the runbook\n"
+	    "                   declares it idempotent = true (else exit 3); a\n"
+	    "                   failure undoes every step done, newest first\n"
 	    "  --resolve --note TEXT  mark the run resolved by hand, with what\n"
 	    "                   you found and did (logged as run.recover)\n"
 	    "  --json           one JSON document\n"
-	    "\nExit codes: 0 ok, 2 no such run, 3 the run is not interrupted.\n",
+	    "Each choice is logged on the run (run.recover).\n"
+	    "\nExit codes: 0 ok, 1 the recovery run failed, 2 no such run,\n"
+	    "3 the run is not interrupted, or a retry is refused.\n",
 	    cmd_recover_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
