@@ -18,11 +18,13 @@
 # fail and resolves it once they are served again. The fix is the
 # shipped runbook degraded-mode: without a terminal the demo runs it for
 # the incident (owl run degraded-mode --incident INC), and the alert
-# resolves; in the TUI, run it from another terminal with the command
-# the demo prints (running it from the TUI is "Fix it from the incident").
+# resolves; in the TUI the demo says how to run it from there: open the
+# incident, R suggests degraded-mode, its dry-run shows the plan, a
+# applies it (tests/91-demo-tui.t does exactly that). The demo's files
+# live in a fresh directory under $TMPDIR (default /tmp).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
+D=$(mktemp -d "${TMPDIR:-/tmp}/owl-demo-XXXXXX") || exit 1
 SERVE="" STORM="" SINK="" TIMELINE="" GATEWAY="" PROBE=""
 cleanup() {
 	if [ -n "$PROBE" ]; then
@@ -174,10 +176,16 @@ if [ -t 0 ] && [ -t 1 ]; then
 	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
-	printf 'The fix for the gateway probe'"'"'s LLMProviderDown, from another terminal:\n'
-	printf '  cd %s && OWL_DB=%s OWL_CONFIG=%s OWL_RUNBOOKS=%s ./owl run degraded-mode --incident INC-%s --param reason="provider down"\n' \
-		"$(pwd)" "$OWL_DB" "$OWL_CONFIG" "$OWL_RUNBOOKS" "$(probe_incident)"
-	printf '(the alert resolves in the TUI once the gateway serves again)\n'
+	for _ in $(seq 100); do
+		[ -n "$(probe_incident)" ] && break
+		sleep 0.1
+	done
+	PI=$(probe_incident)
+	printf 'The fix for the gateway probe'"'"'s LLMProviderDown, from the TUI:\n'
+	printf '  open INC-%s "LLM provider down: the assistant gateway ..." (Enter, or :open %s)\n' "$PI" "$PI"
+	printf '  press R: the suggested runbook degraded-mode comes first, Enter\n'
+	printf '  give a reason (e.g. provider down), Enter through the rest: a dry-run shows its plan\n'
+	printf '  press a to apply it; the alert resolves once the gateway serves again\n'
 	sleep 3
 	./owl tui --env "$OWL_ENV"
 	say "cat sink.txt   (what the demo Slack sink got)"
