@@ -1,0 +1,207 @@
+/* cmd_apply.c: `owl apply PLAN`: runs exactly a stored plan's runbook,
+ * commit and params through owl run's entry (cmd_run_int.h); and the undo
+ * that `owl recover RUN --undo` asks of a run's done steps. */
+#include "cmd_run.h"
+#include "cmd_run_int.h"
+
+#include "cmd_plan.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "integrations/rbsel.h"
+#include "engine/clock.h"
+#include "engine/config.h"
+#include "engine/rb_ask.h"
+#include "engine/plan.h"
+#include "engine/rb_run.h"
+#include "engine/sanitize.h"
+#include "engine/words.h"
+#include "integrations/runner.h"
+
+/* The plan's resolved params as --param values (text), which rb_run
+ * converts back to their declared types. */
+static int
+cmd_apply_params(json_t *out, const json_t *params)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)params, k, v)
+	{
+		char *text = json_is_string(v)
+		    ? strdup(json_string_value(v))
+		    : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text == NULL)
+			return -1;
+		json_object_set_new(out, k, json_string(text));
+		free(text);
+	}
+	return 0;
+}
+
+static int
+cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv, struct cmd_run_args *a, long long *id)
+{
+	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-undo", no_argument, NULL, 'U' },
+		{ "wait", no_argument, NULL, 'W' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct err err;
+	int c, rc = CLI_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "y", opts, &rc)) != -1) {
+		if (c == -2)
+			return rc;
+		err_init(&err);
+		if (c == 'y')
+			a->q.o.yes = 1;
+		else if (c == 'j')
+			cli->json = 1;
+		else if (c == 't' &&
+		    clock_parse_duration(optarg, &a->q.o.timeout_us, &err) ==
+		        -1)
+			return cli_usage(cmd, "--timeout: %s", err.msg);
+		else if (c == 'U')
+			a->q.o.no_undo = 1;
+		else if (c == 'W')
+			a->q.o.wait = 1;
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "apply: name a plan (see: owl plans)");
+	if (cmd_plan_id(argv[optind], id) == -1)
+		return cli_usage(
+		    cmd, "apply: '%s' is not a plan id", argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage(
+		    cmd, "apply: unexpected argument '%s'", argv[optind + 1]);
+	return CLI_OK;
+}
+
+int
+cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cmd_run_args a = { 0 };
+	struct rb_run_plan rp;
+	struct store *s = NULL;
+	struct plan p = { 0 };
+	long long id = 0;
+	struct err err;
+	int rc;
+
+	a.params = json_object();
+	a.q.o.params = a.params;
+	if ((rc = cmd_apply_opts(cli, cmd, argc, argv, &a, &id)) != CLI_OK)
+		goto out;
+	err_init(&err);
+	a.sel.note = cli_note;
+	if ((a.config = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&a.sel, a.config, &err) == -1 ||
+	    (s = cli_store_existing(cli, &err)) == NULL ||
+	    plan_get(s, id, &p, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (!p.dry_run) {
+		rc = cli_usage_bare("plan %lld records live run %lld; apply "
+		                    "the plan of a dry-run (see: owl plans)",
+		    id, (long long)p.run_id);
+		goto out;
+	}
+	if (runner_plan_source(&a.sel, p.source, p.commit, &err) == -1 ||
+	    cmd_apply_params(a.params, p.params) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rp = (struct rb_run_plan){ p.id, p.hash, p.source_sha256, p.effects };
+	a.q.o.name = p.runbook;
+	a.q.o.incident = p.incident;
+	a.q.o.apply = &rp;
+	if (!cli->json) {
+		printf("Applying plan %lld (hash %s)\n", id, p.hash);
+		fflush(stdout);
+	}
+	rc = cmd_run_go(cli, &a, s);
+out:
+	plan_done(&p);
+	store_close(s);
+	config_free(a.config);
+	json_decref(a.params);
+	return rc;
+}
+
+int
+cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
+    int64_t *ran, char *status, size_t n)
+{
+	struct cmd_run_args a = { 0 };
+	const json_t *st;
+	int64_t done = 0;
+	struct err err;
+	size_t i;
+	int rc;
+
+	json_array_foreach(json_object_get(doc, "steps"), i, st)
+	{
+		if (json_is_true(json_object_get(st, "undo")))
+			continue;
+		if (strcmp(json_string_value(json_object_get(st, "state")),
+		        "done") != 0)
+			break;
+		done = json_integer_value(json_object_get(st, "i"));
+	}
+	*ran = 0;
+	if (done == 0) {
+		puts("Nothing to undo: the run finished no step.");
+		snprintf(status, n, "nothing to undo");
+		return CLI_OK;
+	}
+	err_init(&err);
+	a.params = json_object();
+	a.q.o.params = a.params;
+	a.sel.note = cli_note;
+	if (cmd_apply_params(a.params, json_object_get(doc, "params")) == -1 ||
+	    (a.config = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&a.sel, a.config, &err) == -1 ||
+	    runner_plan_source(&a.sel,
+	        json_string_value(json_object_get(doc, "source")),
+	        json_string_value(json_object_get(doc, "commit")),
+	        &err) == -1) {
+		rc = err_isset(&err) ? cli_fail(&err) : CLI_FAILED;
+		goto out;
+	}
+	a.q.o.name = json_string_value(json_object_get(doc, "runbook"));
+	a.q.o.incident = json_integer_value(json_object_get(doc, "incident"));
+	a.q.o.yes = 1;
+	a.q.o.replay = done;
+	a.q.o.replay_of = json_integer_value(json_object_get(doc, "run"));
+	a.q.o.replay_sha256 =
+	    json_string_value(json_object_get(doc, "source_sha256"));
+	printf("Undoing the %" PRId64 " step%s run %" PRId64
+	       " did, newest first:\n",
+	    done, words_s(done), a.q.o.replay_of);
+	fflush(stdout);
+	rc = cmd_run_go(cli, &a, s);
+	*ran = a.ran;
+	/* its undo ran to the end: what a recovery is for */
+	snprintf(status, n, "%s",
+	    strcmp(a.ran_status, "failed") == 0 ? "undone" : a.ran_status);
+out:
+	config_free(a.config);
+	json_decref(a.params);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/* cmd_run_int.h: what owl run (cmd_run.c) shares with owl apply and
+ * recover's undo (cmd_apply.c): the parsed arguments of a run and the
+ * one place that runs it. */
+#ifndef OWL_CMD_RUN_INT_H
+#define OWL_CMD_RUN_INT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "integrations/rbsel.h"
+#include "integrations/runner.h"
+
+struct cmd_run_args {
+	struct runner_req q;
+	int detailed; /* --detailed-exitcode: 2 when writes are planned */
+	int64_t ran; /* the run that took place, 0: none */
+	char ran_status[24];
+	json_t *params;
+	struct rbsel sel; /* where the runbook comes from */
+	struct config *config;
+	int detach; /* --detach */
+	int report_fd; /* --detach, in the run's process: see cmd_run_ui */
+};
+
+/* Runs (or dry-runs) what a describes, reporting as owl run does. */
+int cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s);
+
+#endif
