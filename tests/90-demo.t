@@ -3,12 +3,35 @@
 # serve, sends the storm through it, shows the incidents, runs
 # degraded-mode for the LLMProviderDown the demo gateway's probe fired
 # (which then resolves), verifies the log, and leaves nothing running and
-# nothing behind in /tmp.
+# nothing behind. The demo gets a TMPDIR of its own and runs in a session
+# of its own (setsid): what it started is found by that session id and
+# by nothing else, so other tests' and developers' demos are never
+# counted, let alone stopped.
 . "$(dirname "$0")/lib.sh"
 
-before=$(ls -d /tmp/owl-demo-* 2>/dev/null | wc -l)
-run sh "$OWL_ROOT/tests/demo.sh" </dev/null
+DT="$T/demo-tmp" # the demo's mktemp -d (and the storm's) go here
+mkdir -p "$DT"
+# the session leader writes its pid, which is the session id, first
+TMPDIR="$DT" setsid -w sh -c 'echo $$ > "$1"; shift; exec "$@"' sh \
+	"$T/demo.sid" sh "$OWL_ROOT/tests/demo.sh" </dev/null \
+	>"$T/demo.out" 2>"$T/demo.err" &
+DEMO=$!
+wait_for 30 test -s "$T/demo.sid"
+SID=$(cat "$T/demo.sid" 2>/dev/null)
+like "$SID" "^[0-9]+$" "the demo runs in a session of its own: $SID"
+# the demo's processes: the members of its session (none without an id)
+ours() { case "$SID" in [0-9]*) pgrep -s "$SID" ;; esac; }
+stop_ours() { for p in $(ours); do kill "$p"; done; }
+tap_at_exit stop_ours
+wait "$DEMO"
+RC=$?
+OUT=$(cat "$T/demo.out")
 is "$RC" 0 "the demo exits 0"
+[ "$RC" = 0 ] || diag "$(cat "$T/demo.err")"
+like "$OUT" "runbooks from .*/owl-demo-[A-Za-z0-9]+/runbooks at refs/heads/main [0-9a-f]{12}" \
+	"the runbooks come from a git repository the demo built"
+like "$OUT" "degraded-mode.lua from .*/runbooks at refs/heads/main [0-9a-f]{12}" \
+	"...and the run reads degraded-mode from its commit"
 like "$OUT" "listening on http://127\.0\.0\.1:[0-9]+" "it starts owl serve on loopback"
 like "$OUT" "LLM provider down" "the storm's incidents are listed"
 like "$OUT" "GPU queue backlog" "all of them"
@@ -31,10 +54,9 @@ html=$(printf '%s\n' "$OUT" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p
 ok "$([ -s "$html" ]; echo $?)" "...and writes it: $html"
 like "$(cat "$html" 2>/dev/null)" '<svg class="picture"' "...an HTML timeline with its picture"
 like "$(cat "${html%.html}.md" 2>/dev/null)" "^- [0-9:]{8} acknowledged by ada: " "...and its Markdown, with the ack"
-after=$(ls -d /tmp/owl-demo-* 2>/dev/null | wc -l)
-is "$after" "$before" "its database is removed"
-sleep 0.2
-pgrep -f "owl-demo-" >/dev/null
-ok "$([ $? -ne 0 ]; echo $?)" "nothing it started is still running"
+like "$OUT" "Open it with: xdg-open .*timeline-INC-[0-9]+\.html" "...and how to open it"
+is "$(ls -A "$DT")" "" "its directory (database, repository, storm) is removed"
+wait_for 10 sh -c "! pgrep -s $SID"
+is "$(ours)" "" "nothing it started is still running"
 
 done_testing
