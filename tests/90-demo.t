@@ -19,9 +19,13 @@ DEMO=$!
 wait_for 30 test -s "$T/demo.sid"
 SID=$(cat "$T/demo.sid" 2>/dev/null)
 like "$SID" "^[0-9]+$" "the demo runs in a session of its own: $SID"
-# the demo's processes: the members of its session (none without an id)
-ours() { case "$SID" in [0-9]*) pgrep -s "$SID" ;; esac; }
-stop_ours() { for p in $(ours); do kill "$p"; done; }
+# the demo's processes: the members of its session (none without an id:
+# pgrep -s 0 would be this test's own session)
+ours() { case "${1:-$SID}" in [0-9]*) pgrep -s "${1:-$SID}" ;; esac; }
+SID2=""
+stop_ours() {
+	for p in $(ours) $(ours "$SID2"); do kill "$p"; done
+}
 tap_at_exit stop_ours
 wait "$DEMO"
 RC=$?
@@ -53,10 +57,38 @@ like "$OUT" "The postmortem timeline of the demo incident:" "it says where the d
 html=$(printf '%s\n' "$OUT" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p')
 ok "$([ -s "$html" ]; echo $?)" "...and writes it: $html"
 like "$(cat "$html" 2>/dev/null)" '<svg class="picture"' "...an HTML timeline with its picture"
-like "$(cat "${html%.html}.md" 2>/dev/null)" "^- [0-9:]{8} acknowledged by ada: " "...and its Markdown, with the ack"
+md=$(cat "${html%.html}.md" 2>/dev/null)
+like "$md" "^# INC-[0-9]+: LLM provider down: the assistant gateway" \
+	"...of the incident degraded-mode fixed"
+like "$md" "^- [0-9:]{8} acknowledged by ada: " "...and its Markdown, with the ack"
+like "$md" "^- [0-9:]{8} run [0-9]+ degraded-mode \(refs/heads/main, commit [0-9a-f]{7,}\) started by ada" \
+	"...the run, from the demo's runbook repository"
+like "$md" "^    - [0-9:]{8} ✓ degraded-mode ended: ok" "...ended ok"
+like "$md" "^- \*\*Resolved:\*\* .*\(automatically\)" "...and the incident resolved by the probe"
 like "$OUT" "Open it with: xdg-open .*timeline-INC-[0-9]+\.html" "...and how to open it"
 is "$(ls -A "$DT")" "" "its directory (database, repository, storm) is removed"
-wait_for 10 sh -c "! pgrep -s $SID"
+nothing() { [ -z "$(ours "$1")" ]; }
+wait_for 10 nothing "$SID"
 is "$(ours)" "" "nothing it started is still running"
+
+# The terminal closes mid-demo (SIGHUP, as when its window or SSH session
+# goes): the demo still stops what it started and removes its directory.
+DT2="$T/demo-tmp2"
+mkdir -p "$DT2"
+TMPDIR="$DT2" setsid -w sh -c 'echo $$ > "$1"; shift; exec "$@"' sh \
+	"$T/demo2.sid" sh "$OWL_ROOT/tests/demo.sh" </dev/null \
+	>"$T/demo2.out" 2>&1 &
+DEMO2=$!
+wait_for 30 test -s "$T/demo2.sid"
+SID2=$(cat "$T/demo2.sid" 2>/dev/null)
+serving() { grep -qs "listening on" "$DT2"/owl-demo-*/serve.log; }
+wait_for 60 serving
+ok $? "a second demo is serving (session $SID2)"
+kill -HUP "$SID2" # its leader: sh tests/demo.sh
+wait "$DEMO2"
+is "$?" 129 "SIGHUP ends the demo (exit 129)"
+wait_for 20 nothing "$SID2"
+is "$(ours "$SID2")" "" "...and nothing it started is still running"
+is "$(ls -A "$DT2")" "" "...and its directory is removed"
 
 done_testing

@@ -8,7 +8,8 @@
 # and is in the incident's log, and the probe's alert resolves. The
 # storm goes on meanwhile (new alerts, some resolving). After q: the
 # demo said how to do all this and where the incident's timeline is, its
-# directory is gone, and nothing it started still runs. Only the demo's
+# directory is gone, nothing it started still runs, and a run left
+# waiting on its confirm() was stopped. Only the demo's
 # own session of processes (the tmux pane's shell leads it) and the runs
 # it started are looked at and stopped, by pid. Every wait has a
 # deadline.
@@ -148,6 +149,21 @@ grew() {
 wait_for 60 grew
 ok $? "the storm goes on: new alerts, some resolving ($a0 -> $(alerts))"
 
+# a run still going when the demo ends (one left waiting on its
+# confirm(), started from another terminal): the demo stops it
+run "$OWL" run cost-ceiling --detach --json --param reason="left waiting" \
+	--param model=small-local
+wrun=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"])' 2>/dev/null)
+wpid=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
+like "$wpid" "^[0-9]+$" "a run started from another terminal: run $wrun, pid $wpid"
+RUNPIDS="$RUNPIDS $wpid"
+asks() {
+	"$OWL" runs show "$wrun" --json | python3 -c 'import json,sys
+sys.exit(0 if json.load(sys.stdin).get("waiting_for") else 1)'
+}
+wait_for 60 asks
+ok $? "...waits on its confirm()"
+
 tui_keys Escape
 wait_screen "INC-$n" 20 "back to the list"
 tui_keys q
@@ -167,6 +183,10 @@ like "$all" "The postmortem timeline of the demo incident:" \
 	"at its end, it says where the timeline is"
 html=$(printf '%s\n' "$all" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p' | tail -n 1)
 ok "$([ -s "$html" ]; echo $?)" "...and it is there: $html"
+like "$html" "/timeline-INC-$n\.html$" "...the timeline of the incident fixed from the TUI"
+like "$(cat "${html%.html}.md" 2>/dev/null)" \
+	"^- [0-9:]{8} run $live degraded-mode \(refs/heads/main, commit [0-9a-f]{7,}\) started by " \
+	"...with the run applied from the TUI"
 like "$all" "Open it with: xdg-open .*\.html" "...and how to open it"
 is "$(ls -A "$DT")" "" "its own directory is removed"
 nothing() { [ -z "$(ours)" ]; }
@@ -174,7 +194,7 @@ wait_for 20 nothing
 is "$(ours)" "" "nothing the demo started is still running"
 for p in $RUNPIDS; do
 	wait_for 20 sh -c "! kill -0 $p"
-	ok $? "the applied run's process ($p) is gone"
+	ok $? "the runs' processes are gone: $p"
 done
 
 done_testing

@@ -3,14 +3,15 @@
 # throw-away database under $TMPDIR (default /tmp), sends it a realistic
 # alert storm from an AI service (tests/demo/storm.sh) and opens `owl
 # tui` on it while the storm goes on (new alerts every few seconds, some
-# resolving, for as long as the TUI is open). Quitting the TUI stops
-# everything the demo started (by pid: its servers, the storm, the probe,
-# runs still going) and removes the database. Without a terminal it prints `owl incidents`
-# instead of opening the TUI. owl pages the people on call for the
-# critical incidents through a demo Slack-compatible webhook on loopback
+# resolving, for as long as the TUI is open). Quitting the TUI (or
+# closing the terminal) stops everything the demo started, by pid (its
+# servers, the storm, the probe, runs still going), and removes the
+# database. Without a terminal it prints `owl incidents` instead of
+# opening the TUI. owl pages the people on call for the critical
+# incidents through a demo Slack-compatible webhook on loopback
 # (tests/pagesink.py): its messages go to sink.txt, to watch live with
 # tail -f, and are printed at the end. On exit it writes the postmortem
-# timeline of the "LLM provider down" incident (owl timeline --format
+# timeline of the incident degraded-mode fixes (owl timeline --format
 # html, with its Markdown beside it) under build/demo/ and prints its
 # path.
 #
@@ -19,11 +20,11 @@
 # blackbox exporter would do) fires LLMProviderDown while completions
 # fail and resolves it once they are served again. The fix is the
 # shipped runbook degraded-mode: without a terminal the demo runs it for
-# the incident (owl run degraded-mode --incident INC), and the alert
-# resolves; in the TUI the demo says how to run it from there: open the
-# incident, R suggests degraded-mode, its dry-run shows the plan, a
-# applies it, y answers its confirm() (tests/91-demo-tui.t does exactly
-# that). The runbooks come from a git repository the demo builds from
+# the incident (ada acks, owl run degraded-mode --incident INC, a note),
+# and the alert resolves; in the TUI the demo says how to run it from
+# there: open the incident, R suggests degraded-mode, its dry-run shows
+# the plan, a applies it, y answers its confirm() (tests/91-demo-tui.t
+# does exactly that). The runbooks come from a git repository the demo builds from
 # runbooks/ (config.lua's runbooks.repo), as a team would keep them. The
 # demo's files live in a fresh directory under $TMPDIR (default /tmp).
 set -u
@@ -246,9 +247,11 @@ else
 		sleep 0.1
 	done
 	INC=$(probe_incident)
-	say "owl run degraded-mode --incident INC-$INC --param reason=\"provider down\" --yes"
-	./owl run degraded-mode --incident "$INC" --param reason="provider down" \
-		--yes
+	say "OWL_ACTOR=ada owl ack $INC --note ...   (what a person would do)"
+	OWL_ACTOR=ada ./owl ack "$INC" --note "looking: the gateway fails completions, provider 5xx"
+	say "OWL_ACTOR=ada owl run degraded-mode --incident INC-$INC --param reason=\"provider down\" --yes"
+	OWL_ACTOR=ada ./owl run degraded-mode --incident "$INC" \
+		--param reason="provider down" --yes
 	# the probe sees the completions served and resolves the alert
 	for _ in $(seq 150); do
 		[ "$(probe_state)" = resolved ] && break
@@ -256,6 +259,8 @@ else
 	done
 	say "curl $GW/v1/health   (completions are served, by the fallback model)"
 	curl -s "$GW/v1/health"; echo
+	say "OWL_ACTOR=ada owl note $INC ..."
+	OWL_ACTOR=ada ./owl note "$INC" "mitigated: degraded mode (fallback model small-local); normal-mode once the provider answers"
 	say "owl show INC-$INC   (the probe's alert resolved)"
 	./owl show "$INC" | sed -n '1,40p'
 	for _ in $(seq 150); do
@@ -267,17 +272,10 @@ else
 	say "owl handoff --since 1h   (the report for the next person)"
 	./owl handoff --since 1h | sed -n '1,30p'
 fi
-# the demo incident's postmortem timeline, kept after the demo
-inc=$(./owl incidents --all --json | python3 -c 'import json, sys
-for i in json.load(sys.stdin):
-    if i["title"] == "LLM provider down":
-        print(i["id"]); break')
+# the demo incident's postmortem timeline, kept after the demo: the
+# probe's, the one degraded-mode fixed (its runs are in it)
+inc=$(probe_incident)
 if [ -n "$inc" ]; then
-	if ! [ -t 0 ] || ! [ -t 1 ]; then
-		say "owl ack $inc; owl note $inc ...   (what a person would do)"
-		OWL_ACTOR=ada ./owl ack "$inc" --note "looking: provider 5xx in every region"
-		OWL_ACTOR=ada ./owl note "$inc" "mitigated: traffic moved to the fallback provider"
-	fi
 	mkdir -p build/demo
 	out="$PWD/build/demo/timeline-INC-$inc.html"
 	say "owl timeline $inc --format html -o $out"
