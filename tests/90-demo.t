@@ -11,6 +11,9 @@
 
 DT="$T/demo-tmp" # the demo's mktemp -d (and the storm's) go here
 mkdir -p "$DT"
+# its timeline too, not build/demo/ where 91-demo-tui.t's may be written
+# at the same time (prove -j2)
+export OWL_DEMO_OUT="$T/out"
 # the session leader writes its pid, which is the session id, first
 TMPDIR="$DT" setsid -w sh -c 'echo $$ > "$1"; shift; exec "$@"' sh \
 	"$T/demo.sid" sh "$OWL_ROOT/tests/demo.sh" </dev/null \
@@ -56,6 +59,7 @@ like "$OUT" "# Hand-off: the last 1h" "and the hand-off report is shown"
 like "$OUT" "The postmortem timeline of the demo incident:" "it says where the demo incident's timeline is"
 html=$(printf '%s\n' "$OUT" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p')
 ok "$([ -s "$html" ]; echo $?)" "...and writes it: $html"
+like "$html" "^$T/out/timeline-INC-[0-9]+\.html$" "...in \$OWL_DEMO_OUT"
 like "$(cat "$html" 2>/dev/null)" '<svg class="picture"' "...an HTML timeline with its picture"
 md=$(cat "${html%.html}.md" 2>/dev/null)
 like "$md" "^# INC-[0-9]+: LLM provider down: the assistant gateway" \

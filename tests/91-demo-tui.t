@@ -16,13 +16,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui-lib.sh"
 
-DT="$T/demo-tmp" # the demo's mktemp -d (and the storm's) go here
+DT="$T/demo-tmp" # the demo's mktemp -d (and the storm's) go here; its
+# timeline goes to $T/out (OWL_DEMO_OUT), not to build/demo/ where
+# 90-demo.t's may be written at the same time
 mkdir -p "$DT"
 # the pane's shell leads its own session (tmux makes one per pane): its
 # pid is the session id of everything the demo starts
 $TUI_TMUX new-session -d -s t -x 130 -y 45 \
     "export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC \
-TMPDIR='$DT' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'; \
+TMPDIR='$DT' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
+OWL_DEMO_OUT='$T/out'; \
 unset OWL_DB OWL_CONFIG OWL_RUNBOOKS; \
 echo \$\$ > '$T/demo.pid'; cd '$OWL_ROOT' && sh tests/demo.sh; \
 echo \$? > '$T/demo.exit'"
@@ -183,7 +186,8 @@ like "$all" "The postmortem timeline of the demo incident:" \
 	"at its end, it says where the timeline is"
 html=$(printf '%s\n' "$all" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p' | tail -n 1)
 ok "$([ -s "$html" ]; echo $?)" "...and it is there: $html"
-like "$html" "/timeline-INC-$n\.html$" "...the timeline of the incident fixed from the TUI"
+like "$html" "^$T/out/timeline-INC-$n\.html$" \
+	"...the timeline of the incident fixed from the TUI, in \$OWL_DEMO_OUT"
 like "$(cat "${html%.html}.md" 2>/dev/null)" \
 	"^- [0-9:]{8} run $live degraded-mode \(refs/heads/main, commit [0-9a-f]{7,}\) started by " \
 	"...with the run applied from the TUI"

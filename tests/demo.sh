@@ -12,8 +12,8 @@
 # (tests/pagesink.py): its messages go to sink.txt, to watch live with
 # tail -f, and are printed at the end. On exit it writes the postmortem
 # timeline of the incident degraded-mode fixes (owl timeline --format
-# html, with its Markdown beside it) under build/demo/ and prints its
-# path.
+# html, with its Markdown beside it) under build/demo/ (or
+# $OWL_DEMO_OUT: the tests give each demo its own) and prints its path.
 #
 # The assistant's AI gateway (tests/demo/gateway) runs too, with its LLM
 # provider down: a probe of its health endpoint (what Prometheus'
@@ -276,8 +276,9 @@ fi
 # probe's, the one degraded-mode fixed (its runs are in it)
 inc=$(probe_incident)
 if [ -n "$inc" ]; then
-	mkdir -p build/demo
-	out="$PWD/build/demo/timeline-INC-$inc.html"
+	outdir=${OWL_DEMO_OUT:-$PWD/build/demo}
+	mkdir -p "$outdir"
+	out="$outdir/timeline-INC-$inc.html"
 	say "owl timeline $inc --format html -o $out"
 	./owl timeline "$inc" --format html -o "$out" &&
 		./owl timeline "$inc" -o "${out%.html}.md" && TIMELINE=$out
