@@ -61,9 +61,14 @@ wait_screen() {
 	return "$_rc"
 }
 
-wait_screen "FIRING" 90 "the demo opens the TUI"
+# the demo first says what to do, and waits for Enter
+wait_screen "Press Enter to open the console." 90 \
+	"the demo prints the steps, then waits for Enter"
 dir=$(ls -d "$DT"/owl-demo-* 2>/dev/null | head -n 1)
 export OWL_DB="$dir/owl.db" OWL_CONFIG="$dir/config.lua"
+steps=$($TUI_TMUX capture-pane -p -J -t t) # wrapped lines joined
+tui_keys Enter
+wait_screen "FIRING" 60 "Enter opens the TUI"
 inc() { "$OWL" incidents --all --json | python3 -c 'import json,sys
 for i in json.load(sys.stdin):
     if i["title"].startswith("LLM provider down: the assistant gateway"):
@@ -172,16 +177,17 @@ wait_screen "INC-$n" 20 "back to the list"
 tui_keys q
 wait_for 60 test -s "$T/demo.exit"
 is "$(cat "$T/demo.exit" 2>/dev/null)" 0 "q ends the demo, exit 0"
-# what the demo printed, before the TUI and at its end (the scrollback)
-all=$($TUI_TMUX capture-pane -p -J -S - -t t) # wrapped lines joined
-like "$all" "open INC-$n \"LLM provider down: the assistant gateway" \
+# what the demo printed before the TUI (on the screen, before Enter)
+like "$steps" "open INC-$n \"LLM provider down: the assistant gateway" \
 	"the demo said which incident to open"
-like "$all" "press R: the suggested runbook degraded-mode" \
+like "$steps" "press R: the suggested runbook degraded-mode" \
 	"...that R suggests degraded-mode"
-like "$all" "press a to apply it, y to its question" "...that a applies it"
-like "$all" "new alerts every few seconds" "...that the storm goes on"
-like "$all" "OWL_DB=.* OWL_CONFIG=.* \./owl tui" \
+like "$steps" "press a to apply it, y to its question" "...that a applies it"
+like "$steps" "new alerts every few seconds" "...that the storm goes on"
+like "$steps" "OWL_DB=.* OWL_CONFIG=.* \./owl tui" \
 	"...how to open the same console from another terminal"
+# and at its end (the scrollback, after q)
+all=$($TUI_TMUX capture-pane -p -J -S - -t t) # wrapped lines joined
 like "$all" "The postmortem timeline of the demo incident:" \
 	"at its end, it says where the timeline is"
 html=$(printf '%s\n' "$all" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p' | tail -n 1)

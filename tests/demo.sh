@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/demo.sh: `make demo`. Starts `owl serve` on loopback with a
 # throw-away database under $TMPDIR (default /tmp), sends it a realistic
-# alert storm from an AI service (tests/demo/storm.sh) and opens `owl
-# tui` on it while the storm goes on (new alerts every few seconds, some
+# alert storm from an AI service (tests/demo/storm.sh), says what to do
+# and, on Enter, opens `owl tui` on it while the storm goes on (new alerts every few seconds, some
 # resolving, for as long as the TUI is open). Quitting the TUI (or
 # closing the terminal) stops everything the demo started, by pid (its
 # servers, the storm, the probe, runs still going), and removes the
@@ -233,7 +233,9 @@ if [ -t 0 ] && [ -t 1 ]; then
 	printf '  press R: the suggested runbook degraded-mode comes first, Enter\n'
 	printf '  give a reason (e.g. provider down), Enter through the rest: a dry-run shows its plan\n'
 	printf '  press a to apply it, y to its question; the alert resolves once the gateway serves again\n'
-	sleep 3
+	# time to read the steps: the TUI takes the whole screen
+	printf '%sPress Enter to open the console.%s ' "$B" "$N"
+	read -r _ || true
 	./owl tui --env "$OWL_ENV"
 	say "cat sink.txt   (what the demo Slack sink got)"
 	cat "$D/sink.txt"
