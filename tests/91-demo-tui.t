@@ -195,7 +195,7 @@ ok "$([ -s "$html" ]; echo $?)" "...and it is there: $html"
 like "$html" "^$T/out/timeline-INC-$n\.html$" \
 	"...the timeline of the incident fixed from the TUI, in \$OWL_DEMO_OUT"
 like "$(cat "${html%.html}.md" 2>/dev/null)" \
-	"^- [0-9:]{8} run $live degraded-mode \(refs/heads/main, commit [0-9a-f]{7,}\) started by " \
+	"^- [0-9:]{8} run $live degraded-mode \([^)]*commit $(printf %.7s "$head")\) started by " \
 	"...with the run applied from the TUI"
 like "$all" "Open it with: xdg-open .*\.html" "...and how to open it"
 is "$(ls -A "$DT")" "" "its own directory is removed"

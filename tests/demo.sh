@@ -2,8 +2,9 @@
 # tests/demo.sh: `make demo`. Starts `owl serve` on loopback with a
 # throw-away database under $TMPDIR (default /tmp), sends it a realistic
 # alert storm from an AI service (tests/demo/storm.sh), says what to do
-# and, on Enter, opens `owl tui` on it while the storm goes on (new alerts every few seconds, some
-# resolving, for as long as the TUI is open). Quitting the TUI (or
+# and, on Enter, opens `owl tui` on it while the storm goes on (new
+# alerts every few seconds, some resolving, for as long as the TUI is
+# open). Quitting the TUI (or
 # closing the terminal) stops everything the demo started, by pid (its
 # servers, the storm, the probe, runs still going), and removes the
 # database. Without a terminal it prints `owl incidents` instead of
