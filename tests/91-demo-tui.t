@@ -173,7 +173,7 @@ wait_for 60 asks
 ok $? "...waits on its confirm()"
 
 tui_keys Escape
-wait_screen "INC-$n" 20 "back to the list"
+wait_screen "S STATE    ID" 20 "back to the list"
 tui_keys q
 wait_for 60 test -s "$T/demo.exit"
 is "$(cat "$T/demo.exit" 2>/dev/null)" 0 "q ends the demo, exit 0"
