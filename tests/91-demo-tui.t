@@ -9,10 +9,9 @@
 # storm goes on meanwhile (new alerts, some resolving). After q: the
 # demo said how to do all this and where the incident's timeline is, its
 # directory is gone, nothing it started still runs, and a run left
-# waiting on its confirm() was stopped. Only the demo's
-# own session of processes (the tmux pane's shell leads it) and the runs
-# it started are looked at and stopped, by pid. Every wait has a
-# deadline.
+# waiting on its confirm() was stopped. Only the demo's own session of
+# processes (the tmux pane's shell leads it) and the runs it started are
+# looked at and stopped, by pid. Every wait has a deadline.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui-lib.sh"
 
@@ -37,8 +36,8 @@ DPID=$(cat "$T/demo.pid" 2>/dev/null)
 ours() {
 	case "$DPID" in [0-9]*) pgrep -s "$DPID" | grep -vx "$DPID" ;; esac
 }
-# the runs the TUI started, each in a session of its own: by pid, while
-# they are still an owl process
+# the runs (started from the TUI or by this test, each in a session of
+# its own): by pid, while they are still an owl process
 RUNPIDS=""
 stop_ours() {
 	for p in $(ours); do kill "$p"; done
