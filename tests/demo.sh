@@ -218,8 +218,7 @@ if [ -t 0 ] && [ -t 1 ]; then
 	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --from 2 \
 		--rounds 0 --interval 4 >/dev/null 2>&1 &
 	STORM=$!
-	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
-	printf 'The storm goes on while the TUI is open: new alerts every few seconds, some resolving.\n'
+	printf '\nThe storm goes on while the TUI is open: new alerts every few seconds, some resolving.\n'
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
 	printf 'The same console from another terminal (runs and answers are shared):\n'
@@ -235,6 +234,7 @@ if [ -t 0 ] && [ -t 1 ]; then
 	printf '  press R: the suggested runbook degraded-mode comes first, Enter\n'
 	printf '  give a reason (e.g. provider down), Enter through the rest: a dry-run shows its plan\n'
 	printf '  press a to apply it, y to its question; the alert resolves once the gateway serves again\n'
+	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
 	# time to read the steps: the TUI takes the whole screen
 	printf '%sPress Enter to open the console.%s ' "$B" "$N"
 	read -r _ || true
