@@ -9,10 +9,9 @@
 # storm goes on meanwhile (new alerts, some resolving). After q: the
 # demo said how to do all this and where the incident's timeline is, its
 # directory is gone, nothing it started still runs, and a run left
-# waiting on its confirm() was stopped. Only the demo's
-# own session of processes (the tmux pane's shell leads it) and the runs
-# it started are looked at and stopped, by pid. Every wait has a
-# deadline.
+# waiting on its confirm() was stopped. Only the demo's own session of
+# processes (the tmux pane's shell leads it) and the runs it started are
+# looked at and stopped, by pid. Every wait has a deadline.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui-lib.sh"
 
@@ -37,8 +36,8 @@ DPID=$(cat "$T/demo.pid" 2>/dev/null)
 ours() {
 	case "$DPID" in [0-9]*) pgrep -s "$DPID" | grep -vx "$DPID" ;; esac
 }
-# the runs the TUI started, each in a session of its own: by pid, while
-# they are still an owl process
+# the runs (started from the TUI or by this test, each in a session of
+# its own): by pid, while they are still an owl process
 RUNPIDS=""
 stop_ours() {
 	for p in $(ours); do kill "$p"; done
@@ -61,9 +60,14 @@ wait_screen() {
 	return "$_rc"
 }
 
-wait_screen "FIRING" 90 "the demo opens the TUI"
+# the demo first says what to do, and waits for Enter
+wait_screen "Press Enter to open the console." 90 \
+	"the demo prints the steps, then waits for Enter"
 dir=$(ls -d "$DT"/owl-demo-* 2>/dev/null | head -n 1)
 export OWL_DB="$dir/owl.db" OWL_CONFIG="$dir/config.lua"
+steps=$($TUI_TMUX capture-pane -p -J -t t) # wrapped lines joined
+tui_keys Enter
+wait_screen "FIRING" 60 "Enter opens the TUI"
 inc() { "$OWL" incidents --all --json | python3 -c 'import json,sys
 for i in json.load(sys.stdin):
     if i["title"].startswith("LLM provider down: the assistant gateway"):
@@ -168,20 +172,21 @@ wait_for 60 asks
 ok $? "...waits on its confirm()"
 
 tui_keys Escape
-wait_screen "INC-$n" 20 "back to the list"
+wait_screen "S STATE    ID" 20 "back to the list"
 tui_keys q
 wait_for 60 test -s "$T/demo.exit"
 is "$(cat "$T/demo.exit" 2>/dev/null)" 0 "q ends the demo, exit 0"
-# what the demo printed, before the TUI and at its end (the scrollback)
-all=$($TUI_TMUX capture-pane -p -J -S - -t t) # wrapped lines joined
-like "$all" "open INC-$n \"LLM provider down: the assistant gateway" \
+# what the demo printed before the TUI (on the screen, before Enter)
+like "$steps" "open INC-$n \"LLM provider down: the assistant gateway" \
 	"the demo said which incident to open"
-like "$all" "press R: the suggested runbook degraded-mode" \
+like "$steps" "press R: the suggested runbook degraded-mode" \
 	"...that R suggests degraded-mode"
-like "$all" "press a to apply it, y to its question" "...that a applies it"
-like "$all" "new alerts every few seconds" "...that the storm goes on"
-like "$all" "OWL_DB=.* OWL_CONFIG=.* \./owl tui" \
+like "$steps" "press a to apply it, y to its question" "...that a applies it"
+like "$steps" "new alerts every few seconds" "...that the storm goes on"
+like "$steps" "OWL_DB=.* OWL_CONFIG=.* \./owl tui" \
 	"...how to open the same console from another terminal"
+# and at its end (the scrollback, after q)
+all=$($TUI_TMUX capture-pane -p -J -S - -t t) # wrapped lines joined
 like "$all" "The postmortem timeline of the demo incident:" \
 	"at its end, it says where the timeline is"
 html=$(printf '%s\n' "$all" | sed -n 's/^  \(.*timeline-INC-[0-9]*\.html\)$/\1/p' | tail -n 1)
@@ -189,7 +194,7 @@ ok "$([ -s "$html" ]; echo $?)" "...and it is there: $html"
 like "$html" "^$T/out/timeline-INC-$n\.html$" \
 	"...the timeline of the incident fixed from the TUI, in \$OWL_DEMO_OUT"
 like "$(cat "${html%.html}.md" 2>/dev/null)" \
-	"^- [0-9:]{8} run $live degraded-mode \((refs/heads/main, )?commit [0-9a-f]{7,}\) started by " \
+	"^- [0-9:]{8} run $live degraded-mode \([^)]*commit $(printf %.7s "$head")\) started by " \
 	"...with the run applied from the TUI"
 like "$all" "Open it with: xdg-open .*\.html" "...and how to open it"
 is "$(ls -A "$DT")" "" "its own directory is removed"

@@ -1,18 +1,18 @@
 #!/bin/sh
 # tests/demo.sh: `make demo`. Starts `owl serve` on loopback with a
 # throw-away database under $TMPDIR (default /tmp), sends it a realistic
-# alert storm from an AI service (tests/demo/storm.sh) and opens `owl
-# tui` on it while the storm goes on (new alerts every few seconds, some
-# resolving, for as long as the TUI is open). Quitting the TUI (or
-# closing the terminal) stops everything the demo started, by pid (its
-# servers, the storm, the probe, runs still going), and removes the
-# database. Without a terminal it prints `owl incidents` instead of
-# opening the TUI. owl pages the people on call for the critical
-# incidents through a demo Slack-compatible webhook on loopback
-# (tests/pagesink.py): its messages go to sink.txt, to watch live with
-# tail -f, and are printed at the end. On exit it writes the postmortem
-# timeline of the incident degraded-mode fixes (owl timeline --format
-# html, with its Markdown beside it) under build/demo/ (or
+# alert storm from an AI service (tests/demo/storm.sh), says what to do
+# and, on Enter, opens `owl tui` on it while the storm goes on (new
+# alerts every few seconds, some resolving, for as long as the TUI is
+# open). Quitting the TUI (or closing the terminal) stops everything the
+# demo started, by pid (its servers, the storm, the probe, runs still
+# going), and removes the database. Without a terminal it prints `owl
+# incidents` instead of opening the TUI. owl pages the people on call
+# for the critical incidents through a demo Slack-compatible webhook on
+# loopback (tests/pagesink.py): its messages go to sink.txt, to watch
+# live with tail -f, and are printed at the end. On exit it writes the
+# postmortem timeline of the incident degraded-mode fixes (owl timeline
+# --format html, with its Markdown beside it) under build/demo/ (or
 # $OWL_DEMO_OUT: the tests give each demo its own) and prints its path.
 #
 # The assistant's AI gateway (tests/demo/gateway) runs too, with its LLM
@@ -24,9 +24,10 @@
 # and the alert resolves; in the TUI the demo says how to run it from
 # there: open the incident, R suggests degraded-mode, its dry-run shows
 # the plan, a applies it, y answers its confirm() (tests/91-demo-tui.t
-# does exactly that). The runbooks come from a git repository the demo builds from
-# runbooks/ (config.lua's runbooks.repo), as a team would keep them. The
-# demo's files live in a fresh directory under $TMPDIR (default /tmp).
+# does exactly that). The runbooks come from a git repository the demo
+# builds from runbooks/ (config.lua's runbooks.repo), as a team would
+# keep them. The demo's files live in a fresh directory under $TMPDIR
+# (default /tmp).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D=$(mktemp -d "${TMPDIR:-/tmp}/owl-demo-XXXXXX") || exit 1
@@ -113,6 +114,7 @@ GW="http://127.0.0.1:$(cat "$D/gateway.port" 2>/dev/null)"
 # The runbooks as a team keeps them: a git repository (here built from
 # the shipped runbooks/), read by owl at its commit.
 RB="$D/runbooks"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE # make demo from a git hook
 mkdir -p "$RB" && cp -R runbooks/. "$RB/" &&
 	git -C "$RB" -c init.defaultBranch=main init -q &&
 	git -C "$RB" add -A &&
@@ -216,13 +218,12 @@ if [ -t 0 ] && [ -t 1 ]; then
 	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --from 2 \
 		--rounds 0 --interval 4 >/dev/null 2>&1 &
 	STORM=$!
-	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
-	printf 'The storm goes on while the TUI is open: new alerts every few seconds, some resolving.\n'
+	printf '\nThe storm goes on while the TUI is open: new alerts every few seconds, some resolving.\n'
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
 	printf 'The same console from another terminal (runs and answers are shared):\n'
-	printf '  cd %s && OWL_DB=%s OWL_CONFIG=%s ./owl tui\n' \
-		"$(pwd)" "$OWL_DB" "$OWL_CONFIG"
+	printf '  cd %s && OWL_DB=%s OWL_CONFIG=%s ./owl tui --env %s\n' \
+		"$(pwd)" "$OWL_DB" "$OWL_CONFIG" "$OWL_ENV"
 	for _ in $(seq 100); do
 		[ -n "$(probe_incident)" ] && break
 		sleep 0.1
@@ -233,7 +234,10 @@ if [ -t 0 ] && [ -t 1 ]; then
 	printf '  press R: the suggested runbook degraded-mode comes first, Enter\n'
 	printf '  give a reason (e.g. provider down), Enter through the rest: a dry-run shows its plan\n'
 	printf '  press a to apply it, y to its question; the alert resolves once the gateway serves again\n'
-	sleep 3
+	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
+	# time to read the steps: the TUI takes the whole screen
+	printf '%sPress Enter to open the console.%s ' "$B" "$N"
+	read -r _ || true
 	./owl tui --env "$OWL_ENV"
 	say "cat sink.txt   (what the demo Slack sink got)"
 	cat "$D/sink.txt"
