@@ -81,28 +81,43 @@ hash_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hash_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* One more than the value of each hex digit; 0 for any other byte. */
+static const unsigned char hash_digit[256] = {
+	['0'] = 1,
+	['1'] = 2,
+	['2'] = 3,
+	['3'] = 4,
+	['4'] = 5,
+	['5'] = 6,
+	['6'] = 7,
+	['7'] = 8,
+	['8'] = 9,
+	['9'] = 10,
+	['a'] = 11,
+	['b'] = 12,
+	['c'] = 13,
+	['d'] = 14,
+	['e'] = 15,
+	['f'] = 16,
+	['A'] = 11,
+	['B'] = 12,
+	['C'] = 13,
+	['D'] = 14,
+	['E'] = 15,
+	['F'] = 16,
+};
 
 int
 hash_unhex(const char *hex, unsigned char *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
+		unsigned hi = hash_digit[(unsigned char)hex[2 * i]], lo;
 
-		if ((hi = hash_nibble(hex[2 * i])) < 0 ||
-		    (lo = hash_nibble(hex[2 * i + 1])) < 0)
+		/* a NUL is not a digit: the loop stops at the end */
+		if (hi == 0 ||
+		    (lo = hash_digit[(unsigned char)hex[2 * i + 1]]) == 0)
 			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
+		out[i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
 	}
 	return hex[2 * n] == '\0' ? 0 : -1;
 }

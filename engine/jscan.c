@@ -13,6 +13,7 @@ struct jscan {
 	size_t n;
 	struct jscan_val *out;
 	unsigned char found[JSCAN_MAX];
+	size_t len[JSCAN_MAX]; /* of each want's path */
 };
 
 static const char *
@@ -120,17 +121,15 @@ jscan_object(
 		    plen + 1 + kn < sizeof key) {
 			/* the value's path: "key", or "parent.key" (a key
 			 * with a dot in it is no path's) */
-			size_t len = 0;
-
-			if (plen > 0) {
+			if (plen == 0) {
+				p = jscan_value(j, p, depth, k, kn);
+			} else {
 				memcpy(key, path, plen);
 				key[plen] = '.';
-				len = plen + 1;
+				memcpy(key + plen + 1, k, kn);
+				p = jscan_value(
+				    j, p, depth, key, plen + 1 + kn);
 			}
-			memcpy(key + len, k, kn);
-			len += kn;
-			key[len] = '\0';
-			p = jscan_value(j, p, depth, key, len);
 		} else {
 			p = jscan_value(j, p, depth, NULL, 0);
 		}
@@ -163,7 +162,8 @@ jscan_array_skip(struct jscan *j, const char *p, int depth)
 	}
 }
 
-/* The want at exactly this path, or -1; whether one is below it. */
+/* The want at exactly this path (plen bytes, not NUL-terminated), or
+ * -1; whether one is below it. */
 static int
 jscan_which(const struct jscan *j, const char *path, size_t plen, int *below)
 {
@@ -173,11 +173,12 @@ jscan_which(const struct jscan *j, const char *path, size_t plen, int *below)
 	for (size_t i = 0; path != NULL && i < j->n; i++) {
 		const char *w = j->want[i].path;
 
-		if (strncmp(w, path, plen) != 0)
+		if (j->len[i] < plen || (j->len[i] > plen && w[plen] != '.') ||
+		    memcmp(w, path, plen) != 0)
 			continue;
-		if (w[plen] == '\0')
+		if (j->len[i] == plen)
 			at = (int)i;
-		else if (w[plen] == '.')
+		else
 			*below = 1;
 	}
 	return at;
@@ -237,56 +238,16 @@ int
 jscan_get(const char *s, const struct jscan_want *want, size_t n,
     struct jscan_val *out)
 {
-	struct jscan j = { want, n, out, { 0 } };
+	struct jscan j = { want, n, out, { 0 }, { 0 } };
 	const char *p;
 
 	if (s == NULL || n > JSCAN_MAX)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		j.len[i] = strlen(want[i].path);
 	memset(out, 0, n * sizeof *out);
 	p = jscan_ws(s);
 	if (*p != '{' || (p = jscan_object(&j, p, 1, "", 0)) == NULL)
 		return -1;
 	return *jscan_ws(p) == '\0' ? 0 : -1;
-}
-
-int
-jscan_array(const struct jscan_val *v, size_t n, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t need = v[i].p ? v[i].n + 3 : 5; /* ,"..." or ,null */
-
-		if (len + need + 2 > size)
-			return -1;
-		buf[len++] = i ? ',' : '[';
-		if (v[i].p == NULL) {
-			memcpy(buf + len, "null", 4);
-			len += 4;
-			continue;
-		}
-		buf[len++] = '"';
-		memcpy(buf + len, v[i].p, v[i].n);
-		len += v[i].n;
-		buf[len++] = '"';
-	}
-	if (n == 0)
-		buf[len++] = '[';
-	buf[len++] = ']';
-	buf[len] = '\0';
-	return 0;
-}
-
-int
-jscan_text(const struct jscan_val *v, char *buf, size_t size, const char **out)
-{
-	*out = NULL;
-	if (v->p == NULL)
-		return 0;
-	if (v->n + 1 > size)
-		return -1;
-	memcpy(buf, v->p, v->n);
-	buf[v->n] = '\0';
-	*out = buf;
-	return 0;
 }

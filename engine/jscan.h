@@ -34,14 +34,4 @@ struct jscan_val {
 int jscan_get(const char *s, const struct jscan_want *want, size_t n,
     struct jscan_val *out);
 
-/* Writes the string values v[0..n) as the JSON array SQLite's
- * json_extract(s, path, path...) gives (["a",null,"b"]) into buf;
- * -1 when it does not fit. */
-int jscan_array(const struct jscan_val *v, size_t n, char *buf, size_t size);
-
-/* Copies an object's text to buf, NUL-terminated; -1 when it does not
- * fit. NULL stays NULL (*out). */
-int jscan_text(
-    const struct jscan_val *v, char *buf, size_t size, const char **out);
-
 #endif

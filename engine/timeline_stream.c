@@ -8,8 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "jscan.h"
+#include <unistd.h>
 
 /* The parsed detail of an entry: an object, {} when it is not one;
  * *ok says whether it was. */
@@ -45,7 +44,9 @@ tl_event(struct timeline_event *ev, const struct actlog_entry *e)
 	ev->run = e->run;
 	ev->actor = (char *)(e->actor ? e->actor : "");
 	ev->kind = (char *)(e->kind ? e->kind : "");
-	snprintf(ev->hash, sizeof ev->hash, "%s", e->hash ? e->hash : "");
+	if (e->hash != NULL)
+		memcpy(
+		    ev->hash, e->hash, strnlen(e->hash, sizeof ev->hash - 1));
 }
 
 /* Only these kinds tell the header or the context anything; the many
@@ -56,125 +57,6 @@ tl_pass1_kind(const char *k)
 	return strncmp(k, "incident.", 9) == 0 || strncmp(k, "run.", 4) == 0 ||
 	    strcmp(k, "effect.intent") == 0 || strcmp(k, "page.sent") == 0 ||
 	    strcmp(k, "alert.resolve") == 0 || strcmp(k, "alert.refire") == 0;
-}
-
-/* What a pass reads of an alert's entry, as SQLite's json_extract
- * gives it (a JSON array of the values), without a tree of the rest of
- * the detail (the annotations are most of it): of an alert.new in
- * pass one [starts_at, fingerprint, severity, status, ends_at], in
- * pass two [fingerprint, summary, status, severity], and its labels;
- * of an alert's resolve or refire [fingerprint, ends_at, starts_at]. */
-enum tl_what { TL_NEW1, TL_NEW2, TL_CHANGE };
-
-static const struct jscan_want tl_wants[][6] = {
-	[TL_NEW1] = { { "starts_at", 0 }, { "fingerprint", 0 },
-	    { "severity", 0 }, { "status", 0 }, { "ends_at", 0 },
-	    { "labels", 1 } },
-	[TL_NEW2] = { { "fingerprint", 0 }, { "annotations.summary", 0 },
-	    { "status", 0 }, { "severity", 0 }, { "labels", 1 } },
-	[TL_CHANGE] = { { "fingerprint", 0 }, { "after.ends_at", 0 },
-	    { "after.starts_at", 0 } },
-};
-static const size_t tl_nwant[] = {
-	[TL_NEW1] = 6, [TL_NEW2] = 5, [TL_CHANGE] = 3
-};
-
-/* The same read by SQLite, when jscan is not sure (escapes, keys
- * twice, values of other kinds): columns TL_NEW1, TL_NEW2, TL_CHANGE,
- * then the labels; all NULL when the detail is not valid JSON. */
-static const char tl_slow_sql[] =
-    "SELECT CASE WHEN v THEN json_extract(d, '$.starts_at',"
-    " '$.fingerprint', '$.severity', '$.status', '$.ends_at') END,"
-    " CASE WHEN v THEN json_extract(d, '$.fingerprint',"
-    " '$.annotations.summary', '$.status', '$.severity') END,"
-    " CASE WHEN v THEN json_extract(d, '$.fingerprint',"
-    " '$.after.ends_at', '$.after.starts_at') END,"
-    " CASE WHEN v THEN json_extract(d, '$.labels') END"
-    " FROM (SELECT ?1 AS d, json_valid(?1) AS v)";
-
-/* What was read of one entry; fields NULL when its detail is not valid
- * JSON. Valid until the next tl_read. */
-struct tl_read {
-	const char *fields, *labels;
-	char fbuf[2048], lbuf[4096];
-	char *slow; /* what SQLite read (malloc'd), when it did */
-};
-
-static void
-tl_read_done(struct tl_read *r)
-{
-	free(r->slow);
-	r->slow = NULL;
-	r->fields = r->labels = NULL;
-}
-
-/* Copies what SQLite read: fields, then labels, in one allocation. */
-static int
-tl_read_slow(struct store *s, const char *detail, enum tl_what w,
-    struct tl_read *r, struct err *err)
-{
-	sqlite3_stmt *st;
-	const char *f, *l;
-	size_t fn, ln;
-	int rc;
-
-	if ((st = store_stmt(s, tl_slow_sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, detail, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_sqlerr(s, err, "action log");
-	}
-	f = (const char *)sqlite3_column_text(st, (int)w);
-	l = (const char *)sqlite3_column_text(st, 3);
-	fn = f ? strlen(f) + 1 : 0;
-	ln = l ? strlen(l) + 1 : 0;
-	if (fn + ln > 0 && (r->slow = malloc(fn + ln)) == NULL) {
-		sqlite3_reset(st);
-		return err_set(err, ERR_FAILED, "out of memory");
-	}
-	if (f != NULL)
-		r->fields = memcpy(r->slow, f, fn);
-	if (l != NULL && w != TL_CHANGE)
-		r->labels = memcpy(r->slow + fn, l, ln);
-	sqlite3_reset(st);
-	return 0;
-}
-
-/* Reads what w says of an entry's detail into r (tl_read_done
- * after). */
-static int
-tl_read(struct store *s, const char *detail, enum tl_what w, struct tl_read *r,
-    struct err *err)
-{
-	struct jscan_val v[JSCAN_MAX];
-	size_t n = tl_nwant[w], nf = w == TL_CHANGE ? n : n - 1;
-
-	tl_read_done(r);
-	if (detail == NULL)
-		return 0;
-	if (jscan_get(detail, tl_wants[w], n, v) == 0 &&
-	    jscan_array(v, nf, r->fbuf, sizeof r->fbuf) == 0 &&
-	    (w == TL_CHANGE ||
-	        jscan_text(&v[nf], r->lbuf, sizeof r->lbuf, &r->labels) == 0)) {
-		r->fields = r->fbuf;
-		return 0;
-	}
-	r->labels = NULL;
-	return tl_read_slow(s, detail, w, r, err);
-}
-
-/* The kind of an alert's entry a pass reads fields of, or -1. */
-static int
-tl_alert_kind(const char *k)
-{
-	if (strncmp(k, "alert.", 6) != 0)
-		return -1;
-	if (strcmp(k + 6, "new") == 0)
-		return 0;
-	return strcmp(k + 6, "resolve") == 0 || strcmp(k + 6, "refire") == 0
-	    ? 1
-	    : -1;
 }
 
 /* The alerts' names and labels by fingerprint, for the lines of
@@ -217,8 +99,8 @@ tl_names(struct timeline_stream *ts, struct err *err)
 /* One entry of pass one: checked against its hash, counted, and what
  * it tells the header, the model and the context. */
 static int
-tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e,
-    const char *alert, const char *labels, const char *change)
+tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
 {
 	struct timeline_event ev;
 	json_t *d;
@@ -232,13 +114,13 @@ tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e,
 		ts->head.first_id = e->id;
 	ts->head.last_id = e->id;
 	ts->head.last_us = e->at_us;
-	if (alert != NULL) /* an alert.new: what SQL read of it */
-		return timeline_model_alert(ts, &ev, alert, labels) == -1 ||
+	if (a == 0 && r->valid) /* an alert.new: what was read of it */
+		return timeline_model_alert(ts, &ev, r->v, r->labels) == -1 ||
 		        timeline_model_add(ts, &ev, NULL) == -1
 		    ? -1
 		    : 0;
-	if (change != NULL) /* an alert's resolve or refire */
-		return timeline_model_change(ts, &ev, change) == -1 ||
+	if (a == 1 && r->valid) /* an alert's resolve or refire */
+		return timeline_model_change(ts, &ev, r->v) == -1 ||
 		        timeline_model_add(ts, &ev, NULL) == -1
 		    ? -1
 		    : 0;
@@ -295,7 +177,7 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	ts->s = s;
 	ts->head.incident = incident;
 	if ((ts->text = actlog_text_new()) == NULL ||
-	    (ts->seen = json_object()) == NULL || hash_begin(&ts->h) == -1)
+	    (ts->seen = strmap_new()) == NULL || hash_begin(&ts->h) == -1)
 		return err_set(err, ERR_FAILED, "out of memory");
 	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
@@ -307,8 +189,7 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 		bad = (a >= 0 &&
 		          tl_read(s, e.detail, a ? TL_CHANGE : TL_NEW1, &r,
 		              err) == -1) ||
-		    tl_pass1(ts, &e, a == 0 ? r.fields : NULL, r.labels,
-		        a == 1 ? r.fields : NULL) == -1;
+		    tl_pass1(ts, &e, a, &r) == -1;
 	}
 	tl_read_done(&r);
 	sqlite3_reset(st);
@@ -335,29 +216,85 @@ struct tl_pass2 {
 	struct buf b;
 	struct err *err;
 	int failed;
-	int valid; /* the row's detail is a JSON object */
 };
 
-/* One event of pass two: its text, then the writer. */
+/* The detail of an alert.new row, from what was read of it (when its
+ * labels are not as simple as owl writes them). */
+static json_t *
+tl_alert_new(const struct tl_read *r)
+{
+	return json_pack("{s:s?, s:o?, s:{s:s?}, s:s?, s:s?}", "fingerprint",
+	    r->v[0], "labels", timeline_labels(r->labels), "annotations",
+	    "summary", r->v[1], "status", r->v[2], "severity", r->v[3]);
+}
+
+/* The sentence of an alert's entry (a: tl_alert_kind) from what was
+ * read of it, with no tree: 0, 1 when its labels are not that simple,
+ * -1 with err set. */
 static int
-tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, json_t *d)
+tl_alert_line(struct tl_pass2 *p, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
+{
+	const char *k[64], *v[64];
+	struct actlog_alert al;
+	char buf[4096];
+	int n;
+
+	if (a == 1)
+		return actlog_text_alert_change(
+		    p->ts->text, e->kind, r->v[0], &p->b, p->err);
+	if ((n = tl_pairs(r->labels, buf, sizeof buf, k, v, 64)) < 0)
+		return 1;
+	al = (struct actlog_alert){ .fingerprint = r->v[0],
+		.summary = r->v[1],
+		.status = r->v[2],
+		.severity = r->v[3],
+		.key = k,
+		.val = v,
+		.nlabels = (size_t)n };
+	return actlog_text_alert_new(p->ts->text, &al, &p->b, p->err);
+}
+
+/* One event of pass two: its sentence, then the writer. Of an alert's
+ * entry the event's detail is what was read of it, or NULL (its
+ * sentence told with no tree), and alert_ends its end. */
+static int
+tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
 {
 	struct timeline_event ev;
-	int rc;
+	json_t *d = NULL;
+	int rc = 1;
 
 	tl_event(&ev, e);
-	ev.detail = d;
 	ev.detail_json = e->detail ? e->detail : "{}";
-	ev.detail_valid = p->valid;
-	if (d == NULL || tl_line(p->ts->text, &ev, e, d, &p->b, p->err) == -1) {
+	ev.detail_valid = r->valid;
+	buf_reset(&p->b);
+	if (a >= 0 && r->valid) {
+		ev.alert_ends = a == 1 ? r->v[1] : NULL;
+		rc = tl_alert_line(p, e, a, r);
+	}
+	if (rc == 1) {
+		/* an alert's resolve is told from what was read of it */
+		d = !r->valid ? tl_detail_ok(e, &ev.detail_valid)
+		    : a == 0  ? tl_alert_new(r)
+		              : json_pack("{s:s?, s:{s:s?, s:s?}}",
+		                    "fingerprint", r->v[0], "after", "ends_at",
+		                    r->v[1], "starts_at", r->v[2]);
+		ev.detail = d;
+		rc = d == NULL
+		    ? -1
+		    : actlog_text_line(p->ts->text, e, d, &p->b, p->err);
+	}
+	if (rc == -1) {
 		json_decref(d);
 		err_set(p->err, ERR_FAILED, "out of memory");
 		p->failed = 1;
 		return 1;
 	}
+	ev.text = (char *)buf_str(&p->b);
 	rc = p->fn(&ev, p->ctx);
 	json_decref(d);
-	free(ev.text);
 	if (rc != 0)
 		p->failed = 1;
 	return rc;
@@ -371,60 +308,83 @@ tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, json_t *d)
 static const char tl_pass2_sql[] = TL_PASS2_SQL("incident_id = ?");
 static const char tl_run_sql[] = TL_PASS2_SQL("run_id = ? AND incident_id = ?");
 
-/* The detail of an alert.new row, from the fields SQL read:
- * [fingerprint, summary, status, severity] and the labels. */
-static json_t *
-tl_alert_new(const char *fields, const char *labels)
+/* Starts the spool of pass two's hashes when it is wanted. */
+static void
+tl_spool_start(struct timeline_stream *ts)
 {
-	const char *v[4] = { NULL, NULL, NULL, NULL };
-	json_t *f = NULL, *l = timeline_labels(labels), *d;
-	char scratch[2048];
-
-	if (timeline_strs(fields, scratch, sizeof scratch, v, 4) != 4) {
-		f = json_loads(fields, 0, NULL);
-		for (size_t i = 0; i < 4; i++)
-			v[i] = json_string_value(json_array_get(f, i));
+	ts->spooled = 0;
+	ts->nspool = 0;
+	if (!ts->spool_hashes)
+		return;
+	if (ts->spool == NULL)
+		ts->spool = tmpfile();
+	else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
+	    ftruncate(fileno(ts->spool), 0) != 0) {
+		fclose(ts->spool);
+		ts->spool = NULL;
 	}
-	d = json_pack("{s:s?, s:o?, s:{s:s?}, s:s?, s:s?}", "fingerprint", v[0],
-	    "labels", l, "annotations", "summary", v[1], "status", v[2],
-	    "severity", v[3]);
-	json_decref(f);
-	return d;
 }
 
-/* The detail of an alert's resolve or refire, from the fields SQL
- * read: what its line and the narrative use. */
-static json_t *
-tl_alert_change(const char *fields)
+/* Keeps an entry's id and hash; a failure only means pass three reads
+ * the log. */
+static void
+tl_spool(struct timeline_stream *ts, const struct actlog_entry *e)
 {
-	const char *v[3] = { NULL, NULL, NULL };
-	char scratch[512];
-	json_t *f = NULL, *d;
+	uint32_t n = e->hash ? (uint32_t)strlen(e->hash) : UINT32_MAX;
 
-	if (timeline_strs(fields, scratch, sizeof scratch, v, 3) != 3) {
-		f = json_loads(fields, 0, NULL);
-		for (size_t i = 0; i < 3; i++)
-			v[i] = json_string_value(json_array_get(f, i));
+	if (ts->spool == NULL)
+		return;
+	if (n > 255 || fwrite(&e->id, sizeof e->id, 1, ts->spool) != 1 ||
+	    fwrite(&n, sizeof n, 1, ts->spool) != 1 ||
+	    fwrite(e->hash, 1, n, ts->spool) != n) {
+		fclose(ts->spool);
+		ts->spool = NULL;
+		return;
 	}
-	d = json_pack("{s:s?, s:{s:s?, s:s?}}", "fingerprint", v[0], "after",
-	    "ends_at", v[1], "starts_at", v[2]);
-	json_decref(f);
-	return d;
+	ts->nspool++;
+}
+
+/* Pass three from the spool: 0, 1 when fn stopped, -1 when the spool
+ * could not be read back (then the log is read). */
+static int
+tl_spooled(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx)
+{
+	char hash[256];
+	int64_t id;
+	uint32_t n;
+
+	if (!ts->spooled || fflush(ts->spool) != 0 ||
+	    fseek(ts->spool, 0, SEEK_SET) != 0)
+		return -1;
+	for (int64_t i = 0; i < ts->nspool; i++) {
+		if (fread(&id, sizeof id, 1, ts->spool) != 1 ||
+		    fread(&n, sizeof n, 1, ts->spool) != 1 || n > 255 ||
+		    fread(hash, 1, n, ts->spool) != n)
+			return i == 0 ? -1 : 1;
+		hash[n] = '\0';
+		if (fn(id, hash, ctx) != 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Pass two over the rows of st (bound). */
 static int
 tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
-    void *ctx, struct err *err)
+    void *ctx, struct err *err, int spool)
 {
-	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0, 0 };
+	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
 	struct actlog_entry e;
 	struct tl_read r = { 0 };
 	int rc, a;
 
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
+	if (spool)
+		tl_spool_start(ts);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tl_entry(st, &e);
+		if (spool)
+			tl_spool(ts, &e);
 		tl_read_done(&r);
 		a = tl_alert_kind(e.kind ? e.kind : "");
 		if (a >= 0 &&
@@ -434,13 +394,7 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 			rc = SQLITE_DONE;
 			break;
 		}
-		/* an alert's entry SQL would read is valid JSON; another
-		 * entry is valid when jansson reads an object from it */
-		p.valid = r.fields != NULL;
-		if (tl_pass2(&p, &e,
-		        r.fields == NULL ? tl_detail_ok(&e, &p.valid)
-		            : a == 0     ? tl_alert_new(r.fields, r.labels)
-		                         : tl_alert_change(r.fields)) != 0) {
+		if (tl_pass2(&p, &e, a, &r) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -452,6 +406,7 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 		return store_sqlerr(ts->s, err, "action log");
 	if (p.failed && !err_isset(err))
 		err_set(err, ERR_FAILED, "timeline: write failed");
+	ts->spooled = spool && !p.failed && ts->spool != NULL;
 	return p.failed ? -1 : 0;
 }
 
@@ -464,7 +419,7 @@ timeline_each(
 	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ts->head.incident);
-	return tl_each(ts, st, fn, ctx, err);
+	return tl_each(ts, st, fn, ctx, err, 1);
 }
 
 int
@@ -477,7 +432,7 @@ timeline_each_run(struct timeline_stream *ts, int64_t run, timeline_fn *fn,
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, ts->head.incident);
-	return tl_each(ts, st, fn, ctx, err);
+	return tl_each(ts, st, fn, ctx, err, 0);
 }
 
 int
@@ -489,12 +444,18 @@ timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
+	if ((rc = tl_spooled(ts, fn, ctx)) >= 0) {
+		stop = rc;
+		rc = SQLITE_DONE;
+		goto out;
+	}
 	if ((st = store_stmt(ts->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ts->head.incident);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		stop = fn(sqlite3_column_int64(st, 0), tl_col(st, 1), ctx);
 	sqlite3_reset(st);
+out:
 	if (stop)
 		return err_isset(err)
 		    ? -1
@@ -514,6 +475,8 @@ timeline_close(struct timeline_stream *ts)
 	free(ts->head.acked_by);
 	free(ts->head.mitigated_by);
 	timeline_model_free(&ts->m);
-	json_decref(ts->seen);
+	strmap_free(ts->seen);
+	if (ts->spool != NULL)
+		fclose(ts->spool);
 	memset(ts, 0, sizeof *ts);
 }
