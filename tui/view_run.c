@@ -185,6 +185,7 @@ run_reload(struct app *a)
 	struct run_walk w = { &v->pg, actlog_text_new() };
 	size_t top = v->pg.top;
 	struct rb_ask ask;
+	const char *err_text;
 	char took[32];
 	struct err err;
 
@@ -202,11 +203,16 @@ run_reload(struct app *a)
 	    took, sizeof took);
 	run_addf(&v->pg, SCREEN_BOLD, 0, "run %" PRId64 "  %s%s", v->id,
 	    v->runbook, v->dry_run ? " (dry-run)" : "");
+	/* "interrupted: interrupted: ..." says it once */
+	err_text = v->error;
+	if (strncmp(err_text, v->status, strlen(v->status)) == 0 &&
+	    strncmp(err_text + strlen(v->status), ": ", 2) == 0)
+		err_text += strlen(v->status) + 2;
 	run_addf(&v->pg, run_style(v->status) | SCREEN_SEL, 2, " %s%s%s ",
 	    strcmp(v->status, "failed") == 0 && strstr(v->error, "rollback")
 	        ? "rollback failed"
 	        : v->status,
-	    v->error[0] ? ": " : "", v->error);
+	    err_text[0] ? ": " : "", err_text);
 	run_addf(&v->pg, SCREEN_NORMAL, 2,
 	    "by %s  %s %s  pid %" PRId64 " on %s%s", v->actor,
 	    v->ended_at ? "took" : "running for", took, v->pid, v->host,

@@ -7,6 +7,7 @@
 
 #include "tui_int.h"
 #include "engine/rb_runs.h"
+#include "integrations/runner.h"
 
 #define RUNS_MAX 500
 
@@ -27,14 +28,25 @@ static void
 runs_reload(struct app *a)
 {
 	struct rb_runs_query q = { .limit = RUNS_MAX };
+	int64_t keep = view_runs_selected(a);
 	struct err err;
+	size_t i;
+	json_t *o;
 
 	err_init(&err);
+	/* a run whose process is gone shows as interrupted, as owl
+	 * recover (or the next run) would mark it */
+	if (!a->readonly)
+		runner_sweep(a->store, NULL, NULL);
 	json_decref(a->runs.rows);
 	a->runs.rows = json_array();
 	if (rb_runs_each(a->store, &q, runs_take, a->runs.rows, &err) == -1)
 		app_message(
 		    a, SCREEN_ALARM, "cannot read the runs: %s", err.msg);
+	/* the selection stays on its run as others come and go */
+	json_array_foreach(a->runs.rows, i, o) if (keep != 0 &&
+	    json_integer_value(json_object_get(o, "id")) == keep) a->runs.sel =
+	    i;
 	if (a->runs.sel >= json_array_size(a->runs.rows))
 		a->runs.sel = json_array_size(a->runs.rows)
 		    ? json_array_size(a->runs.rows) - 1
@@ -50,6 +62,13 @@ app_open_runs(struct app *a)
 	a->runs.sel = a->runs.top = 0;
 	app_push(a, &view_runs_ops);
 	runs_reload(a);
+}
+
+int64_t
+view_runs_selected(const struct app *a)
+{
+	return json_integer_value(
+	    json_object_get(json_array_get(a->runs.rows, a->runs.sel), "id"));
 }
 
 void
@@ -77,6 +96,7 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 	struct app_runs *r = &a->runs;
 	size_t n = json_array_size(r->rows);
 	char line[1024], at[64], inc[32];
+	const char *sel_st;
 
 	screen_text(a->sc, head, 0, cols,
 	    "  RUN   STATE        RUNBOOK              INCIDENT  BY         "
@@ -87,6 +107,18 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    "no runs yet (R on an incident runs a runbook)",
 		    SCREEN_DIM);
 		return;
+	}
+	sel_st = json_string_value(
+	    json_object_get(json_array_get(r->rows, r->sel), "status"));
+	/* the last row says what an interrupted run offers */
+	if (sel_st != NULL && strcmp(sel_st, "interrupted") == 0 && rows > 1) {
+		rows--;
+		screen_text(a->sc, top + rows, 2, cols - 2,
+		    a->readonly ? "interrupted: owl recover RUN offers "
+		                  "re-check, undo, mark resolved"
+		                : "interrupted: r recovers it (c re-check, u "
+		                  "undo its done steps, m mark resolved)",
+		    SCREEN_WARN);
 	}
 	if (r->sel < r->top)
 		r->top = r->sel;
@@ -118,12 +150,6 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    err && *err ? "  " : "", err ? err : "");
 		screen_text(a->sc, top + i, 0, cols, line,
 		    runs_style(st) | (sel ? SCREEN_SEL : 0));
-		if (strcmp(st, "interrupted") == 0 && sel && i + 1 < rows &&
-		    r->top + (size_t)i + 1 >= n)
-			screen_text(a->sc, top + i + 1, 4, cols - 4,
-			    "interrupted: owl recover offers to run its undo or "
-			    "mark it resolved by hand",
-			    SCREEN_DIM);
 	}
 }
 
