@@ -458,7 +458,9 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
-	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
+	{ "test",
+	    "test [NAME...] [--runbooks DIR | --repo PATH|URL [--rev REV]]\n"
+	    "                  [--json]",
 	    "Run runbook tests against fake effects, with a dry-run fidelity check.",
 	    "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
 	    "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
@@ -472,6 +474,12 @@ static const struct cli_cmd main_cmds[] = {
 	    "\nOptions:\n"
 	    "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
 	    "                  runbooks.dir in the config)\n"
+	    "  --repo PATH|URL test one commit of a git repository, read as\n"
+	    "                  owl run --repo reads it (a URL from its mirror)\n"
+	    "  --rev REV       that commit: the branch, tag or commit production\n"
+	    "                  runs (default: the repository's HEAD); --ref is\n"
+	    "                  the same\n"
+	    "  --subdir DIR    the folder of the runbooks in the repository\n"
 	    "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
 	    "                  planned_writes}\n"
 	    "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
