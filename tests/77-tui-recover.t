@@ -1,11 +1,13 @@
 #!/bin/sh
-# 77-tui-recover.t: what the runs screen offers for a run that did not
-# end well. An interrupted run (its process killed -9 while a test HTTP
-# server holds its PUT open) offers owl recover's choices on r: c
-# re-checks (owl recover --recheck, what it saw in the run's log), u
-# runs the undo of the steps it did (owl recover --undo, asks first), m
-# marks it resolved with a note (as --resolve --note). tmux at 80x24
-# and 160x48; only the processes this test started are stopped, by pid.
+# 77-tui-recover.t: runs that did not end well. An interrupted run (its
+# process killed -9 while a test HTTP server holds its PUT open) offers
+# owl recover's choices on r in the runs screen: c re-checks (owl
+# recover --recheck, what it saw in the run's log), u runs the undo of
+# the steps it did (owl recover --undo, asks first), m marks it resolved
+# with a note (as --resolve --note). A run whose rollback failed names
+# the steps it left undone, in red: live run view, runs screen, owl runs
+# show, the timeline. tmux at 80x24 and 160x48; only the processes this
+# test started are stopped, by pid.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui-lib.sh"
 
@@ -151,5 +153,71 @@ tui_wait_for "read-only: r (recover) is disabled"
 ok $? "--readonly: r is disabled"
 tui_keys q
 tui_keys q
+tui_wait_exit >/dev/null
+
+# --- rollback failed: the steps left undone, named, in red
+cat >"$T/rb/halfway.lua" <<EOF
+runbook { summary = "fails, and so does its undo" }
+function run(p)
+  step("write", function() file.write("$T/files/a", "changed\n") end,
+    { undo = function() check(false, "cannot restore $T/files/a") end })
+  step("break", function() check(false, "the service did not come back") end)
+end
+EOF
+printf '{"version":"4","groupKey":"g","status":"firing","receiver":"x",
+  "groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"",
+  "alerts":[{"status":"firing","labels":{"alertname":"Down"},"annotations":{},
+  "startsAt":"2026-12-07T02:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+  "generatorURL":"","fingerprint":"g1"}]}' >"$T/am.json"
+"$OWL" ingest --format alertmanager "$T/am.json" >/dev/null
+run "$OWL" run halfway --yes --incident 1
+is "$RC" 1 "a run whose undo failed exits 1"
+rf=$("$OWL" runs --json | jq1 'max(r["id"] for r in d)')
+is "$(status_of "$rf")" rollback-failed "it is rollback-failed"
+run "$OWL" runs show "$rf"
+like "$(printf '%s\n' "$OUT" | sed -n 2p)" "^  rollback failed: steps left undone: 'write' \\(step 1\\)$" \
+	"owl runs show: the steps left undone, right under the outcome"
+unlike "$OUT" "$(printf '\033')" "no colour when stdout is not a terminal"
+is "$("$OWL" runs show "$rf" --json | jq1 'd["left_undone"]')" "[{'step': 1, 'name': 'write'}]" \
+	"--json: left_undone"
+run "$OWL" runs --state rollback-failed --json
+is "$(printf '%s' "$OUT" | jq1 '[r["id"] for r in d]')" "[$rf]" "owl runs --state rollback-failed"
+run "$OWL" timeline 1
+like "$OUT" "halfway ended: rollback-failed: .*steps left undone: 'write'" \
+	"the timeline's run block names them too (the shared renderer)"
+
+tui_start 80 24 "" ""
+tui_wait_for "FIRING"
+tui_keys g r
+tui_wait_for "rollback failed: steps left undone: 'write' (step 1)"
+ok $? "80x24: the runs screen names the steps left undone"
+line=$($TUI_TMUX capture-pane -e -p -t t | grep "rollback failed: steps left undone")
+like "$line" "$(printf '\033')\\[[0-9;]*31m" "in red"
+like "$(tui_capture)" "run-$rf +rollback-failed +halfway" "the row says rollback-failed"
+tui_keys Enter
+tui_wait_for " rollback failed: halfway.lua:5: the service did not come back"
+ok $? "the live run view says rollback failed first"
+tui_wait_for "steps left undone: 'write' (step 1)"
+ok $? "and names the steps left undone"
+line=$($TUI_TMUX capture-pane -e -p -t t | grep "steps left undone")
+like "$line" "$(printf '\033')\\[[0-9;]*31m" "in red"
+tui_resize 160 48
+tui_keys q
+tui_wait_for "INC-1     tester"
+like "$(tui_capture)" "run-$rf +rollback-failed +halfway .* left undone: 'write' \\(step 1\\)" \
+	"160x48: the row itself names them"
+tui_keys q
+tui_keys q
+tui_wait_exit >/dev/null
+
+# owl runs show on a terminal: in red
+$TUI_TMUX new-session -d -s show -x 120 -y 20 \
+    "export TERM=xterm-256color OWL_DB='$OWL_DB'; '$OWL' runs show $rf; sleep 30"
+i=0
+while [ $i -lt 100 ] && ! $TUI_TMUX capture-pane -p -t show | grep -q "steps left undone"; do
+	sleep 0.05; i=$((i + 1))
+done
+line=$($TUI_TMUX capture-pane -e -p -t show | grep "steps left undone")
+like "$line" "$(printf '\033')\\[[0-9;]*31m.*rollback failed" "owl runs show on a terminal: in red"
 
 done_testing

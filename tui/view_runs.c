@@ -43,6 +43,18 @@ runs_reload(struct app *a)
 	if (rb_runs_each(a->store, &q, runs_take, a->runs.rows, &err) == -1)
 		app_message(
 		    a, SCREEN_ALARM, "cannot read the runs: %s", err.msg);
+	/* a rollback that failed names the steps it left undone */
+	json_array_foreach(a->runs.rows, i, o)
+	{
+		char left[600];
+
+		if (strcmp(json_string_value(json_object_get(o, "status")),
+		        "rollback-failed") == 0 &&
+		    rb_runs_left_undone(a->store,
+		        json_integer_value(json_object_get(o, "id")), left,
+		        sizeof left, &err) > 0)
+			json_object_set_new(o, "left", json_string(left));
+	}
 	/* the selection stays on its run as others come and go */
 	json_array_foreach(a->runs.rows, i, o) if (keep != 0 &&
 	    json_integer_value(json_object_get(o, "id")) == keep) a->runs.sel =
@@ -95,11 +107,11 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	struct app_runs *r = &a->runs;
 	size_t n = json_array_size(r->rows);
-	char line[1024], at[64], inc[32];
-	const char *sel_st;
+	char line[1024], at[64], inc[32], tail[640];
+	const char *sel_st, *sel_left;
 
 	screen_text(a->sc, head, 0, cols,
-	    "  RUN   STATE        RUNBOOK              INCIDENT  BY         "
+	    "  RUN   STATE           RUNBOOK              INCIDENT  BY         "
 	    "STARTED",
 	    SCREEN_BOLD | SCREEN_PAD);
 	if (n == 0) {
@@ -110,8 +122,17 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 	}
 	sel_st = json_string_value(
 	    json_object_get(json_array_get(r->rows, r->sel), "status"));
-	/* the last row says what an interrupted run offers */
-	if (sel_st != NULL && strcmp(sel_st, "interrupted") == 0 && rows > 1) {
+	sel_left = json_string_value(
+	    json_object_get(json_array_get(r->rows, r->sel), "left"));
+	/* the last row says what a rollback that failed left undone, or
+	 * what an interrupted run offers */
+	if (sel_left != NULL && rows > 1) {
+		rows--;
+		snprintf(line, sizeof line,
+		    "rollback failed: steps left undone: %s", sel_left);
+		screen_text(a->sc, top + rows, 2, cols - 2, line, SCREEN_ALARM);
+	} else if (sel_st != NULL && strcmp(sel_st, "interrupted") == 0 &&
+	    rows > 1) {
 		rows--;
 		screen_text(a->sc, top + rows, 2, cols - 2,
 		    a->readonly ? "interrupted: owl recover RUN offers "
@@ -130,7 +151,14 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    json_string_value(json_object_get(o, "status"));
 		const char *err =
 		    json_string_value(json_object_get(o, "error"));
+		const char *left =
+		    json_string_value(json_object_get(o, "left"));
 		int sel = r->top + (size_t)i == r->sel;
+
+		if (left != NULL) {
+			snprintf(tail, sizeof tail, "left undone: %s", left);
+			err = tail;
+		}
 
 		app_time(json_integer_value(json_object_get(o, "started")), 1,
 		    at, sizeof at);
@@ -138,7 +166,7 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    json_integer_value(json_object_get(o, "incident")));
 		snprintf(line, sizeof line,
 		    "%c run-%-4" JSON_INTEGER_FORMAT
-		    " %-12s %-20s %-9s %-10s %s%s%s%s",
+		    " %-15s %-20s %-9s %-10s %s%s%s%s",
 		    sel ? '>' : ' ',
 		    json_integer_value(json_object_get(o, "id")), st,
 		    json_string_value(json_object_get(o, "runbook")),
