@@ -145,4 +145,10 @@ int rb_runs_plan_effects(
 int rb_runs_steps(struct store *s, int64_t run, rb_runs_step_fn *fn, void *ctx,
     struct err *err);
 
+/* The steps a run left undone (a rollback-failed run: the undo of each
+ * failed): "'write' (step 1), 'pin' (step 3)" into out (n bytes; ""
+ * none). Returns how many, or -1 with err set. */
+int rb_runs_left_undone(
+    struct store *s, int64_t run, char *out, size_t n, struct err *err);
+
 #endif

@@ -179,10 +179,14 @@ app_prompt_line(struct app *a, int y, int cols)
 
 	if (a->prompt == APP_PROMPT_CONFIRM || a->prompt == APP_PROMPT_CHOICE ||
 	    a->prompt == APP_PROMPT_ANSWER ||
-	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
+	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT ||
+	    a->prompt == APP_PROMPT_RECOVER ||
+	    a->prompt == APP_PROMPT_RECOVER_UNDO) {
 		screen_text(a->sc, y, 0, cols, a->prompt_label,
-		    a->prompt == APP_PROMPT_CHOICE ? SCREEN_BOLD
-		                                   : SCREEN_ALARM);
+		    a->prompt == APP_PROMPT_CHOICE ||
+		            a->prompt == APP_PROMPT_RECOVER
+		        ? SCREEN_BOLD
+		        : SCREEN_ALARM);
 		return;
 	}
 	x = screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_BOLD);
@@ -210,6 +214,10 @@ app_hints(struct app *a, int y, int cols)
 		snprintf(h, sizeof h,
 		    "the name + Enter: yes  Enter alone: no  Esc: answer "
 		    "later");
+	else if (a->prompt == APP_PROMPT_RECOVER)
+		snprintf(h, sizeof h, "press a letter  Esc/other: nothing");
+	else if (a->prompt == APP_PROMPT_RECOVER_UNDO)
+		snprintf(h, sizeof h, "y run the undo  any other key: no");
 	else if (a->prompt == APP_PROMPT_CANCELRUN)
 		snprintf(h, sizeof h, "y cancel the run  any other key: no");
 	else if (a->prompt == APP_PROMPT_QUIT)
@@ -642,6 +650,10 @@ app_do(struct app *a, enum keys_action act, int rows)
 		app_prompt(a, APP_PROMPT_CANCELRUN, label, NULL);
 		return;
 	case KEYS_APPLY: app_apply(a); return;
+	case KEYS_RECOVER:
+		recover_begin(a,
+		    top == &view_runs_ops ? view_runs_selected(a) : a->run.id);
+		return;
 	case KEYS_EDIT:
 		if (!a->run.dry_run) {
 			app_message(a, SCREEN_NORMAL,
@@ -706,6 +718,7 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 	case APP_PROMPT_RUNBOOK:
 	case APP_PROMPT_PARAM: form_done(a, text); break;
 	case APP_PROMPT_TARGET: app_target_done(a, text); break;
+	case APP_PROMPT_RECOVER_NOTE: recover_resolve(a, text); break;
 	case APP_PROMPT_ACKNOTE:
 		/* the ack was confirmed before the note was typed */
 		snprintf(a->pending.note, sizeof a->pending.note, "%s", text);
@@ -822,6 +835,14 @@ app_key(struct app *a, int key)
 	if (a->prompt == APP_PROMPT_ANSWER ||
 	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
 		app_run_key(a, key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_RECOVER) {
+		recover_key(a, a->pasting ? 0 : key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_RECOVER_UNDO) {
+		recover_undo_key(a, a->pasting ? 0 : key);
 		return;
 	}
 	if (a->prompt != APP_PROMPT_NONE) {

@@ -323,13 +323,16 @@ static const struct cli_cmd main_cmds[] = {
 	    "  A run is its own process and writes every step, log() line and\n"
 	    "  confirm() question to the database: any terminal can follow it.\n"
 	    "  owl runs show RUN: its steps with status and duration, its log\n"
-	    "  lines, the question it waits on (answer with owl answer).\n"
+	    "  lines, the question it waits on (answer with owl answer); a\n"
+	    "  rollback that failed names the steps it left undone.\n"
 	    "\nOptions:\n"
 	    "  --incident INC  only the runs for this incident\n"
 	    "  --state S       only the runs in this state: running, ok,\n"
-	    "                  failed, cancelled, refused, interrupted\n"
+	    "                  failed, rollback-failed, cancelled, refused,\n"
+	    "                  interrupted\n"
 	    "  --json          one JSON document (an array; show: an object\n"
-	    "                  with steps, log and waiting_for)\n",
+	    "                  with steps, log, waiting_for, waiting_target\n"
+	    "                  and left_undone)\n",
 	    cmd_runs_run },
 	{ "answer", "answer RUN yes|no [--target NAME]",
 	    "Answer the confirm() a run without a terminal waits on.",

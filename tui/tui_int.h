@@ -116,6 +116,9 @@ enum app_prompt {
 	APP_PROMPT_TARGET, /* a run's confirm() of a target: its name */
 	APP_PROMPT_CANCELRUN, /* c: y cancels */
 	APP_PROMPT_QUIT, /* runs in progress: d detach, c cancel */
+	APP_PROMPT_RECOVER, /* an interrupted run: c, u, m */
+	APP_PROMPT_RECOVER_UNDO, /* y runs the undo */
+	APP_PROMPT_RECOVER_NOTE, /* mark resolved: the note */
 };
 
 /* Incidents already looked at (Enter), with the alert time seen then:
@@ -227,6 +230,14 @@ struct app_form {
 	size_t pi; /* its index in decl */
 };
 
+/* r on an interrupted run: what owl recover offers (run_recover.c). */
+struct app_recover {
+	int64_t run;
+	char runbook[128];
+	size_t undoable; /* steps done that --undo undoes */
+	char resolved[300]; /* "actor: note" of an earlier resolution */
+};
+
 #define APP_MINE_MAX 32 /* runs started here, asked about at quit */
 
 /* What the header shows of paging (view_paging.c). */
@@ -262,6 +273,7 @@ struct app {
 	struct app_run run;
 	struct app_runs runs;
 	struct app_form form;
+	struct app_recover recover;
 	int64_t mine[APP_MINE_MAX]; /* runs started from this TUI */
 	int nmine;
 	int64_t last_tick; /* monotonic time of the last data check */
@@ -298,6 +310,8 @@ void run_ask_open(struct app *a, const char *refused);
 void view_run_free(struct app *a);
 /* view_runs.c */
 void app_open_runs(struct app *a);
+/* The id of the selected run, 0: none. */
+int64_t view_runs_selected(const struct app *a);
 void view_runs_free(struct app *a);
 /* The runs started here that are still running (their count). */
 int app_runs_in_progress(struct app *a);
@@ -312,6 +326,16 @@ int64_t run_start(struct app *a, const char *name, const json_t *params,
 int64_t run_apply(struct app *a, int64_t plan, char *msg, size_t n);
 /* Cancels the open run (a->run) with SIGINT to its process; -1 with why. */
 int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
+
+/* run_recover.c */
+/* r: the choices of owl recover for run id, when it is interrupted. */
+void recover_begin(struct app *a, int64_t id);
+/* The key that picks one (c re-check, u undo, m mark resolved). */
+void recover_key(struct app *a, int key);
+/* y runs the undo (owl recover RUN --undo); other keys do nothing. */
+void recover_undo_key(struct app *a, int key);
+/* Marks the run resolved with the operator's note (rb_recover_log). */
+void recover_resolve(struct app *a, const char *note);
 
 /* run_form.c */
 /* R: asks which runbook (suggested first). */

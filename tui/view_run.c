@@ -176,6 +176,27 @@ run_plan(struct app *a, struct pager *p)
 	json_decref(effects);
 }
 
+/* A rollback that failed says so first, in red, and names the steps
+ * it left undone: the world is half-changed. */
+static void
+run_rollback_failed(struct app *a, const char *error)
+{
+	struct app_run *v = &a->run;
+	const char *cut = strstr(error, "; rollback failed");
+	char left[600];
+	struct err err;
+
+	err_init(&err);
+	run_addf(&v->pg, SCREEN_ALARM | SCREEN_SEL, 2,
+	    " rollback failed: %.*s ",
+	    cut ? (int)(cut - error) : (int)strlen(error), error);
+	if (rb_runs_left_undone(a->store, v->id, left, sizeof left, &err) > 0)
+		run_addf(&v->pg, SCREEN_ALARM, 2,
+		    "steps left undone: %s (the world is half-changed)", left);
+	else if (err_isset(&err))
+		run_addf(&v->pg, SCREEN_ALARM, 2, "%s", err.msg);
+}
+
 static void
 run_reload(struct app *a)
 {
@@ -185,6 +206,7 @@ run_reload(struct app *a)
 	struct run_walk w = { &v->pg, actlog_text_new() };
 	size_t top = v->pg.top;
 	struct rb_ask ask;
+	const char *err_text;
 	char took[32];
 	struct err err;
 
@@ -202,11 +224,16 @@ run_reload(struct app *a)
 	    took, sizeof took);
 	run_addf(&v->pg, SCREEN_BOLD, 0, "run %" PRId64 "  %s%s", v->id,
 	    v->runbook, v->dry_run ? " (dry-run)" : "");
-	run_addf(&v->pg, run_style(v->status) | SCREEN_SEL, 2, " %s%s%s ",
-	    strcmp(v->status, "failed") == 0 && strstr(v->error, "rollback")
-	        ? "rollback failed"
-	        : v->status,
-	    v->error[0] ? ": " : "", v->error);
+	/* "interrupted: interrupted: ..." says it once */
+	err_text = v->error;
+	if (strncmp(err_text, v->status, strlen(v->status)) == 0 &&
+	    strncmp(err_text + strlen(v->status), ": ", 2) == 0)
+		err_text += strlen(v->status) + 2;
+	if (strcmp(v->status, "rollback-failed") == 0)
+		run_rollback_failed(a, err_text);
+	else
+		run_addf(&v->pg, run_style(v->status) | SCREEN_SEL, 2,
+		    " %s%s%s ", v->status, err_text[0] ? ": " : "", err_text);
 	run_addf(&v->pg, SCREEN_NORMAL, 2,
 	    "by %s  %s %s  pid %" PRId64 " on %s%s", v->actor,
 	    v->ended_at ? "took" : "running for", took, v->pid, v->host,

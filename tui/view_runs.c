@@ -7,6 +7,7 @@
 
 #include "tui_int.h"
 #include "engine/rb_runs.h"
+#include "integrations/runner.h"
 
 #define RUNS_MAX 500
 
@@ -27,14 +28,37 @@ static void
 runs_reload(struct app *a)
 {
 	struct rb_runs_query q = { .limit = RUNS_MAX };
+	int64_t keep = view_runs_selected(a);
 	struct err err;
+	size_t i;
+	json_t *o;
 
 	err_init(&err);
+	/* a run whose process is gone shows as interrupted, as owl
+	 * recover (or the next run) would mark it */
+	if (!a->readonly)
+		runner_sweep(a->store, NULL, NULL);
 	json_decref(a->runs.rows);
 	a->runs.rows = json_array();
 	if (rb_runs_each(a->store, &q, runs_take, a->runs.rows, &err) == -1)
 		app_message(
 		    a, SCREEN_ALARM, "cannot read the runs: %s", err.msg);
+	/* a rollback that failed names the steps it left undone */
+	json_array_foreach(a->runs.rows, i, o)
+	{
+		char left[600];
+
+		if (strcmp(json_string_value(json_object_get(o, "status")),
+		        "rollback-failed") == 0 &&
+		    rb_runs_left_undone(a->store,
+		        json_integer_value(json_object_get(o, "id")), left,
+		        sizeof left, &err) > 0)
+			json_object_set_new(o, "left", json_string(left));
+	}
+	/* the selection stays on its run as others come and go */
+	json_array_foreach(a->runs.rows, i, o) if (keep != 0 &&
+	    json_integer_value(json_object_get(o, "id")) == keep) a->runs.sel =
+	    i;
 	if (a->runs.sel >= json_array_size(a->runs.rows))
 		a->runs.sel = json_array_size(a->runs.rows)
 		    ? json_array_size(a->runs.rows) - 1
@@ -50,6 +74,13 @@ app_open_runs(struct app *a)
 	a->runs.sel = a->runs.top = 0;
 	app_push(a, &view_runs_ops);
 	runs_reload(a);
+}
+
+int64_t
+view_runs_selected(const struct app *a)
+{
+	return json_integer_value(
+	    json_object_get(json_array_get(a->runs.rows, a->runs.sel), "id"));
 }
 
 void
@@ -76,10 +107,11 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	struct app_runs *r = &a->runs;
 	size_t n = json_array_size(r->rows);
-	char line[1024], at[64], inc[32];
+	char line[1024], at[64], inc[32], tail[640];
+	const char *sel_st, *sel_left;
 
 	screen_text(a->sc, head, 0, cols,
-	    "  RUN   STATE        RUNBOOK              INCIDENT  BY         "
+	    "  RUN   STATE           RUNBOOK              INCIDENT  BY         "
 	    "STARTED",
 	    SCREEN_BOLD | SCREEN_PAD);
 	if (n == 0) {
@@ -87,6 +119,27 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    "no runs yet (R on an incident runs a runbook)",
 		    SCREEN_DIM);
 		return;
+	}
+	sel_st = json_string_value(
+	    json_object_get(json_array_get(r->rows, r->sel), "status"));
+	sel_left = json_string_value(
+	    json_object_get(json_array_get(r->rows, r->sel), "left"));
+	/* the last row says what a rollback that failed left undone, or
+	 * what an interrupted run offers */
+	if (sel_left != NULL && rows > 1) {
+		rows--;
+		snprintf(line, sizeof line,
+		    "rollback failed: steps left undone: %s", sel_left);
+		screen_text(a->sc, top + rows, 2, cols - 2, line, SCREEN_ALARM);
+	} else if (sel_st != NULL && strcmp(sel_st, "interrupted") == 0 &&
+	    rows > 1) {
+		rows--;
+		screen_text(a->sc, top + rows, 2, cols - 2,
+		    a->readonly ? "interrupted: owl recover RUN offers "
+		                  "re-check, undo, mark resolved"
+		                : "interrupted: r recovers it (c re-check, u "
+		                  "undo its done steps, m mark resolved)",
+		    SCREEN_WARN);
 	}
 	if (r->sel < r->top)
 		r->top = r->sel;
@@ -98,7 +151,14 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    json_string_value(json_object_get(o, "status"));
 		const char *err =
 		    json_string_value(json_object_get(o, "error"));
+		const char *left =
+		    json_string_value(json_object_get(o, "left"));
 		int sel = r->top + (size_t)i == r->sel;
+
+		if (left != NULL) {
+			snprintf(tail, sizeof tail, "left undone: %s", left);
+			err = tail;
+		}
 
 		app_time(json_integer_value(json_object_get(o, "started")), 1,
 		    at, sizeof at);
@@ -106,7 +166,7 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    json_integer_value(json_object_get(o, "incident")));
 		snprintf(line, sizeof line,
 		    "%c run-%-4" JSON_INTEGER_FORMAT
-		    " %-12s %-20s %-9s %-10s %s%s%s%s",
+		    " %-15s %-20s %-9s %-10s %s%s%s%s",
 		    sel ? '>' : ' ',
 		    json_integer_value(json_object_get(o, "id")), st,
 		    json_string_value(json_object_get(o, "runbook")),
@@ -118,12 +178,6 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 		    err && *err ? "  " : "", err ? err : "");
 		screen_text(a->sc, top + i, 0, cols, line,
 		    runs_style(st) | (sel ? SCREEN_SEL : 0));
-		if (strcmp(st, "interrupted") == 0 && sel && i + 1 < rows &&
-		    r->top + (size_t)i + 1 >= n)
-			screen_text(a->sc, top + i + 1, 4, cols - 4,
-			    "interrupted: owl recover offers to run its undo or "
-			    "mark it resolved by hand",
-			    SCREEN_DIM);
 	}
 }
 
