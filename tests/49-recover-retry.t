@@ -52,6 +52,8 @@ puts() { grep -c "/v1/flags/$1\$" "$T/hold/puts"; }
 
 # --- an idempotent step cut short is run again, and the run goes on
 runbook idem true 200
+run "$OWL" run idem --runbooks "$T/rb" --dry-run
+is "$RC" 0 "a dry-run plans the three steps"
 killed idem
 is "$(puts idem)" 1 "(one PUT so far)"
 printf 'by hand\n' >"$T/files/idem.a" # step 1 must not run again
@@ -65,6 +67,7 @@ like "$OUT" "Retrying run $KILLED from step 2 'switch' \(declared idempotent\), 
 is "$(puts idem)" 2 "the step cut short was sent again"
 is "$(cat "$T/files/idem.a")" "by hand" "the step done was not run again"
 is "$(cat "$T/files/idem.b")" "after" "the steps after it ran"
+unlike "$OUT" "Departed from plan" "a recovery is not compared with the dry-run's plan"
 run "$OWL" audit log --limit 100000
 like "$OUT" "run-$KILLED run.recover .*\"step\":2,\"recovery_run\":[0-9]+,\"outcome\":\"ok\",\"choice\":\"retry\"" \
 	"the retry is logged on the interrupted run, with its recovery run and outcome"
