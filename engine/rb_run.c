@@ -553,6 +553,10 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	c->b.src = o->src;
 	c->b.cancel = o->cancel;
 	c->b.yes = o->yes;
+	if (o->retry) {
+		c->b.answered_through = o->replay + (o->retry_check ? 1 : 0);
+		c->b.answered_by = o->replay_of;
+	}
 	c->b.dry_run = o->dry_run;
 	c->b.mem_cap = o->mem_cap ? o->mem_cap : RB_RUN_MEM_CAP;
 	c->b.fd = -1;
