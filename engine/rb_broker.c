@@ -227,6 +227,8 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 	e.total = b->total;
 	e.type = begin ? RB_EV_STEP_BEGIN : RB_EV_STEP_END;
 	if (begin) {
+		if (!undo && i > b->began)
+			b->began = i;
 		b->step_seq++;
 		b->fx.step_i = (int)i;
 		b->fx.undo = undo;
@@ -363,9 +365,20 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 	          &b->fx, json_string_value(json_object_get(m, "target")))
 	    : NULL;
 	const char *answer = "yes";
+	char answered[64];
 	int rc;
 
-	if (b->dry_run) {
+	/* a retry passes again the questions the interrupted run had
+	 * answered, and asks the ones it had not reached */
+	if (!b->dry_run && b->began < b->answered_through) {
+		snprintf(answered, sizeof answered,
+		    "yes (answered in run %lld)", (long long)b->answered_by);
+		answer = answered;
+		rc = rb_effect_log(&b->fx, "run.confirm",
+		    json_pack("{s:s, s:s, s:b, s:s?}", "text", text ? text : "",
+		        "answer", answer, "yes_flag", b->yes, "target", target),
+		    err);
+	} else if (b->dry_run) {
 		rc = rb_effect_confirm(
 		    &b->fx, text ? text : "", "yes (dry-run)", err);
 	} else {

@@ -50,12 +50,13 @@ rb_fx_uses_index(const char *seg)
 }
 
 /* Adds to `into` (a new reference is returned; NULL: nothing there) the
- * parts of v that the path segs[0..n) names, keeping v's shape. */
+ * parts of v that the path segs[0..n) names, keeping v's shape; a list or
+ * object is made only when something in it is picked. */
 static json_t *
 rb_fx_uses_pick(const json_t *v, char **segs, size_t n, json_t *into)
 {
 	const char *k;
-	json_t *x;
+	json_t *x, *got;
 	size_t i;
 
 	if (v == NULL)
@@ -66,41 +67,46 @@ rb_fx_uses_pick(const json_t *v, char **segs, size_t n, json_t *into)
 	}
 	if (json_is_array(v) &&
 	    (strcmp(segs[0], "*") == 0 || rb_fx_uses_index(segs[0]) > 0)) {
-		if (!json_is_array(into)) {
-			json_decref(into);
-			into = json_array();
-			for (i = 0; i < json_array_size(v); i++)
-				json_array_append_new(into, json_null());
-		}
 		json_array_foreach(v, i, x)
 		{
-			json_t *got;
 			if (strcmp(segs[0], "*") != 0 &&
 			    i + 1 != rb_fx_uses_index(segs[0]))
 				continue;
-			got = json_array_get(into, i);
+			got = json_is_array(into) ? json_array_get(into, i)
+			                          : NULL;
 			got = rb_fx_uses_pick(x, segs + 1, n - 1,
-			    json_is_null(got) ? NULL : json_incref(got));
-			json_array_set_new(into, i, got ? got : json_null());
+			    got && !json_is_null(got) ? json_incref(got)
+			                              : NULL);
+			if (got == NULL)
+				continue;
+			if (!json_is_array(into)) {
+				/* positions hold: the others are null */
+				json_decref(into);
+				into = json_array();
+				for (size_t j = 0; j < json_array_size(v); j++)
+					json_array_append_new(
+					    into, json_null());
+			}
+			json_array_set_new(into, i, got);
 		}
 		return into;
 	}
 	if (!json_is_object(v))
 		return into;
-	if (!json_is_object(into)) {
-		json_decref(into);
-		into = json_object();
-	}
 	json_object_foreach((json_t *)v, k, x)
 	{
-		json_t *got;
 		if (strcmp(segs[0], "*") != 0 && strcmp(segs[0], k) != 0)
 			continue;
-		got = json_object_get(into, k);
+		got = json_is_object(into) ? json_object_get(into, k) : NULL;
 		got = rb_fx_uses_pick(
 		    x, segs + 1, n - 1, got ? json_incref(got) : NULL);
-		if (got != NULL)
-			json_object_set_new(into, k, got);
+		if (got == NULL)
+			continue;
+		if (!json_is_object(into)) {
+			json_decref(into);
+			into = json_object();
+		}
+		json_object_set_new(into, k, got);
 	}
 	return into;
 }

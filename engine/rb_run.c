@@ -358,7 +358,8 @@ rb_run_exit(const char *status)
 	return 1;
 }
 
-/* Stores the plan, compares a live run with the last dry-run plan, ends
+/* Stores the plan, compares a live run with the last dry-run plan (not a
+ * recovery, which skips steps on purpose), ends
  * the run and releases the lease. */
 static int
 rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
@@ -374,7 +375,7 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	if (o->apply != NULL) {
 		r->compared_plan = o->apply->id;
 		planned = json_incref((json_t *)o->apply->effects);
-	} else if (!o->dry_run &&
+	} else if (!o->dry_run && o->replay == 0 && !o->retry &&
 	    rb_runs_plan_last(c->s, o->name, c->sha, c->params_text,
 	        &r->compared_plan, &planned, err) == -1)
 		return -1;
@@ -552,6 +553,10 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	c->b.src = o->src;
 	c->b.cancel = o->cancel;
 	c->b.yes = o->yes;
+	if (o->retry) {
+		c->b.answered_through = o->replay + (o->retry_check ? 1 : 0);
+		c->b.answered_by = o->replay_of;
+	}
 	c->b.dry_run = o->dry_run;
 	c->b.mem_cap = o->mem_cap ? o->mem_cap : RB_RUN_MEM_CAP;
 	c->b.fd = -1;

@@ -52,6 +52,8 @@ puts() { grep -c "/v1/flags/$1\$" "$T/hold/puts"; }
 
 # --- an idempotent step cut short is run again, and the run goes on
 runbook idem true 200
+run "$OWL" run idem --runbooks "$T/rb" --dry-run
+is "$RC" 0 "a dry-run plans the three steps"
 killed idem
 is "$(puts idem)" 1 "(one PUT so far)"
 printf 'by hand\n' >"$T/files/idem.a" # step 1 must not run again
@@ -65,9 +67,22 @@ like "$OUT" "Retrying run $KILLED from step 2 'switch' \(declared idempotent\), 
 is "$(puts idem)" 2 "the step cut short was sent again"
 is "$(cat "$T/files/idem.a")" "by hand" "the step done was not run again"
 is "$(cat "$T/files/idem.b")" "after" "the steps after it ran"
+unlike "$OUT" "Departed from plan" "a recovery is not compared with the dry-run's plan"
 run "$OWL" audit log --limit 100000
 like "$OUT" "run-$KILLED run.recover .*\"step\":2,\"recovery_run\":[0-9]+,\"outcome\":\"ok\",\"choice\":\"retry\"" \
 	"the retry is logged on the interrupted run, with its recovery run and outcome"
+RETRY=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")
+run "$OWL" recover "$KILLED"
+like "$OUT" "^Recovered by tester: retry by run $RETRY, which ended ok" \
+	"recover says the run was recovered, and by which run"
+unlike "$OUT" "^Next:" "and offers nothing more"
+for again in --retry --undo; do
+	run "$OWL" recover "$KILLED" $again
+	is "$RC" 3 "$again of a run recovered already: exit 3"
+	like "$ERR" "^owl: run $KILLED was recovered already: retry by run $RETRY, which ended ok" \
+		"$again: naming the recovery run to look at"
+done
+is "$(puts idem)" 2 "(and nothing was sent again)"
 
 # --- a step not declared idempotent is refused, nothing is sent
 runbook plain false 200
@@ -99,6 +114,40 @@ ok $? "no later step ran"
 run "$OWL" audit log --limit 100000
 like "$OUT" "run-$KILLED run.recover .*\"outcome\":\"failed\",\"choice\":\"retry\"" \
 	"its outcome is logged"
+
+# --- questions: those the killed run had answered pass, later ones are asked
+cat >"$T/rb/asks.lua" <<EOF
+runbook { summary = "questions around a held PUT" }
+function run(p)
+  step("write", function() file.write("$T/files/asks.a", "changed\n") end,
+    { undo = function() file.write("$T/files/asks.a", "original\n") end })
+  confirm("Switch the flag?")
+  step("switch", function()
+    http.put(config.flags_url .. "/v1/flags/asks", { json = { mode = "degraded" } })
+  end, { idempotent = true })
+  confirm("Go on after the switch?")
+  step("after", function() file.write("$T/files/asks.b", "after\n") end)
+end
+EOF
+printf 'original\n' >"$T/files/asks.a"
+killed asks
+run "$OWL" recover "$KILLED" --retry
+is "$RC" 3 "a retry reaching a question nobody answers (no terminal, no --yes): exit 3"
+like "$ERR" "confirmation needed and nobody to answer .*Go on after the switch" \
+	"the question past the point the killed run reached is asked"
+is "$(puts asks)" 2 "the question the killed run had answered passed: the PUT was sent again"
+is "$(cat "$T/files/asks.a")" original "a refused run undoes its steps, as any run"
+run "$OWL" audit log --limit 100000
+like "$OUT" "run.confirm .*Switch the flag\\?.*\"answer\":\"yes \\(answered in run $KILLED\\)\"" \
+	"the passed question is logged as answered in the killed run"
+run "$OWL" recover "$KILLED" --retry --yes
+is "$RC" 3 "after that recovery run, another retry is refused"
+killed asks
+run "$OWL" recover "$KILLED" --retry --yes
+is "$RC" 0 "--retry --yes answers the later questions"
+is "$(cat "$T/files/asks.b")" after "and the run goes to its end"
+run "$OWL" recover "$KILLED" --yes
+is "$RC" 2 "--yes without --retry: exit 2"
 
 # --- usage
 OKRUN=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE status = 'ok'")

@@ -250,7 +250,7 @@ out:
 
 int
 cmd_run_recover_retry(struct cli *cli, struct store *s, const json_t *doc,
-    int64_t done, int check, int64_t *ran, char *status, size_t n)
+    int64_t done, int check, int yes, int64_t *ran, char *status, size_t n)
 {
 	struct cmd_run_args a = { 0 };
 	int rc;
@@ -261,6 +261,8 @@ cmd_run_recover_retry(struct cli *cli, struct store *s, const json_t *doc,
 	a.q.o.replay = done;
 	a.q.o.retry = 1;
 	a.q.o.retry_check = check;
+	/* the questions past the point the run reached are asked again */
+	a.q.o.yes = yes;
 	rc = cmd_run_go(cli, &a, s);
 	*ran = a.ran;
 	snprintf(status, n, "%s", a.ran_status[0] ? a.ran_status : "failed");

@@ -29,6 +29,7 @@ static void
 cmd_recover_print(const json_t *doc)
 {
 	const json_t *st, *e, *res = json_object_get(doc, "resolved");
+	const json_t *rec = json_object_get(doc, "recovered");
 	size_t i, k;
 
 	printf("Run %" PRId64 " (",
@@ -61,6 +62,19 @@ cmd_recover_print(const json_t *doc)
 			        "happened");
 		}
 	}
+	if (json_is_object(rec)) {
+		fputs("Recovered by ", stdout);
+		cmd_recover_put(
+		    json_string_value(json_object_get(rec, "actor")));
+		printf(": %s by run %" PRId64 ", which ended %s (see: owl "
+		       "runs show %" PRId64 ")\n",
+		    json_string_value(json_object_get(rec, "choice")),
+		    (int64_t)json_integer_value(json_object_get(rec, "run")),
+		    json_string_value(json_object_get(rec, "outcome"))
+		        ? json_string_value(json_object_get(rec, "outcome"))
+		        : "?",
+		    (int64_t)json_integer_value(json_object_get(rec, "run")));
+	}
 	if (json_is_object(res)) {
 		fputs("Resolved by ", stdout);
 		cmd_recover_put(
@@ -69,8 +83,9 @@ cmd_recover_print(const json_t *doc)
 		cmd_recover_put(
 		    json_string_value(json_object_get(res, "note")));
 		putchar('\n');
-	} else if (strcmp(json_string_value(json_object_get(doc, "status")),
-	               "interrupted") == 0) {
+	} else if (!json_is_object(rec) &&
+	    strcmp(json_string_value(json_object_get(doc, "status")),
+	        "interrupted") == 0) {
 		printf(
 		    "Next: owl recover %" PRId64 " --recheck (look at what "
 		    "the unknown steps touched), then --retry (a step declared "
@@ -171,6 +186,30 @@ cmd_recover_recheck(
 	return rc;
 }
 
+/* An undo or a retry already ran a recovery run: the world is what that
+ * run left, so the journal of this one no longer says what to undo or
+ * retry. -1 with err set (ERR_REFUSED). */
+static int
+cmd_recover_again(const json_t *doc, struct err *err)
+{
+	const json_t *rec = json_object_get(doc, "recovered");
+
+	if (!json_is_object(rec))
+		return 0;
+	return err_set(err, ERR_REFUSED,
+	    "run %lld was recovered already: %s by run %lld, which ended %s; "
+	    "look at that run (owl runs show %lld, or owl recover %lld if "
+	    "it was interrupted too)",
+	    (long long)json_integer_value(json_object_get(doc, "run")),
+	    json_string_value(json_object_get(rec, "choice")),
+	    (long long)json_integer_value(json_object_get(rec, "run")),
+	    json_string_value(json_object_get(rec, "outcome"))
+	        ? json_string_value(json_object_get(rec, "outcome"))
+	        : "?",
+	    (long long)json_integer_value(json_object_get(rec, "run")),
+	    (long long)json_integer_value(json_object_get(rec, "run")));
+}
+
 /* --undo: the undo of the steps the run did, newest first, in a new
  * run; the choice and its outcome are logged on the interrupted run. */
 static int
@@ -193,6 +232,8 @@ cmd_recover_undo(
 		    json_string_value(json_object_get(doc, "status")));
 		return cli_fail(&err);
 	}
+	if (cmd_recover_again(doc, &err) == -1)
+		return cli_fail(&err);
 	rc = cmd_run_recover_undo(cli, s, doc, &ran, status, sizeof status);
 	if (rb_recover_log(s, id, actor, "undo", NULL,
 	        json_pack("{s:I, s:s}", "recovery_run", (json_int_t)ran,
@@ -226,8 +267,8 @@ cmd_recover_retry_log(struct store *s, int64_t id, const char *actor,
  * failed, or was undoing, when it was interrupted (--undo finishes
  * that), and a step that may not run twice. */
 static int
-cmd_recover_retry(
-    struct cli *cli, struct store *s, const json_t *doc, const char *actor)
+cmd_recover_retry(struct cli *cli, struct store *s, const json_t *doc,
+    const char *actor, int yes)
 {
 	int64_t id = json_integer_value(json_object_get(doc, "run")), done = 0;
 	const json_t *st, *next = NULL;
@@ -245,6 +286,8 @@ cmd_recover_retry(
 		rb_recover_log(s, id, actor, "retry", NULL, NULL, &err);
 		return cli_fail(&err);
 	}
+	if (cmd_recover_again(doc, &err) == -1)
+		goto refuse;
 	json_array_foreach(json_object_get(doc, "steps"), i, st)
 	{
 		if (json_is_true(json_object_get(st, "undo"))) {
@@ -300,7 +343,7 @@ cmd_recover_retry(
 	}
 	fflush(stdout);
 	rc = cmd_run_recover_retry(cli, s, doc, done,
-	    strcmp(state, "unknown") == 0, &ran, status, sizeof status);
+	    strcmp(state, "unknown") == 0, yes, &ran, status, sizeof status);
 	if (cmd_recover_retry_log(s, id, actor, next, ran, status, &err) == -1)
 		return cli_fail(&err);
 	return rc;
@@ -321,6 +364,7 @@ cmd_recover_run(
 		{ "recheck", no_argument, NULL, 'r' },
 		{ "undo", no_argument, NULL, 'u' },
 		{ "retry", no_argument, NULL, 'T' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "resolve", no_argument, NULL, 'R' },
 		{ "note", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTS,
@@ -328,13 +372,14 @@ cmd_recover_run(
 	};
 	const char *note = NULL;
 	int c, rc = CLI_OK, recheck = 0, resolve = 0, undo = 0, retry = 0;
+	int yes = 0;
 	char actor[ACTOR_MAX], *end;
 	struct store *s;
 	struct err err;
 	json_t *doc = NULL;
 	long long id;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1) {
+	while ((c = cli_getopt(cli, cmd, argc, argv, "y", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'j')
@@ -347,6 +392,8 @@ cmd_recover_run(
 			resolve = 1;
 		else if (c == 'T')
 			retry = 1;
+		else if (c == 'y')
+			yes = 1;
 		else if (c == 'n')
 			note = optarg;
 	}
@@ -364,6 +411,10 @@ cmd_recover_run(
 	if (retry + undo + resolve > 1)
 		return cli_usage(
 		    cmd, "choose one of --retry, --undo and --resolve");
+	if (yes && !retry)
+		return cli_usage(cmd,
+		    "--yes goes with --retry (it answers the questions the "
+		    "run asks past the point it had reached)");
 	err_init(&err);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
@@ -390,7 +441,7 @@ cmd_recover_run(
 	if (rc == CLI_OK && undo)
 		rc = cmd_recover_undo(cli, s, doc, actor);
 	if (rc == CLI_OK && retry)
-		rc = cmd_recover_retry(cli, s, doc, actor);
+		rc = cmd_recover_retry(cli, s, doc, actor, yes);
 out:
 	json_decref(doc);
 	store_close(s);

@@ -220,8 +220,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document\n",
 	    cmd_plans_run },
 	{ "recover",
-	    "recover RUN [--recheck] [--undo | --retry | --resolve --note TEXT]\n"
-	    "                  [--json]",
+	    "recover RUN [--recheck] [--undo | --retry [--yes] |\n"
+	    "                  --resolve --note TEXT] [--json]",
 	    "Look into a crashed or killed run, and resolve it.",
 	    "Lists the run's steps from its journal (the intent and result\n"
 	    "the chokepoint logs around every effect): done, failed, unknown\n"
@@ -242,11 +242,15 @@ static const struct cli_cmd main_cmds[] = {
 	    "                   params; the steps done are not run again): a\n"
 	    "                   step that had begun only when the runbook\n"
 	    "                   declares it idempotent = true (else exit 3); a\n"
-	    "                   failure undoes every step done, newest first\n"
+	    "                   failure undoes every step done, newest first;\n"
+	    "                   the questions the run had answered pass, the\n"
+	    "                   later ones are asked\n"
+	    "  --yes            with --retry: answer those yes (no terminal)\n"
 	    "  --resolve --note TEXT  mark the run resolved by hand, with what\n"
 	    "                   you found and did (logged as run.recover)\n"
 	    "  --json           one JSON document\n"
-	    "Each choice is logged on the run (run.recover).\n"
+	    "Each choice is logged on the run (run.recover). Once an undo or\n"
+	    "a retry ran, the run is recovered: look at that recovery run.\n"
 	    "\nExit codes: 0 ok, 1 the recovery run failed, 2 no such run,\n"
 	    "3 the run is not interrupted, or a retry is refused.\n",
 	    cmd_recover_run },
