@@ -129,12 +129,16 @@ at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 	if (strcmp(v->k, "confirm") == 0)
 		return at_run_confirm(b, v, err);
 	if (strcmp(v->k, "question") == 0)
-		return buf_printf(b, err, "asks \"%s\" (waiting for an answer)",
-		    at_or(at_str(v->d, "text"), ""));
+		return buf_printf(b, err,
+		    "asks \"%s\" (waiting for an answer%s%s)",
+		    at_or(at_str(v->d, "text"), ""),
+		    at_str(v->d, "target") ? ": type " : "",
+		    at_or(at_str(v->d, "target"), ""));
 	if (strcmp(v->k, "answer") == 0)
-		return buf_printf(b, err, "answered %s by %s",
+		return buf_printf(b, err, "answered %s by %s%s%s",
 		    json_is_true(json_object_get(v->d, "yes")) ? "yes" : "no",
-		    v->actor);
+		    v->actor, at_str(v->d, "target") ? ", typing " : "",
+		    at_or(at_str(v->d, "target"), ""));
 	if (strcmp(v->k, "cancel_asked") == 0)
 		return buf_printf(b, err, "cancel asked by %s", v->actor);
 	if (strcmp(v->k, "interrupted") == 0)

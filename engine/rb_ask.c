@@ -9,14 +9,34 @@
 #include "actlog.h"
 
 struct rb_ask_walk {
-	int64_t n; /* last question */
-	char text[1024];
+	struct rb_ask q; /* last question */
 	int64_t answered; /* last question answered */
 	int answer; /* 1 yes, 0 no, for want */
 	int64_t want; /* the question asked about */
+	char want_target[RB_ASK_TARGET_MAX]; /* its target, "" none */
 	int got;
 	char who[128];
 };
+
+static void
+rb_ask_copy(char *out, size_t n, const json_t *d, const char *key)
+{
+	const char *v = json_string_value(json_object_get(d, key));
+
+	snprintf(out, n, "%s", v ? v : "");
+}
+
+/* An answer's yes: to a target question, only with the target typed. */
+static int
+rb_ask_yes(const json_t *d, const char *target)
+{
+	const char *typed = json_string_value(json_object_get(d, "target"));
+
+	if (!json_is_true(json_object_get(d, "yes")))
+		return 0;
+	return target[0] == '\0' ||
+	    (typed != NULL && strcmp(typed, target) == 0);
+}
 
 static int
 rb_ask_entry(const struct actlog_entry *e, void *ctx)
@@ -32,16 +52,17 @@ rb_ask_entry(const struct actlog_entry *e, void *ctx)
 		return 0;
 	n = json_integer_value(json_object_get(d, "n"));
 	if (e->kind[4] == 'q') {
-		w->n = n;
-		snprintf(w->text, sizeof w->text, "%s",
-		    json_string_value(json_object_get(d, "text"))
-		        ? json_string_value(json_object_get(d, "text"))
-		        : "");
+		w->q.n = n;
+		rb_ask_copy(w->q.text, sizeof w->q.text, d, "text");
+		rb_ask_copy(w->q.target, sizeof w->q.target, d, "target");
+		if (n == w->want)
+			memcpy(
+			    w->want_target, w->q.target, sizeof w->want_target);
 	} else if (n > w->answered) {
 		w->answered = n;
 		if (n == w->want && !w->got) {
 			w->got = 1;
-			w->answer = json_is_true(json_object_get(d, "yes"));
+			w->answer = rb_ask_yes(d, w->want_target);
 			snprintf(w->who, sizeof w->who, "%s", e->actor);
 		}
 	}
@@ -85,8 +106,7 @@ rb_ask_running(struct store *s, int64_t run, int64_t *incident, struct err *err)
 }
 
 int
-rb_ask_pending(struct store *s, int64_t run, int64_t *n, char *text, size_t cap,
-    struct err *err)
+rb_ask_pending(struct store *s, int64_t run, struct rb_ask *q, struct err *err)
 {
 	struct rb_ask_walk w = { 0 };
 	int running;
@@ -94,16 +114,15 @@ rb_ask_pending(struct store *s, int64_t run, int64_t *n, char *text, size_t cap,
 	if ((running = rb_ask_running(s, run, NULL, err)) == -1 ||
 	    rb_ask_walk(s, run, &w, err) == -1)
 		return -1;
-	if (!running || w.n == 0 || w.answered >= w.n)
+	if (!running || w.q.n == 0 || w.answered >= w.q.n)
 		return 0;
-	*n = w.n;
-	snprintf(text, cap, "%s", w.text);
+	*q = w.q;
 	return 1;
 }
 
 int
-rb_ask_question(
-    struct store *s, int64_t run, const char *text, int64_t *n, struct err *err)
+rb_ask_question(struct store *s, int64_t run, const char *text,
+    const char *target, int64_t *n, struct err *err)
 {
 	struct rb_ask_walk w = { 0 };
 	struct actlog_new e = { .run = run, .kind = "run.question" };
@@ -114,8 +133,9 @@ rb_ask_question(
 	if (rb_ask_running(s, run, &e.incident, err) == -1 ||
 	    rb_ask_walk(s, run, &w, err) == -1)
 		return -1;
-	*n = w.n + 1;
-	d = json_pack("{s:I,s:s}", "n", (json_int_t)*n, "text", text);
+	*n = w.q.n + 1;
+	d = json_pack("{s:I,s:s,s:s?}", "n", (json_int_t)*n, "text", text,
+	    "target", target);
 	if (d == NULL || (detail = json_dumps(d, JSON_COMPACT)) == NULL) {
 		json_decref(d);
 		return err_set(err, ERR_FAILED, "out of memory");
@@ -142,19 +162,20 @@ rb_ask_answer_of(struct store *s, int64_t run, int64_t n, char *who, size_t cap,
 }
 
 int
-rb_ask_answer(
-    struct store *s, int64_t run, int yes, const char *actor, struct err *err)
+rb_ask_answer(struct store *s, int64_t run, int yes, const char *typed,
+    const char *actor, struct err *err)
 {
 	struct actlog_new e = {
 		.actor = actor, .run = run, .kind = "run.answer"
 	};
-	char text[1024], detail[160];
-	int64_t n;
+	struct rb_ask q;
+	json_t *d = NULL;
+	char *detail = NULL;
 	int rc;
 
 	if (store_begin(s, err) == -1)
 		return -1;
-	if ((rc = rb_ask_pending(s, run, &n, text, sizeof text, err)) != 1 ||
+	if ((rc = rb_ask_pending(s, run, &q, err)) != 1 ||
 	    rb_ask_running(s, run, &e.incident, err) == -1) {
 		store_rollback(s);
 		if (rc == 0)
@@ -164,10 +185,27 @@ rb_ask_answer(
 			    (long long)run);
 		return -1;
 	}
-	snprintf(detail, sizeof detail, "{\"n\":%lld,\"yes\":%s}", (long long)n,
-	    yes ? "true" : "false");
+	if (yes && q.target[0] != '\0' &&
+	    (typed == NULL || strcmp(typed, q.target) != 0)) {
+		store_rollback(s);
+		return err_set(err, ERR_REFUSED,
+		    "run %lld asks for its target typed out: %s%.200s%s is "
+		    "not it; not answered",
+		    (long long)run, typed ? "'" : "", typed ? typed : "yes",
+		    typed ? "'" : "");
+	}
+	d = json_pack("{s:I,s:b,s:s?}", "n", (json_int_t)q.n, "yes", yes,
+	    "target", yes && q.target[0] ? q.target : NULL);
+	if (d == NULL || (detail = json_dumps(d, JSON_COMPACT)) == NULL) {
+		json_decref(d);
+		store_rollback(s);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	json_decref(d);
 	e.detail = detail;
-	if (actlog_append(s, &e, NULL, err) == -1) {
+	rc = actlog_append(s, &e, NULL, err);
+	free(detail);
+	if (rc == -1) {
 		store_rollback(s);
 		return -1;
 	}

@@ -13,25 +13,39 @@
 #include "err.h"
 #include "store.h"
 
-/* The question a run waits on: its number (n, from 1) and its text (out,
- * cap bytes). Returns 1 when one waits, 0 when none, -1 with err set. */
-int rb_ask_pending(struct store *s, int64_t run, int64_t *n, char *text,
-    size_t cap, struct err *err);
+#define RB_ASK_TEXT_MAX 1024
+#define RB_ASK_TARGET_MAX 256
 
-/* Asks: appends run.question {n, text} (n: one more than the run's
- * last). Sets *n. */
-int rb_ask_question(struct store *s, int64_t run, const char *text, int64_t *n,
-    struct err *err);
+/* A question a run waits on. */
+struct rb_ask {
+	int64_t n; /* its number, from 1 */
+	char text[RB_ASK_TEXT_MAX];
+	/* confirm({ type = "target" }): the name the operator must type to
+	 * say yes (k9s style); "" for a y/N question */
+	char target[RB_ASK_TARGET_MAX];
+};
+
+/* The question run waits on, into q. Returns 1 when one waits, 0 when
+ * none, -1 with err set. */
+int rb_ask_pending(
+    struct store *s, int64_t run, struct rb_ask *q, struct err *err);
+
+/* Asks: appends run.question {n, text, target (when not NULL)} (n: one
+ * more than the run's last). Sets *n. */
+int rb_ask_question(struct store *s, int64_t run, const char *text,
+    const char *target, int64_t *n, struct err *err);
 
 /* The answer to question n: 1 yes, 0 no, -1 none yet (or -2 with err
- * set). who (cap bytes) gets the actor who answered. */
+ * set). who (cap bytes) gets the actor who answered. A yes to a target
+ * question that does not carry the target typed out counts as no. */
 int rb_ask_answer_of(struct store *s, int64_t run, int64_t n, char *who,
     size_t cap, struct err *err);
 
 /* Answers the question run waits on, as actor (NULL: actor_name()), in
  * one write transaction: ERR_REFUSED when the run waits on none (not
- * asked, already answered, or the run has ended). */
-int rb_ask_answer(
-    struct store *s, int64_t run, int yes, const char *actor, struct err *err);
+ * asked, already answered, or the run has ended), and when yes answers
+ * a target question whose target `typed` (may be NULL) is not. */
+int rb_ask_answer(struct store *s, int64_t run, int yes, const char *typed,
+    const char *actor, struct err *err);
 
 #endif

@@ -67,6 +67,10 @@ struct rb_fx_kind {
 	 * for a kind whose target says it all. */
 	json_t *(*show)(struct rb_effect *e, const json_t *req, json_t *names,
 	    struct err *err);
+	/* The diff is for reading only: it holds what differs between two
+	 * runs of the same plan (a commit's trailer names its run), and the
+	 * payload holds the rest; the plan's hash leaves it out. */
+	int diff_unhashed;
 };
 
 /* The kind named name, NULL when there is none. */

@@ -374,7 +374,9 @@ out:
 	return rc;
 }
 
-/* The plan's account of a push: the commits it sends, one a line. */
+/* The plan's account of a push: the commits it sends, one subject a line,
+ * without their ids: a dry-run's commits are throwaway ones (their ids
+ * hold the time and the run), and two identical plans hash the same. */
 static void
 rb_fx_git_outgoing_note(struct rb_fx_call *c, const json_t *log)
 {
@@ -389,10 +391,7 @@ rb_fx_git_outgoing_note(struct rb_fx_call *c, const json_t *log)
 	buf_adds(&b, line, NULL);
 	json_array_foreach(log, i, e)
 	{
-		snprintf(line, sizeof line, "%.12s %s\n",
-		    json_string_value(json_object_get(e, "commit"))
-		        ? json_string_value(json_object_get(e, "commit"))
-		        : "?",
+		snprintf(line, sizeof line, "- %s\n",
 		    json_string_value(json_object_get(e, "subject"))
 		        ? json_string_value(json_object_get(e, "subject"))
 		        : "");
@@ -531,12 +530,15 @@ const struct rb_fx_kind rb_fx_git_write_kind = {
 	.show = rb_fx_git_show,
 };
 
+/* its diff is the message as pushed, trailer and all (Owl-Run names the
+ * run): the payload's message is what the hash covers */
 const struct rb_fx_kind rb_fx_git_commit_kind = {
 	.name = "git.commit",
 	.access = RB_FX_WRITE,
 	.describe = rb_fx_git_describe,
 	.perform = rb_fx_git_commit,
 	.show = rb_fx_git_show,
+	.diff_unhashed = 1,
 };
 
 const struct rb_fx_kind rb_fx_git_push_kind = {

@@ -687,8 +687,27 @@ out:
 	return rc;
 }
 
+/* NAME.lua from the snapshot src, as rb_run_read does from a folder. */
+static int
+rb_run_read_src(struct rbsource *src, const char *name, char **out, size_t *n,
+    struct err *err)
+{
+	char blob[RBSOURCE_OID_HEX];
+	struct buf b;
+
+	buf_init(&b, RB_RUN_SOURCE_MAX);
+	if (rbsource_read_runbook(src, name, &b, blob, err) == -1) {
+		buf_done(&b);
+		return -1;
+	}
+	*n = b.len;
+	*out = buf_steal(&b);
+	return *out ? 0 : err_set(err, ERR_FAILED, "out of memory");
+}
+
 int
-rb_run_data(const char *dir, const char *name, json_t **out, struct err *err)
+rb_run_data(const char *dir, struct rbsource *src_of, const char *name,
+    json_t **out, struct err *err)
 {
 	struct rb_worker_limits lim = { RB_RUN_MEM_CAP, 0 };
 	struct rb_broker b;
@@ -699,11 +718,13 @@ rb_run_data(const char *dir, const char *name, json_t **out, struct err *err)
 	int rc;
 
 	*out = NULL;
-	if (rb_run_read(dir, name, &src, &n, err) == -1)
+	if ((src_of != NULL ? rb_run_read_src(src_of, name, &src, &n, err)
+	                    : rb_run_read(dir, name, &src, &n, err)) == -1)
 		return -1;
 	memset(&b, 0, sizeof b);
 	b.fd = -1;
 	b.dir = dir; /* a test file may require() helpers beside it */
+	b.src = src_of; /* ...from the same snapshot */
 	snprintf(chunk, sizeof chunk, "@%s.lua", name);
 	vc = (struct rb_vm_conf){ .mode = RB_VM_DATA,
 		.name = name,

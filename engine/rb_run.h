@@ -88,10 +88,11 @@ int rb_run_read(
 int rb_run_params(
     const json_t *decl, const json_t *given, json_t **out, struct err *err);
 
-/* Evaluates DIR/NAME.lua as data (a runbook test file) in a sandboxed
- * worker and returns the value it returns, as JSON (*out, the caller's).
- * A missing file: -1 with ERR_USAGE. */
-int rb_run_data(
-    const char *dir, const char *name, json_t **out, struct err *err);
+/* Evaluates NAME.lua as data (a runbook test file) in a sandboxed
+ * worker and returns the value it returns, as JSON (*out, the caller's):
+ * from src (its snapshot, modules too) when not NULL, else from DIR. A
+ * missing file: -1 with ERR_USAGE. */
+int rb_run_data(const char *dir, struct rbsource *src, const char *name,
+    json_t **out, struct err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "actlog.h"
 #include "clock.h"
 #include "hash.h"
+#include "rb_fx.h"
 #include "rb_lease.h"
 
 static void
@@ -109,9 +110,14 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 json_t *
 rb_runs_key(const json_t *e)
 {
+	const struct rb_fx_kind *k =
+	    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
+	const json_t *diff =
+	    k != NULL && k->diff_unhashed ? NULL : json_object_get(e, "diff");
+
 	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "diff",
-	    json_object_get(e, "diff"), "kind", json_object_get(e, "kind"),
-	    "method", json_object_get(e, "method"), "payload",
+	    diff, "kind", json_object_get(e, "kind"), "method",
+	    json_object_get(e, "method"), "payload",
 	    json_object_get(e, "payload"), "secrets",
 	    json_object_get(e, "secrets"), "target",
 	    json_object_get(e, "target"), "write", json_object_get(e, "write"));

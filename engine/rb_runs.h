@@ -39,7 +39,9 @@ int rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 
 /* The part of a plan entry that its plan's hash covers (and that two
  * plans compare): kind, target, method, write, payload (every byte a
- * write sends, secrets as their names), diff; the caller's. */
+ * write sends, secrets as their names), diff (unless its kind says the
+ * diff only shows run-specific ids: rb_fx.h diff_unhashed); the
+ * caller's. */
 json_t *rb_runs_key(const json_t *e);
 
 /* Stores a plan (effects array, masked) and returns its id and hash (64

@@ -206,6 +206,10 @@ app_hints(struct app *a, int y, int cols)
 		snprintf(h, sizeof h, "press a letter  Esc/other: cancel");
 	else if (a->prompt == APP_PROMPT_ANSWER)
 		snprintf(h, sizeof h, "y yes  n no  Esc/other: answer later");
+	else if (a->prompt == APP_PROMPT_TARGET)
+		snprintf(h, sizeof h,
+		    "the name + Enter: yes  Enter alone: no  Esc: answer "
+		    "later");
 	else if (a->prompt == APP_PROMPT_CANCELRUN)
 		snprintf(h, sizeof h, "y cancel the run  any other key: no");
 	else if (a->prompt == APP_PROMPT_QUIT)
@@ -370,7 +374,7 @@ app_assign_tab(struct app *a)
 	    a, SCREEN_NORMAL, "no name in the log starts with '%s'", nm->typed);
 }
 
-/* a after a dry-run: the same runbook and params, for real. */
+/* a after a dry-run: exactly its plan, for real (owl apply PLAN). */
 static void
 app_apply(struct app *a)
 {
@@ -384,8 +388,13 @@ app_apply(struct app *a)
 		    a->run.id, a->run.dry_run ? "" : "live, ", a->run.status);
 		return;
 	}
-	id = run_start(a, a->run.runbook, a->run.params, a->run.incident, 0,
-	    msg, sizeof msg);
+	if (a->run.plan == 0) {
+		app_message(a, SCREEN_ALARM,
+		    "run %" PRId64 " made no plan: nothing to apply",
+		    a->run.id);
+		return;
+	}
+	id = run_apply(a, a->run.plan, msg, sizeof msg);
 	if (id < 0) {
 		app_message(a, SCREEN_ALARM, "%s", msg);
 		return;
@@ -422,7 +431,8 @@ app_run_key(struct app *a, int key)
 		if (a->readonly)
 			app_message(a, SCREEN_ALARM, "read-only: not answered");
 		else if (rb_ask_answer(a->store, a->run.id,
-		             key == 'y' || key == 'Y', a->actor, &err) == -1)
+		             key == 'y' || key == 'Y', NULL, a->actor,
+		             &err) == -1)
 			app_message(
 			    a, SCREEN_ALARM, "not answered: %s", err.msg);
 		else
@@ -456,6 +466,32 @@ app_run_key(struct app *a, int key)
 	} else {
 		app_message(a, SCREEN_NORMAL, "not quitting");
 	}
+}
+
+/* Enter in the text field of a confirm() that wants its target typed:
+ * the exact name says yes, nothing says no, another name is refused
+ * (and it still waits). */
+static void
+app_target_done(struct app *a, const char *text)
+{
+	struct err err;
+	int yes = text[0] != '\0';
+
+	err_init(&err);
+	if (a->readonly) {
+		app_message(a, SCREEN_ALARM, "read-only: not answered");
+		return;
+	}
+	if (yes && strcmp(text, a->run.ask_target) != 0) {
+		run_ask_open(a, text);
+		return;
+	}
+	if (rb_ask_answer(a->store, a->run.id, yes, yes ? text : NULL, a->actor,
+	        &err) == -1)
+		app_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
+	else
+		app_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
+	app_top(a)->reload(a);
 }
 
 /* y: asks what to copy, offering the links the incident has. */
@@ -669,6 +705,7 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 		break;
 	case APP_PROMPT_RUNBOOK:
 	case APP_PROMPT_PARAM: form_done(a, text); break;
+	case APP_PROMPT_TARGET: app_target_done(a, text); break;
 	case APP_PROMPT_ACKNOTE:
 		/* the ack was confirmed before the note was typed */
 		snprintf(a->pending.note, sizeof a->pending.note, "%s", text);
@@ -707,6 +744,14 @@ app_edit(struct app *a, int key)
 	if (r != LINEEDIT_DONE && r != LINEEDIT_CANCEL)
 		return;
 	a->prompt = APP_PROMPT_NONE;
+	if (r == LINEEDIT_CANCEL && kind == APP_PROMPT_TARGET) {
+		a->run.dismissed = a->run.ask_n;
+		app_message(a, SCREEN_NORMAL,
+		    "not answered: it still waits (g r, Enter on the run, or "
+		    "owl answer %" PRId64 " yes --target NAME)",
+		    a->run.id);
+		return;
+	}
 	if (r == LINEEDIT_CANCEL) {
 		if (kind == APP_PROMPT_RUNBOOK || kind == APP_PROMPT_PARAM)
 			form_free(a);

@@ -58,6 +58,7 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-undo", no_argument, NULL, 'U' },
 		{ "wait", no_argument, NULL, 'W' },
+		{ "detach", no_argument, NULL, 'B' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -80,6 +81,8 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			a->q.o.no_undo = 1;
 		else if (c == 'W')
 			a->q.o.wait = 1;
+		else if (c == 'B')
+			a->detach = 1;
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "apply: name a plan (see: owl plans)");
@@ -90,6 +93,40 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
 		return cli_usage(
 		    cmd, "apply: unexpected argument '%s'", argv[optind + 1]);
 	return CLI_OK;
+}
+
+/* Loads plan id (a dry-run's: a live run's record is refused). */
+static int
+cmd_apply_plan(struct cli *cli, struct store **s, long long id, struct plan *p,
+    struct err *err)
+{
+	if ((*s = cli_store_existing(cli, err)) == NULL ||
+	    plan_get(*s, id, p, err) == -1)
+		return -1;
+	if (!p->dry_run)
+		return err_set(err, ERR_USAGE,
+		    "plan %lld records live run %lld; apply the plan of a "
+		    "dry-run (see: owl plans)",
+		    id, (long long)p->run_id);
+	return 0;
+}
+
+/* --detach: the plan is checked here, where an error can be printed,
+ * before the run's own process starts (see cmd_run_detach). */
+static int
+cmd_apply_detach(struct cli *cli, struct cmd_run_args *a, long long id)
+{
+	struct store *s = NULL;
+	struct plan p = { 0 };
+	struct err err;
+	int rc;
+
+	err_init(&err);
+	rc = cmd_apply_plan(cli, &s, id, &p, &err) == -1 ? cli_fail(&err)
+	                                                 : CLI_OK;
+	plan_done(&p);
+	store_close(s); /* not across fork() */
+	return rc == CLI_OK ? cmd_run_detach(cli, a) : rc;
 }
 
 int
@@ -105,33 +142,29 @@ cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 
 	a.params = json_object();
 	a.q.o.params = a.params;
+	a.report_fd = -1;
 	if ((rc = cmd_apply_opts(cli, cmd, argc, argv, &a, &id)) != CLI_OK)
+		goto out;
+	if (a.detach && (rc = cmd_apply_detach(cli, &a, id)) != 1)
 		goto out;
 	err_init(&err);
 	a.sel.note = cli_note;
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
 	    rbsel_config(&a.sel, a.config, &err) == -1 ||
-	    (s = cli_store_existing(cli, &err)) == NULL ||
-	    plan_get(s, id, &p, &err) == -1) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	if (!p.dry_run) {
-		rc = cli_usage_bare("plan %lld records live run %lld; apply "
-		                    "the plan of a dry-run (see: owl plans)",
-		    id, (long long)p.run_id);
-		goto out;
-	}
-	if (runner_plan_source(&a.sel, p.source, p.commit, &err) == -1 ||
+	    cmd_apply_plan(cli, &s, id, &p, &err) == -1 ||
+	    runner_plan_source(&a.sel, p.source, p.commit, &err) == -1 ||
 	    cmd_apply_params(a.params, p.params) == -1) {
-		rc = cli_fail(&err);
+		if (!err_isset(&err))
+			err_set(&err, ERR_FAILED, "out of memory");
+		rc = a.report_fd != -1 ? cmd_run_detach_fail(&a, &err)
+		                       : cli_fail(&err);
 		goto out;
 	}
 	rp = (struct rb_run_plan){ p.id, p.hash, p.source_sha256, p.effects };
 	a.q.o.name = p.runbook;
 	a.q.o.incident = p.incident;
 	a.q.o.apply = &rp;
-	if (!cli->json) {
+	if (!cli->json && !a.detach) {
 		printf("Applying plan %lld (hash %s)\n", id, p.hash);
 		fflush(stdout);
 	}

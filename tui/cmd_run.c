@@ -179,7 +179,7 @@ cmd_run_event(void *ctx, const struct rb_event *ev)
  * on until any TUI or `owl answer` answers, ^C (cancel) or the run's
  * timeout. */
 static enum rb_confirm
-cmd_run_confirm_db(struct cmd_run_ui *u, const char *text)
+cmd_run_confirm_db(struct cmd_run_ui *u, const char *text, const char *target)
 {
 	int64_t n, until = clock_mono_us() + u->wait_us;
 	char who[128];
@@ -189,7 +189,7 @@ cmd_run_confirm_db(struct cmd_run_ui *u, const char *text)
 	err_init(&err);
 	cmd_run_detached_id(u);
 	if (u->run_id == 0 ||
-	    rb_ask_question(u->store, u->run_id, text, &n, &err) == -1)
+	    rb_ask_question(u->store, u->run_id, text, target, &n, &err) == -1)
 		return RB_CONFIRM_NOBODY;
 	while (!cmd_run_cancel && clock_mono_us() < until) {
 		yes = rb_ask_answer_of(
@@ -205,7 +205,8 @@ cmd_run_confirm_db(struct cmd_run_ui *u, const char *text)
 }
 
 /* confirm({ type = "target" }): the operator types the target's name
- * (k9s style) on a terminal; anything else declines. */
+ * (k9s style) on a terminal, or, detached, in a TUI's text field (or
+ * owl answer RUN yes --target NAME); anything else declines. */
 static enum rb_confirm
 cmd_run_confirm_target(void *ctx, const char *text, const char *target)
 {
@@ -213,9 +214,9 @@ cmd_run_confirm_target(void *ctx, const char *text, const char *target)
 	char line[256], *clean, *ctarget;
 	size_t n;
 
-	/* a detached run has no terminal to type on: nobody answers (the
-	 * run stops before the change); typing it from the TUI is to come */
-	if (u->store != NULL || !isatty(STDIN_FILENO))
+	if (u->store != NULL)
+		return cmd_run_confirm_db(u, text, target);
+	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
 	clean = sanitize_dup(text, 0);
@@ -242,7 +243,7 @@ cmd_run_confirm(void *ctx, const char *text)
 	char *clean;
 
 	if (u->store != NULL)
-		return cmd_run_confirm_db(u, text);
+		return cmd_run_confirm_db(u, text, NULL);
 	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
@@ -594,11 +595,18 @@ cmd_run_detach_wait(struct cli *cli, int fd, pid_t pid)
 	return CLI_FAILED;
 }
 
-/* --detach: the run goes on in a process of its own (new session,
- * SIGHUP ignored, no terminal); this one returns once it has started.
- * Returns 1 in the run's process (go on running), or the exit code of
- * the starter. */
-static int
+int
+cmd_run_detach_fail(struct cmd_run_args *a, const struct err *err)
+{
+	if (a->report_fd != -1) {
+		dprintf(a->report_fd, "error %d %s\n", err->code, err->msg);
+		close(a->report_fd);
+		a->report_fd = -1;
+	}
+	return CLI_FAILED;
+}
+
+int
 cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
 {
 	int fds[2], devnull;
@@ -667,7 +675,8 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
 	    rbsel_config(&a.sel, a.config, &err) == -1 ||
 	    (s = cli_store(cli, &err)) == NULL) {
-		rc = cli_fail(&err);
+		rc = a.report_fd != -1 ? cmd_run_detach_fail(&a, &err)
+		                       : cli_fail(&err);
 		goto out;
 	}
 	rc = cmd_run_go(cli, &a, s);

@@ -26,4 +26,15 @@ struct cmd_run_args {
 /* Runs (or dry-runs) what a describes, reporting as owl run does. */
 int cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s);
 
+/* --detach: the run goes on in a process of its own (new session,
+ * SIGHUP ignored, no terminal, a->report_fd set); this one returns once
+ * it has started, saying its id (or why not). Returns 1 in the run's
+ * process (go on running), or the exit code of the starter. */
+int cmd_run_detach(struct cli *cli, struct cmd_run_args *a);
+
+/* --detach, in the run's process: a failure before the run started
+ * goes to the starter (which prints it and exits with its code).
+ * Returns CLI_FAILED. */
+int cmd_run_detach_fail(struct cmd_run_args *a, const struct err *err);
+
 #endif

@@ -2,7 +2,8 @@
  * first; filter by incident or state), `owl runs show RUN` tells one (its
  * steps with status and duration, its log() lines, the question it waits
  * on, how it ended), and `owl answer RUN yes|no` answers the confirm() a
- * run without a terminal waits on (engine/rb_ask.h), as the actor. */
+ * run without a terminal waits on (engine/rb_ask.h), as the actor; one
+ * that wants its target typed out takes yes --target NAME. */
 #include "cmd_runs.h"
 
 #include <inttypes.h>
@@ -177,7 +178,7 @@ cmd_runs_log(const struct actlog_entry *e, void *ctx)
 }
 
 static void
-cmd_runs_show_text(struct cmd_runs_show *w, const char *ask)
+cmd_runs_show_text(struct cmd_runs_show *w, const struct rb_ask *ask)
 {
 	json_t *r = w->run, *e;
 	size_t i;
@@ -237,6 +238,12 @@ cmd_runs_show_text(struct cmd_runs_show *w, const char *ask)
 			printf("asks: ");
 			cmd_runs_put(
 			    json_string_value(json_object_get(d, "text")));
+			if (json_is_string(json_object_get(d, "target"))) {
+				printf(" (type the target: ");
+				cmd_runs_put(json_string_value(
+				    json_object_get(d, "target")));
+				putchar(')');
+			}
 		} else if (strcmp(k, "answer") == 0) {
 			printf("answered %s by ",
 			    json_is_true(json_object_get(d, "yes")) ? "yes"
@@ -253,9 +260,19 @@ cmd_runs_show_text(struct cmd_runs_show *w, const char *ask)
 		}
 		putchar('\n');
 	}
-	if (ask != NULL) {
+	if (ask != NULL && ask->target[0] != '\0') {
 		printf("\nWaiting for an answer: ");
-		cmd_runs_put(ask);
+		cmd_runs_put(ask->text);
+		printf("\n  it wants its target typed out: ");
+		cmd_runs_put(ask->target);
+		printf("\n  answer: owl answer %" JSON_INTEGER_FORMAT
+		       " yes --target NAME, or owl answer %" JSON_INTEGER_FORMAT
+		       " no\n",
+		    json_integer_value(json_object_get(r, "id")),
+		    json_integer_value(json_object_get(r, "id")));
+	} else if (ask != NULL) {
+		printf("\nWaiting for an answer: ");
+		cmd_runs_put(ask->text);
 		printf("\n  answer: owl answer %" JSON_INTEGER_FORMAT
 		       " yes|no\n",
 		    json_integer_value(json_object_get(r, "id")));
@@ -268,8 +285,7 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 	struct cmd_runs_show w = { NULL, json_array(), json_array(), 0 };
 	struct rb_runs_query q = { .run = id };
 	struct actlog_filter f = { .run = id };
-	char ask[1024];
-	int64_t n;
+	struct rb_ask ask;
 	struct err err;
 	int rc = CLI_OK, waits;
 
@@ -279,8 +295,7 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 	        (rb_runs_steps(s, id, cmd_runs_step, &w, &err) == -1 ||
 	            actlog_each(s, &f, cmd_runs_log, &w, &err) == -1)) ||
 	    (w.run != NULL &&
-	        (waits = rb_ask_pending(s, id, &n, ask, sizeof ask, &err)) ==
-	            -1)) {
+	        (waits = rb_ask_pending(s, id, &ask, &err)) == -1)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -295,12 +310,15 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 		json_object_set(w.run, "steps", w.steps);
 		json_object_set(w.run, "log", w.log);
 		json_object_set_new(w.run, "waiting_for",
-		    waits == 1 ? json_string(ask) : json_null());
+		    waits == 1 ? json_string(ask.text) : json_null());
+		json_object_set_new(w.run, "waiting_target",
+		    waits == 1 && ask.target[0] ? json_string(ask.target)
+		                                : json_null());
 		t = json_dumps(w.run, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		printf("%s\n", t ? t : "{}");
 		free(t);
 	} else {
-		cmd_runs_show_text(&w, waits == 1 ? ask : NULL);
+		cmd_runs_show_text(&w, waits == 1 ? &ask : NULL);
 	}
 out:
 	json_decref(w.run);
@@ -369,18 +387,23 @@ cmd_answer_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "target", required_argument, NULL, 't' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *typed = NULL;
 	char actor[ACTOR_MAX];
 	long long id;
 	struct store *s;
 	struct err err;
 	int c, rc = CLI_OK, yes;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1)
+	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
+		if (c == 't')
+			typed = optarg;
+	}
 	if (argc - optind != 2)
 		return cli_usage(cmd, "usage: owl %s", cmd->usage);
 	if (cmd_runs_id(argv[optind], &id) == -1)
@@ -393,11 +416,13 @@ cmd_answer_run(
 	else
 		return cli_usage(
 		    cmd, "answer: say yes or no, not '%s'", argv[optind + 1]);
+	if (typed != NULL && !yes)
+		return cli_usage(cmd, "--target goes with yes");
 	actor_name(actor);
 	err_init(&err);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
-	if (rb_ask_answer(s, id, yes, actor, &err) == -1)
+	if (rb_ask_answer(s, id, yes, typed, actor, &err) == -1)
 		rc = cli_fail(&err);
 	else
 		printf("run %lld: answered %s by %s\n", id, yes ? "yes" : "no",

@@ -1,7 +1,10 @@
 /* cmd_test.c: `owl test [NAME...]`: runs each runbook's tests (the cases
  * its NAME.test.lua returns) against fake effects, in a throwaway
  * database: the live run must end as expected, and its dry-run must plan
- * exactly the writes the live run made (dry-run fidelity). */
+ * exactly the writes the live run made (dry-run fidelity). From a folder
+ * (--runbooks DIR), or with --repo PATH|URL [--rev REV] from one commit
+ * of a repository, opened as `owl run --repo --rev` opens it (rbsel.h):
+ * the commit production runs is the one tested. */
 #include "cmd_test.h"
 
 #include <dirent.h>
@@ -19,12 +22,15 @@
 #include "engine/sanitize.h"
 #include "engine/store.h"
 #include "engine/words.h"
+#include "integrations/rbsel.h"
 #include "integrations/runner.h"
 #include "rbdir.h"
 
 struct cmd_test_ctx {
 	struct store *s;
-	const char *dir;
+	const char *dir; /* the folder, or NULL with src */
+	struct rbsource *src; /* the commit tested, or NULL */
+	const char *where; /* the folder or repository, for messages */
 	int json;
 	json_t *report; /* [{runbook, test, ok, why}] */
 	int failed, passed;
@@ -77,9 +83,11 @@ static int
 cmd_test_one_run(struct cmd_test_ctx *c, const char *name, const json_t *t,
     int dry, struct rb_run_result *r, char *why, size_t wn)
 {
-	struct runner_req q = {
-		.o = { .name = name, .dir = c->dir, .dry_run = dry, .yes = 1 }
-	};
+	struct runner_req q = { .o = { .name = name,
+		                    .dir = c->dir,
+		                    .src = c->src,
+		                    .dry_run = dry,
+		                    .yes = 1 } };
 	struct rb_run_opts *o = &q.o;
 	const json_t *cfg = json_object_get(t, "config");
 	struct config *config = cfg ? config_from_json(cfg) : config_empty();
@@ -201,33 +209,86 @@ out:
 	free(w);
 }
 
+/* Collects the names of the runbooks that have a NAME.test.lua. */
+struct cmd_test_names {
+	char *v[256];
+	size_t n;
+};
+
+static int
+cmd_test_name_add(const char *name, const char *blob, void *ctx)
+{
+	struct cmd_test_names *t = ctx;
+	size_t len = strlen(name);
+
+	(void)blob;
+	if (len > 5 && strcmp(name + len - 5, ".test") == 0 &&
+	    t->n < sizeof t->v / sizeof t->v[0] &&
+	    (t->v[t->n] = strndup(name, len - 5)) != NULL) {
+		if (rbsource_name_valid(t->v[t->n]))
+			t->n++;
+		else
+			free(t->v[t->n]);
+	}
+	return 0;
+}
+
+static int
+cmd_test_names(struct cmd_test_ctx *c, struct cmd_test_names *t)
+{
+	struct dirent **list;
+	struct err err;
+	int n;
+
+	t->n = 0;
+	if (c->src != NULL) {
+		err_init(&err);
+		if (rbsource_list(c->src, cmd_test_name_add, t, &err) == -1)
+			return cli_fail(&err), -1;
+		return 0;
+	}
+	if ((n = scandir(c->dir, &list, NULL, alphasort)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		char *f = list[i]->d_name, *dot = strstr(f, ".test.lua");
+		if (dot != NULL && dot[9] == '\0' && f[0] != '.') {
+			dot[5] = '\0'; /* "NAME.test" */
+			cmd_test_name_add(f, "", t);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
+static void
+cmd_test_names_free(struct cmd_test_names *t)
+{
+	while (t->n > 0)
+		free(t->v[--t->n]);
+}
+
+static int
+cmd_test_has(const struct cmd_test_names *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* NAME.test.lua is not there: "owl: no tests for 'X' in DIR (no
  * X.test.lua); did you mean 'Y'? (tested: a, b)". Returns -1. */
 static int
-cmd_test_missing(const struct cmd_test_ctx *c, const char *name)
+cmd_test_missing(const struct cmd_test_ctx *c, const char *name,
+    const struct cmd_test_names *t)
 {
-	const char *names[64];
 	char hint[300];
-	struct dirent **list;
-	size_t k = 0;
-	int n;
 
-	n = scandir(c->dir, &list, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		char *f = list[i]->d_name, *dot = strstr(f, ".test.lua");
-		if (dot != NULL && dot[9] == '\0' && f[0] != '.' &&
-		    k < sizeof names / sizeof names[0]) {
-			*dot = '\0';
-			if (rbsource_name_valid(f))
-				names[k++] = f;
-		}
-	}
-	words_hint(hint, sizeof hint, name, names, k, "tested", "");
+	words_hint(hint, sizeof hint, name, (const char **)t->v,
+	    t->n < 64 ? t->n : 64, "tested", "");
 	cli_usage_bare("no tests for '%s' in %s (no %s.test.lua)%s", name,
-	    c->dir, name, hint);
-	for (int i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
+	    c->where, name, hint);
 	return -1;
 }
 
@@ -235,18 +296,34 @@ static int
 cmd_test_runbook(struct cmd_test_ctx *c, const char *name)
 {
 	char tname[200], why[1400], path[4200];
+	struct cmd_test_names names = { .n = 0 };
 	const json_t *t;
 	struct err err;
 	json_t *cases;
 	size_t i;
+	int missing;
 
 	snprintf(tname, sizeof tname, "%s.test", name);
-	snprintf(path, sizeof path, "%s/%s.lua", c->dir, tname);
-	if (rbsource_name_valid(name) && access(path, F_OK) == -1 &&
-	    errno == ENOENT)
-		return cmd_test_missing(c, name);
+	if (c->src != NULL) {
+		if (cmd_test_names(c, &names) == -1)
+			return -1;
+		missing =
+		    rbsource_name_valid(name) && !cmd_test_has(&names, name);
+	} else {
+		snprintf(path, sizeof path, "%s/%s.lua", c->dir, tname);
+		missing = rbsource_name_valid(name) &&
+		    access(path, F_OK) == -1 && errno == ENOENT;
+		if (missing && cmd_test_names(c, &names) == -1)
+			return -1;
+	}
+	if (missing) {
+		cmd_test_missing(c, name, &names);
+		cmd_test_names_free(&names);
+		return -1;
+	}
+	cmd_test_names_free(&names);
 	err_init(&err);
-	if (rb_run_data(c->dir, tname, &cases, &err) == -1) {
+	if (rb_run_data(c->dir, c->src, tname, &cases, &err) == -1) {
 		cli_fail(&err); /* quotes the test file's own error text */
 		return -1;
 	}
@@ -275,29 +352,19 @@ cmd_test_runbook(struct cmd_test_ctx *c, const char *name)
 	return 0;
 }
 
-/* Every runbook of the directory that has a NAME.test.lua. */
+/* Every runbook of the directory or commit that has a NAME.test.lua. */
 static int
 cmd_test_all(struct cmd_test_ctx *c)
 {
-	struct dirent **list;
-	int n, rc = 0;
+	struct cmd_test_names t;
+	int rc = 0;
 
-	if ((n = scandir(c->dir, &list, NULL, alphasort)) < 0)
+	if (cmd_test_names(c, &t) == -1)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		char *name = list[i]->d_name, *dot = strstr(name, ".test.lua");
-		if (dot != NULL && dot[9] == '\0' && name[0] != '.') {
-			*dot = '\0';
-			if (!rbsource_name_valid(name)) {
-				free(list[i]);
-				continue; /* not a runbook's: never printed */
-			}
-			if (cmd_test_runbook(c, name) == -1)
-				rc = -1;
-		}
-		free(list[i]);
-	}
-	free(list);
+	for (size_t i = 0; i < t.n; i++)
+		if (cmd_test_runbook(c, t.v[i]) == -1)
+			rc = -1;
+	cmd_test_names_free(&t);
 	return rc;
 }
 
@@ -336,10 +403,15 @@ cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "runbooks", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "repo", required_argument, NULL, RBSEL_OPT_REPO },
+		{ "rev", required_argument, NULL, RBSEL_OPT_REV },
+		{ "ref", required_argument, NULL, RBSEL_OPT_REF },
+		{ "subdir", required_argument, NULL, RBSEL_OPT_SUBDIR },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_test_ctx c = { 0 };
+	struct rbsel sel = { 0 };
 	const char *flag = NULL;
 	struct config *config;
 	char tmp[4200] = "";
@@ -354,17 +426,39 @@ cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			flag = optarg;
 		else if (o == 'j')
 			c.json = 1;
+		else
+			rbsel_option(&sel, o, optarg);
 	}
+	if (sel.repo == NULL && (sel.rev || sel.ref || sel.subdir))
+		return cli_usage(
+		    cmd, "--rev, --ref and --subdir go with --repo PATH|URL");
+	if (sel.repo != NULL && flag != NULL)
+		return cli_usage(cmd,
+		    "--runbooks DIR is a folder, --repo a repository: give "
+		    "one");
 	err_init(&err);
+	sel.note = cli_note;
 	if ((config = config_load(cli->config, &err)) == NULL ||
-	    (dir = rbdir_resolve(flag, config, &err)) == NULL ||
+	    (sel.repo == NULL &&
+	        (dir = rbdir_resolve(flag, config, &err)) == NULL) ||
+	    (sel.repo != NULL &&
+	        (rbsel_config(&sel, config, &err) == -1 ||
+	            (c.src = rbsel_open(&sel, 0, &err)) == NULL)) ||
 	    (c.s = cmd_test_store(tmp, sizeof tmp, &err)) == NULL) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	c.dir = dir;
+	c.where = c.src ? c.src->origin.repo : dir;
 	c.report = json_array();
+	if (c.src != NULL && !c.json) {
+		char *repo = sanitize_dup(c.src->origin.repo, 0);
+		printf("Testing %s at %s%s%s\n", repo ? repo : "?",
+		    c.src->origin.ref ? c.src->origin.ref : "",
+		    c.src->origin.ref ? " " : "", c.src->origin.commit);
+		free(repo);
+	}
 	if (optind >= argc)
 		bad = cmd_test_all(&c) == -1;
 	for (int i = optind; i < argc; i++)
@@ -382,6 +476,7 @@ out:
 	if (tmp[0] != '\0')
 		cmd_test_cleanup(tmp);
 	json_decref(c.report);
+	rbsource_close(c.src);
 	config_free(config);
 	free(dir);
 	return rc;

@@ -57,7 +57,7 @@ const struct keys_binding keys_table[] = {
 	{ KEYS_CANCEL, { 'c' }, KEYS_V_RUN, KEYS_HINT | KEYS_WRITES, "cancel",
 	    "cancel the run (asks first; its undo runs, shown step by step)" },
 	{ KEYS_APPLY, { 'a' }, KEYS_V_RUN, KEYS_HINT | KEYS_WRITES, "apply",
-	    "after a dry-run: run it for real with the same params" },
+	    "after a dry-run: apply exactly its plan (owl apply PLAN)" },
 	{ KEYS_EDIT, { 'e' }, KEYS_V_RUN, 0, NULL,
 	    "after a dry-run: edit the params and dry-run again" },
 	{ KEYS_FOLLOW, { 'f' }, KEYS_V_RUN, 0, NULL,

@@ -44,7 +44,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
 	{ "apply",
-	    "apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait]",
+	    "apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait] "
+	    "[--detach]",
 	    "Run a stored dry-run plan live, exactly as planned.",
 	    "Runs the plan's runbook (the same commit and blob: another\n"
 	    "version is refused), with its params and incident. Before the\n"
@@ -63,6 +64,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --timeout D     wall-clock limit (default: the runbook's)\n"
 	    "  --no-undo       on failure, do not run the undo functions\n"
 	    "  --wait          wait for a target another run is changing\n"
+	    "  --detach        run it in a process of its own (new session,\n"
+	    "                  no terminal), as owl run --detach\n"
 	    "\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
 	    "stale plan, another runbook version, a write not in the plan).\n",
 	    cmd_apply_run },
@@ -319,12 +322,17 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document (an array; show: an object\n"
 	    "                  with steps, log and waiting_for)\n",
 	    cmd_runs_run },
-	{ "answer", "answer RUN yes|no",
+	{ "answer", "answer RUN yes|no [--target NAME]",
 	    "Answer the confirm() a run without a terminal waits on.",
 	    "  Runs started with owl run --detach or from the TUI ask their\n"
 	    "  confirm() questions through the database; the first answer\n"
 	    "  wins and is logged with its actor; a run that waits on no\n"
-	    "  question refuses the answer (exit 3).\n",
+	    "  question refuses the answer (exit 3).\n"
+	    "\nOptions:\n"
+	    "  --target NAME   a confirm({ type = \"target\" }) is answered\n"
+	    "                  yes only with its target typed out (owl runs\n"
+	    "                  show RUN names it); another name, or none, is\n"
+	    "                  refused (exit 3)\n",
 	    cmd_answer_run },
 	{ "runbooks",
 	    "runbooks sync | list | show NAME | log NAME [--json] [source]",
@@ -450,7 +458,9 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
-	{ "test", "test [NAME...] [--runbooks DIR] [--json]",
+	{ "test",
+	    "test [NAME...] [--runbooks DIR | --repo PATH|URL [--rev REV]]\n"
+	    "                  [--json]",
 	    "Run runbook tests against fake effects, with a dry-run fidelity check.",
 	    "  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
 	    "  list of tests: { name=, params=, config=, incident=, fakes=,\n"
@@ -464,6 +474,12 @@ static const struct cli_cmd main_cmds[] = {
 	    "\nOptions:\n"
 	    "  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
 	    "                  runbooks.dir in the config)\n"
+	    "  --repo PATH|URL test one commit of a git repository, read as\n"
+	    "                  owl run --repo reads it (a URL from its mirror)\n"
+	    "  --rev REV       that commit: the branch, tag or commit production\n"
+	    "                  runs (default: the repository's HEAD); --ref is\n"
+	    "                  the same\n"
+	    "  --subdir DIR    the folder of the runbooks in the repository\n"
 	    "  --json          one JSON array of {runbook, test, ok, why, writes,\n"
 	    "                  planned_writes}\n"
 	    "\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"

@@ -1,5 +1,6 @@
 /* run_start.c: how the TUI starts, answers and cancels runs. A run is
- * never a child of the TUI: it is `owl run NAME --detach`, a process of
+ * never a child of the TUI: it is `owl run NAME --detach` (or `owl apply
+ * PLAN --detach`), a process of
  * its own in its own session (DESIGN "Runs outlive the terminal"), which
  * writes everything to the database that the TUI reads back; killing
  * the TUI or losing the terminal does not touch it. */
@@ -45,20 +46,11 @@ run_start_read(int fd, char *out, size_t n)
 	out[o] = '\0';
 }
 
-int64_t
-run_start(struct app *a, const char *name, const json_t *params,
-    int64_t incident, int dry_run, char *msg, size_t n)
+/* The arguments every run the TUI starts gets: its own process, one
+ * JSON line back, this TUI's database and config. */
+static int
+run_start_common(struct app *a, char **argv, int k)
 {
-	char *argv[RUN_START_ARGS_MAX], inc[32], out[2048], *kv[40];
-	int fds[2], errfds[2], k = 0, nkv = 0, devnull;
-	const char *key;
-	json_t *v, *doc;
-	int64_t id = -1;
-	pid_t pid;
-
-	argv[k++] = "owl";
-	argv[k++] = "run";
-	argv[k++] = (char *)name;
 	argv[k++] = "--detach";
 	argv[k++] = "--json";
 	argv[k++] = "--db";
@@ -67,35 +59,33 @@ run_start(struct app *a, const char *name, const json_t *params,
 		argv[k++] = "--config";
 		argv[k++] = (char *)a->config_flag;
 	}
-	if (incident != 0) {
-		snprintf(inc, sizeof inc, "%" PRId64, incident);
-		argv[k++] = "--incident";
-		argv[k++] = inc;
-	}
-	if (dry_run)
-		argv[k++] = "--dry-run";
-	json_object_foreach((json_t *)params, key, v)
-	{
-		if (nkv >= 40 || k + 2 >= RUN_START_ARGS_MAX)
-			break;
-		if (asprintf(&kv[nkv], "%s=%s", key,
-		        json_is_string(v) ? json_string_value(v) : "") < 0)
-			break;
-		argv[k++] = "--param";
-		argv[k++] = kv[nkv++];
-	}
-	argv[k] = NULL;
-	if (pipe2(fds, O_CLOEXEC) == -1 || pipe2(errfds, O_CLOEXEC) == -1) {
-		snprintf(msg, n, "cannot start the run: %s", strerror(errno));
-		goto out;
+	return k;
+}
+
+/* Runs `owl ARGV` (which detaches) and reads back the id of the run it
+ * started; -1 with why in msg. what names it in the message. */
+static int64_t
+run_start_spawn(char **argv, const char *what, char *msg, size_t n)
+{
+	char out[2048];
+	int fds[2], errfds[2], devnull;
+	json_t *doc;
+	int64_t id = -1;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		goto fail;
+	if (pipe2(errfds, O_CLOEXEC) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		goto fail;
 	}
 	if ((pid = fork()) == -1) {
-		snprintf(msg, n, "cannot start the run: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		close(errfds[0]);
 		close(errfds[1]);
-		goto out;
+		goto fail;
 	}
 	if (pid == 0) {
 		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
@@ -116,8 +106,7 @@ run_start(struct app *a, const char *name, const json_t *params,
 	if ((doc = json_loads(out, 0, NULL)) != NULL &&
 	    json_is_integer(json_object_get(doc, "run"))) {
 		id = json_integer_value(json_object_get(doc, "run"));
-		snprintf(msg, n, "run %" PRId64 " started: %s%s", id, name,
-		    dry_run ? " (dry-run)" : "");
+		snprintf(msg, n, "run %" PRId64 " started: %s", id, what);
 	} else {
 		run_start_read(errfds[0], out, sizeof out);
 		out[strcspn(out, "\n")] = '\0';
@@ -128,10 +117,65 @@ run_start(struct app *a, const char *name, const json_t *params,
 	close(errfds[0]);
 	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 		;
-out:
+	return id;
+fail:
+	snprintf(msg, n, "cannot start the run: %s", strerror(errno));
+	return -1;
+}
+
+int64_t
+run_start(struct app *a, const char *name, const json_t *params,
+    int64_t incident, int dry_run, char *msg, size_t n)
+{
+	char *argv[RUN_START_ARGS_MAX], inc[32], what[160], *kv[40];
+	int k = 0, nkv = 0;
+	const char *key;
+	json_t *v;
+	int64_t id;
+
+	argv[k++] = "owl";
+	argv[k++] = "run";
+	argv[k++] = (char *)name;
+	k = run_start_common(a, argv, k);
+	if (incident != 0) {
+		snprintf(inc, sizeof inc, "%" PRId64, incident);
+		argv[k++] = "--incident";
+		argv[k++] = inc;
+	}
+	if (dry_run)
+		argv[k++] = "--dry-run";
+	json_object_foreach((json_t *)params, key, v)
+	{
+		if (nkv >= 40 || k + 2 >= RUN_START_ARGS_MAX)
+			break;
+		if (asprintf(&kv[nkv], "%s=%s", key,
+		        json_is_string(v) ? json_string_value(v) : "") < 0)
+			break;
+		argv[k++] = "--param";
+		argv[k++] = kv[nkv++];
+	}
+	argv[k] = NULL;
+	snprintf(what, sizeof what, "%s%s", name, dry_run ? " (dry-run)" : "");
+	id = run_start_spawn(argv, what, msg, n);
 	for (int i = 0; i < nkv; i++)
 		free(kv[i]);
 	return id;
+}
+
+int64_t
+run_apply(struct app *a, int64_t plan, char *msg, size_t n)
+{
+	char *argv[RUN_START_ARGS_MAX], id[32], what[64];
+	int k = 0;
+
+	snprintf(id, sizeof id, "%" PRId64, plan);
+	argv[k++] = "owl";
+	argv[k++] = "apply";
+	argv[k++] = id;
+	k = run_start_common(a, argv, k);
+	argv[k] = NULL;
+	snprintf(what, sizeof what, "applying plan %" PRId64, plan);
+	return run_start_spawn(argv, what, msg, n);
 }
 
 int

@@ -113,6 +113,7 @@ enum app_prompt {
 	APP_PROMPT_RUNBOOK, /* R: which runbook */
 	APP_PROMPT_PARAM, /* R: one param */
 	APP_PROMPT_ANSWER, /* a run's confirm(): y, n, Esc later */
+	APP_PROMPT_TARGET, /* a run's confirm() of a target: its name */
 	APP_PROMPT_CANCELRUN, /* c: y cancels */
 	APP_PROMPT_QUIT, /* runs in progress: d detach, c cancel */
 };
@@ -203,6 +204,8 @@ struct app_run {
 	int64_t ask_n; /* the question it waits on, 0: none */
 	int64_t dismissed; /* a question put off with Esc */
 	char ask[1024];
+	char ask_target[256]; /* confirm({ type = "target" }): the name to
+	                       * type; "" a y/N question */
 };
 
 /* The runs screen (view_runs.c). */
@@ -288,6 +291,9 @@ extern const struct view_ops view_runs_ops;
 /* view_run.c */
 /* Opens the live view of run id. */
 void app_open_run(struct app *a, int64_t id);
+/* Opens the modal of the question the open run waits on: y/N, or the
+ * text field of a target (refused: the name just refused, or NULL). */
+void run_ask_open(struct app *a, const char *refused);
 /* Reads what the run wrote since (state, steps, log, question). */
 void view_run_free(struct app *a);
 /* view_runs.c */
@@ -301,6 +307,9 @@ int app_runs_in_progress(struct app *a);
  * id, or -1 with why in msg. */
 int64_t run_start(struct app *a, const char *name, const json_t *params,
     int64_t incident, int dry_run, char *msg, size_t n);
+/* Starts `owl apply PLAN --detach`: exactly the plan of a dry-run;
+ * returns the run id, or -1 with why in msg. */
+int64_t run_apply(struct app *a, int64_t plan, char *msg, size_t n);
 /* Cancels the open run (a->run) with SIGINT to its process; -1 with why. */
 int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
 

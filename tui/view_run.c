@@ -184,13 +184,14 @@ run_reload(struct app *a)
 	struct actlog_filter f = { .run = v->id, .limit = RUN_LOG_MAX };
 	struct run_walk w = { &v->pg, actlog_text_new() };
 	size_t top = v->pg.top;
+	struct rb_ask ask;
 	char took[32];
 	struct err err;
-	int64_t n;
 
 	err_init(&err);
 	pager_clear(&v->pg);
 	v->status[0] = '\0';
+	v->ask_n = 0;
 	if (rb_runs_each(a->store, &q, run_take, v, &err) == -1 ||
 	    v->status[0] == '\0') {
 		run_addf(&v->pg, SCREEN_ALARM, 0, "run %" PRId64 ": %s", v->id,
@@ -219,6 +220,15 @@ run_reload(struct app *a)
 		run_addf(&v->pg, SCREEN_DIM, 2, "params %s", ps ? ps : "?");
 		free(ps);
 	}
+	if (rb_ask_pending(a->store, v->id, &ask, &err) == 1) {
+		v->ask_n = ask.n;
+		snprintf(v->ask, sizeof v->ask, "%s", ask.text);
+		snprintf(v->ask_target, sizeof v->ask_target, "%s", ask.target);
+		run_addf(&v->pg, SCREEN_WARN, 2,
+		    "waits for an answer: %s%s%s%s", ask.text,
+		    ask.target[0] ? " (type " : "", ask.target,
+		    ask.target[0] ? " to confirm)" : "");
+	}
 	pager_add(&v->pg, SCREEN_NORMAL, 0, "");
 	pager_add(&v->pg, SCREEN_BOLD, 0, "Steps");
 	if (rb_runs_steps(a->store, v->id, run_step, &v->pg, &err) == -1)
@@ -233,10 +243,6 @@ run_reload(struct app *a)
 	    actlog_each(a->store, &f, run_entry, &w, &err) == -1)
 		run_addf(&v->pg, SCREEN_ALARM, 2, "%s",
 		    w.text == NULL ? "out of memory" : err.msg);
-	v->ask_n = 0;
-	if (rb_ask_pending(a->store, v->id, &n, v->ask, sizeof v->ask, &err) ==
-	    1)
-		v->ask_n = n;
 out:
 	actlog_text_free(w.text);
 	pager_filter(&v->pg, "");
@@ -247,19 +253,43 @@ out:
 	else
 		v->pg.top = top < v->pg.nrows ? top : 0;
 	/* answered elsewhere (another TUI, owl answer): the modal goes */
-	if (a->prompt == APP_PROMPT_ANSWER && v->ask_n == 0) {
+	if ((a->prompt == APP_PROMPT_ANSWER ||
+	        a->prompt == APP_PROMPT_TARGET) &&
+	    v->ask_n == 0) {
 		a->prompt = APP_PROMPT_NONE;
 		app_message(a, SCREEN_NORMAL,
 		    "run %" PRId64 ": answered "
 		    "elsewhere",
 		    v->id);
 	}
-	/* a question opens as a modal, once, in this view */
+	/* a question opens as a modal, once, in this view: y/N, or a text
+	 * field for the target's name */
 	if (v->ask_n != 0 && v->ask_n != v->dismissed &&
-	    a->prompt == APP_PROMPT_NONE && app_top(a) == &view_run_ops) {
+	    a->prompt == APP_PROMPT_NONE && app_top(a) == &view_run_ops)
+		run_ask_open(a, NULL);
+	a->dirty = 1;
+}
+
+void
+run_ask_open(struct app *a, const char *refused)
+{
+	struct app_run *v = &a->run;
+
+	if (v->ask_target[0] == '\0') {
 		a->prompt = APP_PROMPT_ANSWER;
 		snprintf(a->prompt_label, sizeof a->prompt_label,
 		    "run %" PRId64 " asks: %.400s [y/N]", v->id, v->ask);
+	} else {
+		a->prompt = APP_PROMPT_TARGET;
+		if (refused != NULL)
+			snprintf(a->prompt_label, sizeof a->prompt_label,
+			    "'%.40s' is not it: type %.200s: ", refused,
+			    v->ask_target);
+		else
+			snprintf(a->prompt_label, sizeof a->prompt_label,
+			    "run %" PRId64 ": type %.200s to confirm: ", v->id,
+			    v->ask_target);
+		lineedit_init(&a->le, NULL);
 	}
 	a->dirty = 1;
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "engine/actlog.h"
 #include "engine/rb_ask.h"
 #include "engine/rb_runs.h"
 #include "integrations/rbsuggest.h"
@@ -44,45 +45,74 @@ test_ask(void **state)
 		.source_sha256 = "00",
 		.params = "{}",
 		.actor = "alice" };
-	char text[256], who[64];
+	struct actlog_new forged = { .actor = "mallory",
+		.kind = "run.answer",
+		.detail = "{\"n\":5,\"yes\":true}" };
+	struct rb_ask q;
+	char who[64];
 	struct store *s;
 	struct err err;
-	int64_t run, n, m;
+	int64_t run, n;
 
 	(void)state;
 	err_init(&err);
 	assert_non_null(s = store_open(path, &err));
 	assert_int_equal(rb_runs_insert(s, &r, &run, &err), 0);
-	assert_int_equal(
-	    rb_ask_pending(s, run, &n, text, sizeof text, &err), 0);
-	assert_int_equal(rb_ask_question(s, run, "Go?", &n, &err), 0);
+	forged.run = run;
+	assert_int_equal(rb_ask_pending(s, run, &q, &err), 0);
+	assert_int_equal(rb_ask_question(s, run, "Go?", NULL, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(
-	    rb_ask_pending(s, run, &m, text, sizeof text, &err), 1);
-	assert_int_equal(m, 1);
-	assert_string_equal(text, "Go?");
+	assert_int_equal(rb_ask_pending(s, run, &q, &err), 1);
+	assert_int_equal(q.n, 1);
+	assert_string_equal(q.text, "Go?");
+	assert_string_equal(q.target, "");
 	assert_int_equal(
 	    rb_ask_answer_of(s, run, 1, who, sizeof who, &err), -1);
-	assert_int_equal(rb_ask_answer(s, run, 1, "bob", &err), 0);
+	assert_int_equal(rb_ask_answer(s, run, 1, NULL, "bob", &err), 0);
 	assert_int_equal(rb_ask_answer_of(s, run, 1, who, sizeof who, &err), 1);
 	assert_string_equal(who, "bob");
 	/* the first answer wins */
 	err_init(&err);
-	assert_int_equal(rb_ask_answer(s, run, 0, "carol", &err), -1);
+	assert_int_equal(rb_ask_answer(s, run, 0, NULL, "carol", &err), -1);
 	assert_int_equal(err.code, ERR_REFUSED);
 	/* a second question, answered no */
-	assert_int_equal(rb_ask_question(s, run, "Really?", &n, &err), 0);
+	assert_int_equal(rb_ask_question(s, run, "Really?", NULL, &n, &err), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(rb_ask_answer(s, run, 0, "carol", &err), 0);
+	assert_int_equal(rb_ask_answer(s, run, 0, NULL, "carol", &err), 0);
 	assert_int_equal(rb_ask_answer_of(s, run, 2, who, sizeof who, &err), 0);
 	assert_string_equal(who, "carol");
-	/* an ended run waits on nothing */
-	assert_int_equal(rb_ask_question(s, run, "Late?", &n, &err), 0);
-	assert_int_equal(rb_runs_finish(s, run, "ok", NULL, 0, &err), 0);
+	/* a target question: yes only with the target typed out */
 	assert_int_equal(
-	    rb_ask_pending(s, run, &m, text, sizeof text, &err), 0);
+	    rb_ask_question(s, run, "Drop?", "sessions", &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rb_ask_pending(s, run, &q, &err), 1);
+	assert_string_equal(q.target, "sessions");
 	err_init(&err);
-	assert_int_equal(rb_ask_answer(s, run, 1, "dave", &err), -1);
+	assert_int_equal(rb_ask_answer(s, run, 1, NULL, "erin", &err), -1);
+	assert_int_equal(err.code, ERR_REFUSED);
+	err_init(&err);
+	assert_int_equal(rb_ask_answer(s, run, 1, "session", "erin", &err), -1);
+	assert_int_equal(err.code, ERR_REFUSED);
+	assert_int_equal(rb_ask_pending(s, run, &q, &err), 1); /* waits */
+	assert_int_equal(rb_ask_answer(s, run, 1, "sessions", "erin", &err), 0);
+	assert_int_equal(rb_ask_answer_of(s, run, 3, who, sizeof who, &err), 1);
+	assert_string_equal(who, "erin");
+	/* a target question's no needs nothing typed */
+	assert_int_equal(
+	    rb_ask_question(s, run, "Drop?", "users", &n, &err), 0);
+	assert_int_equal(rb_ask_answer(s, run, 0, NULL, "erin", &err), 0);
+	assert_int_equal(rb_ask_answer_of(s, run, 4, who, sizeof who, &err), 0);
+	/* a yes written without the target (not through rb_ask_answer)
+	 * does not confirm it */
+	assert_int_equal(rb_ask_question(s, run, "Drop?", "x", &n, &err), 0);
+	assert_int_equal(actlog_append(s, &forged, NULL, &err), 0);
+	assert_int_equal(rb_ask_answer_of(s, run, 5, who, sizeof who, &err), 0);
+	/* an ended run waits on nothing */
+	assert_int_equal(rb_ask_question(s, run, "Late?", NULL, &n, &err), 0);
+	assert_int_equal(rb_runs_finish(s, run, "ok", NULL, 0, &err), 0);
+	assert_int_equal(rb_ask_pending(s, run, &q, &err), 0);
+	err_init(&err);
+	assert_int_equal(rb_ask_answer(s, run, 1, NULL, "dave", &err), -1);
 	assert_int_equal(err.code, ERR_REFUSED);
 	store_close(s);
 	unit_rmtree(dir);
