@@ -5,12 +5,9 @@
 CC      ?= cc
 # LAZY_PKGS are not linked: owl loads them when a command uses them
 # (integrations/lazy.h); only their headers are used at build time.
-LINK_PKGS = lua5.4 sqlite3 ncursesw jansson nettle libseccomp
+LINK_PKGS = lua5.4 sqlite3 ncursesw jansson libcrypto nettle libseccomp
 LAZY_PKGS = libgit2 libcurl libmicrohttpd gnutls
-# TEST_PKGS: only the unit tests (an independent reference to check owl's
-# own code against) and the demo gateway link them.
-TEST_PKGS = libcrypto
-PKGS     = $(LINK_PKGS) $(LAZY_PKGS) $(TEST_PKGS)
+PKGS     = $(LINK_PKGS) $(LAZY_PKGS)
 WARN     = -std=c11 -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -91,7 +88,7 @@ build/asan/unit/%: tests/unit/%.c tests/unit/unit.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	@echo "LD [asan] $@"
 	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_LIB) \
-		$(LIBS) $$(pkg-config --libs cmocka $(TEST_PKGS)) || $(LAZY_HINT)
+		$(LIBS) $$(pkg-config --libs cmocka) || $(LAZY_HINT)
 
 unit: $(UNIT_BIN)
 

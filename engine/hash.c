@@ -1,10 +1,11 @@
-/* hash.c: SHA-256, HMAC-SHA256 and constant-time comparison through
- * nettle (see hash.h). */
+/* hash.c: SHA-256 through nettle, HMAC and constant-time comparison
+ * through OpenSSL libcrypto (see hash.h). */
 #include "hash.h"
 
-#include <nettle/hmac.h>
-#include <nettle/memops.h>
 #include <nettle/sha2.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,12 +61,10 @@ int
 hash_hmac(const void *key, size_t keylen, const void *msg, size_t n,
     unsigned char out[HASH_LEN])
 {
-	struct hmac_sha256_ctx c;
+	unsigned int len = HASH_LEN;
 
-	hmac_sha256_set_key(&c, keylen, key);
-	hmac_sha256_update(&c, n, msg);
-	hmac_sha256_digest(&c, HASH_LEN, out);
-	explicit_bzero(&c, sizeof c); /* it holds the key, padded */
+	if (HMAC(EVP_sha256(), key, (int)keylen, msg, n, out, &len) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -110,5 +109,5 @@ hash_unhex(const char *hex, unsigned char *out, size_t n)
 int
 hash_equal(const void *a, const void *b, size_t n)
 {
-	return memeql_sec(a, b, n) ? 0 : -1;
+	return CRYPTO_memcmp(a, b, n) == 0 ? 0 : -1;
 }

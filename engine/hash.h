@@ -1,8 +1,7 @@
-/* hash.h: SHA-256 and HMAC-SHA256 (nettle: a small library with no
- * initialisation, where OpenSSL's libcrypto costs every owl process
- * about 3 ms to load and a first digest loads its configuration and
- * providers), hex encoding and constant-time comparison, for the action
- * log chain and webhook auth. */
+/* hash.h: SHA-256 (nettle: no library-wide initialisation, so a command
+ * that only hashes never loads OpenSSL's configuration and providers) and
+ * HMAC-SHA256 (OpenSSL libcrypto), hex encoding and constant-time
+ * comparison, for the action log chain and webhook auth. */
 #ifndef OWL_HASH_H
 #define OWL_HASH_H
 
@@ -30,7 +29,7 @@ void hash_done(struct hash_ctx *h);
 /* SHA-256 of one buffer. */
 void hash_sha256(const void *p, size_t n, unsigned char out[HASH_LEN]);
 
-/* HMAC-SHA256 of msg under key. Returns 0 (it cannot fail). */
+/* HMAC-SHA256 of msg under key. Returns 0, or -1 on libcrypto failure. */
 int hash_hmac(const void *key, size_t keylen, const void *msg, size_t n,
     unsigned char out[HASH_LEN]);
 

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 #include <lua.h>
-#include <nettle/version.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -46,7 +46,6 @@ libversions_format(struct buf *out, struct err *err)
 	    libversions_lazy(out, "libcurl", LAZY_CURL, curl, err) == -1 ||
 	    libversions_lazy(out, "libmicrohttpd", LAZY_MHD, mhd, err) == -1)
 		return -1;
-	return buf_printf(out, err, "jansson %s\nnettle %d.%d\n",
-	    jansson_version_str(), nettle_version_major(),
-	    nettle_version_minor());
+	return buf_printf(out, err, "jansson %s\nopenssl %s\n",
+	    jansson_version_str(), OpenSSL_version(OPENSSL_VERSION_STRING));
 }

@@ -6,7 +6,7 @@
 #include "page_int.h"
 
 #include "integrations/lazy_curl.h"
-#include <nettle/base64.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +80,7 @@ page_smtp_subject(const char *text, struct buf *out, struct err *err)
 		chunk = n - i < 45 ? n - i : 45;
 		while (i + chunk < n && (raw[i + chunk] & 0xC0) == 0x80)
 			chunk--;
-		base64_encode_raw((char *)enc, chunk, raw + i);
-		enc[BASE64_ENCODE_RAW_LENGTH(chunk)] = '\0';
+		EVP_EncodeBlock(enc, raw + i, (int)chunk);
 		if (buf_printf(out, err, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "",
 		        (const char *)enc) == -1)
 			return -1;
