@@ -5,7 +5,7 @@
 CC      ?= cc
 # LAZY_PKGS are not linked: owl loads them when a command uses them
 # (integrations/lazy.h); only their headers are used at build time.
-LINK_PKGS = lua5.4 sqlite3 ncursesw jansson libcrypto nettle libseccomp
+LINK_PKGS = lua5.4 sqlite3 ncursesw jansson libcrypto libseccomp
 LAZY_PKGS = libgit2 libcurl libmicrohttpd gnutls
 PKGS     = $(LINK_PKGS) $(LAZY_PKGS)
 WARN     = -std=c11 -Wall -Wextra -Werror

@@ -1,60 +1,61 @@
-/* hash.c: SHA-256 through nettle, HMAC and constant-time comparison
- * through OpenSSL libcrypto (see hash.h). */
+/* hash.c: SHA-256/HMAC through OpenSSL libcrypto (see hash.h). */
 #include "hash.h"
 
-#include <nettle/sha2.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <stdlib.h>
-#include <string.h>
+#include <openssl/sha.h>
 
 int
 hash_begin(struct hash_ctx *h)
 {
-	if ((h->md = malloc(sizeof(struct sha256_ctx))) == NULL)
+	h->md = EVP_MD_CTX_new();
+	h->alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (h->md == NULL || h->alg == NULL ||
+	    EVP_DigestInit_ex2(h->md, h->alg, NULL) != 1) {
+		hash_done(h);
 		return -1;
-	sha256_init(h->md);
+	}
 	return 0;
 }
 
 void
 hash_done(struct hash_ctx *h)
 {
-	if (h->md != NULL)
-		explicit_bzero(h->md, sizeof(struct sha256_ctx));
-	free(h->md);
+	EVP_MD_CTX_free(h->md);
+	EVP_MD_free(h->alg);
 	h->md = NULL;
+	h->alg = NULL;
 }
 
 void
 hash_next(struct hash_ctx *h, unsigned char out[HASH_LEN])
 {
-	/* nettle's digest resets the context for the next one */
-	sha256_digest(h->md, HASH_LEN, out);
+	unsigned int n = HASH_LEN;
+
+	EVP_DigestFinal_ex(h->md, out, &n);
+	EVP_DigestInit_ex2(h->md, h->alg, NULL);
 }
 
 void
 hash_update(struct hash_ctx *h, const void *p, size_t n)
 {
-	sha256_update(h->md, n, p);
+	EVP_DigestUpdate(h->md, p, n);
 }
 
 void
 hash_end(struct hash_ctx *h, unsigned char out[HASH_LEN])
 {
-	sha256_digest(h->md, HASH_LEN, out);
+	unsigned int n = HASH_LEN;
+
+	EVP_DigestFinal_ex(h->md, out, &n);
 	hash_done(h);
 }
 
 void
 hash_sha256(const void *p, size_t n, unsigned char out[HASH_LEN])
 {
-	struct sha256_ctx c;
-
-	sha256_init(&c);
-	sha256_update(&c, n, p);
-	sha256_digest(&c, HASH_LEN, out);
+	SHA256(p, n, out);
 }
 
 int

@@ -1,7 +1,5 @@
-/* hash.h: SHA-256 (nettle: no library-wide initialisation, so a command
- * that only hashes never loads OpenSSL's configuration and providers) and
- * HMAC-SHA256 (OpenSSL libcrypto), hex encoding and constant-time
- * comparison, for the action log chain and webhook auth. */
+/* hash.h: SHA-256 and HMAC-SHA256 (OpenSSL libcrypto), hex encoding and
+ * constant-time comparison, for the action log chain and webhook auth. */
 #ifndef OWL_HASH_H
 #define OWL_HASH_H
 
@@ -12,10 +10,11 @@
 
 /* A SHA-256 computation fed in pieces; reusable for many digests. */
 struct hash_ctx {
-	void *md; /* struct sha256_ctx; NULL: not started */
+	void *md; /* EVP_MD_CTX */
+	void *alg; /* EVP_MD, fetched once */
 };
 
-/* Starts a SHA-256; returns 0, or -1 when out of memory. */
+/* Starts a SHA-256; returns 0, or -1 when libcrypto fails (out of memory). */
 int hash_begin(struct hash_ctx *h);
 void hash_update(struct hash_ctx *h, const void *p, size_t n);
 /* Finishes into out and releases the context. */
