@@ -81,8 +81,8 @@ rb_runs_finish(struct store *s, int64_t id, const char *status,
 
 int
 rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
-    const char *name, int undo, const char *status, int64_t ms,
-    const char *error, struct err *err)
+    const char *name, int undo, const char *status, int64_t started_at,
+    int64_t ms, const char *error, struct err *err)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO run_steps(run_id, seq, "
@@ -100,7 +100,7 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 	rb_runs_text(st, 4, name);
 	sqlite3_bind_int(st, 5, undo);
 	rb_runs_text(st, 6, status);
-	sqlite3_bind_int64(st, 7, clock_now_us());
+	sqlite3_bind_int64(st, 7, started_at);
 	if (ms >= 0)
 		sqlite3_bind_int64(st, 8, ms);
 	rb_runs_text(st, 9, error);
