@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frame.h"
 #include "keys.h"
 #include "lineedit.h"
 #include "screen.h"
@@ -19,8 +20,7 @@
 #include "engine/config.h"
 #include <jansson.h>
 
-#define APP_VIEWS_MAX 8
-#define APP_MSG_MAX 512
+#define APP_MSG_MAX FRAME_MSG_MAX
 #define APP_TITLE_MAX 160 /* bytes of a title quoted in a prompt */
 #define APP_PAUSE_US (3 * CLOCK_US_PER_SEC) /* no re-sort after a key */
 #define APP_TICK_MS 500 /* data_version poll */
@@ -258,7 +258,6 @@ struct app {
 	int64_t data_version;
 	int64_t pause_until; /* monotonic: no re-sort until then */
 	int64_t minute; /* the minute last drawn (clock, ages) */
-	int dirty;
 	int quit;
 	int pasting; /* inside a bracketed paste */
 	int paste_tail; /* a paste just ended: keys that came with it are
@@ -277,14 +276,11 @@ struct app {
 	int64_t mine[APP_MINE_MAX]; /* runs started from this TUI */
 	int nmine;
 	int64_t last_tick; /* monotonic time of the last data check */
-	const struct view_ops *views[APP_VIEWS_MAX];
-	int nviews;
+	struct frame frame; /* the screen stack, message line, dirty */
 	enum app_prompt prompt;
 	char prompt_label[APP_MSG_MAX];
 	struct lineedit le;
 	struct act_pending pending;
-	char msg[APP_MSG_MAX];
-	int msg_style;
 	struct act_journal journal;
 	struct app_list list;
 	struct app_detail detail;
@@ -365,17 +361,6 @@ void paging_summary(const struct app *a, FILE *f);
 int app_run(struct app *a, const char *bench);
 /* Frees what the app holds (not the store or screen). */
 void app_done(struct app *a);
-/* Shows a one-line message under the screen (style SCREEN_*). */
-void app_message(struct app *a, int style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Pushes a view (opening it), or pops the top one. */
-void app_push(struct app *a, const struct view_ops *v);
-void app_pop(struct app *a);
-/* The view on top. */
-const struct view_ops *app_top(const struct app *a);
-/* Formats a time as local "2026-11-29 03:04:05 UTC" (full) or
- * "03:04 UTC" (short) into out. */
-void app_time(int64_t us, int full, char *out, size_t n);
 /* Opens the incident screen for id. */
 void app_open_incident(struct app *a, int64_t id);
 

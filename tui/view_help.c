@@ -46,7 +46,7 @@ void
 view_help_open(struct app *a, const struct view_ops *of)
 {
 	a->help.of = of;
-	app_push(a, &view_help_ops);
+	frame_push(a, &view_help_ops);
 	help_build(a, of);
 }
 

@@ -44,11 +44,11 @@ detail_head(struct app *a, const struct incident *inc, const char *storm)
 	struct pager *p = &a->detail.pg;
 	char opened[64], last[64], age[16], until[64] = "-", started[64];
 
-	app_time(inc->opened_at, 1, opened, sizeof opened);
-	app_time(inc->last_alert_at, 1, last, sizeof last);
+	frame_time(inc->opened_at, 1, opened, sizeof opened);
+	frame_time(inc->last_alert_at, 1, last, sizeof last);
 	text_age(clock_now_us() - inc->opened_at, age, sizeof age);
 	if (inc->snoozed_until > clock_now_us())
-		app_time(inc->snoozed_until, 1, until, sizeof until);
+		frame_time(inc->snoozed_until, 1, until, sizeof until);
 	if (storm[0] != '\0') {
 		/* a storm is named by what its alerts share, not by the
 		 * first of them */
@@ -70,13 +70,13 @@ detail_head(struct app *a, const struct incident *inc, const char *storm)
 	                            "by the sender"
 	                          : "");
 	if (inc->started_at != 0) {
-		app_time(inc->started_at, 1, started, sizeof started);
+		frame_time(inc->started_at, 1, started, sizeof started);
 		detail_addf(
 		    p, SCREEN_NORMAL, 2, "started %s (first alert)", started);
 	}
 	detail_addf(p, SCREEN_NORMAL, 2, "opened %s (%s ago)", opened, age);
 	if (inc->state == INCIDENT_RESOLVED && inc->ended_at != 0) {
-		app_time(inc->ended_at, 1, started, sizeof started);
+		frame_time(inc->ended_at, 1, started, sizeof started);
 		detail_addf(
 		    p, SCREEN_NORMAL, 2, "ended %s (last alert)", started);
 	}
@@ -173,7 +173,7 @@ detail_entry(const struct actlog_entry *e, void *ctx)
 	char at[64], *line, *head;
 	json_t *d;
 
-	app_time(e->at_us, 1, at, sizeof at);
+	frame_time(e->at_us, 1, at, sizeof at);
 	if ((line = actlog_text_dup(w->text, e)) == NULL)
 		return 1;
 	if (asprintf(&head, "%s  %-10s %s", at, e->actor, line) >= 0) {
@@ -260,7 +260,7 @@ detail_reload(struct app *a)
 	detail_timeline(a, d->id);
 	pager_filter(&d->pg, "");
 	d->pg.top = top < d->pg.nrows ? top : 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
@@ -271,7 +271,7 @@ app_open_incident(struct app *a, int64_t id)
 	view_incident_free(a);
 	a->detail.id = id;
 	a->detail.expanded = 0;
-	app_push(a, &view_incident_ops);
+	frame_push(a, &view_incident_ops);
 	detail_suggest_load(a);
 	detail_reload(a);
 	if ((inc = view_incidents_find(a, id)) != NULL)

@@ -172,10 +172,10 @@ list_fetch(struct app *a)
 		l->sel = l->n ? l->base + l->n - 1 : 0;
 	l->sel_id = l->n ? l->incs[l->sel - l->base].id : 0;
 	l->resort = 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 	return 0;
 fail:
-	app_message(a, SCREEN_ALARM, "cannot read incidents: %s", err.msg);
+	frame_message(a, SCREEN_ALARM, "cannot read incidents: %s", err.msg);
 	return -1;
 }
 
@@ -200,7 +200,7 @@ list_refresh_in_place(struct app *a)
 		l->incs[i] = inc;
 	}
 	l->resort = 1;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 int
@@ -481,7 +481,7 @@ list_action(struct app *a, enum keys_action act, int rows)
 		l->sel = l->top = 0;
 		l->sel_id = 0;
 		list_fetch(a);
-		app_message(
+		frame_message(
 		    a, SCREEN_NORMAL, "sorted by %s", sort_names[l->sort]);
 		return 1;
 	case KEYS_OPEN:

@@ -28,7 +28,7 @@ log_entry(const struct actlog_entry *e, void *ctx)
 
 	if (w->n >= LOG_ROWS)
 		return 1;
-	app_time(e->at_us, 1, at, sizeof at);
+	frame_time(e->at_us, 1, at, sizeof at);
 	if (e->incident)
 		snprintf(inc, sizeof inc, "INC-%" PRId64, e->incident);
 	if ((line = actlog_text_dup(w->text, e)) == NULL)
@@ -61,7 +61,7 @@ log_reload(struct app *a)
 		return;
 	}
 	if (actlog_each(a->store, &f, log_entry, &w, &err) == -1)
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "cannot read the log: %s", err.msg);
 	for (size_t i = w.n; i > 0; i--) {
 		pager_add(p, SCREEN_NORMAL, 0, w.lines[i - 1]);
@@ -71,7 +71,7 @@ log_reload(struct app *a)
 	actlog_text_free(w.text);
 	pager_filter(p, a->log.filter);
 	p->top = top < p->nrows ? top : 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 static void

@@ -107,7 +107,7 @@ run_entry(const struct actlog_entry *e, void *ctx)
 	struct run_walk *w = ctx;
 	char at[64], *line;
 
-	app_time(e->at_us, 0, at, sizeof at);
+	frame_time(e->at_us, 0, at, sizeof at);
 	if (strcmp(e->kind, "run.step") == 0 ||
 	    strcmp(e->kind, "run.undo") == 0)
 		return 0; /* the steps are above */
@@ -284,7 +284,7 @@ out:
 	        a->prompt == APP_PROMPT_TARGET) &&
 	    v->ask_n == 0) {
 		a->prompt = APP_PROMPT_NONE;
-		app_message(a, SCREEN_NORMAL,
+		frame_message(a, SCREEN_NORMAL,
 		    "run %" PRId64 ": answered "
 		    "elsewhere",
 		    v->id);
@@ -292,9 +292,9 @@ out:
 	/* a question opens as a modal, once, in this view: y/N, or a text
 	 * field for the target's name */
 	if (v->ask_n != 0 && v->ask_n != v->dismissed &&
-	    a->prompt == APP_PROMPT_NONE && app_top(a) == &view_run_ops)
+	    a->prompt == APP_PROMPT_NONE && frame_top(a) == &view_run_ops)
 		run_ask_open(a, NULL);
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
@@ -318,7 +318,7 @@ run_ask_open(struct app *a, const char *refused)
 			    v->ask_target);
 		lineedit_init(&a->le, NULL);
 	}
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
@@ -328,7 +328,7 @@ app_open_run(struct app *a, int64_t id)
 	a->run.id = id;
 	a->run.follow = 1;
 	a->run.dismissed = 0;
-	app_push(a, &view_run_ops);
+	frame_push(a, &view_run_ops);
 	run_reload(a);
 }
 
@@ -375,7 +375,7 @@ run_action(struct app *a, enum keys_action act, int rows)
 
 		v->follow = v->pg.top >= last && act != KEYS_UP &&
 		    act != KEYS_PGUP && act != KEYS_TOP;
-		a->dirty = 1;
+		a->frame.dirty = 1;
 		return 1;
 	}
 	return 0;

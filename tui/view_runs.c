@@ -41,7 +41,7 @@ runs_reload(struct app *a)
 	json_decref(a->runs.rows);
 	a->runs.rows = json_array();
 	if (rb_runs_each(a->store, &q, runs_take, a->runs.rows, &err) == -1)
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "cannot read the runs: %s", err.msg);
 	/* a rollback that failed names the steps it left undone */
 	json_array_foreach(a->runs.rows, i, o)
@@ -63,16 +63,16 @@ runs_reload(struct app *a)
 		a->runs.sel = json_array_size(a->runs.rows)
 		    ? json_array_size(a->runs.rows) - 1
 		    : 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
 app_open_runs(struct app *a)
 {
-	if (app_top(a) == &view_runs_ops)
+	if (frame_top(a) == &view_runs_ops)
 		return;
 	a->runs.sel = a->runs.top = 0;
-	app_push(a, &view_runs_ops);
+	frame_push(a, &view_runs_ops);
 	runs_reload(a);
 }
 
@@ -160,7 +160,7 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 			err = tail;
 		}
 
-		app_time(json_integer_value(json_object_get(o, "started")), 1,
+		frame_time(json_integer_value(json_object_get(o, "started")), 1,
 		    at, sizeof at);
 		snprintf(inc, sizeof inc, "INC-%" JSON_INTEGER_FORMAT,
 		    json_integer_value(json_object_get(o, "incident")));
@@ -205,7 +205,7 @@ runs_action(struct app *a, enum keys_action act, int rows)
 		return 1;
 	default: return 0;
 	}
-	a->dirty = 1;
+	a->frame.dirty = 1;
 	return 1;
 }
 
