@@ -24,7 +24,7 @@ static const char *const act_done_verb[] = {
 static int
 act_lookup(struct app *a, int64_t id, struct incident *out, struct err *err)
 {
-	const struct incident *inc = view_incidents_find(a, id);
+	const struct incident *inc = inclist_find(a, id);
 
 	if (inc == NULL && a->detail.have && a->detail.inc.id == id)
 		inc = &a->detail.inc;

@@ -48,10 +48,10 @@ app_seg(
 static int
 app_header_segs(struct app *a, struct seg *s)
 {
-	int64_t now = clock_now_us(), last = a->list.last_alert_at;
-	int64_t firing = a->list.counts.firing;
-	int64_t acked = a->list.counts.acked;
-	int64_t snoozed = a->list.counts.snoozed;
+	int64_t now = clock_now_us(), last = inclist_last_alert_at(a);
+	int64_t firing = inclist_counts(a)->firing;
+	int64_t acked = inclist_counts(a)->acked;
+	int64_t snoozed = inclist_counts(a)->snoozed;
 	char clk[64], age[16], shown[96];
 	int n = 0;
 
@@ -67,7 +67,7 @@ app_header_segs(struct app *a, struct seg *s)
 		app_seg(s, &n, SCREEN_BOLD, 3, 0, "%s", a->paging.override);
 	app_seg(s, &n, SCREEN_NORMAL, 2, 0,
 	    "%" PRId64 " ACKED %" PRId64 " SNOOZED", acked, snoozed);
-	if (view_incidents_status(a, shown, sizeof shown))
+	if (inclist_status(a, shown, sizeof shown))
 		app_seg(s, &n, SCREEN_WARN | SCREEN_SEL, 0, 0, " %s ", shown);
 	text_age(now - last, age, sizeof age);
 	if (last == 0)
@@ -224,7 +224,7 @@ app_target(const struct app *a)
 	if (frame_top(a) == &view_incident_ops)
 		return a->detail.id;
 	if (frame_top(a) == &view_incidents_ops &&
-	    (inc = view_incidents_selected(a)) != NULL)
+	    (inc = inclist_selected(a)) != NULL)
 		return inc->id;
 	return 0;
 }
@@ -261,7 +261,7 @@ app_confirm(struct app *a, enum keys_action act, int64_t id, const char *dur)
 static void
 app_reload(struct app *a)
 {
-	view_incidents_load(a);
+	inclist_load(a);
 	if (frame_top(a) != &view_incidents_ops)
 		frame_top(a)->reload(a);
 	a->frame.dirty = 1;
@@ -538,8 +538,8 @@ app_do(struct app *a, enum keys_action act, int rows)
 		view_log_ops.reload(a);
 		return;
 	case KEYS_FILTER:
-		app_prompt(a, APP_PROMPT_FILTER, "filter: ",
-		    top == &view_log_ops ? a->log.filter : a->list.filter);
+		app_prompt(a, APP_PROMPT_FILTER,
+		    "filter: ", top->filter_text ? top->filter_text(a) : "");
 		return;
 	case KEYS_UNFILTER: app_set_filter(a, ""); return;
 	case KEYS_ACK:
@@ -567,12 +567,10 @@ app_do(struct app *a, enum keys_action act, int rows)
 		    label, NULL);
 		return;
 	case KEYS_RESOLVED:
-		a->list.resolved = !a->list.resolved;
-		a->list.sel = a->list.top = 0;
-		view_incidents_load(a);
 		frame_message(a, SCREEN_NORMAL,
-		    a->list.resolved ? "resolved incidents shown (R hides)"
-		                     : "resolved incidents hidden");
+		    inclist_toggle_resolved(a)
+		        ? "resolved incidents shown (R hides)"
+		        : "resolved incidents hidden");
 		return;
 	case KEYS_COPY: app_copy_ask(a, id); return;
 	case KEYS_RUN:
@@ -631,11 +629,9 @@ static void
 app_set_filter(struct app *a, const char *text)
 {
 	const struct view_ops *top = frame_top(a);
-	char *f = top == &view_log_ops ? a->log.filter : a->list.filter;
 
-	snprintf(f, LINEEDIT_MAX + 1, "%s", text);
 	if (top->filter)
-		top->filter(a);
+		top->filter(a, text);
 }
 
 static void
@@ -1003,7 +999,7 @@ app_tick(struct app *a)
 	dv = store_data_version(a->store);
 	if (dv != a->data_version) {
 		a->data_version = dv;
-		view_incidents_load(a);
+		inclist_load(a);
 		app_bell_check(a);
 		paging_load(a);
 		if (frame_top(a) != &view_incidents_ops)
@@ -1015,7 +1011,7 @@ app_tick(struct app *a)
 		paging_load(a); /* overrides begin and end with the clock */
 		a->frame.dirty = 1;
 	}
-	if (view_incidents_tick(a))
+	if (inclist_tick(a))
 		a->frame.dirty = 1;
 }
 
@@ -1041,8 +1037,10 @@ app_run(struct app *a, const char *bench)
 	a->data_version = store_data_version(a->store);
 	a->last_tick = clock_mono_us();
 	a->bell_max_id = incident_max_id(a->store);
+	if (a->list == NULL && (a->list = inclist_new()) == NULL)
+		return -1;
 	frame_push(a, &view_incidents_ops);
-	if (view_incidents_load(a) == -1)
+	if (inclist_load(a) == -1)
 		return -1;
 	paging_load(a);
 	while (!a->quit) {
@@ -1068,7 +1066,8 @@ void
 app_done(struct app *a)
 {
 	frame_close_all(a);
-	view_incidents_free(a);
+	inclist_free(a->list);
+	a->list = NULL;
 	view_incident_free(a);
 	pager_clear(&a->log.pg);
 	pager_clear(&a->help.pg);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "frame.h"
+#include "inclist.h"
 #include "keys.h"
 #include "lineedit.h"
 #include "screen.h"
@@ -40,8 +41,9 @@ struct view_ops {
 	void (*draw)(struct app *a, int head, int top, int rows, int cols);
 	/* handles a navigation action; returns 0 when not handled */
 	int (*action)(struct app *a, enum keys_action act, int rows);
-	/* the filter text changed */
-	void (*filter)(struct app *a);
+	/* a new filter text (as it is typed), and the one in force */
+	void (*filter)(struct app *a, const char *text);
+	const char *(*filter_text)(const struct app *a);
 	/* leaving the view */
 	void (*close)(struct app *a);
 };
@@ -119,42 +121,6 @@ enum app_prompt {
 	APP_PROMPT_RECOVER, /* an interrupted run: c, u, m */
 	APP_PROMPT_RECOVER_UNDO, /* y runs the undo */
 	APP_PROMPT_RECOVER_NOTE, /* mark resolved: the note */
-};
-
-/* Incidents already looked at (Enter), with the alert time seen then:
- * a later alert makes the incident NEW again. */
-struct app_seen {
-	int64_t id;
-	int64_t last_alert_at;
-};
-
-/* The incident list (home screen) and the data the header shows. */
-struct app_list {
-	struct incident *incs; /* the loaded window: rows base .. base+n-1 */
-	size_t n, cap;
-	size_t base;
-	size_t nrows; /* rows in the whole (filtered, sorted) list */
-	size_t screen; /* rows the last frame showed */
-	struct incident_counts counts; /* for the header */
-	size_t sel, top; /* positions in the whole list */
-	int64_t sel_id; /* selection is kept by incident id */
-	int sort; /* APP_SORT_* */
-	int resort; /* a re-sort waits for the pause to end */
-	char filter[LINEEDIT_MAX + 1];
-	int resolved; /* resolved incidents shown too (R) */
-	int64_t total; /* rows without the filter */
-	struct app_seen *seen;
-	size_t nseen, capseen;
-	int64_t last_alert_at;
-	int64_t loaded_at;
-};
-
-enum {
-	APP_SORT_URGENCY,
-	APP_SORT_NEWEST,
-	APP_SORT_ALERTS,
-	APP_SORT_ID,
-	APP_SORTS
 };
 
 struct app_detail {
@@ -282,7 +248,7 @@ struct app {
 	struct lineedit le;
 	struct act_pending pending;
 	struct act_journal journal;
-	struct app_list list;
+	struct inclist *list; /* the incident-list model (inclist.c) */
 	struct app_detail detail;
 	struct app_log log;
 	struct app_help help;
@@ -363,24 +329,6 @@ int app_run(struct app *a, const char *bench);
 void app_done(struct app *a);
 /* Opens the incident screen for id. */
 void app_open_incident(struct app *a, int64_t id);
-
-/* view_incidents.c */
-/* Loads the incident list; keeps the selection by id. -1 on error
- * (shown as a message). */
-int view_incidents_load(struct app *a);
-/* The incident with this id in the loaded list, or NULL. */
-const struct incident *view_incidents_find(const struct app *a, int64_t id);
-/* The selected incident, or NULL. */
-const struct incident *view_incidents_selected(const struct app *a);
-/* Marks an incident as looked at (no NEW mark). */
-void view_incidents_seen(struct app *a, const struct incident *inc);
-/* Re-sorts when a pause has ended; returns nonzero when it did. */
-int view_incidents_tick(struct app *a);
-/* Frees the list. */
-void view_incidents_free(struct app *a);
-/* What the header says of a filter, a sort other than urgency and the
- * resolved ones shown ("filter: eu · 3 of 7 shown"); 0 when none. */
-int view_incidents_status(const struct app *a, char *out, size_t n);
 
 /* view_incident.c */
 /* Frees the detail state. */

@@ -274,10 +274,10 @@ app_open_incident(struct app *a, int64_t id)
 	frame_push(a, &view_incident_ops);
 	detail_suggest_load(a);
 	detail_reload(a);
-	if ((inc = view_incidents_find(a, id)) != NULL)
-		view_incidents_seen(a, inc);
+	if ((inc = inclist_find(a, id)) != NULL)
+		inclist_seen(a, inc);
 	else if (a->detail.have)
-		view_incidents_seen(a, &a->detail.inc);
+		inclist_seen(a, &a->detail.inc);
 }
 
 void

@@ -100,10 +100,17 @@ log_action(struct app *a, enum keys_action act, int rows)
 }
 
 static void
-log_filter(struct app *a)
+log_filter(struct app *a, const char *text)
 {
+	snprintf(a->log.filter, sizeof a->log.filter, "%s", text);
 	pager_filter(&a->log.pg, a->log.filter);
 	a->log.pg.top = 0;
+}
+
+static const char *
+log_filter_text(const struct app *a)
+{
+	return a->log.filter;
 }
 
 static void
@@ -120,5 +127,6 @@ const struct view_ops view_log_ops = {
 	.draw = log_draw,
 	.action = log_action,
 	.filter = log_filter,
+	.filter_text = log_filter_text,
 	.close = log_close,
 };
