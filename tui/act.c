@@ -26,8 +26,8 @@ act_lookup(struct app *a, int64_t id, struct incident *out, struct err *err)
 {
 	const struct incident *inc = inclist_find(a, id);
 
-	if (inc == NULL && a->detail.have && a->detail.inc.id == id)
-		inc = &a->detail.inc;
+	if (inc == NULL)
+		inc = view_incident_loaded(a, id);
 	if (inc == NULL)
 		return incident_get(a->store, id, out, err);
 	memset(out, 0, sizeof *out);

@@ -16,6 +16,11 @@
 
 #define APP_HEAD_SEGS 10
 
+/* Every screen, for their state's lifetime (view_ops init and done). */
+static const struct view_ops *const app_views[] = { &view_incident_ops,
+	&view_log_ops, &view_help_ops, &view_run_ops, &view_runs_ops };
+#define APP_NVIEWS (sizeof app_views / sizeof app_views[0])
+
 struct seg {
 	char text[96];
 	int style;
@@ -222,7 +227,7 @@ app_target(const struct app *a)
 	const struct incident *inc;
 
 	if (frame_top(a) == &view_incident_ops)
-		return a->detail.id;
+		return view_incident_id(a);
 	if (frame_top(a) == &view_incidents_ops &&
 	    (inc = inclist_selected(a)) != NULL)
 		return inc->id;
@@ -268,7 +273,6 @@ app_reload(struct app *a)
 }
 
 static void app_command(struct app *a, char *line);
-static void app_apply(struct app *a);
 static void app_set_filter(struct app *a, const char *text);
 
 /* Opens the assign editor, with the names from the log offered by Tab. */
@@ -327,125 +331,26 @@ app_assign_tab(struct app *a)
 	    a, SCREEN_NORMAL, "no name in the log starts with '%s'", nm->typed);
 }
 
-/* a after a dry-run: exactly its plan, for real (owl apply PLAN). */
+/* The answer to the quit question (runs in progress): d detaches, c
+ * cancels the runs started here, anything else stays. */
 static void
-app_apply(struct app *a)
+app_quit_key(struct app *a, int key)
 {
 	char msg[APP_MSG_MAX];
-	int64_t id;
-
-	if (!a->run.dry_run || strcmp(a->run.status, "ok") != 0) {
-		frame_message(a, SCREEN_NORMAL,
-		    "a applies a dry-run that ended ok (this is run %" PRId64
-		    ", %s%s)",
-		    a->run.id, a->run.dry_run ? "" : "live, ", a->run.status);
-		return;
-	}
-	if (a->run.plan == 0) {
-		frame_message(a, SCREEN_ALARM,
-		    "run %" PRId64 " made no plan: nothing to apply",
-		    a->run.id);
-		return;
-	}
-	id = run_apply(a, a->run.plan, msg, sizeof msg);
-	if (id < 0) {
-		frame_message(a, SCREEN_ALARM, "%s", msg);
-		return;
-	}
-	if (a->nmine < APP_MINE_MAX)
-		a->mine[a->nmine++] = id;
-	frame_pop(a);
-	app_open_run(a, id);
-	frame_message(a, SCREEN_OK, "%s", msg);
-}
-
-/* The answer to a run's confirm(), or to the questions about runs. */
-static void
-app_run_key(struct app *a, int key)
-{
-	enum app_prompt kind = a->prompt;
-	char msg[APP_MSG_MAX];
-	struct err err;
 
 	a->prompt = APP_PROMPT_NONE;
-	err_init(&err);
 	if (a->pasting)
 		key = 0;
-	if (kind == APP_PROMPT_ANSWER) {
-		if (key != 'y' && key != 'Y' && key != 'n' && key != 'N') {
-			a->run.dismissed = a->run.ask_n;
-			frame_message(a, SCREEN_NORMAL,
-			    "not answered: it still waits (y/n here later: "
-			    "press Enter on it in g r, or owl answer %" PRId64
-			    " yes|no)",
-			    a->run.id);
-			return;
-		}
-		if (a->readonly)
-			frame_message(
-			    a, SCREEN_ALARM, "read-only: not answered");
-		else if (rb_ask_answer(a->store, a->run.id,
-		             key == 'y' || key == 'Y', NULL, a->actor,
-		             &err) == -1)
-			frame_message(
-			    a, SCREEN_ALARM, "not answered: %s", err.msg);
-		else
-			frame_message(a, SCREEN_OK, "answered %s",
-			    key == 'y' || key == 'Y' ? "yes" : "no");
-		frame_top(a)->reload(a);
-		return;
-	}
-	if (kind == APP_PROMPT_CANCELRUN) {
-		if (key != 'y' && key != 'Y') {
-			frame_message(
-			    a, SCREEN_NORMAL, "cancelled: nothing done");
-			return;
-		}
-		run_cancel(a, a->run.id, msg, sizeof msg);
-		frame_message(a, SCREEN_WARN, "%s", msg);
-		return;
-	}
-	/* APP_PROMPT_QUIT */
 	if (key == 'd') {
 		a->quit = 1;
 	} else if (key == 'c') {
-		for (int i = 0; i < a->nmine; i++) {
-			a->run.id = a->mine[i];
-			a->run.status[0] = '\0';
-			view_run_ops.reload(a);
-			if (strcmp(a->run.status, "running") == 0)
-				run_cancel(a, a->mine[i], msg, sizeof msg);
-		}
+		/* run_cancel says why not for the runs that have ended */
+		for (int i = 0; i < a->nmine; i++)
+			(void)run_cancel(a, a->mine[i], msg, sizeof msg);
 		a->quit = 1;
 	} else {
 		frame_message(a, SCREEN_NORMAL, "not quitting");
 	}
-}
-
-/* Enter in the text field of a confirm() that wants its target typed:
- * the exact name says yes, nothing says no, another name is refused
- * (and it still waits). */
-static void
-app_target_done(struct app *a, const char *text)
-{
-	struct err err;
-	int yes = text[0] != '\0';
-
-	err_init(&err);
-	if (a->readonly) {
-		frame_message(a, SCREEN_ALARM, "read-only: not answered");
-		return;
-	}
-	if (yes && strcmp(text, a->run.ask_target) != 0) {
-		run_ask_open(a, text);
-		return;
-	}
-	if (rb_ask_answer(a->store, a->run.id, yes, yes ? text : NULL, a->actor,
-	        &err) == -1)
-		frame_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
-	else
-		frame_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
-	frame_top(a)->reload(a);
 }
 
 /* y: asks what to copy, offering the links the incident has. */
@@ -462,7 +367,8 @@ app_copy_ask(struct app *a, int64_t id)
 		    a, SCREEN_ALARM, "no incident selected: nothing copied");
 		return;
 	}
-	if (!(frame_top(a) == &view_incident_ops && a->detail.id == id) &&
+	if (!(frame_top(a) == &view_incident_ops &&
+	        view_incident_id(a) == id) &&
 	    view_alerts_links(a, id, &err) == -1) {
 		frame_message(
 		    a, SCREEN_ALARM, "cannot read the links: %s", err.msg);
@@ -581,31 +487,6 @@ app_do(struct app *a, enum keys_action act, int rows)
 		form_begin(a, id, NULL);
 		return;
 	case KEYS_RUNS: app_open_runs(a); return;
-	case KEYS_CANCEL:
-		if (strcmp(a->run.status, "running") != 0) {
-			frame_message(a, SCREEN_NORMAL,
-			    "run %" PRId64 " has ended (%s): nothing to cancel",
-			    a->run.id, a->run.status);
-			return;
-		}
-		snprintf(label, sizeof label,
-		    "Cancel run %" PRId64 " %s (its undo runs)? [y/N]",
-		    a->run.id, a->run.runbook);
-		app_prompt(a, APP_PROMPT_CANCELRUN, label, NULL);
-		return;
-	case KEYS_APPLY: app_apply(a); return;
-	case KEYS_RECOVER:
-		recover_begin(a,
-		    top == &view_runs_ops ? view_runs_selected(a) : a->run.id);
-		return;
-	case KEYS_EDIT:
-		if (!a->run.dry_run) {
-			frame_message(a, SCREEN_NORMAL,
-			    "e edits the params of a dry-run");
-			return;
-		}
-		form_edit(a, a->run.runbook, a->run.params, a->run.incident);
-		return;
 	case KEYS_QUIT:
 		if (app_runs_in_progress(a) > 0) {
 			snprintf(label, sizeof label,
@@ -660,7 +541,7 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 		break;
 	case APP_PROMPT_RUNBOOK:
 	case APP_PROMPT_PARAM: form_done(a, text); break;
-	case APP_PROMPT_TARGET: app_target_done(a, text); break;
+	case APP_PROMPT_TARGET: view_run_target_done(a, text); break;
 	case APP_PROMPT_RECOVER_NOTE: recover_resolve(a, text); break;
 	case APP_PROMPT_ACKNOTE:
 		/* the ack was confirmed before the note was typed */
@@ -701,11 +582,7 @@ app_edit(struct app *a, int key)
 		return;
 	a->prompt = APP_PROMPT_NONE;
 	if (r == LINEEDIT_CANCEL && kind == APP_PROMPT_TARGET) {
-		a->run.dismissed = a->run.ask_n;
-		frame_message(a, SCREEN_NORMAL,
-		    "not answered: it still waits (g r, Enter on the run, or "
-		    "owl answer %" PRId64 " yes --target NAME)",
-		    a->run.id);
+		view_run_target_later(a);
 		return;
 	}
 	if (r == LINEEDIT_CANCEL) {
@@ -776,8 +653,12 @@ app_key(struct app *a, int key)
 		return;
 	}
 	if (a->prompt == APP_PROMPT_ANSWER ||
-	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
-		app_run_key(a, key);
+	    a->prompt == APP_PROMPT_CANCELRUN) {
+		view_run_prompt_key(a, a->prompt, key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_QUIT) {
+		app_quit_key(a, key);
 		return;
 	}
 	if (a->prompt == APP_PROMPT_RECOVER) {
@@ -1039,6 +920,9 @@ app_run(struct app *a, const char *bench)
 	a->bell_max_id = incident_max_id(a->store);
 	if (a->list == NULL && (a->list = inclist_new()) == NULL)
 		return -1;
+	for (size_t i = 0; i < APP_NVIEWS; i++)
+		if (app_views[i]->init != NULL && app_views[i]->init(a) == -1)
+			return -1;
 	frame_push(a, &view_incidents_ops);
 	if (inclist_load(a) == -1)
 		return -1;
@@ -1068,12 +952,9 @@ app_done(struct app *a)
 	frame_close_all(a);
 	inclist_free(a->list);
 	a->list = NULL;
-	view_incident_free(a);
-	pager_clear(&a->log.pg);
-	pager_clear(&a->help.pg);
 	act_journal_free(&a->journal);
-	view_run_free(a);
-	view_runs_free(a);
+	for (size_t i = 0; i < APP_NVIEWS; i++)
+		app_views[i]->done(a);
 	form_free(a);
 	actlog_people_free(a->names.v, a->names.n);
 	a->names.v = NULL;

@@ -78,8 +78,8 @@ form_begin(struct app *a, int64_t incident, const char *name)
 	err_init(&err);
 	f->incident = incident;
 	f->names = json_array();
-	if (frame_top(a) == &view_incident_ops && a->detail.id == incident)
-		json_array_foreach(a->detail.sug, i, e)
+	if (frame_top(a) == &view_incident_ops)
+		json_array_foreach(view_incident_suggested(a, incident), i, e)
 		    json_array_append(f->names, json_object_get(e, "name"));
 	if ((src = form_source(a, &err)) == NULL) {
 		frame_message(

@@ -29,11 +29,21 @@
 #define APP_BELL_SCAN 64 /* new incidents looked at for the bell */
 
 struct app;
+struct view_incident;
+struct view_log;
+struct view_help;
+struct view_run;
+struct view_runs;
 
-/* One screen: what it draws and which keys it takes (tig's view_ops). */
+/* One screen: what it draws and which keys it takes (tig's view_ops).
+ * Its state is its own: init makes it (into its pointer in struct app)
+ * when the TUI starts, done frees it at the end. */
 struct view_ops {
 	const char *name; /* "incidents", for the help screen */
 	unsigned keys; /* its KEYS_V_* bit */
+	/* the view's state: -1 when out of memory */
+	int (*init)(struct app *a);
+	void (*done)(struct app *a);
 	/* data changed in the database (another process, or us) */
 	void (*reload)(struct app *a);
 	/* draws its heading on row `head` and its body on rows [top,
@@ -123,26 +133,6 @@ enum app_prompt {
 	APP_PROMPT_RECOVER_NOTE, /* mark resolved: the note */
 };
 
-struct app_detail {
-	int64_t id;
-	json_t *sug; /* suggested runbooks (rbsuggest.h), read on open */
-	char sug_why[600]; /* why there are none to suggest, "" */
-	int have; /* inc is loaded */
-	int expanded; /* the whole alert table (e) */
-	struct incident inc;
-	struct pager pg;
-};
-
-struct app_log {
-	struct pager pg;
-	char filter[LINEEDIT_MAX + 1];
-};
-
-struct app_help {
-	struct pager pg;
-	const struct view_ops *of; /* the screen whose keys it shows */
-};
-
 /* What `y` can copy of the incident in view (an empty string: none). */
 struct app_links {
 	char id[32];
@@ -158,29 +148,6 @@ struct app_names {
 	size_t n;
 	size_t next; /* the one Tab gives next */
 	char typed[LINEEDIT_MAX + 1]; /* the prefix Tab completes */
-};
-
-/* The live run view (view_run.c): one run, followed in the database. */
-struct app_run {
-	int64_t id;
-	char runbook[128], status[16], host[256], error[512], actor[128];
-	int dry_run;
-	int64_t pid, incident, started_at, ended_at, plan;
-	json_t *params; /* as the run got them */
-	struct pager pg;
-	int follow; /* the view stays at the end as lines come */
-	int rows; /* body rows of the last frame */
-	int64_t ask_n; /* the question it waits on, 0: none */
-	int64_t dismissed; /* a question put off with Esc */
-	char ask[1024];
-	char ask_target[256]; /* confirm({ type = "target" }): the name to
-	                       * type; "" a y/N question */
-};
-
-/* The runs screen (view_runs.c). */
-struct app_runs {
-	json_t *rows; /* [{id, runbook, status, ...}], running first */
-	size_t sel, top;
 };
 
 /* A runbook run being set up from the incident screen (R): the runbook,
@@ -235,8 +202,9 @@ struct app {
 	struct app_links links;
 	struct app_names names;
 	const char *config_flag; /* --config, passed on to runs */
-	struct app_run run;
-	struct app_runs runs;
+	/* each view's own state (defined in its file; view_ops.init) */
+	struct view_run *run;
+	struct view_runs *runs;
 	struct app_form form;
 	struct app_recover recover;
 	int64_t mine[APP_MINE_MAX]; /* runs started from this TUI */
@@ -249,9 +217,9 @@ struct app {
 	struct act_pending pending;
 	struct act_journal journal;
 	struct inclist *list; /* the incident-list model (inclist.c) */
-	struct app_detail detail;
-	struct app_log log;
-	struct app_help help;
+	struct view_incident *detail;
+	struct view_log *log;
+	struct view_help *help;
 	struct app_paging paging;
 };
 
@@ -268,13 +236,16 @@ void app_open_run(struct app *a, int64_t id);
 /* Opens the modal of the question the open run waits on: y/N, or the
  * text field of a target (refused: the name just refused, or NULL). */
 void run_ask_open(struct app *a, const char *refused);
-/* Reads what the run wrote since (state, steps, log, question). */
-void view_run_free(struct app *a);
+/* The key that answers the open run's y/N question (APP_PROMPT_ANSWER)
+ * or its cancel question (APP_PROMPT_CANCELRUN). */
+void view_run_prompt_key(struct app *a, enum app_prompt kind, int key);
+/* Enter in the text field of a target confirm(), and Esc in it. */
+void view_run_target_done(struct app *a, const char *text);
+void view_run_target_later(struct app *a);
 /* view_runs.c */
 void app_open_runs(struct app *a);
 /* The id of the selected run, 0: none. */
 int64_t view_runs_selected(const struct app *a);
-void view_runs_free(struct app *a);
 /* The runs started here that are still running (their count). */
 int app_runs_in_progress(struct app *a);
 
@@ -286,7 +257,8 @@ int64_t run_start(struct app *a, const char *name, const json_t *params,
 /* Starts `owl apply PLAN --detach`: exactly the plan of a dry-run;
  * returns the run id, or -1 with why in msg. */
 int64_t run_apply(struct app *a, int64_t plan, char *msg, size_t n);
-/* Cancels the open run (a->run) with SIGINT to its process; -1 with why. */
+/* Cancels run with SIGINT to its process (when it runs here); -1 with
+ * why in msg. */
 int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
 
 /* run_recover.c */
@@ -331,8 +303,12 @@ void app_done(struct app *a);
 void app_open_incident(struct app *a, int64_t id);
 
 /* view_incident.c */
-/* Frees the detail state. */
-void view_incident_free(struct app *a);
+/* The incident the incident screen shows, 0: it is not open. */
+int64_t view_incident_id(const struct app *a);
+/* That incident as loaded, when it is id; NULL otherwise. */
+const struct incident *view_incident_loaded(const struct app *a, int64_t id);
+/* Its suggested runbooks (borrowed), when it is id; NULL otherwise. */
+const json_t *view_incident_suggested(const struct app *a, int64_t id);
 
 /* view_alerts.c */
 /* Adds the alert table and the links of inc to p, and sets a->links;
