@@ -426,7 +426,8 @@ app_copy_pick(struct app *a, int key)
 		    a, SCREEN_OK, "copied the %s %s (OSC 52)", what, text);
 }
 
-static void
+/* Does act on the screen on top; returns what needs redrawing. */
+static enum view_result
 app_do(struct app *a, enum keys_action act, int rows)
 {
 	const struct view_ops *top = frame_top(a);
@@ -435,33 +436,35 @@ app_do(struct app *a, enum keys_action act, int rows)
 
 	snprintf(ids, sizeof ids, "INC-%" PRId64, id);
 	switch (act) {
-	case KEYS_BACK: frame_pop(a); return;
-	case KEYS_REDRAW: screen_redraw(a->sc); return;
-	case KEYS_HELP: view_help_open(a, top); return;
-	case KEYS_COMMAND: app_prompt(a, APP_PROMPT_COMMAND, ":", NULL); return;
+	case KEYS_BACK: frame_pop(a); return VIEW_REDRAW;
+	case KEYS_REDRAW: screen_redraw(a->sc); return VIEW_REDRAW;
+	case KEYS_HELP: view_help_open(a, top); return VIEW_REDRAW;
+	case KEYS_COMMAND:
+		app_prompt(a, APP_PROMPT_COMMAND, ":", NULL);
+		return VIEW_REDRAW;
 	case KEYS_LOG:
 		frame_push(a, &view_log_ops);
 		view_log_ops.reload(a);
-		return;
+		return VIEW_REDRAW;
 	case KEYS_FILTER:
 		app_prompt(a, APP_PROMPT_FILTER,
 		    "filter: ", top->filter_text ? top->filter_text(a) : "");
-		return;
-	case KEYS_UNFILTER: app_set_filter(a, ""); return;
+		return VIEW_REDRAW;
+	case KEYS_UNFILTER: app_set_filter(a, ""); return VIEW_REDRAW;
 	case KEYS_ACK:
 	case KEYS_RESOLVE:
-	case KEYS_UNDO: app_confirm(a, act, id, NULL); return;
+	case KEYS_UNDO: app_confirm(a, act, id, NULL); return VIEW_REDRAW;
 	case KEYS_NOTE:
 	case KEYS_SNOOZE:
 	case KEYS_ASSIGN:
 		if (id == 0) {
 			frame_message(a, SCREEN_ALARM, "no incident selected");
-			return;
+			return VIEW_REDRAW;
 		}
 		a->target = id;
 		if (act == KEYS_ASSIGN) {
 			app_assign_prompt(a, ids);
-			return;
+			return VIEW_REDRAW;
 		}
 		snprintf(label, sizeof label,
 		    act == KEYS_NOTE ? "note for %s: "
@@ -471,22 +474,22 @@ app_do(struct app *a, enum keys_action act, int rows)
 		app_prompt(a,
 		    act == KEYS_NOTE ? APP_PROMPT_NOTE : APP_PROMPT_SNOOZE,
 		    label, NULL);
-		return;
+		return VIEW_REDRAW;
 	case KEYS_RESOLVED:
 		frame_message(a, SCREEN_NORMAL,
 		    inclist_toggle_resolved(a)
 		        ? "resolved incidents shown (R hides)"
 		        : "resolved incidents hidden");
-		return;
-	case KEYS_COPY: app_copy_ask(a, id); return;
+		return VIEW_REDRAW;
+	case KEYS_COPY: app_copy_ask(a, id); return VIEW_REDRAW;
 	case KEYS_RUN:
 		if (id == 0) {
 			frame_message(a, SCREEN_ALARM, "no incident selected");
-			return;
+			return VIEW_REDRAW;
 		}
 		form_begin(a, id, NULL);
-		return;
-	case KEYS_RUNS: app_open_runs(a); return;
+		return VIEW_REDRAW;
+	case KEYS_RUNS: app_open_runs(a); return VIEW_REDRAW;
 	case KEYS_QUIT:
 		if (app_runs_in_progress(a) > 0) {
 			snprintf(label, sizeof label,
@@ -497,11 +500,11 @@ app_do(struct app *a, enum keys_action act, int rows)
 			    app_runs_in_progress(a) == 1 ? "it goes"
 			                                 : "they go");
 			app_prompt(a, APP_PROMPT_QUIT, label, NULL);
-			return;
+			return VIEW_REDRAW;
 		}
 		a->quit = 1;
-		return;
-	default: top->action(a, act, rows);
+		return VIEW_REDRAW;
+	default: return top->action(a, act, rows);
 	}
 }
 
@@ -622,7 +625,7 @@ static void
 app_key(struct app *a, int key)
 {
 	const struct keys_binding *b;
-	int rows, cols;
+	int rows, cols, had_msg;
 	char name[16];
 
 	a->frame.dirty = 1;
@@ -675,6 +678,7 @@ app_key(struct app *a, int key)
 	}
 	if (a->pasting)
 		return;
+	had_msg = a->frame.msg[0] != '\0';
 	a->frame.msg[0] = '\0';
 	screen_size(a->sc, &rows, &cols);
 	if (key == KEYS_CTRL('c')) {
@@ -688,6 +692,8 @@ app_key(struct app *a, int key)
 		return;
 	}
 	a->g_prefix = key == 'g';
+	/* from here the view says whether the frame changed */
+	a->frame.dirty = had_msg;
 	if ((b = keys_find(frame_top(a)->keys, key)) == NULL) {
 		keys_name(key, name, sizeof name);
 		frame_message(a, SCREEN_NORMAL,
@@ -702,7 +708,8 @@ app_key(struct app *a, int key)
 		    name, b->hint ? b->hint : "");
 		return;
 	}
-	app_do(a, b->action, rows - 4);
+	if (app_do(a, b->action, rows - 4) == VIEW_REDRAW)
+		a->frame.dirty = 1;
 }
 
 static const struct {

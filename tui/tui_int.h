@@ -28,6 +28,10 @@
 #define APP_LINK_MAX 1024 /* bytes of a link y copies */
 #define APP_BELL_SCAN 64 /* new incidents looked at for the bell */
 
+/* What a handler did: not its action; done, nothing on screen changed
+ * (j on the last row); done, the frame is drawn again. */
+enum view_result { VIEW_PASS, VIEW_KEEP, VIEW_REDRAW };
+
 struct app;
 struct view_incident;
 struct view_log;
@@ -49,8 +53,10 @@ struct view_ops {
 	/* draws its heading on row `head` and its body on rows [top,
 	 * top+rows) */
 	void (*draw)(struct app *a, int head, int top, int rows, int cols);
-	/* handles a navigation action; returns 0 when not handled */
-	int (*action)(struct app *a, enum keys_action act, int rows);
+	/* handles an action; returns what needs redrawing (htop's
+	 * HTOP_REFRESH), VIEW_PASS when it is not the view's */
+	enum view_result (*action)(
+	    struct app *a, enum keys_action act, int rows);
 	/* a new filter text (as it is typed), and the one in force */
 	void (*filter)(struct app *a, const char *text);
 	const char *(*filter_text)(const struct app *a);
@@ -332,8 +338,9 @@ void pager_filter(struct pager *p, const char *filter);
 /* Draws rows [top, top+rows) of the shown lines. */
 void pager_draw(
     const struct pager *p, struct screen *sc, int top, int rows, int cols);
-/* Scrolls for j/k/g/G/PgUp/PgDn; returns 0 when act is not scrolling. */
-int pager_scroll(struct pager *p, enum keys_action act, int rows);
+/* Scrolls for j/k/g/G/PgUp/PgDn: VIEW_REDRAW when it moved, VIEW_KEEP
+ * when it could not (at the end), VIEW_PASS when act is not scrolling. */
+enum view_result pager_scroll(struct pager *p, enum keys_action act, int rows);
 
 /* act.c */
 /* Prepares a.pending for act on incident id (ack, resolve, snooze with

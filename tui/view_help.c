@@ -69,7 +69,7 @@ help_draw(struct app *a, int head, int top, int rows, int cols)
 	pager_draw(&a->help->pg, a->sc, top, rows, cols);
 }
 
-static int
+static enum view_result
 help_action(struct app *a, enum keys_action act, int rows)
 {
 	return pager_scroll(&a->help->pg, act, rows);

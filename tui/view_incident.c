@@ -313,13 +313,13 @@ detail_draw(struct app *a, int head, int top, int rows, int cols)
 	pager_draw(&a->detail->pg, a->sc, top, rows, cols);
 }
 
-static int
+static enum view_result
 detail_action(struct app *a, enum keys_action act, int rows)
 {
 	if (act == KEYS_EXPAND) {
 		a->detail->expanded = !a->detail->expanded;
 		detail_reload(a);
-		return 1;
+		return VIEW_REDRAW;
 	}
 	return pager_scroll(&a->detail->pg, act, rows);
 }

@@ -188,12 +188,12 @@ list_draw(struct app *a, int head, int top, int rows, int cols)
 	}
 }
 
-static int
+static enum view_result
 list_action(struct app *a, enum keys_action act, int rows)
 {
 	struct inclist *l = a->list;
 	size_t page = rows > 1 ? (size_t)rows - 1 : 1;
-	size_t last = l->nrows ? l->nrows - 1 : 0;
+	size_t last = l->nrows ? l->nrows - 1 : 0, was = l->sel;
 	const struct incident *inc;
 
 	switch (act) {
@@ -209,18 +209,20 @@ list_action(struct app *a, enum keys_action act, int rows)
 		inclist_sort_next(a);
 		frame_message(a, SCREEN_NORMAL, "sorted by %s",
 		    inclist_sort_name(l->sort));
-		return 1;
+		return VIEW_REDRAW;
 	case KEYS_OPEN:
 		if ((inc = inclist_selected(a)) != NULL)
 			app_open_incident(a, inc->id);
-		return 1;
-	default: return 0;
+		return VIEW_REDRAW;
+	default: return VIEW_PASS;
 	}
+	if (l->sel == was)
+		return VIEW_KEEP; /* at the end already: nothing to draw */
 	list_scroll(l, l->screen);
 	list_ensure(a, l->screen);
 	inc = inclist_selected(a);
 	l->sel_id = inc != NULL ? inc->id : 0;
-	return 1;
+	return VIEW_REDRAW;
 }
 
 /* A new filter text: the list from its top, matching rows only. */

@@ -98,7 +98,7 @@ log_draw(struct app *a, int head, int top, int rows, int cols)
 	pager_draw(&a->log->pg, a->sc, top, rows, cols);
 }
 
-static int
+static enum view_result
 log_action(struct app *a, enum keys_action act, int rows)
 {
 	return pager_scroll(&a->log->pg, act, rows);

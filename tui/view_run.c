@@ -521,33 +521,36 @@ run_edit(struct app *a)
 	form_edit(a, v->runbook, v->params, v->incident);
 }
 
-static int
+static enum view_result
 run_action(struct app *a, enum keys_action act, int rows)
 {
 	struct view_run *v = a->run;
+	enum view_result r;
+	size_t last;
 
 	switch (act) {
-	case KEYS_CANCEL: run_cancel_ask(a); return 1;
-	case KEYS_APPLY: run_apply_plan(a); return 1;
-	case KEYS_EDIT: run_edit(a); return 1;
-	case KEYS_RECOVER: recover_begin(a, v->id); return 1;
-	default: break;
-	}
-	if (act == KEYS_FOLLOW || act == KEYS_BOTTOM) {
+	case KEYS_CANCEL: run_cancel_ask(a); return VIEW_REDRAW;
+	case KEYS_APPLY: run_apply_plan(a); return VIEW_REDRAW;
+	case KEYS_EDIT: run_edit(a); return VIEW_REDRAW;
+	case KEYS_RECOVER: recover_begin(a, v->id); return VIEW_REDRAW;
+	case KEYS_FOLLOW:
+	case KEYS_BOTTOM:
 		v->follow = 1;
 		run_reload(a);
-		return 1;
+		return VIEW_REDRAW;
+	default: break;
 	}
-	if (pager_scroll(&v->pg, act, rows)) {
-		size_t last =
-		    v->pg.nrows > (size_t)rows ? v->pg.nrows - (size_t)rows : 0;
-
-		v->follow = v->pg.top >= last && act != KEYS_UP &&
-		    act != KEYS_PGUP && act != KEYS_TOP;
-		a->frame.dirty = 1;
-		return 1;
+	if ((r = pager_scroll(&v->pg, act, rows)) == VIEW_PASS)
+		return VIEW_PASS;
+	/* scrolling up pauses the follow; reaching the end resumes it */
+	last = v->pg.nrows > (size_t)rows ? v->pg.nrows - (size_t)rows : 0;
+	if (v->follow !=
+	    (v->pg.top >= last && act != KEYS_UP && act != KEYS_PGUP &&
+	        act != KEYS_TOP)) {
+		v->follow = !v->follow;
+		r = VIEW_REDRAW;
 	}
-	return 0;
+	return r;
 }
 
 static void

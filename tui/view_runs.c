@@ -189,12 +189,12 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 	}
 }
 
-static int
+static enum view_result
 runs_action(struct app *a, enum keys_action act, int rows)
 {
 	struct view_runs *r = a->runs;
 	size_t n = json_array_size(r->rows), last = n ? n - 1 : 0;
-	size_t page = rows > 1 ? (size_t)rows - 1 : 1;
+	size_t page = rows > 1 ? (size_t)rows - 1 : 1, was = r->sel;
 
 	switch (act) {
 	case KEYS_DOWN: r->sel += r->sel < last; break;
@@ -205,17 +205,16 @@ runs_action(struct app *a, enum keys_action act, int rows)
 	case KEYS_PGUP: r->sel = r->sel > page ? r->sel - page : 0; break;
 	case KEYS_TOP: r->sel = 0; break;
 	case KEYS_BOTTOM: r->sel = last; break;
-	case KEYS_RECOVER: recover_begin(a, view_runs_selected(a)); return 1;
+	case KEYS_RECOVER:
+		recover_begin(a, view_runs_selected(a));
+		return VIEW_REDRAW;
 	case KEYS_OPEN:
 		if (n > 0)
-			app_open_run(a,
-			    json_integer_value(json_object_get(
-			        json_array_get(r->rows, r->sel), "id")));
-		return 1;
-	default: return 0;
+			app_open_run(a, view_runs_selected(a));
+		return VIEW_REDRAW;
+	default: return VIEW_PASS;
 	}
-	a->frame.dirty = 1;
-	return 1;
+	return r->sel != was ? VIEW_REDRAW : VIEW_KEEP;
 }
 
 static void
