@@ -30,7 +30,7 @@ recover_look(struct app *a, int64_t id, struct app_recover *r)
 	memset(r, 0, sizeof *r);
 	r->run = id;
 	if (rb_recover_list(a->store, id, &doc, &err) == -1) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "run %" PRId64 ": %s", id, err.msg);
 		return -1;
 	}
@@ -38,7 +38,7 @@ recover_look(struct app *a, int64_t id, struct app_recover *r)
 	    json_string_value(json_object_get(doc, "runbook")) ?: "?");
 	if (strcmp(json_string_value(json_object_get(doc, "status")) ?: "",
 	        "interrupted") != 0) {
-		app_message(a, SCREEN_NORMAL,
+		frame_message(a, SCREEN_NORMAL,
 		    "run %" PRId64 " is %s, not interrupted: nothing to "
 		    "recover",
 		    id,
@@ -77,7 +77,7 @@ recover_begin(struct app *a, int64_t id)
 	size_t o;
 
 	if (id == 0) {
-		app_message(a, SCREEN_ALARM, "no run selected");
+		frame_message(a, SCREEN_ALARM, "no run selected");
 		return;
 	}
 	if (recover_look(a, id, r) == -1)
@@ -95,7 +95,7 @@ recover_begin(struct app *a, int64_t id)
 		    r->resolved[0] ? "; resolved by " : "", r->resolved);
 	a->prompt = APP_PROMPT_RECOVER;
 	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 /* `owl recover RUN FLAG` in a process of its own (new session, no
@@ -147,11 +147,11 @@ recover_start(struct app *a, const char *flag, const char *what)
 	struct app_recover *r = &a->recover;
 
 	if (recover_spawn(a, r->run, flag) == -1) {
-		app_message(a, SCREEN_ALARM, "cannot start owl recover: %s",
+		frame_message(a, SCREEN_ALARM, "cannot start owl recover: %s",
 		    strerror(errno));
 		return;
 	}
-	app_message(a, SCREEN_OK,
+	frame_message(a, SCREEN_OK,
 	    "owl recover %" PRId64 " %s started: %s go%s to run %" PRId64
 	    "'s log",
 	    r->run, flag, what, strcmp(what, "what it sees") == 0 ? "es" : "",
@@ -183,9 +183,9 @@ recover_key(struct app *a, int key)
 		snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
 		lineedit_init(&a->le, NULL);
 	} else {
-		app_message(a, SCREEN_NORMAL, "nothing done");
+		frame_message(a, SCREEN_NORMAL, "nothing done");
 	}
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
@@ -193,7 +193,7 @@ recover_undo_key(struct app *a, int key)
 {
 	a->prompt = APP_PROMPT_NONE;
 	if (key != 'y' && key != 'Y') {
-		app_message(a, SCREEN_NORMAL, "cancelled: nothing done");
+		frame_message(a, SCREEN_NORMAL, "cancelled: nothing done");
 		return;
 	}
 	recover_start(a, "--undo", "its undo run and the outcome");
@@ -208,15 +208,15 @@ recover_resolve(struct app *a, const char *note)
 	err_init(&err);
 	note += strspn(note, " ");
 	if (*note == '\0') {
-		app_message(a, SCREEN_NORMAL,
+		frame_message(a, SCREEN_NORMAL,
 		    "no note: nothing done (say what you found and did)");
 		return;
 	}
 	if (rb_recover_log(
 	        a->store, r->run, a->actor, "resolved", note, NULL, &err) == -1)
-		app_message(a, SCREEN_ALARM, "not resolved: %s", err.msg);
+		frame_message(a, SCREEN_ALARM, "not resolved: %s", err.msg);
 	else
-		app_message(a, SCREEN_OK,
+		frame_message(a, SCREEN_OK,
 		    "run %" PRId64 " marked resolved by %s", r->run, a->actor);
-	app_top(a)->reload(a);
+	frame_top(a)->reload(a);
 }

@@ -11,6 +11,14 @@
 
 #define RUNS_MAX 500
 
+/* The runs screen (view_runs.c). */
+struct view_runs {
+	json_t *rows; /* [{id, runbook, status, ...}], running first */
+	size_t sel, top;
+};
+
+static void runs_clear(struct app *a);
+
 static int
 runs_take(const struct rb_runs_row *r, void *ctx)
 {
@@ -38,13 +46,13 @@ runs_reload(struct app *a)
 	 * recover (or the next run) would mark it */
 	if (!a->readonly)
 		runner_sweep(a->store, NULL, NULL);
-	json_decref(a->runs.rows);
-	a->runs.rows = json_array();
-	if (rb_runs_each(a->store, &q, runs_take, a->runs.rows, &err) == -1)
-		app_message(
+	json_decref(a->runs->rows);
+	a->runs->rows = json_array();
+	if (rb_runs_each(a->store, &q, runs_take, a->runs->rows, &err) == -1)
+		frame_message(
 		    a, SCREEN_ALARM, "cannot read the runs: %s", err.msg);
 	/* a rollback that failed names the steps it left undone */
-	json_array_foreach(a->runs.rows, i, o)
+	json_array_foreach(a->runs->rows, i, o)
 	{
 		char left[600];
 
@@ -56,23 +64,23 @@ runs_reload(struct app *a)
 			json_object_set_new(o, "left", json_string(left));
 	}
 	/* the selection stays on its run as others come and go */
-	json_array_foreach(a->runs.rows, i, o) if (keep != 0 &&
-	    json_integer_value(json_object_get(o, "id")) == keep) a->runs.sel =
+	json_array_foreach(a->runs->rows, i, o) if (keep != 0 &&
+	    json_integer_value(json_object_get(o, "id")) == keep) a->runs->sel =
 	    i;
-	if (a->runs.sel >= json_array_size(a->runs.rows))
-		a->runs.sel = json_array_size(a->runs.rows)
-		    ? json_array_size(a->runs.rows) - 1
+	if (a->runs->sel >= json_array_size(a->runs->rows))
+		a->runs->sel = json_array_size(a->runs->rows)
+		    ? json_array_size(a->runs->rows) - 1
 		    : 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
 app_open_runs(struct app *a)
 {
-	if (app_top(a) == &view_runs_ops)
+	if (frame_top(a) == &view_runs_ops)
 		return;
-	a->runs.sel = a->runs.top = 0;
-	app_push(a, &view_runs_ops);
+	a->runs->sel = a->runs->top = 0;
+	frame_push(a, &view_runs_ops);
 	runs_reload(a);
 }
 
@@ -80,14 +88,14 @@ int64_t
 view_runs_selected(const struct app *a)
 {
 	return json_integer_value(
-	    json_object_get(json_array_get(a->runs.rows, a->runs.sel), "id"));
+	    json_object_get(json_array_get(a->runs->rows, a->runs->sel), "id"));
 }
 
-void
-view_runs_free(struct app *a)
+static void
+runs_clear(struct app *a)
 {
-	json_decref(a->runs.rows);
-	a->runs.rows = NULL;
+	json_decref(a->runs->rows);
+	a->runs->rows = NULL;
 }
 
 static int
@@ -105,7 +113,7 @@ runs_style(const char *status)
 static void
 runs_draw(struct app *a, int head, int top, int rows, int cols)
 {
-	struct app_runs *r = &a->runs;
+	struct view_runs *r = a->runs;
 	size_t n = json_array_size(r->rows);
 	char line[1024], at[64], inc[32], tail[640];
 	const char *sel_st, *sel_left;
@@ -160,7 +168,7 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 			err = tail;
 		}
 
-		app_time(json_integer_value(json_object_get(o, "started")), 1,
+		frame_time(json_integer_value(json_object_get(o, "started")), 1,
 		    at, sizeof at);
 		snprintf(inc, sizeof inc, "INC-%" JSON_INTEGER_FORMAT,
 		    json_integer_value(json_object_get(o, "incident")));
@@ -181,12 +189,12 @@ runs_draw(struct app *a, int head, int top, int rows, int cols)
 	}
 }
 
-static int
+static enum view_result
 runs_action(struct app *a, enum keys_action act, int rows)
 {
-	struct app_runs *r = &a->runs;
+	struct view_runs *r = a->runs;
 	size_t n = json_array_size(r->rows), last = n ? n - 1 : 0;
-	size_t page = rows > 1 ? (size_t)rows - 1 : 1;
+	size_t page = rows > 1 ? (size_t)rows - 1 : 1, was = r->sel;
 
 	switch (act) {
 	case KEYS_DOWN: r->sel += r->sel < last; break;
@@ -197,26 +205,43 @@ runs_action(struct app *a, enum keys_action act, int rows)
 	case KEYS_PGUP: r->sel = r->sel > page ? r->sel - page : 0; break;
 	case KEYS_TOP: r->sel = 0; break;
 	case KEYS_BOTTOM: r->sel = last; break;
+	case KEYS_RECOVER:
+		recover_begin(a, view_runs_selected(a));
+		return VIEW_REDRAW;
 	case KEYS_OPEN:
 		if (n > 0)
-			app_open_run(a,
-			    json_integer_value(json_object_get(
-			        json_array_get(r->rows, r->sel), "id")));
-		return 1;
-	default: return 0;
+			app_open_run(a, view_runs_selected(a));
+		return VIEW_REDRAW;
+	default: return VIEW_PASS;
 	}
-	a->dirty = 1;
-	return 1;
+	return r->sel != was ? VIEW_REDRAW : VIEW_KEEP;
 }
 
 static void
 runs_close(struct app *a)
 {
-	view_runs_free(a);
+	runs_clear(a);
+}
+
+static int
+runs_init(struct app *a)
+{
+	return (a->runs = calloc(1, sizeof *a->runs)) == NULL ? -1 : 0;
+}
+
+static void
+runs_done(struct app *a)
+{
+	if (a->runs != NULL)
+		runs_clear(a);
+	free(a->runs);
+	a->runs = NULL;
 }
 
 const struct view_ops view_runs_ops = {
 	.name = "runs",
+	.init = runs_init,
+	.done = runs_done,
 	.keys = KEYS_V_RUNS,
 	.reload = runs_reload,
 	.draw = runs_draw,
