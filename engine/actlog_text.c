@@ -386,7 +386,9 @@ at_assign(struct buf *b, const struct at_ev *v, struct err *err)
 static int
 at_note_entry(struct buf *b, const struct at_ev *v, struct err *err)
 {
-	return buf_printf(b, err, "note by %s: %s", v->actor,
+	return buf_printf(b, err, "note by %s%s: %s", v->actor,
+	    json_is_true(json_object_get(v->d, "mitigated")) ? " (mitigated)"
+	                                                     : "",
 	    at_or(at_str(v->d, "text"), ""));
 }
 

@@ -1,6 +1,7 @@
 /* strmap.c: a map of strings to strings (see strmap.h): linear probing
- * over a power-of-two table kept at most half full; each entry is one
- * allocation, the key and the value one after the other. */
+ * over a power-of-two table kept at most half full; the entries (key
+ * and value one after the other) are carved from large blocks, freed
+ * together: no allocation per entry. */
 #include "strmap.h"
 
 #include <stdint.h>
@@ -12,10 +13,40 @@ struct strmap_slot {
 	char *kv; /* "key\0value\0"; NULL: free */
 };
 
+#define STRMAP_BLOCK ((size_t)64 << 10)
+
+/* A block the entries are carved from; a replaced entry's bytes stay
+ * until the map is freed. */
+struct strmap_block {
+	struct strmap_block *next;
+	size_t used, size;
+	char data[];
+};
+
 struct strmap {
 	struct strmap_slot *slot;
 	size_t cap, n; /* cap: a power of two, or 0 */
+	struct strmap_block *block; /* the newest first */
 };
+
+/* n bytes for an entry, or NULL when out of memory. */
+static char *
+strmap_carve(struct strmap *m, size_t n)
+{
+	struct strmap_block *b = m->block;
+	size_t size = n > STRMAP_BLOCK ? n : STRMAP_BLOCK;
+
+	if (b == NULL || b->size - b->used < n) {
+		if ((b = malloc(sizeof *b + size)) == NULL)
+			return NULL;
+		b->next = m->block;
+		b->used = 0;
+		b->size = size;
+		m->block = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
+}
 
 static uint32_t
 strmap_hash(const char *s)
@@ -36,10 +67,14 @@ strmap_new(void)
 void
 strmap_free(struct strmap *m)
 {
+	struct strmap_block *b, *next;
+
 	if (m == NULL)
 		return;
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slot[i].kv);
+	for (b = m->block; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(m->slot);
 	free(m);
 }
@@ -59,7 +94,9 @@ strmap_find(const struct strmap *m, const char *key, uint32_t h)
 static int
 strmap_grow(struct strmap *m)
 {
-	size_t cap = m->cap ? m->cap * 2 : 64;
+	/* four times as big: a storm's 100,000 keys are moved fewer times
+	 * (moving them was most of the cost of a map) */
+	size_t cap = m->cap ? m->cap * 4 : 64;
 	struct strmap old = *m;
 	struct strmap_slot *s;
 
@@ -87,15 +124,19 @@ strmap_set(struct strmap *m, const char *key, const char *val)
 
 	if ((m->n + 1) * 2 > m->cap && strmap_grow(m) == -1)
 		return -1;
-	if ((kv = malloc(kn + vn + 2)) == NULL)
+	s = strmap_find(m, key, h);
+	/* a value no longer than the one it replaces takes its place (an
+	 * alert's description learnt again): the blocks grow with keys,
+	 * not with sets */
+	if (s->kv != NULL && strlen(s->kv + kn + 1) >= vn)
+		kv = s->kv;
+	else if ((kv = strmap_carve(m, kn + vn + 2)) == NULL)
 		return -1;
 	memcpy(kv, key, kn + 1);
 	memcpy(kv + kn + 1, val ? val : "", vn);
 	kv[kn + 1 + vn] = '\0';
-	s = strmap_find(m, key, h);
 	if (s->kv == NULL)
 		m->n++;
-	free(s->kv);
 	s->kv = kv;
 	s->h = h;
 	return 0;

@@ -1,7 +1,8 @@
 /* strmap.h: a map of strings to strings (or a set of strings) for many
  * short keys: the alerts' fingerprints of a storm, 100,000 of them in
- * one timeline export. Open addressing, one allocation per entry, no
- * order; what a JSON object cost per entry was most of the export. */
+ * one timeline export. Open addressing, the entries carved from large
+ * blocks, no order; what a JSON object cost per entry was most of the
+ * export. */
 #ifndef OWL_STRMAP_H
 #define OWL_STRMAP_H
 
@@ -16,7 +17,8 @@ struct strmap *strmap_new(void);
 void strmap_free(struct strmap *m);
 
 /* Sets key to a copy of val ("" for NULL: a set's member), replacing
- * what it had. 0, or -1 when out of memory (m unchanged). */
+ * what it had (in place when val is no longer). 0, or -1 when out of
+ * memory (m unchanged). */
 int strmap_set(struct strmap *m, const char *key, const char *val);
 
 /* The value of key (borrowed: valid until key is set again or m is

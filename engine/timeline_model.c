@@ -386,14 +386,18 @@ tm_person(
 	return 0;
 }
 
-/* A note that says it mitigated the incident: "mitigated: ...",
- * "Mitigation: ..." (owl note INC "mitigated: ..."). */
+/* A note that says it mitigated the incident: marked so (owl note INC
+ * --mitigated TEXT), or, as notes said it before the mark, starting
+ * "mitigated..." or "Mitigation...". */
 static int
-tm_mitigation_note(const char *text)
+tm_mitigation_note(const json_t *d)
 {
-	return text != NULL &&
-	    (strncasecmp(text, "mitigated", 9) == 0 ||
-	        strncasecmp(text, "mitigation", 10) == 0);
+	const char *text = tm_str(d, "text");
+
+	return json_is_true(json_object_get(d, "mitigated")) ||
+	    (text != NULL &&
+	        (strncasecmp(text, "mitigated", 9) == 0 ||
+	            strncasecmp(text, "mitigation", 10) == 0));
 }
 
 static void
@@ -564,7 +568,7 @@ timeline_model_add(struct timeline_stream *ts, const struct timeline_event *ev,
 	}
 	if (strcmp(k, "incident.note") == 0) {
 		ts->head.notes++;
-		if (tm_mitigation_note(tm_str(d, "text"))) {
+		if (tm_mitigation_note(d)) {
 			snprintf(by, sizeof by, "note by %s", ev->actor);
 			tm_mitigated(&ts->head, ev->at_us, by);
 		}

@@ -116,22 +116,60 @@ tl_render(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
 	return rc;
 }
 
-/* Prints the export, or writes it to path atomically (mode 0644). */
+/* Whether path is a device, a pipe or a socket (-o /dev/null, -o
+ * /dev/stdout, -o >(gzip)): written to, not replaced. */
+static int
+tl_stream_path(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	        S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* Renders to the stream f (named name), then flushes it. */
+static int
+tl_emit_stream(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
+    enum timeline_shown mode, struct tl_out *o, FILE *fp, const char *name,
+    struct tl_doc *bad)
+{
+	int rc;
+
+	o->f = fp;
+	rc = tl_render(s, ids, n, f, mode, o, bad);
+	if (rc == 0 && fflush(fp) != 0)
+		rc = err_set(
+		    o->err, ERR_FAILED, "%s: %s", name, strerror(errno));
+	return rc;
+}
+
+/* Prints the export, or writes it to path atomically (mode 0644), or
+ * into path when it is a device or a pipe. */
 static int
 tl_emit(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
     enum timeline_shown mode, struct tl_out *o, const char *path,
     struct tl_doc *bad)
 {
 	struct atomicfile af;
+	FILE *fp;
 	int rc = -1;
 
 	buf_init(&o->b, TL_PIECE_MAX);
 	if (path == NULL) {
-		o->f = stdout;
-		rc = tl_render(s, ids, n, f, mode, o, bad);
-		if (rc == 0 && fflush(stdout) != 0)
-			rc = err_set(
-			    o->err, ERR_FAILED, "stdout: %s", strerror(errno));
+		rc = tl_emit_stream(
+		    s, ids, n, f, mode, o, stdout, "stdout", bad);
+	} else if (tl_stream_path(path)) {
+		if ((fp = fopen(path, "we")) == NULL)
+			rc = err_set(o->err, ERR_FAILED, "%s: %s", path,
+			    strerror(errno));
+		else if ((rc = tl_emit_stream(
+		              s, ids, n, f, mode, o, fp, path, bad)) == 0 &&
+		    fclose(fp) != 0)
+			rc = err_set(o->err, ERR_FAILED, "%s: %s", path,
+			    strerror(errno));
+		else if (rc != 0)
+			fclose(fp);
 	} else if (atomicfile_open(&af, path, 0644, o->err) == 0) {
 		o->af = &af;
 		if ((rc = tl_render(s, ids, n, f, mode, o, bad)) == 0)

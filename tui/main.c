@@ -147,9 +147,14 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --format F      alertmanager, grafana, pagerduty, generic, auto\n"
 	    "  --json          the summary as one JSON object\n",
 	    cmd_ingest_run },
-	{ "note", "note INC TEXT", "Add a note to an incident's log.",
+	{ "note", "note INC [--mitigated] TEXT",
+	    "Add a note to an incident's log.",
 	    "Works on resolved incidents too. An unknown incident: exit 1.\n"
 	    "\nOptions:\n"
+	    "  --mitigated     the note says the incident is mitigated (the\n"
+	    "                  impact stopped, not yet fixed): the first such\n"
+	    "                  note, or the first run that ended ok, is the\n"
+	    "                  timeline's 'mitigated' time\n"
 	    "  --if-version N  refuse (exit 3) when the incident changed since\n"
 	    "                  version N (see owl show INC --json)\n",
 	    cmd_act_run },
@@ -508,17 +513,18 @@ static const struct cli_cmd main_cmds[] = {
 	    "Rebuilt from the action log alone, one model for every format:\n"
 	    "a summary (first alert and resolve in the alerts' own times,\n"
 	    "received times beside them when they differ; acknowledged,\n"
-	    "mitigated (the first run that ended ok, or a note starting\n"
-	    "'mitigated'); time to acknowledge, mitigate, resolve; counts;\n"
-	    "the audit chain), the participants, the changes before the first\n"
-	    "alert, a narrative in the TUI log's sentences (alerts told by the\n"
-	    "labels that tell them apart; each runbook run one block, steps\n"
-	    "marked ok or failed with their times, undos, 'rollback failed';\n"
-	    "an effect's intent and result one line), sections for the\n"
-	    "authors, and an appendix of the entries' full hashes. html adds\n"
-	    "a picture of the incident over time (SVG). The chain is verified\n"
-	    "first: when it is broken the export still happens, says so, and\n"
-	    "owl exits 3. An unknown incident exits 1.\n"
+	    "mitigated (the first run that ended ok, or note --mitigated,\n"
+	    "or one starting 'mitigated'); time to acknowledge, mitigate,\n"
+	    "resolve; counts; the audit chain), the participants, the\n"
+	    "changes before the first alert, a narrative in the TUI log's\n"
+	    "sentences (alerts told by the labels that tell them apart; each\n"
+	    "runbook run one block, steps marked ok or failed with their\n"
+	    "times, undos, 'rollback failed'; an effect's intent and result\n"
+	    "one line), sections for the authors, and an appendix of the\n"
+	    "entries' full hashes. html adds a picture of the incident over\n"
+	    "time (SVG). The chain is verified first: when it is broken the\n"
+	    "export still happens, says so, and owl exits 3. An unknown\n"
+	    "incident exits 1.\n"
 	    "\nOptions:\n"
 	    "  -f, --format F  md (Markdown, the default), json (one document,\n"
 	    "                  every entry with its detail), csv (RFC 4180, one\n"
@@ -531,7 +537,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --until T       ...until T (default: now)\n"
 	    "  -o, --output FILE\n"
 	    "                  write FILE atomically (mode 0644) instead of\n"
-	    "                  stdout\n",
+	    "                  stdout; a device or a pipe (/dev/null) is\n"
+	    "                  written into, not replaced\n",
 	    cmd_timeline_run },
 	{ "tui", "tui [--readonly] [--env NAME] [--stale DURATION] [--quiet]",
 	    "The incident console: live incidents, ack, resolve, note, undo.",

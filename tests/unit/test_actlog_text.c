@@ -112,6 +112,9 @@ test_incident_kinds(void **state)
 	    "note by alice: two\nlines");
 	assert_string_equal(
 	    say(t, 0, "alice", "incident.note", "not json"), "note by alice: ");
+	assert_string_equal(say(t, 0, "alice", "incident.note",
+	                        "{\"text\":\"moved\",\"mitigated\":true}"),
+	    "note by alice (mitigated): moved");
 	assert_string_equal(
 	    say(t, 0, "alice", "incident.silence",
 	        "{\"alertmanager\":\"http://am:9093\","

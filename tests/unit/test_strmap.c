@@ -21,6 +21,11 @@ test_set_get(void **state)
 	assert_string_equal(strmap_get(m, "member"), "");
 	assert_int_equal(strmap_set(m, "a", "two"), 0);
 	assert_string_equal(strmap_get(m, "a"), "two");
+	/* shorter, then longer than what it replaces */
+	assert_int_equal(strmap_set(m, "a", "3"), 0);
+	assert_string_equal(strmap_get(m, "a"), "3");
+	assert_int_equal(strmap_set(m, "a", "a longer value"), 0);
+	assert_string_equal(strmap_get(m, "a"), "a longer value");
 	assert_int_equal(strmap_size(m), 3);
 	assert_null(strmap_get(m, "b"));
 	strmap_free(m);
@@ -47,6 +52,13 @@ test_many(void **state)
 		assert_string_equal(strmap_get(m, k), v);
 	}
 	assert_null(strmap_get(m, "s000186a0")); /* 100000 */
+	/* a value past a block of its own */
+	char *big = malloc(100000);
+	memset(big, 'x', 99999);
+	big[99999] = '\0';
+	assert_int_equal(strmap_set(m, "big", big), 0);
+	assert_string_equal(strmap_get(m, "big"), big);
+	free(big);
 	strmap_free(m);
 }
 
