@@ -35,6 +35,11 @@ at_version(struct buf *b, const json_t *d, struct err *err)
 	const char *c = at_str(d, "commit"), *blob = at_str(d, "blob");
 	const char *ref = at_str(d, "ref");
 
+	/* A run pinned by its commit id (owl apply, --rev SHA) names it once.
+	 */
+	if (c != NULL && ref != NULL && *ref != '\0' &&
+	    strncmp(c, ref, strlen(ref)) == 0)
+		ref = NULL;
 	if (c != NULL)
 		return buf_printf(b, err, "%s%scommit %.7s%s", ref ? ref : "",
 		    ref ? ", " : "", c,
@@ -116,6 +121,39 @@ at_run_confirm(struct buf *b, const struct at_ev *v, struct err *err)
 	    json_is_true(json_object_get(v->d, "yes_flag")) ? " (--yes)" : "");
 }
 
+/* owl recover's choice: a re-check says what it saw, an undo its run. */
+static int
+at_run_recover(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	const json_t *seen = json_object_get(v->d, "seen"), *s;
+	json_int_t undo = at_int(v->d, "recovery_run");
+	size_t i;
+
+	if (buf_printf(b, err, "%s recovered by %s: %s%s%s", at_runbook(v),
+	        v->actor, at_or(at_str(v->d, "choice"), "?"),
+	        at_str(v->d, "note") ? ": " : "",
+	        at_or(at_str(v->d, "note"), "")) == -1)
+		return -1;
+	if (undo > 0 &&
+	    buf_printf(b, err, " (run %" JSON_INTEGER_FORMAT ": %s)", undo,
+	        at_or(at_str(v->d, "outcome"), "?")) == -1)
+		return -1;
+	if (json_is_array(seen) && json_array_size(seen) == 0)
+		return buf_adds(b, " (nothing to read again)", err);
+	json_array_foreach(seen, i, s)
+	{
+		if (buf_printf(b, err, "%s GET %s -> ", i ? "," : ";",
+		        at_or(at_str(s, "url"), "?")) == -1 ||
+		    (at_str(s, "error") != NULL
+		            ? buf_printf(
+		                  b, err, "failed: %s", at_str(s, "error"))
+		            : buf_printf(b, err, "%" JSON_INTEGER_FORMAT,
+		                  at_int(s, "status"))) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 {
@@ -151,10 +189,7 @@ at_run_other(struct buf *b, const struct at_ev *v, struct err *err)
 		    at_runbook(v), at_int(v->d, "previous_run"),
 		    at_or(at_str(v->d, "holder"), "?"));
 	if (strcmp(v->k, "recover") == 0)
-		return buf_printf(b, err, "%s recovered by %s: %s%s%s",
-		    at_runbook(v), v->actor, at_or(at_str(v->d, "choice"), "?"),
-		    at_str(v->d, "note") ? ": " : "",
-		    at_or(at_str(v->d, "note"), ""));
+		return at_run_recover(b, v, err);
 	if (strcmp(v->k, "apply") == 0)
 		return buf_printf(b, err,
 		    "%s applies plan %" JSON_INTEGER_FORMAT " (hash %.12s)",

@@ -59,6 +59,22 @@ rb_lease_proc(int pid, char *out, size_t n)
 	snprintf(out, n, "%s:%.*s", boot, (int)strcspn(p, " "), p);
 }
 
+/* A zombie (killed, not reaped yet: an orphan under an init that does
+ * not reap, as in a container) has ended, though kill(pid, 0) finds it:
+ * field 3 of /proc/PID/stat, the state, is Z (or X). */
+static int
+rb_lease_zombie(int pid)
+{
+	char path[64], stat[1024];
+	const char *p;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	rb_lease_line(path, stat, sizeof stat);
+	if ((p = strrchr(stat, ')')) == NULL)
+		return 0;
+	return p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 enum rb_lease_life
 rb_lease_life(const char *host, int pid, const char *proc)
 {
@@ -67,7 +83,7 @@ rb_lease_life(const char *host, int pid, const char *proc)
 	rb_lease_host(me, sizeof me);
 	if (host == NULL || strcmp(host, me) != 0 || pid <= 0)
 		return RB_LEASE_UNKNOWN;
-	if (kill(pid, 0) == -1 && errno == ESRCH)
+	if ((kill(pid, 0) == -1 && errno == ESRCH) || rb_lease_zombie(pid))
 		return RB_LEASE_DEAD;
 	if (proc == NULL || proc[0] == '\0')
 		return RB_LEASE_ALIVE; /* recorded before identities were */

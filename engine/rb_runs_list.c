@@ -2,7 +2,9 @@
  * the TUI's runs screens: the runs (running first) and their steps. */
 #include "rb_runs.h"
 
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static void
 rb_runs_list_row(sqlite3_stmt *st, struct rb_runs_row *r)
@@ -112,4 +114,39 @@ rb_runs_plan_effects(
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "plans");
 	return 0;
+}
+
+struct rb_runs_left {
+	char *out;
+	size_t n, o;
+	int count;
+};
+
+static int
+rb_runs_left_one(const struct rb_runs_step_row *r, void *ctx)
+{
+	struct rb_runs_left *w = ctx;
+
+	if (!r->undo || strcmp(r->status, "ok") == 0 ||
+	    strcmp(r->status, "running") == 0)
+		return 0;
+	if (w->o < w->n)
+		w->o += (size_t)snprintf(w->out + w->o, w->n - w->o,
+		    "%s'%s' (step %" PRId64 ")", w->count ? ", " : "", r->name,
+		    r->idx);
+	w->count++;
+	return 0;
+}
+
+int
+rb_runs_left_undone(
+    struct store *s, int64_t run, char *out, size_t n, struct err *err)
+{
+	struct rb_runs_left w = { out, n, 0, 0 };
+
+	if (n > 0)
+		out[0] = '\0';
+	if (rb_runs_steps(s, run, rb_runs_left_one, &w, err) == -1)
+		return -1;
+	return w.count;
 }

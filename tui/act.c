@@ -24,10 +24,10 @@ static const char *const act_done_verb[] = {
 static int
 act_lookup(struct app *a, int64_t id, struct incident *out, struct err *err)
 {
-	const struct incident *inc = view_incidents_find(a, id);
+	const struct incident *inc = inclist_find(a, id);
 
-	if (inc == NULL && a->detail.have && a->detail.inc.id == id)
-		inc = &a->detail.inc;
+	if (inc == NULL)
+		inc = view_incident_loaded(a, id);
 	if (inc == NULL)
 		return incident_get(a->store, id, out, err);
 	memset(out, 0, sizeof *out);
@@ -146,7 +146,7 @@ act_prepare(struct app *a, enum keys_action act, int64_t id, const char *dur,
 	} else {
 		snprintf(p->dur, sizeof p->dur, "%s", dur);
 		p->until += clock_now_us();
-		app_time(p->until, 0, until, sizeof until);
+		frame_time(p->until, 0, until, sizeof until);
 		snprintf(q, n,
 		    "Snooze INC-%" PRId64 " '%s'%s%s for %s (until "
 		    "%s)? [y/N]",
@@ -231,11 +231,11 @@ act_run(struct app *a)
 
 	err_init(&err);
 	if (a->readonly) {
-		app_message(a, SCREEN_ALARM, "read-only: nothing done");
+		frame_message(a, SCREEN_ALARM, "read-only: nothing done");
 		return;
 	}
 	if (act_call(a, p, &err) == -1) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "refused, nothing done: %s", err.msg);
 		return;
 	}
@@ -245,7 +245,7 @@ act_run(struct app *a)
 		snprintf(what, sizeof what, "%s", act_done_verb[undid]);
 		act_journal_add(a, ACT_UNDO, p->id, p->title, what);
 		a->journal.e[a->journal.n - 1].undid = undid;
-		app_message(a, SCREEN_OK,
+		frame_message(a, SCREEN_OK,
 		    "undone: INC-%" PRId64 " is no longer "
 		    "%s",
 		    p->id, act_done_verb[undid]);
@@ -261,7 +261,7 @@ act_run(struct app *a)
 	    p->act == KEYS_SNOOZE ? what
 	        : p->note[0]      ? p->note
 	                          : NULL);
-	app_message(a, SCREEN_OK, "%s INC-%" PRId64 "%s (u: undo)",
+	frame_message(a, SCREEN_OK, "%s INC-%" PRId64 "%s (u: undo)",
 	    act_done_verb[a->journal.e[a->journal.n - 1].kind], p->id,
 	    p->note[0] ? " with your note" : "");
 }
@@ -275,17 +275,17 @@ act_note(struct app *a, int64_t id, const char *text)
 
 	err_init(&err);
 	if (a->readonly) {
-		app_message(a, SCREEN_ALARM, "read-only: nothing done");
+		frame_message(a, SCREEN_ALARM, "read-only: nothing done");
 		return;
 	}
 	if (act_lookup(a, id, &inc, &err) == -1 ||
 	    incident_note(a->store, id, text, &opt, &err) == -1) {
-		app_message(a, SCREEN_ALARM, "note not added: %s", err.msg);
+		frame_message(a, SCREEN_ALARM, "note not added: %s", err.msg);
 		return;
 	}
 	act_journal_add(a, ACT_NOTE, id, inc.title, text);
 	incident_done(&inc);
-	app_message(a, SCREEN_OK, "noted on INC-%" PRId64, id);
+	frame_message(a, SCREEN_OK, "noted on INC-%" PRId64, id);
 }
 
 void
@@ -297,7 +297,7 @@ act_assign(struct app *a, int64_t id, const char *who)
 
 	err_init(&err);
 	if (a->readonly) {
-		app_message(a, SCREEN_ALARM, "read-only: nothing done");
+		frame_message(a, SCREEN_ALARM, "read-only: nothing done");
 		return;
 	}
 	if (act_lookup(a, id, &inc, &err) == -1)
@@ -309,10 +309,10 @@ act_assign(struct app *a, int64_t id, const char *who)
 	}
 	act_journal_add(a, ACT_ASSIGN, id, inc.title, who);
 	incident_done(&inc);
-	app_message(a, SCREEN_OK, "assigned INC-%" PRId64 " to %s", id, who);
+	frame_message(a, SCREEN_OK, "assigned INC-%" PRId64 " to %s", id, who);
 	return;
 fail:
-	app_message(a, SCREEN_ALARM, "not assigned: %s", err.msg);
+	frame_message(a, SCREEN_ALARM, "not assigned: %s", err.msg);
 }
 
 void
@@ -335,7 +335,7 @@ act_summary(const struct app *a, FILE *f)
 		char *what = sanitize_dup(e->what, 0);
 
 		count[e->kind]++;
-		app_time(e->at, 1, at, sizeof at);
+		frame_time(e->at, 1, at, sizeof at);
 		if (e->kind == ACT_UNDO)
 			fprintf(f, "  %s  undid: %s INC-%" PRId64 " '%s'\n", at,
 			    what ? what : "", e->id, title ? title : "");

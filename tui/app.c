@@ -16,61 +16,10 @@
 
 #define APP_HEAD_SEGS 10
 
-void
-app_message(struct app *a, int style, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
-	va_end(ap);
-	a->msg_style = style;
-	a->dirty = 1;
-}
-
-const struct view_ops *
-app_top(const struct app *a)
-{
-	return a->views[a->nviews - 1];
-}
-
-void
-app_push(struct app *a, const struct view_ops *v)
-{
-	/* the same screen again replaces itself (":open 7" on an incident) */
-	if (a->nviews > 0 && app_top(a) == v && v != &view_incidents_ops)
-		a->nviews--;
-	if (a->nviews < APP_VIEWS_MAX)
-		a->views[a->nviews++] = v;
-	a->dirty = 1;
-}
-
-void
-app_pop(struct app *a)
-{
-	const struct view_ops *v;
-
-	if (a->nviews <= 1)
-		return;
-	v = a->views[--a->nviews];
-	if (v->close)
-		v->close(a);
-	/* the screen below may show data that changed meanwhile */
-	app_top(a)->reload(a);
-	a->dirty = 1;
-}
-
-void
-app_time(int64_t us, int full, char *out, size_t n)
-{
-	time_t t = (time_t)(us / CLOCK_US_PER_SEC);
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(out, n, full ? "%Y-%m-%d %H:%M:%S %Z" : "%H:%M %Z", &tm) ==
-	        0)
-		snprintf(out, n, "?");
-}
+/* Every screen, for their state's lifetime (view_ops init and done). */
+static const struct view_ops *const app_views[] = { &view_incident_ops,
+	&view_log_ops, &view_help_ops, &view_run_ops, &view_runs_ops };
+#define APP_NVIEWS (sizeof app_views / sizeof app_views[0])
 
 struct seg {
 	char text[96];
@@ -104,10 +53,10 @@ app_seg(
 static int
 app_header_segs(struct app *a, struct seg *s)
 {
-	int64_t now = clock_now_us(), last = a->list.last_alert_at;
-	int64_t firing = a->list.counts.firing;
-	int64_t acked = a->list.counts.acked;
-	int64_t snoozed = a->list.counts.snoozed;
+	int64_t now = clock_now_us(), last = inclist_last_alert_at(a);
+	int64_t firing = inclist_counts(a)->firing;
+	int64_t acked = inclist_counts(a)->acked;
+	int64_t snoozed = inclist_counts(a)->snoozed;
 	char clk[64], age[16], shown[96];
 	int n = 0;
 
@@ -123,7 +72,7 @@ app_header_segs(struct app *a, struct seg *s)
 		app_seg(s, &n, SCREEN_BOLD, 3, 0, "%s", a->paging.override);
 	app_seg(s, &n, SCREEN_NORMAL, 2, 0,
 	    "%" PRId64 " ACKED %" PRId64 " SNOOZED", acked, snoozed);
-	if (view_incidents_status(a, shown, sizeof shown))
+	if (inclist_status(a, shown, sizeof shown))
 		app_seg(s, &n, SCREEN_WARN | SCREEN_SEL, 0, 0, " %s ", shown);
 	text_age(now - last, age, sizeof age);
 	if (last == 0)
@@ -134,7 +83,7 @@ app_header_segs(struct app *a, struct seg *s)
 	else
 		app_seg(s, &n, SCREEN_NORMAL, 4, 1, "last alert %s ago", age);
 	app_seg(s, &n, SCREEN_DIM, 5, 1, "%s", a->actor);
-	app_time(now, 0, clk, sizeof clk);
+	frame_time(now, 0, clk, sizeof clk);
 	app_seg(s, &n, SCREEN_BOLD, 3, 1, "%s", clk);
 	return n;
 }
@@ -179,10 +128,14 @@ app_prompt_line(struct app *a, int y, int cols)
 
 	if (a->prompt == APP_PROMPT_CONFIRM || a->prompt == APP_PROMPT_CHOICE ||
 	    a->prompt == APP_PROMPT_ANSWER ||
-	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
+	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT ||
+	    a->prompt == APP_PROMPT_RECOVER ||
+	    a->prompt == APP_PROMPT_RECOVER_UNDO) {
 		screen_text(a->sc, y, 0, cols, a->prompt_label,
-		    a->prompt == APP_PROMPT_CHOICE ? SCREEN_BOLD
-		                                   : SCREEN_ALARM);
+		    a->prompt == APP_PROMPT_CHOICE ||
+		            a->prompt == APP_PROMPT_RECOVER
+		        ? SCREEN_BOLD
+		        : SCREEN_ALARM);
 		return;
 	}
 	x = screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_BOLD);
@@ -210,6 +163,10 @@ app_hints(struct app *a, int y, int cols)
 		snprintf(h, sizeof h,
 		    "the name + Enter: yes  Enter alone: no  Esc: answer "
 		    "later");
+	else if (a->prompt == APP_PROMPT_RECOVER)
+		snprintf(h, sizeof h, "press a letter  Esc/other: nothing");
+	else if (a->prompt == APP_PROMPT_RECOVER_UNDO)
+		snprintf(h, sizeof h, "y run the undo  any other key: no");
 	else if (a->prompt == APP_PROMPT_CANCELRUN)
 		snprintf(h, sizeof h, "y cancel the run  any other key: no");
 	else if (a->prompt == APP_PROMPT_QUIT)
@@ -230,7 +187,7 @@ app_hints(struct app *a, int y, int cols)
 		    "Enter done  Esc cancel  ^U clear  "
 		    "^A/^E start/end");
 	else
-		keys_hints(app_top(a)->keys, a->readonly, cols, h, sizeof h);
+		keys_hints(frame_top(a)->keys, a->readonly, cols, h, sizeof h);
 	screen_text(a->sc, y, 0, cols, h, SCREEN_BAR | SCREEN_PAD);
 }
 
@@ -253,11 +210,12 @@ app_frame(struct app *a)
 		return;
 	}
 	app_header(a, cols);
-	app_top(a)->draw(a, 1, 2, rows - 4, cols);
+	frame_top(a)->draw(a, 1, 2, rows - 4, cols);
 	if (a->prompt != APP_PROMPT_NONE)
 		app_prompt_line(a, rows - 2, cols);
-	else if (a->msg[0])
-		screen_text(a->sc, rows - 2, 0, cols, a->msg, a->msg_style);
+	else if (a->frame.msg[0])
+		screen_text(
+		    a->sc, rows - 2, 0, cols, a->frame.msg, a->frame.msg_style);
 	app_hints(a, rows - 1, cols);
 	screen_flush(a->sc);
 }
@@ -268,10 +226,10 @@ app_target(const struct app *a)
 {
 	const struct incident *inc;
 
-	if (app_top(a) == &view_incident_ops)
-		return a->detail.id;
-	if (app_top(a) == &view_incidents_ops &&
-	    (inc = view_incidents_selected(a)) != NULL)
+	if (frame_top(a) == &view_incident_ops)
+		return view_incident_id(a);
+	if (frame_top(a) == &view_incidents_ops &&
+	    (inc = inclist_selected(a)) != NULL)
 		return inc->id;
 	return 0;
 }
@@ -283,7 +241,7 @@ app_prompt(
 	a->prompt = kind;
 	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
 	lineedit_init(&a->le, text);
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 /* Asks for confirmation of act on id, or says why it cannot be done. */
@@ -293,11 +251,11 @@ app_confirm(struct app *a, enum keys_action act, int64_t id, const char *dur)
 	char q[APP_MSG_MAX];
 
 	if (act != KEYS_UNDO && id == 0) {
-		app_message(a, SCREEN_ALARM, "no incident selected");
+		frame_message(a, SCREEN_ALARM, "no incident selected");
 		return;
 	}
 	if (act_prepare(a, act, id, dur, q, sizeof q) == -1) {
-		app_message(a, SCREEN_ALARM, "%s", q);
+		frame_message(a, SCREEN_ALARM, "%s", q);
 		return;
 	}
 	app_prompt(a, APP_PROMPT_CONFIRM, q, NULL);
@@ -308,14 +266,13 @@ app_confirm(struct app *a, enum keys_action act, int64_t id, const char *dur)
 static void
 app_reload(struct app *a)
 {
-	view_incidents_load(a);
-	if (app_top(a) != &view_incidents_ops)
-		app_top(a)->reload(a);
-	a->dirty = 1;
+	inclist_load(a);
+	if (frame_top(a) != &view_incidents_ops)
+		frame_top(a)->reload(a);
+	a->frame.dirty = 1;
 }
 
 static void app_command(struct app *a, char *line);
-static void app_apply(struct app *a);
 static void app_set_filter(struct app *a, const char *text);
 
 /* Opens the assign editor, with the names from the log offered by Tab. */
@@ -354,7 +311,7 @@ app_assign_tab(struct app *a)
 	size_t len;
 
 	if (nm->n == 0) {
-		app_message(
+		frame_message(
 		    a, SCREEN_NORMAL, "no names in the log yet: type one");
 		return;
 	}
@@ -370,128 +327,30 @@ app_assign_tab(struct app *a)
 			return;
 		}
 	}
-	app_message(
+	frame_message(
 	    a, SCREEN_NORMAL, "no name in the log starts with '%s'", nm->typed);
 }
 
-/* a after a dry-run: exactly its plan, for real (owl apply PLAN). */
+/* The answer to the quit question (runs in progress): d detaches, c
+ * cancels the runs started here, anything else stays. */
 static void
-app_apply(struct app *a)
+app_quit_key(struct app *a, int key)
 {
 	char msg[APP_MSG_MAX];
-	int64_t id;
-
-	if (!a->run.dry_run || strcmp(a->run.status, "ok") != 0) {
-		app_message(a, SCREEN_NORMAL,
-		    "a applies a dry-run that ended ok (this is run %" PRId64
-		    ", %s%s)",
-		    a->run.id, a->run.dry_run ? "" : "live, ", a->run.status);
-		return;
-	}
-	if (a->run.plan == 0) {
-		app_message(a, SCREEN_ALARM,
-		    "run %" PRId64 " made no plan: nothing to apply",
-		    a->run.id);
-		return;
-	}
-	id = run_apply(a, a->run.plan, msg, sizeof msg);
-	if (id < 0) {
-		app_message(a, SCREEN_ALARM, "%s", msg);
-		return;
-	}
-	if (a->nmine < APP_MINE_MAX)
-		a->mine[a->nmine++] = id;
-	app_pop(a);
-	app_open_run(a, id);
-	app_message(a, SCREEN_OK, "%s", msg);
-}
-
-/* The answer to a run's confirm(), or to the questions about runs. */
-static void
-app_run_key(struct app *a, int key)
-{
-	enum app_prompt kind = a->prompt;
-	char msg[APP_MSG_MAX];
-	struct err err;
 
 	a->prompt = APP_PROMPT_NONE;
-	err_init(&err);
 	if (a->pasting)
 		key = 0;
-	if (kind == APP_PROMPT_ANSWER) {
-		if (key != 'y' && key != 'Y' && key != 'n' && key != 'N') {
-			a->run.dismissed = a->run.ask_n;
-			app_message(a, SCREEN_NORMAL,
-			    "not answered: it still waits (y/n here later: "
-			    "press Enter on it in g r, or owl answer %" PRId64
-			    " yes|no)",
-			    a->run.id);
-			return;
-		}
-		if (a->readonly)
-			app_message(a, SCREEN_ALARM, "read-only: not answered");
-		else if (rb_ask_answer(a->store, a->run.id,
-		             key == 'y' || key == 'Y', NULL, a->actor,
-		             &err) == -1)
-			app_message(
-			    a, SCREEN_ALARM, "not answered: %s", err.msg);
-		else
-			app_message(a, SCREEN_OK, "answered %s",
-			    key == 'y' || key == 'Y' ? "yes" : "no");
-		app_top(a)->reload(a);
-		return;
-	}
-	if (kind == APP_PROMPT_CANCELRUN) {
-		if (key != 'y' && key != 'Y') {
-			app_message(
-			    a, SCREEN_NORMAL, "cancelled: nothing done");
-			return;
-		}
-		run_cancel(a, a->run.id, msg, sizeof msg);
-		app_message(a, SCREEN_WARN, "%s", msg);
-		return;
-	}
-	/* APP_PROMPT_QUIT */
 	if (key == 'd') {
 		a->quit = 1;
 	} else if (key == 'c') {
-		for (int i = 0; i < a->nmine; i++) {
-			a->run.id = a->mine[i];
-			a->run.status[0] = '\0';
-			view_run_ops.reload(a);
-			if (strcmp(a->run.status, "running") == 0)
-				run_cancel(a, a->mine[i], msg, sizeof msg);
-		}
+		/* run_cancel says why not for the runs that have ended */
+		for (int i = 0; i < a->nmine; i++)
+			(void)run_cancel(a, a->mine[i], msg, sizeof msg);
 		a->quit = 1;
 	} else {
-		app_message(a, SCREEN_NORMAL, "not quitting");
+		frame_message(a, SCREEN_NORMAL, "not quitting");
 	}
-}
-
-/* Enter in the text field of a confirm() that wants its target typed:
- * the exact name says yes, nothing says no, another name is refused
- * (and it still waits). */
-static void
-app_target_done(struct app *a, const char *text)
-{
-	struct err err;
-	int yes = text[0] != '\0';
-
-	err_init(&err);
-	if (a->readonly) {
-		app_message(a, SCREEN_ALARM, "read-only: not answered");
-		return;
-	}
-	if (yes && strcmp(text, a->run.ask_target) != 0) {
-		run_ask_open(a, text);
-		return;
-	}
-	if (rb_ask_answer(a->store, a->run.id, yes, yes ? text : NULL, a->actor,
-	        &err) == -1)
-		app_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
-	else
-		app_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
-	app_top(a)->reload(a);
 }
 
 /* y: asks what to copy, offering the links the incident has. */
@@ -504,13 +363,14 @@ app_copy_ask(struct app *a, int64_t id)
 
 	err_init(&err);
 	if (id == 0) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "no incident selected: nothing copied");
 		return;
 	}
-	if (!(app_top(a) == &view_incident_ops && a->detail.id == id) &&
+	if (!(frame_top(a) == &view_incident_ops &&
+	        view_incident_id(a) == id) &&
 	    view_alerts_links(a, id, &err) == -1) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "cannot read the links: %s", err.msg);
 		return;
 	}
@@ -549,59 +409,62 @@ app_copy_pick(struct app *a, int key)
 		break;
 	}
 	if (what == NULL) {
-		app_message(a, SCREEN_NORMAL, "cancelled: nothing copied");
+		frame_message(a, SCREEN_NORMAL, "cancelled: nothing copied");
 		return;
 	}
 	if (text[0] == '\0') {
-		app_message(a, SCREEN_ALARM,
+		frame_message(a, SCREEN_ALARM,
 		    "INC-%" PRId64 " has no %s: nothing copied", a->target,
 		    what);
 		return;
 	}
 	if (screen_copy(a->sc, text) == -1)
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "nothing copied: %s too long", what);
 	else
-		app_message(
+		frame_message(
 		    a, SCREEN_OK, "copied the %s %s (OSC 52)", what, text);
 }
 
-static void
+/* Does act on the screen on top; returns what needs redrawing. */
+static enum view_result
 app_do(struct app *a, enum keys_action act, int rows)
 {
-	const struct view_ops *top = app_top(a);
+	const struct view_ops *top = frame_top(a);
 	int64_t id = app_target(a);
 	char label[APP_MSG_MAX], ids[48];
 
 	snprintf(ids, sizeof ids, "INC-%" PRId64, id);
 	switch (act) {
-	case KEYS_BACK: app_pop(a); return;
-	case KEYS_REDRAW: screen_redraw(a->sc); return;
-	case KEYS_HELP: view_help_open(a, top); return;
-	case KEYS_COMMAND: app_prompt(a, APP_PROMPT_COMMAND, ":", NULL); return;
+	case KEYS_BACK: frame_pop(a); return VIEW_REDRAW;
+	case KEYS_REDRAW: screen_redraw(a->sc); return VIEW_REDRAW;
+	case KEYS_HELP: view_help_open(a, top); return VIEW_REDRAW;
+	case KEYS_COMMAND:
+		app_prompt(a, APP_PROMPT_COMMAND, ":", NULL);
+		return VIEW_REDRAW;
 	case KEYS_LOG:
-		app_push(a, &view_log_ops);
+		frame_push(a, &view_log_ops);
 		view_log_ops.reload(a);
-		return;
+		return VIEW_REDRAW;
 	case KEYS_FILTER:
-		app_prompt(a, APP_PROMPT_FILTER, "filter: ",
-		    top == &view_log_ops ? a->log.filter : a->list.filter);
-		return;
-	case KEYS_UNFILTER: app_set_filter(a, ""); return;
+		app_prompt(a, APP_PROMPT_FILTER,
+		    "filter: ", top->filter_text ? top->filter_text(a) : "");
+		return VIEW_REDRAW;
+	case KEYS_UNFILTER: app_set_filter(a, ""); return VIEW_REDRAW;
 	case KEYS_ACK:
 	case KEYS_RESOLVE:
-	case KEYS_UNDO: app_confirm(a, act, id, NULL); return;
+	case KEYS_UNDO: app_confirm(a, act, id, NULL); return VIEW_REDRAW;
 	case KEYS_NOTE:
 	case KEYS_SNOOZE:
 	case KEYS_ASSIGN:
 		if (id == 0) {
-			app_message(a, SCREEN_ALARM, "no incident selected");
-			return;
+			frame_message(a, SCREEN_ALARM, "no incident selected");
+			return VIEW_REDRAW;
 		}
 		a->target = id;
 		if (act == KEYS_ASSIGN) {
 			app_assign_prompt(a, ids);
-			return;
+			return VIEW_REDRAW;
 		}
 		snprintf(label, sizeof label,
 		    act == KEYS_NOTE ? "note for %s: "
@@ -611,45 +474,22 @@ app_do(struct app *a, enum keys_action act, int rows)
 		app_prompt(a,
 		    act == KEYS_NOTE ? APP_PROMPT_NOTE : APP_PROMPT_SNOOZE,
 		    label, NULL);
-		return;
+		return VIEW_REDRAW;
 	case KEYS_RESOLVED:
-		a->list.resolved = !a->list.resolved;
-		a->list.sel = a->list.top = 0;
-		view_incidents_load(a);
-		app_message(a, SCREEN_NORMAL,
-		    a->list.resolved ? "resolved incidents shown (R hides)"
-		                     : "resolved incidents hidden");
-		return;
-	case KEYS_COPY: app_copy_ask(a, id); return;
+		frame_message(a, SCREEN_NORMAL,
+		    inclist_toggle_resolved(a)
+		        ? "resolved incidents shown (R hides)"
+		        : "resolved incidents hidden");
+		return VIEW_REDRAW;
+	case KEYS_COPY: app_copy_ask(a, id); return VIEW_REDRAW;
 	case KEYS_RUN:
 		if (id == 0) {
-			app_message(a, SCREEN_ALARM, "no incident selected");
-			return;
+			frame_message(a, SCREEN_ALARM, "no incident selected");
+			return VIEW_REDRAW;
 		}
 		form_begin(a, id, NULL);
-		return;
-	case KEYS_RUNS: app_open_runs(a); return;
-	case KEYS_CANCEL:
-		if (strcmp(a->run.status, "running") != 0) {
-			app_message(a, SCREEN_NORMAL,
-			    "run %" PRId64 " has ended (%s): nothing to cancel",
-			    a->run.id, a->run.status);
-			return;
-		}
-		snprintf(label, sizeof label,
-		    "Cancel run %" PRId64 " %s (its undo runs)? [y/N]",
-		    a->run.id, a->run.runbook);
-		app_prompt(a, APP_PROMPT_CANCELRUN, label, NULL);
-		return;
-	case KEYS_APPLY: app_apply(a); return;
-	case KEYS_EDIT:
-		if (!a->run.dry_run) {
-			app_message(a, SCREEN_NORMAL,
-			    "e edits the params of a dry-run");
-			return;
-		}
-		form_edit(a, a->run.runbook, a->run.params, a->run.incident);
-		return;
+		return VIEW_REDRAW;
+	case KEYS_RUNS: app_open_runs(a); return VIEW_REDRAW;
 	case KEYS_QUIT:
 		if (app_runs_in_progress(a) > 0) {
 			snprintf(label, sizeof label,
@@ -660,11 +500,11 @@ app_do(struct app *a, enum keys_action act, int rows)
 			    app_runs_in_progress(a) == 1 ? "it goes"
 			                                 : "they go");
 			app_prompt(a, APP_PROMPT_QUIT, label, NULL);
-			return;
+			return VIEW_REDRAW;
 		}
 		a->quit = 1;
-		return;
-	default: top->action(a, act, rows);
+		return VIEW_REDRAW;
+	default: return top->action(a, act, rows);
 	}
 }
 
@@ -672,12 +512,10 @@ app_do(struct app *a, enum keys_action act, int rows)
 static void
 app_set_filter(struct app *a, const char *text)
 {
-	const struct view_ops *top = app_top(a);
-	char *f = top == &view_log_ops ? a->log.filter : a->list.filter;
+	const struct view_ops *top = frame_top(a);
 
-	snprintf(f, LINEEDIT_MAX + 1, "%s", text);
 	if (top->filter)
-		top->filter(a);
+		top->filter(a, text);
 }
 
 static void
@@ -686,7 +524,7 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 	switch (kind) {
 	case APP_PROMPT_NOTE:
 		if (text[strspn(text, " ")] == '\0')
-			app_message(
+			frame_message(
 			    a, SCREEN_NORMAL, "empty note: nothing done");
 		else
 			act_note(a, a->target, text);
@@ -698,14 +536,16 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 	case APP_PROMPT_COMMAND: app_command(a, text); break;
 	case APP_PROMPT_ASSIGN:
 		if (text[strspn(text, " ")] == '\0')
-			app_message(a, SCREEN_NORMAL, "no name: nothing done");
+			frame_message(
+			    a, SCREEN_NORMAL, "no name: nothing done");
 		else
 			act_assign(a, a->target, text + strspn(text, " "));
 		app_reload(a);
 		break;
 	case APP_PROMPT_RUNBOOK:
 	case APP_PROMPT_PARAM: form_done(a, text); break;
-	case APP_PROMPT_TARGET: app_target_done(a, text); break;
+	case APP_PROMPT_TARGET: view_run_target_done(a, text); break;
+	case APP_PROMPT_RECOVER_NOTE: recover_resolve(a, text); break;
 	case APP_PROMPT_ACKNOTE:
 		/* the ack was confirmed before the note was typed */
 		snprintf(a->pending.note, sizeof a->pending.note, "%s", text);
@@ -745,18 +585,14 @@ app_edit(struct app *a, int key)
 		return;
 	a->prompt = APP_PROMPT_NONE;
 	if (r == LINEEDIT_CANCEL && kind == APP_PROMPT_TARGET) {
-		a->run.dismissed = a->run.ask_n;
-		app_message(a, SCREEN_NORMAL,
-		    "not answered: it still waits (g r, Enter on the run, or "
-		    "owl answer %" PRId64 " yes --target NAME)",
-		    a->run.id);
+		view_run_target_later(a);
 		return;
 	}
 	if (r == LINEEDIT_CANCEL) {
 		if (kind == APP_PROMPT_RUNBOOK || kind == APP_PROMPT_PARAM)
 			form_free(a);
 		if (kind != APP_PROMPT_FILTER)
-			app_message(
+			frame_message(
 			    a, SCREEN_NORMAL, "cancelled: nothing done");
 		return;
 	}
@@ -781,7 +617,7 @@ app_answer(struct app *a, int key)
 		act_run(a);
 		app_reload(a);
 	} else {
-		app_message(a, SCREEN_NORMAL, "cancelled: nothing done");
+		frame_message(a, SCREEN_NORMAL, "cancelled: nothing done");
 	}
 }
 
@@ -789,17 +625,17 @@ static void
 app_key(struct app *a, int key)
 {
 	const struct keys_binding *b;
-	int rows, cols;
+	int rows, cols, had_msg;
 	char name[16];
 
-	a->dirty = 1;
+	a->frame.dirty = 1;
 	if (key == KEYS_K_RESIZE)
 		return;
 	if (key == KEYS_K_PASTE_BEGIN || key == KEYS_K_PASTE_END) {
 		a->pasting = key == KEYS_K_PASTE_BEGIN;
 		a->paste_tail = key == KEYS_K_PASTE_END;
 		if (a->pasting && a->prompt == APP_PROMPT_NONE)
-			app_message(a, SCREEN_NORMAL,
+			frame_message(a, SCREEN_NORMAL,
 			    "paste ignored: pasted "
 			    "text never fires keys");
 		return;
@@ -820,8 +656,20 @@ app_key(struct app *a, int key)
 		return;
 	}
 	if (a->prompt == APP_PROMPT_ANSWER ||
-	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT) {
-		app_run_key(a, key);
+	    a->prompt == APP_PROMPT_CANCELRUN) {
+		view_run_prompt_key(a, a->prompt, key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_QUIT) {
+		app_quit_key(a, key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_RECOVER) {
+		recover_key(a, a->pasting ? 0 : key);
+		return;
+	}
+	if (a->prompt == APP_PROMPT_RECOVER_UNDO) {
+		recover_undo_key(a, a->pasting ? 0 : key);
 		return;
 	}
 	if (a->prompt != APP_PROMPT_NONE) {
@@ -830,7 +678,8 @@ app_key(struct app *a, int key)
 	}
 	if (a->pasting)
 		return;
-	a->msg[0] = '\0';
+	had_msg = a->frame.msg[0] != '\0';
+	a->frame.msg[0] = '\0';
 	screen_size(a->sc, &rows, &cols);
 	if (key == KEYS_CTRL('c')) {
 		app_do(a, KEYS_QUIT, rows - 4);
@@ -843,9 +692,11 @@ app_key(struct app *a, int key)
 		return;
 	}
 	a->g_prefix = key == 'g';
-	if ((b = keys_find(app_top(a)->keys, key)) == NULL) {
+	/* from here the view says whether the frame changed */
+	a->frame.dirty = had_msg;
+	if ((b = keys_find(frame_top(a)->keys, key)) == NULL) {
 		keys_name(key, name, sizeof name);
-		app_message(a, SCREEN_NORMAL,
+		frame_message(a, SCREEN_NORMAL,
 		    "unknown key %s: press ? for "
 		    "help",
 		    name);
@@ -853,11 +704,12 @@ app_key(struct app *a, int key)
 	}
 	if (a->readonly && (b->flags & KEYS_WRITES)) {
 		keys_name(key, name, sizeof name);
-		app_message(a, SCREEN_ALARM, "read-only: %s (%s) is disabled",
+		frame_message(a, SCREEN_ALARM, "read-only: %s (%s) is disabled",
 		    name, b->hint ? b->hint : "");
 		return;
 	}
-	app_do(a, b->action, rows - 4);
+	if (app_do(a, b->action, rows - 4) == VIEW_REDRAW)
+		a->frame.dirty = 1;
 }
 
 static const struct {
@@ -898,7 +750,7 @@ app_command(struct app *a, char *line)
 		if (strcmp(verb, app_cmds[i].name) == 0)
 			break;
 	if (i == sizeof app_cmds / sizeof app_cmds[0]) {
-		app_message(a, SCREEN_ALARM,
+		frame_message(a, SCREEN_ALARM,
 		    "unknown command '%s': try ack, resolve, note, snooze, "
 		    "assign, undo, open, resolved, log, help, quit",
 		    verb);
@@ -917,7 +769,7 @@ app_command(struct app *a, char *line)
 	        app_cmds[i].act == KEYS_SNOOZE ||
 	        app_cmds[i].act == KEYS_NOTE || app_cmds[i].act == KEYS_UNDO ||
 	        app_cmds[i].act == KEYS_ASSIGN)) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "read-only: :%s is disabled", verb);
 		return;
 	}
@@ -931,9 +783,10 @@ app_command(struct app *a, char *line)
 		return;
 	case KEYS_NOTE:
 		if (rest == NULL || *rest == '\0')
-			app_message(a, SCREEN_ALARM, "usage: :note [INC] TEXT");
+			frame_message(
+			    a, SCREEN_ALARM, "usage: :note [INC] TEXT");
 		else if (id == 0)
-			app_message(a, SCREEN_ALARM, "no incident selected");
+			frame_message(a, SCREEN_ALARM, "no incident selected");
 		else {
 			act_note(a, id, rest);
 			app_reload(a);
@@ -941,10 +794,10 @@ app_command(struct app *a, char *line)
 		return;
 	case KEYS_RUN:
 		if (a->readonly)
-			app_message(
+			frame_message(
 			    a, SCREEN_ALARM, "read-only: :run is disabled");
 		else if (id == 0)
-			app_message(a, SCREEN_ALARM,
+			frame_message(a, SCREEN_ALARM,
 			    "no incident selected (:run works on an incident)");
 		else
 			form_begin(a, id, rest && *rest ? rest : NULL);
@@ -953,7 +806,7 @@ app_command(struct app *a, char *line)
 		if (rest == NULL || *rest == '\0')
 			app_do(a, KEYS_ASSIGN, 1);
 		else if (id == 0)
-			app_message(a, SCREEN_ALARM, "no incident selected");
+			frame_message(a, SCREEN_ALARM, "no incident selected");
 		else {
 			act_assign(a, id, rest);
 			app_reload(a);
@@ -976,8 +829,8 @@ app_command(struct app *a, char *line)
 	case KEYS_RESOLVE:
 	case KEYS_UNDO: app_confirm(a, app_cmds[i].act, id, NULL); return;
 	case KEYS_SORT:
-		while (a->nviews > 1)
-			app_pop(a);
+		while (a->frame.nviews > 1)
+			frame_pop(a);
 		view_incidents_ops.action(a, KEYS_SORT, 1);
 		return;
 	default: app_do(a, app_cmds[i].act, 1);
@@ -1017,7 +870,7 @@ app_bell_check(struct app *a)
 	if (a->bell)
 		screen_alert(a->sc, a->bell == 2);
 	if (a->prompt == APP_PROMPT_NONE)
-		app_message(a, SCREEN_ALARM,
+		frame_message(a, SCREEN_ALARM,
 		    "new critical incident INC-%" PRId64 ": %s", ring, title);
 }
 
@@ -1034,20 +887,20 @@ app_tick(struct app *a)
 	dv = store_data_version(a->store);
 	if (dv != a->data_version) {
 		a->data_version = dv;
-		view_incidents_load(a);
+		inclist_load(a);
 		app_bell_check(a);
 		paging_load(a);
-		if (app_top(a) != &view_incidents_ops)
-			app_top(a)->reload(a);
+		if (frame_top(a) != &view_incidents_ops)
+			frame_top(a)->reload(a);
 	}
 	minute = clock_now_us() / (60 * CLOCK_US_PER_SEC);
 	if (minute != a->minute) {
 		a->minute = minute;
 		paging_load(a); /* overrides begin and end with the clock */
-		a->dirty = 1;
+		a->frame.dirty = 1;
 	}
-	if (view_incidents_tick(a))
-		a->dirty = 1;
+	if (inclist_tick(a))
+		a->frame.dirty = 1;
 }
 
 static void
@@ -1072,13 +925,18 @@ app_run(struct app *a, const char *bench)
 	a->data_version = store_data_version(a->store);
 	a->last_tick = clock_mono_us();
 	a->bell_max_id = incident_max_id(a->store);
-	app_push(a, &view_incidents_ops);
-	if (view_incidents_load(a) == -1)
+	if (a->list == NULL && (a->list = inclist_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < APP_NVIEWS; i++)
+		if (app_views[i]->init != NULL && app_views[i]->init(a) == -1)
+			return -1;
+	frame_push(a, &view_incidents_ops);
+	if (inclist_load(a) == -1)
 		return -1;
 	paging_load(a);
 	while (!a->quit) {
-		if (a->dirty) {
-			a->dirty = 0;
+		if (a->frame.dirty) {
+			a->frame.dirty = 0;
 			app_frame(a);
 			if (bench != NULL) {
 				app_bench(a, bench);
@@ -1098,19 +956,12 @@ app_run(struct app *a, const char *bench)
 void
 app_done(struct app *a)
 {
-	while (a->nviews > 0) {
-		const struct view_ops *v = a->views[--a->nviews];
-
-		if (v->close)
-			v->close(a);
-	}
-	view_incidents_free(a);
-	view_incident_free(a);
-	pager_clear(&a->log.pg);
-	pager_clear(&a->help.pg);
+	frame_close_all(a);
+	inclist_free(a->list);
+	a->list = NULL;
 	act_journal_free(&a->journal);
-	view_run_free(a);
-	view_runs_free(a);
+	for (size_t i = 0; i < APP_NVIEWS; i++)
+		app_views[i]->done(a);
 	form_free(a);
 	actlog_people_free(a->names.v, a->names.n);
 	a->names.v = NULL;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/actlog.h"
 #include "engine/actor.h"
@@ -98,7 +99,7 @@ cmd_runs_line(const struct rb_runs_row *r, void *ctx)
 }
 
 static const char *const cmd_runs_states[] = { "running", "ok", "failed",
-	"cancelled", "refused", "interrupted", NULL };
+	"rollback-failed", "cancelled", "refused", "interrupted", NULL };
 
 static int
 cmd_runs_list(struct cli *cli, struct store *s, const struct rb_runs_query *q)
@@ -177,10 +178,22 @@ cmd_runs_log(const struct actlog_entry *e, void *ctx)
 	return 0;
 }
 
+/* Colour only for a terminal that has it, and not under NO_COLOR. */
+static int
+cmd_runs_red(void)
+{
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && (no == NULL || *no == '\0') &&
+	    term != NULL && strcmp(term, "dumb") != 0;
+}
+
 static void
-cmd_runs_show_text(struct cmd_runs_show *w, const struct rb_ask *ask)
+cmd_runs_show_text(
+    struct cmd_runs_show *w, const struct rb_ask *ask, const char *left)
 {
 	json_t *r = w->run, *e;
+	int red = cmd_runs_red();
 	size_t i;
 
 	printf("run %" JSON_INTEGER_FORMAT ": ",
@@ -192,6 +205,14 @@ cmd_runs_show_text(struct cmd_runs_show *w, const struct rb_ask *ask)
 	if (json_is_string(json_object_get(r, "error"))) {
 		printf(": ");
 		cmd_runs_put(json_string_value(json_object_get(r, "error")));
+	}
+	if (left[0] != '\0') {
+		/* the world is half-changed: said first, in red on a terminal
+		 */
+		printf("\n  %srollback failed: steps left undone: ",
+		    red ? "\033[1;31m" : "");
+		cmd_runs_put(left);
+		printf("%s", red ? "\033[0m" : "");
 	}
 	printf("\n  by ");
 	cmd_runs_put(json_string_value(json_object_get(r, "actor")));
@@ -279,6 +300,29 @@ cmd_runs_show_text(struct cmd_runs_show *w, const struct rb_ask *ask)
 	}
 }
 
+/* The steps whose undo failed (a rollback-failed run), as
+ * rb_runs_left_undone counts them: [{step, name}]. */
+static json_t *
+cmd_runs_left_json(const json_t *steps)
+{
+	json_t *out = json_array();
+	const json_t *e;
+	const char *st;
+	size_t i;
+
+	json_array_foreach(steps, i, e)
+	{
+		st = json_string_value(json_object_get(e, "status"));
+		if (!json_is_true(json_object_get(e, "undo")) || st == NULL ||
+		    strcmp(st, "ok") == 0 || strcmp(st, "running") == 0)
+			continue;
+		json_array_append_new(out,
+		    json_pack("{s:O,s:O}", "step", json_object_get(e, "step"),
+		        "name", json_object_get(e, "name")));
+	}
+	return out;
+}
+
 static int
 cmd_runs_show(struct cli *cli, struct store *s, long long id)
 {
@@ -286,6 +330,7 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 	struct rb_runs_query q = { .run = id };
 	struct actlog_filter f = { .run = id };
 	struct rb_ask ask;
+	char left[600];
 	struct err err;
 	int rc = CLI_OK, waits;
 
@@ -304,6 +349,10 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 		rc = CLI_USAGE;
 		goto out;
 	}
+	if (rb_runs_left_undone(s, id, left, sizeof left, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	if (cli->json) {
 		char *t;
 
@@ -311,6 +360,8 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 		json_object_set(w.run, "log", w.log);
 		json_object_set_new(w.run, "waiting_for",
 		    waits == 1 ? json_string(ask.text) : json_null());
+		json_object_set_new(
+		    w.run, "left_undone", cmd_runs_left_json(w.steps));
 		json_object_set_new(w.run, "waiting_target",
 		    waits == 1 && ask.target[0] ? json_string(ask.target)
 		                                : json_null());
@@ -318,7 +369,7 @@ cmd_runs_show(struct cli *cli, struct store *s, long long id)
 		printf("%s\n", t ? t : "{}");
 		free(t);
 	} else {
-		cmd_runs_show_text(&w, waits == 1 ? &ask : NULL);
+		cmd_runs_show_text(&w, waits == 1 ? &ask : NULL, left);
 	}
 out:
 	json_decref(w.run);
@@ -360,7 +411,8 @@ cmd_runs_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			if (cmd_runs_states[i] == NULL)
 				return cli_usage(cmd,
 				    "--state: '%s' is not one of running, ok, "
-				    "failed, cancelled, refused, interrupted",
+				    "failed, rollback-failed, cancelled, "
+				    "refused, interrupted",
 				    optarg);
 			q.status = optarg;
 		}

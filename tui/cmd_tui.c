@@ -172,7 +172,7 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		rc = CLI_FAILED;
 	screen_close(a.sc);
 	if (rc != CLI_OK) {
-		char *msg = sanitize_dup(a.msg, 0);
+		char *msg = sanitize_dup(a.frame.msg, 0);
 
 		fprintf(stderr, "owl: tui: %s\n", msg ? msg : "failed");
 		free(msg);

@@ -60,6 +60,11 @@ const struct keys_binding keys_table[] = {
 	    "after a dry-run: apply exactly its plan (owl apply PLAN)" },
 	{ KEYS_EDIT, { 'e' }, KEYS_V_RUN, 0, NULL,
 	    "after a dry-run: edit the params and dry-run again" },
+	{ KEYS_RECOVER, { 'r' }, KEYS_V_RUNS | KEYS_V_RUN,
+	    KEYS_HINT | KEYS_WRITES, "recover",
+	    "an interrupted run: owl recover's choices (c re-check what its "
+	    "unknown steps touched, u undo the steps it did, m mark it "
+	    "resolved with a note)" },
 	{ KEYS_FOLLOW, { 'f' }, KEYS_V_RUN, 0, NULL,
 	    "follow the log again (scrolling pauses it)" },
 	{ KEYS_LOG, { 'L' }, V_ACT, 0, NULL, "show the global action log" },

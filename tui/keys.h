@@ -72,6 +72,7 @@ enum keys_action {
 	KEYS_FOLLOW,
 	KEYS_APPLY,
 	KEYS_EDIT,
+	KEYS_RECOVER,
 };
 
 #define KEYS_WRITES 0x1 /* changes data: disabled with --readonly */

@@ -225,7 +225,8 @@ static const struct cli_cmd main_cmds[] = {
 	    "  --json          one JSON document\n",
 	    cmd_plans_run },
 	{ "recover",
-	    "recover RUN [--recheck] [--undo] [--resolve --note TEXT] [--json]",
+	    "recover RUN [--recheck] [--undo | --retry [--yes] |\n"
+	    "                  --resolve --note TEXT] [--json]",
 	    "Look into a crashed or killed run, and resolve it.",
 	    "Lists the run's steps from its journal (the intent and result\n"
 	    "the chokepoint logs around every effect): done, failed, unknown\n"
@@ -241,10 +242,22 @@ static const struct cli_cmd main_cmds[] = {
 	    "                   first (the same runbook version and params;\n"
 	    "                   the steps are not run again, nothing else is\n"
 	    "                   written); the unknown step's undo is not run\n"
+	    "  --retry          run the step it did not finish again, and on\n"
+	    "                   from there (the same runbook version and\n"
+	    "                   params; the steps done are not run again): a\n"
+	    "                   step that had begun only when the runbook\n"
+	    "                   declares it idempotent = true (else exit 3); a\n"
+	    "                   failure undoes every step done, newest first;\n"
+	    "                   the questions the run had answered pass, the\n"
+	    "                   later ones are asked\n"
+	    "  --yes            with --retry: answer those yes (no terminal)\n"
 	    "  --resolve --note TEXT  mark the run resolved by hand, with what\n"
 	    "                   you found and did (logged as run.recover)\n"
 	    "  --json           one JSON document\n"
-	    "\nExit codes: 0 ok, 2 no such run, 3 the run is not interrupted.\n",
+	    "Each choice is logged on the run (run.recover). Once an undo or\n"
+	    "a retry ran, the run is recovered: look at that recovery run.\n"
+	    "\nExit codes: 0 ok, 1 the recovery run failed, 2 no such run,\n"
+	    "3 the run is not interrupted, or a retry is refused.\n",
 	    cmd_recover_run },
 	{ "resolve", "resolve INC [--note TEXT]", "Resolve an incident.",
 	    "A resolved or unknown incident: exit 1.\n"
@@ -319,13 +332,16 @@ static const struct cli_cmd main_cmds[] = {
 	    "  A run is its own process and writes every step, log() line and\n"
 	    "  confirm() question to the database: any terminal can follow it.\n"
 	    "  owl runs show RUN: its steps with status and duration, its log\n"
-	    "  lines, the question it waits on (answer with owl answer).\n"
+	    "  lines, the question it waits on (answer with owl answer); a\n"
+	    "  rollback that failed names the steps it left undone.\n"
 	    "\nOptions:\n"
 	    "  --incident INC  only the runs for this incident\n"
 	    "  --state S       only the runs in this state: running, ok,\n"
-	    "                  failed, cancelled, refused, interrupted\n"
+	    "                  failed, rollback-failed, cancelled, refused,\n"
+	    "                  interrupted\n"
 	    "  --json          one JSON document (an array; show: an object\n"
-	    "                  with steps, log and waiting_for)\n",
+	    "                  with steps, log, waiting_for, waiting_target\n"
+	    "                  and left_undone)\n",
 	    cmd_runs_run },
 	{ "answer", "answer RUN yes|no [--target NAME]",
 	    "Answer the confirm() a run without a terminal waits on.",

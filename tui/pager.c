@@ -87,11 +87,12 @@ pager_draw(
 	}
 }
 
-int
+enum view_result
 pager_scroll(struct pager *p, enum keys_action act, int rows)
 {
 	size_t page = rows > 1 ? (size_t)rows - 1 : 1;
 	size_t last = p->nrows > (size_t)rows ? p->nrows - (size_t)rows : 0;
+	size_t was = p->top;
 
 	switch (act) {
 	case KEYS_DOWN: p->top += p->top < last; break;
@@ -102,7 +103,7 @@ pager_scroll(struct pager *p, enum keys_action act, int rows)
 	case KEYS_PGUP: p->top = p->top > page ? p->top - page : 0; break;
 	case KEYS_TOP: p->top = 0; break;
 	case KEYS_BOTTOM: p->top = last; break;
-	default: return 0;
+	default: return VIEW_PASS;
 	}
-	return 1;
+	return p->top != was ? VIEW_REDRAW : VIEW_KEEP;
 }

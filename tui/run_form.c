@@ -58,7 +58,7 @@ form_prompt(
 	a->prompt = kind;
 	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
 	lineedit_init(&a->le, text);
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 /* Asks the param at form.pi, or, past the last, starts the dry-run. */
@@ -78,11 +78,11 @@ form_begin(struct app *a, int64_t incident, const char *name)
 	err_init(&err);
 	f->incident = incident;
 	f->names = json_array();
-	if (app_top(a) == &view_incident_ops && a->detail.id == incident)
-		json_array_foreach(a->detail.sug, i, e)
+	if (frame_top(a) == &view_incident_ops)
+		json_array_foreach(view_incident_suggested(a, incident), i, e)
 		    json_array_append(f->names, json_object_get(e, "name"));
 	if ((src = form_source(a, &err)) == NULL) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "cannot read the runbooks: %s", err.msg);
 		form_free(a);
 		return;
@@ -125,7 +125,7 @@ form_decl(struct app *a, const char *name)
 	if ((src = form_source(a, &err)) == NULL ||
 	    rbmeta_load(src, name, &meta, NULL, NULL, &err) == -1 ||
 	    meta == NULL) {
-		app_message(a, SCREEN_ALARM, "runbook %s: %s", name,
+		frame_message(a, SCREEN_ALARM, "runbook %s: %s", name,
 		    err_isset(&err) ? err.msg : "not a runbook");
 		if (src != NULL)
 			rbsource_close(src);
@@ -203,7 +203,7 @@ form_next(struct app *a)
 	rc = rb_run_params(whole, f->values, &checked, &err);
 	json_decref(whole);
 	if (rc == -1) {
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "%s: nothing run (R to retry)", err.msg);
 		form_free(a);
 		return;
@@ -211,7 +211,7 @@ form_next(struct app *a)
 	json_decref(checked);
 	id = run_start(a, f->name, f->values, f->incident, 1, msg, sizeof msg);
 	if (id < 0) {
-		app_message(a, SCREEN_ALARM, "%s", msg);
+		frame_message(a, SCREEN_ALARM, "%s", msg);
 		form_free(a);
 		return;
 	}
@@ -219,7 +219,7 @@ form_next(struct app *a)
 		a->mine[a->nmine++] = id;
 	form_free(a);
 	app_open_run(a, id);
-	app_message(
+	frame_message(
 	    a, SCREEN_OK, "%s: the plan shows when it ends; a applies", msg);
 }
 
@@ -232,7 +232,7 @@ form_done(struct app *a, const char *text)
 	if (f->param == NULL) {
 		text += strspn(text, " ");
 		if (*text == '\0') {
-			app_message(
+			frame_message(
 			    a, SCREEN_NORMAL, "no runbook: nothing run");
 			form_free(a);
 			return;
@@ -250,7 +250,7 @@ form_done(struct app *a, const char *text)
 	}
 	d = json_object_get(f->decl, f->param);
 	if (*text == '\0' && json_is_true(json_object_get(d, "required"))) {
-		app_message(a, SCREEN_ALARM, "%s is required", f->param);
+		frame_message(a, SCREEN_ALARM, "%s is required", f->param);
 		form_next(a);
 		return;
 	}
@@ -305,7 +305,7 @@ form_tab(struct app *a)
 	size_t n = json_array_size(list);
 
 	if (n == 0) {
-		app_message(a, SCREEN_NORMAL, "nothing to offer: type it");
+		frame_message(a, SCREEN_NORMAL, "nothing to offer: type it");
 	} else {
 		lineedit_init(&a->le,
 		    json_string_value(json_array_get(list, f->next % n)));

@@ -178,6 +178,23 @@ run_apply(struct app *a, int64_t plan, char *msg, size_t n)
 	return run_start_spawn(argv, what, msg, n);
 }
 
+/* The row of the run to cancel: its state and where it runs. */
+struct run_cancel_row {
+	char status[32], host[256];
+	int64_t pid;
+};
+
+static int
+run_cancel_take(const struct rb_runs_row *r, void *ctx)
+{
+	struct run_cancel_row *c = ctx;
+
+	snprintf(c->status, sizeof c->status, "%s", r->status);
+	snprintf(c->host, sizeof c->host, "%s", r->host ? r->host : "");
+	c->pid = r->pid;
+	return 1;
+}
+
 int
 run_cancel(struct app *a, int64_t run, char *msg, size_t n)
 {
@@ -185,27 +202,35 @@ run_cancel(struct app *a, int64_t run, char *msg, size_t n)
 		.run = run,
 		.kind = "run.cancel_asked",
 		.detail = "{}" };
+	struct rb_runs_query q = { .run = run };
+	struct run_cancel_row c = { "", "", 0 };
 	char host[256];
 	struct err err;
 	int ok = -1;
 
 	err_init(&err);
 	rb_lease_host(host, sizeof host);
-	if (a->run.status[0] != '\0' && strcmp(a->run.status, "running") != 0) {
+	if (rb_runs_each(a->store, &q, run_cancel_take, &c, &err) == -1 ||
+	    c.status[0] == '\0') {
+		snprintf(msg, n, "run %" PRId64 ": %s", run,
+		    err_isset(&err) ? err.msg : "no such run");
+		return -1;
+	}
+	if (strcmp(c.status, "running") != 0) {
 		snprintf(msg, n,
 		    "run %" PRId64 " has ended (%s): nothing to "
 		    "cancel",
-		    run, a->run.status);
+		    run, c.status);
 		return -1;
 	}
-	if (strcmp(a->run.host, host) != 0) {
+	if (strcmp(c.host, host) != 0) {
 		snprintf(msg, n,
 		    "run %" PRId64 " runs on %s: cancel it there "
 		    "(kill -INT %" PRId64 ")",
-		    run, a->run.host, a->run.pid);
+		    run, c.host, c.pid);
 		return -1;
 	}
-	if (a->run.pid > 0 && kill((pid_t)a->run.pid, SIGINT) == 0) {
+	if (c.pid > 0 && kill((pid_t)c.pid, SIGINT) == 0) {
 		ok = 0;
 		(void)actlog_append(a->store, &e, NULL, &err);
 		snprintf(
@@ -213,7 +238,7 @@ run_cancel(struct app *a, int64_t run, char *msg, size_t n)
 	} else {
 		snprintf(msg, n,
 		    "cannot signal run %" PRId64 " (pid %" PRId64 "): %s", run,
-		    a->run.pid, strerror(errno));
+		    c.pid, strerror(errno));
 	}
 	return ok;
 }

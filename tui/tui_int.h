@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frame.h"
+#include "inclist.h"
 #include "keys.h"
 #include "lineedit.h"
 #include "screen.h"
@@ -19,29 +21,45 @@
 #include "engine/config.h"
 #include <jansson.h>
 
-#define APP_VIEWS_MAX 8
-#define APP_MSG_MAX 512
+#define APP_MSG_MAX FRAME_MSG_MAX
 #define APP_TITLE_MAX 160 /* bytes of a title quoted in a prompt */
 #define APP_PAUSE_US (3 * CLOCK_US_PER_SEC) /* no re-sort after a key */
 #define APP_TICK_MS 500 /* data_version poll */
 #define APP_LINK_MAX 1024 /* bytes of a link y copies */
 #define APP_BELL_SCAN 64 /* new incidents looked at for the bell */
 
-struct app;
+/* What a handler did: not its action; done, nothing on screen changed
+ * (j on the last row); done, the frame is drawn again. */
+enum view_result { VIEW_PASS, VIEW_KEEP, VIEW_REDRAW };
 
-/* One screen: what it draws and which keys it takes (tig's view_ops). */
+struct app;
+struct view_incident;
+struct view_log;
+struct view_help;
+struct view_run;
+struct view_runs;
+
+/* One screen: what it draws and which keys it takes (tig's view_ops).
+ * Its state is its own: init makes it (into its pointer in struct app)
+ * when the TUI starts, done frees it at the end. */
 struct view_ops {
 	const char *name; /* "incidents", for the help screen */
 	unsigned keys; /* its KEYS_V_* bit */
+	/* the view's state: -1 when out of memory */
+	int (*init)(struct app *a);
+	void (*done)(struct app *a);
 	/* data changed in the database (another process, or us) */
 	void (*reload)(struct app *a);
 	/* draws its heading on row `head` and its body on rows [top,
 	 * top+rows) */
 	void (*draw)(struct app *a, int head, int top, int rows, int cols);
-	/* handles a navigation action; returns 0 when not handled */
-	int (*action)(struct app *a, enum keys_action act, int rows);
-	/* the filter text changed */
-	void (*filter)(struct app *a);
+	/* handles an action; returns what needs redrawing (htop's
+	 * HTOP_REFRESH), VIEW_PASS when it is not the view's */
+	enum view_result (*action)(
+	    struct app *a, enum keys_action act, int rows);
+	/* a new filter text (as it is typed), and the one in force */
+	void (*filter)(struct app *a, const char *text);
+	const char *(*filter_text)(const struct app *a);
 	/* leaving the view */
 	void (*close)(struct app *a);
 };
@@ -116,62 +134,9 @@ enum app_prompt {
 	APP_PROMPT_TARGET, /* a run's confirm() of a target: its name */
 	APP_PROMPT_CANCELRUN, /* c: y cancels */
 	APP_PROMPT_QUIT, /* runs in progress: d detach, c cancel */
-};
-
-/* Incidents already looked at (Enter), with the alert time seen then:
- * a later alert makes the incident NEW again. */
-struct app_seen {
-	int64_t id;
-	int64_t last_alert_at;
-};
-
-/* The incident list (home screen) and the data the header shows. */
-struct app_list {
-	struct incident *incs; /* the loaded window: rows base .. base+n-1 */
-	size_t n, cap;
-	size_t base;
-	size_t nrows; /* rows in the whole (filtered, sorted) list */
-	size_t screen; /* rows the last frame showed */
-	struct incident_counts counts; /* for the header */
-	size_t sel, top; /* positions in the whole list */
-	int64_t sel_id; /* selection is kept by incident id */
-	int sort; /* APP_SORT_* */
-	int resort; /* a re-sort waits for the pause to end */
-	char filter[LINEEDIT_MAX + 1];
-	int resolved; /* resolved incidents shown too (R) */
-	int64_t total; /* rows without the filter */
-	struct app_seen *seen;
-	size_t nseen, capseen;
-	int64_t last_alert_at;
-	int64_t loaded_at;
-};
-
-enum {
-	APP_SORT_URGENCY,
-	APP_SORT_NEWEST,
-	APP_SORT_ALERTS,
-	APP_SORT_ID,
-	APP_SORTS
-};
-
-struct app_detail {
-	int64_t id;
-	json_t *sug; /* suggested runbooks (rbsuggest.h), read on open */
-	char sug_why[600]; /* why there are none to suggest, "" */
-	int have; /* inc is loaded */
-	int expanded; /* the whole alert table (e) */
-	struct incident inc;
-	struct pager pg;
-};
-
-struct app_log {
-	struct pager pg;
-	char filter[LINEEDIT_MAX + 1];
-};
-
-struct app_help {
-	struct pager pg;
-	const struct view_ops *of; /* the screen whose keys it shows */
+	APP_PROMPT_RECOVER, /* an interrupted run: c, u, m */
+	APP_PROMPT_RECOVER_UNDO, /* y runs the undo */
+	APP_PROMPT_RECOVER_NOTE, /* mark resolved: the note */
 };
 
 /* What `y` can copy of the incident in view (an empty string: none). */
@@ -191,29 +156,6 @@ struct app_names {
 	char typed[LINEEDIT_MAX + 1]; /* the prefix Tab completes */
 };
 
-/* The live run view (view_run.c): one run, followed in the database. */
-struct app_run {
-	int64_t id;
-	char runbook[128], status[16], host[256], error[512], actor[128];
-	int dry_run;
-	int64_t pid, incident, started_at, ended_at, plan;
-	json_t *params; /* as the run got them */
-	struct pager pg;
-	int follow; /* the view stays at the end as lines come */
-	int rows; /* body rows of the last frame */
-	int64_t ask_n; /* the question it waits on, 0: none */
-	int64_t dismissed; /* a question put off with Esc */
-	char ask[1024];
-	char ask_target[256]; /* confirm({ type = "target" }): the name to
-	                       * type; "" a y/N question */
-};
-
-/* The runs screen (view_runs.c). */
-struct app_runs {
-	json_t *rows; /* [{id, runbook, status, ...}], running first */
-	size_t sel, top;
-};
-
 /* A runbook run being set up from the incident screen (R): the runbook,
  * then each param in turn, then the dry-run. */
 struct app_form {
@@ -225,6 +167,14 @@ struct app_form {
 	size_t next; /* Tab */
 	const char *param; /* the param being asked, NULL: the runbook */
 	size_t pi; /* its index in decl */
+};
+
+/* r on an interrupted run: what owl recover offers (run_recover.c). */
+struct app_recover {
+	int64_t run;
+	char runbook[128];
+	size_t undoable; /* steps done that --undo undoes */
+	char resolved[300]; /* "actor: note" of an earlier resolution */
 };
 
 #define APP_MINE_MAX 32 /* runs started here, asked about at quit */
@@ -247,7 +197,6 @@ struct app {
 	int64_t data_version;
 	int64_t pause_until; /* monotonic: no re-sort until then */
 	int64_t minute; /* the minute last drawn (clock, ages) */
-	int dirty;
 	int quit;
 	int pasting; /* inside a bracketed paste */
 	int paste_tail; /* a paste just ended: keys that came with it are
@@ -259,25 +208,24 @@ struct app {
 	struct app_links links;
 	struct app_names names;
 	const char *config_flag; /* --config, passed on to runs */
-	struct app_run run;
-	struct app_runs runs;
+	/* each view's own state (defined in its file; view_ops.init) */
+	struct view_run *run;
+	struct view_runs *runs;
 	struct app_form form;
+	struct app_recover recover;
 	int64_t mine[APP_MINE_MAX]; /* runs started from this TUI */
 	int nmine;
 	int64_t last_tick; /* monotonic time of the last data check */
-	const struct view_ops *views[APP_VIEWS_MAX];
-	int nviews;
+	struct frame frame; /* the screen stack, message line, dirty */
 	enum app_prompt prompt;
 	char prompt_label[APP_MSG_MAX];
 	struct lineedit le;
 	struct act_pending pending;
-	char msg[APP_MSG_MAX];
-	int msg_style;
 	struct act_journal journal;
-	struct app_list list;
-	struct app_detail detail;
-	struct app_log log;
-	struct app_help help;
+	struct inclist *list; /* the incident-list model (inclist.c) */
+	struct view_incident *detail;
+	struct view_log *log;
+	struct view_help *help;
 	struct app_paging paging;
 };
 
@@ -294,11 +242,16 @@ void app_open_run(struct app *a, int64_t id);
 /* Opens the modal of the question the open run waits on: y/N, or the
  * text field of a target (refused: the name just refused, or NULL). */
 void run_ask_open(struct app *a, const char *refused);
-/* Reads what the run wrote since (state, steps, log, question). */
-void view_run_free(struct app *a);
+/* The key that answers the open run's y/N question (APP_PROMPT_ANSWER)
+ * or its cancel question (APP_PROMPT_CANCELRUN). */
+void view_run_prompt_key(struct app *a, enum app_prompt kind, int key);
+/* Enter in the text field of a target confirm(), and Esc in it. */
+void view_run_target_done(struct app *a, const char *text);
+void view_run_target_later(struct app *a);
 /* view_runs.c */
 void app_open_runs(struct app *a);
-void view_runs_free(struct app *a);
+/* The id of the selected run, 0: none. */
+int64_t view_runs_selected(const struct app *a);
 /* The runs started here that are still running (their count). */
 int app_runs_in_progress(struct app *a);
 
@@ -310,8 +263,19 @@ int64_t run_start(struct app *a, const char *name, const json_t *params,
 /* Starts `owl apply PLAN --detach`: exactly the plan of a dry-run;
  * returns the run id, or -1 with why in msg. */
 int64_t run_apply(struct app *a, int64_t plan, char *msg, size_t n);
-/* Cancels the open run (a->run) with SIGINT to its process; -1 with why. */
+/* Cancels run with SIGINT to its process (when it runs here); -1 with
+ * why in msg. */
 int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
+
+/* run_recover.c */
+/* r: the choices of owl recover for run id, when it is interrupted. */
+void recover_begin(struct app *a, int64_t id);
+/* The key that picks one (c re-check, u undo, m mark resolved). */
+void recover_key(struct app *a, int key);
+/* y runs the undo (owl recover RUN --undo); other keys do nothing. */
+void recover_undo_key(struct app *a, int key);
+/* Marks the run resolved with the operator's note (rb_recover_log). */
+void recover_resolve(struct app *a, const char *note);
 
 /* run_form.c */
 /* R: asks which runbook (suggested first). */
@@ -341,41 +305,16 @@ void paging_summary(const struct app *a, FILE *f);
 int app_run(struct app *a, const char *bench);
 /* Frees what the app holds (not the store or screen). */
 void app_done(struct app *a);
-/* Shows a one-line message under the screen (style SCREEN_*). */
-void app_message(struct app *a, int style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Pushes a view (opening it), or pops the top one. */
-void app_push(struct app *a, const struct view_ops *v);
-void app_pop(struct app *a);
-/* The view on top. */
-const struct view_ops *app_top(const struct app *a);
-/* Formats a time as local "2026-11-29 03:04:05 UTC" (full) or
- * "03:04 UTC" (short) into out. */
-void app_time(int64_t us, int full, char *out, size_t n);
 /* Opens the incident screen for id. */
 void app_open_incident(struct app *a, int64_t id);
 
-/* view_incidents.c */
-/* Loads the incident list; keeps the selection by id. -1 on error
- * (shown as a message). */
-int view_incidents_load(struct app *a);
-/* The incident with this id in the loaded list, or NULL. */
-const struct incident *view_incidents_find(const struct app *a, int64_t id);
-/* The selected incident, or NULL. */
-const struct incident *view_incidents_selected(const struct app *a);
-/* Marks an incident as looked at (no NEW mark). */
-void view_incidents_seen(struct app *a, const struct incident *inc);
-/* Re-sorts when a pause has ended; returns nonzero when it did. */
-int view_incidents_tick(struct app *a);
-/* Frees the list. */
-void view_incidents_free(struct app *a);
-/* What the header says of a filter, a sort other than urgency and the
- * resolved ones shown ("filter: eu · 3 of 7 shown"); 0 when none. */
-int view_incidents_status(const struct app *a, char *out, size_t n);
-
 /* view_incident.c */
-/* Frees the detail state. */
-void view_incident_free(struct app *a);
+/* The incident the incident screen shows, 0: it is not open. */
+int64_t view_incident_id(const struct app *a);
+/* That incident as loaded, when it is id; NULL otherwise. */
+const struct incident *view_incident_loaded(const struct app *a, int64_t id);
+/* Its suggested runbooks (borrowed), when it is id; NULL otherwise. */
+const json_t *view_incident_suggested(const struct app *a, int64_t id);
 
 /* view_alerts.c */
 /* Adds the alert table and the links of inc to p, and sets a->links;
@@ -399,8 +338,9 @@ void pager_filter(struct pager *p, const char *filter);
 /* Draws rows [top, top+rows) of the shown lines. */
 void pager_draw(
     const struct pager *p, struct screen *sc, int top, int rows, int cols);
-/* Scrolls for j/k/g/G/PgUp/PgDn; returns 0 when act is not scrolling. */
-int pager_scroll(struct pager *p, enum keys_action act, int rows);
+/* Scrolls for j/k/g/G/PgUp/PgDn: VIEW_REDRAW when it moved, VIEW_KEEP
+ * when it could not (at the end), VIEW_PASS when act is not scrolling. */
+enum view_result pager_scroll(struct pager *p, enum keys_action act, int rows);
 
 /* act.c */
 /* Prepares a.pending for act on incident id (ack, resolve, snooze with

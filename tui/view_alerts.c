@@ -395,7 +395,7 @@ view_alerts_add(struct app *a, struct pager *p, const struct incident *inc,
 		at = json_integer_value(json_object_get(row, "s"));
 		snprintf(since, sizeof since, "?");
 		if (at != 0)
-			app_time(at, 1, since, sizeof since);
+			frame_time(at, 1, since, sizeof since);
 		alerts_row_labels(row, differ, labels, sizeof labels);
 		snprintf(line, sizeof line,
 		    "%-8s %s  since %s, delivered %" PRId64 "x",

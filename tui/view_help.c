@@ -1,14 +1,20 @@
 /* view_help.c: the help screen of `owl tui`, generated from the key
  * table (keys.c), so it always matches the keys and the hint line. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui_int.h"
 
+struct view_help {
+	struct pager pg;
+	const struct view_ops *of; /* the screen whose keys it shows */
+};
+
 static void
 help_build(struct app *a, const struct view_ops *of)
 {
-	struct pager *p = &a->help.pg;
+	struct pager *p = &a->help->pg;
 	char line[512], names[64];
 
 	pager_clear(p);
@@ -45,8 +51,8 @@ help_build(struct app *a, const struct view_ops *of)
 void
 view_help_open(struct app *a, const struct view_ops *of)
 {
-	a->help.of = of;
-	app_push(a, &view_help_ops);
+	a->help->of = of;
+	frame_push(a, &view_help_ops);
 	help_build(a, of);
 }
 
@@ -60,23 +66,40 @@ static void
 help_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	screen_text(a->sc, head, 0, cols, "Help", SCREEN_BOLD | SCREEN_PAD);
-	pager_draw(&a->help.pg, a->sc, top, rows, cols);
+	pager_draw(&a->help->pg, a->sc, top, rows, cols);
 }
 
-static int
+static enum view_result
 help_action(struct app *a, enum keys_action act, int rows)
 {
-	return pager_scroll(&a->help.pg, act, rows);
+	return pager_scroll(&a->help->pg, act, rows);
 }
 
 static void
 help_close(struct app *a)
 {
-	pager_clear(&a->help.pg);
+	pager_clear(&a->help->pg);
+}
+
+static int
+help_init(struct app *a)
+{
+	return (a->help = calloc(1, sizeof *a->help)) == NULL ? -1 : 0;
+}
+
+static void
+help_done(struct app *a)
+{
+	if (a->help != NULL)
+		pager_clear(&a->help->pg);
+	free(a->help);
+	a->help = NULL;
 }
 
 const struct view_ops view_help_ops = {
 	.name = "help",
+	.init = help_init,
+	.done = help_done,
 	.keys = KEYS_V_HELP,
 	.reload = help_reload,
 	.draw = help_draw,

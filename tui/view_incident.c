@@ -17,6 +17,18 @@
 
 #define DETAIL_LOG_MAX 2000 /* newest timeline entries shown */
 
+struct view_incident {
+	int64_t id;
+	json_t *sug; /* suggested runbooks (rbsuggest.h), read on open */
+	char sug_why[600]; /* why there are none to suggest, "" */
+	int have; /* inc is loaded */
+	int expanded; /* the whole alert table (e) */
+	struct incident inc;
+	struct pager pg;
+};
+
+static void detail_clear(struct app *a);
+
 static void detail_addf(struct pager *p, int style, int indent, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
 
@@ -41,14 +53,14 @@ detail_or(const char *s)
 static void
 detail_head(struct app *a, const struct incident *inc, const char *storm)
 {
-	struct pager *p = &a->detail.pg;
+	struct pager *p = &a->detail->pg;
 	char opened[64], last[64], age[16], until[64] = "-", started[64];
 
-	app_time(inc->opened_at, 1, opened, sizeof opened);
-	app_time(inc->last_alert_at, 1, last, sizeof last);
+	frame_time(inc->opened_at, 1, opened, sizeof opened);
+	frame_time(inc->last_alert_at, 1, last, sizeof last);
 	text_age(clock_now_us() - inc->opened_at, age, sizeof age);
 	if (inc->snoozed_until > clock_now_us())
-		app_time(inc->snoozed_until, 1, until, sizeof until);
+		frame_time(inc->snoozed_until, 1, until, sizeof until);
 	if (storm[0] != '\0') {
 		/* a storm is named by what its alerts share, not by the
 		 * first of them */
@@ -70,13 +82,13 @@ detail_head(struct app *a, const struct incident *inc, const char *storm)
 	                            "by the sender"
 	                          : "");
 	if (inc->started_at != 0) {
-		app_time(inc->started_at, 1, started, sizeof started);
+		frame_time(inc->started_at, 1, started, sizeof started);
 		detail_addf(
 		    p, SCREEN_NORMAL, 2, "started %s (first alert)", started);
 	}
 	detail_addf(p, SCREEN_NORMAL, 2, "opened %s (%s ago)", opened, age);
 	if (inc->state == INCIDENT_RESOLVED && inc->ended_at != 0) {
-		app_time(inc->ended_at, 1, started, sizeof started);
+		frame_time(inc->ended_at, 1, started, sizeof started);
 		detail_addf(
 		    p, SCREEN_NORMAL, 2, "ended %s (last alert)", started);
 	}
@@ -93,7 +105,7 @@ detail_head(struct app *a, const struct incident *inc, const char *storm)
 static void
 detail_suggest_load(struct app *a)
 {
-	struct app_detail *d = &a->detail;
+	struct view_incident *d = a->detail;
 	const char *why = NULL;
 	struct err err;
 
@@ -111,7 +123,7 @@ detail_suggest_load(struct app *a)
 static void
 detail_suggest(struct app *a)
 {
-	struct app_detail *d = &a->detail;
+	struct view_incident *d = a->detail;
 	struct pager *p = &d->pg;
 	size_t i;
 	json_t *e;
@@ -173,11 +185,11 @@ detail_entry(const struct actlog_entry *e, void *ctx)
 	char at[64], *line, *head;
 	json_t *d;
 
-	app_time(e->at_us, 1, at, sizeof at);
+	frame_time(e->at_us, 1, at, sizeof at);
 	if ((line = actlog_text_dup(w->text, e)) == NULL)
 		return 1;
 	if (asprintf(&head, "%s  %-10s %s", at, e->actor, line) >= 0) {
-		pager_add_lines(&w->a->detail.pg, SCREEN_NORMAL, 2, head);
+		pager_add_lines(&w->a->detail->pg, SCREEN_NORMAL, 2, head);
 		free(head);
 	}
 	free(line);
@@ -196,7 +208,7 @@ detail_timeline(struct app *a, int64_t id)
 {
 	struct actlog_filter f = { .incident = id, .limit = DETAIL_LOG_MAX };
 	struct detail_walk w = { a, json_array(), actlog_text_new() };
-	struct pager *p = &a->detail.pg;
+	struct pager *p = &a->detail->pg;
 	struct err err;
 	size_t i;
 	json_t *nt;
@@ -232,7 +244,7 @@ detail_timeline(struct app *a, int64_t id)
 static void
 detail_reload(struct app *a)
 {
-	struct app_detail *d = &a->detail;
+	struct view_incident *d = a->detail;
 	size_t top = d->pg.top;
 	struct pager alerts = { 0 };
 	char storm[256];
@@ -260,7 +272,7 @@ detail_reload(struct app *a)
 	detail_timeline(a, d->id);
 	pager_filter(&d->pg, "");
 	d->pg.top = top < d->pg.nrows ? top : 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
@@ -268,27 +280,27 @@ app_open_incident(struct app *a, int64_t id)
 {
 	const struct incident *inc;
 
-	view_incident_free(a);
-	a->detail.id = id;
-	a->detail.expanded = 0;
-	app_push(a, &view_incident_ops);
+	detail_clear(a);
+	a->detail->id = id;
+	a->detail->expanded = 0;
+	frame_push(a, &view_incident_ops);
 	detail_suggest_load(a);
 	detail_reload(a);
-	if ((inc = view_incidents_find(a, id)) != NULL)
-		view_incidents_seen(a, inc);
-	else if (a->detail.have)
-		view_incidents_seen(a, &a->detail.inc);
+	if ((inc = inclist_find(a, id)) != NULL)
+		inclist_seen(a, inc);
+	else if (a->detail->have)
+		inclist_seen(a, &a->detail->inc);
 }
 
-void
-view_incident_free(struct app *a)
+static void
+detail_clear(struct app *a)
 {
-	json_decref(a->detail.sug);
-	a->detail.sug = NULL;
-	if (a->detail.have)
-		incident_done(&a->detail.inc);
-	a->detail.have = 0;
-	pager_clear(&a->detail.pg);
+	json_decref(a->detail->sug);
+	a->detail->sug = NULL;
+	if (a->detail->have)
+		incident_done(&a->detail->inc);
+	a->detail->have = 0;
+	pager_clear(&a->detail->pg);
 }
 
 static void
@@ -296,30 +308,66 @@ detail_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	char h[64];
 
-	snprintf(h, sizeof h, "Incident INC-%" PRId64, a->detail.id);
+	snprintf(h, sizeof h, "Incident INC-%" PRId64, a->detail->id);
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
-	pager_draw(&a->detail.pg, a->sc, top, rows, cols);
+	pager_draw(&a->detail->pg, a->sc, top, rows, cols);
 }
 
-static int
+static enum view_result
 detail_action(struct app *a, enum keys_action act, int rows)
 {
 	if (act == KEYS_EXPAND) {
-		a->detail.expanded = !a->detail.expanded;
+		a->detail->expanded = !a->detail->expanded;
 		detail_reload(a);
-		return 1;
+		return VIEW_REDRAW;
 	}
-	return pager_scroll(&a->detail.pg, act, rows);
+	return pager_scroll(&a->detail->pg, act, rows);
 }
 
 static void
 detail_close(struct app *a)
 {
-	view_incident_free(a);
+	detail_clear(a);
+}
+
+static int
+detail_init(struct app *a)
+{
+	return (a->detail = calloc(1, sizeof *a->detail)) == NULL ? -1 : 0;
+}
+
+static void
+detail_done(struct app *a)
+{
+	if (a->detail != NULL)
+		detail_clear(a);
+	free(a->detail);
+	a->detail = NULL;
+}
+
+int64_t
+view_incident_id(const struct app *a)
+{
+	return a->detail->id;
+}
+
+const struct incident *
+view_incident_loaded(const struct app *a, int64_t id)
+{
+	return a->detail->have && a->detail->inc.id == id ? &a->detail->inc
+	                                                  : NULL;
+}
+
+const json_t *
+view_incident_suggested(const struct app *a, int64_t id)
+{
+	return a->detail->id == id ? a->detail->sug : NULL;
 }
 
 const struct view_ops view_incident_ops = {
 	.name = "incident",
+	.init = detail_init,
+	.done = detail_done,
 	.keys = KEYS_V_INCIDENT,
 	.reload = detail_reload,
 	.draw = detail_draw,

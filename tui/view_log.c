@@ -9,6 +9,11 @@
 #include "engine/actlog.h"
 #include "engine/actlog_text.h"
 
+struct view_log {
+	struct pager pg;
+	char filter[LINEEDIT_MAX + 1];
+};
+
 #define LOG_ROWS 5000
 
 struct log_walk {
@@ -28,7 +33,7 @@ log_entry(const struct actlog_entry *e, void *ctx)
 
 	if (w->n >= LOG_ROWS)
 		return 1;
-	app_time(e->at_us, 1, at, sizeof at);
+	frame_time(e->at_us, 1, at, sizeof at);
 	if (e->incident)
 		snprintf(inc, sizeof inc, "INC-%" PRId64, e->incident);
 	if ((line = actlog_text_dup(w->text, e)) == NULL)
@@ -49,7 +54,7 @@ log_reload(struct app *a)
 	struct actlog_filter f = { .limit = LOG_ROWS };
 	struct log_walk w = { calloc(LOG_ROWS, sizeof(char *)), 0,
 		actlog_text_new() };
-	struct pager *p = &a->log.pg;
+	struct pager *p = &a->log->pg;
 	size_t top = p->top;
 	struct err err;
 
@@ -61,7 +66,7 @@ log_reload(struct app *a)
 		return;
 	}
 	if (actlog_each(a->store, &f, log_entry, &w, &err) == -1)
-		app_message(
+		frame_message(
 		    a, SCREEN_ALARM, "cannot read the log: %s", err.msg);
 	for (size_t i = w.n; i > 0; i--) {
 		pager_add(p, SCREEN_NORMAL, 0, w.lines[i - 1]);
@@ -69,9 +74,9 @@ log_reload(struct app *a)
 	}
 	free(w.lines);
 	actlog_text_free(w.text);
-	pager_filter(p, a->log.filter);
+	pager_filter(p, a->log->filter);
 	p->top = top < p->nrows ? top : 0;
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 static void
@@ -82,43 +87,68 @@ log_draw(struct app *a, int head, int top, int rows, int cols)
 	snprintf(h, sizeof h,
 	    "Action log: %zu of the newest %zu entr%s, "
 	    "newest first%s%s",
-	    a->log.pg.nrows, a->log.pg.n, a->log.pg.n == 1 ? "y" : "ies",
-	    a->log.filter[0] ? ", filter: " : "", a->log.filter);
+	    a->log->pg.nrows, a->log->pg.n, a->log->pg.n == 1 ? "y" : "ies",
+	    a->log->filter[0] ? ", filter: " : "", a->log->filter);
 	screen_text(a->sc, head, 0, cols, h, SCREEN_BOLD | SCREEN_PAD);
-	if (a->log.pg.nrows == 0)
+	if (a->log->pg.nrows == 0)
 		screen_text(a->sc, top, 2, cols - 2,
-		    a->log.pg.n ? "no entry matches the filter"
-		                : "the log is empty",
+		    a->log->pg.n ? "no entry matches the filter"
+		                 : "the log is empty",
 		    SCREEN_DIM);
-	pager_draw(&a->log.pg, a->sc, top, rows, cols);
+	pager_draw(&a->log->pg, a->sc, top, rows, cols);
 }
 
-static int
+static enum view_result
 log_action(struct app *a, enum keys_action act, int rows)
 {
-	return pager_scroll(&a->log.pg, act, rows);
+	return pager_scroll(&a->log->pg, act, rows);
 }
 
 static void
-log_filter(struct app *a)
+log_filter(struct app *a, const char *text)
 {
-	pager_filter(&a->log.pg, a->log.filter);
-	a->log.pg.top = 0;
+	snprintf(a->log->filter, sizeof a->log->filter, "%s", text);
+	pager_filter(&a->log->pg, a->log->filter);
+	a->log->pg.top = 0;
+}
+
+static const char *
+log_filter_text(const struct app *a)
+{
+	return a->log->filter;
 }
 
 static void
 log_close(struct app *a)
 {
-	pager_clear(&a->log.pg);
-	a->log.filter[0] = '\0';
+	pager_clear(&a->log->pg);
+	a->log->filter[0] = '\0';
+}
+
+static int
+log_init(struct app *a)
+{
+	return (a->log = calloc(1, sizeof *a->log)) == NULL ? -1 : 0;
+}
+
+static void
+log_done(struct app *a)
+{
+	if (a->log != NULL)
+		pager_clear(&a->log->pg);
+	free(a->log);
+	a->log = NULL;
 }
 
 const struct view_ops view_log_ops = {
 	.name = "log",
+	.init = log_init,
+	.done = log_done,
 	.keys = KEYS_V_LOG,
 	.reload = log_reload,
 	.draw = log_draw,
 	.action = log_action,
 	.filter = log_filter,
+	.filter_text = log_filter_text,
 	.close = log_close,
 };

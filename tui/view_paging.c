@@ -64,7 +64,7 @@ paging_line(struct pager *p, const json_t *pg)
 	int64_t us;
 
 	if (at != NULL && clock_parse(at, &us, NULL) == 0)
-		app_time(us, 0, when, sizeof when);
+		frame_time(us, 0, when, sizeof when);
 	if (json_is_integer(level))
 		snprintf(lv, sizeof lv, " (level %lld)",
 		    (long long)json_integer_value(level));

@@ -18,6 +18,25 @@
 
 #define RUN_LOG_MAX 2000 /* newest log entries shown */
 
+/* The live run view (view_run.c): one run, followed in the database. */
+struct view_run {
+	int64_t id;
+	char runbook[128], status[16], host[256], error[512], actor[128];
+	int dry_run;
+	int64_t pid, incident, started_at, ended_at, plan;
+	json_t *params; /* as the run got them */
+	struct pager pg;
+	int follow; /* the view stays at the end as lines come */
+	int rows; /* body rows of the last frame */
+	int64_t ask_n; /* the question it waits on, 0: none */
+	int64_t dismissed; /* a question put off with Esc */
+	char ask[1024];
+	char ask_target[256]; /* confirm({ type = "target" }): the name to
+	                       * type; "" a y/N question */
+};
+
+static void run_clear(struct app *a);
+
 static void run_addf(struct pager *p, int style, int indent, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
 
@@ -36,7 +55,7 @@ run_addf(struct pager *p, int style, int indent, const char *fmt, ...)
 static int
 run_take(const struct rb_runs_row *r, void *ctx)
 {
-	struct app_run *v = ctx;
+	struct view_run *v = ctx;
 
 	snprintf(v->runbook, sizeof v->runbook, "%s", r->runbook);
 	snprintf(v->status, sizeof v->status, "%s", r->status);
@@ -107,7 +126,7 @@ run_entry(const struct actlog_entry *e, void *ctx)
 	struct run_walk *w = ctx;
 	char at[64], *line;
 
-	app_time(e->at_us, 0, at, sizeof at);
+	frame_time(e->at_us, 0, at, sizeof at);
 	if (strcmp(e->kind, "run.step") == 0 ||
 	    strcmp(e->kind, "run.undo") == 0)
 		return 0; /* the steps are above */
@@ -132,8 +151,9 @@ run_plan(struct app *a, struct pager *p)
 	size_t i, writes = 0;
 
 	err_init(&err);
-	if (a->run.plan == 0 ||
-	    rb_runs_plan_effects(a->store, a->run.plan, &effects, &err) == -1 ||
+	if (a->run->plan == 0 ||
+	    rb_runs_plan_effects(a->store, a->run->plan, &effects, &err) ==
+	        -1 ||
 	    !json_is_array(effects)) {
 		json_decref(effects);
 		return;
@@ -142,11 +162,11 @@ run_plan(struct app *a, struct pager *p)
 	    json_is_true(json_object_get(e, "write"));
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	run_addf(p, SCREEN_BOLD, 0,
-	    "Plan %" PRId64 ": %zu effect%s, %zu write%s%s", a->run.plan,
+	    "Plan %" PRId64 ": %zu effect%s, %zu write%s%s", a->run->plan,
 	    json_array_size(effects), json_array_size(effects) == 1 ? "" : "s",
 	    writes, writes == 1 ? "" : "s",
-	    strcmp(a->run.status, "ok") == 0 ? "  (a: apply  e: edit params)"
-	                                     : "");
+	    strcmp(a->run->status, "ok") == 0 ? "  (a: apply  e: edit params)"
+	                                      : "");
 	json_array_foreach(effects, i, e)
 	{
 		const char *diff =
@@ -176,15 +196,37 @@ run_plan(struct app *a, struct pager *p)
 	json_decref(effects);
 }
 
+/* A rollback that failed says so first, in red, and names the steps
+ * it left undone: the world is half-changed. */
+static void
+run_rollback_failed(struct app *a, const char *error)
+{
+	struct view_run *v = a->run;
+	const char *cut = strstr(error, "; rollback failed");
+	char left[600];
+	struct err err;
+
+	err_init(&err);
+	run_addf(&v->pg, SCREEN_ALARM | SCREEN_SEL, 2,
+	    " rollback failed: %.*s ",
+	    cut ? (int)(cut - error) : (int)strlen(error), error);
+	if (rb_runs_left_undone(a->store, v->id, left, sizeof left, &err) > 0)
+		run_addf(&v->pg, SCREEN_ALARM, 2,
+		    "steps left undone: %s (the world is half-changed)", left);
+	else if (err_isset(&err))
+		run_addf(&v->pg, SCREEN_ALARM, 2, "%s", err.msg);
+}
+
 static void
 run_reload(struct app *a)
 {
-	struct app_run *v = &a->run;
+	struct view_run *v = a->run;
 	struct rb_runs_query q = { .run = v->id };
 	struct actlog_filter f = { .run = v->id, .limit = RUN_LOG_MAX };
 	struct run_walk w = { &v->pg, actlog_text_new() };
 	size_t top = v->pg.top;
 	struct rb_ask ask;
+	const char *err_text;
 	char took[32];
 	struct err err;
 
@@ -202,11 +244,16 @@ run_reload(struct app *a)
 	    took, sizeof took);
 	run_addf(&v->pg, SCREEN_BOLD, 0, "run %" PRId64 "  %s%s", v->id,
 	    v->runbook, v->dry_run ? " (dry-run)" : "");
-	run_addf(&v->pg, run_style(v->status) | SCREEN_SEL, 2, " %s%s%s ",
-	    strcmp(v->status, "failed") == 0 && strstr(v->error, "rollback")
-	        ? "rollback failed"
-	        : v->status,
-	    v->error[0] ? ": " : "", v->error);
+	/* "interrupted: interrupted: ..." says it once */
+	err_text = v->error;
+	if (strncmp(err_text, v->status, strlen(v->status)) == 0 &&
+	    strncmp(err_text + strlen(v->status), ": ", 2) == 0)
+		err_text += strlen(v->status) + 2;
+	if (strcmp(v->status, "rollback-failed") == 0)
+		run_rollback_failed(a, err_text);
+	else
+		run_addf(&v->pg, run_style(v->status) | SCREEN_SEL, 2,
+		    " %s%s%s ", v->status, err_text[0] ? ": " : "", err_text);
 	run_addf(&v->pg, SCREEN_NORMAL, 2,
 	    "by %s  %s %s  pid %" PRId64 " on %s%s", v->actor,
 	    v->ended_at ? "took" : "running for", took, v->pid, v->host,
@@ -257,7 +304,7 @@ out:
 	        a->prompt == APP_PROMPT_TARGET) &&
 	    v->ask_n == 0) {
 		a->prompt = APP_PROMPT_NONE;
-		app_message(a, SCREEN_NORMAL,
+		frame_message(a, SCREEN_NORMAL,
 		    "run %" PRId64 ": answered "
 		    "elsewhere",
 		    v->id);
@@ -265,15 +312,15 @@ out:
 	/* a question opens as a modal, once, in this view: y/N, or a text
 	 * field for the target's name */
 	if (v->ask_n != 0 && v->ask_n != v->dismissed &&
-	    a->prompt == APP_PROMPT_NONE && app_top(a) == &view_run_ops)
+	    a->prompt == APP_PROMPT_NONE && frame_top(a) == &view_run_ops)
 		run_ask_open(a, NULL);
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
 run_ask_open(struct app *a, const char *refused)
 {
-	struct app_run *v = &a->run;
+	struct view_run *v = a->run;
 
 	if (v->ask_target[0] == '\0') {
 		a->prompt = APP_PROMPT_ANSWER;
@@ -291,33 +338,33 @@ run_ask_open(struct app *a, const char *refused)
 			    v->ask_target);
 		lineedit_init(&a->le, NULL);
 	}
-	a->dirty = 1;
+	a->frame.dirty = 1;
 }
 
 void
 app_open_run(struct app *a, int64_t id)
 {
-	view_run_free(a);
-	a->run.id = id;
-	a->run.follow = 1;
-	a->run.dismissed = 0;
-	app_push(a, &view_run_ops);
+	run_clear(a);
+	a->run->id = id;
+	a->run->follow = 1;
+	a->run->dismissed = 0;
+	frame_push(a, &view_run_ops);
 	run_reload(a);
 }
 
-void
-view_run_free(struct app *a)
+static void
+run_clear(struct app *a)
 {
-	pager_clear(&a->run.pg);
-	json_decref(a->run.params);
-	a->run.params = NULL;
+	pager_clear(&a->run->pg);
+	json_decref(a->run->params);
+	a->run->params = NULL;
 }
 
 static void
 run_draw(struct app *a, int head, int top, int rows, int cols)
 {
 	char h[96];
-	struct app_run *v = &a->run;
+	struct view_run *v = a->run;
 
 	if (v->rows != rows) {
 		v->rows = rows;
@@ -332,36 +379,205 @@ run_draw(struct app *a, int head, int top, int rows, int cols)
 	pager_draw(&v->pg, a->sc, top, rows, cols);
 }
 
-static int
+/* a after a dry-run: exactly its plan, for real (owl apply PLAN). */
+static void
+run_apply_plan(struct app *a)
+{
+	struct view_run *v = a->run;
+	char msg[APP_MSG_MAX];
+	int64_t id;
+
+	if (!v->dry_run || strcmp(v->status, "ok") != 0) {
+		frame_message(a, SCREEN_NORMAL,
+		    "a applies a dry-run that ended ok (this is run %" PRId64
+		    ", %s%s)",
+		    v->id, v->dry_run ? "" : "live, ", v->status);
+		return;
+	}
+	if (v->plan == 0) {
+		frame_message(a, SCREEN_ALARM,
+		    "run %" PRId64 " made no plan: nothing to apply", v->id);
+		return;
+	}
+	id = run_apply(a, v->plan, msg, sizeof msg);
+	if (id < 0) {
+		frame_message(a, SCREEN_ALARM, "%s", msg);
+		return;
+	}
+	if (a->nmine < APP_MINE_MAX)
+		a->mine[a->nmine++] = id;
+	frame_pop(a);
+	app_open_run(a, id);
+	frame_message(a, SCREEN_OK, "%s", msg);
+}
+
+/* Enter in the text field of a confirm() that wants its target typed:
+ * the exact name says yes, nothing says no, another name is refused
+ * (and it still waits). */
+void
+view_run_target_done(struct app *a, const char *text)
+{
+	struct err err;
+	int yes = text[0] != '\0';
+
+	err_init(&err);
+	if (a->readonly) {
+		frame_message(a, SCREEN_ALARM, "read-only: not answered");
+		return;
+	}
+	if (yes && strcmp(text, a->run->ask_target) != 0) {
+		run_ask_open(a, text);
+		return;
+	}
+	if (rb_ask_answer(a->store, a->run->id, yes, yes ? text : NULL,
+	        a->actor, &err) == -1)
+		frame_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
+	else
+		frame_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
+	frame_top(a)->reload(a);
+}
+
+void
+view_run_prompt_key(struct app *a, enum app_prompt kind, int key)
+{
+	struct view_run *v = a->run;
+	char msg[APP_MSG_MAX];
+	struct err err;
+	int yes = key == 'y' || key == 'Y';
+
+	a->prompt = APP_PROMPT_NONE;
+	err_init(&err);
+	if (a->pasting)
+		key = yes = 0;
+	if (kind == APP_PROMPT_CANCELRUN) {
+		if (!yes) {
+			frame_message(
+			    a, SCREEN_NORMAL, "cancelled: nothing done");
+			return;
+		}
+		run_cancel(a, v->id, msg, sizeof msg);
+		frame_message(a, SCREEN_WARN, "%s", msg);
+		return;
+	}
+	if (!yes && key != 'n' && key != 'N') {
+		v->dismissed = v->ask_n;
+		frame_message(a, SCREEN_NORMAL,
+		    "not answered: it still waits (y/n here later: "
+		    "press Enter on it in g r, or owl answer %" PRId64
+		    " yes|no)",
+		    v->id);
+		return;
+	}
+	if (a->readonly)
+		frame_message(a, SCREEN_ALARM, "read-only: not answered");
+	else if (rb_ask_answer(a->store, v->id, yes, NULL, a->actor, &err) ==
+	    -1)
+		frame_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
+	else
+		frame_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
+	frame_top(a)->reload(a);
+}
+
+void
+view_run_target_later(struct app *a)
+{
+	a->run->dismissed = a->run->ask_n;
+	frame_message(a, SCREEN_NORMAL,
+	    "not answered: it still waits (g r, Enter on the run, or "
+	    "owl answer %" PRId64 " yes --target NAME)",
+	    a->run->id);
+}
+
+/* c: asks first (default no). */
+static void
+run_cancel_ask(struct app *a)
+{
+	struct view_run *v = a->run;
+
+	if (strcmp(v->status, "running") != 0) {
+		frame_message(a, SCREEN_NORMAL,
+		    "run %" PRId64 " has ended (%s): nothing to cancel", v->id,
+		    v->status);
+		return;
+	}
+	a->prompt = APP_PROMPT_CANCELRUN;
+	snprintf(a->prompt_label, sizeof a->prompt_label,
+	    "Cancel run %" PRId64 " %s (its undo runs)? [y/N]", v->id,
+	    v->runbook);
+	a->frame.dirty = 1;
+}
+
+/* e after a dry-run: its params again, then a new dry-run. */
+static void
+run_edit(struct app *a)
+{
+	struct view_run *v = a->run;
+
+	if (!v->dry_run) {
+		frame_message(
+		    a, SCREEN_NORMAL, "e edits the params of a dry-run");
+		return;
+	}
+	form_edit(a, v->runbook, v->params, v->incident);
+}
+
+static enum view_result
 run_action(struct app *a, enum keys_action act, int rows)
 {
-	struct app_run *v = &a->run;
+	struct view_run *v = a->run;
+	enum view_result r;
+	size_t last;
 
-	if (act == KEYS_FOLLOW || act == KEYS_BOTTOM) {
+	switch (act) {
+	case KEYS_CANCEL: run_cancel_ask(a); return VIEW_REDRAW;
+	case KEYS_APPLY: run_apply_plan(a); return VIEW_REDRAW;
+	case KEYS_EDIT: run_edit(a); return VIEW_REDRAW;
+	case KEYS_RECOVER: recover_begin(a, v->id); return VIEW_REDRAW;
+	case KEYS_FOLLOW:
+	case KEYS_BOTTOM:
 		v->follow = 1;
 		run_reload(a);
-		return 1;
+		return VIEW_REDRAW;
+	default: break;
 	}
-	if (pager_scroll(&v->pg, act, rows)) {
-		size_t last =
-		    v->pg.nrows > (size_t)rows ? v->pg.nrows - (size_t)rows : 0;
-
-		v->follow = v->pg.top >= last && act != KEYS_UP &&
-		    act != KEYS_PGUP && act != KEYS_TOP;
-		a->dirty = 1;
-		return 1;
+	if ((r = pager_scroll(&v->pg, act, rows)) == VIEW_PASS)
+		return VIEW_PASS;
+	/* scrolling up pauses the follow; reaching the end resumes it */
+	last = v->pg.nrows > (size_t)rows ? v->pg.nrows - (size_t)rows : 0;
+	if (v->follow !=
+	    (v->pg.top >= last && act != KEYS_UP && act != KEYS_PGUP &&
+	        act != KEYS_TOP)) {
+		v->follow = !v->follow;
+		r = VIEW_REDRAW;
 	}
-	return 0;
+	return r;
 }
 
 static void
 run_close(struct app *a)
 {
-	view_run_free(a);
+	run_clear(a);
+}
+
+static int
+run_init(struct app *a)
+{
+	return (a->run = calloc(1, sizeof *a->run)) == NULL ? -1 : 0;
+}
+
+static void
+run_done(struct app *a)
+{
+	if (a->run != NULL)
+		run_clear(a);
+	free(a->run);
+	a->run = NULL;
 }
 
 const struct view_ops view_run_ops = {
 	.name = "run",
+	.init = run_init,
+	.done = run_done,
 	.keys = KEYS_V_RUN,
 	.reload = run_reload,
 	.draw = run_draw,

@@ -4,7 +4,9 @@
  * over; the timer renews a lease. */
 #include "unit.h"
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/clock.h"
 #include "engine/rb_lease.h"
@@ -92,12 +94,43 @@ test_holder_identity(void **state)
 	    rb_lease_life("elsewhere.example", 1, ""), RB_LEASE_UNKNOWN);
 }
 
+/* A killed process nobody has reaped yet (its parent exited and init
+ * does not reap, as in a container without an init) is a zombie: gone,
+ * though kill(pid, 0) still finds it. */
+static void
+test_zombie_is_dead(void **state)
+{
+	char host[256], proc[RB_LEASE_PROC_MAX];
+	pid_t child;
+	int i;
+
+	(void)state;
+	rb_lease_host(host, sizeof host);
+	if ((child = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_true(child > 0);
+	rb_lease_proc(child, proc, sizeof proc);
+	assert_int_equal(rb_lease_life(host, child, proc), RB_LEASE_ALIVE);
+	assert_int_equal(kill(child, SIGKILL), 0);
+	/* not waited for: a zombie, once the kernel has killed it */
+	for (i = 0;
+	     i < 200 && rb_lease_life(host, child, proc) == RB_LEASE_ALIVE; i++)
+		usleep(10 * 1000);
+	assert_int_equal(kill(child, 0), 0); /* still there */
+	assert_int_equal(rb_lease_life(host, child, proc), RB_LEASE_DEAD);
+	assert_int_equal(rb_lease_life(host, child, ""), RB_LEASE_DEAD);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_holder_identity, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test(test_zombie_is_dead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
