@@ -329,6 +329,11 @@ const char *const schema_migrations[] = {
 	 * recover RUN --retry` may run again when it was cut short. */
 	("ALTER TABLE run_steps ADD COLUMN idempotent INTEGER NOT NULL "
 	 "DEFAULT 0;"),
+	/* 18: the plans of a runbook version, newest first (the index's
+	 * rowid order): a run's start reads the step count of the newest
+	 * that ended ok (rb_runs_plan_steps) without sorting every plan
+	 * that version ever made. */
+	("CREATE INDEX plans_source ON plans(runbook, source_sha256);"),
 };
 
 const int schema_count =

@@ -4,13 +4,15 @@
  * it runs, then checked with EXPLAIN QUERY PLAN: none scans alerts or
  * actlog, the ingest scans no incidents and counts no incident's alerts,
  * no list sorts, and the list's unfiltered counts read the counts by
- * state. And the incremental incident aggregates, and those counts, stay
- * equal to a full count over any sequence of deliveries and actions. */
+ * state; a run's start sorts no plans. And the incremental incident
+ * aggregates, and those counts, stay equal to a full count over any
+ * sequence of deliveries and actions. */
 #include "unit.h"
 
 #include "engine/actlog.h"
 #include "engine/clock.h"
 #include "engine/incident.h"
+#include "engine/rb_runs.h"
 #include "integrations/ingest.h"
 
 #define PLANS_MAX 256
@@ -207,6 +209,29 @@ test_hot_queries_use_indexes(void **state)
 	assert_true(seen[PHASE_READ] >= 8);
 }
 
+/* A run's start reads the step count of its runbook's newest ok plan
+ * (rb_runs_plan_steps) off an index: no sort of every plan that version
+ * ever made (a run's cost must not grow with the history). */
+static void
+test_run_start_sorts_no_plans(void **state)
+{
+	struct unit_db *f = *state;
+	struct plans pl = { .n = 0 };
+	int bad = 0;
+
+	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_STMT, plans_trace, &pl);
+	pl.now = PHASE_LIST; /* a sort is what this checks for */
+	assert_int_equal(rb_runs_plan_steps(f->s, "rb", "0123"), 0);
+	pl.now = 0;
+	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+	for (int i = 0; i < pl.n; i++) {
+		bad += check_plan(f->s, pl.sql[i], PHASE_LIST);
+		free(pl.sql[i]);
+	}
+	assert_true(pl.n >= 1);
+	assert_int_equal(bad, 0);
+}
+
 /* The check itself catches what it is for: the old catch-all filter. */
 static void
 test_catch_all_is_caught(void **state)
@@ -321,6 +346,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_catch_all_is_caught, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_aggregates_incremental,
+		    unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_run_start_sorts_no_plans,
 		    unit_db_setup, unit_db_teardown),
 	};
 
