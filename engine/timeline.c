@@ -312,30 +312,34 @@ timeline_esc_md(struct buf *out, const char *s, struct err *err)
 int
 timeline_esc_csv(struct buf *out, const char *s, struct err *err)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n = s ? strlen(s) : 0, k = 0;
 	/* a cell a spreadsheet would take for a formula (an actor named
 	 * "=HYPERLINK(...)") is neutralised with a leading quote */
 	int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	int quote = n > 0 &&
 	    (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ');
-	int rc = quote ? buf_addc(out, '"', err) : 0;
+	char tmp[1024]; /* the field is gathered here, a quote doubled */
+	int rc = 0;
 
-	if (rc == 0 && formula)
-		rc = buf_addc(out, '\'', err);
-
-	for (size_t i = 0, j; i < n && rc == 0; i = j) {
-		/* runs without a quote in one copy, a quote doubled */
-		for (j = i; j < n && s[j] != '"'; j++)
-			;
-		rc = buf_add(out, s + i, j - i, err);
-		if (rc == 0 && j < n) {
-			rc = buf_adds(out, "\"\"", err);
-			j++;
+	if (quote)
+		tmp[k++] = '"';
+	if (formula)
+		tmp[k++] = '\'';
+	for (size_t i = 0; i <= n && rc == 0; i++) {
+		if (k + 2 > sizeof tmp) {
+			rc = buf_add(out, tmp, k, err);
+			k = 0;
 		}
+		if (i == n) { /* the end: the closing quote */
+			if (quote)
+				tmp[k++] = '"';
+			break;
+		}
+		tmp[k++] = s[i];
+		if (s[i] == '"')
+			tmp[k++] = '"';
 	}
-	if (rc == 0 && quote)
-		rc = buf_addc(out, '"', err);
-	return rc;
+	return rc == 0 && k > 0 ? buf_add(out, tmp, k, err) : rc;
 }
 
 int

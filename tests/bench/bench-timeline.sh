@@ -63,7 +63,7 @@ for w in $ways; do
 	# shellcheck disable=SC2086
 	small=$(measure ./owl --db "$T/small.db" timeline 1 $args | cut -d' ' -f3)
 	size=$(($(wc -c <"$T/out.$name") / 1024))
-	printf '   timeline %-7s %s entries: CPU %4d ms (target < 1000 ms: %s), wall %4d ms; peak RSS %d MiB (target < 64 MiB: %s; 10,000 entries: %s MiB); %d KiB\n' \
+	printf '   timeline %-9s %s entries: CPU %4d ms (target < 1000 ms: %s), wall %4d ms; peak RSS %d MiB (target < 64 MiB: %s; 10,000 entries: %s MiB); %d KiB\n' \
 		"$name," "$n" "$cpu" "$(verdict "$cpu" 1000)" "$wall" "$rss" \
 		"$(verdict "$rss" 64)" "$small" "$size"
 done

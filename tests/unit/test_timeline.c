@@ -177,6 +177,25 @@ test_escaping(void **state)
 	s = esc(timeline_esc_csv, " padded");
 	assert_string_equal(s, "\" padded\"");
 	free(s);
+	/* a field longer than the escaper's buffer, quotes at its edges */
+	{
+		char in[3001], want[4600];
+		size_t k = 0;
+
+		want[k++] = '"';
+		for (size_t i = 0; i < 3000; i++) {
+			in[i] = i % 3 == 2 ? '"' : 'a';
+			want[k++] = in[i];
+			if (in[i] == '"')
+				want[k++] = '"';
+		}
+		in[3000] = '\0';
+		want[k++] = '"';
+		want[k] = '\0';
+		s = esc(timeline_esc_csv, in);
+		assert_string_equal(s, want);
+		free(s);
+	}
 	/* spreadsheet formulas are neutralised (an actor's name) */
 	s = esc(timeline_esc_csv, "=HYPERLINK(\"http://x\")");
 	assert_string_equal(s, "\"'=HYPERLINK(\"\"http://x\"\")\"");
