@@ -11,4 +11,8 @@ int cmd_incidents_run(
 int cmd_incidents_show(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_incidents_entry;
+extern const struct cli_cmd cmd_show_entry;
+
 #endif

@@ -21,4 +21,9 @@ void cmd_plan_effects(const json_t *effects);
 /* Parses a plan id ("7"); -1 when it is not one. */
 int cmd_plan_id(const char *s, long long *id);
 
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_approve_entry;
+extern const struct cli_cmd cmd_plan_entry;
+extern const struct cli_cmd cmd_plans_entry;
+
 #endif

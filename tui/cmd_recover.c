@@ -274,3 +274,28 @@ out:
 	store_close(s);
 	return rc;
 }
+
+/* `owl recover`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_recover_entry = { "recover",
+	"recover RUN [--recheck] [--undo] [--resolve --note TEXT] [--json]",
+	"Look into a crashed or killed run, and resolve it.",
+	"Lists the run's steps from its journal (the intent and result\n"
+	"the chokepoint logs around every effect): done, failed, unknown\n"
+	"(begun and never ended: a write whose intent has no result may\n"
+	"or may not have happened) and not started (steps of the newest\n"
+	"dry-run plan of the same runbook and params never begun). A run\n"
+	"whose owl process is gone is marked interrupted first.\n"
+	"\nOptions:\n"
+	"  --recheck        read again what the unknown steps touched\n"
+	"                   (their HTTP reads, and a GET of the URLs they\n"
+	"                   wrote), and log what was seen\n"
+	"  --undo           run the undo of the steps it did, newest\n"
+	"                   first (the same runbook version and params;\n"
+	"                   the steps are not run again, nothing else is\n"
+	"                   written); the unknown step's undo is not run\n"
+	"  --resolve --note TEXT  mark the run resolved by hand, with what\n"
+	"                   you found and did (logged as run.recover)\n"
+	"  --json           one JSON document\n"
+	"\nExit codes: 0 ok, 2 no such run, 3 the run is not interrupted.\n",
+	cmd_recover_run };

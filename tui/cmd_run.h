@@ -22,4 +22,8 @@ int cmd_apply_run(
 int cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
     int64_t *ran, char *status, size_t n);
 
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_apply_entry;
+extern const struct cli_cmd cmd_run_entry;
+
 #endif

@@ -21,4 +21,8 @@ json_t *cmd_silence_json(struct store *s, int64_t incident);
 int cmd_unsilence_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_silence_entry;
+extern const struct cli_cmd cmd_unsilence_entry;
+
 #endif

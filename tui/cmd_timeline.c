@@ -311,3 +311,38 @@ cmd_timeline_run(
 	store_close(s);
 	return rc;
 }
+
+/* `owl timeline`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_timeline_entry = { "timeline",
+	"timeline INC|--since T [--until T] [--format md|json|csv|html]\n"
+	"                  [--summary|--full] [-o FILE]",
+	"Export the postmortem timeline of an incident.",
+	"Rebuilt from the action log alone, one model for every format:\n"
+	"a summary (first alert and resolve in the alerts' own times,\n"
+	"received times beside them when they differ; acknowledged,\n"
+	"mitigated (the first run that ended ok, or a note starting\n"
+	"'mitigated'); time to acknowledge, mitigate, resolve; counts;\n"
+	"the audit chain), the participants, the changes before the first\n"
+	"alert, a narrative in the TUI log's sentences (alerts told by the\n"
+	"labels that tell them apart; each runbook run one block, steps\n"
+	"marked ok or failed with their times, undos, 'rollback failed';\n"
+	"an effect's intent and result one line), sections for the\n"
+	"authors, and an appendix of the entries' full hashes. html adds\n"
+	"a picture of the incident over time (SVG). The chain is verified\n"
+	"first: when it is broken the export still happens, says so, and\n"
+	"owl exits 3. An unknown incident exits 1.\n"
+	"\nOptions:\n"
+	"  -f, --format F  md (Markdown, the default), json (one document,\n"
+	"                  every entry with its detail), csv (RFC 4180, one\n"
+	"                  row per entry) or html (one self-contained file)\n"
+	"  --summary       md/html: only human actions and runs' starts and\n"
+	"                  ends\n"
+	"  --full          md/html: every log entry, in log order\n"
+	"  --since T       every incident open from T (RFC 3339, or a\n"
+	"                  duration ago: 12h) instead of one INC\n"
+	"  --until T       ...until T (default: now)\n"
+	"  -o, --output FILE\n"
+	"                  write FILE atomically (mode 0644) instead of\n"
+	"                  stdout\n",
+	cmd_timeline_run };

@@ -8,4 +8,7 @@
 int cmd_tui_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_tui_entry;
+
 #endif
