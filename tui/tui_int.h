@@ -307,6 +307,26 @@ int app_run(struct app *a, const char *bench);
 void app_done(struct app *a);
 /* Opens the incident screen for id. */
 void app_open_incident(struct app *a, int64_t id);
+/* The incident the action keys act on in the current screen; 0: none. */
+int64_t app_target(const struct app *a);
+/* Opens a prompt of kind with label, its editor holding text (or empty). */
+void app_prompt(
+    struct app *a, enum app_prompt kind, const char *label, const char *text);
+/* Asks for confirmation of act on id, or says why it cannot be done. */
+void app_confirm(
+    struct app *a, enum keys_action act, int64_t id, const char *dur);
+/* After our own change: data_version does not move for our own writes,
+ * so reload by hand. */
+void app_reload(struct app *a);
+/* Does act on the screen on top; returns what needs redrawing. */
+enum view_result app_do(struct app *a, enum keys_action act, int rows);
+
+/* app_draw.c: draws the whole frame and sends the changes. */
+void app_draw(struct app *a);
+
+/* app_cmd.c: runs a `:` command line ("ack", "ack 42", "note INC-42
+ * text", "run NAME", "runs"). */
+void app_cmd_line(struct app *a, char *line);
 
 /* view_incident.c */
 /* The incident the incident screen shows, 0: it is not open. */
