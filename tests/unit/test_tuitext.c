@@ -150,7 +150,7 @@ test_keys(void **state)
 		int writes = a == KEYS_ACK || a == KEYS_RESOLVE ||
 		    a == KEYS_NOTE || a == KEYS_SNOOZE || a == KEYS_UNDO ||
 		    a == KEYS_ASSIGN || a == KEYS_RUN || a == KEYS_CANCEL ||
-		    a == KEYS_APPLY;
+		    a == KEYS_APPLY || a == KEYS_RECOVER;
 
 		assert_int_equal(!!(keys_table[i].flags & KEYS_WRITES), writes);
 		assert_non_null(keys_table[i].help);
