@@ -130,7 +130,7 @@ ok $? "m marks it resolved"
 like "$("$OWL" recover "$r1")" "Resolved by tester: flag checked by hand" \
 	"owl recover sees the same resolution"
 tui_keys r
-tui_wait_for "(twostep, interrupted; resolved by tester: flag checked by hand)"
+tui_wait_for "resolved by tester: flag checked by hand)"
 ok $? "r again says it was resolved"
 tui_keys Escape
 tui_wait_for "nothing done"

@@ -465,7 +465,8 @@ app_key(struct app *a, int key)
 		recover_key(a, a->pasting ? 0 : key);
 		return;
 	}
-	if (a->prompt == APP_PROMPT_RECOVER_UNDO) {
+	if (a->prompt == APP_PROMPT_RECOVER_UNDO ||
+	    a->prompt == APP_PROMPT_RECOVER_RETRY) {
 		recover_undo_key(a, a->pasting ? 0 : key);
 		return;
 	}

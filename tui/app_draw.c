@@ -121,7 +121,8 @@ app_prompt_line(struct app *a, int y, int cols)
 	    a->prompt == APP_PROMPT_ANSWER ||
 	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT ||
 	    a->prompt == APP_PROMPT_RECOVER ||
-	    a->prompt == APP_PROMPT_RECOVER_UNDO) {
+	    a->prompt == APP_PROMPT_RECOVER_UNDO ||
+	    a->prompt == APP_PROMPT_RECOVER_RETRY) {
 		screen_text(a->sc, y, 0, cols, a->prompt_label,
 		    a->prompt == APP_PROMPT_CHOICE ||
 		            a->prompt == APP_PROMPT_RECOVER
@@ -156,8 +157,11 @@ app_hints(struct app *a, int y, int cols)
 		    "later");
 	else if (a->prompt == APP_PROMPT_RECOVER)
 		snprintf(h, sizeof h, "press a letter  Esc/other: nothing");
-	else if (a->prompt == APP_PROMPT_RECOVER_UNDO)
-		snprintf(h, sizeof h, "y run the undo  any other key: no");
+	else if (a->prompt == APP_PROMPT_RECOVER_UNDO ||
+	    a->prompt == APP_PROMPT_RECOVER_RETRY)
+		snprintf(h, sizeof h, "y %s  any other key: no",
+		    a->prompt == APP_PROMPT_RECOVER_UNDO ? "run the undo"
+		                                         : "retry");
 	else if (a->prompt == APP_PROMPT_CANCELRUN)
 		snprintf(h, sizeof h, "y cancel the run  any other key: no");
 	else if (a->prompt == APP_PROMPT_QUIT)
