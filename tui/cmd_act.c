@@ -84,7 +84,7 @@ cmd_act_negative(const struct cli_cmd *cmd, int argc, char **argv)
 	return CLI_OK;
 }
 
-int
+static int
 cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -129,7 +129,7 @@ cmd_apply_detach(struct cli *cli, struct cmd_run_args *a, long long id)
 	return rc == CLI_OK ? cmd_run_detach(cli, a) : rc;
 }
 
-int
+static int
 cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_run_args a = { 0 };

@@ -111,7 +111,7 @@ cmd_audit_log(struct store *s, int json, long long limit)
 	return CLI_OK;
 }
 
-int
+static int
 cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -277,7 +277,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_handoff_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

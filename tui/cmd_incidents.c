@@ -660,7 +660,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_incidents_show(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

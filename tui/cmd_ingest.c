@@ -179,7 +179,7 @@ cmd_ingest_bad_format(const struct cli_cmd *cmd, const char *name)
 	return cli_usage(cmd, "--format: '%s' is not a format%s", name, hint);
 }
 
-int
+static int
 cmd_ingest_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -322,7 +322,7 @@ cmd_oncall_overrides(struct cli *cli, int json)
 	return CLI_OK;
 }
 
-int
+static int
 cmd_oncall_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -186,7 +186,7 @@ cmd_page_go(
 	return cmd_page_deliver(p->s, p->ps, id);
 }
 
-int
+static int
 cmd_page_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {

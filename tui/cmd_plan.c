@@ -218,7 +218,7 @@ cmd_plan_diff(struct cli *cli, struct store *s, long long a, long long b)
 	return rc;
 }
 
-int
+static int
 cmd_plan_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -259,7 +259,7 @@ cmd_plan_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-int
+static int
 cmd_plans_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -328,7 +328,7 @@ cmd_plans_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-int
+static int
 cmd_approve_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -7,13 +7,6 @@
 
 #include "cli.h"
 
-int cmd_plan_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_approve_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_plans_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-
 /* Prints a plan's effects grouped by step: each effect's line (writes
  * marked '*'), every write in full, what each read saw, file diffs. */
 void cmd_plan_effects(const json_t *effects);

@@ -198,7 +198,7 @@ cmd_recover_undo(
 	return rc;
 }
 
-int
+static int
 cmd_recover_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -655,7 +655,7 @@ cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
 	return cmd_run_detach_wait(cli, fds[0], pid);
 }
 
-int
+static int
 cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_run_args a = { 0 };

@@ -520,7 +520,7 @@ cmd_rb_signature(const struct rbsel *sel, struct rbsource *src)
 	}
 }
 
-int
+static int
 cmd_runbooks_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -378,7 +378,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_runs_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -434,7 +434,7 @@ cmd_runs_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-int
+static int
 cmd_answer_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

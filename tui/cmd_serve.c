@@ -361,7 +361,7 @@ cmd_serve_config(
 	return CLI_OK;
 }
 
-int
+static int
 cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -307,7 +307,7 @@ cmd_silence_json(struct store *s, int64_t incident)
 	return arr;
 }
 
-int
+static int
 cmd_silence_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -369,7 +369,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_unsilence_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -397,7 +397,7 @@ cmd_test_cleanup(const char *dir)
 	rmdir(dir);
 }
 
-int
+static int
 cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {

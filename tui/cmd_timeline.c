@@ -272,7 +272,7 @@ tl_which(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	return CLI_OK;
 }
 
-int
+static int
 cmd_timeline_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {

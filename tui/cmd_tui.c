@@ -136,7 +136,7 @@ cmd_tui_config(const struct cli *cli, const struct cli_cmd *cmd, struct app *a,
 	return CLI_OK;
 }
 
-int
+static int
 cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	char envbuf[32];
