@@ -1,7 +1,8 @@
 /* actlog_text.c: one sentence per action-log entry (see actlog_text.h).
- * The memory of earlier entries is a JSON object: "fp" (fingerprint ->
- * the alert's description), "runs" (run id -> {runbook, steps, dry_run})
- * and "fx" ("RUN:SEQ" -> the effect's intent detail). */
+ * The memory of earlier entries: the alerts' descriptions by fingerprint
+ * (a strmap: a storm has 100,000), and a JSON object: "runs" (run id ->
+ * {runbook, steps, dry_run}) and "fx" ("RUN:SEQ" -> the effect's intent
+ * detail). */
 #include "actlog_text.h"
 #include "actlog_text_int.h"
 
@@ -22,7 +23,7 @@ actlog_text_new(void)
 	if (t == NULL)
 		return NULL;
 	if ((t->mem = json_object()) == NULL ||
-	    json_object_set_new(t->mem, "fp", json_object()) == -1 ||
+	    (t->fp = strmap_new()) == NULL ||
 	    json_object_set_new(t->mem, "runs", json_object()) == -1 ||
 	    json_object_set_new(t->mem, "fx", json_object()) == -1) {
 		actlog_text_free(t);
@@ -38,6 +39,7 @@ actlog_text_free(struct actlog_text *t)
 	if (t == NULL)
 		return;
 	json_decref(t->mem);
+	strmap_free(t->fp);
 	buf_done(&t->line);
 	free(t);
 }
@@ -83,47 +85,104 @@ at_parse(const struct actlog_entry *e)
 	return d != NULL ? d : json_object();
 }
 
+/* A label that tells an alert from its siblings. */
+struct at_label {
+	const char *k, *v;
+};
+
+#define AT_LABELS_MAX 64 /* labels a description looks at */
+
 static int
 at_labelcmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(
+	    ((const struct at_label *)a)->k, ((const struct at_label *)b)->k);
 }
 
 /* An alert's description: its name, then the labels that tell it from
- * its neighbours (all but alertname and severity, by name), as far as
- * they fit: "LLMProviderDown region=eu-west-1". */
+ * its neighbours (l: all but alertname, severity and the labels every
+ * alert has; sorted here, by name), as far as they fit:
+ * "LLMProviderDown region=eu-west-1". */
+static int
+at_describe_labels(struct buf *b, const char *name, struct at_label *l,
+    size_t n, struct err *err)
+{
+	size_t start;
+
+	if (buf_adds(b, name, err) == -1)
+		return -1;
+	if (n > 1)
+		qsort(l, n, sizeof *l, at_labelcmp);
+	start = b->len;
+	for (size_t i = 0; i < n; i++) {
+		if (b->len - start + strlen(l[i].k) + strlen(l[i].v) + 2 >
+		    ACTLOG_TEXT_LABELS_MAX)
+			return buf_adds(b, " ...", err);
+		if (buf_printf(b, err, " %s=%s", l[i].k, l[i].v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether a label is one a description leaves out. */
+static int
+at_label_out(const char *k)
+{
+	return strcmp(k, "alertname") == 0 || strcmp(k, "severity") == 0;
+}
+
+/* The description of the alert of detail d. */
 static int
 at_describe(
     struct buf *b, const json_t *d, const json_t *common, struct err *err)
 {
 	const json_t *labels = json_object_get(d, "labels"), *v;
-	const char *keys[64], *k;
-	size_t n = 0, start;
+	struct at_label l[AT_LABELS_MAX];
+	const char *k;
+	size_t n = 0;
 
-	if (buf_adds(b,
-	        at_or(at_str(labels, "alertname"),
-	            at_or(at_str(d, "fingerprint"), "?")),
-	        err) == -1)
-		return -1;
 	json_object_foreach((json_t *)labels, k, v)
 	{
-		if (n < 64 && json_is_string(v) &&
-		    strcmp(k, "alertname") != 0 && strcmp(k, "severity") != 0 &&
-		    !json_equal(v, json_object_get(common, k)))
-			keys[n++] = k;
+		if (n < AT_LABELS_MAX && json_is_string(v) &&
+		    !at_label_out(k) &&
+		    !json_equal(v, json_object_get(common, k))) {
+			l[n].k = k;
+			l[n++].v = json_string_value(v);
+		}
 	}
-	if (n > 1)
-		qsort(keys, n, sizeof *keys, at_labelcmp);
-	start = b->len;
-	for (size_t i = 0; i < n; i++) {
-		const char *val = at_str(labels, keys[i]);
-		if (b->len - start + strlen(keys[i]) + strlen(val) + 2 >
-		    ACTLOG_TEXT_LABELS_MAX)
-			return buf_adds(b, " ...", err);
-		if (buf_printf(b, err, " %s=%s", keys[i], val) == -1)
-			return -1;
+	return at_describe_labels(b,
+	    at_or(at_str(labels, "alertname"),
+	        at_or(at_str(d, "fingerprint"), "?")),
+	    l, n, err);
+}
+
+/* The same of an alert read without a tree (actlog_text.h). */
+static int
+at_describe_alert(struct buf *b, const struct actlog_alert *a,
+    const json_t *common, struct err *err)
+{
+	struct at_label l[AT_LABELS_MAX];
+	const char *name = NULL, *c;
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nlabels; i++) {
+		const char *k = a->key[i], *v = a->val[i];
+
+		if (name == NULL && strcmp(k, "alertname") == 0)
+			name = v;
+		if (n == AT_LABELS_MAX || at_label_out(k))
+			continue;
+		/* json_equal of two strings: the same bytes */
+		c = json_string_value(json_object_get(common, k));
+		if (c == NULL || strcmp(c, v) != 0 ||
+		    json_string_length(json_object_get(common, k)) !=
+		        strlen(v)) {
+			l[n].k = k;
+			l[n++].v = v;
+		}
 	}
-	return 0;
+	return at_describe_labels(
+	    b, at_or(name, at_or(a->fingerprint, "?")), l, n, err);
 }
 
 /* The key of an effect in mem.fx: "RUN:SEQ". */
@@ -163,8 +222,7 @@ at_learn(struct actlog_text *t, const struct actlog_entry *e, const json_t *d)
 		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
 		rc = at_describe(&b, d, json_object_get(t->mem, "common"),
 		         NULL) == -1 ||
-		        json_object_set_new(json_object_get(t->mem, "fp"), fp,
-		            json_string(buf_str(&b))) == -1
+		        strmap_set(t->fp, fp, buf_str(&b)) == -1
 		    ? -1
 		    : 0;
 		buf_done(&b);
@@ -328,7 +386,9 @@ at_assign(struct buf *b, const struct at_ev *v, struct err *err)
 static int
 at_note_entry(struct buf *b, const struct at_ev *v, struct err *err)
 {
-	return buf_printf(b, err, "note by %s: %s", v->actor,
+	return buf_printf(b, err, "note by %s%s: %s", v->actor,
+	    json_is_true(json_object_get(v->d, "mitigated")) ? " (mitigated)"
+	                                                     : "",
 	    at_or(at_str(v->d, "text"), ""));
 }
 
@@ -367,34 +427,51 @@ at_alert(struct buf *b, const struct at_ev *v, struct err *err)
 	if (strcmp(v->e->kind, "alert.new") == 0)
 		return at_describe(
 		    b, v->d, json_object_get(v->t->mem, "common"), err);
-	seen = fp ? at_str(json_object_get(v->t->mem, "fp"), fp) : NULL;
+	seen = fp ? strmap_get(v->t->fp, fp) : NULL;
 	return buf_adds(b, at_or(seen, at_or(fp, "?")), err);
 }
 
-static int
-at_alert_new(struct buf *b, const struct at_ev *v, struct err *err)
+/* "alert fired: " or "alert arrived resolved: " */
+static const char *
+at_fired(const char *status)
 {
-	const char *st = at_str(v->d, "status");
-	const char *sum = at_str2(v->d, "annotations", "summary");
+	return status && strcmp(status, "resolved") == 0
+	    ? "alert arrived resolved: "
+	    : "alert fired: ";
+}
 
-	if (buf_adds(b,
-	        st && strcmp(st, "resolved") == 0 ? "alert arrived resolved: "
-	                                          : "alert fired: ",
-	        err) == -1 ||
-	    at_alert(b, v, err) == -1 ||
-	    buf_printf(b, err, " (%s)", at_or(at_str(v->d, "severity"), "?")) ==
-	        -1)
+/* " (SEVERITY): SUMMARY" */
+static int
+at_fired_tail(struct buf *b, const char *sev, const char *sum, struct err *err)
+{
+	if (buf_printf(b, err, " (%s)", at_or(sev, "?")) == -1)
 		return -1;
 	return sum && *sum ? buf_printf(b, err, ": %s", sum) : 0;
 }
 
 static int
+at_alert_new(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	if (buf_adds(b, at_fired(at_str(v->d, "status")), err) == -1 ||
+	    at_alert(b, v, err) == -1)
+		return -1;
+	return at_fired_tail(b, at_str(v->d, "severity"),
+	    at_str2(v->d, "annotations", "summary"), err);
+}
+
+/* "alert resolved: " or "alert fired again: " (kind past "alert.") */
+static const char *
+at_changed(const char *k)
+{
+	return strcmp(k, "resolve") == 0 ? "alert resolved: "
+	                                 : "alert fired again: ";
+}
+
+static int
 at_alert_change(struct buf *b, const struct at_ev *v, struct err *err)
 {
-	const char *what = strcmp(v->k, "resolve") == 0 ? "alert resolved: "
-	                                                : "alert fired again: ";
-
-	return buf_adds(b, what, err) == -1 ? -1 : at_alert(b, v, err);
+	return buf_adds(b, at_changed(v->k), err) == -1 ? -1
+	                                                : at_alert(b, v, err);
 }
 
 static int
@@ -571,6 +648,54 @@ actlog_text_line(struct actlog_text *t, const struct actlog_entry *e,
 		free(dump);
 	}
 	json_decref(mine);
+	return at_cut(out, buf_str(&t->line), t->line.len, err);
+}
+
+int
+actlog_text_alert_new(struct actlog_text *t, const struct actlog_alert *a,
+    struct buf *out, struct err *err)
+{
+	const json_t *common = json_object_get(t->mem, "common");
+	const char *desc = NULL;
+	struct err scratch;
+	struct buf b;
+	int rc = 0;
+
+	/* what actlog_text_line does of an alert.new: learn its
+	 * description, then say it (the description learnt, once) */
+	if (a->fingerprint != NULL) {
+		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
+		rc = at_describe_alert(&b, a, common, NULL) == -1 ||
+		        strmap_set(t->fp, a->fingerprint, buf_str(&b)) == -1
+		    ? -1
+		    : 0;
+		buf_done(&b);
+		if (rc == -1)
+			return err_set(err, ERR_FAILED, "out of memory");
+		desc = strmap_get(t->fp, a->fingerprint);
+	}
+	buf_reset(&t->line);
+	err_init(&scratch);
+	/* a sentence past the scratch's ceiling is cut, not an error */
+	if (buf_adds(&t->line, at_fired(a->status), &scratch) == 0 &&
+	    (desc != NULL
+	            ? buf_adds(&t->line, desc, &scratch)
+	            : at_describe_alert(&t->line, a, common, &scratch)) == 0)
+		at_fired_tail(&t->line, a->severity, a->summary, &scratch);
+	return at_cut(out, buf_str(&t->line), t->line.len, err);
+}
+
+int
+actlog_text_alert_change(struct actlog_text *t, const char *kind,
+    const char *fp, struct buf *out, struct err *err)
+{
+	const char *seen = fp ? strmap_get(t->fp, fp) : NULL;
+	struct err scratch;
+
+	buf_reset(&t->line);
+	err_init(&scratch);
+	if (buf_adds(&t->line, at_changed(kind + 6), &scratch) == 0)
+		buf_adds(&t->line, at_or(seen, at_or(fp, "?")), &scratch);
 	return at_cut(out, buf_str(&t->line), t->line.len, err);
 }
 

@@ -53,6 +53,25 @@ int actlog_text_learn(
 int actlog_text_line(struct actlog_text *t, const struct actlog_entry *e,
     const json_t *detail, struct buf *out, struct err *err);
 
+/* An alert's entry as a hot path reads it, with no tree of its detail
+ * (the timeline export of a storm): strings borrowed, NULL when
+ * absent; its labels all strings, in their order, each key once. */
+struct actlog_alert {
+	const char *fingerprint, *summary, *status, *severity;
+	const char *const *key, *const *val;
+	size_t nlabels;
+};
+
+/* actlog_text_line of an alert.new entry, given what was read of it:
+ * the same memory learnt, the same sentence. */
+int actlog_text_alert_new(struct actlog_text *t, const struct actlog_alert *a,
+    struct buf *out, struct err *err);
+
+/* actlog_text_line of an alert.resolve or alert.refire entry (kind) of
+ * the alert fp (NULL: the entry names none). */
+int actlog_text_alert_change(struct actlog_text *t, const char *kind,
+    const char *fp, struct buf *out, struct err *err);
+
 /* The labels (an object, borrowed: a reference is kept) that every
  * alert of the incident has with the same value: alerts are then told
  * by the labels that tell them apart ("LLMProviderDown

@@ -5,9 +5,11 @@
 #define OWL_ACTLOG_TEXT_INT_H
 
 #include "actlog_text.h"
+#include "strmap.h"
 
 struct actlog_text {
 	json_t *mem;
+	struct strmap *fp; /* fingerprint -> the alert's description */
 	int ahead; /* actlog_text_learn was called: a pass went before */
 	struct buf line; /* scratch for one sentence, before the cut */
 };

@@ -35,6 +35,11 @@ at_version(struct buf *b, const json_t *d, struct err *err)
 	const char *c = at_str(d, "commit"), *blob = at_str(d, "blob");
 	const char *ref = at_str(d, "ref");
 
+	/* A run pinned by its commit id (owl apply, --rev SHA) names it once.
+	 */
+	if (c != NULL && ref != NULL && *ref != '\0' &&
+	    strncmp(c, ref, strlen(ref)) == 0)
+		ref = NULL;
 	if (c != NULL)
 		return buf_printf(b, err, "%s%scommit %.7s%s", ref ? ref : "",
 		    ref ? ", " : "", c,

@@ -33,6 +33,17 @@ atomicfile_open(
 		atomicfile_reset(f);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
+	if (stat(path, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	        S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		/* renaming a file over /dev/null replaces the device */
+		err_set(err, ERR_FAILED,
+		    "%s: not a regular file (a device, pipe or socket); owl "
+		    "writes a file by replacing it",
+		    path);
+		atomicfile_reset(f);
+		return -1;
+	}
 	if (mode < 0)
 		mode = stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644;
 	snprintf(f->tmp, n, "%s.owl-XXXXXX", path);

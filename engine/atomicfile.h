@@ -18,9 +18,11 @@ struct atomicfile {
 
 /* Starts replacing path: creates the temporary file "PATH.owl-XXXXXX" in
  * the same directory with mode `mode` (-1: the existing file's mode,
- * 0644 when there is none). Then write with atomicfile_write (or to
- * atomicfile_fd, e.g. to set its owner) and end with atomicfile_commit or
- * atomicfile_abort. -1 with err set ("PATH: reason"), nothing left. */
+ * 0644 when there is none). A path that is a device, a pipe or a socket
+ * is refused (replacing /dev/null would replace the device). Then write with
+ * atomicfile_write (or to atomicfile_fd, e.g. to set its owner) and end with
+ * atomicfile_commit or atomicfile_abort. -1 with err set ("PATH: reason"),
+ * nothing left. */
 int atomicfile_open(
     struct atomicfile *f, const char *path, int mode, struct err *err);
 

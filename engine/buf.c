@@ -85,12 +85,21 @@ buf_addc(struct buf *b, char c, struct err *err)
 int
 buf_vprintf(struct buf *b, struct err *err, const char *fmt, va_list ap)
 {
+	size_t room = b->cap > b->len ? b->cap - b->len : 0; /* with a NUL */
 	va_list ap2;
 	int n;
 
+	/* formatted once when it fits the room there is (cap is at most
+	 * limit + 1, so it is within the limit), else measured first */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n < room) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (room > 0)
+		b->data[b->len] = '\0';
 	if (n < 0)
 		return err_set(err, ERR_FAILED, "bad format");
 	if ((size_t)n > b->limit - b->len)

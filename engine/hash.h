@@ -10,11 +10,10 @@
 
 /* A SHA-256 computation fed in pieces; reusable for many digests. */
 struct hash_ctx {
-	void *md; /* EVP_MD_CTX */
-	void *alg; /* EVP_MD, fetched once */
+	void *md; /* SHA256_CTX; NULL: not started */
 };
 
-/* Starts a SHA-256; returns 0, or -1 when libcrypto fails (out of memory). */
+/* Starts a SHA-256; returns 0, or -1 when out of memory. */
 int hash_begin(struct hash_ctx *h);
 void hash_update(struct hash_ctx *h, const void *p, size_t n);
 /* Finishes into out and releases the context. */
@@ -27,6 +26,12 @@ void hash_done(struct hash_ctx *h);
 
 /* SHA-256 of one buffer. */
 void hash_sha256(const void *p, size_t n, unsigned char out[HASH_LEN]);
+
+#define HASH_SHA1_LEN 20
+
+/* SHA-1 of a then b (git's object ids: a header, then the bytes). */
+void hash_sha1_2(const void *a, size_t an, const void *b, size_t bn,
+    unsigned char out[HASH_SHA1_LEN]);
 
 /* HMAC-SHA256 of msg under key. Returns 0, or -1 on libcrypto failure. */
 int hash_hmac(const void *key, size_t keylen, const void *msg, size_t n,

@@ -140,6 +140,9 @@ struct incident_act {
 	const char *actor; /* NULL: actor_name() */
 	const char *note; /* NULL: none */
 	int64_t expect_version; /* 0: no check */
+	int mitigated; /* incident_note: the note says the incident is
+	                  mitigated (its detail says "mitigated": true; the
+	                  timeline's summary takes its time) */
 };
 
 /* Each action changes the incident and appends one action-log entry with

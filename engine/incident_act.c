@@ -352,7 +352,10 @@ incident_note(struct store *s, int64_t id, const char *text,
 	    incident_act_begin(s, id, a, 1, &inc, err) == -1)
 		return -1;
 	return incident_act_end(s, &inc, actor, "incident.note",
-	    json_pack("{s:s}", "text", text), err);
+	    a != NULL && a->mitigated
+	        ? json_pack("{s:s, s:b}", "text", text, "mitigated", 1)
+	        : json_pack("{s:s}", "text", text),
+	    err);
 }
 
 /* {"before": {field: B}, "after": {field: A}} with times or strings. */

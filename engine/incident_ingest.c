@@ -55,7 +55,8 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	c->res->incident = id;
 	if (state == INCIDENT_ACKNOWLEDGED)
 		return 0;
-	if ((st = store_stmt(c->s, sql, err)) == NULL)
+	if (ingest_defer_settle(c->s, c->o->defer, id, err) == -1 ||
+	    (st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, c->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, c->now);

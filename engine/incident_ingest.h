@@ -23,6 +23,21 @@ enum incident_ingest_mode {
 	INCIDENT_INGEST_ACK,
 };
 
+/* The incident rows a group commit writes once (incident_ingest_defer.c):
+ * owl serve's writer passes one to each request of a transaction and
+ * flushes it before COMMIT. */
+struct incident_ingest_defer;
+
+struct incident_ingest_defer *incident_ingest_defer_new(void);
+void incident_ingest_defer_free(struct incident_ingest_defer *d);
+
+/* Writes the kept rows, in the caller's transaction, and forgets them. */
+int incident_ingest_defer_flush(
+    struct store *s, struct incident_ingest_defer *d, struct err *err);
+
+/* Forgets the kept rows (the transaction was rolled back). */
+void incident_ingest_defer_discard(struct incident_ingest_defer *d);
+
 struct incident_ingest_opts {
 	const char *actor; /* NULL: actor_name() */
 	enum incident_ingest_mode mode;
@@ -30,6 +45,11 @@ struct incident_ingest_opts {
 	const char *sender_url; /* the sender's URL (Alertmanager's
 	                           externalURL) for the touched incidents;
 	                           NULL: leave theirs as it is */
+	/* NULL: each touched incident's row is written at the end of the
+	 * call; else a finish that changes only counts and times is kept
+	 * in it, for incident_ingest_defer_flush before the commit (the
+	 * caller's transaction must be open: store_begin) */
+	struct incident_ingest_defer *defer;
 };
 
 struct incident_ingest_result {

@@ -26,6 +26,39 @@ struct ingest_touch {
 	int64_t last_end; /* latest ends_at of its alerts resolved here; 0 */
 };
 
+/* What finishing an incident writes to its row (ingest_row_write), and
+ * what incident_ingest_defer keeps of it until the commit. */
+struct ingest_row {
+	int64_t id;
+	int state; /* read, never written here */
+	int64_t count, firing, truncated;
+	int severity;
+	int64_t last_alert_at;
+	int64_t updated_at; /* 0: as stored */
+	int64_t version_add;
+	char *sender_url; /* NULL: as stored (kept: owned; else borrowed) */
+	int64_t started_at, ended_at; /* 0: none */
+};
+
+/* Writes r to its incident's row. */
+int ingest_row_write(
+    struct store *s, const struct ingest_row *r, struct err *err);
+
+/* The kept row of incident id, or NULL (d may be NULL). */
+struct ingest_row *ingest_defer_find(
+    const struct incident_ingest_defer *d, int64_t id);
+
+/* Keeps r (its sender URL copied) as the row of r->id, to be written at
+ * the flush: over a kept one, the values are r's and the version bumps
+ * add up. */
+int ingest_defer_keep(struct incident_ingest_defer *d,
+    const struct ingest_row *r, struct err *err);
+
+/* Writes and forgets the kept row of incident id, if any: before any
+ * other change of that row. */
+int ingest_defer_settle(struct store *s, struct incident_ingest_defer *d,
+    int64_t id, struct err *err);
+
 struct ingest_ctx {
 	struct store *s;
 	const struct incident_ingest_opts *o;

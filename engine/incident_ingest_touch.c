@@ -197,7 +197,8 @@ ingest_reopen(
 	    " updated_at = ?, version = version + 1 WHERE id = ?";
 	sqlite3_stmt *st;
 
-	if ((st = store_stmt(c->s, sql, err)) == NULL)
+	if (ingest_defer_settle(c->s, c->o->defer, id, err) == -1 ||
+	    (st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->now);
 	sqlite3_bind_int64(st, 2, id);
@@ -353,27 +354,71 @@ ingest_finish_read(
 	return 0;
 }
 
-/* Updates one touched incident from its deltas: counts, worst
- * severity, the sender's truncation, last delivery; then the
- * auto-resolve. */
 int
-ingest_finish(
-    struct ingest_ctx *c, const struct ingest_touch *t, struct err *err)
+ingest_row_write(struct store *s, const struct ingest_row *r, struct err *err)
 {
 	static const char sql[] =
 	    "UPDATE incidents SET alert_count = ?1,"
 	    " firing_count = ?2, severity = ?3, truncated_alerts = ?4,"
-	    " last_alert_at = ?5, updated_at = CASE WHEN ?6 THEN ?5"
-	    " ELSE updated_at END, version = version + ?6,"
-	    " sender_url = coalesce(?8, sender_url), started_at = ?9,"
-	    " ended_at = ?10 WHERE id = ?7";
-	struct incident inc;
-	struct ingest_agg g = { 0, 0, 0 };
-	int64_t trunc, started, ended;
+	    " last_alert_at = ?5, updated_at = coalesce(?6, updated_at),"
+	    " version = version + ?11, sender_url = coalesce(?8, sender_url),"
+	    " started_at = ?9, ended_at = ?10 WHERE id = ?7";
 	sqlite3_stmt *st;
-	int changed, rc = -1;
 
-	if (ingest_finish_read(c, t->id, &inc, err) == -1)
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->count);
+	sqlite3_bind_int64(st, 2, r->firing);
+	sqlite3_bind_int(st, 3, r->severity);
+	sqlite3_bind_int64(st, 4, r->truncated);
+	sqlite3_bind_int64(st, 5, r->last_alert_at);
+	if (r->updated_at != 0)
+		sqlite3_bind_int64(st, 6, r->updated_at);
+	sqlite3_bind_int64(st, 7, r->id);
+	if (r->sender_url != NULL)
+		sqlite3_bind_text(st, 8, r->sender_url, -1, SQLITE_STATIC);
+	if (r->started_at != 0)
+		sqlite3_bind_int64(st, 9, r->started_at);
+	if (r->ended_at != 0)
+		sqlite3_bind_int64(st, 10, r->ended_at);
+	sqlite3_bind_int64(st, 11, r->version_add);
+	return store_step_done(s, st, "update incident", err);
+}
+
+/* The incident as a kept row says it is (incident_ingest_defer). */
+static void
+ingest_finish_kept(const struct ingest_row *k, struct incident *inc)
+{
+	memset(inc, 0, sizeof *inc);
+	inc->id = k->id;
+	inc->state = (enum incident_state)k->state;
+	inc->severity = (enum incident_severity)k->severity;
+	inc->alert_count = k->count;
+	inc->firing_count = k->firing;
+	inc->truncated_alerts = k->truncated;
+	inc->started_at = k->started_at;
+	inc->ended_at = k->ended_at;
+}
+
+/* Updates one touched incident from its deltas: counts, worst
+ * severity, the sender's truncation, last delivery; then the
+ * auto-resolve. With a defer (owl serve's group commit), a finish that
+ * neither logs nor resolves is kept there instead of written. */
+int
+ingest_finish(
+    struct ingest_ctx *c, const struct ingest_touch *t, struct err *err)
+{
+	struct incident_ingest_defer *d = c->o->defer;
+	const struct ingest_row *kept = ingest_defer_find(d, t->id);
+	struct ingest_agg g = { 0, 0, 0 };
+	struct ingest_row row;
+	struct incident inc;
+	int64_t trunc, started, ended;
+	int changed, resolves, rc = -1;
+
+	if (kept != NULL)
+		ingest_finish_kept(kept, &inc);
+	else if (ingest_finish_read(c, t->id, &inc, err) == -1)
 		return -1;
 	g.count = inc.alert_count + t->dcount;
 	g.firing = inc.firing_count + t->dfiring;
@@ -393,34 +438,37 @@ ingest_finish(
 	changed = t->changed || g.count != inc.alert_count ||
 	    g.firing != inc.firing_count || g.severity != (int)inc.severity ||
 	    trunc != inc.truncated_alerts;
-	if (ingest_log_update(c, &inc, &g, trunc, err) == -1 ||
-	    (st = store_stmt(c->s, sql, err)) == NULL)
-		goto out;
-	sqlite3_bind_int64(st, 1, g.count);
-	sqlite3_bind_int64(st, 2, g.firing);
-	sqlite3_bind_int(st, 3, g.severity);
-	sqlite3_bind_int64(st, 4, trunc);
-	sqlite3_bind_int64(st, 5, c->now);
-	sqlite3_bind_int(st, 6, changed);
-	sqlite3_bind_int64(st, 7, t->id);
-	if (c->o->sender_url != NULL)
-		sqlite3_bind_text(st, 8, c->o->sender_url, -1, SQLITE_STATIC);
 	started = inc.started_at;
 	if (t->first_start != 0 && (started == 0 || t->first_start < started))
 		started = t->first_start;
 	ended = t->last_end > inc.ended_at ? t->last_end : inc.ended_at;
-	if (started != 0)
-		sqlite3_bind_int64(st, 9, started);
-	if (ended != 0)
-		sqlite3_bind_int64(st, 10, ended);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(c->s, err, "update incident");
+	row = (struct ingest_row){ .id = t->id,
+		.state = (int)inc.state,
+		.count = g.count,
+		.firing = g.firing,
+		.truncated = trunc,
+		.severity = g.severity,
+		.last_alert_at = c->now,
+		.updated_at = changed ? c->now : 0,
+		.version_add = changed,
+		.sender_url = (char *)c->o->sender_url,
+		.started_at = started,
+		.ended_at = ended };
+	resolves =
+	    inc.state != INCIDENT_RESOLVED && g.count > 0 && g.firing == 0;
+	if (d != NULL && !resolves && g.severity == (int)inc.severity &&
+	    trunc == inc.truncated_alerts) {
+		rc = ingest_defer_keep(d, &row, err);
 		goto out;
 	}
+	/* written now: a kept row of it first, so that its version bumps
+	 * and times come in order */
+	if ((kept != NULL && ingest_defer_settle(c->s, d, t->id, err) == -1) ||
+	    ingest_log_update(c, &inc, &g, trunc, err) == -1 ||
+	    ingest_row_write(c->s, &row, err) == -1)
+		goto out;
 	rc = 0;
-	if (inc.state != INCIDENT_RESOLVED && g.count > 0 && g.firing == 0)
+	if (resolves)
 		rc = ingest_autoresolve(c, &inc, started, ended, err);
 out:
 	incident_done(&inc);

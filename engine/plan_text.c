@@ -75,6 +75,18 @@ plan_text_payload(
 	return rc ? -1 : 0;
 }
 
+/* "  uses: {"rate_limit":600}": what a read's precondition covers. */
+static int
+plan_text_used(const json_t *used, struct buf *out, struct err *err)
+{
+	char *s = json_dumps(used, JSON_COMPACT | JSON_ENCODE_ANY);
+	int rc = buf_printf(out, err, "  uses: %.300s%s\n", s ? s : "?",
+	    s && strlen(s) > 300 ? "..." : "");
+
+	free(s);
+	return rc;
+}
+
 int
 plan_effect_text(const json_t *e, struct buf *out, struct err *err)
 {
@@ -98,9 +110,12 @@ plan_effect_text(const json_t *e, struct buf *out, struct err *err)
 			    (long long)json_integer_value(v));
 		if (json_is_true(json_object_get(r, "missing")))
 			rc |= buf_adds(out, " missing,", err);
-		rc |= buf_printf(out, err, " %lld bytes, sha256 %.12s\n",
+		rc |= buf_printf(out, err, " %lld bytes, sha256 %.12s%s\n",
 		    (long long)json_integer_value(json_object_get(r, "bytes")),
-		    json_string_value(json_object_get(r, "sha256")));
+		    json_string_value(json_object_get(r, "sha256")),
+		    json_object_get(r, "used") ? " (of the parts used)" : "");
+		if ((v = json_object_get(r, "used")) != NULL)
+			rc |= plan_text_used(v, out, err);
 		v = json_object_get(r, "body");
 		if (json_is_string(v) && json_string_length(v) <= 200 &&
 		    strchr(json_string_value(v), '\n') == NULL)
@@ -294,7 +309,7 @@ plan_text_first(
 	if (json_is_object(a) && json_is_object(b)) {
 		json_object_foreach((json_t *)a, k, v)
 		{
-			snprintf(sub, sizeof sub, "%s%s%s", path,
+			snprintf(sub, sizeof sub, "%.300s%s%.200s", path,
 			    path[0] ? "." : "", k);
 			if (plan_text_first(
 			        v, json_object_get(b, k), sub, out, n))
@@ -302,7 +317,7 @@ plan_text_first(
 		}
 		json_object_foreach((json_t *)b, k, v)
 		{
-			snprintf(sub, sizeof sub, "%s%s%s", path,
+			snprintf(sub, sizeof sub, "%.300s%s%.200s", path,
 			    path[0] ? "." : "", k);
 			if (json_object_get(a, k) == NULL)
 				return plan_text_first(NULL, v, sub, out, n);
@@ -312,7 +327,7 @@ plan_text_first(
 	    json_array_size(a) == json_array_size(b)) {
 		json_array_foreach((json_t *)a, i, v)
 		{
-			snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+			snprintf(sub, sizeof sub, "%.400s[%zu]", path, i);
 			if (plan_text_first(
 			        v, json_array_get(b, i), sub, out, n))
 				return 1;
@@ -351,6 +366,11 @@ plan_read_change(const json_t *was, const json_t *now, char *out, size_t n)
 			        : "there");
 		return;
 	}
+	/* a read that declared what it uses: what changed among those */
+	if (json_object_get(was, "used") != NULL &&
+	    plan_text_first(json_object_get(was, "used"),
+	        json_object_get(now, "used"), "", out, n))
+		return;
 	if (json_is_string(ba) && json_is_string(bb) &&
 	    (ja = json_loads(json_string_value(ba), JSON_DECODE_ANY, NULL)) !=
 	        NULL &&

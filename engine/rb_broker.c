@@ -227,6 +227,8 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 	e.total = b->total;
 	e.type = begin ? RB_EV_STEP_BEGIN : RB_EV_STEP_END;
 	if (begin) {
+		if (!undo && i > b->began)
+			b->began = i;
 		b->step_seq++;
 		b->fx.step_i = (int)i;
 		b->fx.undo = undo;
@@ -242,13 +244,12 @@ rb_broker_step(struct rb_broker *b, const json_t *m, struct err *err)
 		        mname ? mname : "?", "status", status ? status : "?",
 		        "ms", (json_int_t)ms, "undo", undo));
 	}
-	rc = b->fx.run_id == 0 ? 0
-	                       : rb_runs_step(b->store, b->fx.run_id,
-	                             b->step_seq, i, mname ? mname : "?", undo,
-	                             begin        ? "running"
-	                                 : status ? status
-	                                          : "failed",
-	                             begin ? -1 : ms, merr, err);
+	rc = begin
+	    ? rb_effect_step_begin(&b->fx, b->step_seq, i, undo,
+	          mname ? mname : "?",
+	          json_is_true(json_object_get(m, "idempotent")), err)
+	    : rb_effect_step_end(&b->fx, b->step_seq, i, mname ? mname : "?",
+	          undo, status ? status : "failed", ms, merr, err);
 	if (rc == 0 && !begin)
 		rc = rb_effect_log(&b->fx, undo ? "run.undo" : "run.step",
 		    json_pack("{s:I, s:s, s:s, s:I, s:s?}", "i", (json_int_t)i,
@@ -359,9 +360,20 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 	          &b->fx, json_string_value(json_object_get(m, "target")))
 	    : NULL;
 	const char *answer = "yes";
+	char answered[64];
 	int rc;
 
-	if (b->dry_run) {
+	/* a retry passes again the questions the interrupted run had
+	 * answered, and asks the ones it had not reached */
+	if (!b->dry_run && b->began < b->answered_through) {
+		snprintf(answered, sizeof answered,
+		    "yes (answered in run %lld)", (long long)b->answered_by);
+		answer = answered;
+		rc = rb_effect_log(&b->fx, "run.confirm",
+		    json_pack("{s:s, s:s, s:b, s:s?}", "text", text ? text : "",
+		        "answer", answer, "yes_flag", b->yes, "target", target),
+		    err);
+	} else if (b->dry_run) {
 		rc = rb_effect_confirm(
 		    &b->fx, text ? text : "", "yes (dry-run)", err);
 	} else {
@@ -593,12 +605,14 @@ rb_broker_wait(struct rb_broker *b, struct err *err)
 		wait = b->kill_at - now;
 		if (wait > 60 * INT64_C(1000000)) /* poll() takes an int */
 			wait = 60 * INT64_C(1000000);
-		if (b->fx.txn) /* a batch is open: flush it if the worker idles
-		                */
+		/* a batch is open, or the step in flight has no row yet:
+		 * commit if the worker idles */
+		if (b->fx.txn || b->fx.step_row.pending)
 			wait = 1000;
 		if (poll(&p, 1, (int)(wait / 1000) + 1) > 0)
 			return 1;
-		if (b->fx.txn && rb_effect_flush(&b->fx, err) == -1)
+		if ((b->fx.txn || b->fx.step_row.pending) &&
+		    rb_effect_flush(&b->fx, err) == -1)
 			return -1;
 	}
 }

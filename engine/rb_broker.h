@@ -69,6 +69,10 @@ struct rb_broker {
 	struct rbsource *src; /* ...or this snapshot, when set */
 	volatile sig_atomic_t *cancel; /* ^C count, may be NULL */
 	int yes, dry_run;
+	/* `owl recover --retry`: the confirm() calls before step
+	 * answered_through + 1 were answered by the interrupted run
+	 * (answered_by): they are not asked again (0: none) */
+	int64_t answered_through, answered_by, began;
 	int64_t total; /* expected steps (0: unknown) */
 	const char *lease_runbook; /* set when the run holds a lease */
 	int64_t lease_incident;

@@ -11,8 +11,9 @@
 #include "actlog.h"
 #include "clock.h"
 #include "mask.h"
-#include "rb_lease.h"
 #include "rb_fx.h"
+#include "rb_lease.h"
+#include "rb_runs.h"
 
 #define RB_EFFECT_LOG_TEXT 2048 /* longest string kept in a log detail */
 
@@ -154,6 +155,13 @@ rb_effect_config(struct rb_effect *e, const json_t *config, struct err *err)
 	return copy;
 }
 
+static void
+rb_effect_step_clear(struct rb_effect *e)
+{
+	free(e->step_row.name);
+	memset(&e->step_row, 0, sizeof e->step_row);
+}
+
 void
 rb_effect_done(struct rb_effect *e)
 {
@@ -161,6 +169,7 @@ rb_effect_done(struct rb_effect *e)
 
 	err_init(&err);
 	rb_effect_flush(e, &err);
+	rb_effect_step_clear(e);
 	rb_secrets_done(&e->secrets);
 	rb_guard_done(&e->guard);
 	json_decref(e->plan);
@@ -232,9 +241,80 @@ rb_effect_begin(struct rb_effect *e, struct err *err)
 	return 0;
 }
 
+/* Writes the waiting begin row of the step running now, if any, into
+ * the batching transaction. */
+static int
+rb_effect_step_write(struct rb_effect *e, struct err *err)
+{
+	const struct rb_effect_step_row *r = &e->step_row;
+	int rc = 0;
+
+	if (!r->pending)
+		return 0;
+	if (e->run_id != 0 &&
+	    (rb_effect_begin(e, err) == -1 ||
+	        rb_runs_step(e->store, e->run_id, r->seq, r->i,
+	            r->name ? r->name : "?", r->undo, "running", r->started_at,
+	            -1, NULL, err) == -1 ||
+	        (r->idempotent &&
+	            rb_runs_step_idempotent(e->store, e->run_id, r->seq, err) ==
+	                -1))) {
+		rb_effect_log_failed(e, err);
+		rc = -1;
+	}
+	rb_effect_step_clear(e);
+	return rc;
+}
+
+int
+rb_effect_step_begin(struct rb_effect *e, int64_t seq, int64_t i, int undo,
+    const char *name, int idempotent, struct err *err)
+{
+	if (rb_effect_step_write(e, err) == -1)
+		return -1;
+	e->step_row.seq = seq;
+	e->step_row.i = i;
+	e->step_row.undo = undo;
+	e->step_row.idempotent = idempotent;
+	e->step_row.started_at = clock_now_us();
+	if ((e->step_row.name = strdup(name ? name : "?")) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	e->step_row.pending = 1;
+	return 0;
+}
+
+int
+rb_effect_step_end(struct rb_effect *e, int64_t seq, int64_t i,
+    const char *name, int undo, const char *status, int64_t ms,
+    const char *error, struct err *err)
+{
+	int64_t started = clock_now_us(); /* unused when the row exists */
+	int idempotent = 0; /* set when this call writes the step's row */
+
+	if (e->step_row.pending && e->step_row.seq == seq) {
+		started = e->step_row.started_at;
+		idempotent = e->step_row.idempotent;
+		rb_effect_step_clear(e);
+	} else if (rb_effect_step_write(e, err) == -1) {
+		return -1;
+	}
+	if (e->run_id == 0)
+		return 0;
+	if (rb_effect_begin(e, err) == -1)
+		return -1;
+	if (rb_runs_step(e->store, e->run_id, seq, i, name ? name : "?", undo,
+	        status, started, ms, error, err) == -1)
+		return -1;
+	return idempotent
+	    ? rb_runs_step_idempotent(e->store, e->run_id, seq, err)
+	    : 0;
+}
+
 int
 rb_effect_flush(struct rb_effect *e, struct err *err)
 {
+	if (rb_effect_step_write(e, err) == -1)
+		return -1;
 	if (!e->txn)
 		return 0;
 	e->txn = 0;
@@ -481,7 +561,9 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	e->seq++;
 	if ((entry = rb_effect_entry(e, &c, &err)) == NULL)
 		return rb_effect_fail_reply(e, err.msg);
-	if (rb_effect_intent(e, entry, req, &lerr) == -1) {
+	/* the step's row goes with its first intent */
+	if (rb_effect_step_write(e, &lerr) == -1 ||
+	    rb_effect_intent(e, entry, req, &lerr) == -1) {
 		json_decref(entry);
 		err_prefix(&lerr, "not done, could not log it: ");
 		return rb_effect_fail_reply(e, lerr.msg);

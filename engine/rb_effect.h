@@ -40,6 +40,18 @@ struct rb_effect {
 	json_t *last; /* the newest entry (borrowed from plan) */
 	int step_i, undo; /* the step running now (0: none) */
 	char step[256];
+	/* The begin row (run_steps, "running") of the step running now,
+	 * not written yet: it is written into the log's transaction before
+	 * the step's first effect and before anything is committed (so no
+	 * commit holds a step's effects, log lines or later steps without
+	 * it), and a step that ends first gets one row, written once. */
+	struct rb_effect_step_row {
+		int pending;
+		int64_t seq, i, started_at;
+		int undo;
+		int idempotent; /* the step declares idempotent = true */
+		char *name; /* masked */
+	} step_row;
 	/* After the first failed step no write but undo is made: undo_ok
 	 * is set while the undo of a step that completed runs. */
 	int failed, undo_ok;
@@ -110,13 +122,26 @@ int rb_effect_confirm(
 int rb_effect_log(
     struct rb_effect *e, const char *kind, json_t *detail, struct err *err);
 
+/* A step begins (its row waits: see step_row); a begin row still
+ * waiting is written first (a step begun inside another). */
+int rb_effect_step_begin(struct rb_effect *e, int64_t seq, int64_t i, int undo,
+    const char *name, int idempotent, struct err *err);
+
+/* A step ends: its one row when its begin row is still waiting, else
+ * its row updated; inside the batching transaction. */
+int rb_effect_step_end(struct rb_effect *e, int64_t seq, int64_t i,
+    const char *name, int undo, const char *status, int64_t ms,
+    const char *error, struct err *err);
+
 /* Opens the batching transaction unless one is open. */
 int rb_effect_begin(struct rb_effect *e, struct err *err);
 
 /* Rolls the batching transaction back if one is open. */
 void rb_effect_abort(struct rb_effect *e);
 
-/* Commits the batching transaction if one is open. */
+/* Commits the batching transaction if one is open, with the begin row
+ * of the step running now if it waits (written even when nothing else
+ * is: an idle broker makes the step in flight durable). */
 int rb_effect_flush(struct rb_effect *e, struct err *err);
 
 /* Commits when the batch has been open longer than max_us. */

@@ -121,6 +121,26 @@ void rb_fx_show_hash(json_t *obj, const char *key, const char *s, size_t n);
  * the masked data), size and, when short text, the masked data. */
 void rb_fx_saw(struct rb_fx_call *c, int status, const char *data, size_t n);
 
+/* What an HTTP read declares it uses (rb_fx_uses.c): `uses`, a list of
+ * at most RB_FX_USES_MAX paths into its JSON answer ("rate_limit",
+ * "limits.until", "batches.*.state"; "*" is every element or member, a
+ * number an element, from 1). Its precondition then covers the status
+ * and those parts only. */
+#define RB_FX_USES_MAX 32
+#define RB_FX_USES_PATH 200
+
+/* 0 when uses is NULL or a valid list, else -1 with err set (ERR_USAGE). */
+int rb_fx_uses_check(const json_t *uses, struct err *err);
+
+/* The parts of doc the paths name, in doc's shape (a new object). */
+json_t *rb_fx_uses_of(const json_t *doc, const json_t *uses);
+
+/* rb_fx_saw for a read that declared uses: c->seen's SHA-256 is of the
+ * status and the parts used (c->seen.used), when the answer is JSON;
+ * otherwise of the whole answer, as rb_fx_saw. */
+void rb_fx_saw_uses(struct rb_fx_call *c, int status, const char *data,
+    size_t n, const json_t *uses);
+
 /* Nonzero when p is an absolute path without NUL bytes. */
 int rb_fx_path_ok(const json_t *p);
 

@@ -34,6 +34,11 @@ rb_fx_http_describe(const json_t *req, struct rb_fx_desc *d, struct err *err)
 		            d->name[6 + i] = '\0';
 	snprintf(d->target, sizeof d->target, "%s", url);
 	d->write = !effects_http_is_read(m);
+	if (json_object_get(req, "uses") != NULL && d->write)
+		return err_set(
+		    err, ERR_USAGE, "http: uses is for reads (GET, HEAD)");
+	if (rb_fx_uses_check(json_object_get(req, "uses"), err) == -1)
+		return -1;
 	if (d->write)
 		snprintf(d->lease, sizeof d->lease, "url:%s", url);
 	return 0;
@@ -114,7 +119,11 @@ rb_fx_http_perform(struct rb_fx_call *c, struct err *err)
 	json_object_set_new(c->result, "status", json_integer(res.status));
 	json_object_set_new(
 	    c->result, "bytes", json_integer((json_int_t)res.body.len));
-	if (!c->desc.write && !res.simulated)
+	if (!c->desc.write && !res.simulated &&
+	    json_object_get(c->req, "uses") != NULL)
+		rb_fx_saw_uses(c, res.status, buf_str(&res.body), res.body.len,
+		    json_object_get(c->req, "uses"));
+	else if (!c->desc.write && !res.simulated)
 		rb_fx_saw(c, res.status, buf_str(&res.body), res.body.len);
 	rc = 0;
 out:

@@ -13,6 +13,7 @@ struct rb_recover {
 	json_t *effects; /* seq -> effect */
 	json_t *order; /* the effects in order */
 	json_t *resolved;
+	json_t *recovered; /* the last undo or retry that ran a recovery */
 };
 
 static int
@@ -53,6 +54,15 @@ rb_recover_row(const struct actlog_entry *e, void *ctx)
 		r->resolved =
 		    json_pack("{s:s, s:O?, s:I}", "actor", e->actor, "note",
 		        json_object_get(d, "note"), "at", (json_int_t)e->at_us);
+	} else if (strcmp(e->kind, "run.recover") == 0 &&
+	    json_integer_value(json_object_get(d, "recovery_run")) > 0) {
+		/* an undo or retry that ran: the world is now what that
+		 * recovery run left */
+		json_decref(r->recovered);
+		r->recovered = json_pack("{s:s, s:O?, s:O, s:O?, s:I}", "actor",
+		    e->actor, "choice", json_object_get(d, "choice"), "run",
+		    json_object_get(d, "recovery_run"), "outcome",
+		    json_object_get(d, "outcome"), "at", (json_int_t)e->at_us);
 	}
 	json_decref(d);
 	return 0;
@@ -89,8 +99,8 @@ rb_recover_steps(struct store *s, int64_t id, const json_t *order,
     json_t *steps, int64_t *last, struct err *err)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT idx, name, undo, status FROM run_steps WHERE run_id = ? "
-	    "ORDER BY seq",
+	    "SELECT idx, name, undo, status, idempotent FROM run_steps "
+	    "WHERE run_id = ? ORDER BY seq",
 	    err);
 	int rc;
 
@@ -105,10 +115,11 @@ rb_recover_steps(struct store *s, int64_t id, const json_t *order,
 		if (!undo && i > *last)
 			*last = i;
 		json_array_append_new(steps,
-		    json_pack("{s:I, s:s, s:b, s:s, s:o}", "i", (json_int_t)i,
-		        "name", (const char *)sqlite3_column_text(st, 1),
-		        "undo", undo, "state", rb_recover_state(status),
-		        "effects", fx));
+		    json_pack("{s:I, s:s, s:b, s:s, s:b, s:o}", "i",
+		        (json_int_t)i, "name",
+		        (const char *)sqlite3_column_text(st, 1), "undo", undo,
+		        "state", rb_recover_state(status), "idempotent",
+		        sqlite3_column_int(st, 4), "effects", fx));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "run steps");
@@ -133,9 +144,10 @@ rb_recover_rest(struct store *s, const char *runbook, const char *sha,
 			continue;
 		seen = i;
 		json_array_append_new(steps,
-		    json_pack("{s:I, s:O, s:b, s:s, s:[]}", "i", (json_int_t)i,
-		        "name", json_object_get(e, "step_name"), "undo", 0,
-		        "state", "not started", "effects"));
+		    json_pack("{s:I, s:O, s:b, s:s, s:b, s:[]}", "i",
+		        (json_int_t)i, "name", json_object_get(e, "step_name"),
+		        "undo", 0, "state", "not started", "idempotent", 0,
+		        "effects"));
 	}
 	json_decref(plan);
 	return 0;
@@ -145,7 +157,7 @@ int
 rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 {
 	struct actlog_filter f = { .run = id };
-	struct rb_recover r = { json_object(), json_array(), NULL };
+	struct rb_recover r = { json_object(), json_array(), NULL, NULL };
 	sqlite3_stmt *st;
 	json_t *steps = json_array();
 	char *runbook = NULL, *status = NULL, *sha = NULL, *params = NULL;
@@ -186,17 +198,18 @@ rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 	    rb_recover_rest(s, runbook, sha, params, last, steps, err) == -1)
 		goto out;
 	pj = json_loads(params, 0, NULL);
-	*out = json_pack("{s:I, s:s, s:s, s:O?, s:O, s:s?, s:s?, s:s, s:o, "
-	                 "s:I}",
+	*out = json_pack("{s:I, s:s, s:s, s:O?, s:O?, s:O, s:s?, s:s?, s:s, "
+	                 "s:o, s:I}",
 	    "run", (json_int_t)id, "runbook", runbook, "status", status,
-	    "resolved", r.resolved, "steps", steps, "source", source, "commit",
-	    commit, "source_sha256", sha, "params", pj ? pj : json_object(),
-	    "incident", (json_int_t)incident);
+	    "resolved", r.resolved, "recovered", r.recovered, "steps", steps,
+	    "source", source, "commit", commit, "source_sha256", sha, "params",
+	    pj ? pj : json_object(), "incident", (json_int_t)incident);
 	rc = *out ? 0 : err_set(err, ERR_FAILED, "out of memory");
 out:
 	json_decref(r.effects);
 	json_decref(r.order);
 	json_decref(r.resolved);
+	json_decref(r.recovered);
 	json_decref(steps);
 	free(runbook);
 	free(status);

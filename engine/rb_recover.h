@@ -16,8 +16,11 @@
 
 /* The journal of run id as {"run", "runbook", "source", "commit",
  * "source_sha256", "params", "incident", "status", "resolved"
- * (null, or {"actor", "note", "at"}), "steps": [{"i", "name", "undo",
- * "state": "done"|"failed"|"unknown"|"not started", "effects": [{"seq",
+ * (null, or {"actor", "note", "at"}), "recovered" (null, or the last
+ * --undo or --retry that ran a recovery run: {"actor", "choice", "run",
+ * "outcome", "at"}), "steps": [{"i", "name", "undo",
+ * "state": "done"|"failed"|"unknown"|"not started", "idempotent"
+ * (declared so; false for a step not started), "effects": [{"seq",
  * "kind", "target", "write", "result": "ok"|"failed"|null, "request"}]}]}
  * in *out (the caller's). No such run: -1 with ERR_USAGE. */
 int rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err);

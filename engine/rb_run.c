@@ -340,11 +340,12 @@ rb_run_go(struct rb_run_ctx *c, json_t *params, json_t *cfg, int64_t timeout)
 {
 	const struct rb_run_opts *o = c->o;
 
-	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I}", "params",
-	    params, "config", cfg, "incident", o->incident_json, "dry_run",
-	    o->dry_run, "no_undo", o->no_undo, "timeout_us",
+	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I, s:b, s:b}",
+	    "params", params, "config", cfg, "incident", o->incident_json,
+	    "dry_run", o->dry_run, "no_undo", o->no_undo, "timeout_us",
 	    (json_int_t)timeout, "undo_grace_us",
-	    (json_int_t)RB_RUN_UNDO_GRACE_US, "replay", (json_int_t)o->replay);
+	    (json_int_t)RB_RUN_UNDO_GRACE_US, "replay", (json_int_t)o->replay,
+	    "retry", o->retry, "retry_check", o->retry_check);
 }
 
 static int
@@ -357,7 +358,8 @@ rb_run_exit(const char *status)
 	return 1;
 }
 
-/* Stores the plan, compares a live run with the last dry-run plan, ends
+/* Stores the plan, compares a live run with the last dry-run plan (not a
+ * recovery, which skips steps on purpose), ends
  * the run and releases the lease. */
 static int
 rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
@@ -373,7 +375,7 @@ rb_run_finish(struct rb_run_ctx *c, struct rb_run_result *r, struct err *err)
 	if (o->apply != NULL) {
 		r->compared_plan = o->apply->id;
 		planned = json_incref((json_t *)o->apply->effects);
-	} else if (!o->dry_run &&
+	} else if (!o->dry_run && o->replay == 0 && !o->retry &&
 	    rb_runs_plan_last(c->s, o->name, c->sha, c->params_text,
 	        &r->compared_plan, &planned, err) == -1)
 		return -1;
@@ -551,6 +553,10 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 	c->b.src = o->src;
 	c->b.cancel = o->cancel;
 	c->b.yes = o->yes;
+	if (o->retry) {
+		c->b.answered_through = o->replay + (o->retry_check ? 1 : 0);
+		c->b.answered_by = o->replay_of;
+	}
 	c->b.dry_run = o->dry_run;
 	c->b.mem_cap = o->mem_cap ? o->mem_cap : RB_RUN_MEM_CAP;
 	c->b.fd = -1;
@@ -569,7 +575,8 @@ rb_run_setup(struct rb_run_ctx *c, struct err *err)
 }
 
 /* `owl recover --undo`: the runbook the interrupted run ran, live, and
- * no write but the undo of the steps it did. */
+ * no write but the undo of the steps it did; `--retry`: the same runbook,
+ * on from the step it did not finish. */
 static int
 rb_run_replay_init(struct rb_run_ctx *c, struct err *err)
 {
@@ -580,8 +587,11 @@ rb_run_replay_init(struct rb_run_ctx *c, struct err *err)
 	if (o->replay_sha256 != NULL && strcmp(o->replay_sha256, c->sha) != 0)
 		return err_set(err, ERR_REFUSED,
 		    "run %lld ran another version of runbook %s (sha256 "
-		    "%.12s, now %.12s): its undo cannot be run from this one",
-		    (long long)o->replay_of, o->name, o->replay_sha256, c->sha);
+		    "%.12s, now %.12s): its %s cannot be run from this one",
+		    (long long)o->replay_of, o->name, o->replay_sha256, c->sha,
+		    o->retry ? "steps" : "undo");
+	if (o->retry)
+		return 0;
 	c->b.fx.failed = 1;
 	snprintf(c->b.fx.failed_msg, sizeof c->b.fx.failed_msg,
 	    "recovering run %lld: no write but the undo of its steps done",
@@ -635,7 +645,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	hash_hex(md, sizeof md, c.sha);
 	if (o->apply != NULL && rb_run_apply_init(&c, err) == -1)
 		goto out;
-	if (o->replay > 0 && rb_run_replay_init(&c, err) == -1)
+	if ((o->replay > 0 || o->retry) && rb_run_replay_init(&c, err) == -1)
 		goto out;
 	/* The worker is forked first, so that it holds no copy of the
 	 * secret values the masker learns next. */

@@ -56,6 +56,10 @@ struct rb_run_opts {
 	int64_t replay;
 	int64_t replay_of;
 	const char *replay_sha256;
+	/* `owl recover RUN --retry`: after the `replay` steps (not run
+	 * again), the run goes on live from the next one; retry_check: that
+	 * step had begun, and runs again only if declared idempotent */
+	int retry, retry_check;
 };
 
 struct rb_run_result {

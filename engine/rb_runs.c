@@ -81,8 +81,8 @@ rb_runs_finish(struct store *s, int64_t id, const char *status,
 
 int
 rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
-    const char *name, int undo, const char *status, int64_t ms,
-    const char *error, struct err *err)
+    const char *name, int undo, const char *status, int64_t started_at,
+    int64_t ms, const char *error, struct err *err)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO run_steps(run_id, seq, "
@@ -100,10 +100,25 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 	rb_runs_text(st, 4, name);
 	sqlite3_bind_int(st, 5, undo);
 	rb_runs_text(st, 6, status);
-	sqlite3_bind_int64(st, 7, clock_now_us());
+	sqlite3_bind_int64(st, 7, started_at);
 	if (ms >= 0)
 		sqlite3_bind_int64(st, 8, ms);
 	rb_runs_text(st, 9, error);
+	return store_step_done(s, st, "run steps", err);
+}
+
+int
+rb_runs_step_idempotent(
+    struct store *s, int64_t run_id, int64_t seq, struct err *err)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE run_steps SET idempotent = 1 WHERE run_id = ? AND seq = ?",
+	    err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, seq);
 	return store_step_done(s, st, "run steps", err);
 }
 

@@ -30,10 +30,16 @@ int rb_runs_insert(
 int rb_runs_finish(struct store *s, int64_t id, const char *status,
     const char *error, int64_t plan_id, struct err *err);
 
-/* Records a step event (begin: status "running"; end: final status). */
+/* Records a step event (begin: status "running"; end: final status; a
+ * step whose begin was not recorded gets its one row at its end), with
+ * the time it started (clock_now_us) for a new row. */
 int rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
-    const char *name, int undo, const char *status, int64_t ms,
-    const char *error, struct err *err);
+    const char *name, int undo, const char *status, int64_t started_at,
+    int64_t ms, const char *error, struct err *err);
+
+/* Marks the step begun as event seq as declared idempotent = true. */
+int rb_runs_step_idempotent(
+    struct store *s, int64_t run_id, int64_t seq, struct err *err);
 
 /* The part of a plan entry that its plan's hash covers (and that two
  * plans compare): kind, target, method, write, payload (every byte a

@@ -2,7 +2,6 @@
  * operations, name and path rules, blob ids, the origin as JSON. */
 #include "rbsource.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,22 +183,13 @@ bad:
 void
 rbsource_blob_id(const void *p, size_t n, char out[RBSOURCE_OID_HEX])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	unsigned char md[HASH_SHA1_LEN];
 	char head[40];
 	int hn = snprintf(head, sizeof head, "blob %zu", n);
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
-	/* Only out of memory can fail here; the id is then all zeroes,
-	 * which matches no blob. */
-	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha1(), NULL) != 1 ||
-	    EVP_DigestUpdate(c, head, (size_t)hn + 1) != 1 || /* with NUL */
-	    EVP_DigestUpdate(c, p, n) != 1 ||
-	    EVP_DigestFinal_ex(c, md, &mdlen) != 1 || mdlen != 20) {
-		memset(md, 0, 20);
-	}
-	EVP_MD_CTX_free(c);
-	hash_hex(md, 20, out);
+	/* git's object id: SHA-1 of "blob SIZE", a NUL and the bytes */
+	hash_sha1_2(head, (size_t)hn + 1, p, n, md);
+	hash_hex(md, sizeof md, out);
 }
 
 json_t *

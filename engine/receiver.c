@@ -106,7 +106,7 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
 	static const char forget[] = "DELETE FROM pull_seen"
 	                             " WHERE url = ? AND seen = 0";
 	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_RESOLVE, -1,
-		NULL };
+		NULL, NULL };
 	struct incident_ingest_result r;
 	struct alert *gone = NULL;
 	sqlite3_stmt *st;
@@ -236,7 +236,7 @@ receiver_pull(struct store *s, const char *url, const struct alert *alerts,
     struct receiver_pull_result *res, struct err *err)
 {
 	struct incident_ingest_opts o = { actor, INCIDENT_INGEST_UPSERT, -1,
-		NULL };
+		NULL, NULL };
 	struct incident_ingest_result r;
 	int64_t now = clock_now_us();
 

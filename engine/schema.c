@@ -325,6 +325,10 @@ const char *const schema_migrations[] = {
 	 "  actor TEXT NOT NULL,"
 	 "  at INTEGER NOT NULL,"
 	 "  PRIMARY KEY (plan_id, actor));"),
+	/* 17: a step declared idempotent = true (rb_api.c), which `owl
+	 * recover RUN --retry` may run again when it was cut short. */
+	("ALTER TABLE run_steps ADD COLUMN idempotent INTEGER NOT NULL "
+	 "DEFAULT 0;"),
 };
 
 const int schema_count =

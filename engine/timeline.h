@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "actlog.h"
@@ -16,6 +17,7 @@
 #include "err.h"
 #include "hash.h"
 #include "store.h"
+#include "strmap.h"
 
 /* The most entries one timeline holds; more is an error, not a cut. */
 #define TIMELINE_MAX_EVENTS 200000
@@ -30,9 +32,13 @@ struct timeline_event {
 	char *kind;
 	char *text; /* one human line, unescaped; set by timeline_finish */
 	char hash[65];
-	const json_t *detail; /* parsed; set in pass two (borrowed) */
+	/* parsed; set in pass two (borrowed): of an alert's entry, only
+	 * what its line uses, or NULL when its line was told without */
+	const json_t *detail;
 	const char *detail_json; /* the stored text, in pass two */
 	int detail_valid; /* detail_json is a JSON object */
+	const char *alert_ends; /* an alert's resolve: its own end, when
+	                           it says (pass two) */
 };
 
 /* The incident as its log tells it; times are 0 when unknown or not yet. */
@@ -164,6 +170,7 @@ struct timeline_model {
 	struct timeline_change change[TIMELINE_CHANGES_MAX];
 	size_t nchange;
 	json_t *common; /* labels every alert has, same value: {k: v} */
+	struct strmap *lanes; /* fingerprint -> its alert's lane */
 	json_t *services; /* the values of their "service" labels */
 };
 
@@ -182,8 +189,15 @@ struct timeline_stream {
 	struct hash_ctx h;
 	struct store *s;
 	int need_names; /* some entry names an alert only by fingerprint */
-	json_t *seen; /* the fingerprints of the alert.new entries read */
+	struct strmap *seen; /* the fingerprints of the alert.new entries
+	                        read */
 	int have_common; /* m.common was started */
+	/* pass two keeps each entry's id and hash in a temporary file for
+	 * pass three when spool_hashes is set (timeline_narrate sets it):
+	 * the log is then read twice, not three times */
+	int spool_hashes, spooled;
+	int64_t nspool; /* entries in the spool */
+	FILE *spool;
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log
@@ -260,13 +274,6 @@ int timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
 int timeline_window(struct store *s, int64_t since, int64_t until, size_t max,
     int64_t **ids, size_t *n, struct err *err);
 
-/* Reads a JSON array of strings and nulls with no escapes
- * (["a",null,"b"], as SQLite's json_extract gives them) into at most
- * max pointers into buf (n bytes), NULL for null. The number read, or
- * -1 when it is not that simple (the caller then asks jansson). */
-int timeline_strs(
-    const char *s, char *buf, size_t n, const char **out, int max);
-
 /* An alert's labels from their JSON (a flat object of strings read
  * without jansson's parser, else by it); NULL when not JSON. */
 json_t *timeline_labels(const char *json);
@@ -274,14 +281,14 @@ json_t *timeline_labels(const char *json);
 /* Model helpers (timeline_model.c), for pass one. */
 /* An alert's resolve or refire, from [fingerprint, ends_at, starts_at]. */
 int timeline_model_change(struct timeline_stream *ts,
-    const struct timeline_event *ev, const char *fields);
+    const struct timeline_event *ev, const char *const *v);
 void timeline_model_free(struct timeline_model *m);
 int timeline_model_add(struct timeline_stream *ts,
     const struct timeline_event *ev, const json_t *d);
-/* An alert.new of pass one, from the fields SQL read: [starts_at,
+/* An alert.new of pass one, from what was read of it: [starts_at,
  * fingerprint, severity, status, ends_at] and its labels (JSON). */
 int timeline_model_alert(struct timeline_stream *ts,
-    const struct timeline_event *ev, const char *fields, const char *labels);
+    const struct timeline_event *ev, const char *const *v, const char *labels);
 
 /* Escapes for a Markdown table cell: the Markdown specials and '|' with a
  * backslash, '<', '>' and '&' as entities, a line break as <br>. */

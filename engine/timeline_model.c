@@ -5,6 +5,7 @@
  * labels every alert shares. Everything is bounded (timeline.h); past a
  * maximum the rest is counted. */
 #include "timeline.h"
+#include "timeline_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -39,49 +40,6 @@ tm_time(const char *s)
 	int64_t us;
 
 	return s != NULL && clock_parse(s, &us, NULL) == 0 ? us : 0;
-}
-
-int
-timeline_strs(const char *s, char *buf, size_t n, const char **out, int max)
-{
-	size_t len = 0;
-	int k = 0;
-
-	if (s == NULL || *s++ != '[')
-		return -1;
-	while (*s != ']' && k < max) {
-		if (strncmp(s, "null", 4) == 0) {
-			out[k++] = NULL;
-			s += 4;
-		} else if (*s == '"') {
-			out[k++] = buf + len;
-			for (s++; *s != '"'; s++) {
-				if (*s == '\\' || *s == '\0' || len + 1 >= n)
-					return -1;
-				buf[len++] = *s;
-			}
-			buf[len++] = '\0';
-			s++;
-		} else {
-			return -1;
-		}
-		if (*s == ',')
-			s++;
-	}
-	return *s == ']' ? k : -1;
-}
-
-/* The same through jansson (f keeps the strings). */
-static int
-tm_strs_json(const char *s, json_t **f, const char **out, int max)
-{
-	int k;
-
-	if ((*f = json_loads(s ? s : "[]", 0, NULL)) == NULL)
-		return -1;
-	for (k = 0; k < max && (size_t)k < json_array_size(*f); k++)
-		out[k] = json_string_value(json_array_get(*f, (size_t)k));
-	return k;
 }
 
 json_t *
@@ -147,16 +105,17 @@ timeline_model_free(struct timeline_model *m)
 	}
 	json_decref(m->common);
 	json_decref(m->services);
+	strmap_free(m->lanes);
 	memset(m, 0, sizeof *m);
 }
 
+/* The lane of the alert fp, or NULL. */
 static struct timeline_alert *
 tm_alert(struct timeline_model *m, const char *fp)
 {
-	for (size_t i = 0; fp != NULL && i < m->nalert; i++)
-		if (strcmp(m->alert[i].fp, fp) == 0)
-			return &m->alert[i];
-	return NULL;
+	const char *i = fp != NULL ? strmap_get(m->lanes, fp) : NULL;
+
+	return i != NULL ? &m->alert[strtoul(i, NULL, 10)] : NULL;
 }
 
 static struct timeline_run *
@@ -165,6 +124,33 @@ tm_run(struct timeline_model *m, int64_t run)
 	for (size_t i = 0; i < m->nrun; i++)
 		if (m->run[i].run == run)
 			return &m->run[i];
+	return NULL;
+}
+
+/* Adds a "service" label's value to the services (at most 8). */
+static int
+tm_service(struct timeline_model *m, const char *svc)
+{
+	if (svc == NULL)
+		return 0;
+	if (m->services == NULL && (m->services = json_array()) == NULL)
+		return -1;
+	for (size_t i = 0; i < json_array_size(m->services); i++)
+		if (strcmp(json_string_value(json_array_get(m->services, i)),
+		        svc) == 0)
+			return 0;
+	return json_array_size(m->services) < 8
+	    ? json_array_append_new(m->services, json_string(svc))
+	    : 0;
+}
+
+/* The value of key among pairs, or NULL. */
+static const char *
+tm_pair(const char *const *k, const char *const *v, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(k[i], key) == 0)
+			return v[i];
 	return NULL;
 }
 
@@ -197,17 +183,42 @@ tm_common(struct timeline_stream *ts, const json_t *labels)
 				json_object_del(m->common, k);
 		}
 	}
-	if (svc == NULL)
-		return 0;
-	if (m->services == NULL && (m->services = json_array()) == NULL)
-		return -1;
-	for (size_t i = 0; i < json_array_size(m->services); i++)
-		if (strcmp(json_string_value(json_array_get(m->services, i)),
-		        svc) == 0)
-			return 0;
-	return json_array_size(m->services) < 8
-	    ? json_array_append_new(m->services, json_string(svc))
-	    : 0;
+	return tm_service(m, svc);
+}
+
+/* The same of labels read as pairs (each key once, strings). */
+static int
+tm_common_pairs(struct timeline_stream *ts, const char *const *k,
+    const char *const *v, size_t n)
+{
+	struct timeline_model *m = &ts->m;
+	const char *key, *svc = tm_pair(k, v, n, "service"), *x;
+	json_t *c;
+	void *tmp;
+
+	if (!ts->have_common) {
+		ts->have_common = 1;
+		if ((m->common = json_object()) == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(k[i], "alertname") != 0 &&
+			    strcmp(k[i], "severity") != 0 &&
+			    json_object_size(m->common) < TIMELINE_COMMON_MAX &&
+			    json_object_set_new(
+			        m->common, k[i], json_string(v[i])) == -1)
+				return -1;
+	} else if (m->common != NULL) {
+		json_object_foreach_safe(m->common, tmp, key, c)
+		{
+			/* json_equal of two strings: the same bytes */
+			x = tm_pair(k, v, n, key);
+			if (x == NULL || !json_is_string(c) ||
+			    json_string_length(c) != strlen(x) ||
+			    strcmp(json_string_value(c), x) != 0)
+				json_object_del(m->common, key);
+		}
+	}
+	return tm_service(m, svc);
 }
 
 /* Starts a firing span of a, unless it is firing already. */
@@ -231,63 +242,78 @@ tm_end(struct timeline_alert *a, int64_t at)
 		    : a->span[a->nspan - 1].from_us;
 }
 
-int
-timeline_model_alert(struct timeline_stream *ts,
-    const struct timeline_event *ev, const char *fields, const char *lab)
+/* A lane for a new alert (labels: its labels' tree, or NULL), past the
+ * most lanes counted. */
+static int
+tm_lane(struct timeline_stream *ts, const struct timeline_event *ev,
+    const char *const *v, json_t *labels)
 {
-	const char *v[5] = { NULL, NULL, NULL, NULL, NULL };
-	char scratch[512];
-	json_t *f = NULL, *labels = NULL;
 	struct timeline_model *m = &ts->m;
 	struct timeline_alert *a;
-	int64_t start, end;
-	const char *fp, *st;
-	int rc = 0;
+	int64_t start = tm_time(v[0]), end = tm_time(v[4]);
+	char i[24];
 
-	if (timeline_strs(fields, scratch, sizeof scratch, v, 5) != 5 &&
-	    tm_strs_json(fields, &f, v, 5) == -1)
-		return 0; /* an unreadable detail tells nothing */
-	start = tm_time(v[0]);
-	end = tm_time(v[4]);
-	fp = v[1];
-	st = v[3];
+	if (m->nalert == TIMELINE_LANES_MAX) {
+		m->more_alerts++;
+		return 0;
+	}
+	snprintf(i, sizeof i, "%zu", m->nalert);
+	if ((m->lanes == NULL && (m->lanes = strmap_new()) == NULL) ||
+	    strmap_set(m->lanes, v[1], i) == -1)
+		return -1;
+	a = &m->alert[m->nalert];
+	memset(a, 0, sizeof *a);
+	a->fp = tm_dup(v[1]);
+	a->name = tm_dup(tm_str(labels, "alertname"));
+	a->severity = tm_dup(v[2]);
+	a->labels = json_incref(labels);
+	if (a->fp == NULL || a->name == NULL || a->severity == NULL) {
+		free(a->fp);
+		free(a->name);
+		free(a->severity);
+		json_decref(a->labels);
+		return -1;
+	}
+	m->nalert++;
+	tm_fire(a, start ? start : ev->at_us);
+	if (v[3] != NULL && strcmp(v[3], "resolved") == 0)
+		tm_end(a, end ? end : ev->at_us);
+	return 0;
+}
+
+#define TM_PAIRS 64 /* labels read as pairs */
+
+int
+timeline_model_alert(struct timeline_stream *ts,
+    const struct timeline_event *ev, const char *const *v, const char *lab)
+{
+	const char *k[TM_PAIRS], *val[TM_PAIRS], *fp = v[1];
+	struct timeline_model *m = &ts->m;
+	int64_t start = tm_time(v[0]);
+	json_t *labels = NULL;
+	char buf[4096];
+	int n = -1, rc = 0;
+
 	ts->head.alerts++;
 	if (start != 0 &&
 	    (ts->head.started_us == 0 || start < ts->head.started_us))
 		ts->head.started_us = start;
-	labels = timeline_labels(lab);
-	if (json_is_object(labels) && tm_common(ts, labels) == -1)
-		rc = -1;
+	/* the labels as pairs when they are as owl writes them, else a
+	 * tree (and a tree for a new lane) */
+	if (lab != NULL &&
+	    (n = tl_pairs(lab, buf, sizeof buf, k, val, TM_PAIRS)) >= 0)
+		rc = tm_common_pairs(ts, k, val, (size_t)n);
+	else if (json_is_object(labels = timeline_labels(lab)))
+		rc = tm_common(ts, labels);
 	if (fp != NULL && ts->seen != NULL &&
-	    json_object_set_new(ts->seen, fp, json_true()) == -1)
+	    strmap_set(ts->seen, fp, NULL) == -1)
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {
-		if (m->nalert == TIMELINE_LANES_MAX) {
-			m->more_alerts++;
-		} else {
-			a = &m->alert[m->nalert];
-			memset(a, 0, sizeof *a);
-			a->fp = tm_dup(fp);
-			a->name = tm_dup(tm_str(labels, "alertname"));
-			a->severity = tm_dup(v[2]);
-			a->labels = json_incref(labels);
-			if (a->fp == NULL || a->name == NULL ||
-			    a->severity == NULL) {
-				free(a->fp);
-				free(a->name);
-				free(a->severity);
-				json_decref(a->labels);
-				rc = -1;
-			} else {
-				m->nalert++;
-				tm_fire(a, start ? start : ev->at_us);
-				if (st != NULL && strcmp(st, "resolved") == 0)
-					tm_end(a, end ? end : ev->at_us);
-			}
-		}
+		if (n >= 0 && m->nalert < TIMELINE_LANES_MAX)
+			labels = timeline_labels(lab);
+		rc = tm_lane(ts, ev, v, labels);
 	}
 	json_decref(labels);
-	json_decref(f);
 	return rc;
 }
 
@@ -360,14 +386,18 @@ tm_person(
 	return 0;
 }
 
-/* A note that says it mitigated the incident: "mitigated: ...",
- * "Mitigation: ..." (owl note INC "mitigated: ..."). */
+/* A note that says it mitigated the incident: marked so (owl note INC
+ * --mitigated TEXT), or, as notes said it before the mark, starting
+ * "mitigated..." or "Mitigation...". */
 static int
-tm_mitigation_note(const char *text)
+tm_mitigation_note(const json_t *d)
 {
-	return text != NULL &&
-	    (strncasecmp(text, "mitigated", 9) == 0 ||
-	        strncasecmp(text, "mitigation", 10) == 0);
+	const char *text = tm_str(d, "text");
+
+	return json_is_true(json_object_get(d, "mitigated")) ||
+	    (text != NULL &&
+	        (strncasecmp(text, "mitigated", 9) == 0 ||
+	            strncasecmp(text, "mitigation", 10) == 0));
 }
 
 static void
@@ -441,21 +471,15 @@ tm_run_event(struct timeline_stream *ts, const struct timeline_event *ev,
 
 int
 timeline_model_change(struct timeline_stream *ts,
-    const struct timeline_event *ev, const char *fields)
+    const struct timeline_event *ev, const char *const *v)
 {
-	const char *v[3] = { NULL, NULL, NULL };
-	char scratch[512];
-	json_t *f = NULL;
 	struct timeline_alert *a;
 	int64_t at;
 
-	if (timeline_strs(fields, scratch, sizeof scratch, v, 3) != 3 &&
-	    tm_strs_json(fields, &f, v, 3) == -1)
-		return 0;
 	/* pass two learns each alert's name from its alert.new, in log
 	 * order: only an alert whose alert.new comes later or elsewhere
 	 * needs the names read first */
-	if (v[0] != NULL && json_object_get(ts->seen, v[0]) == NULL)
+	if (v[0] != NULL && strmap_get(ts->seen, v[0]) == NULL)
 		ts->need_names = 1;
 	if ((a = tm_alert(&ts->m, v[0])) != NULL) {
 		if (strcmp(ev->kind, "alert.resolve") == 0) {
@@ -466,7 +490,6 @@ timeline_model_change(struct timeline_stream *ts,
 			tm_fire(a, at ? at : ev->at_us);
 		}
 	}
-	json_decref(f);
 	return 0;
 }
 
@@ -545,7 +568,7 @@ timeline_model_add(struct timeline_stream *ts, const struct timeline_event *ev,
 	}
 	if (strcmp(k, "incident.note") == 0) {
 		ts->head.notes++;
-		if (tm_mitigation_note(tm_str(d, "text"))) {
+		if (tm_mitigation_note(d)) {
 			snprintf(by, sizeof by, "note by %s", ev->actor);
 			tm_mitigated(&ts->head, ev->at_us, by);
 		}

@@ -270,8 +270,7 @@ tn_run(struct tn *t, int64_t run)
 static const char *
 tn_late(struct tn *t, const struct timeline_event *ev)
 {
-	const char *ends = json_string_value(
-	    json_object_get(json_object_get(ev->detail, "after"), "ends_at"));
+	const char *ends = ev->alert_ends;
 	char late[40];
 	int64_t us;
 
@@ -320,7 +319,10 @@ timeline_narrate(struct timeline_stream *ts, enum timeline_shown mode,
 	struct tn t = {
 		.ts = ts, .mode = mode, .fn = fn, .ctx = ctx, .err = err
 	};
-	int rc = timeline_each(ts, tn_event, &t, err);
+	int rc;
+
+	ts->spool_hashes = 1; /* for timeline_hashes after */
+	rc = timeline_each(ts, tn_event, &t, err);
 
 	tn_unhold(&t.held);
 	free(t.done);

@@ -472,12 +472,25 @@ int
 ingest_store(struct store *s, const struct ingest_batch *b, const char *actor,
     struct ingest_result *res, struct err *err)
 {
+	return ingest_store_defer(s, b, actor, res, NULL, err);
+}
+
+int
+ingest_store_defer(struct store *s, const struct ingest_batch *b,
+    const char *actor, struct ingest_result *res,
+    struct incident_ingest_defer *defer, struct err *err)
+{
 	struct incident_ingest_opts o = { .actor = actor,
 		.mode = INCIDENT_INGEST_UPSERT,
 		.truncated = b->truncated,
-		.sender_url = b->sender_url };
+		.sender_url = b->sender_url,
+		.defer = defer };
 	struct incident_ingest_result r;
 
+	/* what reads or changes incidents otherwise sees their rows */
+	if ((b->confirm_topic != NULL || b->change != NULL) &&
+	    incident_ingest_defer_flush(s, defer, err) == -1)
+		return -1;
 	if (b->confirm_topic != NULL)
 		return ingest_store_confirm(s, b, actor, res, err);
 	if (b->change != NULL) {

@@ -17,6 +17,8 @@
 #include "engine/err.h"
 #include "engine/store.h"
 
+struct incident_ingest_defer; /* engine/incident_ingest.h */
+
 /* Limits on what one payload may carry (documented in README.md). A
  * payload over any of them is refused as a whole. */
 #define INGEST_BODY_MAX (64u * 1024 * 1024) /* bytes of JSON */
@@ -147,5 +149,14 @@ int ingest_reply(const struct ingest_batch *b, const struct ingest_result *r,
  * res may be NULL. */
 int ingest_store(struct store *s, const struct ingest_batch *b,
     const char *actor, struct ingest_result *res, struct err *err);
+
+/* ingest_store in a group commit (owl serve's writer): the incidents'
+ * rows that only change counts and times are kept in defer, for
+ * incident_ingest_defer_flush before the caller's COMMIT; a batch that
+ * is not alerts (a change event, a subscription) writes what defer
+ * keeps first. The caller's transaction must be open. */
+int ingest_store_defer(struct store *s, const struct ingest_batch *b,
+    const char *actor, struct ingest_result *res,
+    struct incident_ingest_defer *defer, struct err *err);
 
 #endif

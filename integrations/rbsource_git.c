@@ -555,6 +555,26 @@ rbgit_open_repo(
 	return rbgit_repo_open(&g->repo, *path, err);
 }
 
+/* A rev a mirror does not know may be newer than its last sync: say
+ * how to bring it up to date. */
+static void
+rbgit_mirror_hint(
+    const struct rbgit_opts *o, const char *shown, struct err *err)
+{
+	char msg[sizeof err->msg];
+	int code = err->code;
+
+	if (!rbsource_git_is_url(o->repo) ||
+	    strstr(err->msg, "no branch, tag or commit") == NULL)
+		return;
+	snprintf(msg, sizeof msg, "%s", err->msg);
+	err_init(err);
+	err_set(err, code,
+	    "%.300s (the mirror of %.300s is as of its last sync: owl "
+	    "runbooks sync --repo %.300s)",
+	    msg, shown, shown);
+}
+
 struct rbsource *
 rbsource_git_open(const struct rbgit_opts *o, struct err *err)
 {
@@ -586,10 +606,14 @@ rbsource_git_open(const struct rbgit_opts *o, struct err *err)
 	}
 	if ((src->origin.repo = rbsource_git_redact(o->repo)) == NULL ||
 	    (g->subdir = rbgit_subdir(o->subdir, err)) == NULL ||
-	    rbgit_open_repo(g, o, &path, err) == -1 ||
-	    rbgit_resolve(g->repo, o->ref, &g->commit, &src->origin.ref, err) ==
-	        -1 ||
-	    rbgit_root(g, err) == -1)
+	    rbgit_open_repo(g, o, &path, err) == -1)
+		goto fail;
+	if (rbgit_resolve(g->repo, o->ref, &g->commit, &src->origin.ref, err) ==
+	    -1) {
+		rbgit_mirror_hint(o, src->origin.repo, err);
+		goto fail;
+	}
+	if (rbgit_root(g, err) == -1)
 		goto fail;
 	git_oid_tostr(
 	    src->origin.commit, RBSOURCE_OID_HEX, git_commit_id(g->commit));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/clock.h"
+#include "engine/incident_ingest.h"
 
 /* The writer gives up on a locked database after this long, so that the
  * sender gets its 503 well before Alertmanager's 10 s cut-off. */
@@ -59,9 +60,11 @@ serve_queue_depth(struct serve *sv)
 	return n;
 }
 
-/* Applies one job inside the open transaction. */
+/* Applies one job inside the open transaction; defer (NULL: none)
+ * keeps the incidents' count-and-time rows for the batch's commit. */
 static int
-serve_writer_apply(struct serve *sv, struct serve_job *j, struct err *err)
+serve_writer_apply(struct serve *sv, struct serve_job *j,
+    struct incident_ingest_defer *defer, struct err *err)
 {
 	memset(&j->res, 0, sizeof j->res);
 	memset(&j->pull, 0, sizeof j->pull);
@@ -71,7 +74,12 @@ serve_writer_apply(struct serve *sv, struct serve_job *j, struct err *err)
 	         sizeof j->sig_mac, j->sig_until_us, err)) != 0)
 		return j->replayed == 1 ? 0 : -1;
 	if (j->batch != NULL &&
-	    ingest_store(sv->wstore, j->batch, j->actor, &j->res, err) == -1)
+	    ingest_store_defer(
+	        sv->wstore, j->batch, j->actor, &j->res, defer, err) == -1)
+		return -1;
+	/* a pull reads and writes incidents' rows as they are */
+	if (j->pull_url != NULL &&
+	    incident_ingest_defer_flush(sv->wstore, defer, err) == -1)
 		return -1;
 	if (j->pull_url != NULL &&
 	    receiver_pull(sv->wstore, j->pull_url, j->alerts, j->nalerts,
@@ -111,7 +119,7 @@ serve_writer_single(struct serve *sv, struct serve_job *j)
 	err_init(&err);
 	if (store_begin(sv->wstore, &err) == -1)
 		goto fail;
-	if (serve_writer_apply(sv, j, &err) == -1) {
+	if (serve_writer_apply(sv, j, NULL, &err) == -1) {
 		busy = serve_writer_busy(sv);
 		store_rollback(sv->wstore);
 		goto fail;
@@ -137,6 +145,7 @@ fail:
 static void
 serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 {
+	struct incident_ingest_defer *defer;
 	struct serve_job *j;
 	struct err err;
 
@@ -145,16 +154,26 @@ serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 		serve_writer_single(sv, jobs);
 		return;
 	}
+	/* the incidents many requests touch: their rows written once */
+	if ((defer = incident_ingest_defer_new()) == NULL) {
+		err_set(&err, ERR_FAILED, "out of memory");
+		goto all_fail;
+	}
 	if (store_begin(sv->wstore, &err) == -1)
 		goto all_fail;
-	for (j = jobs; j != NULL; j = j->next) {
-		if (serve_writer_apply(sv, j, &err) == -1) {
-			store_rollback(sv->wstore);
-			for (j = jobs; j != NULL; j = j->next)
-				serve_writer_single(sv, j);
-			return;
-		}
+	for (j = jobs; j != NULL; j = j->next)
+		if (serve_writer_apply(sv, j, defer, &err) == -1)
+			break;
+	if (j != NULL ||
+	    incident_ingest_defer_flush(sv->wstore, defer, &err) == -1) {
+		store_rollback(sv->wstore);
+		incident_ingest_defer_free(defer);
+		for (j = jobs; j != NULL; j = j->next)
+			serve_writer_single(sv, j);
+		return;
 	}
+	incident_ingest_defer_free(defer);
+	defer = NULL;
 	if (store_commit(sv->wstore, &err) == -1)
 		goto all_fail;
 	atomic_fetch_add(&sv->m.commits, 1);
@@ -163,6 +182,7 @@ serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 		j->status = 0;
 	return;
 all_fail:
+	incident_ingest_defer_free(defer);
 	atomic_fetch_add(&sv->m.db_errors, 1);
 	if (!serve_writer_busy(sv))
 		serve_health_write(sv, &err);

@@ -38,7 +38,10 @@ function run(p)
   local before, admin, body
 
   step("read the limits", function()
-    before = http.get(limits, { expect = 200 }).json
+    -- what this run depends on (a plan applied later is held to these,
+    -- not to the spend counters, which move every second)
+    before = http.get(limits, { expect = 200,
+      uses = { "rate_limit", "model", "until" } }).json
     log(string.format("rate limit %d/min (default %d), model %s, " ..
       "spend $%.2f in the last hour", before.rate_limit,
       before.default_rate_limit, tostring(before.model),

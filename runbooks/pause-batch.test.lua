@@ -12,7 +12,7 @@ local jobs = { batches = {
 } }
 local paused = { id = 2, name = "agent-loop", state = "paused", done = 90400,
                  total = 100000, spend_usd = 481.0 }
-local note = "notify job agent-loop paused at 90400 of 100000: loop " ..
+local note = "notify job agent-loop paused: loop " ..
   "(its progress is kept; resume with POST /v1/batches/2/resume)"
 
 local function gateway(after)
@@ -43,7 +43,7 @@ return {
       ["GET /v1/batches/1"] = { status = 200, json = { state = "paused", done = 4100, total = 2000000 } },
     }) },
     expect = { status = "ok", writes = { w("http.post", "/v1/batches/1/pause"),
-      "notify job nightly-embeddings paused at 4100 of 2000000: loop " ..
+      "notify job nightly-embeddings paused: loop " ..
       "(its progress is kept; resume with POST /v1/batches/1/resume)" } },
   },
   {

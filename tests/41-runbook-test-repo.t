@@ -109,6 +109,18 @@ is "$RC" 1 "the remote's main fails as the local one does"
 like "$OUT" "^Testing $URL at refs/heads/main $C2$" "from the same commit"
 run "$OWL" test --repo "$URL" --rev v9
 is "$RC" 1 "an unknown rev of a remote fails too"
-like "$ERR" "^owl: .*v9" "naming it"
+like "$ERR" "^owl: runbooks: no branch, tag or commit 'v9' \(the mirror of $URL is as of its last sync: owl runbooks sync --repo $URL\)$" \
+	"naming it, and how to update the mirror"
+# a fix pushed and tagged after the mirror was made: sync, then test it
+sed -i 's/lib.gone/lib.flags/' "$R/flip.lua"
+g add -A && g commit -q -m "fix the refactor" && g tag v2
+g push -q "$T/git/rb.git" main v2
+run "$OWL" test --repo "$URL" --rev v2
+is "$RC" 1 "a tag pushed after the last sync is not in the mirror yet"
+run "$OWL" runbooks sync --repo "$URL"
+is "$RC" 0 "owl runbooks sync fetches it"
+run "$OWL" test --repo "$URL" --rev v2
+is "$RC" 0 "then owl test --rev v2 tests the fix, and it passes"
+like "$OUT" "^Testing $URL at refs/tags/v2 $(g rev-parse v2)$" "at the tagged commit"
 
 done_testing

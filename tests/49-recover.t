@@ -4,7 +4,8 @@
 # of owl while a test HTTP server holds its PUT open leaves the intent
 # without a result in the action log, and `owl recover RUN` shows that
 # step as unknown (the steps before done, the ones after not started),
-# re-checks what it touched and records the operator's resolution.
+# re-checks what it touched and records the operator's resolution. A
+# step in flight that made no effect is named too.
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
@@ -161,5 +162,30 @@ wait "$OWLPID" 2>/dev/null
 wait_for 10 sh -c "! kill -0 $CHILD"
 ok $? "kill -9 of owl ends the command too (not re-parented to init)"
 kill -9 "$CHILD" 2>/dev/null
+
+# --- a step that makes no effect is durable while it runs: the broker
+# writes a step's row with its first effect, or at once when the worker
+# goes quiet (a step's begin and end rows merge only when nothing came
+# between them)
+cat >"$T/rb/crunch.lua" <<'EOF'
+runbook { summary = "a long computation" }
+function run(p)
+  step("crunch", function() while true do end end)
+end
+EOF
+"$OWL" run crunch --runbooks "$T/rb" --yes >"$T/crunch.out" 2>&1 &
+OWLPID=$!
+running_step() {
+	[ "$(sqlite3 "$OWL_DB" "SELECT group_concat(name || ':' || status, ' ')
+	    FROM run_steps WHERE run_id = (SELECT max(id) FROM runs
+	    WHERE runbook = 'crunch')" 2>/dev/null)" = "crunch:running" ]
+}
+wait_for 30 running_step
+ok $? "the step in flight has its row though it made no effect"
+kill -9 "$OWLPID"
+wait "$OWLPID" 2>/dev/null
+CR=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE runbook = 'crunch'")
+run "$OWL" recover "$CR"
+like "$OUT" "^  unknown +1\\. crunch" "recover names the step in flight"
 
 done_testing

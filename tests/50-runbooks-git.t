@@ -159,7 +159,7 @@ run "$OWL" runbooks sync --repo "$URL"
 is "$RC" 0 "and forward again"
 
 kill "$(cat "$T/daemon.pid")" 2>/dev/null
-wait_for 5 sh -c "! git ls-remote '$URL'"
+wait_for 20 sh -c "! git ls-remote '$URL'"
 run "$OWL" runbooks sync --repo "$URL"
 is "$RC" 1 "sync against a dead remote exits 1"
 like "$ERR" "^owl: sync failed, the mirror keeps $(echo "$C4" | cut -c1-12): runbooks: fetch $URL: " \

@@ -116,6 +116,19 @@ unlike "$html" "<script" "html: no raw script tag"
 unlike "$html" "(src|href)=" "html: no external assets"
 unlike "$html" 'class="broken"' "html: no banner when the chain is intact"
 
+# -o a pipe (or /dev/null, /dev/stdout): written into, never replaced
+# by a file renamed over it (that replaced /dev/null for everyone)
+mkfifo "$T/pipe"
+timeout 30 cat "$T/pipe" >"$T/from-pipe" &
+reader=$!
+run timeout 30 "$OWL" timeline 1 -o "$T/pipe"
+is "$RC" 0 "-o a pipe: exit 0"
+wait "$reader"
+ok "$([ -p "$T/pipe" ]; echo $?)" "-o a pipe: still a pipe"
+like "$(cat "$T/from-pipe")" "^# INC-1: " "-o a pipe: the export went through it"
+ls "$T" | grep -q 'pipe\.owl-'
+is "$?" 1 "-o a pipe: no temporary file beside it"
+
 # errors
 run "$OWL" timeline INC-99
 is "$RC" 1 "unknown incident: exit 1"

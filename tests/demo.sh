@@ -1,30 +1,58 @@
 #!/bin/sh
 # tests/demo.sh: `make demo`. Starts `owl serve` on loopback with a
-# throw-away database under /tmp, sends it a realistic alert storm from an
-# AI service (tests/demo/storm.sh) and opens `owl tui` on it while the
-# storm goes on. Quitting the TUI stops everything the demo started and
-# removes the database. Without a terminal it prints `owl incidents`
-# instead of opening the TUI. owl pages the people on call for the
-# critical incidents through a demo Slack-compatible webhook on loopback
-# (tests/pagesink.py): its messages go to sink.txt, to watch live with
-# tail -f, and are printed at the end. On exit it writes the postmortem
-# timeline of the "LLM provider down" incident (owl timeline --format
-# html, with its Markdown beside it) under build/demo/ and prints its
-# path.
+# throw-away database under $TMPDIR (default /tmp), sends it a realistic
+# alert storm from an AI service (tests/demo/storm.sh), says what to do
+# and, on Enter, opens `owl tui` on it while the storm goes on (new
+# alerts every few seconds, some resolving, for as long as the TUI is
+# open). Quitting the TUI (or closing the terminal) stops everything the
+# demo started, by pid (its servers, the storm, the probe, runs still
+# going), and removes the database. Without a terminal it prints `owl
+# incidents` instead of opening the TUI. owl pages the people on call
+# for the critical incidents through a demo Slack-compatible webhook on
+# loopback (tests/pagesink.py): its messages go to sink.txt, to watch
+# live with tail -f, and are printed at the end. On exit it writes the
+# postmortem timeline of the incident degraded-mode fixes (owl timeline
+# --format html, with its Markdown beside it) under build/demo/ (or
+# $OWL_DEMO_OUT: the tests give each demo its own) and prints its path.
 #
 # The assistant's AI gateway (tests/demo/gateway) runs too, with its LLM
 # provider down: a probe of its health endpoint (what Prometheus'
 # blackbox exporter would do) fires LLMProviderDown while completions
 # fail and resolves it once they are served again. The fix is the
 # shipped runbook degraded-mode: without a terminal the demo runs it for
-# the incident (owl run degraded-mode --incident INC), and the alert
-# resolves; in the TUI, run it from another terminal with the command
-# the demo prints (running it from the TUI is "Fix it from the incident").
+# the incident (ada acks, owl run degraded-mode --incident INC, a note),
+# and the alert resolves; in the TUI the demo says how to run it from
+# there: open the incident, R suggests degraded-mode, its dry-run shows
+# the plan, a applies it, y answers its confirm() (tests/91-demo-tui.t
+# does exactly that). The runbooks come from a git repository the demo
+# builds from runbooks/ (config.lua's runbooks.repo), as a team would
+# keep them. The demo's files live in a fresh directory under $TMPDIR
+# (default /tmp).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-D=$(mktemp -d /tmp/owl-demo-XXXXXX) || exit 1
+D=$(mktemp -d "${TMPDIR:-/tmp}/owl-demo-XXXXXX") || exit 1
 SERVE="" STORM="" SINK="" TIMELINE="" GATEWAY="" PROBE=""
+# stop_runs: the runs still going in the demo's database (started from
+# the TUI, each in its own session) are cancelled (SIGINT: their undo
+# runs), with a deadline
+stop_runs() {
+	[ -s "$D/owl.db" ] || return 0
+	pids=$(./owl runs --state running --json 2>/dev/null | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r.get("pid"): print(r["pid"])' 2>/dev/null)
+	for p in $pids; do
+		grep -q "run" "/proc/$p/cmdline" 2>/dev/null && kill -INT "$p"
+	done
+	for p in $pids; do
+		for _ in $(seq 100); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+}
 cleanup() {
+	stop_runs
 	if [ -n "$PROBE" ]; then
 		kill "$PROBE" 2>/dev/null
 		pkill -P "$PROBE" 2>/dev/null # its sleep or curl
@@ -42,12 +70,14 @@ cleanup() {
 	if [ -n "$TIMELINE" ]; then
 		printf '\n%sThe postmortem timeline of the demo incident:%s\n' "$B" "$N"
 		printf '  %s\n  %s\n' "$TIMELINE" "${TIMELINE%.html}.md"
+		printf 'Open it with: xdg-open %s   (or any browser)\n' "$TIMELINE"
 	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 129' HUP # the terminal closed (or tmux killed): clean up too
 export OWL_DB="$D/owl.db" OWL_ENV="${OWL_ENV:-DEMO}"
-export OWL_RUNBOOKS="$(pwd)/runbooks" # the shipped runbooks
+unset OWL_RUNBOOKS # the demo's config says where its runbooks are
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$(printf '\033[1m') N=$(printf '\033[0m')
 else B="" N=""; fi
@@ -81,9 +111,23 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 GW="http://127.0.0.1:$(cat "$D/gateway.port" 2>/dev/null)"
+# The runbooks as a team keeps them: a git repository (here built from
+# the shipped runbooks/), read by owl at its commit.
+RB="$D/runbooks"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE # make demo from a git hook
+mkdir -p "$RB" && cp -R runbooks/. "$RB/" &&
+	git -C "$RB" -c init.defaultBranch=main init -q &&
+	git -C "$RB" add -A &&
+	git -C "$RB" -c user.name="owl demo" -c user.email=demo@owl.invalid \
+		-c commit.gpgsign=false commit -q \
+		-m "runbooks: the ones owl ships" || {
+	echo "demo: could not build the runbook repository in $RB" >&2
+	exit 1
+}
 cat >"$D/config.lua" <<EOF
 return {
   gateway_url = "$GW",
+  runbooks = { repo = "$RB", ref = "main" },
   secrets = { gateway_admin = { file = "$D/gateway-admin" } },
   oncall = {
     rotations = {
@@ -102,8 +146,10 @@ return {
 }
 EOF
 export OWL_CONFIG="$D/config.lua"
-say "cat config.lua   (who is on call, and how they are paged)"
-sed -n '2,13p' "$D/config.lua"
+say "cat config.lua   (the runbook repository, who is on call, and how they are paged)"
+sed -n '2,15p' "$D/config.lua"
+say "owl runbooks list   (from the demo's runbook repository)"
+./owl runbooks list
 say "owl serve --listen 127.0.0.1:0 --token-file tokens &"
 ./owl serve --listen 127.0.0.1:0 --token-file "$D/tokens" --quiet \
 	2>"$D/serve.log" &
@@ -168,17 +214,30 @@ if [ -t 0 ] && [ -t 1 ]; then
 	# the first round lands before the TUI opens; the rest arrive live
 	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 1 \
 		--interval 0
-	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --rounds 6 \
-		--interval 5 >/dev/null 2>&1 &
+	# and it goes on, live, until the demo ends
+	sh tests/demo/storm.sh --url "$URL" --token "$TOKEN" --from 2 \
+		--rounds 0 --interval 4 >/dev/null 2>&1 &
 	STORM=$!
-	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
+	printf '\nThe storm goes on while the TUI is open: new alerts every few seconds, some resolving.\n'
 	printf 'The pages arrive in a demo Slack sink: watch them live with\n'
 	printf '  tail -f %s\n' "$D/sink.txt"
-	printf 'The fix for the gateway probe'"'"'s LLMProviderDown, from another terminal:\n'
-	printf '  cd %s && OWL_DB=%s OWL_CONFIG=%s OWL_RUNBOOKS=%s ./owl run degraded-mode --incident INC-%s --param reason="provider down"\n' \
-		"$(pwd)" "$OWL_DB" "$OWL_CONFIG" "$OWL_RUNBOOKS" "$(probe_incident)"
-	printf '(the alert resolves in the TUI once the gateway serves again)\n'
-	sleep 3
+	printf 'The same console from another terminal (runs and answers are shared):\n'
+	printf '  cd %s && OWL_DB=%s OWL_CONFIG=%s ./owl tui --env %s\n' \
+		"$(pwd)" "$OWL_DB" "$OWL_CONFIG" "$OWL_ENV"
+	for _ in $(seq 100); do
+		[ -n "$(probe_incident)" ] && break
+		sleep 0.1
+	done
+	PI=$(probe_incident)
+	printf 'The fix for the gateway probe'"'"'s LLMProviderDown, from the TUI:\n'
+	printf '  open INC-%s "LLM provider down: the assistant gateway ..." (Enter, or :open %s)\n' "$PI" "$PI"
+	printf '  press R: the suggested runbook degraded-mode comes first, Enter\n'
+	printf '  give a reason (e.g. provider down), Enter through the rest: a dry-run shows its plan\n'
+	printf '  press a to apply it, y to its question; the alert resolves once the gateway serves again\n'
+	say "owl tui --env $OWL_ENV   (q quits, ? shows every key)"
+	# time to read the steps: the TUI takes the whole screen
+	printf '%sPress Enter to open the console.%s ' "$B" "$N"
+	read -r _ || true
 	./owl tui --env "$OWL_ENV"
 	say "cat sink.txt   (what the demo Slack sink got)"
 	cat "$D/sink.txt"
@@ -192,9 +251,11 @@ else
 		sleep 0.1
 	done
 	INC=$(probe_incident)
-	say "owl run degraded-mode --incident INC-$INC --param reason=\"provider down\" --yes"
-	./owl run degraded-mode --incident "$INC" --param reason="provider down" \
-		--yes
+	say "OWL_ACTOR=ada owl ack $INC --note ...   (what a person would do)"
+	OWL_ACTOR=ada ./owl ack "$INC" --note "looking: the gateway fails completions, provider 5xx"
+	say "OWL_ACTOR=ada owl run degraded-mode --incident INC-$INC --param reason=\"provider down\" --yes"
+	OWL_ACTOR=ada ./owl run degraded-mode --incident "$INC" \
+		--param reason="provider down" --yes
 	# the probe sees the completions served and resolves the alert
 	for _ in $(seq 150); do
 		[ "$(probe_state)" = resolved ] && break
@@ -202,6 +263,8 @@ else
 	done
 	say "curl $GW/v1/health   (completions are served, by the fallback model)"
 	curl -s "$GW/v1/health"; echo
+	say "OWL_ACTOR=ada owl note $INC ..."
+	OWL_ACTOR=ada ./owl note "$INC" "mitigated: degraded mode (fallback model small-local); normal-mode once the provider answers"
 	say "owl show INC-$INC   (the probe's alert resolved)"
 	./owl show "$INC" | sed -n '1,40p'
 	for _ in $(seq 150); do
@@ -213,19 +276,13 @@ else
 	say "owl handoff --since 1h   (the report for the next person)"
 	./owl handoff --since 1h | sed -n '1,30p'
 fi
-# the demo incident's postmortem timeline, kept after the demo
-inc=$(./owl incidents --all --json | python3 -c 'import json, sys
-for i in json.load(sys.stdin):
-    if i["title"] == "LLM provider down":
-        print(i["id"]); break')
+# the demo incident's postmortem timeline, kept after the demo: the
+# probe's, the one degraded-mode fixed (its runs are in it)
+inc=$(probe_incident)
 if [ -n "$inc" ]; then
-	if ! [ -t 0 ] || ! [ -t 1 ]; then
-		say "owl ack $inc; owl note $inc ...   (what a person would do)"
-		OWL_ACTOR=ada ./owl ack "$inc" --note "looking: provider 5xx in every region"
-		OWL_ACTOR=ada ./owl note "$inc" "mitigated: traffic moved to the fallback provider"
-	fi
-	mkdir -p build/demo
-	out="$PWD/build/demo/timeline-INC-$inc.html"
+	outdir=${OWL_DEMO_OUT:-$PWD/build/demo}
+	mkdir -p "$outdir"
+	out="$outdir/timeline-INC-$inc.html"
 	say "owl timeline $inc --format html -o $out"
 	./owl timeline "$inc" --format html -o "$out" &&
 		./owl timeline "$inc" -o "${out%.html}.md" && TIMELINE=$out

@@ -1,4 +1,5 @@
-/* cmd_act.c: `owl ack|resolve INC [--note T]`, `owl note INC TEXT`,
+/* cmd_act.c: `owl ack|resolve INC [--note T]`, `owl note INC
+ * [--mitigated] TEXT`,
  * `owl snooze INC DURATION`, `owl assign INC WHO`: one action each, done
  * by the actor ($OWL_ACTOR, ...) and logged by engine/incident_act.c. */
 #include "cmd_act.h"
@@ -55,6 +56,8 @@ cmd_act_report(const char *name, int64_t id, const char *arg, const char *actor)
 		printf("INC-%" PRId64 " resolved by %s\n", id, actor);
 	else if (strcmp(name, "note") == 0)
 		printf("INC-%" PRId64 ": note added by %s\n", id, actor);
+	else if (strcmp(name, "mitigated") == 0)
+		printf("INC-%" PRId64 ": mitigation noted by %s\n", id, actor);
 	else if (strcmp(name, "assign") == 0)
 		printf("INC-%" PRId64 " assigned to %s by %s\n", id,
 		    safe ? safe : "?", actor);
@@ -90,6 +93,7 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "note", required_argument, NULL, 'n' },
 		{ "if-version", required_argument, NULL, 'V' },
+		{ "mitigated", no_argument, NULL, 'M' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +120,11 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			    optarg);
 		else if (c == 'V')
 			a.expect_version = version;
+		else if (c == 'M' && strcmp(cmd->name, "note") != 0)
+			return cli_usage(cmd,
+			    "--mitigated is for owl note INC --mitigated TEXT");
+		else if (c == 'M')
+			a.mitigated = 1;
 	}
 	if (argc - optind != 1 + nargs)
 		return cli_usage(cmd, "usage: owl %s", cmd->usage);
@@ -137,8 +146,8 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	        &err) == -1)
 		rc = cli_fail(&err);
 	else
-		cmd_act_report(
-		    cmd->name, id, nargs ? argv[optind + 1] : NULL, actor);
+		cmd_act_report(a.mitigated ? "mitigated" : cmd->name, id,
+		    nargs ? argv[optind + 1] : NULL, actor);
 	store_close(s);
 	return rc;
 }
@@ -170,10 +179,14 @@ const struct cli_cmd cmd_assign_entry = { "assign", "assign INC WHO",
 
 /* `owl note`: its name, usage and help, beside its code (tui/main.c
  * only lists it). */
-const struct cli_cmd cmd_note_entry = { "note", "note INC TEXT",
+const struct cli_cmd cmd_note_entry = { "note", "note INC [--mitigated] TEXT",
 	"Add a note to an incident's log.",
 	"Works on resolved incidents too. An unknown incident: exit 1.\n"
 	"\nOptions:\n"
+	"  --mitigated     the note says the incident is mitigated (the\n"
+	"                  impact stopped, not yet fixed): the first such\n"
+	"                  note, or the first run that ended ok, is the\n"
+	"                  timeline's 'mitigated' time\n"
 	"  --if-version N  refuse (exit 3) when the incident changed since\n"
 	"                  version N (see owl show INC --json)\n",
 	cmd_act_run };

@@ -1,6 +1,7 @@
 /* cmd_apply.c: `owl apply PLAN`: runs exactly a stored plan's runbook,
- * commit and params through owl run's entry (cmd_run_int.h); and the undo
- * that `owl recover RUN --undo` asks of a run's done steps. */
+ * commit and params through owl run's entry (cmd_run_int.h); and the runs
+ * `owl recover RUN` asks for: --undo (the undo of its done steps) and
+ * --retry (on from the step it did not finish). */
 #include "cmd_run.h"
 #include "cmd_run_int.h"
 
@@ -177,6 +178,33 @@ out:
 	return rc;
 }
 
+/* The run of a recovery of doc's run: its runbook, at its version, with
+ * its params and incident, answering yes (the operator chose). */
+static int
+cmd_recover_args(struct cli *cli, const json_t *doc, struct cmd_run_args *a)
+{
+	struct err err;
+
+	err_init(&err);
+	a->params = json_object();
+	a->q.o.params = a->params;
+	a->sel.note = cli_note;
+	if (cmd_apply_params(a->params, json_object_get(doc, "params")) == -1 ||
+	    (a->config = config_load(cli->config, &err)) == NULL ||
+	    rbsel_config(&a->sel, a->config, &err) == -1 ||
+	    runner_plan_source(&a->sel,
+	        json_string_value(json_object_get(doc, "source")),
+	        json_string_value(json_object_get(doc, "commit")), &err) == -1)
+		return err_isset(&err) ? cli_fail(&err) : CLI_FAILED;
+	a->q.o.name = json_string_value(json_object_get(doc, "runbook"));
+	a->q.o.incident = json_integer_value(json_object_get(doc, "incident"));
+	a->q.o.yes = 1;
+	a->q.o.replay_of = json_integer_value(json_object_get(doc, "run"));
+	a->q.o.replay_sha256 =
+	    json_string_value(json_object_get(doc, "source_sha256"));
+	return CLI_OK;
+}
+
 int
 cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
     int64_t *ran, char *status, size_t n)
@@ -184,7 +212,6 @@ cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
 	struct cmd_run_args a = { 0 };
 	const json_t *st;
 	int64_t done = 0;
-	struct err err;
 	size_t i;
 	int rc;
 
@@ -203,27 +230,9 @@ cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
 		snprintf(status, n, "nothing to undo");
 		return CLI_OK;
 	}
-	err_init(&err);
-	a.params = json_object();
-	a.q.o.params = a.params;
-	a.sel.note = cli_note;
-	if (cmd_apply_params(a.params, json_object_get(doc, "params")) == -1 ||
-	    (a.config = config_load(cli->config, &err)) == NULL ||
-	    rbsel_config(&a.sel, a.config, &err) == -1 ||
-	    runner_plan_source(&a.sel,
-	        json_string_value(json_object_get(doc, "source")),
-	        json_string_value(json_object_get(doc, "commit")),
-	        &err) == -1) {
-		rc = err_isset(&err) ? cli_fail(&err) : CLI_FAILED;
+	if ((rc = cmd_recover_args(cli, doc, &a)) != CLI_OK)
 		goto out;
-	}
-	a.q.o.name = json_string_value(json_object_get(doc, "runbook"));
-	a.q.o.incident = json_integer_value(json_object_get(doc, "incident"));
-	a.q.o.yes = 1;
 	a.q.o.replay = done;
-	a.q.o.replay_of = json_integer_value(json_object_get(doc, "run"));
-	a.q.o.replay_sha256 =
-	    json_string_value(json_object_get(doc, "source_sha256"));
 	printf("Undoing the %" PRId64 " step%s run %" PRId64
 	       " did, newest first:\n",
 	    done, words_s(done), a.q.o.replay_of);
@@ -233,6 +242,30 @@ cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
 	/* its undo ran to the end: what a recovery is for */
 	snprintf(status, n, "%s",
 	    strcmp(a.ran_status, "failed") == 0 ? "undone" : a.ran_status);
+out:
+	config_free(a.config);
+	json_decref(a.params);
+	return rc;
+}
+
+int
+cmd_run_recover_retry(struct cli *cli, struct store *s, const json_t *doc,
+    int64_t done, int check, int yes, int64_t *ran, char *status, size_t n)
+{
+	struct cmd_run_args a = { 0 };
+	int rc;
+
+	*ran = 0;
+	if ((rc = cmd_recover_args(cli, doc, &a)) != CLI_OK)
+		goto out;
+	a.q.o.replay = done;
+	a.q.o.retry = 1;
+	a.q.o.retry_check = check;
+	/* the questions past the point the run reached are asked again */
+	a.q.o.yes = yes;
+	rc = cmd_run_go(cli, &a, s);
+	*ran = a.ran;
+	snprintf(status, n, "%s", a.ran_status[0] ? a.ran_status : "failed");
 out:
 	config_free(a.config);
 	json_decref(a.params);

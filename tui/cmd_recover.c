@@ -1,5 +1,5 @@
-/* cmd_recover.c: `owl recover RUN [--recheck] [--resolve --note TEXT]
- * [--json]` (engine/rb_recover.h). */
+/* cmd_recover.c: `owl recover RUN [--recheck] [--undo | --retry |
+ * --resolve --note TEXT] [--json]` (engine/rb_recover.h). */
 #include "cmd_recover.h"
 
 #include <inttypes.h>
@@ -11,6 +11,7 @@
 #include "engine/hash.h"
 #include "engine/rb_recover.h"
 #include "engine/sanitize.h"
+#include "engine/words.h"
 #include "integrations/effects_live.h"
 #include "integrations/runner.h"
 #include "cmd_run.h"
@@ -28,6 +29,7 @@ static void
 cmd_recover_print(const json_t *doc)
 {
 	const json_t *st, *e, *res = json_object_get(doc, "resolved");
+	const json_t *rec = json_object_get(doc, "recovered");
 	size_t i, k;
 
 	printf("Run %" PRId64 " (",
@@ -41,7 +43,9 @@ cmd_recover_print(const json_t *doc)
 		    json_is_true(json_object_get(st, "undo")) ? "undo of " : "",
 		    (int64_t)json_integer_value(json_object_get(st, "i")));
 		cmd_recover_put(json_string_value(json_object_get(st, "name")));
-		putchar('\n');
+		puts(json_is_true(json_object_get(st, "idempotent"))
+		        ? " (idempotent)"
+		        : "");
 		json_array_foreach(json_object_get(st, "effects"), k, e)
 		{
 			const char *r =
@@ -58,7 +62,20 @@ cmd_recover_print(const json_t *doc)
 			        "happened");
 		}
 	}
-	if (res != NULL) {
+	if (json_is_object(rec)) {
+		fputs("Recovered by ", stdout);
+		cmd_recover_put(
+		    json_string_value(json_object_get(rec, "actor")));
+		printf(": %s by run %" PRId64 ", which ended %s (see: owl "
+		       "runs show %" PRId64 ")\n",
+		    json_string_value(json_object_get(rec, "choice")),
+		    (int64_t)json_integer_value(json_object_get(rec, "run")),
+		    json_string_value(json_object_get(rec, "outcome"))
+		        ? json_string_value(json_object_get(rec, "outcome"))
+		        : "?",
+		    (int64_t)json_integer_value(json_object_get(rec, "run")));
+	}
+	if (json_is_object(res)) {
 		fputs("Resolved by ", stdout);
 		cmd_recover_put(
 		    json_string_value(json_object_get(res, "actor")));
@@ -66,11 +83,13 @@ cmd_recover_print(const json_t *doc)
 		cmd_recover_put(
 		    json_string_value(json_object_get(res, "note")));
 		putchar('\n');
-	} else if (strcmp(json_string_value(json_object_get(doc, "status")),
-	               "interrupted") == 0) {
+	} else if (!json_is_object(rec) &&
+	    strcmp(json_string_value(json_object_get(doc, "status")),
+	        "interrupted") == 0) {
 		printf(
 		    "Next: owl recover %" PRId64 " --recheck (look at what "
-		    "the unknown steps touched), then --resolve --note TEXT\n",
+		    "the unknown steps touched), then --retry (a step declared "
+		    "idempotent), --undo or --resolve --note TEXT\n",
 		    (int64_t)json_integer_value(json_object_get(doc, "run")));
 	}
 }
@@ -167,6 +186,30 @@ cmd_recover_recheck(
 	return rc;
 }
 
+/* An undo or a retry already ran a recovery run: the world is what that
+ * run left, so the journal of this one no longer says what to undo or
+ * retry. -1 with err set (ERR_REFUSED). */
+static int
+cmd_recover_again(const json_t *doc, struct err *err)
+{
+	const json_t *rec = json_object_get(doc, "recovered");
+
+	if (!json_is_object(rec))
+		return 0;
+	return err_set(err, ERR_REFUSED,
+	    "run %lld was recovered already: %s by run %lld, which ended %s; "
+	    "look at that run (owl runs show %lld, or owl recover %lld if "
+	    "it was interrupted too)",
+	    (long long)json_integer_value(json_object_get(doc, "run")),
+	    json_string_value(json_object_get(rec, "choice")),
+	    (long long)json_integer_value(json_object_get(rec, "run")),
+	    json_string_value(json_object_get(rec, "outcome"))
+	        ? json_string_value(json_object_get(rec, "outcome"))
+	        : "?",
+	    (long long)json_integer_value(json_object_get(rec, "run")),
+	    (long long)json_integer_value(json_object_get(rec, "run")));
+}
+
 /* --undo: the undo of the steps the run did, newest first, in a new
  * run; the choice and its outcome are logged on the interrupted run. */
 static int
@@ -189,12 +232,126 @@ cmd_recover_undo(
 		    json_string_value(json_object_get(doc, "status")));
 		return cli_fail(&err);
 	}
+	if (cmd_recover_again(doc, &err) == -1)
+		return cli_fail(&err);
 	rc = cmd_run_recover_undo(cli, s, doc, &ran, status, sizeof status);
 	if (rb_recover_log(s, id, actor, "undo", NULL,
 	        json_pack("{s:I, s:s}", "recovery_run", (json_int_t)ran,
 	            "outcome", status),
 	        &err) == -1)
 		return cli_fail(&err);
+	return rc;
+}
+
+/* Logs a --retry of run id: the step, and its outcome (a note the
+ * timeline shows). */
+static int
+cmd_recover_retry_log(struct store *s, int64_t id, const char *actor,
+    const json_t *st, int64_t ran, const char *outcome, struct err *err)
+{
+	char note[400];
+
+	snprintf(note, sizeof note, "step %" PRId64 " '%.200s': %s",
+	    st ? (int64_t)json_integer_value(json_object_get(st, "i")) : 0,
+	    st ? json_string_value(json_object_get(st, "name")) : "", outcome);
+	return rb_recover_log(s, id, actor, "retry", st ? note : NULL,
+	    json_pack("{s:I, s:I, s:s}", "step",
+	        st ? json_integer_value(json_object_get(st, "i")) : 0,
+	        "recovery_run", (json_int_t)ran, "outcome", outcome),
+	    err);
+}
+
+/* --retry: runs the step the run did not finish again, and on from
+ * there, when that is safe: a step that had begun (unknown) only when it
+ * is declared idempotent = true. Refused (exit 3, one line): a run that
+ * failed, or was undoing, when it was interrupted (--undo finishes
+ * that), and a step that may not run twice. */
+static int
+cmd_recover_retry(struct cli *cli, struct store *s, const json_t *doc,
+    const char *actor, int yes)
+{
+	int64_t id = json_integer_value(json_object_get(doc, "run")), done = 0;
+	const json_t *st, *next = NULL;
+	char status[32] = "";
+	const char *state;
+	struct err err;
+	int64_t ran = 0;
+	size_t i;
+	int rc;
+
+	err_init(&err);
+	if (strcmp(json_string_value(json_object_get(doc, "status")),
+	        "interrupted") != 0) {
+		/* refused, saying the run is not interrupted */
+		rb_recover_log(s, id, actor, "retry", NULL, NULL, &err);
+		return cli_fail(&err);
+	}
+	if (cmd_recover_again(doc, &err) == -1)
+		goto refuse;
+	json_array_foreach(json_object_get(doc, "steps"), i, st)
+	{
+		if (json_is_true(json_object_get(st, "undo"))) {
+			err_set(&err, ERR_REFUSED,
+			    "run %lld was undoing its steps when it was "
+			    "interrupted: a retry would redo what it undid; "
+			    "finish the undo with owl recover %lld --undo",
+			    (long long)id, (long long)id);
+			goto refuse;
+		}
+		state = json_string_value(json_object_get(st, "state"));
+		if (next == NULL && strcmp(state, "done") != 0)
+			next = st;
+		else if (next == NULL)
+			done = json_integer_value(json_object_get(st, "i"));
+	}
+	state = next ? json_string_value(json_object_get(next, "state")) : "";
+	if (strcmp(state, "failed") == 0) {
+		err_set(&err, ERR_REFUSED,
+		    "step %lld '%s' of run %lld failed before the run was "
+		    "interrupted: there is nothing to retry; owl recover %lld "
+		    "--undo undoes the steps before it",
+		    (long long)json_integer_value(json_object_get(next, "i")),
+		    json_string_value(json_object_get(next, "name")),
+		    (long long)id, (long long)id);
+		goto refuse;
+	}
+	if (strcmp(state, "unknown") == 0 &&
+	    !json_is_true(json_object_get(next, "idempotent"))) {
+		err_set(&err, ERR_REFUSED,
+		    "step %lld '%s' of run %lld is not declared idempotent = "
+		    "true: running it again could do it twice; see what it "
+		    "did with owl recover %lld --recheck, then --undo or "
+		    "--resolve --note TEXT",
+		    (long long)json_integer_value(json_object_get(next, "i")),
+		    json_string_value(json_object_get(next, "name")),
+		    (long long)id, (long long)id);
+		goto refuse;
+	}
+	if (next == NULL) {
+		printf("Run %lld did every step it began: retrying runs the "
+		       "rest of it, after the %lld step%s it did:\n",
+		    (long long)id, (long long)done, words_s(done));
+	} else {
+		printf("Retrying run %lld from step %lld '", (long long)id,
+		    (long long)json_integer_value(json_object_get(next, "i")));
+		cmd_recover_put(
+		    json_string_value(json_object_get(next, "name")));
+		printf("'%s, after the %lld step%s it did:\n",
+		    strcmp(state, "unknown") == 0 ? " (declared idempotent)"
+		                                  : "",
+		    (long long)done, words_s(done));
+	}
+	fflush(stdout);
+	rc = cmd_run_recover_retry(cli, s, doc, done,
+	    strcmp(state, "unknown") == 0, yes, &ran, status, sizeof status);
+	if (cmd_recover_retry_log(s, id, actor, next, ran, status, &err) == -1)
+		return cli_fail(&err);
+	return rc;
+refuse:
+	rc = cli_fail(&err);
+	err_init(&err);
+	if (cmd_recover_retry_log(s, id, actor, next, 0, "refused", &err) == -1)
+		cli_fail(&err);
 	return rc;
 }
 
@@ -206,20 +363,23 @@ cmd_recover_run(
 		{ "json", no_argument, NULL, 'j' },
 		{ "recheck", no_argument, NULL, 'r' },
 		{ "undo", no_argument, NULL, 'u' },
+		{ "retry", no_argument, NULL, 'T' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "resolve", no_argument, NULL, 'R' },
 		{ "note", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *note = NULL;
-	int c, rc = CLI_OK, recheck = 0, resolve = 0, undo = 0;
+	int c, rc = CLI_OK, recheck = 0, resolve = 0, undo = 0, retry = 0;
+	int yes = 0;
 	char actor[ACTOR_MAX], *end;
 	struct store *s;
 	struct err err;
 	json_t *doc = NULL;
 	long long id;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "", opts, &rc)) != -1) {
+	while ((c = cli_getopt(cli, cmd, argc, argv, "y", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
 		if (c == 'j')
@@ -230,6 +390,10 @@ cmd_recover_run(
 			undo = 1;
 		else if (c == 'R')
 			resolve = 1;
+		else if (c == 'T')
+			retry = 1;
+		else if (c == 'y')
+			yes = 1;
 		else if (c == 'n')
 			note = optarg;
 	}
@@ -244,6 +408,13 @@ cmd_recover_run(
 		    "--resolve needs --note TEXT: say what you found and did");
 	if (note != NULL && !resolve)
 		return cli_usage(cmd, "--note goes with --resolve");
+	if (retry + undo + resolve > 1)
+		return cli_usage(
+		    cmd, "choose one of --retry, --undo and --resolve");
+	if (yes && !retry)
+		return cli_usage(cmd,
+		    "--yes goes with --retry (it answers the questions the "
+		    "run asks past the point it had reached)");
 	err_init(&err);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
@@ -269,6 +440,8 @@ cmd_recover_run(
 		rc = cmd_recover_recheck(cli, s, doc, actor);
 	if (rc == CLI_OK && undo)
 		rc = cmd_recover_undo(cli, s, doc, actor);
+	if (rc == CLI_OK && retry)
+		rc = cmd_recover_retry(cli, s, doc, actor, yes);
 out:
 	json_decref(doc);
 	store_close(s);
@@ -278,7 +451,8 @@ out:
 /* `owl recover`: its name, usage and help, beside its code (tui/main.c
  * only lists it). */
 const struct cli_cmd cmd_recover_entry = { "recover",
-	"recover RUN [--recheck] [--undo] [--resolve --note TEXT] [--json]",
+	"recover RUN [--recheck] [--undo | --retry [--yes] |\n"
+	"                  --resolve --note TEXT] [--json]",
 	"Look into a crashed or killed run, and resolve it.",
 	"Lists the run's steps from its journal (the intent and result\n"
 	"the chokepoint logs around every effect): done, failed, unknown\n"
@@ -294,8 +468,20 @@ const struct cli_cmd cmd_recover_entry = { "recover",
 	"                   first (the same runbook version and params;\n"
 	"                   the steps are not run again, nothing else is\n"
 	"                   written); the unknown step's undo is not run\n"
+	"  --retry          run the step it did not finish again, and on\n"
+	"                   from there (the same runbook version and\n"
+	"                   params; the steps done are not run again): a\n"
+	"                   step that had begun only when the runbook\n"
+	"                   declares it idempotent = true (else exit 3); a\n"
+	"                   failure undoes every step done, newest first;\n"
+	"                   the questions the run had answered pass, the\n"
+	"                   later ones are asked\n"
+	"  --yes            with --retry: answer those yes (no terminal)\n"
 	"  --resolve --note TEXT  mark the run resolved by hand, with what\n"
 	"                   you found and did (logged as run.recover)\n"
 	"  --json           one JSON document\n"
-	"\nExit codes: 0 ok, 2 no such run, 3 the run is not interrupted.\n",
+	"Each choice is logged on the run (run.recover). Once an undo or\n"
+	"a retry ran, the run is recovered: look at that recovery run.\n"
+	"\nExit codes: 0 ok, 1 the recovery run failed, 2 no such run,\n"
+	"3 the run is not interrupted, or a retry is refused.\n",
 	cmd_recover_run };

@@ -338,7 +338,7 @@ cmd_run_report(const struct cli *cli, const struct rb_run_opts *o,
 	char *err;
 
 	/* a recovery ends "failed" by design once the undo ran to the end */
-	if (o->replay > 0 && strcmp(r->status, "failed") == 0) {
+	if (o->replay > 0 && !o->retry && strcmp(r->status, "failed") == 0) {
 		if (cli->json) {
 			json_dumpf(
 			    r->doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);

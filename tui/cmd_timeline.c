@@ -116,22 +116,60 @@ tl_render(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
 	return rc;
 }
 
-/* Prints the export, or writes it to path atomically (mode 0644). */
+/* Whether path is a device, a pipe or a socket (-o /dev/null, -o
+ * /dev/stdout, -o >(gzip)): written to, not replaced. */
+static int
+tl_stream_path(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	        S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* Renders to the stream f (named name), then flushes it. */
+static int
+tl_emit_stream(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
+    enum timeline_shown mode, struct tl_out *o, FILE *fp, const char *name,
+    struct tl_doc *bad)
+{
+	int rc;
+
+	o->f = fp;
+	rc = tl_render(s, ids, n, f, mode, o, bad);
+	if (rc == 0 && fflush(fp) != 0)
+		rc = err_set(
+		    o->err, ERR_FAILED, "%s: %s", name, strerror(errno));
+	return rc;
+}
+
+/* Prints the export, or writes it to path atomically (mode 0644), or
+ * into path when it is a device or a pipe. */
 static int
 tl_emit(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
     enum timeline_shown mode, struct tl_out *o, const char *path,
     struct tl_doc *bad)
 {
 	struct atomicfile af;
+	FILE *fp;
 	int rc = -1;
 
 	buf_init(&o->b, TL_PIECE_MAX);
 	if (path == NULL) {
-		o->f = stdout;
-		rc = tl_render(s, ids, n, f, mode, o, bad);
-		if (rc == 0 && fflush(stdout) != 0)
-			rc = err_set(
-			    o->err, ERR_FAILED, "stdout: %s", strerror(errno));
+		rc = tl_emit_stream(
+		    s, ids, n, f, mode, o, stdout, "stdout", bad);
+	} else if (tl_stream_path(path)) {
+		if ((fp = fopen(path, "we")) == NULL)
+			rc = err_set(o->err, ERR_FAILED, "%s: %s", path,
+			    strerror(errno));
+		else if ((rc = tl_emit_stream(
+		              s, ids, n, f, mode, o, fp, path, bad)) == 0 &&
+		    fclose(fp) != 0)
+			rc = err_set(o->err, ERR_FAILED, "%s: %s", path,
+			    strerror(errno));
+		else if (rc != 0)
+			fclose(fp);
 	} else if (atomicfile_open(&af, path, 0644, o->err) == 0) {
 		o->af = &af;
 		if ((rc = tl_render(s, ids, n, f, mode, o, bad)) == 0)
@@ -321,17 +359,18 @@ const struct cli_cmd cmd_timeline_entry = { "timeline",
 	"Rebuilt from the action log alone, one model for every format:\n"
 	"a summary (first alert and resolve in the alerts' own times,\n"
 	"received times beside them when they differ; acknowledged,\n"
-	"mitigated (the first run that ended ok, or a note starting\n"
-	"'mitigated'); time to acknowledge, mitigate, resolve; counts;\n"
-	"the audit chain), the participants, the changes before the first\n"
-	"alert, a narrative in the TUI log's sentences (alerts told by the\n"
-	"labels that tell them apart; each runbook run one block, steps\n"
-	"marked ok or failed with their times, undos, 'rollback failed';\n"
-	"an effect's intent and result one line), sections for the\n"
-	"authors, and an appendix of the entries' full hashes. html adds\n"
-	"a picture of the incident over time (SVG). The chain is verified\n"
-	"first: when it is broken the export still happens, says so, and\n"
-	"owl exits 3. An unknown incident exits 1.\n"
+	"mitigated (the first run that ended ok, or note --mitigated,\n"
+	"or one starting 'mitigated'); time to acknowledge, mitigate,\n"
+	"resolve; counts; the audit chain), the participants, the\n"
+	"changes before the first alert, a narrative in the TUI log's\n"
+	"sentences (alerts told by the labels that tell them apart; each\n"
+	"runbook run one block, steps marked ok or failed with their\n"
+	"times, undos, 'rollback failed'; an effect's intent and result\n"
+	"one line), sections for the authors, and an appendix of the\n"
+	"entries' full hashes. html adds a picture of the incident over\n"
+	"time (SVG). The chain is verified first: when it is broken the\n"
+	"export still happens, says so, and owl exits 3. An unknown\n"
+	"incident exits 1.\n"
 	"\nOptions:\n"
 	"  -f, --format F  md (Markdown, the default), json (one document,\n"
 	"                  every entry with its detail), csv (RFC 4180, one\n"
@@ -344,5 +383,6 @@ const struct cli_cmd cmd_timeline_entry = { "timeline",
 	"  --until T       ...until T (default: now)\n"
 	"  -o, --output FILE\n"
 	"                  write FILE atomically (mode 0644) instead of\n"
-	"                  stdout\n",
+	"                  stdout; a device or a pipe (/dev/null) is\n"
+	"                  written into, not replaced\n",
 	cmd_timeline_run };

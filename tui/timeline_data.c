@@ -370,11 +370,12 @@ csv_event(const struct timeline_event *e, void *ctx)
 			e->hash, run, inc, tl_shown(shown), out ? out : "",
 			rb ? "true" : "false", e->detail_json };
 		for (size_t k = 0; k < 12; k++) {
-			char *c = tl_clean(f[k]);
+			char *own;
+			const char *c = tl_cleaned(f[k], &own);
 			int bad = c == NULL ||
 			    (k > 0 && buf_addc(b, ',', x->o->err) == -1) ||
 			    timeline_esc_csv(b, c, x->o->err) == -1;
-			free(c);
+			free(own);
 			if (bad) {
 				err_set(x->o->err, ERR_FAILED, "out of memory");
 				return 1;

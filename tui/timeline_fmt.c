@@ -83,6 +83,19 @@ tl_clean(const char *s)
 	return sanitize_dup(s ? s : "", SANITIZE_NEWLINES);
 }
 
+const char *
+tl_cleaned(const char *s, char **own)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	*own = NULL;
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	if (*p == '\0')
+		return s ? s : "";
+	return *own = tl_clean(s);
+}
+
 void
 tl_chain(const struct tl_doc *d, char *out, size_t n)
 {

@@ -67,6 +67,10 @@ int64_t tl_end(const struct timeline_head *h);
 /* A sanitised copy of untrusted text (no terminal escapes, no C1 or
  * bidi controls), newlines kept; NULL when out of memory. */
 char *tl_clean(const char *s);
+/* The same without a copy when there is nothing to clean (printable
+ * ASCII, most of an export): s itself, else the clean copy, which *own
+ * then holds (free it); NULL when out of memory. */
+const char *tl_cleaned(const char *s, char **own);
 /* The chain's sentence: "verified: entries 120-356 intact" or the
  * first bad entry. */
 void tl_chain(const struct tl_doc *d, char *out, size_t n);

@@ -14,13 +14,14 @@
 static int
 ht_text(struct buf *b, const char *s, struct err *err)
 {
-	char *c = tl_clean(s);
+	char *own;
+	const char *c = tl_cleaned(s, &own);
 	int rc;
 
 	if (c == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	rc = timeline_esc_html(b, c, err);
-	free(c);
+	free(own);
 	return rc;
 }
 

@@ -52,13 +52,14 @@ md_text(struct buf *b, const char *s, const char *indent, struct err *err)
 static int
 md_clean(struct buf *b, const char *s, const char *indent, struct err *err)
 {
-	char *c = tl_clean(s);
+	char *own;
+	const char *c = tl_cleaned(s, &own);
 	int rc;
 
 	if (c == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	rc = md_text(b, c, indent, err);
-	free(c);
+	free(own);
 	return rc;
 }
 

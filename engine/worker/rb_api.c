@@ -133,6 +133,11 @@ rb_api_step_msg(struct rb_vm *vm, const char *event, lua_Integer i,
 	json_t *m = json_pack("{s:s, s:s, s:I, s:s, s:b}", "t", "step", "event",
 	    event, "i", (json_int_t)i, "name", name, "undo", undo);
 
+	/* a step's begin says whether it may be run twice (the journal
+	 * keeps it for `owl recover --retry`) */
+	if (m != NULL && vm->step_idem && strcmp(event, "begin") == 0 && !undo)
+		json_object_set_new(m, "idempotent", json_true());
+
 	if (m != NULL && status != NULL)
 		json_object_set_new(m, "status", json_string(status));
 	if (m != NULL && ms >= 0)
@@ -184,17 +189,32 @@ rb_api_step_check(lua_State *L, struct rb_vm *vm, const char *name)
 
 /* A recovery's step (vm->replay): one the interrupted run did is not run
  * again, only its undo recorded; at the first one it did not do, the run
- * stops, and the undo of those it did runs, newest first. */
+ * stops, and the undo of those it did runs, newest first. A retry
+ * (vm->retry) goes on from there instead: returns 1 to run the step. */
 static int
 rb_api_step_replay(
     lua_State *L, struct rb_vm *vm, lua_Integer i, const char *name, int undo)
 {
+	char msg[400];
+
 	if (i <= vm->replay) {
 		rb_api_step_msg(vm, "begin", i, name, 0, NULL, -1, NULL);
 		rb_api_step_msg(vm, "end", i, name, 0, "ok", 0, NULL);
 		if (undo)
 			rb_api_push_undo(L, vm, i, undo);
 		return 0;
+	}
+	if (vm->retry) {
+		if (i > vm->replay + 1 || !vm->retry_check || vm->step_idem)
+			return 1;
+		/* the runbook changed under the journal: nothing is written,
+		 * and nothing is undone (the operator asked for no undo) */
+		vm->no_undo = 1;
+		snprintf(msg, sizeof msg,
+		    "recover: step %d '%.200s' is not declared idempotent = "
+		    "true: it is not run again",
+		    (int)i, name);
+		return rb_vm_trip(L, RB_TRIP_REFUSED, msg);
 	}
 	vm->failed = 1;
 	snprintf(vm->failed_step, sizeof vm->failed_step, "%s", name);
@@ -204,7 +224,26 @@ rb_api_step_replay(
 	    (int)i, name, (int)vm->replay);
 }
 
-/* step(name, fn [, {undo = fn}]) */
+/* A step's options are undo and idempotent: a typo (`idempotnet`) must
+ * not pass silently. */
+static void
+rb_api_step_opts(lua_State *L, const char *name)
+{
+	const char *k;
+
+	lua_pushnil(L);
+	while (lua_next(L, 3) != 0) {
+		k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+		if (strcmp(k, "undo") != 0 && strcmp(k, "idempotent") != 0)
+			luaL_error(L,
+			    "step '%s': unknown option '%s' (known: undo, "
+			    "idempotent)",
+			    name, k);
+		lua_pop(L, 1);
+	}
+}
+
+/* step(name, fn [, {undo = fn, idempotent = true}]) */
 static int
 rb_api_step(lua_State *L)
 {
@@ -215,8 +254,10 @@ rb_api_step(lua_State *L)
 	int64_t t0;
 
 	luaL_checktype(L, 2, LUA_TFUNCTION);
+	vm->step_idem = 0;
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
+		rb_api_step_opts(L, name);
 		if (lua_getfield(L, 3, "undo") == LUA_TFUNCTION)
 			undo = lua_gettop(L);
 		else if (!lua_isnil(L, -1))
@@ -224,11 +265,19 @@ rb_api_step(lua_State *L)
 			    "step '%s': undo must be a "
 			    "function",
 			    name);
+		if (lua_getfield(L, 3, "idempotent") == LUA_TBOOLEAN)
+			vm->step_idem = lua_toboolean(L, -1);
+		else if (!lua_isnil(L, -1))
+			return luaL_error(L,
+			    "step '%s': idempotent must be true or false",
+			    name);
+		lua_pop(L, 1);
 	}
 	rb_api_step_check(L, vm, name);
 	i = ++vm->nsteps;
-	if (vm->replay > 0)
-		return rb_api_step_replay(L, vm, i, name, undo);
+	if ((vm->replay > 0 || vm->retry) &&
+	    rb_api_step_replay(L, vm, i, name, undo) == 0)
+		return 0;
 	rb_api_step_msg(vm, "begin", i, name, 0, NULL, -1, NULL);
 	vm->in_step = 1;
 	t0 = clock_mono_us();

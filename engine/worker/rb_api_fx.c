@@ -308,7 +308,8 @@ rb_api_expect_check(lua_State *L, json_t *reply, const char *method,
 	    excerpt);
 }
 
-/* http.METHOD(url [, {headers=, json=, body=, timeout=, expect=}]) */
+/* http.METHOD(url [, {headers=, json=, body=, timeout=, expect=,
+ * uses=}]) */
 static int
 rb_api_http(lua_State *L)
 {
@@ -328,6 +329,7 @@ rb_api_http(lua_State *L)
 	rb_api_opt(L, req, opts, "headers", LUA_TTABLE, "http");
 	rb_api_opt(L, req, opts, "json", LUA_TNONE, "http");
 	rb_api_opt(L, req, opts, "body", LUA_TSTRING, "http");
+	rb_api_opt(L, req, opts, "uses", LUA_TTABLE, "http"); /* rb_fx.h */
 	if (json_object_get(req, "json") && json_object_get(req, "body")) {
 		json_decref(req);
 		return luaL_error(L, "http: give json or body, not both");

@@ -245,6 +245,8 @@ rb_vm_go(struct rb_vm *vm, const json_t *go)
 	vm->dry_run = json_is_true(json_object_get(go, "dry_run"));
 	vm->no_undo = json_is_true(json_object_get(go, "no_undo"));
 	vm->replay = json_integer_value(json_object_get(go, "replay"));
+	vm->retry = json_is_true(json_object_get(go, "retry"));
+	vm->retry_check = json_is_true(json_object_get(go, "retry_check"));
 	vm->undo_grace_us =
 	    json_integer_value(json_object_get(go, "undo_grace_us"));
 	vm->deadline = timeout > 0 ? clock_mono_us() + timeout : 0;
@@ -292,7 +294,7 @@ rb_vm_run(struct rb_vm *vm)
 			error = vm->trip_msg;
 	}
 	/* a recovery that replayed every step still undoes them */
-	if (vm->replay > 0 && strcmp(status, "ok") == 0) {
+	if (vm->replay > 0 && !vm->retry && strcmp(status, "ok") == 0) {
 		status = "failed";
 		error = "recover: undoing the steps the interrupted run did";
 	}

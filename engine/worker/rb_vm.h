@@ -59,6 +59,11 @@ struct rb_vm {
 	 * the interrupted run: step() records their undo without running
 	 * them, and the run stops before the next one (0: a normal run) */
 	int64_t replay;
+	/* `owl recover RUN --retry`: after the `replay` steps, the run goes
+	 * on from the next one; retry_check: that step had begun, and runs
+	 * again only when declared idempotent = true */
+	int retry, retry_check;
+	int step_idem; /* the step beginning is declared idempotent */
 	int in_step, nsteps;
 	int failed; /* a step failed: the run has failed */
 	char failed_step[128];

@@ -8,11 +8,18 @@
 # either POSTed to a running `owl serve` (--url) or stored with
 # `owl ingest` (default). Loopback only in tests.
 #
+# Rounds 1-4 are the storm; from round 5 on it goes on live: every
+# round a pod starts crash-looping and the one before it recovers, the
+# GPU queue of a second pool fills and drains, the firing groups are
+# resent. --rounds 0 sends until killed (make demo), from round --from.
+#
 # usage: storm.sh [--url http://127.0.0.1:PORT [--token TOKEN]]
-#                 [--owl PATH] [--db PATH] [--rounds N] [--interval SEC]
+#                 [--owl PATH] [--db PATH] [--rounds N] [--from N]
+#                 [--interval SEC]
 set -u
 
 URL="" TOKEN="${OWL_TOKEN:-}" OWL="${OWL:-./owl}" DB="" ROUNDS=4 INTERVAL=2
+FROM=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--url) URL=$2; shift 2 ;;
@@ -20,8 +27,9 @@ while [ $# -gt 0 ]; do
 	--owl) OWL=$2; shift 2 ;;
 	--db) DB=$2; shift 2 ;;
 	--rounds) ROUNDS=$2; shift 2 ;;
+	--from) FROM=$2; shift 2 ;;
 	--interval) INTERVAL=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "storm.sh: unknown option $1 (see: storm.sh --help)" >&2
 	   exit 2 ;;
 	esac
@@ -29,6 +37,10 @@ done
 case "$ROUNDS$INTERVAL" in *[!0-9.]*|"")
 	echo "storm.sh: --rounds and --interval take numbers" >&2; exit 2 ;;
 esac
+case "$ROUNDS$FROM" in *[!0-9]*|"")
+	echo "storm.sh: --rounds and --from take whole numbers" >&2; exit 2 ;;
+esac
+[ "$FROM" -ge 1 ] || { echo "storm.sh: --from starts at 1" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/owl-storm-XXXXXX") || exit 1
 trap 'rm -rf "$WORK"' EXIT
@@ -154,19 +166,43 @@ round() { # round N
 		    "api.ai-prod.example: certificate expires in 12 days (auto-renew failed once)." \
 		    '{"service":"api-gateway"}'
 		;;
-	*)
+	4)
 		# repeat deliveries: Alertmanager resends groups unchanged
 		am LLMProviderDown firing "$(llm us-east-1)" "$(llm eu-west-1)" "$(llm ap-south-1)"
 		am TokenSpendSpike firing "$(spend)"
 		am KubePodCrashLooping firing "$(pod firing 9b3a)"
 		;;
+	*)
+		# live: a new pod crash-loops, the one before it recovers
+		am KubePodCrashLooping firing "$(pod firing "$(podid "$1")")" \
+		    "$(pod resolved "$(podid $(($1 - 1)))")"
+		# the h100 pool's queue fills for two rounds, drains for two
+		if [ $(($1 % 4)) -lt 2 ]; then
+			am GPUQueueBacklog firing "$(gpu a100-pool-1 $((3000 + $1 * 7)))" \
+			    "$(gpu h100-pool-2 $((900 + $1 * 13)))"
+		else
+			am GPUQueueBacklog firing "$(gpu a100-pool-1 $((3000 + $1 * 7)))" \
+			    "$(am_alert resolved '{"alertname":"GPUQueueBacklog","severity":"critical","service":"inference","pool":"h100-pool-2"}' \
+			        "GPU queue backlog" "Inference queue on h100-pool-2 drained." "gpu-queue")"
+		fi
+		# and every third round Alertmanager resends the outage
+		[ $(($1 % 3)) -eq 0 ] &&
+		    am LLMProviderDown firing "$(llm us-east-1)" "$(llm eu-west-1)" "$(llm ap-south-1)"
+		;;
 	esac
 }
+# podid N: the pod of live round N (4 hex digits, like a ReplicaSet's);
+# round 4's is the one it resends
+podid() {
+	if [ "$1" -eq 4 ]; then echo 9b3a
+	else printf '%04x' $(($1 * 40503 % 65536)); fi
+}
 
-i=1
-while [ "$i" -le "$ROUNDS" ]; do
+i=$FROM
+while [ "$ROUNDS" -eq 0 ] || [ "$i" -lt $((FROM + ROUNDS)) ]; do
 	round "$i"
-	[ "$i" -lt "$ROUNDS" ] && sleep "$INTERVAL"
+	{ [ "$ROUNDS" -eq 0 ] || [ "$i" -lt $((FROM + ROUNDS - 1)) ]; } &&
+		sleep "$INTERVAL"
 	i=$((i + 1))
 done
 [ "$FAILED" -eq 0 ] || { echo "storm.sh: $FAILED payload(s) not accepted" >&2; exit 1; }

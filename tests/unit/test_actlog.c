@@ -243,6 +243,72 @@ test_concurrent_processes(void **state)
 	verify(f->s, 2000, 0);
 }
 
+/* The hashes follow the encoding documented in actlog.h, whatever the
+ * size of a field: known answers computed apart (Python's hashlib over
+ * the documented bytes), with a detail and a kind past the encoder's
+ * buffer, NULL and non-NULL ids. */
+struct kat {
+	char *hash[4];
+	int n;
+};
+
+static int
+kat_collect(const struct actlog_entry *e, void *ctx)
+{
+	struct kat *k = ctx;
+
+	if (k->n < 4)
+		k->hash[k->n++] = strdup(e->hash);
+	return 0;
+}
+
+static void
+test_known_hashes(void **state)
+{
+	static const char *const want[] = {
+		"a596f4a16c3895500b34dbdf252f8b0cc914f48cac83fdf860021248ff7d746f",
+		"28ec27ba5ae2bf9a07e772e8c16696edbeb46ee5c639d40d72b91a13b8f3deed",
+		"c493c27db2c25ecbf8e4013c4c490e8915d737ebbfdd1d1aab3540201fbdb7de",
+	};
+	struct unit_db *f = *state;
+	char big[3100], kind[1011], mid[1000];
+	struct actlog_new e = {
+		.actor = "alice", .kind = "test.kat", .detail = "{\"a\":1}"
+	};
+	struct actlog_filter all = { 0 };
+	struct kat k = { { NULL }, 0 };
+	struct err err;
+
+	snprintf(big, sizeof big, "{\"x\":\"%0*d\"}", 3000, 0);
+	memset(big + 6, 'y', 3000);
+	memset(kind, 'k', 1010);
+	kind[1010] = '\0';
+	snprintf(mid, sizeof mid, "{\"b\":\"%0*d\"}", 990, 0);
+	memset(mid + 6, 'w', 990);
+	err_init(&err);
+	assert_int_equal(
+	    actlog_append_at(f->s, &e, 1700000000000000, NULL, &err), 0);
+	e = (struct actlog_new){ .actor = "bob",
+		.incident = 7,
+		.run = 11,
+		.kind = "test.kat",
+		.detail = big };
+	assert_int_equal(
+	    actlog_append_at(f->s, &e, 1700000000000001, NULL, &err), 0);
+	e = (struct actlog_new){
+		.actor = "carol", .incident = 7, .kind = kind, .detail = mid
+	};
+	assert_int_equal(
+	    actlog_append_at(f->s, &e, 1700000000000002, NULL, &err), 0);
+	assert_int_equal(actlog_each(f->s, &all, kat_collect, &k, &err), 0);
+	assert_int_equal(k.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(k.hash[i], want[i]);
+		free(k.hash[i]);
+	}
+	verify(f->s, 3, 0);
+}
+
 int
 main(void)
 {
@@ -267,6 +333,8 @@ main(void)
 		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_concurrent_processes, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_known_hashes, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests_name("actlog", tests, NULL, NULL);

@@ -112,6 +112,9 @@ test_incident_kinds(void **state)
 	    "note by alice: two\nlines");
 	assert_string_equal(
 	    say(t, 0, "alice", "incident.note", "not json"), "note by alice: ");
+	assert_string_equal(say(t, 0, "alice", "incident.note",
+	                        "{\"text\":\"moved\",\"mitigated\":true}"),
+	    "note by alice (mitigated): moved");
 	assert_string_equal(
 	    say(t, 0, "alice", "incident.silence",
 	        "{\"alertmanager\":\"http://am:9093\","
@@ -421,6 +424,89 @@ test_paging_kinds(void **state)
 	actlog_text_free(t);
 }
 
+/* The sentences of alerts told from what was read of them, with no
+ * tree (the timeline export's hot path), are the sentences of their
+ * entries, and teach the same: the labels every alert has, a long
+ * description cut, an alert arrived resolved, no summary, no name, no
+ * fingerprint, a resolve of a known and of an unknown alert. */
+static void
+test_alert_fast_path(void **state)
+{
+	static const struct {
+		const char *fp, *sum, *status, *sev;
+		const char *k[8], *v[8];
+		size_t n;
+	} a[] = {
+		{ "f1", "the provider fails", "firing", "critical",
+		    { "alertname", "region", "service", "severity" },
+		    { "Down", "eu-west-1", "gateway", "critical" }, 4 },
+		{ "f2", "", "resolved", NULL,
+		    { "service", "zone", "alertname" },
+		    { "gateway", "b", "Down" }, 3 },
+		{ "f3", NULL, NULL, "warning", { "a", "b", "c", "d" },
+		    { "0123456789012345678901234567890123456789",
+		        "0123456789012345678901234567890123456789",
+		        "0123456789012345678901234567890123456789",
+		        "0123456789012345678901234567890123456789" },
+		    4 },
+		{ NULL, "s", "firing", "info", { "alertname" }, { "NoFp" }, 1 },
+		{ "f5", "s", "firing", "info", { "service" }, { "other" }, 1 },
+	};
+	struct actlog_text *slow = actlog_text_new(), *fast = actlog_text_new();
+	json_t *common = json_pack("{s:s}", "service", "gateway");
+	struct actlog_entry e = { .id = 1, .actor = "am", .incident = 7 };
+	struct buf b1, b2;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(actlog_text_common(slow, common), 0);
+	assert_int_equal(actlog_text_common(fast, common), 0);
+	buf_init(&b1, 0);
+	buf_init(&b2, 0);
+	err_init(&err);
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+		struct actlog_alert al = { a[i].fp, a[i].sum, a[i].status,
+			a[i].sev, a[i].k, a[i].v, a[i].n };
+		json_t *l = json_object(), *d;
+
+		for (size_t j = 0; j < a[i].n; j++)
+			json_object_set_new(
+			    l, a[i].k[j], json_string(a[i].v[j]));
+		d = json_pack("{s:s?, s:o, s:{s:s?}, s:s?, s:s?}",
+		    "fingerprint", a[i].fp, "labels", l, "annotations",
+		    "summary", a[i].sum, "status", a[i].status, "severity",
+		    a[i].sev);
+		e.kind = "alert.new";
+		buf_reset(&b1);
+		buf_reset(&b2);
+		assert_int_equal(actlog_text_line(slow, &e, d, &b1, &err), 0);
+		assert_int_equal(
+		    actlog_text_alert_new(fast, &al, &b2, &err), 0);
+		assert_string_equal(buf_str(&b2), buf_str(&b1));
+		json_decref(d);
+	}
+	static const char *const fps[] = { "f1", "f3", "nope", NULL };
+	for (size_t i = 0; i < 4; i++) {
+		json_t *d = json_pack("{s:s?}", "fingerprint", fps[i]);
+
+		e.kind = i % 2 ? "alert.refire" : "alert.resolve";
+		buf_reset(&b1);
+		buf_reset(&b2);
+		assert_int_equal(actlog_text_line(slow, &e, d, &b1, &err), 0);
+		assert_int_equal(
+		    actlog_text_alert_change(fast, e.kind, fps[i], &b2, &err),
+		    0);
+		assert_string_equal(buf_str(&b2), buf_str(&b1));
+		json_decref(d);
+	}
+	assert_string_equal(buf_str(&b2), "alert fired again: ?");
+	buf_done(&b1);
+	buf_done(&b2);
+	json_decref(common);
+	actlog_text_free(slow);
+	actlog_text_free(fast);
+}
+
 int
 main(void)
 {
@@ -432,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_dry_run_and_one_pass),
 		cmocka_unit_test(test_runbook_kinds_and_unknown),
 		cmocka_unit_test(test_paging_kinds),
+		cmocka_unit_test(test_alert_fast_path),
 	};
 
 	return cmocka_run_group_tests_name("actlog_text", tests, NULL, NULL);

@@ -123,6 +123,18 @@ test_failures(void **state)
 	assert_non_null(strstr(err.msg, "sub: "));
 	assert_int_equal(entries(dir), 1);
 	assert_null(f.tmp);
+	/* a pipe (or a device: /dev/null) is never replaced by a file */
+	char *fifo = unit_path(dir, "fifo");
+	struct stat st;
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	err_init(&err);
+	assert_int_equal(atomicfile_put(fifo, "x", 1, -1, &err), -1);
+	assert_non_null(strstr(err.msg, "fifo: not a regular file"));
+	assert_int_equal(stat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(entries(dir), 2);
+	free(fifo);
 	free(p);
 	free(sub);
 	free(inner);

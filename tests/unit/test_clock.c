@@ -19,6 +19,28 @@ test_format_epoch(void **state)
 	assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
 }
 
+/* The digits written by hand are what snprintf writes, up to the year
+ * 9999 and past it (where clock_format uses snprintf). */
+static void
+test_format_years(void **state)
+{
+	static const int64_t us[] = { INT64_C(253402300799999999),
+		INT64_C(253402300800000000), INT64_C(-62135596800000000),
+		INT64_C(-62135596800000001), INT64_C(946684800000007) };
+	static const char *const want[] = { "9999-12-31T23:59:59.999999Z",
+		"10000-01-01T00:00:00.000000Z", "0001-01-01T00:00:00.000000Z",
+		"0000-12-31T23:59:59.999999Z", "2000-01-01T00:00:00.000007Z" };
+	char out[CLOCK_RFC3339_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof us / sizeof us[0]; i++) {
+		clock_format(us[i], 1, out);
+		assert_string_equal(out, want[i]);
+	}
+	clock_format(INT64_C(253402300799999999), 0, out);
+	assert_string_equal(out, "9999-12-31T23:59:59Z");
+}
+
 static void
 test_parse_forms(void **state)
 {
@@ -155,6 +177,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_epoch),
+		cmocka_unit_test(test_format_years),
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_durations),

@@ -209,7 +209,7 @@ static void
 test_ack_stops(void **state)
 {
 	struct fx *f = *state;
-	struct incident_act a = { "bob", NULL, 0 };
+	struct incident_act a = { .actor = "bob" };
 	int64_t inc;
 
 	setup_cfg(f, THREE_LEVELS);
@@ -240,7 +240,7 @@ static void
 test_snooze_pauses(void **state)
 {
 	struct fx *f = *state;
-	struct incident_act a = { "bob", NULL, 0 };
+	struct incident_act a = { .actor = "bob" };
 	int64_t inc;
 
 	setup_cfg(f, THREE_LEVELS);

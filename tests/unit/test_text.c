@@ -1,11 +1,13 @@
 /* test_text.c: the small text tools at the bottom of the engine:
- * buffers with a ceiling (buf.c), hashing (hash.c), terminal sanitising
+ * buffers with a ceiling (buf.c), hashing (hash.c, git blob ids of
+ * rbsource.c), terminal sanitising
  * (sanitize.c) and error records (err.c). */
 #include "unit.h"
 
 #include "engine/buf.h"
 #include "engine/err.h"
 #include "engine/hash.h"
+#include "engine/rbsource.h"
 #include "engine/sanitize.h"
 
 static void
@@ -42,7 +44,7 @@ static void
 test_sha256_vectors(void **state)
 {
 	unsigned char md[HASH_LEN];
-	char hex[HASH_HEX_LEN];
+	char hex[HASH_HEX_LEN], blob[RBSOURCE_OID_HEX];
 	struct hash_ctx h;
 
 	(void)state;
@@ -59,6 +61,32 @@ test_sha256_vectors(void **state)
 	assert_string_equal(hex,
 	    "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
+	/* one context for several digests (the action log's chain): each
+	 * starts afresh, the two-block NIST vector and the empty string */
+	assert_int_equal(hash_begin(&h), 0);
+	hash_update(
+	    &h, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
+	hash_next(&h, md);
+	hash_hex(md, sizeof md, hex);
+	assert_string_equal(hex,
+	    "248d6a61d20638b8e5c026930c3e6039"
+	    "a33ce45964ff2167f6ecedd419db06c1");
+	hash_next(&h, md);
+	hash_hex(md, sizeof md, hex);
+	assert_string_equal(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	hash_update(&h, "abc", 3);
+	hash_next(&h, md);
+	hash_hex(md, sizeof md, hex);
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	hash_done(&h);
+	hash_done(&h); /* twice is fine */
+	/* git's blob id (git hash-object) of "hello\n" */
+	rbsource_blob_id("hello\n", 6, blob);
+	assert_string_equal(blob, "ce013625030ba8dba906f756967f9e9ca394464a");
 	/* RFC 4231 test case 2 */
 	assert_int_equal(
 	    hash_hmac("Jefe", 4, "what do ya want for nothing?", 28, md), 0);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/timeline.h"
+#include "engine/timeline_int.h"
 
 /* Adds one entry to t: id, seconds after a fixed start, actor, run, kind
  * and detail. */
@@ -217,29 +218,39 @@ test_duration(void **state)
 	assert_string_equal(out, "0s");
 }
 
-/* The fast readers of what SQLite's json_extract gives: simple arrays
- * and flat label objects are read without jansson's parser, anything
- * else falls back to it with the same result. */
+/* The fast readers of an alert's labels: flat objects of plain strings
+ * are read without jansson's parser, as pairs or as a tree; anything
+ * else is left to jansson, with the same result. */
 static void
 test_fast_readers(void **state)
 {
-	const char *v[4];
+	const char *k[4], *v[4];
 	char buf[64];
 	json_t *l;
 
 	(void)state;
 	assert_int_equal(
-	    timeline_strs("[\"a\",null,\"b c\"]", buf, sizeof buf, v, 4), 3);
-	assert_string_equal(v[0], "a");
-	assert_null(v[1]);
-	assert_string_equal(v[2], "b c");
-	assert_int_equal(timeline_strs("[]", buf, sizeof buf, v, 4), 0);
-	/* escapes, numbers, too long: not for the fast reader */
+	    tl_pairs("{\"a\":\"x\",\"b c\":\"\"}", buf, sizeof buf, k, v, 4),
+	    2);
+	assert_string_equal(k[0], "a");
+	assert_string_equal(v[0], "x");
+	assert_string_equal(k[1], "b c");
+	assert_string_equal(v[1], "");
+	assert_int_equal(tl_pairs("{}", buf, sizeof buf, k, v, 4), 0);
+	assert_int_equal(tl_pairs(NULL, buf, sizeof buf, k, v, 4), 0);
+	/* escapes, numbers, spaces, a key twice, not ASCII, too many, too
+	 * long, a trailing comma: not for the fast reader */
+	static const char *const slow[] = {
+		"{\"a\":\"q\\\"t\"}", "{\"a\":1}", "{\"a\": \"x\"}",
+		"{\"a\":\"x\",\"a\":\"y\"}", "{\"a\":\"\xc3\xa9\"}",
+		"{\"a\":\"x\",}", "{\"a\":\"x\"} ",
+		"{\"a\":\"x\",\"b\":\"x\",\"c\":\"x\",\"d\":\"x\",\"e\":\"x\"}"
+	};
+	for (size_t i = 0; i < sizeof slow / sizeof slow[0]; i++)
+		assert_int_equal(
+		    tl_pairs(slow[i], buf, sizeof buf, k, v, 4), -1);
 	assert_int_equal(
-	    timeline_strs("[\"a\\\"b\"]", buf, sizeof buf, v, 4), -1);
-	assert_int_equal(timeline_strs("[1]", buf, sizeof buf, v, 4), -1);
-	assert_int_equal(timeline_strs("[\"0123456789\"]", buf, 8, v, 4), -1);
-	assert_int_equal(timeline_strs(NULL, buf, sizeof buf, v, 4), -1);
+	    tl_pairs("{\"a\":\"0123456789\"}", buf, 8, k, v, 4), -1);
 
 	l = timeline_labels("{\"alertname\":\"X\",\"region\":\"eu\"}");
 	assert_non_null(l);

@@ -1,0 +1,197 @@
+/* incident_ingest_defer.c: the incident rows a group commit writes once
+ * (see incident_ingest.h). owl serve stores many requests in one
+ * transaction; in a storm each one re-delivers alerts of the same few
+ * incidents, and each request's finish rewrote their rows (and the
+ * indexes on last_alert_at and alert_count): 10 row writes a request.
+ * A finish that only moves counts and times is kept here instead, as the
+ * row's new values, and the next request's finish starts from them; the
+ * rows are written once, just before COMMIT. A finish that logs (a new
+ * worst severity, the truncation note) or resolves the incident, and any
+ * other change of an incident's row, writes a kept row first, so the
+ * log and every row are what one commit per request would leave. */
+#include "incident_ingest_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct incident_ingest_defer {
+	struct ingest_row *v;
+	size_t n, cap;
+	size_t *slot; /* open addressing by id: index + 1, 0 empty */
+	size_t nslot;
+};
+
+struct incident_ingest_defer *
+incident_ingest_defer_new(void)
+{
+	return calloc(1, sizeof(struct incident_ingest_defer));
+}
+
+static void
+ingest_defer_clear(struct incident_ingest_defer *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].sender_url);
+	d->n = 0;
+	if (d->slot != NULL)
+		memset(d->slot, 0, d->nslot * sizeof *d->slot);
+}
+
+void
+incident_ingest_defer_free(struct incident_ingest_defer *d)
+{
+	if (d == NULL)
+		return;
+	ingest_defer_clear(d);
+	free(d->v);
+	free(d->slot);
+	free(d);
+}
+
+void
+incident_ingest_defer_discard(struct incident_ingest_defer *d)
+{
+	if (d != NULL)
+		ingest_defer_clear(d);
+}
+
+static size_t
+ingest_defer_hash(int64_t id, size_t nslot)
+{
+	return (size_t)(((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 17) &
+	    (nslot - 1);
+}
+
+/* The slot of id: the one holding it, or the empty one it would take. */
+static size_t *
+ingest_defer_slot(const struct incident_ingest_defer *d, int64_t id)
+{
+	size_t k = ingest_defer_hash(id, d->nslot);
+
+	while (d->slot[k] != 0 && d->v[d->slot[k] - 1].id != id)
+		k = (k + 1) & (d->nslot - 1);
+	return &d->slot[k];
+}
+
+struct ingest_row *
+ingest_defer_find(const struct incident_ingest_defer *d, int64_t id)
+{
+	size_t *s;
+
+	if (d == NULL || d->n == 0)
+		return NULL;
+	s = ingest_defer_slot(d, id);
+	return *s != 0 ? &d->v[*s - 1] : NULL;
+}
+
+static int
+ingest_defer_grow(struct incident_ingest_defer *d)
+{
+	size_t nslot = d->nslot ? 2 * d->nslot : 64, *slot;
+	struct ingest_row *v;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 16;
+		if ((v = realloc(d->v, cap * sizeof *v)) == NULL)
+			return -1;
+		d->v = v;
+		d->cap = cap;
+	}
+	if (2 * (d->n + 1) <= d->nslot)
+		return 0;
+	if ((slot = calloc(nslot, sizeof *slot)) == NULL)
+		return -1;
+	free(d->slot);
+	d->slot = slot;
+	d->nslot = nslot;
+	for (size_t i = 0; i < d->n; i++)
+		*ingest_defer_slot(d, d->v[i].id) = i + 1;
+	return 0;
+}
+
+int
+ingest_defer_keep(struct incident_ingest_defer *d, const struct ingest_row *r,
+    struct err *err)
+{
+	struct ingest_row *p = ingest_defer_find(d, r->id);
+	char *url = NULL;
+
+	if (r->sender_url != NULL && (url = strdup(r->sender_url)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (p == NULL) {
+		if (ingest_defer_grow(d) == -1) {
+			free(url);
+			return err_set(err, ERR_FAILED, "out of memory");
+		}
+		p = &d->v[d->n++];
+		*ingest_defer_slot(d, r->id) = d->n;
+		*p = *r;
+		p->sender_url = url;
+		return 0;
+	}
+	/* the row's values replace the kept ones; what accumulates: the
+	 * version bumps, the last sender URL and update time given */
+	if (url != NULL) {
+		free(p->sender_url);
+		p->sender_url = url;
+	}
+	*p = (struct ingest_row){ .id = r->id,
+		.state = r->state,
+		.count = r->count,
+		.firing = r->firing,
+		.severity = r->severity,
+		.truncated = r->truncated,
+		.last_alert_at = r->last_alert_at,
+		.updated_at = r->updated_at ? r->updated_at : p->updated_at,
+		.version_add = p->version_add + r->version_add,
+		.sender_url = p->sender_url,
+		.started_at = r->started_at,
+		.ended_at = r->ended_at };
+	return 0;
+}
+
+/* Removes the entry of id (swapping the last one into its place). */
+static void
+ingest_defer_remove(struct incident_ingest_defer *d, struct ingest_row *p)
+{
+	size_t i = (size_t)(p - d->v), last = d->n - 1;
+
+	free(p->sender_url);
+	if (i != last) {
+		d->v[i] = d->v[last];
+		*ingest_defer_slot(d, d->v[i].id) = i + 1;
+	}
+	d->n--;
+	/* rebuild the table: open addressing has no simple delete */
+	memset(d->slot, 0, d->nslot * sizeof *d->slot);
+	for (size_t k = 0; k < d->n; k++)
+		*ingest_defer_slot(d, d->v[k].id) = k + 1;
+}
+
+int
+ingest_defer_settle(struct store *s, struct incident_ingest_defer *d,
+    int64_t id, struct err *err)
+{
+	struct ingest_row *p = ingest_defer_find(d, id);
+	int rc;
+
+	if (p == NULL)
+		return 0;
+	rc = ingest_row_write(s, p, err);
+	ingest_defer_remove(d, p);
+	return rc;
+}
+
+int
+incident_ingest_defer_flush(
+    struct store *s, struct incident_ingest_defer *d, struct err *err)
+{
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	for (size_t i = 0; i < d->n && rc == 0; i++)
+		rc = ingest_row_write(s, &d->v[i], err);
+	ingest_defer_clear(d);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* timeline_int.h: what timeline.c (the timeline in memory),
+ * timeline_stream.c (the streamed export), timeline_read.c (what it
+ * reads of an alert's entry) and timeline_model.c share. */
+#ifndef OWL_TIMELINE_INT_H
+#define OWL_TIMELINE_INT_H
+
+#include "timeline.h"
+
+/* Updates the header with one event (d its parsed detail). */
+void tl_head(
+    struct timeline_head *h, const struct timeline_event *ev, const json_t *d);
+
+/* Sets ev->text (malloc'd) to the sentence of entry e (actlog_text.h);
+ * b is scratch. */
+int tl_line(struct actlog_text *at, struct timeline_event *ev,
+    const struct actlog_entry *e, const json_t *d, struct buf *b,
+    struct err *err);
+
+/* What a pass reads of an alert's entry (tl_read): of an alert.new in
+ * pass one the strings [starts_at, fingerprint, severity, status,
+ * ends_at], in pass two [fingerprint, summary, status, severity], and
+ * its labels (JSON text); of an alert's resolve or refire [fingerprint,
+ * ends_at, starts_at]. */
+enum tl_what { TL_NEW1, TL_NEW2, TL_CHANGE };
+#define TL_READ_MAX 5
+
+struct tl_read {
+	const char *v[TL_READ_MAX]; /* NULL when absent, null or not a
+	                               string */
+	const char *labels; /* an object's text, or NULL */
+	int valid; /* the detail is valid JSON */
+	char buf[4096]; /* what jscan read */
+	json_t *arr; /* or what SQLite read, */
+	char *slow; /* and its labels */
+};
+
+/* Reads what w says of an entry's detail into r: by jscan, else by
+ * SQLite's json_extract (the same values). Valid until the next call
+ * or tl_read_done. -1 with err set when SQLite fails. */
+int tl_read(struct store *s, const char *detail, enum tl_what w,
+    struct tl_read *r, struct err *err);
+void tl_read_done(struct tl_read *r);
+
+/* 0 for an alert.new, 1 for an alert.resolve or alert.refire, else
+ * -1. */
+int tl_alert_kind(const char *k);
+
+/* Reads an alert's labels as owl writes them (a flat object of ASCII
+ * strings, no escapes, no spaces, each key once) into at most max
+ * pairs of pointers into buf (size bytes). The number read (0 for
+ * NULL), or -1 when they are not that simple (then ask jansson). */
+int tl_pairs(const char *s, char *buf, size_t size, const char **k,
+    const char **v, size_t max);
+
+#endif

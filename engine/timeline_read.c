@@ -1,0 +1,177 @@
+/* timeline_read.c: what the passes of a timeline export read of an
+ * alert's entry (most of a storm's), with no tree of its detail: the
+ * few strings they use and the labels, by jscan, or by SQLite's JSON
+ * reader when jscan is not sure; and the labels as pairs when they are
+ * as simple as owl writes them. */
+#include "timeline_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jscan.h"
+
+static const struct jscan_want tl_wants[][TL_READ_MAX + 1] = {
+	[TL_NEW1] = { { "starts_at", 0 }, { "fingerprint", 0 },
+	    { "severity", 0 }, { "status", 0 }, { "ends_at", 0 },
+	    { "labels", 1 } },
+	[TL_NEW2] = { { "fingerprint", 0 }, { "annotations.summary", 0 },
+	    { "status", 0 }, { "severity", 0 }, { "labels", 1 } },
+	[TL_CHANGE] = { { "fingerprint", 0 }, { "after.ends_at", 0 },
+	    { "after.starts_at", 0 } },
+};
+/* The strings of each (then the labels, but for TL_CHANGE). */
+static const size_t tl_nstr[] = {
+	[TL_NEW1] = 5, [TL_NEW2] = 4, [TL_CHANGE] = 3
+};
+
+/* The same read by SQLite (as the passes read it before jscan): the
+ * strings as a JSON array, columns TL_NEW1, TL_NEW2, TL_CHANGE, then
+ * the labels; all NULL when the detail is not valid JSON. */
+static const char tl_slow_sql[] =
+    "SELECT CASE WHEN v THEN json_extract(d, '$.starts_at',"
+    " '$.fingerprint', '$.severity', '$.status', '$.ends_at') END,"
+    " CASE WHEN v THEN json_extract(d, '$.fingerprint',"
+    " '$.annotations.summary', '$.status', '$.severity') END,"
+    " CASE WHEN v THEN json_extract(d, '$.fingerprint',"
+    " '$.after.ends_at', '$.after.starts_at') END,"
+    " CASE WHEN v THEN json_extract(d, '$.labels') END"
+    " FROM (SELECT ?1 AS d, json_valid(?1) AS v)";
+
+void
+tl_read_done(struct tl_read *r)
+{
+	json_decref(r->arr);
+	free(r->slow);
+	memset(r->v, 0, sizeof r->v);
+	r->labels = NULL;
+	r->arr = NULL;
+	r->slow = NULL;
+	r->valid = 0;
+}
+
+/* What SQLite reads of it. */
+static int
+tl_read_slow(struct store *s, const char *detail, enum tl_what w,
+    struct tl_read *r, struct err *err)
+{
+	sqlite3_stmt *st;
+	const char *f, *l;
+
+	if ((st = store_stmt(s, tl_slow_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, detail, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_sqlerr(s, err, "action log");
+	}
+	f = (const char *)sqlite3_column_text(st, (int)w);
+	l = (const char *)sqlite3_column_text(st, 3);
+	r->valid = f != NULL;
+	if (f != NULL && (r->arr = json_loads(f, 0, NULL)) == NULL) {
+		sqlite3_reset(st);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	for (size_t i = 0; i < tl_nstr[w]; i++)
+		r->v[i] = json_string_value(json_array_get(r->arr, i));
+	if (l != NULL && w != TL_CHANGE && (r->slow = strdup(l)) == NULL) {
+		sqlite3_reset(st);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	r->labels = r->slow;
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Copies jscan's values into r->buf, NUL-terminated; -1 when they do
+ * not fit. */
+static int
+tl_read_copy(struct tl_read *r, const struct jscan_val *v, size_t n, int labels)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n + (labels ? 1 : 0); i++) {
+		if (v[i].p == NULL)
+			continue;
+		if (len + v[i].n + 1 > sizeof r->buf)
+			return -1;
+		memcpy(r->buf + len, v[i].p, v[i].n);
+		r->buf[len + v[i].n] = '\0';
+		if (i < n)
+			r->v[i] = r->buf + len;
+		else
+			r->labels = r->buf + len;
+		len += v[i].n + 1;
+	}
+	return 0;
+}
+
+int
+tl_read(struct store *s, const char *detail, enum tl_what w, struct tl_read *r,
+    struct err *err)
+{
+	struct jscan_val v[JSCAN_MAX];
+	size_t n = tl_nstr[w];
+	int labels = w != TL_CHANGE;
+
+	tl_read_done(r);
+	if (detail == NULL)
+		return 0;
+	if (jscan_get(detail, tl_wants[w], n + (labels ? 1 : 0), v) == 0 &&
+	    tl_read_copy(r, v, n, labels) == 0) {
+		r->valid = 1;
+		return 0;
+	}
+	tl_read_done(r);
+	return tl_read_slow(s, detail, w, r, err);
+}
+
+int
+tl_alert_kind(const char *k)
+{
+	if (strncmp(k, "alert.", 6) != 0)
+		return -1;
+	if (strcmp(k + 6, "new") == 0)
+		return 0;
+	return strcmp(k + 6, "resolve") == 0 || strcmp(k + 6, "refire") == 0
+	    ? 1
+	    : -1;
+}
+
+int
+tl_pairs(const char *s, char *buf, size_t size, const char **k, const char **v,
+    size_t max)
+{
+	const char *p = s, *q;
+	size_t n = 0, len = 0;
+
+	if (p == NULL)
+		return 0;
+	if (*p++ != '{')
+		return -1;
+	while (*p == '"') {
+		for (int i = 0; i < 2; i++) { /* the key, then the value */
+			for (q = ++p;
+			     *p != '"' && *p > 0x1f && *p < 0x7f && *p != '\\';
+			     p++)
+				;
+			if (*p != '"' || n == max ||
+			    len + (size_t)(p - q) + 1 > size)
+				return -1;
+			memcpy(buf + len, q, (size_t)(p - q));
+			buf[len + (size_t)(p - q)] = '\0';
+			(i == 0 ? k : v)[n] = buf + len;
+			len += (size_t)(p - q) + 1;
+			if (i == 0 && (p[1] != ':' || p[2] != '"'))
+				return -1;
+			p += i == 0 ? 2 : 1;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(k[i], k[n]) == 0)
+				return -1; /* twice: which one counts is
+				              jansson's */
+		n++;
+		if (*p == ',' && p[1] == '"')
+			p++;
+	}
+	return *p == '}' && p[1] == '\0' ? (int)n : -1;
+}

@@ -1,0 +1,482 @@
+/* timeline_stream.c: a timeline for export, streamed (timeline.h):
+ * pass one reads the incident's entries for the header, the model and
+ * the context, checking each against its hash; pass two reads them
+ * again and gives one event at a time; pass three their hashes. */
+#include "timeline.h"
+#include "timeline_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The parsed detail of an entry: an object, {} when it is not one;
+ * *ok says whether it was. */
+static json_t *
+tl_detail_ok(const struct actlog_entry *e, int *ok)
+{
+	json_t *d =
+	    json_loads(e->detail ? e->detail : "{}", JSON_DECODE_ANY, NULL);
+
+	*ok = d != NULL && json_is_object(d);
+	if (!*ok) {
+		json_decref(d);
+		d = json_object(); /* an unparsable detail tells nothing */
+	}
+	return d;
+}
+
+static json_t *
+tl_detail(const struct actlog_entry *e)
+{
+	int ok;
+
+	return tl_detail_ok(e, &ok);
+}
+
+/* A borrowed event over the entry (text not set). */
+static void
+tl_event(struct timeline_event *ev, const struct actlog_entry *e)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->entry = e->id;
+	ev->at_us = e->at_us;
+	ev->run = e->run;
+	ev->actor = (char *)(e->actor ? e->actor : "");
+	ev->kind = (char *)(e->kind ? e->kind : "");
+	if (e->hash != NULL)
+		memcpy(
+		    ev->hash, e->hash, strnlen(e->hash, sizeof ev->hash - 1));
+}
+
+/* Only these kinds tell the header or the context anything; the many
+ * alert.new entries of a storm are read by SQL (tl_pass1_sql). */
+static int
+tl_pass1_kind(const char *k)
+{
+	return strncmp(k, "incident.", 9) == 0 || strncmp(k, "run.", 4) == 0 ||
+	    strcmp(k, "effect.intent") == 0 || strcmp(k, "page.sent") == 0 ||
+	    strcmp(k, "alert.resolve") == 0 || strcmp(k, "alert.refire") == 0;
+}
+
+/* The alerts' names and labels by fingerprint, for the lines of
+ * alert.resolve and alert.refire (their entries name no alert): read,
+ * only when there are such lines, by SQLite's JSON reader over the
+ * incident's index, with no tree built for the rest of each entry. */
+static int
+tl_names(struct timeline_stream *ts, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT json_extract(detail, '$.fingerprint', '$.labels') FROM"
+	    " actlog WHERE incident_id = ? AND kind = 'alert.new'"
+	    " AND json_valid(detail)";
+	struct actlog_entry e = { .kind = "alert.new" };
+	sqlite3_stmt *st;
+	json_t *f, *d;
+	int rc, bad = 0;
+
+	if ((st = store_stmt(ts->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f = json_loads(
+		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
+		d = json_pack("{s:O?, s:O?}", "fingerprint",
+		    json_array_get(f, 0), "labels", json_array_get(f, 1));
+		e.incident = ts->head.incident;
+		bad = d == NULL || actlog_text_learn(ts->text, &e, d) == -1;
+		json_decref(d);
+		json_decref(f);
+	}
+	sqlite3_reset(st);
+	if (bad)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(ts->s, err, "action log");
+	return 0;
+}
+
+/* One entry of pass one: checked against its hash, counted, and what
+ * it tells the header, the model and the context. */
+static int
+tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
+{
+	struct timeline_event ev;
+	json_t *d;
+	int rc;
+
+	if (ts->bad_id == 0 && !actlog_entry_ok(&ts->h, e))
+		ts->bad_id = e->id;
+	ts->n++;
+	tl_event(&ev, e);
+	if (ts->head.first_id == 0)
+		ts->head.first_id = e->id;
+	ts->head.last_id = e->id;
+	ts->head.last_us = e->at_us;
+	if (a == 0 && r->valid) /* an alert.new: what was read of it */
+		return timeline_model_alert(ts, &ev, r->v, r->labels) == -1 ||
+		        timeline_model_add(ts, &ev, NULL) == -1
+		    ? -1
+		    : 0;
+	if (a == 1 && r->valid) /* an alert's resolve or refire */
+		return timeline_model_change(ts, &ev, r->v) == -1 ||
+		        timeline_model_add(ts, &ev, NULL) == -1
+		    ? -1
+		    : 0;
+	if (!tl_pass1_kind(ev.kind))
+		return timeline_model_add(ts, &ev, NULL);
+	if ((d = tl_detail(e)) == NULL)
+		return -1;
+	tl_head(&ts->head, &ev, d);
+	rc = actlog_text_learn(ts->text, e, d) == -1 ||
+	        timeline_model_add(ts, &ev, d) == -1
+	    ? -1
+	    : 0;
+	json_decref(d);
+	return rc;
+}
+
+/* Pass one reads every column (the hash check needs them); of an
+ * alert's entries, what the model needs is read apart (tl_read). */
+static const char tl_pass1_sql[] =
+    "SELECT id, at_us, actor, incident_id, run_id, kind, detail, prev_hash,"
+    " hash FROM actlog WHERE incident_id = ? ORDER BY id";
+
+static const char *
+tl_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Fills e from columns 0-8 of pass one or two. */
+static void
+tl_entry(sqlite3_stmt *st, struct actlog_entry *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->at_us = sqlite3_column_int64(st, 1);
+	e->actor = tl_col(st, 2);
+	e->incident = sqlite3_column_int64(st, 3);
+	e->run = sqlite3_column_int64(st, 4);
+	e->kind = tl_col(st, 5);
+	e->detail = tl_col(st, 6);
+	e->prev_hash = tl_col(st, 7);
+	e->hash = tl_col(st, 8);
+}
+
+int
+timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
+    struct err *err)
+{
+	struct actlog_entry e;
+	struct tl_read r = { 0 };
+	sqlite3_stmt *st;
+	int rc, a, bad = 0;
+
+	memset(ts, 0, sizeof *ts);
+	ts->s = s;
+	ts->head.incident = incident;
+	if ((ts->text = actlog_text_new()) == NULL ||
+	    (ts->seen = strmap_new()) == NULL || hash_begin(&ts->h) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tl_entry(st, &e);
+		tl_read_done(&r);
+		a = tl_alert_kind(e.kind ? e.kind : "");
+		bad = (a >= 0 &&
+		          tl_read(s, e.detail, a ? TL_CHANGE : TL_NEW1, &r,
+		              err) == -1) ||
+		    tl_pass1(ts, &e, a, &r) == -1;
+	}
+	tl_read_done(&r);
+	sqlite3_reset(st);
+	if (bad)
+		return err_isset(err)
+		    ? -1
+		    : err_set(err, ERR_FAILED, "out of memory");
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "action log");
+	if (ts->n == 0)
+		return err_set(
+		    err, ERR_FAILED, "no incident INC-%" PRId64, incident);
+	/* the alerts are told by the labels that tell them apart */
+	if (ts->m.common != NULL &&
+	    actlog_text_common(ts->text, ts->m.common) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
+	return ts->need_names ? tl_names(ts, err) : 0;
+}
+
+struct tl_pass2 {
+	struct timeline_stream *ts;
+	timeline_fn *fn;
+	void *ctx;
+	struct buf b;
+	struct err *err;
+	int failed;
+};
+
+/* The detail of an alert.new row, from what was read of it (when its
+ * labels are not as simple as owl writes them). */
+static json_t *
+tl_alert_new(const struct tl_read *r)
+{
+	return json_pack("{s:s?, s:o?, s:{s:s?}, s:s?, s:s?}", "fingerprint",
+	    r->v[0], "labels", timeline_labels(r->labels), "annotations",
+	    "summary", r->v[1], "status", r->v[2], "severity", r->v[3]);
+}
+
+/* The sentence of an alert's entry (a: tl_alert_kind) from what was
+ * read of it, with no tree: 0, 1 when its labels are not that simple,
+ * -1 with err set. */
+static int
+tl_alert_line(struct tl_pass2 *p, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
+{
+	const char *k[64], *v[64];
+	struct actlog_alert al;
+	char buf[4096];
+	int n;
+
+	if (a == 1)
+		return actlog_text_alert_change(
+		    p->ts->text, e->kind, r->v[0], &p->b, p->err);
+	if ((n = tl_pairs(r->labels, buf, sizeof buf, k, v, 64)) < 0)
+		return 1;
+	al = (struct actlog_alert){ .fingerprint = r->v[0],
+		.summary = r->v[1],
+		.status = r->v[2],
+		.severity = r->v[3],
+		.key = k,
+		.val = v,
+		.nlabels = (size_t)n };
+	return actlog_text_alert_new(p->ts->text, &al, &p->b, p->err);
+}
+
+/* One event of pass two: its sentence, then the writer. Of an alert's
+ * entry the event's detail is what was read of it, or NULL (its
+ * sentence told with no tree), and alert_ends its end. */
+static int
+tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
+{
+	struct timeline_event ev;
+	json_t *d = NULL;
+	int rc = 1;
+
+	tl_event(&ev, e);
+	ev.detail_json = e->detail ? e->detail : "{}";
+	ev.detail_valid = r->valid;
+	buf_reset(&p->b);
+	if (a >= 0 && r->valid) {
+		ev.alert_ends = a == 1 ? r->v[1] : NULL;
+		rc = tl_alert_line(p, e, a, r);
+	}
+	if (rc == 1) {
+		/* an alert's resolve is told from what was read of it */
+		d = !r->valid ? tl_detail_ok(e, &ev.detail_valid)
+		    : a == 0  ? tl_alert_new(r)
+		              : json_pack("{s:s?, s:{s:s?, s:s?}}",
+		                    "fingerprint", r->v[0], "after", "ends_at",
+		                    r->v[1], "starts_at", r->v[2]);
+		ev.detail = d;
+		rc = d == NULL
+		    ? -1
+		    : actlog_text_line(p->ts->text, e, d, &p->b, p->err);
+	}
+	if (rc == -1) {
+		json_decref(d);
+		err_set(p->err, ERR_FAILED, "out of memory");
+		p->failed = 1;
+		return 1;
+	}
+	ev.text = (char *)buf_str(&p->b);
+	rc = p->fn(&ev, p->ctx);
+	json_decref(d);
+	if (rc != 0)
+		p->failed = 1;
+	return rc;
+}
+
+/* Pass two reads the incident's rows in order; of an alert's entry
+ * (most of a storm) it reads only what its line says (tl_read). */
+#define TL_PASS2_SQL(where)                                                    \
+	"SELECT id, at_us, actor, incident_id, run_id, kind, detail,"          \
+	" prev_hash, hash FROM actlog WHERE " where " ORDER BY id"
+static const char tl_pass2_sql[] = TL_PASS2_SQL("incident_id = ?");
+static const char tl_run_sql[] = TL_PASS2_SQL("run_id = ? AND incident_id = ?");
+
+/* Starts the spool of pass two's hashes when it is wanted. */
+static void
+tl_spool_start(struct timeline_stream *ts)
+{
+	ts->spooled = 0;
+	ts->nspool = 0;
+	if (!ts->spool_hashes)
+		return;
+	if (ts->spool == NULL)
+		ts->spool = tmpfile();
+	else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
+	    ftruncate(fileno(ts->spool), 0) != 0) {
+		fclose(ts->spool);
+		ts->spool = NULL;
+	}
+}
+
+/* Keeps an entry's id and hash; a failure only means pass three reads
+ * the log. */
+static void
+tl_spool(struct timeline_stream *ts, const struct actlog_entry *e)
+{
+	uint32_t n = e->hash ? (uint32_t)strlen(e->hash) : UINT32_MAX;
+
+	if (ts->spool == NULL)
+		return;
+	if (n > 255 || fwrite(&e->id, sizeof e->id, 1, ts->spool) != 1 ||
+	    fwrite(&n, sizeof n, 1, ts->spool) != 1 ||
+	    fwrite(e->hash, 1, n, ts->spool) != n) {
+		fclose(ts->spool);
+		ts->spool = NULL;
+		return;
+	}
+	ts->nspool++;
+}
+
+/* Pass three from the spool: 0, 1 when fn stopped, -1 when the spool
+ * could not be read back (then the log is read). */
+static int
+tl_spooled(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx)
+{
+	char hash[256];
+	int64_t id;
+	uint32_t n;
+
+	if (!ts->spooled || fflush(ts->spool) != 0 ||
+	    fseek(ts->spool, 0, SEEK_SET) != 0)
+		return -1;
+	for (int64_t i = 0; i < ts->nspool; i++) {
+		if (fread(&id, sizeof id, 1, ts->spool) != 1 ||
+		    fread(&n, sizeof n, 1, ts->spool) != 1 || n > 255 ||
+		    fread(hash, 1, n, ts->spool) != n)
+			return i == 0 ? -1 : 1;
+		hash[n] = '\0';
+		if (fn(id, hash, ctx) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Pass two over the rows of st (bound). */
+static int
+tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
+    void *ctx, struct err *err, int spool)
+{
+	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
+	struct actlog_entry e;
+	struct tl_read r = { 0 };
+	int rc, a;
+
+	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
+	if (spool)
+		tl_spool_start(ts);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tl_entry(st, &e);
+		if (spool)
+			tl_spool(ts, &e);
+		tl_read_done(&r);
+		a = tl_alert_kind(e.kind ? e.kind : "");
+		if (a >= 0 &&
+		    tl_read(ts->s, e.detail, a ? TL_CHANGE : TL_NEW2, &r,
+		        err) == -1) {
+			p.failed = 1;
+			rc = SQLITE_DONE;
+			break;
+		}
+		if (tl_pass2(&p, &e, a, &r) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	tl_read_done(&r);
+	sqlite3_reset(st);
+	buf_done(&p.b);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(ts->s, err, "action log");
+	if (p.failed && !err_isset(err))
+		err_set(err, ERR_FAILED, "timeline: write failed");
+	ts->spooled = spool && !p.failed && ts->spool != NULL;
+	return p.failed ? -1 : 0;
+}
+
+int
+timeline_each(
+    struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
+	return tl_each(ts, st, fn, ctx, err, 1);
+}
+
+int
+timeline_each_run(struct timeline_stream *ts, int64_t run, timeline_fn *fn,
+    void *ctx, struct err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(ts->s, tl_run_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, ts->head.incident);
+	return tl_each(ts, st, fn, ctx, err, 0);
+}
+
+int
+timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
+    struct err *err)
+{
+	static const char sql[] = "SELECT id, hash FROM actlog"
+	                          " WHERE incident_id = ? ORDER BY id";
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((rc = tl_spooled(ts, fn, ctx)) >= 0) {
+		stop = rc;
+		rc = SQLITE_DONE;
+		goto out;
+	}
+	if ((st = store_stmt(ts->s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts->head.incident);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int64(st, 0), tl_col(st, 1), ctx);
+	sqlite3_reset(st);
+out:
+	if (stop)
+		return err_isset(err)
+		    ? -1
+		    : err_set(err, ERR_FAILED, "timeline: write failed");
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(ts->s, err, "action log");
+}
+
+void
+timeline_close(struct timeline_stream *ts)
+{
+	actlog_text_free(ts->text);
+	hash_done(&ts->h);
+	free(ts->head.title);
+	free(ts->head.severity);
+	free(ts->head.state);
+	free(ts->head.source);
+	free(ts->head.acked_by);
+	free(ts->head.mitigated_by);
+	timeline_model_free(&ts->m);
+	strmap_free(ts->seen);
+	if (ts->spool != NULL)
+		fclose(ts->spool);
+	memset(ts, 0, sizeof *ts);
+}
