@@ -225,14 +225,12 @@ recover_key(struct app *a, int key)
 		if (r->retry_from > 0)
 			snprintf(label, sizeof label,
 			    "Retry run %" PRId64 " from step %" PRId64
-			    " in a new run (its later confirm() questions "
-			    "answered yes)? [y/N]",
+			    " (later confirm()s answered yes)? [y/N]",
 			    r->run, r->retry_from);
 		else
 			snprintf(label, sizeof label,
 			    "Run the rest of run %" PRId64
-			    " in a new run (its later confirm() questions "
-			    "answered yes)? [y/N]",
+			    " (later confirm()s answered yes)? [y/N]",
 			    r->run);
 		a->prompt = APP_PROMPT_RECOVER_RETRY;
 		snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
