@@ -13,7 +13,7 @@ printf 'return {{{ this is not Lua\n' >"$T/broken.lua"
 printf 'not a directory\n' >"$T/not-runbooks"
 cmds=$("$OWL" help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
 is "$(printf '%s\n' "$cmds" | wc -l | tr -d ' ')" \
-	"$(grep -c '^	{ "' "$OWL_ROOT/tui/main.c")" \
+	"$(grep -cE '^	&(cmd|main)_[a-z_]+_entry,' "$OWL_ROOT/tui/main.c")" \
 	"owl help lists every command of the table"
 help_ok() { # help_ok WORDS...: "owl WORDS --help" and "owl WORDS -h"
 	for flag in --help -h; do

@@ -4,7 +4,8 @@
 # owl recover's choices on r in the runs screen: c re-checks (owl
 # recover --recheck, what it saw in the run's log), u runs the undo of
 # the steps it did (owl recover --undo, asks first), m marks it resolved
-# with a note (as --resolve --note). A run whose rollback failed names
+# with a note (as --resolve --note), t retries it when owl recover would
+# (a step cut short declared idempotent; --retry). A run whose rollback failed names
 # the steps it left undone, in red: live run view, runs screen, owl runs
 # show, the timeline. tmux at 80x24 and 160x48; only the processes this
 # test started are stopped, by pid.
@@ -119,7 +120,9 @@ like "$("$OWL" audit log | grep "run-$r1 run.recover")" '"outcome":"undone"' \
 	"with its outcome"
 
 tui_keys r
-tui_wait_for "c re-check  u undo"
+tui_wait_for "recover run $r1: c re-check  m mark resolved"
+ok $? "once an undo ran, neither undo nor retry is offered again"
+like "$(tui_capture)" "recovered: undo by run [0-9]+, undone" "it says which run recovered it"
 tui_keys m
 tui_wait_for "run $r1 resolved by hand: say what you found and did:"
 ok $? "m asks for the note"
@@ -130,7 +133,7 @@ ok $? "m marks it resolved"
 like "$("$OWL" recover "$r1")" "Resolved by tester: flag checked by hand" \
 	"owl recover sees the same resolution"
 tui_keys r
-tui_wait_for "(twostep, interrupted; resolved by tester: flag checked by hand)"
+tui_wait_for "resolved by tester: flag checked by hand)"
 ok $? "r again says it was resolved"
 tui_keys Escape
 tui_wait_for "nothing done"
@@ -151,6 +154,53 @@ tui_wait_for "run-$r1"
 tui_keys r
 tui_wait_for "read-only: r (recover) is disabled"
 ok $? "--readonly: r is disabled"
+tui_keys q
+tui_keys q
+tui_wait_exit >/dev/null
+
+# --- t retries, when owl recover would: a held step declared idempotent
+rm -f "$T/hold/put-started"
+touch "$T/hold/release" # the PUT still held above answers; the next ones are not held
+cat >"$T/rb/idem.lua" <<EOF
+runbook { summary = "a file, then an idempotent PUT" }
+function run(p)
+  step("write", function() file.write("$T/files/c", "changed\n") end)
+  step("switch", function()
+    http.put(config.flags_url .. "/v1/flags/idem", { json = { mode = "degraded" } })
+  end, { idempotent = true })
+end
+EOF
+rm -f "$T/hold/release"
+run "$OWL" run idem --detach
+ri=$(printf '%s' "$OUT" | sed 's/^run \([0-9]*\).*/\1/')
+wait_for 30 test -e "$T/hold/put-started"
+ok $? "the idempotent PUT is held"
+kill -9 "$("$OWL" runs show "$ri" --json | jq1 'd["pid"]')"
+touch "$T/hold/release"
+tui_start 80 24 "OWL_CONFIG='$OWL_CONFIG' OWL_RUNBOOKS='$T/rb'" ""
+tui_wait_for "FIRING"
+tui_keys g r
+tui_wait_for "run-$ri    interrupted"
+tui_keys r
+tui_wait_for "recover run $ri: c re-check  u undo its 1 done step  t retry  m mark"
+ok $? "t retry is offered: the step cut short is declared idempotent"
+tui_keys t
+tui_wait_for "Retry run $ri from step 2 (later confirm()s answered yes)? [y/N]"
+ok $? "t asks first"
+tui_keys y
+tui_wait_for "owl recover $ri --retry started"
+ok $? "y starts the retry"
+wait_recovered "$ri" retry
+ok $? "the retry is logged on the interrupted run"
+like "$("$OWL" audit log | grep "run-$ri run.recover")" '"choice":"retry"' "as a retry"
+like "$("$OWL" audit log | grep "run-$ri run.recover")" '"outcome":"ok"' "its recovery run ended ok"
+is "$(curl -sf "$URL/v1/flags/idem" | jq1 'd["mode"]')" degraded "the step cut short ran again"
+tui_resize 160 48
+tui_keys r
+tui_wait_for "recover run $ri: c re-check  m mark resolved"
+ok $? "after the retry: neither undo nor retry again"
+like "$(tui_capture)" "recovered: retry by run [0-9]+" "and it says which run recovered it"
+tui_keys Escape
 tui_keys q
 tui_keys q
 tui_wait_exit >/dev/null

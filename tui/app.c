@@ -14,214 +14,13 @@
 #include "engine/actlog.h"
 #include "engine/rb_ask.h"
 
-#define APP_HEAD_SEGS 10
-
 /* Every screen, for their state's lifetime (view_ops init and done). */
 static const struct view_ops *const app_views[] = { &view_incident_ops,
 	&view_log_ops, &view_help_ops, &view_run_ops, &view_runs_ops };
 #define APP_NVIEWS (sizeof app_views / sizeof app_views[0])
 
-struct seg {
-	char text[96];
-	int style;
-	int prio; /* 0 never dropped; higher numbers drop first */
-	int right;
-};
-
-static void app_seg(struct seg *s, int *n, int style, int prio, int right,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void
-app_seg(
-    struct seg *s, int *n, int style, int prio, int right, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*n >= APP_HEAD_SEGS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s[*n].text, sizeof s[*n].text, fmt, ap);
-	va_end(ap);
-	s[*n].style = style;
-	s[*n].prio = prio;
-	s[*n].right = right;
-	(*n)++;
-}
-
-/* Header segments: environment, read-only, counts by state, the actor,
- * the clock with its zone, and data freshness (STALE when quiet). */
-static int
-app_header_segs(struct app *a, struct seg *s)
-{
-	int64_t now = clock_now_us(), last = inclist_last_alert_at(a);
-	int64_t firing = inclist_counts(a)->firing;
-	int64_t acked = inclist_counts(a)->acked;
-	int64_t snoozed = inclist_counts(a)->snoozed;
-	char clk[64], age[16], shown[96];
-	int n = 0;
-
-	if (a->env)
-		app_seg(s, &n, SCREEN_ENV, 0, 0, " %s ", a->env);
-	if (a->readonly)
-		app_seg(s, &n, SCREEN_ALARM, 0, 0, " READONLY ");
-	if (a->paging.alarm[0])
-		app_seg(s, &n, SCREEN_ALARM, 0, 0, " %s ", a->paging.alarm);
-	app_seg(s, &n, firing ? SCREEN_FIRING : SCREEN_NORMAL, 1, 0,
-	    "%" PRId64 " FIRING", firing);
-	if (a->paging.override[0])
-		app_seg(s, &n, SCREEN_BOLD, 3, 0, "%s", a->paging.override);
-	app_seg(s, &n, SCREEN_NORMAL, 2, 0,
-	    "%" PRId64 " ACKED %" PRId64 " SNOOZED", acked, snoozed);
-	if (inclist_status(a, shown, sizeof shown))
-		app_seg(s, &n, SCREEN_WARN | SCREEN_SEL, 0, 0, " %s ", shown);
-	text_age(now - last, age, sizeof age);
-	if (last == 0)
-		app_seg(s, &n, SCREEN_DIM, 4, 1, "no alerts yet");
-	else if (now - last > a->stale_us)
-		app_seg(
-		    s, &n, SCREEN_ALARM, 0, 1, " STALE: no alert for %s ", age);
-	else
-		app_seg(s, &n, SCREEN_NORMAL, 4, 1, "last alert %s ago", age);
-	app_seg(s, &n, SCREEN_DIM, 5, 1, "%s", a->actor);
-	frame_time(now, 0, clk, sizeof clk);
-	app_seg(s, &n, SCREEN_BOLD, 3, 1, "%s", clk);
-	return n;
-}
-
-static void
-app_header(struct app *a, int cols)
-{
-	struct seg s[APP_HEAD_SEGS];
-	int n = app_header_segs(a, s), total, x = 0, rw = 0, worst;
-
-	for (;;) {
-		total = 0;
-		worst = -1;
-		for (int i = 0; i < n; i++) {
-			total += screen_width(a->sc, s[i].text) + 1;
-			if (s[i].prio > 0 &&
-			    (worst < 0 || s[i].prio > s[worst].prio))
-				worst = i;
-		}
-		if (total - 1 <= cols || worst < 0)
-			break;
-		memmove(&s[worst], &s[worst + 1],
-		    (size_t)(n - worst - 1) * sizeof *s);
-		n--;
-	}
-	for (int i = 0; i < n; i++)
-		if (s[i].right)
-			rw += screen_width(a->sc, s[i].text) + 1;
-	for (int i = 0; i < n; i++) {
-		if (s[i].right && x < cols - rw + 1)
-			x = cols - rw + 1;
-		x += screen_text(a->sc, 0, x, cols - x, s[i].text, s[i].style) +
-		    1;
-	}
-}
-
-static void
-app_prompt_line(struct app *a, int y, int cols)
-{
-	int x, cw;
-	size_t start;
-
-	if (a->prompt == APP_PROMPT_CONFIRM || a->prompt == APP_PROMPT_CHOICE ||
-	    a->prompt == APP_PROMPT_ANSWER ||
-	    a->prompt == APP_PROMPT_CANCELRUN || a->prompt == APP_PROMPT_QUIT ||
-	    a->prompt == APP_PROMPT_RECOVER ||
-	    a->prompt == APP_PROMPT_RECOVER_UNDO) {
-		screen_text(a->sc, y, 0, cols, a->prompt_label,
-		    a->prompt == APP_PROMPT_CHOICE ||
-		            a->prompt == APP_PROMPT_RECOVER
-		        ? SCREEN_BOLD
-		        : SCREEN_ALARM);
-		return;
-	}
-	x = screen_text(a->sc, y, 0, cols, a->prompt_label, SCREEN_BOLD);
-	cw = lineedit_view(&a->le, cols - x, &start);
-	screen_text(a->sc, y, x, cols - x, a->le.text + start, SCREEN_NORMAL);
-	screen_cursor(a->sc, y, x + cw);
-}
-
-static void
-app_hints(struct app *a, int y, int cols)
-{
-	char h[512];
-
-	if (a->prompt == APP_PROMPT_CONFIRM && a->pending.act == KEYS_ACK &&
-	    a->pending.note[0] == '\0')
-		snprintf(h, sizeof h,
-		    "y yes  m yes, with a note  Enter/Esc/n/other: no");
-	else if (a->prompt == APP_PROMPT_CONFIRM)
-		snprintf(h, sizeof h, "y yes  Enter/Esc/n/any other key: no");
-	else if (a->prompt == APP_PROMPT_CHOICE)
-		snprintf(h, sizeof h, "press a letter  Esc/other: cancel");
-	else if (a->prompt == APP_PROMPT_ANSWER)
-		snprintf(h, sizeof h, "y yes  n no  Esc/other: answer later");
-	else if (a->prompt == APP_PROMPT_TARGET)
-		snprintf(h, sizeof h,
-		    "the name + Enter: yes  Enter alone: no  Esc: answer "
-		    "later");
-	else if (a->prompt == APP_PROMPT_RECOVER)
-		snprintf(h, sizeof h, "press a letter  Esc/other: nothing");
-	else if (a->prompt == APP_PROMPT_RECOVER_UNDO)
-		snprintf(h, sizeof h, "y run the undo  any other key: no");
-	else if (a->prompt == APP_PROMPT_CANCELRUN)
-		snprintf(h, sizeof h, "y cancel the run  any other key: no");
-	else if (a->prompt == APP_PROMPT_QUIT)
-		snprintf(h, sizeof h,
-		    "d detach: quit, runs go on  c cancel them and quit  other: "
-		    "stay");
-	else if (a->prompt == APP_PROMPT_RUNBOOK ||
-	    a->prompt == APP_PROMPT_PARAM)
-		snprintf(h, sizeof h,
-		    "Tab %s  Enter next  Esc cancel  ^U clear",
-		    a->prompt == APP_PROMPT_RUNBOOK ? "next runbook"
-		                                    : "label values");
-	else if (a->prompt == APP_PROMPT_ASSIGN)
-		snprintf(h, sizeof h,
-		    "Tab next name  Enter assign  Esc cancel  ^U clear");
-	else if (a->prompt != APP_PROMPT_NONE)
-		snprintf(h, sizeof h,
-		    "Enter done  Esc cancel  ^U clear  "
-		    "^A/^E start/end");
-	else
-		keys_hints(frame_top(a)->keys, a->readonly, cols, h, sizeof h);
-	screen_text(a->sc, y, 0, cols, h, SCREEN_BAR | SCREEN_PAD);
-}
-
-/* Draws one whole frame into the virtual screen and sends the changes. */
-static void
-app_frame(struct app *a)
-{
-	int rows, cols;
-	char small[96];
-
-	screen_size(a->sc, &rows, &cols);
-	screen_erase(a->sc);
-	if (rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS) {
-		snprintf(small, sizeof small,
-		    "terminal too small: need %dx%d, "
-		    "have %dx%d (q quits)",
-		    SCREEN_MIN_COLS, SCREEN_MIN_ROWS, cols, rows);
-		screen_text(a->sc, 0, 0, cols, small, SCREEN_ALARM);
-		screen_flush(a->sc);
-		return;
-	}
-	app_header(a, cols);
-	frame_top(a)->draw(a, 1, 2, rows - 4, cols);
-	if (a->prompt != APP_PROMPT_NONE)
-		app_prompt_line(a, rows - 2, cols);
-	else if (a->frame.msg[0])
-		screen_text(
-		    a->sc, rows - 2, 0, cols, a->frame.msg, a->frame.msg_style);
-	app_hints(a, rows - 1, cols);
-	screen_flush(a->sc);
-}
-
 /* The incident the action keys act on in the current screen; 0: none. */
-static int64_t
+int64_t
 app_target(const struct app *a)
 {
 	const struct incident *inc;
@@ -234,7 +33,7 @@ app_target(const struct app *a)
 	return 0;
 }
 
-static void
+void
 app_prompt(
     struct app *a, enum app_prompt kind, const char *label, const char *text)
 {
@@ -245,7 +44,7 @@ app_prompt(
 }
 
 /* Asks for confirmation of act on id, or says why it cannot be done. */
-static void
+void
 app_confirm(struct app *a, enum keys_action act, int64_t id, const char *dur)
 {
 	char q[APP_MSG_MAX];
@@ -263,7 +62,7 @@ app_confirm(struct app *a, enum keys_action act, int64_t id, const char *dur)
 
 /* After our own change: data_version does not move for our own writes,
  * so reload by hand. */
-static void
+void
 app_reload(struct app *a)
 {
 	inclist_load(a);
@@ -272,7 +71,6 @@ app_reload(struct app *a)
 	a->frame.dirty = 1;
 }
 
-static void app_command(struct app *a, char *line);
 static void app_set_filter(struct app *a, const char *text);
 
 /* Opens the assign editor, with the names from the log offered by Tab. */
@@ -426,8 +224,7 @@ app_copy_pick(struct app *a, int key)
 		    a, SCREEN_OK, "copied the %s %s (OSC 52)", what, text);
 }
 
-/* Does act on the screen on top; returns what needs redrawing. */
-static enum view_result
+enum view_result
 app_do(struct app *a, enum keys_action act, int rows)
 {
 	const struct view_ops *top = frame_top(a);
@@ -533,7 +330,7 @@ app_edit_done(struct app *a, enum app_prompt kind, char *text)
 	case APP_PROMPT_SNOOZE:
 		app_confirm(a, KEYS_SNOOZE, a->target, text);
 		break;
-	case APP_PROMPT_COMMAND: app_command(a, text); break;
+	case APP_PROMPT_COMMAND: app_cmd_line(a, text); break;
 	case APP_PROMPT_ASSIGN:
 		if (text[strspn(text, " ")] == '\0')
 			frame_message(
@@ -668,7 +465,8 @@ app_key(struct app *a, int key)
 		recover_key(a, a->pasting ? 0 : key);
 		return;
 	}
-	if (a->prompt == APP_PROMPT_RECOVER_UNDO) {
+	if (a->prompt == APP_PROMPT_RECOVER_UNDO ||
+	    a->prompt == APP_PROMPT_RECOVER_RETRY) {
 		recover_undo_key(a, a->pasting ? 0 : key);
 		return;
 	}
@@ -710,131 +508,6 @@ app_key(struct app *a, int key)
 	}
 	if (app_do(a, b->action, rows - 4) == VIEW_REDRAW)
 		a->frame.dirty = 1;
-}
-
-static const struct {
-	const char *name;
-	enum keys_action act;
-} app_cmds[] = {
-	{ "ack", KEYS_ACK },
-	{ "resolve", KEYS_RESOLVE },
-	{ "snooze", KEYS_SNOOZE },
-	{ "note", KEYS_NOTE },
-	{ "undo", KEYS_UNDO },
-	{ "help", KEYS_HELP },
-	{ "log", KEYS_LOG },
-	{ "quit", KEYS_QUIT },
-	{ "q", KEYS_QUIT },
-	{ "open", KEYS_OPEN },
-	{ "sort", KEYS_SORT },
-	{ "assign", KEYS_ASSIGN },
-	{ "resolved", KEYS_RESOLVED },
-	{ "copy", KEYS_COPY },
-	{ "run", KEYS_RUN },
-	{ "runs", KEYS_RUNS },
-};
-
-/* Runs a `:` command line: the CLI's verbs on an incident, the selected
- * one when no id is given ("ack", "ack 42", "note INC-42 text"). */
-static void
-app_command(struct app *a, char *line)
-{
-	char *save = NULL, *verb = strtok_r(line, " ", &save), *arg, *rest;
-	int64_t id = app_target(a);
-	long long n;
-	size_t i;
-
-	if (verb == NULL)
-		return;
-	for (i = 0; i < sizeof app_cmds / sizeof app_cmds[0]; i++)
-		if (strcmp(verb, app_cmds[i].name) == 0)
-			break;
-	if (i == sizeof app_cmds / sizeof app_cmds[0]) {
-		frame_message(a, SCREEN_ALARM,
-		    "unknown command '%s': try ack, resolve, note, snooze, "
-		    "assign, undo, open, resolved, log, help, quit",
-		    verb);
-		return;
-	}
-	rest = save;
-	if ((arg = strtok_r(NULL, " ", &save)) != NULL &&
-	    cli_incident_id(arg, &n) == 0) {
-		id = n;
-		rest = save;
-	} else if (arg != NULL && save == arg + strlen(arg) + 1) {
-		arg[strlen(arg)] = ' '; /* not an id: part of the text */
-	}
-	if (a->readonly &&
-	    (app_cmds[i].act == KEYS_ACK || app_cmds[i].act == KEYS_RESOLVE ||
-	        app_cmds[i].act == KEYS_SNOOZE ||
-	        app_cmds[i].act == KEYS_NOTE || app_cmds[i].act == KEYS_UNDO ||
-	        app_cmds[i].act == KEYS_ASSIGN)) {
-		frame_message(
-		    a, SCREEN_ALARM, "read-only: :%s is disabled", verb);
-		return;
-	}
-	switch (app_cmds[i].act) {
-	case KEYS_OPEN:
-		if (id != 0)
-			app_open_incident(a, id);
-		return;
-	case KEYS_SNOOZE:
-		app_confirm(a, KEYS_SNOOZE, id, rest && *rest ? rest : "");
-		return;
-	case KEYS_NOTE:
-		if (rest == NULL || *rest == '\0')
-			frame_message(
-			    a, SCREEN_ALARM, "usage: :note [INC] TEXT");
-		else if (id == 0)
-			frame_message(a, SCREEN_ALARM, "no incident selected");
-		else {
-			act_note(a, id, rest);
-			app_reload(a);
-		}
-		return;
-	case KEYS_RUN:
-		if (a->readonly)
-			frame_message(
-			    a, SCREEN_ALARM, "read-only: :run is disabled");
-		else if (id == 0)
-			frame_message(a, SCREEN_ALARM,
-			    "no incident selected (:run works on an incident)");
-		else
-			form_begin(a, id, rest && *rest ? rest : NULL);
-		return;
-	case KEYS_ASSIGN:
-		if (rest == NULL || *rest == '\0')
-			app_do(a, KEYS_ASSIGN, 1);
-		else if (id == 0)
-			frame_message(a, SCREEN_ALARM, "no incident selected");
-		else {
-			act_assign(a, id, rest);
-			app_reload(a);
-		}
-		return;
-	case KEYS_ACK:
-		app_confirm(a, KEYS_ACK, id, NULL);
-		if (a->prompt == APP_PROMPT_CONFIRM && rest != NULL &&
-		    *rest != '\0') {
-			snprintf(a->pending.note, sizeof a->pending.note, "%s",
-			    rest);
-			snprintf(a->prompt_label, sizeof a->prompt_label,
-			    "Acknowledge INC-%" PRId64
-			    " '%s'%s%s with the note "
-			    "'%.60s'? [y/N]",
-			    id, a->pending.title, a->env ? " in " : "",
-			    a->env ? a->env : "", rest);
-		}
-		return;
-	case KEYS_RESOLVE:
-	case KEYS_UNDO: app_confirm(a, app_cmds[i].act, id, NULL); return;
-	case KEYS_SORT:
-		while (a->frame.nviews > 1)
-			frame_pop(a);
-		view_incidents_ops.action(a, KEYS_SORT, 1);
-		return;
-	default: app_do(a, app_cmds[i].act, 1);
-	}
 }
 
 /* A new critical incident (not yet resolved) since the last look rings
@@ -937,7 +610,7 @@ app_run(struct app *a, const char *bench)
 	while (!a->quit) {
 		if (a->frame.dirty) {
 			a->frame.dirty = 0;
-			app_frame(a);
+			app_draw(a);
 			if (bench != NULL) {
 				app_bench(a, bench);
 				break;

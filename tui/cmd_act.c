@@ -89,7 +89,7 @@ cmd_act_negative(const struct cli_cmd *cmd, int argc, char **argv)
 	return CLI_OK;
 }
 
-int
+static int
 cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -154,3 +154,64 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	store_close(s);
 	return rc;
 }
+
+/* `owl ack`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_ack_entry = { "ack", "ack INC [--note TEXT]",
+	"Acknowledge an incident: someone is on it.",
+	"INC is 42 or INC-42. Logged with the actor ($OWL_ACTOR, else\n"
+	"$SUDO_USER, else the login name). A resolved, unknown or already\n"
+	"acknowledged incident: exit 1.\n"
+	"\nOptions:\n"
+	"  --note TEXT     a note that goes into the same log entry\n"
+	"  --if-version N  refuse (exit 3) when the incident changed since\n"
+	"                  version N (see owl show INC --json)\n",
+	cmd_act_run };
+
+/* `owl assign`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_assign_entry = { "assign", "assign INC WHO",
+	"Assign an incident to someone.",
+	"Logged with the actor and the previous assignee. A resolved or\n"
+	"unknown incident: exit 1.\n"
+	"\nOptions:\n"
+	"  --note TEXT     a note that goes into the same log entry\n"
+	"  --if-version N  refuse (exit 3) when the incident changed since\n"
+	"                  version N (see owl show INC --json)\n",
+	cmd_act_run };
+
+/* `owl note`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_note_entry = { "note", "note INC [--mitigated] TEXT",
+	"Add a note to an incident's log.",
+	"Works on resolved incidents too. An unknown incident: exit 1.\n"
+	"\nOptions:\n"
+	"  --mitigated     the note says the incident is mitigated (the\n"
+	"                  impact stopped, not yet fixed): the first such\n"
+	"                  note, or the first run that ended ok, is the\n"
+	"                  timeline's 'mitigated' time\n"
+	"  --if-version N  refuse (exit 3) when the incident changed since\n"
+	"                  version N (see owl show INC --json)\n",
+	cmd_act_run };
+
+/* `owl resolve`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_resolve_entry = { "resolve",
+	"resolve INC [--note TEXT]", "Resolve an incident.",
+	"A resolved or unknown incident: exit 1.\n"
+	"\nOptions:\n"
+	"  --note TEXT     a note that goes into the same log entry\n"
+	"  --if-version N  refuse (exit 3) when the incident changed since\n"
+	"                  version N (see owl show INC --json)\n",
+	cmd_act_run };
+
+/* `owl snooze`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_snooze_entry = { "snooze", "snooze INC DURATION",
+	"Snooze an incident for a while (30m, 1h30m, 2d).",
+	"The incident shows as snoozed until then. A resolved or unknown\n"
+	"incident: exit 1.\n"
+	"\nOptions:\n"
+	"  --if-version N  refuse (exit 3) when the incident changed since\n"
+	"                  version N (see owl show INC --json)\n",
+	cmd_act_run };

@@ -130,7 +130,7 @@ cmd_apply_detach(struct cli *cli, struct cmd_run_args *a, long long id)
 	return rc == CLI_OK ? cmd_run_detach(cli, a) : rc;
 }
 
-int
+static int
 cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_run_args a = { 0 };
@@ -271,3 +271,32 @@ out:
 	json_decref(a.params);
 	return rc;
 }
+
+/* `owl apply`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_apply_entry = { "apply",
+	"apply PLAN [--yes] [--json] [--timeout D] [--no-undo] [--wait] "
+	"[--detach]",
+	"Run a stored dry-run plan live, exactly as planned.",
+	"Runs the plan's runbook (the same commit and blob: another\n"
+	"version is refused), with its params and incident. Before the\n"
+	"first write, the reads the plan made before its first write\n"
+	"(its preconditions) are made again and must see what the plan\n"
+	"saw; a difference refuses the run (exit 3) and names the read:\n"
+	"  GET http://gw/v1/flags/assistant: mode was \"normal\", now\n"
+	"  \"degraded\"\n"
+	"Each write must be the plan's next write, payload and all: any\n"
+	"other (or a different body) stops the run before that write,\n"
+	"and the undo of the steps done runs.\n"
+	"\nOptions:\n"
+	"  --yes           answer yes to confirm() (needed without a\n"
+	"                  terminal)\n"
+	"  --json          one JSON document, as owl run --json\n"
+	"  --timeout D     wall-clock limit (default: the runbook's)\n"
+	"  --no-undo       on failure, do not run the undo functions\n"
+	"  --wait          wait for a target another run is changing\n"
+	"  --detach        run it in a process of its own (new session,\n"
+	"                  no terminal), as owl run --detach\n"
+	"\nExit codes: 0 ok, 1 the run failed, 2 bad usage, 3 refused (a\n"
+	"stale plan, another runbook version, a write not in the plan).\n",
+	cmd_apply_run };

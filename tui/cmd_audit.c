@@ -111,7 +111,7 @@ cmd_audit_log(struct store *s, int json, long long limit)
 	return CLI_OK;
 }
 
-int
+static int
 cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -159,3 +159,18 @@ cmd_audit_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	store_close(s);
 	return rc;
 }
+
+/* `owl audit`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_audit_entry = { "audit",
+	"audit verify | audit log [--json] [--limit N]",
+	"Verify or print the hash-chained action log.",
+	"  audit verify    walk the chain; exit 0 and 'ok: N entries' when\n"
+	"                  intact, exit 3 naming the first bad entry when a\n"
+	"                  row was changed, removed or reordered\n"
+	"  audit log       every action, oldest first, one per line\n"
+	"\nOptions:\n"
+	"  --json          one JSON array of {id, at, actor, incident, run,\n"
+	"                  kind, detail, prev_hash, hash}\n"
+	"  --limit N       only the newest N entries\n",
+	cmd_audit_run };

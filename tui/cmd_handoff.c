@@ -277,7 +277,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_handoff_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -315,3 +315,23 @@ cmd_handoff_run(
 		return cli_usage(cmd, "--since: %s", err.msg);
 	return handoff_run(cli, since, since_us, json);
 }
+
+/* `owl handoff`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_handoff_entry = { "handoff",
+	"handoff [--since DUR] [--format md|json]",
+	"The shift report for the next person on call.",
+	"Over the last DUR (default 12h): who is on call now and next,\n"
+	"the incidents still open (with their age), those opened,\n"
+	"reopened, acknowledged and resolved, the pages sent and to whom\n"
+	"(and through what, and those that failed), the runbooks run\n"
+	"and their outcomes, and the notes. From the action log and the\n"
+	"database; untrusted text is made safe and escaped.\n"
+	"\nOptions:\n"
+	"  --since DUR     how far back (8h, 12h, 1d)\n"
+	"  -f, --format F  md (Markdown, the default) or json (one\n"
+	"                  document: since, until, oncall, open, opened,\n"
+	"                  reopened, acknowledged, resolved, pages, runs,\n"
+	"                  notes)\n"
+	"  --json          the same as --format json\n",
+	cmd_handoff_run };

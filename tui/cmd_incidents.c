@@ -660,7 +660,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_incidents_show(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -724,3 +724,51 @@ cmd_incidents_show(
 	store_close(s);
 	return rc;
 }
+
+/* `owl incidents`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_incidents_entry = { "incidents",
+	"incidents [--all] [--state S] [--limit N] [--json]",
+	"List incidents, most severe and newest first.",
+	"Shows open incidents (triggered or acknowledged): id, state\n"
+	"(\"snoozed\" while snoozed), severity, age, alert count,\n"
+	"assignee (cut at 12 columns; --json has it whole), title.\n"
+	"\nOptions:\n"
+	"  --all           include resolved incidents\n"
+	"  --state S       only triggered, acknowledged or resolved ones\n"
+	"  --limit N       the first N only (rows are streamed in order\n"
+	"                  off an index: the first screen comes at once)\n"
+	"  --json          one JSON array of {id, state, severity, title,\n"
+	"                  source, group_key, alert_count, firing_count,\n"
+	"                  truncated_alerts, opened_at, updated_at,\n"
+	"                  resolved_at, last_alert_at, acked_by, assignee,\n"
+	"                  snoozed_until, version}; times RFC 3339 UTC,\n"
+	"                  absent values null\n",
+	cmd_incidents_run };
+
+/* `owl show`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_show_entry = { "show",
+	"show INC [--all] [--limit N] [--json]",
+	"Show an incident, its alerts, its runs and its log.",
+	"Prints the incident's fields, its silences, its alerts (labels,\n"
+	"annotations), the runs bound to it (owl run --incident: id,\n"
+	"start, runbook, actor, outcome) and its action log as sentences\n"
+	"(\"acknowledged by alice: on it\"), as the TUI and the timeline\n"
+	"tell them. As text: the first 100 alerts and the newest 100 log\n"
+	"entries, and how many more there are.\n"
+	"\nOptions:\n"
+	"  --all           every alert and log entry\n"
+	"  --limit N       the first N alerts, the newest N entries\n"
+	"  --json          the incident's fields (as owl incidents --json)\n"
+	"                  plus \"alerts\" [{source, fingerprint, status,\n"
+	"                  labels, annotations, starts_at, ends_at,\n"
+	"                  generator_url, count, last_seen}], \"log\"\n"
+	"                  [{id, at, actor, kind, detail}] and \"silences\"\n"
+	"                  [{id, alertmanager, fingerprint, created_by,\n"
+	"                  created_at, ends_at, expired_at}] (owl silence),\n"
+	"                  \"pages\" [{id, kind, to, via, level, origin,\n"
+	"                  actor, state, channel, attempts, text, created_at,\n"
+	"                  done_at, error}] and \"escalation\" {policy,\n"
+	"                  state, level, loop, next_at} or null\n",
+	cmd_incidents_show };

@@ -8,7 +8,9 @@
 /* Run `owl incidents` and `owl show`; return the exit code. */
 int cmd_incidents_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_incidents_show(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_incidents_entry;
+extern const struct cli_cmd cmd_show_entry;
 
 #endif

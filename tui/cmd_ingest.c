@@ -179,7 +179,7 @@ cmd_ingest_bad_format(const struct cli_cmd *cmd, const char *name)
 	return cli_usage(cmd, "--format: '%s' is not a format%s", name, hint);
 }
 
-int
+static int
 cmd_ingest_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -220,3 +220,23 @@ cmd_ingest_run(
 	return cmd_ingest_do(
 	    cli, format, arg, optind < argc ? argv[optind] : NULL);
 }
+
+/* `owl ingest`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_ingest_entry = { "ingest",
+	"ingest [--format F] [--json] [FILE|-]",
+	"Store one alert payload (the receiver's parsers), from FILE or stdin.",
+	"Formats: alertmanager (webhook v4, or an API v2 alert list),\n"
+	"grafana (unified alerting webhook), pagerduty (Events API v2:\n"
+	"trigger, acknowledge, resolve), generic (owl's JSON; Grafana\n"
+	"OnCall formatted-webhook spellings too). Without --format the\n"
+	"format is detected and named on stderr. Prints one line: format,\n"
+	"alerts, incidents opened/reopened/resolved, the incident touched.\n"
+	"A bad payload is refused as a whole (exit 2) with the field named,\n"
+	"e.g. 'owl: alerts[3].startsAt: not an RFC 3339 time'.\n"
+	"Limits: 64 MiB, nesting 64, 100000 alerts, 256 labels (and 256\n"
+	"annotations) per alert, 1024-byte names, 65536-byte values.\n"
+	"\nOptions:\n"
+	"  --format F      alertmanager, grafana, pagerduty, generic, auto\n"
+	"  --json          the summary as one JSON object\n",
+	cmd_ingest_run };

@@ -4,8 +4,7 @@
 
 #include "cli.h"
 
-/* Runs `owl ingest`; returns the exit code. */
-int cmd_ingest_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_ingest_entry;
 
 #endif

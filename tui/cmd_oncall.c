@@ -322,7 +322,7 @@ cmd_oncall_overrides(struct cli *cli, int json)
 	return CLI_OK;
 }
 
-int
+static int
 cmd_oncall_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -361,3 +361,30 @@ cmd_oncall_run(
 		    cmd, "oncall: unexpected argument '%s'", argv[optind]);
 	return cmd_oncall_show(cli, at, json);
 }
+
+/* `owl oncall`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_oncall_entry = { "oncall",
+	"oncall [--at T] [--json] | oncall override WHO --rotation R "
+	"(--to T | --for DUR) [--from T] [--note TEXT] | oncall override "
+	"--remove ID | oncall overrides [--json]",
+	"Who is on call now (or at T), per rotation, and who is next.",
+	"For each rotation of the config (oncall.rotations): who is on\n"
+	"call, since when, who takes over next and when, in the\n"
+	"rotation's zone and in UTC. Overrides (the config's and those\n"
+	"made here) are applied; the newest wins.\n"
+	"\nOptions:\n"
+	"  --at T          at another time: now, or RFC 3339 (e.g.\n"
+	"                  2026-03-29T09:00:00+02:00)\n"
+	"  --json          one JSON document: {at, rotations: [{name, tz,\n"
+	"                  shift, start, handoff, people, now: {person,\n"
+	"                  since, since_local, override}, next: {person,\n"
+	"                  at, at_local}}]}\n"
+	"\noncall override WHO: WHO (a person of oncall.people) is on call\n"
+	"for --rotation R from --from T (default now) to --to T or for\n"
+	"--for DUR (8h, 2d); logged as oncall.override, shown in the TUI.\n"
+	"  --note TEXT     why (logged)\n"
+	"  --remove ID     end override ID early (oncall overrides lists\n"
+	"                  them)\n"
+	"\nExit codes: 0 ok, 1 no rotation configured, 2 bad usage.\n",
+	cmd_oncall_run };

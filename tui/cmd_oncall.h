@@ -5,11 +5,9 @@
 
 #include "cli.h"
 
-int cmd_oncall_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_page_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_handoff_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_handoff_entry;
+extern const struct cli_cmd cmd_oncall_entry;
+extern const struct cli_cmd cmd_page_entry;
 
 #endif

@@ -186,7 +186,7 @@ cmd_page_go(
 	return cmd_page_deliver(p->s, p->ps, id);
 }
 
-int
+static int
 cmd_page_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -220,3 +220,23 @@ cmd_page_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	config_free(p.c);
 	return rc;
 }
+
+/* `owl page`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_page_entry = { "page",
+	"page WHO|ROTATION TEXT [--incident INC]",
+	"Page someone (or whoever is on call for a rotation) now.",
+	"Sends TEXT to WHO (a person of oncall.people) or to the person on\n"
+	"call for ROTATION, from this process: on the person's channels\n"
+	"in order (oncall.people.NAME.order, else pagerduty, slack,\n"
+	"webhook, email), each retried with backoff\n"
+	"(oncall.delivery.attempts, backoff) before the next. Every\n"
+	"attempt is printed and logged (page.queued, page.sent,\n"
+	"page.failed, page.undeliverable). ^C leaves the page pending\n"
+	"for a running owl serve.\n"
+	"\nOptions:\n"
+	"  --incident INC  the page is about INC (42 or INC-42): shown\n"
+	"                  with it, and PagerDuty's dedup key is INC's\n"
+	"\nExit codes: 0 delivered, 1 undeliverable (or nobody on call),\n"
+	"2 bad usage (an unknown WHO).\n",
+	cmd_page_run };

@@ -218,7 +218,7 @@ cmd_plan_diff(struct cli *cli, struct store *s, long long a, long long b)
 	return rc;
 }
 
-int
+static int
 cmd_plan_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -259,7 +259,7 @@ cmd_plan_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-int
+static int
 cmd_plans_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -328,7 +328,7 @@ cmd_plans_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-int
+static int
 cmd_approve_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -370,3 +370,48 @@ cmd_approve_run(
 	store_close(s);
 	return rc;
 }
+
+/* `owl approve`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_approve_entry = { "approve", "approve PLAN",
+	"Approve a plan for another person to apply (two-person rule).",
+	"A runbook that declares approval = \"two-person\" is applied\n"
+	"(owl apply PLAN) only after owl approve PLAN by another person\n"
+	"than the one applying it, from any terminal. The approval is\n"
+	"bound to the plan's hash and logged (plan.approve). Approving\n"
+	"your own dry-run's plan is refused (exit 3).\n",
+	cmd_approve_run };
+
+/* `owl plan`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_plan_entry = { "plan",
+	"plan show PLAN [--json] | plan diff A B [--json]",
+	"Show a stored plan in full, or what changed between two plans.",
+	"Every dry-run (and every run) is stored as a plan: the runbook,\n"
+	"its commit and blob, the resolved params, every effect in order\n"
+	"with every write in full (HTTP method, URL, headers with secrets\n"
+	"as ***, the JSON body pretty-printed, other bodies as text or\n"
+	"size + SHA-256; exec argv, env names, stdin hash; file diffs;\n"
+	"secret.put names; notifications), what each read saw, and the\n"
+	"preconditions (the reads made before the first write). The hash\n"
+	"covers every write in full (secrets by name, never by value).\n"
+	"\n  plan show PLAN   the plan, its hash, params, preconditions\n"
+	"  plan diff A B    writes added, removed and changed from plan A\n"
+	"                   to plan B, with a diff of each changed write;\n"
+	"                   exit 1 when they differ (like diff(1))\n"
+	"\nOptions:\n"
+	"  --json          one JSON document\n",
+	cmd_plan_run };
+
+/* `owl plans`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_plans_entry = { "plans",
+	"plans [--incident INC] [--limit N] [--json]",
+	"List stored plans, newest first.",
+	"Each plan: id, hash, dry-run or live, writes, runbook, incident,\n"
+	"when and by whom.\n"
+	"\nOptions:\n"
+	"  --incident INC  only the plans of runs for this incident\n"
+	"  --limit N       at most N plans (default 50)\n"
+	"  --json          one JSON document\n",
+	cmd_plans_run };

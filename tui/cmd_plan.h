@@ -7,18 +7,16 @@
 
 #include "cli.h"
 
-int cmd_plan_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_approve_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_plans_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-
 /* Prints a plan's effects grouped by step: each effect's line (writes
  * marked '*'), every write in full, what each read saw, file diffs. */
 void cmd_plan_effects(const json_t *effects);
 
 /* Parses a plan id ("7"); -1 when it is not one. */
 int cmd_plan_id(const char *s, long long *id);
+
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_approve_entry;
+extern const struct cli_cmd cmd_plan_entry;
+extern const struct cli_cmd cmd_plans_entry;
 
 #endif

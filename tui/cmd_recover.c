@@ -355,7 +355,7 @@ refuse:
 	return rc;
 }
 
-int
+static int
 cmd_recover_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -447,3 +447,41 @@ out:
 	store_close(s);
 	return rc;
 }
+
+/* `owl recover`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_recover_entry = { "recover",
+	"recover RUN [--recheck] [--undo | --retry [--yes] |\n"
+	"                  --resolve --note TEXT] [--json]",
+	"Look into a crashed or killed run, and resolve it.",
+	"Lists the run's steps from its journal (the intent and result\n"
+	"the chokepoint logs around every effect): done, failed, unknown\n"
+	"(begun and never ended: a write whose intent has no result may\n"
+	"or may not have happened) and not started (steps of the newest\n"
+	"dry-run plan of the same runbook and params never begun). A run\n"
+	"whose owl process is gone is marked interrupted first.\n"
+	"\nOptions:\n"
+	"  --recheck        read again what the unknown steps touched\n"
+	"                   (their HTTP reads, and a GET of the URLs they\n"
+	"                   wrote), and log what was seen\n"
+	"  --undo           run the undo of the steps it did, newest\n"
+	"                   first (the same runbook version and params;\n"
+	"                   the steps are not run again, nothing else is\n"
+	"                   written); the unknown step's undo is not run\n"
+	"  --retry          run the step it did not finish again, and on\n"
+	"                   from there (the same runbook version and\n"
+	"                   params; the steps done are not run again): a\n"
+	"                   step that had begun only when the runbook\n"
+	"                   declares it idempotent = true (else exit 3); a\n"
+	"                   failure undoes every step done, newest first;\n"
+	"                   the questions the run had answered pass, the\n"
+	"                   later ones are asked\n"
+	"  --yes            with --retry: answer those yes (no terminal)\n"
+	"  --resolve --note TEXT  mark the run resolved by hand, with what\n"
+	"                   you found and did (logged as run.recover)\n"
+	"  --json           one JSON document\n"
+	"Each choice is logged on the run (run.recover). Once an undo or\n"
+	"a retry ran, the run is recovered: look at that recovery run.\n"
+	"\nExit codes: 0 ok, 1 the recovery run failed, 2 no such run,\n"
+	"3 the run is not interrupted, or a retry is refused.\n",
+	cmd_recover_run };

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-int cmd_recover_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_recover_entry;
 
 #endif

@@ -655,7 +655,7 @@ cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
 	return cmd_run_detach_wait(cli, fds[0], pid);
 }
 
-int
+static int
 cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_run_args a = { 0 };
@@ -686,3 +686,66 @@ out:
 	json_decref(a.params);
 	return rc;
 }
+
+/* `owl run`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_run_entry = { "run",
+	"run NAME [--dry-run [--offline] [--detailed-exitcode]] "
+	"[--param K=V]... "
+	"[--incident INC] [--yes] [--json] [--timeout D] [--no-undo] [--wait] "
+	"[--detach] "
+	"[--runbooks DIR | --repo PATH|URL [--rev REV] [--worktree]]",
+	"Run a runbook, or dry-run it to see exactly what it would do.",
+	"  The runbook is NAME.lua read from a git commit (--repo, --rev;\n"
+	"  the commit, ref and blob id are recorded with the run, and so\n"
+	"  are the modules it requires) or a plain directory (--runbooks).\n"
+	"  With runbooks.require_signed, an unverified commit is refused\n"
+	"  (exit 3, logged). It runs in a sandboxed worker\n"
+	"  process; every effect is logged before and after, secrets are\n"
+	"  masked. Progress is printed as it goes ([2/5] step ... ok 120 ms).\n"
+	"\nOptions:\n"
+	"  --dry-run       change nothing: reads run live, writes are\n"
+	"                  recorded in a stored plan (file writes with a\n"
+	"                  diff) and printed; confirm() is answered yes\n"
+	"  --offline       with --dry-run: no reads either: an HTTP read\n"
+	"                  fails the step saying it was not made (a made-up\n"
+	"                  answer would mislead the runbook), file reads\n"
+	"                  are unknown; a runbook that reads before it\n"
+	"                  writes needs the network (or owl test NAME)\n"
+	"  --detailed-exitcode  with --dry-run, a CI gate: exit 0 when no\n"
+	"                  write is planned, 2 when writes are, 1 on error\n"
+	"  --param K=V     a runbook parameter (repeat); unknown names and\n"
+	"                  missing required ones are refused (exit 2)\n"
+	"  --incident INC  run for an incident (42 or INC-42); the lease\n"
+	"                  is on (runbook, incident)\n"
+	"  --yes           answer yes to confirm() (needed without a\n"
+	"                  terminal: else the run stops with exit 3)\n"
+	"  --json          print one JSON document: run, runbook, commit,\n"
+	"                  origin {kind, repo, ref, commit, blob,\n"
+	"                  worktree, dirty}, status, dry_run, plan {id,\n"
+	"                  hash, effects},\n"
+	"                  steps, error, departures\n"
+	"  --timeout D     wall-clock limit (e.g. 90s, 5m); default: the\n"
+	"                  runbook's timeout, else 10m\n"
+	"  --no-undo       on failure, do not run the undo functions\n"
+	"  --wait          a target (URL, file, secret) another run is\n"
+	"                  changing: wait for it instead of refusing\n"
+	"  --detach        run in a process of its own (new session, no\n"
+	"                  terminal) and return once it has started: it\n"
+	"                  prints the run id; confirm() waits for owl\n"
+	"                  answer RUN yes|no or a TUI; owl runs show RUN\n"
+	"                  follows it\n" RBSEL_HELP
+	"\nA live run ends by saying where it departed from the last dry-run\n"
+	"plan of the same runbook and params. ^C cancels (undo runs); a\n"
+	"second ^C stops the worker at once. A second live run of the same\n"
+	"runbook for the same incident is refused (exit 3) while the first\n"
+	"holds its lease. A hang-up (a dropped SSH connection) does not\n"
+	"stop a run: it goes on and records everything in the database.\n"
+	"\nOutcomes: ok; failed (the undo of the steps done completed);\n"
+	"rollback-failed (an undo failed: the world is half-changed, and\n"
+	"the last line names the steps left undone); cancelled;\n"
+	"interrupted (owl died: see owl recover RUN).\n"
+	"\nExit codes: 0 ok, 1 the run failed or was cancelled, 2 bad usage\n"
+	"or a runbook that does not load, 3 refused (lease held, confirm\n"
+	"without a terminal).\n",
+	cmd_run_run };

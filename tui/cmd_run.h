@@ -7,14 +7,6 @@
 
 #include "cli.h"
 
-int cmd_run_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-
-/* `owl apply PLAN [--yes] [--json]`: runs a stored dry-run plan live,
- * held to it (engine/rb_apply.h). */
-int cmd_apply_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-
 /* `owl recover RUN --undo` (cmd_recover.c): runs the interrupted run's
  * runbook (doc: rb_recover_list's) again, replaying the steps it did
  * without running them, and runs their undo, newest first; nothing else
@@ -31,5 +23,9 @@ int cmd_run_recover_undo(struct cli *cli, struct store *s, const json_t *doc,
  * --yes answers them). *ran and status as above. */
 int cmd_run_recover_retry(struct cli *cli, struct store *s, const json_t *doc,
     int64_t done, int check, int yes, int64_t *ran, char *status, size_t n);
+
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_apply_entry;
+extern const struct cli_cmd cmd_run_entry;
 
 #endif

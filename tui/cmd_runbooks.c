@@ -520,7 +520,7 @@ cmd_rb_signature(const struct rbsel *sel, struct rbsource *src)
 	}
 }
 
-int
+static int
 cmd_runbooks_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -595,3 +595,22 @@ cmd_runbooks_run(
 	config_free(cfg);
 	return rc;
 }
+
+/* `owl runbooks`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_runbooks_entry = { "runbooks",
+	"runbooks sync | list | show NAME | log NAME [--json] [source]",
+	"List, show and trace runbooks; sync a remote runbook repository.",
+	"  runbooks list       every runbook: name, summary, params (* =\n"
+	"                      required), match labels, and the commit read;\n"
+	"                      exit 1 when one cannot be read (BROKEN)\n"
+	"  runbooks show NAME  its declaration, origin, blob id and source\n"
+	"  runbooks log NAME   the commits that changed it, newest first:\n"
+	"                      id, date, author, subject\n"
+	"  runbooks sync       fetch the remote into the mirror; print old ->\n"
+	"                      new commit and the runbooks that changed. A\n"
+	"                      failed fetch keeps the mirror as it was (exit 1)\n"
+	"\nOptions:\n"
+	"  --json          one JSON document\n"
+	"  --limit N       runbooks log: only the newest N commits\n" RBSEL_HELP,
+	cmd_runbooks_run };

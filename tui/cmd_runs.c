@@ -378,7 +378,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_runs_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -434,7 +434,7 @@ cmd_runs_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-int
+static int
 cmd_answer_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -482,3 +482,39 @@ cmd_answer_run(
 	store_close(s);
 	return rc;
 }
+
+/* `owl runs`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_runs_entry = { "runs",
+	"runs [--incident INC] [--state S] [--json] | runs show RUN [--json]",
+	"List the runbook runs, running first; or show one as it goes.",
+	"  A run is its own process and writes every step, log() line and\n"
+	"  confirm() question to the database: any terminal can follow it.\n"
+	"  owl runs show RUN: its steps with status and duration, its log\n"
+	"  lines, the question it waits on (answer with owl answer); a\n"
+	"  rollback that failed names the steps it left undone.\n"
+	"\nOptions:\n"
+	"  --incident INC  only the runs for this incident\n"
+	"  --state S       only the runs in this state: running, ok,\n"
+	"                  failed, rollback-failed, cancelled, refused,\n"
+	"                  interrupted\n"
+	"  --json          one JSON document (an array; show: an object\n"
+	"                  with steps, log, waiting_for, waiting_target\n"
+	"                  and left_undone)\n",
+	cmd_runs_run };
+
+/* `owl answer`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_answer_entry = { "answer",
+	"answer RUN yes|no [--target NAME]",
+	"Answer the confirm() a run without a terminal waits on.",
+	"  Runs started with owl run --detach or from the TUI ask their\n"
+	"  confirm() questions through the database; the first answer\n"
+	"  wins and is logged with its actor; a run that waits on no\n"
+	"  question refuses the answer (exit 3).\n"
+	"\nOptions:\n"
+	"  --target NAME   a confirm({ type = \"target\" }) is answered\n"
+	"                  yes only with its target typed out (owl runs\n"
+	"                  show RUN names it); another name, or none, is\n"
+	"                  refused (exit 3)\n",
+	cmd_answer_run };

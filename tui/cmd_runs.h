@@ -5,9 +5,8 @@
 
 #include "cli.h"
 
-int cmd_runs_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
-int cmd_answer_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_runs_entry;
+extern const struct cli_cmd cmd_answer_entry;
 
 #endif

@@ -361,7 +361,7 @@ cmd_serve_config(
 	return CLI_OK;
 }
 
-int
+static int
 cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -409,3 +409,65 @@ out:
 	config_free(o.file);
 	return rc;
 }
+
+/* `owl serve`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_serve_entry = { "serve",
+	"serve [--listen ADDR:PORT] [--token-file F] "
+	"[--hmac-secret-file F] [--pull URL]... [options]",
+	"Receive alerts over HTTP (Alertmanager, Grafana, PagerDuty, generic).",
+	"Endpoints:\n"
+	"  POST /v1/alerts/alertmanager   Alertmanager webhook (version 4)\n"
+	"  POST /v1/alerts/grafana        Grafana webhook (POST or PUT)\n"
+	"  POST /v1/alerts/generic        owl's generic JSON\n"
+	"  POST /v2/enqueue               PagerDuty Events API v2 (202)\n"
+	"  GET  /healthz, GET /metrics    liveness, Prometheus metrics\n"
+	"A 2xx means the alerts are committed to disk; 400 bad payload, 401\n"
+	"bad credentials, 404, 405, 413 body too large, 503 retry later.\n"
+	"\nOptions:\n"
+	"  --listen ADDR:PORT    where to listen (default 127.0.0.1:9095;\n"
+	"                        port 0 picks a free one)\n"
+	"  --token-file F        tokens, one per line: accepted as\n"
+	"                        'Authorization: Bearer TOKEN', as the\n"
+	"                        password of basic auth, and as PagerDuty's\n"
+	"                        routing_key (repeatable); 'TOKEN /PATH...'\n"
+	"                        limits it to those endpoints\n"
+	"  --hmac-secret-file F  HMAC-SHA256 secrets, one per line, for\n"
+	"                        'X-Owl-Signature: t=TS,v1=HEX' (HMAC of\n"
+	"                        \"TS.BODY\") and Grafana's signature with\n"
+	"                        its timestamp: within 5 min, each once\n"
+	"  --insecure            allow a non-loopback --listen without auth\n"
+	"  --tls-cert FILE       serve HTTPS: PEM certificate (chain after\n"
+	"  --tls-key FILE        it) and its key; SIGHUP reloads them\n"
+	"  --max-body SIZE       largest body (default 1M; 413 above)\n"
+	"  --max-inflight SIZE   body bytes in flight, all requests\n"
+	"                        (default 64M; 503 + Retry-After above)\n"
+	"  --max-conns N         open connections (default 1024); when\n"
+	"                        full, the oldest idle one is closed\n"
+	"  --max-conns-per-ip N  per client address (default: half)\n"
+	"  --header-timeout D    time for the request line and headers,\n"
+	"                        also an idle keep-alive (default 2s)\n"
+	"  --request-timeout D   time for the body, and for the reply\n"
+	"                        (default 10s)\n"
+	"  --threads N           connection threads (default: cores)\n"
+	"  --pull URL            also list this Alertmanager's alerts every\n"
+	"                        --pull-interval and resolve the ones that\n"
+	"                        disappear (repeatable)\n"
+	"  --pull-interval D     default 15s; failures back off to 5m\n"
+	"  --pull-grace D        resolve nothing an Alertmanager stopped\n"
+	"                        listing until it has been up this long\n"
+	"                        (a restarted one has forgotten its alerts\n"
+	"                        until Prometheus re-sends them; default\n"
+	"                        3m, 0 to resolve at once)\n"
+	"  --pull-receiver NAME  pull only the groups Alertmanager routes\n"
+	"                        to this receiver (a regex)\n"
+	"  -q, --quiet           no per-request log lines\n"
+	"\nThe config file may set what the flags leave unset:\n"
+	"  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"
+	"            hmac_secret_file = \"...\", tls_cert = \"...\",\n"
+	"            tls_key = \"...\", pull = { \"http://am:9093\" } }\n"
+	"\nLogs one line per request to stderr (time, method, path, status,\n"
+	"body bytes, milliseconds, client, credential). SIGTERM or SIGINT:\n"
+	"stop accepting, finish and commit the requests in flight, exit 0.\n"
+	"SIGHUP: reload the TLS certificate (open connections keep theirs).\n",
+	cmd_serve_run };

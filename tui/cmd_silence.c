@@ -307,7 +307,7 @@ cmd_silence_json(struct store *s, int64_t incident)
 	return arr;
 }
 
-int
+static int
 cmd_silence_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -369,7 +369,7 @@ out:
 	return rc;
 }
 
-int
+static int
 cmd_unsilence_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -416,3 +416,30 @@ out:
 	store_close(s);
 	return rc;
 }
+
+/* `owl silence`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_silence_entry = { "silence",
+	"silence INC --for DUR [--comment TEXT] "
+	"[--alertmanager URL] | silence INC",
+	"Silence an incident's alerts in Alertmanager, or list its silences.",
+	"Creates one Alertmanager silence per firing alert of the incident,\n"
+	"matching its labels exactly, created by the actor, and records the\n"
+	"ids on the incident (and in the action log). owl serve expires them\n"
+	"when the incident resolves. Without --for, lists the silences.\n"
+	"\nOptions:\n"
+	"  --for DUR             how long (30m, 2h, 1d)\n"
+	"  --comment TEXT        the silence's comment (default: owl INC-N)\n"
+	"  --alertmanager URL    which Alertmanager (default: the one\n"
+	"                        owl serve --pull listed the alerts from,\n"
+	"                        else the externalURL of the Alertmanager\n"
+	"                        whose webhook sent them, if the config\n"
+	"                        lists it: alertmanagers = { URL... } or\n"
+	"                        serve.pull; refused otherwise, exit 3)\n",
+	cmd_silence_run };
+
+/* `owl unsilence`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_unsilence_entry = { "unsilence", "unsilence INC",
+	"Expire the Alertmanager silences owl made for an incident.", NULL,
+	cmd_unsilence_run };

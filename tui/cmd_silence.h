@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-int cmd_silence_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 /* For `owl show`: prints the incident's active silences as fields. */
 void cmd_silence_show(struct store *s, int64_t incident);
 
@@ -18,7 +16,8 @@ void cmd_silence_show(struct store *s, int64_t incident);
  * expired_at}] (empty when none or unreadable). */
 json_t *cmd_silence_json(struct store *s, int64_t incident);
 
-int cmd_unsilence_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_silence_entry;
+extern const struct cli_cmd cmd_unsilence_entry;
 
 #endif

@@ -397,7 +397,7 @@ cmd_test_cleanup(const char *dir)
 	rmdir(dir);
 }
 
-int
+static int
 cmd_test_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -481,3 +481,33 @@ out:
 	free(dir);
 	return rc;
 }
+
+/* `owl test`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_test_entry = { "test",
+	"test [NAME...] [--runbooks DIR | --repo PATH|URL [--rev REV]]\n"
+	"                  [--json]",
+	"Run runbook tests against fake effects, with a dry-run fidelity check.",
+	"  Each runbook NAME may have NAME.test.lua next to it, returning a\n"
+	"  list of tests: { name=, params=, config=, incident=, fakes=,\n"
+	"  expect = { status=, error=, writes = {\"http.put URL\", ...},\n"
+	"  undo = {...} } }\n"
+	"  (fakes: see runbooks/README.md). Each test runs the runbook live\n"
+	"  against the fakes and checks the expectations, then dry-runs it\n"
+	"  and checks that the plan's writes are exactly the live run's.\n"
+	"  Test runs go to a throwaway database, never the real log.\n"
+	"  Without NAME: every runbook that has a test file.\n"
+	"\nOptions:\n"
+	"  --runbooks DIR  the runbook directory (else $OWL_RUNBOOKS, else\n"
+	"                  runbooks.dir in the config)\n"
+	"  --repo PATH|URL test one commit of a git repository, read as\n"
+	"                  owl run --repo reads it (a URL from its mirror)\n"
+	"  --rev REV       that commit: the branch, tag or commit production\n"
+	"                  runs (default: the repository's HEAD); --ref is\n"
+	"                  the same\n"
+	"  --subdir DIR    the folder of the runbooks in the repository\n"
+	"  --json          one JSON array of {runbook, test, ok, why, writes,\n"
+	"                  planned_writes}\n"
+	"\nExit codes: 0 all passed, 1 a test failed, 2 a test file is\n"
+	"missing or does not load.\n",
+	cmd_test_run };

@@ -310,7 +310,7 @@ tl_which(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	return CLI_OK;
 }
 
-int
+static int
 cmd_timeline_run(
     struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -349,3 +349,40 @@ cmd_timeline_run(
 	store_close(s);
 	return rc;
 }
+
+/* `owl timeline`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_timeline_entry = { "timeline",
+	"timeline INC|--since T [--until T] [--format md|json|csv|html]\n"
+	"                  [--summary|--full] [-o FILE]",
+	"Export the postmortem timeline of an incident.",
+	"Rebuilt from the action log alone, one model for every format:\n"
+	"a summary (first alert and resolve in the alerts' own times,\n"
+	"received times beside them when they differ; acknowledged,\n"
+	"mitigated (the first run that ended ok, or note --mitigated,\n"
+	"or one starting 'mitigated'); time to acknowledge, mitigate,\n"
+	"resolve; counts; the audit chain), the participants, the\n"
+	"changes before the first alert, a narrative in the TUI log's\n"
+	"sentences (alerts told by the labels that tell them apart; each\n"
+	"runbook run one block, steps marked ok or failed with their\n"
+	"times, undos, 'rollback failed'; an effect's intent and result\n"
+	"one line), sections for the authors, and an appendix of the\n"
+	"entries' full hashes. html adds a picture of the incident over\n"
+	"time (SVG). The chain is verified first: when it is broken the\n"
+	"export still happens, says so, and owl exits 3. An unknown\n"
+	"incident exits 1.\n"
+	"\nOptions:\n"
+	"  -f, --format F  md (Markdown, the default), json (one document,\n"
+	"                  every entry with its detail), csv (RFC 4180, one\n"
+	"                  row per entry) or html (one self-contained file)\n"
+	"  --summary       md/html: only human actions and runs' starts and\n"
+	"                  ends\n"
+	"  --full          md/html: every log entry, in log order\n"
+	"  --since T       every incident open from T (RFC 3339, or a\n"
+	"                  duration ago: 12h) instead of one INC\n"
+	"  --until T       ...until T (default: now)\n"
+	"  -o, --output FILE\n"
+	"                  write FILE atomically (mode 0644) instead of\n"
+	"                  stdout; a device or a pipe (/dev/null) is\n"
+	"                  written into, not replaced\n",
+	cmd_timeline_run };

@@ -136,7 +136,7 @@ cmd_tui_config(const struct cli *cli, const struct cli_cmd *cmd, struct app *a,
 	return CLI_OK;
 }
 
-int
+static int
 cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	char envbuf[32];
@@ -185,3 +185,22 @@ cmd_tui_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	config_free((struct config *)a.config);
 	return rc;
 }
+
+/* `owl tui`: its name, usage and help, beside its code (tui/main.c
+ * only lists it). */
+const struct cli_cmd cmd_tui_entry = { "tui",
+	"tui [--readonly] [--env NAME] [--stale DURATION] [--quiet]",
+	"The incident console: live incidents, ack, resolve, note, undo.",
+	"  Needs a terminal (for scripts and pipes use: owl incidents).\n"
+	"  Press ? inside for every key of the current screen.\n"
+	"\nOptions:\n"
+	"  --readonly      watch only: every changing key is disabled\n"
+	"  --env NAME      environment shown in the header (e.g. PROD);\n"
+	"                  default $OWL_ENV, else the config's env\n"
+	"  --stale DUR     show STALE when no alert arrived for this long\n"
+	"                  (default 15m)\n"
+	"  --quiet         no bell for a new critical incident (the\n"
+	"                  config's tui.bell: \"bell\", \"flash\", \"off\")\n"
+	"\nOn exit it prints what you did in the session (a hand-over\n"
+	"note). Environment: OWL_ACTOR (who acts), OWL_ENV, NO_COLOR, TZ.\n",
+	cmd_tui_run };

@@ -4,8 +4,7 @@
 
 #include "cli.h"
 
-/* Runs `owl tui [--readonly] [--env NAME] [--stale DURATION]`. */
-int cmd_tui_run(
-    struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+/* Its commands' entries (tui/main.c lists them). */
+extern const struct cli_cmd cmd_tui_entry;
 
 #endif

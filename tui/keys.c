@@ -63,8 +63,8 @@ const struct keys_binding keys_table[] = {
 	{ KEYS_RECOVER, { 'r' }, KEYS_V_RUNS | KEYS_V_RUN,
 	    KEYS_HINT | KEYS_WRITES, "recover",
 	    "an interrupted run: owl recover's choices (c re-check what its "
-	    "unknown steps touched, u undo the steps it did, m mark it "
-	    "resolved with a note)" },
+	    "unknown steps touched, u undo the steps it did, t retry when "
+	    "owl recover can, m mark it resolved with a note)" },
 	{ KEYS_FOLLOW, { 'f' }, KEYS_V_RUN, 0, NULL,
 	    "follow the log again (scrolling pauses it)" },
 	{ KEYS_LOG, { 'L' }, V_ACT, 0, NULL, "show the global action log" },

@@ -1,8 +1,9 @@
 /* run_recover.c: r on an interrupted run (runs screen, run view): the
- * choices of `owl recover RUN`, by the same code: re-check and undo are
- * `owl recover RUN --recheck|--undo` in a process of their own (own
- * session: an HTTP read or an undo run never freezes nor dies with the
- * TUI), mark resolved is rb_recover_log with the operator's note, as
+ * choices of `owl recover RUN`, by the same code: re-check, undo and
+ * retry (when owl recover would allow it) are `owl recover RUN
+ * --recheck|--undo|--retry` in a process of their own (own session: an
+ * HTTP read or a recovery run never freezes nor dies with the TUI), mark
+ * resolved is rb_recover_log with the operator's note, as
  * `owl recover RUN --resolve --note TEXT` does. What each did goes to the
  * run's log, which the TUI reads back. */
 #include <errno.h>
@@ -17,14 +18,49 @@
 #include "tui_int.h"
 #include "engine/rb_recover.h"
 
+/* What --undo and --retry of owl recover would do (as cmd_recover.c
+ * decides): the undo of the steps done before the first that was not;
+ * a retry from that step, unless the run was undoing, the step failed,
+ * or it had begun (unknown) and is not declared idempotent = true. */
+static void
+recover_steps(const json_t *doc, struct app_recover *r)
+{
+	const json_t *st, *next = NULL;
+	const char *state;
+	size_t i;
+
+	r->retry_from = 0;
+	json_array_foreach(json_object_get(doc, "steps"), i, st)
+	{
+		if (json_is_true(json_object_get(st, "undo"))) {
+			r->retry_from = -1;
+			continue;
+		}
+		state = json_string_value(json_object_get(st, "state")) ?: "";
+		if (next == NULL && strcmp(state, "done") != 0)
+			next = st;
+		else if (next == NULL)
+			r->undoable = (size_t)json_integer_value(
+			    json_object_get(st, "i"));
+	}
+	if (r->retry_from == -1 || next == NULL)
+		return; /* undoing; or every step begun was done: the rest */
+	state = json_string_value(json_object_get(next, "state")) ?: "";
+	if (strcmp(state, "failed") == 0 ||
+	    (strcmp(state, "unknown") == 0 &&
+	        !json_is_true(json_object_get(next, "idempotent"))))
+		r->retry_from = -1;
+	else
+		r->retry_from = json_integer_value(json_object_get(next, "i"));
+}
+
 /* What owl recover would offer for run id; -1 with why in a message. */
 static int
 recover_look(struct app *a, int64_t id, struct app_recover *r)
 {
-	const json_t *st, *res;
+	const json_t *res, *rec;
 	json_t *doc = NULL;
 	struct err err;
-	size_t i;
 
 	err_init(&err);
 	memset(r, 0, sizeof *r);
@@ -46,19 +82,22 @@ recover_look(struct app *a, int64_t id, struct app_recover *r)
 		json_decref(doc);
 		return -1;
 	}
-	/* the steps done before the first that was not: what --undo undoes
-	 * (as cmd_run_recover_undo counts them) */
-	json_array_foreach(json_object_get(doc, "steps"), i, st)
-	{
-		const char *state =
-		    json_string_value(json_object_get(st, "state")) ?: "";
-
-		if (json_is_true(json_object_get(st, "undo")))
-			continue;
-		if (strcmp(state, "done") != 0)
-			break;
-		r->undoable =
-		    (size_t)json_integer_value(json_object_get(st, "i"));
+	recover_steps(doc, r);
+	/* an owl recover with --retry also says whether a recovery ran
+	 * already ("recovered", null when none): without it, no retry */
+	if (json_object_get(doc, "recovered") == NULL)
+		r->retry_from = -1;
+	if ((rec = json_object_get(doc, "recovered")) != NULL &&
+	    json_is_object(rec)) {
+		/* an undo or a retry ran already: owl recover refuses another
+		 */
+		snprintf(r->recovered, sizeof r->recovered,
+		    "%s by run %" JSON_INTEGER_FORMAT ", %s",
+		    json_string_value(json_object_get(rec, "choice")) ?: "?",
+		    json_integer_value(json_object_get(rec, "run")),
+		    json_string_value(json_object_get(rec, "outcome")) ?: "?");
+		r->undoable = 0;
+		r->retry_from = -1;
 	}
 	if ((res = json_object_get(doc, "resolved")) != NULL &&
 	    json_is_object(res))
@@ -89,10 +128,14 @@ recover_begin(struct app *a, int64_t id)
 		o += (size_t)snprintf(label + o, sizeof label - o,
 		    "  u undo its %zu done step%s", r->undoable,
 		    r->undoable == 1 ? "" : "s");
+	if (r->retry_from >= 0 && o < sizeof label)
+		o += (size_t)snprintf(label + o, sizeof label - o, "  t retry");
 	if (o < sizeof label)
 		o += (size_t)snprintf(label + o, sizeof label - o,
-		    "  m mark resolved  (%s, interrupted%s%s)", r->runbook,
-		    r->resolved[0] ? "; resolved by " : "", r->resolved);
+		    "  m mark resolved  (%.60s, interrupted%s%.100s%s%.120s)",
+		    r->runbook, r->recovered[0] ? "; recovered: " : "",
+		    r->recovered, r->resolved[0] ? "; resolved by " : "",
+		    r->resolved);
 	a->prompt = APP_PROMPT_RECOVER;
 	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
 	a->frame.dirty = 1;
@@ -118,6 +161,10 @@ recover_spawn(struct app *a, int64_t id, const char *flag)
 	argv[k++] = "recover";
 	argv[k++] = run;
 	argv[k++] = (char *)flag;
+	/* a retry's later confirm() questions: the operator said yes to
+	 * the retry knowing they are answered yes (there is no terminal) */
+	if (strcmp(flag, "--retry") == 0)
+		argv[k++] = "--yes";
 	argv[k] = NULL;
 	if ((pid = fork()) == -1)
 		return -1;
@@ -174,6 +221,19 @@ recover_key(struct app *a, int key)
 		    r->undoable, r->undoable == 1 ? "" : "s", r->run);
 		a->prompt = APP_PROMPT_RECOVER_UNDO;
 		snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
+	} else if (key == 't' && r->retry_from >= 0) {
+		if (r->retry_from > 0)
+			snprintf(label, sizeof label,
+			    "Retry run %" PRId64 " from step %" PRId64
+			    " (later confirm()s answered yes)? [y/N]",
+			    r->run, r->retry_from);
+		else
+			snprintf(label, sizeof label,
+			    "Run the rest of run %" PRId64
+			    " (later confirm()s answered yes)? [y/N]",
+			    r->run);
+		a->prompt = APP_PROMPT_RECOVER_RETRY;
+		snprintf(a->prompt_label, sizeof a->prompt_label, "%s", label);
 	} else if (key == 'm') {
 		snprintf(label, sizeof label,
 		    "run %" PRId64 " resolved by hand: say what you found and "
@@ -191,12 +251,17 @@ recover_key(struct app *a, int key)
 void
 recover_undo_key(struct app *a, int key)
 {
+	enum app_prompt kind = a->prompt;
+
 	a->prompt = APP_PROMPT_NONE;
 	if (key != 'y' && key != 'Y') {
 		frame_message(a, SCREEN_NORMAL, "cancelled: nothing done");
 		return;
 	}
-	recover_start(a, "--undo", "its undo run and the outcome");
+	if (kind == APP_PROMPT_RECOVER_RETRY)
+		recover_start(a, "--retry", "its new run and the outcome");
+	else
+		recover_start(a, "--undo", "its undo run and the outcome");
 }
 
 void

@@ -136,6 +136,7 @@ enum app_prompt {
 	APP_PROMPT_QUIT, /* runs in progress: d detach, c cancel */
 	APP_PROMPT_RECOVER, /* an interrupted run: c, u, m */
 	APP_PROMPT_RECOVER_UNDO, /* y runs the undo */
+	APP_PROMPT_RECOVER_RETRY, /* y runs the retry */
 	APP_PROMPT_RECOVER_NOTE, /* mark resolved: the note */
 };
 
@@ -174,6 +175,8 @@ struct app_recover {
 	int64_t run;
 	char runbook[128];
 	size_t undoable; /* steps done that --undo undoes */
+	int64_t retry_from; /* --retry: from this step, 0 the rest, -1 not */
+	char recovered[200]; /* an undo or retry that ran already, "" none */
 	char resolved[300]; /* "actor: note" of an earlier resolution */
 };
 
@@ -270,9 +273,11 @@ int run_cancel(struct app *a, int64_t run, char *msg, size_t n);
 /* run_recover.c */
 /* r: the choices of owl recover for run id, when it is interrupted. */
 void recover_begin(struct app *a, int64_t id);
-/* The key that picks one (c re-check, u undo, m mark resolved). */
+/* The key that picks one (c re-check, u undo, t retry, m mark
+ * resolved). */
 void recover_key(struct app *a, int key);
-/* y runs the undo (owl recover RUN --undo); other keys do nothing. */
+/* y runs the undo or the retry (owl recover RUN --undo|--retry); other
+ * keys do nothing. */
 void recover_undo_key(struct app *a, int key);
 /* Marks the run resolved with the operator's note (rb_recover_log). */
 void recover_resolve(struct app *a, const char *note);
@@ -307,6 +312,26 @@ int app_run(struct app *a, const char *bench);
 void app_done(struct app *a);
 /* Opens the incident screen for id. */
 void app_open_incident(struct app *a, int64_t id);
+/* The incident the action keys act on in the current screen; 0: none. */
+int64_t app_target(const struct app *a);
+/* Opens a prompt of kind with label, its editor holding text (or empty). */
+void app_prompt(
+    struct app *a, enum app_prompt kind, const char *label, const char *text);
+/* Asks for confirmation of act on id, or says why it cannot be done. */
+void app_confirm(
+    struct app *a, enum keys_action act, int64_t id, const char *dur);
+/* After our own change: data_version does not move for our own writes,
+ * so reload by hand. */
+void app_reload(struct app *a);
+/* Does act on the screen on top; returns what needs redrawing. */
+enum view_result app_do(struct app *a, enum keys_action act, int rows);
+
+/* app_draw.c: draws the whole frame and sends the changes. */
+void app_draw(struct app *a);
+
+/* app_cmd.c: runs a `:` command line ("ack", "ack 42", "note INC-42
+ * text", "run NAME", "runs"). */
+void app_cmd_line(struct app *a, char *line);
 
 /* view_incident.c */
 /* The incident the incident screen shows, 0: it is not open. */
