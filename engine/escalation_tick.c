@@ -272,8 +272,8 @@ esc_stop(struct esc_ctx *c, struct esc_row *r, int have, const char *state,
 		return 0;
 	c->st->stopped++;
 	return esc_log(c, r->incident, "escalation.stop",
-	    json_pack("{s:s, s:s, s:i}", "policy", r->policy, "reason", why,
-	        "level", r->level + 1),
+	    json_pack("{s:s, s:s, s:i, s:i}", "policy", r->policy, "reason",
+	        why, "level", r->level, "loop", r->loop),
 	    err);
 }
 

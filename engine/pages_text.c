@@ -38,16 +38,29 @@ pages_text_escalation(
 {
 	long long n =
 	    (long long)json_integer_value(json_object_get(d, "levels"));
+	long long lvl =
+	    (long long)json_integer_value(json_object_get(d, "level"));
+	long long loop =
+	    (long long)json_integer_value(json_object_get(d, "loop"));
 
 	if (strcmp(k, "start") == 0)
 		return buf_printf(b, err,
 		    "escalation started (policy %s, %lld level%s, on %s)",
 		    pages_str(d, "policy"), n, words_s(n),
 		    pages_str(d, "reason"));
+	/* "level": the levels this round had paged (the cursor), so 0 on
+	 * the first round is before anyone was paged. */
+	if (strcmp(k, "stop") == 0 && lvl > 0)
+		return buf_printf(b, err,
+		    "escalation stopped after level %lld: %s", lvl,
+		    pages_str(d, "reason"));
+	if (strcmp(k, "stop") == 0 && loop > 0)
+		return buf_printf(b, err,
+		    "escalation stopped after round %lld of its levels: %s",
+		    loop, pages_str(d, "reason"));
 	if (strcmp(k, "stop") == 0)
 		return buf_printf(b, err,
-		    "escalation stopped at level %lld: %s",
-		    (long long)json_integer_value(json_object_get(d, "level")),
+		    "escalation stopped before its first level paged: %s",
 		    pages_str(d, "reason"));
 	if (strcmp(k, "level") != 0)
 		return 1;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # 45-lease.t: a live run's lease holds while it works (issue "A dry-run of
 # an unreviewed runbook is safe; a live run's lease holds while it
-# works"): run A inside a 40 s command still holds its lease 35 s in (run
+# works"): run A inside a 50 s command still holds its lease 35 s in (run
 # B of the same runbook is refused, naming A), and a confirm() left
 # unanswered for 45 s, then answered, completes its run. These wait on
 # real time (the lease TTL is 30 s); both runs wait side by side.
@@ -9,7 +9,7 @@
 
 mkdir -p "$T/rb"
 cat >"$T/rb/longexec.lua" <<'EOF'
-runbook { summary = "a long command", params = { secs = { default = "40" } } }
+runbook { summary = "a long command", params = { secs = { default = "50" } } }
 function run(p)
   step("wait for the command", function() exec({ "sleep", p.secs }) end)
 end
@@ -29,7 +29,7 @@ until_s() { while [ "$(now)" -lt "$1" ]; do sleep 0.5; done; }
 lease() { sqlite3 "$OWL_DB" "SELECT run_id FROM leases WHERE runbook = '$1'"; }
 status() { sqlite3 "$OWL_DB" "SELECT status FROM runs WHERE id = $1"; }
 
-# --- A1: a 40 s command
+# --- A1: a 50 s command (15 s of margin past the check at 35 s)
 "$OWL" run longexec --runbooks "$T/rb" --yes >"$T/a1.out" 2>&1 &
 A1=$!
 tap_at_exit "kill -9 $A1"
@@ -69,7 +69,7 @@ is "$(cat "$T/a2.rc")" 0 "answered after 45 s, A2 completes (exit 0)"
 is "$(status "$RUN2")" ok "and is recorded ok"
 like "$($TM capture-pane -p)" "log: answered" "its step after the answer ran"
 wait "$A1"
-is "$?" 0 "A1's 40 s command completes (exit 0)"
+is "$?" 0 "A1's 50 s command completes (exit 0)"
 is "$(status "$RUN1")" ok "and is recorded ok"
 is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM leases")" 0 \
 	"both leases are released"

@@ -308,7 +308,7 @@ tui_wait_for "INC-4"
 owlpid=$($TUI_TMUX display-message -p -t t '#{pane_pid}')
 $TUI_TMUX kill-server
 gone() { ! kill -0 "$owlpid" 2>/dev/null; }
-wait_for 5 gone
+wait_for 20 gone
 ok $? "owl tui exits when its terminal vanishes, instead of spinning"
 
 done_testing

@@ -102,6 +102,9 @@ is "$(sink_count ok "'INC-2' in b.get('text', '')")" 0 "no level 2 for the ackno
 is "$(q "SELECT count(*) FROM pages WHERE incident_id = 2")" 1 "only its level 1 page exists"
 like "$(q "SELECT detail FROM actlog WHERE incident_id = 2 AND kind = 'escalation.stop'")" \
 	'"reason":"acknowledged"' "logged as escalation.stop"
+like "$("$OWL" timeline 2 --format md 2>&1)" \
+	"escalation stopped after level 1: acknowledged" \
+	"...told as stopped after level 1, the one that paged"
 
 # Resolving INC-1 resolves it in PagerDuty, with the same dedup key.
 "$OWL" resolve 1 >/dev/null 2>&1
