@@ -140,9 +140,6 @@ struct incident_act {
 	const char *actor; /* NULL: actor_name() */
 	const char *note; /* NULL: none */
 	int64_t expect_version; /* 0: no check */
-	int mitigated; /* incident_note: the note says the incident is
-	                  mitigated (its detail says "mitigated": true; the
-	                  timeline's summary takes its time) */
 };
 
 /* Each action changes the incident and appends one action-log entry with
@@ -154,6 +151,11 @@ int incident_ack(
 int incident_resolve(
     struct store *s, int64_t id, const struct incident_act *a, struct err *err);
 int incident_note(struct store *s, int64_t id, const char *text,
+    const struct incident_act *a, struct err *err);
+/* A note that says the incident is mitigated (the impact stopped, the
+ * cause not yet fixed): its detail says "mitigated": true, and the
+ * timeline's summary takes its time as the mitigation's. */
+int incident_note_mitigated(struct store *s, int64_t id, const char *text,
     const struct incident_act *a, struct err *err);
 int incident_snooze(struct store *s, int64_t id, int64_t until_us,
     const struct incident_act *a, struct err *err);

@@ -340,8 +340,8 @@ incident_reopen(
 	return incident_act_end(s, &inc, actor, "incident.reopen", d, err);
 }
 
-int
-incident_note(struct store *s, int64_t id, const char *text,
+static int
+incident_note_as(struct store *s, int64_t id, const char *text, int mitigated,
     const struct incident_act *a, struct err *err)
 {
 	char actor[ACTOR_MAX];
@@ -352,10 +352,23 @@ incident_note(struct store *s, int64_t id, const char *text,
 	    incident_act_begin(s, id, a, 1, &inc, err) == -1)
 		return -1;
 	return incident_act_end(s, &inc, actor, "incident.note",
-	    a != NULL && a->mitigated
-	        ? json_pack("{s:s, s:b}", "text", text, "mitigated", 1)
-	        : json_pack("{s:s}", "text", text),
+	    mitigated ? json_pack("{s:s, s:b}", "text", text, "mitigated", 1)
+	              : json_pack("{s:s}", "text", text),
 	    err);
+}
+
+int
+incident_note(struct store *s, int64_t id, const char *text,
+    const struct incident_act *a, struct err *err)
+{
+	return incident_note_as(s, id, text, 0, a, err);
+}
+
+int
+incident_note_mitigated(struct store *s, int64_t id, const char *text,
+    const struct incident_act *a, struct err *err)
+{
+	return incident_note_as(s, id, text, 1, a, err);
 }
 
 /* {"before": {field: B}, "after": {field: A}} with times or strings. */

@@ -148,12 +148,20 @@ tn_hold(struct tn *t, const struct timeline_event *ev)
 	return 0;
 }
 
-/* "params: a=1, b=x" of a run's start. */
+static int
+tn_keycmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "params: a=1, b=x" of a run's start, in the names' order (a Lua
+ * table's order is not the same from one run to the next). */
 static const char *
 tn_params(struct tn *t, const json_t *d)
 {
 	const json_t *p = json_object_get(d, "params");
-	size_t n = 0;
+	const char **keys;
+	size_t n = 0, nk = 0, i;
 	const char *k;
 	json_t *v;
 	char *s;
@@ -161,17 +169,24 @@ tn_params(struct tn *t, const json_t *d)
 	t->extra[0] = '\0';
 	if (!json_is_object(p) || json_object_size(p) == 0)
 		return NULL;
+	if ((keys = calloc(json_object_size(p), sizeof *keys)) == NULL) {
+		err_set(t->err, ERR_FAILED, "out of memory");
+		return NULL;
+	}
+	json_object_foreach((json_t *)p, k, v) keys[nk++] = k;
+	qsort(keys, nk, sizeof *keys, tn_keycmp);
 	n = (size_t)snprintf(t->extra, sizeof t->extra, "params:");
-	json_object_foreach((json_t *)p, k, v)
-	{
+	for (i = 0; i < nk; i++) {
+		v = json_object_get(p, keys[i]);
 		s = json_is_string(v)
 		    ? strdup(json_string_value(v))
 		    : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (n < sizeof t->extra)
 			n += (size_t)snprintf(t->extra + n, sizeof t->extra - n,
-			    "%s %s=%s", n > 7 ? "," : "", k, s ? s : "?");
+			    "%s %s=%s", n > 7 ? "," : "", keys[i], s ? s : "?");
 		free(s);
 	}
+	free(keys);
 	return t->extra;
 }
 

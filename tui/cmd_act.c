@@ -27,6 +27,8 @@ static int
 cmd_act_do(struct store *s, const char *name, int64_t id, const char *arg,
     const struct incident_act *a, struct err *err)
 {
+	if (strcmp(name, "mitigated") == 0)
+		return incident_note_mitigated(s, id, arg, a, err);
 	int64_t dur;
 
 	if (strcmp(name, "ack") == 0)
@@ -98,7 +100,7 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct incident_act a = { 0 };
-	int nargs = cmd_act_nargs(cmd->name), c, rc = CLI_OK;
+	int nargs = cmd_act_nargs(cmd->name), c, rc = CLI_OK, mitigated = 0;
 	char actor[ACTOR_MAX];
 	long long id, version;
 	int64_t dur;
@@ -124,7 +126,7 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return cli_usage(cmd,
 			    "--mitigated is for owl note INC --mitigated TEXT");
 		else if (c == 'M')
-			a.mitigated = 1;
+			mitigated = 1;
 	}
 	if (argc - optind != 1 + nargs)
 		return cli_usage(cmd, "usage: owl %s", cmd->usage);
@@ -142,11 +144,12 @@ cmd_act_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "snooze: %s", err.msg);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
-	if (cmd_act_do(s, cmd->name, id, nargs ? argv[optind + 1] : NULL, &a,
-	        &err) == -1)
+	/* "mitigated": owl note --mitigated */
+	if (cmd_act_do(s, mitigated ? "mitigated" : cmd->name, id,
+	        nargs ? argv[optind + 1] : NULL, &a, &err) == -1)
 		rc = cli_fail(&err);
 	else
-		cmd_act_report(a.mitigated ? "mitigated" : cmd->name, id,
+		cmd_act_report(mitigated ? "mitigated" : cmd->name, id,
 		    nargs ? argv[optind + 1] : NULL, actor);
 	store_close(s);
 	return rc;

@@ -81,7 +81,7 @@ runs(struct seed *x)
 	    "{\"runbook\":\"degraded-mode\",\"commit\":"
 	    "\"3f2a9c1d0b7e4a5f8c6d2e1b0a9f8e7d6c5b4a3f\",\"ref\":\"main\","
 	    "\"blob\":\"5e1c0a7b\",\"dirty\":false,\"source\":"
-	    "\"git:runbooks\",\"params\":{\"mode\":\"%s\"},\"dry_run\":false,"
+	    "\"git:runbooks\",\"params\":{\"service\":\"gateway\",\"mode\":\"%s\"},\"dry_run\":false,"
 	    "\"offline\":false,\"timeout_s\":600}";
 	char d[1024];
 
