@@ -128,6 +128,11 @@ tui_keys q
 tui_wait_for "FIRING"
 tui_keys q
 is "$(tui_wait_exit)" 0 "the TUI quits"
+like "$(tui_capture_all)" "run $dry bump for INC-1: dry-run started" \
+	"the exit summary names the dry-run started here"
+like "$(tui_capture_all)" "run $live bump: applied plan $dplan of dry-run $dry" \
+	"and the plan applied"
+like "$(tui_capture_all)" "2 run actions" "runs count as actions"
 
 # --- confirm({ type = "target" }) from the command line
 wait_question() { # wait_question RUN: until it waits on a question

@@ -17,6 +17,7 @@ static const char *const act_done_verb[] = {
 	[ACT_NOTE] = "noted",
 	[ACT_ASSIGN] = "assigned",
 	[ACT_UNDO] = "undid",
+	[ACT_RUN] = "ran",
 };
 
 /* Reads the incident as the user sees it: the list's copy (what was
@@ -62,7 +63,7 @@ act_undoable(const struct act_journal *j)
 		const struct act_entry *e = &j->e[i - 1];
 
 		if (e->kind != ACT_NOTE && e->kind != ACT_UNDO &&
-		    e->kind != ACT_ASSIGN && !e->undone)
+		    e->kind != ACT_ASSIGN && e->kind != ACT_RUN && !e->undone)
 			return i - 1;
 	}
 	return j->n;
@@ -182,9 +183,9 @@ act_journal_add(struct app *a, enum act_kind kind, int64_t id,
 	e->title = strdup(title ? title : "");
 	e->what = what ? strdup(what) : NULL;
 	/* the version right after our change: undo refuses when someone
-	 * changed it since */
+	 * changed it since (a run's entry changes no incident) */
 	err_init(&err);
-	if (incident_get(a->store, id, &inc, &err) == 0) {
+	if (kind != ACT_RUN && incident_get(a->store, id, &inc, &err) == 0) {
 		/* our own change right after an earlier one does not
 		 * block undoing that one; anybody else's still does */
 		for (size_t i = 0; i + 1 < j->n; i++)
@@ -316,10 +317,22 @@ fail:
 }
 
 void
+act_run_note(struct app *a, int64_t incident, const char *fmt, ...)
+{
+	char what[APP_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	act_journal_add(a, ACT_RUN, incident, "", what);
+}
+
+void
 act_summary(const struct app *a, FILE *f)
 {
 	const struct act_journal *j = &a->journal;
-	size_t count[ACT_UNDO + 1] = { 0 };
+	size_t count[ACT_RUN + 1] = { 0 };
 	char at[64];
 
 	if (j->n == 0) {
@@ -336,7 +349,9 @@ act_summary(const struct app *a, FILE *f)
 
 		count[e->kind]++;
 		frame_time(e->at, 1, at, sizeof at);
-		if (e->kind == ACT_UNDO)
+		if (e->kind == ACT_RUN)
+			fprintf(f, "  %s  %s\n", at, what ? what : "");
+		else if (e->kind == ACT_UNDO)
 			fprintf(f, "  %s  undid: %s INC-%" PRId64 " '%s'\n", at,
 			    what ? what : "", e->id, title ? title : "");
 		else
@@ -354,9 +369,10 @@ act_summary(const struct app *a, FILE *f)
 	}
 	fprintf(f,
 	    "owl tui: %zu ack, %zu resolve, %zu snooze, %zu note, "
-	    "%zu assign, %zu undo\n",
+	    "%zu assign, %zu undo, %zu run action%s\n",
 	    count[ACT_ACK], count[ACT_RESOLVE], count[ACT_SNOOZE],
-	    count[ACT_NOTE], count[ACT_ASSIGN], count[ACT_UNDO]);
+	    count[ACT_NOTE], count[ACT_ASSIGN], count[ACT_UNDO], count[ACT_RUN],
+	    count[ACT_RUN] == 1 ? "" : "s");
 }
 
 void

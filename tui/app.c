@@ -144,7 +144,10 @@ app_quit_key(struct app *a, int key)
 	} else if (key == 'c') {
 		/* run_cancel says why not for the runs that have ended */
 		for (int i = 0; i < a->nmine; i++)
-			(void)run_cancel(a, a->mine[i], msg, sizeof msg);
+			if (run_cancel(a, a->mine[i], msg, sizeof msg) == 0)
+				act_run_note(a, 0,
+				    "run %" PRId64 ": cancel asked at quit",
+				    a->mine[i]);
 		a->quit = 1;
 	} else {
 		frame_message(a, SCREEN_NORMAL, "not quitting");

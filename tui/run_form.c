@@ -217,6 +217,9 @@ form_next(struct app *a)
 	}
 	if (a->nmine < APP_MINE_MAX)
 		a->mine[a->nmine++] = id;
+	act_run_note(a, f->incident,
+	    "run %" PRId64 " %s for INC-%" PRId64 ": dry-run started", id,
+	    f->name, f->incident);
 	form_free(a);
 	app_open_run(a, id);
 	frame_message(

@@ -198,6 +198,8 @@ recover_start(struct app *a, const char *flag, const char *what)
 		    strerror(errno));
 		return;
 	}
+	act_run_note(a, 0, "run %" PRId64 " %s: owl recover %s started", r->run,
+	    r->runbook, flag);
 	frame_message(a, SCREEN_OK,
 	    "owl recover %" PRId64 " %s started: %s go%s to run %" PRId64
 	    "'s log",
@@ -280,8 +282,12 @@ recover_resolve(struct app *a, const char *note)
 	if (rb_recover_log(
 	        a->store, r->run, a->actor, "resolved", note, NULL, &err) == -1)
 		frame_message(a, SCREEN_ALARM, "not resolved: %s", err.msg);
-	else
+	else {
 		frame_message(a, SCREEN_OK,
 		    "run %" PRId64 " marked resolved by %s", r->run, a->actor);
+		act_run_note(a, 0,
+		    "run %" PRId64 " %s: marked resolved: %.200s", r->run,
+		    r->runbook, note);
+	}
 	frame_top(a)->reload(a);
 }

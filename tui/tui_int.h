@@ -86,7 +86,8 @@ enum act_kind {
 	ACT_SNOOZE,
 	ACT_NOTE,
 	ACT_ASSIGN,
-	ACT_UNDO
+	ACT_UNDO,
+	ACT_RUN /* a run started, answered, cancelled or recovered */
 };
 
 struct act_entry {
@@ -381,6 +382,10 @@ void act_note(struct app *a, int64_t id, const char *text);
 /* Assigns the incident to who now (no confirmation: typing the name is
  * deliberate). */
 void act_assign(struct app *a, int64_t id, const char *who);
+/* Records in the session's journal what was done to a run (started,
+ * applied, answered, cancelled, recovered): "run 12 ask: dry-run". */
+void act_run_note(struct app *a, int64_t incident, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Prints the session summary to f (after the terminal is restored). */
 void act_summary(const struct app *a, FILE *f);
 void act_journal_free(struct act_journal *j);

@@ -406,6 +406,9 @@ run_apply_plan(struct app *a)
 	}
 	if (a->nmine < APP_MINE_MAX)
 		a->mine[a->nmine++] = id;
+	act_run_note(a, v->incident,
+	    "run %" PRId64 " %s: applied plan %" PRId64 " of dry-run %" PRId64,
+	    id, v->runbook, v->plan, v->id);
 	frame_pop(a);
 	app_open_run(a, id);
 	frame_message(a, SCREEN_OK, "%s", msg);
@@ -430,10 +433,15 @@ view_run_target_done(struct app *a, const char *text)
 		return;
 	}
 	if (rb_ask_answer(a->store, a->run->id, yes, yes ? text : NULL,
-	        a->actor, &err) == -1)
+	        a->actor, &err) == -1) {
 		frame_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
-	else
+	} else {
 		frame_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
+		act_run_note(a, a->run->incident,
+		    "run %" PRId64 " %s: answered %s%s%.200s: %.200s",
+		    a->run->id, a->run->runbook, yes ? "yes" : "no",
+		    yes ? ", typing " : "", yes ? text : "", a->run->ask);
+	}
 	frame_top(a)->reload(a);
 }
 
@@ -455,7 +463,10 @@ view_run_prompt_key(struct app *a, enum app_prompt kind, int key)
 			    a, SCREEN_NORMAL, "cancelled: nothing done");
 			return;
 		}
-		run_cancel(a, v->id, msg, sizeof msg);
+		if (run_cancel(a, v->id, msg, sizeof msg) == 0)
+			act_run_note(a, v->incident,
+			    "run %" PRId64 " %s: cancel asked", v->id,
+			    v->runbook);
 		frame_message(a, SCREEN_WARN, "%s", msg);
 		return;
 	}
@@ -473,8 +484,12 @@ view_run_prompt_key(struct app *a, enum app_prompt kind, int key)
 	else if (rb_ask_answer(a->store, v->id, yes, NULL, a->actor, &err) ==
 	    -1)
 		frame_message(a, SCREEN_ALARM, "not answered: %s", err.msg);
-	else
+	else {
 		frame_message(a, SCREEN_OK, "answered %s", yes ? "yes" : "no");
+		act_run_note(a, v->incident,
+		    "run %" PRId64 " %s: answered %s: %.200s", v->id,
+		    v->runbook, yes ? "yes" : "no", v->ask);
+	}
 	frame_top(a)->reload(a);
 }
 
