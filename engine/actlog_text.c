@@ -107,9 +107,18 @@ static int
 at_describe_labels(struct buf *b, const char *name, struct at_label *l,
     size_t n, struct err *err)
 {
-	size_t start;
+	size_t start, len = strlen(name);
 
-	if (buf_adds(b, name, err) == -1)
+	/* a name past the labels' room is cut (at a character's start) */
+	if (len > ACTLOG_TEXT_LABELS_MAX) {
+		len = ACTLOG_TEXT_LABELS_MAX;
+		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
+			len--;
+		return buf_add(b, name, len, err) == -1
+		    ? -1
+		    : buf_adds(b, "...", err);
+	}
+	if (buf_add(b, name, len, err) == -1)
 		return -1;
 	if (n > 1)
 		qsort(l, n, sizeof *l, at_labelcmp);

@@ -74,4 +74,22 @@ is "$OUT" "ok" "json: every detail as logged; a lane per alert, each ended"
 "$OWL" timeline 1 -f html >"$T/t.html"
 is "$(grep -o 'class="lane alert"' "$T/t.html" | wc -l)" 3 "html: a lane per alert"
 
+# An alert name far past a line's room (plain ASCII, then two-byte
+# characters) is cut, at a character's start, in every format; it used
+# to fail the whole export ("out of memory").
+long=$(printf '%0700d' 0 | tr 0 A)
+wide=$(printf '%0400d' 0 | sed 's/0/\\u00e9/g')
+for n in "$long" "$wide"; do
+	fire bbb x "long name" firing | sed "s/\"alertname\":\"Down\"/\"alertname\":\"$n\"/g" |
+		"$OWL" ingest - >/dev/null 2>&1
+	inc=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM incidents")
+	for f in md json csv html; do
+		run "$OWL" timeline "$inc" -f $f
+		is "$RC" 0 "a long alert name ($f): exports (exit 0)"
+	done
+	run "$OWL" timeline "$inc"
+	like "$OUT" '^- [0-9:]{8} alert fired: (A{160}|é{80})\.\.\.' \
+		"...its sentence holds the name cut at 160 bytes, then ..."
+done
+
 done_testing
