@@ -158,3 +158,14 @@ rb_apply_write(struct rb_apply *a, const json_t *entry, struct err *err)
 	a->write_i++;
 	return 0;
 }
+
+void
+rb_apply_accept(struct rb_apply *a, const json_t *entry)
+{
+	a->pre_i = json_array_size(a->pre);
+	a->refused = 0;
+	a->msg[0] = '\0';
+	if (a->write_i < json_array_size(a->writes) &&
+	    rb_apply_same_place(json_array_get(a->writes, a->write_i), entry))
+		a->write_i++;
+}

@@ -42,4 +42,9 @@ int rb_apply_read(struct rb_apply *a, const json_t *entry, const json_t *seen,
  * plan's next write in full. */
 int rb_apply_write(struct rb_apply *a, const json_t *entry, struct err *err);
 
+/* The operator chose (on a terminal) to make the write rb_apply_write
+ * refused: the run goes on, held to the rest of the plan (a changed
+ * payload takes its planned write's place; an extra write takes none). */
+void rb_apply_accept(struct rb_apply *a, const json_t *entry);
+
 #endif

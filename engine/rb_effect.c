@@ -491,6 +491,44 @@ rb_effect_refuse(struct rb_effect *e, const struct err *err)
 	return -1;
 }
 
+/* `owl apply`: a write the plan does not hold (err says which). On a
+ * terminal the operator may make it anyway, logged with the question;
+ * else, or on no, the run is refused before it (undo runs). */
+static int
+rb_effect_off_plan(struct rb_effect *e, const json_t *entry, struct err *err)
+{
+	static const char made[] = "; it was not made";
+	char q[1200];
+	size_t n;
+	struct err lerr;
+	int yes;
+
+	if (e->ask_off_plan == NULL)
+		return rb_effect_refuse(e, err);
+	n = strlen(err->msg);
+	if (n >= sizeof made - 1 &&
+	    strcmp(err->msg + n - (sizeof made - 1), made) == 0)
+		n -= sizeof made - 1;
+	snprintf(q, sizeof q, "%.*s. Make this write anyway, off the plan?",
+	    (int)n, err->msg);
+	err_init(&lerr);
+	/* the log is on disk while the prompt waits */
+	if (rb_effect_flush(e, &lerr) == -1)
+		return rb_effect_refuse(e, err);
+	yes = e->ask_off_plan(e->ask_ctx, q);
+	if (rb_effect_log(e, "run.confirm",
+	        json_pack("{s:s, s:s, s:b}", "text", q, "answer",
+	            yes == 1       ? "yes"
+	                : yes == 0 ? "no"
+	                           : "nobody",
+	            "off_plan", 1),
+	        &lerr) == -1 ||
+	    yes != 1)
+		return rb_effect_refuse(e, err);
+	rb_apply_accept(e->apply, entry);
+	return 0;
+}
+
 /* Takes the lease of the target a live write is about to change, before
  * it is changed; a takeover of a dead holder's is logged. */
 static int
@@ -585,8 +623,9 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		    "is made now",
 		    e->failed_msg);
 	else if (e->apply != NULL && !e->undo && c.desc.write &&
-	    rb_apply_write(e->apply, entry, &err) == -1)
-		rc = rb_effect_refuse(e, &err);
+	    rb_apply_write(e->apply, entry, &err) == -1 &&
+	    rb_effect_off_plan(e, entry, &err) == -1)
+		rc = -1;
 	else if (c.desc.write && !e->dry_run && !e->instant && e->run_id != 0 &&
 	    c.desc.lease[0] != '\0' && rb_effect_lease(e, &c, &err) == -1)
 		rc = rb_effect_refuse(e, &err);

@@ -71,6 +71,11 @@ struct rb_effect {
 	char log_error[512];
 	/* `owl apply`: the plan this run is held to (borrowed), or NULL */
 	struct rb_apply *apply;
+	/* ...and on a terminal: asks whether to make a write the plan does
+	 * not hold anyway (1: yes, 0: no, -1: nobody can answer); NULL:
+	 * such a write stops the run */
+	int (*ask_off_plan)(void *ctx, const char *question);
+	void *ask_ctx;
 	/* Why the run was refused (a stale plan, a write not in it, a
 	 * target another run holds): it ends "refused", exit 3; "" */
 	char refused[1024];

@@ -599,6 +599,17 @@ rb_run_replay_init(struct rb_run_ctx *c, struct err *err)
 	return 0;
 }
 
+/* `owl apply` on a terminal: a write the plan does not hold, asked. */
+static int
+rb_run_ask_off_plan(void *ctx, const char *question)
+{
+	const struct rb_ui *ui = ctx;
+
+	enum rb_confirm c = ui->confirm(ui->ctx, question);
+
+	return c == RB_CONFIRM_YES ? 1 : c == RB_CONFIRM_NO ? 0 : -1;
+}
+
 /* `owl apply`: the runbook must be the one the plan was made from. */
 static int
 rb_run_apply_init(struct rb_run_ctx *c, struct err *err)
@@ -618,6 +629,10 @@ rb_run_apply_init(struct rb_run_ctx *c, struct err *err)
 	if (rb_apply_init(&c->apply, p->id, p->effects, err) == -1)
 		return -1;
 	c->b.fx.apply = &c->apply;
+	if (!c->o->yes && c->o->ui != NULL && c->o->ui->confirm != NULL) {
+		c->b.fx.ask_off_plan = rb_run_ask_off_plan;
+		c->b.fx.ask_ctx = (void *)c->o->ui;
+	}
 	return 0;
 }
 

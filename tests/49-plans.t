@@ -206,6 +206,37 @@ like "$ERR" "write 2 \(PUT $URL/v1/flags/copy\) would send something else than t
 	"naming the write"
 is "$(mode copy)" normal "that write was not made"
 is "$(mode assistant)" normal "and the switch before it was undone"
+# ...on a terminal the operator is asked first: no stops it as above,
+# yes makes that write, off the plan, and the answer is logged
+offplan_run() { # offplan_run ANSWER: owl apply P on a tmux terminal
+	TM="tmux -L owl-plans-$$-off$1 -f /dev/null"
+	tap_at_exit "$TM kill-server"
+	rm -f "$T/tty.rc"
+	$TM new-session -d -x 160 -y 20 "env OWL_DB='$OWL_DB' \
+OWL_CONFIG='$OWL_CONFIG' OWL_ACTOR=tester XDG_STATE_HOME='$XDG_STATE_HOME' \
+'$OWL' apply '$P'; echo \$? >'$T/tty.rc'; sleep 30"
+	wait_for 20 sh -c "$TM capture-pane -p -J | grep -q 'would send something else than the plan holds (see: owl plan show $P). Make this write anyway, off the plan?'"
+	_prompt=$?
+	$TM send-keys "$1" Enter
+	wait_for 20 test -s "$T/tty.rc"
+	return $_prompt
+}
+setmode assistant normal
+offplan_run n
+ok $? "on a terminal, a write off the plan is asked about first"
+is "$(cat "$T/tty.rc")" 3 "answered no: refused (exit 3)"
+is "$(mode copy)" normal "that write was not made"
+is "$(mode assistant)" normal "and the switch before it was undone"
+$TM kill-server 2>/dev/null
+setmode assistant normal
+offplan_run y
+ok $? "asked again"
+is "$(cat "$T/tty.rc")" 0 "answered yes: the apply goes on (exit 0)"
+is "$(mode copy)" degraded "the write off the plan was made"
+is "$(mode assistant)" degraded "and the planned one before it"
+like "$(sqlite3 "$OWL_DB" "SELECT detail FROM actlog WHERE kind = 'run.confirm' ORDER BY id DESC LIMIT 1")" \
+	'"answer":"yes".*"off_plan":true' "the answer is logged with its question"
+$TM kill-server 2>/dev/null
 
 # another version of the runbook
 sed -i 's/mode = "degraded", reason/mode = "cached", reason/' "$T/rb/flip.lua"
