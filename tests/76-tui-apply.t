@@ -45,18 +45,6 @@ am() { # am ALERTNAME FINGERPRINT: one Alertmanager alert
 	  "generatorURL":"","fingerprint":"%s"}]}' "$2" "$1" "$2" >"$T/am.json"
 	"$OWL" ingest --format alertmanager "$T/am.json" >/dev/null
 }
-jq1() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-status_of() { "$OWL" runs show "$1" --json | jq1 'd["status"]'; }
-wait_status() { # wait_status RUN STATUS [SECONDS]
-	_i=0
-	while [ "$_i" -lt $(( ${3:-20} * 10 )) ]; do
-		[ "$(status_of "$1")" = "$2" ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	diag "run $1 is $(status_of "$1"), not $2"
-	return 1
-}
 last_run() { "$OWL" runs --json | jq1 'max(r["id"] for r in d)'; }
 plan_of() { "$OWL" runs show "$1" --json | jq1 'd["plan"]'; }
 applied_plan() { # the plan id the run's run.apply entry names

@@ -37,18 +37,6 @@ runbook { summary = "ends ok" }
 function run(p) log("fine") end
 EOF
 
-jq1() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-status_of() { "$OWL" runs show "$1" --json | jq1 'd["status"]'; }
-wait_status() { # wait_status RUN STATUS [SECONDS]
-	_i=0
-	while [ "$_i" -lt $(( ${3:-20} * 10 )) ]; do
-		[ "$(status_of "$1")" = "$2" ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	diag "run $1 is $(status_of "$1"), not $2"
-	return 1
-}
 recovered() { # recovered RUN CHOICE: the run.recover entries of that choice
 	"$OWL" audit log --json | jq1 "len([e for e in d if e['kind'] == 'run.recover' and e['run'] == $1 and e['detail']['choice'] == '$2'])"
 }

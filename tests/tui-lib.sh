@@ -82,3 +82,18 @@ import sys, unicodedata
 def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 print(max([w(l.rstrip("\n")) for l in sys.stdin] or [0]))'
 }
+
+# --- runs (owl runs --json), for the tests that follow a run
+# jq1 EXPR: EXPR of the JSON document d read from stdin, printed
+jq1() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+status_of() { "$OWL" runs show "$1" --json | jq1 'd["status"]'; }
+wait_status() { # wait_status RUN STATUS [SECONDS]
+	_i=0
+	while [ "$_i" -lt $(( ${3:-20} * 10 )) ]; do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	diag "run $1 is $(status_of "$1"), not $2"
+	return 1
+}
