@@ -54,36 +54,17 @@ cmd_apply_opts(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv, struct cmd_run_args *a, long long *id)
 {
 	static const struct option opts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "no-undo", no_argument, NULL, 'U' },
-		{ "wait", no_argument, NULL, 'W' },
-		{ "detach", no_argument, NULL, 'B' },
+		CMD_RUN_LIVE_OPTS,
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct err err;
 	int c, rc = CLI_OK;
 
 	while ((c = cli_getopt(cli, cmd, argc, argv, "y", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
-		err_init(&err);
-		if (c == 'y')
-			a->q.o.yes = 1;
-		else if (c == 'j')
-			cli->json = 1;
-		else if (c == 't' &&
-		    clock_parse_duration(optarg, &a->q.o.timeout_us, &err) ==
-		        -1)
-			return cli_usage(cmd, "--timeout: %s", err.msg);
-		else if (c == 'U')
-			a->q.o.no_undo = 1;
-		else if (c == 'W')
-			a->q.o.wait = 1;
-		else if (c == 'B')
-			a->detach = 1;
+		if (cmd_run_live_option(cli, cmd, a, c, optarg) == CLI_USAGE)
+			return CLI_USAGE;
 	}
 	if (optind >= argc)
 		return cli_usage(cmd, "apply: name a plan (see: owl plans)");

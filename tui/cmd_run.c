@@ -409,6 +409,31 @@ cmd_run_param(struct cmd_run_args *a, const struct cli_cmd *cmd, const char *kv)
 	return CLI_OK;
 }
 
+int
+cmd_run_live_option(struct cli *cli, const struct cli_cmd *cmd,
+    struct cmd_run_args *a, int c, const char *arg)
+{
+	struct err err;
+
+	err_init(&err);
+	if (c == 'y')
+		a->q.o.yes = 1;
+	else if (c == 'j')
+		cli->json = 1;
+	else if (c == 't' &&
+	    clock_parse_duration(arg, &a->q.o.timeout_us, &err) == -1)
+		return cli_usage(cmd, "--timeout: %s", err.msg);
+	else if (c == 'U')
+		a->q.o.no_undo = 1;
+	else if (c == 'W')
+		a->q.o.wait = 1;
+	else if (c == 'B')
+		a->detach = 1;
+	else if (c != 't')
+		return 1;
+	return CLI_OK;
+}
+
 static int
 cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     struct cmd_run_args *a)
@@ -417,35 +442,32 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "detailed-exitcode", no_argument, NULL, 'D' },
-		{ "wait", no_argument, NULL, 'W' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "incident", required_argument, NULL, 'i' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "no-undo", no_argument, NULL, 'U' },
-		{ "detach", no_argument, NULL, 'B' },
+		CMD_RUN_LIVE_OPTS,
 		RBSEL_OPTS,
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	long long inc;
-	struct err err;
 	int c, rc = CLI_OK;
 
 	while (
 	    (c = cli_getopt(cli, cmd, argc, argv, "np:y", opts, &rc)) != -1) {
 		if (c == -2)
 			return rc;
-		err_init(&err);
+		if ((rc = cmd_run_live_option(cli, cmd, a, c, optarg)) != 1) {
+			if (rc != CLI_OK)
+				return rc;
+			continue;
+		}
+		rc = CLI_OK;
 		if (c == 'n')
 			a->q.o.dry_run = 1;
 		else if (c == 'o')
 			a->q.o.offline = 1;
 		else if (c == 'D')
 			a->detailed = 1;
-		else if (c == 'W')
-			a->q.o.wait = 1;
 		else if (c == 'p' && cmd_run_param(a, cmd, optarg) != CLI_OK)
 			return CLI_USAGE;
 		else if (c == 'i' && cli_incident_id(optarg, &inc) == -1)
@@ -455,18 +477,6 @@ cmd_run_opts(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			    optarg);
 		else if (c == 'i')
 			a->q.o.incident = inc;
-		else if (c == 'y')
-			a->q.o.yes = 1;
-		else if (c == 'j')
-			cli->json = 1;
-		else if (c == 't' &&
-		    clock_parse_duration(optarg, &a->q.o.timeout_us, &err) ==
-		        -1)
-			return cli_usage(cmd, "--timeout: %s", err.msg);
-		else if (c == 'U')
-			a->q.o.no_undo = 1;
-		else if (c == 'B')
-			a->detach = 1;
 		else
 			rbsel_option(&a->sel, c, optarg);
 	}

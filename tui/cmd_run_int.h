@@ -26,6 +26,20 @@ struct cmd_run_args {
 /* Runs (or dry-runs) what a describes, reporting as owl run does. */
 int cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s);
 
+/* The options owl run and owl apply share, as getopt_long entries, and
+ * their handling: CLI_OK when c was one of them, CLI_USAGE on a bad
+ * value (said), 1 when c is not theirs. */
+#define CMD_RUN_LIVE_OPTS                                                      \
+	{ "yes", no_argument, NULL, 'y' }, { "json", no_argument, NULL, 'j' }, \
+	    { "timeout", required_argument, NULL, 't' },                       \
+	    { "no-undo", no_argument, NULL, 'U' },                             \
+	    { "wait", no_argument, NULL, 'W' },                                \
+	{                                                                      \
+		"detach", no_argument, NULL, 'B'                               \
+	}
+int cmd_run_live_option(struct cli *cli, const struct cli_cmd *cmd,
+    struct cmd_run_args *a, int c, const char *arg);
+
 /* --detach: the run goes on in a process of its own (new session,
  * SIGHUP ignored, no terminal, a->report_fd set); this one returns once
  * it has started, saying its id (or why not). Returns 1 in the run's
