@@ -471,14 +471,13 @@ actlog_walk(struct store *s, int64_t from, const char *prev_hash,
 		goto fail;
 	hash_done(&h);
 	memcpy(c->head, prev, sizeof c->head);
-	if (store_read_end(s, err) == -1)
-		return -1;
+	store_read_end(s);
 	if (c->bad_id == 0 && prev_id > from)
 		actlog_checkpoint_save(s, prev_id, prev);
 	return 0;
 fail:
 	hash_done(&h);
-	store_read_end(s, NULL);
+	store_read_end(s);
 	return -1;
 }
 

@@ -141,13 +141,21 @@ store_rollback(struct store *s)
 int
 store_read_begin(struct store *s, struct err *err)
 {
-	return s->ops->read_begin(s, err);
+	if (s->depth > 0 || s->reading++ > 0)
+		return 0;
+	if (s->ops->read_begin(s, err) == -1) {
+		s->reading = 0;
+		return -1;
+	}
+	return 0;
 }
 
-int
-store_read_end(struct store *s, struct err *err)
+void
+store_read_end(struct store *s)
 {
-	return s->ops->read_end(s, err);
+	if (s->reading == 0 || --s->reading > 0)
+		return;
+	s->ops->read_end(s);
 }
 
 int

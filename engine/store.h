@@ -67,11 +67,12 @@ int store_commit(struct store *s, struct err *err);
  * marks it so that the outermost commit fails. */
 void store_rollback(struct store *s);
 
-/* A read transaction: every statement until store_read_end sees one
- * snapshot. Not inside a write transaction. store_read_end ends it (-1
- * with err set when the backend failed to). */
+/* Opens a read snapshot so that several queries see the database as of
+ * one moment, not a writer's half-way state between them; store_read_end
+ * closes it. Snapshots nest (the outermost pair talks to the backend);
+ * both do nothing inside a write transaction. */
 int store_read_begin(struct store *s, struct err *err);
-int store_read_end(struct store *s, struct err *err);
+void store_read_end(struct store *s);
 
 /* Runs SQL (one or more statements of the backend's dialect) with no
  * results. */

@@ -26,7 +26,7 @@ struct store_ops {
 	int (*commit)(struct store *s, struct err *err);
 	void (*rollback)(struct store *s);
 	int (*read_begin)(struct store *s, struct err *err);
-	int (*read_end)(struct store *s, struct err *err);
+	void (*read_end)(struct store *s);
 	int (*exec)(struct store *s, const char *sql, struct err *err);
 	struct store_stmt *(*prepare)(
 	    struct store *s, const char *sql, struct err *err);
@@ -72,6 +72,7 @@ struct store {
 	uint64_t txn_count;
 	struct store_tail tail;
 	int depth; /* nesting of store_begin */
+	int reading; /* nesting of store_read_begin snapshots */
 	int doomed; /* an inner level rolled back */
 	int nstmt, capstmt;
 	struct store_stmt_slot *stmts;

@@ -325,16 +325,16 @@ store_sq_exec(struct store *s, const char *sql, struct err *err)
 static int
 store_sq_read_begin(struct store *s, struct err *err)
 {
-	return store_sq_exec(s, "BEGIN", err);
+	if (sqlite3_exec(SQ_DB(s), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_sq_sqlerr(s, err, "begin read");
+	return 0;
 }
 
-static int
-store_sq_read_end(struct store *s, struct err *err)
+static void
+store_sq_read_end(struct store *s)
 {
-	if (store_sq_exec(s, "COMMIT", err) == 0)
-		return 0;
-	store_sq_rollback(s);
-	return -1;
+	if (sqlite3_exec(SQ_DB(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		store_sq_rollback(s);
 }
 
 static struct store_stmt *
