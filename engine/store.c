@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -45,6 +46,38 @@ store_backend(const char *db, struct err *err)
 		return NULL;
 	}
 	return &store_sqlite_ops;
+}
+
+char *
+store_url_masked(const char *url)
+{
+	char *out = malloc(strlen(url) + 8), *o = out;
+	const char *p = url, *at, *colon, *scheme;
+
+	if (out == NULL)
+		return NULL;
+	scheme = strstr(url, "://");
+	at = scheme != NULL ? strpbrk(scheme + 3, "@/?") : NULL;
+	if (at != NULL && *at == '@') {
+		colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+		if (colon != NULL) {
+			memcpy(o, url, (size_t)(colon + 1 - url));
+			o += colon + 1 - url;
+			o += sprintf(o, "***");
+			p = at;
+		}
+	}
+	while (*p != '\0') {
+		if (p > url && (p[-1] == '?' || p[-1] == '&') &&
+		    strncmp(p, "password=", 9) == 0) {
+			o += sprintf(o, "password=***");
+			p += 9 + strcspn(p + 9, "&");
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
 }
 
 int

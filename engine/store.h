@@ -51,6 +51,11 @@ struct store *store_open_existing(const char *path, struct err *err);
 enum { STORE_URL_PG = 1, STORE_URL_OTHER = 2 };
 int store_is_url(const char *db);
 
+/* A copy of a --db value fit to show: a URL's password (user:PASSWORD@
+ * and password=...) replaced by "***". free() it; NULL when out of
+ * memory. */
+char *store_url_masked(const char *db);
+
 /* 1 when there is no database at path (no file there, or an empty one:
  * what store_open_existing refuses as "no database at PATH"); 0 when
  * there is something (which may still fail to open) or path is a URL. */

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store_pg_int.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,8 @@ store_pg_fail(struct store_pg *pg, const PGresult *r)
 		store_pg_line(
 		    pg->last, sizeof pg->last, pg->pq.PQerrorMessage(pg->c));
 	if (pg->pq.PQstatus(pg->c) == CONNECTION_BAD)
-		snprintf(
-		    pg->last, sizeof pg->last, "connection to the server lost");
+		snprintf(pg->last, sizeof pg->last,
+		    "database %s: connection to the server lost", pg->shown);
 	snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s",
 	    state != NULL ? state : "");
 }
@@ -108,6 +109,26 @@ store_pg_session(struct store_pg *pg)
 	return store_pg_run(pg, sql);
 }
 
+/* Reconnects (once); -1 with pg->last set when the server is not there. */
+static int
+store_pg_reconnect(struct store_pg *pg)
+{
+	/* lost between transactions: one new try (a restarted server, a
+	 * failover to a standby that a multi-host URL names) */
+	pg->pq.PQreset(pg->c);
+	if (pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
+		char line[ERR_MSG_MAX];
+
+		store_pg_line(line, sizeof line, pg->pq.PQerrorMessage(pg->c));
+		snprintf(pg->last, sizeof pg->last, "database %s: %.300s",
+		    pg->shown, line);
+		pg->sqlstate[0] = '\0';
+		return -1;
+	}
+	pg->gen++;
+	return store_pg_session(pg);
+}
+
 int
 store_pg_alive(struct store *s)
 {
@@ -116,57 +137,36 @@ store_pg_alive(struct store *s)
 	if (pg->pq.PQstatus(pg->c) == CONNECTION_OK)
 		return 0;
 	if (s->depth > 0 || s->reading > 0) {
-		snprintf(
-		    pg->last, sizeof pg->last, "connection to the server lost");
+		snprintf(pg->last, sizeof pg->last,
+		    "database %s: connection to the server lost", pg->shown);
 		return -1;
 	}
-	pg->pq.PQreset(pg->c);
-	if (pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
-		store_pg_fail(pg, NULL);
+	return store_pg_reconnect(pg);
+}
+
+/* Opens a transaction with sql. A connection found dead only now (the
+ * server restarted, an administrator killed it, a failover) did nothing
+ * yet: one new connection, one more try. */
+static int
+store_pg_start(struct store *s, const char *sql)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if ((pg->pq.PQstatus(pg->c) != CONNECTION_OK &&
+	        store_pg_reconnect(pg) == -1))
 		return -1;
-	}
-	pg->gen++;
-	return store_pg_session(pg);
+	if (store_pg_run(pg, sql) == 0)
+		return 0;
+	if (pg->pq.PQstatus(pg->c) != CONNECTION_BAD ||
+	    store_pg_reconnect(pg) == -1)
+		return -1;
+	return store_pg_run(pg, sql);
 }
 
 void
 store_pg_notify(struct store_pg *pg)
 {
 	store_pg_run(pg, "NOTIFY owl");
-}
-
-/* Copies the URL with the password (user:PASSWORD@ and password=...)
- * replaced by "***". */
-static char *
-store_pg_mask(const char *url)
-{
-	char *out = malloc(strlen(url) + 8), *o = out;
-	const char *p = url, *at, *colon, *scheme;
-
-	if (out == NULL)
-		return NULL;
-	scheme = strstr(url, "://");
-	at = scheme != NULL ? strpbrk(scheme + 3, "@/?") : NULL;
-	if (at != NULL && *at == '@') {
-		colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-		if (colon != NULL) {
-			memcpy(o, url, (size_t)(colon + 1 - url));
-			o += colon + 1 - url;
-			o += sprintf(o, "***");
-			p = at;
-		}
-	}
-	while (*p != '\0') {
-		if (p > url && (p[-1] == '?' || p[-1] == '&') &&
-		    strncmp(p, "password=", 9) == 0) {
-			o += sprintf(o, "password=***");
-			p += 9 + strcspn(p + 9, "&");
-			continue;
-		}
-		*o++ = *p++;
-	}
-	*o = '\0';
-	return out;
 }
 
 static int
@@ -268,7 +268,7 @@ store_pg_open(struct store *s, int create, struct err *err)
 	int v;
 
 	if ((pg = calloc(1, sizeof *pg)) == NULL ||
-	    (pg->shown = store_pg_mask(s->path)) == NULL) {
+	    (pg->shown = store_url_masked(s->path)) == NULL) {
 		free(pg);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
@@ -276,6 +276,9 @@ store_pg_open(struct store *s, int create, struct err *err)
 	pg->lock_ms = STORE_PG_BUSY_MS;
 	if (store_pg_load(pg, err) == -1)
 		return -1;
+	/* libpq knows the scheme in lower case only */
+	for (size_t i = 0; s->path[i] != ':' && s->path[i] != '\0'; i++)
+		s->path[i] = (char)tolower((unsigned char)s->path[i]);
 	pg->c = pg->pq.PQconnectdb(s->path);
 	if (pg->c == NULL || pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
 		if (pg->c == NULL)
@@ -323,10 +326,9 @@ store_pg_begin(struct store *s, struct err *err)
 {
 	struct store_pg *pg = STORE_PG(s);
 
-	if (store_pg_alive(s) == -1 ||
-	    store_pg_run(
-	        pg, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
-	        -1) {
+	if (store_pg_start(
+	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
+	    -1) {
 		store_pg_sqlerr(s, err, "begin transaction");
 		if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
 			store_pg_run(pg, "ROLLBACK");
@@ -371,9 +373,8 @@ store_pg_rollback(struct store *s)
 static int
 store_pg_read_begin(struct store *s, struct err *err)
 {
-	if (store_pg_alive(s) == -1 ||
-	    store_pg_run(STORE_PG(s),
-	        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1)
+	if (store_pg_start(
+	        s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1)
 		return store_pg_sqlerr(s, err, "begin read");
 	return 0;
 }
@@ -417,10 +418,9 @@ store_pg_probe_write(struct store *s, struct err *err)
 {
 	struct store_pg *pg = STORE_PG(s);
 
-	if (store_pg_alive(s) == -1 ||
-	    store_pg_run(
-	        pg, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
-	        -1) {
+	if (store_pg_start(
+	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
+	    -1) {
 		err_set(err, ERR_FAILED, "%s", pg->last);
 		store_pg_rollback(s);
 		return -1;
