@@ -26,7 +26,9 @@ lines|1
 6"
 
 OWL_DB="$T/harness.db"
+ok "$(db_absent; echo $?)" "db_absent on SQLite: no file"
 is "$(cases 2>&1)" "$want" "db_sql on SQLite: one row per line, | between columns, NULL as nothing"
+ok "$(! db_absent; echo $?)" "db_absent on SQLite: false once it has tables"
 like "$(db_sql .dump)" "INSERT INTO t VALUES\(1,'a[|]b',6\)" "db_sql .dump on SQLite: sqlite3's dump"
 out=$(sqlite_only "why"; echo "rc=$?")
 is "$out" "rc=0" "sqlite_only on SQLite: runs the check, prints nothing"
@@ -63,7 +65,9 @@ is "$OWL_DB" "postgresql://127.0.0.1:$PG_PORT/owl_harness?user=owl" "the databas
 is "$(db_sql "SHOW listen_addresses")" 127.0.0.1 "it listens on 127.0.0.1 only"
 is "$(db_sql "SELECT current_setting('fsync') || ' ' || current_setting('synchronous_commit')")" \
 	"off on" "fsync off (test-only), synchronous_commit on"
+ok "$(db_absent; echo $?)" "db_absent on PostgreSQL: a new database has no table"
 is "$(cases 2>&1)" "$want" "db_sql on PostgreSQL: the same rows as on SQLite"
+ok "$(! db_absent; echo $?)" "db_absent on PostgreSQL: false once it has tables"
 like "$(db_sql .dump)" "CREATE TABLE public\.t " "db_sql .dump on PostgreSQL: pg_dump"
 like "$(db_bytes)" "a[|]b" "db_bytes on PostgreSQL: the dump"
 out=$(sqlite_only "a WAL file"; echo "rc=$?")

@@ -26,7 +26,7 @@ ingest() {
 	else
 		is "$ERR" "$3" "$1: error"
 		# no database made at all, or an empty one
-		is "$({ db_is_pg || test -e "$OWL_DB"; } && "$OWL" incidents --all --json || echo '[]')" \
+		is "$(db_absent && echo '[]' || "$OWL" incidents --all --json)" \
 			"[]" "$1: nothing stored"
 	fi
 }

@@ -74,6 +74,17 @@ db_sql() {
 	fi
 }
 
+# db_absent: owl made no database: no file at $OWL_DB, or on PostgreSQL
+# no table in the (empty, db_new made it) database.
+db_absent() {
+	if db_is_pg; then
+		[ "$(db_sql "SELECT count(*) FROM information_schema.tables
+			WHERE table_schema = current_schema()")" = 0 ]
+	else
+		[ ! -e "$OWL_DB" ]
+	fi
+}
+
 # db_bytes: every byte the database keeps, for "no secret in it" checks:
 # the SQLite files as they are (WAL and free pages too), or pg_dump.
 db_bytes() {
