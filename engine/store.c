@@ -32,6 +32,7 @@ struct store {
 	uint64_t txn_count;
 	struct store_tail tail;
 	int depth; /* nesting of store_begin */
+	int reading; /* a store_read_begin snapshot is open */
 	int doomed; /* an inner level rolled back */
 	int nstmt, capstmt;
 	struct store_stmt_slot *stmts;
@@ -372,6 +373,26 @@ store_commit(struct store *s, struct err *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_read_begin(struct store *s, struct err *err)
+{
+	if (s->depth > 0 || s->reading)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "begin read");
+	s->reading = 1;
+	return 0;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (!s->reading)
+		return;
+	s->reading = 0;
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }
 
 void

@@ -54,6 +54,12 @@ int store_commit(struct store *s, struct err *err);
  * marks it so that the outermost commit fails. */
 void store_rollback(struct store *s);
 
+/* Opens a read snapshot (a deferred BEGIN) so that several queries see
+ * the database as of one moment, not a writer's half-way state between
+ * them; store_read_end closes it. Both do nothing inside a transaction. */
+int store_read_begin(struct store *s, struct err *err);
+void store_read_end(struct store *s);
+
 /* Runs SQL with no results. */
 int store_exec(struct store *s, const char *sql, struct err *err);
 

@@ -49,6 +49,21 @@ tui_wait_for() {
 	return 1
 }
 
+# tui_wait_match REGEX [SECONDS]: 0 once a line on screen matches the
+# extended regular expression (for a state whose text is a prefix of the
+# one before it, as a prompt whose answer is completed).
+tui_wait_match() {
+	_i=0
+	while [ "$_i" -lt $(( ${2:-5} * 20 )) ]; do
+		tui_capture | grep -qE -- "$1" && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	diag "timeout waiting for a line matching: $1"
+	diag "$(tui_capture)"
+	return 1
+}
+
 # tui_wait_gone TEXT [SECONDS]: 0 once TEXT is no longer on screen.
 tui_wait_gone() {
 	_i=0

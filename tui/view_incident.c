@@ -255,7 +255,11 @@ detail_reload(struct app *a)
 		incident_done(&d->inc);
 	d->have = 0;
 	pager_clear(&d->pg);
+	/* header, alerts, paging and log as of one moment */
+	(void)store_read_begin(a->store, &err);
+	err_init(&err);
 	if (incident_get(a->store, d->id, &d->inc, &err) == -1) {
+		store_read_end(a->store);
 		detail_addf(&d->pg, SCREEN_ALARM, 0, "%s", err.msg);
 		pager_filter(&d->pg, "");
 		return;
@@ -270,6 +274,7 @@ detail_reload(struct app *a)
 	detail_suggest(a);
 	paging_detail(a, &d->pg, d->id);
 	detail_timeline(a, d->id);
+	store_read_end(a->store);
 	pager_filter(&d->pg, "");
 	d->pg.top = top < d->pg.nrows ? top : 0;
 	a->frame.dirty = 1;

@@ -231,6 +231,10 @@ run_reload(struct app *a)
 	struct err err;
 
 	err_init(&err);
+	/* one snapshot: a step that ends between the steps query and the log
+	 * query would otherwise show "running" above its successor's log */
+	(void)store_read_begin(a->store, &err);
+	err_init(&err);
 	pager_clear(&v->pg);
 	v->status[0] = '\0';
 	v->ask_n = 0;
@@ -291,6 +295,7 @@ run_reload(struct app *a)
 		run_addf(&v->pg, SCREEN_ALARM, 2, "%s",
 		    w.text == NULL ? "out of memory" : err.msg);
 out:
+	store_read_end(a->store);
 	actlog_text_free(w.text);
 	pager_filter(&v->pg, "");
 	if (v->follow && v->rows > 0)
