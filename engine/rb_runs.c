@@ -119,37 +119,89 @@ rb_runs_step_idempotent(
 	return store_step_done(s, st, "run steps", err);
 }
 
+/* The members of an effect its plan hash covers, in the order
+ * JSON_SORT_KEYS writes them. */
+static const char *const rb_runs_key_names[] = { "diff", "kind", "method",
+	"payload", "secrets", "target", "write" };
+
+/* Member k of e's key (rb_runs_key_names), or NULL (null). */
+static const json_t *
+rb_runs_key_member(const json_t *e, const struct rb_fx_kind *kind, size_t k)
+{
+	if (k == 0 && kind != NULL && kind->diff_unhashed)
+		return NULL;
+	return json_object_get(e, rb_runs_key_names[k]);
+}
+
 json_t *
 rb_runs_key(const json_t *e)
 {
 	const struct rb_fx_kind *k =
 	    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
-	const json_t *diff =
-	    k != NULL && k->diff_unhashed ? NULL : json_object_get(e, "diff");
+	json_t *key = json_object();
 
-	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "diff",
-	    diff, "kind", json_object_get(e, "kind"), "method",
-	    json_object_get(e, "method"), "payload",
-	    json_object_get(e, "payload"), "secrets",
-	    json_object_get(e, "secrets"), "target",
-	    json_object_get(e, "target"), "write", json_object_get(e, "write"));
+	for (size_t i = 0; key != NULL &&
+	     i < sizeof rb_runs_key_names / sizeof *rb_runs_key_names;
+	     i++) {
+		const json_t *v = rb_runs_key_member(e, k, i);
+		if (json_object_set_new(key, rb_runs_key_names[i],
+		        v != NULL ? json_incref((json_t *)v) : json_null()) ==
+		    -1) {
+			json_decref(key);
+			key = NULL;
+		}
+	}
+	return key;
 }
 
+static int
+rb_runs_hash_put(const char *p, size_t n, void *ctx)
+{
+	hash_update(ctx, p, n);
+	return 0;
+}
+
+/* SHA-256 over the JSON text (compact, keys sorted) of the array of the
+ * effects' keys (rb_runs_key), streamed: the same bytes as dumping that
+ * array, without building it. */
 static void
 rb_runs_hash(const json_t *effects, char hash[65])
 {
+	const size_t nk = sizeof rb_runs_key_names / sizeof *rb_runs_key_names;
 	unsigned char md[HASH_LEN];
-	json_t *keys = json_array(), *e;
+	struct hash_ctx h = { NULL };
+	const json_t *e, *v;
+	char name[16];
 	size_t i;
-	char *s;
 
+	if (hash_begin(&h) == -1) {
+		hash_sha256("", 0, md); /* as a failed dump did */
+		hash_hex(md, sizeof md, hash);
+		return;
+	}
+	hash_update(&h, "[", 1);
 	json_array_foreach(effects, i, e)
-	    json_array_append_new(keys, rb_runs_key(e));
-	s = json_dumps(keys, JSON_COMPACT | JSON_SORT_KEYS);
-	hash_sha256(s ? s : "", s ? strlen(s) : 0, md);
+	{
+		const struct rb_fx_kind *k =
+		    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
+		hash_update(&h, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+		for (size_t m = 0; m < nk; m++) {
+			int n = snprintf(name, sizeof name,
+			    "%s\"%s\":", m > 0 ? "," : "",
+			    rb_runs_key_names[m]);
+			hash_update(&h, name, (size_t)n);
+			if ((v = rb_runs_key_member(e, k, m)) == NULL)
+				hash_update(&h, "null", 4);
+			else
+				json_dump_callback(v, rb_runs_hash_put, &h,
+				    JSON_COMPACT | JSON_SORT_KEYS |
+				        JSON_ENCODE_ANY);
+		}
+		hash_update(&h, "}", 1);
+	}
+	hash_update(&h, "]", 1);
+	hash_end(&h, md);
 	hash_hex(md, sizeof md, hash);
-	free(s);
-	json_decref(keys);
 }
 
 int

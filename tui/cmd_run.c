@@ -172,6 +172,13 @@ cmd_run_event(void *ctx, const struct rb_event *ev)
 			cmd_run_effect_line(ev->effect);
 		break;
 	}
+	/* no fflush: the broker calls cmd_run_flush before it waits */
+}
+
+static void
+cmd_run_flush(void *ctx)
+{
+	(void)ctx;
 	fflush(stdout);
 }
 
@@ -219,6 +226,7 @@ cmd_run_confirm_target(void *ctx, const char *text, const char *target)
 	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
+	fflush(stdout);
 	clean = sanitize_dup(text, 0);
 	ctarget = sanitize_dup(target, 0);
 	fprintf(stderr, "%s\nType %s to confirm: ", clean ? clean : "?",
@@ -247,6 +255,7 @@ cmd_run_confirm(void *ctx, const char *text)
 	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
+	fflush(stdout);
 	clean = sanitize_dup(text, 0);
 	fprintf(stderr, "%s [y/N] ", clean ? clean : "?");
 	free(clean);
@@ -500,7 +509,7 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 	struct cmd_run_ui u = { .quiet = cli->json || a->detach,
 		.report_fd = -1 };
 	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm,
-		cmd_run_confirm_target };
+		cmd_run_confirm_target, cmd_run_flush };
 	struct sigaction sa, old;
 	struct rb_run_result r;
 	struct err err;

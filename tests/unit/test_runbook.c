@@ -83,7 +83,7 @@ static void
 test_confirm_answers(void **state)
 {
 	struct unit_db *f = *state;
-	static const struct rb_ui no = { NULL, NULL, answer_no, NULL };
+	static const struct rb_ui no = { NULL, NULL, answer_no, NULL, NULL };
 	struct rb_run_opts o = { .name = "c", .dir = f->dir };
 	struct rb_run_result r;
 	struct effects *fx = effects_fake_new(NULL);
