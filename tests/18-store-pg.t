@@ -7,7 +7,6 @@
 # killed connection taken up again; the server gone: 503 from owl serve
 # and one line naming the URL, its password masked.
 . "$(dirname "$0")/lib.sh"
-. "$OWL_ROOT/tests/pg.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
 if [ ! -x "$PG_BIN/initdb" ]; then
@@ -15,6 +14,8 @@ if [ ! -x "$PG_BIN/initdb" ]; then
 	exit 0
 fi
 # make test-pg's cluster (if any) is left alone: this file stops its own
+# server, then gives lib.sh back the other to drop its database on
+tap_at_exit "PG_DIR='${PG_DIR:-}'; PG_PORT='${PG_PORT:-}'"
 unset PG_DIR PG_PORT
 tap_at_exit 'pg_stop'
 pg_start
