@@ -83,7 +83,11 @@ store_url_masked(const char *url)
 int
 store_missing(const char *path)
 {
-	return store_is_url(path) == 0 && store_sqlite_missing(path);
+	switch (store_is_url(path)) {
+	case 0: return store_sqlite_missing(path);
+	case STORE_URL_PG: return store_pg_missing(path);
+	}
+	return 0;
 }
 
 static struct store *

@@ -56,9 +56,11 @@ int store_is_url(const char *db);
  * memory. */
 char *store_url_masked(const char *db);
 
-/* 1 when there is no database at path (no file there, or an empty one:
- * what store_open_existing refuses as "no database at PATH"); 0 when
- * there is something (which may still fail to open) or path is a URL. */
+/* 1 when there is no database at path (no file there, or an empty one,
+ * or a PostgreSQL database with no owl tables: what store_open_existing
+ * refuses as "no database at PATH"); 0 when there is something (which
+ * may still fail to open, a server that cannot be reached) or path is
+ * another URL. */
 int store_missing(const char *path);
 
 /* Closes the database; accepts NULL. */

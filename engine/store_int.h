@@ -93,7 +93,10 @@ extern const struct store_ops store_pg_ops;
 int store_pg_translate(
     const char *sql, char **out, int *nparams, struct err *err);
 
-/* store_sqlite.c: whether path holds no database (store_missing). */
+/* store_sqlite.c, store_pg.c: whether path holds no owl database
+ * (store_missing): no file or an empty one; a PostgreSQL database with
+ * no owl tables (a server that cannot be reached is not "none"). */
 int store_sqlite_missing(const char *path);
+int store_pg_missing(const char *url);
 
 #endif

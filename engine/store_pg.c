@@ -262,10 +262,9 @@ fail:
 }
 
 static int
-store_pg_open(struct store *s, int create, struct err *err)
+store_pg_connect(struct store *s, struct err *err)
 {
 	struct store_pg *pg;
-	int v;
 
 	if ((pg = calloc(1, sizeof *pg)) == NULL ||
 	    (pg->shown = store_url_masked(s->path)) == NULL) {
@@ -289,25 +288,49 @@ store_pg_open(struct store *s, int create, struct err *err)
 		return err_set(
 		    err, ERR_FAILED, "database %s: %s", pg->shown, pg->last);
 	}
-	if (store_pg_session(pg) == -1) {
-		store_pg_sqlerr(s, err, "session");
-		goto fail;
-	}
-	if (!create && store_pg_version(s, &v, err) == 0 && v == 0)
-		return err_set(err, ERR_USAGE,
-		    "no owl database at %s (run owl serve or owl ingest to "
-		    "create one)",
-		    pg->shown);
-	if (err_isset(err) || store_pg_migrate(s, err) == -1)
-		goto fail;
+	if (store_pg_session(pg) == -1)
+		return err_set(
+		    err, ERR_FAILED, "database %s: %s", pg->shown, pg->last);
 	return 0;
-fail:
-	if (err->code != ERR_USAGE)
-		err_prefix(err, "database %s: ", pg->shown);
-	return -1;
 }
 
-static void
+static int
+store_pg_open(struct store *s, int create, struct err *err)
+{
+	int v;
+
+	if (store_pg_connect(s, err) == -1)
+		return -1;
+	/* the words and code of SQLite's missing file (store_open_existing) */
+	if (!create && store_pg_version(s, &v, err) == 0 && v == 0)
+		return err_set(err, ERR_USAGE,
+		    "no database at %s (run owl serve or owl ingest to "
+		    "create one)",
+		    STORE_PG(s)->shown);
+	if (err_isset(err) || store_pg_migrate(s, err) == -1) {
+		if (err->code != ERR_USAGE)
+			err_prefix(err, "database %s: ", STORE_PG(s)->shown);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_pg_missing(const char *url)
+{
+	struct store s = { .ops = &store_pg_ops };
+	struct err err;
+	int v = -1;
+
+	err_init(&err);
+	if ((s.path = strdup(url)) != NULL && store_pg_connect(&s, &err) == 0)
+		store_pg_version(&s, &v, &err);
+	store_pg_close(&s);
+	free(s.path);
+	return v == 0;
+}
+
+void
 store_pg_close(struct store *s)
 {
 	struct store_pg *pg = STORE_PG(s);

@@ -70,6 +70,9 @@ void store_pg_fail(struct store_pg *pg, const PGresult *r);
  * open (reconnects once when it was lost). 0, or -1 with pg->last set. */
 int store_pg_alive(struct store *s);
 
+/* store_pg.c: closes the connection of s (s->conn may be NULL). */
+void store_pg_close(struct store *s);
+
 /* store_pg.c: after an autocommitted write, wakes the other
  * connections (a write transaction does it at COMMIT). */
 void store_pg_notify(struct store_pg *pg);

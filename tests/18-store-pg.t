@@ -26,6 +26,13 @@ PSQL="$PG_BIN/psql -X -q -At -v ON_ERROR_STOP=1 -d $PGURL"
 SQ="$T/sqlite.db"
 AM="$FIX/alertmanager-captured.json"
 
+# --- an empty database is none, as an empty file is: said, not filled
+run "$OWL" --db "$PGURL" incidents
+is "$RC:$ERR" "2:owl: no database at $PGURL (run owl serve or owl ingest to create one)" \
+	"owl incidents on a database owl never wrote: exit 2, said"
+is "$($PSQL -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0 \
+	"and no table made in it"
+
 # --- ingest, list, show, verify: as on SQLite
 for f in alertmanager-captured-mixed-truncated alertmanager-captured-repeat \
 	alertmanager-captured-resolved-only alertmanager-captured; do
