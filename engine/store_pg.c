@@ -516,6 +516,7 @@ const struct store_ops store_pg_ops = {
 	.col_text = store_pg_col_text,
 	.col_null = store_pg_col_null,
 	.col_count = store_pg_col_count,
+	.col_name = store_pg_col_name,
 	.reset = store_pg_reset,
 	.changes = store_pg_changes,
 	.sqlerr = store_pg_sqlerr,

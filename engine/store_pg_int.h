@@ -37,7 +37,8 @@
 	X(PQsocket)                                                            \
 	X(PQtransactionStatus)                                                 \
 	X(PQsetNoticeProcessor)                                                \
-	X(PQlibVersion)
+	X(PQlibVersion)                                                        \
+	X(PQfname)
 
 struct store_pq_api {
 #define STORE_PQ_MEMBER(f) __typeof__(f) *f;
@@ -95,6 +96,7 @@ int store_pg_col_int(struct store_stmt *st, int i);
 const unsigned char *store_pg_col_text(struct store_stmt *st, int i);
 int store_pg_col_null(struct store_stmt *st, int i);
 int store_pg_col_count(struct store_stmt *st);
+const char *store_pg_col_name(struct store_stmt *st, int i);
 int store_pg_reset(struct store_stmt *st);
 
 #endif

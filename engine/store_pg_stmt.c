@@ -461,6 +461,14 @@ store_pg_col_null(struct store_stmt *st, int i)
 	return store_pg_value(st, i) == NULL;
 }
 
+const char *
+store_pg_col_name(struct store_stmt *st, int i)
+{
+	struct store_pg_stmt *x = STORE_PG_ST(st);
+
+	return x->res != NULL ? STORE_PG(st->s)->pq.PQfname(x->res, i) : NULL;
+}
+
 int
 store_pg_col_count(struct store_stmt *st)
 {
