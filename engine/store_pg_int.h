@@ -74,6 +74,11 @@ int store_pg_alive(struct store *s);
 /* store_pg.c: closes the connection of s (s->conn may be NULL). */
 void store_pg_close(struct store *s);
 
+/* store_pg.c: counts and frees the notifications libpq has read (it
+ * queues them while reading any result: a connection that never asked
+ * for store_data_version would otherwise keep them all). */
+void store_pg_drain(struct store_pg *pg);
+
 /* store_pg.c: after an autocommitted write, wakes the other
  * connections (a write transaction does it at COMMIT). */
 void store_pg_notify(struct store_pg *pg);

@@ -380,6 +380,7 @@ store_pg_execute(struct store_pg_stmt *x)
 	}
 	x->res = pg->pq.PQexecPrepared(
 	    pg->c, x->name, x->nparams, x->vals, x->lens, x->fmts, 0);
+	store_pg_drain(pg);
 	rc = pg->pq.PQresultStatus(x->res);
 	if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
 		store_pg_fail(pg, x->res);
