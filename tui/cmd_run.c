@@ -54,7 +54,7 @@ cmd_run_detached_id(struct cmd_run_ui *u)
 {
 	static const char sql[] = "SELECT id FROM runs WHERE pid = ?"
 	                          " ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char line[64];
 	ssize_t w;
 	int n;
@@ -63,10 +63,10 @@ cmd_run_detached_id(struct cmd_run_ui *u)
 		return;
 	if ((st = store_stmt(u->store, sql, NULL)) == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
-	if (sqlite3_step(st) == SQLITE_ROW)
-		u->run_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, (int64_t)getpid());
+	if (store_step(st) == STORE_ROW)
+		u->run_id = store_col_int64(st, 0);
+	store_reset(st);
 	if (u->run_id != 0 && u->report_fd != -1) {
 		n = snprintf(line, sizeof line, "run %" PRId64 "\n", u->run_id);
 		w = write(u->report_fd, line, (size_t)n);
