@@ -143,7 +143,7 @@ like "$OUT" 'log: put: 204' "expect: the simulated write answers the status expe
 like "$OUT" "log: after: false .*refused: the run already failed \(step 'caught' failed: .*boom\); no write but undo is made now" \
 	"after a caught failure a write is refused, as before"
 like "$OUT" 'write http.delete http://127.0.0.1:9/a -> 200 \(simulated\)' "undo writes are made"
-kinds=$(sqlite3 "$OWL_DB" "SELECT kind FROM actlog WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id" | tr '\n' ' ')
+kinds=$(db_sql "SELECT kind FROM actlog WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id" | tr '\n' ' ')
 is "$kinds" "run.start effect.intent effect.result run.log effect.intent \
 effect.result run.log effect.intent effect.result run.log effect.intent \
 effect.result run.log run.step effect.intent effect.result run.step run.log \
