@@ -3,7 +3,8 @@
 # file's own (tests/pg.sh: loopback, free port, unprivileged, stopped by
 # its pid): ingest, incidents, show, audit verify and the append-only log,
 # a dry-run, its plan applied and a run; the same answers as on SQLite;
-# owl migrate (copied once, verified on arrival); a
+# owl migrate (copied once, verified on arrival); four writers, one
+# chain; a
 # commit seen by a second connection (NOTIFY owl, store_data_version); a
 # killed connection taken up again; the server gone: 503 from owl serve
 # and one line naming the URL, its password masked.
@@ -133,6 +134,21 @@ like "$OUT" 'run 3 +ok +touch' "owl runs lists it"
 like "$OUT" 'run 1 +ok +touch \(dry-run\)' "beside the dry-run"
 run "$OWL" audit verify
 is "$RC" 0 "and the chain is intact"
+
+# --- many writers, one chain: four processes append at once
+before=$("$OWL" audit verify | sed -n 's/^ok: \([0-9]*\) .*/\1/p')
+pids=""
+for i in 1 2 3 4; do
+	"$OWL_ROOT/build/tools/owl-append" "$OWL_DB" 40 test.race \
+		>"$T/append$i.err" 2>&1 &
+	pids="$pids $!"
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+is "$fails" 0 "four writers appending 40 entries each at once all succeed"
+run "$OWL" audit verify
+is "$RC:$OUT" "0:ok: $((before + 160)) entries" \
+	"and the action log is one unbroken chain with all of them"
 
 # --- a second connection sees a commit (LISTEN/NOTIFY)
 "$OWL_ROOT/build/tools/owl-dv" "$OWL_DB" 30 >"$T/dv.out" 2>&1 &
