@@ -47,7 +47,7 @@ LAZY_GEN = $(patsubst integrations/lazy/%.def,build/gen/lazy/%.h,$(LAZY_DEF)) \
 LAZY_HINT = { echo "owl: an undefined git_, curl_, MHD_ or gnutls_ name?" \
             "add it to integrations/lazy/NAME.def" >&2; exit 1; }
 
-.PHONY: all deps asan test test-asan unit tools fuzz check-fmt fmt bench demo clean
+.PHONY: all deps asan test test-pg test-tools test-asan unit tools fuzz check-fmt fmt bench demo clean
 all: owl
 
 # Installs only what is missing; a stamp keeps it from asking dpkg each time.
@@ -105,22 +105,35 @@ build/tools/gateway: $(GW_SRC) tests/demo/gateway/gw.h $(DEPS_STAMP)
 	@$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -pthread -o $@ $(GW_SRC) $(PKG_LIBS) -lm
 tools: $(TOOL_BIN)
 
+# The shell tests (SHELL_TESTS picks some: make test-pg
+# SHELL_TESTS=tests/11-store.t) and what they need besides owl: the test
+# packages and the helper programs (build/tools).
+SHELL_TESTS ?= tests/*.t
+PROVE = prove -j2
+test-tools: owl
+	@sh .ci/deps test
+	@$(MAKE) --no-print-directory tools
+
 # Unit tests (under ASan+UBSan) and shell integration tests, one TAP run;
 # prove's closing "Result: PASS" is the line CI reads.
-test: owl
-	@sh .ci/deps test
-	@$(MAKE) --no-print-directory check-fmt unit tools
+test: test-tools
+	@$(MAKE) --no-print-directory check-fmt unit
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
-		prove -j2 $(UNIT_BIN) tests/*.t
+		$(PROVE) $(UNIT_BIN) $(SHELL_TESTS)
+
+# The same shell tests on PostgreSQL (issue 18): tests/pg.sh starts one
+# throwaway cluster (127.0.0.1, free port), each test file gets a fresh
+# database on it (tests/lib.sh), the cluster is stopped; ends with prove's
+# "Result:" line. The unit tests are make test's.
+test-pg: test-tools
+	sh tests/pg.sh run $(PROVE) $(SHELL_TESTS)
 
 # The shell tests again, against build/asan/owl (AddressSanitizer and
 # UndefinedBehaviorSanitizer on every path the tests drive: the receiver,
 # the TUI, the runbook worker). Slower (minutes); not part of make test.
-test-asan: owl asan
-	@sh .ci/deps test
-	@$(MAKE) --no-print-directory tools
+test-asan: test-tools asan
 	OWL_BIN=$(CURDIR)/build/asan/owl ASAN_OPTIONS=detect_leaks=0 \
-		prove -j2 tests/*.t
+		$(PROVE) $(SHELL_TESTS)
 
 bench: owl
 	@sh .ci/deps bench

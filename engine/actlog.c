@@ -119,7 +119,7 @@ static int
 actlog_last(
     struct store *s, int64_t *id, char prev[HASH_HEX_LEN], struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	st = store_stmt(s,
@@ -128,28 +128,28 @@ actlog_last(
 	    err);
 	if (st == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 1);
-		*id = sqlite3_column_int64(st, 0);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		const char *h = (const char *)store_col_text(st, 1);
+		*id = store_col_int64(st, 0);
 		snprintf(prev, HASH_HEX_LEN, "%s", h != NULL ? h : "");
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == STORE_DONE) {
 		*id = 0;
 		memcpy(prev, actlog_genesis, HASH_HEX_LEN);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "action log");
 	return 0;
 }
 
 static void
-actlog_bind_id(sqlite3_stmt *st, int col, int64_t v)
+actlog_bind_id(struct store_stmt *st, int col, int64_t v)
 {
 	if (v == 0)
-		sqlite3_bind_null(st, col);
+		store_bind_null(st, col);
 	else
-		sqlite3_bind_int64(st, col, v);
+		store_bind_int64(st, col, v);
 }
 
 int
@@ -166,7 +166,7 @@ actlog_append_at(struct store *s, const struct actlog_new *n, int64_t at_us,
 	char actor[ACTOR_MAX], prev[HASH_HEX_LEN], hash[HASH_HEX_LEN];
 	struct actlog_entry e;
 	struct store_tail *tail;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t last = 0;
 	int rc;
 
@@ -207,21 +207,21 @@ actlog_append_at(struct store *s, const struct actlog_new *n, int64_t at_us,
 	    err);
 	if (st == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, e.id);
-	sqlite3_bind_int64(st, 2, e.at_us);
-	sqlite3_bind_text(st, 3, e.actor, -1, SQLITE_STATIC);
+	store_bind_int64(st, 1, e.id);
+	store_bind_int64(st, 2, e.at_us);
+	store_bind_text(st, 3, e.actor, -1, STORE_STATIC);
 	actlog_bind_id(st, 4, e.incident);
 	actlog_bind_id(st, 5, e.run);
-	sqlite3_bind_text(st, 6, e.kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, e.detail, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	store_bind_text(st, 6, e.kind, -1, STORE_STATIC);
+	store_bind_text(st, 7, e.detail, -1, STORE_STATIC);
+	store_bind_text(st, 8, prev, -1, STORE_STATIC);
+	store_bind_text(st, 9, hash, -1, STORE_STATIC);
+	if (store_step(st) != STORE_DONE) {
 		store_sqlerr(s, err, "action log: append");
-		sqlite3_reset(st);
+		store_reset(st);
 		goto fail;
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	if (id != NULL)
 		*id = e.id;
 	tail->txn = store_txn_serial(s);
@@ -234,17 +234,17 @@ fail:
 }
 
 static void
-actlog_row(sqlite3_stmt *st, struct actlog_entry *e)
+actlog_row(struct store_stmt *st, struct actlog_entry *e)
 {
-	e->id = sqlite3_column_int64(st, 0);
-	e->at_us = sqlite3_column_int64(st, 1);
-	e->actor = (const char *)sqlite3_column_text(st, 2);
-	e->incident = sqlite3_column_int64(st, 3);
-	e->run = sqlite3_column_int64(st, 4);
-	e->kind = (const char *)sqlite3_column_text(st, 5);
-	e->detail = (const char *)sqlite3_column_text(st, 6);
-	e->prev_hash = (const char *)sqlite3_column_text(st, 7);
-	e->hash = (const char *)sqlite3_column_text(st, 8);
+	e->id = store_col_int64(st, 0);
+	e->at_us = store_col_int64(st, 1);
+	e->actor = (const char *)store_col_text(st, 2);
+	e->incident = store_col_int64(st, 3);
+	e->run = store_col_int64(st, 4);
+	e->kind = (const char *)store_col_text(st, 5);
+	e->detail = (const char *)store_col_text(st, 6);
+	e->prev_hash = (const char *)store_col_text(st, 7);
+	e->hash = (const char *)store_col_text(st, 8);
 }
 
 #define ACTLOG_COLS                                                            \
@@ -289,27 +289,27 @@ actlog_each(struct store *s, const struct actlog_filter *f, actlog_fn *fn,
     void *ctx, struct err *err)
 {
 	struct actlog_entry e;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, actlog_each_sql(f), err)) == NULL)
 		return -1;
 	if (f->incident != 0)
-		sqlite3_bind_int64(st, 1, f->incident);
+		store_bind_int64(st, 1, f->incident);
 	if (f->run != 0)
-		sqlite3_bind_int64(st, 2, f->run);
-	sqlite3_bind_int64(st, 3, f->after_id);
+		store_bind_int64(st, 2, f->run);
+	store_bind_int64(st, 3, f->after_id);
 	if (f->limit > 0)
-		sqlite3_bind_int64(st, 4, f->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_bind_int64(st, 4, f->limit);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		actlog_row(st, &e);
 		if (fn(&e, ctx) != 0) {
-			rc = SQLITE_DONE;
+			rc = STORE_DONE;
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_DONE)
 		return store_sqlerr(s, err, "action log");
 	return 0;
 }
@@ -353,7 +353,7 @@ static int
 actlog_check_tail(
     struct store *s, int64_t last, struct actlog_check *c, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t seq = 0;
 	int rc;
 
@@ -363,11 +363,11 @@ actlog_check_tail(
 	    err);
 	if (st == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		seq = store_col_int64(st, 0);
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "action log");
 	if (seq > last) {
 		c->bad_id = last + 1;
@@ -384,7 +384,7 @@ actlog_check_tail(
 static void
 actlog_checkpoint_save(struct store *s, int64_t id, const char *hash)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	st = store_stmt(s,
 	    "INSERT OR REPLACE INTO actlog_checkpoint(one, entry, hash, at_us)"
@@ -392,11 +392,11 @@ actlog_checkpoint_save(struct store *s, int64_t id, const char *hash)
 	    NULL);
 	if (st == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, clock_now_us());
-	(void)sqlite3_step(st);
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, id);
+	store_bind_text(st, 2, hash, -1, STORE_STATIC);
+	store_bind_int64(st, 3, clock_now_us());
+	(void)store_step(st);
+	store_reset(st);
 }
 
 /* The checkpoint, when there is one and its entry still has the hash it
@@ -405,7 +405,7 @@ static int
 actlog_checkpoint_load(
     struct store *s, int64_t *from, char prev[HASH_HEX_LEN], struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*from = 0;
@@ -415,14 +415,14 @@ actlog_checkpoint_load(
 	    err);
 	if (st == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*from = sqlite3_column_int64(st, 0);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*from = store_col_int64(st, 0);
 		snprintf(prev, HASH_HEX_LEN, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    (const char *)store_col_text(st, 1));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "action log");
 	return 0;
 }
@@ -438,7 +438,7 @@ actlog_walk(struct store *s, int64_t from, const char *prev_hash,
 	char prev[HASH_HEX_LEN];
 	struct actlog_entry e;
 	struct hash_ctx h;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t prev_id = from;
 	int rc;
 
@@ -447,14 +447,14 @@ actlog_walk(struct store *s, int64_t from, const char *prev_hash,
 	c->count = from;
 	if (hash_begin(&h) == -1)
 		return err_set(err, ERR_FAILED, "action log: libcrypto failed");
-	if (store_exec(s, "BEGIN", err) == -1) {
+	if (store_read_begin(s, err) == -1) {
 		hash_done(&h);
 		return -1;
 	}
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, from);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		actlog_row(st, &e);
 		c->count++;
 		if (actlog_check_row(&h, &e, prev_id, prev, c))
@@ -462,8 +462,8 @@ actlog_walk(struct store *s, int64_t from, const char *prev_hash,
 		prev_id = e.id;
 		snprintf(prev, sizeof prev, "%s", e.hash);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE) {
 		store_sqlerr(s, err, "action log");
 		goto fail;
 	}
@@ -471,14 +471,13 @@ actlog_walk(struct store *s, int64_t from, const char *prev_hash,
 		goto fail;
 	hash_done(&h);
 	memcpy(c->head, prev, sizeof c->head);
-	if (store_exec(s, "COMMIT", err) == -1)
-		return -1;
+	store_read_end(s);
 	if (c->bad_id == 0 && prev_id > from)
 		actlog_checkpoint_save(s, prev_id, prev);
 	return 0;
 fail:
 	hash_done(&h);
-	store_exec(s, "ROLLBACK", NULL);
+	store_read_end(s);
 	return -1;
 }
 
@@ -526,7 +525,7 @@ actlog_people(
 	    "  SELECT assignee FROM incidents WHERE assignee IS NOT NULL"
 	    "  AND assignee <> '' ORDER BY updated_at DESC LIMIT 1000))"
 	    " GROUP BY who ORDER BY max(seen) DESC, who LIMIT ?2";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char **v;
 	int rc;
 
@@ -538,16 +537,16 @@ actlog_people(
 		free(v);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, ACTLOG_PEOPLE_SCAN);
-	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-		const char *who = (const char *)sqlite3_column_text(st, 0);
+	store_bind_int64(st, 1, ACTLOG_PEOPLE_SCAN);
+	store_bind_int64(st, 2, (int64_t)max);
+	while ((rc = store_step(st)) == STORE_ROW && *n < max) {
+		const char *who = (const char *)store_col_text(st, 0);
 
 		if (who != NULL && (v[*n] = strdup(who)) != NULL)
 			(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	store_reset(st);
+	if (rc != STORE_DONE && rc != STORE_ROW) {
 		actlog_people_free(v, *n);
 		*n = 0;
 		return store_sqlerr(s, err, "action log");

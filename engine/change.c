@@ -54,26 +54,26 @@ change_fanout(struct store *s, int64_t id, const struct change_event *c,
 		int64_t id, start;
 	} *rows = NULL, *p;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, at + CHANGE_LOOKBACK_US);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, at + CHANGE_LOOKBACK_US);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			if ((p = realloc(rows, cap * sizeof *p)) == NULL)
 				break;
 			rows = p;
 		}
-		rows[n].id = sqlite3_column_int64(st, 0);
-		rows[n++].start = sqlite3_column_int64(st, 1);
+		rows[n].id = store_col_int64(st, 0);
+		rows[n++].start = store_col_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		free(rows);
-		return rc == SQLITE_ROW
+		return rc == STORE_ROW
 		    ? err_set(err, ERR_FAILED, "out of memory")
 		    : store_sqlerr(s, err, "incidents");
 	}
@@ -94,10 +94,10 @@ change_store(struct store *s, const struct change_event *c, const char *actor,
 {
 	static const char sql[] =
 	    "INSERT INTO changes(at_us, received_at, source,"
-	    " summary, details, links) VALUES (?, ?, ?, ?, ?, ?)";
+	    " summary, details, links) VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 	int64_t now = clock_now_us(), at = c->at != 0 ? c->at : now;
 	struct actlog_new e = { .actor = actor, .kind = "change" };
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	json_t *d;
 
 	*id = 0;
@@ -106,16 +106,15 @@ change_store(struct store *s, const struct change_event *c, const char *actor,
 		return -1;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, at);
-	sqlite3_bind_int64(st, 2, now);
+	store_bind_int64(st, 1, at);
+	store_bind_int64(st, 2, now);
 	if (c->source != NULL)
-		sqlite3_bind_text(st, 3, c->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, c->summary, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->details_json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, c->links_json, -1, SQLITE_STATIC);
-	if (store_step_done(s, st, "store change", err) == -1)
+		store_bind_text(st, 3, c->source, -1, STORE_STATIC);
+	store_bind_text(st, 4, c->summary, -1, STORE_STATIC);
+	store_bind_text(st, 5, c->details_json, -1, STORE_STATIC);
+	store_bind_text(st, 6, c->links_json, -1, STORE_STATIC);
+	if (store_step_id(s, st, "store change", id, err) == -1)
 		goto fail;
-	*id = sqlite3_last_insert_rowid(store_db(s));
 	d = change_detail(
 	    *id, at, c->summary, c->source, c->details_json, c->links_json, -1);
 	e.detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -173,9 +172,9 @@ change_list_free(struct change_row *rows, size_t n)
 }
 
 static char *
-change_col(sqlite3_stmt *st, int col, int *oom)
+change_col(struct store_stmt *st, int col, int *oom)
 {
-	const char *v = (const char *)sqlite3_column_text(st, col);
+	const char *v = (const char *)store_col_text(st, col);
 	char *d;
 
 	if (v == NULL)
@@ -194,33 +193,33 @@ change_list(struct store *s, int64_t from, int64_t to, size_t max,
 	    " source, details, links FROM changes"
 	    " WHERE at_us BETWEEN ? AND ? ORDER BY at_us, id LIMIT ?";
 	struct change_row *rows = NULL, *p;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, oom = 0;
 
 	*out = NULL;
 	*n = 0;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, from);
+	store_bind_int64(st, 2, to);
+	store_bind_int64(st, 3, (int64_t)max);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if ((p = realloc(rows, (*n + 1) * sizeof *p)) == NULL) {
 			oom = 1;
 			break;
 		}
 		rows = p;
 		p = &rows[(*n)++];
-		p->id = sqlite3_column_int64(st, 0);
-		p->at = sqlite3_column_int64(st, 1);
-		p->received_at = sqlite3_column_int64(st, 2);
+		p->id = store_col_int64(st, 0);
+		p->at = store_col_int64(st, 1);
+		p->received_at = store_col_int64(st, 2);
 		p->summary = change_col(st, 3, &oom);
 		p->source = change_col(st, 4, &oom);
 		p->details_json = change_col(st, 5, &oom);
 		p->links_json = change_col(st, 6, &oom);
 	}
-	sqlite3_reset(st);
-	if (oom || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+	store_reset(st);
+	if (oom || (rc != STORE_ROW && rc != STORE_DONE)) {
 		change_list_free(rows, *n);
 		*n = 0;
 		return oom ? err_set(err, ERR_FAILED, "out of memory")

@@ -314,30 +314,30 @@ escalation_json(
 	    "SELECT policy, state, level, loop, next_at, base_us FROM"
 	    " escalations WHERE incident_id = ?";
 	char at[CLOCK_RFC3339_MAX];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*out = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, incident);
+	if ((rc = store_step(st)) == STORE_ROW) {
 		json_t *next = json_null();
 
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-			clock_format(sqlite3_column_int64(st, 4), 0, at);
+		if (!store_col_null(st, 4)) {
+			clock_format(store_col_int64(st, 4), 0, at);
 			next = json_string(at);
 		}
 		*out = json_pack("{s:s?, s:s, s:i, s:i, s:o}", "policy",
-		    (const char *)sqlite3_column_text(st, 0), "state",
-		    (const char *)sqlite3_column_text(st, 1), "level",
-		    sqlite3_column_int(st, 2) + 1, "loop",
-		    sqlite3_column_int(st, 3) + 1, "next_at", next);
-	} else if (rc == SQLITE_DONE) {
+		    (const char *)store_col_text(st, 0), "state",
+		    (const char *)store_col_text(st, 1), "level",
+		    store_col_int(st, 2) + 1, "loop", store_col_int(st, 3) + 1,
+		    "next_at", next);
+	} else if (rc == STORE_DONE) {
 		*out = json_null();
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "read escalation");
 	return *out != NULL ? 0 : err_set(err, ERR_FAILED, "out of memory");
 }

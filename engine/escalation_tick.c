@@ -48,16 +48,16 @@ esc_cursor(struct store *s, int64_t *cursor, int *have, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT value FROM paging_state WHERE key = 'cursor'";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	*have = rc == SQLITE_ROW;
-	*cursor = *have ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	rc = store_step(st);
+	*have = rc == STORE_ROW;
+	*cursor = *have ? store_col_int64(st, 0) : 0;
+	store_reset(st);
+	return rc == STORE_ROW || rc == STORE_DONE
 	    ? 0
 	    : store_sqlerr(s, err, "read the paging cursor");
 }
@@ -68,7 +68,7 @@ esc_cursor_set(struct store *s, struct err *err)
 	static const char sql[] =
 	    "INSERT OR REPLACE INTO paging_state(key, value)"
 	    " SELECT 'cursor', coalesce(max(id), 0) FROM actlog";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
@@ -83,28 +83,28 @@ esc_row_get(
 	    "SELECT coalesce(policy, ''), state, level, loop, base_us,"
 	    " coalesce(next_at, 0), coalesce(paused_at, 0) FROM escalations"
 	    " WHERE incident_id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(r, 0, sizeof *r);
 	r->incident = inc;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, inc);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, inc);
+	if ((rc = store_step(st)) == STORE_ROW) {
 		snprintf(r->policy, sizeof r->policy, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
+		    (const char *)store_col_text(st, 0));
 		snprintf(r->state, sizeof r->state, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		r->level = sqlite3_column_int(st, 2);
-		r->loop = sqlite3_column_int(st, 3);
-		r->base = sqlite3_column_int64(st, 4);
-		r->next_at = sqlite3_column_int64(st, 5);
-		r->paused_at = sqlite3_column_int64(st, 6);
+		    (const char *)store_col_text(st, 1));
+		r->level = store_col_int(st, 2);
+		r->loop = store_col_int(st, 3);
+		r->base = store_col_int64(st, 4);
+		r->next_at = store_col_int64(st, 5);
+		r->paused_at = store_col_int64(st, 6);
 	}
-	sqlite3_reset(st);
-	*have = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	store_reset(st);
+	*have = rc == STORE_ROW;
+	return rc == STORE_ROW || rc == STORE_DONE
 	    ? 0
 	    : store_sqlerr(s, err, "read escalation");
 }
@@ -117,22 +117,22 @@ esc_row_put(
 	    "INSERT OR REPLACE INTO escalations(incident_id, policy, state,"
 	    " level, loop, base_us, next_at, paused_at, updated_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, r->incident);
+	store_bind_int64(st, 1, r->incident);
 	if (r->policy[0] != '\0')
-		sqlite3_bind_text(st, 2, r->policy, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, r->level);
-	sqlite3_bind_int(st, 5, r->loop);
-	sqlite3_bind_int64(st, 6, r->base);
+		store_bind_text(st, 2, r->policy, -1, STORE_STATIC);
+	store_bind_text(st, 3, r->state, -1, STORE_STATIC);
+	store_bind_int(st, 4, r->level);
+	store_bind_int(st, 5, r->loop);
+	store_bind_int64(st, 6, r->base);
 	if (strcmp(r->state, "active") == 0 || strcmp(r->state, "paused") == 0)
-		sqlite3_bind_int64(st, 7, r->next_at);
+		store_bind_int64(st, 7, r->next_at);
 	if (strcmp(r->state, "paused") == 0)
-		sqlite3_bind_int64(st, 8, r->paused_at);
-	sqlite3_bind_int64(st, 9, now);
+		store_bind_int64(st, 8, r->paused_at);
+	store_bind_int64(st, 9, now);
 	return store_step_done(s, st, "write escalation", err);
 }
 
@@ -164,15 +164,15 @@ esc_labels_match(struct store *s, int64_t inc, const json_t *want)
 	static const char sql[] =
 	    "SELECT labels FROM alerts WHERE incident_id = ? ORDER BY id"
 	    " LIMIT 256";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int found = 0;
 
 	if ((st = store_stmt(s, sql, NULL)) == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, inc);
-	while (!found && sqlite3_step(st) == SQLITE_ROW) {
-		json_t *l = json_loads(
-		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
+	store_bind_int64(st, 1, inc);
+	while (!found && store_step(st) == STORE_ROW) {
+		json_t *l =
+		    json_loads((const char *)store_col_text(st, 0), 0, NULL);
 		const char *k;
 		json_t *v;
 
@@ -184,7 +184,7 @@ esc_labels_match(struct store *s, int64_t inc, const json_t *want)
 		}
 		json_decref(l);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	return found;
 }
 
@@ -332,25 +332,25 @@ esc_events(struct esc_ctx *c, int64_t *cursor, size_t *n, struct esc_event *ev,
 	    " 'incident.reopen', 'incident.unack', 'incident.ack',"
 	    " 'incident.resolve', 'incident.snooze', 'incident.unsnooze')"
 	    " ORDER BY id LIMIT 500";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n = 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, *cursor);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < ESC_BATCH) {
+	store_bind_int64(st, 1, *cursor);
+	while ((rc = store_step(st)) == STORE_ROW && *n < ESC_BATCH) {
 		struct esc_event *e = &ev[(*n)++];
 
-		e->id = sqlite3_column_int64(st, 0);
-		e->at = sqlite3_column_int64(st, 1);
-		e->incident = sqlite3_column_int64(st, 2);
+		e->id = store_col_int64(st, 0);
+		e->at = store_col_int64(st, 1);
+		e->incident = store_col_int64(st, 2);
 		snprintf(e->kind, sizeof e->kind, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)store_col_text(st, 3));
 		*cursor = e->id;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	store_reset(st);
+	return rc == STORE_ROW || rc == STORE_DONE
 	    ? 0
 	    : store_sqlerr(c->s, err, "read the action log");
 }
@@ -383,14 +383,14 @@ esc_begin_paging(struct esc_ctx *c, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT count(*) FROM incidents WHERE state = 0";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t open = 0;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		open = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (store_step(st) == STORE_ROW)
+		open = store_col_int64(st, 0);
+	store_reset(st);
 	return esc_log(c, 0, "paging.start",
 	    json_pack("{s:I, s:s}", "open_not_paged", (json_int_t)open, "why",
 	        "incidents open before paging was switched on are not paged"),
@@ -616,17 +616,17 @@ static int
 esc_ids(struct store *s, const char *sql, int64_t now, int64_t *ids, size_t max,
     size_t *n, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n = 0;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return *n == max || rc == SQLITE_DONE
+	store_bind_int64(st, 1, now);
+	while (*n < max && (rc = store_step(st)) == STORE_ROW)
+		ids[(*n)++] = store_col_int64(st, 0);
+	store_reset(st);
+	return *n == max || rc == STORE_DONE
 	    ? 0
 	    : store_sqlerr(s, err, "read escalations");
 }

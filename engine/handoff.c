@@ -26,19 +26,18 @@ handoff_time(int64_t us)
 static int64_t
 handoff_scalar(struct store *s, const char *sql, int64_t arg, int *ok)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t v = 0;
 
 	*ok = 0;
 	if ((st = store_stmt(s, sql, NULL)) == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, arg);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		v = sqlite3_column_int64(st, 0);
+	store_bind_int64(st, 1, arg);
+	if (store_step(st) == STORE_ROW && !store_col_null(st, 0)) {
+		v = store_col_int64(st, 0);
 		*ok = 1;
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	return v;
 }
 
@@ -98,13 +97,12 @@ handoff_list(const char *kind)
 }
 
 static void
-handoff_event(struct store *s, json_t *doc, sqlite3_stmt *st)
+handoff_event(struct store *s, json_t *doc, struct store_stmt *st)
 {
-	const char *kind = (const char *)sqlite3_column_text(st, 3);
+	const char *kind = (const char *)store_col_text(st, 3);
 	const char *list = handoff_list(kind);
-	json_t *d =
-	    json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
-	int64_t inc = sqlite3_column_int64(st, 2);
+	json_t *d = json_loads((const char *)store_col_text(st, 4), 0, NULL);
+	int64_t inc = store_col_int64(st, 2);
 	json_t *o;
 
 	if (list == NULL) {
@@ -112,8 +110,8 @@ handoff_event(struct store *s, json_t *doc, sqlite3_stmt *st)
 		return;
 	}
 	o = json_pack("{s:I, s:o, s:s}", "incident", (json_int_t)inc, "at",
-	    handoff_time(sqlite3_column_int64(st, 0)), "by",
-	    (const char *)sqlite3_column_text(st, 1));
+	    handoff_time(store_col_int64(st, 0)), "by",
+	    (const char *)store_col_text(st, 1));
 	if (strcmp(list, "notes") == 0) {
 		json_object_set(o, "text", json_object_get(d, "text"));
 	} else {
@@ -135,17 +133,17 @@ handoff_events(struct store *s, json_t *doc, int64_t since, struct err *err)
 	    " WHERE id >= ? AND incident_id IS NOT NULL AND kind IN"
 	    " ('incident.open', 'incident.ack', 'incident.resolve',"
 	    " 'incident.reopen', 'incident.note') ORDER BY id";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, handoff_first_id(s, since));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_int64(st, 0) >= since)
+	store_bind_int64(st, 1, handoff_first_id(s, since));
+	while ((rc = store_step(st)) == STORE_ROW)
+		if (store_col_int64(st, 0) >= since)
 			handoff_event(s, doc, st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "read the log");
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "read the log");
 }
 
 static int
@@ -186,29 +184,28 @@ handoff_runs(struct store *s, json_t *doc, int64_t since, struct err *err)
 	    " started_at, ended_at, error FROM runs WHERE started_at >= ?"
 	    " ORDER BY id";
 	json_t *arr = json_object_get(doc, "runs");
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	store_bind_int64(st, 1, since);
+	while ((rc = store_step(st)) == STORE_ROW)
 		json_array_append_new(arr,
 		    json_pack("{s:I, s:s, s:o, s:s, s:s, s:b, s:o, s:o, s:s?}",
-		        "id", (json_int_t)sqlite3_column_int64(st, 0),
-		        "runbook", (const char *)sqlite3_column_text(st, 1),
-		        "incident",
-		        sqlite3_column_type(st, 2) == SQLITE_NULL
+		        "id", (json_int_t)store_col_int64(st, 0), "runbook",
+		        (const char *)store_col_text(st, 1), "incident",
+		        store_col_null(st, 2)
 		            ? json_null()
-		            : json_integer(sqlite3_column_int64(st, 2)),
-		        "actor", (const char *)sqlite3_column_text(st, 3),
-		        "status", (const char *)sqlite3_column_text(st, 4),
-		        "dry_run", sqlite3_column_int(st, 5), "started_at",
-		        handoff_time(sqlite3_column_int64(st, 6)), "ended_at",
-		        handoff_time(sqlite3_column_int64(st, 7)), "error",
-		        (const char *)sqlite3_column_text(st, 8)));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "read runs");
+		            : json_integer(store_col_int64(st, 2)),
+		        "actor", (const char *)store_col_text(st, 3), "status",
+		        (const char *)store_col_text(st, 4), "dry_run",
+		        store_col_int(st, 5), "started_at",
+		        handoff_time(store_col_int64(st, 6)), "ended_at",
+		        handoff_time(store_col_int64(st, 7)), "error",
+		        (const char *)store_col_text(st, 8)));
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "read runs");
 }
 
 static int

@@ -79,9 +79,9 @@ incident_list_free(struct incident *list, size_t n)
 /* A copy of a text column, NULL when the column is NULL; *oom set when
  * the copy failed. */
 static char *
-incident_col_dup(sqlite3_stmt *st, int col, int *oom)
+incident_col_dup(struct store_stmt *st, int col, int *oom)
 {
-	const char *v = (const char *)sqlite3_column_text(st, col);
+	const char *v = (const char *)store_col_text(st, col);
 	char *d;
 
 	if (v == NULL)
@@ -92,30 +92,30 @@ incident_col_dup(sqlite3_stmt *st, int col, int *oom)
 }
 
 int
-incident_row(sqlite3_stmt *st, struct incident *inc)
+incident_row(struct store_stmt *st, struct incident *inc)
 {
 	int oom = 0;
 
 	memset(inc, 0, sizeof *inc);
-	inc->id = sqlite3_column_int64(st, 0);
-	inc->state = (enum incident_state)sqlite3_column_int(st, 1);
-	inc->severity = (enum incident_severity)sqlite3_column_int(st, 2);
+	inc->id = store_col_int64(st, 0);
+	inc->state = (enum incident_state)store_col_int(st, 1);
+	inc->severity = (enum incident_severity)store_col_int(st, 2);
 	inc->title = incident_col_dup(st, 3, &oom);
 	inc->source = incident_col_dup(st, 4, &oom);
 	inc->group_key = incident_col_dup(st, 5, &oom);
-	inc->alert_count = sqlite3_column_int64(st, 6);
-	inc->firing_count = sqlite3_column_int64(st, 7);
-	inc->truncated_alerts = sqlite3_column_int64(st, 8);
-	inc->opened_at = sqlite3_column_int64(st, 9);
-	inc->updated_at = sqlite3_column_int64(st, 10);
-	inc->resolved_at = sqlite3_column_int64(st, 11);
-	inc->last_alert_at = sqlite3_column_int64(st, 12);
+	inc->alert_count = store_col_int64(st, 6);
+	inc->firing_count = store_col_int64(st, 7);
+	inc->truncated_alerts = store_col_int64(st, 8);
+	inc->opened_at = store_col_int64(st, 9);
+	inc->updated_at = store_col_int64(st, 10);
+	inc->resolved_at = store_col_int64(st, 11);
+	inc->last_alert_at = store_col_int64(st, 12);
 	inc->acked_by = incident_col_dup(st, 13, &oom);
 	inc->assignee = incident_col_dup(st, 14, &oom);
-	inc->snoozed_until = sqlite3_column_int64(st, 15);
-	inc->version = sqlite3_column_int64(st, 16);
-	inc->started_at = sqlite3_column_int64(st, 17);
-	inc->ended_at = sqlite3_column_int64(st, 18);
+	inc->snoozed_until = store_col_int64(st, 15);
+	inc->version = store_col_int64(st, 16);
+	inc->started_at = store_col_int64(st, 17);
+	inc->ended_at = store_col_int64(st, 18);
 	inc->group_labels = incident_col_dup(st, 19, &oom);
 	if (oom) {
 		incident_done(inc);
@@ -177,24 +177,24 @@ incident_get(struct store *s, int64_t id, struct incident *inc, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, ret = 0;
 
 	memset(inc, 0, sizeof *inc);
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
 		if (incident_row(st, inc) == -1)
 			ret = err_set(err, ERR_FAILED, "out of memory");
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == STORE_DONE) {
 		ret = err_set(
 		    err, ERR_FAILED, "no incident INC-%lld", (long long)id);
 	} else {
 		ret = store_sqlerr(s, err, "incident");
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	return ret;
 }
 
@@ -222,30 +222,30 @@ incident_alerts_free(struct incident_alert *list, size_t n)
 }
 
 static int
-incident_alert_row(sqlite3_stmt *st, struct incident_alert *a)
+incident_alert_row(struct store_stmt *st, struct incident_alert *a)
 {
 	int oom = 0;
 
 	memset(a, 0, sizeof *a);
 	a->source = incident_col_dup(st, 0, &oom);
 	a->fingerprint = incident_col_dup(st, 1, &oom);
-	a->resolved = sqlite3_column_int(st, 2);
+	a->resolved = store_col_int(st, 2);
 	a->labels_json = incident_col_dup(st, 3, &oom);
 	a->annotations_json = incident_col_dup(st, 4, &oom);
-	a->starts_at = sqlite3_column_int64(st, 5);
-	a->ends_at = sqlite3_column_int64(st, 6);
+	a->starts_at = store_col_int64(st, 5);
+	a->ends_at = store_col_int64(st, 6);
 	a->generator_url = incident_col_dup(st, 7, &oom);
-	a->count = sqlite3_column_int64(st, 8);
-	a->last_seen = sqlite3_column_int64(st, 9);
+	a->count = store_col_int64(st, 8);
+	a->last_seen = store_col_int64(st, 9);
 	a->severity = strdup(incident_severity_name(
-	    (enum incident_severity)sqlite3_column_int(st, 10)));
+	    (enum incident_severity)store_col_int(st, 10)));
 	if (a->severity == NULL)
 		oom = 1;
 	a->severity_raw = incident_col_dup(st, 11, &oom);
-	a->received_starts = sqlite3_column_int64(st, 12);
-	a->received_ends = sqlite3_column_int64(st, 13);
-	a->starts_given = (sqlite3_column_int(st, 14) & 1) != 0;
-	a->ends_given = (sqlite3_column_int(st, 14) & 2) != 0;
+	a->received_starts = store_col_int64(st, 12);
+	a->received_ends = store_col_int64(st, 13);
+	a->starts_given = (store_col_int(st, 14) & 1) != 0;
+	a->ends_given = (store_col_int(st, 14) & 2) != 0;
 	return oom ? -1 : 0;
 }
 
@@ -260,24 +260,24 @@ incident_alerts_each(struct store *s, int64_t id, int64_t limit,
 	    " received_ends, times_given FROM alerts WHERE incident_id = ?"
 	    " ORDER BY id LIMIT ?";
 	struct incident_alert a;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, stop = 0;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while (!stop && (rc = store_step(st)) == STORE_ROW) {
 		if (incident_alert_row(st, &a) == -1) {
 			incident_alerts_free_one(&a);
-			sqlite3_reset(st);
+			store_reset(st);
 			return err_set(err, ERR_FAILED, "out of memory");
 		}
 		stop = fn(&a, ctx) != 0;
 		incident_alerts_free_one(&a);
 	}
-	sqlite3_reset(st);
-	if (!stop && rc != SQLITE_DONE)
+	store_reset(st);
+	if (!stop && rc != STORE_DONE)
 		return store_sqlerr(s, err, "alerts");
 	return 0;
 }
@@ -331,15 +331,15 @@ incident_alerts(struct store *s, int64_t id, struct incident_alert **out,
 int64_t
 incident_last_alert_at(struct store *s)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t v = 0;
 
 	st = store_stmt(s, "SELECT max(last_alert_at) FROM incidents", NULL);
 	if (st == NULL)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (store_step(st) == STORE_ROW)
+		v = store_col_int64(st, 0);
+	store_reset(st);
 	return v;
 }
 

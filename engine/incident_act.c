@@ -107,19 +107,19 @@ fail:
 }
 
 static int
-incident_bind_text(sqlite3_stmt *st, int col, const char *v)
+incident_bind_text(struct store_stmt *st, int col, const char *v)
 {
 	if (v == NULL)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_text(st, col, v, -1, SQLITE_TRANSIENT);
+		return store_bind_null(st, col);
+	return store_bind_text(st, col, v, -1, STORE_TRANSIENT);
 }
 
 static int
-incident_bind_time(sqlite3_stmt *st, int col, int64_t v)
+incident_bind_time(struct store_stmt *st, int col, int64_t v)
 {
 	if (v == 0)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_int64(st, col, v);
+		return store_bind_null(st, col);
+	return store_bind_int64(st, col, v);
 }
 
 /* Writes the changed incident, logs kind with detail (taken) and
@@ -134,7 +134,7 @@ incident_act_end(struct store *s, struct incident *inc, const char *actor,
 	    "UPDATE incidents SET state = ?,"
 	    " acked_by = ?, assignee = ?, snoozed_until = ?, resolved_at = ?,"
 	    " updated_at = ?, version = version + ? WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (detail == NULL) {
@@ -143,17 +143,17 @@ incident_act_end(struct store *s, struct incident *inc, const char *actor,
 	}
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int(st, 1, (int)inc->state);
+	store_bind_int(st, 1, (int)inc->state);
 	incident_bind_text(st, 2, inc->acked_by);
 	incident_bind_text(st, 3, inc->assignee);
 	incident_bind_time(st, 4, inc->snoozed_until);
 	incident_bind_time(st, 5, inc->resolved_at);
-	sqlite3_bind_int64(st, 6, clock_now_us());
-	sqlite3_bind_int(st, 7, strcmp(kind, "incident.note") != 0);
-	sqlite3_bind_int64(st, 8, inc->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_bind_int64(st, 6, clock_now_us());
+	store_bind_int(st, 7, strcmp(kind, "incident.note") != 0);
+	store_bind_int64(st, 8, inc->id);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		store_sqlerr(s, err, "update incident");
 		goto fail;
 	}

@@ -43,7 +43,7 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	    "UPDATE incidents SET state = 1,"
 	    " acked_by = ?, updated_at = ?, version = version + 1 WHERE id = ?";
 	int64_t id, resolved_at;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int state = 0;
 
 	if (ingest_group_find(c, a, &id, &state, &resolved_at, err) == -1)
@@ -58,9 +58,9 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	if (ingest_defer_settle(c->s, c->o->defer, id, err) == -1 ||
 	    (st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, c->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, c->now);
-	sqlite3_bind_int64(st, 3, id);
+	store_bind_text(st, 1, c->actor, -1, STORE_STATIC);
+	store_bind_int64(st, 2, c->now);
+	store_bind_int64(st, 3, id);
 	if (store_step_done(c->s, st, "acknowledge incident", err) == -1)
 		return -1;
 	c->res->incidents_acked++;

@@ -21,26 +21,26 @@
 #define INGEST_FOUND_N 12
 
 static int
-ingest_text_eq(sqlite3_stmt *st, int col, const char *v)
+ingest_text_eq(struct store_stmt *st, int col, const char *v)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)store_col_text(st, col);
 
 	return t == NULL || v == NULL ? t == v : strcmp(t, v) == 0;
 }
 
 static void
 ingest_found_row(
-    sqlite3_stmt *st, const struct alert *a, struct ingest_found *f)
+    struct store_stmt *st, const struct alert *a, struct ingest_found *f)
 {
 	f->found = 1;
-	f->alert_id = sqlite3_column_int64(st, 0);
-	f->t.resolved = sqlite3_column_int(st, 1);
-	f->t.starts = sqlite3_column_int64(st, 2);
-	f->t.ends = sqlite3_column_int64(st, 3);
-	f->t.given = sqlite3_column_int(st, 4);
-	f->t.rx_starts = sqlite3_column_int64(st, 5);
-	f->t.rx_ends = sqlite3_column_int64(st, 6);
-	f->severity = sqlite3_column_int(st, 7);
+	f->alert_id = store_col_int64(st, 0);
+	f->t.resolved = store_col_int(st, 1);
+	f->t.starts = store_col_int64(st, 2);
+	f->t.ends = store_col_int64(st, 3);
+	f->t.given = store_col_int(st, 4);
+	f->t.rx_starts = store_col_int64(st, 5);
+	f->t.rx_ends = store_col_int64(st, 6);
+	f->severity = store_col_int(st, 7);
 	f->same = (a->severity_kept || f->severity == (int)a->severity) &&
 	    ingest_text_eq(st, 8, a->labels_json) &&
 	    ingest_text_eq(st, 9, a->annotations_json) &&
@@ -57,23 +57,23 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	    " FROM alerts a JOIN incidents i"
 	    " ON i.id = a.incident_id WHERE a.source = ? AND a.fingerprint = ?"
 	    " ORDER BY a.incident_id DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(f, 0, sizeof *f);
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
+	store_bind_text(st, 2, a->fingerprint, -1, STORE_STATIC);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
 		ingest_found_row(st, a, f);
-		f->incident = sqlite3_column_int64(st, INGEST_FOUND_N);
-		f->state = (enum incident_state)sqlite3_column_int(
-		    st, INGEST_FOUND_N + 1);
+		f->incident = store_col_int64(st, INGEST_FOUND_N);
+		f->state =
+		    (enum incident_state)store_col_int(st, INGEST_FOUND_N + 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(c->s, err, "alerts");
 	return 0;
 }
@@ -89,22 +89,22 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 	static const char sql[] =
 	    "SELECT " INGEST_FOUND_COLS " FROM alerts a"
 	    " WHERE source = ? AND fingerprint = ? AND incident_id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, in);
-	rc = sqlite3_step(st);
+	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
+	store_bind_text(st, 2, a->fingerprint, -1, STORE_STATIC);
+	store_bind_int64(st, 3, in);
+	rc = store_step(st);
 	f->found = 0;
-	if (rc == SQLITE_ROW) {
+	if (rc == STORE_ROW) {
 		ingest_found_row(st, a, f);
 		f->incident = in;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(c->s, err, "alerts");
 	return 0;
 }
@@ -119,14 +119,14 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	    "UPDATE incidents SET match_text = match_text || ?1 WHERE id = ?2"
 	    " AND length(match_text) + length(?1) <= " ALERT_MATCH_MAX_SQL
 	    " AND instr(match_text, ?1) = 0";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (a->match_text == NULL || *a->match_text == '\0')
 		return 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, a->match_text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, incident);
+	store_bind_text(st, 1, a->match_text, -1, STORE_STATIC);
+	store_bind_int64(st, 2, incident);
 	return store_step_done(c->s, st, "incident text", err);
 }
 
@@ -177,30 +177,30 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	    " times_given, received_starts, received_ends, severity_raw)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)";
 	struct incident_times t;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	incident_times_new(a, c->now, &t);
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	sqlite3_bind_text(st, 2, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a->fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, a->resolved);
-	sqlite3_bind_int(st, 5, (int)a->severity);
-	sqlite3_bind_text(st, 6, a->labels_json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, a->annotations_json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, t.starts);
-	sqlite3_bind_int64(st, 9, t.ends);
+	store_bind_int64(st, 1, incident);
+	store_bind_text(st, 2, a->source, -1, STORE_STATIC);
+	store_bind_text(st, 3, a->fingerprint, -1, STORE_STATIC);
+	store_bind_int(st, 4, a->resolved);
+	store_bind_int(st, 5, (int)a->severity);
+	store_bind_text(st, 6, a->labels_json, -1, STORE_STATIC);
+	store_bind_text(st, 7, a->annotations_json, -1, STORE_STATIC);
+	store_bind_int64(st, 8, t.starts);
+	store_bind_int64(st, 9, t.ends);
 	if (a->generator_url != NULL)
-		sqlite3_bind_text(st, 10, a->generator_url, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, c->now);
-	sqlite3_bind_int64(st, 12, c->now);
-	sqlite3_bind_int(st, 13, t.given);
-	sqlite3_bind_int64(st, 14, t.rx_starts);
+		store_bind_text(st, 10, a->generator_url, -1, STORE_STATIC);
+	store_bind_int64(st, 11, c->now);
+	store_bind_int64(st, 12, c->now);
+	store_bind_int(st, 13, t.given);
+	store_bind_int64(st, 14, t.rx_starts);
 	if (t.rx_ends != 0)
-		sqlite3_bind_int64(st, 15, t.rx_ends);
+		store_bind_int64(st, 15, t.rx_ends);
 	if (a->severity_raw != NULL)
-		sqlite3_bind_text(st, 16, a->severity_raw, -1, SQLITE_STATIC);
+		store_bind_text(st, 16, a->severity_raw, -1, STORE_STATIC);
 	if (store_step_done(c->s, st, "store alert", err) == -1 ||
 	    ingest_match_text(c, a, incident, err) == -1)
 		return -1;
@@ -248,7 +248,7 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	int sev = a->severity_kept ? f->severity : (int)a->severity;
 	struct incident_merged m = { 0 };
 	struct incident_times t;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	incident_times_apply(&f->t, a, c->now, &t);
 	if (a->merge && !only &&
@@ -257,30 +257,30 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 		return -1;
 	if ((st = store_stmt(c->s, only ? status_only : full, err)) == NULL)
 		goto out;
-	sqlite3_bind_int(st, 1, a->resolved);
-	sqlite3_bind_int64(st, 5, t.starts);
-	sqlite3_bind_int64(st, 6, t.ends);
-	sqlite3_bind_int64(st, 8, c->now);
-	sqlite3_bind_int64(st, 9, f->alert_id);
-	sqlite3_bind_int(st, 10, t.given);
-	sqlite3_bind_int64(st, 11, t.rx_starts);
+	store_bind_int(st, 1, a->resolved);
+	store_bind_int64(st, 5, t.starts);
+	store_bind_int64(st, 6, t.ends);
+	store_bind_int64(st, 8, c->now);
+	store_bind_int64(st, 9, f->alert_id);
+	store_bind_int(st, 10, t.given);
+	store_bind_int64(st, 11, t.rx_starts);
 	if (t.rx_ends != 0)
-		sqlite3_bind_int64(st, 12, t.rx_ends);
+		store_bind_int64(st, 12, t.rx_ends);
 	if (!only) {
 		const char *url = a->merge ? m.generator_url : a->generator_url;
 
-		sqlite3_bind_int(st, 2, sev);
-		sqlite3_bind_int(st, 14, a->severity_kept);
-		sqlite3_bind_text(st, 3, a->merge ? m.labels : a->labels_json,
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4,
+		store_bind_int(st, 2, sev);
+		store_bind_int(st, 14, a->severity_kept);
+		store_bind_text(st, 3, a->merge ? m.labels : a->labels_json, -1,
+		    STORE_STATIC);
+		store_bind_text(st, 4,
 		    a->merge ? m.annotations : a->annotations_json, -1,
-		    SQLITE_STATIC);
+		    STORE_STATIC);
 		if (url != NULL)
-			sqlite3_bind_text(st, 7, url, -1, SQLITE_STATIC);
+			store_bind_text(st, 7, url, -1, STORE_STATIC);
 		if (a->severity_raw != NULL)
-			sqlite3_bind_text(
-			    st, 13, a->severity_raw, -1, SQLITE_STATIC);
+			store_bind_text(
+			    st, 13, a->severity_raw, -1, STORE_STATIC);
 	}
 	if (store_step_done(c->s, st, "update alert", err) == -1 ||
 	    ingest_touch(c, f->incident,

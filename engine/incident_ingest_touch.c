@@ -128,22 +128,22 @@ ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 	static const char sql[] =
 	    "SELECT id, state, resolved_at FROM incidents"
 	    " WHERE source = ? AND group_key = ? ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*id = 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->group_key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*state = sqlite3_column_int(st, 1);
-		*resolved_at = sqlite3_column_int64(st, 2);
+	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
+	store_bind_text(st, 2, a->group_key, -1, STORE_STATIC);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*id = store_col_int64(st, 0);
+		*state = store_col_int(st, 1);
+		*resolved_at = store_col_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(c->s, err, "incidents");
 	return 0;
 }
@@ -155,25 +155,25 @@ ingest_open(
 	static const char sql[] =
 	    "INSERT INTO incidents(source, group_key,"
 	    " state, severity, title, truncated_alerts, opened_at, updated_at,"
-	    " last_alert_at, group_labels) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)";
+	    " last_alert_at, group_labels) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)"
+	    " RETURNING id";
 	const char *title = a->title != NULL ? a->title : a->fingerprint;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->group_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, (int)a->severity);
-	sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, c->o->truncated > 0 ? c->o->truncated : 0);
-	sqlite3_bind_int64(st, 6, c->now);
-	sqlite3_bind_int64(st, 7, c->now);
-	sqlite3_bind_int64(st, 8, c->now);
+	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
+	store_bind_text(st, 2, a->group_key, -1, STORE_STATIC);
+	store_bind_int(st, 3, (int)a->severity);
+	store_bind_text(st, 4, title, -1, STORE_STATIC);
+	store_bind_int64(st, 5, c->o->truncated > 0 ? c->o->truncated : 0);
+	store_bind_int64(st, 6, c->now);
+	store_bind_int64(st, 7, c->now);
+	store_bind_int64(st, 8, c->now);
 	if (a->group_labels != NULL)
-		sqlite3_bind_text(st, 9, a->group_labels, -1, SQLITE_STATIC);
-	if (store_step_done(c->s, st, "open incident", err) == -1)
+		store_bind_text(st, 9, a->group_labels, -1, STORE_STATIC);
+	if (store_step_id(c->s, st, "open incident", id, err) == -1)
 		return -1;
-	*id = sqlite3_last_insert_rowid(store_db(c->s));
 	c->res->incidents_opened++;
 	if (incident_log(c->s, *id, c->actor, "incident.open",
 	        json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
@@ -195,13 +195,13 @@ ingest_reopen(
 	    "UPDATE incidents SET state = 0,"
 	    " resolved_at = NULL, ended_at = NULL, acked_by = NULL,"
 	    " updated_at = ?, version = version + 1 WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (ingest_defer_settle(c->s, c->o->defer, id, err) == -1 ||
 	    (st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->now);
-	sqlite3_bind_int64(st, 2, id);
+	store_bind_int64(st, 1, c->now);
+	store_bind_int64(st, 2, id);
 	if (store_step_done(c->s, st, "reopen incident", err) == -1)
 		return -1;
 	c->res->incidents_reopened++;
@@ -251,20 +251,20 @@ ingest_aggregate(
 	static const char sql[] =
 	    "SELECT count(*), coalesce(sum(resolved = 0),"
 	    " 0), coalesce(max(severity), 0) FROM alerts WHERE incident_id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		g->count = sqlite3_column_int64(st, 0);
-		g->firing = sqlite3_column_int64(st, 1);
-		g->severity = sqlite3_column_int(st, 2);
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		g->count = store_col_int64(st, 0);
+		g->firing = store_col_int64(st, 1);
+		g->severity = store_col_int(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	store_reset(st);
+	if (rc != STORE_ROW)
 		return store_sqlerr(c->s, err, "alerts");
 	return 0;
 }
@@ -296,13 +296,13 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	    "UPDATE incidents SET state = 2,"
 	    " resolved_at = ?, snoozed_until = NULL, updated_at = ?,"
 	    " version = version + 1 WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->now);
-	sqlite3_bind_int64(st, 2, c->now);
-	sqlite3_bind_int64(st, 3, inc->id);
+	store_bind_int64(st, 1, c->now);
+	store_bind_int64(st, 2, c->now);
+	store_bind_int64(st, 3, inc->id);
 	if (store_step_done(c->s, st, "resolve incident", err) == -1)
 		return -1;
 	c->res->incidents_resolved++;
@@ -326,30 +326,29 @@ ingest_finish_read(
 	    "SELECT state, severity, alert_count, firing_count,"
 	    " truncated_alerts, started_at, ended_at FROM incidents"
 	    " WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(inc, 0, sizeof *inc);
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
 		inc->id = id;
-		inc->state = (enum incident_state)sqlite3_column_int(st, 0);
-		inc->severity =
-		    (enum incident_severity)sqlite3_column_int(st, 1);
-		inc->alert_count = sqlite3_column_int64(st, 2);
-		inc->firing_count = sqlite3_column_int64(st, 3);
-		inc->truncated_alerts = sqlite3_column_int64(st, 4);
-		inc->started_at = sqlite3_column_int64(st, 5);
-		inc->ended_at = sqlite3_column_int64(st, 6);
+		inc->state = (enum incident_state)store_col_int(st, 0);
+		inc->severity = (enum incident_severity)store_col_int(st, 1);
+		inc->alert_count = store_col_int64(st, 2);
+		inc->firing_count = store_col_int64(st, 3);
+		inc->truncated_alerts = store_col_int64(st, 4);
+		inc->started_at = store_col_int64(st, 5);
+		inc->ended_at = store_col_int64(st, 6);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	store_reset(st);
+	if (rc == STORE_DONE)
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%lld", (long long)id);
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_ROW)
 		return store_sqlerr(c->s, err, "incident");
 	return 0;
 }
@@ -363,25 +362,25 @@ ingest_row_write(struct store *s, const struct ingest_row *r, struct err *err)
 	    " last_alert_at = ?5, updated_at = coalesce(?6, updated_at),"
 	    " version = version + ?11, sender_url = coalesce(?8, sender_url),"
 	    " started_at = ?9, ended_at = ?10 WHERE id = ?7";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, r->count);
-	sqlite3_bind_int64(st, 2, r->firing);
-	sqlite3_bind_int(st, 3, r->severity);
-	sqlite3_bind_int64(st, 4, r->truncated);
-	sqlite3_bind_int64(st, 5, r->last_alert_at);
+	store_bind_int64(st, 1, r->count);
+	store_bind_int64(st, 2, r->firing);
+	store_bind_int(st, 3, r->severity);
+	store_bind_int64(st, 4, r->truncated);
+	store_bind_int64(st, 5, r->last_alert_at);
 	if (r->updated_at != 0)
-		sqlite3_bind_int64(st, 6, r->updated_at);
-	sqlite3_bind_int64(st, 7, r->id);
+		store_bind_int64(st, 6, r->updated_at);
+	store_bind_int64(st, 7, r->id);
 	if (r->sender_url != NULL)
-		sqlite3_bind_text(st, 8, r->sender_url, -1, SQLITE_STATIC);
+		store_bind_text(st, 8, r->sender_url, -1, STORE_STATIC);
 	if (r->started_at != 0)
-		sqlite3_bind_int64(st, 9, r->started_at);
+		store_bind_int64(st, 9, r->started_at);
 	if (r->ended_at != 0)
-		sqlite3_bind_int64(st, 10, r->ended_at);
-	sqlite3_bind_int64(st, 11, r->version_add);
+		store_bind_int64(st, 10, r->ended_at);
+	store_bind_int64(st, 11, r->version_add);
 	return store_step_done(s, st, "update incident", err);
 }
 

@@ -24,7 +24,7 @@
 
 /* Fills inc from a row selected with INCIDENT_COLS first; -1 when out of
  * memory. */
-int incident_row(sqlite3_stmt *st, struct incident *inc);
+int incident_row(struct store_stmt *st, struct incident *inc);
 
 /* Appends one action-log entry about incident id with kind and detail
  * (takes ownership of detail; NULL: "{}"). actor NULL: actor_name(). */

@@ -49,23 +49,23 @@ merge_read(struct store *s, int64_t alert_id, char **labels, char **ann,
 	static const char sql[] = "SELECT labels, annotations, generator_url"
 	                          " FROM alerts WHERE id = ?";
 	const char *v[3];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*labels = *ann = *url = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, alert_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	store_bind_int64(st, 1, alert_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
 		for (int i = 0; i < 3; i++)
-			v[i] = (const char *)sqlite3_column_text(st, i);
+			v[i] = (const char *)store_col_text(st, i);
 		*labels = strdup(v[0] ? v[0] : "{}");
 		*ann = strdup(v[1] ? v[1] : "{}");
 		*url = v[2] ? strdup(v[2]) : NULL;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	store_reset(st);
+	if (rc != STORE_ROW)
 		return store_sqlerr(s, err, "alert");
 	if (*labels == NULL || *ann == NULL || (v[2] && *url == NULL))
 		return err_set(err, ERR_FAILED, "out of memory");

@@ -140,29 +140,29 @@ page_filtered(const struct incident_page *p)
 }
 
 static void
-page_bind(
-    sqlite3_stmt *st, const struct incident_page *p, int state, const char *pat)
+page_bind(struct store_stmt *st, const struct incident_page *p, int state,
+    const char *pat)
 {
-	sqlite3_bind_int(st, 1, state);
-	sqlite3_bind_int64(st, 2, p->now);
+	store_bind_int(st, 1, state);
+	store_bind_int64(st, 2, p->now);
 	if (pat != NULL)
-		sqlite3_bind_text(st, 3, pat, -1, SQLITE_STATIC);
+		store_bind_text(st, 3, pat, -1, STORE_STATIC);
 }
 
 static int
 page_count_sql(struct store *s, const char *sql, const struct incident_page *p,
     int state, const char *pat, int64_t *n, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	page_bind(st, p, state, pat);
-	rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = store_step(st);
+	*n = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+	store_reset(st);
+	if (rc != STORE_ROW)
 		return store_sqlerr(s, err, "incidents");
 	return 0;
 }
@@ -257,18 +257,18 @@ page_walk(struct store *s, const struct incident_page *p,
 {
 	const struct page_shape *sh = &page_shapes[g->shape];
 	struct incident inc;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, pat != NULL ? sh->sel_f : sh->sel, err)) ==
 	    NULL)
 		return -1;
 	page_bind(st, p, g->state, pat);
-	sqlite3_bind_int64(st, 4, *limit);
-	sqlite3_bind_int64(st, 5, *skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 4, *limit);
+	store_bind_int64(st, 5, *skip);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (incident_row(st, &inc) == -1) {
-			sqlite3_reset(st);
+			store_reset(st);
 			return err_set(err, ERR_FAILED, "out of memory");
 		}
 		if (*limit > 0)
@@ -276,12 +276,12 @@ page_walk(struct store *s, const struct incident_page *p,
 		*stop = fn(&inc, ctx) != 0;
 		incident_done(&inc);
 		if (*stop || *limit == 0) {
-			rc = SQLITE_DONE;
+			rc = STORE_DONE;
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_DONE)
 		return store_sqlerr(s, err, "incidents");
 	return 0;
 }
@@ -322,13 +322,14 @@ out:
 int64_t
 incident_max_id(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT max(id) FROM incidents", NULL);
+	struct store_stmt *st =
+	    store_stmt(s, "SELECT max(id) FROM incidents", NULL);
 	int64_t v = 0;
 
 	if (st == NULL)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (store_step(st) == STORE_ROW)
+		v = store_col_int64(st, 0);
+	store_reset(st);
 	return v;
 }

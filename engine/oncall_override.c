@@ -28,9 +28,10 @@ oncall_override_add(struct store *s, const struct oncall_override *o,
 {
 	static const char sql[] =
 	    "INSERT INTO oncall_overrides(rotation, who, from_us, to_us, note,"
-	    " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	    " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	    " RETURNING id";
 	struct actlog_new e = { .actor = actor, .kind = "oncall.override" };
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	json_t *d = NULL;
 	char *text = NULL;
 
@@ -40,18 +41,17 @@ oncall_override_add(struct store *s, const struct oncall_override *o,
 		return -1;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
-	sqlite3_bind_text(st, 1, o->rotation, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->who, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, o->from);
-	sqlite3_bind_int64(st, 4, o->to);
+	store_bind_text(st, 1, o->rotation, -1, STORE_STATIC);
+	store_bind_text(st, 2, o->who, -1, STORE_STATIC);
+	store_bind_int64(st, 3, o->from);
+	store_bind_int64(st, 4, o->to);
 	if (o->note != NULL)
-		sqlite3_bind_text(st, 5, o->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(
-	    st, 6, actor ? actor : store_actor(s), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, now);
-	if (store_step_done(s, st, "add override", err) == -1)
+		store_bind_text(st, 5, o->note, -1, STORE_STATIC);
+	store_bind_text(
+	    st, 6, actor ? actor : store_actor(s), -1, STORE_STATIC);
+	store_bind_int64(st, 7, now);
+	if (store_step_id(s, st, "add override", id, err) == -1)
 		goto fail;
-	*id = sqlite3_last_insert_rowid(store_db(s));
 	d = json_pack("{s:I, s:s, s:s, s:o, s:o, s:s?}", "override",
 	    (json_int_t)*id, "rotation", o->rotation, "who", o->who, "from",
 	    oncall_time_json(o->from), "to", oncall_time_json(o->to), "note",
@@ -83,19 +83,19 @@ oncall_override_remove(struct store *s, int64_t id, const char *actor,
 	struct actlog_new e = { .actor = actor,
 		.kind = "oncall.override.remove" };
 	char detail[64];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (store_begin(s, err) == -1)
 		return -1;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
-	sqlite3_bind_text(
-	    st, 1, actor ? actor : store_actor(s), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, id);
+	store_bind_text(
+	    st, 1, actor ? actor : store_actor(s), -1, STORE_STATIC);
+	store_bind_int64(st, 2, now);
+	store_bind_int64(st, 3, id);
 	if (store_step_done(s, st, "remove override", err) == -1)
 		goto fail;
-	if (sqlite3_changes(store_db(s)) == 0) {
+	if (store_changes(s) == 0) {
 		err_set(err, ERR_FAILED,
 		    "no override %lld (see: owl oncall overrides)",
 		    (long long)id);
@@ -112,9 +112,9 @@ fail:
 }
 
 static char *
-oncall_col(sqlite3_stmt *st, int i)
+oncall_col(struct store_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = store_col_text(st, i);
 
 	return t != NULL ? strdup((const char *)t) : NULL;
 }
@@ -129,17 +129,17 @@ oncall_override_list(struct store *s, const char *rotation, int64_t after,
 	    " AND to_us > ? AND (?2 IS NULL OR rotation = ?2) ORDER BY id";
 	struct oncall_override *v = NULL, *nv;
 	size_t cap = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, after);
+	store_bind_int64(st, 1, after);
 	if (rotation != NULL)
-		sqlite3_bind_text(st, 2, rotation, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_bind_text(st, 2, rotation, -1, STORE_STATIC);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		struct oncall_override *o;
 
 		if (*n == cap) {
@@ -149,24 +149,24 @@ oncall_override_list(struct store *s, const char *rotation, int64_t after,
 			v = nv;
 		}
 		o = &v[(*n)++];
-		o->id = sqlite3_column_int64(st, 0);
+		o->id = store_col_int64(st, 0);
 		o->rotation = oncall_col(st, 1);
 		o->who = oncall_col(st, 2);
-		o->from = sqlite3_column_int64(st, 3);
-		o->to = sqlite3_column_int64(st, 4);
+		o->from = store_col_int64(st, 3);
+		o->to = store_col_int64(st, 4);
 		o->note = oncall_col(st, 5);
 		o->created_by = oncall_col(st, 6);
-		o->created_at = sqlite3_column_int64(st, 7);
+		o->created_at = store_col_int64(st, 7);
 		if (o->rotation == NULL || o->who == NULL) {
-			rc = SQLITE_NOMEM;
+			rc = STORE_NOMEM;
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		oncall_overrides_free(v, *n);
 		*n = 0;
-		return rc == SQLITE_NOMEM || rc == SQLITE_ROW
+		return rc == STORE_NOMEM || rc == STORE_ROW
 		    ? err_set(err, ERR_FAILED, "out of memory")
 		    : store_sqlerr(s, err, "list overrides");
 	}

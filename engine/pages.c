@@ -56,9 +56,9 @@ pages_queue(struct store *s, const struct pages_new *p, int64_t now,
 	static const char sql[] =
 	    "INSERT INTO pages(incident_id, kind, person, via, level, text,"
 	    " origin, actor, state, channel, next_try_at, created_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)";
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id";
 	const char *actor = p->actor ? p->actor : store_actor(s);
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t pid;
 
 	if (store_begin(s, err) == -1)
@@ -66,23 +66,22 @@ pages_queue(struct store *s, const struct pages_new *p, int64_t now,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
 	if (p->incident > 0)
-		sqlite3_bind_int64(st, 1, p->incident);
-	sqlite3_bind_text(st, 2, p->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p->person, -1, SQLITE_STATIC);
+		store_bind_int64(st, 1, p->incident);
+	store_bind_text(st, 2, p->kind, -1, STORE_STATIC);
+	store_bind_text(st, 3, p->person, -1, STORE_STATIC);
 	if (p->via != NULL)
-		sqlite3_bind_text(st, 4, p->via, -1, SQLITE_STATIC);
+		store_bind_text(st, 4, p->via, -1, STORE_STATIC);
 	if (p->level >= 0)
-		sqlite3_bind_int(st, 5, p->level);
-	sqlite3_bind_text(st, 6, p->text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, p->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, actor, -1, SQLITE_STATIC);
+		store_bind_int(st, 5, p->level);
+	store_bind_text(st, 6, p->text, -1, STORE_STATIC);
+	store_bind_text(st, 7, p->origin, -1, STORE_STATIC);
+	store_bind_text(st, 8, actor, -1, STORE_STATIC);
 	if (p->channel != NULL)
-		sqlite3_bind_text(st, 9, p->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, now);
-	sqlite3_bind_int64(st, 11, now);
-	if (store_step_done(s, st, "queue page", err) == -1)
+		store_bind_text(st, 9, p->channel, -1, STORE_STATIC);
+	store_bind_int64(st, 10, now);
+	store_bind_int64(st, 11, now);
+	if (store_step_id(s, st, "queue page", &pid, err) == -1)
 		goto fail;
-	pid = sqlite3_last_insert_rowid(store_db(s));
 	if (pages_log(s, p->incident, actor, p->kind, "queued",
 	        json_pack("{s:I, s:s, s:s?, s:o, s:s, s:s}", "page",
 	            (json_int_t)pid, "to", p->person, "via", p->via, "level",
@@ -99,9 +98,9 @@ fail:
 }
 
 static char *
-pages_col(sqlite3_stmt *st, int i)
+pages_col(struct store_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = store_col_text(st, i);
 
 	return t != NULL ? strdup((const char *)t) : NULL;
 }
@@ -121,24 +120,22 @@ pages_due_free(struct pages_due *v, size_t n)
 }
 
 static int
-pages_read_due(sqlite3_stmt *st, struct pages_due *d)
+pages_read_due(struct store_stmt *st, struct pages_due *d)
 {
 	memset(d, 0, sizeof *d);
-	d->id = sqlite3_column_int64(st, 0);
-	d->incident = sqlite3_column_int64(st, 1);
+	d->id = store_col_int64(st, 0);
+	d->incident = store_col_int64(st, 1);
 	d->kind = pages_col(st, 2);
 	d->person = pages_col(st, 3);
 	d->via = pages_col(st, 4);
-	d->level = sqlite3_column_type(st, 5) == SQLITE_NULL
-	    ? -1
-	    : sqlite3_column_int(st, 5);
+	d->level = store_col_null(st, 5) ? -1 : store_col_int(st, 5);
 	d->text = pages_col(st, 6);
 	d->origin = pages_col(st, 7);
 	d->channel = pages_col(st, 8);
-	d->chan_idx = sqlite3_column_int(st, 9);
-	d->chan_attempt = sqlite3_column_int(st, 10);
-	d->attempts = sqlite3_column_int(st, 11);
-	d->created_at = sqlite3_column_int64(st, 12);
+	d->chan_idx = store_col_int(st, 9);
+	d->chan_attempt = store_col_int(st, 10);
+	d->attempts = store_col_int(st, 11);
+	d->created_at = store_col_int64(st, 12);
 	return d->kind && d->person && d->text && d->origin ? 0 : -1;
 }
 
@@ -148,25 +145,25 @@ pages_read_due(sqlite3_stmt *st, struct pages_due *d)
 
 /* Reads the ids the claim statement chose, then marks them claimed. */
 static int
-pages_claim_rows(struct store *s, sqlite3_stmt *sel, const char *claim,
+pages_claim_rows(struct store *s, struct store_stmt *sel, const char *claim,
     int64_t until, size_t max, struct pages_due **out, size_t *n,
     struct err *err)
 {
 	static const char upd[] =
 	    "UPDATE pages SET claim = ?, claimed_until = ? WHERE id = ?";
 	struct pages_due *v;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((v = calloc(max + 1, sizeof *v)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	while (*n < max && (rc = sqlite3_step(sel)) == SQLITE_ROW)
+	while (*n < max && (rc = store_step(sel)) == STORE_ROW)
 		if (pages_read_due(sel, &v[(*n)++]) == -1) {
-			rc = SQLITE_NOMEM;
+			rc = STORE_NOMEM;
 			break;
 		}
-	sqlite3_reset(sel);
-	if (*n < max && rc != SQLITE_DONE) {
+	store_reset(sel);
+	if (*n < max && rc != STORE_DONE) {
 		pages_due_free(v, *n);
 		*n = 0;
 		return store_sqlerr(s, err, "claim pages");
@@ -174,9 +171,9 @@ pages_claim_rows(struct store *s, sqlite3_stmt *sel, const char *claim,
 	for (size_t i = 0; i < *n; i++) {
 		if ((st = store_stmt(s, upd, err)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, claim, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, until);
-		sqlite3_bind_int64(st, 3, v[i].id);
+		store_bind_text(st, 1, claim, -1, STORE_STATIC);
+		store_bind_int64(st, 2, until);
+		store_bind_int64(st, 3, v[i].id);
 		if (store_step_done(s, st, "claim page", err) == -1)
 			goto fail;
 	}
@@ -201,7 +198,7 @@ pages_claim(struct store *s, int64_t now, const char *claim, int64_t lease_us,
 	    "SELECT " PAGES_COLS " FROM pages WHERE id = ?2 AND"
 	    " state = 'pending' AND next_try_at <= ?1 AND (claimed_until IS"
 	    " NULL OR claimed_until <= ?1)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	*out = NULL;
 	*n = 0;
@@ -209,9 +206,9 @@ pages_claim(struct store *s, int64_t now, const char *claim, int64_t lease_us,
 		return -1;
 	if ((st = store_stmt(s, only ? one : any, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, now);
+	store_bind_int64(st, 1, now);
 	if (only)
-		sqlite3_bind_int64(st, 2, only);
+		store_bind_int64(st, 2, only);
 	if (pages_claim_rows(s, st, claim, now + lease_us, max, out, n, err) ==
 	    -1)
 		goto fail;
@@ -247,7 +244,7 @@ pages_unclaim_dead(
 	    " WHERE state = 'pending' AND claim = ?";
 	char dead[16][160];
 	size_t nd = 0, hl = strlen(host);
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n = 0;
@@ -255,22 +252,22 @@ pages_unclaim_dead(
 		return -1;
 	if ((st = store_stmt(s, sel, err)) == NULL)
 		goto fail;
-	while (nd < 16 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
+	while (nd < 16 && (rc = store_step(st)) == STORE_ROW) {
+		const char *c = (const char *)store_col_text(st, 0);
 
 		if (c != NULL && strncmp(c, host, hl) == 0 && c[hl] == ':' &&
 		    strlen(c) < sizeof dead[0] &&
 		    pages_pid_dead(strtol(c + hl + 1, NULL, 10)))
 			snprintf(dead[nd++], sizeof dead[0], "%s", c);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	for (size_t i = 0; i < nd; i++) {
 		if ((st = store_stmt(s, upd, err)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, dead[i], -1, SQLITE_STATIC);
+		store_bind_text(st, 1, dead[i], -1, STORE_STATIC);
 		if (store_step_done(s, st, "release claims", err) == -1)
 			goto fail;
-		*n += (size_t)sqlite3_changes(store_db(s));
+		*n += (size_t)store_changes(s);
 	}
 	return store_commit(s, err);
 fail:
@@ -295,19 +292,19 @@ static int
 pages_state(struct store *s, int64_t id, char *state, struct err *err)
 {
 	static const char sql[] = "SELECT state FROM pages WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
 	snprintf(state, 16, "%s",
-	    rc == SQLITE_ROW && sqlite3_column_text(st, 0)
-	        ? (const char *)sqlite3_column_text(st, 0)
+	    rc == STORE_ROW && store_col_text(st, 0)
+	        ? (const char *)store_col_text(st, 0)
 	        : "");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "read page");
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : store_sqlerr(s, err, "read page");
 }
 
 static int
@@ -319,22 +316,22 @@ pages_update(struct store *s, const struct pages_due *d, const char *state,
 	    "UPDATE pages SET state = ?, channel = ?, chan_idx = ?,"
 	    " chan_attempt = ?, attempts = ?, next_try_at = ?, done_at = ?,"
 	    " error = ?, claim = NULL, claimed_until = NULL WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, state, -1, STORE_STATIC);
 	if (channel != NULL)
-		sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, d->chan_idx);
-	sqlite3_bind_int(st, 4, d->chan_attempt);
-	sqlite3_bind_int(st, 5, d->attempts);
-	sqlite3_bind_int64(st, 6, next);
+		store_bind_text(st, 2, channel, -1, STORE_STATIC);
+	store_bind_int(st, 3, d->chan_idx);
+	store_bind_int(st, 4, d->chan_attempt);
+	store_bind_int(st, 5, d->attempts);
+	store_bind_int64(st, 6, next);
 	if (done != 0)
-		sqlite3_bind_int64(st, 7, done);
+		store_bind_int64(st, 7, done);
 	if (error != NULL)
-		sqlite3_bind_text(st, 8, error, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, d->id);
+		store_bind_text(st, 8, error, -1, STORE_STATIC);
+	store_bind_int64(st, 9, d->id);
 	return store_step_done(s, st, "record page", err);
 }
 
@@ -447,7 +444,7 @@ pages_cancel_incident(struct store *s, int64_t incident, const char *reason,
 	static const char upd[] =
 	    "UPDATE pages SET state = 'cancelled', done_at = ? WHERE id = ?";
 	json_t *ids = json_array();
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t i;
 	json_t *v;
 	int rc;
@@ -456,20 +453,20 @@ pages_cancel_incident(struct store *s, int64_t incident, const char *reason,
 		return err_set(err, ERR_FAILED, "out of memory");
 	if (store_begin(s, err) == -1 || (st = store_stmt(s, sel, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, incident);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	store_bind_int64(st, 1, incident);
+	while ((rc = store_step(st)) == STORE_ROW)
 		json_array_append_new(ids,
-		    json_pack("[I, s]", (json_int_t)sqlite3_column_int64(st, 0),
-		        (const char *)sqlite3_column_text(st, 1)));
-	sqlite3_reset(st);
+		    json_pack("[I, s]", (json_int_t)store_col_int64(st, 0),
+		        (const char *)store_col_text(st, 1)));
+	store_reset(st);
 	json_array_foreach(ids, i, v)
 	{
 		json_int_t id = json_integer_value(json_array_get(v, 0));
 
 		if ((st = store_stmt(s, upd, err)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(st, 1, now);
-		sqlite3_bind_int64(st, 2, id);
+		store_bind_int64(st, 1, now);
+		store_bind_int64(st, 2, id);
 		if (store_step_done(s, st, "cancel page", err) == -1 ||
 		    pages_log(s, incident, "owl", PAGES_KIND_PAGE, "cancelled",
 		        json_pack("{s:I, s:O, s:s}", "page", id, "to",
@@ -498,7 +495,7 @@ pages_queue_resolves(
 	    " kind = 'page' AND channel = 'pagerduty' AND closed = 0";
 	json_t *people = json_array();
 	char text[96];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t i;
 	json_t *v;
 
@@ -507,11 +504,11 @@ pages_queue_resolves(
 		return err_set(err, ERR_FAILED, "out of memory");
 	if (store_begin(s, err) == -1 || (st = store_stmt(s, sel, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, incident);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(people,
-		    json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, incident);
+	while (store_step(st) == STORE_ROW)
+		json_array_append_new(
+		    people, json_string((const char *)store_col_text(st, 0)));
+	store_reset(st);
 	snprintf(text, sizeof text, "INC-%lld resolved", (long long)incident);
 	json_array_foreach(people, i, v)
 	{
@@ -525,7 +522,7 @@ pages_queue_resolves(
 	}
 	if ((st = store_stmt(s, upd, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, incident);
+	store_bind_int64(st, 1, incident);
 	if (store_step_done(s, st, "close pages", err) == -1)
 		goto fail;
 	json_decref(people);

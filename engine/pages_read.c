@@ -13,45 +13,43 @@
 #include "clock.h"
 
 static json_t *
-pages_read_time(sqlite3_stmt *st, int i)
+pages_read_time(struct store_stmt *st, int i)
 {
 	char at[CLOCK_RFC3339_MAX];
 
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (store_col_null(st, i))
 		return json_null();
-	clock_format(sqlite3_column_int64(st, i), 0, at);
+	clock_format(store_col_int64(st, i), 0, at);
 	return json_string(at);
 }
 
 static json_t *
-pages_read_text(sqlite3_stmt *st, int i)
+pages_read_text(struct store_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = store_col_text(st, i);
 
 	return t != NULL ? json_string((const char *)t) : json_null();
 }
 
 static json_t *
-pages_read_row(sqlite3_stmt *st)
+pages_read_row(struct store_stmt *st)
 {
-	json_t *level = sqlite3_column_type(st, 5) == SQLITE_NULL
+	json_t *level = store_col_null(st, 5)
 	    ? json_null()
-	    : json_integer(sqlite3_column_int(st, 5) + 1);
+	    : json_integer(store_col_int(st, 5) + 1);
 
 	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 	                 " s:i, s:o, s:o, s:o, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(st, 0), "incident",
-	    sqlite3_column_type(st, 1) == SQLITE_NULL
-	        ? json_null()
-	        : json_integer(sqlite3_column_int64(st, 1)),
+	    "id", (json_int_t)store_col_int64(st, 0), "incident",
+	    store_col_null(st, 1) ? json_null()
+	                          : json_integer(store_col_int64(st, 1)),
 	    "kind", pages_read_text(st, 2), "to", pages_read_text(st, 3), "via",
 	    pages_read_text(st, 4), "level", level, "origin",
 	    pages_read_text(st, 6), "actor", pages_read_text(st, 7), "state",
 	    pages_read_text(st, 8), "channel", pages_read_text(st, 9),
-	    "attempts", sqlite3_column_int(st, 10), "text",
-	    pages_read_text(st, 11), "created_at", pages_read_time(st, 12),
-	    "done_at", pages_read_time(st, 13), "error",
-	    pages_read_text(st, 14));
+	    "attempts", store_col_int(st, 10), "text", pages_read_text(st, 11),
+	    "created_at", pages_read_time(st, 12), "done_at",
+	    pages_read_time(st, 13), "error", pages_read_text(st, 14));
 }
 
 #define PAGES_READ_COLS                                                        \
@@ -68,7 +66,7 @@ pages_json(struct store *s, int64_t incident, int64_t since, json_t **out,
 	static const char by_time[] =
 	    "SELECT " PAGES_READ_COLS " FROM pages WHERE created_at >= ?"
 	    " ORDER BY id";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	json_t *a, *row;
 	int rc;
 
@@ -78,17 +76,17 @@ pages_json(struct store *s, int64_t incident, int64_t since, json_t **out,
 		json_decref(a);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, incident ? incident : since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	store_bind_int64(st, 1, incident ? incident : since);
+	while ((rc = store_step(st)) == STORE_ROW)
 		if ((row = pages_read_row(st)) == NULL ||
 		    json_array_append_new(a, row) == -1) {
-			rc = SQLITE_NOMEM;
+			rc = STORE_NOMEM;
 			break;
 		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		json_decref(a);
-		return rc == SQLITE_NOMEM
+		return rc == STORE_NOMEM
 		    ? err_set(err, ERR_FAILED, "out of memory")
 		    : store_sqlerr(s, err, "list pages");
 	}
@@ -105,25 +103,25 @@ pages_counts(struct store *s, json_t **sent, int64_t *failed, struct err *err)
 	static const char undeliv[] =
 	    "SELECT count(*) FROM pages WHERE state = 'undeliverable' AND"
 	    " kind = 'page'";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((*sent = json_object()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	if ((st = store_stmt(s, by_chan, err)) == NULL)
 		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_text(st, 0) != NULL)
+	while ((rc = store_step(st)) == STORE_ROW)
+		if (store_col_text(st, 0) != NULL)
 			json_object_set_new(*sent,
-			    (const char *)sqlite3_column_text(st, 0),
-			    json_integer(sqlite3_column_int64(st, 1)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = store_stmt(s, undeliv, err)) == NULL)
+			    (const char *)store_col_text(st, 0),
+			    json_integer(store_col_int64(st, 1)));
+	store_reset(st);
+	if (rc != STORE_DONE || (st = store_stmt(s, undeliv, err)) == NULL)
 		goto sqlfail;
-	rc = sqlite3_step(st);
-	*failed = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = store_step(st);
+	*failed = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+	store_reset(st);
+	if (rc != STORE_ROW)
 		goto sqlfail;
 	return 0;
 sqlfail:
@@ -144,24 +142,23 @@ pages_alarm(
 	    " WHERE p.state = 'undeliverable' AND p.kind = 'page' AND"
 	    " p.done_at >= ? AND (i.id IS NULL OR i.state != 2)"
 	    " ORDER BY p.done_at DESC";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(a, 0, sizeof *a);
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, since);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (a->count++ > 0)
 			continue;
 		snprintf(a->person, sizeof a->person, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		a->incident = sqlite3_column_int64(st, 1);
-		a->at = sqlite3_column_int64(st, 2);
+		    (const char *)store_col_text(st, 0));
+		a->incident = store_col_int64(st, 1);
+		a->at = store_col_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0
-	                         : store_sqlerr(s, err, "undelivered pages");
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "undelivered pages");
 }
 
 /* Whether the lease holder "host:pid" is a process of host that is
@@ -190,9 +187,10 @@ pages_lease(struct store *s, const char *holder, const char *host, int64_t now,
 	    " ('pager', ?)";
 	json_t *v = NULL;
 	const char *cur;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char *value;
 	int64_t until;
+	int rc;
 
 	*got = 0;
 	other[0] = '\0';
@@ -200,10 +198,9 @@ pages_lease(struct store *s, const char *holder, const char *host, int64_t now,
 		return -1;
 	if ((st = store_stmt(s, sel, err)) == NULL)
 		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = json_loads(
-		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
-	sqlite3_reset(st);
+	if (store_step(st) == STORE_ROW)
+		v = json_loads((const char *)store_col_text(st, 0), 0, NULL);
+	store_reset(st);
 	cur = json_string_value(json_object_get(v, "holder"));
 	until = json_integer_value(json_object_get(v, "until"));
 	if (cur != NULL && strcmp(cur, holder) != 0 && until > now &&
@@ -221,11 +218,14 @@ pages_lease(struct store *s, const char *holder, const char *host, int64_t now,
 		err_set(err, ERR_FAILED, "out of memory");
 		goto fail;
 	}
-	if ((st = store_stmt(s, put, err)) == NULL)
+	if ((st = store_stmt(s, put, err)) == NULL) {
+		free(value);
 		goto fail;
-	sqlite3_bind_text(st, 1, value, -1, free);
-	value = NULL;
-	if (store_step_done(s, st, "take the pager lease", err) == -1)
+	}
+	store_bind_text(st, 1, value, -1, STORE_STATIC);
+	rc = store_step_done(s, st, "take the pager lease", err);
+	free(value);
+	if (rc == -1)
 		goto fail;
 	*got = 1;
 	return store_commit(s, err);
@@ -240,11 +240,11 @@ pages_lease_release(struct store *s, const char *holder, struct err *err)
 	static const char sql[] =
 	    "DELETE FROM paging_state WHERE key = 'pager' AND"
 	    " json_extract(value, '$.holder') = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, holder, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, holder, -1, STORE_STATIC);
 	return store_step_done(s, st, "release the pager lease", err);
 }
 
@@ -255,25 +255,25 @@ pages_status(
 	static const char sql[] =
 	    "SELECT state, coalesce(channel, ''), attempts, next_try_at,"
 	    " coalesce(error, '') FROM pages WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(ps, 0, sizeof *ps);
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, id);
+	if ((rc = store_step(st)) == STORE_ROW) {
 		snprintf(ps->state, sizeof ps->state, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
+		    (const char *)store_col_text(st, 0));
 		snprintf(ps->channel, sizeof ps->channel, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		ps->attempts = sqlite3_column_int(st, 2);
-		ps->next_try_at = sqlite3_column_int64(st, 3);
+		    (const char *)store_col_text(st, 1));
+		ps->attempts = store_col_int(st, 2);
+		ps->next_try_at = store_col_int64(st, 3);
 		snprintf(ps->error, sizeof ps->error, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
+		    (const char *)store_col_text(st, 4));
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	store_reset(st);
+	if (rc == STORE_DONE)
 		return err_set(err, ERR_FAILED, "no page %lld", (long long)id);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "read page");
+	return rc == STORE_ROW ? 0 : store_sqlerr(s, err, "read page");
 }

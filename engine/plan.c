@@ -19,9 +19,9 @@
 	"p.params, p.effects"
 
 static char *
-plan_col(sqlite3_stmt *st, int i)
+plan_col(struct store_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	const char *s = (const char *)store_col_text(st, i);
 
 	return s ? strdup(s) : NULL;
 }
@@ -29,7 +29,7 @@ plan_col(sqlite3_stmt *st, int i)
 int
 plan_get(struct store *s, int64_t id, struct plan *p, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT " PLAN_COLS " FROM plans p JOIN runs r ON r.id = p.run_id "
 	    "WHERE p.id = ?",
 	    err);
@@ -38,23 +38,23 @@ plan_get(struct store *s, int64_t id, struct plan *p, struct err *err)
 	memset(p, 0, sizeof *p);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+	store_bind_int64(st, 1, id);
+	if ((rc = store_step(st)) != STORE_ROW) {
+		store_reset(st);
+		if (rc != STORE_DONE)
 			return store_sqlerr(s, err, "plans");
 		return err_set(err, ERR_USAGE, "no plan %lld (see: owl plans)",
 		    (long long)id);
 	}
-	p->id = sqlite3_column_int64(st, 0);
-	p->run_id = sqlite3_column_int64(st, 1);
-	p->incident = sqlite3_column_int64(st, 2);
-	p->created_at = sqlite3_column_int64(st, 3);
-	p->dry_run = sqlite3_column_int(st, 4);
-	snprintf(p->hash, sizeof p->hash, "%s",
-	    (const char *)sqlite3_column_text(st, 5));
+	p->id = store_col_int64(st, 0);
+	p->run_id = store_col_int64(st, 1);
+	p->incident = store_col_int64(st, 2);
+	p->created_at = store_col_int64(st, 3);
+	p->dry_run = store_col_int(st, 4);
+	snprintf(
+	    p->hash, sizeof p->hash, "%s", (const char *)store_col_text(st, 5));
 	snprintf(p->source_sha256, sizeof p->source_sha256, "%s",
-	    (const char *)sqlite3_column_text(st, 6));
+	    (const char *)store_col_text(st, 6));
 	p->runbook = plan_col(st, 7);
 	p->source = plan_col(st, 8);
 	p->commit = plan_col(st, 9);
@@ -62,11 +62,9 @@ plan_get(struct store *s, int64_t id, struct plan *p, struct err *err)
 	p->blob = plan_col(st, 11);
 	p->actor = plan_col(st, 12);
 	p->status = plan_col(st, 13);
-	p->params =
-	    json_loads((const char *)sqlite3_column_text(st, 14), 0, NULL);
-	p->effects =
-	    json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL);
-	sqlite3_reset(st);
+	p->params = json_loads((const char *)store_col_text(st, 14), 0, NULL);
+	p->effects = json_loads((const char *)store_col_text(st, 15), 0, NULL);
+	store_reset(st);
 	if (p->runbook == NULL || p->source == NULL || p->params == NULL ||
 	    p->effects == NULL) {
 		plan_done(p);
@@ -163,7 +161,7 @@ plan_list(
     struct store *s, int64_t incident, int limit, json_t **out, struct err *err)
 {
 	/* two statements, one per shape: each uses its index */
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    incident > 0 ? "SELECT " PLAN_COLS " FROM runs r JOIN plans p ON "
 	                   "p.run_id = r.id WHERE r.incident_id = ?2 "
 	                   "ORDER BY p.id DESC LIMIT ?1"
@@ -175,30 +173,30 @@ plan_list(
 	*out = NULL;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int(st, 1, limit);
+	store_bind_int(st, 1, limit);
 	if (incident > 0)
-		sqlite3_bind_int64(st, 2, incident);
+		store_bind_int64(st, 2, incident);
 	*out = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t inc = sqlite3_column_int64(st, 2);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t inc = store_col_int64(st, 2);
 		json_array_append_new(*out,
 		    json_pack("{s:I, s:s, s:I, s:s, s:s?, s:s?, s:o, s:b, s:I, "
 		              "s:o, s:s?}",
-		        "id", (json_int_t)sqlite3_column_int64(st, 0), "hash",
-		        (const char *)sqlite3_column_text(st, 5), "run",
-		        (json_int_t)sqlite3_column_int64(st, 1), "runbook",
-		        (const char *)sqlite3_column_text(st, 7), "commit",
-		        (const char *)sqlite3_column_text(st, 9), "actor",
-		        (const char *)sqlite3_column_text(st, 12), "incident",
+		        "id", (json_int_t)store_col_int64(st, 0), "hash",
+		        (const char *)store_col_text(st, 5), "run",
+		        (json_int_t)store_col_int64(st, 1), "runbook",
+		        (const char *)store_col_text(st, 7), "commit",
+		        (const char *)store_col_text(st, 9), "actor",
+		        (const char *)store_col_text(st, 12), "incident",
 		        inc ? json_integer(inc) : json_null(), "dry_run",
-		        sqlite3_column_int(st, 4), "writes",
+		        store_col_int(st, 4), "writes",
 		        (json_int_t)plan_writes(
-		            (const char *)sqlite3_column_text(st, 15)),
-		        "created_at", plan_time(sqlite3_column_int64(st, 3)),
-		        "status", (const char *)sqlite3_column_text(st, 13)));
+		            (const char *)store_col_text(st, 15)),
+		        "created_at", plan_time(store_col_int64(st, 3)),
+		        "status", (const char *)store_col_text(st, 13)));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		json_decref(*out);
 		*out = NULL;
 		return store_sqlerr(s, err, "plans");
@@ -214,7 +212,7 @@ plan_approve(
 		.incident = p->incident,
 		.run = p->run_id,
 		.kind = "plan.approve" };
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char *detail;
 	json_t *d;
 	int rc = -1;
@@ -239,13 +237,13 @@ plan_approve(
 	    err);
 	if (st == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, p->id);
-	sqlite3_bind_text(st, 2, p->hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, clock_now_us());
+	store_bind_int64(st, 1, p->id);
+	store_bind_text(st, 2, p->hash, -1, STORE_TRANSIENT);
+	store_bind_text(st, 3, actor, -1, STORE_TRANSIENT);
+	store_bind_int64(st, 4, clock_now_us());
 	if (store_step_done(s, st, "plan approvals", err) == -1)
 		goto fail;
-	if (sqlite3_changes(store_db(s)) == 0) {
+	if (store_changes(s) == 0) {
 		err_set(err, ERR_REFUSED, "%s approved plan %lld already",
 		    actor, (long long)p->id);
 		goto fail;
@@ -265,7 +263,7 @@ int
 plan_approved(struct store *s, int64_t id, const char *hash, const char *actor,
     char *by, size_t n, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT actor FROM plan_approvals WHERE plan_id = ? AND hash = ? "
 	    "AND actor <> ? ORDER BY at LIMIT 1",
 	    err);
@@ -273,14 +271,14 @@ plan_approved(struct store *s, int64_t id, const char *hash, const char *actor,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(by, n, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	store_bind_int64(st, 1, id);
+	store_bind_text(st, 2, hash, -1, STORE_TRANSIENT);
+	store_bind_text(st, 3, actor, -1, STORE_TRANSIENT);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		snprintf(by, n, "%s", (const char *)store_col_text(st, 0));
+	store_reset(st);
+	if (rc == STORE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "plan approvals");
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "plan approvals");
 }

@@ -83,7 +83,7 @@ rb_ask_walk(
 static int
 rb_ask_running(struct store *s, int64_t run, int64_t *incident, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT status = 'running', coalesce(incident_id, 0) FROM runs"
 	    " WHERE id = ?",
 	    err);
@@ -91,16 +91,16 @@ rb_ask_running(struct store *s, int64_t run, int64_t *incident, struct err *err)
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		running = sqlite3_column_int(st, 0);
+	store_bind_int64(st, 1, run);
+	if ((rc = store_step(st)) == STORE_ROW) {
+		running = store_col_int(st, 0);
 		if (incident != NULL)
-			*incident = sqlite3_column_int64(st, 1);
+			*incident = store_col_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "runs");
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return err_set(err, ERR_USAGE, "no run %lld", (long long)run);
 	return running;
 }

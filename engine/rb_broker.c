@@ -127,8 +127,27 @@ static void rb_broker_cancel(struct rb_broker *b, int64_t now);
 static void
 rb_broker_event(struct rb_broker *b, const struct rb_event *ev)
 {
-	if (b->ui != NULL && b->ui->event != NULL)
+	if (b->ui != NULL && b->ui->event != NULL) {
 		b->ui->event(b->ui->ctx, ev);
+		b->ui_held = b->ui->flush != NULL;
+	}
+}
+
+/* What the front end holds goes out now: the broker may wait. */
+static void
+rb_broker_ui_flush(struct rb_broker *b)
+{
+	if (!b->ui_held)
+		return;
+	b->ui_held = 0;
+	b->ui->flush(b->ui->ctx);
+}
+
+/* The chokepoint's hook before an effect is performed for real. */
+static void
+rb_broker_before_perform(void *ctx)
+{
+	rb_broker_ui_flush(ctx);
 }
 
 static int
@@ -363,6 +382,7 @@ rb_broker_confirm(struct rb_broker *b, const json_t *m, struct err *err)
 	char answered[64];
 	int rc;
 
+	rb_broker_ui_flush(b);
 	/* a retry passes again the questions the interrupted run had
 	 * answered, and asks the ones it had not reached */
 	if (!b->dry_run && b->began < b->answered_through) {
@@ -423,6 +443,7 @@ rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
 	int64_t us = json_integer_value(json_object_get(m, "us"));
 	int64_t end = clock_mono_us() + us;
 
+	rb_broker_ui_flush(b);
 	if (b->dry_run || b->fx.instant) {
 		rb_broker_cancel(b, clock_mono_us());
 		return rb_broker_reply(
@@ -605,12 +626,14 @@ rb_broker_wait(struct rb_broker *b, struct err *err)
 		wait = b->kill_at - now;
 		if (wait > 60 * INT64_C(1000000)) /* poll() takes an int */
 			wait = 60 * INT64_C(1000000);
-		/* a batch is open, or the step in flight has no row yet:
-		 * commit if the worker idles */
-		if (b->fx.txn || b->fx.step_row.pending)
+		/* a batch is open, the step in flight has no row yet, or
+		 * the front end holds lines: commit and show if the worker
+		 * idles */
+		if (b->fx.txn || b->fx.step_row.pending || b->ui_held)
 			wait = 1000;
 		if (poll(&p, 1, (int)(wait / 1000) + 1) > 0)
 			return 1;
+		rb_broker_ui_flush(b);
 		if ((b->fx.txn || b->fx.step_row.pending) &&
 		    rb_effect_flush(&b->fx, err) == -1)
 			return -1;
@@ -676,6 +699,8 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 	b->deadline = now + b->timeout_us;
 	b->kill_at = b->deadline + RB_BROKER_SLACK_US;
 	b->fx.cancel = b->cancel;
+	b->fx.before_perform = rb_broker_before_perform;
+	b->fx.before_perform_ctx = b;
 	/* the lease is renewed from a timer, whatever blocks this thread
 	 * (a long command or request, a sleep, a confirm() prompt) */
 	if (b->lease_runbook != NULL &&
@@ -723,6 +748,7 @@ rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err)
 			break;
 	}
 ended:
+	rb_broker_ui_flush(b);
 	rb_broker_ended(b);
 	rb_lease_keeper_stop(b->keeper);
 	b->keeper = NULL;

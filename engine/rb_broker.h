@@ -59,6 +59,12 @@ struct rb_ui {
 	 * NULL: nobody can answer it here (the run is refused). */
 	enum rb_confirm (*confirm_target)(
 	    void *ctx, const char *text, const char *target);
+	/* Sends what event() held back (NULL: event() writes at once). The
+	 * broker calls it before anything that may take a while: the
+	 * worker idle for a millisecond, confirm(), sleep(), an effect
+	 * performed for real; and when the run ends. Holding the lines
+	 * between two calls saves a write(2) per event on a fast run. */
+	void (*flush)(void *ctx);
 };
 
 struct rb_broker {
@@ -99,6 +105,7 @@ struct rb_broker {
 	char status[16]; /* ok|failed|rollback-failed|cancelled|refused */
 	char error[1024]; /* masked */
 	int done;
+	int ui_held; /* events were given to ui since its last flush */
 };
 
 /* Forks the worker for conf (which must stay valid until the worker has

@@ -512,9 +512,12 @@ rb_effect_off_plan(struct rb_effect *e, const json_t *entry, struct err *err)
 	snprintf(q, sizeof q, "%.*s. Make this write anyway, off the plan?",
 	    (int)n, err->msg);
 	err_init(&lerr);
-	/* the log is on disk while the prompt waits */
+	/* the log is on disk, and the progress on the screen, while the
+	 * prompt waits */
 	if (rb_effect_flush(e, &lerr) == -1)
 		return rb_effect_refuse(e, err);
+	if (e->before_perform != NULL)
+		e->before_perform(e->before_perform_ctx);
 	yes = e->ask_off_plan(e->ask_ctx, q);
 	if (rb_effect_log(e, "run.confirm",
 	        json_pack("{s:s, s:s, s:b}", "text", q, "answer",
@@ -599,19 +602,23 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 	e->seq++;
 	if ((entry = rb_effect_entry(e, &c, &err)) == NULL)
 		return rb_effect_fail_reply(e, err.msg);
-	/* the step's row goes with its first intent */
-	if (rb_effect_step_write(e, &lerr) == -1 ||
-	    rb_effect_intent(e, entry, req, &lerr) == -1) {
+	/* the step's row waits for the commit (rb_effect_flush writes it
+	 * first) or the step's end: a dry-run write commits nothing, so a
+	 * step of such writes gets its one row at its end */
+	if (rb_effect_intent(e, entry, req, &lerr) == -1) {
 		json_decref(entry);
 		err_prefix(&lerr, "not done, could not log it: ");
 		return rb_effect_fail_reply(e, lerr.msg);
 	}
 	/* The intent is durable before anything real happens. */
 	if (!e->instant &&
-	    !(e->dry_run && json_is_true(json_object_get(entry, "write"))) &&
-	    rb_effect_flush(e, &lerr) == -1) {
-		json_decref(entry);
-		return rb_effect_fail_reply(e, lerr.msg);
+	    !(e->dry_run && json_is_true(json_object_get(entry, "write")))) {
+		if (rb_effect_flush(e, &lerr) == -1) {
+			json_decref(entry);
+			return rb_effect_fail_reply(e, lerr.msg);
+		}
+		if (e->before_perform != NULL)
+			e->before_perform(e->before_perform_ctx);
 	}
 	c.reply = json_object();
 	c.result = json_object();

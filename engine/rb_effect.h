@@ -42,9 +42,10 @@ struct rb_effect {
 	char step[256];
 	/* The begin row (run_steps, "running") of the step running now,
 	 * not written yet: it is written into the log's transaction before
-	 * the step's first effect and before anything is committed (so no
-	 * commit holds a step's effects, log lines or later steps without
-	 * it), and a step that ends first gets one row, written once. */
+	 * anything is committed (so no commit holds a step's effects, log
+	 * lines or later steps without it), and a step that ends first
+	 * (its effects dry-run writes or fakes, never committed on their
+	 * own) gets one row, written once. */
 	struct rb_effect_step_row {
 		int pending;
 		int64_t seq, i, started_at;
@@ -69,6 +70,10 @@ struct rb_effect {
 	 * stop (the broker does), with this message. */
 	int log_failed;
 	char log_error[512];
+	/* Called (when set) before an effect is performed for real, which
+	 * may take a while: the broker shows the progress it holds. */
+	void (*before_perform)(void *ctx);
+	void *before_perform_ctx;
 	/* `owl apply`: the plan this run is held to (borrowed), or NULL */
 	struct rb_apply *apply;
 	/* ...and on a terminal: asks whether to make a write the plan does

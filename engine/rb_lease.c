@@ -101,7 +101,7 @@ static int
 rb_lease_read(struct store *s, const char *runbook, int64_t incident,
     struct rb_lease_prev *p, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(p, 0, sizeof *p);
@@ -111,23 +111,22 @@ rb_lease_read(struct store *s, const char *runbook, int64_t incident,
 	    err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, runbook, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, incident);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p->run_id = sqlite3_column_int64(st, 0);
+	store_bind_text(st, 1, runbook, -1, STORE_STATIC);
+	store_bind_int64(st, 2, incident);
+	if ((rc = store_step(st)) == STORE_ROW) {
+		p->run_id = store_col_int64(st, 0);
 		snprintf(p->holder, sizeof p->holder, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		p->pid = sqlite3_column_int(st, 2);
+		    (const char *)store_col_text(st, 1));
+		p->pid = store_col_int(st, 2);
 		snprintf(p->host, sizeof p->host, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
-		p->expires_at = sqlite3_column_int64(st, 4);
+		    (const char *)store_col_text(st, 3));
+		p->expires_at = store_col_int64(st, 4);
 		snprintf(p->proc, sizeof p->proc, "%s",
-		    sqlite3_column_type(st, 5) == SQLITE_TEXT
-		        ? (const char *)sqlite3_column_text(st, 5)
-		        : "");
+		    !store_col_null(st, 5) ? (const char *)store_col_text(st, 5)
+		                           : "");
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "lease");
 	return 0;
 }
@@ -138,14 +137,14 @@ rb_lease_refuse(struct store *s, const char *runbook, int64_t incident,
 {
 	char since[CLOCK_RFC3339_MAX], age[32], inc[40] = "";
 	int64_t started = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	st = store_stmt(s, "SELECT started_at FROM runs WHERE id = ?", err);
 	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, p->run_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			started = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		store_bind_int64(st, 1, p->run_id);
+		if (store_step(st) == STORE_ROW)
+			started = store_col_int64(st, 0);
+		store_reset(st);
 	}
 	clock_format(started, 0, since);
 	clock_format_age(clock_now_us() - started, age, sizeof age);
@@ -166,7 +165,7 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 	char host[256], me[RB_LEASE_PROC_MAX];
 	int64_t now = clock_now_us();
 	enum rb_lease_life life;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (rb_lease_read(s, runbook, incident, prev, err) == -1)
 		return -1;
@@ -189,15 +188,15 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 	    err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, runbook, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, incident);
-	sqlite3_bind_int64(st, 3, run_id);
-	sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, (int)getpid());
-	sqlite3_bind_text(st, 6, host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, now);
-	sqlite3_bind_int64(st, 8, now + RB_LEASE_TTL_US);
-	sqlite3_bind_text(st, 9, me, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, runbook, -1, STORE_STATIC);
+	store_bind_int64(st, 2, incident);
+	store_bind_int64(st, 3, run_id);
+	store_bind_text(st, 4, actor, -1, STORE_STATIC);
+	store_bind_int(st, 5, (int)getpid());
+	store_bind_text(st, 6, host, -1, STORE_STATIC);
+	store_bind_int64(st, 7, now);
+	store_bind_int64(st, 8, now + RB_LEASE_TTL_US);
+	store_bind_text(st, 9, me, -1, STORE_STATIC);
 	return store_step_done(s, st, "lease", err);
 }
 
@@ -205,14 +204,14 @@ static int
 rb_lease_exec(struct store *s, const char *sql, const char *runbook,
     int64_t incident, int64_t run_id, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct store_stmt *st = store_stmt(s, sql, err);
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, clock_now_us() + RB_LEASE_TTL_US);
-	sqlite3_bind_text(st, 2, runbook, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, incident);
-	sqlite3_bind_int64(st, 4, run_id);
+	store_bind_int64(st, 1, clock_now_us() + RB_LEASE_TTL_US);
+	store_bind_text(st, 2, runbook, -1, STORE_STATIC);
+	store_bind_int64(st, 3, incident);
+	store_bind_int64(st, 4, run_id);
 	return store_step_done(s, st, "lease", err);
 }
 
@@ -243,7 +242,7 @@ rb_lease_target(struct store *s, const char *target, int64_t run_id,
 {
 	char key[1200], since[CLOCK_RFC3339_MAX], runbook[200] = "?";
 	int64_t started = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	snprintf(key, sizeof key, "target:%s", target);
 	memset(prev, 0, sizeof *prev);
@@ -260,13 +259,13 @@ rb_lease_target(struct store *s, const char *target, int64_t run_id,
 	st = store_stmt(
 	    s, "SELECT runbook, started_at FROM runs WHERE id = ?", NULL);
 	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, prev->run_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		store_bind_int64(st, 1, prev->run_id);
+		if (store_step(st) == STORE_ROW) {
 			snprintf(runbook, sizeof runbook, "%s",
-			    (const char *)sqlite3_column_text(st, 0));
-			started = sqlite3_column_int64(st, 1);
+			    (const char *)store_col_text(st, 0));
+			started = store_col_int64(st, 1);
 		}
-		sqlite3_reset(st);
+		store_reset(st);
 	}
 	clock_format(started, 0, since);
 	err_init(err);

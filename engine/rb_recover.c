@@ -98,7 +98,7 @@ static int
 rb_recover_steps(struct store *s, int64_t id, const json_t *order,
     json_t *steps, int64_t *last, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT idx, name, undo, status, idempotent FROM run_steps "
 	    "WHERE run_id = ? ORDER BY seq",
 	    err);
@@ -106,23 +106,23 @@ rb_recover_steps(struct store *s, int64_t id, const json_t *order,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t i = sqlite3_column_int64(st, 0);
-		int undo = sqlite3_column_int(st, 2);
+	store_bind_int64(st, 1, id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t i = store_col_int64(st, 0);
+		int undo = store_col_int(st, 2);
 		json_t *fx = rb_recover_step_fx(order, i, undo);
-		const char *status = (const char *)sqlite3_column_text(st, 3);
+		const char *status = (const char *)store_col_text(st, 3);
 		if (!undo && i > *last)
 			*last = i;
 		json_array_append_new(steps,
 		    json_pack("{s:I, s:s, s:b, s:s, s:b, s:o}", "i",
 		        (json_int_t)i, "name",
-		        (const char *)sqlite3_column_text(st, 1), "undo", undo,
+		        (const char *)store_col_text(st, 1), "undo", undo,
 		        "state", rb_recover_state(status), "idempotent",
-		        sqlite3_column_int(st, 4), "effects", fx));
+		        store_col_int(st, 4), "effects", fx));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "run steps");
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "run steps");
 }
 
 /* The steps after the last one begun, from the newest dry-run plan of the
@@ -158,7 +158,7 @@ rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 {
 	struct actlog_filter f = { .run = id };
 	struct rb_recover r = { json_object(), json_array(), NULL, NULL };
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	json_t *steps = json_array();
 	char *runbook = NULL, *status = NULL, *sha = NULL, *params = NULL;
 	char *source = NULL, *commit = NULL;
@@ -174,19 +174,18 @@ rb_recover_list(struct store *s, int64_t id, json_t **out, struct err *err)
 	    err);
 	if (st == NULL)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		runbook = strdup((const char *)sqlite3_column_text(st, 0));
-		status = strdup((const char *)sqlite3_column_text(st, 1));
-		sha = strdup((const char *)sqlite3_column_text(st, 2));
-		params = strdup((const char *)sqlite3_column_text(st, 3));
-		source = strdup((const char *)sqlite3_column_text(st, 4));
-		if (sqlite3_column_type(st, 5) == SQLITE_TEXT)
-			commit =
-			    strdup((const char *)sqlite3_column_text(st, 5));
-		incident = sqlite3_column_int64(st, 6);
+	store_bind_int64(st, 1, id);
+	if (store_step(st) == STORE_ROW) {
+		runbook = strdup((const char *)store_col_text(st, 0));
+		status = strdup((const char *)store_col_text(st, 1));
+		sha = strdup((const char *)store_col_text(st, 2));
+		params = strdup((const char *)store_col_text(st, 3));
+		source = strdup((const char *)store_col_text(st, 4));
+		if (!store_col_null(st, 5))
+			commit = strdup((const char *)store_col_text(st, 5));
+		incident = store_col_int64(st, 6);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	if (runbook == NULL || status == NULL || sha == NULL ||
 	    params == NULL) {
 		err_set(err, ERR_USAGE, "no run %lld (see: owl runs)",
@@ -224,7 +223,7 @@ int
 rb_recover_log(struct store *s, int64_t id, const char *actor,
     const char *choice, const char *note, json_t *extra, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT status, coalesce(incident_id, 0) FROM runs WHERE id = ?",
 	    err);
 	struct actlog_new n = {
@@ -239,13 +238,13 @@ rb_recover_log(struct store *s, int64_t id, const char *actor,
 		json_decref(extra);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	store_bind_int64(st, 1, id);
+	if (store_step(st) == STORE_ROW) {
 		snprintf(status, sizeof status, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		n.incident = sqlite3_column_int64(st, 1);
+		    (const char *)store_col_text(st, 0));
+		n.incident = store_col_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	if (strcmp(status, "interrupted") != 0) {
 		json_decref(extra);
 		if (status[0] == '\0')

@@ -653,7 +653,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	/* A dry-run changes nothing outside: its records need to survive a
 	 * crash of owl, not a power loss, so no fsync per commit. */
 	if (o->dry_run)
-		store_exec(s, "PRAGMA synchronous = NORMAL", NULL);
+		store_sync(s, STORE_SYNC_NORMAL, NULL);
 	if (rb_run_setup(&c, err) == -1 || rb_run_load(&c, &src, &n, err) == -1)
 		goto out;
 	hash_sha256(src, n, md);
@@ -696,7 +696,7 @@ rb_run(struct store *s, const struct rb_run_opts *o, struct rb_run_result *r,
 	rc = 0;
 out:
 	if (o->dry_run)
-		store_exec(s, "PRAGMA synchronous = FULL", NULL);
+		store_sync(s, STORE_SYNC_FULL, NULL);
 	rb_broker_stop(&c.b);
 	json_decref(params);
 	json_decref(cfg);

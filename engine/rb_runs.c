@@ -14,12 +14,12 @@
 #include "rb_lease.h"
 
 static void
-rb_runs_text(sqlite3_stmt *st, int col, const char *s)
+rb_runs_text(struct store_stmt *st, int col, const char *s)
 {
 	if (s == NULL)
-		sqlite3_bind_null(st, col);
+		store_bind_null(st, col);
 	else
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+		store_bind_text(st, col, s, -1, STORE_STATIC);
 }
 
 int
@@ -27,14 +27,14 @@ rb_runs_insert(
     struct store *s, const struct rb_runs_new *r, int64_t *id, struct err *err)
 {
 	char host[256], proc[RB_LEASE_PROC_MAX];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	rb_lease_host(host, sizeof host);
 	st = store_stmt(s,
 	    "INSERT INTO runs(runbook, source, commit_id, "
 	    "source_sha256, params, incident_id, actor, dry_run, offline, "
 	    "status, pid, host, started_at, proc) VALUES (?,?,?,?,?,?,?,?,?,"
-	    "'running',?,?,?,?)",
+	    "'running',?,?,?,?) RETURNING id",
 	    err);
 	if (st == NULL)
 		return -1;
@@ -44,26 +44,23 @@ rb_runs_insert(
 	rb_runs_text(st, 4, r->source_sha256);
 	rb_runs_text(st, 5, r->params);
 	if (r->incident != 0)
-		sqlite3_bind_int64(st, 6, r->incident);
+		store_bind_int64(st, 6, r->incident);
 	rb_runs_text(st, 7, r->actor);
-	sqlite3_bind_int(st, 8, r->dry_run);
-	sqlite3_bind_int(st, 9, r->offline);
-	sqlite3_bind_int(st, 10, (int)getpid());
+	store_bind_int(st, 8, r->dry_run);
+	store_bind_int(st, 9, r->offline);
+	store_bind_int(st, 10, (int)getpid());
 	rb_runs_text(st, 11, host);
-	sqlite3_bind_int64(st, 12, clock_now_us());
+	store_bind_int64(st, 12, clock_now_us());
 	rb_lease_proc(getpid(), proc, sizeof proc);
 	rb_runs_text(st, 13, proc);
-	if (store_step_done(s, st, "runs", err) == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(store_db(s));
-	return 0;
+	return store_step_id(s, st, "runs", id, err);
 }
 
 int
 rb_runs_finish(struct store *s, int64_t id, const char *status,
     const char *error, int64_t plan_id, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "UPDATE runs SET status = ?, error = "
 	    "?, plan_id = ?, ended_at = ? WHERE id = ?",
 	    err);
@@ -73,9 +70,9 @@ rb_runs_finish(struct store *s, int64_t id, const char *status,
 	rb_runs_text(st, 1, status);
 	rb_runs_text(st, 2, error);
 	if (plan_id != 0)
-		sqlite3_bind_int64(st, 3, plan_id);
-	sqlite3_bind_int64(st, 4, clock_now_us());
-	sqlite3_bind_int64(st, 5, id);
+		store_bind_int64(st, 3, plan_id);
+	store_bind_int64(st, 4, clock_now_us());
+	store_bind_int64(st, 5, id);
 	return store_step_done(s, st, "runs", err);
 }
 
@@ -84,7 +81,7 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
     const char *name, int undo, const char *status, int64_t started_at,
     int64_t ms, const char *error, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "INSERT INTO run_steps(run_id, seq, "
 	    "idx, name, undo, status, started_at, ms, error) VALUES "
 	    "(?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, seq) DO UPDATE SET "
@@ -94,15 +91,15 @@ rb_runs_step(struct store *s, int64_t run_id, int64_t seq, int64_t idx,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_int64(st, 3, idx);
+	store_bind_int64(st, 1, run_id);
+	store_bind_int64(st, 2, seq);
+	store_bind_int64(st, 3, idx);
 	rb_runs_text(st, 4, name);
-	sqlite3_bind_int(st, 5, undo);
+	store_bind_int(st, 5, undo);
 	rb_runs_text(st, 6, status);
-	sqlite3_bind_int64(st, 7, started_at);
+	store_bind_int64(st, 7, started_at);
 	if (ms >= 0)
-		sqlite3_bind_int64(st, 8, ms);
+		store_bind_int64(st, 8, ms);
 	rb_runs_text(st, 9, error);
 	return store_step_done(s, st, "run steps", err);
 }
@@ -111,15 +108,29 @@ int
 rb_runs_step_idempotent(
     struct store *s, int64_t run_id, int64_t seq, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "UPDATE run_steps SET idempotent = 1 WHERE run_id = ? AND seq = ?",
 	    err);
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, seq);
+	store_bind_int64(st, 1, run_id);
+	store_bind_int64(st, 2, seq);
 	return store_step_done(s, st, "run steps", err);
+}
+
+/* The members of an effect its plan hash covers, in the order
+ * JSON_SORT_KEYS writes them. */
+static const char *const rb_runs_key_names[] = { "diff", "kind", "method",
+	"payload", "secrets", "target", "write" };
+
+/* Member k of e's key (rb_runs_key_names), or NULL (null). */
+static const json_t *
+rb_runs_key_member(const json_t *e, const struct rb_fx_kind *kind, size_t k)
+{
+	if (k == 0 && kind != NULL && kind->diff_unhashed)
+		return NULL;
+	return json_object_get(e, rb_runs_key_names[k]);
 }
 
 json_t *
@@ -127,32 +138,70 @@ rb_runs_key(const json_t *e)
 {
 	const struct rb_fx_kind *k =
 	    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
-	const json_t *diff =
-	    k != NULL && k->diff_unhashed ? NULL : json_object_get(e, "diff");
+	json_t *key = json_object();
 
-	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "diff",
-	    diff, "kind", json_object_get(e, "kind"), "method",
-	    json_object_get(e, "method"), "payload",
-	    json_object_get(e, "payload"), "secrets",
-	    json_object_get(e, "secrets"), "target",
-	    json_object_get(e, "target"), "write", json_object_get(e, "write"));
+	for (size_t i = 0; key != NULL &&
+	     i < sizeof rb_runs_key_names / sizeof *rb_runs_key_names;
+	     i++) {
+		const json_t *v = rb_runs_key_member(e, k, i);
+		if (json_object_set_new(key, rb_runs_key_names[i],
+		        v != NULL ? json_incref((json_t *)v) : json_null()) ==
+		    -1) {
+			json_decref(key);
+			key = NULL;
+		}
+	}
+	return key;
 }
 
+static int
+rb_runs_hash_put(const char *p, size_t n, void *ctx)
+{
+	hash_update(ctx, p, n);
+	return 0;
+}
+
+/* SHA-256 over the JSON text (compact, keys sorted) of the array of the
+ * effects' keys (rb_runs_key), streamed: the same bytes as dumping that
+ * array, without building it. */
 static void
 rb_runs_hash(const json_t *effects, char hash[65])
 {
+	const size_t nk = sizeof rb_runs_key_names / sizeof *rb_runs_key_names;
 	unsigned char md[HASH_LEN];
-	json_t *keys = json_array(), *e;
+	struct hash_ctx h = { NULL };
+	const json_t *e, *v;
+	char name[16];
 	size_t i;
-	char *s;
 
+	if (hash_begin(&h) == -1) {
+		hash_sha256("", 0, md); /* as a failed dump did */
+		hash_hex(md, sizeof md, hash);
+		return;
+	}
+	hash_update(&h, "[", 1);
 	json_array_foreach(effects, i, e)
-	    json_array_append_new(keys, rb_runs_key(e));
-	s = json_dumps(keys, JSON_COMPACT | JSON_SORT_KEYS);
-	hash_sha256(s ? s : "", s ? strlen(s) : 0, md);
+	{
+		const struct rb_fx_kind *k =
+		    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
+		hash_update(&h, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+		for (size_t m = 0; m < nk; m++) {
+			int n = snprintf(name, sizeof name,
+			    "%s\"%s\":", m > 0 ? "," : "",
+			    rb_runs_key_names[m]);
+			hash_update(&h, name, (size_t)n);
+			if ((v = rb_runs_key_member(e, k, m)) == NULL)
+				hash_update(&h, "null", 4);
+			else
+				json_dump_callback(v, rb_runs_hash_put, &h,
+				    JSON_COMPACT | JSON_SORT_KEYS |
+				        JSON_ENCODE_ANY);
+		}
+		hash_update(&h, "}", 1);
+	}
+	hash_update(&h, "]", 1);
+	hash_end(&h, md);
 	hash_hex(md, sizeof md, hash);
-	free(s);
-	json_decref(keys);
 }
 
 int
@@ -160,7 +209,7 @@ rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
     const char *source_sha256, const char *params, int dry_run,
     const json_t *effects, int64_t *id, char hash[65], struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char *text;
 	int rc;
 
@@ -170,23 +219,22 @@ rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
 	st = store_stmt(s,
 	    "INSERT INTO plans(run_id, runbook, source_sha256, "
 	    "params, dry_run, hash, effects, created_at) VALUES "
-	    "(?,?,?,?,?,?,?,?)",
+	    "(?,?,?,?,?,?,?,?) RETURNING id",
 	    err);
 	if (st == NULL) {
 		free(text);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, run_id);
+	store_bind_int64(st, 1, run_id);
 	rb_runs_text(st, 2, runbook);
 	rb_runs_text(st, 3, source_sha256);
 	rb_runs_text(st, 4, params);
-	sqlite3_bind_int(st, 5, dry_run);
+	store_bind_int(st, 5, dry_run);
 	rb_runs_text(st, 6, hash);
 	rb_runs_text(st, 7, text);
-	sqlite3_bind_int64(st, 8, clock_now_us());
-	rc = store_step_done(s, st, "plans", err);
+	store_bind_int64(st, 8, clock_now_us());
+	rc = store_step_id(s, st, "plans", id, err);
 	free(text);
-	*id = rc == 0 ? sqlite3_last_insert_rowid(store_db(s)) : 0;
 	return rc;
 }
 
@@ -195,7 +243,7 @@ rb_runs_plan_last(struct store *s, const char *runbook,
     const char *source_sha256, const char *params, int64_t *id,
     json_t **effects, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT id, effects FROM plans WHERE "
 	    "runbook = ? AND source_sha256 = ? AND params = ? AND dry_run = 1 "
 	    "ORDER BY id DESC LIMIT 1",
@@ -209,13 +257,13 @@ rb_runs_plan_last(struct store *s, const char *runbook,
 	rb_runs_text(st, 1, runbook);
 	rb_runs_text(st, 2, source_sha256);
 	rb_runs_text(st, 3, params);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*effects = json_loads(
-		    (const char *)sqlite3_column_text(st, 1), 0, NULL);
+	if ((rc = store_step(st)) == STORE_ROW) {
+		*id = store_col_int64(st, 0);
+		*effects =
+		    json_loads((const char *)store_col_text(st, 1), 0, NULL);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "plans");
 	return 0;
 }
@@ -224,12 +272,12 @@ int
 rb_runs_plan_steps(
     struct store *s, const char *runbook, const char *source_sha256)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT r.id FROM plans p JOIN runs "
 	    "r ON r.id = p.run_id WHERE p.runbook = ? AND p.source_sha256 = ? "
 	    "AND r.status = 'ok' ORDER BY p.id DESC LIMIT 1",
 	    NULL);
-	sqlite3_stmt *c;
+	struct store_stmt *c;
 	int64_t run = 0;
 	int n = 0;
 
@@ -237,19 +285,19 @@ rb_runs_plan_steps(
 		return 0;
 	rb_runs_text(st, 1, runbook);
 	rb_runs_text(st, 2, source_sha256);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		run = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (store_step(st) == STORE_ROW)
+		run = store_col_int64(st, 0);
+	store_reset(st);
 	c = store_stmt(s,
 	    "SELECT count(*) FROM run_steps WHERE run_id = ? "
 	    "AND undo = 0",
 	    NULL);
 	if (run == 0 || c == NULL)
 		return 0;
-	sqlite3_bind_int64(c, 1, run);
-	if (sqlite3_step(c) == SQLITE_ROW)
-		n = sqlite3_column_int(c, 0);
-	sqlite3_reset(c);
+	store_bind_int64(c, 1, run);
+	if (store_step(c) == STORE_ROW)
+		n = store_col_int(c, 0);
+	store_reset(c);
 	return n;
 }
 
@@ -360,7 +408,7 @@ rb_runs_inflight(
 	struct actlog_filter f = { .run = run_id };
 	struct rb_runs_scan sc = { json_object() };
 	char step[300] = "";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	const char *k;
 	json_t *v;
 	int rc;
@@ -371,12 +419,12 @@ rb_runs_inflight(
 	    err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, run_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	store_bind_int64(st, 1, run_id);
+	if (store_step(st) == STORE_ROW)
 		snprintf(step, sizeof step, " during %sstep '%s'",
-		    sqlite3_column_int(st, 1) ? "the undo of " : "",
-		    (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
+		    store_col_int(st, 1) ? "the undo of " : "",
+		    (const char *)store_col_text(st, 0));
+	store_reset(st);
 	rc = actlog_each(s, &f, rb_runs_scan_row, &sc, err);
 	snprintf(out, n, "%s", step);
 	json_object_foreach(sc.intents, k, v)
@@ -396,7 +444,7 @@ rb_runs_gone(
     struct store *s, int64_t id, const char *host, int pid, const char *proc)
 {
 	enum rb_lease_life life = rb_lease_life(host, pid, proc);
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t exp = -1;
 
 	if (life != RB_LEASE_UNKNOWN)
@@ -405,10 +453,10 @@ rb_runs_gone(
 	    s, "SELECT expires_at FROM leases WHERE run_id = ?", NULL);
 	if (st == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		exp = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, id);
+	if (store_step(st) == STORE_ROW)
+		exp = store_col_int64(st, 0);
+	store_reset(st);
 	return exp >= 0 && exp < clock_now_us();
 }
 
@@ -449,7 +497,7 @@ rb_runs_interrupt(struct store *s, int64_t id, const char *runbook,
 int
 rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct store_stmt *st = store_stmt(s,
 	    "SELECT id, runbook, host, pid, "
 	    "incident_id, proc FROM runs WHERE status = 'running'",
 	    err);
@@ -461,20 +509,18 @@ rb_runs_sweep(struct store *s, rb_runs_sweep_fn *fn, void *ctx, struct err *err)
 		json_decref(gone);
 		return -1;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		if (rb_runs_gone(s, id,
-		        (const char *)sqlite3_column_text(st, 2),
-		        sqlite3_column_int(st, 3),
-		        (const char *)sqlite3_column_text(st, 5)))
+	while (store_step(st) == STORE_ROW) {
+		int64_t id = store_col_int64(st, 0);
+		if (rb_runs_gone(s, id, (const char *)store_col_text(st, 2),
+		        store_col_int(st, 3),
+		        (const char *)store_col_text(st, 5)))
 			json_array_append_new(gone,
 			    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id,
-			        "runbook",
-			        (const char *)sqlite3_column_text(st, 1),
+			        "runbook", (const char *)store_col_text(st, 1),
 			        "incident",
-			        (json_int_t)sqlite3_column_int64(st, 4)));
+			        (json_int_t)store_col_int64(st, 4)));
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	json_array_foreach(gone, i,
 	    g) if (rb_runs_interrupt(s,
 	               json_integer_value(json_object_get(g, "id")),
@@ -495,30 +541,30 @@ rb_runs_of_incident(struct store *s, int64_t incident, rb_runs_row_fn *fn,
 	    " commit_id, source_ref, blob_id, dirty"
 	    " FROM runs WHERE incident_id = ? ORDER BY id";
 	struct rb_runs_row r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, stop = 0;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.runbook = (const char *)sqlite3_column_text(st, 1);
-		r.actor = (const char *)sqlite3_column_text(st, 2);
-		r.status = (const char *)sqlite3_column_text(st, 3);
-		r.error = (const char *)sqlite3_column_text(st, 4);
-		r.dry_run = sqlite3_column_int(st, 5);
-		r.started_at = sqlite3_column_int64(st, 6);
-		r.ended_at = sqlite3_column_int64(st, 7);
-		r.plan_id = sqlite3_column_int64(st, 8);
-		r.commit = (const char *)sqlite3_column_text(st, 9);
-		r.ref = (const char *)sqlite3_column_text(st, 10);
-		r.blob = (const char *)sqlite3_column_text(st, 11);
-		r.dirty = sqlite3_column_int(st, 12);
+	store_bind_int64(st, 1, incident);
+	while (!stop && (rc = store_step(st)) == STORE_ROW) {
+		r.id = store_col_int64(st, 0);
+		r.runbook = (const char *)store_col_text(st, 1);
+		r.actor = (const char *)store_col_text(st, 2);
+		r.status = (const char *)store_col_text(st, 3);
+		r.error = (const char *)store_col_text(st, 4);
+		r.dry_run = store_col_int(st, 5);
+		r.started_at = store_col_int64(st, 6);
+		r.ended_at = store_col_int64(st, 7);
+		r.plan_id = store_col_int64(st, 8);
+		r.commit = (const char *)store_col_text(st, 9);
+		r.ref = (const char *)store_col_text(st, 10);
+		r.blob = (const char *)store_col_text(st, 11);
+		r.dirty = store_col_int(st, 12);
 		stop = fn(&r, ctx);
 	}
-	sqlite3_reset(st);
-	if (!stop && rc != SQLITE_DONE)
+	store_reset(st);
+	if (!stop && rc != STORE_DONE)
 		return store_sqlerr(s, err, "runs");
 	return 0;
 }

@@ -7,25 +7,25 @@
 #include <string.h>
 
 static void
-rb_runs_list_row(sqlite3_stmt *st, struct rb_runs_row *r)
+rb_runs_list_row(struct store_stmt *st, struct rb_runs_row *r)
 {
-	r->id = sqlite3_column_int64(st, 0);
-	r->runbook = (const char *)sqlite3_column_text(st, 1);
-	r->actor = (const char *)sqlite3_column_text(st, 2);
-	r->status = (const char *)sqlite3_column_text(st, 3);
-	r->error = (const char *)sqlite3_column_text(st, 4);
-	r->dry_run = sqlite3_column_int(st, 5);
-	r->started_at = sqlite3_column_int64(st, 6);
-	r->ended_at = sqlite3_column_int64(st, 7);
-	r->plan_id = sqlite3_column_int64(st, 8);
-	r->commit = (const char *)sqlite3_column_text(st, 9);
-	r->ref = (const char *)sqlite3_column_text(st, 10);
-	r->blob = (const char *)sqlite3_column_text(st, 11);
-	r->dirty = sqlite3_column_int(st, 12);
-	r->incident = sqlite3_column_int64(st, 13);
-	r->pid = sqlite3_column_int64(st, 14);
-	r->host = (const char *)sqlite3_column_text(st, 15);
-	r->params = (const char *)sqlite3_column_text(st, 16);
+	r->id = store_col_int64(st, 0);
+	r->runbook = (const char *)store_col_text(st, 1);
+	r->actor = (const char *)store_col_text(st, 2);
+	r->status = (const char *)store_col_text(st, 3);
+	r->error = (const char *)store_col_text(st, 4);
+	r->dry_run = store_col_int(st, 5);
+	r->started_at = store_col_int64(st, 6);
+	r->ended_at = store_col_int64(st, 7);
+	r->plan_id = store_col_int64(st, 8);
+	r->commit = (const char *)store_col_text(st, 9);
+	r->ref = (const char *)store_col_text(st, 10);
+	r->blob = (const char *)store_col_text(st, 11);
+	r->dirty = store_col_int(st, 12);
+	r->incident = store_col_int64(st, 13);
+	r->pid = store_col_int64(st, 14);
+	r->host = (const char *)store_col_text(st, 15);
+	r->params = (const char *)store_col_text(st, 16);
 }
 
 int
@@ -41,24 +41,24 @@ rb_runs_each(struct store *s, const struct rb_runs_query *q, rb_runs_row_fn *fn,
 	    " AND (?2 = 0 OR id = ?2) AND (?3 IS NULL OR status = ?3)"
 	    " ORDER BY status = 'running' DESC, id DESC LIMIT ?4";
 	struct rb_runs_row r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, stop = 0;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, q->incident);
-	sqlite3_bind_int64(st, 2, q->run);
+	store_bind_int64(st, 1, q->incident);
+	store_bind_int64(st, 2, q->run);
 	if (q->status != NULL)
-		sqlite3_bind_text(st, 3, q->status, -1, SQLITE_STATIC);
+		store_bind_text(st, 3, q->status, -1, STORE_STATIC);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_int64(st, 4, q->limit > 0 ? q->limit : -1);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_bind_null(st, 3);
+	store_bind_int64(st, 4, q->limit > 0 ? q->limit : -1);
+	while (!stop && (rc = store_step(st)) == STORE_ROW) {
 		rb_runs_list_row(st, &r);
 		stop = fn(&r, ctx);
 	}
-	sqlite3_reset(st);
-	if (!stop && rc != SQLITE_DONE)
+	store_reset(st);
+	if (!stop && rc != STORE_DONE)
 		return store_sqlerr(s, err, "runs");
 	return 0;
 }
@@ -72,25 +72,25 @@ rb_runs_steps(struct store *s, int64_t run, rb_runs_step_fn *fn, void *ctx,
 	    " coalesce(ms, -1), error FROM run_steps WHERE run_id = ?"
 	    " ORDER BY seq";
 	struct rb_runs_step_row r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, stop = 0;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.seq = sqlite3_column_int64(st, 0);
-		r.idx = sqlite3_column_int64(st, 1);
-		r.name = (const char *)sqlite3_column_text(st, 2);
-		r.undo = sqlite3_column_int(st, 3);
-		r.status = (const char *)sqlite3_column_text(st, 4);
-		r.started_at = sqlite3_column_int64(st, 5);
-		r.ms = sqlite3_column_int64(st, 6);
-		r.error = (const char *)sqlite3_column_text(st, 7);
+	store_bind_int64(st, 1, run);
+	while (!stop && (rc = store_step(st)) == STORE_ROW) {
+		r.seq = store_col_int64(st, 0);
+		r.idx = store_col_int64(st, 1);
+		r.name = (const char *)store_col_text(st, 2);
+		r.undo = store_col_int(st, 3);
+		r.status = (const char *)store_col_text(st, 4);
+		r.started_at = store_col_int64(st, 5);
+		r.ms = store_col_int64(st, 6);
+		r.error = (const char *)store_col_text(st, 7);
 		stop = fn(&r, ctx);
 	}
-	sqlite3_reset(st);
-	if (!stop && rc != SQLITE_DONE)
+	store_reset(st);
+	if (!stop && rc != STORE_DONE)
 		return store_sqlerr(s, err, "run steps");
 	return 0;
 }
@@ -100,18 +100,18 @@ rb_runs_plan_effects(
     struct store *s, int64_t plan, json_t **effects, struct err *err)
 {
 	static const char sql[] = "SELECT effects FROM plans WHERE id = ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*effects = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, plan);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*effects = json_loads(
-		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_bind_int64(st, 1, plan);
+	if ((rc = store_step(st)) == STORE_ROW)
+		*effects =
+		    json_loads((const char *)store_col_text(st, 0), 0, NULL);
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "plans");
 	return 0;
 }

@@ -207,20 +207,20 @@ rbsource_record_run(struct store *s, int64_t run_id,
 {
 	static const char sql[] = "UPDATE runs SET source_ref = ?, "
 	                          "blob_id = ?, dirty = ? WHERE id = ?";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct store_stmt *st = store_stmt(s, sql, err);
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	if (o->ref != NULL)
-		sqlite3_bind_text(st, 1, o->ref, -1, SQLITE_STATIC);
+		store_bind_text(st, 1, o->ref, -1, STORE_STATIC);
 	if (blob != NULL && blob[0] != '\0')
-		sqlite3_bind_text(st, 2, blob, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, o->dirty);
-	sqlite3_bind_int64(st, 4, run_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "runs: origin");
+		store_bind_text(st, 2, blob, -1, STORE_STATIC);
+	store_bind_int(st, 3, o->dirty);
+	store_bind_int64(st, 4, run_id);
+	rc = store_step(st);
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "runs: origin");
 }
 
 json_t *

@@ -23,20 +23,19 @@ receiver_mark(struct store *s, const char *url, const struct alert *alerts,
 	    "INSERT INTO pull_seen(url, fingerprint,"
 	    " seen, seen_at) VALUES (?, ?, 1, ?) ON CONFLICT(url, fingerprint)"
 	    " DO UPDATE SET seen = 1, seen_at = excluded.seen_at";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, reset, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, url, -1, STORE_STATIC);
 	if (store_step_done(s, st, "pull_seen", err) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if ((st = store_stmt(s, mark, err)) == NULL)
 			return -1;
-		sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, alerts[i].fingerprint, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, now);
+		store_bind_text(st, 1, url, -1, STORE_STATIC);
+		store_bind_text(st, 2, alerts[i].fingerprint, -1, STORE_STATIC);
+		store_bind_int64(st, 3, now);
 		if (store_step_done(s, st, "pull_seen", err) == -1)
 			return -1;
 	}
@@ -60,14 +59,14 @@ receiver_gone(struct store *s, const char *url, int64_t now, struct alert **out,
 	                          " WHERE url = ? AND seen = 0";
 	struct alert *gone = NULL, *p;
 	size_t cap = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n = 0;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_text(st, 1, url, -1, STORE_STATIC);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
 			if ((p = realloc(gone, cap * sizeof *p)) == NULL)
@@ -77,7 +76,7 @@ receiver_gone(struct store *s, const char *url, int64_t now, struct alert **out,
 		memset(&gone[*n], 0, sizeof gone[*n]);
 		gone[*n].source = "alertmanager";
 		gone[*n].fingerprint =
-		    strdup((const char *)sqlite3_column_text(st, 0));
+		    strdup((const char *)store_col_text(st, 0));
 		gone[*n].group_key = (char *)"";
 		gone[*n].labels_json = (char *)"{}";
 		gone[*n].annotations_json = (char *)"{}";
@@ -87,10 +86,10 @@ receiver_gone(struct store *s, const char *url, int64_t now, struct alert **out,
 			break;
 		(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		receiver_gone_free(gone, *n);
-		if (rc == SQLITE_ROW)
+		if (rc == STORE_ROW)
 			return err_set(err, ERR_FAILED, "out of memory");
 		return store_sqlerr(s, err, "pull_seen");
 	}
@@ -109,7 +108,7 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
 		NULL, NULL };
 	struct incident_ingest_result r;
 	struct alert *gone = NULL;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t n;
 	int rc;
 
@@ -125,10 +124,10 @@ receiver_resolve_gone(struct store *s, const char *url, const char *actor,
 	}
 	if ((st = store_stmt(s, forget, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, err, "pull_seen");
+	store_bind_text(st, 1, url, -1, STORE_STATIC);
+	rc = store_step(st);
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "pull_seen");
 }
 
 /* The group key of the open incident that already holds an alert of
@@ -143,21 +142,21 @@ receiver_known_group(
 	    " ON i.id = a.incident_id WHERE a.source = 'alertmanager'"
 	    " AND a.fingerprint = ? AND i.state <> 2"
 	    " ORDER BY a.incident_id DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*key = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW &&
-	    (*key = strdup((const char *)sqlite3_column_text(st, 0))) == NULL)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
-	if (rc == SQLITE_NOMEM)
+	store_bind_text(st, 1, fp, -1, STORE_STATIC);
+	rc = store_step(st);
+	if (rc == STORE_ROW &&
+	    (*key = strdup((const char *)store_col_text(st, 0))) == NULL)
+		rc = STORE_NOMEM;
+	store_reset(st);
+	if (rc == STORE_NOMEM)
 		return err_set(err, ERR_FAILED, "out of memory");
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "alerts");
 	return 0;
 }
@@ -267,15 +266,15 @@ receiver_signature_use(struct store *s, const unsigned char *mac, size_t mlen,
 {
 	static const char sql[] = "INSERT INTO signatures_seen(mac, until_us)"
 	                          " VALUES (?, ?) ON CONFLICT(mac) DO NOTHING";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_blob(st, 1, mac, (int)mlen, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, until_us);
+	store_bind_blob(st, 1, mac, (int)mlen, STORE_STATIC);
+	store_bind_int64(st, 2, until_us);
 	if (store_step_done(s, st, "signatures_seen", err) == -1)
 		return -1;
-	return sqlite3_changes(store_db(s)) == 0;
+	return store_changes(s) == 0;
 }
 
 int
@@ -283,11 +282,11 @@ receiver_signatures_purge(struct store *s, int64_t now_us, struct err *err)
 {
 	static const char sql[] = "DELETE FROM signatures_seen"
 	                          " WHERE until_us < ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, now_us);
+	store_bind_int64(st, 1, now_us);
 	return store_step_done(s, st, "signatures_seen", err);
 }
 
@@ -296,14 +295,14 @@ receiver_open_incidents(struct store *s)
 {
 	static const char sql[] = "SELECT count(*) FROM incidents"
 	                          " WHERE state <> ?";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t n = -1;
 
 	if ((st = store_stmt(s, sql, NULL)) == NULL)
 		return -1;
-	sqlite3_bind_int(st, 1, INCIDENT_RESOLVED);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	store_bind_int(st, 1, INCIDENT_RESOLVED);
+	if (store_step(st) == STORE_ROW)
+		n = store_col_int64(st, 0);
+	store_reset(st);
 	return n;
 }

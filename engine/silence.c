@@ -50,24 +50,24 @@ silence_add(struct store *s, int64_t incident, const char *am_url,
 	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
 	char until[CLOCK_RFC3339_MAX], shown[1100];
 	const char *who = actor;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (store_begin(s, err) == -1)
 		return -1;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, incident);
-	sqlite3_bind_text(st, 2, am_url, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, silence_id, -1, SQLITE_STATIC);
+	store_bind_int64(st, 1, incident);
+	store_bind_text(st, 2, am_url, -1, STORE_STATIC);
+	store_bind_text(st, 3, silence_id, -1, STORE_STATIC);
 	if (fingerprint != NULL)
-		sqlite3_bind_text(st, 4, fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, who != NULL ? who : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, clock_now_us());
-	sqlite3_bind_int64(st, 7, ends_at);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+		store_bind_text(st, 4, fingerprint, -1, STORE_STATIC);
+	store_bind_text(st, 5, who != NULL ? who : "", -1, STORE_STATIC);
+	store_bind_int64(st, 6, clock_now_us());
+	store_bind_int64(st, 7, ends_at);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		store_sqlerr(s, err, "silences");
 		goto fail;
 	}
@@ -87,9 +87,9 @@ fail:
 }
 
 static char *
-silence_col(sqlite3_stmt *st, int i)
+silence_col(struct store_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = store_col_text(st, i);
 
 	return t != NULL ? strdup((const char *)t) : NULL;
 }
@@ -108,15 +108,15 @@ silence_list_free(struct silence *list, size_t n)
 
 /* Reads every row of a prepared SELECT of SILENCE_COLS. */
 static int
-silence_read(struct store *s, sqlite3_stmt *st, struct silence **out, size_t *n,
-    struct err *err)
+silence_read(struct store *s, struct store_stmt *st, struct silence **out,
+    size_t *n, struct err *err)
 {
 	struct silence *list = NULL, *p, *x;
 	size_t cap = 0;
 	int rc;
 
 	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 8;
 			if ((p = realloc(list, cap * sizeof *p)) == NULL)
@@ -124,23 +124,23 @@ silence_read(struct store *s, sqlite3_stmt *st, struct silence **out, size_t *n,
 			list = p;
 		}
 		x = &list[(*n)++];
-		x->id = sqlite3_column_int64(st, 0);
-		x->incident = sqlite3_column_int64(st, 1);
+		x->id = store_col_int64(st, 0);
+		x->incident = store_col_int64(st, 1);
 		x->am_url = silence_col(st, 2);
 		x->silence_id = silence_col(st, 3);
 		x->fingerprint = silence_col(st, 4);
 		x->created_by = silence_col(st, 5);
-		x->created_at = sqlite3_column_int64(st, 6);
-		x->ends_at = sqlite3_column_int64(st, 7);
-		x->expired_at = sqlite3_column_int64(st, 8);
+		x->created_at = store_col_int64(st, 6);
+		x->ends_at = store_col_int64(st, 7);
+		x->expired_at = store_col_int64(st, 8);
 		if (x->am_url == NULL || x->silence_id == NULL)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		silence_list_free(list, *n);
 		*n = 0;
-		if (rc == SQLITE_ROW)
+		if (rc == STORE_ROW)
 			return err_set(err, ERR_FAILED, "out of memory");
 		return store_sqlerr(s, err, "silences");
 	}
@@ -156,14 +156,14 @@ silence_list(struct store *s, int64_t incident, int active_only,
 	    "SELECT " SILENCE_COLS " FROM silences"
 	    " WHERE (?1 = 0 OR incident_id = ?1) AND (?2 = 0 OR"
 	    " (expired_at IS NULL AND ends_at > ?3)) ORDER BY id";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	*out = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	sqlite3_bind_int(st, 2, active_only);
-	sqlite3_bind_int64(st, 3, clock_now_us());
+	store_bind_int64(st, 1, incident);
+	store_bind_int(st, 2, active_only);
+	store_bind_int64(st, 3, clock_now_us());
 	return silence_read(s, st, out, n, err);
 }
 
@@ -174,13 +174,13 @@ silence_due(struct store *s, struct silence **out, size_t *n, struct err *err)
 	    "SELECT " SILENCE_COLS " FROM silences"
 	    " WHERE expired_at IS NULL AND ends_at > ?1 AND incident_id IN"
 	    " (SELECT id FROM incidents WHERE state = ?2) ORDER BY id";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	*out = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, clock_now_us());
-	sqlite3_bind_int(st, 2, INCIDENT_RESOLVED);
+	store_bind_int64(st, 1, clock_now_us());
+	store_bind_int(st, 2, INCIDENT_RESOLVED);
 	return silence_read(s, st, out, n, err);
 }
 
@@ -193,7 +193,7 @@ silence_expire(struct store *s, int64_t id, const char *actor,
 	static const char upd[] = "UPDATE silences SET expired_at = ?"
 	                          " WHERE id = ?";
 	int64_t incident = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char *sid = NULL;
 	int rc;
 
@@ -201,23 +201,23 @@ silence_expire(struct store *s, int64_t id, const char *actor,
 		return -1;
 	if ((st = store_stmt(s, get, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		incident = sqlite3_column_int64(st, 0);
+	store_bind_int64(st, 1, id);
+	if ((rc = store_step(st)) == STORE_ROW) {
+		incident = store_col_int64(st, 0);
 		sid = silence_col(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || sid == NULL) {
+	store_reset(st);
+	if (rc != STORE_ROW || sid == NULL) {
 		err_set(err, ERR_FAILED, "no silence %lld", (long long)id);
 		goto fail;
 	}
 	if ((st = store_stmt(s, upd, err)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, clock_now_us());
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_bind_int64(st, 1, clock_now_us());
+	store_bind_int64(st, 2, id);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		store_sqlerr(s, err, "silences");
 		goto fail;
 	}
@@ -245,22 +245,22 @@ silence_am_url(struct store *s, int64_t incident, char **url, int *from_sender,
 	    " UNION ALL SELECT sender_url, 1, 0 FROM incidents"
 	    " WHERE id = ?1 AND sender_url IS NOT NULL)"
 	    " ORDER BY k, t DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*url = NULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*url = silence_col(st, 0)) == NULL)
-		rc = SQLITE_NOMEM;
-	if (rc == SQLITE_ROW && from_sender != NULL)
-		*from_sender = sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
-	if (rc == SQLITE_NOMEM)
+	store_bind_int64(st, 1, incident);
+	rc = store_step(st);
+	if (rc == STORE_ROW && (*url = silence_col(st, 0)) == NULL)
+		rc = STORE_NOMEM;
+	if (rc == STORE_ROW && from_sender != NULL)
+		*from_sender = store_col_int(st, 1);
+	store_reset(st);
+	if (rc == STORE_NOMEM)
 		return err_set(err, ERR_FAILED, "out of memory");
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(s, err, "pull_seen");
 	return 0;
 }

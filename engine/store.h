@@ -1,18 +1,34 @@
-/* store.h: the SQLite database every owl process shares.
- * Opens or creates it (mode 0600, parents created), sets WAL, busy
- * timeout, foreign keys and FULL sync, and applies the schema migrations
- * of schema.c in order. Write transactions nest: only the outermost
- * store_begin/store_commit pair talks to SQLite. */
+/* store.h: the database every owl process shares, behind one interface.
+ * A path is a SQLite file (store_sqlite.c: WAL, busy timeout, foreign keys,
+ * FULL sync); the domain code sees only this header: connections,
+ * transactions, prepared statements, change notification, migrations.
+ * Write transactions nest: only the outermost store_begin/store_commit
+ * pair talks to the backend. */
 #ifndef OWL_STORE_H
 #define OWL_STORE_H
 
-#include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
 #include "hash.h"
 
 struct store;
+struct store_stmt;
+
+/* What store_step returns: a row, the end, or (any other value) an error
+ * that store_sqlerr() describes. */
+#define STORE_ROW 100
+#define STORE_DONE 101
+/* Not returned by the store: a value the domain code keeps in the same
+ * variable as store_step's for "out of memory while reading a row". */
+#define STORE_NOMEM 7
+
+/* How store_bind_text/blob treat the caller's bytes: STORE_STATIC, they
+ * stay valid and unchanged until the statement is reset and bound again;
+ * STORE_TRANSIENT, they are copied at once. */
+#define STORE_STATIC 0
+#define STORE_TRANSIENT 1
 
 /* Opens the database at path, creating it (and its parent directories)
  * when there is none. A directory, an unreadable file, a file that is not
@@ -36,14 +52,11 @@ int store_missing(const char *path);
 /* Closes the database; accepts NULL. */
 void store_close(struct store *s);
 
-/* The underlying connection, borrowed. */
-sqlite3 *store_db(struct store *s);
-
 /* The path the store was opened with, borrowed. */
 const char *store_path(const struct store *s);
 
-/* Begins a write transaction (BEGIN IMMEDIATE, waiting up to the busy
- * timeout for other writers), or joins the one already open. */
+/* Begins a write transaction (waiting up to the busy timeout for other
+ * writers: one writer at a time), or joins the one already open. */
 int store_begin(struct store *s, struct err *err);
 
 /* Ends one store_begin level; the outermost commits. Fails (and rolls
@@ -54,32 +67,103 @@ int store_commit(struct store *s, struct err *err);
  * marks it so that the outermost commit fails. */
 void store_rollback(struct store *s);
 
-/* Opens a read snapshot (a deferred BEGIN) so that several queries see
- * the database as of one moment, not a writer's half-way state between
- * them; store_read_end closes it. Both do nothing inside a transaction. */
+/* Opens a read snapshot so that several queries see the database as of
+ * one moment, not a writer's half-way state between them; store_read_end
+ * closes it. Snapshots nest (the outermost pair talks to the backend);
+ * both do nothing inside a write transaction. */
 int store_read_begin(struct store *s, struct err *err);
 void store_read_end(struct store *s);
 
-/* Runs SQL with no results. */
+/* Runs SQL (one or more statements of the backend's dialect) with no
+ * results. */
 int store_exec(struct store *s, const char *sql, struct err *err);
 
 /* Returns a prepared statement for sql, cached by the address of sql (so
  * pass a string literal or other storage that lives as long as the
  * store), reset and with bindings cleared. Borrowed: do not finalize;
- * sqlite3_reset() it when done so that no read transaction stays open. */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct err *err);
+ * store_reset() it when done so that no read transaction stays open.
+ * Parameters are written ? or ?N. */
+struct store_stmt *store_stmt(
+    struct store *s, const char *sql, struct err *err);
+
+/* A statement for SQL made at run time (not cached): free with
+ * store_finalize(), which accepts NULL. */
+struct store_stmt *store_prepare(
+    struct store *s, const char *sql, struct err *err);
+void store_finalize(struct store_stmt *st);
+
+/* Binds parameter i (1-based); 0 on success. */
+int store_bind_int64(struct store_stmt *st, int i, int64_t v);
+int store_bind_int(struct store_stmt *st, int i, int v);
+int store_bind_text(
+    struct store_stmt *st, int i, const char *v, int len, int mode);
+int store_bind_blob(
+    struct store_stmt *st, int i, const void *v, int len, int mode);
+int store_bind_null(struct store_stmt *st, int i);
+
+/* Runs the statement to its next row: STORE_ROW, STORE_DONE or an error
+ * code (store_sqlerr describes it). */
+int store_step(struct store_stmt *st);
+
+/* Column i (0-based) of the current row. A NULL is 0 or NULL text. The
+ * text is borrowed until the next step or reset. */
+int64_t store_col_int64(struct store_stmt *st, int i);
+int store_col_int(struct store_stmt *st, int i);
+const unsigned char *store_col_text(struct store_stmt *st, int i);
+/* 1 when column i of the current row is NULL. */
+int store_col_null(struct store_stmt *st, int i);
+/* The number of columns of the statement's rows. */
+int store_col_count(struct store_stmt *st);
+
+/* Ends the statement's execution (its bindings stay). Returns 0. */
+int store_reset(struct store_stmt *st);
+
+/* The rows the last INSERT, UPDATE or DELETE of this connection changed. */
+int store_changes(struct store *s);
 
 /* Steps a statement that returns no rows (INSERT, UPDATE, DELETE) once
  * and resets it. -1 with err set ("what: message") when it failed. */
 int store_step_done(
-    struct store *s, sqlite3_stmt *st, const char *what, struct err *err);
+    struct store *s, struct store_stmt *st, const char *what, struct err *err);
+
+/* Steps an INSERT ... RETURNING id once, sets *id and resets it. -1 with
+ * err set ("what: message") when it failed or returned no row. */
+int store_step_id(struct store *s, struct store_stmt *st, const char *what,
+    int64_t *id, struct err *err);
 
 /* Records the connection's last error in err as "what: message" and
- * returns -1. SQLITE_BUSY/LOCKED/FULL/IOERR give ERR_FAILED. */
+ * returns -1 (ERR_FAILED). */
 int store_sqlerr(struct store *s, struct err *err, const char *what);
 
-/* Returns PRAGMA data_version: changes when another connection commits. */
+/* 1 when the last failure was another writer holding the database (what
+ * the busy timeout waits for), not a full disk or an I/O error. */
+int store_locked(struct store *s);
+
+/* How long a statement waits for another writer before failing. */
+void store_busy_timeout(struct store *s, int ms);
+
+/* Takes the write lock and lets it go at once: 0 when a writer could
+ * write now, -1 with err set (the backend's message) when not. */
+int store_probe_write(struct store *s, struct err *err);
+
+/* Returns a number that changes when another connection commits. */
 int64_t store_data_version(struct store *s);
+
+/* Durability of this connection's commits: STORE_SYNC_FULL (the default:
+ * on disk when the commit returns) or STORE_SYNC_NORMAL (survives a crash
+ * of owl, not a power loss). */
+enum store_sync { STORE_SYNC_NORMAL, STORE_SYNC_FULL };
+int store_sync(struct store *s, enum store_sync how, struct err *err);
+
+/* Makes this connection refuse every write. */
+int store_query_only(struct store *s, struct err *err);
+
+/* Lets the backend tidy its files while nobody waits (SQLite: a passive
+ * WAL checkpoint). Never blocks on readers. */
+void store_checkpoint(struct store *s);
+
+/* The SQLite library's version, for owl --version and /metrics. */
+const char *store_sqlite_version(void);
 
 /* The newest action-log entry this connection wrote, valid only while
  * txn equals store_txn_serial(): inside one write transaction nobody else

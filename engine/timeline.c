@@ -248,7 +248,7 @@ timeline_window(struct store *s, int64_t since, int64_t until, size_t max,
 	    "SELECT id FROM incidents WHERE opened_at <= ?2 AND"
 	    " (resolved_at IS NULL OR resolved_at >= ?1) ORDER BY opened_at,"
 	    " id LIMIT ?3";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t *a = NULL, *g;
 	size_t cap = 0;
 	int rc;
@@ -257,14 +257,14 @@ timeline_window(struct store *s, int64_t since, int64_t until, size_t max,
 	*n = 0;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, since);
+	store_bind_int64(st, 2, until);
+	store_bind_int64(st, 3, (int64_t)max);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((g = realloc(a, cap * sizeof *a)) == NULL) {
-				sqlite3_reset(st);
+				store_reset(st);
 				free(a);
 				*n = 0;
 				return err_set(
@@ -272,11 +272,11 @@ timeline_window(struct store *s, int64_t since, int64_t until, size_t max,
 			}
 			a = g;
 		}
-		a[(*n)++] = sqlite3_column_int64(st, 0);
+		a[(*n)++] = store_col_int64(st, 0);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	*ids = a;
-	if (rc != SQLITE_DONE) {
+	if (rc != STORE_DONE) {
 		free(a);
 		*ids = NULL;
 		*n = 0;

@@ -54,31 +54,31 @@ static int
 tl_read_slow(struct store *s, const char *detail, enum tl_what w,
     struct tl_read *r, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	const char *f, *l;
 
 	if ((st = store_stmt(s, tl_slow_sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, detail, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	store_bind_text(st, 1, detail, -1, STORE_STATIC);
+	if (store_step(st) != STORE_ROW) {
+		store_reset(st);
 		return store_sqlerr(s, err, "action log");
 	}
-	f = (const char *)sqlite3_column_text(st, (int)w);
-	l = (const char *)sqlite3_column_text(st, 3);
+	f = (const char *)store_col_text(st, (int)w);
+	l = (const char *)store_col_text(st, 3);
 	r->valid = f != NULL;
 	if (f != NULL && (r->arr = json_loads(f, 0, NULL)) == NULL) {
-		sqlite3_reset(st);
+		store_reset(st);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
 	for (size_t i = 0; i < tl_nstr[w]; i++)
 		r->v[i] = json_string_value(json_array_get(r->arr, i));
 	if (l != NULL && w != TL_CHANGE && (r->slow = strdup(l)) == NULL) {
-		sqlite3_reset(st);
+		store_reset(st);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
 	r->labels = r->slow;
-	sqlite3_reset(st);
+	store_reset(st);
 	return 0;
 }
 

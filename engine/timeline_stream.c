@@ -71,16 +71,15 @@ tl_names(struct timeline_stream *ts, struct err *err)
 	    " actlog WHERE incident_id = ? AND kind = 'alert.new'"
 	    " AND json_valid(detail)";
 	struct actlog_entry e = { .kind = "alert.new" };
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	json_t *f, *d;
 	int rc, bad = 0;
 
 	if ((st = store_stmt(ts->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, ts->head.incident);
-	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		f = json_loads(
-		    (const char *)sqlite3_column_text(st, 0), 0, NULL);
+	store_bind_int64(st, 1, ts->head.incident);
+	while (!bad && (rc = store_step(st)) == STORE_ROW) {
+		f = json_loads((const char *)store_col_text(st, 0), 0, NULL);
 		d = json_pack("{s:O?, s:O?}", "fingerprint",
 		    json_array_get(f, 0), "labels", json_array_get(f, 1));
 		e.incident = ts->head.incident;
@@ -88,10 +87,10 @@ tl_names(struct timeline_stream *ts, struct err *err)
 		json_decref(d);
 		json_decref(f);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	if (bad)
 		return err_set(err, ERR_FAILED, "out of memory");
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		return store_sqlerr(ts->s, err, "action log");
 	return 0;
 }
@@ -144,20 +143,20 @@ static const char tl_pass1_sql[] =
     " hash FROM actlog WHERE incident_id = ? ORDER BY id";
 
 static const char *
-tl_col(sqlite3_stmt *st, int i)
+tl_col(struct store_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return (const char *)store_col_text(st, i);
 }
 
 /* Fills e from columns 0-8 of pass one or two. */
 static void
-tl_entry(sqlite3_stmt *st, struct actlog_entry *e)
+tl_entry(struct store_stmt *st, struct actlog_entry *e)
 {
-	e->id = sqlite3_column_int64(st, 0);
-	e->at_us = sqlite3_column_int64(st, 1);
+	e->id = store_col_int64(st, 0);
+	e->at_us = store_col_int64(st, 1);
 	e->actor = tl_col(st, 2);
-	e->incident = sqlite3_column_int64(st, 3);
-	e->run = sqlite3_column_int64(st, 4);
+	e->incident = store_col_int64(st, 3);
+	e->run = store_col_int64(st, 4);
 	e->kind = tl_col(st, 5);
 	e->detail = tl_col(st, 6);
 	e->prev_hash = tl_col(st, 7);
@@ -170,7 +169,7 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 {
 	struct actlog_entry e;
 	struct tl_read r = { 0 };
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, a, bad = 0;
 
 	memset(ts, 0, sizeof *ts);
@@ -181,8 +180,8 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 		return err_set(err, ERR_FAILED, "out of memory");
 	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, incident);
-	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, incident);
+	while (!bad && (rc = store_step(st)) == STORE_ROW) {
 		tl_entry(st, &e);
 		tl_read_done(&r);
 		a = tl_alert_kind(e.kind ? e.kind : "");
@@ -192,12 +191,12 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 		    tl_pass1(ts, &e, a, &r) == -1;
 	}
 	tl_read_done(&r);
-	sqlite3_reset(st);
+	store_reset(st);
 	if (bad)
 		return err_isset(err)
 		    ? -1
 		    : err_set(err, ERR_FAILED, "out of memory");
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		return store_sqlerr(s, err, "action log");
 	if (ts->n == 0)
 		return err_set(
@@ -370,7 +369,7 @@ tl_spooled(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx)
 
 /* Pass two over the rows of st (bound). */
 static int
-tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
+tl_each(struct timeline_stream *ts, struct store_stmt *st, timeline_fn *fn,
     void *ctx, struct err *err, int spool)
 {
 	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
@@ -381,7 +380,7 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
 	if (spool)
 		tl_spool_start(ts);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		tl_entry(st, &e);
 		if (spool)
 			tl_spool(ts, &e);
@@ -391,18 +390,18 @@ tl_each(struct timeline_stream *ts, sqlite3_stmt *st, timeline_fn *fn,
 		    tl_read(ts->s, e.detail, a ? TL_CHANGE : TL_NEW2, &r,
 		        err) == -1) {
 			p.failed = 1;
-			rc = SQLITE_DONE;
+			rc = STORE_DONE;
 			break;
 		}
 		if (tl_pass2(&p, &e, a, &r) != 0) {
-			rc = SQLITE_DONE;
+			rc = STORE_DONE;
 			break;
 		}
 	}
 	tl_read_done(&r);
-	sqlite3_reset(st);
+	store_reset(st);
 	buf_done(&p.b);
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		return store_sqlerr(ts->s, err, "action log");
 	if (p.failed && !err_isset(err))
 		err_set(err, ERR_FAILED, "timeline: write failed");
@@ -414,11 +413,11 @@ int
 timeline_each(
     struct timeline_stream *ts, timeline_fn *fn, void *ctx, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, ts->head.incident);
+	store_bind_int64(st, 1, ts->head.incident);
 	return tl_each(ts, st, fn, ctx, err, 1);
 }
 
@@ -426,12 +425,12 @@ int
 timeline_each_run(struct timeline_stream *ts, int64_t run, timeline_fn *fn,
     void *ctx, struct err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if ((st = store_stmt(ts->s, tl_run_sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int64(st, 2, ts->head.incident);
+	store_bind_int64(st, 1, run);
+	store_bind_int64(st, 2, ts->head.incident);
 	return tl_each(ts, st, fn, ctx, err, 0);
 }
 
@@ -441,26 +440,26 @@ timeline_hashes(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx,
 {
 	static const char sql[] = "SELECT id, hash FROM actlog"
 	                          " WHERE incident_id = ? ORDER BY id";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, stop = 0;
 
 	if ((rc = tl_spooled(ts, fn, ctx)) >= 0) {
 		stop = rc;
-		rc = SQLITE_DONE;
+		rc = STORE_DONE;
 		goto out;
 	}
 	if ((st = store_stmt(ts->s, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, ts->head.incident);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(sqlite3_column_int64(st, 0), tl_col(st, 1), ctx);
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, ts->head.incident);
+	while (!stop && (rc = store_step(st)) == STORE_ROW)
+		stop = fn(store_col_int64(st, 0), tl_col(st, 1), ctx);
+	store_reset(st);
 out:
 	if (stop)
 		return err_isset(err)
 		    ? -1
 		    : err_set(err, ERR_FAILED, "timeline: write failed");
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(ts->s, err, "action log");
+	return rc == STORE_DONE ? 0 : store_sqlerr(ts->s, err, "action log");
 }
 
 void

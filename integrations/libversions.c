@@ -5,11 +5,11 @@
 #include <jansson.h>
 #include <lua.h>
 #include <openssl/crypto.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "integrations/lazy_curl.h"
 #include "integrations/lazy_git2.h"
+#include "engine/store.h"
 #include "integrations/lazy_mhd.h"
 
 /* "name version", or "name not available (why)" when it does not load. */
@@ -38,7 +38,7 @@ libversions_format(struct buf *out, struct err *err)
 		curl = curl_version_info(CURLVERSION_NOW)->version;
 	if (lazy_load(LAZY_MHD, NULL) == 0)
 		mhd = MHD_get_version();
-	if (buf_printf(out, err, "sqlite %s\nlua %s\n", sqlite3_libversion(),
+	if (buf_printf(out, err, "sqlite %s\nlua %s\n", store_sqlite_version(),
 	        LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
 	                          "." LUA_VERSION_RELEASE) == -1 ||
 	    libversions_lazy(

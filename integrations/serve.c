@@ -309,7 +309,7 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	if ((sv->rstore = store_open(cfg->db_path, err)) == NULL ||
 	    serve_health_open(sv, err) == -1)
 		goto fail;
-	store_exec(sv->rstore, "PRAGMA query_only = 1", NULL);
+	store_query_only(sv->rstore, NULL);
 	if (serve_mhd_start(sv, err) == -1)
 		goto fail;
 	return sv;

@@ -26,7 +26,7 @@ serve_health_open(struct serve *sv, struct err *err)
 {
 	if ((sv->hstore = store_open(sv->cfg->db_path, err)) == NULL)
 		return -1;
-	sqlite3_busy_timeout(store_db(sv->hstore), SERVE_HEALTH_BUSY_MS);
+	store_busy_timeout(sv->hstore, SERVE_HEALTH_BUSY_MS);
 	return 0;
 }
 
@@ -54,17 +54,14 @@ serve_health_write(struct serve *sv, const struct err *err)
 static void
 serve_health_probe(struct serve *sv)
 {
-	sqlite3 *db = store_db(sv->hstore);
-	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	struct err err;
 
-	if (rc == SQLITE_OK) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	err_init(&err);
+	if (store_probe_write(sv->hstore, &err) == 0)
 		sv->hprobe[0] = '\0';
-	} else {
+	else
 		snprintf(sv->hprobe, sizeof sv->hprobe,
-		    "database: %s (held by another process?)",
-		    sqlite3_errmsg(db));
-	}
+		    "database: %.400s (held by another process?)", err.msg);
 	sv->hprobe_us = clock_mono_us();
 }
 

@@ -4,13 +4,13 @@
 #include "serve_metrics.h"
 
 #include <dirent.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "engine/store.h"
 #include "integrations/lazy_gnutls.h"
 #include "integrations/lazy_mhd.h"
 
@@ -211,7 +211,7 @@ serve_metrics_build(const char *version, struct buf *out, struct err *err)
 	    "owl_build_info{version=\"%s\",libmicrohttpd=\"%s\","
 	    "gnutls=\"%s\",sqlite=\"%s\"} 1\n",
 	    v, MHD_get_version(), gnutls_check_version(NULL),
-	    sqlite3_libversion());
+	    store_sqlite_version());
 }
 
 /* What /proc says of this process: CPU seconds, memory, start time. */

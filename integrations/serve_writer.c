@@ -104,9 +104,7 @@ serve_writer_fail(struct serve_job *j, const struct err *err)
 static int
 serve_writer_busy(struct serve *sv)
 {
-	int rc = sqlite3_extended_errcode(store_db(sv->wstore)) & 0xff;
-
-	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	return store_locked(sv->wstore);
 }
 
 /* Stores one job in a transaction of its own. */
@@ -322,8 +320,7 @@ serve_writer_idle(struct serve *sv, int64_t *last_purge)
 		receiver_signatures_purge(sv->wstore, clock_now_us(), &err);
 		*last_purge = now;
 	}
-	sqlite3_wal_checkpoint_v2(
-	    store_db(sv->wstore), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	store_checkpoint(sv->wstore);
 }
 
 static void *
@@ -360,8 +357,8 @@ serve_writer_start(struct serve *sv, struct err *err)
 {
 	if ((sv->wstore = store_open(sv->cfg->db_path, err)) == NULL)
 		return -1;
-	sqlite3_busy_timeout(store_db(sv->wstore), SERVE_WRITER_BUSY_MS);
-	if (store_exec(sv->wstore, "PRAGMA synchronous = FULL", err) == -1)
+	store_busy_timeout(sv->wstore, SERVE_WRITER_BUSY_MS);
+	if (store_sync(sv->wstore, STORE_SYNC_FULL, err) == -1)
 		return -1;
 	if (pthread_create(&sv->writer, NULL, serve_writer_main, sv) != 0)
 		return err_set(err, ERR_FAILED,

@@ -12,7 +12,7 @@ ok "$([ -f "$T/flag/x.db" ]; echo $?)" "--db: created with its parent directorie
 is "$(stat -c %a "$T/flag/x.db")" 600 "created with mode 0600"
 
 run mk
-ok "$([ -f "$OWL_DB" ]; echo $?)" "\$OWL_DB is used without --db"
+like "$("$OWL" incidents --all 2>&1)" "INC-1 .* disk-full" "\$OWL_DB is used without --db"
 
 unset OWL_DB
 run mk
@@ -95,7 +95,7 @@ else
 fi
 
 # A database written by a newer owl is refused and not changed.
-sqlite3 "$T/after.db" "PRAGMA user_version = 999"
+OWL_DB="$T/after.db" db_sql "PRAGMA user_version = 999"
 sum=$(sha256sum "$T/after.db")
 run "$OWL" --db "$T/after.db" audit verify
 is "$RC" 2 "a newer schema: exit 2"

@@ -7,7 +7,7 @@
 P="$OWL_ROOT/tests/fixtures/payloads"
 n=0
 # fresh: a new empty database for the next case
-fresh() { n=$((n + 1)); export OWL_DB="$T/f$n.db"; }
+fresh() { n=$((n + 1)); OWL_DB=$(db_new "f$n"); }
 # q EXPR: evaluates a Python expression over the JSON on stdin as d
 q() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 # inc EXPR: EXPR over the first incident of `owl incidents --all --json`
@@ -26,7 +26,7 @@ ingest() {
 	else
 		is "$ERR" "$3" "$1: error"
 		# no database made at all, or an empty one
-		is "$(test -e "$OWL_DB" && "$OWL" incidents --all --json || echo '[]')" \
+		is "$(db_absent && echo '[]' || "$OWL" incidents --all --json)" \
 			"[]" "$1: nothing stored"
 	fi
 }
@@ -210,20 +210,20 @@ if [ -d "$OWL_ROOT/../shared/fixtures/payloads" ]; then
 fi
 
 # --- the sender's URL: Alertmanager's externalURL, kept for owl silence
-SD="$T/sender.db"
-"$OWL" --db "$SD" ingest "$P/alertmanager-captured.json" >/dev/null 2>&1
-is "$(sqlite3 "$SD" 'SELECT sender_url FROM incidents')" "http://127.0.0.1:9093" \
+OWL_DB=$(db_new sender1)
+"$OWL" ingest "$P/alertmanager-captured.json" >/dev/null 2>&1
+is "$(db_sql 'SELECT sender_url FROM incidents')" "http://127.0.0.1:9093" \
 	"an Alertmanager webhook's externalURL is kept on its incident"
 sed 's#"externalURL":"[^"]*"#"externalURL":"javascript:alert(1)"#' \
 	"$P/alertmanager-captured.json" >"$T/badurl.json"
-rm -f "$SD"*
-run "$OWL" --db "$SD" ingest "$T/badurl.json"
+OWL_DB=$(db_new sender2)
+run "$OWL" ingest "$T/badurl.json"
 is "$RC" 0 "an externalURL that is not http(s) does not fail the payload"
-is "$(sqlite3 "$SD" 'SELECT coalesce(sender_url, "none") FROM incidents')" "none" \
+is "$(db_sql "SELECT coalesce(sender_url, 'none') FROM incidents")" "none" \
 	"and is not kept"
-rm -f "$SD"*
-"$OWL" --db "$SD" ingest "$P/grafana-webhook-docs-example.json" >/dev/null 2>&1
-is "$(sqlite3 "$SD" 'SELECT coalesce(sender_url, "none") FROM incidents LIMIT 1')" "none" \
+OWL_DB=$(db_new sender3)
+"$OWL" ingest "$P/grafana-webhook-docs-example.json" >/dev/null 2>&1
+is "$(db_sql "SELECT coalesce(sender_url, 'none') FROM incidents LIMIT 1")" "none" \
 	"Grafana's externalURL is Grafana, not an Alertmanager: not kept"
 
 done_testing

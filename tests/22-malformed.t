@@ -49,7 +49,8 @@ sys.stdout.write("{\"groupKey\":\"%s\",\"alerts\":[%s]}" % ("g" * 65536,
 # (ASan reserves terabytes of shadow address space: no ulimit -v there)
 vlimit="ulimit -v 262144;"
 [ "$OWL_ASAN" = 1 ] && vlimit=""
-run sh -c "$vlimit OWL_DB='$T/amp.db' '$OWL' ingest --format alertmanager '$T/amp.json'"
+amp=$(db_new amp)
+run sh -c "$vlimit OWL_DB='$amp' '$OWL' ingest --format alertmanager '$T/amp.json'"
 is "$RC:$OUT" "0:alertmanager: 46000 alerts (1 new), 1 incident opened, 0 reopened, 0 resolved; INC-1" \
 	"a long groupKey over many alerts is not copied per alert"
 

@@ -48,7 +48,7 @@ is "$RC:$ERR" \
 	"a bad severity_map entry is named"
 
 # owl serve answers 202/200 where it answered 400 (senders drop 4xx)
-export OWL_DB="$T/serve.db"
+OWL_DB=$(db_new serve)
 serve_start serve --config "$T/owl.lua"
 ok $? "owl serve starts"
 post /v2/enqueue "$T/pd1.json"
@@ -83,7 +83,7 @@ is "$STOP_RC" 0 "owl serve stops"
 
 # incident times come from the alerts: an alert that ended 14 s after it
 # started, both notifications delivered a week late, lasted 14 s
-export OWL_DB="$T/times.db"
+OWL_DB=$(db_new times)
 S0=$(date -u -d '-7 days' +%Y-%m-%dT%H:%M:%SZ)
 E0=$(date -u -d "$S0 14 sec" +%Y-%m-%dT%H:%M:%SZ)
 printf '{"id":"gpu-7","title":"GPU 7 hot","status":"firing","timestamp":"%s"}' "$S0" >"$T/t1.json"

@@ -72,7 +72,7 @@ is "$("$OWL" show 3 --json | jq 'd["alerts"][0]["starts_at"]')" "2026-11-29T16:0
 	"...and the alert keeps its newer start"
 
 # change events through owl serve
-export OWL_DB="$T/serve.db"
+OWL_DB=$(db_new serve)
 printf 'R0UT1NGKEY0123456789abcdef012345\n' >"$T/tokens"
 serve_start serve --token-file "$T/tokens"
 ok $? "owl serve starts"

@@ -12,7 +12,7 @@
 S="$OWL_ROOT/tests/fixtures/payloads/senders"
 jq() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 n=0
-fresh() { n=$((n + 1)); export OWL_DB="$T/s$n.db"; }
+fresh() { n=$((n + 1)); OWL_DB=$(db_new "s$n"); }
 state() { "$OWL" incidents --all --json | jq "[(i['state'], i['severity']) for i in d]"; }
 
 # pair NAME FORMAT FIRE RESOLVE SEVERITY: the firing sample opens a
@@ -107,7 +107,7 @@ is "$RC:$OUT" "0:datadog: 1 alert (1 new), 1 incident opened, 0 reopened, 1 reso
 	"generic: Datadog's [Recovered] is a resolve, not a new firing incident"
 
 # owl serve: the endpoints
-export OWL_DB="$T/serve.db"
+OWL_DB=$(db_new serve)
 printf 's3cret\n' >"$T/tokens"
 printf 'grafana-hmac\n' >"$T/hmac"
 # the SubscribeURL server: answers 200 and notes the request (on a port

@@ -46,7 +46,7 @@ EOF
 n=0
 # mapped NAME FIRE [RESOLVE]: the pair through --format mapping:NAME
 mapped() {
-	n=$((n + 1)); export OWL_DB="$T/m$n.db"
+	n=$((n + 1)); OWL_DB=$(db_new "m$n")
 	run "$OWL" ingest --config "$T/owl.lua" --format "mapping:$1" "$2"
 	is "$RC:$OUT" "0:mapping:$1: 1 alert (1 new), 1 incident opened, 0 reopened, 0 resolved; INC-1" \
 		"$1: $(basename "$2") mapped"
@@ -71,7 +71,7 @@ mapped legacy "$S/grafana-legacy.json"
 mapped og "$S/opsgenie-create-alert.json"
 is "$("$OWL" show 1 --json | jq '(d["severity"], d["alerts"][0]["severity_raw"], d["alerts"][0]["labels"])')" \
 	"('critical', 'P1', {'entity': 'An example entity'})" "og: P1 is critical"
-n=$((n + 1)); export OWL_DB="$T/m$n.db"
+n=$((n + 1)); OWL_DB=$(db_new "m$n")
 run "$OWL" ingest --config "$T/owl.lua" --format mapping:am "$P/alertmanager-captured-mixed-truncated.json"
 is "$RC:$OUT" "0:mapping:am: 2 alerts (2 new), 1 incident opened, 0 reopened, 0 resolved; INC-1" \
 	"am: a list of alerts (alerts = POINTER)"
@@ -97,7 +97,7 @@ bad 'generic = { id = "/a", title = "/t" }' \
 	"config: mappings.generic: a name of lower-case letters, digits, - and _ that is not a format's"
 
 # owl serve: /v1/alerts/mapping/NAME
-export OWL_DB="$T/serve.db"
+OWL_DB=$(db_new serve)
 serve_start serve --config "$T/owl.lua"
 ok $? "owl serve starts"
 post /v1/alerts/mapping/kuma "$S/uptime-kuma-down.json"

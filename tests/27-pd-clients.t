@@ -11,7 +11,6 @@
 
 S="$OWL_ROOT/tests/fixtures/payloads/senders"
 jq() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-export OWL_DB="$T/owl.db"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=owl-test" \
 	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \

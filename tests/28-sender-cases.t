@@ -13,7 +13,7 @@
 S="$OWL_ROOT/tests/fixtures/payloads/senders"
 jq() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 n=0
-fresh() { n=$((n + 1)); export OWL_DB="$T/c$n.db"; }
+fresh() { n=$((n + 1)); OWL_DB=$(db_new "c$n"); }
 # mk SRC OUT PYTHON: OUT is sample SRC (a file of $S, or "-" for {})
 # with the Python statements applied to it as d (m: SNS's Message, parsed)
 mk() {

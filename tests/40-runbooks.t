@@ -169,7 +169,7 @@ is "$(writes "$T/live.json")" "$(writes "$T/dry.json")" \
 NEW=$(cat "$T/state/owl/secrets/assistant_api_key")
 test "$NEW" != "$OLDKEY" && grep -qx -- "$NEW" "$T/seen"
 ok $? "the new key was stored and the gateway got it"
-sqlite3 "$OWL_DB" .dump >"$T/db.dump"
+db_sql .dump >"$T/db.dump"
 "$OWL" audit log --json >"$T/audit.json"
 leaks=0
 for s in $(sort -u "$T/seen") "$ADMIN" "$OLDKEY"; do
@@ -193,7 +193,7 @@ printf '%s\n' 'runbook { summary = "slow", params = { secs = { type = "number", 
 "$OWL" run slow --runbooks "$T/rb" --yes >"$T/slow.out" 2>&1 &
 SLOW=$!
 tap_at_exit "kill -9 $SLOW"
-leased() { test "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM leases WHERE runbook='slow'")" = 1; }
+leased() { test "$(db_sql "SELECT count(*) FROM leases WHERE runbook='slow'")" = 1; }
 wait_for 10 leased
 ok $? "the first run holds the lease"
 run "$OWL" run slow --runbooks "$T/rb" --yes --param secs=0
@@ -204,10 +204,10 @@ wait_for 10 grep -q 'wait \.\.\.' "$T/slow.out"
 kill -INT "$SLOW"
 wait "$SLOW"
 is "$?" 1 "^C cancels the run (exit 1)"
-is "$(sqlite3 "$OWL_DB" "SELECT status FROM runs WHERE runbook='slow' ORDER BY id LIMIT 1")" \
+is "$(db_sql "SELECT status FROM runs WHERE runbook='slow' ORDER BY id LIMIT 1")" \
 	cancelled "the run is recorded as cancelled"
 like "$(cat "$T/slow.out")" 'log: undone' "undo ran after the cancel"
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM leases WHERE runbook='slow'")" 0 \
+is "$(db_sql "SELECT count(*) FROM leases WHERE runbook='slow'")" 0 \
 	"the lease is released"
 
 # --- ^C cuts short a command or an HTTP request in flight, then undo runs

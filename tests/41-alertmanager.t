@@ -202,6 +202,8 @@ is "$(q "SELECT state FROM incidents WHERE $RL")" 0 \
 	"the alert it forgot is not resolved (no false resolve, silences kept)"
 serve_stop
 kill "$AMPID"; wait "$AMPID" 2>/dev/null
-is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
+if sqlite_only "PRAGMA integrity_check"; then
+	is "$(q 'PRAGMA integrity_check')" ok "PRAGMA integrity_check: ok"
+fi
 
 done_testing

@@ -9,7 +9,7 @@ is "$RC" 0 "the example runbooks' tests pass"
 like "$OUT" "^ok +degraded-mode: switches a normal service to degraded" \
 	"names each test"
 like "$OUT" "^[0-9]+ passed, 0 failed$" "counts them"
-test ! -e "$OWL_DB"
+db_absent
 ok $? "test runs never touch the real database"
 
 mkdir -p "$T/rb"

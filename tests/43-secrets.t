@@ -47,8 +47,12 @@ function run(p)
   end)
 end
 EOF
+# owl's database files: SQLite only (a PostgreSQL database has none here)
+dbfiles="$OWL_DB $OWL_DB-wal"
+sqlite_only "owl's database files are off limits" || dbfiles=""
+# shellcheck disable=SC2086
 for f in /proc/self/environ /proc/1/environ "$T/file.secret" \
-	"$T/state/owl/secrets/stored" "$OWL_DB" "$OWL_DB-wal" "$T/config.lua" \
+	"$T/state/owl/secrets/stored" $dbfiles "$T/config.lua" \
 	"$T/ok/link/stored" "$T/ok/../state/owl/secrets/stored" \
 	/etc/shadow /sys/kernel/notes /dev/zero; do
 	run "$OWL" run peek --runbooks "$T/rb" --dry-run --param f="$f"
@@ -64,7 +68,7 @@ is "$RC" 1 "a live run is refused too"
 printf 'return { url = "%s", secrets = { rel = { file = "rel.secret" } } }\n' \
 	"$URL" >"$T/rel.lua"
 printf 'short\n' >"$T/rel.secret"
-cp "$OWL_DB" "$T/rel.db"
+newdb "$T/rel.db"
 for f in "$T/rel.db" "$T/rel.secret" "$T/rel.lua"; do
 	run sh -c 'cd "$1" && OWL_DB=rel.db OWL_CONFIG=rel.lua "$2" run peek \
 		--runbooks "$1/rb" --dry-run --param f="$3"' - "$T" "$OWL" "$f"
@@ -117,7 +121,7 @@ is "$RC" 0 "a runbook reads its config"
 like "$OUT" 'config: .*"gateway":"http://admin:\*\*\*@127.0.0.1:9/v1"' \
 	"a URL's password in the config shows as ***"
 unlike "$OUT" '"(alertmanagers|serve|oncall|notify)"' "owl's credential sections are withheld"
-sqlite3 "$OWL_DB" .dump >"$T/db2.dump"
+db_sql .dump >"$T/db2.dump"
 leaks=""
 for s in gw-pass am-pass pull-pass slack-tok notify-tok; do
 	grep -q -- "$s" "$T/rec/requests" "$T/db2.dump" && leaks="$leaks $s"
@@ -166,7 +170,7 @@ for c in copy1 copy2 copy3; do
 		>"$T/$c.out" 2>&1
 done
 "$OWL" audit log --json >"$T/audit.json"
-sqlite3 "$OWL_DB" .dump >"$T/db.dump"
+db_sql .dump >"$T/db.dump"
 leaks=0
 for s in "$ENVSECRET" "$FILESECRET" "$DIRSECRET"; do
 	for f in "$T/rec/requests" "$T/audit.json" "$T/db.dump" \

@@ -50,7 +50,7 @@ is "$(python3 "$T/share.py" "$PORT")" "closed: first4=4 last8=0 other=0" \
 serve_stop
 
 # --- 256 concurrent 1 MB bodies while another process holds the
-# database's write lock
+# database's write lock (SQLite's, on a file: serve-load.py takes it)
 OWL_DB="$T/locked.db" serve_start bodies --quiet
 OUT=$(python3 "$LOAD" bodies "$PORT" "$T/locked.db" 256 2>&1)
 is "$OUT" "503:256" \
@@ -72,7 +72,7 @@ serve_stop
 
 # --- a chunked body (no Content-Length) is taken from the budget as it
 # comes: past a small --max-inflight, 503, and the connection is kept
-OWL_DB="$T/chunk.db" serve_start chunked --quiet --max-body 256k --max-inflight 256k
+OWL_DB=$(db_new chunk) serve_start chunked --quiet --max-body 256k --max-inflight 256k
 python3 -c 'import json; print(json.dumps({"id": "c", "title": "t", "pad": "x" * 200000}))' \
 	>"$T/chunk.json"
 cat >"$T/twice.py" <<'PY'
@@ -98,12 +98,13 @@ serve_stop
 
 # --- 100,000 alerts in one webhook (--max-body 32M), with small senders
 # on kept-alive connections spread over two connection threads
-OWL_DB="$T/big.db" serve_start big --quiet --max-body 32M --threads 2 \
+BIG=$(db_new big)
+OWL_DB="$BIG" serve_start big --quiet --max-body 32M --threads 2 \
 	--header-timeout 20s
 OUT=$(python3 "$LOAD" bigbody "$PORT" 2>&1)
 is "$OUT" "small answered before the large one: 6 of 6; large: HTTP/1.1 200 OK" \
 	"small senders are answered while 100,000 alerts are parsed and stored"
-is "$(OWL_DB="$T/big.db" q 'SELECT count(*) FROM alerts')" 100006 \
+is "$(OWL_DB="$BIG" q 'SELECT count(*) FROM alerts')" 100006 \
 	"all 100,006 alerts are stored"
 serve_stop
 

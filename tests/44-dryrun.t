@@ -83,7 +83,7 @@ like "$OUT" "content changed \(holds a secret\): SHA-256 $SUM -> [0-9a-f]{64}, 3
 unlike "$OUT" "$OLDKEY" "never the old key"
 run "$OWL" run rotate --runbooks "$T/rb" --dry-run --json --param f="$T/svc.key"
 unlike "$OUT" "$OLDKEY" "--json: never the old key"
-sqlite3 "$OWL_DB" .dump >"$T/db.dump"
+db_sql .dump >"$T/db.dump"
 unlike "$(cat "$T/db.dump")" "$OLDKEY" "the stored plans and the log hold no old key"
 # a configured secret file, whose value is too short to be masked
 printf 'return { secrets = { tiny = { file = "%s" } } }\n' "$T/tiny.secret" \

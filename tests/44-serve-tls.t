@@ -108,7 +108,7 @@ like "$ERR" "^owl: --tls-cert $T/nope.crt: No such file" "...naming it"
 mkdir -p "$XDG_CONFIG_HOME/owl"
 printf 'return { serve = { tls_cert = "%s", tls_key = "%s" } }\n' \
 	"$T/one.crt" "$T/one.key" >"$XDG_CONFIG_HOME/owl/config.lua"
-OWL_DB="$T/cfg.db" serve_start cfg
+OWL_DB=$(db_new cfg) serve_start cfg
 is "$(curl -sS -m 10 --cacert "$T/one.crt" "https://127.0.0.1:$PORT/healthz")" ok \
 	"serve.tls_cert and serve.tls_key from the config"
 serve_stop
@@ -118,7 +118,8 @@ rm "$XDG_CONFIG_HOME/owl/config.lua"
 AMBIN=/usr/bin/prometheus-alertmanager
 if [ -x "$AMBIN" ]; then
 	cp "$T/two.key" "$T/cur.key"
-	OWL_DB="$T/am.db" serve_start amtls --token-file "$T/tokens" \
+	AMDB=$(db_new am)
+	OWL_DB="$AMDB" serve_start amtls --token-file "$T/tokens" \
 		--tls-cert "$T/cur.crt" --tls-key "$T/cur.key"
 	mkdir -p "$T/am"
 	cat >"$T/am.yml" <<YML
@@ -151,7 +152,7 @@ YML
 		{"alertname":"OverTLS","severity":"critical"},
 		"annotations":{"summary":"sent over https"}}]'
 	amcount() {
-		[ "$(OWL_DB="$T/am.db" q "SELECT count(*) FROM alerts
+		[ "$(OWL_DB="$AMDB" q "SELECT count(*) FROM alerts
 			WHERE labels LIKE '%OverTLS%'")" = 1 ]
 	}
 	wait_for 30 amcount

@@ -26,8 +26,8 @@ EOF
 now() { date +%s; }
 # until_s T: sleeps until the clock reaches T (seconds since the epoch)
 until_s() { while [ "$(now)" -lt "$1" ]; do sleep 0.5; done; }
-lease() { sqlite3 "$OWL_DB" "SELECT run_id FROM leases WHERE runbook = '$1'"; }
-status() { sqlite3 "$OWL_DB" "SELECT status FROM runs WHERE id = $1"; }
+lease() { db_sql "SELECT run_id FROM leases WHERE runbook = '$1'"; }
+status() { db_sql "SELECT status FROM runs WHERE id = $1"; }
 
 # --- A1: a 50 s command (15 s of margin past the check at 35 s)
 "$OWL" run longexec --runbooks "$T/rb" --yes >"$T/a1.out" 2>&1 &
@@ -39,7 +39,8 @@ tap_at_exit "$TM kill-server"
 $TM new-session -d -x 100 -y 20 "env OWL_DB='$OWL_DB' OWL_ACTOR=tester \
 XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
 '$OWL' run ask --runbooks '$T/rb'; echo \$? >'$T/a2.rc'; sleep 60"
-wait_for 20 sh -c "[ -n \"\$(sqlite3 '$OWL_DB' \"SELECT run_id FROM leases WHERE runbook = 'longexec'\")\" ]"
+held() { [ -n "$(lease "$1" 2>/dev/null)" ]; }
+wait_for 20 held longexec
 ok $? "run A1 holds the lease of longexec"
 T1=$(now)
 RUN1=$(lease longexec)
@@ -73,7 +74,7 @@ ok $? "its step after the answer ran"
 wait "$A1"
 is "$?" 0 "A1's 50 s command completes (exit 0)"
 is "$(status "$RUN1")" ok "and is recorded ok"
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM leases")" 0 \
+is "$(db_sql "SELECT count(*) FROM leases")" 0 \
 	"both leases are released"
 run "$OWL" audit log
 unlike "$OUT" "run.lease_takeover|run.interrupted" "nothing was taken over or interrupted"

@@ -78,7 +78,7 @@ printf '%s\n' "# the Alertmanager's, and a PagerDuty sender's" \
 	"am-token /v1/alerts/alertmanager" \
 	"R0UT1NGKEY0123456789abcdef012345 /v2/enqueue" \
 	"any-token" >"$T/tokens"
-OWL_DB="$T/serve.db" serve_start scope --token-file "$T/tokens"
+OWL_DB=$(db_new serve) serve_start scope --token-file "$T/tokens"
 ok $? "owl serve starts with tokens limited to endpoints"
 post /v1/alerts/alertmanager "$T/hook.json" -H "Authorization: Bearer am-token"
 is "$CODE" 200 "the Alertmanager's token on its endpoint: 200"

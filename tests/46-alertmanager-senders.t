@@ -203,7 +203,7 @@ serve_stop
 is "$STOP_RC" 0 "owl serve stops"
 
 # --- --pull of the real groups, --pull-receiver
-export OWL_DB="$T/pull.db"
+OWL_DB=$(db_new pull)
 SUB="{}/{via=\"sub\"}:{alertname=\"SubProbe\", team=\"db\"}"
 # the webhook of the sub-route brought alert a1 first (as Alertmanager
 # would, with its route in the group key)

@@ -297,7 +297,7 @@ print(" ".join("%s:%s" % (k["id"], k["active"]) for k in json.load(sys.stdin)["k
 unlike "$ROUT" "$NEW|$KEY" "rotate-api-key: no key in the output"
 run "$OWL" audit log
 unlike "$OUT" "$NEW|$KEY" "rotate-api-key: no key in the action log"
-if grep -qa -e "$NEW" -e "$KEY" "$OWL_DB"* 2>/dev/null; then ok 1 "no key in the database files"
+if db_bytes | grep -qa -e "$NEW" -e "$KEY"; then ok 1 "no key in the database files"
 else ok 0 "rotate-api-key: no key in the database files"; fi
 
 # --- rollback-model-pin: dry-run, run, undo, a push race
@@ -492,7 +492,7 @@ like "$OUT$ERR" "the remote wants credentials: give git.checkout a token or an s
 	"and says what to give"
 run "$OWL" audit log
 unlike "$OUT" "$HTOKEN|wrong-token-for-tests" "git: no token in the action log"
-if grep -qa -e "$HTOKEN" -e "wrong-token-for-tests" "$OWL_DB"* 2>/dev/null; then
+if db_bytes | grep -qa -e "$HTOKEN" -e "wrong-token-for-tests"; then
 	ok 1 "git: no token in the database files"
 else ok 0 "git: no token in the database files"; fi
 

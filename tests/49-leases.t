@@ -77,7 +77,7 @@ FIRST=$!
 wait_for 30 test -e "$T/hold/put-started"
 OWL_ACTOR=bob "$OWL" run second --runbooks "$T/rb" --yes --wait >"$T/second.out" 2>&1 &
 SECOND=$!
-intent() { [ "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog a JOIN runs r
+intent() { [ "$(db_sql "SELECT count(*) FROM actlog a JOIN runs r
 	ON r.id = a.run_id WHERE r.actor = 'bob' AND r.status = 'running'
 	AND a.kind = 'effect.intent'")" = 1 ]; }
 wait_for 30 intent

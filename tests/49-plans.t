@@ -234,7 +234,7 @@ ok $? "asked again"
 is "$(cat "$T/tty.rc")" 0 "answered yes: the apply goes on (exit 0)"
 is "$(mode copy)" degraded "the write off the plan was made"
 is "$(mode assistant)" degraded "and the planned one before it"
-like "$(sqlite3 "$OWL_DB" "SELECT detail FROM actlog WHERE kind = 'run.confirm' ORDER BY id DESC LIMIT 1")" \
+like "$(db_sql "SELECT detail FROM actlog WHERE kind = 'run.confirm' ORDER BY id DESC LIMIT 1")" \
 	'"answer":"yes".*"off_plan":true' "the answer is logged with its question"
 $TM kill-server 2>/dev/null
 
@@ -282,20 +282,10 @@ is "$RC" 3 "approving twice is refused"
 run env OWL_ACTOR=bob "$OWL" apply "$TP" --yes
 is "$RC" 3 "bob cannot apply on his own approval"
 is "$(mode two 2>/dev/null)" normal "nothing written so far"
-python3 - "$OWL_DB" "$TP" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE plan_approvals SET hash = 'x' || hash WHERE plan_id = ?", (int(sys.argv[2]),))
-db.commit()
-EOF
+db_sql "UPDATE plan_approvals SET hash = 'x' || hash WHERE plan_id = $TP"
 run env OWL_ACTOR=alice "$OWL" apply "$TP" --yes
 is "$RC" 3 "an approval given at another hash does not count"
-python3 - "$OWL_DB" "$TP" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE plan_approvals SET hash = substr(hash, 2) WHERE plan_id = ?", (int(sys.argv[2]),))
-db.commit()
-EOF
+db_sql "UPDATE plan_approvals SET hash = substr(hash, 2) WHERE plan_id = $TP"
 run env OWL_ACTOR=alice "$OWL" apply "$TP" --yes
 is "$RC" 0 "alice applies it with bob's approval"
 is "$(mode two)" degraded "the write was made"

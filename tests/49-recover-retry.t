@@ -46,7 +46,7 @@ killed() {
 	kill -9 "$_pid"
 	wait "$_pid" 2>/dev/null
 	touch "$T/hold/release"
-	KILLED=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE runbook = '$1'")
+	KILLED=$(db_sql "SELECT max(id) FROM runs WHERE runbook = '$1'")
 }
 puts() { grep -c "/v1/flags/$1\$" "$T/hold/puts"; }
 
@@ -71,7 +71,7 @@ unlike "$OUT" "Departed from plan" "a recovery is not compared with the dry-run'
 run "$OWL" audit log --limit 100000
 like "$OUT" "run-$KILLED run.recover .*\"step\":2,\"recovery_run\":[0-9]+,\"outcome\":\"ok\",\"choice\":\"retry\"" \
 	"the retry is logged on the interrupted run, with its recovery run and outcome"
-RETRY=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")
+RETRY=$(db_sql "SELECT max(id) FROM runs")
 run "$OWL" recover "$KILLED"
 like "$OUT" "^Recovered by tester: retry by run $RETRY, which ended ok" \
 	"recover says the run was recovered, and by which run"
@@ -150,7 +150,7 @@ run "$OWL" recover "$KILLED" --yes
 is "$RC" 2 "--yes without --retry: exit 2"
 
 # --- usage
-OKRUN=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE status = 'ok'")
+OKRUN=$(db_sql "SELECT max(id) FROM runs WHERE status = 'ok'")
 run "$OWL" recover "$OKRUN" --retry
 is "$RC" 3 "a run that was not interrupted has nothing to retry (exit 3)"
 like "$ERR" "is ok, not interrupted" "and says so"

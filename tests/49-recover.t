@@ -104,7 +104,7 @@ kill -9 "$OWLPID"
 wait "$OWLPID" 2>/dev/null
 touch "$T/hold/release"
 is "$(cat "$T/files/b")" changed "(the killed run changed the file)"
-TWO=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE runbook = 'twostep'")
+TWO=$(db_sql "SELECT max(id) FROM runs WHERE runbook = 'twostep'")
 run "$OWL" recover "$TWO" --undo
 is "$RC" 0 "--undo runs the undo of the steps done"
 like "$OUT" "Undoing the 1 step run $TWO did" "saying what it undoes"
@@ -176,15 +176,15 @@ EOF
 "$OWL" run crunch --runbooks "$T/rb" --yes >"$T/crunch.out" 2>&1 &
 OWLPID=$!
 running_step() {
-	[ "$(sqlite3 "$OWL_DB" "SELECT group_concat(name || ':' || status, ' ')
+	[ "$(db_sql "SELECT name || ':' || status
 	    FROM run_steps WHERE run_id = (SELECT max(id) FROM runs
-	    WHERE runbook = 'crunch')" 2>/dev/null)" = "crunch:running" ]
+	    WHERE runbook = 'crunch')" 2>/dev/null | paste -sd' ' -)" = "crunch:running" ]
 }
 wait_for 30 running_step
 ok $? "the step in flight has its row though it made no effect"
 kill -9 "$OWLPID"
 wait "$OWLPID" 2>/dev/null
-CR=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs WHERE runbook = 'crunch'")
+CR=$(db_sql "SELECT max(id) FROM runs WHERE runbook = 'crunch'")
 run "$OWL" recover "$CR"
 like "$OUT" "^  unknown +1\\. crunch" "recover names the step in flight"
 

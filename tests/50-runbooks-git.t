@@ -178,7 +178,7 @@ like "$OUT" "a local repository, read in place: at $(echo "$C3" | cut -c1-12)" \
 # --- owl run reads the runbook and its modules from one commit
 C2=$(g rev-parse v2)
 B2=$(g rev-parse "v2:degrade.lua")
-runs() { sqlite3 "$OWL_DB" "SELECT commit_id, source_ref, blob_id, dirty FROM runs WHERE id = $1"; }
+runs() { db_sql "SELECT commit_id, source_ref, blob_id, dirty FROM runs WHERE id = $1"; }
 run "$OWL" run degrade --repo "$REPO" --rev v1 --param reason=test --yes --json
 is "$RC" 0 "run --rev v1 exits 0"
 R1=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"])')
@@ -190,7 +190,7 @@ is "$RC" 0 "run --rev v2 exits 0"
 like "$OUT" "^degrade.lua from $REPO at refs/tags/v2 $(echo "$C2" | cut -c1-12) \(blob $(echo "$B2" | cut -c1-12)\)" \
 	"run prints the version it reads"
 like "$OUT" "log: version 2" "...and runs that version"
-R2=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")
+R2=$(db_sql "SELECT max(id) FROM runs")
 is "$(runs "$R2")" "$C2|refs/tags/v2|$B2|0" "the run row records v2's commit, ref and blob"
 run "$OWL" audit log --json
 like "$OUT" "\"kind\": \"run.start\"" "the run is in the action log"
@@ -225,13 +225,13 @@ run "$OWL" run degrade --repo "$REPO" --param reason=x --dry-run
 is "$RC" 0 "a dry-run on a dirty tree exits 0"
 like "$ERR" "uncommitted changes to runbooks \(degrade.lua\); using commit" "...warning"
 like "$OUT" "log: version 2" "...running the committed version"
-is "$(runs "$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")")" \
+is "$(runs "$(db_sql "SELECT max(id) FROM runs")")" \
 	"$C3|refs/heads/main|$(g rev-parse main:degrade.lua)|0" "...recorded as the commit, not dirty"
 run "$OWL" run degrade --repo "$REPO" --param reason=x --dry-run --worktree
 like "$OUT" "log: uncommitted" "--worktree runs the working file"
 like "$ERR" "^owl: note: dry-run of the working files of $REPO, with uncommitted changes; the run is logged as dirty" \
 	"--worktree: the dry-run says it reads dirty working files"
-is "$(runs "$(sqlite3 "$OWL_DB" "SELECT max(id) FROM runs")")" \
+is "$(runs "$(db_sql "SELECT max(id) FROM runs")")" \
 	"$C3|refs/heads/main|$(git hash-object "$REPO/degrade.lua")|1" \
 	"--worktree: the run row is dirty, with the working file's blob id"
 g checkout -q degrade.lua

@@ -19,9 +19,9 @@ for f in aaa1 aaa2 aaa3; do
 	fire $f x x resolved | sed "s/\"region\":\"x\"/\"region\":\"r-$f\"/" |
 		"$OWL" ingest - >/dev/null 2>&1
 done
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog WHERE incident_id = 1 AND kind = 'alert.new'")" \
+is "$(db_sql "SELECT count(*) FROM actlog WHERE incident_id = 1 AND kind = 'alert.new'")" \
 	3 "three alerts in one incident"
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog WHERE incident_id = 1 AND kind = 'alert.resolve'")" \
+is "$(db_sql "SELECT count(*) FROM actlog WHERE incident_id = 1 AND kind = 'alert.resolve'")" \
 	3 "three resolves"
 
 run "$OWL" timeline 1
@@ -82,7 +82,7 @@ wide=$(printf '%0400d' 0 | sed 's/0/\\u00e9/g')
 for n in "$long" "$wide"; do
 	fire bbb x "long name" firing | sed "s/\"alertname\":\"Down\"/\"alertname\":\"$n\"/g" |
 		"$OWL" ingest - >/dev/null 2>&1
-	inc=$(sqlite3 "$OWL_DB" "SELECT max(id) FROM incidents")
+	inc=$(db_sql "SELECT max(id) FROM incidents")
 	for f in md json csv html; do
 		run "$OWL" timeline "$inc" -f $f
 		is "$RC" 0 "a long alert name ($f): exports (exit 0)"

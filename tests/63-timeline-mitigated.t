@@ -18,8 +18,8 @@ like "$OUT" '^- \*\*Time to mitigate:\*\* -$' "a plain note: no time to mitigate
 run env OWL_ACTOR=alice "$OWL" note 1 --mitigated "traffic moved to the fallback"
 is "$RC" 0 "note --mitigated: exit 0"
 is "$OUT" "INC-1: mitigation noted by alice" "note --mitigated: says so"
-at=$(sqlite3 "$OWL_DB" "SELECT at_us FROM actlog WHERE kind = 'incident.note' ORDER BY id DESC LIMIT 1")
-is "$(sqlite3 "$OWL_DB" "SELECT detail FROM actlog WHERE kind = 'incident.note' ORDER BY id DESC LIMIT 1")" \
+at=$(db_sql "SELECT at_us FROM actlog WHERE kind = 'incident.note' ORDER BY id DESC LIMIT 1")
+is "$(db_sql "SELECT detail FROM actlog WHERE kind = 'incident.note' ORDER BY id DESC LIMIT 1")" \
 	'{"mitigated":true,"text":"traffic moved to the fallback"}' \
 	"the note's detail is marked"
 OWL_ACTOR=bob "$OWL" note 1 --mitigated "and the cache warmed" >/dev/null

@@ -66,7 +66,7 @@ like "$OUT" "samoa .*
 
 # No database yet: the config answers, and owl says overrides are not
 # included (none is created: a mistyped --db is not a new database).
-ok "$([ ! -e "$OWL_DB" ]; echo $?)" "owl oncall made no database"
+ok "$(db_absent; echo $?)" "owl oncall made no database"
 like "$ERR" "^owl: no database at $OWL_DB: overrides made with owl oncall override are not included" \
 	"and says the overrides a database would hold are not included"
 run "$OWL" oncall override dave --rotation primary --for 2h
@@ -74,7 +74,7 @@ is "$RC:$ERR" "2:owl: no database at $OWL_DB (run owl serve or owl ingest to cre
 	"an override needs the database owl serve reads: none is made for it"
 run "$OWL" oncall overrides
 is "$RC" 2 "owl oncall overrides on no database: exit 2"
-ok "$([ ! -e "$OWL_DB" ]; echo $?)" "still no database"
+ok "$(db_absent; echo $?)" "still no database"
 newdb
 
 # Overrides: made, shown, listed, logged, removed.

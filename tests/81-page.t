@@ -103,10 +103,10 @@ EOF
 )
 is "$sig" "True bob model latency p99 12s 3 owl-page-3-page" \
 	"the webhook is HMAC-SHA256 signed over a timestamp and the body, with an Idempotency-Key"
-first=$(sqlite3 "$OWL_DB" "SELECT at_us FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' ORDER BY id LIMIT 1")
-second=$(sqlite3 "$OWL_DB" "SELECT at_us FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' ORDER BY id LIMIT 1 OFFSET 1")
+first=$(db_sql "SELECT at_us FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' ORDER BY id LIMIT 1")
+second=$(db_sql "SELECT at_us FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' ORDER BY id LIMIT 1 OFFSET 1")
 ok "$([ $((second - first)) -ge 950000 ]; echo $?)" "the retry waited the backoff (1s)"
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' AND detail LIKE '%\"error\":\"slack: HTTP 500%'")" 2 \
+is "$(db_sql "SELECT count(*) FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":3%' AND detail LIKE '%\"error\":\"slack: HTTP 500%'")" 2 \
 	"each failed attempt is logged with its error"
 
 # Connection refused everywhere: undeliverable, exit 1, logged.
@@ -114,10 +114,10 @@ run "$OWL" page erin "anyone there?"
 is "$RC" 1 "erin: nothing takes it, exit 1"
 like "$ERR" "UNDELIVERABLE" "the last attempt says undeliverable"
 like "$ERR" "page 4 is undeliverable: webhook: .*(refused|connect)" "and why"
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":4%'")" 4 \
+is "$(db_sql "SELECT count(*) FROM actlog WHERE kind = 'page.failed' AND detail LIKE '%\"page\":4%'")" 4 \
 	"two attempts on each of two channels"
-is "$(sqlite3 "$OWL_DB" "SELECT state FROM pages WHERE id = 4")" undeliverable "the page is undeliverable"
-is "$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog WHERE kind = 'page.undeliverable'")" 1 \
+is "$(db_sql "SELECT state FROM pages WHERE id = 4")" undeliverable "the page is undeliverable"
+is "$(db_sql "SELECT count(*) FROM actlog WHERE kind = 'page.undeliverable'")" 1 \
 	"logged as page.undeliverable"
 
 # A timeout (the receiver hangs): after two, email.
@@ -176,7 +176,7 @@ like "$ERR" "secret PD: \\\$PD_KEY is not set" "naming the secret, not a value"
 
 # Secrets never printed, logged or stored.
 "$OWL" audit log >"$T/audit.txt"
-sqlite3 "$OWL_DB" .dump >"$T/dump.sql"
+db_sql .dump >"$T/dump.sql"
 for s in "$WH_KEY" R0UTINGKEY0123456789abcdef; do
 	grep -rqF "$s" "$T/audit.txt" "$T/dump.sql" "$T/.out" "$T/.err"
 	ok "$([ $? -ne 0 ]; echo $?)" "the secret ${s%%0*}... is nowhere in the log, the database or the output"

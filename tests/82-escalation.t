@@ -65,7 +65,9 @@ while [ $(( $(date +%s) - opened )) -lt 10 ]; do sleep 0.2; done
 is "$(sink_count ok "'/hooks/' in d['path']")" 0 "nothing was paged while owl serve was down"
 serve_start s2
 ok $? "owl serve starts again"
-wait_for 20 sh -c "[ \"\$(sqlite3 '$OWL_DB' \"SELECT state FROM escalations WHERE incident_id = 1\")\" = exhausted ]"
+# state_is WANT SQL: the query gives WANT (polled with wait_for)
+state_is() { [ "$(db_sql "$2" 2>/dev/null)" = "$1" ]; }
+wait_for 20 state_is exhausted "SELECT state FROM escalations WHERE incident_id = 1"
 ok $? "it catches up: the escalation reaches its last level"
 wait_for 20 all_done
 is "$(sink_count ok "d['path'] == '/hooks/bob'")" 1 "level 2 (bob) was paged once"
@@ -90,7 +92,7 @@ alert gpu firing
 wait_for 10 sink_has ok 1 "b.get('dedup_key') == 'owl-INC-2'"
 ok $? "INC-2: level 1 paged"
 "$OWL" ack 2 --note "on it" >/dev/null 2>&1
-wait_for 10 sh -c "[ \"\$(sqlite3 '$OWL_DB' \"SELECT state FROM escalations WHERE incident_id = 2\")\" = acked ]"
+wait_for 10 state_is acked "SELECT state FROM escalations WHERE incident_id = 2"
 ok $? "acknowledging stops the escalation"
 acked=$(date +%s)
 while [ $(( $(date +%s) - acked )) -lt 5 ]; do sleep 0.2; done
@@ -143,12 +145,12 @@ ok $? "the page its sender died sending is sent again by owl serve"
 ids=$(python3 -c 'import json, sys
 print(" ".join(sorted(set(json.loads(l)["headers"]["x-owl-page-id"] + "/" + json.loads(l)["headers"]["idempotency-key"] for l in open(sys.argv[1])))))' "$T/hang.log")
 like "$ids" "^[0-9]+/owl-page-[0-9]+-page$" "both tries carry the same page id and Idempotency-Key"
-wait_for 10 sh -c "[ \"\$(sqlite3 '$OWL_DB' \"SELECT state FROM pages WHERE person = 'hank'\")\" = sent ]"
+wait_for 10 state_is sent "SELECT state FROM pages WHERE person = 'hank'"
 ok $? "and the page is recorded as sent"
 
 serve_stop
 is "$STOP_RC" 0 "owl serve stops cleanly"
-grep -F "$PD_KEY" "$T"/s[123].log "$OWL_DB" "$OWL_DB-wal" >/dev/null 2>&1
+{ cat "$T"/s[123].log; db_bytes; } | grep -qF "$PD_KEY"
 ok "$([ $? -ne 0 ]; echo $?)" "the routing key is in no log of owl serve and not in the database"
 run "$OWL" audit verify
 is "$RC" 0 "the action log verifies"

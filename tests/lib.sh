@@ -1,6 +1,8 @@
 # tests/lib.sh: a small TAP library for shell tests that drive ./owl.
 # Source it from a tests/*.t file; `prove` runs them. Each test file gets
-# a private temporary directory ($T) removed at exit, and an $OWL_DB in it.
+# a private temporary directory ($T) removed at exit, and an $OWL_DB in it;
+# under `make test-pg` (OWL_TEST_PG names a cluster tests/pg.sh started)
+# $OWL_DB is instead a fresh PostgreSQL database of its own, dropped at exit.
 set -u
 
 OWL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +12,7 @@ case "$OWL" in */asan/*) OWL_ASAN=1 ;; *) OWL_ASAN=0 ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/owl-test-XXXXXX")
 export OWL_DB="$T/owl.db" OWL_ACTOR=tester
 export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
+. "$OWL_ROOT/tests/pg.sh"
 unset OWL_CONFIG OWL_RUNBOOKS SUDO_USER
 # Debian's python3 (its packages, e.g. aiosmtpd, live there), first in
 # PATH: a version manager's shim (pyenv) costs several shells per call.
@@ -27,8 +30,82 @@ _tap_cleanups=""
 tap_at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
 tap_cleanup() {
 	eval "$_tap_cleanups" 2>/dev/null
+	if [ -n "${OWL_TEST_PG:-}" ] && [ -f "$T/.pg-dbs" ]; then
+		while read -r _db; do pg_dropdb "$_db" >/dev/null 2>&1; done <"$T/.pg-dbs"
+	fi
 	rm -rf "$T"
 }
+
+# db_new [NAME]: prints a new, empty database's $OWL_DB value: "$T/NAME.db"
+# (default owl), or under make test-pg a new PostgreSQL database's URL
+# (dropped at exit). Nothing is created on SQLite (owl creates the file).
+db_new() {
+	if [ -z "${OWL_TEST_PG:-}" ]; then
+		echo "$T/${1:-owl}.db"
+		return 0
+	fi
+	_db=$(printf 'owl_%s_%s_%s' "$(basename "$0" .t)" "$$" "${1:-owl}" |
+		tr 'A-Z' 'a-z' | tr -c 'a-z0-9_\n' _ | cut -c1-63)
+	echo "$_db" >>"$T/.pg-dbs"
+	pg_createdb "$_db" || return 1
+	pg_url "$_db"
+}
+
+# db_is_pg: $OWL_DB names a PostgreSQL database.
+db_is_pg() {
+	case "$OWL_DB" in postgresql://* | postgres://*) return 0 ;; esac
+	return 1
+}
+
+# db_sql SQL: runs SQL on $OWL_DB behind owl's back: sqlite3, or psql on
+# PostgreSQL; one row per line, columns joined by |, NULL as nothing.
+# Write SQL both accept ('strings', COALESCE, CASE; no PRAGMA, no
+# group_concat, no "double-quoted" strings, no 0/1 from a comparison).
+# db_sql .dump: the whole database as text (sqlite3 .dump or pg_dump).
+db_sql() {
+	if db_is_pg; then
+		if [ "$1" = .dump ]; then
+			"$PG_BIN/pg_dump" --no-owner -d "$OWL_DB"
+		else
+			"$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$OWL_DB" -c "$1"
+		fi
+	else
+		sqlite3 -cmd '.timeout 5000' "$OWL_DB" "$1"
+	fi
+}
+
+# db_absent: owl made no database: no file at $OWL_DB, or on PostgreSQL
+# no table in the (empty, db_new made it) database.
+db_absent() {
+	if db_is_pg; then
+		[ "$(db_sql "SELECT count(*) FROM information_schema.tables
+			WHERE table_schema = current_schema()")" = 0 ]
+	else
+		[ ! -e "$OWL_DB" ]
+	fi
+}
+
+# db_bytes: every byte the database keeps, for "no secret in it" checks:
+# the SQLite files as they are (WAL and free pages too), or pg_dump.
+db_bytes() {
+	if db_is_pg; then db_sql .dump; else cat "$OWL_DB"*; fi 2>/dev/null
+}
+
+# sqlite_only WHY: 0 on SQLite; on PostgreSQL prints one skipped test
+# saying WHY and fails, for checks that only mean something on SQLite:
+#   if sqlite_only "PRAGMA integrity_check"; then is ...; fi
+sqlite_only() {
+	db_is_pg || return 0
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # skip SQLite only: $1"
+	return 1
+}
+
+# make test-pg: this file's own database on the running test cluster.
+if [ -n "${OWL_TEST_PG:-}" ]; then
+	pg_load "$OWL_TEST_PG" || exit 1
+	OWL_DB=$(db_new) || { echo "Bail out! no database on the test cluster"; exit 1; }
+fi
 
 _tap_planned=0
 plan() { echo "1..$1"; _tap_planned=1; } # optional: done_testing plans too

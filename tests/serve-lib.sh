@@ -46,8 +46,9 @@ post() {
 	HDRS=$(tr -d '\r' <"$T/.hdrs")
 }
 
-# q SQL: one query on the test database.
-q() { sqlite3 -cmd '.timeout 5000' "$OWL_DB" "$1"; }
+# q SQL: one query on the test database (lib.sh's db_sql: SQLite or
+# PostgreSQL).
+q() { db_sql "$1"; }
 
 # hmac_hex SECRET FILE: hex HMAC-SHA256 of the file's bytes.
 hmac_hex() {

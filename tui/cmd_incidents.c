@@ -520,16 +520,16 @@ cmd_show_changes_json(struct store *s, const struct incident *inc)
 static int64_t
 cmd_show_log_count(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 	    s, "SELECT count(*) FROM actlog WHERE incident_id = ?", NULL);
 	int64_t n = 0;
 
 	if (st == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, id);
+	if (store_step(st) == STORE_ROW)
+		n = store_col_int64(st, 0);
+	store_reset(st);
 	return n;
 }
 

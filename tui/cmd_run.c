@@ -54,7 +54,7 @@ cmd_run_detached_id(struct cmd_run_ui *u)
 {
 	static const char sql[] = "SELECT id FROM runs WHERE pid = ?"
 	                          " ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char line[64];
 	ssize_t w;
 	int n;
@@ -63,10 +63,10 @@ cmd_run_detached_id(struct cmd_run_ui *u)
 		return;
 	if ((st = store_stmt(u->store, sql, NULL)) == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
-	if (sqlite3_step(st) == SQLITE_ROW)
-		u->run_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	store_bind_int64(st, 1, (int64_t)getpid());
+	if (store_step(st) == STORE_ROW)
+		u->run_id = store_col_int64(st, 0);
+	store_reset(st);
 	if (u->run_id != 0 && u->report_fd != -1) {
 		n = snprintf(line, sizeof line, "run %" PRId64 "\n", u->run_id);
 		w = write(u->report_fd, line, (size_t)n);
@@ -172,6 +172,13 @@ cmd_run_event(void *ctx, const struct rb_event *ev)
 			cmd_run_effect_line(ev->effect);
 		break;
 	}
+	/* no fflush: the broker calls cmd_run_flush before it waits */
+}
+
+static void
+cmd_run_flush(void *ctx)
+{
+	(void)ctx;
 	fflush(stdout);
 }
 
@@ -219,6 +226,7 @@ cmd_run_confirm_target(void *ctx, const char *text, const char *target)
 	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
+	fflush(stdout);
 	clean = sanitize_dup(text, 0);
 	ctarget = sanitize_dup(target, 0);
 	fprintf(stderr, "%s\nType %s to confirm: ", clean ? clean : "?",
@@ -247,6 +255,7 @@ cmd_run_confirm(void *ctx, const char *text)
 	if (!isatty(STDIN_FILENO))
 		return RB_CONFIRM_NOBODY;
 	cmd_run_close_line(u);
+	fflush(stdout);
 	clean = sanitize_dup(text, 0);
 	fprintf(stderr, "%s [y/N] ", clean ? clean : "?");
 	free(clean);
@@ -500,7 +509,7 @@ cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s)
 	struct cmd_run_ui u = { .quiet = cli->json || a->detach,
 		.report_fd = -1 };
 	struct rb_ui ui = { &u, cmd_run_event, cmd_run_confirm,
-		cmd_run_confirm_target };
+		cmd_run_confirm_target, cmd_run_flush };
 	struct sigaction sa, old;
 	struct rb_run_result r;
 	struct err err;

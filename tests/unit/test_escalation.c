@@ -130,17 +130,17 @@ state_of(struct fx *f, int64_t inc)
 {
 	static char out[32];
 	char sql[128];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	snprintf(sql, sizeof sql,
 	    "SELECT state FROM escalations WHERE incident_id = %lld",
 	    (long long)inc);
-	assert_int_equal(
-	    sqlite3_prepare_v2(store_db(f->db.s), sql, -1, &st, NULL), 0);
+	st = store_prepare(f->db.s, sql, NULL);
+	assert_non_null(st);
 	out[0] = '\0';
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (store_step(st) == STORE_ROW)
+		snprintf(out, sizeof out, "%s", store_col_text(st, 0));
+	store_finalize(st);
 	return out;
 }
 

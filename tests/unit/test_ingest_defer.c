@@ -165,25 +165,23 @@ dump(struct store *s)
 		"SELECT id, incident_id, kind, detail FROM actlog ORDER BY id",
 	};
 	json_t *all = json_array();
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char *text;
 
 	for (size_t q = 0; q < sizeof sql / sizeof sql[0]; q++) {
-		assert_int_equal(
-		    sqlite3_prepare_v2(store_db(s), sql[q], -1, &st, NULL),
-		    SQLITE_OK);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		st = store_prepare(s, sql[q], NULL);
+		assert_non_null(st);
+		while (store_step(st) == STORE_ROW) {
 			json_t *row = json_array();
-			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				const unsigned char *v =
-				    sqlite3_column_text(st, c);
+			for (int c = 0; c < store_col_count(st); c++) {
+				const unsigned char *v = store_col_text(st, c);
 				json_array_append_new(row,
 				    v ? json_string((const char *)v)
 				      : json_null());
 			}
 			json_array_append_new(all, row);
 		}
-		sqlite3_finalize(st);
+		store_finalize(st);
 	}
 	text = json_dumps(all, JSON_INDENT(1));
 	json_decref(all);

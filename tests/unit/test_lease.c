@@ -16,7 +16,7 @@ static void
 put_lease(struct unit_db *f, int pid, const char *host, const char *proc,
     int64_t expires_at)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct err err;
 
 	err_init(&err);
@@ -27,10 +27,10 @@ put_lease(struct unit_db *f, int pid, const char *host, const char *proc,
 	    "VALUES ('r', 0, 7, 'alice', ?, ?, 0, ?, ?)",
 	    &err);
 	assert_non_null(st);
-	sqlite3_bind_int(st, 1, pid);
-	sqlite3_bind_text(st, 2, host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, expires_at);
-	sqlite3_bind_text(st, 4, proc, -1, SQLITE_STATIC);
+	store_bind_int(st, 1, pid);
+	store_bind_text(st, 2, host, -1, STORE_STATIC);
+	store_bind_int64(st, 3, expires_at);
+	store_bind_text(st, 4, proc, -1, STORE_STATIC);
 	assert_int_equal(store_step_done(f->s, st, "lease", &err), 0);
 }
 

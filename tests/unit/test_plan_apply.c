@@ -5,8 +5,10 @@
  * plan_diff sorts writes into added, removed and changed. */
 #include "unit.h"
 
+#include "engine/hash.h"
 #include "engine/plan.h"
 #include "engine/rb_apply.h"
+#include "engine/rb_runs.h"
 
 static json_t *
 fx(const char *text)
@@ -180,6 +182,65 @@ test_read_change_wording(void **state)
 	json_decref(t2);
 }
 
+/* The plan hash is streamed (rb_runs.c): it must stay the SHA-256 of the
+ * JSON text of the array of the effects' keys (compact, keys sorted),
+ * as plans already stored were hashed, whatever the values hold. */
+static void
+test_plan_hash_is_the_keys_text(void **state)
+{
+	struct unit_db *f = *state;
+	json_t *plan = fx("[" GET_A "," PUT_A("degraded") "," GET_B "," NOTE(
+	    "caf\\u00e9 \\t\\u0001 \\\"q\\\" \\\\ / \\u2028") ","
+	                                                      "{\"seq\":5,\"kind\":\"git.push\",\"target\":\"r\","
+	                                                      "\"write\":true,\"diff\":\"--- a\\n+++ b\\n\","
+	                                                      "\"payload\":{\"z\":1,\"a\":[1.5,-2,1e300,null,"
+	                                                      "true,{\"y\":{},\"b\":[]}]}},"
+	                                                      "{\"seq\":6,\"kind\":\"file.write\",\"target\":\"/x\","
+	                                                      "\"write\":true,\"diff\":\"-a\\n+b\\n\",\"secrets\":"
+	                                                      "[\"k\"],\"payload\":{\"path\":\"/x\",\"n\":0.1}},"
+	                                                      "{\"seq\":7,\"kind\":\"nosuch\"}]");
+	json_t *keys = json_array();
+	unsigned char md[HASH_LEN];
+	char want[65], got[65];
+	struct err err;
+	int64_t id;
+	size_t i;
+	json_t *e;
+	char *s;
+
+	struct rb_runs_new run = { .runbook = "rb",
+		.source = "dir:/rb",
+		.source_sha256 = "sha",
+		.params = "{}",
+		.actor = "t",
+		.dry_run = 1 };
+	int64_t run_id;
+
+	err_init(&err);
+	assert_int_equal(rb_runs_insert(f->s, &run, &run_id, &err), 0);
+	json_array_foreach(plan, i, e)
+	    json_array_append_new(keys, rb_runs_key(e));
+	s = json_dumps(keys, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(s);
+	hash_sha256(s, strlen(s), md);
+	hash_hex(md, sizeof md, want);
+	assert_int_equal(rb_runs_plan_store(f->s, run_id, "rb", "sha", "{}", 1,
+	                     plan, &id, got, &err),
+	    0);
+	assert_string_equal(got, want);
+	/* an empty plan too */
+	json_array_clear(plan);
+	hash_sha256("[]", 2, md);
+	hash_hex(md, sizeof md, want);
+	assert_int_equal(rb_runs_plan_store(f->s, run_id, "rb", "sha", "{}", 1,
+	                     plan, &id, got, &err),
+	    0);
+	assert_string_equal(got, want);
+	free(s);
+	json_decref(keys);
+	json_decref(plan);
+}
+
 int
 main(void)
 {
@@ -190,6 +251,8 @@ main(void)
 		cmocka_unit_test(test_writes_must_be_the_plans),
 		cmocka_unit_test(test_plan_diff),
 		cmocka_unit_test(test_read_change_wording),
+		cmocka_unit_test_setup_teardown(test_plan_hash_is_the_keys_text,
+		    unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include "engine/clock.h"
 #include "engine/incident.h"
 #include "engine/rb_runs.h"
+#include "engine/store_sqlite.h"
 #include "integrations/ingest.h"
 
 #define PLANS_MAX 256
@@ -162,7 +163,8 @@ check_plan(struct store *s, const char *sql, int phase)
 
 	sprintf(q, "EXPLAIN QUERY PLAN %s", sql);
 	assert_int_equal(
-	    sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL), SQLITE_OK);
+	    sqlite3_prepare_v2(store_sqlite_db(s), q, -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *d = (const char *)sqlite3_column_text(st, 3);
 		int bad = strncmp(d, "SCAN alerts", 11) == 0 ||
@@ -194,9 +196,10 @@ test_hot_queries_use_indexes(void **state)
 	struct plans pl = { .n = 0 };
 	int seen[4] = { 0 }, bad = 0;
 
-	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_STMT, plans_trace, &pl);
+	sqlite3_trace_v2(
+	    store_sqlite_db(f->s), SQLITE_TRACE_STMT, plans_trace, &pl);
 	run_hot_paths(f->s, &pl);
-	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+	sqlite3_trace_v2(store_sqlite_db(f->s), 0, NULL, NULL);
 	for (int i = 0; i < pl.n; i++) {
 		bad += check_plan(f->s, pl.sql[i], pl.phase[i]);
 		seen[pl.phase[i]]++;
@@ -219,11 +222,12 @@ test_run_start_sorts_no_plans(void **state)
 	struct plans pl = { .n = 0 };
 	int bad = 0;
 
-	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_STMT, plans_trace, &pl);
+	sqlite3_trace_v2(
+	    store_sqlite_db(f->s), SQLITE_TRACE_STMT, plans_trace, &pl);
 	pl.now = PHASE_LIST; /* a sort is what this checks for */
 	assert_int_equal(rb_runs_plan_steps(f->s, "rb", "0123"), 0);
 	pl.now = 0;
-	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+	sqlite3_trace_v2(store_sqlite_db(f->s), 0, NULL, NULL);
 	for (int i = 0; i < pl.n; i++) {
 		bad += check_plan(f->s, pl.sql[i], PHASE_LIST);
 		free(pl.sql[i]);
@@ -240,7 +244,7 @@ test_catch_all_is_caught(void **state)
 	sqlite3_stmt *st;
 	int scans = 0;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->s),
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(f->s),
 	                     "EXPLAIN QUERY PLAN SELECT id FROM actlog WHERE"
 	                     " (?1 = 0 OR incident_id = ?1)",
 	                     -1, &st, NULL),
@@ -259,7 +263,7 @@ check_aggregates(struct store *s, int step)
 {
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(s),
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s),
 	                     "SELECT i.id, i.alert_count, i.firing_count,"
 	                     " i.severity, count(a.id), coalesce(sum("
 	                     "a.resolved = 0), 0), coalesce(max(a.severity),"
@@ -280,7 +284,7 @@ check_aggregates(struct store *s, int step)
 	}
 	sqlite3_finalize(st);
 	/* the counts by state the triggers keep */
-	assert_int_equal(sqlite3_prepare_v2(store_db(s),
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s),
 	                     "SELECT i.state, count(*), coalesce((SELECT n"
 	                     " FROM incident_counts c WHERE c.state ="
 	                     " i.state), -1) FROM incidents i GROUP BY"

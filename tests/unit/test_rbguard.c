@@ -270,7 +270,7 @@ test_log_cap(void **state)
 {
 	struct unit_db *f = *state;
 	struct rb_run_result r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct err err;
 	int n = 0, capped = 0, dropped = 0;
 
@@ -284,16 +284,16 @@ test_log_cap(void **state)
 	    "SELECT detail FROM actlog WHERE run_id = ? AND kind = 'run.log'",
 	    &err);
 	assert_non_null(st);
-	sqlite3_bind_int64(st, 1, r.run_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 0);
+	store_bind_int64(st, 1, r.run_id);
+	while (store_step(st) == STORE_ROW) {
+		const char *d = (const char *)store_col_text(st, 0);
 		n++;
 		capped +=
 		    strstr(d, "reached its cap of 10000 log lines") != NULL;
 		dropped +=
 		    strstr(d, "50 more log lines were not recorded") != NULL;
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	assert_int_equal(n, 10001);
 	assert_int_equal(capped, 1);
 	assert_int_equal(dropped, 1);
@@ -304,12 +304,12 @@ test_log_cap(void **state)
 	    "function run(p) for i = 1, 10001 do log('line', i) end end\n",
 	    NULL, 0, &r);
 	assert_string_equal(r.status, "ok");
-	sqlite3_bind_int64(st, 1, r.run_id);
+	store_bind_int64(st, 1, r.run_id);
 	dropped = 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		dropped += strstr((const char *)sqlite3_column_text(st, 0),
+	while (store_step(st) == STORE_ROW)
+		dropped += strstr((const char *)store_col_text(st, 0),
 		               "1 more log line was not recorded") != NULL;
-	sqlite3_reset(st);
+	store_reset(st);
 	assert_int_equal(dropped, 1);
 	json_decref(r.doc);
 }
@@ -321,7 +321,7 @@ test_no_addresses(void **state)
 {
 	struct unit_db *f = *state;
 	struct rb_run_result r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct err err;
 	int n = 0;
 
@@ -356,9 +356,9 @@ test_no_addresses(void **state)
 	    "SELECT detail FROM actlog WHERE run_id = ? AND kind = 'run.log'",
 	    &err);
 	assert_non_null(st);
-	sqlite3_bind_int64(st, 1, r.run_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 0);
+	store_bind_int64(st, 1, r.run_id);
+	while (store_step(st) == STORE_ROW) {
+		const char *d = (const char *)store_col_text(st, 0);
 		n++;
 		if (strstr(d, "0x") != NULL)
 			fail_msg("an address in: %s", d);
@@ -366,7 +366,7 @@ test_no_addresses(void **state)
 		    strstr(d, "%p (an address) is not available") == NULL)
 			fail_msg("%%p: %s", d);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	assert_int_equal(n, 6);
 	json_decref(r.doc);
 }

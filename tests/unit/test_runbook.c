@@ -83,7 +83,7 @@ static void
 test_confirm_answers(void **state)
 {
 	struct unit_db *f = *state;
-	static const struct rb_ui no = { NULL, NULL, answer_no, NULL };
+	static const struct rb_ui no = { NULL, NULL, answer_no, NULL, NULL };
 	struct rb_run_opts o = { .name = "c", .dir = f->dir };
 	struct rb_run_result r;
 	struct effects *fx = effects_fake_new(NULL);
@@ -200,7 +200,7 @@ test_known_crashes(void **state)
 	};
 	struct unit_db *f = *state;
 	struct rb_run_result r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct err err;
 
 	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++) {
@@ -212,11 +212,11 @@ test_known_crashes(void **state)
 		    "SELECT status, error FROM runs WHERE "
 		    "id = ?",
 		    &err);
-		sqlite3_bind_int64(st, 1, r.run_id);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_string_equal(sqlite3_column_text(st, 0), "failed");
-		assert_non_null(sqlite3_column_text(st, 1));
-		sqlite3_reset(st);
+		store_bind_int64(st, 1, r.run_id);
+		assert_int_equal(store_step(st), STORE_ROW);
+		assert_string_equal(store_col_text(st, 0), "failed");
+		assert_non_null(store_col_text(st, 1));
+		store_reset(st);
 		json_decref(r.doc);
 	}
 }

@@ -192,13 +192,13 @@ test_refuses_newer_schema(void **state)
 static int
 count_rows(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM t", NULL);
+	struct store_stmt *st = store_stmt(s, "SELECT count(*) FROM t", NULL);
 	int n;
 
 	assert_non_null(st);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	n = store_col_int(st, 0);
+	store_reset(st);
 	return n;
 }
 
@@ -219,7 +219,7 @@ test_nested_transactions(void **state)
 	assert_int_equal(store_begin(s, &err), 0);
 	assert_int_equal(store_exec(s, "INSERT INTO t VALUES (1)", &err), 0);
 	assert_int_equal(store_commit(s, &err), 0);
-	assert_int_equal(sqlite3_get_autocommit(store_db(s)), 0);
+	assert_int_equal(store_txn_serial(s) != 0, 1);
 	assert_int_equal(store_commit(s, &err), 0);
 	assert_int_equal(count_rows(s), 1);
 	/* an inner rollback dooms the outer commit */
@@ -243,7 +243,7 @@ test_statement_cache(void **state)
 {
 	static const char sql[] = "SELECT ?1 + 1";
 	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
-	sqlite3_stmt *a, *b;
+	struct store_stmt *a, *b;
 	struct store *s;
 	struct err err;
 
@@ -253,14 +253,14 @@ test_statement_cache(void **state)
 	assert_non_null(s);
 	a = store_stmt(s, sql, &err);
 	assert_non_null(a);
-	sqlite3_bind_int(a, 1, 41);
-	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	store_bind_int(a, 1, 41);
+	assert_int_equal(store_step(a), STORE_ROW);
+	assert_int_equal(store_col_int(a, 0), 42);
 	b = store_stmt(s, sql, &err);
 	assert_ptr_equal(a, b); /* cached, reset, bindings cleared */
-	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
-	sqlite3_reset(b);
+	assert_int_equal(store_step(b), STORE_ROW);
+	assert_true(store_col_null(b, 0));
+	store_reset(b);
 	assert_null(store_stmt(s, "SELECT FROM nothing", &err));
 	assert_int_equal(err.code, ERR_FAILED);
 	store_close(s);
@@ -273,7 +273,7 @@ static void
 test_pragmas(void **state)
 {
 	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct store *s;
 	struct err err;
 
@@ -282,21 +282,21 @@ test_pragmas(void **state)
 	s = store_open(path, &err);
 	assert_non_null(s);
 	st = store_stmt(s, "PRAGMA journal_mode", &err);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-	sqlite3_reset(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_string_equal((const char *)store_col_text(st, 0), "wal");
+	store_reset(st);
 	st = store_stmt(s, "PRAGMA foreign_keys", &err);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 1);
-	sqlite3_reset(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), 1);
+	store_reset(st);
 	st = store_stmt(s, "PRAGMA synchronous", &err);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 2); /* FULL */
-	sqlite3_reset(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), 2); /* FULL */
+	store_reset(st);
 	st = store_stmt(s, "PRAGMA user_version", &err);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), schema_count);
-	sqlite3_reset(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), schema_count);
+	store_reset(st);
 	assert_true(store_data_version(s) > 0);
 	store_close(s);
 	free(path);

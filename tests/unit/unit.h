@@ -64,14 +64,14 @@ unit_rmtree(const char *dir)
 static inline int64_t
 unit_scalar(struct store *s, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(
-	    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	st = store_prepare(s, sql, NULL);
+	assert_non_null(st);
+	if (store_step(st) == STORE_ROW)
+		n = store_col_int64(st, 0);
+	store_finalize(st);
 	return n;
 }
 

@@ -1,0 +1,86 @@
+/* store_int.h: what store.c shares with its backends (store_sqlite.c):
+ * the store itself and the table of operations a backend fills. store.c
+ * keeps what every backend needs (nesting of transactions, the statement
+ * cache, the action log's tail, the actor) and calls the backend through
+ * s->ops; no caller of store.h knows which backend it talks to. */
+#ifndef OWL_STORE_INT_H
+#define OWL_STORE_INT_H
+
+#include "actor.h"
+#include "store.h"
+
+/* The head of every backend's statement: the backend's own struct starts
+ * with it. */
+struct store_stmt {
+	const struct store_ops *ops;
+	struct store *s;
+};
+
+struct store_ops {
+	/* Opens the backend's connection for s (s->path set), creates the
+	 * database when create says so, configures and migrates it. */
+	int (*open)(struct store *s, int create, struct err *err);
+	/* Closes the connection; s->conn may be NULL. */
+	void (*close)(struct store *s);
+	int (*begin)(struct store *s, struct err *err);
+	int (*commit)(struct store *s, struct err *err);
+	void (*rollback)(struct store *s);
+	int (*read_begin)(struct store *s, struct err *err);
+	void (*read_end)(struct store *s);
+	int (*exec)(struct store *s, const char *sql, struct err *err);
+	struct store_stmt *(*prepare)(
+	    struct store *s, const char *sql, struct err *err);
+	void (*finalize)(struct store_stmt *st);
+	/* Makes a cached statement ready for new bindings. */
+	void (*clear)(struct store_stmt *st);
+	int (*bind_int64)(struct store_stmt *st, int i, int64_t v);
+	int (*bind_int)(struct store_stmt *st, int i, int v);
+	int (*bind_text)(
+	    struct store_stmt *st, int i, const char *v, int len, int mode);
+	int (*bind_blob)(
+	    struct store_stmt *st, int i, const void *v, int len, int mode);
+	int (*bind_null)(struct store_stmt *st, int i);
+	int (*step)(struct store_stmt *st);
+	int64_t (*col_int64)(struct store_stmt *st, int i);
+	int (*col_int)(struct store_stmt *st, int i);
+	const unsigned char *(*col_text)(struct store_stmt *st, int i);
+	int (*col_null)(struct store_stmt *st, int i);
+	int (*col_count)(struct store_stmt *st);
+	int (*reset)(struct store_stmt *st);
+	int (*changes)(struct store *s);
+	int (*sqlerr)(struct store *s, struct err *err, const char *what);
+	int (*locked)(struct store *s);
+	void (*busy_timeout)(struct store *s, int ms);
+	int (*probe_write)(struct store *s, struct err *err);
+	int64_t (*data_version)(struct store *s);
+	int (*sync)(struct store *s, enum store_sync how, struct err *err);
+	int (*query_only)(struct store *s, struct err *err);
+	void (*checkpoint)(struct store *s);
+};
+
+struct store_stmt_slot {
+	const char *sql; /* the key: its address */
+	struct store_stmt *stmt;
+};
+
+struct store {
+	const struct store_ops *ops;
+	void *conn; /* the backend's connection */
+	char *path;
+	char actor[ACTOR_MAX]; /* "" until first asked */
+	uint64_t txn_serial; /* of the open write transaction, 0: none */
+	uint64_t txn_count;
+	struct store_tail tail;
+	int depth; /* nesting of store_begin */
+	int reading; /* nesting of store_read_begin snapshots */
+	int doomed; /* an inner level rolled back */
+	int nstmt, capstmt;
+	struct store_stmt_slot *stmts;
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+/* store_sqlite.c: whether path holds no database (store_missing). */
+int store_sqlite_missing(const char *path);
+
+#endif

@@ -1,0 +1,14 @@
+/* store_sqlite.h: the SQLite connection under a store, for the few
+ * places that need SQLite itself (the query-plan tests of tests/unit).
+ * The domain code never includes this header or sqlite3.h. */
+#ifndef OWL_STORE_SQLITE_H
+#define OWL_STORE_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* The SQLite connection of s, borrowed; NULL when s is not SQLite. */
+sqlite3 *store_sqlite_db(struct store *s);
+
+#endif

@@ -1,0 +1,179 @@
+# tests/pg.sh: a throwaway PostgreSQL cluster for the shell tests (Debian's
+# `postgresql` package; issue 18). Sourced (by tests/lib.sh and `make
+# test-pg`), or run:
+#   sh tests/pg.sh run CMD...   starts a cluster, runs CMD with OWL_TEST_PG
+#                               naming it (each tests/*.t then gets its own
+#                               database), stops the cluster, exits as CMD
+#   sh tests/pg.sh start        starts one and prints its directory (for
+#                               OWL_TEST_PG=DIR); sh tests/pg.sh stop DIR
+#
+# The cluster lives in one temporary directory: data/ (PGDATA), the unix
+# socket, log, port. It listens on 127.0.0.1 only, on a free port. Its
+# superuser is "owl", trusted without a password from loopback and the
+# socket: a test-only cluster, nothing in it outlives the run. PostgreSQL
+# refuses to run as root: as root the server runs as nobody (65534) in a
+# directory chown'd to it. Stopped by the pid in data/postmaster.pid: only
+# the server this file started, never by name.
+# POSIX sh; functions and variables are prefixed pg_ / PG_ (lib.sh sources it).
+
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+PG_SUPERUSER=owl
+
+# pg_as CMD...: runs a server-side binary as the cluster's owner (nobody
+# when we are root), from inside the cluster directory (its cwd must be
+# readable by that user).
+pg_as() {
+	if [ "$(id -u)" = 0 ]; then
+		(cd "$PG_DIR" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env HOME="$PG_DIR" "$@")
+	else
+		(cd "$PG_DIR" && "$@")
+	fi
+}
+
+# pg_load DIR: sets PG_DIR and PG_PORT from a running cluster's directory.
+pg_load() {
+	PG_DIR=$1
+	PG_PORT=$(cat "$PG_DIR/port" 2>/dev/null) || {
+		echo "owl tests: $PG_DIR is not a test cluster (no port file)" >&2
+		return 1
+	}
+}
+
+# pg_pid: the postmaster's pid (first line of data/postmaster.pid), or fails.
+pg_pid() {
+	_pg_p=$(head -1 "$PG_DIR/data/postmaster.pid" 2>/dev/null)
+	case "$_pg_p" in '' | *[!0-9]*) return 1 ;; esac
+	echo "$_pg_p"
+}
+
+# pg_start: initdb in a new temporary directory and start the server;
+# sets PG_DIR and PG_PORT; returns once it accepts connections (pg_isready,
+# polled with a deadline), or fails with the log's tail.
+pg_start() {
+	if [ ! -x "$PG_BIN/initdb" ]; then
+		echo "owl tests: no PostgreSQL server binaries (apt-get install postgresql; sh .ci/deps test)" >&2
+		return 1
+	fi
+	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/owl-pg-XXXXXX") || return 1
+	chmod 0700 "$PG_DIR"
+	[ "$(id -u)" = 0 ] && chown 65534:65534 "$PG_DIR"
+	# --no-sync: nothing to keep if the machine dies mid-initdb.
+	if ! pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_SUPERUSER" -A trust \
+		-E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1; then
+		echo "owl tests: initdb failed:" >&2
+		tail -20 "$PG_DIR/initdb.log" >&2
+		return 1
+	fi
+	# A free port can be taken between free_port and the bind: a few tries.
+	_pg_try=0
+	while [ $_pg_try -lt 5 ]; do
+		_pg_try=$((_pg_try + 1))
+		PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+		echo "$PG_PORT" >"$PG_DIR/port"
+		# Test-only cluster: fsync and full_page_writes off. They only
+		# matter when the operating system (not a process) dies, and the
+		# cluster is deleted after the run anyway; a process killed with
+		# -9 (owl's or the server's) loses nothing committed, since
+		# synchronous_commit stays on (the default): a 2xx still means
+		# the commit reached the WAL. Everything else stays at its
+		# default.
+		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -W \
+			-o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT \
+-c unix_socket_directories='$PG_DIR' -c fsync=off -c full_page_writes=off \
+-c max_connections=200" start >/dev/null 2>&1
+		_pg_end=$(($(date +%s) + 60))
+		while :; do
+			if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 5; then
+				pg_pid >/dev/null && return 0
+			fi
+			# the postmaster is gone (port taken, bad option): retry
+			if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+				_pg_p=$(pg_pid) && ! kill -0 "$_pg_p" 2>/dev/null && break
+			elif [ -s "$PG_DIR/log" ] && grep -q FATAL "$PG_DIR/log"; then
+				break
+			fi
+			[ "$(date +%s)" -ge $_pg_end ] && break
+			sleep 0.1
+		done
+		pg_stop_server
+		grep -q 'Address already in use\|could not bind' "$PG_DIR/log" 2>/dev/null || break
+		: >"$PG_DIR/log"
+	done
+	echo "owl tests: PostgreSQL did not start (127.0.0.1:$PG_PORT); its log:" >&2
+	tail -20 "$PG_DIR/log" >&2
+	pg_stop
+	return 1
+}
+
+# pg_stop_server: fast shutdown (SIGINT) of the postmaster named by
+# data/postmaster.pid, waited for with a deadline, then SIGKILL.
+pg_stop_server() {
+	_pg_p=$(pg_pid) || return 0
+	kill -INT "$_pg_p" 2>/dev/null || return 0
+	_pg_end=$(($(date +%s) + 30))
+	while kill -0 "$_pg_p" 2>/dev/null; do
+		if [ "$(date +%s)" -ge $_pg_end ]; then
+			echo "owl tests: PostgreSQL $_pg_p did not stop in 30 s: killed" >&2
+			kill -KILL "$_pg_p" 2>/dev/null
+			break
+		fi
+		sleep 0.1
+	done
+}
+
+# pg_stop: stops the server and removes the cluster's directory.
+pg_stop() {
+	[ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ] || return 0
+	pg_stop_server
+	rm -rf "$PG_DIR"
+}
+
+# pg_url DB: the libpq URL of database DB on the cluster (TCP, loopback).
+pg_url() { echo "postgresql://127.0.0.1:$PG_PORT/$1?user=$PG_SUPERUSER"; }
+
+# pg_createdb DB: a new, empty database on the cluster (over TCP).
+pg_createdb() {
+	"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_SUPERUSER" "$1"
+}
+
+# pg_dropdb DB: drops it, disconnecting whatever still uses it.
+pg_dropdb() {
+	"$PG_BIN/dropdb" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_SUPERUSER" \
+		--if-exists --force "$1"
+}
+
+# Run as a script: the `run`, `start` and `stop` commands above.
+case "${0##*/}" in
+pg.sh)
+	set -u
+	case "${1:-}" in
+	run)
+		shift
+		[ $# -gt 0 ] || { echo "usage: sh tests/pg.sh run CMD..." >&2; exit 2; }
+		trap 'pg_stop' EXIT
+		trap 'exit 130' INT TERM HUP
+		pg_start || exit 1
+		echo "# PostgreSQL $("$PG_BIN/postgres" --version | sed 's/^[^0-9]*\([0-9.]*\).*/\1/') on 127.0.0.1:$PG_PORT ($PG_DIR)"
+		OWL_TEST_PG=$PG_DIR "$@"
+		_pg_rc=$?
+		# keep the summary line (prove's Result:) the last line
+		pg_stop
+		exit $_pg_rc
+		;;
+	start)
+		pg_start || exit 1
+		echo "$PG_DIR"
+		;;
+	stop)
+		[ $# -eq 2 ] || { echo "usage: sh tests/pg.sh stop DIR" >&2; exit 2; }
+		pg_load "$2" || exit 1
+		pg_stop
+		;;
+	*)
+		echo "usage: sh tests/pg.sh run CMD... | start | stop DIR" >&2
+		exit 2
+		;;
+	esac
+	;;
+esac
