@@ -170,9 +170,10 @@ run "$OWL" show "$inc"
 like "$OUT" "^truncated +1 more alert not shown by the sender$" "1 more alert (not alerts)"
 run "$OWL" audit verify
 like "$OUT" "^ok: [0-9]+ entries$" "audit: entries"
-newdb "$T/one.db"
-"$OWL_ROOT/build/tools/owl-append" "$T/one.db" 1
-run "$OWL" --db "$T/one.db" audit verify
+ONE=$(db_new one)
+newdb "$ONE"
+"$OWL_ROOT/build/tools/owl-append" "$ONE" 1
+run "$OWL" --db "$ONE" audit verify
 is "$OUT" "ok: 1 entry" "audit: 1 entry"
 
 # --- the truncation note goes once the sender's API delivered them all

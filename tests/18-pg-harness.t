@@ -82,10 +82,43 @@ ok $? "dropdb even while a client is connected"
 is "$(OWL_DB=$(pg_url postgres) db_sql "SELECT count(*) FROM pg_database WHERE datname = 'owl_harness'")" 0 \
 	"the database is gone"
 
+# A streaming standby of it (failover tests): replicates, and after the
+# primary is gone and it is promoted, a multi-host URL with
+# target_session_attrs=read-write writes on it.
+P1=$PG_PORT
+OWL_DB=$(pg_url postgres)
+db_sql "CREATE DATABASE owl_fail"
+OWL_DB=$(pg_url owl_fail)
+db_sql "CREATE TABLE f(x INTEGER); INSERT INTO f VALUES (1)"
+pg_standby "$P1" 2>"$T/standby.err"
+ok $? "pg_standby: a standby started from pg_basebackup"
+sdir=$PG_DIR
+P2=$PG_PORT
+tap_at_exit "sh '$OWL_ROOT/tests/pg.sh' stop '$sdir'"
+OWL_DB=$(pg_url owl_fail)
+is "$(db_sql "SELECT pg_is_in_recovery()")" t "...in recovery (a standby)"
+db_sql "INSERT INTO f VALUES (2)" >/dev/null 2>&1
+ok "$([ $? -ne 0 ]; echo $?)" "...read-only"
+OWL_DB="postgresql://127.0.0.1:$P1/owl_fail?user=owl" db_sql "INSERT INTO f VALUES (2)"
+replicated() { [ "$(db_sql "SELECT count(*) FROM f")" = 2 ]; }
+wait_for 30 replicated
+ok $? "...streams the primary's writes"
+multi="postgresql://127.0.0.1:$P1,127.0.0.1:$P2/owl_fail?user=owl&target_session_attrs=read-write"
+is "$(OWL_DB=$multi db_sql "SELECT inet_server_port()")" "$P1" \
+	"a multi-host URL (read-write) connects to the primary"
+
 sh "$OWL_ROOT/tests/pg.sh" stop "$dir"
 ok $? "pg.sh stop"
 ok "$(! kill -0 "$pid" 2>/dev/null; echo $?)" "the postmaster is gone"
 ok "$([ ! -e "$dir" ]; echo $?)" "the cluster's directory is removed"
+
+pg_promote
+ok $? "pg_promote: the standby is promoted"
+is "$(OWL_DB=$multi db_sql "INSERT INTO f VALUES (3); SELECT inet_server_port()")" "$P2" \
+	"the same multi-host URL now writes on the new primary"
+is "$(db_sql "SELECT count(*) FROM f")" 3 "...with every committed row"
+sh "$OWL_ROOT/tests/pg.sh" stop "$sdir"
+ok "$([ $? -eq 0 ] && [ ! -e "$sdir" ]; echo $?)" "the standby stops too"
 if [ -n "$main_pg" ]; then
 	pg_load "$main_pg"
 	OWL_DB=$(db_new after)

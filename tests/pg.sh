@@ -51,21 +51,57 @@ pg_pid() {
 # sets PG_DIR and PG_PORT; returns once it accepts connections (pg_isready,
 # polled with a deadline), or fails with the log's tail.
 pg_start() {
+	pg_newdir || return 1
+	# --no-sync: nothing to keep if the machine dies mid-initdb.
+	if ! pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_SUPERUSER" -A trust \
+		-E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1; then
+		echo "owl tests: initdb failed:" >&2
+		tail -20 "$PG_DIR/initdb.log" >&2
+		pg_stop
+		return 1
+	fi
+	pg_run
+}
+
+# pg_standby PORT: a streaming standby of the cluster on 127.0.0.1:PORT
+# (pg_basebackup -R), started like pg_start; sets PG_DIR and PG_PORT to
+# the standby's. For failover tests: pg_promote makes it the primary, and
+# postgresql://127.0.0.1:P1,127.0.0.1:P2/DB?target_session_attrs=read-write
+# finds whichever is the primary.
+pg_standby() {
+	pg_newdir || return 1
+	if ! pg_as "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$1" -U "$PG_SUPERUSER" \
+		-D "$PG_DIR/data" -R -X stream -c fast --no-sync >"$PG_DIR/initdb.log" 2>&1; then
+		echo "owl tests: pg_basebackup from 127.0.0.1:$1 failed:" >&2
+		tail -20 "$PG_DIR/initdb.log" >&2
+		pg_stop
+		return 1
+	fi
+	pg_run
+}
+
+# pg_promote: promotes the standby PG_DIR names; returns once it is the
+# primary (pg_promote waits, 60 s at most).
+pg_promote() {
+	[ "$("$PG_BIN/psql" -X -At -d "$(pg_url postgres)" \
+		-c "SELECT pg_promote(true, 60)")" = t ]
+}
+
+# pg_newdir: a new cluster directory, owned by the server's user.
+pg_newdir() {
 	if [ ! -x "$PG_BIN/initdb" ]; then
 		echo "owl tests: no PostgreSQL server binaries (apt-get install postgresql; sh .ci/deps test)" >&2
 		return 1
 	fi
 	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/owl-pg-XXXXXX") || return 1
 	chmod 0700 "$PG_DIR"
-	[ "$(id -u)" = 0 ] && chown 65534:65534 "$PG_DIR"
-	# --no-sync: nothing to keep if the machine dies mid-initdb.
-	if ! pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_SUPERUSER" -A trust \
-		-E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1; then
-		echo "owl tests: initdb failed:" >&2
-		tail -20 "$PG_DIR/initdb.log" >&2
-		return 1
-	fi
-	# A free port can be taken between free_port and the bind: a few tries.
+	if [ "$(id -u)" = 0 ]; then chown 65534:65534 "$PG_DIR"; fi
+}
+
+# pg_run: starts the server of PG_DIR/data on a free loopback port and
+# polls until it answers on its own socket and on TCP.
+pg_run() {
+	# A free port can be taken between choosing it and the bind: a few tries.
 	_pg_try=0
 	while [ $_pg_try -lt 5 ]; do
 		_pg_try=$((_pg_try + 1))
@@ -84,7 +120,9 @@ pg_start() {
 -c max_connections=200" start >/dev/null 2>&1
 		_pg_end=$(($(date +%s) + 60))
 		while :; do
-			if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 5; then
+			# its own socket first: another server may hold the port
+			if "$PG_BIN/pg_isready" -q -h "$PG_DIR" -p "$PG_PORT" -t 5 &&
+				"$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 5; then
 				pg_pid >/dev/null && return 0
 			fi
 			# the postmaster is gone (port taken, bad option): retry
