@@ -93,7 +93,13 @@ pg_newdir() {
 		echo "owl tests: no PostgreSQL server binaries (apt-get install postgresql; sh .ci/deps test)" >&2
 		return 1
 	fi
-	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/owl-pg-XXXXXX") || return 1
+	_pg_tmp=${TMPDIR:-/tmp}
+	# as root the server runs as nobody, who must reach the directory
+	if [ "$(id -u)" = 0 ] && ! setpriv --reuid=65534 --regid=65534 \
+		--clear-groups test -x "$_pg_tmp" 2>/dev/null; then
+		_pg_tmp=/tmp
+	fi
+	PG_DIR=$(mktemp -d "$_pg_tmp/owl-pg-XXXXXX") || return 1
 	chmod 0700 "$PG_DIR"
 	if [ "$(id -u)" = 0 ]; then chown 65534:65534 "$PG_DIR"; fi
 }
