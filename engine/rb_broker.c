@@ -377,6 +377,7 @@ rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
 	struct rb_event e = { .type = RB_EV_EFFECT, .i = b->fx.step_i };
 	int oneway = json_is_true(json_object_get(m, "oneway"));
 	json_t *req = NULL, *reply;
+	const json_t *before;
 	const char *why;
 	int rc = 0;
 
@@ -390,10 +391,13 @@ rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
 			return err_set(err, ERR_FAILED, "out of memory");
 		json_object_del(req, "oneway");
 	}
+	before = b->fx.last;
 	reply = rb_effect_do(&b->fx, req != NULL ? req : m);
 	json_decref(req);
 	e.effect = b->fx.last;
-	if (reply != NULL)
+	/* a request refused before it had a plan entry (a malformed one)
+	 * has no line of its own: the previous effect's is not shown again */
+	if (reply != NULL && b->fx.last != before)
 		rb_broker_event(b, &e);
 	if (!oneway)
 		return rb_broker_reply(b, reply, err);

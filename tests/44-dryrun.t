@@ -126,6 +126,7 @@ function run(p)
     end
     local r = http.put("http://127.0.0.1:9/b", { expect = 204 })
     log("put: " .. r.status)
+    log("ftp: " .. tostring(pcall(http.post, "ftp://127.0.0.1/x")))
   end, { undo = function() http.delete("http://127.0.0.1:9/a") end })
   local ok = pcall(step, "caught", function()
     http.post("http://127.0.0.1:9/c")
@@ -143,10 +144,12 @@ like "$OUT" 'log: put: 204' "expect: the simulated write answers the status expe
 like "$OUT" "log: after: false .*refused: the run already failed \(step 'caught' failed: .*boom\); no write but undo is made now" \
 	"after a caught failure a write is refused, as before"
 like "$OUT" 'write http.delete http://127.0.0.1:9/a -> 200 \(simulated\)' "undo writes are made"
+is "$(printf '%s\n' "$OUT" | grep -c 'write http.put http://127.0.0.1:9/b')" 1 \
+	"a malformed request refused has no effect line: the last one is not shown again"
 kinds=$(db_sql "SELECT kind FROM actlog WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id" | tr '\n' ' ')
 is "$kinds" "run.start effect.intent effect.result run.log effect.intent \
 effect.result run.log effect.intent effect.result run.log effect.intent \
-effect.result run.log run.step effect.intent effect.result run.step run.log \
+effect.result run.log run.log run.step effect.intent effect.result run.step run.log \
 effect.intent effect.result run.log effect.intent effect.result run.undo \
 run.end " "the log holds every entry in order"
 
