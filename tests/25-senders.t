@@ -110,18 +110,21 @@ is "$RC:$OUT" "0:datadog: 1 alert (1 new), 1 incident opened, 0 reopened, 1 reso
 OWL_DB=$(db_new serve)
 printf 's3cret\n' >"$T/tokens"
 printf 'grafana-hmac\n' >"$T/hmac"
-# the SubscribeURL server: answers 200 and notes the request
-SNSPORT=$(free_port)
+# the SubscribeURL server: answers 200 and notes the request (on a port
+# it binds itself: tests/portfile.py)
 python3 -c 'import http.server, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         open(sys.argv[2], "a").write(self.path + "\n")
         self.send_response(200); self.end_headers(); self.wfile.write(b"<ConfirmSubscriptionResponse/>")
     def log_message(self, *a): pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' \
-	"$SNSPORT" "$T/sns-got" &
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(srv.server_address[1]))
+srv.serve_forever()' \
+	"$T/sns.port" "$T/sns-got" &
 SNSPID=$!
 tap_at_exit "kill $SNSPID"
+SNSPORT=$(port_of "$T/sns.port" 20)
 wait_for 20 python3 -c 'import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$SNSPORT"
 cat >"$T/owl.lua" <<EOF

@@ -7,13 +7,13 @@
 # crash), the deadline.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
 ADMIN=admin-token-0123456789abcdef
 OLDKEY=old-key-abcdefghijklmnop
-python3 "$OWL_ROOT/tests/flagsvc.py" "$PORT" "$ADMIN" "$T/seen" "$OLDKEY" \
+OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/flagsvc.py" 0 "$ADMIN" "$T/seen" "$OLDKEY" \
 	2>"$T/flagsvc.err" &
 SVC=$!
 tap_at_exit "kill $SVC"
+PORT=$(port_of "$T/svc.port")
 URL="http://127.0.0.1:$PORT"
 wait_for 10 curl -sf "$URL/healthz"
 ok $? "flag service is up"
@@ -82,10 +82,11 @@ tty_run() { # tty_run ANSWER: runs degraded-mode on a tmux terminal, on a
 OWL_CONFIG='$OWL_CONFIG' OWL_RUNBOOKS='$OWL_RUNBOOKS' OWL_ACTOR=tester \
 XDG_STATE_HOME='$XDG_STATE_HOME' GATEWAY_ADMIN_TOKEN='$ADMIN' \
 '$OWL' run degraded-mode --param reason=tty; echo \$? >'$T/tty.rc'; sleep 30"
-	wait_for 10 sh -c "$TM capture-pane -p | grep -q 'y/N'"
+	# a run's process starts, and ends: deadlines for a loaded machine
+	wait_for 30 sh -c "$TM capture-pane -p | grep -q 'y/N'"
 	_prompt=$?
 	$TM send-keys "$1" Enter
-	wait_for 10 test -s "$T/tty.rc"
+	wait_for 30 test -s "$T/tty.rc"
 	return $_prompt
 }
 tty_run n
@@ -210,15 +211,14 @@ is "$(db_sql "SELECT count(*) FROM leases WHERE runbook='slow'")" 0 \
 	"the lease is released"
 
 # --- ^C cuts short a command or an HTTP request in flight, then undo runs
-HANG=$(free_port)
 python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-open(sys.argv[2] + ".ready", "w").close()
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[2] + ".port", "w").write(str(s.getsockname()[1]))
 while True:
-    c, _ = s.accept(); open(sys.argv[2], "w").close()' "$HANG" "$T/in-http" &
+    c, _ = s.accept(); open(sys.argv[2], "w").close()' - "$T/in-http" &
 HANGPID=$!
 tap_at_exit "kill $HANGPID"
-wait_for 20 test -e "$T/in-http.ready"
+HANG=$(port_of "$T/in-http.port" 20)
 printf '%s\n' 'runbook { summary = "stuck", params = { how = { required = true } } }' \
 	'function run(p)' \
 	'  step("prepare", function() log("prepared") end,' \

@@ -537,11 +537,13 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def do_GET(self): self.answer(200, b"[]")
     def do_DELETE(self): self.answer(500, b"broken")
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(srv.server_address[1]))
+srv.serve_forever()
 EOF
-AMPORT=$(free_port)
-python3 "$T/fakeam.py" "$AMPORT" "$T/fakeam.hits" &
+python3 "$T/fakeam.py" "$T/fakeam.port" "$T/fakeam.hits" &
 tap_at_exit "kill $!"
+AMPORT=$(port_of "$T/fakeam.port")
 wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$AMPORT/api/v2/alerts"
 SILDB=$(db_new sil)
 OWL_DB="$SILDB" "$OWL" ingest "$AM" >/dev/null 2>&1

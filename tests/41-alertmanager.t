@@ -17,8 +17,6 @@ fi
 printf 's3cret-token\nR0UT1NGKEY0123456789abcdef012345\n' >"$T/tokens"
 serve_start phase1 --token-file "$T/tokens"
 ok $? "owl serve starts"
-AMPORT=$(free_port)
-AMURL="http://127.0.0.1:$AMPORT"
 mkdir -p "$T/am"
 cat >"$T/am.yml" <<EOF
 route:
@@ -46,12 +44,22 @@ receivers:
         send_resolved: true
   - name: nowhere
 EOF
-"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
-	--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
-	--web.external-url="$AMURL" --log.level=warn >"$T/am.log" 2>&1 &
-AMPID=$!
-tap_at_exit "kill $AMPID"
-wait_for 15 curl -sf "$AMURL/-/ready"
+# am_launch: Alertmanager on $AMPORT, in the background (LPID)
+am_launch() {
+	"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
+		--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
+		--web.external-url="http://127.0.0.1:$AMPORT" --log.level=warn \
+		>>"$T/am.log" 2>&1 &
+	LPID=$!
+}
+# am_start: Alertmanager on a port it listens on itself (listen_retry)
+am_start() {
+	listen_retry AMPORT 15 am_launch
+	AMPID=$LPID
+	AMURL="http://127.0.0.1:$AMPORT"
+	wait_for 15 curl -sf "$AMURL/-/ready"
+}
+am_start
 ok $? "Alertmanager is ready on 127.0.0.1:$AMPORT"
 
 # am_post NAME VIA [ENDS]: posts one alert into Alertmanager's API
@@ -172,14 +180,6 @@ is "$STOP_RC" 0 "owl serve stops cleanly"
 
 # --- an Alertmanager that restarts has forgotten its alerts until
 # Prometheus sends them again: owl resolves nothing while it settles
-am_start() {
-	"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
-		--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
-		--web.external-url="$AMURL" --log.level=warn >>"$T/am.log" 2>&1 &
-	AMPID=$!
-	tap_at_exit "kill $AMPID"
-	wait_for 15 curl -sf "$AMURL/-/ready"
-}
 am_start
 serve_start phase3 --token-file "$T/tokens" --pull "$AMURL" --pull-interval 1s
 RL="group_key = '{}:{alertname=\"RestartProbe\"}'"
@@ -187,7 +187,11 @@ am_post RestartProbe pull
 wait_for 20 has_state "$RL" 0
 ok $? "--pull found the alert before the restart"
 kill "$AMPID"; wait "$AMPID" 2>/dev/null
-am_start
+# again on the same port: owl pulls that URL
+am_launch
+AMPID=$LPID
+tap_at_exit "kill $AMPID"
+wait_for 15 curl -sf "$AMURL/-/ready"
 ok $? "Alertmanager restarted, with no alerts"
 wait_for 15 grep -q "Alertmanager started [0-9]*s ago; vanished alerts are resolved once it has been up 180s" "$T/phase3.log"
 ok $? "owl says it will not resolve while the Alertmanager settles"

@@ -92,10 +92,12 @@ is "$RC" 1 "a path that is no repository fails as owl run does"
 
 # --- the same from a remote: git daemon on loopback
 git clone -q --bare "$R" "$T/git/rb.git"
-PORT=$(free_port)
-git daemon --base-path="$T/git" --export-all --listen=127.0.0.1 \
-	--port="$PORT" --reuseaddr "$T/git" >/dev/null 2>&1 &
-tap_at_exit "kill $! 2>/dev/null"
+gitd() { # git daemon on $PORT, in the background (LPID)
+	git daemon --base-path="$T/git" --export-all --listen=127.0.0.1 \
+		--port="$PORT" --reuseaddr "$T/git" >/dev/null 2>&1 &
+	LPID=$!
+}
+listen_retry PORT 20 gitd
 URL="git://127.0.0.1:$PORT/rb.git"
 wait_for 20 git ls-remote "$URL"
 ok $? "git daemon serves the repository"

@@ -8,11 +8,11 @@
 # (an HTTP answer, json.decode) cannot forge a secret reference.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
 mkdir -p "$T/rec/doc" "$T/rb" "$T/ok" "$T/state/owl/secrets"
-python3 "$OWL_ROOT/tests/recsvc.py" "$PORT" "$T/rec" 2>"$T/rec.err" &
+OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/recsvc.py" 0 "$T/rec" 2>"$T/rec.err" &
 REC=$!
 tap_at_exit "kill $REC"
+PORT=$(port_of "$T/svc.port")
 URL="http://127.0.0.1:$PORT"
 wait_for 10 curl -sf "$URL/healthz"
 ok $? "the recording service is up"

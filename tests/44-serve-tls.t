@@ -121,7 +121,6 @@ if [ -x "$AMBIN" ]; then
 	AMDB=$(db_new am)
 	OWL_DB="$AMDB" serve_start amtls --token-file "$T/tokens" \
 		--tls-cert "$T/cur.crt" --tls-key "$T/cur.key"
-	AMPORT=$(free_port)
 	mkdir -p "$T/am"
 	cat >"$T/am.yml" <<YML
 route:
@@ -138,10 +137,14 @@ receivers:
           authorization: {type: Bearer, credentials: 's3cret-token'}
           tls_config: {ca_file: '$T/two.crt'}
 YML
-	"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
-		--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
-		--log.level=warn >"$T/am.log" 2>&1 &
-	tap_at_exit "kill $!"
+	am_launch() { # Alertmanager on $AMPORT, in the background (LPID)
+		"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
+			--web.listen-address="127.0.0.1:$AMPORT" \
+			--cluster.listen-address= --log.level=warn \
+			>>"$T/am.log" 2>&1 &
+		LPID=$!
+	}
+	listen_retry AMPORT 30 am_launch
 	wait_for 30 curl -sf "http://127.0.0.1:$AMPORT/-/ready"
 	ok $? "Alertmanager is ready"
 	curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \

@@ -26,11 +26,13 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
     do_GET = do_POST
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(srv.server_address[1]))
+srv.serve_forever()
 EOF
-AMPORT=$(free_port)
-python3 "$T/fakeam.py" "$AMPORT" "$T/hits" &
+python3 "$T/fakeam.py" "$T/fakeam.port" "$T/hits" &
 tap_at_exit "kill $!"
+AMPORT=$(port_of "$T/fakeam.port")
 wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$AMPORT/"
 : >"$T/hits"
 

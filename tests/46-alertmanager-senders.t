@@ -21,7 +21,6 @@ TOKEN=R0UT1NGKEY0123456789abcdef012345
 serve_start owl --token-file "$T/tokens"
 ok $? "owl serve starts"
 # a capture receiver: what Alertmanager sent, byte for byte
-CAP=$(free_port)
 mkdir -p "$T/cap"
 python3 -c 'import http.server, sys, os
 n = [0]
@@ -32,11 +31,12 @@ class H(http.server.BaseHTTPRequestHandler):
         open(os.path.join(sys.argv[2], "%04d.json" % n[0]), "wb").write(body)
         self.send_response(200); self.end_headers()
     def log_message(self, *a): pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' \
-	"$CAP" "$T/cap" &
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(srv.server_address[1]))
+srv.serve_forever()' \
+	"$T/cap.port" "$T/cap" &
 tap_at_exit "kill $!"
-AMPORT=$(free_port)
-AMURL="http://127.0.0.1:$AMPORT"
+CAP=$(port_of "$T/cap.port")
 mkdir -p "$T/am"
 cat >"$T/am.yml" <<EOF
 route:
@@ -94,11 +94,16 @@ receivers:
   - name: sub
   - name: other
 EOF
-"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
-	--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
-	--web.external-url="$AMURL" --log.level=warn >"$T/am.log" 2>&1 &
-AMPID=$!
-tap_at_exit "kill $AMPID"
+am_launch() { # Alertmanager on $AMPORT, in the background (LPID)
+	"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
+		--web.listen-address="127.0.0.1:$AMPORT" --cluster.listen-address= \
+		--web.external-url="http://127.0.0.1:$AMPORT" --log.level=warn \
+		>>"$T/am.log" 2>&1 &
+	LPID=$!
+}
+listen_retry AMPORT 15 am_launch
+AMPID=$LPID
+AMURL="http://127.0.0.1:$AMPORT"
 wait_for 15 curl -sf "$AMURL/-/ready"
 ok $? "Alertmanager is ready on 127.0.0.1:$AMPORT"
 

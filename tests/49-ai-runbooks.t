@@ -41,11 +41,13 @@ pin gpt-4o-2024-05-13 "pin gpt-4o-2024-05-13"
 pin gpt-4o-2024-08-06 "pin gpt-4o-2024-08-06 (a new snapshot)"
 git -C "$T/wc" push -q "$BARE" main
 ok $? "a config repository with two pins"
-GPORT=$(free_port)
-git daemon --base-path="$T/git" --export-all --enable=receive-pack \
-	--listen=127.0.0.1 --port="$GPORT" --reuseaddr \
-	--pid-file="$T/gitd.pid" "$T/git" >/dev/null 2>&1 &
-tap_at_exit "kill $! 2>/dev/null"
+gitd() { # git daemon on $GPORT, in the background (LPID)
+	git daemon --base-path="$T/git" --export-all --enable=receive-pack \
+		--listen=127.0.0.1 --port="$GPORT" --reuseaddr \
+		--pid-file="$T/gitd.pid" "$T/git" >/dev/null 2>&1 &
+	LPID=$!
+}
+listen_retry GPORT 20 gitd
 REPO="git://127.0.0.1:$GPORT/ai-config.git"
 wait_for 20 git ls-remote "$REPO"
 ok $? "git daemon serves it"
@@ -66,7 +68,7 @@ python3 "$OWL_ROOT/tests/pagesink.py" --port-file "$T/sink.port" \
 tap_at_exit "kill $! 2>/dev/null"
 wait_for 20 test -s "$T/sink.port"
 HOOK="http://127.0.0.1:$(cat "$T/sink.port")/hooks/ops"
-DEAD="http://127.0.0.1:$(free_port)/hooks/ops"
+DEAD="http://127.0.0.1:$(closed_port)/hooks/ops"
 
 # config NOTIFY_URL: the owl config the runbooks read
 config() {

@@ -10,11 +10,11 @@
 # service on 127.0.0.1 (tests/flagsvc.py) and real files.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
-python3 "$OWL_ROOT/tests/flagsvc.py" "$PORT" admin-token-0123456789 \
+OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/flagsvc.py" 0 admin-token-0123456789 \
 	"$T/seen" 2>"$T/flagsvc.err" &
 SVC=$!
 tap_at_exit "kill $SVC"
+PORT=$(port_of "$T/svc.port")
 URL="http://127.0.0.1:$PORT"
 wait_for 10 curl -sf "$URL/healthz"
 ok $? "flag service is up"
@@ -316,10 +316,10 @@ typed_run() { # typed_run ANSWER: runs typed on a tmux terminal
 	$TM new-session -d -x 100 -y 20 "env OWL_DB='$OWL_DB' \
 OWL_CONFIG='$OWL_CONFIG' OWL_ACTOR=tester XDG_STATE_HOME='$XDG_STATE_HOME' \
 '$OWL' run typed --runbooks '$T/rb'; echo \$? >'$T/tty.rc'; sleep 30"
-	wait_for 10 sh -c "$TM capture-pane -p | grep -q 'Type typed to confirm'"
+	wait_for 30 sh -c "$TM capture-pane -p | grep -q 'Type typed to confirm'"
 	_prompt=$?
 	$TM send-keys "$1" Enter
-	wait_for 10 test -s "$T/tty.rc"
+	wait_for 30 test -s "$T/tty.rc"
 	return $_prompt
 }
 typed_run y

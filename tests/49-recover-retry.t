@@ -7,11 +7,11 @@
 # is refused (exit 3, one line, nothing sent); every choice is logged.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
 mkdir -p "$T/hold" "$T/rb" "$T/files"
-python3 "$OWL_ROOT/tests/holdsvc.py" "$PORT" "$T/hold" 2>"$T/svc.err" &
+OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 "$T/hold" 2>"$T/svc.err" &
 SVC=$!
 tap_at_exit "kill $SVC"
+PORT=$(port_of "$T/svc.port")
 URL="http://127.0.0.1:$PORT"
 wait_for 10 curl -sf "$URL/healthz"
 ok $? "the holding service is up"

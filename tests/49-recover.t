@@ -8,11 +8,11 @@
 # step in flight that made no effect is named too.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
 mkdir -p "$T/hold" "$T/rb"
-python3 "$OWL_ROOT/tests/holdsvc.py" "$PORT" "$T/hold" 2>"$T/svc.err" &
+OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 "$T/hold" 2>"$T/svc.err" &
 SVC=$!
 tap_at_exit "kill $SVC"
+PORT=$(port_of "$T/svc.port")
 URL="http://127.0.0.1:$PORT"
 wait_for 10 curl -sf "$URL/healthz"
 ok $? "the holding service is up"

@@ -117,10 +117,13 @@ run "$OWL" runbooks log p --runbooks "$T/plain"
 is "$RC" 2 "a plain directory has no log"
 
 # --- a remote on loopback: git daemon, then gone
-PORT=$(free_port)
-git daemon --base-path="$FX" --export-all --listen=127.0.0.1 --port="$PORT" \
-	--reuseaddr --pid-file="$T/daemon.pid" "$FX" >/dev/null 2>&1 &
-tap_at_exit "kill $! 2>/dev/null"
+gitd() { # git daemon on $PORT, in the background (LPID)
+	git daemon --base-path="$FX" --export-all --listen=127.0.0.1 \
+		--port="$PORT" --reuseaddr --pid-file="$T/daemon.pid" "$FX" \
+		>/dev/null 2>&1 &
+	LPID=$!
+}
+listen_retry PORT 20 gitd
 URL="git://127.0.0.1:$PORT/remote.git"
 wait_for 10 git ls-remote "$URL"
 ok $? "git daemon serves the remote"

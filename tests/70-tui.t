@@ -40,6 +40,8 @@ like "$OUT" "cannot address the cursor; use: owl incidents" \
 tui_start 100 30 "" "--env TEST"
 tui_wait_for "GPU queue backlog"
 ok $? "the list shows the seeded incidents"
+# the hint line is the first frame's last row: the rows above are drawn
+tui_wait_for "j/k move"
 order=$(tui_capture | grep -E '^[> ] [CEWI] ' | sed 's/.*INC-\([0-9]*\).*/\1/' |
 	tr '\n' ' ')
 is "$order" "4 1 3 2 " "critical newest first, then error, then warning"
@@ -179,11 +181,11 @@ tui_keys q
 # --- help and the log, generated from the key table
 tui_keys ?
 tui_wait_for "Keys of the incidents screen"
-like "$(tui_capture)" "a +acknowledge the incident" "help lists the keys"
+tui_like "a +acknowledge the incident" "help lists the keys"
 tui_keys q
 tui_keys L
 tui_wait_for "Action log"
-like "$(tui_capture)" "tester +INC-1 +acknowledgement withdrawn by tester" \
+tui_like "tester +INC-1 +acknowledgement withdrawn by tester" \
 	"the log screen shows actions, as sentences"
 tui_keys /
 tui_type "bob"
@@ -226,6 +228,7 @@ alert wide critical "推理服务宕机 🔥 inference down"
 tui_start 100 30 "" ""
 $TUI_TMUX set-buffer "clean"
 tui_wait_for 'inference down'
+tui_wait_for "j/k move" # the last row: the whole first frame is drawn
 scr=$(tui_capture)
 like "$scr" 'pwn\\x1b\]52;c;cHduZWQ=' "ESC is shown as \\x1b"
 like "$scr" '\\x0dspoof \\u202egnp' "CR and the bidi override are escaped"
@@ -250,6 +253,7 @@ tui_wait_exit >/dev/null
 tui_start 100 30 "NO_COLOR=1" "--readonly"
 tui_wait_for "READONLY"
 ok $? "read-only says so in the header"
+tui_wait_for "j/k move" # the last row: the selected row above is drawn
 sgr=$($TUI_TMUX capture-pane -e -p -t t)
 unlike "$sgr" "$(printf '\033')\\[([0-9;]*;)?3[0-7]m" "NO_COLOR: no colours"
 like "$sgr" "$(printf '\033')\\[([0-9;]*;)?7m" "the selection is still visible (reverse video)"
@@ -261,7 +265,7 @@ tui_keys :
 tui_type "open 1"
 tui_keys Enter
 tui_wait_for "Timeline (action log"
-like "$(tui_capture)" "tester +acknowledgement withdrawn by tester" \
+tui_like "tester +acknowledgement withdrawn by tester" \
 	"the incident screen tells its log in sentences (as owl show does)"
 tui_keys q
 tui_wait_for "READONLY"
@@ -294,7 +298,7 @@ tui_wait_for "INC-4"
 shpid=$($TUI_TMUX display-message -p -t t '#{pane_pid}')
 owlpid=$(pgrep -P "$shpid" -x owl)
 kill -SEGV "$owlpid"
-is "$(tui_wait_exit)" 139 "SIGSEGV still kills owl (core dumps and ASan keep working)"
+is "$(tui_wait_exit 30)" 139 "SIGSEGV still kills owl (core dumps and ASan keep working)"
 is "$(cat "$T/stty.after")" "$(cat "$T/stty.before")" \
 	"terminal modes restored after a crash"
 unlike "$(tui_capture_all)" "FIRING" "the alternate screen was left"

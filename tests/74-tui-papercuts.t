@@ -55,8 +55,8 @@ import json, sys
 print([i["id"] for i in json.load(sys.stdin) if i["title"] == sys.argv[1]][0])' "$1"
 }
 count() { "$OWL" incidents $1 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-footer() { tui_capture | tail -1; }
 bell_flag() { $TUI_TMUX display -p -t t '#{window_bell_flag}'; }
+rang() { [ "$(bell_flag)" = 1 ]; }
 
 generic llm critical "LLM provider down" eu-west-1     # INC-1
 generic spend warning "Token spend spike" us-east-1    # INC-2
@@ -91,10 +91,11 @@ for size in "80 24" "160 48"; do
 	ok $? "$cols: the list is up"
 
 	# footer: help and quit always there
-	like "$(footer)" "\\? help  q quit *$" "$cols: footer ends with ? help  q quit"
+	# the footer is the frame's last row: drawn after the header
+	tui_like "\\? help  q quit *$" "$cols: footer ends with ? help  q quit"
 	for w in 40 41 57 63 79; do
 		tui_resize "$w" 20
-		tui_wait_for "? help  q quit" 3
+		tui_wait_for "? help  q quit"
 		ok $? "${cols}: at $w columns the footer keeps ? help  q quit"
 	done
 	tui_resize "$1" "$2"
@@ -145,10 +146,10 @@ for size in "80 24" "160 48"; do
 	tui_type "open $tgt"
 	tui_keys Enter
 	tui_wait_for "Incident INC-$tgt"
-	like "$(footer)" "\\? help  q back *$" "$cols: incident footer ends with ? help  q back"
+	tui_like "\\? help  q back *$" "$cols: incident footer ends with ? help  q back"
 	tui_keys a
 	tui_wait_for "Acknowledge INC-$tgt"
-	like "$(footer)" "m yes, with a note" "$cols: the ack question offers a note"
+	tui_like "m yes, with a note" "$cols: the ack question offers a note"
 	tui_keys m
 	tui_wait_for "ack INC-$tgt with note:"
 	tui_type "on it $n"
@@ -187,12 +188,14 @@ for size in "80 24" "160 48"; do
 	ok $? "$cols: the storm is summed up by the label that differs"
 	tui_wait_for "labels all alerts share"
 	ok $? "$cols: what the alerts share is named once"
-	like "$(tui_capture)" "alertname = PodCrashLooping" "$cols: the shared alertname"
+	tui_like "alertname = PodCrashLooping" "$cols: the shared alertname"
 	like "$(tui_capture | sed -n 3p)" "^INC-5  PodCrashLooping on namespace=prod service=api \\(250 alerts\\)" \
 		"$cols: the storm's title names what the alerts share, not one pod"
 	if [ "$cols" -ge 160 ]; then
-		like "$(tui_capture)" "\\.\\.\\. 242 more alerts \\(e: expand\\)" \
+		tui_like "\\.\\.\\. 242 more alerts \\(e: expand\\)" \
 			"$cols: collapsed past 8 rows"
+		# the links are below the table: drawn by now, before counting
+		tui_wait_for "https://prom.example/graph"
 		is "$(tui_capture | grep -c 'https://grafana.example/d/api')" 1 \
 			"$cols: the dashboard link appears once, not 250 times"
 		is "$(tui_capture | grep -c 'https://prom.example/graph')" 1 \
@@ -201,20 +204,24 @@ for size in "80 24" "160 48"; do
 		tui_keys e
 		tui_wait_gone "242 more alerts"
 		ok $? "$cols: e expands the table"
-		like "$(tui_capture)" "FIRING +pod=api-10 " "$cols: expanded: more rows"
+		tui_like "FIRING +pod=api-10 " "$cols: expanded: more rows"
 		tui_keys e
 		tui_wait_for "242 more alerts"
 		ok $? "$cols: e collapses it again"
 	else
-		tui_keys PPage
+		# a page at a time, each drawn before the next is asked for
+		# (keys sent faster than the screen is drawn page past it)
 		i=0
-		while [ $i -lt 6 ] && ! tui_capture | grep -q "Links (y copies"; do
+		while [ $i -lt 8 ] && ! tui_capture | grep -q "Links (y copies"; do
+			before=$(tui_capture)
 			tui_keys NPage
-			sleep 0.2
+			wait_for 5 sh -c '[ "$($1 capture-pane -p -t t)" != "$2" ]' \
+				sh "$TUI_TMUX" "$before"
 			i=$((i + 1))
 		done
 		tui_wait_for "Links (y copies"
 		ok $? "$cols: the links section is there"
+		tui_wait_for "https://grafana.example/d/api"
 		is "$(tui_capture | grep -c 'https://grafana.example/d/api')" 1 \
 			"$cols: the dashboard link once"
 	fi
@@ -242,6 +249,7 @@ for size in "80 24" "160 48"; do
 	generic "crit$n" critical "GPU node down $n" us-east-1
 	tui_wait_for "new critical incident INC-"
 	ok $? "$cols: a new critical incident is announced"
+	wait_for 5 rang # tmux sets the flag from its alerts timer
 	is "$(bell_flag)" "1" "$cols: and rings the bell"
 	tui_keys q
 	tui_wait_exit >/dev/null

@@ -129,7 +129,7 @@ tui_type "open 1"
 tui_keys Enter
 tui_wait_for "Suggested runbooks (R runs one)"
 ok $? "the incident screen has suggested runbooks"
-like "$(tui_capture)" "both +matches two labels" "best first, with summary"
+tui_like "both +matches two labels" "best first, with summary"
 tui_keys R
 tui_wait_for "run for INC-1 (Tab: both, ask"
 ok $? "R asks which runbook, suggested first"
@@ -146,15 +146,16 @@ tui_wait_for "ask: ticks - seconds of ticking: 3"
 tui_keys C-u
 tui_type "6"
 tui_keys Enter
-tui_wait_for "(dry-run)"
+# a run's process starts and ends: deadlines for a loaded machine
+tui_wait_for "(dry-run)" 30
 ok $? "dry-run first"
-tui_wait_for "Plan "
+tui_wait_for "Plan " 30
 ok $? "the dry-run's plan is shown when it ends"
-like "$(tui_capture)" "a: apply" "the plan offers a to apply"
+tui_like "a: apply" "the plan offers a to apply"
 dry=$(last_run)
 is "$("$OWL" runs show "$dry" --json | jq1 'd["dry_run"]')" "True" "the first run was a dry-run"
 tui_keys a
-tui_wait_for "asks: Go ahead with prod-db? [y/N]"
+tui_wait_for "asks: Go ahead with prod-db? [y/N]" 30
 ok $? "applied: the live run's confirm() is a modal"
 live=$(last_run)
 remember_pid "$live"
@@ -179,7 +180,7 @@ tui_wait_gone "asks: Go ahead with prod-db? [y/N]"
 ok $? "answered from the second TUI: the first's modal goes"
 tui_wait_for "answered yes by bob"
 ok $? "the first TUI shows who answered"
-tui_wait_for "tick 1"
+tui_wait_for "tick 1" 20
 ok $? "log() lines stream in live"
 like "$(tui_capture)" "2   apply +ok" "steps appear live with their status"
 
@@ -205,19 +206,19 @@ remember_pid "$r3"
 tui_keys C-r
 tui_wait_for "run-$r3"
 tui_keys g Enter
-tui_wait_for "run $r3 asks: Go ahead with x? [y/N]"
+tui_wait_for "run $r3 asks: Go ahead with x? [y/N]" 30
 ok $? "the modal for a CLI-started run"
 "$OWL" answer "$r3" yes >/dev/null
 tui_wait_gone "run $r3 asks: Go ahead with x? [y/N]"
 ok $? "answered with owl answer: the modal goes"
-tui_wait_for "tick 2"
+tui_wait_for "tick 2" 20
 tui_keys c
 tui_wait_for "Cancel run $r3 ask (its undo runs)? [y/N]"
 ok $? "c asks first"
 tui_keys y
 wait_status "$r3" cancelled 20
 ok $? "c cancelled the run"
-tui_wait_for "undo 2"
+tui_wait_for "undo 2" 20
 ok $? "the undo step is shown"
 like "$("$OWL" runs show "$r3")" "undo 2 +apply ... ok" "the undo ran"
 like "$("$OWL" runs show "$r3")" "undone x" "its log line too"
@@ -235,9 +236,9 @@ tui_keys Enter
 tui_wait_for "ask: target"
 tui_keys Enter
 tui_keys Enter
-tui_wait_for "a: apply"
+tui_wait_for "a: apply" 30
 tui_keys a
-tui_wait_for "asks: Go ahead"
+tui_wait_for "asks: Go ahead" 30
 r4=$(last_run)
 remember_pid "$r4"
 tui_keys Escape

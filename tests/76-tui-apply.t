@@ -95,19 +95,19 @@ tui_wait_for "bump: v - the version: 1"
 tui_keys C-u
 tui_type "42"
 tui_keys Enter
-tui_wait_for "a: apply"
+tui_wait_for "a: apply" 30 # the dry-run's process ends
 ok $? "80x24: the dry-run's plan offers a"
 dry=$(last_run)
 dplan=$(plan_of "$dry")
 like "$dplan" "^[0-9]+$" "the dry-run made plan $dplan"
 tui_keys a
-tui_wait_for "applying plan $dplan"
+tui_wait_for "applying plan $dplan" 30
 ok $? "a says it applies that plan"
 live=$(last_run)
 wait_status "$live" ok
 ok $? "the applied run ends ok"
 is "$(applied_plan "$live")" "[$dplan]" "the run's log names the applied plan id"
-tui_wait_for "applies plan $dplan"
+tui_wait_for "applies plan $dplan" 10
 ok $? "the live run view shows it applies the plan"
 is "$(cat "$T/files/version")" 42 "the plan's write happened"
 tui_keys q
@@ -172,9 +172,9 @@ tui_wait_for "run-$r3"
 tui_keys g Enter
 tui_wait_for "run $r3: type users to confirm:"
 ok $? "160x48: the target confirm() is a text field naming what to type"
-like "$(tui_capture)" "waits for an answer: Drop table users\? \(type users to confirm\)" \
+tui_like "waits for an answer: Drop table users\? \(type users to confirm\)" \
 	"the run view says what it waits for"
-like "$(tui_capture)" "the name \+ Enter: yes  Enter alone: no  Esc: answer later" \
+tui_like "the name \+ Enter: yes  Enter alone: no  Esc: answer later" \
 	"the hint line says how to answer"
 tui_type "y"
 tui_keys Enter
@@ -197,7 +197,7 @@ ok $? "the run goes on to the end"
 is "$(cat "$T/files/dropped")" users "(it did the change)"
 like "$("$OWL" audit log | grep "run-$r3 run.answer")" ' tester .*"target":"users"' \
 	"the answer is logged with its actor and the name typed"
-tui_wait_for "answered yes by tester, typing users"
+tui_wait_for "answered yes by tester, typing users" 10
 ok $? "the run's log says who answered and what they typed"
 
 # 80x24: Esc puts it off, Enter alone says no

@@ -12,11 +12,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui-lib.sh"
 
-PORT=$(free_port)
 mkdir -p "$T/hold" "$T/rb" "$T/files"
-python3 "$OWL_ROOT/tests/holdsvc.py" "$PORT" "$T/hold" 2>"$T/svc.err" &
+OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 "$T/hold" 2>"$T/svc.err" &
 SVC=$!
 tap_at_exit "touch '$T/hold/release'; kill $SVC"
+PORT=$(port_of "$T/svc.port")
 URL="http://127.0.0.1:$PORT"
 wait_for 10 curl -sf "$URL/healthz"
 ok $? "the holding service is up"
@@ -78,7 +78,7 @@ wait_recovered "$r1" recheck
 ok $? "the re-check is logged on the run"
 tui_resize 160 48
 tui_keys Enter
-tui_wait_for "recovered by tester: recheck; GET $URL/v1/flags/assistant -> 200"
+tui_wait_for "recovered by tester: recheck; GET $URL/v1/flags/assistant -> 200" 10
 ok $? "160x48: the run's log says what the re-check saw"
 tui_keys r
 tui_wait_for "recover run $r1: c re-check"
@@ -110,7 +110,7 @@ like "$("$OWL" audit log | grep "run-$r1 run.recover")" '"outcome":"undone"' \
 tui_keys r
 tui_wait_for "recover run $r1: c re-check  m mark resolved"
 ok $? "once an undo ran, neither undo nor retry is offered again"
-like "$(tui_capture)" "recovered: undo by run [0-9]+, undone" "it says which run recovered it"
+tui_like "recovered: undo by run [0-9]+, undone" "it says which run recovered it"
 tui_keys m
 tui_wait_for "run $r1 resolved by hand: say what you found and did:"
 ok $? "m asks for the note"
@@ -187,7 +187,7 @@ tui_resize 160 48
 tui_keys r
 tui_wait_for "recover run $ri: c re-check  m mark resolved"
 ok $? "after the retry: neither undo nor retry again"
-like "$(tui_capture)" "recovered: retry by run [0-9]+" "and it says which run recovered it"
+tui_like "recovered: retry by run [0-9]+" "and it says which run recovered it"
 tui_keys Escape
 tui_keys q
 tui_keys q
@@ -231,7 +231,7 @@ tui_wait_for "rollback failed: steps left undone: 'write' (step 1)"
 ok $? "80x24: the runs screen names the steps left undone"
 line=$($TUI_TMUX capture-pane -e -p -t t | grep "rollback failed: steps left undone")
 like "$line" "$(printf '\033')\\[[0-9;]*31m" "in red"
-like "$(tui_capture)" "run-$rf +rollback-failed +halfway" "the row says rollback-failed"
+tui_like "run-$rf +rollback-failed +halfway" "the row says rollback-failed"
 tui_keys Enter
 tui_wait_for " rollback failed: halfway.lua:5: the service did not come back"
 ok $? "the live run view says rollback failed first"
@@ -242,7 +242,7 @@ like "$line" "$(printf '\033')\\[[0-9;]*31m" "in red"
 tui_resize 160 48
 tui_keys q
 tui_wait_for "INC-1     tester"
-like "$(tui_capture)" "run-$rf +rollback-failed +halfway .* left undone: 'write' \\(step 1\\)" \
+tui_like "run-$rf +rollback-failed +halfway .* left undone: 'write' \\(step 1\\)" \
 	"160x48: the row itself names them"
 tui_keys q
 tui_keys q

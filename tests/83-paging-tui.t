@@ -38,9 +38,8 @@ ok $? "an override made meanwhile appears in the header"
 tui_keys Enter
 tui_wait_for "Paged (2)"
 ok $? "the incident's screen has a Paged section"
-screen=$(tui_capture)
-like "$screen" "alice via slack: sent \(by tester\)" "who was paged, through what, by whom"
-like "$screen" "erin via slack: undeliverable \(by tester\): slack: .*connect" "and the page that failed, with why"
+tui_like "alice via slack: sent \(by tester\)" "who was paged, through what, by whom"
+tui_like "erin via slack: undeliverable \(by tester\): slack: .*connect" "and the page that failed, with why"
 tui_keys q
 tui_keys q
 is "$(tui_wait_exit 10)" 0 "owl tui exits 0"

@@ -27,7 +27,7 @@ TMPDIR='$DT' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'
 OWL_DEMO_OUT='$T/out'; \
 unset OWL_DB OWL_CONFIG OWL_RUNBOOKS; \
 echo \$\$ > '$T/demo.pid'; cd '$OWL_ROOT' && sh tests/demo.sh; \
-echo \$? > '$T/demo.exit'"
+rc=\$?; printf '\033]2;demo-exited\007'; echo \$rc > '$T/demo.exit'"
 $TUI_TMUX set-option -t t remain-on-exit on >/dev/null
 wait_for 30 test -s "$T/demo.pid"
 DPID=$(cat "$T/demo.pid" 2>/dev/null)
@@ -89,15 +89,15 @@ wait_screen "open $n" 10 "...and takes the incident's number"
 tui_keys Enter
 wait_screen "Suggested runbooks (R runs one)" 20 \
 	"the incident screen has suggested runbooks"
-like "$(tui_capture)" "degraded-mode +Switch an AI service to degraded mode" \
+tui_like "degraded-mode +Switch an AI service to degraded mode" \
 	"degraded-mode is suggested"
 head=$(git -C "$dir/runbooks" rev-parse --short=12 HEAD 2>/dev/null)
-like "$(tui_capture)" "LLMProviderDown.* · commit ${head:-none}" \
+tui_like "LLMProviderDown.* · commit ${head:-none}" \
 	"...from the demo's runbook repository, at its commit ($head)"
 tui_keys R
 wait_screen "run for INC-$n (Tab: degraded-mode" 20 \
 	"R offers degraded-mode first"
-like "$(tui_capture)" "\): degraded-mode *$" "...filled in"
+tui_like "\): degraded-mode *$" "...filled in"
 tui_keys Enter
 # the params: the required one first, then by name; each prompt is on
 # screen before its key is sent
@@ -106,20 +106,20 @@ tui_type "provider down"
 wait_screen ": provider down" 10 "...typed"
 tui_keys Enter
 wait_screen "degraded-mode: mode - " 20 "then the mode"
-like "$(tui_capture)" "degraded-mode: mode - .*: degraded *$" \
+tui_like "degraded-mode: mode - .*: degraded *$" \
 	"...its default filled in"
 tui_keys Enter
 wait_screen "degraded-mode: service - " 20 "then the service"
-like "$(tui_capture)" "degraded-mode: service - .*: assistant *$" \
+tui_like "degraded-mode: service - .*: assistant *$" \
 	"...its default filled in"
 tui_keys Enter
 wait_screen "degraded-mode: verify_timeout - " 20 "then verify_timeout"
 tui_keys Enter
 wait_screen "degraded-mode (dry-run)" 30 "a dry-run first"
 wait_screen "Plan " 60 "the dry-run's plan is shown"
-like "$(tui_capture)" "Plan [0-9]+: [0-9]+ effects, 2 writes +\(a: apply" \
+tui_like "Plan [0-9]+: [0-9]+ effects, 2 writes +\(a: apply" \
 	"...with its writes, and a to apply"
-like "$(tui_capture)" "write http.put http://127.0.0.1:[0-9]+/v1/flags/assistant" \
+tui_like "write http.put http://127.0.0.1:[0-9]+/v1/flags/assistant" \
 	"...the switch at the gateway among them"
 is "$(inc | cut -d' ' -f2)" "triggered" "the dry-run changed nothing: still firing"
 tui_keys a
@@ -129,7 +129,7 @@ RUNPIDS=$("$OWL" runs --state running --json | python3 -c 'import json,sys
 print(" ".join(str(r["pid"]) for r in json.load(sys.stdin) if r.get("pid")))')
 tui_keys y
 wait_screen "degraded-mode ended: ok" 60 "y: the run goes on and ends ok, live"
-like "$(tui_capture)" "4 +notify +ok" "...its steps shown as they ran"
+tui_like "4 +notify +ok" "...its steps shown as they ran"
 run "$OWL" runs --incident "$n" --json
 like "$OUT" '"runbook": *"degraded-mode"' "the incident's runs are degraded-mode's"
 like "$(printf '%s' "$OUT" | python3 -c 'import json,sys
@@ -175,6 +175,10 @@ tui_keys Escape
 wait_screen "S STATE    ID" 20 "back to the list"
 tui_keys q
 wait_for 60 test -s "$T/demo.exit"
+# the exit status is a file: the demo's last lines are on the screen
+# once tmux has read the title set after them
+drained() { [ "$(tui_title)" = demo-exited ]; }
+wait_for 10 drained
 is "$(cat "$T/demo.exit" 2>/dev/null)" 0 "q ends the demo, exit 0"
 # what the demo printed before the TUI (on the screen, before Enter)
 like "$steps" "open INC-$n \"LLM provider down: the assistant gateway" \

@@ -15,6 +15,8 @@ import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import portfile  # PORT 0: the one bound goes to $OWL_PORT_FILE
+
 PORT, ADMIN, SEEN = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 flags = {}
 keys = {}
@@ -102,4 +104,6 @@ class H(BaseHTTPRequestHandler):
         self.reply(204)
 
 
-ThreadingHTTPServer(("127.0.0.1", PORT), H).serve_forever()
+srv = ThreadingHTTPServer(("127.0.0.1", PORT), H)
+portfile.announce(srv.server_address[1])
+srv.serve_forever()

@@ -11,6 +11,8 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import portfile  # PORT 0: the one bound goes to $OWL_PORT_FILE
+
 PORT, DIR = int(sys.argv[1]), sys.argv[2]
 flags = {}
 
@@ -49,4 +51,6 @@ class H(BaseHTTPRequestHandler):
         self.reply(200, {"mode": flags[self.path.rsplit("/", 1)[-1]]})
 
 
-ThreadingHTTPServer(("127.0.0.1", PORT), H).serve_forever()
+srv = ThreadingHTTPServer(("127.0.0.1", PORT), H)
+portfile.announce(srv.server_address[1])
+srv.serve_forever()

@@ -161,6 +161,59 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# closed_port: a loopback port nothing listens on (connection refused),
+# now and later: one below 1024, which neither a bind to port 0 nor an
+# outgoing connection takes (a free_port may be bound meanwhile by a test
+# beside, and then answer).
+closed_port() {
+	python3 -c 'import socket
+for p in range(9, 1024):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", p))
+    except ConnectionRefusedError:
+        print(p)
+        break
+    finally:
+        s.close()'
+}
+
+# port_of FILE [SECONDS]: the port a test server started with port 0 and
+# OWL_PORT_FILE=FILE bound (tests/portfile.py), once it listens. A port
+# picked first (free_port) and bound later by the server can be taken
+# meanwhile by a test running beside (prove -j): bind port 0 instead.
+port_of() {
+	wait_for "${2:-15}" test -s "$1" || return 1
+	cat "$1"
+}
+
+# listen_retry VAR SECONDS START: for a server that cannot bind port 0
+# and say which it got (Alertmanager, git daemon): sets VAR to a free
+# port and calls the function START, which starts the server on $VAR in
+# the background and sets LPID to its pid; returns 0 once LPID itself (or
+# its child) listens there. The port can be taken by a test beside
+# (prove -j) between the pick and the bind: the server then fails, and
+# another port is picked (three tries). LPID is stopped at exit.
+listen_retry() {
+	for _lr_try in 1 2 3; do
+		eval "$1=\$(free_port)"
+		"$3"
+		tap_at_exit "kill $LPID 2>/dev/null"
+		_lr_end=$(($(date +%s) + $2))
+		while [ "$(date +%s)" -lt "$_lr_end" ]; do
+			python3 "$OWL_ROOT/tests/listening.py" "$LPID" \
+			    "$(eval echo "\$$1")"
+			case $? in
+			0) return 0 ;;
+			2) break ;; # it failed: the port was taken
+			esac
+			sleep 0.1
+		done
+		kill "$LPID" 2>/dev/null
+	done
+	return 1
+}
+
 # done_testing: ends the file; prints the plan when plan was not called.
 done_testing() {
 	[ "$_tap_planned" -eq 1 ] || echo "1..$_tap_n"

@@ -59,6 +59,3 @@ smtp_start() {
 	wait_for 15 test -s "$T/$_n.port" || return 1
 	eval "SMTP_$_n=$(cat "$T/$_n.port")"
 }
-
-# closed_port: a loopback port nothing listens on (connection refused).
-closed_port() { free_port; }

@@ -12,6 +12,8 @@ import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import portfile  # PORT 0: the one bound goes to $OWL_PORT_FILE
+
 PORT, DIR = int(sys.argv[1]), sys.argv[2]
 
 
@@ -44,4 +46,6 @@ class H(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_HEAD = handle_any
 
 
-ThreadingHTTPServer(("127.0.0.1", PORT), H).serve_forever()
+srv = ThreadingHTTPServer(("127.0.0.1", PORT), H)
+portfile.announce(srv.server_address[1])
+srv.serve_forever()

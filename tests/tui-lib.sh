@@ -14,7 +14,12 @@ tap_at_exit tui_stop
 
 # tui_start COLS ROWS 'ENV=... ' 'ARGS': runs `owl tui ARGS` in a fresh
 # session with TERM, locale and TZ pinned; its exit status goes to
-# $TUI_EXIT, and the terminal modes before and after to $T/stty.*.
+# $TUI_EXIT, and the terminal modes before and after to $T/stty.*. Once
+# owl has exited, the wrapper sets the pane's title to owl-tui-exited
+# (OSC 2) before it writes $TUI_EXIT: tmux reads the pane's output in
+# order, so that title means every byte owl wrote (its exit summary, the
+# terminal restore) is on the screen, which the exit status file alone
+# does not (tui_wait_exit waits for both).
 tui_start() {
 	tui_stop
 	rm -f "$TUI_EXIT" "$T/stty.before" "$T/stty.after"
@@ -23,7 +28,7 @@ tui_start() {
 OWL_DB='$OWL_DB' OWL_ACTOR='$OWL_ACTOR' XDG_STATE_HOME='$XDG_STATE_HOME' \
 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' $3; stty -g > $T/stty.before; \
 '$OWL' tui $4; echo \$? > $TUI_EXIT.tmp; stty -g > $T/stty.after; \
-mv $TUI_EXIT.tmp $TUI_EXIT"
+printf '\033]2;owl-tui-exited\007'; mv $TUI_EXIT.tmp $TUI_EXIT"
 	$TUI_TMUX set-option -t t remain-on-exit on >/dev/null
 }
 
@@ -33,6 +38,8 @@ tui_capture() { $TUI_TMUX capture-pane -p -t t; }
 # with the scrollback: after exit, tmux's "Pane is dead" line may have
 # scrolled the screen
 tui_capture_all() { $TUI_TMUX capture-pane -p -S - -t t; }
+# tui_title: the pane's title (OSC 2), see tui_start
+tui_title() { $TUI_TMUX display-message -p -t t '#{pane_title}' 2>/dev/null; }
 tui_resize() { $TUI_TMUX resize-window -t t -x "$1" -y "$2"; }
 
 # tui_wait_for TEXT [SECONDS]: 0 once TEXT (fixed string) is on screen;
@@ -64,6 +71,15 @@ tui_wait_match() {
 	return 1
 }
 
+# tui_like REGEX NAME [SECONDS]: a test that a line on screen matches
+# REGEX within SECONDS (5). For what is drawn with or after what was
+# waited for: one capture can hold half a frame (tmux reads a pane's
+# output in chunks), and a view refreshes some parts later than others.
+tui_like() {
+	tui_wait_match "$1" "${3:-5}"
+	ok $? "$2"
+}
+
 # tui_wait_gone TEXT [SECONDS]: 0 once TEXT is no longer on screen.
 tui_wait_gone() {
 	_i=0
@@ -77,11 +93,17 @@ tui_wait_gone() {
 	return 1
 }
 
-# tui_wait_exit [SECONDS]: prints the exit status of owl tui.
+# tui_wait_exit [SECONDS]: prints the exit status of owl tui, once the
+# screen holds all it wrote (the wrapper's title, see tui_start): the
+# status file is written outside the terminal, and tmux may not yet have
+# read owl's last output from the pane when it appears.
 tui_wait_exit() {
 	_i=0
-	while [ "$_i" -lt $(( ${1:-5} * 20 )) ]; do
-		[ -s "$TUI_EXIT" ] && { cat "$TUI_EXIT"; return 0; }
+	while [ "$_i" -lt $(( ${1:-10} * 20 )) ]; do
+		if [ -s "$TUI_EXIT" ] && [ "$(tui_title)" = owl-tui-exited ]; then
+			cat "$TUI_EXIT"
+			return 0
+		fi
 		sleep 0.05
 		_i=$((_i + 1))
 	done
