@@ -4,9 +4,10 @@
 
 CC      ?= cc
 # LAZY_PKGS are not linked: owl loads them when a command uses them
-# (integrations/lazy.h); only their headers are used at build time.
+# (integrations/lazy.h; libpq: engine/store_pg.c); only their headers are
+# used at build time.
 LINK_PKGS = lua5.4 sqlite3 ncursesw jansson libcrypto libseccomp
-LAZY_PKGS = libgit2 libcurl libmicrohttpd gnutls
+LAZY_PKGS = libgit2 libcurl libmicrohttpd gnutls libpq
 PKGS     = $(LINK_PKGS) $(LAZY_PKGS)
 WARN     = -std=c11 -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g

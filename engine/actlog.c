@@ -264,7 +264,7 @@ actlog_row(struct store_stmt *st, struct actlog_entry *e)
 	"SELECT " ACTLOG_COLS " FROM actlog WHERE " w " ORDER BY id"
 #define ACTLOG_NEWEST(w)                                                       \
 	"SELECT * FROM (SELECT " ACTLOG_COLS " FROM actlog WHERE " w           \
-	" ORDER BY id DESC LIMIT ?4) ORDER BY id"
+	" ORDER BY id DESC LIMIT ?4) AS newest ORDER BY id"
 
 static const char *const actlog_shapes[] = {
 	ACTLOG_EVERY(ACTLOG_W_ALL),
@@ -357,10 +357,11 @@ actlog_check_tail(
 	int64_t seq = 0;
 	int rc;
 
-	st = store_stmt(s,
-	    "SELECT seq FROM sqlite_sequence WHERE name = "
-	    "'actlog'",
-	    err);
+	/* the highest id ever given: AUTOINCREMENT's on SQLite, a row a
+	 * trigger keeps on PostgreSQL (schema_pg.c) */
+	st = store_stmt2(s,
+	    "SELECT seq FROM sqlite_sequence WHERE name = 'actlog'",
+	    "SELECT seq FROM actlog_seq WHERE one = 1", err);
 	if (st == NULL)
 		return -1;
 	rc = store_step(st);
@@ -387,8 +388,10 @@ actlog_checkpoint_save(struct store *s, int64_t id, const char *hash)
 	struct store_stmt *st;
 
 	st = store_stmt(s,
-	    "INSERT OR REPLACE INTO actlog_checkpoint(one, entry, hash, at_us)"
-	    " VALUES (1, ?, ?, ?)",
+	    "INSERT INTO actlog_checkpoint(one, entry, hash, at_us)"
+	    " VALUES (1, ?, ?, ?) ON CONFLICT(one) DO UPDATE SET"
+	    " entry = excluded.entry, hash = excluded.hash,"
+	    " at_us = excluded.at_us",
 	    NULL);
 	if (st == NULL)
 		return;
@@ -517,14 +520,14 @@ actlog_people(
 	    "SELECT who FROM ("
 	    " SELECT actor AS who, max(id) AS seen FROM ("
 	    "  SELECT id, actor, kind FROM actlog ORDER BY id DESC LIMIT ?1)"
-	    " WHERE kind IN ('incident.ack', 'incident.note',"
+	    "  AS recent WHERE kind IN ('incident.ack', 'incident.note',"
 	    "  'incident.assign', 'incident.resolve', 'incident.snooze')"
 	    " GROUP BY actor"
 	    " UNION ALL"
 	    " SELECT assignee, 0 FROM ("
 	    "  SELECT assignee FROM incidents WHERE assignee IS NOT NULL"
-	    "  AND assignee <> '' ORDER BY updated_at DESC LIMIT 1000))"
-	    " GROUP BY who ORDER BY max(seen) DESC, who LIMIT ?2";
+	    "  AND assignee <> '' ORDER BY updated_at DESC LIMIT 1000)"
+	    "  AS assigned) AS people GROUP BY who ORDER BY max(seen) DESC, who LIMIT ?2";
 	struct store_stmt *st;
 	char **v;
 	int rc;

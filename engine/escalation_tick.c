@@ -66,8 +66,10 @@ static int
 esc_cursor_set(struct store *s, struct err *err)
 {
 	static const char sql[] =
-	    "INSERT OR REPLACE INTO paging_state(key, value)"
-	    " SELECT 'cursor', coalesce(max(id), 0) FROM actlog";
+	    "INSERT INTO paging_state(key, value)"
+	    " SELECT 'cursor', CAST(coalesce(max(id), 0) AS TEXT) FROM actlog"
+	    " WHERE 1 = 1" /* SQLite: ON CONFLICT is not a join's ON */
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
@@ -114,9 +116,14 @@ esc_row_put(
     struct store *s, const struct esc_row *r, int64_t now, struct err *err)
 {
 	static const char sql[] =
-	    "INSERT OR REPLACE INTO escalations(incident_id, policy, state,"
+	    "INSERT INTO escalations(incident_id, policy, state,"
 	    " level, loop, base_us, next_at, paused_at, updated_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT(incident_id) DO UPDATE SET policy = excluded.policy,"
+	    " state = excluded.state, level = excluded.level,"
+	    " loop = excluded.loop, base_us = excluded.base_us,"
+	    " next_at = excluded.next_at, paused_at = excluded.paused_at,"
+	    " updated_at = excluded.updated_at";
 	struct store_stmt *st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)

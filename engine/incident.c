@@ -266,7 +266,8 @@ incident_alerts_each(struct store *s, int64_t id, int64_t limit,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, limit > 0 ? limit : -1);
+	/* no limit: the largest (SQLite's -1 is an error on PostgreSQL) */
+	store_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX);
 	while (!stop && (rc = store_step(st)) == STORE_ROW) {
 		if (incident_alert_row(st, &a) == -1) {
 			incident_alerts_free_one(&a);

@@ -249,8 +249,9 @@ ingest_aggregate(
     struct ingest_ctx *c, int64_t id, struct ingest_agg *g, struct err *err)
 {
 	static const char sql[] =
-	    "SELECT count(*), coalesce(sum(resolved = 0),"
-	    " 0), coalesce(max(severity), 0) FROM alerts WHERE incident_id = ?";
+	    "SELECT count(*), coalesce(sum(CASE WHEN resolved = 0 THEN 1"
+	    " ELSE 0 END), 0), coalesce(max(severity), 0) FROM alerts"
+	    " WHERE incident_id = ?";
 	struct store_stmt *st;
 	int rc;
 

@@ -21,7 +21,7 @@
 #define PAGE_CNT "SELECT count(*) FROM incidents WHERE "
 
 #define W_OPEN "state <> 2"
-#define W_ALL "1"
+#define W_ALL "1 = 1"
 #define W_STATE "state = ?1"
 #define W_AWAKE "state = ?1 AND coalesce(snoozed_until, 0) <= ?2"
 #define W_SNOOZED                                                              \
@@ -150,13 +150,14 @@ page_bind(struct store_stmt *st, const struct incident_page *p, int state,
 }
 
 static int
-page_count_sql(struct store *s, const char *sql, const struct incident_page *p,
-    int state, const char *pat, int64_t *n, struct err *err)
+page_count_sql2(struct store *s, const char *sql, const char *pg_sql,
+    const struct incident_page *p, int state, const char *pat, int64_t *n,
+    struct err *err)
 {
 	struct store_stmt *st;
 	int rc;
 
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	if ((st = store_stmt2(s, sql, pg_sql, err)) == NULL)
 		return -1;
 	page_bind(st, p, state, pat);
 	rc = store_step(st);
@@ -165,6 +166,13 @@ page_count_sql(struct store *s, const char *sql, const struct incident_page *p,
 	if (rc != STORE_ROW)
 		return store_sqlerr(s, err, "incidents");
 	return 0;
+}
+
+static int
+page_count_sql(struct store *s, const char *sql, const struct incident_page *p,
+    int state, const char *pat, int64_t *n, struct err *err)
+{
+	return page_count_sql2(s, sql, sql, p, state, pat, n, err);
 }
 
 /* Rows of one walk: with no filter, from the counts by state the
@@ -180,6 +188,8 @@ page_seg_count(struct store *s, const struct incident_page *p,
 	static const char snoozed_in[] =
 	    "SELECT count(*) FROM incidents INDEXED BY incidents_snoozed"
 	    " WHERE " W_SNOOZED " AND state = ?1";
+	static const char snoozed_in_pg[] =
+	    "SELECT count(*) FROM incidents WHERE " W_SNOOZED " AND state = ?1";
 	static const char open[] = "SELECT coalesce(sum(n), 0) FROM "
 	                           "incident_counts WHERE " W_OPEN;
 	static const char all[] =
@@ -196,8 +206,8 @@ page_seg_count(struct store *s, const struct incident_page *p,
 	case SHAPE_AWAKE:
 		if (page_count_sql(s, by_state, p, g->state, NULL, n, err) ==
 		        -1 ||
-		    page_count_sql(
-		        s, snoozed_in, p, g->state, NULL, &zz, err) == -1)
+		    page_count_sql2(s, snoozed_in, snoozed_in_pg, p, g->state,
+		        NULL, &zz, err) == -1)
 			return -1;
 		*n -= zz;
 		return 0;
@@ -264,7 +274,7 @@ page_walk(struct store *s, const struct incident_page *p,
 	    NULL)
 		return -1;
 	page_bind(st, p, g->state, pat);
-	store_bind_int64(st, 4, *limit);
+	store_bind_int64(st, 4, *limit >= 0 ? *limit : INT64_MAX);
 	store_bind_int64(st, 5, *skip);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		if (incident_row(st, &inc) == -1) {

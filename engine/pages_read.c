@@ -183,8 +183,8 @@ pages_lease(struct store *s, const char *holder, const char *host, int64_t now,
 	static const char sel[] =
 	    "SELECT value FROM paging_state WHERE key = 'pager'";
 	static const char put[] =
-	    "INSERT OR REPLACE INTO paging_state(key, value) VALUES"
-	    " ('pager', ?)";
+	    "INSERT INTO paging_state(key, value) VALUES ('pager', ?)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 	json_t *v = NULL;
 	const char *cur;
 	struct store_stmt *st;

@@ -232,8 +232,8 @@ plan_approve(
 	if (store_begin(s, err) == -1)
 		goto out;
 	st = store_stmt(s,
-	    "INSERT OR IGNORE INTO plan_approvals(plan_id, hash, actor, at) "
-	    "VALUES (?, ?, ?, ?)",
+	    "INSERT INTO plan_approvals(plan_id, hash, actor, at) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 	    err);
 	if (st == NULL)
 		goto fail;

@@ -357,16 +357,58 @@ rb_broker_log(struct rb_broker *b, const json_t *m, struct err *err)
 	return rc;
 }
 
+/* Whether reply is the answer a one-way request was promised. */
+static int
+rb_broker_oneway_answer(const json_t *reply)
+{
+	const json_t *status = json_object_get(reply, "status");
+	const json_t *body = json_object_get(reply, "body");
+
+	return json_object_size(reply) == 4 &&
+	    json_is_true(json_object_get(reply, "ok")) &&
+	    json_is_true(json_object_get(reply, "simulated")) &&
+	    json_is_integer(status) && json_integer_value(status) == 200 &&
+	    json_is_string(body) && json_string_length(body) == 0;
+}
+
 static int
 rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
 {
 	struct rb_event e = { .type = RB_EV_EFFECT, .i = b->fx.step_i };
-	json_t *reply = rb_effect_do(&b->fx, m);
+	int oneway = json_is_true(json_object_get(m, "oneway"));
+	json_t *req = NULL, *reply;
+	const char *why;
+	int rc = 0;
 
+	if (oneway) {
+		if (!b->oneway || !b->dry_run || b->fx.failed)
+			return err_set(err, ERR_FAILED,
+			    "runbook worker: a one-way effect where none may "
+			    "be");
+		/* the flag is the protocol's, not the request's */
+		if ((req = json_copy((json_t *)m)) == NULL)
+			return err_set(err, ERR_FAILED, "out of memory");
+		json_object_del(req, "oneway");
+	}
+	reply = rb_effect_do(&b->fx, req != NULL ? req : m);
+	json_decref(req);
 	e.effect = b->fx.last;
 	if (reply != NULL)
 		rb_broker_event(b, &e);
-	return rb_broker_reply(b, reply, err);
+	if (!oneway)
+		return rb_broker_reply(b, reply, err);
+	/* The worker went on with the promised answer: any other ends the
+	 * run here (nothing after it is taken) rather than let it differ
+	 * from a run that waited for it. */
+	if (reply == NULL || !rb_broker_oneway_answer(reply)) {
+		why = json_string_value(json_object_get(reply, "error"));
+		rc = err_set(err, ERR_FAILED,
+		    "runbook worker: a dry-run write sent without waiting was "
+		    "answered otherwise: %s",
+		    why != NULL ? why : "not as promised");
+	}
+	json_decref(reply);
+	return rc;
 }
 
 static int

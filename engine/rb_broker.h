@@ -8,6 +8,7 @@
  *   step {event: begin|end, i, name, undo, status?, ms?, error?}
  *   log {text}             one-way
  *   effect {kind, ...}     -> {ok, ...}            (rb_effect.h)
+ *   effect {kind: http, oneway: true, ...}  no answer (rb_broker.oneway)
  *   confirm {text}         -> {answer: yes|no|nobody}
  *   sleep {us}             -> {skipped_us?} (not waited: dry-run, fakes)
  *   require {name}         -> {source, path} | {error}
@@ -106,6 +107,11 @@ struct rb_broker {
 	char error[1024]; /* masked */
 	int done;
 	int ui_held; /* events were given to ui since its last flush */
+	/* A dry-run (not `owl apply`, no step failed yet): the worker may
+	 * send a plain http write one-way ("oneway": true), its answer
+	 * known (status 200, empty body, simulated); the broker checks it
+	 * gave that answer, and sends none */
+	int oneway;
 };
 
 /* Forks the worker for conf (which must stay valid until the worker has

@@ -10,6 +10,7 @@
 
 #include "actlog.h"
 #include "clock.h"
+#include "jdump.h"
 #include "mask.h"
 #include "rb_fx.h"
 #include "rb_lease.h"
@@ -355,7 +356,7 @@ rb_effect_log(
 
 	if (detail == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	s = json_dumps(detail, JSON_COMPACT);
+	s = jdump(detail); /* json_dumps(JSON_COMPACT)'s text */
 	if (s == NULL ||
 	    (mask_count(e->secrets.mask) > 0 &&
 	        (m = mask_dup(e->secrets.mask, s)) == NULL)) {

@@ -182,9 +182,15 @@ rb_lease_acquire(struct store *s, const char *runbook, int64_t incident,
 		return rb_lease_refuse(s, runbook, incident, prev, err);
 	rb_lease_host(host, sizeof host);
 	st = store_stmt(s,
-	    "INSERT OR REPLACE INTO leases(runbook, "
+	    "INSERT INTO leases(runbook, "
 	    "incident_key, run_id, holder, pid, host, acquired_at, expires_at,"
-	    " holder_proc) VALUES (?,?,?,?,?,?,?,?,?)",
+	    " holder_proc) VALUES (?,?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT(runbook, incident_key) DO UPDATE SET"
+	    " run_id = excluded.run_id, holder = excluded.holder,"
+	    " pid = excluded.pid, host = excluded.host,"
+	    " acquired_at = excluded.acquired_at,"
+	    " expires_at = excluded.expires_at,"
+	    " holder_proc = excluded.holder_proc",
 	    err);
 	if (st == NULL)
 		return -1;

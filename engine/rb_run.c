@@ -340,12 +340,16 @@ rb_run_go(struct rb_run_ctx *c, json_t *params, json_t *cfg, int64_t timeout)
 {
 	const struct rb_run_opts *o = c->o;
 
-	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I, s:b, s:b}",
+	/* a dry-run's plain writes go one-way (rb_broker.h) */
+	c->b.oneway = o->dry_run && o->apply == NULL && !c->b.fx.failed;
+	return json_pack("{s:o, s:o, s:O?, s:b, s:b, s:I, s:I, s:I, s:b, s:b, "
+	                 "s:b, s:I}",
 	    "params", params, "config", cfg, "incident", o->incident_json,
 	    "dry_run", o->dry_run, "no_undo", o->no_undo, "timeout_us",
 	    (json_int_t)timeout, "undo_grace_us",
 	    (json_int_t)RB_RUN_UNDO_GRACE_US, "replay", (json_int_t)o->replay,
-	    "retry", o->retry, "retry_check", o->retry_check);
+	    "retry", o->retry, "retry_check", o->retry_check, "oneway",
+	    c->b.oneway, "max_effects", (json_int_t)c->b.fx.max_effects);
 }
 
 static int

@@ -10,6 +10,7 @@
 #include "actlog.h"
 #include "clock.h"
 #include "hash.h"
+#include "jdump.h"
 #include "rb_fx.h"
 #include "rb_lease.h"
 
@@ -214,7 +215,7 @@ rb_runs_plan_store(struct store *s, int64_t run_id, const char *runbook,
 	int rc;
 
 	rb_runs_hash(effects, hash);
-	if ((text = json_dumps(effects, JSON_COMPACT)) == NULL)
+	if ((text = jdump(effects)) == NULL) /* json_dumps(JSON_COMPACT) */
 		return err_set(err, ERR_FAILED, "out of memory");
 	st = store_stmt(s,
 	    "INSERT INTO plans(run_id, runbook, source_sha256, "

@@ -52,7 +52,7 @@ rb_runs_each(struct store *s, const struct rb_runs_query *q, rb_runs_row_fn *fn,
 		store_bind_text(st, 3, q->status, -1, STORE_STATIC);
 	else
 		store_bind_null(st, 3);
-	store_bind_int64(st, 4, q->limit > 0 ? q->limit : -1);
+	store_bind_int64(st, 4, q->limit > 0 ? q->limit : INT64_MAX);
 	while (!stop && (rc = store_step(st)) == STORE_ROW) {
 		rb_runs_list_row(st, &r);
 		stop = fn(&r, ctx);

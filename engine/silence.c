@@ -243,7 +243,7 @@ silence_am_url(struct store *s, int64_t incident, char **url, int *from_sender,
 	    " FROM alerts a JOIN pull_seen p ON p.fingerprint = a.fingerprint"
 	    " WHERE a.incident_id = ?1 AND a.source = 'alertmanager'"
 	    " UNION ALL SELECT sender_url, 1, 0 FROM incidents"
-	    " WHERE id = ?1 AND sender_url IS NOT NULL)"
+	    " WHERE id = ?1 AND sender_url IS NOT NULL) AS urls"
 	    " ORDER BY k, t DESC LIMIT 1";
 	struct store_stmt *st;
 	int rc;

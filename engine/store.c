@@ -5,50 +5,98 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "schema.h"
 
-/* A value such as postgresql://user:pass@host/db is not a file path:
- * taking it for one made a directory tree named "postgresql:". Only the
- * scheme is quoted back: the rest may hold a password. */
-static int
-store_check_url(const char *path, struct err *err)
+static struct store_stmt *store_stmt_add(
+    struct store *s, const char *key, const char *text, struct err *err);
+
+int
+store_is_url(const char *db)
 {
-	size_t n = strspn(path,
+	size_t n = strspn(db,
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 
-	if (n == 0 || strncmp(path + n, "://", 3) != 0)
+	if (n == 0 || strncmp(db + n, "://", 3) != 0)
 		return 0;
-	if ((n == 10 && strncasecmp(path, "postgresql", n) == 0) ||
-	    (n == 8 && strncasecmp(path, "postgres", n) == 0))
-		return err_set(err, ERR_USAGE,
-		    "%.*s://...: PostgreSQL databases are not supported yet; "
-		    "give --db (or OWL_DB) a SQLite file path",
-		    (int)n, path);
-	return err_set(err, ERR_USAGE,
-	    "%.*s://...: a URL, not a database file; give --db (or OWL_DB) "
-	    "a SQLite file path",
-	    (int)n, path);
+	if ((n == 10 && strncasecmp(db, "postgresql", n) == 0) ||
+	    (n == 8 && strncasecmp(db, "postgres", n) == 0))
+		return STORE_URL_PG;
+	return STORE_URL_OTHER;
+}
+
+/* The backend a --db value names: a postgresql:// (or postgres://) URL
+ * is PostgreSQL, a path SQLite. Another URL is no file path: taking it
+ * for one made a directory tree named "scheme:". Only the scheme is
+ * quoted back: the rest may hold a password. */
+static const struct store_ops *
+store_backend(const char *db, struct err *err)
+{
+	switch (store_is_url(db)) {
+	case STORE_URL_PG: return &store_pg_ops;
+	case STORE_URL_OTHER:
+		err_set(err, ERR_USAGE,
+		    "%.*s://...: a URL, not a database; give --db (or OWL_DB) "
+		    "a SQLite file path or a postgresql:// URL",
+		    (int)strcspn(db, ":"), db);
+		return NULL;
+	}
+	return &store_sqlite_ops;
+}
+
+char *
+store_url_masked(const char *url)
+{
+	char *out = malloc(strlen(url) + 8), *o = out;
+	const char *p = url, *at, *colon, *scheme;
+
+	if (out == NULL)
+		return NULL;
+	scheme = strstr(url, "://");
+	at = scheme != NULL ? strpbrk(scheme + 3, "@/?") : NULL;
+	if (at != NULL && *at == '@') {
+		colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+		if (colon != NULL) {
+			memcpy(o, url, (size_t)(colon + 1 - url));
+			o += colon + 1 - url;
+			o += sprintf(o, "***");
+			p = at;
+		}
+	}
+	while (*p != '\0') {
+		if (p > url && (p[-1] == '?' || p[-1] == '&') &&
+		    strncmp(p, "password=", 9) == 0) {
+			o += sprintf(o, "password=***");
+			p += 9 + strcspn(p + 9, "&");
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
 }
 
 int
 store_missing(const char *path)
 {
-	struct err err;
-
-	err_init(&err);
-	return store_check_url(path, &err) == 0 && store_sqlite_missing(path);
+	switch (store_is_url(path)) {
+	case 0: return store_sqlite_missing(path);
+	case STORE_URL_PG: return store_pg_missing(path);
+	}
+	return 0;
 }
 
 static struct store *
 store_open_mode(const char *path, int create, struct err *err)
 {
+	const struct store_ops *ops;
 	struct store *s;
 
-	if (store_check_url(path, err) == -1)
+	if ((ops = store_backend(path, err)) == NULL)
 		return NULL;
 	if ((s = calloc(1, sizeof *s)) == NULL ||
 	    (s->path = strdup(path)) == NULL) {
@@ -56,7 +104,7 @@ store_open_mode(const char *path, int create, struct err *err)
 		err_set(err, ERR_FAILED, "out of memory");
 		return NULL;
 	}
-	s->ops = &store_sqlite_ops;
+	s->ops = ops;
 	if (s->ops->open(s, create, err) == -1) {
 		store_close(s);
 		return NULL;
@@ -81,6 +129,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	s->closing = 1;
 	for (int i = 0; i < s->nstmt; i++)
 		s->ops->finalize(s->stmts[i].stmt);
 	free(s->stmts);
@@ -177,7 +226,17 @@ store_stmt(struct store *s, const char *sql, struct err *err)
 			return st;
 		}
 	}
-	if ((st = s->ops->prepare(s, sql, err)) == NULL)
+	return store_stmt_add(s, sql, sql, err);
+}
+
+/* Prepares text and caches it under the address key. */
+static struct store_stmt *
+store_stmt_add(
+    struct store *s, const char *key, const char *text, struct err *err)
+{
+	struct store_stmt *st;
+
+	if ((st = s->ops->prepare(s, text, err)) == NULL)
 		return NULL;
 	if (s->nstmt == s->capstmt) {
 		/* the program has a bounded number of SQL strings */
@@ -193,10 +252,28 @@ store_stmt(struct store *s, const char *sql, struct err *err)
 		s->stmts = p;
 		s->capstmt = cap;
 	}
-	s->stmts[s->nstmt].sql = sql;
+	s->stmts[s->nstmt].sql = key;
 	s->stmts[s->nstmt].stmt = st;
 	s->nstmt++;
 	return st;
+}
+
+struct store_stmt *
+store_stmt2(struct store *s, const char *sqlite_sql, const char *pg_sql,
+    struct err *err)
+{
+	struct store_stmt *st;
+	int i;
+
+	for (i = 0; i < s->nstmt; i++) {
+		if (s->stmts[i].sql == sqlite_sql) {
+			st = s->stmts[i].stmt;
+			s->ops->clear(st);
+			return st;
+		}
+	}
+	return store_stmt_add(s, sqlite_sql,
+	    s->ops->dialect == STORE_DIALECT_PG ? pg_sql : sqlite_sql, err);
 }
 
 struct store_stmt *

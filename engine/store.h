@@ -31,10 +31,12 @@ struct store_stmt;
 #define STORE_TRANSIENT 1
 
 /* Opens the database at path, creating it (and its parent directories)
- * when there is none. A directory, an unreadable file, a file that is not
- * SQLite, a database from a newer owl, or a URL (postgresql://... is not
- * supported yet; nothing is created for it): NULL with err set
- * (ERR_USAGE) and the file untouched. Free with store_close(). */
+ * when there is none; a postgresql:// URL opens that PostgreSQL database
+ * (which must exist) and creates owl's tables in it. A directory, an
+ * unreadable file, a file that is not SQLite, a database from a newer
+ * owl, or another URL: NULL with err set (ERR_USAGE) and the file
+ * untouched. A server that cannot be reached: ERR_FAILED, the message
+ * naming the URL with its password masked. Free with store_close(). */
 struct store *store_open(const char *path, struct err *err);
 
 /* Opens the database at path as store_open does, but never creates one:
@@ -44,9 +46,21 @@ struct store *store_open(const char *path, struct err *err);
  * mistyped path is said, not silently made into an empty database. */
 struct store *store_open_existing(const char *path, struct err *err);
 
-/* 1 when there is no database at path (no file there, or an empty one:
- * what store_open_existing refuses as "no database at PATH"); 0 when
- * there is something (which may still fail to open) or path is a URL. */
+/* What a --db value is: 0 a path (SQLite), STORE_URL_PG a postgresql://
+ * or postgres:// URL, STORE_URL_OTHER another URL (refused). */
+enum { STORE_URL_PG = 1, STORE_URL_OTHER = 2 };
+int store_is_url(const char *db);
+
+/* A copy of a --db value fit to show: a URL's password (user:PASSWORD@
+ * and password=...) replaced by "***". free() it; NULL when out of
+ * memory. */
+char *store_url_masked(const char *db);
+
+/* 1 when there is no database at path (no file there, or an empty one,
+ * or a PostgreSQL database with no owl tables: what store_open_existing
+ * refuses as "no database at PATH"); 0 when there is something (which
+ * may still fail to open, a server that cannot be reached) or path is
+ * another URL. */
 int store_missing(const char *path);
 
 /* Closes the database; accepts NULL. */
@@ -85,6 +99,12 @@ int store_exec(struct store *s, const char *sql, struct err *err);
  * Parameters are written ? or ?N. */
 struct store_stmt *store_stmt(
     struct store *s, const char *sql, struct err *err);
+
+/* store_stmt for a statement whose SQLite and PostgreSQL texts differ
+ * (where no text both accept exists): cached by the address of
+ * sqlite_sql; the backend takes its own. */
+struct store_stmt *store_stmt2(struct store *s, const char *sqlite_sql,
+    const char *pg_sql, struct err *err);
 
 /* A statement for SQL made at run time (not cached): free with
  * store_finalize(), which accepts NULL. */

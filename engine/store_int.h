@@ -16,7 +16,12 @@ struct store_stmt {
 	struct store *s;
 };
 
+/* Which SQL text a backend takes where the dialects differ
+ * (store_stmt2). */
+enum store_dialect { STORE_DIALECT_SQLITE, STORE_DIALECT_PG };
+
 struct store_ops {
+	enum store_dialect dialect;
 	/* Opens the backend's connection for s (s->path set), creates the
 	 * database when create says so, configures and migrates it. */
 	int (*open)(struct store *s, int create, struct err *err);
@@ -73,14 +78,25 @@ struct store {
 	struct store_tail tail;
 	int depth; /* nesting of store_begin */
 	int reading; /* nesting of store_read_begin snapshots */
+	int closing; /* store_close is finalizing the statements */
 	int doomed; /* an inner level rolled back */
 	int nstmt, capstmt;
 	struct store_stmt_slot *stmts;
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
-/* store_sqlite.c: whether path holds no database (store_missing). */
+/* store_pg_stmt.c: SQL with ? and ?N parameters in PostgreSQL's $N
+ * (outside quotes and comments) in *out (free() it); *nparams the
+ * highest parameter number. -1 with err set on a bad ?N. */
+int store_pg_translate(
+    const char *sql, char **out, int *nparams, struct err *err);
+
+/* store_sqlite.c, store_pg.c: whether path holds no owl database
+ * (store_missing): no file or an empty one; a PostgreSQL database with
+ * no owl tables (a server that cannot be reached is not "none"). */
 int store_sqlite_missing(const char *path);
+int store_pg_missing(const char *url);
 
 #endif

@@ -522,6 +522,7 @@ store_sqlite_version(void)
 }
 
 const struct store_ops store_sqlite_ops = {
+	.dialect = STORE_DIALECT_SQLITE,
 	.open = store_sq_open,
 	.close = store_sq_close,
 	.begin = store_sq_begin,

@@ -28,14 +28,14 @@ static const size_t tl_nstr[] = {
  * strings as a JSON array, columns TL_NEW1, TL_NEW2, TL_CHANGE, then
  * the labels; all NULL when the detail is not valid JSON. */
 static const char tl_slow_sql[] =
-    "SELECT CASE WHEN v THEN json_extract(d, '$.starts_at',"
+    "SELECT CASE WHEN v = 1 THEN json_extract(d, '$.starts_at',"
     " '$.fingerprint', '$.severity', '$.status', '$.ends_at') END,"
-    " CASE WHEN v THEN json_extract(d, '$.fingerprint',"
+    " CASE WHEN v = 1 THEN json_extract(d, '$.fingerprint',"
     " '$.annotations.summary', '$.status', '$.severity') END,"
-    " CASE WHEN v THEN json_extract(d, '$.fingerprint',"
+    " CASE WHEN v = 1 THEN json_extract(d, '$.fingerprint',"
     " '$.after.ends_at', '$.after.starts_at') END,"
-    " CASE WHEN v THEN json_extract(d, '$.labels') END"
-    " FROM (SELECT ?1 AS d, json_valid(?1) AS v)";
+    " CASE WHEN v = 1 THEN json_extract(d, '$.labels') END"
+    " FROM (SELECT ?1 AS d, json_valid(?1) AS v) AS detail";
 
 void
 tl_read_done(struct tl_read *r)

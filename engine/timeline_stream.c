@@ -69,7 +69,7 @@ tl_names(struct timeline_stream *ts, struct err *err)
 	static const char sql[] =
 	    "SELECT json_extract(detail, '$.fingerprint', '$.labels') FROM"
 	    " actlog WHERE incident_id = ? AND kind = 'alert.new'"
-	    " AND json_valid(detail)";
+	    " AND json_valid(detail) = 1";
 	struct actlog_entry e = { .kind = "alert.new" };
 	struct store_stmt *st;
 	json_t *f, *d;

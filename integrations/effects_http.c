@@ -2,7 +2,7 @@
  * effects_http.h). One easy handle per request: runbooks make a few. */
 #include "effects_http.h"
 
-#include <ctype.h>
+#include "integrations/http_plain.h"
 #include "integrations/lazy_curl.h"
 #include <stdlib.h>
 #include <string.h>
@@ -28,28 +28,9 @@ static size_t
 effects_http_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct effects_http_rx *rx = ud;
-	size_t len = size * n, k, e;
-	char name[128];
-	char *colon = memchr(p, ':', len);
-	json_t *v;
 
-	if (colon == NULL || (size_t)(colon - p) >= sizeof name)
-		return len;
-	k = (size_t)(colon - p);
-	for (size_t i = 0; i < k; i++)
-		name[i] = (char)tolower((unsigned char)p[i]);
-	name[k] = '\0';
-	k++;
-	while (k < len && (p[k] == ' ' || p[k] == '\t'))
-		k++;
-	e = len;
-	while (e > k && (p[e - 1] == '\r' || p[e - 1] == '\n'))
-		e--;
-	if (rx->res->headers == NULL)
-		rx->res->headers = json_object();
-	if ((v = json_stringn(p + k, e - k)) != NULL)
-		json_object_set_new(rx->res->headers, name, v);
-	return len;
+	http_plain_header_line(rx->res, p, size * n);
+	return size * n;
 }
 
 static struct curl_slist *
@@ -137,8 +118,45 @@ effects_http_setup(CURL *c, const struct effects_http *req,
 	}
 }
 
+/* The outcome of a request, in the same words whichever way it went. */
+static int
+effects_http_end(const struct effects_http *req, int over, CURLcode rc,
+    const char *ebuf, struct err *err)
+{
+	if (over)
+		return err_set(err, ERR_FAILED,
+		    "http %s %s: the answer is "
+		    "larger than %zu bytes",
+		    req->method, req->url, (size_t)EFFECTS_BODY_MAX);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return err_set(err, ERR_FAILED, "http %s %s: cancelled (^C)",
+		    req->method, req->url);
+	if (rc != CURLE_OK)
+		return err_set(err, ERR_FAILED, "http %s %s: %s", req->method,
+		    req->url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+	return 0;
+}
+
 int
 effects_http_do(const struct effects_http *req, struct effects_http_res *res,
+    struct err *err)
+{
+	char ebuf[CURL_ERROR_SIZE] = "";
+	enum http_plain_rc rc;
+
+	/* a plain GET or HEAD without libcurl, answered as it would */
+	if ((rc = http_plain_do(req, res, ebuf, sizeof ebuf)) ==
+	    HTTP_PLAIN_PASS)
+		return effects_http_curl(req, res, err);
+	return effects_http_end(req, rc == HTTP_PLAIN_OVER,
+	    rc == HTTP_PLAIN_CANCELLED    ? CURLE_ABORTED_BY_CALLBACK
+	        : rc == HTTP_PLAIN_FAILED ? CURLE_RECV_ERROR
+	                                  : CURLE_OK,
+	    ebuf, err);
+}
+
+int
+effects_http_curl(const struct effects_http *req, struct effects_http_res *res,
     struct err *err)
 {
 	struct effects_http_rx rx = { .res = res };
@@ -164,16 +182,5 @@ effects_http_do(const struct effects_http *req, struct effects_http_res *res,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
-	if (rx.over)
-		return err_set(err, ERR_FAILED,
-		    "http %s %s: the answer is "
-		    "larger than %zu bytes",
-		    req->method, req->url, (size_t)EFFECTS_BODY_MAX);
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		return err_set(err, ERR_FAILED, "http %s %s: cancelled (^C)",
-		    req->method, req->url);
-	if (rc != CURLE_OK)
-		return err_set(err, ERR_FAILED, "http %s %s: %s", req->method,
-		    req->url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
-	return 0;
+	return effects_http_end(req, rx.over, rc, ebuf, err);
 }

@@ -69,11 +69,13 @@ serve_health_probe(struct serve *sv)
 static int
 serve_health_space(struct serve *sv, char *why, size_t n)
 {
-	char *copy = strdup(sv->cfg->db_path);
+	char *copy;
 	struct statvfs st;
 	int rc = 0;
 
-	if (copy == NULL)
+	/* a server's disk is the server's to watch */
+	if (store_is_url(sv->cfg->db_path) ||
+	    (copy = strdup(sv->cfg->db_path)) == NULL)
 		return 0;
 	if (statvfs(dirname(copy), &st) == 0 &&
 	    (unsigned long long)st.f_bavail * st.f_frsize <

@@ -43,17 +43,21 @@ is "$RC:$(stat -c %s "$T/empty.db")" "2:0" "an empty file is no database either,
 run env OWL_DB="$T/typo/owl.db" TERM=xterm timeout -s KILL 20 script -qec "$OWL tui" /dev/null
 like "$OUT" "owl: no database at $T/typo/owl.db" "tui on a missing database says so"
 
-# A URL is not a path: no directory "postgresql:" made, no password echoed.
+# A URL is not a path: no directory "postgresql:" made, no password echoed;
+# a PostgreSQL server that is not there (port 1 refuses) is one line
+# naming the URL with its password masked, exit 1 (tests/18-store-pg.t
+# has the server).
 cd "$T" || exit 1
 for c in incidents "ingest $T/alert.json"; do
-	run "$OWL" --db "postgresql://owl:s3cret@db.example/owl" $c
-	is "$RC:$(printf '%s\n' "$ERR" | tail -1)" "2:owl: postgresql://...: PostgreSQL databases are not supported yet; give --db (or OWL_DB) a SQLite file path" \
-		"$c --db postgresql://...: exit 2, says it is not supported yet"
+	run "$OWL" --db "postgresql://owl:s3cret@127.0.0.1:1/owl" $c
+	like "$RC:$(printf '%s\n' "$ERR" | tail -1)" '^1:owl: database postgresql://owl:\*\*\*@127\.0\.0\.1:1/owl: connection to server at "127\.0\.0\.1", port 1 failed: Connection refused$' \
+		"$c --db postgresql://... with no server there: exit 1, one line, password masked"
 done
-run env OWL_DB="postgres://db/owl" "$OWL" ingest "$T/alert.json"
-is "$RC" 2 "OWL_DB=postgres://...: exit 2"
+run env OWL_DB="postgres://127.0.0.1:1/owl?password=s3cret" "$OWL" ingest "$T/alert.json"
+is "$RC" 1 "OWL_DB=postgres://...: exit 1"
+like "$ERR" 'password=\*\*\*' "a password= parameter is masked too"
 run "$OWL" --db "https://db.example/owl.db" incidents
-like "$ERR" "^owl: https://...: a URL, not a database file" "another URL: refused"
+like "$ERR" "^owl: https://...: a URL, not a database; give --db" "another URL: refused"
 ok "$([ ! -e "$T/postgresql:" ] && [ ! -e "$T/postgres:" ] && [ ! -e "$T/https:" ]; echo $?)" \
 	"no directory named after a URL scheme"
 cd "$OWL_ROOT" || exit 1

@@ -111,4 +111,43 @@ printf 'model: a\n' >"$T/plain.yaml"
 run "$OWL" run plain --runbooks "$T/rb" --dry-run --param f="$T/plain.yaml"
 like "$OUT" '^ +-model: a$' "a file without a secret still gets its diff"
 
+# a dry-run's plain http writes go to the broker without waiting for its
+# answer (known: 200, simulated): the runbook sees the same answers, the
+# plan and the log the same entries in the same order; after a failed
+# step (even one the runbook catches) a write is refused as before, and
+# undo writes are made
+cat >"$T/rb/oneway.lua" <<'EOF'
+runbook { summary = "writes without waiting" }
+function run(p)
+  step("post", function()
+    for i = 1, 3 do
+      local r = http.post("http://127.0.0.1:9/a/" .. i, { json = { i = i } })
+      log("post " .. i .. ": " .. r.status .. " " .. tostring(r.ok) .. " " .. tostring(r.simulated) .. " [" .. r.body .. "]")
+    end
+    local r = http.put("http://127.0.0.1:9/b", { expect = 204 })
+    log("put: " .. r.status)
+  end, { undo = function() http.delete("http://127.0.0.1:9/a") end })
+  local ok = pcall(step, "caught", function()
+    http.post("http://127.0.0.1:9/c")
+    error("boom")
+  end)
+  log("caught: " .. tostring(ok))
+  local ok2, e = pcall(http.post, "http://127.0.0.1:9/after")
+  log("after: " .. tostring(ok2) .. " " .. tostring(e))
+end
+EOF
+run "$OWL" run oneway --runbooks "$T/rb" --dry-run
+is "$RC" 1 "a dry-run whose step failed ends failed"
+like "$OUT" 'log: post 1: 200 true true \[\]' "a write's answer: 200, ok, simulated, empty body"
+like "$OUT" 'log: put: 204' "expect: the simulated write answers the status expected"
+like "$OUT" "log: after: false .*refused: the run already failed \(step 'caught' failed: .*boom\); no write but undo is made now" \
+	"after a caught failure a write is refused, as before"
+like "$OUT" 'write http.delete http://127.0.0.1:9/a -> 200 \(simulated\)' "undo writes are made"
+kinds=$(db_sql "SELECT kind FROM actlog WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id" | tr '\n' ' ')
+is "$kinds" "run.start effect.intent effect.result run.log effect.intent \
+effect.result run.log effect.intent effect.result run.log effect.intent \
+effect.result run.log run.step effect.intent effect.result run.step run.log \
+effect.intent effect.result run.log effect.intent effect.result run.undo \
+run.end " "the log holds every entry in order"
+
 done_testing

@@ -80,7 +80,8 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 	if (cmd->help != NULL && cmd->help[0] != '\0')
 		fprintf(f, "\n%s", cmd->help);
 	fputs("\nCommon options:\n"
-	      "  --db PATH       database (default: $OWL_DB, else\n"
+	      "  --db PATH|URL   database: a SQLite file or postgresql://...\n"
+	      "                  (default: $OWL_DB, else\n"
 	      "                  $XDG_STATE_HOME/owl/owl.db)\n"
 	      "  --config PATH   config file (default: $OWL_CONFIG, else\n"
 	      "                  $XDG_CONFIG_HOME/owl/config.lua)\n"

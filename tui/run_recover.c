@@ -152,8 +152,7 @@ recover_spawn(struct app *a, int64_t id, const char *flag)
 
 	snprintf(run, sizeof run, "%" PRId64, id);
 	argv[k++] = "owl";
-	argv[k++] = "--db";
-	argv[k++] = (char *)store_path(a->store);
+	k = run_start_db(a, argv, k);
 	if (a->config_flag != NULL) {
 		argv[k++] = "--config";
 		argv[k++] = (char *)a->config_flag;

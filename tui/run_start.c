@@ -46,6 +46,20 @@ run_start_read(int fd, char *out, size_t n)
 	out[o] = '\0';
 }
 
+int
+run_start_db(struct app *a, char **argv, int k)
+{
+	const char *db = store_path(a->store);
+
+	if (store_is_url(db)) {
+		setenv("OWL_DB", db, 1);
+		return k;
+	}
+	argv[k++] = "--db";
+	argv[k++] = (char *)db;
+	return k;
+}
+
 /* The arguments every run the TUI starts gets: its own process, one
  * JSON line back, this TUI's database and config. */
 static int
@@ -53,8 +67,7 @@ run_start_common(struct app *a, char **argv, int k)
 {
 	argv[k++] = "--detach";
 	argv[k++] = "--json";
-	argv[k++] = "--db";
-	argv[k++] = (char *)store_path(a->store);
+	k = run_start_db(a, argv, k);
 	if (a->config_flag != NULL) {
 		argv[k++] = "--config";
 		argv[k++] = (char *)a->config_flag;

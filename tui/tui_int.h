@@ -260,6 +260,10 @@ int64_t view_runs_selected(const struct app *a);
 int app_runs_in_progress(struct app *a);
 
 /* run_start.c */
+/* Adds this TUI's database to the argv of an owl it starts: --db PATH,
+ * or for a URL (which may hold a password, visible to ps in an argv)
+ * OWL_DB in the environment it inherits. Returns the new k. */
+int run_start_db(struct app *a, char **argv, int k);
 /* Starts `owl run NAME --detach` (a process of its own); returns the run
  * id, or -1 with why in msg. */
 int64_t run_start(struct app *a, const char *name, const json_t *params,

@@ -377,6 +377,7 @@ rb_api_confirm(lua_State *L)
 		json_decref(text);
 		return luaL_error(L, "confirm() belongs inside run()");
 	}
+	vm->effects++; /* a dry-run's confirm is in its plan */
 	reply = rb_vm_call(vm,
 	    json_pack("{s:s, s:o, s:s?}", "t", "confirm", "text", text,
 	        "target", target));

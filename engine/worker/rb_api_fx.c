@@ -104,6 +104,7 @@ rb_api_effect(lua_State *L, json_t *req)
 		json_decref(req);
 		luaL_error(L, "effects belong inside run() or a step");
 	}
+	rb_vm_get(L)->effects++;
 	/* a request too big to send (a 20 MB body) fails the effect, so
 	 * the step fails and undo runs; it must not end the worker */
 	if ((reply = rb_vm_call(rb_vm_get(L), req)) == NULL)
@@ -308,6 +309,76 @@ rb_api_expect_check(lua_State *L, json_t *reply, const char *method,
 	    excerpt);
 }
 
+/* The longest target the broker takes (engine/rb_fx.h RB_FX_TARGET_MAX,
+ * which this side may not include). */
+#define RB_API_TARGET_MAX 1024
+
+/* Whether j holds a secret reference ({KEY: parts}). */
+static int
+rb_api_has_ref(const json_t *j, const char *key)
+{
+	const char *k;
+	const json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		if (json_object_get(j, key) != NULL)
+			return 1;
+		json_object_foreach(
+		    (json_t *)j, k, v) if (rb_api_has_ref(v, key)) return 1;
+	} else if (json_is_array(j)) {
+		json_array_foreach(
+		    j, i, v) if (rb_api_has_ref(v, key)) return 1;
+	}
+	return 0;
+}
+
+/* Whether the broker's answer to this http request is known before it
+ * is sent, so that it can go one-way: in a dry-run (go's "oneway"),
+ * before any step failed and outside undo, a write (simulated: status
+ * 200, empty body) whose URL the broker takes and that has no headers,
+ * no text body and no secret in its json (nothing the broker could
+ * refuse), under the cap of effects. Anything else waits for the
+ * broker's answer as before. */
+static int
+rb_api_http_oneway(const struct rb_vm *vm, const json_t *req)
+{
+	const char *url = json_string_value(json_object_get(req, "url"));
+	const char *m = json_string_value(json_object_get(req, "method"));
+
+	return vm->oneway && vm->phase == RB_VM_RUNNING && !vm->failed &&
+	    vm->trip == RB_TRIP_NONE && vm->effects < vm->max_effects &&
+	    m != NULL && strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 &&
+	    url != NULL &&
+	    (strncmp(url, "http://", 7) == 0 ||
+	        strncmp(url, "https://", 8) == 0) &&
+	    strlen(url) < RB_API_TARGET_MAX && strpbrk(url, " \r\n") == NULL &&
+	    json_object_get(req, "headers") == NULL &&
+	    json_object_get(req, "body") == NULL &&
+	    json_object_get(req, "uses") == NULL &&
+	    (vm->conf->ref_key == NULL ||
+	        !rb_api_has_ref(
+	            json_object_get(req, "json"), vm->conf->ref_key));
+}
+
+/* Sends req (taken) one-way and returns the answer the broker gives such
+ * a request (it checks that it did). */
+static json_t *
+rb_api_effect_oneway(lua_State *L, json_t *req)
+{
+	struct rb_vm *vm = rb_vm_get(L);
+
+	vm->effects++;
+	json_object_set_new(req, "oneway", json_true());
+	if (rb_vm_send(vm, req) == -1)
+		return luaL_error(L,
+		           "request too large (a request is at most %d MiB)",
+		           (int)(RB_PROTO_MAX >> 20)),
+		       NULL;
+	return json_pack("{s:i, s:s, s:b, s:b}", "status", 200, "body", "",
+	    "ok", 1, "simulated", 1);
+}
+
 /* http.METHOD(url [, {headers=, json=, body=, timeout=, expect=,
  * uses=}]) */
 static int
@@ -336,7 +407,9 @@ rb_api_http(lua_State *L)
 	}
 	if (nwant > 0)
 		json_object_set_new(req, "expect", json_integer(want[0]));
-	reply = rb_api_effect(L, req);
+	reply = rb_api_http_oneway(rb_vm_get(L), req)
+	    ? rb_api_effect_oneway(L, req)
+	    : rb_api_effect(L, req);
 	status = (long)json_integer_value(json_object_get(reply, "status"));
 	for (size_t i = 0; i < sizeof lower; i++)
 		if ((lower[i] = (char)(method[i] >= 'A' && method[i] <= 'Z'

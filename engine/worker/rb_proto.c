@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/clock.h"
+#include "engine/jdump.h"
 
 static int
 rb_proto_writev(int fd, struct iovec *iov, int n, struct err *err)
@@ -46,7 +47,7 @@ static int
 rb_proto_encode(const json_t *msg, char **s, size_t *n, unsigned char head[4],
     struct err *err)
 {
-	*s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+	*s = jdump(msg); /* json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) */
 	if (*s == NULL)
 		return err_set(
 		    err, ERR_FAILED, "runbook message: cannot encode");

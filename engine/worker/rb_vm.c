@@ -45,8 +45,10 @@ rb_vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		vm->used -= osize;
 		return NULL;
 	}
-	if (nsize > osize && nsize - osize > vm->cap - vm->used)
+	if (nsize > osize && nsize - osize > vm->cap - vm->used) {
+		rb_vm_flush(vm); /* the reports and one-way writes made */
 		_exit(RB_WORKER_EXIT_MEMCAP);
+	}
 	if ((p = realloc(ptr, nsize)) == NULL)
 		_exit(RB_WORKER_EXIT_MEMCAP);
 	vm->used = vm->used - osize + nsize;
@@ -247,6 +249,9 @@ rb_vm_go(struct rb_vm *vm, const json_t *go)
 	vm->replay = json_integer_value(json_object_get(go, "replay"));
 	vm->retry = json_is_true(json_object_get(go, "retry"));
 	vm->retry_check = json_is_true(json_object_get(go, "retry_check"));
+	vm->oneway = json_is_true(json_object_get(go, "oneway"));
+	vm->max_effects =
+	    json_integer_value(json_object_get(go, "max_effects"));
 	vm->undo_grace_us =
 	    json_integer_value(json_object_get(go, "undo_grace_us"));
 	vm->deadline = timeout > 0 ? clock_mono_us() + timeout : 0;

@@ -73,6 +73,12 @@ struct rb_vm {
 	int64_t out_since;
 	int64_t undo_grace_us;
 	int64_t skipped_us; /* sleep() time the broker did not wait */
+	/* A dry-run's plain http writes, whose answer the broker's go
+	 * message promises (rb_api_fx.c), go one-way with the step
+	 * reports; effects counts the requests that count against the
+	 * broker's cap of max_effects */
+	int oneway;
+	int64_t effects, max_effects;
 };
 
 /* The worker's main function (an rb_worker_fn; arg is a struct

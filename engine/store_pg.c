@@ -1,0 +1,529 @@
+/* store_pg.c: the PostgreSQL backend of the store (store_int.h): a libpq
+ * connection per store, loaded at open (store_pg_int.h). Writers are
+ * serialised across every connection and node by a transaction-level
+ * advisory lock taken at BEGIN, as SQLite's one writer serialises them;
+ * each write transaction NOTIFYs owl, and store_data_version counts the
+ * notifications other connections sent. Statements: store_pg_stmt.c. */
+#define _POSIX_C_SOURCE 200809L
+#include "store_pg_int.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+/* The advisory lock every owl writer takes: "owl" in ASCII. */
+#define STORE_PG_LOCK "7301996"
+#define STORE_PG_BUSY_MS 10000
+#define STORE_PG_SONAME "libpq.so.5"
+
+/* Keeps the first line of msg (libpq's end with a newline, some have a
+ * DETAIL line) in out. */
+static void
+store_pg_line(char *out, size_t n, const char *msg)
+{
+	size_t len;
+
+	if (msg == NULL || *msg == '\0')
+		msg = "unknown error";
+	if (strncmp(msg, "ERROR:  ", 8) == 0 ||
+	    strncmp(msg, "FATAL:  ", 8) == 0)
+		msg += 8;
+	len = strcspn(msg, "\n");
+	snprintf(out, n, "%.*s", (int)len, msg);
+}
+
+void
+store_pg_fail(struct store_pg *pg, const PGresult *r)
+{
+	const char *state = NULL;
+
+	if (r != NULL) {
+		store_pg_line(
+		    pg->last, sizeof pg->last, pg->pq.PQresultErrorMessage(r));
+		state = pg->pq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	}
+	if (r == NULL || pg->last[0] == '\0')
+		store_pg_line(
+		    pg->last, sizeof pg->last, pg->pq.PQerrorMessage(pg->c));
+	if (pg->pq.PQstatus(pg->c) == CONNECTION_BAD)
+		snprintf(pg->last, sizeof pg->last,
+		    "database %s: connection to the server lost", pg->shown);
+	snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s",
+	    state != NULL ? state : "");
+}
+
+static int
+store_pg_sqlerr(struct store *s, struct err *err, const char *what)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	return err_set(err, ERR_FAILED, "%s: %s", what, pg->last);
+}
+
+/* Runs sql (one or more statements) and checks the last result. */
+static int
+store_pg_run(struct store_pg *pg, const char *sql)
+{
+	PGresult *r = pg->pq.PQexec(pg->c, sql);
+	ExecStatusType rc = pg->pq.PQresultStatus(r);
+	int ok = rc == PGRES_COMMAND_OK || rc == PGRES_TUPLES_OK;
+
+	if (!ok)
+		store_pg_fail(pg, r);
+	pg->pq.PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int
+store_pg_exec(struct store *s, const char *sql, struct err *err)
+{
+	if (store_pg_alive(s) == -1 || store_pg_run(STORE_PG(s), sql) == -1)
+		return err_set(err, ERR_FAILED, "%s", STORE_PG(s)->last);
+	return 0;
+}
+
+/* Drops libpq's notices (a ROLLBACK with nothing open says so on
+ * stderr): owl reports what matters itself. */
+static void
+store_pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* The session owl expects of every connection: notified of writes, a
+ * writer waits as long as SQLite's busy timeout. */
+static int
+store_pg_session(struct store_pg *pg)
+{
+	char sql[96];
+
+	pg->pq.PQsetNoticeProcessor(pg->c, store_pg_quiet, NULL);
+	pg->pid = pg->pq.PQbackendPID(pg->c);
+	snprintf(
+	    sql, sizeof sql, "LISTEN owl; SET lock_timeout = %d", pg->lock_ms);
+	return store_pg_run(pg, sql);
+}
+
+/* Reconnects (once); -1 with pg->last set when the server is not there. */
+static int
+store_pg_reconnect(struct store_pg *pg)
+{
+	/* lost between transactions: one new try (a restarted server, a
+	 * failover to a standby that a multi-host URL names) */
+	pg->pq.PQreset(pg->c);
+	if (pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
+		char line[ERR_MSG_MAX];
+
+		store_pg_line(line, sizeof line, pg->pq.PQerrorMessage(pg->c));
+		snprintf(pg->last, sizeof pg->last, "database %s: %.300s",
+		    pg->shown, line);
+		pg->sqlstate[0] = '\0';
+		return -1;
+	}
+	pg->gen++;
+	return store_pg_session(pg);
+}
+
+int
+store_pg_alive(struct store *s)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if (pg->pq.PQstatus(pg->c) == CONNECTION_OK)
+		return 0;
+	if (s->depth > 0 || s->reading > 0) {
+		snprintf(pg->last, sizeof pg->last,
+		    "database %s: connection to the server lost", pg->shown);
+		return -1;
+	}
+	return store_pg_reconnect(pg);
+}
+
+/* Opens a transaction with sql. A connection found dead only now (the
+ * server restarted, an administrator killed it, a failover) did nothing
+ * yet: one new connection, one more try. */
+static int
+store_pg_start(struct store *s, const char *sql)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if ((pg->pq.PQstatus(pg->c) != CONNECTION_OK &&
+	        store_pg_reconnect(pg) == -1))
+		return -1;
+	if (store_pg_run(pg, sql) == 0)
+		return 0;
+	if (pg->pq.PQstatus(pg->c) != CONNECTION_BAD ||
+	    store_pg_reconnect(pg) == -1)
+		return -1;
+	return store_pg_run(pg, sql);
+}
+
+void
+store_pg_notify(struct store_pg *pg)
+{
+	store_pg_run(pg, "NOTIFY owl");
+}
+
+static int
+store_pg_load(struct store_pg *pg, struct err *err)
+{
+	void *h = dlopen(STORE_PG_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL)
+		return err_set(err, ERR_FAILED,
+		    "database %s: cannot load %s (install Debian's libpq5)",
+		    pg->shown, STORE_PG_SONAME);
+#define STORE_PQ_LOAD(f)                                                       \
+	if ((*(void **)&pg->pq.f = dlsym(h, #f)) == NULL)                      \
+		return err_set(err, ERR_FAILED, "database %s: %s has no %s",   \
+		    pg->shown, STORE_PG_SONAME, #f);
+	STORE_PQ_FUNCS(STORE_PQ_LOAD)
+#undef STORE_PQ_LOAD
+	return 0;
+}
+
+/* The one value sql returns in *v. */
+static int
+store_pg_scalar(struct store_pg *pg, const char *sql, int *v)
+{
+	PGresult *r = pg->pq.PQexec(pg->c, sql);
+	int ok = pg->pq.PQresultStatus(r) == PGRES_TUPLES_OK &&
+	    pg->pq.PQntuples(r) == 1;
+
+	if (!ok)
+		store_pg_fail(pg, r);
+	else
+		*v = atoi(pg->pq.PQgetvalue(r, 0, 0));
+	pg->pq.PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* The schema version: 0 when owl never migrated this database. */
+static int
+store_pg_version(struct store *s, int *v, struct err *err)
+{
+	struct store_pg *pg = STORE_PG(s);
+	int there = 0;
+
+	*v = 0;
+	if (store_pg_scalar(pg,
+	        "SELECT count(*) FROM pg_tables WHERE tablename = 'owl_schema'"
+	        " AND schemaname = current_schema()",
+	        &there) == -1 ||
+	    (there &&
+	        store_pg_scalar(pg,
+	            "SELECT coalesce(max(version), 0) FROM owl_schema",
+	            v) == -1))
+		return store_pg_sqlerr(s, err, "read schema version");
+	return 0;
+}
+
+static int
+store_pg_migrate(struct store *s, struct err *err)
+{
+	char sql[80];
+	int v;
+
+	if (store_pg_version(s, &v, err) == -1)
+		return -1;
+	if (v > schema_count)
+		return err_set(err, ERR_USAGE,
+		    "database schema version %d is newer than this owl's "
+		    "(%d); upgrade owl",
+		    v, schema_count);
+	if (v == schema_count)
+		return 0;
+	if (store_begin(s, err) == -1)
+		return -1;
+	/* another owl may have migrated while we waited for the lock */
+	if (store_pg_version(s, &v, err) == -1)
+		goto fail;
+	for (; v < schema_count; v++) {
+		/* NULL: folded into a later one (schema_pg.c) */
+		if (schema_pg[v] != NULL &&
+		    store_exec(s, schema_pg[v], err) == -1) {
+			err_prefix(err, "schema migration %d: ", v + 1);
+			goto fail;
+		}
+	}
+	snprintf(sql, sizeof sql,
+	    "DELETE FROM owl_schema; INSERT INTO owl_schema VALUES (%d)", v);
+	if (store_exec(s, sql, err) == -1)
+		goto fail;
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+static int
+store_pg_connect(struct store *s, struct err *err)
+{
+	struct store_pg *pg;
+
+	if ((pg = calloc(1, sizeof *pg)) == NULL ||
+	    (pg->shown = store_url_masked(s->path)) == NULL) {
+		free(pg);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	s->conn = pg;
+	pg->lock_ms = STORE_PG_BUSY_MS;
+	if (store_pg_load(pg, err) == -1)
+		return -1;
+	/* libpq knows the scheme in lower case only */
+	for (size_t i = 0; s->path[i] != ':' && s->path[i] != '\0'; i++)
+		s->path[i] = (char)tolower((unsigned char)s->path[i]);
+	pg->c = pg->pq.PQconnectdb(s->path);
+	if (pg->c == NULL || pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
+		if (pg->c == NULL)
+			snprintf(pg->last, sizeof pg->last, "out of memory");
+		else
+			store_pg_line(pg->last, sizeof pg->last,
+			    pg->pq.PQerrorMessage(pg->c));
+		return err_set(
+		    err, ERR_FAILED, "database %s: %s", pg->shown, pg->last);
+	}
+	if (store_pg_session(pg) == -1)
+		return err_set(
+		    err, ERR_FAILED, "database %s: %s", pg->shown, pg->last);
+	return 0;
+}
+
+static int
+store_pg_open(struct store *s, int create, struct err *err)
+{
+	int v;
+
+	if (store_pg_connect(s, err) == -1)
+		return -1;
+	/* the words and code of SQLite's missing file (store_open_existing) */
+	if (!create && store_pg_version(s, &v, err) == 0 && v == 0)
+		return err_set(err, ERR_USAGE,
+		    "no database at %s (run owl serve or owl ingest to "
+		    "create one)",
+		    STORE_PG(s)->shown);
+	if (err_isset(err) || store_pg_migrate(s, err) == -1) {
+		if (err->code != ERR_USAGE)
+			err_prefix(err, "database %s: ", STORE_PG(s)->shown);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_pg_missing(const char *url)
+{
+	struct store s = { .ops = &store_pg_ops };
+	struct err err;
+	int v = -1;
+
+	err_init(&err);
+	if ((s.path = strdup(url)) != NULL && store_pg_connect(&s, &err) == 0)
+		store_pg_version(&s, &v, &err);
+	store_pg_close(&s);
+	free(s.path);
+	return v == 0;
+}
+
+void
+store_pg_close(struct store *s)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if (pg == NULL)
+		return;
+	if (pg->c != NULL)
+		pg->pq.PQfinish(pg->c);
+	free(pg->shown);
+	free(pg);
+	s->conn = NULL;
+}
+
+static int
+store_pg_begin(struct store *s, struct err *err)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if (store_pg_start(
+	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
+	    -1) {
+		store_pg_sqlerr(s, err, "begin transaction");
+		if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
+			store_pg_run(pg, "ROLLBACK");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_pg_commit(struct store *s, struct err *err)
+{
+	struct store_pg *pg = STORE_PG(s);
+	PGresult *r;
+	int ok;
+
+	/* an aborted transaction's COMMIT rolls back and says ROLLBACK */
+	r = pg->pq.PQexec(pg->c, "NOTIFY owl; COMMIT");
+	ok = pg->pq.PQresultStatus(r) == PGRES_COMMAND_OK &&
+	    strcmp(pg->pq.PQcmdStatus(r), "COMMIT") == 0;
+	if (!ok) {
+		store_pg_fail(pg, r);
+		if (pg->last[0] == '\0' ||
+		    pg->pq.PQresultStatus(r) == PGRES_COMMAND_OK)
+			snprintf(pg->last, sizeof pg->last,
+			    "the transaction failed and was rolled back");
+	}
+	pg->pq.PQclear(r);
+	if (!ok && pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
+		store_pg_run(pg, "ROLLBACK");
+	return ok ? 0 : store_pg_sqlerr(s, err, "commit");
+}
+
+static void
+store_pg_rollback(struct store *s)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
+		store_pg_run(pg, "ROLLBACK");
+}
+
+static int
+store_pg_read_begin(struct store *s, struct err *err)
+{
+	if (store_pg_start(
+	        s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1)
+		return store_pg_sqlerr(s, err, "begin read");
+	return 0;
+}
+
+static void
+store_pg_read_end(struct store *s)
+{
+	store_pg_rollback(s);
+}
+
+static int
+store_pg_changes(struct store *s)
+{
+	return STORE_PG(s)->changes;
+}
+
+static int
+store_pg_locked(struct store *s)
+{
+	const char *st = STORE_PG(s)->sqlstate;
+
+	/* lock_not_available, deadlock_detected, serialization_failure */
+	return strcmp(st, "55P03") == 0 || strcmp(st, "40P01") == 0 ||
+	    strcmp(st, "40001") == 0;
+}
+
+static void
+store_pg_busy_timeout(struct store *s, int ms)
+{
+	struct store_pg *pg = STORE_PG(s);
+	char sql[64];
+
+	pg->lock_ms = ms;
+	snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms);
+	if (pg->pq.PQstatus(pg->c) == CONNECTION_OK)
+		store_pg_run(pg, sql);
+}
+
+static int
+store_pg_probe_write(struct store *s, struct err *err)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	if (store_pg_start(
+	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
+	    -1) {
+		err_set(err, ERR_FAILED, "%s", pg->last);
+		store_pg_rollback(s);
+		return -1;
+	}
+	store_pg_run(pg, "ROLLBACK");
+	return 0;
+}
+
+static int64_t
+store_pg_data_version(struct store *s)
+{
+	struct store_pg *pg = STORE_PG(s);
+	PGnotify *n;
+
+	if (store_pg_alive(s) == -1)
+		return -1;
+	pg->pq.PQconsumeInput(pg->c);
+	while ((n = pg->pq.PQnotifies(pg->c)) != NULL) {
+		if (n->be_pid != pg->pid)
+			pg->seen++;
+		pg->pq.PQfreemem(n);
+	}
+	return pg->seen;
+}
+
+static int
+store_pg_sync(struct store *s, enum store_sync how, struct err *err)
+{
+	/* synchronous_commit = off loses the last commits when the server
+	 * dies, never consistency: what SQLite's NORMAL gives */
+	return store_pg_exec(s,
+	    how == STORE_SYNC_FULL ? "SET synchronous_commit = on"
+	                           : "SET synchronous_commit = off",
+	    err);
+}
+
+static int
+store_pg_query_only(struct store *s, struct err *err)
+{
+	return store_pg_exec(s, "SET default_transaction_read_only = on", err);
+}
+
+static void
+store_pg_checkpoint(struct store *s)
+{
+	(void)s; /* the server's own business */
+}
+
+const struct store_ops store_pg_ops = {
+	.dialect = STORE_DIALECT_PG,
+	.open = store_pg_open,
+	.close = store_pg_close,
+	.begin = store_pg_begin,
+	.commit = store_pg_commit,
+	.rollback = store_pg_rollback,
+	.read_begin = store_pg_read_begin,
+	.read_end = store_pg_read_end,
+	.exec = store_pg_exec,
+	.prepare = store_pg_prepare,
+	.finalize = store_pg_finalize,
+	.clear = store_pg_clear,
+	.bind_int64 = store_pg_bind_int64,
+	.bind_int = store_pg_bind_int,
+	.bind_text = store_pg_bind_text,
+	.bind_blob = store_pg_bind_blob,
+	.bind_null = store_pg_bind_null,
+	.step = store_pg_step,
+	.col_int64 = store_pg_col_int64,
+	.col_int = store_pg_col_int,
+	.col_text = store_pg_col_text,
+	.col_null = store_pg_col_null,
+	.col_count = store_pg_col_count,
+	.reset = store_pg_reset,
+	.changes = store_pg_changes,
+	.sqlerr = store_pg_sqlerr,
+	.locked = store_pg_locked,
+	.busy_timeout = store_pg_busy_timeout,
+	.probe_write = store_pg_probe_write,
+	.data_version = store_pg_data_version,
+	.sync = store_pg_sync,
+	.query_only = store_pg_query_only,
+	.checkpoint = store_pg_checkpoint,
+};

@@ -1,0 +1,136 @@
+#!/bin/sh
+# 18-store-pg.t: owl on PostgreSQL (issue 18), on a cluster of this
+# file's own (tests/pg.sh: loopback, free port, unprivileged, stopped by
+# its pid): ingest, incidents, show, audit verify and the append-only log,
+# a dry-run, its plan applied and a run; the same answers as on SQLite; a
+# commit seen by a second connection (NOTIFY owl, store_data_version); a
+# killed connection taken up again; the server gone: 503 from owl serve
+# and one line naming the URL, its password masked.
+. "$(dirname "$0")/lib.sh"
+. "$OWL_ROOT/tests/serve-lib.sh"
+
+if [ ! -x "$PG_BIN/initdb" ]; then
+	echo "1..0 # skip no PostgreSQL server binaries (sh .ci/deps test installs them)"
+	exit 0
+fi
+# make test-pg's cluster (if any) is left alone: this file stops its own
+# server, then gives lib.sh back the other to drop its database on
+tap_at_exit "PG_DIR='${PG_DIR:-}'; PG_PORT='${PG_PORT:-}'"
+unset PG_DIR PG_PORT
+tap_at_exit 'pg_stop'
+pg_start
+ok $? "a PostgreSQL cluster of this test's own starts"
+pg_createdb owl18
+PGURL=$(pg_url owl18)
+PSQL="$PG_BIN/psql -X -q -At -v ON_ERROR_STOP=1 -d $PGURL"
+SQ="$T/sqlite.db"
+AM="$FIX/alertmanager-captured.json"
+
+# --- an empty database is none, as an empty file is: said, not filled
+run "$OWL" --db "$PGURL" incidents
+is "$RC:$ERR" "2:owl: no database at $PGURL (run owl serve or owl ingest to create one)" \
+	"owl incidents on a database owl never wrote: exit 2, said"
+is "$($PSQL -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0 \
+	"and no table made in it"
+
+# --- ingest, list, show, verify: as on SQLite
+for f in alertmanager-captured-mixed-truncated alertmanager-captured-repeat \
+	alertmanager-captured-resolved-only alertmanager-captured; do
+	run "$OWL" --db "$PGURL" ingest --format alertmanager "$FIX/$f.json"
+	pg_out=$RC:$OUT
+	run "$OWL" --db "$SQ" ingest --format alertmanager "$FIX/$f.json"
+	is "$pg_out" "$RC:$OUT" "ingest $f: same answer on PostgreSQL as on SQLite"
+done
+like "$pg_out" '^0:alertmanager: 1 alert \(1 new\), 1 incident opened' "and it stored"
+# the AGE column is the one thing that may differ between the two runs
+ages() { sed 's/  *[0-9][0-9]*[smhd]  */ AGE /'; }
+run "$OWL" --db "$PGURL" incidents --all
+pg_out=$(printf '%s\n' "$OUT" | ages)
+is "$RC" 0 "owl incidents on PostgreSQL"
+like "$OUT" 'INC-3 +triggered +critical .* Disk /var is 97% full' "lists the incidents"
+run "$OWL" --db "$SQ" incidents --all
+is "$pg_out" "$(printf '%s\n' "$OUT" | ages)" "the same list as on SQLite"
+run "$OWL" --db "$PGURL" show INC-1
+is "$RC" 0 "owl show INC-1 on PostgreSQL"
+like "$OUT" 'alerts +3 \(2 firing\)' "with its alerts"
+like "$OUT" 'truncated +2 more alerts' "and what the sender cut"
+run "$OWL" --db "$PGURL" audit verify
+is "$RC" 0 "owl audit verify: the chain is intact"
+pg_n=$OUT
+run "$OWL" --db "$SQ" audit verify
+is "$pg_n" "$OUT" "as many entries as on SQLite ($OUT)"
+run "$OWL" --db "$PGURL" timeline INC-1
+like "$RC:$OUT" '^0:# INC-1: ' "owl timeline INC-1"
+
+# the action log is append-only on the server too
+run $PSQL -c "UPDATE actlog SET actor = 'mallory' WHERE id = 1"
+like "$RC:$ERR" '^[1-9].*append-only' "an UPDATE of the action log is refused"
+run $PSQL -c "DELETE FROM actlog WHERE id = (SELECT max(id) FROM actlog)"
+like "$RC:$ERR" '^[1-9].*append-only' "and so is a DELETE"
+# entries removed from the end (triggers off: the owner can) are seen
+n=$($PSQL -c "SELECT max(id) FROM actlog")
+$PSQL -c "ALTER TABLE actlog DISABLE TRIGGER USER;
+	DELETE FROM actlog WHERE id = $n; ALTER TABLE actlog ENABLE TRIGGER USER"
+run "$OWL" --db "$PGURL" audit verify
+like "$RC:$OUT$ERR" "^3:.*entries $n to $n were removed from the end" \
+	"entries cut from the end: verify fails (exit 3) and names them"
+
+# --- a dry-run, its plan applied, a run
+pg_createdb owl18b
+export OWL_DB="$(pg_url owl18b)"
+mkdir -p "$T/rb"
+cat >"$T/rb/touch.lua" <<EOF
+runbook { summary = "write a file" }
+function run(p)
+  step("write", function()
+    file.write("$T/out.txt", "hello\n")
+  end)
+end
+EOF
+run "$OWL" run touch --runbooks "$T/rb" --dry-run
+is "$RC" 0 "a dry-run on PostgreSQL"
+ok "$([ ! -e "$T/out.txt" ]; echo $?)" "changes nothing"
+plan=$(printf '%s\n' "$OUT" | sed -n 's/.*its writes are plan \([0-9]*\).*/\1/p')
+like "$plan" '^[0-9]+$' "and stores its plan"
+run "$OWL" apply "$plan" --yes
+is "$RC:$(cat "$T/out.txt" 2>/dev/null)" "0:hello" "owl apply PLAN writes exactly that"
+run "$OWL" run touch --runbooks "$T/rb" --yes
+is "$RC" 0 "a live run"
+run "$OWL" runs
+like "$OUT" 'run 3 +ok +touch' "owl runs lists it"
+like "$OUT" 'run 1 +ok +touch \(dry-run\)' "beside the dry-run"
+run "$OWL" audit verify
+is "$RC" 0 "and the chain is intact"
+
+# --- a second connection sees a commit (LISTEN/NOTIFY)
+"$OWL_ROOT/build/tools/owl-dv" "$OWL_DB" 30 >"$T/dv.out" 2>&1 &
+dv=$!
+tap_at_exit "kill $dv"
+wait_for 20 grep -q ready "$T/dv.out"
+ok $? "a second connection watches the change counter"
+"$OWL" ingest --format alertmanager "$AM" >/dev/null
+wait "$dv"
+is "$?:$(tail -1 "$T/dv.out")" "0:changed" "another process's commit changes it"
+run "$OWL_ROOT/build/tools/owl-dv" "$OWL_DB" 1
+is "$RC:$(printf '%s\n' "$OUT" | tail -1)" "1:unchanged" "with no commit it stays"
+
+# --- owl serve: a killed connection is taken up again; no server, 503
+serve_start pgserve
+ok $? "owl serve on PostgreSQL"
+post /v1/alerts/alertmanager "$AM"
+is "$CODE" 200 "an alert: 200"
+$PSQL -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+	WHERE datname = 'owl18b' AND pid <> pg_backend_pid()" >/dev/null
+post /v1/alerts/alertmanager "$FIX/alertmanager-captured-repeat.json"
+is "$CODE" 200 "its connections killed: the next alert is stored all the same"
+pg_stop_server
+post /v1/alerts/alertmanager "$FIX/alertmanager-captured-resolved-only.json"
+is "$CODE" 503 "the server gone: 503, so that the sender retries"
+like "$BODY" "database postgresql://127\.0\.0\.1:$PG_PORT/owl18b\?user=owl: " \
+	"naming the database"
+serve_stop
+run env OWL_DB="postgresql://owl:s3cret@127.0.0.1:$PG_PORT/owl18b" "$OWL" incidents
+like "$RC:$ERR" "^1:owl: database postgresql://owl:\*\*\*@127\.0\.0\.1:$PG_PORT/owl18b: connection to server at \"127\.0\.0\.1\", port $PG_PORT failed: Connection refused$" \
+	"a command: exit 1, one line, the password masked"
+
+done_testing
