@@ -355,6 +355,12 @@ store_col_count(struct store_stmt *st)
 	return st->ops->col_count(st);
 }
 
+const char *
+store_col_name(struct store_stmt *st, int i)
+{
+	return st->ops->col_name(st, i);
+}
+
 int
 store_reset(struct store_stmt *st)
 {

@@ -134,6 +134,8 @@ const unsigned char *store_col_text(struct store_stmt *st, int i);
 int store_col_null(struct store_stmt *st, int i);
 /* The number of columns of the statement's rows. */
 int store_col_count(struct store_stmt *st);
+/* The name of column i, borrowed until the statement is stepped again. */
+const char *store_col_name(struct store_stmt *st, int i);
 
 /* Ends the statement's execution (its bindings stay). Returns 0. */
 int store_reset(struct store_stmt *st);

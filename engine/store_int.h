@@ -51,6 +51,7 @@ struct store_ops {
 	const unsigned char *(*col_text)(struct store_stmt *st, int i);
 	int (*col_null)(struct store_stmt *st, int i);
 	int (*col_count)(struct store_stmt *st);
+	const char *(*col_name)(struct store_stmt *st, int i);
 	int (*reset)(struct store_stmt *st);
 	int (*changes)(struct store *s);
 	int (*sqlerr)(struct store *s, struct err *err, const char *what);

@@ -64,6 +64,18 @@ store_pg_sqlerr(struct store *s, struct err *err, const char *what)
 	return err_set(err, ERR_FAILED, "%s: %s", what, pg->last);
 }
 
+void
+store_pg_drain(struct store_pg *pg)
+{
+	PGnotify *n;
+
+	while ((n = pg->pq.PQnotifies(pg->c)) != NULL) {
+		if (n->be_pid != pg->pid)
+			pg->seen++;
+		pg->pq.PQfreemem(n);
+	}
+}
+
 /* Runs sql (one or more statements) and checks the last result. */
 static int
 store_pg_run(struct store_pg *pg, const char *sql)
@@ -75,6 +87,7 @@ store_pg_run(struct store_pg *pg, const char *sql)
 	if (!ok)
 		store_pg_fail(pg, r);
 	pg->pq.PQclear(r);
+	store_pg_drain(pg);
 	return ok ? 0 : -1;
 }
 
@@ -456,16 +469,11 @@ static int64_t
 store_pg_data_version(struct store *s)
 {
 	struct store_pg *pg = STORE_PG(s);
-	PGnotify *n;
 
 	if (store_pg_alive(s) == -1)
 		return -1;
 	pg->pq.PQconsumeInput(pg->c);
-	while ((n = pg->pq.PQnotifies(pg->c)) != NULL) {
-		if (n->be_pid != pg->pid)
-			pg->seen++;
-		pg->pq.PQfreemem(n);
-	}
+	store_pg_drain(pg);
 	return pg->seen;
 }
 
@@ -516,6 +524,7 @@ const struct store_ops store_pg_ops = {
 	.col_text = store_pg_col_text,
 	.col_null = store_pg_col_null,
 	.col_count = store_pg_col_count,
+	.col_name = store_pg_col_name,
 	.reset = store_pg_reset,
 	.changes = store_pg_changes,
 	.sqlerr = store_pg_sqlerr,

@@ -37,7 +37,8 @@
 	X(PQsocket)                                                            \
 	X(PQtransactionStatus)                                                 \
 	X(PQsetNoticeProcessor)                                                \
-	X(PQlibVersion)
+	X(PQlibVersion)                                                        \
+	X(PQfname)
 
 struct store_pq_api {
 #define STORE_PQ_MEMBER(f) __typeof__(f) *f;
@@ -73,6 +74,11 @@ int store_pg_alive(struct store *s);
 /* store_pg.c: closes the connection of s (s->conn may be NULL). */
 void store_pg_close(struct store *s);
 
+/* store_pg.c: counts and frees the notifications libpq has read (it
+ * queues them while reading any result: a connection that never asked
+ * for store_data_version would otherwise keep them all). */
+void store_pg_drain(struct store_pg *pg);
+
 /* store_pg.c: after an autocommitted write, wakes the other
  * connections (a write transaction does it at COMMIT). */
 void store_pg_notify(struct store_pg *pg);
@@ -95,6 +101,7 @@ int store_pg_col_int(struct store_stmt *st, int i);
 const unsigned char *store_pg_col_text(struct store_stmt *st, int i);
 int store_pg_col_null(struct store_stmt *st, int i);
 int store_pg_col_count(struct store_stmt *st);
+const char *store_pg_col_name(struct store_stmt *st, int i);
 int store_pg_reset(struct store_stmt *st);
 
 #endif

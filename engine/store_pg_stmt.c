@@ -380,6 +380,7 @@ store_pg_execute(struct store_pg_stmt *x)
 	}
 	x->res = pg->pq.PQexecPrepared(
 	    pg->c, x->name, x->nparams, x->vals, x->lens, x->fmts, 0);
+	store_pg_drain(pg);
 	rc = pg->pq.PQresultStatus(x->res);
 	if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
 		store_pg_fail(pg, x->res);
@@ -459,6 +460,14 @@ int
 store_pg_col_null(struct store_stmt *st, int i)
 {
 	return store_pg_value(st, i) == NULL;
+}
+
+const char *
+store_pg_col_name(struct store_stmt *st, int i)
+{
+	struct store_pg_stmt *x = STORE_PG_ST(st);
+
+	return x->res != NULL ? STORE_PG(st->s)->pq.PQfname(x->res, i) : NULL;
 }
 
 int

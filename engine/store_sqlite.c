@@ -441,6 +441,12 @@ store_sq_col_count(struct store_stmt *st)
 	return sqlite3_column_count(SQ_ST(st));
 }
 
+static const char *
+store_sq_col_name(struct store_stmt *st, int i)
+{
+	return sqlite3_column_name(SQ_ST(st), i);
+}
+
 static int
 store_sq_reset(struct store_stmt *st)
 {
@@ -545,6 +551,7 @@ const struct store_ops store_sqlite_ops = {
 	.col_text = store_sq_col_text,
 	.col_null = store_sq_col_null,
 	.col_count = store_sq_col_count,
+	.col_name = store_sq_col_name,
 	.reset = store_sq_reset,
 	.changes = store_sq_changes,
 	.sqlerr = store_sq_sqlerr,

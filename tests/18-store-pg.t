@@ -2,7 +2,9 @@
 # 18-store-pg.t: owl on PostgreSQL (issue 18), on a cluster of this
 # file's own (tests/pg.sh: loopback, free port, unprivileged, stopped by
 # its pid): ingest, incidents, show, audit verify and the append-only log,
-# a dry-run, its plan applied and a run; the same answers as on SQLite; a
+# a dry-run, its plan applied and a run; the same answers as on SQLite;
+# owl migrate (copied once, verified on arrival); four writers, one
+# chain; a
 # commit seen by a second connection (NOTIFY owl, store_data_version); a
 # killed connection taken up again; the server gone: 503 from owl serve
 # and one line naming the URL, its password masked.
@@ -75,6 +77,37 @@ run "$OWL" --db "$PGURL" audit verify
 like "$RC:$OUT$ERR" "^3:.*entries $n to $n were removed from the end" \
 	"entries cut from the end: verify fails (exit 3) and names them"
 
+# --- owl migrate: the SQLite database copied, verified on arrival, once
+pg_createdb owl18m
+MURL=$(pg_url owl18m)
+run "$OWL" --db "$SQ" migrate --to "$MURL"
+like "$RC:$OUT" '^0:copied [0-9]+ rows: 3 incidents, 5 alerts, 0 runs, 0 plans, 0 pages, [0-9]+ action-log entries' \
+	"owl migrate --to postgresql://...: every table copied"
+like "$OUT" 'the action log verifies there' "and the chain verified there"
+run "$OWL" --db "$MURL" audit verify
+sq_n=$("$OWL" --db "$SQ" audit verify)
+is "$RC:$OUT" "0:$sq_n" "owl audit verify on the copy: as many entries as the source"
+run "$OWL" --db "$MURL" incidents --all
+pg_out=$(printf '%s\n' "$OUT" | ages)
+is "$pg_out" "$("$OWL" --db "$SQ" incidents --all | ages)" "the same incidents"
+run "$OWL" --db "$MURL" ingest --format generic "$FIX/generic-oncall-formatted-webhook.json"
+like "$RC:$OUT" '^0:.*INC-4' "the copy takes new incidents after the copied ids"
+run "$OWL" --db "$SQ" migrate --to "$MURL"
+like "$RC:$ERR" '^3:owl: migrate to .*: the target holds owl data already' \
+	"a second run is refused (exit 3): nothing is copied twice"
+# a source whose chain is broken is not copied at all
+cp "$SQ" "$T/broken.db"
+sqlite3 "$T/broken.db" "DROP TRIGGER actlog_no_update;
+	UPDATE actlog SET actor = 'mallory' WHERE id = 2"
+pg_createdb owl18n
+run "$OWL" --db "$T/broken.db" migrate --to "$(pg_url owl18n)"
+like "$RC:$ERR" '^3:owl: migrate to .*: the action log does not verify on arrival, entry 2' \
+	"a broken chain: refused on arrival (exit 3), naming the entry"
+is "$($PG_BIN/psql -X -q -At -d "$(pg_url owl18n)" -c "SELECT count(*) FROM incidents")" 0 \
+	"and nothing was copied"
+run "$OWL" --db "$MURL" migrate --to "$(pg_url owl18n)"
+is "$RC" 2 "the source must be a SQLite file (exit 2)"
+
 # --- a dry-run, its plan applied, a run
 pg_createdb owl18b
 export OWL_DB="$(pg_url owl18b)"
@@ -101,6 +134,21 @@ like "$OUT" 'run 3 +ok +touch' "owl runs lists it"
 like "$OUT" 'run 1 +ok +touch \(dry-run\)' "beside the dry-run"
 run "$OWL" audit verify
 is "$RC" 0 "and the chain is intact"
+
+# --- many writers, one chain: four processes append at once
+before=$("$OWL" audit verify | sed -n 's/^ok: \([0-9]*\) .*/\1/p')
+pids=""
+for i in 1 2 3 4; do
+	"$OWL_ROOT/build/tools/owl-append" "$OWL_DB" 40 test.race \
+		>"$T/append$i.err" 2>&1 &
+	pids="$pids $!"
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+is "$fails" 0 "four writers appending 40 entries each at once all succeed"
+run "$OWL" audit verify
+is "$RC:$OUT" "0:ok: $((before + 160)) entries" \
+	"and the action log is one unbroken chain with all of them"
 
 # --- a second connection sees a commit (LISTEN/NOTIFY)
 "$OWL_ROOT/build/tools/owl-dv" "$OWL_DB" 30 >"$T/dv.out" 2>&1 &

@@ -171,16 +171,18 @@ sent = 0
 try:
     for b in req:
         s.send(bytes([b])); sent += 1
+        if sent == 1:
+            open(sys.argv[2], "w").close()  # dripping
         time.sleep(0.3)
     print("finished"); sys.exit(0)
 except OSError:
     pass
 print("cut after", sent, "bytes")
 EOF
-python3 "$T/drip.py" "$PORT" >"$T/drip.out" 2>&1 &
+python3 "$T/drip.py" "$PORT" "$T/dripping" >"$T/drip.out" 2>&1 &
 DRIP=$!
 tap_at_exit "kill $DRIP"
-sleep 0.5
+wait_for 10 test -e "$T/dripping"
 post /v1/alerts/alertmanager "$AM" -H "$BEARER"
 is "$CODE" 200 "a normal client is served while a slowloris drips"
 wait $DRIP
@@ -463,7 +465,7 @@ EOF
 python3 "$T/storm.py" "$PORT" "$T/acked" &
 STORM=$!
 tap_at_exit "kill $STORM"
-wait_for 20 sh -c "[ \$(wc -l <'$T/acked') -ge 200 ]"
+wait_for 30 sh -c "[ \$(wc -l <'$T/acked') -ge 200 ]"
 kill -9 "$PID"
 wait $STORM
 ACKED=$(wc -l <"$T/acked")

@@ -93,7 +93,8 @@ is "$RC" 1 "a path that is no repository fails as owl run does"
 # --- the same from a remote: git daemon on loopback
 git clone -q --bare "$R" "$T/git/rb.git"
 gitd() { # git daemon on $PORT, in the background (LPID)
-	git daemon --base-path="$T/git" --export-all --listen=127.0.0.1 \
+	"$(git --exec-path)/git-daemon" \
+		--base-path="$T/git" --export-all --listen=127.0.0.1 \
 		--port="$PORT" --reuseaddr "$T/git" >/dev/null 2>&1 &
 	LPID=$!
 }

@@ -25,14 +25,18 @@ like "$M" "owl_connections_refused_total 0" "no newcomer was refused"
 serve_stop
 
 # --- idle connections past an address's share: its own oldest idle
-# connection goes first, other addresses are untouched
-serve_start share --quiet --max-conns 64 --max-conns-per-ip 8 --header-timeout 30s
+# connection goes first, other addresses are untouched. One connection
+# thread: with two, a thread that stalls between accepting a connection
+# and registering it (0.1 s on a loaded machine) registers it after a
+# later one, which is then the older one.
+serve_start share --quiet --max-conns 64 --max-conns-per-ip 8 --header-timeout 30s \
+	--threads 1
 cat >"$T/share.py" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
 def conn(src):
     s = socket.socket(); s.bind((src, 0)); s.connect(("127.0.0.1", port))
-    time.sleep(0.1)  # accepted in this order, on any connection thread
+    time.sleep(0.1)  # accepted in this order
     return s
 other = [conn("127.0.0.3") for _ in range(4)]
 mine = [conn("127.0.0.2") for _ in range(12)]

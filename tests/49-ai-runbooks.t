@@ -42,7 +42,8 @@ pin gpt-4o-2024-08-06 "pin gpt-4o-2024-08-06 (a new snapshot)"
 git -C "$T/wc" push -q "$BARE" main
 ok $? "a config repository with two pins"
 gitd() { # git daemon on $GPORT, in the background (LPID)
-	git daemon --base-path="$T/git" --export-all --enable=receive-pack \
+	"$(git --exec-path)/git-daemon" \
+		--base-path="$T/git" --export-all --enable=receive-pack \
 		--listen=127.0.0.1 --port="$GPORT" --reuseaddr \
 		--pid-file="$T/gitd.pid" "$T/git" >/dev/null 2>&1 &
 	LPID=$!

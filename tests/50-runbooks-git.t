@@ -118,7 +118,8 @@ is "$RC" 2 "a plain directory has no log"
 
 # --- a remote on loopback: git daemon, then gone
 gitd() { # git daemon on $PORT, in the background (LPID)
-	git daemon --base-path="$FX" --export-all --listen=127.0.0.1 \
+	"$(git --exec-path)/git-daemon" \
+		--base-path="$FX" --export-all --listen=127.0.0.1 \
 		--port="$PORT" --reuseaddr --pid-file="$T/daemon.pid" "$FX" \
 		>/dev/null 2>&1 &
 	LPID=$!

@@ -72,7 +72,7 @@ tui_keys r
 tui_wait_for "recover run $r1: c re-check  u undo its 1 done step  m mark resolved"
 ok $? "r: owl recover's choices, whole at 80 columns"
 tui_keys c
-tui_wait_for "owl recover $r1 --recheck started"
+tui_wait_for "owl recover $r1 --recheck started" 20
 ok $? "c starts the re-check"
 wait_recovered "$r1" recheck
 ok $? "the re-check is logged on the run"
@@ -99,7 +99,7 @@ tui_wait_for "c re-check  u undo"
 tui_keys u
 tui_wait_for "in a new run? [y/N]"
 tui_keys y
-tui_wait_for "owl recover $r1 --undo started"
+tui_wait_for "owl recover $r1 --undo started" 20
 ok $? "y starts the undo"
 wait_recovered "$r1" undo
 ok $? "the undo is logged on the interrupted run"
@@ -176,7 +176,7 @@ tui_keys t
 tui_wait_for "Retry run $ri from step 2 (later confirm()s answered yes)? [y/N]"
 ok $? "t asks first"
 tui_keys y
-tui_wait_for "owl recover $ri --retry started"
+tui_wait_for "owl recover $ri --retry started" 20
 ok $? "y starts the retry"
 wait_recovered "$ri" retry
 ok $? "the retry is logged on the interrupted run"

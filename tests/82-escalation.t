@@ -61,8 +61,11 @@ ok $? "level 1: alice is paged through PagerDuty at once (dedup key owl-INC-1)"
 # ... and owl serve is killed before level 2 (4s) and 3 (8s) are due.
 kill -9 "$PID"
 wait "$PID" 2>/dev/null
+# what was paged before the kill (level 2 too, if this machine took 4 s
+# to see level 1): nothing more while owl serve is down
+at_kill=$(sink_count ok "'/hooks/' in d['path']")
 while [ $(( $(date +%s) - opened )) -lt 10 ]; do sleep 0.2; done
-is "$(sink_count ok "'/hooks/' in d['path']")" 0 "nothing was paged while owl serve was down"
+is "$(sink_count ok "'/hooks/' in d['path']")" "$at_kill" "nothing was paged while owl serve was down"
 serve_start s2
 ok $? "owl serve starts again"
 # state_is WANT SQL: the query gives WANT (polled with wait_for)
@@ -88,10 +91,14 @@ like "$tl" "^- [0-9:]{8} escalation level 2 of 3: paging bob \`#" "the timeline 
 like "$tl" "^- [0-9:]{8} ✓ page to alice sent via pagerduty \(attempt 1\) \`#" "and through what, at which attempt"
 
 # INC-2: acknowledged after level 1: level 2 never comes.
+gpu_at=$(date +%s)
 alert gpu firing
 wait_for 10 sink_has ok 1 "b.get('dedup_key') == 'owl-INC-2'"
 ok $? "INC-2: level 1 paged"
 "$OWL" ack 2 --note "on it" >/dev/null 2>&1
+# acknowledged 3 s or more after the alert (a loaded machine), level 2
+# (at 4 s) may have come first: what follows cannot be checked
+late=$(( $(date +%s) - gpu_at ))
 wait_for 10 state_is acked "SELECT state FROM escalations WHERE incident_id = 2"
 ok $? "acknowledging stops the escalation"
 acked=$(date +%s)
@@ -100,13 +107,17 @@ while [ $(( $(date +%s) - acked )) -lt 5 ]; do sleep 0.2; done
 # level 2 time
 alert disk firing
 wait_for 10 sink_has ok 1 "b.get('dedup_key') == 'owl-INC-3'"
-is "$(sink_count ok "'INC-2' in b.get('text', '')")" 0 "no level 2 for the acknowledged INC-2"
-is "$(q "SELECT count(*) FROM pages WHERE incident_id = 2")" 1 "only its level 1 page exists"
-like "$(q "SELECT detail FROM actlog WHERE incident_id = 2 AND kind = 'escalation.stop'")" \
-	'"reason":"acknowledged"' "logged as escalation.stop"
-like "$("$OWL" timeline 2 --format md 2>&1)" \
-	"escalation stopped after level 1: acknowledged" \
-	"...told as stopped after level 1, the one that paged"
+if [ "$late" -lt 3 ]; then
+	is "$(sink_count ok "'INC-2' in b.get('text', '')")" 0 "no level 2 for the acknowledged INC-2"
+	is "$(q "SELECT count(*) FROM pages WHERE incident_id = 2")" 1 "only its level 1 page exists"
+	like "$(q "SELECT detail FROM actlog WHERE incident_id = 2 AND kind = 'escalation.stop'")" \
+		'"reason":"acknowledged"' "logged as escalation.stop"
+	like "$("$OWL" timeline 2 --format md 2>&1)" \
+		"escalation stopped after level 1: acknowledged" \
+		"...told as stopped after level 1, the one that paged"
+else
+	skip 4 "INC-2 acknowledged ${late}s after its alert, level 2 due at 4s"
+fi
 
 # Resolving INC-1 resolves it in PagerDuty, with the same dedup key.
 "$OWL" resolve 1 >/dev/null 2>&1

@@ -117,6 +117,16 @@ ok() { # ok COND_STATUS NAME: passes when the status is 0
 	else echo "not ok $_tap_n - $2"; _tap_fail=$((_tap_fail + 1)); fi
 }
 
+# skip N WHY: N skipped tests, saying WHY (a check this run cannot make)
+skip() {
+	_s=0
+	while [ "$_s" -lt "$1" ]; do
+		_s=$((_s + 1))
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n # skip $2"
+	done
+}
+
 # run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
 run() {
 	"$@" >"$T/.out" 2>"$T/.err"

@@ -16,6 +16,7 @@
 #include "cmd_tui.h"
 #include "cmd_incidents.h"
 #include "cmd_ingest.h"
+#include "cmd_migrate.h"
 #include "cmd_oncall.h"
 #include "cmd_plan.h"
 #include "cmd_recover.h"
@@ -52,6 +53,7 @@ static const struct cli_cmd *const main_cmds[] = {
 	&main_help_entry,
 	&cmd_incidents_entry,
 	&cmd_ingest_entry,
+	&cmd_migrate_entry,
 	&cmd_note_entry,
 	&cmd_oncall_entry,
 	&cmd_page_entry,
