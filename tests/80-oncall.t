@@ -67,7 +67,7 @@ like "$OUT" "samoa .*
 # No database yet: the config answers, and owl says overrides are not
 # included (none is created: a mistyped --db is not a new database).
 ok "$(db_absent; echo $?)" "owl oncall made no database"
-like "$ERR" "^owl: no database at $OWL_DB: overrides made with owl oncall override are not included" \
+like "$ERR" "^owl: no database at $(printf '%s' "$OWL_DB" | sed 's/[].[^$?*+(){}|\\]/\\&/g'): overrides made with owl oncall override are not included" \
 	"and says the overrides a database would hold are not included"
 run "$OWL" oncall override dave --rotation primary --for 2h
 is "$RC:$ERR" "2:owl: no database at $OWL_DB (run owl serve or owl ingest to create one)" \
