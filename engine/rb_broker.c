@@ -2,17 +2,13 @@
 #include "rb_broker.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "clock.h"
 #include "rb_lease.h"
 #include "worker/rb_proto.h"
@@ -21,7 +17,6 @@
 
 #define RB_BROKER_SLACK_US (INT64_C(2) * 1000000) /* past the deadline */
 #define RB_BROKER_BATCH_US 20000 /* longest log batch */
-#define RB_BROKER_MODULE_MAX (1 << 20)
 #define RB_BROKER_LOG_MAX 10000 /* log() lines recorded per run */
 
 static void
@@ -56,7 +51,6 @@ rb_broker_stop(struct rb_broker *b)
 	rb_proto_in_done(&b->in);
 }
 
-static json_t *rb_broker_module(struct rb_broker *b, const char *name);
 static int rb_broker_reply(struct rb_broker *b, json_t *reply, struct err *err);
 
 /* Receives the worker's first answer, serving the `require`s that the
@@ -502,74 +496,6 @@ rb_broker_sleep(struct rb_broker *b, const json_t *m, struct err *err)
 		poll(NULL, 0, 50);
 	rb_broker_cancel(b, clock_mono_us());
 	return rb_broker_reply(b, json_object(), err);
-}
-
-/* require(name) from the run's snapshot (the runbook's own commit). */
-static json_t *
-rb_broker_module_src(struct rb_broker *b, const char *name)
-{
-	char path[RBSOURCE_PATH_MAX];
-	struct err err;
-	struct buf src;
-	json_t *r;
-
-	err_init(&err);
-	buf_init(&src, RBSOURCE_FILE_MAX + 1);
-	if (rbsource_read_module(
-	        b->src, name ? name : "", &src, path, NULL, &err) == -1)
-		r = json_pack("{s:s}", "error", err.msg);
-	else
-		r = json_pack("{s:s%, s:s}", "source", buf_str(&src), src.len,
-		    "path", path);
-	buf_done(&src);
-	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
-}
-
-/* require(name): a .lua file under the runbook directory, never outside
- * it (symbolic links resolved). */
-static json_t *
-rb_broker_module(struct rb_broker *b, const char *name)
-{
-	char rel[256], path[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
-	struct stat st;
-	struct buf src;
-	json_t *r = NULL;
-	char chunk[8192];
-	ssize_t n;
-	int fd;
-
-	if (b->src != NULL)
-		return rb_broker_module_src(b, name);
-	snprintf(rel, sizeof rel, "%s", name ? name : "");
-	for (char *p = rel; *p; p++)
-		if (*p == '.')
-			*p = '/';
-	snprintf(path, sizeof path, "%s/%s.lua", b->dir, rel);
-	if (realpath(b->dir, dir) == NULL || realpath(path, real) == NULL)
-		return json_pack("{s:s}", "error", "no such module");
-	if (strncmp(real, dir, strlen(dir)) != 0 || real[strlen(dir)] != '/')
-		return json_pack("{s:s}", "error",
-		    "the module is outside the "
-		    "runbook directory");
-	/* O_NONBLOCK and a regular file: a FIFO must not hang the broker */
-	if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		return json_pack("{s:s}", "error", strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return json_pack("{s:s}", "error", "not a regular file");
-	}
-	buf_init(&src, RB_BROKER_MODULE_MAX);
-	while ((n = read(fd, chunk, sizeof chunk)) > 0)
-		if (buf_add(&src, chunk, (size_t)n, NULL) == -1)
-			break;
-	close(fd);
-	if (n != 0)
-		r = json_pack("{s:s}", "error", "unreadable or too large");
-	else
-		r = json_pack("{s:s%, s:s}", "source", buf_str(&src), src.len,
-		    "path", real + strlen(dir) + 1);
-	buf_done(&src);
-	return r ? r : json_pack("{s:s}", "error", "not UTF-8 text");
 }
 
 int

@@ -133,6 +133,10 @@ int rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err);
  * loop; public for tests/fuzz/fuzz_broker.c.) */
 int rb_broker_message(struct rb_broker *b, json_t *m, struct err *err);
 
+/* The answer to require(name): {source, path} or {error}
+ * (rb_broker_module.c). */
+json_t *rb_broker_module(struct rb_broker *b, const char *name);
+
 /* Tells a started worker to stop (when the run is refused before "go"),
  * kills it if needed, and reaps it. Safe to call twice. */
 void rb_broker_stop(struct rb_broker *b);

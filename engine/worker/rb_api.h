@@ -45,4 +45,7 @@ int64_t rb_api_duration(lua_State *L, int idx, const char *what);
 /* Pushes a new secret value made of the parts table at the top (consumed). */
 void rb_api_secret_push(lua_State *L);
 
+/* Registers the secret value type's metatable (rb_api_secret.c). */
+void rb_api_secret_open(lua_State *L);
+
 #endif
