@@ -8,15 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/hold" "$T/rb"
-OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 "$T/hold" 2>"$T/svc.err" &
-SVC=$!
-tap_at_exit "kill $SVC"
-PORT=$(port_of "$T/svc.port")
-URL="http://127.0.0.1:$PORT"
-wait_for 10 curl -sf "$URL/healthz"
-ok $? "the holding service is up"
-printf 'return { flags_url = "%s" }\n' "$URL" >"$T/config.lua"
-export OWL_CONFIG="$T/config.lua"
+hold_service
 for rb in first second; do
 	cat >"$T/rb/$rb.lua" <<EOF
 runbook { summary = "$rb" }

@@ -8,15 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/hold" "$T/rb" "$T/files"
-OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 "$T/hold" 2>"$T/svc.err" &
-SVC=$!
-tap_at_exit "kill $SVC"
-PORT=$(port_of "$T/svc.port")
-URL="http://127.0.0.1:$PORT"
-wait_for 10 curl -sf "$URL/healthz"
-ok $? "the holding service is up"
-printf 'return { flags_url = "%s" }\n' "$URL" >"$T/config.lua"
-export OWL_CONFIG="$T/config.lua"
+hold_service
 # runbook NAME IDEMPOTENT EXPECT: writes a file, PUTs a flag (held open by
 # the service; the step declared idempotent or not; EXPECT the status it
 # wants), then writes another file

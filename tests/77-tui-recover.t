@@ -13,15 +13,8 @@
 . "$(dirname "$0")/tui-lib.sh"
 
 mkdir -p "$T/hold" "$T/rb" "$T/files"
-OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 "$T/hold" 2>"$T/svc.err" &
-SVC=$!
-tap_at_exit "touch '$T/hold/release'; kill $SVC"
-PORT=$(port_of "$T/svc.port")
-URL="http://127.0.0.1:$PORT"
-wait_for 10 curl -sf "$URL/healthz"
-ok $? "the holding service is up"
-printf 'return { flags_url = "%s" }\n' "$URL" >"$T/config.lua"
-export OWL_CONFIG="$T/config.lua" OWL_RUNBOOKS="$T/rb"
+hold_service
+export OWL_RUNBOOKS="$T/rb"
 cat >"$T/rb/twostep.lua" <<EOF
 runbook { summary = "a file, then a held PUT" }
 function run(p)

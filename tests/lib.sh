@@ -197,6 +197,24 @@ port_of() {
 	cat "$1"
 }
 
+# hold_service: starts tests/holdsvc.py (a flag service whose PUTs are
+# held open until $T/hold/release exists) on a port of its own, stopped
+# (and its held requests released) at exit; sets SVC (its pid) and URL,
+# checks that it is up, and points OWL_CONFIG at a config whose
+# flags_url is URL.
+hold_service() {
+	mkdir -p "$T/hold"
+	OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/holdsvc.py" 0 \
+		"$T/hold" 2>"$T/svc.err" &
+	SVC=$!
+	tap_at_exit "touch '$T/hold/release'; kill $SVC"
+	URL="http://127.0.0.1:$(port_of "$T/svc.port")"
+	wait_for 10 curl -sf "$URL/healthz"
+	ok $? "the holding service is up"
+	printf 'return { flags_url = "%s" }\n' "$URL" >"$T/config.lua"
+	export OWL_CONFIG="$T/config.lua"
+}
+
 # listen_retry VAR SECONDS START: for a server that cannot bind port 0
 # and say which it got (Alertmanager, git daemon): sets VAR to a free
 # port and calls the function START, which starts the server on $VAR in
