@@ -77,6 +77,27 @@ rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
 	}
 }
 
+/* Starts the worker: the worker program when it is beside owl (it gets
+ * conf as its first message), else a fork of this process. */
+static int
+rb_broker_spawn(struct rb_broker *b, const struct rb_vm_conf *conf,
+    const struct rb_worker_limits *lim, struct err *err)
+{
+	char path[4200];
+
+	if (rb_worker_program(path, sizeof path) == 0 &&
+	    rb_worker_exec(path, lim, &b->pid, &b->fd, err) == 0) {
+		if (rb_vm_conf_send(b->fd, conf, err) == 0)
+			return 0;
+		/* it is gone already: how is said when it is reaped */
+		err_init(err);
+		return 0;
+	}
+	err_init(err);
+	return rb_worker_spawn(
+	    lim, rb_vm_main, (void *)conf, &b->pid, &b->fd, err);
+}
+
 int
 rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
     const struct rb_worker_limits *lim, json_t **out, struct err *err)
@@ -86,8 +107,7 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 
 	*out = NULL;
 	b->fd = -1;
-	if (rb_worker_spawn(
-	        lim, rb_vm_main, (void *)conf, &b->pid, &b->fd, err) == -1)
+	if (rb_broker_spawn(b, conf, lim, err) == -1)
 		return -1;
 	rb_proto_in_init(&b->in, b->fd);
 	rb_worker_pin(b->pid, &b->cpus, &b->pinned);
