@@ -386,13 +386,13 @@ rb_broker_oneway_answer(const json_t *reply)
 }
 
 static int
-rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
+rb_broker_effect(struct rb_broker *b, json_t *m, struct err *err)
 {
 	struct rb_event e = { .type = RB_EV_EFFECT, .i = b->fx.step_i };
 	int oneway = json_is_true(json_object_get(m, "oneway"));
-	json_t *req = NULL, *reply;
 	const json_t *before;
 	const char *why;
+	json_t *reply;
 	int rc = 0;
 
 	if (oneway) {
@@ -401,13 +401,10 @@ rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
 			    "runbook worker: a one-way effect where none may "
 			    "be");
 		/* the flag is the protocol's, not the request's */
-		if ((req = json_copy((json_t *)m)) == NULL)
-			return err_set(err, ERR_FAILED, "out of memory");
-		json_object_del(req, "oneway");
+		json_object_del(m, "oneway");
 	}
 	before = b->fx.last;
-	reply = rb_effect_do(&b->fx, req != NULL ? req : m);
-	json_decref(req);
+	reply = rb_effect_do(&b->fx, m);
 	e.effect = b->fx.last;
 	/* a request refused before it had a plan entry (a malformed one)
 	 * has no line of its own: the previous effect's is not shown again */

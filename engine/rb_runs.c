@@ -155,10 +155,36 @@ rb_runs_key(const json_t *e)
 	return key;
 }
 
+/* The text being hashed goes through a buffer: jansson's dump calls
+ * back for every token, and a digest update per token cost more than
+ * the digest. */
+struct rb_runs_hasher {
+	struct hash_ctx h;
+	size_t n;
+	char b[4096];
+};
+
+static void
+rb_runs_hash_flush(struct rb_runs_hasher *w)
+{
+	hash_update(&w->h, w->b, w->n);
+	w->n = 0;
+}
+
 static int
 rb_runs_hash_put(const char *p, size_t n, void *ctx)
 {
-	hash_update(ctx, p, n);
+	struct rb_runs_hasher *w = ctx;
+
+	if (n > sizeof w->b - w->n) {
+		rb_runs_hash_flush(w);
+		if (n > sizeof w->b) {
+			hash_update(&w->h, p, n);
+			return 0;
+		}
+	}
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
 	return 0;
 }
 
@@ -170,38 +196,39 @@ rb_runs_hash(const json_t *effects, char hash[65])
 {
 	const size_t nk = sizeof rb_runs_key_names / sizeof *rb_runs_key_names;
 	unsigned char md[HASH_LEN];
-	struct hash_ctx h = { NULL };
+	struct rb_runs_hasher w = { .h = { NULL } };
 	const json_t *e, *v;
 	char name[16];
 	size_t i;
 
-	if (hash_begin(&h) == -1) {
+	if (hash_begin(&w.h) == -1) {
 		hash_sha256("", 0, md); /* as a failed dump did */
 		hash_hex(md, sizeof md, hash);
 		return;
 	}
-	hash_update(&h, "[", 1);
+	rb_runs_hash_put("[", 1, &w);
 	json_array_foreach(effects, i, e)
 	{
 		const struct rb_fx_kind *k =
 		    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
-		hash_update(&h, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+		rb_runs_hash_put(i > 0 ? ",{" : "{", i > 0 ? 2 : 1, &w);
 		for (size_t m = 0; m < nk; m++) {
 			int n = snprintf(name, sizeof name,
 			    "%s\"%s\":", m > 0 ? "," : "",
 			    rb_runs_key_names[m]);
-			hash_update(&h, name, (size_t)n);
+			rb_runs_hash_put(name, (size_t)n, &w);
 			if ((v = rb_runs_key_member(e, k, m)) == NULL)
-				hash_update(&h, "null", 4);
+				rb_runs_hash_put("null", 4, &w);
 			else
-				json_dump_callback(v, rb_runs_hash_put, &h,
+				json_dump_callback(v, rb_runs_hash_put, &w,
 				    JSON_COMPACT | JSON_SORT_KEYS |
 				        JSON_ENCODE_ANY);
 		}
-		hash_update(&h, "}", 1);
+		rb_runs_hash_put("}", 1, &w);
 	}
-	hash_update(&h, "]", 1);
-	hash_end(&h, md);
+	rb_runs_hash_put("]", 1, &w);
+	rb_runs_hash_flush(&w);
+	hash_end(&w.h, md);
 	hash_hex(md, sizeof md, hash);
 }
 
