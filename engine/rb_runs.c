@@ -155,20 +155,18 @@ rb_runs_key(const json_t *e)
 	return key;
 }
 
-/* The text being hashed goes through a buffer: jansson's dump calls
- * back for every token, and a digest update per token cost more than
- * the digest. */
+/* The text being hashed goes through a buffer: a digest update per
+ * token (jansson's dump calls back for each) cost more than the digest. */
 struct rb_runs_hasher {
 	struct hash_ctx h;
-	size_t n;
-	char b[4096];
+	struct buf b;
 };
 
 static void
 rb_runs_hash_flush(struct rb_runs_hasher *w)
 {
-	hash_update(&w->h, w->b, w->n);
-	w->n = 0;
+	hash_update(&w->h, w->b.data, w->b.len);
+	buf_reset(&w->b);
 }
 
 static int
@@ -176,15 +174,10 @@ rb_runs_hash_put(const char *p, size_t n, void *ctx)
 {
 	struct rb_runs_hasher *w = ctx;
 
-	if (n > sizeof w->b - w->n) {
+	if (buf_add(&w->b, p, n, NULL) == -1) {
 		rb_runs_hash_flush(w);
-		if (n > sizeof w->b) {
-			hash_update(&w->h, p, n);
-			return 0;
-		}
+		hash_update(&w->h, p, n);
 	}
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
 	return 0;
 }
 
@@ -199,13 +192,14 @@ rb_runs_hash(const json_t *effects, char hash[65])
 	struct rb_runs_hasher w = { .h = { NULL } };
 	const json_t *e, *v;
 	char name[16];
-	size_t i;
+	size_t i, old;
 
 	if (hash_begin(&w.h) == -1) {
 		hash_sha256("", 0, md); /* as a failed dump did */
 		hash_hex(md, sizeof md, hash);
 		return;
 	}
+	buf_init(&w.b, (size_t)64 << 10);
 	rb_runs_hash_put("[", 1, &w);
 	json_array_foreach(effects, i, e)
 	{
@@ -217,17 +211,25 @@ rb_runs_hash(const json_t *effects, char hash[65])
 			    "%s\"%s\":", m > 0 ? "," : "",
 			    rb_runs_key_names[m]);
 			rb_runs_hash_put(name, (size_t)n, &w);
+			old = w.b.len;
 			if ((v = rb_runs_key_member(e, k, m)) == NULL)
 				rb_runs_hash_put("null", 4, &w);
-			else
+			else if (jdump_add_sorted(v, &w.b, NULL) == -1) {
+				/* over the buffer's ceiling: through jansson */
+				w.b.len = old;
+				rb_runs_hash_flush(&w);
 				json_dump_callback(v, rb_runs_hash_put, &w,
 				    JSON_COMPACT | JSON_SORT_KEYS |
 				        JSON_ENCODE_ANY);
+			}
 		}
 		rb_runs_hash_put("}", 1, &w);
+		if (w.b.len >= (size_t)32 << 10)
+			rb_runs_hash_flush(&w);
 	}
 	rb_runs_hash_put("]", 1, &w);
 	rb_runs_hash_flush(&w);
+	buf_done(&w.b);
 	hash_end(&w.h, md);
 	hash_hex(md, sizeof md, hash);
 }
