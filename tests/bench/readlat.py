@@ -98,7 +98,10 @@ print("   reads at %s (%s alerts, %s open incidents, %s log rows): whole "
       "processes, medians of %d alternated rounds, wall and CPU (user + "
       "system); load average %s" % (label, alerts, incs, logrows, ROUNDS,
                                     load()))
-env = dict(os.environ, OWL_DB=db)
+cfg = tempfile.TemporaryDirectory()  # no user config, no runbooks
+env = dict(os.environ, OWL_DB=db, XDG_CONFIG_HOME=cfg.name)
+for k in ("OWL_RUNBOOKS", "OWL_CONFIG"):
+    env.pop(k, None)
 # name, argv (None: the TUI), target ms (the issue's, at 1M alerts)
 rows = [
     ("owl --help (process start: the floor)", [owl, "--help"], None),
@@ -115,17 +118,32 @@ rows = [
      [owl, "show", first], 20),
     ("owl tui: first full frame (160x48)", None, 50),
 ]
+# `owl show` suggests runbooks: with runbooks configured (the shipped
+# ones), from a directory and from a git repository, as deployed
+rbdir = os.path.join(os.path.dirname(os.path.abspath(owl)), "runbooks")
+rbtmp = tempfile.TemporaryDirectory()
+rbgit = os.path.join(rbtmp.name, "rb")
+if os.path.isdir(rbdir) and subprocess.run(
+        "cp -r '%s' '%s' && cd '%s' && git init -q && git add -A && "
+        "git -c user.name=b -c user.email=b@x commit -qm rb" % (
+            rbdir, rbgit, rbgit), shell=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    for how, path in (("a directory", rbdir), ("git", rbgit)):
+        rows.append(("owl show INC-%s, runbooks from %s" % (newest, how),
+                     [owl, "show", newest], 20, {"OWL_RUNBOOKS": path}))
 for fmt in ("md", "json", "csv", "html"):
     rows.append(("owl timeline INC-%s --format %s (%s events)"
                  % (first, fmt, tl_events),
                  [owl, "timeline", first, "--format", fmt], 1000))
-res = {name: [] for name, _, _ in rows}
+rows = [r if len(r) == 4 else r + ({},) for r in rows]
+res = {name: [] for name, _, _, _ in rows}
 with tempfile.TemporaryDirectory() as d:
     ff = os.path.join(d, "ff")
     for _ in range(ROUNDS):
-        for name, argv, _ in rows:
-            res[name].append(quiet(argv, env) if argv else tui_once(env, ff))
-for name, argv, target in rows:
+        for name, argv, _, more in rows:
+            e = dict(env, **more)
+            res[name].append(quiet(argv, e) if argv else tui_once(e, ff))
+for name, argv, target, _ in rows:
     v = res[name]
     wall = statistics.median(x[0] for x in v)
     cpu = statistics.median(x[1] for x in v)
