@@ -208,6 +208,15 @@ is "$(sink_count ok "d['path'] == '/hooks/alice'")" 1 "alice was paged once"
 is "$(sink_count ok "d['path'] == '/hooks/bob'")" 1 "bob was paged once"
 is "$(q "SELECT count(*) FROM actlog WHERE incident_id = $LLM AND kind = 'escalation.level'")" 2 \
 	"two levels in the action log, once each"
+# who did it: the action log names the node
+by() { # by KIND TEXT NODE: entries of the incident of KIND with TEXT, by NODE
+	q "SELECT count(*) FROM actlog WHERE incident_id = $LLM AND kind = '$1'
+		AND detail LIKE '%$2%' AND detail LIKE '%\"node\":\"$HOST:$3\"%'"
+}
+is "$(by escalation.level '"level":1' "$PA"):$(by escalation.level '"level":2' "$PB")" "1:1" \
+	"escalation.level entries name the node that fired them: level 1 a, level 2 b"
+is "$(by page.sent '"to":"alice"' "$PA"):$(by page.sent '"to":"bob"' "$PB")" "1:1" \
+	"page.sent entries name the node that sent them"
 is "$(q "SELECT count(*) FROM actlog WHERE kind = 'duty.takeover'
 	AND detail LIKE '%\"duty\":\"pager\"%' AND detail LIKE '%\"previous\":\"$HOST:$PA\"%'")" 1 \
 	"the paging takeover is in the action log once"
