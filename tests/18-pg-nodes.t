@@ -163,6 +163,22 @@ is "$(q "SELECT count(DISTINCT incident_id) FROM alerts WHERE $BURST")" 1 "in on
 is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.open' AND incident_id =
 	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" 1 "opened once"
 
+# the flap guard across nodes: fired on a, resolved on b, fired again on
+# a: the same incident reopened, once
+printf '[{"id": "flap-1", "group": "flap", "title": "flap", "status": "%s"}]' firing >"$T/f.json"
+printf '[{"id": "flap-1", "group": "flap", "title": "flap", "status": "%s"}]' resolved >"$T/r.json"
+flaps=""
+for step in "$PORTA f" "$PORTB r" "$PORTA f"; do
+	URL="http://127.0.0.1:${step% *}"
+	post /v1/alerts/generic "$T/${step#* }.json"
+	flaps="$flaps$CODE "
+done
+is "$flaps" "200 200 200 " "fired on a, resolved on b, fired again on a"
+is "$(q "SELECT count(*) FROM incidents WHERE group_key = 'flap'")" 1 "one incident"
+is "$(q "SELECT kind FROM actlog WHERE incident_id = (SELECT id FROM incidents WHERE group_key = 'flap')
+	AND kind LIKE 'incident.%' ORDER BY id" | tr '\n' ' ')" \
+	"incident.open incident.resolve incident.reopen " "reopened by the flap guard, once"
+
 # --- --pull: the holder pulls, the other does not
 STANDBY=a
 [ "$PULLER" = a ] && STANDBY=b
