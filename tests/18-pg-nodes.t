@@ -81,7 +81,7 @@ return {
   escalation = { policies = { {
     name = "ml", labels = { team = "ml" },
     levels = { { after = "0s", notify = { "alice" } },
-               { after = "10s", notify = { "bob" } } },
+               { after = "15s", notify = { "bob" } } },
   } } },
 }
 EOF
@@ -90,9 +90,11 @@ EOF
 # host (not known dead): it must be waited out
 printf '[{"id": "setup", "group": "setup", "title": "setup", "status": "resolved"}]' >"$T/setup.json"
 "$OWL" ingest --format generic "$T/setup.json" >/dev/null 2>&1
-now_us=$(python3 -c 'import time; print(int(time.time() * 1e6))')
-q "INSERT INTO paging_state(key, value) VALUES ('pull',
-	'{\"holder\":\"elsewhere:4242\",\"host\":\"elsewhere\",\"pid\":4242,\"until\":$((now_us + 6000000))}')"
+# lease_json SECONDS: that node's lease, running out SECONDS from now
+lease_json() {
+	echo "{\"holder\":\"elsewhere:4242\",\"host\":\"elsewhere\",\"pid\":4242,\"until\":$(($(date +%s) + $1))000000}"
+}
+q "INSERT INTO paging_state(key, value) VALUES ('pull', '$(lease_json 600)')"
 
 NODE_ARGS="--duty-lease 3s --pull $AMURL --pull-interval 1s --pull-grace 0"
 # shellcheck disable=SC2086
@@ -107,14 +109,23 @@ ok $? "node b starts on the same database"
 PB=$PID PORTB=$PORT
 wait_for 15 grep -q "paging: $HOST:$PA pages; standing by" "$T/b.log"
 ok $? "node b stands by for paging, naming node a"
+held() { # held PORT: "pager pull" flags of owl_duty_held on that node
+	curl -sS -m 10 "http://127.0.0.1:$1/metrics" |
+		sed -n 's/^owl_duty_held{duty="\(pager\|pull\)"} \([01]\)$/\2/p' | tr -d '\n'
+}
+is "$(held "$PORTA"):$(held "$PORTB")" "10:00" \
+	"/metrics: owl_duty_held says node a holds paging, nobody here the pull"
+like "$(curl -sS -m 10 "http://127.0.0.1:$PORTA/metrics" | python3 "$OWL_ROOT/tests/promcheck.py")" \
+	"^ok: " "and the exposition stays valid"
 for n in a b; do
 	grep -q "pull duty: elsewhere:4242 holds it; standing by" "$T/$n.log"
 	ok $? "node $n waits for the other host's pull lease"
 done
 
 # --- the other host's lease expires: one node takes it over, logged
+q "UPDATE paging_state SET value = '$(lease_json 0)' WHERE key = 'pull'"
 took() { grep -l "pull duty: taking over from elsewhere:4242 (its lease expired)" "$T/a.log" "$T/b.log"; }
-wait_for 20 took
+wait_for 15 took
 ok $? "its lease expired: a node takes the pull duty over"
 is "$(took | wc -l)" 1 "one node, not both"
 PULLER=$(basename "$(took)" .log)
@@ -215,6 +226,7 @@ else
 	ok $? "node b still pulls"
 	ok 0 "(node b held the pull duty already)"
 fi
+is "$(held "$PORTB")" 11 "/metrics of node b: it holds both duties now"
 wait_for 30 state_is exhausted "SELECT state FROM escalations WHERE incident_id = $LLM"
 ok $? "the escalation reaches its last level"
 wait_for 15 sink_has ok 1 "d['path'] == '/hooks/bob'"
