@@ -171,6 +171,27 @@ is "$(q "SELECT count(*), count(DISTINCT fingerprint), min(count), max(count) FR
 is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.new' AND detail LIKE '%Burst%'")" 30 \
 	"one alert.new each"
 is "$(q "SELECT count(DISTINCT incident_id) FROM alerts WHERE $BURST")" 1 "in one incident"
+is "$(q "SELECT alert_count, firing_count FROM incidents WHERE id =
+	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" "30|30" \
+	"whose counts (kept incrementally by each node's writer) are right: 30 alerts, 30 firing"
+# half of them resolved, to both nodes at once, 3 times
+python3 - "$T/burst.json" "$T/half.json" <<'EOF2'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["alerts"] = p["alerts"][:15]
+for a in p["alerts"]:
+    a["status"] = "resolved"
+    a["endsAt"] = "2026-12-07T10:05:00Z"
+json.dump(p, open(sys.argv[2], "w"))
+EOF2
+codes=$(python3 "$LOAD" both "$PORTA,$PORTB" /v1/alerts/alertmanager "$T/half.json" 3)
+is "$(echo "$codes" | tr ' ' '\n' | sort | uniq -c | awk '{print $1 ":" $2}')" "6:200" \
+	"15 resolves to both nodes at once, 3 times: every one answered 200"
+is "$(q "SELECT alert_count, firing_count FROM incidents WHERE id =
+	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" "30|15" "30 alerts, 15 firing"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.resolve' AND incident_id =
+	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" 15 \
+	"one alert.resolve each"
 is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.open' AND incident_id =
 	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" 1 "opened once"
 
