@@ -543,11 +543,18 @@ store_pg_data_version(struct store *s)
 static int
 store_pg_sync(struct store *s, enum store_sync how, struct err *err)
 {
-	/* synchronous_commit = off loses the last commits when the server
-	 * dies, never consistency: what SQLite's NORMAL gives */
+	/* FULL: at least "on" (flushed, and on the synchronous standbys
+	 * synchronous_standby_names names); a server configured stronger
+	 * (remote_apply: readable on the standbys) keeps its setting, never
+	 * weakened by owl. NORMAL: synchronous_commit = off loses the last
+	 * commits when the server dies, never consistency: what SQLite's
+	 * NORMAL gives. */
 	return store_pg_exec(s,
-	    how == STORE_SYNC_FULL ? "SET synchronous_commit = on"
-	                           : "SET synchronous_commit = off",
+	    how == STORE_SYNC_FULL
+	        ? "SELECT set_config('synchronous_commit', CASE WHEN reset_val "
+	          "= 'remote_apply' THEN reset_val ELSE 'on' END, false) "
+	          "FROM pg_settings WHERE name = 'synchronous_commit'"
+	        : "SET synchronous_commit = off",
 	    err);
 }
 
