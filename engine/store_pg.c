@@ -13,12 +13,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "schema.h"
 
 /* The advisory lock every owl writer takes: "owl" in ASCII. */
 #define STORE_PG_LOCK "7301996"
 #define STORE_PG_BUSY_MS 10000
 #define STORE_PG_SONAME "libpq.so.5"
+/* What a server that stops answering costs (the URL's own settings
+ * win): a host that takes no connection is left for the next one the
+ * URL names after 5 s; a connection whose server went silent (its
+ * machine gone, no reset) is found dead within about a minute; a
+ * failed reconnect is tried again after a second, not at every
+ * statement. */
+#define STORE_PG_CONNECT_S "5"
+#define STORE_PG_KEEPIDLE_S "30"
+#define STORE_PG_KEEPINTVL_S "10"
+#define STORE_PG_KEEPCNT "3"
+#define STORE_PG_RETRY_US (1000 * 1000)
+
+static const char *const store_pg_keys[] = { "connect_timeout",
+	"keepalives_idle", "keepalives_interval", "keepalives_count", "dbname",
+	NULL };
 
 static void store_pg_rollback(struct store *s);
 
@@ -136,8 +152,18 @@ store_pg_session(struct store_pg *pg)
 int
 store_pg_reconnect(struct store_pg *pg)
 {
+	int64_t now = clock_mono_us();
+
 	/* lost between transactions: one new try (a restarted server, a
-	 * failover to a standby that a multi-host URL names) */
+	 * failover to a standby that a multi-host URL names); after a
+	 * failed one, none for a while: owl serve answers 503 at once
+	 * instead of making every request wait for the connect timeout */
+	pg->sqlstate[0] = '\0';
+	pg->late = 0;
+	if (now < pg->retry_at) {
+		snprintf(pg->last, sizeof pg->last, "%s", pg->down);
+		return -1;
+	}
 	pg->piped = 0; /* a reset leaves pipeline mode */
 	pg->pq.PQreset(pg->c);
 	if (pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
@@ -146,9 +172,11 @@ store_pg_reconnect(struct store_pg *pg)
 		store_pg_line(line, sizeof line, pg->pq.PQerrorMessage(pg->c));
 		snprintf(pg->last, sizeof pg->last, "database %s: %.300s",
 		    pg->shown, line);
-		pg->sqlstate[0] = '\0';
+		snprintf(pg->down, sizeof pg->down, "%s", pg->last);
+		pg->retry_at = clock_mono_us() + STORE_PG_RETRY_US;
 		return -1;
 	}
+	pg->retry_at = 0;
 	pg->gen++;
 	return store_pg_session(pg);
 }
@@ -310,7 +338,10 @@ store_pg_connect(struct store *s, struct err *err)
 	/* libpq knows the scheme in lower case only */
 	for (size_t i = 0; s->path[i] != ':' && s->path[i] != '\0'; i++)
 		s->path[i] = (char)tolower((unsigned char)s->path[i]);
-	pg->c = pg->pq.PQconnectdb(s->path);
+	pg->c = pg->pq.PQconnectdbParams(store_pg_keys,
+	    (const char *[]){ STORE_PG_CONNECT_S, STORE_PG_KEEPIDLE_S,
+	        STORE_PG_KEEPINTVL_S, STORE_PG_KEEPCNT, s->path, NULL },
+	    1);
 	if (pg->c == NULL || pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
 		if (pg->c == NULL)
 			snprintf(pg->last, sizeof pg->last, "out of memory");

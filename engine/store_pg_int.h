@@ -12,7 +12,7 @@
 
 /* The libpq functions the backend calls, looked up by name at open. */
 #define STORE_PQ_FUNCS(X)                                                      \
-	X(PQconnectdb)                                                         \
+	X(PQconnectdbParams)                                                   \
 	X(PQstatus)                                                            \
 	X(PQerrorMessage)                                                      \
 	X(PQfinish)                                                            \
@@ -70,6 +70,8 @@ struct store_pg {
 	int lock_ms;
 	int piped; /* statements sent in pipeline mode, results not read */
 	int late; /* pg->last is a statement's sent ahead, named already */
+	int64_t retry_at; /* a failed reconnect: no new try before (mono us) */
+	char down[ERR_MSG_MAX]; /* why it failed */
 	const char *piped_what[STORE_PG_PIPE_MAX]; /* what each one does */
 };
 
