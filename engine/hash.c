@@ -1,16 +1,16 @@
-/* hash.c: SHA-256/HMAC through OpenSSL libcrypto (see hash.h). The
- * digests use libcrypto's low-level SHA256_ and SHA1_ functions
- * (deprecated in 3.0, hence the define, in this one file): they need no
- * library initialisation, where the first EVP digest or SHA256() call
- * of a process loads OpenSSL's configuration and providers (about 3 ms
- * of CPU) and registers its clean-up at exit (about 1 ms more), which
- * every owl run and ingest paid for a few digests. */
+/* hash.c: SHA-256 through OpenSSL libcrypto (see hash.h). The digests
+ * use libcrypto's low-level SHA256_ and SHA1_ functions (deprecated in
+ * 3.0, hence the define, in this one file): they need no library
+ * initialisation, where the first EVP digest or SHA256() call of a
+ * process loads OpenSSL's configuration and providers (about 3 ms of
+ * CPU) and registers its clean-up at exit (about 1 ms more), which every
+ * owl run and ingest paid for a few digests. They are linked statically
+ * (the Makefile) and pull in none of OpenSSL's tables; HMAC is
+ * integrations/hmac.c's, from the shared libcrypto. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "hash.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,17 +73,6 @@ hash_sha1_2(const void *a, size_t an, const void *b, size_t bn,
 	SHA1_Update(&c, a, an);
 	SHA1_Update(&c, b, bn);
 	SHA1_Final(out, &c);
-}
-
-int
-hash_hmac(const void *key, size_t keylen, const void *msg, size_t n,
-    unsigned char out[HASH_LEN])
-{
-	unsigned int len = HASH_LEN;
-
-	if (HMAC(EVP_sha256(), key, (int)keylen, msg, n, out, &len) == NULL)
-		return -1;
-	return 0;
 }
 
 void

@@ -1,5 +1,6 @@
-/* hash.h: SHA-256 and HMAC-SHA256 (OpenSSL libcrypto), hex encoding and
- * constant-time comparison, for the action log chain and webhook auth. */
+/* hash.h: SHA-256 and SHA-1 (OpenSSL libcrypto), hex encoding and
+ * constant-time comparison, for the action log chain and webhook auth
+ * (HMAC-SHA256: integrations/hmac.h). */
 #ifndef OWL_HASH_H
 #define OWL_HASH_H
 
@@ -32,10 +33,6 @@ void hash_sha256(const void *p, size_t n, unsigned char out[HASH_LEN]);
 /* SHA-1 of a then b (git's object ids: a header, then the bytes). */
 void hash_sha1_2(const void *a, size_t an, const void *b, size_t bn,
     unsigned char out[HASH_SHA1_LEN]);
-
-/* HMAC-SHA256 of msg under key. Returns 0, or -1 on libcrypto failure. */
-int hash_hmac(const void *key, size_t keylen, const void *msg, size_t n,
-    unsigned char out[HASH_LEN]);
 
 /* Writes n bytes as lower-case hex (2n+1 bytes with the NUL). */
 void hash_hex(const unsigned char *p, size_t n, char *out);

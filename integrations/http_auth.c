@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "engine/hash.h"
+#include "integrations/hmac.h"
+#include "integrations/lazy.h"
 
 struct http_auth_secret {
 	char *key;
@@ -82,6 +84,10 @@ http_auth_add_secret(
 	if (a->nsecrets == HTTP_AUTH_MAX_KEYS)
 		return err_set(
 		    err, ERR_USAGE, "more than %d secrets", HTTP_AUTH_MAX_KEYS);
+	/* HMAC is libcrypto's shared object's: loaded now, not on the first
+	 * signed request (integrations/hmac.c) */
+	if (lazy_load(LAZY_CRYPTO, err) == -1)
+		return -1;
 	s = &a->secrets[a->nsecrets];
 	if ((s->key = malloc(n)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
@@ -376,7 +382,7 @@ http_auth_hmac_match(const struct http_auth *a, const char *hex,
 	if (len > 0)
 		memcpy(msg + prelen, body, len);
 	for (size_t i = 0; i < a->nsecrets; i++) {
-		if (hash_hmac(a->secrets[i].key, a->secrets[i].len, msg,
+		if (hmac_sha256(a->secrets[i].key, a->secrets[i].len, msg,
 		        prelen + len, got) == -1)
 			continue;
 		match |= hash_equal(got, want, HASH_LEN) == 0;

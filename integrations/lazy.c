@@ -1,6 +1,7 @@
-/* lazy.c: loads libgit2, libcurl, libmicrohttpd and GnuTLS when a module
- * first needs one (dlopen of the soname it was built against, dlsym of
- * each name in its .def) and reports a missing one in one line. */
+/* lazy.c: loads libgit2, libcurl, libmicrohttpd, GnuTLS and libcrypto's
+ * HMAC when a module first needs one (dlopen of the soname it was built
+ * against, dlsym of each name in its .def) and reports a missing one in one
+ * line. */
 #define LAZY_NO_NAMES 1
 #include "lazy.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "build/gen/lazy/sonames.h"
+#include "integrations/lazy_crypto.h"
 #include "integrations/lazy_curl.h"
 #include "integrations/lazy_git2.h"
 #include "integrations/lazy_gnutls.h"
@@ -22,8 +24,8 @@
 static void
 lazy_unloaded(void)
 {
-	fputs("owl: internal error: a libgit2, libcurl, libmicrohttpd or "
-	      "GnuTLS function was called before lazy_load()\n",
+	fputs("owl: internal error: a libgit2, libcurl, libmicrohttpd, "
+	      "GnuTLS or libcrypto function was called before lazy_load()\n",
 	    stderr);
 	abort();
 }
@@ -40,6 +42,9 @@ struct lazy_mhd lazy_mhd = {
 };
 struct lazy_gnutls lazy_gnutls = {
 #include "integrations/lazy/gnutls.def"
+};
+struct lazy_crypto lazy_crypto = {
+#include "integrations/lazy/crypto.def"
 };
 #undef LAZY
 
@@ -93,6 +98,17 @@ lazy_fill_gnutls(void *h)
 	lazy_gnutls = t;
 	return NULL;
 }
+
+static const char *
+lazy_fill_crypto(void *h)
+{
+	struct lazy_crypto t;
+	void *p;
+
+#include "integrations/lazy/crypto.def"
+	lazy_crypto = t;
+	return NULL;
+}
 #undef LAZY
 
 /* How each library is found and what its absence costs. */
@@ -111,6 +127,9 @@ static const struct lazy_spec lazy_specs[LAZY_NLIBS] = {
 	    "owl serve", lazy_fill_mhd },
 	[LAZY_GNUTLS] = { "GnuTLS", LAZY_SONAME_GNUTLS, LAZY_PACKAGE_GNUTLS,
 	    "owl serve", lazy_fill_gnutls },
+	[LAZY_CRYPTO] = { "libcrypto", LAZY_SONAME_CRYPTO, LAZY_PACKAGE_CRYPTO,
+	    "HMAC signatures and mail (owl serve's signed webhooks, pages)",
+	    lazy_fill_crypto },
 };
 
 /* The outcome of each library's one load; written inside its once. */
@@ -125,6 +144,7 @@ static struct lazy_state lazy_state[LAZY_NLIBS] = {
 	[LAZY_CURL] = { .once = PTHREAD_ONCE_INIT },
 	[LAZY_MHD] = { .once = PTHREAD_ONCE_INIT },
 	[LAZY_GNUTLS] = { .once = PTHREAD_ONCE_INIT },
+	[LAZY_CRYPTO] = { .once = PTHREAD_ONCE_INIT },
 };
 
 void *
@@ -190,11 +210,18 @@ lazy_once_gnutls(void)
 	lazy_do(LAZY_GNUTLS);
 }
 
+static void
+lazy_once_crypto(void)
+{
+	lazy_do(LAZY_CRYPTO);
+}
+
 static void (*const lazy_once_fn[LAZY_NLIBS])(void) = {
 	[LAZY_GIT2] = lazy_once_git2,
 	[LAZY_CURL] = lazy_once_curl,
 	[LAZY_MHD] = lazy_once_mhd,
 	[LAZY_GNUTLS] = lazy_once_gnutls,
+	[LAZY_CRYPTO] = lazy_once_crypto,
 };
 
 int

@@ -1,7 +1,8 @@
 /* lazy.h: the libraries owl loads only when a command uses them (libgit2,
- * libcurl, libmicrohttpd, GnuTLS). owl does not link them: loading them and
- * their ~35 dependencies cost every command ~16 ms of CPU at exec, whether
- * it used them or not.
+ * libcurl, libmicrohttpd, GnuTLS, and libcrypto's HMAC: its digests are
+ * linked statically). owl does not link them: loading them and their ~35
+ * dependencies cost every command ~16 ms of CPU at exec, whether it used
+ * them or not.
  *
  * How a module uses one: include its lazy_NAME.h instead of the library's
  * header (the call sites stay as they are: each name listed in
@@ -18,6 +19,7 @@ enum lazy_lib {
 	LAZY_CURL, /* libcurl: HTTP effects, pages, Alertmanager's API */
 	LAZY_MHD, /* libmicrohttpd: owl serve */
 	LAZY_GNUTLS, /* GnuTLS: owl serve's TLS and its version */
+	LAZY_CRYPTO, /* libcrypto: HMAC, base64 for mail, its version */
 	LAZY_NLIBS
 };
 

@@ -4,9 +4,9 @@
 
 #include <jansson.h>
 #include <lua.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 
+#include "integrations/lazy_crypto.h"
 #include "integrations/lazy_curl.h"
 #include "integrations/lazy_git2.h"
 #include "engine/store.h"
@@ -27,7 +27,7 @@ int
 libversions_format(struct buf *out, struct err *err)
 {
 	char git[32] = "";
-	const char *curl = NULL, *mhd = NULL;
+	const char *curl = NULL, *mhd = NULL, *ssl = NULL;
 	int major = 0, minor = 0, rev = 0;
 
 	if (lazy_load(LAZY_GIT2, NULL) == 0) {
@@ -38,6 +38,8 @@ libversions_format(struct buf *out, struct err *err)
 		curl = curl_version_info(CURLVERSION_NOW)->version;
 	if (lazy_load(LAZY_MHD, NULL) == 0)
 		mhd = MHD_get_version();
+	if (lazy_load(LAZY_CRYPTO, NULL) == 0)
+		ssl = OpenSSL_version(OPENSSL_VERSION_STRING);
 	if (buf_printf(out, err, "sqlite %s\nlua %s\n", store_sqlite_version(),
 	        LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
 	                          "." LUA_VERSION_RELEASE) == -1 ||
@@ -46,6 +48,7 @@ libversions_format(struct buf *out, struct err *err)
 	    libversions_lazy(out, "libcurl", LAZY_CURL, curl, err) == -1 ||
 	    libversions_lazy(out, "libmicrohttpd", LAZY_MHD, mhd, err) == -1)
 		return -1;
-	return buf_printf(out, err, "jansson %s\nopenssl %s\n",
-	    jansson_version_str(), OpenSSL_version(OPENSSL_VERSION_STRING));
+	if (buf_printf(out, err, "jansson %s\n", jansson_version_str()) == -1)
+		return -1;
+	return libversions_lazy(out, "openssl", LAZY_CRYPTO, ssl, err);
 }

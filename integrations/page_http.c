@@ -15,6 +15,7 @@
 
 #include "engine/clock.h"
 #include "engine/hash.h"
+#include "integrations/hmac.h"
 
 /* "X-Owl-Signature: t=" 20 digits ",v1=" 64 hex digits */
 #define PAGE_HTTP_SIG_MAX 128
@@ -216,7 +217,7 @@ page_http_sign(struct page_send *ps, const struct buf *key, const char *body,
 	buf_init(&msg, 0);
 	rc = buf_printf(&msg, &e2, "%lld.", ts) == -1 ||
 	        buf_adds(&msg, body, &e2) == -1 ||
-	        hash_hmac(key->data, key->len, msg.data, msg.len, mac) == -1
+	        hmac_sha256(key->data, key->len, msg.data, msg.len, mac) == -1
 	    ? -1
 	    : 0;
 	buf_done(&msg);

@@ -5,8 +5,8 @@
  * alert text (controls removed, non-ASCII subjects RFC 2047-encoded). */
 #include "page_int.h"
 
+#include "integrations/lazy_crypto.h"
 #include "integrations/lazy_curl.h"
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +200,8 @@ page_smtp_email(struct page_send *ps, const json_t *cfg,
 		page_fail(ps, err, "email", "no oncall.smtp configured");
 		goto out;
 	}
-	if (lazy_load(LAZY_CURL, &le) == -1) {
+	if (lazy_load(LAZY_CURL, &le) == -1 ||
+	    lazy_load(LAZY_CRYPTO, &le) == -1) {
 		page_fail(ps, err, "email", "%s", le.msg);
 		goto out;
 	}

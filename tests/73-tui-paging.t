@@ -87,4 +87,15 @@ is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); 
 run "$OWL" show "$big" --limit x
 is "$RC" 2 "show --limit x: exit 2"
 
+# the older entries are counted up to 10000 (a walk of the incident's
+# index): exact at 10000, "over 10000" past it
+"$OWL_ROOT/build/tools/owl-seed" "$OWL_DB" 0 9949 "$big" >/dev/null
+run "$OWL" show "$big"
+like "$OUT" "^  \.\.\. 10000 older entries \(owl show INC-$big --all\)" "show: 10000 older entries counted"
+"$OWL_ROOT/build/tools/owl-seed" "$OWL_DB" 0 1 "$big" >/dev/null
+run "$OWL" show "$big"
+is "$RC" 0 "show of 10101 entries: exit 0"
+like "$OUT" "^  \.\.\. over 10000 older entries \(owl show INC-$big --all\)" "show: past 10000, 'over 10000'"
+is "$(printf '%s\n' "$OUT" | grep -c 'bench.seed\|owl-seed')" 100 "show: still the newest 100 entries"
+
 done_testing

@@ -6,7 +6,7 @@ set -eu
 cc=${1:-cc}
 echo "/* Made by integrations/lazy/sonames.sh; do not edit. */"
 for lib in GIT2:libgit2.so CURL:libcurl.so MHD:libmicrohttpd.so \
-	GNUTLS:libgnutls.so; do
+	GNUTLS:libgnutls.so CRYPTO:libcrypto.so; do
 	id=${lib%%:*} file=${lib#*:}
 	path=$($cc -print-file-name="$file")
 	so=$(readelf -d "$path" 2>/dev/null |

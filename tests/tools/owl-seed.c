@@ -1,8 +1,9 @@
 /* owl-seed: test tool that fills a database fast for the TUI tests and
  * benchmark: N open incidents (one generic alert each, through the real
  * ingest code) and M extra action-log rows (a valid hash chain, through
- * actlog_append), each set in one transaction. Not installed.
- * usage: owl-seed DB INCIDENTS [LOGROWS] */
+ * actlog_append; on incident INCIDENT, if given), each set in one
+ * transaction. Not installed.
+ * usage: owl-seed DB INCIDENTS [LOGROWS [INCIDENT]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,11 @@ fail:
 }
 
 static int
-seed_log(struct store *s, long n, struct err *err)
+seed_log(struct store *s, long n, long inc, struct err *err)
 {
-	struct actlog_new e = { .actor = "owl-seed", .kind = "bench.seed" };
+	struct actlog_new e = {
+		.actor = "owl-seed", .incident = inc, .kind = "bench.seed"
+	};
 	char detail[64];
 
 	if (store_begin(s, err) == -1)
@@ -67,14 +70,16 @@ seed_log(struct store *s, long n, struct err *err)
 int
 main(int argc, char **argv)
 {
-	long inc, logrows = 0;
+	long inc, logrows = 0, loginc = 0;
 	struct store *s;
 	struct err err;
 	int rc = 0;
 
 	if (argc < 3 || (inc = strtol(argv[2], NULL, 10)) < 0 ||
-	    (argc > 3 && (logrows = strtol(argv[3], NULL, 10)) < 0)) {
-		fprintf(stderr, "usage: owl-seed DB INCIDENTS [LOGROWS]\n");
+	    (argc > 3 && (logrows = strtol(argv[3], NULL, 10)) < 0) ||
+	    (argc > 4 && (loginc = strtol(argv[4], NULL, 10)) < 0)) {
+		fprintf(stderr,
+		    "usage: owl-seed DB INCIDENTS [LOGROWS [INCIDENT]]\n");
 		return 2;
 	}
 	err_init(&err);
@@ -83,7 +88,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (seed_incidents(s, inc, &err) == -1 ||
-	    seed_log(s, logrows, &err) == -1) {
+	    seed_log(s, logrows, loginc, &err) == -1) {
 		fprintf(stderr, "owl-seed: %s\n", err.msg);
 		rc = 1;
 	}

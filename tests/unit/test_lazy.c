@@ -2,13 +2,16 @@
  * table entry called before its load stops the program with a message;
  * a load fills the table (the calls reach the library), once, from any
  * number of threads; a missing shared object is one line naming it, what
- * needs it and the package. */
+ * needs it and the package; the digests need no libcrypto.so, HMAC loads
+ * it. */
 #include "unit.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "engine/hash.h"
+#include "integrations/hmac.h"
 #include "integrations/lazy_curl.h"
 #include "integrations/lazy_git2.h"
 #include "integrations/lazy_mhd.h"
@@ -88,6 +91,30 @@ test_load_curl_mhd(void **state)
 	assert_false(err_isset(&err));
 }
 
+/* The digests are linked in: hashing loads no libcrypto.so; the first
+ * HMAC loads it, and its result is RFC 4231's (test case 2). */
+static void
+test_hmac_loads_crypto(void **state)
+{
+	unsigned char md[HASH_LEN];
+	char hex[2 * HASH_LEN + 1];
+
+	(void)state;
+	hash_sha256("abc", 3, md);
+	hash_hex(md, HASH_LEN, hex);
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_false(lazy_is_loaded(LAZY_CRYPTO));
+	assert_int_equal(
+	    hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, md), 0);
+	assert_true(lazy_is_loaded(LAZY_CRYPTO));
+	hash_hex(md, HASH_LEN, hex);
+	assert_string_equal(hex,
+	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	assert_int_equal(
+	    strncmp(lazy_soname(LAZY_CRYPTO), "libcrypto.so.", 13), 0);
+}
+
 static void
 test_missing(void **state)
 {
@@ -121,6 +148,7 @@ main(void)
 		cmocka_unit_test(test_unloaded_aborts),
 		cmocka_unit_test(test_load_threads),
 		cmocka_unit_test(test_load_curl_mhd),
+		cmocka_unit_test(test_hmac_loads_crypto),
 		cmocka_unit_test(test_missing),
 	};
 
