@@ -68,9 +68,10 @@ $(DEPS_STAMP): .ci/deps
 	@mkdir -p build && touch $@
 deps: $(DEPS_STAMP)
 
-owl: $(DEPS_STAMP) $(OBJ) owl-worker
+owl: $(DEPS_STAMP) $(OBJ) owl-worker build/obj/gen/worker_id.o
 	@echo "LD $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS) || $(LAZY_HINT)
+	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) build/obj/gen/worker_id.o $(LIBS) \
+		|| $(LAZY_HINT)
 
 # The runbook worker as a program of its own, beside owl (rb_worker.h):
 # static, so that starting one loads nothing. Without it owl forks.
@@ -80,8 +81,23 @@ WORKER_SRC = $(wildcard engine/worker/*.c) engine/worker/main/owl_worker.c \
 WORKER_OBJ = $(patsubst %.c,build/obj/%.o,$(WORKER_SRC))
 owl-worker: $(DEPS_STAMP) $(WORKER_OBJ)
 	@echo "LD $@"
-	@$(CC) $(ALL_CFLAGS) -static -o $@ $(WORKER_OBJ) \
+	@$(CC) $(ALL_CFLAGS) -static -Wl,--build-id=sha1 -o $@ $(WORKER_OBJ) \
 		-llua5.4 -ljansson -lseccomp -lm
+
+# owl records the GNU build id of the owl-worker it is linked with and
+# spawns only a program with that id (rb_worker_program): an old
+# owl-worker beside a newer owl (a partial copy, `make owl-worker` alone)
+# is not run. Relinking owl-worker rewrites this, and so relinks owl.
+build/gen/worker_id.c: owl-worker
+	@mkdir -p $(dir $@)
+	@id=$$(readelf -n owl-worker | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$$/\1/p'); \
+	[ -n "$$id" ] || { echo "owl: owl-worker has no GNU build id" >&2; exit 1; }; \
+	printf '%s\nconst char rb_worker_build_id[] = "%s";\n' \
+		'/* written by make: the build id of owl-worker (rb_worker.h) */' \
+		"$$id" >$@.tmp && mv $@.tmp $@
+build/obj/gen/worker_id.o: build/gen/worker_id.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/gen/lazy/%.h: integrations/lazy/%.def
 	@mkdir -p $(dir $@)

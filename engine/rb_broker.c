@@ -13,6 +13,7 @@
 #include "rb_lease.h"
 #include "worker/rb_proto.h"
 #include "rb_runs.h"
+#include "sanitize.h"
 #include "worker/rb_worker.h"
 
 #define RB_BROKER_SLACK_US (INT64_C(2) * 1000000) /* past the deadline */
@@ -78,20 +79,36 @@ rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
 }
 
 /* Starts the worker: the worker program when it is beside owl (it gets
- * conf as its first message), else a fork of this process. */
+ * conf as its first message), else a fork of this process. A worker
+ * program from another build is never run: it may speak another
+ * protocol (a run failing with "worker exited 2" at 3 AM). The fork is
+ * the same worker code and sandbox, only slower to start, so the run
+ * goes on with it and one line on stderr says what to fix. */
 static int
 rb_broker_spawn(struct rb_broker *b, const struct rb_vm_conf *conf,
     const struct rb_worker_limits *lim, struct err *err)
 {
-	char path[4200];
+	char path[4200], why[160], *shown;
 
-	if (rb_worker_program(path, sizeof path) == 0 &&
-	    rb_worker_exec(path, lim, &b->pid, &b->fd, err) == 0) {
+	switch (rb_worker_program(path, sizeof path, why, sizeof why)) {
+	case RB_WORKER_OK:
+		if (rb_worker_exec(path, lim, &b->pid, &b->fd, err) == -1)
+			break;
 		if (rb_vm_conf_send(b->fd, conf, err) == 0)
 			return 0;
 		/* it is gone already: how is said when it is reaped */
 		err_init(err);
 		return 0;
+	case RB_WORKER_OTHER:
+		shown = sanitize_dup(path, 0);
+		fprintf(stderr,
+		    "owl: warning: %s is from another build (%s); running "
+		    "the built-in worker instead: rebuild with make, or "
+		    "install owl and owl-worker together\n",
+		    shown ? shown : RB_WORKER_PROGRAM, why);
+		free(shown);
+		break;
+	case RB_WORKER_NONE: break;
 	}
 	err_init(err);
 	return rb_worker_spawn(

@@ -2,7 +2,9 @@
 # 44-worker-program.t: the runbook worker is the owl-worker program beside
 # owl (spawned, not a fork of owl), and owl forks its worker as before when
 # the program is missing or anyone but its owner may write it; either way
-# a run prints, logs and exits the same.
+# a run prints, logs and exits the same. An owl-worker from another build
+# (its GNU build id is not the one owl was linked with) is never run: owl
+# forks its own worker and says so in one line on stderr.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/rb"
@@ -53,7 +55,7 @@ like "$(worker_of "$T/alone/owl")" '/alone/owl 1$' \
 	"without owl-worker beside it, owl forks the worker"
 
 if [ "$OWL_ASAN" = 1 ] || [ ! -x "$OWL_ROOT/owl-worker" ]; then
-	skip 4 "no owl-worker beside this owl"
+	skip 13 "no owl-worker beside this owl"
 else
 	# a worker program others may write is not run
 	cp "$OWL_ROOT/owl-worker" "$T/alone/owl-worker"
@@ -81,6 +83,41 @@ else
 	like "$(kinds "$last")" 'effect.intent .*effect.result .*run.step .*run.log .*hello xxx' \
 		"the forked run logs its entries"
 	is "$(kinds $((last - 1)))" "$(kinds "$last")" "and the program's run the same"
+	forked=$(kinds "$last")
+
+	# an owl-worker from another build: the same program with one bit of
+	# its build id flipped (it would run fine; owl must not trust it)
+	id=$(readelf -n "$OWL_ROOT/owl-worker" | sed -n 's/^ *Build ID: *//p')
+	perl -e 'local $/; open(my $f, "<", $ARGV[0]) or die; binmode $f;
+		my $d = <$f>; my $a = pack("H*", $ARGV[1]); my $b = $a;
+		substr($b, -1, 1) = chr(ord(substr($b, -1, 1)) ^ 1);
+		(my $n = ($d =~ s/\Q$a\E/$b/g)) == 1 or die "id found $n times\n";
+		open(my $o, ">", $ARGV[2]) or die; binmode $o; print $o $d' \
+		"$OWL_ROOT/owl-worker" "$id" "$T/alone/owl-worker"
+	chmod 0755 "$T/alone/owl-worker"
+	other=$(readelf -n "$T/alone/owl-worker" | sed -n 's/^ *Build ID: *//p')
+	is "$(printf %.39s "$other")" "$(printf %.39s "$id")" "the other build's id differs in its last digit"
+	like "$(worker_of "$T/alone/owl")" '/alone/owl 1$' \
+		"an owl-worker from another build is not run: owl forks"
+	short() { printf %.12s "$1"; }
+	warn="owl: warning: $T/alone/owl-worker is from another build (build id $(short "$other"), this owl needs $(short "$id")); running the built-in worker instead: rebuild with make, or install owl and owl-worker together"
+	is "$(grep -c 'another build' "$T/slow.out")" 1 "the live run says so once"
+	run "$T/alone/owl" run plan --runbooks "$T/rb" --dry-run
+	is "$RC" 0 "the dry-run beside it succeeds"
+	is "$(printf '%s\n' "$OUT" | unnumber)" "$out2" "and prints the same"
+	is "$ERR" "$warn" "with one line on stderr naming the program, the ids and what to do"
+	last=$(db_sql "SELECT max(id) FROM runs")
+	is "$(kinds "$last")" "$forked" "and logs the same"
+
+	# one without a build id (an older build, a stripped note) neither
+	objcopy --remove-section .note.gnu.build-id "$OWL_ROOT/owl-worker" \
+		"$T/alone/owl-worker"
+	chmod 0755 "$T/alone/owl-worker"
+	run "$T/alone/owl" run plan --runbooks "$T/rb" --dry-run
+	is "$RC $(printf '%s\n' "$OUT" | unnumber)" "0 $out2" \
+		"an owl-worker without a build id: the dry-run forks, the same"
+	like "$ERR" "^owl: warning: .*/alone/owl-worker is from another build \\(no build id, this owl needs $(short "$id")\\); running the built-in worker" \
+		"and says so"
 fi
 
 done_testing

@@ -221,28 +221,6 @@ rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn, void *arg,
 }
 
 int
-rb_worker_program(char *out, size_t n)
-{
-	char self[PATH_MAX], *slash;
-	struct stat me, st;
-	ssize_t len;
-
-	if ((len = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
-		return -1;
-	self[len] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL || stat(self, &me) == -1)
-		return -1;
-	*slash = '\0';
-	if ((size_t)snprintf(out, n, "%s/%s", self, RB_WORKER_PROGRAM) >= n ||
-	    stat(out, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_uid != me.st_uid && st.st_uid != 0) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    (st.st_mode & S_IXUSR) == 0)
-		return -1;
-	return 0;
-}
-
-int
 rb_worker_exec(const char *path, const struct rb_worker_limits *lim, pid_t *pid,
     int *fd, struct err *err)
 {

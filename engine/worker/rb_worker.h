@@ -42,11 +42,37 @@ int rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
  * exec shares nothing. */
 #define RB_WORKER_PROGRAM "owl-worker"
 
-/* Finds the worker program beside /proc/self/exe into out (n bytes): 0
- * when it is there, a regular file owned by the same user as the
- * running executable (or root) that only its owner may write, else -1
- * (the caller forks, rb_worker_spawn). */
-int rb_worker_program(char *out, size_t n);
+/* The GNU build id (hex) of the owl-worker this owl was linked with:
+ * make reads it from owl-worker's ELF note into build/gen/worker_id.c,
+ * linked into owl only. Weak: a program built without it (the ASan owl,
+ * the unit tests) has none and always forks its worker. */
+extern const char rb_worker_build_id[] __attribute__((weak));
+
+/* Hex digits of a build id, with its NUL (ids are at most 64 bytes). */
+#define RB_WORKER_ID_MAX 129
+
+/* What rb_worker_program found beside the running executable. */
+enum rb_worker_found {
+	RB_WORKER_NONE, /* none, or not trusted: fork (said nowhere) */
+	RB_WORKER_OK, /* the program to spawn */
+	RB_WORKER_OTHER /* trusted, but from another build: fork, and say so */
+};
+
+/* Finds the worker program beside /proc/self/exe into out (n bytes). It
+ * is RB_WORKER_OK when it is a regular file owned by the same user as
+ * the running executable (or root) that only its owner may write, whose
+ * GNU build id is rb_worker_build_id: the very program this owl was
+ * built with, so that both speak the same protocol. A program that
+ * passes the first checks but carries another id (or none: a partial
+ * copy, an install of one file, a stale build) is RB_WORKER_OTHER, with
+ * why (wn bytes) saying which ids. */
+enum rb_worker_found rb_worker_program(
+    char *out, size_t n, char *why, size_t wn);
+
+/* Reads the GNU build id from the ELF file open at fd, as hex into hex
+ * (n bytes). Returns 0, or -1 when it is not an ELF file of this
+ * machine's class or has no build id note. Reads at most a few KiB. */
+int rb_worker_build_id_of(int fd, char *hex, size_t n);
 
 /* Spawns the worker program at path (vfork + exec, no environment, the
  * socket as descriptor 3, the limits in its arguments); it confines

@@ -3,9 +3,11 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -315,6 +317,114 @@ test_buffered(void **state)
 	close(sv[1]);
 }
 
+/* The main program's build id as the loader mapped it (hex), or "". */
+static int
+test_loaded_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *hex = data;
+	const unsigned char *p;
+	ElfW(Nhdr) h;
+	size_t at, i, al;
+	int k;
+
+	(void)size;
+	for (k = 0; k < info->dlpi_phnum; k++) {
+		if (info->dlpi_phdr[k].p_type != PT_NOTE)
+			continue;
+		p = (const unsigned char *)(info->dlpi_addr +
+		    info->dlpi_phdr[k].p_vaddr);
+		al = info->dlpi_phdr[k].p_align == 8 ? 8 : 4;
+		for (at = 0; at + sizeof h <= info->dlpi_phdr[k].p_memsz;) {
+			memcpy(&h, p + at, sizeof h);
+			at += sizeof h;
+			if (h.n_type == NT_GNU_BUILD_ID && h.n_namesz == 4) {
+				for (i = 0; i < h.n_descsz; i++)
+					sprintf(hex + 2 * i, "%02x",
+					    p[at + ((4 + al - 1) & ~(al - 1)) +
+					        i]);
+				return 1;
+			}
+			at += ((h.n_namesz + al - 1) & ~(al - 1)) +
+			    ((h.n_descsz + al - 1) & ~(al - 1));
+		}
+	}
+	return 1; /* the main program only */
+}
+
+/* A copy of this test's own executable in memory, changed by the
+ * caller, as a descriptor. */
+static int
+test_exe_copy(unsigned char **data, size_t *n)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	*n = (size_t)st.st_size;
+	assert_non_null(*data = malloc(*n));
+	assert_int_equal(pread(fd, *data, *n, 0), (ssize_t)*n);
+	close(fd);
+	return 0;
+}
+
+static int
+test_id_of(const unsigned char *data, size_t n, char *hex, size_t hn)
+{
+	int fd = memfd_create("exe", MFD_CLOEXEC), rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, n), (ssize_t)n);
+	rc = rb_worker_build_id_of(fd, hex, hn);
+	close(fd);
+	return rc;
+}
+
+/* owl trusts an owl-worker only by its GNU build id: the reader finds
+ * the id the loader sees, and a damaged or foreign file gives none
+ * (never a read outside what it read). */
+static void
+test_build_id(void **state)
+{
+	static const unsigned char hdr[] = { 4, 0, 0, 0, 20, 0, 0, 0, 3, 0, 0,
+		0, 'G', 'N', 'U', 0 };
+	char loaded[RB_WORKER_ID_MAX] = "", hex[RB_WORKER_ID_MAX], path[64];
+	char why[160];
+	unsigned char *data, *at;
+	size_t n;
+
+	(void)state;
+	dl_iterate_phdr(test_loaded_id, loaded);
+	assert_int_equal(strlen(loaded), 40);
+	test_exe_copy(&data, &n);
+	assert_int_equal(test_id_of(data, n, hex, sizeof hex), 0);
+	assert_string_equal(hex, loaded);
+	/* too small a buffer for it: none */
+	assert_int_equal(test_id_of(data, n, hex, 40), -1);
+	/* cut short, not ELF: none */
+	assert_int_equal(test_id_of(data, 40, hex, sizeof hex), -1);
+	data[0] = 0;
+	assert_int_equal(test_id_of(data, n, hex, sizeof hex), -1);
+	data[0] = 0x7f;
+	/* a note whose sizes run past its segment: none */
+	assert_non_null(at = memmem(data, n, hdr, sizeof hdr));
+	memcpy(at, "\xff\xff\xff\xff", 4);
+	assert_int_equal(test_id_of(data, n, hex, sizeof hex), -1);
+	memcpy(at, hdr, 4);
+	memcpy(at + 4, "\xf0\xff\xff\x7f", 4);
+	assert_int_equal(test_id_of(data, n, hex, sizeof hex), -1);
+	memcpy(at + 4, hdr + 4, 4);
+	/* one bit of the id: another id */
+	at[sizeof hdr + 19] ^= 1;
+	assert_int_equal(test_id_of(data, n, hex, sizeof hex), 0);
+	assert_string_not_equal(hex, loaded);
+	assert_memory_equal(hex, loaded, 39);
+	free(data);
+	/* built without a worker id (this test): never a program, fork */
+	assert_int_equal(rb_worker_program(path, sizeof path, why, sizeof why),
+	    RB_WORKER_NONE);
+}
+
 int
 main(void)
 {
@@ -324,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_env_scrubbed),
 		cmocka_unit_test(test_frame_limits),
 		cmocka_unit_test(test_buffered),
+		cmocka_unit_test(test_build_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
