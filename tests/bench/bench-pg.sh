@@ -151,12 +151,13 @@ pss_mib() {
 cpu_all() { cpu_ms $PID $PID2 $PG_CPU; }
 
 # run SYS: one run; appends "rate= p50_us= p99_us= errors= rss= owlrss=
-# pgrss= cpu_us=" to $W/SYS-SHAPE.res and prints it
+# pgrss= cpu_us= pgcpu_us=" to $W/SYS-SHAPE.res and prints it
 run() {
 	start "$1" || return 1
 	PG_CPU=""
 	case $1 in pg*) PG_CPU=$PGPID ;; esac
-	c0=$(cpu_all)
+	c0=$(cpu_all) p0=0
+	[ -n "$PG_CPU" ] && p0=$(cpu_ms "$PG_CPU")
 	case $1 in
 	am | sqlite | pg1)
 		# two threads, each every other list (as bench-serve.sh)
@@ -177,7 +178,8 @@ run() {
 		;;
 	esac
 	wait $la
-	c1=$(cpu_all)
+	c1=$(cpu_all) p1=0
+	[ -n "$PG_CPU" ] && p1=$(cpu_ms "$PG_CPU")
 	owlrss=$(hwm_mib "$PID")
 	[ -n "$PID2" ] && owlrss=$(awk -v a="$owlrss" -v b="$(hwm_mib "$PID2")" 'BEGIN { print a + b }')
 	pgrss=0
@@ -188,7 +190,7 @@ run() {
 	done
 	div=1
 	[ "$1" = pg2both ] && div=2
-	line=$(cat "$W/a.out" "$W/b.out" | awk -v div=$div -v cpu=$((c1 - c0)) \
+	line=$(cat "$W/a.out" "$W/b.out" | awk -v div=$div -v cpu=$((c1 - c0)) -v pcpu=$((p1 - p0)) \
 		-v orss="$owlrss" -v prss="$pgrss" '/^RESULT/ {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		req += v["requests"]; dur += v["duration_us"]; n++
@@ -197,9 +199,9 @@ run() {
 		if (v["p99_us"] > p99) p99 = v["p99_us"]
 	} END {
 		alerts = req * 10 / div
-		printf "rate=%.1f p50_us=%d p99_us=%d errors=%d rss=%.1f owlrss=%.1f pgrss=%.1f cpu_us=%.1f\n",
+		printf "rate=%.1f p50_us=%d p99_us=%d errors=%d rss=%.1f owlrss=%.1f pgrss=%.1f cpu_us=%.1f pgcpu_us=%.1f\n",
 		    alerts / (dur / n / 1e6), p50, p99, err, orss + prss, orss, prss,
-		    (alerts > 0 ? cpu * 1000 / alerts : 0) }')
+		    (alerts > 0 ? cpu * 1000 / alerts : 0), (alerts > 0 ? pcpu * 1000 / alerts : 0) }')
 	echo "$line" >>"$W/$1-$SHAPE.res"
 	echo "$line" | awk -v n="$(label "$1")" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -240,24 +242,26 @@ for SHAPE in $SHAPES; do
 	echo "   medians of $ROUNDS rounds ($SHAPE), load average $(cut -d' ' -f1-3 /proc/loadavg):"
 	am=$(median am rate) am99=$(median am p99_us) amrss=$(median am rss) amcpu=$(median am cpu_us)
 	sq=$(median sqlite rate) sq99=$(median sqlite p99_us) sqrss=$(median sqlite rss) sqcpu=$(median sqlite cpu_us)
-	printf '   %-16s %8s %7s %7s %7s %8s %6s  %-20s%s\n' "" alerts/s "p99 ms" "RSS MiB" "(of PG)" "us CPU" errors \
+	printf '   %-16s %8s %7s %7s %7s %7s %7s %6s  %-20s%s\n' "" alerts/s "p99 ms" "RSS MiB" "(of PG)" "us CPU" "(of PG)" errors \
 		"  /alertmanager" "  /owl sqlite"
-	printf '   %-16s %8s %7s %7s %7s %8s %6s  %5s %5s %5s   %5s %5s %5s\n' "" "" "" "" "" /alert "" \
+	printf '   %-16s %8s %7s %7s %7s %7s %7s %6s  %5s %5s %5s   %5s %5s %5s\n' "" "" "" "" "" /alert "" "" \
 		rate p99 RSS rate p99 RSS
 	for sys in $SYSTEMS; do
 		awk -v n="$(label "$sys")" -v r="$(median "$sys" rate)" -v p="$(median "$sys" p99_us)" \
 			-v m="$(median "$sys" rss)" -v pm="$(median "$sys" pgrss)" -v c="$(median "$sys" cpu_us)" \
+			-v pc="$(median "$sys" pgcpu_us)" \
 			-v e="$(cat "$W/$sys-$SHAPE.res" | sed 's/.*errors=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')" \
 			-v a="$am" -v a99="$am99" -v arss="$amrss" -v s="$sq" -v s99="$sq99" -v srss="$sqrss" 'BEGIN {
-			printf "   %-16s %8.0f %7.1f %7.1f %7s %8.1f %6d  %5.2f %5.2f %5.2f   %5.2f %5.2f %5.2f\n",
-			    n, r, p / 1000, m, (pm > 0 ? sprintf("%.1f", pm) : "-"), c, e,
+			printf "   %-16s %8.0f %7.1f %7.1f %7s %7.1f %7s %6d  %5.2f %5.2f %5.2f   %5.2f %5.2f %5.2f\n",
+			    n, r, p / 1000, m, (pm > 0 ? sprintf("%.1f", pm) : "-"), c,
+			    (pm > 0 ? sprintf("%.1f", pc) : "-"), e,
 			    r / a, p / a99, m / arss, r / s, p / s99, m / srss }'
 	done
 done
 echo "   RSS: owl's peak RSS (two nodes: summed); pg rows add the PostgreSQL server's"
 echo "     PSS (postmaster and all its processes, at the end of the run, owl connected)"
-echo "   us CPU/alert: the receivers' CPU time (pg rows: owl + the PostgreSQL server)"
-echo "     per accepted alert; wrk not counted"
+echo "   us CPU/alert: the receivers' CPU time (pg rows: owl + the PostgreSQL server,"
+echo "     the server's part in the next column) per accepted alert; wrk not counted"
 echo "   x2 both: every list POSTed to both nodes (Alertmanager with two webhook URLs),"
 echo "     each alert counted once (2xx deliveries / 2); x2 split: round-robin, request"
 echo "     n to node n % 2; p99 of two nodes: the worse node's"
