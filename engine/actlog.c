@@ -216,12 +216,10 @@ actlog_append_at(struct store *s, const struct actlog_new *n, int64_t at_us,
 	store_bind_text(st, 7, e.detail, -1, STORE_STATIC);
 	store_bind_text(st, 8, prev, -1, STORE_STATIC);
 	store_bind_text(st, 9, hash, -1, STORE_STATIC);
-	if (store_step(st) != STORE_DONE) {
-		store_sqlerr(s, err, "action log: append");
-		store_reset(st);
+	/* nothing reads the row back before the commit: sent ahead where
+	 * the backend can (store_step_later) */
+	if (store_step_later(s, st, "action log: append", err) == -1)
 		goto fail;
-	}
-	store_reset(st);
 	if (id != NULL)
 		*id = e.id;
 	tail->txn = store_txn_serial(s);

@@ -542,6 +542,16 @@ at_change(struct buf *b, const struct at_ev *v, struct err *err)
 	    src ? " (from " : "", at_or(src, ""), src ? ")" : "");
 }
 
+/* A node of owl serve took a once-only duty over (duty.h). */
+static int
+at_duty(struct buf *b, const struct at_ev *v, struct err *err)
+{
+	return buf_printf(b, err, "%s took over the %s duty from %s (%s)",
+	    at_or(at_str(v->d, "node"), "?"), at_or(at_str(v->d, "duty"), "?"),
+	    at_or(at_str(v->d, "previous"), "?"),
+	    at_or(at_str(v->d, "reason"), "?"));
+}
+
 /* Each kind the code writes and what says it (tests/15-cli-edges.t
  * checks that every kind logged anywhere is here); paging's own kinds
  * (page.*, escalation.*, paging.start, oncall.override*) are said by
@@ -587,6 +597,7 @@ static const struct at_kind {
 	{ "runbook.refused", 0, at_runbook_refused },
 	{ "runbooks.sync", 0, at_runbooks_sync },
 	{ "plan.approve", 0, at_plan_approve },
+	{ "duty.takeover", 0, at_duty },
 };
 
 static const struct at_kind *

@@ -134,16 +134,20 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 	if (store_begin(s, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (ingest_one(&c, &alerts[i], err) == -1)
+		if (ingest_known(&c, alerts, i, n, err) == -1 ||
+		    ingest_one(&c, &alerts[i], err) == -1 ||
+		    ingest_known_add(&c, &alerts[i], err) == -1)
 			goto fail;
 	ingest_touch_merge(&c);
 	for (i = 0; i < c.ntouched; i++)
 		if (ingest_finish(&c, &c.touched[i], err) == -1)
 			goto fail;
 	free(c.touched);
+	strmap_free(c.known);
 	return store_commit(s, err);
 fail:
 	free(c.touched);
+	strmap_free(c.known);
 	store_rollback(s);
 	return -1;
 }

@@ -48,6 +48,134 @@ ingest_found_row(
 	    ingest_text_eq(st, 11, a->severity_raw);
 }
 
+/* Below this many alerts each is looked up by itself; above it the
+ * keys are read INGEST_KNOWN_CHUNK alerts at a time. */
+#define INGEST_KNOWN_MIN 16
+#define INGEST_KNOWN_CHUNK 4096
+
+/* The key of a's row in c->known: a key that is not a's (a source or
+ * fingerprint holding the separator) only costs a lookup. */
+static int
+ingest_known_key(const struct alert *a, char **key)
+{
+	if (asprintf(key, "%s\n%s", a->source, a->fingerprint) == -1) {
+		*key = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+ingest_known_add(struct ingest_ctx *c, const struct alert *a, struct err *err)
+{
+	char *key;
+	int rc;
+
+	if (c->known == NULL)
+		return 0;
+	if (ingest_known_key(a, &key) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = strmap_set(c->known, key, NULL);
+	free(key);
+	return rc == -1 ? err_set(err, ERR_FAILED, "out of memory") : 0;
+}
+
+/* 1 when alert a, read ahead by ingest_known, has no row. */
+static int
+ingest_known_none(const struct ingest_ctx *c, const struct alert *a)
+{
+	char *key;
+	int none;
+
+	/* the position of a in the batch is what ingest_known read to */
+	if (c->known == NULL || c->known_end == 0 ||
+	    ingest_known_key(a, &key) == -1)
+		return 0;
+	none = strmap_get(c->known, key) == NULL;
+	free(key);
+	return none;
+}
+
+/* The keys of alerts [i, end) as a JSON array of [source, fingerprint];
+ * NULL when one is no UTF-8 (then each is looked up by itself). */
+static char *
+ingest_known_json(const struct alert *alerts, size_t i, size_t end)
+{
+	json_t *arr = json_array(), *pair;
+	char *out = NULL;
+
+	if (arr == NULL)
+		return NULL;
+	for (; i < end; i++) {
+		pair =
+		    json_pack("[s,s]", alerts[i].source, alerts[i].fingerprint);
+		if (pair == NULL || json_array_append_new(arr, pair) == -1)
+			goto out;
+	}
+	out = json_dumps(arr, JSON_COMPACT);
+out:
+	json_decref(arr);
+	return out;
+}
+
+int
+ingest_known(struct ingest_ctx *c, const struct alert *alerts, size_t i,
+    size_t n, struct err *err)
+{
+	static const char sqlite[] =
+	    "SELECT a.source, a.fingerprint FROM json_each(?1) j, alerts a"
+	    " WHERE a.source = json_extract(j.value, '$[0]')"
+	    " AND a.fingerprint = json_extract(j.value, '$[1]')";
+	static const char pg[] =
+	    "SELECT a.source, a.fingerprint"
+	    " FROM json_array_elements(CAST(?1 AS json)) j(v)"
+	    " JOIN alerts a ON a.source = j.v ->> 0"
+	    " AND a.fingerprint = j.v ->> 1";
+	size_t end = i + INGEST_KNOWN_CHUNK < n ? i + INGEST_KNOWN_CHUNK : n;
+	struct store_stmt *st;
+	char *json, *key;
+	int rc;
+
+	if (i != c->known_end || n < INGEST_KNOWN_MIN ||
+	    c->o->mode == INCIDENT_INGEST_ACK)
+		return 0;
+	if ((json = ingest_known_json(alerts, i, end)) == NULL) {
+		c->known_end = 0; /* each looked up from here on */
+		return 0;
+	}
+	if (c->known == NULL && (c->known = strmap_new()) == NULL) {
+		free(json);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
+	if ((st = store_stmt2(c->s, sqlite, pg, err)) == NULL) {
+		free(json);
+		return -1;
+	}
+	store_bind_text(st, 1, json, -1, STORE_STATIC);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (asprintf(&key, "%s\n%s",
+		        (const char *)store_col_text(st, 0),
+		        (const char *)store_col_text(st, 1)) == -1) {
+			rc = STORE_NOMEM;
+			break;
+		}
+		rc = strmap_set(c->known, key, NULL);
+		free(key);
+		if (rc == -1) {
+			rc = STORE_NOMEM;
+			break;
+		}
+	}
+	store_reset(st);
+	free(json);
+	if (rc == STORE_NOMEM)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (rc != STORE_DONE)
+		return store_sqlerr(c->s, err, "alerts");
+	c->known_end = end;
+	return 0;
+}
+
 int
 ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
     struct err *err)
@@ -61,6 +189,8 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	int rc;
 
 	memset(f, 0, sizeof *f);
+	if (ingest_known_none(c, a))
+		return 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
@@ -127,7 +257,7 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 		return -1;
 	store_bind_text(st, 1, a->match_text, -1, STORE_STATIC);
 	store_bind_int64(st, 2, incident);
-	return store_step_done(c->s, st, "incident text", err);
+	return store_step_later(c->s, st, "incident text", err);
 }
 
 /* Logs a new alert. Its labels and annotations go into the detail as
@@ -201,7 +331,7 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 		store_bind_int64(st, 15, t.rx_ends);
 	if (a->severity_raw != NULL)
 		store_bind_text(st, 16, a->severity_raw, -1, STORE_STATIC);
-	if (store_step_done(c->s, st, "store alert", err) == -1 ||
+	if (store_step_later(c->s, st, "store alert", err) == -1 ||
 	    ingest_match_text(c, a, incident, err) == -1)
 		return -1;
 	c->res->new_alerts++;
@@ -282,7 +412,7 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 			store_bind_text(
 			    st, 13, a->severity_raw, -1, STORE_STATIC);
 	}
-	if (store_step_done(c->s, st, "update alert", err) == -1 ||
+	if (store_step_later(c->s, st, "update alert", err) == -1 ||
 	    ingest_touch(c, f->incident,
 	        f->t.resolved != a->resolved || m.changed, err) == -1)
 		goto out;

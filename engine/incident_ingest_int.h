@@ -11,6 +11,7 @@
 #include "engine/incident.h"
 #include "engine/incident_ingest.h"
 #include "engine/incident_int.h"
+#include "engine/strmap.h"
 
 /* An incident the batch touched, and what its alerts did to its
  * aggregates: kept incrementally, so a request costs the same whatever
@@ -69,7 +70,21 @@ struct ingest_ctx {
 	size_t ntouched, cap;
 	const char *cache_group; /* the last group key decided, borrowed */
 	int64_t cache_id; /* and its incident */
+	/* ingest_known: the (source, fingerprint) keys that may have a row,
+	 * for the alerts before known_end; NULL: each alert is looked up */
+	struct strmap *known;
+	size_t known_end;
 };
+
+/* Before alert i of n: when the batch is large, reads in one statement
+ * which of the next alerts' keys have rows, so that ingest_find needs no
+ * statement for a new one (one round trip each on PostgreSQL). */
+int ingest_known(struct ingest_ctx *c, const struct alert *alerts, size_t i,
+    size_t n, struct err *err);
+
+/* Notes that alert a's key has a row now (or may have one). */
+int ingest_known_add(
+    struct ingest_ctx *c, const struct alert *a, struct err *err);
 
 /* What the database knows of an alert: its newest row. */
 struct ingest_found {

@@ -382,7 +382,7 @@ ingest_row_write(struct store *s, const struct ingest_row *r, struct err *err)
 	if (r->ended_at != 0)
 		store_bind_int64(st, 10, r->ended_at);
 	store_bind_int64(st, 11, r->version_add);
-	return store_step_done(s, st, "update incident", err);
+	return store_step_later(s, st, "update incident", err);
 }
 
 /* The incident as a kept row says it is (incident_ingest_defer). */

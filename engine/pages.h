@@ -158,15 +158,4 @@ int pages_status(
 int pages_text(
     const char *kind, const json_t *d, struct buf *b, struct err *err);
 
-/* The pager lease in paging_state: one owl serve delivers at a time.
- * Takes or renews the lease for holder ("host:pid") until now + ttl
- * when it is free, expired, ours, or held by a process of this host
- * that no longer runs. *got is 0 when another holds it (its name in
- * other, 128 bytes). */
-int pages_lease(struct store *s, const char *holder, const char *host,
-    int64_t now, int64_t ttl, int *got, char *other, struct err *err);
-
-/* Gives the lease up (a clean stop). */
-int pages_lease_release(struct store *s, const char *holder, struct err *err);
-
 #endif

@@ -1,14 +1,11 @@
 /* pages_read.c: what is read back from the pages table (the pages of
  * an incident or of a time span, the /metrics counts, the TUI's alarm)
- * and the pager lease in paging_state (see pages.h). */
+ * (see pages.h). */
 #include "pages.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 
@@ -159,93 +156,6 @@ pages_alarm(
 	}
 	store_reset(st);
 	return rc == STORE_DONE ? 0 : store_sqlerr(s, err, "undelivered pages");
-}
-
-/* Whether the lease holder "host:pid" is a process of host that is
- * gone (kill -9 of the last owl serve). */
-static int
-pages_holder_dead(const char *holder, const char *host)
-{
-	size_t hl = strlen(host);
-	long pid;
-
-	if (strncmp(holder, host, hl) != 0 || holder[hl] != ':')
-		return 0;
-	pid = strtol(holder + hl + 1, NULL, 10);
-	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == -1 &&
-	    errno == ESRCH;
-}
-
-int
-pages_lease(struct store *s, const char *holder, const char *host, int64_t now,
-    int64_t ttl, int *got, char *other, struct err *err)
-{
-	static const char sel[] =
-	    "SELECT value FROM paging_state WHERE key = 'pager'";
-	static const char put[] =
-	    "INSERT INTO paging_state(key, value) VALUES ('pager', ?)"
-	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-	json_t *v = NULL;
-	const char *cur;
-	struct store_stmt *st;
-	char *value;
-	int64_t until;
-	int rc;
-
-	*got = 0;
-	other[0] = '\0';
-	if (store_begin(s, err) == -1)
-		return -1;
-	if ((st = store_stmt(s, sel, err)) == NULL)
-		goto fail;
-	if (store_step(st) == STORE_ROW)
-		v = json_loads((const char *)store_col_text(st, 0), 0, NULL);
-	store_reset(st);
-	cur = json_string_value(json_object_get(v, "holder"));
-	until = json_integer_value(json_object_get(v, "until"));
-	if (cur != NULL && strcmp(cur, holder) != 0 && until > now &&
-	    !pages_holder_dead(cur, host)) {
-		snprintf(other, 128, "%s", cur);
-		json_decref(v);
-		return store_commit(s, err);
-	}
-	json_decref(v);
-	v = json_pack(
-	    "{s:s, s:I}", "holder", holder, "until", (json_int_t)(now + ttl));
-	value = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
-	json_decref(v);
-	if (value == NULL) {
-		err_set(err, ERR_FAILED, "out of memory");
-		goto fail;
-	}
-	if ((st = store_stmt(s, put, err)) == NULL) {
-		free(value);
-		goto fail;
-	}
-	store_bind_text(st, 1, value, -1, STORE_STATIC);
-	rc = store_step_done(s, st, "take the pager lease", err);
-	free(value);
-	if (rc == -1)
-		goto fail;
-	*got = 1;
-	return store_commit(s, err);
-fail:
-	store_rollback(s);
-	return -1;
-}
-
-int
-pages_lease_release(struct store *s, const char *holder, struct err *err)
-{
-	static const char sql[] =
-	    "DELETE FROM paging_state WHERE key = 'pager' AND"
-	    " json_extract(value, '$.holder') = ?";
-	struct store_stmt *st;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	store_bind_text(st, 1, holder, -1, STORE_STATIC);
-	return store_step_done(s, st, "release the pager lease", err);
 }
 
 int

@@ -386,6 +386,21 @@ store_step_done(
 }
 
 int
+store_step_later(
+    struct store *s, struct store_stmt *st, const char *what, struct err *err)
+{
+	int rc;
+
+	if (s->depth == 0)
+		return store_step_done(s, st, what, err);
+	rc = st->ops->step_later(st, what);
+	store_reset(st);
+	if (rc != 0 && rc != STORE_DONE && rc != STORE_ROW)
+		return store_sqlerr(s, err, what);
+	return 0;
+}
+
+int
 store_step_id(struct store *s, struct store_stmt *st, const char *what,
     int64_t *id, struct err *err)
 {

@@ -148,6 +148,18 @@ int store_changes(struct store *s);
 int store_step_done(
     struct store *s, struct store_stmt *st, const char *what, struct err *err);
 
+/* store_step_done for a write whose outcome the caller needs only at
+ * the commit (a row that nothing reads back in the transaction): inside
+ * a write transaction a backend may send it without waiting for the
+ * server (PostgreSQL's pipeline mode: one round trip for many), and a
+ * failure then fails the next statement that waits, or the commit, its
+ * message starting "what: " (what: a string that lives as long as the
+ * store, e.g. a literal). The statement's store_changes() is unknown.
+ * Outside a write transaction it is store_step_done. -1 with err set
+ * when it failed already. */
+int store_step_later(
+    struct store *s, struct store_stmt *st, const char *what, struct err *err);
+
 /* Steps an INSERT ... RETURNING id once, sets *id and resets it. -1 with
  * err set ("what: message") when it failed or returned no row. */
 int store_step_id(struct store *s, struct store_stmt *st, const char *what,

@@ -46,6 +46,10 @@ struct store_ops {
 	    struct store_stmt *st, int i, const void *v, int len, int mode);
 	int (*bind_null)(struct store_stmt *st, int i);
 	int (*step)(struct store_stmt *st);
+	/* Runs a statement that returns no rows inside a write transaction,
+	 * its outcome not needed now (store_step_later): 0 when sent (or
+	 * done), else step's error; what names it in a later failure. */
+	int (*step_later)(struct store_stmt *st, const char *what);
 	int64_t (*col_int64)(struct store_stmt *st, int i);
 	int (*col_int)(struct store_stmt *st, int i);
 	const unsigned char *(*col_text)(struct store_stmt *st, int i);

@@ -20,6 +20,8 @@
 #define STORE_PG_BUSY_MS 10000
 #define STORE_PG_SONAME "libpq.so.5"
 
+static void store_pg_rollback(struct store *s);
+
 /* Keeps the first line of msg (libpq's end with a newline, some have a
  * DETAIL line) in out. */
 static void
@@ -41,6 +43,7 @@ store_pg_fail(struct store_pg *pg, const PGresult *r)
 {
 	const char *state = NULL;
 
+	pg->late = 0;
 	if (r != NULL) {
 		store_pg_line(
 		    pg->last, sizeof pg->last, pg->pq.PQresultErrorMessage(r));
@@ -61,6 +64,9 @@ store_pg_sqlerr(struct store *s, struct err *err, const char *what)
 {
 	struct store_pg *pg = STORE_PG(s);
 
+	/* a write sent ahead failed: what it was, not what found out */
+	if (pg->late)
+		return err_set(err, ERR_FAILED, "%s", pg->last);
 	return err_set(err, ERR_FAILED, "%s: %s", what, pg->last);
 }
 
@@ -80,10 +86,15 @@ store_pg_drain(struct store_pg *pg)
 static int
 store_pg_run(struct store_pg *pg, const char *sql)
 {
-	PGresult *r = pg->pq.PQexec(pg->c, sql);
-	ExecStatusType rc = pg->pq.PQresultStatus(r);
-	int ok = rc == PGRES_COMMAND_OK || rc == PGRES_TUPLES_OK;
+	PGresult *r;
+	ExecStatusType rc;
+	int ok;
 
+	if (store_pg_settle(pg, NULL) == -1)
+		return -1;
+	r = pg->pq.PQexec(pg->c, sql);
+	rc = pg->pq.PQresultStatus(r);
+	ok = rc == PGRES_COMMAND_OK || rc == PGRES_TUPLES_OK;
 	if (!ok)
 		store_pg_fail(pg, r);
 	pg->pq.PQclear(r);
@@ -122,12 +133,12 @@ store_pg_session(struct store_pg *pg)
 	return store_pg_run(pg, sql);
 }
 
-/* Reconnects (once); -1 with pg->last set when the server is not there. */
-static int
+int
 store_pg_reconnect(struct store_pg *pg)
 {
 	/* lost between transactions: one new try (a restarted server, a
 	 * failover to a standby that a multi-host URL names) */
+	pg->piped = 0; /* a reset leaves pipeline mode */
 	pg->pq.PQreset(pg->c);
 	if (pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
 		char line[ERR_MSG_MAX];
@@ -147,8 +158,12 @@ store_pg_alive(struct store *s)
 {
 	struct store_pg *pg = STORE_PG(s);
 
-	if (pg->pq.PQstatus(pg->c) == CONNECTION_OK)
+	if (pg->pq.PQstatus(pg->c) == CONNECTION_OK &&
+	    ((s->depth == 0 && s->reading == 0) || pg->piped > 0 ||
+	        pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE))
 		return 0;
+	/* a transaction's connection taken up again has no transaction:
+	 * the rest of it would be committed statement by statement */
 	if (s->depth > 0 || s->reading > 0) {
 		snprintf(pg->last, sizeof pg->last,
 		    "database %s: connection to the server lost", pg->shown);
@@ -204,10 +219,14 @@ store_pg_load(struct store_pg *pg, struct err *err)
 static int
 store_pg_scalar(struct store_pg *pg, const char *sql, int *v)
 {
-	PGresult *r = pg->pq.PQexec(pg->c, sql);
-	int ok = pg->pq.PQresultStatus(r) == PGRES_TUPLES_OK &&
-	    pg->pq.PQntuples(r) == 1;
+	PGresult *r;
+	int ok;
 
+	if (store_pg_settle(pg, NULL) == -1)
+		return -1;
+	r = pg->pq.PQexec(pg->c, sql);
+	ok = pg->pq.PQresultStatus(r) == PGRES_TUPLES_OK &&
+	    pg->pq.PQntuples(r) == 1;
 	if (!ok)
 		store_pg_fail(pg, r);
 	else
@@ -380,6 +399,17 @@ store_pg_commit(struct store *s, struct err *err)
 	PGresult *r;
 	int ok;
 
+	/* the writes sent ahead first: one failed, nothing is committed */
+	if (store_pg_settle(pg, NULL) == -1) {
+		char msg[ERR_MSG_MAX];
+		int late = pg->late;
+
+		snprintf(msg, sizeof msg, "%s", pg->last);
+		store_pg_rollback(s);
+		snprintf(pg->last, sizeof pg->last, "%s", msg);
+		pg->late = late;
+		return store_pg_sqlerr(s, err, "commit");
+	}
 	/* an aborted transaction's COMMIT rolls back and says ROLLBACK */
 	r = pg->pq.PQexec(pg->c, "NOTIFY owl; COMMIT");
 	ok = pg->pq.PQresultStatus(r) == PGRES_COMMAND_OK &&
@@ -402,6 +432,8 @@ store_pg_rollback(struct store *s)
 {
 	struct store_pg *pg = STORE_PG(s);
 
+	/* what was sent ahead is rolled back with the rest */
+	store_pg_settle(pg, NULL);
 	if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
 		store_pg_run(pg, "ROLLBACK");
 }
@@ -480,11 +512,18 @@ store_pg_data_version(struct store *s)
 static int
 store_pg_sync(struct store *s, enum store_sync how, struct err *err)
 {
-	/* synchronous_commit = off loses the last commits when the server
-	 * dies, never consistency: what SQLite's NORMAL gives */
+	/* FULL: at least "on" (flushed, and on the synchronous standbys
+	 * synchronous_standby_names names); a server configured stronger
+	 * (remote_apply: readable on the standbys) keeps its setting, never
+	 * weakened by owl. NORMAL: synchronous_commit = off loses the last
+	 * commits when the server dies, never consistency: what SQLite's
+	 * NORMAL gives. */
 	return store_pg_exec(s,
-	    how == STORE_SYNC_FULL ? "SET synchronous_commit = on"
-	                           : "SET synchronous_commit = off",
+	    how == STORE_SYNC_FULL
+	        ? "SELECT set_config('synchronous_commit', CASE WHEN reset_val "
+	          "= 'remote_apply' THEN reset_val ELSE 'on' END, false) "
+	          "FROM pg_settings WHERE name = 'synchronous_commit'"
+	        : "SET synchronous_commit = off",
 	    err);
 }
 
@@ -519,6 +558,7 @@ const struct store_ops store_pg_ops = {
 	.bind_blob = store_pg_bind_blob,
 	.bind_null = store_pg_bind_null,
 	.step = store_pg_step,
+	.step_later = store_pg_step_later,
 	.col_int64 = store_pg_col_int64,
 	.col_int = store_pg_col_int,
 	.col_text = store_pg_col_text,

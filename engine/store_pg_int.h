@@ -38,13 +38,22 @@
 	X(PQtransactionStatus)                                                 \
 	X(PQsetNoticeProcessor)                                                \
 	X(PQlibVersion)                                                        \
-	X(PQfname)
+	X(PQfname)                                                             \
+	X(PQenterPipelineMode)                                                 \
+	X(PQexitPipelineMode)                                                  \
+	X(PQpipelineSync)                                                      \
+	X(PQsendQueryPrepared)                                                 \
+	X(PQgetResult)
 
 struct store_pq_api {
 #define STORE_PQ_MEMBER(f) __typeof__(f) *f;
 	STORE_PQ_FUNCS(STORE_PQ_MEMBER)
 #undef STORE_PQ_MEMBER
 };
+
+/* The most statements sent in pipeline mode before their results are
+ * read (store_pg_pipe.c): bounds what waits in the socket buffers. */
+#define STORE_PG_PIPE_MAX 256
 
 /* The connection under a PostgreSQL store (s->conn). */
 struct store_pg {
@@ -59,6 +68,9 @@ struct store_pg {
 	int changes;
 	int pid; /* the server process of this connection */
 	int lock_ms;
+	int piped; /* statements sent in pipeline mode, results not read */
+	int late; /* pg->last is a statement's sent ahead, named already */
+	const char *piped_what[STORE_PG_PIPE_MAX]; /* what each one does */
 };
 
 #define STORE_PG(s) ((struct store_pg *)(s)->conn)
@@ -68,8 +80,14 @@ struct store_pg {
 void store_pg_fail(struct store_pg *pg, const PGresult *r);
 
 /* store_pg.c: makes sure the connection is up when no transaction is
- * open (reconnects once when it was lost). 0, or -1 with pg->last set. */
+ * open (reconnects once when it was lost), and that one store_begin or
+ * store_read_begin opened is still there. 0, or -1 with pg->last set. */
 int store_pg_alive(struct store *s);
+
+/* store_pg.c: connects again (once); -1 with pg->last set when the
+ * server is not there. A transaction open on the old connection is gone:
+ * store_pg_alive refuses the rest of it. */
+int store_pg_reconnect(struct store_pg *pg);
 
 /* store_pg.c: closes the connection of s (s->conn may be NULL). */
 void store_pg_close(struct store *s);
@@ -82,6 +100,22 @@ void store_pg_drain(struct store_pg *pg);
 /* store_pg.c: after an autocommitted write, wakes the other
  * connections (a write transaction does it at COMMIT). */
 void store_pg_notify(struct store_pg *pg);
+
+/* store_pg_pipe.c: sends prepared statement name with its parameters
+ * in pipeline mode (entered with the first one), its result to be read
+ * by store_pg_settle; what names it should it fail. 0, or -1 with
+ * pg->last set. */
+int store_pg_pipe_send(struct store_pg *pg, const char *name, int n,
+    const char *const *vals, const int *lens, const int *fmts,
+    const char *what);
+
+/* store_pg_pipe.c: reads the results of the statements sent in pipeline
+ * mode and leaves it; with last (a statement the caller sent after them
+ * with PQsendQueryPrepared, whose result it wants), sets *last to that
+ * result (NULL when the pipeline failed before it). 0, or -1 with
+ * pg->last set to the first failure ("what: message"). Does nothing
+ * when nothing was sent. */
+int store_pg_settle(struct store_pg *pg, PGresult **last);
 
 /* store_pg_stmt.c: the statement half of the ops table. */
 struct store_stmt *store_pg_prepare(
@@ -96,6 +130,7 @@ int store_pg_bind_blob(
     struct store_stmt *st, int i, const void *v, int len, int mode);
 int store_pg_bind_null(struct store_stmt *st, int i);
 int store_pg_step(struct store_stmt *st);
+int store_pg_step_later(struct store_stmt *st, const char *what);
 int64_t store_pg_col_int64(struct store_stmt *st, int i);
 int store_pg_col_int(struct store_stmt *st, int i);
 const unsigned char *store_pg_col_text(struct store_stmt *st, int i);

@@ -117,9 +117,13 @@ store_pg_translate(const char *sql, char **out, int *nparams, struct err *err)
 static int
 store_pg_quick(struct store_pg *pg, const char *sql)
 {
-	PGresult *r = pg->pq.PQexec(pg->c, sql);
-	int ok = pg->pq.PQresultStatus(r) == PGRES_COMMAND_OK;
+	PGresult *r;
+	int ok;
 
+	if (store_pg_settle(pg, NULL) == -1)
+		return -1;
+	r = pg->pq.PQexec(pg->c, sql);
+	ok = pg->pq.PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
 		store_pg_fail(pg, r);
 	pg->pq.PQclear(r);
@@ -153,9 +157,13 @@ store_pg_server_prepare(struct store_pg_stmt *x)
 	Oid *types =
 	    calloc(x->nparams > 0 ? (size_t)x->nparams : 1, sizeof *types);
 	PGresult *r = NULL;
-	int ok = 0, n;
-	int txn = pg->pq.PQtransactionStatus(pg->c) == PQTRANS_INTRANS;
+	int ok = 0, n, txn;
 
+	if (store_pg_settle(pg, NULL) == -1) {
+		free(types);
+		return -1;
+	}
+	txn = pg->pq.PQtransactionStatus(pg->c) == PQTRANS_INTRANS;
 	if (types == NULL) {
 		snprintf(pg->last, sizeof pg->last, "out of memory");
 		return -1;
@@ -211,7 +219,8 @@ store_pg_prepare(struct store *s, const char *sql, struct err *err)
 		goto oom;
 	snprintf(x->name, sizeof x->name, "owl_%" PRIu64, ++pg->nstmt);
 	if (store_pg_alive(s) == -1 || store_pg_server_prepare(x) == -1) {
-		err_set(err, ERR_FAILED, "prepare: %s", pg->last);
+		err_set(err, ERR_FAILED, "%s%s",
+		    pg->late ? "" : "prepare: ", pg->last);
 		store_pg_finalize(&x->base);
 		return NULL;
 	}
@@ -243,6 +252,10 @@ store_pg_finalize(struct store_stmt *st)
 	pg = STORE_PG(x->base.s);
 	if (x->res != NULL)
 		pg->pq.PQclear(x->res);
+	/* a failure sent ahead stays the transaction's: the server aborted
+	 * it, its commit rolls back */
+	if (!x->base.s->closing)
+		store_pg_settle(pg, NULL);
 	/* a closing store's connection takes its statements with it */
 	if (!x->base.s->closing && x->gen == pg->gen && x->name[0] != '\0' &&
 	    pg->pq.PQstatus(pg->c) == CONNECTION_OK &&
@@ -361,7 +374,27 @@ store_pg_bind_null(struct store_stmt *st, int i)
 	return store_pg_param(st, i) == NULL ? STORE_PG_RANGE : 0;
 }
 
-/* Runs the statement with its parameters and keeps the whole result. */
+/* Makes x ready to run on this connection (prepared on it, its
+ * parameters in the arrays libpq takes). */
+static int
+store_pg_ready(struct store_pg_stmt *x)
+{
+	struct store *s = x->base.s;
+	struct store_pg *pg = STORE_PG(s);
+
+	if (store_pg_alive(s) == -1 ||
+	    (x->gen != pg->gen && store_pg_server_prepare(x) == -1))
+		return -1;
+	for (int i = 0; i < x->nparams; i++) {
+		x->vals[i] = x->p[i].v;
+		x->lens[i] = x->p[i].len;
+		x->fmts[i] = x->p[i].binary;
+	}
+	return 0;
+}
+
+/* Runs the statement with its parameters and keeps the whole result:
+ * after the writes sent ahead, in the same round trip. */
 static int
 store_pg_execute(struct store_pg_stmt *x)
 {
@@ -370,16 +403,19 @@ store_pg_execute(struct store_pg_stmt *x)
 	ExecStatusType rc;
 	const char *cmd;
 
-	if (store_pg_alive(s) == -1 ||
-	    (x->gen != pg->gen && store_pg_server_prepare(x) == -1))
+	if (store_pg_ready(x) == -1)
 		return STORE_PG_ERROR;
-	for (int i = 0; i < x->nparams; i++) {
-		x->vals[i] = x->p[i].v;
-		x->lens[i] = x->p[i].len;
-		x->fmts[i] = x->p[i].binary;
+	if (pg->piped == 0) {
+		x->res = pg->pq.PQexecPrepared(
+		    pg->c, x->name, x->nparams, x->vals, x->lens, x->fmts, 0);
+	} else if (pg->pq.PQsendQueryPrepared(pg->c, x->name, x->nparams,
+	               x->vals, x->lens, x->fmts, 0) != 1) {
+		store_pg_fail(pg, NULL);
+		store_pg_settle(pg, NULL);
+		return STORE_PG_ERROR;
+	} else if (store_pg_settle(pg, &x->res) == -1) {
+		return STORE_PG_ERROR;
 	}
-	x->res = pg->pq.PQexecPrepared(
-	    pg->c, x->name, x->nparams, x->vals, x->lens, x->fmts, 0);
 	store_pg_drain(pg);
 	rc = pg->pq.PQresultStatus(x->res);
 	if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
@@ -414,6 +450,23 @@ store_pg_step(struct store_stmt *st)
 		return STORE_ROW;
 	/* the next step runs it again, as SQLite's does after DONE */
 	store_pg_reset(st);
+	return STORE_DONE;
+}
+
+int
+store_pg_step_later(struct store_stmt *st, const char *what)
+{
+	struct store_pg_stmt *x = STORE_PG_ST(st);
+	struct store_pg *pg = STORE_PG(st->s);
+
+	/* only inside a healthy transaction: its commit reads the results */
+	if (pg->piped == 0 &&
+	    pg->pq.PQtransactionStatus(pg->c) != PQTRANS_INTRANS)
+		return store_pg_step(st);
+	if (store_pg_ready(x) == -1 ||
+	    store_pg_pipe_send(
+	        pg, x->name, x->nparams, x->vals, x->lens, x->fmts, what) == -1)
+		return STORE_PG_ERROR;
 	return STORE_DONE;
 }
 

@@ -411,6 +411,14 @@ store_sq_step(struct store_stmt *st)
 	return sqlite3_step(SQ_ST(st));
 }
 
+/* A local write costs no round trip: done at once. */
+static int
+store_sq_step_later(struct store_stmt *st, const char *what)
+{
+	(void)what;
+	return sqlite3_step(SQ_ST(st));
+}
+
 static int64_t
 store_sq_col_int64(struct store_stmt *st, int i)
 {
@@ -546,6 +554,7 @@ const struct store_ops store_sqlite_ops = {
 	.bind_blob = store_sq_bind_blob,
 	.bind_null = store_sq_bind_null,
 	.step = store_sq_step,
+	.step_later = store_sq_step_later,
 	.col_int64 = store_sq_col_int64,
 	.col_int = store_sq_col_int,
 	.col_text = store_sq_col_text,

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "engine/clock.h"
+#include "engine/duty.h"
 #include "engine/incident.h"
 #include "engine/words.h"
 
 #define PAGER_BATCH 64
-#define PAGER_LEASE_US (30 * CLOCK_US_PER_SEC)
 
 struct pager {
 	struct pager_config cfg;
@@ -26,6 +26,8 @@ struct pager {
 	struct page_send *ps;
 	struct store *s;
 	char host[128], holder[192];
+	struct duty_node node; /* holder is node.id */
+	int64_t lease_us;
 	int leader; /* holds the lease; -1: not known yet */
 	pthread_t th;
 	int started;
@@ -171,6 +173,29 @@ pager_attempt(struct store *s, struct page_send *ps, struct pages_due *d,
 	return pager_job_record(s, &j, now, final, line, linesz, err);
 }
 
+/* Opens the write transaction of a step of the duty, in which this
+ * owl serve still holds the lease (writers are serialised: no other
+ * node can take it over before the commit). 1 with the transaction open;
+ * 0 (lease lost, said, nothing open) or -1 (err set, nothing open). */
+static int
+pager_fenced(struct pager *p, struct err *err)
+{
+	int held;
+
+	if (store_begin(p->s, err) == -1)
+		return -1;
+	if ((held = duty_held(p->s, "pager", p->holder, err)) != 1) {
+		store_rollback(p->s);
+		if (held == 0 && p->leader == 1)
+			pager_log(p,
+			    "paging: another owl serve took the lease over; "
+			    "standing by");
+		if (held == 0)
+			p->leader = 0;
+	}
+	return held;
+}
+
 /* Sends up to PAGER_BATCH pages due, each in its own thread, then
  * records them. Returns how many were sent or tried. */
 static size_t
@@ -184,10 +209,15 @@ pager_deliver(struct pager *p)
 	int final, batch;
 
 	err_init(&err);
-	if (pages_claim(p->s, clock_now_us(), p->holder,
+	if (pager_fenced(p, &err) != 1 ||
+	    pages_claim(p->s, clock_now_us(), p->holder,
 	        2 * page_send_timeout(p->ps) + 10 * CLOCK_US_PER_SEC,
-	        PAGER_BATCH, 0, &d, &n, &err) == -1) {
-		pager_log(p, "paging: %s", err.msg);
+	        PAGER_BATCH, 0, &d, &n, &err) == -1 ||
+	    store_commit(p->s, &err) == -1) {
+		if (err_isset(&err))
+			pager_log(p, "paging: %s", err.msg);
+		store_rollback(p->s);
+		pages_due_free(d, n);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -234,9 +264,13 @@ pager_escalate(struct pager *p)
 	/* with no policy the tick still follows the log: a page sent by
 	 * hand through PagerDuty is resolved there when its incident is */
 	err_init(&err);
-	if (escalation_tick(p->s, &p->esc, &p->oc, clock_now_us(), &st, &err) ==
-	    -1) {
-		pager_log(p, "escalation: %s", err.msg);
+	if (pager_fenced(p, &err) != 1 ||
+	    escalation_tick(p->s, &p->esc, &p->oc, clock_now_us(), &st, &err) ==
+	        -1 ||
+	    store_commit(p->s, &err) == -1) {
+		if (err_isset(&err))
+			pager_log(p, "escalation: %s", err.msg);
+		store_rollback(p->s);
 		return;
 	}
 	if (st.levels > 0 || st.stopped > 0 || st.resolves > 0)
@@ -252,18 +286,20 @@ pager_escalate(struct pager *p)
 static int
 pager_lead(struct pager *p)
 {
-	char other[128];
+	struct duty_take t;
 	struct err err;
 	size_t freed;
-	int got;
 
 	err_init(&err);
-	if (pages_lease(p->s, p->holder, p->host, clock_now_us(),
-	        PAGER_LEASE_US, &got, other, &err) == -1) {
+	if (duty_take(p->s, "pager", &p->node, clock_now_us(), p->lease_us, &t,
+	        &err) == -1) {
 		pager_log(p, "paging: %s", err.msg);
 		return 0;
 	}
-	if (got && p->leader != 1)
+	if (t.taken_over)
+		pager_log(p, "paging: taking over from %s (%s)", t.other,
+		    t.died ? "its process died" : "its lease expired");
+	if (t.got && p->leader != 1)
 		pager_log(p,
 		    "paging: this owl serve pages (%zu escalation polic%s, "
 		    "%zu rotation%s, %zu %s)",
@@ -273,17 +309,16 @@ pager_lead(struct pager *p)
 		    json_object_size(p->oc.people) == 1 ? "person" : "people");
 	/* pages an owl serve or owl page of this host was sending when it
 	 * died: sent again at once, under the same page id */
-	if (got && pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
+	if (t.got && pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
 	    freed > 0)
 		pager_log(p,
 		    "paging: %zu page%s being sent by an owl that died; "
 		    "sending again (same page id, same Idempotency-Key)",
 		    freed, freed == 1 ? " was" : "s were");
-	if (!got && p->leader != 0) {
-		pager_log(p, "paging: %s pages; standing by", other);
-	}
-	p->leader = got;
-	return got;
+	if (!t.got && p->leader != 0)
+		pager_log(p, "paging: %s pages; standing by", t.other);
+	p->leader = t.got;
+	return t.got;
 }
 
 static int
@@ -333,7 +368,7 @@ pager_main(void *arg)
 			;
 	} while (pager_sleep(p));
 	if (p->leader == 1)
-		pages_lease_release(p->s, p->holder, NULL);
+		duty_release(p->s, "pager", p->holder, NULL);
 	return NULL;
 }
 
@@ -360,9 +395,12 @@ pager_start(const struct pager_config *cfg, struct err *err)
 	}
 	p->cfg = *cfg;
 	p->leader = -1;
+	p->lease_us = cfg->lease_us ? cfg->lease_us : DUTY_TTL_US;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
-	pager_holder(p->holder, sizeof p->holder, p->host, sizeof p->host);
+	duty_node_init(&p->node);
+	snprintf(p->holder, sizeof p->holder, "%s", p->node.id);
+	snprintf(p->host, sizeof p->host, "%s", p->node.host);
 	if (oncall_load(cfg->config, &p->oc, err) == -1 ||
 	    escalation_load(cfg->config, &p->oc, &p->esc, err) == -1 ||
 	    (p->ps = page_send_new(cfg->config, &p->oc, err)) == NULL)

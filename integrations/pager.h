@@ -1,6 +1,7 @@
 /* pager.h: paging inside `owl serve`: a thread that, every tick, holds
- * the pager lease (one owl serve pages at a time), runs escalation
- * (engine/escalation.h) and delivers the pages due (engine/pages.h)
+ * the pager duty's lease (engine/duty.h: one owl serve of all that share
+ * the database pages at a time; another takes over when it dies), runs
+ * escalation (engine/escalation.h) and delivers the pages due (engine/pages.h)
  * through their channels (page_send.h), several at once; and the
  * delivery of one page that `owl page` uses without a server. Every
  * state is in the database: a restarted owl serve carries on where the
@@ -28,6 +29,7 @@ struct pager_config {
 	pager_log_fn *log; /* NULL: silent */
 	void *log_ctx;
 	int64_t tick_us; /* 0: 1 s */
+	int64_t lease_us; /* the pager duty's lease (duty.h); 0: 15 s */
 };
 
 struct pager;

@@ -1,7 +1,10 @@
 /* serve.c: starting and stopping `owl serve` (serve.h): the listening
  * socket, the libmicrohttpd daemon with its limits, and the threads
  * around it (connection reaper, parsers, writer, puller) in the order
- * they must start and stop. */
+ * they must start and stop. Several owl serve may share one PostgreSQL
+ * database: each stores what it receives (writers are serialised by the
+ * database), and the duties that must run once (paging, --pull, sweeps)
+ * go to the node holding their lease (engine/duty.h). */
 #include "serve_int.h"
 
 #include <arpa/inet.h>
@@ -289,6 +292,8 @@ serve_start(const struct serve_config *cfg, struct err *err)
 		sv->budget = sv->max_body;
 	sv->qmax = cfg->queue_max ? cfg->queue_max : 4096;
 	sv->batch_max = cfg->batch_max ? cfg->batch_max : 512;
+	sv->lease_us = cfg->lease_us ? cfg->lease_us : DUTY_TTL_US;
+	duty_node_init(&sv->node);
 	pthread_mutex_init(&sv->qlock, NULL);
 	pthread_cond_init(&sv->qcond, NULL);
 	pthread_mutex_init(&sv->rlock, NULL);

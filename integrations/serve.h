@@ -54,6 +54,9 @@ struct serve_config {
 	const char *pull_receiver; /* only its groups; NULL: all */
 	int64_t pull_grace_us; /* resolve nothing while the Alertmanager has
 	                          been up less than this; -1: 0, 0: 3 min */
+	int64_t lease_us; /* the lease of a once-only duty (engine/duty.h:
+	                     --pull, silence expiry, sweeps) held by one
+	                     node of those sharing the database; 0: 15 s */
 	serve_log_fn *log; /* NULL: silent */
 	void *log_ctx;
 	int quiet; /* no per-request lines, events only */

@@ -13,6 +13,7 @@
 #include "integrations/lazy_mhd.h"
 
 #include "engine/buf.h"
+#include "engine/duty.h"
 #include "engine/receiver.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
@@ -31,6 +32,7 @@ struct serve_job {
 	const struct alert *alerts; /* pull: the alerts listed */
 	size_t nalerts;
 	int pull_resolve; /* pull: resolve the alerts it no longer lists */
+	const char *duty; /* pull: the duty whose lease it needs (a fence) */
 	int signed_once; /* a signature to record as used (replay cache) */
 	unsigned char sig_mac[32];
 	int64_t sig_until_us; /* wall clock: recorded until then */
@@ -40,6 +42,7 @@ struct serve_job {
 	/* results */
 	int status; /* 0 stored; else 400, 401 or 503 */
 	int replayed; /* its signature was used before: nothing applied */
+	int fenced; /* another node holds its duty now: nothing applied */
 	char msg[ERR_MSG_MAX];
 	struct ingest_result res;
 	struct receiver_pull_result pull;
@@ -165,7 +168,9 @@ struct serve {
 	pthread_t reaper;
 	int reaper_started, rstop;
 
-	/* the puller (serve_pull.c) */
+	/* the puller (serve_pull.c), holder of the "pull" duty */
+	struct duty_node node; /* this owl serve among the nodes */
+	int64_t lease_us;
 	pthread_t puller;
 	int puller_started;
 	pthread_mutex_t plock;
@@ -255,8 +260,10 @@ size_t serve_parse_depth(struct serve *sv);
  * status and resumes it. */
 void serve_http_process(struct serve_req *r);
 
-/* Starts and stops the puller when cfg->npulls > 0 or silences need
- * expiring (serve_pull.c). */
+/* Starts and stops the puller (serve_pull.c): the thread that holds the
+ * "pull" duty's lease (engine/duty.h) and, while it holds it, pulls the
+ * --pull sources, expires the silences of resolved incidents and purges
+ * the replay cache; standing by while another node holds it. */
 int serve_pull_start(struct serve *sv, struct err *err);
 void serve_pull_stop(struct serve *sv);
 

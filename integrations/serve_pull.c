@@ -3,7 +3,10 @@
  * alert groups (GET /api/v2/alerts/groups) and hands them to the writer, which
  * resolves the ones that disappeared; a failing source is logged and
  * retried with exponential backoff, never fatal. It also expires the
- * silences owl created once their incident has resolved. */
+ * silences owl created once their incident has resolved, and purges the
+ * replay cache. All of it is the "pull" duty (engine/duty.h): of the owl
+ * serve sharing a database, the one holding its lease does it; the others
+ * stand by and take it over when that one stops renewing it. */
 #include "serve_int.h"
 
 #include <stdio.h>
@@ -11,6 +14,8 @@
 #include <string.h>
 
 #include "engine/clock.h"
+#include "engine/duty.h"
+#include "engine/receiver.h"
 #include "engine/sanitize.h"
 #include "engine/silence.h"
 #include "engine/words.h"
@@ -24,6 +29,9 @@
 /* After a failed expiry, the next round waits this long: an Alertmanager
  * that hangs (10 s per request) must not hold up the pulls every round. */
 #define SERVE_SILENCE_RETRY_US (60 * CLOCK_US_PER_SEC)
+/* How often the replay cache forgets signatures out of their window. */
+#define SERVE_PURGE_EVERY_US (60 * CLOCK_US_PER_SEC)
+#define SERVE_DUTY "pull"
 
 struct serve_pull_src {
 	const char *url;
@@ -64,6 +72,7 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 	w.job.alerts = a;
 	w.job.nalerts = n;
 	w.job.pull_resolve = resolve;
+	w.job.duty = SERVE_DUTY;
 	w.job.actor = "alertmanager-pull";
 	w.job.ep = SERVE_EP_OTHER;
 	w.job.done = serve_pull_done;
@@ -83,7 +92,7 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 	*res = w.job.pull;
 	if (w.job.status != 0)
 		return err_set(err, ERR_FAILED, "%s", w.job.msg);
-	return 0;
+	return w.job.fenced;
 }
 
 /* Whether this Alertmanager has been up for the grace period. One that
@@ -126,7 +135,37 @@ serve_pull_settled(struct serve *sv, struct serve_pull_src *src, int64_t grace)
 	return 0;
 }
 
-static void
+/* Takes or keeps the pull duty's lease on connection s; 1 while this
+ * owl serve holds it. *lead (1 held, 0 not, -1 not known yet) is what
+ * was said last, so that each change is logged once. */
+static int
+serve_pull_lead(struct serve *sv, struct store *s, int *lead)
+{
+	struct duty_take t;
+	struct err err;
+
+	err_init(&err);
+	if (duty_take(s, SERVE_DUTY, &sv->node, clock_now_us(), sv->lease_us,
+	        &t, &err) == -1) {
+		serve_log(sv, 0, "pull duty: %s", err.msg);
+		return 0;
+	}
+	if (t.taken_over)
+		serve_log(sv, 0, "pull duty: taking over from %s (%s)", t.other,
+		    t.died ? "its process died" : "its lease expired");
+	if (t.got && *lead != 1 && sv->cfg->npulls > 0)
+		serve_log(sv, 0, "pull duty: this owl serve pulls (node %s)",
+		    sv->node.id);
+	if (!t.got && *lead != 0)
+		serve_log(
+		    sv, 0, "pull duty: %s holds it; standing by", t.other);
+	*lead = t.got;
+	return t.got;
+}
+
+/* Lists one source and stores what it lists. 1 when the writer found
+ * that another node had taken the duty over (nothing stored). */
+static int
 serve_pull_source(struct serve *sv, struct serve_pull_src *src,
     int64_t interval, int64_t grace)
 {
@@ -138,6 +177,7 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 	struct buf body;
 	int64_t backoff;
 	size_t n = 0;
+	int fenced = 0;
 
 	err_init(&err);
 	buf_init(&body, SERVE_PULL_MAX_BODY);
@@ -148,7 +188,7 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 	         sv->cfg->pull_receiver, buf_str(&body), body.len,
 	         sv->cfg->ingest, &err)) == NULL ||
 	    (a = ingest_batch_alert_list(batch, &n),
-	        serve_pull_store(sv, src->url, a, n,
+	        fenced = serve_pull_store(sv, src->url, a, n,
 	            serve_pull_settled(sv, src, grace), &res, &err)) == -1) {
 		src->fails++;
 		backoff = interval;
@@ -163,6 +203,11 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 			serve_log(sv, 0, "pull %s: %s (retrying in %llds)",
 			    sanitize_url(src->url, shown, sizeof shown),
 			    err.msg, (long long)(backoff / CLOCK_US_PER_SEC));
+	} else if (fenced) {
+		serve_log(sv, 0,
+		    "pull %s: another owl serve took the pull duty over; "
+		    "not stored",
+		    sanitize_url(src->url, shown, sizeof shown));
 	} else {
 		if (src->fails > 0 || res.resolved > 0 ||
 		    res.incidents_opened > 0)
@@ -178,6 +223,7 @@ serve_pull_source(struct serve *sv, struct serve_pull_src *src,
 	}
 	ingest_batch_free(batch);
 	buf_done(&body);
+	return fenced > 0;
 }
 
 /* Has an Alertmanager that failed this round (failed[j], j < i) the
@@ -190,6 +236,30 @@ serve_pull_failed_before(
 		if (failed[j] && strcmp(due[j].am_url, due[i].am_url) == 0)
 			return 1;
 	return 0;
+}
+
+/* Records silence x as expired, if this owl serve still holds the duty
+ * (in the same transaction: no other node can have expired it since). */
+static int
+serve_pull_expire(
+    struct serve *sv, struct store *s, const struct silence *x, struct err *err)
+{
+	int held;
+
+	if (store_begin(s, err) == -1)
+		return -1;
+	if ((held = duty_held(s, SERVE_DUTY, sv->node.id, err)) != 1) {
+		store_rollback(s);
+		return held == 0 ? err_set(err, ERR_FAILED,
+		                       "another owl serve took the pull "
+		                       "duty over")
+		                 : -1;
+	}
+	if (silence_expire(s, x->id, "owl-serve", "resolved", err) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, err);
 }
 
 /* Expires, at their Alertmanager, the silences of resolved incidents.
@@ -219,8 +289,7 @@ serve_pull_silences(struct serve *sv, struct store *s)
 		err_init(&err);
 		if (am_client_unsilence(
 		        due[i].am_url, due[i].silence_id, NULL, &err) == -1 ||
-		    silence_expire(
-		        s, due[i].id, "owl-serve", "resolved", &err) == -1) {
+		    serve_pull_expire(sv, s, &due[i], &err) == -1) {
 			serve_log(sv, 0, "silence %s of INC-%lld: %s",
 			    due[i].silence_id, (long long)due[i].incident,
 			    err.msg);
@@ -259,6 +328,47 @@ serve_pull_sleep(struct serve *sv, int64_t until)
 	return !stop;
 }
 
+/* Forgets, now and then, the signatures past their window (the replay
+ * cache, receiver.h). */
+static void
+serve_pull_purge(struct serve *sv, struct store *s, int64_t *purge_at)
+{
+	struct err err;
+
+	if (clock_mono_us() < *purge_at)
+		return;
+	err_init(&err);
+	if (receiver_signatures_purge(s, clock_now_us(), &err) == -1)
+		serve_log(sv, 0, "replay cache: %s", err.msg);
+	*purge_at = clock_mono_us() + SERVE_PURGE_EVERY_US;
+}
+
+/* One round while holding the duty: the sources due, the silences, the
+ * replay cache. Sets *next to when the next source is due. */
+static void
+serve_pull_round(struct serve *sv, struct store *s, struct serve_pull_src *src,
+    int64_t interval, int64_t grace, int *lead, int64_t *next,
+    int64_t *silences_at, int64_t *purge_at)
+{
+	const struct serve_config *cfg = sv->cfg;
+	int64_t now = clock_mono_us();
+
+	for (size_t i = 0; i < cfg->npulls && *lead == 1; i++) {
+		/* a source can take its 10 s timeout: the lease is renewed
+		 * before each, not only once a round */
+		if (src[i].due <= now && serve_pull_lead(sv, s, lead) &&
+		    serve_pull_source(sv, &src[i], interval, grace))
+			*lead = 0;
+		if (src[i].due < *next)
+			*next = src[i].due;
+	}
+	if (*lead != 1)
+		return;
+	if (now >= *silences_at && serve_pull_silences(sv, s) > 0)
+		*silences_at = clock_mono_us() + SERVE_SILENCE_RETRY_US;
+	serve_pull_purge(sv, s, purge_at);
+}
+
 static void *
 serve_pull_main(void *arg)
 {
@@ -267,12 +377,14 @@ serve_pull_main(void *arg)
 	struct serve_pull_src src[SERVE_MAX_PULLS];
 	int64_t interval = cfg->pull_interval_us ? cfg->pull_interval_us
 	                                         : 15 * CLOCK_US_PER_SEC,
-	        next, now, silences_at = 0;
+	        next, now, silences_at = 0, purge_at = 0,
+	        renew = sv->lease_us / 3;
 	int64_t grace = cfg->pull_grace_us < 0 ? 0
 	    : cfg->pull_grace_us               ? cfg->pull_grace_us
 	                                       : 3 * 60 * CLOCK_US_PER_SEC;
 	struct store *s;
 	struct err err;
+	int lead = -1;
 
 	err_init(&err);
 	/* its own connection: silence bookkeeping is small and rare */
@@ -284,16 +396,15 @@ serve_pull_main(void *arg)
 		src[i] = (struct serve_pull_src){ cfg->pulls[i], 0, 0, 0 };
 	do {
 		now = clock_mono_us();
-		next = now + SERVE_SILENCE_EVERY_US;
-		for (size_t i = 0; i < cfg->npulls; i++) {
-			if (src[i].due <= now)
-				serve_pull_source(sv, &src[i], interval, grace);
-			if (src[i].due < next)
-				next = src[i].due;
-		}
-		if (now >= silences_at && serve_pull_silences(sv, s) > 0)
-			silences_at = clock_mono_us() + SERVE_SILENCE_RETRY_US;
+		next = now +
+		    (renew < SERVE_SILENCE_EVERY_US ? renew
+		                                    : SERVE_SILENCE_EVERY_US);
+		if (serve_pull_lead(sv, s, &lead))
+			serve_pull_round(sv, s, src, interval, grace, &lead,
+			    &next, &silences_at, &purge_at);
 	} while (serve_pull_sleep(sv, next));
+	if (lead == 1)
+		duty_release(s, SERVE_DUTY, sv->node.id, NULL);
 	store_close(s);
 	return NULL;
 }

@@ -26,8 +26,6 @@
  * the one of the small payloads taken with them: storing 100,000 alerts
  * takes seconds, and the senders of small payloads need not wait. */
 #define SERVE_WRITER_LARGE 1000
-/* How often the replay cache is purged (when idle). */
-#define SERVE_WRITER_PURGE_US (60 * CLOCK_US_PER_SEC)
 
 int
 serve_enqueue(struct serve *sv, struct serve_job *job)
@@ -66,9 +64,12 @@ static int
 serve_writer_apply(struct serve *sv, struct serve_job *j,
     struct incident_ingest_defer *defer, struct err *err)
 {
+	int held;
+
 	memset(&j->res, 0, sizeof j->res);
 	memset(&j->pull, 0, sizeof j->pull);
 	j->replayed = 0;
+	j->fenced = 0;
 	if (j->signed_once &&
 	    (j->replayed = receiver_signature_use(sv->wstore, j->sig_mac,
 	         sizeof j->sig_mac, j->sig_until_us, err)) != 0)
@@ -81,6 +82,13 @@ serve_writer_apply(struct serve *sv, struct serve_job *j,
 	if (j->pull_url != NULL &&
 	    incident_ingest_defer_flush(sv->wstore, defer, err) == -1)
 		return -1;
+	/* taken over by another node since it was pulled: its own pull
+	 * stands, this one would resolve what that one just saw */
+	if (j->duty != NULL &&
+	    (held = duty_held(sv->wstore, j->duty, sv->node.id, err)) != 1) {
+		j->fenced = held == 0;
+		return held == 0 ? 0 : -1;
+	}
 	if (j->pull_url != NULL &&
 	    receiver_pull(sv->wstore, j->pull_url, j->alerts, j->nalerts,
 	        j->pull_resolve, j->actor, &j->pull, err) == -1)
@@ -307,28 +315,12 @@ serve_writer_take(struct serve *sv, int64_t last_commit, int *idle)
 	return head;
 }
 
-/* Idle after writing: checkpoints the WAL, and now and then forgets the
- * signatures out of the window. */
-static void
-serve_writer_idle(struct serve *sv, int64_t *last_purge)
-{
-	int64_t now = clock_mono_us();
-	struct err err;
-
-	err_init(&err);
-	if (now - *last_purge >= SERVE_WRITER_PURGE_US) {
-		receiver_signatures_purge(sv->wstore, clock_now_us(), &err);
-		*last_purge = now;
-	}
-	store_checkpoint(sv->wstore);
-}
-
 static void *
 serve_writer_main(void *arg)
 {
 	struct serve *sv = arg;
 	struct serve_job *jobs;
-	int64_t last_commit = 0, last_purge = 0;
+	int64_t last_commit = 0;
 	int idle, dirty = 0;
 
 	for (;;) {
@@ -338,7 +330,7 @@ serve_writer_main(void *arg)
 				/* readers come and go: a passive checkpoint
 				 * never waits for them, and runs often enough
 				 * that the WAL is reset between bursts */
-				serve_writer_idle(sv, &last_purge);
+				store_checkpoint(sv->wstore);
 				dirty = 0;
 			}
 			if (!idle)

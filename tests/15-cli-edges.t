@@ -246,7 +246,7 @@ ok "$([ "$(wc -l <"$T/tl.txt")" -gt 8 ]; echo $?)" "...and there are events to c
 # (kinds are literals of these families; the rest of the list are file
 # names and config keys; paging's kinds are said by engine/pages_text.c,
 # which the renderer hands them to)
-kinds=$(grep -rhoE '"(incident|alert|run|effect|runbook|runbooks)\.[a-z_.]+"' \
+kinds=$(grep -rhoE '"(incident|alert|run|effect|runbook|runbooks|duty)\.[a-z_.]+"' \
 	"$OWL_ROOT/engine" "$OWL_ROOT/integrations" "$OWL_ROOT/tui" --include='*.c' |
 	tr -d '"' | sort -u | grep -vE '\.[ch]$' |
 	grep -vxE 'runbooks\.(dir|repo|ref|subdir|require_signed|allowed_signers|gpg_keyring|read_paths|write_paths)')

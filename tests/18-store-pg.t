@@ -77,6 +77,46 @@ run "$OWL" --db "$PGURL" audit verify
 like "$RC:$OUT$ERR" "^3:.*entries $n to $n were removed from the end" \
 	"entries cut from the end: verify fails (exit 3) and names them"
 
+# --- writes sent ahead (libpq's pipeline mode, store_step_later): one
+# that fails on the server fails the whole request, said and named, and
+# nothing of it is committed, wherever in the batch it is
+pg_createdb owl18p
+PURL=$(pg_url owl18p)
+"$OWL" --db "$PURL" ingest --format alertmanager "$AM" >/dev/null
+$PG_BIN/psql -X -q -v ON_ERROR_STOP=1 -d "$PURL" -c "
+	CREATE FUNCTION t_refuse() RETURNS trigger LANGUAGE plpgsql AS
+	\$f\$ BEGIN RAISE EXCEPTION 'refused by the test'; END \$f\$;
+	CREATE TRIGGER t_refuse BEFORE INSERT ON alerts FOR EACH ROW
+	WHEN (NEW.fingerprint = 'refuse-me') EXECUTE FUNCTION t_refuse()"
+counts() {
+	$PG_BIN/psql -X -q -At -d "$PURL" -c "SELECT (SELECT count(*) FROM alerts)
+		|| ' ' || (SELECT count(*) FROM actlog) || ' ' || (SELECT count(*) FROM incidents)"
+}
+before=$(counts)
+for at in 0 25 39; do
+	python3 - "$T/bad$at.json" "$at" <<'PY'
+import json, sys
+at = int(sys.argv[2])
+alerts = [{"status": "firing", "labels": {"alertname": "Pipe", "instance": "n-%d" % i},
+           "startsAt": "2026-11-29T15:52:42Z",
+           "fingerprint": "refuse-me" if i == at else "%016x" % (0x2000 + i)}
+          for i in range(40)]
+open(sys.argv[1], "w").write(json.dumps({"version": "4", "groupKey": "pipe",
+    "status": "firing", "receiver": "owl", "alerts": alerts}))
+PY
+	run "$OWL" --db "$PURL" ingest --format alertmanager "$T/bad$at.json"
+	is "$RC:$ERR" "1:owl: store alert: refused by the test" \
+		"40 alerts, alert $at refused by the server: exit 1, what failed said"
+	is "$(counts)" "$before" "and none of the 40 is stored, nor logged, nor its incident"
+done
+run "$OWL" --db "$PURL" audit verify
+is "$RC:$OUT" "0:ok: $(echo "$before" | cut -d' ' -f2) entries" "the chain is as it was"
+$PG_BIN/psql -X -q -d "$PURL" -c "DROP TRIGGER t_refuse ON alerts"
+run "$OWL" --db "$PURL" ingest --format alertmanager "$T/bad25.json"
+like "$RC:$OUT" '^0:alertmanager: 40 alerts \(40 new\)' "without the trigger all 40 are stored"
+run "$OWL" --db "$PURL" ingest --format alertmanager "$T/bad25.json"
+like "$RC:$OUT" '^0:alertmanager: 40 alerts \(0 new\)' "and a re-delivery finds each one"
+
 # --- owl migrate: the SQLite database copied, verified on arrival, once
 pg_createdb owl18m
 MURL=$(pg_url owl18m)

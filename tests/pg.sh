@@ -63,14 +63,17 @@ pg_start() {
 	pg_run
 }
 
-# pg_standby PORT: a streaming standby of the cluster on 127.0.0.1:PORT
-# (pg_basebackup -R), started like pg_start; sets PG_DIR and PG_PORT to
-# the standby's. For failover tests: pg_promote makes it the primary, and
+# pg_standby PORT [NAME]: a streaming standby of the cluster on
+# 127.0.0.1:PORT (pg_basebackup -R), started like pg_start; sets PG_DIR
+# and PG_PORT to the standby's. NAME: its application_name (what the
+# primary's synchronous_standby_names names; default walreceiver). For
+# failover tests: pg_promote makes it the primary, and
 # postgresql://127.0.0.1:P1,127.0.0.1:P2/DB?target_session_attrs=read-write
 # finds whichever is the primary.
 pg_standby() {
 	pg_newdir || return 1
 	if ! pg_as "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$1" -U "$PG_SUPERUSER" \
+		-d "application_name=${2:-walreceiver}" \
 		-D "$PG_DIR/data" -R -X stream -c fast --no-sync >"$PG_DIR/initdb.log" 2>&1; then
 		echo "owl tests: pg_basebackup from 127.0.0.1:$1 failed:" >&2
 		tail -20 "$PG_DIR/initdb.log" >&2
@@ -105,7 +108,8 @@ pg_newdir() {
 }
 
 # pg_run: starts the server of PG_DIR/data on a free loopback port and
-# polls until it answers on its own socket and on TCP.
+# polls until it answers on its own socket and on TCP. Also restarts a
+# cluster stopped with pg_stop_server (on a new port).
 pg_run() {
 	# A free port can be taken between choosing it and the bind: a few tries.
 	_pg_try=0
@@ -113,17 +117,26 @@ pg_run() {
 		_pg_try=$((_pg_try + 1))
 		PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 		echo "$PG_PORT" >"$PG_DIR/port"
+		# a restart (pg_stop_server, pg_run): the last run's log, with
+		# its FATAL lines, is kept as log.1; log is this run's
+		if [ -s "$PG_DIR/log" ]; then
+			cat "$PG_DIR/log" >>"$PG_DIR/log.1"
+			: >"$PG_DIR/log"
+		fi
 		# Test-only cluster: fsync and full_page_writes off. They only
 		# matter when the operating system (not a process) dies, and the
 		# cluster is deleted after the run anyway; a process killed with
 		# -9 (owl's or the server's) loses nothing committed, since
 		# synchronous_commit stays on (the default): a 2xx still means
 		# the commit reached the WAL. Everything else stays at its
-		# default.
+		# default. PG_FSYNC=on (the benchmarks): both on, as in
+		# production, so that a commit waits for the disk as SQLite's
+		# synchronous=FULL does.
+		_pg_fs=${PG_FSYNC:-off}
 		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -W \
 			-o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT \
--c unix_socket_directories='$PG_DIR' -c fsync=off -c full_page_writes=off \
--c max_connections=200" start >/dev/null 2>&1
+-c unix_socket_directories='$PG_DIR' -c fsync=$_pg_fs \
+-c full_page_writes=$_pg_fs -c max_connections=200" start >/dev/null 2>&1
 		_pg_end=$(($(date +%s) + 60))
 		while :; do
 			# its own socket first: another server may hold the port
@@ -142,7 +155,6 @@ pg_run() {
 		done
 		pg_stop_server
 		grep -q 'Address already in use\|could not bind' "$PG_DIR/log" 2>/dev/null || break
-		: >"$PG_DIR/log"
 	done
 	echo "owl tests: PostgreSQL did not start (127.0.0.1:$PG_PORT); its log:" >&2
 	tail -20 "$PG_DIR/log" >&2

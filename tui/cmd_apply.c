@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "integrations/rbsel.h"
+#include "engine/heap.h"
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/rb_ask.h"
@@ -114,6 +115,7 @@ cmd_apply_detach(struct cli *cli, struct cmd_run_args *a, long long id)
 static int
 cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
+	void *huge = NULL;
 	struct cmd_run_args a = { 0 };
 	struct rb_run_plan rp;
 	struct store *s = NULL;
@@ -129,6 +131,7 @@ cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	if (a.detach && (rc = cmd_apply_detach(cli, &a, id)) != 1)
 		goto out;
+	huge = heap_huge(CMD_RUN_HEAP); /* this process ends with the run */
 	err_init(&err);
 	a.sel.note = cli_note;
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
@@ -154,6 +157,7 @@ cmd_apply_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 out:
 	plan_done(&p);
 	store_close(s);
+	free(huge);
 	config_free(a.config);
 	json_decref(a.params);
 	return rc;

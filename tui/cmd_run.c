@@ -20,6 +20,7 @@
 #include "integrations/rbsel.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/heap.h"
 #include "engine/rb_ask.h"
 #include "engine/plan.h"
 #include "engine/rb_run.h"
@@ -677,6 +678,7 @@ cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
 static int
 cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
+	void *huge = NULL;
 	struct cmd_run_args a = { 0 };
 	struct store *s = NULL;
 	struct err err;
@@ -689,6 +691,7 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	if (a.detach && (rc = cmd_run_detach(cli, &a)) != 1)
 		goto out;
+	huge = heap_huge(CMD_RUN_HEAP); /* this process ends with the run */
 	err_init(&err);
 	a.sel.note = cli_note;
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
@@ -701,6 +704,7 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	rc = cmd_run_go(cli, &a, s);
 out:
 	store_close(s);
+	free(huge);
 	config_free(a.config);
 	json_decref(a.params);
 	return rc;

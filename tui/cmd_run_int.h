@@ -29,6 +29,9 @@ int cmd_run_go(struct cli *cli, struct cmd_run_args *a, struct store *s);
 /* The options owl run and owl apply share, as getopt_long entries, and
  * their handling: CLI_OK when c was one of them, CLI_USAGE on a bad
  * value (said), 1 when c is not theirs. */
+/* The heap a run command reserves in huge pages (engine/heap.h). */
+#define CMD_RUN_HEAP ((size_t)32 << 20)
+
 #define CMD_RUN_LIVE_OPTS                                                      \
 	{ "yes", no_argument, NULL, 'y' }, { "json", no_argument, NULL, 'j' }, \
 	    { "timeout", required_argument, NULL, 't' },                       \

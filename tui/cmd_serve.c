@@ -12,6 +12,7 @@
 
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/duty.h"
 #include "engine/paths.h"
 #include "engine/sanitize.h"
 #include "integrations/am_client.h"
@@ -168,6 +169,15 @@ cmd_serve_opt(const struct cli_cmd *cmd, struct cmd_serve_opts *o, int c)
 		        optarg, &cfg->pull_interval_us, &err) == -1)
 			return cli_usage(cmd, "--pull-interval: %s", err.msg);
 		return CLI_OK;
+	case 'D':
+		if (clock_parse_duration(optarg, &cfg->lease_us, &err) == -1)
+			return cli_usage(cmd, "--duty-lease: %s", err.msg);
+		if (cfg->lease_us < DUTY_TTL_MIN_US)
+			return cli_usage(cmd,
+			    "--duty-lease: %s is too short (at least %llds)",
+			    optarg,
+			    (long long)(DUTY_TTL_MIN_US / CLOCK_US_PER_SEC));
+		return CLI_OK;
 	case 'C': cfg->tls_cert = optarg; return CLI_OK;
 	case 'K': cfg->tls_key = optarg; return CLI_OK;
 	case 'k': cfg->insecure = 1; return CLI_OK;
@@ -216,7 +226,8 @@ cmd_serve_reload(struct serve *sv)
 static struct pager *
 cmd_serve_pager(struct cmd_serve_opts *o, const char *db, int *rc)
 {
-	struct pager_config pc = { db, o->file, cmd_serve_log, NULL, 0 };
+	struct pager_config pc = { db, o->file, cmd_serve_log, NULL, 0,
+		o->cfg.lease_us };
 	struct pager *p;
 	struct err err;
 
@@ -379,6 +390,7 @@ cmd_serve_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "pull-interval", required_argument, NULL, 'P' },
 		{ "pull-grace", required_argument, NULL, 'G' },
 		{ "pull-receiver", required_argument, NULL, 'R' },
+		{ "duty-lease", required_argument, NULL, 'D' },
 		{ "insecure", no_argument, NULL, 'k' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
@@ -461,6 +473,14 @@ const struct cli_cmd cmd_serve_entry = { "serve",
 	"                        3m, 0 to resolve at once)\n"
 	"  --pull-receiver NAME  pull only the groups Alertmanager routes\n"
 	"                        to this receiver (a regex)\n"
+	"  --duty-lease D        several owl serve on one PostgreSQL\n"
+	"                        database: paging and escalation, --pull\n"
+	"                        and the sweeps run on the node holding\n"
+	"                        their lease, renewed every third of D;\n"
+	"                        another node takes a duty over when its\n"
+	"                        holder stops renewing it for D (at once\n"
+	"                        if it died on the same host; default 15s,\n"
+	"                        at least 3s)\n"
 	"  -q, --quiet           no per-request log lines\n"
 	"\nThe config file may set what the flags leave unset:\n"
 	"  serve = { listen = \"127.0.0.1:9095\", token_file = \"...\",\n"

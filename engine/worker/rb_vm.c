@@ -41,7 +41,7 @@ rb_vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if (ptr == NULL)
 		osize = 0;
 	if (nsize == 0) {
-		free(ptr);
+		rb_mem_realloc(&vm->mem, ptr, osize, 0);
 		vm->used -= osize;
 		return NULL;
 	}
@@ -49,7 +49,7 @@ rb_vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		rb_vm_flush(vm); /* the reports and one-way writes made */
 		_exit(RB_WORKER_EXIT_MEMCAP);
 	}
-	if ((p = realloc(ptr, nsize)) == NULL)
+	if ((p = rb_mem_realloc(&vm->mem, ptr, osize, nsize)) == NULL)
 		_exit(RB_WORKER_EXIT_MEMCAP);
 	vm->used = vm->used - osize + nsize;
 	return p;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "engine/buf.h"
+#include "rb_mem.h"
 #include "rb_proto.h"
 
 enum rb_vm_mode {
@@ -50,6 +51,7 @@ struct rb_vm {
 	lua_State *L;
 	const struct rb_vm_conf *conf;
 	size_t used, cap;
+	struct rb_mem mem; /* under the allocator: huge pages for big blocks */
 	enum rb_vm_phase phase;
 	int64_t deadline; /* clock_mono_us(); 0: none */
 	enum rb_vm_trip trip;

@@ -357,6 +357,11 @@ test_runbook_kinds_and_unknown(void **state)
 	    say(t, 0, "alice", "runbooks.sync",
 	        "{\"repo\":\"r\",\"new\":\"2222222222222222\",\"changed\":[]}"),
 	    "runbooks synced by alice from r: new mirror at 222222222222");
+	assert_string_equal(say(t, 0, "owl", "duty.takeover",
+	                        "{\"duty\":\"pager\",\"node\":\"b:7\","
+	                        "\"previous\":\"a:5\",\"reason\":\"its "
+	                        "process died\",\"expired_at\":1}"),
+	    "b:7 took over the pager duty from a:5 (its process died)");
 	assert_string_equal(say(t, 0, "carol", "something.new", "{\"x\":1}"),
 	    "something.new {\"x\":1}");
 	assert_string_equal(say(t, 0, "carol", "run.future", "{\"x\":1}"),

@@ -238,6 +238,44 @@ test_nested_transactions(void **state)
 	free(dir);
 }
 
+/* store_step_later on SQLite runs the statement at once, in and out of
+ * a transaction; a failure is said then, named, and rolls back. */
+static void
+test_step_later(void **state)
+{
+	static const char ins[] = "INSERT INTO t VALUES (?1)";
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	struct store_stmt *st;
+	struct store *s;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	assert_int_equal(
+	    store_exec(s, "CREATE TEMP TABLE t(x UNIQUE)", &err), 0);
+	assert_non_null(st = store_stmt(s, ins, &err));
+	store_bind_int(st, 1, 1);
+	assert_int_equal(store_step_later(s, st, "row", &err), 0);
+	assert_int_equal(count_rows(s), 1);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_non_null(st = store_stmt(s, ins, &err));
+	store_bind_int(st, 1, 2);
+	assert_int_equal(store_step_later(s, st, "row", &err), 0);
+	assert_non_null(st = store_stmt(s, ins, &err));
+	store_bind_int(st, 1, 2);
+	assert_int_equal(store_step_later(s, st, "second row", &err), -1);
+	assert_string_equal(
+	    err.msg, "second row: UNIQUE constraint failed: t.x");
+	store_rollback(s);
+	assert_int_equal(count_rows(s), 1);
+	store_close(s);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 static void
 test_statement_cache(void **state)
 {
@@ -316,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_refuses_urls),
 		cmocka_unit_test(test_nested_transactions),
 		cmocka_unit_test(test_statement_cache),
+		cmocka_unit_test(test_step_later),
 		cmocka_unit_test(test_pragmas),
 	};
 

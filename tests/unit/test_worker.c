@@ -4,7 +4,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "engine/clock.h"
@@ -49,6 +51,50 @@ try_fork(int fd, void *arg)
 	return fork() >= 0 ? 10 : 11;
 }
 
+/* Memory may be mapped and protected, never executable. */
+static int
+try_mmap_exec(int fd, void *arg)
+{
+	void *p;
+
+	(void)fd;
+	(void)arg;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p, 4096, PROT_READ) == -1 ||
+	    munmap(p, 4096) == -1)
+		return 12;
+	return mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED
+	    ? 10
+	    : 11;
+}
+
+static int
+try_mprotect_exec(int fd, void *arg)
+{
+	void *p;
+
+	(void)fd;
+	(void)arg;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 12;
+	return mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0 ? 10 : 11;
+}
+
+#if defined(__x86_64__)
+/* An allowed call (getpid) by its x32 number: killed too. */
+static int
+try_x32(int fd, void *arg)
+{
+	(void)fd;
+	(void)arg;
+	return syscall(0x40000000 | SYS_getpid) >= 0 ? 10 : 11;
+}
+#endif
+
 /* Computes and talks to the broker: allowed. Echoes one message. */
 static int
 echo(int fd, void *arg)
@@ -74,7 +120,16 @@ echo(int fd, void *arg)
 static void
 test_forbidden_syscalls(void **state)
 {
-	rb_worker_fn *fns[] = { try_open, try_socket, try_fork };
+	rb_worker_fn *fns[] = {
+		try_open,
+		try_socket,
+		try_fork,
+		try_mmap_exec,
+		try_mprotect_exec,
+#if defined(__x86_64__)
+		try_x32,
+#endif
+	};
 	char what[64];
 	struct err err;
 	pid_t pid;

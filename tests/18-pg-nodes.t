@@ -1,0 +1,232 @@
+#!/bin/sh
+# 18-pg-nodes.t: two `owl serve` nodes on one PostgreSQL database (issue
+# 18, "Several receivers"), on a cluster of this file's own: the same
+# payload delivered to both nodes, one after the other and at the same
+# moment, is one alert (one row, one alert.new, its deliveries counted);
+# the once-only duties (engine/duty.h) run on one node: a lease left by a
+# node of another host is waited out and taken over once, logged; --pull
+# of a fake Alertmanager by the lease holder only; escalation pages a
+# fake Slack once per level; `kill -9` of the holder: the other node takes
+# paging and pulling over at once (same host, its process died), and the
+# escalation's next level is paged once, the first not again; the action
+# log's chain verifies.
+. "$(dirname "$0")/lib.sh"
+. "$OWL_ROOT/tests/serve-lib.sh"
+. "$OWL_ROOT/tests/page-lib.sh"
+
+if [ ! -x "$PG_BIN/initdb" ]; then
+	echo "1..0 # skip no PostgreSQL server binaries (sh .ci/deps test installs them)"
+	exit 0
+fi
+# make test-pg's cluster (if any) is left alone: this file stops its own
+tap_at_exit "PG_DIR='${PG_DIR:-}'; PG_PORT='${PG_PORT:-}'"
+unset PG_DIR PG_PORT
+tap_at_exit 'pg_stop'
+pg_start
+ok $? "a PostgreSQL cluster of this test's own starts"
+pg_createdb nodes
+OWL_DB=$(pg_url nodes)
+export OWL_DB
+LOAD="$OWL_ROOT/tests/nodes-load.py"
+HOST=$(hostname)
+# state_is WANT SQL: the query gives WANT (polled with wait_for)
+state_is() { [ "$(q "$2" 2>/dev/null)" = "$1" ]; }
+
+# a fake Alertmanager: each listing of its groups holds one new alert
+# (Pull1, Pull2, ...), so that each pull stores something and says so
+cat >"$T/fakeam.py" <<'EOF'
+import http.server, json, sys
+n = [0]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        body = b"[]"
+        if self.path.startswith("/api/v2/alerts/groups"):
+            n[0] += 1
+            name = "Pull%d" % n[0]
+            body = json.dumps([{"labels": {"alertname": name},
+                "receiver": {"name": "owl"},
+                "alerts": [{"labels": {"alertname": name, "severity": "warning"},
+                    "annotations": {"summary": name}, "fingerprint": "f%016x" % n[0],
+                    "startsAt": "2026-12-07T10:00:00.000Z",
+                    "endsAt": "2099-01-01T00:00:00.000Z",
+                    "updatedAt": "2026-12-07T10:00:00.000Z",
+                    "receivers": [{"name": "owl"}],
+                    "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}}]}]).encode()
+            with open(sys.argv[2], "a") as f:
+                f.write(name + "\n")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(srv.server_address[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+srv.serve_forever()
+EOF
+: >"$T/am.hits"
+python3 "$T/fakeam.py" "$T/am.port" "$T/am.hits" &
+tap_at_exit "kill $!"
+AMURL="http://127.0.0.1:$(port_of "$T/am.port")"
+sink_start ok
+mkdir -p "$XDG_CONFIG_HOME/owl"
+cat >"$XDG_CONFIG_HOME/owl/config.lua" <<EOF
+return {
+  oncall = {
+    people = { alice = { slack = "$SINK_ok/hooks/alice" },
+               bob = { slack = "$SINK_ok/hooks/bob" } },
+    delivery = { attempts = 1, backoff = "1s", timeout = "5s" },
+  },
+  escalation = { policies = { {
+    name = "ml", labels = { team = "ml" },
+    levels = { { after = "0s", notify = { "alice" } },
+               { after = "10s", notify = { "bob" } } },
+  } } },
+}
+EOF
+
+# the database made, and the pull duty's lease left by a node of another
+# host (not known dead): it must be waited out
+printf '[{"id": "setup", "group": "setup", "title": "setup", "status": "resolved"}]' >"$T/setup.json"
+"$OWL" ingest --format generic "$T/setup.json" >/dev/null 2>&1
+now_us=$(python3 -c 'import time; print(int(time.time() * 1e6))')
+q "INSERT INTO paging_state(key, value) VALUES ('pull',
+	'{\"holder\":\"elsewhere:4242\",\"host\":\"elsewhere\",\"pid\":4242,\"until\":$((now_us + 6000000))}')"
+
+NODE_ARGS="--duty-lease 3s --pull $AMURL --pull-interval 1s --pull-grace 0"
+# shellcheck disable=SC2086
+serve_start a $NODE_ARGS
+ok $? "node a starts"
+PA=$PID PORTA=$PORT
+wait_for 15 grep -q "paging: this owl serve pages" "$T/a.log"
+ok $? "node a pages (it came first)"
+# shellcheck disable=SC2086
+serve_start b $NODE_ARGS
+ok $? "node b starts on the same database"
+PB=$PID PORTB=$PORT
+wait_for 15 grep -q "paging: $HOST:$PA pages; standing by" "$T/b.log"
+ok $? "node b stands by for paging, naming node a"
+for n in a b; do
+	grep -q "pull duty: elsewhere:4242 holds it; standing by" "$T/$n.log"
+	ok $? "node $n waits for the other host's pull lease"
+done
+
+# --- the other host's lease expires: one node takes it over, logged
+took() { grep -l "pull duty: taking over from elsewhere:4242 (its lease expired)" "$T/a.log" "$T/b.log"; }
+wait_for 20 took
+ok $? "its lease expired: a node takes the pull duty over"
+is "$(took | wc -l)" 1 "one node, not both"
+PULLER=$(basename "$(took)" .log)
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'duty.takeover'
+	AND detail LIKE '%\"previous\":\"elsewhere:4242\"%'")" 1 \
+	"the takeover is in the action log once"
+like "$(q "SELECT detail FROM actlog WHERE kind = 'duty.takeover'")" \
+	"\"duty\":\"pull\",\"node\":\"$HOST:[0-9]+\".*\"reason\":\"its lease expired\"" \
+	"naming the duty, the node that took it and why"
+
+# --- the same payload to both nodes
+AM="$FIX/alertmanager-captured.json"
+URL="http://127.0.0.1:$PORTA"
+post /v1/alerts/alertmanager "$AM"
+is "$CODE" 200 "node a stores a payload"
+URL="http://127.0.0.1:$PORTB"
+post /v1/alerts/alertmanager "$AM"
+is "$CODE" 200 "node b takes the same payload"
+AMFP="source = 'alertmanager' AND labels LIKE '%DiskFull%'"
+is "$(q "SELECT count(*), max(count) FROM alerts WHERE $AMFP")" "1|2" \
+	"one alert, delivered twice"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.new' AND detail LIKE '%DiskFull%'")" 1 \
+	"one alert.new for it"
+
+# at the same moment: 30 new alerts of one group, to both nodes, 5 times
+python3 - "$T/burst.json" <<'EOF'
+import json, sys
+alerts = [{"status": "firing", "labels": {"alertname": "Burst", "shard": str(i),
+    "severity": "critical"}, "annotations": {"summary": "burst %d" % i},
+    "startsAt": "2026-12-07T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+    "fingerprint": "b%015d" % i} for i in range(30)]
+json.dump({"version": "4", "groupKey": "{}:{alertname=\"Burst\"}", "status": "firing",
+    "receiver": "owl", "groupLabels": {"alertname": "Burst"}, "commonLabels": {},
+    "commonAnnotations": {}, "externalURL": "http://am", "alerts": alerts},
+    open(sys.argv[1], "w"))
+EOF
+codes=$(python3 "$LOAD" both "$PORTA,$PORTB" /v1/alerts/alertmanager "$T/burst.json" 5)
+is "$(echo "$codes" | tr ' ' '\n' | sort | uniq -c | awk '{print $1 ":" $2}')" "10:200" \
+	"concurrent deliveries to both nodes: every one answered 200"
+BURST="source = 'alertmanager' AND labels LIKE '%Burst%'"
+is "$(q "SELECT count(*), count(DISTINCT fingerprint), min(count), max(count) FROM alerts WHERE $BURST")" \
+	"30|30|10|10" "30 alerts, one row each, each delivery counted (10)"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.new' AND detail LIKE '%Burst%'")" 30 \
+	"one alert.new each"
+is "$(q "SELECT count(DISTINCT incident_id) FROM alerts WHERE $BURST")" 1 "in one incident"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.open' AND incident_id =
+	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" 1 "opened once"
+
+# --- --pull: the holder pulls, the other does not
+STANDBY=a
+[ "$PULLER" = a ] && STANDBY=b
+wait_for 15 sh -c "[ \$(grep -c 'pull $AMURL: 1 alert, 1 new' '$T/$PULLER.log') -ge 3 ]"
+ok $? "node $PULLER pulls every second"
+is "$(grep -c "pull $AMURL" "$T/$STANDBY.log")" 0 "node $STANDBY does not pull"
+
+# --- escalation: level 1 once, on the node that pages (a)
+sed 's/"labels": {"alertname": "Burst"/"labels": {"alertname": "LLMDown", "team": "ml"/; s/Burst/LLMDown/g; s/"fingerprint": "b/"fingerprint": "l/g' \
+	"$T/burst.json" >"$T/llm.json"
+python3 "$LOAD" both "$PORTA,$PORTB" /v1/alerts/alertmanager "$T/llm.json" 1 >/dev/null
+LLMQ="source = 'alertmanager' AND labels LIKE '%LLMDown%'"
+LLM=$(q "SELECT min(incident_id) FROM alerts WHERE $LLMQ")
+is "$(q "SELECT count(*), count(DISTINCT incident_id) FROM alerts WHERE $LLMQ")" "30|1" \
+	"the paged incident's alerts, delivered to both nodes, are one each"
+wait_for 15 sink_has ok 1 "d['path'] == '/hooks/alice'"
+ok $? "level 1 pages alice"
+
+# --- kill -9 node a: b takes paging over at once (same host: a died)
+pulls_before=$(grep -c "pull $AMURL: 1 alert, 1 new" "$T/$PULLER.log")
+kill -9 "$PA"
+wait "$PA" 2>/dev/null
+killed=$(date +%s)
+wait_for 10 grep -q "paging: taking over from $HOST:$PA (its process died)" "$T/b.log"
+ok $? "node b takes paging over: node a's process died"
+diag "paging taken over $(( $(date +%s) - killed ))s after the kill (lease 3s)"
+if [ "$PULLER" = a ]; then
+	wait_for 10 grep -q "pull duty: taking over from $HOST:$PA (its process died)" "$T/b.log"
+	ok $? "and the pull duty"
+	wait_for 15 grep -q "pull $AMURL: 1 alert, 1 new" "$T/b.log"
+	ok $? "node b pulls now"
+else
+	wait_for 15 sh -c "[ \$(grep -c 'pull $AMURL: 1 alert, 1 new' '$T/b.log') -gt $pulls_before ]"
+	ok $? "node b still pulls"
+	ok 0 "(node b held the pull duty already)"
+fi
+wait_for 30 state_is exhausted "SELECT state FROM escalations WHERE incident_id = $LLM"
+ok $? "the escalation reaches its last level"
+wait_for 15 sink_has ok 1 "d['path'] == '/hooks/bob'"
+ok $? "level 2 pages bob, from node b"
+wait_for 15 state_is 0 "SELECT count(*) FROM pages WHERE state = 'pending'"
+is "$(sink_count ok "d['path'] == '/hooks/alice'")" 1 "alice was paged once"
+is "$(sink_count ok "d['path'] == '/hooks/bob'")" 1 "bob was paged once"
+is "$(q "SELECT count(*) FROM actlog WHERE incident_id = $LLM AND kind = 'escalation.level'")" 2 \
+	"two levels in the action log, once each"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'duty.takeover'
+	AND detail LIKE '%\"duty\":\"pager\"%' AND detail LIKE '%\"previous\":\"$HOST:$PA\"%'")" 1 \
+	"the paging takeover is in the action log once"
+
+run "$OWL" audit verify
+is "$RC" 0 "owl audit verify: one chain written by two nodes"
+PID=$PB
+serve_stop
+is "$STOP_RC" 0 "node b stops cleanly"
+is "$(q "SELECT count(*) FROM paging_state WHERE key IN ('pager', 'pull')")" 0 \
+	"and gives its leases up"
+
+# every pull stored once: as many Pull alerts as the fake answered, but
+# the listing in flight when a node was killed or stopped
+pulled=$(wc -l <"$T/am.hits")
+stored=$(q "SELECT count(*) FROM alerts WHERE source = 'alertmanager' AND labels LIKE '%Pull%'")
+ok "$([ "$stored" -le "$pulled" ] && [ "$stored" -ge $((pulled - 2)) ]; echo $?)" \
+	"each listing pulled is stored once ($stored of $pulled)"
+is "$(q "SELECT count(*) FROM (SELECT fingerprint FROM alerts WHERE labels LIKE '%Pull%'
+	GROUP BY fingerprint HAVING count(*) > 1) d")" 0 "no pulled alert twice"
+
+done_testing
