@@ -198,6 +198,15 @@ struct timeline_stream {
 	int spool_hashes, spooled;
 	int64_t nspool; /* entries in the spool */
 	FILE *spool;
+	/* pass one keeps the entries it read in a temporary file, and pass
+	 * two reads them from there: the incident's rows are spread over
+	 * the log's pages (a storm among others: one row a page), and each
+	 * pass over SQLite copied a 4 KiB page per row */
+	FILE *rows;
+	int64_t nrows; /* entries in rows; -1: rows failed, read the log */
+	int64_t rowbytes; /* written to rows */
+	char *rowbuf;
+	size_t rowcap;
 };
 
 /* Pass one. -1 with err (ERR_FAILED "no incident INC-N") when the log

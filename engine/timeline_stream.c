@@ -163,6 +163,96 @@ tl_entry(struct store_stmt *st, struct actlog_entry *e)
 	e->hash = tl_col(st, 8);
 }
 
+/* The entry's 9 columns in the row spool: id, at_us, incident, run,
+ * then the 5 strings (actor, kind, detail, prev_hash, hash) as lengths
+ * (UINT32_MAX: NULL) and bytes with their NULs. A failure only means
+ * pass two reads the log. */
+#define TL_ROW_STRS 5
+#define TL_ROW_BUF (256 * 1024)
+/* past this much (a /tmp on tmpfs is memory), pass two reads the log */
+#define TL_ROW_MAX ((int64_t)256 * 1024 * 1024)
+
+static void
+tl_row_put(struct timeline_stream *ts, const struct actlog_entry *e)
+{
+	const char *str[TL_ROW_STRS] = { e->actor, e->kind, e->detail,
+		e->prev_hash, e->hash };
+	int64_t num[4] = { e->id, e->at_us, e->incident, e->run };
+	uint32_t len[TL_ROW_STRS];
+	size_t k;
+	int64_t size = (int64_t)(sizeof num + sizeof len);
+
+	if (ts->nrows < 0)
+		return;
+	if (ts->rows == NULL) {
+		if ((ts->rows = tmpfile()) == NULL)
+			goto fail;
+		/* fewer, larger writes: it is written and read straight */
+		setvbuf(ts->rows, NULL, _IOFBF, TL_ROW_BUF);
+	}
+	for (k = 0; k < TL_ROW_STRS; k++) {
+		size_t n = str[k] ? strlen(str[k]) : 0;
+
+		if (n >= UINT32_MAX)
+			goto fail;
+		len[k] = str[k] ? (uint32_t)n : UINT32_MAX;
+		size += str[k] ? (int64_t)n + 1 : 0;
+	}
+	if ((ts->rowbytes += size) > TL_ROW_MAX ||
+	    fwrite(num, sizeof num, 1, ts->rows) != 1 ||
+	    fwrite(len, sizeof len, 1, ts->rows) != 1)
+		goto fail;
+	for (k = 0; k < TL_ROW_STRS; k++)
+		if (str[k] != NULL &&
+		    fwrite(str[k], 1, len[k] + 1, ts->rows) != len[k] + 1)
+			goto fail;
+	ts->nrows++;
+	return;
+fail:
+	ts->nrows = -1;
+	if (ts->rows != NULL)
+		fclose(ts->rows); /* its space back at once */
+	ts->rows = NULL;
+}
+
+/* Reads the next entry of the row spool into e (its strings in
+ * ts->rowbuf, valid until the next call): 0, or -1. */
+static int
+tl_row_get(struct timeline_stream *ts, struct actlog_entry *e)
+{
+	const char **str[TL_ROW_STRS] = { &e->actor, &e->kind, &e->detail,
+		&e->prev_hash, &e->hash };
+	uint32_t len[TL_ROW_STRS];
+	int64_t num[4];
+	size_t k, total = 0, at = 0;
+	char *nb;
+
+	if (fread(num, sizeof num, 1, ts->rows) != 1 ||
+	    fread(len, sizeof len, 1, ts->rows) != 1)
+		return -1;
+	for (k = 0; k < TL_ROW_STRS; k++)
+		total += len[k] == UINT32_MAX ? 0 : (size_t)len[k] + 1;
+	if (total > ts->rowcap) {
+		if ((nb = realloc(ts->rowbuf, total)) == NULL)
+			return -1;
+		ts->rowbuf = nb;
+		ts->rowcap = total;
+	}
+	if (total > 0 && fread(ts->rowbuf, 1, total, ts->rows) != total)
+		return -1;
+	for (k = 0; k < TL_ROW_STRS; k++) {
+		*str[k] = len[k] == UINT32_MAX ? NULL : ts->rowbuf + at;
+		at += len[k] == UINT32_MAX ? 0 : (size_t)len[k] + 1;
+		if (*str[k] != NULL && (*str[k])[len[k]] != '\0')
+			return -1;
+	}
+	e->id = num[0];
+	e->at_us = num[1];
+	e->incident = num[2];
+	e->run = num[3];
+	return 0;
+}
+
 int
 timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
     struct err *err)
@@ -183,6 +273,7 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	store_bind_int64(st, 1, incident);
 	while (!bad && (rc = store_step(st)) == STORE_ROW) {
 		tl_entry(st, &e);
+		tl_row_put(ts, &e);
 		tl_read_done(&r);
 		a = tl_alert_kind(e.kind ? e.kind : "");
 		bad = (a >= 0 &&
@@ -367,7 +458,28 @@ tl_spooled(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx)
 	return 0;
 }
 
-/* Pass two over the rows of st (bound). */
+/* One entry of pass two: 0, or nonzero to stop (p->failed says why). */
+static int
+tl_each_one(struct tl_pass2 *p, const struct actlog_entry *e, struct tl_read *r,
+    int spool)
+{
+	int a;
+
+	if (spool)
+		tl_spool(p->ts, e);
+	tl_read_done(r);
+	a = tl_alert_kind(e->kind ? e->kind : "");
+	if (a >= 0 &&
+	    tl_read(p->ts->s, e->detail, a ? TL_CHANGE : TL_NEW2, r, p->err) ==
+	        -1) {
+		p->failed = 1;
+		return 1;
+	}
+	return tl_pass2(p, e, a, r) != 0;
+}
+
+/* Pass two over the rows of st (bound), or over pass one's row spool
+ * (st NULL). */
 static int
 tl_each(struct timeline_stream *ts, struct store_stmt *st, timeline_fn *fn,
     void *ctx, struct err *err, int spool)
@@ -375,31 +487,35 @@ tl_each(struct timeline_stream *ts, struct store_stmt *st, timeline_fn *fn,
 	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
 	struct actlog_entry e;
 	struct tl_read r = { 0 };
-	int rc, a;
+	int rc = STORE_DONE;
 
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
 	if (spool)
 		tl_spool_start(ts);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		tl_entry(st, &e);
-		if (spool)
-			tl_spool(ts, &e);
-		tl_read_done(&r);
-		a = tl_alert_kind(e.kind ? e.kind : "");
-		if (a >= 0 &&
-		    tl_read(ts->s, e.detail, a ? TL_CHANGE : TL_NEW2, &r,
-		        err) == -1) {
-			p.failed = 1;
-			rc = STORE_DONE;
-			break;
+	if (st == NULL) {
+		for (int64_t i = 0; i < ts->nrows; i++) {
+			memset(&e, 0, sizeof e);
+			if (tl_row_get(ts, &e) == -1) {
+				err_set(err, ERR_FAILED,
+				    "timeline: cannot read back its "
+				    "temporary file");
+				p.failed = 1;
+				break;
+			}
+			if (tl_each_one(&p, &e, &r, spool) != 0)
+				break;
 		}
-		if (tl_pass2(&p, &e, a, &r) != 0) {
-			rc = STORE_DONE;
-			break;
+	} else {
+		while ((rc = store_step(st)) == STORE_ROW) {
+			tl_entry(st, &e);
+			if (tl_each_one(&p, &e, &r, spool) != 0) {
+				rc = STORE_DONE;
+				break;
+			}
 		}
+		store_reset(st);
 	}
 	tl_read_done(&r);
-	store_reset(st);
 	buf_done(&p.b);
 	if (rc != STORE_DONE)
 		return store_sqlerr(ts->s, err, "action log");
@@ -415,6 +531,10 @@ timeline_each(
 {
 	struct store_stmt *st;
 
+	/* pass one's rows, when they were all kept */
+	if (ts->rows != NULL && ts->nrows == ts->n && fflush(ts->rows) == 0 &&
+	    fseek(ts->rows, 0, SEEK_SET) == 0)
+		return tl_each(ts, NULL, fn, ctx, err, 1);
 	if ((st = store_stmt(ts->s, tl_pass2_sql, err)) == NULL)
 		return -1;
 	store_bind_int64(st, 1, ts->head.incident);
@@ -477,5 +597,8 @@ timeline_close(struct timeline_stream *ts)
 	strmap_free(ts->seen);
 	if (ts->spool != NULL)
 		fclose(ts->spool);
+	if (ts->rows != NULL)
+		fclose(ts->rows);
+	free(ts->rowbuf);
 	memset(ts, 0, sizeof *ts);
 }
