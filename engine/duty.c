@@ -122,34 +122,59 @@ duty_log_takeover(struct store *s, const char *name, const struct duty_node *n,
 	return rc;
 }
 
+/* What the stored lease v means for node n at now, without writing:
+ * 1 decided (t filled: fresh enough to keep, or held by a live other),
+ * 0 the lease must be written (free, expired, dead, or due a renewal). */
+static int
+duty_decide(const json_t *v, const struct duty_node *n, int64_t now,
+    int64_t ttl, struct duty_take *t)
+{
+	const char *cur = json_string_value(json_object_get(v, "holder"));
+	int64_t until = json_integer_value(json_object_get(v, "until"));
+
+	memset(t, 0, sizeof *t);
+	if (cur == NULL)
+		return 0;
+	if (strcmp(cur, n->id) == 0) {
+		/* renewed once a third of it has passed, not at every call:
+		 * each write is a transaction every node is notified of */
+		t->got = until - now > ttl - ttl / 3;
+		return t->got;
+	}
+	snprintf(t->other, sizeof t->other, "%s", cur);
+	t->other_until = until;
+	t->died = duty_dead(v);
+	return until > now && !t->died;
+}
+
 int
 duty_take(struct store *s, const char *name, const struct duty_node *n,
     int64_t now, int64_t ttl, struct duty_take *t, struct err *err)
 {
-	const char *cur;
 	int64_t since = now;
 	json_t *v = NULL;
 
-	memset(t, 0, sizeof *t);
+	/* a plain read first: standing by, or keeping a fresh lease, opens
+	 * no write transaction */
+	if (duty_read(s, name, &v, err) == -1)
+		return -1;
+	if (duty_decide(v, n, now, ttl, t)) {
+		json_decref(v);
+		return 0;
+	}
+	json_decref(v);
 	if (store_begin(s, err) == -1)
 		return -1;
 	if (duty_read(s, name, &v, err) == -1)
 		goto fail;
-	cur = json_string_value(json_object_get(v, "holder"));
-	if (cur != NULL && strcmp(cur, n->id) != 0) {
-		snprintf(t->other, sizeof t->other, "%s", cur);
-		t->other_until =
-		    json_integer_value(json_object_get(v, "until"));
-		t->died = duty_dead(v);
-		if (t->other_until > now && !t->died) {
-			json_decref(v);
-			return store_commit(s, err);
-		}
-		t->taken_over = 1;
-	} else if (cur != NULL &&
-	    json_integer_value(json_object_get(v, "since")) > 0) {
-		since = json_integer_value(json_object_get(v, "since"));
+	if (duty_decide(v, n, now, ttl, t) && !t->got) {
+		json_decref(v);
+		return store_commit(s, err); /* another node was first */
 	}
+	t->taken_over = t->other[0] != '\0';
+	if (!t->taken_over &&
+	    json_integer_value(json_object_get(v, "since")) > 0)
+		since = json_integer_value(json_object_get(v, "since"));
 	json_decref(v);
 	v = NULL;
 	if (duty_write(s, name, n, since, now + ttl, err) == -1 ||

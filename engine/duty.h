@@ -50,10 +50,13 @@ struct duty_take {
 };
 
 /* Takes or renews duty `name` for node n until now + ttl, in the
- * caller's write transaction or one of its own (store_begin nests).
- * Held by another live node whose lease has not expired: t->got 0 and
- * t->other names it. A takeover is logged (duty.takeover). -1 with err
- * set on a database error (nothing taken). */
+ * caller's write transaction or one of its own (store_begin nests); a
+ * lease of n's with more than two thirds of ttl left is kept as it is,
+ * and a lease another live node holds is only read (no write
+ * transaction: call it every ttl / 3 or more often). Held by another live
+ * node whose lease has not expired: t->got 0 and t->other names it. A
+ * takeover is logged (duty.takeover). -1 with err set on a database
+ * error (nothing taken). */
 int duty_take(struct store *s, const char *name, const struct duty_node *n,
     int64_t now, int64_t ttl, struct duty_take *t, struct err *err);
 

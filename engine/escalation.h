@@ -47,6 +47,9 @@ struct escalation_policy {
 struct escalation {
 	struct escalation_policy *p; /* the first that matches wins */
 	size_t n;
+	const char *node; /* the owl serve that escalates ("host:pid",
+	                     duty.h), said as "node" in the entries it
+	                     logs; NULL: not said. Borrowed. */
 };
 
 /* Reads the config's `escalation`: a list of levels ({ after = "10m",

@@ -153,6 +153,9 @@ esc_log(struct esc_ctx *c, int64_t inc, const char *kind, json_t *detail,
 
 	if (detail == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
+	/* which of several nodes sharing the database did it */
+	if (c->e->node != NULL)
+		json_object_set_new(detail, "node", json_string(c->e->node));
 	text = json_dumps(detail, JSON_COMPACT);
 	json_decref(detail);
 	if (text == NULL)

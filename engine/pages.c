@@ -169,6 +169,7 @@ pages_claim_rows(struct store *s, struct store_stmt *sel, const char *claim,
 		return store_sqlerr(s, err, "claim pages");
 	}
 	for (size_t i = 0; i < *n; i++) {
+		snprintf(v[i].claim, sizeof v[i].claim, "%s", claim);
 		if ((st = store_stmt(s, upd, err)) == NULL)
 			goto fail;
 		store_bind_text(st, 1, claim, -1, STORE_STATIC);
@@ -340,11 +341,16 @@ static json_t *
 pages_attempt_json(const struct pages_due *d, const struct pages_attempt *a,
     const char *result)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:s, s:s?, s:o}",
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:s, s:s?, s:o}",
 	    "page", (json_int_t)d->id, "to", d->person, "channel", a->channel,
 	    "text", d->text, "attempt", d->attempts, "channel_attempt",
 	    d->chan_attempt, "result", result, "error", a->error, "status",
 	    a->status ? json_integer(a->status) : json_null());
+
+	/* which owl (of several nodes, or owl page) sent it */
+	if (j != NULL && d->claim[0] != '\0')
+		json_object_set_new(j, "node", json_string(d->claim));
+	return j;
 }
 
 /* A failed attempt: retry on this channel, move to the next, or give

@@ -61,6 +61,8 @@ struct pages_due {
 	int chan_attempt; /* attempts made on it so far */
 	int attempts; /* attempts made in all */
 	int64_t created_at;
+	char claim[160]; /* who claimed it ("host:pid"): said as "node" in
+	                    the entries of its attempt */
 };
 
 void pages_due_free(struct pages_due *v, size_t n);

@@ -405,6 +405,7 @@ pager_start(const struct pager_config *cfg, struct err *err)
 	    escalation_load(cfg->config, &p->oc, &p->esc, err) == -1 ||
 	    (p->ps = page_send_new(cfg->config, &p->oc, err)) == NULL)
 		goto fail;
+	p->esc.node = p->holder;
 	if (p->esc.n == 0 && json_object_size(p->oc.people) == 0)
 		goto fail; /* nothing to page: no thread */
 	if ((p->s = store_open(cfg->db_path, err)) == NULL)

@@ -175,7 +175,10 @@ serve_http_metrics(struct serve_req *r)
 		return serve_http_error(r, 500, "metrics: %s", err.msg);
 	}
 	pthread_mutex_lock(&sv->rlock);
-	if (sv->rstore != NULL && pager_metrics_format(sv->rstore, &out, &err))
+	if (sv->rstore != NULL &&
+	    (pager_metrics_format(sv->rstore, &out, &err) == -1 ||
+	        serve_metrics_duties(sv->rstore, sv->node.id, &out, &err) ==
+	            -1))
 		atomic_fetch_add(&sv->m.db_errors, 1);
 	pthread_mutex_unlock(&sv->rlock);
 	ret = serve_http_reply(r, 200,

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "engine/duty.h"
 #include "engine/store.h"
 #include "integrations/lazy_gnutls.h"
 #include "integrations/lazy_mhd.h"
@@ -383,4 +384,26 @@ serve_metrics_format(const struct serve_metrics *m,
 	if (serve_metrics_build(g->version, out, err) == -1)
 		return -1;
 	return serve_metrics_process(out, err);
+}
+
+int
+serve_metrics_duties(
+    struct store *s, const char *node, struct buf *out, struct err *err)
+{
+	static const char *const duties[] = { "pager", "pull" };
+	int held[2];
+
+	for (size_t i = 0; i < 2; i++)
+		if ((held[i] = duty_held(s, duties[i], node, err)) == -1)
+			return -1;
+	if (serve_metrics_head(out, "owl_duty_held", "gauge",
+	        "1 when this owl serve holds the lease of the once-only duty "
+	        "(of the nodes sharing the database).",
+	        err) == -1)
+		return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (buf_printf(out, err, "owl_duty_held{duty=\"%s\"} %d\n",
+		        duties[i], held[i]) == -1)
+			return -1;
+	return 0;
 }

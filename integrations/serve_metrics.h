@@ -11,6 +11,7 @@
 
 #include "engine/buf.h"
 #include "engine/err.h"
+#include "engine/store.h"
 
 /* The endpoints, as labels. */
 enum serve_ep {
@@ -77,5 +78,10 @@ struct serve_gauges {
  * Prometheus's client libraries (from /proc). */
 int serve_metrics_format(const struct serve_metrics *m,
     const struct serve_gauges *g, struct buf *out, struct err *err);
+
+/* Appends owl_duty_held{duty} (engine/duty.h): 1 for each duty whose
+ * lease node ("host:pid") holds in the database s. */
+int serve_metrics_duties(
+    struct store *s, const char *node, struct buf *out, struct err *err);
 
 #endif

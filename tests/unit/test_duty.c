@@ -33,6 +33,14 @@ take(struct unit_db *f, const struct duty_node *n, int64_t now)
 }
 
 static int64_t
+until(struct unit_db *f)
+{
+	return unit_scalar(f->s,
+	    "SELECT json_extract(value, '$.until') FROM paging_state "
+	    "WHERE key = 'pull'");
+}
+
+static int64_t
 takeovers(struct unit_db *f)
 {
 	return unit_scalar(
@@ -54,14 +62,18 @@ test_take_renew_expire(void **state)
 	t = take(f, &other, 1000);
 	assert_int_equal(t.got, 1);
 	assert_int_equal(t.taken_over, 0);
+	/* within the first third: kept as it is, not written again */
+	assert_int_equal(take(f, &other, 1900).got, 1);
+	assert_int_equal(until(f), 4000);
 	/* held by a live (unknown) holder until 4000: refused */
 	t = take(f, &me, 2000);
 	assert_int_equal(t.got, 0);
 	assert_string_equal(t.other, "elsewhere:4242");
 	assert_int_equal(t.other_until, 4000);
-	/* renewed by its holder: until 5500, since kept */
+	/* renewed by its holder once a third has passed: until 5500 */
 	t = take(f, &other, 2500);
 	assert_int_equal(t.got, 1);
+	assert_int_equal(until(f), 5500);
 	t = take(f, &me, 4500);
 	assert_int_equal(t.got, 0);
 	assert_int_equal(duty_held(f->s, "pull", "elsewhere:4242", &err), 1);
