@@ -226,3 +226,19 @@ duty_release(struct store *s, const char *name, const char *id, struct err *err)
 	}
 	return store_commit(s, err);
 }
+
+int
+duty_renew(struct store *s, const char *name, const struct duty_node *n,
+    int64_t now, int64_t ttl, struct duty_take *t, struct err *err)
+{
+	int sqlite = store_is_url(store_path(s)) == 0, rc;
+
+	if (sqlite && store_sync(s, STORE_SYNC_NORMAL, err) == -1)
+		return -1;
+	rc = duty_take(s, name, n, now, ttl, t, err);
+	/* the connection's other work (escalation, silences) stays FULL */
+	if (sqlite &&
+	    store_sync(s, STORE_SYNC_FULL, rc == -1 ? NULL : err) == -1)
+		rc = -1;
+	return rc;
+}

@@ -73,4 +73,17 @@ int duty_held(
 int duty_release(
     struct store *s, const char *name, const char *id, struct err *err);
 
+/* duty_take outside a transaction, for the threads that renew a lease
+ * beside `owl serve`'s writer. On SQLite the whole file has one write
+ * lock, and a renewal that waited for the disk while holding it
+ * (synchronous = FULL: an fsync, seconds on a loaded disk) kept the
+ * writer, which waits 2 s for the lock, from storing alerts: their
+ * senders got 503 "locked by another owl", locked by owl itself. So the
+ * lease is committed NORMAL there (no fsync: the writer's next FULL
+ * commit carries it to disk): a power loss can only lose a renewal, and
+ * it kills the holder too. PostgreSQL's writers share no such lock:
+ * duty_take as it is. */
+int duty_renew(struct store *s, const char *name, const struct duty_node *n,
+    int64_t now, int64_t ttl, struct duty_take *t, struct err *err);
+
 #endif

@@ -291,7 +291,7 @@ pager_lead(struct pager *p)
 	size_t freed;
 
 	err_init(&err);
-	if (duty_take(p->s, "pager", &p->node, clock_now_us(), p->lease_us, &t,
+	if (duty_renew(p->s, "pager", &p->node, clock_now_us(), p->lease_us, &t,
 	        &err) == -1) {
 		pager_log(p, "paging: %s", err.msg);
 		return 0;

@@ -145,7 +145,7 @@ serve_pull_lead(struct serve *sv, struct store *s, int *lead)
 	struct err err;
 
 	err_init(&err);
-	if (duty_take(s, SERVE_DUTY, &sv->node, clock_now_us(), sv->lease_us,
+	if (duty_renew(s, SERVE_DUTY, &sv->node, clock_now_us(), sv->lease_us,
 	        &t, &err) == -1) {
 		serve_log(sv, 0, "pull duty: %s", err.msg);
 		return 0;

@@ -117,8 +117,10 @@ is "$(held "$PORTA"):$(held "$PORTB")" "10:00" \
 	"/metrics: owl_duty_held says node a holds paging, nobody here the pull"
 like "$(curl -sS -m 10 "http://127.0.0.1:$PORTA/metrics" | python3 "$OWL_ROOT/tests/promcheck.py")" \
 	"^ok: " "and the exposition stays valid"
+# each node's puller says so after its own first look at the lease (a
+# thread of its own: node b's may not have looked yet when its pager has)
 for n in a b; do
-	grep -q "pull duty: elsewhere:4242 holds it; standing by" "$T/$n.log"
+	wait_for 15 grep -q "pull duty: elsewhere:4242 holds it; standing by" "$T/$n.log"
 	ok $? "node $n waits for the other host's pull lease"
 done
 
