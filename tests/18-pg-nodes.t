@@ -2,7 +2,9 @@
 # 18-pg-nodes.t: two `owl serve` nodes on one PostgreSQL database (issue
 # 18, "Several receivers"), on a cluster of this file's own: the same
 # payload delivered to both nodes, one after the other and at the same
-# moment, is one alert (one row, one alert.new, its deliveries counted);
+# moment, or by a real Alertmanager whose receiver has both nodes' URLs,
+# is one alert (one row, one alert.new, its deliveries counted, the
+# incident's aggregates right); the flap guard reopens across nodes;
 # the once-only duties (engine/duty.h) run on one node: a lease left by a
 # node of another host is waited out and taken over once, logged; --pull
 # of a fake Alertmanager by the lease holder only; escalation pages a
@@ -194,6 +196,61 @@ is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.resolve' AND incident_i
 	"one alert.resolve each"
 is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.open' AND incident_id =
 	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" 1 "opened once"
+
+# the real Alertmanager (Debian's prometheus-alertmanager) with one
+# receiver of two webhook URLs, one per node: every notification goes to
+# both, and each alert is one alert
+AMBIN=/usr/bin/prometheus-alertmanager
+if [ -x "$AMBIN" ]; then
+	mkdir -p "$T/am"
+	cat >"$T/am.yml" <<EOF2
+route:
+  receiver: owl
+  group_by: ['alertname']
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: owl
+    webhook_configs:
+      - url: 'http://127.0.0.1:$PORTA/v1/alerts/alertmanager'
+        send_resolved: true
+      - url: 'http://127.0.0.1:$PORTB/v1/alerts/alertmanager'
+        send_resolved: true
+EOF2
+	am_launch() {
+		"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
+			--web.listen-address="127.0.0.1:$REALPORT" --cluster.listen-address= \
+			--web.external-url="http://127.0.0.1:$REALPORT" --log.level=warn \
+			>>"$T/realam.log" 2>&1 &
+		LPID=$!
+	}
+	listen_retry REALPORT 15 am_launch &&
+		wait_for 15 curl -sf "http://127.0.0.1:$REALPORT/-/ready"
+	ok $? "a real Alertmanager starts, its receiver sending to both nodes"
+	twin_posts() { grep -c "POST /v1/alerts/alertmanager 200" "$1"; }
+	before_a=$(twin_posts "$T/a.log") before_b=$(twin_posts "$T/b.log")
+	starts=$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:%SZ)
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		"http://127.0.0.1:$REALPORT/api/v2/alerts" -d "[
+		{\"labels\":{\"alertname\":\"AMTwin\",\"instance\":\"gpu-1\"},\"startsAt\":\"$starts\"},
+		{\"labels\":{\"alertname\":\"AMTwin\",\"instance\":\"gpu-2\"},\"startsAt\":\"$starts\"},
+		{\"labels\":{\"alertname\":\"AMTwin\",\"instance\":\"gpu-3\"},\"startsAt\":\"$starts\"}]"
+	TWIN="source = 'alertmanager' AND labels LIKE '%AMTwin%'"
+	both_got() {
+		[ "$(twin_posts "$T/a.log")" -gt "$before_a" ] &&
+			[ "$(twin_posts "$T/b.log")" -gt "$before_b" ] &&
+			[ "$(q "SELECT count(*) FROM alerts WHERE $TWIN AND count >= 2")" = 3 ]
+	}
+	wait_for 30 both_got
+	ok $? "Alertmanager notified both nodes"
+	is "$(q "SELECT count(*), count(DISTINCT fingerprint), count(DISTINCT incident_id) FROM alerts WHERE $TWIN")" \
+		"3|3|1" "3 alerts, one row each, in one incident"
+	is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.new' AND incident_id =
+		(SELECT min(incident_id) FROM alerts WHERE $TWIN)")" 3 "one alert.new each"
+else
+	skip 4 "prometheus-alertmanager is not installed"
+fi
 
 # the flap guard across nodes: fired on a, resolved on b, fired again on
 # a: the same incident reopened, once
