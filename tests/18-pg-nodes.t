@@ -7,7 +7,8 @@
 # incident's aggregates right); the flap guard reopens across nodes;
 # the once-only duties (engine/duty.h) run on one node: a lease left by a
 # node of another host is waited out and taken over once, logged; --pull
-# of a fake Alertmanager by the lease holder only; escalation pages a
+# of a fake Alertmanager by the lease holder only, and a resolved
+# incident's silence expired there once; escalation pages a
 # fake Slack once per level; `kill -9` of the holder: the other node takes
 # paging and pulling over at once (same host, its process died), and the
 # escalation's next level is paged once, the first not again; the action
@@ -62,6 +63,12 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+    def do_DELETE(self):
+        with open(sys.argv[2] + ".del", "a") as f:
+            f.write(self.path + "\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 srv = http.server.HTTPServer(("127.0.0.1", 0), H)
 open(sys.argv[1] + ".tmp", "w").write(str(srv.server_address[1]))
 import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
@@ -294,6 +301,20 @@ wait_for 15 sh -c "[ \$(grep -c 'pull $AMURL: 1 alert, 1 new' '$T/a.log') -ge 3 
 ok $? "node a pulls every second"
 is "$(grep -c "pull $AMURL" "$BLOG")" 0 "node b does not pull"
 
+# --- a silence of a resolved incident is expired once, by the holder
+# of the pull duty (incident 1, "setup", resolved from the start)
+: >"$T/am.hits.del"
+q "INSERT INTO silences(incident_id, am_url, silence_id, created_by, created_at, ends_at)
+	VALUES (1, '$AMURL', 's-twin', 't', 0, 4102444800000000)"
+wait_for 15 state_is 1 "SELECT count(*) FROM silences WHERE silence_id = 's-twin' AND expired_at IS NOT NULL"
+ok $? "the silence is expired"
+wait_for 5 grep -q "expired silence s-twin of INC-1" "$T/a.log"
+ok $? "by node a, the pull duty's holder"
+is "$(cat "$T/am.hits.del")" "/api/v2/silence/s-twin" "at Alertmanager once"
+is "$(grep -c "silence s-twin" "$BLOG")" 0 "node b did not touch it"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.unsilence' AND incident_id = 1")" 1 \
+	"one incident.unsilence"
+
 # --- escalation: level 1 once, on the node that pages (a)
 sed 's/"labels": {"alertname": "Burst"/"labels": {"alertname": "LLMDown", "team": "ml"/; s/Burst/LLMDown/g; s/"fingerprint": "b/"fingerprint": "l/g' \
 	"$T/burst.json" >"$T/llm.json"
@@ -339,6 +360,7 @@ is "$(q "SELECT count(*) FROM actlog WHERE kind = 'duty.takeover'
 	AND detail LIKE '%\"duty\":\"pager\"%' AND detail LIKE '%\"previous\":\"$HOST:$PA\"%'")" 1 \
 	"the paging takeover is in the action log once"
 
+is "$(wc -l <"$T/am.hits.del")" 1 "the silence was not expired again after the takeover"
 run "$OWL" audit verify
 is "$RC" 0 "owl audit verify: one chain written by two nodes"
 PID=$PB
