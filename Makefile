@@ -68,9 +68,20 @@ $(DEPS_STAMP): .ci/deps
 	@mkdir -p build && touch $@
 deps: $(DEPS_STAMP)
 
-owl: $(DEPS_STAMP) $(OBJ)
+owl: $(DEPS_STAMP) $(OBJ) owl-worker
 	@echo "LD $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS) || $(LAZY_HINT)
+
+# The runbook worker as a program of its own, beside owl (rb_worker.h):
+# static, so that starting one loads nothing. Without it owl forks.
+WORKER_SRC = $(wildcard engine/worker/*.c) engine/worker/main/owl_worker.c \
+             engine/buf.c engine/clock.c engine/err.c engine/jdump.c \
+             engine/sanitize.c engine/words.c
+WORKER_OBJ = $(patsubst %.c,build/obj/%.o,$(WORKER_SRC))
+owl-worker: $(DEPS_STAMP) $(WORKER_OBJ)
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) -static -o $@ $(WORKER_OBJ) \
+		-llua5.4 -ljansson -lseccomp -lm
 
 build/gen/lazy/%.h: integrations/lazy/%.def
 	@mkdir -p $(dir $@)
@@ -188,7 +199,7 @@ fuzz: $(FUZZ_BIN)
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$c || exit 1; \
 	done
 
-FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) $(wildcard tests/tools/*.c) \
+FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) engine/worker/main/owl_worker.c $(wildcard tests/tools/*.c) \
           $(GW_SRC) tests/demo/gateway/gw.h \
           $(wildcard engine/*.h engine/worker/*.h integrations/*.h tui/*.h \
           tests/unit/*.h)
@@ -201,6 +212,6 @@ check-fmt:
 		exit 1; }
 
 clean:
-	rm -rf build owl
+	rm -rf build owl owl-worker
 
--include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) build/obj/engine/worker/main/owl_worker.d

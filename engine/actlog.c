@@ -396,8 +396,9 @@ actlog_checkpoint_save(struct store *s, int64_t id, const char *hash)
 	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, hash, -1, STORE_STATIC);
 	store_bind_int64(st, 3, clock_now_us());
-	(void)store_step(st);
-	store_reset(st);
+	/* inside a transaction (owl migrate verifies on arrival) it goes
+	 * on after a failure here */
+	(void)store_step_may_fail(s, st, "checkpoint", NULL);
 }
 
 /* The checkpoint, when there is one and its entry still has the hash it

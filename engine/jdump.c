@@ -91,8 +91,70 @@ jdump_string(const char *s, size_t n, struct buf *out, struct err *err)
 }
 
 /* The value j; 0, -1 (out's ceiling: err), 1 (left to json_dumps). */
+static int jdump_value(
+    const json_t *j, int depth, int sorted, struct buf *out, struct err *err);
+
+struct jdump_key {
+	const char *key;
+	size_t len;
+};
+
+/* jansson's compare_keys: bytes, then the shorter first */
 static int
-jdump_value(const json_t *j, int depth, struct buf *out, struct err *err)
+jdump_key_cmp(const void *a, const void *b)
+{
+	const struct jdump_key *x = a, *y = b;
+	int rc = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+
+	if (rc != 0)
+		return rc;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* An object with its keys sorted as JSON_SORT_KEYS sorts them. */
+static int
+jdump_object_sorted(
+    const json_t *j, int depth, struct buf *out, struct err *err)
+{
+	struct jdump_key stack[16], *keys = stack;
+	size_t n = json_object_size(j), i = 0;
+	void *it;
+	int rc = 0;
+
+	if (n > sizeof stack / sizeof stack[0] &&
+	    (keys = malloc(n * sizeof *keys)) == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	for (it = json_object_iter((json_t *)j); it != NULL && i < n;
+	     it = json_object_iter_next((json_t *)j, it), i++) {
+		keys[i].key = json_object_iter_key(it);
+		keys[i].len = json_object_iter_key_len(it);
+	}
+	qsort(keys, i, sizeof *keys, jdump_key_cmp);
+	if (buf_addc(out, '{', err) == -1)
+		rc = -1;
+	for (size_t k = 0; rc == 0 && k < i; k++) {
+		if ((k > 0 && buf_addc(out, ',', err) == -1) ||
+		    (rc = jdump_string(keys[k].key, keys[k].len, out, err)) ==
+		        -1 ||
+		    (rc == 0 && buf_addc(out, ':', err) == -1)) {
+			rc = -1;
+			break;
+		}
+		if (rc == 0)
+			rc = jdump_value(
+			    json_object_getn(j, keys[k].key, keys[k].len),
+			    depth + 1, 1, out, err);
+	}
+	if (rc == 0)
+		rc = buf_addc(out, '}', err);
+	if (keys != stack)
+		free(keys);
+	return rc;
+}
+
+static int
+jdump_value(
+    const json_t *j, int depth, int sorted, struct buf *out, struct err *err)
 {
 	char num[32];
 	size_t i;
@@ -103,6 +165,8 @@ jdump_value(const json_t *j, int depth, struct buf *out, struct err *err)
 	switch (json_typeof(j)) {
 	case JSON_OBJECT: {
 		void *it = json_object_iter((json_t *)j);
+		if (sorted)
+			return jdump_object_sorted(j, depth, out, err);
 		if (buf_addc(out, '{', err) == -1)
 			return -1;
 		for (i = 0; it != NULL;
@@ -115,7 +179,7 @@ jdump_value(const json_t *j, int depth, struct buf *out, struct err *err)
 				return -1;
 			if (rc != 0 ||
 			    (rc = jdump_value(json_object_iter_value(it),
-			         depth + 1, out, err)) != 0)
+			         depth + 1, 0, out, err)) != 0)
 				return rc;
 		}
 		return buf_addc(out, '}', err);
@@ -127,7 +191,7 @@ jdump_value(const json_t *j, int depth, struct buf *out, struct err *err)
 			if (i > 0 && buf_addc(out, ',', err) == -1)
 				return -1;
 			if ((rc = jdump_value(json_array_get(j, i), depth + 1,
-			         out, err)) != 0)
+			         sorted, out, err)) != 0)
 				return rc;
 		}
 		return buf_addc(out, ']', err);
@@ -147,9 +211,9 @@ jdump_value(const json_t *j, int depth, struct buf *out, struct err *err)
 
 /* json_dumps's text of j appended; -1 with err when it has none. */
 static int
-jdump_jansson(const json_t *j, struct buf *out, struct err *err)
+jdump_jansson(const json_t *j, int sorted, struct buf *out, struct err *err)
 {
-	char *s = json_dumps(j, JDUMP_FLAGS);
+	char *s = json_dumps(j, JDUMP_FLAGS | (sorted ? JSON_SORT_KEYS : 0));
 	int rc;
 
 	if (s == NULL)
@@ -159,15 +223,15 @@ jdump_jansson(const json_t *j, struct buf *out, struct err *err)
 	return rc;
 }
 
-int
-jdump_add(const json_t *j, struct buf *out, struct err *err)
+static int
+jdump_add_as(const json_t *j, int sorted, struct buf *out, struct err *err)
 {
 	size_t old = out->len;
 	int rc;
 
 	if (j == NULL)
 		return err_set(err, ERR_USAGE, "no JSON value");
-	if ((rc = jdump_value(j, 0, out, err)) == 0)
+	if ((rc = jdump_value(j, 0, sorted, out, err)) == 0)
 		return 0;
 	out->len = old;
 	if (out->data != NULL)
@@ -176,13 +240,25 @@ jdump_add(const json_t *j, struct buf *out, struct err *err)
 		return -1;
 	/* a real, a string that is not UTF-8, a deep nesting: as jansson
 	 * writes it, or refuses it */
-	if (jdump_jansson(j, out, err) == -1) {
+	if (jdump_jansson(j, sorted, out, err) == -1) {
 		out->len = old;
 		if (out->data != NULL)
 			out->data[old] = '\0';
 		return -1;
 	}
 	return 0;
+}
+
+int
+jdump_add(const json_t *j, struct buf *out, struct err *err)
+{
+	return jdump_add_as(j, 0, out, err);
+}
+
+int
+jdump_add_sorted(const json_t *j, struct buf *out, struct err *err)
+{
+	return jdump_add_as(j, 1, out, err);
 }
 
 char *

@@ -17,6 +17,10 @@
  * (invalid UTF-8, a cycle; err says which). */
 int jdump_add(const json_t *j, struct buf *out, struct err *err);
 
+/* The same with JSON_SORT_KEYS too: every object's keys in jansson's
+ * order (bytes, then the shorter first). */
+int jdump_add_sorted(const json_t *j, struct buf *out, struct err *err);
+
 /* The text of j (free()), as json_dumps(j, JSON_COMPACT |
  * JSON_ENCODE_ANY) would return it; NULL where it would. */
 char *jdump(const json_t *j);

@@ -77,6 +77,27 @@ rb_broker_recv_decl(struct rb_broker *b, const struct rb_vm_conf *conf,
 	}
 }
 
+/* Starts the worker: the worker program when it is beside owl (it gets
+ * conf as its first message), else a fork of this process. */
+static int
+rb_broker_spawn(struct rb_broker *b, const struct rb_vm_conf *conf,
+    const struct rb_worker_limits *lim, struct err *err)
+{
+	char path[4200];
+
+	if (rb_worker_program(path, sizeof path) == 0 &&
+	    rb_worker_exec(path, lim, &b->pid, &b->fd, err) == 0) {
+		if (rb_vm_conf_send(b->fd, conf, err) == 0)
+			return 0;
+		/* it is gone already: how is said when it is reaped */
+		err_init(err);
+		return 0;
+	}
+	err_init(err);
+	return rb_worker_spawn(
+	    lim, rb_vm_main, (void *)conf, &b->pid, &b->fd, err);
+}
+
 int
 rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
     const struct rb_worker_limits *lim, json_t **out, struct err *err)
@@ -86,8 +107,7 @@ rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
 
 	*out = NULL;
 	b->fd = -1;
-	if (rb_worker_spawn(
-	        lim, rb_vm_main, (void *)conf, &b->pid, &b->fd, err) == -1)
+	if (rb_broker_spawn(b, conf, lim, err) == -1)
 		return -1;
 	rb_proto_in_init(&b->in, b->fd);
 	rb_worker_pin(b->pid, &b->cpus, &b->pinned);
@@ -366,13 +386,13 @@ rb_broker_oneway_answer(const json_t *reply)
 }
 
 static int
-rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
+rb_broker_effect(struct rb_broker *b, json_t *m, struct err *err)
 {
 	struct rb_event e = { .type = RB_EV_EFFECT, .i = b->fx.step_i };
 	int oneway = json_is_true(json_object_get(m, "oneway"));
-	json_t *req = NULL, *reply;
 	const json_t *before;
 	const char *why;
+	json_t *reply;
 	int rc = 0;
 
 	if (oneway) {
@@ -381,13 +401,10 @@ rb_broker_effect(struct rb_broker *b, const json_t *m, struct err *err)
 			    "runbook worker: a one-way effect where none may "
 			    "be");
 		/* the flag is the protocol's, not the request's */
-		if ((req = json_copy((json_t *)m)) == NULL)
-			return err_set(err, ERR_FAILED, "out of memory");
-		json_object_del(req, "oneway");
+		json_object_del(m, "oneway");
 	}
 	before = b->fx.last;
-	reply = rb_effect_do(&b->fx, req != NULL ? req : m);
-	json_decref(req);
+	reply = rb_effect_do(&b->fx, m);
 	e.effect = b->fx.last;
 	/* a request refused before it had a plan entry (a malformed one)
 	 * has no line of its own: the previous effect's is not shown again */

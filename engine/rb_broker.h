@@ -126,7 +126,8 @@ int rb_broker_start(struct rb_broker *b, const struct rb_vm_conf *conf,
  * broker itself fails (the database, the socket). */
 int rb_broker_serve(struct rb_broker *b, json_t *go, struct err *err);
 
-/* Handles one message from the worker (m is borrowed): a step or log
+/* Handles one message from the worker (m is borrowed; members that are
+ * the protocol's, such as an effect's "oneway", may be removed): a step or log
  * report, an effect through the chokepoint, confirm, sleep, require,
  * done; answers on b->fd. -1 with err set when the message is not one
  * the worker may send, or the broker itself fails. (rb_broker_serve's

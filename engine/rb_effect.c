@@ -429,6 +429,29 @@ rb_effect_entry(struct rb_effect *e, struct rb_fx_call *c, struct err *err)
 	return entry;
 }
 
+/* Whether v holds no secret reference, and no string that masking or
+ * cutting at cut bytes would change (then it can be logged as it is). */
+static int
+rb_effect_plain(const struct rb_effect *e, const json_t *v, size_t cut)
+{
+	const char *k;
+	const json_t *c;
+	size_t i;
+
+	if (json_is_string(v))
+		return json_string_length(v) <= cut;
+	if (rb_secrets_is_ref(&e->secrets, v))
+		return 0;
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k,
+		    c) if (!rb_effect_plain(e, c, cut)) return 0;
+	} else if (json_is_array(v)) {
+		json_array_foreach(
+		    v, i, c) if (!rb_effect_plain(e, c, cut)) return 0;
+	}
+	return mask_count(e->secrets.mask) == 0;
+}
+
 static int
 rb_effect_intent(struct rb_effect *e, const json_t *entry, const json_t *req,
     struct err *err)
@@ -437,7 +460,13 @@ rb_effect_intent(struct rb_effect *e, const json_t *entry, const json_t *req,
 	 * detail is written out */
 	json_t *d = json_copy((json_t *)entry), *summary;
 
-	summary = rb_secrets_subst(&e->secrets, req, 0, err);
+	/* a request with no secret in it and nothing to mask or cut needs
+	 * no deep copy: only its top level loses members */
+	summary = rb_effect_plain(e, req, RB_EFFECT_LOG_TEXT)
+	    ? json_copy((json_t *)req)
+	    : rb_secrets_subst(&e->secrets, req, 0, err);
+	if (summary == NULL && !err_isset(err))
+		err_set(err, ERR_FAILED, "out of memory");
 	if (d == NULL || summary == NULL) {
 		json_decref(d);
 		json_decref(summary);

@@ -155,10 +155,29 @@ rb_runs_key(const json_t *e)
 	return key;
 }
 
+/* The text being hashed goes through a buffer: a digest update per
+ * token (jansson's dump calls back for each) cost more than the digest. */
+struct rb_runs_hasher {
+	struct hash_ctx h;
+	struct buf b;
+};
+
+static void
+rb_runs_hash_flush(struct rb_runs_hasher *w)
+{
+	hash_update(&w->h, w->b.data, w->b.len);
+	buf_reset(&w->b);
+}
+
 static int
 rb_runs_hash_put(const char *p, size_t n, void *ctx)
 {
-	hash_update(ctx, p, n);
+	struct rb_runs_hasher *w = ctx;
+
+	if (buf_add(&w->b, p, n, NULL) == -1) {
+		rb_runs_hash_flush(w);
+		hash_update(&w->h, p, n);
+	}
 	return 0;
 }
 
@@ -170,38 +189,48 @@ rb_runs_hash(const json_t *effects, char hash[65])
 {
 	const size_t nk = sizeof rb_runs_key_names / sizeof *rb_runs_key_names;
 	unsigned char md[HASH_LEN];
-	struct hash_ctx h = { NULL };
+	struct rb_runs_hasher w = { .h = { NULL } };
 	const json_t *e, *v;
 	char name[16];
-	size_t i;
+	size_t i, old;
 
-	if (hash_begin(&h) == -1) {
+	if (hash_begin(&w.h) == -1) {
 		hash_sha256("", 0, md); /* as a failed dump did */
 		hash_hex(md, sizeof md, hash);
 		return;
 	}
-	hash_update(&h, "[", 1);
+	buf_init(&w.b, (size_t)64 << 10);
+	rb_runs_hash_put("[", 1, &w);
 	json_array_foreach(effects, i, e)
 	{
 		const struct rb_fx_kind *k =
 		    rb_fx_kind(json_string_value(json_object_get(e, "kind")));
-		hash_update(&h, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+		rb_runs_hash_put(i > 0 ? ",{" : "{", i > 0 ? 2 : 1, &w);
 		for (size_t m = 0; m < nk; m++) {
 			int n = snprintf(name, sizeof name,
 			    "%s\"%s\":", m > 0 ? "," : "",
 			    rb_runs_key_names[m]);
-			hash_update(&h, name, (size_t)n);
+			rb_runs_hash_put(name, (size_t)n, &w);
+			old = w.b.len;
 			if ((v = rb_runs_key_member(e, k, m)) == NULL)
-				hash_update(&h, "null", 4);
-			else
-				json_dump_callback(v, rb_runs_hash_put, &h,
+				rb_runs_hash_put("null", 4, &w);
+			else if (jdump_add_sorted(v, &w.b, NULL) == -1) {
+				/* over the buffer's ceiling: through jansson */
+				w.b.len = old;
+				rb_runs_hash_flush(&w);
+				json_dump_callback(v, rb_runs_hash_put, &w,
 				    JSON_COMPACT | JSON_SORT_KEYS |
 				        JSON_ENCODE_ANY);
+			}
 		}
-		hash_update(&h, "}", 1);
+		rb_runs_hash_put("}", 1, &w);
+		if (w.b.len >= (size_t)32 << 10)
+			rb_runs_hash_flush(&w);
 	}
-	hash_update(&h, "]", 1);
-	hash_end(&h, md);
+	rb_runs_hash_put("]", 1, &w);
+	rb_runs_hash_flush(&w);
+	buf_done(&w.b);
+	hash_end(&w.h, md);
 	hash_hex(md, sizeof md, hash);
 }
 

@@ -401,6 +401,18 @@ store_step_later(
 }
 
 int
+store_step_may_fail(
+    struct store *s, struct store_stmt *st, const char *what, struct err *err)
+{
+	int rc = st->ops->step_may_fail(st);
+
+	store_reset(st);
+	if (rc != STORE_DONE && rc != STORE_ROW)
+		return store_sqlerr(s, err, what);
+	return 0;
+}
+
+int
 store_step_id(struct store *s, struct store_stmt *st, const char *what,
     int64_t *id, struct err *err)
 {

@@ -160,6 +160,14 @@ int store_step_done(
 int store_step_later(
     struct store *s, struct store_stmt *st, const char *what, struct err *err);
 
+/* store_step_done for a statement whose failure the caller lets pass
+ * (a checkpoint, a cache): the open transaction goes on after it fails,
+ * as it does on SQLite; on PostgreSQL, where a failed statement aborts
+ * the whole transaction, it runs inside a savepoint. -1 with err set
+ * when it failed. */
+int store_step_may_fail(
+    struct store *s, struct store_stmt *st, const char *what, struct err *err);
+
 /* Steps an INSERT ... RETURNING id once, sets *id and resets it. -1 with
  * err set ("what: message") when it failed or returned no row. */
 int store_step_id(struct store *s, struct store_stmt *st, const char *what,

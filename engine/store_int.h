@@ -50,6 +50,9 @@ struct store_ops {
 	 * its outcome not needed now (store_step_later): 0 when sent (or
 	 * done), else step's error; what names it in a later failure. */
 	int (*step_later)(struct store_stmt *st, const char *what);
+	/* Steps a statement whose failure leaves the open transaction as
+	 * it was, able to go on (store_step_may_fail). */
+	int (*step_may_fail)(struct store_stmt *st);
 	int64_t (*col_int64)(struct store_stmt *st, int i);
 	int (*col_int)(struct store_stmt *st, int i);
 	const unsigned char *(*col_text)(struct store_stmt *st, int i);
@@ -93,8 +96,9 @@ extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
 
 /* store_pg_stmt.c: SQL with ? and ?N parameters in PostgreSQL's $N
- * (outside quotes and comments) in *out (free() it); *nparams the
- * highest parameter number. -1 with err set on a bad ?N. */
+ * and LIKE as ILIKE (SQLite's ignores case), outside quotes and
+ * comments, in *out (free() it); *nparams the highest parameter number.
+ * -1 with err set on a bad ?N. */
 int store_pg_translate(
     const char *sql, char **out, int *nparams, struct err *err);
 

@@ -559,6 +559,7 @@ const struct store_ops store_pg_ops = {
 	.bind_null = store_pg_bind_null,
 	.step = store_pg_step,
 	.step_later = store_pg_step_later,
+	.step_may_fail = store_pg_step_may_fail,
 	.col_int64 = store_pg_col_int64,
 	.col_int = store_pg_col_int,
 	.col_text = store_pg_col_text,

@@ -131,6 +131,7 @@ int store_pg_bind_blob(
 int store_pg_bind_null(struct store_stmt *st, int i);
 int store_pg_step(struct store_stmt *st);
 int store_pg_step_later(struct store_stmt *st, const char *what);
+int store_pg_step_may_fail(struct store_stmt *st);
 int64_t store_pg_col_int64(struct store_stmt *st, int i);
 int store_pg_col_int(struct store_stmt *st, int i);
 const unsigned char *store_pg_col_text(struct store_stmt *st, int i);

@@ -1,9 +1,10 @@
 /* store_pg_stmt.c: the PostgreSQL backend's statements (store_pg_int.h).
- * owl's SQL is written with SQLite's ? and ?N; it is translated to $N
- * once, at prepare, and prepared as a named statement of the connection.
- * Parameters go as text (integers formatted), blobs as binary; results
- * come as text, fetched whole per execution, so that a statement can be
- * stepped while others run, as on SQLite. */
+ * owl's SQL is written with SQLite's ? and ?N, and its LIKE ignores
+ * case; it is translated to $N and ILIKE once, at prepare, and prepared as a
+ * named statement of the connection. Parameters go as text (integers
+ * formatted), blobs as binary; results come as text, fetched whole per
+ * execution, so that a statement can be stepped while others run, as on SQLite.
+ */
 #define _POSIX_C_SOURCE 200809L
 #include "store_pg_int.h"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define STORE_PG_MAXPARAM 999 /* SQLite's default limit */
 #define STORE_PG_RANGE 25 /* what SQLite returns for a bad index */
@@ -66,6 +68,23 @@ store_pg_skip(const char *in, char **o)
 	return p;
 }
 
+static int
+store_pg_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+
+/* 1 when the keyword LIKE starts at p (start: the beginning of the SQL):
+ * SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's ILIKE
+ * does what it does. */
+static int
+store_pg_like(const char *start, const char *p)
+{
+	return strncasecmp(p, "LIKE", 4) == 0 && !store_pg_word_char(p[4]) &&
+	    (p == start || !store_pg_word_char(p[-1]));
+}
+
 int
 store_pg_translate(const char *sql, char **out, int *nparams, struct err *err)
 {
@@ -80,6 +99,11 @@ store_pg_translate(const char *sql, char **out, int *nparams, struct err *err)
 		long n;
 		char *e;
 
+		if ((*p == 'L' || *p == 'l') && store_pg_like(sql, p)) {
+			o += sprintf(o, "ILIKE");
+			p += 4;
+			continue;
+		}
 		if (*p != '?') {
 			p = store_pg_skip(p, &o);
 			continue;
@@ -468,6 +492,36 @@ store_pg_step_later(struct store_stmt *st, const char *what)
 	        pg, x->name, x->nparams, x->vals, x->lens, x->fmts, what) == -1)
 		return STORE_PG_ERROR;
 	return STORE_DONE;
+}
+
+int
+store_pg_step_may_fail(struct store_stmt *st)
+{
+	struct store_pg *pg = STORE_PG(st->s);
+	char msg[ERR_MSG_MAX], state[sizeof pg->sqlstate];
+	int rc;
+
+	/* a failure sent ahead is the transaction's, not this one's */
+	if (store_pg_settle(pg, NULL) == -1)
+		return STORE_PG_ERROR;
+	if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_INTRANS)
+		return store_pg_step(st);
+	if (store_pg_quick(pg, "SAVEPOINT owl_may_fail") == -1)
+		return STORE_PG_ERROR;
+	/* its rows, if any, are read now: the savepoint ends here */
+	while ((rc = store_pg_step(st)) == STORE_ROW)
+		;
+	if (rc == STORE_DONE)
+		return store_pg_quick(pg, "RELEASE SAVEPOINT owl_may_fail") == 0
+		    ? STORE_DONE
+		    : STORE_PG_ERROR;
+	snprintf(msg, sizeof msg, "%s", pg->last);
+	snprintf(state, sizeof state, "%s", pg->sqlstate);
+	store_pg_quick(pg, "ROLLBACK TO SAVEPOINT owl_may_fail");
+	store_pg_quick(pg, "RELEASE SAVEPOINT owl_may_fail");
+	snprintf(pg->last, sizeof pg->last, "%s", msg);
+	snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", state);
+	return rc;
 }
 
 /* The value of column i of the current row, NULL for SQL NULL. */

@@ -555,6 +555,7 @@ const struct store_ops store_sqlite_ops = {
 	.bind_null = store_sq_bind_null,
 	.step = store_sq_step,
 	.step_later = store_sq_step_later,
+	.step_may_fail = store_sq_step,
 	.col_int64 = store_sq_col_int64,
 	.col_int = store_sq_col_int,
 	.col_text = store_sq_col_text,

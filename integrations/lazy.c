@@ -111,15 +111,28 @@ lazy_fill_crypto(void *h)
 }
 #undef LAZY
 
-/* How each library is found and what its absence costs. */
+/* libgit2's global state, taken once when it is loaded and never given
+ * back: every git_libgit2_init()/git_libgit2_shutdown() pair of a module
+ * then only counts. Each first init parses the system's CA bundle for
+ * mbedTLS (~13 ms of CPU), and `owl show` with a git runbook repository
+ * made two in turn (is it a repository? then open it). */
+static void
+lazy_hold_git2(void)
+{
+	lazy_git2.git_libgit2_init();
+}
+
+/* How each library is found and what its absence costs; hold: run once
+ * after a load. */
 struct lazy_spec {
 	const char *name, *soname, *package, *what;
 	const char *(*fill)(void *h);
+	void (*hold)(void);
 };
 
 static const struct lazy_spec lazy_specs[LAZY_NLIBS] = {
 	[LAZY_GIT2] = { "libgit2", LAZY_SONAME_GIT2, LAZY_PACKAGE_GIT2,
-	    "git runbook repositories", lazy_fill_git2 },
+	    "git runbook repositories", lazy_fill_git2, lazy_hold_git2 },
 	[LAZY_CURL] = { "libcurl", LAZY_SONAME_CURL, LAZY_PACKAGE_CURL,
 	    "HTTP and mail (runbook http effects, pages, Alertmanager)",
 	    lazy_fill_curl },
@@ -183,6 +196,8 @@ lazy_do(enum lazy_lib lib)
 		    sp->name, sp->soname, missing);
 		return;
 	}
+	if (sp->hold != NULL)
+		sp->hold();
 	atomic_store(&st->loaded, 1);
 }
 

@@ -147,6 +147,21 @@ is "$($PG_BIN/psql -X -q -At -d "$(pg_url owl18n)" -c "SELECT count(*) FROM inci
 	"and nothing was copied"
 run "$OWL" --db "$MURL" migrate --to "$(pg_url owl18n)"
 is "$RC" 2 "the source must be a SQLite file (exit 2)"
+# a statement whose failure owl lets pass (the verify checkpoint, saved
+# inside migrate's transaction) leaves the transaction going on, as on
+# SQLite: PostgreSQL would abort it whole (a savepoint around it)
+now_us=$(python3 -c 'import time; print(int(time.time() * 1e6))')
+$PG_BIN/psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_url owl18n)" -c "
+	CREATE FUNCTION t_refuse() RETURNS trigger LANGUAGE plpgsql AS
+	\$f\$ BEGIN RAISE EXCEPTION 'checkpoint refused by the test'; END \$f\$;
+	CREATE TRIGGER t_refuse BEFORE INSERT OR UPDATE ON actlog_checkpoint
+	FOR EACH ROW WHEN (NEW.at_us >= $now_us) EXECUTE FUNCTION t_refuse()"
+run "$OWL" --db "$SQ" migrate --to "$(pg_url owl18n)"
+like "$RC:$OUT" '^0:copied [0-9]+ rows: 3 incidents, 5 alerts, ' \
+	"the checkpoint refused inside owl migrate's transaction: copied all the same"
+like "$OUT" 'the action log verifies there' "and verified"
+run "$OWL" --db "$(pg_url owl18n)" audit verify
+is "$RC:$OUT" "0:$sq_n" "and owl audit verify there agrees"
 
 # --- a dry-run, its plan applied, a run
 pg_createdb owl18b

@@ -71,6 +71,13 @@ tui_keys Escape
 tui_wait_for "GPU queue backlog"
 ok $? "Esc clears the filter"
 tui_keys /
+tui_type "SCORE dROP"
+tui_wait_gone "GPU queue backlog"
+tui_wait_for "Eval score drop"
+ok $? "the filter ignores case (PostgreSQL too)"
+tui_keys Escape
+tui_wait_for "GPU queue backlog"
+tui_keys /
 tui_type "team=ml-llm"
 tui_wait_gone "Eval score drop"
 tui_wait_for "LLM provider down"

@@ -78,6 +78,13 @@ static const struct cli_cmd *const main_cmds[] = {
 
 #define MAIN_NCMDS (sizeof main_cmds / sizeof main_cmds[0])
 
+/* The locale categories owl takes from the environment: characters
+ * (UTF-8, widths: the TUI and sanitizing), collation (sender mappings'
+ * regular expressions), dates (strftime) and messages (strerror). */
+static const int main_locale[] = { LC_CTYPE, LC_COLLATE, LC_TIME, LC_MESSAGES };
+
+#define MAIN_NLOCALE (sizeof main_locale / sizeof main_locale[0])
+
 static const struct cli_cmd *
 main_find(const char *name)
 {
@@ -219,11 +226,13 @@ main(int argc, char **argv)
 	const char *name;
 	int rc = CLI_OK, i;
 
-	setlocale(LC_ALL, "");
 	/* the user's locale for text, never for numbers: owl's outputs are
 	 * read by programs (/metrics, JSON, logs), and a decimal comma
-	 * (LANG=de_DE.UTF-8) made Prometheus refuse every scrape */
-	setlocale(LC_NUMERIC, "C");
+	 * (LANG=de_DE.UTF-8) made Prometheus refuse every scrape. Only the
+	 * categories owl uses are loaded (LC_ALL loaded twelve files, ~0.7
+	 * ms of every command): LC_NUMERIC stays "C" */
+	for (size_t k = 0; k < MAIN_NLOCALE; k++)
+		setlocale(main_locale[k], "");
 	tzone_init(); /* before any thread: see engine/tzone.h */
 	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
 		return rc;

@@ -11,6 +11,7 @@
 
 #include "engine/clock.h"
 #include "engine/jdump.h"
+#include "rb_jparse.h"
 
 static int
 rb_proto_writev(int fd, struct iovec *iov, int n, struct err *err)
@@ -268,8 +269,11 @@ rb_proto_recv(
 		return -1;
 	/* NUL bytes are data (a binary file, an HTTP body, exec output):
 	 * refusing them would end the run on what the outside sent. */
-	*msg = json_loadb((const char *)in->p + in->off + 4, n,
-	    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	/* the common message without jansson's byte-at-a-time reader; the
+	 * rest, and every error, as jansson parses them */
+	if ((*msg = rb_jparse((const char *)in->p + in->off + 4, n)) == NULL)
+		*msg = json_loadb((const char *)in->p + in->off + 4, n,
+		    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	in->off += 4 + n;
 	if (in->off == in->len) {
 		in->off = in->len = 0;

@@ -329,6 +329,60 @@ rb_vm_data(struct rb_vm *vm)
 }
 
 int
+rb_vm_conf_send(int fd, const struct rb_vm_conf *conf, struct err *err)
+{
+	json_t *m = json_pack("{s:s, s:i, s:s, s:s, s:s%, s:I, s:I, s:s?}", "t",
+	    "conf", "mode", (int)conf->mode, "name", conf->name, "chunkname",
+	    conf->chunkname, "source", conf->source, conf->len, "mem_cap",
+	    (json_int_t)conf->mem_cap, "load_deadline",
+	    (json_int_t)conf->load_deadline, "ref_key", conf->ref_key);
+	int rc;
+
+	if (m == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	rc = rb_proto_send(fd, m, err);
+	json_decref(m);
+	return rc;
+}
+
+int
+rb_vm_conf_recv(int fd, struct rb_vm_conf *conf, json_t **held, struct err *err)
+{
+	struct rb_proto_in in;
+	json_t *m, *src;
+	int mode, rc;
+
+	*held = NULL;
+	rb_proto_in_init(&in, fd);
+	rc = rb_proto_recv(&in, &m, 0, err);
+	/* the broker sends nothing more before this worker's first answer */
+	rb_proto_in_done(&in);
+	if (rc == -1)
+		return -1;
+	src = json_object_get(m, "source");
+	mode = (int)json_integer_value(json_object_get(m, "mode"));
+	*conf = (struct rb_vm_conf){ .mode = mode == RB_VM_DATA ? RB_VM_DATA
+		                                                : RB_VM_RUN,
+		.name = json_string_value(json_object_get(m, "name")),
+		.chunkname = json_string_value(json_object_get(m, "chunkname")),
+		.source = json_string_value(src),
+		.len = json_string_length(src),
+		.mem_cap =
+		    (size_t)json_integer_value(json_object_get(m, "mem_cap")),
+		.load_deadline =
+		    json_integer_value(json_object_get(m, "load_deadline")),
+		.ref_key = json_string_value(json_object_get(m, "ref_key")) };
+	if (strcmp(rb_proto_type(m), "conf") != 0 || conf->name == NULL ||
+	    conf->chunkname == NULL || conf->source == NULL ||
+	    conf->mem_cap == 0) {
+		json_decref(m);
+		return err_set(err, ERR_FAILED, "runbook worker: no runbook");
+	}
+	*held = m;
+	return 0;
+}
+
+int
 rb_vm_main(int fd, void *arg)
 {
 	const struct rb_vm_conf *conf = arg;

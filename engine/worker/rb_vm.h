@@ -83,6 +83,15 @@ struct rb_vm {
 	int64_t effects, max_effects;
 };
 
+/* Sends conf as the first message to a worker program started with
+ * rb_worker_exec (a forked worker has it in its memory). */
+int rb_vm_conf_send(int fd, const struct rb_vm_conf *conf, struct err *err);
+
+/* The worker program's side: reads that message from fd into conf,
+ * whose strings live in *held (json_decref it after the run). */
+int rb_vm_conf_recv(
+    int fd, struct rb_vm_conf *conf, json_t **held, struct err *err);
+
 /* The worker's main function (an rb_worker_fn; arg is a struct
  * rb_vm_conf). Returns the worker's exit status. */
 int rb_vm_main(int fd, void *arg);

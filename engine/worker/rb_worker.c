@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <seccomp.h>
+#include <limits.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -214,6 +218,88 @@ rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn, void *arg,
 	*pid = p;
 	*fd = sv[0];
 	return 0;
+}
+
+int
+rb_worker_program(char *out, size_t n)
+{
+	char self[PATH_MAX], *slash;
+	struct stat me, st;
+	ssize_t len;
+
+	if ((len = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return -1;
+	self[len] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL || stat(self, &me) == -1)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(out, n, "%s/%s", self, RB_WORKER_PROGRAM) >= n ||
+	    stat(out, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != me.st_uid && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    (st.st_mode & S_IXUSR) == 0)
+		return -1;
+	return 0;
+}
+
+int
+rb_worker_exec(const char *path, const struct rb_worker_limits *lim, pid_t *pid,
+    int *fd, struct err *err)
+{
+	char cap[32], cpu[16];
+	char *argv[] = { RB_WORKER_PROGRAM, cap, cpu, NULL };
+	char *envp[] = { NULL };
+	posix_spawn_file_actions_t fa;
+	int sv[2], rc;
+
+	snprintf(cap, sizeof cap, "%zu", lim->mem_cap);
+	snprintf(cpu, sizeof cpu, "%d", lim->cpu_s);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		return err_set(
+		    err, ERR_FAILED, "socketpair: %s", strerror(errno));
+	/* dup2 onto descriptor 3 clears close-on-exec there; sv[1] itself
+	 * is 3 only if 0-2 are closed, then it must be moved first */
+	posix_spawn_file_actions_init(&fa);
+	if (sv[1] == RB_WORKER_FD) {
+		posix_spawn_file_actions_adddup2(&fa, sv[1], RB_WORKER_FD + 1);
+		posix_spawn_file_actions_adddup2(
+		    &fa, RB_WORKER_FD + 1, RB_WORKER_FD);
+	} else {
+		posix_spawn_file_actions_adddup2(&fa, sv[1], RB_WORKER_FD);
+	}
+	rc = posix_spawn(pid, path, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(sv[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		return err_set(
+		    err, ERR_FAILED, "cannot start %s: %s", path, strerror(rc));
+	}
+	*fd = sv[0];
+	return 0;
+}
+
+int
+rb_worker_exec_main(int argc, char **argv, struct rb_worker_limits *lim)
+{
+	unsigned long long cap;
+	char *end;
+	struct err err;
+	long cpu;
+
+	if (argc != 3)
+		return -1;
+	errno = 0;
+	cap = strtoull(argv[1], &end, 10);
+	if (errno != 0 || *end != '\0' || cap == 0 || cap > SIZE_MAX / 4)
+		return -1;
+	cpu = strtol(argv[2], &end, 10);
+	if (errno != 0 || *end != '\0' || cpu < 0 || cpu > INT_MAX)
+		return -1;
+	lim->mem_cap = (size_t)cap;
+	lim->cpu_s = (int)cpu;
+	err_init(&err);
+	return rb_worker_confine(RB_WORKER_FD, lim, &err);
 }
 
 void

@@ -32,6 +32,34 @@ typedef int rb_worker_fn(int fd, void *arg);
 int rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
     void *arg, pid_t *pid, int *fd, struct err *err);
 
+/* The standalone worker program (owl-worker), beside the running
+ * executable: a small static binary that confines itself at once and
+ * reads its runbook from the socket (rb_vm_conf_send). Spawning it
+ * instead of forking owl costs a fraction: a forked child of a big
+ * process pays for every page of its parent it touches (on a VM with
+ * shadow paging ~7 us a read, ~25 us a copy-on-write, and the parent as
+ * much again for each page it writes while the child lives); vfork +
+ * exec shares nothing. */
+#define RB_WORKER_PROGRAM "owl-worker"
+
+/* Finds the worker program beside /proc/self/exe into out (n bytes): 0
+ * when it is there, a regular file owned by the same user as the
+ * running executable (or root) that only its owner may write, else -1
+ * (the caller forks, rb_worker_spawn). */
+int rb_worker_program(char *out, size_t n);
+
+/* Spawns the worker program at path (vfork + exec, no environment, the
+ * socket as descriptor 3, the limits in its arguments); it confines
+ * itself before it reads anything. The parent gets the pid and its end
+ * of the socketpair (close-on-exec). Returns 0, or -1 with err set. */
+int rb_worker_exec(const char *path, const struct rb_worker_limits *lim,
+    pid_t *pid, int *fd, struct err *err);
+
+/* The worker program's main: checks its arguments (the limits), confines
+ * itself, and returns the socket (3), or -1 (the program exits
+ * RB_WORKER_EXIT_SETUP). */
+int rb_worker_exec_main(int argc, char **argv, struct rb_worker_limits *lim);
+
 /* Confines the calling process: closes every descriptor but fd (moved to
  * descriptor 3; returns the new number), new session, parent-death
  * signal, rlimits (no files, no processes, address space, CPU), no core

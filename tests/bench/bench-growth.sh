@@ -54,12 +54,13 @@ grow() { # SYS SHAPE
 	echo "     $1 first $n alerts (a slice that stops at 10k), errors $ERRS"
 	[ "$1" = owl ] && python3 "$ROOT/tests/bench/readlat.py" "$ROOT/owl" "$W/owl.db" "10k"
 	req=$DONE bucket_from=$n bucket_ns=0 next=100000 worst99=0
+	from=$n all_ns=0
 	while [ "$n" -lt "$TOTAL" ]; do
 		t0=$(date +%s%N)
 		slice "$2" "$req" 0 "$SLICE" || return 1
 		t1=$(date +%s%N)
 		req=$((req + DONE)) n=$((n + DONE * 10))
-		bucket_ns=$((bucket_ns + t1 - t0))
+		bucket_ns=$((bucket_ns + t1 - t0)) all_ns=$((all_ns + t1 - t0))
 		[ "$P99" -gt "$worst99" ] && worst99=$P99
 		if [ "$n" -ge "$next" ] || [ "$n" -ge "$TOTAL" ]; then
 			awk -v sys="$1" -v a="$bucket_from" -v b="$n" -v ns="$bucket_ns" \
@@ -70,7 +71,9 @@ grow() { # SYS SHAPE
 			while [ "$next" -le "$n" ]; do next=$((next + 100000)); done
 		fi
 	done
-	echo "     $1 peak RSS: $(hwm_mib "$PID") MiB"
+	rate=$(awk -v a="$((n - from))" -v ns="$all_ns" 'BEGIN { printf "%.0f", a / (ns / 1e9) }')
+	eval "RATE_$1=$rate"
+	echo "     $1 $((from / 1000))k-$((n / 1000))k overall: $rate alerts/s; peak RSS: $(hwm_mib "$PID") MiB"
 	if [ "$1" = owl ]; then
 		stop_peer
 		python3 "$ROOT/tests/bench/readlat.py" "$ROOT/owl" "$W/owl.db" "$((n / 1000))k"
@@ -84,5 +87,7 @@ for shape in growing new; do
 	echo "   shape $shape: up to $TOTAL alerts, 10 a request (rate of every 100k)"
 	grow am "$shape" || exit 1
 	grow owl "$shape" || exit 1
+	awk -v o="$RATE_owl" -v a="$RATE_am" -v s="$shape" 'BEGIN {
+		printf "   owl/alertmanager (%s, whole run): throughput x%.2f\n", s, o / a }'
 	echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -254,5 +254,12 @@ for SHAPE in $SHAPES; do
 			    r / a, p / a99, m / arss, r / s, p / s99, m / srss }'
 	done
 done
-echo "   (errors: transport errors + non-2xx over all rounds; p99 of two nodes: the worse node's)"
+echo "   RSS: owl's peak RSS (two nodes: summed); pg rows add the PostgreSQL server's"
+echo "     PSS (postmaster and all its processes, at the end of the run, owl connected)"
+echo "   us CPU/alert: the receivers' CPU time (pg rows: owl + the PostgreSQL server)"
+echo "     per accepted alert; wrk not counted"
+echo "   x2 both: every list POSTed to both nodes (Alertmanager with two webhook URLs),"
+echo "     each alert counted once (2xx deliveries / 2); x2 split: round-robin, request"
+echo "     n to node n % 2; p99 of two nodes: the worse node's"
+echo "   errors: transport errors + non-2xx, over all rounds"
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

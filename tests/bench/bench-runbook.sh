@@ -20,7 +20,8 @@ RB=tests/bench/runbooks
 # --- engine overhead: 1,000 steps, one simulated write each
 ./owl run bench1000 --runbooks "$RB" --dry-run --param n=1 >/dev/null ||
 	{ echo "   owl run failed"; exit 1; }
-# cpurun.py: wall and CPU (user + system, the worker included) of a run;
+# cpurun.py: wall and CPU (user + system, the worker included) of a run
+# (-f: and its page faults);
 # medcol FILE COLUMN: the median of a column
 cpurun() { python3 tests/bench/cpurun.py "$@"; }
 medcol() {
@@ -29,17 +30,29 @@ medcol() {
 }
 : >"$T/e0"
 : >"$T/e1"
+: >"$T/help"
+: >"$T/incidents"
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in 1 2 3 4 5; do
-	cpurun ./owl run bench1000 --runbooks "$RB" --dry-run --param n=0 >>"$T/e0"
-	cpurun ./owl run bench1000 --runbooks "$RB" --dry-run >>"$T/e1"
+	cpurun -f ./owl --help >>"$T/help"
+	cpurun -f ./owl incidents >>"$T/incidents"
+	cpurun -f ./owl run bench1000 --runbooks "$RB" --dry-run --param n=0 >>"$T/e0"
+	cpurun -f ./owl run bench1000 --runbooks "$RB" --dry-run >>"$T/e1"
 done
 w0=$(medcol "$T/e0" 1) w1=$(medcol "$T/e1" 1)
 c0=$(medcol "$T/e0" 2) c1=$(medcol "$T/e1" 2)
+f0=$(medcol "$T/e0" 3) f1=$(medcol "$T/e1" 3)
+ch=$(medcol "$T/help" 2) ci=$(medcol "$T/incidents" 2)
+fh=$(medcol "$T/help" 3) fd=$(medcol "$T/incidents" 3)
 echo "   1,000-step dry-run, median of 5 alternated: $((w1 / 1000)) ms wall, $((c1 / 1000)) ms CPU;"
 echo "   empty run $((w0 / 1000)) ms wall, $((c0 / 1000)) ms CPU"
 echo "   per step with one effect (worker round trip, chokepoint, intent +"
-echo "   result + step log entries, plan): $(( (w1 - w0) / 1000 )) µs wall, $(( (c1 - c0) / 1000 )) µs CPU (target < 50 µs)"
+echo "   result + step log entries, plan): $(( (w1 - w0) / 1000 )) µs wall, $(( (c1 - c0) / 1000 )) µs CPU (target < 50 µs),"
+echo "   and $(awk -v a="$f0" -v b="$f1" 'BEGIN { printf "%.2f", (b - a) / 1000 }') page faults a step (on a VM with shadow paging, 10-35 µs each)"
+echo "   where an empty run's CPU goes (medians, CPU ms, page faults):"
+echo "     process start, libraries (owl --help): $((ch / 1000)).$(( (ch % 1000) / 100 )) ms  $fh faults"
+echo "     + opening the database, a read (owl incidents): $(( (ci - ch) / 1000 )).$(( ((ci - ch) % 1000) / 100 )) ms  $((fd - fh)) faults"
+echo "     + the run (worker, sandbox, run and plan rows, commits): $(( (c0 - ci) / 1000 )).$(( ((c0 - ci) % 1000) / 100 )) ms  $((f0 - fd)) faults"
 n=$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog")
 echo "   (the action log now holds $n entries)"
 

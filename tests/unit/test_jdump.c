@@ -95,12 +95,51 @@ jd_same(const json_t *v)
 	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	char *got = jdump(v);
 
+	struct buf b;
+	struct err err;
+	int rc;
+
 	if (want == NULL)
 		assert_null(got);
 	else
 		assert_string_equal(got, want);
 	free(want);
 	free(got);
+	/* and with JSON_SORT_KEYS (the plan's hash) */
+	want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	buf_init(&b, (size_t)1 << 30);
+	err_init(&err);
+	rc = jdump_add_sorted(v, &b, &err);
+	if (want == NULL) {
+		assert_int_equal(rc, -1);
+	} else {
+		assert_int_equal(rc, 0);
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.data, want, b.len);
+	}
+	free(want);
+	buf_done(&b);
+}
+
+/* Keys that are prefixes of each other, hold NUL bytes or high bytes:
+ * sorted as jansson sorts them (bytes, then the shorter first). */
+static void
+test_sorted_keys(void **state)
+{
+	static const char *const keys[] = { "ab", "a", "", "b", "a\0",
+		"\xc3\xa9", "A", "aa", "a\x01", "zz", "z" };
+	static const size_t lens[] = { 2, 1, 0, 1, 2, 2, 1, 2, 2, 2, 1 };
+	json_t *v = json_object(), *inner = json_object();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		json_object_setn_new(v, keys[i], lens[i], json_integer((int)i));
+		json_object_setn_new(inner, keys[i], lens[i], json_true());
+	}
+	json_object_set_new(
+	    v, "inner", json_pack("[o, {s:o}]", inner, "n", json_object()));
+	jd_same(v);
+	json_decref(v);
 }
 
 static void
@@ -151,6 +190,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_bytes_as_jansson),
 		cmocka_unit_test(test_deep_and_buffered),
+		cmocka_unit_test(test_sorted_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,8 +67,10 @@ test_load_threads(void **state)
 	/* the names call into the library itself */
 	assert_int_equal(git_libgit2_version(&major, &minor, &rev), 0);
 	assert_true(major >= 1);
-	assert_int_equal(git_libgit2_init(), 1);
-	assert_int_equal(git_libgit2_shutdown(), 0);
+	/* the loader holds libgit2's global state (its first init parses
+	 * the CA bundle): a module's init and shutdown only count */
+	assert_int_equal(git_libgit2_init(), 2);
+	assert_int_equal(git_libgit2_shutdown(), 1);
 	assert_int_equal(strncmp(lazy_soname(LAZY_GIT2), "libgit2.so.", 11), 0);
 }
 

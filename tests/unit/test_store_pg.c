@@ -40,6 +40,13 @@ test_translate(void **state)
 	check("SELECT ? -- why?\n, ?", "SELECT $1 -- why?\n, $2", 2);
 	check("SELECT /* ? */ ?", "SELECT /* ? */ $1", 1);
 	check("json_extract(d, '$.a') = ?", "json_extract(d, '$.a') = $1", 1);
+	/* LIKE ignores case on SQLite: ILIKE; not inside words or quotes */
+	check("WHERE t LIKE ?1 ESCAPE '\\' OR u like ?1",
+	    "WHERE t ILIKE $1 ESCAPE '\\' OR u ILIKE $1", 1);
+	check("WHERE x NOT LIKE 'LIKE %'", "WHERE x NOT ILIKE 'LIKE %'", 0);
+	check("SELECT likes, unlike, \"LIKE\", LIKE_x FROM t",
+	    "SELECT likes, unlike, \"LIKE\", LIKE_x FROM t", 0);
+	check("a LIKE(b)", "a ILIKE(b)", 0);
 	/* an unterminated quote or comment runs to the end */
 	check("SELECT 'open ?", "SELECT 'open ?", 0);
 	check("SELECT ? /* open ?", "SELECT $1 /* open ?", 1);

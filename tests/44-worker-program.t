@@ -1,0 +1,86 @@
+#!/bin/sh
+# 44-worker-program.t: the runbook worker is the owl-worker program beside
+# owl (spawned, not a fork of owl), and owl forks its worker as before when
+# the program is missing or anyone but its owner may write it; either way
+# a run prints, logs and exits the same.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/rb"
+printf '%s\n' 'runbook { summary = "slow", params = { secs = { type = "number", default = 60 } } }' \
+	'function run(p)' \
+	'  step("wait", function() sleep(p.secs) end)' \
+	'end' >"$T/rb/slow.lua"
+printf '%s\n' 'runbook { summary = "plan" }' \
+	'function run(p)' \
+	'  step("write", function() file.write(os_dir .. "/x.conf", "a = 1\n") end)' \
+	'  step("log", function() log("hello " .. string.rep("x", 3)) end)' \
+	'end' | sed "s|os_dir|\"$T\"|" >"$T/rb/plan.lua"
+
+# the program of the first child of pid $1, once it has one
+child_exe() {
+	for _d in /proc/[0-9]*; do
+		[ "$(awk '{ print $4 }' "$_d/stat" 2>/dev/null)" = "$1" ] || continue
+		readlink "$_d/exe" && return 0
+	done
+	return 1
+}
+
+# worker_of OWL: starts a live run with OWL, prints the program its
+# worker runs, then cancels the run (^C) and checks it ended cancelled
+worker_of() {
+	"$1" run slow --runbooks "$T/rb" --yes >"$T/slow.out" 2>&1 &
+	_pid=$!
+	tap_at_exit "kill -9 $_pid"
+	wait_for 20 grep -q 'wait \.\.\.' "$T/slow.out"
+	_exe=$(child_exe "$_pid")
+	kill -INT "$_pid"
+	wait "$_pid"
+	_rc=$?
+	echo "$_exe $_rc"
+}
+
+if [ "$OWL_ASAN" = 1 ] || [ ! -x "$OWL_ROOT/owl-worker" ]; then
+	skip 1 "no owl-worker beside this owl"
+else
+	like "$(worker_of "$OWL")" '/owl-worker 1$' \
+		"owl runs the worker program beside it (the run cancelled: exit 1)"
+fi
+
+# a copy of owl alone forks its worker
+mkdir -p "$T/alone"
+cp "$OWL" "$T/alone/owl"
+like "$(worker_of "$T/alone/owl")" '/alone/owl 1$' \
+	"without owl-worker beside it, owl forks the worker"
+
+if [ "$OWL_ASAN" = 1 ] || [ ! -x "$OWL_ROOT/owl-worker" ]; then
+	skip 4 "no owl-worker beside this owl"
+else
+	# a worker program others may write is not run
+	cp "$OWL_ROOT/owl-worker" "$T/alone/owl-worker"
+	chmod 0775 "$T/alone/owl-worker"
+	like "$(worker_of "$T/alone/owl")" '/alone/owl 1$' \
+		"a group-writable owl-worker is not run: owl forks"
+	chmod 0755 "$T/alone/owl-worker"
+	like "$(worker_of "$T/alone/owl")" '/alone/owl-worker 1$' \
+		"an owl-worker only its owner may write is run"
+
+	# the same dry-run, output and log, either way
+	unnumber() { sed -E 's/[0-9]+ ms/N ms/g; s/([Rr]un|[Pp]lan|apply) [0-9]+/\1 N/g'; }
+	run "$T/alone/owl" run plan --runbooks "$T/rb" --dry-run
+	rc1=$RC
+	out1=$(printf '%s\n' "$OUT" | unnumber)
+	rm "$T/alone/owl-worker"
+	run "$T/alone/owl" run plan --runbooks "$T/rb" --dry-run
+	out2=$(printf '%s\n' "$OUT" | unnumber)
+	is "$rc1 $RC" "0 0" "the dry-run succeeds with the program and forked"
+	is "$out1" "$out2" "and prints the same"
+	kinds() {
+		db_sql "SELECT group_concat(kind || ' ' || detail, ' | ') FROM (SELECT kind, json_remove(detail, '$.ms', '$.timeout_s', '$.origin') AS detail FROM actlog WHERE run_id = $1 AND kind NOT IN ('run.start', 'run.end') ORDER BY id)"
+	}
+	last=$(db_sql "SELECT max(id) FROM runs")
+	like "$(kinds "$last")" 'effect.intent .*effect.result .*run.step .*run.log .*hello xxx' \
+		"the forked run logs its entries"
+	is "$(kinds $((last - 1)))" "$(kinds "$last")" "and the program's run the same"
+fi
+
+done_testing
