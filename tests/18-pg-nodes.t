@@ -105,7 +105,7 @@ lease_json() {
 }
 q "INSERT INTO paging_state(key, value) VALUES ('pull', '$(lease_json 600)')"
 
-NODE_ARGS="--duty-lease 5s --pull $AMURL --pull-interval 1s --pull-grace 0"
+NODE_ARGS="--duty-lease 8s --pull $AMURL --pull-interval 1s --pull-grace 0"
 # shellcheck disable=SC2086
 serve_start a $NODE_ARGS
 ok $? "node a starts"
@@ -332,7 +332,7 @@ wait "$PA" 2>/dev/null
 killed=$(date +%s)
 wait_for 10 grep -q "paging: taking over from $HOST:$PA (its process died)" "$BLOG"
 ok $? "node b takes paging over: node a's process died"
-diag "paging taken over $(( $(date +%s) - killed ))s after the kill (lease 5s)"
+diag "paging taken over $(( $(date +%s) - killed ))s after the kill (lease 8s)"
 wait_for 10 grep -q "pull duty: taking over from $HOST:$PA (its process died)" "$BLOG"
 ok $? "and the pull duty"
 wait_for 15 grep -q "pull $AMURL: 1 alert, 1 new" "$BLOG"
