@@ -2,10 +2,13 @@
 # 18-pg-nodes.t: two `owl serve` nodes on one PostgreSQL database (issue
 # 18, "Several receivers"), on a cluster of this file's own: the same
 # payload delivered to both nodes, one after the other and at the same
-# moment, is one alert (one row, one alert.new, its deliveries counted);
+# moment, or by a real Alertmanager whose receiver has both nodes' URLs,
+# is one alert (one row, one alert.new, its deliveries counted, the
+# incident's aggregates right); the flap guard reopens across nodes;
 # the once-only duties (engine/duty.h) run on one node: a lease left by a
 # node of another host is waited out and taken over once, logged; --pull
-# of a fake Alertmanager by the lease holder only; escalation pages a
+# of a fake Alertmanager by the lease holder only, and a resolved
+# incident's silence expired there once; escalation pages a
 # fake Slack once per level; `kill -9` of the holder: the other node takes
 # paging and pulling over at once (same host, its process died), and the
 # escalation's next level is paged once, the first not again; the action
@@ -60,6 +63,12 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+    def do_DELETE(self):
+        with open(sys.argv[2] + ".del", "a") as f:
+            f.write(self.path + "\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 srv = http.server.HTTPServer(("127.0.0.1", 0), H)
 open(sys.argv[1] + ".tmp", "w").write(str(srv.server_address[1]))
 import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
@@ -96,7 +105,7 @@ lease_json() {
 }
 q "INSERT INTO paging_state(key, value) VALUES ('pull', '$(lease_json 600)')"
 
-NODE_ARGS="--duty-lease 5s --pull $AMURL --pull-interval 1s --pull-grace 0"
+NODE_ARGS="--duty-lease 8s --pull $AMURL --pull-interval 1s --pull-grace 0"
 # shellcheck disable=SC2086
 serve_start a $NODE_ARGS
 ok $? "node a starts"
@@ -197,6 +206,61 @@ is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.resolve' AND incident_i
 is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.open' AND incident_id =
 	(SELECT min(incident_id) FROM alerts WHERE $BURST)")" 1 "opened once"
 
+# the real Alertmanager (Debian's prometheus-alertmanager) with one
+# receiver of two webhook URLs, one per node: every notification goes to
+# both, and each alert is one alert
+AMBIN=/usr/bin/prometheus-alertmanager
+if [ -x "$AMBIN" ]; then
+	mkdir -p "$T/am"
+	cat >"$T/am.yml" <<EOF2
+route:
+  receiver: owl
+  group_by: ['alertname']
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: owl
+    webhook_configs:
+      - url: 'http://127.0.0.1:$PORTA/v1/alerts/alertmanager'
+        send_resolved: true
+      - url: 'http://127.0.0.1:$PORTB/v1/alerts/alertmanager'
+        send_resolved: true
+EOF2
+	am_launch() {
+		"$AMBIN" --config.file="$T/am.yml" --storage.path="$T/am" \
+			--web.listen-address="127.0.0.1:$REALPORT" --cluster.listen-address= \
+			--web.external-url="http://127.0.0.1:$REALPORT" --log.level=warn \
+			>>"$T/realam.log" 2>&1 &
+		LPID=$!
+	}
+	listen_retry REALPORT 15 am_launch &&
+		wait_for 15 curl -sf "http://127.0.0.1:$REALPORT/-/ready"
+	ok $? "a real Alertmanager starts, its receiver sending to both nodes"
+	twin_posts() { grep -c "POST /v1/alerts/alertmanager 200" "$1"; }
+	before_a=$(twin_posts "$T/a.log") before_b=$(twin_posts "$T/b.log")
+	starts=$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:%SZ)
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		"http://127.0.0.1:$REALPORT/api/v2/alerts" -d "[
+		{\"labels\":{\"alertname\":\"AMTwin\",\"instance\":\"gpu-1\"},\"startsAt\":\"$starts\"},
+		{\"labels\":{\"alertname\":\"AMTwin\",\"instance\":\"gpu-2\"},\"startsAt\":\"$starts\"},
+		{\"labels\":{\"alertname\":\"AMTwin\",\"instance\":\"gpu-3\"},\"startsAt\":\"$starts\"}]"
+	TWIN="source = 'alertmanager' AND labels LIKE '%AMTwin%'"
+	both_got() {
+		[ "$(twin_posts "$T/a.log")" -gt "$before_a" ] &&
+			[ "$(twin_posts "$T/b.log")" -gt "$before_b" ] &&
+			[ "$(q "SELECT count(*) FROM alerts WHERE $TWIN AND count >= 2")" = 3 ]
+	}
+	wait_for 30 both_got
+	ok $? "Alertmanager notified both nodes"
+	is "$(q "SELECT count(*), count(DISTINCT fingerprint), count(DISTINCT incident_id) FROM alerts WHERE $TWIN")" \
+		"3|3|1" "3 alerts, one row each, in one incident"
+	is "$(q "SELECT count(*) FROM actlog WHERE kind = 'alert.new' AND incident_id =
+		(SELECT min(incident_id) FROM alerts WHERE $TWIN)")" 3 "one alert.new each"
+else
+	skip 4 "prometheus-alertmanager is not installed"
+fi
+
 # the flap guard across nodes: fired on a, resolved on b, fired again on
 # a: the same incident reopened, once
 printf '[{"id": "flap-1", "group": "flap", "title": "flap", "status": "%s"}]' firing >"$T/f.json"
@@ -239,6 +303,20 @@ wait_for 15 sh -c "[ \$(grep -c 'pull $AMURL: 1 alert, 1 new' '$T/a.log') -ge 3 
 ok $? "node a pulls every second"
 is "$(grep -c "pull $AMURL" "$BLOG")" 0 "node b does not pull"
 
+# --- a silence of a resolved incident is expired once, by the holder
+# of the pull duty (incident 1, "setup", resolved from the start)
+: >"$T/am.hits.del"
+q "INSERT INTO silences(incident_id, am_url, silence_id, created_by, created_at, ends_at)
+	VALUES (1, '$AMURL', 's-twin', 't', 0, 4102444800000000)"
+wait_for 15 state_is 1 "SELECT count(*) FROM silences WHERE silence_id = 's-twin' AND expired_at IS NOT NULL"
+ok $? "the silence is expired"
+wait_for 5 grep -q "expired silence s-twin of INC-1" "$T/a.log"
+ok $? "by node a, the pull duty's holder"
+is "$(cat "$T/am.hits.del")" "/api/v2/silence/s-twin" "at Alertmanager once"
+is "$(grep -c "silence s-twin" "$BLOG")" 0 "node b did not touch it"
+is "$(q "SELECT count(*) FROM actlog WHERE kind = 'incident.unsilence' AND incident_id = 1")" 1 \
+	"one incident.unsilence"
+
 # --- escalation: level 1 once, on the node that pages (a)
 sed 's/"labels": {"alertname": "Burst"/"labels": {"alertname": "LLMDown", "team": "ml"/; s/Burst/LLMDown/g; s/"fingerprint": "b/"fingerprint": "l/g' \
 	"$T/burst.json" >"$T/llm.json"
@@ -256,7 +334,7 @@ wait "$PA" 2>/dev/null
 killed=$(date +%s)
 wait_for 10 grep -q "paging: taking over from $HOST:$PA (its process died)" "$BLOG"
 ok $? "node b takes paging over: node a's process died"
-diag "paging taken over $(( $(date +%s) - killed ))s after the kill (lease 5s)"
+diag "paging taken over $(( $(date +%s) - killed ))s after the kill (lease 8s)"
 wait_for 10 grep -q "pull duty: taking over from $HOST:$PA (its process died)" "$BLOG"
 ok $? "and the pull duty"
 wait_for 15 grep -q "pull $AMURL: 1 alert, 1 new" "$BLOG"
@@ -284,6 +362,7 @@ is "$(q "SELECT count(*) FROM actlog WHERE kind = 'duty.takeover'
 	AND detail LIKE '%\"duty\":\"pager\"%' AND detail LIKE '%\"previous\":\"$HOST:$PA\"%'")" 1 \
 	"the paging takeover is in the action log once"
 
+is "$(wc -l <"$T/am.hits.del")" 1 "the silence was not expired again after the takeover"
 run "$OWL" audit verify
 is "$RC" 0 "owl audit verify: one chain written by two nodes"
 PID=$PB

@@ -434,6 +434,9 @@ run "$OWL" serve --listen nowhere
 is "$RC" 2 "a malformed --listen: exit 2"
 run "$OWL" serve --token-file "$T/nonexistent"
 is "$RC" 2 "a missing token file: exit 2"
+run "$OWL" serve --duty-lease 1s
+like "$RC:$ERR" "^2:owl: --duty-lease: 1s is too short \\(at least 3s\\)" \
+	"a duty lease shorter than 3s: exit 2, said"
 
 # --- kill -9 during a storm: every acknowledged alert is on disk
 serve_start storm --token-file "$T/tokens" --quiet
