@@ -16,14 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
-if [ ! -x "$PG_BIN/initdb" ]; then
-	echo "1..0 # skip no PostgreSQL server binaries (sh .ci/deps test installs them)"
-	exit 0
-fi
-# make test-pg's cluster (if any) is left alone: given back to lib.sh at
-# exit, after this file's own two are stopped
-tap_at_exit "PG_DIR='${PG_DIR:-}'; PG_PORT='${PG_PORT:-}'"
-unset PG_DIR PG_PORT
+pg_own_clusters
 
 # --- a primary and a synchronous streaming standby
 pg_start

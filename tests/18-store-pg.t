@@ -11,14 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
-if [ ! -x "$PG_BIN/initdb" ]; then
-	echo "1..0 # skip no PostgreSQL server binaries (sh .ci/deps test installs them)"
-	exit 0
-fi
-# make test-pg's cluster (if any) is left alone: this file stops its own
-# server, then gives lib.sh back the other to drop its database on
-tap_at_exit "PG_DIR='${PG_DIR:-}'; PG_PORT='${PG_PORT:-}'"
-unset PG_DIR PG_PORT
+pg_own_clusters
 tap_at_exit 'pg_stop'
 pg_start
 ok $? "a PostgreSQL cluster of this test's own starts"

@@ -185,6 +185,20 @@ pg_stop() {
 	rm -rf "$PG_DIR"
 }
 
+# pg_own_clusters: for a test file that starts PostgreSQL clusters of its
+# own (lib.sh sourced): the whole file is skipped without the server
+# binaries; make test-pg's cluster (if any) is left alone, given back to
+# lib.sh at exit (to drop this file's database on) after the file's own
+# clusters, stopped by cleanups registered later, are gone.
+pg_own_clusters() {
+	if [ ! -x "$PG_BIN/initdb" ]; then
+		echo "1..0 # skip no PostgreSQL server binaries (sh .ci/deps test installs them)"
+		exit 0
+	fi
+	tap_at_exit "PG_DIR='${PG_DIR:-}'; PG_PORT='${PG_PORT:-}'"
+	unset PG_DIR PG_PORT
+}
+
 # pg_url DB: the libpq URL of database DB on the cluster (TCP, loopback).
 pg_url() { echo "postgresql://127.0.0.1:$PG_PORT/$1?user=$PG_SUPERUSER"; }
 
