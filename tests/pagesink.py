@@ -46,7 +46,8 @@ def main():
                         "headers": {k.lower(): v for k, v in
                                     self.headers.items()},
                         "body": body,
-                        "answer": step or "ok"}) + "\n")
+                        "answer": step or "ok",
+                        "at": time.time()}) + "\n")
             if a.watch:
                 try:
                     text = json.loads(body).get("text", body)
