@@ -194,6 +194,33 @@ at_describe_alert(struct buf *b, const struct actlog_alert *a,
 	    b, at_or(name, at_or(a->fingerprint, "?")), l, n, err);
 }
 
+int
+at_learn_alert(struct actlog_text *t, const struct actlog_alert *a)
+{
+	struct buf b;
+	int rc;
+
+	if (a->fingerprint == NULL)
+		return 0;
+	buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
+	rc = at_describe_alert(
+	         &b, a, json_object_get(t->mem, "common"), NULL) == -1 ||
+	        strmap_set(t->fp, a->fingerprint, buf_str(&b)) == -1
+	    ? -1
+	    : 0;
+	buf_done(&b);
+	return rc;
+}
+
+int
+at_learns_run(const struct actlog_entry *e)
+{
+	const char *k = e->kind ? e->kind : "";
+
+	return e->run != 0 &&
+	    (strncmp(k, "run.", 4) == 0 || strcmp(k, "effect.intent") == 0);
+}
+
 /* The key of an effect in mem.fx: "RUN:SEQ". */
 void
 at_fxkey(char *out, size_t n, int64_t run, const json_t *d)
@@ -237,8 +264,7 @@ at_learn(struct actlog_text *t, const struct actlog_entry *e, const json_t *d)
 		buf_done(&b);
 		return rc;
 	}
-	if (e->run == 0 ||
-	    (strncmp(k, "run.", 4) != 0 && strcmp(k, "effect.intent") != 0))
+	if (!at_learns_run(e))
 		return 0;
 	if ((r = at_run(t, e->run)) == NULL)
 		return -1;
@@ -260,13 +286,18 @@ int
 actlog_text_learn(
     struct actlog_text *t, const struct actlog_entry *e, const json_t *detail)
 {
-	json_t *mine = detail == NULL ? at_parse(e) : NULL;
+	json_t *mine;
 	int rc;
 
-	if (detail == NULL && mine == NULL)
-		return -1;
 	t->ahead = 1;
-	rc = at_learn(t, e, detail != NULL ? detail : mine);
+	if (detail != NULL)
+		return at_learn(t, e, detail);
+	/* most of a storm's log, with no tree of its detail */
+	if ((rc = at_fast_learn(t, e)) != 1)
+		return rc;
+	if ((mine = at_parse(e)) == NULL)
+		return -1;
+	rc = at_learn(t, e, mine);
 	json_decref(mine);
 	return rc;
 }
@@ -644,13 +675,19 @@ int
 actlog_text_line(struct actlog_text *t, const struct actlog_entry *e,
     const json_t *detail, struct buf *out, struct err *err)
 {
-	json_t *mine = detail == NULL ? at_parse(e) : NULL;
-	struct at_ev v = { e, detail != NULL ? detail : mine, NULL,
-		e->actor ? e->actor : "", t };
+	json_t *mine;
+	struct at_ev v = { e, detail, NULL, e->actor ? e->actor : "", t };
 	const char *kind = e->kind ? e->kind : "";
 	struct err scratch;
 	char *dump;
 	int rc;
+
+	/* most of a storm's log, with no tree of its detail */
+	if (detail == NULL && (rc = at_fast_line(t, e, out, err)) != 1)
+		return rc;
+	mine = detail == NULL ? at_parse(e) : NULL;
+	if (detail == NULL)
+		v.d = mine;
 
 	if (v.d == NULL || at_learn(t, e, v.d) == -1) {
 		json_decref(mine);
@@ -678,19 +715,11 @@ actlog_text_alert_new(struct actlog_text *t, const struct actlog_alert *a,
 	const json_t *common = json_object_get(t->mem, "common");
 	const char *desc = NULL;
 	struct err scratch;
-	struct buf b;
-	int rc = 0;
 
 	/* what actlog_text_line does of an alert.new: learn its
 	 * description, then say it (the description learnt, once) */
 	if (a->fingerprint != NULL) {
-		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
-		rc = at_describe_alert(&b, a, common, NULL) == -1 ||
-		        strmap_set(t->fp, a->fingerprint, buf_str(&b)) == -1
-		    ? -1
-		    : 0;
-		buf_done(&b);
-		if (rc == -1)
+		if (at_learn_alert(t, a) == -1)
 			return err_set(err, ERR_FAILED, "out of memory");
 		desc = strmap_get(t->fp, a->fingerprint);
 	}

@@ -37,4 +37,21 @@ const char *at_or(const char *s, const char *dflt);
 json_int_t at_int(const json_t *o, const char *k);
 void at_fxkey(char *out, size_t n, int64_t run, const json_t *d);
 
+/* Learns the description of alert a (an alert.new read with no tree) by
+ * its fingerprint, as a tree of its detail would; 0 (also without a
+ * fingerprint), or -1 when out of memory. */
+int at_learn_alert(struct actlog_text *t, const struct actlog_alert *a);
+
+/* Whether e tells a run's memory something (its runbook, steps, an
+ * effect's intent): the one kind of learning besides an alert.new's. */
+int at_learns_run(const struct actlog_entry *e);
+
+/* actlog_text_learn and actlog_text_line of an entry whose detail was
+ * not given, with no tree of it where that is sure to say the same
+ * (actlog_text_fast.c): 0 or -1 as they return, or 1 when the detail
+ * must be parsed. */
+int at_fast_learn(struct actlog_text *t, const struct actlog_entry *e);
+int at_fast_line(struct actlog_text *t, const struct actlog_entry *e,
+    struct buf *out, struct err *err);
+
 #endif

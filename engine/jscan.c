@@ -251,3 +251,49 @@ jscan_get(const char *s, const struct jscan_want *want, size_t n,
 		return -1;
 	return *jscan_ws(p) == '\0' ? 0 : -1;
 }
+
+int
+jscan_pairs(const char *s, size_t n, char *buf, size_t size, const char **k,
+    const char **v, size_t max)
+{
+	const char *p = s, *end = s + n, *q;
+	size_t m = 0, len = 0, l;
+
+	if (s == NULL)
+		return 0;
+	if (n < 2 || *p++ != '{' || end[-1] != '}')
+		return -1;
+	end--; /* the closing brace */
+	while (p < end && *p == '"') {
+		for (int i = 0; i < 2; i++) { /* the key, then the value */
+			for (q = ++p; p < end && *p != '"' && *p > 0x1f &&
+			     *p < 0x7f && *p != '\\';
+			     p++)
+				;
+			l = (size_t)(p - q);
+			if (p == end || *p != '"' || m == max ||
+			    len + l + 1 > size)
+				return -1;
+			memcpy(buf + len, q, l);
+			buf[len + l] = '\0';
+			(i == 0 ? k : v)[m] = buf + len;
+			len += l + 1;
+			p++; /* past the closing quote */
+			if (i == 0 &&
+			    (end - p < 2 || p[0] != ':' || p[1] != '"'))
+				return -1;
+			if (i == 0)
+				p++; /* past the colon, to the value's quote */
+		}
+		for (size_t i = 0; i < m; i++)
+			if (strcmp(k[i], k[m]) == 0)
+				return -1; /* twice: which one counts is
+				              jansson's */
+		m++;
+		if (p < end && *p == ',' && end - p > 1 && p[1] == '"')
+			p++;
+		else if (p != end)
+			return -1;
+	}
+	return p == end ? (int)m : -1;
+}

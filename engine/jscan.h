@@ -34,4 +34,14 @@ struct jscan_val {
 int jscan_get(const char *s, const struct jscan_want *want, size_t n,
     struct jscan_val *out);
 
+/* The members of a flat object of strings as owl writes them (an
+ * alert's labels or annotations: compact, printable ASCII, no escapes,
+ * each key once), the n bytes at s, in their order: copied
+ * NUL-terminated into buf (size bytes), k[i] and v[i] pointing there.
+ * Their number (0 for s NULL), or -1 when the text is not that simple,
+ * they are more than max or do not fit: then ask jansson, which gives
+ * the same members in the same order. */
+int jscan_pairs(const char *s, size_t n, char *buf, size_t size, const char **k,
+    const char **v, size_t max);
+
 #endif

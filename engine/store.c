@@ -473,6 +473,17 @@ store_query_only(struct store *s, struct err *err)
 	return s->ops->query_only(s, err);
 }
 
+int
+store_short_lived(struct store *s, struct err *err)
+{
+	if (s->ops->dialect != STORE_DIALECT_SQLITE)
+		return 0;
+	/* SQLite's default keeps 2 MiB of pages, each read into memory
+	 * the process touches for the first time: a page fault each, of
+	 * more CPU than reading the page again from the OS's cache */
+	return store_exec(s, "PRAGMA cache_size = 32", err);
+}
+
 void
 store_checkpoint(struct store *s)
 {

@@ -200,6 +200,12 @@ int store_sync(struct store *s, enum store_sync how, struct err *err);
 /* Makes this connection refuse every write. */
 int store_query_only(struct store *s, struct err *err);
 
+/* Says this connection serves one short command (owl show): it keeps
+ * few pages in memory (SQLite: 32 pages, 128 KiB), since a page read
+ * once into fresh memory costs a page fault and few are read twice.
+ * Nothing changes on PostgreSQL. */
+int store_short_lived(struct store *s, struct err *err);
+
 /* Lets the backend tidy its files while nobody waits (SQLite: a passive
  * WAL checkpoint). Never blocks on readers. */
 void store_checkpoint(struct store *s);

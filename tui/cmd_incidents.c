@@ -17,6 +17,7 @@
 #include "engine/clock.h"
 #include "engine/escalation.h"
 #include "engine/incident.h"
+#include "engine/jscan.h"
 #include "engine/pages.h"
 #include "engine/rb_runs.h"
 #include "integrations/rbsuggest.h"
@@ -28,6 +29,7 @@
  * "over 10000". */
 #define CMD_SHOW_COUNT_MAX 10000
 #define CMD_WHO_COLS 12 /* the ASSIGNEE column of `owl incidents` */
+#define CMD_SHOW_PAIRS 64 /* an alert's labels read with no tree */
 
 /* The state column: snoozed incidents say so. */
 static const char *
@@ -228,34 +230,49 @@ cmd_show_head(const struct incident *inc)
 		cmd_time_field("snoozed", inc->snoozed_until, now);
 }
 
+/* Prints one entry of cmd_show_map. */
+static void
+cmd_show_pair(const char *k, const char *v, int inline_pairs)
+{
+	char *sk = sanitize_dup(k, 0),
+	     *sv = sanitize_dup(v, inline_pairs ? 0 : SANITIZE_NEWLINES);
+
+	if (inline_pairs) {
+		printf(" %s=%s", sk ? sk : "?", sv ? sv : "?");
+	} else {
+		printf("    %s: ", sk ? sk : "?");
+		for (const char *p = sv ? sv : "?"; *p != '\0'; p++) {
+			putchar(*p);
+			if (*p == '\n')
+				fputs("      ", stdout);
+		}
+		putchar('\n');
+	}
+	free(sk);
+	free(sv);
+}
+
 /* Prints "    name: value" for each entry of a stored JSON object, values
- * sanitised with their newlines kept and indented. */
+ * sanitised with their newlines kept and indented; as owl stores labels
+ * and annotations (flat, no escapes) it is read with no tree. */
 static void
 cmd_show_map(const char *text, int inline_pairs)
 {
-	json_t *o = json_loads(text != NULL ? text : "{}", 0, NULL), *v;
-	const char *k;
-	char *sk, *sv;
+	const char *k[CMD_SHOW_PAIRS], *val[CMD_SHOW_PAIRS], *key;
+	char buf[4096];
+	json_t *o, *v;
+	int n;
 
-	json_object_foreach(o, k, v)
-	{
-		sk = sanitize_dup(k, 0);
-		sv = sanitize_dup(
-		    json_string_value(v), inline_pairs ? 0 : SANITIZE_NEWLINES);
-		if (inline_pairs) {
-			printf(" %s=%s", sk ? sk : "?", sv ? sv : "?");
-		} else {
-			printf("    %s: ", sk ? sk : "?");
-			for (const char *p = sv ? sv : "?"; *p != '\0'; p++) {
-				putchar(*p);
-				if (*p == '\n')
-					fputs("      ", stdout);
-			}
-			putchar('\n');
-		}
-		free(sk);
-		free(sv);
+	if (text != NULL &&
+	    (n = jscan_pairs(text, strlen(text), buf, sizeof buf, k, val,
+	         CMD_SHOW_PAIRS)) >= 0) {
+		for (int i = 0; i < n; i++)
+			cmd_show_pair(k[i], val[i], inline_pairs);
+		return;
 	}
+	o = json_loads(text != NULL ? text : "{}", 0, NULL);
+	json_object_foreach(o, key, v)
+	    cmd_show_pair(key, json_string_value(v), inline_pairs);
 	json_decref(o);
 }
 
@@ -725,7 +742,8 @@ cmd_incidents_show(
 	err_init(&err);
 	if ((s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
-	if (incident_get(s, id, &inc, &err) == 0) {
+	if (store_short_lived(s, &err) == 0 &&
+	    incident_get(s, id, &inc, &err) == 0) {
 		sug = cmd_show_suggest(cli, s, id, &why, whybuf, sizeof whybuf);
 		if ((cli->json ? cmd_show_json(s, &inc, limit, sug, why, &err)
 		               : cmd_show_text(

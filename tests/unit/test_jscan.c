@@ -4,6 +4,7 @@
  * Checked on chosen texts and on many mutations of an alert's detail. */
 #include "unit.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "engine/jscan.h"
@@ -224,6 +225,111 @@ test_array_fits(void **state)
 	assert_string_equal(ok, "[]");
 }
 
+/* jscan_pairs's answer for the n bytes at s: -1, or the number of
+ * members, which jansson reads the same (the same keys, string values,
+ * in the same order). */
+static int
+pairs_check(const char *s, size_t n)
+{
+	const char *k[8], *v[8], *key;
+	char buf[256], *text = strndup(s, n);
+	json_t *o, *val;
+	size_t i = 0;
+	int m;
+
+	assert_non_null(text);
+	if ((m = jscan_pairs(s, n, buf, sizeof buf, k, v, 8)) == -1) {
+		free(text);
+		return -1;
+	}
+	o = json_loads(text, 0, NULL);
+	if (o == NULL)
+		fprintf(
+		    stderr, "# pairs read what jansson refuses: %s\n", text);
+	assert_non_null(o);
+	assert_int_equal(json_object_size(o), (size_t)m);
+	json_object_foreach(o, key, val)
+	{
+		assert_string_equal(key, k[i]);
+		assert_string_equal(json_string_value(val), v[i]);
+		i++;
+	}
+	json_decref(o);
+	free(text);
+	return m;
+}
+
+static void
+test_pairs(void **state)
+{
+	static const char labels[] =
+	    "{\"alertname\":\"Down\",\"region\":\"eu-west-1\",\"a b\":"
+	    "\"x:y,z\",\"e\":\"\"}";
+	static const char *const bad[] = {
+		"{\"a\":\"x\",\"a\":\"y\"}", /* twice: jansson's choice */
+		"{\"a\":\"x\\\"y\"}", /* an escape */
+		"{\"a\":\"r\xc3\xa9gion\"}", /* not ASCII */
+		"{\"a\":1}",
+		"{\"a\":null}",
+		"{\"a\": \"x\"}",
+		"{ }",
+		"{\"a\":\"x\",}",
+		"{\"a\":\"x\"",
+		"{\"a\"}",
+		"[]",
+		"",
+		"{\"a\":{\"b\":\"c\"}}",
+		"{\"a\":\"x\"}}",
+	};
+	static const char repl[] = "\"\\{}[],: aZ\x01\x80";
+	size_t n = strlen(labels), read = 0, refused = 0;
+	const char *k[2], *v[2];
+	char s[sizeof labels + 2], small[8];
+
+	(void)state;
+	assert_int_equal(pairs_check(labels, n), 4);
+	assert_int_equal(pairs_check("{}", 2), 0);
+	/* the length given, not the NUL, ends it */
+	assert_int_equal(pairs_check("{\"a\":\"b\"}xyz", 9), 1);
+	assert_int_equal(jscan_pairs(NULL, 0, small, sizeof small, k, v, 2), 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (pairs_check(bad[i], strlen(bad[i])) != -1)
+			fprintf(stderr, "# read: %s\n", bad[i]);
+		assert_int_equal(
+		    jscan_pairs(bad[i], strlen(bad[i]), s, sizeof s, k, v, 2),
+		    -1);
+	}
+	/* more members than asked for, or more bytes than the room */
+	assert_int_equal(jscan_pairs(labels, n, s, sizeof s, k, v, 2), -1);
+	assert_int_equal(
+	    jscan_pairs("{\"ab\":\"cd\"}", 11, small, 5, k, v, 2), -1);
+	assert_int_equal(
+	    jscan_pairs("{\"ab\":\"cd\"}", 11, small, 6, k, v, 2), 1);
+	/* every mutation it reads, jansson reads the same */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t r = 0; r < sizeof repl - 1 + 2; r++) {
+			size_t len = n;
+
+			memcpy(s, labels, n + 1);
+			if (r < sizeof repl - 1) {
+				s[i] = repl[r];
+			} else if (r == sizeof repl - 1) {
+				memmove(s + i, s + i + 1, n - i);
+				len--;
+			} else {
+				memmove(s + i + 1, s + i, n - i + 1);
+				len++;
+			}
+			if (pairs_check(s, len) >= 0)
+				read++;
+			else
+				refused++;
+		}
+	}
+	assert_true(read > 50);
+	assert_true(refused > 50);
+}
+
 int
 main(void)
 {
@@ -232,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_array_fits),
+		cmocka_unit_test(test_pairs),
 	};
 
 	return cmocka_run_group_tests_name("jscan", tests, NULL, NULL);
