@@ -14,7 +14,7 @@ void *
 heap_huge(size_t reserve)
 {
 	struct mallinfo2 mi;
-	uintptr_t start, end, top;
+	uintptr_t start, end, top, split;
 	void *p;
 
 	if (reserve > (size_t)1 << 30)
@@ -26,8 +26,13 @@ heap_huge(size_t reserve)
 	 * by the pad too; freed, it is the top of the heap again (under
 	 * the trim threshold, so it stays). The write keeps the compiler
 	 * from dropping the pair. */
-	if ((p = malloc((size_t)1 << 20)) != NULL)
-		*(volatile char *)p = 0;
+	if ((p = malloc((size_t)1 << 20)) == NULL)
+		return NULL;
+	*(volatile char *)p = 0;
+	/* Splitting the block off the top wrote the rest's header past its
+	 * end: that page is touched, and a 2 MiB range with a touched page
+	 * has a page table already, so it never becomes a huge page. */
+	split = (uintptr_t)p + ((size_t)1 << 20) + 64;
 	free(p);
 	mi = mallinfo2();
 	end = (uintptr_t)sbrk(0);
@@ -37,7 +42,8 @@ heap_huge(size_t reserve)
 	 * untouched 2 MiB ranges can become huge pages; the used part keeps
 	 * its small ones. */
 	top = end - mi.keepcost;
-	start = (top + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
+	start =
+	    ((top > split ? top : split) + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
 	end &= ~(HEAP_HUGE - 1);
 	if (end <= start)
 		return NULL;
