@@ -240,20 +240,27 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 }
 
 /* Adds a new alert's "k=v" text to its incident's, for the TUI's filter,
- * while it fits (ALERT_MATCH_MAX) and is not there already. */
+ * while it fits (ALERT_MATCH_MAX bytes) and is not there already. The
+ * size is the text's bytes, which SQLite knows without reading them
+ * (as a BLOB): length() of TEXT counts characters, a read of up to 4 KiB
+ * for every new alert of an incident whose text is full. */
 static int
 ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
 {
-	static const char sql[] =
+	static const char sqlite[] =
 	    "UPDATE incidents SET match_text = match_text || ?1 WHERE id = ?2"
-	    " AND length(match_text) + length(?1) <= " ALERT_MATCH_MAX_SQL
-	    " AND instr(match_text, ?1) = 0";
+	    " AND length(CAST(match_text AS BLOB)) + length(CAST(?1 AS BLOB))"
+	    " <= " ALERT_MATCH_MAX_SQL " AND instr(match_text, ?1) = 0";
+	static const char pg[] =
+	    "UPDATE incidents SET match_text = match_text || ?1 WHERE id = ?2"
+	    " AND octet_length(match_text) + octet_length(?1)"
+	    " <= " ALERT_MATCH_MAX_SQL " AND strpos(match_text, ?1) = 0";
 	struct store_stmt *st;
 
 	if (a->match_text == NULL || *a->match_text == '\0')
 		return 0;
-	if ((st = store_stmt(c->s, sql, err)) == NULL)
+	if ((st = store_stmt2(c->s, sqlite, pg, err)) == NULL)
 		return -1;
 	store_bind_text(st, 1, a->match_text, -1, STORE_STATIC);
 	store_bind_int64(st, 2, incident);

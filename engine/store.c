@@ -105,6 +105,7 @@ store_open_mode(const char *path, int create, struct err *err)
 		return NULL;
 	}
 	s->ops = ops;
+	s->wal_fd = -1;
 	if (s->ops->open(s, create, err) == -1) {
 		store_close(s);
 		return NULL;
@@ -488,6 +489,24 @@ void
 store_checkpoint(struct store *s)
 {
 	s->ops->checkpoint(s);
+}
+
+int
+store_defer_durable(struct store *s, struct err *err)
+{
+	return s->ops->defer_durable(s, err);
+}
+
+int
+store_durable(struct store *s, struct err *err)
+{
+	return s->ops->durable(s, err);
+}
+
+int
+store_cache_mib(struct store *s, int mib, struct err *err)
+{
+	return s->ops->cache_mib(s, mib, err);
 }
 
 struct store_tail *

@@ -197,6 +197,26 @@ int64_t store_data_version(struct store *s);
 enum store_sync { STORE_SYNC_NORMAL, STORE_SYNC_FULL };
 int store_sync(struct store *s, enum store_sync how, struct err *err);
 
+/* Deferred durability, for one long-lived writer that acknowledges in
+ * groups (owl serve's): from now on this connection's commits return
+ * once written, before the disk has them, and store_durable() puts on
+ * disk everything committed before it was called. Nothing else
+ * changes: a crash loses at most commits that store_durable() has not
+ * covered, never consistency. Returns 1 when on; 0 when the backend
+ * has no such mode (PostgreSQL: each commit stays durable when it
+ * returns; store_durable() then does nothing); -1 with err set. */
+int store_defer_durable(struct store *s, struct err *err);
+
+/* Any thread, while s is open (also during another thread's use of s):
+ * 0 once every commit of s that returned before this call is on disk;
+ * -1 with err set. */
+int store_durable(struct store *s, struct err *err);
+
+/* The connection's page cache, in MiB (SQLite; PostgreSQL: nothing).
+ * A writer that keeps its connection open keeps its pages cached from
+ * one transaction to the next while nobody else writes. */
+int store_cache_mib(struct store *s, int mib, struct err *err);
+
 /* Makes this connection refuse every write. */
 int store_query_only(struct store *s, struct err *err);
 

@@ -69,6 +69,9 @@ struct store_ops {
 	int (*sync)(struct store *s, enum store_sync how, struct err *err);
 	int (*query_only)(struct store *s, struct err *err);
 	void (*checkpoint)(struct store *s);
+	int (*defer_durable)(struct store *s, struct err *err);
+	int (*durable)(struct store *s, struct err *err);
+	int (*cache_mib)(struct store *s, int mib, struct err *err);
 };
 
 struct store_stmt_slot {
@@ -90,6 +93,10 @@ struct store {
 	int doomed; /* an inner level rolled back */
 	int nstmt, capstmt;
 	struct store_stmt_slot *stmts;
+	/* SQLite's deferred durability (store_defer_durable): the WAL,
+	 * opened to be synced from any thread; -1 when off */
+	int wal_fd;
+	char *wal_path;
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -570,6 +570,32 @@ store_pg_checkpoint(struct store *s)
 	(void)s; /* the server's own business */
 }
 
+/* A PostgreSQL commit is durable when it returns (store_pg_sync). */
+static int
+store_pg_defer_durable(struct store *s, struct err *err)
+{
+	(void)s;
+	(void)err;
+	return 0;
+}
+
+static int
+store_pg_durable(struct store *s, struct err *err)
+{
+	(void)s;
+	(void)err;
+	return 0;
+}
+
+static int
+store_pg_cache_mib(struct store *s, int mib, struct err *err)
+{
+	(void)s;
+	(void)mib;
+	(void)err;
+	return 0; /* the server's shared_buffers */
+}
+
 const struct store_ops store_pg_ops = {
 	.dialect = STORE_DIALECT_PG,
 	.open = store_pg_open,
@@ -607,4 +633,7 @@ const struct store_ops store_pg_ops = {
 	.sync = store_pg_sync,
 	.query_only = store_pg_query_only,
 	.checkpoint = store_pg_checkpoint,
+	.defer_durable = store_pg_defer_durable,
+	.durable = store_pg_durable,
+	.cache_mib = store_pg_cache_mib,
 };

@@ -272,6 +272,13 @@ store_sq_close(struct store *s)
 	if (s->conn != NULL)
 		sqlite3_close_v2(SQ_DB(s));
 	s->conn = NULL;
+	/* no lock of SQLite's is on the WAL file itself: closing this
+	 * descriptor cancels none (store_sq_read_head) */
+	if (s->wal_fd != -1)
+		close(s->wal_fd);
+	s->wal_fd = -1;
+	free(s->wal_path);
+	s->wal_path = NULL;
 }
 
 sqlite3 *
@@ -529,6 +536,71 @@ store_sq_checkpoint(struct store *s)
 	    SQ_DB(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
+/* Commits write the WAL without syncing it (synchronous = NORMAL, which
+ * in WAL mode changes only that: a checkpoint still syncs the WAL before
+ * it copies a page to the database, and a restarted WAL's header is
+ * still synced before its first frame); store_sq_durable syncs it from
+ * a descriptor of its own. The file stays the same while this
+ * connection is open (SQLite deletes a WAL only when its last
+ * connection closes), which store_sq_durable checks all the same. */
+static int
+store_sq_defer_durable(struct store *s, struct err *err)
+{
+	const char *wal;
+
+	if (s->wal_fd != -1)
+		return 1;
+	wal = sqlite3_filename_wal(sqlite3_db_filename(SQ_DB(s), "main"));
+	if (wal == NULL || *wal == '\0' || (s->wal_path = strdup(wal)) == NULL)
+		return 0;
+	if ((s->wal_fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		free(s->wal_path); /* no WAL: commits stay synced */
+		s->wal_path = NULL;
+		return 0;
+	}
+	if (store_sq_exec(s, "PRAGMA synchronous = NORMAL", err) == -1) {
+		close(s->wal_fd);
+		s->wal_fd = -1;
+		return -1;
+	}
+	return 1;
+}
+
+/* Called from a thread other than the one using the connection: only
+ * the descriptor and the path, never the connection. The descriptor is
+ * of the file SQLite writes: syncing it covers every commit that
+ * returned. A WAL replaced under the connection (never, in SQLite's own
+ * rules, while a connection is open) is an error, not a guess. */
+static int
+store_sq_durable(struct store *s, struct err *err)
+{
+	struct stat held, now;
+
+	if (s->wal_fd == -1)
+		return 0;
+	if (fdatasync(s->wal_fd) == -1)
+		return err_set(err, ERR_FAILED,
+		    "database: cannot sync its write-ahead log: %s",
+		    strerror(errno));
+	if (fstat(s->wal_fd, &held) == -1 || stat(s->wal_path, &now) == -1)
+		return err_set(err, ERR_FAILED,
+		    "database: its write-ahead log: %s", strerror(errno));
+	if (held.st_ino != now.st_ino || held.st_dev != now.st_dev)
+		return err_set(err, ERR_FAILED,
+		    "database: its write-ahead log was replaced while owl "
+		    "had it open: restart owl");
+	return 0;
+}
+
+static int
+store_sq_cache_mib(struct store *s, int mib, struct err *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", mib * 1024);
+	return store_sq_exec(s, sql, err);
+}
+
 const char *
 store_sqlite_version(void)
 {
@@ -572,4 +644,7 @@ const struct store_ops store_sqlite_ops = {
 	.sync = store_sq_sync,
 	.query_only = store_sq_query_only,
 	.checkpoint = store_sq_checkpoint,
+	.defer_durable = store_sq_defer_durable,
+	.durable = store_sq_durable,
+	.cache_mib = store_sq_cache_mib,
 };

@@ -296,6 +296,7 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	duty_node_init(&sv->node);
 	pthread_mutex_init(&sv->qlock, NULL);
 	pthread_cond_init(&sv->qcond, NULL);
+	pthread_cond_init(&sv->scond, NULL);
 	pthread_mutex_init(&sv->rlock, NULL);
 	pthread_mutex_init(&sv->connlock, NULL);
 	pthread_cond_init(&sv->ccond, NULL);
@@ -377,6 +378,7 @@ serve_stop(struct serve *sv, int64_t grace_us)
 	serve_tls_close(sv);
 	pthread_mutex_destroy(&sv->qlock);
 	pthread_cond_destroy(&sv->qcond);
+	pthread_cond_destroy(&sv->scond);
 	pthread_mutex_destroy(&sv->rlock);
 	pthread_mutex_destroy(&sv->connlock);
 	pthread_cond_destroy(&sv->ccond);

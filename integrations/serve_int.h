@@ -147,6 +147,15 @@ struct serve {
 	struct serve_job *qhead, *qtail;
 	size_t qlen, qmax, batch_max;
 	int wstop;
+	/* the syncer (serve_writer.c), with deferred durability: the jobs
+	 * committed but not yet on disk, answered once synced (qlock) */
+	int defer;
+	pthread_t syncer;
+	int syncer_started;
+	pthread_cond_t scond;
+	struct serve_job *shead, *stail;
+	size_t syncing; /* jobs committed, not yet answered */
+	int sstop;
 
 	/* a read-only connection for /metrics */
 	struct store *rstore;

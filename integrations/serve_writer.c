@@ -1,9 +1,14 @@
 /* serve_writer.c: the one thread that writes alerts for `owl serve`
  * (group commit). Connection threads parse and queue jobs; the writer
- * takes everything queued (up to batch_max), stores it in ONE write
- * transaction on a synchronous=FULL connection, and only after COMMIT
- * returns wakes each job's owner, so one fsync covers many requests
- * and a 2xx always means "on disk" (SECURITY.md §2.5, §3.4). */
+ * takes everything queued (up to batch_max) and stores it in ONE write
+ * transaction. Each job's owner is woken only once its transaction is
+ * on disk, so one fsync covers many requests and a 2xx always means
+ * "on disk" (SECURITY.md §2.5, §3.4). On SQLite the durability is
+ * deferred (store_defer_durable): the writer commits and goes on with
+ * the next batch while the syncer thread syncs the WAL, from a call
+ * begun after those commits returned, and only then wakes their
+ * owners; elsewhere (PostgreSQL) COMMIT is durable when it returns and
+ * the writer wakes them itself. */
 #include "serve_int.h"
 
 #include <stdio.h>
@@ -26,6 +31,9 @@
  * the one of the small payloads taken with them: storing 100,000 alerts
  * takes seconds, and the senders of small payloads need not wait. */
 #define SERVE_WRITER_LARGE 1000
+/* The writer's page cache: the indexes an alert's lookup and insert
+ * walk stay in memory from one transaction to the next. */
+#define SERVE_WRITER_CACHE_MIB 64
 
 int
 serve_enqueue(struct serve *sv, struct serve_job *job)
@@ -225,6 +233,82 @@ serve_writer_size(const struct serve_job *j)
 	return j->batch != NULL ? ingest_batch_alerts(j->batch) : j->nalerts;
 }
 
+/* Hands stored jobs on to be answered: at once when their commit was
+ * durable, else to the syncer. */
+static void
+serve_writer_hand(struct serve *sv, struct serve_job *jobs)
+{
+	struct serve_job *j;
+	size_t n = 0;
+
+	if (!sv->defer) {
+		serve_writer_finish(sv, jobs);
+		return;
+	}
+	for (j = jobs; j->next != NULL; j = j->next)
+		n++;
+	pthread_mutex_lock(&sv->qlock);
+	if (sv->stail != NULL)
+		sv->stail->next = jobs;
+	else
+		sv->shead = jobs;
+	sv->stail = j;
+	sv->syncing += n + 1;
+	pthread_cond_signal(&sv->scond);
+	pthread_mutex_unlock(&sv->qlock);
+}
+
+/* Puts on disk what the jobs stored (the writer committed them before
+ * they were handed on); on failure each stored job answers 503. */
+static void
+serve_writer_durable(struct serve *sv, struct serve_job *jobs)
+{
+	struct serve_job *j;
+	struct err err;
+
+	for (j = jobs; j != NULL && j->status != 0; j = j->next)
+		;
+	if (j == NULL)
+		return; /* none stored */
+	err_init(&err);
+	if (store_durable(sv->wstore, &err) == 0)
+		return;
+	atomic_fetch_add(&sv->m.db_errors, 1);
+	serve_health_write(sv, &err);
+	for (j = jobs; j != NULL; j = j->next)
+		if (j->status == 0)
+			serve_writer_fail(j, &err);
+}
+
+/* The syncer: takes every job committed so far, syncs once for all of
+ * them and answers them, while the writer stores the next ones. */
+static void *
+serve_writer_syncer(void *arg)
+{
+	struct serve *sv = arg;
+	struct serve_job *jobs;
+	size_t n;
+
+	for (;;) {
+		pthread_mutex_lock(&sv->qlock);
+		while (sv->shead == NULL && !sv->sstop)
+			pthread_cond_wait(&sv->scond, &sv->qlock);
+		jobs = sv->shead;
+		sv->shead = sv->stail = NULL;
+		n = sv->syncing;
+		pthread_mutex_unlock(&sv->qlock);
+		if (jobs == NULL)
+			break; /* stopping, and all answered */
+		serve_writer_durable(sv, jobs);
+		pthread_mutex_lock(&sv->qlock);
+		sv->syncing -= n;
+		pthread_cond_signal(&sv->qcond); /* a gather counts them */
+		pthread_mutex_unlock(&sv->qlock);
+		serve_writer_finish(sv, jobs);
+	}
+	return NULL;
+}
+
 /* Stores the jobs taken: the small ones together, then the large ones. */
 static void
 serve_writer_store(struct serve *sv, struct serve_job *jobs)
@@ -245,11 +329,11 @@ serve_writer_store(struct serve *sv, struct serve_job *jobs)
 	}
 	if (small != NULL) {
 		serve_writer_batch(sv, small);
-		serve_writer_finish(sv, small);
+		serve_writer_hand(sv, small);
 	}
 	if (large != NULL) {
 		serve_writer_batch(sv, large);
-		serve_writer_finish(sv, large);
+		serve_writer_hand(sv, large);
 	}
 }
 
@@ -263,7 +347,7 @@ serve_writer_deadline(struct timespec *ts, int64_t us)
 }
 
 /* Under load, lets the requests still in flight join this batch (queue
- * lock held). */
+ * lock held). Those waiting for the syncer will not. */
 static void
 serve_writer_gather(struct serve *sv, int64_t last_commit)
 {
@@ -274,7 +358,7 @@ serve_writer_gather(struct serve *sv, int64_t last_commit)
 		return;
 	serve_writer_deadline(&ts, SERVE_WRITER_GATHER_US);
 	while (sv->qlen < sv->batch_max && !sv->wstop &&
-	    (long)sv->qlen < atomic_load(&sv->inflight))
+	    (long)(sv->qlen + sv->syncing) < atomic_load(&sv->inflight))
 		if (pthread_cond_timedwait(&sv->qcond, &sv->qlock, &ts) != 0)
 			break;
 }
@@ -350,8 +434,17 @@ serve_writer_start(struct serve *sv, struct err *err)
 	if ((sv->wstore = store_open(sv->cfg->db_path, err)) == NULL)
 		return -1;
 	store_busy_timeout(sv->wstore, SERVE_WRITER_BUSY_MS);
-	if (store_sync(sv->wstore, STORE_SYNC_FULL, err) == -1)
+	if (store_sync(sv->wstore, STORE_SYNC_FULL, err) == -1 ||
+	    store_cache_mib(sv->wstore, SERVE_WRITER_CACHE_MIB, err) == -1 ||
+	    (sv->defer = store_defer_durable(sv->wstore, err)) == -1)
 		return -1;
+	if (sv->defer) {
+		if (pthread_create(
+		        &sv->syncer, NULL, serve_writer_syncer, sv) != 0)
+			return err_set(
+			    err, ERR_FAILED, "cannot start the syncer thread");
+		sv->syncer_started = 1;
+	}
 	if (pthread_create(&sv->writer, NULL, serve_writer_main, sv) != 0)
 		return err_set(err, ERR_FAILED,
 		    "cannot start the writer "
@@ -363,12 +456,21 @@ serve_writer_start(struct serve *sv, struct err *err)
 void
 serve_writer_stop(struct serve *sv)
 {
-	if (!sv->writer_started)
-		return;
-	pthread_mutex_lock(&sv->qlock);
-	sv->wstop = 1;
-	pthread_cond_broadcast(&sv->qcond);
-	pthread_mutex_unlock(&sv->qlock);
-	pthread_join(sv->writer, NULL);
-	sv->writer_started = 0;
+	if (sv->writer_started) {
+		pthread_mutex_lock(&sv->qlock);
+		sv->wstop = 1;
+		pthread_cond_broadcast(&sv->qcond);
+		pthread_mutex_unlock(&sv->qlock);
+		pthread_join(sv->writer, NULL);
+		sv->writer_started = 0;
+	}
+	/* after the writer: what it committed last is answered */
+	if (sv->syncer_started) {
+		pthread_mutex_lock(&sv->qlock);
+		sv->sstop = 1;
+		pthread_cond_broadcast(&sv->scond);
+		pthread_mutex_unlock(&sv->qlock);
+		pthread_join(sv->syncer, NULL);
+		sv->syncer_started = 0;
+	}
 }

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/serve-lib.sh"
 
 if [ "$OWL_ASAN" = 1 ] || db_is_pg; then
-	skip 6 "an LD_PRELOAD shim (not beside ASan), SQLite's write lock"
+	skip 10 "an LD_PRELOAD shim (not beside ASan), SQLite's write lock"
 	done_testing
 	exit 0
 fi
@@ -38,6 +38,25 @@ is "$CODE" 202 "an alert arriving during the renewal is stored, not refused"
 is "$(q "SELECT count(*) FROM alerts WHERE fingerprint = 'slow-1'")" 1 \
 	"...and is in the database"
 rm -f "$T/sync/slow"
+
+# The writer commits and goes on while another thread syncs the WAL
+# (deferred durability): a 2xx only after a sync that covers the alert.
+# A disk whose syncs fail gets no 2xx, and owl answers again once they
+# succeed.
+touch "$T/sync/fail"
+sed 's/slow-1/sync-fail-1/' "$T/a.json" >"$T/b.json"
+post /v2/enqueue "$T/b.json" -m 30
+is "$CODE" 503 "an alert whose sync fails is not acknowledged"
+like "$BODY" "cannot sync its write-ahead log: Input/output error" "...and the reply says the disk failed"
+rm -f "$T/sync/fail"
+ok_again() {
+	post /v2/enqueue "$T/b.json" -m 30
+	[ "$CODE" = 202 ]
+}
+wait_for 20 ok_again
+ok $? "the same alert is acknowledged once the disk syncs again"
+is "$(q "SELECT count(*) FROM alerts WHERE fingerprint = 'sync-fail-1'")" 1 \
+	"...stored once"
 serve_stop
 is "$STOP_RC" 0 "owl serve stops"
 

@@ -2,9 +2,11 @@
  * the test that uses it): a disk that takes its time. While the file
  * $OWL_TEST_SYNC_DIR/slow exists, fsync and fdatasync return
  * $OWL_TEST_SYNC_MS milliseconds late, as on a loaded disk, and
- * $OWL_TEST_SYNC_DIR/busy.TID exists while one is held up. */
+ * $OWL_TEST_SYNC_DIR/busy.TID exists while one is held up. While
+ * $OWL_TEST_SYNC_DIR/fail exists, they fail with EIO (a dying disk). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +30,11 @@ slowsync(const char *name, int fd)
 
 	if (dir == NULL || ms == NULL || (n = atol(ms)) <= 0)
 		return real(fd);
+	snprintf(flag, sizeof flag, "%s/fail", dir);
+	if (access(flag, F_OK) == 0) {
+		errno = EIO;
+		return -1;
+	}
 	snprintf(flag, sizeof flag, "%s/slow", dir);
 	if (access(flag, F_OK) != 0)
 		return real(fd);

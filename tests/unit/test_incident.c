@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "engine/actlog.h"
+#include "engine/alert.h"
 #include "engine/incident.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
@@ -479,6 +480,50 @@ test_list_order(void **state)
 	assert_true(incident_last_alert_at(f->s) > 0);
 }
 
+/* An incident's filter text stays within ALERT_MATCH_MAX bytes, also
+ * when its alerts' labels are not ASCII (the bound was once counted in
+ * characters: 2-byte characters filled it to twice its size). */
+static void
+test_match_text_bytes(void **state)
+{
+	struct unit_db *f = *state;
+	struct ingest_result r;
+	char *body;
+	int64_t bytes;
+
+	/* instance "NN" and 30 two-byte characters: some 110 bytes of
+	 * filter text an alert, 80 characters */
+	for (int i = 0; i < 60; i++) {
+		assert_true(
+		    asprintf(&body,
+		        "{\"version\":\"4\",\"groupKey\":\"g-utf8\","
+		        "\"alerts\":[{\"status\":\"firing\",\"labels\":"
+		        "{\"alertname\":\"DiskFull\",\"instance\":\"%02d"
+		        "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		        "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		        "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		        "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		        "\u00e9\u00e9\"},\"annotations\":{},"
+		        "\"startsAt\":\"2026-11-29T15:52:42Z\","
+		        "\"fingerprint\":\"fp%02d\"}]}",
+		        i, i) != -1);
+		r = put(f->s, INGEST_ALERTMANAGER, body);
+		assert_int_equal(r.new_alerts, 1);
+		free(body);
+	}
+	assert_int_equal(
+	    unit_scalar(f->s, "SELECT count(*) FROM incidents"), 1);
+	bytes = unit_scalar(
+	    f->s, "SELECT length(CAST(match_text AS BLOB)) FROM incidents");
+	assert_true(bytes <= ALERT_MATCH_MAX);
+	/* filled: a few dozen alerts' text, not the first one's alone */
+	assert_true(bytes > ALERT_MATCH_MAX / 2);
+	assert_int_equal(unit_scalar(f->s,
+	                     "SELECT instr(match_text, 'instance=00') > 0"
+	                     " FROM incidents"),
+	    1);
+}
+
 int
 main(void)
 {
@@ -505,6 +550,8 @@ main(void)
 		    test_actions, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_list_order, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_match_text_bytes, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
