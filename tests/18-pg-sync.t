@@ -122,11 +122,7 @@ wait_for 30 waits
 ok $? "owl's commit waits for the standby (wait_event SyncRep on the primary)"
 is "$(prim "SELECT count(*) FROM alerts WHERE fingerprint = 'held-1'")" 0 \
 	"nothing of it is visible, not even on the primary"
-curl -sS -m 10 -o /dev/null -w '%{http_code}' "$URL/healthz" >"$T/hz" 2>/dev/null &
-echo $! >"$T/curl.healthz"
-wait $!
-rm -f "$T/curl.healthz"
-hz=$(cat "$T/hz")
+hz=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "$URL/healthz" 2>/dev/null)
 is "$hz" 503 "/healthz answers 503 while writes wait"
 # a sender that keeps trying through the outage (waits for its answer,
 # sends again after a 503)
