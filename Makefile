@@ -187,8 +187,12 @@ demo: owl
 # libFuzzer harnesses (clang) for the parsers of untrusted input, each run
 # for FUZZ_SECONDS (FUZZ_RUN picks some: FUZZ_RUN=build/fuzz/fuzz_broker);
 # corpora seeded from tests/fixtures/payloads, the example runbooks
-# (fuzz_rbmeta) and tests/fuzz/seeds/NAME.
+# (fuzz_rbmeta) and tests/fuzz/seeds/NAME. Everything a run writes (the
+# corpus it grows, crash/leak/timeout inputs) goes under FUZZ_DIR; the
+# tracked seeds are only read (libFuzzer writes to its first corpus
+# directory alone), so a fuzz run leaves `git status` clean.
 FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= build/fuzz
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUN ?= $(FUZZ_BIN)
@@ -202,7 +206,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP) $(LAZY_GEN)
 fuzz: $(FUZZ_BIN)
 	@sh .ci/deps fuzz
 	@for f in $(FUZZ_RUN); do \
-		n=$$(basename $$f); c=build/fuzz/corpus-$$n; mkdir -p $$c; \
+		n=$$(basename $$f); c=$(FUZZ_DIR)/corpus-$$n; \
+		a=$(FUZZ_DIR)/artifacts-$$n/; mkdir -p $$c $$a || exit 1; \
 		case $$n in \
 		fuzz_rbmeta) cp runbooks/*.lua tests/bench/runbooks/*.lua $$c/;; \
 		*) for p in tests/fixtures/payloads/*.json; do \
@@ -210,9 +215,10 @@ fuzz: $(FUZZ_BIN)
 				cat $$p; } > $$c/$$k-$$(basename $$p); done; \
 		done;; \
 		esac; \
-		[ -d tests/fuzz/seeds/$$n ] && cp tests/fuzz/seeds/$$n/* $$c/; \
-		echo "fuzz $$f for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$c || exit 1; \
+		s=; [ -d tests/fuzz/seeds/$$n ] && s=tests/fuzz/seeds/$$n; \
+		echo "fuzz $$f for $(FUZZ_SECONDS) s (corpus $$c, findings $$a)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-artifact_prefix=$$a $$c $$s || exit 1; \
 	done
 
 FMT_SRC = $(LIB_SRC) $(TUI_SRC) $(UNIT_SRC) engine/worker/main/owl_worker.c $(wildcard tests/tools/*.c) \

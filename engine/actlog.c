@@ -160,6 +160,24 @@ actlog_append(
 }
 
 int
+actlog_append_json(struct store *s, const struct actlog_new *e, json_t *detail,
+    size_t flags, int64_t *id, struct err *err)
+{
+	struct actlog_new n = *e;
+	char *text;
+	int rc;
+
+	text = detail != NULL ? json_dumps(detail, flags) : NULL;
+	json_decref(detail);
+	if (text == NULL)
+		return err_set(err, ERR_FAILED, "out of memory");
+	n.detail = text;
+	rc = actlog_append_at(s, &n, 0, id, err);
+	free(text);
+	return rc;
+}
+
+int
 actlog_append_at(struct store *s, const struct actlog_new *n, int64_t at_us,
     int64_t *id, struct err *err)
 {

@@ -17,6 +17,7 @@
 #ifndef OWL_ACTLOG_H
 #define OWL_ACTLOG_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -61,6 +62,15 @@ typedef int actlog_fn(const struct actlog_entry *e, void *ctx);
  * when none is open (store_begin nests). Sets *id when id is not NULL. */
 int actlog_append(
     struct store *s, const struct actlog_new *e, int64_t *id, struct err *err);
+
+/* The same with the detail given as JSON: e->detail is ignored; the
+ * row's detail is json_dumps(detail, flags) (JSON_COMPACT, with
+ * JSON_SORT_KEYS where the caller's rows always had it: the text is
+ * hashed, so a caller keeps its flags). Takes ownership of detail (one
+ * reference, released whatever happens); NULL, as from a failed
+ * json_pack, is "out of memory". */
+int actlog_append_json(struct store *s, const struct actlog_new *e,
+    json_t *detail, size_t flags, int64_t *id, struct err *err);
 
 /* The same at a given time (0: now): for the test tools that write a
  * log with fixed times (its hashes are then the same on every run). */

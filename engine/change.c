@@ -117,17 +117,9 @@ change_store(struct store *s, const struct change_event *c, const char *actor,
 		goto fail;
 	d = change_detail(
 	    *id, at, c->summary, c->source, c->details_json, c->links_json, -1);
-	e.detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(d);
-	if (e.detail == NULL) {
-		err_set(err, ERR_FAILED, "out of memory");
+	if (actlog_append_json(
+	        s, &e, d, JSON_COMPACT | JSON_SORT_KEYS, NULL, err) == -1)
 		goto fail;
-	}
-	if (actlog_append(s, &e, NULL, err) == -1) {
-		free((char *)e.detail);
-		goto fail;
-	}
-	free((char *)e.detail);
 	if (change_fanout(s, *id, c, at, actor, attached, err) == -1)
 		goto fail;
 	return store_commit(s, err);

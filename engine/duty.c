@@ -105,21 +105,12 @@ duty_log_takeover(struct store *s, const char *name, const struct duty_node *n,
 {
 	struct actlog_new e = { DUTY_ACTOR, 0, 0, "duty.takeover", NULL };
 	json_t *d;
-	char *text;
-	int rc;
 
 	d = json_pack("{s:s, s:s, s:s, s:s, s:I}", "duty", name, "node", n->id,
 	    "previous", t->other, "reason",
 	    t->died ? "its process died" : "its lease expired", "expired_at",
 	    (json_int_t)t->other_until);
-	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	if (text == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	e.detail = text;
-	rc = actlog_append(s, &e, NULL, err);
-	free(text);
-	return rc;
+	return actlog_append_json(s, &e, d, JSON_COMPACT, NULL, err);
 }
 
 /* What the stored lease v means for node n at now, without writing:

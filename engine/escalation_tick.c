@@ -148,22 +148,11 @@ esc_log(struct esc_ctx *c, int64_t inc, const char *kind, json_t *detail,
     struct err *err)
 {
 	struct actlog_new e = { ESC_ACTOR, inc, 0, kind, NULL };
-	char *text;
-	int rc;
 
-	if (detail == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
 	/* which of several nodes sharing the database did it */
-	if (c->e->node != NULL)
+	if (detail != NULL && c->e->node != NULL)
 		json_object_set_new(detail, "node", json_string(c->e->node));
-	text = json_dumps(detail, JSON_COMPACT);
-	json_decref(detail);
-	if (text == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	e.detail = text;
-	rc = actlog_append(c->s, &e, NULL, err);
-	free(text);
-	return rc;
+	return actlog_append_json(c->s, &e, detail, JSON_COMPACT, NULL, err);
 }
 
 /* --- choosing a policy --- */

@@ -78,50 +78,76 @@ handoff_incident_ref(struct store *s, int64_t id, json_t *o)
 	return o;
 }
 
-/* Which list an action-log kind goes to. */
-static const char *
-handoff_list(const char *kind)
+/* Which list an action-log kind goes to (NULL: none; its note, if it
+ * has one, still goes to the notes), and the word the notes give an
+ * action's --note ("ack": owl ack INC --note TEXT). */
+struct handoff_kind {
+	const char *kind, *list, *with;
+};
+
+static const struct handoff_kind *
+handoff_kind(const char *kind)
 {
-	static const char *const map[][2] = {
-		{ "incident.open", "opened" },
-		{ "incident.ack", "acknowledged" },
-		{ "incident.resolve", "resolved" },
-		{ "incident.reopen", "reopened" },
-		{ "incident.note", "notes" },
+	static const struct handoff_kind map[] = {
+		{ "incident.open", "opened", NULL },
+		{ "incident.ack", "acknowledged", "ack" },
+		{ "incident.resolve", "resolved", "resolve" },
+		{ "incident.reopen", "reopened", "reopen" },
+		{ "incident.note", "notes", NULL },
+		{ "incident.unack", NULL, "unack" },
+		{ "incident.snooze", NULL, "snooze" },
+		{ "incident.unsnooze", NULL, "unsnooze" },
+		{ "incident.assign", NULL, "assign" },
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(kind, map[i][0]) == 0)
-			return map[i][1];
+		if (strcmp(kind, map[i].kind) == 0)
+			return &map[i];
 	return NULL;
+}
+
+static json_t *
+handoff_who_when(struct store_stmt *st, int64_t inc)
+{
+	return json_pack("{s:I, s:o, s:s}", "incident", (json_int_t)inc, "at",
+	    handoff_time(store_col_int64(st, 0)), "by",
+	    (const char *)store_col_text(st, 1));
 }
 
 static void
 handoff_event(struct store *s, json_t *doc, struct store_stmt *st)
 {
-	const char *kind = (const char *)store_col_text(st, 3);
-	const char *list = handoff_list(kind);
+	const struct handoff_kind *k =
+	    handoff_kind((const char *)store_col_text(st, 3));
 	json_t *d = json_loads((const char *)store_col_text(st, 4), 0, NULL);
+	json_t *note = json_object_get(d, "note");
 	int64_t inc = store_col_int64(st, 2);
 	json_t *o;
 
-	if (list == NULL) {
+	if (k == NULL) {
 		json_decref(d);
 		return;
 	}
-	o = json_pack("{s:I, s:o, s:s}", "incident", (json_int_t)inc, "at",
-	    handoff_time(store_col_int64(st, 0)), "by",
-	    (const char *)store_col_text(st, 1));
-	if (strcmp(list, "notes") == 0) {
+	if (k->list != NULL && strcmp(k->list, "notes") == 0) {
+		o = handoff_who_when(st, inc);
 		json_object_set(o, "text", json_object_get(d, "text"));
-	} else {
-		handoff_incident_ref(s, inc, o);
-		if (json_object_get(d, "note") != NULL)
-			json_object_set(o, "note", json_object_get(d, "note"));
+		json_array_append_new(json_object_get(doc, "notes"), o);
+	} else if (k->list != NULL) {
+		o = handoff_incident_ref(s, inc, handoff_who_when(st, inc));
+		if (note != NULL)
+			json_object_set(o, "note", note);
 		if (json_is_true(json_object_get(d, "auto")))
 			json_object_set_new(o, "auto", json_true());
+		json_array_append_new(json_object_get(doc, k->list), o);
 	}
-	json_array_append_new(json_object_get(doc, list), o);
+	/* what was said with an action (owl ack INC --note TEXT) is a note
+	 * of the shift as much as owl note's */
+	if (json_is_string(note) && k->with != NULL) {
+		o = handoff_who_when(st, inc);
+		json_object_set(o, "text", note);
+		json_object_set_new(o, "with", json_string(k->with));
+		json_array_append_new(json_object_get(doc, "notes"), o);
+	}
 	json_decref(d);
 }
 
@@ -132,7 +158,9 @@ handoff_events(struct store *s, json_t *doc, int64_t since, struct err *err)
 	    "SELECT at_us, actor, incident_id, kind, detail FROM actlog"
 	    " WHERE id >= ? AND incident_id IS NOT NULL AND kind IN"
 	    " ('incident.open', 'incident.ack', 'incident.resolve',"
-	    " 'incident.reopen', 'incident.note') ORDER BY id";
+	    " 'incident.reopen', 'incident.note', 'incident.unack',"
+	    " 'incident.snooze', 'incident.unsnooze', 'incident.assign')"
+	    " ORDER BY id";
 	struct store_stmt *st;
 	int rc;
 

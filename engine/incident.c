@@ -475,17 +475,9 @@ incident_log(struct store *s, int64_t id, const char *actor, const char *kind,
     json_t *detail, struct err *err)
 {
 	struct actlog_new e = { .actor = actor, .incident = id, .kind = kind };
-	char *text = NULL;
-	int rc;
 
-	if (detail != NULL) {
-		text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(detail);
-		if (text == NULL)
-			return err_set(err, ERR_FAILED, "out of memory");
-	}
-	e.detail = text;
-	rc = actlog_append(s, &e, NULL, err);
-	free(text);
-	return rc;
+	if (detail == NULL) /* the row's detail is then "{}" */
+		return actlog_append(s, &e, NULL, err);
+	return actlog_append_json(
+	    s, &e, detail, JSON_COMPACT | JSON_SORT_KEYS, NULL, err);
 }

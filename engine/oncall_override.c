@@ -32,8 +32,7 @@ oncall_override_add(struct store *s, const struct oncall_override *o,
 	    " RETURNING id";
 	struct actlog_new e = { .actor = actor, .kind = "oncall.override" };
 	struct store_stmt *st;
-	json_t *d = NULL;
-	char *text = NULL;
+	json_t *d;
 
 	if (o->to <= o->from)
 		return err_set(err, ERR_USAGE, "--to must be after --from");
@@ -56,19 +55,10 @@ oncall_override_add(struct store *s, const struct oncall_override *o,
 	    (json_int_t)*id, "rotation", o->rotation, "who", o->who, "from",
 	    oncall_time_json(o->from), "to", oncall_time_json(o->to), "note",
 	    o->note);
-	if (d == NULL || (text = json_dumps(d, JSON_COMPACT)) == NULL) {
-		err_set(err, ERR_FAILED, "out of memory");
+	if (actlog_append_json(s, &e, d, JSON_COMPACT, NULL, err) == -1)
 		goto fail;
-	}
-	e.detail = text;
-	if (actlog_append(s, &e, NULL, err) == -1)
-		goto fail;
-	json_decref(d);
-	free(text);
 	return store_commit(s, err);
 fail:
-	json_decref(d);
-	free(text);
 	store_rollback(s);
 	return -1;
 }

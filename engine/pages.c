@@ -20,22 +20,11 @@ pages_log(struct store *s, int64_t incident, const char *actor,
 {
 	struct actlog_new e = { .actor = actor, .incident = incident };
 	char k[48];
-	char *text;
-	int rc;
 
-	if (detail == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
 	snprintf(k, sizeof k, "page.%s%s",
 	    strcmp(kind, PAGES_KIND_RESOLVE) == 0 ? "resolve." : "", what);
 	e.kind = k;
-	text = json_dumps(detail, JSON_COMPACT);
-	json_decref(detail);
-	if (text == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	e.detail = text;
-	rc = actlog_append(s, &e, NULL, err);
-	free(text);
-	return rc;
+	return actlog_append_json(s, &e, detail, JSON_COMPACT, NULL, err);
 }
 
 static json_t *

@@ -213,7 +213,6 @@ plan_approve(
 		.run = p->run_id,
 		.kind = "plan.approve" };
 	struct store_stmt *st;
-	char *detail;
 	json_t *d;
 	int rc = -1;
 
@@ -224,11 +223,8 @@ plan_approve(
 		    (long long)p->id);
 	d = json_pack("{s:I, s:s, s:s}", "plan", (json_int_t)p->id, "hash",
 	    p->hash, "runbook", p->runbook);
-	detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	if (detail == NULL)
+	if (d == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	n.detail = detail;
 	if (store_begin(s, err) == -1)
 		goto out;
 	st = store_stmt(s,
@@ -248,14 +244,16 @@ plan_approve(
 		    actor, (long long)p->id);
 		goto fail;
 	}
-	if (actlog_append(s, &n, NULL, err) == -1)
+	rc = actlog_append_json(s, &n, d, JSON_COMPACT, NULL, err);
+	d = NULL; /* taken by actlog_append_json */
+	if (rc == -1)
 		goto fail;
 	rc = store_commit(s, err);
 	goto out;
 fail:
 	store_rollback(s);
 out:
-	free(detail);
+	json_decref(d);
 	return rc;
 }
 

@@ -126,9 +126,7 @@ rb_ask_question(struct store *s, int64_t run, const char *text,
 {
 	struct rb_ask_walk w = { 0 };
 	struct actlog_new e = { .run = run, .kind = "run.question" };
-	char *detail;
 	json_t *d;
-	int rc;
 
 	if (rb_ask_running(s, run, &e.incident, err) == -1 ||
 	    rb_ask_walk(s, run, &w, err) == -1)
@@ -136,15 +134,7 @@ rb_ask_question(struct store *s, int64_t run, const char *text,
 	*n = w.q.n + 1;
 	d = json_pack("{s:I,s:s,s:s?}", "n", (json_int_t)*n, "text", text,
 	    "target", target);
-	if (d == NULL || (detail = json_dumps(d, JSON_COMPACT)) == NULL) {
-		json_decref(d);
-		return err_set(err, ERR_FAILED, "out of memory");
-	}
-	json_decref(d);
-	e.detail = detail;
-	rc = actlog_append(s, &e, NULL, err);
-	free(detail);
-	return rc;
+	return actlog_append_json(s, &e, d, JSON_COMPACT, NULL, err);
 }
 
 int
@@ -170,7 +160,6 @@ rb_ask_answer(struct store *s, int64_t run, int yes, const char *typed,
 	};
 	struct rb_ask q;
 	json_t *d = NULL;
-	char *detail = NULL;
 	int rc;
 
 	if (store_begin(s, err) == -1)
@@ -196,16 +185,7 @@ rb_ask_answer(struct store *s, int64_t run, int yes, const char *typed,
 	}
 	d = json_pack("{s:I,s:b,s:s?}", "n", (json_int_t)q.n, "yes", yes,
 	    "target", yes && q.target[0] ? q.target : NULL);
-	if (d == NULL || (detail = json_dumps(d, JSON_COMPACT)) == NULL) {
-		json_decref(d);
-		store_rollback(s);
-		return err_set(err, ERR_FAILED, "out of memory");
-	}
-	json_decref(d);
-	e.detail = detail;
-	rc = actlog_append(s, &e, NULL, err);
-	free(detail);
-	if (rc == -1) {
+	if (actlog_append_json(s, &e, d, JSON_COMPACT, NULL, err) == -1) {
 		store_rollback(s);
 		return -1;
 	}

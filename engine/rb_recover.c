@@ -231,8 +231,6 @@ rb_recover_log(struct store *s, int64_t id, const char *actor,
 	};
 	char status[32] = "";
 	json_t *d;
-	char *text;
-	int rc;
 
 	if (st == NULL) {
 		json_decref(extra);
@@ -259,12 +257,5 @@ rb_recover_log(struct store *s, int64_t id, const char *actor,
 	json_object_set_new(d, "choice", json_string(choice));
 	if (note != NULL)
 		json_object_set_new(d, "note", json_string(note));
-	text = json_dumps(d, JSON_COMPACT);
-	json_decref(d);
-	if (text == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	n.detail = text;
-	rc = actlog_append(s, &n, NULL, err);
-	free(text);
-	return rc;
+	return actlog_append_json(s, &n, d, JSON_COMPACT, NULL, err);
 }

@@ -499,26 +499,23 @@ rb_runs_interrupt(struct store *s, int64_t id, const char *runbook,
 	};
 	char why[1200], msg[1300];
 	json_t *d;
-	char *ds;
 	int rc;
 
 	if (rb_runs_inflight(s, id, why, sizeof why, err) == -1)
 		return -1;
 	snprintf(msg, sizeof msg, "interrupted: its owl process died%s", why);
 	d = json_pack("{s:s, s:s}", "runbook", runbook, "why", msg);
-	ds = d ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	n.detail = ds;
 	rc = store_begin(s, err);
 	if (rc == 0 &&
 	    (rb_runs_finish(s, id, "interrupted", msg, 0, err) == -1 ||
-	        actlog_append(s, &n, NULL, err) == -1)) {
+	        actlog_append_json(
+	            s, &n, json_incref(d), JSON_COMPACT, NULL, err) == -1)) {
 		store_rollback(s);
 		rc = -1;
 	} else if (rc == 0) {
 		rc = store_commit(s, err);
 	}
-	free(ds);
+	json_decref(d);
 	if (rc == 0 && fn != NULL)
 		fn(ctx, id, runbook, msg);
 	return rc;

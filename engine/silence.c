@@ -20,23 +20,12 @@ static int
 silence_log(struct store *s, int64_t incident, const char *actor,
     const char *kind, json_t *detail, struct err *err)
 {
-	struct actlog_new e = { 0 };
-	char *text;
-	int rc;
+	struct actlog_new e = {
+		.actor = actor, .incident = incident, .kind = kind
+	};
 
-	text = detail != NULL
-	    ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
-	    : NULL;
-	json_decref(detail);
-	if (text == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	e.actor = actor;
-	e.incident = incident;
-	e.kind = kind;
-	e.detail = text;
-	rc = actlog_append(s, &e, NULL, err);
-	free(text);
-	return rc;
+	return actlog_append_json(
+	    s, &e, detail, JSON_COMPACT | JSON_SORT_KEYS, NULL, err);
 }
 
 int

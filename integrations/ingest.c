@@ -453,19 +453,13 @@ ingest_store_confirm(struct store *s, const struct ingest_batch *b,
 	struct actlog_new e = { .actor = actor, .kind = "sns.subscribe" };
 	json_t *d = json_pack(
 	    "{s:s, s:b}", "topic", b->confirm_topic, "confirmed", b->confirmed);
-	int rc;
 
 	if (res != NULL) {
 		memset(res, 0, sizeof *res);
 		res->confirmed = b->confirmed;
 	}
-	e.detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(d);
-	if (e.detail == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	rc = actlog_append(s, &e, NULL, err);
-	free((char *)e.detail);
-	return rc;
+	return actlog_append_json(
+	    s, &e, d, JSON_COMPACT | JSON_SORT_KEYS, NULL, err);
 }
 
 int

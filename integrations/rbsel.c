@@ -190,21 +190,16 @@ rbsel_log_refusal(const struct rbsel *s, struct store *st, const char *name,
 	struct actlog_new e = { .kind = "runbook.refused" };
 	json_t *d = rbsource_origin_json(&src->origin);
 	struct err err;
-	char *text;
 
 	if (d == NULL)
 		return;
 	json_object_set_new(d, "runbook", json_string(name));
 	json_object_set_new(d, "reason", json_string(why));
-	if ((text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
-		e.detail = text;
-		err_init(&err);
-		if (actlog_append(st, &e, NULL, &err) == -1)
-			rbsel_note(s, "warning: the refusal was not logged: %s",
-			    err.msg);
-	}
-	free(text);
-	json_decref(d);
+	err_init(&err);
+	if (actlog_append_json(
+	        st, &e, d, JSON_COMPACT | JSON_SORT_KEYS, NULL, &err) == -1)
+		rbsel_note(
+		    s, "warning: the refusal was not logged: %s", err.msg);
 }
 
 struct rbsource *

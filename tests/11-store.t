@@ -36,6 +36,28 @@ for c in "incidents" "show 1" "timeline 1" "audit verify" "audit log" \
 	is "$RC:$ERR" "2:owl: no database at $T/typo/owl.db (run owl serve or owl ingest to create one)" \
 		"$c on a missing database: exit 2, says so"
 done
+# ... and so do the commands that act on runs, plans and pages, and owl
+# run itself (dry-run or live, with an incident or none): a run's log and
+# its plan in a database nobody looks at would be lost, so a mistyped
+# path is refused before any runbook is read. Only serve, ingest,
+# runbooks sync and migrate (its --to) make a database.
+printf 'return { oncall = { people = { alice = { slack = "http://127.0.0.1:1/x" } } } }\n' >"$T/page.lua"
+RB="--runbooks $OWL_ROOT/runbooks"
+for c in "run degraded-mode $RB --dry-run --param reason=r" \
+	"run degraded-mode $RB --dry-run --offline --json --param reason=r" \
+	"run degraded-mode $RB --yes --param reason=r" \
+	"run degraded-mode $RB --yes --incident 1 --param reason=r" \
+	"run degraded-mode $RB --detach --yes --param reason=r" \
+	"apply 1 --yes" "approve 1" "plan show 1" "plan diff 1 2" "plans" \
+	"runs" "runs show 1" "answer 1 yes" "recover 1 --resolve --note x" \
+	"migrate --to postgresql://127.0.0.1:1/owl"; do
+	run "$OWL" --db "$T/typo/owl.db" $c
+	is "$RC:$ERR" "2:owl: no database at $T/typo/owl.db (run owl serve or owl ingest to create one)" \
+		"$c on a missing database: exit 2, says so"
+done
+run env OWL_CONFIG="$T/page.lua" "$OWL" --db "$T/typo/owl.db" page alice "disk full"
+is "$RC:$ERR" "2:owl: no database at $T/typo/owl.db (run owl serve or owl ingest to create one)" \
+	"page on a missing database: exit 2, says so (nothing sent)"
 ok "$([ ! -e "$T/typo" ]; echo $?)" "nothing created for a missing database"
 : >"$T/empty.db"
 run "$OWL" --db "$T/empty.db" incidents

@@ -50,6 +50,7 @@ like "$RC:$ERR" "^2:owl: unknown command 'snoze'; did you mean 'snooze'\?" "help
 run "$OWL" "$(printf 'x\033[2J')"
 unlike "$ERR" "$(printf '\033')" "an unknown command is quoted sanitised"
 
+newdb # owl run needs a database (it never creates one)
 mkdir -p "$T/rb"
 printf '%s\n' 'runbook { summary = "restart", params = { service = { default = "assistant" }, reason = { required = true }, force = {} } }' \
 	'function run(p)' \
@@ -81,7 +82,6 @@ like "$OUT" "log: force nil" "a declared param that was not given is nil"
 like "$ERR" "restart.lua:5: undeclared parameter 'reasn'; did you mean 'reason'\? \(declared: force, reason, service\)$" \
 	"p.reasn: an error naming the declared params"
 
-newdb
 run "$OWL" timeline 1 --format jsn
 is "$RC:$ERR" "2:owl: --format: 'jsn' is not a format; did you mean 'json'? (formats: md, json, csv, html) (see: owl help timeline)" \
 	"timeline --format typo"

@@ -8,7 +8,12 @@
 # multi-host URL (target_session_attrs=read-write) finds the new primary:
 # senders get 503 with Retry-After while there is none, owl serve
 # reconnects by itself, and every alert answered 2xx is stored exactly
-# once on the new primary; owl audit verify passes there.
+# once on the new primary; owl audit verify passes there. The URL names
+# the primary by its unix socket (in its cluster's own directory) and
+# the standby by 127.0.0.1:PORT: once the primary is dead its TCP port is
+# free, and another process (another test's cluster, even this test's
+# twin in another run with an owlfo database of its own) could take it
+# and be written to; the socket path is this test's alone.
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
@@ -36,11 +41,14 @@ sync_standby() {
 wait_for 30 sync_standby
 ok $? "the standby is synchronous"
 
-DB="postgresql://127.0.0.1:$P1,127.0.0.1:$P2/owlfo?user=owl&target_session_attrs=read-write"
+DB="postgresql:///owlfo?host=$PDIR,127.0.0.1&port=$P1,$P2&user=owl&target_session_attrs=read-write"
 OWL_DB="$DB" serve_start failover --quiet
 ok $? "owl serve on the multi-host URL"
 is "$($PSQL1 -c "SELECT count(*) FROM pg_tables WHERE tablename = 'alerts'")" 1 \
 	"its tables are made on the primary"
+is "$($PG_BIN/psql -X -q -At -d "$DB" -c "SELECT current_setting('data_directory')")" \
+	"$($PSQL1 -c "SELECT current_setting('data_directory')")" \
+	"(the URL names it first, by its socket)"
 
 # the storm: one sender per prefix, a new connection per POST
 cat >"$T/storm.py" <<'PY'

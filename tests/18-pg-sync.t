@@ -52,13 +52,29 @@ serve_start sync --db "$PURL" --token-file "$T/tokens"
 ok $? "owl serve on the primary"
 
 # send ID SECONDS: one generic alert; CODE is the status, 000 when no
-# answer came within SECONDS (curl's -m: the sender gave up)
+# answer came within SECONDS (curl's -m: the sender gave up). Each curl
+# runs in the background with its pid in $T/curl.ID while it runs, so
+# that an early exit (a failed check, a bail-out) stops it by that pid
+# (the sender in a subshell below waits up to 120 s), and only it: the
+# file goes once it is waited for, the pid is checked to be a curl.
+stop_curls() {
+	for _f in "$T"/curl.*; do
+		[ -f "$_f" ] || continue
+		_p=$(cat "$_f")
+		[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = curl ] && kill "$_p"
+	done
+}
+tap_at_exit stop_curls
 send() {
-	CODE=$(curl -sS -m "$2" -o "$T/send.$1" -w '%{http_code}' \
+	curl -sS -m "$2" -o "$T/send.$1" -w '%{http_code}' \
 		-H "Authorization: Bearer sync-token" \
 		-H 'Content-Type: application/json' \
 		-d "{\"id\":\"$1\",\"title\":\"sync test $1\",\"status\":\"firing\"}" \
-		"$URL/v1/alerts/generic" 2>/dev/null)
+		"$URL/v1/alerts/generic" >"$T/code.$1" 2>/dev/null &
+	echo $! >"$T/curl.$1"
+	wait $!
+	rm -f "$T/curl.$1"
+	CODE=$(cat "$T/code.$1")
 }
 # deliver ID SECONDS: as a sender does, sends again after a 503 (owl's
 # writer found the write lock held, e.g. by a duty's commit waiting for

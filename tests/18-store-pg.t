@@ -158,6 +158,7 @@ is "$RC:$OUT" "0:$sq_n" "and owl audit verify there agrees"
 
 # --- a dry-run, its plan applied, a run
 pg_createdb owl18b
+newdb "$(pg_url owl18b)" # owl run needs a database (never creates one)
 export OWL_DB="$(pg_url owl18b)"
 mkdir -p "$T/rb"
 cat >"$T/rb/touch.lua" <<EOF

@@ -6,6 +6,7 @@
 # secret, the lease (refusal, ^C cancel with undo, takeover after a
 # crash), the deadline.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 ADMIN=admin-token-0123456789abcdef
 OLDKEY=old-key-abcdefghijklmnop

@@ -59,6 +59,7 @@ like "$OUT" "^ok +expect: another status fails" \
 printf '%s\n' 'runbook { summary = "bad expect" }' \
 	'function run(p) step("x", function() http.post("http://svc.test/x", { expect = "201" }) end) end' \
 	>"$T/rb/badexp.lua"
+newdb # owl run needs a database (it never creates one)
 run "$OWL" run badexp --runbooks "$T/rb" --dry-run
 is "$RC" 1 "an expect that is not a status fails the step"
 like "$OUT$ERR" "expect must be an HTTP status" "and says what it takes"

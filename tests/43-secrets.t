@@ -7,6 +7,7 @@
 # the worker's environments no longer hold secret variables, and data
 # (an HTTP answer, json.decode) cannot forge a secret reference.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 mkdir -p "$T/rec/doc" "$T/rb" "$T/ok" "$T/state/owl/secrets"
 OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/recsvc.py" 0 "$T/rec" 2>"$T/rec.err" &

@@ -6,6 +6,7 @@
 # file write whose old or new content holds a secret is shown as hashes
 # and sizes, never as a diff.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 mkdir -p "$T/rb"
 printf 'hello from a file\n' >"$T/data"

@@ -6,6 +6,7 @@
 # (its GNU build id is not the one owl was linked with) is never run: owl
 # forks its own worker and says so in one line on stderr.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 mkdir -p "$T/rb"
 printf '%s\n' 'runbook { summary = "slow", params = { secs = { type = "number", default = 60 } } }' \

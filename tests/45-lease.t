@@ -6,6 +6,7 @@
 # unanswered for 45 s, then answered, completes its run. These wait on
 # real time (the lease TTL is 30 s); both runs wait side by side.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 mkdir -p "$T/rb"
 cat >"$T/rb/longexec.lua" <<'EOF'

@@ -5,6 +5,7 @@
 # cannot be kept (owl is not root and not the owner), the write is
 # refused and the file left alone.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 if [ "$(id -u)" != 0 ] || ! command -v setfacl >/dev/null ||
 	! command -v setpriv >/dev/null; then
@@ -49,6 +50,8 @@ mkdir -p "$T/nb/state"
 chmod 777 "$T/nb" "$T/nb/state"
 printf 'model: a\n' >"$T/nb/root.yaml"
 chmod 666 "$T/nb/root.yaml"
+newdb "$T/nb/owl.db" # owl run never creates one; nobody's to write
+chown nobody:nogroup "$T/nb/owl.db"*
 run setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	env OWL_DB="$T/nb/owl.db" XDG_STATE_HOME="$T/nb/state" \
 	"$OWL" run edit --runbooks "$T/rb" --yes --param f="$T/nb/root.yaml"

@@ -10,6 +10,7 @@
 # fails the step with undo. Keys never show in the output, the log or the
 # database; a dead chat webhook never undoes a mitigation.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 GW="$OWL_ROOT/build/tools/gateway"
 RB="$OWL_ROOT/runbooks"

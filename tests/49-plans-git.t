@@ -6,6 +6,7 @@
 # plan hash, a change of content or message must change it, and the plan
 # applies. Against a real bare repository on disk.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 export HOME="$T" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com

@@ -9,6 +9,7 @@
 # reads hold counters that move every second, apply their plans. Against
 # the demo AI gateway (tests/demo/gateway) on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 GW="$OWL_ROOT/build/tools/gateway"
 ADMIN=admin-token-0123456789abcdef

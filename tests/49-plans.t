@@ -9,6 +9,7 @@
 # version, or a write the plan does not hold. Against a real HTTP
 # service on 127.0.0.1 (tests/flagsvc.py) and real files.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 OWL_PORT_FILE="$T/svc.port" python3 "$OWL_ROOT/tests/flagsvc.py" 0 admin-token-0123456789 \
 	"$T/seen" 2>"$T/flagsvc.err" &

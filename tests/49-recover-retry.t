@@ -6,6 +6,7 @@
 # the rest run, a failure undoes them all; a step not declared idempotent
 # is refused (exit 3, one line, nothing sent); every choice is logged.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 mkdir -p "$T/hold" "$T/rb" "$T/files"
 hold_service

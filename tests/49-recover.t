@@ -7,6 +7,7 @@
 # re-checks what it touched and records the operator's resolution. A
 # step in flight that made no effect is named too.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 
 mkdir -p "$T/hold" "$T/rb"
 hold_service

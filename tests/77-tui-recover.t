@@ -10,6 +10,7 @@
 # show, the timeline. tmux at 80x24 and 160x48; only the processes this
 # test started are stopped, by pid.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs a database (it never creates one)
 . "$(dirname "$0")/tui-lib.sh"
 
 mkdir -p "$T/hold" "$T/rb" "$T/files"

@@ -7,6 +7,7 @@
 # undeliverable; every attempt in the action log; channel secrets never
 # printed or logged.
 . "$(dirname "$0")/lib.sh"
+newdb # owl page needs a database (it never creates one)
 . "$OWL_ROOT/tests/page-lib.sh"
 
 sink_start ok

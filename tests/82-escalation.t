@@ -8,6 +8,7 @@
 # the undeliverable ones. Real time with second-long levels (the fake
 # clock drives the same engine in tests/unit/test_escalation.c).
 . "$(dirname "$0")/lib.sh"
+newdb # owl page needs a database (it never creates one)
 . "$OWL_ROOT/tests/serve-lib.sh"
 . "$OWL_ROOT/tests/page-lib.sh"
 

@@ -46,7 +46,7 @@ is "$(tui_wait_exit 10)" 0 "owl tui exits 0"
 like "$(tui_capture_all)" "hand-off report for the next person: owl handoff --since 1h00m" \
 	"the exit summary points to owl handoff"
 
-"$OWL" resolve 1 >/dev/null 2>&1
+"$OWL" resolve 1 --note "provider back; failover drill booked" >/dev/null 2>&1
 tui_start 120 30 "" ""
 tui_wait_for "0 FIRING"
 screen=$(tui_capture)
@@ -68,13 +68,19 @@ like "$OUT" "## Resolved \(1\)
 like "$OUT" "\| alice \| slack \| sent \| INC-1 \| LLM provider down, please look \|" "pages sent and to whom"
 like "$OUT" "\| erin \| slack \| undeliverable: slack: .* \| INC-1 \|" "and the one that failed"
 like "$OUT" "INC-1 tester: the provider.s status page is red" "notes"
+like "$OUT" "## Notes \(2\)" "Notes: owl note's and the one given with resolve"
+like "$OUT" "INC-1 tester \(resolve\): provider back; failover drill booked" \
+	"Notes: the note given with owl resolve INC --note, said so"
 run "$OWL" handoff --format json
 is "$RC" 0 "--format json exits 0"
 got=$(printf '%s' "$OUT" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 print(len(d["opened"]), len(d["resolved"]), len(d["open"]), len(d["pages"]),
-      d["pages"][0]["to"], d["notes"][0]["by"], d["oncall"][0]["person"])')
-is "$got" "1 1 0 2 alice tester dave" "the same as one JSON document"
+      d["pages"][0]["to"], d["notes"][0]["by"], d["oncall"][0]["person"],
+      len(d["notes"]), d["notes"][1].get("with"), d["notes"][1]["text"],
+      d["notes"][0].get("with"))')
+is "$got" "1 1 0 2 alice tester dave 2 resolve provider back; failover drill booked None" \
+	"the same as one JSON document (a note given with resolve: with)"
 run "$OWL" handoff --format pdf
 is "$RC" 2 "a bad format: exit 2"
 run "$OWL" handoff --since soon
@@ -84,7 +90,7 @@ is "$RC" 2 "a bad --since: exit 2"
 # age), runbooks run and their outcomes
 printf '[{"id": "b1", "group": "gpu", "title": "GPU queue backlog", "status": "firing"}]' |
 	"$OWL" ingest --format generic >/dev/null 2>&1
-"$OWL" ack 2 >/dev/null 2>&1
+"$OWL" ack 2 --note "looking at the GPU queue" >/dev/null 2>&1
 mkdir -p "$T/rb"
 printf '%s\n' 'runbook { summary = "look" }' \
 	'function run(p) step("look", function() log("looked") end) end' >"$T/rb/look.lua"
@@ -97,6 +103,8 @@ like "$OUT" "## Still open \(1\)" "still open: one incident"
 like "$OUT" "^\| INC-2 \| [a-z]+ \| acknowledged \| [0-9]+[smh] \| tester \| GPU queue backlog \|$" \
 	"...with its state, age and who acknowledged it"
 like "$OUT" "## Acknowledged \(1\)" "incidents acknowledged"
+like "$OUT" "INC-2 tester \(ack\): looking at the GPU queue" \
+	"Notes: the note given with owl ack INC --note"
 like "$OUT" "## Runbooks run \(2\)" "runbooks run"
 like "$OUT" "^\| [0-9-]+ [0-9:]+Z \| look \| INC-2 \| tester \| ok \|$" "...a run that went well"
 like "$OUT" "^\| [0-9-]+ [0-9:]+Z \| breaks \| INC-2 \| tester \| failed: .*no capacity \|$" \

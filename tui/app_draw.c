@@ -182,7 +182,9 @@ app_hints(struct app *a, int y, int cols)
 		    "Enter done  Esc cancel  ^U clear  "
 		    "^A/^E start/end");
 	else
-		keys_hints(frame_top(a)->keys, a->readonly, cols, h, sizeof h);
+		keys_hints_except(frame_top(a)->keys, a->readonly,
+		    frame_top(a)->hints_off ? frame_top(a)->hints_off(a) : 0,
+		    cols, h, sizeof h);
 	screen_text(a->sc, y, 0, cols, h, SCREEN_BAR | SCREEN_PAD);
 }
 

@@ -91,7 +91,7 @@ void cli_help(const struct cli_cmd *cmd, FILE *f);
 
 /* Opens the database that --db / $OWL_DB / the default name, creating
  * it when there is none (the commands that bring data in: ingest, serve,
- * run, runbooks sync). */
+ * runbooks sync, migrate --to). */
 struct store *cli_store(const struct cli *cli, struct err *err);
 
 /* Opens that database only when it exists (store_open_existing): for the

@@ -237,6 +237,8 @@ handoff_md(FILE *f, const json_t *doc, const char *since_text)
 		    (long long)json_integer_value(
 		        json_object_get(e, "incident")));
 		handoff_cell(f, handoff_str(e, "by"));
+		if (handoff_str(e, "with")[0] != '\0') /* owl ack --note */
+			fprintf(f, " (%s)", handoff_str(e, "with"));
 		fputs(": ", f);
 		handoff_cell(f, handoff_str(e, "text"));
 		fputc('\n', f);
@@ -325,8 +327,9 @@ const struct cli_cmd cmd_handoff_entry = { "handoff",
 	"the incidents still open (with their age), those opened,\n"
 	"reopened, acknowledged and resolved, the pages sent and to whom\n"
 	"(and through what, and those that failed), the runbooks run\n"
-	"and their outcomes, and the notes. From the action log and the\n"
-	"database; untrusted text is made safe and escaped.\n"
+	"and their outcomes, and the notes (owl note's, and those given\n"
+	"with ack, resolve, snooze or assign --note). From the action\n"
+	"log and the database; untrusted text is made safe and escaped.\n"
 	"\nOptions:\n"
 	"  --since DUR     how far back (8h, 12h, 1d)\n"
 	"  -f, --format F  md (Markdown, the default) or json (one\n"

@@ -160,7 +160,7 @@ cmd_page_go(
 	if (escalation_person(
 	        NULL, &p->oc, p->who, clock_now_us(), person, &rot, &err) == -1)
 		return cli_usage(cmd, "page: %s", err.msg);
-	if ((p->s = cli_store(cli, &err)) == NULL)
+	if ((p->s = cli_store_existing(cli, &err)) == NULL)
 		return cli_fail(&err);
 	if (escalation_person(
 	        p->s, &p->oc, p->who, clock_now_us(), person, &rot, &err) == -1)

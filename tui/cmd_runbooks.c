@@ -387,16 +387,12 @@ cmd_rb_sync_log(struct cli *cli, json_t *detail, struct err *err)
 {
 	struct actlog_new e = { .kind = "runbooks.sync" };
 	struct store *s;
-	char *text;
 	int rc = -1;
 
-	if ((text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return err_set(err, ERR_FAILED, "out of memory");
-	e.detail = text;
 	if ((s = cli_store(cli, err)) != NULL)
-		rc = actlog_append(s, &e, NULL, err);
+		rc = actlog_append_json(s, &e, json_incref(detail),
+		    JSON_COMPACT | JSON_SORT_KEYS, NULL, err);
 	store_close(s);
-	free(text);
 	return rc;
 }
 

@@ -84,6 +84,8 @@ const struct keys_binding keys_table[] = {
 
 const size_t keys_count = sizeof keys_table / sizeof keys_table[0];
 
+_Static_assert(KEYS_RECOVER < 64, "KEYS_BIT needs every action below 64");
+
 const struct keys_binding *
 keys_find(unsigned view, int key)
 {
@@ -155,6 +157,13 @@ keys_hint_one(const struct keys_binding *b, char *out, size_t n)
 void
 keys_hints(unsigned view, int readonly, int width, char *out, size_t n)
 {
+	keys_hints_except(view, readonly, 0, width, out, n);
+}
+
+void
+keys_hints_except(
+    unsigned view, int readonly, uint64_t off, int width, char *out, size_t n)
+{
 	size_t o = 0, kept = 0, w;
 	char one[64];
 
@@ -172,7 +181,7 @@ keys_hints(unsigned view, int readonly, int width, char *out, size_t n)
 
 			if (!(b->views & view) || !(b->flags & KEYS_HINT) ||
 			    (readonly && (b->flags & KEYS_WRITES)) ||
-			    keys_kept(b) != pass)
+			    (off & KEYS_BIT(b->action)) || keys_kept(b) != pass)
 				continue;
 			w = keys_hint_one(b, one, sizeof one);
 			if (pass == 0 && width > 0 &&

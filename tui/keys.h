@@ -6,6 +6,7 @@
 #define OWL_KEYS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Special keys, beyond the Unicode range; plain keys are their code
  * point, control keys their ASCII control code (KEYS_CTRL('l')). */
@@ -108,5 +109,14 @@ void keys_names(const struct keys_binding *b, char *out, size_t n);
  * KEYS_WRITES ones when readonly, and as many as fit in width columns
  * (0: no limit): help and quit (or back) always stay, at the end. */
 void keys_hints(unsigned view, int readonly, int width, char *out, size_t n);
+
+/* The bit of an action in a set of actions (keys_hints_except). */
+#define KEYS_BIT(act) (UINT64_C(1) << (act))
+
+/* The same, leaving out the actions in off (KEYS_BIT of each): the keys
+ * that do nothing in the screen's current state (a run that has ended
+ * cannot be cancelled). */
+void keys_hints_except(
+    unsigned view, int readonly, uint64_t off, int width, char *out, size_t n);
 
 #endif

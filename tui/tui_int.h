@@ -62,6 +62,9 @@ struct view_ops {
 	const char *(*filter_text)(const struct app *a);
 	/* leaving the view */
 	void (*close)(struct app *a);
+	/* the actions of its hint line that do nothing in its current
+	 * state (KEYS_BIT of each), left out of the line; NULL: none */
+	uint64_t (*hints_off)(struct app *a);
 };
 
 /* A line of a text screen (incident detail, log, help). */

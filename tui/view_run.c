@@ -392,11 +392,25 @@ run_apply_plan(struct app *a)
 	char msg[APP_MSG_MAX];
 	int64_t id;
 
-	if (!v->dry_run || strcmp(v->status, "ok") != 0) {
+	if (!v->dry_run) {
 		frame_message(a, SCREEN_NORMAL,
-		    "a applies a dry-run that ended ok (this is run %" PRId64
-		    ", %s%s)",
-		    v->id, v->dry_run ? "" : "live, ", v->status);
+		    "run %" PRId64 " is a live run (%s): it has no plan to "
+		    "apply; a applies a dry-run's",
+		    v->id, v->status);
+		return;
+	}
+	if (strcmp(v->status, "running") == 0) {
+		frame_message(a, SCREEN_NORMAL,
+		    "dry-run %" PRId64 " is still running: a applies its "
+		    "plan once it ends ok",
+		    v->id);
+		return;
+	}
+	if (strcmp(v->status, "ok") != 0) {
+		frame_message(a, SCREEN_NORMAL,
+		    "dry-run %" PRId64 " ended %s: its plan is not one to "
+		    "apply (e edits its params and dry-runs again)",
+		    v->id, v->status);
 		return;
 	}
 	if (v->plan == 0) {
@@ -541,6 +555,24 @@ run_edit(struct app *a)
 	form_edit(a, v->runbook, v->params, v->incident);
 }
 
+/* The keys of the hint line that would only say why they do nothing:
+ * c once the run has ended, a but on a dry-run that ended ok with a
+ * plan, r but on an interrupted run (each still says why when pressed). */
+static uint64_t
+run_hints_off(struct app *a)
+{
+	const struct view_run *v = a->run;
+	uint64_t off = 0;
+
+	if (strcmp(v->status, "running") != 0)
+		off |= KEYS_BIT(KEYS_CANCEL);
+	if (!v->dry_run || strcmp(v->status, "ok") != 0 || v->plan == 0)
+		off |= KEYS_BIT(KEYS_APPLY);
+	if (strcmp(v->status, "interrupted") != 0)
+		off |= KEYS_BIT(KEYS_RECOVER);
+	return off;
+}
+
 static enum view_result
 run_action(struct app *a, enum keys_action act, int rows)
 {
@@ -603,4 +635,5 @@ const struct view_ops view_run_ops = {
 	.draw = run_draw,
 	.action = run_action,
 	.close = run_close,
+	.hints_off = run_hints_off,
 };

@@ -15,6 +15,7 @@ export OWL_DB="$T/owl.db" XDG_STATE_HOME="$T/state" \
 	XDG_CONFIG_HOME="$T/config" OWL_ACTOR=bench
 unset OWL_CONFIG OWL_RUNBOOKS
 RB=tests/bench/runbooks
+build/tools/owl-append "$OWL_DB" 0 || exit 1 # owl run never makes one
 
 
 # --- engine overhead: 1,000 steps, one simulated write each

@@ -309,6 +309,60 @@ test_known_hashes(void **state)
 	verify(f->s, 3, 0);
 }
 
+struct details {
+	char *d[3];
+	int n;
+};
+
+static int
+details_collect(const struct actlog_entry *e, void *ctx)
+{
+	struct details *k = ctx;
+
+	if (k->n < 3)
+		k->d[k->n++] = strdup(e->detail);
+	return 0;
+}
+
+/* actlog_append_json writes json_dumps(detail, flags), byte for byte
+ * (the rows its callers wrote before it were dumped with their own
+ * flags, and the text is hashed), and NULL (a failed json_pack) is an
+ * error that appends nothing. */
+static void
+test_append_json(void **state)
+{
+	struct unit_db *f = *state;
+	struct actlog_new e = {
+		.actor = "alice", .incident = 3, .kind = "t.j"
+	};
+	struct actlog_filter all = { 0 };
+	struct details k = { { NULL }, 0 };
+	struct err err;
+	int64_t id = 0;
+
+	err_init(&err);
+	assert_int_equal(actlog_append_json(f->s, &e,
+	                     json_pack("{s:i, s:s}", "b", 1, "a", "x"),
+	                     JSON_COMPACT, &id, &err),
+	    0);
+	assert_true(id > 0);
+	assert_int_equal(actlog_append_json(f->s, &e,
+	                     json_pack("{s:i, s:s}", "b", 1, "a", "x"),
+	                     JSON_COMPACT | JSON_SORT_KEYS, NULL, &err),
+	    0);
+	assert_int_equal(
+	    actlog_append_json(f->s, &e, NULL, JSON_COMPACT, NULL, &err), -1);
+	assert_string_equal(err.msg, "out of memory");
+	err_init(&err);
+	assert_int_equal(actlog_each(f->s, &all, details_collect, &k, &err), 0);
+	assert_int_equal(k.n, 2);
+	assert_string_equal(k.d[0], "{\"b\":1,\"a\":\"x\"}");
+	assert_string_equal(k.d[1], "{\"a\":\"x\",\"b\":1}");
+	free(k.d[0]);
+	free(k.d[1]);
+	verify(f->s, 2, 0);
+}
+
 int
 main(void)
 {
@@ -335,6 +389,8 @@ main(void)
 		    test_concurrent_processes, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_known_hashes, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_append_json, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests_name("actlog", tests, NULL, NULL);

@@ -178,6 +178,16 @@ test_keys(void **state)
 		assert_true(strlen(s) <= (size_t)w);
 		assert_non_null(strstr(s, "? help  q back"));
 	}
+	/* the run view: the keys its state leaves without effect go */
+	keys_hints(KEYS_V_RUN, 0, 0, s, sizeof s);
+	assert_non_null(strstr(s, "c cancel"));
+	assert_non_null(strstr(s, "a apply"));
+	keys_hints_except(KEYS_V_RUN, 0,
+	    KEYS_BIT(KEYS_CANCEL) | KEYS_BIT(KEYS_RECOVER), 0, s, sizeof s);
+	assert_null(strstr(s, "c cancel"));
+	assert_null(strstr(s, "r recover"));
+	assert_non_null(strstr(s, "a apply"));
+	assert_non_null(strstr(s, "? help  q back"));
 	keys_names(keys_find(KEYS_V_LOG, 'j'), s, sizeof s);
 	assert_string_equal(s, "j/Down");
 	keys_name(KEYS_CTRL('l'), s, sizeof s);
