@@ -509,6 +509,18 @@ store_cache_mib(struct store *s, int mib, struct err *err)
 	return s->ops->cache_mib(s, mib, err);
 }
 
+int
+store_checkpoint_manual(struct store *s, struct err *err)
+{
+	return s->ops->checkpoint_manual(s, err);
+}
+
+long
+store_wal_frames(struct store *s)
+{
+	return s->wal_frames;
+}
+
 struct store_tail *
 store_tail(struct store *s)
 {

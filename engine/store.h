@@ -212,6 +212,19 @@ int store_defer_durable(struct store *s, struct err *err);
  * -1 with err set. */
 int store_durable(struct store *s, struct err *err);
 
+/* Checkpoints left to the caller: this connection's commits no longer
+ * run one when the WAL has grown (SQLite's wal_autocheckpoint); the
+ * caller runs store_checkpoint, on this connection or another one (a
+ * checkpoint on another connection runs beside this one's writes). 0,
+ * or -1 with err set; nothing on PostgreSQL. */
+int store_checkpoint_manual(struct store *s, struct err *err);
+
+/* The frames in the WAL after this connection's last commit, as a
+ * manual checkpointer needs to know (0 before, and on PostgreSQL). The
+ * count falls back when a writer starts the WAL over, which it does
+ * when everything in it was checkpointed. */
+long store_wal_frames(struct store *s);
+
 /* The connection's page cache, in MiB (SQLite; PostgreSQL: nothing).
  * A writer that keeps its connection open keeps its pages cached from
  * one transaction to the next while nobody else writes. */

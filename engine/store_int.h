@@ -72,6 +72,7 @@ struct store_ops {
 	int (*defer_durable)(struct store *s, struct err *err);
 	int (*durable)(struct store *s, struct err *err);
 	int (*cache_mib)(struct store *s, int mib, struct err *err);
+	int (*checkpoint_manual)(struct store *s, struct err *err);
 };
 
 struct store_stmt_slot {
@@ -97,6 +98,7 @@ struct store {
 	 * opened to be synced from any thread; -1 when off */
 	int wal_fd;
 	char *wal_path;
+	long wal_frames; /* store_wal_frames */
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -588,6 +588,14 @@ store_pg_durable(struct store *s, struct err *err)
 }
 
 static int
+store_pg_checkpoint_manual(struct store *s, struct err *err)
+{
+	(void)s;
+	(void)err;
+	return 0; /* the server checkpoints */
+}
+
+static int
 store_pg_cache_mib(struct store *s, int mib, struct err *err)
 {
 	(void)s;
@@ -636,4 +644,5 @@ const struct store_ops store_pg_ops = {
 	.defer_durable = store_pg_defer_durable,
 	.durable = store_pg_durable,
 	.cache_mib = store_pg_cache_mib,
+	.checkpoint_manual = store_pg_checkpoint_manual,
 };

@@ -592,6 +592,27 @@ store_sq_durable(struct store *s, struct err *err)
 	return 0;
 }
 
+/* After each commit: what SQLite's own hook would look at to decide on
+ * a checkpoint, kept instead (this hook replaces that one). */
+static int
+store_sq_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *s = arg;
+
+	(void)db;
+	(void)name;
+	s->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+static int
+store_sq_checkpoint_manual(struct store *s, struct err *err)
+{
+	(void)err;
+	sqlite3_wal_hook(SQ_DB(s), store_sq_wal_hook, s);
+	return 0;
+}
+
 static int
 store_sq_cache_mib(struct store *s, int mib, struct err *err)
 {
@@ -647,4 +668,5 @@ const struct store_ops store_sqlite_ops = {
 	.defer_durable = store_sq_defer_durable,
 	.durable = store_sq_durable,
 	.cache_mib = store_sq_cache_mib,
+	.checkpoint_manual = store_sq_checkpoint_manual,
 };

@@ -297,6 +297,7 @@ serve_start(const struct serve_config *cfg, struct err *err)
 	pthread_mutex_init(&sv->qlock, NULL);
 	pthread_cond_init(&sv->qcond, NULL);
 	pthread_cond_init(&sv->scond, NULL);
+	pthread_cond_init(&sv->kcond, NULL);
 	pthread_mutex_init(&sv->rlock, NULL);
 	pthread_mutex_init(&sv->connlock, NULL);
 	pthread_cond_init(&sv->ccond, NULL);
@@ -379,6 +380,7 @@ serve_stop(struct serve *sv, int64_t grace_us)
 	pthread_mutex_destroy(&sv->qlock);
 	pthread_cond_destroy(&sv->qcond);
 	pthread_cond_destroy(&sv->scond);
+	pthread_cond_destroy(&sv->kcond);
 	pthread_mutex_destroy(&sv->rlock);
 	pthread_mutex_destroy(&sv->connlock);
 	pthread_cond_destroy(&sv->ccond);

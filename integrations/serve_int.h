@@ -156,6 +156,14 @@ struct serve {
 	struct serve_job *shead, *stail;
 	size_t syncing; /* jobs committed, not yet answered */
 	int sstop;
+	/* the checkpointer, beside them: copies the WAL into the database
+	 * on a connection of its own while the writer goes on (qlock) */
+	struct store *kstore;
+	pthread_t ckpt;
+	int ckpt_started;
+	pthread_cond_t kcond;
+	int kwant, kstop;
+	long kfrom; /* the WAL's frames when it was last woken (writer's) */
 
 	/* a read-only connection for /metrics */
 	struct store *rstore;

@@ -8,7 +8,9 @@
  * the next batch while the syncer thread syncs the WAL, from a call
  * begun after those commits returned, and only then wakes their
  * owners; elsewhere (PostgreSQL) COMMIT is durable when it returns and
- * the writer wakes them itself. */
+ * the writer wakes them itself. On SQLite a third thread checkpoints
+ * (copies the WAL into the database) beside the writer, which would
+ * otherwise do it in every few commits. */
 #include "serve_int.h"
 
 #include <stdio.h>
@@ -34,6 +36,16 @@
 /* The writer's page cache: the indexes an alert's lookup and insert
  * walk stay in memory from one transaction to the next. */
 #define SERVE_WRITER_CACHE_MIB 64
+/* The WAL's frames (pages) added since the checkpointer was last woken
+ * that wake it again (SQLite's own threshold), and past which the writer
+ * checkpoints
+ * itself: a WAL starts over only when a write begins with all of it
+ * checkpointed, which a checkpointer one commit behind never sees, so
+ * the writer does it when the WAL reaches 64 MiB (the journal_size_limit
+ * that store_sqlite.c sets); most of it copied by then, the writer's
+ * checkpoint is short. */
+#define SERVE_WAL_CHECKPOINT 1000
+#define SERVE_WAL_RESTART 16000
 
 int
 serve_enqueue(struct serve *sv, struct serve_job *job)
@@ -309,6 +321,50 @@ serve_writer_syncer(void *arg)
 	return NULL;
 }
 
+/* The checkpointer: a passive checkpoint each time it is woken. */
+static void *
+serve_writer_ckpt(void *arg)
+{
+	struct serve *sv = arg;
+
+	pthread_mutex_lock(&sv->qlock);
+	for (;;) {
+		while (!sv->kwant && !sv->kstop)
+			pthread_cond_wait(&sv->kcond, &sv->qlock);
+		if (sv->kstop)
+			break;
+		sv->kwant = 0;
+		pthread_mutex_unlock(&sv->qlock);
+		store_checkpoint(sv->kstore);
+		pthread_mutex_lock(&sv->qlock);
+	}
+	pthread_mutex_unlock(&sv->qlock);
+	return NULL;
+}
+
+/* After a commit: wakes the checkpointer, or checkpoints so that the
+ * next write starts the WAL over. */
+static void
+serve_writer_wal(struct serve *sv)
+{
+	long frames;
+
+	if (!sv->ckpt_started)
+		return;
+	frames = store_wal_frames(sv->wstore);
+	if (frames < sv->kfrom)
+		sv->kfrom = 0; /* the WAL started over */
+	if (frames >= SERVE_WAL_RESTART) {
+		store_checkpoint(sv->wstore);
+	} else if (frames - sv->kfrom >= SERVE_WAL_CHECKPOINT) {
+		sv->kfrom = frames;
+		pthread_mutex_lock(&sv->qlock);
+		sv->kwant = 1;
+		pthread_cond_signal(&sv->kcond);
+		pthread_mutex_unlock(&sv->qlock);
+	}
+}
+
 /* Stores the jobs taken: the small ones together, then the large ones. */
 static void
 serve_writer_store(struct serve *sv, struct serve_job *jobs)
@@ -330,10 +386,12 @@ serve_writer_store(struct serve *sv, struct serve_job *jobs)
 	if (small != NULL) {
 		serve_writer_batch(sv, small);
 		serve_writer_hand(sv, small);
+		serve_writer_wal(sv);
 	}
 	if (large != NULL) {
 		serve_writer_batch(sv, large);
 		serve_writer_hand(sv, large);
+		serve_writer_wal(sv);
 	}
 }
 
@@ -444,6 +502,13 @@ serve_writer_start(struct serve *sv, struct err *err)
 			return err_set(
 			    err, ERR_FAILED, "cannot start the syncer thread");
 		sv->syncer_started = 1;
+		if ((sv->kstore = store_open(sv->cfg->db_path, err)) == NULL ||
+		    store_checkpoint_manual(sv->wstore, err) == -1)
+			return -1;
+		if (pthread_create(&sv->ckpt, NULL, serve_writer_ckpt, sv) != 0)
+			return err_set(err, ERR_FAILED,
+			    "cannot start the checkpoint thread");
+		sv->ckpt_started = 1;
 	}
 	if (pthread_create(&sv->writer, NULL, serve_writer_main, sv) != 0)
 		return err_set(err, ERR_FAILED,
@@ -464,6 +529,16 @@ serve_writer_stop(struct serve *sv)
 		pthread_join(sv->writer, NULL);
 		sv->writer_started = 0;
 	}
+	if (sv->ckpt_started) {
+		pthread_mutex_lock(&sv->qlock);
+		sv->kstop = 1;
+		pthread_cond_broadcast(&sv->kcond);
+		pthread_mutex_unlock(&sv->qlock);
+		pthread_join(sv->ckpt, NULL);
+		sv->ckpt_started = 0;
+	}
+	store_close(sv->kstore);
+	sv->kstore = NULL;
 	/* after the writer: what it committed last is answered */
 	if (sv->syncer_started) {
 		pthread_mutex_lock(&sv->qlock);

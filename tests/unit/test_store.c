@@ -342,6 +342,82 @@ test_pragmas(void **state)
 	free(dir);
 }
 
+/* Inserts n rows of 2 KiB into t, one transaction. */
+static void
+fill(struct store *s, int n)
+{
+	struct err err;
+	char sql[128];
+
+	err_init(&err);
+	snprintf(sql, sizeof sql,
+	    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+	    " WHERE i < %d) INSERT INTO t SELECT randomblob(2048) FROM c",
+	    n);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_exec(s, sql, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+}
+
+/* owl serve's writer (serve_writer.c): commits that do not wait for the
+ * disk, synced by store_durable from another descriptor; checkpoints
+ * left to the caller, run on another connection, and the WAL starting
+ * over once a checkpoint copied all of it. */
+static void
+test_deferred_durability(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	char *wal = unit_path(dir, "owl.db-wal");
+	struct store *s, *k;
+	struct err err;
+	struct stat st;
+	char *other;
+	long before;
+	FILE *f;
+
+	(void)state;
+	err_init(&err);
+	assert_non_null(s = store_open(path, &err));
+	assert_non_null(k = store_open(path, &err));
+	assert_int_equal(store_exec(s, "CREATE TABLE t(b BLOB)", &err), 0);
+	assert_int_equal(store_defer_durable(s, &err), 1);
+	assert_int_equal(store_defer_durable(s, &err), 1); /* again: no-op */
+	assert_int_equal(unit_scalar(s, "PRAGMA synchronous"), 1);
+	assert_int_equal(store_checkpoint_manual(s, &err), 0);
+	assert_int_equal(store_cache_mib(s, 8, &err), 0);
+	assert_int_equal(unit_scalar(s, "PRAGMA cache_size"), -8192);
+	/* past SQLite's 1,000 frames: no checkpoint of its own, so the
+	 * WAL holds every frame written */
+	fill(s, 1500);
+	assert_true(store_wal_frames(s) > 1500);
+	assert_int_equal(store_durable(s, &err), 0);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size >= store_wal_frames(s) * 4096);
+	/* checkpointed on the other connection: the next write starts the
+	 * WAL over */
+	before = store_wal_frames(s);
+	store_checkpoint(k);
+	fill(s, 1);
+	assert_true(store_wal_frames(s) < before);
+	assert_int_equal(store_durable(s, &err), 0);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 1501);
+	/* a WAL replaced under the connection: said, not guessed */
+	store_close(k);
+	other = unit_path(dir, "other");
+	assert_non_null(f = fopen(other, "w"));
+	fclose(f);
+	assert_int_equal(rename(other, wal), 0);
+	err_init(&err);
+	assert_int_equal(store_durable(s, &err), -1);
+	assert_non_null(strstr(err.msg, "was replaced"));
+	free(other);
+	store_close(s);
+	free(path);
+	free(wal);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -356,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_statement_cache),
 		cmocka_unit_test(test_step_later),
 		cmocka_unit_test(test_pragmas),
+		cmocka_unit_test(test_deferred_durability),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
