@@ -433,12 +433,13 @@ store_pg_commit(struct store *s, struct err *err)
 	/* the writes sent ahead first: one failed, nothing is committed */
 	if (store_pg_settle(pg, NULL) == -1) {
 		char msg[ERR_MSG_MAX];
-		int late = pg->late;
+		int late = pg->late, mark = pg->late_mark;
 
 		snprintf(msg, sizeof msg, "%s", pg->last);
 		store_pg_rollback(s);
 		snprintf(pg->last, sizeof pg->last, "%s", msg);
 		pg->late = late;
+		pg->late_mark = mark;
 		return store_pg_sqlerr(s, err, "commit");
 	}
 	/* an aborted transaction's COMMIT rolls back and says ROLLBACK */
@@ -591,6 +592,7 @@ const struct store_ops store_pg_ops = {
 	.step = store_pg_step,
 	.step_later = store_pg_step_later,
 	.step_may_fail = store_pg_step_may_fail,
+	.failed_mark = store_pg_failed_mark,
 	.col_int64 = store_pg_col_int64,
 	.col_int = store_pg_col_int,
 	.col_text = store_pg_col_text,

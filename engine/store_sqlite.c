@@ -419,6 +419,14 @@ store_sq_step_later(struct store_stmt *st, const char *what)
 	return sqlite3_step(SQ_ST(st));
 }
 
+/* Nothing is sent ahead: a failure is the statement's own. */
+static int
+store_sq_failed_mark(struct store *s)
+{
+	(void)s;
+	return -1;
+}
+
 static int64_t
 store_sq_col_int64(struct store_stmt *st, int i)
 {
@@ -556,6 +564,7 @@ const struct store_ops store_sqlite_ops = {
 	.step = store_sq_step,
 	.step_later = store_sq_step_later,
 	.step_may_fail = store_sq_step,
+	.failed_mark = store_sq_failed_mark,
 	.col_int64 = store_sq_col_int64,
 	.col_int = store_sq_col_int,
 	.col_text = store_sq_col_text,
