@@ -60,6 +60,7 @@ struct store_pg {
 	struct store_pq_api pq;
 	PGconn *c;
 	char *shown; /* the URL with its password masked, for messages */
+	char app[64]; /* the application_name owl gives: "owl HOST:PID" */
 	char last[ERR_MSG_MAX]; /* the last failure, one line */
 	char sqlstate[6]; /* its SQLSTATE, "" when none */
 	uint64_t gen; /* bumped on each reconnect: re-prepare statements */

@@ -14,6 +14,8 @@
 # waits on a first request; two more requests queue (the innocent one,
 # then the poisoned one, last); the lock given back, the writer stores
 # those two in one transaction.
+# Then: the 503 of a request that waited in vain for that lock names
+# the client that holds it.
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
@@ -118,6 +120,22 @@ is "$(sql "SELECT count(*) FROM alerts WHERE fingerprint = 'innocent-$n'")" 1 \
 	"the innocent alert is stored"
 is "$(sql "SELECT count FROM alerts WHERE fingerprint = 'poison-$n'")" 1 \
 	"the poisoned re-delivery changed nothing"
+
+# --- a 503 for the lock says who holds it (was: "canceling statement
+# due to lock timeout")
+"$PG_BIN/psql" -X -q -At -d "$OWL_DB&application_name=owl-test-lock" \
+	-c "SELECT pg_advisory_lock(7301996)" -c "SELECT pg_sleep(60)" \
+	>/dev/null 2>&1 &
+LOCKER=$!
+wait_for 30 holding
+send locked-1
+wait_for 30 answered locked-1
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	WHERE application_name = 'owl-test-lock'" >/dev/null
+wait "$LOCKER" 2>/dev/null
+is "$(code locked-1)" 503 "a request while a client holds owl's write lock for longer than the writer waits: 503"
+like "$(cat "$T/answer.locked-1")" "owl's write lock is held by a client named \"owl-test-lock\" \(server pid [0-9]+, from 127\.0\.0\.1\), in a transaction open for [0-9]+ s \(waited 2000 ms\)" \
+	"...naming the client that holds it"
 
 run "$OWL" audit verify
 like "$RC:$OUT" "^0:ok: " "owl audit verify"
