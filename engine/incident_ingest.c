@@ -131,6 +131,8 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 	else
 		actor_name(c.actor);
 	c.now = clock_now_us();
+	c.alerts = alerts;
+	c.nalerts = n;
 	if (store_begin(s, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -139,15 +141,19 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 		    ingest_known_add(&c, &alerts[i], err) == -1)
 			goto fail;
 	ingest_touch_merge(&c);
+	if (ingest_ahead_finish(&c, err) == -1)
+		goto fail;
 	for (i = 0; i < c.ntouched; i++)
 		if (ingest_finish(&c, &c.touched[i], err) == -1)
 			goto fail;
 	free(c.touched);
 	strmap_free(c.known);
+	ingest_ahead_free(&c);
 	return store_commit(s, err);
 fail:
 	free(c.touched);
 	strmap_free(c.known);
+	ingest_ahead_free(&c);
 	store_rollback(s);
 	return -1;
 }

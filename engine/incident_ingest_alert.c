@@ -10,16 +10,6 @@
 
 #include "engine/incident_int.h"
 
-/* Reads the alert columns every lookup selects, from column 0:
- * id, resolved, starts_at, ends_at, times_given, received_starts,
- * received_ends, severity, labels, annotations, generator_url,
- * severity_raw. */
-#define INGEST_FOUND_COLS                                                      \
-	"a.id, a.resolved, a.starts_at, a.ends_at, a.times_given,"             \
-	" a.received_starts, a.received_ends, a.severity, a.labels,"           \
-	" a.annotations, a.generator_url, a.severity_raw"
-#define INGEST_FOUND_N 12
-
 static int
 ingest_text_eq(struct store_stmt *st, int col, const char *v)
 {
@@ -28,8 +18,8 @@ ingest_text_eq(struct store_stmt *st, int col, const char *v)
 	return t == NULL || v == NULL ? t == v : strcmp(t, v) == 0;
 }
 
-static void
-ingest_found_row(
+void
+ingest_found_read(
     struct store_stmt *st, const struct alert *a, struct ingest_found *f)
 {
 	f->found = 1;
@@ -88,7 +78,7 @@ ingest_known_none(const struct ingest_ctx *c, const struct alert *a)
 	int none;
 
 	/* the position of a in the batch is what ingest_known read to */
-	if (c->known == NULL || c->known_end == 0 ||
+	if (c->known == NULL || c->known_end == 0 || c->ahead.rows != NULL ||
 	    ingest_known_key(a, &key) == -1)
 		return 0;
 	none = strmap_get(c->known, key) == NULL;
@@ -136,8 +126,12 @@ ingest_known(struct ingest_ctx *c, const struct alert *alerts, size_t i,
 	char *json, *key;
 	int rc;
 
-	if (i != c->known_end || n < INGEST_KNOWN_MIN ||
-	    c->o->mode == INCIDENT_INGEST_ACK)
+	if (i != c->known_end || c->o->mode == INCIDENT_INGEST_ACK)
+		return 0;
+	/* a server: the rows themselves, whatever the batch's size */
+	if (store_remote(c->s))
+		return ingest_ahead_alerts(c, alerts, i, n, err);
+	if (n < INGEST_KNOWN_MIN)
 		return 0;
 	if ((json = ingest_known_json(alerts, i, end)) == NULL) {
 		c->known_end = 0; /* each looked up from here on */
@@ -189,7 +183,7 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	if (ingest_known_none(c, a))
+	if (ingest_ahead_find(c, a, f) || ingest_known_none(c, a))
 		return 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
@@ -197,7 +191,7 @@ ingest_find(struct ingest_ctx *c, const struct alert *a, struct ingest_found *f,
 	store_bind_text(st, 2, a->fingerprint, -1, STORE_STATIC);
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
-		ingest_found_row(st, a, f);
+		ingest_found_read(st, a, f);
 		f->incident = store_col_int64(st, INGEST_FOUND_N);
 		f->state =
 		    (enum incident_state)store_col_int(st, INGEST_FOUND_N + 1);
@@ -230,7 +224,7 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 	rc = store_step(st);
 	f->found = 0;
 	if (rc == STORE_ROW) {
-		ingest_found_row(st, a, f);
+		ingest_found_read(st, a, f);
 		f->incident = in;
 	}
 	store_reset(st);

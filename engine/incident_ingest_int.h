@@ -60,6 +60,25 @@ int ingest_defer_keep(struct incident_ingest_defer *d,
 int ingest_defer_settle(struct store *s, struct incident_ingest_defer *d,
     int64_t id, struct err *err);
 
+/* A touched incident's row read ahead (incident_ingest_ahead.c). */
+struct ingest_fin {
+	int ok; /* read */
+	int state, severity;
+	int64_t count, firing, truncated, started_at, ended_at;
+};
+
+/* What incident_ingest_ahead.c read ahead on a remote store. */
+struct ingest_ahead {
+	struct ingest_found *rows; /* of alerts [start, end): rows[k - start] */
+	size_t start, end;
+	int stale; /* an incident reopened: rows' states may be old */
+	/* "source\ngroup_key" -> "id state resolved_at" (id 0: none), for
+	 * the alerts before groups_end */
+	struct strmap *groups;
+	size_t groups_end;
+	struct ingest_fin *fin; /* per touched incident (after the merge) */
+};
+
 struct ingest_ctx {
 	struct store *s;
 	const struct incident_ingest_opts *o;
@@ -74,6 +93,9 @@ struct ingest_ctx {
 	 * for the alerts before known_end; NULL: each alert is looked up */
 	struct strmap *known;
 	size_t known_end;
+	const struct alert *alerts; /* the batch */
+	size_t nalerts;
+	struct ingest_ahead ahead; /* a remote store's reads ahead */
 };
 
 /* Before alert i of n: when the batch is large, reads in one statement
@@ -86,6 +108,16 @@ int ingest_known(struct ingest_ctx *c, const struct alert *alerts, size_t i,
 int ingest_known_add(
     struct ingest_ctx *c, const struct alert *a, struct err *err);
 
+/* Reads the alert columns every lookup selects, from column 0:
+ * id, resolved, starts_at, ends_at, times_given, received_starts,
+ * received_ends, severity, labels, annotations, generator_url,
+ * severity_raw. */
+#define INGEST_FOUND_COLS                                                      \
+	"a.id, a.resolved, a.starts_at, a.ends_at, a.times_given,"             \
+	" a.received_starts, a.received_ends, a.severity, a.labels,"           \
+	" a.annotations, a.generator_url, a.severity_raw"
+#define INGEST_FOUND_N 12
+
 /* What the database knows of an alert: its newest row. */
 struct ingest_found {
 	int found;
@@ -96,6 +128,12 @@ struct ingest_found {
 	int same; /* labels, annotations and the rest as the event says */
 	enum incident_state state; /* of its incident */
 };
+
+/* Reads a lookup's row (INGEST_FOUND_COLS from column 0) into f, its
+ * sameness judged against event a; f->incident and f->state are the
+ * caller's. */
+void ingest_found_read(
+    struct store_stmt *st, const struct alert *a, struct ingest_found *f);
 
 int ingest_find(struct ingest_ctx *c, const struct alert *a,
     struct ingest_found *f, struct err *err);
@@ -147,5 +185,38 @@ int ingest_group(struct ingest_ctx *c, const struct alert *a, int64_t *target,
  * auto-resolve. */
 int ingest_finish(
     struct ingest_ctx *c, const struct ingest_touch *t, struct err *err);
+
+/* Orders touched incidents by id (qsort, bsearch). */
+int ingest_touch_cmp(const void *a, const void *b);
+
+/* incident_ingest_ahead.c (remote stores only; see there).
+ * Reads the rows of alerts [i, i + chunk) and makes known the set of
+ * keys the batch stored or updated. */
+int ingest_ahead_alerts(struct ingest_ctx *c, const struct alert *alerts,
+    size_t i, size_t n, struct err *err);
+
+/* 1 with *f set when a's row was read ahead and is still what the
+ * database has; 0: look it up. */
+int ingest_ahead_find(
+    const struct ingest_ctx *c, const struct alert *a, struct ingest_found *f);
+
+/* a's group's newest incident, read ahead: 0 with *id (0: none), *state
+ * and *resolved_at set; 1 when not read ahead (look it up); -1 with err
+ * set. */
+int ingest_ahead_group(struct ingest_ctx *c, const struct alert *a, int64_t *id,
+    int *state, int64_t *resolved_at, struct err *err);
+
+/* a's group decided: incident id, in state. */
+int ingest_ahead_group_set(struct ingest_ctx *c, const struct alert *a,
+    int64_t id, int state, struct err *err);
+
+/* Reads the rows of the touched incidents that no kept row has. */
+int ingest_ahead_finish(struct ingest_ctx *c, struct err *err);
+
+/* 1 with *inc set when t's row was read ahead. */
+int ingest_ahead_fin(const struct ingest_ctx *c, const struct ingest_touch *t,
+    struct incident *inc);
+
+void ingest_ahead_free(struct ingest_ctx *c);
 
 #endif

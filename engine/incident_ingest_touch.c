@@ -93,7 +93,7 @@ ingest_delta(
 	t->lowered = ingest_max(t->lowered, lowered);
 }
 
-static int
+int
 ingest_touch_cmp(const void *a, const void *b)
 {
 	int64_t x = ((const struct ingest_touch *)a)->id;
@@ -204,6 +204,8 @@ ingest_reopen(
 	store_bind_int64(st, 2, id);
 	if (store_step_done(c->s, st, "reopen incident", err) == -1)
 		return -1;
+	/* the alerts' rows read ahead have its old state */
+	c->ahead.stale = 1;
 	c->res->incidents_reopened++;
 	return incident_log(c->s, id, c->actor, "incident.reopen",
 	    json_pack("{s:{s:s}, s:{s:s}, s:s, s:s}", "before", "state",
@@ -220,14 +222,17 @@ ingest_group(struct ingest_ctx *c, const struct alert *a, int64_t *target,
     struct err *err)
 {
 	int64_t id, resolved_at = 0;
-	int state = 0;
+	int state = 0, rc;
 
 	if (c->cache_group != NULL &&
 	    strcmp(c->cache_group, a->group_key) == 0) {
 		*target = c->cache_id;
 		return 0;
 	}
-	if (ingest_group_find(c, a, &id, &state, &resolved_at, err) == -1)
+	if ((rc = ingest_ahead_group(c, a, &id, &state, &resolved_at, err)) ==
+	        -1 ||
+	    (rc == 1 &&
+	        ingest_group_find(c, a, &id, &state, &resolved_at, err) == -1))
 		return -1;
 	if (id != 0 && state != INCIDENT_RESOLVED) {
 		*target = id;
@@ -236,9 +241,14 @@ ingest_group(struct ingest_ctx *c, const struct alert *a, int64_t *target,
 		if (ingest_reopen(c, id, a, err) == -1)
 			return -1;
 		*target = id;
+		state = INCIDENT_TRIGGERED;
 	} else if (ingest_open(c, a, target, err) == -1) {
 		return -1;
+	} else {
+		state = INCIDENT_TRIGGERED;
 	}
+	if (ingest_ahead_group_set(c, a, *target, state, err) == -1)
+		return -1;
 	c->cache_group = a->group_key;
 	c->cache_id = *target;
 	return ingest_touch(c, *target, 1, err);
@@ -418,7 +428,8 @@ ingest_finish(
 
 	if (kept != NULL)
 		ingest_finish_kept(kept, &inc);
-	else if (ingest_finish_read(c, t->id, &inc, err) == -1)
+	else if (!ingest_ahead_fin(c, t, &inc) &&
+	    ingest_finish_read(c, t->id, &inc, err) == -1)
 		return -1;
 	g.count = inc.alert_count + t->dcount;
 	g.firing = inc.firing_count + t->dfiring;

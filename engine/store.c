@@ -106,6 +106,7 @@ store_open_mode(const char *path, int create, struct err *err)
 	}
 	s->ops = ops;
 	s->wal_fd = -1;
+	s->mark = -1;
 	if (s->ops->open(s, create, err) == -1) {
 		store_close(s);
 		return NULL;
@@ -144,6 +145,12 @@ const char *
 store_path(const struct store *s)
 {
 	return s->path;
+}
+
+int
+store_remote(const struct store *s)
+{
+	return s->ops->dialect == STORE_DIALECT_PG;
 }
 
 int
@@ -399,6 +406,18 @@ store_step_later(
 	if (rc != 0 && rc != STORE_DONE && rc != STORE_ROW)
 		return store_sqlerr(s, err, what);
 	return 0;
+}
+
+void
+store_mark(struct store *s, int mark)
+{
+	s->mark = mark;
+}
+
+int
+store_failed_mark(struct store *s)
+{
+	return s->ops->failed_mark(s);
 }
 
 int

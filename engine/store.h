@@ -69,6 +69,12 @@ void store_close(struct store *s);
 /* The path the store was opened with, borrowed. */
 const char *store_path(const struct store *s);
 
+/* 1 when every statement whose result the caller waits for costs a
+ * round trip to a database server (PostgreSQL): then reading many rows
+ * in one statement beats one statement each. 0 on SQLite, where a
+ * lookup costs microseconds and one statement each is the cheaper. */
+int store_remote(const struct store *s);
+
 /* Begins a write transaction (waiting up to the busy timeout for other
  * writers: one writer at a time), or joins the one already open. */
 int store_begin(struct store *s, struct err *err);
@@ -159,6 +165,18 @@ int store_step_done(
  * when it failed already. */
 int store_step_later(
     struct store *s, struct store_stmt *st, const char *what, struct err *err);
+
+/* Tags the writes store_step_later sends from now on with mark: the
+ * caller's number for what they belong to (owl serve: a request's place
+ * in its group commit), -1 for none. A write sent ahead fails only when
+ * a later statement or the commit waits for it; store_failed_mark then
+ * says whose it was. */
+void store_mark(struct store *s, int mark);
+
+/* The mark of the write sent ahead whose failure the last error of s
+ * reports; -1 when the statement (or commit) that returned it failed
+ * itself, as every failure on SQLite, where nothing is sent ahead. */
+int store_failed_mark(struct store *s);
 
 /* store_step_done for a statement whose failure the caller lets pass
  * (a checkpoint, a cache): the open transaction goes on after it fails,

@@ -53,6 +53,9 @@ struct store_ops {
 	/* Steps a statement whose failure leaves the open transaction as
 	 * it was, able to go on (store_step_may_fail). */
 	int (*step_may_fail)(struct store_stmt *st);
+	/* The mark (store_mark) of the write sent ahead that made the last
+	 * failure, -1 when none did. */
+	int (*failed_mark)(struct store *s);
 	int64_t (*col_int64)(struct store_stmt *st, int i);
 	int (*col_int)(struct store_stmt *st, int i);
 	const unsigned char *(*col_text)(struct store_stmt *st, int i);
@@ -92,6 +95,7 @@ struct store {
 	int reading; /* nesting of store_read_begin snapshots */
 	int closing; /* store_close is finalizing the statements */
 	int doomed; /* an inner level rolled back */
+	int mark; /* of the writes sent ahead from now on (store_mark) */
 	int nstmt, capstmt;
 	struct store_stmt_slot *stmts;
 	/* SQLite's deferred durability (store_defer_durable): the WAL,

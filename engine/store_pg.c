@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "schema.h"
@@ -19,6 +20,8 @@
 /* The advisory lock every owl writer takes: "owl" in ASCII. */
 #define STORE_PG_LOCK "7301996"
 #define STORE_PG_BUSY_MS 10000
+/* SQLSTATE lock_not_available: lock_timeout ran out */
+#define STORE_PG_LOCK_TIMEOUT "55P03"
 #define STORE_PG_SONAME "libpq.so.5"
 /* What a server that stops answering costs (the URL's own settings
  * win): a host that takes no connection is left for the next one the
@@ -33,8 +36,8 @@
 #define STORE_PG_RETRY_US (1000 * 1000)
 
 static const char *const store_pg_keys[] = { "connect_timeout",
-	"keepalives_idle", "keepalives_interval", "keepalives_count", "dbname",
-	NULL };
+	"keepalives_idle", "keepalives_interval", "keepalives_count",
+	"fallback_application_name", "dbname", NULL };
 
 static void store_pg_rollback(struct store *s);
 
@@ -225,6 +228,105 @@ store_pg_notify(struct store_pg *pg)
 	store_pg_run(pg, "NOTIFY owl");
 }
 
+/* The application_name owl's connections give the server (the URL's
+ * own wins): "owl HOST:PID", the node's name in owl's duties, so that
+ * the holder of the write lock can be named (store_pg_holder). */
+static void
+store_pg_appname(char *out, size_t n)
+{
+	char host[64] = "";
+
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "?");
+	snprintf(out, n, "owl %.40s:%d", host, (int)getpid());
+}
+
+/* Who holds owl's write lock (the advisory lock), for the message of a
+ * writer that waited for it in vain: another owl, this one's own other
+ * connection, another client, and whether its commit waits for a
+ * synchronous standby (synchronous_commit, synchronous_standby_names):
+ * then a standby that is down or slow holds every writer up, and the
+ * lock only says so. Outside a transaction; replaces pg->last and
+ * keeps the lock timeout's SQLSTATE (store_locked). */
+static void
+store_pg_holder(struct store_pg *pg)
+{
+	static const char sql[] =
+	    "SELECT l.pid, coalesce(a.application_name, ''),"
+	    " coalesce(a.wait_event, ''), coalesce(a.state, ''),"
+	    " coalesce(host(a.client_addr), 'the local socket'),"
+	    " coalesce(CAST(extract(epoch FROM now() - a.xact_start)"
+	    " AS bigint), -1), current_setting('synchronous_standby_names'),"
+	    " current_setting('synchronous_commit')"
+	    " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+	    " WHERE l.locktype = 'advisory' AND l.classid = 0"
+	    " AND l.objid = " STORE_PG_LOCK " AND l.objsubid = 1 AND l.granted"
+	    " AND l.database = (SELECT oid FROM pg_database"
+	    " WHERE datname = current_database()) LIMIT 1";
+	char who[200], what[300], state[sizeof pg->sqlstate];
+	const char *app, *wait, *st;
+	PGresult *r;
+	long long age;
+
+	snprintf(state, sizeof state, "%s", pg->sqlstate);
+	if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
+		store_pg_run(pg, "ROLLBACK");
+	r = pg->pq.PQexec(pg->c, sql);
+	if (pg->pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
+		snprintf(pg->last, sizeof pg->last,
+		    "owl's write lock is held by another transaction "
+		    "(waited %d ms)",
+		    pg->lock_ms);
+		goto out;
+	}
+	if (pg->pq.PQntuples(r) == 0) {
+		snprintf(pg->last, sizeof pg->last,
+		    "owl's write lock was held by another transaction for "
+		    "%d ms (given back since)",
+		    pg->lock_ms);
+		goto out;
+	}
+	app = pg->pq.PQgetvalue(r, 0, 1);
+	wait = pg->pq.PQgetvalue(r, 0, 2);
+	st = pg->pq.PQgetvalue(r, 0, 3);
+	age = atoll(pg->pq.PQgetvalue(r, 0, 5));
+	if (strcmp(app, pg->app) == 0)
+		snprintf(who, sizeof who,
+		    "this owl's own other connection (server pid %s)",
+		    pg->pq.PQgetvalue(r, 0, 0));
+	else if (strncmp(app, "owl ", 4) == 0)
+		snprintf(who, sizeof who, "another owl, %.80s (server pid %s)",
+		    app + 4, pg->pq.PQgetvalue(r, 0, 0));
+	else
+		snprintf(who, sizeof who,
+		    "%s%.60s%s (server pid %s, from %.60s)",
+		    *app ? "a client named \"" : "a client", app,
+		    *app ? "\"" : "", pg->pq.PQgetvalue(r, 0, 0),
+		    pg->pq.PQgetvalue(r, 0, 4));
+	if (strcmp(wait, "SyncRep") == 0)
+		snprintf(what, sizeof what,
+		    "whose commit waits for a synchronous standby "
+		    "(synchronous_commit %.20s, synchronous_standby_names "
+		    "'%.100s'): is the standby up and streaming?",
+		    pg->pq.PQgetvalue(r, 0, 7), pg->pq.PQgetvalue(r, 0, 6));
+	else if (age >= 0)
+		snprintf(what, sizeof what, "%s for %lld s",
+		    strcmp(st, "idle in transaction") == 0
+		        ? "idle in a transaction open"
+		        : "in a transaction open",
+		    age);
+	else
+		snprintf(what, sizeof what, "in a transaction");
+	snprintf(pg->last, sizeof pg->last,
+	    "owl's write lock is held by %.200s, %.240s (waited %d ms)", who,
+	    what, pg->lock_ms);
+out:
+	pg->pq.PQclear(r);
+	store_pg_drain(pg);
+	pg->late = 0;
+	snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", state);
+}
+
 static int
 store_pg_load(struct store_pg *pg, struct err *err)
 {
@@ -338,9 +440,11 @@ store_pg_connect(struct store *s, struct err *err)
 	/* libpq knows the scheme in lower case only */
 	for (size_t i = 0; s->path[i] != ':' && s->path[i] != '\0'; i++)
 		s->path[i] = (char)tolower((unsigned char)s->path[i]);
+	store_pg_appname(pg->app, sizeof pg->app);
 	pg->c = pg->pq.PQconnectdbParams(store_pg_keys,
 	    (const char *[]){ STORE_PG_CONNECT_S, STORE_PG_KEEPIDLE_S,
-	        STORE_PG_KEEPINTVL_S, STORE_PG_KEEPCNT, s->path, NULL },
+	        STORE_PG_KEEPINTVL_S, STORE_PG_KEEPCNT, pg->app, s->path,
+	        NULL },
 	    1);
 	if (pg->c == NULL || pg->pq.PQstatus(pg->c) != CONNECTION_OK) {
 		if (pg->c == NULL)
@@ -415,6 +519,8 @@ store_pg_begin(struct store *s, struct err *err)
 	if (store_pg_start(
 	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
 	    -1) {
+		if (strcmp(pg->sqlstate, STORE_PG_LOCK_TIMEOUT) == 0)
+			store_pg_holder(pg);
 		store_pg_sqlerr(s, err, "begin transaction");
 		if (pg->pq.PQtransactionStatus(pg->c) != PQTRANS_IDLE)
 			store_pg_run(pg, "ROLLBACK");
@@ -433,12 +539,13 @@ store_pg_commit(struct store *s, struct err *err)
 	/* the writes sent ahead first: one failed, nothing is committed */
 	if (store_pg_settle(pg, NULL) == -1) {
 		char msg[ERR_MSG_MAX];
-		int late = pg->late;
+		int late = pg->late, mark = pg->late_mark;
 
 		snprintf(msg, sizeof msg, "%s", pg->last);
 		store_pg_rollback(s);
 		snprintf(pg->last, sizeof pg->last, "%s", msg);
 		pg->late = late;
+		pg->late_mark = mark;
 		return store_pg_sqlerr(s, err, "commit");
 	}
 	/* an aborted transaction's COMMIT rolls back and says ROLLBACK */
@@ -520,6 +627,8 @@ store_pg_probe_write(struct store *s, struct err *err)
 	if (store_pg_start(
 	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
 	    -1) {
+		if (strcmp(pg->sqlstate, STORE_PG_LOCK_TIMEOUT) == 0)
+			store_pg_holder(pg);
 		err_set(err, ERR_FAILED, "%s", pg->last);
 		store_pg_rollback(s);
 		return -1;
@@ -625,6 +734,7 @@ const struct store_ops store_pg_ops = {
 	.step = store_pg_step,
 	.step_later = store_pg_step_later,
 	.step_may_fail = store_pg_step_may_fail,
+	.failed_mark = store_pg_failed_mark,
 	.col_int64 = store_pg_col_int64,
 	.col_int = store_pg_col_int,
 	.col_text = store_pg_col_text,

@@ -60,6 +60,7 @@ struct store_pg {
 	struct store_pq_api pq;
 	PGconn *c;
 	char *shown; /* the URL with its password masked, for messages */
+	char app[64]; /* the application_name owl gives: "owl HOST:PID" */
 	char last[ERR_MSG_MAX]; /* the last failure, one line */
 	char sqlstate[6]; /* its SQLSTATE, "" when none */
 	uint64_t gen; /* bumped on each reconnect: re-prepare statements */
@@ -70,9 +71,11 @@ struct store_pg {
 	int lock_ms;
 	int piped; /* statements sent in pipeline mode, results not read */
 	int late; /* pg->last is a statement's sent ahead, named already */
+	int late_mark; /* and that statement's mark (store_mark) */
 	int64_t retry_at; /* a failed reconnect: no new try before (mono us) */
 	char down[ERR_MSG_MAX]; /* why it failed */
 	const char *piped_what[STORE_PG_PIPE_MAX]; /* what each one does */
+	int piped_mark[STORE_PG_PIPE_MAX]; /* and its store_mark */
 };
 
 #define STORE_PG(s) ((struct store_pg *)(s)->conn)
@@ -108,8 +111,8 @@ void store_pg_notify(struct store_pg *pg);
  * by store_pg_settle; what names it should it fail. 0, or -1 with
  * pg->last set. */
 int store_pg_pipe_send(struct store_pg *pg, const char *name, int n,
-    const char *const *vals, const int *lens, const int *fmts,
-    const char *what);
+    const char *const *vals, const int *lens, const int *fmts, const char *what,
+    int mark);
 
 /* store_pg_pipe.c: reads the results of the statements sent in pipeline
  * mode and leaves it; with last (a statement the caller sent after them
@@ -134,6 +137,7 @@ int store_pg_bind_null(struct store_stmt *st, int i);
 int store_pg_step(struct store_stmt *st);
 int store_pg_step_later(struct store_stmt *st, const char *what);
 int store_pg_step_may_fail(struct store_stmt *st);
+int store_pg_failed_mark(struct store *s);
 int64_t store_pg_col_int64(struct store_stmt *st, int i);
 int store_pg_col_int(struct store_stmt *st, int i);
 const unsigned char *store_pg_col_text(struct store_stmt *st, int i);

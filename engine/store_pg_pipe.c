@@ -29,7 +29,8 @@ store_pg_pipe_name(struct store_pg *pg, const char *what)
 
 int
 store_pg_pipe_send(struct store_pg *pg, const char *name, int n,
-    const char *const *vals, const int *lens, const int *fmts, const char *what)
+    const char *const *vals, const int *lens, const int *fmts, const char *what,
+    int mark)
 {
 	if (pg->piped == STORE_PG_PIPE_MAX && store_pg_settle(pg, NULL) == -1)
 		return -1;
@@ -48,6 +49,7 @@ store_pg_pipe_send(struct store_pg *pg, const char *name, int n,
 		pg->late = 0;
 		return -1;
 	}
+	pg->piped_mark[pg->piped] = mark;
 	pg->piped_what[pg->piped++] = what;
 	return 0;
 }
@@ -56,7 +58,8 @@ store_pg_pipe_send(struct store_pg *pg, const char *name, int n,
  * the caller's last one, kept in *keep). 0; 1 when it failed; -1 when
  * the connection did. */
 static int
-store_pg_pipe_one(struct store_pg *pg, const char *what, PGresult **keep)
+store_pg_pipe_one(
+    struct store_pg *pg, const char *what, int mark, PGresult **keep)
 {
 	PGresult *r;
 	int failed = 0;
@@ -68,6 +71,7 @@ store_pg_pipe_one(struct store_pg *pg, const char *what, PGresult **keep)
 			store_pg_fail(pg, r);
 			store_pg_pipe_name(pg, what);
 			pg->late = what != NULL;
+			pg->late_mark = what != NULL ? mark : -1;
 			failed = 1;
 		}
 		if (keep != NULL && *keep == NULL)
@@ -97,6 +101,7 @@ store_pg_settle(struct store_pg *pg, PGresult **last)
 		/* after the first failure the server answers the rest of the
 		 * pipeline with "aborted": the first one is what is said */
 		rc = store_pg_pipe_one(pg, i < n ? pg->piped_what[i] : NULL,
+		    i < n ? pg->piped_mark[i] : -1,
 		    i < n || failed ? NULL : last);
 		if (rc == -1)
 			lost = 1;

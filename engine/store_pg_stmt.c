@@ -488,10 +488,18 @@ store_pg_step_later(struct store_stmt *st, const char *what)
 	    pg->pq.PQtransactionStatus(pg->c) != PQTRANS_INTRANS)
 		return store_pg_step(st);
 	if (store_pg_ready(x) == -1 ||
-	    store_pg_pipe_send(
-	        pg, x->name, x->nparams, x->vals, x->lens, x->fmts, what) == -1)
+	    store_pg_pipe_send(pg, x->name, x->nparams, x->vals, x->lens,
+	        x->fmts, what, st->s->mark) == -1)
 		return STORE_PG_ERROR;
 	return STORE_DONE;
+}
+
+int
+store_pg_failed_mark(struct store *s)
+{
+	struct store_pg *pg = STORE_PG(s);
+
+	return pg->late ? pg->late_mark : -1;
 }
 
 int

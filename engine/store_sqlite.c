@@ -31,15 +31,93 @@ struct store_sq_stmt {
 #define SQ_DB(s) ((sqlite3 *)(s)->conn)
 #define SQ_ST(x) (((struct store_sq_stmt *)(x))->st)
 
+static int store_sq_locked(struct store *s);
+
+/* The holder of the write lock of the WAL database of s: SQLite takes
+ * it as a POSIX lock on byte 120 of the -shm file (walformat.html,
+ * WAL_WRITE_LOCK), which /proc/locks lists with the holder's pid. Read
+ * there, not by opening the file: a close() would drop the locks this
+ * process holds on it. 0 when none is seen (given back since). */
+static long
+store_sq_holder(struct store *s)
+{
+	const char *file = sqlite3_db_filename(SQ_DB(s), "main");
+	char shm[4096], line[256], type[16], rw[16], from[32], to[32];
+	unsigned long ino;
+	unsigned maj, min;
+	struct stat st;
+	long pid = 0, p;
+	FILE *f;
+
+	if (file == NULL || *file == '\0' ||
+	    snprintf(shm, sizeof shm, "%s-shm", file) >= (int)sizeof shm ||
+	    stat(shm, &st) != 0 || (f = fopen("/proc/locks", "r")) == NULL)
+		return 0;
+	while (pid == 0 && fgets(line, sizeof line, f) != NULL) {
+		/* "1: POSIX  ADVISORY  WRITE 4242 08:01:1234 120 120"; a
+		 * waiter's line has "->" */
+		if (strstr(line, "->") != NULL ||
+		    sscanf(line, "%*d: %15s %*s %15s %ld %x:%x:%lu %31s %31s",
+		        type, rw, &p, &maj, &min, &ino, from, to) != 8 ||
+		    strcmp(type, "POSIX") != 0 || strcmp(rw, "WRITE") != 0 ||
+		    ino != (unsigned long)st.st_ino)
+			continue;
+		if (atoll(from) <= 120 &&
+		    (strcmp(to, "EOF") == 0 || atoll(to) >= 120))
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+/* "database is locked by WHO" for a write that waited in vain. */
+static void
+store_sq_locked_by(struct store *s, char *out, size_t n)
+{
+	long pid = store_sq_holder(s);
+	char path[64], cmd[120] = "";
+	size_t len;
+	FILE *f;
+
+	if (pid == 0) {
+		snprintf(out, n,
+		    "database is locked by another writer (given back since)");
+		return;
+	}
+	if (pid == (long)getpid()) {
+		snprintf(out, n,
+		    "database is locked by another connection of this owl "
+		    "(pid %ld)",
+		    pid);
+		return;
+	}
+	/* its command line, NULs as spaces */
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		len = fread(cmd, 1, sizeof cmd - 1, f);
+		fclose(f);
+		cmd[len] = '\0';
+		for (size_t i = 0; i + 1 < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		for (size_t i = 0; cmd[i] != '\0'; i++)
+			if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
+				cmd[i] = '?';
+	}
+	snprintf(out, n, "database is locked by another process, pid %ld%s%s%s",
+	    pid, *cmd ? " (" : "", cmd, *cmd ? ")" : "");
+}
+
 static int
 store_sq_sqlerr(struct store *s, struct err *err, const char *what)
 {
 	int rc = sqlite3_extended_errcode(SQ_DB(s)) & 0xff;
+	char who[256];
 
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return err_set(err, ERR_FAILED,
-		    "%s: database is locked by another owl (%s)", what,
-		    sqlite3_errmsg(SQ_DB(s)));
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		store_sq_locked_by(s, who, sizeof who);
+		return err_set(err, ERR_FAILED, "%s: %s", what, who);
+	}
 	return err_set(
 	    err, ERR_FAILED, "%s: %s", what, sqlite3_errmsg(SQ_DB(s)));
 }
@@ -426,6 +504,14 @@ store_sq_step_later(struct store_stmt *st, const char *what)
 	return sqlite3_step(SQ_ST(st));
 }
 
+/* Nothing is sent ahead: a failure is the statement's own. */
+static int
+store_sq_failed_mark(struct store *s)
+{
+	(void)s;
+	return -1;
+}
+
 static int64_t
 store_sq_col_int64(struct store_stmt *st, int i)
 {
@@ -492,9 +578,16 @@ store_sq_busy_timeout(struct store *s, int ms)
 static int
 store_sq_probe_write(struct store *s, struct err *err)
 {
+	char who[256];
+
 	if (sqlite3_exec(SQ_DB(s), "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return err_set(err, ERR_FAILED, "%s", sqlite3_errmsg(SQ_DB(s)));
+	    SQLITE_OK) {
+		if (!store_sq_locked(s))
+			return err_set(
+			    err, ERR_FAILED, "%s", sqlite3_errmsg(SQ_DB(s)));
+		store_sq_locked_by(s, who, sizeof who);
+		return err_set(err, ERR_FAILED, "%s", who);
+	}
 	sqlite3_exec(SQ_DB(s), "ROLLBACK", NULL, NULL, NULL);
 	return 0;
 }
@@ -649,6 +742,7 @@ const struct store_ops store_sqlite_ops = {
 	.step = store_sq_step,
 	.step_later = store_sq_step_later,
 	.step_may_fail = store_sq_step,
+	.failed_mark = store_sq_failed_mark,
 	.col_int64 = store_sq_col_int64,
 	.col_int = store_sq_col_int,
 	.col_text = store_sq_col_text,

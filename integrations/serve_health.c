@@ -1,10 +1,12 @@
 /* serve_health.c: whether `owl serve` can take alerts now, for GET
- * /healthz: not while draining, not while another process holds the
- * database's write lock (probed: BEGIN IMMEDIATE on a connection of its
- * own, a short wait, at most once a second), not while the last write
- * failed (a full disk, a file size limit, an I/O error) and nothing has
- * been written since, for up to a minute, and not when the database's
- * file system has less than 1 MiB free. A load balancer then sends
+ * /healthz: not while draining, not while another writer holds the
+ * database's write lock (probed: BEGIN IMMEDIATE, or PostgreSQL's
+ * advisory lock, on a connection of its own, a short wait, at most once
+ * a second; the store's message says who holds it and why: another
+ * process, this owl's own commit waiting for a synchronous standby), not while
+ * the last write failed (a full disk, a file size limit, an I/O error) and
+ * nothing has been written since, for up to a minute, and not when the
+ * database's file system has less than 1 MiB free. A load balancer then sends
  * senders to an owl that can store their alerts. */
 #include "serve_int.h"
 
@@ -57,11 +59,12 @@ serve_health_probe(struct serve *sv)
 	struct err err;
 
 	err_init(&err);
+	/* the store's message names who holds the lock and why */
 	if (store_probe_write(sv->hstore, &err) == 0)
 		sv->hprobe[0] = '\0';
 	else
-		snprintf(sv->hprobe, sizeof sv->hprobe,
-		    "database: %.400s (held by another process?)", err.msg);
+		snprintf(
+		    sv->hprobe, sizeof sv->hprobe, "database: %.450s", err.msg);
 	sv->hprobe_us = clock_mono_us();
 }
 

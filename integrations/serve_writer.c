@@ -165,15 +165,63 @@ fail:
 	serve_writer_fail(j, &err);
 }
 
+/* The job whose write made the last failure: the one store_mark tagged
+ * it with (a write sent ahead fails only when a later statement or the
+ * commit waits for it: PostgreSQL's pipeline). NULL when it was none
+ * of them (the batch's own rows, marked past the last job). */
+static struct serve_job *
+serve_writer_culprit(struct serve_job *jobs, int mark)
+{
+	for (; jobs != NULL && mark > 0; mark--)
+		jobs = jobs->next;
+	return jobs;
+}
+
+static void serve_writer_batch(struct serve *sv, struct serve_job *jobs);
+
+/* After a batch failed: the job that made it fail is stored (or
+ * refused) alone, and the others together again, so that one bad
+ * payload fails only its own request; with no culprit known, each job
+ * alone. The list keeps its order. */
+static void
+serve_writer_redo(
+    struct serve *sv, struct serve_job *jobs, struct serve_job *culprit)
+{
+	struct serve_job **p, *j, *next;
+
+	if (culprit == NULL) {
+		for (j = jobs; j != NULL; j = next) {
+			next = j->next;
+			j->next = NULL;
+			serve_writer_single(sv, j);
+			j->next = next;
+		}
+		return;
+	}
+	for (p = &jobs; *p != culprit; p = &(*p)->next)
+		;
+	next = culprit->next;
+	culprit->next = NULL;
+	serve_writer_single(sv, culprit);
+	*p = next;
+	if (jobs != NULL)
+		serve_writer_batch(sv, jobs);
+	*p = culprit;
+	culprit->next = next;
+}
+
 /* Stores a list of jobs in one transaction. When one job fails, the
- * transaction is rolled back and each job is retried alone, so that one
- * bad payload cannot fail the requests that share its transaction. */
+ * transaction is rolled back, that job is stored alone and the others
+ * together again, so that one bad payload cannot fail the requests that
+ * share its transaction: also when its failure shows only at the
+ * commit (a write sent ahead, store_mark). */
 static void
 serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 {
 	struct incident_ingest_defer *defer;
-	struct serve_job *j;
+	struct serve_job *j, *culprit;
 	struct err err;
+	int k = 0, mark;
 
 	err_init(&err);
 	if (jobs->next == NULL) {
@@ -187,21 +235,36 @@ serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 	}
 	if (store_begin(sv->wstore, &err) == -1)
 		goto all_fail;
-	for (j = jobs; j != NULL; j = j->next)
+	for (j = jobs; j != NULL; j = j->next) {
+		store_mark(sv->wstore, k++);
 		if (serve_writer_apply(sv, j, defer, &err) == -1)
 			break;
+	}
+	/* the rows kept for the commit are the batch's, no one job's */
+	if (j == NULL)
+		store_mark(sv->wstore, k);
 	if (j != NULL ||
 	    incident_ingest_defer_flush(sv->wstore, defer, &err) == -1) {
+		/* the statement that failed, or a write sent ahead before */
+		mark = store_failed_mark(sv->wstore);
+		culprit = mark < 0 ? j : serve_writer_culprit(jobs, mark);
+		store_mark(sv->wstore, -1);
 		store_rollback(sv->wstore);
 		incident_ingest_defer_free(defer);
-		for (j = jobs; j != NULL; j = j->next)
-			serve_writer_single(sv, j);
+		serve_writer_redo(sv, jobs, culprit);
 		return;
 	}
 	incident_ingest_defer_free(defer);
 	defer = NULL;
-	if (store_commit(sv->wstore, &err) == -1)
-		goto all_fail;
+	store_mark(sv->wstore, -1);
+	if (store_commit(sv->wstore, &err) == -1) {
+		/* a write sent ahead failed: its job alone (none known: the
+		 * batch's rows, each job alone); else the commit itself */
+		if ((mark = store_failed_mark(sv->wstore)) < 0)
+			goto all_fail;
+		serve_writer_redo(sv, jobs, serve_writer_culprit(jobs, mark));
+		return;
+	}
 	atomic_fetch_add(&sv->m.commits, 1);
 	serve_health_write(sv, NULL);
 	for (j = jobs; j != NULL; j = j->next)

@@ -10,7 +10,8 @@
 #   its own "on", and a 2xx came before the standby could read it).
 # - The standby down: a webhook gets no 2xx (owl's commit waits for the
 #   standby; or 503 when the write lock is held by a commit that waits),
-#   nothing of it is visible, /healthz says 503; the standby back, the
+#   nothing of it is visible, /healthz says 503 and that owl's commit
+#   waits for the synchronous standby; the standby back, the
 #   waiting commits complete: a sender trying through the outage gets its
 #   2xx, and the retry of one that gave up is one alert.
 . "$(dirname "$0")/lib.sh"
@@ -122,8 +123,13 @@ wait_for 30 waits
 ok $? "owl's commit waits for the standby (wait_event SyncRep on the primary)"
 is "$(prim "SELECT count(*) FROM alerts WHERE fingerprint = 'held-1'")" 0 \
 	"nothing of it is visible, not even on the primary"
-hz=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "$URL/healthz" 2>/dev/null)
+hz=$(curl -sS -m 10 -o "$T/hz" -w '%{http_code}' "$URL/healthz" 2>/dev/null)
 is "$hz" 503 "/healthz answers 503 while writes wait"
+# it used to say "canceling statement due to lock timeout (held by
+# another process?)": the holder is owl's own writer, waiting for the
+# standby
+like "$(cat "$T/hz")" "^database: owl's write lock is held by this owl's own other connection \(server pid [0-9]+\), whose commit waits for a synchronous standby \(synchronous_commit remote_apply, synchronous_standby_names 'FIRST 1 \(owl_standby\)'\): is the standby up and streaming\? \(waited 200 ms\)$" \
+	"...saying that owl's own commit waits for the synchronous standby"
 # a sender that keeps trying through the outage (waits for its answer,
 # sends again after a 503)
 (

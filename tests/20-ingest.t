@@ -226,4 +226,36 @@ OWL_DB=$(db_new sender3)
 is "$(db_sql "SELECT coalesce(sender_url, 'none') FROM incidents LIMIT 1")" "none" \
 	"Grafana's externalURL is Grafana, not an Alertmanager: not kept"
 
+
+# --- one batch that changes what it reads (on PostgreSQL the batch's rows
+# are read ahead in one statement: what the batch itself stored must be
+# read again): the same alert twice, firing then resolved, and an alert
+# whose incident an earlier alert of the batch reopens
+am() { # GROUP ALERTS: an Alertmanager webhook of the alerts (JSON objects)
+	printf '{"receiver":"r","status":"firing","alerts":[%s],"groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://127.0.0.1:9093","version":"4","groupKey":"%s","truncatedAlerts":0}' "$2" "$1"
+}
+amalert() { # FINGERPRINT STATUS STARTS [ENDS]
+	printf '{"status":"%s","labels":{"alertname":"Dup","fp":"%s"},"annotations":{},"startsAt":"%s","endsAt":"%s","fingerprint":"%s"}' \
+		"$2" "$1" "$3" "${4:-0001-01-01T00:00:00Z}" "$1"
+}
+OWL_DB=$(db_new batchdup)
+am g1 "$(amalert d1 firing 2026-11-29T10:00:00Z),$(amalert d2 firing 2026-11-29T10:00:00Z),$(amalert d1 resolved 2026-11-29T10:00:00Z 2026-11-29T10:05:00Z)" >"$T/dup.json"
+run "$OWL" ingest "$T/dup.json"
+is "$RC:$OUT" "0:alertmanager: 3 alerts (2 new), 1 incident opened, 0 reopened, 0 resolved; INC-1" \
+	"one batch with an alert twice: stored once, then updated"
+is "$(db_sql "SELECT fingerprint, count, resolved FROM alerts ORDER BY fingerprint")" \
+	"$(printf 'd1|2|1\nd2|1|0')" "...its row: seen twice, resolved by the second"
+am g1 "$(amalert d2 resolved 2026-11-29T10:00:00Z 2026-11-29T10:06:00Z)" >"$T/res.json"
+run "$OWL" ingest "$T/res.json"
+is "$(db_sql "SELECT state FROM incidents")" 2 "every alert resolved: the incident resolves"
+# within the flap guard: d3 (new) reopens INC-1, then d1 fires again in it
+am g1 "$(amalert d3 firing 2026-11-29T11:00:00Z),$(amalert d1 firing 2026-11-29T11:00:00Z)" >"$T/re.json"
+run "$OWL" ingest "$T/re.json"
+is "$RC:$OUT" "0:alertmanager: 2 alerts (1 new), 0 incidents opened, 1 reopened, 0 resolved; INC-1" \
+	"one batch: a new alert reopens the incident, a known one fires again in it"
+is "$(db_sql "SELECT fingerprint, incident_id, count, resolved FROM alerts ORDER BY fingerprint")" \
+	"$(printf 'd1|1|3|0\nd2|1|2|1\nd3|1|1|0')" "...no second row for the known alert"
+is "$(db_sql "SELECT state, alert_count, firing_count FROM incidents")" "0|3|2" \
+	"...the incident: triggered, 3 alerts, 2 firing"
+
 done_testing

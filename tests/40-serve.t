@@ -235,7 +235,7 @@ EOF
 	is "$CODE" 200 "after the lock is gone: 200 again"
 	# /healthz while another process holds the lock: 503, then ok again
 	cat >"$T/lockhealth.py" <<'EOF'
-import sqlite3, sys, time, urllib.request, urllib.error
+import os, sqlite3, sys, time, urllib.request, urllib.error
 def health():
     try:
         with urllib.request.urlopen(sys.argv[2] + "/healthz", timeout=10) as r:
@@ -252,6 +252,7 @@ def until(code):
     return got
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN IMMEDIATE")
+print(os.getpid(), flush=True)
 locked = until(503)
 req = urllib.request.Request(sys.argv[2] + "/v1/alerts/generic",
     data=b'{"id":"during-lock","title":"t","status":"firing"}',
@@ -263,9 +264,11 @@ except urllib.error.HTTPError as e:
 db.execute("ROLLBACK")
 print("locked: %d %s; post: %d; free: %d %s" % (locked + (post,) + until(200)))
 EOF
-	like "$(python3 "$T/lockhealth.py" "$OWL_DB" "$URL")" \
-		"^locked: 503 database: database is locked \(held by another process\?\); post: 503; free: 200 ok$" \
-		"/healthz: 503 while another process holds the write lock, 200 once it is gone (no write needed)"
+	python3 "$T/lockhealth.py" "$OWL_DB" "$URL" >"$T/lockhealth.out"
+	LOCKER=$(head -1 "$T/lockhealth.out")
+	like "$(sed 1d "$T/lockhealth.out")" \
+		"^locked: 503 database: database is locked by another process, pid $LOCKER \(python3 $T/lockhealth.py [^)]*\); post: 503; free: 200 ok$" \
+		"/healthz: 503 naming the process that holds the write lock, 200 once it is gone (no write needed)"
 fi
 
 # --- every error under /v2/ in PagerDuty's JSON shape (pdjs crashed on a

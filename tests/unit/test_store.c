@@ -3,6 +3,8 @@
 #include "unit.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/schema.h"
 #include "engine/store.h"
@@ -238,6 +240,71 @@ test_nested_transactions(void **state)
 	free(dir);
 }
 
+/* A write that waits in vain for the lock says who holds it: another
+ * connection of this process (owl serve's lease renewals, its pager),
+ * or another process by its pid and command line (was: "locked by
+ * another owl" whoever it was). */
+static void
+test_locked_by(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	char want[128];
+	struct store *a, *b;
+	struct err err;
+	int fd[2];
+	pid_t kid;
+	char c;
+
+	(void)state;
+	err_init(&err);
+	assert_non_null(a = store_open(path, &err));
+	assert_non_null(b = store_open(path, &err));
+	store_busy_timeout(b, 50);
+	assert_int_equal(store_begin(a, &err), 0);
+	assert_int_equal(store_begin(b, &err), -1);
+	assert_true(store_locked(b));
+	snprintf(want, sizeof want,
+	    "begin transaction: database is locked by another connection "
+	    "of this owl (pid %d)",
+	    (int)getpid());
+	assert_string_equal(err.msg, want);
+	err_init(&err);
+	assert_int_equal(store_probe_write(b, &err), -1);
+	assert_string_equal(err.msg, want + strlen("begin transaction: "));
+	store_rollback(a);
+	/* another process holds it until this one writes to the pipe */
+	assert_int_equal(pipe(fd), 0);
+	if ((kid = fork()) == 0) {
+		struct store *k = store_open(path, &err);
+
+		if (k == NULL || store_begin(k, &err) == -1 ||
+		    write(fd[1], "x", 1) != 1 || read(fd[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	assert_true(kid > 0);
+	assert_int_equal(read(fd[0], &c, 1), 1);
+	err_init(&err);
+	assert_int_equal(store_begin(b, &err), -1);
+	snprintf(want, sizeof want,
+	    "begin transaction: database is locked by another process, pid "
+	    "%d (",
+	    (int)kid);
+	assert_memory_equal(err.msg, want, strlen(want));
+	assert_int_equal(write(fd[1], "y", 1), 1);
+	close(fd[0]);
+	close(fd[1]);
+	assert_int_equal(waitpid(kid, NULL, 0), kid);
+	err_init(&err);
+	assert_int_equal(store_begin(b, &err), 0);
+	store_rollback(b);
+	store_close(a);
+	store_close(b);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 /* store_step_later on SQLite runs the statement at once, in and out of
  * a transaction; a failure is said then, named, and rolls back. */
 static void
@@ -431,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_nested_transactions),
 		cmocka_unit_test(test_statement_cache),
 		cmocka_unit_test(test_step_later),
+		cmocka_unit_test(test_locked_by),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_deferred_durability),
 	};
