@@ -2,12 +2,14 @@
  * labels (see rbsuggest.h). */
 #include "rbsuggest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/incident.h"
 #include "engine/jscan.h"
 #include "engine/rbmeta.h"
+#include "integrations/rbindex.h"
 #include "integrations/rbsel.h"
 
 #define RBSUGGEST_LABELS 64 /* an alert's labels read with no tree */
@@ -81,41 +83,40 @@ struct rbsuggest_rb {
 };
 
 struct rbsuggest_walk {
-	struct rbsource *src;
+	struct rbsource *src; /* NULL: the runbooks come from an index */
+	const char *commit, *repo; /* the snapshot's, borrowed */
 	struct rbsuggest_rb *rb;
 	size_t n, cap;
+	int broken; /* a declaration could not be read */
 	json_t *out;
 };
 
-/* Keeps one runbook of the listing when its match can fit an alert. */
+/* Keeps a runbook when its match can fit an alert: 0, 1 when out of
+ * memory. Takes meta's reference. */
 static int
-rbsuggest_one(const char *name, const char *blob, void *ctx)
+rbsuggest_keep(
+    struct rbsuggest_walk *w, const char *name, const char *blob, json_t *meta)
 {
-	struct rbsuggest_walk *w = ctx;
+	json_t *match = json_object_get(meta, "match");
 	struct rbsuggest_rb *r;
-	json_t *meta = NULL, *match;
-	struct err err;
 
-	(void)blob;
-	err_init(&err);
+	if (!json_is_object(match) || json_object_size(match) == 0) {
+		json_decref(meta); /* it never scores */
+		return 0;
+	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 16;
 
-		if ((r = realloc(w->rb, cap * sizeof *r)) == NULL)
+		if ((r = realloc(w->rb, cap * sizeof *r)) == NULL) {
+			json_decref(meta);
 			return 1;
+		}
 		w->rb = r;
 		w->cap = cap;
 	}
 	r = &w->rb[w->n];
 	memset(r, 0, sizeof *r);
-	if (rbmeta_load(w->src, name, &meta, r->blob, NULL, &err) == -1 ||
-	    meta == NULL)
-		return 0; /* broken or a module: nothing to suggest */
-	match = json_object_get(meta, "match");
-	if (!json_is_object(match) || json_object_size(match) == 0) {
-		json_decref(meta); /* it never scores */
-		return 0;
-	}
+	snprintf(r->blob, sizeof r->blob, "%s", blob);
 	if ((r->name = strdup(name)) == NULL) {
 		json_decref(meta);
 		return 1;
@@ -124,6 +125,71 @@ rbsuggest_one(const char *name, const char *blob, void *ctx)
 	r->match = match;
 	w->n++;
 	return 0;
+}
+
+/* One runbook of the source's listing. */
+static int
+rbsuggest_one(const char *name, const char *blob, void *ctx)
+{
+	struct rbsuggest_walk *w = ctx;
+	char id[RBSOURCE_OID_HEX];
+	json_t *meta = NULL;
+	struct err err;
+
+	(void)blob;
+	err_init(&err);
+	if (rbmeta_load(w->src, name, &meta, id, NULL, &err) == -1) {
+		/* broken (a test file, an error): nothing to suggest; a
+		 * failure that may not recur (a budget, memory) is not
+		 * kept in an index */
+		if (err.code != ERR_USAGE ||
+		    strstr(err.msg, "the declaration ran past") != NULL)
+			w->broken = 1;
+		return 0;
+	}
+	if (meta == NULL)
+		return 0; /* a module */
+	return rbsuggest_keep(w, name, id, meta);
+}
+
+/* The runbooks of an index (rbindex.h): 0, 1 when out of memory. */
+static int
+rbsuggest_indexed(struct rbsuggest_walk *w, const json_t *idx)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(idx, i, e)
+	{
+		const char *name =
+		               json_string_value(json_object_get(e, "name")),
+		           *blob =
+		               json_string_value(json_object_get(e, "blob"));
+
+		if (name != NULL && blob != NULL &&
+		    rbsuggest_keep(w, name, blob,
+		        json_incref(json_object_get(e, "meta"))) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The index of what was kept: [{name, blob, meta}]; NULL when out of
+ * memory. */
+static json_t *
+rbsuggest_index(const struct rbsuggest_walk *w)
+{
+	json_t *idx = json_array();
+
+	for (size_t i = 0; idx != NULL && i < w->n; i++)
+		if (json_array_append_new(idx,
+		        json_pack("{s:s,s:s,s:O}", "name", w->rb[i].name,
+		            "blob", w->rb[i].blob, "meta", w->rb[i].meta)) ==
+		    -1) {
+			json_decref(idx);
+			idx = NULL;
+		}
+	return idx;
 }
 
 /* One alert of the incident against every runbook's match. */
@@ -175,8 +241,8 @@ rbsuggest_entry(struct rbsuggest_walk *w, const struct rbsuggest_rb *r)
 	    r->name, "summary", json_object_get(meta, "summary"), "params",
 	    json_object_get(meta, "params"), "match", r->match, "score",
 	    r->best, "alerts", r->firing, "matched", r->matched, "commit",
-	    w->src->origin.commit[0] ? w->src->origin.commit : NULL, "blob",
-	    r->blob, "source", w->src->origin.repo ? w->src->origin.repo : "");
+	    w->commit[0] ? w->commit : NULL, "blob", r->blob, "source",
+	    w->repo ? w->repo : "");
 	if (e != NULL && json_object_get(e, "summary") == NULL)
 		json_object_set_new(e, "summary", json_null());
 	if (e != NULL && json_object_get(e, "params") == NULL)
@@ -204,54 +270,107 @@ rbsuggest_cmp(const void *x, const void *y)
 	    json_string_value(json_object_get(b, "name")));
 }
 
-json_t *
-rbsuggest_incident(
-    struct store *st, struct rbsource *src, int64_t id, struct err *err)
+/* The suggestions of the runbooks kept in w for incident id, best
+ * first; NULL with err set. Frees what w holds. */
+static json_t *
+rbsuggest_rank(
+    struct store *st, struct rbsuggest_walk *w, int64_t id, struct err *err)
 {
-	struct rbsuggest_walk w = { src, NULL, 0, 0, json_array() };
 	json_t **v = NULL, *sorted = NULL;
 	size_t n;
-	int rc;
 
-	if (w.out == NULL) {
+	if (w->out == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
-	/* the runbooks first: when none has a match, no alert is read */
-	if ((rc = rbsource_list(src, rbsuggest_one, &w, err)) != 0) {
-		if (rc > 0)
-			err_set(err, ERR_FAILED, "out of memory");
-		goto out;
-	}
-	if (w.n > 0 &&
+	/* no match to fit: no alert is read */
+	if (w->n > 0 &&
 	    incident_alert_labels_each(
-	        st, id, RBSUGGEST_ALERTS_MAX, rbsuggest_alert, &w, err) == -1)
+	        st, id, RBSUGGEST_ALERTS_MAX, rbsuggest_alert, w, err) == -1)
 		goto out;
-	for (size_t i = 0; i < w.n; i++)
-		if (w.rb[i].best > 0 && rbsuggest_entry(&w, &w.rb[i]) != 0) {
+	for (size_t i = 0; i < w->n; i++)
+		if (w->rb[i].best > 0 && rbsuggest_entry(w, &w->rb[i]) != 0) {
 			err_set(err, ERR_FAILED, "out of memory");
 			goto out;
 		}
-	n = json_array_size(w.out);
+	n = json_array_size(w->out);
 	if ((v = calloc(n ? n : 1, sizeof *v)) == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(w.out, i);
+		v[i] = json_array_get(w->out, i);
 	qsort(v, n, sizeof *v, rbsuggest_cmp);
 	sorted = json_array();
 	for (size_t i = 0; sorted != NULL && i < n; i++)
 		json_array_append(sorted, v[i]);
 out:
 	free(v);
-	for (size_t i = 0; i < w.n; i++) {
-		free(w.rb[i].name);
-		json_decref(w.rb[i].meta);
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->rb[i].name);
+		json_decref(w->rb[i].meta);
 	}
-	free(w.rb);
-	json_decref(w.out);
+	free(w->rb);
+	json_decref(w->out);
 	return sorted;
+}
+
+/* As rbsuggest_incident; when idx is not NULL, *idx is set to the index
+ * of the source's runbooks (NULL when one could not be read). */
+static json_t *
+rbsuggest_source(struct store *st, struct rbsource *src, int64_t id,
+    json_t **idx, struct err *err)
+{
+	struct rbsuggest_walk w = { src, src->origin.commit, src->origin.repo,
+		NULL, 0, 0, 0, json_array() };
+	int rc;
+
+	if (idx != NULL)
+		*idx = NULL;
+	if (w.out != NULL &&
+	    (rc = rbsource_list(src, rbsuggest_one, &w, err)) != 0) {
+		if (rc > 0)
+			err_set(err, ERR_FAILED, "out of memory");
+		json_decref(w.out);
+		w.out = NULL;
+	}
+	if (idx != NULL && w.out != NULL && !w.broken)
+		*idx = rbsuggest_index(&w);
+	return rbsuggest_rank(st, &w, id, err);
+}
+
+json_t *
+rbsuggest_incident(
+    struct store *st, struct rbsource *src, int64_t id, struct err *err)
+{
+	return rbsuggest_source(st, src, id, NULL, err);
+}
+
+/* The suggestions from the index of the commit a local repository's
+ * ref names, when there is one: NULL (and *done 0) otherwise. */
+static json_t *
+rbsuggest_from_index(struct store *st, const struct rbgit_opts *o, int64_t id,
+    int *done, struct err *err)
+{
+	char commit[RBSOURCE_OID_HEX], *repo;
+	struct rbsuggest_walk w = { NULL, commit, NULL, NULL, 0, 0, 0, NULL };
+	json_t *idx, *out;
+
+	*done = 0;
+	if (rbindex_head(o, commit) != 0 ||
+	    (idx = rbindex_load(o, commit)) == NULL)
+		return NULL;
+	*done = 1;
+	w.repo = repo = rbsource_git_redact(o->repo);
+	w.out = json_array();
+	if (repo == NULL || rbsuggest_indexed(&w, idx) != 0) {
+		json_decref(w.out);
+		w.out = NULL;
+	}
+	out = rbsuggest_rank(st, &w, id, err);
+	json_decref(idx);
+	free(repo);
+	return out;
 }
 
 json_t *
@@ -263,21 +382,32 @@ rbsuggest_configured(struct store *st, const struct config *c, int64_t id,
 	struct rbsource *src;
 	const char *dir;
 	struct err pick;
-	json_t *out;
+	json_t *out, *idx = NULL;
+	int git, done;
 
 	*why = NULL;
 	memset(&sel, 0, sizeof sel);
 	err_init(&pick);
 	if (c != NULL && rbsel_config(&sel, c, err) == -1)
 		return NULL;
-	if (rbsel_pick(&sel, &o, &dir, &pick) == -1) {
+	if ((git = rbsel_pick(&sel, &o, &dir, &pick)) == -1) {
 		*why = "no runbooks configured (runbooks.repo in the config, "
 		       "or $OWL_RUNBOOKS)";
 		return json_array();
 	}
+	/* a local repository's commit indexed: no libgit2 */
+	if (git &&
+	    ((out = rbsuggest_from_index(st, &o, id, &done, err)) != NULL ||
+	        done))
+		return out;
 	if ((src = rbsel_open(&sel, 1, err)) == NULL)
 		return NULL;
-	out = rbsuggest_incident(st, src, id, err);
+	git = git && !o.worktree && !rbsource_git_is_url(o.repo) &&
+	    src->origin.commit[0] != '\0';
+	out = rbsuggest_source(st, src, id, git ? &idx : NULL, err);
+	if (out != NULL && idx != NULL)
+		rbindex_save(&o, src->origin.commit, idx);
+	json_decref(idx);
 	rbsource_close(src);
 	return out;
 }
