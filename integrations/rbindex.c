@@ -2,7 +2,9 @@
  * repository's HEAD or branch names, from its files (rbindex.h). */
 #include "rbindex.h"
 
+#include <elf.h>
 #include <limits.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #define RBINDEX_FILE_MAX 4096 /* HEAD, a loose ref */
 #define RBINDEX_VERSION 1
+#define RBINDEX_BUILD_MAX 64 /* hex digits of a build id */
 
 /* Reads a small file whole, NUL-terminated: its length, or -1. */
 static long
@@ -149,6 +152,49 @@ rbindex_head(const struct rbgit_opts *o, char commit[RBSOURCE_OID_HEX])
 	return rbindex_branch(gitdir, text + 16, commit);
 }
 
+/* The GNU build id of the running program as hex, "" when it has none:
+ * what a declaration reads as may change with owl, so an index is of
+ * one build. */
+static int
+rbindex_build_note(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	char *out = ctx;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		size_t off = 0;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (off + sizeof(ElfW(Nhdr)) <= ph->p_memsz) {
+			const ElfW(Nhdr) *nh = (const void *)(p + off);
+			size_t name = (nh->n_namesz + 3) & ~(size_t)3,
+			       desc = (nh->n_descsz + 3) & ~(size_t)3;
+			const unsigned char *d =
+			    (const unsigned char *)(nh + 1) + name;
+
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 &&
+			    memcmp(nh + 1, "GNU", 4) == 0 &&
+			    nh->n_descsz <= RBINDEX_BUILD_MAX / 2) {
+				hash_hex(d, nh->n_descsz, out);
+				return 1;
+			}
+			off += sizeof *nh + name + desc;
+		}
+	}
+	return 1; /* the first object is the program */
+}
+
+static void
+rbindex_build(char out[RBINDEX_BUILD_MAX + 1])
+{
+	out[0] = '\0';
+	dl_iterate_phdr(rbindex_build_note, out);
+}
+
 /* The index's file: STATE/rbindex/SHA256(repo, folder, commit).json;
  * malloc'd, NULL when owl has no state directory. */
 static char *
@@ -180,7 +226,7 @@ rbindex_path(const struct rbgit_opts *o, const char *commit)
 json_t *
 rbindex_load(const struct rbgit_opts *o, const char *commit)
 {
-	char *path = rbindex_path(o, commit);
+	char *path = rbindex_path(o, commit), build[RBINDEX_BUILD_MAX + 1];
 	json_t *doc, *idx = NULL;
 	const char *sub = o->subdir ? o->subdir : "";
 
@@ -190,8 +236,12 @@ rbindex_load(const struct rbgit_opts *o, const char *commit)
 	free(path);
 	/* what it is of, said inside: a file that is not this index is
 	 * none */
+	rbindex_build(build);
 	if (json_integer_value(json_object_get(doc, "version")) ==
 	        RBINDEX_VERSION &&
+	    json_is_string(json_object_get(doc, "owl")) &&
+	    strcmp(json_string_value(json_object_get(doc, "owl")), build) ==
+	        0 &&
 	    json_is_string(json_object_get(doc, "repo")) &&
 	    strcmp(json_string_value(json_object_get(doc, "repo")), o->repo) ==
 	        0 &&
@@ -211,13 +261,15 @@ void
 rbindex_save(const struct rbgit_opts *o, const char *commit, const json_t *idx)
 {
 	char *path = rbindex_path(o, commit), *text = NULL;
+	char build[RBINDEX_BUILD_MAX + 1];
 	json_t *doc;
 	struct err err;
 
 	err_init(&err);
-	doc = json_pack("{s:i,s:s,s:s,s:s,s:O}", "version", RBINDEX_VERSION,
-	    "repo", o->repo, "subdir", o->subdir ? o->subdir : "", "commit",
-	    commit, "runbooks", (json_t *)idx);
+	rbindex_build(build);
+	doc = json_pack("{s:i,s:s,s:s,s:s,s:s,s:O}", "version", RBINDEX_VERSION,
+	    "owl", build, "repo", o->repo, "subdir", o->subdir ? o->subdir : "",
+	    "commit", commit, "runbooks", (json_t *)idx);
 	if (path != NULL && doc != NULL &&
 	    (text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS)) != NULL &&
 	    paths_mkparents(path, &err) == 0)

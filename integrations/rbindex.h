@@ -6,7 +6,9 @@
  * changes: an index named by the repository, its folder and the commit
  * is current for as long as the ref still names that commit, which is
  * read from the repository's own files (HEAD, loose and packed refs).
- * Whatever that reading is not sure of goes to libgit2 as before. */
+ * Whatever that reading is not sure of goes to libgit2 as before. An
+ * index is of one build of owl (its GNU build id): what a declaration
+ * reads as may change with owl. */
 #ifndef OWL_RBINDEX_H
 #define OWL_RBINDEX_H
 

@@ -31,9 +31,10 @@ printf '%s' '{"id":"a1","title":"LLM provider down","status":"firing",
 export OWL_RUNBOOKS="$REPO"
 IDX="$XDG_STATE_HOME/owl/rbindex"
 
-# the libraries the dynamic loader opened for a command
+# whether the dynamic loader opened libgit2 for a command (grep reads
+# it all: the command is not cut short by a closed pipe)
 loads_git() {
-	LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -q 'libgit2\.so'
+	LD_DEBUG=files "$@" 2>&1 >/dev/null | grep 'libgit2\.so' >/dev/null
 }
 sugg() { printf '%s\n' "$1" | sed -n '/^Suggested runbooks:/,/^$/p'; }
 
@@ -99,10 +100,21 @@ like "$(sugg "$OUT")" "^  fits " "runbooks.ref naming a branch: its commit"
 loads_git env OWL_CONFIG="$T/c.lua" "$OWL" show 1
 ok $((! $?)) "...from the index, with no libgit2"
 
+# an index of another build of owl is none: a declaration may read
+# otherwise in this one
+export OWL_RUNBOOKS="$REPO"
+for f in "$IDX"/*; do
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["owl"]="0"*40
+json.dump(d, open(sys.argv[1], "w"))' "$f"
+done
+loads_git "$OWL" show 1
+ok $? "an index written by another build of owl is not used"
+loads_git "$OWL" show 1
+ok $((! $?)) "...this build's is written in its place"
+
 # an index that is not the commit's (another repository's, damaged) is
 # none: read again and rewritten
 for f in "$IDX"/*; do printf 'garbage' >"$f"; done
-export OWL_RUNBOOKS="$REPO"
 run "$OWL" show 1
 unlike "$(sugg "$OUT")" "fits" "a damaged index is not used"
 like "$(sugg "$OUT")" "commit $(printf %.12s "$C2")" "...the repository is read"
