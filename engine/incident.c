@@ -283,6 +283,29 @@ incident_alerts_each(struct store *s, int64_t id, int64_t limit,
 	return 0;
 }
 
+int
+incident_alert_labels_each(struct store *s, int64_t id, int64_t limit,
+    incident_labels_fn *fn, void *ctx, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT labels, resolved FROM alerts WHERE incident_id = ?"
+	    " ORDER BY id LIMIT ?";
+	struct store_stmt *st;
+	int rc, stop = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX);
+	while (!stop && (rc = store_step(st)) == STORE_ROW)
+		stop = fn((const char *)store_col_text(st, 0),
+		           store_col_int(st, 1), ctx) != 0;
+	store_reset(st);
+	if (!stop && rc != STORE_DONE)
+		return store_sqlerr(s, err, "alerts");
+	return 0;
+}
+
 struct incident_alerts_list {
 	struct incident_alert *list;
 	size_t len, cap;

@@ -205,6 +205,16 @@ typedef int incident_alert_fn(struct incident_alert *a, void *ctx);
 int incident_alerts_each(struct store *s, int64_t id, int64_t limit,
     incident_alert_fn *fn, void *ctx, struct err *err);
 
+/* Called with one alert's labels (JSON object text, borrowed) and
+ * whether it is resolved. Returns nonzero to stop. */
+typedef int incident_labels_fn(const char *labels, int resolved, void *ctx);
+
+/* The same walk as incident_alerts_each reading only the labels and the
+ * state (runbook suggestions match on them): the first `limit` alerts
+ * (0: all), oldest first. */
+int incident_alert_labels_each(struct store *s, int64_t id, int64_t limit,
+    incident_labels_fn *fn, void *ctx, struct err *err);
+
 /* Time of the newest alert delivery of any incident (0: none); the TUI
  * shows it as data freshness. */
 int64_t incident_last_alert_at(struct store *s);

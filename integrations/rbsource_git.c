@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define RBGIT_REV_MAX 200
@@ -100,6 +101,32 @@ rbgit_looks_like_repo(const char *path)
 	return 1;
 }
 
+/* Whether path is surely a repository libgit2 opens: its git folder
+ * (path/.git, or path when bare) is a folder of this user's with HEAD,
+ * objects/ and refs/ (libgit2 refuses another user's). */
+static int
+rbgit_surely_repo(const char *path)
+{
+	static const char *const parts[] = { "HEAD", "objects", "refs" };
+	char dir[PATH_MAX], p[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(dir, sizeof dir, "%s/.git", path) >= (int)sizeof dir)
+		return 0;
+	if (lstat(dir, &st) != 0 &&
+	    (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir ||
+	        lstat(dir, &st) != 0))
+		return 0;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		if (snprintf(p, sizeof p, "%s/%s", dir, parts[i]) >=
+		        (int)sizeof p ||
+		    stat(p, &st) != 0 || S_ISDIR(st.st_mode) != (i > 0))
+			return 0;
+	return 1;
+}
+
 int
 rbsource_git_is_repo(const char *path)
 {
@@ -108,6 +135,10 @@ rbsource_git_is_repo(const char *path)
 
 	if (!rbgit_looks_like_repo(path))
 		return 0;
+	/* sure without libgit2: owl show suggests from an index of the
+	 * commit (rbindex.h) and never loads it */
+	if (rbgit_surely_repo(path))
+		return 1;
 	/* Unable to tell: say yes, so that opening it reports why. */
 	if (lazy_load(LAZY_GIT2, NULL) == -1)
 		return 1;

@@ -2,28 +2,33 @@
  * labels (see rbsuggest.h). */
 #include "rbsuggest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/incident.h"
+#include "engine/jscan.h"
 #include "engine/rbmeta.h"
+#include "integrations/rbindex.h"
 #include "integrations/rbsel.h"
 
+#define RBSUGGEST_LABELS 64 /* an alert's labels read with no tree */
+
+/* Whether a label's value (NULL: absent or not a string) is the one
+ * wanted or one of those wanted. */
 static int
-rbsuggest_fits(const json_t *want, const json_t *have)
+rbsuggest_fits(const json_t *want, const char *have)
 {
 	size_t i;
 	json_t *v;
 
-	if (!json_is_string(have))
+	if (have == NULL)
 		return 0;
 	if (json_is_string(want))
-		return strcmp(json_string_value(want),
-		           json_string_value(have)) == 0;
+		return strcmp(json_string_value(want), have) == 0;
 	if (json_is_array(want))
 		json_array_foreach(want, i, v) if (json_is_string(v) &&
-		    strcmp(json_string_value(v), json_string_value(have)) ==
-		        0) return 1;
+		    strcmp(json_string_value(v), have) == 0) return 1;
 	return 0;
 }
 
@@ -38,81 +43,211 @@ rbsuggest_score(const json_t *match, const json_t *labels)
 		return 0;
 	json_object_foreach((json_t *)match, k, v)
 	{
-		if (!rbsuggest_fits(v, json_object_get(labels, k)))
+		if (!rbsuggest_fits(
+		        v, json_string_value(json_object_get(labels, k))))
 			return 0;
 		n++;
 	}
 	return n;
 }
 
-/* The incident's alerts: [{labels, firing}] */
+/* The score of match against labels read with no tree (jscan_pairs):
+ * rbsuggest_score's. */
 static int
-rbsuggest_take(struct incident_alert *a, void *ctx)
+rbsuggest_score_pairs(
+    const json_t *match, const char *const *k, const char *const *v, size_t n)
 {
-	json_t *labels =
-	    json_loads(a->labels_json ? a->labels_json : "{}", 0, NULL);
+	const char *mk;
+	json_t *want;
+	int score = 0;
+	size_t i;
 
-	if (!json_is_object(labels)) {
-		json_decref(labels);
-		labels = json_object();
+	json_object_foreach((json_t *)match, mk, want)
+	{
+		for (i = 0; i < n && strcmp(k[i], mk) != 0; i++)
+			;
+		if (!rbsuggest_fits(want, i < n ? v[i] : NULL))
+			return 0;
+		score++;
 	}
-	return json_array_append_new(ctx,
-	           json_pack("{s:o,s:b}", "labels", labels, "firing",
-	               !a->resolved)) == -1;
+	return score;
 }
 
+/* A runbook that may be suggested (its match not empty), and how its
+ * match fits the incident's alerts. */
+struct rbsuggest_rb {
+	char *name;
+	json_t *meta, *match; /* match borrowed from meta */
+	char blob[RBSOURCE_OID_HEX];
+	int best, firing, matched;
+};
+
 struct rbsuggest_walk {
-	struct rbsource *src;
-	json_t *alerts;
+	struct rbsource *src; /* NULL: the runbooks come from an index */
+	const char *commit, *repo; /* the snapshot's, borrowed */
+	struct rbsuggest_rb *rb;
+	size_t n, cap;
+	int broken; /* a declaration could not be read */
 	json_t *out;
 };
 
+/* Keeps a runbook when its match can fit an alert: 0, 1 when out of
+ * memory. Takes meta's reference. */
+static int
+rbsuggest_keep(
+    struct rbsuggest_walk *w, const char *name, const char *blob, json_t *meta)
+{
+	json_t *match = json_object_get(meta, "match");
+	struct rbsuggest_rb *r;
+
+	if (!json_is_object(match) || json_object_size(match) == 0) {
+		json_decref(meta); /* it never scores */
+		return 0;
+	}
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+
+		if ((r = realloc(w->rb, cap * sizeof *r)) == NULL) {
+			json_decref(meta);
+			return 1;
+		}
+		w->rb = r;
+		w->cap = cap;
+	}
+	r = &w->rb[w->n];
+	memset(r, 0, sizeof *r);
+	snprintf(r->blob, sizeof r->blob, "%s", blob);
+	if ((r->name = strdup(name)) == NULL) {
+		json_decref(meta);
+		return 1;
+	}
+	r->meta = meta;
+	r->match = match;
+	w->n++;
+	return 0;
+}
+
+/* One runbook of the source's listing. */
 static int
 rbsuggest_one(const char *name, const char *blob, void *ctx)
 {
 	struct rbsuggest_walk *w = ctx;
 	char id[RBSOURCE_OID_HEX];
-	json_t *meta = NULL, *match, *a, *e;
-	int best = 0, firing = 0, matched = 0, sc;
+	json_t *meta = NULL;
 	struct err err;
-	size_t i;
 
 	(void)blob;
 	err_init(&err);
-	if (rbmeta_load(w->src, name, &meta, id, NULL, &err) == -1 ||
-	    meta == NULL)
-		return 0; /* broken or a module: nothing to suggest */
-	match = json_object_get(meta, "match");
-	json_array_foreach(w->alerts, i, a)
-	{
-		if ((sc = rbsuggest_score(
-		         match, json_object_get(a, "labels"))) == 0)
-			continue;
-		matched++;
-		firing += json_is_true(json_object_get(a, "firing"));
-		if (sc > best)
-			best = sc;
+	if (rbmeta_load(w->src, name, &meta, id, NULL, &err) == -1) {
+		/* broken (a test file, an error): nothing to suggest; a
+		 * failure that may not recur (a budget, memory) is not
+		 * kept in an index */
+		if (err.code != ERR_USAGE ||
+		    strstr(err.msg, "the declaration ran past") != NULL)
+			w->broken = 1;
+		return 0;
 	}
-	if (best > 0) {
-		e = json_pack("{s:s,s:O?,s:O?,s:O,s:i,s:i,s:i,s:s?,s:s,s:s}",
-		    "name", name, "summary", json_object_get(meta, "summary"),
-		    "params", json_object_get(meta, "params"), "match", match,
-		    "score", best, "alerts", firing, "matched", matched,
-		    "commit",
-		    w->src->origin.commit[0] ? w->src->origin.commit : NULL,
-		    "blob", id, "source",
-		    w->src->origin.repo ? w->src->origin.repo : "");
-		if (e != NULL && json_object_get(e, "summary") == NULL)
-			json_object_set_new(e, "summary", json_null());
-		if (e != NULL && json_object_get(e, "params") == NULL)
-			json_object_set_new(e, "params", json_object());
-		if (e == NULL || json_array_append_new(w->out, e) == -1) {
-			json_decref(meta);
+	if (meta == NULL)
+		return 0; /* a module */
+	return rbsuggest_keep(w, name, id, meta);
+}
+
+/* The runbooks of an index (rbindex.h): 0, 1 when out of memory. */
+static int
+rbsuggest_indexed(struct rbsuggest_walk *w, const json_t *idx)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(idx, i, e)
+	{
+		const char *name =
+		               json_string_value(json_object_get(e, "name")),
+		           *blob =
+		               json_string_value(json_object_get(e, "blob"));
+
+		if (name != NULL && blob != NULL &&
+		    rbsuggest_keep(w, name, blob,
+		        json_incref(json_object_get(e, "meta"))) != 0)
 			return 1;
+	}
+	return 0;
+}
+
+/* The index of what was kept: [{name, blob, meta}]; NULL when out of
+ * memory. */
+static json_t *
+rbsuggest_index(const struct rbsuggest_walk *w)
+{
+	json_t *idx = json_array();
+
+	for (size_t i = 0; idx != NULL && i < w->n; i++)
+		if (json_array_append_new(idx,
+		        json_pack("{s:s,s:s,s:O}", "name", w->rb[i].name,
+		            "blob", w->rb[i].blob, "meta", w->rb[i].meta)) ==
+		    -1) {
+			json_decref(idx);
+			idx = NULL;
+		}
+	return idx;
+}
+
+/* One alert of the incident against every runbook's match. */
+static int
+rbsuggest_alert(const char *labels, int resolved, void *ctx)
+{
+	struct rbsuggest_walk *w = ctx;
+	const char *k[RBSUGGEST_LABELS], *v[RBSUGGEST_LABELS];
+	char buf[4096];
+	json_t *tree = NULL;
+	int n, sc;
+
+	if (labels == NULL)
+		labels = "{}";
+	/* as owl stores them (flat strings) the labels need no tree */
+	if ((n = jscan_pairs(labels, strlen(labels), buf, sizeof buf, k, v,
+	         RBSUGGEST_LABELS)) < 0) {
+		tree = json_loads(labels, 0, NULL);
+		if (!json_is_object(tree)) {
+			json_decref(tree);
+			if ((tree = json_object()) == NULL)
+				return 1;
 		}
 	}
-	json_decref(meta);
+	for (size_t i = 0; i < w->n; i++) {
+		struct rbsuggest_rb *r = &w->rb[i];
+
+		sc = tree != NULL
+		    ? rbsuggest_score(r->match, tree)
+		    : rbsuggest_score_pairs(r->match, k, v, (size_t)n);
+		if (sc == 0)
+			continue;
+		r->matched++;
+		r->firing += !resolved;
+		if (sc > r->best)
+			r->best = sc;
+	}
+	json_decref(tree);
 	return 0;
+}
+
+/* The suggestion of a runbook that fits: 0, or 1 when out of memory. */
+static int
+rbsuggest_entry(struct rbsuggest_walk *w, const struct rbsuggest_rb *r)
+{
+	json_t *e, *meta = r->meta;
+
+	e = json_pack("{s:s,s:O?,s:O?,s:O,s:i,s:i,s:i,s:s?,s:s,s:s}", "name",
+	    r->name, "summary", json_object_get(meta, "summary"), "params",
+	    json_object_get(meta, "params"), "match", r->match, "score",
+	    r->best, "alerts", r->firing, "matched", r->matched, "commit",
+	    w->commit[0] ? w->commit : NULL, "blob", r->blob, "source",
+	    w->repo ? w->repo : "");
+	if (e != NULL && json_object_get(e, "summary") == NULL)
+		json_object_set_new(e, "summary", json_null());
+	if (e != NULL && json_object_get(e, "params") == NULL)
+		json_object_set_new(e, "params", json_object());
+	return e == NULL || json_array_append_new(w->out, e) == -1;
 }
 
 static int
@@ -135,43 +270,107 @@ rbsuggest_cmp(const void *x, const void *y)
 	    json_string_value(json_object_get(b, "name")));
 }
 
-json_t *
-rbsuggest_incident(
-    struct store *st, struct rbsource *src, int64_t id, struct err *err)
+/* The suggestions of the runbooks kept in w for incident id, best
+ * first; NULL with err set. Frees what w holds. */
+static json_t *
+rbsuggest_rank(
+    struct store *st, struct rbsuggest_walk *w, int64_t id, struct err *err)
 {
-	struct rbsuggest_walk w = { src, json_array(), json_array() };
 	json_t **v = NULL, *sorted = NULL;
 	size_t n;
-	int rc;
 
-	if (w.alerts == NULL || w.out == NULL) {
+	if (w->out == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
-	if (incident_alerts_each(st, id, RBSUGGEST_ALERTS_MAX, rbsuggest_take,
-	        w.alerts, err) == -1)
+	/* no match to fit: no alert is read */
+	if (w->n > 0 &&
+	    incident_alert_labels_each(
+	        st, id, RBSUGGEST_ALERTS_MAX, rbsuggest_alert, w, err) == -1)
 		goto out;
-	if ((rc = rbsource_list(src, rbsuggest_one, &w, err)) != 0) {
-		if (rc > 0)
+	for (size_t i = 0; i < w->n; i++)
+		if (w->rb[i].best > 0 && rbsuggest_entry(w, &w->rb[i]) != 0) {
 			err_set(err, ERR_FAILED, "out of memory");
-		goto out;
-	}
-	n = json_array_size(w.out);
+			goto out;
+		}
+	n = json_array_size(w->out);
 	if ((v = calloc(n ? n : 1, sizeof *v)) == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(w.out, i);
+		v[i] = json_array_get(w->out, i);
 	qsort(v, n, sizeof *v, rbsuggest_cmp);
 	sorted = json_array();
 	for (size_t i = 0; sorted != NULL && i < n; i++)
 		json_array_append(sorted, v[i]);
 out:
 	free(v);
-	json_decref(w.alerts);
-	json_decref(w.out);
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->rb[i].name);
+		json_decref(w->rb[i].meta);
+	}
+	free(w->rb);
+	json_decref(w->out);
 	return sorted;
+}
+
+/* As rbsuggest_incident; when idx is not NULL, *idx is set to the index
+ * of the source's runbooks (NULL when one could not be read). */
+static json_t *
+rbsuggest_source(struct store *st, struct rbsource *src, int64_t id,
+    json_t **idx, struct err *err)
+{
+	struct rbsuggest_walk w = { src, src->origin.commit, src->origin.repo,
+		NULL, 0, 0, 0, json_array() };
+	int rc;
+
+	if (idx != NULL)
+		*idx = NULL;
+	if (w.out != NULL &&
+	    (rc = rbsource_list(src, rbsuggest_one, &w, err)) != 0) {
+		if (rc > 0)
+			err_set(err, ERR_FAILED, "out of memory");
+		json_decref(w.out);
+		w.out = NULL;
+	}
+	if (idx != NULL && w.out != NULL && !w.broken)
+		*idx = rbsuggest_index(&w);
+	return rbsuggest_rank(st, &w, id, err);
+}
+
+json_t *
+rbsuggest_incident(
+    struct store *st, struct rbsource *src, int64_t id, struct err *err)
+{
+	return rbsuggest_source(st, src, id, NULL, err);
+}
+
+/* The suggestions from the index of the commit a local repository's
+ * ref names, when there is one: NULL (and *done 0) otherwise. */
+static json_t *
+rbsuggest_from_index(struct store *st, const struct rbgit_opts *o, int64_t id,
+    int *done, struct err *err)
+{
+	char commit[RBSOURCE_OID_HEX], *repo;
+	struct rbsuggest_walk w = { NULL, commit, NULL, NULL, 0, 0, 0, NULL };
+	json_t *idx, *out;
+
+	*done = 0;
+	if (rbindex_head(o, commit) != 0 ||
+	    (idx = rbindex_load(o, commit)) == NULL)
+		return NULL;
+	*done = 1;
+	w.repo = repo = rbsource_git_redact(o->repo);
+	w.out = json_array();
+	if (repo == NULL || rbsuggest_indexed(&w, idx) != 0) {
+		json_decref(w.out);
+		w.out = NULL;
+	}
+	out = rbsuggest_rank(st, &w, id, err);
+	json_decref(idx);
+	free(repo);
+	return out;
 }
 
 json_t *
@@ -183,21 +382,32 @@ rbsuggest_configured(struct store *st, const struct config *c, int64_t id,
 	struct rbsource *src;
 	const char *dir;
 	struct err pick;
-	json_t *out;
+	json_t *out, *idx = NULL;
+	int git, done;
 
 	*why = NULL;
 	memset(&sel, 0, sizeof sel);
 	err_init(&pick);
 	if (c != NULL && rbsel_config(&sel, c, err) == -1)
 		return NULL;
-	if (rbsel_pick(&sel, &o, &dir, &pick) == -1) {
+	if ((git = rbsel_pick(&sel, &o, &dir, &pick)) == -1) {
 		*why = "no runbooks configured (runbooks.repo in the config, "
 		       "or $OWL_RUNBOOKS)";
 		return json_array();
 	}
+	/* a local repository's commit indexed: no libgit2 */
+	if (git &&
+	    ((out = rbsuggest_from_index(st, &o, id, &done, err)) != NULL ||
+	        done))
+		return out;
 	if ((src = rbsel_open(&sel, 1, err)) == NULL)
 		return NULL;
-	out = rbsuggest_incident(st, src, id, err);
+	git = git && !o.worktree && !rbsource_git_is_url(o.repo) &&
+	    src->origin.commit[0] != '\0';
+	out = rbsuggest_source(st, src, id, git ? &idx : NULL, err);
+	if (out != NULL && idx != NULL)
+		rbindex_save(&o, src->origin.commit, idx);
+	json_decref(idx);
 	rbsource_close(src);
 	return out;
 }

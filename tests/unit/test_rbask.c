@@ -1,10 +1,12 @@
-/* test_rbask.c: suggested runbooks' match scoring (rbsuggest_score) and
+/* test_rbask.c: suggested runbooks' match scoring (rbsuggest_score, and
+ * rbsuggest_incident over an incident's stored alerts) and
  * confirm() through the action log (engine/rb_ask.h): the question
  * waits, the first answer wins with its actor, a second is refused, an
  * ended run takes none. */
 #include "unit.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
 
 #include "engine/actlog.h"
 #include "engine/rb_ask.h"
@@ -120,12 +122,121 @@ test_ask(void **state)
 	free(dir);
 }
 
+/* Writes dir/name with text. */
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char *p = unit_path(dir, name);
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+/* The suggestion named name in sug: {alerts, matched, score} as "A/M/S",
+ * or "-" when it is not suggested. */
+static const char *
+fit(const json_t *sug, const char *name, char *out, size_t n)
+{
+	size_t i;
+	json_t *e;
+
+	snprintf(out, n, "-");
+	json_array_foreach(
+	    sug, i, e) if (strcmp(json_string_value(json_object_get(e, "name")),
+	                       name) == 0) snprintf(out, n, "%lld/%lld/%lld",
+	    (long long)json_integer_value(json_object_get(e, "alerts")),
+	    (long long)json_integer_value(json_object_get(e, "matched")),
+	    (long long)json_integer_value(json_object_get(e, "score")));
+	return out;
+}
+
+/* An incident's alerts against the runbooks' match: the labels as owl
+ * stores them (read with no tree) and those that need jansson (an
+ * escape, a key twice: the last counts, text not UTF-8-clean ASCII, a
+ * value not a string) count alike; resolved alerts count as matched,
+ * not firing; a runbook with no match or an empty one is never
+ * suggested. */
+static void
+test_suggest(void **state)
+{
+	static const char *const labels[] = {
+		"{\"alertname\":\"Down\",\"region\":\"eu\"}",
+		"{\"alertname\":\"Down\",\"region\":\"us\"}",
+		"{\"alertname\":\"Down\",\"region\":\"e\\u0075\"}",
+		"{\"alertname\":\"Up\",\"alertname\":\"Down\"}",
+		"{\"alertname\":\"Down\",\"region\":\"caf\u00e9\"}",
+		"{\"alertname\":\"Down\",\"region\":5}",
+		"{\"alertname\": \"Down\", \"region\": \"eu\"}",
+		"not json",
+	};
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db"),
+	     *rb = unit_path(dir, "rb"), sql[512], got[64];
+	struct rbsource *src;
+	struct store *s;
+	struct err err;
+	json_t *sug;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(mkdir(rb, 0700), 0);
+	put(rb, "down.lua",
+	    "runbook{ summary = 's', match = { alertname ="
+	    " 'Down' } }\n");
+	put(rb, "eu.lua",
+	    "runbook{ match = { alertname = 'Down', region ="
+	    " { 'eu', 'caf\u00e9' } } }\n");
+	put(rb, "none.lua", "runbook{ summary = 'no match' }\n");
+	put(rb, "empty.lua", "runbook{ match = {} }\n");
+	put(rb, "other.lua", "runbook{ match = { alertname = 'Other' } }\n");
+	assert_non_null(s = store_open(path, &err));
+	assert_int_equal(
+	    store_exec(s,
+	        "INSERT INTO incidents(source, group_key, state, severity,"
+	        " title, opened_at, updated_at, last_alert_at) VALUES"
+	        " ('am', 'g', 0, 3, 't', 1, 1, 1)",
+	        &err),
+	    0);
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+		snprintf(sql, sizeof sql,
+		    "INSERT INTO alerts(incident_id, source, fingerprint,"
+		    " resolved, severity, labels, annotations, starts_at,"
+		    " ends_at, count, first_seen, last_seen) VALUES (1, 'am',"
+		    " 'f%zu', %d, 3, '%s', '{}', 1, 0, 1, 1, 1)",
+		    i, i == 1, labels[i]);
+		assert_int_equal(store_exec(s, sql, &err), 0);
+	}
+	assert_non_null(src = rbsource_dir_open(rb, &err));
+	assert_non_null(sug = rbsuggest_incident(s, src, 1, &err));
+	/* Down: all but "not json" (7), the resolved one not firing */
+	assert_string_equal(fit(sug, "down", got, sizeof got), "6/7/1");
+	/* eu: eu, e\u0075, café, and eu with spaces */
+	assert_string_equal(fit(sug, "eu", got, sizeof got), "4/4/2");
+	assert_string_equal(fit(sug, "none", got, sizeof got), "-");
+	assert_string_equal(fit(sug, "empty", got, sizeof got), "-");
+	assert_string_equal(fit(sug, "other", got, sizeof got), "-");
+	/* best first */
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(sug, 0), "name")),
+	    "eu");
+	json_decref(sug);
+	rbsource_close(src);
+	store_close(s);
+	unit_rmtree(dir);
+	free(rb);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_score),
 		cmocka_unit_test(test_ask),
+		cmocka_unit_test(test_suggest),
 	};
 
 	return cmocka_run_group_tests_name("rbask", tests, NULL, NULL);
