@@ -16,7 +16,8 @@
  * malloc from giving memory back under 2 * reserve and from mapping
  * blocks under 4 MiB on their own (those come from the heap, in huge
  * pages). Process-wide and for the rest of the process: call it once,
- * early, from a command that ends with its run (owl run, owl apply).
+ * early, from a command that ends with its run (owl run, owl apply) or
+ * in owl-worker.
  * Without transparent huge pages the heap only grows in bigger steps. */
 void *heap_huge(size_t reserve);
 

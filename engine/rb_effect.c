@@ -640,9 +640,13 @@ rb_effect_do(struct rb_effect *e, const json_t *req)
 		err_prefix(&lerr, "not done, could not log it: ");
 		return rb_effect_fail_reply(e, lerr.msg);
 	}
-	/* The intent is durable before anything real happens. */
+	/* The intent is durable before anything real happens; a dry-run's
+	 * simulated writes and its reads of local files (rb_fx.h,
+	 * dry_in_batch) are made inside the batch and committed with it. */
 	if (!e->instant &&
-	    !(e->dry_run && json_is_true(json_object_get(entry, "write")))) {
+	    !(e->dry_run &&
+	        (json_is_true(json_object_get(entry, "write")) ||
+	            c.kind->dry_in_batch))) {
 		if (rb_effect_flush(e, &lerr) == -1) {
 			json_decref(entry);
 			return rb_effect_fail_reply(e, lerr.msg);

@@ -71,6 +71,12 @@ struct rb_fx_kind {
 	 * runs of the same plan (a commit's trailer names its run), and the
 	 * payload holds the rest; the plan's hash leaves it out. */
 	int diff_unhashed;
+	/* A read of this machine's files only, through the guard: nothing
+	 * leaves the machine and nothing waits on another host. A dry-run
+	 * makes it inside its log batch, as it makes its simulated writes
+	 * (whose diffs read the same files there): its intent is committed
+	 * with the batch, not before it. Live runs commit first. */
+	int dry_in_batch;
 };
 
 /* The kind named name, NULL when there is none. */

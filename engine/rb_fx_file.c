@@ -253,6 +253,7 @@ const struct rb_fx_kind rb_fx_file_read_kind = {
 	.access = RB_FX_READ,
 	.describe = rb_fx_file_describe,
 	.perform = rb_fx_file_read,
+	.dry_in_batch = 1,
 };
 
 const struct rb_fx_kind rb_fx_file_write_kind = {

@@ -7,7 +7,8 @@
 # It was not when the heap's end lay less than ~1 MiB under a 2 MiB
 # boundary (about half the runs, ~135 faults, ~2 ms of CPU more): the
 # probe block's split wrote a header into the first huge range, which
-# then had a page table and stayed in small pages.
+# then had a page table and stayed in small pages. The runbook worker
+# (owl-worker) lays its heap out so too, before it confines itself.
 . "$(dirname "$0")/lib.sh"
 
 HEAP="$OWL_ROOT/build/tools/owl-heap"
@@ -15,7 +16,7 @@ thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
 case $thp in
 *"[always]"* | *"[madvise]"*) ;;
 *)
-	skip 8 "no transparent huge pages here ($thp)"
+	skip 9 "no transparent huge pages here ($thp)"
 	done_testing
 	exit 0
 	;;
@@ -34,5 +35,43 @@ for off in 64 256 512 900 1024 1100 1536 1984; do
 	*) skip 1 "the kernel had no huge page to give ($OUT $ERR)" ;;
 	esac
 done
+
+# owl-worker's heap, in a live run that waits: its [heap] mapping holds a
+# huge page (the Lua state's small blocks are there); root reads the
+# smaps of a worker that made itself undumpable
+mkdir -p "$T/rb"
+printf '%s\n' 'runbook { summary = "wait" }' 'function run(p)' \
+	'  local t = {}' \
+	'  for i = 1, 2000 do t[i] = { i = i, s = "x" .. i } end' \
+	'  step("wait", function() sleep(30) end)' 'end' >"$T/rb/wait.lua"
+# the pid of the first child of pid $1
+child_of() {
+	for _d in /proc/[0-9]*; do
+		[ "$(awk '{ print $4 }' "$_d/stat" 2>/dev/null)" = "$1" ] &&
+			echo "${_d#/proc/}" && return 0
+	done
+	return 1
+}
+# kB of huge pages in the [heap] mappings of pid $1 (madvise splits it)
+heap_huge_kb() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { h = ($NF == "[heap]") }
+		h && /^AnonHugePages:/ { kb += $2 } END { print kb + 0 }' \
+		"/proc/$1/smaps" 2>/dev/null
+}
+if [ "$OWL_ASAN" = 1 ] || [ ! -x "$OWL_ROOT/owl-worker" ] || [ "$(id -u)" != 0 ]; then
+	skip 1 "owl-worker beside this owl, read as root"
+else
+	"$OWL" run wait --runbooks "$T/rb" --yes >"$T/wait.out" 2>&1 &
+	pid=$!
+	tap_at_exit "kill -9 $pid"
+	wait_for 20 grep -q 'wait \.\.\.' "$T/wait.out"
+	w=$(child_of "$pid")
+	kb=$(heap_huge_kb "$w")
+	kill -INT "$pid"
+	wait "$pid"
+	fb=$(awk '$1 == "thp_fault_fallback" { print $2 }' /proc/vmstat)
+	ok "$([ "${kb:-0}" -ge 2048 ] && echo 0 || echo 1)" \
+		"owl-worker's heap is in huge pages (pid ${w:-none}: AnonHugePages ${kb:-none} kB; fallbacks so far $fb)"
+fi
 
 done_testing

@@ -41,6 +41,10 @@ int rb_worker_spawn(const struct rb_worker_limits *lim, rb_worker_fn *fn,
  * much again for each page it writes while the child lives); vfork +
  * exec shares nothing. */
 #define RB_WORKER_PROGRAM "owl-worker"
+/* The address space owl-worker's heap grows by at a time (heap_huge):
+ * room in huge pages for what a run allocates outside the Lua state's
+ * big blocks; RLIMIT_AS leaves 256 MiB besides the Lua cap. */
+#define RB_WORKER_HEAP ((size_t)8 << 20)
 
 /* The GNU build id (hex) of the owl-worker this owl was linked with:
  * make reads it from owl-worker's ELF note into build/gen/worker_id.c,

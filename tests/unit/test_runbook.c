@@ -10,6 +10,7 @@
 #include "engine/effects_fake.h"
 #include "engine/rb_run.h"
 #include "engine/store.h"
+#include "engine/store_sqlite.h"
 
 static void
 write_file(const char *dir, const char *name, const char *text)
@@ -533,6 +534,106 @@ test_offline(void **state)
 	effects_free(fx);
 }
 
+/* Whether a transaction was open on the run's connection when each
+ * effect was performed: an effect made inside the log batch sees one, an
+ * effect whose intent was committed first sees none. */
+struct batch_probe {
+	sqlite3 *db;
+	const struct effects *inner;
+	char seen[8][16];
+	int n;
+};
+
+static struct batch_probe batch_probe;
+
+static void
+batch_note(const char *what)
+{
+	struct batch_probe *p = &batch_probe;
+
+	if (p->n < 8)
+		snprintf(p->seen[p->n++], sizeof p->seen[0], "%s:%s", what,
+		    sqlite3_get_autocommit(p->db) ? "committed" : "batch");
+}
+
+static int
+batch_file_read(
+    void *ctx, const char *path, struct effects_file_res *res, struct err *err)
+{
+	(void)ctx;
+	batch_note("read");
+	return batch_probe.inner->file_read(
+	    batch_probe.inner->ctx, path, res, err);
+}
+
+static int
+batch_http(void *ctx, const struct effects_http *req,
+    struct effects_http_res *res, struct err *err)
+{
+	(void)ctx;
+	batch_note("http");
+	return batch_probe.inner->http(batch_probe.inner->ctx, req, res, err);
+}
+
+/* A dry-run reads local files inside its log batch (rb_fx.h,
+ * dry_in_batch), as it makes its simulated writes: no commit before
+ * each. An HTTP read, and any read of a live run, is made after its
+ * intent is committed. The effects here answer as the real ones do (not
+ * at once), so the broker batches as it does for owl run. */
+static void
+test_dry_reads_batched(void **state)
+{
+	struct unit_db *f = *state;
+	char *path = unit_path(f->dir, "conf.ini");
+	json_t *fakes = json_pack("{s:{s:s}, s:{s:{s:i}}}", "files", path,
+	    "a = 1\n", "http", "*", "status", 200);
+	struct effects *fake = effects_fake_new(fakes);
+	struct effects probe = *fake;
+	struct rb_run_opts o = { .name = "t", .dir = f->dir, .yes = 1 };
+	json_t *params = json_object();
+	struct rb_run_result r;
+	struct err err;
+	char src[1024];
+
+	batch_probe =
+	    (struct batch_probe){ .db = store_sqlite_db(f->s), .inner = fake };
+	if (batch_probe.db == NULL) /* the SQLite backend's batching */
+		skip();
+	probe.caps &= ~EFFECTS_INSTANT;
+	probe.file_read = batch_file_read;
+	probe.http = batch_http;
+	probe.free = NULL;
+	snprintf(src, sizeof src,
+	    "runbook { summary = 't' }\n"
+	    "function run(p) step('e', function()\n"
+	    "  file.read('%s')\n"
+	    "  http.get('http://x/health')\n"
+	    "  file.read('%s')\n"
+	    "end) end\n",
+	    path, path);
+	write_file(f->dir, "t.lua", src);
+	o.fx = &probe;
+	o.params = params;
+	for (int dry = 1; dry >= 0; dry--) {
+		batch_probe.n = 0;
+		o.dry_run = dry;
+		err_init(&err);
+		assert_int_equal(rb_run(f->s, &o, &r, &err), 0);
+		assert_string_equal(r.status, "ok");
+		json_decref(r.doc);
+		assert_int_equal(batch_probe.n, 3);
+		assert_string_equal(
+		    batch_probe.seen[0], dry ? "read:batch" : "read:committed");
+		assert_string_equal(batch_probe.seen[1], "http:committed");
+		assert_string_equal(
+		    batch_probe.seen[2], dry ? "read:batch" : "read:committed");
+	}
+	json_decref(params);
+	json_decref(fakes);
+	effects_free(fake);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -557,6 +658,8 @@ main(void)
 		    test_params_and_doc, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_offline, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dry_reads_batched, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
