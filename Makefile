@@ -148,7 +148,7 @@ tools: $(TOOL_BIN)
 # SHELL_TESTS=tests/11-store.t) and what they need besides owl: the test
 # packages and the helper programs (build/tools).
 SHELL_TESTS ?= tests/*.t
-PROVE = prove -j2
+PROVE = prove -j2 --failures
 test-tools: owl
 	@sh .ci/deps test
 	@$(MAKE) --no-print-directory tools
