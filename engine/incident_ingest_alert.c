@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/buf.h"
 #include "engine/incident_int.h"
+#include "engine/jdump.h"
 
 static int
 ingest_text_eq(struct store_stmt *st, int col, const char *v)
@@ -263,13 +265,17 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 
 /* Logs a new alert. Its labels and annotations go into the detail as
  * the compact JSON text they were stored as, not parsed and dumped
- * again: {"annotations":A,"labels":L, then the other fields}. */
+ * again: {"annotations":A,"labels":L, then the other fields, sorted}
+ * (jdump: json_dumps's bytes, written faster; one buffer, no copies). */
 static int
 ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     int64_t starts, int64_t ends, struct err *err)
 {
+	const char *an = a->annotations_json ? a->annotations_json : "{}";
+	const char *lb = a->labels_json ? a->labels_json : "{}";
 	json_t *rest;
-	char *r = NULL, *text = NULL;
+	struct buf text;
+	size_t at;
 	int rc = -1;
 
 	rest = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "source",
@@ -279,21 +285,26 @@ ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	    a->severity_raw, "starts_at", incident_jtime(starts), "ends_at",
 	    incident_jtime(ends), "generator_url",
 	    incident_jstr(a->generator_url));
-	if (rest == NULL ||
-	    (r = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
-	    asprintf(&text, "{\"annotations\":%s,\"labels\":%s,%s",
-	        a->annotations_json ? a->annotations_json : "{}",
-	        a->labels_json ? a->labels_json : "{}", r + 1) == -1) {
-		text = NULL;
-		err_set(err, ERR_FAILED, "out of memory");
+	buf_init(&text, 0);
+	if (rest == NULL || buf_adds(&text, "{\"annotations\":", err) == -1 ||
+	    buf_adds(&text, an, err) == -1 ||
+	    buf_adds(&text, ",\"labels\":", err) == -1 ||
+	    buf_adds(&text, lb, err) == -1 || buf_addc(&text, ',', err) == -1)
 		goto out;
-	}
-	rc =
-	    incident_log_text(c->s, incident, c->actor, "alert.new", text, err);
+	at = text.len;
+	if (jdump_add_sorted(rest, &text, err) == -1)
+		goto out;
+	/* rest's own '{' goes: its fields follow the labels' */
+	memmove(text.data + at, text.data + at + 1, text.len - at - 1);
+	text.len--;
+	text.data[text.len] = '\0';
+	rc = incident_log_text(
+	    c->s, incident, c->actor, "alert.new", buf_str(&text), err);
 out:
+	if (rest == NULL)
+		err_set(err, ERR_FAILED, "out of memory");
 	json_decref(rest);
-	free(r);
-	free(text);
+	buf_done(&text);
 	return rc;
 }
 

@@ -467,8 +467,11 @@ serve_writer_deadline(struct timespec *ts, int64_t us)
 	ts->tv_nsec %= 1000000000;
 }
 
-/* Under load, lets the requests still in flight join this batch (queue
- * lock held). Those waiting for the syncer will not. */
+/* Under load, lets the requests still in flight join this batch, and
+ * waits while the syncer is still syncing an earlier one: their answers
+ * wait for the sync after that one in any case, so committing now would
+ * only make smaller transactions (more pages written, more syncs) (queue
+ * lock held). Those waiting for the syncer will not join. */
 static void
 serve_writer_gather(struct serve *sv, int64_t last_commit)
 {
@@ -479,7 +482,8 @@ serve_writer_gather(struct serve *sv, int64_t last_commit)
 		return;
 	serve_writer_deadline(&ts, SERVE_WRITER_GATHER_US);
 	while (sv->qlen < sv->batch_max && !sv->wstop &&
-	    (long)(sv->qlen + sv->syncing) < atomic_load(&sv->inflight))
+	    (sv->syncing > 0 ||
+	        (long)(sv->qlen + sv->syncing) < atomic_load(&sv->inflight)))
 		if (pthread_cond_timedwait(&sv->qcond, &sv->qlock, &ts) != 0)
 			break;
 }

@@ -8,7 +8,8 @@
 # wrk, one thread, 32 connections; the rate of every 100k alerts is
 # printed, so a slope shows. owl's read
 # latencies (readlat.py) at 10k and at 1M alerts. BENCH_QUICK=1: up to
-# 200,000 alerts. Figures only: nothing is asserted.
+# 200,000 alerts. BENCH_GROWTH_SHAPES: the shapes to run ("growing new").
+# Figures only: nothing is asserted.
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
 TOTAL=1000000
@@ -83,7 +84,7 @@ grow() { # SYS SHAPE
 }
 
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for shape in growing new; do
+for shape in ${BENCH_GROWTH_SHAPES:-growing new}; do
 	echo "   shape $shape: up to $TOTAL alerts, 10 a request (rate of every 100k)"
 	grow am "$shape" || exit 1
 	grow owl "$shape" || exit 1
