@@ -4,6 +4,7 @@
  * again and gives one event at a time; pass three their hashes. */
 #include "timeline.h"
 #include "timeline_int.h"
+#include "scratch.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -185,7 +186,7 @@ tl_row_put(struct timeline_stream *ts, const struct actlog_entry *e)
 	if (ts->nrows < 0)
 		return;
 	if (ts->rows == NULL) {
-		if ((ts->rows = tmpfile()) == NULL)
+		if ((ts->rows = scratch_file()) == NULL)
 			goto fail;
 		/* fewer, larger writes: it is written and read straight */
 		setvbuf(ts->rows, NULL, _IOFBF, TL_ROW_BUF);
@@ -407,7 +408,7 @@ tl_spool_start(struct timeline_stream *ts)
 	if (!ts->spool_hashes)
 		return;
 	if (ts->spool == NULL)
-		ts->spool = tmpfile();
+		ts->spool = scratch_file();
 	else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
 	    ftruncate(fileno(ts->spool), 0) != 0) {
 		fclose(ts->spool);
