@@ -30,6 +30,7 @@ actlog_text_new(void)
 		return NULL;
 	}
 	buf_init(&t->line, (size_t)ACTLOG_TEXT_MAX * 8);
+	buf_init(&t->desc, 4 * ACTLOG_TEXT_LABELS_MAX);
 	return t;
 }
 
@@ -41,6 +42,7 @@ actlog_text_free(struct actlog_text *t)
 	json_decref(t->mem);
 	strmap_free(t->fp);
 	buf_done(&t->line);
+	buf_done(&t->desc);
 	free(t);
 }
 
@@ -678,21 +680,18 @@ actlog_text_alert_new(struct actlog_text *t, const struct actlog_alert *a,
 	const json_t *common = json_object_get(t->mem, "common");
 	const char *desc = NULL;
 	struct err scratch;
-	struct buf b;
-	int rc = 0;
 
 	/* what actlog_text_line does of an alert.new: learn its
-	 * description, then say it (the description learnt, once) */
+	 * description (unless nothing will recall it), then say it (the
+	 * description learnt, once) */
 	if (a->fingerprint != NULL) {
-		buf_init(&b, 4 * ACTLOG_TEXT_LABELS_MAX);
-		rc = at_describe_alert(&b, a, common, NULL) == -1 ||
-		        strmap_set(t->fp, a->fingerprint, buf_str(&b)) == -1
-		    ? -1
-		    : 0;
-		buf_done(&b);
-		if (rc == -1)
+		buf_reset(&t->desc);
+		if (at_describe_alert(&t->desc, a, common, NULL) == -1 ||
+		    (!t->no_recall &&
+		        strmap_set(t->fp, a->fingerprint, buf_str(&t->desc)) ==
+		            -1))
 			return err_set(err, ERR_FAILED, "out of memory");
-		desc = strmap_get(t->fp, a->fingerprint);
+		desc = buf_str(&t->desc);
 	}
 	buf_reset(&t->line);
 	err_init(&scratch);
@@ -703,6 +702,12 @@ actlog_text_alert_new(struct actlog_text *t, const struct actlog_alert *a,
 	            : at_describe_alert(&t->line, a, common, &scratch)) == 0)
 		at_fired_tail(&t->line, a->severity, a->summary, &scratch);
 	return at_cut(out, buf_str(&t->line), t->line.len, err);
+}
+
+void
+actlog_text_no_recall(struct actlog_text *t)
+{
+	t->no_recall = 1;
 }
 
 int

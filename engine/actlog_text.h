@@ -67,6 +67,12 @@ struct actlog_alert {
 int actlog_text_alert_new(struct actlog_text *t, const struct actlog_alert *a,
     struct buf *out, struct err *err);
 
+/* Says that no sentence to come names an alert by its fingerprint
+ * alone (no alert.resolve, .refire, .stale, .update...):
+ * actlog_text_alert_new then keeps no description (a storm's 100,000);
+ * the sentences are the same. */
+void actlog_text_no_recall(struct actlog_text *t);
+
 /* actlog_text_line of an alert.resolve or alert.refire entry (kind) of
  * the alert fp (NULL: the entry names none). */
 int actlog_text_alert_change(struct actlog_text *t, const char *kind,

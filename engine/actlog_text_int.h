@@ -11,6 +11,8 @@ struct actlog_text {
 	json_t *mem;
 	struct strmap *fp; /* fingerprint -> the alert's description */
 	int ahead; /* actlog_text_learn was called: a pass went before */
+	int no_recall; /* actlog_text_no_recall */
+	struct buf desc; /* scratch for an alert's description */
 	struct buf line; /* scratch for one sentence, before the cut */
 };
 

@@ -312,34 +312,33 @@ timeline_esc_md(struct buf *out, const char *s, struct err *err)
 int
 timeline_esc_csv(struct buf *out, const char *s, struct err *err)
 {
-	size_t n = s ? strlen(s) : 0, k = 0;
+	size_t n = s ? strlen(s) : 0;
 	/* a cell a spreadsheet would take for a formula (an actor named
 	 * "=HYPERLINK(...)") is neutralised with a leading quote */
 	int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	int quote = n > 0 &&
 	    (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ');
-	char tmp[1024]; /* the field is gathered here, a quote doubled */
+	const char *q;
 	int rc = 0;
 
 	if (quote)
-		tmp[k++] = '"';
-	if (formula)
-		tmp[k++] = '\'';
-	for (size_t i = 0; i <= n && rc == 0; i++) {
-		if (k + 2 > sizeof tmp) {
-			rc = buf_add(out, tmp, k, err);
-			k = 0;
-		}
-		if (i == n) { /* the end: the closing quote */
-			if (quote)
-				tmp[k++] = '"';
-			break;
-		}
-		tmp[k++] = s[i];
-		if (s[i] == '"')
-			tmp[k++] = '"';
+		rc = buf_addc(out, '"', err);
+	if (formula && rc == 0)
+		rc = buf_addc(out, '\'', err);
+	/* each quote doubled: the runs between them copied whole */
+	while (rc == 0 && n > 0 && (q = memchr(s, '"', n)) != NULL) {
+		rc = buf_add(out, s, (size_t)(q - s) + 1, err) == -1 ||
+		        buf_addc(out, '"', err) == -1
+		    ? -1
+		    : 0;
+		n -= (size_t)(q - s) + 1;
+		s = q + 1;
 	}
-	return rc == 0 && k > 0 ? buf_add(out, tmp, k, err) : rc;
+	if (rc == 0 && n > 0)
+		rc = buf_add(out, s, n, err);
+	if (rc == 0 && quote)
+		rc = buf_addc(out, '"', err);
+	return rc;
 }
 
 int

@@ -35,7 +35,9 @@ struct timeline_event {
 	/* parsed; set in pass two (borrowed): of an alert's entry, only
 	 * what its line uses, or NULL when its line was told without */
 	const json_t *detail;
-	const char *detail_json; /* the stored text, in pass two */
+	const char *detail_json; /* the stored text, in pass two ("{}"
+	                            for an alert's entry read
+	                            TIMELINE_LEAN) */
 	int detail_valid; /* detail_json is a JSON object */
 	const char *alert_ends; /* an alert's resolve: its own end, when
 	                           it says (pass two) */
@@ -190,8 +192,15 @@ struct timeline_stream {
 	struct store *s;
 	int need_names; /* some entry names an alert only by fingerprint */
 	struct strmap *seen; /* the fingerprints of the alert.new entries
-	                        read */
+	                        read, from the first resolve or refire on;
+	                        before, */
+	char *pend; /* they are kept one after the other (a storm with
+	               none has no map to build) */
+	size_t npend, pendcap;
+	int64_t recalls; /* entries that name an alert by its fingerprint
+	                    alone (alert.resolve...) */
 	int have_common; /* m.common was started */
+	int lean; /* TIMELINE_LEAN */
 	/* pass two keeps each entry's id and hash in a temporary file for
 	 * pass three when spool_hashes is set (timeline_narrate sets it):
 	 * the log is then read twice, not three times */
@@ -213,6 +222,13 @@ struct timeline_stream {
  * has no entry of the incident; timeline_close() in every case. */
 int timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
     struct err *err);
+
+/* How timeline_open_as reads: TIMELINE_LEAN when the writer shows no
+ * alert entry's raw detail (ev->detail_json; md and html): pass two
+ * then has it only when the entry is not valid JSON. */
+#define TIMELINE_LEAN 1u
+int timeline_open_as(struct store *s, int64_t incident, unsigned how,
+    struct timeline_stream *ts, struct err *err);
 
 /* Called with each event, borrowed for the call (text set). Returns
  * nonzero to stop (timeline_each then fails). */

@@ -16,13 +16,16 @@ int tl_line(struct actlog_text *at, struct timeline_event *ev,
     const struct actlog_entry *e, const json_t *d, struct buf *b,
     struct err *err);
 
-/* What a pass reads of an alert's entry (tl_read): of an alert.new in
- * pass one the strings [starts_at, fingerprint, severity, status,
- * ends_at], in pass two [fingerprint, summary, status, severity], and
- * its labels (JSON text); of an alert's resolve or refire [fingerprint,
- * ends_at, starts_at]. */
-enum tl_what { TL_NEW1, TL_NEW2, TL_CHANGE };
-#define TL_READ_MAX 5
+/* What a pass reads of an alert's entry (tl_read): of an alert.new
+ * the strings [starts_at, fingerprint, severity, status, ends_at,
+ * annotations.summary] (TL_V_*: what pass one's model and pass two's
+ * sentence use, read once in pass one and kept in the row spool for
+ * pass two) and its labels (JSON text); of an alert's resolve or
+ * refire [fingerprint, ends_at, starts_at] (TL_C_*). */
+enum tl_what { TL_NEW, TL_CHANGE };
+enum { TL_V_START, TL_V_FP, TL_V_SEV, TL_V_STATUS, TL_V_END, TL_V_SUMMARY };
+enum { TL_C_FP, TL_C_END, TL_C_START };
+#define TL_READ_MAX 6
 
 struct tl_read {
 	const char *v[TL_READ_MAX]; /* NULL when absent, null or not a
@@ -30,6 +33,10 @@ struct tl_read {
 	const char *labels; /* an object's text, or NULL */
 	int valid; /* the detail is valid JSON */
 	char buf[4096]; /* what jscan read */
+	/* where jscan found each string, then the labels, in the detail
+	 * (UINT32_MAX: NULL), when `at` is set */
+	int at;
+	uint32_t off[TL_READ_MAX + 1], len[TL_READ_MAX + 1];
 	json_t *arr; /* or what SQLite read, */
 	char *slow; /* and its labels */
 };
@@ -40,6 +47,12 @@ struct tl_read {
 int tl_read(struct store *s, const char *detail, enum tl_what w,
     struct tl_read *r, struct err *err);
 void tl_read_done(struct tl_read *r);
+
+/* The same from where tl_read found them in the detail (r->off,
+ * r->len, r->at set) of size bytes: 0, or -1 when they are not in it
+ * or do not fit. */
+int tl_read_at(const char *detail, size_t size, enum tl_what w,
+    const uint32_t *off, const uint32_t *len, struct tl_read *r);
 
 /* 0 for an alert.new, 1 for an alert.resolve or alert.refire, else
  * -1. */

@@ -250,7 +250,7 @@ tm_lane(struct timeline_stream *ts, const struct timeline_event *ev,
 {
 	struct timeline_model *m = &ts->m;
 	struct timeline_alert *a;
-	int64_t start = tm_time(v[0]), end = tm_time(v[4]);
+	int64_t start = tm_time(v[TL_V_START]), end = tm_time(v[TL_V_END]);
 	char i[24];
 
 	if (m->nalert == TIMELINE_LANES_MAX) {
@@ -259,13 +259,13 @@ tm_lane(struct timeline_stream *ts, const struct timeline_event *ev,
 	}
 	snprintf(i, sizeof i, "%zu", m->nalert);
 	if ((m->lanes == NULL && (m->lanes = strmap_new()) == NULL) ||
-	    strmap_set(m->lanes, v[1], i) == -1)
+	    strmap_set(m->lanes, v[TL_V_FP], i) == -1)
 		return -1;
 	a = &m->alert[m->nalert];
 	memset(a, 0, sizeof *a);
-	a->fp = tm_dup(v[1]);
+	a->fp = tm_dup(v[TL_V_FP]);
 	a->name = tm_dup(tm_str(labels, "alertname"));
-	a->severity = tm_dup(v[2]);
+	a->severity = tm_dup(v[TL_V_SEV]);
 	a->labels = json_incref(labels);
 	if (a->fp == NULL || a->name == NULL || a->severity == NULL) {
 		free(a->fp);
@@ -276,20 +276,61 @@ tm_lane(struct timeline_stream *ts, const struct timeline_event *ev,
 	}
 	m->nalert++;
 	tm_fire(a, start ? start : ev->at_us);
-	if (v[3] != NULL && strcmp(v[3], "resolved") == 0)
+	if (v[TL_V_STATUS] != NULL && strcmp(v[TL_V_STATUS], "resolved") == 0)
 		tm_end(a, end ? end : ev->at_us);
 	return 0;
 }
 
 #define TM_PAIRS 64 /* labels read as pairs */
 
+/* Notes that an alert.new of fp was read: in ts->seen once a resolve
+ * or refire was, else in ts->pend. */
+static int
+tm_seen(struct timeline_stream *ts, const char *fp)
+{
+	size_t n = strlen(fp) + 1, cap;
+	char *p;
+
+	if (ts->seen != NULL)
+		return strmap_set(ts->seen, fp, NULL);
+	if (ts->npend + n > ts->pendcap) {
+		cap = ts->pendcap ? ts->pendcap * 2 : 4096;
+		while (cap < ts->npend + n)
+			cap *= 2;
+		if ((p = realloc(ts->pend, cap)) == NULL)
+			return -1;
+		ts->pend = p;
+		ts->pendcap = cap;
+	}
+	memcpy(ts->pend + ts->npend, fp, n);
+	ts->npend += n;
+	return 0;
+}
+
+/* ts->seen, made from ts->pend at the first resolve or refire. */
+static int
+tm_seen_map(struct timeline_stream *ts)
+{
+	if (ts->seen != NULL)
+		return 0;
+	if ((ts->seen = strmap_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < ts->npend; i += strlen(ts->pend + i) + 1)
+		if (strmap_set(ts->seen, ts->pend + i, NULL) == -1)
+			return -1;
+	free(ts->pend);
+	ts->pend = NULL;
+	ts->npend = ts->pendcap = 0;
+	return 0;
+}
+
 int
 timeline_model_alert(struct timeline_stream *ts,
     const struct timeline_event *ev, const char *const *v, const char *lab)
 {
-	const char *k[TM_PAIRS], *val[TM_PAIRS], *fp = v[1];
+	const char *k[TM_PAIRS], *val[TM_PAIRS], *fp = v[TL_V_FP];
 	struct timeline_model *m = &ts->m;
-	int64_t start = tm_time(v[0]);
+	int64_t start = tm_time(v[TL_V_START]);
 	json_t *labels = NULL;
 	char buf[4096];
 	int n = -1, rc = 0;
@@ -305,8 +346,7 @@ timeline_model_alert(struct timeline_stream *ts,
 		rc = tm_common_pairs(ts, k, val, (size_t)n);
 	else if (json_is_object(labels = timeline_labels(lab)))
 		rc = tm_common(ts, labels);
-	if (fp != NULL && ts->seen != NULL &&
-	    strmap_set(ts->seen, fp, NULL) == -1)
+	if (fp != NULL && tm_seen(ts, fp) == -1)
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {
 		if (n >= 0 && m->nalert < TIMELINE_LANES_MAX)
@@ -479,14 +519,16 @@ timeline_model_change(struct timeline_stream *ts,
 	/* pass two learns each alert's name from its alert.new, in log
 	 * order: only an alert whose alert.new comes later or elsewhere
 	 * needs the names read first */
-	if (v[0] != NULL && strmap_get(ts->seen, v[0]) == NULL)
+	if (tm_seen_map(ts) == -1)
+		return -1;
+	if (v[TL_C_FP] != NULL && strmap_get(ts->seen, v[TL_C_FP]) == NULL)
 		ts->need_names = 1;
-	if ((a = tm_alert(&ts->m, v[0])) != NULL) {
+	if ((a = tm_alert(&ts->m, v[TL_C_FP])) != NULL) {
 		if (strcmp(ev->kind, "alert.resolve") == 0) {
-			at = tm_time(v[1]);
+			at = tm_time(v[TL_C_END]);
 			tm_end(a, at ? at : ev->at_us);
 		} else {
-			at = tm_time(v[2]);
+			at = tm_time(v[TL_C_START]);
 			tm_fire(a, at ? at : ev->at_us);
 		}
 	}

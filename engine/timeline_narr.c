@@ -37,10 +37,16 @@ timeline_classify(const struct timeline_event *ev, enum timeline_shown *shown,
 	static const char *const full[] = { "runbooks.sync", "effect.intent",
 		"paging.start", "page.queued", "oncall.override",
 		"oncall.override.remove" };
-	const char *k = ev->kind, *st = tn_str(ev->detail, "status");
-	const json_t *ok = json_object_get(ev->detail, "ok");
+	const char *k = ev->kind, *st;
+	const json_t *ok;
 
 	*shown = TIMELINE_NARRATIVE;
+	*mark = TIMELINE_NONE;
+	*rb_failed = 0;
+	if (strncmp(k, "alert.", 6) == 0)
+		return; /* most of a storm: in neither list, no outcome */
+	st = tn_str(ev->detail, "status");
+	ok = json_object_get(ev->detail, "ok");
 	if (tn_in(k, summary, sizeof summary / sizeof summary[0]))
 		*shown = TIMELINE_SUMMARY;
 	else if (tn_in(k, full, sizeof full / sizeof full[0]))
@@ -96,9 +102,11 @@ tn_emit(struct tn *t, const struct timeline_event *ev, int level,
 	timeline_classify(ev, &l.shown, &l.mark, &rb);
 	l.rollback_failed = rb || rb_failed;
 	l.extra = extra;
-	snprintf(head, sizeof head, "run %" PRId64 " ", ev->run);
-	if (level > 0 && strncmp(l.text, head, strlen(head)) == 0)
-		l.text += strlen(head);
+	if (level > 0) { /* inside its run's block: "run N " said once */
+		snprintf(head, sizeof head, "run %" PRId64 " ", ev->run);
+		if (strncmp(l.text, head, strlen(head)) == 0)
+			l.text += strlen(head);
+	}
 	return t->fn(&l, t->ctx);
 }
 

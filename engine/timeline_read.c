@@ -11,27 +11,22 @@
 #include "jscan.h"
 
 static const struct jscan_want tl_wants[][TL_READ_MAX + 1] = {
-	[TL_NEW1] = { { "starts_at", 0 }, { "fingerprint", 0 },
+	[TL_NEW] = { { "starts_at", 0 }, { "fingerprint", 0 },
 	    { "severity", 0 }, { "status", 0 }, { "ends_at", 0 },
-	    { "labels", 1 } },
-	[TL_NEW2] = { { "fingerprint", 0 }, { "annotations.summary", 0 },
-	    { "status", 0 }, { "severity", 0 }, { "labels", 1 } },
+	    { "annotations.summary", 0 }, { "labels", 1 } },
 	[TL_CHANGE] = { { "fingerprint", 0 }, { "after.ends_at", 0 },
 	    { "after.starts_at", 0 } },
 };
 /* The strings of each (then the labels, but for TL_CHANGE). */
-static const size_t tl_nstr[] = {
-	[TL_NEW1] = 5, [TL_NEW2] = 4, [TL_CHANGE] = 3
-};
+static const size_t tl_nstr[] = { [TL_NEW] = 6, [TL_CHANGE] = 3 };
 
 /* The same read by SQLite (as the passes read it before jscan): the
- * strings as a JSON array, columns TL_NEW1, TL_NEW2, TL_CHANGE, then
- * the labels; all NULL when the detail is not valid JSON. */
+ * strings as a JSON array, columns TL_NEW, TL_CHANGE, then the labels;
+ * all NULL when the detail is not valid JSON. */
 static const char tl_slow_sql[] =
     "SELECT CASE WHEN v = 1 THEN json_extract(d, '$.starts_at',"
-    " '$.fingerprint', '$.severity', '$.status', '$.ends_at') END,"
-    " CASE WHEN v = 1 THEN json_extract(d, '$.fingerprint',"
-    " '$.annotations.summary', '$.status', '$.severity') END,"
+    " '$.fingerprint', '$.severity', '$.status', '$.ends_at',"
+    " '$.annotations.summary') END,"
     " CASE WHEN v = 1 THEN json_extract(d, '$.fingerprint',"
     " '$.after.ends_at', '$.after.starts_at') END,"
     " CASE WHEN v = 1 THEN json_extract(d, '$.labels') END"
@@ -47,6 +42,7 @@ tl_read_done(struct tl_read *r)
 	r->arr = NULL;
 	r->slow = NULL;
 	r->valid = 0;
+	r->at = 0;
 }
 
 /* What SQLite reads of it. */
@@ -65,7 +61,7 @@ tl_read_slow(struct store *s, const char *detail, enum tl_what w,
 		return store_sqlerr(s, err, "action log");
 	}
 	f = (const char *)store_col_text(st, (int)w);
-	l = (const char *)store_col_text(st, 3);
+	l = (const char *)store_col_text(st, 2);
 	r->valid = f != NULL;
 	if (f != NULL && (r->arr = json_loads(f, 0, NULL)) == NULL) {
 		store_reset(st);
@@ -119,10 +115,37 @@ tl_read(struct store *s, const char *detail, enum tl_what w, struct tl_read *r,
 	if (jscan_get(detail, tl_wants[w], n + (labels ? 1 : 0), v) == 0 &&
 	    tl_read_copy(r, v, n, labels) == 0) {
 		r->valid = 1;
+		r->at = 1;
+		for (size_t i = 0; i < n + (labels ? 1 : 0); i++) {
+			r->off[i] =
+			    v[i].p ? (uint32_t)(v[i].p - detail) : UINT32_MAX;
+			r->len[i] = (uint32_t)v[i].n;
+		}
 		return 0;
 	}
 	tl_read_done(r);
 	return tl_read_slow(s, detail, w, r, err);
+}
+
+int
+tl_read_at(const char *detail, size_t size, enum tl_what w, const uint32_t *off,
+    const uint32_t *len, struct tl_read *r)
+{
+	struct jscan_val v[TL_READ_MAX + 1];
+	size_t n = tl_nstr[w] + (w != TL_CHANGE ? 1 : 0);
+
+	tl_read_done(r);
+	for (size_t i = 0; i < n; i++) {
+		if (off[i] != UINT32_MAX &&
+		    (off[i] > size || len[i] > size - off[i]))
+			return -1;
+		v[i].p = off[i] == UINT32_MAX ? NULL : detail + off[i];
+		v[i].n = len[i];
+	}
+	if (tl_read_copy(r, v, tl_nstr[w], w != TL_CHANGE) == -1)
+		return -1;
+	r->valid = 1;
+	return 0;
 }
 
 int

@@ -110,6 +110,8 @@ tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e, int a,
 		ts->bad_id = e->id;
 	ts->n++;
 	tl_event(&ev, e);
+	if (strncmp(ev.kind, "alert.", 6) == 0 && a != 0)
+		ts->recalls++;
 	if (ts->head.first_id == 0)
 		ts->head.first_id = e->id;
 	ts->head.last_id = e->id;
@@ -164,24 +166,59 @@ tl_entry(struct store_stmt *st, struct actlog_entry *e)
 	e->hash = tl_col(st, 8);
 }
 
-/* The entry's 9 columns in the row spool: id, at_us, incident, run,
- * then the 5 strings (actor, kind, detail, prev_hash, hash) as lengths
- * (UINT32_MAX: NULL) and bytes with their NULs. A failure only means
- * pass two reads the log. */
-#define TL_ROW_STRS 5
+/* An entry in the row spool: id, at_us, incident, run, then its
+ * strings as lengths (UINT32_MAX: NULL) and bytes with their NULs:
+ * actor, kind, detail, hash (prev_hash only pass one checks), then of
+ * an alert's entry what pass one read of it (tl_read: the strings and
+ * the labels), and whether it did (TL_ROW_READ). The detail of such an
+ * entry is left out when no writer shows it (TIMELINE_LEAN): pass two
+ * tells it from what was read. When it is kept, and what was read are
+ * pieces of it (jscan), where they are in it is kept instead
+ * (TL_ROW_AT: after the head, tl_read's off and len). A failure only
+ * means pass two reads the log. */
+enum { TL_ROW_ACTOR, TL_ROW_KIND, TL_ROW_DETAIL, TL_ROW_HASH, TL_ROW_V };
+#define TL_ROW_LABELS (TL_ROW_V + TL_READ_MAX)
+#define TL_ROW_STRS (TL_ROW_LABELS + 1)
+struct tl_rowhead {
+	int64_t num[4];
+	uint32_t len[TL_ROW_STRS];
+	uint32_t read; /* TL_ROW_* */
+};
+enum { TL_ROW_NONE, TL_ROW_READ, TL_ROW_AT };
+#define TL_ROW_ATS (2 * (TL_READ_MAX + 1) * sizeof(uint32_t))
 #define TL_ROW_BUF (256 * 1024)
 /* past this much (a /tmp on tmpfs is memory), pass two reads the log */
 #define TL_ROW_MAX ((int64_t)256 * 1024 * 1024)
 
-static void
-tl_row_put(struct timeline_stream *ts, const struct actlog_entry *e)
+/* Room for n bytes in ts->rowbuf: 0, or -1. */
+static int
+tl_row_room(struct timeline_stream *ts, size_t n)
 {
-	const char *str[TL_ROW_STRS] = { e->actor, e->kind, e->detail,
-		e->prev_hash, e->hash };
-	int64_t num[4] = { e->id, e->at_us, e->incident, e->run };
-	uint32_t len[TL_ROW_STRS];
-	size_t k;
-	int64_t size = (int64_t)(sizeof num + sizeof len);
+	char *nb;
+
+	if (n <= ts->rowcap)
+		return 0;
+	if ((nb = realloc(ts->rowbuf, n)) == NULL)
+		return -1;
+	ts->rowbuf = nb;
+	ts->rowcap = n;
+	return 0;
+}
+
+/* Keeps entry e (a: tl_alert_kind, r what was read of it) for pass
+ * two, in one write. */
+static void
+tl_row_put(struct timeline_stream *ts, const struct actlog_entry *e, int a,
+    const struct tl_read *r)
+{
+	const char *str[TL_ROW_STRS] = { [TL_ROW_ACTOR] = e->actor,
+		[TL_ROW_KIND] = e->kind,
+		[TL_ROW_DETAIL] = e->detail,
+		[TL_ROW_HASH] = e->hash };
+	struct tl_rowhead h = { .num = {
+		                    e->id, e->at_us, e->incident, e->run } };
+	size_t k, n, size = sizeof h;
+	int at = 0;
 
 	if (ts->nrows < 0)
 		return;
@@ -191,22 +228,42 @@ tl_row_put(struct timeline_stream *ts, const struct actlog_entry *e)
 		/* fewer, larger writes: it is written and read straight */
 		setvbuf(ts->rows, NULL, _IOFBF, TL_ROW_BUF);
 	}
+	if (a >= 0 && r->valid && !ts->lean && r->at) {
+		h.read = TL_ROW_AT;
+		size += TL_ROW_ATS;
+		at = 1;
+	} else if (a >= 0 && r->valid) {
+		h.read = TL_ROW_READ;
+		for (k = 0; k < TL_READ_MAX; k++)
+			str[TL_ROW_V + k] = r->v[k];
+		str[TL_ROW_LABELS] = r->labels;
+		if (ts->lean)
+			str[TL_ROW_DETAIL] = NULL;
+	}
 	for (k = 0; k < TL_ROW_STRS; k++) {
-		size_t n = str[k] ? strlen(str[k]) : 0;
-
+		n = str[k] ? strlen(str[k]) : 0;
 		if (n >= UINT32_MAX)
 			goto fail;
-		len[k] = str[k] ? (uint32_t)n : UINT32_MAX;
-		size += str[k] ? (int64_t)n + 1 : 0;
+		h.len[k] = str[k] ? (uint32_t)n : UINT32_MAX;
+		size += str[k] ? n + 1 : 0;
 	}
-	if ((ts->rowbytes += size) > TL_ROW_MAX ||
-	    fwrite(num, sizeof num, 1, ts->rows) != 1 ||
-	    fwrite(len, sizeof len, 1, ts->rows) != 1)
+	if ((ts->rowbytes += (int64_t)size) > TL_ROW_MAX ||
+	    tl_row_room(ts, size) == -1)
 		goto fail;
+	memcpy(ts->rowbuf, &h, sizeof h);
+	n = sizeof h;
+	if (at) {
+		memcpy(ts->rowbuf + n, r->off, sizeof r->off);
+		memcpy(ts->rowbuf + n + sizeof r->off, r->len, sizeof r->len);
+		n += TL_ROW_ATS;
+	}
 	for (k = 0; k < TL_ROW_STRS; k++)
-		if (str[k] != NULL &&
-		    fwrite(str[k], 1, len[k] + 1, ts->rows) != len[k] + 1)
-			goto fail;
+		if (str[k] != NULL) {
+			memcpy(ts->rowbuf + n, str[k], h.len[k] + 1);
+			n += h.len[k] + 1;
+		}
+	if (fwrite(ts->rowbuf, 1, n, ts->rows) != n)
+		goto fail;
 	ts->nrows++;
 	return;
 fail:
@@ -216,47 +273,73 @@ fail:
 	ts->rows = NULL;
 }
 
-/* Reads the next entry of the row spool into e (its strings in
- * ts->rowbuf, valid until the next call): 0, or -1. */
+/* Reads the next entry of the row spool into e, and into r what pass
+ * one read of it (r->valid; else r is empty), the strings in
+ * ts->rowbuf, valid until the next call: 1 when r was read, 0 when
+ * not, or -1. */
 static int
-tl_row_get(struct timeline_stream *ts, struct actlog_entry *e)
+tl_row_get(
+    struct timeline_stream *ts, struct actlog_entry *e, struct tl_read *r)
 {
-	const char **str[TL_ROW_STRS] = { &e->actor, &e->kind, &e->detail,
-		&e->prev_hash, &e->hash };
-	uint32_t len[TL_ROW_STRS];
-	int64_t num[4];
+	const char *str[TL_ROW_STRS];
+	struct tl_rowhead h;
 	size_t k, total = 0, at = 0;
-	char *nb;
+	uint32_t off[TL_READ_MAX + 1], len[TL_READ_MAX + 1];
+	int a;
 
-	if (fread(num, sizeof num, 1, ts->rows) != 1 ||
-	    fread(len, sizeof len, 1, ts->rows) != 1)
+	tl_read_done(r);
+	if (fread(&h, sizeof h, 1, ts->rows) != 1 ||
+	    (h.read == TL_ROW_AT &&
+	        (fread(off, sizeof off, 1, ts->rows) != 1 ||
+	            fread(len, sizeof len, 1, ts->rows) != 1)))
 		return -1;
 	for (k = 0; k < TL_ROW_STRS; k++)
-		total += len[k] == UINT32_MAX ? 0 : (size_t)len[k] + 1;
-	if (total > ts->rowcap) {
-		if ((nb = realloc(ts->rowbuf, total)) == NULL)
-			return -1;
-		ts->rowbuf = nb;
-		ts->rowcap = total;
-	}
+		total += h.len[k] == UINT32_MAX ? 0 : (size_t)h.len[k] + 1;
+	if (tl_row_room(ts, total) == -1)
+		return -1;
 	if (total > 0 && fread(ts->rowbuf, 1, total, ts->rows) != total)
 		return -1;
 	for (k = 0; k < TL_ROW_STRS; k++) {
-		*str[k] = len[k] == UINT32_MAX ? NULL : ts->rowbuf + at;
-		at += len[k] == UINT32_MAX ? 0 : (size_t)len[k] + 1;
-		if (*str[k] != NULL && (*str[k])[len[k]] != '\0')
+		str[k] = h.len[k] == UINT32_MAX ? NULL : ts->rowbuf + at;
+		at += h.len[k] == UINT32_MAX ? 0 : (size_t)h.len[k] + 1;
+		if (str[k] != NULL && str[k][h.len[k]] != '\0')
 			return -1;
 	}
-	e->id = num[0];
-	e->at_us = num[1];
-	e->incident = num[2];
-	e->run = num[3];
-	return 0;
+	e->id = h.num[0];
+	e->at_us = h.num[1];
+	e->incident = h.num[2];
+	e->run = h.num[3];
+	e->actor = str[TL_ROW_ACTOR];
+	e->kind = str[TL_ROW_KIND];
+	e->detail = str[TL_ROW_DETAIL];
+	e->hash = str[TL_ROW_HASH];
+	if (h.read == TL_ROW_AT) {
+		a = tl_alert_kind(e->kind ? e->kind : "");
+		return e->detail != NULL && a >= 0 &&
+		        tl_read_at(e->detail, h.len[TL_ROW_DETAIL],
+		            a ? TL_CHANGE : TL_NEW, off, len, r) == 0
+		    ? 1
+		    : -1;
+	}
+	if (h.read != TL_ROW_READ)
+		return 0;
+	for (k = 0; k < TL_READ_MAX; k++)
+		r->v[k] = str[TL_ROW_V + k];
+	r->labels = str[TL_ROW_LABELS];
+	r->valid = 1;
+	return 1;
 }
 
 int
 timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
     struct err *err)
+{
+	return timeline_open_as(s, incident, 0, ts, err);
+}
+
+int
+timeline_open_as(struct store *s, int64_t incident, unsigned how,
+    struct timeline_stream *ts, struct err *err)
 {
 	struct actlog_entry e;
 	struct tl_read r = { 0 };
@@ -265,22 +348,23 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 
 	memset(ts, 0, sizeof *ts);
 	ts->s = s;
+	ts->lean = (how & TIMELINE_LEAN) != 0;
 	ts->head.incident = incident;
-	if ((ts->text = actlog_text_new()) == NULL ||
-	    (ts->seen = strmap_new()) == NULL || hash_begin(&ts->h) == -1)
+	if ((ts->text = actlog_text_new()) == NULL || hash_begin(&ts->h) == -1)
 		return err_set(err, ERR_FAILED, "out of memory");
 	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
 	store_bind_int64(st, 1, incident);
 	while (!bad && (rc = store_step(st)) == STORE_ROW) {
 		tl_entry(st, &e);
-		tl_row_put(ts, &e);
 		tl_read_done(&r);
 		a = tl_alert_kind(e.kind ? e.kind : "");
 		bad = (a >= 0 &&
-		          tl_read(s, e.detail, a ? TL_CHANGE : TL_NEW1, &r,
+		          tl_read(s, e.detail, a ? TL_CHANGE : TL_NEW, &r,
 		              err) == -1) ||
 		    tl_pass1(ts, &e, a, &r) == -1;
+		if (!bad)
+			tl_row_put(ts, &e, a, &r);
 	}
 	tl_read_done(&r);
 	store_reset(st);
@@ -293,6 +377,8 @@ timeline_open(struct store *s, int64_t incident, struct timeline_stream *ts,
 	if (ts->n == 0)
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%" PRId64, incident);
+	if (ts->recalls == 0)
+		actlog_text_no_recall(ts->text);
 	/* the alerts are told by the labels that tell them apart */
 	if (ts->m.common != NULL &&
 	    actlog_text_common(ts->text, ts->m.common) == -1)
@@ -315,8 +401,9 @@ static json_t *
 tl_alert_new(const struct tl_read *r)
 {
 	return json_pack("{s:s?, s:o?, s:{s:s?}, s:s?, s:s?}", "fingerprint",
-	    r->v[0], "labels", timeline_labels(r->labels), "annotations",
-	    "summary", r->v[1], "status", r->v[2], "severity", r->v[3]);
+	    r->v[TL_V_FP], "labels", timeline_labels(r->labels), "annotations",
+	    "summary", r->v[TL_V_SUMMARY], "status", r->v[TL_V_STATUS],
+	    "severity", r->v[TL_V_SEV]);
 }
 
 /* The sentence of an alert's entry (a: tl_alert_kind) from what was
@@ -333,13 +420,13 @@ tl_alert_line(struct tl_pass2 *p, const struct actlog_entry *e, int a,
 
 	if (a == 1)
 		return actlog_text_alert_change(
-		    p->ts->text, e->kind, r->v[0], &p->b, p->err);
+		    p->ts->text, e->kind, r->v[TL_C_FP], &p->b, p->err);
 	if ((n = tl_pairs(r->labels, buf, sizeof buf, k, v, 64)) < 0)
 		return 1;
-	al = (struct actlog_alert){ .fingerprint = r->v[0],
-		.summary = r->v[1],
-		.status = r->v[2],
-		.severity = r->v[3],
+	al = (struct actlog_alert){ .fingerprint = r->v[TL_V_FP],
+		.summary = r->v[TL_V_SUMMARY],
+		.status = r->v[TL_V_STATUS],
+		.severity = r->v[TL_V_SEV],
 		.key = k,
 		.val = v,
 		.nlabels = (size_t)n };
@@ -362,16 +449,17 @@ tl_pass2(struct tl_pass2 *p, const struct actlog_entry *e, int a,
 	ev.detail_valid = r->valid;
 	buf_reset(&p->b);
 	if (a >= 0 && r->valid) {
-		ev.alert_ends = a == 1 ? r->v[1] : NULL;
+		ev.alert_ends = a == 1 ? r->v[TL_C_END] : NULL;
 		rc = tl_alert_line(p, e, a, r);
 	}
 	if (rc == 1) {
 		/* an alert's resolve is told from what was read of it */
 		d = !r->valid ? tl_detail_ok(e, &ev.detail_valid)
-		    : a == 0  ? tl_alert_new(r)
-		              : json_pack("{s:s?, s:{s:s?, s:s?}}",
-		                    "fingerprint", r->v[0], "after", "ends_at",
-		                    r->v[1], "starts_at", r->v[2]);
+		    : a == 0
+		    ? tl_alert_new(r)
+		    : json_pack("{s:s?, s:{s:s?, s:s?}}", "fingerprint",
+		          r->v[TL_C_FP], "after", "ends_at", r->v[TL_C_END],
+		          "starts_at", r->v[TL_C_START]);
 		ev.detail = d;
 		rc = d == NULL
 		    ? -1
@@ -407,9 +495,10 @@ tl_spool_start(struct timeline_stream *ts)
 	ts->nspool = 0;
 	if (!ts->spool_hashes)
 		return;
-	if (ts->spool == NULL)
-		ts->spool = scratch_file();
-	else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
+	if (ts->spool == NULL) {
+		if ((ts->spool = scratch_file()) != NULL)
+			setvbuf(ts->spool, NULL, _IOFBF, TL_ROW_BUF);
+	} else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
 	    ftruncate(fileno(ts->spool), 0) != 0) {
 		fclose(ts->spool);
 		ts->spool = NULL;
@@ -459,19 +548,21 @@ tl_spooled(struct timeline_stream *ts, timeline_hash_fn *fn, void *ctx)
 	return 0;
 }
 
-/* One entry of pass two: 0, or nonzero to stop (p->failed says why). */
+/* One entry of pass two (r: what pass one read of it when `read`):
+ * 0, or nonzero to stop (p->failed says why). */
 static int
 tl_each_one(struct tl_pass2 *p, const struct actlog_entry *e, struct tl_read *r,
-    int spool)
+    int read, int spool)
 {
 	int a;
 
 	if (spool)
 		tl_spool(p->ts, e);
-	tl_read_done(r);
 	a = tl_alert_kind(e->kind ? e->kind : "");
-	if (a >= 0 &&
-	    tl_read(p->ts->s, e->detail, a ? TL_CHANGE : TL_NEW2, r, p->err) ==
+	if (!read)
+		tl_read_done(r);
+	if (a >= 0 && !read &&
+	    tl_read(p->ts->s, e->detail, a ? TL_CHANGE : TL_NEW, r, p->err) ==
 	        -1) {
 		p->failed = 1;
 		return 1;
@@ -488,7 +579,7 @@ tl_each(struct timeline_stream *ts, struct store_stmt *st, timeline_fn *fn,
 	struct tl_pass2 p = { ts, fn, ctx, { 0 }, err, 0 };
 	struct actlog_entry e;
 	struct tl_read r = { 0 };
-	int rc = STORE_DONE;
+	int rc = STORE_DONE, read;
 
 	buf_init(&p.b, TIMELINE_TEXT_MAX + 1);
 	if (spool)
@@ -496,20 +587,20 @@ tl_each(struct timeline_stream *ts, struct store_stmt *st, timeline_fn *fn,
 	if (st == NULL) {
 		for (int64_t i = 0; i < ts->nrows; i++) {
 			memset(&e, 0, sizeof e);
-			if (tl_row_get(ts, &e) == -1) {
+			if ((read = tl_row_get(ts, &e, &r)) == -1) {
 				err_set(err, ERR_FAILED,
 				    "timeline: cannot read back its "
 				    "temporary file");
 				p.failed = 1;
 				break;
 			}
-			if (tl_each_one(&p, &e, &r, spool) != 0)
+			if (tl_each_one(&p, &e, &r, read, spool) != 0)
 				break;
 		}
 	} else {
 		while ((rc = store_step(st)) == STORE_ROW) {
 			tl_entry(st, &e);
-			if (tl_each_one(&p, &e, &r, spool) != 0) {
+			if (tl_each_one(&p, &e, &r, 0, spool) != 0) {
 				rc = STORE_DONE;
 				break;
 			}
@@ -596,6 +687,7 @@ timeline_close(struct timeline_stream *ts)
 	free(ts->head.mitigated_by);
 	timeline_model_free(&ts->m);
 	strmap_free(ts->seen);
+	free(ts->pend);
 	if (ts->spool != NULL)
 		fclose(ts->spool);
 	if (ts->rows != NULL)

@@ -38,6 +38,14 @@ static const struct tl_format *const tl_formats[] = {
 	[TL_HTML] = &tl_fmt_html,
 };
 
+/* How each reads the log: md and html show no entry's raw detail. */
+static const unsigned tl_how[] = {
+	[TL_MD] = TIMELINE_LEAN,
+	[TL_JSON] = 0,
+	[TL_CSV] = 0,
+	[TL_HTML] = TIMELINE_LEAN,
+};
+
 static int
 tl_headhash(const struct actlog_entry *e, void *ctx)
 {
@@ -48,7 +56,8 @@ tl_headhash(const struct actlog_entry *e, void *ctx)
 /* Verifies the chain from its checkpoint, and reads the incident's
  * header (pass one), checking each of its entries against its hash. */
 static int
-tl_load(struct store *s, int64_t id, struct tl_doc *d, struct err *err)
+tl_load(struct store *s, int64_t id, unsigned how, struct tl_doc *d,
+    struct err *err)
 {
 	if (actlog_verify_since(s, &d->chk, err) == -1)
 		return -1;
@@ -59,7 +68,7 @@ tl_load(struct store *s, int64_t id, struct tl_doc *d, struct err *err)
 		if (actlog_each(s, &last, tl_headhash, d->head, err) == -1)
 			return -1;
 	}
-	if (timeline_open(s, id, &d->t, err) == -1)
+	if (timeline_open_as(s, id, how, &d->t, err) == -1)
 		return -1;
 	if (d->chk.bad_id == 0 && d->t.bad_id != 0) {
 		d->chk.bad_id = d->t.bad_id;
@@ -102,7 +111,7 @@ tl_render(struct store *s, const int64_t *ids, size_t n, enum tl_fmt f,
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		memset(&d, 0, sizeof d);
 		d.mode = mode;
-		rc = tl_load(s, ids[i], &d, o->err) == -1 ||
+		rc = tl_load(s, ids[i], tl_how[f], &d, o->err) == -1 ||
 		        fm->incident(o, &d) == -1 || tl_flush(o) == -1
 		    ? -1
 		    : 0;

@@ -290,6 +290,61 @@ test_fast_readers(void **state)
 	assert_null(timeline_labels(NULL));
 }
 
+/* What pass two gets back from where pass one found an alert's values
+ * in its detail (the row spool of json and csv) is what pass one read;
+ * offsets outside the detail are refused. */
+static void
+test_read_at(void **state)
+{
+	static const char d[] =
+	    "{\"annotations\":{\"summary\":\"disk full\"},\"ends_at\":null,"
+	    "\"fingerprint\":\"f1\",\"labels\":{\"alertname\":\"Disk\","
+	    "\"host\":\"a\"},\"severity\":\"critical\","
+	    "\"starts_at\":\"2026-03-14T09:00:00Z\",\"status\":\"firing\"}";
+	static const char c[] =
+	    "{\"after\":{\"ends_at\":\"2026-03-14T09:05:00Z\"},"
+	    "\"fingerprint\":\"f1\"}";
+	struct tl_read r = { 0 }, b = { 0 };
+	uint32_t off[TL_READ_MAX + 1], len[TL_READ_MAX + 1];
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(tl_read(NULL, d, TL_NEW, &r, &err), 0);
+	assert_true(r.valid && r.at);
+	assert_string_equal(r.v[TL_V_FP], "f1");
+	assert_string_equal(r.v[TL_V_SUMMARY], "disk full");
+	assert_string_equal(r.v[TL_V_SEV], "critical");
+	assert_string_equal(r.v[TL_V_STATUS], "firing");
+	assert_string_equal(r.v[TL_V_START], "2026-03-14T09:00:00Z");
+	assert_null(r.v[TL_V_END]);
+	memcpy(off, r.off, sizeof off);
+	memcpy(len, r.len, sizeof len);
+	assert_int_equal(tl_read_at(d, strlen(d), TL_NEW, off, len, &b), 0);
+	assert_true(b.valid);
+	for (size_t i = 0; i < TL_READ_MAX; i++)
+		if (r.v[i] == NULL)
+			assert_null(b.v[i]);
+		else
+			assert_string_equal(b.v[i], r.v[i]);
+	assert_string_equal(b.labels, r.labels);
+	assert_string_equal(
+	    b.labels, "{\"alertname\":\"Disk\",\"host\":\"a\"}");
+	off[TL_V_FP] = (uint32_t)strlen(d); /* past the end */
+	assert_int_equal(tl_read_at(d, strlen(d), TL_NEW, off, len, &b), -1);
+
+	assert_int_equal(tl_read(NULL, c, TL_CHANGE, &r, &err), 0);
+	memcpy(off, r.off, sizeof off);
+	memcpy(len, r.len, sizeof len);
+	assert_int_equal(tl_read_at(c, strlen(c), TL_CHANGE, off, len, &b), 0);
+	assert_string_equal(b.v[TL_C_FP], "f1");
+	assert_string_equal(b.v[TL_C_END], "2026-03-14T09:05:00Z");
+	assert_null(b.v[TL_C_START]);
+	assert_null(b.labels);
+	tl_read_done(&r);
+	tl_read_done(&b);
+}
+
 int
 main(void)
 {
@@ -299,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_fast_readers),
+		cmocka_unit_test(test_read_at),
 	};
 
 	return cmocka_run_group_tests_name("timeline", tests, NULL, NULL);
