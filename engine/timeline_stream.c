@@ -4,6 +4,7 @@
  * again and gives one event at a time; pass three their hashes. */
 #include "timeline.h"
 #include "timeline_int.h"
+#include "scratch.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ tl_row_put(struct timeline_stream *ts, const struct actlog_entry *e, int a,
 	if (ts->nrows < 0)
 		return;
 	if (ts->rows == NULL) {
-		if ((ts->rows = tmpfile()) == NULL)
+		if ((ts->rows = scratch_file()) == NULL)
 			goto fail;
 		/* fewer, larger writes: it is written and read straight */
 		setvbuf(ts->rows, NULL, _IOFBF, TL_ROW_BUF);
@@ -495,7 +496,7 @@ tl_spool_start(struct timeline_stream *ts)
 	if (!ts->spool_hashes)
 		return;
 	if (ts->spool == NULL) {
-		if ((ts->spool = tmpfile()) != NULL)
+		if ((ts->spool = scratch_file()) != NULL)
 			setvbuf(ts->spool, NULL, _IOFBF, TL_ROW_BUF);
 	} else if (fseek(ts->spool, 0, SEEK_SET) != 0 ||
 	    ftruncate(fileno(ts->spool), 0) != 0) {

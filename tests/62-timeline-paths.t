@@ -92,4 +92,19 @@ for n in "$long" "$wide"; do
 		"...its sentence holds the name cut at 160 bytes, then ..."
 done
 
+# The timeline spools its rows to a temporary file in $TMPDIR, else /tmp
+# (glibc's tmpfile() uses /tmp whatever TMPDIR says: a small /tmp then
+# failed the export). The file is made and unlinked at once: the
+# directory's mtime moves, and nothing is left in it.
+mkdir "$T/scratch"
+touch -d '2001-01-01 00:00:00' "$T/scratch"
+run env TMPDIR="$T/scratch" "$OWL" timeline 1 --format json
+is "$RC" 0 "TMPDIR elsewhere: exit 0"
+like "$OUT" '"alert fired: Down region=eu-west-1' "...and the timeline as before"
+unlike "$(stat -c %y "$T/scratch")" '^2001-01-01' \
+	"the spool was made in \$TMPDIR"
+is "$(ls -A "$T/scratch")" "" "...and unlinked at once: nothing left in it"
+run env TMPDIR="$T/no-such-dir" "$OWL" timeline 1 --format json
+is "$RC:$ERR" "0:" "a TMPDIR that is not there: /tmp is used, quietly"
+
 done_testing
