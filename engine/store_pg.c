@@ -516,9 +516,11 @@ store_pg_begin(struct store *s, struct err *err)
 {
 	struct store_pg *pg = STORE_PG(s);
 
-	if (store_pg_start(
-	        s, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK ")") ==
-	    -1) {
+	/* NOTIFY here: sent with the commit (or not at all), and the
+	 * commit can then go in the pipeline of the writes sent ahead */
+	if (store_pg_start(s,
+	        "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_LOCK
+	        "); NOTIFY owl") == -1) {
 		if (strcmp(pg->sqlstate, STORE_PG_LOCK_TIMEOUT) == 0)
 			store_pg_holder(pg);
 		store_pg_sqlerr(s, err, "begin transaction");
@@ -536,8 +538,17 @@ store_pg_commit(struct store *s, struct err *err)
 	PGresult *r;
 	int ok;
 
-	/* the writes sent ahead first: one failed, nothing is committed */
-	if (store_pg_settle(pg, NULL) == -1) {
+	/* the writes sent ahead first, the COMMIT after them in the same
+	 * round trip: one failed, nothing is committed */
+	if (pg->piped > 0 &&
+	    pg->pq.PQsendQueryParams(
+	        pg->c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1) {
+		store_pg_fail(pg, NULL);
+		store_pg_rollback(s);
+		return store_pg_sqlerr(s, err, "commit");
+	}
+	r = NULL;
+	if (pg->piped > 0 && store_pg_settle(pg, &r) == -1) {
 		char msg[ERR_MSG_MAX];
 		int late = pg->late, mark = pg->late_mark;
 
@@ -549,7 +560,8 @@ store_pg_commit(struct store *s, struct err *err)
 		return store_pg_sqlerr(s, err, "commit");
 	}
 	/* an aborted transaction's COMMIT rolls back and says ROLLBACK */
-	r = pg->pq.PQexec(pg->c, "NOTIFY owl; COMMIT");
+	if (r == NULL)
+		r = pg->pq.PQexec(pg->c, "COMMIT");
 	ok = pg->pq.PQresultStatus(r) == PGRES_COMMAND_OK &&
 	    strcmp(pg->pq.PQcmdStatus(r), "COMMIT") == 0;
 	if (!ok) {

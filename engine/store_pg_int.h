@@ -43,6 +43,7 @@
 	X(PQexitPipelineMode)                                                  \
 	X(PQpipelineSync)                                                      \
 	X(PQsendQueryPrepared)                                                 \
+	X(PQsendQueryParams)                                                   \
 	X(PQgetResult)
 
 struct store_pq_api {

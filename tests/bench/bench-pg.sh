@@ -34,6 +34,9 @@
 # BENCH_QUICK=1: 3 rounds of 3 s, growing only. BENCH_PG_ROUNDS,
 # BENCH_PG_DURATION (s), BENCH_PG_SHAPES ("growing new"), BENCH_PG_SYSTEMS
 # ("am sqlite pg1 pg2both pg2split": which receivers) override.
+# BENCH_PG_BASE=PATH: another owl binary (the one before a change) run
+# as receivers "sqlite-base" and "pg1-base" too, alternated with the
+# others in the same rounds: before and after under the same load.
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
 if [ -n "${BENCH_QUICK:-}" ]; then
@@ -64,14 +67,18 @@ trap 'exit 130' INT TERM
 . "$ROOT/tests/bench/peers.sh"
 
 SYSTEMS=${BENCH_PG_SYSTEMS:-am sqlite pg1 pg2both pg2split}
+if [ -n "${BENCH_PG_BASE:-}" ]; then
+	[ -x "$BENCH_PG_BASE" ] || { echo "   BENCH_PG_BASE: no program at $BENCH_PG_BASE"; exit 1; }
+	SYSTEMS="$SYSTEMS sqlite-base pg1-base"
+fi
 if [ -x "${PG_BIN:-/nonexistent}/initdb" ]; then
 	PG_FSYNC=on pg_start 2>"$W/pg.err" || {
 		echo "   PostgreSQL did not start: $(tail -1 "$W/pg.err"); PostgreSQL rows left out"
-		PG_DIR="" SYSTEMS=$(echo "$SYSTEMS" | sed 's/pg[a-z0-9]*//g')
+		PG_DIR="" SYSTEMS=$(echo "$SYSTEMS" | sed 's/pg[a-z0-9-]*//g')
 	}
 else
 	echo "   no PostgreSQL server binaries (sh .ci/deps test): PostgreSQL rows left out"
-	SYSTEMS=$(echo "$SYSTEMS" | sed 's/pg[a-z0-9]*//g')
+	SYSTEMS=$(echo "$SYSTEMS" | sed 's/pg[a-z0-9-]*//g')
 fi
 PGPID=""
 [ -n "$PG_DIR" ] && PGPID=$(pg_pid)
@@ -80,7 +87,7 @@ PGPID=""
 # per-request lines to LOG; sets NPID and NURL.
 node() {
 	: >"$2"
-	OWL_DB="$1" "$ROOT/owl" serve --listen 127.0.0.1:0 \
+	OWL_DB="$1" "$OWLBIN" serve --listen 127.0.0.1:0 \
 		--token-file "$W/tokens" 2>"$2" &
 	NPID=$!
 	i=0
@@ -97,10 +104,11 @@ node() {
 # start SYS: fresh receiver(s) for SYS: PID (and PID2), URL (and URL2)
 DBN=0
 start() {
-	PID2="" URL2=""
+	PID2="" URL2="" OWLBIN=$ROOT/owl
+	case $1 in *-base) OWLBIN=$BENCH_PG_BASE ;; esac
 	case $1 in
 	am) start_am; return ;;
-	sqlite)
+	sqlite*)
 		rm -f "$W/owl.db" "$W/owl.db-wal" "$W/owl.db-shm"
 		DB="$W/owl.db"
 		;;
@@ -160,7 +168,7 @@ run() {
 	c0=$(cpu_all) p0=0
 	[ -n "$PG_CPU" ] && p0=$(cpu_ms "$PG_CPU")
 	case $1 in
-	am | sqlite | pg1)
+	am | sqlite* | pg1*)
 		# two threads, each every other list (as bench-serve.sh)
 		load "$W/a.out" 16 0 2 "$URL" &
 		la=$!
@@ -213,6 +221,7 @@ run() {
 label() {
 	case $1 in
 	am) echo "alertmanager" ;; sqlite) echo "owl sqlite" ;; pg1) echo "owl pg x1" ;;
+	sqlite-base) echo "base sqlite" ;; pg1-base) echo "base pg x1" ;;
 	pg2both) echo "owl pg x2 both" ;; pg2split) echo "owl pg x2 split" ;;
 	esac
 }

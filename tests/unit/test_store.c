@@ -251,7 +251,7 @@ test_locked_by(void **state)
 	char want[128];
 	struct store *a, *b;
 	struct err err;
-	int fd[2];
+	int up[2], down[2];
 	pid_t kid;
 	char c;
 
@@ -272,18 +272,23 @@ test_locked_by(void **state)
 	assert_int_equal(store_probe_write(b, &err), -1);
 	assert_string_equal(err.msg, want + strlen("begin transaction: "));
 	store_rollback(a);
-	/* another process holds it until this one writes to the pipe */
-	assert_int_equal(pipe(fd), 0);
+	/* another process holds it until this one writes to it (a pipe
+	 * each way: one the child could read its own byte back from) */
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
 	if ((kid = fork()) == 0) {
 		struct store *k = store_open(path, &err);
 
 		if (k == NULL || store_begin(k, &err) == -1 ||
-		    write(fd[1], "x", 1) != 1 || read(fd[0], &c, 1) < 0)
+		    write(up[1], "x", 1) != 1 || read(down[0], &c, 1) < 0)
 			_exit(1);
 		_exit(0);
 	}
 	assert_true(kid > 0);
-	assert_int_equal(read(fd[0], &c, 1), 1);
+	close(up[1]);
+	close(down[0]);
+	/* the child failed: EOF, not a hang */
+	assert_int_equal(read(up[0], &c, 1), 1);
 	err_init(&err);
 	assert_int_equal(store_begin(b, &err), -1);
 	snprintf(want, sizeof want,
@@ -291,9 +296,9 @@ test_locked_by(void **state)
 	    "%d (",
 	    (int)kid);
 	assert_memory_equal(err.msg, want, strlen(want));
-	assert_int_equal(write(fd[1], "y", 1), 1);
-	close(fd[0]);
-	close(fd[1]);
+	assert_int_equal(write(down[1], "y", 1), 1);
+	close(up[0]);
+	close(down[1]);
 	assert_int_equal(waitpid(kid, NULL, 0), kid);
 	err_init(&err);
 	assert_int_equal(store_begin(b, &err), 0);
