@@ -39,7 +39,7 @@ trap cleanup EXIT INT TERM
 # alerts (for the reads at 10k) and idles out its -d, so its rate is not
 # counted. slice SHAPE OFFSET LIMIT SECONDS: sets DONE (requests answered)
 slice() {
-	THREADS=1 SHAPE=$1 POOL=$TOTAL GROUPS=10 OFFSET=$2 LIMIT=$3 \
+	THREADS=1 SHAPE=$1 POOL=$((TOTAL * 2)) GROUPS=10 OFFSET=$2 LIMIT=$3 \
 		AUTH="$AUTHZ" wrk -t1 -c32 -d"$4s" -s "$LUA" "$URL" >"$W/wrk.out" 2>&1
 	DONE=$(sed -n 's/^RESULT requests=\([0-9]*\) .*/\1/p' "$W/wrk.out")
 	ERRS=$(sed -n 's/^RESULT .* errors=\([0-9]*\) non2xx=\([0-9]*\).*/\1+\2/p' "$W/wrk.out")
@@ -58,9 +58,17 @@ grow() { # SYS SHAPE
 	from=$n all_ns=0
 	while [ "$n" -lt "$TOTAL" ]; do
 		t0=$(date +%s%N)
-		slice "$2" "$req" 0 "$SLICE" || return 1
+		# the last slice no longer than the previous one's rate needs
+		# to reach TOTAL (the pool is twice TOTAL: what runs past it is
+		# still new alerts, not cheaper repeats)
+		secs=$SLICE
+		[ "$n" -gt "$from" ] && [ "$all_ns" -gt 0 ] && secs=$(awk -v r="$rate_last" \
+			-v left="$((TOTAL - n))" -v max="$SLICE" 'BEGIN {
+			s = int(left / r) + 1; if (s < 2) s = 2; if (s > max) s = max; print s }')
+		slice "$2" "$req" 0 "$secs" || return 1
 		t1=$(date +%s%N)
 		req=$((req + DONE)) n=$((n + DONE * 10))
+		rate_last=$(awk -v a="$((DONE * 10))" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", a / (ns / 1e9) + 1 }')
 		bucket_ns=$((bucket_ns + t1 - t0)) all_ns=$((all_ns + t1 - t0))
 		[ "$P99" -gt "$worst99" ] && worst99=$P99
 		if [ "$n" -ge "$next" ] || [ "$n" -ge "$TOTAL" ]; then
