@@ -35,7 +35,7 @@
 # BENCH_PG_DURATION (s), BENCH_PG_SHAPES ("growing new"), BENCH_PG_SYSTEMS
 # ("am sqlite pg1 pg2both pg2split": which receivers) override.
 # BENCH_PG_BASE=PATH: another owl binary (the one before a change) run
-# as receivers "sqlite-base" and "pg1-base" too, alternated with the
+# as receivers "sqlite-base" and "pg1-base" too (beside sqlite and pg1), alternated with the
 # others in the same rounds: before and after under the same load.
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
@@ -69,7 +69,9 @@ trap 'exit 130' INT TERM
 SYSTEMS=${BENCH_PG_SYSTEMS:-am sqlite pg1 pg2both pg2split}
 if [ -n "${BENCH_PG_BASE:-}" ]; then
 	[ -x "$BENCH_PG_BASE" ] || { echo "   BENCH_PG_BASE: no program at $BENCH_PG_BASE"; exit 1; }
-	SYSTEMS="$SYSTEMS sqlite-base pg1-base"
+	for b in sqlite pg1; do
+		case " $SYSTEMS " in *" $b "*) SYSTEMS="$SYSTEMS $b-base" ;; esac
+	done
 fi
 if [ -x "${PG_BIN:-/nonexistent}/initdb" ]; then
 	PG_FSYNC=on pg_start 2>"$W/pg.err" || {
