@@ -21,6 +21,15 @@ ok "$([ -f "$XDG_STATE_HOME/owl/owl.db" ]; echo $?)" \
 run env -u XDG_STATE_HOME HOME="$T/home" "$OWL" audit verify
 is "$RC:$ERR" "2:owl: no database at $T/home/.local/state/owl/owl.db (run owl serve or owl ingest to create one)" \
 	"~/.local/state/owl/owl.db without XDG_STATE_HOME (named when missing)"
+# owl run makes the default database on first use (a fresh box's, a CI
+# job's first dry-run); a path named by --db or $OWL_DB must exist (below)
+mkdir -p "$T/rbfresh"
+printf '%s\n' 'runbook { summary = "first" }' 'function run(p)' \
+	'  step("look", function() end)' 'end' >"$T/rbfresh/first.lua"
+run env -u XDG_STATE_HOME HOME="$T/fresh" "$OWL" run first \
+	--runbooks "$T/rbfresh" --dry-run
+ok "$([ "$RC" = 0 ] && [ -f "$T/fresh/.local/state/owl/owl.db" ]; echo $?)" \
+	"owl run --dry-run makes the default database on first use ($RC $ERR)"
 export OWL_DB="$T/owl.db"
 
 printf '{"id": "disk-full"}' >"$T/alert.json"

@@ -10,6 +10,7 @@
 # then had a page table and stayed in small pages. The runbook worker
 # (owl-worker) lays its heap out so too, before it confines itself.
 . "$(dirname "$0")/lib.sh"
+newdb # owl run needs the database $OWL_DB names
 
 HEAP="$OWL_ROOT/build/tools/owl-heap"
 thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)

@@ -242,6 +242,16 @@ cli_store_existing(const struct cli *cli, struct err *err)
 }
 
 struct store *
+cli_store_named_existing(const struct cli *cli, struct err *err)
+{
+	const char *env = getenv("OWL_DB");
+
+	if (cli->db == NULL && (env == NULL || *env == '\0'))
+		return cli_store(cli, err);
+	return cli_store_existing(cli, err);
+}
+
+struct store *
 cli_store_if_any(const struct cli *cli, char **none, struct err *err)
 {
 	char *path;

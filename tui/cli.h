@@ -94,6 +94,11 @@ void cli_help(const struct cli_cmd *cmd, FILE *f);
  * runbooks sync, migrate --to). */
 struct store *cli_store(const struct cli *cli, struct err *err);
 
+/* owl run: a database named by --db or $OWL_DB must exist (a mistyped
+ * path is said, not made into a database nobody will read); the default
+ * one is made on first use (a fresh box's first dry-run, a CI job's). */
+struct store *cli_store_named_existing(const struct cli *cli, struct err *err);
+
 /* Opens that database only when it exists (store_open_existing): for the
  * commands that read it or act on an incident in it. */
 struct store *cli_store_existing(const struct cli *cli, struct err *err);

@@ -696,7 +696,7 @@ cmd_run_run(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	a.sel.note = cli_note;
 	if ((a.config = config_load(cli->config, &err)) == NULL ||
 	    rbsel_config(&a.sel, a.config, &err) == -1 ||
-	    (s = cli_store_existing(cli, &err)) == NULL) {
+	    (s = cli_store_named_existing(cli, &err)) == NULL) {
 		rc = a.report_fd != -1 ? cmd_run_detach_fail(&a, &err)
 		                       : cli_fail(&err);
 		goto out;
