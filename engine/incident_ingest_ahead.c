@@ -34,10 +34,8 @@ ingest_ahead_free(struct ingest_ctx *c)
 	memset(&c->ahead, 0, sizeof c->ahead);
 }
 
-/* The keys of alerts [i, end) as a JSON array of [source, fingerprint];
- * NULL when one is no UTF-8 (then each is looked up by itself). */
-static char *
-ingest_ahead_keys(const struct alert *alerts, size_t i, size_t end, int group)
+char *
+ingest_keys_json(const struct alert *alerts, size_t i, size_t end, int group)
 {
 	json_t *arr = json_array(), *pair;
 	char *out = NULL;
@@ -90,7 +88,7 @@ ingest_ahead_alerts(struct ingest_ctx *c, const struct alert *alerts, size_t i,
 	int rc;
 
 	h->start = h->end = 0;
-	if ((json = ingest_ahead_keys(alerts, i, end, 0)) == NULL)
+	if ((json = ingest_keys_json(alerts, i, end, 0)) == NULL)
 		return 0; /* each looked up from here on */
 	free(h->rows);
 	if ((h->rows = calloc(end - i, sizeof *h->rows)) == NULL ||
@@ -178,7 +176,7 @@ ingest_ahead_read_groups(struct ingest_ctx *c, size_t i, struct err *err)
 	char *json, *key = NULL, val[80];
 	int rc = STORE_DONE;
 
-	if ((json = ingest_ahead_keys(c->alerts, i, end, 1)) == NULL)
+	if ((json = ingest_keys_json(c->alerts, i, end, 1)) == NULL)
 		return 1; /* each looked up by itself */
 	if (c->ahead.groups == NULL && (c->ahead.groups = strmap_new()) == NULL)
 		goto oom;

@@ -88,28 +88,6 @@ ingest_known_none(const struct ingest_ctx *c, const struct alert *a)
 	return none;
 }
 
-/* The keys of alerts [i, end) as a JSON array of [source, fingerprint];
- * NULL when one is no UTF-8 (then each is looked up by itself). */
-static char *
-ingest_known_json(const struct alert *alerts, size_t i, size_t end)
-{
-	json_t *arr = json_array(), *pair;
-	char *out = NULL;
-
-	if (arr == NULL)
-		return NULL;
-	for (; i < end; i++) {
-		pair =
-		    json_pack("[s,s]", alerts[i].source, alerts[i].fingerprint);
-		if (pair == NULL || json_array_append_new(arr, pair) == -1)
-			goto out;
-	}
-	out = json_dumps(arr, JSON_COMPACT);
-out:
-	json_decref(arr);
-	return out;
-}
-
 int
 ingest_known(struct ingest_ctx *c, const struct alert *alerts, size_t i,
     size_t n, struct err *err)
@@ -135,7 +113,7 @@ ingest_known(struct ingest_ctx *c, const struct alert *alerts, size_t i,
 		return ingest_ahead_alerts(c, alerts, i, n, err);
 	if (n < INGEST_KNOWN_MIN)
 		return 0;
-	if ((json = ingest_known_json(alerts, i, end)) == NULL) {
+	if ((json = ingest_keys_json(alerts, i, end, 0)) == NULL) {
 		c->known_end = 0; /* each looked up from here on */
 		return 0;
 	}

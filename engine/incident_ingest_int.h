@@ -189,6 +189,12 @@ int ingest_finish(
 /* Orders touched incidents by id (qsort, bsearch). */
 int ingest_touch_cmp(const void *a, const void *b);
 
+/* incident_ingest_ahead.c: the keys of alerts [i, end) as a JSON array
+ * of [source, fingerprint] (group: [source, group_key]); NULL when one
+ * is missing or no UTF-8 (then each is looked up by itself). */
+char *ingest_keys_json(
+    const struct alert *alerts, size_t i, size_t end, int group);
+
 /* incident_ingest_ahead.c (remote stores only; see there).
  * Reads the rows of alerts [i, i + chunk) and makes known the set of
  * keys the batch stored or updated. */
