@@ -77,7 +77,7 @@ owl: $(DEPS_STAMP) $(OBJ) owl-worker build/obj/gen/worker_id.o
 # static, so that starting one loads nothing. Without it owl forks.
 WORKER_SRC = $(wildcard engine/worker/*.c) engine/worker/main/owl_worker.c \
              engine/buf.c engine/clock.c engine/err.c engine/heap.c \
-             engine/jdump.c engine/sanitize.c engine/words.c
+             engine/jdump.c engine/jsort.c engine/sanitize.c engine/words.c
 WORKER_OBJ = $(patsubst %.c,build/obj/%.o,$(WORKER_SRC))
 owl-worker: $(DEPS_STAMP) $(WORKER_OBJ)
 	@echo "LD $@"
