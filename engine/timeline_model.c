@@ -344,8 +344,13 @@ timeline_model_alert(struct timeline_stream *ts,
 	if (lab != NULL &&
 	    (n = tl_pairs(lab, buf, sizeof buf, k, val, TM_PAIRS)) >= 0)
 		rc = tm_common_pairs(ts, k, val, (size_t)n);
-	else if (json_is_object(labels = timeline_labels(lab)))
-		rc = tm_common(ts, labels);
+	else {
+		/* not in json_is_object(): a macro, it reads its argument
+		 * twice (two trees, the first one lost) */
+		labels = timeline_labels(lab);
+		if (json_is_object(labels))
+			rc = tm_common(ts, labels);
+	}
 	if (fp != NULL && tm_seen(ts, fp) == -1)
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {
