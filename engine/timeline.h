@@ -101,7 +101,6 @@ int timeline_load(
 #define TIMELINE_MARKS_MAX 400
 #define TIMELINE_PEOPLE_MAX 64
 #define TIMELINE_CHANGES_MAX 20
-#define TIMELINE_COMMON_MAX 12 /* labels common to every alert */
 
 struct timeline_span {
 	int64_t from_us, to_us; /* to 0: still firing */
@@ -199,7 +198,6 @@ struct timeline_stream {
 	size_t npend, pendcap;
 	int64_t recalls; /* entries that name an alert by its fingerprint
 	                    alone (alert.resolve...) */
-	int have_common; /* m.common was started */
 	int lean; /* TIMELINE_LEAN */
 	/* pass two keeps each entry's id and hash in a temporary file for
 	 * pass three when spool_hashes is set (timeline_narrate sets it):
