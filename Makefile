@@ -20,7 +20,10 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The C library's own parts (-lm, -ldl, -pthread) stay shared.
+# The C library's own parts (-ldl, -pthread) stay shared; libm is not
+# linked: owl loads it at the first call of a math function
+# (integrations/lazy_libm.c; as a DT_NEEDED library it cost every process
+# ~0.6 ms of CPU). owl-worker links its own libm statically.
 SYS_LIBS   = -lm -ldl -lpthread -pthread -lz
 LINK_LIBS  = $(filter-out $(SYS_LIBS),$(shell pkg-config --libs $(LINK_PKGS) \
              2>/dev/null))
@@ -28,7 +31,7 @@ LINK_LIBS  = $(filter-out $(SYS_LIBS),$(shell pkg-config --libs $(LINK_PKGS) \
 # relocations as a bitmap (DT_RELR) instead of 96 KiB of entries to read
 # at every exec.
 LIBS       = -Wl,-z,pack-relative-relocs -Wl,--as-needed -Wl,-Bstatic \
-             $(LINK_LIBS) -Wl,-Bdynamic -pthread -ldl -lm
+             $(LINK_LIBS) -Wl,-Bdynamic -pthread -ldl
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 
 # engine/worker/ is the runbook worker's side (the Lua VM, the runbook API,
@@ -57,7 +60,8 @@ LAZY_GEN = $(patsubst integrations/lazy/%.def,build/gen/lazy/%.h,$(LAZY_DEF)) \
            build/gen/lazy/sonames.h
 .SECONDARY: $(LAZY_GEN)
 LAZY_HINT = { echo "owl: an undefined git_, curl_, MHD_, gnutls_ or" \
-            "OpenSSL name? add it to integrations/lazy/NAME.def" >&2; exit 1; }
+            "OpenSSL name? add it to integrations/lazy/NAME.def; a math" \
+            "function (sin, pow)? to integrations/lazy_libm.c" >&2; exit 1; }
 
 .PHONY: all deps asan test test-pg test-tools test-asan unit tools fuzz check-fmt fmt bench demo clean
 all: owl
