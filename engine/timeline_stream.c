@@ -376,6 +376,9 @@ timeline_open_as(struct store *s, int64_t incident, unsigned how,
 	if ((st = store_stmt(s, tl_pass1_sql, err)) == NULL)
 		return -1;
 	store_bind_int64(st, 1, incident);
+	/* the incident's rows are spread over the log (a storm's among
+	 * others': about one a page), read in the file's order */
+	store_read_ahead(s, 1);
 	while (!bad && (rc = store_step(st)) == STORE_ROW) {
 		tl_entry(st, &e);
 		tl_read_done(&r);
@@ -389,6 +392,7 @@ timeline_open_as(struct store *s, int64_t incident, unsigned how,
 	}
 	tl_read_done(&r);
 	store_reset(st);
+	store_read_ahead(s, 0);
 	if (bad)
 		return err_isset(err)
 		    ? -1
