@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "schema.h"
 #include "store_int.h"
+#include "store_sqlite_ra.h"
 
 #define STORE_BUSY_MS 10000
 
@@ -320,7 +321,7 @@ store_sq_open(struct store *s, int create, struct err *err)
 	if (sqlite3_open_v2(path, &db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
 	            SQLITE_OPEN_EXRESCODE,
-	        NULL) != SQLITE_OK) {
+	        store_sqlite_ra_vfs()) != SQLITE_OK) {
 		s->conn = db;
 		if (db != NULL)
 			store_sq_sqlerr(s, err, path);
@@ -715,6 +716,13 @@ store_sq_cache_mib(struct store *s, int mib, struct err *err)
 	return store_sq_exec(s, sql, err);
 }
 
+static void
+store_sq_read_ahead(struct store *s, int on)
+{
+	if (s->conn != NULL)
+		(void)store_sqlite_ra(SQ_DB(s), on);
+}
+
 const char *
 store_sqlite_version(void)
 {
@@ -763,4 +771,5 @@ const struct store_ops store_sqlite_ops = {
 	.durable = store_sq_durable,
 	.cache_mib = store_sq_cache_mib,
 	.checkpoint_manual = store_sq_checkpoint_manual,
+	.read_ahead = store_sq_read_ahead,
 };

@@ -205,11 +205,13 @@ struct timeline_stream {
 	int spool_hashes, spooled;
 	int64_t nspool; /* entries in the spool */
 	FILE *spool;
+	char *spool_io; /* its buffer */
 	/* pass one keeps the entries it read in a temporary file, and pass
 	 * two reads them from there: the incident's rows are spread over
 	 * the log's pages (a storm among others: one row a page), and each
 	 * pass over SQLite copied a 4 KiB page per row */
 	FILE *rows;
+	char *rows_io; /* its buffer */
 	int64_t nrows; /* entries in rows; -1: rows failed, read the log */
 	int64_t rowbytes; /* written to rows */
 	char *rowbuf;
