@@ -39,6 +39,13 @@ struct store_stmt;
  * naming the URL with its password masked. Free with store_close(). */
 struct store *store_open(const char *path, struct err *err);
 
+/* store_open for the connection that writes much and often (owl serve's
+ * writer): on SQLite, the pages a commit appends to the write-ahead log
+ * reach the file in one write, not two per page (store_sqlite_walbuf.c);
+ * what a commit wrote is in the file when it returns, as with
+ * store_open. On PostgreSQL, store_open. */
+struct store *store_open_writer(const char *path, struct err *err);
+
 /* Opens the database at path as store_open does, but never creates one:
  * no file there, or an empty one, is NULL with err set (ERR_USAGE, "no
  * database at PATH (run owl serve or owl ingest to create one)"). For

@@ -103,6 +103,7 @@ struct store {
 	int wal_fd;
 	char *wal_path;
 	long wal_frames; /* store_wal_frames */
+	int writer; /* opened by store_open_writer */
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -320,7 +320,7 @@ store_sq_open(struct store *s, int create, struct err *err)
 	if (sqlite3_open_v2(path, &db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
 	            SQLITE_OPEN_EXRESCODE,
-	        NULL) != SQLITE_OK) {
+	        s->writer ? store_sqlite_walbuf_vfs() : NULL) != SQLITE_OK) {
 		s->conn = db;
 		if (db != NULL)
 			store_sq_sqlerr(s, err, path);

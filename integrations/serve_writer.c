@@ -556,7 +556,7 @@ serve_writer_main(void *arg)
 int
 serve_writer_start(struct serve *sv, struct err *err)
 {
-	if ((sv->wstore = store_open(sv->cfg->db_path, err)) == NULL)
+	if ((sv->wstore = store_open_writer(sv->cfg->db_path, err)) == NULL)
 		return -1;
 	store_busy_timeout(sv->wstore, SERVE_WRITER_BUSY_MS);
 	if (store_sync(sv->wstore, STORE_SYNC_FULL, err) == -1 ||

@@ -2,6 +2,8 @@
  * (engine/store.c), nested transactions and the statement cache. */
 #include "unit.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -490,6 +492,122 @@ test_deferred_durability(void **state)
 	free(dir);
 }
 
+/* The write system calls this thread made so far. */
+static long
+writes_made(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/thread-self/io", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "syscw: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Copies file from to to (a crash's view of the files: what the kernel
+ * has, whatever the process still holds). */
+static void
+copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	char b[65536];
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(b, 1, sizeof b, in)) > 0)
+		assert_int_equal(fwrite(b, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+/* owl serve's writer connection (store_open_writer): a commit's WAL
+ * frames reach the file in a few writes, not two a page; each commit is
+ * in the file when it returns (another connection sees it, a copy of
+ * the files holds it), the big ones too; a write that fails fails the
+ * commit. */
+static void
+test_writer_wal(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	char *wal = unit_path(dir, "owl.db-wal"), *cp = unit_path(dir, "cp.db");
+	char *cpwal = unit_path(dir, "cp.db-wal");
+	struct store *s, *k, *c;
+	struct rlimit lim;
+	struct err err;
+	long before, end;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	err_init(&err);
+	assert_non_null(s = store_open_writer(path, &err));
+	assert_non_null(k = store_open(path, &err));
+	assert_int_equal(store_exec(s, "CREATE TABLE t(b BLOB)", &err), 0);
+	assert_int_equal(store_defer_durable(s, &err), 1);
+	assert_int_equal(store_checkpoint_manual(s, &err), 0);
+	for (int i = 1; i <= 20; i++) {
+		fill(s, 1);
+		assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), i);
+	}
+	/* 100 pages: a handful of writes (two a page before) */
+	before = writes_made();
+	fill(s, 100);
+	assert_true(writes_made() - before < 20);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 120);
+	/* more than is gathered at once (2 MiB) */
+	fill(s, 3000);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 3120);
+	assert_int_equal(store_durable(s, &err), 0);
+	copy_file(path, cp);
+	copy_file(wal, cpwal);
+	assert_non_null(c = store_open(cp, &err));
+	assert_int_equal(unit_scalar(c, "SELECT count(*) FROM t"), 3120);
+	assert_int_equal(unit_scalar(c,
+	                     "SELECT count(*) FROM"
+	                     " pragma_integrity_check"
+	                     " WHERE integrity_check <> 'ok'"),
+	    0);
+	store_close(c);
+	/* a checkpoint on the other connection, the WAL starting over */
+	store_checkpoint(k);
+	fill(s, 1);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 3121);
+	/* a full disk (a file size limit 64 KiB past the WAL's last
+	 * frame, of 4 KiB pages): the commit fails, nothing of it is seen */
+	end = 32 + store_wal_frames(s) * (4096 + 24);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		lim.rlim_cur = lim.rlim_max = (rlim_t)end + 64 * 1024;
+		if (setrlimit(RLIMIT_FSIZE, &lim) == -1 ||
+		    store_begin(s, &err) == -1 ||
+		    store_exec(s,
+		        "INSERT INTO t SELECT randomblob(2048) FROM t LIMIT 100",
+		        &err) == -1)
+			_exit(2);
+		if (store_commit(s, &err) != -1)
+			_exit(3);
+		_exit(unit_scalar(s, "SELECT count(*) FROM t") == 3121 ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	store_close(k);
+	store_close(s);
+	free(path);
+	free(wal);
+	free(cp);
+	free(cpwal);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -506,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_locked_by),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_deferred_durability),
+		cmocka_unit_test(test_writer_wal),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
