@@ -115,6 +115,12 @@ store_open_mode(const char *path, int create, int writer, struct err *err)
 	return s;
 }
 
+void
+store_init(void)
+{
+	store_sqlite_setup();
+}
+
 struct store *
 store_open(const char *path, struct err *err)
 {

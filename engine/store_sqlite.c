@@ -319,7 +319,8 @@ store_sq_open(struct store *s, int create, struct err *err)
 		return -1;
 	if (sqlite3_open_v2(path, &db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
-	            SQLITE_OPEN_EXRESCODE,
+	            SQLITE_OPEN_EXRESCODE |
+	            (s->writer ? SQLITE_OPEN_NOMUTEX : 0),
 	        s->writer ? store_sqlite_walbuf_vfs() : NULL) != SQLITE_OK) {
 		s->conn = db;
 		if (db != NULL)
@@ -713,6 +714,14 @@ store_sq_cache_mib(struct store *s, int mib, struct err *err)
 
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", mib * 1024);
 	return store_sq_exec(s, sql, err);
+}
+
+void
+store_sqlite_setup(void)
+{
+	/* owl reads no memory statistics */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	store_sqlite_pcache_setup();
 }
 
 const char *

@@ -17,4 +17,9 @@ sqlite3 *store_sqlite_db(struct store *s);
 #define STORE_SQLITE_WALBUF_VFS "owl-walbuf"
 const char *store_sqlite_walbuf_vfs(void);
 
+/* Installs the page cache that tells the page number B-tree splits swap
+ * through as page 0 (store_sqlite_pcache.c); before SQLite is first
+ * used. -1 when it was in use already (its own cache stays). */
+int store_sqlite_pcache_setup(void);
+
 #endif
