@@ -139,6 +139,20 @@ duty_decide(const json_t *v, const struct duty_node *n, int64_t now,
 }
 
 int
+duty_settled(struct store *s, const char *name, const struct duty_node *n,
+    int64_t now, int64_t ttl, struct duty_take *t, struct err *err)
+{
+	json_t *v = NULL;
+	int settled;
+
+	if (duty_read(s, name, &v, err) == -1)
+		return -1;
+	settled = duty_decide(v, n, now, ttl, t);
+	json_decref(v);
+	return settled;
+}
+
+int
 duty_take(struct store *s, const char *name, const struct duty_node *n,
     int64_t now, int64_t ttl, struct duty_take *t, struct err *err)
 {

@@ -60,6 +60,14 @@ struct duty_take {
 int duty_take(struct store *s, const char *name, const struct duty_node *n,
     int64_t now, int64_t ttl, struct duty_take *t, struct err *err);
 
+/* duty_take's first step, a plain read: 1 when duty_take would write
+ * nothing (n's lease is fresh: t->got 1; another live node holds it:
+ * t->got 0, t->other), with *t as duty_take would set it; 0 when it
+ * would write; -1 with err set on a database error. For a thread that
+ * leaves the writes to another connection (owl serve's puller). */
+int duty_settled(struct store *s, const char *name, const struct duty_node *n,
+    int64_t now, int64_t ttl, struct duty_take *t, struct err *err);
+
 /* Whether the node "host:pid" still holds duty `name`: 1 yes, 0 no, -1
  * with err on a database error. Called inside the write transaction that
  * does the duty's work, it is a fence: writers are serialised, so no

@@ -91,7 +91,7 @@ store_missing(const char *path)
 }
 
 static struct store *
-store_open_mode(const char *path, int create, struct err *err)
+store_open_mode(const char *path, int create, int writer, struct err *err)
 {
 	const struct store_ops *ops;
 	struct store *s;
@@ -107,6 +107,7 @@ store_open_mode(const char *path, int create, struct err *err)
 	s->ops = ops;
 	s->wal_fd = -1;
 	s->mark = -1;
+	s->writer = writer;
 	if (s->ops->open(s, create, err) == -1) {
 		store_close(s);
 		return NULL;
@@ -114,16 +115,28 @@ store_open_mode(const char *path, int create, struct err *err)
 	return s;
 }
 
+void
+store_init(void)
+{
+	store_sqlite_setup();
+}
+
 struct store *
 store_open(const char *path, struct err *err)
 {
-	return store_open_mode(path, 1, err);
+	return store_open_mode(path, 1, 0, err);
+}
+
+struct store *
+store_open_writer(const char *path, struct err *err)
+{
+	return store_open_mode(path, 1, 1, err);
 }
 
 struct store *
 store_open_existing(const char *path, struct err *err)
 {
-	return store_open_mode(path, 0, err);
+	return store_open_mode(path, 0, 0, err);
 }
 
 void

@@ -39,6 +39,21 @@ struct store_stmt;
  * naming the URL with its password masked. Free with store_close(). */
 struct store *store_open(const char *path, struct err *err);
 
+/* Sets the backends up: called by main once, before any thread and any
+ * store (SQLite takes its page cache's configuration only before it is
+ * first used: store_sqlite_pcache.c). A process that does not call it
+ * runs with SQLite's own page cache, slower at commits only. */
+void store_init(void);
+
+/* store_open for the connection that writes much and often (owl serve's
+ * writer): on SQLite, the pages a commit appends to the write-ahead log
+ * reach the file in one write, not two per page (store_sqlite_walbuf.c);
+ * what a commit wrote is in the file when it returns, as with
+ * store_open. The connection takes no lock of its own around each call:
+ * one thread at a time may use it (of the store, only store_durable may
+ * be called from another thread meanwhile). On PostgreSQL, store_open. */
+struct store *store_open_writer(const char *path, struct err *err);
+
 /* Opens the database at path as store_open does, but never creates one:
  * no file there, or an empty one, is NULL with err set (ERR_USAGE, "no
  * database at PATH (run owl serve or owl ingest to create one)"). For

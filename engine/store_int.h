@@ -105,6 +105,7 @@ struct store {
 	int wal_fd;
 	char *wal_path;
 	long wal_frames; /* store_wal_frames */
+	int writer; /* opened by store_open_writer */
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -121,6 +122,12 @@ int store_pg_translate(
  * (store_missing): no file or an empty one; a PostgreSQL database with
  * no owl tables (a server that cannot be reached is not "none"). */
 int store_sqlite_missing(const char *path);
+
+/* store_sqlite.c: SQLite's process-wide settings (store_init): no
+ * memory statistics (a mutex taken at every allocation), the page cache
+ * of store_sqlite_pcache.c. Left as they are when SQLite was in use
+ * already. */
+void store_sqlite_setup(void);
 int store_pg_missing(const char *url);
 
 #endif

@@ -320,8 +320,10 @@ store_sq_open(struct store *s, int create, struct err *err)
 		return -1;
 	if (sqlite3_open_v2(path, &db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
-	            SQLITE_OPEN_EXRESCODE,
-	        store_sqlite_ra_vfs()) != SQLITE_OK) {
+	            SQLITE_OPEN_EXRESCODE |
+	            (s->writer ? SQLITE_OPEN_NOMUTEX : 0),
+	        s->writer ? store_sqlite_walbuf_vfs()
+	                  : store_sqlite_ra_vfs()) != SQLITE_OK) {
 		s->conn = db;
 		if (db != NULL)
 			store_sq_sqlerr(s, err, path);
@@ -721,6 +723,14 @@ store_sq_read_ahead(struct store *s, int on)
 {
 	if (s->conn != NULL)
 		(void)store_sqlite_ra(SQ_DB(s), on);
+}
+
+void
+store_sqlite_setup(void)
+{
+	/* owl reads no memory statistics */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	store_sqlite_pcache_setup();
 }
 
 const char *

@@ -33,6 +33,12 @@ struct serve_job {
 	size_t nalerts;
 	int pull_resolve; /* pull: resolve the alerts it no longer lists */
 	const char *duty; /* pull: the duty whose lease it needs (a fence) */
+	/* non-NULL: what the writer does in its transaction instead of
+	 * storing a payload (the pull duty's lease: written on the
+	 * writer's own connection, whose page cache a commit of another
+	 * connection would empty); counted in no request metric */
+	int (*call)(struct store *s, void *arg, struct err *err);
+	void *call_arg;
 	int signed_once; /* a signature to record as used (replay cache) */
 	unsigned char sig_mac[32];
 	int64_t sig_until_us; /* wall clock: recorded until then */
@@ -207,6 +213,9 @@ void serve_writer_stop(struct serve *sv);
 
 /* Queues a job; -1 when the queue is full (the caller answers 503). */
 int serve_enqueue(struct serve *sv, struct serve_job *job);
+/* serve_enqueue for owl serve's own jobs (a job with a call): queued
+ * even when the queue is full of requests. */
+int serve_enqueue_own(struct serve *sv, struct serve_job *job);
 
 /* Jobs waiting. */
 size_t serve_queue_depth(struct serve *sv);

@@ -59,6 +59,31 @@ serve_pull_done(struct serve_job *job)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Hands w's job to the writer and waits until it is durable (or failed:
+ * w->job.status). own: an owl serve job, queued past a full queue. */
+static void
+serve_pull_wait_job(struct serve *sv, struct serve_pull_wait *w, int own)
+{
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->job.done = serve_pull_done;
+	w->job.owner = w;
+	w->job.queued_us = clock_mono_us();
+	if ((own ? serve_enqueue_own(sv, &w->job)
+	         : serve_enqueue(sv, &w->job)) == -1) {
+		w->job.status = 503;
+		snprintf(w->job.msg, sizeof w->job.msg, "%s",
+		    own ? "owl serve is stopping" : "write queue full");
+	} else {
+		pthread_mutex_lock(&w->lock);
+		while (!w->done)
+			pthread_cond_wait(&w->cond, &w->lock);
+		pthread_mutex_unlock(&w->lock);
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+}
+
 /* Hands a pull to the writer and waits for its commit. */
 static int
 serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
@@ -66,8 +91,6 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 {
 	struct serve_pull_wait w = { 0 };
 
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
 	w.job.pull_url = url;
 	w.job.alerts = a;
 	w.job.nalerts = n;
@@ -75,20 +98,7 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 	w.job.duty = SERVE_DUTY;
 	w.job.actor = "alertmanager-pull";
 	w.job.ep = SERVE_EP_OTHER;
-	w.job.done = serve_pull_done;
-	w.job.owner = &w;
-	w.job.queued_us = clock_mono_us();
-	if (serve_enqueue(sv, &w.job) == -1) {
-		w.job.status = 503;
-		snprintf(w.job.msg, sizeof w.job.msg, "write queue full");
-	} else {
-		pthread_mutex_lock(&w.lock);
-		while (!w.done)
-			pthread_cond_wait(&w.cond, &w.lock);
-		pthread_mutex_unlock(&w.lock);
-	}
-	pthread_mutex_destroy(&w.lock);
-	pthread_cond_destroy(&w.cond);
+	serve_pull_wait_job(sv, &w, 0);
 	*res = w.job.pull;
 	if (w.job.status != 0)
 		return err_set(err, ERR_FAILED, "%s", w.job.msg);
@@ -135,20 +145,52 @@ serve_pull_settled(struct serve *sv, struct serve_pull_src *src, int64_t grace)
 	return 0;
 }
 
-/* Takes or keeps the pull duty's lease on connection s; 1 while this
- * owl serve holds it. *lead (1 held, 0 not, -1 not known yet) is what
- * was said last, so that each change is logged once. */
+/* The lease's job: duty_take in the writer's transaction. */
+struct serve_pull_lease {
+	struct serve *sv;
+	struct duty_take t;
+};
+
+static int
+serve_pull_lease_call(struct store *s, void *arg, struct err *err)
+{
+	struct serve_pull_lease *l = arg;
+
+	return duty_take(s, SERVE_DUTY, &l->sv->node, clock_now_us(),
+	    l->sv->lease_us, &l->t, err);
+}
+
+/* Takes or keeps the pull duty's lease, read on connection s and
+ * written by the writer (a commit of s would empty the writer's page
+ * cache: its indexes read again from the file at every renewal); 1
+ * while this owl serve holds it. *lead (1 held, 0 not, -1 not known
+ * yet) is what was said last, so that each change is logged once. */
 static int
 serve_pull_lead(struct serve *sv, struct store *s, int *lead)
 {
+	struct serve_pull_lease l = { .sv = sv };
+	struct serve_pull_wait w = { 0 };
 	struct duty_take t;
 	struct err err;
+	int settled;
 
 	err_init(&err);
-	if (duty_renew(s, SERVE_DUTY, &sv->node, clock_now_us(), sv->lease_us,
-	        &t, &err) == -1) {
+	if ((settled = duty_settled(s, SERVE_DUTY, &sv->node, clock_now_us(),
+	         sv->lease_us, &t, &err)) == -1) {
 		serve_log(sv, 0, "pull duty: %s", err.msg);
 		return 0;
+	}
+	if (!settled) {
+		w.job.call = serve_pull_lease_call;
+		w.job.call_arg = &l;
+		w.job.actor = "owl-serve";
+		w.job.ep = SERVE_EP_OTHER;
+		serve_pull_wait_job(sv, &w, 1);
+		if (w.job.status != 0) {
+			serve_log(sv, 0, "pull duty: %s", w.job.msg);
+			return 0;
+		}
+		t = l.t;
 	}
 	if (t.taken_over)
 		serve_log(sv, 0, "pull duty: taking over from %s (%s)", t.other,

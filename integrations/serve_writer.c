@@ -13,6 +13,7 @@
  * otherwise do it in every few commits. */
 #include "serve_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,11 +48,11 @@
 #define SERVE_WAL_CHECKPOINT 1000
 #define SERVE_WAL_RESTART 16000
 
-int
-serve_enqueue(struct serve *sv, struct serve_job *job)
+static int
+serve_enqueue_limit(struct serve *sv, struct serve_job *job, size_t limit)
 {
 	pthread_mutex_lock(&sv->qlock);
-	if (sv->qlen >= sv->qmax || sv->wstop) {
+	if (sv->qlen >= limit || sv->wstop) {
 		pthread_mutex_unlock(&sv->qlock);
 		return -1;
 	}
@@ -65,6 +66,18 @@ serve_enqueue(struct serve *sv, struct serve_job *job)
 	pthread_cond_signal(&sv->qcond);
 	pthread_mutex_unlock(&sv->qlock);
 	return 0;
+}
+
+int
+serve_enqueue(struct serve *sv, struct serve_job *job)
+{
+	return serve_enqueue_limit(sv, job, sv->qmax);
+}
+
+int
+serve_enqueue_own(struct serve *sv, struct serve_job *job)
+{
+	return serve_enqueue_limit(sv, job, SIZE_MAX);
 }
 
 size_t
@@ -90,6 +103,8 @@ serve_writer_apply(struct serve *sv, struct serve_job *j,
 	memset(&j->pull, 0, sizeof j->pull);
 	j->replayed = 0;
 	j->fenced = 0;
+	if (j->call != NULL)
+		return j->call(sv->wstore, j->call_arg, err);
 	if (j->signed_once &&
 	    (j->replayed = receiver_signature_use(sv->wstore, j->sig_mac,
 	         sizeof j->sig_mac, j->sig_until_us, err)) != 0)
@@ -288,6 +303,10 @@ serve_writer_finish(struct serve *sv, struct serve_job *jobs)
 
 	for (j = jobs; j != NULL; j = next) {
 		next = j->next;
+		if (j->call != NULL) {
+			j->done(j);
+			continue;
+		}
 		if (j->status == 0) {
 			atomic_fetch_add(&sv->m.committed, 1);
 			if (j->pull_url != NULL)
@@ -556,7 +575,7 @@ serve_writer_main(void *arg)
 int
 serve_writer_start(struct serve *sv, struct err *err)
 {
-	if ((sv->wstore = store_open(sv->cfg->db_path, err)) == NULL)
+	if ((sv->wstore = store_open_writer(sv->cfg->db_path, err)) == NULL)
 		return -1;
 	store_busy_timeout(sv->wstore, SERVE_WRITER_BUSY_MS);
 	if (store_sync(sv->wstore, STORE_SYNC_FULL, err) == -1 ||

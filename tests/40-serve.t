@@ -570,6 +570,18 @@ is "$(grep -c DELETE "$T/fakeam.hits")" 1 \
 	"the failing Alertmanager is not tried again for its next silence"
 serve_stop
 
+# --- the pull duty's lease is renewed by the writer, on its connection
+# (another connection's commit would empty the writer's page cache): an
+# idle owl serve's renewals are the writer's commits, no request's
+OWL_DB=$(db_new lease) serve_start lease --duty-lease 3s
+wait_for 30 sh -c "curl -sS '$URL/metrics' | grep -q '^owl_commits_total [3-9]'"
+ok $? "idle, the lease is renewed in the writer's commits"
+M=$(curl -sS "$URL/metrics")
+like "$M" "owl_committed_requests_total 0" "and no request is counted for them"
+like "$M" 'owl_duty_held\{duty="pull"\} 1' "the pull duty is held"
+serve_stop
+is "$STOP_RC" 0 "and owl serve stops cleanly"
+
 # --- the config file fills in what the flags leave unset
 mkdir -p "$XDG_CONFIG_HOME/owl"
 printf 'return { serve = { token_file = "%s" } }\n' "$T/tokens" \

@@ -28,6 +28,7 @@
 #include "cmd_test.h"
 #include "cmd_timeline.h"
 #include "engine/buf.h"
+#include "engine/store.h"
 #include "engine/tzone.h"
 #include "engine/words.h"
 #include "integrations/libversions.h"
@@ -234,6 +235,7 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < MAIN_NLOCALE; k++)
 		setlocale(main_locale[k], "");
 	tzone_init(); /* before any thread: see engine/tzone.h */
+	store_init(); /* before any thread or store: engine/store.h */
 	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
 		return rc;
 	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];

@@ -169,6 +169,39 @@ test_in_transaction(void **state)
 	assert_int_equal(duty_held(f->s, "sweep", me.id, &err), 0);
 }
 
+/* duty_settled: duty_take's verdict from a read, and no write: 1 for a
+ * fresh lease of its own or a live other holder's, 0 when duty_take
+ * would write (free, a third passed, expired). */
+static void
+test_settled(void **state)
+{
+	struct unit_db *f = *state;
+	struct duty_node me, other;
+	struct duty_take t;
+	struct err err;
+
+	err_init(&err);
+	duty_node_init(&me);
+	elsewhere(&other);
+	assert_int_equal(
+	    duty_settled(f->s, "pull", &me, 1000, 3000, &t, &err), 0);
+	assert_int_equal(t.got, 0);
+	assert_int_equal(take(f, &me, 1000).got, 1);
+	assert_int_equal(
+	    duty_settled(f->s, "pull", &me, 1900, 3000, &t, &err), 1);
+	assert_int_equal(t.got, 1);
+	assert_int_equal(
+	    duty_settled(f->s, "pull", &me, 2100, 3000, &t, &err), 0);
+	assert_int_equal(until(f), 4000); /* read only */
+	assert_int_equal(
+	    duty_settled(f->s, "pull", &other, 2100, 3000, &t, &err), 1);
+	assert_int_equal(t.got, 0);
+	assert_string_equal(t.other, me.id);
+	assert_int_equal(
+	    duty_settled(f->s, "pull", &other, 4000, 3000, &t, &err), 0);
+	assert_int_equal(takeovers(f), 0);
+}
+
 int
 main(void)
 {
@@ -179,6 +212,8 @@ main(void)
 		    test_dead_holder, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_in_transaction, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_settled, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,12 +2,15 @@
  * (engine/store.c), nested transactions and the statement cache. */
 #include "unit.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/schema.h"
 #include "engine/store.h"
+#include "engine/store_sqlite.h"
 
 static char *
 slurp(const char *path, size_t *n)
@@ -490,6 +493,179 @@ test_deferred_durability(void **state)
 	free(dir);
 }
 
+/* The write system calls this thread made so far. */
+static long
+writes_made(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/thread-self/io", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "syscw: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Copies file from to to (a crash's view of the files: what the kernel
+ * has, whatever the process still holds). */
+static void
+copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	char b[65536];
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(b, 1, sizeof b, in)) > 0)
+		assert_int_equal(fwrite(b, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+/* owl serve's writer connection (store_open_writer): a commit's WAL
+ * frames reach the file in a few writes, not two a page; each commit is
+ * in the file when it returns (another connection sees it, a copy of
+ * the files holds it), the big ones too; a write that fails fails the
+ * commit. */
+static void
+test_writer_wal(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	char *wal = unit_path(dir, "owl.db-wal"), *cp = unit_path(dir, "cp.db");
+	char *cpwal = unit_path(dir, "cp.db-wal");
+	struct store *s, *k, *c;
+	struct rlimit lim;
+	struct err err;
+	long before, end;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	err_init(&err);
+	assert_non_null(s = store_open_writer(path, &err));
+	assert_non_null(k = store_open(path, &err));
+	assert_int_equal(store_exec(s, "CREATE TABLE t(b BLOB)", &err), 0);
+	assert_int_equal(store_defer_durable(s, &err), 1);
+	assert_int_equal(store_checkpoint_manual(s, &err), 0);
+	for (int i = 1; i <= 20; i++) {
+		fill(s, 1);
+		assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), i);
+	}
+	/* 100 pages: a handful of writes (two a page before) */
+	before = writes_made();
+	fill(s, 100);
+	assert_true(writes_made() - before < 20);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 120);
+	/* more than is gathered at once (2 MiB) */
+	fill(s, 3000);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 3120);
+	assert_int_equal(store_durable(s, &err), 0);
+	copy_file(path, cp);
+	copy_file(wal, cpwal);
+	assert_non_null(c = store_open(cp, &err));
+	assert_int_equal(unit_scalar(c, "SELECT count(*) FROM t"), 3120);
+	assert_int_equal(unit_scalar(c,
+	                     "SELECT count(*) FROM"
+	                     " pragma_integrity_check"
+	                     " WHERE integrity_check <> 'ok'"),
+	    0);
+	store_close(c);
+	/* a checkpoint on the other connection, the WAL starting over */
+	store_checkpoint(k);
+	fill(s, 1);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM t"), 3121);
+	/* a full disk (a file size limit 64 KiB past the WAL's last
+	 * frame, of 4 KiB pages): the commit fails, nothing of it is seen */
+	end = 32 + store_wal_frames(s) * (4096 + 24);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		lim.rlim_cur = lim.rlim_max = (rlim_t)end + 64 * 1024;
+		if (setrlimit(RLIMIT_FSIZE, &lim) == -1 ||
+		    store_begin(s, &err) == -1 ||
+		    store_exec(s,
+		        "INSERT INTO t SELECT randomblob(2048) FROM t LIMIT 100",
+		        &err) == -1)
+			_exit(2);
+		if (store_commit(s, &err) != -1)
+			_exit(3);
+		_exit(unit_scalar(s, "SELECT count(*) FROM t") == 3121 ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	store_close(k);
+	store_close(s);
+	free(path);
+	free(wal);
+	free(cp);
+	free(cpwal);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* The page cache of store_sqlite_pcache.c (installed by store_init,
+ * before SQLite is used: main() below): B-tree splits of an index keyed
+ * by random values swap pages through the lock byte's page number, and
+ * the database stays whole, also across a rollback of a transaction
+ * that grew it and a cache far smaller than the database. */
+static void
+test_pcache_swaps(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	struct store *s, *k;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(store_sqlite_pcache_setup(), 0); /* in place */
+	assert_non_null(s = store_open_writer(path, &err));
+	assert_non_null(k = store_open(path, &err));
+	assert_int_equal(store_cache_mib(s, 1, &err), 0);
+	assert_int_equal(store_exec(s,
+	                     "CREATE TABLE r(k BLOB, v TEXT);"
+	                     "CREATE UNIQUE INDEX r_k ON r(k);",
+	                     &err),
+	    0);
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(store_begin(s, &err), 0);
+		assert_int_equal(
+		    store_exec(s,
+		        "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
+		        " SELECT i + 1 FROM c WHERE i < 500)"
+		        " INSERT INTO r SELECT randomblob(16),"
+		        " hex(randomblob(40)) FROM c",
+		        &err),
+		    0);
+		if (i % 10 == 9)
+			store_rollback(s);
+		else
+			assert_int_equal(store_commit(s, &err), 0);
+	}
+	assert_int_equal(unit_scalar(s, "SELECT count(*) FROM r"), 36 * 500);
+	assert_int_equal(unit_scalar(k, "SELECT count(*) FROM r"), 36 * 500);
+	assert_int_equal(unit_scalar(k,
+	                     "SELECT count(*) FROM"
+	                     " pragma_integrity_check"
+	                     " WHERE integrity_check <> 'ok'"),
+	    0);
+	assert_int_equal(unit_scalar(s,
+	                     "SELECT count(*) FROM"
+	                     " pragma_integrity_check"
+	                     " WHERE integrity_check <> 'ok'"),
+	    0);
+	store_close(k);
+	store_close(s);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -506,7 +682,11 @@ main(void)
 		cmocka_unit_test(test_locked_by),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_deferred_durability),
+		cmocka_unit_test(test_writer_wal),
+		cmocka_unit_test(test_pcache_swaps),
 	};
+
+	store_init();
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
