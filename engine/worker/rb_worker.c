@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,12 +67,18 @@ static rlim_t
 rb_worker_as_limit(size_t mem_cap)
 {
 	unsigned long pages = 0;
-	FILE *f = fopen("/proc/self/statm", "re");
+	char text[128];
+	ssize_t n;
+	int fd;
 
-	if (f != NULL) {
-		if (fscanf(f, "%lu", &pages) != 1)
-			pages = 0;
-		fclose(f);
+	/* read(), not stdio's fscanf: its code is pages the worker would
+	 * fault in for this one number */
+	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) != -1) {
+		if ((n = read(fd, text, sizeof text - 1)) > 0) {
+			text[n] = '\0';
+			pages = strtoul(text, NULL, 10);
+		}
+		close(fd);
 	}
 	return (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) +
 	    (rlim_t)mem_cap * 2 + ((rlim_t)256 << 20);
@@ -125,6 +132,7 @@ int
 rb_worker_confine(int fd, const struct rb_worker_limits *lim, struct err *err)
 {
 	pid_t parent = getppid();
+	size_t seed;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		return err_set(err, ERR_FAILED, "the broker went away");
@@ -137,9 +145,12 @@ rb_worker_confine(int fd, const struct rb_worker_limits *lim, struct err *err)
 			    err, ERR_FAILED, "dup2: %s", strerror(errno));
 		fd = RB_WORKER_FD;
 	}
-	/* jansson seeds its hash function from /dev/urandom on first use:
-	 * do it now, while files can still be opened. */
-	json_object_seed(0);
+	/* jansson seeds its hash function on first use, from /dev/urandom
+	 * unless given one: given here, from getrandom() (the file's open,
+	 * read and close spared), before the filter. */
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed)
+		seed = 0; /* jansson reads /dev/urandom itself */
+	json_object_seed(seed);
 	rb_worker_scrub_env();
 	if (rb_worker_rlimits(lim, err) == -1)
 		return -1;
