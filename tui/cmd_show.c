@@ -15,6 +15,7 @@
 #include "engine/actlog_text.h"
 #include "engine/change.h"
 #include "engine/clock.h"
+#include "engine/common_labels.h"
 #include "engine/escalation.h"
 #include "engine/incident.h"
 #include "engine/jscan.h"
@@ -435,6 +436,7 @@ cmd_show_text(struct store *s, const struct incident *inc, int64_t limit,
 	struct actlog_filter f = { .incident = inc->id, .limit = limit };
 	struct actlog_text *at;
 	int runs = 0, rc = -1;
+	json_t *common = NULL;
 	int64_t nlog;
 
 	cmd_show_head(inc);
@@ -467,10 +469,17 @@ cmd_show_text(struct store *s, const struct incident *inc, int64_t limit,
 	}
 	if ((at = actlog_text_new()) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
-	/* two passes: a run's steps are told "2/5" */
-	if (actlog_each(s, &f, cmd_show_log_learn, at, err) == 0 &&
+	/* alerts told by the labels that tell them apart, as the timeline
+	 * tells them (of every alert with --all); two passes: a run's
+	 * steps are told "2/5" */
+	if (common_labels_incident(s, inc,
+	        limit > 0 ? COMMON_LABELS_ALERTS_MAX : 0, &common, err) == 0 &&
+	    (actlog_text_common(at, common) == 0 ||
+	        err_set(err, ERR_FAILED, "out of memory") == 0) &&
+	    actlog_each(s, &f, cmd_show_log_learn, at, err) == 0 &&
 	    actlog_each(s, &f, cmd_show_log_line, at, err) == 0)
 		rc = 0;
+	json_decref(common);
 	actlog_text_free(at);
 	return rc;
 }
