@@ -6,6 +6,7 @@
  * maximum the rest is counted. */
 #include "timeline.h"
 #include "timeline_int.h"
+#include "jscan.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 #include <strings.h>
 
 #include "clock.h"
-#include "jscan.h"
 
 static const char *
 tm_str(const json_t *o, const char *k)
