@@ -644,15 +644,18 @@ cmd_run_detach(struct cli *cli, struct cmd_run_args *a)
 	}
 	if (mid == 0) {
 		/* the middle process: a new session, then the run's process
-		 * as its child, whose pid goes up the pipe */
+		 * as its child. That child sends its own pid up the pipe
+		 * before anything else: it may run before its parent does,
+		 * and its "error ..." line must not come before the pid
+		 * (11-detach-order.t) */
 		setsid();
 		signal(SIGHUP, SIG_IGN);
-		if ((pid = fork()) != 0) {
-			r = write(fds[1], &pid, sizeof pid);
-			(void)r;
+		if ((pid = fork()) != 0)
 			_exit(pid == -1);
-		}
 		close(fds[0]);
+		pid = getpid();
+		r = write(fds[1], &pid, sizeof pid);
+		(void)r;
 		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
 			dup2(devnull, STDIN_FILENO);
 			dup2(devnull, STDOUT_FILENO);
