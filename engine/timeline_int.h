@@ -58,11 +58,4 @@ int tl_read_at(const char *detail, size_t size, enum tl_what w,
  * -1. */
 int tl_alert_kind(const char *k);
 
-/* Reads an alert's labels as owl writes them (a flat object of ASCII
- * strings, no escapes, no spaces, each key once) into at most max
- * pairs of pointers into buf (size bytes). The number read (0 for
- * NULL), or -1 when they are not that simple (then ask jansson). */
-int tl_pairs(const char *s, char *buf, size_t size, const char **k,
-    const char **v, size_t max);
-
 #endif

@@ -6,6 +6,7 @@
  * maximum the rest is counted. */
 #include "timeline.h"
 #include "timeline_int.h"
+#include "jscan.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -43,40 +44,37 @@ tm_time(const char *s)
 	return s != NULL && clock_parse(s, &us, NULL) == 0 ? us : 0;
 }
 
+#define TM_PAIRS 64 /* labels read as pairs */
+
+/* A tree of n pairs of strings; NULL when out of memory. */
+static json_t *
+tm_tree(const char *const *k, const char *const *v, int n)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; o != NULL && i < n; i++)
+		if (json_object_set_new(o, k[i], json_string(v[i])) == -1) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
 json_t *
 timeline_labels(const char *s)
 {
-	const char *p = s, *key, *val;
-	size_t kn, vn;
-	char kb[256];
+	const char *k[TM_PAIRS], *v[TM_PAIRS];
+	char buf[4096];
 	json_t *o;
+	int n;
 
-	if (p == NULL || *p++ != '{' || (o = json_object()) == NULL)
-		return s ? json_loads(s, 0, NULL) : NULL;
-	while (*p == '"') {
-		key = ++p;
-		while (*p != '"' && *p != '\\' && *p != '\0')
-			p++;
-		if (*p != '"' || p[1] != ':' || p[2] != '"')
-			goto slow;
-		kn = (size_t)(p - key);
-		val = p += 3;
-		while (*p != '"' && *p != '\\' && *p != '\0')
-			p++;
-		if (*p != '"' || kn >= sizeof kb)
-			goto slow;
-		vn = (size_t)(p - val);
-		memcpy(kb, key, kn);
-		kb[kn] = '\0';
-		if (json_object_set_new(o, kb, json_stringn(val, vn)) == -1)
-			goto slow;
-		if (*++p == ',')
-			p++;
-	}
-	if (*p == '}' && p[1] == '\0')
+	if (s == NULL)
+		return NULL;
+	/* as owl writes them: a tree of the pairs; else (escapes, numbers,
+	 * nesting, not ASCII) jansson reads them, to the same tree */
+	n = jscan_pairs(s, strlen(s), buf, sizeof buf, k, v, TM_PAIRS);
+	if (n >= 0 && (o = tm_tree(k, v, n)) != NULL)
 		return o;
-slow: /* escapes, numbers, nesting: jansson reads it */
-	json_decref(o);
 	return json_loads(s, 0, NULL);
 }
 
@@ -235,8 +233,6 @@ tm_lane(struct timeline_stream *ts, const struct timeline_event *ev,
 	return 0;
 }
 
-#define TM_PAIRS 64 /* labels read as pairs */
-
 /* Notes that an alert.new of fp was read: in ts->seen once a resolve
  * or refire was, else in ts->pend. */
 static int
@@ -296,7 +292,8 @@ timeline_model_alert(struct timeline_stream *ts,
 	/* the labels as pairs when they are as owl writes them, else a
 	 * tree (and a tree for a new lane) */
 	if (lab != NULL &&
-	    (n = tl_pairs(lab, buf, sizeof buf, k, val, TM_PAIRS)) >= 0)
+	    (n = jscan_pairs(
+	         lab, strlen(lab), buf, sizeof buf, k, val, TM_PAIRS)) >= 0)
 		rc = tm_common_pairs(ts, k, val, (size_t)n);
 	else {
 		/* not in json_is_object(): a macro, it reads its argument
@@ -309,7 +306,7 @@ timeline_model_alert(struct timeline_stream *ts,
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {
 		if (n >= 0 && m->nalert < TIMELINE_LANES_MAX)
-			labels = timeline_labels(lab);
+			labels = tm_tree(k, val, n);
 		rc = tm_lane(ts, ev, v, labels);
 	}
 	json_decref(labels);

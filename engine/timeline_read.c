@@ -1,8 +1,7 @@
 /* timeline_read.c: what the passes of a timeline export read of an
  * alert's entry (most of a storm's), with no tree of its detail: the
  * few strings they use and the labels, by jscan, or by SQLite's JSON
- * reader when jscan is not sure; and the labels as pairs when they are
- * as simple as owl writes them. */
+ * reader when jscan is not sure. */
 #include "timeline_int.h"
 
 #include <stdlib.h>
@@ -158,43 +157,4 @@ tl_alert_kind(const char *k)
 	return strcmp(k + 6, "resolve") == 0 || strcmp(k + 6, "refire") == 0
 	    ? 1
 	    : -1;
-}
-
-int
-tl_pairs(const char *s, char *buf, size_t size, const char **k, const char **v,
-    size_t max)
-{
-	const char *p = s, *q;
-	size_t n = 0, len = 0;
-
-	if (p == NULL)
-		return 0;
-	if (*p++ != '{')
-		return -1;
-	while (*p == '"') {
-		for (int i = 0; i < 2; i++) { /* the key, then the value */
-			for (q = ++p;
-			     *p != '"' && *p > 0x1f && *p < 0x7f && *p != '\\';
-			     p++)
-				;
-			if (*p != '"' || n == max ||
-			    len + (size_t)(p - q) + 1 > size)
-				return -1;
-			memcpy(buf + len, q, (size_t)(p - q));
-			buf[len + (size_t)(p - q)] = '\0';
-			(i == 0 ? k : v)[n] = buf + len;
-			len += (size_t)(p - q) + 1;
-			if (i == 0 && (p[1] != ':' || p[2] != '"'))
-				return -1;
-			p += i == 0 ? 2 : 1;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(k[i], k[n]) == 0)
-				return -1; /* twice: which one counts is
-				              jansson's */
-		n++;
-		if (*p == ',' && p[1] == '"')
-			p++;
-	}
-	return *p == '}' && p[1] == '\0' ? (int)n : -1;
 }

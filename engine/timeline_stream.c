@@ -4,6 +4,7 @@
  * again and gives one event at a time; pass three their hashes. */
 #include "timeline.h"
 #include "timeline_int.h"
+#include "jscan.h"
 #include "scratch.h"
 
 #include <inttypes.h>
@@ -446,7 +447,9 @@ tl_alert_line(struct tl_pass2 *p, const struct actlog_entry *e, int a,
 	if (a == 1)
 		return actlog_text_alert_change(
 		    p->ts->text, e->kind, r->v[TL_C_FP], &p->b, p->err);
-	if ((n = tl_pairs(r->labels, buf, sizeof buf, k, v, 64)) < 0)
+	/* the labels as pairs when they are as owl writes them */
+	if ((n = jscan_pairs(r->labels, r->labels ? strlen(r->labels) : 0, buf,
+	         sizeof buf, k, v, 64)) < 0)
 		return 1;
 	al = (struct actlog_alert){ .fingerprint = r->v[TL_V_FP],
 		.summary = r->v[TL_V_SUMMARY],
