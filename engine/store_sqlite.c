@@ -632,6 +632,13 @@ store_sq_checkpoint(struct store *s)
 	    SQ_DB(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
+static void
+store_sq_read_ahead(struct store *s, int on)
+{
+	if (s->conn != NULL)
+		(void)store_sqlite_ra(SQ_DB(s), on);
+}
+
 /* Commits write the WAL without syncing it (synchronous = NORMAL, which
  * in WAL mode changes only that: a checkpoint still syncs the WAL before
  * it copies a page to the database, and a restarted WAL's header is
@@ -716,13 +723,6 @@ store_sq_cache_mib(struct store *s, int mib, struct err *err)
 
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", mib * 1024);
 	return store_sq_exec(s, sql, err);
-}
-
-static void
-store_sq_read_ahead(struct store *s, int on)
-{
-	if (s->conn != NULL)
-		(void)store_sqlite_ra(SQ_DB(s), on);
 }
 
 void
