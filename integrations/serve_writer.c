@@ -38,14 +38,17 @@
  * walk stay in memory from one transaction to the next. */
 #define SERVE_WRITER_CACHE_MIB 64
 /* The WAL's frames (pages) added since the checkpointer was last woken
- * that wake it again (SQLite's own threshold), and past which the writer
- * checkpoints
- * itself: a WAL starts over only when a write begins with all of it
- * checkpointed, which a checkpointer one commit behind never sees, so
- * the writer does it when the WAL reaches 64 MiB (the journal_size_limit
- * that store_sqlite.c sets); most of it copied by then, the writer's
- * checkpoint is short. */
-#define SERVE_WAL_CHECKPOINT 1000
+ * that wake it again, and past which the writer checkpoints itself: a
+ * WAL starts over only when a write begins with all of it checkpointed,
+ * which a checkpointer one commit behind never sees, so the writer does
+ * it when the WAL reaches 64 MiB (the journal_size_limit that
+ * store_sqlite.c sets); most of it copied by then, the writer's
+ * checkpoint is short. 4,000 rather than SQLite's own 1,000: a page
+ * that every commit writes (the tables' last pages, the incidents')
+ * is copied once for more commits; owl serve's CPU per alert, growing
+ * incidents, -8% (the checkpointer's reads and writes are a system call
+ * a page). */
+#define SERVE_WAL_CHECKPOINT 4000
 #define SERVE_WAL_RESTART 16000
 
 static int
