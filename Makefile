@@ -20,7 +20,10 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The C library's own parts (-lm, -ldl, -pthread) stay shared.
+# The C library's own parts (-ldl, -pthread) stay shared; libm is not
+# linked: owl loads it at the first call of a math function
+# (integrations/lazy_libm.c; as a DT_NEEDED library it cost every process
+# ~0.6 ms of CPU). owl-worker links its own libm statically.
 SYS_LIBS   = -lm -ldl -lpthread -pthread -lz
 LINK_LIBS  = $(filter-out $(SYS_LIBS),$(shell pkg-config --libs $(LINK_PKGS) \
              2>/dev/null))
@@ -28,7 +31,7 @@ LINK_LIBS  = $(filter-out $(SYS_LIBS),$(shell pkg-config --libs $(LINK_PKGS) \
 # relocations as a bitmap (DT_RELR) instead of 96 KiB of entries to read
 # at every exec.
 LIBS       = -Wl,-z,pack-relative-relocs -Wl,--as-needed -Wl,-Bstatic \
-             $(LINK_LIBS) -Wl,-Bdynamic -pthread -ldl -lm
+             $(LINK_LIBS) -Wl,-Bdynamic -pthread -ldl
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 
 # engine/worker/ is the runbook worker's side (the Lua VM, the runbook API,
@@ -55,9 +58,14 @@ DEPS_STAMP = build/.deps-build
 LAZY_DEF = $(wildcard integrations/lazy/*.def)
 LAZY_GEN = $(patsubst integrations/lazy/%.def,build/gen/lazy/%.h,$(LAZY_DEF)) \
            build/gen/lazy/sonames.h
-.SECONDARY: $(LAZY_GEN)
+# The worker's seccomp filter (engine/worker/rb_filter.h), rendered to BPF
+# by libseccomp once here rather than in every worker.
+FILTER_GEN = build/gen/rb_filter_bpf.h
+GEN_HDRS   = $(LAZY_GEN) $(FILTER_GEN)
+.SECONDARY: $(GEN_HDRS)
 LAZY_HINT = { echo "owl: an undefined git_, curl_, MHD_, gnutls_ or" \
-            "OpenSSL name? add it to integrations/lazy/NAME.def" >&2; exit 1; }
+            "OpenSSL name? add it to integrations/lazy/NAME.def; a math" \
+            "function (sin, pow)? to integrations/lazy_libm.c" >&2; exit 1; }
 
 .PHONY: all deps asan test test-pg test-tools test-asan unit tools fuzz check-fmt fmt bench demo clean
 all: owl
@@ -75,14 +83,15 @@ owl: $(DEPS_STAMP) $(OBJ) owl-worker build/obj/gen/worker_id.o
 
 # The runbook worker as a program of its own, beside owl (rb_worker.h):
 # static, so that starting one loads nothing. Without it owl forks.
-WORKER_SRC = $(wildcard engine/worker/*.c) engine/worker/main/owl_worker.c \
+WORKER_SRC = $(filter-out engine/worker/rb_filter.c,$(wildcard engine/worker/*.c)) \
+             engine/worker/main/owl_worker.c \
              engine/buf.c engine/clock.c engine/err.c engine/heap.c \
-             engine/jdump.c engine/sanitize.c engine/words.c
+             engine/jdump.c engine/jsort.c engine/sanitize.c engine/words.c
 WORKER_OBJ = $(patsubst %.c,build/obj/%.o,$(WORKER_SRC))
 owl-worker: $(DEPS_STAMP) $(WORKER_OBJ)
 	@echo "LD $@"
 	@$(CC) $(ALL_CFLAGS) -static -Wl,--build-id=sha1 -o $@ $(WORKER_OBJ) \
-		-llua5.4 -ljansson -lseccomp -lm
+		-llua5.4 -ljansson -lm
 
 # owl records the GNU build id of the owl-worker it is linked with and
 # spawns only a program with that id (rb_worker_program): an old
@@ -99,6 +108,15 @@ build/obj/gen/worker_id.o: build/gen/worker_id.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(FILTER_GEN): engine/worker/main/rb_filter_gen.c engine/worker/rb_filter.c \
+		engine/worker/rb_filter.h $(DEPS_STAMP)
+	@mkdir -p build/gen
+	@echo "GEN $@"
+	@$(CC) $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+		-o build/gen/rb_filter_gen engine/worker/main/rb_filter_gen.c \
+		engine/worker/rb_filter.c -Wl,-Bstatic -lseccomp -Wl,-Bdynamic
+	@build/gen/rb_filter_gen >$@.tmp && mv $@.tmp $@
+
 build/gen/lazy/%.h: integrations/lazy/%.def
 	@mkdir -p $(dir $@)
 	@sed -n 's/^LAZY(\([A-Za-z0-9_]*\))$$/#undef \1\n#define \1 (*lazy_$*.\1)/p' \
@@ -107,12 +125,12 @@ build/gen/lazy/sonames.h: integrations/lazy/sonames.sh $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@sh integrations/lazy/sonames.sh "$(CC)" >$@.tmp && mv $@.tmp $@
 
-build/obj/%.o: %.c $(DEPS_STAMP) | $(LAZY_GEN)
+build/obj/%.o: %.c $(DEPS_STAMP) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(DEPS_STAMP) | $(LAZY_GEN)
+build/asan/%.o: %.c $(DEPS_STAMP) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "CC [asan] $<"
 	@$(CC) $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
@@ -197,7 +215,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUN ?= $(FUZZ_BIN)
 FUZZ_LIB = $(filter-out integrations/serve% integrations/am_client%,$(LIB_SRC))
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP) $(LAZY_GEN)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP) $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "LD [fuzz] $@"
 	@clang $(WARN) -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \

@@ -249,61 +249,62 @@ incident_alert_row(struct store_stmt *st, struct incident_alert *a)
 	return oom ? -1 : 0;
 }
 
-int
-incident_alerts_each(struct store *s, int64_t id, int64_t limit,
-    incident_alert_fn *fn, void *ctx, struct err *err)
+/* The one walk over an incident's alert rows, oldest first, the first
+ * `limit` (0: all): each alert whole to afn, or (afn NULL) only its
+ * labels and state to lfn, until one says stop. */
+static int
+incident_alert_walk(struct store *s, int64_t id, int64_t limit,
+    incident_alert_fn *afn, incident_labels_fn *lfn, void *ctx, struct err *err)
 {
-	static const char sql[] =
+	static const char whole[] =
 	    "SELECT source, fingerprint, resolved,"
 	    " labels, annotations, starts_at, ends_at, generator_url, count,"
 	    " last_seen, severity, severity_raw, received_starts,"
 	    " received_ends, times_given FROM alerts WHERE incident_id = ?"
 	    " ORDER BY id LIMIT ?";
+	static const char labels[] =
+	    "SELECT labels, resolved FROM alerts WHERE incident_id = ?"
+	    " ORDER BY id LIMIT ?";
 	struct incident_alert a;
 	struct store_stmt *st;
-	int rc, stop = 0;
+	int rc, stop = 0, oom = 0;
 
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	if ((st = store_stmt(s, afn ? whole : labels, err)) == NULL)
 		return -1;
 	store_bind_int64(st, 1, id);
 	/* no limit: the largest (SQLite's -1 is an error on PostgreSQL) */
 	store_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX);
-	while (!stop && (rc = store_step(st)) == STORE_ROW) {
-		if (incident_alert_row(st, &a) == -1) {
-			incident_alerts_free_one(&a);
-			store_reset(st);
-			return err_set(err, ERR_FAILED, "out of memory");
+	while (!stop && !oom && (rc = store_step(st)) == STORE_ROW) {
+		if (afn == NULL) {
+			stop = lfn((const char *)store_col_text(st, 0),
+			           store_col_int(st, 1), ctx) != 0;
+			continue;
 		}
-		stop = fn(&a, ctx) != 0;
+		oom = incident_alert_row(st, &a) == -1;
+		if (!oom)
+			stop = afn(&a, ctx) != 0;
 		incident_alerts_free_one(&a);
 	}
 	store_reset(st);
+	if (oom)
+		return err_set(err, ERR_FAILED, "out of memory");
 	if (!stop && rc != STORE_DONE)
 		return store_sqlerr(s, err, "alerts");
 	return 0;
 }
 
 int
+incident_alerts_each(struct store *s, int64_t id, int64_t limit,
+    incident_alert_fn *fn, void *ctx, struct err *err)
+{
+	return incident_alert_walk(s, id, limit, fn, NULL, ctx, err);
+}
+
+int
 incident_alert_labels_each(struct store *s, int64_t id, int64_t limit,
     incident_labels_fn *fn, void *ctx, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT labels, resolved FROM alerts WHERE incident_id = ?"
-	    " ORDER BY id LIMIT ?";
-	struct store_stmt *st;
-	int rc, stop = 0;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX);
-	while (!stop && (rc = store_step(st)) == STORE_ROW)
-		stop = fn((const char *)store_col_text(st, 0),
-		           store_col_int(st, 1), ctx) != 0;
-	store_reset(st);
-	if (!stop && rc != STORE_DONE)
-		return store_sqlerr(s, err, "alerts");
-	return 0;
+	return incident_alert_walk(s, id, limit, NULL, fn, ctx, err);
 }
 
 struct incident_alerts_list {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "jsort.h"
 
 #define RBMETA_HOOK_EVERY 100 /* one instruction can copy 4 MiB */
 #define RBMETA_NODES_MAX 10000
@@ -141,6 +142,11 @@ rbmeta_table(lua_State *L, int idx, int depth, struct rbmeta_ctx *c)
 			goto fail;
 		}
 	}
+	/* Lua's order changes from one process to the next: owl show
+	 * --json, owl runbooks --json and the suggestion index print the
+	 * declaration in one order */
+	if (out != NULL && (out = jsort_object(out)) == NULL)
+		snprintf(c->why, sizeof c->why, "out of memory");
 	return out;
 fail:
 	json_decref(out);

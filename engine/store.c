@@ -541,6 +541,13 @@ store_cache_mib(struct store *s, int mib, struct err *err)
 	return s->ops->cache_mib(s, mib, err);
 }
 
+void
+store_read_ahead(struct store *s, int on)
+{
+	if (s->ops->read_ahead != NULL)
+		s->ops->read_ahead(s, on);
+}
+
 int
 store_checkpoint_manual(struct store *s, struct err *err)
 {

@@ -272,6 +272,14 @@ int store_query_only(struct store *s, struct err *err);
  * Nothing changes on PostgreSQL. */
 int store_short_lived(struct store *s, struct err *err);
 
+/* Reads the database ahead in large pieces while on (SQLite: 256 KiB a
+ * read of the file instead of a page; nothing on PostgreSQL): for one
+ * pass over rows spread over the whole file (a storm's incident among
+ * others, about a row a page). Turn it on just before the first step of
+ * the statement and off just after its reset: only inside one read
+ * transaction. */
+void store_read_ahead(struct store *s, int on);
+
 /* Lets the backend tidy its files while nobody waits (SQLite: a passive
  * WAL checkpoint). Never blocks on readers. */
 void store_checkpoint(struct store *s);

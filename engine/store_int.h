@@ -76,6 +76,8 @@ struct store_ops {
 	int (*durable)(struct store *s, struct err *err);
 	int (*cache_mib)(struct store *s, int mib, struct err *err);
 	int (*checkpoint_manual)(struct store *s, struct err *err);
+	/* store_read_ahead; NULL: nothing to do */
+	void (*read_ahead)(struct store *s, int on);
 };
 
 struct store_stmt_slot {

@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "schema.h"
 #include "store_int.h"
+#include "store_sqlite_ra.h"
 
 #define STORE_BUSY_MS 10000
 
@@ -321,7 +322,8 @@ store_sq_open(struct store *s, int create, struct err *err)
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
 	            SQLITE_OPEN_EXRESCODE |
 	            (s->writer ? SQLITE_OPEN_NOMUTEX : 0),
-	        s->writer ? store_sqlite_walbuf_vfs() : NULL) != SQLITE_OK) {
+	        s->writer ? store_sqlite_walbuf_vfs()
+	                  : store_sqlite_ra_vfs()) != SQLITE_OK) {
 		s->conn = db;
 		if (db != NULL)
 			store_sq_sqlerr(s, err, path);
@@ -724,6 +726,13 @@ store_sqlite_setup(void)
 	store_sqlite_pcache_setup();
 }
 
+static void
+store_sq_read_ahead(struct store *s, int on)
+{
+	if (s->conn != NULL)
+		(void)store_sqlite_ra(SQ_DB(s), on);
+}
+
 const char *
 store_sqlite_version(void)
 {
@@ -772,4 +781,5 @@ const struct store_ops store_sqlite_ops = {
 	.durable = store_sq_durable,
 	.cache_mib = store_sq_cache_mib,
 	.checkpoint_manual = store_sq_checkpoint_manual,
+	.read_ahead = store_sq_read_ahead,
 };

@@ -312,33 +312,34 @@ timeline_esc_md(struct buf *out, const char *s, struct err *err)
 int
 timeline_esc_csv(struct buf *out, const char *s, struct err *err)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n = s ? strlen(s) : 0, k = 0;
 	/* a cell a spreadsheet would take for a formula (an actor named
 	 * "=HYPERLINK(...)") is neutralised with a leading quote */
 	int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	int quote = n > 0 &&
 	    (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ');
-	const char *q;
-	int rc = 0;
+	char t[1024];
 
+	if (!quote && !formula)
+		return n > 0 ? buf_add(out, s, n, err) : 0;
 	if (quote)
-		rc = buf_addc(out, '"', err);
-	if (formula && rc == 0)
-		rc = buf_addc(out, '\'', err);
-	/* each quote doubled: the runs between them copied whole */
-	while (rc == 0 && n > 0 && (q = memchr(s, '"', n)) != NULL) {
-		rc = buf_add(out, s, (size_t)(q - s) + 1, err) == -1 ||
-		        buf_addc(out, '"', err) == -1
-		    ? -1
-		    : 0;
-		n -= (size_t)(q - s) + 1;
-		s = q + 1;
+		t[k++] = '"';
+	if (formula)
+		t[k++] = '\'';
+	/* each quote doubled, into t, added a piece at a time (an entry's
+	 * detail has dozens: a call for each cost csv a tenth of its time) */
+	for (size_t i = 0; i < n; i++) {
+		if (k + 3 > sizeof t) {
+			if (buf_add(out, t, k, err) == -1)
+				return -1;
+			k = 0;
+		}
+		if ((t[k++] = s[i]) == '"')
+			t[k++] = '"';
 	}
-	if (rc == 0 && n > 0)
-		rc = buf_add(out, s, n, err);
-	if (rc == 0 && quote)
-		rc = buf_addc(out, '"', err);
-	return rc;
+	if (quote)
+		t[k++] = '"';
+	return buf_add(out, t, k, err);
 }
 
 int

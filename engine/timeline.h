@@ -101,7 +101,6 @@ int timeline_load(
 #define TIMELINE_MARKS_MAX 400
 #define TIMELINE_PEOPLE_MAX 64
 #define TIMELINE_CHANGES_MAX 20
-#define TIMELINE_COMMON_MAX 12 /* labels common to every alert */
 
 struct timeline_span {
 	int64_t from_us, to_us; /* to 0: still firing */
@@ -199,7 +198,6 @@ struct timeline_stream {
 	size_t npend, pendcap;
 	int64_t recalls; /* entries that name an alert by its fingerprint
 	                    alone (alert.resolve...) */
-	int have_common; /* m.common was started */
 	int lean; /* TIMELINE_LEAN */
 	/* pass two keeps each entry's id and hash in a temporary file for
 	 * pass three when spool_hashes is set (timeline_narrate sets it):
@@ -207,11 +205,13 @@ struct timeline_stream {
 	int spool_hashes, spooled;
 	int64_t nspool; /* entries in the spool */
 	FILE *spool;
+	char *spool_io; /* its buffer */
 	/* pass one keeps the entries it read in a temporary file, and pass
 	 * two reads them from there: the incident's rows are spread over
 	 * the log's pages (a storm among others: one row a page), and each
 	 * pass over SQLite copied a 4 KiB page per row */
 	FILE *rows;
+	char *rows_io; /* its buffer */
 	int64_t nrows; /* entries in rows; -1: rows failed, read the log */
 	int64_t rowbytes; /* written to rows */
 	char *rowbuf;

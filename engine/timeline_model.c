@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "common_labels.h"
 
 static const char *
 tm_str(const json_t *o, const char *k)
@@ -155,35 +156,13 @@ tm_pair(const char *const *k, const char *const *v, size_t n, const char *key)
 }
 
 /* Keeps in m->common only the labels that `labels` has with the same
- * value; collects the "service" labels. */
+ * value (common_labels.h); collects the "service" labels. */
 static int
 tm_common(struct timeline_stream *ts, const json_t *labels)
 {
-	struct timeline_model *m = &ts->m;
-	const char *k, *svc = tm_str(labels, "service");
-	json_t *v;
-	void *tmp;
-
-	if (!ts->have_common) {
-		ts->have_common = 1;
-		if ((m->common = json_object()) == NULL)
-			return -1;
-		json_object_foreach((json_t *)labels, k, v)
-		{
-			if (json_is_string(v) && strcmp(k, "alertname") != 0 &&
-			    strcmp(k, "severity") != 0 &&
-			    json_object_size(m->common) < TIMELINE_COMMON_MAX &&
-			    json_object_set(m->common, k, v) == -1)
-				return -1;
-		}
-	} else if (m->common != NULL) {
-		json_object_foreach_safe(m->common, tmp, k, v)
-		{
-			if (!json_equal(v, json_object_get(labels, k)))
-				json_object_del(m->common, k);
-		}
-	}
-	return tm_service(m, svc);
+	if (common_labels_add(&ts->m.common, labels) == -1)
+		return -1;
+	return tm_service(&ts->m, tm_str(labels, "service"));
 }
 
 /* The same of labels read as pairs (each key once, strings). */
@@ -191,34 +170,9 @@ static int
 tm_common_pairs(struct timeline_stream *ts, const char *const *k,
     const char *const *v, size_t n)
 {
-	struct timeline_model *m = &ts->m;
-	const char *key, *svc = tm_pair(k, v, n, "service"), *x;
-	json_t *c;
-	void *tmp;
-
-	if (!ts->have_common) {
-		ts->have_common = 1;
-		if ((m->common = json_object()) == NULL)
-			return -1;
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(k[i], "alertname") != 0 &&
-			    strcmp(k[i], "severity") != 0 &&
-			    json_object_size(m->common) < TIMELINE_COMMON_MAX &&
-			    json_object_set_new(
-			        m->common, k[i], json_string(v[i])) == -1)
-				return -1;
-	} else if (m->common != NULL) {
-		json_object_foreach_safe(m->common, tmp, key, c)
-		{
-			/* json_equal of two strings: the same bytes */
-			x = tm_pair(k, v, n, key);
-			if (x == NULL || !json_is_string(c) ||
-			    json_string_length(c) != strlen(x) ||
-			    strcmp(json_string_value(c), x) != 0)
-				json_object_del(m->common, key);
-		}
-	}
-	return tm_service(m, svc);
+	if (common_labels_add_pairs(&ts->m.common, k, v, n) == -1)
+		return -1;
+	return tm_service(&ts->m, tm_pair(k, v, n, "service"));
 }
 
 /* Starts a firing span of a, unless it is firing already. */
@@ -344,8 +298,13 @@ timeline_model_alert(struct timeline_stream *ts,
 	if (lab != NULL &&
 	    (n = tl_pairs(lab, buf, sizeof buf, k, val, TM_PAIRS)) >= 0)
 		rc = tm_common_pairs(ts, k, val, (size_t)n);
-	else if (json_is_object(labels = timeline_labels(lab)))
-		rc = tm_common(ts, labels);
+	else {
+		/* not in json_is_object(): a macro, it reads its argument
+		 * twice (two trees, the first one lost) */
+		labels = timeline_labels(lab);
+		if (json_is_object(labels))
+			rc = tm_common(ts, labels);
+	}
 	if (fp != NULL && tm_seen(ts, fp) == -1)
 		rc = -1;
 	if (rc == 0 && fp != NULL && tm_alert(m, fp) == NULL) {

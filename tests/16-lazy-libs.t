@@ -6,7 +6,9 @@
 # plain-directory runbook run never loads libgit2. The libraries every
 # command needs (SQLite, Lua, jansson, libcrypto's digests, ncurses,
 # libseccomp) are linked in statically: no command loads them as shared
-# objects (~5 ms of CPU a process).
+# objects (~5 ms of CPU a process). Nor does owl link libm: the first
+# call of a math function (SQLite's, Lua's math.*) loads it
+# (integrations/lazy_libm.c; ~0.6 ms of CPU a process as a DT_NEEDED).
 . "$(dirname "$0")/lib.sh"
 
 LAZY='lib(git2|curl|microhttpd|gnutls|crypto)\.so'
@@ -23,6 +25,7 @@ is "$RC" 0 "readelf reads owl"
 like "$OUT" 'NEEDED.*libc\.so' "owl links the C library"
 unlike "$OUT" "NEEDED.*$LAZY" "but none of libgit2, libcurl, libmicrohttpd, GnuTLS, libcrypto"
 unlike "$OUT" "NEEDED.*$LINKED" "and has SQLite, Lua, jansson, libcrypto's digests, ncurses, libseccomp in it"
+unlike "$OUT" 'NEEDED.*libm\.so' "nor libm"
 run "$OWL" version
 for v in 'sqlite 3\.' 'lua 5\.4' 'jansson 2\.' 'openssl 3\.' 'ncursesw 6\.'; do
 	like "$OUT" "$v" "owl version names the linked library: $v"
@@ -32,6 +35,7 @@ L=$(loaded "$OWL" --help)
 like "$L" 'libc\.so' "LD_DEBUG sees what owl --help loads"
 unlike "$L" "$LAZY" "owl --help loads none of them"
 unlike "$L" "$LINKED" "nor a shared SQLite, Lua, jansson, libcrypto, ncurses or libseccomp"
+unlike "$L" 'libm\.so' "nor libm"
 
 # On PostgreSQL a command that opens the database loads libpq (and, on
 # Debian, GnuTLS and libcrypto with it: libpq -> libldap -> GnuTLS); on
@@ -55,6 +59,21 @@ run "$OWL" run hello --runbooks "$T/rb" --dry-run
 is "$RC" 0 "a plain-directory dry-run works"
 L=$(loaded "$OWL" run hello --runbooks "$T/rb" --dry-run)
 unlike "$L" "$DBLAZY" "and loads none of them"
+unlike "$L" 'libm\.so' "nor libm"
+
+# a config.lua doing arithmetic with math.*: libm is loaded then, and
+# gives the right answers (4 + 0 + 8 + 3 + 1 + 1 + 0)
+mkdir -p "$T/mcfg"
+cat >"$T/mcfg/config.lua" <<'LUA'
+local x = math.sqrt(16) + math.sin(0) + 2 ^ 3 + math.fmod(7, 4) +
+  math.log(math.exp(1)) + math.cos(0) + math.atan(0, 1)
+error(string.format("math says %.6f", x))
+LUA
+run "$OWL" --config "$T/mcfg/config.lua" run hello --runbooks "$T/rb" --dry-run
+is "$RC" 2 "a config.lua that fails is refused"
+like "$ERR" 'math says 17\.000000' "with libm's answers"
+L=$(loaded "$OWL" --config "$T/mcfg/config.lua" run hello --runbooks "$T/rb" --dry-run)
+like "$L" 'libm\.so' "libm was loaded for it"
 L=$(OWL_RUNBOOKS="$T/rb" loaded "$OWL" run hello --dry-run)
 unlike "$L" 'libgit2' "nor does \$OWL_RUNBOOKS naming a plain directory load libgit2"
 

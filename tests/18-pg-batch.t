@@ -19,13 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
-pg_own_clusters
-tap_at_exit 'pg_stop'
-pg_start
-ok $? "a PostgreSQL cluster of this test's own starts"
-pg_createdb batch
-OWL_DB=$(pg_url batch)
-export OWL_DB
+pg_own_db batch
 sql() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$OWL_DB" -c "$1"; }
 
 echo "batch-token" >"$T/tokens"

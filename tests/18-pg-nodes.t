@@ -17,13 +17,7 @@
 . "$OWL_ROOT/tests/serve-lib.sh"
 . "$OWL_ROOT/tests/page-lib.sh"
 
-pg_own_clusters
-tap_at_exit 'pg_stop'
-pg_start
-ok $? "a PostgreSQL cluster of this test's own starts"
-pg_createdb nodes
-OWL_DB=$(pg_url nodes)
-export OWL_DB
+pg_own_db nodes
 LOAD="$OWL_ROOT/tests/nodes-load.py"
 HOST=$(hostname)
 # state_is WANT SQL: the query gives WANT (polled with wait_for)

@@ -10,13 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
-pg_own_clusters
-tap_at_exit 'pg_stop'
-pg_start
-ok $? "a PostgreSQL cluster of this test's own starts"
-pg_createdb storm
-OWL_DB=$(pg_url storm)
-export OWL_DB
+pg_own_db storm
 
 serve_start a --duty-lease 3s --quiet
 ok $? "node a starts"

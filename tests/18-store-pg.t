@@ -11,12 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$OWL_ROOT/tests/serve-lib.sh"
 
-pg_own_clusters
-tap_at_exit 'pg_stop'
-pg_start
-ok $? "a PostgreSQL cluster of this test's own starts"
-pg_createdb owl18
-PGURL=$(pg_url owl18)
+pg_own_db owl18
+PGURL=$OWL_DB # every command names its database (--db)
 PSQL="$PG_BIN/psql -X -q -At -v ON_ERROR_STOP=1 -d $PGURL"
 SQ="$T/sqlite.db"
 AM="$FIX/alertmanager-captured.json"

@@ -199,6 +199,20 @@ pg_own_clusters() {
 	unset PG_DIR PG_PORT
 }
 
+# pg_own_db DB: the start of a test file whose PostgreSQL cluster is its
+# own (pg_own_clusters: skipped without the server binaries): the cluster
+# started (a test says so) and stopped at exit, database DB made on it,
+# and OWL_DB (exported) its URL. The status of making DB.
+pg_own_db() {
+	pg_own_clusters
+	tap_at_exit 'pg_stop'
+	pg_start
+	ok $? "a PostgreSQL cluster of this test's own starts"
+	pg_createdb "$1" || return 1
+	OWL_DB=$(pg_url "$1")
+	export OWL_DB
+}
+
 # pg_url DB: the libpq URL of database DB on the cluster (TCP, loopback).
 pg_url() { echo "postgresql://127.0.0.1:$PG_PORT/$1?user=$PG_SUPERUSER"; }
 

@@ -13,6 +13,7 @@
 #include "engine/actlog.h"
 #include "engine/actlog_text.h"
 #include "engine/buf.h"
+#include "engine/common_labels.h"
 #include "integrations/rbsuggest.h"
 
 #define DETAIL_LOG_MAX 2000 /* newest timeline entries shown */
@@ -204,24 +205,31 @@ detail_entry(const struct actlog_entry *e, void *ctx)
 }
 
 static void
-detail_timeline(struct app *a, int64_t id)
+detail_timeline(struct app *a, const struct incident *inc)
 {
-	struct actlog_filter f = { .incident = id, .limit = DETAIL_LOG_MAX };
+	struct actlog_filter f = { .incident = inc->id,
+		.limit = DETAIL_LOG_MAX };
 	struct detail_walk w = { a, json_array(), actlog_text_new() };
 	struct pager *p = &a->detail->pg;
 	struct err err;
 	size_t i;
-	json_t *nt;
+	json_t *nt, *common = NULL;
 
 	err_init(&err);
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	pager_add(p, SCREEN_BOLD, 0, "Timeline (action log, oldest first)");
+	/* alerts told by the labels that tell them apart, as owl show and
+	 * the timeline tell them */
 	if (w.text == NULL ||
+	    common_labels_incident(
+	        a->store, inc, COMMON_LABELS_ALERTS_MAX, &common, &err) == -1 ||
+	    actlog_text_common(w.text, common) == -1 ||
 	    actlog_each(a->store, &f, detail_learn, &w, &err) == -1 ||
 	    actlog_each(a->store, &f, detail_entry, &w, &err) == -1)
 		detail_addf(p, SCREEN_ALARM, 2, "%s",
-		    w.text == NULL ? "out of memory" : err.msg);
+		    err_isset(&err) ? err.msg : "out of memory");
 	actlog_text_free(w.text);
+	json_decref(common);
 	pager_add(p, SCREEN_NORMAL, 0, "");
 	detail_addf(p, SCREEN_BOLD, 0, "Notes (%zu)", json_array_size(w.notes));
 	json_array_foreach(w.notes, i, nt)
@@ -273,7 +281,7 @@ detail_reload(struct app *a)
 	pager_clear(&alerts);
 	detail_suggest(a);
 	paging_detail(a, &d->pg, d->id);
-	detail_timeline(a, d->id);
+	detail_timeline(a, &d->inc);
 	store_read_end(a->store);
 	pager_filter(&d->pg, "");
 	d->pg.top = top < d->pg.nrows ? top : 0;

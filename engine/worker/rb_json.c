@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/buf.h"
+#include "engine/jsort.h"
 
 struct rb_json_walk {
 	lua_State *L;
@@ -139,46 +140,15 @@ rb_json_array(struct rb_json_walk *w, int idx, lua_Integer n, int depth)
 	return a;
 }
 
-static int
-rb_json_keycmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* o with its members in byte order of their keys (takes o): a Lua
- * table's iteration order changes from one run to the next (string
- * hashes are seeded per state), and a plan, a request body or a
- * json.encode of the same table should read the same every time. */
+/* o with its members in byte order of their keys (takes o): a plan, a
+ * request body or a json.encode of the same table should read the same
+ * every time (jsort.h). */
 static json_t *
 rb_json_sorted(struct rb_json_walk *w, json_t *o)
 {
-	size_t n = json_object_size(o), i = 0;
-	const char **keys;
-	const char *k;
-	json_t *out, *v;
+	json_t *out = jsort_object(o);
 
-	if (n < 2)
-		return o;
-	keys = malloc(n * sizeof *keys);
-	out = keys != NULL ? json_object() : NULL;
-	if (out == NULL) {
-		free(keys);
-		json_decref(o);
-		return rb_json_fail(w, "out of memory");
-	}
-	json_object_foreach(o, k, v) keys[i++] = k;
-	qsort(keys, n, sizeof *keys, rb_json_keycmp);
-	for (i = 0; i < n; i++)
-		if (json_object_set(
-		        out, keys[i], json_object_get(o, keys[i])) == -1)
-			break;
-	free(keys);
-	json_decref(o);
-	if (i < n) {
-		json_decref(out);
-		return rb_json_fail(w, "out of memory");
-	}
-	return out;
+	return out != NULL ? out : rb_json_fail(w, "out of memory");
 }
 
 static json_t *

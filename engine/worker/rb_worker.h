@@ -73,14 +73,19 @@ enum rb_worker_found {
 enum rb_worker_found rb_worker_program(
     char *out, size_t n, char *why, size_t wn);
 
+/* The BPF program rb_worker_confine loads (the filter of rb_filter.h as
+ * libseccomp rendered it at build time): *n bytes at *prog. */
+void rb_worker_filter(const void **prog, size_t *n);
+
 /* Reads the GNU build id from the ELF file open at fd, as hex into hex
  * (n bytes). Returns 0, or -1 when it is not an ELF file of this
  * machine's class or has no build id note. Reads at most a few KiB. */
 int rb_worker_build_id_of(int fd, char *hex, size_t n);
 
 /* Spawns the worker program at path (vfork + exec, no environment, the
- * socket as descriptor 3, the limits in its arguments); it confines
- * itself before it reads anything. The parent gets the pid and its end
+ * socket as descriptor 3, the limits in its arguments, every signal
+ * blocked: the program unblocks them first); it confines itself before
+ * it reads anything. The parent gets the pid and its end
  * of the socketpair (close-on-exec). Returns 0, or -1 with err set. */
 int rb_worker_exec(const char *path, const struct rb_worker_limits *lim,
     pid_t *pid, int *fd, struct err *err);

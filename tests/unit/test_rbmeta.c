@@ -211,6 +211,48 @@ test_names(void **state)
 	assert_int_equal(rbsource_module_path("..x", path, &err), -1);
 }
 
+/* Whether o's keys are in strictly ascending byte order. */
+static int
+keys_sorted(const json_t *o)
+{
+	const char *k, *prev = NULL;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, k, v)
+	{
+		if (prev != NULL && strcmp(prev, k) >= 0)
+			return 0;
+		prev = k;
+	}
+	return 1;
+}
+
+/* A declaration's tables come out with their keys in byte order, not
+ * in Lua's per-process hash order (owl show --json, the suggestion
+ * index). */
+static void
+test_sorted_keys(void **state)
+{
+	json_t *m, *p;
+
+	(void)state;
+	m = eval_ok("runbook { summary = 's', timeout = '1m',\n"
+	            "  match = { z = '1', y = '2', x = '3', w = '4' },\n"
+	            "  params = { zeta = { default = 'a' }, alpha = {},\n"
+	            "    mid = { type = 'string', required = false,\n"
+	            "      description = 'd', default = 'x' },\n"
+	            "    beta = {}, omega = {}, kappa = {}, delta = {},\n"
+	            "    gamma = {}, eta = {}, iota = {} } }\n");
+	assert_non_null(m);
+	p = json_object_get(m, "params");
+	assert_int_equal(json_object_size(p), 10);
+	assert_true(keys_sorted(m));
+	assert_true(keys_sorted(p));
+	assert_true(keys_sorted(json_object_get(p, "mid")));
+	assert_true(keys_sorted(json_object_get(m, "match")));
+	json_decref(m);
+}
+
 int
 main(void)
 {
@@ -220,6 +262,7 @@ main(void)
 		cmocka_unit_test(test_binary_chunk),
 		cmocka_unit_test(test_dir_source),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_sorted_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

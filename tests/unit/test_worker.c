@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "engine/clock.h"
+#include "engine/worker/rb_filter.h"
 #include "engine/worker/rb_proto.h"
 #include "engine/worker/rb_worker.h"
 
@@ -425,11 +426,39 @@ test_build_id(void **state)
 	    RB_WORKER_NONE);
 }
 
+/* The filter the worker loads is the one libseccomp makes of the rules
+ * (engine/worker/rb_filter.c) now: same instructions, byte for byte. */
+static void
+test_filter_is_libseccomps(void **state)
+{
+	unsigned char got[65536];
+	scmp_filter_ctx ctx = rb_filter_ctx();
+	const void *prog;
+	size_t n;
+	ssize_t r;
+	int fd;
+
+	(void)state;
+	assert_non_null(ctx);
+	fd = memfd_create("filter", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(seccomp_export_bpf(ctx, fd), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	r = read(fd, got, sizeof got);
+	close(fd);
+	seccomp_release(ctx);
+	rb_worker_filter(&prog, &n);
+	assert_true(n > 8 * 10); /* ~45 instructions of 8 bytes */
+	assert_int_equal((size_t)r, n);
+	assert_memory_equal(got, prog, n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forbidden_syscalls),
+		cmocka_unit_test(test_filter_is_libseccomps),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_env_scrubbed),
 		cmocka_unit_test(test_frame_limits),

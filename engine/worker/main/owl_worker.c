@@ -5,6 +5,7 @@
  * it (rb_vm_main). Linked statically: nothing to load, few pages to
  * touch. */
 #include <jansson.h>
+#include <signal.h>
 
 #include "engine/heap.h"
 #include "engine/worker/rb_vm.h"
@@ -17,8 +18,13 @@ main(int argc, char **argv)
 	struct rb_vm_conf conf;
 	struct err err;
 	json_t *held;
+	sigset_t none;
 	int fd, rc;
 
+	/* owl spawns this program with every signal blocked
+	 * (rb_worker_exec): its own come back now (SIGUSR1 cancels) */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* malloc's heap (libseccomp's filter, the Lua state's small
 	 * blocks, the messages) in huge pages, as owl run's (engine/heap.h):
 	 * a 20-step run touched ~20 of its 4 KiB pages, one fault each.
