@@ -20,6 +20,7 @@
  * to the oldest reader's mark (wal.c), which the reader then reads from
  * the WAL, never from the file. */
 #include "store_sqlite_ra.h"
+#include "store_sqlite_vfs.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -247,120 +248,11 @@ ra_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags,
 	return SQLITE_OK;
 }
 
-/* The rest of the VFS is the real one's, called with the real one. */
-static int
-ra_delete(sqlite3_vfs *vfs, const char *name, int sync)
-{
-	(void)vfs;
-	return RA_REALVFS->xDelete(RA_REALVFS, name, sync);
-}
-
-static int
-ra_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
-{
-	(void)vfs;
-	return RA_REALVFS->xAccess(RA_REALVFS, name, flags, out);
-}
-
-static int
-ra_full(sqlite3_vfs *vfs, const char *name, int n, char *out)
-{
-	(void)vfs;
-	return RA_REALVFS->xFullPathname(RA_REALVFS, name, n, out);
-}
-
-static void *
-ra_dlopen(sqlite3_vfs *vfs, const char *name)
-{
-	(void)vfs;
-	return RA_REALVFS->xDlOpen(RA_REALVFS, name);
-}
-
-static void
-ra_dlerror(sqlite3_vfs *vfs, int n, char *out)
-{
-	(void)vfs;
-	RA_REALVFS->xDlError(RA_REALVFS, n, out);
-}
-
-static void (*ra_dlsym(sqlite3_vfs *vfs, void *h, const char *sym))(void)
-{
-	(void)vfs;
-	return RA_REALVFS->xDlSym(RA_REALVFS, h, sym);
-}
-
-static void
-ra_dlclose(sqlite3_vfs *vfs, void *h)
-{
-	(void)vfs;
-	RA_REALVFS->xDlClose(RA_REALVFS, h);
-}
-
-static int
-ra_random(sqlite3_vfs *vfs, int n, char *out)
-{
-	(void)vfs;
-	return RA_REALVFS->xRandomness(RA_REALVFS, n, out);
-}
-
-static int
-ra_sleep(sqlite3_vfs *vfs, int us)
-{
-	(void)vfs;
-	return RA_REALVFS->xSleep(RA_REALVFS, us);
-}
-
-static int
-ra_time(sqlite3_vfs *vfs, double *out)
-{
-	(void)vfs;
-	return RA_REALVFS->xCurrentTime(RA_REALVFS, out);
-}
-
-static int
-ra_lasterr(sqlite3_vfs *vfs, int n, char *out)
-{
-	(void)vfs;
-	return RA_REALVFS->xGetLastError
-	    ? RA_REALVFS->xGetLastError(RA_REALVFS, n, out)
-	    : 0;
-}
-
-static int
-ra_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
-{
-	(void)vfs;
-	return RA_REALVFS->xCurrentTimeInt64(RA_REALVFS, out);
-}
-
 static void
 ra_init(void)
 {
-	sqlite3_vfs *real;
-
-	if (sqlite3_initialize() != SQLITE_OK ||
-	    (real = sqlite3_vfs_find(NULL)) == NULL || real->iVersion < 2 ||
-	    real->xCurrentTimeInt64 == NULL)
-		return;
-	ra_vfs = (sqlite3_vfs){ .iVersion = 2,
-		.szOsFile = (int)RA_HEAD + real->szOsFile,
-		.mxPathname = real->mxPathname,
-		.zName = RA_NAME,
-		.pAppData = real,
-		.xOpen = ra_open,
-		.xDelete = ra_delete,
-		.xAccess = ra_access,
-		.xFullPathname = ra_full,
-		.xDlOpen = ra_dlopen,
-		.xDlError = ra_dlerror,
-		.xDlSym = ra_dlsym,
-		.xDlClose = ra_dlclose,
-		.xRandomness = ra_random,
-		.xSleep = ra_sleep,
-		.xCurrentTime = ra_time,
-		.xGetLastError = ra_lasterr,
-		.xCurrentTimeInt64 = ra_time64 };
-	ra_ready = sqlite3_vfs_register(&ra_vfs, 0) == SQLITE_OK;
+	ra_ready =
+	    store_sqlite_vfs_shim(&ra_vfs, RA_NAME, (int)RA_HEAD, ra_open) == 0;
 }
 
 const char *

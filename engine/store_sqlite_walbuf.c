@@ -19,6 +19,7 @@
  * made it: the commit fails. Only the WAL is wrapped: the database and
  * any other file are the default VFS's own. */
 #include "store_sqlite.h"
+#include "store_sqlite_vfs.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -245,132 +246,12 @@ walbuf_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags,
 	return SQLITE_OK;
 }
 
-/* The rest of the VFS is the default one's. */
-static int
-walbuf_delete(sqlite3_vfs *vfs, const char *name, int sync)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xDelete(real, name, sync);
-}
-
-static int
-walbuf_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xAccess(real, name, flags, out);
-}
-
-static int
-walbuf_fullpath(sqlite3_vfs *vfs, const char *name, int n, char *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xFullPathname(real, name, n, out);
-}
-
-static void *
-walbuf_dlopen(sqlite3_vfs *vfs, const char *name)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xDlOpen(real, name);
-}
-
-static void
-walbuf_dlerror(sqlite3_vfs *vfs, int n, char *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	real->xDlError(real, n, out);
-}
-
-static void (*walbuf_dlsym(sqlite3_vfs *vfs, void *h, const char *sym))(void)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xDlSym(real, h, sym);
-}
-
-static void
-walbuf_dlclose(sqlite3_vfs *vfs, void *h)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	real->xDlClose(real, h);
-}
-
-static int
-walbuf_random(sqlite3_vfs *vfs, int n, char *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xRandomness(real, n, out);
-}
-
-static int
-walbuf_sleep(sqlite3_vfs *vfs, int us)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xSleep(real, us);
-}
-
-static int
-walbuf_time(sqlite3_vfs *vfs, double *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xCurrentTime(real, out);
-}
-
-static int
-walbuf_last_error(sqlite3_vfs *vfs, int n, char *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xGetLastError ? real->xGetLastError(real, n, out) : 0;
-}
-
-static int
-walbuf_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
-{
-	sqlite3_vfs *real = vfs->pAppData;
-
-	return real->xCurrentTimeInt64(real, out);
-}
-
 /* Registered once per process, never as the default. */
 static void
 walbuf_register(void)
 {
-	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
-
-	if (real == NULL || real->iVersion < 2 ||
-	    real->xCurrentTimeInt64 == NULL)
-		return;
-	walbuf_vfs = (sqlite3_vfs){
-		.iVersion = 2,
-		.szOsFile = (int)sizeof(struct walbuf_file) + real->szOsFile,
-		.mxPathname = real->mxPathname,
-		.zName = STORE_SQLITE_WALBUF_VFS,
-		.pAppData = real,
-		.xOpen = walbuf_open,
-		.xDelete = walbuf_delete,
-		.xAccess = walbuf_access,
-		.xFullPathname = walbuf_fullpath,
-		.xDlOpen = walbuf_dlopen,
-		.xDlError = walbuf_dlerror,
-		.xDlSym = walbuf_dlsym,
-		.xDlClose = walbuf_dlclose,
-		.xRandomness = walbuf_random,
-		.xSleep = walbuf_sleep,
-		.xCurrentTime = walbuf_time,
-		.xGetLastError = walbuf_last_error,
-		.xCurrentTimeInt64 = walbuf_time64,
-	};
-	walbuf_ok = sqlite3_vfs_register(&walbuf_vfs, 0) == SQLITE_OK;
+	walbuf_ok = store_sqlite_vfs_shim(&walbuf_vfs, STORE_SQLITE_WALBUF_VFS,
+	                (int)sizeof(struct walbuf_file), walbuf_open) == 0;
 }
 
 const char *
