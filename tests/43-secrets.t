@@ -76,6 +76,10 @@ for f in "$T/rel.db" "$T/rel.secret" "$T/rel.lua"; do
 	like "$OUT" "refused: .* is off limits to runbooks" \
 		"file.read $(basename "$f") named relatively by owl: refused"
 done
+# the recorder records (else the unlike below could not fail)
+printf 'plain-ok\n' >"$T/ok/plain"
+run "$OWL" run peek --runbooks "$T/rb" --dry-run --param f="$T/ok/plain"
+like "$(cat "$T/rec/requests")" "c=plain-ok" "a file that is no secret is read and sent"
 unlike "$(cat "$T/rec/requests")" "c=short" "the unmaskable short secret was never sent"
 
 # --- owl serve's credentials named by the config (webhook tokens, HMAC
@@ -91,6 +95,10 @@ for f in tokens hmac tls.key; do
 	like "$OUT" "refused: .* is off limits to runbooks \(owl serve's" \
 		"file.read of serve's $f named by the config: refused"
 done
+run env OWL_CONFIG="$T/serve.lua" "$OWL" run peek --runbooks "$T/rb" \
+	--dry-run --param f="$T/ok/plain"
+is "$(grep -c 'c=plain-ok' "$T/rec/requests")" 2 \
+	"with serve's config, a file that is no secret is still sent"
 unlike "$(cat "$T/rec/requests")" "0123456789abcdef" "no credential of owl serve was sent"
 
 # --- credentials in the config are not the runbook's: owl's sections that
