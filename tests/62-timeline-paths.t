@@ -107,4 +107,18 @@ is "$(ls -A "$T/scratch")" "" "...and unlinked at once: nothing left in it"
 run env TMPDIR="$T/no-such-dir" "$OWL" timeline 1 --format json
 is "$RC:$ERR" "0:" "a TMPDIR that is not there: /tmp is used, quietly"
 
+# An incident of one alert: the narrative leaves out every label its
+# alerts share, so with one alert the head says them all ("Labels"),
+# else its export never names them
+ONE=$(db_new one)
+fire bbb1 us-east-1 "alone" firing | OWL_DB="$ONE" "$OWL" ingest - >/dev/null 2>&1
+run env OWL_DB="$ONE" "$OWL" timeline 1
+like "$OUT" '^- \*\*Labels:\*\* region=us-east-1, service=gw$' \
+	"md: one alert's labels are in the head"
+like "$OUT" '^- [0-9:]{8} alert fired: Down \(critical\): alone `' \
+	"md: ...which its sentence leaves out"
+run env OWL_DB="$ONE" "$OWL" timeline 1 --format html
+like "$OUT" '<th>Labels</th><td>region=us-east-1, service=gw</td>' \
+	"html: one alert's labels are in the head"
+
 done_testing

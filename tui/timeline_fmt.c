@@ -236,9 +236,12 @@ tl_rows(const struct tl_doc *d, struct tl_row *r)
 		tl_list(m->services, v, sizeof v);
 		tl_row_text(&r[n++], "Services", v);
 	}
-	if (json_object_size(m->common) > 0 && h->alerts > 1) {
+	/* the narrative leaves these out of every alert's sentences: with
+	 * one alert, they are all its labels, said nowhere else */
+	if (json_object_size(m->common) > 0) {
 		tl_list(m->common, v, sizeof v);
-		tl_row_text(&r[n++], "Labels of every alert", v);
+		tl_row_text(&r[n++],
+		    h->alerts > 1 ? "Labels of every alert" : "Labels", v);
 	}
 	r[n].label = "First alert";
 	tl_own(h->started_us, h->opened_us, r[n++].value, sizeof r->value);
