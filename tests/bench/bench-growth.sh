@@ -105,6 +105,6 @@ for shape in ${BENCH_GROWTH_SHAPES:-growing new}; do
 	grow am "$shape" || exit 1
 	grow owl "$shape" || exit 1
 	awk -v o="$RATE_owl" -v a="$RATE_am" -v s="$shape" 'BEGIN {
-		printf "   owl/alertmanager (%s, whole run): throughput x%.2f\n", s, o / a }'
+		printf "   owl/alertmanager (%s, whole run): throughput x%.2f (one run each, Alertmanager first: a flatness bench; bench-serve.sh alternates 5 rounds)\n", s, o / a }'
 	echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

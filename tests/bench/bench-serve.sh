@@ -1,7 +1,7 @@
 #!/bin/sh
-# bench-serve.sh: `owl serve` (durable: 2xx after COMMIT with
-# synchronous=FULL) against Debian's Alertmanager 0.25 (in memory, never
-# fsyncs), the same bytes to both: the alert lists Prometheus POSTs to
+# bench-serve.sh: `owl serve` (durable: a 2xx only after an fdatasync
+# of the WAL begun after its COMMIT) against Debian's Alertmanager 0.25
+# (in memory, never fsyncs), the same bytes to both: the alert lists Prometheus POSTs to
 # /api/v2/alerts (am-lists.lua), 10 alerts a request, in two shapes:
 #   growing: a pool of 10,000 alerts in 10 alertnames (10 incidents that
 #            grow to 1,000 alerts each, then every delivery repeats);
