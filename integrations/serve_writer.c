@@ -607,34 +607,32 @@ serve_writer_start(struct serve *sv, struct err *err)
 	return 0;
 }
 
+/* Stops one of the writer's threads (if started): its stop flag set
+ * under the queue lock, its condition broadcast, then joined. */
+static void
+serve_writer_join(struct serve *sv, pthread_t t, int *started, int *stop,
+    pthread_cond_t *cond)
+{
+	if (!*started)
+		return;
+	pthread_mutex_lock(&sv->qlock);
+	*stop = 1;
+	pthread_cond_broadcast(cond);
+	pthread_mutex_unlock(&sv->qlock);
+	pthread_join(t, NULL);
+	*started = 0;
+}
+
 void
 serve_writer_stop(struct serve *sv)
 {
-	if (sv->writer_started) {
-		pthread_mutex_lock(&sv->qlock);
-		sv->wstop = 1;
-		pthread_cond_broadcast(&sv->qcond);
-		pthread_mutex_unlock(&sv->qlock);
-		pthread_join(sv->writer, NULL);
-		sv->writer_started = 0;
-	}
-	if (sv->ckpt_started) {
-		pthread_mutex_lock(&sv->qlock);
-		sv->kstop = 1;
-		pthread_cond_broadcast(&sv->kcond);
-		pthread_mutex_unlock(&sv->qlock);
-		pthread_join(sv->ckpt, NULL);
-		sv->ckpt_started = 0;
-	}
+	serve_writer_join(
+	    sv, sv->writer, &sv->writer_started, &sv->wstop, &sv->qcond);
+	serve_writer_join(
+	    sv, sv->ckpt, &sv->ckpt_started, &sv->kstop, &sv->kcond);
 	store_close(sv->kstore);
 	sv->kstore = NULL;
 	/* after the writer: what it committed last is answered */
-	if (sv->syncer_started) {
-		pthread_mutex_lock(&sv->qlock);
-		sv->sstop = 1;
-		pthread_cond_broadcast(&sv->scond);
-		pthread_mutex_unlock(&sv->qlock);
-		pthread_join(sv->syncer, NULL);
-		sv->syncer_started = 0;
-	}
+	serve_writer_join(
+	    sv, sv->syncer, &sv->syncer_started, &sv->sstop, &sv->scond);
 }
