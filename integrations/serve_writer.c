@@ -83,6 +83,57 @@ serve_enqueue_own(struct serve *sv, struct serve_job *job)
 	return serve_enqueue_limit(sv, job, SIZE_MAX);
 }
 
+static void
+serve_wait_done(struct serve_job *job)
+{
+	struct serve_wait *w = job->owner;
+
+	pthread_mutex_lock(&w->lock);
+	w->done = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+serve_wait_job(struct serve *sv, struct serve_wait *w, int own)
+{
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->job.done = serve_wait_done;
+	w->job.owner = w;
+	w->job.queued_us = clock_mono_us();
+	if ((own ? serve_enqueue_own(sv, &w->job)
+	         : serve_enqueue(sv, &w->job)) == -1) {
+		w->job.status = 503;
+		snprintf(w->job.msg, sizeof w->job.msg, "%s",
+		    own ? "owl serve is stopping" : "write queue full");
+	} else {
+		pthread_mutex_lock(&w->lock);
+		while (!w->done)
+			pthread_cond_wait(&w->cond, &w->lock);
+		pthread_mutex_unlock(&w->lock);
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+}
+
+int
+serve_write(struct serve *sv,
+    int (*fn)(struct store *s, void *arg, struct err *err), void *arg,
+    struct err *err)
+{
+	struct serve_wait w = { 0 };
+
+	w.job.call = fn;
+	w.job.call_arg = arg;
+	w.job.actor = "owl-serve";
+	w.job.ep = SERVE_EP_OTHER;
+	serve_wait_job(sv, &w, 1);
+	if (w.job.status != 0)
+		return err_set(err, ERR_FAILED, "%s", w.job.msg);
+	return 0;
+}
+
 size_t
 serve_queue_depth(struct serve *sv)
 {
@@ -92,6 +143,28 @@ serve_queue_depth(struct serve *sv)
 	n = sv->qlen;
 	pthread_mutex_unlock(&sv->qlock);
 	return n;
+}
+
+/* Opens the writer's transaction. On SQLite, counts it in
+ * owl_writer_cache_resets_total when another connection committed
+ * since the writer's last one: SQLite then empties the writer's page
+ * cache, and the indexes an alert walks are read again from the file
+ * (owl serve's own threads write through the writer for that reason:
+ * the pull and pager duties' leases, paging, escalation). */
+static int
+serve_writer_begin(struct serve *sv, struct err *err)
+{
+	int64_t v;
+
+	if (store_begin(sv->wstore, err) == -1)
+		return -1;
+	if (!sv->defer)
+		return 0;
+	v = store_data_version(sv->wstore);
+	if (sv->wversion != 0 && v != sv->wversion)
+		atomic_fetch_add(&sv->m.cache_resets, 1);
+	sv->wversion = v;
+	return 0;
 }
 
 /* Applies one job inside the open transaction; defer (NULL: none)
@@ -161,7 +234,7 @@ serve_writer_single(struct serve *sv, struct serve_job *j)
 	int busy = -1;
 
 	err_init(&err);
-	if (store_begin(sv->wstore, &err) == -1)
+	if (serve_writer_begin(sv, &err) == -1)
 		goto fail;
 	if (serve_writer_apply(sv, j, NULL, &err) == -1) {
 		busy = serve_writer_busy(sv);
@@ -251,7 +324,7 @@ serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 		err_set(&err, ERR_FAILED, "out of memory");
 		goto all_fail;
 	}
-	if (store_begin(sv->wstore, &err) == -1)
+	if (serve_writer_begin(sv, &err) == -1)
 		goto all_fail;
 	for (j = jobs; j != NULL; j = j->next) {
 		store_mark(sv->wstore, k++);
