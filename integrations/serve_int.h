@@ -170,6 +170,9 @@ struct serve {
 	int ckpt_started;
 	pthread_cond_t kcond;
 	int kwant, kstop;
+	int kbusy; /* checkpointing now */
+	long kat; /* the WAL's frames when it was woken (qlock) */
+	long kdone; /* ... and when its last pass began: copied up to there */
 	long kfrom; /* the WAL's frames when it was last woken (writer's) */
 
 	/* a read-only connection for /metrics */

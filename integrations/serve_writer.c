@@ -38,18 +38,23 @@
  * walk stay in memory from one transaction to the next. */
 #define SERVE_WRITER_CACHE_MIB 64
 /* The WAL's frames (pages) added since the checkpointer was last woken
- * that wake it again, and past which the writer checkpoints itself: a
- * WAL starts over only when a write begins with all of it checkpointed,
- * which a checkpointer one commit behind never sees, so the writer does
- * it when the WAL reaches 64 MiB (the journal_size_limit that
- * store_sqlite.c sets); most of it copied by then, the writer's
- * checkpoint is short. 4,000 rather than SQLite's own 1,000: a page
- * that every commit writes (the tables' last pages, the incidents')
- * is copied once for more commits; owl serve's CPU per alert, growing
+ * that wake it again. 4,000 rather than SQLite's own 1,000: a page that
+ * every commit writes (the tables' last pages, the incidents') is
+ * copied once for more commits; owl serve's CPU per alert, growing
  * incidents, -8% (the checkpointer's reads and writes are a system call
  * a page). */
 #define SERVE_WAL_CHECKPOINT 4000
-#define SERVE_WAL_RESTART 16000
+/* A WAL starts over only when a write begins with all of it copied,
+ * which a checkpointer one commit behind never sees: past RESTART
+ * frames the writer checkpoints itself, once the checkpointer has
+ * copied all but the last few commits' frames (TAIL), so that the
+ * writer's own checkpoint, during which nothing is stored, is short;
+ * past FULL it does so whatever is left. FULL stays under the 64 MiB
+ * journal_size_limit that store_sqlite.c sets (a WAL file past it is
+ * cut back at every restart). */
+#define SERVE_WAL_RESTART 12000
+#define SERVE_WAL_TAIL 1000
+#define SERVE_WAL_FULL 15000
 
 static int
 serve_enqueue_limit(struct serve *sv, struct serve_job *job, size_t limit)
@@ -479,11 +484,14 @@ serve_writer_syncer(void *arg)
 	return NULL;
 }
 
-/* The checkpointer: a passive checkpoint each time it is woken. */
+/* The checkpointer: a passive checkpoint each time it is woken, which
+ * copies the WAL up to the frames it had then (kat) unless a reader
+ * still needs older ones. */
 static void *
 serve_writer_ckpt(void *arg)
 {
 	struct serve *sv = arg;
+	long at;
 
 	pthread_mutex_lock(&sv->qlock);
 	for (;;) {
@@ -492,12 +500,35 @@ serve_writer_ckpt(void *arg)
 		if (sv->kstop)
 			break;
 		sv->kwant = 0;
+		sv->kbusy = 1;
+		at = sv->kat;
 		pthread_mutex_unlock(&sv->qlock);
 		store_checkpoint(sv->kstore);
 		pthread_mutex_lock(&sv->qlock);
+		sv->kbusy = 0;
+		sv->kdone = at;
 	}
 	pthread_mutex_unlock(&sv->qlock);
 	return NULL;
+}
+
+/* Wakes the checkpointer for the WAL's frames now; whether it was idle
+ * (*idle) and how far its last pass copied (*done). With wake 0 only
+ * asks. */
+static void
+serve_writer_ckpt_wake(
+    struct serve *sv, long frames, int wake, int *idle, long *done)
+{
+	pthread_mutex_lock(&sv->qlock);
+	*idle = !sv->kwant && !sv->kbusy;
+	*done = sv->kdone;
+	if (wake) {
+		sv->kfrom = frames;
+		sv->kat = frames;
+		sv->kwant = 1;
+		pthread_cond_signal(&sv->kcond);
+	}
+	pthread_mutex_unlock(&sv->qlock);
 }
 
 /* After a commit: wakes the checkpointer, or checkpoints so that the
@@ -505,21 +536,28 @@ serve_writer_ckpt(void *arg)
 static void
 serve_writer_wal(struct serve *sv)
 {
-	long frames;
+	long frames, done;
+	int idle;
 
 	if (!sv->ckpt_started)
 		return;
 	frames = store_wal_frames(sv->wstore);
-	if (frames < sv->kfrom)
-		sv->kfrom = 0; /* the WAL started over */
-	if (frames >= SERVE_WAL_RESTART) {
-		store_checkpoint(sv->wstore);
-	} else if (frames - sv->kfrom >= SERVE_WAL_CHECKPOINT) {
-		sv->kfrom = frames;
+	if (frames < sv->kfrom) {
+		/* the WAL started over */
+		sv->kfrom = 0;
 		pthread_mutex_lock(&sv->qlock);
-		sv->kwant = 1;
-		pthread_cond_signal(&sv->kcond);
+		sv->kdone = 0;
 		pthread_mutex_unlock(&sv->qlock);
+	}
+	if (frames >= SERVE_WAL_RESTART) {
+		serve_writer_ckpt_wake(sv, frames, 0, &idle, &done);
+		if (frames >= SERVE_WAL_FULL ||
+		    (idle && frames - done <= SERVE_WAL_TAIL))
+			store_checkpoint(sv->wstore);
+		else if (idle)
+			serve_writer_ckpt_wake(sv, frames, 1, &idle, &done);
+	} else if (frames - sv->kfrom >= SERVE_WAL_CHECKPOINT) {
+		serve_writer_ckpt_wake(sv, frames, 1, &idle, &done);
 	}
 }
 
