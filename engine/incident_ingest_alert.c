@@ -307,15 +307,11 @@ static int
 ingest_log_new(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     int64_t starts, int64_t ends, struct err *err)
 {
-	struct buf text;
-	int rc = -1;
-
-	buf_init(&text, 0);
-	if (ingest_new_detail(a, starts, ends, &text, err) == 0)
-		rc = incident_log_text(
-		    c->s, incident, c->actor, "alert.new", buf_str(&text), err);
-	buf_done(&text);
-	return rc;
+	buf_reset(&c->detail);
+	if (ingest_new_detail(a, starts, ends, &c->detail, err) == -1)
+		return -1;
+	return incident_log_text(
+	    c->s, incident, c->actor, "alert.new", buf_str(&c->detail), err);
 }
 
 int

@@ -97,6 +97,7 @@ struct ingest_ctx {
 	const struct alert *alerts; /* the batch */
 	size_t nalerts;
 	struct ingest_ahead ahead; /* a remote store's reads ahead */
+	struct buf detail; /* an alert.new entry's, grown once a batch */
 };
 
 /* Before alert i of n: when the batch is large, reads in one statement
