@@ -10,7 +10,6 @@
 #include "engine/common_labels.h"
 #include "engine/incident.h"
 #include "engine/store.h"
-#include "engine/timeline.h"
 #include "integrations/ingest.h"
 
 /* Parses and stores a payload; asserts that it works. */
@@ -600,84 +599,6 @@ test_common_labels(void **state)
 	incident_done(&one);
 }
 
-/* common_labels_incident's labels (owl show's, the TUI's) as the text
- * json_dumps gives them, checked to be the timeline header's too. */
-static char *
-common_both(struct store *s, int64_t id)
-{
-	struct timeline_stream ts;
-	struct incident inc;
-	struct err err;
-	json_t *c;
-	char *a, *b;
-
-	err_init(&err);
-	get(s, id, &inc);
-	assert_int_equal(common_labels_incident(s, &inc, 0, &c, &err), 0);
-	a = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(c);
-	/* bounded as owl show is: the same */
-	assert_int_equal(
-	    common_labels_incident(s, &inc, COMMON_LABELS_ALERTS_MAX, &c, &err),
-	    0);
-	b = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(c);
-	assert_string_equal(a, b);
-	free(b);
-	assert_int_equal(timeline_open(s, id, &ts, &err), 0);
-	b = ts.m.common != NULL
-	    ? json_dumps(ts.m.common, JSON_COMPACT | JSON_SORT_KEYS)
-	    : strdup("{}");
-	timeline_close(&ts);
-	assert_string_equal(a, b);
-	free(b);
-	incident_done(&inc);
-	return a;
-}
-
-/* After a label change, owl show and the TUI take the same common
- * labels as the timeline: those every alert had, with one value,
- * throughout the log. A merging re-delivery (alert.update) that added
- * a label or changed one makes it not common, though every alert has it
- * now with one value; an Alertmanager re-delivery replacing an alert's
- * labels, which the log does not record, changes nothing: the log's
- * sentences tell the alerts as they were logged. */
-static void
-test_common_labels_changed(void **state)
-{
-	struct unit_db *f = *state;
-	char *c;
-
-	/* INC-1: two alerts of job node; the second re-delivered as job
-	 * other (its row now says other; the log, node) */
-	put_labeled(f->s, "g", 0, "node");
-	put_labeled(f->s, "g", 1, "node");
-	put_labeled(f->s, "g", 1, "other");
-	c = common_both(f->s, 1);
-	assert_string_equal(c, "{\"dc\":\"eu\",\"job\":\"node\"}");
-	free(c);
-	/* INC-2: a PagerDuty alert, re-triggered with another component
-	 * and a class added (one alert.update) */
-	put(f->s, INGEST_PAGERDUTY,
-	    "{\"routing_key\":\"k\",\"event_action\":\"trigger\","
-	    "\"dedup_key\":\"d1\",\"payload\":{\"summary\":\"disk full\","
-	    "\"source\":\"h1\",\"severity\":\"critical\","
-	    "\"component\":\"db\",\"group\":\"storage\"}}");
-	c = common_both(f->s, 2);
-	assert_string_equal(c,
-	    "{\"component\":\"db\",\"group\":\"storage\",\"source\":\"h1\"}");
-	free(c);
-	put(f->s, INGEST_PAGERDUTY,
-	    "{\"routing_key\":\"k\",\"event_action\":\"trigger\","
-	    "\"dedup_key\":\"d1\",\"payload\":{\"summary\":\"disk full\","
-	    "\"source\":\"h1\",\"severity\":\"critical\","
-	    "\"component\":\"cache\",\"group\":\"storage\","
-	    "\"class\":\"disk\"}}");
-	c = common_both(f->s, 2);
-	assert_string_equal(c, "{\"group\":\"storage\",\"source\":\"h1\"}");
-	free(c);
-}
-
 int
 main(void)
 {
@@ -708,8 +629,6 @@ main(void)
 		    test_match_text_bytes, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_common_labels, unit_db_setup, unit_db_teardown),
-		cmocka_unit_test_setup_teardown(test_common_labels_changed,
-		    unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
