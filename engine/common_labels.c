@@ -84,65 +84,109 @@ common_labels_add_pairs(
 	return 0;
 }
 
+void
+common_labels_update(json_t *common, const json_t *detail)
+{
+	static const char *const how[] = { "added", "changed" };
+	json_t *labels = json_object_get(detail, "labels"), *v;
+	const char *k;
+
+	if (common == NULL)
+		return;
+	for (size_t h = 0; h < sizeof how / sizeof how[0]; h++)
+		json_object_foreach(json_object_get(labels, how[h]), k, v)
+		{
+			(void)v;
+			json_object_del(common, k);
+		}
+}
+
 struct common_labels_walk {
 	json_t *common;
-	int64_t n;
+	int64_t n; /* alert.new entries read */
 	int oom;
 };
 
-/* One alert's labels: stops once nothing is common. */
-static int
-common_labels_alert(const char *labels, int resolved, void *ctx)
+/* An alert.new entry's labels (detail, its text): as pairs when owl
+ * wrote them (no tree), else from a tree. */
+static void
+common_labels_new(struct common_labels_walk *w, const char *detail)
 {
-	struct common_labels_walk *w = ctx;
+	static const struct jscan_want want[] = { { "labels", 1 } };
 	const char *k[COMMON_LABELS_PAIRS], *v[COMMON_LABELS_PAIRS];
+	struct jscan_val lab;
 	char buf[4096];
-	json_t *tree;
-	int n;
+	json_t *tree, *labels, *empty = NULL;
+	int n = -1;
 
-	(void)resolved;
-	if (labels == NULL)
-		labels = "{}";
 	w->n++;
-	/* as owl stores them (flat strings) the labels need no tree */
-	if ((n = jscan_pairs(labels, strlen(labels), buf, sizeof buf, k, v,
-	         COMMON_LABELS_PAIRS)) >= 0)
+	if (jscan_get(detail, want, 1, &lab) == 0)
+		n = lab.p == NULL ? 0
+		                  : jscan_pairs(lab.p, lab.n, buf, sizeof buf,
+		                        k, v, COMMON_LABELS_PAIRS);
+	if (n >= 0) {
 		w->oom =
 		    common_labels_add_pairs(&w->common, k, v, (size_t)n) == -1;
-	else {
-		tree = json_loads(labels, 0, NULL);
-		if (!json_is_object(tree)) {
-			json_decref(tree);
-			tree = json_object();
-		}
-		w->oom =
-		    tree == NULL || common_labels_add(&w->common, tree) == -1;
-		json_decref(tree);
+		return;
 	}
-	return w->oom || json_object_size(w->common) == 0;
+	tree = json_loads(detail, 0, NULL);
+	labels = json_object_get(tree, "labels");
+	if (!json_is_object(labels))
+		labels = empty = json_object();
+	w->oom = labels == NULL || common_labels_add(&w->common, labels) == -1;
+	json_decref(empty);
+	json_decref(tree);
 }
 
 int
 common_labels_incident(struct store *s, const struct incident *inc, int64_t max,
     json_t **out, struct err *err)
 {
+	/* the log's alerts, in its order, as the timeline reads them */
+	static const char sql[] =
+	    "SELECT kind, detail FROM actlog WHERE incident_id = ?"
+	    " AND kind IN ('alert.new', 'alert.update') ORDER BY id";
 	struct common_labels_walk w = { NULL, 0, 0 };
+	struct store_stmt *st;
+	const char *kind, *detail;
+	json_t *d;
+	int rc = STORE_DONE;
 
 	*out = NULL;
-	/* one more than max: whether there are more (the count may have
-	 * moved since inc was read) */
-	if ((max == 0 || inc->alert_count <= max) &&
-	    incident_alert_labels_each(s, inc->id, max > 0 ? max + 1 : 0,
-	        common_labels_alert, &w, err) == -1) {
-		json_decref(w.common);
+	/* past max alerts (the count may have moved since inc was read:
+	 * one alert.new more than max is counted too) nothing is known */
+	if (max > 0 && inc->alert_count > max)
+		goto done;
+	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
+	store_bind_int64(st, 1, inc->id);
+	while (!w.oom && (max == 0 || w.n <= max) &&
+	    (w.common == NULL || json_object_size(w.common) > 0) &&
+	    (rc = store_step(st)) == STORE_ROW) {
+		kind = (const char *)store_col_text(st, 0);
+		detail = (const char *)store_col_text(st, 1);
+		if (detail == NULL)
+			detail = "{}";
+		if (strcmp(kind, "alert.new") == 0) {
+			common_labels_new(&w, detail);
+			continue;
+		}
+		d = json_loads(detail, 0, NULL);
+		common_labels_update(w.common, d);
+		json_decref(d);
 	}
+	store_reset(st);
 	if (w.oom) {
 		json_decref(w.common);
 		return err_set(err, ERR_FAILED, "out of memory");
 	}
+	if (rc != STORE_DONE && rc != STORE_ROW) {
+		json_decref(w.common);
+		return store_sqlerr(s, err, "action log");
+	}
 	if (w.common != NULL && max > 0 && w.n > max)
 		json_object_clear(w.common);
+done:
 	*out = w.common != NULL ? w.common : json_object();
 	if (*out == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");

@@ -1,9 +1,21 @@
 /* common_labels.h: the labels every alert of an incident has with the
  * same value ("job=node" of 300 node alerts). The action log's sentences
  * then tell the alerts by the labels that tell them apart
- * (actlog_text_common): the timeline export learns them from the log's
- * alert.new entries, owl show and the TUI's incident view from the
- * incident's alerts; both keep them the same way, here. */
+ * (actlog_text_common): the timeline export as it reads the log, owl
+ * show and the TUI's incident view before (common_labels_incident),
+ * both from the log's alert.new and alert.update entries, kept the same
+ * way, here. Not from the alerts as they are now: the sentences told are
+ * of the alerts as logged, and an Alertmanager re-delivery may replace
+ * an alert's labels unlogged.
+ *
+ * Common means common over the incident's whole life, as its log tells
+ * it: a label a merging re-delivery added to an alert or changed on one
+ * (an alert.update entry: PagerDuty's re-triggers) is not common, though
+ * every alert has it now with one value; the log shows an alert that
+ * lacked it or had another value. Both readers drop those labels
+ * (common_labels_update), and so agree: the timeline, a record of what
+ * happened, never says a label was common that the log shows was not,
+ * and owl show and the TUI say what the timeline says. */
 #ifndef OWL_COMMON_LABELS_H
 #define OWL_COMMON_LABELS_H
 
@@ -32,17 +44,24 @@ int common_labels_add(json_t **common, const json_t *labels);
 int common_labels_add_pairs(
     json_t **common, const char *const *k, const char *const *v, size_t n);
 
-/* Alerts of an incident read to find them where a reader is bounded
- * (owl show, the TUI): past that, none is taken as common. */
+/* Drops from common (as above; NULL: nothing) the labels an alert.update
+ * entry's detail (borrowed) added or changed: {"labels": {"added": {K:
+ * V}, "changed": {K: {before, after}}}}. */
+void common_labels_update(json_t *common, const json_t *detail);
+
+/* Alerts of an incident (alert.new entries) read to find them where a
+ * reader is bounded (owl show, the TUI): past that, none is taken as
+ * common. */
 #define COMMON_LABELS_ALERTS_MAX 5000
 
 /* Sets *out to the labels common to every alert of incident inc, as
- * common_labels_add keeps them (a new reference: json_decref; all the
- * labels of an incident's one alert, as the timeline has them),
- * reading at most max alerts (0: all) and none past the point where
- * nothing is common. When the incident has more alerts than max, what
- * is common to all is not known: *out is then an empty object, and no
- * alert is read. 0, or -1 with err set. */
+ * the timeline finds them (a new reference: json_decref; all the
+ * labels of an incident's one alert): its log's alert.new entries
+ * (common_labels_add) and alert.update entries (common_labels_update)
+ * in log order, at most max alert.new entries (0: all), none past the
+ * point where nothing is common. When the incident has more alerts
+ * than max, what is common to all is not known: *out is then an empty
+ * object, and nothing is read. 0, or -1 with err set. */
 int common_labels_incident(struct store *s, const struct incident *inc,
     int64_t max, json_t **out, struct err *err);
 

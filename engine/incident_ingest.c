@@ -133,6 +133,7 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 	c.now = clock_now_us();
 	c.alerts = alerts;
 	c.nalerts = n;
+	buf_init(&c.detail, 0);
 	if (store_begin(s, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -149,11 +150,13 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 	free(c.touched);
 	strmap_free(c.known);
 	ingest_ahead_free(&c);
+	buf_done(&c.detail);
 	return store_commit(s, err);
 fail:
 	free(c.touched);
 	strmap_free(c.known);
 	ingest_ahead_free(&c);
+	buf_done(&c.detail);
 	store_rollback(s);
 	return -1;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "engine/actor.h"
+#include "engine/buf.h"
 #include "engine/incident.h"
 #include "engine/incident_ingest.h"
 #include "engine/incident_int.h"
@@ -96,6 +97,7 @@ struct ingest_ctx {
 	const struct alert *alerts; /* the batch */
 	size_t nalerts;
 	struct ingest_ahead ahead; /* a remote store's reads ahead */
+	struct buf detail; /* an alert.new entry's, grown once a batch */
 };
 
 /* Before alert i of n: when the batch is large, reads in one statement
@@ -144,6 +146,11 @@ int ingest_find(struct ingest_ctx *c, const struct alert *a,
  * reopen. f->found is cleared when there is none. */
 int ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
     struct ingest_found *f, struct err *err);
+
+/* Appends the detail of a's alert.new entry to t (starts, ends: its
+ * times as stored, 0 for none). */
+int ingest_new_detail(const struct alert *a, int64_t starts, int64_t ends,
+    struct buf *t, struct err *err);
 
 int ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err);

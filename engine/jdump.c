@@ -256,6 +256,20 @@ jdump_add(const json_t *j, struct buf *out, struct err *err)
 }
 
 int
+jdump_add_str(const char *s, size_t n, struct buf *out, struct err *err)
+{
+	size_t at = out->len;
+	int rc = jdump_string(s, n, out, err);
+
+	if (rc == 0)
+		return 0;
+	out->len = at;
+	if (out->data != NULL)
+		out->data[at] = '\0';
+	return rc == 1 ? err_set(err, ERR_USAGE, "a string is not UTF-8") : -1;
+}
+
+int
 jdump_add_sorted(const json_t *j, struct buf *out, struct err *err)
 {
 	return jdump_add_as(j, 1, out, err);

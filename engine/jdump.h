@@ -21,6 +21,10 @@ int jdump_add(const json_t *j, struct buf *out, struct err *err);
  * order (bytes, then the shorter first). */
 int jdump_add_sorted(const json_t *j, struct buf *out, struct err *err);
 
+/* Appends s (n bytes) as jdump_add would append json_stringn(s, n).
+ * 0, or -1 with out as it was: out's ceiling, or s is not UTF-8. */
+int jdump_add_str(const char *s, size_t n, struct buf *out, struct err *err);
+
 /* The text of j (free()), as json_dumps(j, JSON_COMPACT |
  * JSON_ENCODE_ANY) would return it; NULL where it would. */
 char *jdump(const json_t *j);

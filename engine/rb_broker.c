@@ -90,6 +90,7 @@ rb_broker_spawn(struct rb_broker *b, const struct rb_vm_conf *conf,
 {
 	char path[4200], why[160], *shown;
 
+	b->worker_warning[0] = '\0';
 	switch (rb_worker_program(path, sizeof path, why, sizeof why)) {
 	case RB_WORKER_OK:
 		if (rb_worker_exec(path, lim, &b->pid, &b->fd, err) == -1)
@@ -101,12 +102,13 @@ rb_broker_spawn(struct rb_broker *b, const struct rb_vm_conf *conf,
 		return 0;
 	case RB_WORKER_OTHER:
 		shown = sanitize_dup(path, 0);
-		fprintf(stderr,
+		snprintf(b->worker_warning, sizeof b->worker_warning,
 		    "owl: warning: %s is from another build (%s); running "
 		    "the built-in worker instead: rebuild with make, or "
-		    "install owl and owl-worker together\n",
+		    "install owl and owl-worker together",
 		    shown ? shown : RB_WORKER_PROGRAM, why);
 		free(shown);
+		fprintf(stderr, "%s\n", b->worker_warning);
 		break;
 	case RB_WORKER_NONE: break;
 	}

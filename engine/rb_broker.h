@@ -112,6 +112,11 @@ struct rb_broker {
 	 * known (status 200, empty body, simulated); the broker checks it
 	 * gave that answer, and sends none */
 	int oneway;
+	/* Why the owl-worker beside owl was not run (another build's), as
+	 * rb_broker_start said it on stderr; "" when nothing was wrong. A
+	 * run logs it too (run.log after run.start): a detached or
+	 * TUI-started run's stderr is read by no one */
+	char worker_warning[512];
 };
 
 /* Forks the worker for conf (which must stay valid until the worker has

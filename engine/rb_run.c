@@ -326,6 +326,12 @@ rb_run_begin(struct rb_run_ctx *c, const json_t *params, int64_t timeout,
 	            "plan_hash", o->apply->hash, "approved_by", c->approved_by),
 	        err) == -1)
 		goto fail;
+	/* said on stderr too, which no one reads of a detached or
+	 * TUI-started run: its log is where its reader looks */
+	if (c->b.worker_warning[0] != '\0' &&
+	    rb_effect_log(&c->b.fx, "run.log",
+	        json_pack("{s:s}", "text", c->b.worker_warning), err) == -1)
+		goto fail;
 	return rb_effect_flush(&c->b.fx, err);
 fail:
 	rb_effect_abort(&c->b.fx);

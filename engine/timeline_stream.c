@@ -4,6 +4,7 @@
  * again and gives one event at a time; pass three their hashes. */
 #include "timeline.h"
 #include "timeline_int.h"
+#include "common_labels.h"
 #include "jscan.h"
 #include "scratch.h"
 
@@ -127,6 +128,14 @@ tl_pass1(struct timeline_stream *ts, const struct actlog_entry *e, int a,
 		        timeline_model_add(ts, &ev, NULL) == -1
 		    ? -1
 		    : 0;
+	if (strcmp(ev.kind, "alert.update") == 0) {
+		/* a label it added or changed was not common throughout */
+		if ((d = tl_detail(e)) == NULL)
+			return -1;
+		common_labels_update(ts->m.common, d);
+		json_decref(d);
+		return timeline_model_add(ts, &ev, NULL);
+	}
 	if (!tl_pass1_kind(ev.kind))
 		return timeline_model_add(ts, &ev, NULL);
 	if ((d = tl_detail(e)) == NULL)

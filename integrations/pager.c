@@ -49,6 +49,12 @@ struct pager_job {
 	struct err err;
 	pthread_t th;
 	int threaded;
+	/* d's counters before its result is recorded: a record run again
+	 * (pager_write_fn) starts from them */
+	int attempts, chan_idx, chan_attempt;
+	int recorded; /* pager_job_record's return */
+	struct err rec_err;
+	char line[1024];
 };
 
 void
@@ -88,6 +94,9 @@ pager_job_init(struct pager_job *j, struct store *s, struct page_send *ps,
 	memset(j, 0, sizeof *j);
 	j->ps = ps;
 	j->d = d;
+	j->attempts = d->attempts;
+	j->chan_idx = d->chan_idx;
+	j->chan_attempt = d->chan_attempt;
 	err_init(&j->err);
 	j->nchan = page_send_channels(ps, d->person, j->chans);
 	if (strcmp(d->kind, PAGES_KIND_RESOLVE) == 0) {
@@ -173,27 +182,117 @@ pager_attempt(struct store *s, struct page_send *ps, struct pages_due *d,
 	return pager_job_record(s, &j, now, final, line, linesz, err);
 }
 
-/* Opens the write transaction of a step of the duty, in which this
- * owl serve still holds the lease (writers are serialised: no other
- * node can take it over before the commit). 1 with the transaction open;
- * 0 (lease lost, said, nothing open) or -1 (err set, nothing open). */
+/* Runs fn in a write transaction: the serve writer's (cfg.write), or
+ * one of the pager's own connection. */
 static int
-pager_fenced(struct pager *p, struct err *err)
+pager_txn(struct pager *p, pager_txn_fn *fn, void *arg, struct err *err)
 {
-	int held;
-
+	if (p->cfg.write != NULL)
+		return p->cfg.write(p->cfg.write_ctx, fn, arg, err);
 	if (store_begin(p->s, err) == -1)
 		return -1;
-	if ((held = duty_held(p->s, "pager", p->holder, err)) != 1) {
+	if (fn(p->s, arg, err) == -1) {
 		store_rollback(p->s);
-		if (held == 0 && p->leader == 1)
-			pager_log(p,
-			    "paging: another owl serve took the lease over; "
-			    "standing by");
-		if (held == 0)
-			p->leader = 0;
+		return -1;
 	}
-	return held;
+	return store_commit(p->s, err);
+}
+
+/* A step of the duty, done in a write transaction in which this owl
+ * serve still holds the lease (writers are serialised: no other node
+ * can take it over before the commit). */
+struct pager_step {
+	struct pager *p;
+	int held; /* 1 held, 0 lost: nothing done; -1 not known */
+	struct escalation_stats st; /* escalation */
+	struct pages_due *d; /* claimed */
+	size_t n;
+	struct pager_job *jobs; /* to record (n of them) */
+};
+
+/* The fence: k->held, and whether the step goes on (1). */
+static int
+pager_step_held(struct store *s, struct pager_step *k, struct err *err)
+{
+	return k->held = duty_held(s, "pager", k->p->holder, err);
+}
+
+static int
+pager_escalate_txn(struct store *s, void *arg, struct err *err)
+{
+	struct pager_step *k = arg;
+	struct pager *p = k->p;
+	int held;
+
+	memset(&k->st, 0, sizeof k->st);
+	if ((held = pager_step_held(s, k, err)) != 1)
+		return held;
+	return escalation_tick(s, &p->esc, &p->oc, clock_now_us(), &k->st, err);
+}
+
+static int
+pager_claim_txn(struct store *s, void *arg, struct err *err)
+{
+	struct pager_step *k = arg;
+	struct pager *p = k->p;
+	int held;
+
+	pages_due_free(k->d, k->n);
+	k->d = NULL;
+	k->n = 0;
+	if ((held = pager_step_held(s, k, err)) != 1)
+		return held;
+	return pages_claim(s, clock_now_us(), p->holder,
+	    2 * page_send_timeout(p->ps) + 10 * CLOCK_US_PER_SEC, PAGER_BATCH,
+	    0, &k->d, &k->n, err);
+}
+
+/* Records the results of the pages sent: one transaction for all of
+ * them (one fsync); one that fails fails them all, tried again when
+ * their claim runs out. */
+static int
+pager_record_txn(struct store *s, void *arg, struct err *err)
+{
+	struct pager_step *k = arg;
+	int64_t now = clock_now_us();
+	int final, failed = -1;
+
+	for (size_t i = 0; i < k->n; i++) {
+		struct pager_job *j = &k->jobs[i];
+
+		j->d->attempts = j->attempts;
+		j->d->chan_idx = j->chan_idx;
+		j->d->chan_attempt = j->chan_attempt;
+		err_init(&j->rec_err);
+		j->recorded = pager_job_record(
+		    s, j, now, &final, j->line, sizeof j->line, &j->rec_err);
+		if (j->recorded == -1 && failed < 0)
+			failed = (int)i;
+	}
+	if (failed >= 0)
+		return err_set(
+		    err, ERR_FAILED, "%s", k->jobs[failed].rec_err.msg);
+	return 0;
+}
+
+/* Runs a step of the duty (fn, with k); the step's fence said whether
+ * this owl serve still holds the lease: 1 done, 0 lease lost (said
+ * once), -1 err set. */
+static int
+pager_fenced(
+    struct pager *p, pager_txn_fn *fn, struct pager_step *k, struct err *err)
+{
+	k->p = p;
+	k->held = -1;
+	if (pager_txn(p, fn, k, err) == -1)
+		return -1;
+	if (k->held == 0 && p->leader == 1)
+		pager_log(p,
+		    "paging: another owl serve took the lease over; "
+		    "standing by");
+	if (k->held == 0)
+		p->leader = 0;
+	return k->held;
 }
 
 /* Sends up to PAGER_BATCH pages due, each in its own thread, then
@@ -202,26 +301,20 @@ static size_t
 pager_deliver(struct pager *p)
 {
 	struct pager_job jobs[PAGER_BATCH];
-	struct pages_due *d = NULL;
-	char line[1024];
+	struct pager_step k = { .p = p };
 	struct err err;
-	size_t n = 0;
-	int final, batch;
+	size_t n;
 
 	err_init(&err);
-	if (pager_fenced(p, &err) != 1 ||
-	    pages_claim(p->s, clock_now_us(), p->holder,
-	        2 * page_send_timeout(p->ps) + 10 * CLOCK_US_PER_SEC,
-	        PAGER_BATCH, 0, &d, &n, &err) == -1 ||
-	    store_commit(p->s, &err) == -1) {
+	if (pager_fenced(p, pager_claim_txn, &k, &err) != 1) {
 		if (err_isset(&err))
 			pager_log(p, "paging: %s", err.msg);
-		store_rollback(p->s);
-		pages_due_free(d, n);
+		pages_due_free(k.d, k.n);
 		return 0;
 	}
+	n = k.n;
 	for (size_t i = 0; i < n; i++) {
-		pager_job_init(&jobs[i], p->s, p->ps, &d[i]);
+		pager_job_init(&jobs[i], p->s, p->ps, &k.d[i]);
 		jobs[i].threaded = n > 1 &&
 		    pthread_create(
 		        &jobs[i].th, NULL, pager_job_run, &jobs[i]) == 0;
@@ -231,55 +324,85 @@ pager_deliver(struct pager *p)
 	for (size_t i = 0; i < n; i++)
 		if (jobs[i].threaded)
 			pthread_join(jobs[i].th, NULL);
-	/* one commit (one fsync) for the batch's results, not one each */
+	k.jobs = jobs;
 	err_init(&err);
-	batch = n > 1 && store_begin(p->s, &err) == 0;
-	for (size_t i = 0; i < n; i++) {
-		err_init(&err);
-		if (pager_job_record(p->s, &jobs[i], clock_now_us(), &final,
-		        line, sizeof line, &err) == -1)
-			pager_log(p, "paging: page %lld: %s",
-			    (long long)d[i].id, err.msg);
-		else
-			pager_log(p, "%s", line);
-	}
-	err_init(&err);
-	if (batch && store_commit(p->s, &err) == -1)
+	if (n > 0 && pager_txn(p, pager_record_txn, &k, &err) == 0) {
+		for (size_t i = 0; i < n; i++)
+			pager_log(p, "%s", jobs[i].line);
+	} else if (n > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].recorded == -1)
+				pager_log(p, "paging: page %lld: %s",
+				    (long long)k.d[i].id, jobs[i].rec_err.msg);
 		pager_log(p,
 		    "paging: recording %zu result%s failed: %s; %s "
 		    "tried again when %s claim runs out",
 		    n, words_s((int64_t)n), err.msg,
 		    n == 1 ? "that page is" : "those pages are",
 		    n == 1 ? "its" : "their");
-	pages_due_free(d, n);
+	}
+	pages_due_free(k.d, n);
 	return n;
 }
 
 static void
 pager_escalate(struct pager *p)
 {
-	struct escalation_stats st;
+	struct pager_step k = { .p = p };
+	struct escalation_stats *st = &k.st;
 	struct err err;
 
 	/* with no policy the tick still follows the log: a page sent by
 	 * hand through PagerDuty is resolved there when its incident is */
 	err_init(&err);
-	if (pager_fenced(p, &err) != 1 ||
-	    escalation_tick(p->s, &p->esc, &p->oc, clock_now_us(), &st, &err) ==
-	        -1 ||
-	    store_commit(p->s, &err) == -1) {
+	if (pager_fenced(p, pager_escalate_txn, &k, &err) != 1) {
 		if (err_isset(&err))
 			pager_log(p, "escalation: %s", err.msg);
-		store_rollback(p->s);
 		return;
 	}
-	if (st.levels > 0 || st.stopped > 0 || st.resolves > 0)
+	if (st->levels > 0 || st->stopped > 0 || st->resolves > 0)
 		pager_log(p,
 		    "escalation: %zu started, %zu level%s fired (%zu "
 		    "page%s), %zu stopped, %zu PagerDuty resolve%s",
-		    st.started, st.levels, words_s((int64_t)st.levels),
-		    st.pages, words_s((int64_t)st.pages), st.stopped,
-		    st.resolves, words_s((int64_t)st.resolves));
+		    st->started, st->levels, words_s((int64_t)st->levels),
+		    st->pages, words_s((int64_t)st->pages), st->stopped,
+		    st->resolves, words_s((int64_t)st->resolves));
+}
+
+/* The lease's write: duty_take in a transaction of pager_txn's. */
+struct pager_lease {
+	struct pager *p;
+	struct duty_take t;
+};
+
+static int
+pager_lease_txn(struct store *s, void *arg, struct err *err)
+{
+	struct pager_lease *l = arg;
+
+	return duty_take(s, "pager", &l->p->node, clock_now_us(),
+	    l->p->lease_us, &l->t, err);
+}
+
+/* Takes or keeps the lease (read on the pager's connection, written
+ * through pager_txn when a write is due); with no cfg.write, renewed on
+ * its own connection without an fsync (duty_renew). */
+static int
+pager_renew(struct pager *p, struct duty_take *t, struct err *err)
+{
+	struct pager_lease l = { .p = p };
+	int settled;
+
+	if (p->cfg.write == NULL)
+		return duty_renew(p->s, "pager", &p->node, clock_now_us(),
+		    p->lease_us, t, err);
+	if ((settled = duty_settled(p->s, "pager", &p->node, clock_now_us(),
+	         p->lease_us, t, err)) != 0)
+		return settled == 1 ? 0 : -1;
+	if (pager_txn(p, pager_lease_txn, &l, err) == -1)
+		return -1;
+	*t = l.t;
+	return 0;
 }
 
 /* Takes or keeps the lease; 1 when this owl serve pages. */
@@ -291,8 +414,7 @@ pager_lead(struct pager *p)
 	size_t freed;
 
 	err_init(&err);
-	if (duty_renew(p->s, "pager", &p->node, clock_now_us(), p->lease_us, &t,
-	        &err) == -1) {
+	if (pager_renew(p, &t, &err) == -1) {
 		pager_log(p, "paging: %s", err.msg);
 		return 0;
 	}
@@ -308,7 +430,8 @@ pager_lead(struct pager *p)
 		    json_object_size(p->oc.people),
 		    json_object_size(p->oc.people) == 1 ? "person" : "people");
 	/* pages an owl serve or owl page of this host was sending when it
-	 * died: sent again at once, under the same page id */
+	 * died: sent again at once, under the same page id (on the pager's
+	 * connection: it writes only when such a process died) */
 	if (t.got && pages_unclaim_dead(p->s, p->host, &freed, &err) == 0 &&
 	    freed > 0)
 		pager_log(p,
@@ -353,10 +476,19 @@ pager_sleep(struct pager *p)
 	return !stop;
 }
 
+static int
+pager_release_txn(struct store *s, void *arg, struct err *err)
+{
+	struct pager *p = arg;
+
+	return duty_release(s, "pager", p->holder, err);
+}
+
 static void *
 pager_main(void *arg)
 {
 	struct pager *p = arg;
+	struct err err;
 
 	do {
 		if (!pager_lead(p))
@@ -367,7 +499,10 @@ pager_main(void *arg)
 		while (pager_deliver(p) == PAGER_BATCH && !pager_stopping(p))
 			;
 	} while (pager_sleep(p));
-	if (p->leader == 1)
+	err_init(&err);
+	if (p->leader == 1 &&
+	    (p->cfg.write == NULL ||
+	        pager_txn(p, pager_release_txn, p, &err) == -1))
 		duty_release(p->s, "pager", p->holder, NULL);
 	return NULL;
 }

@@ -23,6 +23,18 @@
 /* One log line (no newline), from the pager's thread. */
 typedef void pager_log_fn(void *ctx, const char *line);
 
+/* The work of one write transaction of the pager's. */
+typedef int pager_txn_fn(struct store *s, void *arg, struct err *err);
+
+/* Runs fn(s, arg, err) in a write transaction and returns 0 once it is
+ * committed and on disk, -1 with err set when fn or the commit failed
+ * (its writes rolled back). fn may be run more than once, each time
+ * from the start. owl serve's is serve_write: the pager writes on the
+ * serve writer's connection, whose page cache a commit of the pager's
+ * own connection would empty. */
+typedef int pager_write_fn(
+    void *ctx, pager_txn_fn *fn, void *arg, struct err *err);
+
 struct pager_config {
 	const char *db_path;
 	const struct config *config; /* borrowed; outlives the pager */
@@ -30,6 +42,10 @@ struct pager_config {
 	void *log_ctx;
 	int64_t tick_us; /* 0: 1 s */
 	int64_t lease_us; /* the pager duty's lease (duty.h); 0: 15 s */
+	/* how the pager writes; NULL: on its own connection (it reads on
+	 * its own connection either way) */
+	pager_write_fn *write;
+	void *write_ctx;
 };
 
 struct pager;

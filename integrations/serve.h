@@ -83,6 +83,19 @@ const char *serve_scheme(const struct serve *sv);
  * err says why. */
 int serve_reload_tls(struct serve *sv, char *info, size_t n, struct err *err);
 
+/* Runs fn(s, arg, err) in a write transaction of the server's writer,
+ * on its connection (s), and returns once that transaction is on disk:
+ * owl serve's own writes (leases, paging, escalation), which on
+ * another connection would empty the writer's page cache (SQLite).
+ * fn may be run again (from the start, its writes rolled back) when
+ * another job of its transaction fails, and must not keep results of
+ * a run that failed. -1 with err set when fn failed (its writes rolled
+ * back), the commit did, or the server is stopping. */
+struct store;
+int serve_write(struct serve *sv,
+    int (*fn)(struct store *s, void *arg, struct err *err), void *arg,
+    struct err *err);
+
 /* Graceful stop: stops accepting, lets requests in flight finish and be
  * committed (waiting at most grace_us for them), stops every thread,
  * closes the database and frees sv. Accepts NULL. */

@@ -156,6 +156,7 @@ struct serve {
 	/* the syncer (serve_writer.c), with deferred durability: the jobs
 	 * committed but not yet on disk, answered once synced (qlock) */
 	int defer;
+	int64_t wversion; /* the writer's store_data_version, 0: none yet */
 	pthread_t syncer;
 	int syncer_started;
 	pthread_cond_t scond;
@@ -169,6 +170,9 @@ struct serve {
 	int ckpt_started;
 	pthread_cond_t kcond;
 	int kwant, kstop;
+	int kbusy; /* checkpointing now */
+	long kat; /* the WAL's frames when it was woken (qlock) */
+	long kdone; /* ... and when its last pass began: copied up to there */
 	long kfrom; /* the WAL's frames when it was last woken (writer's) */
 
 	/* a read-only connection for /metrics */
@@ -216,6 +220,18 @@ int serve_enqueue(struct serve *sv, struct serve_job *job);
 /* serve_enqueue for owl serve's own jobs (a job with a call): queued
  * even when the queue is full of requests. */
 int serve_enqueue_own(struct serve *sv, struct serve_job *job);
+
+/* A job waited for by the thread that queued it (a pull, a lease). */
+struct serve_wait {
+	struct serve_job job;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+};
+
+/* Hands w's job to the writer and waits until it is durable (or failed:
+ * w->job.status). own: an owl serve job, queued past a full queue. */
+void serve_wait_job(struct serve *sv, struct serve_wait *w, int own);
 
 /* Jobs waiting. */
 size_t serve_queue_depth(struct serve *sv);

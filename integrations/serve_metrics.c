@@ -323,6 +323,11 @@ serve_metrics_format(const struct serve_metrics *m,
 	    serve_metrics_one(out, "owl_commits_total", "counter",
 	        "Write transactions committed (each holds many requests).",
 	        SM_GET(m->commits), err) == -1 ||
+	    serve_metrics_one(out, "owl_writer_cache_resets_total", "counter",
+	        "Write transactions begun after another connection's commit "
+	        "(SQLite: the writer's page cache emptied, its indexes read "
+	        "again from the file).",
+	        SM_GET(m->cache_resets), err) == -1 ||
 	    serve_metrics_one(out, "owl_committed_requests_total", "counter",
 	        "Requests and pulls whose alerts were committed.",
 	        SM_GET(m->committed), err) == -1 ||

@@ -38,6 +38,8 @@ struct serve_metrics {
 	atomic_ulong latency_count;
 	atomic_ulong latency_sum_us;
 	atomic_ulong commits; /* transactions committed */
+	atomic_ulong cache_resets; /* writer transactions after another
+	                             connection's commit (SQLite) */
 	atomic_ulong committed; /* requests and pulls committed */
 	atomic_ulong db_errors; /* failed transactions */
 	atomic_ulong queue_full; /* requests refused: queue full */

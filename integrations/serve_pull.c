@@ -40,56 +40,12 @@ struct serve_pull_src {
 	int unsettled; /* said that it is not resolving; say it once */
 };
 
-/* The pull's job is waited for by the puller itself. */
-struct serve_pull_wait {
-	struct serve_job job;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int done;
-};
-
-static void
-serve_pull_done(struct serve_job *job)
-{
-	struct serve_pull_wait *w = job->owner;
-
-	pthread_mutex_lock(&w->lock);
-	w->done = 1;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* Hands w's job to the writer and waits until it is durable (or failed:
- * w->job.status). own: an owl serve job, queued past a full queue. */
-static void
-serve_pull_wait_job(struct serve *sv, struct serve_pull_wait *w, int own)
-{
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	w->job.done = serve_pull_done;
-	w->job.owner = w;
-	w->job.queued_us = clock_mono_us();
-	if ((own ? serve_enqueue_own(sv, &w->job)
-	         : serve_enqueue(sv, &w->job)) == -1) {
-		w->job.status = 503;
-		snprintf(w->job.msg, sizeof w->job.msg, "%s",
-		    own ? "owl serve is stopping" : "write queue full");
-	} else {
-		pthread_mutex_lock(&w->lock);
-		while (!w->done)
-			pthread_cond_wait(&w->cond, &w->lock);
-		pthread_mutex_unlock(&w->lock);
-	}
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
-}
-
 /* Hands a pull to the writer and waits for its commit. */
 static int
 serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
     size_t n, int resolve, struct receiver_pull_result *res, struct err *err)
 {
-	struct serve_pull_wait w = { 0 };
+	struct serve_wait w = { 0 };
 
 	w.job.pull_url = url;
 	w.job.alerts = a;
@@ -98,7 +54,7 @@ serve_pull_store(struct serve *sv, const char *url, const struct alert *a,
 	w.job.duty = SERVE_DUTY;
 	w.job.actor = "alertmanager-pull";
 	w.job.ep = SERVE_EP_OTHER;
-	serve_pull_wait_job(sv, &w, 0);
+	serve_wait_job(sv, &w, 0);
 	*res = w.job.pull;
 	if (w.job.status != 0)
 		return err_set(err, ERR_FAILED, "%s", w.job.msg);
@@ -169,7 +125,6 @@ static int
 serve_pull_lead(struct serve *sv, struct store *s, int *lead)
 {
 	struct serve_pull_lease l = { .sv = sv };
-	struct serve_pull_wait w = { 0 };
 	struct duty_take t;
 	struct err err;
 	int settled;
@@ -181,13 +136,8 @@ serve_pull_lead(struct serve *sv, struct store *s, int *lead)
 		return 0;
 	}
 	if (!settled) {
-		w.job.call = serve_pull_lease_call;
-		w.job.call_arg = &l;
-		w.job.actor = "owl-serve";
-		w.job.ep = SERVE_EP_OTHER;
-		serve_pull_wait_job(sv, &w, 1);
-		if (w.job.status != 0) {
-			serve_log(sv, 0, "pull duty: %s", w.job.msg);
+		if (serve_write(sv, serve_pull_lease_call, &l, &err) == -1) {
+			serve_log(sv, 0, "pull duty: %s", err.msg);
 			return 0;
 		}
 		t = l.t;

@@ -38,18 +38,23 @@
  * walk stay in memory from one transaction to the next. */
 #define SERVE_WRITER_CACHE_MIB 64
 /* The WAL's frames (pages) added since the checkpointer was last woken
- * that wake it again, and past which the writer checkpoints itself: a
- * WAL starts over only when a write begins with all of it checkpointed,
- * which a checkpointer one commit behind never sees, so the writer does
- * it when the WAL reaches 64 MiB (the journal_size_limit that
- * store_sqlite.c sets); most of it copied by then, the writer's
- * checkpoint is short. 4,000 rather than SQLite's own 1,000: a page
- * that every commit writes (the tables' last pages, the incidents')
- * is copied once for more commits; owl serve's CPU per alert, growing
+ * that wake it again. 4,000 rather than SQLite's own 1,000: a page that
+ * every commit writes (the tables' last pages, the incidents') is
+ * copied once for more commits; owl serve's CPU per alert, growing
  * incidents, -8% (the checkpointer's reads and writes are a system call
  * a page). */
 #define SERVE_WAL_CHECKPOINT 4000
-#define SERVE_WAL_RESTART 16000
+/* A WAL starts over only when a write begins with all of it copied,
+ * which a checkpointer one commit behind never sees: past RESTART
+ * frames the writer checkpoints itself, once the checkpointer has
+ * copied all but the last few commits' frames (TAIL), so that the
+ * writer's own checkpoint, during which nothing is stored, is short;
+ * past FULL it does so whatever is left. FULL stays under the 64 MiB
+ * journal_size_limit that store_sqlite.c sets (a WAL file past it is
+ * cut back at every restart). */
+#define SERVE_WAL_RESTART 12000
+#define SERVE_WAL_TAIL 1000
+#define SERVE_WAL_FULL 15000
 
 static int
 serve_enqueue_limit(struct serve *sv, struct serve_job *job, size_t limit)
@@ -83,6 +88,57 @@ serve_enqueue_own(struct serve *sv, struct serve_job *job)
 	return serve_enqueue_limit(sv, job, SIZE_MAX);
 }
 
+static void
+serve_wait_done(struct serve_job *job)
+{
+	struct serve_wait *w = job->owner;
+
+	pthread_mutex_lock(&w->lock);
+	w->done = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+serve_wait_job(struct serve *sv, struct serve_wait *w, int own)
+{
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->job.done = serve_wait_done;
+	w->job.owner = w;
+	w->job.queued_us = clock_mono_us();
+	if ((own ? serve_enqueue_own(sv, &w->job)
+	         : serve_enqueue(sv, &w->job)) == -1) {
+		w->job.status = 503;
+		snprintf(w->job.msg, sizeof w->job.msg, "%s",
+		    own ? "owl serve is stopping" : "write queue full");
+	} else {
+		pthread_mutex_lock(&w->lock);
+		while (!w->done)
+			pthread_cond_wait(&w->cond, &w->lock);
+		pthread_mutex_unlock(&w->lock);
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+}
+
+int
+serve_write(struct serve *sv,
+    int (*fn)(struct store *s, void *arg, struct err *err), void *arg,
+    struct err *err)
+{
+	struct serve_wait w = { 0 };
+
+	w.job.call = fn;
+	w.job.call_arg = arg;
+	w.job.actor = "owl-serve";
+	w.job.ep = SERVE_EP_OTHER;
+	serve_wait_job(sv, &w, 1);
+	if (w.job.status != 0)
+		return err_set(err, ERR_FAILED, "%s", w.job.msg);
+	return 0;
+}
+
 size_t
 serve_queue_depth(struct serve *sv)
 {
@@ -92,6 +148,28 @@ serve_queue_depth(struct serve *sv)
 	n = sv->qlen;
 	pthread_mutex_unlock(&sv->qlock);
 	return n;
+}
+
+/* Opens the writer's transaction. On SQLite, counts it in
+ * owl_writer_cache_resets_total when another connection committed
+ * since the writer's last one: SQLite then empties the writer's page
+ * cache, and the indexes an alert walks are read again from the file
+ * (owl serve's own threads write through the writer for that reason:
+ * the pull and pager duties' leases, paging, escalation). */
+static int
+serve_writer_begin(struct serve *sv, struct err *err)
+{
+	int64_t v;
+
+	if (store_begin(sv->wstore, err) == -1)
+		return -1;
+	if (!sv->defer)
+		return 0;
+	v = store_data_version(sv->wstore);
+	if (sv->wversion != 0 && v != sv->wversion)
+		atomic_fetch_add(&sv->m.cache_resets, 1);
+	sv->wversion = v;
+	return 0;
 }
 
 /* Applies one job inside the open transaction; defer (NULL: none)
@@ -161,7 +239,7 @@ serve_writer_single(struct serve *sv, struct serve_job *j)
 	int busy = -1;
 
 	err_init(&err);
-	if (store_begin(sv->wstore, &err) == -1)
+	if (serve_writer_begin(sv, &err) == -1)
 		goto fail;
 	if (serve_writer_apply(sv, j, NULL, &err) == -1) {
 		busy = serve_writer_busy(sv);
@@ -251,7 +329,7 @@ serve_writer_batch(struct serve *sv, struct serve_job *jobs)
 		err_set(&err, ERR_FAILED, "out of memory");
 		goto all_fail;
 	}
-	if (store_begin(sv->wstore, &err) == -1)
+	if (serve_writer_begin(sv, &err) == -1)
 		goto all_fail;
 	for (j = jobs; j != NULL; j = j->next) {
 		store_mark(sv->wstore, k++);
@@ -406,11 +484,14 @@ serve_writer_syncer(void *arg)
 	return NULL;
 }
 
-/* The checkpointer: a passive checkpoint each time it is woken. */
+/* The checkpointer: a passive checkpoint each time it is woken, which
+ * copies the WAL up to the frames it had then (kat) unless a reader
+ * still needs older ones. */
 static void *
 serve_writer_ckpt(void *arg)
 {
 	struct serve *sv = arg;
+	long at;
 
 	pthread_mutex_lock(&sv->qlock);
 	for (;;) {
@@ -419,12 +500,35 @@ serve_writer_ckpt(void *arg)
 		if (sv->kstop)
 			break;
 		sv->kwant = 0;
+		sv->kbusy = 1;
+		at = sv->kat;
 		pthread_mutex_unlock(&sv->qlock);
 		store_checkpoint(sv->kstore);
 		pthread_mutex_lock(&sv->qlock);
+		sv->kbusy = 0;
+		sv->kdone = at;
 	}
 	pthread_mutex_unlock(&sv->qlock);
 	return NULL;
+}
+
+/* Wakes the checkpointer for the WAL's frames now; whether it was idle
+ * (*idle) and how far its last pass copied (*done). With wake 0 only
+ * asks. */
+static void
+serve_writer_ckpt_wake(
+    struct serve *sv, long frames, int wake, int *idle, long *done)
+{
+	pthread_mutex_lock(&sv->qlock);
+	*idle = !sv->kwant && !sv->kbusy;
+	*done = sv->kdone;
+	if (wake) {
+		sv->kfrom = frames;
+		sv->kat = frames;
+		sv->kwant = 1;
+		pthread_cond_signal(&sv->kcond);
+	}
+	pthread_mutex_unlock(&sv->qlock);
 }
 
 /* After a commit: wakes the checkpointer, or checkpoints so that the
@@ -432,21 +536,28 @@ serve_writer_ckpt(void *arg)
 static void
 serve_writer_wal(struct serve *sv)
 {
-	long frames;
+	long frames, done;
+	int idle;
 
 	if (!sv->ckpt_started)
 		return;
 	frames = store_wal_frames(sv->wstore);
-	if (frames < sv->kfrom)
-		sv->kfrom = 0; /* the WAL started over */
-	if (frames >= SERVE_WAL_RESTART) {
-		store_checkpoint(sv->wstore);
-	} else if (frames - sv->kfrom >= SERVE_WAL_CHECKPOINT) {
-		sv->kfrom = frames;
+	if (frames < sv->kfrom) {
+		/* the WAL started over */
+		sv->kfrom = 0;
 		pthread_mutex_lock(&sv->qlock);
-		sv->kwant = 1;
-		pthread_cond_signal(&sv->kcond);
+		sv->kdone = 0;
 		pthread_mutex_unlock(&sv->qlock);
+	}
+	if (frames >= SERVE_WAL_RESTART) {
+		serve_writer_ckpt_wake(sv, frames, 0, &idle, &done);
+		if (frames >= SERVE_WAL_FULL ||
+		    (idle && frames - done <= SERVE_WAL_TAIL))
+			store_checkpoint(sv->wstore);
+		else if (idle)
+			serve_writer_ckpt_wake(sv, frames, 1, &idle, &done);
+	} else if (frames - sv->kfrom >= SERVE_WAL_CHECKPOINT) {
+		serve_writer_ckpt_wake(sv, frames, 1, &idle, &done);
 	}
 }
 

@@ -41,6 +41,20 @@ print(" ".join(sorted(d["alerts"][1]["labels"])), "|",
 	"alertname dc instance job severity | node node node" \
 	"--json as before: every label, in the alerts and in the log"
 
+# alert 2 re-delivered with another job: its row says job=other now,
+# the log (which records no such change) job=node; owl show tells the
+# logged alerts by the log's common labels, as the timeline does (by
+# the rows' it said job=node of each, the timeline not)
+alert 2 other
+run "$OWL" show 1
+like "$OUT" "labels: alertname=Storm0 dc=eu instance=h2 job=other severity=critical" \
+	"an alert re-delivered with another job: its row has job=other"
+is "$(show_fired)" "alert fired: Storm0 instance=h1 (critical)
+alert fired: Storm0 instance=h2 (critical)
+alert fired: Storm0 instance=h3 (critical)" \
+	"the log's sentences unchanged: job=node was common as logged"
+is "$(show_fired)" "$(tl_fired)" "...the same sentences as the timeline's"
+
 # one alert of another job: job tells them apart now, in both
 alert 4 other
 is "$(show_fired)" "alert fired: Storm0 instance=h1 job=node (critical)

@@ -4,7 +4,8 @@
 # the program is missing or anyone but its owner may write it; either way
 # a run prints, logs and exits the same. An owl-worker from another build
 # (its GNU build id is not the one owl was linked with) is never run: owl
-# forks its own worker and says so in one line on stderr.
+# forks its own worker and says so in one line on stderr and, of a run,
+# in the run's log (a detached or TUI-started run's stderr is no one's).
 . "$(dirname "$0")/lib.sh"
 newdb # owl run needs a database (it never creates one)
 
@@ -112,7 +113,20 @@ else
 	is "$(printf '%s\n' "$OUT" | unnumber)" "$out2" "and prints the same"
 	is "$ERR" "$warn" "with one line on stderr naming the program, the ids and what to do"
 	last=$(db_sql "SELECT max(id) FROM runs")
-	is "$(kinds "$last")" "$forked" "and logs the same"
+	is "$(kinds "$last")" "run.log {\"text\":\"$warn\"}|$forked" \
+		"and logs the same, after that line (in the run's log too)"
+
+	# a detached run (as the TUI starts one): its stderr is no one's;
+	# the warning is in its log, which owl runs show and the TUI read
+	run "$T/alone/owl" run plan --runbooks "$T/rb" --dry-run --detach
+	is "$RC" 0 "a detached dry-run beside it starts"
+	did=$(printf '%s\n' "$OUT" | sed -n 's/^run \([0-9]*\) started.*/\1/p')
+	ended() { [ "$(db_sql "SELECT status FROM runs WHERE id = $did")" = ok ]; }
+	wait_for 60 ended
+	ok $? "and ends ok"
+	run "$T/alone/owl" runs show "$did"
+	is "$(printf '%s\n' "$OUT" | sed -n 's/^  [0-9TZ:-]*  //p' | grep -cxF "$warn")" 1 \
+		"owl runs show $did gives the warning in its log, once"
 
 	# one without a build id (an older build, a stripped note) neither
 	objcopy --remove-section .note.gnu.build-id "$OWL_ROOT/owl-worker" \

@@ -10,6 +10,17 @@ OWL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OWL="${OWL_BIN:-$OWL_ROOT/owl}"
 case "$OWL" in */asan/*) OWL_ASAN=1 ;; *) OWL_ASAN=0 ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/owl-test-XXXXXX")
+# The ASan owl's reports (AddressSanitizer, LeakSanitizer at each exit)
+# go to files under $T/.asan, one a process, the servers' and detached
+# runs' included, whose stderr no check reads: done_testing fails the
+# file on any (asan_reports). Leaks in system libraries only are
+# suppressed, each said why in tests/lsan.supp; an ASAN_OPTIONS or
+# LSAN_OPTIONS of the caller's comes after, so it wins.
+if [ "$OWL_ASAN" = 1 ]; then
+	mkdir -p "$T/.asan"
+	export ASAN_OPTIONS="detect_leaks=1:log_path=$T/.asan/owl${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	export LSAN_OPTIONS="suppressions=$OWL_ROOT/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 export OWL_DB="$T/owl.db" OWL_ACTOR=tester
 export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
 . "$OWL_ROOT/tests/pg.sh"
@@ -30,10 +41,17 @@ _tap_cleanups=""
 tap_at_exit() { _tap_cleanups="$1; $_tap_cleanups"; }
 tap_cleanup() {
 	eval "$_tap_cleanups" 2>/dev/null
+	# a server stopped just now reports its leaks as it exits
+	_late=0
+	if [ "$OWL_ASAN" = 1 ] && ! asan_reports; then
+		echo "owl: sanitizer reports after the last test (above)" >&2
+		_late=1
+	fi
 	if [ -n "${OWL_TEST_PG:-}" ] && [ -f "$T/.pg-dbs" ]; then
 		while read -r _db; do pg_dropdb "$_db" >/dev/null 2>&1; done <"$T/.pg-dbs"
 	fi
 	rm -rf "$T"
+	[ "$_late" -eq 0 ] || exit 1
 }
 
 # db_new [NAME]: prints a new, empty database's $OWL_DB value: "$T/NAME.db"
@@ -242,8 +260,32 @@ listen_retry() {
 	return 1
 }
 
+# asan_reports [SEEN]: prints to stderr the ASan owl's reports not yet
+# printed (their names kept in the file SEEN, default $T/.asan.seen);
+# fails when there was one. Under the ASan owl only.
+asan_reports() {
+	_seen=${1:-$T/.asan.seen}
+	_new=0
+	touch "$_seen"
+	for _r in "$T"/.asan/owl.*; do
+		[ -f "$_r" ] || continue
+		grep -qxF "$_r" "$_seen" && continue
+		echo "$_r" >>"$_seen"
+		_new=1
+		echo "# $(basename "$_r"):" >&2
+		sed 's/^/#   /' "$_r" >&2
+	done
+	[ "$_new" -eq 0 ]
+}
+
 # done_testing: ends the file; prints the plan when plan was not called.
+# Under the ASan owl, one more test: no sanitizer report from any owl
+# the file ran (those still running report in tap_cleanup).
 done_testing() {
+	if [ "$OWL_ASAN" = 1 ]; then
+		asan_reports
+		ok $? "no AddressSanitizer or LeakSanitizer report from owl"
+	fi
 	[ "$_tap_planned" -eq 1 ] || echo "1..$_tap_n"
 	[ "$_tap_fail" -eq 0 ]
 }

@@ -221,13 +221,21 @@ cmd_serve_reload(struct serve *sv)
 	cmd_serve_log(NULL, line);
 }
 
+/* The pager's writes: in the serve writer's transactions. */
+static int
+cmd_serve_pager_write(void *ctx, pager_txn_fn *fn, void *arg, struct err *err)
+{
+	return serve_write(ctx, fn, arg, err);
+}
+
 /* Paging (integrations/pager.c) beside the receiver, when the config
  * has people or escalation: NULL otherwise, or on error (rc set). */
 static struct pager *
-cmd_serve_pager(struct cmd_serve_opts *o, const char *db, int *rc)
+cmd_serve_pager(
+    struct cmd_serve_opts *o, struct serve *sv, const char *db, int *rc)
 {
 	struct pager_config pc = { db, o->file, cmd_serve_log, NULL, 0,
-		o->cfg.lease_us };
+		o->cfg.lease_us, cmd_serve_pager_write, sv };
 	struct pager *p;
 	struct err err;
 
@@ -265,7 +273,7 @@ cmd_serve_main(struct cli *cli, struct cmd_serve_opts *o)
 		free(db);
 		return cli_fail(&err);
 	}
-	if ((pager = cmd_serve_pager(o, db, &rc)) == NULL && rc != CLI_OK) {
+	if ((pager = cmd_serve_pager(o, sv, db, &rc)) == NULL && rc != CLI_OK) {
 		serve_stop(sv, 0);
 		free(db);
 		return rc;

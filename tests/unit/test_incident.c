@@ -9,6 +9,8 @@
 #include "engine/alert.h"
 #include "engine/common_labels.h"
 #include "engine/incident.h"
+#include "engine/incident_ingest_int.h"
+#include "engine/jdump.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
 
@@ -599,6 +601,100 @@ test_common_labels(void **state)
 	incident_done(&one);
 }
 
+/* The detail of alert.new as json_pack and a sorted dump built it
+ * before ingest_new_detail wrote it directly: the same bytes. */
+static char *
+new_detail_jansson(const struct alert *a, int64_t starts, int64_t ends)
+{
+	json_t *rest;
+	struct buf t;
+	struct err err;
+	size_t at;
+
+	err_init(&err);
+	rest = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "source",
+	    a->source, "fingerprint", a->fingerprint, "status",
+	    a->resolved ? "resolved" : "firing", "severity",
+	    incident_severity_name(a->severity), "severity_raw",
+	    a->severity_raw, "starts_at", incident_jtime(starts), "ends_at",
+	    incident_jtime(ends), "generator_url",
+	    incident_jstr(a->generator_url));
+	if (rest == NULL)
+		return NULL;
+	buf_init(&t, 0);
+	assert_int_equal(buf_adds(&t, "{\"annotations\":", &err), 0);
+	assert_int_equal(
+	    buf_adds(
+	        &t, a->annotations_json ? a->annotations_json : "{}", &err),
+	    0);
+	assert_int_equal(buf_adds(&t, ",\"labels\":", &err), 0);
+	assert_int_equal(
+	    buf_adds(&t, a->labels_json ? a->labels_json : "{}", &err), 0);
+	assert_int_equal(buf_addc(&t, ',', &err), 0);
+	at = t.len;
+	assert_int_equal(jdump_add_sorted(rest, &t, &err), 0);
+	memmove(t.data + at, t.data + at + 1, t.len - at - 1);
+	t.len--;
+	t.data[t.len] = '\0';
+	json_decref(rest);
+	return t.data;
+}
+
+static void
+test_new_detail(void **state)
+{
+	char fp_odd[] = "fp \"q\" \\ \n\t\x01 /\xc3\xa9\xe2\x80\xa8";
+	char fp[] = "a1b2", raw[] = "P1",
+	     url[] = "http://p:9090/graph?g0.expr=up",
+	     lab[] = "{\"alertname\":\"Disk\",\"job\":\"node\"}",
+	     ann[] = "{\"summary\":\"x\"}", bad[] = "bad \xff";
+	struct alert alerts[] = {
+		{ .source = "alertmanager",
+		    .fingerprint = fp,
+		    .severity = SEVERITY_CRITICAL,
+		    .severity_raw = raw,
+		    .labels_json = lab,
+		    .annotations_json = ann,
+		    .generator_url = url,
+		    .resolved = 1 },
+		{ .source = "grafana",
+		    .fingerprint = fp_odd,
+		    .severity = SEVERITY_WARNING },
+		{ .source = "generic",
+		    .fingerprint = fp,
+		    .generator_url = fp_odd,
+		    .severity_raw = fp_odd,
+		    .labels_json = lab },
+	};
+	const int64_t times[][2] = { { 1764431562123456, 1764431600000000 },
+		{ 1764431562000000, 0 }, { 0, 0 } };
+	struct alert broken = { .source = "generic", .fingerprint = bad };
+	struct buf t;
+	struct err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++) {
+		char *want =
+		    new_detail_jansson(&alerts[i], times[i][0], times[i][1]);
+
+		assert_non_null(want);
+		err_init(&err);
+		buf_init(&t, 0);
+		assert_int_equal(ingest_new_detail(&alerts[i], times[i][0],
+		                     times[i][1], &t, &err),
+		    0);
+		assert_string_equal(buf_str(&t), want);
+		buf_done(&t);
+		free(want);
+	}
+	/* not UTF-8: refused, as json_pack refused it */
+	assert_null(new_detail_jansson(&broken, 0, 0));
+	err_init(&err);
+	buf_init(&t, 0);
+	assert_int_equal(ingest_new_detail(&broken, 0, 0, &t, &err), -1);
+	buf_done(&t);
+}
+
 int
 main(void)
 {
@@ -629,6 +725,7 @@ main(void)
 		    test_match_text_bytes, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_common_labels, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test(test_new_detail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

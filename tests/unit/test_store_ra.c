@@ -1,12 +1,17 @@
 /* test_store_ra.c: reading the database ahead (engine/store_sqlite_ra.c,
  * store_read_ahead): the same rows as page by page, the end of the file
  * included, and the reader's snapshot kept while another connection
- * writes and checkpoints under it. */
+ * writes and checkpoints under it; what was read ahead is dropped at the
+ * end of a read transaction (read ahead left on over two) and by each
+ * lock, unlock, shared-memory lock, write and truncation. */
 #include "unit.h"
 
 #include "engine/store.h"
 #include "engine/store_sqlite.h"
 #include "engine/store_sqlite_ra.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #define RA_ROWS 3000
 
@@ -161,12 +166,218 @@ test_read_ahead_next(void **state)
 	free(dir);
 }
 
+/* A connection to path through owl's VFS, in WAL mode as owl's are. */
+static sqlite3 *
+ra_conn(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	                     store_sqlite_ra_vfs()),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL),
+	    SQLITE_OK);
+	return db;
+}
+
+/* A database whose first 256 KiB hold page 1 and 20 rows of t (their
+ * v starting 'old-'), made larger than that by a blob after them (so
+ * that the first 256 KiB are read ahead whole), all in the file. */
+static void
+ra_db(const char *path)
+{
+	sqlite3 *db = ra_conn(path);
+
+	assert_int_equal(sqlite3_exec(db,
+	                     "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+	                     "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL "
+	                     "SELECT i + 1 FROM c WHERE i < 20) "
+	                     "INSERT INTO t SELECT i, 'old-' || "
+	                     "hex(randomblob(350)) FROM c;"
+	                     "CREATE TABLE f (x BLOB);"
+	                     "INSERT INTO f VALUES (randomblob(600000));"
+	                     "PRAGMA wal_checkpoint(TRUNCATE)",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* Steps st once (a new read transaction when none is open): its two
+ * columns, the second copied to out. */
+static int
+ra_step(sqlite3_stmt *st, char *out, size_t len)
+{
+	int n;
+
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 1));
+	assert_int_equal(sqlite3_reset(st), SQLITE_OK);
+	return n;
+}
+
+/* Read ahead left on over two read transactions (no toggle between
+ * them: turning it on or off drops the buffer by itself): the second
+ * reads the file as another connection left it, not the chunk the
+ * first read. The rows keep their pages (rewritten to the same length)
+ * and are checkpointed into the file between the two. A VFS that kept
+ * its buffer from one transaction to the next gives 'old-' again. */
+static void
+test_read_ahead_across(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "ra.db");
+	sqlite3 *r, *w;
+	sqlite3_stmt *st = NULL;
+	char v[16];
+
+	(void)state;
+	ra_db(path);
+	r = ra_conn(path);
+	w = ra_conn(path);
+	assert_int_equal(
+	    sqlite3_prepare_v2(r,
+	        "SELECT count(*), min(substr(v, 1, 4)) FROM t", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(store_sqlite_ra(r, 1), 1);
+	/* transaction 1: t's pages from the file, read ahead */
+	assert_int_equal(ra_step(st, v, sizeof v), 20);
+	assert_string_equal(v, "old-");
+	/* the pages rewritten in place, copied into the file */
+	assert_int_equal(sqlite3_exec(w,
+	                     "UPDATE t SET v = 'new-' || substr(v, 5);"
+	                     "PRAGMA wal_checkpoint(TRUNCATE)",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
+	/* transaction 2, read ahead still on */
+	assert_int_equal(ra_step(st, v, sizeof v), 20);
+	assert_string_equal(v, "new-");
+	assert_int_equal(store_sqlite_ra(r, 0), 0);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_close(w), SQLITE_OK);
+	assert_int_equal(sqlite3_close(r), SQLITE_OK);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* Each of the calls that end or change what a read transaction sees
+ * drops the buffer by itself: a lock, an unlock, a shared-memory lock
+ * (WAL read marks), a write, a truncation. The file is changed behind
+ * the VFS (another descriptor) after a read filled the buffer; the
+ * read after the call must see the change (and, with no call between,
+ * the buffer's old bytes are read: reading ahead is on). */
+enum ra_op { RA_NONE, RA_LOCK, RA_UNLOCK, RA_SHMLOCK, RA_WRITE, RA_TRUNC };
+
+static void
+ra_op(sqlite3_file *f, enum ra_op op)
+{
+	char zero[8];
+
+	switch (op) {
+	case RA_NONE: break;
+	case RA_LOCK: /* SHARED (let go by ra_op_done) */
+		assert_int_equal(f->pMethods->xLock(f, SQLITE_LOCK_SHARED), 0);
+		break;
+	case RA_UNLOCK: /* to none (held or not) */
+		assert_int_equal(f->pMethods->xUnlock(f, SQLITE_LOCK_NONE), 0);
+		break;
+	case RA_SHMLOCK: /* a shared lock of a read mark, let go */
+		assert_int_equal(f->pMethods->xShmLock(f, 3, 1,
+		                     SQLITE_SHM_LOCK | SQLITE_SHM_SHARED),
+		    SQLITE_OK);
+		break;
+	case RA_WRITE: /* elsewhere: past the pages, which end earlier */
+		memset(zero, 0, sizeof zero);
+		assert_int_equal(f->pMethods->xWrite(f, zero, sizeof zero,
+		                     (1 << 20) - sizeof zero),
+		    0);
+		break;
+	case RA_TRUNC: /* to the size it has */
+		assert_int_equal(f->pMethods->xTruncate(f, 1 << 20), 0);
+		break;
+	}
+}
+
+/* Lets go of what ra_op took. */
+static void
+ra_op_done(sqlite3_file *f, enum ra_op op)
+{
+	if (op == RA_LOCK)
+		assert_int_equal(f->pMethods->xUnlock(f, SQLITE_LOCK_NONE), 0);
+	if (op == RA_SHMLOCK)
+		assert_int_equal(f->pMethods->xShmLock(f, 3, 1,
+		                     SQLITE_SHM_UNLOCK | SQLITE_SHM_SHARED),
+		    SQLITE_OK);
+}
+
+static void
+test_read_ahead_drops(void **state)
+{
+	static const enum ra_op ops[] = { RA_LOCK, RA_UNLOCK, RA_SHMLOCK,
+		RA_WRITE, RA_TRUNC };
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "ra.db");
+	sqlite3 *db;
+	sqlite3_file *f = NULL;
+	char got[8], b[8];
+	int fd;
+
+	(void)state;
+	ra_db(path);
+	db = ra_conn(path);
+	/* one read: the connection's shared memory is mapped (xShmLock
+	 * needs it), no lock is held after it */
+	assert_int_equal(
+	    sqlite3_exec(db, "SELECT count(*) FROM t", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f),
+	    SQLITE_OK);
+	assert_non_null(f);
+	/* a megabyte: the truncation is to the size it has */
+	assert_int_equal(f->pMethods->xTruncate(f, 1 << 20), 0);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(store_sqlite_ra(db, 1), 1);
+	/* bytes in the first 256 KiB past every page SQLite uses there;
+	 * each round from an empty buffer (turned off and on) */
+	for (size_t i = 0; i <= sizeof ops / sizeof ops[0]; i++) {
+		enum ra_op op = i == 0 ? RA_NONE : ops[i - 1];
+		char a[8];
+
+		assert_int_equal(store_sqlite_ra(db, 0), 0);
+		assert_int_equal(store_sqlite_ra(db, 1), 1);
+		snprintf(a, sizeof a, "a%zu", i);
+		assert_int_equal(pwrite(fd, a, sizeof a, 240000), sizeof a);
+		assert_int_equal(
+		    f->pMethods->xRead(f, got, sizeof got, 240000), 0);
+		assert_string_equal(got, a); /* the buffer holds a now */
+		snprintf(b, sizeof b, "b%zu", i);
+		assert_int_equal(pwrite(fd, b, sizeof b, 240000), sizeof b);
+		ra_op(f, op);
+		assert_int_equal(
+		    f->pMethods->xRead(f, got, sizeof got, 240000), 0);
+		ra_op_done(f, op);
+		/* with no call between, read ahead gives the old bytes */
+		assert_string_equal(got, op == RA_NONE ? a : b);
+	}
+	assert_int_equal(store_sqlite_ra(db, 0), 0);
+	close(fd);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_read_ahead_next),
+		cmocka_unit_test(test_read_ahead_across),
+		cmocka_unit_test(test_read_ahead_drops),
 	};
 
 	return cmocka_run_group_tests_name("store_ra", tests, NULL, NULL);

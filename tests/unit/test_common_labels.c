@@ -1,0 +1,149 @@
+/* test_common_labels.c: the labels every alert of an incident shares
+ * (engine/common_labels.h) are the same in owl show and the TUI
+ * (common_labels_incident) as in the timeline's header, after a label
+ * changed: the log's, not the alerts' rows. */
+#include "unit.h"
+
+#include <jansson.h>
+
+#include "engine/common_labels.h"
+#include "engine/incident.h"
+#include "engine/store.h"
+#include "engine/timeline.h"
+#include "integrations/ingest.h"
+
+/* Parses and stores a payload; asserts that it works. */
+static void
+put(struct store *s, enum ingest_format fmt, const char *body)
+{
+	struct ingest_result r;
+	struct ingest_batch *b;
+	struct err err;
+
+	err_init(&err);
+	b = ingest_parse(fmt, body, strlen(body), &err);
+	if (b == NULL)
+		fail_msg("parse: %s", err.msg);
+	if (ingest_store(s, b, "tester", &r, &err) == -1)
+		fail_msg("store: %s", err.msg);
+	ingest_batch_free(b);
+}
+
+static void
+get(struct store *s, int64_t id, struct incident *inc)
+{
+	struct err err;
+
+	err_init(&err);
+	if (incident_get(s, id, inc, &err) == -1)
+		fail_msg("get: %s", err.msg);
+}
+
+/* An Alertmanager alert of group g: DiskFull on instance i, with job
+ * and dc labels. */
+static void
+put_labeled(struct store *s, const char *g, int i, const char *job)
+{
+	char *body;
+
+	assert_true(asprintf(&body,
+	                "{\"version\":\"4\",\"groupKey\":\"%s\","
+	                "\"alerts\":[{\"status\":\"firing\",\"labels\":"
+	                "{\"alertname\":\"DiskFull\",\"dc\":\"eu\","
+	                "\"instance\":\"h%d\",\"job\":\"%s\","
+	                "\"severity\":\"critical\"},\"annotations\":{},"
+	                "\"startsAt\":\"2026-11-29T15:52:42Z\","
+	                "\"fingerprint\":\"%s-%d\"}]}",
+	                g, i, job, g, i) != -1);
+	put(s, INGEST_ALERTMANAGER, body);
+	free(body);
+}
+
+/* common_labels_incident's labels (owl show's, the TUI's) as the text
+ * json_dumps gives them, checked to be the timeline header's too. */
+static char *
+common_both(struct store *s, int64_t id)
+{
+	struct timeline_stream ts;
+	struct incident inc;
+	struct err err;
+	json_t *c;
+	char *a, *b;
+
+	err_init(&err);
+	get(s, id, &inc);
+	assert_int_equal(common_labels_incident(s, &inc, 0, &c, &err), 0);
+	a = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
+	/* bounded as owl show is: the same */
+	assert_int_equal(
+	    common_labels_incident(s, &inc, COMMON_LABELS_ALERTS_MAX, &c, &err),
+	    0);
+	b = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
+	assert_string_equal(a, b);
+	free(b);
+	assert_int_equal(timeline_open(s, id, &ts, &err), 0);
+	b = ts.m.common != NULL
+	    ? json_dumps(ts.m.common, JSON_COMPACT | JSON_SORT_KEYS)
+	    : strdup("{}");
+	timeline_close(&ts);
+	assert_string_equal(a, b);
+	free(b);
+	incident_done(&inc);
+	return a;
+}
+
+/* After a label change, owl show and the TUI take the same common
+ * labels as the timeline: those every alert had, with one value,
+ * throughout the log. A merging re-delivery (alert.update) that added
+ * a label or changed one makes it not common, though every alert has it
+ * now with one value; an Alertmanager re-delivery replacing an alert's
+ * labels, which the log does not record, changes nothing: the log's
+ * sentences tell the alerts as they were logged. */
+static void
+test_common_labels_changed(void **state)
+{
+	struct unit_db *f = *state;
+	char *c;
+
+	/* INC-1: two alerts of job node; the second re-delivered as job
+	 * other (its row now says other; the log, node) */
+	put_labeled(f->s, "g", 0, "node");
+	put_labeled(f->s, "g", 1, "node");
+	put_labeled(f->s, "g", 1, "other");
+	c = common_both(f->s, 1);
+	assert_string_equal(c, "{\"dc\":\"eu\",\"job\":\"node\"}");
+	free(c);
+	/* INC-2: a PagerDuty alert, re-triggered with another component
+	 * and a class added (one alert.update) */
+	put(f->s, INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\",\"event_action\":\"trigger\","
+	    "\"dedup_key\":\"d1\",\"payload\":{\"summary\":\"disk full\","
+	    "\"source\":\"h1\",\"severity\":\"critical\","
+	    "\"component\":\"db\",\"group\":\"storage\"}}");
+	c = common_both(f->s, 2);
+	assert_string_equal(c,
+	    "{\"component\":\"db\",\"group\":\"storage\",\"source\":\"h1\"}");
+	free(c);
+	put(f->s, INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\",\"event_action\":\"trigger\","
+	    "\"dedup_key\":\"d1\",\"payload\":{\"summary\":\"disk full\","
+	    "\"source\":\"h1\",\"severity\":\"critical\","
+	    "\"component\":\"cache\",\"group\":\"storage\","
+	    "\"class\":\"disk\"}}");
+	c = common_both(f->s, 2);
+	assert_string_equal(c, "{\"group\":\"storage\",\"source\":\"h1\"}");
+	free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_common_labels_changed,
+		    unit_db_setup, unit_db_teardown),
+	};
+
+	return cmocka_run_group_tests_name("common_labels", tests, NULL, NULL);
+}
