@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "locale_late.h"
 #include "schema.h"
 
 /* The advisory lock every owl writer takes: "owl" in ASCII. */
@@ -330,7 +331,10 @@ out:
 static int
 store_pg_load(struct store_pg *pg, struct err *err)
 {
-	void *h = dlopen(STORE_PG_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *h;
+
+	locale_late_load(); /* client_encoding "auto" reads it */
+	h = dlopen(STORE_PG_SONAME, RTLD_NOW | RTLD_LOCAL);
 
 	if (h == NULL)
 		return err_set(err, ERR_FAILED,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "build/gen/lazy/sonames.h"
+#include "engine/locale_late.h"
 #include "integrations/lazy_crypto.h"
 #include "integrations/lazy_curl.h"
 #include "integrations/lazy_git2.h"
@@ -186,6 +187,9 @@ lazy_do(enum lazy_lib lib)
 	void *h;
 
 	err_init(&st->err);
+	/* libcurl's international host names (libidn2) use the locale's
+	 * character set: a command that left it for later loads it now */
+	locale_late_load();
 	if ((h = lazy_open(sp->name, sp->soname, sp->package, sp->what,
 	         &st->err)) == NULL)
 		return;

@@ -9,7 +9,37 @@
 # ones (libc-l10n, which the locales package brings); the locale is
 # built here (localedef), as tests/40-serve.t does. Wide characters under
 # C.UTF-8 (LC_CTYPE still loaded): tests/70-tui.t.
+#
+# owl run and owl apply print bytes and no translated message under
+# C.UTF-8: their LC_CTYPE waits for the first library loaded
+# (engine/locale_late.h). libcurl needs it for an international host name
+# (under the C locale it refuses "bücher.invalid" as a bad URL): a dry-run
+# GET of one, through a proxy that is not there (no DNS needed), fails at
+# the proxy, not at the name.
 . "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/rb"
+cat >"$T/rb/idn.lua" <<'LUA'
+runbook { summary = "an international host name" }
+
+function run(p)
+  step("get", function()
+    http.get("https://bücher.invalid/x")
+  end)
+end
+LUA
+newdb
+PROXY="http://127.0.0.1:$(closed_port)"
+# idn ENV...: the dry-run's closing error line
+idn() {
+	env LANG= LC_ALL= LC_CTYPE= LC_MESSAGES= https_proxy="$PROXY" "$@" \
+		"$OWL" run idn --runbooks "$T/rb" --dry-run 2>&1 >/dev/null |
+		grep '^owl: run'
+}
+like "$(idn LANG=C.UTF-8)" "bücher\.invalid/x: Failed to connect to 127\.0\.0\.1" \
+	"owl run under C.UTF-8: libcurl takes an international host name"
+like "$(idn LC_ALL=C)" "bücher\.invalid/x: URL using bad/illegal format" \
+	"...which it refuses under the C locale (the check can fail)"
 
 mkdir -p "$T/loc"
 localedef -c -f UTF-8 -i de_DE "$T/loc/de_DE.UTF-8" >/dev/null 2>&1

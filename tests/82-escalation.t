@@ -153,7 +153,9 @@ tap_at_exit "kill -9 $PG"
 wait_for 10 sink_has hang 1 "True"
 kill -9 "$PG"; wait "$PG" 2>/dev/null
 wait_for 15 sink_has hang 2 "True"
-ok $? "the page its sender died sending is sent again by owl serve"
+r=$?
+ok $r "the page its sender died sending is sent again by owl serve"
+[ $r = 0 ] || fail_diag "owl serve's log: $(tail -n 40 "$T/s1.log")"
 ids=$(python3 -c 'import json, sys
 print(" ".join(sorted(set(json.loads(l)["headers"]["x-owl-page-id"] + "/" + json.loads(l)["headers"]["idempotency-key"] for l in open(sys.argv[1])))))' "$T/hang.log")
 like "$ids" "^[0-9]+/owl-page-[0-9]+-page$" "both tries carry the same page id and Idempotency-Key"

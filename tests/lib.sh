@@ -128,6 +128,9 @@ fi
 _tap_planned=0
 plan() { echo "1..$1"; _tap_planned=1; } # optional: done_testing plans too
 diag() { echo "# $*" | sed '2,$s/^/# /'; }
+# why a check failed, on stderr as Test::More does: prove shows it without
+# -v, so a failure in CI's log says what was got (the first 60 lines)
+fail_diag() { diag "$@" | head -n 60 >&2; }
 
 ok() { # ok COND_STATUS NAME: passes when the status is 0
 	_tap_n=$((_tap_n + 1))
@@ -155,17 +158,17 @@ run() {
 
 is() { # is GOT WANT NAME
 	if [ "$1" = "$2" ]; then ok 0 "$3"
-	else ok 1 "$3"; diag "got: '$1'"; diag "want: '$2'"; fi
+	else ok 1 "$3"; fail_diag "got: '$1'"; fail_diag "want: '$2'"; fi
 }
 
 like() { # like GOT REGEX NAME (extended grep)
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"
-	else ok 1 "$3"; diag "got: '$1'"; diag "want match: /$2/"; fi
+	else ok 1 "$3"; fail_diag "got: '$1'"; fail_diag "want match: /$2/"; fi
 }
 
 unlike() { # unlike GOT REGEX NAME
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		ok 1 "$3"; diag "got: '$1'"; diag "must not match: /$2/"
+		ok 1 "$3"; fail_diag "got: '$1'"; fail_diag "must not match: /$2/"
 	else ok 0 "$3"; fi
 }
 

@@ -28,6 +28,7 @@
 #include "cmd_test.h"
 #include "cmd_timeline.h"
 #include "engine/buf.h"
+#include "engine/locale_late.h"
 #include "engine/store.h"
 #include "engine/tzone.h"
 #include "engine/words.h"
@@ -99,14 +100,18 @@ static const struct {
  * and messages are the C locale's; only its characters differ. */
 static const char *const main_c_utf8[] = { "C.UTF-8", "C.utf8" };
 
-/* Sets category k of main_locale from the environment as setlocale(cat,
- * "") does, unless that would give what a program starts with: the C
- * locale (LC_ALL, else the category's variable, else LANG, else none
- * names the locale "C" or "POSIX"; or C.UTF-8 for anything but
- * characters). Loading a category reads its file (glibc has no
- * locale-archive on Debian by default): ~0.1 ms each, for nothing. */
-static void
-main_setlocale(size_t k)
+/* The commands that use no character locale of their own: what they
+ * print is bytes (sanitize.h escapes what a terminal would act on), they
+ * draw no screen, measure no text, compile no regular expression. Under
+ * C.UTF-8 their LC_CTYPE waits for a library that may use it
+ * (engine/locale_late.h). */
+static const char *const main_bytes_cmds[] = { "run", "apply" };
+
+/* The locale that names category k of main_locale, as setlocale(cat, "")
+ * finds it: LC_ALL, else the category's variable, else LANG; NULL for
+ * none. */
+static const char *
+main_locale_name(size_t k)
 {
 	const char *v = NULL,
 	           *const vars[] = { "LC_ALL", main_locale[k].var, "LANG" };
@@ -114,14 +119,60 @@ main_setlocale(size_t k)
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0] && v == NULL; i++)
 		if ((v = getenv(vars[i])) != NULL && v[0] == '\0')
 			v = NULL;
-	if (v == NULL || strcmp(v, "C") == 0 || strcmp(v, "POSIX") == 0)
-		return;
-	for (size_t i = 0; main_locale[k].category != LC_CTYPE &&
-	     i < sizeof main_c_utf8 / sizeof main_c_utf8[0];
-	     i++)
+	return v;
+}
+
+/* Nonzero when v is C.UTF-8 by one of its names. */
+static int
+main_is_c_utf8(const char *v)
+{
+	for (size_t i = 0; i < sizeof main_c_utf8 / sizeof main_c_utf8[0]; i++)
 		if (strcmp(v, main_c_utf8[i]) == 0)
-			return;
-	setlocale(main_locale[k].category, "");
+			return 1;
+	return 0;
+}
+
+/* Nonzero when category k's locale is what a program starts with: the C
+ * locale (none named, "C" or "POSIX"), or C.UTF-8 for anything but
+ * characters. */
+static int
+main_locale_is_c(size_t k)
+{
+	const char *v = main_locale_name(k);
+
+	return v == NULL || strcmp(v, "C") == 0 || strcmp(v, "POSIX") == 0 ||
+	    (main_locale[k].category != LC_CTYPE && main_is_c_utf8(v));
+}
+
+/* Sets the locale categories of main_locale from the environment as
+ * setlocale(cat, "") does, but loads none that would give the C locale
+ * (main_locale_is_c: each is a file to read, ~0.1 ms of CPU, for
+ * nothing); and for a command of main_bytes_cmds (cmd, may be NULL)
+ * leaves C.UTF-8's characters for later when its messages are the C
+ * locale's too (translated ones are converted to LC_CTYPE's set). */
+static void
+main_setlocale(const struct cli_cmd *cmd)
+{
+	size_t messages = 0, bytes = 0;
+
+	for (size_t k = 0; k < MAIN_NLOCALE; k++)
+		if (main_locale[k].category == LC_MESSAGES)
+			messages = k;
+	for (size_t i = 0; cmd != NULL &&
+	     i < sizeof main_bytes_cmds / sizeof main_bytes_cmds[0];
+	     i++)
+		bytes |= strcmp(cmd->name, main_bytes_cmds[i]) == 0;
+	for (size_t k = 0; k < MAIN_NLOCALE; k++) {
+		if (main_locale_is_c(k))
+			continue;
+		if (main_locale[k].category == LC_CTYPE && bytes &&
+		    main_is_c_utf8(main_locale_name(k)) &&
+		    main_locale_is_c(messages)) {
+			locale_late_defer();
+			continue;
+		}
+		setlocale(main_locale[k].category, "");
+	}
 }
 
 static const struct cli_cmd *
@@ -265,20 +316,22 @@ main(int argc, char **argv)
 	const char *name;
 	int rc = CLI_OK, i;
 
+	/* the global options and the command first: the locale depends on
+	 * the command (main_setlocale); what this prints is owl's own text */
+	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
+		return rc;
+	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];
+	cmd = main_find(name);
 	/* the user's locale for text, never for numbers: owl's outputs are
 	 * read by programs (/metrics, JSON, logs), and a decimal comma
 	 * (LANG=de_DE.UTF-8) made Prometheus refuse every scrape. Only the
 	 * categories owl uses are loaded (LC_ALL loaded twelve files, ~0.7
 	 * ms of every command; C and C.UTF-8's own are not loaded at all:
 	 * main_setlocale): LC_NUMERIC stays "C" */
-	for (size_t k = 0; k < MAIN_NLOCALE; k++)
-		main_setlocale(k);
+	main_setlocale(cmd);
 	tzone_init(); /* before any thread: see engine/tzone.h */
 	store_init(); /* before any thread or store: engine/store.h */
-	if ((i = main_globals(&cli, argc, argv, &rc)) == -1)
-		return rc;
-	name = strcmp(argv[i], "--version") == 0 ? "version" : argv[i];
-	if ((cmd = main_find(name)) == NULL)
+	if (cmd == NULL)
 		return main_unknown(name);
 	optind = 0; /* GNU getopt: start afresh on the command's arguments */
 	rc = cmd->run(&cli, cmd, argc - i, argv + i);
