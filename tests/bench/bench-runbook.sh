@@ -50,9 +50,13 @@ echo "   empty run $((w0 / 1000)) ms wall, $((c0 / 1000)) ms CPU"
 echo "   per step with one effect (worker round trip, chokepoint, intent +"
 echo "   result + step log entries, plan): $(( (w1 - w0) / 1000 )) µs wall, $(( (c1 - c0) / 1000 )) µs CPU (target < 50 µs),"
 echo "   and $(awk -v a="$f0" -v b="$f1" 'BEGIN { printf "%.2f", (b - a) / 1000 }') page faults a step (on a VM with shadow paging, 10-35 µs each)"
+# owl --help loads no locale (it prints before main_setlocale); owl
+# incidents loads LC_CTYPE; owl run under C.UTF-8 leaves it for the first
+# library it loads (engine/locale_late.h), none here: the last line is the
+# run's cost less LC_CTYPE's (~0.5 ms)
 echo "   where an empty run's CPU goes (medians, CPU ms, page faults):"
 echo "     process start, libraries (owl --help): $((ch / 1000)).$(( (ch % 1000) / 100 )) ms  $fh faults"
-echo "     + opening the database, a read (owl incidents): $(( (ci - ch) / 1000 )).$(( ((ci - ch) % 1000) / 100 )) ms  $((fd - fh)) faults"
+echo "     + the locale's characters (LC_CTYPE), opening the database, a read (owl incidents): $(( (ci - ch) / 1000 )).$(( ((ci - ch) % 1000) / 100 )) ms  $((fd - fh)) faults"
 echo "     + the run (worker, sandbox, run and plan rows, commits): $(( (c0 - ci) / 1000 )).$(( ((c0 - ci) % 1000) / 100 )) ms  $((f0 - fd)) faults"
 n=$(sqlite3 "$OWL_DB" "SELECT count(*) FROM actlog")
 echo "   (the action log now holds $n entries)"
