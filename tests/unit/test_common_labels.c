@@ -1,7 +1,8 @@
 /* test_common_labels.c: the labels every alert of an incident shares
- * (engine/common_labels.h) are the same in owl show and the TUI
- * (common_labels_incident) as in the timeline's header, after a label
- * changed: the log's, not the alerts' rows. */
+ * (engine/common_labels.h): how many alerts are read, and that they are
+ * the same in owl show and the TUI (common_labels_incident) as in the
+ * timeline's header after a label changed: the log's, not the alerts'
+ * rows. */
 #include "unit.h"
 
 #include <jansson.h>
@@ -57,6 +58,60 @@ put_labeled(struct store *s, const char *g, int i, const char *job)
 	                g, i, job, g, i) != -1);
 	put(s, INGEST_ALERTMANAGER, body);
 	free(body);
+}
+
+/* The labels every alert of an incident shares (common_labels.h). */
+static void
+test_common_labels(void **state)
+{
+	struct unit_db *f = *state;
+	struct incident g, one, none = { .id = 99 };
+	json_t *c;
+	char *text;
+	struct err err;
+
+	err_init(&err);
+	for (int i = 0; i < 3; i++)
+		put_labeled(f->s, "g", i, "node");
+	put_labeled(f->s, "one", 9, "node");
+	get(f->s, 1, &g);
+	get(f->s, 2, &one);
+	assert_int_equal(common_labels_incident(f->s, &g, 0, &c, &err), 0);
+	text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"dc\":\"eu\",\"job\":\"node\"}");
+	free(text);
+	json_decref(c);
+	/* three alerts, at most three read: known */
+	assert_int_equal(common_labels_incident(f->s, &g, 3, &c, &err), 0);
+	assert_int_equal(json_object_size(c), 2);
+	json_decref(c);
+	/* more alerts than read: not known, none */
+	assert_int_equal(common_labels_incident(f->s, &g, 2, &c, &err), 0);
+	assert_int_equal(json_object_size(c), 0);
+	json_decref(c);
+	/* one alert: all its labels but alertname and severity */
+	assert_int_equal(common_labels_incident(f->s, &one, 0, &c, &err), 0);
+	text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(
+	    text, "{\"dc\":\"eu\",\"instance\":\"h9\",\"job\":\"node\"}");
+	free(text);
+	json_decref(c);
+	/* an alert of another job: only dc is left; and one alert more
+	 * than g (read before it came) said, past max: none */
+	put_labeled(f->s, "g", 3, "other");
+	assert_int_equal(common_labels_incident(f->s, &g, 3, &c, &err), 0);
+	assert_int_equal(json_object_size(c), 0);
+	json_decref(c);
+	assert_int_equal(common_labels_incident(f->s, &g, 0, &c, &err), 0);
+	assert_int_equal(json_object_size(c), 1);
+	assert_string_equal(json_string_value(json_object_get(c, "dc")), "eu");
+	json_decref(c);
+	/* no incident, no alert: nothing common */
+	assert_int_equal(common_labels_incident(f->s, &none, 0, &c, &err), 0);
+	assert_int_equal(json_object_size(c), 0);
+	json_decref(c);
+	incident_done(&g);
+	incident_done(&one);
 }
 
 /* common_labels_incident's labels (owl show's, the TUI's) as the text
@@ -141,6 +196,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_common_labels, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_common_labels_changed,
 		    unit_db_setup, unit_db_teardown),
 	};

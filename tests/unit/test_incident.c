@@ -7,7 +7,6 @@
 
 #include "engine/actlog.h"
 #include "engine/alert.h"
-#include "engine/common_labels.h"
 #include "engine/incident.h"
 #include "engine/incident_ingest_int.h"
 #include "engine/jdump.h"
@@ -527,80 +526,6 @@ test_match_text_bytes(void **state)
 	    1);
 }
 
-/* An Alertmanager alert of group g: DiskFull on instance i, with job
- * and dc labels. */
-static void
-put_labeled(struct store *s, const char *g, int i, const char *job)
-{
-	char *body;
-
-	assert_true(asprintf(&body,
-	                "{\"version\":\"4\",\"groupKey\":\"%s\","
-	                "\"alerts\":[{\"status\":\"firing\",\"labels\":"
-	                "{\"alertname\":\"DiskFull\",\"dc\":\"eu\","
-	                "\"instance\":\"h%d\",\"job\":\"%s\","
-	                "\"severity\":\"critical\"},\"annotations\":{},"
-	                "\"startsAt\":\"2026-11-29T15:52:42Z\","
-	                "\"fingerprint\":\"%s-%d\"}]}",
-	                g, i, job, g, i) != -1);
-	put(s, INGEST_ALERTMANAGER, body);
-	free(body);
-}
-
-/* The labels every alert of an incident shares (common_labels.h). */
-static void
-test_common_labels(void **state)
-{
-	struct unit_db *f = *state;
-	struct incident g, one, none = { .id = 99 };
-	json_t *c;
-	char *text;
-	struct err err;
-
-	err_init(&err);
-	for (int i = 0; i < 3; i++)
-		put_labeled(f->s, "g", i, "node");
-	put_labeled(f->s, "one", 9, "node");
-	get(f->s, 1, &g);
-	get(f->s, 2, &one);
-	assert_int_equal(common_labels_incident(f->s, &g, 0, &c, &err), 0);
-	text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(text, "{\"dc\":\"eu\",\"job\":\"node\"}");
-	free(text);
-	json_decref(c);
-	/* three alerts, at most three read: known */
-	assert_int_equal(common_labels_incident(f->s, &g, 3, &c, &err), 0);
-	assert_int_equal(json_object_size(c), 2);
-	json_decref(c);
-	/* more alerts than read: not known, none */
-	assert_int_equal(common_labels_incident(f->s, &g, 2, &c, &err), 0);
-	assert_int_equal(json_object_size(c), 0);
-	json_decref(c);
-	/* one alert: all its labels but alertname and severity */
-	assert_int_equal(common_labels_incident(f->s, &one, 0, &c, &err), 0);
-	text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(
-	    text, "{\"dc\":\"eu\",\"instance\":\"h9\",\"job\":\"node\"}");
-	free(text);
-	json_decref(c);
-	/* an alert of another job: only dc is left; and one alert more
-	 * than g (read before it came) said, past max: none */
-	put_labeled(f->s, "g", 3, "other");
-	assert_int_equal(common_labels_incident(f->s, &g, 3, &c, &err), 0);
-	assert_int_equal(json_object_size(c), 0);
-	json_decref(c);
-	assert_int_equal(common_labels_incident(f->s, &g, 0, &c, &err), 0);
-	assert_int_equal(json_object_size(c), 1);
-	assert_string_equal(json_string_value(json_object_get(c, "dc")), "eu");
-	json_decref(c);
-	/* no incident, no alert: nothing common */
-	assert_int_equal(common_labels_incident(f->s, &none, 0, &c, &err), 0);
-	assert_int_equal(json_object_size(c), 0);
-	json_decref(c);
-	incident_done(&g);
-	incident_done(&one);
-}
-
 /* The detail of alert.new as json_pack and a sorted dump built it
  * before ingest_new_detail wrote it directly: the same bytes. */
 static char *
@@ -723,8 +648,6 @@ main(void)
 		    test_list_order, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_match_text_bytes, unit_db_setup, unit_db_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_common_labels, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test(test_new_detail),
 	};
 
