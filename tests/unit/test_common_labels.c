@@ -3,7 +3,7 @@
  * the same in owl show and the TUI (common_labels_incident) as in the
  * timeline's header after a label changed: the log's, not the alerts'
  * rows. */
-#include "unit.h"
+#include "unit_ingest.h"
 
 #include <jansson.h>
 
@@ -12,33 +12,6 @@
 #include "engine/store.h"
 #include "engine/timeline.h"
 #include "integrations/ingest.h"
-
-/* Parses and stores a payload; asserts that it works. */
-static void
-put(struct store *s, enum ingest_format fmt, const char *body)
-{
-	struct ingest_result r;
-	struct ingest_batch *b;
-	struct err err;
-
-	err_init(&err);
-	b = ingest_parse(fmt, body, strlen(body), &err);
-	if (b == NULL)
-		fail_msg("parse: %s", err.msg);
-	if (ingest_store(s, b, "tester", &r, &err) == -1)
-		fail_msg("store: %s", err.msg);
-	ingest_batch_free(b);
-}
-
-static void
-get(struct store *s, int64_t id, struct incident *inc)
-{
-	struct err err;
-
-	err_init(&err);
-	if (incident_get(s, id, inc, &err) == -1)
-		fail_msg("get: %s", err.msg);
-}
 
 /* An Alertmanager alert of group g: DiskFull on instance i, with job
  * and dc labels. */
@@ -56,7 +29,7 @@ put_labeled(struct store *s, const char *g, int i, const char *job)
 	                "\"startsAt\":\"2026-11-29T15:52:42Z\","
 	                "\"fingerprint\":\"%s-%d\"}]}",
 	                g, i, job, g, i) != -1);
-	put(s, INGEST_ALERTMANAGER, body);
+	unit_put(s, INGEST_ALERTMANAGER, body);
 	free(body);
 }
 
@@ -74,8 +47,8 @@ test_common_labels(void **state)
 	for (int i = 0; i < 3; i++)
 		put_labeled(f->s, "g", i, "node");
 	put_labeled(f->s, "one", 9, "node");
-	get(f->s, 1, &g);
-	get(f->s, 2, &one);
+	unit_get(f->s, 1, &g);
+	unit_get(f->s, 2, &one);
 	assert_int_equal(common_labels_incident(f->s, &g, 0, &c, &err), 0);
 	text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(text, "{\"dc\":\"eu\",\"job\":\"node\"}");
@@ -126,7 +99,7 @@ common_both(struct store *s, int64_t id)
 	char *a, *b;
 
 	err_init(&err);
-	get(s, id, &inc);
+	unit_get(s, id, &inc);
 	assert_int_equal(common_labels_incident(s, &inc, 0, &c, &err), 0);
 	a = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(c);
@@ -172,7 +145,7 @@ test_common_labels_changed(void **state)
 	free(c);
 	/* INC-2: a PagerDuty alert, re-triggered with another component
 	 * and a class added (one alert.update) */
-	put(f->s, INGEST_PAGERDUTY,
+	unit_put(f->s, INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\",\"event_action\":\"trigger\","
 	    "\"dedup_key\":\"d1\",\"payload\":{\"summary\":\"disk full\","
 	    "\"source\":\"h1\",\"severity\":\"critical\","
@@ -181,7 +154,7 @@ test_common_labels_changed(void **state)
 	assert_string_equal(c,
 	    "{\"component\":\"db\",\"group\":\"storage\",\"source\":\"h1\"}");
 	free(c);
-	put(f->s, INGEST_PAGERDUTY,
+	unit_put(f->s, INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\",\"event_action\":\"trigger\","
 	    "\"dedup_key\":\"d1\",\"payload\":{\"summary\":\"disk full\","
 	    "\"source\":\"h1\",\"severity\":\"critical\","

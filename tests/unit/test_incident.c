@@ -1,7 +1,7 @@
 /* test_incident.c: incidents from alerts (engine/incident_ingest.c) and
  * the actions on them (engine/incident_act.c), through ingest_parse and
  * ingest_store as the receiver uses them. */
-#include "unit.h"
+#include "unit_ingest.h"
 
 #include <jansson.h>
 
@@ -12,24 +12,6 @@
 #include "engine/jdump.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
-
-/* Parses and stores a payload; asserts that it works. */
-static struct ingest_result
-put(struct store *s, enum ingest_format fmt, const char *body)
-{
-	struct ingest_result r;
-	struct ingest_batch *b;
-	struct err err;
-
-	err_init(&err);
-	b = ingest_parse(fmt, body, strlen(body), &err);
-	if (b == NULL)
-		fail_msg("parse: %s", err.msg);
-	if (ingest_store(s, b, "tester", &r, &err) == -1)
-		fail_msg("store: %s", err.msg);
-	ingest_batch_free(b);
-	return r;
-}
 
 /* An Alertmanager webhook with one alert per "fp:status" in alerts;
  * "fp:status@HH:MM" sets the time of day of its startsAt (firing) or
@@ -78,20 +60,10 @@ static struct ingest_result
 put_am(struct store *s, const char *group, const char *const *alerts, size_t n)
 {
 	char *body = am(group, 0, alerts, n);
-	struct ingest_result r = put(s, INGEST_ALERTMANAGER, body);
+	struct ingest_result r = unit_put(s, INGEST_ALERTMANAGER, body);
 
 	free(body);
 	return r;
-}
-
-static void
-get(struct store *s, int64_t id, struct incident *inc)
-{
-	struct err err;
-
-	err_init(&err);
-	if (incident_get(s, id, inc, &err) == -1)
-		fail_msg("get: %s", err.msg);
 }
 
 static void
@@ -111,7 +83,7 @@ test_dedup_100_times(void **state)
 		assert_int_equal(r.new_alerts, i == 0 ? 1 : 0);
 		assert_int_equal(r.incidents_opened, i == 0 ? 1 : 0);
 		if (i == 0) {
-			get(f->s, r.incident, &inc);
+			unit_get(f->s, r.incident, &inc);
 			v = inc.version;
 			incident_done(&inc);
 		}
@@ -126,7 +98,7 @@ test_dedup_100_times(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(al[0].count, 100);
 	incident_alerts_free(al, n);
-	get(f->s, r.incident, &inc);
+	unit_get(f->s, r.incident, &inc);
 	assert_int_equal(inc.version, v); /* re-deliveries change nothing */
 	assert_int_equal(inc.state, INCIDENT_TRIGGERED);
 	assert_string_equal(inc.title, "Disk full");
@@ -147,19 +119,19 @@ test_grouping_and_autoresolve(void **state)
 	r1 = put_am(f->s, "g1", both, 2);
 	r2 = put_am(f->s, "g2", other, 1);
 	assert_int_not_equal(r1.incident, r2.incident);
-	get(f->s, r1.incident, &inc);
+	unit_get(f->s, r1.incident, &inc);
 	assert_int_equal(inc.alert_count, 2);
 	assert_int_equal(inc.firing_count, 2);
 	assert_int_equal(inc.severity, SEVERITY_CRITICAL); /* worst of */
 	incident_done(&inc);
 	r1 = put_am(f->s, "g1", one, 2);
 	assert_int_equal(r1.incidents_resolved, 0);
-	get(f->s, r1.incident, &inc);
+	unit_get(f->s, r1.incident, &inc);
 	assert_int_equal(inc.firing_count, 1);
 	incident_done(&inc);
 	r1 = put_am(f->s, "g1", none, 2);
 	assert_int_equal(r1.incidents_resolved, 1);
-	get(f->s, r1.incident, &inc);
+	unit_get(f->s, r1.incident, &inc);
 	assert_int_equal(inc.state, INCIDENT_RESOLVED);
 	assert_true(inc.resolved_at > 0);
 	incident_done(&inc);
@@ -227,7 +199,7 @@ test_flap_after_regroup(void **state)
 		    "{\"id\":\"moving\",\"status\":\"%s\","
 		    "\"group\":\"%s\"}",
 		    seq[i][0], seq[i][1]);
-		r = put(f->s, INGEST_GENERIC, body);
+		r = unit_put(f->s, INGEST_GENERIC, body);
 	}
 	assert_int_equal(r.incident, 1);
 	assert_int_equal(r.incidents_reopened, 1);
@@ -249,7 +221,7 @@ test_interleaved_groups(void **state)
 	struct ingest_result r;
 	struct incident inc;
 
-	r = put(f->s, INGEST_GENERIC,
+	r = unit_put(f->s, INGEST_GENERIC,
 	    "[{\"id\":\"x1\",\"group\":\"X\"},"
 	    "{\"id\":\"y1\",\"group\":\"Y\"},"
 	    "{\"id\":\"x2\",\"group\":\"X\"},"
@@ -257,22 +229,22 @@ test_interleaved_groups(void **state)
 	    "{\"id\":\"x3\",\"group\":\"X\"}]");
 	assert_int_equal(r.incidents_opened, 2);
 	assert_int_equal(r.incident, 1); /* the last alert's */
-	get(f->s, 1, &inc);
+	unit_get(f->s, 1, &inc);
 	assert_int_equal(inc.alert_count, 3);
 	assert_int_equal(inc.firing_count, 3);
 	assert_int_equal(inc.version, 2);
 	incident_done(&inc);
-	get(f->s, 2, &inc);
+	unit_get(f->s, 2, &inc);
 	assert_int_equal(inc.alert_count, 2);
 	assert_int_equal(inc.firing_count, 1);
 	assert_int_equal(inc.version, 2);
 	incident_done(&inc);
-	r = put(f->s, INGEST_GENERIC,
+	r = unit_put(f->s, INGEST_GENERIC,
 	    "[{\"id\":\"y1\",\"group\":\"Y\",\"status\":\"resolved\"},"
 	    "{\"id\":\"x1\",\"group\":\"X\"},"
 	    "{\"id\":\"y2\",\"group\":\"Y\",\"status\":\"resolved\"}]");
 	assert_int_equal(r.incidents_resolved, 1);
-	get(f->s, 2, &inc);
+	unit_get(f->s, 2, &inc);
 	assert_int_equal(inc.state, INCIDENT_RESOLVED);
 	incident_done(&inc);
 }
@@ -283,11 +255,11 @@ test_truncated_recorded(void **state)
 	struct unit_db *f = *state;
 	static const char *const a[] = { "t1:firing" };
 	char *body = am("gt", 3, a, 1);
-	struct ingest_result r = put(f->s, INGEST_AUTO, body);
+	struct ingest_result r = unit_put(f->s, INGEST_AUTO, body);
 	struct incident inc;
 
 	free(body);
-	get(f->s, r.incident, &inc);
+	unit_get(f->s, r.incident, &inc);
 	assert_int_equal(inc.truncated_alerts, 3);
 	incident_done(&inc);
 }
@@ -300,32 +272,32 @@ test_pagerduty_cycle(void **state)
 	struct incident inc;
 	int64_t id;
 
-	r = put(f->s, INGEST_PAGERDUTY,
+	r = unit_put(f->s, INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"trigger\",\"dedup_key\":\"srv01/HTTP\","
 	    "\"payload\":{\"summary\":\"HTTP down\",\"source\":\"srv01\","
 	    "\"severity\":\"error\"}}");
 	id = r.incident;
 	assert_int_equal(r.incidents_opened, 1);
-	r = put(f->s, INGEST_PAGERDUTY,
+	r = unit_put(f->s, INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"acknowledge\",\"dedup_key\":\"srv01/HTTP\"}");
 	assert_int_equal(r.incidents_acked, 1);
-	get(f->s, id, &inc);
+	unit_get(f->s, id, &inc);
 	assert_int_equal(inc.state, INCIDENT_ACKNOWLEDGED);
 	assert_string_equal(inc.acked_by, "tester");
 	assert_int_equal(inc.severity, SEVERITY_ERROR);
 	assert_string_equal(inc.title, "HTTP down");
 	incident_done(&inc);
-	r = put(f->s, INGEST_PAGERDUTY,
+	r = unit_put(f->s, INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"resolve\",\"dedup_key\":\"srv01/HTTP\"}");
 	assert_int_equal(r.incidents_resolved, 1);
-	get(f->s, id, &inc);
+	unit_get(f->s, id, &inc);
 	assert_int_equal(inc.state, INCIDENT_RESOLVED);
 	incident_done(&inc);
 	/* nothing open for this key: dropped, as PagerDuty does */
-	r = put(f->s, INGEST_PAGERDUTY,
+	r = unit_put(f->s, INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\","
 	    "\"event_action\":\"resolve\",\"dedup_key\":\"nope\"}");
 	assert_int_equal(r.dropped, 1);
@@ -406,7 +378,7 @@ test_actions(void **state)
 	assert_int_equal(incident_unsnooze(f->s, id, &act, &err), 0);
 	assert_int_equal(incident_assign(f->s, id, "bob", &act, &err), 0);
 	assert_int_equal(incident_note(f->s, id, "a note", &act, &err), 0);
-	get(f->s, id, &inc);
+	unit_get(f->s, id, &inc);
 	v = inc.version;
 	assert_string_equal(inc.assignee, "bob");
 	assert_null(inc.acked_by);
@@ -415,7 +387,7 @@ test_actions(void **state)
 	assert_int_equal(incident_note(f->s, id, "bob's note",
 	                     &(struct incident_act){ .actor = "bob" }, &err),
 	    0);
-	get(f->s, id, &inc);
+	unit_get(f->s, id, &inc);
 	assert_int_equal(inc.version, v);
 	incident_done(&inc);
 	/* check-then-act: someone else resolves first, then notes */
@@ -438,7 +410,7 @@ test_actions(void **state)
 	err_init(&err);
 	assert_int_equal(incident_note(f->s, id, "post", &act, &err), 0);
 	assert_int_equal(incident_reopen(f->s, id, &act, &err), 0);
-	get(f->s, id, &inc);
+	unit_get(f->s, id, &inc);
 	assert_int_equal(inc.state, INCIDENT_TRIGGERED);
 	incident_done(&inc);
 	assert_int_equal(incident_get(f->s, 99, &inc, &err), -1);
@@ -509,7 +481,7 @@ test_match_text_bytes(void **state)
 		        "\"startsAt\":\"2026-11-29T15:52:42Z\","
 		        "\"fingerprint\":\"fp%02d\"}]}",
 		        i, i) != -1);
-		r = put(f->s, INGEST_ALERTMANAGER, body);
+		r = unit_put(f->s, INGEST_ALERTMANAGER, body);
 		assert_int_equal(r.new_alerts, 1);
 		free(body);
 	}
