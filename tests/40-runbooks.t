@@ -251,6 +251,11 @@ done
 SLOW=$!
 tap_at_exit "kill -9 $SLOW"
 wait_for 10 grep -q 'wait \.\.\.' "$T/slow2.out"
+# the step's begin row is batched (written within RB_BROKER_BATCH_US, or
+# with the step's first effect): the crash comes once it is stored
+waiting() { test "$(db_sql "SELECT status FROM run_steps WHERE name = 'wait'
+	ORDER BY run_id DESC, seq DESC LIMIT 1")" = running; }
+wait_for 10 waiting
 kill -9 "$SLOW"
 wait "$SLOW" 2>/dev/null
 run "$OWL" run slow --runbooks "$T/rb" --yes --param secs=0
