@@ -172,12 +172,8 @@ alert_match_add(struct buf *b, json_t *o)
 	}
 }
 
-/* The text of a labels or annotations map, as json_dumps(JSON_COMPACT |
- * JSON_SORT_KEYS) writes it (jdump: the same bytes at a fraction of the
- * cost, on owl serve's parser threads for every alert); NULL where it
- * would be (out of memory, not UTF-8). free() it. */
-static char *
-alert_dump_map(const json_t *map)
+char *
+alert_map_text(const json_t *map)
 {
 	struct buf b;
 
@@ -204,8 +200,8 @@ alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
 	alert_match_add(&m, labels);
 	alert_match_add(&m, annotations);
 	a->match_text = buf_steal(&m);
-	a->labels_json = alert_dump_map(labels);
-	a->annotations_json = alert_dump_map(annotations);
+	a->labels_json = alert_map_text(labels);
+	a->annotations_json = alert_map_text(annotations);
 	t = alert_get(annotations, "summary");
 	if (t == NULL)
 		t = alert_get(annotations, "title");

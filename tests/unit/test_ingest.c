@@ -432,8 +432,8 @@ test_field_errors(void **state)
 
 /* An alert's labels and annotations are stored as the text
  * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes of them (alert.c
- * writes it with jdump): keys in byte order, escapes, non-ASCII as
- * UTF-8, control characters as \\u00XX. */
+ * writes it with jdump), and so are its group's labels: keys in byte order,
+ * escapes, non-ASCII as UTF-8, control characters as \\u00XX. */
 static void
 test_maps_text(void **state)
 {
@@ -451,6 +451,9 @@ test_maps_text(void **state)
 	(void)state;
 	assert_string_equal(b->alerts[0].labels_json, l);
 	assert_string_equal(b->alerts[0].annotations_json, n);
+	/* its group's labels (its alertname), the same way */
+	assert_string_equal(
+	    b->alerts[0].group_labels, "{\"alertname\":\"A\\\"q\"}");
 	assert_string_equal(b->alerts[0].annotations_json,
 	    "{\"b\":\"\",\"summary\":\"s\\\\x\"}");
 	free(l);
