@@ -3,10 +3,12 @@
 #include "alert.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/buf.h"
+#include "engine/jdump.h"
 
 void
 alert_done(struct alert *a)
@@ -170,6 +172,19 @@ alert_match_add(struct buf *b, json_t *o)
 	}
 }
 
+char *
+alert_map_text(const json_t *map)
+{
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX / 2); /* json_dumps has no ceiling either */
+	if (jdump_add_sorted(map, &b, NULL) == -1) {
+		buf_done(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
 int
 alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
     const json_t *map, int severity_given, struct err *err)
@@ -185,9 +200,8 @@ alert_set_maps(struct alert *a, json_t *labels, json_t *annotations,
 	alert_match_add(&m, labels);
 	alert_match_add(&m, annotations);
 	a->match_text = buf_steal(&m);
-	a->labels_json = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
-	a->annotations_json =
-	    json_dumps(annotations, JSON_COMPACT | JSON_SORT_KEYS);
+	a->labels_json = alert_map_text(labels);
+	a->annotations_json = alert_map_text(annotations);
 	t = alert_get(annotations, "summary");
 	if (t == NULL)
 		t = alert_get(annotations, "title");

@@ -628,8 +628,12 @@ store_sq_query_only(struct store *s, struct err *err)
 static void
 store_sq_checkpoint(struct store *s)
 {
+	long win = store_sqlite_ra_wal(SQ_DB(s), 1);
+
 	sqlite3_wal_checkpoint_v2(
 	    SQ_DB(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (win)
+		store_sqlite_ra_wal(SQ_DB(s), 0);
 }
 
 static void

@@ -16,4 +16,12 @@ const char *store_sqlite_ra_vfs(void);
  * reads, off after its reset. 1 when it is on, else 0. */
 int store_sqlite_ra(sqlite3 *db, int on);
 
+/* Turns on or off, for one checkpoint of db (opened through the VFS
+ * above), reading the frames it copies from a window of the WAL read in
+ * large pieces instead of a read a frame. On just before
+ * sqlite3_wal_checkpoint_v2, off just after it; nothing happens when
+ * the WAL is not open yet or not ours. On: 1 when it is on, else 0;
+ * off: how many pages the window gave since it was turned on. */
+long store_sqlite_ra_wal(sqlite3 *db, int on);
+
 #endif

@@ -242,7 +242,7 @@ fmt_group_labels(json_t *root, struct ingest_batch *b, struct err *err)
 		return 0;
 	if (ingest_json_map(root, "", "groupLabels", &gl, err) == -1)
 		return -1;
-	b->group_labels = json_dumps(gl, JSON_COMPACT | JSON_SORT_KEYS);
+	b->group_labels = alert_map_text(gl);
 	json_decref(gl);
 	return b->group_labels != NULL
 	    ? 0
@@ -335,7 +335,7 @@ fmt_group_key(json_t *labels, char **key, char **text, struct err *err)
 		return err_set(err, ERR_USAGE, "group labels too large");
 	}
 	*key = buf_steal(&b);
-	*text = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
+	*text = alert_map_text(labels);
 	if (*key == NULL || *text == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
 	return 0;

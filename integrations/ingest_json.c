@@ -233,29 +233,46 @@ ingest_json_load(const char *body, size_t len, json_t **out, struct err *err)
 	    je.line, je.column, why);
 }
 
+/* Sets err to "PATH: what" for the field key of where (the path is
+ * built only for an error: a field read well needs none). Returns -1. */
+static int
+ingest_field_err(struct err *err, enum err_code code, const char *where,
+    const char *key, const char *sub, const char *what)
+{
+	char path[INGEST_PATH_MAX];
+
+	ingest_path(path, sizeof path, where, key);
+	if (sub != NULL)
+		ingest_path_key(path, sizeof path, sub, strlen(sub));
+	return err_set(err, code, "%s: %s", path, what);
+}
+
 int
 ingest_json_str(json_t *obj, const char *where, const char *key, int flags,
     size_t max, const char **out, struct err *err)
 {
-	char path[INGEST_PATH_MAX];
 	json_t *v = json_object_get(obj, key);
+	char what[64];
 	size_t n;
 
 	*out = NULL;
-	ingest_path(path, sizeof path, where, key);
 	if (v == NULL || json_is_null(v)) {
 		if (flags & INGEST_REQUIRED)
-			return err_set(err, ERR_USAGE, "%s: missing", path);
+			return ingest_field_err(
+			    err, ERR_USAGE, where, key, NULL, "missing");
 		return 0;
 	}
 	if (!json_is_string(v))
-		return err_set(err, ERR_USAGE, "%s: not a string", path);
+		return ingest_field_err(
+		    err, ERR_USAGE, where, key, NULL, "not a string");
 	n = json_string_length(v);
 	if (n == 0 && (flags & INGEST_NONEMPTY))
-		return err_set(err, ERR_USAGE, "%s: empty", path);
-	if (n > max)
-		return err_set(
-		    err, ERR_USAGE, "%s: longer than %zu bytes", path, max);
+		return ingest_field_err(
+		    err, ERR_USAGE, where, key, NULL, "empty");
+	if (n > max) {
+		snprintf(what, sizeof what, "longer than %zu bytes", max);
+		return ingest_field_err(err, ERR_USAGE, where, key, NULL, what);
+	}
 	*out = json_string_value(v);
 	return 0;
 }
@@ -287,38 +304,42 @@ int
 ingest_json_map(json_t *obj, const char *where, const char *key, json_t **out,
     struct err *err)
 {
-	char path[INGEST_PATH_MAX], sub[INGEST_PATH_MAX];
 	json_t *v = json_object_get(obj, key), *val;
+	char what[64];
 	const char *k;
 
 	*out = NULL;
-	ingest_path(path, sizeof path, where, key);
 	if (v == NULL || json_is_null(v)) {
 		*out = json_object();
 		return *out != NULL ? 0
 		                    : err_set(err, ERR_FAILED, "out of memory");
 	}
 	if (!json_is_object(v))
-		return err_set(err, ERR_USAGE, "%s: not an object", path);
-	if (json_object_size(v) > INGEST_PAIRS_MAX)
-		return err_set(err, ERR_USAGE, "%s: more than %d entries", path,
+		return ingest_field_err(
+		    err, ERR_USAGE, where, key, NULL, "not an object");
+	if (json_object_size(v) > INGEST_PAIRS_MAX) {
+		snprintf(what, sizeof what, "more than %d entries",
 		    INGEST_PAIRS_MAX);
+		return ingest_field_err(err, ERR_USAGE, where, key, NULL, what);
+	}
 	json_object_foreach(v, k, val)
 	{
-		if (strlen(k) > INGEST_NAME_MAX || *k == '\0')
-			return err_set(err, ERR_USAGE,
-			    "%s: a name is empty or "
-			    "longer than %d bytes",
-			    path, INGEST_NAME_MAX);
-		snprintf(sub, sizeof sub, "%s", path);
-		ingest_path_key(sub, sizeof sub, k, strlen(k));
+		if (strlen(k) > INGEST_NAME_MAX || *k == '\0') {
+			snprintf(what, sizeof what,
+			    "a name is empty or longer than %d bytes",
+			    INGEST_NAME_MAX);
+			return ingest_field_err(
+			    err, ERR_USAGE, where, key, NULL, what);
+		}
 		if (!json_is_string(val))
-			return err_set(err, ERR_USAGE, "%s: not a string", sub);
-		if (json_string_length(val) > INGEST_VALUE_MAX)
-			return err_set(err, ERR_USAGE,
-			    "%s: longer than %d "
-			    "bytes",
-			    sub, INGEST_VALUE_MAX);
+			return ingest_field_err(
+			    err, ERR_USAGE, where, key, k, "not a string");
+		if (json_string_length(val) > INGEST_VALUE_MAX) {
+			snprintf(what, sizeof what, "longer than %d bytes",
+			    INGEST_VALUE_MAX);
+			return ingest_field_err(
+			    err, ERR_USAGE, where, key, k, what);
+		}
 	}
 	json_incref(v);
 	*out = v;

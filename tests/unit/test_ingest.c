@@ -405,6 +405,63 @@ test_threads(void **state)
 	}
 }
 
+/* A field that does not read names its path (built only then): a
+ * label that is not a string, a map that is not an object, a value or
+ * a name too long, a string field of the wrong type or empty. */
+static void
+test_field_errors(void **state)
+{
+	char body[INGEST_NAME_MAX + 64], name[INGEST_NAME_MAX + 2];
+
+	(void)state;
+	parse_fails(INGEST_ALERTMANAGER,
+	    "[{\"labels\":{\"alertname\":\"A\",\"job\":7}}]",
+	    "[0].labels.job: not a string");
+	parse_fails(INGEST_ALERTMANAGER,
+	    "[{\"labels\":{\"alertname\":\"A\"},\"annotations\":[]}]",
+	    "[0].annotations: not an object");
+	parse_fails(INGEST_ALERTMANAGER,
+	    "[{\"labels\":{\"alertname\":\"A\"},\"generatorURL\":1}]",
+	    "[0].generatorURL: not a string");
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	snprintf(body, sizeof body, "[{\"labels\":{\"%s\":\"v\"}}]", name);
+	parse_fails(INGEST_ALERTMANAGER, body,
+	    "[0].labels: a name is empty or longer than 1024 bytes");
+}
+
+/* An alert's labels and annotations are stored as the text
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes of them (alert.c
+ * writes it with jdump), and so are its group's labels: keys in byte order,
+ * escapes, non-ASCII as UTF-8, control characters as \\u00XX. */
+static void
+test_maps_text(void **state)
+{
+	static const char body[] =
+	    "[{\"labels\":{\"zeta\":\"z\",\"alertname\":\"A\\\"q\","
+	    "\"Alpha\":\"\\u00e9\\t/\\u0001\",\"a\":\"\\ud83d\\ude00\"},"
+	    "\"annotations\":{\"summary\":\"s\\\\x\",\"b\":\"\"}}]";
+	struct ingest_batch *b = parse(INGEST_ALERTMANAGER, body);
+	json_t *o = json_loads(body, 0, NULL), *a = json_array_get(o, 0);
+	char *l = json_dumps(
+	    json_object_get(a, "labels"), JSON_COMPACT | JSON_SORT_KEYS);
+	char *n = json_dumps(
+	    json_object_get(a, "annotations"), JSON_COMPACT | JSON_SORT_KEYS);
+
+	(void)state;
+	assert_string_equal(b->alerts[0].labels_json, l);
+	assert_string_equal(b->alerts[0].annotations_json, n);
+	/* its group's labels (its alertname), the same way */
+	assert_string_equal(
+	    b->alerts[0].group_labels, "{\"alertname\":\"A\\\"q\"}");
+	assert_string_equal(b->alerts[0].annotations_json,
+	    "{\"b\":\"\",\"summary\":\"s\\\\x\"}");
+	free(l);
+	free(n);
+	json_decref(o);
+	ingest_batch_free(b);
+}
+
 int
 main(void)
 {
@@ -415,6 +472,8 @@ main(void)
 		cmocka_unit_test(test_api_group_key),
 		cmocka_unit_test(test_alertmanager),
 		cmocka_unit_test(test_grafana),
+		cmocka_unit_test(test_field_errors),
+		cmocka_unit_test(test_maps_text),
 		cmocka_unit_test(test_pagerduty),
 		cmocka_unit_test(test_generic),
 		cmocka_unit_test(test_errors_name_fields),

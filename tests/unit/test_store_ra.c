@@ -3,7 +3,9 @@
  * included, and the reader's snapshot kept while another connection
  * writes and checkpoints under it; what was read ahead is dropped at the
  * end of a read transaction (read ahead left on over two) and by each
- * lock, unlock, shared-memory lock, write and truncation. */
+ * lock, unlock, shared-memory lock, write and truncation. A checkpoint
+ * reads the frames it copies from a window of the WAL
+ * (store_sqlite_ra_wal): the database it leaves is the same. */
 #include "unit.h"
 
 #include "engine/store.h"
@@ -370,6 +372,81 @@ test_read_ahead_drops(void **state)
 	free(dir);
 }
 
+/* A checkpoint through the WAL window (store_checkpoint on a connection
+ * of ours) copies the same pages as one that reads frame by frame:
+ * rows rewritten in random order over many transactions (frames of one
+ * page at many places in the log, pages straddling the window's
+ * pieces), checkpointed by a second connection, the log then emptied so
+ * that every read is from the database file. */
+static void
+test_checkpoint_window(void **state)
+{
+	char *dir = unit_tmpdir(), *path = unit_path(dir, "owl.db");
+	struct store *s, *k;
+	struct err err;
+	uint64_t before, after;
+	int n, log = 0, copied = 0;
+	long served;
+
+	(void)state;
+	err_init(&err);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	assert_int_equal(store_exec(s,
+	                     "PRAGMA wal_autocheckpoint = 0;"
+	                     "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+	                     "CREATE INDEX t_v ON t(v);"
+	                     "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL "
+	                     "SELECT i + 1 FROM c WHERE i < 3000) "
+	                     "INSERT INTO t SELECT i, hex(randomblob(350)) "
+	                     "FROM c",
+	                     &err),
+	    0);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(store_exec(s,
+		                     "UPDATE t SET v = hex(randomblob(350))"
+		                     " WHERE id IN (SELECT id FROM t"
+		                     " ORDER BY random() LIMIT 40)",
+		                     &err),
+		    0);
+	before = rows(s, 0, &n, 0, NULL, NULL);
+	assert_int_equal(n, RA_ROWS);
+
+	k = store_open(path, &err);
+	assert_non_null(k);
+	/* the WAL is ours once k has read through it */
+	assert_int_equal(store_exec(k, "SELECT count(*) FROM t", &err), 0);
+	assert_int_equal(store_sqlite_ra_wal(store_sqlite_db(k), 1), 1);
+	assert_int_equal(store_sqlite_ra_wal(store_sqlite_db(k), 0), 0);
+	/* as store_checkpoint does it: the whole log copied by k, every
+	 * page it copied read from the window */
+	assert_int_equal(store_sqlite_ra_wal(store_sqlite_db(k), 1), 1);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(store_sqlite_db(k), NULL,
+	                     SQLITE_CHECKPOINT_PASSIVE, &log, &copied),
+	    SQLITE_OK);
+	served = store_sqlite_ra_wal(store_sqlite_db(k), 0);
+	assert_true(log > 1000);
+	assert_int_equal(copied, log);
+	assert_true(served > 600 && served <= log);
+	store_checkpoint(k); /* nothing left: the window unused */
+	/* the truncation copies nothing more, then every page is read from
+	 * the database file */
+	assert_int_equal(
+	    store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", &err), 0);
+	store_close(k);
+	store_close(s);
+	s = store_open(path, &err);
+	assert_non_null(s);
+	after = rows(s, 0, &n, 0, NULL, NULL);
+	assert_int_equal(n, RA_ROWS);
+	assert_true(after == before);
+	assert_int_equal(store_exec(s, "PRAGMA integrity_check", &err), 0);
+	store_close(s);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -378,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_read_ahead_next),
 		cmocka_unit_test(test_read_ahead_across),
 		cmocka_unit_test(test_read_ahead_drops),
+		cmocka_unit_test(test_checkpoint_window),
 	};
 
 	return cmocka_run_group_tests_name("store_ra", tests, NULL, NULL);
