@@ -86,6 +86,56 @@ reset_work() {
 		rm -f "$T/work/conf$i.ini"
 	done
 }
+# Where the 20-step dry-run's CPU goes past the empty run: 5 steps of
+# each of its kinds (bench5.lua: bench20's own bodies), alternated with
+# the empty run. Measured at load 6.3 (61 alternated rounds, medians,
+# CPU of owl and owl-worker): an empty static program's start and exit
+# 2.3 ms, a dynamic one's 3.1 (the floor of any two-program run: 5.4
+# ms); owl --help 4.6 (78 page faults); owl incidents 7.6 (157: the
+# database opened, its schema parsed, a read); the empty run 14.4 (168:
+# owl-worker started, confined and ended, its Lua state, the run's rows
+# and plan, the close's checkpoint); the 20-step dry-run 20.1. A step
+# (41 more paired rounds at load 6.9): a simulated write 0.11-0.14 ms, a
+# file.replace (the file read through the path guard, a diff)
+# 0.15-0.18, a simulated exec 0.16-0.19, a live GET 0.6-0.7, of which
+# ~0.24 is the commit before it (a live read's intent is committed
+# first: with the GETs inside the batch the 5 cost 1.2 ms less, not
+# done, since an open batch holds SQLite's write lock for as long as
+# another host takes to answer). On this VM a 4 KiB page fault costs
+# 15-30 us and clearing a 2 MiB huge page 0.15-0.7 ms, both more with
+# load: owl's and owl-worker's heaps are one huge page each (as 4 KiB
+# pages, 145 more faults and 4.5 ms more); owl-worker's Lua stack
+# reserve shares its heap's huge page (a page of its own cost 0.7 ms).
+# Tried and not kept: owl's code copied into a huge page at start (17
+# fewer faults, 0.7 ms slower), a commit's WAL frames in one write (112
+# fewer system calls, -0.2 ms, within the noise), the WAL kept between
+# runs (no change), a worker's idle time before the batch is committed
+# up to the batch's 20 ms (no fewer commits).
+# A round's line: the empty run's CPU, then each kind's; each kind's
+# figure is the median of its rounds' differences to their empty run.
+: >"$T/kinds"
+lk=$(cut -d' ' -f1-3 /proc/loadavg)
+for i in 1 2 3 4 5 6 7 8 9 10 11; do
+	line=$(cpurun ./owl run bench1000 --runbooks "$RB" --dry-run \
+		--param n=0 | cut -d' ' -f2)
+	for k in write replace get exec; do
+		reset_work
+		line="$line $(cpurun ./owl run bench5 --runbooks "$RB" --dry-run \
+			--param dir="$T/work" --param url="$URL" --param kind="$k" |
+			cut -d' ' -f2)"
+	done
+	echo "$line" >>"$T/kinds"
+done
+k0=$(medcol "$T/kinds" 1)
+echo "   where the 20-step dry-run's CPU goes past the empty run ($((k0 / 1000)).$(( (k0 % 1000) / 100 )) ms CPU): 5 steps of"
+echo "   each kind, medians of 11 alternated rounds' differences (load $lk):"
+col=2
+for k in write replace get exec; do
+	awk -v c="$col" '{ print $c - $1 }' "$T/kinds" | sort -n |
+		awk -v k="$k" '{ a[NR] = $1 } END { d = a[int((NR + 1) / 2)];
+		printf "     %-8s %5.2f ms for 5, %4.0f us a step\n", k, d / 1000, d / 5 }'
+	col=$((col + 1))
+done
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False \
 	ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=False
 rounds=5
