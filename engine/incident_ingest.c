@@ -147,13 +147,13 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 	for (i = 0; i < c.ntouched; i++)
 		if (ingest_finish(&c, &c.touched[i], err) == -1)
 			goto fail;
-	free(c.touched);
+	ingest_touch_free(&c);
 	strmap_free(c.known);
 	ingest_ahead_free(&c);
 	buf_done(&c.detail);
 	return store_commit(s, err);
 fail:
-	free(c.touched);
+	ingest_touch_free(&c);
 	strmap_free(c.known);
 	ingest_ahead_free(&c);
 	buf_done(&c.detail);

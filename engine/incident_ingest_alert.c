@@ -350,7 +350,8 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	if (a->severity_raw != NULL)
 		store_bind_text(st, 16, a->severity_raw, -1, STORE_STATIC);
 	if (store_step_later(c->s, st, "store alert", err) == -1 ||
-	    ingest_match_text(c, a, incident, err) == -1)
+	    ingest_match_text(c, a, incident, err) == -1 ||
+	    ingest_touch_labels(c, a->labels_json, err) == -1)
 		return -1;
 	c->res->new_alerts++;
 	ingest_touch_times(c, t.starts, t.ends);
@@ -432,7 +433,10 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	}
 	if (store_step_later(c->s, st, "update alert", err) == -1 ||
 	    ingest_touch(c, f->incident,
-	        f->t.resolved != a->resolved || m.changed, err) == -1)
+	        f->t.resolved != a->resolved || m.changed, err) == -1 ||
+	    (!only &&
+	        ingest_touch_labels(
+	            c, a->merge ? m.labels : a->labels_json, err) == -1))
 		goto out;
 	if (only)
 		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);

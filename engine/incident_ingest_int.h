@@ -12,6 +12,7 @@
 #include "engine/incident.h"
 #include "engine/incident_ingest.h"
 #include "engine/incident_int.h"
+#include "engine/labelsum.h"
 #include "engine/strmap.h"
 
 /* An incident the batch touched, and what its alerts did to its
@@ -26,6 +27,7 @@ struct ingest_touch {
 	int lowered; /* the highest severity an alert left; -1: none */
 	int64_t first_start; /* earliest starts_at of its alerts here; 0 */
 	int64_t last_end; /* latest ends_at of its alerts resolved here; 0 */
+	struct labelsum *sum; /* the labels stored here; NULL: none (owned) */
 };
 
 /* What finishing an incident writes to its row (ingest_row_write), and
@@ -168,6 +170,14 @@ int ingest_touch(
 /* Keeps the alert's times for its incident's (touched last) first
  * start and last end. */
 void ingest_touch_times(struct ingest_ctx *c, int64_t starts, int64_t ends);
+
+/* Folds the labels an alert is stored with (borrowed) into its
+ * incident's entry (the last one), for incidents.label_keys. */
+int ingest_touch_labels(
+    struct ingest_ctx *c, const char *labels, struct err *err);
+
+/* Frees what the touched entries own. */
+void ingest_touch_free(struct ingest_ctx *c);
 
 /* Folds what one alert did into its incident's entry (the last one:
  * ingest_touch has just put it there). */

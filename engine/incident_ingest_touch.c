@@ -64,8 +64,30 @@ ingest_max(int a, int b)
 	return a > b ? a : b;
 }
 
+int
+ingest_touch_labels(struct ingest_ctx *c, const char *labels, struct err *err)
+{
+	struct ingest_touch *t = &c->touched[c->ntouched - 1];
+
+	if ((t->sum == NULL && (t->sum = labelsum_new()) == NULL) ||
+	    labelsum_add(t->sum, labels) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
+	return 0;
+}
+
+void
+ingest_touch_free(struct ingest_ctx *c)
+{
+	for (size_t i = 0; i < c->ntouched; i++)
+		labelsum_free(c->touched[i].sum);
+	free(c->touched);
+	c->touched = NULL;
+	c->ntouched = c->cap = 0;
+}
+
+/* Folds t into `into`; t's labels summary is then into's (or freed). */
 static void
-ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
+ingest_touch_fold(struct ingest_touch *into, struct ingest_touch *t)
 {
 	into->changed |= t->changed;
 	into->dcount += t->dcount;
@@ -77,6 +99,14 @@ ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
 		into->first_start = t->first_start;
 	if (t->last_end > into->last_end)
 		into->last_end = t->last_end;
+	if (into->sum == NULL) {
+		into->sum = t->sum;
+	} else if (t->sum != NULL) {
+		/* out of memory, it says nothing (labelsum_merge) */
+		(void)labelsum_merge(into->sum, t->sum);
+		labelsum_free(t->sum);
+	}
+	t->sum = NULL;
 }
 
 /* Folds what one alert did into its incident's entry (the last one:
@@ -326,6 +356,59 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	    err);
 }
 
+/* Folds the labels the batch stored (t->sum) into the incident's
+ * label_keys (labelsum.h); count: its alerts before the batch. Written
+ * only when that changes it: after an incident's first alerts, seldom. */
+static int
+ingest_labels_finish(struct ingest_ctx *c, const struct ingest_touch *t,
+    int64_t count, struct err *err)
+{
+	static const char get[] =
+	    "SELECT label_keys FROM incidents WHERE id = ?";
+	static const char put[] =
+	    "UPDATE incidents SET label_keys = ? WHERE id = ?";
+	struct labelsum s;
+	struct store_stmt *st;
+	char *text = NULL;
+	int rc, oom = 0;
+
+	if (t->sum == NULL)
+		return 0;
+	if ((st = store_stmt(c->s, get, err)) == NULL)
+		return -1;
+	labelsum_init(&s);
+	store_bind_int64(st, 1, t->id);
+	if ((rc = store_step(st)) == STORE_ROW)
+		oom = labelsum_load(
+		          &s, (const char *)store_col_text(st, 0), count) == -1;
+	store_reset(st);
+	if (rc != STORE_ROW) {
+		rc = store_sqlerr(c->s, err, "incident");
+		goto out;
+	}
+	rc = 0;
+	/* what cannot be told says nothing: unknown, written as such */
+	if (oom || labelsum_merge(&s, t->sum) == -1)
+		s.changed = 1;
+	if (!s.changed)
+		goto out;
+	if ((text = labelsum_dump(&s)) == NULL) {
+		rc = err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	if ((st = store_stmt(c->s, put, err)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	store_bind_text(st, 1, text, -1, STORE_TRANSIENT);
+	store_bind_int64(st, 2, t->id);
+	rc = store_step_later(c->s, st, "incident labels", err);
+out:
+	free(text);
+	labelsum_done(&s);
+	return rc;
+}
+
 /* Reads what finishing an incident needs of it (no text: a touched
  * incident is read once a request, the text is neither needed nor
  * copied); the other members of inc are zero. */
@@ -431,6 +514,8 @@ ingest_finish(
 	else if (!ingest_ahead_fin(c, t, &inc) &&
 	    ingest_finish_read(c, t->id, &inc, err) == -1)
 		return -1;
+	if (ingest_labels_finish(c, t, inc.alert_count, err) == -1)
+		goto out;
 	g.count = inc.alert_count + t->dcount;
 	g.firing = inc.firing_count + t->dfiring;
 	g.severity = ingest_max((int)inc.severity, t->sev);
