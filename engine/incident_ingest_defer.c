@@ -30,8 +30,10 @@ incident_ingest_defer_new(void)
 static void
 ingest_defer_clear(struct incident_ingest_defer *d)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		free(d->v[i].sender_url);
+		free(d->v[i].label_keys);
+	}
 	d->n = 0;
 	if (d->slot != NULL)
 		memset(d->slot, 0, d->nslot * sizeof *d->slot);
@@ -114,21 +116,37 @@ ingest_defer_keep(struct incident_ingest_defer *d, const struct ingest_row *r,
     struct err *err)
 {
 	struct ingest_row *p = ingest_defer_find(d, r->id);
-	char *url = NULL;
+	char *url = NULL, *lk = NULL;
 
 	if (r->sender_url != NULL && (url = strdup(r->sender_url)) == NULL)
 		return err_set(err, ERR_FAILED, "out of memory");
+	/* the same label_keys as kept (most finishes): no copy */
+	if (p != NULL && r->lk_known && p->lk_known &&
+	    (r->label_keys == p->label_keys ||
+	        (r->label_keys != NULL && p->label_keys != NULL &&
+	            strcmp(r->label_keys, p->label_keys) == 0))) {
+		lk = p->label_keys;
+		p->label_keys = NULL;
+	} else if (r->lk_known && r->label_keys != NULL &&
+	    (lk = strdup(r->label_keys)) == NULL) {
+		free(url);
+		return err_set(err, ERR_FAILED, "out of memory");
+	}
 	if (p == NULL) {
 		if (ingest_defer_grow(d) == -1) {
 			free(url);
+			free(lk);
 			return err_set(err, ERR_FAILED, "out of memory");
 		}
 		p = &d->v[d->n++];
 		*ingest_defer_slot(d, r->id) = d->n;
 		*p = *r;
 		p->sender_url = url;
+		p->label_keys = lk;
 		return 0;
 	}
+	/* r's label_keys may be p's own: copied above, before this */
+	free(p->label_keys);
 	/* the row's values replace the kept ones; what accumulates: the
 	 * version bumps, the last sender URL and update time given */
 	if (url != NULL) {
@@ -146,7 +164,9 @@ ingest_defer_keep(struct incident_ingest_defer *d, const struct ingest_row *r,
 		.version_add = p->version_add + r->version_add,
 		.sender_url = p->sender_url,
 		.started_at = r->started_at,
-		.ended_at = r->ended_at };
+		.ended_at = r->ended_at,
+		.label_keys = lk,
+		.lk_known = r->lk_known };
 	return 0;
 }
 
@@ -157,6 +177,7 @@ ingest_defer_remove(struct incident_ingest_defer *d, struct ingest_row *p)
 	size_t i = (size_t)(p - d->v), last = d->n - 1;
 
 	free(p->sender_url);
+	free(p->label_keys);
 	if (i != last) {
 		d->v[i] = d->v[last];
 		*ingest_defer_slot(d, d->v[i].id) = i + 1;

@@ -42,6 +42,10 @@ struct ingest_row {
 	int64_t version_add;
 	char *sender_url; /* NULL: as stored (kept: owned; else borrowed) */
 	int64_t started_at, ended_at; /* 0: none */
+	/* label_keys as stored now (never written by ingest_row_write),
+	 * when lk_known (kept: owned; else borrowed) */
+	char *label_keys;
+	int lk_known;
 };
 
 /* Writes r to its incident's row. */
@@ -68,6 +72,7 @@ struct ingest_fin {
 	int ok; /* read */
 	int state, severity;
 	int64_t count, firing, truncated, started_at, ended_at;
+	char *label_keys; /* owned; NULL: SQL NULL */
 };
 
 /* What incident_ingest_ahead.c read ahead on a remote store. */
@@ -236,9 +241,10 @@ int ingest_ahead_group_set(struct ingest_ctx *c, const struct alert *a,
 /* Reads the rows of the touched incidents that no kept row has. */
 int ingest_ahead_finish(struct ingest_ctx *c, struct err *err);
 
-/* 1 with *inc set when t's row was read ahead. */
+/* 1 with *inc and *label_keys (borrowed; NULL: SQL NULL) set when t's
+ * row was read ahead. */
 int ingest_ahead_fin(const struct ingest_ctx *c, const struct ingest_touch *t,
-    struct incident *inc);
+    struct incident *inc, const char **label_keys);
 
 void ingest_ahead_free(struct ingest_ctx *c);
 

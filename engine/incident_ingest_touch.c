@@ -356,36 +356,63 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	    err);
 }
 
+/* An incident's label_keys as its finish knows it. */
+struct ingest_lk {
+	const char *text; /* as stored now, when known (NULL: SQL NULL) */
+	int known;
+	char *own; /* what text points to when read or written here */
+};
+
+/* Reads an incident's label_keys into lk (when no row read so far had
+ * it). */
+static int
+ingest_labels_read(
+    struct ingest_ctx *c, int64_t id, struct ingest_lk *lk, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT label_keys FROM incidents WHERE id = ?";
+	struct store_stmt *st;
+	const char *v;
+	int rc;
+
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	store_bind_int64(st, 1, id);
+	if ((rc = store_step(st)) == STORE_ROW &&
+	    (v = (const char *)store_col_text(st, 0)) != NULL &&
+	    (lk->own = strdup(v)) == NULL)
+		rc = STORE_NOMEM;
+	store_reset(st);
+	if (rc == STORE_NOMEM)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (rc != STORE_ROW)
+		return store_sqlerr(c->s, err, "incident");
+	lk->text = lk->own;
+	lk->known = 1;
+	return 0;
+}
+
 /* Folds the labels the batch stored (t->sum) into the incident's
- * label_keys (labelsum.h); count: its alerts before the batch. Written
- * only when that changes it: after an incident's first alerts, seldom. */
+ * label_keys (labelsum.h), lk (count: its alerts before the batch).
+ * Written only when that changes it: after an incident's first alerts,
+ * seldom. */
 static int
 ingest_labels_finish(struct ingest_ctx *c, const struct ingest_touch *t,
-    int64_t count, struct err *err)
+    int64_t count, struct ingest_lk *lk, struct err *err)
 {
-	static const char get[] =
-	    "SELECT label_keys FROM incidents WHERE id = ?";
 	static const char put[] =
 	    "UPDATE incidents SET label_keys = ? WHERE id = ?";
 	struct labelsum s;
 	struct store_stmt *st;
 	char *text = NULL;
-	int rc, oom = 0;
+	int rc, oom;
 
 	if (t->sum == NULL)
 		return 0;
-	if ((st = store_stmt(c->s, get, err)) == NULL)
+	if (!lk->known && ingest_labels_read(c, t->id, lk, err) == -1)
 		return -1;
 	labelsum_init(&s);
-	store_bind_int64(st, 1, t->id);
-	if ((rc = store_step(st)) == STORE_ROW)
-		oom = labelsum_load(
-		          &s, (const char *)store_col_text(st, 0), count) == -1;
-	store_reset(st);
-	if (rc != STORE_ROW) {
-		rc = store_sqlerr(c->s, err, "incident");
-		goto out;
-	}
+	oom = labelsum_load(&s, lk->text, count) == -1;
 	rc = 0;
 	/* what cannot be told says nothing: unknown, written as such */
 	if (oom || labelsum_merge(&s, t->sum) == -1)
@@ -402,24 +429,30 @@ ingest_labels_finish(struct ingest_ctx *c, const struct ingest_touch *t,
 	}
 	store_bind_text(st, 1, text, -1, STORE_TRANSIENT);
 	store_bind_int64(st, 2, t->id);
-	rc = store_step_later(c->s, st, "incident labels", err);
+	if ((rc = store_step_later(c->s, st, "incident labels", err)) == 0) {
+		free(lk->own);
+		lk->text = lk->own = text;
+		text = NULL;
+	}
 out:
 	free(text);
 	labelsum_done(&s);
 	return rc;
 }
 
-/* Reads what finishing an incident needs of it (no text: a touched
- * incident is read once a request, the text is neither needed nor
- * copied); the other members of inc are zero. */
+/* Reads what finishing an incident needs of it (no text but its
+ * label_keys, into lk: a touched incident is read once a request, its
+ * title is neither needed nor copied); the other members of inc are
+ * zero. */
 static int
-ingest_finish_read(
-    struct ingest_ctx *c, int64_t id, struct incident *inc, struct err *err)
+ingest_finish_read(struct ingest_ctx *c, int64_t id, struct incident *inc,
+    struct ingest_lk *lk, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT state, severity, alert_count, firing_count,"
-	    " truncated_alerts, started_at, ended_at FROM incidents"
-	    " WHERE id = ?";
+	    " truncated_alerts, started_at, ended_at, label_keys"
+	    " FROM incidents WHERE id = ?";
+	const char *v;
 	struct store_stmt *st;
 	int rc;
 
@@ -437,8 +470,15 @@ ingest_finish_read(
 		inc->truncated_alerts = store_col_int64(st, 4);
 		inc->started_at = store_col_int64(st, 5);
 		inc->ended_at = store_col_int64(st, 6);
+		if ((v = (const char *)store_col_text(st, 7)) != NULL &&
+		    (lk->own = strdup(v)) == NULL)
+			rc = STORE_NOMEM;
+		lk->text = lk->own;
+		lk->known = 1;
 	}
 	store_reset(st);
+	if (rc == STORE_NOMEM)
+		return err_set(err, ERR_FAILED, "out of memory");
 	if (rc == STORE_DONE)
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%lld", (long long)id);
@@ -504,17 +544,23 @@ ingest_finish(
 	struct incident_ingest_defer *d = c->o->defer;
 	const struct ingest_row *kept = ingest_defer_find(d, t->id);
 	struct ingest_agg g = { 0, 0, 0 };
+	struct ingest_lk lk = { NULL, 0, NULL };
 	struct ingest_row row;
 	struct incident inc;
 	int64_t trunc, started, ended;
 	int changed, resolves, rc = -1;
 
-	if (kept != NULL)
+	if (kept != NULL) {
 		ingest_finish_kept(kept, &inc);
-	else if (!ingest_ahead_fin(c, t, &inc) &&
-	    ingest_finish_read(c, t->id, &inc, err) == -1)
+		lk.text = kept->label_keys;
+		lk.known = kept->lk_known;
+	} else if (ingest_ahead_fin(c, t, &inc, &lk.text)) {
+		lk.known = 1;
+	} else if (ingest_finish_read(c, t->id, &inc, &lk, err) == -1) {
+		free(lk.own);
 		return -1;
-	if (ingest_labels_finish(c, t, inc.alert_count, err) == -1)
+	}
+	if (ingest_labels_finish(c, t, inc.alert_count, &lk, err) == -1)
 		goto out;
 	g.count = inc.alert_count + t->dcount;
 	g.firing = inc.firing_count + t->dfiring;
@@ -549,7 +595,9 @@ ingest_finish(
 		.version_add = changed,
 		.sender_url = (char *)c->o->sender_url,
 		.started_at = started,
-		.ended_at = ended };
+		.ended_at = ended,
+		.label_keys = (char *)lk.text,
+		.lk_known = lk.known };
 	resolves =
 	    inc.state != INCIDENT_RESOLVED && g.count > 0 && g.firing == 0;
 	if (d != NULL && !resolves && g.severity == (int)inc.severity &&
@@ -567,6 +615,7 @@ ingest_finish(
 	if (resolves)
 		rc = ingest_autoresolve(c, &inc, started, ended, err);
 out:
+	free(lk.own);
 	incident_done(&inc);
 	return rc;
 }

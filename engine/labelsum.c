@@ -14,8 +14,15 @@
 void
 labelsum_init(struct labelsum *s)
 {
-	memset(s, 0, sizeof *s);
 	s->state = LABELSUM_EMPTY;
+	s->changed = 0;
+	s->n = s->used = 0;
+}
+
+void
+labelsum_done(struct labelsum *s)
+{
+	labelsum_init(s);
 }
 
 struct labelsum *
@@ -28,30 +35,9 @@ labelsum_new(void)
 	return s;
 }
 
-/* Forgets what s holds; its state is left to the caller. */
-static void
-labelsum_clear(struct labelsum *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->k[i]);
-		free(s->v[i]);
-	}
-	s->n = 0;
-}
-
-void
-labelsum_done(struct labelsum *s)
-{
-	labelsum_clear(s);
-	s->state = LABELSUM_EMPTY;
-}
-
 void
 labelsum_free(struct labelsum *s)
 {
-	if (s == NULL)
-		return;
-	labelsum_clear(s);
 	free(s);
 }
 
@@ -60,60 +46,61 @@ labelsum_unknown(struct labelsum *s)
 {
 	if (s->state != LABELSUM_UNKNOWN)
 		s->changed = 1;
-	labelsum_clear(s);
+	s->n = s->used = 0;
 	s->state = LABELSUM_UNKNOWN;
 }
 
-/* A copy of a value worth keeping, NULL for one that is not (NULL, or
- * too long): *oom set when out of memory. */
-static char *
-labelsum_value(const char *v, int *oom)
+/* A copy of n bytes at p in s->text, NUL-terminated; NULL when full. */
+static const char *
+labelsum_copy(struct labelsum *s, const char *p, size_t n)
 {
-	char *c;
+	char *c = s->text + s->used;
 
-	if (v == NULL || strlen(v) > LABELSUM_VALUE_MAX)
+	if (n >= sizeof s->text - s->used)
 		return NULL;
-	if ((c = strdup(v)) == NULL)
-		*oom = 1;
+	memcpy(c, p, n);
+	c[n] = '\0';
+	s->used += n + 1;
 	return c;
 }
 
-/* The index of key in s, or s->n. */
-static size_t
-labelsum_find(const struct labelsum *s, const char *key)
+/* Adds key k with value v (NULL: differs; one too long is kept as
+ * that): 0, or -1 when it does not fit. */
+static int
+labelsum_put(
+    struct labelsum *s, const char *k, size_t kn, const char *v, size_t vn)
 {
-	size_t i;
-
-	for (i = 0; i < s->n && strcmp(s->k[i], key) != 0; i++)
-		;
-	return i;
+	if (s->n == LABELSUM_KEYS ||
+	    (s->k[s->n] = labelsum_copy(s, k, kn)) == NULL)
+		return -1;
+	s->v[s->n] = NULL;
+	if (v != NULL && vn <= LABELSUM_VALUE_MAX &&
+	    (s->v[s->n] = labelsum_copy(s, v, vn)) == NULL)
+		return -1;
+	s->n++;
+	return 0;
 }
 
-/* Folds in one set of n keys and values (v[i] NULL: differs); out of
- * memory, s is unknown and -1 returned. */
-static int
+/* Folds in one set of n keys and values (v[i] NULL: differs). Past
+ * LABELSUM_KEYS or LABELSUM_TEXT_MAX: unknown. */
+static void
 labelsum_fold(
     struct labelsum *s, const char *const *k, const char *const *v, size_t n)
 {
-	int oom = 0;
 	size_t i, j;
 
 	if (s->state == LABELSUM_UNKNOWN)
-		return 0;
-	if (n > LABELSUM_KEYS) {
-		labelsum_unknown(s);
-		return 0;
-	}
+		return;
 	if (s->state == LABELSUM_EMPTY) {
-		for (i = 0; i < n && !oom; i++) {
-			if ((s->k[i] = strdup(k[i])) == NULL)
-				oom = 1;
-			s->v[i] = labelsum_value(v[i], &oom);
-			s->n++;
-		}
 		s->state = LABELSUM_KNOWN;
 		s->changed = 1;
-		goto out;
+		for (i = 0; i < n; i++)
+			if (labelsum_put(s, k[i], strlen(k[i]), v[i],
+			        v[i] ? strlen(v[i]) : 0) == -1) {
+				labelsum_unknown(s);
+				return;
+			}
+		return;
 	}
 	/* a key of s the set lacks, or has with another value, differs */
 	for (i = 0; i < s->n; i++) {
@@ -123,30 +110,45 @@ labelsum_fold(
 			;
 		if (j < n && v[j] != NULL && strcmp(v[j], s->v[i]) == 0)
 			continue;
-		free(s->v[i]);
 		s->v[i] = NULL;
 		s->changed = 1;
 	}
 	/* a key only the set has: some alert has it, not every one */
 	for (j = 0; j < n; j++) {
-		if (labelsum_find(s, k[j]) < s->n)
+		for (i = 0; i < s->n && strcmp(s->k[i], k[j]) != 0; i++)
+			;
+		if (i < s->n)
 			continue;
-		if (s->n == LABELSUM_KEYS) {
-			labelsum_unknown(s);
-			return 0;
-		}
-		if ((s->k[s->n] = strdup(k[j])) == NULL) {
-			oom = 1;
-			break;
-		}
-		s->v[s->n++] = NULL;
 		s->changed = 1;
+		if (labelsum_put(s, k[j], strlen(k[j]), NULL, 0) == -1) {
+			labelsum_unknown(s);
+			return;
+		}
 	}
-out:
-	/* half folded, it would say what is not so */
-	if (oom)
+}
+
+/* labelsum_add for labels that are not as owl writes them: from a
+ * tree. */
+static int
+labelsum_add_tree(struct labelsum *s, const char *labels)
+{
+	const char *k[LABELSUM_PAIRS], *v[LABELSUM_PAIRS], *key;
+	json_t *o = json_loads(labels, 0, NULL), *val;
+	size_t n = 0;
+
+	if (!json_is_object(o) || json_object_size(o) > LABELSUM_PAIRS) {
+		json_decref(o);
 		labelsum_unknown(s);
-	return oom ? -1 : 0;
+		return 0;
+	}
+	json_object_foreach(o, key, val)
+	{
+		k[n] = key;
+		v[n++] = json_string_value(val); /* NULL: not a string */
+	}
+	labelsum_fold(s, k, v, n);
+	json_decref(o);
+	return 0;
 }
 
 int
@@ -158,13 +160,16 @@ labelsum_add(struct labelsum *s, const char *labels)
 
 	if (s->state == LABELSUM_UNKNOWN)
 		return 0;
-	if (labels == NULL ||
-	    (n = jscan_pairs(labels, strlen(labels), buf, sizeof buf, k, v,
-	         LABELSUM_PAIRS)) < 0) {
+	if (labels == NULL) {
 		labelsum_unknown(s);
 		return 0;
 	}
-	return labelsum_fold(s, k, v, (size_t)n);
+	/* as owl stores them (flat strings) the labels need no tree */
+	if ((n = jscan_pairs(labels, strlen(labels), buf, sizeof buf, k, v,
+	         LABELSUM_PAIRS)) < 0)
+		return labelsum_add_tree(s, labels);
+	labelsum_fold(s, k, v, (size_t)n);
+	return 0;
 }
 
 int
@@ -176,46 +181,93 @@ labelsum_merge(struct labelsum *s, const struct labelsum *from)
 		labelsum_unknown(s);
 		return 0;
 	}
-	return labelsum_fold(s, (const char *const *)from->k,
-	    (const char *const *)from->v, from->n);
+	labelsum_fold(s, from->k, from->v, from->n);
+	return 0;
+}
+
+/* A string of printable ASCII with no escape at p (after its opening
+ * quote): its end (the closing quote), or NULL. */
+static const char *
+labelsum_str(const char *p)
+{
+	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		p++;
+	return *p == '"' ? p : NULL;
+}
+
+/* Reads a summary as labelsum_dump writes it when it is plain ASCII:
+ * {"k":"v","k2":null}. 0, or -1 when it is not that simple. */
+static int
+labelsum_scan(struct labelsum *s, const char *p)
+{
+	const char *k, *ke, *v, *ve;
+
+	if (*p++ != '{')
+		return -1;
+	if (*p == '}')
+		return p[1] == '\0' ? 0 : -1;
+	for (;;) {
+		if (*p++ != '"' || (ke = labelsum_str(k = p)) == NULL ||
+		    ke[1] != ':')
+			return -1;
+		p = ke + 2;
+		v = ve = NULL;
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+		} else if (*p == '"' &&
+		    (ve = labelsum_str(v = p + 1)) != NULL) {
+			p = ve + 1;
+		} else {
+			return -1;
+		}
+		if (labelsum_put(s, k, (size_t)(ke - k), v,
+		        v ? (size_t)(ve - v) : 0) == -1)
+			return -1;
+		if (*p == '}')
+			return p[1] == '\0' ? 0 : -1;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+/* Reads a summary from a tree: 0, or -1 when it is not one. */
+static int
+labelsum_load_tree(struct labelsum *s, const char *text)
+{
+	json_t *o = json_loads(text, 0, NULL), *v;
+	const char *key;
+	int rc = json_is_object(o) ? 0 : -1;
+
+	json_object_foreach(o, key, v)
+	{
+		if (rc == 0 &&
+		    ((!json_is_string(v) && !json_is_null(v)) ||
+		        labelsum_put(s, key, strlen(key), json_string_value(v),
+		            json_is_string(v) ? json_string_length(v) : 0) ==
+		            -1))
+			rc = -1;
+	}
+	json_decref(o);
+	return rc;
 }
 
 int
 labelsum_load(struct labelsum *s, const char *text, int64_t alert_count)
 {
-	json_t *o, *v;
-	const char *key;
-	int oom = 0;
-
-	labelsum_clear(s);
-	s->changed = 0;
-	s->state = LABELSUM_UNKNOWN;
+	labelsum_init(s);
 	if (text == NULL) {
-		if (alert_count == 0)
-			s->state = LABELSUM_EMPTY;
-		return 0;
-	}
-	o = json_loads(text, 0, NULL);
-	if (!json_is_object(o) || json_object_size(o) > LABELSUM_KEYS) {
-		json_decref(o);
+		s->state = alert_count == 0 ? LABELSUM_EMPTY : LABELSUM_UNKNOWN;
 		return 0;
 	}
 	s->state = LABELSUM_KNOWN;
-	json_object_foreach(o, key, v)
-	{
-		if (!json_is_string(v) && !json_is_null(v)) {
-			labelsum_clear(s);
-			s->state = LABELSUM_UNKNOWN;
-			break;
-		}
-		if ((s->k[s->n] = strdup(key)) == NULL)
-			oom = 1;
-		s->v[s->n++] = labelsum_value(json_string_value(v), &oom);
-		if (oom)
-			break;
+	if (labelsum_scan(s, text) == 0)
+		return 0;
+	s->n = s->used = 0;
+	if (labelsum_load_tree(s, text) == -1) {
+		s->n = s->used = 0;
+		s->state = LABELSUM_UNKNOWN;
 	}
-	json_decref(o);
-	return oom ? -1 : 0;
+	return 0;
 }
 
 char *
@@ -235,5 +287,6 @@ labelsum_dump(const struct labelsum *s)
 	if (!bad)
 		text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
-	return text;
+	/* what cannot be written (not UTF-8) says nothing */
+	return text != NULL ? text : strdup("unknown");
 }

@@ -19,6 +19,7 @@
 
 #define LABELSUM_KEYS 32 /* keys kept; past that the summary is unknown */
 #define LABELSUM_VALUE_MAX 256 /* a longer common value is kept as null */
+#define LABELSUM_TEXT_MAX 2048 /* their bytes; past that: unknown */
 
 enum labelsum_state {
 	LABELSUM_EMPTY, /* no alert folded in */
@@ -26,11 +27,14 @@ enum labelsum_state {
 	LABELSUM_UNKNOWN, /* says nothing */
 };
 
+/* No allocation but its own (the writer folds one in per alert). */
 struct labelsum {
 	enum labelsum_state state;
 	int changed; /* something was folded in that changed it */
-	size_t n;
-	char *k[LABELSUM_KEYS], *v[LABELSUM_KEYS]; /* v[i] NULL: differs */
+	size_t n, used;
+	const char *k[LABELSUM_KEYS],
+	    *v[LABELSUM_KEYS]; /* v[i] NULL: differs */
+	char text[LABELSUM_TEXT_MAX]; /* where k and v point */
 };
 
 /* An empty summary in the caller's struct (labelsum_done frees what it
@@ -41,9 +45,10 @@ void labelsum_done(struct labelsum *s);
 struct labelsum *labelsum_new(void);
 void labelsum_free(struct labelsum *s);
 
-/* Folds in one alert's labels as stored (alerts.labels: a flat JSON
- * object of strings). Labels owl did not write that way make the
- * summary unknown. 0, or -1 when out of memory. */
+/* Folds in one alert's labels as stored (alerts.labels: a JSON object;
+ * a value not a string counts as one that differs). Text that is not
+ * an object makes the summary unknown. 0, or -1 when out of memory (the
+ * summary is then unknown). */
 int labelsum_add(struct labelsum *s, const char *labels);
 
 /* Folds from (borrowed) into s: s then says what is true of the alerts
