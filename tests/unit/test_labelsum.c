@@ -409,6 +409,8 @@ test_suggest(void **state)
 	put(rb, "team.lua", "runbook{ match = { team = 'db' } }\n");
 	put(rb, "other.lua", "runbook{ match = { alertname = 'B' } }\n");
 	put(rb, "absent.lua", "runbook{ match = { suite = 'nightly' } }\n");
+	/* the tests of a runbook are none */
+	put(rb, "all.test.lua", "runbook{ match = { alertname = 'Ag' } }\n");
 	assert_non_null(src = rbsource_dir_open(rb, &err));
 	put_group(f->s, "g", 0, 10, "node", 3, ",\"team\":\"db\"");
 	a = suggest(f->s, src, 1);
