@@ -8,17 +8,31 @@
  * rows are written once, just before COMMIT. A finish that logs (a new
  * worst severity, the truncation note) or resolves the incident, and any
  * other change of an incident's row, writes a kept row first, so the
- * log and every row are what one commit per request would leave. */
+ * log and every row are what one commit per request would leave.
+ *
+ * It also keeps, for the incidents the batch adds alerts to, a lower
+ * bound of the bytes of their filter text (incidents.match_text, which
+ * only ever grows, to ALERT_MATCH_MAX): once that is full, each new
+ * alert's append was an UPDATE that read the whole 4 KiB text to find
+ * that it does not fit; with the bound known, the UPDATE is not run. */
 #include "incident_ingest_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Incidents whose filter text's size the batch knows (a few: a batch
+ * of 512 requests of new incidents knows the first INGEST_TEXTS). */
+#define INGEST_TEXTS 64
 
 struct incident_ingest_defer {
 	struct ingest_row *v;
 	size_t n, cap;
 	size_t *slot; /* open addressing by id: index + 1, 0 empty */
 	size_t nslot;
+	struct {
+		int64_t id, len;
+	} text[INGEST_TEXTS];
+	size_t ntext;
 };
 
 struct incident_ingest_defer *
@@ -33,6 +47,7 @@ ingest_defer_clear(struct incident_ingest_defer *d)
 	for (size_t i = 0; i < d->n; i++)
 		free(d->v[i].sender_url);
 	d->n = 0;
+	d->ntext = 0;
 	if (d->slot != NULL)
 		memset(d->slot, 0, d->nslot * sizeof *d->slot);
 }
@@ -194,4 +209,38 @@ incident_ingest_defer_flush(
 		rc = ingest_row_write(s, &d->v[i], err);
 	ingest_defer_clear(d);
 	return rc;
+}
+
+int
+ingest_defer_text_room(const struct incident_ingest_defer *d)
+{
+	return d != NULL && d->ntext < INGEST_TEXTS;
+}
+
+int64_t *
+ingest_defer_text(struct incident_ingest_defer *d, int64_t id)
+{
+	if (d == NULL)
+		return NULL;
+	for (size_t i = d->ntext; i > 0; i--)
+		if (d->text[i - 1].id == id)
+			return &d->text[i - 1].len;
+	return NULL;
+}
+
+void
+ingest_defer_text_note(struct incident_ingest_defer *d, int64_t id, int64_t len)
+{
+	int64_t *p = ingest_defer_text(d, id);
+
+	if (p != NULL) {
+		if (len > *p)
+			*p = len;
+		return;
+	}
+	if (d == NULL || d->ntext == INGEST_TEXTS)
+		return;
+	d->text[d->ntext].id = id;
+	d->text[d->ntext].len = len;
+	d->ntext++;
 }

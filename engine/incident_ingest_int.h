@@ -56,6 +56,19 @@ struct ingest_row *ingest_defer_find(
 int ingest_defer_keep(struct incident_ingest_defer *d,
     const struct ingest_row *r, struct err *err);
 
+/* The known lower bound of the bytes of incident id's filter text
+ * (match_text), or NULL when not known (d may be NULL). Valid for the
+ * batch's transaction: the text only grows. */
+int64_t *ingest_defer_text(struct incident_ingest_defer *d, int64_t id);
+
+/* Whether d can note the size of one more incident's filter text. */
+int ingest_defer_text_room(const struct incident_ingest_defer *d);
+
+/* Notes that incident id's filter text has at least len bytes (nothing
+ * when d is NULL or knows enough incidents already). */
+void ingest_defer_text_note(
+    struct incident_ingest_defer *d, int64_t id, int64_t len);
+
 /* Writes and forgets the kept row of incident id, if any: before any
  * other change of that row. */
 int ingest_defer_settle(struct store *s, struct incident_ingest_defer *d,

@@ -175,6 +175,8 @@ ingest_open(
 	if (store_step_id(c->s, st, "open incident", id, err) == -1)
 		return -1;
 	c->res->incidents_opened++;
+	/* its filter text is empty (incident_ingest_alert.c) */
+	ingest_defer_text_note(c->o->defer, *id, 0);
 	if (incident_log(c->s, *id, c->actor, "incident.open",
 	        json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
 	            "group_key", a->group_key, "title", title, "severity",
