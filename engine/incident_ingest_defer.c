@@ -14,9 +14,20 @@
  * bound of the bytes of their filter text (incidents.match_text, which
  * only ever grows, to ALERT_MATCH_MAX): once that is full, each new
  * alert's append was an UPDATE that read the whole 4 KiB text to find
- * that it does not fit; with the bound known, the UPDATE is not run. */
+ * that it does not fit; with the bound known, the UPDATE is not run.
+ *
+ * And the newest incident of each group the batch looked up or opened
+ * (ingest_group_find), with its state and resolve time: an
+ * Alertmanager list of 10 alerts names 10 groups, and each request of a
+ * storm looked up the same ones again. Within the batch's transaction
+ * no other connection writes; what the batch itself changes of an
+ * incident's state it notes here (open, reopen, auto-resolve,
+ * acknowledge), and anything else that may change incidents (a pull, a
+ * call of owl serve's own) comes after incident_ingest_defer_flush or
+ * incident_ingest_defer_forget, which forget every group. */
 #include "incident_ingest_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +44,14 @@ struct incident_ingest_defer {
 		int64_t id, len;
 	} text[INGEST_TEXTS];
 	size_t ntext;
+	struct ingest_group_memo {
+		uint64_t hash; /* of source and group key */
+		char *key; /* "source\ngroup_key" */
+		int64_t id; /* 0: the group has no incident */
+		int state;
+		int64_t resolved_at;
+	} group[INGEST_TEXTS];
+	size_t ngroup;
 };
 
 struct incident_ingest_defer *
@@ -42,12 +61,28 @@ incident_ingest_defer_new(void)
 }
 
 static void
+ingest_defer_forget(struct incident_ingest_defer *d)
+{
+	for (size_t i = 0; i < d->ngroup; i++)
+		free(d->group[i].key);
+	d->ngroup = 0;
+}
+
+void
+incident_ingest_defer_forget(struct incident_ingest_defer *d)
+{
+	if (d != NULL)
+		ingest_defer_forget(d);
+}
+
+static void
 ingest_defer_clear(struct incident_ingest_defer *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		free(d->v[i].sender_url);
 	d->n = 0;
 	d->ntext = 0;
+	ingest_defer_forget(d);
 	if (d->slot != NULL)
 		memset(d->slot, 0, d->nslot * sizeof *d->slot);
 }
@@ -243,4 +278,83 @@ ingest_defer_text_note(struct incident_ingest_defer *d, int64_t id, int64_t len)
 	d->text[d->ntext].id = id;
 	d->text[d->ntext].len = len;
 	d->ntext++;
+}
+
+static uint64_t
+ingest_group_hash(const char *source, const char *group_key)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (const char *p = source; *p; p++)
+		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+	h = (h ^ '\n') * UINT64_C(1099511628211);
+	for (const char *p = group_key; *p; p++)
+		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* The memo of (source, group key), or NULL. */
+static struct ingest_group_memo *
+ingest_group_at(
+    struct incident_ingest_defer *d, const char *source, const char *group_key)
+{
+	uint64_t h = ingest_group_hash(source, group_key);
+	size_t n = strlen(source);
+
+	for (size_t i = 0; i < d->ngroup; i++) {
+		const char *k = d->group[i].key;
+		if (d->group[i].hash == h && strncmp(k, source, n) == 0 &&
+		    k[n] == '\n' && strcmp(k + n + 1, group_key) == 0)
+			return &d->group[i];
+	}
+	return NULL;
+}
+
+int
+ingest_defer_group(struct incident_ingest_defer *d, const char *source,
+    const char *group_key, int64_t *id, int *state, int64_t *resolved_at)
+{
+	struct ingest_group_memo *m;
+
+	if (d == NULL || (m = ingest_group_at(d, source, group_key)) == NULL)
+		return 0;
+	*id = m->id;
+	*state = m->state;
+	*resolved_at = m->resolved_at;
+	return 1;
+}
+
+void
+ingest_defer_group_set(struct incident_ingest_defer *d, const char *source,
+    const char *group_key, int64_t id, int state, int64_t resolved_at)
+{
+	struct ingest_group_memo *m;
+	char *key;
+
+	if (d == NULL)
+		return;
+	if ((m = ingest_group_at(d, source, group_key)) == NULL) {
+		if (d->ngroup == INGEST_TEXTS ||
+		    asprintf(&key, "%s\n%s", source, group_key) == -1)
+			return; /* not kept: looked up again */
+		m = &d->group[d->ngroup++];
+		m->hash = ingest_group_hash(source, group_key);
+		m->key = key;
+	}
+	m->id = id;
+	m->state = state;
+	m->resolved_at = resolved_at;
+}
+
+void
+ingest_defer_group_state(
+    struct incident_ingest_defer *d, int64_t id, int state, int64_t resolved_at)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->ngroup; i++)
+		if (d->group[i].id == id) {
+			d->group[i].state = state;
+			d->group[i].resolved_at = resolved_at;
+		}
 }

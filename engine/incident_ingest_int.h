@@ -69,6 +69,22 @@ int ingest_defer_text_room(const struct incident_ingest_defer *d);
 void ingest_defer_text_note(
     struct incident_ingest_defer *d, int64_t id, int64_t len);
 
+/* The newest incident of (source, group key) as the batch knows it: 1
+ * with *id (0: none), *state and *resolved_at set; 0 when not known (d
+ * may be NULL). */
+int ingest_defer_group(struct incident_ingest_defer *d, const char *source,
+    const char *group_key, int64_t *id, int *state, int64_t *resolved_at);
+
+/* Notes the newest incident of (source, group key) (nothing when d is
+ * NULL or knows enough groups already). */
+void ingest_defer_group_set(struct incident_ingest_defer *d, const char *source,
+    const char *group_key, int64_t id, int state, int64_t resolved_at);
+
+/* Notes a change of incident id's state (and resolve time: 0, none) in
+ * the groups d knows. */
+void ingest_defer_group_state(struct incident_ingest_defer *d, int64_t id,
+    int state, int64_t resolved_at);
+
 /* Writes and forgets the kept row of incident id, if any: before any
  * other change of that row. */
 int ingest_defer_settle(struct store *s, struct incident_ingest_defer *d,

@@ -128,10 +128,17 @@ ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 	static const char sql[] =
 	    "SELECT id, state, resolved_at FROM incidents"
 	    " WHERE source = ? AND group_key = ? ORDER BY id DESC LIMIT 1";
+	/* owl serve's batch on SQLite knows the groups it met (a server's
+	 * batch reads them ahead: incident_ingest_ahead.c) */
+	struct incident_ingest_defer *d =
+	    store_remote(c->s) ? NULL : c->o->defer;
 	struct store_stmt *st;
 	int rc;
 
 	*id = 0;
+	if (ingest_defer_group(
+	        d, a->source, a->group_key, id, state, resolved_at))
+		return 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
@@ -145,6 +152,8 @@ ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 	store_reset(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(c->s, err, "incidents");
+	ingest_defer_group_set(d, a->source, a->group_key, *id,
+	    *id != 0 ? *state : 0, *id != 0 ? *resolved_at : 0);
 	return 0;
 }
 
@@ -175,8 +184,11 @@ ingest_open(
 	if (store_step_id(c->s, st, "open incident", id, err) == -1)
 		return -1;
 	c->res->incidents_opened++;
-	/* its filter text is empty (incident_ingest_alert.c) */
+	/* its filter text is empty (incident_ingest_alert.c); the group's
+	 * newest incident */
 	ingest_defer_text_note(c->o->defer, *id, 0);
+	ingest_defer_group_set(
+	    c->o->defer, a->source, a->group_key, *id, INCIDENT_TRIGGERED, 0);
 	if (incident_log(c->s, *id, c->actor, "incident.open",
 	        json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
 	            "group_key", a->group_key, "title", title, "severity",
@@ -206,6 +218,7 @@ ingest_reopen(
 	store_bind_int64(st, 2, id);
 	if (store_step_done(c->s, st, "reopen incident", err) == -1)
 		return -1;
+	ingest_defer_group_state(c->o->defer, id, INCIDENT_TRIGGERED, 0);
 	/* the alerts' rows read ahead have its old state */
 	c->ahead.stale = 1;
 	c->res->incidents_reopened++;
@@ -318,6 +331,8 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	store_bind_int64(st, 3, inc->id);
 	if (store_step_done(c->s, st, "resolve incident", err) == -1)
 		return -1;
+	ingest_defer_group_state(
+	    c->o->defer, inc->id, INCIDENT_RESOLVED, c->now);
 	c->res->incidents_resolved++;
 	return incident_log(c->s, inc->id, c->actor, "incident.resolve",
 	    json_pack("{s:{s:s}, s:{s:s}, s:b, s:s, s:o, s:o}", "before",

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "engine/incident.h"
 #include "engine/incident_ingest.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
@@ -82,7 +83,11 @@ static const struct step script[] = {
 	    "\"dedup_key\":\"srv01/HTTP\",\"payload\":{\"summary\":\"HTTP "
 	    "down\",\"source\":\"srv01\",\"severity\":\"error\","
 	    "\"timestamp\":\"2026-11-29T15:52:42Z\"}}" },
-	/* an acknowledge of an incident whose row is kept */
+	/* an acknowledge of an incident whose row is kept, and again: the
+	 * second changes nothing (its state, known to the batch, says so) */
+	{ INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\",\"event_action\":\"acknowledge\","
+	    "\"dedup_key\":\"srv01/HTTP\"}" },
 	{ INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\",\"event_action\":\"acknowledge\","
 	    "\"dedup_key\":\"srv01/HTTP\"}" },
@@ -343,6 +348,54 @@ test_filter_text_fills(void **state)
 	free(want);
 }
 
+/* An incident resolved inside the batch by other means than ingest (a
+ * call of owl serve's own, e.g. an escalation's writes) after
+ * incident_ingest_defer_forget: the group is looked up again, and the
+ * next firing alert reopens it (the flap guard), as it does when each
+ * step is a transaction of its own. */
+static void
+test_forget_groups(void **state)
+{
+	struct unit_db *f = *state;
+	struct step first = { INGEST_ALERTMANAGER,
+		"g7 http://am1 p:firing:warning" };
+	struct step next = { INGEST_ALERTMANAGER,
+		"g7 http://am1 q:firing:warning" };
+	struct incident_ingest_defer *d = incident_ingest_defer_new();
+	struct ingest_batch *b1 = parse(&first), *b2 = parse(&next);
+	struct store *s = open_db(f->dir, "forget.db");
+	struct incident_act act = { .actor = "tester" };
+	char *want, *got;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(ingest_store(f->s, b1, "tester", NULL, &err), 0);
+	assert_int_equal(incident_resolve(f->s, 1, &act, &err), 0);
+	assert_int_equal(ingest_store(f->s, b2, "tester", NULL, &err), 0);
+	want = dump(f->s);
+	assert_int_equal(unit_scalar(f->s,
+	                     "SELECT count(*) FROM actlog"
+	                     " WHERE kind = 'incident.reopen'"),
+	    1);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(ingest_store_defer(s, b1, "tester", NULL, d, &err), 0);
+	/* as owl serve's writer runs a call between two requests */
+	incident_ingest_defer_forget(d);
+	assert_int_equal(incident_resolve(s, 1, &act, &err), 0);
+	assert_int_equal(ingest_store_defer(s, b2, "tester", NULL, d, &err), 0);
+	assert_int_equal(incident_ingest_defer_flush(s, d, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	got = dump(s);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	store_close(s);
+	ingest_batch_free(b1);
+	ingest_batch_free(b2);
+	incident_ingest_defer_free(d);
+}
+
 int
 main(void)
 {
@@ -353,6 +406,8 @@ main(void)
 		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_filter_text_fills, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forget_groups, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
