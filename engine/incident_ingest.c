@@ -63,6 +63,7 @@ ingest_ack(struct ingest_ctx *c, const struct alert *a, struct err *err)
 	store_bind_int64(st, 3, id);
 	if (store_step_done(c->s, st, "acknowledge incident", err) == -1)
 		return -1;
+	ingest_defer_group_state(c->o->defer, id, INCIDENT_ACKNOWLEDGED, 0);
 	c->res->incidents_acked++;
 	return incident_log(c->s, id, c->actor, "incident.ack",
 	    json_pack("{s:{s:s}, s:{s:s, s:s}, s:s}", "before", "state",
@@ -147,13 +148,13 @@ incident_ingest(struct store *s, const struct alert *alerts, size_t n,
 	for (i = 0; i < c.ntouched; i++)
 		if (ingest_finish(&c, &c.touched[i], err) == -1)
 			goto fail;
-	free(c.touched);
+	ingest_touch_free(&c);
 	strmap_free(c.known);
 	ingest_ahead_free(&c);
 	buf_done(&c.detail);
 	return store_commit(s, err);
 fail:
-	free(c.touched);
+	ingest_touch_free(&c);
 	strmap_free(c.known);
 	ingest_ahead_free(&c);
 	buf_done(&c.detail);

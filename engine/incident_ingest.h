@@ -38,6 +38,11 @@ int incident_ingest_defer_flush(
 /* Forgets the kept rows (the transaction was rolled back). */
 void incident_ingest_defer_discard(struct incident_ingest_defer *d);
 
+/* Forgets what d knows of incidents' groups (their newest incident and
+ * its state): before anything but incident_ingest changes incidents in
+ * the batch's transaction (d may be NULL). */
+void incident_ingest_defer_forget(struct incident_ingest_defer *d);
+
 struct incident_ingest_opts {
 	const char *actor; /* NULL: actor_name() */
 	enum incident_ingest_mode mode;

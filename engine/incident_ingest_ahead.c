@@ -30,6 +30,8 @@ ingest_ahead_free(struct ingest_ctx *c)
 {
 	free(c->ahead.rows);
 	strmap_free(c->ahead.groups);
+	for (size_t i = 0; c->ahead.fin != NULL && i < c->ntouched; i++)
+		free(c->ahead.fin[i].label_keys);
 	free(c->ahead.fin);
 	memset(&c->ahead, 0, sizeof c->ahead);
 }
@@ -286,12 +288,12 @@ ingest_ahead_finish(struct ingest_ctx *c, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT id, state, severity, alert_count, firing_count,"
-	    " truncated_alerts, started_at, ended_at FROM incidents"
+	    " truncated_alerts, started_at, ended_at, label_keys FROM incidents"
 	    " WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_each(?1))";
 	/* = ANY (an array): probes of the primary key */
 	static const char pg[] =
 	    "SELECT id, state, severity, alert_count, firing_count,"
-	    " truncated_alerts, started_at, ended_at FROM incidents"
+	    " truncated_alerts, started_at, ended_at, label_keys FROM incidents"
 	    " WHERE id = ANY (CAST(translate(?1, '[]', '{}') AS BIGINT[]))";
 	struct store_stmt *st;
 	struct buf ids;
@@ -332,6 +334,10 @@ ingest_ahead_finish(struct ingest_ctx *c, struct err *err)
 		if (t == NULL)
 			continue;
 		f = &c->ahead.fin[t - c->touched];
+		if (store_col_text(st, 8) != NULL && f->label_keys == NULL &&
+		    (f->label_keys = strdup(
+		         (const char *)store_col_text(st, 8))) == NULL)
+			continue; /* out of memory: not read ahead */
 		f->ok = 1;
 		f->state = store_col_int(st, 1);
 		f->severity = store_col_int(st, 2);
@@ -351,7 +357,7 @@ out:
 
 int
 ingest_ahead_fin(const struct ingest_ctx *c, const struct ingest_touch *t,
-    struct incident *inc)
+    struct incident *inc, const char **label_keys)
 {
 	const struct ingest_fin *f;
 
@@ -370,5 +376,6 @@ ingest_ahead_fin(const struct ingest_ctx *c, const struct ingest_touch *t,
 	inc->truncated_alerts = f->truncated;
 	inc->started_at = f->started_at;
 	inc->ended_at = f->ended_at;
+	*label_keys = f->label_keys;
 	return 1;
 }

@@ -214,11 +214,36 @@ ingest_find_in(struct ingest_ctx *c, const struct alert *a, int64_t in,
 	return 0;
 }
 
+/* The bytes of incident's filter text, noted in the batch's defer. */
+static int
+ingest_text_read(struct ingest_ctx *c, int64_t incident, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT length(CAST(match_text AS BLOB)) FROM incidents WHERE id = ?";
+	struct store_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	store_bind_int64(st, 1, incident);
+	if ((rc = store_step(st)) == STORE_ROW)
+		ingest_defer_text_note(
+		    c->o->defer, incident, store_col_int64(st, 0));
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_sqlerr(c->s, err, "incident text");
+	return 0;
+}
+
 /* Adds a new alert's "k=v" text to its incident's, for the TUI's filter,
  * while it fits (ALERT_MATCH_MAX bytes) and is not there already. The
  * size is the text's bytes, which SQLite knows without reading them
  * (as a BLOB): length() of TEXT counts characters, a read of up to 4 KiB
- * for every new alert of an incident whose text is full. */
+ * for every new alert of an incident whose text is full. Still, the
+ * CAST reads the text: in owl serve's batches (a defer) on SQLite, the
+ * size is kept from one alert to the next (ingest_defer_text), and an
+ * alert whose text cannot fit runs no statement. On a server each
+ * statement read is a round trip, and the UPDATE is sent ahead. */
 static int
 ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
     struct err *err)
@@ -231,15 +256,37 @@ ingest_match_text(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	    "UPDATE incidents SET match_text = match_text || ?1 WHERE id = ?2"
 	    " AND octet_length(match_text) + octet_length(?1)"
 	    " <= " ALERT_MATCH_MAX_SQL " AND strpos(match_text, ?1) = 0";
+	struct incident_ingest_defer *d = c->o->defer;
 	struct store_stmt *st;
+	int64_t *known = NULL, n;
 
 	if (a->match_text == NULL || *a->match_text == '\0')
+		return 0;
+	n = (int64_t)strlen(a->match_text);
+	if (d != NULL && !store_remote(c->s) &&
+	    (known = ingest_defer_text(d, incident)) == NULL &&
+	    ingest_defer_text_room(d)) {
+		if (ingest_text_read(c, incident, err) == -1)
+			return -1;
+		known = ingest_defer_text(d, incident); /* NULL: none kept */
+	}
+	if (known != NULL && *known + n > ALERT_MATCH_MAX)
 		return 0;
 	if ((st = store_stmt2(c->s, sqlite, pg, err)) == NULL)
 		return -1;
 	store_bind_text(st, 1, a->match_text, -1, STORE_STATIC);
 	store_bind_int64(st, 2, incident);
-	return store_step_later(c->s, st, "incident text", err);
+	if (known == NULL)
+		return store_step_later(c->s, st, "incident text", err);
+	if (store_step_done(c->s, st, "incident text", err) == -1)
+		return -1;
+	/* appended: n bytes more; not: already there, or it did not fit
+	 * (the size kept was short of the text's): read it again */
+	if (store_changes(c->s) > 0) {
+		*known += n;
+		return 0;
+	}
+	return ingest_text_read(c, incident, err);
 }
 
 /* One field of an alert.new entry: ,"key":"value" (NULL: null). */
@@ -350,7 +397,8 @@ ingest_insert(struct ingest_ctx *c, const struct alert *a, int64_t incident,
 	if (a->severity_raw != NULL)
 		store_bind_text(st, 16, a->severity_raw, -1, STORE_STATIC);
 	if (store_step_later(c->s, st, "store alert", err) == -1 ||
-	    ingest_match_text(c, a, incident, err) == -1)
+	    ingest_match_text(c, a, incident, err) == -1 ||
+	    ingest_touch_labels(c, a->labels_json, err) == -1)
 		return -1;
 	c->res->new_alerts++;
 	ingest_touch_times(c, t.starts, t.ends);
@@ -432,7 +480,10 @@ ingest_update(struct ingest_ctx *c, const struct alert *a,
 	}
 	if (store_step_later(c->s, st, "update alert", err) == -1 ||
 	    ingest_touch(c, f->incident,
-	        f->t.resolved != a->resolved || m.changed, err) == -1)
+	        f->t.resolved != a->resolved || m.changed, err) == -1 ||
+	    (!only &&
+	        ingest_touch_labels(
+	            c, a->merge ? m.labels : a->labels_json, err) == -1))
 		goto out;
 	if (only)
 		ingest_delta(c, 0, f->t.resolved - a->resolved, -1, -1);

@@ -12,6 +12,7 @@
 #include "engine/incident.h"
 #include "engine/incident_ingest.h"
 #include "engine/incident_int.h"
+#include "engine/labelsum.h"
 #include "engine/strmap.h"
 
 /* An incident the batch touched, and what its alerts did to its
@@ -26,6 +27,7 @@ struct ingest_touch {
 	int lowered; /* the highest severity an alert left; -1: none */
 	int64_t first_start; /* earliest starts_at of its alerts here; 0 */
 	int64_t last_end; /* latest ends_at of its alerts resolved here; 0 */
+	struct labelsum *sum; /* the labels stored here; NULL: none (owned) */
 };
 
 /* What finishing an incident writes to its row (ingest_row_write), and
@@ -40,6 +42,10 @@ struct ingest_row {
 	int64_t version_add;
 	char *sender_url; /* NULL: as stored (kept: owned; else borrowed) */
 	int64_t started_at, ended_at; /* 0: none */
+	/* label_keys as stored now (never written by ingest_row_write),
+	 * when lk_known (kept: owned; else borrowed) */
+	char *label_keys;
+	int lk_known;
 };
 
 /* Writes r to its incident's row. */
@@ -56,6 +62,35 @@ struct ingest_row *ingest_defer_find(
 int ingest_defer_keep(struct incident_ingest_defer *d,
     const struct ingest_row *r, struct err *err);
 
+/* The known lower bound of the bytes of incident id's filter text
+ * (match_text), or NULL when not known (d may be NULL). Valid for the
+ * batch's transaction: the text only grows. */
+int64_t *ingest_defer_text(struct incident_ingest_defer *d, int64_t id);
+
+/* Whether d can note the size of one more incident's filter text. */
+int ingest_defer_text_room(const struct incident_ingest_defer *d);
+
+/* Notes that incident id's filter text has at least len bytes (nothing
+ * when d is NULL or knows enough incidents already). */
+void ingest_defer_text_note(
+    struct incident_ingest_defer *d, int64_t id, int64_t len);
+
+/* The newest incident of (source, group key) as the batch knows it: 1
+ * with *id (0: none), *state and *resolved_at set; 0 when not known (d
+ * may be NULL). */
+int ingest_defer_group(struct incident_ingest_defer *d, const char *source,
+    const char *group_key, int64_t *id, int *state, int64_t *resolved_at);
+
+/* Notes the newest incident of (source, group key) (nothing when d is
+ * NULL or knows enough groups already). */
+void ingest_defer_group_set(struct incident_ingest_defer *d, const char *source,
+    const char *group_key, int64_t id, int state, int64_t resolved_at);
+
+/* Notes a change of incident id's state (and resolve time: 0, none) in
+ * the groups d knows. */
+void ingest_defer_group_state(struct incident_ingest_defer *d, int64_t id,
+    int state, int64_t resolved_at);
+
 /* Writes and forgets the kept row of incident id, if any: before any
  * other change of that row. */
 int ingest_defer_settle(struct store *s, struct incident_ingest_defer *d,
@@ -66,6 +101,7 @@ struct ingest_fin {
 	int ok; /* read */
 	int state, severity;
 	int64_t count, firing, truncated, started_at, ended_at;
+	char *label_keys; /* owned; NULL: SQL NULL */
 };
 
 /* What incident_ingest_ahead.c read ahead on a remote store. */
@@ -169,6 +205,14 @@ int ingest_touch(
  * start and last end. */
 void ingest_touch_times(struct ingest_ctx *c, int64_t starts, int64_t ends);
 
+/* Folds the labels an alert is stored with (borrowed) into its
+ * incident's entry (the last one), for incidents.label_keys. */
+int ingest_touch_labels(
+    struct ingest_ctx *c, const char *labels, struct err *err);
+
+/* Frees what the touched entries own. */
+void ingest_touch_free(struct ingest_ctx *c);
+
 /* Folds what one alert did into its incident's entry (the last one:
  * ingest_touch has just put it there). */
 void ingest_delta(struct ingest_ctx *c, int64_t dcount, int64_t dfiring,
@@ -226,9 +270,10 @@ int ingest_ahead_group_set(struct ingest_ctx *c, const struct alert *a,
 /* Reads the rows of the touched incidents that no kept row has. */
 int ingest_ahead_finish(struct ingest_ctx *c, struct err *err);
 
-/* 1 with *inc set when t's row was read ahead. */
+/* 1 with *inc and *label_keys (borrowed; NULL: SQL NULL) set when t's
+ * row was read ahead. */
 int ingest_ahead_fin(const struct ingest_ctx *c, const struct ingest_touch *t,
-    struct incident *inc);
+    struct incident *inc, const char **label_keys);
 
 void ingest_ahead_free(struct ingest_ctx *c);
 

@@ -64,8 +64,30 @@ ingest_max(int a, int b)
 	return a > b ? a : b;
 }
 
+int
+ingest_touch_labels(struct ingest_ctx *c, const char *labels, struct err *err)
+{
+	struct ingest_touch *t = &c->touched[c->ntouched - 1];
+
+	if ((t->sum == NULL && (t->sum = labelsum_new()) == NULL) ||
+	    labelsum_add(t->sum, labels) == -1)
+		return err_set(err, ERR_FAILED, "out of memory");
+	return 0;
+}
+
+void
+ingest_touch_free(struct ingest_ctx *c)
+{
+	for (size_t i = 0; i < c->ntouched; i++)
+		labelsum_free(c->touched[i].sum);
+	free(c->touched);
+	c->touched = NULL;
+	c->ntouched = c->cap = 0;
+}
+
+/* Folds t into `into`; t's labels summary is then into's (or freed). */
 static void
-ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
+ingest_touch_fold(struct ingest_touch *into, struct ingest_touch *t)
 {
 	into->changed |= t->changed;
 	into->dcount += t->dcount;
@@ -77,6 +99,14 @@ ingest_touch_fold(struct ingest_touch *into, const struct ingest_touch *t)
 		into->first_start = t->first_start;
 	if (t->last_end > into->last_end)
 		into->last_end = t->last_end;
+	if (into->sum == NULL) {
+		into->sum = t->sum;
+	} else if (t->sum != NULL) {
+		/* out of memory, it says nothing (labelsum_merge) */
+		(void)labelsum_merge(into->sum, t->sum);
+		labelsum_free(t->sum);
+	}
+	t->sum = NULL;
 }
 
 /* Folds what one alert did into its incident's entry (the last one:
@@ -128,10 +158,17 @@ ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 	static const char sql[] =
 	    "SELECT id, state, resolved_at FROM incidents"
 	    " WHERE source = ? AND group_key = ? ORDER BY id DESC LIMIT 1";
+	/* owl serve's batch on SQLite knows the groups it met (a server's
+	 * batch reads them ahead: incident_ingest_ahead.c) */
+	struct incident_ingest_defer *d =
+	    store_remote(c->s) ? NULL : c->o->defer;
 	struct store_stmt *st;
 	int rc;
 
 	*id = 0;
+	if (ingest_defer_group(
+	        d, a->source, a->group_key, id, state, resolved_at))
+		return 0;
 	if ((st = store_stmt(c->s, sql, err)) == NULL)
 		return -1;
 	store_bind_text(st, 1, a->source, -1, STORE_STATIC);
@@ -145,6 +182,8 @@ ingest_group_find(struct ingest_ctx *c, const struct alert *a, int64_t *id,
 	store_reset(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_sqlerr(c->s, err, "incidents");
+	ingest_defer_group_set(d, a->source, a->group_key, *id,
+	    *id != 0 ? *state : 0, *id != 0 ? *resolved_at : 0);
 	return 0;
 }
 
@@ -175,6 +214,11 @@ ingest_open(
 	if (store_step_id(c->s, st, "open incident", id, err) == -1)
 		return -1;
 	c->res->incidents_opened++;
+	/* its filter text is empty (incident_ingest_alert.c); the group's
+	 * newest incident */
+	ingest_defer_text_note(c->o->defer, *id, 0);
+	ingest_defer_group_set(
+	    c->o->defer, a->source, a->group_key, *id, INCIDENT_TRIGGERED, 0);
 	if (incident_log(c->s, *id, c->actor, "incident.open",
 	        json_pack("{s:s, s:s, s:s, s:s, s:s}", "source", a->source,
 	            "group_key", a->group_key, "title", title, "severity",
@@ -204,6 +248,7 @@ ingest_reopen(
 	store_bind_int64(st, 2, id);
 	if (store_step_done(c->s, st, "reopen incident", err) == -1)
 		return -1;
+	ingest_defer_group_state(c->o->defer, id, INCIDENT_TRIGGERED, 0);
 	/* the alerts' rows read ahead have its old state */
 	c->ahead.stale = 1;
 	c->res->incidents_reopened++;
@@ -316,6 +361,8 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	store_bind_int64(st, 3, inc->id);
 	if (store_step_done(c->s, st, "resolve incident", err) == -1)
 		return -1;
+	ingest_defer_group_state(
+	    c->o->defer, inc->id, INCIDENT_RESOLVED, c->now);
 	c->res->incidents_resolved++;
 	return incident_log(c->s, inc->id, c->actor, "incident.resolve",
 	    json_pack("{s:{s:s}, s:{s:s}, s:b, s:s, s:o, s:o}", "before",
@@ -326,17 +373,103 @@ ingest_autoresolve(struct ingest_ctx *c, const struct incident *inc,
 	    err);
 }
 
-/* Reads what finishing an incident needs of it (no text: a touched
- * incident is read once a request, the text is neither needed nor
- * copied); the other members of inc are zero. */
+/* An incident's label_keys as its finish knows it. */
+struct ingest_lk {
+	const char *text; /* as stored now, when known (NULL: SQL NULL) */
+	int known;
+	char *own; /* what text points to when read or written here */
+};
+
+/* Reads an incident's label_keys into lk (when no row read so far had
+ * it). */
 static int
-ingest_finish_read(
-    struct ingest_ctx *c, int64_t id, struct incident *inc, struct err *err)
+ingest_labels_read(
+    struct ingest_ctx *c, int64_t id, struct ingest_lk *lk, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT label_keys FROM incidents WHERE id = ?";
+	struct store_stmt *st;
+	const char *v;
+	int rc;
+
+	if ((st = store_stmt(c->s, sql, err)) == NULL)
+		return -1;
+	store_bind_int64(st, 1, id);
+	if ((rc = store_step(st)) == STORE_ROW &&
+	    (v = (const char *)store_col_text(st, 0)) != NULL &&
+	    (lk->own = strdup(v)) == NULL)
+		rc = STORE_NOMEM;
+	store_reset(st);
+	if (rc == STORE_NOMEM)
+		return err_set(err, ERR_FAILED, "out of memory");
+	if (rc != STORE_ROW)
+		return store_sqlerr(c->s, err, "incident");
+	lk->text = lk->own;
+	lk->known = 1;
+	return 0;
+}
+
+/* Folds the labels the batch stored (t->sum) into the incident's
+ * label_keys (labelsum.h), lk (count: its alerts before the batch).
+ * Written only when that changes it: after an incident's first alerts,
+ * seldom. */
+static int
+ingest_labels_finish(struct ingest_ctx *c, const struct ingest_touch *t,
+    int64_t count, struct ingest_lk *lk, struct err *err)
+{
+	static const char put[] =
+	    "UPDATE incidents SET label_keys = ? WHERE id = ?";
+	struct labelsum s;
+	struct store_stmt *st;
+	char *text = NULL;
+	int rc, oom;
+
+	if (t->sum == NULL)
+		return 0;
+	if (!lk->known && ingest_labels_read(c, t->id, lk, err) == -1)
+		return -1;
+	labelsum_init(&s);
+	oom = labelsum_load(&s, lk->text, count) == -1;
+	rc = 0;
+	/* what cannot be told says nothing: unknown, written as such */
+	if (oom || labelsum_merge(&s, t->sum) == -1)
+		s.changed = 1;
+	if (!s.changed)
+		goto out;
+	if ((text = labelsum_dump(&s)) == NULL) {
+		rc = err_set(err, ERR_FAILED, "out of memory");
+		goto out;
+	}
+	if ((st = store_stmt(c->s, put, err)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	store_bind_text(st, 1, text, -1, STORE_TRANSIENT);
+	store_bind_int64(st, 2, t->id);
+	if ((rc = store_step_later(c->s, st, "incident labels", err)) == 0) {
+		free(lk->own);
+		lk->text = lk->own = text;
+		text = NULL;
+	}
+out:
+	free(text);
+	labelsum_done(&s);
+	return rc;
+}
+
+/* Reads what finishing an incident needs of it (no text but its
+ * label_keys, into lk: a touched incident is read once a request, its
+ * title is neither needed nor copied); the other members of inc are
+ * zero. */
+static int
+ingest_finish_read(struct ingest_ctx *c, int64_t id, struct incident *inc,
+    struct ingest_lk *lk, struct err *err)
 {
 	static const char sql[] =
 	    "SELECT state, severity, alert_count, firing_count,"
-	    " truncated_alerts, started_at, ended_at FROM incidents"
-	    " WHERE id = ?";
+	    " truncated_alerts, started_at, ended_at, label_keys"
+	    " FROM incidents WHERE id = ?";
+	const char *v;
 	struct store_stmt *st;
 	int rc;
 
@@ -354,8 +487,15 @@ ingest_finish_read(
 		inc->truncated_alerts = store_col_int64(st, 4);
 		inc->started_at = store_col_int64(st, 5);
 		inc->ended_at = store_col_int64(st, 6);
+		if ((v = (const char *)store_col_text(st, 7)) != NULL &&
+		    (lk->own = strdup(v)) == NULL)
+			rc = STORE_NOMEM;
+		lk->text = lk->own;
+		lk->known = 1;
 	}
 	store_reset(st);
+	if (rc == STORE_NOMEM)
+		return err_set(err, ERR_FAILED, "out of memory");
 	if (rc == STORE_DONE)
 		return err_set(
 		    err, ERR_FAILED, "no incident INC-%lld", (long long)id);
@@ -421,16 +561,24 @@ ingest_finish(
 	struct incident_ingest_defer *d = c->o->defer;
 	const struct ingest_row *kept = ingest_defer_find(d, t->id);
 	struct ingest_agg g = { 0, 0, 0 };
+	struct ingest_lk lk = { NULL, 0, NULL };
 	struct ingest_row row;
 	struct incident inc;
 	int64_t trunc, started, ended;
 	int changed, resolves, rc = -1;
 
-	if (kept != NULL)
+	if (kept != NULL) {
 		ingest_finish_kept(kept, &inc);
-	else if (!ingest_ahead_fin(c, t, &inc) &&
-	    ingest_finish_read(c, t->id, &inc, err) == -1)
+		lk.text = kept->label_keys;
+		lk.known = kept->lk_known;
+	} else if (ingest_ahead_fin(c, t, &inc, &lk.text)) {
+		lk.known = 1;
+	} else if (ingest_finish_read(c, t->id, &inc, &lk, err) == -1) {
+		free(lk.own);
 		return -1;
+	}
+	if (ingest_labels_finish(c, t, inc.alert_count, &lk, err) == -1)
+		goto out;
 	g.count = inc.alert_count + t->dcount;
 	g.firing = inc.firing_count + t->dfiring;
 	g.severity = ingest_max((int)inc.severity, t->sev);
@@ -464,7 +612,9 @@ ingest_finish(
 		.version_add = changed,
 		.sender_url = (char *)c->o->sender_url,
 		.started_at = started,
-		.ended_at = ended };
+		.ended_at = ended,
+		.label_keys = (char *)lk.text,
+		.lk_known = lk.known };
 	resolves =
 	    inc.state != INCIDENT_RESOLVED && g.count > 0 && g.firing == 0;
 	if (d != NULL && !resolves && g.severity == (int)inc.severity &&
@@ -482,6 +632,7 @@ ingest_finish(
 	if (resolves)
 		rc = ingest_autoresolve(c, &inc, started, ended, err);
 out:
+	free(lk.own);
 	incident_done(&inc);
 	return rc;
 }

@@ -313,6 +313,7 @@ const char *const schema_pg[] = {
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, /* 1-9 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, /* 10-17 */
 	schema_pg_18, /* 18: all of 1-18 */
+	"ALTER TABLE incidents ADD COLUMN label_keys TEXT;", /* 19 */
 };
 
 const int schema_pg_count = (int)(sizeof schema_pg / sizeof schema_pg[0]);

@@ -79,7 +79,16 @@ struct rbsuggest_rb {
 	char *name;
 	json_t *meta, *match; /* match borrowed from meta */
 	char blob[RBSOURCE_OID_HEX];
-	int best, firing, matched;
+	int best;
+	int64_t firing, matched;
+	int walk; /* only the alerts tell how it fits */
+};
+
+/* What an incident's label summary tells of a runbook's match. */
+enum rbsuggest_fit {
+	RBSUGGEST_NONE, /* no alert fits */
+	RBSUGGEST_ALL, /* every alert fits */
+	RBSUGGEST_WALK, /* the alerts must be read */
 };
 
 struct rbsuggest_walk {
@@ -89,6 +98,8 @@ struct rbsuggest_walk {
 	size_t n, cap;
 	int broken; /* a declaration could not be read */
 	json_t *out;
+	size_t nwalk; /* runbooks whose fit only the alerts tell */
+	int64_t read; /* alerts read */
 };
 
 /* Keeps a runbook when its match can fit an alert: 0, 1 when out of
@@ -135,8 +146,13 @@ rbsuggest_one(const char *name, const char *blob, void *ctx)
 	char id[RBSOURCE_OID_HEX];
 	json_t *meta = NULL;
 	struct err err;
+	size_t n = strlen(name);
 
 	(void)blob;
+	/* NAME.test.lua holds the tests of NAME (owl test), no runbook:
+	 * not evaluated (owl runbooks list leaves it out too) */
+	if (n > 5 && strcmp(name + n - 5, ".test") == 0)
+		return 0;
 	err_init(&err);
 	if (rbmeta_load(w->src, name, &meta, id, NULL, &err) == -1) {
 		/* broken (a test file, an error): nothing to suggest; a
@@ -202,6 +218,7 @@ rbsuggest_alert(const char *labels, int resolved, void *ctx)
 	json_t *tree = NULL;
 	int n, sc;
 
+	w->read++;
 	if (labels == NULL)
 		labels = "{}";
 	/* as owl stores them (flat strings) the labels need no tree */
@@ -217,6 +234,8 @@ rbsuggest_alert(const char *labels, int resolved, void *ctx)
 	for (size_t i = 0; i < w->n; i++) {
 		struct rbsuggest_rb *r = &w->rb[i];
 
+		if (!r->walk)
+			continue;
 		sc = tree != NULL
 		    ? rbsuggest_score(r->match, tree)
 		    : rbsuggest_score_pairs(r->match, k, v, (size_t)n);
@@ -231,16 +250,21 @@ rbsuggest_alert(const char *labels, int resolved, void *ctx)
 	return 0;
 }
 
-/* The suggestion of a runbook that fits: 0, or 1 when out of memory. */
+/* The suggestion of a runbook that fits: 0, or 1 when out of memory.
+ * count: the incident's alerts. */
 static int
-rbsuggest_entry(struct rbsuggest_walk *w, const struct rbsuggest_rb *r)
+rbsuggest_entry(
+    struct rbsuggest_walk *w, const struct rbsuggest_rb *r, int64_t count)
 {
 	json_t *e, *meta = r->meta;
+	int64_t of = r->walk ? w->read : count;
 
-	e = json_pack("{s:s,s:O?,s:O?,s:O,s:i,s:i,s:i,s:s?,s:s,s:s}", "name",
-	    r->name, "summary", json_object_get(meta, "summary"), "params",
-	    json_object_get(meta, "params"), "match", r->match, "score",
-	    r->best, "alerts", r->firing, "matched", r->matched, "commit",
+	e = json_pack("{s:s,s:O?,s:O?,s:O,s:i,s:I,s:I,s:I,s:b,s:s?,s:s,s:s}",
+	    "name", r->name, "summary", json_object_get(meta, "summary"),
+	    "params", json_object_get(meta, "params"), "match", r->match,
+	    "score", r->best, "alerts", (json_int_t)r->firing, "matched",
+	    (json_int_t)r->matched, "of", (json_int_t)of, "sampled",
+	    r->walk && of >= RBSUGGEST_ALERTS_MAX && count > of, "commit",
 	    w->commit[0] ? w->commit : NULL, "blob", r->blob, "source",
 	    w->repo ? w->repo : "");
 	if (e != NULL && json_object_get(e, "summary") == NULL)
@@ -270,6 +294,82 @@ rbsuggest_cmp(const void *x, const void *y)
 	    json_string_value(json_object_get(b, "name")));
 }
 
+/* What the label summary sum (labelsum.h: a JSON object; NULL when
+ * unknown) tells of match. */
+static enum rbsuggest_fit
+rbsuggest_decide(const json_t *match, const json_t *sum)
+{
+	enum rbsuggest_fit fit = RBSUGGEST_ALL;
+	const char *k;
+	json_t *want, *v;
+
+	if (sum == NULL)
+		return RBSUGGEST_WALK;
+	json_object_foreach((json_t *)match, k, want)
+	{
+		if ((v = json_object_get(sum, k)) == NULL)
+			return RBSUGGEST_NONE; /* no alert has the label */
+		if (json_is_null(v))
+			fit = RBSUGGEST_WALK; /* the alerts' values differ */
+		else if (!rbsuggest_fits(want, json_string_value(v)))
+			return RBSUGGEST_NONE; /* all have another value */
+	}
+	return fit;
+}
+
+/* Decides each runbook of w from incident id's label summary, reading
+ * its alert counts into *count and *firing; the runbooks it cannot
+ * decide are left to the walk (r->walk). 0, or -1 with err set. */
+static int
+rbsuggest_summary(struct store *st, struct rbsuggest_walk *w, int64_t id,
+    int64_t *count, int64_t *firing, struct err *err)
+{
+	static const char sql[] = "SELECT alert_count, firing_count,"
+	                          " label_keys FROM incidents WHERE id = ?";
+	struct store_stmt *q;
+	json_t *sum = NULL;
+	const char *text;
+	int rc;
+
+	*count = *firing = 0;
+	if ((q = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	store_bind_int64(q, 1, id);
+	if ((rc = store_step(q)) == STORE_ROW) {
+		*count = store_col_int64(q, 0);
+		*firing = store_col_int64(q, 1);
+		if ((text = (const char *)store_col_text(q, 2)) != NULL)
+			sum = json_loads(text, 0, NULL);
+		if (sum != NULL && !json_is_object(sum)) {
+			json_decref(sum);
+			sum = NULL;
+		}
+	}
+	store_reset(q);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_sqlerr(st, err, "incident");
+	for (size_t i = 0; i < w->n; i++) {
+		struct rbsuggest_rb *r = &w->rb[i];
+
+		switch (rbsuggest_decide(r->match, sum)) {
+		case RBSUGGEST_NONE: break;
+		case RBSUGGEST_ALL:
+			if (*count == 0)
+				break;
+			r->best = (int)json_object_size(r->match);
+			r->matched = *count;
+			r->firing = *firing;
+			break;
+		case RBSUGGEST_WALK:
+			r->walk = 1;
+			w->nwalk++;
+			break;
+		}
+	}
+	json_decref(sum);
+	return 0;
+}
+
 /* The suggestions of the runbooks kept in w for incident id, best
  * first; NULL with err set. Frees what w holds. */
 static json_t *
@@ -277,19 +377,24 @@ rbsuggest_rank(
     struct store *st, struct rbsuggest_walk *w, int64_t id, struct err *err)
 {
 	json_t **v = NULL, *sorted = NULL;
+	int64_t count = 0, firing;
 	size_t n;
 
 	if (w->out == NULL) {
 		err_set(err, ERR_FAILED, "out of memory");
 		goto out;
 	}
-	/* no match to fit: no alert is read */
+	/* no match to fit: nothing is read; what the incident's label
+	 * summary decides: no alert is read */
 	if (w->n > 0 &&
-	    incident_alert_labels_each(
-	        st, id, RBSUGGEST_ALERTS_MAX, rbsuggest_alert, w, err) == -1)
+	    (rbsuggest_summary(st, w, id, &count, &firing, err) == -1 ||
+	        (w->nwalk > 0 &&
+	            incident_alert_labels_each(st, id, RBSUGGEST_ALERTS_MAX,
+	                rbsuggest_alert, w, err) == -1)))
 		goto out;
 	for (size_t i = 0; i < w->n; i++)
-		if (w->rb[i].best > 0 && rbsuggest_entry(w, &w->rb[i]) != 0) {
+		if (w->rb[i].best > 0 &&
+		    rbsuggest_entry(w, &w->rb[i], count) != 0) {
 			err_set(err, ERR_FAILED, "out of memory");
 			goto out;
 		}
@@ -322,7 +427,7 @@ rbsuggest_source(struct store *st, struct rbsource *src, int64_t id,
     json_t **idx, struct err *err)
 {
 	struct rbsuggest_walk w = { src, src->origin.commit, src->origin.repo,
-		NULL, 0, 0, 0, json_array() };
+		NULL, 0, 0, 0, json_array(), 0, 0 };
 	int rc;
 
 	if (idx != NULL)
@@ -353,7 +458,8 @@ rbsuggest_from_index(struct store *st, const struct rbgit_opts *o, int64_t id,
     int *done, struct err *err)
 {
 	char commit[RBSOURCE_OID_HEX], *repo;
-	struct rbsuggest_walk w = { NULL, commit, NULL, NULL, 0, 0, 0, NULL };
+	struct rbsuggest_walk w = { NULL, commit, NULL, NULL, 0, 0, 0, NULL, 0,
+		0 };
 	json_t *idx, *out;
 
 	*done = 0;

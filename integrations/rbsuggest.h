@@ -13,7 +13,10 @@
 #include "engine/rbsource.h"
 #include "engine/store.h"
 
-#define RBSUGGEST_ALERTS_MAX 5000 /* alerts of an incident looked at */
+/* Alerts of an incident read when its label summary (engine/labelsum.h)
+ * cannot tell how a runbook's match fits. */
+#define RBSUGGEST_ALERTS_MAX 5000
+#define RBSUGGEST_ALERTS_MAX_S "5000"
 
 /* How well match (the runbook's {label = value | {values}}) fits one
  * alert's labels: the number of match labels (all must fit), 0 when one
@@ -23,8 +26,13 @@ int rbsuggest_score(const json_t *match, const json_t *labels);
 /* The suggestions for incident id from the runbooks of src, as a JSON
  * array, best first, of {"name", "summary", "params", "match",
  * "score", "alerts" (firing alerts that fit), "matched" (alerts that
- * fit, resolved ones too), "commit" (null for a plain directory),
- * "blob", "source"}. NULL with err set. */
+ * fit, resolved ones too), "of" (the alerts those counts are over),
+ * "sampled" (true when that is only the first RBSUGGEST_ALERTS_MAX of
+ * more), "commit" (null for a plain directory), "blob", "source"}.
+ * The incident's label summary (engine/labelsum.h) decides the runbooks
+ * no alert fits and those every alert fits (counted from the
+ * incident's counts); only the others are matched against its alerts,
+ * the first RBSUGGEST_ALERTS_MAX of them. NULL with err set. */
 json_t *rbsuggest_incident(
     struct store *st, struct rbsource *src, int64_t id, struct err *err);
 

@@ -191,8 +191,11 @@ serve_writer_apply(struct serve *sv, struct serve_job *j,
 	memset(&j->pull, 0, sizeof j->pull);
 	j->replayed = 0;
 	j->fenced = 0;
-	if (j->call != NULL)
+	if (j->call != NULL) {
+		/* it may change incidents: their groups are looked up again */
+		incident_ingest_defer_forget(defer);
 		return j->call(sv->wstore, j->call_arg, err);
+	}
 	if (j->signed_once &&
 	    (j->replayed = receiver_signature_use(sv->wstore, j->sig_mac,
 	         sizeof j->sig_mac, j->sig_until_us, err)) != 0)

@@ -82,8 +82,8 @@ is "$(printf '%s' "$OUT" | jq1 '[s["name"] for s in d["suggested_runbooks"]]')" 
 is "$(printf '%s' "$OUT" | jq1 'd["suggested_runbooks"][1]["summary"]')" \
 	"asks, applies, ticks" "--json: with the summary"
 is "$(printf '%s' "$OUT" | jq1 'sorted(d["suggested_runbooks"][0].keys())')" \
-	"['alerts', 'blob', 'commit', 'match', 'matched', 'name', 'params', 'score', 'source', 'summary']" \
-	"--json: each with match, score, alerts, commit, blob, source"
+	"['alerts', 'blob', 'commit', 'match', 'matched', 'name', 'of', 'params', 'sampled', 'score', 'source', 'summary']" \
+	"--json: each with match, score, alerts (of how many, sampled or not), commit, blob, source"
 run env -u OWL_RUNBOOKS "$OWL" show 2
 like "$OUT" "none: no runbooks configured" "no runbooks configured: says so"
 

@@ -347,13 +347,19 @@ cmd_show_suggest_text(const json_t *sug, const char *why)
 		    JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 		char *ms = sanitize_dup(m, 0);
 
+		json_int_t firing =
+		    json_integer_value(json_object_get(e, "alerts"));
+		char of[64] = "";
+
+		/* counted over the first alerts only: said so */
+		if (json_is_true(json_object_get(e, "sampled")))
+			snprintf(of, sizeof of,
+			    " of the first %" JSON_INTEGER_FORMAT,
+			    json_integer_value(json_object_get(e, "of")));
 		printf("  %-20s %s\n", name ? name : "?", sum ? sum : "-");
 		printf("  %-20s match %s, %" JSON_INTEGER_FORMAT
-		       " firing alert%s; %s%.12s\n",
-		    "", ms ? ms : "?",
-		    json_integer_value(json_object_get(e, "alerts")),
-		    json_integer_value(json_object_get(e, "alerts")) == 1 ? ""
-		                                                          : "s",
+		       " firing alert%s%s; %s%.12s\n",
+		    "", ms ? ms : "?", firing, firing == 1 ? "" : "s", of,
 		    commit ? "commit " : "unversioned", commit ? commit : "");
 		free(name);
 		free(sum);

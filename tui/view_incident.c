@@ -154,9 +154,12 @@ detail_suggest(struct app *a)
 		        json_string_value(json_object_get(e, "summary"))));
 		detail_addf(p, SCREEN_DIM, 23,
 		    "match %s \u00b7 %" JSON_INTEGER_FORMAT
-		    " firing \u00b7 %s%.12s",
+		    " firing%s \u00b7 %s%.12s",
 		    m ? m : "?",
 		    json_integer_value(json_object_get(e, "alerts")),
+		    json_is_true(json_object_get(e, "sampled"))
+		        ? " of the first " RBSUGGEST_ALERTS_MAX_S
+		        : "",
 		    commit ? "commit " : "unversioned", commit ? commit : "");
 		free(m);
 	}

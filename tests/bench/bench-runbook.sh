@@ -111,30 +111,36 @@ reset_work() {
 # fewer system calls, -0.2 ms, within the noise), the WAL kept between
 # runs (no change), a worker's idle time before the batch is committed
 # up to the batch's 20 ms (no fewer commits).
-# A round's line: the empty run's CPU, then each kind's; each kind's
-# figure is the median of its rounds' differences to their empty run.
+# Each round runs bench5 with no step (kind none, the baseline: the same
+# runbook and params) and with each kind, in an order turned by one each
+# round, so that no kind always runs first or last; a kind's figure is
+# the median of its rounds' differences to their baseline (21 rounds: at
+# load 10, 11 rounds with the empty 1,000-step run as the baseline gave
+# one kind a negative figure).
 : >"$T/kinds"
 lk=$(cut -d' ' -f1-3 /proc/loadavg)
-for i in 1 2 3 4 5 6 7 8 9 10 11; do
-	line=$(cpurun ./owl run bench1000 --runbooks "$RB" --dry-run \
-		--param n=0 | cut -d' ' -f2)
-	for k in write replace get exec; do
-		reset_work
-		line="$line $(cpurun ./owl run bench5 --runbooks "$RB" --dry-run \
-			--param dir="$T/work" --param url="$URL" --param kind="$k" |
-			cut -d' ' -f2)"
+for round in $(seq 21); do # not i: reset_work sets it
+	set -- none write replace get exec
+	j=0
+	while [ "$j" -lt $((round % 5)) ]; do
+		k=$1; shift; set -- "$@" "$k"; j=$((j + 1))
 	done
-	echo "$line" >>"$T/kinds"
+	for k in "$@"; do
+		reset_work
+		echo "$round $k $(cpurun ./owl run bench5 --runbooks "$RB" --dry-run \
+			--param dir="$T/work" --param url="$URL" --param kind="$k" |
+			cut -d' ' -f2)" >>"$T/kinds"
+	done
 done
-k0=$(medcol "$T/kinds" 1)
-echo "   where the 20-step dry-run's CPU goes past the empty run ($((k0 / 1000)).$(( (k0 % 1000) / 100 )) ms CPU): 5 steps of"
-echo "   each kind, medians of 11 alternated rounds' differences (load $lk):"
-col=2
+k0=$(awk '$2 == "none" { print $3 }' "$T/kinds" | sort -n |
+	awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+echo "   where the 20-step dry-run's CPU goes past a run of no step ($((k0 / 1000)).$(( (k0 % 1000) / 100 )) ms CPU): 5 steps"
+echo "   of each kind, medians of 21 alternated rounds' differences (load $lk):"
 for k in write replace get exec; do
-	awk -v c="$col" '{ print $c - $1 }' "$T/kinds" | sort -n |
+	awk -v k="$k" '$2 == "none" { b[$1] = $3 } $2 == k { c[$1] = $3 }
+		END { for (r in c) print c[r] - b[r] }' "$T/kinds" | sort -n |
 		awk -v k="$k" '{ a[NR] = $1 } END { d = a[int((NR + 1) / 2)];
 		printf "     %-8s %5.2f ms for 5, %4.0f us a step\n", k, d / 1000, d / 5 }'
-	col=$((col + 1))
 done
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False \
 	ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=False

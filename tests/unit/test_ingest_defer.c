@@ -5,11 +5,13 @@
  * covers re-deliveries (kept), a new worst severity (logged: written at
  * once), every alert resolved (auto-resolve) then firing again (the flap
  * guard's reopen), a PagerDuty acknowledge of a kept incident, the
- * sender's URL, and a rollback that keeps nothing. */
+ * sender's URL, and a rollback that keeps nothing; and incidents whose
+ * filter text fills up (its size kept from one alert to the next). */
 #include "unit.h"
 
 #include <jansson.h>
 
+#include "engine/incident.h"
 #include "engine/incident_ingest.h"
 #include "engine/store.h"
 #include "integrations/ingest.h"
@@ -81,7 +83,11 @@ static const struct step script[] = {
 	    "\"dedup_key\":\"srv01/HTTP\",\"payload\":{\"summary\":\"HTTP "
 	    "down\",\"source\":\"srv01\",\"severity\":\"error\","
 	    "\"timestamp\":\"2026-11-29T15:52:42Z\"}}" },
-	/* an acknowledge of an incident whose row is kept */
+	/* an acknowledge of an incident whose row is kept, and again: the
+	 * second changes nothing (its state, known to the batch, says so) */
+	{ INGEST_PAGERDUTY,
+	    "{\"routing_key\":\"k\",\"event_action\":\"acknowledge\","
+	    "\"dedup_key\":\"srv01/HTTP\"}" },
 	{ INGEST_PAGERDUTY,
 	    "{\"routing_key\":\"k\",\"event_action\":\"acknowledge\","
 	    "\"dedup_key\":\"srv01/HTTP\"}" },
@@ -114,18 +120,18 @@ parse(const struct step *st)
 	return b;
 }
 
-/* Stores the script in transactions of `per` deliveries each (0: one
+/* Stores steps [0, n) in transactions of `per` deliveries each (0: one
  * each, no defer), as owl serve's writer does. */
 static void
-store_script(struct store *s, size_t per)
+store_steps(struct store *s, const struct step *steps, size_t n, size_t per)
 {
 	struct incident_ingest_defer *d = incident_ingest_defer_new();
 	struct err err;
 
 	assert_non_null(d);
 	err_init(&err);
-	for (size_t i = 0; i < NSCRIPT; i++) {
-		struct ingest_batch *b = parse(&script[i]);
+	for (size_t i = 0; i < n; i++) {
+		struct ingest_batch *b = parse(&steps[i]);
 		if (per == 0) {
 			assert_int_equal(
 			    ingest_store(s, b, "tester", NULL, &err), 0);
@@ -135,7 +141,7 @@ store_script(struct store *s, size_t per)
 			assert_int_equal(
 			    ingest_store_defer(s, b, "tester", NULL, d, &err),
 			    0);
-			if (i % per == per - 1 || i == NSCRIPT - 1) {
+			if (i % per == per - 1 || i == n - 1) {
 				assert_int_equal(
 				    incident_ingest_defer_flush(s, d, &err), 0);
 				assert_int_equal(store_commit(s, &err), 0);
@@ -144,6 +150,12 @@ store_script(struct store *s, size_t per)
 		ingest_batch_free(b);
 	}
 	incident_ingest_defer_free(d);
+}
+
+static void
+store_script(struct store *s, size_t per)
+{
+	store_steps(s, script, NSCRIPT, per);
 }
 
 /* The rows as text; a time of owl's own clock as the number of log
@@ -281,6 +293,109 @@ test_rollback_keeps_nothing(void **state)
 	incident_ingest_defer_free(d);
 }
 
+/* Two incidents whose filter text (match_text, at most 4096 bytes)
+ * fills up over 16 deliveries of 8 new alerts each, the two groups
+ * interleaved, with re-deliveries: what each alert adds, and which
+ * alert is the first that no longer fits, are the same in batches of
+ * any size as one delivery a transaction. */
+static void
+test_filter_text_fills(void **state)
+{
+	struct unit_db *f = *state;
+	struct step steps[20];
+	char specs[20][512], *want, *got;
+	size_t n = 0;
+	int k = 0;
+
+	for (int d = 0; d < 16; d++) {
+		int len = snprintf(specs[n], sizeof specs[n], "%s http://am1",
+		    d % 2 ? "fill-b" : "fill-a");
+		for (int a = 0; a < 8; a++, k++)
+			len += snprintf(specs[n] + len,
+			    sizeof specs[n] - (size_t)len,
+			    " node-%d-%s:firing:warning", k,
+			    k % 3 ? "x" : "a-longer-instance-name");
+		steps[n].fmt = INGEST_ALERTMANAGER;
+		steps[n].body = specs[n];
+		n++;
+		if (d % 5 == 4) { /* a re-delivery: nothing new to add */
+			steps[n] = steps[n - 1];
+			n++;
+		}
+	}
+	store_steps(f->s, steps, n, 0);
+	want = dump(f->s);
+	/* both texts full: the last alerts added nothing */
+	assert_int_equal(unit_scalar(f->s,
+	                     "SELECT count(*) FROM incidents WHERE"
+	                     " length(CAST(match_text AS BLOB)) > 3900"),
+	    2);
+	assert_int_equal(unit_scalar(f->s,
+	                     "SELECT count(*) FROM incidents WHERE match_text"
+	                     " LIKE '%node-127-%'"),
+	    0);
+	for (size_t per = 2; per <= n; per += 3) {
+		char name[32];
+		struct store *s;
+		snprintf(name, sizeof name, "fill%zu.db", per);
+		s = open_db(f->dir, name);
+		store_steps(s, steps, n, per);
+		got = dump(s);
+		assert_string_equal(got, want);
+		free(got);
+		store_close(s);
+	}
+	free(want);
+}
+
+/* An incident resolved inside the batch by other means than ingest (a
+ * call of owl serve's own, e.g. an escalation's writes) after
+ * incident_ingest_defer_forget: the group is looked up again, and the
+ * next firing alert reopens it (the flap guard), as it does when each
+ * step is a transaction of its own. */
+static void
+test_forget_groups(void **state)
+{
+	struct unit_db *f = *state;
+	struct step first = { INGEST_ALERTMANAGER,
+		"g7 http://am1 p:firing:warning" };
+	struct step next = { INGEST_ALERTMANAGER,
+		"g7 http://am1 q:firing:warning" };
+	struct incident_ingest_defer *d = incident_ingest_defer_new();
+	struct ingest_batch *b1 = parse(&first), *b2 = parse(&next);
+	struct store *s = open_db(f->dir, "forget.db");
+	struct incident_act act = { .actor = "tester" };
+	char *want, *got;
+	struct err err;
+
+	(void)state;
+	err_init(&err);
+	assert_int_equal(ingest_store(f->s, b1, "tester", NULL, &err), 0);
+	assert_int_equal(incident_resolve(f->s, 1, &act, &err), 0);
+	assert_int_equal(ingest_store(f->s, b2, "tester", NULL, &err), 0);
+	want = dump(f->s);
+	assert_int_equal(unit_scalar(f->s,
+	                     "SELECT count(*) FROM actlog"
+	                     " WHERE kind = 'incident.reopen'"),
+	    1);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(ingest_store_defer(s, b1, "tester", NULL, d, &err), 0);
+	/* as owl serve's writer runs a call between two requests */
+	incident_ingest_defer_forget(d);
+	assert_int_equal(incident_resolve(s, 1, &act, &err), 0);
+	assert_int_equal(ingest_store_defer(s, b2, "tester", NULL, d, &err), 0);
+	assert_int_equal(incident_ingest_defer_flush(s, d, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	got = dump(s);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	store_close(s);
+	ingest_batch_free(b1);
+	ingest_batch_free(b2);
+	incident_ingest_defer_free(d);
+}
+
 int
 main(void)
 {
@@ -289,6 +404,10 @@ main(void)
 		    unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_nothing,
 		    unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_filter_text_fills, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forget_groups, unit_db_setup, unit_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

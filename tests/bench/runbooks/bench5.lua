@@ -1,6 +1,7 @@
 -- bench5: five steps of one kind of bench20's tasks (kind = write,
--- replace, get or exec, the same bodies), for bench-runbook.sh's
--- breakdown of where the 20-step dry-run's time goes.
+-- replace, get or exec, the same bodies; none: no step, the baseline),
+-- for bench-runbook.sh's breakdown of where the 20-step dry-run's time
+-- goes.
 runbook {
   summary = "Benchmark: 5 of bench20's tasks of one kind",
   params = { dir = { required = true }, url = { required = true },
@@ -26,8 +27,11 @@ local tasks = {
 }
 
 function run(p)
+  if p.kind == "none" then
+    return
+  end
   local task = tasks[p.kind]
-  check(task ~= nil, "kind is write, replace, get or exec")
+  check(task ~= nil, "kind is none, write, replace, get or exec")
   for i = 1, 5 do
     step(p.kind .. " " .. i, function() task(p, i) end)
   end
