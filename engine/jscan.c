@@ -31,6 +31,46 @@ jscan_hex(char c)
 	    (c >= 'A' && c <= 'F');
 }
 
+/* The bytes a string's scan stops at: its closing quote, an escape, a
+ * control character (or the text's end). Everything else is skipped
+ * with one look-up a byte: a log entry's detail is mostly string. */
+static const unsigned char jscan_stop[256] = {
+	[0x00] = 1,
+	[0x01] = 1,
+	[0x02] = 1,
+	[0x03] = 1,
+	[0x04] = 1,
+	[0x05] = 1,
+	[0x06] = 1,
+	[0x07] = 1,
+	[0x08] = 1,
+	[0x09] = 1,
+	[0x0a] = 1,
+	[0x0b] = 1,
+	[0x0c] = 1,
+	[0x0d] = 1,
+	[0x0e] = 1,
+	[0x0f] = 1,
+	[0x10] = 1,
+	[0x11] = 1,
+	[0x12] = 1,
+	[0x13] = 1,
+	[0x14] = 1,
+	[0x15] = 1,
+	[0x16] = 1,
+	[0x17] = 1,
+	[0x18] = 1,
+	[0x19] = 1,
+	[0x1a] = 1,
+	[0x1b] = 1,
+	[0x1c] = 1,
+	[0x1d] = 1,
+	[0x1e] = 1,
+	[0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+};
+
 /* A string at p (its opening quote): the end past its closing quote,
  * or NULL when it is not one; *esc says whether it holds an escape. */
 static const char *
@@ -38,8 +78,11 @@ jscan_string(const char *p, int *esc)
 {
 	*esc = 0;
 	for (p++;; p++) {
-		unsigned char c = (unsigned char)*p;
+		unsigned char c;
 
+		while (!jscan_stop[(unsigned char)*p])
+			p++;
+		c = (unsigned char)*p;
 		if (c == '"')
 			return p + 1;
 		if (c < 0x20) /* the end of the text, or a raw control */
@@ -252,6 +295,16 @@ jscan_get(const char *s, const struct jscan_want *want, size_t n,
 	return *jscan_ws(p) == '\0' ? 0 : -1;
 }
 
+/* Whether c may stand in a string jscan_pairs reads: printable ASCII,
+ * not a quote or an escape (one look-up). */
+static int
+jscan_plain(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u >= 0x20 && u < 0x7f && !jscan_stop[u];
+}
+
 int
 jscan_pairs(const char *s, size_t n, char *buf, size_t size, const char **k,
     const char **v, size_t max)
@@ -266,9 +319,7 @@ jscan_pairs(const char *s, size_t n, char *buf, size_t size, const char **k,
 	end--; /* the closing brace */
 	while (p < end && *p == '"') {
 		for (int i = 0; i < 2; i++) { /* the key, then the value */
-			for (q = ++p; p < end && *p != '"' && *p > 0x1f &&
-			     *p < 0x7f && *p != '\\';
-			     p++)
+			for (q = ++p; p < end && jscan_plain(*p); p++)
 				;
 			l = (size_t)(p - q);
 			if (p == end || *p != '"' || m == max ||
