@@ -67,6 +67,10 @@ def main():
             self.end_headers()
             self.wfile.write(out)
 
+    # owl's pager sends up to 64 pages at once, each its own connection:
+    # socketserver's listen backlog of 5 drops the rest's SYNs, which
+    # come back after 1 s, 3 s... (a storm's pages took 25-35 s)
+    http.server.ThreadingHTTPServer.request_queue_size = 256
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
     with open(a.port_file + ".tmp", "w") as f:
