@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
+
 /* Incidents whose filter text's size the batch knows (a few: a batch
  * of 512 requests of new incidents knows the first INGEST_TEXTS). */
 #define INGEST_TEXTS 64
@@ -45,7 +47,7 @@ struct incident_ingest_defer {
 	} text[INGEST_TEXTS];
 	size_t ntext;
 	struct ingest_group_memo {
-		uint64_t hash; /* of source and group key */
+		uint32_t hash; /* of source and group key */
 		char *key; /* "source\ngroup_key" */
 		int64_t id; /* 0: the group has no incident */
 		int state;
@@ -301,17 +303,12 @@ ingest_defer_text_note(struct incident_ingest_defer *d, int64_t id, int64_t len)
 	d->ntext++;
 }
 
-static uint64_t
+static uint32_t
 ingest_group_hash(const char *source, const char *group_key)
 {
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	for (const char *p = source; *p; p++)
-		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
-	h = (h ^ '\n') * UINT64_C(1099511628211);
-	for (const char *p = group_key; *p; p++)
-		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
-	return h;
+	return strmap_hash_more(
+	    strmap_hash_more(strmap_hash_more(STRMAP_HASH_INIT, source), "\n"),
+	    group_key);
 }
 
 /* The memo of (source, group key), or NULL. */
@@ -319,7 +316,7 @@ static struct ingest_group_memo *
 ingest_group_at(
     struct incident_ingest_defer *d, const char *source, const char *group_key)
 {
-	uint64_t h = ingest_group_hash(source, group_key);
+	uint32_t h = ingest_group_hash(source, group_key);
 	size_t n = strlen(source);
 
 	for (size_t i = 0; i < d->ngroup; i++) {

@@ -41,15 +41,21 @@ rbsource_name_add(const char *name, const char *blob, void *ctx)
 	struct rbsource_names *l = ctx;
 
 	(void)blob;
-	size_t n = strlen(name);
-
 	if (strcmp(name, l->want) == 0)
 		l->found = 1;
-	if (n > 5 && strcmp(name + n - 5, ".test") == 0)
-		return 0; /* NAME.test.lua holds the tests of NAME */
+	if (rbsource_is_test(name))
+		return 0;
 	if (l->n < RBSOURCE_HINT_NAMES && (l->names[l->n] = strdup(name)))
 		l->n++;
 	return 0;
+}
+
+int
+rbsource_is_test(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, ".test") == 0;
 }
 
 /* A runbook that is not there: "no runbook 'X' in REPO; did you mean

@@ -95,6 +95,11 @@ void rbsource_close(struct rbsource *src);
  * not starting with '.' or '-'. */
 int rbsource_name_valid(const char *name);
 
+/* Nonzero when name (as rbsource_list gives it) is NAME.test: the file
+ * NAME.test.lua holds the tests of runbook NAME (owl test), not a
+ * runbook. */
+int rbsource_is_test(const char *name);
+
 /* Returns nonzero for a valid file path: relative, '/'-separated
  * components that are valid names, ending in ".lua", shorter than
  * RBSOURCE_PATH_MAX. */

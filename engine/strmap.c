@@ -48,14 +48,18 @@ strmap_carve(struct strmap *m, size_t n)
 	return b->data + b->used - n;
 }
 
-static uint32_t
-strmap_hash(const char *s)
+uint32_t
+strmap_hash_more(uint32_t h, const char *s)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
+}
+
+static uint32_t
+strmap_hash(const char *s)
+{
+	return strmap_hash_more(STRMAP_HASH_INIT, s);
 }
 
 struct strmap *

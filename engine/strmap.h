@@ -7,6 +7,7 @@
 #define OWL_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strmap;
 
@@ -27,5 +28,10 @@ const char *strmap_get(const struct strmap *m, const char *key);
 
 /* The number of keys. */
 size_t strmap_size(const struct strmap *m);
+
+/* The map's hash (FNV-1a) of s, going on from h: STRMAP_HASH_INIT to
+ * start, so that a key made of pieces is hashed without joining them. */
+#define STRMAP_HASH_INIT UINT32_C(2166136261)
+uint32_t strmap_hash_more(uint32_t h, const char *s);
 
 #endif

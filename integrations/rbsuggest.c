@@ -146,12 +146,11 @@ rbsuggest_one(const char *name, const char *blob, void *ctx)
 	char id[RBSOURCE_OID_HEX];
 	json_t *meta = NULL;
 	struct err err;
-	size_t n = strlen(name);
 
 	(void)blob;
-	/* NAME.test.lua holds the tests of NAME (owl test), no runbook:
-	 * not evaluated (owl runbooks list leaves it out too) */
-	if (n > 5 && strcmp(name + n - 5, ".test") == 0)
+	/* a runbook's tests (NAME.test.lua) are not evaluated (owl
+	 * runbooks list leaves them out too) */
+	if (rbsource_is_test(name))
 		return 0;
 	err_init(&err);
 	if (rbmeta_load(w->src, name, &meta, id, NULL, &err) == -1) {

@@ -222,8 +222,7 @@ cmd_test_name_add(const char *name, const char *blob, void *ctx)
 	size_t len = strlen(name);
 
 	(void)blob;
-	if (len > 5 && strcmp(name + len - 5, ".test") == 0 &&
-	    t->n < sizeof t->v / sizeof t->v[0] &&
+	if (rbsource_is_test(name) && t->n < sizeof t->v / sizeof t->v[0] &&
 	    (t->v[t->n] = strndup(name, len - 5)) != NULL) {
 		if (rbsource_name_valid(t->v[t->n]))
 			t->n++;
